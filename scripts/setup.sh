@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# boternity set-up for a fresh Debian 12 machine (run as root).
+#
+#   bash scripts/setup.sh         install, build, and run the main job
+#   bash scripts/setup.sh test    install, build with ASan+UBSan, run every
+#                                 test (C, CLI, spec, programs, fuzzers);
+#                                 the last line is "tests: N passed, N failed"
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+mode=${1:-run}
+
+packages=(
+  build-essential meson ninja-build pkg-config python3
+  clang lld llvm libclang-rt-14-dev libclang-rt-14-dev-wasm32 wasi-libc wabt
+  libyaml-dev libsqlite3-dev libjansson-dev libsodium-dev libutf8proc-dev
+  libcurl4-openssl-dev libseccomp-dev libmicrohttpd-dev libarchive-dev
+  libgit2-dev nodejs sqlite3
+)
+
+install_packages() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    echo "setup: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+build() { # build DIR [meson options...]
+  local dir=$1; shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    CC=clang meson setup "$dir" "$@" >/dev/null
+  fi
+  ninja -C "$dir"
+}
+
+case "$mode" in
+run)
+  install_packages
+  build build -Dbuildtype=release -Db_ndebug=true -Dwerror=true
+  exec bash scripts/tour.sh build/src/cli/bnity
+  ;;
+test)
+  install_packages
+  exec bash scripts/test-all.sh
+  ;;
+*)
+  echo "usage: bash scripts/setup.sh [run|test]" >&2
+  exit 2
+  ;;
+esac

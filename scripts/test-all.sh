@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Build with AddressSanitizer + UndefinedBehaviorSanitizer and run every
+# test; then build the libFuzzer targets and run each for a bounded time.
+# Prints one summary line at the end: "tests: N passed, N failed[, N skipped]".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out=build-ci
+fuzz_seconds=${BNITY_FUZZ_SECONDS:-60}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+fail_build() { echo "$1"; echo "tests: 0 passed, 1 failed"; exit 1; }
+
+if [ ! -f "$out/build.ninja" ]; then
+  CC=clang meson setup "$out" -Dwerror=true -Db_sanitize=address,undefined \
+    -Db_lundef=false >/dev/null || fail_build "meson setup failed"
+fi
+ninja -C "$out" || fail_build "build failed"
+
+meson test -C "$out" --print-errorlogs --num-processes 2 \
+  --timeout-multiplier 3 >"$out/meson-test.out" 2>&1
+tail -n 25 "$out/meson-test.out"
+
+# Fuzzers: their own build (libFuzzer wants -fsanitize=fuzzer everywhere).
+fuzz_tap="$out/fuzz.tap"
+: >"$fuzz_tap"
+if [ "$fuzz_seconds" != 0 ]; then
+  fz=build-fuzz
+  if [ ! -f "$fz/build.ninja" ]; then
+    CC=clang meson setup "$fz" -Dfuzz=true -Db_lundef=false >/dev/null
+  fi
+  if ninja -C "$fz" >"$fz.log" 2>&1; then
+    n=0
+    for f in "$fz"/tests/fuzz/fuzz_*; do
+      [ -x "$f" ] || continue
+      n=$((n + 1))
+      name=$(basename "$f")
+      corpus="$fz/corpus-$name"; mkdir -p "$corpus"
+      seeds=tests/fuzz/seeds/${name#fuzz_}
+      if "$f" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
+           "$corpus" $( [ -d "$seeds" ] && echo "$seeds" ) \
+           >"$fz/$name.log" 2>&1; then
+        echo "ok $n - $name ran ${fuzz_seconds}s clean" >>"$fuzz_tap"
+      else
+        echo "not ok $n - $name (see $fz/$name.log)" >>"$fuzz_tap"
+        tail -n 30 "$fz/$name.log"
+      fi
+    done
+  else
+    echo "not ok 1 - fuzz build failed (see $fz.log)" >>"$fuzz_tap"
+    tail -n 30 "$fz.log"
+  fi
+fi
+
+python3 scripts/tap-summary.py "$out/meson-logs/testlog.json" "$fuzz_tap"

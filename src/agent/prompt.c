@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/* agent/prompt.c - persona + <available_skills> catalog (see prompt.h). */
+#include "prompt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char catalog_intro[] =
+	"The skills below give you specialised instructions for particular "
+	"tasks. When a task matches a skill's description, read the SKILL.md "
+	"at its location to load the full instructions before you act.\n\n";
+
+int bn_agent_prompt_build(bn_buf *out, bn_strv *names_out,
+			  bn_strv *warnings, bn_store *s, const char *bot,
+			  bn_err *err)
+{
+	bn_store_bot b = { 0 };
+	bn_store_attachment *att = NULL;
+	bn_store_skills all = { 0 };
+	const bn_skill_manifest **use = NULL;
+	size_t natt = 0, nuse = 0, i;
+	int r;
+
+	if ((r = bn_store_bot_get(&b, s, bot, err)))
+		return r;
+	if ((r = bn_store_bot_skills(&att, &natt, s, bot, err)))
+		goto out;
+	if ((r = bn_store_skills_list(&all, s, err)))
+		goto out;
+	use = calloc(natt ? natt : 1, sizeof(*use));
+	if (!use) {
+		r = bn_err_oom(err);
+		goto out;
+	}
+	for (i = 0; i < natt; i++) {
+		const bn_store_skill *sk;
+		if (!att[i].enabled)
+			continue;
+		sk = bn_store_skills_find(&all, att[i].skill);
+		if (!sk) {
+			char *w = bn_xasprintf("bot '%s': attached skill '%s' "
+					       "cannot be found; left out",
+					       bot, att[i].skill);
+			if (warnings)
+				bn_strv_push(warnings, w);
+			free(w);
+			continue;
+		}
+		use[nuse++] = sk->manifest;
+		if (names_out)
+			bn_strv_push(names_out, sk->name);
+	}
+	if (b.persona && *b.persona) {
+		r = bn_buf_puts(out, b.persona);
+		size_t pl = strlen(b.persona);
+		if (!r && b.persona[pl - 1] != '\n')
+			r = bn_buf_puts(out, "\n");
+		if (!r && nuse)
+			r = bn_buf_puts(out, "\n");
+	}
+	if (!r && nuse) {
+		r = bn_buf_puts(out, catalog_intro);
+		if (!r)
+			r = bn_skill_prompt_catalog(out, use, nuse);
+	}
+	if (r && !err->code)
+		r = bn_err_oom(err);
+out:
+	free(use);
+	bn_store_skills_clear(&all);
+	bn_store_attachments_free(att, natt);
+	bn_store_bot_clear(&b);
+	return r;
+}

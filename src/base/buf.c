@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/* base/buf.c - growable buffers with a cap, and the aborting allocators. */
+#include "buf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+void bn_buf_init(bn_buf *b, size_t max_bytes)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+	b->max_bytes = max_bytes;
+}
+
+void bn_buf_clear(bn_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+static int reserve(bn_buf *b, size_t extra)
+{
+	size_t max = b->max_bytes ? b->max_bytes : BN_BUF_DEFAULT_MAX;
+	size_t need, ncap;
+	char *p;
+
+	if (extra > max - b->len || b->len > max)
+		return -E2BIG;
+	need = b->len + extra + 1;
+	if (need <= b->cap)
+		return 0;
+	ncap = b->cap ? b->cap : 64;
+	while (ncap < need)
+		ncap = ncap > SIZE_MAX / 2 ? need : ncap * 2;
+	p = realloc(b->data, ncap);
+	if (!p)
+		return -ENOMEM;
+	b->data = p;
+	b->cap = ncap;
+	return 0;
+}
+
+int bn_buf_append(bn_buf *b, const void *p, size_t n)
+{
+	int r = reserve(b, n);
+	if (r < 0)
+		return r;
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int bn_buf_puts(bn_buf *b, const char *s)
+{
+	return bn_buf_append(b, s, strlen(s));
+}
+
+int bn_buf_printf(bn_buf *b, const char *fmt, ...)
+{
+	va_list ap, ap2;
+	int n, r;
+
+	va_start(ap, fmt);
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		va_end(ap2);
+		return -EINVAL;
+	}
+	r = reserve(b, (size_t)n);
+	if (r < 0) {
+		va_end(ap2);
+		return r;
+	}
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
+	va_end(ap2);
+	b->len += (size_t)n;
+	return 0;
+}
+
+char *bn_buf_take(bn_buf *b)
+{
+	char *p = b->data;
+	if (!p)
+		p = bn_xstrdup("");
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+	return p;
+}
+
+const char *bn_buf_cstr(const bn_buf *b)
+{
+	return b->data ? b->data : "";
+}
+
+static void oom(size_t n)
+{
+	fprintf(stderr, "bnity: out of memory (allocating %zu bytes)\n", n);
+	abort();
+}
+
+void *bn_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom(n);
+	return p;
+}
+
+void *bn_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		oom(n * size);
+	return p;
+}
+
+void *bn_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		oom(n);
+	return q;
+}
+
+char *bn_xstrdup(const char *s)
+{
+	return bn_xstrndup(s, strlen(s));
+}
+
+char *bn_xstrndup(const char *s, size_t n)
+{
+	char *p = bn_xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *bn_xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&p, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		oom(0);
+	return p;
+}

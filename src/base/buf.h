@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * base/buf.h - growable byte buffers with a maximum size.
+ *
+ * Owns: bn_buf, a NUL-terminated growable byte string whose capacity may
+ * never pass max_bytes (0 means BN_BUF_DEFAULT_MAX).  Uses: libc only.
+ * Also the small aborting allocators for fixed bookkeeping (bn_xmalloc...).
+ */
+#ifndef BN_BASE_BUF_H
+#define BN_BASE_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "err.h"
+
+#define BN_BUF_DEFAULT_MAX ((size_t)256 << 20)
+
+typedef struct bn_buf {
+	char *data;        /* owned; NUL-terminated when len > 0 or after use */
+	size_t len;        /* bytes in use, not counting the NUL */
+	size_t cap;        /* bytes allocated */
+	size_t max_bytes;  /* the largest len allowed; 0 = default */
+} bn_buf;
+
+#define BN_BUF_INIT { NULL, 0, 0, 0 }
+
+void bn_buf_init(bn_buf *b, size_t max_bytes);
+void bn_buf_clear(bn_buf *b);              /* frees data; b is reusable */
+int bn_buf_append(bn_buf *b, const void *p, size_t n) BN_MUST_USE;
+int bn_buf_puts(bn_buf *b, const char *s) BN_MUST_USE;
+int bn_buf_printf(bn_buf *b, const char *fmt, ...) BN_PRINTF(2, 3) BN_MUST_USE;
+/* bn_buf_take - move the data out (caller frees); b becomes empty. */
+char *bn_buf_take(bn_buf *b);
+/* The C string in b, "" when empty (borrowed). */
+const char *bn_buf_cstr(const bn_buf *b);
+
+/* Aborting allocators for small fixed bookkeeping only (STYLE.md 3). */
+void *bn_xmalloc(size_t n);
+void *bn_xcalloc(size_t n, size_t size);
+void *bn_xrealloc(void *p, size_t n);
+char *bn_xstrdup(const char *s);
+char *bn_xstrndup(const char *s, size_t n);
+char *bn_xasprintf(const char *fmt, ...) BN_PRINTF(1, 2);
+
+#endif

@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: MIT */
+/* base/fs.c - capped reads, atomic writes, tree helpers (see fs.h). */
+#include "fs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+
+int bn_fs_read_file(char **out, size_t *len_out, const char *path,
+		    size_t max_bytes, bn_err *err)
+{
+	struct stat st;
+	char *data;
+	size_t len = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return bn_err_set(err, errno == ENOENT ? BN_ENOTFOUND : BN_EIO,
+				  "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return bn_err_set(err, BN_EINVAL, "%s: not a regular file",
+				  path);
+	}
+	if ((unsigned long long)st.st_size > max_bytes) {
+		close(fd);
+		return bn_err_set(err, BN_ELIMIT,
+				  "%s: file is %lld bytes, the limit is %zu",
+				  path, (long long)st.st_size, max_bytes);
+	}
+	data = malloc((size_t)st.st_size + 1);
+	if (!data) {
+		close(fd);
+		return bn_err_oom(err);
+	}
+	while (len < (size_t)st.st_size) {
+		ssize_t n = read(fd, data + len, (size_t)st.st_size - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			free(data);
+			close(fd);
+			return bn_err_set(err, BN_EIO, "%s: %s", path,
+					  strerror(e));
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	data[len] = '\0';
+	*out = data;
+	if (len_out)
+		*len_out = len;
+	return 0;
+}
+
+int bn_fs_write_atomic(const char *path, const void *data, size_t len,
+		       unsigned mode, bn_err *err)
+{
+	char *tmp = bn_xasprintf("%s.tmp.%ld", path, (long)getpid());
+	const char *p = data;
+	size_t done = 0;
+	int fd, e;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		goto fail;
+	while (done < len) {
+		ssize_t n = write(fd, p + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail_close;
+		done += (size_t)n;
+	}
+	if (fsync(fd) < 0)
+		goto fail_close;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail_unlink;
+	}
+	if (rename(tmp, path) < 0)
+		goto fail_unlink;
+	free(tmp);
+	return 0;
+
+fail_close:
+	e = errno;
+	close(fd);
+	errno = e;
+fail_unlink:
+	e = errno;
+	unlink(tmp);
+	errno = e;
+fail:
+	e = errno;
+	free(tmp);
+	return bn_err_set(err, BN_EIO, "%s: cannot write: %s", path,
+			  strerror(e));
+}
+
+int bn_fs_mkdirs(const char *path, bn_err *err)
+{
+	char *p = bn_xstrdup(path);
+	size_t i, n = strlen(p);
+
+	for (i = 1; i <= n; i++) {
+		if (p[i] != '/' && p[i] != '\0')
+			continue;
+		char c = p[i];
+		p[i] = '\0';
+		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+			int e = errno;
+			bn_err_set(err, BN_EIO, "%s: cannot create folder: %s",
+				   p, strerror(e));
+			free(p);
+			return BN_EIO;
+		}
+		p[i] = c;
+	}
+	free(p);
+	if (!bn_fs_is_dir(path))
+		return bn_err_set(err, BN_EIO, "%s: exists and is not a folder",
+				  path);
+	return 0;
+}
+
+static int rm_at(int at, const char *name, bn_err *err)
+{
+	struct stat st;
+
+	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : bn_err_set(err, BN_EIO,
+			"%s: %s", name, strerror(errno));
+	if (S_ISDIR(st.st_mode)) {
+		int fd = openat(at, name,
+				O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		DIR *d;
+		struct dirent *de;
+		int r = 0;
+
+		if (fd < 0)
+			return bn_err_set(err, BN_EIO, "%s: %s", name,
+					  strerror(errno));
+		d = fdopendir(fd);
+		if (!d) {
+			close(fd);
+			return bn_err_set(err, BN_EIO, "%s: %s", name,
+					  strerror(errno));
+		}
+		while (r == 0 && (de = readdir(d)) != NULL) {
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			r = rm_at(dirfd(d), de->d_name, err);
+		}
+		closedir(d);
+		if (r)
+			return r;
+		if (unlinkat(at, name, AT_REMOVEDIR) < 0)
+			return bn_err_set(err, BN_EIO, "%s: %s", name,
+					  strerror(errno));
+		return 0;
+	}
+	if (unlinkat(at, name, 0) < 0 && errno != ENOENT)
+		return bn_err_set(err, BN_EIO, "%s: %s", name, strerror(errno));
+	return 0;
+}
+
+int bn_fs_rmtree(const char *path, bn_err *err)
+{
+	int r = rm_at(AT_FDCWD, path, err);
+	if (r)
+		bn_err_prefix(err, "removing %s", path);
+	return r;
+}
+
+static int copy_file(const char *src, const char *dst, mode_t mode,
+		     bn_err *err)
+{
+	char buf[65536];
+	int in, out, r = 0;
+
+	in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (in < 0)
+		return bn_err_set(err, BN_EIO, "%s: %s", src, strerror(errno));
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 0755);
+	if (out < 0) {
+		close(in);
+		return bn_err_set(err, BN_EIO, "%s: %s", dst, strerror(errno));
+	}
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n < 0)
+				r = bn_err_set(err, BN_EIO, "%s: %s", src,
+					       strerror(errno));
+			break;
+		}
+		if (write(out, buf, (size_t)n) != n) {
+			r = bn_err_set(err, BN_EIO, "%s: %s", dst,
+				       strerror(errno));
+			break;
+		}
+	}
+	if (r == 0 && fsync(out) < 0)
+		r = bn_err_set(err, BN_EIO, "%s: %s", dst, strerror(errno));
+	close(in);
+	close(out);
+	return r;
+}
+
+int bn_fs_copytree(const char *src, const char *dst, bn_err *err)
+{
+	DIR *d;
+	struct dirent *de;
+	int r = 0;
+
+	if (mkdir(dst, 0700) < 0)
+		return bn_err_set(err, BN_EIO, "%s: %s", dst, strerror(errno));
+	d = opendir(src);
+	if (!d)
+		return bn_err_set(err, BN_EIO, "%s: %s", src, strerror(errno));
+	while (r == 0 && (de = readdir(d)) != NULL) {
+		struct stat st;
+		char *s, *t;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		s = bn_fs_join(src, de->d_name);
+		t = bn_fs_join(dst, de->d_name);
+		if (lstat(s, &st) < 0)
+			r = bn_err_set(err, BN_EIO, "%s: %s", s,
+				       strerror(errno));
+		else if (S_ISDIR(st.st_mode))
+			r = bn_fs_copytree(s, t, err);
+		else if (S_ISREG(st.st_mode))
+			r = copy_file(s, t, st.st_mode, err);
+		/* links, devices and sockets are not part of a skill */
+		free(s);
+		free(t);
+	}
+	closedir(d);
+	return r;
+}
+
+bool bn_fs_is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool bn_fs_is_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+char *bn_fs_join(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+	if (la && a[la - 1] == '/')
+		return bn_xasprintf("%s%s", a, b);
+	return bn_xasprintf("%s/%s", a, b);
+}
+
+void bn_fs_sha256_hex(char out[65], const void *data, size_t len)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, data, len);
+	sodium_bin2hex(out, 65, h, sizeof(h));
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * base/fs.h - files and folders done safely.
+ *
+ * Owns: reading a whole file under a size cap, atomic writes (temporary
+ * file, fsync, rename), recursive mkdir and removal, folder copies, and
+ * SHA-256 of bytes and files.  Uses: libc, libsodium.
+ */
+#ifndef BN_BASE_FS_H
+#define BN_BASE_FS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+/*
+ * bn_fs_read_file - read all of PATH into *out (owned, NUL-terminated,
+ * length in *len_out).  Files over max_bytes fail with BN_ELIMIT.
+ */
+int bn_fs_read_file(char **out, size_t *len_out, const char *path,
+		    size_t max_bytes, bn_err *err) BN_MUST_USE;
+
+/*
+ * bn_fs_write_atomic - replace PATH with DATA: written to a temporary file
+ * beside it, flushed, then renamed over PATH, so a reader sees either the
+ * old file or the new one, never half of it.
+ */
+int bn_fs_write_atomic(const char *path, const void *data, size_t len,
+		       unsigned mode, bn_err *err) BN_MUST_USE;
+
+/* bn_fs_mkdirs - create PATH and its missing parents (mode 0700). */
+int bn_fs_mkdirs(const char *path, bn_err *err) BN_MUST_USE;
+
+/* bn_fs_rmtree - remove PATH and everything below; never follows links. */
+int bn_fs_rmtree(const char *path, bn_err *err) BN_MUST_USE;
+
+/* bn_fs_copytree - copy regular files and folders of SRC into new DST. */
+int bn_fs_copytree(const char *src, const char *dst, bn_err *err) BN_MUST_USE;
+
+bool bn_fs_is_dir(const char *path);
+bool bn_fs_is_file(const char *path);
+
+/* bn_fs_join - "A/B" as a new string (caller frees). */
+char *bn_fs_join(const char *a, const char *b);
+
+/* bn_fs_sha256_hex - hex SHA-256 of bytes into out[65]. */
+void bn_fs_sha256_hex(char out[65], const void *data, size_t len);
+
+#endif

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/cli.h - what the command groups of `bnity` share: option parsing,
+ * exit codes, printing errors and JSON, opening the store.
+ *
+ * Owns: the command line.  Uses: every module below it.  Only cli/ (and
+ * later server/) print; library modules return bn_err messages.
+ */
+#ifndef BN_CLI_CLI_H
+#define BN_CLI_CLI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "base/err.h"
+#include "skill/manifest.h"
+#include "store/store.h"
+
+/* Exit codes, documented in docs/cli.md. */
+enum {
+	BN_EXIT_OK = 0,       /* success */
+	BN_EXIT_FAIL = 1,     /* the thing asked about is invalid, missing or
+				 refused */
+	BN_EXIT_USAGE = 2,    /* the command line was wrong */
+};
+
+/* One option a command accepts: --NAME, with a value or as a flag. */
+typedef struct bn_cli_opt {
+	const char *name;     /* without the leading "--" */
+	bool has_value;       /* --name VALUE or --name=VALUE */
+	const char **value;   /* where the value goes (has_value) */
+	bool *flag;           /* set when seen (!has_value) */
+} bn_cli_opt;
+
+/*
+ * bn_cli_parse - split ARGV (after the command words) into options and
+ * positional arguments.  An unknown option or a missing value prints a
+ * message naming it and returns -1.  "--" ends the options.
+ * POS receives borrowed pointers into argv; *npos their count.
+ */
+int bn_cli_parse(int argc, char **argv, const bn_cli_opt *opts,
+		 const char **pos, int *npos, const char *cmd);
+
+/* Print "bnity: MSG" on stderr; return the exit code for ERR. */
+int bn_cli_fail(const bn_err *err);
+/* Print a usage error naming what is wrong; return BN_EXIT_USAGE. */
+int bn_cli_usage(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Print J (stolen) as indented JSON on stdout. */
+void bn_cli_print_json(json_t *j);
+/* Open the store of $BNITY_HOME with the working folder for discovery. */
+int bn_cli_open_store(bn_store **out, bn_err *err);
+/* Print the help of COMMAND ("skill validate", "bot", ...); false if none. */
+bool bn_cli_help(const char *command);
+
+int bn_cli_skill_main(int argc, char **argv);
+int bn_cli_bot_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: MIT */
+/* cli/cmd_bot.c - `bnity bot ...`: create, list, show, remove, prompt. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/prompt.h"
+#include "base/buf.h"
+#include "base/fs.h"
+
+#define MAX_POS 64
+#define PERSONA_MAX_BYTES ((size_t)64 << 10)
+
+static json_t *opt_str(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *bot_json(const bn_store_bot *b)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "slug", json_string(b->slug));
+	json_object_set_new(o, "name", json_string(b->name));
+	json_object_set_new(o, "persona", json_string(b->persona));
+	json_object_set_new(o, "provider", opt_str(b->provider));
+	json_object_set_new(o, "model", opt_str(b->model));
+	json_object_set_new(o, "created_at", json_integer(b->created_at));
+	return o;
+}
+
+static int cmd_create(int argc, char **argv)
+{
+	const char *pos[MAX_POS], *name = NULL, *persona = NULL,
+		   *persona_file = NULL, *provider = NULL, *model = NULL;
+	char *file_text = NULL;
+	bn_store_bot b = { 0 };
+	bn_store *s;
+	bn_err err;
+	int npos, r;
+	const bn_cli_opt opts[] = {
+		{ "name", true, &name, NULL },
+		{ "persona", true, &persona, NULL },
+		{ "persona-file", true, &persona_file, NULL },
+		{ "provider", true, &provider, NULL },
+		{ "model", true, &model, NULL },
+		{ NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, opts, pos, &npos, "bot create"))
+		return BN_EXIT_USAGE;
+	if (npos != 1)
+		return bn_cli_usage("bot create", "name one SLUG");
+	if (persona && persona_file)
+		return bn_cli_usage("bot create", "give --persona or "
+				    "--persona-file, not both");
+	bn_err_init(&err);
+	if (persona_file) {
+		r = bn_fs_read_file(&file_text, NULL, persona_file,
+				    PERSONA_MAX_BYTES, &err);
+		if (r) {
+			bn_err_prefix(&err, "--persona-file");
+			return bn_cli_fail(&err);
+		}
+		persona = file_text;
+	}
+	if ((r = bn_cli_open_store(&s, &err))) {
+		free(file_text);
+		return bn_cli_fail(&err);
+	}
+	b.slug = (char *)pos[0];
+	b.name = (char *)name;
+	b.persona = (char *)persona;
+	b.provider = (char *)provider;
+	b.model = (char *)model;
+	r = bn_store_bot_create(s, &b, &err);
+	if (!r)
+		printf("created bot '%s'\n", pos[0]);
+	bn_store_free(s);
+	free(file_text);
+	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	const char *pos[MAX_POS];
+	bn_store_bot *bots = NULL;
+	bool json = false;
+	size_t n = 0, i;
+	bn_store *s;
+	bn_err err;
+	int npos, r;
+	const bn_cli_opt opts[] = { { "json", false, NULL, &json },
+				    { NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, opts, pos, &npos, "bot list"))
+		return BN_EXIT_USAGE;
+	if (npos)
+		return bn_cli_usage("bot list", "unexpected argument '%s'",
+				    pos[0]);
+	bn_err_init(&err);
+	if (bn_cli_open_store(&s, &err))
+		return bn_cli_fail(&err);
+	r = bn_store_bot_list(&bots, &n, s, &err);
+	if (r) {
+		bn_store_free(s);
+		return bn_cli_fail(&err);
+	}
+	if (json) {
+		json_t *a = json_array();
+		for (i = 0; i < n; i++)
+			json_array_append_new(a, bot_json(&bots[i]));
+		bn_cli_print_json(a);
+	} else if (n == 0) {
+		printf("no bots yet: `bnity bot create SLUG` makes one\n");
+	} else {
+		printf("%-24s %-24s %s\n", "SLUG", "NAME", "SKILLS");
+		for (i = 0; i < n; i++) {
+			bn_store_attachment *att = NULL;
+			size_t na = 0;
+			if (bn_store_bot_skills(&att, &na, s, bots[i].slug,
+						NULL))
+				na = 0;
+			printf("%-24s %-24s %zu\n", bots[i].slug, bots[i].name,
+			       na);
+			bn_store_attachments_free(att, na);
+		}
+	}
+	for (i = 0; i < n; i++)
+		bn_store_bot_clear(&bots[i]);
+	free(bots);
+	bn_store_free(s);
+	return BN_EXIT_OK;
+}
+
+/* Commands of the form `bot VERB BOT [--json]`; *slug points into argv. */
+static int one_bot_cmd(const char *cmd, int argc, char **argv, bool *json,
+		       const char **slug)
+{
+	const char *pos[MAX_POS];
+	int npos;
+	const bn_cli_opt opts[] = { { "json", false, NULL, json },
+				    { NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS || bn_cli_parse(argc, argv, opts, pos, &npos, cmd))
+		return BN_EXIT_USAGE;
+	if (npos != 1)
+		return bn_cli_usage(cmd, "name one BOT");
+	*slug = pos[0];
+	return 0;
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	bn_store_attachment *att = NULL;
+	bn_store_bot b = { 0 };
+	const char *slug;
+	bool json = false;
+	size_t na = 0, i;
+	bn_store *s;
+	bn_err err;
+	int r;
+
+	if ((r = one_bot_cmd("bot show", argc, argv, &json, &slug)))
+		return r;
+	bn_err_init(&err);
+	if (bn_cli_open_store(&s, &err))
+		return bn_cli_fail(&err);
+	r = bn_store_bot_get(&b, s, slug, &err);
+	if (!r)
+		r = bn_store_bot_skills(&att, &na, s, slug, &err);
+	if (r) {
+		bn_store_bot_clear(&b);
+		bn_store_free(s);
+		return bn_cli_fail(&err);
+	}
+	if (json) {
+		json_t *o = bot_json(&b), *a = json_array();
+		for (i = 0; i < na; i++) {
+			json_t *k = json_object();
+			json_object_set_new(k, "skill", json_string(att[i].skill));
+			json_object_set_new(k, "enabled",
+					    json_boolean(att[i].enabled));
+			json_array_append_new(a, k);
+		}
+		json_object_set_new(o, "skills", a);
+		bn_cli_print_json(o);
+	} else {
+		printf("slug:     %s\nname:     %s\n", b.slug, b.name);
+		printf("provider: %s\nmodel:    %s\n",
+		       b.provider ? b.provider : "(default)",
+		       b.model ? b.model : "(default)");
+		printf("persona:  %s\n", *b.persona ? b.persona : "(none)");
+		printf("skills:  ");
+		for (i = 0; i < na; i++)
+			printf(" %s%s", att[i].skill,
+			       att[i].enabled ? "" : " (disabled)");
+		printf("%s\n", na ? "" : " none");
+	}
+	bn_store_attachments_free(att, na);
+	bn_store_bot_clear(&b);
+	bn_store_free(s);
+	return BN_EXIT_OK;
+}
+
+static int cmd_remove(int argc, char **argv)
+{
+	const char *slug;
+	bool json = false;
+	bn_store *s;
+	bn_err err;
+	int r;
+
+	if ((r = one_bot_cmd("bot remove", argc, argv, &json, &slug)))
+		return r;
+	bn_err_init(&err);
+	if (bn_cli_open_store(&s, &err))
+		return bn_cli_fail(&err);
+	r = bn_store_bot_remove(s, slug, &err);
+	if (!r)
+		printf("removed bot '%s'\n", slug);
+	bn_store_free(s);
+	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+}
+
+static int cmd_prompt(int argc, char **argv)
+{
+	bn_buf out = BN_BUF_INIT;
+	bn_strv names = { 0 }, warnings = { 0 };
+	const char *slug;
+	bool json = false;
+	bn_store *s;
+	bn_err err;
+	size_t i;
+	int r;
+
+	if ((r = one_bot_cmd("bot prompt", argc, argv, &json, &slug)))
+		return r;
+	bn_err_init(&err);
+	if (bn_cli_open_store(&s, &err))
+		return bn_cli_fail(&err);
+	r = bn_agent_prompt_build(&out, &names, &warnings, s, slug, &err);
+	bn_store_free(s);
+	if (r) {
+		bn_buf_clear(&out);
+		return bn_cli_fail(&err);
+	}
+	for (i = 0; i < warnings.n; i++)
+		fprintf(stderr, "warning: %s\n", warnings.v[i]);
+	if (json) {
+		json_t *o = json_object(), *a = json_array(),
+		       *w = json_array();
+		for (i = 0; i < names.n; i++)
+			json_array_append_new(a, json_string(names.v[i]));
+		for (i = 0; i < warnings.n; i++)
+			json_array_append_new(w, json_string(warnings.v[i]));
+		json_object_set_new(o, "bot", json_string(slug));
+		json_object_set_new(o, "prompt", json_string(bn_buf_cstr(&out)));
+		json_object_set_new(o, "skills", a);
+		json_object_set_new(o, "warnings", w);
+		bn_cli_print_json(o);
+	} else {
+		fputs(bn_buf_cstr(&out), stdout);
+	}
+	bn_strv_clear(&names);
+	bn_strv_clear(&warnings);
+	bn_buf_clear(&out);
+	return BN_EXIT_OK;
+}
+
+int bn_cli_bot_main(int argc, char **argv)
+{
+	const char *sub = argc > 0 ? argv[0] : NULL;
+
+	if (!sub || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
+		bn_cli_help("bot");
+		return sub ? BN_EXIT_OK : BN_EXIT_USAGE;
+	}
+	argc--;
+	argv++;
+	for (int i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "--help")) {
+			char c[64];
+			snprintf(c, sizeof(c), "bot %s", sub);
+			return bn_cli_help(c) ? BN_EXIT_OK : BN_EXIT_USAGE;
+		}
+	if (!strcmp(sub, "create"))
+		return cmd_create(argc, argv);
+	if (!strcmp(sub, "list"))
+		return cmd_list(argc, argv);
+	if (!strcmp(sub, "show"))
+		return cmd_show(argc, argv);
+	if (!strcmp(sub, "remove"))
+		return cmd_remove(argc, argv);
+	if (!strcmp(sub, "prompt"))
+		return cmd_prompt(argc, argv);
+	fprintf(stderr, "bnity: unknown command 'bot %s' (see `bnity help "
+		"bot`)\n", sub);
+	return BN_EXIT_USAGE;
+}

@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: MIT */
+/* cli/cmd_skill.c - `bnity skill ...`: validate, create, list, attach... */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/buf.h"
+
+#define MAX_POS 256
+
+static json_t *strv_json(const bn_strv *sv)
+{
+	json_t *a = json_array();
+	size_t i;
+	for (i = 0; i < sv->n; i++)
+		json_array_append_new(a, json_string(sv->v[i]));
+	return a;
+}
+
+static void print_warnings(const bn_strv *w)
+{
+	size_t i;
+	for (i = 0; i < w->n; i++)
+		fprintf(stderr, "warning: %s\n", w->v[i]);
+}
+
+static int cmd_validate(int argc, char **argv)
+{
+	const char *pos[MAX_POS];
+	bool json = false;
+	int npos, i, bad = 0;
+	const bn_cli_opt opts[] = { { "json", false, NULL, &json },
+				    { NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS)
+		return bn_cli_usage("skill validate", "too many paths");
+	if (bn_cli_parse(argc, argv, opts, pos, &npos, "skill validate"))
+		return BN_EXIT_USAGE;
+	if (npos == 0)
+		return bn_cli_usage("skill validate", "name at least one PATH");
+	for (i = 0; i < npos; i++) {
+		bn_skill_report rep = { 0 };
+		bool ok = bn_skill_validate(&rep, pos[i]);
+		size_t k;
+
+		bad += !ok;
+		if (json) {
+			json_t *o = json_object();
+			json_object_set_new(o, "path", json_string(pos[i]));
+			json_object_set_new(o, "valid", json_boolean(ok));
+			json_object_set_new(o, "errors", strv_json(&rep.errors));
+			json_object_set_new(o, "warnings",
+					    strv_json(&rep.warnings));
+			char *s = json_dumps(o, JSON_COMPACT |
+					     JSON_PRESERVE_ORDER);
+			if (s)
+				puts(s);
+			free(s);
+			json_decref(o);
+		} else {
+			printf("%s: %s\n", pos[i], ok ? "valid" : "invalid");
+			for (k = 0; k < rep.errors.n; k++)
+				printf("  error: %s\n", rep.errors.v[k]);
+			for (k = 0; k < rep.warnings.n; k++)
+				printf("  warning: %s\n", rep.warnings.v[k]);
+		}
+		bn_skill_report_clear(&rep);
+	}
+	return bad ? BN_EXIT_FAIL : BN_EXIT_OK;
+}
+
+static int load_one(bn_skill_manifest **m, const char *path)
+{
+	bn_skill_report rep = { 0 };
+	bn_err err;
+	int r;
+
+	bn_err_init(&err);
+	r = bn_skill_manifest_load(m, path, &rep, &err);
+	print_warnings(&rep.warnings);
+	bn_skill_report_clear(&rep);
+	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+}
+
+static int cmd_read_properties(int argc, char **argv)
+{
+	const char *pos[MAX_POS];
+	bn_skill_manifest *m = NULL;
+	int npos, r;
+	const bn_cli_opt opts[] = { { NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill read-properties"))
+		return BN_EXIT_USAGE;
+	if (npos != 1)
+		return bn_cli_usage("skill read-properties", "name one PATH");
+	if ((r = load_one(&m, pos[0])))
+		return r;
+	bn_cli_print_json(bn_skill_manifest_to_json(m));
+	bn_skill_manifest_free(m);
+	return BN_EXIT_OK;
+}
+
+static int cmd_to_prompt(int argc, char **argv)
+{
+	const char *pos[MAX_POS];
+	bn_skill_manifest *ms[MAX_POS];
+	bn_buf out = BN_BUF_INIT;
+	int npos, i, r = BN_EXIT_OK;
+	const bn_cli_opt opts[] = { { NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill to-prompt"))
+		return BN_EXIT_USAGE;
+	if (npos == 0)
+		return bn_cli_usage("skill to-prompt", "name at least one PATH");
+	for (i = 0; i < npos; i++) {
+		ms[i] = NULL;
+		if (r == BN_EXIT_OK)
+			r = load_one(&ms[i], pos[i]);
+	}
+	if (r == BN_EXIT_OK) {
+		if (bn_skill_prompt_catalog(&out,
+			(const bn_skill_manifest *const *)ms, (size_t)npos)) {
+			fprintf(stderr, "bnity: out of memory\n");
+			r = BN_EXIT_FAIL;
+		} else {
+			fputs(bn_buf_cstr(&out), stdout);
+		}
+	}
+	for (i = 0; i < npos; i++)
+		bn_skill_manifest_free(ms[i]);
+	bn_buf_clear(&out);
+	return r;
+}
+
+static int cmd_create(int argc, char **argv)
+{
+	const char *pos[MAX_POS], *type = "prompt", *desc = NULL;
+	bn_skill_type t;
+	bn_store *s;
+	bn_err err;
+	int npos, r;
+	const bn_cli_opt opts[] = {
+		{ "type", true, &type, NULL },
+		{ "description", true, &desc, NULL },
+		{ NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill create"))
+		return BN_EXIT_USAGE;
+	if (npos != 1)
+		return bn_cli_usage("skill create", "name one NAME");
+	if (!strcmp(type, "prompt"))
+		t = BN_SKILL_TYPE_PROMPT;
+	else if (!strcmp(type, "tool"))
+		t = BN_SKILL_TYPE_TOOL;
+	else
+		return bn_cli_usage("skill create",
+				    "--type must be 'prompt' or 'tool', not '%s'",
+				    type);
+	bn_err_init(&err);
+	if ((r = bn_cli_open_store(&s, &err)))
+		return bn_cli_fail(&err);
+	r = bn_store_skill_create(s, pos[0], t, desc, &err);
+	if (!r)
+		printf("created %s skill '%s' in %s/%s\n", type, pos[0],
+		       bn_store_skills_dir(s), pos[0]);
+	bn_store_free(s);
+	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+}
+
+static json_t *skill_json(const bn_store_skill *sk)
+{
+	const bn_skill_manifest *m = sk->manifest;
+	json_t *o = json_object();
+
+	json_object_set_new(o, "name", json_string(sk->name));
+	json_object_set_new(o, "description", json_string(m->description));
+	json_object_set_new(o, "type", json_string(bn_skill_type_name(m->type)));
+	json_object_set_new(o, "version", m->version ? json_string(m->version)
+			    : json_null());
+	json_object_set_new(o, "tier", json_string(sk->tier));
+	json_object_set_new(o, "origin",
+			    json_string(bn_store_origin_name(sk->origin)));
+	json_object_set_new(o, "path", json_string(sk->dir));
+	return o;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	const char *pos[MAX_POS];
+	bn_store_skills all = { 0 };
+	bool json = false;
+	bn_store *s;
+	bn_err err;
+	size_t i;
+	int npos;
+	const bn_cli_opt opts[] = { { "json", false, NULL, &json },
+				    { NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill list"))
+		return BN_EXIT_USAGE;
+	if (npos)
+		return bn_cli_usage("skill list", "unexpected argument '%s'",
+				    pos[0]);
+	bn_err_init(&err);
+	if (bn_cli_open_store(&s, &err))
+		return bn_cli_fail(&err);
+	if (bn_store_skills_list(&all, s, &err)) {
+		bn_store_free(s);
+		return bn_cli_fail(&err);
+	}
+	print_warnings(&all.warnings);
+	if (json) {
+		json_t *a = json_array();
+		for (i = 0; i < all.n; i++)
+			json_array_append_new(a, skill_json(&all.v[i]));
+		bn_cli_print_json(a);
+	} else if (all.n == 0) {
+		printf("no skills yet: `bnity skill create NAME` makes one\n");
+	} else {
+		printf("%-28s %-6s %-9s %-8s %s\n", "NAME", "TYPE", "TIER",
+		       "ORIGIN", "DESCRIPTION");
+		for (i = 0; i < all.n; i++) {
+			const bn_store_skill *sk = &all.v[i];
+			const char *d = sk->manifest->description;
+			printf("%-28s %-6s %-9s %-8s %.60s%s\n", sk->name,
+			       bn_skill_type_name(sk->manifest->type), sk->tier,
+			       bn_store_origin_name(sk->origin), d,
+			       strlen(d) > 60 ? "..." : "");
+		}
+	}
+	bn_store_skills_clear(&all);
+	bn_store_free(s);
+	return BN_EXIT_OK;
+}
+
+/* The bots SKILL is attached to, as a JSON array of {bot, enabled}. */
+static json_t *skill_bots(bn_store *s, const char *skill)
+{
+	json_t *a = json_array();
+	bn_store_bot *bots = NULL;
+	size_t nb = 0, i, j;
+
+	if (bn_store_bot_list(&bots, &nb, s, NULL))
+		return a;
+	for (i = 0; i < nb; i++) {
+		bn_store_attachment *att = NULL;
+		size_t na = 0;
+		if (bn_store_bot_skills(&att, &na, s, bots[i].slug, NULL) == 0) {
+			for (j = 0; j < na; j++) {
+				if (strcmp(att[j].skill, skill))
+					continue;
+				json_t *o = json_object();
+				json_object_set_new(o, "bot",
+						    json_string(bots[i].slug));
+				json_object_set_new(o, "enabled",
+						    json_boolean(att[j].enabled));
+				json_array_append_new(a, o);
+			}
+			bn_store_attachments_free(att, na);
+		}
+		bn_store_bot_clear(&bots[i]);
+	}
+	free(bots);
+	return a;
+}
+
+static int cmd_inspect(int argc, char **argv)
+{
+	const char *pos[MAX_POS];
+	bn_store_skills all = { 0 };
+	const bn_store_skill *sk;
+	bool json = false;
+	bn_store *s;
+	bn_err err;
+	int npos, r = BN_EXIT_OK;
+	const bn_cli_opt opts[] = { { "json", false, NULL, &json },
+				    { NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill inspect"))
+		return BN_EXIT_USAGE;
+	if (npos != 1)
+		return bn_cli_usage("skill inspect", "name one skill");
+	bn_err_init(&err);
+	if (bn_cli_open_store(&s, &err))
+		return bn_cli_fail(&err);
+	if (bn_store_skills_list(&all, s, &err)) {
+		bn_store_free(s);
+		return bn_cli_fail(&err);
+	}
+	sk = bn_store_skills_find(&all, pos[0]);
+	if (!sk) {
+		bn_err_set(&err, BN_ENOTFOUND,
+			   "no skill '%s' (see `bnity skill list`)", pos[0]);
+		r = bn_cli_fail(&err);
+		goto out;
+	}
+	json_t *o = skill_json(sk);
+	json_object_set_new(o, "properties",
+			    bn_skill_manifest_to_json(sk->manifest));
+	json_object_set_new(o, "capabilities",
+			    strv_json(&sk->manifest->capabilities));
+	json_object_set_new(o, "instructions_bytes",
+			    json_integer((json_int_t)strlen(sk->manifest->body)));
+	json_object_set_new(o, "bots", skill_bots(s, sk->name));
+	if (json) {
+		bn_cli_print_json(o);
+	} else {
+		const bn_skill_manifest *m = sk->manifest;
+		json_t *bots = json_object_get(o, "bots");
+		size_t i;
+		printf("name:         %s\n", sk->name);
+		printf("description:  %s\n", m->description);
+		printf("type:         %s\n", bn_skill_type_name(m->type));
+		printf("version:      %s\n", m->version ? m->version : "-");
+		printf("tier:         %s\n", sk->tier);
+		printf("origin:       %s (%s)\n",
+		       bn_store_origin_name(sk->origin), sk->origin_dir);
+		printf("path:         %s\n", sk->dir);
+		if (m->license)
+			printf("license:      %s\n", m->license);
+		if (m->compatibility)
+			printf("compatibility: %s\n", m->compatibility);
+		if (m->allowed_tools)
+			printf("allowed-tools: %s\n", m->allowed_tools);
+		printf("capabilities:");
+		for (i = 0; i < m->capabilities.n; i++)
+			printf(" %s", m->capabilities.v[i]);
+		printf("%s\n", m->capabilities.n ? "" : " none");
+		printf("instructions: %zu bytes\n", strlen(m->body));
+		printf("bots:        ");
+		for (i = 0; i < json_array_size(bots); i++) {
+			json_t *b = json_array_get(bots, i);
+			printf(" %s%s", json_string_value(
+				       json_object_get(b, "bot")),
+			       json_is_true(json_object_get(b, "enabled")) ?
+			       "" : " (disabled)");
+		}
+		printf("%s\n", json_array_size(bots) ? "" : " none");
+		json_decref(o);
+	}
+out:
+	bn_store_skills_clear(&all);
+	bn_store_free(s);
+	return r;
+}
+
+static int cmd_remove(int argc, char **argv)
+{
+	const char *pos[MAX_POS];
+	bn_store *s;
+	bn_err err;
+	int npos, r;
+	const bn_cli_opt opts[] = { { NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill remove"))
+		return BN_EXIT_USAGE;
+	if (npos != 1)
+		return bn_cli_usage("skill remove", "name one skill");
+	bn_err_init(&err);
+	if (bn_cli_open_store(&s, &err))
+		return bn_cli_fail(&err);
+	r = bn_store_skill_remove(s, pos[0], &err);
+	if (!r)
+		printf("removed skill '%s'\n", pos[0]);
+	bn_store_free(s);
+	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+}
+
+/* attach, detach, enable, disable: SKILL BOT. */
+static int cmd_binding(const char *verb, int argc, char **argv)
+{
+	const char *pos[MAX_POS];
+	char cmd[32];
+	bn_store *s;
+	bn_err err;
+	int npos, r;
+	const bn_cli_opt opts[] = { { NULL, false, NULL, NULL } };
+
+	snprintf(cmd, sizeof(cmd), "skill %s", verb);
+	if (argc > MAX_POS || bn_cli_parse(argc, argv, opts, pos, &npos, cmd))
+		return BN_EXIT_USAGE;
+	if (npos != 2)
+		return bn_cli_usage(cmd, "name a SKILL and a BOT");
+	bn_err_init(&err);
+	if (bn_cli_open_store(&s, &err))
+		return bn_cli_fail(&err);
+	if (!strcmp(verb, "attach"))
+		r = bn_store_attach(s, pos[1], pos[0], &err);
+	else if (!strcmp(verb, "detach"))
+		r = bn_store_detach(s, pos[1], pos[0], &err);
+	else
+		r = bn_store_set_enabled(s, pos[1], pos[0],
+					 !strcmp(verb, "enable"), &err);
+	if (!r)
+		printf("%s: skill '%s', bot '%s'\n",
+		       !strcmp(verb, "attach") ? "attached" :
+		       !strcmp(verb, "detach") ? "detached" :
+		       !strcmp(verb, "enable") ? "enabled" : "disabled",
+		       pos[0], pos[1]);
+	bn_store_free(s);
+	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+}
+
+int bn_cli_skill_main(int argc, char **argv)
+{
+	const char *sub = argc > 0 ? argv[0] : NULL;
+
+	if (!sub || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
+		bn_cli_help("skill");
+		return sub ? BN_EXIT_OK : BN_EXIT_USAGE;
+	}
+	argc--;
+	argv++;
+	for (int i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "--help")) {
+			char c[64];
+			snprintf(c, sizeof(c), "skill %s", sub);
+			return bn_cli_help(c) ? BN_EXIT_OK : BN_EXIT_USAGE;
+		}
+	if (!strcmp(sub, "validate"))
+		return cmd_validate(argc, argv);
+	if (!strcmp(sub, "read-properties"))
+		return cmd_read_properties(argc, argv);
+	if (!strcmp(sub, "to-prompt"))
+		return cmd_to_prompt(argc, argv);
+	if (!strcmp(sub, "create"))
+		return cmd_create(argc, argv);
+	if (!strcmp(sub, "list"))
+		return cmd_list(argc, argv);
+	if (!strcmp(sub, "inspect"))
+		return cmd_inspect(argc, argv);
+	if (!strcmp(sub, "remove"))
+		return cmd_remove(argc, argv);
+	if (!strcmp(sub, "attach") || !strcmp(sub, "detach") ||
+	    !strcmp(sub, "enable") || !strcmp(sub, "disable"))
+		return cmd_binding(sub, argc, argv);
+	fprintf(stderr, "bnity: unknown command 'skill %s' (see `bnity help "
+		"skill`)\n", sub);
+	return BN_EXIT_USAGE;
+}

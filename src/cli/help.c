@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/* cli/help.c - the help text of every command, in one table. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct help_entry {
+	const char *command;  /* "skill validate" */
+	const char *usage;    /* arguments after the command */
+	const char *text;     /* what it does */
+} help_entry;
+
+static const help_entry entries[] = {
+	{ "skill validate", "PATH... [--json]",
+	  "Check each skill (a folder or its SKILL.md) strictly against the\n"
+	  "Agent Skills specification. Exit 1 if any is invalid. --json prints\n"
+	  "{\"path\", \"valid\", \"errors\", \"warnings\"} per path." },
+	{ "skill read-properties", "PATH",
+	  "Print the skill's frontmatter properties as JSON." },
+	{ "skill to-prompt", "PATH...",
+	  "Print the <available_skills> block an agent gets for these skills." },
+	{ "skill create", "NAME [--type prompt|tool] [--description TEXT]",
+	  "Write a new skill into the store. A tool skill gets src/main.c\n"
+	  "and schema.json to build later. The result passes `skill validate`." },
+	{ "skill list", "[--json]",
+	  "List every skill: the store's, the user's (~/.agents/skills,\n"
+	  "~/.claude/skills) and the project's (.agents/skills,\n"
+	  ".claude/skills from here up to the repository root)." },
+	{ "skill inspect", "NAME [--json]",
+	  "Show one skill: where it is, its fields, its instructions' size,\n"
+	  "and the bots it is attached to." },
+	{ "skill remove", "NAME",
+	  "Remove a skill from the store and detach it from every bot." },
+	{ "skill attach", "SKILL BOT", "Attach a skill to a bot (enabled)." },
+	{ "skill detach", "SKILL BOT", "Detach a skill from a bot." },
+	{ "skill enable", "SKILL BOT", "Enable an attached skill for a bot." },
+	{ "skill disable", "SKILL BOT",
+	  "Disable an attached skill for a bot (kept attached, left out of\n"
+	  "the bot's prompt)." },
+	{ "bot create",
+	  "SLUG [--name NAME] [--persona TEXT | --persona-file FILE]\n"
+	  "        [--provider P] [--model M]",
+	  "Create a bot. SLUG: lowercase letters, digits and hyphens." },
+	{ "bot list", "[--json]", "List the bots." },
+	{ "bot show", "BOT [--json]", "Show a bot and its skills." },
+	{ "bot remove", "BOT", "Remove a bot and its attachments." },
+	{ "bot prompt", "BOT [--json]",
+	  "Print the system prompt the bot's agent gets: the persona, then\n"
+	  "an <available_skills> catalog of its enabled skills (none when it\n"
+	  "has none)." },
+	{ "wasm run",
+	  "[--fuel N] [--max-memory BYTES] [--dir HOST::GUEST[:ro]]...\n"
+	  "        [--env K=V]... FILE.wasm [ARGS...]",
+	  "Run a WebAssembly command module (WASI preview 1) in the engine.\n"
+	  "Exit status: the program's; 124 a limit was exhausted; 125 a trap;\n"
+	  "126 the module cannot be loaded; 2 a usage error." },
+	{ NULL, NULL, NULL },
+};
+
+static void overview(void)
+{
+	const help_entry *e;
+
+	printf("bnity %s - modular skills for AI agents, run safely\n\n"
+	       "usage: bnity COMMAND [ARGS...]\n"
+	       "       bnity help COMMAND     the help of one command\n"
+	       "       bnity --version\n\ncommands:\n", BN_VERSION);
+	for (e = entries; e->command; e++) {
+		const char *nl = strchr(e->text, '\n');
+		int len = nl ? (int)(nl - e->text) : (int)strlen(e->text);
+		printf("  %-22s %.*s\n", e->command, len, e->text);
+	}
+	printf("\nEverything lives in $BNITY_HOME (default ~/.boternity).\n"
+	       "Exit codes: 0 success, 1 invalid or refused, 2 usage error.\n");
+}
+
+bool bn_cli_help(const char *command)
+{
+	const help_entry *e;
+	size_t len = command ? strlen(command) : 0;
+	bool any = false;
+
+	if (!command || !*command) {
+		overview();
+		return true;
+	}
+	for (e = entries; e->command; e++) {
+		if (strcmp(e->command, command) == 0 ||
+		    (strncmp(e->command, command, len) == 0 &&
+		     e->command[len] == ' ')) {
+			printf("usage: bnity %s %s\n\n%s\n\n", e->command,
+			       e->usage, e->text);
+			any = true;
+		}
+	}
+	return any;
+}

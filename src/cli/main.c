@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/main.c - `bnity`: the entry point and the first-word dispatch.
+ * Each command group lives in its own cmd_*.c file.
+ */
+#include "cli.h"
+
+#include "base/buf.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#ifdef HAVE_CMD_WASM
+#include "cmd_wasm.h"
+#endif
+
+static int help_main(int argc, char **argv)
+{
+	bn_buf words = BN_BUF_INIT;
+	int i, r = 0;
+	bool found;
+
+	for (i = 0; i < argc && r == 0; i++)
+		r = bn_buf_printf(&words, "%s%s", i ? " " : "", argv[i]);
+	found = bn_cli_help(bn_buf_cstr(&words));
+	if (!found)
+		fprintf(stderr, "bnity: no command '%s' (see `bnity --help`)\n",
+			bn_buf_cstr(&words));
+	bn_buf_clear(&words);
+	return found ? BN_EXIT_OK : BN_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		bn_cli_help(NULL);
+		return cmd ? BN_EXIT_OK : BN_EXIT_USAGE;
+	}
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		printf("bnity %s\n", BN_VERSION);
+		return BN_EXIT_OK;
+	}
+	if (!strcmp(cmd, "help"))
+		return help_main(argc - 2, argv + 2);
+	if (!strcmp(cmd, "skill"))
+		return bn_cli_skill_main(argc - 2, argv + 2);
+	if (!strcmp(cmd, "bot"))
+		return bn_cli_bot_main(argc - 2, argv + 2);
+#ifdef HAVE_CMD_WASM
+	if (!strcmp(cmd, "wasm")) {
+		if (argc > 2 && (!strcmp(argv[2], "--help") ||
+				 !strcmp(argv[2], "help"))) {
+			bn_cli_help("wasm");
+			return BN_EXIT_OK;
+		}
+		return bn_cli_wasm_main(argc - 2, argv + 2);
+	}
+#endif
+	fprintf(stderr, "bnity: unknown command '%s' (see `bnity --help`)\n",
+		cmd);
+	return BN_EXIT_USAGE;
+}

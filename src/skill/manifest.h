@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * skill/manifest.h - SKILL.md: parse, validate strictly, load leniently.
+ *
+ * Owns: bn_skill_manifest (the parsed frontmatter and body of one skill)
+ * and bn_skill_report (errors and warnings about one SKILL.md).
+ * Uses: base (err, buf, fs), libyaml, libutf8proc (NFKC), jansson.
+ * Knows nothing of the store, bots, grants or execution.
+ *
+ * Spec: Agent Skills specification, https://agentskills.io/specification
+ * and its reference validator (skills-ref), whose behaviour strict
+ * validation follows rule by rule.
+ */
+#ifndef BN_SKILL_MANIFEST_H
+#define BN_SKILL_MANIFEST_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+
+#define BN_SKILL_MANIFEST_MAX_BYTES ((size_t)1 << 20) /* SKILL.md cap */
+
+/* A list of owned strings. */
+typedef struct bn_strv {
+	char **v;      /* owned strings */
+	size_t n;      /* count */
+} bn_strv;
+
+void bn_strv_push(bn_strv *sv, const char *s);  /* copies s */
+void bn_strv_clear(bn_strv *sv);
+bool bn_strv_has(const bn_strv *sv, const char *s);
+
+/* Errors and warnings about one SKILL.md, each naming file and field. */
+typedef struct bn_skill_report {
+	bn_strv errors;
+	bn_strv warnings;
+} bn_skill_report;
+
+void bn_skill_report_clear(bn_skill_report *r);
+
+typedef enum bn_skill_type {
+	BN_SKILL_TYPE_PROMPT = 0,   /* instructions only */
+	BN_SKILL_TYPE_TOOL,         /* also a WebAssembly module */
+	BN_SKILL_TYPE_MAX
+} bn_skill_type;
+
+typedef struct bn_skill_manifest {
+	char *dir;            /* the skill's folder (absolute when known) */
+	char *file;           /* the SKILL.md (or skill.md) path */
+	char *name;           /* frontmatter name (NFKC-normalised) */
+	char *description;
+	char *license;        /* NULL when absent */
+	char *compatibility;  /* NULL when absent */
+	char *allowed_tools;  /* NULL when absent */
+	bn_strv meta_keys;    /* metadata, in file order, values as strings */
+	bn_strv meta_vals;
+	char *body;           /* Markdown after the closing --- */
+	/* boternity's own fields, from metadata (string or legacy form): */
+	bn_skill_type type;   /* metadata.type / legacy skill-type */
+	char *version;        /* semver, NULL when absent */
+	char *author;         /* NULL when absent */
+	bn_strv capabilities; /* "cap" or "cap=scope" entries */
+	bn_strv parents;
+	bn_strv dependencies; /* "name" or "name@range" */
+	bn_strv conflicts_with;
+	bn_strv secrets;
+} bn_skill_manifest;
+
+/*
+ * bn_skill_find_file - the manifest of PATH (a skill folder, or a
+ * SKILL.md / skill.md file): SKILL.md is preferred over skill.md.  On
+ * success *file_out (owned) is the file and *dir_out (owned) its folder.
+ */
+int bn_skill_find_file(char **file_out, char **dir_out, const char *path,
+		       bn_err *err);
+
+/*
+ * bn_skill_validate - strict validation of PATH as the Agent Skills spec
+ * and its reference validator define it.  Fills REPORT with every error
+ * and warning found (text names file and field); returns true when there
+ * are no errors.
+ */
+bool bn_skill_validate(bn_skill_report *report, const char *path);
+
+/*
+ * bn_skill_validate_ex - bn_skill_validate with FLAGS:
+ * BN_SKILL_VALIDATE_SPEC also makes errors of the spec's rules that the
+ * reference validator does not enforce (license and allowed-tools must be
+ * strings, metadata a mapping of strings to strings); without it they
+ * are warnings.  bn_skill_validate(r, p) is bn_skill_validate_ex(r, p, 0).
+ */
+#define BN_SKILL_VALIDATE_SPEC (1u << 0)
+bool bn_skill_validate_ex(bn_skill_report *report, const char *path,
+			  unsigned flags);
+
+/*
+ * bn_skill_manifest_load - lenient load for use: name problems become
+ * warnings in REPORT (may be NULL); fails (BN_EINVAL, *err naming the
+ * file) only when the description is missing or the YAML cannot be parsed
+ * even after quoting values that hold an unquoted ": ".
+ */
+int bn_skill_manifest_load(bn_skill_manifest **out, const char *path,
+			   bn_skill_report *report, bn_err *err);
+void bn_skill_manifest_free(bn_skill_manifest *m);
+
+/* Value of metadata key KEY, or NULL (borrowed). */
+const char *bn_skill_manifest_meta(const bn_skill_manifest *m,
+				   const char *key);
+
+/* The properties as the reference's read-properties prints them (new). */
+json_t *bn_skill_manifest_to_json(const bn_skill_manifest *m);
+
+/*
+ * bn_skill_prompt_catalog - append the <available_skills> block for the
+ * N skills to OUT: one <skill> each with <name>, <description>,
+ * <location> (the SKILL.md path), text XML-escaped.
+ */
+int bn_skill_prompt_catalog(bn_buf *out,
+			    const bn_skill_manifest *const *skills, size_t n);
+
+/* bn_skill_type_name - "prompt" / "tool". */
+const char *bn_skill_type_name(bn_skill_type t);
+
+/* bn_skill_is_semver - S is a semantic version 2.0.0 (no leading "v"). */
+bool bn_skill_is_semver(const char *s);
+
+#endif

@@ -1,0 +1,650 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store/store.c - the skill store in $BNITY_HOME/skills and skill
+ * discovery in other agents' folders.
+ *
+ * A create writes the skill into skills/.tmp-PID-N/<name>/, validates it,
+ * then renames it to skills/<name>; a remove renames skills/<name> to
+ * skills/.trash-PID-N/<name> before deleting it.  The rename is the commit
+ * point; leftovers of either are removed, and the index reconciled with
+ * the folders, by bn_store_open.
+ */
+#include "store_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/fs.h"
+
+const char *bn_store_origin_name(bn_store_origin o)
+{
+	switch (o) {
+	case BN_STORE_ORIGIN_STORE: return "store";
+	case BN_STORE_ORIGIN_USER: return "user";
+	case BN_STORE_ORIGIN_PROJECT: return "project";
+	default: return "?";
+	}
+}
+
+void bn_store__fault(const char *point)
+{
+	const char *f = secure_getenv("BNITY_FAULT");
+	if (f && strcmp(f, point) == 0)
+		_exit(99);
+}
+
+bool bn_store__slug_ok(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (n == 0 || n > 64 || name[0] == '-' || name[n - 1] == '-')
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = name[i];
+		if (c == '-' && name[i + 1] == '-')
+			return false;
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '-'))
+			return false;
+	}
+	return true;
+}
+
+char *bn_store__col_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return t ? bn_xstrdup((const char *)t) : NULL;
+}
+
+int bn_store_home_dir(char **out, bn_err *err)
+{
+	const char *h = secure_getenv("BNITY_HOME");
+
+	if (h && *h) {
+		*out = bn_xstrdup(h);
+		return 0;
+	}
+	h = secure_getenv("HOME");
+	if (!h || !*h)
+		return bn_err_set(err, BN_EINVAL,
+				  "neither BNITY_HOME nor HOME is set; set "
+				  "BNITY_HOME to the folder bnity should use");
+	*out = bn_fs_join(h, ".boternity");
+	return 0;
+}
+
+/* Remove what an interrupted create (.tmp-*) or remove (.trash-*) left. */
+static int clean_leftovers(bn_store *s, bn_err *err)
+{
+	DIR *d = opendir(s->skills_dir);
+	struct dirent *de;
+	int r = 0;
+
+	if (!d)
+		return bn_err_set(err, BN_EIO, "%s: %s", s->skills_dir,
+				  strerror(errno));
+	while (r == 0 && (de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, ".tmp-", 5) != 0 &&
+		    strncmp(de->d_name, ".trash-", 7) != 0)
+			continue;
+		char *p = bn_fs_join(s->skills_dir, de->d_name);
+		r = bn_fs_rmtree(p, err);
+		free(p);
+	}
+	closedir(d);
+	return r;
+}
+
+int bn_store_open(bn_store **out, const char *home, const char *cwd,
+		  bn_err *err)
+{
+	bn_store *s = bn_xcalloc(1, sizeof(*s));
+	int r;
+
+	s->home = realpath(home, NULL);
+	if (!s->home) {
+		r = bn_fs_mkdirs(home, err);
+		if (r)
+			goto fail;
+		s->home = realpath(home, NULL);
+		if (!s->home) {
+			r = bn_err_set(err, BN_EIO, "%s: %s", home,
+				       strerror(errno));
+			goto fail;
+		}
+	}
+	if (!bn_fs_is_dir(s->home)) {
+		r = bn_err_set(err, BN_EINVAL,
+			       "BNITY_HOME %s is not a folder", s->home);
+		goto fail;
+	}
+	s->skills_dir = bn_fs_join(s->home, "skills");
+	s->db_path = bn_fs_join(s->home, "boternity.db");
+	s->cwd = cwd ? bn_xstrdup(cwd) : NULL;
+	if ((r = bn_fs_mkdirs(s->skills_dir, err)))
+		goto fail;
+	if ((r = clean_leftovers(s, err)))
+		goto fail;
+	if ((r = bn_store__db_open(s, err)))
+		goto fail;
+	if ((r = bn_store__reconcile(s, err)))
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	bn_store_free(s);
+	return r;
+}
+
+void bn_store_free(bn_store *s)
+{
+	if (!s)
+		return;
+	if (s->db)
+		sqlite3_close(s->db);
+	free(s->home);
+	free(s->skills_dir);
+	free(s->db_path);
+	free(s->cwd);
+	free(s);
+}
+
+const char *bn_store_home(const bn_store *s) { return s->home; }
+const char *bn_store_skills_dir(const bn_store *s) { return s->skills_dir; }
+sqlite3 *bn_store_db(bn_store *s) { return s->db; }
+
+/* ---- the index -------------------------------------------------------- */
+
+static int index_put(bn_store *s, const bn_skill_manifest *m, bn_err *err)
+{
+	sqlite3_stmt *st;
+	int r = bn_store__prepare(&st, s,
+		"INSERT INTO skill_index (name, type, version, description,"
+		" installed_at) VALUES (?1, ?2, ?3, ?4, ?5)"
+		" ON CONFLICT(name) DO UPDATE SET type = ?2, version = ?3,"
+		" description = ?4", err);
+	if (r)
+		return r;
+	sqlite3_bind_text(st, 1, m->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, bn_skill_type_name(m->type), -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, m->version, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, m->description, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
+	return bn_store__step_done(s, st, err);
+}
+
+static int index_del(bn_store *s, const char *name, bn_err *err)
+{
+	sqlite3_stmt *st;
+	int r = bn_store__prepare(&st, s,
+		"DELETE FROM skill_index WHERE name = ?1", err);
+	if (r)
+		return r;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	return bn_store__step_done(s, st, err);
+}
+
+/* The folders of the store hold the truth; make the index agree. */
+int bn_store__reconcile(bn_store *s, bn_err *err)
+{
+	bn_strv names = { 0 };
+	sqlite3_stmt *st;
+	DIR *d;
+	struct dirent *de;
+	size_t i;
+	int r;
+
+	if ((r = bn_store__exec(s, "BEGIN IMMEDIATE", err)))
+		return r;
+	r = bn_store__prepare(&st, s, "SELECT name FROM skill_index", err);
+	if (r)
+		goto out;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		bn_strv_push(&names, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	for (i = 0; i < names.n && r == 0; i++) {
+		char *dir = bn_fs_join(s->skills_dir, names.v[i]);
+		if (!bn_fs_is_dir(dir))
+			r = index_del(s, names.v[i], err);
+		free(dir);
+	}
+	d = opendir(s->skills_dir);
+	if (!d) {
+		r = bn_err_set(err, BN_EIO, "%s: %s", s->skills_dir,
+			       strerror(errno));
+		goto out;
+	}
+	while (r == 0 && (de = readdir(d)) != NULL) {
+		bn_skill_manifest *m = NULL;
+		bn_err e;
+		char *dir;
+
+		if (de->d_name[0] == '.' || bn_strv_has(&names, de->d_name))
+			continue;
+		dir = bn_fs_join(s->skills_dir, de->d_name);
+		bn_err_init(&e);
+		if (bn_fs_is_dir(dir) &&
+		    bn_skill_manifest_load(&m, dir, NULL, &e) == 0)
+			r = index_put(s, m, err);
+		bn_skill_manifest_free(m);
+		free(dir);
+	}
+	closedir(d);
+out:
+	bn_strv_clear(&names);
+	if (r) {
+		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return r;
+	}
+	return bn_store__exec(s, "COMMIT", err);
+}
+
+/* ---- listing and discovery ------------------------------------------- */
+
+void bn_store_skills_clear(bn_store_skills *l)
+{
+	size_t i;
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].name);
+		free(l->v[i].dir);
+		free(l->v[i].origin_dir);
+		free(l->v[i].tier);
+		bn_skill_manifest_free(l->v[i].manifest);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+	bn_strv_clear(&l->warnings);
+}
+
+const bn_store_skill *bn_store_skills_find(const bn_store_skills *l,
+					   const char *name)
+{
+	size_t i;
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].name, name) == 0)
+			return &l->v[i];
+	return NULL;
+}
+
+static char *index_tier(bn_store *s, const char *name)
+{
+	sqlite3_stmt *st;
+	char *t = NULL;
+
+	if (bn_store__prepare(&st, s,
+		"SELECT tier FROM skill_index WHERE name = ?1", NULL))
+		return bn_xstrdup("local");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		t = bn_store__col_dup(st, 0);
+	sqlite3_finalize(st);
+	return t ? t : bn_xstrdup("local");
+}
+
+/* Add every skill folder of ROOT, overriding lower-precedence ones. */
+static void scan_root(bn_store_skills *l, bn_store *s, const char *root,
+		      bn_store_origin origin)
+{
+	DIR *d = opendir(root);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		bn_skill_manifest *m = NULL;
+		bn_skill_report rep = { 0 };
+		bn_store_skill *sk;
+		char *dir;
+		bn_err e;
+		size_t i;
+
+		if (de->d_name[0] == '.')
+			continue;
+		dir = bn_fs_join(root, de->d_name);
+		if (!bn_fs_is_dir(dir)) {
+			free(dir);
+			continue;
+		}
+		bn_err_init(&e);
+		if (bn_skill_manifest_load(&m, dir, &rep, &e) != 0) {
+			if (e.code != BN_ENOTFOUND) {
+				char *w = bn_xasprintf("skipped: %s", e.msg);
+				bn_strv_push(&l->warnings, w);
+				free(w);
+			}
+			bn_skill_report_clear(&rep);
+			free(dir);
+			continue;
+		}
+		for (i = 0; i < rep.warnings.n; i++)
+			bn_strv_push(&l->warnings, rep.warnings.v[i]);
+		bn_skill_report_clear(&rep);
+		sk = (bn_store_skill *)bn_store_skills_find(l, de->d_name);
+		if (sk) {
+			if (sk->origin == origin) {
+				/* .agents wins over .claude at one level */
+				bn_skill_manifest_free(m);
+				free(dir);
+				continue;
+			}
+			char *w = bn_xasprintf(
+				"%s skill '%s' (%s) overrides the %s skill of "
+				"the same name (%s)", bn_store_origin_name(origin),
+				de->d_name, dir, bn_store_origin_name(sk->origin),
+				sk->dir);
+			bn_strv_push(&l->warnings, w);
+			free(w);
+			free(sk->dir);
+			free(sk->origin_dir);
+			free(sk->tier);
+			bn_skill_manifest_free(sk->manifest);
+		} else {
+			l->v = bn_xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+			sk = &l->v[l->n++];
+			sk->name = bn_xstrdup(de->d_name);
+		}
+		sk->dir = dir;
+		sk->origin = origin;
+		sk->origin_dir = bn_xstrdup(root);
+		sk->manifest = m;
+		/* Skills other agents installed were not vetted here. */
+		sk->tier = origin == BN_STORE_ORIGIN_STORE ?
+			index_tier(s, de->d_name) : bn_xstrdup("untrusted");
+	}
+	closedir(d);
+}
+
+/* The project folders from CWD up to the repository root (or CWD only). */
+static void project_dirs(bn_strv *out, const char *cwd, const char *home)
+{
+	char *p = realpath(cwd, NULL);
+	bn_strv chain = { 0 };
+	bool found_repo = false;
+	size_t i;
+
+	if (!p)
+		return;
+	for (;;) {
+		char *git = bn_fs_join(p, ".git");
+		bool is_repo = access(git, F_OK) == 0;
+		free(git);
+		if (!home || strcmp(p, home) != 0)
+			bn_strv_push(&chain, p);
+		if (is_repo) {
+			found_repo = true;
+			break;
+		}
+		char *slash = strrchr(p, '/');
+		if (!slash || slash == p)
+			break;
+		*slash = '\0';
+	}
+	/* Outside a repository only the working folder counts. */
+	if (!found_repo && chain.n > 1) {
+		for (i = 1; i < chain.n; i++)
+			free(chain.v[i]);
+		chain.n = 1;
+	}
+	/* Nearest last, so it wins. */
+	for (i = chain.n; i-- > 0;)
+		bn_strv_push(out, chain.v[i]);
+	bn_strv_clear(&chain);
+	free(p);
+}
+
+int bn_store_skills_list(bn_store_skills *out, bn_store *s, bn_err *err)
+{
+	static const char *const sub[] = { ".claude/skills", ".agents/skills" };
+	const char *home = secure_getenv("HOME");
+	char *rhome = home ? realpath(home, NULL) : NULL;
+	bn_store_skills l = { 0 };
+	bn_strv proj = { 0 };
+	size_t i, j;
+
+	scan_root(&l, s, s->skills_dir, BN_STORE_ORIGIN_STORE);
+	for (j = 0; rhome && j < 2; j++) {
+		char *root = bn_fs_join(rhome, sub[j]);
+		scan_root(&l, s, root, BN_STORE_ORIGIN_USER);
+		free(root);
+	}
+	if (s->cwd)
+		project_dirs(&proj, s->cwd, rhome);
+	for (i = 0; i < proj.n; i++) {
+		for (j = 0; j < 2; j++) {
+			char *root = bn_fs_join(proj.v[i], sub[j]);
+			scan_root(&l, s, root, BN_STORE_ORIGIN_PROJECT);
+			free(root);
+		}
+	}
+	bn_strv_clear(&proj);
+	free(rhome);
+	*out = l;
+	(void)err;
+	return 0;
+}
+
+/* ---- create and remove ----------------------------------------------- */
+
+static void yaml_quote(bn_buf *b, const char *s)
+{
+	int r = bn_buf_puts(b, "\"");
+	for (; *s && r == 0; s++) {
+		if (*s == '"' || *s == '\\')
+			r = bn_buf_printf(b, "\\%c", *s);
+		else if (*s == '\n' || *s == '\r' || *s == '\t')
+			r = bn_buf_puts(b, " ");
+		else
+			r = bn_buf_append(b, s, 1);
+	}
+	if (r == 0)
+		r = bn_buf_puts(b, "\"");
+	(void)r;
+}
+
+static int write_file(const char *dir, const char *rel, const char *text,
+		      bn_err *err)
+{
+	char *p = bn_fs_join(dir, rel);
+	int r = bn_fs_write_atomic(p, text, strlen(text), 0644, err);
+	free(p);
+	return r;
+}
+
+static const char tool_source[] =
+"/* A boternity tool skill: reads its input (JSON) on stdin and writes\n"
+" * its result on stdout.  Build it with `bnity skill build`. */\n"
+"#include <stdio.h>\n"
+"\n"
+"int main(void)\n"
+"{\n"
+"\tchar input[65536];\n"
+"\tsize_t n = fread(input, 1, sizeof(input) - 1, stdin);\n"
+"\n"
+"\tinput[n] = '\\0';\n"
+"\tif (ferror(stdin)) {\n"
+"\t\tfprintf(stderr, \"cannot read the input\\n\");\n"
+"\t\treturn 1;\n"
+"\t}\n"
+"\tprintf(\"{\\\"received_bytes\\\": %zu}\\n\", n);\n"
+"\treturn 0;\n"
+"}\n";
+
+static const char tool_schema[] =
+"{\n"
+"  \"$schema\": \"https://json-schema.org/draft/2020-12/schema\",\n"
+"  \"type\": \"object\",\n"
+"  \"properties\": {\n"
+"    \"text\": { \"type\": \"string\", \"description\": \"What to work on\" }\n"
+"  },\n"
+"  \"required\": [\"text\"]\n"
+"}\n";
+
+static int write_skeleton(const char *dir, const char *name,
+			  bn_skill_type type, const char *description,
+			  bn_err *err)
+{
+	bn_buf b = BN_BUF_INIT;
+	char *def = NULL;
+	int r;
+
+	if (!description || !*description)
+		description = def = bn_xasprintf(
+			"Describe what %s does and when an agent should use "
+			"it.", name);
+	r = bn_buf_printf(&b, "---\nname: %s\ndescription: ", name);
+	yaml_quote(&b, description);
+	r |= bn_buf_printf(&b,
+		"\nmetadata:\n  type: %s\n  version: \"0.1.0\"\n---\n"
+		"# %s\n\n"
+		"## When to use\n\nSay here when an agent should reach for "
+		"this skill.\n\n"
+		"## Instructions\n\n1. Write the steps the agent follows.\n",
+		bn_skill_type_name(type), name);
+	if (type == BN_SKILL_TYPE_TOOL)
+		r |= bn_buf_puts(&b,
+			"\n## Tool\n\nThis skill is also a tool: its input is "
+			"described by `schema.json`, its code is in "
+			"`src/main.c`.\n");
+	free(def);
+	if (r) {
+		bn_buf_clear(&b);
+		return bn_err_oom(err);
+	}
+	r = write_file(dir, "SKILL.md", bn_buf_cstr(&b), err);
+	bn_buf_clear(&b);
+	if (r || type != BN_SKILL_TYPE_TOOL)
+		return r;
+	char *src = bn_fs_join(dir, "src");
+	r = bn_fs_mkdirs(src, err);
+	free(src);
+	if (!r)
+		r = write_file(dir, "src/main.c", tool_source, err);
+	if (!r)
+		r = write_file(dir, "schema.json", tool_schema, err);
+	return r;
+}
+
+static char *scratch_dir(bn_store *s, const char *kind)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char rnd[6];
+	char tag[13];
+	size_t i;
+
+	FILE *f = fopen("/dev/urandom", "rbe");
+	if (!f || fread(rnd, 1, sizeof(rnd), f) != sizeof(rnd))
+		memset(rnd, 0, sizeof(rnd));
+	if (f)
+		fclose(f);
+	for (i = 0; i < sizeof(rnd); i++) {
+		tag[2 * i] = hex[rnd[i] >> 4];
+		tag[2 * i + 1] = hex[rnd[i] & 15];
+	}
+	tag[12] = '\0';
+	return bn_xasprintf("%s/.%s-%ld-%s", s->skills_dir, kind,
+			    (long)getpid(), tag);
+}
+
+int bn_store_skill_create(bn_store *s, const char *name, bn_skill_type type,
+			  const char *description, bn_err *err)
+{
+	bn_skill_report rep = { 0 };
+	bn_skill_manifest *m = NULL;
+	char *final = NULL, *tmp = NULL, *dir = NULL;
+	int r;
+
+	if (!bn_store__slug_ok(name))
+		return bn_err_set(err, BN_EINVAL,
+			"skill name '%s': use 1 to 64 lowercase letters, "
+			"digits and hyphens, with no hyphen at either end "
+			"and no two in a row", name);
+	final = bn_fs_join(s->skills_dir, name);
+	if (access(final, F_OK) == 0) {
+		r = bn_err_set(err, BN_EEXIST,
+			       "skill '%s' already exists in the store (%s)",
+			       name, final);
+		goto out;
+	}
+	tmp = scratch_dir(s, "tmp");
+	dir = bn_fs_join(tmp, name);
+	if ((r = bn_fs_mkdirs(dir, err)))
+		goto out_rm;
+	if ((r = write_skeleton(dir, name, type, description, err)))
+		goto out_rm;
+	if (!bn_skill_validate(&rep, dir)) {
+		r = bn_err_set(err, BN_EINVAL, "the new skill is not valid: %s",
+			       rep.errors.n ? rep.errors.v[0] : "?");
+		goto out_rm;
+	}
+	if ((r = bn_skill_manifest_load(&m, dir, NULL, err)))
+		goto out_rm;
+	bn_store__fault("create-before-commit");
+	if (rename(dir, final) < 0) {
+		r = bn_err_set(err, errno == ENOTEMPTY || errno == EEXIST ?
+			       BN_EEXIST : BN_EIO, "%s: %s", final,
+			       strerror(errno));
+		goto out_rm;
+	}
+	bn_store__fault("create-after-commit");
+	/* The folder is committed; the index follows (or is reconciled). */
+	r = index_put(s, m, err);
+out_rm:
+	(void)bn_fs_rmtree(tmp, NULL);
+out:
+	bn_skill_report_clear(&rep);
+	bn_skill_manifest_free(m);
+	free(final);
+	free(tmp);
+	free(dir);
+	return r;
+}
+
+int bn_store_skill_remove(bn_store *s, const char *name, bn_err *err)
+{
+	char *final, *trash, *dst;
+	int r;
+
+	if (!bn_store__slug_ok(name))
+		return bn_err_set(err, BN_EINVAL, "'%s' is not a skill name",
+				  name);
+	final = bn_fs_join(s->skills_dir, name);
+	if (!bn_fs_is_dir(final)) {
+		free(final);
+		return bn_err_set(err, BN_ENOTFOUND,
+				  "no skill '%s' in the store (%s)", name,
+				  s->skills_dir);
+	}
+	trash = scratch_dir(s, "trash");
+	dst = bn_fs_join(trash, name);
+	r = bn_fs_mkdirs(trash, err);
+	bn_store__fault("remove-before-commit");
+	if (!r && rename(final, dst) < 0)
+		r = bn_err_set(err, BN_EIO, "%s: %s", final, strerror(errno));
+	if (!r) {
+		bn_store__fault("remove-after-commit");
+		r = index_del(s, name, err);
+	}
+	if (!r) {
+		sqlite3_stmt *st;
+		r = bn_store__prepare(&st, s,
+			"DELETE FROM bot_skills WHERE skill = ?1", err);
+		if (!r) {
+			sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+			r = bn_store__step_done(s, st, err);
+		}
+	}
+	(void)bn_fs_rmtree(trash, NULL);
+	free(final);
+	free(trash);
+	free(dst);
+	return r;
+}

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store/store.h - $BNITY_HOME: the skill store, bots and attachments.
+ *
+ * Owns: the layout of $BNITY_HOME (skills/<name>/, boternity.db), the
+ * SQLite database and its schema, the skill index, skill discovery in
+ * the folders other agents use (.agents/skills, .claude/skills), bots and
+ * the skills attached to them.
+ * Uses: base, skill (manifest), sqlite3.  Knows nothing of execution.
+ *
+ * The store's folders are the truth about which skills are installed: a
+ * create or remove is committed by one rename(2), and the index in the
+ * database is reconciled with the folders whenever the store is opened,
+ * so an interrupted create or remove leaves the store as it was before.
+ */
+#ifndef BN_STORE_STORE_H
+#define BN_STORE_STORE_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "base/err.h"
+#include "skill/manifest.h"
+
+typedef struct bn_store bn_store;
+
+/* Where a skill was found, in rising order of precedence. */
+typedef enum bn_store_origin {
+	BN_STORE_ORIGIN_STORE = 0,   /* $BNITY_HOME/skills */
+	BN_STORE_ORIGIN_USER,        /* ~/.agents/skills, ~/.claude/skills */
+	BN_STORE_ORIGIN_PROJECT,     /* .agents/skills, .claude/skills from
+					the working directory up to the
+					repository root */
+	BN_STORE_ORIGIN_MAX
+} bn_store_origin;
+
+/* One skill that can be attached: borrowed from its bn_store_skills. */
+typedef struct bn_store_skill {
+	char *name;                  /* the folder's name */
+	char *dir;                   /* absolute folder */
+	bn_store_origin origin;
+	char *origin_dir;            /* the skills folder it was found in */
+	char *tier;                  /* "local", "verified", "untrusted" */
+	bn_skill_manifest *manifest; /* leniently loaded */
+} bn_store_skill;
+
+/* Every usable skill, after precedence; warnings name files. */
+typedef struct bn_store_skills {
+	bn_store_skill *v;
+	size_t n;
+	bn_strv warnings;
+} bn_store_skills;
+
+void bn_store_skills_clear(bn_store_skills *l);
+/* The skill named NAME in L, or NULL (borrowed). */
+const bn_store_skill *bn_store_skills_find(const bn_store_skills *l,
+					   const char *name);
+
+/* A bot, as stored. */
+typedef struct bn_store_bot {
+	char *slug;
+	char *name;
+	char *persona;
+	char *provider;              /* NULL: the configured default */
+	char *model;                 /* NULL: the configured default */
+	long long created_at;        /* seconds since the epoch */
+} bn_store_bot;
+
+void bn_store_bot_clear(bn_store_bot *b);
+
+/* One attachment of a skill to a bot. */
+typedef struct bn_store_attachment {
+	char *skill;
+	bool enabled;
+	long long attached_at;       /* seconds since the epoch */
+} bn_store_attachment;
+
+/*
+ * bn_store_home_dir - $BNITY_HOME, or ~/.boternity (owned string).
+ * Fails when neither BNITY_HOME nor HOME is set.
+ */
+int bn_store_home_dir(char **out, bn_err *err);
+
+/*
+ * bn_store_open - open (creating when missing) the store in HOME; CWD is
+ * where project skills are looked for (NULL: none).  Migrates the schema,
+ * cleans what interrupted writes left and reconciles the index.
+ */
+int bn_store_open(bn_store **out, const char *home, const char *cwd,
+		  bn_err *err) BN_MUST_USE;
+void bn_store_free(bn_store *s);
+
+const char *bn_store_home(const bn_store *s);
+const char *bn_store_skills_dir(const bn_store *s);
+sqlite3 *bn_store_db(bn_store *s);
+
+/* Every skill: the store's, the user's and the project's. */
+int bn_store_skills_list(bn_store_skills *out, bn_store *s,
+			 bn_err *err) BN_MUST_USE;
+
+/*
+ * bn_store_skill_create - write a skeleton skill NAME of TYPE into the
+ * store, one that passes strict validation unchanged.  DESCRIPTION may be
+ * NULL.  BN_EEXIST if the store already has NAME.
+ */
+int bn_store_skill_create(bn_store *s, const char *name, bn_skill_type type,
+			  const char *description, bn_err *err) BN_MUST_USE;
+
+/* bn_store_skill_remove - remove NAME from the store and every bot. */
+int bn_store_skill_remove(bn_store *s, const char *name,
+			  bn_err *err) BN_MUST_USE;
+
+/* Bots. */
+int bn_store_bot_create(bn_store *s, const bn_store_bot *bot,
+			bn_err *err) BN_MUST_USE;
+int bn_store_bot_get(bn_store_bot *out, bn_store *s, const char *slug,
+		     bn_err *err) BN_MUST_USE;
+/* All bots, by slug; *out is an owned array of *n_out bots. */
+int bn_store_bot_list(bn_store_bot **out, size_t *n_out, bn_store *s,
+		      bn_err *err) BN_MUST_USE;
+int bn_store_bot_remove(bn_store *s, const char *slug,
+			bn_err *err) BN_MUST_USE;
+
+/* Attachments: SKILL must be a usable skill, BOT an existing bot. */
+int bn_store_attach(bn_store *s, const char *bot, const char *skill,
+		    bn_err *err) BN_MUST_USE;
+int bn_store_detach(bn_store *s, const char *bot, const char *skill,
+		    bn_err *err) BN_MUST_USE;
+int bn_store_set_enabled(bn_store *s, const char *bot, const char *skill,
+			 bool enabled, bn_err *err) BN_MUST_USE;
+/* The bot's attachments by skill name; *out owned (free each .skill). */
+int bn_store_bot_skills(bn_store_attachment **out, size_t *n_out,
+			bn_store *s, const char *bot, bn_err *err) BN_MUST_USE;
+void bn_store_attachments_free(bn_store_attachment *v, size_t n);
+
+/* "store", "user", "project". */
+const char *bn_store_origin_name(bn_store_origin o);
+
+#endif
