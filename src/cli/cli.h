@@ -54,6 +54,11 @@ int bn_cli_open_store(bn_store **out, bn_err *err);
 bool bn_cli_help(const char *command);
 
 int bn_cli_skill_main(int argc, char **argv);
+int bn_cli_skill_build(int argc, char **argv);
+int bn_cli_skill_grant(int argc, char **argv);
+int bn_cli_skill_revoke(int argc, char **argv);
+int bn_cli_skill_run(int argc, char **argv);
+int bn_cli_audit_main(int argc, char **argv);
 int bn_cli_bot_main(int argc, char **argv);
 
 #endif

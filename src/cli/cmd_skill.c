@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "base/buf.h"
+#include "exec/grants.h"
 
 #define MAX_POS 256
 
@@ -271,6 +272,28 @@ static json_t *skill_bots(bn_store *s, const char *skill)
 	return a;
 }
 
+/* The grants of SKILL as a JSON array of {capability, scope, bot}. */
+static json_t *skill_grants(bn_store *s, const char *skill)
+{
+	json_t *a = json_array();
+	bn_exec_grants g = { 0 };
+
+	if (bn_exec_grant_list(&g, s, skill, NULL, NULL))
+		return a;
+	for (size_t i = 0; i < g.n; i++) {
+		json_t *o = json_object();
+		const char *cap = bn_exec_cap_name(g.v[i].cap);
+		json_object_set_new(o, "capability",
+				    json_string(cap ? cap : "limits"));
+		json_object_set_new(o, "scope", json_string(g.v[i].scope));
+		json_object_set_new(o, "bot", json_string(
+			strcmp(g.v[i].bot, "*") ? g.v[i].bot : "every bot"));
+		json_array_append_new(a, o);
+	}
+	bn_exec_grants_clear(&g);
+	return a;
+}
+
 static int cmd_inspect(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
@@ -310,6 +333,7 @@ static int cmd_inspect(int argc, char **argv)
 	json_object_set_new(o, "instructions_bytes",
 			    json_integer((json_int_t)strlen(sk->manifest->body)));
 	json_object_set_new(o, "bots", skill_bots(s, sk->name));
+	json_object_set_new(o, "grants", skill_grants(s, sk->name));
 	if (json) {
 		bn_cli_print_json(o);
 	} else {
@@ -344,6 +368,18 @@ static int cmd_inspect(int argc, char **argv)
 			       "" : " (disabled)");
 		}
 		printf("%s\n", json_array_size(bots) ? "" : " none");
+		json_t *gs = json_object_get(o, "grants");
+		printf("grants:      ");
+		for (i = 0; i < json_array_size(gs); i++) {
+			json_t *g = json_array_get(gs, i);
+			const char *sc = json_string_value(
+				json_object_get(g, "scope"));
+			printf("\n  %s%s%s (%s)", json_string_value(
+				       json_object_get(g, "capability")),
+			       sc && *sc ? "=" : "", sc ? sc : "",
+			       json_string_value(json_object_get(g, "bot")));
+		}
+		printf("%s\n", json_array_size(gs) ? "" : " none");
 		json_decref(o);
 	}
 out:
@@ -440,6 +476,14 @@ int bn_cli_skill_main(int argc, char **argv)
 		return cmd_inspect(argc, argv);
 	if (!strcmp(sub, "remove"))
 		return cmd_remove(argc, argv);
+	if (!strcmp(sub, "build"))
+		return bn_cli_skill_build(argc, argv);
+	if (!strcmp(sub, "grant"))
+		return bn_cli_skill_grant(argc, argv);
+	if (!strcmp(sub, "revoke"))
+		return bn_cli_skill_revoke(argc, argv);
+	if (!strcmp(sub, "run"))
+		return bn_cli_skill_run(argc, argv);
 	if (!strcmp(sub, "attach") || !strcmp(sub, "detach") ||
 	    !strcmp(sub, "enable") || !strcmp(sub, "disable"))
 		return cmd_binding(sub, argc, argv);

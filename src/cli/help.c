@@ -32,6 +32,26 @@ static const help_entry entries[] = {
 	  "and the bots it is attached to." },
 	{ "skill remove", "NAME",
 	  "Remove a skill from the store and detach it from every bot." },
+	{ "skill build", "[SKILL | PATH] [--verbose]",
+	  "Build a tool skill's skill.wasm from its sources: C (src/*.c) with\n"
+	  "clang for wasm32-wasi and the SDK header, or WAT (skill.wat) with\n"
+	  "wat2wasm. The result must be a WASI command; a failed build keeps\n"
+	  "the previous skill.wasm." },
+	{ "skill grant",
+	  "SKILL CAP[=SCOPE]... [--bot BOT] [--fuel N] [--max-memory BYTES]\n"
+	  "        [--timeout-ms MS] [--max-output BYTES]",
+	  "Allow a skill a capability it declares, for one bot or every bot.\n"
+	  "Without a scope, the scopes the skill declares are granted. Limit\n"
+	  "flags override the tier's defaults for the skill's runs." },
+	{ "skill revoke", "SKILL CAP[=SCOPE]|all... [--bot BOT]",
+	  "Take back grants (all scopes of CAP without one)." },
+	{ "skill run",
+	  "SKILL [--bot BOT] [--input JSON | --input-file F | < stdin] [--json]",
+	  "Run a tool skill with its input, under its tier's limits and its\n"
+	  "grants; print its output. --json prints {ok, output, error, limit,\n"
+	  "fuel_used, memory_peak, duration_ms, tier, ...}. Exit 3 the skill\n"
+	  "failed, 4 it failed after a refused capability, 5 a limit stopped\n"
+	  "it, 6 it trapped." },
 	{ "skill attach", "SKILL BOT", "Attach a skill to a bot (enabled)." },
 	{ "skill detach", "SKILL BOT", "Detach a skill from a bot." },
 	{ "skill enable", "SKILL BOT", "Enable an attached skill for a bot." },
@@ -49,6 +69,21 @@ static const help_entry entries[] = {
 	  "Print the system prompt the bot's agent gets: the persona, then\n"
 	  "an <available_skills> catalog of its enabled skills (none when it\n"
 	  "has none)." },
+	{ "audit",
+	  "[--skill S] [--bot B] [--since WHEN] [--outcome O] [--limit N]\n"
+	  "        [--before ID] [--json]",
+	  "The audit log, newest first: every skill run and every host call\n"
+	  "it made, allowed or denied. WHEN: 2026-11-27, 30m, 2h, 7d." },
+	{ "secret set", "NAME",
+	  "Store a secret in the encrypted vault; the value is read from\n"
+	  "stdin (one trailing newline dropped) and never printed." },
+	{ "secret list", "[--json]", "The names of the stored secrets." },
+	{ "secret remove", "NAME", "Remove a secret." },
+	{ "memory add", "--bot BOT TEXT", "Add a memory to a bot." },
+	{ "memory search", "--bot BOT QUERY [--limit N] [--json]",
+	  "Full-text search of a bot's memories." },
+	{ "memory list", "--bot BOT [--json]", "A bot's memories." },
+	{ "memory remove", "--bot BOT ID", "Remove one of a bot's memories." },
 	{ "wasm run",
 	  "[--fuel N] [--max-memory BYTES] [--dir HOST::GUEST[:ro]]...\n"
 	  "        [--env K=V]... FILE.wasm [ARGS...]",

@@ -13,6 +13,12 @@
 #ifdef HAVE_CMD_WASM
 #include "cmd_wasm.h"
 #endif
+#ifdef HAVE_CMD_SECRET
+#include "cmd_secret.h"
+#endif
+#ifdef HAVE_CMD_MEMORY
+#include "cmd_memory.h"
+#endif
 
 static int help_main(int argc, char **argv)
 {
@@ -48,6 +54,22 @@ int main(int argc, char **argv)
 		return bn_cli_skill_main(argc - 2, argv + 2);
 	if (!strcmp(cmd, "bot"))
 		return bn_cli_bot_main(argc - 2, argv + 2);
+	if (!strcmp(cmd, "audit")) {
+		for (int i = 2; i < argc; i++)
+			if (!strcmp(argv[i], "--help")) {
+				bn_cli_help("audit");
+				return BN_EXIT_OK;
+			}
+		return bn_cli_audit_main(argc - 2, argv + 2);
+	}
+#ifdef HAVE_CMD_SECRET
+	if (!strcmp(cmd, "secret"))
+		return bn_cli_secret_main(argc - 2, argv + 2);
+#endif
+#ifdef HAVE_CMD_MEMORY
+	if (!strcmp(cmd, "memory"))
+		return bn_cli_memory_main(argc - 2, argv + 2);
+#endif
 #ifdef HAVE_CMD_WASM
 	if (!strcmp(cmd, "wasm")) {
 		if (argc > 2 && (!strcmp(argv[2], "--help") ||

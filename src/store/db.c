@@ -87,6 +87,13 @@ static const char *const migrations[] = {
 	"  INSERT INTO memories_fts(memories_fts, rowid, text)"
 	"  VALUES ('delete', old.id, old.text);"
 	" END;",
+	/* 4: a bot's memories go with it, so a new bot given a removed
+	   bot's slug never sees them; memories left by bots removed before
+	   this step are removed too */
+	"DELETE FROM memories WHERE bot NOT IN (SELECT slug FROM bots);"
+	"CREATE TRIGGER bots_ad_memories AFTER DELETE ON bots BEGIN"
+	"  DELETE FROM memories WHERE bot = old.slug;"
+	" END;",
 };
 
 int bn_store__exec(bn_store *s, const char *sql, bn_err *err)

@@ -195,6 +195,9 @@ uint64_t bn_wasm_store_fuel_used(const bn_wasm_store *s);
 void bn_wasm_store_set_fuel(bn_wasm_store *s, uint64_t fuel);
 /* Highest total linear-memory size the store has held, in bytes. */
 uint64_t bn_wasm_store_memory_peak(const bn_wasm_store *s);
+/* How many memory.grow requests max_memory_bytes refused (a module that
+   then fails ran out of memory because of the cap). */
+uint64_t bn_wasm_store_memory_refused(const bn_wasm_store *s);
 /*
  * bn_wasm_store_interrupt - ask a running call to stop with
  * BN_WASM_TRAP_INTERRUPTED.  Safe from another thread or a signal
@@ -291,6 +294,10 @@ int bn_wasm_linker_instantiate(bn_wasm_instance **out,
 /* Look up an export; BN_WASM_ENOTFOUND if there is none. */
 int bn_wasm_instance_export(bn_wasm_extern *out,
 			    const bn_wasm_instance *inst, const char *name);
+/* The same for a name of LEN bytes, which may contain NUL bytes. */
+int bn_wasm_instance_export_n(bn_wasm_extern *out,
+			      const bn_wasm_instance *inst, const char *name,
+			      size_t len);
 
 /*
  * bn_wasm_func_call - call F with NARGS arguments (types must match).

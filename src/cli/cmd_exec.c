@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/cmd_exec.c - running tool skills from the command line:
+ * `skill build`, `skill grant`, `skill revoke`, `skill run`, and `audit`.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/fs.h"
+#include "exec/audit.h"
+#include "exec/build.h"
+#include "exec/executor.h"
+#include "exec/grants.h"
+
+#define MAX_POS 64
+#define INPUT_MAX_BYTES ((size_t)16 << 20)
+
+/* Exit codes of `skill run`, documented in docs/cli.md. */
+enum {
+	EXIT_SKILL_ERROR = 3,   /* the skill ran and failed (non-zero exit) */
+	EXIT_SKILL_DENIED = 4,  /* a capability it asked for was refused */
+	EXIT_SKILL_LIMIT = 5,   /* a limit stopped it */
+	EXIT_SKILL_TRAP = 6,    /* it trapped */
+};
+
+/* The skill named NAME, or the skill folder at NAME; *sk_out borrowed
+   from *all (clear it after). */
+static int find_skill(const bn_store_skill **sk_out, bn_store_skills *all,
+		      bn_store *s, const char *name, bn_err *err)
+{
+	int r = bn_store_skills_list(all, s, err);
+
+	if (r)
+		return r;
+	*sk_out = bn_store_skills_find(all, name);
+	if (!*sk_out)
+		return bn_err_set(err, BN_ENOTFOUND,
+				  "no skill '%s' (see `bnity skill list`)",
+				  name);
+	return 0;
+}
+
+static bool parse_u64(uint64_t *out, const char *s)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return false;
+	if (*end == 'k' || *end == 'K')
+		v *= 1024ull, end++;
+	else if (*end == 'M')
+		v *= 1024ull * 1024, end++;
+	else if (*end == 'G')
+		v *= 1024ull * 1024 * 1024, end++;
+	if (*end)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* ---- skill build --------------------------------------------------------- */
+
+int bn_cli_skill_build(int argc, char **argv)
+{
+	const char *pos[MAX_POS];
+	bool verbose = false;
+	bn_store_skills all = { 0 };
+	const bn_store_skill *sk = NULL;
+	bn_buf log = BN_BUF_INIT;
+	bn_store *s = NULL;
+	const char *dir;
+	bn_err err;
+	int npos, r, built = 0;
+	const bn_cli_opt opts[] = { { "verbose", false, NULL, &verbose },
+				    { NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill build"))
+		return BN_EXIT_USAGE;
+	if (npos > 1)
+		return bn_cli_usage("skill build", "name at most one skill");
+	bn_err_init(&err);
+	if (npos == 0 || strchr(pos[0], '/') || bn_fs_is_dir(pos[0])) {
+		dir = npos ? pos[0] : ".";
+		if (!bn_fs_is_dir(dir)) {
+			bn_err_set(&err, BN_ENOTFOUND, "%s: no such folder", dir);
+			return bn_cli_fail(&err);
+		}
+	} else {
+		if (bn_cli_open_store(&s, &err))
+			return bn_cli_fail(&err);
+		if (find_skill(&sk, &all, s, pos[0], &err)) {
+			bn_store_skills_clear(&all);
+			bn_store_free(s);
+			return bn_cli_fail(&err);
+		}
+		dir = sk->dir;
+	}
+	r = bn_exec_build(&built, dir, &log, &err);
+	if (verbose || r)
+		fputs(bn_buf_cstr(&log), stderr);
+	if (!r)
+		printf(built ? "built %s/skill.wasm\n" :
+		       "nothing to build: %s/skill.wasm is prebuilt and "
+		       "valid\n", dir);
+	bn_buf_clear(&log);
+	bn_store_skills_clear(&all);
+	bn_store_free(s);
+	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+}
+
+/* ---- skill grant / revoke ------------------------------------------------ */
+
+int bn_cli_skill_grant(int argc, char **argv)
+{
+	const char *pos[MAX_POS], *bot = NULL, *fuel = NULL, *mem = NULL,
+		   *timeout = NULL, *output = NULL;
+	bn_store_skills all = { 0 };
+	const bn_store_skill *sk;
+	bn_exec_limits lim = { 0 };
+	bn_strv added = { 0 };
+	bn_store *s;
+	bn_err err;
+	int npos, r = 0;
+	const bn_cli_opt opts[] = {
+		{ "bot", true, &bot, NULL },
+		{ "fuel", true, &fuel, NULL },
+		{ "max-memory", true, &mem, NULL },
+		{ "timeout-ms", true, &timeout, NULL },
+		{ "max-output", true, &output, NULL },
+		{ NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill grant"))
+		return BN_EXIT_USAGE;
+	if ((fuel && !parse_u64(&lim.fuel, fuel)) ||
+	    (mem && !parse_u64(&lim.memory_bytes, mem)) ||
+	    (timeout && !parse_u64(&lim.timeout_ms, timeout)) ||
+	    (output && !parse_u64(&lim.output_bytes, output)))
+		return bn_cli_usage("skill grant", "limits are whole numbers "
+				    "(bytes may end in k, M or G)");
+	bool has_limits = fuel || mem || timeout || output;
+	if (npos < 1 || (npos < 2 && !has_limits))
+		return bn_cli_usage("skill grant", "name a SKILL and at least "
+				    "one CAP[=SCOPE] (or a limit)");
+	bn_err_init(&err);
+	if (bn_cli_open_store(&s, &err))
+		return bn_cli_fail(&err);
+	if ((r = find_skill(&sk, &all, s, pos[0], &err)))
+		goto out;
+	if (bot) {
+		bn_store_bot b = { 0 };
+		if ((r = bn_store_bot_get(&b, s, bot, &err)))
+			goto out;
+		bn_store_bot_clear(&b);
+	}
+	if (npos == 1)
+		r = bn_exec_grant_add(s, sk->manifest, bot, NULL, &lim, NULL,
+				      &err);
+	for (int i = 1; i < npos && r == 0; i++)
+		r = bn_exec_grant_add(s, sk->manifest, bot, pos[i],
+				      has_limits ? &lim : NULL, &added, &err);
+	for (size_t i = 0; i < added.n; i++)
+		printf("granted %s to skill '%s' for %s%s\n", added.v[i],
+		       pos[0], bot ? "bot " : "every bot", bot ? bot : "");
+	if (!r && npos == 1)
+		printf("set limits of skill '%s' for %s%s\n", pos[0],
+		       bot ? "bot " : "every bot", bot ? bot : "");
+out:
+	bn_strv_clear(&added);
+	bn_store_skills_clear(&all);
+	bn_store_free(s);
+	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+}
+
+int bn_cli_skill_revoke(int argc, char **argv)
+{
+	const char *pos[MAX_POS], *bot = NULL;
+	bn_store *s;
+	bn_err err;
+	size_t removed = 0;
+	int npos, r = 0;
+	const bn_cli_opt opts[] = { { "bot", true, &bot, NULL },
+				    { NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill revoke"))
+		return BN_EXIT_USAGE;
+	if (npos < 2)
+		return bn_cli_usage("skill revoke", "name a SKILL and CAP[=SCOPE]"
+				    " (or all)");
+	bn_err_init(&err);
+	if (bn_cli_open_store(&s, &err))
+		return bn_cli_fail(&err);
+	for (int i = 1; i < npos && r == 0; i++) {
+		r = bn_exec_grant_revoke(s, pos[0], bot, pos[i], &removed, &err);
+		if (!r)
+			printf("revoked %s of skill '%s' (%zu grant%s)\n", pos[i],
+			       pos[0], removed, removed == 1 ? "" : "s");
+	}
+	bn_store_free(s);
+	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+}
+
+/* ---- skill run ------------------------------------------------------------ */
+
+static int read_input(char **out, size_t *len, const char *text,
+		      const char *file, bn_err *err)
+{
+	if (text && file)
+		return bn_err_set(err, BN_EUSAGE, "give --input or "
+				  "--input-file, not both");
+	if (text) {
+		*out = bn_xstrdup(text);
+		*len = strlen(text);
+		return 0;
+	}
+	if (file && strcmp(file, "-")) {
+		int r = bn_fs_read_file(out, len, file, INPUT_MAX_BYTES, err);
+		if (r)
+			bn_err_prefix(err, "--input-file");
+		return r;
+	}
+	if (!file && isatty(0)) {
+		*out = bn_xstrdup("{}");
+		*len = 2;
+		return 0;
+	}
+	bn_buf b;
+	bn_buf_init(&b, INPUT_MAX_BYTES);
+	for (;;) {
+		char chunk[65536];
+		ssize_t n = read(0, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			bn_buf_clear(&b);
+			return bn_err_set(err, BN_EIO, "stdin: %s",
+					  strerror(errno));
+		}
+		if (n == 0)
+			break;
+		if (bn_buf_append(&b, chunk, (size_t)n)) {
+			bn_buf_clear(&b);
+			return bn_err_set(err, BN_ELIMIT, "stdin: the input is "
+					  "over %zu bytes", INPUT_MAX_BYTES);
+		}
+	}
+	*len = b.len;
+	*out = bn_buf_take(&b);
+	return 0;
+}
+
+static json_t *result_json(const bn_exec_result *res)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "ok", json_boolean(res->ok));
+	json_object_set_new(o, "output", json_stringn(res->output ?
+		res->output : "", res->output_len));
+	json_object_set_new(o, "error", res->error ? json_string(res->error)
+			    : json_null());
+	json_object_set_new(o, "limit", res->limit ? json_string(res->limit)
+			    : json_null());
+	json_object_set_new(o, "fuel_used", json_integer(
+		(json_int_t)res->fuel_used));
+	json_object_set_new(o, "memory_peak", json_integer(
+		(json_int_t)res->memory_peak));
+	json_object_set_new(o, "duration_ms", json_integer(
+		(json_int_t)res->duration_ms));
+	json_object_set_new(o, "tier", json_string(bn_exec_tier_name(
+		res->tier)));
+	json_object_set_new(o, "outcome", json_string(res->outcome));
+	json_object_set_new(o, "exit_code", json_integer(res->exit_code));
+	json_object_set_new(o, "host_calls", json_integer(res->host_calls));
+	json_object_set_new(o, "host_denied", json_integer(res->host_denied));
+	json_object_set_new(o, "audit_id", json_integer(res->audit_id));
+	return o;
+}
+
+int bn_cli_skill_run(int argc, char **argv)
+{
+	const char *pos[MAX_POS], *bot = NULL, *text = NULL, *file = NULL;
+	bn_exec_result res = { 0 };
+	bool json = false;
+	char *input = NULL;
+	size_t len = 0;
+	bn_store *s;
+	bn_err err;
+	int npos, r;
+	const bn_cli_opt opts[] = {
+		{ "bot", true, &bot, NULL },
+		{ "input", true, &text, NULL },
+		{ "input-file", true, &file, NULL },
+		{ "json", false, NULL, &json },
+		{ NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill run"))
+		return BN_EXIT_USAGE;
+	if (npos != 1)
+		return bn_cli_usage("skill run", "name one SKILL");
+	bn_err_init(&err);
+	if ((r = read_input(&input, &len, text, file, &err))) {
+		if (r == BN_EUSAGE)
+			return bn_cli_usage("skill run", "%s", err.msg);
+		return bn_cli_fail(&err);
+	}
+	if (bn_cli_open_store(&s, &err)) {
+		free(input);
+		return bn_cli_fail(&err);
+	}
+	bn_exec_request req = { pos[0], bot, input, len };
+	r = bn_exec_run(&res, s, &req, &err);
+	bn_store_free(s);
+	free(input);
+	if (r)
+		return bn_cli_fail(&err);
+	if (json) {
+		bn_cli_print_json(result_json(&res));
+	} else {
+		fwrite(res.output, 1, res.output_len, stdout);
+		if (res.output_len && res.output[res.output_len - 1] != '\n')
+			putchar('\n');
+		if (!res.ok)
+			fprintf(stderr, "bnity: skill '%s' %s: %s\n", pos[0],
+				res.limit ? "stopped" : "failed",
+				res.error ? res.error : res.outcome);
+	}
+	r = res.ok ? BN_EXIT_OK :
+	    res.limit ? EXIT_SKILL_LIMIT :
+	    !strcmp(res.outcome, "trap") ? EXIT_SKILL_TRAP :
+	    res.host_denied ? EXIT_SKILL_DENIED : EXIT_SKILL_ERROR;
+	bn_exec_result_clear(&res);
+	return r;
+}
+
+/* ---- audit ---------------------------------------------------------------- */
+
+int bn_cli_audit_main(int argc, char **argv)
+{
+	const char *pos[MAX_POS], *skill = NULL, *bot = NULL, *since = NULL,
+		   *outcome = NULL, *limit = NULL, *before = NULL;
+	bn_exec_audit_filter f = { 0 };
+	bool json = false;
+	json_t *runs = NULL;
+	bn_store *s;
+	bn_err err;
+	int npos, r;
+	uint64_t v;
+	const bn_cli_opt opts[] = {
+		{ "skill", true, &skill, NULL },
+		{ "bot", true, &bot, NULL },
+		{ "since", true, &since, NULL },
+		{ "outcome", true, &outcome, NULL },
+		{ "limit", true, &limit, NULL },
+		{ "before", true, &before, NULL },
+		{ "json", false, NULL, &json },
+		{ NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS || bn_cli_parse(argc, argv, opts, pos, &npos,
+					   "audit"))
+		return BN_EXIT_USAGE;
+	if (npos)
+		return bn_cli_usage("audit", "unexpected argument '%s'", pos[0]);
+	bn_err_init(&err);
+	f.skill = skill;
+	f.bot = bot;
+	f.outcome = outcome;
+	if (since && bn_exec_audit_parse_since(&f.since_ms, since, &err))
+		return bn_cli_usage("audit", "%s", err.msg);
+	if (limit) {
+		if (!parse_u64(&v, limit) || v == 0 || v > 10000)
+			return bn_cli_usage("audit", "--limit: 1 to 10000");
+		f.limit = (unsigned)v;
+	}
+	if (before) {
+		if (!parse_u64(&v, before))
+			return bn_cli_usage("audit", "--before: a record id");
+		f.before_id = (int64_t)v;
+	}
+	if (bn_cli_open_store(&s, &err))
+		return bn_cli_fail(&err);
+	r = bn_exec_audit_query(&runs, s, &f, &err);
+	bn_store_free(s);
+	if (r)
+		return bn_cli_fail(&err);
+	if (json) {
+		bn_cli_print_json(runs);
+		return BN_EXIT_OK;
+	}
+	if (json_array_size(runs) == 0)
+		printf("no audit records\n");
+	for (size_t i = 0; i < json_array_size(runs); i++) {
+		json_t *o = json_array_get(runs, i), *calls;
+		time_t at = (time_t)(json_integer_value(
+			json_object_get(o, "at_ms")) / 1000);
+		char when[32];
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S",
+			 gmtime(&at));
+		printf("#%lld %s  %s  bot=%s  tier=%s  %s  fuel=%lld  "
+		       "mem=%lld  %lldms%s%s\n",
+		       (long long)json_integer_value(json_object_get(o, "id")),
+		       when, json_string_value(json_object_get(o, "skill")),
+		       json_is_string(json_object_get(o, "bot")) ?
+		       json_string_value(json_object_get(o, "bot")) : "-",
+		       json_string_value(json_object_get(o, "tier")),
+		       json_string_value(json_object_get(o, "outcome")),
+		       (long long)json_integer_value(json_object_get(o, "fuel")),
+		       (long long)json_integer_value(
+			       json_object_get(o, "memory_peak")),
+		       (long long)json_integer_value(
+			       json_object_get(o, "duration_ms")),
+		       json_is_string(json_object_get(o, "error")) ? "  " : "",
+		       json_is_string(json_object_get(o, "error")) ?
+		       json_string_value(json_object_get(o, "error")) : "");
+		calls = json_object_get(o, "calls");
+		for (size_t k = 0; k < json_array_size(calls); k++) {
+			json_t *c = json_array_get(calls, k);
+			printf("    %s %s %s: %s\n",
+			       json_is_true(json_object_get(c, "allowed")) ?
+			       "allowed" : "DENIED ",
+			       json_string_value(json_object_get(c,
+							"capability")),
+			       json_is_string(json_object_get(c, "scope")) ?
+			       json_string_value(json_object_get(c, "scope")) :
+			       "",
+			       json_is_string(json_object_get(c, "reason")) ?
+			       json_string_value(json_object_get(c, "reason")) :
+			       "");
+		}
+	}
+	json_decref(runs);
+	return BN_EXIT_OK;
+}

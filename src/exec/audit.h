@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * exec/audit.h - the audit log: one record per skill invocation and one
+ * per host call, written by the host (never by a skill).
+ *
+ * Owns: the audit_runs and audit_calls tables and their queries.
+ * Uses: base, store (the database), jansson (query results).
+ */
+#ifndef BN_EXEC_AUDIT_H
+#define BN_EXEC_AUDIT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "store/store.h"
+
+/* One invocation, as recorded. */
+typedef struct bn_exec_audit_run {
+	const char *skill;
+	const char *version;        /* NULL when the skill has none */
+	const char *tier;
+	const char *bot;            /* NULL when run without a bot */
+	char input_sha256[65];      /* hex */
+	char output_sha256[65];     /* hex, "" until known */
+	uint64_t fuel;
+	uint64_t memory_peak;       /* bytes */
+	uint64_t duration_ms;
+	const char *outcome;        /* running, ok, error, limit, trap,
+				       denied */
+	const char *error;          /* NULL when none */
+} bn_exec_audit_run;
+
+/* Start a record (outcome "running"); *id_out names it for the rest. */
+int bn_exec_audit_begin(int64_t *id_out, bn_store *s,
+			const bn_exec_audit_run *r, bn_err *err) BN_MUST_USE;
+/* Complete record ID with R's results. */
+int bn_exec_audit_end(bn_store *s, int64_t id, const bn_exec_audit_run *r,
+		      bn_err *err) BN_MUST_USE;
+/* Record one host call of run RUN_ID: what was asked and the decision. */
+int bn_exec_audit_call(bn_store *s, int64_t run_id, const char *capability,
+		       const char *scope, bool allowed, const char *reason,
+		       bn_err *err) BN_MUST_USE;
+
+/* A query over the log; NULL fields do not filter. */
+typedef struct bn_exec_audit_filter {
+	const char *skill;
+	const char *bot;
+	int64_t since_ms;           /* 0 = from the start */
+	const char *outcome;
+	int64_t before_id;          /* paging: only ids below; 0 = none */
+	unsigned limit;             /* 0 = 100 */
+} bn_exec_audit_filter;
+
+/*
+ * bn_exec_audit_query - newest first, each run an object with its host
+ * calls in "calls".  *out is an owned JSON array.
+ */
+int bn_exec_audit_query(json_t **out, bn_store *s,
+			const bn_exec_audit_filter *f, bn_err *err) BN_MUST_USE;
+
+/* Parse "2026-11-27", "2026-11-27T10:00:00Z", "1h", "30m", "7d" or epoch
+   seconds into milliseconds since the epoch. */
+int bn_exec_audit_parse_since(int64_t *out_ms, const char *text,
+			      bn_err *err) BN_MUST_USE;
+
+#endif

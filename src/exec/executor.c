@@ -1,0 +1,554 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * exec/executor.c - one tool-skill invocation (see executor.h).
+ *
+ * The module runs as a WASI command: its input on stdin, its output on
+ * stdout, both memfds the host owns; files only through the folders the
+ * read_file / write_file grants name (preopened read-only / read-write at
+ * the same path); everything else through the "bnity" imports.  A timer
+ * thread interrupts the engine when the wall-clock limit passes.
+ */
+#include "executor.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/fs.h"
+#include "exec/audit.h"
+#include "exec/host.h"
+#include "skill/manifest.h"
+#include "wasm/wasi.h"
+#include "wasm/wasm.h"
+
+static const char *const tier_names[BN_EXEC_TIER_MAX] = {
+	[BN_EXEC_TIER_UNTRUSTED] = "untrusted",
+	[BN_EXEC_TIER_VERIFIED] = "verified",
+	[BN_EXEC_TIER_LOCAL] = "local",
+};
+
+const char *bn_exec_tier_name(bn_exec_tier t)
+{
+	return (unsigned)t < BN_EXEC_TIER_MAX ? tier_names[t] : "untrusted";
+}
+
+bool bn_exec_tier_parse(bn_exec_tier *out, const char *name)
+{
+	for (int i = 0; i < BN_EXEC_TIER_MAX; i++)
+		if (name && strcmp(name, tier_names[i]) == 0) {
+			*out = (bn_exec_tier)i;
+			return true;
+		}
+	return false;
+}
+
+void bn_exec_tier_limits(bn_exec_limits *out, bn_exec_tier t)
+{
+	switch (t) {
+	case BN_EXEC_TIER_LOCAL:
+		*out = (bn_exec_limits){ 20000000000ull, (uint64_t)1 << 30,
+					 60000, (uint64_t)16 << 20 };
+		break;
+	case BN_EXEC_TIER_VERIFIED:
+		*out = (bn_exec_limits){ 5000000000ull, (uint64_t)256 << 20,
+					 20000, (uint64_t)4 << 20 };
+		break;
+	default:
+		*out = (bn_exec_limits){ 1000000000ull, (uint64_t)64 << 20,
+					 10000, (uint64_t)1 << 20 };
+		break;
+	}
+}
+
+void bn_exec_result_clear(bn_exec_result *r)
+{
+	free(r->output);
+	free(r->error);
+	memset(r, 0, sizeof(*r));
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ---- the wall-clock timer ----------------------------------------------- */
+
+typedef struct timer {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bn_wasm_store *store;
+	uint64_t timeout_ms;
+	bool done;                   /* the run finished: stop waiting */
+	bool fired;                  /* the limit passed: store interrupted */
+} timer;
+
+static void *timer_main(void *arg)
+{
+	timer *t = arg;
+	struct timespec until;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += (time_t)(t->timeout_ms / 1000);
+	until.tv_nsec += (long)(t->timeout_ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&t->lock);
+	while (!t->done) {
+		if (pthread_cond_timedwait(&t->cond, &t->lock, &until) ==
+		    ETIMEDOUT) {
+			if (!t->done) {
+				t->fired = true;
+				bn_wasm_store_interrupt(t->store);
+			}
+			break;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	return NULL;
+}
+
+static int timer_start(timer *t, bn_wasm_store *s, uint64_t timeout_ms)
+{
+	pthread_condattr_t ca;
+
+	memset(t, 0, sizeof(*t));
+	t->store = s;
+	t->timeout_ms = timeout_ms;
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&t->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	return pthread_create(&t->thread, NULL, timer_main, t);
+}
+
+static void timer_stop(timer *t)
+{
+	pthread_mutex_lock(&t->lock);
+	t->done = true;
+	pthread_cond_signal(&t->cond);
+	pthread_mutex_unlock(&t->lock);
+	pthread_join(t->thread, NULL);
+	pthread_cond_destroy(&t->cond);
+	pthread_mutex_destroy(&t->lock);
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static int memfd_with(const char *name, const void *data, size_t len)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC);
+	const char *p = data;
+	size_t done = 0;
+
+	if (fd < 0)
+		return -1;
+	while (done < len) {
+		ssize_t n = write(fd, p + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			close(fd);
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Read back what the module wrote to FD, at most MAX bytes. */
+static char *memfd_take(int fd, size_t max, size_t *len_out)
+{
+	off_t end = lseek(fd, 0, SEEK_END);
+	size_t n = end < 0 ? 0 : (size_t)end, got = 0;
+	char *p;
+
+	if (n > max)
+		n = max;
+	p = bn_xmalloc(n + 1);
+	if (lseek(fd, 0, SEEK_SET) == 0) {
+		while (got < n) {
+			ssize_t r = read(fd, p + got, n - got);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			got += (size_t)r;
+		}
+	}
+	p[got] = '\0';
+	*len_out = got;
+	return p;
+}
+
+/* The effective tier: where it came from, lowered by SKILL.md's own. */
+static bn_exec_tier effective_tier(const bn_store_skill *sk)
+{
+	bn_exec_tier t = BN_EXEC_TIER_UNTRUSTED, own;
+	const char *written = bn_skill_manifest_meta(sk->manifest, "tier");
+
+	(void)bn_exec_tier_parse(&t, sk->tier);
+	if (written && bn_exec_tier_parse(&own, written) && own < t)
+		t = own;
+	return t;
+}
+
+static int check_bot(bn_store *s, const char *bot, const char *skill,
+		     bn_err *err)
+{
+	bn_store_attachment *att = NULL;
+	size_t n = 0, i;
+	int r = bn_store_bot_skills(&att, &n, s, bot, err);
+
+	if (r)
+		return r;
+	for (i = 0; i < n; i++)
+		if (strcmp(att[i].skill, skill) == 0)
+			break;
+	if (i == n)
+		r = bn_err_set(err, BN_EDENIED, "skill '%s' is not attached to "
+			       "bot '%s' (bnity skill attach %s %s)", skill,
+			       bot, skill, bot);
+	else if (!att[i].enabled)
+		r = bn_err_set(err, BN_EDENIED, "skill '%s' is disabled for "
+			       "bot '%s'", skill, bot);
+	bn_store_attachments_free(att, n);
+	return r;
+}
+
+/* ---- the run ---------------------------------------------------------- */
+
+typedef struct run_ctx {
+	bn_store *store;
+	const bn_store_skill *sk;
+	const bn_exec_request *req;
+	bn_exec_grants grants;
+	bn_exec_result *res;
+	int64_t audit_id;
+	int fds[3];                  /* stdin, stdout, stderr memfds */
+} run_ctx;
+
+/* The trap's limit name, or NULL when it is not a limit. */
+static const char *trap_limit(const bn_wasm_trap *t, bool timer_fired)
+{
+	switch (t->kind) {
+	case BN_WASM_TRAP_FUEL_EXHAUSTED: return "fuel";
+	case BN_WASM_TRAP_STACK_EXHAUSTED: return "stack";
+	case BN_WASM_TRAP_INTERRUPTED: return timer_fired ? "time" : NULL;
+	default: return NULL;
+	}
+}
+
+static void describe_limit(bn_exec_result *res)
+{
+	const bn_exec_limits *l = &res->limits;
+	char *msg = NULL;
+
+	if (!strcmp(res->limit, "fuel"))
+		msg = bn_xasprintf("fuel limit exhausted (%llu units)",
+				   (unsigned long long)l->fuel);
+	else if (!strcmp(res->limit, "time"))
+		msg = bn_xasprintf("time limit exceeded (%llu ms)",
+				   (unsigned long long)l->timeout_ms);
+	else if (!strcmp(res->limit, "memory"))
+		msg = bn_xasprintf("memory limit reached (%llu bytes)",
+				   (unsigned long long)l->memory_bytes);
+	else if (!strcmp(res->limit, "output"))
+		msg = bn_xasprintf("output limit exceeded (%llu bytes)",
+				   (unsigned long long)l->output_bytes);
+	else
+		msg = bn_xstrdup("stack limit exhausted (call depth)");
+	free(res->error);
+	res->error = msg;
+}
+
+static int run_module(run_ctx *c, const bn_wasm_module *mod, bn_err *err)
+{
+	bn_exec_result *res = c->res;
+	bn_wasm_limits wl = BN_WASM_LIMITS_INIT;
+	bn_wasm_wasi_config cfg = BN_WASM_WASI_CONFIG_INIT;
+	bn_wasm_wasi_preopen *pre = NULL;
+	bn_exec_host host = { 0 };
+	bn_wasm_instance *inst = NULL;
+	bn_wasm_linker *linker = NULL;
+	bn_wasm_store *store = NULL;
+	bn_wasm_wasi *wasi = NULL;
+	bn_wasm_trap trap = { 0 };
+	bn_wasm_err werr = { { 0 } };
+	const char *argv[1] = { c->sk->name };
+	size_t npre = 0, i;
+	timer tm;
+	int status = 0, r;
+
+	/* files: the granted folders, at the same path in the guest */
+	pre = calloc(c->grants.n ? c->grants.n : 1, sizeof(*pre));
+	if (!pre)
+		return bn_err_oom(err);
+	for (i = 0; i < c->grants.n; i++) {
+		const bn_exec_grant *g = &c->grants.v[i];
+		if (g->cap != BN_EXEC_CAP_READ_FILE &&
+		    g->cap != BN_EXEC_CAP_WRITE_FILE)
+			continue;
+		pre[npre].host_path = g->scope;
+		pre[npre].guest_path = g->scope;
+		pre[npre].read_only = g->cap == BN_EXEC_CAP_READ_FILE;
+		npre++;
+		(void)bn_exec_audit_call(c->store, c->audit_id,
+			bn_exec_cap_name(g->cap), g->scope, true,
+			g->cap == BN_EXEC_CAP_READ_FILE ?
+			"folder opened read-only for the run" :
+			"folder opened read-write for the run", NULL);
+	}
+	cfg.argv = argv;
+	cfg.argc = 1;
+	cfg.preopens = pre;
+	cfg.npreopens = npre;
+	cfg.stdin_fd = c->fds[0];
+	cfg.stdout_fd = c->fds[1];
+	cfg.stderr_fd = c->fds[2];
+	cfg.max_output_bytes = res->limits.output_bytes;
+	r = bn_wasm_wasi_new(&wasi, &cfg, &werr);
+	if (r) {
+		r = bn_err_set(err, BN_EIO, "cannot set up WASI: %s", werr.msg);
+		goto out;
+	}
+	wl.fuel = res->limits.fuel;
+	wl.max_memory_bytes = res->limits.memory_bytes;
+	if ((r = bn_wasm_store_new(&store, &wl)) ||
+	    (r = bn_wasm_linker_new(&linker)) ||
+	    (r = bn_wasm_wasi_define(wasi, linker, store))) {
+		r = bn_err_oom(err);
+		goto out;
+	}
+	host.store = c->store;
+	host.skill = c->sk->name;
+	host.bot = c->req->bot;
+	host.run_id = c->audit_id;
+	host.grants = &c->grants;
+	host.http_body_max_bytes = res->limits.output_bytes;
+	host.http_timeout_ms = res->limits.timeout_ms;
+	if ((r = bn_exec_host_define(&host, linker, store))) {
+		r = bn_err_oom(err);
+		goto out;
+	}
+	if (timer_start(&tm, store, res->limits.timeout_ms)) {
+		r = bn_err_set(err, BN_EIO, "cannot start the run's timer");
+		goto out;
+	}
+	r = bn_wasm_linker_instantiate(&inst, linker, store, mod, &trap, &werr);
+	if (r == 0) {
+		r = bn_wasm_wasi_run(&status, inst, store, &trap);
+	}
+	timer_stop(&tm);
+	res->fuel_used = bn_wasm_store_fuel_used(store);
+	res->memory_peak = bn_wasm_store_memory_peak(store);
+	bool mem_refused = bn_wasm_store_memory_refused(store) > 0;
+	res->host_calls = host.calls;
+	res->host_denied = host.denied;
+	if (r == BN_WASM_EUNLINKABLE || r == BN_WASM_ENOTFOUND ||
+	    r == BN_WASM_ELIMIT || (r && r != BN_WASM_ETRAP)) {
+		res->outcome = "error";
+		if (r == BN_WASM_ELIMIT) {
+			res->outcome = "limit";
+			res->limit = "memory";
+		}
+		res->error = bn_xasprintf("%s", r == BN_WASM_ENOTFOUND ?
+			"the module has no _start function: a tool skill is "
+			"a WASI command" : werr.msg[0] ? werr.msg :
+			"the module cannot run");
+		r = 0;
+		goto out;
+	}
+	size_t out_len = 0, err_len = 0;
+	res->output = memfd_take(c->fds[1], res->limits.output_bytes,
+				 &out_len);
+	res->output_len = out_len;
+	char *stderr_text = memfd_take(c->fds[2], 64 << 10, &err_len);
+	bool output_full = res->limits.output_bytes &&
+		bn_wasm_wasi_output_bytes(wasi) >= res->limits.output_bytes;
+	if (r == BN_WASM_ETRAP) {
+		res->limit = trap_limit(&trap, tm.fired);
+		/* a module that traps after the cap refused it memory
+		   (malloc failing, then abort) ran out of memory */
+		if (!res->limit && mem_refused &&
+		    trap.kind != BN_WASM_TRAP_EXIT)
+			res->limit = "memory";
+		res->outcome = res->limit ? "limit" : "trap";
+		if (res->limit)
+			describe_limit(res);
+		else
+			res->error = bn_xasprintf("trap: %s (function %u, "
+				"offset %u)", trap.msg, trap.func_index,
+				trap.code_offset);
+	} else if (status != 0) {
+		res->exit_code = status;
+		/* a module that ran out of memory or output usually says so
+		   by failing: name the limit it hit */
+		if (output_full) {
+			res->limit = "output";
+		} else if (mem_refused) {
+			res->limit = "memory";
+		}
+		if (res->limit) {
+			res->outcome = "limit";
+			describe_limit(res);
+		} else {
+			res->outcome = "error";
+			res->error = err_len ? bn_xstrdup(stderr_text) :
+				bn_xasprintf("the skill exited with status %d",
+					     status);
+		}
+	} else if (output_full) {
+		res->outcome = "limit";
+		res->limit = "output";
+		describe_limit(res);
+	} else {
+		res->outcome = "ok";
+		res->ok = true;
+	}
+	free(stderr_text);
+	r = 0;
+out:
+	bn_exec_host_clear(&host);
+	bn_wasm_linker_free(linker);
+	bn_wasm_store_free(store);
+	bn_wasm_wasi_free(wasi);
+	free(pre);
+	return r;
+}
+
+int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
+		bn_err *err)
+{
+	bn_store_skills all = { 0 };
+	bn_exec_result res = { 0 };
+	bn_exec_audit_run ar = { 0 };
+	bn_wasm_module *mod = NULL;
+	bn_wasm_err werr = { { 0 } };
+	run_ctx c = { .store = s, .req = req, .res = &res,
+		      .fds = { -1, -1, -1 } };
+	char *wasm_path = NULL, *bytes = NULL;
+	size_t nbytes = 0;
+	uint64_t t0 = mono_ms();
+	int r;
+
+	if ((r = bn_store_skills_list(&all, s, err)))
+		return r;
+	c.sk = bn_store_skills_find(&all, req->skill);
+	if (!c.sk) {
+		r = bn_err_set(err, BN_ENOTFOUND,
+			       "no skill '%s' (see `bnity skill list`)",
+			       req->skill);
+		goto out;
+	}
+	if (c.sk->manifest->type != BN_SKILL_TYPE_TOOL) {
+		r = bn_err_set(err, BN_EINVAL, "skill '%s' is a prompt skill: "
+			       "it has instructions but no tool to run",
+			       req->skill);
+		goto out;
+	}
+	if (req->bot && (r = check_bot(s, req->bot, req->skill, err)))
+		goto out;
+	res.tier = effective_tier(c.sk);
+	bn_exec_tier_limits(&res.limits, res.tier);
+	if ((r = bn_exec_grant_list(&c.grants, s, req->skill,
+				    req->bot ? req->bot : "*", err)))
+		goto out;
+	if (!req->bot) {
+		/* without a bot only the every-bot grants apply */
+		size_t k = 0;
+		for (size_t i = 0; i < c.grants.n; i++) {
+			if (strcmp(c.grants.v[i].bot, "*") == 0) {
+				c.grants.v[k++] = c.grants.v[i];
+			} else {
+				free(c.grants.v[i].skill);
+				free(c.grants.v[i].bot);
+				free(c.grants.v[i].scope);
+			}
+		}
+		c.grants.n = k;
+	}
+	bn_exec_grants_limits(&res.limits, &c.grants);
+
+	ar.skill = req->skill;
+	ar.version = c.sk->manifest->version;
+	ar.tier = bn_exec_tier_name(res.tier);
+	ar.bot = req->bot;
+	bn_fs_sha256_hex(ar.input_sha256, req->input ? req->input : "",
+			 req->input_len);
+	if ((r = bn_exec_audit_begin(&c.audit_id, s, &ar, err)))
+		goto out;
+	res.audit_id = c.audit_id;
+
+	wasm_path = bn_fs_join(c.sk->dir, "skill.wasm");
+	if (!bn_fs_is_file(wasm_path)) {
+		r = bn_err_set(err, BN_EINVAL, "skill '%s' has no skill.wasm: "
+			       "build it with `bnity skill build %s`",
+			       req->skill, req->skill);
+		goto audit_fail;
+	}
+	if ((r = bn_fs_read_file(&bytes, &nbytes, wasm_path,
+				 BN_EXEC_WASM_MAX_BYTES, err)))
+		goto audit_fail;
+	if (bn_wasm_module_new(&mod, (const uint8_t *)bytes, nbytes, &werr)) {
+		r = bn_err_set(err, BN_EINVAL, "%s: %s", wasm_path, werr.msg);
+		goto audit_fail;
+	}
+	c.fds[0] = memfd_with("bnity-stdin", req->input ? req->input : "",
+			      req->input_len);
+	c.fds[1] = memfd_create("bnity-stdout", MFD_CLOEXEC);
+	c.fds[2] = memfd_create("bnity-stderr", MFD_CLOEXEC);
+	if (c.fds[0] < 0 || c.fds[1] < 0 || c.fds[2] < 0) {
+		r = bn_err_set(err, BN_EIO, "cannot make the run's stdio: %s",
+			       strerror(errno));
+		goto audit_fail;
+	}
+	if ((r = run_module(&c, mod, err)))
+		goto audit_fail;
+	res.duration_ms = mono_ms() - t0;
+	ar.fuel = res.fuel_used;
+	ar.memory_peak = res.memory_peak;
+	ar.duration_ms = res.duration_ms;
+	ar.outcome = res.outcome;
+	ar.error = res.error;
+	bn_fs_sha256_hex(ar.output_sha256, res.output ? res.output : "",
+			 res.output_len);
+	if ((r = bn_exec_audit_end(s, c.audit_id, &ar, err)))
+		goto out;
+	*out = res;
+	memset(&res, 0, sizeof(res));
+	goto out;
+
+audit_fail:
+	ar.outcome = "error";
+	ar.error = err ? err->msg : NULL;
+	ar.duration_ms = mono_ms() - t0;
+	(void)bn_exec_audit_end(s, c.audit_id, &ar, NULL);
+out:
+	for (int i = 0; i < 3; i++)
+		if (c.fds[i] >= 0)
+			close(c.fds[i]);
+	bn_wasm_module_free(mod);
+	bn_exec_grants_clear(&c.grants);
+	bn_exec_result_clear(&res);
+	bn_store_skills_clear(&all);
+	free(wasm_path);
+	free(bytes);
+	return r;
+}

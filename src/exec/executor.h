@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * exec/executor.h - run a tool skill: the tier policy, its limits, the
+ * engine with WASI and the "bnity" imports, and the audit record.
+ *
+ * Owns: one invocation from the skill's name and input to its output,
+ * outcome and the limit that ended it.  Uses: store (skills, bots),
+ * skill, wasm (engine, WASI), exec (grants, audit, host).
+ */
+#ifndef BN_EXEC_EXECUTOR_H
+#define BN_EXEC_EXECUTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "exec/grants.h"
+#include "store/store.h"
+
+#define BN_EXEC_WASM_MAX_BYTES ((size_t)64 << 20) /* skill.wasm cap */
+
+typedef enum bn_exec_tier {
+	BN_EXEC_TIER_UNTRUSTED = 0,  /* lowest */
+	BN_EXEC_TIER_VERIFIED,
+	BN_EXEC_TIER_LOCAL,
+	BN_EXEC_TIER_MAX
+} bn_exec_tier;
+
+/* "local", "verified", "untrusted"; parse returns false when unknown. */
+const char *bn_exec_tier_name(bn_exec_tier t);
+bool bn_exec_tier_parse(bn_exec_tier *out, const char *name);
+/* The default limits of tier T. */
+void bn_exec_tier_limits(bn_exec_limits *out, bn_exec_tier t);
+
+typedef struct bn_exec_request {
+	const char *skill;           /* its name */
+	const char *bot;             /* NULL: run with the every-bot grants
+					only, and no memory */
+	const void *input;           /* the JSON input, input_len bytes */
+	size_t input_len;
+} bn_exec_request;
+
+typedef struct bn_exec_result {
+	bool ok;                     /* exit status 0, no trap, no limit */
+	const char *outcome;         /* "ok", "error", "limit", "trap" */
+	int exit_code;               /* the module's, when it exited */
+	char *output;                /* owned: stdout (NUL-terminated) */
+	size_t output_len;
+	char *error;                 /* owned: why it failed, or NULL */
+	const char *limit;           /* "fuel", "memory", "time", "output",
+					"stack", or NULL */
+	bn_exec_tier tier;
+	bn_exec_limits limits;       /* in force for the run */
+	uint64_t fuel_used;
+	uint64_t memory_peak;        /* bytes */
+	uint64_t duration_ms;
+	unsigned host_calls;
+	unsigned host_denied;
+	int64_t audit_id;            /* the audit record of this run */
+} bn_exec_result;
+
+void bn_exec_result_clear(bn_exec_result *r);
+
+/*
+ * bn_exec_run - run REQ's skill once.  Returns 0 when the skill ran,
+ * whatever its outcome (see *out); an error (BN_ENOTFOUND, BN_EINVAL,
+ * BN_EDENIED, BN_EIO) with *err when it could not start: unknown skill or
+ * bot, a prompt skill, no skill.wasm, a module that does not load.  Every
+ * attempt that found its skill is in the audit log.
+ */
+int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
+		bn_err *err) BN_MUST_USE;
+
+#endif

@@ -1,0 +1,586 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * exec/grants.c - capability names, scope matching and the grants table
+ * (see grants.h).  The broker checks every host call against these rows.
+ */
+#include "grants.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "base/buf.h"
+
+static const char *const cap_names[BN_EXEC_CAP_MAX] = {
+	[BN_EXEC_CAP_READ_FILE] = "read_file",
+	[BN_EXEC_CAP_WRITE_FILE] = "write_file",
+	[BN_EXEC_CAP_HTTP_GET] = "http_get",
+	[BN_EXEC_CAP_HTTP_POST] = "http_post",
+	[BN_EXEC_CAP_EXEC_COMMAND] = "exec_command",
+	[BN_EXEC_CAP_READ_ENV] = "read_env",
+	[BN_EXEC_CAP_RECALL_MEMORY] = "recall_memory",
+	[BN_EXEC_CAP_GET_SECRET] = "get_secret",
+};
+
+const char *bn_exec_cap_name(bn_exec_cap c)
+{
+	return (unsigned)c < BN_EXEC_CAP_MAX ? cap_names[c] : NULL;
+}
+
+bool bn_exec_cap_parse(bn_exec_cap *out, const char *name, size_t len)
+{
+	for (int i = 0; i < BN_EXEC_CAP_MAX; i++) {
+		if (strlen(cap_names[i]) == len &&
+		    strncmp(cap_names[i], name, len) == 0) {
+			*out = (bn_exec_cap)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool bn_exec_cap_has_scope(bn_exec_cap c)
+{
+	return c != BN_EXEC_CAP_RECALL_MEMORY;
+}
+
+void bn_exec_grants_clear(bn_exec_grants *g)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		free(g->v[i].skill);
+		free(g->v[i].bot);
+		free(g->v[i].scope);
+	}
+	free(g->v);
+	g->v = NULL;
+	g->n = 0;
+}
+
+/* ---- origins ---------------------------------------------------------- */
+
+typedef struct origin {
+	char scheme[8];      /* "http" or "https" */
+	char host[256];      /* lower case; may start with "*." */
+	unsigned port;
+} origin;
+
+static bool parse_origin(origin *o, const char *s)
+{
+	const char *p = strstr(s, "://"), *h, *colon;
+	size_t sl, hl;
+
+	if (!p)
+		return false;
+	sl = (size_t)(p - s);
+	if (sl >= sizeof(o->scheme))
+		return false;
+	for (size_t i = 0; i < sl; i++)
+		o->scheme[i] = (char)tolower((unsigned char)s[i]);
+	o->scheme[sl] = '\0';
+	if (strcmp(o->scheme, "http") && strcmp(o->scheme, "https"))
+		return false;
+	h = p + 3;
+	if (*h == '[') {   /* [v6]:port */
+		const char *end = strchr(h, ']');
+		if (!end)
+			return false;
+		hl = (size_t)(end - h) + 1;
+		colon = end[1] == ':' ? end + 1 : NULL;
+		if (end[1] && end[1] != ':' && !(end[1] == '/' && !end[2]))
+			return false;
+	} else {
+		colon = strchr(h, ':');
+		hl = colon ? (size_t)(colon - h) : strcspn(h, "/");
+		if (!colon && h[hl] == '/' && h[hl + 1])
+			return false;   /* an origin has no path */
+	}
+	if (hl == 0 || hl >= sizeof(o->host))
+		return false;
+	for (size_t i = 0; i < hl; i++) {
+		char c = (char)tolower((unsigned char)h[i]);
+		if (!(isalnum((unsigned char)c) || strchr(".-*[]:_", c)))
+			return false;
+		o->host[i] = c;
+	}
+	o->host[hl] = '\0';
+	if (strchr(o->host + (o->host[0] == '*' ? 1 : 0), '*'))
+		return false;   /* a wildcard only as the first label */
+	if (o->host[0] == '*' && o->host[1] != '.')
+		return false;
+	o->port = strcmp(o->scheme, "https") == 0 ? 443 : 80;
+	if (colon) {
+		char *end;
+		unsigned long v;
+		errno = 0;
+		v = strtoul(colon + 1, &end, 10);
+		if (errno || end == colon + 1 || v == 0 || v > 65535 ||
+		    (*end && strcmp(end, "/")))
+			return false;
+		o->port = (unsigned)v;
+	}
+	return true;
+}
+
+static bool host_covers(const char *outer, const char *inner)
+{
+	size_t lo, li;
+
+	if (strcmp(outer, inner) == 0)
+		return true;
+	if (outer[0] != '*')
+		return false;
+	/* "*.x.org" covers "a.x.org", "a.b.x.org" and "*.b.x.org" */
+	lo = strlen(outer + 1);
+	li = strlen(inner);
+	return li > lo && strcmp(inner + li - lo, outer + 1) == 0;
+}
+
+static bool origin_covers(const char *outer, const char *inner)
+{
+	origin a, b;
+	return parse_origin(&a, outer) && parse_origin(&b, inner) &&
+	       strcmp(a.scheme, b.scheme) == 0 && a.port == b.port &&
+	       host_covers(a.host, b.host);
+}
+
+/* ---- names and paths -------------------------------------------------- */
+
+static bool name_covers(const char *outer, const char *inner)
+{
+	size_t lo = strlen(outer);
+	if (lo && outer[lo - 1] == '*')
+		return strncmp(outer, inner, lo - 1) == 0;
+	return strcmp(outer, inner) == 0;
+}
+
+static bool path_covers(const char *outer, const char *inner)
+{
+	size_t lo = strlen(outer);
+	if (strcmp(outer, "/") == 0)
+		return inner[0] == '/';
+	return strncmp(outer, inner, lo) == 0 &&
+	       (inner[lo] == '\0' || inner[lo] == '/');
+}
+
+static const char *secret_name(const char *scope)
+{
+	return strncmp(scope, "reveal:", 7) == 0 ? scope + 7 : scope;
+}
+
+bool bn_exec_scope_covers(bn_exec_cap c, const char *outer,
+			  const char *inner)
+{
+	switch (c) {
+	case BN_EXEC_CAP_READ_FILE:
+	case BN_EXEC_CAP_WRITE_FILE:
+		return path_covers(outer, inner);
+	case BN_EXEC_CAP_HTTP_GET:
+	case BN_EXEC_CAP_HTTP_POST:
+		return origin_covers(outer, inner);
+	case BN_EXEC_CAP_GET_SECRET:
+		/* reveal: is the stronger grant: it covers plain use too */
+		if (strncmp(inner, "reveal:", 7) == 0 &&
+		    strncmp(outer, "reveal:", 7) != 0)
+			return false;
+		return name_covers(secret_name(outer), secret_name(inner));
+	case BN_EXEC_CAP_READ_ENV:
+	case BN_EXEC_CAP_EXEC_COMMAND:
+		return name_covers(outer, inner);
+	case BN_EXEC_CAP_RECALL_MEMORY:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool name_ok(const char *s, bool allow_star)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 128)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '*' && allow_star && i == n - 1)
+			continue;
+		if (!(isalnum(c) || c == '_' || c == '-' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+int bn_exec_scope_normalize(char **out, bn_exec_cap c, const char *scope,
+			    bn_err *err)
+{
+	origin o;
+	char *p;
+
+	switch (c) {
+	case BN_EXEC_CAP_READ_FILE:
+	case BN_EXEC_CAP_WRITE_FILE:
+		p = realpath(scope, NULL);
+		if (!p)
+			return bn_err_set(err, BN_EINVAL, "%s scope '%s': %s",
+					  cap_names[c], scope, strerror(errno));
+		if (!bn_exec_scope_covers(c, "/", p)) {
+			free(p);
+			return BN_EINVAL;
+		}
+		struct stat st;
+		if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			bn_err_set(err, BN_EINVAL, "%s scope '%s' must be a "
+				   "folder", cap_names[c], scope);
+			free(p);
+			return BN_EINVAL;
+		}
+		*out = p;
+		return 0;
+	case BN_EXEC_CAP_HTTP_GET:
+	case BN_EXEC_CAP_HTTP_POST:
+		if (!parse_origin(&o, scope))
+			return bn_err_set(err, BN_EINVAL,
+				"%s scope '%s' is not an origin: write "
+				"scheme://host[:port] (http or https; the "
+				"host may start with *.)", cap_names[c], scope);
+		*out = bn_xasprintf("%s://%s:%u", o.scheme, o.host, o.port);
+		return 0;
+	case BN_EXEC_CAP_GET_SECRET:
+		if (!name_ok(secret_name(scope), true))
+			return bn_err_set(err, BN_EINVAL, "get_secret scope "
+				"'%s': a secret name, optionally reveal:NAME",
+				scope);
+		*out = bn_xstrdup(scope);
+		return 0;
+	case BN_EXEC_CAP_READ_ENV:
+	case BN_EXEC_CAP_EXEC_COMMAND:
+		if (!name_ok(scope, true))
+			return bn_err_set(err, BN_EINVAL, "%s scope '%s': "
+				"letters, digits, '_', '-', '.', and an "
+				"optional final '*'", cap_names[c], scope);
+		*out = bn_xstrdup(scope);
+		return 0;
+	case BN_EXEC_CAP_RECALL_MEMORY:
+		if (*scope)
+			return bn_err_set(err, BN_EINVAL,
+					  "recall_memory takes no scope");
+		*out = bn_xstrdup("");
+		return 0;
+	default:
+		return bn_err_set(err, BN_EINVAL, "unknown capability");
+	}
+}
+
+/* ---- declared capabilities ------------------------------------------- */
+
+/* Split "cap=scope" into a capability and a scope ("" when none). */
+static int parse_spec(bn_exec_cap *cap, const char **scope, const char *spec,
+		      bn_err *err)
+{
+	const char *eq = strchr(spec, '=');
+	size_t len = eq ? (size_t)(eq - spec) : strlen(spec);
+
+	if (!bn_exec_cap_parse(cap, spec, len))
+		return bn_err_set(err, BN_EINVAL,
+			"unknown capability '%.*s' (known: read_file, "
+			"write_file, http_get, http_post, exec_command, "
+			"read_env, recall_memory, get_secret)", (int)len, spec);
+	*scope = eq ? eq + 1 : "";
+	return 0;
+}
+
+/* The scopes M declares for C; *declared false if C is not declared. */
+static void declared_scopes(bn_strv *out, bool *declared,
+			    const bn_skill_manifest *m, bn_exec_cap c)
+{
+	*declared = false;
+	for (size_t i = 0; i < m->capabilities.n; i++) {
+		bn_exec_cap dc;
+		const char *scope;
+		if (parse_spec(&dc, &scope, m->capabilities.v[i], NULL) ||
+		    dc != c)
+			continue;
+		*declared = true;
+		if (*scope)
+			bn_strv_push(out, scope);
+	}
+}
+
+/* Whether a declared (raw, as written) scope covers normalised SCOPE. */
+static bool declared_covers(bn_exec_cap c, const char *declared,
+			    const char *scope)
+{
+	char *norm = NULL;
+	bool ok;
+
+	if (c == BN_EXEC_CAP_READ_FILE || c == BN_EXEC_CAP_WRITE_FILE) {
+		/* declared folders may not exist yet on this machine */
+		return bn_exec_scope_covers(c, declared, scope) ||
+		       (bn_exec_scope_normalize(&norm, c, declared, NULL) == 0 &&
+			bn_exec_scope_covers(c, norm, scope) &&
+			(free(norm), true));
+	}
+	if (bn_exec_scope_normalize(&norm, c, declared, NULL))
+		return false;
+	ok = bn_exec_scope_covers(c, norm, scope);
+	free(norm);
+	return ok;
+}
+
+static json_t *limits_json(const bn_exec_limits *l)
+{
+	json_t *o = json_object();
+	if (l->fuel)
+		json_object_set_new(o, "fuel", json_integer((json_int_t)l->fuel));
+	if (l->memory_bytes)
+		json_object_set_new(o, "memory_bytes",
+				    json_integer((json_int_t)l->memory_bytes));
+	if (l->timeout_ms)
+		json_object_set_new(o, "timeout_ms",
+				    json_integer((json_int_t)l->timeout_ms));
+	if (l->output_bytes)
+		json_object_set_new(o, "output_bytes",
+				    json_integer((json_int_t)l->output_bytes));
+	return o;
+}
+
+static void limits_from_json(bn_exec_limits *l, const char *text)
+{
+	json_t *o = text ? json_loads(text, 0, NULL) : NULL;
+	memset(l, 0, sizeof(*l));
+	if (!o)
+		return;
+	l->fuel = (uint64_t)json_integer_value(json_object_get(o, "fuel"));
+	l->memory_bytes = (uint64_t)json_integer_value(
+		json_object_get(o, "memory_bytes"));
+	l->timeout_ms = (uint64_t)json_integer_value(
+		json_object_get(o, "timeout_ms"));
+	l->output_bytes = (uint64_t)json_integer_value(
+		json_object_get(o, "output_bytes"));
+	json_decref(o);
+}
+
+static int put_row(bn_store *s, const char *skill, const char *bot,
+		   const char *cap, const char *scope,
+		   const bn_exec_limits *limits, bn_err *err)
+{
+	sqlite3 *db = bn_store_db(s);
+	sqlite3_stmt *st;
+	char *lj = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(db,
+		"INSERT INTO grants (skill, bot, capability, scope, limits,"
+		" granted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+		" ON CONFLICT(skill, bot, capability, scope) DO UPDATE"
+		" SET limits = coalesce(?5, limits), granted_at = ?6",
+		-1, &st, NULL) != SQLITE_OK)
+		return bn_err_set(err, BN_EIO, "grants: %s", sqlite3_errmsg(db));
+	if (limits && (limits->fuel || limits->memory_bytes ||
+		       limits->timeout_ms || limits->output_bytes)) {
+		json_t *j = limits_json(limits);
+		lj = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+		json_decref(j);
+	}
+	sqlite3_bind_text(st, 1, skill, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, bot ? bot : "*", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, cap, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, scope, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, lj, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)time(NULL));
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	free(lj);
+	if (rc != SQLITE_DONE)
+		return bn_err_set(err, BN_EIO, "grants: %s", sqlite3_errmsg(db));
+	return 0;
+}
+
+static int add_one(bn_store *s, const bn_skill_manifest *m, const char *bot,
+		   bn_exec_cap c, const char *scope, const bn_strv *declared,
+		   const bn_exec_limits *limits, bn_strv *added, bn_err *err)
+{
+	char *norm = NULL;
+	bool covered = declared->n == 0;
+	int r;
+
+	if (bn_exec_cap_has_scope(c) && !*scope)
+		return bn_err_set(err, BN_EINVAL, "%s needs a scope: write "
+				  "%s=SCOPE", cap_names[c], cap_names[c]);
+	if ((r = bn_exec_scope_normalize(&norm, c, scope, err)))
+		return r;
+	for (size_t i = 0; !covered && i < declared->n; i++)
+		covered = declared_covers(c, declared->v[i], norm);
+	if (!covered) {
+		r = bn_err_set(err, BN_EDENIED,
+			"%s=%s exceeds what skill '%s' declares (%s=%s%s): a "
+			"grant never exceeds the manifest", cap_names[c], scope,
+			m->name, cap_names[c], declared->v[0],
+			declared->n > 1 ? ", ..." : "");
+		free(norm);
+		return r;
+	}
+	r = put_row(s, m->name, bot, cap_names[c], norm, limits, err);
+	if (!r && added) {
+		char *a = *norm ? bn_xasprintf("%s=%s", cap_names[c], norm)
+				: bn_xstrdup(cap_names[c]);
+		bn_strv_push(added, a);
+		free(a);
+	}
+	free(norm);
+	return r;
+}
+
+int bn_exec_grant_add(bn_store *s, const bn_skill_manifest *m,
+		      const char *bot, const char *spec,
+		      const bn_exec_limits *limits, bn_strv *added,
+		      bn_err *err)
+{
+	bn_strv declared = { 0 };
+	const char *scope;
+	bool is_declared;
+	bn_exec_cap c;
+	int r;
+
+	if (!spec)
+		return put_row(s, m->name, bot, "limits", "", limits, err);
+	if ((r = parse_spec(&c, &scope, spec, err)))
+		return r;
+	declared_scopes(&declared, &is_declared, m, c);
+	if (!is_declared) {
+		bn_strv_clear(&declared);
+		return bn_err_set(err, BN_EDENIED,
+			"skill '%s' does not declare %s in its metadata."
+			"capabilities: a grant never exceeds the manifest",
+			m->name, cap_names[c]);
+	}
+	if (*scope || !bn_exec_cap_has_scope(c) || declared.n == 0) {
+		r = add_one(s, m, bot, c, scope, &declared, limits, added, err);
+	} else {
+		/* no scope given: grant what the manifest declares */
+		for (size_t i = 0; i < declared.n && r == 0; i++)
+			r = add_one(s, m, bot, c, declared.v[i], &declared,
+				    limits, added, err);
+	}
+	bn_strv_clear(&declared);
+	return r;
+}
+
+int bn_exec_grant_revoke(bn_store *s, const char *skill, const char *bot,
+			 const char *spec, size_t *removed_out, bn_err *err)
+{
+	sqlite3 *db = bn_store_db(s);
+	sqlite3_stmt *st;
+	const char *scope = "";
+	char *norm = NULL;
+	bn_exec_cap c = BN_EXEC_CAP_MAX;
+	bool all = strcmp(spec, "all") == 0;
+	int r, n;
+
+	if (!all && (r = parse_spec(&c, &scope, spec, err)))
+		return r;
+	if (*scope && bn_exec_scope_normalize(&norm, c, scope, NULL))
+		norm = bn_xstrdup(scope);   /* revoke what was typed */
+	if (sqlite3_prepare_v2(db,
+		"DELETE FROM grants WHERE skill = ?1 AND bot = ?2"
+		" AND (?3 IS NULL OR capability = ?3)"
+		" AND (?4 IS NULL OR scope = ?4)", -1, &st, NULL) != SQLITE_OK) {
+		free(norm);
+		return bn_err_set(err, BN_EIO, "grants: %s", sqlite3_errmsg(db));
+	}
+	sqlite3_bind_text(st, 1, skill, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, bot ? bot : "*", -1, SQLITE_TRANSIENT);
+	if (!all)
+		sqlite3_bind_text(st, 3, cap_names[c], -1, SQLITE_STATIC);
+	if (norm)
+		sqlite3_bind_text(st, 4, norm, -1, SQLITE_TRANSIENT);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	free(norm);
+	if (r != SQLITE_DONE)
+		return bn_err_set(err, BN_EIO, "grants: %s", sqlite3_errmsg(db));
+	n = sqlite3_changes(db);
+	if (removed_out)
+		*removed_out = (size_t)n;
+	if (n == 0)
+		return bn_err_set(err, BN_ENOTFOUND,
+			"no grant %s of skill '%s' for %s%s", spec, skill,
+			bot ? "bot " : "every bot", bot ? bot : "");
+	return 0;
+}
+
+int bn_exec_grant_list(bn_exec_grants *out, bn_store *s, const char *skill,
+		       const char *bot, bn_err *err)
+{
+	sqlite3 *db = bn_store_db(s);
+	bn_exec_grants g = { 0 };
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(db,
+		"SELECT skill, bot, capability, scope, limits, granted_at"
+		" FROM grants WHERE (?1 IS NULL OR skill = ?1)"
+		" AND (?2 IS NULL OR bot = ?2 OR bot = '*')"
+		" ORDER BY skill, bot, capability, scope", -1, &st, NULL)
+	    != SQLITE_OK)
+		return bn_err_set(err, BN_EIO, "grants: %s", sqlite3_errmsg(db));
+	sqlite3_bind_text(st, 1, skill, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, bot, -1, SQLITE_TRANSIENT);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		bn_exec_grant *x;
+		const char *cap = (const char *)sqlite3_column_text(st, 2);
+		g.v = bn_xrealloc(g.v, (g.n + 1) * sizeof(*g.v));
+		x = &g.v[g.n++];
+		x->skill = bn_xstrdup((const char *)sqlite3_column_text(st, 0));
+		x->bot = bn_xstrdup((const char *)sqlite3_column_text(st, 1));
+		if (!bn_exec_cap_parse(&x->cap, cap, strlen(cap)))
+			x->cap = BN_EXEC_CAP_MAX;
+		x->scope = bn_xstrdup((const char *)sqlite3_column_text(st, 3));
+		limits_from_json(&x->limits,
+				 (const char *)sqlite3_column_text(st, 4));
+		x->granted_at = sqlite3_column_int64(st, 5);
+	}
+	sqlite3_finalize(st);
+	*out = g;
+	return 0;
+}
+
+const bn_exec_grant *bn_exec_grant_find(const bn_exec_grants *g,
+					bn_exec_cap c, const char *asked)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		if (g->v[i].cap != c)
+			continue;
+		if (!bn_exec_cap_has_scope(c) ||
+		    bn_exec_scope_covers(c, g->v[i].scope, asked ? asked : ""))
+			return &g->v[i];
+	}
+	return NULL;
+}
+
+static void fold(bn_exec_limits *l, const bn_exec_limits *o)
+{
+	if (o->fuel)
+		l->fuel = o->fuel;
+	if (o->memory_bytes)
+		l->memory_bytes = o->memory_bytes;
+	if (o->timeout_ms)
+		l->timeout_ms = o->timeout_ms;
+	if (o->output_bytes)
+		l->output_bytes = o->output_bytes;
+}
+
+void bn_exec_grants_limits(bn_exec_limits *l, const bn_exec_grants *g)
+{
+	/* every-bot rows first, so a bot's own rows win */
+	for (size_t i = 0; i < g->n; i++)
+		if (strcmp(g->v[i].bot, "*") == 0)
+			fold(l, &g->v[i].limits);
+	for (size_t i = 0; i < g->n; i++)
+		if (strcmp(g->v[i].bot, "*") != 0)
+			fold(l, &g->v[i].limits);
+}

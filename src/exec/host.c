@@ -1,0 +1,565 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * exec/host.c - the "bnity" imports (see host.h and docs/skill-abi.md).
+ *
+ * Every function follows one order: copy the arguments out of linear
+ * memory (bounds-checked, capped), decide against the grants, write the
+ * audit record, then act.  A refusal is an error code the module can
+ * handle, never a trap.
+ */
+#include "host.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "base/buf.h"
+#include "exec/audit.h"
+#include "exec/http.h"
+#include "exec/memory.h"
+#include "exec/vault.h"
+
+static int32_t fail(bn_exec_host *h, int32_t code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int32_t fail(bn_exec_host *h, int32_t code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(h->last_error, sizeof(h->last_error), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* Copy guest bytes [ptr, ptr+len) into a new NUL-terminated string. */
+static int32_t copy_arg(char **out, bn_exec_host *h, bn_wasm_caller *c,
+			uint32_t ptr, uint32_t len, const char *what)
+{
+	bn_wasm_memory *mem = bn_wasm_caller_memory(c);
+	char *p;
+
+	if (len > BN_EXEC_HOST_ARG_MAX)
+		return fail(h, BN_EXEC_ABI_EINVAL, "%s: %u bytes, the limit is "
+			    "%zu", what, len, BN_EXEC_HOST_ARG_MAX);
+	if (!mem)
+		return fail(h, BN_EXEC_ABI_EINVAL, "the module has no memory");
+	p = malloc((size_t)len + 1);
+	if (!p)
+		return fail(h, BN_EXEC_ABI_EIO, "out of memory");
+	if (bn_wasm_memory_read(mem, ptr, p, len) != 0) {
+		free(p);
+		return fail(h, BN_EXEC_ABI_EINVAL, "%s: [%u, +%u) is outside "
+			    "the module's memory", what, ptr, len);
+	}
+	p[len] = '\0';
+	if (memchr(p, '\0', len)) {
+		free(p);
+		return fail(h, BN_EXEC_ABI_EINVAL, "%s holds a NUL byte", what);
+	}
+	*out = p;
+	return 0;
+}
+
+static void set_result(bn_exec_host *h, char *data, size_t len)
+{
+	free(h->result);
+	h->result = data;
+	h->result_len = len;
+}
+
+static void audit(bn_exec_host *h, bn_exec_cap cap, const char *scope,
+		  bool allowed, const char *reason)
+{
+	h->calls++;
+	if (!allowed)
+		h->denied++;
+	/* the run record exists; a failing insert must not stop the run,
+	   but it is reported in the run's own record by the executor */
+	(void)bn_exec_audit_call(h->store, h->run_id, bn_exec_cap_name(cap),
+				 scope, allowed, reason, NULL);
+}
+
+/* Decide and audit; returns true when a grant covers (CAP, ASKED). */
+static bool decide(bn_exec_host *h, bn_exec_cap cap, const char *asked,
+		   const char *what)
+{
+	const bn_exec_grant *g = bn_exec_grant_find(h->grants, cap, asked);
+	char reason[256];
+
+	if (g) {
+		snprintf(reason, sizeof(reason), "%s; granted %s%s%s to %s",
+			 what, bn_exec_cap_name(cap), *g->scope ? "=" : "",
+			 g->scope, strcmp(g->bot, "*") ? g->bot : "every bot");
+		audit(h, cap, asked, true, reason);
+		return true;
+	}
+	snprintf(reason, sizeof(reason), "%s; no grant of %s covers it",
+		 what, bn_exec_cap_name(cap));
+	audit(h, cap, asked, false, reason);
+	fail(h, BN_EXEC_ABI_EDENIED, "%s%s%s is not granted to skill '%s'",
+	     bn_exec_cap_name(cap), asked && *asked ? "=" : "",
+	     asked ? asked : "", h->skill);
+	return false;
+}
+
+static uint32_t arg(const bn_wasm_val *a, int i)
+{
+	return a[i].of.i32;
+}
+
+static void ret(bn_wasm_val *r, int32_t v)
+{
+	r[0].type = BN_WASM_I32;
+	r[0].of.i32 = (uint32_t)v;
+}
+
+/* ---- HTTP --------------------------------------------------------------- */
+
+/* The URL without its query and fragment, for the audit log. */
+static char *url_for_audit(const char *url)
+{
+	size_t n = strcspn(url, "?#");
+	return bn_xstrndup(url, n > 512 ? 512 : n);
+}
+
+typedef struct http_headers {
+	bn_exec_http_header *plain;
+	size_t nplain;
+	bn_exec_http_header *secret;
+	size_t nsecret;
+	bn_exec_vault_secret **values;  /* owned, one per secret header */
+	char **texts;                   /* owned "prefix+value" strings */
+} http_headers;
+
+static void headers_clear(http_headers *hh)
+{
+	for (size_t i = 0; i < hh->nsecret; i++) {
+		bn_exec_vault_secret_free(hh->values[i]);
+		if (hh->texts[i]) {
+			sodium_memzero(hh->texts[i], strlen(hh->texts[i]));
+			free(hh->texts[i]);
+		}
+	}
+	free(hh->plain);
+	free(hh->secret);
+	free(hh->values);
+	free(hh->texts);
+}
+
+/* Parse the headers JSON; secret references are looked up in the vault
+   after their own grant check.  J must outlive HH. */
+static int32_t headers_parse(http_headers *hh, bn_exec_host *h, json_t *j)
+{
+	const char *name;
+	json_t *v;
+	size_t n = json_object_size(j);
+
+	hh->plain = calloc(n ? n : 1, sizeof(*hh->plain));
+	hh->secret = calloc(n ? n : 1, sizeof(*hh->secret));
+	hh->values = calloc(n ? n : 1, sizeof(*hh->values));
+	hh->texts = calloc(n ? n : 1, sizeof(*hh->texts));
+	if (!hh->plain || !hh->secret || !hh->values || !hh->texts)
+		return fail(h, BN_EXEC_ABI_EIO, "out of memory");
+	json_object_foreach(j, name, v) {
+		if (json_is_string(v)) {
+			hh->plain[hh->nplain].name = name;
+			hh->plain[hh->nplain++].value = json_string_value(v);
+			continue;
+		}
+		const char *sn = json_string_value(json_object_get(v, "secret"));
+		const char *pre = json_string_value(json_object_get(v, "prefix"));
+		if (!json_is_object(v) || !sn)
+			return fail(h, BN_EXEC_ABI_EINVAL, "header '%s': a "
+				    "string or {\"secret\": NAME, \"prefix\": "
+				    "TEXT}", name);
+		if (!decide(h, BN_EXEC_CAP_GET_SECRET, sn,
+			    "secret used as an HTTP header"))
+			return BN_EXEC_ABI_EDENIED;
+		bn_exec_vault *vault = NULL;
+		bn_err e;
+		bn_err_init(&e);
+		int r = bn_exec_vault_open(&vault, h->store, &e);
+		if (!r)
+			r = bn_exec_vault_get(&hh->values[hh->nsecret], vault,
+					      sn, &e);
+		bn_exec_vault_free(vault);
+		if (r)
+			return fail(h, r == BN_ENOTFOUND ? BN_EXEC_ABI_ENOTFOUND
+				    : BN_EXEC_ABI_EIO, "%s", e.msg);
+		hh->texts[hh->nsecret] = bn_xasprintf("%s%s", pre ? pre : "",
+			(const char *)hh->values[hh->nsecret]->data);
+		hh->secret[hh->nsecret].name = name;
+		hh->secret[hh->nsecret].value = hh->texts[hh->nsecret];
+		hh->nsecret++;
+	}
+	return 0;
+}
+
+static int32_t do_http(bn_exec_host *h, bn_wasm_caller *c,
+		       const bn_wasm_val *a, bn_exec_http_method method)
+{
+	bn_exec_cap cap = method == BN_EXEC_HTTP_GET ? BN_EXEC_CAP_HTTP_GET
+						     : BN_EXEC_CAP_HTTP_POST;
+	char *url = NULL, *hdrs = NULL, *body = NULL, *audit_url = NULL;
+	const char **origins = NULL;
+	http_headers hh = { 0 };
+	json_t *hj = NULL;
+	size_t norigins = 0, body_len = 0;
+	int32_t r;
+
+	if ((r = copy_arg(&url, h, c, arg(a, 0), arg(a, 1), "url")))
+		return r;
+	if ((r = copy_arg(&hdrs, h, c, arg(a, 2), arg(a, 3), "headers")))
+		goto out;
+	if (method == BN_EXEC_HTTP_POST) {
+		bn_wasm_memory *mem = bn_wasm_caller_memory(c);
+		body_len = arg(a, 5);
+		if (body_len > BN_EXEC_HOST_ARG_MAX) {
+			r = fail(h, BN_EXEC_ABI_EINVAL, "body: %zu bytes, the "
+				 "limit is %zu", body_len, BN_EXEC_HOST_ARG_MAX);
+			goto out;
+		}
+		body = malloc(body_len ? body_len : 1);
+		if (!body || bn_wasm_memory_read(mem, arg(a, 4), body,
+						 body_len)) {
+			r = fail(h, BN_EXEC_ABI_EINVAL, "body: outside the "
+				 "module's memory");
+			goto out;
+		}
+	}
+	audit_url = url_for_audit(url);
+	/* the policy is every origin granted for this capability */
+	origins = calloc(h->grants->n ? h->grants->n : 1, sizeof(*origins));
+	if (!origins) {
+		r = fail(h, BN_EXEC_ABI_EIO, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < h->grants->n; i++)
+		if (h->grants->v[i].cap == cap)
+			origins[norigins++] = h->grants->v[i].scope;
+	bn_exec_http_policy pol = BN_EXEC_HTTP_POLICY_INIT;
+	pol.origins = origins;
+	pol.n_origins = norigins;
+	pol.body_max_bytes = h->http_body_max_bytes;
+	pol.timeout_ms = (long)h->http_timeout_ms;
+	{
+		const bn_exec_grant *g = NULL;
+		for (size_t i = 0; !g && i < h->grants->n; i++) {
+			const char *one[1] = { h->grants->v[i].scope };
+			bn_exec_http_policy p1 = pol;
+			p1.origins = one;
+			p1.n_origins = 1;
+			if (h->grants->v[i].cap == cap &&
+			    bn_exec_http_origin_allowed(&p1, url))
+				g = &h->grants->v[i];
+		}
+		char reason[256];
+		if (!g) {
+			snprintf(reason, sizeof(reason), "no grant of %s covers "
+				 "this origin", bn_exec_cap_name(cap));
+			audit(h, cap, audit_url, false, reason);
+			r = fail(h, BN_EXEC_ABI_EDENIED, "%s of %s is not granted "
+				 "to skill '%s'", bn_exec_cap_name(cap),
+				 audit_url, h->skill);
+			goto out;
+		}
+		snprintf(reason, sizeof(reason), "granted %s=%s",
+			 bn_exec_cap_name(cap), g->scope);
+		audit(h, cap, audit_url, true, reason);
+	}
+	if (*hdrs) {
+		hj = json_loads(hdrs, JSON_REJECT_DUPLICATES, NULL);
+		if (!json_is_object(hj)) {
+			r = fail(h, BN_EXEC_ABI_EINVAL, "headers: not a JSON "
+				 "object");
+			goto out;
+		}
+		if ((r = headers_parse(&hh, h, hj)))
+			goto out;
+	}
+	bn_exec_http_request req = BN_EXEC_HTTP_REQUEST_INIT;
+	bn_exec_http_response resp = { 0 };
+	bn_err e;
+	req.method = method;
+	req.url = url;
+	req.headers = hh.plain;
+	req.n_headers = hh.nplain;
+	req.secret_headers = hh.secret;
+	req.n_secret_headers = hh.nsecret;
+	req.body = body;
+	req.body_len = body_len;
+	bn_err_init(&e);
+	int hr = bn_exec_http_request_send(&resp, &pol, &req, &e);
+	if (hr) {
+		if (hr == BN_EDENIED)
+			audit(h, cap, audit_url, false, e.msg);
+		r = fail(h, hr == BN_EDENIED ? BN_EXEC_ABI_EDENIED :
+			 hr == BN_ELIMIT ? BN_EXEC_ABI_ELIMIT :
+			 hr == BN_EINVAL ? BN_EXEC_ABI_EINVAL : BN_EXEC_ABI_EIO,
+			 "%s", e.msg);
+		bn_exec_http_response_clear(&resp);
+		goto out;
+	}
+	h->http_status = (int32_t)resp.status;
+	r = (int32_t)resp.body_len;
+	set_result(h, resp.body, resp.body_len);
+	resp.body = NULL;
+	bn_exec_http_response_clear(&resp);
+out:
+	headers_clear(&hh);
+	json_decref(hj);
+	free(origins);
+	free(url);
+	free(hdrs);
+	free(body);
+	free(audit_url);
+	return r;
+}
+
+static int host_http_get(bn_wasm_caller *c, const bn_wasm_val *a,
+			 bn_wasm_val *res, void *payload)
+{
+	ret(res, do_http(payload, c, a, BN_EXEC_HTTP_GET));
+	return 0;
+}
+
+static int host_http_post(bn_wasm_caller *c, const bn_wasm_val *a,
+			  bn_wasm_val *res, void *payload)
+{
+	ret(res, do_http(payload, c, a, BN_EXEC_HTTP_POST));
+	return 0;
+}
+
+static int host_http_status(bn_wasm_caller *c, const bn_wasm_val *a,
+			    bn_wasm_val *res, void *payload)
+{
+	bn_exec_host *h = payload;
+	ret(res, h->http_status);
+	return 0;
+}
+
+/* ---- environment, secrets, memory ---------------------------------------- */
+
+static int host_read_env(bn_wasm_caller *c, const bn_wasm_val *a,
+			 bn_wasm_val *res, void *payload)
+{
+	bn_exec_host *h = payload;
+	char *name = NULL;
+	int32_t r = copy_arg(&name, h, c, arg(a, 0), arg(a, 1), "name");
+
+	if (!r && !decide(h, BN_EXEC_CAP_READ_ENV, name, "read_env"))
+		r = BN_EXEC_ABI_EDENIED;
+	if (!r) {
+		const char *v = getenv(name);
+		if (!v) {
+			r = fail(h, BN_EXEC_ABI_ENOTFOUND, "environment "
+				 "variable %s is not set", name);
+		} else {
+			r = (int32_t)strlen(v);
+			set_result(h, bn_xstrdup(v), strlen(v));
+		}
+	}
+	free(name);
+	ret(res, r);
+	return 0;
+}
+
+static int host_get_secret(bn_wasm_caller *c, const bn_wasm_val *a,
+			   bn_wasm_val *res, void *payload)
+{
+	bn_exec_host *h = payload;
+	bn_exec_vault_secret *sec = NULL;
+	bn_exec_vault *vault = NULL;
+	char *name = NULL, *asked = NULL;
+	bn_err e;
+	int32_t r = copy_arg(&name, h, c, arg(a, 0), arg(a, 1), "name");
+
+	if (r)
+		goto out;
+	asked = bn_xasprintf("reveal:%s", name);
+	if (!decide(h, BN_EXEC_CAP_GET_SECRET, asked,
+		    "secret revealed to the module")) {
+		r = BN_EXEC_ABI_EDENIED;
+		goto out;
+	}
+	bn_err_init(&e);
+	int vr = bn_exec_vault_open(&vault, h->store, &e);
+	if (!vr)
+		vr = bn_exec_vault_get(&sec, vault, name, &e);
+	if (vr) {
+		r = fail(h, vr == BN_ENOTFOUND ? BN_EXEC_ABI_ENOTFOUND :
+			 BN_EXEC_ABI_EIO, "%s", e.msg);
+		goto out;
+	}
+	r = (int32_t)sec->len;
+	char *copy = bn_xmalloc(sec->len + 1);
+	memcpy(copy, sec->data, sec->len);
+	copy[sec->len] = '\0';
+	set_result(h, copy, sec->len);
+out:
+	bn_exec_vault_secret_free(sec);
+	bn_exec_vault_free(vault);
+	free(name);
+	free(asked);
+	ret(res, r);
+	return 0;
+}
+
+/* Search the bot's memory; the result is a JSON array. */
+static int32_t recall(bn_exec_host *h, const char *query, unsigned limit)
+{
+	bn_exec_memory_item *items = NULL;
+	size_t n = 0;
+	json_t *a;
+	char *text;
+	bn_err e;
+
+	bn_err_init(&e);
+	if (bn_exec_memory_search(&items, &n, h->store, h->bot, query, limit,
+				  &e))
+		return fail(h, e.code == BN_EINVAL ? BN_EXEC_ABI_EINVAL :
+			    BN_EXEC_ABI_EIO, "%s", e.msg);
+	a = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "id", json_integer(items[i].id));
+		json_object_set_new(o, "text", json_string(items[i].text));
+		json_object_set_new(o, "created_at",
+				    json_integer(items[i].created_at));
+		json_array_append_new(a, o);
+	}
+	bn_exec_memory_items_free(items, n);
+	text = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	if (!text)
+		return fail(h, BN_EXEC_ABI_EIO, "out of memory");
+	set_result(h, text, strlen(text));
+	return (int32_t)strlen(text);
+}
+
+static int host_recall_memory(bn_wasm_caller *c, const bn_wasm_val *a,
+			      bn_wasm_val *res, void *payload)
+{
+	bn_exec_host *h = payload;
+	char *query = NULL;
+	int32_t limit = (int32_t)arg(a, 2);
+	int32_t r = copy_arg(&query, h, c, arg(a, 0), arg(a, 1), "query");
+
+	if (r)
+		goto out;
+	if (!h->bot) {
+		audit(h, BN_EXEC_CAP_RECALL_MEMORY, NULL, false,
+		      "run without a bot: there is no memory to recall");
+		r = fail(h, BN_EXEC_ABI_EDENIED, "recall_memory needs a bot: "
+			 "run the skill with --bot");
+		goto out;
+	}
+	if (!decide(h, BN_EXEC_CAP_RECALL_MEMORY, "", "recall_memory")) {
+		r = BN_EXEC_ABI_EDENIED;
+		goto out;
+	}
+	if (limit <= 0 || limit > 100)
+		limit = 10;
+	r = recall(h, query, (unsigned)limit);
+out:
+	free(query);
+	ret(res, r);
+	return 0;
+}
+
+/* ---- results ------------------------------------------------------------- */
+
+static int host_result_read(bn_wasm_caller *c, const bn_wasm_val *a,
+			    bn_wasm_val *res, void *payload)
+{
+	bn_exec_host *h = payload;
+	bn_wasm_memory *mem = bn_wasm_caller_memory(c);
+	uint32_t ptr = arg(a, 0), len = arg(a, 1);
+	size_t n;
+
+	if (!h->result) {
+		ret(res, fail(h, BN_EXEC_ABI_ENOTFOUND, "no pending result"));
+		return 0;
+	}
+	n = h->result_len < len ? h->result_len : len;
+	if (!mem || bn_wasm_memory_write(mem, ptr, h->result, n) != 0) {
+		ret(res, fail(h, BN_EXEC_ABI_EINVAL, "result_read: [%u, +%zu) "
+			      "is outside the module's memory", ptr, n));
+		return 0;
+	}
+	ret(res, (int32_t)n);
+	return 0;
+}
+
+static int host_last_error(bn_wasm_caller *c, const bn_wasm_val *a,
+			   bn_wasm_val *res, void *payload)
+{
+	bn_exec_host *h = payload;
+	bn_wasm_memory *mem = bn_wasm_caller_memory(c);
+	uint32_t ptr = arg(a, 0), len = arg(a, 1);
+	size_t n = strlen(h->last_error);
+
+	if (len == 0) {
+		ret(res, (int32_t)n);
+		return 0;
+	}
+	if (n >= len)
+		n = len - 1;
+	if (!mem || bn_wasm_memory_write(mem, ptr, h->last_error, n) != 0 ||
+	    bn_wasm_memory_write(mem, ptr + n, "", 1) != 0) {
+		ret(res, BN_EXEC_ABI_EINVAL);
+		return 0;
+	}
+	ret(res, (int32_t)n);
+	return 0;
+}
+
+/* ---- definition ------------------------------------------------------------ */
+
+typedef struct import_def {
+	const char *name;
+	uint32_t nparams;
+	bn_wasm_host_fn fn;
+} import_def;
+
+static const import_def imports[] = {
+	{ "http_get", 4, host_http_get },
+	{ "http_post", 6, host_http_post },
+	{ "http_status", 0, host_http_status },
+	{ "read_env", 2, host_read_env },
+	{ "get_secret", 2, host_get_secret },
+	{ "recall_memory", 3, host_recall_memory },
+	{ "result_read", 2, host_result_read },
+	{ "last_error", 2, host_last_error },
+};
+
+int bn_exec_host_define(bn_exec_host *h, bn_wasm_linker *l, bn_wasm_store *s)
+{
+	static const uint8_t i32s[6] = { BN_WASM_I32, BN_WASM_I32, BN_WASM_I32,
+					 BN_WASM_I32, BN_WASM_I32, BN_WASM_I32 };
+	size_t i;
+
+	for (i = 0; i < sizeof(imports) / sizeof(imports[0]); i++) {
+		bn_wasm_functype ft = { imports[i].nparams, 1, i32s, i32s };
+		bn_wasm_extern ext = { .kind = BN_WASM_EXTERN_FUNC };
+		int r = bn_wasm_func_new_host(&ext.of.func, s, &ft,
+					      imports[i].fn, h);
+		if (r)
+			return r;
+		if ((r = bn_wasm_linker_define(l, "bnity", imports[i].name,
+					       &ext)))
+			return r;
+	}
+	return 0;
+}
+
+void bn_exec_host_clear(bn_exec_host *h)
+{
+	free(h->result);
+	h->result = NULL;
+	h->result_len = 0;
+}

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Tool skills end to end, from an empty BNITY_HOME: create, build, run;
+# the examples; grants that allow and refuse, with the audit log; HTTP to
+# a server on loopback only when the grant names it; each limit stopping a
+# hostile module with the limit named.
+set -u
+bnity=$(realpath "$1")
+src=$(realpath "$(dirname "$0")/../..")
+. "$(dirname "$0")/tap.sh"
+
+work=$(mktemp -d)
+server_pid=
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+export BNITY_HOME=$work/home HOME=$work/user
+mkdir -p "$HOME"
+cd "$work"
+has() { command -v "$1" >/dev/null 2>&1; }
+
+# --- create, build, run ------------------------------------------------------
+run "$bnity" skill create echo-tool --type tool
+run "$bnity" skill run echo-tool --input '{"text":"x"}'
+check "a tool skill without skill.wasm says to build it" '[ $rc -eq 1 ] && [[ $errout == *"skill build echo-tool"* ]]'
+run "$bnity" skill build echo-tool
+check "skill build compiles the C skeleton" '[ $rc -eq 0 ] && [ -f "$BNITY_HOME/skills/echo-tool/skill.wasm" ]'
+run "$bnity" skill run echo-tool --input '{"text":"hello \"world\""}'
+check "skill run prints the output" '[ $rc -eq 0 ] && [[ $out == *"\"text\": \"hello \\\"world\\\"\""* ]]'
+run "$bnity" skill run echo-tool --json --input '{"text":"a"}'
+check "run --json has the result fields" '[ $rc -eq 0 ] && [[ $out == *"\"ok\": true"* ]] && [[ $out == *"\"fuel_used\""* ]] && [[ $out == *"\"memory_peak\""* ]] && [[ $out == *"\"duration_ms\""* ]] && [[ $out == *"\"tier\": \"local\""* ]]'
+printf '{"text":"from stdin"}' >in.json
+run sh -c "\"$bnity\" skill run echo-tool < in.json"
+check "input from stdin" '[ $rc -eq 0 ] && [[ $out == *"from stdin"* ]]'
+run "$bnity" skill run echo-tool --input-file in.json
+check "input from a file" '[ $rc -eq 0 ] && [[ $out == *"from stdin"* ]]'
+run "$bnity" skill run echo-tool --input-file missing.json
+check "a missing input file is named" '[ $rc -eq 1 ] && [[ $errout == *"missing.json"* ]]'
+run "$bnity" skill run echo-tool --input '{}'
+check "a skill error: exit 3 with its message" '[ $rc -eq 3 ] && [[ $errout == *"expected {\"text\""* ]]'
+run "$bnity" skill create notes
+run "$bnity" skill run notes --input '{}'
+check "a prompt skill cannot run" '[ $rc -eq 1 ] && [[ $errout == *"prompt skill"* ]]'
+mkdir -p "$BNITY_HOME/skills/empty-tool"
+printf -- '---\nname: empty-tool\ndescription: nothing to run\nmetadata:\n  type: tool\n---\nx\n' >"$BNITY_HOME/skills/empty-tool/SKILL.md"
+run "$bnity" skill build empty-tool
+check "nothing to build is an error that says so" '[ $rc -eq 1 ] && [[ $errout == *"neither a skill.wasm nor sources"* ]]'
+printf 'int main(void) { return undefined_thing; }\n' >"$BNITY_HOME/skills/empty-tool/main.c"
+run "$bnity" skill build empty-tool
+check "a compile error is shown" '[ $rc -eq 1 ] && [[ $errout == *"undefined_thing"* ]] && [ ! -e "$BNITY_HOME/skills/empty-tool/skill.wasm" ]'
+
+# --- the examples -----------------------------------------------------------
+for ex in code-review word-count fetch-page recall-notes shout; do
+  cp -r "$src/examples/skills/$ex" "$BNITY_HOME/skills/"
+done
+for ex in word-count fetch-page recall-notes shout; do
+  run "$bnity" skill build "$ex"
+  check "example $ex builds" '[ $rc -eq 0 ]'
+done
+run "$bnity" skill run word-count --input '{"text":"one two three\nfour"}'
+check "word-count counts" '[ $rc -eq 0 ] && [[ $out == *"\"words\": 4, \"lines\": 2"* ]]'
+run "$bnity" skill run shout --input '{"text":"quiet"}'
+check "shout (WAT) shouts" '[ $rc -eq 0 ] && [[ $out == *"QUIET"* ]]'
+
+# --- HTTP: refused without a grant, allowed only where granted ---------------
+mkfifo "$work/server-in"
+python3 "$src/tests/exec/http_server.py" <"$work/server-in" >"$work/port" &
+server_pid=$!
+exec 9>"$work/server-in"
+for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
+port=$(head -n1 "$work/port")
+run "$bnity" skill run fetch-page --json --input "{\"url\":\"http://127.0.0.1:$port/hello\"}"
+check "http_get without a grant is refused (exit 4)" '[ $rc -eq 4 ] && [[ $out == *"not granted"* ]]'
+run "$bnity" audit --skill fetch-page --json
+check "the refusal is in the audit log" '[[ $out == *"\"capability\": \"http_get\""* ]] && [[ $out == *"\"allowed\": false"* ]]'
+run "$bnity" skill grant fetch-page "http_get=http://localhost:$port"
+run "$bnity" skill run fetch-page --input "{\"url\":\"http://localhost:$port/hello\"}"
+check "a name that resolves to loopback is refused" '[ $rc -ne 0 ] && [[ $errout == *"loopback"* || $out$errout == *"refused"* ]]'
+run "$bnity" skill grant fetch-page "http_get=http://127.0.0.1:$port"
+check "grant http_get for the loopback address" '[ $rc -eq 0 ] && [[ $out == *"granted http_get=http://127.0.0.1:$port"* ]]'
+run "$bnity" skill run fetch-page --input "{\"url\":\"http://127.0.0.1:$port/hello\"}"
+check "granted http_get reaches the server" '[ $rc -eq 0 ] && [[ $out == *"\"status\": 200"* ]]'
+run "$bnity" skill run fetch-page --input "{\"url\":\"http://127.0.0.1:$port/redirect-other\"}"
+check "a redirect to an origin not granted is refused" '[ $rc -ne 0 ]'
+run "$bnity" skill run fetch-page --input "{\"url\":\"http://127.0.0.1:1/\"}"
+check "another port on the same host is refused" '[ $rc -eq 4 ]'
+run "$bnity" audit --skill fetch-page
+check "audit shows allowed and denied calls" '[[ $out == *"allowed http_get"* ]] && [[ $out == *"DENIED  http_get"* ]]'
+run "$bnity" skill revoke fetch-page http_get
+run "$bnity" skill run fetch-page --input "{\"url\":\"http://127.0.0.1:$port/hello\"}"
+check "after revoke it is refused again" '[ $rc -eq 4 ]'
+run "$bnity" skill grant code-review http_get=https://example.org
+check "a grant the manifest does not declare is refused" '[ $rc -eq 1 ] && [[ $errout == *"does not declare http_get"* ]]'
+
+# --- memory: per bot, under a grant -------------------------------------------
+run "$bnity" bot create helper
+run "$bnity" skill attach recall-notes helper
+run "$bnity" skill run recall-notes --input '{"query":"deploy"}'
+check "recall_memory without a bot is refused" '[ $rc -eq 4 ]'
+if "$bnity" help memory >/dev/null 2>&1; then
+  run "$bnity" memory add --bot helper "The deploy key rotates every 90 days."
+  run "$bnity" skill run recall-notes --bot helper --input '{"query":"deploy"}'
+  check "recall_memory without a grant is refused" '[ $rc -eq 4 ]'
+  run "$bnity" skill grant recall-notes recall_memory --bot helper
+  run "$bnity" skill run recall-notes --bot helper --input '{"query":"deploy key"}'
+  check "granted recall_memory finds the bot's memory" '[ $rc -eq 0 ] && [[ $out == *"rotates every 90 days"* ]]'
+fi
+run "$bnity" skill run word-count --bot nobody --input '{"text":"x"}'
+check "an unknown bot is named" '[ $rc -eq 1 ] && [[ $errout == *"nobody"* ]]'
+run "$bnity" skill run word-count --bot helper --input '{"text":"x"}'
+check "a skill not attached to the bot is refused" '[ $rc -eq 1 ] && [[ $errout == *"not attached"* ]]'
+
+# --- limits: each stops a hostile module and is named -----------------------
+mkwat() { # mkwat NAME WAT: an untrusted tool skill from WAT text
+  mkdir -p "$BNITY_HOME/skills/$1"
+  printf -- '---\nname: %s\ndescription: a hostile test module\nmetadata:\n  type: tool\n  tier: untrusted\n---\nx\n' "$1" >"$BNITY_HOME/skills/$1/SKILL.md"
+  printf '%s\n' "$2" >"$BNITY_HOME/skills/$1/skill.wat"
+  "$bnity" skill build "$1" >/dev/null
+}
+mkwat spin '(module (func (export "_start") (loop $l (br $l))))'
+run "$bnity" skill run spin --json --input '{}'
+check "a runaway loop stops on fuel (exit 5)" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"fuel\""* ]] && [[ $out == *"\"tier\": \"untrusted\""* ]]'
+run "$bnity" skill grant spin --fuel 100000000000 --timeout-ms 300
+run "$bnity" skill run spin --json --input '{}'
+check "with fuel to spare, the wall clock stops it" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"time\""* ]]'
+mkwat grow '(module (memory 1) (func (export "_start") (loop $l (br_if $l (i32.ne (memory.grow (i32.const 16)) (i32.const -1)))) unreachable))'
+run "$bnity" skill run grow --json --input '{}'
+check "a memory bomb stops at the memory cap" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"memory\""* ]]'
+mkwat deep '(module (func $f (call $f)) (func (export "_start") (call $f)))'
+run "$bnity" skill run deep --json --input '{}'
+check "deep recursion stops on the stack limit" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"stack\""* ]]'
+mkwat flood '(module (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32))) (memory 2) (func (export "_start") (i32.store (i32.const 0) (i32.const 1024)) (i32.store (i32.const 4) (i32.const 65536)) (loop $l (br_if $l (i32.eqz (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))))'
+run "$bnity" skill run flood --json --input '{}'
+check "an output flood stops at the output cap" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"output\""* ]]'
+mkwat oob '(module (memory 1) (func (export "_start") (drop (i32.load (i32.const 70000)))))'
+run "$bnity" skill run oob --json --input '{}'
+check "an out-of-bounds access is a trap (exit 6)" '[ $rc -eq 6 ] && [[ $out == *"out of bounds"* ]]'
+mkwat badptr '(module (import "bnity" "read_env" (func $e (param i32 i32) (result i32))) (memory 1) (func (export "_start") (if (i32.ne (call $e (i32.const 65530) (i32.const 100)) (i32.const -2)) (then unreachable))))'
+run "$bnity" skill run badptr --input '{}'
+check "a host call with an out-of-range pointer gets EINVAL, not a crash" '[ $rc -eq 0 ]'
+run "$bnity" audit --outcome limit --json
+check "limits are recorded in the audit log" '[[ $out == *"\"outcome\": \"limit\""* ]] && [[ $out == *"\"skill\": \"spin\""* ]]'
+run "$bnity" audit --since yesterday
+check "a bad --since is a usage error" '[ $rc -eq 2 ] && [[ $errout == *"yesterday"* ]]'
+
+tap_done
