@@ -25,6 +25,13 @@ say "$bnity" bot create helper --name "Helper" \
 say "$bnity" skill attach release-notes helper
 say "$bnity" skill attach word-count helper
 say "$bnity" bot prompt helper
+# tool skills: build the examples, run one, see a refused capability
+cp -r examples/skills/word-count examples/skills/fetch-page "$BNITY_HOME/skills/"
+say "$bnity" skill build word-count
+say "$bnity" skill run word-count --input '{"text": "the quick brown fox"}'
+say "$bnity" skill build fetch-page
+say "$bnity" skill run fetch-page --input '{"url": "https://example.org/"}' || true
+say "$bnity" audit --limit 3
 if "$bnity" help wasm >/dev/null 2>&1 && command -v clang >/dev/null; then
   prog=$(mktemp -d)/hello
   printf '#include <stdio.h>\nint main(int c, char **v) { printf("hello from WebAssembly, %%s\\n", c > 1 ? v[1] : "world"); return 0; }\n' >"$prog.c"

@@ -37,6 +37,19 @@ int bn_agent_prompt_build(bn_buf *out, bn_strv *names_out,
 		if (!att[i].enabled)
 			continue;
 		sk = bn_store_skills_find(&all, att[i].skill);
+		bn_skill_resolved res = { 0 };
+		bn_err rerr;
+		bn_err_init(&rerr);
+		if (sk && bn_store_skill_resolve(&res, &all, att[i].skill,
+						 &rerr)) {
+			char *w = bn_xasprintf("bot '%s': %s; left out", bot,
+					       rerr.msg);
+			if (warnings)
+				bn_strv_push(warnings, w);
+			free(w);
+			continue;
+		}
+		bn_skill_resolved_clear(&res);
 		if (!sk) {
 			char *w = bn_xasprintf("bot '%s': attached skill '%s' "
 					       "cannot be found; left out",
@@ -62,6 +75,8 @@ int bn_agent_prompt_build(bn_buf *out, bn_strv *names_out,
 		r = bn_buf_puts(out, catalog_intro);
 		if (!r)
 			r = bn_skill_prompt_catalog(out, use, nuse);
+		if (!r)
+			r = bn_buf_puts(out, "\n");
 	}
 	if (r && !err->code)
 		r = bn_err_oom(err);

@@ -129,7 +129,7 @@ static int cmd_to_prompt(int argc, char **argv)
 			fprintf(stderr, "bnity: out of memory\n");
 			r = BN_EXIT_FAIL;
 		} else {
-			fputs(bn_buf_cstr(&out), stdout);
+			puts(bn_buf_cstr(&out));
 		}
 	}
 	for (i = 0; i < npos; i++)
@@ -294,16 +294,97 @@ static json_t *skill_grants(bn_store *s, const char *skill)
 	return a;
 }
 
+static json_t *origin_list_json(const bn_skill_origin_list *l)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < l->n; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "value", json_string(l->v[i].value));
+		json_object_set_new(o, "origin", json_string(l->v[i].origin));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+/* `skill inspect NAME --resolved`: the skill with its ancestors. */
+static int inspect_resolved(const bn_store_skills *all, const char *name,
+			    bool json)
+{
+	bn_skill_resolved r = { 0 };
+	bn_err err;
+	size_t i;
+
+	bn_err_init(&err);
+	if (bn_store_skill_resolve(&r, all, name, &err))
+		return bn_cli_fail(&err);
+	if (json) {
+		json_t *o = json_object(), *chain = json_array(),
+		       *blocks = json_array();
+		for (i = 0; i < r.nchain; i++) {
+			json_t *b = json_object();
+			json_array_append_new(chain,
+					      json_string(r.chain[i]->name));
+			json_object_set_new(b, "origin",
+					    json_string(r.chain[i]->name));
+			json_object_set_new(b, "text",
+					    json_string(r.chain[i]->body));
+			json_array_append_new(blocks, b);
+		}
+		json_object_set_new(o, "name", json_string(name));
+		json_object_set_new(o, "chain", chain);
+		json_object_set_new(o, "capabilities",
+				    origin_list_json(&r.capabilities));
+		json_object_set_new(o, "allowed_tools",
+				    origin_list_json(&r.allowed_tools));
+		json_object_set_new(o, "conflicts_with",
+				    origin_list_json(&r.conflicts_with));
+		json_object_set_new(o, "tool", r.tool ?
+				    json_string(r.tool->name) : json_null());
+		json_object_set_new(o, "instructions", blocks);
+		bn_cli_print_json(o);
+	} else {
+		printf("skill:        %s
+resolution:  ", name);
+		for (i = 0; i < r.nchain; i++)
+			printf(" %s%s", r.chain[i]->name,
+			       i + 1 < r.nchain ? " ->" : "");
+		printf("
+tool module:  %s
+capabilities:",
+		       r.tool ? r.tool->name : "none (a prompt skill)");
+		for (i = 0; i < r.capabilities.n; i++)
+			printf("
+  %s (from %s)", r.capabilities.v[i].value,
+			       r.capabilities.v[i].origin);
+		printf("%s
+allowed-tools:", r.capabilities.n ? "" : " none");
+		for (i = 0; i < r.allowed_tools.n; i++)
+			printf(" %s", r.allowed_tools.v[i].value);
+		printf("%s
+conflicts-with:", r.allowed_tools.n ? "" : " none");
+		for (i = 0; i < r.conflicts_with.n; i++)
+			printf(" %s (from %s)", r.conflicts_with.v[i].value,
+			       r.conflicts_with.v[i].origin);
+		printf("%s
+
+%s", r.conflicts_with.n ? "" : " none",
+		       r.instructions);
+	}
+	bn_skill_resolved_clear(&r);
+	return BN_EXIT_OK;
+}
+
 static int cmd_inspect(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
 	bn_store_skills all = { 0 };
 	const bn_store_skill *sk;
-	bool json = false;
+	bool json = false, resolved = false;
 	bn_store *s;
 	bn_err err;
 	int npos, r = BN_EXIT_OK;
 	const bn_cli_opt opts[] = { { "json", false, NULL, &json },
+				    { "resolved", false, NULL, &resolved },
 				    { NULL, false, NULL, NULL } };
 
 	if (argc > MAX_POS ||
@@ -323,6 +404,10 @@ static int cmd_inspect(int argc, char **argv)
 		bn_err_set(&err, BN_ENOTFOUND,
 			   "no skill '%s' (see `bnity skill list`)", pos[0]);
 		r = bn_cli_fail(&err);
+		goto out;
+	}
+	if (resolved) {
+		r = inspect_resolved(&all, pos[0], json);
 		goto out;
 	}
 	json_t *o = skill_json(sk);

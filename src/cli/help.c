@@ -27,9 +27,11 @@ static const help_entry entries[] = {
 	  "List every skill: the store's, the user's (~/.agents/skills,\n"
 	  "~/.claude/skills) and the project's (.agents/skills,\n"
 	  ".claude/skills from here up to the repository root)." },
-	{ "skill inspect", "NAME [--json]",
+	{ "skill inspect", "NAME [--resolved] [--json]",
 	  "Show one skill: where it is, its fields, its instructions' size,\n"
-	  "and the bots it is attached to." },
+	  "its grants and the bots it is attached to. --resolved shows it\n"
+	  "combined with its ancestors (metadata.parents), with the origin of\n"
+	  "every capability and instruction block." },
 	{ "skill remove", "NAME",
 	  "Remove a skill from the store and detach it from every bot." },
 	{ "skill build", "[SKILL | PATH] [--verbose]",

@@ -437,6 +437,7 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 		bn_err *err)
 {
 	bn_store_skills all = { 0 };
+	bn_skill_resolved resolved = { 0 };
 	bn_exec_result res = { 0 };
 	bn_exec_audit_run ar = { 0 };
 	bn_wasm_module *mod = NULL;
@@ -457,7 +458,9 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 			       req->skill);
 		goto out;
 	}
-	if (c.sk->manifest->type != BN_SKILL_TYPE_TOOL) {
+	if ((r = bn_store_skill_resolve(&resolved, &all, req->skill, err)))
+		goto out;
+	if (!resolved.tool) {
 		r = bn_err_set(err, BN_EINVAL, "skill '%s' is a prompt skill: "
 			       "it has instructions but no tool to run",
 			       req->skill);
@@ -496,11 +499,12 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 		goto out;
 	res.audit_id = c.audit_id;
 
-	wasm_path = bn_fs_join(c.sk->dir, "skill.wasm");
+	/* the child's module, or the nearest ancestor's */
+	wasm_path = bn_fs_join(resolved.tool->dir, "skill.wasm");
 	if (!bn_fs_is_file(wasm_path)) {
 		r = bn_err_set(err, BN_EINVAL, "skill '%s' has no skill.wasm: "
 			       "build it with `bnity skill build %s`",
-			       req->skill, req->skill);
+			       resolved.tool->name, resolved.tool->name);
 		goto audit_fail;
 	}
 	if ((r = bn_fs_read_file(&bytes, &nbytes, wasm_path,
@@ -547,6 +551,7 @@ out:
 	bn_wasm_module_free(mod);
 	bn_exec_grants_clear(&c.grants);
 	bn_exec_result_clear(&res);
+	bn_skill_resolved_clear(&resolved);
 	bn_store_skills_clear(&all);
 	free(wasm_path);
 	free(bytes);

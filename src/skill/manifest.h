@@ -73,15 +73,20 @@ typedef struct bn_skill_manifest {
  * bn_skill_find_file - the manifest of PATH (a skill folder, or a
  * SKILL.md / skill.md file): SKILL.md is preferred over skill.md.  On
  * success *file_out (owned) is the file and *dir_out (owned) its folder.
+ * Given a file named skill.md (any case), its folder is searched the same
+ * way, as the reference does.  *dir_out is absolute (realpath) when it
+ * can be resolved.  Errors: BN_ENOTFOUND (no PATH, or no SKILL.md in
+ * it), BN_EINVAL (PATH is some other file), BN_EIO.
  */
 int bn_skill_find_file(char **file_out, char **dir_out, const char *path,
 		       bn_err *err);
 
 /*
  * bn_skill_validate - strict validation of PATH as the Agent Skills spec
- * and its reference validator define it.  Fills REPORT with every error
- * and warning found (text names file and field); returns true when there
- * are no errors.
+ * and its reference validator define it.  Appends to REPORT every error
+ * and warning found (text names file and field; "FILE:LINE: FIELD: ...")
+ * and returns true when this call added no error, so one report can
+ * collect several paths.  Rules: docs/skill-format.md.
  */
 bool bn_skill_validate(bn_skill_report *report, const char *path);
 
@@ -100,7 +105,12 @@ bool bn_skill_validate_ex(bn_skill_report *report, const char *path,
  * bn_skill_manifest_load - lenient load for use: name problems become
  * warnings in REPORT (may be NULL); fails (BN_EINVAL, *err naming the
  * file) only when the description is missing or the YAML cannot be parsed
- * even after quoting values that hold an unquoted ": ".
+ * even after quoting values that hold an unquoted ": ".  Also fails as
+ * bn_skill_find_file does, with BN_ELIMIT (a file over
+ * BN_SKILL_MANIFEST_MAX_BYTES, YAML nested or sized past its caps),
+ * BN_EINVAL for invalid UTF-8 or a missing or unclosed frontmatter, and
+ * -ENOMEM.  *out (owned; free with bn_skill_manifest_free) is written
+ * only on success.
  */
 int bn_skill_manifest_load(bn_skill_manifest **out, const char *path,
 			   bn_skill_report *report, bn_err *err);
@@ -110,13 +120,19 @@ void bn_skill_manifest_free(bn_skill_manifest *m);
 const char *bn_skill_manifest_meta(const bn_skill_manifest *m,
 				   const char *key);
 
-/* The properties as the reference's read-properties prints them (new). */
+/* The properties as the reference's read-properties prints them: a new
+ * object (caller json_decref()s it) with name, description, then license,
+ * compatibility, allowed-tools when set, metadata when not empty; NULL
+ * when out of memory. */
 json_t *bn_skill_manifest_to_json(const bn_skill_manifest *m);
 
 /*
  * bn_skill_prompt_catalog - append the <available_skills> block for the
  * N skills to OUT: one <skill> each with <name>, <description>,
- * <location> (the SKILL.md path), text XML-escaped.
+ * <location> (the SKILL.md path), text XML-escaped, each tag and text on
+ * its own line, exactly as the reference's to-prompt (no newline after
+ * the closing tag).  Returns 0, or -E2BIG / -ENOMEM from OUT (which then
+ * holds part of the block).
  */
 int bn_skill_prompt_catalog(bn_buf *out,
 			    const bn_skill_manifest *const *skills, size_t n);

@@ -147,6 +147,37 @@ static bool is_attached(bn_store *s, const char *bot, const char *skill)
 	return found;
 }
 
+/* SKILL may join BOT: it resolves, its dependencies are present, and it
+   conflicts with none of the bot's skills, in either direction. */
+static int check_compatible(bn_store *s, const bn_store_skills *all,
+			    const char *bot, const char *skill, bn_err *err)
+{
+	bn_store_attachment *att = NULL;
+	bn_skill_resolved me = { 0 };
+	size_t n = 0;
+	int r;
+
+	if ((r = bn_store_skill_resolve(&me, all, skill, err)))
+		return r;
+	r = bn_skill_check_dependencies(&me, bn_store_skills_lookup,
+					(void *)all, err);
+	if (!r)
+		r = bn_store_bot_skills(&att, &n, s, bot, err);
+	for (size_t i = 0; i < n && r == 0; i++) {
+		bn_skill_resolved other = { 0 };
+		/* a skill that no longer resolves cannot conflict */
+		if (bn_store_skill_resolve(&other, all, att[i].skill, NULL))
+			continue;
+		r = bn_skill_conflict(&me, &other, err);
+		if (r)
+			bn_err_prefix(err, "bot '%s'", bot);
+		bn_skill_resolved_clear(&other);
+	}
+	bn_store_attachments_free(att, n);
+	bn_skill_resolved_clear(&me);
+	return r;
+}
+
 int bn_store_attach(bn_store *s, const char *bot, const char *skill,
 		    bn_err *err)
 {
@@ -164,11 +195,16 @@ int bn_store_attach(bn_store *s, const char *bot, const char *skill,
 				  "no skill '%s' (see `bnity skill list`)",
 				  skill);
 	}
-	bn_store_skills_clear(&all);
-	if (is_attached(s, bot, skill))
+	if (is_attached(s, bot, skill)) {
+		bn_store_skills_clear(&all);
 		return bn_err_set(err, BN_EEXIST,
 				  "skill '%s' is already attached to bot '%s'",
 				  skill, bot);
+	}
+	r = check_compatible(s, &all, bot, skill, err);
+	bn_store_skills_clear(&all);
+	if (r)
+		return r;
 	r = bn_store__prepare(&st, s,
 		"INSERT INTO bot_skills (bot, skill, enabled, attached_at)"
 		" VALUES (?1, ?2, 1, ?3)", err);

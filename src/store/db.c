@@ -94,6 +94,22 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER bots_ad_memories AFTER DELETE ON bots BEGIN"
 	"  DELETE FROM memories WHERE bot = old.slug;"
 	" END;",
+	/* 5: conversations with bots (agent/conv.c); a message's content
+	   is the neutral JSON array of agent/provider.h */
+	"CREATE TABLE conversations ("
+	"  id INTEGER PRIMARY KEY,"
+	"  bot TEXT NOT NULL REFERENCES bots(slug) ON DELETE CASCADE,"
+	"  created_at INTEGER NOT NULL,"
+	"  title TEXT);"
+	"CREATE INDEX conversations_bot ON conversations(bot, id);"
+	"CREATE TABLE messages ("
+	"  id INTEGER PRIMARY KEY,"
+	"  conversation_id INTEGER NOT NULL"
+	"    REFERENCES conversations(id) ON DELETE CASCADE,"
+	"  role TEXT NOT NULL,"              /* user, assistant, tool */
+	"  content TEXT NOT NULL,"           /* JSON */
+	"  created_at INTEGER NOT NULL);"
+	"CREATE INDEX messages_conversation ON messages(conversation_id, id);",
 };
 
 int bn_store__exec(bn_store *s, const char *sql, bn_err *err)

@@ -363,6 +363,30 @@ static void scan_root(bn_store_skills *l, bn_store *s, const char *root,
 	closedir(d);
 }
 
+const bn_skill_manifest *bn_store_skills_lookup(const char *name,
+						void *payload)
+{
+	const bn_store_skill *sk = bn_store_skills_find(payload, name);
+	return sk ? sk->manifest : NULL;
+}
+
+int bn_store_skill_resolve(bn_skill_resolved *out, const bn_store_skills *l,
+			   const char *name, bn_err *err)
+{
+	const bn_store_skill *sk = bn_store_skills_find(l, name);
+	int r;
+
+	if (!sk)
+		return bn_err_set(err, BN_ENOTFOUND,
+				  "no skill '%s' (see `bnity skill list`)",
+				  name);
+	r = bn_skill_resolve(out, sk->manifest, bn_store_skills_lookup,
+			     (void *)l, err);
+	if (r)
+		bn_err_prefix(err, "skill '%s'", name);
+	return r;
+}
+
 /* The project folders from CWD up to the repository root (or CWD only). */
 static void project_dirs(bn_strv *out, const char *cwd, const char *home)
 {

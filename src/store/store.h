@@ -21,6 +21,7 @@
 
 #include "base/err.h"
 #include "skill/manifest.h"
+#include "skill/resolve.h"
 
 typedef struct bn_store bn_store;
 
@@ -55,6 +56,18 @@ void bn_store_skills_clear(bn_store_skills *l);
 /* The skill named NAME in L, or NULL (borrowed). */
 const bn_store_skill *bn_store_skills_find(const bn_store_skills *l,
 					   const char *name);
+
+/*
+ * bn_store_skill_resolve - resolve skill NAME of L with its ancestors
+ * (skill/resolve.h), looking parents up in L.  *out is cleared with
+ * bn_skill_resolved_clear and borrows from L.
+ */
+int bn_store_skill_resolve(bn_skill_resolved *out, const bn_store_skills *l,
+			   const char *name, bn_err *err) BN_MUST_USE;
+
+/* The bn_skill_lookup_fn over a bn_store_skills (PAYLOAD). */
+const bn_skill_manifest *bn_store_skills_lookup(const char *name,
+						void *payload);
 
 /* A bot, as stored. */
 typedef struct bn_store_bot {
