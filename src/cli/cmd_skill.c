@@ -343,31 +343,23 @@ static int inspect_resolved(const bn_store_skills *all, const char *name,
 		json_object_set_new(o, "instructions", blocks);
 		bn_cli_print_json(o);
 	} else {
-		printf("skill:        %s
-resolution:  ", name);
+		printf("skill:        %s\nresolution:  ", name);
 		for (i = 0; i < r.nchain; i++)
 			printf(" %s%s", r.chain[i]->name,
 			       i + 1 < r.nchain ? " ->" : "");
-		printf("
-tool module:  %s
-capabilities:",
+		printf("\ntool module:  %s\ncapabilities:",
 		       r.tool ? r.tool->name : "none (a prompt skill)");
 		for (i = 0; i < r.capabilities.n; i++)
-			printf("
-  %s (from %s)", r.capabilities.v[i].value,
+			printf("\n  %s (from %s)", r.capabilities.v[i].value,
 			       r.capabilities.v[i].origin);
-		printf("%s
-allowed-tools:", r.capabilities.n ? "" : " none");
+		printf("%s\nallowed-tools:", r.capabilities.n ? "" : " none");
 		for (i = 0; i < r.allowed_tools.n; i++)
 			printf(" %s", r.allowed_tools.v[i].value);
-		printf("%s
-conflicts-with:", r.allowed_tools.n ? "" : " none");
+		printf("%s\nconflicts-with:", r.allowed_tools.n ? "" : " none");
 		for (i = 0; i < r.conflicts_with.n; i++)
 			printf(" %s (from %s)", r.conflicts_with.v[i].value,
 			       r.conflicts_with.v[i].origin);
-		printf("%s
-
-%s", r.conflicts_with.n ? "" : " none",
+		printf("%s\n\n%s", r.conflicts_with.n ? "" : " none",
 		       r.instructions);
 	}
 	bn_skill_resolved_clear(&r);

@@ -70,7 +70,7 @@ python3 "$src/tests/exec/http_server.py" <"$work/server-in" >"$work/port" &
 server_pid=$!
 exec 9>"$work/server-in"
 for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
-port=$(head -n1 "$work/port")
+port=$(head -n1 "$work/port" | cut -d" " -f1)
 run "$bnity" skill run fetch-page --json --input "{\"url\":\"http://127.0.0.1:$port/hello\"}"
 check "http_get without a grant is refused (exit 4)" '[ $rc -eq 4 ] && [[ $out == *"not granted"* ]]'
 run "$bnity" audit --skill fetch-page --json
