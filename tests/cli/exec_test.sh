@@ -94,6 +94,49 @@ check "after revoke it is refused again" '[ $rc -eq 4 ]'
 run "$bnity" skill grant code-review http_get=https://example.org
 check "a grant the manifest does not declare is refused" '[ $rc -eq 1 ] && [[ $errout == *"does not declare http_get"* ]]'
 
+# --- secrets: used in a header without entering the module, revealed only
+# under reveal: ----------------------------------------------------------------
+mkdir -p "$BNITY_HOME/skills/secret-user"
+printf -- '---\nname: secret-user\ndescription: uses a secret\nmetadata:\n  type: tool\n  capabilities: "http_post=http://127.0.0.1:%s get_secret=API_KEY get_secret=reveal:API_KEY"\n---\nx\n' "$port" >"$BNITY_HOME/skills/secret-user/SKILL.md"
+cat >"$BNITY_HOME/skills/secret-user/main.c" <<EOC
+#include <string.h>
+#include "bnity.h"
+int main(void)
+{
+	char *in = bnity_read_input(NULL);
+	if (strstr(in, "reveal")) {
+		int32_t n = bnity_get_secret("API_KEY", 7);
+		if (n < 0) { bnity_perror("get_secret"); return 3; }
+		char *v = bnity_take_result(n);
+		printf("revealed=%s\\n", v);
+		return 0;
+	}
+	const char *url = "http://127.0.0.1:$port/echo";
+	const char *h = "{\\"X-Api-Key\\": {\\"secret\\": \\"API_KEY\\", \\"prefix\\": \\"k-\\"}}";
+	int32_t n = bnity_http_post(url, strlen(url), h, strlen(h), "hi", 2);
+	if (n < 0) { bnity_perror("http_post"); return 3; }
+	char *body = bnity_take_result(n);
+	fputs(body, stdout);
+	return 0;
+}
+EOC
+run "$bnity" skill build secret-user
+check "a skill using secrets builds" '[ $rc -eq 0 ]'
+printf 'hunter2\n' | "$bnity" secret set API_KEY >/dev/null 2>&1
+"$bnity" skill grant secret-user "http_post=http://127.0.0.1:$port" >/dev/null
+run "$bnity" skill run secret-user --input '{}'
+check "a secret header without get_secret is refused" '[ $rc -eq 4 ] && [[ $errout == *"get_secret"* ]]'
+run "$bnity" skill grant secret-user get_secret=API_KEY
+run "$bnity" skill run secret-user --input '{}'
+check "with get_secret=NAME the host sends the secret as a header" '[ $rc -eq 0 ] && [[ $out == *"x-api-key=k-hunter2"* ]] && [[ $out == *"body=hi"* ]]'
+run "$bnity" skill run secret-user --input '{"reveal":1}'
+check "revealing it needs get_secret=reveal:NAME" '[ $rc -eq 4 ]'
+run "$bnity" skill grant secret-user get_secret=reveal:API_KEY
+run "$bnity" skill run secret-user --input '{"reveal":1}'
+check "with reveal:NAME the module may read it" '[ $rc -eq 0 ] && [[ $out == *"revealed=hunter2"* ]]'
+run "$bnity" audit --skill secret-user --json
+check "the secret's value is in no audit record" '[[ $out != *hunter2* ]] && [[ $out == *"get_secret"* ]]'
+
 # --- memory: per bot, under a grant -------------------------------------------
 run "$bnity" bot create helper
 run "$bnity" skill attach recall-notes helper
@@ -120,6 +163,7 @@ mkwat() { # mkwat NAME WAT: an untrusted tool skill from WAT text
   "$bnity" skill build "$1" >/dev/null
 }
 mkwat spin '(module (func (export "_start") (loop $l (br $l))))'
+run "$bnity" skill grant spin --fuel 20000000
 run "$bnity" skill run spin --json --input '{}'
 check "a runaway loop stops on fuel (exit 5)" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"fuel\""* ]] && [[ $out == *"\"tier\": \"untrusted\""* ]]'
 run "$bnity" skill grant spin --fuel 100000000000 --timeout-ms 300
