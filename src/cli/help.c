@@ -77,15 +77,24 @@ static const help_entry entries[] = {
 	  "The audit log, newest first: every skill run and every host call\n"
 	  "it made, allowed or denied. WHEN: 2026-11-27, 30m, 2h, 7d." },
 	{ "secret set", "NAME",
-	  "Store a secret in the encrypted vault; the value is read from\n"
-	  "stdin (one trailing newline dropped) and never printed." },
-	{ "secret list", "[--json]", "The names of the stored secrets." },
-	{ "secret remove", "NAME", "Remove a secret." },
-	{ "memory add", "--bot BOT TEXT", "Add a memory to a bot." },
-	{ "memory search", "--bot BOT QUERY [--limit N] [--json]",
-	  "Full-text search of a bot's memories." },
-	{ "memory list", "--bot BOT [--json]", "A bot's memories." },
-	{ "memory remove", "--bot BOT ID", "Remove one of a bot's memories." },
+	  "Store a secret in the vault, encrypted. The value is read from\n"
+	  "standard input (up to 64 KiB; one final newline is dropped; on a\n"
+	  "terminal it is not echoed) and is never printed by any command.\n"
+	  "NAME: 1 to 128 letters, digits, '_', '.' and '-'. The key is\n"
+	  "$BNITY_HOME/vault.key (created with mode 0600), or derived from\n"
+	  "$BNITY_VAULT_PASSPHRASE when that is set." },
+	{ "secret list", "[--json]",
+	  "List the secrets' names and when each was last set; never values." },
+	{ "secret remove", "NAME", "Remove a secret from the vault." },
+	{ "memory add", "--bot BOT TEXT",
+	  "Remember TEXT (up to 64 KiB of UTF-8) for the bot; prints its id." },
+	{ "memory search", "--bot BOT QUERY... [--limit N] [--json]",
+	  "Search the bot's memories for any word of QUERY, best match\n"
+	  "first (N: 1 to 100, default 10). Punctuation is plain text, never\n"
+	  "search syntax." },
+	{ "memory list", "--bot BOT [--json]",
+	  "List the bot's memories, oldest first." },
+	{ "memory remove", "--bot BOT ID", "Forget one of the bot's memories." },
 	{ "wasm run",
 	  "[--fuel N] [--max-memory BYTES] [--dir HOST::GUEST[:ro]]...\n"
 	  "        [--env K=V]... FILE.wasm [ARGS...]",

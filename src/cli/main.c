@@ -7,6 +7,7 @@
 
 #include "base/buf.h"
 
+#include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,6 +40,12 @@ static int help_main(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	/* libcurl wants its global set-up before any thread starts */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		fprintf(stderr, "bnity: cannot initialise libcurl\n");
+		return BN_EXIT_FAIL;
+	}
 
 	if (!cmd || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		bn_cli_help(NULL);

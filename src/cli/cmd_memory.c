@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/cmd_memory.c - `bnity memory ...`: add, search, list and remove a
+ * bot's memories (see exec/memory.h).  Every command names its bot with
+ * --bot, which must exist.
+ */
+#include "cmd_memory.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/buf.h"
+#include "cli.h"
+#include "exec/memory.h"
+
+#define MAX_POS 256
+
+/* The store, once BOT is known to exist in it. */
+static int open_for_bot(bn_store **out, const char *bot, bn_err *err)
+{
+	bn_store_bot b = { 0 };
+	bn_store *s;
+	int r = bn_cli_open_store(&s, err);
+
+	if (r)
+		return r;
+	r = bn_store_bot_get(&b, s, bot, err);
+	bn_store_bot_clear(&b);
+	if (r) {
+		bn_store_free(s);
+		return r;
+	}
+	*out = s;
+	return 0;
+}
+
+static json_t *item_json(const bn_exec_memory_item *m, bool ranked)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "id", json_integer(m->id));
+	json_object_set_new(o, "text", json_string(m->text));
+	json_object_set_new(o, "created_at", json_integer(m->created_at));
+	if (ranked)
+		json_object_set_new(o, "rank", json_real(m->rank));
+	return o;
+}
+
+/* One memory per line: its id, then its text with line breaks as spaces. */
+static void items_print(const bn_exec_memory_item *v, size_t n, bool ranked,
+			bool json)
+{
+	size_t i;
+	const char *p;
+
+	if (json) {
+		json_t *a = json_array();
+		for (i = 0; i < n; i++)
+			json_array_append_new(a, item_json(&v[i], ranked));
+		bn_cli_print_json(a);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		printf("%-8lld ", v[i].id);
+		for (p = v[i].text; *p; p++)
+			putchar(*p == '\n' || *p == '\r' ? ' ' : *p);
+		putchar('\n');
+	}
+}
+
+static bool parse_count(long long *out, const char *s, long long min,
+			long long max)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static int cmd_add(int argc, char **argv)
+{
+	const char *pos[MAX_POS], *bot = NULL;
+	long long id = 0;
+	bn_store *s;
+	bn_err err;
+	int npos, r;
+	const bn_cli_opt opts[] = { { "bot", true, &bot, NULL },
+				    { NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, opts, pos, &npos, "memory add"))
+		return BN_EXIT_USAGE;
+	if (!bot)
+		return bn_cli_usage("memory add", "give --bot BOT");
+	if (npos != 1)
+		return bn_cli_usage("memory add", "give one TEXT (quote it)");
+	bn_err_init(&err);
+	if (open_for_bot(&s, bot, &err))
+		return bn_cli_fail(&err);
+	r = bn_exec_memory_add(&id, s, bot, pos[0], &err);
+	if (!r)
+		printf("added memory %lld to bot '%s'\n", id, bot);
+	bn_store_free(s);
+	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+}
+
+static int cmd_search(int argc, char **argv)
+{
+	const char *pos[MAX_POS], *bot = NULL, *limit_s = NULL;
+	bn_exec_memory_item *v = NULL;
+	bn_buf query = BN_BUF_INIT;
+	long long limit = 10;
+	bool json = false;
+	size_t n = 0;
+	bn_store *s;
+	bn_err err;
+	int npos, r = 0, i;
+	const bn_cli_opt opts[] = { { "bot", true, &bot, NULL },
+				    { "limit", true, &limit_s, NULL },
+				    { "json", false, NULL, &json },
+				    { NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, opts, pos, &npos, "memory search"))
+		return BN_EXIT_USAGE;
+	if (!bot)
+		return bn_cli_usage("memory search", "give --bot BOT");
+	if (npos < 1)
+		return bn_cli_usage("memory search", "give a QUERY");
+	if (limit_s && !parse_count(&limit, limit_s, 1,
+				    BN_EXEC_MEMORY_LIMIT_MAX))
+		return bn_cli_usage("memory search", "--limit '%s': give a "
+				    "number from 1 to %d", limit_s,
+				    BN_EXEC_MEMORY_LIMIT_MAX);
+	for (i = 0; i < npos && !r; i++)
+		r = bn_buf_printf(&query, "%s%s", i ? " " : "", pos[i]);
+	bn_err_init(&err);
+	if (r) {
+		bn_buf_clear(&query);
+		bn_err_set(&err, BN_ELIMIT, "the query is too long");
+		return bn_cli_fail(&err);
+	}
+	if (open_for_bot(&s, bot, &err)) {
+		bn_buf_clear(&query);
+		return bn_cli_fail(&err);
+	}
+	r = bn_exec_memory_search(&v, &n, s, bot, bn_buf_cstr(&query),
+				  (size_t)limit, &err);
+	if (!r && n == 0 && !json)
+		printf("no memory of bot '%s' matches\n", bot);
+	else if (!r)
+		items_print(v, n, true, json);
+	bn_exec_memory_items_free(v, n);
+	bn_buf_clear(&query);
+	bn_store_free(s);
+	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	const char *pos[MAX_POS], *bot = NULL;
+	bn_exec_memory_item *v = NULL;
+	bool json = false;
+	size_t n = 0;
+	bn_store *s;
+	bn_err err;
+	int npos, r;
+	const bn_cli_opt opts[] = { { "bot", true, &bot, NULL },
+				    { "json", false, NULL, &json },
+				    { NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, opts, pos, &npos, "memory list"))
+		return BN_EXIT_USAGE;
+	if (!bot)
+		return bn_cli_usage("memory list", "give --bot BOT");
+	if (npos)
+		return bn_cli_usage("memory list", "unexpected argument '%s'",
+				    pos[0]);
+	bn_err_init(&err);
+	if (open_for_bot(&s, bot, &err))
+		return bn_cli_fail(&err);
+	r = bn_exec_memory_list(&v, &n, s, bot, &err);
+	if (!r && n == 0 && !json)
+		printf("bot '%s' has no memories yet\n", bot);
+	else if (!r)
+		items_print(v, n, false, json);
+	bn_exec_memory_items_free(v, n);
+	bn_store_free(s);
+	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+}
+
+static int cmd_remove(int argc, char **argv)
+{
+	const char *pos[MAX_POS], *bot = NULL;
+	long long id;
+	bn_store *s;
+	bn_err err;
+	int npos, r;
+	const bn_cli_opt opts[] = { { "bot", true, &bot, NULL },
+				    { NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, opts, pos, &npos, "memory remove"))
+		return BN_EXIT_USAGE;
+	if (!bot)
+		return bn_cli_usage("memory remove", "give --bot BOT");
+	if (npos != 1 || !parse_count(&id, pos[0], 1, INT64_MAX))
+		return bn_cli_usage("memory remove", "give one memory ID (a "
+				    "number, see `bnity memory list`)");
+	bn_err_init(&err);
+	if (open_for_bot(&s, bot, &err))
+		return bn_cli_fail(&err);
+	r = bn_exec_memory_remove(s, bot, id, &err);
+	if (!r)
+		printf("removed memory %lld of bot '%s'\n", id, bot);
+	bn_store_free(s);
+	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+}
+
+int bn_cli_memory_main(int argc, char **argv)
+{
+	const char *sub = argc > 0 ? argv[0] : NULL;
+	int i;
+
+	if (!sub || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
+		bn_cli_help("memory");
+		return sub ? BN_EXIT_OK : BN_EXIT_USAGE;
+	}
+	argc--;
+	argv++;
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--help")) {
+			char c[64];
+			snprintf(c, sizeof(c), "memory %s", sub);
+			return bn_cli_help(c) ? BN_EXIT_OK : BN_EXIT_USAGE;
+		}
+	}
+	if (!strcmp(sub, "add"))
+		return cmd_add(argc, argv);
+	if (!strcmp(sub, "search"))
+		return cmd_search(argc, argv);
+	if (!strcmp(sub, "list"))
+		return cmd_list(argc, argv);
+	if (!strcmp(sub, "remove"))
+		return cmd_remove(argc, argv);
+	fprintf(stderr, "bnity: unknown command 'memory %s' (see `bnity help "
+		"memory`)\n", sub);
+	return BN_EXIT_USAGE;
+}

@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/cmd_secret.c - `bnity secret ...`: set, list, remove (see
+ * exec/vault.h for how values are sealed).  `set` reads the value from
+ * standard input, with echo off on a terminal, into locked memory that is
+ * wiped afterwards; nothing here ever prints a value.
+ */
+#include "cmd_secret.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "exec/vault.h"
+
+#define MAX_POS 64
+/* What `set` reads: a value at the limit plus "\r\n", plus one byte to
+   tell a longer input apart. */
+#define INPUT_MAX (BN_EXEC_VAULT_VALUE_MAX + 3)
+
+static int open_vault(bn_store **s, bn_exec_vault **v, bn_err *err)
+{
+	int r = bn_cli_open_store(s, err);
+
+	if (r)
+		return r;
+	r = bn_exec_vault_open(v, *s, err);
+	if (r) {
+		bn_store_free(*s);
+		*s = NULL;
+	}
+	return r;
+}
+
+/* Read fd 0 into BUF (INPUT_MAX bytes) until EOF, or one line when
+   LINE. */
+static int read_stdin(unsigned char *buf, size_t *len_out, bool line,
+		      bn_err *err)
+{
+	size_t len = 0;
+
+	while (len < INPUT_MAX) {
+		ssize_t n = read(0, buf + len, INPUT_MAX - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return bn_err_set(err, BN_EIO, "standard input: %s",
+					  strerror(errno));
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (line && buf[len - 1] == '\n')
+			break;
+	}
+	*len_out = len;
+	return 0;
+}
+
+/* Read the value of NAME from a terminal, echo off, one line. */
+static int read_tty(unsigned char *buf, size_t *len_out, const char *name,
+		    bn_err *err)
+{
+	struct termios old, quiet;
+	int r;
+
+	if (tcgetattr(0, &old) < 0)
+		return read_stdin(buf, len_out, true, err);
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+	quiet.c_lflag |= ICANON;
+	fprintf(stderr, "value of secret '%s' (not shown; end with Enter): ",
+		name);
+	fflush(stderr);
+	if (tcsetattr(0, TCSAFLUSH, &quiet) < 0)
+		return bn_err_set(err, BN_EIO, "cannot turn off the terminal's "
+				  "echo: %s", strerror(errno));
+	r = read_stdin(buf, len_out, true, err);
+	(void)tcsetattr(0, TCSAFLUSH, &old);
+	fputc('\n', stderr);
+	return r;
+}
+
+/* The value for NAME into BUF: all of stdin, less one final newline. */
+static int read_value(unsigned char *buf, size_t *len_out, const char *name,
+		      bn_err *err)
+{
+	size_t len;
+	int r = isatty(0) ? read_tty(buf, &len, name, err) :
+			    read_stdin(buf, &len, false, err);
+
+	if (r)
+		return r;
+	if (len && buf[len - 1] == '\n') {
+		len--;
+		if (len && buf[len - 1] == '\r')
+			len--;
+	}
+	if (len > BN_EXEC_VAULT_VALUE_MAX)
+		return bn_err_set(err, BN_ELIMIT, "secret '%s': the value on "
+				  "standard input passes the limit of %zu "
+				  "bytes", name, BN_EXEC_VAULT_VALUE_MAX);
+	*len_out = len;
+	return 0;
+}
+
+static int cmd_set(int argc, char **argv)
+{
+	const char *pos[MAX_POS];
+	unsigned char *buf;
+	bn_exec_vault *v = NULL;
+	bn_store *s = NULL;
+	size_t len = 0;
+	bn_err err;
+	int npos, r;
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, NULL, pos, &npos, "secret set"))
+		return BN_EXIT_USAGE;
+	if (npos != 1)
+		return bn_cli_usage("secret set", "name one NAME (the value is "
+				    "read from standard input)");
+	bn_err_init(&err);
+	if (!bn_exec_vault_name_is_valid(pos[0])) {
+		bn_err_set(&err, BN_EINVAL, "secret name '%s': use 1 to %d "
+			   "letters, digits, '_', '.' and '-'", pos[0],
+			   BN_EXEC_VAULT_NAME_MAX);
+		return bn_cli_fail(&err);
+	}
+	if (sodium_init() < 0 || !(buf = sodium_malloc(INPUT_MAX))) {
+		bn_err_oom(&err);
+		return bn_cli_fail(&err);
+	}
+	r = read_value(buf, &len, pos[0], &err);
+	if (!r)
+		r = open_vault(&s, &v, &err);
+	if (!r)
+		r = bn_exec_vault_set(v, pos[0], buf, len, &err);
+	sodium_free(buf);
+	if (!r)
+		printf("stored secret '%s'\n", pos[0]);
+	bn_exec_vault_free(v);
+	bn_store_free(s);
+	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+}
+
+static void time_utc(char out[32], long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) ||
+	    !strftime(out, 32, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(out, 32, "%lld", t);
+}
+
+static void list_print(const bn_exec_vault_entry *e, size_t n, bool json)
+{
+	char when[32];
+	size_t i;
+
+	if (json) {
+		json_t *a = json_array();
+		for (i = 0; i < n; i++) {
+			json_t *o = json_object();
+			json_object_set_new(o, "name", json_string(e[i].name));
+			json_object_set_new(o, "updated_at",
+					    json_integer(e[i].updated_at));
+			json_array_append_new(a, o);
+		}
+		bn_cli_print_json(a);
+		return;
+	}
+	if (n == 0) {
+		printf("no secrets yet: `bnity secret set NAME` stores one "
+		       "(the value is read from standard input)\n");
+		return;
+	}
+	printf("%-40s %s\n", "NAME", "UPDATED");
+	for (i = 0; i < n; i++) {
+		time_utc(when, e[i].updated_at);
+		printf("%-40s %s\n", e[i].name, when);
+	}
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	const char *pos[MAX_POS];
+	bn_exec_vault_entry *e = NULL;
+	bn_exec_vault *v;
+	bool json = false;
+	bn_store *s;
+	size_t n = 0;
+	bn_err err;
+	int npos, r;
+	const bn_cli_opt opts[] = { { "json", false, NULL, &json },
+				    { NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, opts, pos, &npos, "secret list"))
+		return BN_EXIT_USAGE;
+	if (npos)
+		return bn_cli_usage("secret list", "unexpected argument '%s'",
+				    pos[0]);
+	bn_err_init(&err);
+	if (open_vault(&s, &v, &err))
+		return bn_cli_fail(&err);
+	r = bn_exec_vault_list(&e, &n, v, &err);
+	if (!r)
+		list_print(e, n, json);
+	bn_exec_vault_entries_free(e, n);
+	bn_exec_vault_free(v);
+	bn_store_free(s);
+	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+}
+
+static int cmd_remove(int argc, char **argv)
+{
+	const char *pos[MAX_POS];
+	bn_exec_vault *v;
+	bn_store *s;
+	bn_err err;
+	int npos, r;
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, NULL, pos, &npos, "secret remove"))
+		return BN_EXIT_USAGE;
+	if (npos != 1)
+		return bn_cli_usage("secret remove", "name one NAME");
+	bn_err_init(&err);
+	if (open_vault(&s, &v, &err))
+		return bn_cli_fail(&err);
+	r = bn_exec_vault_remove(v, pos[0], &err);
+	if (!r)
+		printf("removed secret '%s'\n", pos[0]);
+	bn_exec_vault_free(v);
+	bn_store_free(s);
+	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+}
+
+int bn_cli_secret_main(int argc, char **argv)
+{
+	const char *sub = argc > 0 ? argv[0] : NULL;
+	int i;
+
+	if (!sub || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
+		bn_cli_help("secret");
+		return sub ? BN_EXIT_OK : BN_EXIT_USAGE;
+	}
+	argc--;
+	argv++;
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--help")) {
+			char c[64];
+			snprintf(c, sizeof(c), "secret %s", sub);
+			return bn_cli_help(c) ? BN_EXIT_OK : BN_EXIT_USAGE;
+		}
+	}
+	if (!strcmp(sub, "set"))
+		return cmd_set(argc, argv);
+	if (!strcmp(sub, "list"))
+		return cmd_list(argc, argv);
+	if (!strcmp(sub, "remove"))
+		return cmd_remove(argc, argv);
+	fprintf(stderr, "bnity: unknown command 'secret %s' (see `bnity help "
+		"secret`)\n", sub);
+	return BN_EXIT_USAGE;
+}
