@@ -111,7 +111,9 @@ typedef enum bn_wasm_trap_kind {
 	BN_WASM_TRAP_NONE = 0,
 	BN_WASM_TRAP_UNREACHABLE,      /* "unreachable" executed */
 	BN_WASM_TRAP_MEMORY_OOB,       /* out of bounds memory access */
-	BN_WASM_TRAP_TABLE_OOB,        /* out of bounds table access */
+	BN_WASM_TRAP_TABLE_OOB,        /* out of bounds table access, or
+					  "undefined element" (call_indirect
+					  past the table's end) */
 	BN_WASM_TRAP_INDIRECT_NULL,    /* uninitialized element */
 	BN_WASM_TRAP_INDIRECT_TYPE,    /* indirect call type mismatch */
 	BN_WASM_TRAP_DIV_ZERO,         /* integer divide by zero */
@@ -142,7 +144,14 @@ typedef struct bn_wasm_err {
 				  mismatch: expected i32, got f64" */
 } bn_wasm_err;
 
-/* Limits of a store; each exhausted limit has its own trap. */
+/*
+ * Limits of a store; each exhausted limit has its own trap.  A zero in
+ * max_memory_bytes, max_call_depth, max_stack_cells or max_table_elems
+ * means the BN_WASM_LIMITS_INIT default.
+ * Fuel: every function entry and every loop iteration is charged the
+ * number of wasm instructions in the region it starts (the body up to any
+ * nested loop), so the count is the same on every run of the same call.
+ */
 typedef struct bn_wasm_limits {
 	uint64_t fuel;               /* units of work per store, 0 = no
 					limit; deterministic for a given
@@ -201,7 +210,9 @@ uint64_t bn_wasm_store_memory_refused(const bn_wasm_store *s);
 /*
  * bn_wasm_store_interrupt - ask a running call to stop with
  * BN_WASM_TRAP_INTERRUPTED.  Safe from another thread or a signal
- * handler; the call stops at its next loop back-edge or call.
+ * handler; the call stops at its next loop back-edge or call.  The request
+ * is consumed by the trap it causes; one made while nothing runs stops the
+ * next call at its first check.
  */
 void bn_wasm_store_interrupt(bn_wasm_store *s);
 
@@ -302,7 +313,9 @@ int bn_wasm_instance_export_n(bn_wasm_extern *out,
 /*
  * bn_wasm_func_call - call F with NARGS arguments (types must match).
  * Returns 0 with NRESULTS results, BN_WASM_ETRAP with *trap filled, or
- * -EINVAL when the argument or result counts/types do not match F.
+ * -EINVAL when the argument or result counts/types do not match F or F
+ * belongs to another store.  A host function may call back into wasm
+ * (up to 64 nested levels, then BN_WASM_TRAP_STACK_EXHAUSTED).
  */
 int bn_wasm_func_call(bn_wasm_store *s, bn_wasm_func *f,
 		      const bn_wasm_val *args, size_t nargs,

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/cmd_wasm.h - the `bnity wasm` command group.
+ *
+ * Owns: parsing `bnity wasm run [options] FILE.wasm [ARGS...]` and running
+ * a WASI command module on the engine, mapping traps and limits to exit
+ * statuses (docs/wasm-run.md).  Uses: wasm/wasm.h, wasm/wasi.h, libc.
+ */
+#ifndef BN_CLI_CMD_WASM_H
+#define BN_CLI_CMD_WASM_H
+
+/* Exit statuses of our own, beside the program's. */
+enum {
+	BN_CLI_WASM_EXIT_USAGE = 2,     /* a bad flag or argument */
+	BN_CLI_WASM_EXIT_LIMIT = 124,   /* fuel, memory, stack or timeout */
+	BN_CLI_WASM_EXIT_TRAP = 125,    /* any other trap */
+	BN_CLI_WASM_EXIT_LOAD = 126,    /* cannot load, validate or link */
+};
+
+/*
+ * bn_cli_wasm_main - run `bnity wasm ARGV...`; ARGV[0] is the subcommand
+ * ("run", "help").  Prints diagnostics on stderr and returns the process
+ * exit status: the program's own status (0-255) or one of the above.
+ */
+int bn_cli_wasm_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,541 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * wasm/translate_ops.c - validation and translation of the data
+ * instructions of a function body: constants, numeric and SIMD operators
+ * (typed from opcodes.def), loads and stores, memory, table, reference and
+ * bulk instructions.  Control flow, the operand stack and calls are in
+ * translate.c, which calls bn_wasm__tr_data() for everything here.
+ * Spec: Core 2.0, sections 3.3.1-3.3.7 and 5.4.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "translate_int.h"
+
+static int op_const(tr *t, uint8_t op)
+{
+	uint64_t v = 0;
+	uint8_t ty;
+	uint32_t slot;
+	int32_t s32;
+	int64_t s64;
+	int e = 0;
+
+	switch (op) {
+	case 0x41:
+		ty = BN_WASM_I32;
+		e = bn_wasm__read_s32(&s32, &t->p, t->end);
+		v = (uint32_t)s32;
+		break;
+	case 0x42:
+		ty = BN_WASM_I64;
+		e = bn_wasm__read_s64(&s64, &t->p, t->end);
+		v = (uint64_t)s64;
+		break;
+	case 0x43:
+		ty = BN_WASM_F32;
+		if (4 > t->end - t->p)
+			return bn_wasm__tr_fail(t, MAL, "unexpected end");
+		for (int i = 3; i >= 0; i--)
+			v = v << 8 | t->p[i];
+		t->p += 4;
+		break;
+	default:
+		ty = BN_WASM_F64;
+		if (8 > t->end - t->p)
+			return bn_wasm__tr_fail(t, MAL, "unexpected end");
+		for (int i = 7; i >= 0; i--)
+			v = v << 8 | t->p[i];
+		t->p += 8;
+		break;
+	}
+	if (e)
+		return bn_wasm__tr_fail(t, MAL, "integer representation too long");
+	e = bn_wasm__tr_push(t, ty, &slot);
+	if (e || !bn_wasm__tr_live(t))
+		return e;
+	return bn_wasm__tr_emit_value(t, BN_WASM_IOP_const64, slot, v, 0, 2);
+}
+
+/* Typing of the generic ops, from opcodes.def. */
+enum { KIND_SPECIAL, KIND_SIMDX, KIND_UN, KIND_BIN, KIND_LOAD, KIND_STORE };
+typedef struct opinfo {
+	uint8_t kind;
+	uint8_t out, in1, in2;
+	uint8_t align;
+} opinfo;
+
+#define T_i32 BN_WASM_I32
+#define T_i64 BN_WASM_I64
+#define T_f32 BN_WASM_F32
+#define T_f64 BN_WASM_F64
+#define T_v128 BN_WASM_V128
+#define T___ 0
+static const opinfo g_info[BN_WASM_OP_MAX] = {
+#define BN_OP(code, name, c, kind, o, a, b, al) \
+	[BN_WASM_OP_##c] = { KIND_##kind, T_##o, T_##a, T_##b, al },
+#include "opcodes.def"
+#undef BN_OP
+};
+
+static int read_memarg(tr *t, uint32_t max_align, uint32_t *offset)
+{
+	uint32_t align;
+
+	if (bn_wasm__read_u32(&align, &t->p, t->end) ||
+	    bn_wasm__read_u32(offset, &t->p, t->end))
+		return bn_wasm__tr_fail(t, MAL, "unexpected end: memarg");
+	if (t->m->nmems == 0)
+		return bn_wasm__tr_fail(t, INV, "unknown memory 0");
+	if (align > max_align)
+		return bn_wasm__tr_fail(t, INV, "alignment must not be larger than natural");
+	return 0;
+}
+
+static int op_generic(tr *t, int op)
+{
+	const opinfo *in = &g_info[op];
+	uint32_t a, b = 0, out, offset;
+
+	if (in->kind == KIND_LOAD || in->kind == KIND_STORE) {
+		int e = read_memarg(t, in->align, &offset);
+
+		if (e)
+			return e;
+		if (in->kind == KIND_LOAD) {
+			e = bn_wasm__tr_pop_slot(t, in->in1, &a);
+
+			if (!e)
+				e = bn_wasm__tr_push(t, in->out, &out);
+			if (e || !bn_wasm__tr_live(t))
+				return e;
+			return bn_wasm__tr_emit_value(t, op, out, a, offset,
+						      3);
+		} else {
+			e = bn_wasm__tr_pop_slot(t, in->in2, &b);
+			if (!e)
+				e = bn_wasm__tr_pop_slot(t, in->in1, &a);
+			if (e || !bn_wasm__tr_live(t))
+				return e;
+			return bn_wasm__tr_emit3(t, op, a, b, offset);
+		}
+	}
+	if (in->kind == KIND_BIN) {
+		int e = bn_wasm__tr_pop_slot(t, in->in2, &b);
+
+		if (!e)
+			e = bn_wasm__tr_pop_slot(t, in->in1, &a);
+		if (!e)
+			e = bn_wasm__tr_push(t, in->out, &out);
+		if (e || !bn_wasm__tr_live(t))
+			return e;
+		return bn_wasm__tr_emit_value(t, op, out, a, b, 3);
+	} else {
+		int e = bn_wasm__tr_pop_slot(t, in->in1, &a);
+
+		if (!e)
+			e = bn_wasm__tr_push(t, in->out, &out);
+		if (e || !bn_wasm__tr_live(t))
+			return e;
+		return bn_wasm__tr_emit_value(t, op, out, a, 0, 2);
+	}
+}
+
+static int read_table(tr *t, uint32_t *idx)
+{
+	return bn_wasm__tr_read_idx(t, idx, t->m->ntables, "table");
+}
+
+static int op_ref(tr *t, uint8_t op)
+{
+	uint32_t slot, idx;
+	uint8_t ty;
+	val v;
+	int e;
+
+	if (op == 0xd0) {
+		if (1 > t->end - t->p)
+			return bn_wasm__tr_fail(t, MAL, "unexpected end");
+		ty = *t->p++;
+		if (!bn_wasm__is_reftype(ty))
+			return bn_wasm__tr_fail(t, MAL, "malformed reference type");
+		e = bn_wasm__tr_push(t, ty, &slot);
+		if (e || !bn_wasm__tr_live(t))
+			return e;
+		return bn_wasm__tr_emit2(t, BN_WASM_IOP_const64, slot, 0);
+	}
+	if (op == 0xd1) {
+		e = bn_wasm__tr_pop(t, 0, &v);
+		if (e)
+			return e;
+		if (v.type != UNKNOWN && !bn_wasm__is_reftype(v.type))
+			return bn_wasm__tr_fail(t, INV, "type mismatch: ref.is_null");
+		e = bn_wasm__tr_push(t, BN_WASM_I32, &slot);
+		if (e || !bn_wasm__tr_live(t))
+			return e;
+		return bn_wasm__tr_emit2(t, BN_WASM_IOP_isnull, slot, v.slot);
+	}
+	e = bn_wasm__tr_read_idx(t, &idx, t->m->nfuncs, "function");
+	if (e)
+		return e;
+	if (!t->m->func_ref_ok[idx])
+		return bn_wasm__tr_fail(t, INV, "undeclared function reference");
+	e = bn_wasm__tr_push(t, BN_WASM_FUNCREF, &slot);
+	if (e || !bn_wasm__tr_live(t))
+		return e;
+	return bn_wasm__tr_emit2(t, BN_WASM_IOP_rfunc, slot, idx);
+}
+
+static int op_table(tr *t, uint8_t op)
+{
+	uint32_t x, i, v, slot;
+	uint8_t et;
+	int e = read_table(t, &x);
+
+	if (e)
+		return e;
+	et = t->m->tables[x].elem;
+	if (op == 0x25) {
+		e = bn_wasm__tr_pop_slot(t, BN_WASM_I32, &i);
+		if (!e)
+			e = bn_wasm__tr_push(t, et, &slot);
+		if (e || !bn_wasm__tr_live(t))
+			return e;
+		return bn_wasm__tr_emit3(t, BN_WASM_IOP_tget, slot, x, i);
+	}
+	e = bn_wasm__tr_pop_slot(t, et, &v);
+	if (!e)
+		e = bn_wasm__tr_pop_slot(t, BN_WASM_I32, &i);
+	if (e || !bn_wasm__tr_live(t))
+		return e;
+	return bn_wasm__tr_emit3(t, BN_WASM_IOP_tset, x, i, v);
+}
+
+static int op_memory(tr *t, uint8_t op)
+{
+	uint32_t slot;
+	int e;
+
+	if (1 > t->end - t->p)
+		return bn_wasm__tr_fail(t, MAL, "unexpected end");
+	if (*t->p++ != 0)
+		return bn_wasm__tr_fail(t, MAL, "zero byte expected");
+	if (t->m->nmems == 0)
+		return bn_wasm__tr_fail(t, INV, "unknown memory 0");
+	if (op == 0x3f) {
+		e = bn_wasm__tr_push(t, BN_WASM_I32, &slot);
+		if (e || !bn_wasm__tr_live(t))
+			return e;
+		return bn_wasm__tr_emit1(t, BN_WASM_IOP_msize, slot);
+	}
+	e = bn_wasm__tr_flush(t, 1);
+	if (!e)
+		e = bn_wasm__tr_pop_slot(t, BN_WASM_I32, &slot);
+	if (!e)
+		e = bn_wasm__tr_push(t, BN_WASM_I32, NULL);
+	if (e || !bn_wasm__tr_live(t))
+		return e;
+	return bn_wasm__tr_emit1(t, BN_WASM_IOP_mgrow, slot);
+}
+
+/* Pop three operands of types A B C; *BASE is the first one's cell. */
+static int pop3(tr *t, uint8_t a, uint8_t b, uint8_t c, uint32_t *base)
+{
+	int e = bn_wasm__tr_flush(t, 3);
+
+	if (!e)
+		e = bn_wasm__tr_pop(t, c, NULL);
+
+	if (!e)
+		e = bn_wasm__tr_pop(t, b, NULL);
+	if (!e)
+		e = bn_wasm__tr_pop_slot(t, a, base);
+	return e;
+}
+
+static int op_fc(tr *t, uint32_t sub)
+{
+	uint32_t x, y, base;
+	uint8_t z;
+	int e;
+	const uint8_t I = BN_WASM_I32;
+
+	switch (sub) {
+	case 8: /* memory.init */
+		if (!t->m->has_datacount)
+			return bn_wasm__tr_fail(t, MAL, "data count section required");
+		e = bn_wasm__tr_read_idx(t, &x, t->m->datacount, "data segment");
+		if (e)
+			return e;
+		if (1 > t->end - t->p)
+			return bn_wasm__tr_fail(t, MAL, "unexpected end");
+		if (*t->p++ != 0)
+			return bn_wasm__tr_fail(t, MAL, "zero byte expected");
+		if (t->m->nmems == 0)
+			return bn_wasm__tr_fail(t, INV, "unknown memory 0");
+		e = pop3(t, I, I, I, &base);
+		if (e || !bn_wasm__tr_live(t))
+			return e;
+		return bn_wasm__tr_emit2(t, BN_WASM_IOP_minit, x, base);
+	case 9:
+		if (!t->m->has_datacount)
+			return bn_wasm__tr_fail(t, MAL, "data count section required");
+		e = bn_wasm__tr_read_idx(t, &x, t->m->datacount, "data segment");
+		if (e || !bn_wasm__tr_live(t))
+			return e;
+		return bn_wasm__tr_emit1(t, BN_WASM_IOP_ddrop, x);
+	case 10:
+	case 11:
+		for (int k = 0; k < (sub == 10 ? 2 : 1); k++) {
+			if (1 > t->end - t->p)
+				return bn_wasm__tr_fail(t, MAL, "unexpected end");
+			if (*t->p++ != 0)
+				return bn_wasm__tr_fail(t, MAL, "zero byte expected");
+		}
+		if (t->m->nmems == 0)
+			return bn_wasm__tr_fail(t, INV, "unknown memory 0");
+		e = pop3(t, I, I, I, &base);
+		if (e || !bn_wasm__tr_live(t))
+			return e;
+		return bn_wasm__tr_emit1(t, sub == 10 ? BN_WASM_IOP_mcopy
+					  : BN_WASM_IOP_mfill, base);
+	case 12: /* table.init elem table */
+		e = bn_wasm__tr_read_idx(t, &y, t->m->nelems, "elem segment");
+		if (!e)
+			e = read_table(t, &x);
+		if (e)
+			return e;
+		if (t->m->tables[x].elem != t->m->elems[y].type)
+			return bn_wasm__tr_fail(t, INV, "type mismatch: table.init");
+		e = pop3(t, I, I, I, &base);
+		if (e || !bn_wasm__tr_live(t))
+			return e;
+		return bn_wasm__tr_emit3(t, BN_WASM_IOP_tinit, x, y, base);
+	case 13:
+		e = bn_wasm__tr_read_idx(t, &y, t->m->nelems, "elem segment");
+		if (e || !bn_wasm__tr_live(t))
+			return e;
+		return bn_wasm__tr_emit1(t, BN_WASM_IOP_edrop, y);
+	case 14: /* table.copy dst src */
+		e = read_table(t, &x);
+		if (!e)
+			e = read_table(t, &y);
+		if (e)
+			return e;
+		if (t->m->tables[x].elem != t->m->tables[y].elem)
+			return bn_wasm__tr_fail(t, INV, "type mismatch: table.copy");
+		e = pop3(t, I, I, I, &base);
+		if (e || !bn_wasm__tr_live(t))
+			return e;
+		return bn_wasm__tr_emit3(t, BN_WASM_IOP_tcopy, x, y, base);
+	case 15: /* table.grow: init n -> old */
+		e = read_table(t, &x);
+		if (e)
+			return e;
+		z = t->m->tables[x].elem;
+		e = bn_wasm__tr_flush(t, 2);
+		if (!e)
+			e = bn_wasm__tr_pop(t, I, NULL);
+		if (!e)
+			e = bn_wasm__tr_pop_slot(t, z, &base);
+		if (!e)
+			e = bn_wasm__tr_push(t, I, NULL);
+		if (e || !bn_wasm__tr_live(t))
+			return e;
+		return bn_wasm__tr_emit2(t, BN_WASM_IOP_tgrow, x, base);
+	case 16:
+		e = read_table(t, &x);
+		if (!e)
+			e = bn_wasm__tr_push(t, I, &base);
+		if (e || !bn_wasm__tr_live(t))
+			return e;
+		return bn_wasm__tr_emit2(t, BN_WASM_IOP_tsize, base, x);
+	case 17: /* table.fill: i val n */
+		e = read_table(t, &x);
+		if (e)
+			return e;
+		e = pop3(t, I, t->m->tables[x].elem, I, &base);
+		if (e || !bn_wasm__tr_live(t))
+			return e;
+		return bn_wasm__tr_emit2(t, BN_WASM_IOP_tfill, x, base);
+	default:
+		if (sub <= 7)
+			return op_generic(t, BN_WASM_OP_i32_trunc_sat_f32_s +
+					  (int)sub);
+		return bn_wasm__tr_fail(t, MAL, "illegal opcode");
+	}
+}
+
+
+/* Scalar type and lane count of extract_lane/replace_lane (0xFD 21..34). */
+static const struct { uint8_t lanes, type; } g_lane[14] = {
+	{ 16, BN_WASM_I32 }, { 16, BN_WASM_I32 }, { 16, BN_WASM_I32 },
+	{ 8, BN_WASM_I32 }, { 8, BN_WASM_I32 }, { 8, BN_WASM_I32 },
+	{ 4, BN_WASM_I32 }, { 4, BN_WASM_I32 }, { 2, BN_WASM_I64 },
+	{ 2, BN_WASM_I64 }, { 4, BN_WASM_F32 }, { 4, BN_WASM_F32 },
+	{ 2, BN_WASM_F64 }, { 2, BN_WASM_F64 },
+};
+
+static int read_lane(tr *t, uint32_t lanes, uint32_t *lane)
+{
+	if (1 > t->end - t->p)
+		return bn_wasm__tr_fail(t, MAL, "unexpected end");
+	*lane = *t->p++;
+	if (*lane >= lanes)
+		return bn_wasm__tr_fail(t, INV, "invalid lane index");
+	return 0;
+}
+
+static int emitn(tr *t, int op, const uint64_t *v, uint32_t n)
+{
+	uint32_t at;
+	int e = bn_wasm__tr_emit(t, &at, op, n);
+
+	for (uint32_t i = 0; !e && i < n; i++)
+		t->code[at + 1 + i].u = v[i];
+	return e;
+}
+
+/* The 0xFD instructions with immediates beyond a memarg. */
+static int op_simd(tr *t, uint32_t sub, int op)
+{
+	const uint8_t V = BN_WASM_V128;
+	uint32_t a, b, c, dst, lane, off, size;
+	uint64_t lo, hi;
+	int e;
+
+	if (sub == 12 || sub == 13) {
+		if (16 > t->end - t->p)
+			return bn_wasm__tr_fail(t, MAL, "unexpected end");
+		memcpy(&lo, t->p, 8);
+		memcpy(&hi, t->p + 8, 8);
+		for (int i = 0; sub == 13 && i < 16; i++)
+			if (t->p[i] >= 32)
+				return bn_wasm__tr_fail(t, INV, "invalid lane index");
+		t->p += 16;
+		if (sub == 12) {
+			e = bn_wasm__tr_push(t, V, &dst);
+			if (e || !bn_wasm__tr_live(t))
+				return e;
+			return bn_wasm__tr_emit3(t, BN_WASM_IOP_const128, dst, lo, hi);
+		}
+		e = bn_wasm__tr_pop_slot(t, V, &b);
+		if (!e)
+			e = bn_wasm__tr_pop_slot(t, V, &a);
+		if (!e)
+			e = bn_wasm__tr_push(t, V, &dst);
+		if (e || !bn_wasm__tr_live(t))
+			return e;
+		return emitn(t, op, (uint64_t[]){ dst, a, b, lo, hi }, 5);
+	}
+	if (sub == 82) {
+		e = bn_wasm__tr_pop_slot(t, V, &c);
+		if (!e)
+			e = bn_wasm__tr_pop_slot(t, V, &b);
+		if (!e)
+			e = bn_wasm__tr_pop_slot(t, V, &a);
+		if (!e)
+			e = bn_wasm__tr_push(t, V, &dst);
+		if (e || !bn_wasm__tr_live(t))
+			return e;
+		return emitn(t, op, (uint64_t[]){ dst, a, b, c }, 4);
+	}
+	if (sub >= 21 && sub <= 34) {
+		uint8_t ty = g_lane[sub - 21].type;
+		bool replace = (sub <= 26) ? (sub % 3 == 2) : (sub % 2 == 0);
+
+		e = read_lane(t, g_lane[sub - 21].lanes, &lane);
+		if (e)
+			return e;
+		if (!replace) {
+			e = bn_wasm__tr_pop_slot(t, V, &a);
+			if (!e)
+				e = bn_wasm__tr_push(t, ty, &dst);
+			if (e || !bn_wasm__tr_live(t))
+				return e;
+			return bn_wasm__tr_emit3(t, op, dst, a, lane);
+		}
+		e = bn_wasm__tr_pop_slot(t, ty, &b);
+		if (!e)
+			e = bn_wasm__tr_pop_slot(t, V, &a);
+		if (!e)
+			e = bn_wasm__tr_push(t, V, &dst);
+		if (e || !bn_wasm__tr_live(t))
+			return e;
+		return emitn(t, op, (uint64_t[]){ dst, a, b, lane }, 4);
+	}
+	/* 84..91: load/store one lane */
+	size = (sub - 84) % 4;
+	e = read_memarg(t, size, &off);
+	if (!e)
+		e = read_lane(t, 16u >> size, &lane);
+	if (!e)
+		e = bn_wasm__tr_pop_slot(t, V, &b);
+	if (!e)
+		e = bn_wasm__tr_pop_slot(t, BN_WASM_I32, &a);
+	if (!e && sub < 88)
+		e = bn_wasm__tr_push(t, V, &dst);
+	if (e || !bn_wasm__tr_live(t))
+		return e;
+	if (sub < 88)
+		return emitn(t, op, (uint64_t[]){ dst, a, b, off, lane }, 5);
+	return emitn(t, op, (uint64_t[]){ a, b, off, lane }, 4);
+}
+
+/* Map a one-byte opcode to its enum value (or -1). */
+static int16_t g_byte_op[256];
+static int16_t g_fd_op[256];
+
+static void init_maps(void)
+{
+	static atomic_bool ready;
+
+	if (atomic_load(&ready))
+		return;
+	for (int i = 0; i < 256; i++) {
+		g_byte_op[i] = -1;
+		g_fd_op[i] = -1;
+	}
+#define BN_OP(code, name, c, kind, o, a, b, al) \
+	if ((code) < 0x100) \
+		g_byte_op[(code)] = BN_WASM_OP_##c; \
+	else if ((code) >= 0x200 && (code) < 0x300) \
+		g_fd_op[(code) - 0x200] = BN_WASM_OP_##c;
+#include "opcodes.def"
+#undef BN_OP
+	atomic_store(&ready, true);
+}
+
+int bn_wasm__tr_data(tr *t, uint8_t b)
+{
+	uint32_t sub;
+	int op;
+
+	init_maps();
+	switch (b) {
+	case 0x25: case 0x26: return op_table(t, b);
+	case 0x3f: case 0x40: return op_memory(t, b);
+	case 0x41: case 0x42: case 0x43: case 0x44: return op_const(t, b);
+	case 0xd0: case 0xd1: case 0xd2: return op_ref(t, b);
+	case 0xfc:
+		if (bn_wasm__read_u32(&sub, &t->p, t->end))
+			return bn_wasm__tr_fail(t, MAL, "unexpected end");
+		return op_fc(t, sub);
+	case 0xfd:
+		if (bn_wasm__read_u32(&sub, &t->p, t->end))
+			return bn_wasm__tr_fail(t, MAL, "unexpected end");
+		op = sub < 256 ? g_fd_op[sub] : -1;
+		if (op < 0)
+			return bn_wasm__tr_fail(t, MAL, "illegal opcode");
+		if (g_info[op].kind == KIND_SPECIAL ||
+		    g_info[op].kind == KIND_SIMDX)
+			return op_simd(t, sub, op);
+		return op_generic(t, op);
+	default:
+		op = g_byte_op[b];
+		if (op < 0 || g_info[op].kind == KIND_SPECIAL ||
+		    g_info[op].kind == KIND_SIMDX)
+			return bn_wasm__tr_fail(t, MAL, "illegal opcode");
+		return op_generic(t, op);
+	}
+}

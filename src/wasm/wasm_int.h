@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * wasm/wasm_int.h - the engine's internal structures, shared by its phase
+ * files: decode.c (binary -> bn_wasm_module), validate.c (module-level
+ * rules), translate.c (validates each body and translates it once into
+ * slot code), interp.c (runs slot code), instance.c (stores, linking,
+ * instantiation, the public object API).
+ *
+ * Slot code: a function's frame is an array of 64-bit cells: parameters,
+ * then locals, then the operand stack.  Validation fixes the stack height
+ * at every instruction, so every operand is a fixed cell index.  Code is an
+ * array of bn_wasm__cell: a handler address (direct threading) followed by
+ * its operands.  A v128 value takes two cells.
+ */
+#ifndef BN_WASM_WASM_INT_H
+#define BN_WASM_WASM_INT_H
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+
+#include "wasm.h"
+
+#define BN_WASM_PAGE_BYTES 65536u
+#define BN_WASM_MAX_PAGES 65536u
+/* Caps on what one module may declare; past them the module is refused. */
+#define BN_WASM_MAX_LOCAL_CELLS 50000u
+#define BN_WASM_MAX_ITEMS 1000000u
+
+/* Opcodes: the wasm ones from opcodes.def, then internal ones. */
+#define BN_WASM_IOPS(X) \
+	X(trap_unreachable) X(jmp) X(br_nz) X(br_z) X(br_table_i) \
+	X(ret) X(call_func) X(call_ind) \
+	X(copy) X(copy2) X(move) X(const64) X(const128) \
+	X(sel) X(sel2) X(gget) X(gset) X(gget2) X(gset2) \
+	X(tget) X(tset) X(msize) X(mgrow) X(isnull) X(rfunc) \
+	X(minit) X(ddrop) X(mcopy) X(mfill) X(tinit) X(edrop) X(tcopy) \
+	X(tgrow) X(tsize) X(tfill) X(fuel) X(loop_check)
+
+enum bn_wasm__op {
+#define BN_OP(code, name, c, kind, o, a, b, al) BN_WASM_OP_##c,
+#include "opcodes.def"
+#undef BN_OP
+#define BN_IOP_ENUM(c) BN_WASM_IOP_##c,
+	BN_WASM_IOPS(BN_IOP_ENUM)
+#undef BN_IOP_ENUM
+	BN_WASM_OP_MAX
+};
+
+/* One cell of translated code. */
+typedef union bn_wasm__cell {
+	const void *h;     /* handler address */
+	uint64_t u;        /* operand: slot index, immediate, target index */
+	int64_t s;
+	const union bn_wasm__cell *pc; /* branch target */
+	void *p;
+} bn_wasm__cell;
+
+/* A function type as stored in a module. */
+typedef struct bn_wasm__type {
+	uint32_t nparams;
+	uint32_t nresults;
+	uint8_t *types;        /* nparams params then nresults results */
+	uint32_t param_cells;  /* cells the params take */
+	uint32_t result_cells; /* cells the results take */
+} bn_wasm__type;
+
+typedef struct bn_wasm__limits {
+	uint32_t min;
+	uint32_t max;          /* UINT32_MAX when !has_max */
+	bool has_max;
+} bn_wasm__limits;
+
+typedef struct bn_wasm__tabletype {
+	uint8_t elem;          /* BN_WASM_FUNCREF or BN_WASM_EXTERNREF */
+	bn_wasm__limits lim;
+} bn_wasm__tabletype;
+
+typedef struct bn_wasm__globaltype {
+	uint8_t type;
+	bool mut;
+} bn_wasm__globaltype;
+
+/* A constant expression (Core 2.0 allows exactly one instruction). */
+enum { BN_CONST_NUM, BN_CONST_REF_NULL, BN_CONST_REF_FUNC,
+       BN_CONST_GLOBAL };
+typedef struct bn_wasm__const {
+	uint8_t kind;          /* BN_CONST_* */
+	uint8_t type;          /* value type it yields */
+	uint32_t idx;          /* func or global index */
+	uint64_t v[2];         /* number bits */
+} bn_wasm__const;
+
+typedef struct bn_wasm__import {
+	char *module;          /* NUL-terminated copies */
+	char *name;
+	uint8_t kind;
+	uint32_t idx;          /* index in its kind's space */
+} bn_wasm__import;
+
+typedef struct bn_wasm__export {
+	char *name;            /* NUL-terminated copy; may hold NULs too */
+	uint32_t name_len;
+	uint8_t kind;
+	uint32_t idx;
+} bn_wasm__export;
+
+enum { BN_SEG_ACTIVE, BN_SEG_PASSIVE, BN_SEG_DECLARATIVE };
+
+typedef struct bn_wasm__elem {
+	uint8_t mode;          /* BN_SEG_* */
+	uint8_t type;          /* element reference type */
+	uint32_t table;
+	bn_wasm__const offset;
+	uint32_t n;
+	bn_wasm__const *init;  /* n expressions */
+} bn_wasm__elem;
+
+typedef struct bn_wasm__data {
+	uint8_t mode;
+	uint32_t mem;
+	bn_wasm__const offset;
+	const uint8_t *bytes;  /* into the module's copy of the binary */
+	uint32_t len;
+} bn_wasm__data;
+
+/* Maps a code cell index to the offset of its wasm instruction. */
+typedef struct bn_wasm__srcmap {
+	uint32_t cell;
+	uint32_t offset;       /* from the start of the code section */
+} bn_wasm__srcmap;
+
+/* A defined function: its body and its translation. */
+typedef struct bn_wasm__code {
+	const uint8_t *body;   /* locals + expression, in the copy */
+	uint32_t body_len;
+	uint32_t body_offset;  /* from the start of the code section */
+	uint32_t nlocals;      /* declared locals, not counting params */
+	uint8_t *local_types;  /* params then locals */
+	uint32_t *local_cell;  /* cell index of each param/local */
+	uint32_t param_cells;
+	uint32_t local_cells;  /* params + locals */
+	uint32_t frame_cells;  /* locals + highest operand stack */
+	bn_wasm__cell *code;   /* translated, owned */
+	uint32_t ncells;
+	bn_wasm__srcmap *map;
+	uint32_t nmap;
+} bn_wasm__code;
+
+struct bn_wasm_module {
+	uint8_t *bytes;        /* owned copy of the binary */
+	size_t len;
+	size_t code_sec_start; /* offset of the code section's contents */
+	uint32_t ntypes;
+	bn_wasm__type *types;
+	uint32_t nimports;
+	bn_wasm__import *imports;
+	uint32_t nfuncs;       /* imported + defined */
+	uint32_t nfunc_imports;
+	uint32_t *func_type;   /* type index of each function */
+	uint32_t ntables;
+	uint32_t ntable_imports;
+	bn_wasm__tabletype *tables;
+	uint32_t nmems;
+	uint32_t nmem_imports;
+	bn_wasm__limits *mems;
+	uint32_t nglobals;
+	uint32_t nglobal_imports;
+	bn_wasm__globaltype *globals;
+	bn_wasm__const *global_init; /* for each global (imports unused) */
+	uint32_t nexports;
+	bn_wasm__export *exports;
+	bool has_start;
+	uint32_t start;
+	uint32_t nelems;
+	bn_wasm__elem *elems;
+	uint32_t ndatas;
+	bn_wasm__data *datas;
+	bool has_datacount;
+	uint32_t datacount;
+	uint32_t ncodes;
+	bn_wasm__code *codes;  /* one per defined function */
+	uint8_t *func_ref_ok;  /* C.refs: 1 if ref.func may name the func */
+};
+
+/* ---- runtime objects ---------------------------------------------------- */
+
+enum { BN_FUNC_WASM, BN_FUNC_HOST };
+
+struct bn_wasm_func {
+	uint8_t kind;          /* BN_FUNC_* */
+	const bn_wasm__type *type;
+	bn_wasm__type own_type; /* for host functions */
+	bn_wasm_instance *inst; /* wasm: owning instance */
+	uint32_t index;        /* wasm: function index in its module */
+	const bn_wasm__code *code;
+	bn_wasm_host_fn host;
+	void *payload;
+	bn_wasm_func *next;    /* store's list */
+};
+
+struct bn_wasm_memory {
+	uint8_t *data;
+	uint64_t size;         /* bytes */
+	uint32_t pages;
+	uint32_t max_pages;    /* UINT32_MAX = none */
+	bn_wasm_store *store;
+	bn_wasm_memory *next;
+};
+
+struct bn_wasm_table {
+	uint8_t elem;
+	uint32_t size;
+	uint32_t max;          /* UINT32_MAX = none */
+	void **elems;
+	bn_wasm_store *store;
+	bn_wasm_table *next;
+};
+
+struct bn_wasm_global {
+	uint8_t type;
+	bool mut;
+	uint64_t v[2];
+	bn_wasm_global *next;
+};
+
+struct bn_wasm_instance {
+	const bn_wasm_module *module;
+	bn_wasm_store *store;
+	bn_wasm_func **funcs;
+	bn_wasm_table **tables;
+	bn_wasm_memory **mems;
+	bn_wasm_global **globals;
+	void ***elem_refs;     /* evaluated element segments */
+	uint32_t *elem_len;    /* their lengths, 0 once dropped */
+	uint8_t *data_dropped;
+	bn_wasm_instance *next;
+};
+
+/* An activation record of the interpreter (no C recursion for calls). */
+typedef struct bn_wasm__frame {
+	const bn_wasm__cell *ret_pc;
+	uint64_t *fp;
+	bn_wasm_func *func;
+} bn_wasm__frame;
+
+struct bn_wasm_store {
+	bn_wasm_limits limits;
+	uint64_t fuel_used;
+	uint64_t fuel_limit;   /* UINT64_MAX = none */
+	uint64_t mem_bytes;    /* summed over memories */
+	uint64_t mem_peak;
+	uint64_t mem_refused;   /* grows refused by max_memory_bytes */
+	atomic_bool interrupt;
+	uint64_t *stack;       /* value stack, max_stack_cells */
+	size_t stack_cells;
+	uint64_t *stack_top;   /* first free cell for a new activation */
+	bn_wasm__frame *frames;
+	uint32_t depth;        /* frames in use */
+	uint32_t nesting;      /* host -> wasm re-entries in progress */
+	bn_wasm_func *funcs;
+	bn_wasm_memory *mems;
+	bn_wasm_table *tables;
+	bn_wasm_global *globals;
+	bn_wasm_instance *instances;
+};
+
+struct bn_wasm_caller {
+	bn_wasm_store *store;
+	bn_wasm_instance *inst;
+	bn_wasm_trap *trap;
+};
+
+/* ---- between phases ----------------------------------------------------- */
+
+static inline uint32_t bn_wasm__cells(uint8_t type)
+{
+	return type == BN_WASM_V128 ? 2 : 1;
+}
+
+int bn_wasm__errf(bn_wasm_err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+int bn_wasm__decode(bn_wasm_module *m, bn_wasm_err *err)
+	__attribute__((warn_unused_result));
+int bn_wasm__validate_module(bn_wasm_module *m, bn_wasm_err *err)
+	__attribute__((warn_unused_result));
+int bn_wasm__translate(bn_wasm_module *m, uint32_t code_idx,
+		       bn_wasm_err *err)
+	__attribute__((warn_unused_result));
+void bn_wasm__module_clear(bn_wasm_module *m);
+
+/* LEB128 and friends (decode.c), used by translate.c. */
+int bn_wasm__read_u32(uint32_t *out, const uint8_t **p, const uint8_t *end);
+int bn_wasm__read_s32(int32_t *out, const uint8_t **p, const uint8_t *end);
+int bn_wasm__read_s33(int64_t *out, const uint8_t **p, const uint8_t *end);
+int bn_wasm__read_s64(int64_t *out, const uint8_t **p, const uint8_t *end);
+bool bn_wasm__is_valtype(uint8_t t);
+bool bn_wasm__is_reftype(uint8_t t);
+const char *bn_wasm__type_name(uint8_t t);
+
+/* The interpreter's handler table, indexed by enum bn_wasm__op. */
+const void *const *bn_wasm__handlers(void);
+/* Run F (wasm or host) with arguments in the cells at FP. */
+int bn_wasm__invoke(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
+		    bn_wasm_trap *trap);
+void bn_wasm__trap_set(bn_wasm_trap *trap, bn_wasm_trap_kind kind,
+		       const char *msg);
+
+/* instance.c helpers used by the interpreter. */
+int bn_wasm__memory_grow(bn_wasm_memory *m, uint32_t delta,
+			 uint32_t *old_pages);
+int bn_wasm__table_grow(bn_wasm_table *t, uint32_t delta, void *init,
+			uint32_t *old_size);
+bool bn_wasm__type_eq(const bn_wasm__type *a, const bn_wasm__type *b);
+void bn_wasm__val_to_cells(uint64_t *c, const bn_wasm_val *v);
+void bn_wasm__val_from_cells(bn_wasm_val *v, uint8_t type,
+			     const uint64_t *c);
+
+#endif

@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/wasm/interp_test.c - the engine's limits, each at limit - 1, limit
+ * and limit + 1: fuel (and that its count is deterministic), memory cap on
+ * instantiation and memory.grow, call depth and value-stack cells (deep
+ * recursion traps, never crashes the host), and an interrupt from another
+ * thread stopping an infinite loop.
+ */
+#include <pthread.h>
+#include <time.h>
+
+#include "wat.h"
+
+static const char *k_prog =
+	"(module\n"
+	"  (func (export \"spin\") (param $n i32) (result i32)\n"
+	"    (loop $l\n"
+	"      (local.set $n (i32.sub (local.get $n) (i32.const 1)))\n"
+	"      (br_if $l (local.get $n)))\n"
+	"    (local.get $n))\n"
+	"  (func (export \"forever\") (loop $l (br $l)))\n"
+	"  (func $r (export \"rec\") (param i32) (result i32)\n"
+	"    (if (result i32) (i32.eqz (local.get 0))\n"
+	"      (then (i32.const 0))\n"
+	"      (else (i32.add (call $r (i32.sub (local.get 0)\n"
+	"                                        (i32.const 1)))\n"
+	"                     (i32.const 1)))))\n"
+	"  (func $inf (export \"inf\") (call $inf))\n"
+	")\n";
+
+typedef struct env {
+	bn_wasm_module *m;
+	bn_wasm_store *s;
+	bn_wasm_instance *i;
+} env;
+
+static int env_open(bn_t *t, env *e, const char *wat,
+		    const bn_wasm_limits *lim)
+{
+	bn_wasm_trap trap;
+	bn_wasm_err err;
+	int r;
+
+	memset(e, 0, sizeof(*e));
+	e->m = wat_module(t, wat);
+	if (!e->m)
+		return -1;
+	r = bn_wasm_store_new(&e->s, lim);
+	BN_CHECK_INT(t, r, ==, 0);
+	if (r)
+		return r;
+	r = bn_wasm_instance_new(&e->i, e->s, e->m, NULL, 0, &trap, &err);
+	return r;
+}
+
+static void env_close(env *e)
+{
+	bn_wasm_store_free(e->s);
+	bn_wasm_module_free(e->m);
+}
+
+/* Call NAME(arg) -> i32; returns the call's result code. */
+static int call1(env *e, const char *name, uint32_t arg, uint32_t *res,
+		 bn_wasm_trap *trap)
+{
+	bn_wasm_val a = v_i32(arg), r;
+	bn_wasm_func *f = export_func(e->i, name);
+	int rc;
+
+	if (!f)
+		return -1;
+	rc = bn_wasm_func_call(e->s, f, &a, 1, &r, 1, trap);
+	if (!rc && res)
+		*res = r.of.i32;
+	return rc;
+}
+
+static uint64_t fuel_for(bn_t *t, uint32_t n)
+{
+	env e;
+	bn_wasm_trap trap;
+	uint32_t res = 1;
+	uint64_t used;
+
+	if (env_open(t, &e, k_prog, NULL)) {
+		env_close(&e);
+		return 0;
+	}
+	BN_CHECK_INT(t, call1(&e, "spin", n, &res, &trap), ==, 0);
+	BN_CHECK_INT(t, res, ==, 0);
+	used = bn_wasm_store_fuel_used(e.s);
+	env_close(&e);
+	return used;
+}
+
+static void test_fuel_deterministic(bn_t *t)
+{
+	uint64_t a, b, c, d;
+
+	if (!have_wat2wasm())
+		BN_SKIP(t, "wat2wasm not found");
+	a = fuel_for(t, 10);
+	b = fuel_for(t, 10);
+	c = fuel_for(t, 20);
+	d = fuel_for(t, 30);
+	BN_CHECK_INT(t, a, >, 0);
+	BN_CHECK_INT(t, a, ==, b);
+	BN_CHECK_INT(t, c, >, a);
+	/* linear in the iterations: each one costs the same */
+	BN_CHECK_INT(t, d - c, ==, c - a);
+}
+
+static void test_fuel_boundary(bn_t *t)
+{
+	uint64_t need;
+	env e;
+	bn_wasm_limits lim = BN_WASM_LIMITS_INIT;
+	bn_wasm_trap trap;
+	uint32_t res;
+	int rc;
+
+	if (!have_wat2wasm())
+		BN_SKIP(t, "wat2wasm not found");
+	need = fuel_for(t, 50);
+	for (int delta = -1; delta <= 1; delta++) {
+		lim.fuel = need + (uint64_t)(int64_t)delta;
+		if (env_open(t, &e, k_prog, &lim)) {
+			env_close(&e);
+			return;
+		}
+		rc = call1(&e, "spin", 50, &res, &trap);
+		if (delta < 0) {
+			BN_CHECK_INT(t, rc, ==, BN_WASM_ETRAP);
+			BN_CHECK_INT(t, trap.kind, ==,
+				     BN_WASM_TRAP_FUEL_EXHAUSTED);
+			BN_CHECK_STR(t, trap.msg, "fuel exhausted");
+		} else {
+			BN_CHECK_INT(t, rc, ==, 0);
+			BN_CHECK_INT(t, bn_wasm_store_fuel_used(e.s), ==, need);
+		}
+		env_close(&e);
+	}
+}
+
+static void test_fuel_infinite_loop(bn_t *t)
+{
+	env e;
+	bn_wasm_limits lim = BN_WASM_LIMITS_INIT;
+	bn_wasm_trap trap;
+	bn_wasm_func *f;
+
+	if (!have_wat2wasm())
+		BN_SKIP(t, "wat2wasm not found");
+	lim.fuel = 100000;
+	if (env_open(t, &e, k_prog, &lim)) {
+		env_close(&e);
+		return;
+	}
+	f = export_func(e.i, "forever");
+	BN_CHECK_INT(t, bn_wasm_func_call(e.s, f, NULL, 0, NULL, 0, &trap),
+		     ==, BN_WASM_ETRAP);
+	BN_CHECK_INT(t, trap.kind, ==, BN_WASM_TRAP_FUEL_EXHAUSTED);
+	/* a new budget lets the store run again */
+	bn_wasm_store_set_fuel(e.s, 1000);
+	BN_CHECK_INT(t, call1(&e, "spin", 3, NULL, &trap), ==, 0);
+	env_close(&e);
+}
+
+static void test_call_depth(bn_t *t)
+{
+	env e;
+	bn_wasm_limits lim = BN_WASM_LIMITS_INIT;
+	bn_wasm_trap trap;
+	uint32_t res = 0;
+
+	if (!have_wat2wasm())
+		BN_SKIP(t, "wat2wasm not found");
+	lim.max_call_depth = 100;
+	if (env_open(t, &e, k_prog, &lim)) {
+		env_close(&e);
+		return;
+	}
+	/* rec(n) needs n + 1 frames */
+	BN_CHECK_INT(t, call1(&e, "rec", 98, &res, &trap), ==, 0);
+	BN_CHECK_INT(t, res, ==, 98);
+	BN_CHECK_INT(t, call1(&e, "rec", 99, &res, &trap), ==, 0);
+	BN_CHECK_INT(t, res, ==, 99);
+	BN_CHECK_INT(t, call1(&e, "rec", 100, &res, &trap), ==,
+		     BN_WASM_ETRAP);
+	BN_CHECK_INT(t, trap.kind, ==, BN_WASM_TRAP_STACK_EXHAUSTED);
+	BN_CHECK_STR(t, trap.msg, "call stack exhausted");
+	/* the store is usable after the trap */
+	BN_CHECK_INT(t, call1(&e, "rec", 10, &res, &trap), ==, 0);
+	BN_CHECK_INT(t, res, ==, 10);
+	env_close(&e);
+}
+
+static void test_deep_recursion(bn_t *t)
+{
+	env e;
+	bn_wasm_limits lim = BN_WASM_LIMITS_INIT;
+	bn_wasm_trap trap;
+	bn_wasm_func *f;
+
+	if (!have_wat2wasm())
+		BN_SKIP(t, "wat2wasm not found");
+	/* far deeper than any C stack would allow with C recursion */
+	lim.max_call_depth = 2000000;
+	lim.max_stack_cells = 1u << 24;
+	if (env_open(t, &e, k_prog, &lim)) {
+		env_close(&e);
+		return;
+	}
+	f = export_func(e.i, "inf");
+	BN_CHECK_INT(t, bn_wasm_func_call(e.s, f, NULL, 0, NULL, 0, &trap),
+		     ==, BN_WASM_ETRAP);
+	BN_CHECK_INT(t, trap.kind, ==, BN_WASM_TRAP_STACK_EXHAUSTED);
+	env_close(&e);
+}
+
+static void test_stack_cells(bn_t *t)
+{
+	env e;
+	bn_wasm_limits lim = BN_WASM_LIMITS_INIT;
+	bn_wasm_trap trap;
+	uint32_t res;
+
+	if (!have_wat2wasm())
+		BN_SKIP(t, "wat2wasm not found");
+	lim.max_stack_cells = 4096;
+	if (env_open(t, &e, k_prog, &lim)) {
+		env_close(&e);
+		return;
+	}
+	BN_CHECK_INT(t, call1(&e, "rec", 10, &res, &trap), ==, 0);
+	BN_CHECK_INT(t, call1(&e, "rec", 5000, &res, &trap), ==,
+		     BN_WASM_ETRAP);
+	BN_CHECK_INT(t, trap.kind, ==, BN_WASM_TRAP_STACK_EXHAUSTED);
+	env_close(&e);
+}
+
+#define K_MEM "(module (memory (export \"mem\") %u)\n" \
+	"  (func (export \"grow\") (param i32) (result i32)\n" \
+	"    (memory.grow (local.get 0))))\n"
+
+static void test_memory_cap(bn_t *t)
+{
+	bn_wasm_limits lim = BN_WASM_LIMITS_INIT;
+	char wat[256];
+	env e;
+	uint32_t res;
+	bn_wasm_trap trap;
+	int rc;
+
+	if (!have_wat2wasm())
+		BN_SKIP(t, "wat2wasm not found");
+	lim.max_memory_bytes = 3 * 65536;
+	for (unsigned pages = 2; pages <= 4; pages++) {
+		snprintf(wat, sizeof(wat), K_MEM, pages);
+		rc = env_open(t, &e, wat, &lim);
+		if (pages <= 3)
+			BN_CHECK_INT(t, rc, ==, 0);
+		else
+			BN_CHECK_INT(t, rc, ==, BN_WASM_ELIMIT);
+		env_close(&e);
+	}
+	/* memory.grow: to the cap, then one page over it */
+	snprintf(wat, sizeof(wat), K_MEM, 1u);
+	if (env_open(t, &e, wat, &lim)) {
+		env_close(&e);
+		return;
+	}
+	BN_CHECK_INT(t, call1(&e, "grow", 1, &res, &trap), ==, 0);
+	BN_CHECK_INT(t, res, ==, 1);
+	BN_CHECK_INT(t, call1(&e, "grow", 2, &res, &trap), ==, 0);
+	BN_CHECK_INT(t, res, ==, UINT32_MAX);
+	BN_CHECK_INT(t, call1(&e, "grow", 1, &res, &trap), ==, 0);
+	BN_CHECK_INT(t, res, ==, 2);
+	BN_CHECK_INT(t, call1(&e, "grow", 1, &res, &trap), ==, 0);
+	BN_CHECK_INT(t, res, ==, UINT32_MAX);
+	BN_CHECK_INT(t, call1(&e, "grow", 0, &res, &trap), ==, 0);
+	BN_CHECK_INT(t, res, ==, 3);
+	BN_CHECK_INT(t, bn_wasm_store_memory_peak(e.s), ==, 3 * 65536);
+	env_close(&e);
+}
+
+static void *interrupter(void *arg)
+{
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+	nanosleep(&ts, NULL);
+	bn_wasm_store_interrupt(arg);
+	return NULL;
+}
+
+static void test_interrupt(bn_t *t)
+{
+	env e;
+	bn_wasm_trap trap;
+	bn_wasm_func *f;
+	pthread_t th;
+
+	if (!have_wat2wasm())
+		BN_SKIP(t, "wat2wasm not found");
+	if (env_open(t, &e, k_prog, NULL)) {
+		env_close(&e);
+		return;
+	}
+	f = export_func(e.i, "forever");
+	BN_CHECK_INT(t, pthread_create(&th, NULL, interrupter, e.s), ==, 0);
+	BN_CHECK_INT(t, bn_wasm_func_call(e.s, f, NULL, 0, NULL, 0, &trap),
+		     ==, BN_WASM_ETRAP);
+	pthread_join(th, NULL);
+	BN_CHECK_INT(t, trap.kind, ==, BN_WASM_TRAP_INTERRUPTED);
+	/* the flag is consumed: the next call runs */
+	BN_CHECK_INT(t, call1(&e, "spin", 3, NULL, &trap), ==, 0);
+	env_close(&e);
+}
+
+int main(void)
+{
+	bn_t t = { 0 };
+
+	BN_RUN(&t, test_fuel_deterministic);
+	BN_RUN(&t, test_fuel_boundary);
+	BN_RUN(&t, test_fuel_infinite_loop);
+	BN_RUN(&t, test_call_depth);
+	BN_RUN(&t, test_deep_recursion);
+	BN_RUN(&t, test_stack_cells);
+	BN_RUN(&t, test_memory_cap);
+	BN_RUN(&t, test_interrupt);
+	return bn_t_done(&t);
+}
