@@ -14,6 +14,10 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 dir=${1:-$here/../../../shared/wasm-spec-2.0}
 runner=${SPEC_RUNNER:-}
+if [ ! -d "$dir" ]; then
+	echo "1..0 # SKIP the spec tests are not at $dir (pass DIR)"
+	exit 0
+fi
 if [ -z "$runner" ]; then
 	for b in build-engine build; do
 		if [ -x "$here/../../$b/tests/spec/spec_runner" ]; then
