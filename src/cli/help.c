@@ -76,6 +76,13 @@ static const help_entry entries[] = {
 	  "        [--before ID] [--json]",
 	  "The audit log, newest first: every skill run and every host call\n"
 	  "it made, allowed or denied. WHEN: 2026-11-27, 30m, 2h, 7d." },
+	{ "chat",
+	  "BOT [-m TEXT] [--json] [--session ID] [--provider anthropic|openai]\n"
+	  "        [--model M] [--max-steps N] [--context-tokens N]",
+	  "Talk to BOT. Without -m: interactive (/skills, /reset, /session,\n"
+	  "/help, /exit). With -m: answer once and exit; --json prints the turn\n"
+	  "with its tool calls and results. --session ID continues a\n"
+	  "conversation. Providers: docs/agent.md." },
 	{ "secret set", "NAME",
 	  "Store a secret in the vault, encrypted. The value is read from\n"
 	  "standard input (up to 64 KiB; one final newline is dropped; on a\n"

@@ -20,6 +20,9 @@
 #ifdef HAVE_CMD_MEMORY
 #include "cmd_memory.h"
 #endif
+#ifdef HAVE_CMD_CHAT
+#include "cmd_chat.h"
+#endif
 
 static int help_main(int argc, char **argv)
 {
@@ -76,6 +79,10 @@ int main(int argc, char **argv)
 #ifdef HAVE_CMD_MEMORY
 	if (!strcmp(cmd, "memory"))
 		return bn_cli_memory_main(argc - 2, argv + 2);
+#endif
+#ifdef HAVE_CMD_CHAT
+	if (!strcmp(cmd, "chat"))
+		return bn_cli_chat_main(argc - 2, argv + 2);
 #endif
 #ifdef HAVE_CMD_WASM
 	if (!strcmp(cmd, "wasm")) {

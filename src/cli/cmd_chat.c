@@ -1,0 +1,646 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/cmd_chat.c - `bnity chat BOT`: a conversation with a bot, streamed
+ * as it arrives, its tool calls shown as they happen.
+ *
+ * Interactive on a terminal, with a small line editor of our own (no
+ * libedit/readline is installed by the project's set-up): one line, the
+ * cursor keys, Home/End, Backspace/Delete, Ctrl-A/E/B/F/K/U/W/L/D/C and
+ * the history of this session on Up/Down.  When standard input is not a
+ * terminal, lines are read plainly, one message each.  `-m TEXT` answers
+ * once and exits; `--json` prints the turn with its tool calls instead of
+ * streaming.  The model's text goes to stdout, tool activity to stderr.
+ */
+#include "cmd_chat.h"
+
+#include "cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "agent/loop.h"
+#include "agent/provider.h"
+#include "base/buf.h"
+
+#define MAX_POS 16
+#define LINE_MAX_BYTES ((size_t)64 << 10)
+#define HISTORY_MAX 500
+#define SHOW_MAX 160 /* bytes of a tool's input or result shown */
+
+/* ---- printing a turn as it happens -------------------------------------- */
+
+typedef struct view {
+	bool midline;                /* stdout's last byte was not '\n' */
+	bool quiet_tools;            /* do not show tool activity */
+} view;
+
+static void end_line(view *v)
+{
+	if (v->midline) {
+		fputc('\n', stdout);
+		fflush(stdout);
+		v->midline = false;
+	}
+}
+
+static void show_text(const char *t, size_t n, void *payload)
+{
+	view *v = payload;
+
+	fwrite(t, 1, n, stdout);
+	fflush(stdout);
+	if (n)
+		v->midline = t[n - 1] != '\n';
+}
+
+/* Print S on stderr on one line, cut to SHOW_MAX bytes. */
+static void show_short(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n] && n < SHOW_MAX; n++)
+		fputc(s[n] == '\n' || s[n] == '\r' ? ' ' : s[n], stderr);
+	if (s[n])
+		fputs("...", stderr);
+}
+
+static void show_call(const char *name, json_t *input, void *payload)
+{
+	view *v = payload;
+	char *in = json_dumps(input, JSON_COMPACT);
+
+	if (v->quiet_tools) {
+		free(in);
+		return;
+	}
+	end_line(v);
+	fprintf(stderr, "[tool] %s ", name);
+	show_short(in ? in : "{}");
+	fputc('\n', stderr);
+	free(in);
+}
+
+static void show_result(const char *name, const char *content, bool is_error,
+			void *payload)
+{
+	view *v = payload;
+
+	if (v->quiet_tools)
+		return;
+	fprintf(stderr, "[tool] %s -> %s", name, is_error ? "error: " : "");
+	show_short(content);
+	fputc('\n', stderr);
+}
+
+/* ---- a small line editor ------------------------------------------------ */
+
+typedef struct editor {
+	bool raw_ok;                 /* stdin and stdout are terminals */
+	struct termios saved;        /* the terminal as it was */
+	bn_strv history;             /* oldest first */
+} editor;
+
+static bool is_cont(char c)
+{
+	return ((unsigned char)c & 0xC0) == 0x80;
+}
+
+/* Code points in S[0..N). */
+static size_t width(const char *s, size_t n)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++)
+		w += !is_cont(s[i]);
+	return w;
+}
+
+static void refresh(const char *prompt, const bn_buf *line, size_t pos)
+{
+	size_t col = strlen(prompt) + width(line->data ? line->data : "", pos);
+
+	printf("\r%s%s\x1b[K\r", prompt, bn_buf_cstr(line));
+	if (col)
+		printf("\x1b[%zuC", col);
+	fflush(stdout);
+}
+
+static void set_line(bn_buf *line, size_t *pos, const char *s)
+{
+	line->len = 0;
+	if (line->data)
+		line->data[0] = '\0';
+	(void)bn_buf_puts(line, s);
+	*pos = line->len;
+}
+
+static void delete_range(bn_buf *line, size_t from, size_t to)
+{
+	memmove(line->data + from, line->data + to, line->len - to + 1);
+	line->len -= to - from;
+}
+
+static int read_byte(void)
+{
+	unsigned char c;
+	ssize_t n;
+
+	do
+		n = read(0, &c, 1);
+	while (n < 0 && errno == EINTR);
+	return n == 1 ? c : -1;
+}
+
+/* An escape sequence after ESC: 'A'..'D', 'H', 'F', 'x' for Delete. */
+static int read_escape(void)
+{
+	int a = read_byte(), b;
+
+	if (a != '[' && a != 'O')
+		return 0;
+	b = read_byte();
+	if (b >= '0' && b <= '9') {
+		int t = read_byte();
+		if (t != '~')
+			return 0;
+		return b == '3' ? 'x' : (b == '1' || b == '7') ? 'H' :
+			(b == '4' || b == '8') ? 'F' : 0;
+	}
+	return b;
+}
+
+/*
+ * Edit one line on the terminal.  0 with *out (owned), 1 at end of input
+ * (Ctrl-D on an empty line), -1 when the terminal fails.
+ */
+static int edit_line(editor *ed, const char *prompt, char **out)
+{
+	bn_buf line;
+	size_t pos = 0, hist = ed->history.n;
+	struct termios raw = ed->saved;
+	int c, r = 0;
+
+	bn_buf_init(&line, LINE_MAX_BYTES);
+	raw.c_iflag &= ~(tcflag_t)(BRKINT | ICRNL | INPCK | ISTRIP | IXON);
+	raw.c_lflag &= ~(tcflag_t)(ECHO | ICANON | IEXTEN | ISIG);
+	raw.c_cc[VMIN] = 1;
+	raw.c_cc[VTIME] = 0;
+	if (tcsetattr(0, TCSAFLUSH, &raw) < 0)
+		return -1;
+	set_line(&line, &pos, "");
+	refresh(prompt, &line, pos);
+	for (;;) {
+		c = read_byte();
+		if (c < 0) {
+			r = 1;
+			break;
+		}
+		if (c == '\r' || c == '\n')
+			break;
+		if (c == 27)
+			c = read_escape() + 256;
+		switch (c) {
+		case 4: /* Ctrl-D */
+			if (line.len == 0) {
+				r = 1;
+				goto done;
+			}
+			/* fall through */
+		case 256 + 'x':
+			if (pos < line.len) {
+				size_t e = pos + 1;
+				while (e < line.len && is_cont(line.data[e]))
+					e++;
+				delete_range(&line, pos, e);
+			}
+			break;
+		case 3: /* Ctrl-C: drop the line */
+			set_line(&line, &pos, "");
+			printf("^C");
+			goto done;
+		case 127: case 8:
+			if (pos > 0) {
+				size_t b = pos - 1;
+				while (b > 0 && is_cont(line.data[b]))
+					b--;
+				delete_range(&line, b, pos);
+				pos = b;
+			}
+			break;
+		case 1: case 256 + 'H':
+			pos = 0;
+			break;
+		case 5: case 256 + 'F':
+			pos = line.len;
+			break;
+		case 2: case 256 + 'D':
+			while (pos > 0 && is_cont(line.data[--pos]))
+				;
+			break;
+		case 6: case 256 + 'C':
+			while (pos < line.len && is_cont(line.data[++pos]))
+				;
+			break;
+		case 11: /* Ctrl-K */
+			line.len = pos;
+			line.data[pos] = '\0';
+			break;
+		case 21: /* Ctrl-U */
+			delete_range(&line, 0, pos);
+			pos = 0;
+			break;
+		case 23: { /* Ctrl-W */
+			size_t b = pos;
+			while (b > 0 && line.data[b - 1] == ' ')
+				b--;
+			while (b > 0 && line.data[b - 1] != ' ')
+				b--;
+			delete_range(&line, b, pos);
+			pos = b;
+			break;
+		}
+		case 12: /* Ctrl-L */
+			printf("\x1b[H\x1b[2J");
+			break;
+		case 256 + 'A': case 16:
+			if (hist > 0)
+				set_line(&line, &pos, ed->history.v[--hist]);
+			break;
+		case 256 + 'B': case 14:
+			if (hist < ed->history.n)
+				hist++;
+			set_line(&line, &pos, hist < ed->history.n ?
+				 ed->history.v[hist] : "");
+			break;
+		default:
+			if (c >= 32 && c < 256 && c != 127) {
+				char ch = (char)c;
+				size_t tail = line.len - pos;
+				if (bn_buf_append(&line, &ch, 1))
+					break;
+				memmove(line.data + pos + 1, line.data + pos,
+					tail);
+				line.data[pos++] = ch;
+			}
+			break;
+		}
+		refresh(prompt, &line, pos);
+	}
+done:
+	(void)tcsetattr(0, TCSAFLUSH, &ed->saved);
+	printf("\n");
+	fflush(stdout);
+	if (r) {
+		bn_buf_clear(&line);
+		return r;
+	}
+	*out = line.data ? bn_buf_take(&line) : bn_xstrdup("");
+	return 0;
+}
+
+/* A line read plainly (not a terminal): 0, or 1 at end of input. */
+static int plain_line(char **out)
+{
+	char *l = NULL;
+	size_t cap = 0;
+	ssize_t n = getline(&l, &cap, stdin);
+
+	if (n < 0) {
+		free(l);
+		return 1;
+	}
+	if ((size_t)n > LINE_MAX_BYTES)
+		l[LINE_MAX_BYTES] = '\0';
+	l[strcspn(l, "\r\n")] = '\0';
+	*out = l;
+	return 0;
+}
+
+static int read_input(editor *ed, const char *prompt, char **out)
+{
+	int r;
+
+	if (ed->raw_ok) {
+		r = edit_line(ed, prompt, out);
+		if (r >= 0)
+			return r;
+		ed->raw_ok = false; /* fall back to plain reading */
+	}
+	return plain_line(out);
+}
+
+static void remember(editor *ed, const char *line)
+{
+	if (!*line || (ed->history.n &&
+		       !strcmp(ed->history.v[ed->history.n - 1], line)))
+		return;
+	if (ed->history.n == HISTORY_MAX) {
+		free(ed->history.v[0]);
+		memmove(ed->history.v, ed->history.v + 1,
+			(ed->history.n - 1) * sizeof(char *));
+		ed->history.n--;
+	}
+	bn_strv_push(&ed->history, line);
+}
+
+/* ---- the session -------------------------------------------------------- */
+
+typedef struct chat {
+	bn_store *store;
+	bn_agent_provider *provider;
+	bn_agent_session *session;
+	const char *bot;
+	bool json;
+	view view;
+} chat;
+
+static void print_turn_end(chat *c, json_t *turn)
+{
+	const char *stop = json_string_value(json_object_get(turn,
+							     "stop_reason"));
+	end_line(&c->view);
+	if (stop && !strcmp(stop, "max_steps"))
+		fprintf(stderr, "bnity: the turn stopped after its step limit "
+			"(--max-steps) before a final answer\n");
+	else if (stop && !strcmp(stop, "max_tokens"))
+		fprintf(stderr, "bnity: the answer was cut at the model's "
+			"token limit\n");
+}
+
+static int one_turn(chat *c, const char *text, bn_err *err)
+{
+	bn_agent_events ev = { show_text, show_call, show_result, &c->view };
+	json_t *turn = NULL;
+	int r;
+
+	r = bn_agent_session_turn(&turn, c->session, text,
+				  c->json ? NULL : &ev, err);
+	if (r) {
+		end_line(&c->view);
+		return r;
+	}
+	if (c->json)
+		bn_cli_print_json(turn);
+	else {
+		print_turn_end(c, turn);
+		json_decref(turn);
+	}
+	return 0;
+}
+
+static void print_skills(chat *c)
+{
+	json_t *skills = bn_agent_session_skills(c->session), *sk;
+	size_t i;
+
+	if (!json_array_size(skills)) {
+		printf("no skills: attach some with `bnity skill attach SKILL "
+		       "%s`\n", c->bot);
+		return;
+	}
+	json_array_foreach(skills, i, sk)
+		printf("%c %-24s %-6s %s\n",
+		       json_is_true(json_object_get(sk, "active")) ? '*' : ' ',
+		       json_string_value(json_object_get(sk, "name")),
+		       json_string_value(json_object_get(sk, "type")),
+		       json_string_value(json_object_get(sk, "description")));
+	printf("(* activated in this conversation)\n");
+}
+
+static const char chat_help[] =
+	"/skills  the bot's skills (* = activated)\n"
+	"/reset   start a new conversation\n"
+	"/session the current session id\n"
+	"/exit    leave (also Ctrl-D)\n"
+	"/help    this list\n";
+
+/* A slash command: 1 to leave, 0 otherwise. */
+static int command(chat *c, const char *line)
+{
+	if (!strcmp(line, "/exit") || !strcmp(line, "/quit"))
+		return 1;
+	if (!strcmp(line, "/help"))
+		fputs(chat_help, stdout);
+	else if (!strcmp(line, "/skills"))
+		print_skills(c);
+	else if (!strcmp(line, "/reset")) {
+		bn_agent_session_reset(c->session);
+		printf("new conversation\n");
+	} else if (!strcmp(line, "/session")) {
+		int64_t id = bn_agent_session_id(c->session);
+		if (id)
+			printf("session %lld\n", (long long)id);
+		else
+			printf("no session yet: it starts with your first "
+			       "message\n");
+	} else
+		printf("unknown command '%s' (see /help)\n", line);
+	fflush(stdout);
+	return 0;
+}
+
+static int interactive(chat *c)
+{
+	editor ed = { 0 };
+	char prompt[96];
+	char *line = NULL;
+	bn_err err;
+
+	const char *term = secure_getenv("TERM");
+
+	ed.raw_ok = isatty(0) && isatty(1) && term &&
+		strcmp(term, "dumb") != 0 &&
+		tcgetattr(0, &ed.saved) == 0;
+	snprintf(prompt, sizeof(prompt), "%.80s> ", c->bot);
+	if (isatty(1))
+		printf("chat with %s (%s, %s): /help for commands, /exit to "
+		       "leave\n", c->bot, bn_agent_api_name(c->provider->api),
+		       c->provider->model);
+	for (;;) {
+		if (!ed.raw_ok && isatty(1)) {
+			fputs(prompt, stdout);
+			fflush(stdout);
+		}
+		if (read_input(&ed, prompt, &line))
+			break;
+		const char *t = line + strspn(line, " \t");
+		if (!*t) {
+			free(line);
+			continue;
+		}
+		remember(&ed, t);
+		if (t[0] == '/') {
+			int stop = command(c, t);
+			free(line);
+			if (stop)
+				break;
+			continue;
+		}
+		bn_err_init(&err);
+		if (one_turn(c, t, &err))
+			(void)bn_cli_fail(&err);
+		free(line);
+	}
+	bn_strv_clear(&ed.history);
+	return BN_EXIT_OK;
+}
+
+/* ---- the command -------------------------------------------------------- */
+
+static bool parse_count(unsigned long *out, const char *s, unsigned long lo,
+			unsigned long hi)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s || *s == '-')
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+typedef struct chat_args {
+	const char *bot, *message, *session, *provider, *model;
+	const char *max_steps, *context_tokens;
+	bool json, help;
+} chat_args;
+
+static int parse_args(chat_args *a, int argc, char **argv)
+{
+	const char *pos[MAX_POS];
+	char **av;
+	int npos, r;
+	const bn_cli_opt opts[] = {
+		{ "message", true, &a->message, NULL },
+		{ "session", true, &a->session, NULL },
+		{ "provider", true, &a->provider, NULL },
+		{ "model", true, &a->model, NULL },
+		{ "max-steps", true, &a->max_steps, NULL },
+		{ "context-tokens", true, &a->context_tokens, NULL },
+		{ "json", false, NULL, &a->json },
+		{ "help", false, NULL, &a->help },
+		{ NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS * 4)
+		return bn_cli_usage("chat", "too many arguments");
+	/* -m is the one short option: spell it out for bn_cli_parse */
+	av = bn_xcalloc((size_t)argc + 1, sizeof(*av));
+	for (int i = 0; i < argc; i++)
+		av[i] = !strcmp(argv[i], "-m") ? (char *)"--message" :
+			!strcmp(argv[i], "-h") ? (char *)"--help" : argv[i];
+	r = bn_cli_parse(argc, av, opts, pos, &npos, "chat");
+	free(av);
+	if (r)
+		return BN_EXIT_USAGE;
+	if (a->help)
+		return 0;
+	if (npos != 1)
+		return bn_cli_usage("chat", "name one BOT");
+	a->bot = pos[0];
+	if (a->json && !a->message)
+		return bn_cli_usage("chat", "--json needs -m TEXT");
+	if (a->message && !*a->message)
+		return bn_cli_usage("chat", "-m: the message is empty");
+	return 0;
+}
+
+static const char usage_text[] =
+	"usage: bnity chat BOT [-m TEXT] [--json] [--session ID]\n"
+	"                  [--provider anthropic|openai] [--model M]\n"
+	"                  [--max-steps N] [--context-tokens N]\n"
+	"Talk to BOT.  Without -m: interactive (/help lists the commands).\n"
+	"With -m: answer TEXT once and exit; --json prints the turn with its\n"
+	"tool calls.  --session ID continues a conversation.\n";
+
+static int open_chat(chat *c, const chat_args *a, bn_agent_loop_options *o,
+		     bn_err *err)
+{
+	bn_store_bot bot = { 0 };
+	unsigned long sid = 0;
+	int r;
+
+	if (a->session && !parse_count(&sid, a->session, 1, LLONG_MAX))
+		return bn_err_set(err, BN_EUSAGE, "--session: a session id "
+				  "(a positive number)");
+	if ((r = bn_cli_open_store(&c->store, err)))
+		return r;
+	if ((r = bn_store_bot_get(&bot, c->store, a->bot, err)))
+		return r;
+	r = bn_agent_provider_new(&c->provider, c->store,
+				  a->provider ? a->provider : bot.provider,
+				  a->model ? a->model : bot.model, err);
+	bn_store_bot_clear(&bot);
+	if (r)
+		return r;
+	r = bn_agent_session_open(&c->session, c->store, c->provider, a->bot,
+				  (int64_t)sid, o, err);
+	if (r)
+		return r;
+	const bn_strv *w = bn_agent_session_warnings(c->session);
+	for (size_t i = 0; i < w->n; i++)
+		fprintf(stderr, "bnity: warning: %s\n", w->v[i]);
+	return 0;
+}
+
+int bn_cli_chat_main(int argc, char **argv)
+{
+	chat_args a = { 0 };
+	bn_agent_loop_options o = BN_AGENT_LOOP_OPTIONS_INIT;
+	chat c = { 0 };
+	unsigned long v;
+	bn_err err;
+	int r;
+
+	if ((r = parse_args(&a, argc, argv)))
+		return r;
+	if (a.help) {
+		if (!bn_cli_help("chat"))
+			fputs(usage_text, stdout);
+		return BN_EXIT_OK;
+	}
+	if (a.max_steps) {
+		if (!parse_count(&v, a.max_steps, 1, 64))
+			return bn_cli_usage("chat", "--max-steps: 1 to 64");
+		o.max_steps = (unsigned)v;
+	}
+	if (a.context_tokens) {
+		if (!parse_count(&v, a.context_tokens, 1000, 10000000))
+			return bn_cli_usage("chat", "--context-tokens: 1000 "
+					    "to 10000000");
+		o.context_tokens = v;
+	}
+	c.bot = a.bot;
+	c.json = a.json;
+	bn_err_init(&err);
+	r = open_chat(&c, &a, &o, &err);
+	if (r == BN_EUSAGE) {
+		r = bn_cli_usage("chat", "%s", err.msg);
+		goto out;
+	}
+	if (r) {
+		r = bn_cli_fail(&err);
+		goto out;
+	}
+	if (a.message) {
+		r = one_turn(&c, a.message, &err) ? bn_cli_fail(&err) :
+			BN_EXIT_OK;
+		if (!a.json && bn_agent_session_id(c.session))
+			fprintf(stderr, "[session %lld]\n", (long long)
+				bn_agent_session_id(c.session));
+	} else {
+		r = interactive(&c);
+	}
+out:
+	bn_agent_session_free(c.session);
+	bn_agent_provider_free(c.provider);
+	bn_store_free(c.store);
+	return r;
+}

@@ -1,0 +1,389 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# tests/agent/provider_server.py - a scripted model provider on loopback for
+# tests/cli/chat_test.sh: real HTTP and real server-sent events in the
+# shapes of both the Anthropic Messages API and the OpenAI Chat
+# Completions API, with tool calls.
+#
+# Listens on 127.0.0.1, on a port the system picks, prints that port on one
+# line, and serves until its stdin is closed.  The first path segment names
+# the script, so a test points a base URL at it:
+#   ANTHROPIC_BASE_URL=http://127.0.0.1:PORT/SCRIPT  -> POST /SCRIPT/v1/messages
+#   OPENAI_BASE_URL=http://127.0.0.1:PORT/SCRIPT     -> POST /SCRIPT/chat/completions
+# A suffix after a dot names another log for the same script
+# ("hello.oa": script hello, log hello.oa).
+# The key must be "test-key" (x-api-key or Authorization: Bearer), else 401.
+#   GET /log/SCRIPT    the request bodies SCRIPT received, as a JSON array
+#   GET /count/SCRIPT  how many requests SCRIPT received
+# Scripts (what the model "says"; each sees the request it answers):
+#   hello      text, in several pieces
+#   crlf       hello with CRLF line ends, comments, data split over two
+#              lines and writes of a few bytes
+#   activate   activate_skill code-review, then quotes the result
+#   tool       word-count {"text": "one two three four"}, then quotes it
+#   fetch      fetch-page http://127.0.0.1:9/, then quotes the result
+#   resource   activate docs-helper, read ../../etc/passwd, read
+#              references/escape.md, read references/guide.md, then
+#              quotes the results
+#   parallel   two word-count calls in one answer, then the results
+#   loop       calls word-count forever (the step bound must stop it)
+#   memory     "You said: " and every user text so far, joined by " | "
+#   catalog    "TOOLS: " and the names of the tools offered, whether the
+#              system prompt has the catalog and carries code-review's
+#              instructions as an activated skill, the messages count
+#   drop       a few events, then the connection closes mid-answer
+#   overloaded 529 (Anthropic) / 503 (OpenAI) the first time, then hello
+#   midstream  an overloaded error event the first time, then hello
+#   rate       429 with Retry-After: 0, always
+#   badreq     400, always
+#   badjson    a stream whose event data is not JSON
+import http.server
+import json
+import sys
+import threading
+import time
+
+lock = threading.Lock()
+logs = {}
+
+
+def results_since_user(msgs, api):
+    """Tool results after the last plain user message, in order."""
+    out = []
+    for m in msgs:
+        role = m.get("role")
+        content = m.get("content")
+        if api == "openai":
+            if role == "user":
+                out = []
+            elif role == "tool":
+                c = m.get("content", "")
+                out.append((c, c.startswith("error: ")))
+            continue
+        if role != "user":
+            continue
+        if isinstance(content, str):
+            out = []
+            continue
+        if any(b.get("type") == "text" for b in content):
+            out = []
+        for b in content:
+            if b.get("type") == "tool_result":
+                c = b.get("content")
+                if isinstance(c, list):
+                    c = "".join(x.get("text", "") for x in c)
+                out.append((c, bool(b.get("is_error"))))
+    return out
+
+
+def user_texts(msgs):
+    out = []
+    for m in msgs:
+        if m.get("role") != "user":
+            continue
+        c = m.get("content")
+        if isinstance(c, str):
+            out.append(c)
+        else:
+            out += [b["text"] for b in c if b.get("type") == "text"]
+    return out
+
+
+def tool_names(req, api):
+    if api == "openai":
+        return [t["function"]["name"] for t in req.get("tools", [])]
+    return [t["name"] for t in req.get("tools", [])]
+
+
+def quote(results):
+    return " || ".join(("ERROR " if e else "") + c for c, e in results)
+
+
+def script(name, req, api, nth):
+    """What to answer: ("text", s), ("tools", [(name, input)]) or a
+    special action."""
+    name = name.split(".")[0]
+    msgs = req.get("messages", [])
+    res = results_since_user(msgs, api)
+    if name in ("hello", "crlf"):
+        return ("text", "Hello from the model.")
+    if name == "activate":
+        if not res:
+            return ("tools", [("activate_skill", {"name": "code-review"})])
+        return ("text", "ACTIVATED: " + quote(res))
+    if name == "tool":
+        if not res:
+            return ("tools", [("word-count", {"text": "one two three four"})])
+        return ("text", "RESULT: " + quote(res))
+    if name == "fetch":
+        if not res:
+            return ("tools", [("fetch-page", {"url": "http://127.0.0.1:9/"})])
+        return ("text", "RESULT: " + quote(res))
+    if name == "resource":
+        steps = [("activate_skill", {"name": "docs-helper"}),
+                 ("read_skill_resource",
+                  {"name": "docs-helper", "path": "../../etc/passwd"}),
+                 ("read_skill_resource",
+                  {"name": "docs-helper", "path": "references/escape.md"}),
+                 ("read_skill_resource",
+                  {"name": "docs-helper", "path": "references/guide.md"})]
+        if len(res) < len(steps):
+            return ("tools", [steps[len(res)]])
+        return ("text", "DONE: " + quote(res))
+    if name == "parallel":
+        if not res:
+            return ("tools", [("word-count", {"text": "a b"}),
+                              ("word-count", {"text": "c d e"})])
+        return ("text", "BOTH: " + quote(res))
+    if name == "loop":
+        return ("tools", [("word-count", {"text": "again"})])
+    if name == "memory":
+        return ("text", "You said: " + " | ".join(user_texts(msgs)))
+    if name == "catalog":
+        system = req.get("system", "")
+        if api == "openai" and msgs and msgs[0].get("role") == "system":
+            system = msgs[0]["content"]
+        has = "<available_skills>" in system
+        kept = "<activated_skills>" in system and "# Code review" in system
+        return ("text", "TOOLS: " + ",".join(tool_names(req, api)) +
+                " CATALOG: " + ("yes" if has else "no") +
+                " ACTIVE: " + ("yes" if kept else "no") +
+                " MESSAGES: %d" % len(msgs))
+    if name == "drop":
+        return ("drop", None)
+    if name == "overloaded":
+        return ("overloaded", None) if nth == 1 else ("text", "Recovered.")
+    if name == "midstream":
+        return ("midstream", None) if nth == 1 else ("text", "Recovered.")
+    if name == "rate":
+        return ("status", 429)
+    if name == "badreq":
+        return ("status", 400)
+    if name == "badjson":
+        return ("badjson", None)
+    return ("text", "unknown script " + name)
+
+
+def pieces(s, n=5):
+    return [s[i:i + n] for i in range(0, len(s), n)] or [""]
+
+
+# ---- Anthropic shapes ------------------------------------------------------
+
+def anthropic_events(action, payload):
+    ev = [("message_start", {"type": "message_start", "message": {
+        "id": "msg_test", "type": "message", "role": "assistant",
+        "content": [], "model": "test-model", "stop_reason": None,
+        "usage": {"input_tokens": 12, "output_tokens": 1}}}),
+        ("ping", {"type": "ping"})]
+    if action == "text":
+        ev.append(("content_block_start", {"type": "content_block_start",
+                   "index": 0, "content_block": {"type": "text",
+                                                 "text": ""}}))
+        for p in pieces(payload):
+            ev.append(("content_block_delta", {
+                "type": "content_block_delta", "index": 0,
+                "delta": {"type": "text_delta", "text": p}}))
+        ev.append(("content_block_stop", {"type": "content_block_stop",
+                                          "index": 0}))
+        stop = "end_turn"
+    else:
+        for i, (name, inp) in enumerate(payload):
+            ev.append(("content_block_start", {
+                "type": "content_block_start", "index": i,
+                "content_block": {"type": "tool_use",
+                                  "id": "toolu_%d_%d" % (i, time.time_ns()),
+                                  "name": name, "input": {}}}))
+            for p in pieces(json.dumps(inp), 7):
+                ev.append(("content_block_delta", {
+                    "type": "content_block_delta", "index": i,
+                    "delta": {"type": "input_json_delta",
+                              "partial_json": p}}))
+            ev.append(("content_block_stop", {"type": "content_block_stop",
+                                              "index": i}))
+        stop = "tool_use"
+    ev.append(("message_delta", {"type": "message_delta",
+               "delta": {"stop_reason": stop, "stop_sequence": None},
+               "usage": {"output_tokens": 7}}))
+    ev.append(("message_stop", {"type": "message_stop"}))
+    return ev
+
+
+def anthropic_error(status):
+    kind = {401: "authentication_error", 400: "invalid_request_error",
+            429: "rate_limit_error", 529: "overloaded_error"}[status]
+    msg = {401: "invalid x-api-key", 400: "messages: field required",
+           429: "Number of request tokens has exceeded your rate limit",
+           529: "Overloaded"}[status]
+    return {"type": "error", "error": {"type": kind, "message": msg}}
+
+
+# ---- OpenAI shapes ------------------------------------------------------------
+
+def openai_chunk(delta, finish=None):
+    return {"id": "chatcmpl-test", "object": "chat.completion.chunk",
+            "created": 0, "model": "test-model",
+            "choices": [{"index": 0, "delta": delta,
+                         "finish_reason": finish}]}
+
+
+def openai_events(action, payload):
+    ev = [openai_chunk({"role": "assistant", "content": ""})]
+    if action == "text":
+        ev += [openai_chunk({"content": p}) for p in pieces(payload)]
+        ev.append(openai_chunk({}, "stop"))
+    else:
+        for i, (name, inp) in enumerate(payload):
+            ev.append(openai_chunk({"tool_calls": [{
+                "index": i, "id": "call_%d_%d" % (i, time.time_ns()),
+                "type": "function",
+                "function": {"name": name, "arguments": ""}}]}))
+            for p in pieces(json.dumps(inp), 7):
+                ev.append(openai_chunk({"tool_calls": [{
+                    "index": i, "function": {"arguments": p}}]}))
+        ev.append(openai_chunk({}, "tool_calls"))
+    return [(None, e) for e in ev] + [(None, "[DONE]")]
+
+
+def openai_error(status):
+    msg = {401: "Incorrect API key provided: wron************6789. You "
+                "can find your API key at https://platform.example/keys.",
+           400: "Invalid value for 'messages'.",
+           429: "Rate limit reached for requests",
+           503: "The server is overloaded, please try again later."}[status]
+    kind = {401: "invalid_request_error", 400: "invalid_request_error",
+            429: "requests", 503: "server_error"}[status]
+    return {"error": {"message": msg, "type": kind, "param": None,
+                      "code": "invalid_api_key" if status == 401 else None}}
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, fmt, *args):
+        pass
+
+    def reply_json(self, status, obj, headers=()):
+        body = json.dumps(obj).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        parts = self.path.strip("/").split("/")
+        with lock:
+            got = list(logs.get(parts[-1], []))
+        if parts[0] == "log":
+            return self.reply_json(200, got)
+        if parts[0] == "count":
+            return self.reply_json(200, len(got))
+        self.reply_json(404, {"error": "no such route"})
+
+    def start_stream(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+
+    def send_events(self, events, crlf=False, tiny=False):
+        nl = "\r\n" if crlf else "\n"
+        for name, data in events:
+            text = data if isinstance(data, str) else json.dumps(data)
+            out = ""
+            if crlf:
+                out += ": a comment line" + nl
+            if name:
+                out += "event: " + name + nl
+            if crlf and len(text) > 10:
+                half = len(text) // 2
+                # a JSON text may be split anywhere outside a string only,
+                # so split at a comma that JSON ignores the LF around
+                cut = text.find(",", half)
+                if cut > 0:
+                    out += "data: " + text[:cut + 1] + nl
+                    out += "data:" + text[cut + 1:] + nl
+                else:
+                    out += "data: " + text + nl
+            else:
+                out += "data: " + text + nl
+            out += nl
+            raw = out.encode()
+            if tiny:
+                for i in range(0, len(raw), 3):
+                    self.wfile.write(raw[i:i + 3])
+                    self.wfile.flush()
+            else:
+                self.wfile.write(raw)
+                self.wfile.flush()
+
+    def do_POST(self):
+        parts = self.path.strip("/").split("/", 1)
+        name = parts[0]
+        rest = "/" + (parts[1] if len(parts) > 1 else "")
+        api = "anthropic" if rest == "/v1/messages" else \
+            "openai" if rest == "/chat/completions" else None
+        length = int(self.headers.get("Content-Length", "0"))
+        raw = self.rfile.read(length)
+        if api is None:
+            return self.reply_json(404, {"error": "no such route"})
+        try:
+            req = json.loads(raw)
+        except ValueError:
+            return self.reply_json(400, {"error": "body is not JSON"})
+        with lock:
+            logs.setdefault(name, []).append(req)
+            nth = len(logs[name])
+        if api == "anthropic":
+            ok = self.headers.get("x-api-key") == "test-key" and \
+                self.headers.get("anthropic-version") == "2023-06-01"
+        else:
+            ok = self.headers.get("Authorization") == "Bearer test-key"
+        if not ok:
+            return self.reply_json(401, anthropic_error(401)
+                                   if api == "anthropic" else
+                                   openai_error(401))
+        action, payload = script(name, req, api, nth)
+        name = name.split(".")[0]
+        err = anthropic_error if api == "anthropic" else openai_error
+        if action == "status":
+            return self.reply_json(payload, err(payload),
+                                   [("Retry-After", "0")])
+        if action == "overloaded":
+            st = 529 if api == "anthropic" else 503
+            return self.reply_json(st, err(st), [("Retry-After", "0")])
+        render = anthropic_events if api == "anthropic" else openai_events
+        self.start_stream()
+        if action == "drop":
+            self.send_events(render("text", "This answer never ends")[:5])
+            self.close_connection = True
+            return
+        if action == "midstream":
+            evs = render("text", "x")[:1]
+            if api == "anthropic":
+                evs.append(("error", {"type": "error", "error": {
+                    "type": "overloaded_error", "message": "Overloaded"}}))
+            else:
+                evs.append((None, {"error": {"type": "server_error",
+                                             "message": "overloaded"}}))
+            self.send_events(evs)
+            return
+        if action == "badjson":
+            self.wfile.write(b"event: message_start\ndata: {not json\n\n")
+            return
+        self.send_events(render(action, payload), crlf=(name == "crlf"),
+                         tiny=(name == "crlf"))
+
+
+def main():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    print(server.server_address[1], flush=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    sys.stdin.read()  # returns when the test closes our stdin
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
