@@ -35,35 +35,6 @@ static int32_t fail(bn_exec_host *h, int32_t code, const char *fmt, ...)
 	return code;
 }
 
-/* Copy guest bytes [ptr, ptr+len) into a new NUL-terminated string. */
-static int32_t copy_arg(char **out, bn_exec_host *h, bn_wasm_caller *c,
-			uint32_t ptr, uint32_t len, const char *what)
-{
-	bn_wasm_memory *mem = bn_wasm_caller_memory(c);
-	char *p;
-
-	if (len > BN_EXEC_HOST_ARG_MAX)
-		return fail(h, BN_EXEC_ABI_EINVAL, "%s: %u bytes, the limit is "
-			    "%zu", what, len, BN_EXEC_HOST_ARG_MAX);
-	if (!mem)
-		return fail(h, BN_EXEC_ABI_EINVAL, "the module has no memory");
-	p = malloc((size_t)len + 1);
-	if (!p)
-		return fail(h, BN_EXEC_ABI_EIO, "out of memory");
-	if (bn_wasm_memory_read(mem, ptr, p, len) != 0) {
-		free(p);
-		return fail(h, BN_EXEC_ABI_EINVAL, "%s: [%u, +%u) is outside "
-			    "the module's memory", what, ptr, len);
-	}
-	p[len] = '\0';
-	if (memchr(p, '\0', len)) {
-		free(p);
-		return fail(h, BN_EXEC_ABI_EINVAL, "%s holds a NUL byte", what);
-	}
-	*out = p;
-	return 0;
-}
-
 static void set_result(bn_exec_host *h, char *data, size_t len)
 {
 	free(h->result);
@@ -199,38 +170,21 @@ static int32_t headers_parse(http_headers *hh, bn_exec_host *h, json_t *j)
 	return 0;
 }
 
-static int32_t do_http(bn_exec_host *h, bn_wasm_caller *c,
-		       const bn_wasm_val *a, bn_exec_http_method method)
+static int32_t do_http(bn_exec_host *h, const bn_exec_host_args *a,
+		       bn_exec_http_method method)
 {
 	bn_exec_cap cap = method == BN_EXEC_HTTP_GET ? BN_EXEC_CAP_HTTP_GET
 						     : BN_EXEC_CAP_HTTP_POST;
-	char *url = NULL, *hdrs = NULL, *body = NULL, *audit_url = NULL;
+	const char *url = a->s[0], *hdrs = a->s[1];
+	const char *body = method == BN_EXEC_HTTP_POST ? a->s[2] : NULL;
+	size_t body_len = method == BN_EXEC_HTTP_POST ? a->len[2] : 0;
+	char *audit_url = NULL;
 	const char **origins = NULL;
 	http_headers hh = { 0 };
 	json_t *hj = NULL;
-	size_t norigins = 0, body_len = 0;
+	size_t norigins = 0;
 	int32_t r;
 
-	if ((r = copy_arg(&url, h, c, arg(a, 0), arg(a, 1), "url")))
-		return r;
-	if ((r = copy_arg(&hdrs, h, c, arg(a, 2), arg(a, 3), "headers")))
-		goto out;
-	if (method == BN_EXEC_HTTP_POST) {
-		bn_wasm_memory *mem = bn_wasm_caller_memory(c);
-		body_len = arg(a, 5);
-		if (body_len > BN_EXEC_HOST_ARG_MAX) {
-			r = fail(h, BN_EXEC_ABI_EINVAL, "body: %zu bytes, the "
-				 "limit is %zu", body_len, BN_EXEC_HOST_ARG_MAX);
-			goto out;
-		}
-		body = malloc(body_len ? body_len : 1);
-		if (!body || bn_wasm_memory_read(mem, arg(a, 4), body,
-						 body_len)) {
-			r = fail(h, BN_EXEC_ABI_EINVAL, "body: outside the "
-				 "module's memory");
-			goto out;
-		}
-	}
 	audit_url = url_for_audit(url);
 	/* the policy is every origin granted for this capability */
 	origins = calloc(h->grants->n ? h->grants->n : 1, sizeof(*origins));
@@ -313,25 +267,8 @@ out:
 	headers_clear(&hh);
 	json_decref(hj);
 	free(origins);
-	free(url);
-	free(hdrs);
-	free(body);
 	free(audit_url);
 	return r;
-}
-
-static int host_http_get(bn_wasm_caller *c, const bn_wasm_val *a,
-			 bn_wasm_val *res, void *payload)
-{
-	ret(res, do_http(payload, c, a, BN_EXEC_HTTP_GET));
-	return 0;
-}
-
-static int host_http_post(bn_wasm_caller *c, const bn_wasm_val *a,
-			  bn_wasm_val *res, void *payload)
-{
-	ret(res, do_http(payload, c, a, BN_EXEC_HTTP_POST));
-	return 0;
 }
 
 static int host_http_status(bn_wasm_caller *c, const bn_wasm_val *a,
@@ -344,48 +281,34 @@ static int host_http_status(bn_wasm_caller *c, const bn_wasm_val *a,
 
 /* ---- environment, secrets, memory ---------------------------------------- */
 
-static int host_read_env(bn_wasm_caller *c, const bn_wasm_val *a,
-			 bn_wasm_val *res, void *payload)
+static int32_t do_read_env(bn_exec_host *h, const char *name)
 {
-	bn_exec_host *h = payload;
-	char *name = NULL;
-	int32_t r = copy_arg(&name, h, c, arg(a, 0), arg(a, 1), "name");
+	const char *v;
 
-	if (!r && !decide(h, BN_EXEC_CAP_READ_ENV, name, "read_env"))
-		r = BN_EXEC_ABI_EDENIED;
-	if (!r) {
-		const char *v = getenv(name);
-		if (!v) {
-			r = fail(h, BN_EXEC_ABI_ENOTFOUND, "environment "
-				 "variable %s is not set", name);
-		} else {
-			r = (int32_t)strlen(v);
-			set_result(h, bn_xstrdup(v), strlen(v));
-		}
-	}
-	free(name);
-	ret(res, r);
-	return 0;
+	if (!decide(h, BN_EXEC_CAP_READ_ENV, name, "read_env"))
+		return BN_EXEC_ABI_EDENIED;
+	v = getenv(name);
+	if (!v)
+		return fail(h, BN_EXEC_ABI_ENOTFOUND, "environment variable %s "
+			    "is not set", name);
+	set_result(h, bn_xstrdup(v), strlen(v));
+	return (int32_t)strlen(v);
 }
 
-static int host_get_secret(bn_wasm_caller *c, const bn_wasm_val *a,
-			   bn_wasm_val *res, void *payload)
+static int32_t do_get_secret(bn_exec_host *h, const char *name)
 {
-	bn_exec_host *h = payload;
 	bn_exec_vault_secret *sec = NULL;
 	bn_exec_vault *vault = NULL;
-	char *name = NULL, *asked = NULL;
+	char *asked = bn_xasprintf("reveal:%s", name);
 	bn_err e;
-	int32_t r = copy_arg(&name, h, c, arg(a, 0), arg(a, 1), "name");
+	int32_t r;
 
-	if (r)
-		goto out;
-	asked = bn_xasprintf("reveal:%s", name);
 	if (!decide(h, BN_EXEC_CAP_GET_SECRET, asked,
 		    "secret revealed to the module")) {
-		r = BN_EXEC_ABI_EDENIED;
-		goto out;
+		free(asked);
+		return BN_EXEC_ABI_EDENIED;
 	}
+	free(asked);
 	bn_err_init(&e);
 	int vr = bn_exec_vault_open(&vault, h->store, &e);
 	if (!vr)
@@ -393,20 +316,16 @@ static int host_get_secret(bn_wasm_caller *c, const bn_wasm_val *a,
 	if (vr) {
 		r = fail(h, vr == BN_ENOTFOUND ? BN_EXEC_ABI_ENOTFOUND :
 			 BN_EXEC_ABI_EIO, "%s", e.msg);
-		goto out;
+	} else {
+		char *copy = bn_xmalloc(sec->len + 1);
+		memcpy(copy, sec->data, sec->len);
+		copy[sec->len] = '\0';
+		set_result(h, copy, sec->len);
+		r = (int32_t)sec->len;
 	}
-	r = (int32_t)sec->len;
-	char *copy = bn_xmalloc(sec->len + 1);
-	memcpy(copy, sec->data, sec->len);
-	copy[sec->len] = '\0';
-	set_result(h, copy, sec->len);
-out:
 	bn_exec_vault_secret_free(sec);
 	bn_exec_vault_free(vault);
-	free(name);
-	free(asked);
-	ret(res, r);
-	return 0;
+	return r;
 }
 
 /* Search the bot's memory; the result is a JSON array. */
@@ -441,32 +360,133 @@ static int32_t recall(bn_exec_host *h, const char *query, unsigned limit)
 	return (int32_t)strlen(text);
 }
 
-static int host_recall_memory(bn_wasm_caller *c, const bn_wasm_val *a,
-			      bn_wasm_val *res, void *payload)
+static int32_t do_recall(bn_exec_host *h, const char *query, int32_t limit)
 {
-	bn_exec_host *h = payload;
-	char *query = NULL;
-	int32_t limit = (int32_t)arg(a, 2);
-	int32_t r = copy_arg(&query, h, c, arg(a, 0), arg(a, 1), "query");
-
-	if (r)
-		goto out;
 	if (!h->bot) {
 		audit(h, BN_EXEC_CAP_RECALL_MEMORY, NULL, false,
 		      "run without a bot: there is no memory to recall");
-		r = fail(h, BN_EXEC_ABI_EDENIED, "recall_memory needs a bot: "
-			 "run the skill with --bot");
-		goto out;
+		return fail(h, BN_EXEC_ABI_EDENIED, "recall_memory needs a bot: "
+			    "run the skill with --bot");
 	}
-	if (!decide(h, BN_EXEC_CAP_RECALL_MEMORY, "", "recall_memory")) {
-		r = BN_EXEC_ABI_EDENIED;
-		goto out;
-	}
+	if (!decide(h, BN_EXEC_CAP_RECALL_MEMORY, "", "recall_memory"))
+		return BN_EXEC_ABI_EDENIED;
 	if (limit <= 0 || limit > 100)
 		limit = 10;
-	r = recall(h, query, (unsigned)limit);
-out:
-	free(query);
+	return recall(h, query, (unsigned)limit);
+}
+
+/* ---- the operations, on arguments copied out of the module -------------- */
+
+int32_t bn_exec_host_op(bn_exec_host *h, bn_exec_host_fn fn,
+			const bn_exec_host_args *a)
+{
+	switch (fn) {
+	case BN_EXEC_HOST_HTTP_GET:
+		return do_http(h, a, BN_EXEC_HTTP_GET);
+	case BN_EXEC_HOST_HTTP_POST:
+		return do_http(h, a, BN_EXEC_HTTP_POST);
+	case BN_EXEC_HOST_READ_ENV:
+		return do_read_env(h, a->s[0]);
+	case BN_EXEC_HOST_GET_SECRET:
+		return do_get_secret(h, a->s[0]);
+	case BN_EXEC_HOST_RECALL_MEMORY:
+		return do_recall(h, a->s[0], a->n);
+	default:
+		return fail(h, BN_EXEC_ABI_EINVAL, "unknown host function");
+	}
+}
+
+/* How each call's parameters are laid out: NSTR (pointer, length) pairs,
+   then an i32 when HAS_INT.  BINARY_LAST: the last string may hold any
+   bytes (a POST body). */
+static const struct {
+	const char *name;
+	unsigned nstr;
+	bool has_int;
+	bool binary_last;
+	const char *what[BN_EXEC_HOST_MAX_STR];
+} layouts[BN_EXEC_HOST_FN_MAX] = {
+	[BN_EXEC_HOST_HTTP_GET] = { "http_get", 2, false, false,
+				    { "url", "headers", NULL } },
+	[BN_EXEC_HOST_HTTP_POST] = { "http_post", 3, false, true,
+				     { "url", "headers", "body" } },
+	[BN_EXEC_HOST_READ_ENV] = { "read_env", 1, false, false,
+				    { "name", NULL, NULL } },
+	[BN_EXEC_HOST_GET_SECRET] = { "get_secret", 1, false, false,
+				      { "name", NULL, NULL } },
+	[BN_EXEC_HOST_RECALL_MEMORY] = { "recall_memory", 1, true, false,
+					 { "query", NULL, NULL } },
+};
+
+void bn_exec_host_args_clear(bn_exec_host_args *a)
+{
+	for (int i = 0; i < BN_EXEC_HOST_MAX_STR; i++) {
+		free(a->s[i]);
+		a->s[i] = NULL;
+		a->len[i] = 0;
+	}
+}
+
+int32_t bn_exec_host_args_copy(bn_exec_host_args *out, bn_exec_host *h,
+			       bn_wasm_caller *c, bn_exec_host_fn fn,
+			       const bn_wasm_val *args)
+{
+	bn_wasm_memory *mem = bn_wasm_caller_memory(c);
+	unsigned i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < layouts[fn].nstr; i++) {
+		uint32_t ptr = arg(args, 2 * (int)i), len = arg(args,
+							      2 * (int)i + 1);
+		const char *what = layouts[fn].what[i];
+		if (len > BN_EXEC_HOST_ARG_MAX) {
+			bn_exec_host_args_clear(out);
+			return fail(h, BN_EXEC_ABI_EINVAL, "%s: %u bytes, the "
+				    "limit is %zu", what, len,
+				    BN_EXEC_HOST_ARG_MAX);
+		}
+		if (!mem) {
+			bn_exec_host_args_clear(out);
+			return fail(h, BN_EXEC_ABI_EINVAL,
+				    "the module has no memory");
+		}
+		out->s[i] = malloc((size_t)len + 1);
+		if (!out->s[i]) {
+			bn_exec_host_args_clear(out);
+			return fail(h, BN_EXEC_ABI_EIO, "out of memory");
+		}
+		if (bn_wasm_memory_read(mem, ptr, out->s[i], len) != 0) {
+			bn_exec_host_args_clear(out);
+			return fail(h, BN_EXEC_ABI_EINVAL, "%s: [%u, +%u) is "
+				    "outside the module's memory", what, ptr,
+				    len);
+		}
+		out->s[i][len] = '\0';
+		out->len[i] = len;
+		bool binary = layouts[fn].binary_last &&
+			      i + 1 == layouts[fn].nstr;
+		if (!binary && memchr(out->s[i], '\0', len)) {
+			bn_exec_host_args_clear(out);
+			return fail(h, BN_EXEC_ABI_EINVAL, "%s holds a NUL byte",
+				    what);
+		}
+	}
+	if (layouts[fn].has_int)
+		out->n = (int32_t)arg(args, 2 * (int)layouts[fn].nstr);
+	return 0;
+}
+
+/* The in-process host function: copy, decide, act. */
+static int host_call(bn_wasm_caller *c, const bn_wasm_val *args,
+		     bn_wasm_val *res, void *payload)
+{
+	bn_exec_host_binding *b = payload;
+	bn_exec_host_args a;
+	int32_t r = bn_exec_host_args_copy(&a, b->host, c, b->fn, args);
+
+	if (r == 0)
+		r = bn_exec_host_op(b->host, b->fn, &a);
+	bn_exec_host_args_clear(&a);
 	ret(res, r);
 	return 0;
 }
@@ -520,41 +540,66 @@ static int host_last_error(bn_wasm_caller *c, const bn_wasm_val *a,
 
 /* ---- definition ------------------------------------------------------------ */
 
-typedef struct import_def {
-	const char *name;
-	uint32_t nparams;
-	bn_wasm_host_fn fn;
-} import_def;
+static const uint8_t i32s[8] = { BN_WASM_I32, BN_WASM_I32, BN_WASM_I32,
+				  BN_WASM_I32, BN_WASM_I32, BN_WASM_I32,
+				  BN_WASM_I32, BN_WASM_I32 };
 
-static const import_def imports[] = {
-	{ "http_get", 4, host_http_get },
-	{ "http_post", 6, host_http_post },
-	{ "http_status", 0, host_http_status },
-	{ "read_env", 2, host_read_env },
-	{ "get_secret", 2, host_get_secret },
-	{ "recall_memory", 3, host_recall_memory },
-	{ "result_read", 2, host_result_read },
-	{ "last_error", 2, host_last_error },
-};
+static int define_one(bn_wasm_linker *l, bn_wasm_store *s, const char *name,
+		      uint32_t nparams, bn_wasm_host_fn fn, void *payload)
+{
+	bn_wasm_functype ft = { nparams, 1, i32s, i32s };
+	bn_wasm_extern ext = { .kind = BN_WASM_EXTERN_FUNC };
+	int r = bn_wasm_func_new_host(&ext.of.func, s, &ft, fn, payload);
+
+	if (r)
+		return r;
+	return bn_wasm_linker_define(l, "bnity", name, &ext);
+}
+
+int bn_exec_host_define_with(bn_exec_host *h, bn_wasm_linker *l,
+			     bn_wasm_store *s, bn_wasm_host_fn call)
+{
+	int r;
+
+	for (int i = 0; i < BN_EXEC_HOST_FN_MAX; i++) {
+		h->bindings[i].host = h;
+		h->bindings[i].fn = (bn_exec_host_fn)i;
+		r = define_one(l, s, layouts[i].name,
+			       2 * layouts[i].nstr + (layouts[i].has_int ? 1 : 0),
+			       call ? call : host_call, &h->bindings[i]);
+		if (r)
+			return r;
+	}
+	if ((r = define_one(l, s, "http_status", 0, host_http_status, h)) ||
+	    (r = define_one(l, s, "result_read", 2, host_result_read, h)) ||
+	    (r = define_one(l, s, "last_error", 2, host_last_error, h)))
+		return r;
+	return 0;
+}
 
 int bn_exec_host_define(bn_exec_host *h, bn_wasm_linker *l, bn_wasm_store *s)
 {
-	static const uint8_t i32s[6] = { BN_WASM_I32, BN_WASM_I32, BN_WASM_I32,
-					 BN_WASM_I32, BN_WASM_I32, BN_WASM_I32 };
-	size_t i;
+	return bn_exec_host_define_with(h, l, s, NULL);
+}
 
-	for (i = 0; i < sizeof(imports) / sizeof(imports[0]); i++) {
-		bn_wasm_functype ft = { imports[i].nparams, 1, i32s, i32s };
-		bn_wasm_extern ext = { .kind = BN_WASM_EXTERN_FUNC };
-		int r = bn_wasm_func_new_host(&ext.of.func, s, &ft,
-					      imports[i].fn, h);
-		if (r)
-			return r;
-		if ((r = bn_wasm_linker_define(l, "bnity", imports[i].name,
-					       &ext)))
-			return r;
-	}
-	return 0;
+const char *bn_exec_host_fn_name(bn_exec_host_fn fn)
+{
+	return (unsigned)fn < BN_EXEC_HOST_FN_MAX ? layouts[fn].name : "?";
+}
+
+unsigned bn_exec_host_fn_nstr(bn_exec_host_fn fn)
+{
+	return (unsigned)fn < BN_EXEC_HOST_FN_MAX ? layouts[fn].nstr : 0;
+}
+
+void bn_exec_host_set_result(bn_exec_host *h, char *data, size_t len)
+{
+	set_result(h, data, len);
+}
+
+void bn_exec_host_set_error(bn_exec_host *h, const char *msg)
+{
+	snprintf(h->last_error, sizeof(h->last_error), "%s", msg);
 }
 
 void bn_exec_host_clear(bn_exec_host *h)
