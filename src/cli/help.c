@@ -102,6 +102,24 @@ static const help_entry entries[] = {
 	{ "memory list", "--bot BOT [--json]",
 	  "List the bot's memories, oldest first." },
 	{ "memory remove", "--bot BOT ID", "Forget one of the bot's memories." },
+	{ "sandbox run",
+	  "[--read PATH]... [--write PATH]... [--net none] [--time S]\n"
+	  "        [--memory BYTES] -- CMD [ARGS...]",
+	  "Run a native program confined as untrusted skills are: new\n"
+	  "namespaces, no network, Landlock (its binary and libraries plus the\n"
+	  "paths named), a seccomp allow-list, cgroup and rlimit limits, as\n"
+	  "uid 65534. Exit: CMD's status; 124 a limit ended it; 128+N signal N;\n"
+	  "1 confinement failed. See docs/sandbox.md." },
+	{ "sandbox status", "[--json]",
+	  "Which confinement mechanisms this machine offers, and which are in\n"
+	  "force for untrusted runs (found by trying each)." },
+	{ "serve", "[--listen ADDR:PORT] [--public]",
+	  "Serve the HTTP API (/api/v1) and the web UI on 127.0.0.1:8737. Every\n"
+	  "route but GET /api/v1/health needs `Authorization: Bearer TOKEN`; the\n"
+	  "token is made on the first start, printed once, and kept in\n"
+	  "$BNITY_HOME/api-token (mode 0600). --listen picks the address (port 0:\n"
+	  "any free port); a non-loopback address needs --public.\n"
+	  "BNITY_CORS_ORIGIN=ORIGIN allows that one browser origin. See docs/api.md." },
 	{ "wasm run",
 	  "[--fuel N] [--max-memory BYTES] [--dir HOST::GUEST[:ro]]...\n"
 	  "        [--env K=V]... FILE.wasm [ARGS...]",

@@ -23,6 +23,12 @@
 #ifdef HAVE_CMD_CHAT
 #include "cmd_chat.h"
 #endif
+#ifdef HAVE_CMD_SANDBOX
+#include "cmd_sandbox.h"
+#endif
+#ifdef HAVE_CMD_SERVE
+#include "cmd_serve.h"
+#endif
 
 static int help_main(int argc, char **argv)
 {
@@ -83,6 +89,14 @@ int main(int argc, char **argv)
 #ifdef HAVE_CMD_CHAT
 	if (!strcmp(cmd, "chat"))
 		return bn_cli_chat_main(argc - 2, argv + 2);
+#endif
+#ifdef HAVE_CMD_SANDBOX
+	if (!strcmp(cmd, "sandbox"))
+		return bn_cli_sandbox_main(argc - 2, argv + 2);
+#endif
+#ifdef HAVE_CMD_SERVE
+	if (!strcmp(cmd, "serve"))
+		return bn_cli_serve_main(argc - 2, argv + 2);
 #endif
 #ifdef HAVE_CMD_WASM
 	if (!strcmp(cmd, "wasm")) {

@@ -23,8 +23,10 @@
 #include "base/fs.h"
 #include "exec/audit.h"
 #include "exec/host.h"
+#include "exec/worker.h"
 #include "skill/manifest.h"
 #include "wasm/wasi.h"
+#include "sandbox/sandbox.h"
 #include "wasm/wasm.h"
 
 static const char *const tier_names[BN_EXEC_TIER_MAX] = {
@@ -278,29 +280,15 @@ static void describe_limit(bn_exec_result *res)
 	res->error = msg;
 }
 
-static int run_module(run_ctx *c, const bn_wasm_module *mod, bn_err *err)
+/* The granted folders as WASI preopens (owned array, paths borrowed from
+   the grants), each recorded in the audit log. */
+static bn_wasm_wasi_preopen *grant_preopens(run_ctx *c, size_t *n_out)
 {
-	bn_exec_result *res = c->res;
-	bn_wasm_limits wl = BN_WASM_LIMITS_INIT;
-	bn_wasm_wasi_config cfg = BN_WASM_WASI_CONFIG_INIT;
-	bn_wasm_wasi_preopen *pre = NULL;
-	bn_exec_host host = { 0 };
-	bn_wasm_instance *inst = NULL;
-	bn_wasm_linker *linker = NULL;
-	bn_wasm_store *store = NULL;
-	bn_wasm_wasi *wasi = NULL;
-	bn_wasm_trap trap = { 0 };
-	bn_wasm_err werr = { { 0 } };
-	const char *argv[1] = { c->sk->name };
-	size_t npre = 0, i;
-	timer tm;
-	int status = 0, r;
+	bn_wasm_wasi_preopen *pre = bn_xcalloc(c->grants.n ? c->grants.n : 1,
+					       sizeof(*pre));
+	size_t npre = 0;
 
-	/* files: the granted folders, at the same path in the guest */
-	pre = calloc(c->grants.n ? c->grants.n : 1, sizeof(*pre));
-	if (!pre)
-		return bn_err_oom(err);
-	for (i = 0; i < c->grants.n; i++) {
+	for (size_t i = 0; i < c->grants.n; i++) {
 		const bn_exec_grant *g = &c->grants.v[i];
 		if (g->cap != BN_EXEC_CAP_READ_FILE &&
 		    g->cap != BN_EXEC_CAP_WRITE_FILE)
@@ -315,6 +303,103 @@ static int run_module(run_ctx *c, const bn_wasm_module *mod, bn_err *err)
 			"folder opened read-only for the run" :
 			"folder opened read-write for the run", NULL);
 	}
+	*n_out = npre;
+	return pre;
+}
+
+/* Classify how a run ended, from what the engine (or the worker) saw. */
+typedef struct run_end {
+	int r;                       /* 0, BN_WASM_ETRAP, or a load error */
+	const char *load_error;      /* text for a load/link failure */
+	bool no_start;
+	int status;
+	const bn_wasm_trap *trap;
+	bool timer_fired;
+	bool mem_refused;
+	bool output_full;
+	const char *stderr_text;
+	size_t stderr_len;
+} run_end;
+
+static void classify(bn_exec_result *res, const run_end *e)
+{
+	if (e->no_start || e->load_error) {
+		res->outcome = "error";
+		res->error = bn_xstrdup(e->no_start ?
+			"the module has no _start function: a tool skill is "
+			"a WASI command" : e->load_error);
+		return;
+	}
+	if (e->r == BN_WASM_ETRAP) {
+		res->limit = trap_limit(e->trap, e->timer_fired);
+		/* a module that traps after the cap refused it memory
+		   (malloc failing, then abort) ran out of memory */
+		if (!res->limit && e->mem_refused &&
+		    e->trap->kind != BN_WASM_TRAP_EXIT)
+			res->limit = "memory";
+		res->outcome = res->limit ? "limit" : "trap";
+		if (res->limit)
+			describe_limit(res);
+		else
+			res->error = bn_xasprintf("trap: %s (function %u, "
+				"offset %u)", e->trap->msg, e->trap->func_index,
+				e->trap->code_offset);
+	} else if (e->status != 0) {
+		res->exit_code = e->status;
+		/* a module that ran out of memory or output usually says so
+		   by failing: name the limit it hit */
+		if (e->output_full)
+			res->limit = "output";
+		else if (e->mem_refused)
+			res->limit = "memory";
+		if (res->limit) {
+			res->outcome = "limit";
+			describe_limit(res);
+		} else {
+			res->outcome = "error";
+			res->error = e->stderr_len ? bn_xstrdup(e->stderr_text) :
+				bn_xasprintf("the skill exited with status %d",
+					     e->status);
+		}
+	} else if (e->output_full) {
+		res->outcome = "limit";
+		res->limit = "output";
+		describe_limit(res);
+	} else {
+		res->outcome = "ok";
+		res->ok = true;
+	}
+}
+
+static void take_output(bn_exec_result *res, run_ctx *c, char **stderr_text,
+			size_t *stderr_len)
+{
+	size_t out_len = 0;
+	res->output = memfd_take(c->fds[1], res->limits.output_bytes,
+				 &out_len);
+	res->output_len = out_len;
+	*stderr_text = memfd_take(c->fds[2], 64 << 10, stderr_len);
+}
+
+static int run_module(run_ctx *c, const bn_wasm_module *mod, bn_err *err)
+{
+	bn_exec_result *res = c->res;
+	bn_wasm_limits wl = BN_WASM_LIMITS_INIT;
+	bn_wasm_wasi_config cfg = BN_WASM_WASI_CONFIG_INIT;
+	bn_wasm_wasi_preopen *pre = NULL;
+	bn_exec_host host = { 0 };
+	bn_wasm_instance *inst = NULL;
+	bn_wasm_linker *linker = NULL;
+	bn_wasm_store *store = NULL;
+	bn_wasm_wasi *wasi = NULL;
+	bn_wasm_trap trap = { 0 };
+	bn_wasm_err werr = { { 0 } };
+	const char *argv[1] = { c->sk->name };
+	size_t npre = 0;
+	timer tm;
+	int status = 0, r;
+
+	pre = grant_preopens(c, &npre);
 	cfg.argv = argv;
 	cfg.argc = 1;
 	cfg.preopens = pre;
@@ -361,67 +446,33 @@ static int run_module(run_ctx *c, const bn_wasm_module *mod, bn_err *err)
 	bool mem_refused = bn_wasm_store_memory_refused(store) > 0;
 	res->host_calls = host.calls;
 	res->host_denied = host.denied;
-	if (r == BN_WASM_EUNLINKABLE || r == BN_WASM_ENOTFOUND ||
-	    r == BN_WASM_ELIMIT || (r && r != BN_WASM_ETRAP)) {
-		res->outcome = "error";
-		if (r == BN_WASM_ELIMIT) {
-			res->outcome = "limit";
-			res->limit = "memory";
-		}
-		res->error = bn_xasprintf("%s", r == BN_WASM_ENOTFOUND ?
-			"the module has no _start function: a tool skill is "
-			"a WASI command" : werr.msg[0] ? werr.msg :
-			"the module cannot run");
+	if (r == BN_WASM_ELIMIT) {
+		res->outcome = "limit";
+		res->limit = "memory";
+		describe_limit(res);
 		r = 0;
 		goto out;
 	}
-	size_t out_len = 0, err_len = 0;
-	res->output = memfd_take(c->fds[1], res->limits.output_bytes,
-				 &out_len);
-	res->output_len = out_len;
-	char *stderr_text = memfd_take(c->fds[2], 64 << 10, &err_len);
-	bool output_full = res->limits.output_bytes &&
-		bn_wasm_wasi_output_bytes(wasi) >= res->limits.output_bytes;
-	if (r == BN_WASM_ETRAP) {
-		res->limit = trap_limit(&trap, tm.fired);
-		/* a module that traps after the cap refused it memory
-		   (malloc failing, then abort) ran out of memory */
-		if (!res->limit && mem_refused &&
-		    trap.kind != BN_WASM_TRAP_EXIT)
-			res->limit = "memory";
-		res->outcome = res->limit ? "limit" : "trap";
-		if (res->limit)
-			describe_limit(res);
-		else
-			res->error = bn_xasprintf("trap: %s (function %u, "
-				"offset %u)", trap.msg, trap.func_index,
-				trap.code_offset);
-	} else if (status != 0) {
-		res->exit_code = status;
-		/* a module that ran out of memory or output usually says so
-		   by failing: name the limit it hit */
-		if (output_full) {
-			res->limit = "output";
-		} else if (mem_refused) {
-			res->limit = "memory";
-		}
-		if (res->limit) {
-			res->outcome = "limit";
-			describe_limit(res);
-		} else {
-			res->outcome = "error";
-			res->error = err_len ? bn_xstrdup(stderr_text) :
-				bn_xasprintf("the skill exited with status %d",
-					     status);
-		}
-	} else if (output_full) {
-		res->outcome = "limit";
-		res->limit = "output";
-		describe_limit(res);
-	} else {
-		res->outcome = "ok";
-		res->ok = true;
-	}
+	char *stderr_text = NULL;
+	size_t err_len = 0;
+	take_output(res, c, &stderr_text, &err_len);
+	run_end e = {
+		.r = r == 0 || r == BN_WASM_ETRAP ? r : -1,
+		.load_error = r && r != BN_WASM_ETRAP && r != BN_WASM_ENOTFOUND
+			? (werr.msg[0] ? werr.msg : "the module cannot run")
+			: NULL,
+		.no_start = r == BN_WASM_ENOTFOUND,
+		.status = status,
+		.trap = &trap,
+		.timer_fired = tm.fired,
+		.mem_refused = mem_refused,
+		.output_full = res->limits.output_bytes &&
+			bn_wasm_wasi_output_bytes(wasi) >=
+			res->limits.output_bytes,
+		.stderr_text = stderr_text,
+		.stderr_len = err_len,
+	};
+	classify(res, &e);
 	free(stderr_text);
 	r = 0;
 out:
@@ -431,6 +482,117 @@ out:
 	bn_wasm_wasi_free(wasi);
 	free(pre);
 	return r;
+}
+
+/* Whether the untrusted may run with weaker confinement (a setting). */
+static bool allow_weaker(void)
+{
+	const char *v = secure_getenv("BNITY_SANDBOX_ALLOW_WEAKER");
+	return v && (!strcmp(v, "1") || !strcmp(v, "yes") ||
+		     !strcmp(v, "true"));
+}
+
+/*
+ * A verified or untrusted skill: the module's bytes go, unparsed, to a
+ * worker that confines itself before touching them; its host calls come
+ * back here.
+ */
+static int run_confined(run_ctx *c, const char *bytes, size_t nbytes,
+			bn_err *err)
+{
+	bn_exec_result *res = c->res;
+	bn_exec_worker_outcome o;
+	bn_exec_worker_job job = { 0 };
+	bn_exec_host host = { 0 };
+	bn_wasm_trap trap = { 0 };
+	char *stderr_text = NULL;
+	size_t npre = 0, err_len = 0;
+	int r;
+
+	job.preopens = grant_preopens(c, &npre);
+	job.npreopens = npre;
+	host.store = c->store;
+	host.skill = c->sk->name;
+	host.bot = c->req->bot;
+	host.run_id = c->audit_id;
+	host.grants = &c->grants;
+	host.http_body_max_bytes = res->limits.output_bytes <
+		BN_EXEC_WORKER_MSG_MAX - 1024 ? res->limits.output_bytes :
+		BN_EXEC_WORKER_MSG_MAX - 1024;
+	host.http_timeout_ms = res->limits.timeout_ms;
+	job.name = c->sk->name;
+	job.wasm = (const uint8_t *)bytes;
+	job.wasm_len = nbytes;
+	job.limits = res->limits;
+	job.fds[0] = c->fds[0];
+	job.fds[1] = c->fds[1];
+	job.fds[2] = c->fds[2];
+	job.host = &host;
+	job.allow_weaker = allow_weaker();
+	r = bn_exec_worker_run(&o, &job, err);
+	free((void *)job.preopens);
+	if (r) {
+		bn_exec_host_clear(&host);
+		if (r == BN_EDENIED)
+			bn_err_prefix(err, "%s skill '%s' not run: the confined "
+				"worker it requires is not available (set "
+				"BNITY_SANDBOX_ALLOW_WEAKER=1 to accept weaker "
+				"confinement; see `bnity sandbox status`)",
+				bn_exec_tier_name(res->tier), c->sk->name);
+		return r;
+	}
+	if (o.weakened)
+		(void)bn_exec_audit_call(c->store, c->audit_id, "sandbox",
+			o.weakened, true, "ran with weaker confinement "
+			"(BNITY_SANDBOX_ALLOW_WEAKER): these were missing",
+			NULL);
+	res->fuel_used = o.fuel_used;
+	res->memory_peak = o.memory_peak;
+	res->host_calls = host.calls;
+	res->host_denied = host.denied;
+	bn_exec_host_clear(&host);
+	take_output(res, c, &stderr_text, &err_len);
+	if (o.protocol_error) {
+		res->outcome = "error";
+		res->error = bn_xstrdup(o.protocol_msg);
+	} else if (o.timed_out) {
+		res->outcome = "limit";
+		res->limit = "time";
+		describe_limit(res);
+	} else if (!o.reported) {
+		/* the OS ended it: a limit of the confinement, or a
+		   forbidden system call */
+		res->outcome = o.end == BN_SANDBOX_END_MEMORY ? "limit" : "trap";
+		if (o.end == BN_SANDBOX_END_MEMORY) {
+			res->limit = "memory";
+			describe_limit(res);
+		} else {
+			res->error = bn_xasprintf("the worker was stopped by "
+				"the sandbox (%s)", o.end_name);
+		}
+	} else {
+		trap.kind = o.trap;
+		trap.func_index = o.func_index;
+		trap.code_offset = o.code_offset;
+		snprintf(trap.msg, sizeof(trap.msg), "%s", o.trap_msg);
+		run_end e = {
+			.r = o.trap != BN_WASM_TRAP_NONE ? BN_WASM_ETRAP : 0,
+			.load_error = o.load_error[0] ? o.load_error : NULL,
+			.no_start = o.no_start,
+			.status = o.status,
+			.trap = &trap,
+			.timer_fired = false,
+			.mem_refused = o.memory_refused > 0,
+			.output_full = res->limits.output_bytes &&
+				o.output_bytes >= res->limits.output_bytes,
+			.stderr_text = stderr_text,
+			.stderr_len = err_len,
+		};
+		classify(res, &e);
+	}
+	free(stderr_text);
+	bn_exec_worker_outcome_clear(&o);
+	return 0;
 }
 
 int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
@@ -510,7 +672,10 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 	if ((r = bn_fs_read_file(&bytes, &nbytes, wasm_path,
 				 BN_EXEC_WASM_MAX_BYTES, err)))
 		goto audit_fail;
-	if (bn_wasm_module_new(&mod, (const uint8_t *)bytes, nbytes, &werr)) {
+	/* only local skills are parsed here; the others only in their
+	   confined worker */
+	if (res.tier == BN_EXEC_TIER_LOCAL &&
+	    bn_wasm_module_new(&mod, (const uint8_t *)bytes, nbytes, &werr)) {
 		r = bn_err_set(err, BN_EINVAL, "%s: %s", wasm_path, werr.msg);
 		goto audit_fail;
 	}
@@ -523,7 +688,9 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 			       strerror(errno));
 		goto audit_fail;
 	}
-	if ((r = run_module(&c, mod, err)))
+	r = res.tier == BN_EXEC_TIER_LOCAL ? run_module(&c, mod, err) :
+	    run_confined(&c, bytes, nbytes, err);
+	if (r)
 		goto audit_fail;
 	res.duration_ms = mono_ms() - t0;
 	ar.fuel = res.fuel_used;

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/cmd_sandbox.h - `bnity sandbox run|status`: run a native program
+ * under the OS confinement, and say what confinement this machine gives.
+ */
+#ifndef BN_CLI_CMD_SANDBOX_H
+#define BN_CLI_CMD_SANDBOX_H
+
+/* Exit status of `sandbox run` when a limit (or seccomp) ended the run. */
+#define BN_EXIT_SANDBOX_LIMIT 124
+
+/*
+ * bn_cli_sandbox_main - ARGV starts after "sandbox" ("run ...",
+ * "status ...").  Returns the process exit code: for `run`, the program's
+ * own status, 124 when a limit ended it, 128+N when signal N killed it,
+ * 1 when confinement failed, 2 for usage errors.
+ */
+int bn_cli_sandbox_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,492 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * exec/worker.c - a tool skill in a confined worker (see worker.h).
+ *
+ * The worker is forked before any byte of the module is parsed; it
+ * confines itself (sandbox/sandbox.h) and only then decodes, validates,
+ * instantiates and runs the module.  Its "bnity" imports are stubs that
+ * copy their arguments out of linear memory and ask the broker, which
+ * alone holds the grants, the secrets, the network and the audit log.
+ */
+#include "worker.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "sandbox/protocol.h"
+#include "sandbox/sandbox.h"
+
+enum { MSG_REQ = 1, MSG_RESP = 2, MSG_DONE = 3 };
+
+void bn_exec_worker_outcome_clear(bn_exec_worker_outcome *o)
+{
+	free(o->weakened);
+	memset(o, 0, sizeof(*o));
+}
+
+/* ---- little-endian encoding with a cursor ------------------------------ */
+
+static void put_u32(bn_buf *b, uint32_t v)
+{
+	uint8_t x[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+			 (uint8_t)(v >> 24) };
+	(void)bn_buf_append(b, x, 4);
+}
+
+static void put_u64(bn_buf *b, uint64_t v)
+{
+	put_u32(b, (uint32_t)v);
+	put_u32(b, (uint32_t)(v >> 32));
+}
+
+static void put_bytes(bn_buf *b, const void *p, size_t n)
+{
+	put_u32(b, (uint32_t)n);
+	(void)bn_buf_append(b, p, n);
+}
+
+typedef struct cursor {
+	const uint8_t *p;
+	const uint8_t *end;
+	bool bad;             /* a read went past the end */
+} cursor;
+
+static uint32_t get_u32(cursor *c)
+{
+	uint32_t v;
+	if (c->bad || 4 > c->end - c->p) {
+		c->bad = true;
+		return 0;
+	}
+	v = (uint32_t)c->p[0] | (uint32_t)c->p[1] << 8 |
+	    (uint32_t)c->p[2] << 16 | (uint32_t)c->p[3] << 24;
+	c->p += 4;
+	return v;
+}
+
+static uint64_t get_u64(cursor *c)
+{
+	uint64_t lo = get_u32(c);
+	return lo | (uint64_t)get_u32(c) << 32;
+}
+
+/* A length-prefixed byte string of at most MAX bytes (borrowed). */
+static const uint8_t *get_bytes(cursor *c, size_t max, size_t *len)
+{
+	uint32_t n = get_u32(c);
+	const uint8_t *p = c->p;
+
+	if (c->bad || n > max || n > (size_t)(c->end - c->p)) {
+		c->bad = true;
+		*len = 0;
+		return NULL;
+	}
+	c->p += n;
+	*len = n;
+	return p;
+}
+
+/* ---- the worker side ------------------------------------------------------ */
+
+typedef struct worker_ctx {
+	const bn_exec_worker_job *job;
+	int chan;                 /* the worker's end of the channel */
+} worker_ctx;
+
+/* A "bnity" import in the worker: copy, ask the broker, mirror. */
+static int remote_call(bn_wasm_caller *c, const bn_wasm_val *args,
+		       bn_wasm_val *res, void *payload)
+{
+	bn_exec_host_binding *b = payload;
+	bn_exec_host *h = b->host;
+	const worker_ctx *w = h->remote;
+	unsigned nstr = bn_exec_host_fn_nstr(b->fn);
+	bn_exec_host_args a;
+	bn_sandbox_msg m = { 0 };
+	bn_buf req = BN_BUF_INIT;
+	int32_t code = bn_exec_host_args_copy(&a, h, c, b->fn, args);
+	size_t total = 16;
+
+	res[0].type = BN_WASM_I32;
+	if (code) {
+		res[0].of.i32 = (uint32_t)code;
+		return 0;
+	}
+	for (unsigned i = 0; i < nstr; i++)
+		total += 4 + a.len[i];
+	if (total > BN_EXEC_WORKER_MSG_MAX) {
+		bn_exec_host_args_clear(&a);
+		bn_exec_host_set_error(h, "the arguments of one call are over "
+				       "1 MiB together in a confined run");
+		res[0].of.i32 = (uint32_t)BN_EXEC_ABI_EINVAL;
+		return 0;
+	}
+	put_u32(&req, (uint32_t)b->fn);
+	put_u32(&req, nstr);
+	for (unsigned i = 0; i < nstr; i++)
+		put_bytes(&req, a.s[i], a.len[i]);
+	put_u32(&req, (uint32_t)a.n);
+	bn_exec_host_args_clear(&a);
+	if (bn_sandbox_msg_send(w->chan, MSG_REQ, req.data, req.len, NULL, 0,
+				NULL) ||
+	    bn_sandbox_msg_recv(&m, w->chan, BN_SANDBOX_MSG_MAX_BYTES, NULL) ||
+	    m.type != MSG_RESP) {
+		bn_buf_clear(&req);
+		bn_sandbox_msg_clear(&m);
+		return bn_wasm_caller_trap(c, "the broker did not answer");
+	}
+	bn_buf_clear(&req);
+	cursor cur = { m.payload, m.payload + m.len, false };
+	size_t rlen, elen;
+	code = (int32_t)get_u32(&cur);
+	h->http_status = (int32_t)get_u32(&cur);
+	const uint8_t *r = get_bytes(&cur, BN_EXEC_WORKER_MSG_MAX, &rlen);
+	const uint8_t *e = get_bytes(&cur, sizeof(h->last_error) - 1, &elen);
+	if (cur.bad) {
+		bn_sandbox_msg_clear(&m);
+		return bn_wasm_caller_trap(c, "malformed answer from the broker");
+	}
+	if (code >= 0) {
+		char *copy = bn_xmalloc(rlen + 1);
+		memcpy(copy, r, rlen);
+		copy[rlen] = '\0';
+		bn_exec_host_set_result(h, copy, rlen);
+	}
+	memcpy(h->last_error, e, elen);
+	h->last_error[elen] = '\0';
+	bn_sandbox_msg_clear(&m);
+	res[0].of.i32 = (uint32_t)code;
+	return 0;
+}
+
+static void send_done(int chan, int status, const bn_wasm_trap *trap,
+		      bn_wasm_store *s, bn_wasm_wasi *wasi,
+		      const char *load_error, bool no_start)
+{
+	bn_buf b = BN_BUF_INIT;
+	const char *tm = trap ? trap->msg : "";
+
+	put_u32(&b, (uint32_t)status);
+	put_u32(&b, trap ? (uint32_t)trap->kind : 0);
+	put_u32(&b, trap ? trap->func_index : 0);
+	put_u32(&b, trap ? trap->code_offset : 0);
+	put_u64(&b, s ? bn_wasm_store_fuel_used(s) : 0);
+	put_u64(&b, s ? bn_wasm_store_memory_peak(s) : 0);
+	put_u64(&b, s ? bn_wasm_store_memory_refused(s) : 0);
+	put_u64(&b, wasi ? bn_wasm_wasi_output_bytes(wasi) : 0);
+	put_u32(&b, no_start ? 1 : 0);
+	put_bytes(&b, tm, strlen(tm));
+	put_bytes(&b, load_error ? load_error : "",
+		  load_error ? strlen(load_error) : 0);
+	(void)bn_sandbox_msg_send(chan, MSG_DONE, b.data, b.len, NULL, 0,
+				  NULL);
+	bn_buf_clear(&b);
+}
+
+/* The confined child: everything that touches the module happens here. */
+static int worker_main(void *payload)
+{
+	worker_ctx *w = payload;
+	const bn_exec_worker_job *job = w->job;
+	bn_wasm_limits wl = BN_WASM_LIMITS_INIT;
+	bn_wasm_wasi_config cfg = BN_WASM_WASI_CONFIG_INIT;
+	bn_exec_host mirror = { 0 };
+	bn_wasm_module *mod = NULL;
+	bn_wasm_store *store = NULL;
+	bn_wasm_linker *linker = NULL;
+	bn_wasm_wasi *wasi = NULL;
+	bn_wasm_instance *inst = NULL;
+	bn_wasm_trap trap = { 0 };
+	bn_wasm_err werr = { { 0 } };
+	const char *argv[1] = { job->name };
+	int status = 0, r;
+
+	if (bn_wasm_module_new(&mod, job->wasm, job->wasm_len, &werr)) {
+		send_done(w->chan, 0, NULL, NULL, NULL, werr.msg, false);
+		return 0;
+	}
+	cfg.argv = argv;
+	cfg.argc = 1;
+	cfg.preopens = job->preopens;
+	cfg.npreopens = job->npreopens;
+	cfg.stdin_fd = job->fds[0];
+	cfg.stdout_fd = job->fds[1];
+	cfg.stderr_fd = job->fds[2];
+	cfg.max_output_bytes = job->limits.output_bytes;
+	wl.fuel = job->limits.fuel;
+	wl.max_memory_bytes = job->limits.memory_bytes;
+	mirror.remote = w;
+	if (bn_wasm_wasi_new(&wasi, &cfg, &werr)) {
+		send_done(w->chan, 0, NULL, NULL, NULL, werr.msg, false);
+		goto out;
+	}
+	if (bn_wasm_store_new(&store, &wl) || bn_wasm_linker_new(&linker) ||
+	    bn_wasm_wasi_define(wasi, linker, store) ||
+	    bn_exec_host_define_with(&mirror, linker, store, remote_call)) {
+		send_done(w->chan, 0, NULL, NULL, NULL, "out of memory", false);
+		goto out;
+	}
+	r = bn_wasm_linker_instantiate(&inst, linker, store, mod, &trap, &werr);
+	if (r && r != BN_WASM_ETRAP) {
+		send_done(w->chan, 0, NULL, store, wasi, werr.msg, false);
+		goto out;
+	}
+	if (r == 0)
+		r = bn_wasm_wasi_run(&status, inst, store, &trap);
+	if (r == BN_WASM_ENOTFOUND || r == -EINVAL)
+		send_done(w->chan, 0, NULL, store, wasi, NULL, true);
+	else
+		send_done(w->chan, status, r == BN_WASM_ETRAP ? &trap : NULL,
+			  store, wasi, NULL, false);
+out:
+	bn_exec_host_clear(&mirror);
+	bn_wasm_linker_free(linker);
+	bn_wasm_store_free(store);
+	bn_wasm_wasi_free(wasi);
+	bn_wasm_module_free(mod);
+	return 0;
+}
+
+/* ---- the broker side ----------------------------------------------------- */
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void protocol_error(bn_exec_worker_outcome *out, const char *what)
+{
+	out->protocol_error = true;
+	snprintf(out->protocol_msg, sizeof(out->protocol_msg),
+		 "the worker broke the broker protocol: %s", what);
+}
+
+/* Answer one REQ; false when it is malformed. */
+static bool serve(bn_exec_host *h, int chan, const bn_sandbox_msg *m,
+		  bn_exec_worker_outcome *out)
+{
+	cursor c = { m->payload, m->payload + m->len, false };
+	bn_exec_host_args a;
+	uint32_t fn = get_u32(&c), nstr = get_u32(&c);
+	bn_buf resp = BN_BUF_INIT;
+	int32_t code;
+	int r;
+
+	memset(&a, 0, sizeof(a));
+	if (c.bad || fn >= BN_EXEC_HOST_FN_MAX ||
+	    nstr != bn_exec_host_fn_nstr((bn_exec_host_fn)fn)) {
+		protocol_error(out, "a call with an unknown function or "
+			       "argument count");
+		return false;
+	}
+	for (uint32_t i = 0; i < nstr; i++) {
+		size_t len;
+		const uint8_t *p = get_bytes(&c, BN_EXEC_HOST_ARG_MAX, &len);
+		if (c.bad)
+			break;
+		a.s[i] = bn_xmalloc(len + 1);
+		memcpy(a.s[i], p, len);
+		a.s[i][len] = '\0';
+		a.len[i] = len;
+	}
+	a.n = (int32_t)get_u32(&c);
+	if (c.bad || c.p != c.end) {
+		bn_exec_host_args_clear(&a);
+		protocol_error(out, "a malformed call");
+		return false;
+	}
+	/* the same checks the in-process copy makes: no NUL in names */
+	bool nul = false;
+	for (uint32_t i = 0; i < nstr; i++)
+		if (!(fn == BN_EXEC_HOST_HTTP_POST && i == 2) &&
+		    memchr(a.s[i], '\0', a.len[i]))
+			nul = true;
+	if (nul) {
+		bn_exec_host_set_error(h, "an argument holds a NUL byte");
+		code = BN_EXEC_ABI_EINVAL;
+	} else {
+		code = bn_exec_host_op(h, (bn_exec_host_fn)fn, &a);
+	}
+	bn_exec_host_args_clear(&a);
+	put_u32(&resp, (uint32_t)code);
+	put_u32(&resp, (uint32_t)h->http_status);
+	if (code >= 0 && h->result)
+		put_bytes(&resp, h->result, h->result_len);
+	else
+		put_bytes(&resp, "", 0);
+	put_bytes(&resp, h->last_error, strlen(h->last_error));
+	bn_exec_host_clear(h);
+	r = bn_sandbox_msg_send(chan, MSG_RESP, resp.data, resp.len, NULL, 0,
+				NULL);
+	bn_buf_clear(&resp);
+	/* a worker that went away mid-call ends by itself */
+	(void)r;
+	return true;
+}
+
+static bool read_done(const bn_sandbox_msg *m, bn_exec_worker_outcome *out)
+{
+	cursor c = { m->payload, m->payload + m->len, false };
+	size_t tl, ll;
+	const uint8_t *t, *l;
+	uint32_t kind;
+
+	out->status = (int)get_u32(&c);
+	kind = get_u32(&c);
+	out->func_index = get_u32(&c);
+	out->code_offset = get_u32(&c);
+	out->fuel_used = get_u64(&c);
+	out->memory_peak = get_u64(&c);
+	out->memory_refused = get_u64(&c);
+	out->output_bytes = get_u64(&c);
+	out->no_start = get_u32(&c) != 0;
+	t = get_bytes(&c, sizeof(out->trap_msg) - 1, &tl);
+	l = get_bytes(&c, sizeof(out->load_error) - 1, &ll);
+	if (c.bad || c.p != c.end || kind >= BN_WASM_TRAP_KIND_MAX) {
+		protocol_error(out, "a malformed final report");
+		return false;
+	}
+	out->trap = (bn_wasm_trap_kind)kind;
+	memcpy(out->trap_msg, t, tl);
+	out->trap_msg[tl] = '\0';
+	memcpy(out->load_error, l, ll);
+	out->load_error[ll] = '\0';
+	out->reported = true;
+	return true;
+}
+
+static void broker_loop(bn_exec_worker_outcome *out, bn_sandbox_proc *proc,
+			bn_exec_host *h, int chan, uint64_t timeout_ms)
+{
+	uint64_t deadline = mono_ms() + timeout_ms;
+
+	for (;;) {
+		uint64_t now = mono_ms();
+		struct pollfd pfd = { chan, POLLIN, 0 };
+		bn_sandbox_msg m = { 0 };
+		int pr;
+
+		if (now >= deadline) {
+			out->timed_out = true;
+			bn_sandbox_proc_kill(proc);
+			return;
+		}
+		pr = poll(&pfd, 1, (int)(deadline - now));
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr == 0)
+			continue;   /* the deadline check above ends it */
+		pr = bn_sandbox_msg_recv(&m, chan, BN_SANDBOX_MSG_MAX_BYTES,
+					 NULL);
+		if (pr == -EPIPE)
+			return;     /* the worker finished or died */
+		if (pr) {
+			protocol_error(out, pr == BN_ELIMIT ? "an oversized "
+				       "message" : "a malformed frame");
+			bn_sandbox_proc_kill(proc);
+			return;
+		}
+		bool ok = true;
+		if (m.type == MSG_REQ && !out->reported)
+			ok = serve(h, chan, &m, out);
+		else if (m.type == MSG_DONE && !out->reported)
+			ok = read_done(&m, out);
+		else {
+			protocol_error(out, "an unexpected message type");
+			ok = false;
+		}
+		bn_sandbox_msg_clear(&m);
+		if (!ok) {
+			bn_sandbox_proc_kill(proc);
+			return;
+		}
+	}
+}
+
+int bn_exec_worker_run(bn_exec_worker_outcome *out,
+		       const bn_exec_worker_job *job, bn_err *err)
+{
+	bn_sandbox_policy pol = BN_SANDBOX_POLICY_INIT;
+	bn_sandbox_target target = { 0 };
+	bn_sandbox_result res = { 0 };
+	bn_sandbox_proc *proc = NULL;
+	const char **ro = NULL, **rw = NULL;
+	int chan[2] = { -1, -1 }, keep[4];
+	size_t nro = 0, nrw = 0;
+	worker_ctx w;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = bn_sandbox_chan_pair(chan, err)))
+		return r;
+	ro = bn_xcalloc(job->npreopens + 1, sizeof(*ro));
+	rw = bn_xcalloc(job->npreopens + 1, sizeof(*rw));
+	for (size_t i = 0; i < job->npreopens; i++) {
+		if (job->preopens[i].read_only)
+			ro[nro++] = job->preopens[i].host_path;
+		else
+			rw[nrw++] = job->preopens[i].host_path;
+	}
+	keep[0] = job->fds[0];
+	keep[1] = job->fds[1];
+	keep[2] = job->fds[2];
+	keep[3] = chan[1];
+	pol.read_paths = ro;
+	pol.n_read_paths = nro;
+	pol.write_paths = rw;
+	pol.n_write_paths = nrw;
+	pol.allow_exec = false;
+	/* the engine caps linear memory itself; the cgroup is the backstop
+	   for everything else the worker allocates */
+	pol.memory_bytes = job->limits.memory_bytes + ((uint64_t)256 << 20);
+	pol.cpu_seconds = (uint32_t)(job->limits.timeout_ms / 1000 + 2);
+	pol.file_size_bytes = job->limits.output_bytes + 65536;
+	pol.open_files = 64;
+	pol.max_procs = 4;
+	pol.wall_ms = (uint32_t)(job->limits.timeout_ms + 2000);
+	pol.keep_fds = keep;
+	pol.n_keep_fds = 4;
+	pol.allow_weaker = job->allow_weaker;
+	if (job->npreopens && getuid() != 0 && getgid() != 0) {
+		/* granted folders belong to the user who granted them; a
+		   worker never runs as root, so when bnity does, the worker
+		   is nobody and a granted folder must be readable by it */
+		pol.uid = getuid();
+		pol.gid = getgid();
+	}
+	w.job = job;
+	w.chan = chan[1];
+	target.fn = worker_main;
+	target.payload = &w;
+	r = bn_sandbox_spawn(&proc, &pol, &target, err);
+	close(chan[1]);
+	free(ro);
+	free(rw);
+	if (r) {
+		close(chan[0]);
+		return r;
+	}
+	const char *weak = bn_sandbox_proc_weakened(proc);
+	if (weak && *weak)
+		out->weakened = bn_xstrdup(weak);
+	broker_loop(out, proc, job->host, chan[0], job->limits.timeout_ms);
+	close(chan[0]);
+	r = bn_sandbox_proc_wait(&res, proc, err);
+	if (r == 0) {
+		out->end = (int)res.end;
+		snprintf(out->end_name, sizeof(out->end_name), "%s",
+			 bn_sandbox_end_name(res.end));
+		if (res.end == BN_SANDBOX_END_TIME)
+			out->timed_out = true;
+	}
+	bn_sandbox_proc_free(proc);
+	return r;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * exec/worker.h - run a tool skill inside a confined worker process.
+ *
+ * Owns: the worker's side of a run (decode, instantiate and run the
+ * module after the OS confinement is in place, forwarding every "bnity"
+ * call to the broker) and the broker's loop (answer each call through
+ * bn_exec_host_op, so grants and the audit log stay in the broker;
+ * enforce the wall clock; read the worker's final report).
+ * Uses: sandbox (spawn, protocol), wasm (engine, WASI), exec (host).
+ *
+ * Messages on the channel (framed by sandbox/protocol.h):
+ *   REQ  worker -> broker   u32 fn, u32 nstr, nstr x (u32 len, bytes),
+ *                           i32 n
+ *   RESP broker -> worker   i32 code, i32 http_status, u32 len, result,
+ *                           u32 len, last error text
+ *   DONE worker -> broker   the run's end: status, trap, fuel, memory
+ * Everything the worker sends is checked as hostile input: a malformed
+ * or oversized message ends the run, never the broker.
+ */
+#ifndef BN_EXEC_WORKER_H
+#define BN_EXEC_WORKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "exec/grants.h"
+#include "exec/host.h"
+#include "wasm/wasi.h"
+#include "wasm/wasm.h"
+
+/* One host call moves at most this much each way in a confined run. */
+#define BN_EXEC_WORKER_MSG_MAX (((size_t)1 << 20) - 4096)
+
+typedef struct bn_exec_worker_job {
+	const char *name;                 /* the skill, argv[0] */
+	const uint8_t *wasm;              /* module bytes, not yet parsed */
+	size_t wasm_len;
+	bn_exec_limits limits;
+	const bn_wasm_wasi_preopen *preopens;
+	size_t npreopens;
+	int fds[3];                       /* stdin, stdout, stderr memfds */
+	bn_exec_host *host;               /* broker side: grants, audit */
+	bool allow_weaker;                /* run without a missing mechanism */
+} bn_exec_worker_job;
+
+typedef struct bn_exec_worker_outcome {
+	bool reported;             /* the worker sent its final report */
+	char load_error[512];      /* the module did not load or link */
+	bool no_start;             /* no _start export */
+	int status;                /* the module's exit status */
+	bn_wasm_trap_kind trap;    /* BN_WASM_TRAP_NONE when none */
+	char trap_msg[256];
+	uint32_t func_index;
+	uint32_t code_offset;
+	uint64_t fuel_used;        /* as the worker reports them */
+	uint64_t memory_peak;
+	uint64_t memory_refused;
+	uint64_t output_bytes;
+	bool timed_out;            /* the broker's wall clock ran out */
+	bool protocol_error;       /* the worker broke the protocol */
+	char protocol_msg[256];
+	int end;                   /* bn_sandbox_end of the process */
+	char end_name[16];
+	char *weakened;            /* owned: mechanisms that were missing */
+} bn_exec_worker_outcome;
+
+void bn_exec_worker_outcome_clear(bn_exec_worker_outcome *o);
+
+/*
+ * bn_exec_worker_run - spawn the confined worker for JOB, serve its host
+ * calls and wait for it.  Returns 0 when it ran (see *out), BN_EDENIED
+ * with *err naming what is missing when the machine lacks a mechanism
+ * the untrusted tier requires (and JOB does not allow weaker), or
+ * another error when it could not start.
+ */
+int bn_exec_worker_run(bn_exec_worker_outcome *out,
+		       const bn_exec_worker_job *job, bn_err *err) BN_MUST_USE;
+
+#endif

@@ -1,0 +1,614 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sandbox/sandbox.c - the parent side: probing the machine, preparing a
+ * spawn (Landlock ruleset, seccomp filters, cgroups), cloning the child
+ * into new namespaces, writing its id maps, waiting under a wall clock
+ * and naming the limit that ended a run.  The child side is confine.c.
+ * Spec: clone(2), user_namespaces(7) (uid_map, gid_map), poll(2),
+ * wait4(2).
+ */
+#include "sandbox_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+
+#define ERR_MSG_MAX 512
+
+struct bn_sandbox_proc {
+	pid_t pid;              /* PID 1 of the run, as we see it */
+	int status_fd;          /* read end of PID 1's report */
+	bn_sandbox__cgroup cg;  /* per-run cgroups */
+	bn_buf weakened;        /* what was missing, space separated */
+	uint64_t start_us;      /* monotonic start */
+	uint32_t wall_ms;       /* the policy's wall clock */
+	uint32_t cpu_seconds;   /* the policy's CPU limit */
+	bool in_pidns;          /* killing pid kills the tree */
+	int trace_fd;           /* the policy's trace fd, -1 for none */
+	bool reaped;            /* waitpid done */
+};
+
+static const char *const mech_names[BN_SANDBOX_MECH_MAX] = {
+	"userns", "pidns", "netns", "mntns", "ipcns", "utsns",
+	"no-new-privs", "landlock-fs", "landlock-net", "landlock-scope",
+	"seccomp", "seccomp-notify", "cgroup-memory", "cgroup-pids",
+	"rlimits", "close-range",
+};
+
+static const char *const end_names[BN_SANDBOX_END_MAX] = {
+	"exit", "signal", "time", "memory", "cpu", "file-size", "pids",
+	"seccomp",
+};
+
+static const int ns_flags[6] = { CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
+				 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUTS };
+
+const char *bn_sandbox_mech_name(bn_sandbox_mech m)
+{
+	return (unsigned)m < BN_SANDBOX_MECH_MAX ? mech_names[m] : "?";
+}
+
+const char *bn_sandbox_end_name(bn_sandbox_end e)
+{
+	return (unsigned)e < BN_SANDBOX_END_MAX ? end_names[e] : "?";
+}
+
+/* Can a child unshare FLAGS?  Returns 0 or the errno it got. */
+static int try_unshare(int flags)
+{
+	int st;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return errno;
+	if (pid == 0)
+		_exit(unshare(flags) ? (errno & 0x7f) : 0);
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return EIO;
+	return WEXITSTATUS(st);
+}
+
+static void set_mech(bn_sandbox_status *s, bn_sandbox_mech m, bool offered,
+		     bool in_force, const char *note)
+{
+	s->mech[m].offered = offered;
+	s->mech[m].in_force = in_force;
+	if (note)
+		snprintf(s->mech[m].note, sizeof(s->mech[m].note), "%s", note);
+}
+
+static void probe_ns(bn_sandbox_status *s)
+{
+	int i, e, user = 0;
+
+	for (i = 0; i < 6; i++) {
+		e = try_unshare(ns_flags[i] | user);
+		if (i == 0 && !e)
+			user = CLONE_NEWUSER; /* test the rest inside one */
+		set_mech(s, (bn_sandbox_mech)(BN_SANDBOX_MECH_USERNS + i), !e,
+			 !e, e ? strerror(e) : i == 0 ?
+			 "runs as the policy uid/gid (65534), mapped 1:1" :
+			 i == 1 ? "the run is PID 1; its death kills the tree" :
+			 i == 2 ? "no interfaces but a down loopback" :
+			 "private to the run");
+	}
+}
+
+static void probe_landlock(bn_sandbox_status *s)
+{
+	char note[BN_SANDBOX_NOTE_MAX];
+	int abi = bn_sandbox__landlock_abi();
+
+	s->landlock_abi = abi;
+	snprintf(note, sizeof(note), abi ? "ABI %d: only the policy's paths"
+		 : "not offered by this kernel", abi);
+	set_mech(s, BN_SANDBOX_MECH_LANDLOCK_FS, abi >= 1, abi >= 1, note);
+	set_mech(s, BN_SANDBOX_MECH_LANDLOCK_NET, abi >= 4, abi >= 4,
+		 abi >= 4 ? "every TCP bind and connect denied" :
+		 "needs ABI 4");
+	set_mech(s, BN_SANDBOX_MECH_LANDLOCK_SCOPE, abi >= 6, abi >= 6,
+		 abi >= 6 ? "signals and abstract unix sockets stay inside" :
+		 "needs ABI 6");
+}
+
+void bn_sandbox_probe(bn_sandbox_status *out)
+{
+	char note[BN_SANDBOX_NOTE_MAX];
+	struct rlimit rl;
+	bool ok;
+
+	memset(out, 0, sizeof(*out));
+	probe_ns(out);
+	ok = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) >= 0;
+	set_mech(out, BN_SANDBOX_MECH_NO_NEW_PRIVS, ok, ok,
+		 ok ? "setuid bits and file caps ignored" : strerror(errno));
+	probe_landlock(out);
+	ok = bn_sandbox__seccomp_can_filter(note, sizeof(note));
+	set_mech(out, BN_SANDBOX_MECH_SECCOMP, ok, ok, note);
+	ok = bn_sandbox__seccomp_can_notify(note, sizeof(note));
+	set_mech(out, BN_SANDBOX_MECH_SECCOMP_NOTIFY, ok, false, note);
+	ok = bn_sandbox__cgroup_probe("memory", note, sizeof(note));
+	set_mech(out, BN_SANDBOX_MECH_CGROUP_MEMORY, ok, ok, note);
+	ok = bn_sandbox__cgroup_probe("pids", note, sizeof(note));
+	set_mech(out, BN_SANDBOX_MECH_CGROUP_PIDS, ok, ok, note);
+	ok = getrlimit(RLIMIT_CPU, &rl) == 0;
+	set_mech(out, BN_SANDBOX_MECH_RLIMITS, ok, ok,
+		 "CPU, FSIZE, NOFILE, CORE=0 (AS/NPROC if no cgroup)");
+	ok = syscall(SYS_close_range, ~0u - 1, ~0u - 1, 0) == 0;
+	set_mech(out, BN_SANDBOX_MECH_CLOSE_RANGE, ok, ok,
+		 ok ? "every inherited fd but the kept ones closed" :
+		 "closed one by one instead");
+}
+
+/* Note a missing mechanism; refused unless the policy accepts it. */
+static int weaken(bn_sandbox_proc *proc, const bn_sandbox_policy *p,
+		  const char *what, bn_err *err)
+{
+	if (!p->allow_weaker)
+		return bn_err_set(err, BN_EDENIED, "sandbox: %s is not "
+				  "available and weaker confinement was not "
+				  "accepted (BNITY_SANDBOX_ALLOW_WEAKER=1)",
+				  what);
+	if (proc->weakened.len && bn_buf_puts(&proc->weakened, " "))
+		return bn_err_oom(err);
+	if (bn_buf_puts(&proc->weakened, what))
+		return bn_err_oom(err);
+	return 0;
+}
+
+static int check_target(const bn_sandbox_policy *p,
+			const bn_sandbox_target *t, bn_err *err)
+{
+	if (p->allow_exec != !!t->argv || !!t->argv == !!t->fn)
+		return bn_err_set(err, BN_EINVAL, "sandbox: give argv with "
+				  "allow_exec, or fn without it");
+	if (t->argv && (!t->argv[0] || t->argv[0][0] != '/'))
+		return bn_err_set(err, BN_EINVAL, "sandbox: the program must "
+				  "be an absolute path");
+	if (p->uid == 0 || p->gid == 0)
+		return bn_err_set(err, BN_EINVAL, "sandbox: refusing to run "
+				  "as uid or gid 0: give policy.uid/gid an "
+				  "unprivileged id (default 65534) that owns "
+				  "the write paths");
+	return 0;
+}
+
+/* Which namespace flags we can get; the weaker path probes each one. */
+static int pick_ns(int *flags, bn_sandbox_proc *proc,
+		   const bn_sandbox_policy *p, bn_err *err)
+{
+	int all = 0, i, r, user = 0;
+
+	for (i = 0; i < 6; i++)
+		all |= ns_flags[i];
+	if (!try_unshare(all)) {
+		*flags = all;
+		return 0;
+	}
+	*flags = 0;
+	for (i = 0; i < 6; i++) {
+		if (!try_unshare(ns_flags[i] | user)) {
+			*flags |= ns_flags[i];
+			if (i == 0)
+				user = CLONE_NEWUSER;
+			continue;
+		}
+		r = weaken(proc, p, mech_names[BN_SANDBOX_MECH_USERNS + i],
+			   err);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* A fork into new namespaces (no new stack): see the threading rule. */
+static pid_t clone_ns(int ns)
+{
+	return (pid_t)syscall(SYS_clone, (unsigned long)ns | SIGCHLD, NULL,
+			      NULL, NULL, 0UL);
+}
+
+/*
+ * Clone with every namespace; when the kernel refuses, find out which
+ * ones it offers (refused unless weaker confinement is accepted).
+ * *pid is -1 with errno set when the clone itself failed.
+ */
+static int clone_child(pid_t *pid, int *ns, bn_sandbox__plan *plan,
+		       bn_sandbox_proc *proc, bn_err *err)
+{
+	int r, i;
+
+	*ns = 0;
+	for (i = 0; i < 6; i++)
+		*ns |= ns_flags[i];
+	*pid = clone_ns(*ns);
+	if (*pid < 0 && (errno == EPERM || errno == EINVAL ||
+			 errno == ENOSPC || errno == EUSERS)) {
+		if ((r = pick_ns(ns, proc, plan->policy, err)))
+			return r;
+		*pid = clone_ns(*ns);
+	}
+	plan->in_pidns = (*ns & CLONE_NEWPID) != 0;
+	proc->in_pidns = plan->in_pidns;
+	if (*pid == 0)
+		bn_sandbox__child_main(plan);
+	return 0;
+}
+
+static int write_map(pid_t pid, const char *file, unsigned id, bn_err *err)
+{
+	char path[64], line[64];
+	int fd, n, r = 0;
+
+	snprintf(path, sizeof(path), "/proc/%ld/%s", (long)pid, file);
+	n = snprintf(line, sizeof(line), "%u %u 1\n", id, id);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return bn_err_set(err, -errno, "sandbox: open %s: %s", path,
+				  strerror(errno));
+	if (write(fd, line, (size_t)n) != n)
+		r = bn_err_set(err, -errno, "sandbox: write %s: %s", path,
+			       strerror(errno));
+	close(fd);
+	return r;
+}
+
+/* Read what the child's confinement steps said; "" means all went well. */
+static void read_child_error(int fd, char *msg, size_t n)
+{
+	size_t got = 0;
+	ssize_t k;
+
+	while (got + 1 < n) {
+		k = read(fd, msg + got, n - 1 - got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	msg[got] = '\0';
+}
+
+/* The parent's preparation: everything that can fail before the clone. */
+static int prepare(bn_sandbox__plan *plan, bn_sandbox_proc *proc,
+		   bn_err *err)
+{
+	const bn_sandbox_policy *p = plan->policy;
+	const char *exe = p->allow_exec ? plan->target->argv[0] : NULL;
+	char note[BN_SANDBOX_NOTE_MAX];
+	uint64_t t = bn_sandbox__now_us();
+	int r, abi = bn_sandbox__landlock_abi();
+
+	if ((abi < 1 && (r = weaken(proc, p, "landlock-fs", err))) ||
+	    (abi < 4 && (r = weaken(proc, p, "landlock-net", err))) ||
+	    (abi < 6 && (r = weaken(proc, p, "landlock-scope", err))))
+		return r;
+	if (abi >= 1 &&
+	    (r = bn_sandbox__landlock_build(&plan->ruleset_fd, p, exe, abi,
+					    err)))
+		return r;
+	bn_sandbox__trace(p->trace_fd, "landlock ruleset",
+			  bn_sandbox__now_us() - t);
+	t = bn_sandbox__now_us();
+	if (!bn_sandbox__seccomp_can_filter(note, sizeof(note))) {
+		if ((r = weaken(proc, p, "seccomp", err)))
+			return r;
+	} else {
+		plan->arch_guard = true;
+		if ((r = bn_sandbox__seccomp_build(&plan->filter, p->allow_exec,
+						   err)) ||
+		    (r = bn_sandbox__seccomp_build_init(&plan->init_filter,
+							err)))
+			return r;
+	}
+	bn_sandbox__trace(p->trace_fd, "seccomp build",
+			  bn_sandbox__now_us() - t);
+	t = bn_sandbox__now_us();
+	bn_sandbox__cgroup_create(&proc->cg, p->memory_bytes, p->max_procs);
+	if (p->memory_bytes && !proc->cg.mem_dir) {
+		if ((r = weaken(proc, p, "cgroup-memory", err)))
+			return r;
+		plan->rlimit_as = true;
+	}
+	if (p->max_procs && !proc->cg.pids_dir &&
+	    (r = weaken(proc, p, "cgroup-pids", err)))
+		return r;
+	/* RLIMIT_NPROC counts every process of the uid: a fallback only. */
+	plan->nproc_rlimit = p->max_procs && !proc->cg.pids_dir;
+	plan->set_ids = true;
+	bn_sandbox__trace(p->trace_fd, "cgroup create",
+			  bn_sandbox__now_us() - t);
+	return 0;
+}
+
+static void plan_clear(bn_sandbox__plan *plan)
+{
+	if (plan->ruleset_fd >= 0)
+		close(plan->ruleset_fd);
+	if (plan->filter)
+		seccomp_release(plan->filter);
+	if (plan->init_filter)
+		seccomp_release(plan->init_filter);
+}
+
+/* After the clone: maps, cgroups, "go", and the child's verdict. */
+static int release_child(bn_sandbox_proc *proc, const bn_sandbox__plan *plan,
+			 int ns, int sync_w, int err_r, bn_err *err)
+{
+	const bn_sandbox_policy *p = plan->policy;
+	char msg[ERR_MSG_MAX], go = 1;
+	uint64_t t = bn_sandbox__now_us();
+	int r = 0;
+
+	if (ns & CLONE_NEWUSER) {
+		r = write_map(proc->pid, "uid_map", p->uid, err);
+		if (!r)
+			r = write_map(proc->pid, "gid_map", p->gid, err);
+	}
+	if (r)
+		return r;
+	bn_sandbox__trace(p->trace_fd, "id maps", bn_sandbox__now_us() - t);
+	t = bn_sandbox__now_us();
+	if ((r = bn_sandbox__cgroup_attach(&proc->cg, proc->pid, err)))
+		return r;
+	bn_sandbox__trace(p->trace_fd, "cgroup attach",
+			  bn_sandbox__now_us() - t);
+	t = bn_sandbox__now_us();
+	if (send(sync_w, &go, 1, MSG_NOSIGNAL) != 1)
+		return bn_err_set(err, BN_EIO, "sandbox: release child: %s",
+				  strerror(errno));
+	read_child_error(err_r, msg, sizeof(msg));
+	bn_sandbox__trace(p->trace_fd, "child confinement (total)",
+			  bn_sandbox__now_us() - t);
+	if (msg[0])
+		return bn_err_set(err, BN_EIO, "sandbox: %s", msg);
+	return 0;
+}
+
+static void proc_free_parts(bn_sandbox_proc *proc)
+{
+	uint64_t t = bn_sandbox__now_us();
+
+	bn_sandbox_proc_kill(proc);
+	if (!proc->reaped && proc->pid > 0)
+		(void)waitpid(proc->pid, NULL, 0);
+	bn_sandbox__cgroup_destroy(&proc->cg);
+	bn_sandbox__trace(proc->trace_fd, "teardown (reap, cgroups)",
+			  bn_sandbox__now_us() - t);
+	if (proc->status_fd >= 0)
+		close(proc->status_fd);
+	bn_buf_clear(&proc->weakened);
+	free(proc);
+}
+
+int bn_sandbox_spawn(bn_sandbox_proc **out, const bn_sandbox_policy *policy,
+		     const bn_sandbox_target *target, bn_err *err)
+{
+	bn_sandbox__plan plan = { .policy = policy, .target = target,
+				  .ruleset_fd = -1,
+				  .trace_fd = policy->trace_fd };
+	int sync_p[2] = { -1, -1 }, err_p[2] = { -1, -1 },
+	    st_p[2] = { -1, -1 }, ns = 0, r, i;
+	bn_sandbox_proc *proc;
+	uint64_t t;
+
+	if ((r = check_target(policy, target, err)))
+		return r;
+	proc = bn_xcalloc(1, sizeof(*proc));
+	proc->pid = -1;
+	proc->status_fd = -1;
+	proc->start_us = bn_sandbox__now_us();
+	proc->wall_ms = policy->wall_ms;
+	proc->cpu_seconds = policy->cpu_seconds;
+	proc->trace_fd = policy->trace_fd;
+	proc->reaped = true;
+	bn_buf_init(&proc->weakened, 4096);
+	if ((r = prepare(&plan, proc, err)))
+		goto out_fail;
+	/* sync is a socket so that "go" to a dead child is EPIPE, not SIGPIPE. */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync_p) ||
+	    pipe2(err_p, O_CLOEXEC) || pipe2(st_p, O_CLOEXEC)) {
+		r = bn_err_set(err, -errno, "sandbox: pipe: %s",
+			       strerror(errno));
+		goto out_fail;
+	}
+	plan.sync_fd = sync_p[0];
+	plan.err_fd = err_p[1];
+	plan.status_fd = st_p[1];
+	t = bn_sandbox__now_us();
+	r = clone_child(&proc->pid, &ns, &plan, proc, err);
+	if (r)
+		goto out_fail;
+	if (proc->pid < 0) {
+		r = bn_err_set(err, -errno, "sandbox: clone into namespaces: "
+			       "%s", strerror(errno));
+		goto out_fail;
+	}
+	proc->reaped = false;
+	bn_sandbox__trace(policy->trace_fd, "clone",
+			  bn_sandbox__now_us() - t);
+	close(sync_p[0]);
+	close(err_p[1]);
+	close(st_p[1]);
+	sync_p[0] = err_p[1] = st_p[1] = -1;
+	proc->status_fd = st_p[0];
+	st_p[0] = -1;
+	r = release_child(proc, &plan, ns, sync_p[1], err_p[0], err);
+	if (r)
+		goto out_fail;
+	proc->start_us = bn_sandbox__now_us();
+	*out = proc;
+	goto out_close;
+out_fail:
+	proc_free_parts(proc);
+out_close:
+	for (i = 0; i < 2; i++) {
+		if (sync_p[i] >= 0)
+			close(sync_p[i]);
+		if (err_p[i] >= 0)
+			close(err_p[i]);
+		if (st_p[i] >= 0)
+			close(st_p[i]);
+	}
+	plan_clear(&plan);
+	return r;
+}
+
+pid_t bn_sandbox_proc_pid(const bn_sandbox_proc *proc)
+{
+	return proc->pid;
+}
+
+const char *bn_sandbox_proc_weakened(const bn_sandbox_proc *proc)
+{
+	return bn_buf_cstr(&proc->weakened);
+}
+
+void bn_sandbox_proc_kill(bn_sandbox_proc *proc)
+{
+	if (!proc->reaped && proc->pid > 0)
+		(void)kill(proc->pid, SIGKILL);
+	/* Without a PID namespace the tree is only reachable by cgroup. */
+	if (!proc->in_pidns)
+		bn_sandbox__cgroup_kill(&proc->cg);
+}
+
+/* Read PID 1's report, waiting at most until DEADLINE_US. */
+static int read_report(bn_sandbox__report *rep, bool *timed_out,
+		       const bn_sandbox_proc *proc, uint64_t deadline_us)
+{
+	size_t got = 0;
+	ssize_t k;
+
+	*timed_out = false;
+	while (got < sizeof(*rep)) {
+		uint64_t now = bn_sandbox__now_us();
+		struct pollfd pfd = { proc->status_fd, POLLIN, 0 };
+		int ms = -1, pr;
+
+		if (proc->wall_ms) {
+			if (now >= deadline_us) {
+				*timed_out = true;
+				return 0;
+			}
+			ms = (int)((deadline_us - now + 999) / 1000);
+		}
+		pr = poll(&pfd, 1, ms);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr < 0)
+			return -errno;
+		if (pr == 0)
+			continue;
+		k = read(proc->status_fd, (char *)rep + got,
+			 sizeof(*rep) - got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -EPIPE; /* PID 1 died without a report */
+		got += (size_t)k;
+	}
+	return 0;
+}
+
+static bn_sandbox_end classify(const bn_sandbox_result *res, bool oom,
+			       uint32_t cpu_seconds)
+{
+	if (res->signal == SIGSYS)
+		return BN_SANDBOX_END_SECCOMP;
+	if (res->signal == SIGXCPU)
+		return BN_SANDBOX_END_CPU;
+	if (res->signal == SIGXFSZ)
+		return BN_SANDBOX_END_FSIZE;
+	if (res->signal == SIGKILL && oom)
+		return BN_SANDBOX_END_MEMORY;
+	if (res->signal == SIGKILL && cpu_seconds &&
+	    res->cpu_us >= (uint64_t)cpu_seconds * 1000000u)
+		return BN_SANDBOX_END_CPU;
+	if (res->signal)
+		return oom ? BN_SANDBOX_END_MEMORY : BN_SANDBOX_END_SIGNAL;
+	if (res->exit_code && res->pids_max_hit)
+		return BN_SANDBOX_END_PIDS;
+	return BN_SANDBOX_END_EXIT;
+}
+
+int bn_sandbox_proc_wait(bn_sandbox_result *out, bn_sandbox_proc *proc,
+			 bn_err *err)
+{
+	bn_sandbox__report rep;
+	bn_sandbox_result res;
+	bool timed_out, oom;
+	int r, st = 0;
+
+	memset(&res, 0, sizeof(res));
+	memset(&rep, 0, sizeof(rep));
+	r = read_report(&rep, &timed_out, proc,
+			proc->start_us + (uint64_t)proc->wall_ms * 1000u);
+	if (timed_out)
+		bn_sandbox_proc_kill(proc);
+	if (!proc->reaped) {
+		while (waitpid(proc->pid, &st, 0) < 0 && errno == EINTR)
+			;
+		proc->reaped = true;
+	}
+	res.wall_us = bn_sandbox__now_us() - proc->start_us;
+	bn_sandbox__trace(proc->trace_fd, "run + reap PID 1", res.wall_us);
+	bn_sandbox__cgroup_events(&proc->cg, &oom, &res.memory_max_hit,
+				  &res.pids_max_hit);
+	if (timed_out) {
+		res.end = res.pids_max_hit ? BN_SANDBOX_END_PIDS
+					   : BN_SANDBOX_END_TIME;
+		res.signal = SIGKILL;
+	} else if (r) {
+		/* PID 1 itself was killed: only the OOM killer does that. */
+		res.signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+		res.end = oom ? BN_SANDBOX_END_MEMORY : BN_SANDBOX_END_SIGNAL;
+	} else {
+		res.cpu_us = rep.cpu_us;
+		res.maxrss_kb = rep.maxrss_kb;
+		if (WIFEXITED(rep.wait_status))
+			res.exit_code = WEXITSTATUS(rep.wait_status);
+		else if (WIFSIGNALED(rep.wait_status))
+			res.signal = WTERMSIG(rep.wait_status);
+		res.end = classify(&res, oom, proc->cpu_seconds);
+	}
+	*out = res;
+	(void)err;
+	return 0;
+}
+
+void bn_sandbox_proc_free(bn_sandbox_proc *proc)
+{
+	if (proc)
+		proc_free_parts(proc);
+}
+
+int bn_sandbox_run(bn_sandbox_result *out, char **weakened_out,
+		   const bn_sandbox_policy *policy,
+		   const bn_sandbox_target *target, bn_err *err)
+{
+	bn_sandbox_proc *proc;
+	int r;
+
+	if ((r = bn_sandbox_spawn(&proc, policy, target, err)))
+		return r;
+	if (weakened_out)
+		*weakened_out = bn_xstrdup(bn_sandbox_proc_weakened(proc));
+	r = bn_sandbox_proc_wait(out, proc, err);
+	bn_sandbox_proc_free(proc);
+	return r;
+}

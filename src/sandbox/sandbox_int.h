@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sandbox/sandbox_int.h - what the files of the sandbox module share:
+ * the spawn plan handed from the parent to the child, and the helpers of
+ * landlock.c, seccomp.c, cgroup.c and confine.c.  Not a public header.
+ */
+#ifndef BN_SANDBOX_SANDBOX_INT_H
+#define BN_SANDBOX_SANDBOX_INT_H
+
+#include <seccomp.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sandbox.h"
+
+/* Everything the child needs, prepared by the parent before the clone. */
+typedef struct bn_sandbox__plan {
+	const bn_sandbox_policy *policy; /* borrowed */
+	const bn_sandbox_target *target; /* borrowed */
+	int sync_fd;         /* read end: the parent says "go" (1 byte) */
+	int err_fd;          /* write end: a failing step writes its name */
+	int status_fd;       /* write end: PID 1 writes the payload status */
+	int ruleset_fd;      /* Landlock ruleset, -1 when not in force */
+	scmp_filter_ctx filter;      /* payload allow-list, NULL if none */
+	scmp_filter_ctx init_filter; /* PID 1's allow-list, NULL if none */
+	bool arch_guard;     /* install the raw x32/foreign-arch filter */
+	bool set_ids;        /* switch to policy uid/gid (user namespace) */
+	bool rlimit_as;      /* no memory cgroup: fall back to RLIMIT_AS */
+	bool nproc_rlimit;   /* also set RLIMIT_NPROC */
+	bool in_pidns;       /* PID 1 of a new PID namespace */
+	int trace_fd;        /* per-step timings, -1 for none */
+} bn_sandbox__plan;
+
+/* What PID 1 reports to the parent through status_fd. */
+typedef struct bn_sandbox__report {
+	int32_t wait_status; /* the payload's wait status */
+	int32_t pad;         /* zero */
+	uint64_t cpu_us;     /* payload user + system CPU */
+	uint64_t maxrss_kb;  /* payload peak RSS */
+} bn_sandbox__report;
+
+/* confine.c: the child side of bn_sandbox_spawn; never returns. */
+__attribute__((noreturn)) void bn_sandbox__child_main(
+	const bn_sandbox__plan *plan);
+/* Microseconds of CLOCK_MONOTONIC. */
+uint64_t bn_sandbox__now_us(void);
+/* Write "sandbox: STEP N us" to fd (async-signal-safe). */
+void bn_sandbox__trace(int fd, const char *step, uint64_t us);
+
+/* landlock.c */
+int bn_sandbox__landlock_abi(void);
+/*
+ * Build a ruleset for POLICY at ABI (exe: the program for native runs,
+ * NULL for the worker).  *out is an O_CLOEXEC fd.
+ */
+int bn_sandbox__landlock_build(int *out, const bn_sandbox_policy *policy,
+			       const char *exe, int abi, bn_err *err);
+/* In the child: landlock_restrict_self(fd); returns 0 or -errno. */
+int bn_sandbox__landlock_enforce(int ruleset_fd);
+
+/* seccomp.c */
+/* The payload's allow-list: native commands (exec) or the engine worker. */
+int bn_sandbox__seccomp_build(scmp_filter_ctx *out, bool native,
+			      bn_err *err);
+/* PID 1's allow-list: wait, kill, write the report, exit. */
+int bn_sandbox__seccomp_build_init(scmp_filter_ctx *out, bn_err *err);
+/* In the child: the raw filter killing foreign arches and x32 numbers. */
+int bn_sandbox__seccomp_arch_guard(void);
+/* Probes: filter mode with KILL_PROCESS; user notification. */
+bool bn_sandbox__seccomp_can_filter(char *note, size_t n);
+bool bn_sandbox__seccomp_can_notify(char *note, size_t n);
+
+/* cgroup.c: one per-run cgroup under each of memory and pids. */
+typedef struct bn_sandbox__cgroup {
+	char *mem_dir;  /* owned; NULL when not in force */
+	char *pids_dir; /* owned; NULL when not in force */
+} bn_sandbox__cgroup;
+
+/* Create the per-run cgroups that can be created; never fails. */
+void bn_sandbox__cgroup_create(bn_sandbox__cgroup *cg, uint64_t mem_bytes,
+			       uint32_t max_procs);
+/* Move PID into them; returns 0 or -errno. */
+int bn_sandbox__cgroup_attach(const bn_sandbox__cgroup *cg, pid_t pid,
+			      bn_err *err);
+/* Did the run hit memory.limit (OOM kill or failcnt) or pids.max? */
+void bn_sandbox__cgroup_events(const bn_sandbox__cgroup *cg, bool *oom,
+			       bool *mem_max, bool *pids_max);
+/* SIGKILL every process in the groups now (no waiting). */
+void bn_sandbox__cgroup_kill(const bn_sandbox__cgroup *cg);
+/* SIGKILL every process left, wait until empty, rmdir; frees names. */
+void bn_sandbox__cgroup_destroy(bn_sandbox__cgroup *cg);
+/* Can we create a cgroup under CONTROLLER ("memory", "pids")? */
+bool bn_sandbox__cgroup_probe(const char *controller, char *note, size_t n);
+
+#endif

@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sandbox/seccomp.c - the system-call allow-lists of a confined child.
+ *
+ * Two lists on a default of KILL_PROCESS: a minimal one for the engine
+ * worker (files through Landlock, the broker channel, memory without
+ * PROT_EXEC, time, poll/ppoll/eventfd2 and ioctl TCGETS/FIONREAD for
+ * WASI, exit) and a broader one for native commands (execve,
+ * processes, pipes, AF_UNIX sockets, a few terminal ioctls).  Neither
+ * has io_uring, ptrace, process_vm_*, keyctl, bpf, userfaultfd,
+ * perf_event_open, unshare, setns, mount, or clone with namespace flags.
+ * A raw filter in front kills foreign architectures (i386 through int
+ * 0x80) and x32 numbers.  Spec: seccomp(2), seccomp_init(3),
+ * seccomp_rule_add(3), Documentation/userspace-api/seccomp_filter.rst.
+ *
+ * Sanitizer builds (HAVE_ASAN) add what the ASan/UBSan runtime calls
+ * while reporting: sched_getaffinity, prctl, tgkill, rt_sigaction,
+ * sigaltstack, getrlimit, prlimit64, readlink, uname, mincore, getppid,
+ * open, stat, lstat, access (reading /proc/self/maps).
+ * Release builds never allow them in the worker.  Never fork or execve:
+ * the external symbolizer cannot start inside a worker, so the report
+ * stops after its first lines (run with ASAN_OPTIONS=symbolize=0 to get
+ * raw frames instead).
+ */
+#include "sandbox_int.h"
+
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+
+#ifndef HAVE_ASAN
+#define HAVE_ASAN 0
+#endif
+
+#if defined(__x86_64__)
+#define NATIVE_AUDIT_ARCH AUDIT_ARCH_X86_64
+#define X32_SYSCALL_BIT 0x40000000u
+#elif defined(__aarch64__)
+#define NATIVE_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#define X32_SYSCALL_BIT 0xffffffffu /* no x32 here: never matches */
+#else
+#error "sandbox: add the audit arch of this machine"
+#endif
+
+/* Every namespace flag: clone() carrying one of them is not allowed. */
+#define NS_FLAGS ((scmp_datum_t)(CLONE_NEWUSER | CLONE_NEWPID | \
+	CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | \
+	CLONE_NEWCGROUP | 0x00000080 /* CLONE_NEWTIME */))
+
+/* The engine worker: what an interpreter with a channel needs. */
+static const char *const worker_calls[] = {
+	"read", "write", "readv", "writev", "pread64", "pwrite64", "close",
+	"fstat", "newfstatat", "statx", "lseek", "munmap", "mremap", "brk",
+	"madvise", "futex", "clock_gettime", "clock_getres",
+	"clock_nanosleep", "nanosleep", "getrandom", "exit", "exit_group",
+	"rt_sigreturn", "rt_sigprocmask", "sched_yield", "restart_syscall",
+	"openat", "openat2", "getdents64", "fcntl", "ftruncate", "fsync",
+	"fdatasync", "unlinkat", "mkdirat", "renameat2", "readlinkat",
+	"symlinkat", "linkat", "utimensat", "fadvise64", "fallocate",
+	"sendmsg", "recvmsg", "getpid", "gettid", "close_range", "dup",
+	"dup3",
+	/* WASI: poll_oneoff waits with ppoll; an eventfd wakes it early */
+	"eventfd2", "ppoll", "poll",
+};
+
+/*
+ * The worker's ioctls, both read-only: WASI asks isatty() of its stdio
+ * (TCGETS; so does the ASan report, for colour) and how many bytes a pipe
+ * holds (FIONREAD).
+ */
+static const unsigned long worker_ioctls[] = { TCGETS, FIONREAD };
+
+/* What the sanitizer runtimes call (HAVE_ASAN builds only). */
+static const char *const asan_calls[] = {
+	"sched_getaffinity", "prctl", "tgkill", "rt_sigaction",
+	"sigaltstack", "getrlimit", "prlimit64", "readlink", "uname",
+	"mincore", "getppid", "open", "stat", "lstat", "access",
+};
+
+/* Native commands: the worker's list plus what programs expect. */
+static const char *const native_calls[] = {
+	"mmap", "mprotect", "execve", "access", "faccessat", "faccessat2",
+	"open", "stat", "lstat", "poll", "ppoll", "select", "pselect6",
+	"epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait",
+	"eventfd2", "pipe", "pipe2", "dup2", "getcwd", "chdir", "fchdir",
+	"rename", "renameat", "mkdir", "rmdir", "unlink", "link", "symlink",
+	"readlink", "chmod", "fchmod", "fchmodat", "chown", "fchown",
+	"fchownat", "lchown", "umask", "uname", "arch_prctl",
+	"set_tid_address", "set_robust_list", "rseq", "getrlimit",
+	"setrlimit", "prlimit64", "getuid", "geteuid", "getgid", "getegid", "getgroups",
+	"getresuid", "getresgid", "getppid", "getpgrp", "getpgid", "getsid",
+	"setpgid", "setsid", "setuid", "setgid", "setreuid", "setregid",
+	"setresuid", "setresgid", "setgroups", "setfsuid", "setfsgid",
+	"capget", "capset", "fork", "vfork", "wait4", "waitid", "kill",
+	"tkill", "tgkill", "rt_sigaction", "rt_sigsuspend",
+	"rt_sigtimedwait", "rt_sigpending", "sigaltstack", "pause", "alarm",
+	"setitimer", "getitimer", "times", "getrusage", "sysinfo",
+	"sched_getaffinity", "sched_getparam", "sched_getscheduler",
+	"getpriority", "prctl", "mincore", "msync", "memfd_create",
+	"connect", "bind", "listen", "accept", "accept4", "sendto",
+	"recvfrom", "shutdown", "getsockname", "getpeername", "getsockopt",
+	"setsockopt", "statfs", "fstatfs", "truncate", "flock",
+	"copy_file_range", "sendfile", "getdents", "utime", "utimes",
+	"futimesat", "time", "gettimeofday", "getcpu", "membarrier",
+	"get_robust_list", "timerfd_create", "timerfd_settime",
+	"timerfd_gettime", "signalfd4", "mlock", "munlock",
+};
+
+/* The only terminal/file ioctls a native command may issue. */
+static const unsigned long native_ioctls[] = {
+	TCGETS, TIOCGWINSZ, TIOCGPGRP, FIONREAD, FIONBIO, FIOCLEX, FIONCLEX,
+};
+
+/* PID 1 only waits for the payload, reports and exits. */
+static const char *const init_calls[] = {
+	"wait4", "waitid", "kill", "write", "close", "exit", "exit_group",
+	"rt_sigreturn", "rt_sigprocmask", "rt_sigaction", "getpid", "gettid",
+	"restart_syscall", "munmap", "brk", "mmap", "futex",
+};
+
+static int allow_names(scmp_filter_ctx ctx, const char *const *names,
+		       size_t n, bn_err *err)
+{
+	size_t i;
+	int nr, r;
+
+	for (i = 0; i < n; i++) {
+		nr = seccomp_syscall_resolve_name(names[i]);
+		if (nr == __NR_SCMP_ERROR)
+			continue; /* not a call on this arch */
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+		if (r == -EEXIST)
+			r = 0; /* on two lists */
+		if (r)
+			return bn_err_set(err, r, "seccomp: allow %s: %s",
+					  names[i], strerror(-r));
+	}
+	return 0;
+}
+
+static int new_ctx(scmp_filter_ctx *out, bn_err *err)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	int r;
+
+	if (!ctx)
+		return bn_err_set(err, -ENOMEM, "seccomp: seccomp_init failed");
+	r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+			     SCMP_ACT_KILL_PROCESS);
+	if (r) {
+		seccomp_release(ctx);
+		return bn_err_set(err, r, "seccomp: bad-arch action: %s",
+				  strerror(-r));
+	}
+	*out = ctx;
+	return 0;
+}
+
+/* Worker memory may never become executable (an interpreter needs none). */
+static int add_worker_rules(scmp_filter_ctx ctx)
+{
+	size_t i;
+	int r;
+
+	r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+			     SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	if (!r)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect),
+				     1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC,
+						0));
+	for (i = 0; !r && i < sizeof(worker_ioctls) / sizeof(worker_ioctls[0]);
+	     i++)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				     SCMP_A1(SCMP_CMP_EQ, worker_ioctls[i], 0));
+	return r;
+}
+
+static int add_native_rules(scmp_filter_ctx ctx)
+{
+	size_t i;
+	int r;
+
+	r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+			     SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0));
+	if (!r)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
+				     SCMP_SYS(socket), 1,
+				     SCMP_A0(SCMP_CMP_NE, AF_UNIX, 0));
+	if (!r)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socketpair),
+				     1, SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0));
+	if (!r)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+				     SCMP_A0(SCMP_CMP_MASKED_EQ, NS_FLAGS, 0));
+	/* clone3 hides its flags in memory: make libc fall back to clone. */
+	if (!r)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
+				     SCMP_SYS(clone3), 0);
+	for (i = 0; !r && i < sizeof(native_ioctls) / sizeof(native_ioctls[0]);
+	     i++)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				     SCMP_A1(SCMP_CMP_EQ, native_ioctls[i], 0));
+	return r;
+}
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+int bn_sandbox__seccomp_build(scmp_filter_ctx *out, bool native,
+			      bn_err *err)
+{
+	scmp_filter_ctx ctx;
+	int r;
+
+	if ((r = new_ctx(&ctx, err)))
+		return r;
+	r = allow_names(ctx, worker_calls, N(worker_calls), err);
+	if (!r && HAVE_ASAN)
+		r = allow_names(ctx, asan_calls, N(asan_calls), err);
+	if (!r && native)
+		r = allow_names(ctx, native_calls, N(native_calls), err);
+	if (!r) {
+		r = native ? add_native_rules(ctx) : add_worker_rules(ctx);
+		if (r)
+			r = bn_err_set(err, r, "seccomp: argument rules: %s",
+				       strerror(-r));
+	}
+	if (r) {
+		seccomp_release(ctx);
+		return r;
+	}
+	*out = ctx;
+	return 0;
+}
+
+int bn_sandbox__seccomp_build_init(scmp_filter_ctx *out, bn_err *err)
+{
+	scmp_filter_ctx ctx;
+	int r;
+
+	if ((r = new_ctx(&ctx, err)))
+		return r;
+	r = allow_names(ctx, init_calls, N(init_calls), err);
+	if (!r && HAVE_ASAN)
+		r = allow_names(ctx, asan_calls, N(asan_calls), err);
+	if (r) {
+		seccomp_release(ctx);
+		return r;
+	}
+	*out = ctx;
+	return 0;
+}
+
+/*
+ * The guard: kill unless the arch is ours and the number is below the
+ * x32 bit.  libseccomp kills other arches too (BADARCH); this states it
+ * in a dozen instructions anyone can audit.
+ */
+static const struct sock_filter arch_guard[] = {
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_AUDIT_ARCH, 1, 0),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, 0, 1),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+};
+
+int bn_sandbox__seccomp_arch_guard(void)
+{
+	struct sock_fprog prog = {
+		.len = (unsigned short)N(arch_guard),
+		.filter = (struct sock_filter *)arch_guard,
+	};
+
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+		return -errno;
+	return 0;
+}
+
+bool bn_sandbox__seccomp_can_filter(char *note, size_t n)
+{
+	uint32_t action = SECCOMP_RET_KILL_PROCESS;
+
+	if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action)) {
+		snprintf(note, n, "seccomp(GET_ACTION_AVAIL): %s",
+			 strerror(errno));
+		return false;
+	}
+	snprintf(note, n, "BPF filters, KILL_PROCESS available; libseccomp "
+		 "%u.%u.%u", seccomp_version()->major,
+		 seccomp_version()->minor, seccomp_version()->micro);
+	return true;
+}
+
+bool bn_sandbox__seccomp_can_notify(char *note, size_t n)
+{
+	struct seccomp_notif_sizes sizes;
+
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes)) {
+		snprintf(note, n, "SECCOMP_GET_NOTIF_SIZES: %s",
+			 strerror(errno));
+		return false;
+	}
+	snprintf(note, n, "available; not used (allow-lists kill instead)");
+	return true;
+}
