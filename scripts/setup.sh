@@ -16,7 +16,7 @@ packages=(
   clang lld llvm libclang-rt-14-dev libclang-rt-14-dev-wasm32 wasi-libc wabt
   libyaml-dev libsqlite3-dev libjansson-dev libsodium-dev libutf8proc-dev
   libcurl4-openssl-dev libseccomp-dev libmicrohttpd-dev libarchive-dev
-  libgit2-dev nodejs sqlite3
+  libgit2-dev nodejs sqlite3 chromium wrk
 )
 
 install_packages() {

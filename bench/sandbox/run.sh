@@ -5,13 +5,12 @@
 # unconfined), and the median of each confinement step over 20 traced runs
 # (BNITY_SANDBOX_TRACE=1 prints "sandbox: STEP N us" on stderr).
 # Prints figures only; never asserts a timing.
-# BNITY defaults to build-sandbox's bnity, else its bnity-sandbox stand-in.
+# BNITY (first argument) defaults to build/src/cli/bnity.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bnity=${1:-}
 if [ -z "$bnity" ]; then
-  for c in "$top/build-sandbox/src/cli/bnity" \
-           "$top/build-sandbox/tests/sandbox/bnity-sandbox"; do
+  for c in "$top/build/src/cli/bnity" "$top/build-ci/src/cli/bnity"; do
     if [ -x "$c" ] && "$c" sandbox status >/dev/null 2>&1; then
       bnity=$c
       break

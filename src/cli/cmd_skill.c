@@ -10,6 +10,10 @@
 #include "base/buf.h"
 #include "exec/grants.h"
 
+#ifdef HAVE_CMD_INSTALL
+#include "cmd_install.h"
+#endif
+
 #define MAX_POS 256
 
 static json_t *strv_json(const bn_strv *sv)
@@ -553,6 +557,22 @@ int bn_cli_skill_main(int argc, char **argv)
 		return cmd_inspect(argc, argv);
 	if (!strcmp(sub, "remove"))
 		return cmd_remove(argc, argv);
+#ifdef HAVE_CMD_INSTALL
+	if (!strcmp(sub, "search"))
+		return bn_cli_skill_search(argc, argv);
+	if (!strcmp(sub, "browse"))
+		return bn_cli_skill_browse(argc, argv);
+	if (!strcmp(sub, "install"))
+		return bn_cli_skill_install(argc, argv);
+	if (!strcmp(sub, "update"))
+		return bn_cli_skill_update(argc, argv);
+	if (!strcmp(sub, "outdated"))
+		return bn_cli_skill_outdated(argc, argv);
+	if (!strcmp(sub, "verify"))
+		return bn_cli_skill_verify(argc, argv);
+	if (!strcmp(sub, "digest"))
+		return bn_cli_skill_digest(argc, argv);
+#endif
 	if (!strcmp(sub, "build"))
 		return bn_cli_skill_build(argc, argv);
 	if (!strcmp(sub, "grant"))

@@ -34,6 +34,37 @@ static const help_entry entries[] = {
 	  "every capability and instruction block." },
 	{ "skill remove", "NAME",
 	  "Remove a skill from the store and detach it from every bot." },
+	{ "skill search", "QUERY [--registry NAME] [--json] [--offline]",
+	  "Search the registries (skills.sh, anthropics/skills,\n"
+	  "ComposioHQ/awesome-claude-skills, and those in config.json)." },
+	{ "skill browse", "[QUERY] [--registry NAME] [--offline]",
+	  "Browse registries: on a terminal search, show details and install;\n"
+	  "otherwise print a plain listing." },
+	{ "skill install",
+	  "SOURCE [--skill NAME]... [--all] [--yes] [--grant CAP[=SCOPE],...]\n"
+	  "        [--bot BOT] [--force] [--local] [--offline]",
+	  "Install skills from a folder, a .skill/.zip/.tar.gz,\n"
+	  "owner/repo[/path][#ref], a GitHub or git URL, or https://HOST\n"
+	  "(.well-known/agent-skills). Shows warnings and scan findings, checks\n"
+	  "signatures (tier verified/untrusted; --local: a folder you vouch\n"
+	  "for), asks for each capability on a terminal (--yes grants all,\n"
+	  "--grant the named ones), builds tool sources, commits atomically,\n"
+	  "pins it in skills-lock.json. --force installs despite strict errors\n"
+	  "or replaces an installed skill." },
+	{ "skill update", "NAME|--all [--yes] [--grant CAP,...] [--bot BOT] [--force]",
+	  "Fetch again; changed content is replaced; changed capabilities are\n"
+	  "shown and asked for again." },
+	{ "skill outdated", "[NAME] [--json] [--offline]",
+	  "Which installed skills differ from their source. Exit 1 if any." },
+	{ "skill verify", "[NAME] [--json]",
+	  "Check installed files against skills-lock.json. Exit 1 on any change." },
+	{ "skill digest", "PATH",
+	  "Print the listing a skill signature signs (sign it with minisign into\n"
+	  "skill.minisig)." },
+	{ "key trust", "PUBKEY|FILE [--comment TEXT]",
+	  "Trust a minisign public key: skills it signs install as verified." },
+	{ "key list", "[--json]", "List trusted keys." },
+	{ "key remove", "KEYID|PUBKEY", "Stop trusting a key." },
 	{ "skill build", "[SKILL | PATH] [--verbose]",
 	  "Build a tool skill's skill.wasm from its sources: C (src/*.c) with\n"
 	  "clang for wasm32-wasi and the SDK header, or WAT (skill.wat) with\n"

@@ -29,6 +29,9 @@
 #ifdef HAVE_CMD_SERVE
 #include "cmd_serve.h"
 #endif
+#ifdef HAVE_CMD_INSTALL
+#include "cmd_install.h"
+#endif
 
 static int help_main(int argc, char **argv)
 {
@@ -93,6 +96,16 @@ int main(int argc, char **argv)
 #ifdef HAVE_CMD_SANDBOX
 	if (!strcmp(cmd, "sandbox"))
 		return bn_cli_sandbox_main(argc - 2, argv + 2);
+#endif
+#ifdef HAVE_CMD_INSTALL
+	if (!strcmp(cmd, "key")) {
+		if (argc > 2 && (!strcmp(argv[2], "--help") ||
+				 !strcmp(argv[2], "help"))) {
+			bn_cli_help("key");
+			return BN_EXIT_OK;
+		}
+		return bn_cli_key_main(argc - 2, argv + 2);
+	}
 #endif
 #ifdef HAVE_CMD_SERVE
 	if (!strcmp(cmd, "serve"))

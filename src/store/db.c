@@ -110,6 +110,30 @@ static const char *const migrations[] = {
 	"  content TEXT NOT NULL,"           /* JSON */
 	"  created_at INTEGER NOT NULL);"
 	"CREATE INDEX messages_conversation ON messages(conversation_id, id);",
+	/* 6: registries (registry/): cached listings, the keys the user
+	   trusts for skill signatures, and a record of every install */
+	"CREATE TABLE registry_cache ("
+	"  url TEXT PRIMARY KEY,"
+	"  etag TEXT,"
+	"  body BLOB NOT NULL,"
+	"  fetched_at INTEGER NOT NULL);"    /* seconds since the epoch */
+	"CREATE TABLE trusted_keys ("
+	"  key_id TEXT PRIMARY KEY,"         /* 16 hex digits, as minisign */
+	"  pubkey TEXT NOT NULL,"            /* the base64 line of a .pub */
+	"  comment TEXT NOT NULL DEFAULT '',"
+	"  added_at INTEGER NOT NULL);"
+	"CREATE TABLE audit_installs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at_ms INTEGER NOT NULL,"
+	"  skill TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"            /* install, update */
+	"  source TEXT NOT NULL,"
+	"  ref TEXT,"
+	"  tree_hash TEXT NOT NULL,"
+	"  tier TEXT NOT NULL,"
+	"  granted TEXT NOT NULL,"           /* JSON array of cap[=scope] */
+	"  findings INTEGER NOT NULL);"      /* static scan findings */
+	"CREATE INDEX audit_installs_skill ON audit_installs(skill, at_ms);",
 };
 
 int bn_store__exec(bn_store *s, const char *sql, bn_err *err)

@@ -238,6 +238,8 @@ int bn_store__reconcile(bn_store *s, bn_err *err)
 		free(dir);
 	}
 	closedir(d);
+	if (r == 0)
+		r = bn_store__install_reconcile(s, err);
 out:
 	bn_strv_clear(&names);
 	if (r) {

@@ -16,6 +16,7 @@
 #ifndef BN_STORE_STORE_H
 #define BN_STORE_STORE_H
 
+#include <jansson.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 
@@ -118,6 +119,37 @@ int bn_store_skills_list(bn_store_skills *out, bn_store *s,
  */
 int bn_store_skill_create(bn_store *s, const char *name, bn_skill_type type,
 			  const char *description, bn_err *err) BN_MUST_USE;
+
+/*
+ * bn_store_scratch_new - a new empty scratch folder of the store
+ * (skills/.tmp-PID-RAND, *out owned): what is built there is removed by
+ * the next bn_store_open if the process dies, and can be committed into
+ * the store by one rename.
+ */
+int bn_store_scratch_new(char **out, bn_store *s, bn_err *err) BN_MUST_USE;
+
+/* How bn_store_skill_install commits a folder. */
+typedef struct bn_store_install_opts {
+	const char *tier;      /* "local", "verified", "untrusted" */
+	const char *source;    /* where it came from, for the index */
+	const json_t *marker;  /* more fields for the marker file, or NULL */
+	bool replace;          /* swap with an installed skill of the name */
+} bn_store_install_opts;
+
+/*
+ * bn_store_skill_install - commit folder DIR (inside a scratch folder from
+ * bn_store_scratch_new) as the skill its SKILL.md names: a marker file
+ * .bnity-install.json (O's marker fields + tier + source) is written into
+ * it, then one rename(2) commits it (renameat2 RENAME_EXCHANGE when
+ * replacing), and the index row follows with tier and source.  A kill
+ * before the rename leaves the store as it was (the scratch is removed at
+ * the next open); after it, the next open's reconcile reads the marker.
+ * BN_EEXIST when NAME is installed and !replace; BN_EINVAL when the name
+ * cannot be a store folder.  The caller removes the scratch folder.
+ */
+int bn_store_skill_install(bn_store *s, const char *dir,
+			   const bn_store_install_opts *o,
+			   bn_err *err) BN_MUST_USE;
 
 /* bn_store_skill_remove - remove NAME from the store and every bot. */
 int bn_store_skill_remove(bn_store *s, const char *name,

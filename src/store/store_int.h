@@ -20,6 +20,8 @@ int bn_store__prepare(sqlite3_stmt **out, bn_store *s, const char *sql,
 /* Step a statement that returns no rows, then finalize it. */
 int bn_store__step_done(bn_store *s, sqlite3_stmt *st, bn_err *err);
 int bn_store__reconcile(bn_store *s, bn_err *err);
+/* Make index tiers and sources agree with install markers (install.c). */
+int bn_store__install_reconcile(bn_store *s, bn_err *err);
 /* A dup of column I of ST, or NULL when the column is NULL. */
 char *bn_store__col_dup(sqlite3_stmt *st, int i);
 /* True when NAME follows the skill and bot naming rules (ASCII form). */

@@ -5,8 +5,7 @@
 # `bnity sandbox run`; the attack must be contained.  Prints TAP (one line
 # per probe, `# SKIP` when this machine cannot run it) and a result table:
 # probe, expected, observed, contained.
-# Usage: escape_test.sh BNITY PROBES_DIR   (BNITY: `bnity` or the
-# stand-in bnity-sandbox; both take `sandbox run ...`)
+# Usage: escape_test.sh BNITY PROBES_DIR
 set -u
 bnity=$(realpath "$1")
 probes=$(realpath "$2")

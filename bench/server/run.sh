@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# bench/server/run.sh - load test of POST /api/v1/skills/NAME/run with wrk,
+# against a trivial untrusted WAT skill that echoes its input.  Prints
+# requests/s and latency percentiles, fails on any error or non-2xx
+# answer, and compares the server's RSS after a warm-up, after one load
+# run and after a second (a leak shows as steady growth).  Never asserts
+# timings.
+# Usage: bench/server/run.sh [BNITY [SERVE]]   (env: DURATION=10s
+# THREADS=2 CONNECTIONS=8)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+bnity=$(realpath "${1:-$here/../../build/src/cli/bnity}")
+serve=$(realpath "${2:-$bnity}")
+duration=${DURATION:-10s}
+threads=${THREADS:-2}
+conns=${CONNECTIONS:-8}
+command -v wrk >/dev/null || { echo "bench: wrk is not installed (apt-get install wrk)"; exit 2; }
+
+work=$(mktemp -d)
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+export BNITY_HOME=$work/home HOME=$work/user
+mkdir -p "$BNITY_HOME/skills" "$HOME"
+cp -r "$here/echo" "$BNITY_HOME/skills/echo"
+"$bnity" skill build echo >/dev/null
+
+"$serve" serve --listen 127.0.0.1:0 >"$work/serve.log" 2>"$work/serve.err" &
+pid=$!
+for _ in $(seq 100); do grep -q listening "$work/serve.log" && break; sleep 0.1; done
+base=$(sed -n 's|.*listening on \(http://[^ ]*\)/$|\1|p' "$work/serve.log")
+export BNITY_TOKEN=$(tr -d '\n' <"$BNITY_HOME/api-token")
+url=$base/api/v1/skills/echo/run
+rss() { awk '/^VmRSS/ { print $2 }' "/proc/$pid/status"; }
+
+answer=$(curl -s -H "Authorization: Bearer $BNITY_TOKEN" --data '{"input": {"text": "x"}}' "$url")
+case $answer in
+  *'"ok":true'*'"tier":"untrusted"'*) ;;
+  *) echo "bench: the echo skill does not run: $answer"; exit 1 ;;
+esac
+for _ in $(seq 200); do
+  curl -s -o /dev/null -H "Authorization: Bearer $BNITY_TOKEN" --data '{"input": {}}' "$url"
+done
+rss0=$(rss)
+fail=0
+for round in 1 2; do
+  echo "== round $round: wrk -t$threads -c$conns -d$duration POST $url"
+  wrk -t"$threads" -c"$conns" -d"$duration" --timeout 10s -s "$here/post.lua" "$url" \
+    >"$work/wrk.$round" 2>&1 || fail=1
+  grep -E '^(requests|latency)' "$work/wrk.$round"
+  if grep -q 'Non-2xx' "$work/wrk.$round" ||
+     ! grep -q 'connect 0 read 0 write 0 status 0 timeout 0' "$work/wrk.$round"; then
+    echo "bench: errors or non-2xx answers in round $round:"
+    cat "$work/wrk.$round"
+    fail=1
+  fi
+  eval "rss$round=\$(rss)"
+done
+echo "== RSS (KiB): after warm-up $rss0, after round 1 $rss1, after round 2 $rss2"
+growth=$((rss2 - rss1))
+echo "== RSS growth over round 2: $growth KiB"
+if [ "$growth" -gt $((rss1 / 4 + 8192)) ]; then
+  echo "bench: RSS kept growing: a leak?"
+  fail=1
+fi
+last=$(curl -s -H "Authorization: Bearer $BNITY_TOKEN" "$base/api/v1/audit?skill=echo&limit=1")
+echo "== newest audit record: $(printf '%s' "$last" | sed -n 's/.*"runs":\[{"id":\([0-9]*\).*/#\1/p')"
+exit $fail

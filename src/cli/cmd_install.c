@@ -1,0 +1,764 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/cmd_install.c - finding and installing skills: `skill search`,
+ * `skill browse`, `skill install`, `skill update`, `skill outdated`,
+ * `skill verify`, `skill digest`, and `key trust|list|remove`.  The
+ * pipeline is registry/install.c; this file parses, asks and prints.
+ */
+#include "cli.h"
+#include "cmd_install.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/fs.h"
+#include "registry/registry.h"
+
+#define MAX_POS 64
+#define MAX_MULTI 64
+#define LINE_MAX_BYTES 512
+
+/* An open store, the registry config and a context over both. */
+typedef struct session {
+	bn_store *store;
+	bn_registry_config cfg;
+	bn_registry_ctx ctx;
+	bn_strv notes;
+} session;
+
+static int session_open(session *ss, bool offline, bn_err *err)
+{
+	int r;
+
+	memset(ss, 0, sizeof(*ss));
+	if ((r = bn_cli_open_store(&ss->store, err)))
+		return r;
+	r = bn_registry_config_load(&ss->cfg, bn_store_home(ss->store), err);
+	if (!r)
+		r = bn_registry_lock_sync(ss->store, err);
+	if (r) {
+		bn_store_free(ss->store);
+		ss->store = NULL;
+		return r;
+	}
+	ss->ctx.store = ss->store;
+	ss->ctx.cfg = &ss->cfg;
+	ss->ctx.offline = offline;
+	ss->ctx.progress = isatty(STDERR_FILENO);
+	ss->ctx.notes = &ss->notes;
+	return 0;
+}
+
+static void session_close(session *ss)
+{
+	for (size_t i = 0; i < ss->notes.n; i++)
+		fprintf(stderr, "bnity: note: %s\n", ss->notes.v[i]);
+	bn_strv_clear(&ss->notes);
+	bn_registry_config_clear(&ss->cfg);
+	bn_store_free(ss->store);
+}
+
+/*
+ * Take every "--NAME V" / "--NAME=V" out of ARGV into OUT (V split at
+ * commas when SPLIT), so bn_cli_parse sees the rest.  Returns the new
+ * argc, or -1 after printing a usage error.
+ */
+static int take_multi(int argc, char **argv, const char *name, bool split,
+		      bn_strv *out, const char *cmd)
+{
+	size_t nl = strlen(name);
+	int w = 0;
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = NULL;
+		if (!strcmp(a, "--")) {
+			while (i < argc)
+				argv[w++] = argv[i++];
+			break;
+		}
+		if (strncmp(a, "--", 2) || strncmp(a + 2, name, nl) ||
+		    (a[2 + nl] != '\0' && a[2 + nl] != '=')) {
+			argv[w++] = argv[i];
+			continue;
+		}
+		if (a[2 + nl] == '=')
+			v = a + 3 + nl;
+		else if (i + 1 < argc)
+			v = argv[++i];
+		if (!v || !*v) {
+			bn_cli_usage(cmd, "option '--%s' needs a value", name);
+			return -1;
+		}
+		if (out->n >= MAX_MULTI) {
+			bn_cli_usage(cmd, "too many --%s", name);
+			return -1;
+		}
+		if (!split) {
+			bn_strv_push(out, v);
+			continue;
+		}
+		char *copy = bn_xstrdup(v), *save = NULL, *tok;
+		for (tok = strtok_r(copy, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save))
+			if (*tok)
+				bn_strv_push(out, tok);
+		free(copy);
+	}
+	return w;
+}
+
+static bool on_terminal(void)
+{
+	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+}
+
+static bool read_line(char *buf, size_t n)
+{
+	size_t l;
+
+	if (!fgets(buf, (int)n, stdin))
+		return false;
+	l = strlen(buf);
+	while (l && (buf[l - 1] == '\n' || buf[l - 1] == '\r'))
+		buf[--l] = '\0';
+	return true;
+}
+
+static bool ask_cap(const char *skill, const char *cap, const char *scope,
+		    void *payload)
+{
+	char line[LINE_MAX_BYTES];
+
+	(void)payload;
+	printf("  %s asks for %s%s%s. Grant it? [y/N] ", skill, cap,
+	       *scope ? " on " : "", scope);
+	fflush(stdout);
+	if (!read_line(line, sizeof(line)))
+		return false;
+	return line[0] == 'y' || line[0] == 'Y';
+}
+
+static void report_line(const char *skill, const char *line, void *payload)
+{
+	(void)payload;
+	printf("  %s: %s\n", skill, line);
+}
+
+/* ---- search ------------------------------------------------------------- */
+
+static json_t *hit_json(const bn_registry_hit *h)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "id", h->id, "name",
+			      h->name, "source", h->source, "registry",
+			      h->registry);
+	if (o && h->description)
+		json_object_set_new(o, "description",
+				    json_string(h->description));
+	if (o && h->installs >= 0)
+		json_object_set_new(o, "installs", json_integer(h->installs));
+	return o;
+}
+
+static void print_hit(size_t i, const bn_registry_hit *h, bool numbered)
+{
+	if (numbered)
+		printf("%3zu. ", i + 1);
+	printf("%-32s %s", h->name, h->source);
+	if (h->installs >= 0)
+		printf("  (%lld installs)", h->installs);
+	printf("  [%s]\n", h->registry);
+	if (h->description)
+		printf("      %s\n", h->description);
+}
+
+int bn_cli_skill_search(int argc, char **argv)
+{
+	const char *pos[MAX_POS], *registry = NULL;
+	bool json = false, offline = false;
+	bn_registry_hits hits = { 0 };
+	session ss;
+	bn_err err;
+	int npos, r;
+	const bn_cli_opt opts[] = {
+		{ "registry", true, &registry, NULL },
+		{ "json", false, NULL, &json },
+		{ "offline", false, NULL, &offline },
+		{ NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill search"))
+		return BN_EXIT_USAGE;
+	if (npos != 1)
+		return bn_cli_usage("skill search", "give one QUERY");
+	bn_err_init(&err);
+	if ((r = session_open(&ss, offline, &err)))
+		return bn_cli_fail(&err);
+	r = bn_registry_search(&hits, &ss.ctx, registry, pos[0], &err);
+	if (!r && json) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < hits.n; i++)
+			json_array_append_new(a, hit_json(&hits.v[i]));
+		bn_cli_print_json(a);
+	} else if (!r) {
+		for (size_t i = 0; i < hits.n; i++)
+			print_hit(i, &hits.v[i], false);
+		if (hits.n == 0)
+			printf("no skill matches '%s'\n", pos[0]);
+		else
+			printf("install one with `bnity skill install SOURCE "
+			       "--skill NAME`\n");
+	}
+	bn_registry_hits_clear(&hits);
+	session_close(&ss);
+	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+}
+
+/* ---- install ------------------------------------------------------------ */
+
+typedef struct install_args {
+	bn_strv skills;
+	bn_strv grants;
+	const char *bot;
+	bool all, yes, force, local, offline;
+} install_args;
+
+static int run_install(session *ss, const char *source,
+		       const install_args *a, bool update,
+		       const char *expect, bn_err *err)
+{
+	bn_registry_install_opts o = BN_REGISTRY_INSTALL_OPTS_INIT;
+	bn_registry_install_result res = { 0 };
+	int r;
+
+	o.only = (const char *const *)a->skills.v;
+	o.n_only = a->skills.n;
+	o.all = a->all;
+	o.yes = a->yes;
+	o.grant = (const char *const *)a->grants.v;
+	o.n_grant = a->grants.n;
+	o.bot = a->bot;
+	o.force = a->force;
+	o.local = a->local;
+	o.update = update;
+	o.expect_name = expect;
+	o.approve = on_terminal() ? ask_cap : NULL;
+	o.report = report_line;
+	r = bn_registry_install(&res, &ss->ctx, source, &o, err);
+	for (size_t i = 0; i < res.n; i++)
+		printf("%s '%s' (%s, %s)\n", update ? "updated" : "installed",
+		       res.v[i].name, res.v[i].tier, res.v[i].hash);
+	bn_registry_install_result_clear(&res);
+	return r;
+}
+
+int bn_cli_skill_install(int argc, char **argv)
+{
+	const char *pos[MAX_POS];
+	install_args a = { 0 };
+	session ss;
+	bn_err err;
+	int npos, r;
+	const bn_cli_opt opts[] = {
+		{ "all", false, NULL, &a.all },
+		{ "yes", false, NULL, &a.yes },
+		{ "bot", true, &a.bot, NULL },
+		{ "force", false, NULL, &a.force },
+		{ "local", false, NULL, &a.local },
+		{ "offline", false, NULL, &a.offline },
+		{ NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS)
+		return BN_EXIT_USAGE;
+	argc = take_multi(argc, argv, "skill", false, &a.skills,
+			  "skill install");
+	if (argc >= 0)
+		argc = take_multi(argc, argv, "grant", true, &a.grants,
+				  "skill install");
+	if (argc < 0 || bn_cli_parse(argc, argv, opts, pos, &npos,
+				     "skill install")) {
+		r = BN_EXIT_USAGE;
+		goto out;
+	}
+	if (npos != 1) {
+		r = bn_cli_usage("skill install", "give one SOURCE");
+		goto out;
+	}
+	bn_err_init(&err);
+	if ((r = session_open(&ss, a.offline, &err)) == 0) {
+		r = run_install(&ss, pos[0], &a, false, NULL, &err);
+		session_close(&ss);
+	}
+	r = r ? bn_cli_fail(&err) : BN_EXIT_OK;
+out:
+	bn_strv_clear(&a.skills);
+	bn_strv_clear(&a.grants);
+	return r;
+}
+
+/* Names of the skills skills-lock.json holds that boternity installed. */
+static int our_lock_names(bn_strv *out, bn_store *s, bn_err *err)
+{
+	json_t *lock, *v;
+	const char *k;
+	int r = bn_registry_lock_load(&lock, bn_store_home(s), err);
+
+	if (r)
+		return r;
+	json_object_foreach(json_object_get(lock, "skills"), k, v)
+		if (json_object_get(v, "tier"))
+			bn_strv_push(out, k);
+	json_decref(lock);
+	return 0;
+}
+
+int bn_cli_skill_update(int argc, char **argv)
+{
+	const char *pos[MAX_POS];
+	install_args a = { 0 };
+	bn_strv names = { 0 };
+	session ss;
+	bn_err err;
+	int npos, r, failed = 0;
+	const bn_cli_opt opts[] = {
+		{ "all", false, NULL, &a.all },
+		{ "yes", false, NULL, &a.yes },
+		{ "bot", true, &a.bot, NULL },
+		{ "force", false, NULL, &a.force },
+		{ "offline", false, NULL, &a.offline },
+		{ NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS)
+		return BN_EXIT_USAGE;
+	argc = take_multi(argc, argv, "grant", true, &a.grants,
+			  "skill update");
+	if (argc < 0 || bn_cli_parse(argc, argv, opts, pos, &npos,
+				     "skill update")) {
+		bn_strv_clear(&a.grants);
+		return BN_EXIT_USAGE;
+	}
+	if ((npos == 1) == a.all) {
+		bn_strv_clear(&a.grants);
+		return bn_cli_usage("skill update", "name one SKILL, or --all");
+	}
+	bn_err_init(&err);
+	if ((r = session_open(&ss, a.offline, &err))) {
+		bn_strv_clear(&a.grants);
+		return bn_cli_fail(&err);
+	}
+	if (npos == 1)
+		bn_strv_push(&names, pos[0]);
+	else
+		r = our_lock_names(&names, ss.store, &err);
+	a.all = false;
+	for (size_t i = 0; r == 0 && i < names.n; i++) {
+		bn_registry_lock_entry e = { 0 };
+		bn_err e1;
+		bn_err_init(&e1);
+		a.skills.n = 0;
+		int r1 = bn_registry_lock_get(&e, bn_store_home(ss.store),
+					      names.v[i], &e1);
+		if (!r1) {
+			bn_strv only = { 0 };
+			bn_strv_push(&only, names.v[i]);
+			a.skills = only;
+			r1 = run_install(&ss, e.source, &a, true, names.v[i],
+					 &e1);
+			bn_strv_clear(&a.skills);
+		}
+		if (r1) {
+			fprintf(stderr, "bnity: %s\n", e1.msg);
+			failed++;
+			if (npos == 1)
+				err = e1, r = r1;
+		}
+		bn_registry_lock_entry_clear(&e);
+	}
+	bn_strv_clear(&names);
+	bn_strv_clear(&a.grants);
+	session_close(&ss);
+	if (r && !failed)
+		return bn_cli_fail(&err);
+	return failed ? BN_EXIT_FAIL : BN_EXIT_OK;
+}
+
+int bn_cli_skill_outdated(int argc, char **argv)
+{
+	const char *pos[MAX_POS];
+	bool json = false, offline = false;
+	bn_strv names = { 0 };
+	json_t *arr = json_array();
+	session ss;
+	bn_err err;
+	int npos, r, outdated = 0;
+	const bn_cli_opt opts[] = {
+		{ "json", false, NULL, &json },
+		{ "offline", false, NULL, &offline },
+		{ NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill outdated") ||
+	    npos > 1) {
+		json_decref(arr);
+		return BN_EXIT_USAGE;
+	}
+	bn_err_init(&err);
+	if ((r = session_open(&ss, offline, &err))) {
+		json_decref(arr);
+		return bn_cli_fail(&err);
+	}
+	if (npos == 1)
+		bn_strv_push(&names, pos[0]);
+	else
+		r = our_lock_names(&names, ss.store, &err);
+	for (size_t i = 0; r == 0 && i < names.n; i++) {
+		bn_registry_lock_entry e = { 0 };
+		char *latest = NULL;
+		bn_err e1;
+		bn_err_init(&e1);
+		int r1 = bn_registry_lock_get(&e, bn_store_home(ss.store),
+					      names.v[i], &e1);
+		if (!r1)
+			r1 = bn_registry_outdated(&latest, &ss.ctx, &e, &e1);
+		bool old = !r1 && e.source_hash && strcmp(latest,
+							  e.source_hash);
+		outdated += old;
+		if (json) {
+			json_array_append_new(arr, json_pack(
+				"{s:s, s:s*, s:b, s:s*, s:s*}", "name",
+				names.v[i], "source", e.source, "outdated", old,
+				"installed", e.source_hash, "error",
+				r1 ? e1.msg : NULL));
+		} else if (r1) {
+			printf("%-32s cannot check: %s\n", names.v[i], e1.msg);
+		} else {
+			printf("%-32s %s\n", names.v[i], old ?
+			       "outdated (`bnity skill update` it)" :
+			       "up to date");
+		}
+		free(latest);
+		bn_registry_lock_entry_clear(&e);
+	}
+	if (json)
+		bn_cli_print_json(arr);
+	else
+		json_decref(arr);
+	if (!r && !json && names.n == 0)
+		printf("no installed skill came from a registry\n");
+	bn_strv_clear(&names);
+	session_close(&ss);
+	if (r)
+		return bn_cli_fail(&err);
+	return outdated ? BN_EXIT_FAIL : BN_EXIT_OK;
+}
+
+int bn_cli_skill_verify(int argc, char **argv)
+{
+	const char *pos[MAX_POS];
+	bool json = false;
+	bn_strv names = { 0 };
+	json_t *arr = json_array();
+	session ss;
+	bn_err err;
+	int npos, r, bad = 0;
+	const bn_cli_opt opts[] = {
+		{ "json", false, NULL, &json },
+		{ NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill verify") ||
+	    npos > 1) {
+		json_decref(arr);
+		return BN_EXIT_USAGE;
+	}
+	bn_err_init(&err);
+	if ((r = session_open(&ss, true, &err))) {
+		json_decref(arr);
+		return bn_cli_fail(&err);
+	}
+	if (npos == 1)
+		bn_strv_push(&names, pos[0]);
+	else
+		r = our_lock_names(&names, ss.store, &err);
+	for (size_t i = 0; r == 0 && i < names.n; i++) {
+		bn_err e1;
+		bn_err_init(&e1);
+		int r1 = bn_registry_verify(ss.store, names.v[i], &e1);
+		bad += r1 != 0;
+		if (json)
+			json_array_append_new(arr, json_pack("{s:s, s:b, s:s*}",
+				"name", names.v[i], "ok", r1 == 0, "error",
+				r1 ? e1.msg : NULL));
+		else if (r1)
+			fprintf(stderr, "bnity: %s\n", e1.msg);
+		else
+			printf("%-32s ok\n", names.v[i]);
+	}
+	if (json)
+		bn_cli_print_json(arr);
+	else
+		json_decref(arr);
+	bn_strv_clear(&names);
+	session_close(&ss);
+	if (r)
+		return bn_cli_fail(&err);
+	return bad ? BN_EXIT_FAIL : BN_EXIT_OK;
+}
+
+int bn_cli_skill_digest(int argc, char **argv)
+{
+	const char *pos[MAX_POS];
+	bn_buf b = BN_BUF_INIT;
+	bn_err err;
+	int npos, r;
+	const bn_cli_opt opts[] = { { NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill digest"))
+		return BN_EXIT_USAGE;
+	if (npos != 1)
+		return bn_cli_usage("skill digest", "give one skill folder");
+	bn_err_init(&err);
+	r = bn_registry_tree_listing(&b, pos[0], true, &err);
+	if (!r)
+		fwrite(b.data ? b.data : "", 1, b.len, stdout);
+	bn_buf_clear(&b);
+	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+}
+
+/* ---- browse ------------------------------------------------------------- */
+
+static void browse_details(const bn_registry_hit *h)
+{
+	printf("\n  name:      %s\n  source:    %s\n  registry:  %s\n",
+	       h->name, h->source, h->registry);
+	if (h->installs >= 0)
+		printf("  installs:  %lld\n", h->installs);
+	if (h->description)
+		printf("  about:     %s\n", h->description);
+	printf("  install:   bnity skill install %s --skill %s\n\n",
+	       h->source, h->name);
+}
+
+static int browse_loop(session *ss, bn_err *err)
+{
+	bn_registry_hits hits = { 0 };
+	char line[LINE_MAX_BYTES];
+
+	printf("Type words to search, a number for details, 'i NUMBER' to "
+	       "install, 'q' to quit.\n");
+	for (;;) {
+		printf("browse> ");
+		fflush(stdout);
+		if (!read_line(line, sizeof(line)) || !strcmp(line, "q"))
+			break;
+		char *end;
+		long n = strtol(line[0] == 'i' && line[1] == ' ' ? line + 2 :
+				line, &end, 10);
+		if (*line && !*end && n >= 1 && (size_t)n <= hits.n) {
+			const bn_registry_hit *h = &hits.v[n - 1];
+			if (line[0] != 'i') {
+				browse_details(h);
+				continue;
+			}
+			install_args a = { 0 };
+			bn_err e1;
+			bn_err_init(&e1);
+			bn_strv_push(&a.skills, h->name);
+			if (run_install(ss, h->source, &a, false, NULL, &e1))
+				printf("not installed: %s\n", e1.msg);
+			bn_strv_clear(&a.skills);
+			continue;
+		}
+		if (!*line)
+			continue;
+		bn_registry_hits_clear(&hits);
+		bn_err e1;
+		bn_err_init(&e1);
+		if (bn_registry_search(&hits, &ss->ctx, NULL, line, &e1)) {
+			printf("search failed: %s\n", e1.msg);
+			continue;
+		}
+		for (size_t i = 0; i < hits.n; i++)
+			print_hit(i, &hits.v[i], true);
+		if (!hits.n)
+			printf("nothing matches '%s'\n", line);
+	}
+	bn_registry_hits_clear(&hits);
+	(void)err;
+	return 0;
+}
+
+int bn_cli_skill_browse(int argc, char **argv)
+{
+	const char *pos[MAX_POS], *registry = NULL;
+	bool offline = false;
+	bn_registry_hits hits = { 0 };
+	session ss;
+	bn_err err;
+	int npos, r;
+	const bn_cli_opt opts[] = {
+		{ "registry", true, &registry, NULL },
+		{ "offline", false, NULL, &offline },
+		{ NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill browse") ||
+	    npos > 1)
+		return BN_EXIT_USAGE;
+	bn_err_init(&err);
+	if ((r = session_open(&ss, offline, &err)))
+		return bn_cli_fail(&err);
+	if (on_terminal() && npos == 0) {
+		r = browse_loop(&ss, &err);
+	} else {
+		/* Not a terminal: a plain listing of what the query finds. */
+		r = bn_registry_search(&hits, &ss.ctx, registry,
+				       npos ? pos[0] : "", &err);
+		for (size_t i = 0; !r && i < hits.n; i++)
+			print_hit(i, &hits.v[i], false);
+	}
+	bn_registry_hits_clear(&hits);
+	session_close(&ss);
+	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+}
+
+/* ---- key ---------------------------------------------------------------- */
+
+static int key_trust(int argc, char **argv)
+{
+	const char *pos[MAX_POS], *comment = NULL;
+	char id[17], *text = NULL;
+	bn_store *s;
+	bn_err err;
+	int npos, r;
+	const bn_cli_opt opts[] = {
+		{ "comment", true, &comment, NULL },
+		{ NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, opts, pos, &npos, "key trust"))
+		return BN_EXIT_USAGE;
+	if (npos != 1)
+		return bn_cli_usage("key trust", "give one PUBKEY (the base64 "
+				    "line of a minisign .pub file, or the "
+				    "file)");
+	bn_err_init(&err);
+	if (bn_fs_is_file(pos[0]) &&
+	    (r = bn_fs_read_file(&text, NULL, pos[0], 4096, &err)))
+		return bn_cli_fail(&err);
+	if ((r = bn_cli_open_store(&s, &err))) {
+		free(text);
+		return bn_cli_fail(&err);
+	}
+	r = bn_registry_key_trust(id, s, text ? text : pos[0], comment, &err);
+	if (!r)
+		printf("trusted key %s: skills signed by it install as "
+		       "'verified'\n", id);
+	free(text);
+	bn_store_free(s);
+	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+}
+
+static int key_list(int argc, char **argv)
+{
+	const char *pos[MAX_POS];
+	bool json = false;
+	json_t *a = NULL, *k;
+	bn_store *s;
+	bn_err err;
+	size_t i;
+	int npos, r;
+	const bn_cli_opt opts[] = {
+		{ "json", false, NULL, &json },
+		{ NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, opts, pos, &npos, "key list") || npos)
+		return BN_EXIT_USAGE;
+	bn_err_init(&err);
+	if ((r = bn_cli_open_store(&s, &err)))
+		return bn_cli_fail(&err);
+	r = bn_registry_key_list(&a, s, &err);
+	bn_store_free(s);
+	if (r)
+		return bn_cli_fail(&err);
+	if (json) {
+		bn_cli_print_json(a);
+		return BN_EXIT_OK;
+	}
+	json_array_foreach(a, i, k)
+		printf("%s  %s  %s\n",
+		       json_string_value(json_object_get(k, "id")),
+		       json_string_value(json_object_get(k, "key")),
+		       json_string_value(json_object_get(k, "comment")));
+	if (json_array_size(a) == 0)
+		printf("no trusted keys (add one with `bnity key trust "
+		       "PUBKEY`)\n");
+	json_decref(a);
+	return BN_EXIT_OK;
+}
+
+static int key_remove(int argc, char **argv)
+{
+	const char *pos[MAX_POS];
+	bn_store *s;
+	bn_err err;
+	int npos, r;
+	const bn_cli_opt opts[] = { { NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, opts, pos, &npos, "key remove"))
+		return BN_EXIT_USAGE;
+	if (npos != 1)
+		return bn_cli_usage("key remove", "give one key id or PUBKEY");
+	bn_err_init(&err);
+	if ((r = bn_cli_open_store(&s, &err)))
+		return bn_cli_fail(&err);
+	r = bn_registry_key_remove(s, pos[0], &err);
+	if (!r)
+		printf("removed trusted key %s\n", pos[0]);
+	bn_store_free(s);
+	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+}
+
+int bn_cli_key_main(int argc, char **argv)
+{
+	if (argc < 1)
+		return bn_cli_usage("key", "use trust, list or remove");
+	if (!strcmp(argv[0], "trust"))
+		return key_trust(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "list"))
+		return key_list(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "remove"))
+		return key_remove(argc - 1, argv + 1);
+	return bn_cli_usage("key", "no command '%s' (use trust, list or "
+			    "remove)", argv[0]);
+}
+
+int bn_cli_install_dispatch(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} skill_cmds[] = {
+		{ "search", bn_cli_skill_search },
+		{ "browse", bn_cli_skill_browse },
+		{ "install", bn_cli_skill_install },
+		{ "update", bn_cli_skill_update },
+		{ "outdated", bn_cli_skill_outdated },
+		{ "verify", bn_cli_skill_verify },
+		{ "digest", bn_cli_skill_digest },
+	};
+
+	if (argc >= 1 && !strcmp(argv[0], "key"))
+		return bn_cli_key_main(argc - 1, argv + 1);
+	if (argc < 2 || strcmp(argv[0], "skill") != 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(skill_cmds) / sizeof(*skill_cmds); i++)
+		if (!strcmp(argv[1], skill_cmds[i].name))
+			return skill_cmds[i].fn(argc - 2, argv + 2);
+	return -1;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/cmd_install.h - registries and installs on the command line:
+ * `skill search|browse|install|update|outdated|verify|digest` and `key`.
+ * Uses: registry (and through it store, exec).
+ */
+#ifndef BN_CLI_CMD_INSTALL_H
+#define BN_CLI_CMD_INSTALL_H
+
+/* Each takes the arguments after its command words. */
+int bn_cli_skill_search(int argc, char **argv);
+int bn_cli_skill_browse(int argc, char **argv);
+int bn_cli_skill_install(int argc, char **argv);
+int bn_cli_skill_update(int argc, char **argv);
+int bn_cli_skill_outdated(int argc, char **argv);
+int bn_cli_skill_verify(int argc, char **argv);
+int bn_cli_skill_digest(int argc, char **argv);
+/* `bnity key trust|list|remove ...` (ARGV after "key"). */
+int bn_cli_key_main(int argc, char **argv);
+
+/*
+ * bn_cli_install_dispatch - run ARGV (after "bnity", e.g. "skill install
+ * X" or "key list") when it is one of the commands above; -1 when not.
+ */
+int bn_cli_install_dispatch(int argc, char **argv);
+
+#endif

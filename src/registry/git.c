@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * registry/git.c - skills in any git repository (https, ssh, file:// and
+ * local bare repositories) through libgit2: clone into the scratch
+ * folder, check out REF (a branch, tag or commit; HEAD by default) and pin
+ * the commit it resolved to.  Plain http:// and git:// are refused except
+ * http to loopback.  libgit2 refuses checkout paths with "..", ".git" and
+ * the like; the tree hash later refuses links.
+ * Docs: https://libgit2.org/libgit2/#HEAD/group/clone
+ */
+#include "registry_int.h"
+
+#include <git2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/fs.h"
+
+static int git_fail(bn_err *err, const char *what, const char *url)
+{
+	const git_error *e = git_error_last();
+	return bn_err_set(err, BN_EIO, "%s: %s: %s", url, what,
+			  e && e->message ? e->message : "failed");
+}
+
+static bool url_ok(const char *url)
+{
+	if (!strncasecmp(url, "http://", 7))
+		return bn_registry_url_allowed(url);
+	if (!strncasecmp(url, "git://", 6))
+		return false;
+	return true;
+}
+
+static int checkout_ref(git_repository *repo, const char *ref,
+			const char *url, bn_err *err)
+{
+	git_checkout_options co;
+	git_object *obj = NULL;
+	git_commit *commit = NULL;
+	char spec[300];
+	int r = 0;
+
+	snprintf(spec, sizeof(spec), "origin/%s", ref);
+	if (git_revparse_single(&obj, repo, spec) != 0 &&
+	    git_revparse_single(&obj, repo, ref) != 0)
+		return bn_err_set(err, BN_ENOTFOUND,
+				  "%s: no branch, tag or commit '%s'", url,
+				  ref);
+	if (git_object_peel((git_object **)&commit, obj, GIT_OBJECT_COMMIT)) {
+		r = git_fail(err, "not a commit", url);
+		goto out;
+	}
+	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
+	co.checkout_strategy = GIT_CHECKOUT_FORCE;
+	if (git_checkout_tree(repo, (git_object *)commit, &co) ||
+	    git_repository_set_head_detached(repo, git_commit_id(commit)))
+		r = git_fail(err, "checkout", url);
+out:
+	git_commit_free(commit);
+	git_object_free(obj);
+	return r;
+}
+
+int bn_registry_git_fetch(bn_registry_candidates *out,
+			  const bn_registry_ctx *ctx,
+			  const bn_registry_source *src,
+			  const char *scratch, bn_err *err)
+{
+	git_clone_options opts;
+	bn_registry_candidates c = { 0 };
+	git_repository *repo = NULL;
+	git_oid head;
+	char hex[GIT_OID_HEXSZ + 1];
+	char *dir;
+	int r = 0;
+
+	if (ctx->offline)
+		return bn_err_set(err, BN_ENOTFOUND,
+			"%s: git sources need the network (--offline)",
+			src->url);
+	if (!url_ok(src->url))
+		return bn_err_set(err, BN_EDENIED,
+			"%s: refused: use https://, ssh, file:// or a local "
+			"path (plain http:// only to loopback)", src->url);
+	git_libgit2_init();
+	git_clone_options_init(&opts, GIT_CLONE_OPTIONS_VERSION);
+	dir = bn_fs_join(scratch, "clone");
+	opts.checkout_opts.checkout_strategy = GIT_CHECKOUT_SAFE;
+	if (git_clone(&repo, src->url, dir, &opts) != 0) {
+		r = git_fail(err, "clone", src->url);
+		goto out;
+	}
+	if (src->ref && (r = checkout_ref(repo, src->ref, src->url, err)))
+		goto out;
+	if (git_reference_name_to_id(&head, repo, "HEAD") != 0) {
+		r = git_fail(err, "no HEAD commit", src->url);
+		goto out;
+	}
+	git_oid_tostr(hex, sizeof(hex), &head);
+	r = bn_registry__candidates_from_tree(&c, dir, src->path, hex,
+					      src->url, err);
+	if (!r)
+		c.resolved_ref = bn_xstrdup(hex);
+out:
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	free(dir);
+	if (r) {
+		bn_registry_candidates_clear(&c);
+		return r;
+	}
+	*out = c;
+	return 0;
+}

@@ -1,0 +1,814 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * registry/install.c - the install pipeline: fetch into a scratch folder
+ * of the store -> lenient load (strict errors refuse unless --force) ->
+ * tree caps and links -> static scan -> signature and tier -> capability
+ * approval -> build the tool module when only sources came -> atomic
+ * commit (store/install.c) -> grants -> skills-lock.json -> audit record.
+ * Everything before the commit happens in the scratch folder, which the
+ * next bn_store_open removes if the process dies; after the commit the
+ * install marker lets bn_registry_lock_sync finish the lockfile.
+ */
+#include "registry_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/fs.h"
+#include "exec/build.h"
+#include "exec/grants.h"
+
+#define SIG_MAX_BYTES 8192
+
+void bn_registry_install_result_clear(bn_registry_install_result *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->v[i].name);
+		free(r->v[i].tier);
+		free(r->v[i].hash);
+		bn_strv_clear(&r->v[i].granted);
+	}
+	free(r->v);
+	r->v = NULL;
+	r->n = 0;
+}
+
+static void say(const bn_registry_install_opts *o, const char *skill,
+		const char *fmt, ...) BN_PRINTF(3, 4);
+
+static void say(const bn_registry_install_opts *o, const char *skill,
+		const char *fmt, ...)
+{
+	char line[1200];
+	va_list ap;
+
+	if (!o->report)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	o->report(skill, line, o->payload);
+}
+
+/* The source string that fetches this skill again (for updates). */
+static char *source_again(const bn_registry_source *src,
+			  const bn_registry_candidate *c)
+{
+	switch (src->kind) {
+	case BN_REGISTRY_SRC_GITHUB:
+		if (c->path)
+			return src->ref ?
+				bn_xasprintf("%s/%s/%s#%s", src->owner,
+					     src->repo, c->path, src->ref) :
+				bn_xasprintf("%s/%s/%s", src->owner, src->repo,
+					     c->path);
+		return src->ref ? bn_xasprintf("%s/%s#%s", src->owner,
+					       src->repo, src->ref) :
+			bn_xasprintf("%s/%s", src->owner, src->repo);
+	case BN_REGISTRY_SRC_GIT:
+		return src->ref ? bn_xasprintf("%s#%s", src->url, src->ref) :
+			bn_xstrdup(src->url);
+	default:
+		return bn_xstrdup(src->url);
+	}
+}
+
+static bool strv_same_set(const bn_strv *a, const bn_strv *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (!bn_strv_has(b, a->v[i]))
+			return false;
+	return true;
+}
+
+static void cap_split(char *cap, size_t n, const char **scope,
+		      const char *spec)
+{
+	const char *eq = strchr(spec, '=');
+	size_t l = eq ? (size_t)(eq - spec) : strlen(spec);
+	snprintf(cap, n, "%.*s", (int)l, spec);
+	*scope = eq ? eq + 1 : "";
+}
+
+/* --grant CAP or CAP=SCOPE names declared SPEC. */
+static bool grant_named(const bn_registry_install_opts *o, const char *spec)
+{
+	char cap[64];
+	const char *scope;
+
+	cap_split(cap, sizeof(cap), &scope, spec);
+	for (size_t i = 0; i < o->n_grant; i++)
+		if (!strcmp(o->grant[i], spec) || !strcmp(o->grant[i], cap))
+			return true;
+	return false;
+}
+
+static void approve(bn_strv *granted, const bn_skill_manifest *m,
+		    const bn_registry_install_opts *o,
+		    const bn_registry_lock_entry *old)
+{
+	const bn_strv *decl = &m->capabilities;
+	bool asked_any = false;
+
+	if (old && old->name && strv_same_set(&old->capabilities, decl)) {
+		for (size_t i = 0; i < old->granted.n; i++)
+			if (bn_strv_has(decl, old->granted.v[i]))
+				bn_strv_push(granted, old->granted.v[i]);
+		if (decl->n)
+			say(o, m->name, "capabilities unchanged: the grants "
+			    "approved before are kept");
+		return;
+	}
+	if (old && old->name) {
+		for (size_t i = 0; i < decl->n; i++)
+			if (!bn_strv_has(&old->capabilities, decl->v[i]))
+				say(o, m->name, "capability added: %s",
+				    decl->v[i]);
+		for (size_t i = 0; i < old->capabilities.n; i++)
+			if (!bn_strv_has(decl, old->capabilities.v[i]))
+				say(o, m->name, "capability removed: %s",
+				    old->capabilities.v[i]);
+		say(o, m->name, "the declared capabilities changed: "
+		    "approval is asked again");
+	}
+	for (size_t i = 0; i < decl->n; i++) {
+		char cap[64];
+		const char *scope;
+		bool ok;
+
+		cap_split(cap, sizeof(cap), &scope, decl->v[i]);
+		if (o->yes || grant_named(o, decl->v[i])) {
+			ok = true;
+		} else if (o->approve) {
+			ok = o->approve(m->name, cap, scope, o->payload);
+			asked_any = true;
+		} else {
+			ok = false;
+		}
+		if (ok)
+			bn_strv_push(granted, decl->v[i]);
+		say(o, m->name, "capability %s%s%s: %s", cap,
+		    *scope ? " scope " : "", scope, ok ? "granted" :
+		    "not granted");
+	}
+	for (size_t i = 0; i < o->n_grant; i++) {
+		bool found = false;
+		for (size_t j = 0; j < decl->n && !found; j++) {
+			char cap[64];
+			const char *scope;
+			cap_split(cap, sizeof(cap), &scope, decl->v[j]);
+			found = !strcmp(o->grant[i], decl->v[j]) ||
+				!strcmp(o->grant[i], cap);
+		}
+		if (!found)
+			say(o, m->name, "--grant %s: not declared by the "
+			    "skill, ignored", o->grant[i]);
+	}
+	if (decl->n && !o->yes && o->n_grant == 0 && !asked_any)
+		say(o, m->name, "not on a terminal and neither --yes nor "
+		    "--grant given: nothing was granted (grant later with "
+		    "`bnity skill grant %s CAP`)", m->name);
+}
+
+/* The signature check: sets *tier; fails only for a bad signature. */
+static int check_signature(const char **tier, const char *dir,
+			   const char *name, const bn_registry_pubkey *keys,
+			   size_t n_keys, const bn_registry_install_opts *o,
+			   bn_err *err)
+{
+	char *path = bn_fs_join(dir, BN_REGISTRY_SIG_FILE);
+	bn_buf listing = BN_BUF_INIT;
+	char *sig = NULL, *trusted = NULL, id[17];
+	size_t len, k = 0;
+	bn_err e;
+	int r;
+
+	if (!bn_fs_is_file(path)) {
+		free(path);
+		return 0;
+	}
+	r = bn_fs_read_file(&sig, &len, path, SIG_MAX_BYTES, err);
+	free(path);
+	if (r)
+		return r;
+	r = bn_registry_tree_listing(&listing, dir, true, err);
+	if (r)
+		goto out;
+	bn_err_init(&e);
+	r = bn_registry_sig_verify(&trusted, &k, keys, n_keys,
+				   listing.data ? listing.data : "",
+				   listing.len, sig, &e);
+	if (r == BN_ENOTFOUND) {
+		say(o, name, "signature: %s; tier stays untrusted", e.msg);
+		r = 0;
+	} else if (r) {
+		r = bn_err_set(err, r == BN_EINVAL ? BN_EINVAL : BN_EDENIED,
+			       "skill '%s': %s: %s", name,
+			       BN_REGISTRY_SIG_FILE, e.msg);
+	} else {
+		bn_registry_key_id_hex(id, keys[k].key_id);
+		say(o, name, "signature: good, by trusted key %s (trusted "
+		    "comment: %s)", id, trusted);
+		*tier = "verified";
+	}
+out:
+	free(trusted);
+	free(sig);
+	bn_buf_clear(&listing);
+	return r;
+}
+
+static int build_if_needed(const char *dir, const bn_skill_manifest *m,
+			   const bn_registry_install_opts *o, bn_err *err)
+{
+	char *wasm = bn_fs_join(dir, "skill.wasm");
+	bn_buf log = BN_BUF_INIT;
+	bool have = bn_fs_is_file(wasm);
+	int built = 0, r = 0;
+
+	free(wasm);
+	if (m->type != BN_SKILL_TYPE_TOOL || have)
+		return 0;
+	say(o, m->name, "building skill.wasm from the sources (not inside "
+	    "the OS sandbox: see docs/registries.md)");
+	r = bn_exec_build(&built, dir, &log, err);
+	bn_buf_clear(&log);
+	if (r && o->force) {
+		say(o, m->name, "build failed, installed without a module "
+		    "(--force): %s", err ? err->msg : "");
+		if (err)
+			bn_err_init(err);
+		return 0;
+	}
+	if (r)
+		bn_err_prefix(err, "skill '%s': build", m->name);
+	return r;
+}
+
+static void audit_install(bn_store *s, const bn_registry_lock_entry *e,
+			  bool update, size_t findings)
+{
+	sqlite3_stmt *st;
+	struct timeval tv;
+	json_t *g;
+	char *gtext;
+
+	gettimeofday(&tv, NULL);
+	g = json_array();
+	for (size_t i = 0; g && i < e->granted.n; i++)
+		json_array_append_new(g, json_string(e->granted.v[i]));
+	gtext = g ? json_dumps(g, JSON_COMPACT) : NULL;
+	json_decref(g);
+	if (sqlite3_prepare_v2(bn_store_db(s),
+		"INSERT INTO audit_installs (at_ms, skill, action, source, ref,"
+		" tree_hash, tier, granted, findings) VALUES (?1, ?2, ?3, ?4,"
+		" ?5, ?6, ?7, ?8, ?9)", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)tv.tv_sec * 1000 +
+				   tv.tv_usec / 1000);
+		sqlite3_bind_text(st, 2, e->name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, update ? "update" : "install", -1,
+				  SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, e->source, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 5, e->ref, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 6, e->hash, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 7, e->tier, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 8, gtext ? gtext : "[]", -1,
+				  SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 9, (sqlite3_int64)findings);
+		(void)sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	free(gtext);
+}
+
+/* Write the grants of E after the commit; failures become notes. */
+static void apply_grants(bn_store *s, const bn_skill_manifest *m,
+			 const bn_strv *granted, const char *bot,
+			 bool replace, const bn_registry_install_opts *o)
+{
+	if (replace)
+		(void)bn_exec_grant_revoke(s, m->name, bot, "all", NULL, NULL);
+	for (size_t i = 0; i < granted->n; i++) {
+		bn_err e;
+		bn_err_init(&e);
+		if (bn_exec_grant_add(s, m, bot, granted->v[i], NULL, NULL, &e))
+			say(o, m->name, "grant %s not written: %s",
+			    granted->v[i], e.msg);
+	}
+}
+
+typedef struct job {
+	const bn_registry_ctx *ctx;
+	const bn_registry_source *src;
+	const bn_registry_candidates *all;
+	const bn_registry_install_opts *o;
+	const bn_registry_pubkey *keys;
+	size_t n_keys;
+	const char *scratch;
+} job;
+
+static int stage(char **dest_out, const job *j, size_t i,
+		 const bn_registry_candidate *c, const char *name,
+		 bn_err *err)
+{
+	char *tag = bn_xasprintf("stage-%zu", i);
+	char *parent = bn_fs_join(j->scratch, tag);
+	char *dest = bn_fs_join(parent, name);
+	int r = bn_fs_mkdirs(parent, err);
+
+	free(tag);
+	free(parent);
+	if (!r && rename(c->dir, dest) < 0)
+		r = bn_err_set(err, BN_EIO, "%s: %s", dest, strerror(errno));
+	if (!r) {
+		/* a skill at a repository's root: its history is not part
+		   of it */
+		char *git = bn_fs_join(dest, ".git");
+		if (access(git, F_OK) == 0)
+			r = bn_fs_rmtree(git, err);
+		free(git);
+	}
+	if (r) {
+		free(dest);
+		return r;
+	}
+	*dest_out = dest;
+	return 0;
+}
+
+/* The lenient load of the staged folder DIR, its warnings shown. */
+static int vet(bn_skill_manifest **m_out, const job *j, const char *dir,
+	       bn_err *err)
+{
+	bn_skill_report rep = { 0 };
+	int r = bn_skill_manifest_load(m_out, dir, &rep, err);
+	size_t cut = strlen(dir) + 1;
+
+	for (size_t k = 0; r == 0 && k < rep.warnings.n; k++) {
+		const char *w = rep.warnings.v[k];
+		/* name files relative to the skill, not the scratch folder */
+		if (!strncmp(w, dir, cut - 1) && w[cut - 1] == '/')
+			w += cut;
+		say(j->o, (*m_out)->name, "warning: %s", w);
+	}
+	bn_skill_report_clear(&rep);
+	return r;
+}
+
+static int strict_check(const char *dir, const char *name, const job *j,
+			bn_err *err)
+{
+	bn_skill_report rep = { 0 };
+	int r = 0;
+
+	if (!bn_skill_validate(&rep, dir)) {
+		if (j->o->force) {
+			for (size_t k = 0; k < rep.errors.n; k++)
+				say(j->o, name, "invalid (installed anyway, "
+				    "--force): %s", rep.errors.v[k]);
+		} else {
+			r = bn_err_set(err, BN_EINVAL,
+				"skill '%s' is not valid: %s%s", name,
+				rep.errors.v[0], rep.errors.n > 1 ?
+				" (and more; --force installs it anyway)" :
+				" (--force installs it anyway)");
+		}
+	}
+	bn_skill_report_clear(&rep);
+	return r;
+}
+
+static void scan_report(size_t *n_out, const char *dir, const char *name,
+			const job *j)
+{
+	bn_registry_findings f = { 0 };
+	bn_err e;
+
+	bn_err_init(&e);
+	if (bn_registry_scan_dir(&f, dir, &e) != 0)
+		say(j->o, name, "scan: %s", e.msg);
+	for (size_t k = 0; k < f.n; k++)
+		say(j->o, name, "scan: %s:%u: %s: %s", f.v[k].file,
+		    f.v[k].line, bn_registry_finding_kind_name(f.v[k].kind),
+		    f.v[k].what);
+	if (f.n == 0)
+		say(j->o, name, "scan: no findings");
+	*n_out = f.n;
+	bn_registry_findings_clear(&f);
+}
+
+/* The lockfile entry of candidate C, installed as M with these hashes. */
+static void fill_entry(bn_registry_lock_entry *e, const job *j,
+		       const bn_registry_candidate *c,
+		       const bn_skill_manifest *m, const char *hash,
+		       const char *src_hash, const char *tier)
+{
+	e->name = bn_xstrdup(m->name);
+	e->source = source_again(j->src, c);
+	e->source_type = bn_xstrdup(
+		bn_registry_source_kind_name(j->src->kind));
+	e->ref = c->ref ? bn_xstrdup(c->ref) : c->digest ?
+		bn_xstrdup(c->digest) : j->all->resolved_ref ?
+		bn_xstrdup(j->all->resolved_ref) : NULL;
+	e->path = c->path ? bn_xstrdup(c->path) : NULL;
+	e->hash = bn_xstrdup(hash);
+	e->source_hash = bn_xstrdup(src_hash);
+	e->tier = bn_xstrdup(tier);
+	e->version = m->version ? bn_xstrdup(m->version) : NULL;
+	for (size_t k = 0; k < m->capabilities.n; k++)
+		bn_strv_push(&e->capabilities, m->capabilities.v[k]);
+	e->installed_at = (long long)time(NULL);
+}
+
+/*
+ * The commit point and what follows it: the store takes DEST (with a
+ * marker holding E), then grants, the lockfile entry and the audit row.
+ */
+static int commit(const job *j, const char *dest, const bn_skill_manifest *m,
+		  const bn_registry_lock_entry *e, bool replace,
+		  size_t findings, bn_err *err)
+{
+	bn_store *s = j->ctx->store;
+	json_t *marker = json_pack("{s:o, s:s*}", "lock",
+				   bn_registry_lock_entry_to_json(e), "bot",
+				   j->o->bot);
+	bn_store_install_opts so = { e->tier, e->source, marker, replace };
+	int r;
+
+	if (!marker)
+		return bn_err_oom(err);
+	r = bn_store_skill_install(s, dest, &so, err);
+	json_decref(marker);
+	if (r)
+		return r;
+	apply_grants(s, m, &e->granted, j->o->bot, replace, j->o);
+	bn_registry__fault("install-before-lock");
+	if ((r = bn_registry_lock_put(bn_store_home(s), m->name, e, err)))
+		return r;
+	audit_install(s, e, replace, findings);
+	return 0;
+}
+
+static void result_add(bn_registry_install_result *res,
+		       const bn_registry_lock_entry *e)
+{
+	bn_registry_installed *out;
+
+	res->v = bn_xrealloc(res->v, (res->n + 1) * sizeof(*res->v));
+	out = &res->v[res->n++];
+	memset(out, 0, sizeof(*out));
+	out->name = bn_xstrdup(e->name);
+	out->tier = bn_xstrdup(e->tier);
+	out->hash = bn_xstrdup(e->hash);
+	out->changed = true;
+	for (size_t k = 0; k < e->granted.n; k++)
+		bn_strv_push(&out->granted, e->granted.v[k]);
+}
+
+static int install_one(bn_registry_install_result *res, const job *j,
+		       size_t idx, const bn_registry_candidate *c,
+		       bn_err *err)
+{
+	const bn_registry_install_opts *o = j->o;
+	bn_store *s = j->ctx->store;
+	bn_registry_lock_entry old = { 0 }, e = { 0 };
+	bn_skill_manifest *m = NULL;
+	char src_hash[72], hash[72], *dest = NULL, *final = NULL;
+	const char *tier;
+	size_t findings = 0;
+	bool exists;
+	int r;
+
+	if ((r = bn_skill_manifest_load(&m, c->dir, NULL, err))) {
+		bn_err_prefix(err, "%s", c->path ? c->path : c->name);
+		return r;
+	}
+	if (o->expect_name && strcmp(o->expect_name, m->name) != 0)
+		goto out;                  /* update: another skill */
+	if (!bn_registry__rel_ok(m->name) || strchr(m->name, '/')) {
+		r = bn_err_set(err, BN_EINVAL, "skill name '%s' cannot be a "
+			       "folder name", m->name);
+		goto out;
+	}
+	if ((r = stage(&dest, j, idx, c, m->name, err)))
+		goto out;
+	bn_skill_manifest_free(m);
+	m = NULL;
+	if ((r = vet(&m, j, dest, err)))
+		goto out;
+	if ((r = strict_check(dest, m->name, j, err)))
+		goto out;
+	if ((r = bn_registry_tree_hash(src_hash, dest, err)))
+		goto out;
+	final = bn_fs_join(bn_store_skills_dir(s), m->name);
+	exists = bn_fs_is_dir(final);
+	if (exists && !o->update && !o->force) {
+		r = bn_err_set(err, BN_EEXIST, "skill '%s' is already "
+			       "installed (`bnity skill update %s`, or --force "
+			       "to replace it)", m->name, m->name);
+		goto out;
+	}
+	if (exists)
+		(void)bn_registry_lock_get(&old, bn_store_home(s), m->name,
+					   NULL);
+	if (o->update && old.source_hash &&
+	    !strcmp(old.source_hash, src_hash) && !o->force) {
+		say(o, m->name, "already up to date (%s)", src_hash);
+		goto out;
+	}
+	if (exists && old.source_hash && strcmp(old.source_hash, src_hash))
+		say(o, m->name, "content changed: %s -> %s", old.source_hash,
+		    src_hash);
+	else if (exists)
+		say(o, m->name, "replacing the installed copy (%s)", src_hash);
+	scan_report(&findings, dest, m->name, j);
+	tier = j->src->kind == BN_REGISTRY_SRC_LOCAL && o->local ? "local" :
+		"untrusted";
+	if ((r = check_signature(&tier, dest, m->name, j->keys, j->n_keys, o,
+				 err)))
+		goto out;
+	say(o, m->name, "tier: %s", tier);
+	/* An update keeps or re-asks; a forced reinstall asks afresh. */
+	approve(&e.granted, m, o, exists && o->update ? &old : NULL);
+	if ((r = build_if_needed(dest, m, o, err)))
+		goto out;
+	if ((r = bn_registry_tree_hash(hash, dest, err)))
+		goto out;
+	fill_entry(&e, j, c, m, hash, src_hash, tier);
+	if ((r = commit(j, dest, m, &e, exists, findings, err)))
+		goto out;
+	result_add(res, &e);
+out:
+	if (r && m)
+		bn_err_prefix(err, "install of '%s' refused", m->name);
+	bn_registry_lock_entry_clear(&old);
+	bn_registry_lock_entry_clear(&e);
+	bn_skill_manifest_free(m);
+	free(dest);
+	free(final);
+	return r;
+}
+
+static bool selected(const bn_registry_install_opts *o,
+		     const bn_registry_candidate *c)
+{
+	bn_skill_manifest *m = NULL;
+	bool yes = false;
+
+	if (o->n_only == 0)
+		return true;
+	for (size_t i = 0; i < o->n_only && !yes; i++)
+		yes = !strcmp(o->only[i], c->name);
+	if (!yes && bn_skill_manifest_load(&m, c->dir, NULL, NULL) == 0) {
+		for (size_t i = 0; i < o->n_only && !yes; i++)
+			yes = !strcmp(o->only[i], m->name);
+		bn_skill_manifest_free(m);
+	}
+	return yes;
+}
+
+static int choose(size_t **pick, size_t *n_pick,
+		  const bn_registry_candidates *c,
+		  const bn_registry_install_opts *o, const char *source,
+		  bn_err *err)
+{
+	size_t *v = bn_xcalloc(c->n ? c->n : 1, sizeof(*v)), n = 0;
+	bn_buf names = BN_BUF_INIT;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (selected(o, &c->v[i]))
+			v[n++] = i;
+	if (n == 0 || (n > 1 && o->n_only == 0 && !o->all && !o->update)) {
+		for (size_t i = 0; i < c->n && i < 30; i++)
+			(void)bn_buf_printf(&names, "%s%s", i ? ", " : "",
+					    c->v[i].name);
+		free(v);
+		int r = n == 0 ?
+			bn_err_set(err, BN_ENOTFOUND,
+				   "%s has no skill named as asked (it has: %s)",
+				   source, bn_buf_cstr(&names)) :
+			bn_err_set(err, BN_EUSAGE,
+				   "%s has %zu skills (%s): choose with --skill "
+				   "NAME, or --all", source, n,
+				   bn_buf_cstr(&names));
+		bn_buf_clear(&names);
+		return r;
+	}
+	*pick = v;
+	*n_pick = n;
+	return 0;
+}
+
+int bn_registry_install(bn_registry_install_result *out,
+			const bn_registry_ctx *ctx_in, const char *source,
+			const bn_registry_install_opts *o, bn_err *err)
+{
+	bn_registry_ctx ctx = *ctx_in;
+	bn_registry_candidates c = { 0 };
+	bn_registry_install_result res = { 0 };
+	bn_registry_source src;
+	bn_registry_pubkey *keys = NULL;
+	size_t n_keys = 0, *pick = NULL, n_pick = 0;
+	char *scratch = NULL, *fetch_dir = NULL;
+	int r = bn_registry_source_parse(&src, source, err);
+
+	if (r)
+		return r;
+	/* An update matches by the manifest's name, not the folder's. */
+	ctx.only = o->update ? NULL : o->only;
+	ctx.n_only = o->update ? 0 : o->n_only;
+	if ((r = bn_store_scratch_new(&scratch, ctx.store, err)))
+		goto out;
+	fetch_dir = bn_fs_join(scratch, "fetch");
+	if ((r = bn_fs_mkdirs(fetch_dir, err)))
+		goto out;
+	if ((r = bn_registry_source_fetch(&c, &ctx, &src, fetch_dir, err)))
+		goto out;
+	bn_registry__fault("install-after-fetch");
+	if ((r = choose(&pick, &n_pick, &c, o, source, err)))
+		goto out;
+	if ((r = bn_registry_keys_load(&keys, &n_keys, ctx.store, err)))
+		goto out;
+	{
+		job j = { &ctx, &src, &c, o, keys, n_keys, scratch };
+		for (size_t i = 0; r == 0 && i < n_pick; i++)
+			r = install_one(&res, &j, i, &c.v[pick[i]], err);
+	}
+out:
+	if (scratch)
+		(void)bn_fs_rmtree(scratch, NULL);
+	free(scratch);
+	free(fetch_dir);
+	free(pick);
+	free(keys);
+	bn_registry_candidates_clear(&c);
+	bn_registry_source_clear(&src);
+	if (r && res.n == 0) {
+		bn_registry_install_result_clear(&res);
+		return r;
+	}
+	*out = res;
+	return r;
+}
+
+int bn_registry_verify(bn_store *s, const char *name, bn_err *err)
+{
+	bn_registry_lock_entry e = { 0 };
+	char hash[72], *dir;
+	int r = bn_registry_lock_get(&e, bn_store_home(s), name, err);
+
+	if (r)
+		return r;
+	dir = bn_fs_join(bn_store_skills_dir(s), name);
+	if (!bn_fs_is_dir(dir)) {
+		r = bn_err_set(err, BN_ENOTFOUND, "skill '%s' is in "
+			       "skills-lock.json but not in the store (%s)",
+			       name, dir);
+	} else if ((r = bn_registry_tree_hash(hash, dir, err)) == 0 &&
+		   (!e.hash || strcmp(hash, e.hash) != 0)) {
+		r = bn_err_set(err, BN_EINVAL, "skill '%s' changed since it "
+			       "was installed: its files hash to %s, "
+			       "skills-lock.json says %s", name, hash,
+			       e.hash ? e.hash : "nothing");
+	}
+	free(dir);
+	bn_registry_lock_entry_clear(&e);
+	return r;
+}
+
+/* Restore the lock entry and grants of DIR from its marker if missing. */
+static int sync_one(bn_store *s, const json_t *lock, const char *dir,
+		    bn_err *err)
+{
+	char *path = bn_fs_join(dir, BN_REGISTRY_MARKER_FILE), *text;
+	bn_registry_lock_entry e = { 0 };
+	bn_skill_manifest *m = NULL;
+	const json_t *have;
+	json_t *j;
+	size_t len;
+	int r = 0;
+
+	if (bn_fs_read_file(&text, &len, path, 1 << 20, NULL)) {
+		free(path);
+		return 0;
+	}
+	free(path);
+	j = json_loadb(text, len, 0, NULL);
+	free(text);
+	const json_t *le = json_object_get(j, "lock");
+	const char *bot = json_string_value(json_object_get(j, "bot"));
+	if (!json_is_object(le) ||
+	    bn_skill_manifest_load(&m, dir, NULL, NULL) != 0)
+		goto out;
+	have = json_object_get(json_object_get(lock, "skills"), m->name);
+	if (have && json_equal(json_object_get(have, "installedAt"),
+			       json_object_get(le, "installedAt")))
+		goto out;
+	if ((r = bn_registry_lock_entry_from_json(&e, m->name, le, err)))
+		goto out;
+	for (size_t i = 0; i < e.granted.n; i++)
+		(void)bn_exec_grant_add(s, m, bot, e.granted.v[i], NULL, NULL,
+					NULL);
+	r = bn_registry_lock_put(bn_store_home(s), m->name, &e, err);
+out:
+	bn_registry_lock_entry_clear(&e);
+	bn_skill_manifest_free(m);
+	json_decref(j);
+	return r;
+}
+
+int bn_registry_lock_sync(bn_store *s, bn_err *err)
+{
+	DIR *d = opendir(bn_store_skills_dir(s));
+	struct dirent *de;
+	json_t *lock;
+	int r = bn_registry_lock_load(&lock, bn_store_home(s), err);
+
+	if (r || !d) {
+		if (d)
+			closedir(d);
+		json_decref(r ? NULL : lock);
+		return r ? r : bn_err_set(err, BN_EIO, "%s: %s",
+					  bn_store_skills_dir(s),
+					  strerror(errno));
+	}
+	while (r == 0 && (de = readdir(d)) != NULL) {
+		char *dir;
+		if (de->d_name[0] == '.')
+			continue;
+		dir = bn_fs_join(bn_store_skills_dir(s), de->d_name);
+		r = sync_one(s, lock, dir, err);
+		free(dir);
+	}
+	closedir(d);
+	/* Entries boternity wrote for skills since removed from the store. */
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(lock, "skills"), k, v) {
+		char *dir;
+		if (r || !json_object_get(v, "tier") ||
+		    !bn_registry__rel_ok(k) || strchr(k, '/'))
+			continue;
+		dir = bn_fs_join(bn_store_skills_dir(s), k);
+		if (!bn_fs_is_dir(dir))
+			r = bn_registry_lock_put(bn_store_home(s), k, NULL, err);
+		free(dir);
+	}
+	json_decref(lock);
+	return r;
+}
+
+int bn_registry_outdated(char **latest_out, const bn_registry_ctx *ctx,
+			 const bn_registry_lock_entry *e, bn_err *err)
+{
+	bn_registry_candidates c = { 0 };
+	bn_registry_source src;
+	char *scratch = NULL, *fetch_dir = NULL, hash[72];
+	bool found = false;
+	int r;
+
+	if (!e->source)
+		return bn_err_set(err, BN_EINVAL, "skill '%s': no source in "
+				  "skills-lock.json", e->name);
+	if ((r = bn_registry_source_parse(&src, e->source, err)))
+		return r;
+	if ((r = bn_store_scratch_new(&scratch, ctx->store, err)))
+		goto out;
+	fetch_dir = bn_fs_join(scratch, "fetch");
+	if ((r = bn_fs_mkdirs(fetch_dir, err)))
+		goto out;
+	if ((r = bn_registry_source_fetch(&c, ctx, &src, fetch_dir, err)))
+		goto out;
+	for (size_t i = 0; r == 0 && i < c.n && !found; i++) {
+		bn_skill_manifest *m = NULL;
+		if (bn_skill_manifest_load(&m, c.v[i].dir, NULL, NULL) == 0 &&
+		    !strcmp(m->name, e->name)) {
+			found = true;
+			r = bn_registry_tree_hash(hash, c.v[i].dir, err);
+		}
+		bn_skill_manifest_free(m);
+	}
+	if (!r && !found)
+		r = bn_err_set(err, BN_ENOTFOUND, "skill '%s' is no longer in "
+			       "%s", e->name, e->source);
+	if (!r)
+		*latest_out = bn_xstrdup(hash);
+out:
+	if (scratch)
+		(void)bn_fs_rmtree(scratch, NULL);
+	free(scratch);
+	free(fetch_dir);
+	bn_registry_candidates_clear(&c);
+	bn_registry_source_clear(&src);
+	return r;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/* registry/registry_int.h - what the files of the registry module share. */
+#ifndef BN_REGISTRY_REGISTRY_INT_H
+#define BN_REGISTRY_REGISTRY_INT_H
+
+#include "registry.h"
+
+/*
+ * A path from a remote listing is safe when it is relative, has no "",
+ * "." or ".." component, no backslash and no control character.
+ */
+bool bn_registry__rel_ok(const char *rel);
+
+/* Write LEN bytes to DIR/REL (a safe relative path), creating parents;
+   never follows or replaces anything already there. */
+int bn_registry__write_rel(const char *dir, const char *rel,
+			   const void *data, size_t len, bn_err *err);
+
+/*
+ * Every folder under ROOT holding a SKILL.md (or skill.md), as paths
+ * relative to ROOT ("" for ROOT itself), sorted; .git is skipped and the
+ * search is capped in depth and entries.
+ */
+int bn_registry__find_skills(bn_strv *out, const char *root,
+			     bn_err *err);
+
+/* Add candidate NAME at DIR (copied strings) to OUT. */
+void bn_registry__candidate_add(bn_registry_candidates *out,
+				const char *name, const char *dir,
+				const char *path, const char *ref,
+				const char *digest);
+
+/* Candidates from every skill folder found under ROOT below PREFIX
+   (NULL or "" = all); BN_ENOTFOUND when there is none. */
+int bn_registry__candidates_from_tree(bn_registry_candidates *out,
+				      const char *root, const char *prefix,
+				      const char *ref, const char *what,
+				      bn_err *err);
+
+/* The GitHub listing of OWNER/REPO at REF: the commit and the skill
+   folders (paths in the repository, "" for the root). */
+int bn_registry__github_list(bn_strv *dirs, char **commit_out,
+			     const bn_registry_ctx *ctx, const char *owner,
+			     const char *repo, const char *ref,
+			     bn_err *err);
+
+/* Crash on purpose at POINT when BNITY_FAULT names it (tests). */
+void bn_registry__fault(const char *point);
+
+#endif

@@ -1,0 +1,595 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * server/routes_bots.c - /api/v1/bots: bots (create, list, show, remove),
+ * a bot's skills (attach, detach, enable, disable), the grants of a
+ * bot's skill, and a bot's memories.  Grants never exceed what the skill
+ * and its ancestors declare (exec/grants.h decides).
+ */
+#include "server_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/grants.h"
+#include "exec/memory.h"
+
+#define GRANTS_MAX 64   /* capabilities in one POST */
+
+static json_t *opt_str(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *bot_json(const bn_store_bot *b)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "slug", json_string(b->slug));
+	json_object_set_new(o, "name", json_string(b->name));
+	json_object_set_new(o, "persona", json_string(b->persona));
+	json_object_set_new(o, "provider", opt_str(b->provider));
+	json_object_set_new(o, "model", opt_str(b->model));
+	json_object_set_new(o, "created_at", json_integer(b->created_at));
+	return o;
+}
+
+/* BOT's attachments as [{skill, enabled, attached_at}], or NULL after
+   replying with the error. */
+static json_t *attachments_json(bn_server_req *rq, bn_store *s,
+				const char *bot)
+{
+	bn_store_attachment *att = NULL;
+	size_t n = 0, i;
+	json_t *a;
+	bn_err err;
+
+	bn_err_init(&err);
+	if (bn_store_bot_skills(&att, &n, s, bot, &err)) {
+		bn_server__fail_err(rq, &err);
+		return NULL;
+	}
+	a = json_array();
+	for (i = 0; i < n; i++) {
+		json_t *k = json_object();
+		json_object_set_new(k, "skill", json_string(att[i].skill));
+		json_object_set_new(k, "enabled", json_boolean(att[i].enabled));
+		json_object_set_new(k, "attached_at",
+				    json_integer(att[i].attached_at));
+		json_array_append_new(a, k);
+	}
+	bn_store_attachments_free(att, n);
+	return a;
+}
+
+/* The store, once the bot of the route's first parameter exists. */
+static bn_store *store_for_bot(bn_server_req *rq)
+{
+	bn_store *s = bn_server__store(rq);
+	bn_store_bot b = { 0 };
+	bn_err err;
+
+	if (!s)
+		return NULL;
+	bn_err_init(&err);
+	if (bn_store_bot_get(&b, s, rq->params[0], &err)) {
+		bn_server__fail_err(rq, &err);
+		return NULL;
+	}
+	bn_store_bot_clear(&b);
+	return s;
+}
+
+/* ---- bots ------------------------------------------------------------------ */
+
+static void bots_list(bn_server_req *rq)
+{
+	bn_store *s = bn_server__store(rq);
+	bn_store_bot *bots = NULL;
+	size_t n = 0, i;
+	json_t *a, *o;
+	bn_err err;
+
+	if (!s)
+		return;
+	bn_err_init(&err);
+	if (bn_store_bot_list(&bots, &n, s, &err)) {
+		bn_server__fail_err(rq, &err);
+		return;
+	}
+	a = json_array();
+	for (i = 0; i < n; i++) {
+		json_t *b = bot_json(&bots[i]), *sk;
+		sk = attachments_json(rq, s, bots[i].slug);
+		json_object_set_new(b, "skills", sk ? sk : json_array());
+		json_array_append_new(a, b);
+		bn_store_bot_clear(&bots[i]);
+	}
+	free(bots);
+	o = json_object();
+	json_object_set_new(o, "bots", a);
+	bn_server__reply(rq, MHD_HTTP_OK, o);
+}
+
+static void bot_create(bn_server_req *rq)
+{
+	bool bad = false;
+	bn_store_bot b = { 0 };
+	bn_store *s;
+	bn_err err;
+
+	b.slug = (char *)bn_server__body_str(rq, "slug", &bad);
+	b.name = (char *)bn_server__body_str(rq, "name", &bad);
+	b.persona = (char *)bn_server__body_str(rq, "persona", &bad);
+	b.provider = (char *)bn_server__body_str(rq, "provider", &bad);
+	b.model = (char *)bn_server__body_str(rq, "model", &bad);
+	if (bad)
+		return;
+	if (!b.slug) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "give {\"slug\": "
+				"\"my-bot\", \"persona\": \"...\"}");
+		return;
+	}
+	s = bn_server__store(rq);
+	if (!s)
+		return;
+	bn_err_init(&err);
+	if (bn_store_bot_create(s, &b, &err)) {
+		bn_server__fail_err(rq, &err);
+		return;
+	}
+	bn_store_bot made = { 0 };
+	if (bn_store_bot_get(&made, s, b.slug, &err)) {
+		bn_server__fail_err(rq, &err);
+		return;
+	}
+	bn_server__reply(rq, MHD_HTTP_CREATED, bot_json(&made));
+	bn_store_bot_clear(&made);
+}
+
+static void bot_show(bn_server_req *rq)
+{
+	bn_store *s = bn_server__store(rq);
+	bn_store_bot b = { 0 };
+	json_t *o, *sk;
+	bn_err err;
+
+	if (!s)
+		return;
+	bn_err_init(&err);
+	if (bn_store_bot_get(&b, s, rq->params[0], &err)) {
+		bn_server__fail_err(rq, &err);
+		return;
+	}
+	sk = attachments_json(rq, s, b.slug);
+	if (sk) {
+		o = bot_json(&b);
+		json_object_set_new(o, "skills", sk);
+		bn_server__reply(rq, MHD_HTTP_OK, o);
+	}
+	bn_store_bot_clear(&b);
+}
+
+static void bot_remove(bn_server_req *rq)
+{
+	bn_store *s = bn_server__store(rq);
+	json_t *o;
+	bn_err err;
+
+	if (!s)
+		return;
+	bn_err_init(&err);
+	if (bn_store_bot_remove(s, rq->params[0], &err)) {
+		bn_server__fail_err(rq, &err);
+		return;
+	}
+	o = json_object();
+	json_object_set_new(o, "removed", json_string(rq->params[0]));
+	bn_server__reply(rq, MHD_HTTP_OK, o);
+}
+
+/* ---- a bot's skills ---------------------------------------------------------- */
+
+static void bot_skills(bn_server_req *rq)
+{
+	bn_store *s = store_for_bot(rq);
+	json_t *a, *o;
+
+	if (!s)
+		return;
+	a = attachments_json(rq, s, rq->params[0]);
+	if (!a)
+		return;
+	o = json_object();
+	json_object_set_new(o, "skills", a);
+	bn_server__reply(rq, MHD_HTTP_OK, o);
+}
+
+/* Reply with the attachment SKILL of BOT after a change. */
+static void reply_binding(bn_server_req *rq, unsigned status,
+			  const char *bot, const char *skill,
+			  const char *done)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "bot", json_string(bot));
+	json_object_set_new(o, "skill", json_string(skill));
+	json_object_set_new(o, "done", json_string(done));
+	bn_server__reply(rq, status, o);
+}
+
+static void skill_attach(bn_server_req *rq)
+{
+	bool bad = false;
+	const char *skill = bn_server__body_str(rq, "skill", &bad);
+	bn_store *s;
+	bn_err err;
+
+	if (bad)
+		return;
+	if (!skill) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST,
+				"give {\"skill\": \"NAME\"}");
+		return;
+	}
+	s = bn_server__store(rq);
+	if (!s)
+		return;
+	bn_err_init(&err);
+	if (bn_store_attach(s, rq->params[0], skill, &err)) {
+		bn_server__fail_err(rq, &err);
+		return;
+	}
+	reply_binding(rq, MHD_HTTP_CREATED, rq->params[0], skill, "attached");
+}
+
+static void skill_detach(bn_server_req *rq)
+{
+	bn_store *s = bn_server__store(rq);
+	bn_err err;
+
+	if (!s)
+		return;
+	bn_err_init(&err);
+	if (bn_store_detach(s, rq->params[0], rq->params[1], &err)) {
+		bn_server__fail_err(rq, &err);
+		return;
+	}
+	reply_binding(rq, MHD_HTTP_OK, rq->params[0], rq->params[1],
+		      "detached");
+}
+
+static void set_enabled(bn_server_req *rq, bool on)
+{
+	bn_store *s = bn_server__store(rq);
+	bn_err err;
+
+	if (!s)
+		return;
+	bn_err_init(&err);
+	if (bn_store_set_enabled(s, rq->params[0], rq->params[1], on, &err)) {
+		bn_server__fail_err(rq, &err);
+		return;
+	}
+	reply_binding(rq, MHD_HTTP_OK, rq->params[0], rq->params[1],
+		      on ? "enabled" : "disabled");
+}
+
+static void skill_enable(bn_server_req *rq)
+{
+	set_enabled(rq, true);
+}
+
+static void skill_disable(bn_server_req *rq)
+{
+	set_enabled(rq, false);
+}
+
+/* ---- grants ------------------------------------------------------------------ */
+
+static void grants_list(bn_server_req *rq)
+{
+	bn_store *s = store_for_bot(rq);
+	bn_exec_grants g = { 0 };
+	json_t *o;
+	bn_err err;
+
+	if (!s)
+		return;
+	bn_err_init(&err);
+	if (bn_exec_grant_list(&g, s, rq->params[1], rq->params[0], &err)) {
+		bn_server__fail_err(rq, &err);
+		return;
+	}
+	o = json_object();
+	json_object_set_new(o, "grants", bn_server__grants_json(&g));
+	bn_exec_grants_clear(&g);
+	bn_server__reply(rq, MHD_HTTP_OK, o);
+}
+
+static bool get_u64(bn_server_req *rq, uint64_t *out, json_t *lim,
+		    const char *key)
+{
+	json_t *v = json_object_get(lim, key);
+
+	if (!v)
+		return true;
+	if (!json_is_integer(v) || json_integer_value(v) < 0) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "limits.%s: give a "
+				"whole number", key);
+		return false;
+	}
+	*out = (uint64_t)json_integer_value(v);
+	return true;
+}
+
+/* {"capabilities": ["cap[=scope]", ...], "limits": {...}?}. */
+static bool grant_args(bn_server_req *rq, json_t **caps,
+		       bn_exec_limits *lim, bool *has_limits)
+{
+	json_t *l = json_object_get(rq->body, "limits");
+	size_t i;
+
+	*caps = json_object_get(rq->body, "capabilities");
+	if (*caps && (!json_is_array(*caps) ||
+		      json_array_size(*caps) > GRANTS_MAX)) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "'capabilities' must "
+				"be an array of at most %d \"cap[=scope]\" "
+				"strings", GRANTS_MAX);
+		return false;
+	}
+	for (i = 0; *caps && i < json_array_size(*caps); i++)
+		if (!json_is_string(json_array_get(*caps, i))) {
+			bn_server__fail(rq, MHD_HTTP_BAD_REQUEST,
+					"capabilities[%zu] is not a string", i);
+			return false;
+		}
+	if (l && !json_is_object(l)) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST,
+				"'limits' must be an object");
+		return false;
+	}
+	*has_limits = l != NULL;
+	if (l && !(get_u64(rq, &lim->fuel, l, "fuel") &&
+		   get_u64(rq, &lim->memory_bytes, l, "memory_bytes") &&
+		   get_u64(rq, &lim->timeout_ms, l, "timeout_ms") &&
+		   get_u64(rq, &lim->output_bytes, l, "output_bytes")))
+		return false;
+	if (!json_array_size(*caps) && !*has_limits) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "give "
+				"{\"capabilities\": [\"cap=scope\"]} and/or "
+				"{\"limits\": {...}}");
+		return false;
+	}
+	return true;
+}
+
+/* Grant CAPS and LIM of the skill, as declared along its ancestors. */
+static int grant_all(bn_strv *added, bn_store *s, const char *bot,
+		     const char *skill, json_t *caps,
+		     const bn_exec_limits *lim, bool has_limits, bn_err *err)
+{
+	bn_store_skills all = { 0 };
+	bn_skill_resolved res = { 0 };
+	const bn_store_skill *sk;
+	bn_skill_manifest view;
+	size_t i;
+	int r;
+
+	r = bn_store_skills_list(&all, s, err);
+	if (r)
+		return r;
+	sk = bn_store_skills_find(&all, skill);
+	if (!sk) {
+		r = bn_err_set(err, BN_ENOTFOUND, "no skill '%s'", skill);
+		goto out;
+	}
+	r = bn_store_skill_resolve(&res, &all, skill, err);
+	if (r)
+		goto out;
+	view = *sk->manifest;
+	memset(&view.capabilities, 0, sizeof(view.capabilities));
+	for (i = 0; i < res.capabilities.n; i++)
+		bn_strv_push(&view.capabilities, res.capabilities.v[i].value);
+	if (!json_array_size(caps))
+		r = bn_exec_grant_add(s, &view, bot, NULL, lim, NULL, err);
+	for (i = 0; i < json_array_size(caps) && r == 0; i++)
+		r = bn_exec_grant_add(s, &view, bot,
+				      json_string_value(json_array_get(caps, i)),
+				      has_limits ? lim : NULL, added, err);
+	bn_strv_clear(&view.capabilities);
+	bn_skill_resolved_clear(&res);
+out:
+	bn_store_skills_clear(&all);
+	return r;
+}
+
+static void grants_add(bn_server_req *rq)
+{
+	bn_exec_limits lim = { 0 };
+	bn_strv added = { 0 };
+	bool has_limits = false;
+	json_t *caps, *o;
+	bn_store *s;
+	bn_err err;
+
+	if (!grant_args(rq, &caps, &lim, &has_limits))
+		return;
+	s = store_for_bot(rq);
+	if (!s)
+		return;
+	bn_err_init(&err);
+	if (grant_all(&added, s, rq->params[0], rq->params[1], caps, &lim,
+		      has_limits, &err)) {
+		bn_strv_clear(&added);
+		bn_server__fail_err(rq, &err);
+		return;
+	}
+	o = json_object();
+	json_object_set_new(o, "granted", bn_server__strv_json(&added));
+	bn_strv_clear(&added);
+	bn_server__reply(rq, MHD_HTTP_CREATED, o);
+}
+
+/* ?capability=SPEC (or {"capability": SPEC}): "cap", "cap=scope", "all". */
+static void grants_revoke(bn_server_req *rq)
+{
+	bool bad = false;
+	const char *spec = bn_server__query(rq, "capability");
+	size_t removed = 0;
+	json_t *o;
+	bn_store *s;
+	bn_err err;
+
+	if (!spec)
+		spec = bn_server__body_str(rq, "capability", &bad);
+	if (bad)
+		return;
+	if (!spec) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "give ?capability="
+				"CAP[=SCOPE] (or all)");
+		return;
+	}
+	s = store_for_bot(rq);
+	if (!s)
+		return;
+	bn_err_init(&err);
+	if (bn_exec_grant_revoke(s, rq->params[1], rq->params[0], spec,
+				 &removed, &err)) {
+		bn_server__fail_err(rq, &err);
+		return;
+	}
+	o = json_object();
+	json_object_set_new(o, "revoked", json_integer((json_int_t)removed));
+	bn_server__reply(rq, MHD_HTTP_OK, o);
+}
+
+/* ---- memories ----------------------------------------------------------------- */
+
+static json_t *memories_json(const bn_exec_memory_item *v, size_t n,
+			     bool ranked)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "id", json_integer(v[i].id));
+		json_object_set_new(o, "text", json_string(v[i].text));
+		json_object_set_new(o, "created_at",
+				    json_integer(v[i].created_at));
+		if (ranked)
+			json_object_set_new(o, "rank", json_real(v[i].rank));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+/* ?q=QUERY&limit=N searches; without q, every memory. */
+static void memories_get(bn_server_req *rq)
+{
+	const char *q = bn_server__query(rq, "q"),
+		   *lim = bn_server__query(rq, "limit");
+	bn_exec_memory_item *v = NULL;
+	long long limit = 10;
+	size_t n = 0;
+	bn_store *s;
+	json_t *o;
+	bn_err err;
+	int r;
+
+	if (lim && !bn_server__parse_ll(&limit, lim, 1,
+					BN_EXEC_MEMORY_LIMIT_MAX)) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "limit: 1 to %d",
+				BN_EXEC_MEMORY_LIMIT_MAX);
+		return;
+	}
+	s = store_for_bot(rq);
+	if (!s)
+		return;
+	bn_err_init(&err);
+	r = q ? bn_exec_memory_search(&v, &n, s, rq->params[0], q,
+				      (size_t)limit, &err)
+	      : bn_exec_memory_list(&v, &n, s, rq->params[0], &err);
+	if (r) {
+		bn_server__fail_err(rq, &err);
+		return;
+	}
+	o = json_object();
+	json_object_set_new(o, "memories", memories_json(v, n, q != NULL));
+	bn_exec_memory_items_free(v, n);
+	bn_server__reply(rq, MHD_HTTP_OK, o);
+}
+
+static void memory_add(bn_server_req *rq)
+{
+	bool bad = false;
+	const char *text = bn_server__body_str(rq, "text", &bad);
+	long long id = 0;
+	bn_store *s;
+	json_t *o;
+	bn_err err;
+
+	if (bad)
+		return;
+	if (!text) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST,
+				"give {\"text\": \"what to remember\"}");
+		return;
+	}
+	s = store_for_bot(rq);
+	if (!s)
+		return;
+	bn_err_init(&err);
+	if (bn_exec_memory_add(&id, s, rq->params[0], text, &err)) {
+		bn_server__fail_err(rq, &err);
+		return;
+	}
+	o = json_object();
+	json_object_set_new(o, "id", json_integer(id));
+	bn_server__reply(rq, MHD_HTTP_CREATED, o);
+}
+
+static void memory_remove(bn_server_req *rq)
+{
+	long long id;
+	bn_store *s;
+	json_t *o;
+	bn_err err;
+
+	if (!bn_server__parse_ll(&id, rq->params[1], 1, INT64_MAX)) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST,
+				"a memory id is a positive number");
+		return;
+	}
+	s = store_for_bot(rq);
+	if (!s)
+		return;
+	bn_err_init(&err);
+	if (bn_exec_memory_remove(s, rq->params[0], id, &err)) {
+		bn_server__fail_err(rq, &err);
+		return;
+	}
+	o = json_object();
+	json_object_set_new(o, "removed", json_integer(id));
+	bn_server__reply(rq, MHD_HTTP_OK, o);
+}
+
+#define BOT "/api/v1/bots/:bot"
+const bn_server_route bn_server_routes_bots[] = {
+	{ "GET", "/api/v1/bots", bots_list },
+	{ "POST", "/api/v1/bots", bot_create },
+	{ "GET", BOT, bot_show },
+	{ "DELETE", BOT, bot_remove },
+	{ "GET", BOT "/skills", bot_skills },
+	{ "POST", BOT "/skills", skill_attach },
+	{ "DELETE", BOT "/skills/:skill", skill_detach },
+	{ "POST", BOT "/skills/:skill/enable", skill_enable },
+	{ "POST", BOT "/skills/:skill/disable", skill_disable },
+	{ "GET", BOT "/skills/:skill/grants", grants_list },
+	{ "POST", BOT "/skills/:skill/grants", grants_add },
+	{ "DELETE", BOT "/skills/:skill/grants", grants_revoke },
+	{ "GET", BOT "/memories", memories_get },
+	{ "POST", BOT "/memories", memory_add },
+	{ "DELETE", BOT "/memories/:id", memory_remove },
+	{ NULL, NULL, NULL },
+};

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * server/routes_chat.c - POST /api/v1/bots/:bot/chat: one turn of the
+ * agent loop (agent/loop.h), streamed back as server-sent events while it
+ * happens: "text" (a piece of the reply), "tool_call", "tool_result",
+ * then "done" (the whole turn) or "error".
+ *
+ * The turn runs on a thread of its own with its own store handle; the
+ * connection's thread hands on what the turn wrote.  Both hold a
+ * reference to the stream, so whichever ends last frees it: a client
+ * that goes away never leaves the turn writing to freed memory.
+ * Spec: https://html.spec.whatwg.org/multipage/server-sent-events.html
+ */
+#include "server_int.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent/loop.h"
+#include "agent/provider.h"
+
+#define CHAT_TEXT_MAX_BYTES ((size_t)64 << 10)  /* one user message */
+#define STREAM_MAX_BYTES ((size_t)16 << 20)     /* events not yet sent */
+#define KEEPALIVE_S 15
+
+typedef struct chat_stream {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bn_buf out;                  /* events not yet handed to MHD */
+	size_t sent;                 /* bytes of out already handed */
+	bool done;                   /* the turn ended: no more events */
+	int refs;                    /* the turn's thread and the response */
+	/* the turn, owned: */
+	char *home;
+	char *cwd;
+	char *bot;
+	char *text;
+	int64_t session;
+	bn_agent_provider *provider;
+} chat_stream;
+
+static void stream_unref(chat_stream *cs)
+{
+	bool last;
+
+	pthread_mutex_lock(&cs->lock);
+	last = --cs->refs == 0;
+	pthread_mutex_unlock(&cs->lock);
+	if (!last)
+		return;
+	bn_buf_clear(&cs->out);
+	bn_agent_provider_free(cs->provider);
+	free(cs->home);
+	free(cs->cwd);
+	free(cs->bot);
+	free(cs->text);
+	pthread_cond_destroy(&cs->cond);
+	pthread_mutex_destroy(&cs->lock);
+	free(cs);
+}
+
+/* Queue one event: "event: NAME\ndata: JSON\n\n" (J stolen). */
+static void emit(chat_stream *cs, const char *name, json_t *j)
+{
+	char *data = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	json_decref(j);
+	pthread_mutex_lock(&cs->lock);
+	/* JSON text has no raw line breaks, so one data line holds it */
+	if (data && bn_buf_printf(&cs->out, "event: %s\ndata: %s\n\n", name,
+				  data))
+		cs->done = true;  /* the client stopped reading: give up */
+	pthread_cond_broadcast(&cs->cond);
+	pthread_mutex_unlock(&cs->lock);
+	free(data);
+}
+
+static void on_text(const char *text, size_t len, void *payload)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "text", json_stringn(text, len));
+	emit(payload, "text", o);
+}
+
+static void on_tool_call(const char *name, json_t *input, void *payload)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "name", json_string(name));
+	json_object_set(o, "input", input ? input : json_null());
+	emit(payload, "tool_call", o);
+}
+
+static void on_tool_result(const char *name, const char *content,
+			   bool is_error, void *payload)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "name", json_string(name));
+	json_object_set_new(o, "content", json_string(content));
+	json_object_set_new(o, "is_error", json_boolean(is_error));
+	emit(payload, "tool_result", o);
+}
+
+static void emit_error(chat_stream *cs, const bn_err *err)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "error", json_string(err->msg[0] ? err->msg :
+						    "the turn failed"));
+	emit(cs, "error", o);
+}
+
+static void *turn_main(void *arg)
+{
+	chat_stream *cs = arg;
+	bn_agent_events ev = { on_text, on_tool_call, on_tool_result, cs };
+	bn_agent_session *ss = NULL;
+	bn_store *s = NULL;
+	json_t *turn = NULL;
+	bn_err err;
+
+	bn_err_init(&err);
+	if (bn_store_open(&s, cs->home, cs->cwd, &err) ||
+	    bn_agent_session_open(&ss, s, cs->provider, cs->bot, cs->session,
+				  NULL, &err) ||
+	    bn_agent_session_turn(&turn, ss, cs->text, &ev, &err))
+		emit_error(cs, &err);
+	else
+		emit(cs, "done", turn);
+	bn_agent_session_free(ss);
+	bn_store_free(s);
+	pthread_mutex_lock(&cs->lock);
+	cs->done = true;
+	pthread_cond_broadcast(&cs->cond);
+	pthread_mutex_unlock(&cs->lock);
+	stream_unref(cs);
+	return NULL;
+}
+
+/* MHD asks for the next bytes: wait for events, or send a comment now
+   and then so that proxies and the client keep the stream open. */
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	static const char ping[] = ": keep-alive\n\n";
+	chat_stream *cs = cls;
+	struct timespec until;
+	ssize_t n = 0;
+
+	pthread_mutex_lock(&cs->lock);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += KEEPALIVE_S;
+	while (cs->out.len == cs->sent && !cs->done)
+		if (pthread_cond_timedwait(&cs->cond, &cs->lock, &until))
+			break;
+	if (cs->out.len > cs->sent) {
+		size_t k = cs->out.len - cs->sent;
+		if (k > max)
+			k = max;
+		memcpy(buf, cs->out.data + cs->sent, k);
+		cs->sent += k;
+		if (cs->sent == cs->out.len)
+			cs->out.len = cs->sent = 0;
+		n = (ssize_t)k;
+	} else if (cs->done) {
+		n = MHD_CONTENT_READER_END_OF_STREAM;
+	} else if (max >= sizeof(ping) - 1) {
+		memcpy(buf, ping, sizeof(ping) - 1);
+		n = (ssize_t)(sizeof(ping) - 1);
+	}
+	pthread_mutex_unlock(&cs->lock);
+	return n;
+}
+
+static void stream_free(void *cls)
+{
+	stream_unref(cls);
+}
+
+/* Check the request and configure the provider; NULL after replying. */
+static chat_stream *chat_prepare(bn_server_req *rq)
+{
+	bool bad = false;
+	const char *text = bn_server__body_str(rq, "message", &bad);
+	json_t *sid = rq->body ? json_object_get(rq->body, "session") : NULL;
+	bn_store *s;
+	bn_store_bot b = { 0 };
+	bn_agent_provider *p = NULL;
+	chat_stream *cs;
+	bn_err err;
+
+	if (bad)
+		return NULL;
+	if (!text || !*text || strlen(text) > CHAT_TEXT_MAX_BYTES ||
+	    (sid && !json_is_null(sid) && (!json_is_integer(sid) ||
+					  json_integer_value(sid) < 0))) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "give {\"message\": "
+				"\"...\" (at most 64 KiB), \"session\": ID?}");
+		return NULL;
+	}
+	s = bn_server__store(rq);
+	if (!s)
+		return NULL;
+	bn_err_init(&err);
+	if (bn_store_bot_get(&b, s, rq->params[0], &err) ||
+	    bn_agent_provider_new(&p, s, b.provider, b.model, &err)) {
+		bn_store_bot_clear(&b);
+		bn_server__fail_err(rq, &err);
+		return NULL;
+	}
+	bn_store_bot_clear(&b);
+	cs = bn_xcalloc(1, sizeof(*cs));
+	pthread_mutex_init(&cs->lock, NULL);
+	pthread_cond_init(&cs->cond, NULL);
+	bn_buf_init(&cs->out, STREAM_MAX_BYTES);
+	cs->refs = 1;
+	cs->home = bn_xstrdup(rq->srv->home);
+	cs->cwd = rq->srv->cwd ? bn_xstrdup(rq->srv->cwd) : NULL;
+	cs->bot = bn_xstrdup(rq->params[0]);
+	cs->text = bn_xstrdup(text);
+	cs->session = json_is_integer(sid) ? json_integer_value(sid) : 0;
+	cs->provider = p;
+	return cs;
+}
+
+static void chat_post(bn_server_req *rq)
+{
+	chat_stream *cs = chat_prepare(rq);
+	pthread_attr_t attr;
+	pthread_t t;
+	int r;
+
+	if (!cs)
+		return;
+	rq->stream = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
+						       stream_read, cs,
+						       stream_free);
+	if (!rq->stream) {
+		stream_unref(cs);
+		bn_server__fail(rq, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				"out of memory");
+		return;
+	}
+	MHD_add_response_header(rq->stream, MHD_HTTP_HEADER_CONTENT_TYPE,
+				"text/event-stream; charset=utf-8");
+	MHD_add_response_header(rq->stream, MHD_HTTP_HEADER_CACHE_CONTROL,
+				"no-store");
+	pthread_mutex_lock(&cs->lock);
+	cs->refs++;
+	pthread_mutex_unlock(&cs->lock);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	r = pthread_create(&t, &attr, turn_main, cs);
+	pthread_attr_destroy(&attr);
+	if (r) {
+		pthread_mutex_lock(&cs->lock);
+		cs->done = true;
+		pthread_mutex_unlock(&cs->lock);
+		stream_unref(cs);
+	}
+	rq->status = MHD_HTTP_OK;
+}
+
+const bn_server_route bn_server_routes_chat[] = {
+	{ "POST", "/api/v1/bots/:bot/chat", chat_post },
+	{ NULL, NULL, NULL },
+};

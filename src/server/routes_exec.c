@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * server/routes_exec.c - /api/v1/audit (filtered, paged), /api/v1/secrets
+ * (names and update times; a value can be set, never read back) and
+ * /api/v1/settings (which provider variables and secrets are set, never
+ * their values).
+ */
+#include "server_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/audit.h"
+#include "exec/vault.h"
+
+#define AUDIT_LIMIT_MAX 500
+
+/* ?skill=&bot=&since=&outcome=&limit=&before= */
+static void audit_get(bn_server_req *rq)
+{
+	bn_exec_audit_filter f = { 0 };
+	const char *since = bn_server__query(rq, "since"),
+		   *limit = bn_server__query(rq, "limit"),
+		   *before = bn_server__query(rq, "before");
+	long long v = 0;
+	json_t *runs = NULL, *o, *last;
+	bn_store *s;
+	bn_err err;
+
+	bn_err_init(&err);
+	f.skill = bn_server__query(rq, "skill");
+	f.bot = bn_server__query(rq, "bot");
+	f.outcome = bn_server__query(rq, "outcome");
+	if (since && bn_exec_audit_parse_since(&f.since_ms, since, &err)) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "since: %s", err.msg);
+		return;
+	}
+	f.limit = 50;
+	if (limit && !bn_server__parse_ll(&v, limit, 1, AUDIT_LIMIT_MAX)) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "limit: 1 to %d",
+				AUDIT_LIMIT_MAX);
+		return;
+	}
+	if (limit)
+		f.limit = (unsigned)v;
+	if (before && !bn_server__parse_ll(&v, before, 1, INT64_MAX)) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST,
+				"before: a record id");
+		return;
+	}
+	if (before)
+		f.before_id = v;
+	s = bn_server__store(rq);
+	if (!s)
+		return;
+	if (bn_exec_audit_query(&runs, s, &f, &err)) {
+		bn_server__fail_err(rq, &err);
+		return;
+	}
+	o = json_object();
+	last = json_array_get(runs, json_array_size(runs) - 1);
+	json_object_set_new(o, "next_before",
+			    last && json_array_size(runs) == f.limit ?
+			    json_incref(json_object_get(last, "id")) :
+			    json_null());
+	json_object_set_new(o, "runs", runs);
+	bn_server__reply(rq, MHD_HTTP_OK, o);
+}
+
+/* ---- secrets -------------------------------------------------------------- */
+
+static bn_exec_vault *vault_open(bn_server_req *rq)
+{
+	bn_store *s = bn_server__store(rq);
+	bn_exec_vault *v;
+	bn_err err;
+
+	if (!s)
+		return NULL;
+	bn_err_init(&err);
+	if (bn_exec_vault_open(&v, s, &err)) {
+		bn_server__fail_err(rq, &err);
+		return NULL;
+	}
+	return v;
+}
+
+static void secrets_list(bn_server_req *rq)
+{
+	bn_exec_vault *v = vault_open(rq);
+	bn_exec_vault_entry *e = NULL;
+	size_t n = 0, i;
+	json_t *a, *o;
+	bn_err err;
+
+	if (!v)
+		return;
+	bn_err_init(&err);
+	if (bn_exec_vault_list(&e, &n, v, &err)) {
+		bn_server__fail_err(rq, &err);
+		goto out;
+	}
+	a = json_array();
+	for (i = 0; i < n; i++) {
+		json_t *k = json_object();
+		json_object_set_new(k, "name", json_string(e[i].name));
+		json_object_set_new(k, "updated_at",
+				    json_integer(e[i].updated_at));
+		json_array_append_new(a, k);
+	}
+	o = json_object();
+	json_object_set_new(o, "secrets", a);
+	bn_server__reply(rq, MHD_HTTP_OK, o);
+	bn_exec_vault_entries_free(e, n);
+out:
+	bn_exec_vault_free(v);
+}
+
+/* {"value": TEXT}: stored, never echoed. */
+static void secret_set(bn_server_req *rq)
+{
+	json_t *val = rq->body ? json_object_get(rq->body, "value") : NULL;
+	const char *name = rq->params[0];
+	bn_exec_vault *v;
+	json_t *o;
+	bn_err err;
+
+	if (!json_is_string(val)) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST,
+				"give {\"value\": \"...\"}");
+		return;
+	}
+	if (!bn_exec_vault_name_is_valid(name)) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "a secret name is 1 "
+				"to %d of A-Z a-z 0-9 _ . -",
+				BN_EXEC_VAULT_NAME_MAX);
+		return;
+	}
+	v = vault_open(rq);
+	if (!v)
+		return;
+	bn_err_init(&err);
+	if (bn_exec_vault_set(v, name, json_string_value(val),
+			      json_string_length(val), &err)) {
+		bn_server__fail_err(rq, &err);
+	} else {
+		o = json_object();
+		json_object_set_new(o, "name", json_string(name));
+		json_object_set_new(o, "set", json_true());
+		bn_server__reply(rq, MHD_HTTP_OK, o);
+	}
+	bn_exec_vault_free(v);
+}
+
+static void secret_remove(bn_server_req *rq)
+{
+	bn_exec_vault *v = vault_open(rq);
+	json_t *o;
+	bn_err err;
+
+	if (!v)
+		return;
+	bn_err_init(&err);
+	if (bn_exec_vault_remove(v, rq->params[0], &err)) {
+		bn_server__fail_err(rq, &err);
+	} else {
+		o = json_object();
+		json_object_set_new(o, "removed", json_string(rq->params[0]));
+		bn_server__reply(rq, MHD_HTTP_OK, o);
+	}
+	bn_exec_vault_free(v);
+}
+
+/* ---- settings ------------------------------------------------------------- */
+
+/* The variables and secrets that configure providers (agent/provider.h);
+   only whether each is set is ever shown. */
+static const char *const provider_vars[] = {
+	"ANTHROPIC_API_KEY", "OPENAI_API_KEY", "BNITY_PROVIDER",
+	"BNITY_MODEL", "ANTHROPIC_BASE_URL", "OPENAI_BASE_URL", NULL,
+};
+static const char *const provider_secrets[] = {
+	"ANTHROPIC_API_KEY", "OPENAI_API_KEY", NULL,
+};
+
+static void settings_get(bn_server_req *rq)
+{
+	bn_exec_vault *v = vault_open(rq);
+	json_t *env = json_object(), *sec = json_object(), *o;
+	size_t i;
+
+	if (!v) {
+		json_decref(env);
+		json_decref(sec);
+		return;
+	}
+	for (i = 0; provider_vars[i]; i++) {
+		const char *val = secure_getenv(provider_vars[i]);
+		json_object_set_new(env, provider_vars[i],
+				    json_boolean(val && *val));
+	}
+	for (i = 0; provider_secrets[i]; i++) {
+		bool has = false;
+		if (bn_exec_vault_exists(&has, v, provider_secrets[i], NULL))
+			has = false;
+		json_object_set_new(sec, provider_secrets[i],
+				    json_boolean(has));
+	}
+	bn_exec_vault_free(v);
+	o = json_object();
+	json_object_set_new(o, "env", env);
+	json_object_set_new(o, "secrets", sec);
+	json_object_set_new(o, "cors_origin", rq->srv->opts.cors_origin ?
+			    json_string(rq->srv->opts.cors_origin) :
+			    json_null());
+#ifdef HAVE_REGISTRY
+	json_object_set_new(o, "registry", json_true());
+#else
+	json_object_set_new(o, "registry", json_false());
+#endif
+#ifdef HAVE_CHAT
+	json_object_set_new(o, "chat", json_true());
+#else
+	json_object_set_new(o, "chat", json_false());
+#endif
+	bn_server__reply(rq, MHD_HTTP_OK, o);
+}
+
+const bn_server_route bn_server_routes_exec[] = {
+	{ "GET", "/api/v1/audit", audit_get },
+	{ "GET", "/api/v1/secrets", secrets_list },
+	{ "PUT", "/api/v1/secrets/:name", secret_set },
+	{ "POST", "/api/v1/secrets/:name", secret_set },
+	{ "DELETE", "/api/v1/secrets/:name", secret_remove },
+	{ "GET", "/api/v1/settings", settings_get },
+	{ NULL, NULL, NULL },
+};

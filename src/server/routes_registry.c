@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * server/routes_registry.c - the registry module over HTTP: search the
+ * registries, preview what installing a source would ask for (each
+ * declared capability with its scope, the static scan's findings, the
+ * tier), install with exactly the capabilities the user approved, and
+ * list the trusted signing keys.
+ *
+ * A preview fetches the source into a scratch folder of the store and
+ * removes it afterwards; the install then runs registry/'s whole pipeline
+ * (which fetches again: what is installed is what the pipeline vetted,
+ * never what the preview saw).  Approval is by the exact "cap[=scope]"
+ * strings the client sends; nothing else is granted.
+ */
+#include "server_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/fs.h"
+#include "registry/registry.h"
+
+#define APPROVE_MAX 64        /* capabilities approved in one install */
+#define SIG_MAX_BYTES 4096    /* a skill.minisig */
+
+/* A registry context on the request's store; false after replying. */
+static bool ctx_open(bn_server_req *rq, bn_registry_ctx *ctx,
+		     bn_registry_config *cfg, bn_strv *notes)
+{
+	bn_store *s = bn_server__store(rq);
+	bn_err err;
+
+	if (!s)
+		return false;
+	bn_err_init(&err);
+	if (bn_registry_config_load(cfg, rq->srv->home, &err)) {
+		bn_server__fail_err(rq, &err);
+		return false;
+	}
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->store = s;
+	ctx->cfg = cfg;
+	ctx->notes = notes;
+	return true;
+}
+
+/* GET ?q=QUERY&registry=NAME */
+static void registry_search(bn_server_req *rq)
+{
+	const char *q = bn_server__query(rq, "q"),
+		   *reg = bn_server__query(rq, "registry");
+	bn_registry_config cfg = { 0 };
+	bn_registry_hits hits = { 0 };
+	bn_registry_ctx ctx;
+	bn_strv notes = { 0 };
+	json_t *a, *o;
+	bn_err err;
+	size_t i;
+
+	if (!q) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "give ?q=WORDS");
+		return;
+	}
+	if (!ctx_open(rq, &ctx, &cfg, &notes))
+		return;
+	bn_err_init(&err);
+	if (bn_registry_search(&hits, &ctx, reg, q, &err)) {
+		bn_server__fail_err(rq, &err);
+		goto out;
+	}
+	a = json_array();
+	for (i = 0; i < hits.n; i++) {
+		const bn_registry_hit *h = &hits.v[i];
+		json_t *k = json_object();
+		json_object_set_new(k, "id", json_string(h->id));
+		json_object_set_new(k, "name", json_string(h->name));
+		json_object_set_new(k, "source", json_string(h->source));
+		json_object_set_new(k, "registry", json_string(h->registry));
+		json_object_set_new(k, "description", h->description ?
+				    json_string(h->description) : json_null());
+		json_object_set_new(k, "installs", h->installs < 0 ?
+				    json_null() : json_integer(h->installs));
+		json_array_append_new(a, k);
+	}
+	o = json_object();
+	json_object_set_new(o, "results", a);
+	json_object_set_new(o, "notes", bn_server__strv_json(&notes));
+	bn_server__reply(rq, MHD_HTTP_OK, o);
+out:
+	bn_registry_hits_clear(&hits);
+	bn_strv_clear(&notes);
+	bn_registry_config_clear(&cfg);
+}
+
+/* ---- preview ---------------------------------------------------------------- */
+
+/* The tier the pipeline would give DIR: "verified" when its signature is
+   good by a trusted key, else "local" for a local folder installed with
+   LOCAL, else "untrusted".  A bad signature is reported, not hidden. */
+static const char *preview_tier(json_t *o, const bn_registry_source *src,
+				bool local, const char *dir, bn_store *s)
+{
+	char *path = bn_fs_join(dir, BN_REGISTRY_SIG_FILE), *sig = NULL;
+	bn_registry_pubkey *keys = NULL;
+	bn_buf listing = BN_BUF_INIT;
+	const char *tier = src->kind == BN_REGISTRY_SRC_LOCAL && local ?
+			   "local" : "untrusted";
+	size_t n_keys = 0, len;
+	bn_err e;
+
+	bn_err_init(&e);
+	if (!bn_fs_is_file(path))
+		goto out;
+	if (bn_fs_read_file(&sig, &len, path, SIG_MAX_BYTES, &e) ||
+	    bn_registry_tree_listing(&listing, dir, true, &e) ||
+	    bn_registry_keys_load(&keys, &n_keys, s, &e) ||
+	    bn_registry_sig_verify(NULL, NULL, keys, n_keys,
+				   listing.data ? listing.data : "",
+				   listing.len, sig, &e))
+		json_object_set_new(o, "signature", json_string(e.msg));
+	else
+		tier = "verified";
+out:
+	free(path);
+	free(sig);
+	free(keys);
+	bn_buf_clear(&listing);
+	return tier;
+}
+
+static json_t *caps_json(const bn_strv *caps)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < caps->n; i++) {
+		const char *spec = caps->v[i], *eq = strchr(spec, '=');
+		json_t *c = json_object();
+		json_object_set_new(c, "spec", json_string(spec));
+		json_object_set_new(c, "capability", eq ?
+			json_stringn(spec, (size_t)(eq - spec)) :
+			json_string(spec));
+		json_object_set_new(c, "scope", json_string(eq ? eq + 1 : ""));
+		json_array_append_new(a, c);
+	}
+	return a;
+}
+
+static json_t *findings_json(const char *dir)
+{
+	bn_registry_findings f = { 0 };
+	json_t *a = json_array();
+	bn_err e;
+	size_t i;
+
+	bn_err_init(&e);
+	if (bn_registry_scan_dir(&f, dir, &e)) {
+		json_t *k = json_object();
+		json_object_set_new(k, "kind", json_string("scan-failed"));
+		json_object_set_new(k, "what", json_string(e.msg));
+		json_array_append_new(a, k);
+	}
+	for (i = 0; i < f.n; i++) {
+		json_t *k = json_object();
+		json_object_set_new(k, "kind", json_string(
+			bn_registry_finding_kind_name(f.v[i].kind)));
+		json_object_set_new(k, "file", json_string(f.v[i].file));
+		json_object_set_new(k, "line", json_integer(f.v[i].line));
+		json_object_set_new(k, "what", json_string(f.v[i].what));
+		json_array_append_new(a, k);
+	}
+	bn_registry_findings_clear(&f);
+	return a;
+}
+
+/* What one candidate of the source would ask for. */
+static json_t *candidate_json(const bn_registry_candidate *c,
+			      const bn_registry_source *src, bool local,
+			      bn_store *s)
+{
+	bn_skill_manifest *m = NULL;
+	json_t *o = json_object();
+	bn_err e;
+
+	/* no strict validation here: the fetched folder's name is the
+	   fetcher's, not the skill's; the install validates it in place */
+	bn_err_init(&e);
+	json_object_set_new(o, "name", json_string(c->name));
+	if (bn_skill_manifest_load(&m, c->dir, NULL, &e)) {
+		json_object_set_new(o, "error", json_string(e.msg));
+		return o;
+	}
+	json_object_set_new(o, "description", json_string(m->description));
+	json_object_set_new(o, "type", json_string(bn_skill_type_name(m->type)));
+	json_object_set_new(o, "version", m->version ? json_string(m->version)
+			    : json_null());
+	json_object_set_new(o, "capabilities", caps_json(&m->capabilities));
+	json_object_set_new(o, "findings", findings_json(c->dir));
+	json_object_set_new(o, "tier", json_string(
+		preview_tier(o, src, local, c->dir, s)));
+	bn_skill_manifest_free(m);
+	return o;
+}
+
+/* {"source", "skill"?, "local"?}: read the body shared with install. */
+static bool source_args(bn_server_req *rq, const char **source,
+			const char **skill, bool *local)
+{
+	bool bad = false;
+	json_t *l = json_object_get(rq->body, "local");
+
+	*source = bn_server__body_str(rq, "source", &bad);
+	*skill = bn_server__body_str(rq, "skill", &bad);
+	if (bad)
+		return false;
+	if (!*source) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "give {\"source\": "
+				"\"owner/repo, a git URL, a site or a path\"}");
+		return false;
+	}
+	*local = json_is_true(l);
+	return true;
+}
+
+static void install_preview(bn_server_req *rq)
+{
+	const char *source, *skill;
+	bn_registry_config cfg = { 0 };
+	bn_registry_candidates c = { 0 };
+	bn_registry_source src = { 0 };
+	bn_registry_ctx ctx;
+	bn_strv notes = { 0 };
+	char *scratch = NULL;
+	bool local;
+	json_t *a, *o;
+	bn_err err;
+	size_t i;
+
+	if (!source_args(rq, &source, &skill, &local) ||
+	    !ctx_open(rq, &ctx, &cfg, &notes))
+		goto out;
+	ctx.only = skill ? &skill : NULL;
+	ctx.n_only = skill ? 1 : 0;
+	bn_err_init(&err);
+	if (bn_registry_source_parse(&src, source, &err) ||
+	    bn_store_scratch_new(&scratch, ctx.store, &err) ||
+	    bn_registry_source_fetch(&c, &ctx, &src, scratch, &err)) {
+		bn_server__fail_err(rq, &err);
+		goto out;
+	}
+	a = json_array();
+	for (i = 0; i < c.n; i++)
+		if (!skill || !strcmp(c.v[i].name, skill))
+			json_array_append_new(a, candidate_json(&c.v[i], &src,
+								local,
+								ctx.store));
+	o = json_object();
+	json_object_set_new(o, "source", json_string(source));
+	json_object_set_new(o, "skills", a);
+	json_object_set_new(o, "notes", bn_server__strv_json(&notes));
+	bn_server__reply(rq, MHD_HTTP_OK, o);
+out:
+	if (scratch)
+		(void)bn_fs_rmtree(scratch, NULL);
+	free(scratch);
+	bn_registry_candidates_clear(&c);
+	bn_registry_source_clear(&src);
+	bn_strv_clear(&notes);
+	bn_registry_config_clear(&cfg);
+}
+
+/* ---- install ---------------------------------------------------------------- */
+
+static void report_line(const char *skill, const char *line, void *payload)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "skill", json_string(skill));
+	json_object_set_new(o, "line", json_string(line));
+	json_array_append_new(payload, o);
+}
+
+/* Nothing the client did not name is granted: the approval callback
+   refuses every capability that is not in "approve". */
+static bool refuse_unlisted(const char *skill, const char *cap,
+			    const char *scope, void *payload)
+{
+	return false;
+}
+
+/* "approve": ["cap[=scope]", ...] into V (borrowed); false after replying. */
+static bool approve_args(bn_server_req *rq, const char **v, size_t *n)
+{
+	json_t *a = json_object_get(rq->body, "approve");
+	size_t i;
+
+	*n = 0;
+	if (!a)
+		return true;
+	if (!json_is_array(a) || json_array_size(a) > APPROVE_MAX) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "'approve' must be "
+				"an array of at most %d \"cap[=scope]\" strings",
+				APPROVE_MAX);
+		return false;
+	}
+	for (i = 0; i < json_array_size(a); i++) {
+		json_t *s = json_array_get(a, i);
+		if (!json_is_string(s)) {
+			bn_server__fail(rq, MHD_HTTP_BAD_REQUEST,
+					"approve[%zu] is not a string", i);
+			return false;
+		}
+		v[(*n)++] = json_string_value(s);
+	}
+	return true;
+}
+
+static json_t *installed_json(const bn_registry_install_result *res)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < res->n; i++) {
+		const bn_registry_installed *x = &res->v[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "name", json_string(x->name));
+		json_object_set_new(o, "tier", json_string(x->tier));
+		json_object_set_new(o, "hash", json_string(x->hash));
+		json_object_set_new(o, "changed", json_boolean(x->changed));
+		json_object_set_new(o, "granted",
+				    bn_server__strv_json(&x->granted));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+/* {"source", "skill"?, "approve": [...], "bot"?, "force"?, "local"?,
+   "update"?} */
+static void install_post(bn_server_req *rq)
+{
+	bn_registry_install_opts o = BN_REGISTRY_INSTALL_OPTS_INIT;
+	const char *source, *skill, *approved[APPROVE_MAX], *bot;
+	bn_registry_install_result res = { 0 };
+	bn_registry_config cfg = { 0 };
+	bn_registry_ctx ctx;
+	bn_strv notes = { 0 };
+	json_t *report = json_array(), *out;
+	bool local, bad = false;
+	size_t n_approved;
+	bn_err err;
+
+	bot = bn_server__body_str(rq, "bot", &bad);
+	if (bad || !source_args(rq, &source, &skill, &local) ||
+	    !approve_args(rq, approved, &n_approved) ||
+	    !ctx_open(rq, &ctx, &cfg, &notes))
+		goto out;
+	o.only = skill ? &skill : NULL;
+	o.n_only = skill ? 1 : 0;
+	o.grant = approved;
+	o.n_grant = n_approved;
+	o.bot = bot;
+	o.force = json_is_true(json_object_get(rq->body, "force"));
+	o.update = json_is_true(json_object_get(rq->body, "update"));
+	o.local = local;
+	o.approve = refuse_unlisted;
+	o.report = report_line;
+	o.payload = report;
+	bn_err_init(&err);
+	if (bn_registry_install(&res, &ctx, source, &o, &err)) {
+		bn_server__fail_err(rq, &err);
+		json_object_set(rq->reply, "report", report);
+		goto out;
+	}
+	out = json_object();
+	json_object_set_new(out, "installed", installed_json(&res));
+	json_object_set(out, "report", report);
+	json_object_set_new(out, "notes", bn_server__strv_json(&notes));
+	bn_server__reply(rq, MHD_HTTP_CREATED, out);
+out:
+	json_decref(report);
+	bn_registry_install_result_clear(&res);
+	bn_strv_clear(&notes);
+	bn_registry_config_clear(&cfg);
+}
+
+/* ---- trusted keys ----------------------------------------------------------- */
+
+static void keys_list(bn_server_req *rq)
+{
+	bn_store *s = bn_server__store(rq);
+	json_t *keys = NULL, *o;
+	bn_err err;
+
+	if (!s)
+		return;
+	bn_err_init(&err);
+	if (bn_registry_key_list(&keys, s, &err)) {
+		bn_server__fail_err(rq, &err);
+		return;
+	}
+	o = json_object();
+	json_object_set_new(o, "keys", keys);
+	bn_server__reply(rq, MHD_HTTP_OK, o);
+}
+
+const bn_server_route bn_server_routes_registry[] = {
+	{ "GET", "/api/v1/registry/search", registry_search },
+	{ "POST", "/api/v1/skills/install/preview", install_preview },
+	{ "POST", "/api/v1/skills/install", install_post },
+	{ "GET", "/api/v1/keys", keys_list },
+	{ NULL, NULL, NULL },
+};

@@ -1,0 +1,574 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * server/server.c - the daemon: listening, reading capped request bodies,
+ * authentication, routing to the tables of routes_*.c, JSON and error
+ * replies, security and CORS headers, and the embedded UI (ui.c).
+ *
+ * libmicrohttpd calls answer() several times per request: first with no
+ * body (we check the declared length and may refuse at once with 413),
+ * then with each piece of the body, then once more with none, when the
+ * request is complete and is handled.  Spec: RFC 9110 (statuses), RFC
+ * 6750 (bearer tokens), https://www.gnu.org/software/libmicrohttpd/manual/
+ */
+#include "server_int.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "base/fs.h"
+
+#define API_PREFIX "/api/"
+#define MAX_SEGS 12        /* path segments of an API URL */
+#define JSON_TYPE "application/json; charset=utf-8"
+#define CSP "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; " \
+	"form-action 'self'; object-src 'none'"
+
+/* The state of one request across the calls of answer(). */
+typedef struct conn_ctx {
+	bn_buf body;       /* capped at body_max_bytes */
+	bool too_big;      /* the body passed the cap: answer 413 */
+} conn_ctx;
+
+/* ---- listening address ---------------------------------------------------- */
+
+typedef struct listen_addr {
+	struct sockaddr_storage sa;
+	bool v6;
+	bool loopback;
+	unsigned port;
+	char host[64];     /* as printed in URLs */
+} listen_addr;
+
+static int parse_listen(listen_addr *out, const char *text, bn_err *err)
+{
+	char host[64];
+	const char *colon = strrchr(text, ':'), *h = text;
+	size_t hlen;
+	long long port;
+
+	memset(out, 0, sizeof(*out));
+	if (!colon || !bn_server__parse_ll(&port, colon + 1, 0, 65535))
+		return bn_err_set(err, BN_EUSAGE, "--listen '%s': give "
+				  "ADDR:PORT (127.0.0.1:8737, [::1]:8737)",
+				  text);
+	hlen = (size_t)(colon - text);
+	if (hlen >= 2 && text[0] == '[' && text[hlen - 1] == ']') {
+		h++;
+		hlen -= 2;
+	}
+	if (hlen == 0 || hlen >= sizeof(host))
+		return bn_err_set(err, BN_EUSAGE, "--listen '%s': no address",
+				  text);
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	if (!strcmp(host, "localhost"))
+		snprintf(host, sizeof(host), "127.0.0.1");
+	out->port = (unsigned)port;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&out->sa;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&out->sa;
+	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		out->loopback = (ntohl(s4->sin_addr.s_addr) >> 24) == 127;
+		snprintf(out->host, sizeof(out->host), "%s", host);
+	} else if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		out->v6 = true;
+		out->loopback = IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr);
+		snprintf(out->host, sizeof(out->host), "[%s]", host);
+	} else {
+		return bn_err_set(err, BN_EUSAGE, "--listen '%s': '%s' is not "
+				  "an IP address", text, host);
+	}
+	return 0;
+}
+
+/* ---- responses ------------------------------------------------------------ */
+
+struct MHD_Response *bn_server__response(const void *data, size_t len,
+					 enum MHD_ResponseMemoryMode mode)
+{
+	return MHD_create_response_from_buffer(len, (void *)data, mode);
+}
+
+void bn_server__add_common_headers(const bn_server *srv,
+				   struct MHD_Connection *conn,
+				   struct MHD_Response *resp)
+{
+	const char *origin;
+
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Content-Security-Policy", CSP);
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	if (!srv->opts.cors_origin)
+		return;
+	origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+	MHD_add_response_header(resp, "Vary", "Origin");
+	if (origin && !strcmp(origin, srv->opts.cors_origin))
+		MHD_add_response_header(resp, "Access-Control-Allow-Origin",
+					origin);
+}
+
+/* Queue J (stolen; NULL: no body) with STATUS. */
+static enum MHD_Result send_json(const bn_server *srv,
+				 struct MHD_Connection *conn, unsigned status,
+				 json_t *j, const char *allow)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ok;
+	char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER)
+		     : NULL;
+	size_t len = text ? strlen(text) : 0;
+
+	json_decref(j);
+	if (j && !text)
+		status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+	resp = bn_server__response(text ? text : "", len,
+				   text ? MHD_RESPMEM_MUST_FREE :
+				   MHD_RESPMEM_PERSISTENT);
+	if (!resp) {
+		free(text);
+		return MHD_NO;
+	}
+	if (text)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+					JSON_TYPE);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+				"no-store");
+	if (status == MHD_HTTP_UNAUTHORIZED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+					"Bearer realm=\"bnity\"");
+	if (allow)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+	bn_server__add_common_headers(srv, conn, resp);
+	ok = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	if (status >= 500)
+		fprintf(stderr, "bnity serve: %u\n", status);
+	return ok;
+}
+
+static enum MHD_Result send_error(const bn_server *srv,
+				  struct MHD_Connection *conn,
+				  unsigned status, const char *msg,
+				  const char *allow)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "error", json_string(msg));
+	return send_json(srv, conn, status, o, allow);
+}
+
+/* ---- routing -------------------------------------------------------------- */
+
+/* Split PATH (a copy, modified) into at most MAX_SEGS segments. */
+static size_t split_path(char **segs, char *path)
+{
+	size_t n = 0;
+	char *save = NULL, *s;
+
+	for (s = strtok_r(path, "/", &save); s; s = strtok_r(NULL, "/", &save)) {
+		if (n == MAX_SEGS)
+			return MAX_SEGS + 1;
+		segs[n++] = s;
+	}
+	return n;
+}
+
+/* Whether SEGS match PATTERN; ":x" segments go into PARAMS in order. */
+static bool route_match(const char *pattern, char *const *segs, size_t n,
+			const char **params)
+{
+	const char *p = pattern;
+	size_t i = 0, np = 0;
+
+	while (*p) {
+		const char *end;
+		size_t len;
+
+		if (*p == '/')
+			p++;
+		end = strchr(p, '/');
+		len = end ? (size_t)(end - p) : strlen(p);
+		if (i == n)
+			return false;
+		if (*p == ':') {
+			if (np == BN_SERVER_MAX_PARAMS)
+				return false;
+			params[np++] = segs[i];
+		} else if (strlen(segs[i]) != len || strncmp(segs[i], p, len)) {
+			return false;
+		}
+		i++;
+		p += len;
+	}
+	return i == n;
+}
+
+static const bn_server_route *const route_tables[] = {
+	bn_server_routes_skills,
+	bn_server_routes_bots,
+	bn_server_routes_exec,
+#ifdef HAVE_CHAT
+	bn_server_routes_chat,
+#endif
+#ifdef HAVE_REGISTRY
+	bn_server_routes_registry,
+#endif
+	NULL,
+};
+
+/* The route for METHOD and SEGS; *allow lists the methods the path has
+   when it exists under another method only. */
+static const bn_server_route *route_find(const char **params, bn_buf *allow,
+					 const char *method, char *const *segs,
+					 size_t n)
+{
+	const bn_server_route *const *t;
+	const bn_server_route *rt;
+
+	for (t = route_tables; *t; t++)
+		for (rt = *t; rt->pattern; rt++) {
+			if (!route_match(rt->pattern, segs, n, params))
+				continue;
+			if (!strcmp(rt->method, method))
+				return rt;
+			(void)bn_buf_printf(allow, "%s%s", allow->len ? ", " : "",
+					    rt->method);
+		}
+	return NULL;
+}
+
+/* ---- requests ------------------------------------------------------------- */
+
+static void health(bn_server_req *rq)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "status", json_string("ok"));
+	json_object_set_new(o, "version", json_string(BN_VERSION));
+	bn_server__reply(rq, MHD_HTTP_OK, o);
+}
+
+/* Parse the body into rq->body; false after queueing a 400. */
+static bool parse_body(bn_server_req *rq, const conn_ctx *ctx)
+{
+	json_error_t jerr;
+
+	if (ctx->body.len == 0)
+		return true;
+	rq->body = json_loadb(ctx->body.data, ctx->body.len,
+			      JSON_REJECT_DUPLICATES, &jerr);
+	if (!rq->body) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "malformed JSON: "
+				"line %d column %d: %s", jerr.line, jerr.column,
+				jerr.text);
+		return false;
+	}
+	if (!json_is_object(rq->body)) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST,
+				"the body must be a JSON object");
+		return false;
+	}
+	return true;
+}
+
+static enum MHD_Result finish(bn_server_req *rq, const char *allow)
+{
+	enum MHD_Result ok;
+
+	if (rq->stream) {
+		bn_server__add_common_headers(rq->srv, rq->conn, rq->stream);
+		ok = MHD_queue_response(rq->conn, rq->status ? rq->status :
+					MHD_HTTP_OK, rq->stream);
+		MHD_destroy_response(rq->stream);
+	} else {
+		ok = send_json(rq->srv, rq->conn, rq->status ? rq->status :
+			       MHD_HTTP_NO_CONTENT, rq->reply, allow);
+		rq->reply = NULL;
+	}
+	json_decref(rq->reply);
+	json_decref(rq->body);
+	bn_store_free(rq->store);
+	return ok;
+}
+
+static enum MHD_Result handle_api(const bn_server *srv,
+				  struct MHD_Connection *conn,
+				  const char *url, const char *method,
+				  const conn_ctx *ctx)
+{
+	bn_server_req rq = { .srv = srv, .conn = conn, .method = method };
+	char *segs[MAX_SEGS], *path;
+	bn_buf allow = BN_BUF_INIT;
+	const bn_server_route *rt;
+	enum MHD_Result ok;
+	size_t n;
+
+	if (!strcmp(url, "/api/v1/health")) {
+		if (strcmp(method, "GET"))
+			return send_error(srv, conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+					  "GET only", "GET");
+		health(&rq);
+		return finish(&rq, NULL);
+	}
+	if (!bn_server__auth_ok(srv, conn))
+		return send_error(srv, conn, MHD_HTTP_UNAUTHORIZED,
+				  "missing or wrong API token (Authorization: "
+				  "Bearer TOKEN; the token is in "
+				  "$BNITY_HOME/api-token)", NULL);
+	if (ctx->too_big)
+		return send_error(srv, conn, MHD_HTTP_CONTENT_TOO_LARGE,
+				  "the request body is over the limit", NULL);
+	path = bn_xstrdup(url);
+	n = split_path(segs, path);
+	rt = n <= MAX_SEGS ? route_find(rq.params, &allow, method, segs, n)
+			   : NULL;
+	if (!rt && allow.len) {
+		bn_server__fail(&rq, MHD_HTTP_METHOD_NOT_ALLOWED,
+				"%s is not allowed on %s (allowed: %s)",
+				method, url, bn_buf_cstr(&allow));
+	} else if (!rt) {
+		bn_server__fail(&rq, MHD_HTTP_NOT_FOUND, "no route %s %s",
+				method, url);
+	} else if (parse_body(&rq, ctx)) {
+		rt->fn(&rq);
+	}
+	ok = finish(&rq, allow.len ? bn_buf_cstr(&allow) : NULL);
+	bn_buf_clear(&allow);
+	free(path);
+	return ok;
+}
+
+static enum MHD_Result handle_ui(const bn_server *srv,
+				 struct MHD_Connection *conn, const char *url,
+				 const char *method)
+{
+	struct MHD_Response *resp;
+	const char *data, *type;
+	enum MHD_Result ok;
+	size_t len;
+
+	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+		return send_error(srv, conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+				  "the web UI is read with GET", "GET, HEAD");
+	if (!bn_server__ui_find(&data, &len, &type, url))
+		return send_error(srv, conn, MHD_HTTP_NOT_FOUND, "no such page",
+				  NULL);
+	resp = bn_server__response(data, len, MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+				"no-cache");
+	bn_server__add_common_headers(srv, conn, resp);
+	ok = MHD_queue_response(conn, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return ok;
+}
+
+/* A CORS preflight for the configured origin. */
+static enum MHD_Result handle_preflight(const bn_server *srv,
+					struct MHD_Connection *conn)
+{
+	struct MHD_Response *resp = bn_server__response("", 0,
+						MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ok;
+
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Access-Control-Allow-Methods",
+				"GET, POST, PUT, DELETE");
+	MHD_add_response_header(resp, "Access-Control-Allow-Headers",
+				"Authorization, Content-Type");
+	MHD_add_response_header(resp, "Access-Control-Max-Age", "600");
+	bn_server__add_common_headers(srv, conn, resp);
+	ok = MHD_queue_response(conn, MHD_HTTP_NO_CONTENT, resp);
+	MHD_destroy_response(resp);
+	return ok;
+}
+
+/* The first call of a request: refuse a declared body over the cap. */
+static enum MHD_Result begin(const bn_server *srv,
+			     struct MHD_Connection *conn, void **con_cls)
+{
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					MHD_HTTP_HEADER_CONTENT_LENGTH);
+	long long declared;
+	conn_ctx *ctx = calloc(1, sizeof(*ctx));
+
+	if (!ctx)
+		return MHD_NO;
+	bn_buf_init(&ctx->body, srv->body_max_bytes);
+	*con_cls = ctx;
+	if (cl && bn_server__parse_ll(&declared, cl, 0, INT64_MAX) &&
+	    (unsigned long long)declared > srv->body_max_bytes)
+		return send_error(srv, conn, MHD_HTTP_CONTENT_TOO_LARGE,
+				  "the request body is over the limit", NULL);
+	return MHD_YES;
+}
+
+static enum MHD_Result answer(void *cls, struct MHD_Connection *conn,
+			      const char *url, const char *method,
+			      const char *version, const char *upload_data,
+			      size_t *upload_data_size, void **con_cls)
+{
+	const bn_server *srv = cls;
+	conn_ctx *ctx = *con_cls;
+
+	if (!ctx)
+		return begin(srv, conn, con_cls);
+	if (*upload_data_size) {
+		if (!ctx->too_big &&
+		    bn_buf_append(&ctx->body, upload_data, *upload_data_size))
+			ctx->too_big = true;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (!strcmp(method, "OPTIONS") && srv->opts.cors_origin)
+		return handle_preflight(srv, conn);
+	if (!strncmp(url, API_PREFIX, strlen(API_PREFIX)) ||
+	    !strcmp(url, "/api"))
+		return handle_api(srv, conn, url, method, ctx);
+	return handle_ui(srv, conn, url, method);
+}
+
+static void completed(void *cls, struct MHD_Connection *conn,
+		      void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	conn_ctx *ctx = *con_cls;
+
+	if (!ctx)
+		return;
+	/* a body may have carried a secret's value (PUT /secrets/NAME) */
+	if (ctx->body.data)
+		sodium_memzero(ctx->body.data, ctx->body.cap);
+	bn_buf_clear(&ctx->body);
+	free(ctx);
+	*con_cls = NULL;
+}
+
+/* ---- running -------------------------------------------------------------- */
+
+static int server_init(bn_server *srv, const char *home,
+		       const bn_server_options *o, bool *created, bn_err *err)
+{
+	bn_store *s = NULL;
+	int r;
+
+	memset(srv, 0, sizeof(*srv));
+	srv->opts = *o;
+	srv->body_max_bytes = o->body_max_bytes ? o->body_max_bytes :
+			      BN_SERVER_BODY_MAX_BYTES;
+	srv->home = bn_xstrdup(home);
+	srv->cwd = getcwd(NULL, 0);
+	/* opening the store once creates $BNITY_HOME and migrates it before
+	   the first request */
+	r = bn_store_open(&s, home, srv->cwd, err);
+	bn_store_free(s);
+	if (!r)
+		r = bn_server_token_load(srv->token, created, home, err);
+	return r;
+}
+
+static void server_clear(bn_server *srv)
+{
+	sodium_memzero(srv->token, sizeof(srv->token));
+	free(srv->home);
+	free(srv->cwd);
+}
+
+static struct MHD_Daemon *daemon_start(bn_server *srv, listen_addr *la)
+{
+	unsigned flags = MHD_USE_THREAD_PER_CONNECTION |
+			 MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	const bn_server_options *o = &srv->opts;
+
+	if (la->v6)
+		flags |= MHD_USE_IPv6;
+	return MHD_start_daemon(flags, (uint16_t)la->port, NULL, NULL,
+		answer, srv,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&la->sa,
+		MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned)(o->timeout_s ? o->timeout_s : BN_SERVER_TIMEOUT_S),
+		MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)(o->max_connections ? o->max_connections :
+			   BN_SERVER_MAX_CONNECTIONS),
+		MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
+		MHD_OPTION_END);
+}
+
+int bn_server_run(const char *home, const bn_server_options *o,
+		  bn_err *err)
+{
+	const union MHD_DaemonInfo *info;
+	struct MHD_Daemon *d;
+	sigset_t set, old;
+	listen_addr la;
+	bn_server srv;
+	bool created = false;
+	int r, sig;
+
+	r = parse_listen(&la, o->listen ? o->listen : BN_SERVER_DEFAULT_LISTEN,
+			 err);
+	if (r)
+		return r;
+	if (!la.loopback && !o->allow_public)
+		return bn_err_set(err, BN_EUSAGE, "--listen %s is not a "
+				  "loopback address: add --public to serve "
+				  "other machines (see docs/api.md)",
+				  o->listen);
+	if (sodium_init() < 0)
+		return bn_err_set(err, BN_EIO, "libsodium cannot start");
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	r = server_init(&srv, home, o, &created, err);
+	if (r)
+		goto out_clear;
+	/* the connection threads inherit this mask: only sigwait() below
+	   sees the signals */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	d = daemon_start(&srv, &la);
+	if (!d) {
+		r = bn_err_set(err, BN_EIO, "cannot listen on %s:%u: %s",
+			       la.host, la.port, strerror(errno));
+		goto out_mask;
+	}
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	if (info && info->port)
+		la.port = info->port;
+	printf("bnity serve: listening on http://%s:%u/\n", la.host, la.port);
+	if (created)
+		printf("bnity serve: API token (shown once; kept in "
+		       "%s/api-token):\n%s\n", home, srv.token);
+	fflush(stdout);
+	sigdelset(&set, SIGPIPE);
+	do
+		r = sigwait(&set, &sig);
+	while (r == EINTR);
+	fprintf(stderr, "bnity serve: stopping\n");
+	MHD_stop_daemon(d);
+	r = 0;
+out_mask:
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+out_clear:
+	server_clear(&srv);
+	curl_global_cleanup();
+	return r;
+}

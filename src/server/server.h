@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * server/server.h - `bnity serve`: the HTTP API under /api/v1 and the
+ * embedded web UI, over libmicrohttpd.
+ *
+ * Owns: listening (loopback unless told otherwise), the API token in
+ * $BNITY_HOME/api-token, routing, request bodies and their caps, JSON
+ * replies and errors, server-sent events for chat, and serving the files
+ * of web/ that the build embeds.  Uses: base, skill, store, exec, agent
+ * (and registry when it is built).  Logs to stderr, as cli/ does.
+ *
+ * Threads: one thread per connection; each request opens its own store
+ * handle (SQLite in WAL mode with a busy timeout), so a long skill run or
+ * chat turn never blocks the other requests.  The routes and the errors
+ * they answer are in docs/api.md.
+ */
+#ifndef BN_SERVER_SERVER_H
+#define BN_SERVER_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/err.h"
+
+#define BN_SERVER_DEFAULT_LISTEN "127.0.0.1:8737"
+#define BN_SERVER_BODY_MAX_BYTES ((size_t)1 << 20)  /* request body cap */
+#define BN_SERVER_TIMEOUT_S 30                       /* idle connection */
+#define BN_SERVER_MAX_CONNECTIONS 64
+#define BN_SERVER_TOKEN_HEX 64                       /* 32 bytes as hex */
+
+/* How `bnity serve` runs. */
+typedef struct bn_server_options {
+	const char *listen;          /* "ADDR:PORT" ("[::1]:PORT" for v6);
+					NULL = BN_SERVER_DEFAULT_LISTEN */
+	bool allow_public;           /* accept a non-loopback ADDR */
+	size_t body_max_bytes;       /* 0 = BN_SERVER_BODY_MAX_BYTES */
+	unsigned timeout_s;          /* idle connection; 0 = default */
+	unsigned max_connections;    /* 0 = BN_SERVER_MAX_CONNECTIONS */
+	const char *cors_origin;     /* the one origin allowed to call the
+					API from a browser, or NULL (none;
+					no CORS headers at all) */
+} bn_server_options;
+
+#define BN_SERVER_OPTIONS_INIT { NULL, false, 0, 0, 0, NULL }
+
+/*
+ * bn_server_token_load - the API token of HOME into out (64 hex digits
+ * and a NUL), created when missing: 32 random bytes, written with mode
+ * 0600 to a temporary file and linked into place, so two servers
+ * starting at once agree on one token.  *created_out tells whether this
+ * call made it.  A token file that is not a regular file, is open to
+ * group or others, or does not hold 64 hex digits is refused (BN_EDENIED
+ * or BN_EINVAL naming it), never repaired.
+ */
+int bn_server_token_load(char out[BN_SERVER_TOKEN_HEX + 1],
+			 bool *created_out, const char *home,
+			 bn_err *err) BN_MUST_USE;
+
+/*
+ * bn_server_run - serve HOME ($BNITY_HOME) as O says until SIGINT or
+ * SIGTERM.  Prints the URL on stdout, and the token too when this start
+ * created it.  Errors: BN_EUSAGE (a listen address that does not parse,
+ * or a public one without allow_public), BN_EIO (the port cannot be
+ * bound), token and store errors.
+ */
+int bn_server_run(const char *home, const bn_server_options *o,
+		  bn_err *err) BN_MUST_USE;
+
+#endif

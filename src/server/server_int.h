@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * server/server_int.h - what the files of server/ share: one request as
+ * the route handlers see it, the route tables, and JSON reply helpers.
+ */
+#ifndef BN_SERVER_SERVER_INT_H
+#define BN_SERVER_SERVER_INT_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "server/server.h"
+#include "store/store.h"
+
+#define BN_SERVER_MAX_PARAMS 4  /* ":name" segments in one route */
+
+/* The server's settings, fixed once it runs; shared by every thread. */
+typedef struct bn_server {
+	char *home;                  /* $BNITY_HOME */
+	char *cwd;                   /* where project skills are found */
+	char token[BN_SERVER_TOKEN_HEX + 1];
+	bn_server_options opts;      /* cors_origin borrowed */
+	size_t body_max_bytes;
+} bn_server;
+
+/* One request: built by server.c, handled by one route. */
+typedef struct bn_server_req {
+	const bn_server *srv;
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *params[BN_SERVER_MAX_PARAMS]; /* borrowed from segs */
+	json_t *body;                /* the parsed JSON object, or NULL */
+	bn_store *store;             /* opened on first use (bn_server__store) */
+	/* what the handler answers: */
+	unsigned status;
+	json_t *reply;               /* owned; NULL = no body */
+	struct MHD_Response *stream; /* a streamed reply (chat), or NULL */
+} bn_server_req;
+
+/* A route handler fills rq->status and rq->reply (or rq->stream). */
+typedef void (*bn_server_handler)(bn_server_req *rq);
+
+typedef struct bn_server_route {
+	const char *method;          /* "GET", "POST", "DELETE", "PUT" */
+	const char *pattern;         /* "/api/v1/bots/:bot/skills/:skill" */
+	bn_server_handler fn;
+} bn_server_route;
+
+/* The route tables, one per resource group, each ending in a NULL. */
+extern const bn_server_route bn_server_routes_skills[];
+extern const bn_server_route bn_server_routes_bots[];
+extern const bn_server_route bn_server_routes_exec[];
+#ifdef HAVE_CHAT
+extern const bn_server_route bn_server_routes_chat[];
+#endif
+#ifdef HAVE_REGISTRY
+extern const bn_server_route bn_server_routes_registry[];
+#endif
+
+/* server/auth.c: the request carries "Authorization: Bearer TOKEN". */
+bool bn_server__auth_ok(const bn_server *srv, struct MHD_Connection *conn);
+
+/* The request's store handle, opened on first use; NULL after replying
+   with the error (the handler then returns). */
+bn_store *bn_server__store(bn_server_req *rq);
+
+/* Reply STATUS with J (stolen). */
+void bn_server__reply(bn_server_req *rq, unsigned status, json_t *j);
+/* Reply STATUS with {"error": MESSAGE}. */
+void bn_server__fail(bn_server_req *rq, unsigned status, const char *fmt,
+		     ...) BN_PRINTF(3, 4);
+/* Reply with ERR, its code mapped to an HTTP status (404 for
+   BN_ENOTFOUND, 409 BN_EEXIST, 400 BN_EINVAL, 403 BN_EDENIED, ...). */
+void bn_server__fail_err(bn_server_req *rq, const bn_err *err);
+/* The HTTP status for error code CODE. */
+unsigned bn_server__status_of(int code);
+
+/* The body's string member KEY, or NULL when absent.  When it is present
+   and not a string, replies 400 and sets *bad. */
+const char *bn_server__body_str(bn_server_req *rq, const char *key,
+				bool *bad);
+/* The query argument KEY (URL-decoded), or NULL. */
+const char *bn_server__query(bn_server_req *rq, const char *key);
+/* Parse a decimal in [MIN, MAX]; false when it is not one. */
+bool bn_server__parse_ll(long long *out, const char *s, long long min,
+			 long long max);
+
+/* routes_skills.c: exec/grants.h's grants as a JSON array of
+   {capability, scope, bot, granted_at}. */
+struct bn_exec_grants;
+json_t *bn_server__grants_json(const struct bn_exec_grants *g);
+
+/* A JSON array of the strings of SV. */
+json_t *bn_server__strv_json(const bn_strv *sv);
+
+/* server/ui.c: the embedded file for URL PATH, or false. */
+bool bn_server__ui_find(const char **data, size_t *len, const char **type,
+			const char *path);
+
+/* A new response with the security headers every reply carries. */
+struct MHD_Response *bn_server__response(const void *data, size_t len,
+					 enum MHD_ResponseMemoryMode mode);
+void bn_server__add_common_headers(const bn_server *srv,
+				   struct MHD_Connection *conn,
+				   struct MHD_Response *resp);
+
+#endif

@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: MIT
+// web/app.js - the UI's behaviour: log-in, tabs, skills (attach, enable,
+// detach, run, discover and install with capability approval), bots,
+// streamed chat, the audit log and settings.  Text from the server is
+// always set as text (never as HTML).
+import { api, ApiError, chat, q, setToken, token } from './api.js';
+
+const $ = (sel) => document.querySelector(sel);
+
+// el('li', {class: 'x', onclick: f}, 'text', child...) builds an element.
+function el(tag, attrs = {}, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else if (k === 'class') e.className = v;
+    else if (k === 'text') e.textContent = v;
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of kids.flat())
+    if (c !== null && c !== undefined && c !== false)
+      e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
+}
+
+const state = { bot: '', skills: [], bots: [], settings: null, session: 0,
+  audit: { pages: [], before: null } };
+
+function say(msg, isError = false) {
+  const s = $('#status');
+  s.textContent = msg;
+  s.classList.toggle('error', isError);
+}
+
+function fail(e) {
+  say(e instanceof ApiError ? e.message : `error: ${e.message || e}`, true);
+}
+
+function badge(text, kind) {
+  return el('span', { class: `badge ${kind || ''} ${kind ? '' : 'b-' + text}` }, text);
+}
+
+// ---- dialogs: native modal <dialog> (inert page, Escape closes) plus a
+// Tab wrap so focus cycles inside; focus returns to the opener.
+function trapFocus(dlg) {
+  dlg.addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Tab') return;
+    const f = [...dlg.querySelectorAll(
+      'button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])')]
+      .filter((x) => !x.disabled && x.offsetParent !== null);
+    if (!f.length) return;
+    const first = f[0], last = f[f.length - 1];
+    if (ev.shiftKey && document.activeElement === first) {
+      last.focus(); ev.preventDefault();
+    } else if (!ev.shiftKey && document.activeElement === last) {
+      first.focus(); ev.preventDefault();
+    }
+  });
+}
+
+function openDialog(dlg, focusSel) {
+  const opener = document.activeElement;
+  return new Promise((resolve) => {
+    dlg.returnValue = '';
+    dlg.addEventListener('close', () => {
+      if (opener && opener.focus) opener.focus();
+      resolve(dlg.returnValue);
+    }, { once: true });
+    dlg.showModal();
+    const f = focusSel && dlg.querySelector(focusSel);
+    if (f) f.focus();
+  });
+}
+
+async function confirmBox(title, text, okLabel) {
+  $('#confirm-title').textContent = title;
+  $('#confirm-text').textContent = text;
+  $('#confirm-ok').textContent = okLabel || 'Confirm';
+  return (await openDialog($('#confirm-dialog'), '.secondary')) === 'ok';
+}
+
+// ---- log-in --------------------------------------------------------------
+
+async function login(t) {
+  setToken(t);
+  try {
+    state.settings = await api('GET', '/settings');
+  } catch (e) {
+    setToken(null);
+    $('#login-error').textContent = e.status === 401 ?
+      'That token was refused.' : e.message;
+    return;
+  }
+  $('#login').hidden = true;
+  $('#app').hidden = false;
+  $('#session-bar').hidden = false;
+  $('#login-error').textContent = '';
+  $('#chat-unavailable').hidden = state.settings.chat;
+  $('#chat-form').hidden = !state.settings.chat;
+  await loadBots();
+  await showTab('skills');
+}
+
+function logout() {
+  setToken(null);
+  $('#app').hidden = true;
+  $('#session-bar').hidden = true;
+  $('#login').hidden = false;
+  $('#token').value = '';
+  $('#token').focus();
+}
+
+// ---- tabs ----------------------------------------------------------------
+
+const TABS = ['skills', 'bots', 'chat', 'audit', 'settings'];
+const loaders = {
+  skills: () => loadSkills(),
+  bots: () => loadBots(),
+  chat: () => Promise.resolve(),
+  audit: () => loadAudit(null, true),
+  settings: () => loadSettings(),
+};
+
+async function showTab(name, focus = false) {
+  for (const t of TABS) {
+    const tab = $(`#tab-${t}`), on = t === name;
+    tab.setAttribute('aria-selected', on ? 'true' : 'false');
+    tab.tabIndex = on ? 0 : -1;
+    $(`#panel-${t}`).hidden = !on;
+    if (on && focus) tab.focus();
+  }
+  try { await loaders[name](); } catch (e) { fail(e); }
+}
+
+function setupTabs() {
+  TABS.forEach((t, i) => {
+    const tab = $(`#tab-${t}`);
+    tab.addEventListener('click', () => showTab(t));
+    tab.addEventListener('keydown', (ev) => {
+      const d = { ArrowRight: 1, ArrowLeft: -1 }[ev.key];
+      if (ev.key === 'Home') showTab(TABS[0], true);
+      else if (ev.key === 'End') showTab(TABS[TABS.length - 1], true);
+      else if (d) showTab(TABS[(i + d + TABS.length) % TABS.length], true);
+      else return;
+      ev.preventDefault();
+    });
+  });
+}
+
+// ---- bots ----------------------------------------------------------------
+
+async function loadBots() {
+  const r = await api('GET', '/bots');
+  state.bots = r.bots;
+  const sel = $('#bot-select');
+  sel.replaceChildren(...r.bots.map((b) => el('option', { value: b.slug }, b.name || b.slug)));
+  if (!r.bots.some((b) => b.slug === state.bot))
+    state.bot = r.bots.length ? r.bots[0].slug : '';
+  sel.value = state.bot;
+  sel.disabled = !r.bots.length;
+  for (const n of document.querySelectorAll('.bot-name'))
+    n.textContent = state.bot || 'no bot (create one in Bots)';
+  const list = $('#bots');
+  list.replaceChildren(...r.bots.map((b) => el('li', { class: 'item' },
+    el('div', { class: 'grow' },
+      el('strong', {}, b.name || b.slug), ' ', el('code', {}, b.slug),
+      el('p', { class: 'muted' }, b.persona || '(no persona)'),
+      el('p', { class: 'muted' }, `${b.skills.length} skill(s)`)),
+    el('button', { type: 'button', class: 'danger',
+      'aria-label': `Remove bot ${b.slug}`,
+      onclick: async () => {
+        if (!await confirmBox('Remove bot', `Remove bot "${b.slug}" and its memories?`, 'Remove')) return;
+        try { await api('DELETE', `/bots/${encodeURIComponent(b.slug)}`); say(`removed bot ${b.slug}`); await loadBots(); } catch (e) { fail(e); }
+      } }, 'Remove'))));
+  if (!r.bots.length) list.append(el('li', { class: 'muted' }, 'No bots yet.'));
+}
+
+async function createBot(ev) {
+  ev.preventDefault();
+  const body = { slug: $('#bot-slug').value.trim(),
+    name: $('#bot-name').value.trim() || undefined,
+    persona: $('#bot-persona').value };
+  try {
+    await api('POST', '/bots', body);
+    state.bot = body.slug;
+    say(`created bot ${body.slug}`);
+    ev.target.reset();
+    await loadBots();
+  } catch (e) { fail(e); }
+}
+
+// ---- skills --------------------------------------------------------------
+
+function skillBadges(s) {
+  return el('span', { class: 'badges' }, badge(s.type, 'type'), badge(s.tier));
+}
+
+async function loadSkills() {
+  const [all, bot] = await Promise.all([api('GET', '/skills'),
+    state.bot ? api('GET', `/bots/${encodeURIComponent(state.bot)}`) : null]);
+  state.skills = all.skills;
+  const byName = new Map(all.skills.map((s) => [s.name, s]));
+  const attached = bot ? bot.skills : [];
+  const names = new Set(attached.map((a) => a.skill));
+  const ul = $('#attached');
+  ul.replaceChildren(...attached.map((a) => attachedItem(a, byName.get(a.skill))));
+  if (!attached.length)
+    ul.append(el('li', { class: 'muted' }, state.bot ? 'No skill attached yet.' : 'Create a bot first.'));
+  const av = $('#available');
+  const free = all.skills.filter((s) => !names.has(s.name));
+  av.replaceChildren(...free.map((s) => el('li', { class: 'item' },
+    el('div', { class: 'grow' }, el('strong', {}, s.name), ' ', skillBadges(s),
+      el('p', { class: 'muted' }, s.description)),
+    el('button', { type: 'button', disabled: !state.bot,
+      'aria-label': `Attach ${s.name}`,
+      onclick: () => attach(s.name) }, 'Attach'))));
+  if (!free.length) av.append(el('li', { class: 'muted' }, 'Every skill is attached.'));
+}
+
+function attachedItem(a, s) {
+  const id = `sw-${a.skill}`;
+  const sw = el('input', { type: 'checkbox', role: 'switch', id,
+    checked: a.enabled, onchange: (ev) => setEnabled(a.skill, ev.target.checked) });
+  return el('li', { class: 'item', 'data-skill': a.skill },
+    el('div', { class: 'grow' }, el('strong', {}, a.skill), ' ',
+      s ? skillBadges(s) : badge('missing', 'warn'),
+      el('p', { class: 'muted' }, s ? s.description : 'not found in the store')),
+    el('span', { class: 'switch' }, sw, el('label', { for: id }, 'Enabled')),
+    s && s.type === 'tool' ? el('button', { type: 'button', class: 'secondary',
+      'aria-label': `Run ${a.skill}`, onclick: () => runSkill(a.skill) }, 'Run') : null,
+    el('button', { type: 'button', class: 'danger', 'aria-label': `Detach ${a.skill}`,
+      onclick: () => detach(a.skill) }, 'Detach'));
+}
+
+const botPath = () => `/bots/${encodeURIComponent(state.bot)}`;
+
+async function attach(name) {
+  try {
+    await api('POST', `${botPath()}/skills`, { skill: name });
+    say(`attached ${name} to ${state.bot}`);
+    await loadSkills();
+  } catch (e) { fail(e); }
+}
+
+async function setEnabled(name, on) {
+  try {
+    await api('POST', `${botPath()}/skills/${encodeURIComponent(name)}/${on ? 'enable' : 'disable'}`);
+    say(`${on ? 'enabled' : 'disabled'} ${name}`);
+  } catch (e) { fail(e); await loadSkills(); }
+}
+
+async function detach(name) {
+  if (!await confirmBox('Detach skill', `Detach "${name}" from ${state.bot}?`, 'Detach')) return;
+  try {
+    await api('DELETE', `${botPath()}/skills/${encodeURIComponent(name)}`);
+    say(`detached ${name}`);
+    await loadSkills();
+  } catch (e) { fail(e); }
+}
+
+let runTarget = '';
+async function runSkill(name) {
+  runTarget = name;
+  $('#run-title').textContent = `Run ${name}`;
+  $('#run-output').textContent = '';
+  await openDialog($('#run-dialog'), '#run-input');
+}
+
+async function runGo() {
+  let input;
+  try { input = JSON.parse($('#run-input').value); } catch (e) {
+    $('#run-output').textContent = `The input is not JSON: ${e.message}`; return;
+  }
+  $('#run-output').textContent = 'running…';
+  try {
+    const r = await api('POST', `/skills/${encodeURIComponent(runTarget)}/run`,
+      { input, bot: state.bot || undefined });
+    $('#run-output').textContent = `${r.outcome} (${r.tier}, ${r.duration_ms} ms, audit #${r.audit_id})\n` +
+      (r.output || '') + (r.error ? `\n${r.error}` : '');
+  } catch (e) { $('#run-output').textContent = e.message; }
+}
+
+// ---- discover and install ------------------------------------------------
+
+let searchTimer = 0, searchSeq = 0;
+function discoverInput() {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(discover, 300);
+}
+
+async function discover() {
+  const text = $('#discover-q').value.trim();
+  const seq = ++searchSeq;
+  const ul = $('#discover');
+  if (!state.settings.registry) {
+    $('#discover-note').textContent = 'This server has no registry module.';
+    return;
+  }
+  if (!text) { ul.replaceChildren(); $('#discover-note').textContent = ''; return; }
+  $('#discover-note').textContent = 'searching…';
+  try {
+    const r = await api('GET', `/registry/search${q({ q: text })}`);
+    if (seq !== searchSeq) return;  // a newer search is on its way
+    $('#discover-note').textContent = r.results.length ?
+      `${r.results.length} result(s)` : 'nothing found';
+    if (r.notes.length) $('#discover-note').textContent += ` (${r.notes.join('; ')})`;
+    ul.replaceChildren(...r.results.map((h) => el('li', { class: 'item' },
+      el('div', { class: 'grow' }, el('strong', {}, h.name), ' ',
+        badge(h.registry, 'type'),
+        el('p', { class: 'muted' }, h.description || h.source)),
+      el('button', { type: 'button', 'aria-label': `Install ${h.name}`,
+        onclick: () => installDialog(h) }, 'Install…'))));
+  } catch (e) {
+    if (seq === searchSeq) $('#discover-note').textContent = e.message;
+  }
+}
+
+async function installDialog(hit) {
+  const body = $('#install-body');
+  $('#install-title').textContent = `Install ${hit.name}`;
+  $('#install-error').textContent = '';
+  body.replaceChildren(el('p', {}, 'Fetching and checking the skill…'));
+  $('#install-ok').disabled = true;
+  const done = openDialog($('#install-dialog'), '.secondary');
+  let preview;
+  try {
+    preview = await api('POST', '/skills/install/preview',
+      { source: hit.source, skill: hit.name });
+  } catch (e) {
+    body.replaceChildren();
+    $('#install-error').textContent = e.message;
+    await done;
+    return;
+  }
+  const sk = preview.skills[0];
+  if (!sk) {
+    body.replaceChildren(el('p', {}, 'The source has no such skill.'));
+    await done;
+    return;
+  }
+  body.replaceChildren(el('div', {},
+    el('p', {}, sk.description || ''),
+    el('p', {}, 'Trust tier: ', badge(sk.tier), ' ', badge(sk.type || 'prompt', 'type')),
+    sk.signature ? el('p', { class: 'warn-text' }, `Signature: ${sk.signature}`) : null,
+    el('h3', {}, 'Static scan'),
+    sk.findings && sk.findings.length ?
+      el('ul', { class: 'findings' }, sk.findings.map((f) => el('li', {},
+        badge(f.kind, 'warn'), ` ${f.file || ''}${f.line ? ':' + f.line : ''} ${f.what}`))) :
+      el('p', { class: 'muted' }, 'No findings.'),
+    el('fieldset', {}, el('legend', {}, 'Capabilities it asks for (tick to approve)'),
+      (sk.capabilities || []).length ? sk.capabilities.map((c, i) => el('div', { class: 'cap' },
+        el('input', { type: 'checkbox', id: `cap-${i}`, value: c.spec, class: 'cap-box' }),
+        el('label', { for: `cap-${i}` }, el('code', {}, c.capability),
+          c.scope ? ` scope ${c.scope}` : ' (no scope)'))) :
+        el('p', { class: 'muted' }, 'None.')),
+    sk.errors && sk.errors.length ? el('p', { class: 'warn-text' },
+      `Validation: ${sk.errors.join('; ')}`) : null,
+    sk.error ? el('p', { class: 'error' }, sk.error) : null));
+  $('#install-ok').disabled = false;
+  if ((await done) !== 'ok') return;
+  const approve = [...body.querySelectorAll('.cap-box')].filter((b) => b.checked).map((b) => b.value);
+  try {
+    const r = await api('POST', '/skills/install', { source: hit.source, skill: hit.name,
+      approve, bot: undefined });
+    const x = r.installed[0];
+    say(`installed ${x.name} (${x.tier}); granted: ${x.granted.join(', ') || 'nothing'}`);
+    await loadSkills();
+  } catch (e) { fail(e); }
+}
+
+// ---- chat ----------------------------------------------------------------
+
+function chatLine(cls, text) {
+  const li = el('li', { class: cls }, text);
+  $('#chat-log').append(li);
+  li.scrollIntoView({ block: 'end' });
+  return li;
+}
+
+async function sendChat(ev) {
+  ev.preventDefault();
+  const text = $('#chat-input').value.trim();
+  if (!text || !state.bot) return;
+  $('#chat-input').value = '';
+  chatLine('user', text);
+  const reply = chatLine('bot', '');
+  $('#chat-send').disabled = true;
+  try {
+    await chat(state.bot, text, state.session, (name, d) => {
+      if (name === 'text') reply.textContent += d.text;
+      else if (name === 'tool_call') chatLine('tool', `→ ${d.name} ${JSON.stringify(d.input)}`);
+      else if (name === 'tool_result') chatLine(d.is_error ? 'tool error' : 'tool', `← ${d.name}: ${d.content}`);
+      else if (name === 'done') state.session = d.session;
+      else if (name === 'error') chatLine('error', d.error);
+    });
+  } catch (e) { chatLine('error', e.message); }
+  $('#chat-send').disabled = false;
+}
+
+// ---- audit ---------------------------------------------------------------
+
+async function loadAudit(ev, first) {
+  if (ev) ev.preventDefault();
+  const a = state.audit;
+  if (first || ev) { a.pages = []; a.before = null; }
+  const r = await api('GET', `/audit${q({ skill: $('#audit-skill').value.trim(),
+    bot: $('#audit-bot').value.trim(), outcome: $('#audit-outcome').value,
+    limit: 20, before: a.before })}`);
+  a.next = r.next_before;
+  $('#audit-older').disabled = !r.next_before;
+  const tb = $('#audit-table tbody');
+  tb.replaceChildren(...r.runs.map((x) => el('tr', {},
+    el('td', {}, String(x.id)),
+    el('td', {}, new Date(x.at_ms).toLocaleString()),
+    el('td', {}, x.skill), el('td', {}, x.bot || '–'), el('td', {}, badge(x.tier)),
+    el('td', {}, badge(x.outcome, x.outcome === 'ok' ? 'ok' : 'warn'),
+      x.error ? el('span', { class: 'muted' }, ` ${x.error}`) : null),
+    el('td', {}, (x.calls || []).map((c) => el('div', {},
+      `${c.allowed ? 'allowed' : 'DENIED'} ${c.capability} ${c.scope || ''}`))))));
+  if (!r.runs.length) tb.append(el('tr', {}, el('td', { colspan: 7, class: 'muted' }, 'No records.')));
+}
+
+function auditOlder() {
+  state.audit.before = state.audit.next;
+  loadAudit(null, false).catch(fail);
+}
+
+// ---- settings ------------------------------------------------------------
+
+async function loadSettings() {
+  const s = state.settings = await api('GET', '/settings');
+  const rows = [];
+  for (const [k, v] of Object.entries(s.env))
+    rows.push(el('li', { class: 'item' }, el('code', { class: 'grow' }, k),
+      badge(v ? 'set' : 'not set', v ? 'ok' : ''), ' environment'));
+  for (const [k, v] of Object.entries(s.secrets))
+    rows.push(el('li', { class: 'item' }, el('code', { class: 'grow' }, k),
+      badge(v ? 'set' : 'not set', v ? 'ok' : ''), ' secret'));
+  $('#providers').replaceChildren(...rows);
+  const sec = await api('GET', '/secrets');
+  $('#secrets').replaceChildren(...sec.secrets.map((x) => el('li', { class: 'item' },
+    el('code', { class: 'grow' }, x.name),
+    el('span', { class: 'muted' }, new Date(x.updated_at * 1000).toLocaleString()),
+    el('button', { type: 'button', class: 'danger', 'aria-label': `Remove secret ${x.name}`,
+      onclick: async () => {
+        if (!await confirmBox('Remove secret', `Remove secret ${x.name}?`, 'Remove')) return;
+        try { await api('DELETE', `/secrets/${encodeURIComponent(x.name)}`); await loadSettings(); } catch (e) { fail(e); }
+      } }, 'Remove'))));
+  if (!sec.secrets.length) $('#secrets').append(el('li', { class: 'muted' }, 'No secrets.'));
+  $('#keys-card').hidden = !s.registry;
+  if (s.registry) {
+    const k = await api('GET', '/keys');
+    $('#keys').replaceChildren(...k.keys.map((x) => el('li', { class: 'item' },
+      el('code', { class: 'grow' }, x.id), el('span', { class: 'muted' }, x.comment || ''))));
+    if (!k.keys.length) $('#keys').append(el('li', { class: 'muted' }, 'No trusted keys.'));
+  }
+}
+
+async function setSecret(ev) {
+  ev.preventDefault();
+  const name = $('#secret-name').value.trim();
+  try {
+    await api('PUT', `/secrets/${encodeURIComponent(name)}`, { value: $('#secret-value').value });
+    ev.target.reset();
+    say(`secret ${name} set`);
+    await loadSettings();
+  } catch (e) { fail(e); }
+}
+
+// ---- start ---------------------------------------------------------------
+
+function start() {
+  for (const d of document.querySelectorAll('dialog')) trapFocus(d);
+  setupTabs();
+  $('#login-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    login($('#token').value.trim());
+  });
+  $('#logout').addEventListener('click', logout);
+  window.addEventListener('bnity-logout', logout);
+  $('#bot-select').addEventListener('change', (ev) => {
+    state.bot = ev.target.value;
+    state.session = 0;
+    $('#chat-log').replaceChildren();
+    for (const n of document.querySelectorAll('.bot-name')) n.textContent = state.bot;
+    loadSkills().catch(fail);
+  });
+  $('#bot-form').addEventListener('submit', createBot);
+  $('#discover-q').addEventListener('input', discoverInput);
+  $('#run-go').addEventListener('click', runGo);
+  $('#chat-form').addEventListener('submit', sendChat);
+  $('#chat-new').addEventListener('click', () => { state.session = 0; $('#chat-log').replaceChildren(); });
+  $('#audit-form').addEventListener('submit', (ev) => loadAudit(ev, true).catch(fail));
+  $('#audit-first').addEventListener('click', () => loadAudit(null, true).catch(fail));
+  $('#audit-older').addEventListener('click', auditOlder);
+  $('#secret-form').addEventListener('submit', setSecret);
+  if (token()) login(token());
+  else $('#token').focus();
+}
+
+start();
