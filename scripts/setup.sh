@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # boternity set-up for a fresh Debian 12 machine (run as root).
 #
-#   bash scripts/setup.sh         install, build, and run the main job
+#   bash scripts/setup.sh         install, build, and run the main job:
+#                                 the example skills installed, a demo bot,
+#                                 and the web UI served on 127.0.0.1:8737
 #   bash scripts/setup.sh test    install, build with ASan+UBSan, run every
 #                                 test (C, CLI, spec, programs, fuzzers);
 #                                 the last line is "tests: N passed, N failed"
@@ -16,8 +18,12 @@ packages=(
   clang lld llvm libclang-rt-14-dev libclang-rt-14-dev-wasm32 wasi-libc wabt
   libyaml-dev libsqlite3-dev libjansson-dev libsodium-dev libutf8proc-dev
   libcurl4-openssl-dev libseccomp-dev libmicrohttpd-dev libarchive-dev
-  libgit2-dev nodejs sqlite3 chromium wrk
+  libgit2-dev sqlite3 chromium wrk git curl
 )
+# node and npm (the browser tests and a second WebAssembly engine): take
+# Debian's only where none is installed, so a NodeSource node is kept
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 install_packages() {
   local missing=()
@@ -44,7 +50,7 @@ case "$mode" in
 run)
   install_packages
   build build -Dbuildtype=release -Db_ndebug=true -Dwerror=true
-  exec bash scripts/tour.sh build/src/cli/bnity
+  exec bash scripts/demo.sh build/src/cli/bnity
   ;;
 test)
   install_packages
