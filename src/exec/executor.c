@@ -307,6 +307,15 @@ static bn_wasm_wasi_preopen *grant_preopens(run_ctx *c, size_t *n_out)
 	return pre;
 }
 
+/* S without its trailing white space (in place). */
+static char *trim_end(char *s)
+{
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' '))
+		s[--n] = '\0';
+	return s;
+}
+
 /* Classify how a run ended, from what the engine (or the worker) saw. */
 typedef struct run_end {
 	int r;                       /* 0, BN_WASM_ETRAP, or a load error */
@@ -357,7 +366,8 @@ static void classify(bn_exec_result *res, const run_end *e)
 			describe_limit(res);
 		} else {
 			res->outcome = "error";
-			res->error = e->stderr_len ? bn_xstrdup(e->stderr_text) :
+			res->error = e->stderr_len ? trim_end(bn_xstrdup(
+				e->stderr_text)) :
 				bn_xasprintf("the skill exited with status %d",
 					     e->status);
 		}
