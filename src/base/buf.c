@@ -103,6 +103,35 @@ const char *bn_buf_cstr(const bn_buf *b)
 	return b->data ? b->data : "";
 }
 
+/* ---- string lists ---------------------------------------------------- */
+
+void bn_strv_push(bn_strv *sv, const char *s)
+{
+	sv->v = bn_xrealloc(sv->v, (sv->n + 1) * sizeof(*sv->v));
+	sv->v[sv->n++] = bn_xstrdup(s);
+}
+
+void bn_strv_clear(bn_strv *sv)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = 0;
+}
+
+bool bn_strv_has(const bn_strv *sv, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		if (strcmp(sv->v[i], s) == 0)
+			return true;
+	return false;
+}
+
 static void oom(size_t n)
 {
 	fprintf(stderr, "bnity: out of memory (allocating %zu bytes)\n", n);

@@ -4,12 +4,14 @@
  *
  * Owns: bn_buf, a NUL-terminated growable byte string whose capacity may
  * never pass max_bytes (0 means BN_BUF_DEFAULT_MAX).  Uses: libc only.
- * Also the small aborting allocators for fixed bookkeeping (bn_xmalloc...).
+ * Also bn_strv, a list of owned strings, and the small aborting
+ * allocators for fixed bookkeeping (bn_xmalloc...).
  */
 #ifndef BN_BASE_BUF_H
 #define BN_BASE_BUF_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "err.h"
@@ -34,6 +36,17 @@ int bn_buf_printf(bn_buf *b, const char *fmt, ...) BN_PRINTF(2, 3) BN_MUST_USE;
 char *bn_buf_take(bn_buf *b);
 /* The C string in b, "" when empty (borrowed). */
 const char *bn_buf_cstr(const bn_buf *b);
+
+
+/* A list of owned strings. */
+typedef struct bn_strv {
+	char **v;      /* owned strings */
+	size_t n;      /* count */
+} bn_strv;
+
+void bn_strv_push(bn_strv *sv, const char *s);  /* copies s */
+void bn_strv_clear(bn_strv *sv);
+bool bn_strv_has(const bn_strv *sv, const char *s);
 
 /* Aborting allocators for small fixed bookkeeping only (STYLE.md 3). */
 void *bn_xmalloc(size_t n);

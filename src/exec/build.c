@@ -20,7 +20,6 @@
 #include <unistd.h>
 
 #include "base/fs.h"
-#include "skill/manifest.h"
 #include "wasm/wasm.h"
 
 extern char **environ;

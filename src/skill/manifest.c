@@ -27,32 +27,6 @@
 
 /* ---- string lists and reports ---- */
 
-void bn_strv_push(bn_strv *sv, const char *s)
-{
-	sv->v = bn_xrealloc(sv->v, (sv->n + 1) * sizeof(*sv->v));
-	sv->v[sv->n++] = bn_xstrdup(s);
-}
-
-void bn_strv_clear(bn_strv *sv)
-{
-	size_t i;
-
-	for (i = 0; i < sv->n; i++)
-		free(sv->v[i]);
-	free(sv->v);
-	sv->v = NULL;
-	sv->n = 0;
-}
-
-bool bn_strv_has(const bn_strv *sv, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < sv->n; i++)
-		if (strcmp(sv->v[i], s) == 0)
-			return true;
-	return false;
-}
 
 void bn_skill_report_clear(bn_skill_report *r)
 {

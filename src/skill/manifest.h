@@ -23,16 +23,6 @@
 
 #define BN_SKILL_MANIFEST_MAX_BYTES ((size_t)1 << 20) /* SKILL.md cap */
 
-/* A list of owned strings. */
-typedef struct bn_strv {
-	char **v;      /* owned strings */
-	size_t n;      /* count */
-} bn_strv;
-
-void bn_strv_push(bn_strv *sv, const char *s);  /* copies s */
-void bn_strv_clear(bn_strv *sv);
-bool bn_strv_has(const bn_strv *sv, const char *s);
-
 /* Errors and warnings about one SKILL.md, each naming file and field. */
 typedef struct bn_skill_report {
 	bn_strv errors;
