@@ -455,6 +455,9 @@ int bn_exec_worker_run(bn_exec_worker_outcome *out,
 	pol.keep_fds = keep;
 	pol.n_keep_fds = 4;
 	pol.allow_weaker = job->allow_weaker;
+	/* per-step microseconds on stderr, for bench/skill/run.sh */
+	if (secure_getenv("BNITY_SANDBOX_TRACE"))
+		pol.trace_fd = 2;
 	if (job->npreopens && getuid() != 0 && getgid() != 0) {
 		/* granted folders belong to the user who granted them; a
 		   worker never runs as root, so when bnity does, the worker

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# End-to-end time of a trivial tool skill through `bnity skill run`
+# (spawn, confine, load, run, answer, audit): median over N runs for an
+# untrusted skill (confined worker) and the same skill as local
+# (in-process), and the median cost of each confinement step
+# (BNITY_SANDBOX_TRACE=1).  Prints figures; asserts nothing.
+# Usage: bench/skill/run.sh [BNITY] [N]
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bnity=$(realpath "${1:-$top/build/src/cli/bnity}")
+n=${2:-50}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export BNITY_HOME=$work/home
+"$bnity" skill list >/dev/null
+mk() { # mk NAME TIER
+  mkdir -p "$BNITY_HOME/skills/$1"
+  printf -- '---\nname: %s\ndescription: echo for the bench\nmetadata:\n  type: tool\n  tier: %s\n---\nx\n' "$1" "$2" >"$BNITY_HOME/skills/$1/SKILL.md"
+  cp "$top/bench/server/echo/skill.wat" "$BNITY_HOME/skills/$1/skill.wat"
+  "$bnity" skill build "$1" >/dev/null
+}
+mk echo-untrusted untrusted
+mk echo-local local
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+time_runs() { # time_runs SKILL -> one ms figure per run
+  for _ in $(seq "$n"); do
+    s=$(date +%s%N)
+    "$bnity" skill run "$1" --input '{"text":"hi"}' >/dev/null
+    e=$(date +%s%N)
+    echo $(( (e - s) / 1000 ))
+  done
+}
+u=$(time_runs echo-untrusted | median)
+l=$(time_runs echo-local | median)
+printf 'skill run, median of %d (microseconds):\n' "$n"
+printf '  untrusted (confined worker)  %8.0f\n' "$u"
+printf '  local (in-process)           %8.0f\n' "$l"
+printf '  confinement share            %7.0f%%\n' "$(echo "($u - $l) * 100 / $u" | bc -l)"
+echo "confinement steps, median of $n (microseconds):"
+for _ in $(seq "$n"); do
+  BNITY_SANDBOX_TRACE=1 "$bnity" skill run echo-untrusted --input '{}' 2>&1 >/dev/null |
+    sed -nE 's/^sandbox: (.*[^ ]) +([0-9]+) us$/\1|\2/p'
+done >"$work/steps"
+cut -d'|' -f1 "$work/steps" | awk '!seen[$0]++' | while read -r step; do
+  printf '  %-34s %8s\n' "$step" \
+    "$(grep -F "$step|" "$work/steps" | cut -d'|' -f2 | median)"
+done
