@@ -419,6 +419,10 @@ static int run_module(const struct run_opts *o, bn_wasm_module *m,
 		timed = true;
 	}
 	r = bn_wasm_linker_instantiate(&inst, l, s, m, &trap, &err);
+	if (r == BN_WASM_ETRAP && trap.kind == BN_WASM_TRAP_EXIT) {
+		status = trap.exit_code & 0xff;  /* proc_exit in a start func */
+		goto out;
+	}
 	if (r == BN_WASM_ETRAP) {
 		status = report_trap(o, &trap);
 		goto out;

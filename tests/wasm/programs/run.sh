@@ -280,6 +280,21 @@ printf '\000asm\001\000\000\000\001\004\001\140\000\000\002\011\001\003env\001f\
 expect "load: unresolved import" 126 env run "$work/import.wasm"
 printf '\000asm\001\000\000\000' >"$work/empty.wasm"
 expect "load: no _start" 126 _start run "$work/empty.wasm"
+if command -v wat2wasm >/dev/null 2>&1; then
+	cat >"$work/start.wat" <<'EOF'
+(module
+ (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+ (memory (export "memory") 1)
+ (func $s (call $exit (i32.const 265)))
+ (start $s)
+ (func (export "_start") unreachable))
+EOF
+	wat2wasm "$work/start.wat" -o "$work/start.wasm"
+	expect "proc_exit(265) in a start function" 9 "" run \
+		"$work/start.wasm"
+else
+	ok "proc_exit in a start function # SKIP wat2wasm not found"
+fi
 
 echo "1..$n"
 [ $failed -eq 0 ]
