@@ -90,6 +90,7 @@ const char *bn_agent__block_str(json_t *b, const char *key);
 
 #define BN_AGENT__TOOL_ACTIVATE "activate_skill"
 #define BN_AGENT__TOOL_RESOURCE "read_skill_resource"
+#define BN_AGENT__TOOL_SCRIPT "run_skill_script"
 
 /* What running the model's tool calls needs. */
 typedef struct bn_agent__kit {
@@ -99,6 +100,8 @@ typedef struct bn_agent__kit {
 	bn_store_skills all;         /* every usable skill */
 	bn_strv names;               /* the bot's skills in the catalog */
 	bn_strv active;              /* activated, in order */
+	bn_strv scripted;            /* skills that declare exec_command:
+					run_skill_script may name them */
 	json_t *tools;               /* the neutral tools offered */
 	json_t *skills;              /* {"name","type","description",
 					"active"} per catalog skill */

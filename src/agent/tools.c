@@ -24,6 +24,7 @@
 
 #include "base/fs.h"
 #include "exec/executor.h"
+#include "exec/script.h"
 
 #define SCHEMA_MAX_BYTES ((size_t)256 << 10)
 #define RESOURCE_DEPTH_MAX 4
@@ -86,6 +87,30 @@ static json_t *builtin_tools(const bn_strv *names)
 		"to the skill's folder", "required", "name", "path");
 }
 
+/* run_skill_script, for the skills that declare exec_command. */
+static json_t *script_tool(const bn_strv *names)
+{
+	json_t *enumv = json_array();
+
+	for (size_t i = 0; i < names->n; i++)
+		json_array_append_new(enumv, json_string(names->v[i]));
+	return json_pack(
+		"{s:s, s:s, s:{s:s, s:{s:{s:s, s:o}, s:{s:s, s:s},"
+		" s:{s:s, s:{s:s}}, s:{s:s}}, s:[s, s]}}",
+		"name", BN_AGENT__TOOL_SCRIPT,
+		"description", "Run one of a skill's scripts (a file in its "
+		"scripts/ folder, as its instructions name it) in the OS "
+		"sandbox: no network, a read-only copy of the skill, a fresh "
+		"work folder. Only scripts the user granted can run.",
+		"parameters", "type", "object", "properties",
+		"name", "type", "string", "enum", enumv,
+		"script", "type", "string", "description",
+		"The script's file name in scripts/",
+		"args", "type", "array", "items", "type", "string",
+		"input", "type", "string",
+		"required", "name", "script");
+}
+
 int bn_agent__kit_init(bn_agent__kit *k, bn_store *s, const char *bot,
 		       const bn_strv *names, const bn_agent_loop_options *o,
 		       bn_err *err)
@@ -117,18 +142,26 @@ int bn_agent__kit_init(bn_agent__kit *k, bn_store *s, const char *bot,
 				"description", sk->manifest->description,
 				"parameters", load_schema(sk->dir)));
 		}
+		for (size_t c = 0; c < res.capabilities.n && sk; c++)
+			if (!strncmp(res.capabilities.v[c].value,
+				     "exec_command", 12) &&
+			    !bn_strv_has(&k->scripted, name))
+				bn_strv_push(&k->scripted, name);
 		bn_skill_resolved_clear(&res);
 		json_array_append_new(k->skills, json_pack(
 			"{s:s, s:s, s:s, s:b}", "name", name, "type",
 			tool ? "tool" : "prompt", "description",
 			sk ? sk->manifest->description : "", "active", 0));
 	}
+	if (k->scripted.n)
+		json_array_append_new(k->tools, script_tool(&k->scripted));
 	return 0;
 }
 
 void bn_agent__kit_clear(bn_agent__kit *k)
 {
 	bn_store_skills_clear(&k->all);
+	bn_strv_clear(&k->scripted);
 	bn_strv_clear(&k->names);
 	bn_strv_clear(&k->active);
 	json_decref(k->tools);
@@ -468,6 +501,45 @@ static json_t *run_skill(bn_agent__kit *k, json_t *call, const char *name,
 	return b;
 }
 
+static json_t *run_script(bn_agent__kit *k, json_t *call, json_t *input)
+{
+	const char *name = arg(input, "name"), *script = arg(input, "script");
+	const char *text = arg(input, "input");
+	json_t *args = json_object_get(input, "args"), *v;
+	const char *argv[64];
+	bn_exec_script_result res = { 0 };
+	size_t nargs = 0, i;
+	json_t *b;
+	char *m;
+	bn_err e;
+
+	if (!name || !script || !bn_strv_has(&k->scripted, name))
+		return error_result(k, call, "run_skill_script needs the name "
+				    "of a skill that declares exec_command and "
+				    "a script");
+	json_array_foreach(args, i, v) {
+		if (!json_is_string(v) || nargs == 64)
+			return error_result(k, call, "args: up to 64 strings");
+		argv[nargs++] = json_string_value(v);
+	}
+	bn_exec_script_request req = { name, k->bot, script, argv, nargs,
+				       text ? text : "", text ? strlen(text) : 0 };
+	bn_err_init(&e);
+	if (bn_exec_script_run(&res, k->store, &req, &e))
+		return error_result(k, call, e.msg);
+	if (res.ok) {
+		b = result(k, call, res.output ? res.output : "",
+			   res.output_len, false);
+	} else {
+		m = bn_xasprintf("script %s of skill '%s' %s: %s", script, name,
+				 res.outcome, res.error ? res.error : "");
+		b = error_result(k, call, m);
+		free(m);
+	}
+	bn_exec_script_result_clear(&res);
+	return b;
+}
+
 json_t *bn_agent__kit_call(bn_agent__kit *k, json_t *call)
 {
 	const char *name = bn_agent__block_str(call, "name");
@@ -486,6 +558,8 @@ json_t *bn_agent__kit_call(bn_agent__kit *k, json_t *call)
 		return activate(k, call, input);
 	if (!strcmp(name, BN_AGENT__TOOL_RESOURCE) && k->names.n)
 		return read_resource(k, call, input);
+	if (!strcmp(name, BN_AGENT__TOOL_SCRIPT) && k->scripted.n)
+		return run_script(k, call, input);
 	if (is_offered(k, name))
 		return run_skill(k, call, name, input);
 	m = bn_xasprintf("no tool named '%s'", name);

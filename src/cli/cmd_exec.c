@@ -18,6 +18,7 @@
 #include "exec/build.h"
 #include "exec/executor.h"
 #include "exec/grants.h"
+#include "exec/script.h"
 
 #define MAX_POS 64
 #define INPUT_MAX_BYTES ((size_t)16 << 20)
@@ -353,6 +354,76 @@ int bn_cli_skill_run(int argc, char **argv)
 	    !strcmp(res.outcome, "trap") ? EXIT_SKILL_TRAP :
 	    res.host_denied ? EXIT_SKILL_DENIED : EXIT_SKILL_ERROR;
 	bn_exec_result_clear(&res);
+	return r;
+}
+
+/* ---- skill script ---------------------------------------------------------- */
+
+int bn_cli_skill_script(int argc, char **argv)
+{
+	const char *pos[MAX_POS], *bot = NULL, *text = NULL, *file = NULL;
+	bn_exec_script_result res = { 0 };
+	bool json = false;
+	char *input = NULL;
+	size_t len = 0;
+	bn_store *s;
+	bn_err err;
+	int npos, r;
+	const bn_cli_opt opts[] = {
+		{ "bot", true, &bot, NULL },
+		{ "input", true, &text, NULL },
+		{ "input-file", true, &file, NULL },
+		{ "json", false, NULL, &json },
+		{ NULL, false, NULL, NULL } };
+
+	if (argc > MAX_POS ||
+	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill script"))
+		return BN_EXIT_USAGE;
+	if (npos < 2)
+		return bn_cli_usage("skill script", "name a SKILL and a SCRIPT");
+	bn_err_init(&err);
+	if (!text && !file)
+		text = "";
+	if ((r = read_input(&input, &len, text, file, &err)))
+		return r == BN_EUSAGE ? bn_cli_usage("skill script", "%s",
+						     err.msg) : bn_cli_fail(&err);
+	if (bn_cli_open_store(&s, &err)) {
+		free(input);
+		return bn_cli_fail(&err);
+	}
+	bn_exec_script_request req = { pos[0], bot, pos[1], pos + 2,
+				       (size_t)(npos - 2), input, len };
+	r = bn_exec_script_run(&res, s, &req, &err);
+	bn_store_free(s);
+	free(input);
+	if (r)
+		return bn_cli_fail(&err);
+	if (json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "ok", json_boolean(res.ok));
+		json_object_set_new(o, "outcome", json_string(res.outcome));
+		json_object_set_new(o, "exit_code", json_integer(res.exit_code));
+		json_object_set_new(o, "output", json_stringn(res.output ?
+			res.output : "", res.output_len));
+		json_object_set_new(o, "error", res.error ?
+				    json_string(res.error) : json_null());
+		json_object_set_new(o, "limit", res.limit ?
+				    json_string(res.limit) : json_null());
+		json_object_set_new(o, "duration_ms",
+				    json_integer((json_int_t)res.duration_ms));
+		json_object_set_new(o, "audit_id", json_integer(res.audit_id));
+		bn_cli_print_json(o);
+	} else {
+		if (res.output_len)
+			fwrite(res.output, 1, res.output_len, stdout);
+		if (!res.ok)
+			fprintf(stderr, "bnity: script '%s' of skill '%s' %s: "
+				"%s\n", pos[1], pos[0], res.outcome,
+				res.error ? res.error : "");
+	}
+	r = res.ok ? BN_EXIT_OK : !strcmp(res.outcome, "denied") ?
+	    EXIT_SKILL_DENIED : res.limit ? EXIT_SKILL_LIMIT : EXIT_SKILL_ERROR;
+	bn_exec_script_result_clear(&res);
 	return r;
 }
 

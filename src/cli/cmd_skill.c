@@ -581,6 +581,8 @@ int bn_cli_skill_main(int argc, char **argv)
 		return bn_cli_skill_revoke(argc, argv);
 	if (!strcmp(sub, "run"))
 		return bn_cli_skill_run(argc, argv);
+	if (!strcmp(sub, "script"))
+		return bn_cli_skill_script(argc, argv);
 	if (!strcmp(sub, "attach") || !strcmp(sub, "detach") ||
 	    !strcmp(sub, "enable") || !strcmp(sub, "disable"))
 		return cmd_binding(sub, argc, argv);

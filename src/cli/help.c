@@ -85,6 +85,13 @@ static const help_entry entries[] = {
 	  "fuel_used, memory_peak, duration_ms, tier, ...}. Exit 3 the skill\n"
 	  "failed, 4 it failed after a refused capability, 5 a limit stopped\n"
 	  "it, 6 it trapped." },
+	{ "skill script",
+	  "SKILL SCRIPT [ARGS...] [--bot BOT] [--input TEXT | --input-file F]\n"
+	  "        [--json]",
+	  "Run scripts/SCRIPT of a skill that holds exec_command=SCRIPT, under\n"
+	  "the OS sandbox: a read-only copy of the skill folder ($SKILL_DIR), a\n"
+	  "fresh work folder ($HOME), no network, the tier's limits. Audited.\n"
+	  "Exit: 0, 3 it failed, 4 not granted, 5 a limit stopped it." },
 	{ "skill attach", "SKILL BOT", "Attach a skill to a bot (enabled)." },
 	{ "skill detach", "SKILL BOT", "Detach a skill from a bot." },
 	{ "skill enable", "SKILL BOT", "Enable an attached skill for a bot." },

@@ -24,6 +24,7 @@
 #include "exec/audit.h"
 #include "exec/host.h"
 #include "exec/worker.h"
+#include "exec_int.h"
 #include "skill/manifest.h"
 #include "wasm/wasi.h"
 #include "sandbox/sandbox.h"
@@ -149,7 +150,7 @@ static void timer_stop(timer *t)
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static int memfd_with(const char *name, const void *data, size_t len)
+int bn_exec__memfd_with(const char *name, const void *data, size_t len)
 {
 	int fd = memfd_create(name, MFD_CLOEXEC);
 	const char *p = data;
@@ -175,7 +176,7 @@ static int memfd_with(const char *name, const void *data, size_t len)
 }
 
 /* Read back what the module wrote to FD, at most MAX bytes. */
-static char *memfd_take(int fd, size_t max, size_t *len_out)
+char *bn_exec__memfd_take(int fd, size_t max, size_t *len_out)
 {
 	off_t end = lseek(fd, 0, SEEK_END);
 	size_t n = end < 0 ? 0 : (size_t)end, got = 0;
@@ -200,7 +201,7 @@ static char *memfd_take(int fd, size_t max, size_t *len_out)
 }
 
 /* The effective tier: where it came from, lowered by SKILL.md's own. */
-static bn_exec_tier effective_tier(const bn_store_skill *sk)
+bn_exec_tier bn_exec__effective_tier(const bn_store_skill *sk)
 {
 	bn_exec_tier t = BN_EXEC_TIER_UNTRUSTED, own;
 	const char *written = bn_skill_manifest_meta(sk->manifest, "tier");
@@ -211,7 +212,7 @@ static bn_exec_tier effective_tier(const bn_store_skill *sk)
 	return t;
 }
 
-static int check_bot(bn_store *s, const char *bot, const char *skill,
+int bn_exec__check_bot(bn_store *s, const char *bot, const char *skill,
 		     bn_err *err)
 {
 	bn_store_attachment *att = NULL;
@@ -385,10 +386,10 @@ static void take_output(bn_exec_result *res, run_ctx *c, char **stderr_text,
 			size_t *stderr_len)
 {
 	size_t out_len = 0;
-	res->output = memfd_take(c->fds[1], res->limits.output_bytes,
+	res->output = bn_exec__memfd_take(c->fds[1], res->limits.output_bytes,
 				 &out_len);
 	res->output_len = out_len;
-	*stderr_text = memfd_take(c->fds[2], 64 << 10, stderr_len);
+	*stderr_text = bn_exec__memfd_take(c->fds[2], 64 << 10, stderr_len);
 }
 
 static int run_module(run_ctx *c, const bn_wasm_module *mod, bn_err *err)
@@ -495,7 +496,7 @@ out:
 }
 
 /* Whether the untrusted may run with weaker confinement (a setting). */
-static bool allow_weaker(void)
+bool bn_exec__allow_weaker(void)
 {
 	const char *v = secure_getenv("BNITY_SANDBOX_ALLOW_WEAKER");
 	return v && (!strcmp(v, "1") || !strcmp(v, "yes") ||
@@ -538,7 +539,7 @@ static int run_confined(run_ctx *c, const char *bytes, size_t nbytes,
 	job.fds[1] = c->fds[1];
 	job.fds[2] = c->fds[2];
 	job.host = &host;
-	job.allow_weaker = allow_weaker();
+	job.allow_weaker = bn_exec__allow_weaker();
 	r = bn_exec_worker_run(&o, &job, err);
 	free((void *)job.preopens);
 	if (r) {
@@ -638,9 +639,9 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 			       req->skill);
 		goto out;
 	}
-	if (req->bot && (r = check_bot(s, req->bot, req->skill, err)))
+	if (req->bot && (r = bn_exec__check_bot(s, req->bot, req->skill, err)))
 		goto out;
-	res.tier = effective_tier(c.sk);
+	res.tier = bn_exec__effective_tier(c.sk);
 	bn_exec_tier_limits(&res.limits, res.tier);
 	if ((r = bn_exec_grant_list(&c.grants, s, req->skill,
 				    req->bot ? req->bot : "*", err)))
@@ -689,7 +690,7 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 		r = bn_err_set(err, BN_EINVAL, "%s: %s", wasm_path, werr.msg);
 		goto audit_fail;
 	}
-	c.fds[0] = memfd_with("bnity-stdin", req->input ? req->input : "",
+	c.fds[0] = bn_exec__memfd_with("bnity-stdin", req->input ? req->input : "",
 			      req->input_len);
 	c.fds[1] = memfd_create("bnity-stdout", MFD_CLOEXEC);
 	c.fds[2] = memfd_create("bnity-stderr", MFD_CLOEXEC);

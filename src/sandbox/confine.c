@@ -222,6 +222,9 @@ __attribute__((noreturn)) static void payload_main(
 
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	close(plan->status_fd);
+	for (int i = 0; tg->redirect_stdio && i < 3; i++)
+		if (tg->stdio_fds[i] != i && dup2(tg->stdio_fds[i], i) < 0)
+			fail(plan, "stdio", errno);
 	if (plan->policy->allow_exec)
 		keep_fds_across_exec(plan);
 	load_filter(plan, plan->filter, "seccomp load");

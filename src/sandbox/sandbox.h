@@ -126,6 +126,9 @@ typedef struct bn_sandbox_target {
 	const char *const *envp; /* the whole environment; NULL = empty */
 	bn_sandbox_fn fn;        /* engine worker: _exit(fn(payload)) */
 	void *payload;           /* passed to fn */
+	bool redirect_stdio;     /* make stdio_fds the child's 0, 1, 2 (they
+				    must also be in policy.keep_fds) */
+	int stdio_fds[3];
 } bn_sandbox_target;
 
 /* Why a run ended. */

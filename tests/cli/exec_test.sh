@@ -155,6 +155,28 @@ check "an unknown bot is named" '[ $rc -eq 1 ] && [[ $errout == *"nobody"* ]]'
 run "$bnity" skill run word-count --bot helper --input '{"text":"x"}'
 check "a skill not attached to the bot is refused" '[ $rc -eq 1 ] && [[ $errout == *"not attached"* ]]'
 
+# --- scripts: exec_command runs a skill's scripts/ under the OS sandbox -----
+mkdir -p "$BNITY_HOME/skills/scripted/scripts"
+printf -- '---\nname: scripted\ndescription: has scripts\nmetadata:\n  capabilities: "exec_command=probe.sh"\n---\nx\n' >"$BNITY_HOME/skills/scripted/SKILL.md"
+cat >"$BNITY_HOME/skills/scripted/scripts/probe.sh" <<'EOS'
+echo "args=$*"
+cat
+echo ok >"$HOME/out.txt" && echo "work folder writable"
+echo no >"$SKILL_DIR/SKILL.md" 2>/dev/null || echo "skill folder read-only"
+cat /etc/shadow >/dev/null 2>&1 || echo "no shadow"
+(exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null || echo "no network"
+EOS
+run "$bnity" skill script scripted probe.sh "$port" --input 'from stdin'
+check "a script without exec_command is refused (4), audited" '[ $rc -eq 4 ] && [[ $errout == *"exec_command=probe.sh is not granted"* ]]'
+run "$bnity" skill grant scripted exec_command=probe.sh
+run "$bnity" skill script scripted probe.sh "$port" --input 'from stdin'
+check "a granted script runs confined" '[ $rc -eq 0 ] && [[ $out == *"args=$port"* ]] && [[ $out == *"from stdin"* ]] && [[ $out == *"work folder writable"* ]] && [[ $out == *"skill folder read-only"* ]] && [[ $out == *"no shadow"* ]] && [[ $out == *"no network"* ]]'
+check "the skill itself is untouched" '[[ $(cat "$BNITY_HOME/skills/scripted/SKILL.md") == ---* ]]'
+run "$bnity" skill script scripted ../SKILL.md
+check "a script name cannot leave scripts/" '[ $rc -eq 1 ] && [[ $errout == *"scripts/"* ]]'
+run "$bnity" skill script scripted nothere.sh
+check "a missing script is named" '[ $rc -eq 1 ] && [[ $errout == *"nothere.sh"* ]]'
+
 # --- limits: each stops a hostile module and is named -----------------------
 mkwat() { # mkwat NAME WAT: an untrusted tool skill from WAT text
   mkdir -p "$BNITY_HOME/skills/$1"

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/* exec/exec_int.h - what the executor shares with the script runner. */
+#ifndef BN_EXEC_EXEC_INT_H
+#define BN_EXEC_EXEC_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "exec/executor.h"
+#include "store/store.h"
+
+/* A memfd holding DATA, positioned at its start; -1 on failure. */
+int bn_exec__memfd_with(const char *name, const void *data, size_t len);
+/* What was written to FD (at most MAX bytes), NUL-terminated, owned. */
+char *bn_exec__memfd_take(int fd, size_t max, size_t *len_out);
+/* The tier a skill runs at: where it came from, lowered by SKILL.md. */
+bn_exec_tier bn_exec__effective_tier(const bn_store_skill *sk);
+/* SKILL is attached to BOT and enabled there, else BN_EDENIED. */
+int bn_exec__check_bot(bn_store *s, const char *bot, const char *skill,
+		       bn_err *err);
+/* BNITY_SANDBOX_ALLOW_WEAKER is set to accept weaker confinement. */
+bool bn_exec__allow_weaker(void);
+
+#endif
