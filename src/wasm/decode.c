@@ -275,8 +275,8 @@ static int valtype(rd *r, uint8_t *out)
 	if (e)
 		return e;
 	if (!bn_wasm__is_valtype(*out))
-		return bn_wasm__errf(r->err, MAL, "malformed value type 0x%02x",
-				     *out);
+		return bn_wasm__errf(r->err, MAL,
+				     "malformed value type 0x%02x", *out);
 	return 0;
 }
 
@@ -335,6 +335,15 @@ static int globaltype(rd *r, bn_wasm__globaltype *out)
 		return bn_wasm__errf(r->err, MAL, "malformed mutability");
 	out->mut = mut;
 	return 0;
+}
+
+/* Is B the first byte of some instruction (Core 2.0, 5.4)? */
+static bool is_opcode(uint8_t b)
+{
+	return b <= 0x05 || (b >= 0x0b && b <= 0x11) ||
+	       (b >= 0x1a && b <= 0x1c) || (b >= 0x20 && b <= 0x26) ||
+	       (b >= 0x28 && b <= 0xc4) || (b >= 0xd0 && b <= 0xd2) ||
+	       b == 0xfc || b == 0xfd;
 }
 
 /* A constant expression: one instruction and `end` (typed later). */
@@ -416,9 +425,12 @@ static int const_expr(rd *r, bn_wasm__const *c)
 		c->kind = BN_CONST_GLOBAL;
 		break;
 	case 0x0b:
-		return bn_wasm__errf(r->err, BN_WASM_EINVALID,
-				     "type mismatch: empty constant expression");
+		return bn_wasm__errf(
+			r->err, BN_WASM_EINVALID,
+			"type mismatch: empty constant expression");
 	default:
+		if (!is_opcode(op))
+			return bn_wasm__errf(r->err, MAL, "illegal opcode");
 		return bn_wasm__errf(r->err, BN_WASM_EINVALID,
 				     "constant expression required");
 	}
@@ -455,7 +467,8 @@ static int sec_type(rd *r)
 		if (e)
 			return e;
 		if (form != 0x60)
-			return bn_wasm__errf(r->err, MAL, "integer representation"
+			return bn_wasm__errf(r->err, MAL,
+					     "integer representation"
 					     " too long: malformed functype");
 		e = count(r, &np, 1);
 		if (e)
@@ -628,7 +641,7 @@ static int sec_global(rd *r)
 {
 	bn_wasm_module *m = r->m;
 	uint32_t n;
-	int e = count(r, &n, 4);
+	int e = count(r, &n, 3);
 
 	if (e)
 		return e;
@@ -745,8 +758,9 @@ static int sec_elem(rd *r)
 		if (e)
 			return e;
 		if (flags > 7)
-			return bn_wasm__errf(r->err, MAL,
-					     "malformed elements segment kind");
+			return bn_wasm__errf(
+				r->err, MAL,
+				"malformed elements segment kind");
 		el->type = BN_WASM_FUNCREF;
 		if (flags & 1)
 			el->mode = (flags & 2) ? BN_SEG_DECLARATIVE
@@ -813,7 +827,8 @@ static int sec_code(rd *r, size_t sec_start)
 		if (e)
 			return e;
 		if (size > r->end - r->p)
-			return bn_wasm__errf(r->err, MAL, "unexpected end: code");
+			return bn_wasm__errf(r->err, MAL,
+					     "unexpected end: code");
 		c->body = r->p;
 		c->body_len = size;
 		c->body_offset = (uint32_t)(r->p - m->bytes - sec_start);
@@ -831,7 +846,8 @@ static int sec_data(rd *r)
 	if (e)
 		return e;
 	if (m->has_datacount && n != m->datacount)
-		return bn_wasm__errf(r->err, MAL, "data count and data section "
+		return bn_wasm__errf(r->err, MAL,
+				     "data count and data section "
 				     "have inconsistent lengths");
 	m->datas = alloc_array(n, sizeof(*m->datas));
 	if (!m->datas)
@@ -897,7 +913,8 @@ static int section(rd *r, uint8_t id, size_t sec_start)
 	case 11: return sec_data(r);
 	case 12: return sec_datacount(r);
 	default:
-		return bn_wasm__errf(r->err, MAL, "malformed section id %u", id);
+		return bn_wasm__errf(r->err, MAL, "malformed section id %u",
+				     id);
 	}
 }
 
@@ -925,13 +942,16 @@ int bn_wasm__decode(bn_wasm_module *m, bn_wasm_err *err)
 		if (e)
 			return e;
 		if (size > r.end - r.p)
-			return bn_wasm__errf(err, MAL, "unexpected end: section "
+			return bn_wasm__errf(err, MAL,
+					     "unexpected end: section "
 					     "size mismatch");
 		if (id != 0) {
 			if (rank(id) <= last)
-				return bn_wasm__errf(err, MAL, "unexpected "
-						     "content after last section"
-						     " (junk or out of order)");
+				return bn_wasm__errf(
+					err, MAL,
+					"unexpected "
+					"content after last section"
+					" (junk or out of order)");
 			last = rank(id);
 		}
 		end = r.p + size;
@@ -950,7 +970,8 @@ int bn_wasm__decode(bn_wasm_module *m, bn_wasm_err *err)
 		r.p = end;
 	}
 	if (m->ncodes && !saw_code)
-		return bn_wasm__errf(err, MAL, "function and code section have "
+		return bn_wasm__errf(err, MAL,
+				     "function and code section have "
 				     "inconsistent lengths");
 	if (m->has_datacount && m->datacount != m->ndatas)
 		return bn_wasm__errf(err, MAL, "data count and data section "

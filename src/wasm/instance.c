@@ -612,11 +612,12 @@ int bn_wasm_linker_define_instance(bn_wasm_linker *l, const char *module,
 
 	for (uint32_t i = 0; i < m->nexports; i++) {
 		bn_wasm_extern ext;
-		int e = bn_wasm_instance_export(&ext, inst, m->exports[i].name);
+		int e = bn_wasm_instance_export(&ext, inst,
+						m->exports[i].name);
 
 		if (!e)
-			e = bn_wasm_linker_define(l, module, m->exports[i].name,
-						  &ext);
+			e = bn_wasm_linker_define(l, module,
+						  m->exports[i].name, &ext);
 		if (e)
 			return e;
 	}
@@ -679,8 +680,10 @@ static int check_import(const bn_wasm_module *m, const bn_wasm__import *im,
 	if (ok) {
 		switch (im->kind) {
 		case BN_WASM_EXTERN_FUNC:
-			ok = ext->of.func && bn_wasm__type_eq(ext->of.func->type,
-				&m->types[m->func_type[im->idx]]);
+			ok = ext->of.func &&
+			     bn_wasm__type_eq(
+				     ext->of.func->type,
+				     &m->types[m->func_type[im->idx]]);
 			break;
 		case BN_WASM_EXTERN_TABLE: {
 			const bn_wasm_table *t = ext->of.table;
@@ -885,8 +888,10 @@ int bn_wasm_instance_new(bn_wasm_instance **out, bn_wasm_store *s,
 	if (err)
 		err->msg[0] = '\0';
 	if (nimports != m->nimports)
-		return bn_wasm__errf(err, BN_WASM_EUNLINKABLE, "expected %u "
-				     "imports, got %zu", m->nimports, nimports);
+		return bn_wasm__errf(err, BN_WASM_EUNLINKABLE,
+				     "expected %u "
+				     "imports, got %zu",
+				     m->nimports, nimports);
 	for (uint32_t i = 0; i < m->nimports; i++) {
 		e = check_import(m, &m->imports[i], &imports[i], err);
 		if (e)

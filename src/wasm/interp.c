@@ -502,13 +502,18 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	BINOP(f64_copysign, (I64(2) & 0x7fffffffffffffffull) |
 			    (I64(3) & 0x8000000000000000ull))
 	UNOP(i32_wrap_i64, (uint32_t)I64(2))
-#define TRUNC(name, get, lo_ok, hi_ok, conv) L_##name: { \
-	double x_ = get(2); \
-	if (isnan(x_)) \
-		TRAP(BN_WASM_TRAP_INVALID_CONV, "invalid conversion to integer"); \
-	if (!(lo_ok && hi_ok)) \
-		TRAP(BN_WASM_TRAP_INT_OVERFLOW, "integer overflow"); \
-	R(1) = conv; NEXT(3); }
+#define TRUNC(name, get, lo_ok, hi_ok, conv)                                  \
+	L_##name:                                                             \
+	{                                                                     \
+		double x_ = get(2);                                           \
+		if (isnan(x_))                                                \
+			TRAP(BN_WASM_TRAP_INVALID_CONV,                       \
+			     "invalid conversion to integer");                \
+		if (!(lo_ok && hi_ok))                                        \
+			TRAP(BN_WASM_TRAP_INT_OVERFLOW, "integer overflow");  \
+		R(1) = conv;                                                  \
+		NEXT(3);                                                      \
+	}
 	TRUNC(i32_trunc_f32_s, F32, x_ >= -2147483648.0, x_ < 2147483648.0,
 	      (uint32_t)(int32_t)x_)
 	TRUNC(i32_trunc_f32_u, F32, x_ > -1.0, x_ < 4294967296.0, (uint32_t)x_)
@@ -654,10 +659,14 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	VSHIFT(i16x8_shr_u, 8, r.u16[k] = a.u16[k] >> (c & 15))
 	VRED(i16x8_all_true, 8, x = x && a.u16[k] != 0, 1)
 	VRED(i16x8_bitmask, 8, x |= (uint32_t)(a.i16[k] < 0) << k, 0)
-	VBIN(i16x8_min_s, 8, r.u16[k] = a.i16[k] < b.i16[k] ? a.u16[k] : b.u16[k])
-	VBIN(i16x8_min_u, 8, r.u16[k] = a.u16[k] < b.u16[k] ? a.u16[k] : b.u16[k])
-	VBIN(i16x8_max_s, 8, r.u16[k] = a.i16[k] > b.i16[k] ? a.u16[k] : b.u16[k])
-	VBIN(i16x8_max_u, 8, r.u16[k] = a.u16[k] > b.u16[k] ? a.u16[k] : b.u16[k])
+	VBIN(i16x8_min_s, 8,
+	     r.u16[k] = a.i16[k] < b.i16[k] ? a.u16[k] : b.u16[k])
+	VBIN(i16x8_min_u, 8,
+	     r.u16[k] = a.u16[k] < b.u16[k] ? a.u16[k] : b.u16[k])
+	VBIN(i16x8_max_s, 8,
+	     r.u16[k] = a.i16[k] > b.i16[k] ? a.u16[k] : b.u16[k])
+	VBIN(i16x8_max_u, 8,
+	     r.u16[k] = a.u16[k] > b.u16[k] ? a.u16[k] : b.u16[k])
 	VBIN(i32x4_add, 4, r.u32[k] = a.u32[k] + b.u32[k])
 	VBIN(i32x4_sub, 4, r.u32[k] = a.u32[k] - b.u32[k])
 	VUN(i32x4_neg, 4, r.u32[k] = 0 - a.u32[k])
@@ -667,10 +676,14 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	VSHIFT(i32x4_shr_u, 4, r.u32[k] = a.u32[k] >> (c & 31))
 	VRED(i32x4_all_true, 4, x = x && a.u32[k] != 0, 1)
 	VRED(i32x4_bitmask, 4, x |= (uint32_t)(a.i32[k] < 0) << k, 0)
-	VBIN(i32x4_min_s, 4, r.u32[k] = a.i32[k] < b.i32[k] ? a.u32[k] : b.u32[k])
-	VBIN(i32x4_min_u, 4, r.u32[k] = a.u32[k] < b.u32[k] ? a.u32[k] : b.u32[k])
-	VBIN(i32x4_max_s, 4, r.u32[k] = a.i32[k] > b.i32[k] ? a.u32[k] : b.u32[k])
-	VBIN(i32x4_max_u, 4, r.u32[k] = a.u32[k] > b.u32[k] ? a.u32[k] : b.u32[k])
+	VBIN(i32x4_min_s, 4,
+	     r.u32[k] = a.i32[k] < b.i32[k] ? a.u32[k] : b.u32[k])
+	VBIN(i32x4_min_u, 4,
+	     r.u32[k] = a.u32[k] < b.u32[k] ? a.u32[k] : b.u32[k])
+	VBIN(i32x4_max_s, 4,
+	     r.u32[k] = a.i32[k] > b.i32[k] ? a.u32[k] : b.u32[k])
+	VBIN(i32x4_max_u, 4,
+	     r.u32[k] = a.u32[k] > b.u32[k] ? a.u32[k] : b.u32[k])
 	VBIN(i64x2_add, 2, r.u64[k] = a.u64[k] + b.u64[k])
 	VBIN(i64x2_sub, 2, r.u64[k] = a.u64[k] - b.u64[k])
 	VUN(i64x2_neg, 2, r.u64[k] = 0 - a.u64[k])
@@ -680,7 +693,8 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	VSHIFT(i64x2_shr_u, 2, r.u64[k] = a.u64[k] >> (c & 63))
 	VRED(i64x2_all_true, 2, x = x && a.u64[k] != 0, 1)
 	VRED(i64x2_bitmask, 2, x |= (uint32_t)(a.i64[k] < 0) << k, 0)
-	VBIN(i16x8_mul, 8, r.u16[k] = (uint16_t)((uint32_t)a.u16[k] * b.u16[k]))
+	VBIN(i16x8_mul, 8,
+	     r.u16[k] = (uint16_t)((uint32_t)a.u16[k] * b.u16[k]))
 	VBIN(i32x4_mul, 4, r.u32[k] = a.u32[k] * b.u32[k])
 	VBIN(i64x2_mul, 2, r.u64[k] = a.u64[k] * b.u64[k])
 	VBIN(i8x16_add_sat_s, 16, r.i8[k] = sat(a.i8[k] + b.i8[k], -128, 127))
@@ -688,46 +702,73 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	VBIN(i8x16_sub_sat_s, 16, r.i8[k] = sat(a.i8[k] - b.i8[k], -128, 127))
 	VBIN(i8x16_sub_sat_u, 16, r.u8[k] = sat(a.u8[k] - b.u8[k], 0, 255))
 	VBIN(i8x16_avgr_u, 16, r.u8[k] = (a.u8[k] + b.u8[k] + 1) >> 1)
-	VBIN(i16x8_add_sat_s, 8, r.i16[k] = sat(a.i16[k] + b.i16[k], -32768, 32767))
+	VBIN(i16x8_add_sat_s, 8,
+	     r.i16[k] = sat(a.i16[k] + b.i16[k], -32768, 32767))
 	VBIN(i16x8_add_sat_u, 8, r.u16[k] = sat(a.u16[k] + b.u16[k], 0, 65535))
-	VBIN(i16x8_sub_sat_s, 8, r.i16[k] = sat(a.i16[k] - b.i16[k], -32768, 32767))
+	VBIN(i16x8_sub_sat_s, 8,
+	     r.i16[k] = sat(a.i16[k] - b.i16[k], -32768, 32767))
 	VBIN(i16x8_sub_sat_u, 8, r.u16[k] = sat(a.u16[k] - b.u16[k], 0, 65535))
 	VBIN(i16x8_avgr_u, 8, r.u16[k] = (a.u16[k] + b.u16[k] + 1) >> 1)
 	VUN(i8x16_popcnt, 16, r.u8[k] = (uint8_t)__builtin_popcount(a.u8[k]))
-	VBIN(i8x16_narrow_i16x8_s, 16, r.i8[k] = sat(k < 8 ? a.i16[k] : b.i16[k - 8], -128, 127))
-	VBIN(i8x16_narrow_i16x8_u, 16, r.u8[k] = sat(k < 8 ? a.i16[k] : b.i16[k - 8], 0, 255))
-	VBIN(i16x8_narrow_i32x4_s, 8, r.i16[k] = sat(k < 4 ? a.i32[k] : b.i32[k - 4], -32768, 32767))
-	VBIN(i16x8_narrow_i32x4_u, 8, r.u16[k] = sat(k < 4 ? a.i32[k] : b.i32[k - 4], 0, 65535))
+	VBIN(i8x16_narrow_i16x8_s, 16,
+	     r.i8[k] = sat(k < 8 ? a.i16[k] : b.i16[k - 8], -128, 127))
+	VBIN(i8x16_narrow_i16x8_u, 16,
+	     r.u8[k] = sat(k < 8 ? a.i16[k] : b.i16[k - 8], 0, 255))
+	VBIN(i16x8_narrow_i32x4_s, 8,
+	     r.i16[k] = sat(k < 4 ? a.i32[k] : b.i32[k - 4], -32768, 32767))
+	VBIN(i16x8_narrow_i32x4_u, 8,
+	     r.u16[k] = sat(k < 4 ? a.i32[k] : b.i32[k - 4], 0, 65535))
 	VUN(i16x8_extend_low_i8x16_s, 8, r.i16[k] = a.i8[k])
 	VUN(i16x8_extend_high_i8x16_s, 8, r.i16[k] = a.i8[k + 8])
 	VUN(i16x8_extend_low_i8x16_u, 8, r.u16[k] = a.u8[k])
 	VUN(i16x8_extend_high_i8x16_u, 8, r.u16[k] = a.u8[k + 8])
-	VBIN(i16x8_extmul_low_i8x16_s, 8, r.i16[k] = (int32_t)a.i8[k] * b.i8[k])
-	VBIN(i16x8_extmul_high_i8x16_s, 8, r.i16[k] = (int32_t)a.i8[k + 8] * b.i8[k + 8])
-	VBIN(i16x8_extmul_low_i8x16_u, 8, r.u16[k] = (uint32_t)a.u8[k] * b.u8[k])
-	VBIN(i16x8_extmul_high_i8x16_u, 8, r.u16[k] = (uint32_t)a.u8[k + 8] * b.u8[k + 8])
-	VUN(i16x8_extadd_pairwise_i8x16_s, 8, r.i16[k] = a.i8[2 * k] + a.i8[2 * k + 1])
-	VUN(i16x8_extadd_pairwise_i8x16_u, 8, r.u16[k] = a.u8[2 * k] + a.u8[2 * k + 1])
+	VBIN(i16x8_extmul_low_i8x16_s, 8,
+	     r.i16[k] = (int32_t)a.i8[k] * b.i8[k])
+	VBIN(i16x8_extmul_high_i8x16_s, 8,
+	     r.i16[k] = (int32_t)a.i8[k + 8] * b.i8[k + 8])
+	VBIN(i16x8_extmul_low_i8x16_u, 8,
+	     r.u16[k] = (uint32_t)a.u8[k] * b.u8[k])
+	VBIN(i16x8_extmul_high_i8x16_u, 8,
+	     r.u16[k] = (uint32_t)a.u8[k + 8] * b.u8[k + 8])
+	VUN(i16x8_extadd_pairwise_i8x16_s, 8,
+	    r.i16[k] = a.i8[2 * k] + a.i8[2 * k + 1])
+	VUN(i16x8_extadd_pairwise_i8x16_u, 8,
+	    r.u16[k] = a.u8[2 * k] + a.u8[2 * k + 1])
 	VUN(i32x4_extend_low_i16x8_s, 4, r.i32[k] = a.i16[k])
 	VUN(i32x4_extend_high_i16x8_s, 4, r.i32[k] = a.i16[k + 4])
 	VUN(i32x4_extend_low_i16x8_u, 4, r.u32[k] = a.u16[k])
 	VUN(i32x4_extend_high_i16x8_u, 4, r.u32[k] = a.u16[k + 4])
-	VBIN(i32x4_extmul_low_i16x8_s, 4, r.i32[k] = (int64_t)a.i16[k] * b.i16[k])
-	VBIN(i32x4_extmul_high_i16x8_s, 4, r.i32[k] = (int64_t)a.i16[k + 4] * b.i16[k + 4])
-	VBIN(i32x4_extmul_low_i16x8_u, 4, r.u32[k] = (uint64_t)a.u16[k] * b.u16[k])
-	VBIN(i32x4_extmul_high_i16x8_u, 4, r.u32[k] = (uint64_t)a.u16[k + 4] * b.u16[k + 4])
-	VUN(i32x4_extadd_pairwise_i16x8_s, 4, r.i32[k] = a.i16[2 * k] + a.i16[2 * k + 1])
-	VUN(i32x4_extadd_pairwise_i16x8_u, 4, r.u32[k] = a.u16[2 * k] + a.u16[2 * k + 1])
+	VBIN(i32x4_extmul_low_i16x8_s, 4,
+	     r.i32[k] = (int64_t)a.i16[k] * b.i16[k])
+	VBIN(i32x4_extmul_high_i16x8_s, 4,
+	     r.i32[k] = (int64_t)a.i16[k + 4] * b.i16[k + 4])
+	VBIN(i32x4_extmul_low_i16x8_u, 4,
+	     r.u32[k] = (uint64_t)a.u16[k] * b.u16[k])
+	VBIN(i32x4_extmul_high_i16x8_u, 4,
+	     r.u32[k] = (uint64_t)a.u16[k + 4] * b.u16[k + 4])
+	VUN(i32x4_extadd_pairwise_i16x8_s, 4,
+	    r.i32[k] = a.i16[2 * k] + a.i16[2 * k + 1])
+	VUN(i32x4_extadd_pairwise_i16x8_u, 4,
+	    r.u32[k] = a.u16[2 * k] + a.u16[2 * k + 1])
 	VUN(i64x2_extend_low_i32x4_s, 2, r.i64[k] = a.i32[k])
 	VUN(i64x2_extend_high_i32x4_s, 2, r.i64[k] = a.i32[k + 2])
 	VUN(i64x2_extend_low_i32x4_u, 2, r.u64[k] = a.u32[k])
 	VUN(i64x2_extend_high_i32x4_u, 2, r.u64[k] = a.u32[k + 2])
-	VBIN(i64x2_extmul_low_i32x4_s, 2, r.i64[k] = (int64_t)a.i32[k] * b.i32[k])
-	VBIN(i64x2_extmul_high_i32x4_s, 2, r.i64[k] = (int64_t)a.i32[k + 2] * b.i32[k + 2])
-	VBIN(i64x2_extmul_low_i32x4_u, 2, r.u64[k] = (uint64_t)a.u32[k] * b.u32[k])
-	VBIN(i64x2_extmul_high_i32x4_u, 2, r.u64[k] = (uint64_t)a.u32[k + 2] * b.u32[k + 2])
-	VBIN(i16x8_q15mulr_sat_s, 8, r.i16[k] = sat((a.i16[k] * b.i16[k] + 0x4000) >> 15, -32768, 32767))
-	VBIN(i32x4_dot_i16x8_s, 4, r.u32[k] = (uint32_t)((int64_t)a.i16[2 * k] * b.i16[2 * k] + (int64_t)a.i16[2 * k + 1] * b.i16[2 * k + 1]))
+	VBIN(i64x2_extmul_low_i32x4_s, 2,
+	     r.i64[k] = (int64_t)a.i32[k] * b.i32[k])
+	VBIN(i64x2_extmul_high_i32x4_s, 2,
+	     r.i64[k] = (int64_t)a.i32[k + 2] * b.i32[k + 2])
+	VBIN(i64x2_extmul_low_i32x4_u, 2,
+	     r.u64[k] = (uint64_t)a.u32[k] * b.u32[k])
+	VBIN(i64x2_extmul_high_i32x4_u, 2,
+	     r.u64[k] = (uint64_t)a.u32[k + 2] * b.u32[k + 2])
+	VBIN(i16x8_q15mulr_sat_s, 8,
+	     r.i16[k] =
+		     sat((a.i16[k] * b.i16[k] + 0x4000) >> 15, -32768, 32767))
+	VBIN(i32x4_dot_i16x8_s, 4,
+	     r.u32[k] =
+		     (uint32_t)((int64_t)a.i16[2 * k] * b.i16[2 * k] +
+				(int64_t)a.i16[2 * k + 1] * b.i16[2 * k + 1]))
 	VBIN(i8x16_swizzle, 16, r.u8[k] = b.u8[k] < 16 ? a.u8[b.u8[k]] : 0)
 	VUN(f32x4_abs, 4, r.u32[k] = a.u32[k] & 0x7fffffffu)
 	VUN(f32x4_neg, 4, r.u32[k] = a.u32[k] ^ 0x80000000u)
@@ -742,8 +783,10 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	VBIN(f32x4_div, 4, r.f32[k] = a.f32[k] / b.f32[k])
 	VBIN(f32x4_min, 4, r.u32[k] = (uint32_t)fmin32(a.u32[k], b.u32[k]))
 	VBIN(f32x4_max, 4, r.u32[k] = (uint32_t)fmax32(a.u32[k], b.u32[k]))
-	VBIN(f32x4_pmin, 4, r.u32[k] = b.f32[k] < a.f32[k] ? b.u32[k] : a.u32[k])
-	VBIN(f32x4_pmax, 4, r.u32[k] = a.f32[k] < b.f32[k] ? b.u32[k] : a.u32[k])
+	VBIN(f32x4_pmin, 4,
+	     r.u32[k] = b.f32[k] < a.f32[k] ? b.u32[k] : a.u32[k])
+	VBIN(f32x4_pmax, 4,
+	     r.u32[k] = a.f32[k] < b.f32[k] ? b.u32[k] : a.u32[k])
 	VUN(f64x2_abs, 2, r.u64[k] = a.u64[k] & 0x7fffffffffffffffull)
 	VUN(f64x2_neg, 2, r.u64[k] = a.u64[k] ^ 0x8000000000000000ull)
 	VUN(f64x2_sqrt, 2, r.f64[k] = sqrt(a.f64[k]))
@@ -757,17 +800,24 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	VBIN(f64x2_div, 2, r.f64[k] = a.f64[k] / b.f64[k])
 	VBIN(f64x2_min, 2, r.u64[k] = (uint64_t)fmin64(a.u64[k], b.u64[k]))
 	VBIN(f64x2_max, 2, r.u64[k] = (uint64_t)fmax64(a.u64[k], b.u64[k]))
-	VBIN(f64x2_pmin, 2, r.u64[k] = b.f64[k] < a.f64[k] ? b.u64[k] : a.u64[k])
-	VBIN(f64x2_pmax, 2, r.u64[k] = a.f64[k] < b.f64[k] ? b.u64[k] : a.u64[k])
-	VUN(i32x4_trunc_sat_f32x4_s, 4, r.u32[k] = (uint32_t)sat_i32_s(a.f32[k]))
-	VUN(i32x4_trunc_sat_f32x4_u, 4, r.u32[k] = (uint32_t)sat_i32_u(a.f32[k]))
+	VBIN(f64x2_pmin, 2,
+	     r.u64[k] = b.f64[k] < a.f64[k] ? b.u64[k] : a.u64[k])
+	VBIN(f64x2_pmax, 2,
+	     r.u64[k] = a.f64[k] < b.f64[k] ? b.u64[k] : a.u64[k])
+	VUN(i32x4_trunc_sat_f32x4_s, 4,
+	    r.u32[k] = (uint32_t)sat_i32_s(a.f32[k]))
+	VUN(i32x4_trunc_sat_f32x4_u, 4,
+	    r.u32[k] = (uint32_t)sat_i32_u(a.f32[k]))
 	VUN(f32x4_convert_i32x4_s, 4, r.f32[k] = (float)a.i32[k])
 	VUN(f32x4_convert_i32x4_u, 4, r.f32[k] = (float)a.u32[k])
-	VUN(i32x4_trunc_sat_f64x2_s_zero, 4, r.u32[k] = k < 2 ? (uint32_t)sat_i32_s(a.f64[k]) : 0)
-	VUN(i32x4_trunc_sat_f64x2_u_zero, 4, r.u32[k] = k < 2 ? (uint32_t)sat_i32_u(a.f64[k]) : 0)
+	VUN(i32x4_trunc_sat_f64x2_s_zero, 4,
+	    r.u32[k] = k < 2 ? (uint32_t)sat_i32_s(a.f64[k]) : 0)
+	VUN(i32x4_trunc_sat_f64x2_u_zero, 4,
+	    r.u32[k] = k < 2 ? (uint32_t)sat_i32_u(a.f64[k]) : 0)
 	VUN(f64x2_convert_low_i32x4_s, 2, r.f64[k] = (double)a.i32[k])
 	VUN(f64x2_convert_low_i32x4_u, 2, r.f64[k] = (double)a.u32[k])
-	VUN(f32x4_demote_f64x2_zero, 4, r.f32[k] = k < 2 ? (float)a.f64[k] : 0.0f)
+	VUN(f32x4_demote_f64x2_zero, 4,
+	    r.f32[k] = k < 2 ? (float)a.f64[k] : 0.0f)
 	VUN(f64x2_promote_low_f32x4, 2, r.f64[k] = (double)a.f32[k])
 	VSPLAT(i8x16_splat, 16, r.u8[k] = (uint8_t)x)
 	VSPLAT(i16x8_splat, 8, r.u16[k] = (uint16_t)x)
@@ -790,16 +840,41 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	VREPLACE(f32x4_replace_lane, a.u32[U(4)] = (uint32_t)x)
 	VREPLACE(f64x2_replace_lane, a.u64[U(4)] = x)
 	VLOAD(v128_load, 16, memcpy(&r, m_, 16))
-	VLOAD(v128_load8x8_s, 8, for (int k = 0; k < 8; k++) r.i16[k] = (int8_t)m_[k])
+	VLOAD(v128_load8x8_s, 8,
+	      for (int k = 0; k < 8; k++) r.i16[k] = (int8_t)m_[k])
 	VLOAD(v128_load8x8_u, 8, for (int k = 0; k < 8; k++) r.u16[k] = m_[k])
-	VLOAD(v128_load16x4_s, 8, for (int k = 0; k < 4; k++) { int16_t x_; memcpy(&x_, m_ + 2 * k, 2); r.i32[k] = x_; })
-	VLOAD(v128_load16x4_u, 8, for (int k = 0; k < 4; k++) { uint16_t x_; memcpy(&x_, m_ + 2 * k, 2); r.u32[k] = x_; })
-	VLOAD(v128_load32x2_s, 8, for (int k = 0; k < 2; k++) { int32_t x_; memcpy(&x_, m_ + 4 * k, 4); r.i64[k] = x_; })
-	VLOAD(v128_load32x2_u, 8, for (int k = 0; k < 2; k++) { uint32_t x_; memcpy(&x_, m_ + 4 * k, 4); r.u64[k] = x_; })
-	VLOAD(v128_load8_splat, 1, for (int k = 0; k < 16; k++) r.u8[k] = m_[0])
-	VLOAD(v128_load16_splat, 2, for (int k = 0; k < 8; k++) memcpy(&r.u16[k], m_, 2))
-	VLOAD(v128_load32_splat, 4, for (int k = 0; k < 4; k++) memcpy(&r.u32[k], m_, 4))
-	VLOAD(v128_load64_splat, 8, for (int k = 0; k < 2; k++) memcpy(&r.u64[k], m_, 8))
+	VLOAD(
+		v128_load16x4_s, 8, for (int k = 0; k < 4; k++) {
+			int16_t x_;
+			memcpy(&x_, m_ + 2 * k, 2);
+			r.i32[k] = x_;
+		})
+	VLOAD(
+		v128_load16x4_u, 8, for (int k = 0; k < 4; k++) {
+			uint16_t x_;
+			memcpy(&x_, m_ + 2 * k, 2);
+			r.u32[k] = x_;
+		})
+	VLOAD(
+		v128_load32x2_s, 8, for (int k = 0; k < 2; k++) {
+			int32_t x_;
+			memcpy(&x_, m_ + 4 * k, 4);
+			r.i64[k] = x_;
+		})
+	VLOAD(
+		v128_load32x2_u, 8, for (int k = 0; k < 2; k++) {
+			uint32_t x_;
+			memcpy(&x_, m_ + 4 * k, 4);
+			r.u64[k] = x_;
+		})
+	VLOAD(v128_load8_splat, 1,
+	      for (int k = 0; k < 16; k++) r.u8[k] = m_[0])
+	VLOAD(v128_load16_splat, 2,
+	      for (int k = 0; k < 8; k++) memcpy(&r.u16[k], m_, 2))
+	VLOAD(v128_load32_splat, 4,
+	      for (int k = 0; k < 4; k++) memcpy(&r.u32[k], m_, 4))
+	VLOAD(v128_load64_splat, 8,
+	      for (int k = 0; k < 2; k++) memcpy(&r.u64[k], m_, 8))
 	VLOAD(v128_load32_zero, 4, memset(&r, 0, 16); memcpy(&r, m_, 4))
 	VLOAD(v128_load64_zero, 8, memset(&r, 0, 16); memcpy(&r, m_, 8))
 	VLANE_LOAD(v128_load8_lane, 1)
@@ -900,7 +975,8 @@ I_call_ind: {
 	if (!callee)
 		TRAP(BN_WASM_TRAP_INDIRECT_NULL, "uninitialized element");
 	if (!bn_wasm__type_eq(callee->type, &inst->module->types[U(1)]))
-		TRAP(BN_WASM_TRAP_INDIRECT_TYPE, "indirect call type mismatch");
+		TRAP(BN_WASM_TRAP_INDIRECT_TYPE,
+		     "indirect call type mismatch");
 	nfp = fp + U(3);
 	ret_pc = pc + 5;
 	goto do_call;

@@ -12,6 +12,12 @@
  * interpreter never keeps a control stack.  Code after an unconditional
  * branch is validated but not emitted.
  *
+ * Operands are not copied needlessly: local.get pushes a lazy entry that
+ * later instructions read straight from the local's cell (materialized in
+ * its own cell only at block entries, branches, calls and before the local
+ * is written), and a local.set right after the instruction computing its
+ * value retargets that instruction's result to the local.
+ *
  * Fuel: each function entry and loop header carries a cost, the number of
  * wasm instructions in the region it heads (nested loops excluded).  The
  * interpreter charges it on entry and on every back-edge, so the count is
@@ -225,7 +231,8 @@ int bn_wasm__tr_pop(tr *t, uint8_t want, val *out)
 
 	if (t->nvals == c->height) {
 		if (!c->unreachable)
-			return bn_wasm__tr_fail(t, INV, "type mismatch: stack underflow");
+			return bn_wasm__tr_fail(
+				t, INV, "type mismatch: stack underflow");
 		v.type = UNKNOWN;
 		v.slot = 0;
 		v.home = 0;
@@ -321,8 +328,9 @@ static int check_vec(tr *t, const uint8_t *types, uint32_t n)
 
 		if (t->nvals < c->height + 1 + k) {
 			if (!c->unreachable)
-				return bn_wasm__tr_fail(t, INV, "type mismatch: stack "
-					    "underflow");
+				return bn_wasm__tr_fail(t, INV,
+							"type mismatch: stack "
+							"underflow");
 			continue;
 		}
 		got = t->vals[t->nvals - 1 - k].type;
@@ -390,7 +398,7 @@ static int push_ctrl(tr *t, uint8_t kind, const uint8_t *params,
 	return push_vec(t, params, np);
 }
 
-/* ---- branches ------------------------------------------------------------ */
+/* ---- branches ----------------------------------------------------------- */
 
 /* Emit the moves carrying label L's values from the stack top. */
 static int emit_label_moves(tr *t, const ctrl *l, bool is_return)
@@ -544,7 +552,8 @@ static int op_br_table(tr *t)
 	for (uint32_t i = 0; i < n; i++) {
 		label_types(&t->ctrls[t->nctrls - 1 - ls[i]], &types, &nt);
 		if (nt != arity) {
-			e = bn_wasm__tr_fail(t, INV, "type mismatch: br_table arity");
+			e = bn_wasm__tr_fail(t, INV,
+					     "type mismatch: br_table arity");
 			goto out;
 		}
 		e = check_vec(t, types, nt);
@@ -584,7 +593,7 @@ out:
 	return e;
 }
 
-/* ---- blocks -------------------------------------------------------------- */
+/* ---- blocks ------------------------------------------------------------- */
 
 static int block_type(tr *t, const uint8_t **params, uint32_t *np,
 		      const uint8_t **results, uint32_t *nr)
@@ -676,7 +685,8 @@ static int check_results(tr *t, ctrl *c)
 	if (e)
 		return e;
 	if (t->nvals != c->height)
-		return bn_wasm__tr_fail(t, INV, "type mismatch: values remain at block end");
+		return bn_wasm__tr_fail(
+			t, INV, "type mismatch: values remain at block end");
 	return 0;
 }
 
@@ -723,7 +733,8 @@ static int op_end(tr *t, bool *done)
 		/* an if without else: the else arm passes params through */
 		if (c->nparams != c->nresults || (c->nparams &&
 		    memcmp(c->params, c->results, c->nparams) != 0))
-			return bn_wasm__tr_fail(t, INV, "type mismatch: if without else");
+			return bn_wasm__tr_fail(
+				t, INV, "type mismatch: if without else");
 	}
 	e = check_results(t, c);
 	if (e)
@@ -733,7 +744,8 @@ static int op_end(tr *t, bool *done)
 			t->nvals += c->nresults; /* still in place */
 			e = emit_label_moves(t, c, true);
 			if (!e)
-				e = bn_wasm__tr_emit(t, &at, BN_WASM_IOP_ret, 0);
+				e = bn_wasm__tr_emit(t, &at, BN_WASM_IOP_ret,
+						     0);
 			if (e)
 				return e;
 		}
@@ -773,12 +785,14 @@ static int op_call(tr *t, bool indirect)
 	if (indirect) {
 		e = bn_wasm__tr_read_idx(t, &idx, t->m->ntypes, "type");
 		if (!e)
-			e = bn_wasm__tr_read_idx(t, &table, t->m->ntables, "table");
+			e = bn_wasm__tr_read_idx(t, &table, t->m->ntables,
+						 "table");
 		if (e)
 			return e;
 		if (t->m->tables[table].elem != BN_WASM_FUNCREF)
-			return bn_wasm__tr_fail(t, INV, "type mismatch: call_indirect "
-				    "table is not funcref");
+			return bn_wasm__tr_fail(t, INV,
+						"type mismatch: call_indirect "
+						"table is not funcref");
 		e = bn_wasm__tr_pop_slot(t, BN_WASM_I32, &islot);
 		if (e)
 			return e;
@@ -870,16 +884,17 @@ static int op_global(tr *t, uint8_t op)
 		e = bn_wasm__tr_push(t, g->type, &slot);
 		if (e || !bn_wasm__tr_live(t))
 			return e;
-		return bn_wasm__tr_emit2(t, wide ? BN_WASM_IOP_gget2 : BN_WASM_IOP_gget,
-			     slot, idx);
+		return bn_wasm__tr_emit2(
+			t, wide ? BN_WASM_IOP_gget2 : BN_WASM_IOP_gget, slot,
+			idx);
 	}
 	if (!g->mut)
 		return bn_wasm__tr_fail(t, INV, "global is immutable");
 	e = bn_wasm__tr_pop_slot(t, g->type, &slot);
 	if (e || !bn_wasm__tr_live(t))
 		return e;
-	return bn_wasm__tr_emit2(t, wide ? BN_WASM_IOP_gset2 : BN_WASM_IOP_gset, idx,
-		     slot);
+	return bn_wasm__tr_emit2(
+		t, wide ? BN_WASM_IOP_gset2 : BN_WASM_IOP_gset, idx, slot);
 }
 
 static int op_select(tr *t, bool typed)
@@ -894,12 +909,14 @@ static int op_select(tr *t, bool typed)
 		if (e)
 			return bn_wasm__tr_fail(t, MAL, "unexpected end");
 		if (n != 1)
-			return bn_wasm__tr_fail(t, INV, "invalid result arity");
+			return bn_wasm__tr_fail(t, INV,
+						"invalid result arity");
 		if (1 > t->end - t->p)
 			return bn_wasm__tr_fail(t, MAL, "unexpected end");
 		ty = *t->p++;
 		if (!bn_wasm__is_valtype(ty))
-			return bn_wasm__tr_fail(t, MAL, "malformed value type");
+			return bn_wasm__tr_fail(t, MAL,
+						"malformed value type");
 	}
 	e = bn_wasm__tr_pop_slot(t, BN_WASM_I32, &c);
 	if (!e)
@@ -914,10 +931,13 @@ static int op_select(tr *t, bool typed)
 		if (b.type == UNKNOWN)
 			b.type = a.type;
 		if (bn_wasm__is_reftype(a.type) || bn_wasm__is_reftype(b.type))
-			return bn_wasm__tr_fail(t, INV, "type mismatch: select needs a "
-				    "type for references");
+			return bn_wasm__tr_fail(
+				t, INV,
+				"type mismatch: select needs a "
+				"type for references");
 		if (a.type != b.type)
-			return bn_wasm__tr_fail(t, INV, "type mismatch: select operands");
+			return bn_wasm__tr_fail(
+				t, INV, "type mismatch: select operands");
 		ty = a.type;
 	}
 	e = bn_wasm__tr_push(t, ty, NULL);
@@ -1009,7 +1029,8 @@ static int read_locals(tr *t)
 			return bn_wasm__tr_fail(t, MAL, "too many locals");
 	}
 	if (total + ty->nparams > BN_WASM_MAX_LOCAL_CELLS)
-		return bn_wasm__tr_fail(t, INV, "too many locals for this engine");
+		return bn_wasm__tr_fail(t, INV,
+					"too many locals for this engine");
 	fn->nlocals = (uint32_t)total;
 	n = ty->nparams + fn->nlocals;
 	fn->local_types = malloc(n ? n : 1);
@@ -1025,7 +1046,8 @@ static int read_locals(tr *t)
 		(void)bn_wasm__read_u32(&k, &t->p, t->end);
 		vt = *t->p++;
 		if (!bn_wasm__is_valtype(vt))
-			return bn_wasm__tr_fail(t, MAL, "malformed value type");
+			return bn_wasm__tr_fail(t, MAL,
+						"malformed value type");
 		memset(fn->local_types + n, vt, k);
 		n += k;
 	}
@@ -1089,8 +1111,9 @@ int bn_wasm__translate(bn_wasm_module *m, uint32_t ci, bn_wasm_err *err)
 	t.max_slot = fn->local_cells;
 	while (!done) {
 		if (t.p >= t.end) {
-			e = bn_wasm__tr_fail(&t, MAL, "unexpected end of section or "
-				 "function");
+			e = bn_wasm__tr_fail(&t, MAL,
+					     "unexpected end of section or "
+					     "function");
 			goto out;
 		}
 		t.ins = t.p;
@@ -1099,7 +1122,8 @@ int bn_wasm__translate(bn_wasm_module *m, uint32_t ci, bn_wasm_err *err)
 			goto out;
 	}
 	if (t.p != t.end) {
-		e = bn_wasm__tr_fail(&t, MAL, "section size mismatch: END opcode expected");
+		e = bn_wasm__tr_fail(
+			&t, MAL, "section size mismatch: END opcode expected");
 		goto out;
 	}
 	e = finish(&t);

@@ -50,7 +50,8 @@ static int op_const(tr *t, uint8_t op)
 		break;
 	}
 	if (e)
-		return bn_wasm__tr_fail(t, MAL, "integer representation too long");
+		return bn_wasm__tr_fail(t, MAL,
+					"integer representation too long");
 	e = bn_wasm__tr_push(t, ty, &slot);
 	if (e || !bn_wasm__tr_live(t))
 		return e;
@@ -85,10 +86,13 @@ static int read_memarg(tr *t, uint32_t max_align, uint32_t *offset)
 	if (bn_wasm__read_u32(&align, &t->p, t->end) ||
 	    bn_wasm__read_u32(offset, &t->p, t->end))
 		return bn_wasm__tr_fail(t, MAL, "unexpected end: memarg");
+	if (align >= 32)
+		return bn_wasm__tr_fail(t, MAL, "malformed memop flags");
 	if (t->m->nmems == 0)
 		return bn_wasm__tr_fail(t, INV, "unknown memory 0");
 	if (align > max_align)
-		return bn_wasm__tr_fail(t, INV, "alignment must not be larger than natural");
+		return bn_wasm__tr_fail(
+			t, INV, "alignment must not be larger than natural");
 	return 0;
 }
 
@@ -158,7 +162,8 @@ static int op_ref(tr *t, uint8_t op)
 			return bn_wasm__tr_fail(t, MAL, "unexpected end");
 		ty = *t->p++;
 		if (!bn_wasm__is_reftype(ty))
-			return bn_wasm__tr_fail(t, MAL, "malformed reference type");
+			return bn_wasm__tr_fail(t, MAL,
+						"malformed reference type");
 		e = bn_wasm__tr_push(t, ty, &slot);
 		if (e || !bn_wasm__tr_live(t))
 			return e;
@@ -169,7 +174,8 @@ static int op_ref(tr *t, uint8_t op)
 		if (e)
 			return e;
 		if (v.type != UNKNOWN && !bn_wasm__is_reftype(v.type))
-			return bn_wasm__tr_fail(t, INV, "type mismatch: ref.is_null");
+			return bn_wasm__tr_fail(t, INV,
+						"type mismatch: ref.is_null");
 		e = bn_wasm__tr_push(t, BN_WASM_I32, &slot);
 		if (e || !bn_wasm__tr_live(t))
 			return e;
@@ -179,7 +185,8 @@ static int op_ref(tr *t, uint8_t op)
 	if (e)
 		return e;
 	if (!t->m->func_ref_ok[idx])
-		return bn_wasm__tr_fail(t, INV, "undeclared function reference");
+		return bn_wasm__tr_fail(t, INV,
+					"undeclared function reference");
 	e = bn_wasm__tr_push(t, BN_WASM_FUNCREF, &slot);
 	if (e || !bn_wasm__tr_live(t))
 		return e;
@@ -262,25 +269,28 @@ static int op_fc(tr *t, uint32_t sub)
 
 	switch (sub) {
 	case 8: /* memory.init */
-		if (!t->m->has_datacount)
-			return bn_wasm__tr_fail(t, MAL, "data count section required");
-		e = bn_wasm__tr_read_idx(t, &x, t->m->datacount, "data segment");
-		if (e)
-			return e;
-		if (1 > t->end - t->p)
+		if (!t->m->has_datacount && t->m->ndatas)
+			return bn_wasm__tr_fail(t, MAL,
+						"data count section required");
+		if (bn_wasm__read_u32(&x, &t->p, t->end) || 1 > t->end - t->p)
 			return bn_wasm__tr_fail(t, MAL, "unexpected end");
 		if (*t->p++ != 0)
 			return bn_wasm__tr_fail(t, MAL, "zero byte expected");
 		if (t->m->nmems == 0)
 			return bn_wasm__tr_fail(t, INV, "unknown memory 0");
+		if (x >= t->m->datacount)
+			return bn_wasm__tr_fail(t, INV,
+						"unknown data segment");
 		e = pop3(t, I, I, I, &base);
 		if (e || !bn_wasm__tr_live(t))
 			return e;
 		return bn_wasm__tr_emit2(t, BN_WASM_IOP_minit, x, base);
 	case 9:
-		if (!t->m->has_datacount)
-			return bn_wasm__tr_fail(t, MAL, "data count section required");
-		e = bn_wasm__tr_read_idx(t, &x, t->m->datacount, "data segment");
+		if (!t->m->has_datacount && t->m->ndatas)
+			return bn_wasm__tr_fail(t, MAL,
+						"data count section required");
+		e = bn_wasm__tr_read_idx(t, &x, t->m->datacount,
+					 "data segment");
 		if (e || !bn_wasm__tr_live(t))
 			return e;
 		return bn_wasm__tr_emit1(t, BN_WASM_IOP_ddrop, x);
@@ -288,9 +298,11 @@ static int op_fc(tr *t, uint32_t sub)
 	case 11:
 		for (int k = 0; k < (sub == 10 ? 2 : 1); k++) {
 			if (1 > t->end - t->p)
-				return bn_wasm__tr_fail(t, MAL, "unexpected end");
+				return bn_wasm__tr_fail(t, MAL,
+							"unexpected end");
 			if (*t->p++ != 0)
-				return bn_wasm__tr_fail(t, MAL, "zero byte expected");
+				return bn_wasm__tr_fail(t, MAL,
+							"zero byte expected");
 		}
 		if (t->m->nmems == 0)
 			return bn_wasm__tr_fail(t, INV, "unknown memory 0");
@@ -306,7 +318,8 @@ static int op_fc(tr *t, uint32_t sub)
 		if (e)
 			return e;
 		if (t->m->tables[x].elem != t->m->elems[y].type)
-			return bn_wasm__tr_fail(t, INV, "type mismatch: table.init");
+			return bn_wasm__tr_fail(t, INV,
+						"type mismatch: table.init");
 		e = pop3(t, I, I, I, &base);
 		if (e || !bn_wasm__tr_live(t))
 			return e;
@@ -323,7 +336,8 @@ static int op_fc(tr *t, uint32_t sub)
 		if (e)
 			return e;
 		if (t->m->tables[x].elem != t->m->tables[y].elem)
-			return bn_wasm__tr_fail(t, INV, "type mismatch: table.copy");
+			return bn_wasm__tr_fail(t, INV,
+						"type mismatch: table.copy");
 		e = pop3(t, I, I, I, &base);
 		if (e || !bn_wasm__tr_live(t))
 			return e;
@@ -411,13 +425,15 @@ static int op_simd(tr *t, uint32_t sub, int op)
 		memcpy(&hi, t->p + 8, 8);
 		for (int i = 0; sub == 13 && i < 16; i++)
 			if (t->p[i] >= 32)
-				return bn_wasm__tr_fail(t, INV, "invalid lane index");
+				return bn_wasm__tr_fail(t, INV,
+							"invalid lane index");
 		t->p += 16;
 		if (sub == 12) {
 			e = bn_wasm__tr_push(t, V, &dst);
 			if (e || !bn_wasm__tr_live(t))
 				return e;
-			return bn_wasm__tr_emit3(t, BN_WASM_IOP_const128, dst, lo, hi);
+			return bn_wasm__tr_emit3(t, BN_WASM_IOP_const128, dst,
+						 lo, hi);
 		}
 		e = bn_wasm__tr_pop_slot(t, V, &b);
 		if (!e)

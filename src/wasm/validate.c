@@ -80,8 +80,10 @@ static int check_segments(bn_wasm_module *m, bn_wasm_err *err)
 			return bn_wasm__errf(err, INV, "unknown table %u",
 					     el->table);
 		if (m->tables[el->table].elem != el->type)
-			return bn_wasm__errf(err, INV, "type mismatch: element "
-					     "segment %u", i);
+			return bn_wasm__errf(err, INV,
+					     "type mismatch: element "
+					     "segment %u",
+					     i);
 		e = const_check(m, &el->offset, BN_WASM_I32, err);
 		if (e)
 			return e;
@@ -145,13 +147,16 @@ int bn_wasm__validate_module(bn_wasm_module *m, bn_wasm_err *err)
 	if (m->nmems > 1)
 		return bn_wasm__errf(err, INV, "multiple memories");
 	for (uint32_t i = 0; i < m->nmems; i++) {
-		e = limits_check(&m->mems[i], BN_WASM_MAX_PAGES, "memory", err);
+		e = limits_check(&m->mems[i], BN_WASM_MAX_PAGES, "memory",
+				 err);
 		if (e)
-			return bn_wasm__errf(err, INV, "memory size must be at "
+			return bn_wasm__errf(err, INV,
+					     "memory size must be at "
 					     "most 65536 pages (4GiB)");
 	}
 	for (uint32_t g = m->nglobal_imports; g < m->nglobals; g++) {
-		e = const_check(m, &m->global_init[g], m->globals[g].type, err);
+		e = const_check(m, &m->global_init[g], m->globals[g].type,
+				err);
 		if (e)
 			return e;
 		mark_ref(m, &m->global_init[g]);

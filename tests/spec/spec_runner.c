@@ -7,7 +7,9 @@
  * Usage: spec_runner FILE.json
  * Prints a "# " line for each failure and, last, "counts: P F S" (passed,
  * failed, skipped).  Exits 1 if anything failed.  Text modules in
- * assert_malformed are the only skips.
+ * assert_malformed are the only skips.  assert_malformed must fail with
+ * BN_WASM_EMALFORMED and assert_invalid with BN_WASM_EINVALID (set
+ * SPEC_LENIENT to accept any failure).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -53,7 +55,7 @@ static void failf(runner *r, const char *fmt, ...)
 	printf("\n");
 }
 
-/* ---- spectest ------------------------------------------------------------ */
+/* ---- spectest ----------------------------------------------------------- */
 
 static int print_fn(bn_wasm_caller *c, const bn_wasm_val *args,
 		    bn_wasm_val *results, void *payload)
@@ -120,7 +122,7 @@ static int spectest(runner *r)
 	return e ? -1 : 0;
 }
 
-/* ---- values -------------------------------------------------------------- */
+/* ---- values ------------------------------------------------------------- */
 
 static uint8_t type_code(const char *t)
 {
@@ -161,8 +163,8 @@ static int parse_val(bn_wasm_val *v, json_t *j)
 	if (!v->type)
 		return -1;
 	if (v->type == BN_WASM_V128) {
-		const char *lt = json_string_value(json_object_get(j,
-								   "lane_type"));
+		const char *lt =
+			json_string_value(json_object_get(j, "lane_type"));
 		int w = lane_bytes(lt ? lt : "i8");
 		size_t i;
 		json_t *x;
@@ -225,8 +227,8 @@ static bool val_match(json_t *j, const bn_wasm_val *got)
 	case BN_WASM_F64:
 		return float_match(json_string_value(val), got->of.f64, 64);
 	case BN_WASM_V128: {
-		const char *lt = json_string_value(json_object_get(j,
-								   "lane_type"));
+		const char *lt =
+			json_string_value(json_object_get(j, "lane_type"));
 		int w = lane_bytes(lt ? lt : "i8");
 		bool fl = lt && lt[0] == 'f';
 		size_t i;
@@ -243,8 +245,9 @@ static bool val_match(json_t *j, const bn_wasm_val *got)
 						 w * 8))
 					return false;
 			} else {
-				uint64_t m = w == 8 ? UINT64_MAX
-						    : ((uint64_t)1 << (w * 8)) - 1;
+				uint64_t m =
+					w == 8 ? UINT64_MAX
+					       : ((uint64_t)1 << (w * 8)) - 1;
 
 				if (g != (num(json_string_value(x)) & m))
 					return false;
@@ -264,7 +267,7 @@ static bool val_match(json_t *j, const bn_wasm_val *got)
 	}
 }
 
-/* ---- commands ------------------------------------------------------------ */
+/* ---- commands ----------------------------------------------------------- */
 
 static bn_wasm_instance *find_inst(runner *r, json_t *action)
 {
@@ -428,7 +431,8 @@ static void cmd_assert_return(runner *r, json_t *cmd)
 	bn_wasm_trap trap;
 	json_t *exp = json_object_get(cmd, "expected");
 	json_t *x;
-	int e = do_action(r, json_object_get(cmd, "action"), res, &nres, &trap);
+	int e = do_action(r, json_object_get(cmd, "action"), res, &nres,
+			  &trap);
 
 	if (e) {
 		failf(r, "action failed (%d): %s", e,
@@ -481,8 +485,8 @@ static void cmd_assert_trap(runner *r, json_t *cmd, bool exhaustion)
 
 		e = load_module(r, cmd, &m, &err);
 		if (!e)
-			e = bn_wasm_linker_instantiate(&inst, r->linker,
-						       r->store, m, &trap, &err);
+			e = bn_wasm_linker_instantiate(
+				&inst, r->linker, r->store, m, &trap, &err);
 	} else {
 		e = do_action(r, json_object_get(cmd, "action"), res, &nres,
 			      &trap);
@@ -517,6 +521,14 @@ static void cmd_assert_bad_module(runner *r, json_t *cmd, const char *type)
 	e = load_module(r, cmd, &m, &err);
 	if (e == 0) {
 		failf(r, "%s: module was accepted (want \"%s\")", type,
+		      json_string_value(json_object_get(cmd, "text")));
+		return;
+	}
+	if (!getenv("SPEC_LENIENT") &&
+	    e != (strcmp(type, "assert_invalid") ? BN_WASM_EMALFORMED
+						  : BN_WASM_EINVALID)) {
+		failf(r, "%s: rejected with %d: %s (want \"%s\")", type, e,
+		      err.msg,
 		      json_string_value(json_object_get(cmd, "text")));
 		return;
 	}
@@ -563,7 +575,8 @@ static void cmd_action(runner *r, json_t *cmd)
 	bn_wasm_val res[64];
 	size_t nres;
 	bn_wasm_trap trap;
-	int e = do_action(r, json_object_get(cmd, "action"), res, &nres, &trap);
+	int e = do_action(r, json_object_get(cmd, "action"), res, &nres,
+			  &trap);
 
 	if (e) {
 		failf(r, "action failed (%d)", e);

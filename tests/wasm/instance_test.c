@@ -104,8 +104,10 @@ static void test_host_calls(bn_t *t)
 	if (!have_wat2wasm())
 		BN_SKIP(t, "wat2wasm not found");
 	if (env_open(t, &e) == 0) {
-		BN_CHECK_INT(t, bn_wasm_func_call(e.s,
-			export_func(e.i, "twice"), &a, 1, &r, 1, &trap), ==, 0);
+		BN_CHECK_INT(t,
+			     bn_wasm_func_call(e.s, export_func(e.i, "twice"),
+					       &a, 1, &r, 1, &trap),
+			     ==, 0);
 		BN_CHECK_INT(t, r.of.i32, ==, 42);
 		BN_CHECK_INT(t, e.st.calls, ==, 1);
 		BN_CHECK_INT(t, bn_wasm_func_call(e.s,
@@ -120,8 +122,10 @@ static void test_host_calls(bn_t *t)
 		BN_CHECK_INT(t, trap.kind, ==, BN_WASM_TRAP_EXIT);
 		BN_CHECK_INT(t, trap.exit_code, ==, 42);
 		/* after traps, the store still works */
-		BN_CHECK_INT(t, bn_wasm_func_call(e.s,
-			export_func(e.i, "twice"), &a, 1, &r, 1, &trap), ==, 0);
+		BN_CHECK_INT(t,
+			     bn_wasm_func_call(e.s, export_func(e.i, "twice"),
+					       &a, 1, &r, 1, &trap),
+			     ==, 0);
 	}
 	env_close(&e);
 }
@@ -172,7 +176,8 @@ static void test_memory_api(bn_t *t)
 	if (!have_wat2wasm())
 		BN_SKIP(t, "wat2wasm not found");
 	if (env_open(t, &e) == 0) {
-		BN_CHECK_INT(t, bn_wasm_instance_export(&x, e.i, "mem"), ==, 0);
+		BN_CHECK_INT(t, bn_wasm_instance_export(&x, e.i, "mem"), ==,
+			     0);
 		BN_CHECK_INT(t, x.kind, ==, BN_WASM_EXTERN_MEMORY);
 		mem = x.of.memory;
 		BN_CHECK_INT(t, bn_wasm_memory_size(mem), ==, 65536);

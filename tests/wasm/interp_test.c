@@ -136,7 +136,8 @@ static void test_fuel_boundary(bn_t *t)
 			BN_CHECK_STR(t, trap.msg, "fuel exhausted");
 		} else {
 			BN_CHECK_INT(t, rc, ==, 0);
-			BN_CHECK_INT(t, bn_wasm_store_fuel_used(e.s), ==, need);
+			BN_CHECK_INT(t, bn_wasm_store_fuel_used(e.s), ==,
+				     need);
 		}
 		env_close(&e);
 	}
@@ -317,6 +318,67 @@ static void test_interrupt(bn_t *t)
 	env_close(&e);
 }
 
+/* local.get is read lazily from the local's cell: writes to the local
+   while such reads are pending, on every path, must not change them. */
+static const char *k_fold =
+	"(module\n"
+	"  (func (export \"swap\") (param i32 i32) (result i32)\n"
+	"    (local.get 0) (local.get 1) (local.set 0) (local.set 1)\n"
+	"    (i32.sub (i32.mul (local.get 0) (i32.const 10))\n"
+	"             (local.get 1)))\n"
+	"  (func (export \"branchy\") (param i32) (result i32)\n"
+	"    (local.get 0)\n"
+	"    (block (br_if 0 (local.get 0))\n"
+	"      (local.set 0 (i32.const 100)))\n"
+	"    (local.get 0) (i32.add))\n"
+	"  (func (export \"tee\") (param i32) (result i32)\n"
+	"    (local.get 0)\n"
+	"    (local.tee 0 (i32.add (local.get 0) (i32.const 1)))\n"
+	"    (local.set 0 (i32.const 1000))\n"
+	"    (i32.add) (local.get 0) (i32.add))\n"
+	")\n";
+
+static void test_operand_folding(bn_t *t)
+{
+	bn_wasm_module *m;
+	bn_wasm_store *s;
+	bn_wasm_instance *i;
+	bn_wasm_trap trap;
+	bn_wasm_err err;
+	bn_wasm_val a[2], r;
+
+	if (!have_wat2wasm())
+		BN_SKIP(t, "wat2wasm not found");
+	m = wat_module(t, k_fold);
+	if (!m)
+		return;
+	BN_CHECK_INT(t, bn_wasm_store_new(&s, NULL), ==, 0);
+	BN_CHECK_INT(t, bn_wasm_instance_new(&i, s, m, NULL, 0, &trap, &err),
+		     ==, 0);
+	a[0] = v_i32(3);
+	a[1] = v_i32(4);
+	/* swap: local0 = 4, local1 = 3: 4 * 10 - 3 */
+	BN_CHECK_INT(t, bn_wasm_func_call(s, export_func(i, "swap"), a, 2,
+					  &r, 1, &trap), ==, 0);
+	BN_CHECK_INT(t, r.of.i32, ==, 37);
+	/* taken: 5 + 5; not taken: 0 + 100 */
+	a[0] = v_i32(5);
+	BN_CHECK_INT(t, bn_wasm_func_call(s, export_func(i, "branchy"), a, 1,
+					  &r, 1, &trap), ==, 0);
+	BN_CHECK_INT(t, r.of.i32, ==, 10);
+	a[0] = v_i32(0);
+	BN_CHECK_INT(t, bn_wasm_func_call(s, export_func(i, "branchy"), a, 1,
+					  &r, 1, &trap), ==, 0);
+	BN_CHECK_INT(t, r.of.i32, ==, 100);
+	/* tee: 7 + 8 + 1000 */
+	a[0] = v_i32(7);
+	BN_CHECK_INT(t, bn_wasm_func_call(s, export_func(i, "tee"), a, 1,
+					  &r, 1, &trap), ==, 0);
+	BN_CHECK_INT(t, r.of.i32, ==, 1015);
+	bn_wasm_store_free(s);
+	bn_wasm_module_free(m);
+}
+
 int main(void)
 {
 	bn_t t = { 0 };
@@ -329,5 +391,6 @@ int main(void)
 	BN_RUN(&t, test_stack_cells);
 	BN_RUN(&t, test_memory_cap);
 	BN_RUN(&t, test_interrupt);
+	BN_RUN(&t, test_operand_folding);
 	return bn_t_done(&t);
 }
