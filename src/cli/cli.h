@@ -41,6 +41,21 @@ typedef struct bn_cli_opt {
 int bn_cli_parse(int argc, char **argv, const bn_cli_opt *opts,
 		 const char **pos, int *npos, const char *cmd);
 
+/* One subcommand of a command group. */
+typedef struct bn_cli_sub {
+	const char *name;                      /* "create" */
+	int (*fn)(int argc, char **argv);      /* gets the words after it */
+} bn_cli_sub;
+
+/*
+ * bn_cli_dispatch - run the subcommand ARGV[0] of GROUP ("skill") from
+ * SUBS (ended by a NULL name): `--help` anywhere before `--` prints the
+ * help of "GROUP SUB"; no subcommand prints the group's help (exit 2);
+ * an unknown one is a usage error naming it.
+ */
+int bn_cli_dispatch(const char *group, int argc, char **argv,
+		    const bn_cli_sub *subs);
+
 /* Print "bnity: MSG" on stderr; return the exit code for ERR. */
 int bn_cli_fail(const bn_err *err);
 /* Print a usage error naming what is wrong; return BN_EXIT_USAGE. */

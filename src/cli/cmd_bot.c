@@ -272,31 +272,9 @@ static int cmd_prompt(int argc, char **argv)
 
 int bn_cli_bot_main(int argc, char **argv)
 {
-	const char *sub = argc > 0 ? argv[0] : NULL;
-
-	if (!sub || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
-		bn_cli_help("bot");
-		return sub ? BN_EXIT_OK : BN_EXIT_USAGE;
-	}
-	argc--;
-	argv++;
-	for (int i = 0; i < argc; i++)
-		if (!strcmp(argv[i], "--help")) {
-			char c[64];
-			snprintf(c, sizeof(c), "bot %s", sub);
-			return bn_cli_help(c) ? BN_EXIT_OK : BN_EXIT_USAGE;
-		}
-	if (!strcmp(sub, "create"))
-		return cmd_create(argc, argv);
-	if (!strcmp(sub, "list"))
-		return cmd_list(argc, argv);
-	if (!strcmp(sub, "show"))
-		return cmd_show(argc, argv);
-	if (!strcmp(sub, "remove"))
-		return cmd_remove(argc, argv);
-	if (!strcmp(sub, "prompt"))
-		return cmd_prompt(argc, argv);
-	fprintf(stderr, "bnity: unknown command 'bot %s' (see `bnity help "
-		"bot`)\n", sub);
-	return BN_EXIT_USAGE;
+	static const bn_cli_sub subs[] = {
+		{ "create", cmd_create }, { "list", cmd_list },
+		{ "show", cmd_show }, { "remove", cmd_remove },
+		{ "prompt", cmd_prompt }, { NULL, NULL } };
+	return bn_cli_dispatch("bot", argc, argv, subs);
 }

@@ -726,39 +726,8 @@ static int key_remove(int argc, char **argv)
 
 int bn_cli_key_main(int argc, char **argv)
 {
-	if (argc < 1)
-		return bn_cli_usage("key", "use trust, list or remove");
-	if (!strcmp(argv[0], "trust"))
-		return key_trust(argc - 1, argv + 1);
-	if (!strcmp(argv[0], "list"))
-		return key_list(argc - 1, argv + 1);
-	if (!strcmp(argv[0], "remove"))
-		return key_remove(argc - 1, argv + 1);
-	return bn_cli_usage("key", "no command '%s' (use trust, list or "
-			    "remove)", argv[0]);
-}
-
-int bn_cli_install_dispatch(int argc, char **argv)
-{
-	static const struct {
-		const char *name;
-		int (*fn)(int, char **);
-	} skill_cmds[] = {
-		{ "search", bn_cli_skill_search },
-		{ "browse", bn_cli_skill_browse },
-		{ "install", bn_cli_skill_install },
-		{ "update", bn_cli_skill_update },
-		{ "outdated", bn_cli_skill_outdated },
-		{ "verify", bn_cli_skill_verify },
-		{ "digest", bn_cli_skill_digest },
-	};
-
-	if (argc >= 1 && !strcmp(argv[0], "key"))
-		return bn_cli_key_main(argc - 1, argv + 1);
-	if (argc < 2 || strcmp(argv[0], "skill") != 0)
-		return -1;
-	for (size_t i = 0; i < sizeof(skill_cmds) / sizeof(*skill_cmds); i++)
-		if (!strcmp(argv[1], skill_cmds[i].name))
-			return skill_cmds[i].fn(argc - 2, argv + 2);
-	return -1;
+	static const bn_cli_sub subs[] = {
+		{ "trust", key_trust }, { "list", key_list },
+		{ "remove", key_remove }, { NULL, NULL } };
+	return bn_cli_dispatch("key", argc, argv, subs);
 }

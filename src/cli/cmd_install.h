@@ -18,10 +18,4 @@ int bn_cli_skill_digest(int argc, char **argv);
 /* `bnity key trust|list|remove ...` (ARGV after "key"). */
 int bn_cli_key_main(int argc, char **argv);
 
-/*
- * bn_cli_install_dispatch - run ARGV (after "bnity", e.g. "skill install
- * X" or "key list") when it is one of the commands above; -1 when not.
- */
-int bn_cli_install_dispatch(int argc, char **argv);
-
 #endif

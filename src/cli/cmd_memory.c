@@ -229,33 +229,9 @@ static int cmd_remove(int argc, char **argv)
 
 int bn_cli_memory_main(int argc, char **argv)
 {
-	const char *sub = argc > 0 ? argv[0] : NULL;
-	int i;
-
-	if (!sub || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
-		bn_cli_help("memory");
-		return sub ? BN_EXIT_OK : BN_EXIT_USAGE;
-	}
-	argc--;
-	argv++;
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--"))
-			break;
-		if (!strcmp(argv[i], "--help")) {
-			char c[64];
-			snprintf(c, sizeof(c), "memory %s", sub);
-			return bn_cli_help(c) ? BN_EXIT_OK : BN_EXIT_USAGE;
-		}
-	}
-	if (!strcmp(sub, "add"))
-		return cmd_add(argc, argv);
-	if (!strcmp(sub, "search"))
-		return cmd_search(argc, argv);
-	if (!strcmp(sub, "list"))
-		return cmd_list(argc, argv);
-	if (!strcmp(sub, "remove"))
-		return cmd_remove(argc, argv);
-	fprintf(stderr, "bnity: unknown command 'memory %s' (see `bnity help "
-		"memory`)\n", sub);
-	return BN_EXIT_USAGE;
+	static const bn_cli_sub subs[] = {
+		{ "add", cmd_add }, { "search", cmd_search },
+		{ "list", cmd_list }, { "remove", cmd_remove },
+		{ NULL, NULL } };
+	return bn_cli_dispatch("memory", argc, argv, subs);
 }

@@ -245,31 +245,8 @@ static int cmd_remove(int argc, char **argv)
 
 int bn_cli_secret_main(int argc, char **argv)
 {
-	const char *sub = argc > 0 ? argv[0] : NULL;
-	int i;
-
-	if (!sub || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
-		bn_cli_help("secret");
-		return sub ? BN_EXIT_OK : BN_EXIT_USAGE;
-	}
-	argc--;
-	argv++;
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--"))
-			break;
-		if (!strcmp(argv[i], "--help")) {
-			char c[64];
-			snprintf(c, sizeof(c), "secret %s", sub);
-			return bn_cli_help(c) ? BN_EXIT_OK : BN_EXIT_USAGE;
-		}
-	}
-	if (!strcmp(sub, "set"))
-		return cmd_set(argc, argv);
-	if (!strcmp(sub, "list"))
-		return cmd_list(argc, argv);
-	if (!strcmp(sub, "remove"))
-		return cmd_remove(argc, argv);
-	fprintf(stderr, "bnity: unknown command 'secret %s' (see `bnity help "
-		"secret`)\n", sub);
-	return BN_EXIT_USAGE;
+	static const bn_cli_sub subs[] = {
+		{ "set", cmd_set }, { "list", cmd_list },
+		{ "remove", cmd_remove }, { NULL, NULL } };
+	return bn_cli_dispatch("secret", argc, argv, subs);
 }

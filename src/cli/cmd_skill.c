@@ -527,66 +527,54 @@ static int cmd_binding(const char *verb, int argc, char **argv)
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
+static int cmd_attach(int argc, char **argv)
+{
+	return cmd_binding("attach", argc, argv);
+}
+
+static int cmd_detach(int argc, char **argv)
+{
+	return cmd_binding("detach", argc, argv);
+}
+
+static int cmd_enable(int argc, char **argv)
+{
+	return cmd_binding("enable", argc, argv);
+}
+
+static int cmd_disable(int argc, char **argv)
+{
+	return cmd_binding("disable", argc, argv);
+}
+
 int bn_cli_skill_main(int argc, char **argv)
 {
-	const char *sub = argc > 0 ? argv[0] : NULL;
-
-	if (!sub || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
-		bn_cli_help("skill");
-		return sub ? BN_EXIT_OK : BN_EXIT_USAGE;
-	}
-	argc--;
-	argv++;
-	for (int i = 0; i < argc; i++)
-		if (!strcmp(argv[i], "--help")) {
-			char c[64];
-			snprintf(c, sizeof(c), "skill %s", sub);
-			return bn_cli_help(c) ? BN_EXIT_OK : BN_EXIT_USAGE;
-		}
-	if (!strcmp(sub, "validate"))
-		return cmd_validate(argc, argv);
-	if (!strcmp(sub, "read-properties"))
-		return cmd_read_properties(argc, argv);
-	if (!strcmp(sub, "to-prompt"))
-		return cmd_to_prompt(argc, argv);
-	if (!strcmp(sub, "create"))
-		return cmd_create(argc, argv);
-	if (!strcmp(sub, "list"))
-		return cmd_list(argc, argv);
-	if (!strcmp(sub, "inspect"))
-		return cmd_inspect(argc, argv);
-	if (!strcmp(sub, "remove"))
-		return cmd_remove(argc, argv);
+	static const bn_cli_sub subs[] = {
+		{ "validate", cmd_validate },
+		{ "read-properties", cmd_read_properties },
+		{ "to-prompt", cmd_to_prompt },
+		{ "create", cmd_create },
+		{ "list", cmd_list },
+		{ "inspect", cmd_inspect },
+		{ "remove", cmd_remove },
 #ifdef HAVE_CMD_INSTALL
-	if (!strcmp(sub, "search"))
-		return bn_cli_skill_search(argc, argv);
-	if (!strcmp(sub, "browse"))
-		return bn_cli_skill_browse(argc, argv);
-	if (!strcmp(sub, "install"))
-		return bn_cli_skill_install(argc, argv);
-	if (!strcmp(sub, "update"))
-		return bn_cli_skill_update(argc, argv);
-	if (!strcmp(sub, "outdated"))
-		return bn_cli_skill_outdated(argc, argv);
-	if (!strcmp(sub, "verify"))
-		return bn_cli_skill_verify(argc, argv);
-	if (!strcmp(sub, "digest"))
-		return bn_cli_skill_digest(argc, argv);
+		{ "search", bn_cli_skill_search },
+		{ "browse", bn_cli_skill_browse },
+		{ "install", bn_cli_skill_install },
+		{ "update", bn_cli_skill_update },
+		{ "outdated", bn_cli_skill_outdated },
+		{ "verify", bn_cli_skill_verify },
+		{ "digest", bn_cli_skill_digest },
 #endif
-	if (!strcmp(sub, "build"))
-		return bn_cli_skill_build(argc, argv);
-	if (!strcmp(sub, "grant"))
-		return bn_cli_skill_grant(argc, argv);
-	if (!strcmp(sub, "revoke"))
-		return bn_cli_skill_revoke(argc, argv);
-	if (!strcmp(sub, "run"))
-		return bn_cli_skill_run(argc, argv);
-	if (!strcmp(sub, "script"))
-		return bn_cli_skill_script(argc, argv);
-	if (!strcmp(sub, "attach") || !strcmp(sub, "detach") ||
-	    !strcmp(sub, "enable") || !strcmp(sub, "disable"))
-		return cmd_binding(sub, argc, argv);
-	fprintf(stderr, "bnity: unknown command 'skill %s' (see `bnity help "
-		"skill`)\n", sub);
-	return BN_EXIT_USAGE;
+		{ "build", bn_cli_skill_build },
+		{ "grant", bn_cli_skill_grant },
+		{ "revoke", bn_cli_skill_revoke },
+		{ "run", bn_cli_skill_run },
+		{ "script", bn_cli_skill_script },
+		{ "attach", cmd_attach },
+		{ "detach", cmd_detach },
+		{ "enable", cmd_enable },
+		{ "disable", cmd_disable },
+		{ NULL, NULL } };
+	return bn_cli_dispatch("skill", argc, argv, subs);
 }

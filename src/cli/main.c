@@ -98,14 +98,8 @@ int main(int argc, char **argv)
 		return bn_cli_sandbox_main(argc - 2, argv + 2);
 #endif
 #ifdef HAVE_CMD_INSTALL
-	if (!strcmp(cmd, "key")) {
-		if (argc > 2 && (!strcmp(argv[2], "--help") ||
-				 !strcmp(argv[2], "help"))) {
-			bn_cli_help("key");
-			return BN_EXIT_OK;
-		}
+	if (!strcmp(cmd, "key"))
 		return bn_cli_key_main(argc - 2, argv + 2);
-	}
 #endif
 #ifdef HAVE_CMD_SERVE
 	if (!strcmp(cmd, "serve"))
