@@ -129,11 +129,19 @@ async function main() {
       'the token is kept in sessionStorage');
 
     // --- keyboard on the tabs --------------------------------------------------------------
+    // sign-in ends by loading the bots and showing Skills: let it settle
+    await until(async () => (await page.getByRole('tab', { name: 'Skills' })
+      .getAttribute('aria-selected')) === 'true', 'the Skills tab after sign-in');
+    await page.waitForLoadState('networkidle');
     await page.getByRole('tab', { name: 'Skills' }).focus();
     await page.keyboard.press('ArrowRight');
-    ok(await page.getByRole('tab', { name: 'Bots' }).getAttribute('aria-selected') === 'true' &&
-       await page.evaluate(() => document.activeElement.id) === 'tab-bots',
-      'ArrowRight moves to the next tab and focuses it');
+    let moved = false;
+    try {
+      moved = await until(async () =>
+        await page.getByRole('tab', { name: 'Bots' }).getAttribute('aria-selected') === 'true' &&
+        await page.evaluate(() => document.activeElement.id) === 'tab-bots', 'the Bots tab', 5000);
+    } catch (e) { moved = false; }
+    ok(moved, 'ArrowRight moves to the next tab and focuses it');
 
     // --- a bot ----------------------------------------------------------------------------
     await page.locator('#panel-bots').getByLabel('Slug').fill('helper');
