@@ -16,10 +16,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/fs.h"
+#include "exec_int.h"
+#include "sandbox/sandbox.h"
 #include "wasm/wasm.h"
 
 extern char **environ;
@@ -228,5 +232,128 @@ out:
 	free(out);
 	free(src);
 	free(final);
+	return r;
+}
+
+/* ---- the confined build ------------------------------------------------ */
+
+#define NOBODY 65534
+
+int bn_exec_build_confined(int *built_out, const char *dir, bn_buf *log,
+			   bn_err *err)
+{
+	char tpl[] = "/tmp/bnity-build-XXXXXX";
+	char *scratch = NULL, *copy = NULL, *built = NULL, *final = NULL;
+	char *home_env = NULL, *exe = NULL, *bytes = NULL;
+	bn_sandbox_policy pol = BN_SANDBOX_POLICY_INIT;
+	bn_sandbox_target tg = { 0 };
+	bn_sandbox_result sr = { 0 };
+	int fds[3] = { -1, -1, -1 };
+	size_t n = 0;
+	int r;
+
+	if (!mkdtemp(tpl))
+		return bn_err_set(err, BN_EIO, "scratch folder: %s",
+				  strerror(errno));
+	scratch = bn_xstrdup(tpl);
+	copy = bn_fs_join(scratch, "src");
+	if ((r = bn_fs_copytree(dir, copy, err)))
+		goto out;
+	bn_exec__open_tree(scratch);
+	uid_t uid = getuid() ? getuid() : NOBODY;
+	gid_t gid = getgid() ? getgid() : NOBODY;
+	if (chown(copy, uid, gid) < 0 && getuid() == 0) {
+		r = bn_err_set(err, BN_EIO, "%s: %s", copy, strerror(errno));
+		goto out;
+	}
+	exe = realpath("/proc/self/exe", NULL);
+	if (!exe) {
+		r = bn_err_set(err, BN_EIO, "cannot find the bnity binary: %s",
+			       strerror(errno));
+		goto out;
+	}
+	fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	fds[1] = memfd_create("bnity-build-out", MFD_CLOEXEC);
+	fds[2] = fds[1] >= 0 ? dup(fds[1]) : -1;
+	if (fds[0] < 0 || fds[1] < 0 || fds[2] < 0) {
+		r = bn_err_set(err, BN_EIO, "stdio: %s", strerror(errno));
+		goto out;
+	}
+	home_env = bn_xasprintf("HOME=%s", copy);
+	char *tmp_env = bn_xasprintf("TMPDIR=%s", copy);
+	const char *argv[] = { exe, "skill", "build", copy, NULL };
+	const char *envp[] = { "PATH=/usr/local/bin:/usr/bin:/bin", home_env,
+			       tmp_env, "LANG=C", NULL };
+	const char *rw[] = { copy };
+	const char *ro[] = { exe };
+	pol.read_paths = ro;
+	pol.n_read_paths = 1;
+	pol.write_paths = rw;
+	pol.n_write_paths = 1;
+	pol.allow_exec = true;
+	pol.memory_bytes = (uint64_t)2 << 30;
+	pol.cpu_seconds = 300;
+	pol.wall_ms = 300000;
+	pol.file_size_bytes = (uint64_t)256 << 20;
+	pol.max_procs = 64;
+	pol.open_files = 256;
+	pol.keep_fds = fds;
+	pol.n_keep_fds = 3;
+	pol.uid = uid;
+	pol.gid = gid;
+	{
+		const char *w = secure_getenv("BNITY_SANDBOX_ALLOW_WEAKER");
+		pol.allow_weaker = w && (!strcmp(w, "1") || !strcmp(w, "yes") ||
+					 !strcmp(w, "true"));
+	}
+	tg.argv = argv;
+	tg.envp = envp;
+	tg.redirect_stdio = true;
+	tg.stdio_fds[0] = fds[0];
+	tg.stdio_fds[1] = fds[1];
+	tg.stdio_fds[2] = fds[2];
+	r = bn_sandbox_run(&sr, NULL, &pol, &tg, err);
+	free(tmp_env);
+	if (r) {
+		bn_err_prefix(err, "the confined build could not start");
+		goto out;
+	}
+	/* what the build printed, for the log or the error */
+	off_t end = lseek(fds[1], 0, SEEK_END);
+	char text[8192];
+	ssize_t got = 0;
+	if (end > 0 && lseek(fds[1], end > (off_t)sizeof(text) - 1 ?
+			     end - (off_t)sizeof(text) + 1 : 0, SEEK_SET) >= 0)
+		got = read(fds[1], text, sizeof(text) - 1);
+	text[got > 0 ? got : 0] = '\0';
+	if (log)
+		(void)bn_buf_puts(log, text);
+	if (sr.end != BN_SANDBOX_END_EXIT || sr.exit_code != 0) {
+		r = bn_err_set(err, BN_EIO, "the confined build failed (%s%s%d)"
+			       ":\n%s", bn_sandbox_end_name(sr.end),
+			       sr.end == BN_SANDBOX_END_EXIT ? " " : "",
+			       sr.end == BN_SANDBOX_END_EXIT ? sr.exit_code :
+			       sr.signal, text);
+		goto out;
+	}
+	built = bn_fs_join(copy, "skill.wasm");
+	final = bn_fs_join(dir, "skill.wasm");
+	if ((r = bn_fs_read_file(&bytes, &n, built, (size_t)64 << 20, err)))
+		goto out;
+	if ((r = bn_fs_write_atomic(final, bytes, n, 0644, err)))
+		goto out;
+	*built_out = 1;
+out:
+	for (int i = 0; i < 3; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	(void)bn_fs_rmtree(scratch, NULL);
+	free(scratch);
+	free(copy);
+	free(built);
+	free(final);
+	free(home_env);
+	free(exe);
+	free(bytes);
 	return r;
 }

@@ -25,4 +25,15 @@
 int bn_exec_build(int *built_out, const char *dir, bn_buf *log,
 		  bn_err *err) BN_MUST_USE;
 
+/*
+ * bn_exec_build_confined - the same, for sources that are not the user's
+ * own: `bnity skill build` runs under the OS sandbox (no network, write
+ * access to a copy of the sources only, time and memory limits) on a
+ * copy of DIR in a scratch folder, and only the resulting skill.wasm is
+ * copied back into DIR.  BN_EDENIED when the sandbox is not available
+ * (and BNITY_SANDBOX_ALLOW_WEAKER is not set).
+ */
+int bn_exec_build_confined(int *built_out, const char *dir, bn_buf *log,
+			   bn_err *err) BN_MUST_USE;
+
 #endif

@@ -18,6 +18,9 @@ bn_exec_tier bn_exec__effective_tier(const bn_store_skill *sk);
 /* SKILL is attached to BOT and enabled there, else BN_EDENIED. */
 int bn_exec__check_bot(bn_store *s, const char *bot, const char *skill,
 		       bn_err *err);
+/* Make TREE readable (and its folders searchable) by everyone, links
+   left alone: a confined process runs as an unprivileged user. */
+void bn_exec__open_tree(const char *tree);
 /* BNITY_SANDBOX_ALLOW_WEAKER is set to accept weaker confinement. */
 bool bn_exec__allow_weaker(void);
 

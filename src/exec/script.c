@@ -64,11 +64,8 @@ static const char *interpreter(const char *name)
 	return NULL;
 }
 
-/* Make TREE readable (and folders searchable) by everyone: the script
-   runs as an unprivileged user. */
-static void open_up(const char *tree)
+void bn_exec__open_tree(const char *tree)
 {
-	bn_buf cmd = BN_BUF_INIT;
 	struct stat st;
 
 	if (stat(tree, &st) < 0)
@@ -88,11 +85,10 @@ static void open_up(const char *tree)
 	for (size_t i = 0; i < names.n; i++) {
 		char *p = bn_fs_join(tree, names.v[i]);
 		if (lstat(p, &st) == 0 && !S_ISLNK(st.st_mode))
-			open_up(p);
+			bn_exec__open_tree(p);
 		free(p);
 	}
 	bn_strv_clear(&names);
-	bn_buf_clear(&cmd);
 }
 
 static int deny(bn_exec_script_result *res, bn_store *s, int64_t id,
@@ -189,7 +185,7 @@ int bn_exec_script_run(bn_exec_script_result *out, bn_store *s,
 	if ((r = bn_fs_copytree(sk->dir, copy, err)) ||
 	    (r = bn_fs_mkdirs(work, err)))
 		goto audit_fail;
-	open_up(scratch);
+	bn_exec__open_tree(scratch);
 	uid_t uid = getuid() ? getuid() : NOBODY;
 	gid_t gid = getgid() ? getgid() : NOBODY;
 	if (chown(work, uid, gid) < 0 && getuid() == 0) {

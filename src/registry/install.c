@@ -239,9 +239,9 @@ static int build_if_needed(const char *dir, const bn_skill_manifest *m,
 	free(wasm);
 	if (m->type != BN_SKILL_TYPE_TOOL || have)
 		return 0;
-	say(o, m->name, "building skill.wasm from the sources (not inside "
-	    "the OS sandbox: see docs/registries.md)");
-	r = bn_exec_build(&built, dir, &log, err);
+	say(o, m->name, "building skill.wasm from the sources, inside the "
+	    "OS sandbox");
+	r = bn_exec_build_confined(&built, dir, &log, err);
 	bn_buf_clear(&log);
 	if (r && o->force) {
 		say(o, m->name, "build failed, installed without a module "
