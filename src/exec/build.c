@@ -31,6 +31,7 @@ extern const char bn_sdk_header[];
 extern const unsigned long bn_sdk_header_len;
 
 #define BUILD_LOG_MAX ((size_t)256 << 10)
+#define NOBODY 65534                      /* uid of a confined build */
 
 /* Files in DIR whose names end in SUFFIX, sorted, as full paths. */
 static void find_files(bn_strv *out, const char *dir, const char *suffix)
@@ -53,9 +54,17 @@ static void find_files(bn_strv *out, const char *dir, const char *suffix)
 	free(names);
 }
 
-/* Run ARGV, its output appended to LOG; 0 when it exits 0. */
-static int run(const char *const *argv, bn_buf *log, bn_err *err)
+static int run_confined(const char *const *argv, const char *dir,
+			bn_buf *log, bn_err *err);
+
+/* Run ARGV, its output appended to LOG; 0 when it exits 0.  With
+   CONFINE (a folder), under the OS sandbox, writing only there. */
+static int run(const char *const *argv, const char *confine, bn_buf *log,
+	       bn_err *err)
 {
+	if (confine)
+		return run_confined(argv, confine, log, err);
+
 	posix_spawn_file_actions_t fa;
 	int pipefd[2], status, r;
 	pid_t pid;
@@ -138,7 +147,8 @@ static int check_module(const char *path, bn_err *err)
 }
 
 static int build_c(const bn_strv *srcs, const char *scratch,
-		   const char *out, bn_buf *log, bn_err *err)
+		   const char *out, const char *confine, bn_buf *log,
+		   bn_err *err)
 {
 	char *sdk = bn_fs_join(scratch, "bnity.h");
 	char *inc = bn_xasprintf("-I%s", scratch);
@@ -160,7 +170,7 @@ static int build_c(const bn_strv *srcs, const char *scratch,
 	for (size_t i = 0; i < srcs->n; i++)
 		argv[k++] = srcs->v[i];
 	argv[k] = NULL;
-	r = run(argv, log, err);
+	r = run(argv, confine, log, err);
 out:
 	free(sdk);
 	free(inc);
@@ -168,7 +178,9 @@ out:
 	return r;
 }
 
-int bn_exec_build(int *built_out, const char *dir, bn_buf *log, bn_err *err)
+/* Build DIR's module; CONFINE as for run(). */
+static int build_in(int *built_out, const char *dir, const char *confine,
+		    bn_buf *log, bn_err *err)
 {
 	bn_strv c_srcs = { 0 }, wat = { 0 };
 	char *src = bn_fs_join(dir, "src"), *final = bn_fs_join(dir,
@@ -211,11 +223,17 @@ int bn_exec_build(int *built_out, const char *dir, bn_buf *log, bn_err *err)
 		goto out;
 	}
 	out = bn_fs_join(scratch, "skill.wasm");
+	/* a confined compiler runs unprivileged and writes its output here */
+	if (confine && getuid() == 0 &&
+	    (chown(scratch, NOBODY, NOBODY) < 0 || chmod(scratch, 0755) < 0)) {
+		r = bn_err_set(err, BN_EIO, "%s: %s", scratch, strerror(errno));
+		goto out;
+	}
 	if (c_srcs.n) {
-		r = build_c(&c_srcs, scratch, out, log, err);
+		r = build_c(&c_srcs, scratch, out, confine, log, err);
 	} else {
 		const char *argv[] = { "wat2wasm", wat.v[0], "-o", out, NULL };
-		r = run(argv, log, err);
+		r = run(argv, confine, log, err);
 	}
 	if (!r)
 		r = check_module(out, err);
@@ -235,59 +253,69 @@ out:
 	return r;
 }
 
+int bn_exec_build(int *built_out, const char *dir, bn_buf *log, bn_err *err)
+{
+	return build_in(built_out, dir, NULL, log, err);
+}
+
 /* ---- the confined build ------------------------------------------------ */
 
-#define NOBODY 65534
 
-int bn_exec_build_confined(int *built_out, const char *dir, bn_buf *log,
-			   bn_err *err)
+/* PROG as an absolute path found on PATH, or NULL (owned). */
+static char *which(const char *prog)
 {
-	char tpl[] = "/tmp/bnity-build-XXXXXX";
-	char *scratch = NULL, *copy = NULL, *built = NULL, *final = NULL;
-	char *home_env = NULL, *exe = NULL, *bytes = NULL;
+	const char *path = secure_getenv("PATH");
+	char *copy, *dir, *save = NULL, *found = NULL;
+
+	if (strchr(prog, '/'))
+		return realpath(prog, NULL);
+	copy = bn_xstrdup(path && *path ? path : "/usr/bin:/bin");
+	for (dir = strtok_r(copy, ":", &save); dir && !found;
+	     dir = strtok_r(NULL, ":", &save)) {
+		char *p = bn_fs_join(dir, prog);
+		if (access(p, X_OK) == 0)
+			found = realpath(p, NULL);
+		free(p);
+	}
+	free(copy);
+	return found;
+}
+
+/*
+ * One compiler command under the OS sandbox: no network, write access to
+ * DIR only (a scratch copy of the sources), the system's programs and
+ * libraries read-only, time and memory limits.
+ */
+static int run_confined(const char *const *argv, const char *dir,
+			bn_buf *log, bn_err *err)
+{
 	bn_sandbox_policy pol = BN_SANDBOX_POLICY_INIT;
 	bn_sandbox_target tg = { 0 };
 	bn_sandbox_result sr = { 0 };
-	int fds[3] = { -1, -1, -1 };
+	const char *args[64];
+	char *exe = which(argv[0]), *home_env, *tmp_env;
+	int fds[3] = { -1, -1, -1 }, r;
 	size_t n = 0;
-	int r;
 
-	if (!mkdtemp(tpl))
-		return bn_err_set(err, BN_EIO, "scratch folder: %s",
-				  strerror(errno));
-	scratch = bn_xstrdup(tpl);
-	copy = bn_fs_join(scratch, "src");
-	if ((r = bn_fs_copytree(dir, copy, err)))
-		goto out;
-	bn_exec__open_tree(scratch);
-	uid_t uid = getuid() ? getuid() : NOBODY;
-	gid_t gid = getgid() ? getgid() : NOBODY;
-	if (chown(copy, uid, gid) < 0 && getuid() == 0) {
-		r = bn_err_set(err, BN_EIO, "%s: %s", copy, strerror(errno));
-		goto out;
-	}
-	exe = realpath("/proc/self/exe", NULL);
-	if (!exe) {
-		r = bn_err_set(err, BN_EIO, "cannot find the bnity binary: %s",
-			       strerror(errno));
-		goto out;
-	}
+	if (!exe)
+		return bn_err_set(err, BN_EIO, "cannot run %s: not found (is it "
+				  "installed?)", argv[0]);
+	args[n++] = exe;
+	for (size_t i = 1; argv[i] && n < 63; i++)
+		args[n++] = argv[i];
+	args[n] = NULL;
+	home_env = bn_xasprintf("HOME=%s", dir);
+	tmp_env = bn_xasprintf("TMPDIR=%s", dir);
+	const char *envp[] = { "PATH=/usr/local/bin:/usr/bin:/bin", home_env,
+			       tmp_env, "LANG=C", NULL };
+	const char *rw[] = { dir };
 	fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	fds[1] = memfd_create("bnity-build-out", MFD_CLOEXEC);
-	fds[2] = fds[1] >= 0 ? dup(fds[1]) : -1;
+	fds[2] = fds[1] >= 0 ? fcntl(fds[1], F_DUPFD_CLOEXEC, 3) : -1;
 	if (fds[0] < 0 || fds[1] < 0 || fds[2] < 0) {
 		r = bn_err_set(err, BN_EIO, "stdio: %s", strerror(errno));
 		goto out;
 	}
-	home_env = bn_xasprintf("HOME=%s", copy);
-	char *tmp_env = bn_xasprintf("TMPDIR=%s", copy);
-	const char *argv[] = { exe, "skill", "build", copy, NULL };
-	const char *envp[] = { "PATH=/usr/local/bin:/usr/bin:/bin", home_env,
-			       tmp_env, "LANG=C", NULL };
-	const char *rw[] = { copy };
-	const char *ro[] = { exe };
-	pol.read_paths = ro;
-	pol.n_read_paths = 1;
 	pol.write_paths = rw;
 	pol.n_write_paths = 1;
 	pol.allow_exec = true;
@@ -299,41 +327,77 @@ int bn_exec_build_confined(int *built_out, const char *dir, bn_buf *log,
 	pol.open_files = 256;
 	pol.keep_fds = fds;
 	pol.n_keep_fds = 3;
-	pol.uid = uid;
-	pol.gid = gid;
+	pol.uid = getuid() ? getuid() : NOBODY;
+	pol.gid = getgid() ? getgid() : NOBODY;
 	{
 		const char *w = secure_getenv("BNITY_SANDBOX_ALLOW_WEAKER");
 		pol.allow_weaker = w && (!strcmp(w, "1") || !strcmp(w, "yes") ||
 					 !strcmp(w, "true"));
 	}
-	tg.argv = argv;
+	tg.argv = args;
 	tg.envp = envp;
 	tg.redirect_stdio = true;
 	tg.stdio_fds[0] = fds[0];
 	tg.stdio_fds[1] = fds[1];
 	tg.stdio_fds[2] = fds[2];
 	r = bn_sandbox_run(&sr, NULL, &pol, &tg, err);
-	free(tmp_env);
 	if (r) {
 		bn_err_prefix(err, "the confined build could not start");
 		goto out;
 	}
-	/* what the build printed, for the log or the error */
-	off_t end = lseek(fds[1], 0, SEEK_END);
 	char text[8192];
+	off_t end = lseek(fds[1], 0, SEEK_END);
 	ssize_t got = 0;
 	if (end > 0 && lseek(fds[1], end > (off_t)sizeof(text) - 1 ?
 			     end - (off_t)sizeof(text) + 1 : 0, SEEK_SET) >= 0)
 		got = read(fds[1], text, sizeof(text) - 1);
 	text[got > 0 ? got : 0] = '\0';
-	if (log)
-		(void)bn_buf_puts(log, text);
-	if (sr.end != BN_SANDBOX_END_EXIT || sr.exit_code != 0) {
-		r = bn_err_set(err, BN_EIO, "the confined build failed (%s%s%d)"
-			       ":\n%s", bn_sandbox_end_name(sr.end),
-			       sr.end == BN_SANDBOX_END_EXIT ? " " : "",
+	if (log) {
+		(void)bn_buf_puts(log, "$ (confined)");
+		for (size_t i = 0; args[i]; i++)
+			(void)bn_buf_printf(log, " %s", args[i]);
+		(void)bn_buf_printf(log, "\n%s", text);
+	}
+	if (sr.end != BN_SANDBOX_END_EXIT || sr.exit_code != 0)
+		r = bn_err_set(err, BN_EIO, "%s failed in the sandbox (%s %d):"
+			       "\n%s", argv[0], bn_sandbox_end_name(sr.end),
 			       sr.end == BN_SANDBOX_END_EXIT ? sr.exit_code :
 			       sr.signal, text);
+out:
+	for (int i = 0; i < 3; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(exe);
+	free(home_env);
+	free(tmp_env);
+	return r;
+}
+
+int bn_exec_build_confined(int *built_out, const char *dir, bn_buf *log,
+			   bn_err *err)
+{
+	char tpl[] = "/tmp/bnity-build-XXXXXX";
+	char *scratch, *copy, *built = NULL, *final = NULL, *bytes = NULL;
+	size_t n = 0;
+	int r, made = 0;
+
+	if (!mkdtemp(tpl))
+		return bn_err_set(err, BN_EIO, "scratch folder: %s",
+				  strerror(errno));
+	scratch = bn_xstrdup(tpl);
+	copy = bn_fs_join(scratch, "src");
+	if ((r = bn_fs_copytree(dir, copy, err)))
+		goto out;
+	/* the compiler runs as an unprivileged user: let it in */
+	bn_exec__open_tree(scratch);
+	if (getuid() == 0 && chown(copy, NOBODY, NOBODY) < 0) {
+		r = bn_err_set(err, BN_EIO, "%s: %s", copy, strerror(errno));
+		goto out;
+	}
+	if ((r = build_in(&made, copy, copy, log, err)))
+		goto out;
+	if (!made) {
+		*built_out = 0;
 		goto out;
 	}
 	built = bn_fs_join(copy, "skill.wasm");
@@ -344,16 +408,11 @@ int bn_exec_build_confined(int *built_out, const char *dir, bn_buf *log,
 		goto out;
 	*built_out = 1;
 out:
-	for (int i = 0; i < 3; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
 	(void)bn_fs_rmtree(scratch, NULL);
 	free(scratch);
 	free(copy);
 	free(built);
 	free(final);
-	free(home_env);
-	free(exe);
 	free(bytes);
 	return r;
 }
