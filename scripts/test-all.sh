@@ -36,8 +36,8 @@ if [ "$fuzz_seconds" != 0 ]; then
   fi
   if ninja -C "$fz" >"$fz.log" 2>&1; then
     n=0
-    for f in "$fz"/tests/fuzz/fuzz_*; do
-      [ -x "$f" ] || continue
+    for f in $(find "$fz/tests" -maxdepth 2 -type f -name 'fuzz_*' \
+                 -perm -u+x | sort); do
       n=$((n + 1))
       name=$(basename "$f")
       corpus="$fz/corpus-$name"; mkdir -p "$corpus"
