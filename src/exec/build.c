@@ -329,11 +329,7 @@ static int run_confined(const char *const *argv, const char *dir,
 	pol.n_keep_fds = 3;
 	pol.uid = getuid() ? getuid() : NOBODY;
 	pol.gid = getgid() ? getgid() : NOBODY;
-	{
-		const char *w = secure_getenv("BNITY_SANDBOX_ALLOW_WEAKER");
-		pol.allow_weaker = w && (!strcmp(w, "1") || !strcmp(w, "yes") ||
-					 !strcmp(w, "true"));
-	}
+	pol.allow_weaker = bn_exec__allow_weaker();
 	tg.argv = args;
 	tg.envp = envp;
 	tg.redirect_stdio = true;

@@ -7,6 +7,8 @@
 #include <stddef.h>
 
 #include "exec/executor.h"
+#include "wasm/wasi.h"
+#include "wasm/wasm.h"
 #include "store/store.h"
 
 /* A memfd holding DATA, positioned at its start; -1 on failure. */
@@ -21,6 +23,16 @@ int bn_exec__check_bot(bn_store *s, const char *bot, const char *skill,
 /* Make TREE readable (and its folders searchable) by everyone, links
    left alone: a confined process runs as an unprivileged user. */
 void bn_exec__open_tree(const char *tree);
+/*
+ * bn_exec__run_config - the WASI set-up and engine limits of one skill
+ * run: ARGV0 as the program name (ARGV0 must outlive CFG), the granted
+ * folders, stdio FDS, and the run's limits.  One place for the
+ * in-process run and the confined worker.
+ */
+void bn_exec__run_config(bn_wasm_wasi_config *cfg, bn_wasm_limits *wl,
+			 const char *const *argv0,
+			 const bn_wasm_wasi_preopen *pre, size_t npre,
+			 const int fds[3], const bn_exec_limits *limits);
 /* BNITY_SANDBOX_ALLOW_WEAKER is set to accept weaker confinement. */
 bool bn_exec__allow_weaker(void);
 

@@ -411,21 +411,12 @@ static int run_module(run_ctx *c, const bn_wasm_module *mod, bn_err *err)
 	int status = 0, r;
 
 	pre = grant_preopens(c, &npre);
-	cfg.argv = argv;
-	cfg.argc = 1;
-	cfg.preopens = pre;
-	cfg.npreopens = npre;
-	cfg.stdin_fd = c->fds[0];
-	cfg.stdout_fd = c->fds[1];
-	cfg.stderr_fd = c->fds[2];
-	cfg.max_output_bytes = res->limits.output_bytes;
+	bn_exec__run_config(&cfg, &wl, argv, pre, npre, c->fds, &res->limits);
 	r = bn_wasm_wasi_new(&wasi, &cfg, &werr);
 	if (r) {
 		r = bn_err_set(err, BN_EIO, "cannot set up WASI: %s", werr.msg);
 		goto out;
 	}
-	wl.fuel = res->limits.fuel;
-	wl.max_memory_bytes = res->limits.memory_bytes;
 	if ((r = bn_wasm_store_new(&store, &wl)) ||
 	    (r = bn_wasm_linker_new(&linker)) ||
 	    (r = bn_wasm_wasi_define(wasi, linker, store))) {
@@ -493,6 +484,23 @@ out:
 	bn_wasm_wasi_free(wasi);
 	free(pre);
 	return r;
+}
+
+void bn_exec__run_config(bn_wasm_wasi_config *cfg, bn_wasm_limits *wl,
+			 const char *const *argv0,
+			 const bn_wasm_wasi_preopen *pre, size_t npre,
+			 const int fds[3], const bn_exec_limits *limits)
+{
+	cfg->argv = argv0;
+	cfg->argc = 1;
+	cfg->preopens = pre;
+	cfg->npreopens = npre;
+	cfg->stdin_fd = fds[0];
+	cfg->stdout_fd = fds[1];
+	cfg->stderr_fd = fds[2];
+	cfg->max_output_bytes = limits->output_bytes;
+	wl->fuel = limits->fuel;
+	wl->max_memory_bytes = limits->memory_bytes;
 }
 
 /* Whether the untrusted may run with weaker confinement (a setting). */

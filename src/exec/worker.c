@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "exec_int.h"
 #include "sandbox/protocol.h"
 #include "sandbox/sandbox.h"
 
@@ -211,16 +212,8 @@ static int worker_main(void *payload)
 		send_done(w->chan, 0, NULL, NULL, NULL, werr.msg, false);
 		return 0;
 	}
-	cfg.argv = argv;
-	cfg.argc = 1;
-	cfg.preopens = job->preopens;
-	cfg.npreopens = job->npreopens;
-	cfg.stdin_fd = job->fds[0];
-	cfg.stdout_fd = job->fds[1];
-	cfg.stderr_fd = job->fds[2];
-	cfg.max_output_bytes = job->limits.output_bytes;
-	wl.fuel = job->limits.fuel;
-	wl.max_memory_bytes = job->limits.memory_bytes;
+	bn_exec__run_config(&cfg, &wl, argv, job->preopens, job->npreopens,
+			    job->fds, &job->limits);
 	mirror.remote = w;
 	if (bn_wasm_wasi_new(&wasi, &cfg, &werr)) {
 		send_done(w->chan, 0, NULL, NULL, NULL, werr.msg, false);
