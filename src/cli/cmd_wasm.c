@@ -164,6 +164,14 @@ static int parse_flag(struct run_opts *o, const char *flag, const char *val)
 			return usage_error("--max-call-depth needs a count "
 					   "from 1 to 4294967295", val);
 		o->limits.max_call_depth = (uint32_t)v;
+	} else if (is_opt(flag, "--engine")) {
+		if (!strcmp(val, "auto") || !strcmp(val, "jit"))
+			o->limits.engine = BN_WASM_ENGINE_AUTO;
+		else if (!strcmp(val, "interp"))
+			o->limits.engine = BN_WASM_ENGINE_INTERP;
+		else
+			return usage_error("--engine needs auto, jit or interp",
+					   val);
 	} else if (is_opt(flag, "--timeout")) {
 		if (parse_u64(&v, val, false) < 0 || v == 0 ||
 		    v > UINT64_MAX / 1000)

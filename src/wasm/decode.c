@@ -1008,6 +1008,7 @@ void bn_wasm__module_clear(bn_wasm_module *m)
 		free(m->codes[i].map);
 	}
 	free(m->codes);
+	bn_wasm__jit_free(m);
 	free(m->func_ref_ok);
 	free(m->bytes);
 }

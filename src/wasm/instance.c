@@ -43,6 +43,9 @@ int bn_wasm_module_new(bn_wasm_module **out, const uint8_t *bytes,
 		e = bn_wasm__validate_module(m, err);
 	for (uint32_t i = 0; !e && i < m->ncodes; i++)
 		e = bn_wasm__translate(m, i, err);
+	/* machine code where possible; without it the interpreter runs */
+	if (!e)
+		(void)bn_wasm__jit_compile(m);
 	if (e) {
 		if (e == -ENOMEM)
 			bn_wasm__errf(err, e, "out of memory");

@@ -159,9 +159,9 @@ void bn_wasm__trap_set(bn_wasm_trap *trap, bn_wasm_trap_kind kind,
 	snprintf(trap->msg, sizeof(trap->msg), "%s", msg);
 }
 
-static uint32_t code_offset(const bn_wasm__code *c, const bn_wasm__cell *pc)
+uint32_t bn_wasm__code_offset(const bn_wasm__code *c, uint32_t cell)
 {
-	uint32_t cell = (uint32_t)(pc - c->code), lo = 0, hi = c->nmap;
+	uint32_t lo = 0, hi = c->nmap;
 
 	while (hi - lo > 1) {
 		uint32_t mid = lo + (hi - lo) / 2;
@@ -174,9 +174,18 @@ static uint32_t code_offset(const bn_wasm__code *c, const bn_wasm__cell *pc)
 	return c->nmap ? c->map[lo].offset : 0;
 }
 
+static uint32_t code_offset(const bn_wasm__code *c, const bn_wasm__cell *pc)
+{
+	size_t cell = (size_t)(pc - c->code);
+
+	return bn_wasm__code_offset(c, cell > UINT32_MAX ? UINT32_MAX
+							 : (uint32_t)cell);
+}
+
 /* Call host function F with arguments (and results) in cells at FP. */
-static int call_host(bn_wasm_store *s, bn_wasm_func *f,
-		     bn_wasm_instance *inst, uint64_t *fp, bn_wasm_trap *trap)
+int bn_wasm__call_host(bn_wasm_store *s, bn_wasm_func *f,
+		       bn_wasm_instance *inst, uint64_t *fp,
+		       bn_wasm_trap *trap)
 {
 	const bn_wasm__type *ty = f->type;
 	bn_wasm_val small[16], *args = small, *res;
@@ -300,8 +309,11 @@ static inline int64_t sat(int64_t v, int64_t lo, int64_t hi)
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access"); \
 	VLD(a, 2); memcpy(mem->data + ea, &a.u8[U(4) * (nb)], (nb)); NEXT(5); }
 
+/* Run F from its start, or (STEP) only the instruction at STEP, which must
+   be followed by step_end; or (TABLE_OUT) hand out the handler table. */
 static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
-	       bn_wasm_trap *trap, const void *const **table_out)
+	       bn_wasm_trap *trap, const bn_wasm__cell *step,
+	       const void *const **table_out)
 {
 	static const void *const labels[BN_WASM_OP_MAX] = {
 #define LBL_SPECIAL(c)
@@ -335,6 +347,10 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	base_depth = s->depth;
 	inst = f->inst;
 	mem = inst->mems ? inst->mems[0] : NULL;
+	if (step) {
+		pc = step;
+		goto *pc->h;
+	}
 	if (s->depth >= s->limits.max_call_depth ||
 	    f->code->frame_cells > (size_t)(stack_end - fp)) {
 		pc = f->code->code;
@@ -992,7 +1008,7 @@ do_call:
 
 		s->stack_top = fp + f->code->frame_cells;
 		s->depth++;
-		r = call_host(s, callee, inst, nfp, trap);
+		r = bn_wasm__call_host(s, callee, inst, nfp, trap);
 		s->depth--;
 		s->stack_top = saved;
 		if (r)
@@ -1205,6 +1221,9 @@ I_loop_check:
 	}
 	NEXT(2);
 
+I_step_end:
+	return 0;
+
 trap:
 	if (trap) {
 		bn_wasm__trap_set(trap, tk, tmsg);
@@ -1224,8 +1243,14 @@ const void *const *bn_wasm__handlers(void)
 {
 	const void *const *t = NULL;
 
-	(void)run(NULL, NULL, NULL, NULL, &t);
+	(void)run(NULL, NULL, NULL, NULL, NULL, &t);
 	return t;
+}
+
+int bn_wasm__interp_step(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
+			 const bn_wasm__cell *stub, bn_wasm_trap *trap)
+{
+	return run(s, f, fp, trap, stub, NULL);
 }
 
 int bn_wasm__invoke(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
@@ -1240,9 +1265,11 @@ int bn_wasm__invoke(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 			return BN_WASM_ETRAP;
 		}
 		s->depth++;
-		r = call_host(s, f, NULL, fp, trap);
+		r = bn_wasm__call_host(s, f, NULL, fp, trap);
 		s->depth--;
 		return r;
 	}
-	return run(s, f, fp, trap, NULL);
+	if (f->code->jit_entry && s->limits.engine != BN_WASM_ENGINE_INTERP)
+		return bn_wasm__jit_invoke(s, f, fp, trap);
+	return run(s, f, fp, trap, NULL, NULL);
 }

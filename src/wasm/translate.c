@@ -85,6 +85,7 @@ int bn_wasm__tr_emit(tr *t, uint32_t *at, int op, uint32_t n)
 	if (e)
 		return e;
 	t->map[t->nmap].cell = t->ncode;
+	t->map[t->nmap].op = (uint16_t)op;
 	t->map[t->nmap].offset = (uint32_t)(t->ins - t->m->bytes -
 					    t->m->code_sec_start);
 	t->nmap++;

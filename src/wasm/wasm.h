@@ -163,10 +163,16 @@ typedef struct bn_wasm_limits {
 	uint32_t max_stack_cells;    /* 64-bit value-stack slots per call
 					chain */
 	uint32_t max_table_elems;    /* per table */
+	uint8_t engine;              /* BN_WASM_ENGINE_*: how code runs */
 } bn_wasm_limits;
 
+/* Engines.  AUTO runs machine code where the module was compiled to it
+   (x86-64 Linux) and the interpreter elsewhere; INTERP always
+   interprets.  Both give the same results, traps and fuel counts. */
+enum { BN_WASM_ENGINE_AUTO = 0, BN_WASM_ENGINE_INTERP = 1 };
+
 #define BN_WASM_LIMITS_INIT { 0, (uint64_t)4 << 30, 10000, 1u << 22, \
-			      10000000 }
+			      10000000, BN_WASM_ENGINE_AUTO }
 
 /* ---- modules ---------------------------------------------------------- */
 

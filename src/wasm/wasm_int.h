@@ -35,7 +35,7 @@
 	X(sel) X(sel2) X(gget) X(gset) X(gget2) X(gset2) \
 	X(tget) X(tset) X(msize) X(mgrow) X(isnull) X(rfunc) \
 	X(minit) X(ddrop) X(mcopy) X(mfill) X(tinit) X(edrop) X(tcopy) \
-	X(tgrow) X(tsize) X(tfill) X(fuel) X(loop_check)
+	X(tgrow) X(tsize) X(tfill) X(fuel) X(loop_check) X(step_end)
 
 enum bn_wasm__op {
 #define BN_OP(code, name, c, kind, o, a, b, al) BN_WASM_OP_##c,
@@ -128,6 +128,7 @@ typedef struct bn_wasm__data {
 typedef struct bn_wasm__srcmap {
 	uint32_t cell;
 	uint32_t offset;       /* from the start of the code section */
+	uint16_t op;           /* enum bn_wasm__op of the instruction */
 } bn_wasm__srcmap;
 
 /* A defined function: its body and its translation. */
@@ -143,8 +144,9 @@ typedef struct bn_wasm__code {
 	uint32_t frame_cells;  /* locals + highest operand stack */
 	bn_wasm__cell *code;   /* translated, owned */
 	uint32_t ncells;
-	bn_wasm__srcmap *map;
+	bn_wasm__srcmap *map;  /* one entry per instruction, in order */
 	uint32_t nmap;
+	const void *jit_entry; /* machine code (jit.c), NULL if none */
 } bn_wasm__code;
 
 struct bn_wasm_module {
@@ -181,6 +183,8 @@ struct bn_wasm_module {
 	uint32_t ncodes;
 	bn_wasm__code *codes;  /* one per defined function */
 	uint8_t *func_ref_ok;  /* C.refs: 1 if ref.func may name the func */
+	struct bn_wasm__jit *jit; /* machine code for the codes, owned;
+				     NULL where there is no JIT */
 };
 
 /* ---- runtime objects ---------------------------------------------------- */
@@ -258,6 +262,8 @@ struct bn_wasm_store {
 	bn_wasm__frame *frames;
 	uint32_t depth;        /* frames in use */
 	uint32_t nesting;      /* host -> wasm re-entries in progress */
+	void *jit_stack_floor; /* machine code calls stop above this native
+				  stack address; set by the outermost entry */
 	bn_wasm_func *funcs;
 	bn_wasm_memory *mems;
 	bn_wasm_table *tables;
@@ -304,6 +310,25 @@ const void *const *bn_wasm__handlers(void);
 /* Run F (wasm or host) with arguments in the cells at FP. */
 int bn_wasm__invoke(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 		    bn_wasm_trap *trap);
+/* Run the one instruction at STUB (a copy of an instruction of F's code
+   followed by the step_end handler) in F's frame FP.  The JIT's way to
+   run what it does not compile itself. */
+int bn_wasm__interp_step(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
+			 const bn_wasm__cell *stub, bn_wasm_trap *trap);
+/* Call host function F for a caller in INST, arguments at FP. */
+int bn_wasm__call_host(bn_wasm_store *s, bn_wasm_func *f,
+		       bn_wasm_instance *inst, uint64_t *fp,
+		       bn_wasm_trap *trap);
+/* Offset in the code section of the instruction at code cell CELL. */
+uint32_t bn_wasm__code_offset(const bn_wasm__code *c, uint32_t cell);
+
+/* jit.c: x86-64 machine code from slot code.  compile fills every code's
+   jit_entry or leaves the module to the interpreter (0 either way unless
+   out of memory); invoke runs F's machine code like bn_wasm__invoke. */
+int bn_wasm__jit_compile(bn_wasm_module *m);
+void bn_wasm__jit_free(bn_wasm_module *m);
+int bn_wasm__jit_invoke(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
+			bn_wasm_trap *trap);
 void bn_wasm__trap_set(bn_wasm_trap *trap, bn_wasm_trap_kind kind,
 		       const char *msg);
 

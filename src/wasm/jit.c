@@ -1,0 +1,1521 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * wasm/jit.c - x86-64 machine code from slot code, one pass per function.
+ *
+ * Each slot code instruction (see wasm_int.h) becomes a short machine code
+ * template: operands are still frame cells, now addressed off r12, so
+ * nothing about frames, results or calls changes between the two engines
+ * and an instruction this file does not compile is run by the interpreter
+ * itself (bn_wasm__interp_step on a copy of the instruction).  Fuel is
+ * charged by the same fuel/loop_check instructions with the same counts,
+ * so a program uses the same fuel under both engines.
+ *
+ * Registers while wasm code runs:
+ *   rbx  the call's struct jctx        r12  frame pointer (cell 0)
+ *   r13  memory 0's bytes              r14  memory 0's size in bytes
+ *   r15  the store
+ * Every function is entered by `call` with r12 at its frame and keeps rsp
+ * 16-byte aligned in its body, so C helpers are called directly.  A trap
+ * stores its kind and place in the jctx and restores the rsp the entry
+ * trampoline saved: one jump unwinds every wasm frame of the call.
+ *
+ * Memory accesses keep their explicit bounds check (address + offset +
+ * size against r14), as in the interpreter.  The code is written into
+ * private anonymous memory, then made read+execute (never both writable
+ * and executable).
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wasm_int.h"
+
+#if defined(__x86_64__) && defined(__linux__)
+
+#include <sys/mman.h>
+
+/* ---- the per-call context read by machine code ------------------------- */
+
+/* Native stack the wasm frames of one outermost call may use (16 bytes
+   per frame: 2 MiB is over 100,000 nested calls) */
+#define JIT_STACK_BYTES ((size_t)2 << 20)
+
+typedef struct jctx {
+	void *saved_rsp;           /* rsp inside the trampoline */
+	bn_wasm_store *store;
+	bn_wasm_instance *inst;
+	bn_wasm_memory *mem;       /* memory 0 or NULL */
+	bn_wasm_global **globals;
+	uint64_t *stack_end;       /* end of the store's value stack */
+	void *stack_floor;         /* lowest native rsp allowed */
+	bn_wasm_trap *trap;
+	uint32_t trap_kind;        /* set by a trap stub, 0 if a helper
+				      filled *trap itself */
+	uint32_t trap_func;
+	uint32_t trap_cell;
+	uint32_t site_func;        /* the calling instruction, for helpers */
+	uint32_t site_cell;
+} jctx;
+
+struct bn_wasm__jit {
+	uint8_t *code;             /* mapped read+execute */
+	size_t size;
+	bn_wasm__cell *stubs;      /* instructions run by the interpreter */
+	size_t nstubs;
+};
+
+/* ---- a growable buffer and the x86-64 encoder -------------------------- */
+
+enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI,
+       R8, R9, R10, R11, R12, R13, R14, R15 };
+enum { CC_O, CC_NO, CC_B, CC_AE, CC_E, CC_NE, CC_BE, CC_A,
+       CC_S, CC_NS, CC_P, CC_NP, CC_L, CC_GE, CC_LE, CC_G };
+#define NOIDX (-1)
+#define JMP (-1)   /* "condition" of an unconditional jump */
+
+enum { FIX_CELL, FIX_CALL, FIX_TRAP, FIX_TABLE };
+
+typedef struct fix {
+	uint32_t pos;              /* rel32 to patch */
+	uint32_t target;           /* cell, code index or stub index */
+	uint32_t base;             /* FIX_TABLE: offset of the table */
+	uint8_t kind;
+} fix;
+
+typedef struct tstub {
+	uint32_t pos;              /* rel32 of the jump to the stub */
+	uint32_t kind;
+	uint32_t cell;
+} tstub;
+
+typedef struct jit {
+	uint8_t *b;
+	size_t n, cap;
+	bool oom;
+	bn_wasm_module *m;
+	uint32_t *cell_off;        /* machine offset of each code cell */
+	fix *fixes;                /* in the current function */
+	size_t nfixes, capfixes;
+	fix *calls;                /* direct calls, patched at the end */
+	size_t ncalls, capcalls;
+	tstub *traps;
+	size_t ntraps, captraps;
+	bn_wasm__cell *stubs;
+	size_t nstubs, usedstubs;
+	uint32_t trap_exit;        /* module routines */
+	uint32_t raw_exit;
+	bool has_mem;
+	bool sse41;
+	bool popcnt;
+} jit;
+
+static bool grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t ncap = *cap ? *cap : 64;
+	void *q;
+
+	if (need <= *cap)
+		return true;
+	while (ncap < need)
+		ncap *= 2;
+	q = realloc(*p, ncap * size);
+	if (!q)
+		return false;
+	*p = q;
+	*cap = ncap;
+	return true;
+}
+
+static void put(jit *j, const void *src, size_t n)
+{
+	if (j->oom || !grow((void **)&j->b, &j->cap, j->n + n, 1)) {
+		j->oom = true;
+		return;
+	}
+	memcpy(j->b + j->n, src, n);
+	j->n += n;
+}
+
+static void put1(jit *j, uint8_t v)
+{
+	put(j, &v, 1);
+}
+
+static void put4(jit *j, uint32_t v)
+{
+	put(j, &v, 4);
+}
+
+static void put8(jit *j, uint64_t v)
+{
+	put(j, &v, 8);
+}
+
+static void patch4(jit *j, uint32_t pos, uint32_t v)
+{
+	if (!j->oom)
+		memcpy(j->b + pos, &v, 4);
+}
+
+static bool fits8(int64_t v)
+{
+	return v >= -128 && v <= 127;
+}
+
+static bool fits32(int64_t v)
+{
+	return v >= INT32_MIN && v <= INT32_MAX;
+}
+
+/* Legacy prefix, REX and opcode bytes (OPC: NOPC bytes, high first). */
+static void head(jit *j, int pfx, int w, uint32_t opc, int nopc, int r,
+		 int x, int b, bool force_rex)
+{
+	uint8_t rex = (uint8_t)(0x40 | (w ? 8 : 0) | ((r & 8) ? 4 : 0) |
+				((x >= 0 && (x & 8)) ? 2 : 0) |
+				((b & 8) ? 1 : 0));
+
+	if (pfx)
+		put1(j, (uint8_t)pfx);
+	if (rex != 0x40 || force_rex)
+		put1(j, rex);
+	for (int i = nopc - 1; i >= 0; i--)
+		put1(j, (uint8_t)(opc >> (8 * i)));
+}
+
+/* OPC with REG and the memory operand [BASE + INDEX*2^SCALE + DISP]. */
+static void op_m(jit *j, int pfx, int w, uint32_t opc, int nopc, int reg,
+		 int base, int index, int scale, int32_t disp)
+{
+	int mod = (disp == 0 && (base & 7) != RBP) ? 0 : fits8(disp) ? 1 : 2;
+	bool sib = index >= 0 || (base & 7) == RSP;
+
+	head(j, pfx, w, opc, nopc, reg, index, base, false);
+	put1(j, (uint8_t)((mod << 6) | ((reg & 7) << 3) |
+			  (sib ? 4 : (base & 7))));
+	if (sib)
+		put1(j, (uint8_t)((scale << 6) |
+				  ((index >= 0 ? index & 7 : 4) << 3) |
+				  (base & 7)));
+	if (mod == 1)
+		put1(j, (uint8_t)(int8_t)disp);
+	else if (mod == 2)
+		put4(j, (uint32_t)disp);
+}
+
+/* OPC with REG and register RM. */
+static void op_r(jit *j, int pfx, int w, uint32_t opc, int nopc, int reg,
+		 int rm)
+{
+	head(j, pfx, w, opc, nopc, reg, NOIDX, rm, false);
+	put1(j, (uint8_t)(0xc0 | ((reg & 7) << 3) | (rm & 7)));
+}
+
+/* Frame cell operands: [r12 + 8*cell]. */
+#define CELL(c) ((int32_t)((c) * 8))
+static void ld64(jit *j, int r, uint64_t c)
+{
+	op_m(j, 0, 1, 0x8b, 1, r, R12, NOIDX, 0, CELL(c));
+}
+
+static void ld32(jit *j, int r, uint64_t c)
+{
+	op_m(j, 0, 0, 0x8b, 1, r, R12, NOIDX, 0, CELL(c));
+}
+
+static void st64(jit *j, uint64_t c, int r)
+{
+	op_m(j, 0, 1, 0x89, 1, r, R12, NOIDX, 0, CELL(c));
+}
+
+static void mov_rr(jit *j, int w, int dst, int src)
+{
+	op_r(j, 0, w, 0x89, 1, src, dst);
+}
+
+static void mov_imm(jit *j, int r, uint64_t v)
+{
+	if (v <= UINT32_MAX) {
+		head(j, 0, 0, (uint32_t)(0xb8 + (r & 7)), 1, 0, NOIDX, r,
+		     false);
+		put4(j, (uint32_t)v);
+	} else {
+		head(j, 0, 1, (uint32_t)(0xb8 + (r & 7)), 1, 0, NOIDX, r,
+		     false);
+		put8(j, v);
+	}
+}
+
+static void lea(jit *j, int r, int base, int32_t disp)
+{
+	op_m(j, 0, 1, 0x8d, 1, r, base, NOIDX, 0, disp);
+}
+
+/* rel32 jump or call to an offset already known in the buffer. */
+static void jump_to(jit *j, int cc, uint32_t target)
+{
+	if (cc == JMP)
+		put1(j, 0xe9);
+	else {
+		put1(j, 0x0f);
+		put1(j, (uint8_t)(0x80 + cc));
+	}
+	put4(j, target - (uint32_t)(j->n + 4));
+}
+
+static void add_fix(jit *j, int kind, uint32_t target, uint32_t base)
+{
+	fix *f;
+
+	if (!grow((void **)&j->fixes, &j->capfixes, j->nfixes + 1,
+		  sizeof(*j->fixes))) {
+		j->oom = true;
+		return;
+	}
+	f = &j->fixes[j->nfixes++];
+	f->pos = (uint32_t)j->n;
+	f->target = target;
+	f->base = base;
+	f->kind = (uint8_t)kind;
+}
+
+/* Jump (CC or JMP) to the instruction at code cell CELL. */
+static void jump_cell(jit *j, int cc, uint32_t cell)
+{
+	if (cc == JMP)
+		put1(j, 0xe9);
+	else {
+		put1(j, 0x0f);
+		put1(j, (uint8_t)(0x80 + cc));
+	}
+	add_fix(j, FIX_CELL, cell, 0);
+	put4(j, 0);
+}
+
+/* Jump (CC or JMP) to a stub raising trap KIND for the instruction at
+   CELL. */
+static void trap_if(jit *j, int cc, uint32_t kind, uint32_t cell)
+{
+	tstub *t;
+
+	if (cc == JMP)
+		put1(j, 0xe9);
+	else {
+		put1(j, 0x0f);
+		put1(j, (uint8_t)(0x80 + cc));
+	}
+	if (!grow((void **)&j->traps, &j->captraps, j->ntraps + 1,
+		  sizeof(*j->traps))) {
+		j->oom = true;
+		return;
+	}
+	t = &j->traps[j->ntraps++];
+	t->pos = (uint32_t)j->n;
+	t->kind = kind;
+	t->cell = cell;
+	put4(j, 0);
+}
+
+/* Call the C function FN (arguments already in place). */
+static void call_c(jit *j, const void *fn)
+{
+	mov_imm(j, RAX, (uint64_t)(uintptr_t)fn);
+	op_r(j, 0, 0, 0xff, 1, 2, RAX); /* call rax */
+}
+
+/* Reload r13/r14 from memory 0 after anything that may have grown it. */
+static void reload_mem(jit *j)
+{
+	if (!j->has_mem)
+		return;
+	op_m(j, 0, 1, 0x8b, 1, RAX, RBX, NOIDX, 0, offsetof(jctx, mem));
+	op_m(j, 0, 1, 0x8b, 1, R13, RAX, NOIDX, 0,
+	     offsetof(bn_wasm_memory, data));
+	op_m(j, 0, 1, 0x8b, 1, R14, RAX, NOIDX, 0,
+	     offsetof(bn_wasm_memory, size));
+}
+
+/* After a helper returning non-zero on a trap it has reported. */
+static void check_helper(jit *j)
+{
+	op_r(j, 0, 0, 0x85, 1, RAX, RAX); /* test eax, eax */
+	jump_to(j, CC_NE, j->raw_exit);
+}
+
+/* ---- helpers called from machine code ----------------------------------- */
+
+static void site_trap(jctx *c, bn_wasm_trap_kind kind, const char *msg)
+{
+	const bn_wasm_module *m = c->inst->module;
+	uint32_t ci = c->site_func - m->nfunc_imports;
+
+	bn_wasm__trap_set(c->trap, kind, msg);
+	c->trap->func_index = c->site_func;
+	c->trap->code_offset = bn_wasm__code_offset(&m->codes[ci],
+						    c->site_cell);
+}
+
+/* Call CALLEE (not compiled into this call's code) with frame NFP. */
+static int slow_call(jctx *c, bn_wasm_func *callee, uint64_t *nfp,
+		     uint64_t *frame_end)
+{
+	bn_wasm_store *s = c->store;
+	uint64_t *saved = s->stack_top;
+	int r;
+
+	if (atomic_load_explicit(&s->interrupt, memory_order_relaxed)) {
+		atomic_store(&s->interrupt, false);
+		site_trap(c, BN_WASM_TRAP_INTERRUPTED, "interrupted");
+		return 1;
+	}
+	if (s->depth >= s->limits.max_call_depth) {
+		site_trap(c, BN_WASM_TRAP_STACK_EXHAUSTED,
+			  "call stack exhausted");
+		return 1;
+	}
+	s->stack_top = frame_end;
+	if (callee->kind == BN_FUNC_HOST) {
+		s->depth++;
+		r = bn_wasm__call_host(s, callee, c->inst, nfp, c->trap);
+		s->depth--;
+	} else {
+		r = bn_wasm__invoke(s, callee, nfp, c->trap);
+	}
+	s->stack_top = saved;
+	return r ? 1 : 0;
+}
+
+static int h_call_import(jctx *c, uint32_t fidx, uint64_t *nfp,
+			 uint64_t *frame_end)
+{
+	return slow_call(c, c->inst->funcs[fidx], nfp, frame_end);
+}
+
+/* call_indirect: the callee's machine code when it is compiled into this
+   instance, else 0 after making the call here, or 1 on a trap. */
+static uintptr_t h_call_ind(jctx *c, uint32_t type, uint32_t table,
+			    uint32_t i, uint64_t *nfp, uint64_t *frame_end)
+{
+	bn_wasm_table *tb = c->inst->tables[table];
+	const bn_wasm__type *want = &c->inst->module->types[type];
+	bn_wasm_func *callee;
+
+	if (i >= tb->size) {
+		site_trap(c, BN_WASM_TRAP_TABLE_OOB, "undefined element");
+		return 1;
+	}
+	callee = tb->elems[i];
+	if (!callee) {
+		site_trap(c, BN_WASM_TRAP_INDIRECT_NULL,
+			  "uninitialized element");
+		return 1;
+	}
+	if (callee->type != want && !bn_wasm__type_eq(callee->type, want)) {
+		site_trap(c, BN_WASM_TRAP_INDIRECT_TYPE,
+			  "indirect call type mismatch");
+		return 1;
+	}
+	if (callee->kind == BN_FUNC_WASM && callee->inst == c->inst &&
+	    callee->code->jit_entry)
+		return (uintptr_t)callee->code->jit_entry;
+	return slow_call(c, callee, nfp, frame_end) ? 1 : 0;
+}
+
+static int h_step(jctx *c, uint64_t *fp, const bn_wasm__cell *stub,
+		  uint32_t cell, uint32_t fidx)
+{
+	bn_wasm_func *f = c->inst->funcs[fidx];
+
+	if (bn_wasm__interp_step(c->store, f, fp, stub, c->trap) == 0)
+		return 0;
+	c->trap->func_index = fidx;
+	c->trap->code_offset = bn_wasm__code_offset(f->code, cell);
+	return 1;
+}
+
+/* ---- module routines ----------------------------------------------------- */
+
+static void push_r(jit *j, int r)
+{
+	head(j, 0, 0, (uint32_t)(0x50 + (r & 7)), 1, 0, NOIDX, r, false);
+}
+
+static void pop_r(jit *j, int r)
+{
+	head(j, 0, 0, (uint32_t)(0x58 + (r & 7)), 1, 0, NOIDX, r, false);
+}
+
+/* At offset 0: int enter(jctx *c, uint64_t *fp, const void *code);
+   then the trap exits every function jumps to. */
+static void emit_trampoline(jit *j)
+{
+	static const int saved[] = { RBP, RBX, R12, R13, R14, R15 };
+	uint32_t epilogue;
+
+	for (size_t i = 0; i < 6; i++)
+		push_r(j, saved[i]);
+	op_r(j, 0, 1, 0x83, 1, 5, RSP); /* sub rsp, 8 */
+	put1(j, 8);
+	mov_rr(j, 1, RBX, RDI);
+	mov_rr(j, 1, R12, RSI);
+	op_m(j, 0, 1, 0x8b, 1, R15, RBX, NOIDX, 0, offsetof(jctx, store));
+	op_m(j, 0, 1, 0x89, 1, RSP, RBX, NOIDX, 0,
+	     offsetof(jctx, saved_rsp));
+	reload_mem(j);
+	op_r(j, 0, 0, 0xff, 1, 2, RDX); /* call rdx */
+	op_r(j, 0, 0, 0x31, 1, RAX, RAX); /* xor eax, eax */
+	epilogue = (uint32_t)j->n;
+	op_r(j, 0, 1, 0x83, 1, 0, RSP); /* add rsp, 8 */
+	put1(j, 8);
+	for (size_t i = 6; i-- > 0;)
+		pop_r(j, saved[i]);
+	put1(j, 0xc3);
+	/* trap_exit: edi = kind, esi = function index, edx = cell */
+	j->trap_exit = (uint32_t)j->n;
+	op_m(j, 0, 0, 0x89, 1, RDI, RBX, NOIDX, 0,
+	     offsetof(jctx, trap_kind));
+	op_m(j, 0, 0, 0x89, 1, RSI, RBX, NOIDX, 0,
+	     offsetof(jctx, trap_func));
+	op_m(j, 0, 0, 0x89, 1, RDX, RBX, NOIDX, 0,
+	     offsetof(jctx, trap_cell));
+	j->raw_exit = (uint32_t)j->n;
+	op_m(j, 0, 1, 0x8b, 1, RSP, RBX, NOIDX, 0,
+	     offsetof(jctx, saved_rsp));
+	mov_imm(j, RAX, 1);
+	jump_to(j, JMP, epilogue);
+}
+
+/* ---- instructions ------------------------------------------------------ */
+
+#define OP(name) BN_WASM_OP_##name
+#define IOP(name) BN_WASM_IOP_##name
+
+/* Condition codes of the integer comparisons. */
+static int int_cc(int op)
+{
+	switch (op) {
+	case OP(i32_eq): case OP(i64_eq): return CC_E;
+	case OP(i32_ne): case OP(i64_ne): return CC_NE;
+	case OP(i32_lt_s): case OP(i64_lt_s): return CC_L;
+	case OP(i32_lt_u): case OP(i64_lt_u): return CC_B;
+	case OP(i32_gt_s): case OP(i64_gt_s): return CC_G;
+	case OP(i32_gt_u): case OP(i64_gt_u): return CC_A;
+	case OP(i32_le_s): case OP(i64_le_s): return CC_LE;
+	case OP(i32_le_u): case OP(i64_le_u): return CC_BE;
+	case OP(i32_ge_s): case OP(i64_ge_s): return CC_GE;
+	case OP(i32_ge_u): case OP(i64_ge_u): return CC_AE;
+	default: return -2;
+	}
+}
+
+static bool is_i64_op(int op)
+{
+	return (op >= OP(i64_eqz) && op <= OP(i64_ge_u)) ||
+	       (op >= OP(i64_clz) && op <= OP(i64_rotr));
+}
+
+/* Whether this file compiles OP itself (else the interpreter steps it). */
+static bool native(const jit *j, int op)
+{
+	if (int_cc(op) != -2)
+		return true;
+	switch (op) {
+	case OP(i32_eqz): case OP(i64_eqz):
+	case OP(i32_clz): case OP(i32_ctz): case OP(i64_clz):
+	case OP(i64_ctz):
+	case OP(i32_add): case OP(i32_sub): case OP(i32_mul):
+	case OP(i32_div_s): case OP(i32_div_u): case OP(i32_rem_s):
+	case OP(i32_rem_u): case OP(i32_and): case OP(i32_or):
+	case OP(i32_xor): case OP(i32_shl): case OP(i32_shr_s):
+	case OP(i32_shr_u): case OP(i32_rotl): case OP(i32_rotr):
+	case OP(i64_add): case OP(i64_sub): case OP(i64_mul):
+	case OP(i64_div_s): case OP(i64_div_u): case OP(i64_rem_s):
+	case OP(i64_rem_u): case OP(i64_and): case OP(i64_or):
+	case OP(i64_xor): case OP(i64_shl): case OP(i64_shr_s):
+	case OP(i64_shr_u): case OP(i64_rotl): case OP(i64_rotr):
+	case OP(f32_eq): case OP(f32_ne): case OP(f32_lt): case OP(f32_gt):
+	case OP(f32_le): case OP(f32_ge):
+	case OP(f64_eq): case OP(f64_ne): case OP(f64_lt): case OP(f64_gt):
+	case OP(f64_le): case OP(f64_ge):
+	case OP(f32_abs): case OP(f32_neg): case OP(f32_sqrt):
+	case OP(f32_add): case OP(f32_sub): case OP(f32_mul):
+	case OP(f32_div): case OP(f32_copysign):
+	case OP(f64_abs): case OP(f64_neg): case OP(f64_sqrt):
+	case OP(f64_add): case OP(f64_sub): case OP(f64_mul):
+	case OP(f64_div): case OP(f64_copysign):
+	case OP(i32_wrap_i64): case OP(i64_extend_i32_s):
+	case OP(i64_extend_i32_u):
+	case OP(f32_convert_i32_s): case OP(f32_convert_i32_u):
+	case OP(f32_convert_i64_s): case OP(f32_demote_f64):
+	case OP(f64_convert_i32_s): case OP(f64_convert_i32_u):
+	case OP(f64_convert_i64_s): case OP(f64_promote_f32):
+	case OP(i32_reinterpret_f32): case OP(i64_reinterpret_f64):
+	case OP(f32_reinterpret_i32): case OP(f64_reinterpret_i64):
+	case OP(i32_extend8_s): case OP(i32_extend16_s):
+	case OP(i64_extend8_s): case OP(i64_extend16_s):
+	case OP(i64_extend32_s):
+	case OP(i32_load): case OP(i64_load): case OP(f32_load):
+	case OP(f64_load): case OP(i32_load8_s): case OP(i32_load8_u):
+	case OP(i32_load16_s): case OP(i32_load16_u): case OP(i64_load8_s):
+	case OP(i64_load8_u): case OP(i64_load16_s): case OP(i64_load16_u):
+	case OP(i64_load32_s): case OP(i64_load32_u):
+	case OP(i32_store): case OP(i64_store): case OP(f32_store):
+	case OP(f64_store): case OP(i32_store8): case OP(i32_store16):
+	case OP(i64_store8): case OP(i64_store16): case OP(i64_store32):
+	case IOP(trap_unreachable): case IOP(jmp): case IOP(br_nz):
+	case IOP(br_z): case IOP(br_table_i): case IOP(ret):
+	case IOP(call_func): case IOP(call_ind): case IOP(copy):
+	case IOP(copy2): case IOP(move): case IOP(const64):
+	case IOP(const128): case IOP(sel): case IOP(gget): case IOP(gset):
+	case IOP(msize): case IOP(fuel): case IOP(loop_check):
+		return true;
+	case OP(i32_popcnt): case OP(i64_popcnt):
+		return j->popcnt;
+	case OP(f32_ceil): case OP(f32_floor): case OP(f32_trunc):
+	case OP(f32_nearest): case OP(f64_ceil): case OP(f64_floor):
+	case OP(f64_trunc): case OP(f64_nearest):
+		return j->sse41;
+	default:
+		return false;
+	}
+}
+
+/* Store the flags' condition CC as 0/1 into cell D. */
+static void set_cc(jit *j, int cc, uint64_t d)
+{
+	op_r(j, 0, 0, 0x0f90u | (uint32_t)cc, 2, 0, RAX); /* setcc al */
+	op_r(j, 0, 0, 0x0fb6, 2, RAX, RAX);               /* movzx eax, al */
+	st64(j, d, RAX);
+}
+
+/* Bounds check of an access of SIZE bytes at cell A + OFF; leaves the
+   address (without OFF when it fits a displacement) in rax and returns
+   the displacement to use. */
+static int32_t mem_addr(jit *j, uint64_t a, uint64_t off, uint32_t size,
+			uint32_t cell)
+{
+	ld32(j, RAX, a);
+	if (off + size <= INT32_MAX) {
+		op_m(j, 0, 1, 0x8d, 1, RCX, RAX, NOIDX, 0,
+		     (int32_t)(off + size));               /* lea rcx */
+		op_r(j, 0, 1, 0x39, 1, R14, RCX);          /* cmp rcx, r14 */
+		trap_if(j, CC_A, BN_WASM_TRAP_MEMORY_OOB, cell);
+		return (int32_t)off;
+	}
+	mov_imm(j, RCX, off);
+	op_r(j, 0, 1, 0x01, 1, RCX, RAX);                  /* add rax, rcx */
+	op_m(j, 0, 1, 0x8d, 1, RCX, RAX, NOIDX, 0, (int32_t)size);
+	op_r(j, 0, 1, 0x39, 1, R14, RCX);
+	trap_if(j, CC_A, BN_WASM_TRAP_MEMORY_OOB, cell);
+	return 0;
+}
+
+static void emit_load(jit *j, int op, const bn_wasm__cell *p, uint32_t cell)
+{
+	static const struct { int op; int w; uint32_t opc; int n;
+			      uint32_t size; } t[] = {
+		{ OP(i32_load), 0, 0x8b, 1, 4 },
+		{ OP(f32_load), 0, 0x8b, 1, 4 },
+		{ OP(i64_load32_u), 0, 0x8b, 1, 4 },
+		{ OP(i64_load), 1, 0x8b, 1, 8 },
+		{ OP(f64_load), 1, 0x8b, 1, 8 },
+		{ OP(i32_load8_s), 0, 0x0fbe, 2, 1 },
+		{ OP(i32_load8_u), 0, 0x0fb6, 2, 1 },
+		{ OP(i64_load8_u), 0, 0x0fb6, 2, 1 },
+		{ OP(i32_load16_s), 0, 0x0fbf, 2, 2 },
+		{ OP(i32_load16_u), 0, 0x0fb7, 2, 2 },
+		{ OP(i64_load16_u), 0, 0x0fb7, 2, 2 },
+		{ OP(i64_load8_s), 1, 0x0fbe, 2, 1 },
+		{ OP(i64_load16_s), 1, 0x0fbf, 2, 2 },
+		{ OP(i64_load32_s), 1, 0x63, 1, 4 },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if (t[i].op != op)
+			continue;
+		int32_t disp = mem_addr(j, p[2].u, p[3].u, t[i].size, cell);
+
+		op_m(j, 0, t[i].w, t[i].opc, t[i].n, RAX, R13, RAX, 0, disp);
+		st64(j, p[1].u, RAX);
+		return;
+	}
+}
+
+static void emit_store(jit *j, int op, const bn_wasm__cell *p,
+		       uint32_t cell)
+{
+	uint32_t size = 4;
+	int32_t disp;
+
+	switch (op) {
+	case OP(i64_store): case OP(f64_store): size = 8; break;
+	case OP(i32_store8): case OP(i64_store8): size = 1; break;
+	case OP(i32_store16): case OP(i64_store16): size = 2; break;
+	default: break;
+	}
+	disp = mem_addr(j, p[1].u, p[3].u, size, cell);
+	ld64(j, RCX, p[2].u);
+	if (size == 1)
+		op_m(j, 0, 0, 0x88, 1, RCX, R13, RAX, 0, disp);
+	else if (size == 2)
+		op_m(j, 0x66, 0, 0x89, 1, RCX, R13, RAX, 0, disp);
+	else
+		op_m(j, 0, size == 8, 0x89, 1, RCX, R13, RAX, 0, disp);
+}
+
+/* Integer division and remainder, with their traps. */
+static void emit_div(jit *j, int op, const bn_wasm__cell *p, uint32_t cell)
+{
+	bool w = op >= OP(i64_div_s);
+	bool sgn = op == OP(i32_div_s) || op == OP(i32_rem_s) ||
+		   op == OP(i64_div_s) || op == OP(i64_rem_s);
+	bool rem = op == OP(i32_rem_s) || op == OP(i32_rem_u) ||
+		   op == OP(i64_rem_s) || op == OP(i64_rem_u);
+	uint32_t skip = 0, done = 0;
+
+	if (w) {
+		ld64(j, RAX, p[2].u);
+		ld64(j, RCX, p[3].u);
+	} else {
+		ld32(j, RAX, p[2].u);
+		ld32(j, RCX, p[3].u);
+	}
+	op_r(j, 0, w, 0x85, 1, RCX, RCX);                  /* test rcx, rcx */
+	trap_if(j, CC_E, BN_WASM_TRAP_DIV_ZERO, cell);
+	if (sgn) {
+		op_r(j, 0, w, 0x83, 1, 7, RCX);            /* cmp rcx, -1 */
+		put1(j, 0xff);
+		put1(j, 0x75);                             /* jne skip */
+		skip = (uint32_t)j->n;
+		put1(j, 0);
+		if (rem) {
+			op_r(j, 0, 0, 0x31, 1, RAX, RAX);  /* result 0 */
+			put1(j, 0xeb);                     /* jmp done */
+			done = (uint32_t)j->n;
+			put1(j, 0);
+		} else {
+			/* only MIN / -1 overflows: neg sets OF exactly then */
+			op_r(j, 0, w, 0xf7, 1, 3, RAX);    /* neg rax */
+			trap_if(j, CC_O, BN_WASM_TRAP_INT_OVERFLOW, cell);
+			op_r(j, 0, w, 0xf7, 1, 3, RAX);    /* neg back */
+		}
+		if (!j->oom)
+			j->b[skip] = (uint8_t)(j->n - skip - 1);
+		if (w)
+			head(j, 0, 1, 0x99, 1, 0, NOIDX, 0, false); /* cqo */
+		else
+			put1(j, 0x99);                     /* cdq */
+		op_r(j, 0, w, 0xf7, 1, 7, RCX);            /* idiv rcx */
+	} else {
+		op_r(j, 0, 0, 0x31, 1, RDX, RDX);          /* xor edx, edx */
+		op_r(j, 0, w, 0xf7, 1, 6, RCX);            /* div rcx */
+	}
+	if (rem)
+		mov_rr(j, w, RAX, RDX);
+	if (done && !j->oom)
+		j->b[done] = (uint8_t)(j->n - done - 1);
+	st64(j, p[1].u, RAX);
+}
+
+/* Scalar SSE op with xmm0 and the cell at C: prefix PFX, opcode 0F OPC. */
+static void sse_m(jit *j, int pfx, int w, uint32_t opc, int reg, uint64_t c)
+{
+	op_m(j, pfx, w, 0x0f00u | opc, 2, reg, R12, NOIDX, 0, CELL(c));
+}
+
+/* Store xmm0 as an f32 (zero-extended) or f64 into cell D. */
+static void st_f(jit *j, bool f64, uint64_t d)
+{
+	if (f64) {
+		sse_m(j, 0xf2, 0, 0x11, 0, d);             /* movsd [d] */
+	} else {
+		op_r(j, 0x66, 0, 0x0f7e, 2, 0, RAX);       /* movd eax */
+		st64(j, d, RAX);
+	}
+}
+
+static void emit_float(jit *j, int op, const bn_wasm__cell *p)
+{
+	bool f64 = (op >= OP(f64_eq) && op <= OP(f64_ge)) ||
+		   (op >= OP(f64_abs) && op <= OP(f64_copysign));
+	int pfx = f64 ? 0xf2 : 0xf3;
+	uint32_t ar = 0;
+
+	switch (op) {
+	case OP(f32_add): case OP(f64_add): ar = 0x58; break;
+	case OP(f32_sub): case OP(f64_sub): ar = 0x5c; break;
+	case OP(f32_mul): case OP(f64_mul): ar = 0x59; break;
+	case OP(f32_div): case OP(f64_div): ar = 0x5e; break;
+	default: break;
+	}
+	if (ar) {
+		sse_m(j, pfx, 0, 0x10, 0, p[2].u);         /* movs xmm0, a */
+		sse_m(j, pfx, 0, ar, 0, p[3].u);
+		st_f(j, f64, p[1].u);
+		return;
+	}
+	switch (op) {
+	case OP(f32_sqrt): case OP(f64_sqrt):
+		sse_m(j, pfx, 0, 0x51, 0, p[2].u);
+		st_f(j, f64, p[1].u);
+		return;
+	case OP(f32_ceil): case OP(f32_floor): case OP(f32_trunc):
+	case OP(f32_nearest): case OP(f64_ceil): case OP(f64_floor):
+	case OP(f64_trunc): case OP(f64_nearest): {
+		int mode = (op == OP(f32_floor) || op == OP(f64_floor)) ? 1 :
+			   (op == OP(f32_ceil) || op == OP(f64_ceil)) ? 2 :
+			   (op == OP(f32_trunc) || op == OP(f64_trunc)) ? 3 : 0;
+
+		/* rounds[sd] xmm0, [cell], mode */
+		op_m(j, 0x66, 0, f64 ? 0x0f3a0b : 0x0f3a0a, 3, 0, R12, NOIDX,
+		     0, CELL(p[2].u));
+		put1(j, (uint8_t)(mode | 8));
+		st_f(j, f64, p[1].u);
+		return;
+	}
+	case OP(f32_abs): case OP(f32_neg):
+		ld32(j, RAX, p[2].u);
+		put1(j, op == OP(f32_abs) ? 0x25 : 0x35);  /* and/xor eax, */
+		put4(j, op == OP(f32_abs) ? 0x7fffffffu : 0x80000000u);
+		st64(j, p[1].u, RAX);
+		return;
+	case OP(f64_abs): case OP(f64_neg):
+		ld64(j, RAX, p[2].u);
+		/* btr/btc rax, 63 */
+		op_r(j, 0, 1, 0x0fba, 2, op == OP(f64_abs) ? 6 : 7, RAX);
+		put1(j, 63);
+		st64(j, p[1].u, RAX);
+		return;
+	case OP(f32_copysign): case OP(f64_copysign): {
+		int sh = f64 ? 63 : 31;
+
+		if (f64) {
+			ld64(j, RAX, p[2].u);
+			ld64(j, RCX, p[3].u);
+		} else {
+			ld32(j, RAX, p[2].u);
+			ld32(j, RCX, p[3].u);
+		}
+		op_r(j, 0, f64, 0x0fba, 2, 6, RAX);        /* btr rax, sh */
+		put1(j, (uint8_t)sh);
+		op_r(j, 0, f64, 0xc1, 1, 5, RCX);          /* shr rcx, sh */
+		put1(j, (uint8_t)sh);
+		op_r(j, 0, f64, 0xc1, 1, 4, RCX);          /* shl rcx, sh */
+		put1(j, (uint8_t)sh);
+		op_r(j, 0, f64, 0x09, 1, RCX, RAX);        /* or rax, rcx */
+		st64(j, p[1].u, RAX);
+		return;
+	}
+	default:
+		break;
+	}
+	/* comparisons: ucomis[sd]; unordered sets ZF, PF and CF */
+	{
+		int ucpfx = f64 ? 0x66 : 0;
+		uint64_t x = p[2].u, y = p[3].u;
+		int cc = CC_E;
+		bool eqne = false;
+
+		switch (op) {
+		case OP(f32_eq): case OP(f64_eq): eqne = true; cc = CC_E;
+			break;
+		case OP(f32_ne): case OP(f64_ne): eqne = true; cc = CC_NE;
+			break;
+		case OP(f32_lt): case OP(f64_lt): x = p[3].u; y = p[2].u;
+			cc = CC_A; break;
+		case OP(f32_gt): case OP(f64_gt): cc = CC_A; break;
+		case OP(f32_le): case OP(f64_le): x = p[3].u; y = p[2].u;
+			cc = CC_AE; break;
+		case OP(f32_ge): case OP(f64_ge): cc = CC_AE; break;
+		default: break;
+		}
+		sse_m(j, pfx, 0, 0x10, 0, x);
+		sse_m(j, ucpfx, 0, 0x2e, 0, y);
+		if (!eqne) {
+			set_cc(j, cc, p[1].u);
+			return;
+		}
+		/* eq: ZF && !PF; ne: !ZF || PF */
+		op_r(j, 0, 0, 0x0f90u | (uint32_t)cc, 2, 0, RAX);
+		op_r(j, 0, 0, 0x0f90u | (uint32_t)(cc == CC_E ? CC_NP : CC_P),
+		     2, 0, RCX);
+		op_r(j, 0, 0, cc == CC_E ? 0x20 : 0x08, 1, RCX, RAX);
+		op_r(j, 0, 0, 0x0fb6, 2, RAX, RAX);
+		st64(j, p[1].u, RAX);
+	}
+}
+
+static void emit_convert(jit *j, int op, const bn_wasm__cell *p)
+{
+	uint64_t d = p[1].u, a = p[2].u;
+
+	switch (op) {
+	case OP(i32_wrap_i64): case OP(i64_extend_i32_u):
+	case OP(i32_reinterpret_f32): case OP(f32_reinterpret_i32):
+		ld32(j, RAX, a);
+		st64(j, d, RAX);
+		return;
+	case OP(i64_reinterpret_f64): case OP(f64_reinterpret_i64):
+		ld64(j, RAX, a);
+		st64(j, d, RAX);
+		return;
+	case OP(i64_extend_i32_s): case OP(i64_extend32_s):
+		op_m(j, 0, 1, 0x63, 1, RAX, R12, NOIDX, 0, CELL(a));
+		st64(j, d, RAX);
+		return;
+	case OP(i32_extend8_s): case OP(i64_extend8_s):
+		op_m(j, 0, op == OP(i64_extend8_s), 0x0fbe, 2, RAX, R12, NOIDX,
+		     0, CELL(a));
+		st64(j, d, RAX);
+		return;
+	case OP(i32_extend16_s): case OP(i64_extend16_s):
+		op_m(j, 0, op == OP(i64_extend16_s), 0x0fbf, 2, RAX, R12,
+		     NOIDX, 0, CELL(a));
+		st64(j, d, RAX);
+		return;
+	case OP(f32_convert_i32_s): case OP(f64_convert_i32_s):
+		sse_m(j, op == OP(f32_convert_i32_s) ? 0xf3 : 0xf2, 0, 0x2a, 0,
+		      a);
+		st_f(j, op == OP(f64_convert_i32_s), d);
+		return;
+	case OP(f32_convert_i64_s): case OP(f64_convert_i64_s):
+		sse_m(j, op == OP(f32_convert_i64_s) ? 0xf3 : 0xf2, 1, 0x2a, 0,
+		      a);
+		st_f(j, op == OP(f64_convert_i64_s), d);
+		return;
+	case OP(f32_convert_i32_u): case OP(f64_convert_i32_u):
+		ld32(j, RAX, a); /* zero-extended: exact as a signed i64 */
+		op_r(j, op == OP(f32_convert_i32_u) ? 0xf3 : 0xf2, 1, 0x0f2a,
+		     2, 0, RAX);
+		st_f(j, op == OP(f64_convert_i32_u), d);
+		return;
+	case OP(f32_demote_f64):
+		sse_m(j, 0xf2, 0, 0x5a, 0, a);
+		st_f(j, false, d);
+		return;
+	case OP(f64_promote_f32):
+		sse_m(j, 0xf3, 0, 0x5a, 0, a);
+		st_f(j, true, d);
+		return;
+	default:
+		return;
+	}
+}
+
+static void emit_int(jit *j, int op, const bn_wasm__cell *p, uint32_t cell)
+{
+	bool w = is_i64_op(op);
+	int cc = int_cc(op);
+	uint32_t arith = 0;
+	int shift = -1;
+
+	if (cc != -2) {
+		if (w)
+			ld64(j, RAX, p[2].u);
+		else
+			ld32(j, RAX, p[2].u);
+		op_m(j, 0, w, 0x3b, 1, RAX, R12, NOIDX, 0, CELL(p[3].u));
+		set_cc(j, cc, p[1].u);
+		return;
+	}
+	switch (op) {
+	case OP(i32_eqz): case OP(i64_eqz):
+		op_m(j, 0, w, 0x83, 1, 7, R12, NOIDX, 0, CELL(p[2].u));
+		put1(j, 0);                                 /* cmp [a], 0 */
+		set_cc(j, CC_E, p[1].u);
+		return;
+	case OP(i32_add): case OP(i64_add): arith = 0x03; break;
+	case OP(i32_sub): case OP(i64_sub): arith = 0x2b; break;
+	case OP(i32_and): case OP(i64_and): arith = 0x23; break;
+	case OP(i32_or): case OP(i64_or): arith = 0x0b; break;
+	case OP(i32_xor): case OP(i64_xor): arith = 0x33; break;
+	case OP(i32_mul): case OP(i64_mul): arith = 0x0faf; break;
+	case OP(i32_shl): case OP(i64_shl): shift = 4; break;
+	case OP(i32_shr_s): case OP(i64_shr_s): shift = 7; break;
+	case OP(i32_shr_u): case OP(i64_shr_u): shift = 5; break;
+	case OP(i32_rotl): case OP(i64_rotl): shift = 0; break;
+	case OP(i32_rotr): case OP(i64_rotr): shift = 1; break;
+	case OP(i32_div_s): case OP(i32_div_u): case OP(i32_rem_s):
+	case OP(i32_rem_u): case OP(i64_div_s): case OP(i64_div_u):
+	case OP(i64_rem_s): case OP(i64_rem_u):
+		emit_div(j, op, p, cell);
+		return;
+	case OP(i32_clz): case OP(i64_clz):
+		/* bsr sets ZF for 0: take -1 then, so 31 - -1 = 32 */
+		mov_imm(j, RCX, w ? UINT64_MAX : UINT32_MAX);
+		op_m(j, 0, w, 0x0fbd, 2, RAX, R12, NOIDX, 0, CELL(p[2].u));
+		op_r(j, 0, w, 0x0f44, 2, RAX, RCX);         /* cmovz */
+		op_r(j, 0, w, 0xf7, 1, 3, RAX);             /* neg */
+		op_r(j, 0, w, 0x83, 1, 0, RAX);             /* add 31/63 */
+		put1(j, w ? 63 : 31);
+		st64(j, p[1].u, RAX);
+		return;
+	case OP(i32_ctz): case OP(i64_ctz):
+		mov_imm(j, RCX, w ? 64 : 32);
+		op_m(j, 0, w, 0x0fbc, 2, RAX, R12, NOIDX, 0, CELL(p[2].u));
+		op_r(j, 0, w, 0x0f44, 2, RAX, RCX);         /* cmovz */
+		st64(j, p[1].u, RAX);
+		return;
+	case OP(i32_popcnt): case OP(i64_popcnt):
+		op_m(j, 0xf3, w, 0x0fb8, 2, RAX, R12, NOIDX, 0, CELL(p[2].u));
+		st64(j, p[1].u, RAX);
+		return;
+	default:
+		return;
+	}
+	if (arith) {
+		if (w)
+			ld64(j, RAX, p[2].u);
+		else
+			ld32(j, RAX, p[2].u);
+		op_m(j, 0, w, arith, arith > 0xff ? 2 : 1, RAX, R12, NOIDX, 0,
+		     CELL(p[3].u));
+		st64(j, p[1].u, RAX);
+		return;
+	}
+	ld32(j, RCX, p[3].u);
+	if (w)
+		ld64(j, RAX, p[2].u);
+	else
+		ld32(j, RAX, p[2].u);
+	op_r(j, 0, w, 0xd3, 1, shift, RAX);                 /* op rax, cl */
+	st64(j, p[1].u, RAX);
+}
+
+/* Run the instruction at CELL through the interpreter. */
+static void emit_step(jit *j, const bn_wasm__code *c, uint32_t cell,
+		      uint32_t len, uint32_t fidx)
+{
+	bn_wasm__cell *stub = &j->stubs[j->usedstubs];
+
+	memcpy(stub, &c->code[cell], len * sizeof(*stub));
+	stub[len].h = bn_wasm__handlers()[IOP(step_end)];
+	j->usedstubs += len + 1;
+	mov_rr(j, 1, RDI, RBX);
+	mov_rr(j, 1, RSI, R12);
+	mov_imm(j, RDX, (uint64_t)(uintptr_t)stub);
+	mov_imm(j, RCX, cell);
+	mov_imm(j, R8, fidx);
+	call_c(j, (const void *)h_step);
+	check_helper(j);
+	reload_mem(j);
+}
+
+static void emit_move(jit *j, uint64_t d, uint64_t s, uint64_t n)
+{
+	if (n > 16) {
+		lea(j, RDI, R12, CELL(d));
+		lea(j, RSI, R12, CELL(s));
+		mov_imm(j, RDX, n * 8);
+		call_c(j, (const void *)memmove);
+		return;
+	}
+	for (uint64_t k = 0; k < n; k++) {
+		uint64_t i = d < s ? k : n - 1 - k;
+
+		ld64(j, RAX, s + i);
+		st64(j, d + i, RAX);
+	}
+}
+
+static void charge_fuel(jit *j, uint64_t n, uint32_t cell)
+{
+	int32_t used = offsetof(bn_wasm_store, fuel_used);
+
+	op_m(j, 0, 1, 0x8b, 1, RAX, R15, NOIDX, 0, used);
+	if (n <= INT32_MAX) {
+		op_r(j, 0, 1, 0x81, 1, 0, RAX);             /* add rax, n */
+		put4(j, (uint32_t)n);
+	} else {
+		mov_imm(j, RCX, n);
+		op_r(j, 0, 1, 0x01, 1, RCX, RAX);
+	}
+	op_m(j, 0, 1, 0x89, 1, RAX, R15, NOIDX, 0, used);
+	op_m(j, 0, 1, 0x3b, 1, RAX, R15, NOIDX, 0,
+	     offsetof(bn_wasm_store, fuel_limit));
+	trap_if(j, CC_A, BN_WASM_TRAP_FUEL_EXHAUSTED, cell);
+}
+
+static void check_interrupt(jit *j, uint32_t cell)
+{
+	op_m(j, 0, 0, 0x80, 1, 7, R15, NOIDX, 0,
+	     offsetof(bn_wasm_store, interrupt));            /* cmp byte, 0 */
+	put1(j, 0);
+	trap_if(j, CC_NE, BN_WASM_TRAP_INTERRUPTED, cell);
+}
+
+static void emit_call_direct(jit *j, uint32_t ci, uint64_t argbase)
+{
+	fix *f;
+
+	lea(j, R12, R12, CELL(argbase));
+	put1(j, 0xe8);
+	if (!grow((void **)&j->calls, &j->capcalls, j->ncalls + 1,
+		  sizeof(*j->calls))) {
+		j->oom = true;
+		return;
+	}
+	f = &j->calls[j->ncalls++];
+	f->pos = (uint32_t)j->n;
+	f->target = ci;
+	f->kind = FIX_CALL;
+	put4(j, 0);
+	lea(j, R12, R12, -CELL(argbase));
+	reload_mem(j);
+}
+
+static void set_site(jit *j, uint32_t fidx, uint32_t cell)
+{
+	op_m(j, 0, 0, 0xc7, 1, 0, RBX, NOIDX, 0, offsetof(jctx, site_func));
+	put4(j, fidx);
+	op_m(j, 0, 0, 0xc7, 1, 0, RBX, NOIDX, 0, offsetof(jctx, site_cell));
+	put4(j, cell);
+}
+
+static void emit_instr(jit *j, const bn_wasm__code *c, uint32_t fidx,
+		       uint32_t cell, uint32_t len, int op)
+{
+	const bn_wasm__cell *p = &c->code[cell];
+
+	if (!native(j, op)) {
+		emit_step(j, c, cell, len, fidx);
+		return;
+	}
+	if ((op >= OP(i32_eqz) && op <= OP(i64_rotr)) &&
+	    !(op >= OP(f32_eq) && op <= OP(f64_ge))) {
+		emit_int(j, op, p, cell);
+		return;
+	}
+	if ((op >= OP(f32_eq) && op <= OP(f64_ge)) ||
+	    (op >= OP(f32_abs) && op <= OP(f64_copysign))) {
+		emit_float(j, op, p);
+		return;
+	}
+	if (op >= OP(i32_wrap_i64) && op <= OP(i64_extend32_s)) {
+		emit_convert(j, op, p);
+		return;
+	}
+	if (op >= OP(i32_load) && op <= OP(i64_load32_u)) {
+		emit_load(j, op, p, cell);
+		return;
+	}
+	if (op >= OP(i32_store) && op <= OP(i64_store32)) {
+		emit_store(j, op, p, cell);
+		return;
+	}
+	switch (op) {
+	case IOP(trap_unreachable):
+		trap_if(j, JMP, BN_WASM_TRAP_UNREACHABLE, cell);
+		return;
+	case IOP(jmp):
+		jump_cell(j, JMP, (uint32_t)(p[1].pc - c->code));
+		return;
+	case IOP(br_nz): case IOP(br_z):
+		op_m(j, 0, 0, 0x83, 1, 7, R12, NOIDX, 0, CELL(p[1].u));
+		put1(j, 0);
+		jump_cell(j, op == IOP(br_nz) ? CC_NE : CC_E,
+			  (uint32_t)(p[2].pc - c->code));
+		return;
+	case IOP(br_table_i): {
+		uint32_t n = (uint32_t)p[2].u, table, rel;
+
+		ld32(j, RAX, p[1].u);
+		mov_imm(j, RCX, n);
+		op_r(j, 0, 0, 0x39, 1, RCX, RAX);           /* cmp eax, ecx */
+		op_r(j, 0, 0, 0x0f47, 2, RAX, RCX);         /* cmova eax,ecx */
+		head(j, 0, 1, 0x8d, 1, RCX, NOIDX, 0, false); /* lea rcx, */
+		put1(j, 0x0d);                              /* [rip+rel] */
+		rel = (uint32_t)j->n;
+		put4(j, 0);
+		op_m(j, 0, 1, 0x63, 1, RAX, RCX, RAX, 2, 0); /* movsxd */
+		op_r(j, 0, 1, 0x01, 1, RCX, RAX);           /* add rax,rcx */
+		op_r(j, 0, 0, 0xff, 1, 4, RAX);             /* jmp rax */
+		table = (uint32_t)j->n;
+		patch4(j, rel, table - (rel + 4));
+		for (uint32_t i = 0; i <= n; i++) {
+			add_fix(j, FIX_TABLE,
+				(uint32_t)(p[3 + i].pc - c->code), table);
+			put4(j, 0);
+		}
+		return;
+	}
+	case IOP(ret):
+		op_m(j, 0, 0, 0xff, 1, 1, R15, NOIDX, 0,
+		     offsetof(bn_wasm_store, depth));       /* dec depth */
+		op_r(j, 0, 1, 0x83, 1, 0, RSP);             /* add rsp, 8 */
+		put1(j, 8);
+		put1(j, 0xc3);
+		return;
+	case IOP(call_func): {
+		uint32_t callee = (uint32_t)p[1].u;
+
+		if (callee >= j->m->nfunc_imports) {
+			emit_call_direct(j, callee - j->m->nfunc_imports,
+					 p[2].u);
+			return;
+		}
+		set_site(j, fidx, cell);
+		mov_rr(j, 1, RDI, RBX);
+		mov_imm(j, RSI, callee);
+		lea(j, RDX, R12, CELL(p[2].u));
+		lea(j, RCX, R12, CELL(c->frame_cells));
+		call_c(j, (const void *)h_call_import);
+		check_helper(j);
+		reload_mem(j);
+		return;
+	}
+	case IOP(call_ind): {
+		uint32_t after;
+
+		set_site(j, fidx, cell);
+		mov_rr(j, 1, RDI, RBX);
+		mov_imm(j, RSI, p[1].u);
+		mov_imm(j, RDX, p[2].u);
+		ld32(j, RCX, p[4].u);
+		lea(j, R8, R12, CELL(p[3].u));
+		lea(j, R9, R12, CELL(c->frame_cells));
+		call_c(j, (const void *)h_call_ind);
+		op_r(j, 0, 1, 0x83, 1, 7, RAX);             /* cmp rax, 1 */
+		put1(j, 1);
+		jump_to(j, CC_E, j->raw_exit);
+		op_r(j, 0, 1, 0x85, 1, RAX, RAX);
+		put1(j, 0x74);                              /* jz after */
+		after = (uint32_t)j->n;
+		put1(j, 0);
+		lea(j, R12, R12, CELL(p[3].u));
+		op_r(j, 0, 0, 0xff, 1, 2, RAX);             /* call rax */
+		lea(j, R12, R12, -CELL(p[3].u));
+		if (!j->oom)
+			j->b[after] = (uint8_t)(j->n - after - 1);
+		reload_mem(j);
+		return;
+	}
+	case IOP(copy):
+		ld64(j, RAX, p[2].u);
+		st64(j, p[1].u, RAX);
+		return;
+	case IOP(copy2):
+		emit_move(j, p[1].u, p[2].u, 2);
+		return;
+	case IOP(move):
+		emit_move(j, p[1].u, p[2].u, p[3].u);
+		return;
+	case IOP(const64):
+		if (fits32((int64_t)p[2].u)) {
+			op_m(j, 0, 1, 0xc7, 1, 0, R12, NOIDX, 0, CELL(p[1].u));
+			put4(j, (uint32_t)p[2].u);
+		} else {
+			mov_imm(j, RAX, p[2].u);
+			st64(j, p[1].u, RAX);
+		}
+		return;
+	case IOP(const128):
+		mov_imm(j, RAX, p[2].u);
+		st64(j, p[1].u, RAX);
+		mov_imm(j, RAX, p[3].u);
+		st64(j, p[1].u + 1, RAX);
+		return;
+	case IOP(sel):
+		ld64(j, RAX, p[2].u);
+		ld64(j, RCX, p[3].u);
+		op_m(j, 0, 0, 0x83, 1, 7, R12, NOIDX, 0, CELL(p[4].u));
+		put1(j, 0);
+		op_r(j, 0, 1, 0x0f44, 2, RAX, RCX);         /* cmove rax,rcx */
+		st64(j, p[1].u, RAX);
+		return;
+	case IOP(gget): case IOP(gset): {
+		uint64_t g = op == IOP(gget) ? p[2].u : p[1].u;
+
+		op_m(j, 0, 1, 0x8b, 1, RCX, RBX, NOIDX, 0,
+		     offsetof(jctx, globals));
+		op_m(j, 0, 1, 0x8b, 1, RCX, RCX, NOIDX, 0, (int32_t)(g * 8));
+		if (op == IOP(gget)) {
+			op_m(j, 0, 1, 0x8b, 1, RAX, RCX, NOIDX, 0,
+			     offsetof(bn_wasm_global, v));
+			st64(j, p[1].u, RAX);
+		} else {
+			ld64(j, RAX, p[2].u);
+			op_m(j, 0, 1, 0x89, 1, RAX, RCX, NOIDX, 0,
+			     offsetof(bn_wasm_global, v));
+		}
+		return;
+	}
+	case IOP(msize):
+		op_m(j, 0, 1, 0x8b, 1, RAX, RBX, NOIDX, 0, offsetof(jctx, mem));
+		op_m(j, 0, 0, 0x8b, 1, RAX, RAX, NOIDX, 0,
+		     offsetof(bn_wasm_memory, pages));
+		st64(j, p[1].u, RAX);
+		return;
+	case IOP(fuel):
+		charge_fuel(j, p[1].u, cell);
+		return;
+	case IOP(loop_check):
+		check_interrupt(j, cell);
+		charge_fuel(j, p[1].u, cell);
+		return;
+	default:
+		return;
+	}
+}
+
+/* Function entry: align, count the call, check the value stack, zero the
+   declared locals. */
+static void emit_prologue(jit *j, const bn_wasm__code *c)
+{
+	int32_t depth = offsetof(bn_wasm_store, depth);
+	uint32_t nz = c->local_cells - c->param_cells;
+
+	op_r(j, 0, 1, 0x83, 1, 5, RSP);                     /* sub rsp, 8 */
+	put1(j, 8);
+	check_interrupt(j, 0);
+	op_m(j, 0, 1, 0x3b, 1, RSP, RBX, NOIDX, 0,
+	     offsetof(jctx, stack_floor));                  /* cmp rsp, */
+	trap_if(j, CC_B, BN_WASM_TRAP_STACK_EXHAUSTED, 0);
+	op_m(j, 0, 0, 0x8b, 1, RAX, R15, NOIDX, 0, depth);
+	op_m(j, 0, 0, 0x3b, 1, RAX, R15, NOIDX, 0,
+	     offsetof(bn_wasm_store, limits) +
+	     offsetof(bn_wasm_limits, max_call_depth));
+	trap_if(j, CC_AE, BN_WASM_TRAP_STACK_EXHAUSTED, 0);
+	lea(j, RCX, R12, CELL(c->frame_cells));
+	op_m(j, 0, 1, 0x3b, 1, RCX, RBX, NOIDX, 0, offsetof(jctx, stack_end));
+	trap_if(j, CC_A, BN_WASM_TRAP_STACK_EXHAUSTED, 0);
+	op_r(j, 0, 0, 0xff, 1, 0, RAX);                     /* inc eax */
+	op_m(j, 0, 0, 0x89, 1, RAX, R15, NOIDX, 0, depth);
+	if (nz == 0)
+		return;
+	op_r(j, 0, 0, 0x31, 1, RAX, RAX);
+	if (nz <= 16) {
+		for (uint32_t i = 0; i < nz; i++)
+			st64(j, c->param_cells + i, RAX);
+		return;
+	}
+	lea(j, RDI, R12, CELL(c->param_cells));
+	mov_imm(j, RCX, nz);
+	head(j, 0xf3, 1, 0xab, 1, 0, NOIDX, 0, false);      /* rep stosq */
+}
+
+static int compile_func(jit *j, uint32_t ci)
+{
+	const bn_wasm__code *c = &j->m->codes[ci];
+	uint32_t fidx = j->m->nfunc_imports + ci;
+
+	j->nfixes = 0;
+	j->ntraps = 0;
+	free(j->cell_off);
+	j->cell_off = calloc((size_t)c->ncells + 1, sizeof(uint32_t));
+	if (!j->cell_off)
+		return -ENOMEM;
+	/* 16-byte entry alignment */
+	while (j->n % 16)
+		put1(j, 0xcc);
+	((bn_wasm__code *)c)->jit_entry = (const void *)(uintptr_t)j->n;
+	emit_prologue(j, c);
+	for (uint32_t i = 0; i < c->nmap; i++) {
+		uint32_t cell = c->map[i].cell;
+		uint32_t next = i + 1 < c->nmap ? c->map[i + 1].cell
+						: c->ncells;
+
+		j->cell_off[cell] = (uint32_t)j->n;
+		emit_instr(j, c, fidx, cell, next - cell, c->map[i].op);
+	}
+	/* a branch past the last instruction cannot be taken by valid code;
+	   land it on a trap all the same */
+	j->cell_off[c->ncells] = (uint32_t)j->n;
+	trap_if(j, JMP, BN_WASM_TRAP_UNREACHABLE, c->ncells);
+	for (size_t i = 0; i < j->ntraps; i++) {
+		tstub *t = &j->traps[i];
+
+		patch4(j, t->pos, (uint32_t)j->n - (t->pos + 4));
+		mov_imm(j, RDI, t->kind);
+		mov_imm(j, RSI, fidx);
+		mov_imm(j, RDX, t->cell);
+		jump_to(j, JMP, j->trap_exit);
+	}
+	for (size_t i = 0; i < j->nfixes; i++) {
+		fix *f = &j->fixes[i];
+		uint32_t to = j->cell_off[f->target];
+
+		if (f->kind == FIX_TABLE)
+			patch4(j, f->pos, to - f->base);
+		else
+			patch4(j, f->pos, to - (f->pos + 4));
+	}
+	return j->oom ? -ENOMEM : 0;
+}
+
+int bn_wasm__jit_compile(bn_wasm_module *m)
+{
+	jit j = { .m = m };
+	struct bn_wasm__jit *out = NULL;
+	size_t stub_cells = 0;
+	void *mem;
+	int e = 0;
+
+	j.has_mem = m->nmems > 0;
+	__builtin_cpu_init();
+	j.sse41 = __builtin_cpu_supports("sse4.1");
+	j.popcnt = __builtin_cpu_supports("popcnt");
+	for (uint32_t ci = 0; ci < m->ncodes; ci++) {
+		const bn_wasm__code *c = &m->codes[ci];
+
+		for (uint32_t i = 0; i < c->nmap; i++) {
+			uint32_t next = i + 1 < c->nmap ? c->map[i + 1].cell
+							: c->ncells;
+
+			if (!native(&j, c->map[i].op))
+				stub_cells += next - c->map[i].cell + 1;
+		}
+	}
+	if (stub_cells) {
+		j.stubs = calloc(stub_cells, sizeof(*j.stubs));
+		if (!j.stubs)
+			return -ENOMEM;
+		j.nstubs = stub_cells;
+	}
+	emit_trampoline(&j);
+	for (uint32_t ci = 0; !e && ci < m->ncodes; ci++)
+		e = compile_func(&j, ci);
+	for (size_t i = 0; !e && i < j.ncalls; i++) {
+		uint32_t to = (uint32_t)(uintptr_t)m->codes[j.calls[i].target]
+				      .jit_entry;
+
+		patch4(&j, j.calls[i].pos, to - (j.calls[i].pos + 4));
+	}
+	if (!e && j.oom)
+		e = -ENOMEM;
+	if (!e) {
+		out = calloc(1, sizeof(*out));
+		mem = mmap(NULL, j.n, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (mem != MAP_FAILED) {
+			memcpy(mem, j.b, j.n);
+			/* refused where a sandbox forbids executable memory:
+			   then the interpreter runs the module */
+			if (!out || mprotect(mem, j.n, PROT_READ | PROT_EXEC)) {
+				munmap(mem, j.n);
+				mem = MAP_FAILED;
+			}
+		}
+		if (out && mem != MAP_FAILED) {
+			out->code = mem;
+			out->size = j.n;
+			out->stubs = j.stubs;
+			out->nstubs = j.nstubs;
+			j.stubs = NULL;
+			m->jit = out;
+			out = NULL;
+			for (uint32_t ci = 0; ci < m->ncodes; ci++)
+				m->codes[ci].jit_entry =
+					(uint8_t *)mem + (uintptr_t)m->codes[ci]
+								 .jit_entry;
+		}
+	}
+	if (!m->jit)
+		for (uint32_t ci = 0; ci < m->ncodes; ci++)
+			m->codes[ci].jit_entry = NULL;
+	free(out);
+	free(j.b);
+	free(j.cell_off);
+	free(j.fixes);
+	free(j.calls);
+	free(j.traps);
+	free(j.stubs);
+	return e;
+}
+
+void bn_wasm__jit_free(bn_wasm_module *m)
+{
+	if (!m->jit)
+		return;
+	munmap(m->jit->code, m->jit->size);
+	free(m->jit->stubs);
+	free(m->jit);
+	m->jit = NULL;
+}
+
+static const char *trap_msg(uint32_t kind)
+{
+	switch (kind) {
+	case BN_WASM_TRAP_UNREACHABLE: return "unreachable";
+	case BN_WASM_TRAP_MEMORY_OOB: return "out of bounds memory access";
+	case BN_WASM_TRAP_DIV_ZERO: return "integer divide by zero";
+	case BN_WASM_TRAP_INT_OVERFLOW: return "integer overflow";
+	case BN_WASM_TRAP_STACK_EXHAUSTED: return "call stack exhausted";
+	case BN_WASM_TRAP_FUEL_EXHAUSTED: return "fuel exhausted";
+	case BN_WASM_TRAP_INTERRUPTED: return "interrupted";
+	default: return "trap";
+	}
+}
+
+int bn_wasm__jit_invoke(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
+			bn_wasm_trap *trap)
+{
+	typedef int (*enter_fn)(jctx *, uint64_t *, const void *);
+	bn_wasm_instance *inst = f->inst;
+	bn_wasm_trap local;
+	jctx c = {
+		.store = s, .inst = inst,
+		.mem = inst->mems ? inst->mems[0] : NULL,
+		.globals = inst->globals,
+		.stack_end = s->stack + s->stack_cells,
+		.trap = trap ? trap : &local,
+	};
+	enter_fn enter = (enter_fn)(uintptr_t)inst->module->jit->code;
+	uint32_t base_depth = s->depth;
+	bool outermost = s->jit_stack_floor == NULL;
+	int r;
+
+	/* Each wasm call takes 16 bytes of this thread's stack; the first
+	   entry allows JIT_STACK_BYTES below itself for all of them and for
+	   the helpers and host functions they call, nested entries share
+	   that allowance. */
+	if (outermost)
+		s->jit_stack_floor = (char *)__builtin_frame_address(0) -
+				     JIT_STACK_BYTES;
+	c.stack_floor = s->jit_stack_floor;
+	r = enter(&c, fp, f->code->jit_entry);
+	if (outermost)
+		s->jit_stack_floor = NULL;
+	if (r == 0)
+		return 0;
+	s->depth = base_depth;
+	if (c.trap_kind != BN_WASM_TRAP_NONE) {
+		const bn_wasm_module *m = inst->module;
+
+		bn_wasm__trap_set(c.trap, c.trap_kind, trap_msg(c.trap_kind));
+		c.trap->func_index = c.trap_func;
+		c.trap->code_offset = bn_wasm__code_offset(
+			&m->codes[c.trap_func - m->nfunc_imports],
+			c.trap_cell);
+		if (c.trap_kind == BN_WASM_TRAP_FUEL_EXHAUSTED)
+			s->fuel_used = s->fuel_limit;
+		if (c.trap_kind == BN_WASM_TRAP_INTERRUPTED)
+			atomic_store(&s->interrupt, false);
+	}
+	return BN_WASM_ETRAP;
+}
+
+#else /* no machine code generator for this platform */
+
+int bn_wasm__jit_compile(bn_wasm_module *m)
+{
+	(void)m;
+	return 0;
+}
+
+void bn_wasm__jit_free(bn_wasm_module *m)
+{
+	(void)m;
+}
+
+int bn_wasm__jit_invoke(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
+			bn_wasm_trap *trap)
+{
+	(void)s;
+	(void)f;
+	(void)fp;
+	(void)trap;
+	return BN_WASM_ETRAP;
+}
+
+#endif
