@@ -47,7 +47,12 @@ typedef struct jctx {
 	bn_wasm_memory *mem;       /* memory 0 or NULL */
 	bn_wasm_global **globals;
 	uint64_t *stack_end;       /* end of the store's value stack */
-	void *stack_floor;         /* lowest native rsp allowed */
+	void *stack_floor;         /* lowest native rsp for this thread */
+	size_t depth_room;         /* 16 bytes per call still allowed */
+	void *floor;               /* lowest rsp in a function body: the
+				      stricter of the two above */
+	void *site_rsp;            /* rsp at the last helper call */
+	uint32_t base_depth;       /* store depth when entered */
 	bn_wasm_trap *trap;
 	uint32_t trap_kind;        /* set by a trap stub, 0 if a helper
 				      filled *trap itself */
@@ -102,6 +107,15 @@ typedef struct jit {
 	size_t ntraps, captraps;
 	bn_wasm__cell *stubs;
 	size_t nstubs, usedstubs;
+	struct { uint32_t cell; bool full; } rc[16]; /* register cache:
+				      the frame cell a register holds (all
+				      64 bits, or the low 32 zero-extended)*/
+	uint16_t pinned;           /* registers the instruction uses */
+	unsigned victim;
+	uint32_t flags_cell;       /* cell the flags' condition was just
+				      stored to, with its condition */
+	int flags_cc;
+	uint8_t *target;           /* 1 for cells that are branch targets */
 	uint32_t trap_exit;        /* module routines */
 	uint32_t raw_exit;
 	bool has_mem;
@@ -316,11 +330,17 @@ static void trap_if(jit *j, int cc, uint32_t kind, uint32_t cell)
 	put4(j, 0);
 }
 
-/* Call the C function FN (arguments already in place). */
+/* Call the C function FN (arguments already in place); the fuel count
+   (rbp) goes to the store and back, rsp to the context. */
 static void call_c(jit *j, const void *fn)
 {
+	op_m(j, 0, 1, 0x89, 1, RSP, RBX, NOIDX, 0, offsetof(jctx, site_rsp));
+	op_m(j, 0, 1, 0x89, 1, RBP, R15, NOIDX, 0,
+	     offsetof(bn_wasm_store, fuel_used));
 	mov_imm(j, RAX, (uint64_t)(uintptr_t)fn);
 	op_r(j, 0, 0, 0xff, 1, 2, RAX); /* call rax */
+	op_m(j, 0, 1, 0x8b, 1, RBP, R15, NOIDX, 0,
+	     offsetof(bn_wasm_store, fuel_used));
 }
 
 /* Reload r13/r14 from memory 0 after anything that may have grown it. */
@@ -340,6 +360,123 @@ static void check_helper(jit *j)
 {
 	op_r(j, 0, 0, 0x85, 1, RAX, RAX); /* test eax, eax */
 	jump_to(j, CC_NE, j->raw_exit);
+}
+
+/* ---- the register cache ---------------------------------------------------
+ * Frame cells stay the home of every value (each result is stored), but a
+ * pool register that was just loaded from or stored to a cell is used
+ * again instead of reloading it, which keeps dependent instructions off
+ * the store-to-load path.  The cache is emptied where control flow joins
+ * (branch targets) and after anything that calls out. */
+
+#define NO_CELL UINT32_MAX
+static const int pool[] = { RAX, RCX, RDX, RSI, RDI, R8, R9, R10, R11 };
+#define NPOOL (sizeof(pool) / sizeof(pool[0]))
+
+static void rc_reset(jit *j)
+{
+	for (int r = 0; r < 16; r++)
+		j->rc[r].cell = NO_CELL;
+	j->flags_cell = NO_CELL;
+}
+
+/* Register R is about to be written with something else. */
+static void rc_clobber(jit *j, int r)
+{
+	j->rc[r].cell = NO_CELL;
+}
+
+static void rc_pin(jit *j, int r)
+{
+	j->pinned |= (uint16_t)(1u << r);
+}
+
+/* A register holding CELL (all 64 bits when FULL), or -1. */
+static int rc_find(const jit *j, uint64_t cell, bool full)
+{
+	for (size_t i = 0; i < NPOOL; i++) {
+		int r = pool[i];
+
+		if (j->rc[r].cell == cell && (j->rc[r].full || !full))
+			return r;
+	}
+	return -1;
+}
+
+/* A pool register free for a result: an empty one, else the next one
+   round the pool that this instruction does not use. */
+static int rc_alloc(jit *j)
+{
+	int r = -1;
+
+	for (size_t i = 0; i < NPOOL && r < 0; i++)
+		if (j->rc[pool[i]].cell == NO_CELL &&
+		    !(j->pinned & (1u << pool[i])))
+			r = pool[i];
+	for (size_t i = 0; i < NPOOL && r < 0; i++) {
+		int q = pool[j->victim++ % NPOOL];
+
+		if (!(j->pinned & (1u << q)))
+			r = q;
+	}
+	rc_clobber(j, r);
+	rc_pin(j, r);
+	return r;
+}
+
+/* A register holding CELL: 64 bits when W, else at least the low 32 bits
+   (an i32 or f32 cell's upper half is always zero). */
+static int use(jit *j, uint64_t cell, bool w)
+{
+	int r = rc_find(j, cell, w);
+
+	if (r >= 0) {
+		rc_pin(j, r);
+		return r;
+	}
+	r = rc_alloc(j);
+	op_m(j, 0, w, 0x8b, 1, r, R12, NOIDX, 0, CELL(cell));
+	j->rc[r].cell = (uint32_t)cell;
+	j->rc[r].full = w;
+	return r;
+}
+
+/* The cell D changed behind the cache's back. */
+static void rc_forget(jit *j, uint64_t d)
+{
+	for (int q = 0; q < 16; q++)
+		if (j->rc[q].cell == d)
+			j->rc[q].cell = NO_CELL;
+}
+
+/* Store register R to cell D, which R now caches. */
+static void def(jit *j, uint64_t d, int r)
+{
+	op_m(j, 0, 1, 0x89, 1, r, R12, NOIDX, 0, CELL(d));
+	rc_forget(j, d);
+	j->rc[r].cell = (uint32_t)d;
+	j->rc[r].full = true;
+}
+
+/* OPC with byte register operands (sil and dil need a REX prefix). */
+static void op_r8(jit *j, uint32_t opc, int nopc, int reg, int rm)
+{
+	head(j, 0, 0, opc, nopc, reg, NOIDX, rm,
+	     (rm >= 4 && rm < 8) || (reg >= 4 && reg < 8));
+	put1(j, (uint8_t)(0xc0 | ((reg & 7) << 3) | (rm & 7)));
+}
+
+/* Store the flags' condition CC as 0/1 into cell D (cached), and remember
+   it for a conditional branch right after. */
+static void set_cc_r(jit *j, int cc, uint64_t d)
+{
+	int r = rc_alloc(j);
+
+	op_r8(j, 0x0f90u | (uint32_t)cc, 2, 0, r);          /* setcc r8 */
+	op_r8(j, 0x0fb6, 2, r, r);                          /* movzx r32 */
+	def(j, d, r);
+	j->flags_cell = (uint32_t)d;
+	j->flags_cc = cc;
 }
 
 /* ---- helpers called from machine code ----------------------------------- */
@@ -363,6 +500,9 @@ static int slow_call(jctx *c, bn_wasm_func *callee, uint64_t *nfp,
 	uint64_t *saved = s->stack_top;
 	int r;
 
+	/* every wasm frame of this entry takes 16 bytes of native stack */
+	s->depth = c->base_depth +
+		   (uint32_t)(((char *)c->saved_rsp - (char *)c->site_rsp) / 16);
 	if (atomic_load_explicit(&s->interrupt, memory_order_relaxed)) {
 		atomic_store(&s->interrupt, false);
 		site_trap(c, BN_WASM_TRAP_INTERRUPTED, "interrupted");
@@ -461,10 +601,21 @@ static void emit_trampoline(jit *j)
 	op_m(j, 0, 1, 0x8b, 1, R15, RBX, NOIDX, 0, offsetof(jctx, store));
 	op_m(j, 0, 1, 0x89, 1, RSP, RBX, NOIDX, 0,
 	     offsetof(jctx, saved_rsp));
+	/* floor = max(rsp - depth_room, stack_floor) */
+	mov_rr(j, 1, RAX, RSP);
+	op_m(j, 0, 1, 0x2b, 1, RAX, RBX, NOIDX, 0, offsetof(jctx, depth_room));
+	op_m(j, 0, 1, 0x3b, 1, RAX, RBX, NOIDX, 0, offsetof(jctx, stack_floor));
+	op_m(j, 0, 1, 0x0f42, 2, RAX, RBX, NOIDX, 0,
+	     offsetof(jctx, stack_floor));                  /* cmovb */
+	op_m(j, 0, 1, 0x89, 1, RAX, RBX, NOIDX, 0, offsetof(jctx, floor));
+	op_m(j, 0, 1, 0x8b, 1, RBP, R15, NOIDX, 0,
+	     offsetof(bn_wasm_store, fuel_used));
 	reload_mem(j);
 	op_r(j, 0, 0, 0xff, 1, 2, RDX); /* call rdx */
 	op_r(j, 0, 0, 0x31, 1, RAX, RAX); /* xor eax, eax */
 	epilogue = (uint32_t)j->n;
+	op_m(j, 0, 1, 0x89, 1, RBP, R15, NOIDX, 0,
+	     offsetof(bn_wasm_store, fuel_used));
 	op_r(j, 0, 1, 0x83, 1, 0, RSP); /* add rsp, 8 */
 	put1(j, 8);
 	for (size_t i = 6; i-- > 0;)
@@ -588,26 +739,39 @@ static void set_cc(jit *j, int cc, uint64_t d)
 	st64(j, d, RAX);
 }
 
-/* Bounds check of an access of SIZE bytes at cell A + OFF; leaves the
-   address (without OFF when it fits a displacement) in rax and returns
-   the displacement to use. */
-static int32_t mem_addr(jit *j, uint64_t a, uint64_t off, uint32_t size,
-			uint32_t cell)
+/* Bounds check of an access of SIZE bytes at cell A + OFF; returns the
+   register holding the (zero-extended) address and sets *DISP to the
+   displacement to use with it. */
+static int mem_addr(jit *j, uint64_t a, uint64_t off, uint32_t size,
+		    uint32_t cell, int32_t *disp)
 {
-	ld32(j, RAX, a);
-	if (off + size <= INT32_MAX) {
-		op_m(j, 0, 1, 0x8d, 1, RCX, RAX, NOIDX, 0,
-		     (int32_t)(off + size));               /* lea rcx */
-		op_r(j, 0, 1, 0x39, 1, R14, RCX);          /* cmp rcx, r14 */
-		trap_if(j, CC_A, BN_WASM_TRAP_MEMORY_OOB, cell);
-		return (int32_t)off;
+	int ra = use(j, a, false), rx = ra, rt;
+
+	if (j->rc[ra].full) {
+		/* the address must be zero-extended whatever the cell held */
+		rx = rc_alloc(j);
+		mov_rr(j, 0, rx, ra);
+		j->rc[rx].cell = (uint32_t)a;
+		j->rc[rx].full = false;
 	}
-	mov_imm(j, RCX, off);
-	op_r(j, 0, 1, 0x01, 1, RCX, RAX);                  /* add rax, rcx */
-	op_m(j, 0, 1, 0x8d, 1, RCX, RAX, NOIDX, 0, (int32_t)size);
-	op_r(j, 0, 1, 0x39, 1, R14, RCX);
+	rt = rc_alloc(j);
+	if (off + size <= INT32_MAX) {
+		op_m(j, 0, 1, 0x8d, 1, rt, rx, NOIDX, 0,
+		     (int32_t)(off + size));               /* lea rt */
+		op_r(j, 0, 1, 0x39, 1, R14, rt);           /* cmp rt, r14 */
+		trap_if(j, CC_A, BN_WASM_TRAP_MEMORY_OOB, cell);
+		*disp = (int32_t)off;
+		return rx;
+	}
+	/* offsets past 2 GiB: address plus offset in rt */
+	mov_imm(j, rt, off);
+	op_r(j, 0, 1, 0x01, 1, rx, rt);                    /* add rt, rx */
+	rx = rc_alloc(j);
+	op_m(j, 0, 1, 0x8d, 1, rx, rt, NOIDX, 0, (int32_t)size);
+	op_r(j, 0, 1, 0x39, 1, R14, rx);
 	trap_if(j, CC_A, BN_WASM_TRAP_MEMORY_OOB, cell);
-	return 0;
+	*disp = 0;
+	return rt;
 }
 
 static void emit_load(jit *j, int op, const bn_wasm__cell *p, uint32_t cell)
@@ -631,12 +795,15 @@ static void emit_load(jit *j, int op, const bn_wasm__cell *p, uint32_t cell)
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int32_t disp;
+		int rx, rd;
+
 		if (t[i].op != op)
 			continue;
-		int32_t disp = mem_addr(j, p[2].u, p[3].u, t[i].size, cell);
-
-		op_m(j, 0, t[i].w, t[i].opc, t[i].n, RAX, R13, RAX, 0, disp);
-		st64(j, p[1].u, RAX);
+		rx = mem_addr(j, p[2].u, p[3].u, t[i].size, cell, &disp);
+		rd = rc_alloc(j);
+		op_m(j, 0, t[i].w, t[i].opc, t[i].n, rd, R13, rx, 0, disp);
+		def(j, p[1].u, rd);
 		return;
 	}
 }
@@ -646,6 +813,7 @@ static void emit_store(jit *j, int op, const bn_wasm__cell *p,
 {
 	uint32_t size = 4;
 	int32_t disp;
+	int rx, rv;
 
 	switch (op) {
 	case OP(i64_store): case OP(f64_store): size = 8; break;
@@ -653,14 +821,19 @@ static void emit_store(jit *j, int op, const bn_wasm__cell *p,
 	case OP(i32_store16): case OP(i64_store16): size = 2; break;
 	default: break;
 	}
-	disp = mem_addr(j, p[1].u, p[3].u, size, cell);
-	ld64(j, RCX, p[2].u);
-	if (size == 1)
-		op_m(j, 0, 0, 0x88, 1, RCX, R13, RAX, 0, disp);
-	else if (size == 2)
-		op_m(j, 0x66, 0, 0x89, 1, RCX, R13, RAX, 0, disp);
-	else
-		op_m(j, 0, size == 8, 0x89, 1, RCX, R13, RAX, 0, disp);
+	rv = use(j, p[2].u, size == 8);
+	rx = mem_addr(j, p[1].u, p[3].u, size, cell, &disp);
+	if (size == 1) {
+		/* mov [r13 + rx + disp32], rv8 */
+		head(j, 0, 0, 0x88, 1, rv, rx, R13, rv >= 4 && rv < 8);
+		put1(j, (uint8_t)(0x80 | ((rv & 7) << 3) | 4));
+		put1(j, (uint8_t)(((rx & 7) << 3) | (R13 & 7)));
+		put4(j, (uint32_t)disp);
+	} else if (size == 2) {
+		op_m(j, 0x66, 0, 0x89, 1, rv, R13, rx, 0, disp);
+	} else {
+		op_m(j, 0, size == 8, 0x89, 1, rv, R13, rx, 0, disp);
+	}
 }
 
 /* Integer division and remainder, with their traps. */
@@ -848,31 +1021,48 @@ static void emit_float(jit *j, int op, const bn_wasm__cell *p)
 static void emit_convert(jit *j, int op, const bn_wasm__cell *p)
 {
 	uint64_t d = p[1].u, a = p[2].u;
+	int ra, rd;
 
 	switch (op) {
 	case OP(i32_wrap_i64): case OP(i64_extend_i32_u):
 	case OP(i32_reinterpret_f32): case OP(f32_reinterpret_i32):
-		ld32(j, RAX, a);
-		st64(j, d, RAX);
+		ra = use(j, a, false);
+		rd = rc_alloc(j);
+		mov_rr(j, 0, rd, ra);
+		def(j, d, rd);
 		return;
 	case OP(i64_reinterpret_f64): case OP(f64_reinterpret_i64):
-		ld64(j, RAX, a);
-		st64(j, d, RAX);
+		ra = use(j, a, true);
+		rd = rc_alloc(j);
+		mov_rr(j, 1, rd, ra);
+		def(j, d, rd);
 		return;
 	case OP(i64_extend_i32_s): case OP(i64_extend32_s):
-		op_m(j, 0, 1, 0x63, 1, RAX, R12, NOIDX, 0, CELL(a));
-		st64(j, d, RAX);
+		ra = use(j, a, false);
+		rd = rc_alloc(j);
+		op_r(j, 0, 1, 0x63, 1, rd, ra);             /* movsxd */
+		def(j, d, rd);
 		return;
 	case OP(i32_extend8_s): case OP(i64_extend8_s):
-		op_m(j, 0, op == OP(i64_extend8_s), 0x0fbe, 2, RAX, R12, NOIDX,
-		     0, CELL(a));
-		st64(j, d, RAX);
+		ra = use(j, a, false);
+		rd = rc_alloc(j);
+		head(j, 0, op == OP(i64_extend8_s), 0x0fbe, 2, rd, NOIDX, ra,
+		     ra >= 4 && ra < 8);                    /* movsx r, r8 */
+		put1(j, (uint8_t)(0xc0 | ((rd & 7) << 3) | (ra & 7)));
+		def(j, d, rd);
 		return;
 	case OP(i32_extend16_s): case OP(i64_extend16_s):
-		op_m(j, 0, op == OP(i64_extend16_s), 0x0fbf, 2, RAX, R12,
-		     NOIDX, 0, CELL(a));
-		st64(j, d, RAX);
+		ra = use(j, a, false);
+		rd = rc_alloc(j);
+		op_r(j, 0, op == OP(i64_extend16_s), 0x0fbf, 2, rd, ra);
+		def(j, d, rd);
 		return;
+	default:
+		break;
+	}
+	/* the float conversions go through xmm0 and memory operands */
+	rc_reset(j);
+	switch (op) {
 	case OP(f32_convert_i32_s): case OP(f64_convert_i32_s):
 		sse_m(j, op == OP(f32_convert_i32_s) ? 0xf3 : 0xf2, 0, 0x2a, 0,
 		      a);
@@ -907,22 +1097,24 @@ static void emit_int(jit *j, int op, const bn_wasm__cell *p, uint32_t cell)
 	bool w = is_i64_op(op);
 	int cc = int_cc(op);
 	uint32_t arith = 0;
-	int shift = -1;
+	int shift = -1, ra, rb, rd;
 
 	if (cc != -2) {
-		if (w)
-			ld64(j, RAX, p[2].u);
+		ra = use(j, p[2].u, w);
+		rb = rc_find(j, p[3].u, w);
+		if (rb >= 0)
+			op_r(j, 0, w, 0x39, 1, rb, ra);     /* cmp ra, rb */
 		else
-			ld32(j, RAX, p[2].u);
-		op_m(j, 0, w, 0x3b, 1, RAX, R12, NOIDX, 0, CELL(p[3].u));
-		set_cc(j, cc, p[1].u);
+			op_m(j, 0, w, 0x3b, 1, ra, R12, NOIDX, 0,
+			     CELL(p[3].u));
+		set_cc_r(j, cc, p[1].u);
 		return;
 	}
 	switch (op) {
 	case OP(i32_eqz): case OP(i64_eqz):
-		op_m(j, 0, w, 0x83, 1, 7, R12, NOIDX, 0, CELL(p[2].u));
-		put1(j, 0);                                 /* cmp [a], 0 */
-		set_cc(j, CC_E, p[1].u);
+		ra = use(j, p[2].u, w);
+		op_r(j, 0, w, 0x85, 1, ra, ra);             /* test */
+		set_cc_r(j, CC_E, p[1].u);
 		return;
 	case OP(i32_add): case OP(i64_add): arith = 0x03; break;
 	case OP(i32_sub): case OP(i64_sub): arith = 0x2b; break;
@@ -938,48 +1130,72 @@ static void emit_int(jit *j, int op, const bn_wasm__cell *p, uint32_t cell)
 	case OP(i32_div_s): case OP(i32_div_u): case OP(i32_rem_s):
 	case OP(i32_rem_u): case OP(i64_div_s): case OP(i64_div_u):
 	case OP(i64_rem_s): case OP(i64_rem_u):
+		/* fixed registers: memory operands, then an empty cache */
+		rc_reset(j);
 		emit_div(j, op, p, cell);
+		rc_reset(j);
 		return;
 	case OP(i32_clz): case OP(i64_clz):
 		/* bsr sets ZF for 0: take -1 then, so 31 - -1 = 32 */
-		mov_imm(j, RCX, w ? UINT64_MAX : UINT32_MAX);
-		op_m(j, 0, w, 0x0fbd, 2, RAX, R12, NOIDX, 0, CELL(p[2].u));
-		op_r(j, 0, w, 0x0f44, 2, RAX, RCX);         /* cmovz */
-		op_r(j, 0, w, 0xf7, 1, 3, RAX);             /* neg */
-		op_r(j, 0, w, 0x83, 1, 0, RAX);             /* add 31/63 */
+		ra = use(j, p[2].u, w);
+		rb = rc_alloc(j);
+		rd = rc_alloc(j);
+		mov_imm(j, rb, w ? UINT64_MAX : UINT32_MAX);
+		op_r(j, 0, w, 0x0fbd, 2, rd, ra);           /* bsr */
+		op_r(j, 0, w, 0x0f44, 2, rd, rb);           /* cmovz */
+		op_r(j, 0, w, 0xf7, 1, 3, rd);              /* neg */
+		op_r(j, 0, w, 0x83, 1, 0, rd);              /* add 31/63 */
 		put1(j, w ? 63 : 31);
-		st64(j, p[1].u, RAX);
+		def(j, p[1].u, rd);
 		return;
 	case OP(i32_ctz): case OP(i64_ctz):
-		mov_imm(j, RCX, w ? 64 : 32);
-		op_m(j, 0, w, 0x0fbc, 2, RAX, R12, NOIDX, 0, CELL(p[2].u));
-		op_r(j, 0, w, 0x0f44, 2, RAX, RCX);         /* cmovz */
-		st64(j, p[1].u, RAX);
+		ra = use(j, p[2].u, w);
+		rb = rc_alloc(j);
+		rd = rc_alloc(j);
+		mov_imm(j, rb, w ? 64 : 32);
+		op_r(j, 0, w, 0x0fbc, 2, rd, ra);           /* bsf */
+		op_r(j, 0, w, 0x0f44, 2, rd, rb);           /* cmovz */
+		def(j, p[1].u, rd);
 		return;
 	case OP(i32_popcnt): case OP(i64_popcnt):
-		op_m(j, 0xf3, w, 0x0fb8, 2, RAX, R12, NOIDX, 0, CELL(p[2].u));
-		st64(j, p[1].u, RAX);
+		ra = use(j, p[2].u, w);
+		rd = rc_alloc(j);
+		op_r(j, 0xf3, w, 0x0fb8, 2, rd, ra);
+		def(j, p[1].u, rd);
 		return;
 	default:
 		return;
 	}
 	if (arith) {
-		if (w)
-			ld64(j, RAX, p[2].u);
+		ra = use(j, p[2].u, w);
+		rb = rc_find(j, p[3].u, w);
+		if (rb >= 0)
+			rc_pin(j, rb);
+		rd = rc_alloc(j);
+		mov_rr(j, w, rd, ra);
+		if (rb >= 0)
+			op_r(j, 0, w, arith, arith > 0xff ? 2 : 1, rd, rb);
 		else
-			ld32(j, RAX, p[2].u);
-		op_m(j, 0, w, arith, arith > 0xff ? 2 : 1, RAX, R12, NOIDX, 0,
-		     CELL(p[3].u));
-		st64(j, p[1].u, RAX);
+			op_m(j, 0, w, arith, arith > 0xff ? 2 : 1, rd, R12,
+			     NOIDX, 0, CELL(p[3].u));
+		def(j, p[1].u, rd);
 		return;
 	}
-	ld32(j, RCX, p[3].u);
-	if (w)
-		ld64(j, RAX, p[2].u);
-	else
-		ld32(j, RAX, p[2].u);
-	op_r(j, 0, w, 0xd3, 1, shift, RAX);                 /* op rax, cl */
-	st64(j, p[1].u, RAX);
+	/* shifts and rotates count in cl */
+	rc_pin(j, RCX);
+	ra = use(j, p[2].u, w);
+	rd = rc_alloc(j);
+	mov_rr(j, w, rd, ra);
+	rb = rc_find(j, p[3].u, false);
+	if (rb != RCX) {
+		if (rb >= 0)
+			mov_rr(j, 0, RCX, rb);
+		else
+			ld32(j, RCX, p[3].u);
+		rc_clobber(j, RCX);
+	}
+	op_r(j, 0, w, 0xd3, 1, shift, rd);                  /* op rd, cl */
+	def(j, p[1].u, rd);
 }
 
 /* Run the instruction at CELL through the interpreter. */
@@ -1020,18 +1236,14 @@ static void emit_move(jit *j, uint64_t d, uint64_t s, uint64_t n)
 
 static void charge_fuel(jit *j, uint64_t n, uint32_t cell)
 {
-	int32_t used = offsetof(bn_wasm_store, fuel_used);
-
-	op_m(j, 0, 1, 0x8b, 1, RAX, R15, NOIDX, 0, used);
 	if (n <= INT32_MAX) {
-		op_r(j, 0, 1, 0x81, 1, 0, RAX);             /* add rax, n */
+		op_r(j, 0, 1, 0x81, 1, 0, RBP);             /* add rbp, n */
 		put4(j, (uint32_t)n);
 	} else {
 		mov_imm(j, RCX, n);
-		op_r(j, 0, 1, 0x01, 1, RCX, RAX);
+		op_r(j, 0, 1, 0x01, 1, RCX, RBP);
 	}
-	op_m(j, 0, 1, 0x89, 1, RAX, R15, NOIDX, 0, used);
-	op_m(j, 0, 1, 0x3b, 1, RAX, R15, NOIDX, 0,
+	op_m(j, 0, 1, 0x3b, 1, RBP, R15, NOIDX, 0,
 	     offsetof(bn_wasm_store, fuel_limit));
 	trap_if(j, CC_A, BN_WASM_TRAP_FUEL_EXHAUSTED, cell);
 }
@@ -1072,8 +1284,55 @@ static void set_site(jit *j, uint32_t fidx, uint32_t cell)
 	put4(j, cell);
 }
 
+static void emit_instr_raw(jit *j, const bn_wasm__code *c, uint32_t fidx,
+			   uint32_t cell, uint32_t len, int op);
+
+/* Whether OP's template keeps the register cache exact itself; the others
+   use fixed registers or call out and start and end with it empty. */
+static bool cached(int op)
+{
+	if ((op >= OP(f32_eq) && op <= OP(f64_ge)) ||
+	    (op >= OP(f32_abs) && op <= OP(f64_copysign)))
+		return false;
+	if (op >= OP(i32_eqz) && op <= OP(i64_rotr))
+		return true;
+	if (op >= OP(i32_wrap_i64) && op <= OP(i64_extend32_s))
+		return true; /* emit_convert empties it for the float ones */
+	if (op >= OP(i32_load) && op <= OP(i64_store32))
+		return true;
+	switch (op) {
+	case IOP(jmp): case IOP(br_nz): case IOP(br_z): case IOP(copy):
+	case IOP(const64): case IOP(sel): case IOP(gget): case IOP(gset):
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void emit_instr(jit *j, const bn_wasm__code *c, uint32_t fidx,
 		       uint32_t cell, uint32_t len, int op)
+{
+	uint32_t flags = j->flags_cell;
+
+	j->pinned = 0;
+	j->flags_cell = NO_CELL;
+	if (j->target[cell])
+		rc_reset(j);
+	else if (op == IOP(br_nz) || op == IOP(br_z))
+		j->flags_cell = flags;
+	if (!native(j, op) || !cached(op)) {
+		rc_reset(j);
+		emit_instr_raw(j, c, fidx, cell, len, op);
+		rc_reset(j);
+		return;
+	}
+	emit_instr_raw(j, c, fidx, cell, len, op);
+	if (op == IOP(jmp))
+		rc_reset(j);
+}
+
+static void emit_instr_raw(jit *j, const bn_wasm__code *c, uint32_t fidx,
+			   uint32_t cell, uint32_t len, int op)
 {
 	const bn_wasm__cell *p = &c->code[cell];
 
@@ -1081,6 +1340,7 @@ static void emit_instr(jit *j, const bn_wasm__code *c, uint32_t fidx,
 		emit_step(j, c, cell, len, fidx);
 		return;
 	}
+
 	if ((op >= OP(i32_eqz) && op <= OP(i64_rotr)) &&
 	    !(op >= OP(f32_eq) && op <= OP(f64_ge))) {
 		emit_int(j, op, p, cell);
@@ -1110,12 +1370,24 @@ static void emit_instr(jit *j, const bn_wasm__code *c, uint32_t fidx,
 	case IOP(jmp):
 		jump_cell(j, JMP, (uint32_t)(p[1].pc - c->code));
 		return;
-	case IOP(br_nz): case IOP(br_z):
-		op_m(j, 0, 0, 0x83, 1, 7, R12, NOIDX, 0, CELL(p[1].u));
-		put1(j, 0);
-		jump_cell(j, op == IOP(br_nz) ? CC_NE : CC_E,
-			  (uint32_t)(p[2].pc - c->code));
+	case IOP(br_nz): case IOP(br_z): {
+		uint32_t to = (uint32_t)(p[2].pc - c->code);
+		int cc;
+
+		if (j->flags_cell == p[1].u) {
+			/* the condition was just computed: branch on it */
+			cc = j->flags_cc;
+			if (op == IOP(br_z))
+				cc ^= 1;
+		} else {
+			int r = use(j, p[1].u, false);
+
+			op_r(j, 0, 0, 0x85, 1, r, r);       /* test r32 */
+			cc = op == IOP(br_nz) ? CC_NE : CC_E;
+		}
+		jump_cell(j, cc, to);
 		return;
+	}
 	case IOP(br_table_i): {
 		uint32_t n = (uint32_t)p[2].u, table, rel;
 
@@ -1140,8 +1412,6 @@ static void emit_instr(jit *j, const bn_wasm__code *c, uint32_t fidx,
 		return;
 	}
 	case IOP(ret):
-		op_m(j, 0, 0, 0xff, 1, 1, R15, NOIDX, 0,
-		     offsetof(bn_wasm_store, depth));       /* dec depth */
 		op_r(j, 0, 1, 0x83, 1, 0, RSP);             /* add rsp, 8 */
 		put1(j, 8);
 		put1(j, 0xc3);
@@ -1190,54 +1460,68 @@ static void emit_instr(jit *j, const bn_wasm__code *c, uint32_t fidx,
 		reload_mem(j);
 		return;
 	}
-	case IOP(copy):
-		ld64(j, RAX, p[2].u);
-		st64(j, p[1].u, RAX);
+	case IOP(copy): {
+		int ra = use(j, p[2].u, true), rd = rc_alloc(j);
+
+		mov_rr(j, 1, rd, ra);
+		def(j, p[1].u, rd);
 		return;
+	}
 	case IOP(copy2):
 		emit_move(j, p[1].u, p[2].u, 2);
 		return;
 	case IOP(move):
 		emit_move(j, p[1].u, p[2].u, p[3].u);
 		return;
-	case IOP(const64):
-		if (fits32((int64_t)p[2].u)) {
-			op_m(j, 0, 1, 0xc7, 1, 0, R12, NOIDX, 0, CELL(p[1].u));
+	case IOP(const64): {
+		int rd = rc_alloc(j);
+
+		if (p[2].u == 0) {
+			op_r(j, 0, 0, 0x31, 1, rd, rd);     /* xor */
+		} else if ((int64_t)p[2].u < 0 && fits32((int64_t)p[2].u)) {
+			op_r(j, 0, 1, 0xc7, 1, 0, rd);      /* sign-extended */
 			put4(j, (uint32_t)p[2].u);
 		} else {
-			mov_imm(j, RAX, p[2].u);
-			st64(j, p[1].u, RAX);
+			mov_imm(j, rd, p[2].u);
 		}
+		def(j, p[1].u, rd);
 		return;
+	}
 	case IOP(const128):
 		mov_imm(j, RAX, p[2].u);
 		st64(j, p[1].u, RAX);
 		mov_imm(j, RAX, p[3].u);
 		st64(j, p[1].u + 1, RAX);
 		return;
-	case IOP(sel):
-		ld64(j, RAX, p[2].u);
-		ld64(j, RCX, p[3].u);
-		op_m(j, 0, 0, 0x83, 1, 7, R12, NOIDX, 0, CELL(p[4].u));
-		put1(j, 0);
-		op_r(j, 0, 1, 0x0f44, 2, RAX, RCX);         /* cmove rax,rcx */
-		st64(j, p[1].u, RAX);
-		return;
-	case IOP(gget): case IOP(gset): {
-		uint64_t g = op == IOP(gget) ? p[2].u : p[1].u;
+	case IOP(sel): {
+		int ra = use(j, p[2].u, true), rb = use(j, p[3].u, true);
+		int rcnd = use(j, p[4].u, false), rd = rc_alloc(j);
 
-		op_m(j, 0, 1, 0x8b, 1, RCX, RBX, NOIDX, 0,
+		mov_rr(j, 1, rd, ra);
+		op_r(j, 0, 0, 0x85, 1, rcnd, rcnd);
+		op_r(j, 0, 1, 0x0f44, 2, rd, rb);           /* cmove rd, rb */
+		def(j, p[1].u, rd);
+		return;
+	}
+	case IOP(gget): {
+		int rd = rc_alloc(j);
+
+		op_m(j, 0, 1, 0x8b, 1, rd, RBX, NOIDX, 0,
 		     offsetof(jctx, globals));
-		op_m(j, 0, 1, 0x8b, 1, RCX, RCX, NOIDX, 0, (int32_t)(g * 8));
-		if (op == IOP(gget)) {
-			op_m(j, 0, 1, 0x8b, 1, RAX, RCX, NOIDX, 0,
-			     offsetof(bn_wasm_global, v));
-			st64(j, p[1].u, RAX);
-		} else {
-			ld64(j, RAX, p[2].u);
-			op_m(j, 0, 1, 0x89, 1, RAX, RCX, NOIDX, 0,
-			     offsetof(bn_wasm_global, v));
-		}
+		op_m(j, 0, 1, 0x8b, 1, rd, rd, NOIDX, 0, (int32_t)(p[2].u * 8));
+		op_m(j, 0, 1, 0x8b, 1, rd, rd, NOIDX, 0,
+		     offsetof(bn_wasm_global, v));
+		def(j, p[1].u, rd);
+		return;
+	}
+	case IOP(gset): {
+		int rv = use(j, p[2].u, true), rt = rc_alloc(j);
+
+		op_m(j, 0, 1, 0x8b, 1, rt, RBX, NOIDX, 0,
+		     offsetof(jctx, globals));
+		op_m(j, 0, 1, 0x8b, 1, rt, rt, NOIDX, 0, (int32_t)(p[1].u * 8));
+		op_m(j, 0, 1, 0x89, 1, rv, rt, NOIDX, 0,
+		     offsetof(bn_wasm_global, v));
 		return;
 	}
 	case IOP(msize):
@@ -1262,25 +1546,17 @@ static void emit_instr(jit *j, const bn_wasm__code *c, uint32_t fidx,
    declared locals. */
 static void emit_prologue(jit *j, const bn_wasm__code *c)
 {
-	int32_t depth = offsetof(bn_wasm_store, depth);
 	uint32_t nz = c->local_cells - c->param_cells;
 
 	op_r(j, 0, 1, 0x83, 1, 5, RSP);                     /* sub rsp, 8 */
 	put1(j, 8);
 	check_interrupt(j, 0);
-	op_m(j, 0, 1, 0x3b, 1, RSP, RBX, NOIDX, 0,
-	     offsetof(jctx, stack_floor));                  /* cmp rsp, */
+	/* call depth and native stack: rsp against the floor */
+	op_m(j, 0, 1, 0x3b, 1, RSP, RBX, NOIDX, 0, offsetof(jctx, floor));
 	trap_if(j, CC_B, BN_WASM_TRAP_STACK_EXHAUSTED, 0);
-	op_m(j, 0, 0, 0x8b, 1, RAX, R15, NOIDX, 0, depth);
-	op_m(j, 0, 0, 0x3b, 1, RAX, R15, NOIDX, 0,
-	     offsetof(bn_wasm_store, limits) +
-	     offsetof(bn_wasm_limits, max_call_depth));
-	trap_if(j, CC_AE, BN_WASM_TRAP_STACK_EXHAUSTED, 0);
 	lea(j, RCX, R12, CELL(c->frame_cells));
 	op_m(j, 0, 1, 0x3b, 1, RCX, RBX, NOIDX, 0, offsetof(jctx, stack_end));
 	trap_if(j, CC_A, BN_WASM_TRAP_STACK_EXHAUSTED, 0);
-	op_r(j, 0, 0, 0xff, 1, 0, RAX);                     /* inc eax */
-	op_m(j, 0, 0, 0x89, 1, RAX, R15, NOIDX, 0, depth);
 	if (nz == 0)
 		return;
 	op_r(j, 0, 0, 0x31, 1, RAX, RAX);
@@ -1294,6 +1570,29 @@ static void emit_prologue(jit *j, const bn_wasm__code *c)
 	head(j, 0xf3, 1, 0xab, 1, 0, NOIDX, 0, false);      /* rep stosq */
 }
 
+/* Mark every cell a branch can reach other than by falling through. */
+static void mark_targets(jit *j, const bn_wasm__code *c)
+{
+	for (uint32_t i = 0; i < c->nmap; i++) {
+		const bn_wasm__cell *p = &c->code[c->map[i].cell];
+
+		switch (c->map[i].op) {
+		case IOP(jmp):
+			j->target[p[1].pc - c->code] = 1;
+			break;
+		case IOP(br_nz): case IOP(br_z):
+			j->target[p[2].pc - c->code] = 1;
+			break;
+		case IOP(br_table_i):
+			for (uint64_t k = 0; k <= p[2].u; k++)
+				j->target[p[3 + k].pc - c->code] = 1;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
 static int compile_func(jit *j, uint32_t ci)
 {
 	const bn_wasm__code *c = &j->m->codes[ci];
@@ -1303,8 +1602,12 @@ static int compile_func(jit *j, uint32_t ci)
 	j->ntraps = 0;
 	free(j->cell_off);
 	j->cell_off = calloc((size_t)c->ncells + 1, sizeof(uint32_t));
-	if (!j->cell_off)
+	free(j->target);
+	j->target = calloc((size_t)c->ncells + 1, 1);
+	if (!j->cell_off || !j->target)
 		return -ENOMEM;
+	mark_targets(j, c);
+	rc_reset(j);
 	/* 16-byte entry alignment */
 	while (j->n % 16)
 		put1(j, 0xcc);
@@ -1416,6 +1719,7 @@ int bn_wasm__jit_compile(bn_wasm_module *m)
 	free(out);
 	free(j.b);
 	free(j.cell_off);
+	free(j.target);
 	free(j.fixes);
 	free(j.calls);
 	free(j.traps);
@@ -1473,6 +1777,11 @@ int bn_wasm__jit_invoke(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 		s->jit_stack_floor = (char *)__builtin_frame_address(0) -
 				     JIT_STACK_BYTES;
 	c.stack_floor = s->jit_stack_floor;
+	c.base_depth = base_depth;
+	c.depth_room = base_depth >= s->limits.max_call_depth ? 0 :
+		       (size_t)(s->limits.max_call_depth - base_depth) * 16;
+	if (c.depth_room > JIT_STACK_BYTES)
+		c.depth_room = JIT_STACK_BYTES;
 	r = enter(&c, fp, f->code->jit_entry);
 	if (outermost)
 		s->jit_stack_floor = NULL;
