@@ -111,6 +111,9 @@ typedef struct jit {
 				      the frame cell a register holds (all
 				      64 bits, or the low 32 zero-extended)*/
 	uint16_t pinned;           /* registers the instruction uses */
+	uint32_t xc[16];           /* xmm cache: the cell each holds */
+	uint16_t xpinned;
+	unsigned xvictim;
 	unsigned victim;
 	uint32_t flags_cell;       /* cell the flags' condition was just
 				      stored to, with its condition */
@@ -375,8 +378,10 @@ static const int pool[] = { RAX, RCX, RDX, RSI, RDI, R8, R9, R10, R11 };
 
 static void rc_reset(jit *j)
 {
-	for (int r = 0; r < 16; r++)
+	for (int r = 0; r < 16; r++) {
 		j->rc[r].cell = NO_CELL;
+		j->xc[r] = NO_CELL;
+	}
 	j->flags_cell = NO_CELL;
 }
 
@@ -444,9 +449,12 @@ static int use(jit *j, uint64_t cell, bool w)
 /* The cell D changed behind the cache's back. */
 static void rc_forget(jit *j, uint64_t d)
 {
-	for (int q = 0; q < 16; q++)
+	for (int q = 0; q < 16; q++) {
 		if (j->rc[q].cell == d)
 			j->rc[q].cell = NO_CELL;
+		if (j->xc[q] == d)
+			j->xc[q] = NO_CELL;
+	}
 }
 
 /* Store register R to cell D, which R now caches. */
@@ -731,12 +739,73 @@ static bool native(const jit *j, int op)
 	}
 }
 
-/* Store the flags' condition CC as 0/1 into cell D. */
-static void set_cc(jit *j, int cc, uint64_t d)
+/* ---- the xmm register cache ----------------------------------------------
+ * The same idea for floats: xmm0-15 hold the low 32 (f32) or 64 (f64)
+ * bits of a frame cell. */
+
+static int xfind(const jit *j, uint64_t cell)
 {
-	op_r(j, 0, 0, 0x0f90u | (uint32_t)cc, 2, 0, RAX); /* setcc al */
-	op_r(j, 0, 0, 0x0fb6, 2, RAX, RAX);               /* movzx eax, al */
-	st64(j, d, RAX);
+	for (int x = 0; x < 16; x++)
+		if (j->xc[x] == cell)
+			return x;
+	return -1;
+}
+
+static int xalloc(jit *j)
+{
+	int x = -1;
+
+	for (int i = 0; i < 16 && x < 0; i++)
+		if (j->xc[i] == NO_CELL && !(j->xpinned & (1u << i)))
+			x = i;
+	for (int i = 0; i < 16 && x < 0; i++) {
+		int q = (int)(j->xvictim++ % 16);
+
+		if (!(j->xpinned & (1u << q)))
+			x = q;
+	}
+	j->xc[x] = NO_CELL;
+	j->xpinned |= (uint16_t)(1u << x);
+	return x;
+}
+
+/* An xmm register holding the float in CELL (F64: a double). */
+static int xuse(jit *j, uint64_t cell, bool f64)
+{
+	int x = xfind(j, cell);
+
+	if (x >= 0) {
+		j->xpinned |= (uint16_t)(1u << x);
+		return x;
+	}
+	x = xalloc(j);
+	op_m(j, f64 ? 0xf2 : 0xf3, 0, 0x0f10, 2, x, R12, NOIDX, 0,
+	     CELL(cell));                                   /* movs[sd] */
+	j->xc[x] = (uint32_t)cell;
+	return x;
+}
+
+/* Store xmm X to cell D as an f32 (zero-extended) or f64; X caches D. */
+static void xdef(jit *j, uint64_t d, int x, bool f64)
+{
+	op_m(j, f64 ? 0xf2 : 0xf3, 0, 0x0f11, 2, x, R12, NOIDX, 0, CELL(d));
+	if (!f64) {
+		op_m(j, 0, 0, 0xc7, 1, 0, R12, NOIDX, 0, CELL(d) + 4);
+		put4(j, 0);                          /* mov dword [d+4], 0 */
+	}
+	rc_forget(j, d);
+	j->xc[x] = (uint32_t)d;
+}
+
+/* The operand B of a scalar op on X: a register if cached, else memory. */
+static void xop(jit *j, int pfx, uint32_t opc, int x, uint64_t b)
+{
+	int xb = xfind(j, b);
+
+	if (xb >= 0)
+		op_r(j, pfx, 0, 0x0f00u | opc, 2, x, xb);
+	else
+		op_m(j, pfx, 0, 0x0f00u | opc, 2, x, R12, NOIDX, 0, CELL(b));
 }
 
 /* Bounds check of an access of SIZE bytes at cell A + OFF; returns the
@@ -801,6 +870,16 @@ static void emit_load(jit *j, int op, const bn_wasm__cell *p, uint32_t cell)
 		if (t[i].op != op)
 			continue;
 		rx = mem_addr(j, p[2].u, p[3].u, t[i].size, cell, &disp);
+		if (op == OP(f32_load) || op == OP(f64_load)) {
+			/* floats straight into an xmm register */
+			bool f64 = op == OP(f64_load);
+			int xd = xalloc(j);
+
+			op_m(j, f64 ? 0xf2 : 0xf3, 0, 0x0f10, 2, xd, R13, rx, 0,
+			     disp);
+			xdef(j, p[1].u, xd, f64);
+			return;
+		}
 		rd = rc_alloc(j);
 		op_m(j, 0, t[i].w, t[i].opc, t[i].n, rd, R13, rx, 0, disp);
 		def(j, p[1].u, rd);
@@ -820,6 +899,16 @@ static void emit_store(jit *j, int op, const bn_wasm__cell *p,
 	case OP(i32_store8): case OP(i64_store8): size = 1; break;
 	case OP(i32_store16): case OP(i64_store16): size = 2; break;
 	default: break;
+	}
+	if ((op == OP(f32_store) || op == OP(f64_store)) &&
+	    xfind(j, p[2].u) >= 0 && rc_find(j, p[2].u, size == 8) < 0) {
+		int xv = xfind(j, p[2].u);
+
+		j->xpinned |= (uint16_t)(1u << xv);
+		rx = mem_addr(j, p[1].u, p[3].u, size, cell, &disp);
+		op_m(j, size == 8 ? 0xf2 : 0xf3, 0, 0x0f11, 2, xv, R13, rx, 0,
+		     disp);
+		return;
 	}
 	rv = use(j, p[2].u, size == 8);
 	rx = mem_addr(j, p[1].u, p[3].u, size, cell, &disp);
@@ -890,29 +979,13 @@ static void emit_div(jit *j, int op, const bn_wasm__cell *p, uint32_t cell)
 	st64(j, p[1].u, RAX);
 }
 
-/* Scalar SSE op with xmm0 and the cell at C: prefix PFX, opcode 0F OPC. */
-static void sse_m(jit *j, int pfx, int w, uint32_t opc, int reg, uint64_t c)
-{
-	op_m(j, pfx, w, 0x0f00u | opc, 2, reg, R12, NOIDX, 0, CELL(c));
-}
-
-/* Store xmm0 as an f32 (zero-extended) or f64 into cell D. */
-static void st_f(jit *j, bool f64, uint64_t d)
-{
-	if (f64) {
-		sse_m(j, 0xf2, 0, 0x11, 0, d);             /* movsd [d] */
-	} else {
-		op_r(j, 0x66, 0, 0x0f7e, 2, 0, RAX);       /* movd eax */
-		st64(j, d, RAX);
-	}
-}
-
 static void emit_float(jit *j, int op, const bn_wasm__cell *p)
 {
 	bool f64 = (op >= OP(f64_eq) && op <= OP(f64_ge)) ||
 		   (op >= OP(f64_abs) && op <= OP(f64_copysign));
 	int pfx = f64 ? 0xf2 : 0xf3;
 	uint32_t ar = 0;
+	int xa, xd, ra, rd;
 
 	switch (op) {
 	case OP(f32_add): case OP(f64_add): ar = 0x58; break;
@@ -922,15 +995,22 @@ static void emit_float(jit *j, int op, const bn_wasm__cell *p)
 	default: break;
 	}
 	if (ar) {
-		sse_m(j, pfx, 0, 0x10, 0, p[2].u);         /* movs xmm0, a */
-		sse_m(j, pfx, 0, ar, 0, p[3].u);
-		st_f(j, f64, p[1].u);
+		xa = xuse(j, p[2].u, f64);
+		if (xfind(j, p[3].u) >= 0)
+			j->xpinned |= (uint16_t)(1u << xfind(j, p[3].u));
+		xd = xalloc(j);
+		op_r(j, 0, 0, 0x0f28, 2, xd, xa);           /* movaps */
+		xop(j, pfx, ar, xd, p[3].u);
+		xdef(j, p[1].u, xd, f64);
 		return;
 	}
 	switch (op) {
 	case OP(f32_sqrt): case OP(f64_sqrt):
-		sse_m(j, pfx, 0, 0x51, 0, p[2].u);
-		st_f(j, f64, p[1].u);
+		xd = xalloc(j);
+		op_r(j, 0x66, 0, 0x0f57, 2, xd, xd);        /* xorpd: no
+							       false dependency */
+		xop(j, pfx, 0x51, xd, p[2].u);
+		xdef(j, p[1].u, xd, f64);
 		return;
 	case OP(f32_ceil): case OP(f32_floor): case OP(f32_trunc):
 	case OP(f32_nearest): case OP(f64_ceil): case OP(f64_floor):
@@ -939,44 +1019,45 @@ static void emit_float(jit *j, int op, const bn_wasm__cell *p)
 			   (op == OP(f32_ceil) || op == OP(f64_ceil)) ? 2 :
 			   (op == OP(f32_trunc) || op == OP(f64_trunc)) ? 3 : 0;
 
-		/* rounds[sd] xmm0, [cell], mode */
-		op_m(j, 0x66, 0, f64 ? 0x0f3a0b : 0x0f3a0a, 3, 0, R12, NOIDX,
-		     0, CELL(p[2].u));
-		put1(j, (uint8_t)(mode | 8));
-		st_f(j, f64, p[1].u);
+		xa = xuse(j, p[2].u, f64);
+		xd = xalloc(j);
+		op_r(j, 0x66, 0, f64 ? 0x0f3a0b : 0x0f3a0a, 3, xd, xa);
+		put1(j, (uint8_t)(mode | 8));               /* rounds[sd] */
+		xdef(j, p[1].u, xd, f64);
 		return;
 	}
 	case OP(f32_abs): case OP(f32_neg):
-		ld32(j, RAX, p[2].u);
-		put1(j, op == OP(f32_abs) ? 0x25 : 0x35);  /* and/xor eax, */
-		put4(j, op == OP(f32_abs) ? 0x7fffffffu : 0x80000000u);
-		st64(j, p[1].u, RAX);
+		ra = use(j, p[2].u, false);
+		rd = rc_alloc(j);
+		mov_rr(j, 0, rd, ra);
+		op_r(j, 0, 0, 0x0fba, 2, op == OP(f32_abs) ? 6 : 7, rd);
+		put1(j, 31);                                /* btr/btc */
+		def(j, p[1].u, rd);
 		return;
 	case OP(f64_abs): case OP(f64_neg):
-		ld64(j, RAX, p[2].u);
-		/* btr/btc rax, 63 */
-		op_r(j, 0, 1, 0x0fba, 2, op == OP(f64_abs) ? 6 : 7, RAX);
+		ra = use(j, p[2].u, true);
+		rd = rc_alloc(j);
+		mov_rr(j, 1, rd, ra);
+		op_r(j, 0, 1, 0x0fba, 2, op == OP(f64_abs) ? 6 : 7, rd);
 		put1(j, 63);
-		st64(j, p[1].u, RAX);
+		def(j, p[1].u, rd);
 		return;
 	case OP(f32_copysign): case OP(f64_copysign): {
-		int sh = f64 ? 63 : 31;
+		int sh = f64 ? 63 : 31, rb = use(j, p[3].u, f64), rt;
 
-		if (f64) {
-			ld64(j, RAX, p[2].u);
-			ld64(j, RCX, p[3].u);
-		} else {
-			ld32(j, RAX, p[2].u);
-			ld32(j, RCX, p[3].u);
-		}
-		op_r(j, 0, f64, 0x0fba, 2, 6, RAX);        /* btr rax, sh */
+		ra = use(j, p[2].u, f64);
+		rd = rc_alloc(j);
+		rt = rc_alloc(j);
+		mov_rr(j, f64, rd, ra);
+		mov_rr(j, f64, rt, rb);
+		op_r(j, 0, f64, 0x0fba, 2, 6, rd);          /* btr rd, sh */
 		put1(j, (uint8_t)sh);
-		op_r(j, 0, f64, 0xc1, 1, 5, RCX);          /* shr rcx, sh */
+		op_r(j, 0, f64, 0xc1, 1, 5, rt);            /* shr rt, sh */
 		put1(j, (uint8_t)sh);
-		op_r(j, 0, f64, 0xc1, 1, 4, RCX);          /* shl rcx, sh */
+		op_r(j, 0, f64, 0xc1, 1, 4, rt);            /* shl rt, sh */
 		put1(j, (uint8_t)sh);
-		op_r(j, 0, f64, 0x09, 1, RCX, RAX);        /* or rax, rcx */
-		st64(j, p[1].u, RAX);
+		op_r(j, 0, f64, 0x09, 1, rt, rd);           /* or rd, rt */
+		def(j, p[1].u, rd);
 		return;
 	}
 	default:
@@ -986,7 +1067,7 @@ static void emit_float(jit *j, int op, const bn_wasm__cell *p)
 	{
 		int ucpfx = f64 ? 0x66 : 0;
 		uint64_t x = p[2].u, y = p[3].u;
-		int cc = CC_E;
+		int cc = CC_E, r1, r2;
 		bool eqne = false;
 
 		switch (op) {
@@ -1002,19 +1083,65 @@ static void emit_float(jit *j, int op, const bn_wasm__cell *p)
 		case OP(f32_ge): case OP(f64_ge): cc = CC_AE; break;
 		default: break;
 		}
-		sse_m(j, pfx, 0, 0x10, 0, x);
-		sse_m(j, ucpfx, 0, 0x2e, 0, y);
+		xa = xuse(j, x, f64);
+		xop(j, ucpfx, 0x2e, xa, y);
 		if (!eqne) {
-			set_cc(j, cc, p[1].u);
+			set_cc_r(j, cc, p[1].u);
 			return;
 		}
 		/* eq: ZF && !PF; ne: !ZF || PF */
-		op_r(j, 0, 0, 0x0f90u | (uint32_t)cc, 2, 0, RAX);
-		op_r(j, 0, 0, 0x0f90u | (uint32_t)(cc == CC_E ? CC_NP : CC_P),
-		     2, 0, RCX);
-		op_r(j, 0, 0, cc == CC_E ? 0x20 : 0x08, 1, RCX, RAX);
-		op_r(j, 0, 0, 0x0fb6, 2, RAX, RAX);
-		st64(j, p[1].u, RAX);
+		r1 = rc_alloc(j);
+		r2 = rc_alloc(j);
+		op_r8(j, 0x0f90u | (uint32_t)cc, 2, 0, r1);
+		op_r8(j, 0x0f90u | (uint32_t)(cc == CC_E ? CC_NP : CC_P), 2, 0,
+		      r2);
+		op_r8(j, cc == CC_E ? 0x20 : 0x08, 1, r2, r1);
+		op_r8(j, 0x0fb6, 2, r1, r1);
+		def(j, p[1].u, r1);
+	}
+}
+
+static void emit_fconvert(jit *j, int op, const bn_wasm__cell *p)
+{
+	uint64_t d = p[1].u, a = p[2].u;
+	bool to64 = op == OP(f64_convert_i32_s) ||
+		    op == OP(f64_convert_i64_s) ||
+		    op == OP(f64_convert_i32_u) || op == OP(f64_promote_f32);
+	int pfx = to64 ? 0xf2 : 0xf3, ra, xa, xd;
+
+	switch (op) {
+	case OP(f32_convert_i32_s): case OP(f64_convert_i32_s):
+	case OP(f32_convert_i64_s): case OP(f64_convert_i64_s):
+	case OP(f32_convert_i32_u): case OP(f64_convert_i32_u): {
+		/* an unsigned i32 is exact as the zero-extended i64 */
+		bool src64 = op != OP(f32_convert_i32_s) &&
+			     op != OP(f64_convert_i32_s);
+
+		ra = use(j, a, op == OP(f32_convert_i64_s) ||
+			       op == OP(f64_convert_i64_s));
+		if (j->rc[ra].full && src64 && op != OP(f32_convert_i64_s) &&
+		    op != OP(f64_convert_i64_s)) {
+			int rz = rc_alloc(j);
+
+			mov_rr(j, 0, rz, ra);               /* zero-extend */
+			ra = rz;
+		}
+		xd = xalloc(j);
+		op_r(j, 0x66, 0, 0x0f57, 2, xd, xd);        /* xorpd */
+		op_r(j, pfx, src64, 0x0f2a, 2, xd, ra);     /* cvtsi2s[sd] */
+		xdef(j, d, xd, to64);
+		return;
+	}
+	case OP(f32_demote_f64): case OP(f64_promote_f32):
+		xa = xuse(j, a, op == OP(f32_demote_f64));
+		xd = xalloc(j);
+		op_r(j, 0x66, 0, 0x0f57, 2, xd, xd);
+		op_r(j, op == OP(f32_demote_f64) ? 0xf2 : 0xf3, 0, 0x0f5a, 2,
+		     xd, xa);
+		xdef(j, d, xd, to64);
+		return;
+	default:
+		return;
 	}
 }
 
@@ -1060,36 +1187,7 @@ static void emit_convert(jit *j, int op, const bn_wasm__cell *p)
 	default:
 		break;
 	}
-	/* the float conversions go through xmm0 and memory operands */
-	rc_reset(j);
-	switch (op) {
-	case OP(f32_convert_i32_s): case OP(f64_convert_i32_s):
-		sse_m(j, op == OP(f32_convert_i32_s) ? 0xf3 : 0xf2, 0, 0x2a, 0,
-		      a);
-		st_f(j, op == OP(f64_convert_i32_s), d);
-		return;
-	case OP(f32_convert_i64_s): case OP(f64_convert_i64_s):
-		sse_m(j, op == OP(f32_convert_i64_s) ? 0xf3 : 0xf2, 1, 0x2a, 0,
-		      a);
-		st_f(j, op == OP(f64_convert_i64_s), d);
-		return;
-	case OP(f32_convert_i32_u): case OP(f64_convert_i32_u):
-		ld32(j, RAX, a); /* zero-extended: exact as a signed i64 */
-		op_r(j, op == OP(f32_convert_i32_u) ? 0xf3 : 0xf2, 1, 0x0f2a,
-		     2, 0, RAX);
-		st_f(j, op == OP(f64_convert_i32_u), d);
-		return;
-	case OP(f32_demote_f64):
-		sse_m(j, 0xf2, 0, 0x5a, 0, a);
-		st_f(j, false, d);
-		return;
-	case OP(f64_promote_f32):
-		sse_m(j, 0xf3, 0, 0x5a, 0, a);
-		st_f(j, true, d);
-		return;
-	default:
-		return;
-	}
+	emit_fconvert(j, op, p);
 }
 
 static void emit_int(jit *j, int op, const bn_wasm__cell *p, uint32_t cell)
@@ -1291,13 +1389,10 @@ static void emit_instr_raw(jit *j, const bn_wasm__code *c, uint32_t fidx,
    use fixed registers or call out and start and end with it empty. */
 static bool cached(int op)
 {
-	if ((op >= OP(f32_eq) && op <= OP(f64_ge)) ||
-	    (op >= OP(f32_abs) && op <= OP(f64_copysign)))
-		return false;
-	if (op >= OP(i32_eqz) && op <= OP(i64_rotr))
+	if (op >= OP(i32_eqz) && op <= OP(f64_copysign))
 		return true;
 	if (op >= OP(i32_wrap_i64) && op <= OP(i64_extend32_s))
-		return true; /* emit_convert empties it for the float ones */
+		return true;
 	if (op >= OP(i32_load) && op <= OP(i64_store32))
 		return true;
 	switch (op) {
@@ -1315,6 +1410,7 @@ static void emit_instr(jit *j, const bn_wasm__code *c, uint32_t fidx,
 	uint32_t flags = j->flags_cell;
 
 	j->pinned = 0;
+	j->xpinned = 0;
 	j->flags_cell = NO_CELL;
 	if (j->target[cell])
 		rc_reset(j);
