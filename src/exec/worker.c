@@ -205,12 +205,21 @@ static int worker_main(void *payload)
 	bn_wasm_instance *inst = NULL;
 	bn_wasm_trap trap = { 0 };
 	bn_wasm_err werr = { { 0 } };
+	bn_err serr = { 0, "" };
 	const char *argv[1] = { job->name };
 	int status = 0, r;
 
 	if (bn_wasm_module_new(&mod, job->wasm, job->wasm_len, &werr)) {
 		send_done(w->chan, 0, NULL, NULL, NULL, werr.msg, false);
 		return 0;
+	}
+	/* the module is machine code now: no more executable memory.  A
+	   kernel without seccomp (ENOSYS, EINVAL) was accepted as weaker
+	   confinement already; any other failure stops the run. */
+	if (bn_sandbox_seal_exec(&serr) && serr.code != -ENOSYS &&
+	    serr.code != -EINVAL) {
+		send_done(w->chan, 0, NULL, NULL, NULL, serr.msg, false);
+		goto out;
 	}
 	bn_exec__run_config(&cfg, &wl, argv, job->preopens, job->npreopens,
 			    job->fds, &job->limits);

@@ -202,6 +202,15 @@ void bn_sandbox_proc_kill(bn_sandbox_proc *proc);
 void bn_sandbox_proc_free(bn_sandbox_proc *proc);
 
 /*
+ * bn_sandbox_seal_exec - from now on, making memory executable kills the
+ * calling process (a seccomp filter on mprotect with PROT_EXEC).  A
+ * confined engine worker calls it once its module is compiled to machine
+ * code, so what runs after can never create new code.  Needs
+ * no_new_privs (set in every confined child).
+ */
+int bn_sandbox_seal_exec(bn_err *err) BN_MUST_USE;
+
+/*
  * bn_sandbox_run - spawn, wait and free in one call.  *weakened_out, when
  * not NULL, receives an owned copy of what was missing (free()).
  */

@@ -168,7 +168,11 @@ static int new_ctx(scmp_filter_ctx *out, bn_err *err)
 	return 0;
 }
 
-/* Worker memory may never become executable (an interpreter needs none). */
+/* Worker memory is never mapped executable and never writable and
+   executable at once: the engine's machine code is written, then turned
+   read+execute with mprotect, and bn_sandbox_seal_exec() takes even that
+   away once the module is compiled.  seccomp() itself may only add
+   filters (the seal). */
 static int add_worker_rules(scmp_filter_ctx ctx)
 {
 	size_t i;
@@ -180,6 +184,14 @@ static int add_worker_rules(scmp_filter_ctx ctx)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect),
 				     1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC,
 						0));
+	if (!r)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect),
+				     1, SCMP_A2(SCMP_CMP_EQ,
+						PROT_READ | PROT_EXEC, 0));
+	if (!r)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(seccomp), 1,
+				     SCMP_A0(SCMP_CMP_EQ,
+					     SECCOMP_SET_MODE_FILTER, 0));
 	for (i = 0; !r && i < sizeof(worker_ioctls) / sizeof(worker_ioctls[0]);
 	     i++)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
@@ -286,6 +298,33 @@ int bn_sandbox__seccomp_arch_guard(void)
 
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
 		return -errno;
+	return 0;
+}
+
+/* On top of the worker's list: mprotect with PROT_EXEC kills. */
+static const struct sock_filter seal_exec[] = {
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mprotect, 1, 0),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		 offsetof(struct seccomp_data, args[2])),
+	BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_EXEC, 0, 1),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+};
+
+int bn_sandbox_seal_exec(bn_err *err)
+{
+	struct sock_fprog prog = {
+		.len = (unsigned short)N(seal_exec),
+		.filter = (struct sock_filter *)seal_exec,
+	};
+
+	/* filters only ever add restrictions; no_new_privs is set already
+	   in a confined child, and elsewhere this is refused harmlessly */
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+		return bn_err_set(err, -errno, "seccomp: sealing executable "
+				  "memory: %s", strerror(errno));
 	return 0;
 }
 

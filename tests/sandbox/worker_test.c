@@ -95,6 +95,44 @@ static int exec_mem_worker(void *arg)
 	return p == MAP_FAILED ? 1 : 0;
 }
 
+/* What the engine's code generator does: write, then read+execute. */
+static int jit_mem_worker(void *arg)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	(void)arg;
+	if (p == MAP_FAILED)
+		return 1;
+	memset(p, 0xc3, 4096);
+	if (mprotect(p, 4096, PROT_READ | PROT_EXEC))
+		return 2;
+	return 0;
+}
+
+/* Writable and executable at once is never allowed. */
+static int wx_mem_worker(void *arg)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	(void)arg;
+	if (p == MAP_FAILED)
+		return 1;
+	return mprotect(p, 4096, PROT_READ | PROT_WRITE | PROT_EXEC);
+}
+
+/* After the seal, not even read+execute. */
+static int sealed_mem_worker(void *arg)
+{
+	bn_err err;
+
+	bn_err_init(&err);
+	if (bn_sandbox_seal_exec(&err))
+		return 3;
+	return jit_mem_worker(arg);
+}
+
 static int ptrace_worker(void *arg)
 {
 	return (int)syscall(101 /* ptrace */, 16 /* ATTACH */, 1, 0, 0);
@@ -111,6 +149,7 @@ static int tiocsti_worker(void *arg)
 static void test_seccomp_kills(bn_t *t)
 {
 	bn_sandbox_fn fns[] = { socket_worker, exec_mem_worker,
+				wx_mem_worker, sealed_mem_worker,
 				ptrace_worker, tiocsti_worker };
 	bn_sandbox_policy pol = BN_SANDBOX_POLICY_INIT;
 	bn_sandbox_result res;
@@ -121,6 +160,18 @@ static void test_seccomp_kills(bn_t *t)
 		BN_CHECK_INT(t, res.end, ==, BN_SANDBOX_END_SECCOMP);
 		BN_CHECK_INT(t, res.signal, ==, SIGSYS);
 	}
+}
+
+/* Machine code: mprotect to read+execute works until the seal. */
+static void test_exec_memory(bn_t *t)
+{
+	bn_sandbox_policy pol = BN_SANDBOX_POLICY_INIT;
+	bn_sandbox_result res;
+	bn_err err;
+
+	BN_CHECK_INT(t, run_fn(&res, &pol, jit_mem_worker, NULL, &err), ==, 0);
+	BN_CHECK_INT(t, res.end, ==, BN_SANDBOX_END_EXIT);
+	BN_CHECK_INT(t, res.exit_code, ==, 0);
 }
 
 static int open_worker(void *arg)
@@ -317,6 +368,7 @@ int main(void)
 	}
 	BN_RUN(&t, test_channel);
 	BN_RUN(&t, test_seccomp_kills);
+	BN_RUN(&t, test_exec_memory);
 	BN_RUN(&t, test_paths);
 	BN_RUN(&t, test_limits);
 	BN_RUN(&t, test_fds_closed);

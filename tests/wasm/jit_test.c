@@ -1,0 +1,439 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/wasm/jit_test.c - the machine code engine agrees with the
+ * interpreter.  Every export of a test module is called with many inputs
+ * in two stores, one per engine, and the outcomes must be identical:
+ * result, trap kind, trapping function and code offset, and fuel used.
+ * The module exercises what the code generator handles itself (integer
+ * and float arithmetic, comparisons fused with branches, br_table, memory
+ * accesses at the bounds, memory.grow seen by the caller, direct and
+ * indirect calls, imports, host functions calling back into wasm) and
+ * what it hands to the interpreter (min/max, trapping and saturating
+ * conversions, bulk memory).  Also: on x86-64 Linux the module really is
+ * compiled, and the limits (fuel, depth) stop it at the same points.
+ */
+#include "wat.h"
+#include "wasm_int.h"
+
+static const char *k_mod =
+	"(module\n"
+	"  (import \"host\" \"twice\" (func $twice (param i32) (result i32)))\n"
+	"  (type $ii (func (param i32) (result i32)))\n"
+	"  (type $l (func (param i64) (result i64)))\n"
+	"  (memory 1 4)\n"
+	"  (table 4 funcref)\n"
+	"  (elem (i32.const 0) $sq $neg $sq64)\n"
+	"  (global $g (mut i32) (i32.const 7))\n"
+	"  (func $sq (type $ii) (i32.mul (local.get 0) (local.get 0)))\n"
+	"  (func $neg (type $ii) (i32.sub (i32.const 0) (local.get 0)))\n"
+	"  (func $sq64 (type $l) (i64.mul (local.get 0) (local.get 0)))\n"
+	"  (func (export \"sq\") (param i32) (result i32)\n"
+	"    (call $sq (local.get 0)))\n"
+	/* integers: every operator on (a, b), folded into one i64 */
+	"  (func (export \"ints\") (param $a i32) (param $b i32) (result i64)\n"
+	"    (local $h i64) (local $x i64) (local $y i64)\n"
+	"    (local.set $x (i64.extend_i32_s (local.get $a)))\n"
+	"    (local.set $y (i64.or (i64.shl (i64.extend_i32_u (local.get $b))\n"
+	"                            (i64.const 29)) (local.get $x)))\n"
+	"    (local.set $h (i64.extend_i32_u (i32.add (local.get $a)\n"
+	"                                             (local.get $b))))\n"
+	"    (local.set $h (i64.xor (i64.mul (local.get $h) (i64.const 31))\n"
+	"      (i64.extend_i32_u (i32.sub (local.get $a) (local.get $b)))))\n"
+	"    (local.set $h (i64.add (local.get $h) (i64.extend_i32_u\n"
+	"      (i32.mul (local.get $a) (local.get $b)))))\n"
+	"    (local.set $h (i64.add (i64.rotl (local.get $h) (i64.const 7))\n"
+	"      (i64.extend_i32_u (i32.rotr (local.get $a) (local.get $b)))))\n"
+	"    (local.set $h (i64.add (local.get $h) (i64.extend_i32_u\n"
+	"      (i32.shl (local.get $a) (local.get $b)))))\n"
+	"    (local.set $h (i64.add (local.get $h) (i64.extend_i32_u\n"
+	"      (i32.shr_s (local.get $a) (local.get $b)))))\n"
+	"    (local.set $h (i64.add (local.get $h) (i64.extend_i32_u\n"
+	"      (i32.shr_u (local.get $a) (local.get $b)))))\n"
+	"    (local.set $h (i64.add (local.get $h) (i64.extend_i32_u\n"
+	"      (i32.clz (local.get $a)))))\n"
+	"    (local.set $h (i64.add (local.get $h) (i64.extend_i32_u\n"
+	"      (i32.ctz (local.get $b)))))\n"
+	"    (local.set $h (i64.add (local.get $h) (i64.extend_i32_u\n"
+	"      (i32.popcnt (local.get $a)))))\n"
+	"    (local.set $h (i64.add (local.get $h) (i64.clz (local.get $y))))\n"
+	"    (local.set $h (i64.add (local.get $h) (i64.ctz (local.get $y))))\n"
+	"    (local.set $h (i64.add (local.get $h) (i64.popcnt (local.get $y))))\n"
+	"    (local.set $h (i64.add (i64.shl (local.get $h) (i64.const 1))\n"
+	"      (i64.extend_i32_u (i32.lt_s (local.get $a) (local.get $b)))))\n"
+	"    (local.set $h (i64.add (i64.shl (local.get $h) (i64.const 1))\n"
+	"      (i64.extend_i32_u (i32.lt_u (local.get $a) (local.get $b)))))\n"
+	"    (local.set $h (i64.add (i64.shl (local.get $h) (i64.const 1))\n"
+	"      (i64.extend_i32_u (i32.ge_s (local.get $a) (local.get $b)))))\n"
+	"    (local.set $h (i64.add (i64.shl (local.get $h) (i64.const 1))\n"
+	"      (i64.extend_i32_u (i64.gt_u (local.get $x) (local.get $y)))))\n"
+	"    (local.set $h (i64.add (i64.shl (local.get $h) (i64.const 1))\n"
+	"      (i64.extend_i32_u (i64.le_s (local.get $x) (local.get $y)))))\n"
+	"    (local.set $h (i64.add (i64.shl (local.get $h) (i64.const 1))\n"
+	"      (i64.extend_i32_u (i32.eqz (local.get $b)))))\n"
+	"    (local.set $h (i64.add (local.get $h) (i64.extend8_s (local.get $y))))\n"
+	"    (local.set $h (i64.add (local.get $h) (i64.extend16_s (local.get $x))))\n"
+	"    (local.set $h (i64.add (local.get $h) (i64.extend_i32_s\n"
+	"      (i32.extend8_s (local.get $a)))))\n"
+	"    (local.set $h (i64.add (local.get $h)\n"
+	"      (select (local.get $x) (local.get $y) (local.get $b))))\n"
+	/* last: the trapping ones (b = 0, or INT_MIN / -1) */
+	"    (local.set $h (i64.add (local.get $h) (i64.extend_i32_u\n"
+	"      (i32.rem_s (local.get $a) (local.get $b)))))\n"
+	"    (local.set $h (i64.add (local.get $h) (i64.extend_i32_u\n"
+	"      (i32.div_u (local.get $a) (local.get $b)))))\n"
+	"    (local.set $h (i64.add (local.get $h) (i64.rem_u (local.get $y)\n"
+	"      (i64.extend_i32_u (local.get $b)))))\n"
+	"    (i64.add (local.get $h) (i64.extend_i32_u\n"
+	"      (i32.div_s (local.get $a) (local.get $b)))))\n"
+	/* floats: bits of the results folded, conversions last (they trap) */
+	"  (func (export \"floats\") (param $a i32) (param $b i32) (result i64)\n"
+	"    (local $x f64) (local $y f64) (local $f f32) (local $h i64)\n"
+	"    (local.set $x (f64.div (f64.convert_i32_s (local.get $a))\n"
+	"                           (f64.convert_i32_u (local.get $b))))\n"
+	"    (local.set $y (f64.sqrt (f64.mul (local.get $x) (local.get $x))))\n"
+	"    (local.set $f (f32.demote_f64 (f64.sub (local.get $x)\n"
+	"                                           (f64.const 0.25))))\n"
+	"    (local.set $h (i64.reinterpret_f64 (f64.add (local.get $x)\n"
+	"                                                (local.get $y))))\n"
+	"    (local.set $h (i64.xor (local.get $h) (i64.extend_i32_u\n"
+	"      (i32.reinterpret_f32 (f32.mul (local.get $f) (local.get $f))))))\n"
+	"    (local.set $h (i64.add (local.get $h) (i64.reinterpret_f64\n"
+	"      (f64.min (local.get $x) (f64.neg (local.get $y))))))\n"
+	"    (local.set $h (i64.add (local.get $h) (i64.extend_i32_u\n"
+	"      (i32.reinterpret_f32 (f32.max (local.get $f)\n"
+	"        (f32.abs (f32.convert_i32_s (local.get $b))))))))\n"
+	"    (local.set $h (i64.add (local.get $h) (i64.reinterpret_f64\n"
+	"      (f64.nearest (local.get $x)))))\n"
+	"    (local.set $h (i64.add (local.get $h) (i64.reinterpret_f64\n"
+	"      (f64.floor (f64.promote_f32 (local.get $f))))))\n"
+	"    (local.set $h (i64.add (local.get $h) (i64.reinterpret_f64\n"
+	"      (f64.copysign (local.get $x) (f64.const -1)))))\n"
+	"    (local.set $h (i64.add (i64.shl (local.get $h) (i64.const 1))\n"
+	"      (i64.extend_i32_u (f64.lt (local.get $x) (local.get $y)))))\n"
+	"    (local.set $h (i64.add (i64.shl (local.get $h) (i64.const 1))\n"
+	"      (i64.extend_i32_u (f64.eq (local.get $x) (local.get $x)))))\n"
+	"    (local.set $h (i64.add (i64.shl (local.get $h) (i64.const 1))\n"
+	"      (i64.extend_i32_u (f32.ne (local.get $f) (local.get $f)))))\n"
+	"    (local.set $h (i64.add (local.get $h)\n"
+	"      (i64.trunc_sat_f64_s (f64.mul (local.get $x) (f64.const 1e30)))))\n"
+	"    (i64.add (local.get $h) (i64.extend_i32_u\n"
+	"      (i32.trunc_f64_s (f64.mul (local.get $x) (f64.const 1e8))))))\n"
+	/* memory: a store and load at A (traps past the end), after the
+	   callee grew memory by B pages */
+	"  (func $grow (param i32) (result i32) (memory.grow (local.get 0)))\n"
+	"  (func (export \"mem\") (param $a i32) (param $b i32) (result i64)\n"
+	"    (local $old i32)\n"
+	"    (local.set $old (call $grow (i32.and (local.get $b) (i32.const 3))))\n"
+	"    (i64.store offset=3 (local.get $a) (i64.extend_i32_u\n"
+	"      (i32.add (local.get $old) (i32.const 0x1234567))))\n"
+	"    (i32.store8 (local.get $a) (local.get $b))\n"
+	"    (memory.fill (i32.const 100) (local.get $b) (i32.const 16))\n"
+	"    (i64.add (i64.load offset=3 (local.get $a))\n"
+	"      (i64.add (i64.load8_s (local.get $a))\n"
+	"        (i64.extend_i32_u (i32.add (memory.size)\n"
+	"          (i32.load16_u (i32.const 108)))))))\n"
+	/* control: br_table, a loop with a fused condition, indirect calls,
+	   the host import (which calls back into sq) and a global */
+	"  (func (export \"ctl\") (param $a i32) (param $b i32) (result i64)\n"
+	"    (local $i i32) (local $s i32)\n"
+	"    (block $d (block $c (block $b1 (block $a1\n"
+	"      (br_table $a1 $b1 $c $d (i32.and (local.get $a) (i32.const 7))))\n"
+	"      (local.set $s (i32.const 11)) (br $d))\n"
+	"      (local.set $s (i32.const 22)) (br $d))\n"
+	"      (local.set $s (i32.const 33)))\n"
+	"    (loop $l\n"
+	"      (local.set $s (i32.add (local.get $s) (local.get $i)))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br_if $l (i32.lt_u (local.get $i) (i32.and (local.get $b)\n"
+	"                                                  (i32.const 255)))))\n"
+	"    (global.set $g (i32.add (global.get $g) (local.get $s)))\n"
+	"    (i64.add (i64.extend_i32_u (call $twice (local.get $s)))\n"
+	"      (i64.extend_i32_u (i32.add (global.get $g)\n"
+	"        (call_indirect (type $ii) (local.get $s)\n"
+	"          (i32.and (local.get $b) (i32.const 3)))))))\n"
+	")\n";
+
+/* host.twice(x) = 2 * sq(x) computed by calling back into the module */
+typedef struct host_ctx {
+	bn_wasm_instance *inst;
+} host_ctx;
+
+static int host_twice(bn_wasm_caller *c, const bn_wasm_val *args,
+		      bn_wasm_val *res, void *payload)
+{
+	host_ctx *h = payload;
+	bn_wasm_func *sq = export_func(h->inst, "sq");
+	bn_wasm_val r;
+	bn_wasm_trap trap;
+
+	if (!sq || bn_wasm_func_call(bn_wasm_caller_store(c), sq, args, 1,
+				     &r, 1, &trap))
+		return bn_wasm_caller_trap(c, "callback failed");
+	res[0] = v_i32(2 * r.of.i32);
+	return 0;
+}
+
+typedef struct run {
+	bn_wasm_store *s;
+	bn_wasm_instance *i;
+	host_ctx host;
+} run;
+
+static int run_open(bn_t *t, run *r, bn_wasm_module *m, uint8_t engine,
+		    uint64_t fuel, uint32_t depth)
+{
+	bn_wasm_limits lim = BN_WASM_LIMITS_INIT;
+	static const uint8_t i32[] = { BN_WASM_I32 };
+	bn_wasm_functype ft = { 1, 1, i32, i32 };
+	bn_wasm_extern imp = { .kind = BN_WASM_EXTERN_FUNC };
+	bn_wasm_trap trap;
+	bn_wasm_err err;
+	int e;
+
+	memset(r, 0, sizeof(*r));
+	lim.engine = engine;
+	lim.fuel = fuel;
+	lim.max_call_depth = depth;
+	e = bn_wasm_store_new(&r->s, &lim);
+	if (!e)
+		e = bn_wasm_func_new_host(&imp.of.func, r->s, &ft, host_twice,
+					  &r->host);
+	if (!e)
+		e = bn_wasm_instance_new(&r->i, r->s, m, &imp, 1, &trap, &err);
+	BN_CHECK_INT(t, e, ==, 0);
+	r->host.inst = r->i;
+	return e;
+}
+
+/* One call's outcome, for comparing engines. */
+typedef struct outcome {
+	int rc;
+	uint64_t v;
+	int kind;
+	uint32_t func;
+	uint32_t off;
+	uint64_t fuel;
+} outcome;
+
+static outcome call2(run *r, const char *name, uint32_t a, uint32_t b)
+{
+	bn_wasm_val args[2] = { v_i32(a), v_i32(b) }, res;
+	bn_wasm_trap trap = { 0 };
+	outcome o = { 0 };
+	bn_wasm_func *f = export_func(r->i, name);
+
+	o.rc = f ? bn_wasm_func_call(r->s, f, args, 2, &res, 1, &trap) : -1;
+	if (o.rc == 0)
+		o.v = res.of.i64;
+	else {
+		o.kind = trap.kind;
+		o.func = trap.func_index;
+		o.off = trap.code_offset;
+	}
+	o.fuel = bn_wasm_store_fuel_used(r->s);
+	return o;
+}
+
+static const uint32_t k_inputs[] = {
+	0, 1, 2, 3, 7, 31, 32, 33, 100, 255, 65535, 65536, 65533, 0x7fffffff,
+	0x80000000u, 0xffffffffu, 0xfffffff9u, 123456789, 0xdeadbeefu,
+	131070, 196606, 262136, 262143,
+};
+#define NIN (sizeof(k_inputs) / sizeof(k_inputs[0]))
+
+static bool same(const outcome *a, const outcome *b)
+{
+	return a->rc == b->rc && a->v == b->v && a->kind == b->kind &&
+	       a->func == b->func && a->off == b->off && a->fuel == b->fuel;
+}
+
+/* Every export on every input pair: both engines alike. */
+static void test_engines_agree(bn_t *t)
+{
+	static const char *const names[] = { "ints", "floats", "mem", "ctl" };
+	bn_wasm_module *m;
+	run jit, itp;
+	size_t diff = 0, traps = 0, calls = 0;
+
+	if (!have_wat2wasm())
+		BN_SKIP(t, "wat2wasm (wabt) is not installed");
+	m = wat_module(t, k_mod);
+	if (!m)
+		return;
+	for (size_t n = 0; n < 4; n++) {
+		for (size_t x = 0; x < NIN; x++) {
+			for (size_t y = 0; y < NIN; y++) {
+				outcome a, b;
+
+				/* fresh stores: memory grows per call */
+				if (run_open(t, &jit, m, BN_WASM_ENGINE_AUTO,
+					     0, 0) ||
+				    run_open(t, &itp, m, BN_WASM_ENGINE_INTERP,
+					     0, 0))
+					goto out;
+				a = call2(&jit, names[n], k_inputs[x],
+					  k_inputs[y]);
+				b = call2(&itp, names[n], k_inputs[x],
+					  k_inputs[y]);
+				calls++;
+				traps += a.rc != 0;
+				if (!same(&a, &b) && diff++ < 5)
+					printf("# %s(%u, %u): jit rc %d "
+						  "v %llx trap %d@%u+%u fuel "
+						  "%llu; interp rc %d v %llx "
+						  "trap %d@%u+%u fuel %llu\n",
+						  names[n], k_inputs[x],
+						  k_inputs[y], a.rc,
+						  (unsigned long long)a.v,
+						  a.kind, a.func, a.off,
+						  (unsigned long long)a.fuel,
+						  b.rc, (unsigned long long)b.v,
+						  b.kind, b.func, b.off,
+						  (unsigned long long)b.fuel);
+				bn_wasm_store_free(jit.s);
+				bn_wasm_store_free(itp.s);
+			}
+		}
+	}
+	BN_CHECK_INT(t, diff, ==, 0);
+	/* the inputs reach both sides: results and traps */
+	BN_CHECK_INT(t, traps, >, 20);
+	BN_CHECK_INT(t, traps, <, calls - 100);
+out:
+	bn_wasm_module_free(m);
+}
+
+/* A fuel limit stops both engines at the same instruction, with the same
+   count, for every limit from 1 up to what the call needs. */
+static void test_fuel_limits_agree(bn_t *t)
+{
+	bn_wasm_module *m;
+	outcome full;
+	run r;
+	size_t diff = 0;
+
+	if (!have_wat2wasm())
+		BN_SKIP(t, "wat2wasm (wabt) is not installed");
+	m = wat_module(t, k_mod);
+	if (!m)
+		return;
+	if (run_open(t, &r, m, BN_WASM_ENGINE_INTERP, 0, 0))
+		goto out;
+	full = call2(&r, "ctl", 5, 40);
+	bn_wasm_store_free(r.s);
+	BN_CHECK_INT(t, full.rc, ==, 0);
+	BN_CHECK_INT(t, full.fuel, >, 40);
+	for (uint64_t f = 1; f <= full.fuel + 1; f++) {
+		run a, b;
+		outcome oa, ob;
+
+		if (run_open(t, &a, m, BN_WASM_ENGINE_AUTO, f, 0) ||
+		    run_open(t, &b, m, BN_WASM_ENGINE_INTERP, f, 0))
+			break;
+		oa = call2(&a, "ctl", 5, 40);
+		ob = call2(&b, "ctl", 5, 40);
+		if (!same(&oa, &ob) && diff++ < 5)
+			printf("# fuel %llu: jit rc %d trap %d@%u+%u used %llu; "
+			       "interp rc %d trap %d@%u+%u used %llu\n",
+			       (unsigned long long)f, oa.rc, oa.kind, oa.func,
+			       oa.off, (unsigned long long)oa.fuel, ob.rc,
+			       ob.kind, ob.func, ob.off,
+			       (unsigned long long)ob.fuel);
+		/* (inside the host's callback it shows as the host's trap) */
+		if (f < full.fuel && oa.kind != BN_WASM_TRAP_FUEL_EXHAUSTED &&
+		    oa.kind != BN_WASM_TRAP_HOST)
+			diff++;
+		if (f >= full.fuel && oa.rc != 0)
+			diff++;
+		bn_wasm_store_free(a.s);
+		bn_wasm_store_free(b.s);
+	}
+	BN_CHECK_INT(t, diff, ==, 0);
+out:
+	bn_wasm_module_free(m);
+}
+
+static const char *k_rec =
+	"(module\n"
+	"  (func $r (export \"rec\") (param i32) (result i32)\n"
+	"    (if (result i32) (i32.eqz (local.get 0))\n"
+	"      (then (i32.const 0))\n"
+	"      (else (i32.add (call $r (i32.sub (local.get 0) (i32.const 1)))\n"
+	"                     (i32.const 1))))))\n";
+
+/* The call depth limit is exact under both engines, and a store is
+   usable again after hitting it. */
+static void test_depth_agrees(bn_t *t)
+{
+	bn_wasm_module *m;
+
+	if (!have_wat2wasm())
+		BN_SKIP(t, "wat2wasm (wabt) is not installed");
+	m = wat_module(t, k_rec);
+	if (!m)
+		return;
+	for (int e = 0; e < 2; e++) {
+		bn_wasm_limits lim = BN_WASM_LIMITS_INIT;
+		bn_wasm_store *s = NULL;
+		bn_wasm_instance *i = NULL;
+		bn_wasm_trap trap;
+		bn_wasm_err err;
+		bn_wasm_val a, r;
+
+		lim.engine = e ? BN_WASM_ENGINE_INTERP : BN_WASM_ENGINE_AUTO;
+		lim.max_call_depth = 300;
+		if (bn_wasm_store_new(&s, &lim) ||
+		    bn_wasm_instance_new(&i, s, m, NULL, 0, &trap, &err)) {
+			BN_CHECK(t, false);
+			bn_wasm_store_free(s);
+			continue;
+		}
+		/* depth 300 holds rec(299) (300 frames) but not rec(300) */
+		a = v_i32(299);
+		BN_CHECK_INT(t, bn_wasm_func_call(s, export_func(i, "rec"), &a,
+						  1, &r, 1, &trap), ==, 0);
+		BN_CHECK_INT(t, r.of.i32, ==, 299);
+		a = v_i32(300);
+		BN_CHECK_INT(t, bn_wasm_func_call(s, export_func(i, "rec"), &a,
+						  1, &r, 1, &trap), ==,
+			     BN_WASM_ETRAP);
+		BN_CHECK_INT(t, trap.kind, ==, BN_WASM_TRAP_STACK_EXHAUSTED);
+		a = v_i32(250);
+		BN_CHECK_INT(t, bn_wasm_func_call(s, export_func(i, "rec"), &a,
+						  1, &r, 1, &trap), ==, 0);
+		BN_CHECK_INT(t, r.of.i32, ==, 250);
+		bn_wasm_store_free(s);
+	}
+	bn_wasm_module_free(m);
+}
+
+/* Where the platform has a code generator, modules are compiled. */
+static void test_compiled(bn_t *t)
+{
+	bn_wasm_module *m;
+
+	if (!have_wat2wasm())
+		BN_SKIP(t, "wat2wasm (wabt) is not installed");
+	m = wat_module(t, k_mod);
+	if (!m)
+		return;
+#if defined(__x86_64__) && defined(__linux__)
+	BN_CHECK(t, m->jit != NULL);
+	for (uint32_t i = 0; i < m->ncodes; i++)
+		BN_CHECK(t, m->codes[i].jit_entry != NULL);
+#else
+	BN_CHECK(t, m->jit == NULL);
+#endif
+	bn_wasm_module_free(m);
+}
+
+int main(void)
+{
+	bn_t t = { 0 };
+
+	BN_RUN(&t, test_compiled);
+	BN_RUN(&t, test_engines_agree);
+	BN_RUN(&t, test_fuel_limits_agree);
+	BN_RUN(&t, test_depth_agrees);
+	return bn_t_done(&t);
+}
