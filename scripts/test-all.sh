@@ -42,9 +42,18 @@ if [ "$fuzz_seconds" != 0 ]; then
       name=$(basename "$f")
       corpus="$fz/corpus-$name"; mkdir -p "$corpus"
       seeds=tests/fuzz/seeds/${name#fuzz_}
-      if "$f" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
-           "$corpus" $( [ -d "$seeds" ] && echo "$seeds" ) \
-           >"$fz/$name.log" 2>&1; then
+      if [ "$name" = fuzz_wasm ]; then
+        # seeded with every spec-suite module and the C test programs;
+        # each input runs on both engines, which must agree
+        rm -rf "$fz/wasm-out"
+        run_fuzz() { FUZZ_SECONDS="$fuzz_seconds" FUZZ_OUT="$fz/wasm-out" \
+                     sh tests/fuzz/run.sh "$f"; }
+      else
+        run_fuzz() { "$f" -max_total_time="$fuzz_seconds" -timeout=10 \
+                     -rss_limit_mb=2048 "$corpus" \
+                     $( [ -d "$seeds" ] && echo "$seeds" ); }
+      fi
+      if run_fuzz >"$fz/$name.log" 2>&1; then
         echo "ok $n - $name ran ${fuzz_seconds}s clean" >>"$fuzz_tap"
       else
         echo "not ok $n - $name (see $fz/$name.log)" >>"$fuzz_tap"

@@ -58,13 +58,28 @@ typedef struct jctx {
 				      filled *trap itself */
 	uint32_t trap_func;
 	uint32_t trap_cell;
+	const uint8_t *trap_ret;   /* AT_CALLER traps: the return address */
 	uint32_t site_func;        /* the calling instruction, for helpers */
 	uint32_t site_cell;
 } jctx;
 
+/* A call's return address (offset in the code) and the call instruction:
+   where a trap in the callee's entry checks is reported, as the
+   interpreter does. */
+typedef struct retsite {
+	uint32_t ret;
+	uint32_t func;
+	uint32_t cell;
+} retsite;
+
+/* trap_if "cell" of the entry checks: reported at the calling call */
+#define AT_CALLER UINT32_MAX
+
 struct bn_wasm__jit {
 	uint8_t *code;             /* mapped read+execute */
 	size_t size;
+	retsite *rets;             /* by return offset */
+	size_t nrets;
 	bn_wasm__cell *stubs;      /* instructions run by the interpreter */
 	size_t nstubs;
 };
@@ -105,6 +120,9 @@ typedef struct jit {
 	size_t ncalls, capcalls;
 	tstub *traps;
 	size_t ntraps, captraps;
+	retsite *rets;
+	size_t nrets, caprets;
+	uint32_t cur_func, cur_cell; /* the instruction being compiled */
 	bn_wasm__cell *stubs;
 	size_t nstubs, usedstubs;
 	struct { uint32_t cell; bool full; } rc[16]; /* register cache:
@@ -521,6 +539,13 @@ static int slow_call(jctx *c, bn_wasm_func *callee, uint64_t *nfp,
 			  "call stack exhausted");
 		return 1;
 	}
+	if (callee->kind == BN_FUNC_WASM &&
+	    callee->code->frame_cells > (size_t)(s->stack + s->stack_cells -
+						   nfp)) {
+		site_trap(c, BN_WASM_TRAP_STACK_EXHAUSTED,
+			  "call stack exhausted");
+		return 1;
+	}
 	s->stack_top = frame_end;
 	if (callee->kind == BN_FUNC_HOST) {
 		s->depth++;
@@ -637,6 +662,8 @@ static void emit_trampoline(jit *j)
 	     offsetof(jctx, trap_func));
 	op_m(j, 0, 0, 0x89, 1, RDX, RBX, NOIDX, 0,
 	     offsetof(jctx, trap_cell));
+	op_m(j, 0, 1, 0x89, 1, RCX, RBX, NOIDX, 0,
+	     offsetof(jctx, trap_ret));
 	j->raw_exit = (uint32_t)j->n;
 	op_m(j, 0, 1, 0x8b, 1, RSP, RBX, NOIDX, 0,
 	     offsetof(jctx, saved_rsp));
@@ -1354,6 +1381,18 @@ static void check_interrupt(jit *j, uint32_t cell)
 	trap_if(j, CC_NE, BN_WASM_TRAP_INTERRUPTED, cell);
 }
 
+/* The call instruction just emitted returns here. */
+static void add_ret(jit *j)
+{
+	if (!grow((void **)&j->rets, &j->caprets, j->nrets + 1,
+		  sizeof(*j->rets))) {
+		j->oom = true;
+		return;
+	}
+	j->rets[j->nrets++] = (retsite){ (uint32_t)j->n, j->cur_func,
+					 j->cur_cell };
+}
+
 static void emit_call_direct(jit *j, uint32_t ci, uint64_t argbase)
 {
 	fix *f;
@@ -1370,6 +1409,7 @@ static void emit_call_direct(jit *j, uint32_t ci, uint64_t argbase)
 	f->target = ci;
 	f->kind = FIX_CALL;
 	put4(j, 0);
+	add_ret(j);
 	lea(j, R12, R12, -CELL(argbase));
 	reload_mem(j);
 }
@@ -1550,6 +1590,7 @@ static void emit_instr_raw(jit *j, const bn_wasm__code *c, uint32_t fidx,
 		put1(j, 0);
 		lea(j, R12, R12, CELL(p[3].u));
 		op_r(j, 0, 0, 0xff, 1, 2, RAX);             /* call rax */
+		add_ret(j);
 		lea(j, R12, R12, -CELL(p[3].u));
 		if (!j->oom)
 			j->b[after] = (uint8_t)(j->n - after - 1);
@@ -1646,13 +1687,14 @@ static void emit_prologue(jit *j, const bn_wasm__code *c)
 
 	op_r(j, 0, 1, 0x83, 1, 5, RSP);                     /* sub rsp, 8 */
 	put1(j, 8);
-	check_interrupt(j, 0);
+	/* these traps belong to the calling instruction (AT_CALLER) */
+	check_interrupt(j, AT_CALLER);
 	/* call depth and native stack: rsp against the floor */
 	op_m(j, 0, 1, 0x3b, 1, RSP, RBX, NOIDX, 0, offsetof(jctx, floor));
-	trap_if(j, CC_B, BN_WASM_TRAP_STACK_EXHAUSTED, 0);
+	trap_if(j, CC_B, BN_WASM_TRAP_STACK_EXHAUSTED, AT_CALLER);
 	lea(j, RCX, R12, CELL(c->frame_cells));
 	op_m(j, 0, 1, 0x3b, 1, RCX, RBX, NOIDX, 0, offsetof(jctx, stack_end));
-	trap_if(j, CC_A, BN_WASM_TRAP_STACK_EXHAUSTED, 0);
+	trap_if(j, CC_A, BN_WASM_TRAP_STACK_EXHAUSTED, AT_CALLER);
 	if (nz == 0)
 		return;
 	op_r(j, 0, 0, 0x31, 1, RAX, RAX);
@@ -1715,6 +1757,8 @@ static int compile_func(jit *j, uint32_t ci)
 						: c->ncells;
 
 		j->cell_off[cell] = (uint32_t)j->n;
+		j->cur_func = fidx;
+		j->cur_cell = cell;
 		emit_instr(j, c, fidx, cell, next - cell, c->map[i].op);
 	}
 	/* a branch past the last instruction cannot be taken by valid code;
@@ -1728,6 +1772,8 @@ static int compile_func(jit *j, uint32_t ci)
 		mov_imm(j, RDI, t->kind);
 		mov_imm(j, RSI, fidx);
 		mov_imm(j, RDX, t->cell);
+		if (t->cell == AT_CALLER)                   /* return address */
+			op_m(j, 0, 1, 0x8b, 1, RCX, RSP, NOIDX, 0, 8);
 		jump_to(j, JMP, j->trap_exit);
 	}
 	for (size_t i = 0; i < j->nfixes; i++) {
@@ -1800,7 +1846,10 @@ int bn_wasm__jit_compile(bn_wasm_module *m)
 			out->size = j.n;
 			out->stubs = j.stubs;
 			out->nstubs = j.nstubs;
+			out->rets = j.rets;
+			out->nrets = j.nrets;
 			j.stubs = NULL;
+			j.rets = NULL;
 			m->jit = out;
 			out = NULL;
 			for (uint32_t ci = 0; ci < m->ncodes; ci++)
@@ -1820,6 +1869,7 @@ int bn_wasm__jit_compile(bn_wasm_module *m)
 	free(j.calls);
 	free(j.traps);
 	free(j.stubs);
+	free(j.rets);
 	return e;
 }
 
@@ -1829,6 +1879,7 @@ void bn_wasm__jit_free(bn_wasm_module *m)
 		return;
 	munmap(m->jit->code, m->jit->size);
 	free(m->jit->stubs);
+	free(m->jit->rets);
 	free(m->jit);
 	m->jit = NULL;
 }
@@ -1844,6 +1895,32 @@ static const char *trap_msg(uint32_t kind)
 	case BN_WASM_TRAP_FUEL_EXHAUSTED: return "fuel exhausted";
 	case BN_WASM_TRAP_INTERRUPTED: return "interrupted";
 	default: return "trap";
+	}
+}
+
+/* A trap in a function's entry checks: the call that entered it, or the
+   function's own start when the host called it. */
+static void caller_site(const struct bn_wasm__jit *jit, const uint8_t *ret,
+			uint32_t *func, uint32_t *cell)
+{
+	size_t lo = 0, hi = jit->nrets;
+
+	*cell = 0;
+	if (ret < jit->code || ret >= jit->code + jit->size)
+		return;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint32_t off = (uint32_t)(ret - jit->code);
+
+		if (jit->rets[mid].ret == off) {
+			*func = jit->rets[mid].func;
+			*cell = jit->rets[mid].cell;
+			return;
+		}
+		if (jit->rets[mid].ret < off)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
 }
 
@@ -1886,6 +1963,10 @@ int bn_wasm__jit_invoke(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	s->depth = base_depth;
 	if (c.trap_kind != BN_WASM_TRAP_NONE) {
 		const bn_wasm_module *m = inst->module;
+
+		if (c.trap_cell == AT_CALLER)
+			caller_site(m->jit, c.trap_ret, &c.trap_func,
+				    &c.trap_cell);
 
 		bn_wasm__trap_set(c.trap, c.trap_kind, trap_msg(c.trap_kind));
 		c.trap->func_index = c.trap_func;

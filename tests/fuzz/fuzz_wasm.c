@@ -6,7 +6,10 @@
  * trap; memories, tables and globals are fresh ones), and each exported
  * function is called with zero-valued arguments under small fuel, memory
  * and stack limits.  Any crash, leak, sanitizer report or hang is a bug;
- * a trap is not.
+ * a trap is not.  All of it runs twice, on the machine code engine and on
+ * the interpreter, and the two must agree on every call: results (any NaN
+ * equals any NaN), trap kind and place, fuel used.  A disagreement
+ * aborts.
  *
  * The public API does not describe the type of an imported memory, table
  * or global, so instantiation is tried with a few candidate types for
@@ -72,32 +75,83 @@ static int make_stub(bn_wasm_extern *out, bn_wasm_store *s,
 	}
 }
 
-/* Zero values for F's parameters; call it; ignore traps. */
-static void call_export(bn_wasm_store *s, bn_wasm_func *f)
+/* What one call did, to compare the engines: a hash of the results. */
+typedef struct outcome {
+	int rc;
+	int kind;
+	uint32_t func;
+	uint32_t off;
+	uint64_t fuel;
+	uint64_t hash;
+} outcome;
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	return (h ^ v) * 0x100000001b3ull;
+}
+
+/* A result's bits, with every NaN the same (engines may differ in NaN
+   payloads where the spec allows either). */
+static uint64_t val_bits(const bn_wasm_val *v)
+{
+	uint64_t b;
+
+	switch (v->type) {
+	case BN_WASM_I32: return v->of.i32;
+	case BN_WASM_I64: return v->of.i64;
+	case BN_WASM_F32:
+		b = v->of.f32;
+		return (b & 0x7f800000u) == 0x7f800000u && (b & 0x7fffffu)
+			       ? 0x7fc00000u : b;
+	case BN_WASM_F64:
+		b = v->of.f64;
+		return (b & 0x7ff0000000000000ull) == 0x7ff0000000000000ull &&
+			       (b & 0xfffffffffffffull)
+			       ? 0x7ff8000000000000ull : b;
+	case BN_WASM_V128:
+		memcpy(&b, v->of.v128, 8);
+		return b ^ ((uint64_t)v->of.v128[8] << 1);
+	default: return v->of.ref != NULL;
+	}
+}
+
+/* Zero values for F's parameters; call it; record what happened. */
+static outcome call_export(bn_wasm_store *s, bn_wasm_func *f)
 {
 	bn_wasm_functype ft;
 	bn_wasm_val *args, *res;
-	bn_wasm_trap trap;
+	bn_wasm_trap trap = { 0 };
+	outcome o = { 0 };
 
 	bn_wasm_func_type(&ft, f);
 	if (ft.nparams > MAX_VALS || ft.nresults > MAX_VALS)
-		return;
+		return o;
 	args = calloc(ft.nparams + 1, sizeof *args);
 	res = calloc(ft.nresults + 1, sizeof *res);
 	if (args && res) {
 		bn_wasm_store_set_fuel(s, FUEL_PER_CALL);
 		for (uint32_t i = 0; i < ft.nparams; i++)
 			args[i].type = ft.params[i];
-		(void)bn_wasm_func_call(s, f, args, ft.nparams, res,
-					ft.nresults, &trap);
+		o.rc = bn_wasm_func_call(s, f, args, ft.nparams, res,
+					 ft.nresults, &trap);
+		o.fuel = bn_wasm_store_fuel_used(s);
+		if (o.rc == 0) {
+			for (uint32_t i = 0; i < ft.nresults; i++)
+				o.hash = mix(o.hash, val_bits(&res[i]));
+		} else if (o.rc == BN_WASM_ETRAP) {
+			o.kind = trap.kind;
+			o.func = trap.func_index;
+			o.off = trap.code_offset;
+		}
 	}
 	free(args);
 	free(res);
+	return o;
 }
 
 /* Instantiate M in a fresh store with stub imports of try TRY. */
 static int try_instance(bn_wasm_store **store_out, bn_wasm_instance **out,
-			const bn_wasm_module *m, unsigned try)
+			const bn_wasm_module *m, unsigned try, uint8_t engine)
 {
 	bn_wasm_limits lim = BN_WASM_LIMITS_INIT;
 	size_t n = bn_wasm_module_import_count(m);
@@ -112,6 +166,7 @@ static int try_instance(bn_wasm_store **store_out, bn_wasm_instance **out,
 	lim.max_call_depth = 500;
 	lim.max_stack_cells = 1u << 16;
 	lim.max_table_elems = 100000;
+	lim.engine = engine;
 	if (!imports || bn_wasm_store_new(&s, &lim) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
@@ -131,36 +186,61 @@ out:
 	return 0;
 }
 
+/* Instantiate M and call each export on ENGINE; OUT[0] is the
+   instantiation, OUT[1..] the calls, *N how many. */
+static void run_all(const bn_wasm_module *m, uint8_t engine, outcome *out,
+		    size_t *n, size_t cap)
+{
+	bn_wasm_instance *inst = NULL;
+	bn_wasm_store *s = NULL;
+	int r = -1;
+
+	*n = 0;
+	for (unsigned t = 0; t < IMPORT_TRIES; t++) {
+		r = try_instance(&s, &inst, m, t, engine);
+		if (r == 0 || r != BN_WASM_EUNLINKABLE)
+			break;
+	}
+	out[(*n)++] = (outcome){ .rc = s ? r : -1 };
+	if (!s)
+		return;
+	for (size_t i = 0; i < bn_wasm_module_export_count(m) && *n < cap;
+	     i++) {
+		uint8_t kind;
+		bn_wasm_extern e;
+		const char *name = bn_wasm_module_export(m, i, &kind);
+
+		if (kind != BN_WASM_EXTERN_FUNC ||
+		    bn_wasm_instance_export(&e, inst, name) < 0 ||
+		    e.kind != BN_WASM_EXTERN_FUNC)
+			continue;
+		out[(*n)++] = call_export(s, e.of.func);
+	}
+	bn_wasm_store_free(s);
+}
+
+#define MAX_CALLS 64
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	bn_wasm_module *m = NULL;
-	bn_wasm_instance *inst = NULL;
-	bn_wasm_store *s = NULL;
 	bn_wasm_err err;
+	outcome a[MAX_CALLS], b[MAX_CALLS];
+	size_t na, nb;
 
 	if (size > MAX_INPUT_BYTES)
 		return 0;
 	if (bn_wasm_module_new(&m, data, size, &err) < 0)
 		return 0;
-	for (unsigned t = 0; t < IMPORT_TRIES; t++) {
-		int r = try_instance(&s, &inst, m, t);
-		if (r == 0 || r != BN_WASM_EUNLINKABLE)
-			break;
-	}
-	if (s) {
-		size_t n = bn_wasm_module_export_count(m);
-		for (size_t i = 0; i < n; i++) {
-			uint8_t kind;
-			bn_wasm_extern e;
-			const char *name = bn_wasm_module_export(m, i, &kind);
-			if (kind != BN_WASM_EXTERN_FUNC ||
-			    bn_wasm_instance_export(&e, inst, name) < 0 ||
-			    e.kind != BN_WASM_EXTERN_FUNC)
-				continue;
-			call_export(s, e.of.func);
-		}
-		bn_wasm_store_free(s);
-	}
+	run_all(m, BN_WASM_ENGINE_AUTO, a, &na, MAX_CALLS);
+	run_all(m, BN_WASM_ENGINE_INTERP, b, &nb, MAX_CALLS);
+	if (na != nb)
+		abort();
+	for (size_t i = 0; i < na; i++)
+		if (a[i].rc != b[i].rc || a[i].kind != b[i].kind ||
+		    a[i].func != b[i].func || a[i].off != b[i].off ||
+		    a[i].fuel != b[i].fuel || a[i].hash != b[i].hash)
+			abort(); /* the engines disagree */
 	bn_wasm_module_free(m);
 	return 0;
 }
