@@ -60,6 +60,7 @@ static void usage(FILE *f)
 	      "  --max-output BYTES     cap on bytes written to stdout+stderr\n"
 	      "  --dir HOST[::GUEST][:ro]  give the guest a host directory\n"
 	      "  --env KEY=VALUE        set a guest environment variable\n"
+	      "  --engine auto|interp   machine code (default) or interpreter\n"
 	      "\n"
 	      "Exit status: the program's own; 124 a limit was reached;\n"
 	      "125 it trapped; 126 it could not be loaded; 2 bad usage.\n",

@@ -171,14 +171,22 @@ static void put(jit *j, const void *src, size_t n)
 	j->n += n;
 }
 
-static void put1(jit *j, uint8_t v)
+static inline void put1(jit *j, uint8_t v)
 {
-	put(j, &v, 1);
+	if (j->n < j->cap)
+		j->b[j->n++] = v;
+	else
+		put(j, &v, 1);
 }
 
-static void put4(jit *j, uint32_t v)
+static inline void put4(jit *j, uint32_t v)
 {
-	put(j, &v, 4);
+	if (j->n + 4 <= j->cap) {
+		memcpy(j->b + j->n, &v, 4);
+		j->n += 4;
+	} else {
+		put(j, &v, 4);
+	}
 }
 
 static void put8(jit *j, uint64_t v)
