@@ -123,6 +123,8 @@ typedef struct jit {
 	retsite *rets;
 	size_t nrets, caprets;
 	uint32_t cur_func, cur_cell; /* the instruction being compiled */
+	uint8_t *grows;            /* per code: a call may change memory's
+				      size (else its caller keeps r13/r14) */
 	bn_wasm__cell *stubs;
 	size_t nstubs, usedstubs;
 	struct { uint32_t cell; bool full; } rc[16]; /* register cache:
@@ -1389,6 +1391,29 @@ static void check_interrupt(jit *j, uint32_t cell)
 	trap_if(j, CC_NE, BN_WASM_TRAP_INTERRUPTED, cell);
 }
 
+/* A forward jump (CC or JMP) to a place not emitted yet: returns the
+   position of its rel32, for land(). */
+static uint32_t jcc_fwd(jit *j, int cc)
+{
+	uint32_t at;
+
+	if (cc == JMP)
+		put1(j, 0xe9);
+	else {
+		put1(j, 0x0f);
+		put1(j, (uint8_t)(0x80 + cc));
+	}
+	at = (uint32_t)j->n;
+	put4(j, 0);
+	return at;
+}
+
+/* Here is where the forward jump at AT lands. */
+static void land(jit *j, uint32_t at)
+{
+	patch4(j, at, (uint32_t)j->n - (at + 4));
+}
+
 /* The call instruction just emitted returns here. */
 static void add_ret(jit *j)
 {
@@ -1419,7 +1444,8 @@ static void emit_call_direct(jit *j, uint32_t ci, uint64_t argbase)
 	put4(j, 0);
 	add_ret(j);
 	lea(j, R12, R12, -CELL(argbase));
-	reload_mem(j);
+	if (j->grows[ci])
+		reload_mem(j);
 }
 
 static void set_site(jit *j, uint32_t fidx, uint32_t cell)
@@ -1579,8 +1605,42 @@ static void emit_instr_raw(jit *j, const bn_wasm__code *c, uint32_t fidx,
 		return;
 	}
 	case IOP(call_ind): {
-		uint32_t after;
+		uint32_t after, slow[5], docall;
+		int ns = 0;
 
+		/* inline: a callee of this module, compiled, in this instance
+		   (its type is then the very same object); else the helper */
+		ld32(j, RAX, p[4].u);
+		op_m(j, 0, 1, 0x8b, 1, RCX, RBX, NOIDX, 0, offsetof(jctx, inst));
+		op_m(j, 0, 1, 0x8b, 1, RCX, RCX, NOIDX, 0,
+		     offsetof(bn_wasm_instance, tables));
+		op_m(j, 0, 1, 0x8b, 1, RCX, RCX, NOIDX, 0,
+		     (int32_t)(p[2].u * 8));
+		op_m(j, 0, 0, 0x3b, 1, RAX, RCX, NOIDX, 0,
+		     offsetof(bn_wasm_table, size));        /* cmp eax, size */
+		slow[ns++] = jcc_fwd(j, CC_AE);
+		op_m(j, 0, 1, 0x8b, 1, RCX, RCX, NOIDX, 0,
+		     offsetof(bn_wasm_table, elems));
+		op_m(j, 0, 1, 0x8b, 1, RDX, RCX, RAX, 3, 0); /* callee */
+		op_r(j, 0, 1, 0x85, 1, RDX, RDX);
+		slow[ns++] = jcc_fwd(j, CC_E);
+		mov_imm(j, RCX, (uint64_t)(uintptr_t)&j->m->types[p[1].u]);
+		op_m(j, 0, 1, 0x3b, 1, RCX, RDX, NOIDX, 0,
+		     offsetof(bn_wasm_func, type));
+		slow[ns++] = jcc_fwd(j, CC_NE);
+		op_m(j, 0, 1, 0x8b, 1, RCX, RBX, NOIDX, 0, offsetof(jctx, inst));
+		op_m(j, 0, 1, 0x3b, 1, RCX, RDX, NOIDX, 0,
+		     offsetof(bn_wasm_func, inst));
+		slow[ns++] = jcc_fwd(j, CC_NE);
+		op_m(j, 0, 1, 0x8b, 1, RAX, RDX, NOIDX, 0,
+		     offsetof(bn_wasm_func, code));
+		op_m(j, 0, 1, 0x8b, 1, RAX, RAX, NOIDX, 0,
+		     offsetof(bn_wasm__code, jit_entry));
+		op_r(j, 0, 1, 0x85, 1, RAX, RAX);
+		slow[ns++] = jcc_fwd(j, CC_E);
+		docall = jcc_fwd(j, JMP);
+		for (int k = 0; k < ns; k++)
+			land(j, slow[k]);
 		set_site(j, fidx, cell);
 		mov_rr(j, 1, RDI, RBX);
 		mov_imm(j, RSI, p[1].u);
@@ -1596,6 +1656,7 @@ static void emit_instr_raw(jit *j, const bn_wasm__code *c, uint32_t fidx,
 		put1(j, 0x74);                              /* jz after */
 		after = (uint32_t)j->n;
 		put1(j, 0);
+		land(j, docall);
 		lea(j, R12, R12, CELL(p[3].u));
 		op_r(j, 0, 0, 0xff, 1, 2, RAX);             /* call rax */
 		add_ret(j);
@@ -1796,6 +1857,54 @@ static int compile_func(jit *j, uint32_t ci)
 	return j->oom ? -ENOMEM : 0;
 }
 
+/* Whether code CI may change the size of memory: it grows it, calls out
+   (imports, call_indirect), or calls code that may. */
+static bool may_grow(const jit *j, uint32_t ci)
+{
+	const bn_wasm_module *m = j->m;
+	const bn_wasm__code *c = &m->codes[ci];
+
+	for (uint32_t i = 0; i < c->nmap; i++) {
+		const bn_wasm__cell *p = &c->code[c->map[i].cell];
+
+		switch (c->map[i].op) {
+		case IOP(mgrow): case IOP(call_ind):
+			return true;
+		case IOP(call_func):
+			if (p[1].u < m->nfunc_imports ||
+			    j->grows[p[1].u - m->nfunc_imports])
+				return true;
+			break;
+		default:
+			break;
+		}
+	}
+	return false;
+}
+
+static int find_growers(jit *j)
+{
+	bool changed = true;
+
+	j->grows = calloc((size_t)j->m->ncodes + 1, 1);
+	if (!j->grows)
+		return -ENOMEM;
+	for (int round = 0; changed; round++) {
+		changed = false;
+		if (round == 64) {
+			/* call chains this deep: assume the worst */
+			memset(j->grows, 1, j->m->ncodes);
+			return 0;
+		}
+		for (uint32_t ci = 0; ci < j->m->ncodes; ci++)
+			if (!j->grows[ci] && may_grow(j, ci)) {
+				j->grows[ci] = 1;
+				changed = true;
+			}
+	}
+	return 0;
+}
+
 int bn_wasm__jit_compile(bn_wasm_module *m)
 {
 	jit j = { .m = m };
@@ -1825,7 +1934,9 @@ int bn_wasm__jit_compile(bn_wasm_module *m)
 			return -ENOMEM;
 		j.nstubs = stub_cells;
 	}
-	emit_trampoline(&j);
+	e = find_growers(&j);
+	if (!e)
+		emit_trampoline(&j);
 	for (uint32_t ci = 0; !e && ci < m->ncodes; ci++)
 		e = compile_func(&j, ci);
 	for (size_t i = 0; !e && i < j.ncalls; i++) {
@@ -1873,6 +1984,7 @@ int bn_wasm__jit_compile(bn_wasm_module *m)
 	free(j.b);
 	free(j.cell_off);
 	free(j.target);
+	free(j.grows);
 	free(j.fixes);
 	free(j.calls);
 	free(j.traps);
