@@ -346,21 +346,27 @@ static int stage(char **dest_out, const job *j, size_t i,
 	return 0;
 }
 
+/* MSG about a file in the staged folder DIR, naming the file relative to
+   the skill ("SKILL.md:4: ...") rather than by its scratch path. */
+static const char *in_skill(const char *msg, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (!strncmp(msg, dir, n) && msg[n] == '/')
+		return msg + n + 1;
+	return msg;
+}
+
 /* The lenient load of the staged folder DIR, its warnings shown. */
 static int vet(bn_skill_manifest **m_out, const job *j, const char *dir,
 	       bn_err *err)
 {
 	bn_skill_report rep = { 0 };
 	int r = bn_skill_manifest_load(m_out, dir, &rep, err);
-	size_t cut = strlen(dir) + 1;
 
-	for (size_t k = 0; r == 0 && k < rep.warnings.n; k++) {
-		const char *w = rep.warnings.v[k];
-		/* name files relative to the skill, not the scratch folder */
-		if (!strncmp(w, dir, cut - 1) && w[cut - 1] == '/')
-			w += cut;
-		say(j->o, (*m_out)->name, "warning: %s", w);
-	}
+	for (size_t k = 0; r == 0 && k < rep.warnings.n; k++)
+		say(j->o, (*m_out)->name, "warning: %s",
+		    in_skill(rep.warnings.v[k], dir));
 	bn_skill_report_clear(&rep);
 	return r;
 }
@@ -375,11 +381,13 @@ static int strict_check(const char *dir, const char *name, const job *j,
 		if (j->o->force) {
 			for (size_t k = 0; k < rep.errors.n; k++)
 				say(j->o, name, "invalid (installed anyway, "
-				    "--force): %s", rep.errors.v[k]);
+				    "--force): %s",
+				    in_skill(rep.errors.v[k], dir));
 		} else {
 			r = bn_err_set(err, BN_EINVAL,
 				"skill '%s' is not valid: %s%s", name,
-				rep.errors.v[0], rep.errors.n > 1 ?
+				in_skill(rep.errors.v[0], dir),
+				rep.errors.n > 1 ?
 				" (and more; --force installs it anyway)" :
 				" (--force installs it anyway)");
 		}

@@ -286,6 +286,7 @@ check "a local folder with a symlink out is refused" '[ $rc -eq 1 ] && [[ $errou
 mkdir -p "$work/loc/bad name"; printf -- '---\nname: Bad_Name\ndescription: x\n---\n' >"$work/loc/bad name/SKILL.md"
 run "$bnity" skill install "$work/loc/bad name"
 check "strict validation errors refuse the install" '[ $rc -eq 1 ] && [[ $errout == *"not valid"* ]]'
+check "the refusal names the file in the skill, not a scratch path" '[[ $errout == *"not valid: SKILL.md:"* ]] && [[ $errout != *".tmp-"* ]]'
 
 mkdir -p "$work/loc/tooly/src"
 printf -- '---\nname: tooly\ndescription: A tool skill that brings only sources.\nmetadata:\n  type: tool\n---\n# tooly\n' >"$work/loc/tooly/SKILL.md"
