@@ -19,6 +19,7 @@
 #include "exec/executor.h"
 #include "exec/grants.h"
 #include "exec/script.h"
+#include "registry/registry.h"
 
 #define MAX_POS 64
 #define INPUT_MAX_BYTES ((size_t)16 << 20)
@@ -429,12 +430,64 @@ int bn_cli_skill_script(int argc, char **argv)
 
 /* ---- audit ---------------------------------------------------------------- */
 
+/* `audit --installs`: what was installed or updated, from where, with
+   which tier and grants. */
+static int audit_installs(const bn_exec_audit_filter *f, bool json)
+{
+	json_t *a = NULL;
+	bn_store *s;
+	bn_err err;
+	int r;
+
+	bn_err_init(&err);
+	if (bn_cli_open_store(&s, &err))
+		return bn_cli_fail(&err);
+	r = bn_registry_audit_installs(&a, s, f->skill, f->since_ms, f->limit,
+				       &err);
+	bn_store_free(s);
+	if (r)
+		return bn_cli_fail(&err);
+	if (json) {
+		bn_cli_print_json(a);
+		return BN_EXIT_OK;
+	}
+	if (json_array_size(a) == 0)
+		printf("no install records\n");
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		json_t *o = json_array_get(a, i), *ref = json_object_get(o, "ref");
+		time_t at = (time_t)(json_integer_value(
+			json_object_get(o, "at_ms")) / 1000);
+		char when[32], *granted;
+
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S",
+			 gmtime(&at));
+		granted = json_dumps(json_object_get(o, "granted"),
+				     JSON_COMPACT);
+		printf("#%lld %s  %s %s  tier=%s  from %s%s%s  %.19s  "
+		       "granted=%s  findings=%lld\n",
+		       (long long)json_integer_value(json_object_get(o, "id")),
+		       when, json_string_value(json_object_get(o, "action")),
+		       json_string_value(json_object_get(o, "skill")),
+		       json_string_value(json_object_get(o, "tier")),
+		       json_string_value(json_object_get(o, "source")),
+		       json_is_string(ref) ? "@" : "",
+		       json_is_string(ref) ? json_string_value(ref) : "",
+		       json_string_value(json_object_get(o, "hash")),
+		       granted ? granted : "[]",
+		       (long long)json_integer_value(
+			       json_object_get(o, "findings")));
+		free(granted);
+	}
+	json_decref(a);
+	return BN_EXIT_OK;
+}
+
 int bn_cli_audit_main(int argc, char **argv)
 {
 	const char *pos[MAX_POS], *skill = NULL, *bot = NULL, *since = NULL,
 		   *outcome = NULL, *limit = NULL, *before = NULL;
 	bn_exec_audit_filter f = { 0 };
-	bool json = false;
+	bool json = false, installs = false;
 	json_t *runs = NULL;
 	bn_store *s;
 	bn_err err;
@@ -448,6 +501,7 @@ int bn_cli_audit_main(int argc, char **argv)
 		{ "limit", true, &limit, NULL },
 		{ "before", true, &before, NULL },
 		{ "json", false, NULL, &json },
+		{ "installs", false, NULL, &installs },
 		{ NULL, false, NULL, NULL } };
 
 	if (argc > MAX_POS || bn_cli_parse(argc, argv, opts, pos, &npos,
@@ -470,6 +524,13 @@ int bn_cli_audit_main(int argc, char **argv)
 		if (!parse_u64(&v, before))
 			return bn_cli_usage("audit", "--before: a record id");
 		f.before_id = (int64_t)v;
+	}
+	if (installs) {
+		if (bot || outcome || before)
+			return bn_cli_usage("audit", "--installs takes only "
+					    "--skill, --since, --limit and "
+					    "--json");
+		return audit_installs(&f, json);
 	}
 	if (bn_cli_open_store(&s, &err))
 		return bn_cli_fail(&err);

@@ -111,9 +111,11 @@ static const help_entry entries[] = {
 	  "has none)." },
 	{ "audit",
 	  "[--skill S] [--bot B] [--since WHEN] [--outcome O] [--limit N]\n"
-	  "        [--before ID] [--json]",
+	  "        [--before ID] [--json] | --installs [--skill S] [--since WHEN]",
 	  "The audit log, newest first: every skill run and every host call\n"
-	  "it made, allowed or denied. WHEN: 2026-11-27, 30m, 2h, 7d." },
+	  "it made, allowed or denied. WHEN: 2026-11-27, 30m, 2h, 7d.\n"
+	  "--installs: every install and update instead (source, tier, hash,\n"
+	  "grants, scan findings)." },
 	{ "chat",
 	  "BOT [-m TEXT] [--json] [--session ID] [--provider anthropic|openai]\n"
 	  "        [--model M] [--max-steps N] [--context-tokens N]",

@@ -291,6 +291,58 @@ static void audit_install(bn_store *s, const bn_registry_lock_entry *e,
 	free(gtext);
 }
 
+int bn_registry_audit_installs(json_t **out, bn_store *s, const char *skill,
+			       int64_t since_ms, unsigned limit, bn_err *err)
+{
+	json_t *a = json_array();
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!a)
+		return bn_err_oom(err);
+	if (sqlite3_prepare_v2(bn_store_db(s),
+		"SELECT id, at_ms, skill, action, source, ref, tree_hash, tier,"
+		" granted, findings FROM audit_installs"
+		" WHERE (?1 IS NULL OR skill = ?1) AND at_ms >= ?2"
+		" ORDER BY id DESC LIMIT ?3", -1, &st, NULL) != SQLITE_OK) {
+		json_decref(a);
+		return bn_err_set(err, BN_EIO, "install audit: %s",
+				  sqlite3_errmsg(bn_store_db(s)));
+	}
+	if (skill)
+		sqlite3_bind_text(st, 1, skill, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, since_ms);
+	sqlite3_bind_int64(st, 3, limit ? limit : 100);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *g = json_loads((const char *)sqlite3_column_text(st, 8),
+				       0, NULL);
+		const char *ref = (const char *)sqlite3_column_text(st, 5);
+
+		json_array_append_new(a, json_pack(
+			"{s:I, s:I, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:I}",
+			"id", (json_int_t)sqlite3_column_int64(st, 0),
+			"at_ms", (json_int_t)sqlite3_column_int64(st, 1),
+			"skill", (const char *)sqlite3_column_text(st, 2),
+			"action", (const char *)sqlite3_column_text(st, 3),
+			"source", (const char *)sqlite3_column_text(st, 4),
+			"ref", ref ? json_string(ref) : json_null(),
+			"hash", (const char *)sqlite3_column_text(st, 6),
+			"tier", (const char *)sqlite3_column_text(st, 7),
+			"granted", json_is_array(g) ? g : json_array(),
+			"findings", (json_int_t)sqlite3_column_int64(st, 9)));
+		if (g && !json_is_array(g))
+			json_decref(g);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(a);
+		return bn_err_set(err, BN_EIO, "install audit: %s",
+				  sqlite3_errmsg(bn_store_db(s)));
+	}
+	*out = a;
+	return 0;
+}
+
 /* Write the grants of E after the commit; failures become notes. */
 static void apply_grants(bn_store *s, const bn_skill_manifest *m,
 			 const bn_strv *granted, const char *bot,

@@ -298,6 +298,17 @@ int bn_registry_key_trust(char id_out[17], bn_store *s, const char *text,
 /* Remove by key id (hex) or by the base64 key. BN_ENOTFOUND if none. */
 int bn_registry_key_remove(bn_store *s, const char *id_or_key,
 			   bn_err *err) BN_MUST_USE;
+/*
+ * bn_registry_audit_installs - the install audit log, newest first: a JSON
+ * array of {id, at_ms, skill, action ("install" or "update"), source, ref
+ * (or null), hash, tier, granted (array of "cap=scope"), findings}.
+ * SKILL (may be NULL) keeps one skill's records, SINCE_MS those at or
+ * after it, LIMIT (0: 100) caps the count.
+ */
+int bn_registry_audit_installs(json_t **out, bn_store *s, const char *skill,
+			       int64_t since_ms, unsigned limit,
+			       bn_err *err) BN_MUST_USE;
+
 /* Every trusted key: JSON array of {id, key, comment, added_at}. */
 int bn_registry_key_list(json_t **out, bn_store *s, bn_err *err) BN_MUST_USE;
 /* Every trusted key, parsed: *out is an owned array of *n_out keys. */

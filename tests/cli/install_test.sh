@@ -130,6 +130,12 @@ print(h.hexdigest())' "$srv/github/acme/skills")
 check "the lockfile pins the commit, hash, tier and source" 'lock | grep -q "\"ref\": \"$sha\"" && lock | grep -q "\"computedHash\": \"sha256:" && lock | grep -q "\"sourceType\": \"github\"" && lock | grep -q "\"source\": \"acme/skills/skills/hello\"" && lock | grep -q "\"tier\": \"untrusted\""'
 check "the index row has tier and source" '[ "$(db "SELECT tier||\" \"||source FROM skill_index WHERE name=\"hello\"")" = "untrusted acme/skills/skills/hello" ]'
 check "an audit record was written" '[ "$(db "SELECT count(*) FROM audit_installs WHERE skill=\"hello\" AND action=\"install\"")" = 1 ]'
+run "$bnity" audit --installs --skill hello
+check "audit --installs shows it: action, tier, source and pinned commit" '[ $rc -eq 0 ] && [[ $out == *"install hello  tier=untrusted  from acme/skills/skills/hello@$sha"* ]]'
+run "$bnity" audit --installs --json
+check "audit --installs --json has the record's fields" '[ $rc -eq 0 ] && [[ $out == *"\"action\": \"install\""* ]] && [[ $out == *"\"hash\": \"sha256:"* ]] && [[ $out == *"\"granted\": ["* ]]'
+run "$bnity" audit --installs --bot b
+check "audit --installs refuses run-only filters" '[ $rc -eq 2 ] && [[ $errout == *"--installs takes only"* ]]'
 run "$bnity" skill install acme/skills --skill hello
 check "installing again is refused" '[ $rc -eq 1 ] && [[ $errout == *"already installed"* ]]'
 run "$bnity" skill install acme/skills --skill weather
