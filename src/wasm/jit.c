@@ -1907,6 +1907,18 @@ static int find_growers(jit *j)
 
 int bn_wasm__jit_compile(bn_wasm_module *m)
 {
+	unsigned f = 0;
+
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("sse4.1"))
+		f |= BN_WASM__JIT_SSE41;
+	if (__builtin_cpu_supports("popcnt"))
+		f |= BN_WASM__JIT_POPCNT;
+	return bn_wasm__jit_compile_features(m, f);
+}
+
+int bn_wasm__jit_compile_features(bn_wasm_module *m, unsigned features)
+{
 	jit j = { .m = m };
 	struct bn_wasm__jit *out = NULL;
 	size_t stub_cells = 0;
@@ -1914,9 +1926,8 @@ int bn_wasm__jit_compile(bn_wasm_module *m)
 	int e = 0;
 
 	j.has_mem = m->nmems > 0;
-	__builtin_cpu_init();
-	j.sse41 = __builtin_cpu_supports("sse4.1");
-	j.popcnt = __builtin_cpu_supports("popcnt");
+	j.sse41 = features & BN_WASM__JIT_SSE41;
+	j.popcnt = features & BN_WASM__JIT_POPCNT;
 	for (uint32_t ci = 0; ci < m->ncodes; ci++) {
 		const bn_wasm__code *c = &m->codes[ci];
 
@@ -2106,6 +2117,13 @@ int bn_wasm__jit_invoke(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 int bn_wasm__jit_compile(bn_wasm_module *m)
 {
 	(void)m;
+	return 0;
+}
+
+int bn_wasm__jit_compile_features(bn_wasm_module *m, unsigned features)
+{
+	(void)m;
+	(void)features;
 	return 0;
 }
 

@@ -326,6 +326,10 @@ uint32_t bn_wasm__code_offset(const bn_wasm__code *c, uint32_t cell);
    jit_entry or leaves the module to the interpreter (0 either way unless
    out of memory); invoke runs F's machine code like bn_wasm__invoke. */
 int bn_wasm__jit_compile(bn_wasm_module *m);
+/* The same with only the CPU features in FEATURES used (tests of the
+   code paths for CPUs without them). */
+enum { BN_WASM__JIT_SSE41 = 1, BN_WASM__JIT_POPCNT = 2 };
+int bn_wasm__jit_compile_features(bn_wasm_module *m, unsigned features);
 void bn_wasm__jit_free(bn_wasm_module *m);
 int bn_wasm__jit_invoke(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 			bn_wasm_trap *trap);

@@ -247,8 +247,10 @@ static bool same(const outcome *a, const outcome *b)
 	       a->func == b->func && a->off == b->off && a->fuel == b->fuel;
 }
 
-/* Every export on every input pair: both engines alike. */
-static void test_engines_agree(bn_t *t)
+/* Every export on every input pair: both engines alike.  FEATURES >= 0
+   recompiles the module for a CPU with only those features (the code
+   paths that step rounding and popcnt through the interpreter). */
+static void engines_agree(bn_t *t, int features)
 {
 	static const char *const names[] = { "ints", "floats", "mem", "ctl" };
 	bn_wasm_module *m;
@@ -260,6 +262,14 @@ static void test_engines_agree(bn_t *t)
 	m = wat_module(t, k_mod);
 	if (!m)
 		return;
+	if (features >= 0 && m->jit) {
+		bn_wasm__jit_free(m);
+		for (uint32_t i = 0; i < m->ncodes; i++)
+			m->codes[i].jit_entry = NULL;
+		BN_CHECK_INT(t, bn_wasm__jit_compile_features(m,
+			(unsigned)features), ==, 0);
+		BN_CHECK(t, m->jit != NULL);
+	}
 	for (size_t n = 0; n < 4; n++) {
 		for (size_t x = 0; x < NIN; x++) {
 			for (size_t y = 0; y < NIN; y++) {
@@ -301,6 +311,16 @@ static void test_engines_agree(bn_t *t)
 	BN_CHECK_INT(t, traps, <, calls - 100);
 out:
 	bn_wasm_module_free(m);
+}
+
+static void test_engines_agree(bn_t *t)
+{
+	engines_agree(t, -1);
+}
+
+static void test_engines_agree_plain_cpu(bn_t *t)
+{
+	engines_agree(t, 0);
 }
 
 /* A fuel limit stops both engines at the same instruction, with the same
@@ -433,6 +453,7 @@ int main(void)
 
 	BN_RUN(&t, test_compiled);
 	BN_RUN(&t, test_engines_agree);
+	BN_RUN(&t, test_engines_agree_plain_cpu);
 	BN_RUN(&t, test_fuel_limits_agree);
 	BN_RUN(&t, test_depth_agrees);
 	return bn_t_done(&t);
