@@ -3,7 +3,8 @@
  * wasm/wasm_int.h - the engine's internal structures, shared by its phase
  * files: decode.c (binary -> bn_wasm_module), validate.c (module-level
  * rules), translate.c (validates each body and translates it once into
- * slot code), interp.c (runs slot code), instance.c (stores, linking,
+ * slot code), interp.c (runs slot code), jit.c and jit_x64.h (compile
+ * slot code to x86-64 and run it), instance.c (stores, linking,
  * instantiation, the public object API).
  *
  * Slot code: a function's frame is an array of 64-bit cells: parameters,
