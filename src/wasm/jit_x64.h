@@ -276,15 +276,21 @@ static inline void lea(jit *j, int r, int base, int32_t disp)
 	op_m(j, 0, 1, 0x8d, 1, r, base, NOIDX, 0, disp);
 }
 
-/* rel32 jump or call to an offset already known in the buffer. */
-static inline void jump_to(jit *j, int cc, uint32_t target)
+/* The opcode of a rel32 jump: unconditional (JMP) or on condition CC. */
+static inline void jcc_op(jit *j, int cc)
 {
-	if (cc == JMP)
+	if (cc == JMP) {
 		put1(j, 0xe9);
-	else {
+	} else {
 		put1(j, 0x0f);
 		put1(j, (uint8_t)(0x80 + cc));
 	}
+}
+
+/* rel32 jump or call to an offset already known in the buffer. */
+static inline void jump_to(jit *j, int cc, uint32_t target)
+{
+	jcc_op(j, cc);
 	put4(j, target - (uint32_t)(j->n + 4));
 }
 
@@ -307,12 +313,7 @@ static inline void add_fix(jit *j, int kind, uint32_t target, uint32_t base)
 /* Jump (CC or JMP) to the instruction at code cell CELL. */
 static inline void jump_cell(jit *j, int cc, uint32_t cell)
 {
-	if (cc == JMP)
-		put1(j, 0xe9);
-	else {
-		put1(j, 0x0f);
-		put1(j, (uint8_t)(0x80 + cc));
-	}
+	jcc_op(j, cc);
 	add_fix(j, FIX_CELL, cell, 0);
 	put4(j, 0);
 }
@@ -323,12 +324,7 @@ static inline void trap_if(jit *j, int cc, uint32_t kind, uint32_t cell)
 {
 	tstub *t;
 
-	if (cc == JMP)
-		put1(j, 0xe9);
-	else {
-		put1(j, 0x0f);
-		put1(j, (uint8_t)(0x80 + cc));
-	}
+	jcc_op(j, cc);
 	if (!grow((void **)&j->traps, &j->captraps, j->ntraps + 1,
 		  sizeof(*j->traps))) {
 		j->oom = true;
@@ -570,12 +566,7 @@ static inline uint32_t jcc_fwd(jit *j, int cc)
 {
 	uint32_t at;
 
-	if (cc == JMP)
-		put1(j, 0xe9);
-	else {
-		put1(j, 0x0f);
-		put1(j, (uint8_t)(0x80 + cc));
-	}
+	jcc_op(j, cc);
 	at = (uint32_t)j->n;
 	put4(j, 0);
 	return at;
