@@ -636,45 +636,36 @@ static void emit_fconvert(jit *j, int op, const bn_wasm__cell *p)
 
 static void emit_convert(jit *j, int op, const bn_wasm__cell *p)
 {
-	uint64_t d = p[1].u, a = p[2].u;
-	int ra, rd;
+	/* integer moves and extensions: OPC rd, ra (ra read as 64 bits when
+	   SRC64; BYTE: ra is a byte register, sil/dil need a REX prefix) */
+	static const struct { int op; bool src64; int w; uint32_t opc;
+			      int nopc; bool byte; } t[] = {
+		{ OP(i32_wrap_i64), false, 0, 0x8b, 1, false },
+		{ OP(i64_extend_i32_u), false, 0, 0x8b, 1, false },
+		{ OP(i32_reinterpret_f32), false, 0, 0x8b, 1, false },
+		{ OP(f32_reinterpret_i32), false, 0, 0x8b, 1, false },
+		{ OP(i64_reinterpret_f64), true, 1, 0x8b, 1, false },
+		{ OP(f64_reinterpret_i64), true, 1, 0x8b, 1, false },
+		{ OP(i64_extend_i32_s), false, 1, 0x63, 1, false },
+		{ OP(i64_extend32_s), false, 1, 0x63, 1, false },
+		{ OP(i32_extend8_s), false, 0, 0x0fbe, 2, true },
+		{ OP(i64_extend8_s), false, 1, 0x0fbe, 2, true },
+		{ OP(i32_extend16_s), false, 0, 0x0fbf, 2, false },
+		{ OP(i64_extend16_s), false, 1, 0x0fbf, 2, false },
+	};
 
-	switch (op) {
-	case OP(i32_wrap_i64): case OP(i64_extend_i32_u):
-	case OP(i32_reinterpret_f32): case OP(f32_reinterpret_i32):
-		ra = use(j, a, false);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int ra, rd;
+
+		if (t[i].op != op)
+			continue;
+		ra = use(j, p[2].u, t[i].src64);
 		rd = rc_alloc(j);
-		mov_rr(j, 0, rd, ra);
-		def(j, d, rd);
-		return;
-	case OP(i64_reinterpret_f64): case OP(f64_reinterpret_i64):
-		ra = use(j, a, true);
-		rd = rc_alloc(j);
-		mov_rr(j, 1, rd, ra);
-		def(j, d, rd);
-		return;
-	case OP(i64_extend_i32_s): case OP(i64_extend32_s):
-		ra = use(j, a, false);
-		rd = rc_alloc(j);
-		op_r(j, 0, 1, 0x63, 1, rd, ra);             /* movsxd */
-		def(j, d, rd);
-		return;
-	case OP(i32_extend8_s): case OP(i64_extend8_s):
-		ra = use(j, a, false);
-		rd = rc_alloc(j);
-		head(j, 0, op == OP(i64_extend8_s), 0x0fbe, 2, rd, NOIDX, ra,
-		     ra >= 4 && ra < 8);                    /* movsx r, r8 */
+		head(j, 0, t[i].w, t[i].opc, t[i].nopc, rd, NOIDX, ra,
+		     t[i].byte && ra >= 4 && ra < 8);
 		put1(j, (uint8_t)(0xc0 | ((rd & 7) << 3) | (ra & 7)));
-		def(j, d, rd);
+		def(j, p[1].u, rd);
 		return;
-	case OP(i32_extend16_s): case OP(i64_extend16_s):
-		ra = use(j, a, false);
-		rd = rc_alloc(j);
-		op_r(j, 0, op == OP(i64_extend16_s), 0x0fbf, 2, rd, ra);
-		def(j, d, rd);
-		return;
-	default:
-		break;
 	}
 	emit_fconvert(j, op, p);
 }
