@@ -981,22 +981,14 @@ I_call_func:
 	nfp = fp + U(2);
 	ret_pc = pc + 3;
 	goto do_call;
-I_call_ind: {
-	bn_wasm_table *tb = inst->tables[U(2)];
-	uint32_t i = I32(4);
-
-	if (i >= tb->size)
-		TRAP(BN_WASM_TRAP_TABLE_OOB, "undefined element");
-	callee = tb->elems[i];
-	if (!callee)
-		TRAP(BN_WASM_TRAP_INDIRECT_NULL, "uninitialized element");
-	if (!bn_wasm__type_eq(callee->type, &inst->module->types[U(1)]))
-		TRAP(BN_WASM_TRAP_INDIRECT_TYPE,
-		     "indirect call type mismatch");
+I_call_ind:
+	tk = bn_wasm__indirect_callee(&callee, inst, (uint32_t)U(1),
+				      (uint32_t)U(2), I32(4), &tmsg);
+	if (tk != BN_WASM_TRAP_NONE)
+		goto trap;
 	nfp = fp + U(3);
 	ret_pc = pc + 5;
 	goto do_call;
-}
 do_call:
 	if (atomic_load_explicit(&s->interrupt, memory_order_relaxed))
 		TRAP(BN_WASM_TRAP_INTERRUPTED, "interrupted");

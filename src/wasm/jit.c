@@ -100,23 +100,13 @@ static int h_call_import(jctx *c, uint32_t fidx, uint64_t *nfp,
 static uintptr_t h_call_ind(jctx *c, uint32_t type, uint32_t table,
 			    uint32_t i, uint64_t *nfp, uint64_t *frame_end)
 {
-	bn_wasm_table *tb = c->inst->tables[table];
-	const bn_wasm__type *want = &c->inst->module->types[type];
-	bn_wasm_func *callee;
+	bn_wasm_func *callee = NULL;
+	const char *msg;
+	bn_wasm_trap_kind k = bn_wasm__indirect_callee(&callee, c->inst, type,
+						       table, i, &msg);
 
-	if (i >= tb->size) {
-		site_trap(c, BN_WASM_TRAP_TABLE_OOB, "undefined element");
-		return 1;
-	}
-	callee = tb->elems[i];
-	if (!callee) {
-		site_trap(c, BN_WASM_TRAP_INDIRECT_NULL,
-			  "uninitialized element");
-		return 1;
-	}
-	if (callee->type != want && !bn_wasm__type_eq(callee->type, want)) {
-		site_trap(c, BN_WASM_TRAP_INDIRECT_TYPE,
-			  "indirect call type mismatch");
+	if (k != BN_WASM_TRAP_NONE) {
+		site_trap(c, k, msg);
 		return 1;
 	}
 	if (callee->kind == BN_FUNC_WASM && callee->inst == c->inst &&
@@ -783,7 +773,7 @@ static void emit_step(jit *j, const bn_wasm__code *c, uint32_t cell,
 	bn_wasm__cell *stub = &j->stubs[j->usedstubs];
 
 	memcpy(stub, &c->code[cell], len * sizeof(*stub));
-	stub[len].h = bn_wasm__handlers()[IOP(step_end)];
+	stub[len].h = j->step_end;
 	j->usedstubs += len + 1;
 	mov_rr(j, 1, RDI, RBX);
 	mov_rr(j, 1, RSI, R12);
@@ -1339,7 +1329,7 @@ int bn_wasm__jit_compile(bn_wasm_module *m)
 
 int bn_wasm__jit_compile_features(bn_wasm_module *m, unsigned features)
 {
-	jit j = { .m = m };
+	jit j = { .m = m, .step_end = bn_wasm__handlers()[IOP(step_end)] };
 	struct bn_wasm__jit *out = NULL;
 	size_t stub_cells = 0;
 	void *mem;

@@ -119,6 +119,7 @@ typedef struct jit {
 				      stored to, with its condition */
 	int flags_cc;
 	uint8_t *target;           /* 1 for cells that are branch targets */
+	const void *step_end;      /* the interpreter's step_end handler */
 	uint32_t trap_exit;        /* module routines */
 	uint32_t raw_exit;
 	bool has_mem;

@@ -343,6 +343,36 @@ int bn_wasm__memory_grow(bn_wasm_memory *m, uint32_t delta,
 int bn_wasm__table_grow(bn_wasm_table *t, uint32_t delta, void *init,
 			uint32_t *old_size);
 bool bn_wasm__type_eq(const bn_wasm__type *a, const bn_wasm__type *b);
+
+/* call_indirect's checks, for both engines: the function at index I of
+   INST's table TABLE, of type TYPE.  Returns BN_WASM_TRAP_NONE with *OUT,
+   or the trap kind with its message in *MSG. */
+static inline bn_wasm_trap_kind
+bn_wasm__indirect_callee(bn_wasm_func **out, bn_wasm_instance *inst,
+			 uint32_t type, uint32_t table, uint32_t i,
+			 const char **msg)
+{
+	bn_wasm_table *tb = inst->tables[table];
+	const bn_wasm__type *want = &inst->module->types[type];
+	bn_wasm_func *f;
+
+	if (i >= tb->size) {
+		*msg = "undefined element";
+		return BN_WASM_TRAP_TABLE_OOB;
+	}
+	f = tb->elems[i];
+	if (!f) {
+		*msg = "uninitialized element";
+		return BN_WASM_TRAP_INDIRECT_NULL;
+	}
+	if (f->type != want && !bn_wasm__type_eq(f->type, want)) {
+		*msg = "indirect call type mismatch";
+		return BN_WASM_TRAP_INDIRECT_TYPE;
+	}
+	*out = f;
+	return BN_WASM_TRAP_NONE;
+}
+
 void bn_wasm__val_to_cells(uint64_t *c, const bn_wasm_val *v);
 void bn_wasm__val_from_cells(bn_wasm_val *v, uint8_t type,
 			     const uint64_t *c);
