@@ -97,6 +97,7 @@ label() {
   case $1 in
     "$denied") echo "denied (EACCES/EPERM/EXDEV)" ;;
     "$seccomp") echo "killed: seccomp (SIGSYS)" ;;
+    "$seccomp|$nosyscall") echo "SIGSYS, or SIGSEGV (no i386)" ;;
     *) sed -e 's/\^//g' -e 's/|/ or /g' <<<"$1" ;;
   esac
 }
@@ -163,6 +164,7 @@ sys="$probes/sys_probes"; res="$probes/res_probes"
 W=(--write "$scratch")
 denied='^blocked: .*(Permission denied|Operation not permitted|Invalid cross-device link)'
 seccomp='^limit: seccomp'
+nosyscall='^signal 11$'
 
 # --- the controls --------------------------------------------------------
 control read-other-skill -- "$fs" read-file "$other/notes.txt"
@@ -192,7 +194,11 @@ probe vsock-socket "$denied" : -- "${W[@]}" -- "$net" vsock
 
 # --- system calls ---------------------------------------------------------
 if [ "$(uname -m)" = x86_64 ]; then
-  probe int80-i386-syscall "$seccomp" : -- "${W[@]}" -- "$sys" int80
+  # A kernel without 32-bit emulation (IA32_EMULATION off, or
+  # ia32_emulation=0) raises SIGSEGV on `int 0x80` before any filter sees
+  # it; one with it reaches seccomp, which kills the worker with SIGSYS.
+  # Both keep the call from running; only "it ran" (ESCAPED) fails.
+  probe int80-i386-syscall "$seccomp|$nosyscall" : -- "${W[@]}" -- "$sys" int80
   probe x32-syscall "$seccomp" : -- "${W[@]}" -- "$sys" x32
 else
   skip int80-i386-syscall "not x86_64"
