@@ -95,6 +95,27 @@ static inline uint64_t fmax64(uint64_t a, uint64_t b)
 	return x > y ? a : b;
 }
 
+/*
+ * ceil, floor, trunc and nearest of a NaN: the input with its quiet bit
+ * set, which the spec accepts (an arithmetic NaN; a canonical one stays
+ * canonical).  Decided on the bits, not left to libm or the optimiser:
+ * gcc's inline expansions return a signalling NaN unquieted, clang's
+ * calls quiet it, and results must not depend on the compiler.
+ */
+static inline uint32_t round32(float r, uint32_t in)
+{
+	if ((in & 0x7fffffffu) > 0x7f800000u)
+		return in | 0x00400000u;
+	return (uint32_t)bits_f32(r);
+}
+
+static inline uint64_t round64(double r, uint64_t in)
+{
+	if ((in & 0x7fffffffffffffffull) > 0x7ff0000000000000ull)
+		return in | 0x0008000000000000ull;
+	return bits_f64(r);
+}
+
 static inline uint32_t rotl32(uint32_t x, uint32_t n)
 {
 	n &= 31;
@@ -490,10 +511,10 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	BINOP(i64_rotr, rotl64(I64(2), 64 - (I64(3) & 63)))
 	UNOP(f32_abs, I32(2) & 0x7fffffffu)
 	UNOP(f32_neg, I32(2) ^ 0x80000000u)
-	UNOP(f32_ceil, bits_f32(ceilf(F32(2))))
-	UNOP(f32_floor, bits_f32(floorf(F32(2))))
-	UNOP(f32_trunc, bits_f32(truncf(F32(2))))
-	UNOP(f32_nearest, bits_f32(rintf(F32(2))))
+	UNOP(f32_ceil, round32(ceilf(F32(2)), I32(2)))
+	UNOP(f32_floor, round32(floorf(F32(2)), I32(2)))
+	UNOP(f32_trunc, round32(truncf(F32(2)), I32(2)))
+	UNOP(f32_nearest, round32(rintf(F32(2)), I32(2)))
 	UNOP(f32_sqrt, bits_f32(sqrtf(F32(2))))
 	BINOP(f32_add, bits_f32(F32(2) + F32(3)))
 	BINOP(f32_sub, bits_f32(F32(2) - F32(3)))
@@ -504,10 +525,10 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	BINOP(f32_copysign, (I32(2) & 0x7fffffffu) | (I32(3) & 0x80000000u))
 	UNOP(f64_abs, I64(2) & 0x7fffffffffffffffull)
 	UNOP(f64_neg, I64(2) ^ 0x8000000000000000ull)
-	UNOP(f64_ceil, bits_f64(ceil(F64(2))))
-	UNOP(f64_floor, bits_f64(floor(F64(2))))
-	UNOP(f64_trunc, bits_f64(trunc(F64(2))))
-	UNOP(f64_nearest, bits_f64(rint(F64(2))))
+	UNOP(f64_ceil, round64(ceil(F64(2)), I64(2)))
+	UNOP(f64_floor, round64(floor(F64(2)), I64(2)))
+	UNOP(f64_trunc, round64(trunc(F64(2)), I64(2)))
+	UNOP(f64_nearest, round64(rint(F64(2)), I64(2)))
 	UNOP(f64_sqrt, bits_f64(sqrt(F64(2))))
 	BINOP(f64_add, bits_f64(F64(2) + F64(3)))
 	BINOP(f64_sub, bits_f64(F64(2) - F64(3)))
@@ -789,10 +810,10 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	VUN(f32x4_abs, 4, r.u32[k] = a.u32[k] & 0x7fffffffu)
 	VUN(f32x4_neg, 4, r.u32[k] = a.u32[k] ^ 0x80000000u)
 	VUN(f32x4_sqrt, 4, r.f32[k] = sqrtf(a.f32[k]))
-	VUN(f32x4_ceil, 4, r.f32[k] = ceilf(a.f32[k]))
-	VUN(f32x4_floor, 4, r.f32[k] = floorf(a.f32[k]))
-	VUN(f32x4_trunc, 4, r.f32[k] = truncf(a.f32[k]))
-	VUN(f32x4_nearest, 4, r.f32[k] = rintf(a.f32[k]))
+	VUN(f32x4_ceil, 4, r.u32[k] = round32(ceilf(a.f32[k]), a.u32[k]))
+	VUN(f32x4_floor, 4, r.u32[k] = round32(floorf(a.f32[k]), a.u32[k]))
+	VUN(f32x4_trunc, 4, r.u32[k] = round32(truncf(a.f32[k]), a.u32[k]))
+	VUN(f32x4_nearest, 4, r.u32[k] = round32(rintf(a.f32[k]), a.u32[k]))
 	VBIN(f32x4_add, 4, r.f32[k] = a.f32[k] + b.f32[k])
 	VBIN(f32x4_sub, 4, r.f32[k] = a.f32[k] - b.f32[k])
 	VBIN(f32x4_mul, 4, r.f32[k] = a.f32[k] * b.f32[k])
@@ -806,10 +827,10 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	VUN(f64x2_abs, 2, r.u64[k] = a.u64[k] & 0x7fffffffffffffffull)
 	VUN(f64x2_neg, 2, r.u64[k] = a.u64[k] ^ 0x8000000000000000ull)
 	VUN(f64x2_sqrt, 2, r.f64[k] = sqrt(a.f64[k]))
-	VUN(f64x2_ceil, 2, r.f64[k] = ceil(a.f64[k]))
-	VUN(f64x2_floor, 2, r.f64[k] = floor(a.f64[k]))
-	VUN(f64x2_trunc, 2, r.f64[k] = trunc(a.f64[k]))
-	VUN(f64x2_nearest, 2, r.f64[k] = rint(a.f64[k]))
+	VUN(f64x2_ceil, 2, r.u64[k] = round64(ceil(a.f64[k]), a.u64[k]))
+	VUN(f64x2_floor, 2, r.u64[k] = round64(floor(a.f64[k]), a.u64[k]))
+	VUN(f64x2_trunc, 2, r.u64[k] = round64(trunc(a.f64[k]), a.u64[k]))
+	VUN(f64x2_nearest, 2, r.u64[k] = round64(rint(a.f64[k]), a.u64[k]))
 	VBIN(f64x2_add, 2, r.f64[k] = a.f64[k] + b.f64[k])
 	VBIN(f64x2_sub, 2, r.f64[k] = a.f64[k] - b.f64[k])
 	VBIN(f64x2_mul, 2, r.f64[k] = a.f64[k] * b.f64[k])
