@@ -40,7 +40,9 @@ void bn_err_prefix(bn_err *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(pre, sizeof(pre), fmt, ap);
 	va_end(ap);
-	snprintf(tmp, sizeof(tmp), "%s: %s", pre, err->msg);
+	/* a message longer than BN_ERR_MAX is cut: context first */
+	if (snprintf(tmp, sizeof(tmp), "%s: %s", pre, err->msg) < 0)
+		return;
 	memcpy(err->msg, tmp, sizeof(tmp));
 }
 

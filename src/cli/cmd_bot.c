@@ -156,7 +156,7 @@ static int cmd_show(int argc, char **argv)
 {
 	bn_store_attachment *att = NULL;
 	bn_store_bot b = { 0 };
-	const char *slug;
+	const char *slug = NULL;
 	bool json = false;
 	size_t na = 0, i;
 	bn_store *s;
@@ -207,7 +207,7 @@ static int cmd_show(int argc, char **argv)
 
 static int cmd_remove(int argc, char **argv)
 {
-	const char *slug;
+	const char *slug = NULL;
 	bool json = false;
 	bn_store *s;
 	bn_err err;
@@ -229,7 +229,7 @@ static int cmd_prompt(int argc, char **argv)
 {
 	bn_buf out = BN_BUF_INIT;
 	bn_strv names = { 0 }, warnings = { 0 };
-	const char *slug;
+	const char *slug = NULL;
 	bool json = false;
 	bn_store *s;
 	bn_err err;

@@ -90,7 +90,7 @@ static int read_tty(unsigned char *buf, size_t *len_out, const char *name,
 static int read_value(unsigned char *buf, size_t *len_out, const char *name,
 		      bn_err *err)
 {
-	size_t len;
+	size_t len = 0;
 	int r = isatty(0) ? read_tty(buf, &len, name, err) :
 			    read_stdin(buf, &len, false, err);
 

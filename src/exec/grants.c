@@ -301,7 +301,7 @@ static void declared_scopes(bn_strv *out, bool *declared,
 	*declared = false;
 	for (size_t i = 0; i < m->capabilities.n; i++) {
 		bn_exec_cap dc;
-		const char *scope;
+		const char *scope = NULL;
 		if (parse_spec(&dc, &scope, m->capabilities.v[i], NULL) ||
 		    dc != c)
 			continue;
@@ -442,7 +442,7 @@ int bn_exec_grant_add(bn_store *s, const bn_skill_manifest *m,
 		      bn_err *err)
 {
 	bn_strv declared = { 0 };
-	const char *scope;
+	const char *scope = NULL;
 	bool is_declared;
 	bn_exec_cap c;
 	int r;

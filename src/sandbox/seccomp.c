@@ -232,7 +232,7 @@ static int add_native_rules(scmp_filter_ctx ctx)
 int bn_sandbox__seccomp_build(scmp_filter_ctx *out, bool native,
 			      bn_err *err)
 {
-	scmp_filter_ctx ctx;
+	scmp_filter_ctx ctx = NULL;
 	int r;
 
 	if ((r = new_ctx(&ctx, err)))
@@ -258,7 +258,7 @@ int bn_sandbox__seccomp_build(scmp_filter_ctx *out, bool native,
 
 int bn_sandbox__seccomp_build_init(scmp_filter_ctx *out, bn_err *err)
 {
-	scmp_filter_ctx ctx;
+	scmp_filter_ctx ctx = NULL;
 	int r;
 
 	if ((r = new_ctx(&ctx, err)))

@@ -47,7 +47,7 @@ typedef struct listen_addr {
 	bool v6;
 	bool loopback;
 	unsigned port;
-	char host[64];     /* as printed in URLs */
+	char host[64 + 2]; /* as printed in URLs: an address in brackets */
 } listen_addr;
 
 static int parse_listen(listen_addr *out, const char *text, bn_err *err)

@@ -265,14 +265,14 @@ static int attach(walk *w, bn_ynode *n, const yaml_mark_t *m)
 }
 
 /* Strict mode: what strictyaml refuses, reported where it is. */
-static int refuse(walk *w, const yaml_event_t *ev, const yaml_char_t *anchor,
+static int refuse(walk *w, const yaml_event_t *ev, const yaml_char_t *anch,
 		  const yaml_char_t *tag, bool flow)
 {
 	const yaml_mark_t *m = &ev->start_mark;
 
 	if (!(w->flags & BN_SKILL__YAML_STRICT))
 		return 0;
-	if (anchor)
+	if (anch)
 		return fail(w, BN_EINVAL, m, "invalid YAML: anchors (&name) "
 			    "are not allowed");
 	if (tag)

@@ -293,7 +293,7 @@ static int reftype(rd *r, uint8_t *out)
 
 static int limits(rd *r, bn_wasm__limits *out)
 {
-	uint8_t flag;
+	uint8_t flag = 0;
 	int e = byte(r, &flag);
 
 	if (e)
@@ -323,7 +323,7 @@ static int tabletype(rd *r, bn_wasm__tabletype *out)
 
 static int globaltype(rd *r, bn_wasm__globaltype *out)
 {
-	uint8_t mut;
+	uint8_t mut = 0;
 	int e = valtype(r, &out->type);
 
 	if (e)
@@ -349,7 +349,7 @@ static bool is_opcode(uint8_t b)
 /* A constant expression: one instruction and `end` (typed later). */
 static int const_expr(rd *r, bn_wasm__const *c)
 {
-	uint8_t op, t;
+	uint8_t op = 0, t = 0;
 	int e = byte(r, &op);
 	int32_t s32;
 	int64_t s64;
@@ -459,7 +459,7 @@ static int sec_type(rd *r)
 	m->ntypes = n;
 	for (uint32_t i = 0; i < n; i++) {
 		bn_wasm__type *t = &m->types[i];
-		uint8_t form;
+		uint8_t form = 0;
 		uint32_t np, nr;
 		const uint8_t *save;
 
@@ -751,7 +751,7 @@ static int sec_elem(rd *r)
 	for (uint32_t i = 0; i < n; i++) {
 		bn_wasm__elem *el = &m->elems[i];
 		uint32_t flags;
-		uint8_t kind;
+		uint8_t kind = 0;
 
 		m->nelems = i + 1;
 		e = u32(r, &flags);

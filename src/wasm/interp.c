@@ -300,15 +300,15 @@ static inline int64_t sat(int64_t v, int64_t lo, int64_t hi)
 #define VLD(v, i) memcpy(&(v), fp + U(i), 16)
 #define VST(i, v) memcpy(fp + U(i), &(v), 16)
 #define VUN(name, n, stmt) L_##name: { v128 a, r; VLD(a, 2); \
-	for (int k = 0; k < (n); k++) stmt; VST(1, r); NEXT(3); }
+	for (int k = 0; k < (n); k++) { stmt; } VST(1, r); NEXT(3); }
 #define VBIN(name, n, stmt) L_##name: { v128 a, b, r; VLD(a, 2); \
-	VLD(b, 3); for (int k = 0; k < (n); k++) stmt; VST(1, r); NEXT(4); }
+	VLD(b, 3); for (int k = 0; k < (n); k++) { stmt; } VST(1, r); NEXT(4); }
 #define VSHIFT(name, n, stmt) L_##name: { v128 a, r; uint32_t c = I32(3); \
-	VLD(a, 2); for (int k = 0; k < (n); k++) stmt; VST(1, r); NEXT(4); }
+	VLD(a, 2); for (int k = 0; k < (n); k++) { stmt; } VST(1, r); NEXT(4); }
 #define VRED(name, n, stmt, init) L_##name: { v128 a; uint32_t x = (init); \
-	VLD(a, 2); for (int k = 0; k < (n); k++) stmt; R(1) = x; NEXT(3); }
+	VLD(a, 2); for (int k = 0; k < (n); k++) { stmt; } R(1) = x; NEXT(3); }
 #define VSPLAT(name, n, stmt) L_##name: { v128 r; uint64_t x = R(2); \
-	for (int k = 0; k < (n); k++) stmt; VST(1, r); NEXT(3); }
+	for (int k = 0; k < (n); k++) { stmt; } VST(1, r); NEXT(3); }
 #define VEXTRACT(name, expr) L_##name: { v128 a; VLD(a, 2); R(1) = (expr); \
 	NEXT(4); }
 #define VREPLACE(name, stmt) L_##name: { v128 a; uint64_t x = R(3); \

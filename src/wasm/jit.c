@@ -1441,24 +1441,24 @@ static const char *trap_msg(uint32_t kind)
 
 /* A trap in a function's entry checks: the call that entered it, or the
    function's own start when the host called it. */
-static void caller_site(const struct bn_wasm__jit *jit, const uint8_t *ret,
+static void caller_site(const struct bn_wasm__jit *jc, const uint8_t *ret,
 			uint32_t *func, uint32_t *cell)
 {
-	size_t lo = 0, hi = jit->nrets;
+	size_t lo = 0, hi = jc->nrets;
 
 	*cell = 0;
-	if (ret < jit->code || ret >= jit->code + jit->size)
+	if (ret < jc->code || ret >= jc->code + jc->size)
 		return;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		uint32_t off = (uint32_t)(ret - jit->code);
+		uint32_t off = (uint32_t)(ret - jc->code);
 
-		if (jit->rets[mid].ret == off) {
-			*func = jit->rets[mid].func;
-			*cell = jit->rets[mid].cell;
+		if (jc->rets[mid].ret == off) {
+			*func = jc->rets[mid].func;
+			*cell = jc->rets[mid].cell;
 			return;
 		}
-		if (jit->rets[mid].ret < off)
+		if (jc->rets[mid].ret < off)
 			lo = mid + 1;
 		else
 			hi = mid;

@@ -632,8 +632,8 @@ static int block_type(tr *t, const uint8_t **params, uint32_t *np,
 
 static int op_block(tr *t, uint8_t kind)
 {
-	const uint8_t *params, *results;
-	uint32_t np, nr, cond = 0, at;
+	const uint8_t *params, *results = NULL;
+	uint32_t np, nr = 0, cond = 0, at;
 	int e = block_type(t, &params, &np, &results, &nr);
 
 	if (e)

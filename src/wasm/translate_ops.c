@@ -414,7 +414,7 @@ static int emitn(tr *t, int op, const uint64_t *v, uint32_t n)
 static int op_simd(tr *t, uint32_t sub, int op)
 {
 	const uint8_t V = BN_WASM_V128;
-	uint32_t a, b, c, dst, lane, off, size;
+	uint32_t a, b, c, dst, lane = 0, off, size;
 	uint64_t lo, hi;
 	int e;
 

@@ -1394,7 +1394,7 @@ static uint16_t wasi_path_rename(bn_wasm_wasi *w, bn_wasm_memory *m,
 	char p1[PATH_MAX], p2[PATH_MAX];
 	const char *n1, *n2;
 	struct wfd *d1, *d2;
-	int f1, f2;
+	int f1, f2 = -1;
 	uint16_t e = dir_get(&d1, w, A32(a, 0), R_PATH_RENAME_SOURCE);
 	if (e)
 		return e;
@@ -1423,7 +1423,7 @@ static uint16_t wasi_path_link(bn_wasm_wasi *w, bn_wasm_memory *m,
 	char p1[PATH_MAX], p2[PATH_MAX];
 	const char *n1, *n2;
 	struct wfd *d1, *d2;
-	int f1, f2;
+	int f1, f2 = -1;
 	uint16_t e = dir_get(&d1, w, A32(a, 0), R_PATH_LINK_SOURCE);
 	if (e)
 		return e;

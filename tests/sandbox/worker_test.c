@@ -215,6 +215,7 @@ static int sleep_worker(void *arg)
 
 	for (;;)
 		nanosleep(&ts, NULL);
+	return 0; /* not reached */
 }
 
 static int spin_worker(void *arg)
@@ -223,6 +224,7 @@ static int spin_worker(void *arg)
 
 	for (;;)
 		n++;
+	return 0; /* not reached */
 }
 
 static int memory_worker(void *arg)

@@ -14,6 +14,7 @@ static int fork_bomb(int argc, char **argv)
 {
 	for (;;)
 		(void)fork();
+	return 0; /* not reached */
 }
 
 static int memory_bomb(int argc, char **argv)
