@@ -34,12 +34,20 @@ typedef struct bn_cli_opt {
 
 /*
  * bn_cli_parse - split ARGV (after the command words) into options and
- * positional arguments.  An unknown option or a missing value prints a
- * message naming it and returns -1.  "--" ends the options.
- * POS receives borrowed pointers into argv; *npos their count.
+ * positional arguments.  An unknown option, a missing value, or more
+ * than POS_CAP positional arguments prints a message naming it and
+ * returns -1.  "--" ends the options.  POS (room for POS_CAP entries)
+ * receives borrowed pointers into argv; *npos their count.
  */
 int bn_cli_parse(int argc, char **argv, const bn_cli_opt *opts,
-		 const char **pos, int *npos, const char *cmd);
+		 const char **pos, int pos_cap, int *npos, const char *cmd);
+
+/* The capacity of the array A, for bn_cli_parse; A must be an array,
+   not a pointer (the build fails otherwise). */
+#define BN_CLI_CAP(a)                                                     \
+	((int)(sizeof(a) / sizeof((a)[0])) +                              \
+	 0 * (int)sizeof(char[1 - 2 * __builtin_types_compatible_p(       \
+		__typeof__(a), __typeof__(&(a)[0]))]))
 
 /* One subcommand of a command group. */
 typedef struct bn_cli_sub {

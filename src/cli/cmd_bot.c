@@ -47,8 +47,7 @@ static int cmd_create(int argc, char **argv)
 		{ "model", true, &model, NULL },
 		{ NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "bot create"))
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "bot create"))
 		return BN_EXIT_USAGE;
 	if (npos != 1)
 		return bn_cli_usage("bot create", "name one SLUG");
@@ -94,8 +93,7 @@ static int cmd_list(int argc, char **argv)
 	const bn_cli_opt opts[] = { { "json", false, NULL, &json },
 				    { NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "bot list"))
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "bot list"))
 		return BN_EXIT_USAGE;
 	if (npos)
 		return bn_cli_usage("bot list", "unexpected argument '%s'",
@@ -144,7 +142,7 @@ static int one_bot_cmd(const char *cmd, int argc, char **argv, bool *json,
 	const bn_cli_opt opts[] = { { "json", false, NULL, json },
 				    { NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS || bn_cli_parse(argc, argv, opts, pos, &npos, cmd))
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, cmd))
 		return BN_EXIT_USAGE;
 	if (npos != 1)
 		return bn_cli_usage(cmd, "name one BOT");

@@ -529,14 +529,12 @@ static int parse_args(chat_args *a, int argc, char **argv)
 		{ "help", false, NULL, &a->help },
 		{ NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS * 4)
-		return bn_cli_usage("chat", "too many arguments");
 	/* -m is the one short option: spell it out for bn_cli_parse */
 	av = bn_xcalloc((size_t)argc + 1, sizeof(*av));
 	for (int i = 0; i < argc; i++)
 		av[i] = !strcmp(argv[i], "-m") ? (char *)"--message" :
 			!strcmp(argv[i], "-h") ? (char *)"--help" : argv[i];
-	r = bn_cli_parse(argc, av, opts, pos, &npos, "chat");
+	r = bn_cli_parse(argc, av, opts, pos, BN_CLI_CAP(pos), &npos, "chat");
 	free(av);
 	if (r)
 		return BN_EXIT_USAGE;

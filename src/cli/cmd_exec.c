@@ -88,8 +88,7 @@ int bn_cli_skill_build(int argc, char **argv)
 	const bn_cli_opt opts[] = { { "verbose", false, NULL, &verbose },
 				    { NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill build"))
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill build"))
 		return BN_EXIT_USAGE;
 	if (npos > 1)
 		return bn_cli_usage("skill build", "name at most one skill");
@@ -144,8 +143,7 @@ int bn_cli_skill_grant(int argc, char **argv)
 		{ "max-output", true, &output, NULL },
 		{ NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill grant"))
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill grant"))
 		return BN_EXIT_USAGE;
 	if ((fuel && !parse_u64(&lim.fuel, fuel)) ||
 	    (mem && !parse_u64(&lim.memory_bytes, mem)) ||
@@ -207,8 +205,7 @@ int bn_cli_skill_revoke(int argc, char **argv)
 	const bn_cli_opt opts[] = { { "bot", true, &bot, NULL },
 				    { NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill revoke"))
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill revoke"))
 		return BN_EXIT_USAGE;
 	if (npos < 2)
 		return bn_cli_usage("skill revoke", "name a SKILL and CAP[=SCOPE]"
@@ -318,8 +315,7 @@ int bn_cli_skill_run(int argc, char **argv)
 		{ "json", false, NULL, &json },
 		{ NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill run"))
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill run"))
 		return BN_EXIT_USAGE;
 	if (npos != 1)
 		return bn_cli_usage("skill run", "name one SKILL");
@@ -377,8 +373,7 @@ int bn_cli_skill_script(int argc, char **argv)
 		{ "json", false, NULL, &json },
 		{ NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill script"))
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill script"))
 		return BN_EXIT_USAGE;
 	if (npos < 2)
 		return bn_cli_usage("skill script", "name a SKILL and a SCRIPT");
@@ -504,7 +499,7 @@ int bn_cli_audit_main(int argc, char **argv)
 		{ "installs", false, NULL, &installs },
 		{ NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS || bn_cli_parse(argc, argv, opts, pos, &npos,
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
 					   "audit"))
 		return BN_EXIT_USAGE;
 	if (npos)

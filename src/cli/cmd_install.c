@@ -188,8 +188,7 @@ int bn_cli_skill_search(int argc, char **argv)
 		{ "offline", false, NULL, &offline },
 		{ NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill search"))
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill search"))
 		return BN_EXIT_USAGE;
 	if (npos != 1)
 		return bn_cli_usage("skill search", "give one QUERY");
@@ -270,14 +269,12 @@ int bn_cli_skill_install(int argc, char **argv)
 		{ "offline", false, NULL, &a.offline },
 		{ NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS)
-		return BN_EXIT_USAGE;
 	argc = take_multi(argc, argv, "skill", false, &a.skills,
 			  "skill install");
 	if (argc >= 0)
 		argc = take_multi(argc, argv, "grant", true, &a.grants,
 				  "skill install");
-	if (argc < 0 || bn_cli_parse(argc, argv, opts, pos, &npos,
+	if (argc < 0 || bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
 				     "skill install")) {
 		r = BN_EXIT_USAGE;
 		goto out;
@@ -330,11 +327,9 @@ int bn_cli_skill_update(int argc, char **argv)
 		{ "offline", false, NULL, &a.offline },
 		{ NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS)
-		return BN_EXIT_USAGE;
 	argc = take_multi(argc, argv, "grant", true, &a.grants,
 			  "skill update");
-	if (argc < 0 || bn_cli_parse(argc, argv, opts, pos, &npos,
+	if (argc < 0 || bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
 				     "skill update")) {
 		bn_strv_clear(&a.grants);
 		return BN_EXIT_USAGE;
@@ -398,8 +393,7 @@ int bn_cli_skill_outdated(int argc, char **argv)
 		{ "offline", false, NULL, &offline },
 		{ NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill outdated") ||
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill outdated") ||
 	    npos > 1) {
 		json_decref(arr);
 		return BN_EXIT_USAGE;
@@ -467,8 +461,7 @@ int bn_cli_skill_verify(int argc, char **argv)
 		{ "json", false, NULL, &json },
 		{ NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill verify") ||
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill verify") ||
 	    npos > 1) {
 		json_decref(arr);
 		return BN_EXIT_USAGE;
@@ -515,8 +508,7 @@ int bn_cli_skill_digest(int argc, char **argv)
 	int npos, r;
 	const bn_cli_opt opts[] = { { NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill digest"))
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill digest"))
 		return BN_EXIT_USAGE;
 	if (npos != 1)
 		return bn_cli_usage("skill digest", "give one skill folder");
@@ -604,8 +596,7 @@ int bn_cli_skill_browse(int argc, char **argv)
 		{ "offline", false, NULL, &offline },
 		{ NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill browse") ||
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill browse") ||
 	    npos > 1)
 		return BN_EXIT_USAGE;
 	bn_err_init(&err);
@@ -638,8 +629,7 @@ static int key_trust(int argc, char **argv)
 		{ "comment", true, &comment, NULL },
 		{ NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "key trust"))
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "key trust"))
 		return BN_EXIT_USAGE;
 	if (npos != 1)
 		return bn_cli_usage("key trust", "give one PUBKEY (the base64 "
@@ -675,8 +665,7 @@ static int key_list(int argc, char **argv)
 		{ "json", false, NULL, &json },
 		{ NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "key list") || npos)
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "key list") || npos)
 		return BN_EXIT_USAGE;
 	bn_err_init(&err);
 	if ((r = bn_cli_open_store(&s, &err)))
@@ -709,8 +698,7 @@ static int key_remove(int argc, char **argv)
 	int npos, r;
 	const bn_cli_opt opts[] = { { NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "key remove"))
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "key remove"))
 		return BN_EXIT_USAGE;
 	if (npos != 1)
 		return bn_cli_usage("key remove", "give one key id or PUBKEY");

@@ -96,8 +96,7 @@ static int cmd_add(int argc, char **argv)
 	const bn_cli_opt opts[] = { { "bot", true, &bot, NULL },
 				    { NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "memory add"))
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "memory add"))
 		return BN_EXIT_USAGE;
 	if (!bot)
 		return bn_cli_usage("memory add", "give --bot BOT");
@@ -129,8 +128,7 @@ static int cmd_search(int argc, char **argv)
 				    { "json", false, NULL, &json },
 				    { NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "memory search"))
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "memory search"))
 		return BN_EXIT_USAGE;
 	if (!bot)
 		return bn_cli_usage("memory search", "give --bot BOT");
@@ -178,8 +176,7 @@ static int cmd_list(int argc, char **argv)
 				    { "json", false, NULL, &json },
 				    { NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "memory list"))
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "memory list"))
 		return BN_EXIT_USAGE;
 	if (!bot)
 		return bn_cli_usage("memory list", "give --bot BOT");
@@ -209,8 +206,7 @@ static int cmd_remove(int argc, char **argv)
 	const bn_cli_opt opts[] = { { "bot", true, &bot, NULL },
 				    { NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "memory remove"))
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "memory remove"))
 		return BN_EXIT_USAGE;
 	if (!bot)
 		return bn_cli_usage("memory remove", "give --bot BOT");

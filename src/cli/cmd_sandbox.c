@@ -338,7 +338,7 @@ static int cmd_status(int argc, char **argv)
 				    { NULL, false, NULL, NULL } };
 
 	if (argc > 8 ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "sandbox status"))
+	    bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "sandbox status"))
 		return BN_EXIT_USAGE;
 	if (npos)
 		return bn_cli_usage("sandbox status", "unexpected argument "

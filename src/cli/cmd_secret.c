@@ -119,8 +119,7 @@ static int cmd_set(int argc, char **argv)
 	bn_err err;
 	int npos, r;
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, NULL, pos, &npos, "secret set"))
+	if (bn_cli_parse(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos, "secret set"))
 		return BN_EXIT_USAGE;
 	if (npos != 1)
 		return bn_cli_usage("secret set", "name one NAME (the value is "
@@ -201,8 +200,7 @@ static int cmd_list(int argc, char **argv)
 	const bn_cli_opt opts[] = { { "json", false, NULL, &json },
 				    { NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "secret list"))
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "secret list"))
 		return BN_EXIT_USAGE;
 	if (npos)
 		return bn_cli_usage("secret list", "unexpected argument '%s'",
@@ -227,8 +225,7 @@ static int cmd_remove(int argc, char **argv)
 	bn_err err;
 	int npos, r;
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, NULL, pos, &npos, "secret remove"))
+	if (bn_cli_parse(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos, "secret remove"))
 		return BN_EXIT_USAGE;
 	if (npos != 1)
 		return bn_cli_usage("secret remove", "name one NAME");

@@ -46,8 +46,7 @@ int bn_cli_serve_main(int argc, char **argv)
 		{ "help", false, NULL, &help },
 		{ NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "serve"))
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "serve"))
 		return BN_EXIT_USAGE;
 	if (help) {
 		fputs(serve_usage, stdout);

@@ -40,9 +40,7 @@ static int cmd_validate(int argc, char **argv)
 	const bn_cli_opt opts[] = { { "json", false, NULL, &json },
 				    { NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS)
-		return bn_cli_usage("skill validate", "too many paths");
-	if (bn_cli_parse(argc, argv, opts, pos, &npos, "skill validate"))
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill validate"))
 		return BN_EXIT_USAGE;
 	if (npos == 0)
 		return bn_cli_usage("skill validate", "name at least one PATH");
@@ -97,8 +95,7 @@ static int cmd_read_properties(int argc, char **argv)
 	int npos, r;
 	const bn_cli_opt opts[] = { { NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill read-properties"))
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill read-properties"))
 		return BN_EXIT_USAGE;
 	if (npos != 1)
 		return bn_cli_usage("skill read-properties", "name one PATH");
@@ -117,8 +114,7 @@ static int cmd_to_prompt(int argc, char **argv)
 	int npos, i, r = BN_EXIT_OK;
 	const bn_cli_opt opts[] = { { NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill to-prompt"))
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill to-prompt"))
 		return BN_EXIT_USAGE;
 	if (npos == 0)
 		return bn_cli_usage("skill to-prompt", "name at least one PATH");
@@ -154,8 +150,7 @@ static int cmd_create(int argc, char **argv)
 		{ "description", true, &desc, NULL },
 		{ NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill create"))
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill create"))
 		return BN_EXIT_USAGE;
 	if (npos != 1)
 		return bn_cli_usage("skill create", "name one NAME");
@@ -207,8 +202,7 @@ static int cmd_list(int argc, char **argv)
 	const bn_cli_opt opts[] = { { "json", false, NULL, &json },
 				    { NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill list"))
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill list"))
 		return BN_EXIT_USAGE;
 	if (npos)
 		return bn_cli_usage("skill list", "unexpected argument '%s'",
@@ -383,8 +377,7 @@ static int cmd_inspect(int argc, char **argv)
 				    { "resolved", false, NULL, &resolved },
 				    { NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill inspect"))
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill inspect"))
 		return BN_EXIT_USAGE;
 	if (npos != 1)
 		return bn_cli_usage("skill inspect", "name one skill");
@@ -477,8 +470,7 @@ static int cmd_remove(int argc, char **argv)
 	int npos, r;
 	const bn_cli_opt opts[] = { { NULL, false, NULL, NULL } };
 
-	if (argc > MAX_POS ||
-	    bn_cli_parse(argc, argv, opts, pos, &npos, "skill remove"))
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill remove"))
 		return BN_EXIT_USAGE;
 	if (npos != 1)
 		return bn_cli_usage("skill remove", "name one skill");
@@ -503,7 +495,7 @@ static int cmd_binding(const char *verb, int argc, char **argv)
 	const bn_cli_opt opts[] = { { NULL, false, NULL, NULL } };
 
 	snprintf(cmd, sizeof(cmd), "skill %s", verb);
-	if (argc > MAX_POS || bn_cli_parse(argc, argv, opts, pos, &npos, cmd))
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, cmd))
 		return BN_EXIT_USAGE;
 	if (npos != 2)
 		return bn_cli_usage(cmd, "name a SKILL and a BOT");

@@ -19,7 +19,7 @@ static const bn_cli_opt *find_opt(const bn_cli_opt *opts, const char *name,
 }
 
 int bn_cli_parse(int argc, char **argv, const bn_cli_opt *opts,
-		 const char **pos, int *npos, const char *cmd)
+		 const char **pos, int pos_cap, int *npos, const char *cmd)
 {
 	bool only_pos = false;
 	int i, n = 0;
@@ -27,6 +27,11 @@ int bn_cli_parse(int argc, char **argv, const bn_cli_opt *opts,
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		if (only_pos || a[0] != '-' || strcmp(a, "-") == 0) {
+			if (n >= pos_cap) {
+				bn_cli_usage(cmd, "too many arguments at '%s' "
+					     "(at most %d)", a, pos_cap);
+				return -1;
+			}
 			pos[n++] = a;
 			continue;
 		}

@@ -147,6 +147,22 @@ check "a BNITY_HOME that is a file is a clear error" '[ $rc -eq 1 ] && [[ $errou
 run "$bnity" skill read-properties "$HOME/.agents/skills/user-only"
 check "read-properties prints JSON" '[ $rc -eq 0 ] && [[ $out == *"\"name\": \"user-only\""* ]]'
 
+# More words than a command has room for: a usage error that says so,
+# whatever the count, never a write past the command's arrays (chat kept
+# 16, and ASan builds aborted on the 17th).
+words=(); for i in $(seq 1 20); do words+=("w$i"); done
+run "$bnity" chat helper "${words[@]}"
+check "chat with 20 words: usage error (2), says too many" '[ $rc -eq 2 ] && [[ $errout == *"too many arguments"* ]]'
+many=(); for i in $(seq 1 300); do many+=("p$i"); done
+run "$bnity" skill validate "${many[@]}"
+check "validate of 300 paths: usage error (2), says the limit" '[ $rc -eq 2 ] && [[ $errout == *"too many arguments"*"at most"* ]]'
+run "$bnity" bot show helper extra1 extra2
+check "bot show with extra words: usage error (2), named" '[ $rc -eq 2 ] && [[ $errout == *"name one BOT"* ]]'
+for cmd in "skill run" "skill grant" "skill install" "skill remove" "audit" "memory add" "secret set" "serve"; do
+  run "$bnity" $cmd "${many[@]}"
+  check "$cmd with 300 words: usage error (2), with a message" '[ $rc -eq 2 ] && [ -n "$errout" ]'
+done
+
 # --- nothing written outside BNITY_HOME --------------------------------------
 check "HOME holds only what the test put there" '[ -z "$(find "$HOME" -newer "$HOME/.agents/skills/user-only/SKILL.md" -type f)" ]'
 
