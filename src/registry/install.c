@@ -705,8 +705,7 @@ int bn_registry_install(bn_registry_install_result *out,
 			r = install_one(&res, &j, i, &c.v[pick[i]], err);
 	}
 out:
-	if (scratch)
-		(void)bn_fs_rmtree(scratch, NULL);
+	bn_store_scratch_remove(ctx.store, scratch);
 	free(scratch);
 	free(fetch_dir);
 	free(pick);
@@ -864,8 +863,7 @@ int bn_registry_outdated(char **latest_out, const bn_registry_ctx *ctx,
 	if (!r)
 		*latest_out = bn_xstrdup(hash);
 out:
-	if (scratch)
-		(void)bn_fs_rmtree(scratch, NULL);
+	bn_store_scratch_remove(ctx->store, scratch);
 	free(scratch);
 	free(fetch_dir);
 	bn_registry_candidates_clear(&c);

@@ -261,7 +261,7 @@ static void install_preview(bn_server_req *rq)
 	bn_server__reply(rq, MHD_HTTP_OK, o);
 out:
 	if (scratch)
-		(void)bn_fs_rmtree(scratch, NULL);
+		bn_store_scratch_remove(ctx.store, scratch);
 	free(scratch);
 	bn_registry_candidates_clear(&c);
 	bn_registry_source_clear(&src);

@@ -29,29 +29,6 @@
 #define MARKER ".bnity-install.json"
 #define MARKER_MAX_BYTES ((size_t)64 << 10)
 
-int bn_store_scratch_new(char **out, bn_store *s, bn_err *err)
-{
-	unsigned char rnd[6];
-	char *p;
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	int r;
-
-	if (fd < 0 || read(fd, rnd, sizeof(rnd)) != (ssize_t)sizeof(rnd))
-		memset(rnd, 0, sizeof(rnd));
-	if (fd >= 0)
-		close(fd);
-	p = bn_xasprintf("%s/.tmp-%ld-%02x%02x%02x%02x%02x%02x",
-			 s->skills_dir, (long)getpid(), rnd[0], rnd[1], rnd[2],
-			 rnd[3], rnd[4], rnd[5]);
-	if (mkdir(p, 0700) < 0) {
-		r = bn_err_set(err, BN_EIO, "%s: %s", p, strerror(errno));
-		free(p);
-		return r;
-	}
-	*out = p;
-	return 0;
-}
-
 /* Tier and source from DIR's marker; false when none is readable. */
 static bool marker_read(char **tier, char **source, const char *dir)
 {
@@ -102,7 +79,8 @@ static int index_upsert(bn_store *s, const bn_skill_manifest *m,
 	return bn_store__step_done(s, st, err);
 }
 
-int bn_store__install_reconcile(bn_store *s, bn_err *err)
+int bn_store__install_reconcile(bn_store *s, bool apply, bool *need,
+				bn_err *err)
 {
 	DIR *d = opendir(s->skills_dir);
 	struct dirent *de;
@@ -134,8 +112,12 @@ int bn_store__install_reconcile(bn_store *s, bn_err *err)
 				same = sqlite3_step(st) == SQLITE_ROW;
 				sqlite3_finalize(st);
 			}
-			if (!same)
-				r = index_upsert(s, m, tier, source, err);
+			if (!same) {
+				*need = true;
+				if (apply)
+					r = index_upsert(s, m, tier, source,
+							 err);
+			}
 		}
 		bn_skill_manifest_free(m);
 		free(tier);

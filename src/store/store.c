@@ -6,8 +6,8 @@
  * A create writes the skill into skills/.tmp-PID-N/<name>/, validates it,
  * then renames it to skills/<name>; a remove renames skills/<name> to
  * skills/.trash-PID-N/<name> before deleting it.  The rename is the commit
- * point; leftovers of either are removed, and the index reconciled with
- * the folders, by bn_store_open.
+ * point; leftovers of either whose owner is gone are removed (see
+ * scratch.c), and the index reconciled with the folders, by bn_store_open.
  */
 #include "store_int.h"
 
@@ -80,28 +80,6 @@ int bn_store_home_dir(char **out, bn_err *err)
 	return 0;
 }
 
-/* Remove what an interrupted create (.tmp-*) or remove (.trash-*) left. */
-static int clean_leftovers(bn_store *s, bn_err *err)
-{
-	DIR *d = opendir(s->skills_dir);
-	struct dirent *de;
-	int r = 0;
-
-	if (!d)
-		return bn_err_set(err, BN_EIO, "%s: %s", s->skills_dir,
-				  strerror(errno));
-	while (r == 0 && (de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, ".tmp-", 5) != 0 &&
-		    strncmp(de->d_name, ".trash-", 7) != 0)
-			continue;
-		char *p = bn_fs_join(s->skills_dir, de->d_name);
-		r = bn_fs_rmtree(p, err);
-		free(p);
-	}
-	closedir(d);
-	return r;
-}
-
 int bn_store_open(bn_store **out, const char *home, const char *cwd,
 		  bn_err *err)
 {
@@ -130,7 +108,7 @@ int bn_store_open(bn_store **out, const char *home, const char *cwd,
 	s->cwd = cwd ? bn_xstrdup(cwd) : NULL;
 	if ((r = bn_fs_mkdirs(s->skills_dir, err)))
 		goto fail;
-	if ((r = clean_leftovers(s, err)))
+	if ((r = bn_store__scratch_clean(s, err)))
 		goto fail;
 	if ((r = bn_store__db_open(s, err)))
 		goto fail;
@@ -149,6 +127,7 @@ void bn_store_free(bn_store *s)
 		return;
 	if (s->db)
 		sqlite3_close(s->db);
+	bn_store__scratch_release_all(s);
 	free(s->home);
 	free(s->skills_dir);
 	free(s->db_path);
@@ -192,8 +171,12 @@ static int index_del(bn_store *s, const char *name, bn_err *err)
 	return bn_store__step_done(s, st, err);
 }
 
-/* The folders of the store hold the truth; make the index agree. */
-int bn_store__reconcile(bn_store *s, bn_err *err)
+/*
+ * One pass of the reconcile: with APPLY false it only reads, and sets
+ * *NEED when the index and the folders disagree; with APPLY true (inside
+ * a write transaction) it makes them agree.
+ */
+static int reconcile_pass(bn_store *s, bool apply, bool *need, bn_err *err)
 {
 	bn_strv names = { 0 };
 	sqlite3_stmt *st;
@@ -202,8 +185,6 @@ int bn_store__reconcile(bn_store *s, bn_err *err)
 	size_t i;
 	int r;
 
-	if ((r = bn_store__exec(s, "BEGIN IMMEDIATE", err)))
-		return r;
 	r = bn_store__prepare(&st, s, "SELECT name FROM skill_index", err);
 	if (r)
 		goto out;
@@ -212,8 +193,11 @@ int bn_store__reconcile(bn_store *s, bn_err *err)
 	sqlite3_finalize(st);
 	for (i = 0; i < names.n && r == 0; i++) {
 		char *dir = bn_fs_join(s->skills_dir, names.v[i]);
-		if (!bn_fs_is_dir(dir))
-			r = index_del(s, names.v[i], err);
+		if (!bn_fs_is_dir(dir)) {
+			*need = true;
+			if (apply)
+				r = index_del(s, names.v[i], err);
+		}
 		free(dir);
 	}
 	d = opendir(s->skills_dir);
@@ -232,16 +216,34 @@ int bn_store__reconcile(bn_store *s, bn_err *err)
 		dir = bn_fs_join(s->skills_dir, de->d_name);
 		bn_err_init(&e);
 		if (bn_fs_is_dir(dir) &&
-		    bn_skill_manifest_load(&m, dir, NULL, &e) == 0)
-			r = index_put(s, m, err);
+		    bn_skill_manifest_load(&m, dir, NULL, &e) == 0) {
+			*need = true;
+			if (apply)
+				r = index_put(s, m, err);
+		}
 		bn_skill_manifest_free(m);
 		free(dir);
 	}
 	closedir(d);
 	if (r == 0)
-		r = bn_store__install_reconcile(s, err);
+		r = bn_store__install_reconcile(s, apply, need, err);
 out:
 	bn_strv_clear(&names);
+	return r;
+}
+
+/* The folders of the store hold the truth; make the index agree.  Only
+   an index that disagrees takes a write transaction: most opens read. */
+int bn_store__reconcile(bn_store *s, bn_err *err)
+{
+	bool need = false;
+	int r = reconcile_pass(s, false, &need, err);
+
+	if (r || !need)
+		return r;
+	if ((r = bn_store__exec(s, "BEGIN IMMEDIATE", err)))
+		return r;
+	r = reconcile_pass(s, true, &need, err);
 	if (r) {
 		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return r;
@@ -573,27 +575,6 @@ static int write_skeleton(const char *dir, const char *name,
 	return r;
 }
 
-static char *scratch_dir(bn_store *s, const char *kind)
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char rnd[6];
-	char tag[13];
-	size_t i;
-
-	FILE *f = fopen("/dev/urandom", "rbe");
-	if (!f || fread(rnd, 1, sizeof(rnd), f) != sizeof(rnd))
-		memset(rnd, 0, sizeof(rnd));
-	if (f)
-		fclose(f);
-	for (i = 0; i < sizeof(rnd); i++) {
-		tag[2 * i] = hex[rnd[i] >> 4];
-		tag[2 * i + 1] = hex[rnd[i] & 15];
-	}
-	tag[12] = '\0';
-	return bn_xasprintf("%s/.%s-%ld-%s", s->skills_dir, kind,
-			    (long)getpid(), tag);
-}
-
 int bn_store_skill_create(bn_store *s, const char *name, bn_skill_type type,
 			  const char *description, bn_err *err)
 {
@@ -614,7 +595,8 @@ int bn_store_skill_create(bn_store *s, const char *name, bn_skill_type type,
 			       name, final);
 		goto out;
 	}
-	tmp = scratch_dir(s, "tmp");
+	if ((r = bn_store__scratch_make(&tmp, s, "tmp", err)))
+		goto out;
 	dir = bn_fs_join(tmp, name);
 	if ((r = bn_fs_mkdirs(dir, err)))
 		goto out_rm;
@@ -638,7 +620,7 @@ int bn_store_skill_create(bn_store *s, const char *name, bn_skill_type type,
 	/* The folder is committed; the index follows (or is reconciled). */
 	r = index_put(s, m, err);
 out_rm:
-	(void)bn_fs_rmtree(tmp, NULL);
+	bn_store_scratch_remove(s, tmp);
 out:
 	bn_skill_report_clear(&rep);
 	bn_skill_manifest_free(m);
@@ -663,9 +645,11 @@ int bn_store_skill_remove(bn_store *s, const char *name, bn_err *err)
 				  "no skill '%s' in the store (%s)", name,
 				  s->skills_dir);
 	}
-	trash = scratch_dir(s, "trash");
+	if ((r = bn_store__scratch_make(&trash, s, "trash", err))) {
+		free(final);
+		return r;
+	}
 	dst = bn_fs_join(trash, name);
-	r = bn_fs_mkdirs(trash, err);
 	bn_store__fault("remove-before-commit");
 	if (!r && rename(final, dst) < 0)
 		r = bn_err_set(err, BN_EIO, "%s: %s", final, strerror(errno));
@@ -682,7 +666,7 @@ int bn_store_skill_remove(bn_store *s, const char *name, bn_err *err)
 			r = bn_store__step_done(s, st, err);
 		}
 	}
-	(void)bn_fs_rmtree(trash, NULL);
+	bn_store_scratch_remove(s, trash);
 	free(final);
 	free(trash);
 	free(dst);

@@ -122,11 +122,16 @@ int bn_store_skill_create(bn_store *s, const char *name, bn_skill_type type,
 
 /*
  * bn_store_scratch_new - a new empty scratch folder of the store
- * (skills/.tmp-PID-RAND, *out owned): what is built there is removed by
- * the next bn_store_open if the process dies, and can be committed into
- * the store by one rename.
+ * (skills/.tmp-PID-RAND, *out owned): what is built there can be
+ * committed into the store by one rename.  S holds a lock on it until
+ * bn_store_scratch_remove or bn_store_free, so other processes and
+ * threads leave it alone; once that lock is gone (the process died),
+ * the next bn_store_open removes it.
  */
 int bn_store_scratch_new(char **out, bn_store *s, bn_err *err) BN_MUST_USE;
+/* Remove scratch folder PATH (from bn_store_scratch_new; NULL is a no-op)
+   and release its lock. */
+void bn_store_scratch_remove(bn_store *s, const char *path);
 
 /* How bn_store_skill_install commits a folder. */
 typedef struct bn_store_install_opts {
