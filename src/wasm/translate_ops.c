@@ -7,6 +7,7 @@
  * translate.c, which calls bn_wasm__tr_data() for everything here.
  * Spec: Core 2.0, sections 3.3.1-3.3.7 and 5.4.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -498,16 +499,14 @@ static int op_simd(tr *t, uint32_t sub, int op)
 	return emitn(t, op, (uint64_t[]){ a, b, off, lane }, 4);
 }
 
-/* Map a one-byte opcode to its enum value (or -1). */
+/* Map a one-byte opcode to its enum value (or -1).  Filled once per
+   process (pthread_once), then only read, by any number of threads. */
 static int16_t g_byte_op[256];
 static int16_t g_fd_op[256];
+static pthread_once_t g_maps_once = PTHREAD_ONCE_INIT;
 
-static void init_maps(void)
+static void fill_maps(void)
 {
-	static atomic_bool ready;
-
-	if (atomic_load(&ready))
-		return;
 	for (int i = 0; i < 256; i++) {
 		g_byte_op[i] = -1;
 		g_fd_op[i] = -1;
@@ -519,7 +518,11 @@ static void init_maps(void)
 		g_fd_op[(code) - 0x200] = BN_WASM_OP_##c;
 #include "opcodes.def"
 #undef BN_OP
-	atomic_store(&ready, true);
+}
+
+static void init_maps(void)
+{
+	(void)pthread_once(&g_maps_once, fill_maps);
 }
 
 int bn_wasm__tr_data(tr *t, uint8_t b)

@@ -6,6 +6,11 @@
  * fuel and memory limits when they happen to be valid).  None may crash,
  * hang or leak.
  */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "wat.h"
 
 static const char *k_sample =
@@ -216,10 +221,114 @@ static void test_mutations(bn_t *t)
 	free(b);
 }
 
+/* V as a LEB128 padded to five bytes (a valid encoding). */
+static size_t leb5(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++, v >>= 7)
+		p[i] = (uint8_t)(0x80 | (v & 0x7f));
+	p[4] = (uint8_t)(v & 0x7f);
+	return 5;
+}
+
+/* A module whose one function adds 1 to itself N times: every add goes
+   through the translator's opcode map. */
+static uint8_t *adds_module(size_t *len, uint32_t n)
+{
+	static const uint8_t head[] = {
+		0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+		1, 5, 1, 0x60, 0, 1, 0x7f,     /* type: () -> i32 */
+		3, 2, 1, 0,                    /* one function */
+	};
+	size_t body = 1 + 2 + 3 * (size_t)n + 1, i, o = 0;
+	uint8_t *b = malloc(sizeof(head) + 16 + body);
+
+	memcpy(b, head, sizeof(head));
+	o = sizeof(head);
+	b[o++] = 10;                           /* code section */
+	o += leb5(b + o, (uint32_t)body + 1 + 5);
+	b[o++] = 1;
+	o += leb5(b + o, (uint32_t)body);
+	b[o++] = 0;                            /* no locals */
+	b[o++] = 0x41; b[o++] = 1;             /* i32.const 1 */
+	for (i = 0; i < n; i++) {
+		b[o++] = 0x41; b[o++] = 1;     /* i32.const 1 */
+		b[o++] = 0x6a;                 /* i32.add */
+	}
+	b[o++] = 0x0b;
+	*len = o;
+	return b;
+}
+
+typedef struct racer {
+	atomic_int *go;
+	const uint8_t *bytes;
+	size_t len;
+	int result;
+} racer;
+
+static void *race_translate(void *arg)
+{
+	racer *r = arg;
+
+	atomic_fetch_add(r->go, 1);
+	while (atomic_load(r->go) < 1000)
+		; /* spin: start together, closer than a barrier wakes */
+	r->result = decode(r->bytes, r->len);
+	return NULL;
+}
+
+/*
+ * The first translations of a process, on several threads at once, all
+ * succeed: the opcode maps are never seen half-filled.  Each round is a
+ * fresh child process, since the maps of this one are set up by then.
+ * Runs first, before this process translates anything.
+ */
+static void test_first_translations_race(bn_t *t)
+{
+	enum { ROUNDS = 100, THREADS = 4 };
+	int bad = 0;
+
+	for (int round = 0; round < ROUNDS && !bad; round++) {
+		pid_t pid = fork();
+		int st = 0;
+
+		if (pid == 0) {
+			atomic_int go = 0;
+			pthread_t th[THREADS];
+			racer rs[THREADS];
+			size_t len;
+			uint8_t *bytes = adds_module(&len, 4000);
+
+			for (int i = 0; i < THREADS; i++) {
+				rs[i] = (racer){ &go, bytes, len, -1 };
+				pthread_create(&th[i], NULL, race_translate,
+					       &rs[i]);
+			}
+			while (atomic_load(&go) < THREADS)
+				;
+			atomic_store(&go, 1000);
+			for (int i = 0; i < THREADS; i++)
+				pthread_join(th[i], NULL);
+			for (int i = 0; i < THREADS; i++)
+				if (rs[i].result != 0)
+					_exit(1);
+			_exit(0);
+		}
+		if (pid < 0 || waitpid(pid, &st, 0) != pid ||
+		    !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			printf("#   round %d: a translation failed (status "
+			       "%#x)\n", round, st);
+			bad = 1;
+		}
+	}
+	BN_CHECK(t, !bad);
+}
+
 int main(void)
 {
 	bn_t t = { 0 };
 
+	BN_RUN(&t, test_first_translations_race);
 	BN_RUN(&t, test_header);
 	BN_RUN(&t, test_huge_counts);
 	BN_RUN(&t, test_invalid_body);
