@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Count TAP results of every meson test (testlog.json) and extra TAP files.
+"""Count TAP results of meson tests (testlog.json files) and extra TAP files.
 
 A test binary that printed no TAP line counts as one result, judged by its
 exit status.  Prints the skipped ones with their reasons, then the last line
@@ -49,16 +49,28 @@ def count(source, text, exit_ok):
         fails.append(f'{source}: exited with failure after its TAP lines')
 
 
-for line in open(sys.argv[1]):
-    t = json.loads(line)
-    count(t['name'], t.get('stdout') or '', t['result'] in ('OK', 'EXPECTEDFAIL', 'SKIP'))
-for extra in sys.argv[2:]:
+for arg in sys.argv[1:]:
+    # [LABEL=]PATH: a meson testlog.json, or a TAP file; LABEL names the
+    # build in front of each test's name (the gcc pass: "gcc/spec")
+    label, _, path = arg.rpartition('=')
+    prefix = label + '/' if label else ''
+    if path.endswith('.json'):
+        try:
+            lines = open(path).read().splitlines()
+        except OSError:
+            count(prefix + path, '', False)
+            continue
+        for line in lines:
+            t = json.loads(line)
+            count(prefix + t['name'], t.get('stdout') or '',
+                  t['result'] in ('OK', 'EXPECTEDFAIL', 'SKIP'))
+        continue
     try:
-        text = open(extra).read()
+        text = open(path).read()
     except OSError:
         continue
     if text.strip():
-        count(extra, text, True)
+        count(prefix + path, text, True)
 
 for s in skips:
     print('skipped:', s)

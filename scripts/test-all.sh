@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Build with AddressSanitizer + UndefinedBehaviorSanitizer and run every
-# test; then build the libFuzzer targets and run each for a bounded time.
+# Build with clang, AddressSanitizer + UndefinedBehaviorSanitizer and run
+# every test; build with gcc (release) and run every test again; then
+# build the libFuzzer targets and run each for a bounded time.
 # Prints one summary line at the end: "tests: N passed, N failed[, N skipped]".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,29 @@ ninja -C "$out" || fail_build "build failed"
 meson test -C "$out" --print-errorlogs --num-processes 2 \
   --timeout-multiplier 3 >"$out/meson-test.out" 2>&1
 tail -n 25 "$out/meson-test.out"
+
+# The same suite built by gcc (a release build, no sanitizers, to fit CI's
+# time): the engine's results and every test must not depend on the
+# compiler.  BNITY_GCC=0 leaves it out (a quick local run).
+gcc_log=
+if [ "${BNITY_GCC:-1}" != 0 ]; then
+  gcc_out=build-gcc
+  gcc_log="gcc=$gcc_out/meson-logs/testlog.json"
+  rm -f "$gcc_out/meson-logs/testlog.json"
+  if [ ! -f "$gcc_out/build.ninja" ]; then
+    CC=gcc meson setup "$gcc_out" -Dbuildtype=release -Dwerror=true \
+      >/dev/null || echo "gcc: meson setup failed"
+  fi
+  if ninja -C "$gcc_out" >"$gcc_out.log" 2>&1; then
+    meson test -C "$gcc_out" --print-errorlogs --num-processes 2 \
+      --timeout-multiplier 3 >"$gcc_out/meson-test.out" 2>&1
+    echo "--- gcc build:"
+    tail -n 12 "$gcc_out/meson-test.out"
+  else
+    echo "gcc: build failed (see $gcc_out.log)"
+    tail -n 30 "$gcc_out.log"
+  fi
+fi
 
 # Fuzzers: their own build (libFuzzer wants -fsanitize=fuzzer everywhere).
 fuzz_tap="$out/fuzz.tap"
@@ -66,4 +90,5 @@ if [ "$fuzz_seconds" != 0 ]; then
   fi
 fi
 
-python3 scripts/tap-summary.py "$out/meson-logs/testlog.json" "$fuzz_tap"
+python3 scripts/tap-summary.py "$out/meson-logs/testlog.json" $gcc_log \
+  "$fuzz_tap"
