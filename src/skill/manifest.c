@@ -41,76 +41,11 @@ const char *bn_skill_type_name(bn_skill_type t)
 
 /* ---- semantic versions (semver.org 2.0.0) ---- */
 
-static bool is_num_ident(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || (n > 1 && s[0] == '0'))
-		return false;
-	for (i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return true;
-}
-
-static bool is_ident_char(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-	       (c >= 'A' && c <= 'Z') || c == '-';
-}
-
-/* Dot-separated identifiers; NUMERIC: numbers without leading zeros. */
-static bool is_idents(const char *s, size_t n, bool numeric_rule)
-{
-	size_t i, start = 0;
-
-	for (i = 0; i <= n; i++) {
-		if (i < n && s[i] != '.') {
-			if (!is_ident_char(s[i]))
-				return false;
-			continue;
-		}
-		if (i == start)
-			return false;
-		if (numeric_rule && strspn(s + start, "0123456789") >=
-		    i - start && !is_num_ident(s + start, i - start))
-			return false;
-		start = i + 1;
-	}
-	return true;
-}
-
-/* The strict grammar of semver.org; bn_semver_parse (semver.c) also
- * accepts a leading "v" and is what the resolver uses, so a version must
- * pass both (it rejects numbers too big to hold). */
 bool bn_skill_is_semver(const char *s)
 {
-	size_t core, pre, i, parts = 0, start = 0;
-	bn_semver parsed;
+	bn_semver v;
 
-	if (!s || !bn_semver_parse(&parsed, s))
-		return false;
-	core = strcspn(s, "-+");
-	for (i = 0; i <= core; i++) {
-		if (i < core && s[i] != '.')
-			continue;
-		if (!is_num_ident(s + start, i - start))
-			return false;
-		parts++;
-		start = i + 1;
-	}
-	if (parts != 3)
-		return false;
-	s += core;
-	if (*s == '-') {
-		pre = strcspn(s + 1, "+");
-		if (!is_idents(s + 1, pre, true))
-			return false;
-		s += 1 + pre;
-	}
-	if (*s == '+')
-		return is_idents(s + 1, strlen(s + 1), false);
-	return *s == '\0';
+	return bn_semver_parse(&v, s, BN_SEMVER_STRICT);
 }
 
 /* ---- finding and splitting ---- */

@@ -193,7 +193,7 @@ int bn_skill_check_dependencies(const bn_skill_resolved *r,
 					"depends on '%s', which is not "
 					"installed", m->name, name);
 			else if (at && (!d->version ||
-					!bn_semver_parse(&v, d->version)))
+					!bn_semver_parse(&v, d->version, 0)))
 				rc = bn_err_set(err, BN_EINVAL, "skill '%s' "
 					"needs %s, but '%s' has no version",
 					m->name, dep, name);

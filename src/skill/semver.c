@@ -24,36 +24,54 @@ static bool num(unsigned long *out, const char **p)
 	return true;
 }
 
-static bool ident_ok(const char *s, size_t n)
+/*
+ * Dot-separated identifiers of [0-9A-Za-z-], none empty (semver 9, 10).
+ * NUMERIC: an identifier of digits alone has no leading zero (9: the
+ * pre-release; build metadata may have them).
+ */
+static bool idents_ok(const char *s, size_t n, bool numeric)
 {
-	if (n == 0)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '.')
+	size_t i, start = 0;
+
+	for (i = 0; i <= n; i++) {
+		if (i < n && s[i] != '.') {
+			if (!isalnum((unsigned char)s[i]) && s[i] != '-')
+				return false;
+			continue;
+		}
+		if (i == start)
 			return false;
-	return s[0] != '.' && s[n - 1] != '.' && !strstr(s, "..");
+		if (numeric && i - start > 1 && s[start] == '0' &&
+		    strspn(s + start, "0123456789") >= i - start)
+			return false;
+		start = i + 1;
+	}
+	return true;
 }
 
-bool bn_semver_parse(bn_semver *out, const char *text)
+bool bn_semver_parse(bn_semver *out, const char *text, unsigned flags)
 {
+	bool strict = flags & BN_SEMVER_STRICT;
 	const char *p = text;
 	bn_semver v = { 0 };
 
-	if (*p == 'v')
+	if (!p)
+		return false;
+	if (*p == 'v' && !strict)
 		p++;
 	if (!num(&v.major, &p) || *p++ != '.' || !num(&v.minor, &p) ||
 	    *p++ != '.' || !num(&v.patch, &p))
 		return false;
 	if (*p == '-') {
 		size_t n = strcspn(p + 1, "+");
-		if (!ident_ok(p + 1, n) || n >= sizeof(v.pre))
+		if (!idents_ok(p + 1, n, strict) || n >= sizeof(v.pre))
 			return false;
 		memcpy(v.pre, p + 1, n);
 		v.pre[n] = '\0';
 		p += 1 + n;
 	}
 	if (*p == '+') {
-		if (!ident_ok(p + 1, strlen(p + 1)))
+		if (!idents_ok(p + 1, strlen(p + 1), false))
 			return false;
 		p += strlen(p);
 	}
@@ -121,7 +139,7 @@ static bool partial(bn_semver *out, int *given, const char *s, size_t n)
 	*given = 0;
 	if (strchr(buf, '-') || strchr(buf, '+')) {
 		*given = 3;
-		return bn_semver_parse(out, p);
+		return bn_semver_parse(out, p, 0);
 	}
 	for (int i = 0; i < 3; i++) {
 		if (*p == 'x' || *p == 'X' || *p == '*') {

@@ -20,8 +20,17 @@ typedef struct bn_semver {
 	char pre[64];        /* pre-release ("rc.1"), "" when none */
 } bn_semver;
 
-/* Parse a full version; false when TEXT is not one. */
-bool bn_semver_parse(bn_semver *out, const char *text);
+/* How strictly bn_semver_parse reads. */
+enum {
+	/* exactly semver.org 2.0.0: no leading "v", and no leading zero in
+	   a numeric pre-release identifier (what `skill validate` wants) */
+	BN_SEMVER_STRICT = 1u << 0,
+};
+
+/* Parse a full version; false when TEXT (NULL is none) is not one.
+   Without BN_SEMVER_STRICT a leading "v" and "1.0.0-01" are taken, as
+   registries write them.  Numbers too big to hold are refused. */
+bool bn_semver_parse(bn_semver *out, const char *text, unsigned flags);
 /* <0, 0, >0 as A is lower than, equal to, or higher than B. */
 int bn_semver_cmp(const bn_semver *a, const bn_semver *b);
 /* Whether RANGE is well formed. */

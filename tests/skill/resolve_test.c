@@ -257,21 +257,29 @@ static void test_conflicts_both_ways(bn_t *t)
 static bool sat(const char *v, const char *range)
 {
 	bn_semver sv;
-	return bn_semver_parse(&sv, v) && bn_semver_satisfies(&sv, range);
+	return bn_semver_parse(&sv, v, 0) && bn_semver_satisfies(&sv, range);
 }
 
 static void test_semver(bn_t *t)
 {
 	bn_semver a, b;
-	BN_CHECK(t, bn_semver_parse(&a, "1.2.3-rc.1+build.5"));
-	BN_CHECK(t, !bn_semver_parse(&a, "1.2"));
-	BN_CHECK(t, !bn_semver_parse(&a, "01.2.3"));
-	BN_CHECK(t, !bn_semver_parse(&a, "1.2.3-"));
-	BN_CHECK(t, bn_semver_parse(&a, "1.0.0-alpha") &&
-		    bn_semver_parse(&b, "1.0.0-alpha.1") &&
+	BN_CHECK(t, bn_semver_parse(&a, "1.2.3-rc.1+build.5", 0));
+	BN_CHECK(t, !bn_semver_parse(&a, "1.2", 0));
+	BN_CHECK(t, !bn_semver_parse(&a, "01.2.3", 0));
+	BN_CHECK(t, !bn_semver_parse(&a, "1.2.3-", 0));
+	/* one grammar, two strictnesses: registries write "v1.2.3" */
+	BN_CHECK(t, bn_semver_parse(&a, "v1.2.3", 0) && a.major == 1);
+	BN_CHECK(t, !bn_semver_parse(&a, "v1.2.3", BN_SEMVER_STRICT));
+	BN_CHECK(t, bn_semver_parse(&a, "1.2.3-01", 0));
+	BN_CHECK(t, !bn_semver_parse(&a, "1.2.3-01", BN_SEMVER_STRICT));
+	BN_CHECK(t, !bn_semver_parse(&a, "1.2.3-a..b", 0));
+	BN_CHECK(t, !bn_semver_parse(&a, "1.2.3+b..c", 0));
+	BN_CHECK(t, !bn_semver_parse(&a, NULL, 0));
+	BN_CHECK(t, bn_semver_parse(&a, "1.0.0-alpha", 0) &&
+		    bn_semver_parse(&b, "1.0.0-alpha.1", 0) &&
 		    bn_semver_cmp(&a, &b) < 0);
-	BN_CHECK(t, bn_semver_parse(&a, "1.0.0-rc.1") &&
-		    bn_semver_parse(&b, "1.0.0") && bn_semver_cmp(&a, &b) < 0);
+	BN_CHECK(t, bn_semver_parse(&a, "1.0.0-rc.1", 0) &&
+		    bn_semver_parse(&b, "1.0.0", 0) && bn_semver_cmp(&a, &b) < 0);
 	BN_CHECK(t, sat("1.2.3", "1.2.3"));
 	BN_CHECK(t, !sat("1.2.4", "1.2.3"));
 	BN_CHECK(t, sat("1.9.0", "^1.2.3"));
