@@ -7,8 +7,10 @@
  * libmicrohttpd calls answer() several times per request: first with no
  * body (we check the declared length and may refuse at once with 413),
  * then with each piece of the body, then once more with none, when the
- * request is complete and is handled.  Spec: RFC 9110 (statuses), RFC
- * 6750 (bearer tokens), https://www.gnu.org/software/libmicrohttpd/manual/
+ * request is complete and is handled.  The main thread waits for SIGINT
+ * or SIGTERM, sweeping late connections meanwhile (conns.c).  Spec: RFC
+ * 9110 (statuses), RFC 6750 (bearer tokens),
+ * https://www.gnu.org/software/libmicrohttpd/manual/
  */
 #include "server_int.h"
 
@@ -31,6 +33,7 @@
 #define API_PREFIX "/api/"
 #define MAX_SEGS 12        /* path segments of an API URL */
 #define JSON_TYPE "application/json; charset=utf-8"
+#define SWEEP_MS 500      /* how often late connections are swept */
 #define CSP "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; " \
 	"form-action 'self'; object-src 'none'"
 
@@ -412,6 +415,7 @@ static enum MHD_Result begin(const bn_server *srv,
 
 	if (!ctx)
 		return MHD_NO;
+	bn_server__conn_mark(srv, conn, true); /* the headers are complete */
 	bn_buf_init(&ctx->body, srv->body_max_bytes);
 	*con_cls = ctx;
 	if (cl && bn_server__parse_ll(&declared, cl, 0, INT64_MAX) &&
@@ -453,6 +457,8 @@ static void completed(void *cls, struct MHD_Connection *conn,
 
 	if (!ctx)
 		return;
+	/* the next request on this connection has its own deadline */
+	bn_server__conn_mark(cls, conn, false);
 	/* a body may have carried a secret's value (PUT /secrets/NAME) */
 	if (ctx->body.data)
 		sodium_memzero(ctx->body.data, ctx->body.cap);
@@ -462,6 +468,29 @@ static void completed(void *cls, struct MHD_Connection *conn,
 }
 
 /* ---- running -------------------------------------------------------------- */
+
+/* Fill in the default limits; BN_EUSAGE for one out of range. */
+static int limits_fill(bn_server_options *o, bn_err *err)
+{
+	if (!o->timeout_s)
+		o->timeout_s = BN_SERVER_TIMEOUT_S;
+	if (!o->header_timeout_s)
+		o->header_timeout_s = BN_SERVER_HEADER_TIMEOUT_S;
+	if (!o->max_connections)
+		o->max_connections = BN_SERVER_MAX_CONNECTIONS;
+	if (!o->max_per_client)
+		o->max_per_client = BN_SERVER_MAX_PER_CLIENT;
+	if (o->max_connections > BN_SERVER_CONNECTIONS_LIMIT ||
+	    o->max_per_client > BN_SERVER_CONNECTIONS_LIMIT)
+		return bn_err_set(err, BN_EUSAGE, "at most %d connections "
+				  "(in all, and from one address)",
+				  BN_SERVER_CONNECTIONS_LIMIT);
+	if (o->timeout_s > BN_SERVER_TIMEOUT_LIMIT_S ||
+	    o->header_timeout_s > BN_SERVER_TIMEOUT_LIMIT_S)
+		return bn_err_set(err, BN_EUSAGE, "timeouts are at most %d s",
+				  BN_SERVER_TIMEOUT_LIMIT_S);
+	return 0;
+}
 
 static int server_init(bn_server *srv, const char *home,
 		       const bn_server_options *o, bool *created, bn_err *err)
@@ -473,8 +502,11 @@ static int server_init(bn_server *srv, const char *home,
 	srv->opts = *o;
 	srv->body_max_bytes = o->body_max_bytes ? o->body_max_bytes :
 			      BN_SERVER_BODY_MAX_BYTES;
+	srv->header_timeout_ms = (uint64_t)o->header_timeout_s * 1000u;
 	srv->home = bn_xstrdup(home);
 	srv->cwd = getcwd(NULL, 0);
+	srv->state = bn_xcalloc(1, sizeof(*srv->state));
+	pthread_mutex_init(&srv->state->lock, NULL);
 	/* opening the store once creates $BNITY_HOME and migrates it before
 	   the first request */
 	r = bn_store_open(&s, home, srv->cwd, err);
@@ -489,6 +521,10 @@ static void server_clear(bn_server *srv)
 	sodium_memzero(srv->token, sizeof(srv->token));
 	free(srv->home);
 	free(srv->cwd);
+	if (srv->state) {
+		pthread_mutex_destroy(&srv->state->lock);
+		free(srv->state);
+	}
 }
 
 static struct MHD_Daemon *daemon_start(bn_server *srv, listen_addr *la)
@@ -502,28 +538,44 @@ static struct MHD_Daemon *daemon_start(bn_server *srv, listen_addr *la)
 	return MHD_start_daemon(flags, (uint16_t)la->port, NULL, NULL,
 		answer, srv,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&la->sa,
-		MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)(o->timeout_s ? o->timeout_s : BN_SERVER_TIMEOUT_S),
-		MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)(o->max_connections ? o->max_connections :
-			   BN_SERVER_MAX_CONNECTIONS),
+		MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
+		MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_per_client,
+		MHD_OPTION_NOTIFY_CONNECTION, bn_server__conn_notify, srv,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
 		MHD_OPTION_END);
+}
+
+/* Wait for SIGINT or SIGTERM (in SET, blocked), sweeping late
+   connections meanwhile. */
+static void wait_for_signal(const bn_server *srv, const sigset_t *set)
+{
+	for (;;) {
+		struct timespec tick = { 0, SWEEP_MS * 1000000L };
+		int sig = sigtimedwait(set, NULL, &tick);
+
+		if (sig == SIGINT || sig == SIGTERM)
+			return;
+		(void)bn_server__conns_sweep(srv);
+	}
 }
 
 int bn_server_run(const char *home, const bn_server_options *o,
 		  bn_err *err)
 {
 	const union MHD_DaemonInfo *info;
+	bn_server_options opts = *o;
 	struct MHD_Daemon *d;
 	sigset_t set, old;
 	listen_addr la;
 	bn_server srv;
 	bool created = false;
-	int r, sig;
+	int r;
 
 	r = parse_listen(&la, o->listen ? o->listen : BN_SERVER_DEFAULT_LISTEN,
 			 err);
+	if (!r)
+		r = limits_fill(&opts, err);
 	if (r)
 		return r;
 	if (!la.loopback && !o->allow_public)
@@ -534,11 +586,11 @@ int bn_server_run(const char *home, const bn_server_options *o,
 	if (sodium_init() < 0)
 		return bn_err_set(err, BN_EIO, "libsodium cannot start");
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	r = server_init(&srv, home, o, &created, err);
+	r = server_init(&srv, home, &opts, &created, err);
 	if (r)
 		goto out_clear;
-	/* the connection threads inherit this mask: only sigwait() below
-	   sees the signals */
+	/* the connection threads inherit this mask: only the main thread
+	   takes the signals (sigtimedwait) */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
@@ -559,9 +611,7 @@ int bn_server_run(const char *home, const bn_server_options *o,
 		       "%s/api-token):\n%s\n", home, srv.token);
 	fflush(stdout);
 	sigdelset(&set, SIGPIPE);
-	do
-		r = sigwait(&set, &sig);
-	while (r == EINTR);
+	wait_for_signal(&srv, &set);
 	fprintf(stderr, "bnity serve: stopping\n");
 	MHD_stop_daemon(d);
 	r = 0;
