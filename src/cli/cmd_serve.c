@@ -42,6 +42,9 @@ static const char serve_usage[] =
 	"                      end; then it is closed (default "
 	STR(BN_SERVER_HEADER_TIMEOUT_S) ")\n"
 	"\n"
+	"SIGINT or SIGTERM stops it within a few seconds, ending every skill\n"
+	"run in progress.\n"
+	"\n"
 	"BNITY_CORS_ORIGIN=https://host lets that one origin call the API from\n"
 	"a browser; without it no CORS header is sent. See docs/api.md.\n";
 

@@ -161,7 +161,8 @@ static const help_entry entries[] = {
 	  "$BNITY_HOME/api-token (mode 0600). --listen picks the address (port 0:\n"
 	  "any free port); a non-loopback address needs --public. At most 64\n"
 	  "connections at once, 16 from one address, and 10 s to send a request's\n"
-	  "headers (the three options change these).\n"
+	  "headers (the three options change these). SIGINT or SIGTERM stops it\n"
+	  "within seconds, ending every skill run in progress.\n"
 	  "BNITY_CORS_ORIGIN=ORIGIN allows that one browser origin. See docs/api.md." },
 	{ "wasm run",
 	  "[--fuel N] [--max-memory BYTES] [--dir HOST::GUEST[:ro]]...\n"

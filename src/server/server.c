@@ -7,10 +7,16 @@
  * libmicrohttpd calls answer() several times per request: first with no
  * body (we check the declared length and may refuse at once with 413),
  * then with each piece of the body, then once more with none, when the
- * request is complete and is handled.  The main thread waits for SIGINT
- * or SIGTERM, sweeping late connections meanwhile (conns.c).  Spec: RFC
- * 9110 (statuses), RFC 6750 (bearer tokens),
- * https://www.gnu.org/software/libmicrohttpd/manual/
+ * request is complete and is handled.
+ *
+ * Stopping: the main thread waits for SIGINT or SIGTERM (sweeping late
+ * connections meanwhile, conns.c), then stops accepting, kills every
+ * confined worker (a skill run in progress ends as killed; no new one
+ * starts), and stops the daemon on a helper thread, which joins the
+ * connection threads.  What has not ended after BN_SERVER_STOP_WAIT_S is
+ * abandoned with _exit(0): the workers are dead by then, and nothing else
+ * of ours outlives the process.  Spec: RFC 9110 (statuses), RFC 6750
+ * (bearer tokens), https://www.gnu.org/software/libmicrohttpd/manual/
  */
 #include "server_int.h"
 
@@ -29,11 +35,14 @@
 #include <unistd.h>
 
 #include "base/fs.h"
+#include "sandbox/sandbox.h"
 
 #define API_PREFIX "/api/"
 #define MAX_SEGS 12        /* path segments of an API URL */
 #define JSON_TYPE "application/json; charset=utf-8"
 #define SWEEP_MS 500      /* how often late connections are swept */
+#define STR_(x) #x
+#define STR(x) STR_(x)
 #define CSP "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; " \
 	"form-action 'self'; object-src 'none'"
 
@@ -336,6 +345,9 @@ static enum MHD_Result handle_api(const bn_server *srv,
 	if (ctx->too_big)
 		return send_error(srv, conn, MHD_HTTP_CONTENT_TOO_LARGE,
 				  "the request body is over the limit", NULL);
+	if (atomic_load(&srv->state->stopping))
+		return send_error(srv, conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+				  "the server is stopping", NULL);
 	path = bn_xstrdup(url);
 	n = split_path(segs, path);
 	rt = n <= MAX_SEGS ? route_find(rq.params, &allow, method, segs, n)
@@ -507,6 +519,8 @@ static int server_init(bn_server *srv, const char *home,
 	srv->cwd = getcwd(NULL, 0);
 	srv->state = bn_xcalloc(1, sizeof(*srv->state));
 	pthread_mutex_init(&srv->state->lock, NULL);
+	atomic_init(&srv->state->stopping, false);
+	atomic_init(&srv->state->turns, 0);
 	/* opening the store once creates $BNITY_HOME and migrates it before
 	   the first request */
 	r = bn_store_open(&s, home, srv->cwd, err);
@@ -529,8 +543,10 @@ static void server_clear(bn_server *srv)
 
 static struct MHD_Daemon *daemon_start(bn_server *srv, listen_addr *la)
 {
+	/* ITC: for MHD_quiesce_daemon when stopping */
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION |
-			 MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+			 MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
+			 MHD_USE_ERROR_LOG;
 	const bn_server_options *o = &srv->opts;
 
 	if (la->v6)
@@ -558,6 +574,69 @@ static void wait_for_signal(const bn_server *srv, const sigset_t *set)
 			return;
 		(void)bn_server__conns_sweep(srv);
 	}
+}
+
+typedef struct stopper {
+	struct MHD_Daemon *d;
+	atomic_bool done;
+} stopper;
+
+static void *stop_main(void *arg)
+{
+	stopper *sp = arg;
+
+	MHD_stop_daemon(sp->d);  /* joins every connection thread */
+	atomic_store(&sp->done, true);
+	return NULL;
+}
+
+/* Requests that do not end are abandoned: the workers are dead already. */
+static _Noreturn void abandon(const char *why)
+{
+	fprintf(stderr, "bnity serve: %s; exiting without waiting\n", why);
+	fflush(stdout);
+	fflush(stderr);
+	_exit(0);
+}
+
+/* Stop D as bn_server_run says; returns once every request and chat
+   turn has ended, or ends the process. */
+static void stop(const bn_server *srv, struct MHD_Daemon *d,
+		 const sigset_t *set)
+{
+	uint64_t deadline = bn_server__now_ms() +
+			    BN_SERVER_STOP_WAIT_S * 1000u;
+	stopper sp = { .d = d };
+	MHD_socket lfd;
+	unsigned killed;
+	pthread_t t;
+
+	atomic_store(&srv->state->stopping, true);
+	/* no new connections: refused at once, not left in the queue */
+	lfd = MHD_quiesce_daemon(d);
+	if (lfd != MHD_INVALID_SOCKET)
+		(void)shutdown(lfd, SHUT_RDWR);
+	killed = bn_sandbox_procs_stop();
+	fprintf(stderr, "bnity serve: stopping (%u running worker%s "
+		"killed)\n", killed, killed == 1 ? "" : "s");
+	atomic_init(&sp.done, false);
+	if (pthread_create(&t, NULL, stop_main, &sp))
+		abandon("cannot start the stopping thread");
+	while (!atomic_load(&sp.done) || atomic_load(&srv->state->turns)) {
+		struct timespec tick = { 0, 100 * 1000000L };
+		int sig;
+
+		if (bn_server__now_ms() >= deadline)
+			abandon("requests still running after "
+				STR(BN_SERVER_STOP_WAIT_S) " s");
+		sig = sigtimedwait(set, NULL, &tick);
+		if (sig == SIGINT || sig == SIGTERM)
+			abandon("a second signal");
+	}
+	pthread_join(t, NULL);
+	/* the daemon is stopped: nothing uses the socket any more */
+	if (lfd != MHD_INVALID_SOCKET)
+		close(lfd);
 }
 
 int bn_server_run(const char *home, const bn_server_options *o,
@@ -612,8 +691,7 @@ int bn_server_run(const char *home, const bn_server_options *o,
 	fflush(stdout);
 	sigdelset(&set, SIGPIPE);
 	wait_for_signal(&srv, &set);
-	fprintf(stderr, "bnity serve: stopping\n");
-	MHD_stop_daemon(d);
+	stop(&srv, d, &set);
 	r = 0;
 out_mask:
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -6,9 +6,10 @@
  * Owns: listening (loopback unless told otherwise), the API token in
  * $BNITY_HOME/api-token, connection limits and the request-header
  * deadline, routing, request bodies and their caps, JSON replies and
- * errors, server-sent events for chat, and serving the files of web/ that
- * the build embeds.  Uses: base, skill, store, exec, agent (and registry
- * when it is built).  Logs to stderr, as cli/ does.
+ * errors, server-sent events for chat, serving the files of web/ that the
+ * build embeds, and stopping: every worker ended, within a bound.  Uses:
+ * base, skill, store, sandbox, exec, agent (and registry when it is
+ * built).  Logs to stderr, as cli/ does.
  *
  * Threads: one thread per connection; each request opens its own store
  * handle (SQLite in WAL mode with a busy timeout), so a long skill run or
@@ -31,6 +32,7 @@
 #define BN_SERVER_MAX_CONNECTIONS 64                 /* open at once */
 #define BN_SERVER_MAX_PER_CLIENT 16                  /* from one address */
 #define BN_SERVER_HEADER_TIMEOUT_S 10                /* to send headers */
+#define BN_SERVER_STOP_WAIT_S 5     /* requests get this long after a signal */
 /* the largest values the options accept */
 #define BN_SERVER_CONNECTIONS_LIMIT 1000
 #define BN_SERVER_TIMEOUT_LIMIT_S 3600
@@ -71,7 +73,13 @@ int bn_server_token_load(char out[BN_SERVER_TOKEN_HEX + 1],
 /*
  * bn_server_run - serve HOME ($BNITY_HOME) as O says until SIGINT or
  * SIGTERM.  Prints the URL on stdout, and the token too when this start
- * created it.  Errors: BN_EUSAGE (a listen address that does not parse, a public one
+ * created it.  On the signal it stops accepting, kills every confined
+ * worker of this process (bn_sandbox_procs_stop: running skills end,
+ * none start) and gives the requests in progress BN_SERVER_STOP_WAIT_S
+ * to end; then returns 0.  When some do not end in time (a chat turn
+ * waiting for its provider, a long in-process run), or on a second
+ * signal, it flushes stdio and ends the process at once with _exit(0).
+ * Errors: BN_EUSAGE (a listen address that does not parse, a public one
  * without allow_public, a limit over BN_SERVER_CONNECTIONS_LIMIT or
  * BN_SERVER_TIMEOUT_LIMIT_S), BN_EIO (the port cannot be bound), token
  * and store errors.

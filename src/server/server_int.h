@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,6 +28,8 @@ typedef struct bn_server_conn bn_server_conn;
 typedef struct bn_server_state {
 	pthread_mutex_t lock;        /* guards conns */
 	bn_server_conn *conns;       /* open connections */
+	atomic_bool stopping;        /* a signal came: streams end */
+	atomic_int turns;            /* chat turns still running */
 } bn_server_state;
 
 /* The server's settings, fixed once it runs; shared by every thread. */
