@@ -14,6 +14,7 @@
  */
 #include "server_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -260,8 +261,8 @@ static void install_preview(bn_server_req *rq)
 	json_object_set_new(o, "notes", bn_server__strv_json(&notes));
 	bn_server__reply(rq, MHD_HTTP_OK, o);
 out:
-	if (scratch)
-		(void)bn_fs_rmtree(scratch, NULL);
+	if (scratch && bn_fs_rmtree(scratch, NULL))
+		fprintf(stderr, "bnity serve: cannot remove %s\n", scratch);
 	free(scratch);
 	bn_registry_candidates_clear(&c);
 	bn_registry_source_clear(&src);

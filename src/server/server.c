@@ -59,7 +59,7 @@ typedef struct listen_addr {
 	bool v6;
 	bool loopback;
 	unsigned port;
-	char host[64];     /* as printed in URLs */
+	char host[68];     /* as printed in URLs: "[" v6 "]" */
 } listen_addr;
 
 static int parse_listen(listen_addr *out, const char *text, bn_err *err)
@@ -258,8 +258,9 @@ static const bn_server_route *route_find(const char **params, bn_buf *allow,
 				continue;
 			if (!strcmp(rt->method, method))
 				return rt;
-			(void)bn_buf_printf(allow, "%s%s", allow->len ? ", " : "",
-					    rt->method);
+			if (bn_buf_printf(allow, "%s%s", allow->len ? ", " : "",
+					  rt->method))
+				continue; /* capped: the list keeps what fits */
 		}
 	return NULL;
 }
