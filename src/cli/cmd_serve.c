@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cli/cmd_serve.c - `bnity serve [--listen ADDR:PORT] [--public]`: parse
+ * cli/cmd_serve.c - `bnity serve [--listen ADDR:PORT] [--public]
+ * [--max-connections N] [--max-per-client N] [--header-timeout S]`: parse
  * the command line and the environment (BNITY_CORS_ORIGIN), then hand
  * over to server/server.h until a signal stops it.
  */
 #include "cmd_serve.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +16,12 @@
 #include "server/server.h"
 
 #define MAX_POS 16
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 static const char serve_usage[] =
-	"usage: bnity serve [--listen ADDR:PORT] [--public]\n"
+	"usage: bnity serve [--listen ADDR:PORT] [--public] [--max-connections N]\n"
+	"                   [--max-per-client N] [--header-timeout S]\n"
 	"\n"
 	"Serve the HTTP API (/api/v1) and the web UI, on " BN_SERVER_DEFAULT_LISTEN
 	"\n"
@@ -28,13 +33,43 @@ static const char serve_usage[] =
 	"                      picks a free one, printed on start)\n"
 	"  --public            allow a non-loopback ADDR (anyone who can reach\n"
 	"                      it still needs the token; prefer a TLS proxy)\n"
+	"  --max-connections N connections open at once, in all (default "
+	STR(BN_SERVER_MAX_CONNECTIONS) ")\n"
+	"  --max-per-client N  connections open at once from one address\n"
+	"                      (default " STR(BN_SERVER_MAX_PER_CLIENT) ")\n"
+	"  --header-timeout S  seconds a connection has to send a request's\n"
+	"                      headers, from its start or its previous request's\n"
+	"                      end; then it is closed (default "
+	STR(BN_SERVER_HEADER_TIMEOUT_S) ")\n"
+	"\n"
+	"SIGINT or SIGTERM stops it within a few seconds, ending every skill\n"
+	"run in progress.\n"
 	"\n"
 	"BNITY_CORS_ORIGIN=https://host lets that one origin call the API from\n"
 	"a browser; without it no CORS header is sent. See docs/api.md.\n";
 
+/* *OUT = TEXT as a whole number in [1, MAX]; false when it is not one. */
+static bool parse_limit(unsigned *out, const char *text, unsigned max)
+{
+	unsigned long v;
+	char *end;
+
+	if (!text)
+		return true;
+	if (*text < '0' || *text > '9')
+		return false;
+	errno = 0;
+	v = strtoul(text, &end, 10);
+	if (errno || *end || v < 1 || v > max)
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
 int bn_cli_serve_main(int argc, char **argv)
 {
-	const char *pos[MAX_POS], *listen = NULL;
+	const char *pos[MAX_POS], *listen = NULL, *max_conn = NULL,
+		   *max_client = NULL, *header_timeout = NULL;
 	bn_server_options o = BN_SERVER_OPTIONS_INIT;
 	bool public_ok = false, help = false;
 	char *home = NULL;
@@ -43,6 +78,9 @@ int bn_cli_serve_main(int argc, char **argv)
 	const bn_cli_opt opts[] = {
 		{ "listen", true, &listen, NULL },
 		{ "public", false, NULL, &public_ok },
+		{ "max-connections", true, &max_conn, NULL },
+		{ "max-per-client", true, &max_client, NULL },
+		{ "header-timeout", true, &header_timeout, NULL },
 		{ "help", false, NULL, &help },
 		{ NULL, false, NULL, NULL } };
 
@@ -54,6 +92,18 @@ int bn_cli_serve_main(int argc, char **argv)
 	}
 	if (npos)
 		return bn_cli_usage("serve", "unexpected argument '%s'", pos[0]);
+	if (!parse_limit(&o.max_connections, max_conn,
+			 BN_SERVER_CONNECTIONS_LIMIT) ||
+	    !parse_limit(&o.max_per_client, max_client,
+			 BN_SERVER_CONNECTIONS_LIMIT))
+		return bn_cli_usage("serve", "connection limits are whole "
+				    "numbers from 1 to %d",
+				    BN_SERVER_CONNECTIONS_LIMIT);
+	if (!parse_limit(&o.header_timeout_s, header_timeout,
+			 BN_SERVER_TIMEOUT_LIMIT_S))
+		return bn_cli_usage("serve", "--header-timeout is a whole "
+				    "number of seconds from 1 to %d",
+				    BN_SERVER_TIMEOUT_LIMIT_S);
 	o.listen = listen;
 	o.allow_public = public_ok;
 	o.cors_origin = secure_getenv("BNITY_CORS_ORIGIN");

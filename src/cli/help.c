@@ -153,12 +153,16 @@ static const help_entry entries[] = {
 	{ "sandbox status", "[--json]",
 	  "Which confinement mechanisms this machine offers, and which are in\n"
 	  "force for untrusted runs (found by trying each)." },
-	{ "serve", "[--listen ADDR:PORT] [--public]",
+	{ "serve", "[--listen ADDR:PORT] [--public] [--max-connections N]\n"
+	  "        [--max-per-client N] [--header-timeout S]",
 	  "Serve the HTTP API (/api/v1) and the web UI on 127.0.0.1:8737. Every\n"
 	  "route but GET /api/v1/health needs `Authorization: Bearer TOKEN`; the\n"
 	  "token is made on the first start, printed once, and kept in\n"
 	  "$BNITY_HOME/api-token (mode 0600). --listen picks the address (port 0:\n"
-	  "any free port); a non-loopback address needs --public.\n"
+	  "any free port); a non-loopback address needs --public. At most 64\n"
+	  "connections at once, 16 from one address, and 10 s to send a request's\n"
+	  "headers (the three options change these). SIGINT or SIGTERM stops it\n"
+	  "within seconds, ending every skill run in progress.\n"
 	  "BNITY_CORS_ORIGIN=ORIGIN allows that one browser origin. See docs/api.md." },
 	{ "wasm run",
 	  "[--fuel N] [--max-memory BYTES] [--dir HOST::GUEST[:ro]]...\n"

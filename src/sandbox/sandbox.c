@@ -3,15 +3,17 @@
  * sandbox/sandbox.c - the parent side: probing the machine, preparing a
  * spawn (Landlock ruleset, seccomp filters, cgroups), cloning the child
  * into new namespaces, writing its id maps, waiting under a wall clock
- * and naming the limit that ended a run.  The child side is confine.c.
+ * and naming the limit that ended a run; the list of live children that
+ * bn_sandbox_procs_stop kills.  The child side is confine.c.
  * Spec: clone(2), user_namespaces(7) (uid_map, gid_map), poll(2),
- * wait4(2).
+ * wait4(2), waitid(2) (WNOWAIT).
  */
 #include "sandbox_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -39,7 +41,19 @@ struct bn_sandbox_proc {
 	bool in_pidns;          /* killing pid kills the tree */
 	int trace_fd;           /* the policy's trace fd, -1 for none */
 	bool reaped;            /* waitpid done */
+	bool live;              /* on the live list (live_lock) */
+	bn_sandbox_proc *live_prev, *live_next;
 };
+
+/*
+ * Every child cloned and not yet reaped, so that bn_sandbox_procs_stop
+ * can kill them all from another thread.  A pid leaves the list before
+ * it is reaped (see reap()), so it is never signalled after the kernel
+ * could have given it to another process.
+ */
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static bn_sandbox_proc *live_head;
+static bool live_stopped;       /* bn_sandbox_procs_stop was called */
 
 static const char *const mech_names[BN_SANDBOX_MECH_MAX] = {
 	"userns", "pidns", "netns", "mntns", "ipcns", "utsns",
@@ -64,6 +78,80 @@ const char *bn_sandbox_mech_name(bn_sandbox_mech m)
 const char *bn_sandbox_end_name(bn_sandbox_end e)
 {
 	return (unsigned)e < BN_SANDBOX_END_MAX ? end_names[e] : "?";
+}
+
+/* Put PROC on the live list; false (and not added) once stopped. */
+static bool live_add(bn_sandbox_proc *proc)
+{
+	bool ok;
+
+	pthread_mutex_lock(&live_lock);
+	ok = !live_stopped;
+	if (ok) {
+		proc->live = true;
+		proc->live_prev = NULL;
+		proc->live_next = live_head;
+		if (live_head)
+			live_head->live_prev = proc;
+		live_head = proc;
+	}
+	pthread_mutex_unlock(&live_lock);
+	return ok;
+}
+
+static void live_remove(bn_sandbox_proc *proc)
+{
+	pthread_mutex_lock(&live_lock);
+	if (proc->live) {
+		if (proc->live_prev)
+			proc->live_prev->live_next = proc->live_next;
+		else
+			live_head = proc->live_next;
+		if (proc->live_next)
+			proc->live_next->live_prev = proc->live_prev;
+		proc->live = false;
+	}
+	pthread_mutex_unlock(&live_lock);
+}
+
+static bool live_is_stopped(void)
+{
+	bool stopped;
+
+	pthread_mutex_lock(&live_lock);
+	stopped = live_stopped;
+	pthread_mutex_unlock(&live_lock);
+	return stopped;
+}
+
+unsigned bn_sandbox_procs_stop(void)
+{
+	unsigned n = 0;
+
+	pthread_mutex_lock(&live_lock);
+	live_stopped = true;
+	for (bn_sandbox_proc *p = live_head; p; p = p->live_next, n++) {
+		(void)kill(p->pid, SIGKILL);
+		if (!p->in_pidns)
+			bn_sandbox__cgroup_kill(&p->cg);
+	}
+	pthread_mutex_unlock(&live_lock);
+	return n;
+}
+
+/* Reap PID 1 (*st, may be NULL): wait until it is dead without reaping
+   it, take it off the live list, then reap it. */
+static void reap(bn_sandbox_proc *proc, int *st)
+{
+	siginfo_t si;
+
+	while (waitid(P_PID, (id_t)proc->pid, &si, WEXITED | WNOWAIT) < 0 &&
+	       errno == EINTR)
+		;
+	live_remove(proc);
+	while (waitpid(proc->pid, st, 0) < 0 && errno == EINTR)
+		;
+	proc->reaped = true;
 }
 
 /* Can a child unshare FLAGS?  Returns 0 or the errno it got. */
@@ -385,7 +473,7 @@ static void proc_free_parts(bn_sandbox_proc *proc)
 
 	bn_sandbox_proc_kill(proc);
 	if (!proc->reaped && proc->pid > 0)
-		(void)waitpid(proc->pid, NULL, 0);
+		reap(proc, NULL);
 	bn_sandbox__cgroup_destroy(&proc->cg);
 	bn_sandbox__trace(proc->trace_fd, "teardown (reap, cgroups)",
 			  bn_sandbox__now_us() - t);
@@ -408,6 +496,9 @@ int bn_sandbox_spawn(bn_sandbox_proc **out, const bn_sandbox_policy *policy,
 
 	if ((r = check_target(policy, target, err)))
 		return r;
+	if (live_is_stopped())
+		return bn_err_set(err, -ECANCELED, "sandbox: this process is "
+				  "stopping: no new confined runs");
 	proc = bn_xcalloc(1, sizeof(*proc));
 	proc->pid = -1;
 	proc->status_fd = -1;
@@ -439,6 +530,11 @@ int bn_sandbox_spawn(bn_sandbox_proc **out, const bn_sandbox_policy *policy,
 		goto out_fail;
 	}
 	proc->reaped = false;
+	if (!live_add(proc)) {
+		r = bn_err_set(err, -ECANCELED, "sandbox: this process is "
+			       "stopping: no new confined runs");
+		goto out_fail;
+	}
 	bn_sandbox__trace(policy->trace_fd, "clone",
 			  bn_sandbox__now_us() - t);
 	close(sync_p[0]);
@@ -560,11 +656,8 @@ int bn_sandbox_proc_wait(bn_sandbox_result *out, bn_sandbox_proc *proc,
 			proc->start_us + (uint64_t)proc->wall_ms * 1000u);
 	if (timed_out)
 		bn_sandbox_proc_kill(proc);
-	if (!proc->reaped) {
-		while (waitpid(proc->pid, &st, 0) < 0 && errno == EINTR)
-			;
-		proc->reaped = true;
-	}
+	if (!proc->reaped)
+		reap(proc, &st);
 	res.wall_us = bn_sandbox__now_us() - proc->start_us;
 	bn_sandbox__trace(proc->trace_fd, "run + reap PID 1", res.wall_us);
 	bn_sandbox__cgroup_events(&proc->cg, &oom, &res.memory_max_hit,

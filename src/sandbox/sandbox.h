@@ -4,7 +4,8 @@
  *
  * Owns: probing what confinement the kernel offers, spawning a confined
  * child (an engine worker function or a native program), waiting for it
- * under a wall clock, and saying which limit ended it.  The framed broker
+ * under a wall clock, saying which limit ended it, and killing every
+ * live child at once when the process shuts down.  The framed broker
  * protocol lives in sandbox/protocol.h.  Uses: base, libseccomp, Linux
  * (namespaces, Landlock, seccomp, cgroup v1, rlimits).  Knows nothing of
  * skills or of the WebAssembly engine.
@@ -200,6 +201,17 @@ void bn_sandbox_proc_kill(bn_sandbox_proc *proc);
 
 /* bn_sandbox_proc_free - kill if still running, reap, remove cgroups. */
 void bn_sandbox_proc_free(bn_sandbox_proc *proc);
+
+/*
+ * bn_sandbox_procs_stop - for a process that is shutting down: from now
+ * on every bn_sandbox_spawn of this process fails (-ECANCELED), and every
+ * confined child it spawned that is not yet reaped is killed with its
+ * whole tree (SIGKILL to its PID 1, or its cgroup without a PID
+ * namespace).  Their owners still wait for and free them as usual (they
+ * see a run killed by a signal).  Safe from any thread; cannot be undone.
+ * Returns how many were running.
+ */
+unsigned bn_sandbox_procs_stop(void);
 
 /*
  * bn_sandbox_seal_exec - from now on, making memory executable kills the

@@ -8,11 +8,15 @@
  * The turn runs on a thread of its own with its own store handle; the
  * connection's thread hands on what the turn wrote.  Both hold a
  * reference to the stream, so whichever ends last frees it: a client
- * that goes away never leaves the turn writing to freed memory.
+ * that goes away never leaves the turn writing to freed memory.  When the
+ * server stops, the stream ends at once with an "error" event; the
+ * server counts the turns still running and waits for them (a bounded
+ * time: see bn_server_run).
  * Spec: https://html.spec.whatwg.org/multipage/server-sent-events.html
  */
 #include "server_int.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +28,7 @@
 #define CHAT_TEXT_MAX_BYTES ((size_t)64 << 10)  /* one user message */
 #define STREAM_MAX_BYTES ((size_t)16 << 20)     /* events not yet sent */
 #define KEEPALIVE_S 15
+#define STOP_CHECK_MS 250  /* how often a silent stream checks for a stop */
 
 typedef struct chat_stream {
 	pthread_mutex_t lock;
@@ -31,7 +36,9 @@ typedef struct chat_stream {
 	bn_buf out;                  /* events not yet handed to MHD */
 	size_t sent;                 /* bytes of out already handed */
 	bool done;                   /* the turn ended: no more events */
+	bool stop_sent;              /* the server stopped: error sent */
 	int refs;                    /* the turn's thread and the response */
+	bn_server_state *state;      /* the server's; outlives every turn */
 	/* the turn, owned: */
 	char *home;
 	char *cwd;
@@ -117,6 +124,7 @@ static void emit_error(chat_stream *cs, const bn_err *err)
 static void *turn_main(void *arg)
 {
 	chat_stream *cs = arg;
+	bn_server_state *state = cs->state;
 	bn_agent_events ev = { on_text, on_tool_call, on_tool_result, cs };
 	bn_agent_session *ss = NULL;
 	bn_store *s = NULL;
@@ -138,25 +146,59 @@ static void *turn_main(void *arg)
 	pthread_cond_broadcast(&cs->cond);
 	pthread_mutex_unlock(&cs->lock);
 	stream_unref(cs);
+	atomic_fetch_sub(&state->turns, 1);
 	return NULL;
 }
 
+static bool ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec ||
+	       (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
 /* MHD asks for the next bytes: wait for events, or send a comment now
-   and then so that proxies and the client keep the stream open. */
+   and then so that proxies and the client keep the stream open.  A
+   stopping server ends the stream with an error event. */
 static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	static const char ping[] = ": keep-alive\n\n";
+	static const char bye[] = "event: error\ndata: {\"error\": "
+				  "\"the server is stopping\"}\n\n";
 	chat_stream *cs = cls;
-	struct timespec until;
+	struct timespec until, slice;
+	bool stopping = false;
 	ssize_t n = 0;
+	int w;
 
 	pthread_mutex_lock(&cs->lock);
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += KEEPALIVE_S;
-	while (cs->out.len == cs->sent && !cs->done)
-		if (pthread_cond_timedwait(&cs->cond, &cs->lock, &until))
+	/* wait in slices, to notice a stop */
+	while (cs->out.len == cs->sent && !cs->done &&
+	       !(stopping = atomic_load(&cs->state->stopping))) {
+		clock_gettime(CLOCK_REALTIME, &slice);
+		if (!ts_before(&slice, &until))
 			break;
-	if (cs->out.len > cs->sent) {
+		slice.tv_nsec += STOP_CHECK_MS * 1000000L;
+		if (slice.tv_nsec >= 1000000000L) {
+			slice.tv_sec++;
+			slice.tv_nsec -= 1000000000L;
+		}
+		if (ts_before(&until, &slice))
+			slice = until;
+		w = pthread_cond_timedwait(&cs->cond, &cs->lock, &slice);
+		if (w && w != ETIMEDOUT)
+			break;
+	}
+	if (stopping) {
+		if (!cs->stop_sent && max >= sizeof(bye) - 1) {
+			memcpy(buf, bye, sizeof(bye) - 1);
+			n = (ssize_t)(sizeof(bye) - 1);
+			cs->stop_sent = true;
+		} else {
+			n = MHD_CONTENT_READER_END_OF_STREAM;
+		}
+	} else if (cs->out.len > cs->sent) {
 		size_t k = cs->out.len - cs->sent;
 		if (k > max)
 			k = max;
@@ -223,6 +265,7 @@ static chat_stream *chat_prepare(bn_server_req *rq)
 	cs->text = bn_xstrdup(text);
 	cs->session = json_is_integer(sid) ? json_integer_value(sid) : 0;
 	cs->provider = p;
+	cs->state = rq->srv->state;
 	return cs;
 }
 
@@ -253,9 +296,11 @@ static void chat_post(bn_server_req *rq)
 	pthread_mutex_unlock(&cs->lock);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	atomic_fetch_add(&cs->state->turns, 1);
 	r = pthread_create(&t, &attr, turn_main, cs);
 	pthread_attr_destroy(&attr);
 	if (r) {
+		atomic_fetch_sub(&cs->state->turns, 1);
 		pthread_mutex_lock(&cs->lock);
 		cs->done = true;
 		pthread_mutex_unlock(&cs->lock);

@@ -7,8 +7,16 @@
  * libmicrohttpd calls answer() several times per request: first with no
  * body (we check the declared length and may refuse at once with 413),
  * then with each piece of the body, then once more with none, when the
- * request is complete and is handled.  Spec: RFC 9110 (statuses), RFC
- * 6750 (bearer tokens), https://www.gnu.org/software/libmicrohttpd/manual/
+ * request is complete and is handled.
+ *
+ * Stopping: the main thread waits for SIGINT or SIGTERM (sweeping late
+ * connections meanwhile, conns.c), then stops accepting, kills every
+ * confined worker (a skill run in progress ends as killed; no new one
+ * starts), and stops the daemon on a helper thread, which joins the
+ * connection threads.  What has not ended after BN_SERVER_STOP_WAIT_S is
+ * abandoned with _exit(0): the workers are dead by then, and nothing else
+ * of ours outlives the process.  Spec: RFC 9110 (statuses), RFC 6750
+ * (bearer tokens), https://www.gnu.org/software/libmicrohttpd/manual/
  */
 #include "server_int.h"
 
@@ -27,10 +35,14 @@
 #include <unistd.h>
 
 #include "base/fs.h"
+#include "sandbox/sandbox.h"
 
 #define API_PREFIX "/api/"
 #define MAX_SEGS 12        /* path segments of an API URL */
 #define JSON_TYPE "application/json; charset=utf-8"
+#define SWEEP_MS 500      /* how often late connections are swept */
+#define STR_(x) #x
+#define STR(x) STR_(x)
 #define CSP "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; " \
 	"form-action 'self'; object-src 'none'"
 
@@ -246,8 +258,9 @@ static const bn_server_route *route_find(const char **params, bn_buf *allow,
 				continue;
 			if (!strcmp(rt->method, method))
 				return rt;
-			(void)bn_buf_printf(allow, "%s%s", allow->len ? ", " : "",
-					    rt->method);
+			if (bn_buf_printf(allow, "%s%s", allow->len ? ", " : "",
+					  rt->method))
+				continue; /* capped: the list keeps what fits */
 		}
 	return NULL;
 }
@@ -333,6 +346,9 @@ static enum MHD_Result handle_api(const bn_server *srv,
 	if (ctx->too_big)
 		return send_error(srv, conn, MHD_HTTP_CONTENT_TOO_LARGE,
 				  "the request body is over the limit", NULL);
+	if (atomic_load(&srv->state->stopping))
+		return send_error(srv, conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+				  "the server is stopping", NULL);
 	path = bn_xstrdup(url);
 	n = split_path(segs, path);
 	rt = n <= MAX_SEGS ? route_find(rq.params, &allow, method, segs, n)
@@ -412,6 +428,7 @@ static enum MHD_Result begin(const bn_server *srv,
 
 	if (!ctx)
 		return MHD_NO;
+	bn_server__conn_mark(srv, conn, true); /* the headers are complete */
 	bn_buf_init(&ctx->body, srv->body_max_bytes);
 	*con_cls = ctx;
 	if (cl && bn_server__parse_ll(&declared, cl, 0, INT64_MAX) &&
@@ -453,6 +470,8 @@ static void completed(void *cls, struct MHD_Connection *conn,
 
 	if (!ctx)
 		return;
+	/* the next request on this connection has its own deadline */
+	bn_server__conn_mark(cls, conn, false);
 	/* a body may have carried a secret's value (PUT /secrets/NAME) */
 	if (ctx->body.data)
 		sodium_memzero(ctx->body.data, ctx->body.cap);
@@ -462,6 +481,29 @@ static void completed(void *cls, struct MHD_Connection *conn,
 }
 
 /* ---- running -------------------------------------------------------------- */
+
+/* Fill in the default limits; BN_EUSAGE for one out of range. */
+static int limits_fill(bn_server_options *o, bn_err *err)
+{
+	if (!o->timeout_s)
+		o->timeout_s = BN_SERVER_TIMEOUT_S;
+	if (!o->header_timeout_s)
+		o->header_timeout_s = BN_SERVER_HEADER_TIMEOUT_S;
+	if (!o->max_connections)
+		o->max_connections = BN_SERVER_MAX_CONNECTIONS;
+	if (!o->max_per_client)
+		o->max_per_client = BN_SERVER_MAX_PER_CLIENT;
+	if (o->max_connections > BN_SERVER_CONNECTIONS_LIMIT ||
+	    o->max_per_client > BN_SERVER_CONNECTIONS_LIMIT)
+		return bn_err_set(err, BN_EUSAGE, "at most %d connections "
+				  "(in all, and from one address)",
+				  BN_SERVER_CONNECTIONS_LIMIT);
+	if (o->timeout_s > BN_SERVER_TIMEOUT_LIMIT_S ||
+	    o->header_timeout_s > BN_SERVER_TIMEOUT_LIMIT_S)
+		return bn_err_set(err, BN_EUSAGE, "timeouts are at most %d s",
+				  BN_SERVER_TIMEOUT_LIMIT_S);
+	return 0;
+}
 
 static int server_init(bn_server *srv, const char *home,
 		       const bn_server_options *o, bool *created, bn_err *err)
@@ -473,8 +515,13 @@ static int server_init(bn_server *srv, const char *home,
 	srv->opts = *o;
 	srv->body_max_bytes = o->body_max_bytes ? o->body_max_bytes :
 			      BN_SERVER_BODY_MAX_BYTES;
+	srv->header_timeout_ms = (uint64_t)o->header_timeout_s * 1000u;
 	srv->home = bn_xstrdup(home);
 	srv->cwd = getcwd(NULL, 0);
+	srv->state = bn_xcalloc(1, sizeof(*srv->state));
+	pthread_mutex_init(&srv->state->lock, NULL);
+	atomic_init(&srv->state->stopping, false);
+	atomic_init(&srv->state->turns, 0);
 	/* opening the store once creates $BNITY_HOME and migrates it before
 	   the first request */
 	r = bn_store_open(&s, home, srv->cwd, err);
@@ -489,12 +536,18 @@ static void server_clear(bn_server *srv)
 	sodium_memzero(srv->token, sizeof(srv->token));
 	free(srv->home);
 	free(srv->cwd);
+	if (srv->state) {
+		pthread_mutex_destroy(&srv->state->lock);
+		free(srv->state);
+	}
 }
 
 static struct MHD_Daemon *daemon_start(bn_server *srv, listen_addr *la)
 {
+	/* ITC: for MHD_quiesce_daemon when stopping */
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION |
-			 MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+			 MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
+			 MHD_USE_ERROR_LOG;
 	const bn_server_options *o = &srv->opts;
 
 	if (la->v6)
@@ -502,28 +555,107 @@ static struct MHD_Daemon *daemon_start(bn_server *srv, listen_addr *la)
 	return MHD_start_daemon(flags, (uint16_t)la->port, NULL, NULL,
 		answer, srv,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&la->sa,
-		MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)(o->timeout_s ? o->timeout_s : BN_SERVER_TIMEOUT_S),
-		MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)(o->max_connections ? o->max_connections :
-			   BN_SERVER_MAX_CONNECTIONS),
+		MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
+		MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_per_client,
+		MHD_OPTION_NOTIFY_CONNECTION, bn_server__conn_notify, srv,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
 		MHD_OPTION_END);
+}
+
+/* Wait for SIGINT or SIGTERM (in SET, blocked), sweeping late
+   connections meanwhile. */
+static void wait_for_signal(const bn_server *srv, const sigset_t *set)
+{
+	for (;;) {
+		struct timespec tick = { 0, SWEEP_MS * 1000000L };
+		int sig = sigtimedwait(set, NULL, &tick);
+
+		if (sig == SIGINT || sig == SIGTERM)
+			return;
+		(void)bn_server__conns_sweep(srv);
+	}
+}
+
+typedef struct stopper {
+	struct MHD_Daemon *d;
+	atomic_bool done;
+} stopper;
+
+static void *stop_main(void *arg)
+{
+	stopper *sp = arg;
+
+	MHD_stop_daemon(sp->d);  /* joins every connection thread */
+	atomic_store(&sp->done, true);
+	return NULL;
+}
+
+/* Requests that do not end are abandoned: the workers are dead already. */
+static _Noreturn void abandon(const char *why)
+{
+	fprintf(stderr, "bnity serve: %s; exiting without waiting\n", why);
+	fflush(stdout);
+	fflush(stderr);
+	_exit(0);
+}
+
+/* Stop D as bn_server_run says; returns once every request and chat
+   turn has ended, or ends the process. */
+static void stop(const bn_server *srv, struct MHD_Daemon *d,
+		 const sigset_t *set)
+{
+	uint64_t deadline = bn_server__now_ms() +
+			    BN_SERVER_STOP_WAIT_S * 1000u;
+	stopper sp = { .d = d };
+	MHD_socket lfd;
+	unsigned killed;
+	pthread_t t;
+
+	atomic_store(&srv->state->stopping, true);
+	/* no new connections: refused at once, not left in the queue */
+	lfd = MHD_quiesce_daemon(d);
+	if (lfd != MHD_INVALID_SOCKET)
+		(void)shutdown(lfd, SHUT_RDWR);
+	killed = bn_sandbox_procs_stop();
+	fprintf(stderr, "bnity serve: stopping (%u running worker%s "
+		"killed)\n", killed, killed == 1 ? "" : "s");
+	atomic_init(&sp.done, false);
+	if (pthread_create(&t, NULL, stop_main, &sp))
+		abandon("cannot start the stopping thread");
+	while (!atomic_load(&sp.done) || atomic_load(&srv->state->turns)) {
+		struct timespec tick = { 0, 100 * 1000000L };
+		int sig;
+
+		if (bn_server__now_ms() >= deadline)
+			abandon("requests still running after "
+				STR(BN_SERVER_STOP_WAIT_S) " s");
+		sig = sigtimedwait(set, NULL, &tick);
+		if (sig == SIGINT || sig == SIGTERM)
+			abandon("a second signal");
+	}
+	pthread_join(t, NULL);
+	/* the daemon is stopped: nothing uses the socket any more */
+	if (lfd != MHD_INVALID_SOCKET)
+		close(lfd);
 }
 
 int bn_server_run(const char *home, const bn_server_options *o,
 		  bn_err *err)
 {
 	const union MHD_DaemonInfo *info;
+	bn_server_options opts = *o;
 	struct MHD_Daemon *d;
 	sigset_t set, old;
 	listen_addr la;
 	bn_server srv;
 	bool created = false;
-	int r, sig;
+	int r;
 
 	r = parse_listen(&la, o->listen ? o->listen : BN_SERVER_DEFAULT_LISTEN,
 			 err);
+	if (!r)
+		r = limits_fill(&opts, err);
 	if (r)
 		return r;
 	if (!la.loopback && !o->allow_public)
@@ -534,11 +666,11 @@ int bn_server_run(const char *home, const bn_server_options *o,
 	if (sodium_init() < 0)
 		return bn_err_set(err, BN_EIO, "libsodium cannot start");
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	r = server_init(&srv, home, o, &created, err);
+	r = server_init(&srv, home, &opts, &created, err);
 	if (r)
 		goto out_clear;
-	/* the connection threads inherit this mask: only sigwait() below
-	   sees the signals */
+	/* the connection threads inherit this mask: only the main thread
+	   takes the signals (sigtimedwait) */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
@@ -559,11 +691,8 @@ int bn_server_run(const char *home, const bn_server_options *o,
 		       "%s/api-token):\n%s\n", home, srv.token);
 	fflush(stdout);
 	sigdelset(&set, SIGPIPE);
-	do
-		r = sigwait(&set, &sig);
-	while (r == EINTR);
-	fprintf(stderr, "bnity serve: stopping\n");
-	MHD_stop_daemon(d);
+	wait_for_signal(&srv, &set);
+	stop(&srv, d, &set);
 	r = 0;
 out_mask:
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

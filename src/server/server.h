@@ -4,15 +4,19 @@
  * embedded web UI, over libmicrohttpd.
  *
  * Owns: listening (loopback unless told otherwise), the API token in
- * $BNITY_HOME/api-token, routing, request bodies and their caps, JSON
- * replies and errors, server-sent events for chat, and serving the files
- * of web/ that the build embeds.  Uses: base, skill, store, exec, agent
- * (and registry when it is built).  Logs to stderr, as cli/ does.
+ * $BNITY_HOME/api-token, connection limits and the request-header
+ * deadline, routing, request bodies and their caps, JSON replies and
+ * errors, server-sent events for chat, serving the files of web/ that the
+ * build embeds, and stopping: every worker ended, within a bound.  Uses:
+ * base, skill, store, sandbox, exec, agent (and registry when it is
+ * built).  Logs to stderr, as cli/ does.
  *
  * Threads: one thread per connection; each request opens its own store
  * handle (SQLite in WAL mode with a busy timeout), so a long skill run or
- * chat turn never blocks the other requests.  The routes and the errors
- * they answer are in docs/api.md.
+ * chat turn never blocks the other requests.  The main thread waits for
+ * SIGINT / SIGTERM and, twice a second, closes connections that have not
+ * sent their request headers in time.  The routes and the errors they
+ * answer are in docs/api.md.
  */
 #ifndef BN_SERVER_SERVER_H
 #define BN_SERVER_SERVER_H
@@ -25,23 +29,33 @@
 #define BN_SERVER_DEFAULT_LISTEN "127.0.0.1:8737"
 #define BN_SERVER_BODY_MAX_BYTES ((size_t)1 << 20)  /* request body cap */
 #define BN_SERVER_TIMEOUT_S 30                       /* idle connection */
-#define BN_SERVER_MAX_CONNECTIONS 64
+#define BN_SERVER_MAX_CONNECTIONS 64                 /* open at once */
+#define BN_SERVER_MAX_PER_CLIENT 16                  /* from one address */
+#define BN_SERVER_HEADER_TIMEOUT_S 10                /* to send headers */
+#define BN_SERVER_STOP_WAIT_S 5     /* requests get this long after a signal */
+/* the largest values the options accept */
+#define BN_SERVER_CONNECTIONS_LIMIT 1000
+#define BN_SERVER_TIMEOUT_LIMIT_S 3600
 #define BN_SERVER_TOKEN_HEX 64                       /* 32 bytes as hex */
 
-/* How `bnity serve` runs. */
+/* How `bnity serve` runs.  Limits of 0 take the defaults above. */
 typedef struct bn_server_options {
 	const char *listen;          /* "ADDR:PORT" ("[::1]:PORT" for v6);
 					NULL = BN_SERVER_DEFAULT_LISTEN */
 	bool allow_public;           /* accept a non-loopback ADDR */
 	size_t body_max_bytes;       /* 0 = BN_SERVER_BODY_MAX_BYTES */
-	unsigned timeout_s;          /* idle connection; 0 = default */
-	unsigned max_connections;    /* 0 = BN_SERVER_MAX_CONNECTIONS */
+	unsigned timeout_s;          /* idle connection */
+	unsigned max_connections;    /* open connections, in all */
+	unsigned max_per_client;     /* open connections from one address */
+	unsigned header_timeout_s;   /* from a connection's start (or its
+					previous request's end) to the end
+					of its next request's headers */
 	const char *cors_origin;     /* the one origin allowed to call the
 					API from a browser, or NULL (none;
 					no CORS headers at all) */
 } bn_server_options;
 
-#define BN_SERVER_OPTIONS_INIT { NULL, false, 0, 0, 0, NULL }
+#define BN_SERVER_OPTIONS_INIT { NULL, false, 0, 0, 0, 0, 0, NULL }
 
 /*
  * bn_server_token_load - the API token of HOME into out (64 hex digits
@@ -59,9 +73,16 @@ int bn_server_token_load(char out[BN_SERVER_TOKEN_HEX + 1],
 /*
  * bn_server_run - serve HOME ($BNITY_HOME) as O says until SIGINT or
  * SIGTERM.  Prints the URL on stdout, and the token too when this start
- * created it.  Errors: BN_EUSAGE (a listen address that does not parse,
- * or a public one without allow_public), BN_EIO (the port cannot be
- * bound), token and store errors.
+ * created it.  On the signal it stops accepting, kills every confined
+ * worker of this process (bn_sandbox_procs_stop: running skills end,
+ * none start) and gives the requests in progress BN_SERVER_STOP_WAIT_S
+ * to end; then returns 0.  When some do not end in time (a chat turn
+ * waiting for its provider, a long in-process run), or on a second
+ * signal, it flushes stdio and ends the process at once with _exit(0).
+ * Errors: BN_EUSAGE (a listen address that does not parse, a public one
+ * without allow_public, a limit over BN_SERVER_CONNECTIONS_LIMIT or
+ * BN_SERVER_TIMEOUT_LIMIT_S), BN_EIO (the port cannot be bound), token
+ * and store errors.
  */
 int bn_server_run(const char *home, const bn_server_options *o,
 		  bn_err *err) BN_MUST_USE;

@@ -8,8 +8,11 @@
 
 #include <jansson.h>
 #include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/buf.h"
 #include "base/err.h"
@@ -18,13 +21,26 @@
 
 #define BN_SERVER_MAX_PARAMS 4  /* ":name" segments in one route */
 
+/* One open connection (server/conns.c). */
+typedef struct bn_server_conn bn_server_conn;
+
+/* What changes while the server runs; shared by every thread. */
+typedef struct bn_server_state {
+	pthread_mutex_t lock;        /* guards conns */
+	bn_server_conn *conns;       /* open connections */
+	atomic_bool stopping;        /* a signal came: streams end */
+	atomic_int turns;            /* chat turns still running */
+} bn_server_state;
+
 /* The server's settings, fixed once it runs; shared by every thread. */
 typedef struct bn_server {
 	char *home;                  /* $BNITY_HOME */
 	char *cwd;                   /* where project skills are found */
 	char token[BN_SERVER_TOKEN_HEX + 1];
-	bn_server_options opts;      /* cors_origin borrowed */
+	bn_server_options opts;      /* cors_origin borrowed; limits filled */
 	size_t body_max_bytes;
+	uint64_t header_timeout_ms;
+	bn_server_state *state;
 } bn_server;
 
 /* One request: built by server.c, handled by one route. */
@@ -60,6 +76,20 @@ extern const bn_server_route bn_server_routes_chat[];
 #ifdef HAVE_REGISTRY
 extern const bn_server_route bn_server_routes_registry[];
 #endif
+
+/* server/conns.c: the request-header deadline.  The MHD notify-
+   connection callback (CLS: the bn_server) follows each connection;
+   conn_mark says its request's headers are complete (IN_REQUEST) or its
+   request ended (the clock starts again); conns_sweep shuts down every
+   connection past its deadline and says how many. */
+void bn_server__conn_notify(void *cls, struct MHD_Connection *conn,
+			    void **socket_context,
+			    enum MHD_ConnectionNotificationCode code);
+void bn_server__conn_mark(const bn_server *srv, struct MHD_Connection *conn,
+			  bool in_request);
+unsigned bn_server__conns_sweep(const bn_server *srv);
+/* CLOCK_MONOTONIC in milliseconds. */
+uint64_t bn_server__now_ms(void);
 
 /* server/auth.c: the request carries "Authorization: Bearer TOKEN". */
 bool bn_server__auth_ok(const bn_server *srv, struct MHD_Connection *conn);

@@ -4,10 +4,12 @@
  * the broker channel, reaches only its paths, dies of SIGSYS on a call
  * outside its allow-list, and each limit (wall clock, CPU, memory, file
  * size) ends it with that limit named.  Also the policy checks, the fd
- * closing and the probe.
+ * closing, the probe, and bn_sandbox_procs_stop (last: it cannot be
+ * undone).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -358,6 +360,46 @@ static void test_probe(bn_t *t)
 		     st.landlock_abi >= 1);
 }
 
+static void *stop_later(void *arg)
+{
+	struct timespec ts = { 0, 300 * 1000000L };
+
+	nanosleep(&ts, NULL);
+	*(unsigned *)arg = bn_sandbox_procs_stop();
+	return NULL;
+}
+
+/* Stopping kills a running child from another thread, long before its
+   wall clock, and refuses every later spawn. */
+static void test_procs_stop(bn_t *t)
+{
+	bn_sandbox_policy pol = BN_SANDBOX_POLICY_INIT;
+	bn_sandbox_target tg = { .fn = sleep_worker };
+	bn_sandbox_proc *proc = NULL;
+	bn_sandbox_result res;
+	unsigned killed = 0;
+	pthread_t th;
+	bn_err err;
+
+	pol.wall_ms = 60000;
+	bn_err_init(&err);
+	BN_CHECK_INT(t, bn_sandbox_spawn(&proc, &pol, &tg, &err), ==, 0);
+	if (!proc)
+		return;
+	BN_CHECK_INT(t, pthread_create(&th, NULL, stop_later, &killed), ==, 0);
+	BN_CHECK_INT(t, bn_sandbox_proc_wait(&res, proc, &err), ==, 0);
+	pthread_join(th, NULL);
+	bn_sandbox_proc_free(proc);
+	BN_CHECK_INT(t, killed, ==, 1);
+	BN_CHECK_INT(t, res.end, ==, BN_SANDBOX_END_SIGNAL);
+	BN_CHECK_INT(t, res.signal, ==, SIGKILL);
+	BN_CHECK(t, res.wall_us < 30000000); /* not its 60 s clock */
+	BN_CHECK_INT(t, bn_sandbox_procs_stop(), ==, 0); /* none left */
+	BN_CHECK_INT(t, run_fn(&res, &pol, sleep_worker, NULL, &err), ==,
+		     -ECANCELED);
+	BN_CHECK_CONTAINS(t, err.msg, "stopping");
+}
+
 int main(void)
 {
 	bn_t t = { 0 };
@@ -376,5 +418,6 @@ int main(void)
 	BN_RUN(&t, test_fds_closed);
 	BN_RUN(&t, test_policy_checks);
 	BN_RUN(&t, test_probe);
+	BN_RUN(&t, test_procs_stop); /* last: it cannot be undone */
 	return bn_t_done(&t);
 }
