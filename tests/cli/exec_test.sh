@@ -191,6 +191,18 @@ check "a runaway loop stops on fuel (exit 5)" '[ $rc -eq 5 ] && [[ $out == *"\"l
 run "$bnity" skill grant spin --fuel 100000000000 --timeout-ms 300
 run "$bnity" skill run spin --json --input '{}'
 check "with fuel to spare, the wall clock stops it" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"time\""* ]]'
+run "$bnity" skill grant spin --max-memory 17179869184G
+check "a size that overflows 64 bits is a usage error naming the option" '[ $rc -eq 2 ] && [[ $errout == *"--max-memory"* ]]'
+run "$bnity" skill grant spin --max-output 1G
+check "a size at its maximum (1G of output) is taken" '[ $rc -eq 0 ]'
+run "$bnity" skill grant spin --max-output 1073741825
+check "one byte more is out of range (exit 2)" '[ $rc -eq 2 ] && [[ $errout == *"--max-output"* ]] && [[ $errout == *"1073741824"* ]]'
+run "$bnity" skill grant spin --timeout-ms 31536000001
+check "a timeout over a year is out of range (exit 2)" '[ $rc -eq 2 ] && [[ $errout == *"--timeout-ms"* ]] && [[ $errout == *"31536000000"* ]]'
+run "$bnity" skill grant spin --fuel 0
+check "a zero limit is refused, not taken as the default" '[ $rc -eq 2 ] && [[ $errout == *"--fuel"* ]]'
+run "$bnity" skill grant spin --fuel -1
+check "a negative limit is refused" '[ $rc -eq 2 ] && [[ $errout == *"--fuel"* ]]'
 mkwat grow '(module (memory 1) (func (export "_start") (loop $l (br_if $l (i32.ne (memory.grow (i32.const 16)) (i32.const -1)))) unreachable))'
 run "$bnity" skill run grow --json --input '{}'
 check "a memory bomb stops at the memory cap" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"memory\""* ]]'

@@ -194,6 +194,10 @@ req POST /bots/helper/skills/netter/grants '{"capabilities": "read_env"}'
 creq "capabilities that are no array: 400" '[ $status = 400 ]'
 req POST /bots/helper/skills/netter/grants '{"limits": {"fuel": 5000000}}'
 creq "set limits only" '[ $status = 201 ]'
+req POST /bots/helper/skills/netter/grants '{"limits": {"timeout_ms": 9223372036854775807}}'
+creq "a limit over its maximum: 400 naming it" '[ $status = 400 ] && [[ $body == *"limits.timeout_ms"* ]] && [[ $body == *"31536000000"* ]]'
+req POST /bots/helper/skills/netter/grants '{"limits": {"memory_bytes": 0}}'
+creq "a zero limit: 400" '[ $status = 400 ] && [[ $body == *"limits.memory_bytes"* ]]'
 req GET /bots/helper/skills/netter/grants
 creq "GET grants lists the bot's" '[ $status = 200 ] && [[ $body == *"\"capability\":\"http_get\""* ]] && [[ $body == *"\"bot\":\"helper\""* ]]'
 req GET /skills/netter
