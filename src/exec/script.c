@@ -233,9 +233,11 @@ int bn_exec_script_run(bn_exec_script_result *out, bn_store *s,
 	pol.n_write_paths = 1;
 	pol.allow_exec = true;
 	pol.memory_bytes = lim.memory_bytes;
-	pol.cpu_seconds = (uint32_t)(lim.timeout_ms / 1000 + 1);
+	/* 64 bits all the way down: the limits were range-checked where
+	   they entered (bn_exec_limits_check) */
+	pol.cpu_seconds = lim.timeout_ms / 1000 + 1;
 	pol.file_size_bytes = lim.output_bytes;
-	pol.wall_ms = (uint32_t)lim.timeout_ms;
+	pol.wall_ms = lim.timeout_ms;
 	pol.keep_fds = fds;
 	pol.n_keep_fds = 3;
 	pol.allow_weaker = bn_exec__allow_weaker();

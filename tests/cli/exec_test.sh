@@ -172,6 +172,9 @@ run "$bnity" skill grant scripted exec_command=probe.sh
 run "$bnity" skill script scripted probe.sh "$port" --input 'from stdin'
 check "a granted script runs confined" '[ $rc -eq 0 ] && [[ $out == *"args=$port"* ]] && [[ $out == *"from stdin"* ]] && [[ $out == *"work folder writable"* ]] && [[ $out == *"skill folder read-only"* ]] && [[ $out == *"no shadow"* ]] && [[ $out == *"no network"* ]]'
 check "the skill itself is untouched" '[[ $(cat "$BNITY_HOME/skills/scripted/SKILL.md") == ---* ]]'
+run "$bnity" skill grant scripted --timeout-ms 4294967297
+run "$bnity" skill script scripted probe.sh "$port" --input 'x'
+check "a script timeout past 32 bits is kept whole (not cut to 1 ms)" '[ $rc -eq 0 ] && [[ $out == *"args=$port"* ]]'
 run "$bnity" skill script scripted ../SKILL.md
 check "a script name cannot leave scripts/" '[ $rc -eq 1 ] && [[ $errout == *"scripts/"* ]]'
 run "$bnity" skill script scripted nothere.sh
@@ -203,6 +206,13 @@ run "$bnity" skill grant spin --fuel 0
 check "a zero limit is refused, not taken as the default" '[ $rc -eq 2 ] && [[ $errout == *"--fuel"* ]]'
 run "$bnity" skill grant spin --fuel -1
 check "a negative limit is refused" '[ $rc -eq 2 ] && [[ $errout == *"--fuel"* ]]'
+mkwat quick '(module (func (export "_start")))'
+run "$bnity" skill grant quick --timeout-ms 4294965297
+run "$bnity" skill run quick --json --input '{}'
+check "a timeout past 32 bits is kept whole (the confined run is not cut to 1 ms)" '[ $rc -eq 0 ] && [[ $out == *"\"ok\": true"* ]]'
+run "$bnity" skill grant quick --timeout-ms 5000000000
+run "$bnity" skill run quick --json --input '{}'
+check "a timeout of 5,000,000,000 ms is taken and the run completes" '[ $rc -eq 0 ] && [[ $out == *"\"ok\": true"* ]]'
 mkwat grow '(module (memory 1) (func (export "_start") (loop $l (br_if $l (i32.ne (memory.grow (i32.const 16)) (i32.const -1)))) unreachable))'
 run "$bnity" skill run grow --json --input '{}'
 check "a memory bomb stops at the memory cap" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"memory\""* ]]'
