@@ -154,6 +154,17 @@ run "$bnity" skill run word-count --bot nobody --input '{"text":"x"}'
 check "an unknown bot is named" '[ $rc -eq 1 ] && [[ $errout == *"nobody"* ]]'
 run "$bnity" skill run word-count --bot helper --input '{"text":"x"}'
 check "a skill not attached to the bot is refused" '[ $rc -eq 1 ] && [[ $errout == *"not attached"* ]]'
+run "$bnity" audit --skill word-count --bot helper --json
+check "the refusal (not attached) is in the audit log, denied, with why" '[[ $out == *"\"outcome\": \"denied\""* ]] && [[ $out == *"not attached to bot"* ]] && [[ $out == *"\"bot\": \"helper\""* ]]'
+run "$bnity" skill attach word-count helper
+run "$bnity" skill disable word-count helper
+run "$bnity" skill run word-count --bot helper --input '{"text":"x"}'
+check "a skill disabled for the bot is refused" '[ $rc -eq 1 ] && [[ $errout == *"disabled"* ]]'
+run "$bnity" audit --skill word-count --bot helper --outcome denied --limit 1 --json
+check "the refusal (disabled) is in the audit log, denied, with why" '[[ $out == *"\"outcome\": \"denied\""* ]] && [[ $out == *"disabled for bot"* ]]'
+run "$bnity" skill enable word-count helper
+run "$bnity" skill run word-count --bot helper --input '{"text":"x"}'
+check "enabled again, it runs for the bot" '[ $rc -eq 0 ]'
 
 # --- scripts: exec_command runs a skill's scripts/ under the OS sandbox -----
 mkdir -p "$BNITY_HOME/skills/scripted/scripts"
@@ -175,6 +186,10 @@ check "the skill itself is untouched" '[[ $(cat "$BNITY_HOME/skills/scripted/SKI
 run "$bnity" skill grant scripted --timeout-ms 4294967297
 run "$bnity" skill script scripted probe.sh "$port" --input 'x'
 check "a script timeout past 32 bits is kept whole (not cut to 1 ms)" '[ $rc -eq 0 ] && [[ $out == *"args=$port"* ]]'
+run "$bnity" skill script scripted probe.sh --bot helper --input 'x'
+check "a script of a skill not attached to the bot is refused" '[ $rc -eq 1 ] && [[ $errout == *"not attached"* ]]'
+run "$bnity" audit --skill scripted --bot helper --json
+check "that refusal is in the audit log, denied, with why" '[[ $out == *"\"outcome\": \"denied\""* ]] && [[ $out == *"not attached to bot"* ]]'
 run "$bnity" skill script scripted ../SKILL.md
 check "a script name cannot leave scripts/" '[ $rc -eq 1 ] && [[ $errout == *"scripts/"* ]]'
 run "$bnity" skill script scripted nothere.sh
