@@ -312,11 +312,13 @@ static int read_input(char **out, size_t *len, const char *text,
 static json_t *result_json(const bn_exec_result *res)
 {
 	json_t *o = json_object();
+	bool lossy = false;
 	json_object_set_new(o, "ok", json_boolean(res->ok));
-	json_object_set_new(o, "output", json_stringn(res->output ?
-		res->output : "", res->output_len));
-	json_object_set_new(o, "error", res->error ? json_string(res->error)
-			    : json_null());
+	json_object_set_new(o, "output", bn_cli_json_text(res->output,
+		res->output_len, &lossy));
+	json_object_set_new(o, "output_lossy", json_boolean(lossy));
+	json_object_set_new(o, "error", res->error ? bn_cli_json_text(
+		res->error, strlen(res->error), NULL) : json_null());
 	json_object_set_new(o, "limit", res->limit ? json_string(res->limit)
 			    : json_null());
 	json_object_set_new(o, "fuel_used", json_integer(
@@ -438,10 +440,12 @@ int bn_cli_skill_script(int argc, char **argv)
 		json_object_set_new(o, "ok", json_boolean(res.ok));
 		json_object_set_new(o, "outcome", json_string(res.outcome));
 		json_object_set_new(o, "exit_code", json_integer(res.exit_code));
-		json_object_set_new(o, "output", json_stringn(res.output ?
-			res.output : "", res.output_len));
-		json_object_set_new(o, "error", res.error ?
-				    json_string(res.error) : json_null());
+		bool lossy = false;
+		json_object_set_new(o, "output", bn_cli_json_text(res.output,
+			res.output_len, &lossy));
+		json_object_set_new(o, "output_lossy", json_boolean(lossy));
+		json_object_set_new(o, "error", res.error ? bn_cli_json_text(
+			res.error, strlen(res.error), NULL) : json_null());
 		json_object_set_new(o, "limit", res.limit ?
 				    json_string(res.limit) : json_null());
 		json_object_set_new(o, "duration_ms",

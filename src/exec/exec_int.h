@@ -42,6 +42,13 @@ void bn_exec__run_config(bn_wasm_wasi_config *cfg, bn_wasm_limits *wl,
 			 const char *const *argv0,
 			 const bn_wasm_wasi_preopen *pre, size_t npre,
 			 const int fds[3], const bn_exec_limits *limits);
+/*
+ * bn_exec__text_valid - make *S (owned, may be NULL) valid UTF-8: when it
+ * is not, each ill-formed sequence becomes U+FFFD and a note at its end
+ * says so.  For the error texts of runs, which carry a skill's stderr
+ * and names from its module into JSON and the audit log.
+ */
+void bn_exec__text_valid(char **s);
 /* BNITY_SANDBOX_ALLOW_WEAKER is set to accept weaker confinement. */
 bool bn_exec__allow_weaker(void);
 

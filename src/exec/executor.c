@@ -235,6 +235,24 @@ int bn_exec__check_bot(bn_store *s, const char *bot, const char *skill,
 	return r;
 }
 
+void bn_exec__text_valid(char **s)
+{
+	bn_buf b;
+	size_t n, bad = 0;
+
+	if (!*s)
+		return;
+	n = strlen(*s);
+	bn_buf_init(&b, n * 3 + 64);
+	if (bn_buf_append_utf8(&b, *s, n, &bad) == 0 && bad &&
+	    bn_buf_printf(&b, " [%zu invalid UTF-8 sequence%s replaced by "
+			  "U+FFFD]", bad, bad == 1 ? "" : "s") == 0) {
+		free(*s);
+		*s = bn_buf_take(&b);
+	}
+	bn_buf_clear(&b);
+}
+
 void bn_exec__audit_refused(bn_store *s, bn_exec_audit_run *ar, int r,
 			    const char *why)
 {
@@ -724,6 +742,7 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 	if (r)
 		goto audit_fail;
 	res.duration_ms = mono_ms() - t0;
+	bn_exec__text_valid(&res.error);
 	ar.fuel = res.fuel_used;
 	ar.memory_peak = res.memory_peak;
 	ar.duration_ms = res.duration_ms;

@@ -303,6 +303,7 @@ int bn_exec_script_run(bn_exec_script_result *out, bn_store *s,
 	free(etext);
 audit:
 	res.duration_ms = mono_ms() - t0;
+	bn_exec__text_valid(&res.error);
 	ar.duration_ms = res.duration_ms;
 	ar.outcome = res.outcome;
 	ar.error = res.error;

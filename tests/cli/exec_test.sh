@@ -243,6 +243,21 @@ check "an out-of-bounds access is a trap (exit 6)" '[ $rc -eq 6 ] && [[ $out == 
 mkwat badptr '(module (import "bnity" "read_env" (func $e (param i32 i32) (result i32))) (memory 1) (func (export "_start") (if (i32.ne (call $e (i32.const 65530) (i32.const 100)) (i32.const -2)) (then unreachable))))'
 run "$bnity" skill run badptr --input '{}'
 check "a host call with an out-of-range pointer gets EINVAL, not a crash" '[ $rc -eq 0 ]'
+
+# --- output that is not valid UTF-8: kept, with U+FFFD, and said so ---------
+mkwat badbytes '(module (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32))) (import "wasi_snapshot_preview1" "proc_exit" (func $x (param i32))) (memory (export "memory") 1) (data (i32.const 100) "ok \ff\fe end\n") (data (i32.const 200) "bad \c3( byte") (func (export "_start") (i32.store (i32.const 0) (i32.const 100)) (i32.store (i32.const 4) (i32.const 10)) (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))) (i32.store (i32.const 0) (i32.const 200)) (i32.store (i32.const 4) (i32.const 11)) (drop (call $w (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 8))) (call $x (i32.const 1))))'
+fffd=$'\xef\xbf\xbd'
+run "$bnity" skill run badbytes --json --input '{}'
+check "invalid UTF-8 output is kept in --json, replaced by U+FFFD, marked lossy" '[ $rc -eq 3 ] && [[ $out == *"\"output\": \"ok $fffd$fffd end\\n\""* ]] && [[ $out == *"\"output_lossy\": true"* ]]'
+check "its invalid UTF-8 stderr is kept as the error, with a note" '[[ $out == *"\"error\": \"bad $fffd( byte [1 invalid UTF-8 sequence replaced by U+FFFD]\""* ]]'
+run "$bnity" skill run echo-tool --json --input '{"text":"a"}'
+check "valid output is not marked lossy" '[ $rc -eq 0 ] && [[ $out == *"\"output_lossy\": false"* ]]'
+run "$bnity" skill run badbytes --input '{}'
+raw=$'ok \xff\xfe end'
+check "without --json the output bytes are printed as they are" '[ $rc -eq 3 ] && [[ $out == "$raw" ]]'
+run "$bnity" audit --skill badbytes --json
+check "the audit record keeps the error, made valid UTF-8" '[ $rc -eq 0 ] && [[ $out == *"\"error\": \"bad $fffd( byte [1 invalid UTF-8"* ]] && [[ $out == *"\"outcome\": \"error\""* ]]'
+
 run "$bnity" audit --outcome limit --json
 check "limits are recorded in the audit log" '[[ $out == *"\"outcome\": \"limit\""* ]] && [[ $out == *"\"skill\": \"spin\""* ]]'
 run "$bnity" audit --since yesterday
