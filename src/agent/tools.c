@@ -215,13 +215,13 @@ static json_t *result(bn_agent__kit *k, json_t *call, const char *text,
 	bn_buf_init(&note, 256);
 	if (bn_buf_append_utf8(&v, text, n, &bad))
 		bn_buf_clear(&v);
-	if (n < len)
-		(void)bn_buf_printf(&note, "\n[cut: %zu of %zu bytes shown]", n,
-				    len);
-	if (bad)
-		(void)bn_buf_printf(&note, "\n[%zu invalid UTF-8 sequence%s "
-				    "replaced by U+FFFD]", bad,
-				    bad == 1 ? "" : "s");
+	if (n < len && bn_buf_printf(&note, "\n[cut: %zu of %zu bytes "
+				     "shown]", n, len))
+		bn_buf_clear(&note);
+	if (bad && bn_buf_printf(&note, "\n[%zu invalid UTF-8 sequence%s "
+				 "replaced by U+FFFD]", bad,
+				 bad == 1 ? "" : "s"))
+		bn_buf_clear(&note);
 	if (note.len && bn_buf_append(&v, note.data, note.len))
 		bn_buf_clear(&v);
 	c = json_stringn(bn_buf_cstr(&v), v.len);

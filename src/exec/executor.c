@@ -260,8 +260,10 @@ void bn_exec__audit_refused(bn_store *s, bn_exec_audit_run *ar, int r,
 
 	ar->outcome = r == BN_EDENIED ? "denied" : "error";
 	ar->error = why && *why ? why : "refused before it started";
-	if (bn_exec_audit_begin(&id, s, ar, NULL) == 0)
-		(void)bn_exec_audit_end(s, id, ar, NULL);
+	/* best effort: the caller reports the refusal whatever happens */
+	if (bn_exec_audit_begin(&id, s, ar, NULL) == 0 &&
+	    bn_exec_audit_end(s, id, ar, NULL) != 0)
+		return;
 }
 
 /* ---- the run ---------------------------------------------------------- */

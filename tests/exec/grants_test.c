@@ -230,7 +230,7 @@ static void test_limits_range(bn_t *t)
 	BN_CHECK(t, l.timeout_ms == 5000000000ull);
 	bn_exec_grants_clear(&g);
 	bn_store_free(s);
-	(void)bn_fs_rmtree(home, NULL);
+	BN_CHECK_INT(t, bn_fs_rmtree(home, NULL), ==, 0);
 	free(home);
 }
 
@@ -276,7 +276,7 @@ static void test_stored_limits_checked(bn_t *t)
 	BN_CHECK(t, g.n == 1 && g.v[0].limits.timeout_ms == 31536000000ull);
 	bn_exec_grants_clear(&g);
 	bn_store_free(s);
-	(void)bn_fs_rmtree(home, NULL);
+	BN_CHECK_INT(t, bn_fs_rmtree(home, NULL), ==, 0);
 	free(home);
 }
 
