@@ -200,21 +200,35 @@ void bn_agent__kit_activated(bn_agent__kit *k, const char *name)
 static json_t *result(bn_agent__kit *k, json_t *call, const char *text,
 		      size_t len, bool is_error)
 {
-	size_t cap = k->opts->result_max_bytes, n = len;
+	size_t cap = k->opts->result_max_bytes, n = len, bad = 0;
 	json_t *c;
-	char *note = NULL;
+	bn_buf v, note;
 
+	/* the shown part as valid UTF-8: a cut never splits a character
+	   and invalid bytes become U+FFFD, said at the end */
 	if (n > cap) {
 		n = cap;
 		while (n && ((unsigned char)text[n] & 0xC0) == 0x80)
 			n--;
-		note = bn_xasprintf("%.*s\n[cut: %zu of %zu bytes shown]",
-				    (int)n, text, n, len);
 	}
-	c = note ? json_string(note) : json_stringn(text, n);
+	bn_buf_init(&v, n * 3 + 512);
+	bn_buf_init(&note, 256);
+	if (bn_buf_append_utf8(&v, text, n, &bad))
+		bn_buf_clear(&v);
+	if (n < len && bn_buf_printf(&note, "\n[cut: %zu of %zu bytes "
+				     "shown]", n, len))
+		bn_buf_clear(&note);
+	if (bad && bn_buf_printf(&note, "\n[%zu invalid UTF-8 sequence%s "
+				 "replaced by U+FFFD]", bad,
+				 bad == 1 ? "" : "s"))
+		bn_buf_clear(&note);
+	if (note.len && bn_buf_append(&v, note.data, note.len))
+		bn_buf_clear(&v);
+	c = json_stringn(bn_buf_cstr(&v), v.len);
+	bn_buf_clear(&v);
+	bn_buf_clear(&note);
 	if (!c)
-		c = json_string("[the tool's output is not valid UTF-8 text]");
-	free(note);
+		c = json_string("[the tool's output could not be shown]");
 	return json_pack("{s:s, s:s, s:s, s:o, s:b}", "type", "tool_result",
 			 "id", bn_agent__block_str(call, "id"),
 			 "name", bn_agent__block_str(call, "name"),

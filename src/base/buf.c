@@ -103,6 +103,71 @@ const char *bn_buf_cstr(const bn_buf *b)
 	return b->data ? b->data : "";
 }
 
+/* ---- UTF-8 ------------------------------------------------------------ */
+
+/* The length of the well-formed UTF-8 sequence at P (N > 0 bytes there),
+   or 0 with *BAD the length of its maximal ill-formed prefix (>= 1). */
+static size_t utf8_seq(const unsigned char *p, size_t n, size_t *bad)
+{
+	unsigned char c = p[0], lo = 0x80, hi = 0xBF;
+	size_t need, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF) {
+		need = 1;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		need = 2;
+		if (c == 0xE0)
+			lo = 0xA0;       /* no overlong forms */
+		else if (c == 0xED)
+			hi = 0x9F;       /* no surrogates */
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		need = 3;
+		if (c == 0xF0)
+			lo = 0x90;       /* no overlong forms */
+		else if (c == 0xF4)
+			hi = 0x8F;       /* nothing past U+10FFFF */
+	} else {
+		*bad = 1;                /* 80-C1, F5-FF never start one */
+		return 0;
+	}
+	for (i = 1; i <= need; i++) {
+		if (i >= n || p[i] < lo || p[i] > hi) {
+			*bad = i;
+			return 0;
+		}
+		lo = 0x80;
+		hi = 0xBF;
+	}
+	return need + 1;
+}
+
+int bn_buf_append_utf8(bn_buf *b, const void *p, size_t n, size_t *replaced)
+{
+	const unsigned char *s = p ? p : (const void *)"";
+	size_t i = 0, start = 0, nbad = 0;
+	int r;
+
+	while (i < n) {
+		size_t bad = 0, k = utf8_seq(s + i, n - i, &bad);
+		if (k) {
+			i += k;
+			continue;
+		}
+		if ((r = bn_buf_append(b, s + start, i - start)) ||
+		    (r = bn_buf_append(b, "\xEF\xBF\xBD", 3)))
+			return r;
+		nbad++;
+		i += bad;
+		start = i;
+	}
+	r = bn_buf_append(b, s + start, n - start);
+	if (!r && replaced)
+		*replaced = nbad;
+	return r;
+}
+
 /* ---- string lists ---------------------------------------------------- */
 
 void bn_strv_push(bn_strv *sv, const char *s)

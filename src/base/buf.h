@@ -36,6 +36,17 @@ int bn_buf_printf(bn_buf *b, const char *fmt, ...) BN_PRINTF(2, 3) BN_MUST_USE;
 char *bn_buf_take(bn_buf *b);
 /* The C string in b, "" when empty (borrowed). */
 const char *bn_buf_cstr(const bn_buf *b);
+/*
+ * bn_buf_append_utf8 - append the N bytes at P as valid UTF-8: each
+ * maximal ill-formed subsequence (an invalid byte, or the valid start of
+ * a sequence cut short) becomes U+FFFD, as Unicode recommends (chapter
+ * 3.9, "substitution of maximal subparts").  *REPLACED (may be NULL)
+ * receives how many were replaced.  -E2BIG past the cap, as bn_buf_append.
+ * The one place bnity turns bytes from outside (a skill's output, a
+ * stored row) into text that JSON can carry.
+ */
+int bn_buf_append_utf8(bn_buf *b, const void *p, size_t n,
+		       size_t *replaced) BN_MUST_USE;
 
 
 /* A list of owned strings. */

@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,27 +50,58 @@ static int find_skill(const bn_store_skill **sk_out, bn_store_skills *all,
 	return 0;
 }
 
-static bool parse_u64(uint64_t *out, const char *s)
+/* A whole number; with BYTES, optionally times 1024 (k), 1024^2 (M) or
+   1024^3 (G).  False when it is not one or does not fit in 64 bits. */
+static bool parse_count(uint64_t *out, const char *s, bool bytes)
 {
 	char *end;
 	unsigned long long v;
+	unsigned shift = 0;
 
-	if (!s || !*s || *s == '-')
+	if (!s || *s < '0' || *s > '9')
 		return false;
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (errno || end == s)
 		return false;
-	if (*end == 'k' || *end == 'K')
-		v *= 1024ull, end++;
-	else if (*end == 'M')
-		v *= 1024ull * 1024, end++;
-	else if (*end == 'G')
-		v *= 1024ull * 1024 * 1024, end++;
-	if (*end)
+	if (bytes && (*end == 'k' || *end == 'K'))
+		shift = 10, end++;
+	else if (bytes && *end == 'M')
+		shift = 20, end++;
+	else if (bytes && *end == 'G')
+		shift = 30, end++;
+	if (*end || v > (UINT64_MAX >> shift))
 		return false;
-	*out = v;
+	*out = (uint64_t)v << shift;
 	return true;
+}
+
+static bool parse_u64(uint64_t *out, const char *s)
+{
+	return parse_count(out, s, false);
+}
+
+/*
+ * The limit option OPT (VALUE, for the limit FIELD) into *out: 1 to the
+ * limit's maximum, else a usage error naming the option (exit 2).
+ */
+static int parse_limit(uint64_t *out, const char *opt, const char *value,
+		       const char *field, bool bytes)
+{
+	uint64_t v, max = bn_exec_limit_max(field);
+
+	if (!value)
+		return 0;
+	if (!parse_count(&v, value, bytes))
+		return bn_cli_usage("skill grant", "%s: '%s' is not a whole "
+				    "number%s", opt, value, bytes ? " of bytes "
+				    "(it may end in k, M or G)" : "");
+	if (v < 1 || v > max)
+		return bn_cli_usage("skill grant", "%s: %s is out of range (1 "
+				    "to %llu)", opt, value,
+				    (unsigned long long)max);
+	*out = v;
+	return 0;
 }
 
 /* ---- skill build --------------------------------------------------------- */
@@ -145,12 +177,14 @@ int bn_cli_skill_grant(int argc, char **argv)
 
 	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill grant"))
 		return BN_EXIT_USAGE;
-	if ((fuel && !parse_u64(&lim.fuel, fuel)) ||
-	    (mem && !parse_u64(&lim.memory_bytes, mem)) ||
-	    (timeout && !parse_u64(&lim.timeout_ms, timeout)) ||
-	    (output && !parse_u64(&lim.output_bytes, output)))
-		return bn_cli_usage("skill grant", "limits are whole numbers "
-				    "(bytes may end in k, M or G)");
+	if (parse_limit(&lim.fuel, "--fuel", fuel, "fuel", false) ||
+	    parse_limit(&lim.memory_bytes, "--max-memory", mem,
+			"memory_bytes", true) ||
+	    parse_limit(&lim.timeout_ms, "--timeout-ms", timeout,
+			"timeout_ms", false) ||
+	    parse_limit(&lim.output_bytes, "--max-output", output,
+			"output_bytes", true))
+		return BN_EXIT_USAGE;
 	bool has_limits = fuel || mem || timeout || output;
 	if (npos < 1 || (npos < 2 && !has_limits))
 		return bn_cli_usage("skill grant", "name a SKILL and at least "
@@ -275,11 +309,13 @@ static int read_input(char **out, size_t *len, const char *text,
 static json_t *result_json(const bn_exec_result *res)
 {
 	json_t *o = json_object();
+	bool lossy = false;
 	json_object_set_new(o, "ok", json_boolean(res->ok));
-	json_object_set_new(o, "output", json_stringn(res->output ?
-		res->output : "", res->output_len));
-	json_object_set_new(o, "error", res->error ? json_string(res->error)
-			    : json_null());
+	json_object_set_new(o, "output", bn_cli_json_text(res->output,
+		res->output_len, &lossy));
+	json_object_set_new(o, "output_lossy", json_boolean(lossy));
+	json_object_set_new(o, "error", res->error ? bn_cli_json_text(
+		res->error, strlen(res->error), NULL) : json_null());
 	json_object_set_new(o, "limit", res->limit ? json_string(res->limit)
 			    : json_null());
 	json_object_set_new(o, "fuel_used", json_integer(
@@ -399,10 +435,12 @@ int bn_cli_skill_script(int argc, char **argv)
 		json_object_set_new(o, "ok", json_boolean(res.ok));
 		json_object_set_new(o, "outcome", json_string(res.outcome));
 		json_object_set_new(o, "exit_code", json_integer(res.exit_code));
-		json_object_set_new(o, "output", json_stringn(res.output ?
-			res.output : "", res.output_len));
-		json_object_set_new(o, "error", res.error ?
-				    json_string(res.error) : json_null());
+		bool lossy = false;
+		json_object_set_new(o, "output", bn_cli_json_text(res.output,
+			res.output_len, &lossy));
+		json_object_set_new(o, "output_lossy", json_boolean(lossy));
+		json_object_set_new(o, "error", res.error ? bn_cli_json_text(
+			res.error, strlen(res.error), NULL) : json_null());
 		json_object_set_new(o, "limit", res.limit ?
 				    json_string(res.limit) : json_null());
 		json_object_set_new(o, "duration_ms",
@@ -516,7 +554,7 @@ int bn_cli_audit_main(int argc, char **argv)
 		f.limit = (unsigned)v;
 	}
 	if (before) {
-		if (!parse_u64(&v, before))
+		if (!parse_u64(&v, before) || v == 0 || v > INT64_MAX)
 			return bn_cli_usage("audit", "--before: a record id");
 		f.before_id = (int64_t)v;
 	}

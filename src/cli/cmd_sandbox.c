@@ -252,8 +252,8 @@ static void fill_policy(bn_sandbox_policy *p, const run_args *ra)
 		p->memory_bytes = ra->memory_bytes;
 	if (ra->time_s > 0) {
 		/* Rounded up; parse_seconds caps time_s at a day. */
-		p->wall_ms = (uint32_t)(ra->time_s * 1000.0 + 0.999);
-		p->cpu_seconds = (uint32_t)ra->time_s;
+		p->wall_ms = (uint64_t)(ra->time_s * 1000.0 + 0.999);
+		p->cpu_seconds = (uint64_t)ra->time_s;
 		if ((double)p->cpu_seconds < ra->time_s)
 			p->cpu_seconds++;
 	}

@@ -75,7 +75,9 @@ static const help_entry entries[] = {
 	  "        [--timeout-ms MS] [--max-output BYTES]",
 	  "Allow a skill a capability it declares, for one bot or every bot.\n"
 	  "Without a scope, the scopes the skill declares are granted. Limit\n"
-	  "flags override the tier's defaults for the skill's runs." },
+	  "flags override the tier's defaults for the skill's runs; each is 1\n"
+	  "to its maximum (fuel 10^18, memory 1 TiB, timeout a year, output\n"
+	  "1 GiB; sizes may end in k, M or G), else a usage error." },
 	{ "skill revoke", "SKILL CAP[=SCOPE]|all... [--bot BOT]",
 	  "Take back grants (all scopes of CAP without one)." },
 	{ "skill run",

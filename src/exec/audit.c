@@ -22,10 +22,25 @@ static int db_fail(bn_store *s, bn_err *err)
 			  sqlite3_errmsg(bn_store_db(s)));
 }
 
+/* V as parameter I, made valid UTF-8 (a record is read back as JSON). */
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	size_t n = strlen(v), bad = 0;
+	bn_buf b;
+
+	bn_buf_init(&b, n * 3 + 1);
+	if (bn_buf_append_utf8(&b, v, n, &bad) == 0 && bad)
+		sqlite3_bind_text64(st, i, b.data, b.len, SQLITE_TRANSIENT,
+				    SQLITE_UTF8);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	bn_buf_clear(&b);
+}
+
 static void bind_opt(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v && *v)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+		bind_text(st, i, v);
 	else
 		sqlite3_bind_null(st, i);
 }
@@ -42,9 +57,9 @@ int bn_exec_audit_begin(int64_t *id_out, bn_store *s,
 		" 'running')", -1, &st, NULL) != SQLITE_OK)
 		return db_fail(s, err);
 	sqlite3_bind_int64(st, 1, now_ms());
-	sqlite3_bind_text(st, 2, r->skill, -1, SQLITE_TRANSIENT);
+	bind_text(st, 2, r->skill);
 	bind_opt(st, 3, r->version);
-	sqlite3_bind_text(st, 4, r->tier, -1, SQLITE_TRANSIENT);
+	bind_text(st, 4, r->tier);
 	bind_opt(st, 5, r->bot);
 	bind_opt(st, 6, r->input_sha256);
 	if (sqlite3_step(st) != SQLITE_DONE) {
@@ -71,7 +86,7 @@ int bn_exec_audit_end(bn_store *s, int64_t id, const bn_exec_audit_run *r,
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)r->fuel);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)r->memory_peak);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)r->duration_ms);
-	sqlite3_bind_text(st, 6, r->outcome, -1, SQLITE_TRANSIENT);
+	bind_text(st, 6, r->outcome);
 	bind_opt(st, 7, r->error);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		sqlite3_finalize(st);
@@ -94,7 +109,7 @@ int bn_exec_audit_call(bn_store *s, int64_t run_id, const char *capability,
 		return db_fail(s, err);
 	sqlite3_bind_int64(st, 1, run_id);
 	sqlite3_bind_int64(st, 2, now_ms());
-	sqlite3_bind_text(st, 3, capability, -1, SQLITE_TRANSIENT);
+	bind_text(st, 3, capability);
 	bind_opt(st, 4, scope);
 	sqlite3_bind_int(st, 5, allowed ? 1 : 0);
 	bind_opt(st, 6, reason);
@@ -113,8 +128,19 @@ static json_t *col_json(sqlite3_stmt *st, int i)
 		return json_null();
 	case SQLITE_INTEGER:
 		return json_integer(sqlite3_column_int64(st, i));
-	default:
-		return json_string((const char *)sqlite3_column_text(st, i));
+	default: {
+		/* text written before it was made valid UTF-8 on the way in
+		   keeps its other characters */
+		const char *t = (const char *)sqlite3_column_text(st, i);
+		size_t n = (size_t)sqlite3_column_bytes(st, i);
+		json_t *j;
+		bn_buf b;
+		bn_buf_init(&b, n * 3 + 1);
+		j = bn_buf_append_utf8(&b, t, n, NULL) == 0 ?
+		    json_stringn(bn_buf_cstr(&b), b.len) : NULL;
+		bn_buf_clear(&b);
+		return j ? j : json_null();
+	}
 	}
 }
 

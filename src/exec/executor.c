@@ -235,6 +235,37 @@ int bn_exec__check_bot(bn_store *s, const char *bot, const char *skill,
 	return r;
 }
 
+void bn_exec__text_valid(char **s)
+{
+	bn_buf b;
+	size_t n, bad = 0;
+
+	if (!*s)
+		return;
+	n = strlen(*s);
+	bn_buf_init(&b, n * 3 + 64);
+	if (bn_buf_append_utf8(&b, *s, n, &bad) == 0 && bad &&
+	    bn_buf_printf(&b, " [%zu invalid UTF-8 sequence%s replaced by "
+			  "U+FFFD]", bad, bad == 1 ? "" : "s") == 0) {
+		free(*s);
+		*s = bn_buf_take(&b);
+	}
+	bn_buf_clear(&b);
+}
+
+void bn_exec__audit_refused(bn_store *s, bn_exec_audit_run *ar, int r,
+			    const char *why)
+{
+	int64_t id;
+
+	ar->outcome = r == BN_EDENIED ? "denied" : "error";
+	ar->error = why && *why ? why : "refused before it started";
+	/* best effort: the caller reports the refusal whatever happens */
+	if (bn_exec_audit_begin(&id, s, ar, NULL) == 0 &&
+	    bn_exec_audit_end(s, id, ar, NULL) != 0)
+		return;
+}
+
 /* ---- the run ---------------------------------------------------------- */
 
 typedef struct run_ctx {
@@ -639,21 +670,28 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 			       req->skill);
 		goto out;
 	}
+	/* from here on every attempt is in the audit log, refusals too */
+	res.tier = bn_exec__effective_tier(c.sk);
+	ar.skill = req->skill;
+	ar.version = c.sk->manifest->version;
+	ar.tier = bn_exec_tier_name(res.tier);
+	ar.bot = req->bot;
+	bn_fs_sha256_hex(ar.input_sha256, req->input ? req->input : "",
+			 req->input_len);
 	if ((r = bn_store_skill_resolve(&resolved, &all, req->skill, err)))
-		goto out;
+		goto refused;
 	if (!resolved.tool) {
 		r = bn_err_set(err, BN_EINVAL, "skill '%s' is a prompt skill: "
 			       "it has instructions but no tool to run",
 			       req->skill);
-		goto out;
+		goto refused;
 	}
 	if (req->bot && (r = bn_exec__check_bot(s, req->bot, req->skill, err)))
-		goto out;
-	res.tier = bn_exec__effective_tier(c.sk);
+		goto refused;
 	bn_exec_tier_limits(&res.limits, res.tier);
 	if ((r = bn_exec_grant_list(&c.grants, s, req->skill,
 				    req->bot ? req->bot : "*", err)))
-		goto out;
+		goto refused;
 	if (!req->bot) {
 		/* without a bot only the every-bot grants apply */
 		size_t k = 0;
@@ -670,12 +708,6 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 	}
 	bn_exec_grants_limits(&res.limits, &c.grants);
 
-	ar.skill = req->skill;
-	ar.version = c.sk->manifest->version;
-	ar.tier = bn_exec_tier_name(res.tier);
-	ar.bot = req->bot;
-	bn_fs_sha256_hex(ar.input_sha256, req->input ? req->input : "",
-			 req->input_len);
 	if ((r = bn_exec_audit_begin(&c.audit_id, s, &ar, err)))
 		goto out;
 	res.audit_id = c.audit_id;
@@ -712,6 +744,7 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 	if (r)
 		goto audit_fail;
 	res.duration_ms = mono_ms() - t0;
+	bn_exec__text_valid(&res.error);
 	ar.fuel = res.fuel_used;
 	ar.memory_peak = res.memory_peak;
 	ar.duration_ms = res.duration_ms;
@@ -725,6 +758,9 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 	memset(&res, 0, sizeof(res));
 	goto out;
 
+refused:
+	bn_exec__audit_refused(s, &ar, r, err ? err->msg : NULL);
+	goto out;
 audit_fail:
 	ar.outcome = "error";
 	ar.error = err ? err->msg : NULL;

@@ -67,7 +67,9 @@ void bn_exec_result_clear(bn_exec_result *r);
  * whatever its outcome (see *out); an error (BN_ENOTFOUND, BN_EINVAL,
  * BN_EDENIED, BN_EIO) with *err when it could not start: unknown skill or
  * bot, a prompt skill, no skill.wasm, a module that does not load.  Every
- * attempt that found its skill is in the audit log.
+ * attempt that found its skill is in the audit log: one refused because
+ * the skill is not attached to REQ's bot, or disabled there, as outcome
+ * "denied" with the reason, other refusals as "error".
  */
 int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 		bn_err *err) BN_MUST_USE;

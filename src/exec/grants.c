@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,37 +333,96 @@ static bool declared_covers(bn_exec_cap c, const char *declared,
 	return ok;
 }
 
+/* The limits by their JSON names, in bn_exec_limits order. */
+static const struct limit_field {
+	const char *name;
+	size_t offset;
+	uint64_t max;
+} limit_fields[] = {
+	{ "fuel", offsetof(bn_exec_limits, fuel), BN_EXEC_FUEL_MAX },
+	{ "memory_bytes", offsetof(bn_exec_limits, memory_bytes),
+	  BN_EXEC_MEMORY_BYTES_MAX },
+	{ "timeout_ms", offsetof(bn_exec_limits, timeout_ms),
+	  BN_EXEC_TIMEOUT_MS_MAX },
+	{ "output_bytes", offsetof(bn_exec_limits, output_bytes),
+	  BN_EXEC_OUTPUT_BYTES_MAX },
+};
+#define N_LIMIT_FIELDS (sizeof(limit_fields) / sizeof(limit_fields[0]))
+
+static uint64_t *limit_at(bn_exec_limits *l, size_t i)
+{
+	return (uint64_t *)((char *)l + limit_fields[i].offset);
+}
+
+static uint64_t limit_of(const bn_exec_limits *l, size_t i)
+{
+	return *(const uint64_t *)((const char *)l + limit_fields[i].offset);
+}
+
+uint64_t bn_exec_limit_max(const char *name)
+{
+	for (size_t i = 0; i < N_LIMIT_FIELDS; i++)
+		if (name && !strcmp(name, limit_fields[i].name))
+			return limit_fields[i].max;
+	return 0;
+}
+
+int bn_exec_limits_check(const bn_exec_limits *l, bn_err *err)
+{
+	for (size_t i = 0; i < N_LIMIT_FIELDS; i++)
+		if (limit_of(l, i) > limit_fields[i].max)
+			return bn_err_set(err, BN_EINVAL, "limit %s: %llu is "
+				"out of range (1 to %llu)", limit_fields[i].name,
+				(unsigned long long)limit_of(l, i),
+				(unsigned long long)limit_fields[i].max);
+	return 0;
+}
+
 static json_t *limits_json(const bn_exec_limits *l)
 {
 	json_t *o = json_object();
-	if (l->fuel)
-		json_object_set_new(o, "fuel", json_integer((json_int_t)l->fuel));
-	if (l->memory_bytes)
-		json_object_set_new(o, "memory_bytes",
-				    json_integer((json_int_t)l->memory_bytes));
-	if (l->timeout_ms)
-		json_object_set_new(o, "timeout_ms",
-				    json_integer((json_int_t)l->timeout_ms));
-	if (l->output_bytes)
-		json_object_set_new(o, "output_bytes",
-				    json_integer((json_int_t)l->output_bytes));
+	for (size_t i = 0; i < N_LIMIT_FIELDS; i++)
+		if (limit_of(l, i))
+			json_object_set_new(o, limit_fields[i].name,
+				json_integer((json_int_t)limit_of(l, i)));
 	return o;
 }
 
-static void limits_from_json(bn_exec_limits *l, const char *text)
+/* The limits stored as TEXT (NULL: none), each 1 to its maximum. */
+static int limits_from_json(bn_exec_limits *l, const char *text,
+			    bn_err *err)
 {
-	json_t *o = text ? json_loads(text, 0, NULL) : NULL;
+	json_t *o;
+
 	memset(l, 0, sizeof(*l));
-	if (!o)
-		return;
-	l->fuel = (uint64_t)json_integer_value(json_object_get(o, "fuel"));
-	l->memory_bytes = (uint64_t)json_integer_value(
-		json_object_get(o, "memory_bytes"));
-	l->timeout_ms = (uint64_t)json_integer_value(
-		json_object_get(o, "timeout_ms"));
-	l->output_bytes = (uint64_t)json_integer_value(
-		json_object_get(o, "output_bytes"));
+	if (!text)
+		return 0;
+	o = json_loads(text, 0, NULL);
+	if (!json_is_object(o)) {
+		json_decref(o);
+		return bn_err_set(err, BN_EINVAL, "limits: not a JSON object");
+	}
+	for (size_t i = 0; i < N_LIMIT_FIELDS; i++) {
+		json_t *v = json_object_get(o, limit_fields[i].name);
+		json_int_t n;
+		if (!v)
+			continue;
+		n = json_integer_value(v);
+		if (!json_is_integer(v) || n < 1 ||
+		    (uint64_t)n > limit_fields[i].max) {
+			char *shown = json_dumps(v, JSON_ENCODE_ANY);
+			int r = bn_err_set(err, BN_EINVAL, "limit %s: %s is "
+				"out of range (1 to %llu)", limit_fields[i].name,
+				shown ? shown : "?",
+				(unsigned long long)limit_fields[i].max);
+			free(shown);
+			json_decref(o);
+			return r;
+		}
+		*limit_at(l, i) = (uint64_t)n;
+	}
 	json_decref(o);
+	return 0;
 }
 
 static int put_row(bn_store *s, const char *skill, const char *bot,
@@ -447,6 +507,8 @@ int bn_exec_grant_add(bn_store *s, const bn_skill_manifest *m,
 	bn_exec_cap c;
 	int r;
 
+	if (limits && (r = bn_exec_limits_check(limits, err)))
+		return r;
 	if (!spec)
 		return put_row(s, m->name, bot, "limits", "", limits, err);
 	if ((r = parse_spec(&c, &scope, spec, err)))
@@ -540,9 +602,18 @@ int bn_exec_grant_list(bn_exec_grants *out, bn_store *s, const char *skill,
 		if (!bn_exec_cap_parse(&x->cap, cap, strlen(cap)))
 			x->cap = BN_EXEC_CAP_MAX;
 		x->scope = bn_xstrdup((const char *)sqlite3_column_text(st, 3));
-		limits_from_json(&x->limits,
-				 (const char *)sqlite3_column_text(st, 4));
 		x->granted_at = sqlite3_column_int64(st, 5);
+		if (limits_from_json(&x->limits, (const char *)
+				     sqlite3_column_text(st, 4), err)) {
+			bn_err_prefix(err, "the stored grant %s%s%s of skill "
+				"'%s' for %s%s (set it again with `bnity skill "
+				"grant`)", cap, *x->scope ? "=" : "", x->scope,
+				x->skill, strcmp(x->bot, "*") ? "bot " :
+				"every bot", strcmp(x->bot, "*") ? x->bot : "");
+			sqlite3_finalize(st);
+			bn_exec_grants_clear(&g);
+			return BN_EINVAL;
+		}
 	}
 	sqlite3_finalize(st);
 	*out = g;

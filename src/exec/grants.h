@@ -50,6 +50,28 @@ typedef struct bn_exec_limits {
 	uint64_t output_bytes;      /* stdout + stderr */
 } bn_exec_limits;
 
+/*
+ * The largest value each limit may be set to (docs/skill-abi.md).  A limit
+ * a user gives, or one read back from the store, is 1 to its maximum;
+ * anything else is refused where it enters, never wrapped or narrowed.
+ * Every layer below (engine, worker, sandbox, timers) carries them in 64
+ * bits.
+ */
+#define BN_EXEC_FUEL_MAX ((uint64_t)1000000000000000000)  /* 10^18 */
+#define BN_EXEC_MEMORY_BYTES_MAX ((uint64_t)1 << 40)       /* 1 TiB */
+#define BN_EXEC_TIMEOUT_MS_MAX ((uint64_t)365 * 86400 * 1000) /* a year */
+#define BN_EXEC_OUTPUT_BYTES_MAX ((uint64_t)1 << 30)       /* 1 GiB */
+
+/* bn_exec_limit_max - the maximum of the limit named NAME ("fuel",
+   "memory_bytes", "timeout_ms", "output_bytes"); 0 for another name. */
+uint64_t bn_exec_limit_max(const char *name);
+
+/*
+ * bn_exec_limits_check - 0 when every limit of L is 0 (not set) or 1 to
+ * its maximum; else BN_EINVAL naming the first one out of range.
+ */
+int bn_exec_limits_check(const bn_exec_limits *l, bn_err *err) BN_MUST_USE;
+
 typedef struct bn_exec_grant {
 	char *skill;
 	char *bot;                  /* "*" = every bot */
@@ -96,7 +118,8 @@ int bn_exec_scope_normalize(char **out, bn_exec_cap c, const char *scope,
  * scopes the manifest declares are granted.  BN_EDENIED when the manifest
  * does not declare the capability or the scope exceeds what it declares.
  * ADDED (may be NULL) receives "cap=scope" for each grant written.
- * SPEC may be NULL to set only LIMITS.
+ * SPEC may be NULL to set only LIMITS.  BN_EINVAL when a limit is out of
+ * range (bn_exec_limits_check).
  */
 int bn_exec_grant_add(bn_store *s, const bn_skill_manifest *m,
 		      const char *bot, const char *spec,
@@ -115,6 +138,8 @@ int bn_exec_grant_revoke(bn_store *s, const char *skill, const char *bot,
 /*
  * bn_exec_grant_list - grants of SKILL (NULL = all) that apply to BOT
  * (NULL = every row; a name = its own rows and the every-bot rows).
+ * BN_EINVAL naming the skill, bot and field when a stored row holds a
+ * limit that is not 1 to its maximum (a run never uses such a row).
  */
 int bn_exec_grant_list(bn_exec_grants *out, bn_store *s, const char *skill,
 		       const char *bot, bn_err *err) BN_MUST_USE;

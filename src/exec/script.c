@@ -133,26 +133,27 @@ int bn_exec_script_run(bn_exec_script_result *out, bn_store *s,
 			       "skill list`)", req->skill);
 		goto out;
 	}
-	path = bn_xasprintf("%s/scripts/%s", sk->dir, req->script);
-	if (!bn_fs_is_file(path)) {
-		r = bn_err_set(err, BN_ENOTFOUND, "skill '%s' has no script "
-			       "scripts/%s", req->skill, req->script);
-		goto out;
-	}
-	if (req->bot && (r = bn_exec__check_bot(s, req->bot, req->skill, err)))
-		goto out;
+	/* from here on every attempt is in the audit log, refusals too */
 	bn_exec_tier tier = bn_exec__effective_tier(sk);
-	bn_exec_tier_limits(&lim, tier);
-	if ((r = bn_exec_grant_list(&grants, s, req->skill,
-				    req->bot ? req->bot : "*", err)))
-		goto out;
-	bn_exec_grants_limits(&lim, &grants);
 	ar.skill = req->skill;
 	ar.version = sk->manifest->version;
 	ar.tier = bn_exec_tier_name(tier);
 	ar.bot = req->bot;
 	bn_fs_sha256_hex(ar.input_sha256, req->input ? req->input : "",
 			 req->input_len);
+	path = bn_xasprintf("%s/scripts/%s", sk->dir, req->script);
+	if (!bn_fs_is_file(path)) {
+		r = bn_err_set(err, BN_ENOTFOUND, "skill '%s' has no script "
+			       "scripts/%s", req->skill, req->script);
+		goto refused;
+	}
+	if (req->bot && (r = bn_exec__check_bot(s, req->bot, req->skill, err)))
+		goto refused;
+	bn_exec_tier_limits(&lim, tier);
+	if ((r = bn_exec_grant_list(&grants, s, req->skill,
+				    req->bot ? req->bot : "*", err)))
+		goto refused;
+	bn_exec_grants_limits(&lim, &grants);
 	if ((r = bn_exec_audit_begin(&id, s, &ar, err)))
 		goto out;
 	res.audit_id = id;
@@ -233,9 +234,11 @@ int bn_exec_script_run(bn_exec_script_result *out, bn_store *s,
 	pol.n_write_paths = 1;
 	pol.allow_exec = true;
 	pol.memory_bytes = lim.memory_bytes;
-	pol.cpu_seconds = (uint32_t)(lim.timeout_ms / 1000 + 1);
+	/* 64 bits all the way down: the limits were range-checked where
+	   they entered (bn_exec_limits_check) */
+	pol.cpu_seconds = lim.timeout_ms / 1000 + 1;
 	pol.file_size_bytes = lim.output_bytes;
-	pol.wall_ms = (uint32_t)lim.timeout_ms;
+	pol.wall_ms = lim.timeout_ms;
 	pol.keep_fds = fds;
 	pol.n_keep_fds = 3;
 	pol.allow_weaker = bn_exec__allow_weaker();
@@ -300,6 +303,7 @@ int bn_exec_script_run(bn_exec_script_result *out, bn_store *s,
 	free(etext);
 audit:
 	res.duration_ms = mono_ms() - t0;
+	bn_exec__text_valid(&res.error);
 	ar.duration_ms = res.duration_ms;
 	ar.outcome = res.outcome;
 	ar.error = res.error;
@@ -309,6 +313,9 @@ audit:
 	*out = res;
 	memset(&res, 0, sizeof(res));
 	r = 0;
+	goto out;
+refused:
+	bn_exec__audit_refused(s, &ar, r, err ? err->msg : NULL);
 	goto out;
 audit_fail:
 	ar.outcome = "error";

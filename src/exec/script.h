@@ -47,7 +47,9 @@ void bn_exec_script_result_clear(bn_exec_script_result *r);
  * bn_exec_script_run - run REQ.  Returns 0 when the request was decided
  * (see *out: a refused exec_command is outcome "denied"), or an error
  * naming the skill, bot or script when it could not be (BN_ENOTFOUND,
- * BN_EINVAL, BN_EDENIED for missing confinement, BN_EIO).
+ * BN_EINVAL, BN_EDENIED for missing confinement or a skill not attached
+ * to (or disabled for) the bot, BN_EIO).  Every attempt that found its
+ * skill is in the audit log, refusals too ("denied" or "error").
  */
 int bn_exec_script_run(bn_exec_script_result *out, bn_store *s,
 		       const bn_exec_script_request *req,

@@ -11,6 +11,7 @@
 #include "worker.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -381,7 +382,8 @@ static void broker_loop(bn_exec_worker_outcome *out, bn_sandbox_proc *proc,
 			bn_sandbox_proc_kill(proc);
 			return;
 		}
-		pr = poll(&pfd, 1, (int)(deadline - now));
+		pr = poll(&pfd, 1, deadline - now > INT_MAX ? INT_MAX :
+			  (int)(deadline - now));
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr == 0)
@@ -449,11 +451,13 @@ int bn_exec_worker_run(bn_exec_worker_outcome *out,
 	/* the engine caps linear memory itself; the cgroup is the backstop
 	   for everything else the worker allocates */
 	pol.memory_bytes = job->limits.memory_bytes + ((uint64_t)256 << 20);
-	pol.cpu_seconds = (uint32_t)(job->limits.timeout_ms / 1000 + 2);
+	/* 64 bits all the way down: the limits were range-checked where
+	   they entered (bn_exec_limits_check) */
+	pol.cpu_seconds = job->limits.timeout_ms / 1000 + 2;
 	pol.file_size_bytes = job->limits.output_bytes + 65536;
 	pol.open_files = 64;
 	pol.max_procs = 4;
-	pol.wall_ms = (uint32_t)(job->limits.timeout_ms + 2000);
+	pol.wall_ms = job->limits.timeout_ms + 2000;
 	pol.keep_fds = keep;
 	pol.n_keep_fds = 4;
 	pol.allow_weaker = job->allow_weaker;

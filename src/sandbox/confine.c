@@ -156,8 +156,9 @@ static void set_rlimits(const bn_sandbox__plan *plan)
 
 	limit(plan, RLIMIT_CORE, 0, 0, "rlimit core");
 	if (p->cpu_seconds)
-		limit(plan, RLIMIT_CPU, p->cpu_seconds, p->cpu_seconds + 1,
-		      "rlimit cpu");
+		limit(plan, RLIMIT_CPU, p->cpu_seconds,
+		      p->cpu_seconds < RLIM_INFINITY - 1 ? p->cpu_seconds + 1 :
+		      RLIM_INFINITY, "rlimit cpu");
 	if (p->file_size_bytes)
 		limit(plan, RLIMIT_FSIZE, p->file_size_bytes,
 		      p->file_size_bytes, "rlimit fsize");

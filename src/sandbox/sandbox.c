@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -36,8 +37,8 @@ struct bn_sandbox_proc {
 	bn_sandbox__cgroup cg;  /* per-run cgroups */
 	bn_buf weakened;        /* what was missing, space separated */
 	uint64_t start_us;      /* monotonic start */
-	uint32_t wall_ms;       /* the policy's wall clock */
-	uint32_t cpu_seconds;   /* the policy's CPU limit */
+	uint64_t wall_ms;       /* the policy's wall clock */
+	uint64_t cpu_seconds;   /* the policy's CPU limit */
 	bool in_pidns;          /* killing pid kills the tree */
 	int trace_fd;           /* the policy's trace fd, -1 for none */
 	bool reaped;            /* waitpid done */
@@ -601,7 +602,8 @@ static int read_report(bn_sandbox__report *rep, bool *timed_out,
 				*timed_out = true;
 				return 0;
 			}
-			ms = (int)((deadline_us - now + 999) / 1000);
+			uint64_t left = (deadline_us - now + 999) / 1000;
+			ms = left > INT_MAX ? INT_MAX : (int)left;
 		}
 		pr = poll(&pfd, 1, ms);
 		if (pr < 0 && errno == EINTR)
@@ -622,7 +624,7 @@ static int read_report(bn_sandbox__report *rep, bool *timed_out,
 }
 
 static bn_sandbox_end classify(const bn_sandbox_result *res, bool oom,
-			       uint32_t cpu_seconds)
+			       uint64_t cpu_seconds)
 {
 	if (res->signal == SIGSYS)
 		return BN_SANDBOX_END_SECCOMP;
@@ -633,7 +635,7 @@ static bn_sandbox_end classify(const bn_sandbox_result *res, bool oom,
 	if (res->signal == SIGKILL && oom)
 		return BN_SANDBOX_END_MEMORY;
 	if (res->signal == SIGKILL && cpu_seconds &&
-	    res->cpu_us >= (uint64_t)cpu_seconds * 1000000u)
+	    res->cpu_us / 1000000u >= cpu_seconds)
 		return BN_SANDBOX_END_CPU;
 	if (res->signal)
 		return oom ? BN_SANDBOX_END_MEMORY : BN_SANDBOX_END_SIGNAL;
@@ -652,8 +654,9 @@ int bn_sandbox_proc_wait(bn_sandbox_result *out, bn_sandbox_proc *proc,
 
 	memset(&res, 0, sizeof(res));
 	memset(&rep, 0, sizeof(rep));
-	r = read_report(&rep, &timed_out, proc,
-			proc->start_us + (uint64_t)proc->wall_ms * 1000u);
+	r = read_report(&rep, &timed_out, proc, proc->wall_ms >
+			(UINT64_MAX - proc->start_us) / 1000u ? UINT64_MAX :
+			proc->start_us + proc->wall_ms * 1000u);
 	if (timed_out)
 		bn_sandbox_proc_kill(proc);
 	if (!proc->reaped)

@@ -90,11 +90,11 @@ typedef struct bn_sandbox_policy {
 	size_t n_write_paths;
 	bool allow_exec;        /* native command (execve) vs engine worker */
 	uint64_t memory_bytes;  /* cgroup memory limit (RLIMIT_AS fallback) */
-	uint32_t cpu_seconds;   /* RLIMIT_CPU per process */
+	uint64_t cpu_seconds;   /* RLIMIT_CPU per process */
 	uint64_t file_size_bytes; /* RLIMIT_FSIZE */
 	uint32_t open_files;    /* RLIMIT_NOFILE */
 	uint32_t max_procs;     /* cgroup pids.max and RLIMIT_NPROC */
-	uint32_t wall_ms;       /* wall clock for the whole run */
+	uint64_t wall_ms;       /* wall clock for the whole run */
 	const int *keep_fds;    /* descriptors the child keeps (stdio, the
 				   broker channel); all others are closed */
 	size_t n_keep_fds;

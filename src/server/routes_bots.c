@@ -311,11 +311,15 @@ static bool get_u64(bn_server_req *rq, uint64_t *out, json_t *lim,
 {
 	json_t *v = json_object_get(lim, key);
 
+	uint64_t max = bn_exec_limit_max(key);
+
 	if (!v)
 		return true;
-	if (!json_is_integer(v) || json_integer_value(v) < 0) {
+	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	    (uint64_t)json_integer_value(v) > max) {
 		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "limits.%s: give a "
-				"whole number", key);
+				"whole number from 1 to %llu", key,
+				(unsigned long long)max);
 		return false;
 	}
 	*out = (uint64_t)json_integer_value(v);

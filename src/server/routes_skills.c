@@ -242,12 +242,15 @@ static void skill_remove(bn_server_req *rq)
 static json_t *result_json(const bn_exec_result *res)
 {
 	json_t *o = json_object();
+	bool lossy = false;
 
 	json_object_set_new(o, "ok", json_boolean(res->ok));
 	json_object_set_new(o, "outcome", json_string(res->outcome));
-	json_object_set_new(o, "output", json_stringn(res->output ?
-		res->output : "", res->output_len));
-	json_object_set_new(o, "error", opt_str(res->error));
+	json_object_set_new(o, "output", bn_server__json_text(res->output,
+		res->output_len, &lossy));
+	json_object_set_new(o, "output_lossy", json_boolean(lossy));
+	json_object_set_new(o, "error", res->error ? bn_server__json_text(
+		res->error, strlen(res->error), NULL) : json_null());
 	json_object_set_new(o, "limit", opt_str(res->limit));
 	json_object_set_new(o, "exit_code", json_integer(res->exit_code));
 	json_object_set_new(o, "tier", json_string(bn_exec_tier_name(

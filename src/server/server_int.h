@@ -126,6 +126,9 @@ json_t *bn_server__grants_json(const struct bn_exec_grants *g);
 
 /* A JSON array of the strings of SV. */
 json_t *bn_server__strv_json(const bn_strv *sv);
+/* The N bytes at P (any bytes) as a JSON string, each invalid UTF-8
+   sequence replaced by U+FFFD; *LOSSY (may be NULL): whether one was. */
+json_t *bn_server__json_text(const char *p, size_t n, bool *lossy);
 
 /* server/ui.c: the embedded file for URL PATH, or false. */
 bool bn_server__ui_find(const char **data, size_t *len, const char **type,

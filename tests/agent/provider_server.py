@@ -22,6 +22,7 @@
 #   activate   activate_skill code-review, then quotes the result
 #   tool       word-count {"text": "one two three four"}, then quotes it
 #   fetch      fetch-page http://127.0.0.1:9/, then quotes the result
+#   badbytes   badbytes {}, then quotes the result
 #   resource   activate docs-helper, read ../../etc/passwd, read
 #              references/escape.md, read references/guide.md, then
 #              quotes the results
@@ -118,6 +119,10 @@ def script(name, req, api, nth):
     if name == "fetch":
         if not res:
             return ("tools", [("fetch-page", {"url": "http://127.0.0.1:9/"})])
+        return ("text", "RESULT: " + quote(res))
+    if name == "badbytes":
+        if not res:
+            return ("tools", [("badbytes", {})])
         return ("text", "RESULT: " + quote(res))
     if name == "resource":
         steps = [("activate_skill", {"name": "docs-helper"}),

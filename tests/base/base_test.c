@@ -35,6 +35,79 @@ static void test_buf_cap(bn_t *t)
 	BN_CHECK_STR(t, bn_buf_cstr(&b), "");
 }
 
+/* What bn_buf_append_utf8 makes of IN (N bytes); *bad the replacements. */
+static char *utf8_of(const char *in, size_t n, size_t *bad)
+{
+	bn_buf b = BN_BUF_INIT;
+	*bad = 99;
+	if (bn_buf_append_utf8(&b, in, n, bad)) {
+		bn_buf_clear(&b);
+		return NULL;
+	}
+	return bn_buf_take(&b);
+}
+
+#define FFFD "\xEF\xBF\xBD"
+
+static void test_utf8_replaces_ill_formed(bn_t *t)
+{
+	static const struct {
+		const char *in;
+		size_t n;
+		const char *out;
+		size_t bad;
+	} cases[] = {
+		{ "", 0, "", 0 },
+		{ "plain", 5, "plain", 0 },
+		{ "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80", 9,
+		  "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80", 0 },
+		{ "a\xFF" "b", 3, "a" FFFD "b", 1 },         /* never a lead */
+		{ "\x80\x80", 2, FFFD FFFD, 2 },         /* lone continuations */
+		{ "\xC0\xAF", 2, FFFD FFFD, 2 },         /* overlong '/' */
+		{ "\xE0\x80\x80", 3, FFFD FFFD FFFD, 3 },/* overlong, E0 */
+		{ "\xED\xA0\x80", 3, FFFD FFFD FFFD, 3 },/* a surrogate */
+		{ "\xF4\x90\x80\x80", 4, FFFD FFFD FFFD FFFD, 4 },
+		{ "\xE2\x82" "x", 3, FFFD "x", 1 },         /* cut short: one */
+		{ "\xF0\x9F\x98", 3, FFFD, 1 },         /* cut at the end */
+		{ "\xEF\xBF\xBD", 3, FFFD, 0 },         /* U+FFFD itself */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t bad;
+		char *out = utf8_of(cases[i].in, cases[i].n, &bad);
+		size_t want = strlen(cases[i].out) + 1;  /* and its NUL */
+		BN_CHECK(t, out != NULL);
+		if (!out)
+			continue;
+		if (memcmp(out, cases[i].out, want) != 0)
+			printf("#   case %zu differs\n", i);
+		BN_CHECK(t, memcmp(out, cases[i].out, want) == 0);
+		BN_CHECK_INT(t, bad, ==, cases[i].bad);
+		free(out);
+	}
+}
+
+static void test_utf8_keeps_nul(bn_t *t)
+{
+	size_t bad;
+	char *out = utf8_of("a\0\xFF", 3, &bad);
+	BN_CHECK(t, out && memcmp(out, "a\0" FFFD, 6) == 0);
+	BN_CHECK_INT(t, bad, ==, 1);
+	free(out);
+}
+
+static void test_utf8_cap(bn_t *t)
+{
+	bn_buf b;
+	size_t bad = 0;
+	bn_buf_init(&b, 4);
+	/* one byte becomes three: within the cap, at it, past it */
+	BN_CHECK_INT(t, bn_buf_append_utf8(&b, "\xFF", 1, &bad), ==, 0);
+	BN_CHECK_INT(t, bn_buf_append_utf8(&b, "a", 1, NULL), ==, 0);
+	BN_CHECK_INT(t, bn_buf_append_utf8(&b, "\xFF", 1, &bad), ==, -E2BIG);
+	BN_CHECK_INT(t, b.len, ==, 4);
+	bn_buf_clear(&b);
+}
+
 static char *tmpdir(void)
 {
 	char tpl[] = "/tmp/bn-base-XXXXXX";
@@ -136,6 +209,9 @@ int main(void)
 	bn_t t = { 0 };
 	BN_RUN(&t, test_err_first_message_wins);
 	BN_RUN(&t, test_buf_cap);
+	BN_RUN(&t, test_utf8_replaces_ill_formed);
+	BN_RUN(&t, test_utf8_keeps_nul);
+	BN_RUN(&t, test_utf8_cap);
 	BN_RUN(&t, test_read_file_cap);
 	BN_RUN(&t, test_write_atomic_replaces);
 	BN_RUN(&t, test_rmtree_does_not_follow_links);

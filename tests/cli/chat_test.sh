@@ -218,6 +218,19 @@ check "an unknown provider is named" '[ $rc -eq 1 ] && [[ $errout == *"nope"* ]]
 run "$bnity" chat helper --json
 check "--json without -m is a usage error" '[ $rc -eq 2 ]'
 
+# --- a tool whose output is not valid UTF-8: the model still sees it ---------------
+mkdir -p "$BNITY_HOME/skills/badbytes"
+printf -- '---\nname: badbytes\ndescription: prints invalid UTF-8. Use to test.\nmetadata:\n  type: tool\n---\nx\n' \
+  >"$BNITY_HOME/skills/badbytes/SKILL.md"
+printf '%s\n' '(module (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32))) (memory (export "memory") 1) (data (i32.const 100) "ok \ff\fe end") (func (export "_start") (i32.store (i32.const 0) (i32.const 100)) (i32.store (i32.const 4) (i32.const 9)) (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))' \
+  >"$BNITY_HOME/skills/badbytes/skill.wat"
+run "$bnity" skill build badbytes
+run "$bnity" bot create lossy
+run "$bnity" skill attach badbytes lossy
+fffd=$'\xef\xbf\xbd'
+chat_a badbytes.a lossy -m "go"
+check "a tool result that is not UTF-8 reaches the model with U+FFFD and a note" '[ $rc -eq 0 ] && [[ $out == *"RESULT: ok $fffd$fffd end"* ]] && [[ $out == *"[2 invalid UTF-8 sequences replaced by U+FFFD]"* ]]'
+
 # --- interactive, from a pipe ------------------------------------------------------------
 run sh -c "printf '/skills\nhello there\n/session\n/reset\n/session\n/nope\n/exit\nnever sent\n' | env BNITY_PROVIDER=anthropic ANTHROPIC_BASE_URL=$base/hello.tty \"$bnity\" chat helper"
 check "interactive: /skills lists the skills" '[ $rc -eq 0 ] && [[ $out == *"code-review"* ]] && [[ $out == *"word-count"* ]]'

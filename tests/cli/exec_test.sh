@@ -154,6 +154,17 @@ run "$bnity" skill run word-count --bot nobody --input '{"text":"x"}'
 check "an unknown bot is named" '[ $rc -eq 1 ] && [[ $errout == *"nobody"* ]]'
 run "$bnity" skill run word-count --bot helper --input '{"text":"x"}'
 check "a skill not attached to the bot is refused" '[ $rc -eq 1 ] && [[ $errout == *"not attached"* ]]'
+run "$bnity" audit --skill word-count --bot helper --json
+check "the refusal (not attached) is in the audit log, denied, with why" '[[ $out == *"\"outcome\": \"denied\""* ]] && [[ $out == *"not attached to bot"* ]] && [[ $out == *"\"bot\": \"helper\""* ]]'
+run "$bnity" skill attach word-count helper
+run "$bnity" skill disable word-count helper
+run "$bnity" skill run word-count --bot helper --input '{"text":"x"}'
+check "a skill disabled for the bot is refused" '[ $rc -eq 1 ] && [[ $errout == *"disabled"* ]]'
+run "$bnity" audit --skill word-count --bot helper --outcome denied --limit 1 --json
+check "the refusal (disabled) is in the audit log, denied, with why" '[[ $out == *"\"outcome\": \"denied\""* ]] && [[ $out == *"disabled for bot"* ]]'
+run "$bnity" skill enable word-count helper
+run "$bnity" skill run word-count --bot helper --input '{"text":"x"}'
+check "enabled again, it runs for the bot" '[ $rc -eq 0 ]'
 
 # --- scripts: exec_command runs a skill's scripts/ under the OS sandbox -----
 mkdir -p "$BNITY_HOME/skills/scripted/scripts"
@@ -172,6 +183,13 @@ run "$bnity" skill grant scripted exec_command=probe.sh
 run "$bnity" skill script scripted probe.sh "$port" --input 'from stdin'
 check "a granted script runs confined" '[ $rc -eq 0 ] && [[ $out == *"args=$port"* ]] && [[ $out == *"from stdin"* ]] && [[ $out == *"work folder writable"* ]] && [[ $out == *"skill folder read-only"* ]] && [[ $out == *"no shadow"* ]] && [[ $out == *"no network"* ]]'
 check "the skill itself is untouched" '[[ $(cat "$BNITY_HOME/skills/scripted/SKILL.md") == ---* ]]'
+run "$bnity" skill grant scripted --timeout-ms 4294967297
+run "$bnity" skill script scripted probe.sh "$port" --input 'x'
+check "a script timeout past 32 bits is kept whole (not cut to 1 ms)" '[ $rc -eq 0 ] && [[ $out == *"args=$port"* ]]'
+run "$bnity" skill script scripted probe.sh --bot helper --input 'x'
+check "a script of a skill not attached to the bot is refused" '[ $rc -eq 1 ] && [[ $errout == *"not attached"* ]]'
+run "$bnity" audit --skill scripted --bot helper --json
+check "that refusal is in the audit log, denied, with why" '[[ $out == *"\"outcome\": \"denied\""* ]] && [[ $out == *"not attached to bot"* ]]'
 run "$bnity" skill script scripted ../SKILL.md
 check "a script name cannot leave scripts/" '[ $rc -eq 1 ] && [[ $errout == *"scripts/"* ]]'
 run "$bnity" skill script scripted nothere.sh
@@ -191,6 +209,25 @@ check "a runaway loop stops on fuel (exit 5)" '[ $rc -eq 5 ] && [[ $out == *"\"l
 run "$bnity" skill grant spin --fuel 100000000000 --timeout-ms 300
 run "$bnity" skill run spin --json --input '{}'
 check "with fuel to spare, the wall clock stops it" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"time\""* ]]'
+run "$bnity" skill grant spin --max-memory 17179869184G
+check "a size that overflows 64 bits is a usage error naming the option" '[ $rc -eq 2 ] && [[ $errout == *"--max-memory"* ]]'
+run "$bnity" skill grant spin --max-output 1G
+check "a size at its maximum (1G of output) is taken" '[ $rc -eq 0 ]'
+run "$bnity" skill grant spin --max-output 1073741825
+check "one byte more is out of range (exit 2)" '[ $rc -eq 2 ] && [[ $errout == *"--max-output"* ]] && [[ $errout == *"1073741824"* ]]'
+run "$bnity" skill grant spin --timeout-ms 31536000001
+check "a timeout over a year is out of range (exit 2)" '[ $rc -eq 2 ] && [[ $errout == *"--timeout-ms"* ]] && [[ $errout == *"31536000000"* ]]'
+run "$bnity" skill grant spin --fuel 0
+check "a zero limit is refused, not taken as the default" '[ $rc -eq 2 ] && [[ $errout == *"--fuel"* ]]'
+run "$bnity" skill grant spin --fuel -1
+check "a negative limit is refused" '[ $rc -eq 2 ] && [[ $errout == *"--fuel"* ]]'
+mkwat quick '(module (func (export "_start")))'
+run "$bnity" skill grant quick --timeout-ms 4294965297
+run "$bnity" skill run quick --json --input '{}'
+check "a timeout past 32 bits is kept whole (the confined run is not cut to 1 ms)" '[ $rc -eq 0 ] && [[ $out == *"\"ok\": true"* ]]'
+run "$bnity" skill grant quick --timeout-ms 5000000000
+run "$bnity" skill run quick --json --input '{}'
+check "a timeout of 5,000,000,000 ms is taken and the run completes" '[ $rc -eq 0 ] && [[ $out == *"\"ok\": true"* ]]'
 mkwat grow '(module (memory 1) (func (export "_start") (loop $l (br_if $l (i32.ne (memory.grow (i32.const 16)) (i32.const -1)))) unreachable))'
 run "$bnity" skill run grow --json --input '{}'
 check "a memory bomb stops at the memory cap" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"memory\""* ]]'
@@ -206,6 +243,21 @@ check "an out-of-bounds access is a trap (exit 6)" '[ $rc -eq 6 ] && [[ $out == 
 mkwat badptr '(module (import "bnity" "read_env" (func $e (param i32 i32) (result i32))) (memory 1) (func (export "_start") (if (i32.ne (call $e (i32.const 65530) (i32.const 100)) (i32.const -2)) (then unreachable))))'
 run "$bnity" skill run badptr --input '{}'
 check "a host call with an out-of-range pointer gets EINVAL, not a crash" '[ $rc -eq 0 ]'
+
+# --- output that is not valid UTF-8: kept, with U+FFFD, and said so ---------
+mkwat badbytes '(module (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32))) (import "wasi_snapshot_preview1" "proc_exit" (func $x (param i32))) (memory (export "memory") 1) (data (i32.const 100) "ok \ff\fe end\n") (data (i32.const 200) "bad \c3( byte") (func (export "_start") (i32.store (i32.const 0) (i32.const 100)) (i32.store (i32.const 4) (i32.const 10)) (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))) (i32.store (i32.const 0) (i32.const 200)) (i32.store (i32.const 4) (i32.const 11)) (drop (call $w (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 8))) (call $x (i32.const 1))))'
+fffd=$'\xef\xbf\xbd'
+run "$bnity" skill run badbytes --json --input '{}'
+check "invalid UTF-8 output is kept in --json, replaced by U+FFFD, marked lossy" '[ $rc -eq 3 ] && [[ $out == *"\"output\": \"ok $fffd$fffd end\\n\""* ]] && [[ $out == *"\"output_lossy\": true"* ]]'
+check "its invalid UTF-8 stderr is kept as the error, with a note" '[[ $out == *"\"error\": \"bad $fffd( byte [1 invalid UTF-8 sequence replaced by U+FFFD]\""* ]]'
+run "$bnity" skill run echo-tool --json --input '{"text":"a"}'
+check "valid output is not marked lossy" '[ $rc -eq 0 ] && [[ $out == *"\"output_lossy\": false"* ]]'
+run "$bnity" skill run badbytes --input '{}'
+raw=$'ok \xff\xfe end'
+check "without --json the output bytes are printed as they are" '[ $rc -eq 3 ] && [[ $out == "$raw" ]]'
+run "$bnity" audit --skill badbytes --json
+check "the audit record keeps the error, made valid UTF-8" '[ $rc -eq 0 ] && [[ $out == *"\"error\": \"bad $fffd( byte [1 invalid UTF-8"* ]] && [[ $out == *"\"outcome\": \"error\""* ]]'
+
 run "$bnity" audit --outcome limit --json
 check "limits are recorded in the audit log" '[[ $out == *"\"outcome\": \"limit\""* ]] && [[ $out == *"\"skill\": \"spin\""* ]]'
 run "$bnity" audit --since yesterday

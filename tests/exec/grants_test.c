@@ -171,6 +171,115 @@ static void test_limits_fold(bn_t *t)
 	BN_CHECK_INT(t, l.output_bytes, ==, 4);
 }
 
+/* Each limit at its maximum is kept; one more is refused, never wrapped. */
+static void test_limits_range(bn_t *t)
+{
+	static const char *const names[] = { "fuel", "memory_bytes",
+					     "timeout_ms", "output_bytes" };
+	bn_skill_manifest m = { 0 };
+	bn_exec_grants g = { 0 };
+	char *home;
+	bn_store *s = open_store(&home);
+	bn_err e;
+
+	BN_CHECK(t, s != NULL);
+	if (!s)
+		return;
+	m.name = "limited";
+	for (size_t i = 0; i < 4; i++) {
+		uint64_t max = bn_exec_limit_max(names[i]);
+		bn_exec_limits l = { 0 };
+		uint64_t *f = i == 0 ? &l.fuel : i == 1 ? &l.memory_bytes :
+			      i == 2 ? &l.timeout_ms : &l.output_bytes;
+		BN_CHECK(t, max > 0);
+		*f = max + 1;
+		bn_err_init(&e);
+		BN_CHECK_INT(t, bn_exec_grant_add(s, &m, NULL, NULL, &l, NULL,
+						  &e), ==, BN_EINVAL);
+		BN_CHECK_CONTAINS(t, e.msg, names[i]);
+		*f = max;
+		BN_CHECK_INT(t, bn_exec_grant_add(s, &m, NULL, NULL, &l, NULL,
+						  NULL), ==, 0);
+	}
+	BN_CHECK_INT(t, bn_exec_limit_max("stack"), ==, 0);
+	bn_exec_limits all = { BN_EXEC_FUEL_MAX, BN_EXEC_MEMORY_BYTES_MAX,
+			       BN_EXEC_TIMEOUT_MS_MAX,
+			       BN_EXEC_OUTPUT_BYTES_MAX };
+	BN_CHECK_INT(t, bn_exec_grant_add(s, &m, NULL, NULL, &all, NULL, NULL),
+		     ==, 0);
+	BN_CHECK_INT(t, bn_exec_grant_list(&g, s, "limited", NULL, NULL), ==,
+		     0);
+	BN_CHECK_INT(t, g.n, ==, 1);
+	if (g.n == 1) {
+		BN_CHECK(t, g.v[0].limits.fuel == BN_EXEC_FUEL_MAX);
+		BN_CHECK(t, g.v[0].limits.memory_bytes ==
+			 BN_EXEC_MEMORY_BYTES_MAX);
+		BN_CHECK(t, g.v[0].limits.timeout_ms == BN_EXEC_TIMEOUT_MS_MAX);
+		BN_CHECK(t, g.v[0].limits.output_bytes ==
+			 BN_EXEC_OUTPUT_BYTES_MAX);
+	}
+	/* a timeout past 32 bits is kept whole */
+	bn_exec_grants_clear(&g);
+	bn_exec_limits big = { .timeout_ms = 5000000000ull };
+	BN_CHECK_INT(t, bn_exec_grant_add(s, &m, "b", NULL, &big, NULL, NULL),
+		     ==, 0);
+	BN_CHECK_INT(t, bn_exec_grant_list(&g, s, "limited", "b", NULL), ==,
+		     0);
+	bn_exec_limits l = { 0 };
+	bn_exec_grants_limits(&l, &g);
+	BN_CHECK(t, l.timeout_ms == 5000000000ull);
+	bn_exec_grants_clear(&g);
+	bn_store_free(s);
+	BN_CHECK_INT(t, bn_fs_rmtree(home, NULL), ==, 0);
+	free(home);
+}
+
+/* A stored row whose limit is negative, fractional or too large is an
+   error naming it, never a wrapped "no limit". */
+static void test_stored_limits_checked(bn_t *t)
+{
+	static const char *const bad[] = { "{\"timeout_ms\": -1}",
+		"{\"fuel\": -5}", "{\"memory_bytes\": 1.5}",
+		"{\"output_bytes\": 0}", "{\"timeout_ms\": 31536000001}",
+		"[1]", "not json" };
+	static const char *const field[] = { "timeout_ms", "fuel",
+		"memory_bytes", "output_bytes", "timeout_ms", "limits",
+		"limits" };
+	char *home;
+	bn_store *s = open_store(&home);
+	bn_exec_grants g = { 0 };
+	bn_err e;
+
+	BN_CHECK(t, s != NULL);
+	if (!s)
+		return;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *sql = bn_xasprintf("DELETE FROM grants; INSERT INTO "
+			"grants (skill, bot, capability, scope, limits, "
+			"granted_at) VALUES ('x', '*', 'limits', '', '%s', 0)",
+			bad[i]);
+		BN_CHECK_INT(t, sqlite3_exec(bn_store_db(s), sql, NULL, NULL,
+					     NULL), ==, SQLITE_OK);
+		free(sql);
+		bn_err_init(&e);
+		BN_CHECK_INT(t, bn_exec_grant_list(&g, s, "x", NULL, &e), ==,
+			     BN_EINVAL);
+		BN_CHECK_CONTAINS(t, e.msg, field[i]);
+		BN_CHECK_CONTAINS(t, e.msg, "skill 'x'");
+		BN_CHECK_INT(t, g.n, ==, 0);
+	}
+	/* the largest value is still good */
+	BN_CHECK_INT(t, sqlite3_exec(bn_store_db(s), "UPDATE grants SET "
+		"limits = '{\"timeout_ms\": 31536000000}'", NULL, NULL, NULL),
+		==, SQLITE_OK);
+	BN_CHECK_INT(t, bn_exec_grant_list(&g, s, "x", NULL, NULL), ==, 0);
+	BN_CHECK(t, g.n == 1 && g.v[0].limits.timeout_ms == 31536000000ull);
+	bn_exec_grants_clear(&g);
+	bn_store_free(s);
+	BN_CHECK_INT(t, bn_fs_rmtree(home, NULL), ==, 0);
+	free(home);
+}
+
 int main(void)
 {
 	bn_t t = { 0 };
@@ -179,5 +288,7 @@ int main(void)
 	BN_RUN(&t, test_normalize);
 	BN_RUN(&t, test_grant_within_manifest);
 	BN_RUN(&t, test_limits_fold);
+	BN_RUN(&t, test_limits_range);
+	BN_RUN(&t, test_stored_limits_checked);
 	return bn_t_done(&t);
 }

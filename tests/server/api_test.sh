@@ -69,6 +69,14 @@ check "shout (WAT) builds" '[ $rc -eq 0 ]'
 mkdir -p "$BNITY_HOME/skills/netter"
 printf -- '---\nname: netter\ndescription: declares two capabilities\nmetadata:\n  type: tool\n  capabilities: "http_get=https://api.example.org read_env=LANG"\n---\nx\n' \
   >"$BNITY_HOME/skills/netter/SKILL.md"
+# a tool skill that prints bytes that are not UTF-8
+mkdir -p "$BNITY_HOME/skills/badbytes"
+printf -- '---\nname: badbytes\ndescription: prints invalid UTF-8\nmetadata:\n  type: tool\n---\nx\n' \
+  >"$BNITY_HOME/skills/badbytes/SKILL.md"
+printf '%s\n' '(module (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32))) (import "wasi_snapshot_preview1" "proc_exit" (func $x (param i32))) (memory (export "memory") 1) (data (i32.const 100) "ok \ff\fe end\n") (data (i32.const 200) "bad \c3( byte") (func (export "_start") (i32.store (i32.const 0) (i32.const 100)) (i32.store (i32.const 4) (i32.const 10)) (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))) (i32.store (i32.const 0) (i32.const 200)) (i32.store (i32.const 4) (i32.const 11)) (drop (call $w (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 8))) (call $x (i32.const 1))))' \
+  >"$BNITY_HOME/skills/badbytes/skill.wat"
+run "$bnity" skill build badbytes
+check "badbytes (WAT) builds" '[ $rc -eq 0 ]'
 # a skill for the registry to offer: a local folder
 mkdir -p "$work/offered/greeter"
 cp "$src/examples/skills/shout/skill.wat" "$work/offered/greeter/"
@@ -194,6 +202,10 @@ req POST /bots/helper/skills/netter/grants '{"capabilities": "read_env"}'
 creq "capabilities that are no array: 400" '[ $status = 400 ]'
 req POST /bots/helper/skills/netter/grants '{"limits": {"fuel": 5000000}}'
 creq "set limits only" '[ $status = 201 ]'
+req POST /bots/helper/skills/netter/grants '{"limits": {"timeout_ms": 9223372036854775807}}'
+creq "a limit over its maximum: 400 naming it" '[ $status = 400 ] && [[ $body == *"limits.timeout_ms"* ]] && [[ $body == *"31536000000"* ]]'
+req POST /bots/helper/skills/netter/grants '{"limits": {"memory_bytes": 0}}'
+creq "a zero limit: 400" '[ $status = 400 ] && [[ $body == *"limits.memory_bytes"* ]]'
 req GET /bots/helper/skills/netter/grants
 creq "GET grants lists the bot's" '[ $status = 200 ] && [[ $body == *"\"capability\":\"http_get\""* ]] && [[ $body == *"\"bot\":\"helper\""* ]]'
 req GET /skills/netter
@@ -215,6 +227,11 @@ req POST /skills/shout/run '{"input": "{\"text\": \"quiet\"}"}'
 creq "run with the input as text, no bot" '[ $status = 200 ] && [[ $body == *"QUIET"* ]]'
 req POST /skills/word-count/run '{"input": {}}'
 creq "a skill that fails still answers 200 with its outcome" '[ $status = 200 ] && [[ $body == *"\"ok\":false"* ]] && [[ $body == *"\"outcome\":\"error\""* ]]'
+req POST /skills/badbytes/run '{}'
+creq "output that is not UTF-8 is kept, U+FFFD in place, output_lossy" '[ $status = 200 ] && [ "$(json "j[\"output\"] == \"ok \\ufffd\\ufffd end\\n\" and j[\"output_lossy\"] is True")" = True ]'
+creq "and so is its stderr as the error" '[ "$(json "j[\"error\"].startswith(\"bad \\ufffd( byte\")")" = True ]'
+req GET "/audit?skill=badbytes"
+creq "the audit record keeps that error" '[ $status = 200 ] && [ "$(json "j[\"runs\"][0][\"error\"].startswith(\"bad \\ufffd( byte\")")" = True ]'
 req POST /skills/no-such/run '{}'
 creq "running a missing skill: 404" '[ $status = 404 ]'
 req POST /skills/word-count/run '{"bot": 5}'
