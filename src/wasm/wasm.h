@@ -216,7 +216,8 @@ uint64_t bn_wasm_store_memory_refused(const bn_wasm_store *s);
 /*
  * bn_wasm_store_interrupt - ask a running call to stop with
  * BN_WASM_TRAP_INTERRUPTED.  Safe from another thread or a signal
- * handler; the call stops at its next loop back-edge or call.  The request
+ * handler; the call stops at its next loop back-edge or call, or as soon
+ * as the host function it is in returns.  The request
  * is consumed by the trap it causes; one made while nothing runs stops the
  * next call at its first check.
  */

@@ -3,8 +3,9 @@
  * tests/wasm/interp_test.c - the engine's limits, each at limit - 1, limit
  * and limit + 1: fuel (and that its count is deterministic), memory cap on
  * instantiation and memory.grow, call depth and value-stack cells (deep
- * recursion traps, never crashes the host), and an interrupt from another
- * thread stopping an infinite loop.  Meson runs it twice: on the default
+ * recursion traps, never crashes the host), an interrupt from another
+ * thread stopping an infinite loop, and one that comes during a host call
+ * stopping its caller when the call returns.  Meson runs it twice: on the default
  * engine (machine code where there is a code generator) and with
  * BN_TEST_ENGINE=interp on the interpreter alone.
  */
@@ -334,6 +335,62 @@ static void test_interrupt(bn_t *t)
 	env_close(&e);
 }
 
+/* A host function that blocks while the interrupt comes (here: asks for
+   it itself, on its first call only). */
+static int interrupting_host(bn_wasm_caller *c, const bn_wasm_val *args,
+			     bn_wasm_val *res, void *payload)
+{
+	int *calls = payload;
+
+	(void)args;
+	if ((*calls)++ == 0)
+		bn_wasm_store_interrupt(bn_wasm_caller_store(c));
+	res[0] = v_i32(7);
+	return 0;
+}
+
+/* An interrupt that comes during a host call stops the wasm caller as
+   soon as the host function returns, even when no call or loop follows. */
+static void test_interrupt_in_host(bn_t *t)
+{
+	static const uint8_t i32 = BN_WASM_I32;
+	bn_wasm_functype ft = { 0, 1, NULL, &i32 };
+	bn_wasm_extern imp = { .kind = BN_WASM_EXTERN_FUNC };
+	bn_wasm_module *m;
+	bn_wasm_store *s;
+	bn_wasm_instance *i;
+	bn_wasm_trap trap;
+	bn_wasm_err err;
+	bn_wasm_val r;
+	bn_wasm_limits mine;
+	int calls = 0;
+
+	if (!have_wat2wasm())
+		BN_SKIP(t, "wat2wasm not found");
+	m = wat_module(t, "(module\n"
+		       "  (import \"env\" \"block\" (func $b (result i32)))\n"
+		       "  (func (export \"after\") (result i32)\n"
+		       "    (i32.add (call $b) (i32.const 35))))\n");
+	if (!m)
+		return;
+	BN_CHECK_INT(t, bn_wasm_store_new(&s, engine_limits(&mine, NULL)), ==,
+		     0);
+	BN_CHECK_INT(t, bn_wasm_func_new_host(&imp.of.func, s, &ft,
+					      interrupting_host, &calls), ==, 0);
+	BN_CHECK_INT(t, bn_wasm_instance_new(&i, s, m, &imp, 1, &trap, &err),
+		     ==, 0);
+	BN_CHECK_INT(t, bn_wasm_func_call(s, export_func(i, "after"), NULL, 0,
+					  &r, 1, &trap), ==, BN_WASM_ETRAP);
+	BN_CHECK_INT(t, trap.kind, ==, BN_WASM_TRAP_INTERRUPTED);
+	BN_CHECK_INT(t, calls, ==, 1);
+	/* consumed: the next call runs to its end */
+	BN_CHECK_INT(t, bn_wasm_func_call(s, export_func(i, "after"), NULL, 0,
+					  &r, 1, &trap), ==, 0);
+	BN_CHECK_INT(t, r.of.i32, ==, 42);
+	bn_wasm_store_free(s);
+	bn_wasm_module_free(m);
+}
+
 /* local.get is read lazily from the local's cell: writes to the local
    while such reads are pending, on every path, must not change them. */
 static const char *k_fold =
@@ -409,6 +466,7 @@ int main(void)
 	BN_RUN(&t, test_stack_cells);
 	BN_RUN(&t, test_memory_cap);
 	BN_RUN(&t, test_interrupt);
+	BN_RUN(&t, test_interrupt_in_host);
 	BN_RUN(&t, test_operand_folding);
 	return bn_t_done(&t);
 }
