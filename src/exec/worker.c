@@ -370,6 +370,8 @@ static void broker_loop(bn_exec_worker_outcome *out, bn_sandbox_proc *proc,
 {
 	uint64_t deadline = mono_ms() + timeout_ms;
 
+	/* a host call served here waits no longer than the run may last */
+	h->deadline_ms = deadline;
 	for (;;) {
 		uint64_t now = mono_ms();
 		struct pollfd pfd = { chan, POLLIN, 0 };
@@ -407,6 +409,12 @@ static void broker_loop(bn_exec_worker_outcome *out, bn_sandbox_proc *proc,
 		}
 		bn_sandbox_msg_clear(&m);
 		if (!ok) {
+			bn_sandbox_proc_kill(proc);
+			return;
+		}
+		if (h->out_of_time) {
+			/* the call met the deadline: the run is over */
+			out->timed_out = true;
 			bn_sandbox_proc_kill(proc);
 			return;
 		}
