@@ -586,6 +586,11 @@ static int run_confined(run_ctx *c, const char *bytes, size_t nbytes,
 		res->outcome = "limit";
 		res->limit = "time";
 		describe_limit(res);
+	} else if (o.reported && o.load_limit) {
+		/* as in-process: instantiation over the memory cap */
+		res->outcome = "limit";
+		res->limit = "memory";
+		describe_limit(res);
 	} else if (!o.reported) {
 		/* the OS ended it: a limit of the confinement, or a
 		   forbidden system call */

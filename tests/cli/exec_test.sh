@@ -194,6 +194,17 @@ check "with fuel to spare, the wall clock stops it" '[ $rc -eq 5 ] && [[ $out ==
 mkwat grow '(module (memory 1) (func (export "_start") (loop $l (br_if $l (i32.ne (memory.grow (i32.const 16)) (i32.const -1)))) unreachable))'
 run "$bnity" skill run grow --json --input '{}'
 check "a memory bomb stops at the memory cap" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"memory\""* ]]'
+# tables are memory too: forty tables of a million entries (320 MB of
+# pointers) do not instantiate under the untrusted 64 MiB cap, and
+# table.grow is refused at the cap as memory.grow is
+tables="(module"
+for _ in $(seq 40); do tables="$tables (table 1000000 funcref)"; done
+mkwat tables "$tables (func (export \"_start\")))"
+run "$bnity" skill run tables --json --input '{}'
+check "tables past the memory cap are the memory limit (exit 5)" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"memory\""* ]]'
+mkwat tgrow '(module (table 0 funcref) (func (export "_start") (loop $l (br_if $l (i32.ne (table.grow 0 (ref.null func) (i32.const 1000000)) (i32.const -1)))) unreachable))'
+run "$bnity" skill run tgrow --json --input '{}'
+check "a table.grow bomb stops at the memory cap" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"memory\""* ]]'
 mkwat deep '(module (func $f (call $f)) (func (export "_start") (call $f)))'
 run "$bnity" skill run deep --json --input '{}'
 check "deep recursion stops on the stack limit" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"stack\""* ]]'
