@@ -41,6 +41,11 @@ run "$bnity" skill grant "$name" "write_file=$work/scratch"
 check "grant write_file on the scratch folder" '[ $rc -eq 0 ]'
 
 run "$bnity" skill run "$name" --json --input '{}'
+if [[ $errout == *"confined worker it requires is not available"* ]]; then
+  skip "every WASI call in the confined worker" "this kernel cannot confine untrusted skills (bnity sandbox status)"
+  tap_done
+  exit
+fi
 check "the untrusted run is confined" '[[ $out == *"\"tier\": \"untrusted\""* ]]'
 check "no call is killed by seccomp" '[[ $out != *seccomp* ]] && [[ $out != *"stopped by the sandbox"* ]]'
 check "every WASI call gives the spec result" '[ $rc -eq 0 ] && [[ $out == *"\"outcome\": \"ok\""* ]] && [[ $out == *"wasi_calls: "*" passed, 0 failed"* ]] && [[ $out != *FAIL* ]]'
