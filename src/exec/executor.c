@@ -6,7 +6,9 @@
  * stdout, both memfds the host owns; files only through the folders the
  * read_file / write_file grants name (preopened read-only / read-write at
  * the same path); everything else through the "bnity" imports.  A timer
- * thread interrupts the engine when the wall-clock limit passes.
+ * thread interrupts the engine and WASI's blocking calls when the
+ * wall-clock limit passes, and host calls wait no longer than the time
+ * left (host.h).
  */
 #include "executor.h"
 
@@ -90,6 +92,7 @@ typedef struct timer {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bn_wasm_store *store;
+	bn_wasm_wasi *wasi;          /* its blocking calls wake too */
 	uint64_t timeout_ms;
 	bool done;                   /* the run finished: stop waiting */
 	bool fired;                  /* the limit passed: store interrupted */
@@ -114,6 +117,7 @@ static void *timer_main(void *arg)
 			if (!t->done) {
 				t->fired = true;
 				bn_wasm_store_interrupt(t->store);
+				bn_wasm_wasi_interrupt(t->wasi);
 			}
 			break;
 		}
@@ -122,12 +126,14 @@ static void *timer_main(void *arg)
 	return NULL;
 }
 
-static int timer_start(timer *t, bn_wasm_store *s, uint64_t timeout_ms)
+static int timer_start(timer *t, bn_wasm_store *s, bn_wasm_wasi *w,
+		       uint64_t timeout_ms)
 {
 	pthread_condattr_t ca;
 
 	memset(t, 0, sizeof(*t));
 	t->store = s;
+	t->wasi = w;
 	t->timeout_ms = timeout_ms;
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_condattr_init(&ca);
@@ -465,7 +471,9 @@ static int run_module(run_ctx *c, const bn_wasm_module *mod, bn_err *err)
 		r = bn_err_oom(err);
 		goto out;
 	}
-	if (timer_start(&tm, store, res->limits.timeout_ms)) {
+	/* host calls wait no longer than the run may last (host.h) */
+	host.deadline_ms = mono_ms() + res->limits.timeout_ms;
+	if (timer_start(&tm, store, wasi, res->limits.timeout_ms)) {
 		r = bn_err_set(err, BN_EIO, "cannot start the run's timer");
 		goto out;
 	}
@@ -497,7 +505,7 @@ static int run_module(run_ctx *c, const bn_wasm_module *mod, bn_err *err)
 		.no_start = r == BN_WASM_ENOTFOUND,
 		.status = status,
 		.trap = &trap,
-		.timer_fired = tm.fired,
+		.timer_fired = tm.fired || host.out_of_time,
 		.mem_refused = mem_refused,
 		.output_full = res->limits.output_bytes &&
 			bn_wasm_wasi_output_bytes(wasi) >=
@@ -608,6 +616,11 @@ static int run_confined(run_ctx *c, const char *bytes, size_t nbytes,
 	} else if (o.timed_out) {
 		res->outcome = "limit";
 		res->limit = "time";
+		describe_limit(res);
+	} else if (o.reported && o.load_limit) {
+		/* as in-process: instantiation over the memory cap */
+		res->outcome = "limit";
+		res->limit = "memory";
 		describe_limit(res);
 	} else if (!o.reported) {
 		/* the OS ended it: a limit of the confinement, or a

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 #include <sodium.h>
@@ -75,6 +76,40 @@ static bool decide(bn_exec_host *h, bn_exec_cap cap, const char *asked,
 	     bn_exec_cap_name(cap), asked && *asked ? "=" : "",
 	     asked ? asked : "", h->skill);
 	return false;
+}
+
+/* ---- the run's deadline ------------------------------------------------- */
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Milliseconds before H's deadline: UINT64_MAX without one, 0 once it
+   has passed. */
+static uint64_t time_left(const bn_exec_host *h)
+{
+	uint64_t now;
+
+	if (!h->deadline_ms)
+		return UINT64_MAX;
+	now = mono_ms();
+	return now < h->deadline_ms ? h->deadline_ms - now : 0;
+}
+
+/* SQLite waits for another writer's lock (BN_STORE_BUSY_TIMEOUT_MS);
+   while a call runs, no longer than the time left. */
+static void db_wait_bound(bn_exec_host *h, bool bound)
+{
+	uint64_t ms = BN_STORE_BUSY_TIMEOUT_MS, left = time_left(h);
+
+	if (!h->store)
+		return;
+	if (bound && left < ms)
+		ms = left;
+	sqlite3_busy_timeout(bn_store_db(h->store), (int)ms);
 }
 
 static uint32_t arg(const bn_wasm_val *a, int i)
@@ -153,10 +188,12 @@ static int32_t headers_parse(http_headers *hh, bn_exec_host *h, json_t *j)
 		bn_exec_vault *vault = NULL;
 		bn_err e;
 		bn_err_init(&e);
+		db_wait_bound(h, true);
 		int r = bn_exec_vault_open(&vault, h->store, &e);
 		if (!r)
 			r = bn_exec_vault_get(&hh->values[hh->nsecret], vault,
 					      sn, &e);
+		db_wait_bound(h, false);
 		bn_exec_vault_free(vault);
 		if (r)
 			return fail(h, r == BN_ENOTFOUND ? BN_EXEC_ABI_ENOTFOUND
@@ -199,7 +236,9 @@ static int32_t do_http(bn_exec_host *h, const bn_exec_host_args *a,
 	pol.origins = origins;
 	pol.n_origins = norigins;
 	pol.body_max_bytes = h->http_body_max_bytes;
-	pol.timeout_ms = (long)h->http_timeout_ms;
+	/* the request may not outlast the run */
+	uint64_t timeout = h->http_timeout_ms, left = time_left(h);
+	pol.timeout_ms = (long)(left < timeout ? left : timeout);
 	{
 		const bn_exec_grant *g = NULL;
 		for (size_t i = 0; !g && i < h->grants->n; i++) {
@@ -310,9 +349,11 @@ static int32_t do_get_secret(bn_exec_host *h, const char *name)
 	}
 	free(asked);
 	bn_err_init(&e);
+	db_wait_bound(h, true);
 	int vr = bn_exec_vault_open(&vault, h->store, &e);
 	if (!vr)
 		vr = bn_exec_vault_get(&sec, vault, name, &e);
+	db_wait_bound(h, false);
 	if (vr) {
 		r = fail(h, vr == BN_ENOTFOUND ? BN_EXEC_ABI_ENOTFOUND :
 			 BN_EXEC_ABI_EIO, "%s", e.msg);
@@ -338,8 +379,11 @@ static int32_t recall(bn_exec_host *h, const char *query, unsigned limit)
 	bn_err e;
 
 	bn_err_init(&e);
-	if (bn_exec_memory_search(&items, &n, h->store, h->bot, query, limit,
-				  &e))
+	db_wait_bound(h, true);
+	int r = bn_exec_memory_search(&items, &n, h->store, h->bot, query,
+				      limit, &e);
+	db_wait_bound(h, false);
+	if (r)
 		return fail(h, e.code == BN_EINVAL ? BN_EXEC_ABI_EINVAL :
 			    BN_EXEC_ABI_EIO, "%s", e.msg);
 	a = json_array();
@@ -377,8 +421,8 @@ static int32_t do_recall(bn_exec_host *h, const char *query, int32_t limit)
 
 /* ---- the operations, on arguments copied out of the module -------------- */
 
-int32_t bn_exec_host_op(bn_exec_host *h, bn_exec_host_fn fn,
-			const bn_exec_host_args *a)
+static int32_t op(bn_exec_host *h, bn_exec_host_fn fn,
+		  const bn_exec_host_args *a)
 {
 	switch (fn) {
 	case BN_EXEC_HOST_HTTP_GET:
@@ -394,6 +438,22 @@ int32_t bn_exec_host_op(bn_exec_host *h, bn_exec_host_fn fn,
 	default:
 		return fail(h, BN_EXEC_ABI_EINVAL, "unknown host function");
 	}
+}
+
+int32_t bn_exec_host_op(bn_exec_host *h, bn_exec_host_fn fn,
+			const bn_exec_host_args *a)
+{
+	int32_t r;
+
+	if (time_left(h) == 0) {
+		h->out_of_time = true;
+		return fail(h, BN_EXEC_ABI_ELIMIT, "%s: the run's time limit "
+			    "has passed", bn_exec_host_fn_name(fn));
+	}
+	r = op(h, fn, a);
+	if (time_left(h) == 0)
+		h->out_of_time = true;
+	return r;
 }
 
 /* How each call's parameters are laid out: NSTR (pointer, length) pairs,
@@ -488,6 +548,10 @@ static int host_call(bn_wasm_caller *c, const bn_wasm_val *args,
 		r = bn_exec_host_op(b->host, b->fn, &a);
 	bn_exec_host_args_clear(&a);
 	ret(res, r);
+	/* the call met the run's deadline: stop the module as it returns,
+	   whether or not the run's timer has fired yet */
+	if (b->host->out_of_time)
+		bn_wasm_store_interrupt(bn_wasm_caller_store(c));
 	return 0;
 }
 

@@ -65,6 +65,11 @@ struct bn_exec_host {
 	const bn_exec_grants *grants;/* borrowed: in force for this run */
 	uint64_t http_body_max_bytes;/* cap of one HTTP response */
 	uint64_t http_timeout_ms;    /* cap of one HTTP request */
+	uint64_t deadline_ms;        /* CLOCK_MONOTONIC ms by which the run
+					must end, 0 = none: no call waits
+					past it (see bn_exec_host_op) */
+	bool out_of_time;            /* a call met the deadline: the run
+					has reached its time limit */
 	char *result;                /* owned: the pending result */
 	size_t result_len;
 	int32_t http_status;         /* of the last HTTP call */
@@ -102,6 +107,11 @@ void bn_exec_host_args_clear(bn_exec_host_args *a);
  * bn_exec_host_op - decide and perform FN with A (the broker side):
  * checks the grants, writes the audit record, acts.  Returns what the
  * module gets; the result and last error are left in H.
+ * With H->deadline_ms set, nothing waits past it: an HTTP request gets
+ * min(http_timeout_ms, the time left), a database lock wait no more than
+ * the time left, and a call made after it fails with ELIMIT at once.  A
+ * call that ends at or after the deadline sets H->out_of_time; the
+ * caller then ends the run with the time limit.
  */
 int32_t bn_exec_host_op(bn_exec_host *h, bn_exec_host_fn fn,
 			const bn_exec_host_args *a);

@@ -167,9 +167,11 @@ static int remote_call(bn_wasm_caller *c, const bn_wasm_val *args,
 	return 0;
 }
 
+/* LOAD_LIMIT: instantiation failed on the memory cap (load_error says
+   which memory, table or segment). */
 static void send_done(int chan, int status, const bn_wasm_trap *trap,
 		      bn_wasm_store *s, bn_wasm_wasi *wasi,
-		      const char *load_error, bool no_start)
+		      const char *load_error, bool no_start, bool load_limit)
 {
 	bn_buf b = BN_BUF_INIT;
 	const char *tm = trap ? trap->msg : "";
@@ -183,6 +185,7 @@ static void send_done(int chan, int status, const bn_wasm_trap *trap,
 	put_u64(&b, s ? bn_wasm_store_memory_refused(s) : 0);
 	put_u64(&b, wasi ? bn_wasm_wasi_output_bytes(wasi) : 0);
 	put_u32(&b, no_start ? 1 : 0);
+	put_u32(&b, load_limit ? 1 : 0);
 	put_bytes(&b, tm, strlen(tm));
 	put_bytes(&b, load_error ? load_error : "",
 		  load_error ? strlen(load_error) : 0);
@@ -211,7 +214,8 @@ static int worker_main(void *payload)
 	int status = 0, r;
 
 	if (bn_wasm_module_new(&mod, job->wasm, job->wasm_len, &werr)) {
-		send_done(w->chan, 0, NULL, NULL, NULL, werr.msg, false);
+		send_done(w->chan, 0, NULL, NULL, NULL, werr.msg, false,
+			  false);
 		return 0;
 	}
 	/* the module is machine code now: no more executable memory.  A
@@ -219,34 +223,38 @@ static int worker_main(void *payload)
 	   confinement already; any other failure stops the run. */
 	if (bn_sandbox_seal_exec(&serr) && serr.code != -ENOSYS &&
 	    serr.code != -EINVAL) {
-		send_done(w->chan, 0, NULL, NULL, NULL, serr.msg, false);
+		send_done(w->chan, 0, NULL, NULL, NULL, serr.msg, false,
+			  false);
 		goto out;
 	}
 	bn_exec__run_config(&cfg, &wl, argv, job->preopens, job->npreopens,
 			    job->fds, &job->limits);
 	mirror.remote = w;
 	if (bn_wasm_wasi_new(&wasi, &cfg, &werr)) {
-		send_done(w->chan, 0, NULL, NULL, NULL, werr.msg, false);
+		send_done(w->chan, 0, NULL, NULL, NULL, werr.msg, false,
+			  false);
 		goto out;
 	}
 	if (bn_wasm_store_new(&store, &wl) || bn_wasm_linker_new(&linker) ||
 	    bn_wasm_wasi_define(wasi, linker, store) ||
 	    bn_exec_host_define_with(&mirror, linker, store, remote_call)) {
-		send_done(w->chan, 0, NULL, NULL, NULL, "out of memory", false);
+		send_done(w->chan, 0, NULL, NULL, NULL, "out of memory", false,
+			  false);
 		goto out;
 	}
 	r = bn_wasm_linker_instantiate(&inst, linker, store, mod, &trap, &werr);
 	if (r && r != BN_WASM_ETRAP) {
-		send_done(w->chan, 0, NULL, store, wasi, werr.msg, false);
+		send_done(w->chan, 0, NULL, store, wasi, werr.msg, false,
+			  r == BN_WASM_ELIMIT);
 		goto out;
 	}
 	if (r == 0)
 		r = bn_wasm_wasi_run(&status, inst, store, &trap);
 	if (r == BN_WASM_ENOTFOUND || r == -EINVAL)
-		send_done(w->chan, 0, NULL, store, wasi, NULL, true);
+		send_done(w->chan, 0, NULL, store, wasi, NULL, true, false);
 	else
 		send_done(w->chan, status, r == BN_WASM_ETRAP ? &trap : NULL,
-			  store, wasi, NULL, false);
+			  store, wasi, NULL, false, false);
 out:
 	bn_exec_host_clear(&mirror);
 	bn_wasm_linker_free(linker);
@@ -351,6 +359,7 @@ static bool read_done(const bn_sandbox_msg *m, bn_exec_worker_outcome *out)
 	out->memory_refused = get_u64(&c);
 	out->output_bytes = get_u64(&c);
 	out->no_start = get_u32(&c) != 0;
+	out->load_limit = get_u32(&c) != 0;
 	t = get_bytes(&c, sizeof(out->trap_msg) - 1, &tl);
 	l = get_bytes(&c, sizeof(out->load_error) - 1, &ll);
 	if (c.bad || c.p != c.end || kind >= BN_WASM_TRAP_KIND_MAX) {
@@ -371,6 +380,8 @@ static void broker_loop(bn_exec_worker_outcome *out, bn_sandbox_proc *proc,
 {
 	uint64_t deadline = mono_ms() + timeout_ms;
 
+	/* a host call served here waits no longer than the run may last */
+	h->deadline_ms = deadline;
 	for (;;) {
 		uint64_t now = mono_ms();
 		struct pollfd pfd = { chan, POLLIN, 0 };
@@ -409,6 +420,12 @@ static void broker_loop(bn_exec_worker_outcome *out, bn_sandbox_proc *proc,
 		}
 		bn_sandbox_msg_clear(&m);
 		if (!ok) {
+			bn_sandbox_proc_kill(proc);
+			return;
+		}
+		if (h->out_of_time) {
+			/* the call met the deadline: the run is over */
+			out->timed_out = true;
 			bn_sandbox_proc_kill(proc);
 			return;
 		}

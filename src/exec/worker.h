@@ -49,6 +49,8 @@ typedef struct bn_exec_worker_job {
 typedef struct bn_exec_worker_outcome {
 	bool reported;             /* the worker sent its final report */
 	char load_error[512];      /* the module did not load or link */
+	bool load_limit;           /* ... because instantiating it passed
+				      the memory cap */
 	bool no_start;             /* no _start export */
 	int status;                /* the module's exit status */
 	bn_wasm_trap_kind trap;    /* BN_WASM_TRAP_NONE when none */

@@ -5,7 +5,8 @@
  * Two lists on a default of KILL_PROCESS: a minimal one for the engine
  * worker (files through Landlock, the broker channel, memory without
  * PROT_EXEC, time, poll/ppoll/eventfd2 and ioctl TCGETS/FIONREAD for
- * WASI, exit) and a broader one for native commands (execve,
+ * WASI, exit; every WASI call is made confined by
+ * tests/sandbox/wasi_confined.sh) and a broader one for native commands (execve,
  * processes, pipes, AF_UNIX sockets, a few terminal ioctls).  Neither
  * has io_uring, ptrace, process_vm_*, keyctl, bpf, userfaultfd,
  * perf_event_open, unshare, setns, mount, or clone with namespace flags.
@@ -61,16 +62,24 @@
 
 /* The engine worker: what an interpreter with a channel needs. */
 static const char *const worker_calls[] = {
-	"read", "write", "readv", "writev", "pread64", "pwrite64", "close",
+	/* WASI fd_pread/fd_pwrite take iovecs: preadv/pwritev */
+	"read", "write", "readv", "writev", "pread64", "pwrite64",
+	"preadv", "pwritev", "close",
 	"fstat", "newfstatat", "statx", "lseek", "munmap", "mremap", "brk",
 	"madvise", "futex", "clock_gettime", "clock_getres",
 	"clock_nanosleep", "nanosleep", "getrandom", "exit", "exit_group",
 	"rt_sigreturn", "rt_sigprocmask", "sched_yield", "restart_syscall",
 	"openat", "openat2", "getdents64", "fcntl", "ftruncate", "fsync",
-	"fdatasync", "unlinkat", "mkdirat", "renameat2", "readlinkat",
+	/* glibc's rename() is renameat on x86-64, renameat2 elsewhere */
+	"fdatasync", "unlinkat", "mkdirat", "renameat", "renameat2",
+	"readlinkat",
 	"symlinkat", "linkat", "utimensat", "fadvise64", "fallocate",
 	"sendmsg", "recvmsg", "getpid", "gettid", "close_range", "dup",
 	"dup3",
+	/* WASI fd_allocate: posix_fallocate falls back to writing zeroes
+	   where the file system has no fallocate, and asks fstatfs for the
+	   block size first (an fd the worker holds; nothing to change) */
+	"fstatfs",
 	/* WASI: poll_oneoff waits with ppoll; an eventfd wakes it early */
 	"eventfd2", "ppoll", "poll",
 };

@@ -221,7 +221,7 @@ int bn_store__db_open(bn_store *s, bn_err *err)
 			       "out of memory");
 		return r;
 	}
-	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_busy_timeout(s->db, BN_STORE_BUSY_TIMEOUT_MS);
 	r = bn_store__exec(s, "PRAGMA journal_mode = WAL;"
 			   "PRAGMA synchronous = NORMAL;"
 			   "PRAGMA foreign_keys = ON;", err);

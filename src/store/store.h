@@ -107,6 +107,9 @@ void bn_store_free(bn_store *s);
 const char *bn_store_home(const bn_store *s);
 const char *bn_store_skills_dir(const bn_store *s);
 sqlite3 *bn_store_db(bn_store *s);
+/* How long the database waits for another writer's lock (the busy
+   timeout it is opened with); a caller may shorten it for a while. */
+#define BN_STORE_BUSY_TIMEOUT_MS 5000
 
 /* Every skill: the store's, the user's and the project's. */
 int bn_store_skills_list(bn_store_skills *out, bn_store *s,

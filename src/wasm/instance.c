@@ -314,6 +314,25 @@ bool bn_wasm__type_eq(const bn_wasm__type *a, const bn_wasm__type *b)
 				 (size_t)a->nparams + a->nresults) == 0);
 }
 
+/*
+ * The store's memory cap covers what a module can make the engine hold:
+ * linear memory, table entries and evaluated element segments (one
+ * pointer per entry).  mem_fits says whether BYTES more stay within it,
+ * mem_charge counts them once they are allocated.
+ */
+static bool mem_fits(const bn_wasm_store *s, uint64_t bytes)
+{
+	return s->mem_bytes <= s->limits.max_memory_bytes &&
+	       bytes <= s->limits.max_memory_bytes - s->mem_bytes;
+}
+
+static void mem_charge(bn_wasm_store *s, uint64_t bytes)
+{
+	s->mem_bytes += bytes;
+	if (s->mem_bytes > s->mem_peak)
+		s->mem_peak = s->mem_bytes;
+}
+
 int bn_wasm_memory_new(bn_wasm_memory **out, bn_wasm_store *s,
 		       uint32_t min_pages, uint32_t max_pages)
 {
@@ -323,8 +342,7 @@ int bn_wasm_memory_new(bn_wasm_memory **out, bn_wasm_store *s,
 	if (min_pages > BN_WASM_MAX_PAGES ||
 	    (max_pages != UINT32_MAX && max_pages < min_pages))
 		return -EINVAL;
-	if (bytes > s->limits.max_memory_bytes - s->mem_bytes ||
-	    s->mem_bytes > s->limits.max_memory_bytes)
+	if (!mem_fits(s, bytes))
 		return BN_WASM_ELIMIT;
 	m = calloc(1, sizeof(*m));
 	if (!m)
@@ -340,9 +358,7 @@ int bn_wasm_memory_new(bn_wasm_memory **out, bn_wasm_store *s,
 	m->pages = min_pages;
 	m->max_pages = max_pages;
 	m->store = s;
-	s->mem_bytes += bytes;
-	if (s->mem_bytes > s->mem_peak)
-		s->mem_peak = s->mem_bytes;
+	mem_charge(s, bytes);
 	m->next = s->mems;
 	s->mems = m;
 	*out = m;
@@ -360,7 +376,7 @@ int bn_wasm__memory_grow(bn_wasm_memory *m, uint32_t delta,
 	if (npages > BN_WASM_MAX_PAGES ||
 	    (m->max_pages != UINT32_MAX && npages > m->max_pages))
 		return -1;
-	if (add > s->limits.max_memory_bytes - s->mem_bytes) {
+	if (!mem_fits(s, add)) {
 		s->mem_refused++;
 		return -1;
 	}
@@ -374,9 +390,7 @@ int bn_wasm__memory_grow(bn_wasm_memory *m, uint32_t delta,
 	*old_pages = m->pages;
 	m->pages = (uint32_t)npages;
 	m->size += add;
-	s->mem_bytes += add;
-	if (s->mem_bytes > s->mem_peak)
-		s->mem_peak = s->mem_bytes;
+	mem_charge(s, add);
 	return 0;
 }
 
@@ -389,7 +403,8 @@ int bn_wasm_table_new(bn_wasm_table **out, bn_wasm_store *s,
 	if (!bn_wasm__is_reftype(elem_type) ||
 	    (max != UINT32_MAX && max < min))
 		return -EINVAL;
-	if (min > s->limits.max_table_elems)
+	if (min > s->limits.max_table_elems ||
+	    !mem_fits(s, (uint64_t)min * sizeof(void *)))
 		return BN_WASM_ELIMIT;
 	t = calloc(1, sizeof(*t));
 	if (!t)
@@ -405,6 +420,7 @@ int bn_wasm_table_new(bn_wasm_table **out, bn_wasm_store *s,
 	t->size = min;
 	t->max = max;
 	t->store = s;
+	mem_charge(s, (uint64_t)min * sizeof(void *));
 	t->next = s->tables;
 	s->tables = t;
 	*out = t;
@@ -415,11 +431,16 @@ int bn_wasm__table_grow(bn_wasm_table *t, uint32_t delta, void *init,
 			uint32_t *old_size)
 {
 	uint64_t n = (uint64_t)t->size + delta;
+	uint64_t add = (uint64_t)delta * sizeof(void *);
 	void **p;
 
 	if (n > UINT32_MAX || (t->max != UINT32_MAX && n > t->max) ||
 	    n > t->store->limits.max_table_elems)
 		return -1;
+	if (!mem_fits(t->store, add)) {
+		t->store->mem_refused++;
+		return -1;
+	}
 	if (delta) {
 		p = realloc(t->elems, (size_t)n * sizeof(void *));
 		if (!p)
@@ -430,6 +451,7 @@ int bn_wasm__table_grow(bn_wasm_table *t, uint32_t delta, void *init,
 	}
 	*old_size = t->size;
 	t->size = (uint32_t)n;
+	mem_charge(t->store, add);
 	return 0;
 }
 
@@ -799,7 +821,8 @@ static int alloc_instance(bn_wasm_instance *inst, bn_wasm_store *s,
 				      tt->lim.min, tt->lim.max, NULL);
 		if (e)
 			return bn_wasm__errf(err, e, "table %u: over the "
-					     "store's limit", i);
+					     "store's limit (%u entries)", i,
+					     tt->lim.min);
 	}
 	for (uint32_t i = m->nmem_imports; i < m->nmems; i++) {
 		e = bn_wasm_memory_new(&inst->mems[i], s, m->mems[i].min,
@@ -822,9 +845,14 @@ static int alloc_instance(bn_wasm_instance *inst, bn_wasm_store *s,
 		const bn_wasm__elem *el = &m->elems[i];
 		uint64_t c[2];
 
+		if (!mem_fits(s, (uint64_t)el->n * sizeof(void *)))
+			return bn_wasm__errf(err, BN_WASM_ELIMIT, "element "
+					     "segment %u: over the store's "
+					     "memory limit", i);
 		inst->elem_refs[i] = xcalloc(el->n, sizeof(void *));
 		if (!inst->elem_refs[i])
 			return -ENOMEM;
+		mem_charge(s, (uint64_t)el->n * sizeof(void *));
 		for (uint32_t k = 0; k < el->n; k++) {
 			eval_const(c, inst, &el->init[k]);
 			inst->elem_refs[i][k] = (void *)(uintptr_t)c[0];

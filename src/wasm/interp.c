@@ -235,7 +235,15 @@ int bn_wasm__call_host(bn_wasm_store *s, bn_wasm_func *f,
 	if (trap)
 		trap->kind = BN_WASM_TRAP_NONE;
 	r = f->host(&caller, args, res, f->payload);
-	if (r == 0) {
+	/* an interrupt that came while the host function ran (it may have
+	   blocked for long) stops the call as soon as it returns */
+	if (r == 0 && atomic_load_explicit(&s->interrupt,
+					   memory_order_relaxed)) {
+		atomic_store(&s->interrupt, false);
+		bn_wasm__trap_set(trap, BN_WASM_TRAP_INTERRUPTED,
+				  "interrupted");
+		r = BN_WASM_ETRAP;
+	} else if (r == 0) {
 		cell = 0;
 		for (uint32_t i = 0; i < ty->nresults; i++) {
 			res[i].type = ty->types[ty->nparams + i];

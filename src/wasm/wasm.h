@@ -156,9 +156,12 @@ typedef struct bn_wasm_limits {
 	uint64_t fuel;               /* units of work per store, 0 = no
 					limit; deterministic for a given
 					module and input */
-	uint64_t max_memory_bytes;   /* summed over the store's memories;
+	uint64_t max_memory_bytes;   /* summed over the store's memories,
+					tables and element segments (one
+					pointer, 8 bytes, an entry);
 					instantiation over it fails,
-					memory.grow over it returns -1 */
+					memory.grow and table.grow over
+					it return -1 */
 	uint32_t max_call_depth;     /* nested wasm calls */
 	uint32_t max_stack_cells;    /* 64-bit value-stack slots per call
 					chain */
@@ -208,15 +211,17 @@ void bn_wasm_store_free(bn_wasm_store *s);
 /* Fuel used so far, and a new budget (0 = unlimited). */
 uint64_t bn_wasm_store_fuel_used(const bn_wasm_store *s);
 void bn_wasm_store_set_fuel(bn_wasm_store *s, uint64_t fuel);
-/* Highest total linear-memory size the store has held, in bytes. */
+/* Highest total the store has held against max_memory_bytes (linear
+   memory, table entries, element segments), in bytes. */
 uint64_t bn_wasm_store_memory_peak(const bn_wasm_store *s);
-/* How many memory.grow requests max_memory_bytes refused (a module that
-   then fails ran out of memory because of the cap). */
+/* How many memory.grow and table.grow requests max_memory_bytes refused
+   (a module that then fails ran out of memory because of the cap). */
 uint64_t bn_wasm_store_memory_refused(const bn_wasm_store *s);
 /*
  * bn_wasm_store_interrupt - ask a running call to stop with
  * BN_WASM_TRAP_INTERRUPTED.  Safe from another thread or a signal
- * handler; the call stops at its next loop back-edge or call.  The request
+ * handler; the call stops at its next loop back-edge or call, or as soon
+ * as the host function it is in returns.  The request
  * is consumed by the trap it causes; one made while nothing runs stops the
  * next call at its first check.
  */

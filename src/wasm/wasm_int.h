@@ -253,7 +253,8 @@ struct bn_wasm_store {
 	bn_wasm_limits limits;
 	uint64_t fuel_used;
 	uint64_t fuel_limit;   /* UINT64_MAX = none */
-	uint64_t mem_bytes;    /* summed over memories */
+	uint64_t mem_bytes;    /* summed over memories, tables and element
+				  segments: what max_memory_bytes caps */
 	uint64_t mem_peak;
 	uint64_t mem_refused;   /* grows refused by max_memory_bytes */
 	atomic_bool interrupt;

@@ -231,6 +231,17 @@ check "a timeout of 5,000,000,000 ms is taken and the run completes" '[ $rc -eq 
 mkwat grow '(module (memory 1) (func (export "_start") (loop $l (br_if $l (i32.ne (memory.grow (i32.const 16)) (i32.const -1)))) unreachable))'
 run "$bnity" skill run grow --json --input '{}'
 check "a memory bomb stops at the memory cap" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"memory\""* ]]'
+# tables are memory too: forty tables of a million entries (320 MB of
+# pointers) do not instantiate under the untrusted 64 MiB cap, and
+# table.grow is refused at the cap as memory.grow is
+tables="(module"
+for _ in $(seq 40); do tables="$tables (table 1000000 funcref)"; done
+mkwat tables "$tables (func (export \"_start\")))"
+run "$bnity" skill run tables --json --input '{}'
+check "tables past the memory cap are the memory limit (exit 5)" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"memory\""* ]]'
+mkwat tgrow '(module (table 0 funcref) (func (export "_start") (loop $l (br_if $l (i32.ne (table.grow 0 (ref.null func) (i32.const 1000000)) (i32.const -1)))) unreachable))'
+run "$bnity" skill run tgrow --json --input '{}'
+check "a table.grow bomb stops at the memory cap" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"memory\""* ]]'
 mkwat deep '(module (func $f (call $f)) (func (export "_start") (call $f)))'
 run "$bnity" skill run deep --json --input '{}'
 check "deep recursion stops on the stack limit" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"stack\""* ]]'
@@ -257,6 +268,44 @@ raw=$'ok \xff\xfe end'
 check "without --json the output bytes are printed as they are" '[ $rc -eq 3 ] && [[ $out == "$raw" ]]'
 run "$bnity" audit --skill badbytes --json
 check "the audit record keeps the error, made valid UTF-8" '[ $rc -eq 0 ] && [[ $out == *"\"error\": \"bad $fffd( byte [1 invalid UTF-8"* ]] && [[ $out == *"\"outcome\": \"error\""* ]]'
+
+# --- the wall clock bounds blocking host calls --------------------------------
+# A call may wait only for the time the run has left: a slow granted server
+# or a long WASI sleep cannot stretch a run past its limit, and a run whose
+# deadline passes during a call ends with the time limit.  Both tiers: the
+# broker serving a confined worker, and the in-process engine.
+mktier() { # mktier NAME TIER CAPS WAT
+  mkdir -p "$BNITY_HOME/skills/$1"
+  { printf -- '---\nname: %s\ndescription: waits\nmetadata:\n  type: tool\n' "$1"
+    [ "$2" = untrusted ] && printf '  tier: untrusted\n'
+    [ -n "$3" ] && printf '  capabilities: "%s"\n' "$3"
+    printf -- '---\nx\n'; } >"$BNITY_HOME/skills/$1/SKILL.md"
+  printf '%s\n' "$4" >"$BNITY_HOME/skills/$1/skill.wat"
+  "$bnity" skill build "$1" >/dev/null
+}
+ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+# 4 s on a first call, then a server that answers after 10 s, under a 5 s
+# limit: the second call gets the second left, not a request timeout of
+# its own (which let the run last 4 + 5 s)
+first="http://127.0.0.1:$port/sleep?s=4"
+second="http://127.0.0.1:$port/sleep?s=10"
+slow_wat="(module (import \"bnity\" \"http_get\" (func \$g (param i32 i32 i32 i32) (result i32))) (memory 1) (data (i32.const 0) \"$first\") (data (i32.const 256) \"$second\") (func (export \"_start\") (drop (call \$g (i32.const 0) (i32.const ${#first}) (i32.const 0) (i32.const 0))) (drop (call \$g (i32.const 256) (i32.const ${#second}) (i32.const 0) (i32.const 0)))))"
+# a 10 s WASI sleep (poll_oneoff on the monotonic clock) under a 1 s limit
+sleep_wat='(module (import "wasi_snapshot_preview1" "poll_oneoff" (func $p (param i32 i32 i32 i32) (result i32))) (memory 1) (func (export "_start") (i32.store (i32.const 16) (i32.const 1)) (i64.store (i32.const 24) (i64.const 10000000000)) (drop (call $p (i32.const 0) (i32.const 64) (i32.const 1) (i32.const 128)))))'
+for tier in untrusted local; do
+  mktier "slow-$tier" "$tier" "http_get=http://127.0.0.1:$port" "$slow_wat"
+  "$bnity" skill grant "slow-$tier" "http_get=http://127.0.0.1:$port" --timeout-ms 5000 >/dev/null
+  t0=$(date +%s%N)
+  run "$bnity" skill run "slow-$tier" --json --input '{}'
+  ms=$(ms_since "$t0")
+  check "$tier: a slow granted server ends the run at its time limit (${ms} ms of 5000)" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"time\""* ]] && [[ $out == *"\"tier\": \"$tier\""* ]] && [ "$ms" -lt 8000 ]'
+  mktier "sleeper-$tier" "$tier" "" "$sleep_wat"
+  "$bnity" skill grant "sleeper-$tier" --timeout-ms 1000 >/dev/null
+  t0=$(date +%s%N)
+  run "$bnity" skill run "sleeper-$tier" --json --input '{}'
+  ms=$(ms_since "$t0")
+  check "$tier: a long WASI sleep ends at the time limit (${ms} ms of 1000)" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"time\""* ]] && [[ $out == *"\"tier\": \"$tier\""* ]] && [ "$ms" -lt 4000 ]'
+done
 
 run "$bnity" audit --outcome limit --json
 check "limits are recorded in the audit log" '[[ $out == *"\"outcome\": \"limit\""* ]] && [[ $out == *"\"skill\": \"spin\""* ]]'

@@ -8,6 +8,7 @@
 #   /big?n=N            N bytes of "x" with a Content-Length
 #   /big-nolen?n=N      N bytes of "x" without one (ends when closed)
 #   /slow               answers after 3 seconds
+#   /sleep?s=S          answers after S seconds (a decimal number)
 #   /redirect-ok        302 to /hello
 #   /redirect-out       302 to http://10.0.0.1/
 #   /redirect-other     302 to http://127.0.0.1:1/ (an origin not granted)
@@ -72,6 +73,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if url.path == "/slow":
             time.sleep(3)
             return self.send(200, b"late\n")
+        if url.path == "/sleep":
+            time.sleep(float(q.get("s", ["0"])[0]))
+            return self.send(200, b"slept\n")
         redirects = {
             "/redirect-ok": (302, "/hello"),
             "/redirect-out": (302, "http://10.0.0.1/"),

@@ -2,11 +2,13 @@
 /*
  * tests/wasm/interp_test.c - the engine's limits, each at limit - 1, limit
  * and limit + 1: fuel (and that its count is deterministic), memory cap on
- * instantiation and memory.grow, call depth and value-stack cells (deep
- * recursion traps, never crashes the host), and an interrupt from another
- * thread stopping an infinite loop.  Meson runs it twice: on the default
- * engine (machine code where there is a code generator) and with
- * BN_TEST_ENGINE=interp on the interpreter alone.
+ * instantiation, memory.grow and table.grow (table entries and element
+ * segments count against it too), call depth and value-stack cells (deep
+ * recursion traps, never crashes the host), an interrupt from another
+ * thread stopping an infinite loop, and one that comes during a host call
+ * stopping its caller when the call returns.  Meson runs it twice: on
+ * the default engine (machine code where there is a code generator) and
+ * with BN_TEST_ENGINE=interp on the interpreter alone.
  */
 #include <pthread.h>
 #include <time.h>
@@ -301,6 +303,73 @@ static void test_memory_cap(bn_t *t)
 	env_close(&e);
 }
 
+/* Table entries (a pointer each) count against the same memory cap. */
+#define ENTRY ((uint32_t)sizeof(void *))
+#define K_TAB "(module (memory %u) (table %u funcref)\n" \
+	"  (func (export \"grow\") (param i32) (result i32)\n" \
+	"    (table.grow 0 (ref.null func) (local.get 0))))\n"
+#define K_ELEM "(module (table %u funcref) (func $f)\n" \
+	"  (elem func %s))\n"
+
+static void test_table_cap(bn_t *t)
+{
+	bn_wasm_limits lim = BN_WASM_LIMITS_INIT;
+	char wat[4096], refs[2048];
+	env e;
+	uint32_t res;
+	bn_wasm_trap trap;
+	int rc;
+
+	if (!have_wat2wasm())
+		BN_SKIP(t, "wat2wasm not found");
+	/* instantiation: a table of 99, 100 and 101 entries under a cap of
+	   100 entries, beside no memory and beside one page */
+	for (uint32_t pages = 0; pages <= 1; pages++) {
+		lim.max_memory_bytes = pages * 65536 + 100 * ENTRY;
+		for (uint32_t n = 99; n <= 101; n++) {
+			snprintf(wat, sizeof(wat), K_TAB, pages, n);
+			rc = env_open(t, &e, wat, &lim);
+			BN_CHECK_INT(t, rc, ==, n <= 100 ? 0 : BN_WASM_ELIMIT);
+			if (n == 100 && rc == 0)
+				BN_CHECK_INT(t, bn_wasm_store_memory_peak(e.s),
+					     ==, lim.max_memory_bytes);
+			env_close(&e);
+		}
+	}
+	/* table.grow: to the cap, then refused (-1) and counted */
+	lim.max_memory_bytes = 100 * ENTRY;
+	snprintf(wat, sizeof(wat), K_TAB, 0u, 0u);
+	if (env_open(t, &e, wat, &lim)) {
+		env_close(&e);
+		return;
+	}
+	BN_CHECK_INT(t, call1(&e, "grow", 99, &res, &trap), ==, 0);
+	BN_CHECK_INT(t, res, ==, 0);
+	BN_CHECK_INT(t, call1(&e, "grow", 2, &res, &trap), ==, 0);
+	BN_CHECK_INT(t, res, ==, UINT32_MAX);
+	BN_CHECK_INT(t, bn_wasm_store_memory_refused(e.s), ==, 1);
+	BN_CHECK_INT(t, call1(&e, "grow", 1, &res, &trap), ==, 0);
+	BN_CHECK_INT(t, res, ==, 99);
+	BN_CHECK_INT(t, call1(&e, "grow", 1, &res, &trap), ==, 0);
+	BN_CHECK_INT(t, res, ==, UINT32_MAX);
+	BN_CHECK_INT(t, call1(&e, "grow", 0, &res, &trap), ==, 0);
+	BN_CHECK_INT(t, res, ==, 100);
+	BN_CHECK_INT(t, bn_wasm_store_memory_peak(e.s), ==, 100 * ENTRY);
+	env_close(&e);
+	/* a passive element segment holds its entries too: a table of 50
+	   and a segment of 49, 50 or 51 entries under a cap of 100 */
+	lim.max_memory_bytes = 100 * ENTRY;
+	for (uint32_t n = 49; n <= 51; n++) {
+		for (uint32_t k = 0; k < n; k++)
+			memcpy(refs + 3 * k, "$f ", 3);
+		refs[3 * n] = '\0';
+		snprintf(wat, sizeof(wat), K_ELEM, 50u, refs);
+		rc = env_open(t, &e, wat, &lim);
+		BN_CHECK_INT(t, rc, ==, n <= 50 ? 0 : BN_WASM_ELIMIT);
+		env_close(&e);
+	}
+}
+
 static void *interrupter(void *arg)
 {
 	struct timespec ts = { 0, 50 * 1000 * 1000 };
@@ -332,6 +401,62 @@ static void test_interrupt(bn_t *t)
 	/* the flag is consumed: the next call runs */
 	BN_CHECK_INT(t, call1(&e, "spin", 3, NULL, &trap), ==, 0);
 	env_close(&e);
+}
+
+/* A host function that blocks while the interrupt comes (here: asks for
+   it itself, on its first call only). */
+static int interrupting_host(bn_wasm_caller *c, const bn_wasm_val *args,
+			     bn_wasm_val *res, void *payload)
+{
+	int *calls = payload;
+
+	(void)args;
+	if ((*calls)++ == 0)
+		bn_wasm_store_interrupt(bn_wasm_caller_store(c));
+	res[0] = v_i32(7);
+	return 0;
+}
+
+/* An interrupt that comes during a host call stops the wasm caller as
+   soon as the host function returns, even when no call or loop follows. */
+static void test_interrupt_in_host(bn_t *t)
+{
+	static const uint8_t i32 = BN_WASM_I32;
+	bn_wasm_functype ft = { 0, 1, NULL, &i32 };
+	bn_wasm_extern imp = { .kind = BN_WASM_EXTERN_FUNC };
+	bn_wasm_module *m;
+	bn_wasm_store *s;
+	bn_wasm_instance *i;
+	bn_wasm_trap trap;
+	bn_wasm_err err;
+	bn_wasm_val r;
+	bn_wasm_limits mine;
+	int calls = 0;
+
+	if (!have_wat2wasm())
+		BN_SKIP(t, "wat2wasm not found");
+	m = wat_module(t, "(module\n"
+		       "  (import \"env\" \"block\" (func $b (result i32)))\n"
+		       "  (func (export \"after\") (result i32)\n"
+		       "    (i32.add (call $b) (i32.const 35))))\n");
+	if (!m)
+		return;
+	BN_CHECK_INT(t, bn_wasm_store_new(&s, engine_limits(&mine, NULL)), ==,
+		     0);
+	BN_CHECK_INT(t, bn_wasm_func_new_host(&imp.of.func, s, &ft,
+					      interrupting_host, &calls), ==, 0);
+	BN_CHECK_INT(t, bn_wasm_instance_new(&i, s, m, &imp, 1, &trap, &err),
+		     ==, 0);
+	BN_CHECK_INT(t, bn_wasm_func_call(s, export_func(i, "after"), NULL, 0,
+					  &r, 1, &trap), ==, BN_WASM_ETRAP);
+	BN_CHECK_INT(t, trap.kind, ==, BN_WASM_TRAP_INTERRUPTED);
+	BN_CHECK_INT(t, calls, ==, 1);
+	/* consumed: the next call runs to its end */
+	BN_CHECK_INT(t, bn_wasm_func_call(s, export_func(i, "after"), NULL, 0,
+					  &r, 1, &trap), ==, 0);
+	BN_CHECK_INT(t, r.of.i32, ==, 42);
+	bn_wasm_store_free(s);
+	bn_wasm_module_free(m);
 }
 
 /* local.get is read lazily from the local's cell: writes to the local
@@ -408,7 +533,9 @@ int main(void)
 	BN_RUN(&t, test_deep_recursion);
 	BN_RUN(&t, test_stack_cells);
 	BN_RUN(&t, test_memory_cap);
+	BN_RUN(&t, test_table_cap);
 	BN_RUN(&t, test_interrupt);
+	BN_RUN(&t, test_interrupt_in_host);
 	BN_RUN(&t, test_operand_folding);
 	return bn_t_done(&t);
 }

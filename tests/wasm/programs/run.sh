@@ -292,8 +292,44 @@ EOF
 	wat2wasm "$work/start.wat" -o "$work/start.wasm"
 	expect "proc_exit(265) in a start function" 9 "" run \
 		"$work/start.wasm"
+	# tables count against --max-memory as linear memory does: forty
+	# tables of ten million entries (3.2 GB of pointers) under 64M do
+	# not instantiate
+	{
+		printf '(module'
+		i=0
+		while [ $i -lt 40 ]; do
+			printf ' (table 10000000 funcref)'
+			i=$((i + 1))
+		done
+		printf ' (func (export "_start")))\n'
+	} >"$work/tables.wat"
+	wat2wasm "$work/tables.wat" -o "$work/tables.wasm"
+	expect "limit: tables over --max-memory" 124 limit \
+		run --max-memory 64M "$work/tables.wasm"
+	# table.grow is refused (-1) at the cap: eight steps of 1Mi entries
+	# (8 MiB of pointers each) fit in 64M, the ninth does not
+	cat >"$work/tgrow.wat" <<'EOF'
+(module
+ (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+ (table 0 funcref)
+ (func (export "_start") (local $n i32)
+  (block $full
+   (loop $l
+    (br_if $full (i32.eq (table.grow 0 (ref.null func)
+                                      (i32.const 1048576))
+                         (i32.const -1)))
+    (local.set $n (i32.add (local.get $n) (i32.const 1)))
+    (br $l)))
+  (call $exit (local.get $n))))
+EOF
+	wat2wasm "$work/tgrow.wat" -o "$work/tgrow.wasm"
+	expect "limit: table.grow refused at --max-memory (8 grows)" 8 "" \
+		run --max-memory 64M "$work/tgrow.wasm"
 else
 	ok "proc_exit in a start function # SKIP wat2wasm not found"
+	ok "limit: tables over --max-memory # SKIP wat2wasm not found"
+	ok "limit: table.grow refused at --max-memory # SKIP wat2wasm not found"
 fi
 
 echo "1..$n"
