@@ -618,7 +618,7 @@ int bn_cli_skill_browse(int argc, char **argv)
 
 /* ---- key ---------------------------------------------------------------- */
 
-static int key_trust(int argc, char **argv)
+int bn_cli_key_trust(int argc, char **argv)
 {
 	const char *pos[MAX_POS], *comment = NULL;
 	char id[17], *text = NULL;
@@ -652,7 +652,7 @@ static int key_trust(int argc, char **argv)
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
-static int key_list(int argc, char **argv)
+int bn_cli_key_list(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
 	bool json = false;
@@ -690,7 +690,7 @@ static int key_list(int argc, char **argv)
 	return BN_EXIT_OK;
 }
 
-static int key_remove(int argc, char **argv)
+int bn_cli_key_remove(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
 	bn_store *s;
@@ -710,12 +710,4 @@ static int key_remove(int argc, char **argv)
 		printf("removed trusted key %s\n", pos[0]);
 	bn_store_free(s);
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
-}
-
-int bn_cli_key_main(int argc, char **argv)
-{
-	static const bn_cli_sub subs[] = {
-		{ "trust", key_trust }, { "list", key_list },
-		{ "remove", key_remove }, { NULL, NULL } };
-	return bn_cli_dispatch("key", argc, argv, subs);
 }

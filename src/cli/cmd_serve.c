@@ -15,43 +15,21 @@
 
 #define MAX_POS 16
 
-static const char serve_usage[] =
-	"usage: bnity serve [--listen ADDR:PORT] [--public]\n"
-	"\n"
-	"Serve the HTTP API (/api/v1) and the web UI, on " BN_SERVER_DEFAULT_LISTEN
-	"\n"
-	"by default. Every route but GET /api/v1/health needs the header\n"
-	"`Authorization: Bearer TOKEN`; the token is made on the first start,\n"
-	"printed once, and kept in $BNITY_HOME/api-token (mode 0600).\n"
-	"\n"
-	"  --listen ADDR:PORT  where to listen (IPv6 as [::1]:PORT; port 0\n"
-	"                      picks a free one, printed on start)\n"
-	"  --public            allow a non-loopback ADDR (anyone who can reach\n"
-	"                      it still needs the token; prefer a TLS proxy)\n"
-	"\n"
-	"BNITY_CORS_ORIGIN=https://host lets that one origin call the API from\n"
-	"a browser; without it no CORS header is sent. See docs/api.md.\n";
-
 int bn_cli_serve_main(int argc, char **argv)
 {
 	const char *pos[MAX_POS], *listen = NULL;
 	bn_server_options o = BN_SERVER_OPTIONS_INIT;
-	bool public_ok = false, help = false;
+	bool public_ok = false;
 	char *home = NULL;
 	bn_err err;
 	int npos, r;
 	const bn_cli_opt opts[] = {
 		{ "listen", true, &listen, NULL },
 		{ "public", false, NULL, &public_ok },
-		{ "help", false, NULL, &help },
 		{ NULL, false, NULL, NULL } };
 
 	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "serve"))
 		return BN_EXIT_USAGE;
-	if (help) {
-		fputs(serve_usage, stdout);
-		return BN_EXIT_OK;
-	}
 	if (npos)
 		return bn_cli_usage("serve", "unexpected argument '%s'", pos[0]);
 	o.listen = listen;

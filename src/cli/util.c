@@ -113,30 +113,3 @@ int bn_cli_open_store(bn_store **out, bn_err *err)
 	free(cwd);
 	return r;
 }
-
-int bn_cli_dispatch(const char *group, int argc, char **argv,
-		    const bn_cli_sub *subs)
-{
-	const char *sub = argc > 0 ? argv[0] : NULL;
-	const bn_cli_sub *c;
-
-	if (!sub || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
-		bn_cli_help(group);
-		return sub ? BN_EXIT_OK : BN_EXIT_USAGE;
-	}
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--"))
-			break;
-		if (!strcmp(argv[i], "--help")) {
-			char words[96];
-			snprintf(words, sizeof(words), "%s %s", group, sub);
-			return bn_cli_help(words) ? BN_EXIT_OK : BN_EXIT_USAGE;
-		}
-	}
-	for (c = subs; c->name; c++)
-		if (!strcmp(sub, c->name))
-			return c->fn(argc - 1, argv + 1);
-	fprintf(stderr, "bnity: unknown command '%s %s' (see `bnity help "
-		"%s`)\n", group, sub, group);
-	return BN_EXIT_USAGE;
-}
