@@ -28,8 +28,9 @@ enum {
 
 /*
  * The command table (commands.c): every command of `bnity`, its words,
- * its help and its options.  Dispatch (main.c) and help (help.c) read
- * it, so a command exists in both or in neither.
+ * its help and its options.  Dispatch (main.c), help (help.c) and option
+ * parsing (util.c) read it, so a command exists in all of them or in
+ * none.
  */
 
 /* How an option is written: --NAME alone, --NAME VALUE (the last one
@@ -39,6 +40,9 @@ enum {
 	BN_CLI_VALUE = 1,
 	BN_CLI_LIST = 2,
 };
+
+/* At most this many values of one BN_CLI_LIST option. */
+#define BN_CLI_LIST_MAX 64
 
 /* An option a command accepts, as the table declares it. */
 typedef struct bn_cli_optspec {
@@ -92,20 +96,33 @@ const bn_cli_cmd *bn_cli_cmd_find(const char *path);
  */
 int bn_cli_main(int argc, char **argv);
 
-/* One option a command accepts: --NAME, with a value or as a flag. */
+/*
+ * Where a command's option goes; its spelling (alias, and whether it
+ * takes a value) is the one the command table declares.
+ */
 typedef struct bn_cli_opt {
 	const char *name;     /* without the leading "--" */
-	bool has_value;       /* --name VALUE or --name=VALUE */
-	const char **value;   /* where the value goes (has_value) */
-	bool *flag;           /* set when seen (!has_value) */
+	int kind;             /* BN_CLI_FLAG (false), BN_CLI_VALUE (true)
+				 or BN_CLI_LIST, as in the table */
+	const char **value;   /* BN_CLI_VALUE: where the value goes */
+	void *target;         /* BN_CLI_FLAG: the bool set when seen;
+				 BN_CLI_LIST: the bn_strv each value is
+				 copied to (the caller clears it) */
 } bn_cli_opt;
+
+/* A BN_CLI_LIST option collecting into the bn_strv SV. */
+#define BN_CLI_OPT_LIST(name, sv)                                         \
+	{ (name), BN_CLI_LIST, NULL, _Generic((sv), bn_strv *: (sv)) }
 
 /*
  * bn_cli_parse - split ARGV (after the command words) into options and
- * positional arguments.  An unknown option, a missing value, or more
- * than POS_CAP positional arguments prints a message naming it and
- * returns -1.  "--" ends the options.  POS (room for POS_CAP entries)
- * receives borrowed pointers into argv; *npos their count.
+ * positional arguments.  CMD names the command in the table ("skill
+ * install") whose options OPTS (ended by a NULL name) receive; they must
+ * be exactly the ones the table declares.  An unknown option, a missing
+ * value, more than BN_CLI_LIST_MAX values of a list, or more than
+ * POS_CAP positional arguments prints a message naming it and returns
+ * -1.  "--" ends the options.  POS (room for POS_CAP entries) receives
+ * borrowed pointers into argv; *npos their count.
  */
 int bn_cli_parse(int argc, char **argv, const bn_cli_opt *opts,
 		 const char **pos, int pos_cap, int *npos, const char *cmd);

@@ -2,8 +2,8 @@
 /*
  * cli/commands.c - the command table: every command of `bnity`, its
  * summary, its help and its options, and the function that runs it.
- * Dispatch and help read only this (cli.h says how), so a new command
- * is added here once.
+ * Dispatch, help and option parsing read only this (cli.h says how), so
+ * a new command or option is added here once.
  */
 #include "cli.h"
 
@@ -88,7 +88,7 @@ static const bn_cli_cmd skill_cmds[] = {
 	  .fn = bn_cli_skill_browse },
 	{ .name = "install",
 	  .summary = "Install skills from a folder, archive or repository",
-	  .usage = "SOURCE [--skill NAME]... [--all] [--yes]\n"
+	  .usage = "SOURCE [--skill NAME]... [--all] [-y|--yes]\n"
 		   "        [--grant CAP[=SCOPE],...]... [--bot BOT] [--force] [--local]\n"
 		   "        [--offline]",
 	  .text = "Install skills from a folder, a .skill/.zip/.tar.gz,\n"
@@ -100,17 +100,17 @@ static const bn_cli_cmd skill_cmds[] = {
 		  "pins it in skills-lock.json. --force installs despite strict errors\n"
 		  "or replaces an installed skill. --skill and --grant may be given\n"
 		  "several times.",
-	  .opts = OPTS(LIST("skill"), FLAG("all"), FLAG("yes"),
+	  .opts = OPTS(LIST("skill"), FLAG("all"), { "yes", 'y', BN_CLI_FLAG },
 		       LIST("grant"), VALUE("bot"), FLAG("force"), FLAG("local"),
 		       FLAG("offline")),
 	  .fn = bn_cli_skill_install },
 	{ .name = "update",
 	  .summary = "Install installed skills again from their sources",
-	  .usage = "NAME|--all [--yes] [--grant CAP,...]... [--bot BOT]\n"
+	  .usage = "NAME|--all [-y|--yes] [--grant CAP,...]... [--bot BOT]\n"
 		   "        [--force] [--offline]",
 	  .text = "Fetch again; changed content is replaced; changed capabilities are\n"
 		  "shown and asked for again.",
-	  .opts = OPTS(FLAG("all"), FLAG("yes"), LIST("grant"),
+	  .opts = OPTS(FLAG("all"), { "yes", 'y', BN_CLI_FLAG }, LIST("grant"),
 		       VALUE("bot"), FLAG("force"), FLAG("offline")),
 	  .fn = bn_cli_skill_update },
 	{ .name = "outdated",
@@ -394,14 +394,14 @@ const bn_cli_cmd bn_cli_commands[] = {
 	  .subs = memory_cmds },
 	{ .name = "chat",
 	  .summary = "Talk to a bot",
-	  .usage = "BOT [-m TEXT] [--json] [--session ID]\n"
+	  .usage = "BOT [-m|--message TEXT] [--json] [--session ID]\n"
 		   "        [--provider anthropic|openai] [--model M] [--max-steps N]\n"
 		   "        [--context-tokens N]",
 	  .text = "Talk to BOT. Without -m: interactive (/skills, /reset, /session,\n"
 		  "/help, /exit). With -m: answer once and exit; --json prints the turn\n"
 		  "with its tool calls and results. --session ID continues a\n"
 		  "conversation. Providers: docs/agent.md.",
-	  .opts = OPTS(VALUE("message"), VALUE("session"),
+	  .opts = OPTS({ "message", 'm', BN_CLI_VALUE }, VALUE("session"),
 		       VALUE("provider"), VALUE("model"), VALUE("max-steps"),
 		       VALUE("context-tokens"), FLAG("json")),
 	  .fn = bn_cli_chat_main },
