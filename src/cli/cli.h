@@ -28,9 +28,9 @@ enum {
 
 /*
  * The command table (commands.c): every command of `bnity`, its words,
- * its help and its options.  Dispatch (main.c), help (help.c) and option
- * parsing (util.c) read it, so a command exists in all of them or in
- * none.
+ * its help and its options.  Dispatch (main.c), help (help.c), option
+ * parsing (util.c) and the shell completion scripts (completion.c) all
+ * read it, so a command exists in all of them or in none.
  */
 
 /* How an option is written: --NAME alone, --NAME VALUE (the last one
@@ -156,6 +156,7 @@ int bn_cli_unknown(const char *path, const char *word);
 /* The commands of the table that are not in a cmd_*.c file. */
 int bn_cli_help_main(int argc, char **argv);
 int bn_cli_version_main(int argc, char **argv);
+int bn_cli_completion_main(int argc, char **argv);
 
 /* Each command gets the words after its own (cmd_skill.c, cmd_exec.c,
    cmd_bot.c); the other cmd_*.h declare the rest. */

@@ -2,8 +2,8 @@
 /*
  * cli/commands.c - the command table: every command of `bnity`, its
  * summary, its help and its options, and the function that runs it.
- * Dispatch, help and option parsing read only this (cli.h says how), so
- * a new command or option is added here once.
+ * Dispatch, help, option parsing and shell completion read only this
+ * (cli.h says how), so a new command or option is added here once.
  */
 #include "cli.h"
 
@@ -444,6 +444,17 @@ const bn_cli_cmd bn_cli_commands[] = {
 	  .summary = "Print the version",
 	  .text = "Print the version (also `bnity --version`).",
 	  .fn = bn_cli_version_main },
+	{ .name = "completion",
+	  .summary = "Print a shell completion script",
+	  .usage = "bash|zsh|fish",
+	  .text = "Print a completion script for the shell: its commands,\n"
+		  "subcommands and options come from the same table as this help.\n"
+		  "Load it with\n"
+		  "  bash:  source <(bnity completion bash)     (in ~/.bashrc)\n"
+		  "  zsh:   source <(bnity completion zsh)      (after compinit)\n"
+		  "  fish:  bnity completion fish | source",
+	  .choices = "bash zsh fish",
+	  .fn = bn_cli_completion_main },
 	{ .name = NULL },
 };
 
