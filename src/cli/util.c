@@ -101,7 +101,10 @@ int bn_cli_parse(int argc, char **argv, const bn_cli_opt *opts,
 	bool only_pos = false;
 	int i, n = 0;
 
-	assert(opts_match_table(c, opts, cmd));
+	if (!opts_match_table(c, opts, cmd)) {
+		assert(!"the command table and the command disagree");
+		return -1;
+	}
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i], *eq = NULL;
 		const bn_cli_optspec *sp;
@@ -122,7 +125,7 @@ int bn_cli_parse(int argc, char **argv, const bn_cli_opt *opts,
 		}
 		if (a[1] != '-') {
 			/* -X: the alias of one option, alone in its word */
-			sp = a[2] ? NULL : find_alias(c ? c->opts : NULL, a[1]);
+			sp = a[2] ? NULL : find_alias(c->opts, a[1]);
 			if (!sp) {
 				bn_cli_usage(cmd, "unknown option '%s'", a);
 				return -1;
@@ -133,7 +136,7 @@ int bn_cli_parse(int argc, char **argv, const bn_cli_opt *opts,
 
 			eq = strchr(name, '=');
 			len = eq ? (size_t)(eq - name) : strlen(name);
-			sp = find_spec(c ? c->opts : NULL, name, len);
+			sp = find_spec(c->opts, name, len);
 			if (!sp) {
 				bn_cli_usage(cmd, "unknown option '--%.*s'",
 					     (int)len, name);
@@ -143,11 +146,7 @@ int bn_cli_parse(int argc, char **argv, const bn_cli_opt *opts,
 		/* the option as written, for messages: "-m", "--grant" */
 		wlen = eq ? (int)(eq - a) : (int)strlen(a);
 		const bn_cli_opt *o = find_opt(opts, sp->name);
-		if (!o || o->kind != sp->kind) {
-			/* only when the assert above is compiled out */
-			bn_cli_usage(cmd, "unknown option '%.*s'", wlen, a);
-			return -1;
-		}
+		assert(o && o->kind == sp->kind); /* opts_match_table */
 		if (sp->kind == BN_CLI_FLAG) {
 			if (eq) {
 				bn_cli_usage(cmd, "option '%.*s' takes no value",
