@@ -19,6 +19,7 @@ packages=(
   libyaml-dev libsqlite3-dev libjansson-dev libsodium-dev libutf8proc-dev
   libcurl4-openssl-dev libseccomp-dev libmicrohttpd-dev libarchive-dev
   libgit2-dev sqlite3 chromium wrk git curl
+  zsh fish    # the CLI test parses and runs `bnity completion zsh|fish`
 )
 # node and npm (the browser tests and a second WebAssembly engine): take
 # Debian's only where none is installed, so a NodeSource node is kept

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cli/cli.h - what the command groups of `bnity` share: option parsing,
- * exit codes, printing errors and JSON, opening the store.
+ * cli/cli.h - what the command groups of `bnity` share: the command
+ * table, option parsing, exit codes, printing errors and JSON, opening
+ * the store.
  *
  * Owns: the command line.  Uses: every module below it.  Only cli/ (and
  * later server/) print; library modules return bn_err messages.
@@ -12,6 +13,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "skill/manifest.h"
 #include "store/store.h"
@@ -24,20 +26,103 @@ enum {
 	BN_EXIT_USAGE = 2,    /* the command line was wrong */
 };
 
-/* One option a command accepts: --NAME, with a value or as a flag. */
+/*
+ * The command table (commands.c): every command of `bnity`, its words,
+ * its help and its options.  Dispatch (main.c), help (help.c), option
+ * parsing (util.c) and the shell completion scripts (completion.c) all
+ * read it, so a command exists in all of them or in none.
+ */
+
+/* How an option is written: --NAME alone, --NAME VALUE (the last one
+   given wins), or --NAME VALUE any number of times. */
+enum {
+	BN_CLI_FLAG = 0,
+	BN_CLI_VALUE = 1,
+	BN_CLI_LIST = 2,
+};
+
+/* At most this many values of one BN_CLI_LIST option. */
+#define BN_CLI_LIST_MAX 64
+
+/* An option a command accepts, as the table declares it. */
+typedef struct bn_cli_optspec {
+	const char *name;     /* "message" is --message */
+	char alias;           /* 'm' is -m (the same option); 0: none */
+	int kind;             /* BN_CLI_FLAG, BN_CLI_VALUE or BN_CLI_LIST */
+} bn_cli_optspec;
+
+typedef struct bn_cli_cmd bn_cli_cmd;
+
+/* One command, or a group of commands (`skill`, `bot`, ...). */
+struct bn_cli_cmd {
+	const char *name;             /* the word: "install" */
+	const char *summary;          /* one line, for the listings */
+	const char *usage;            /* what follows the words, or NULL */
+	const char *text;             /* the help; NULL: the summary */
+	const bn_cli_optspec *opts;   /* ended by a NULL name; NULL: none */
+	const char *choices;          /* the words its first argument may
+					 be ("bash zsh fish"), or NULL */
+	int (*fn)(int argc, char **argv); /* a command: gets the words
+					 after its own; NULL for a group */
+	const bn_cli_cmd *subs;       /* a group: its commands, ended by a
+					 NULL name */
+	unsigned flags;               /* BN_CLI_CMD_* */
+};
+
+enum {
+	/* It reads its own words, and what follows its first argument
+	   belongs to another program (`sandbox run -- CMD --help`): --help
+	   counts only as its first word, and bn_cli_parse is not used. */
+	BN_CLI_CMD_RAW = 1 << 0,
+	/* Its arguments are command words (`help skill install`). */
+	BN_CLI_CMD_WORDS = 1 << 1,
+};
+
+/* Room for the words of any command of the table ("skill install"). */
+#define BN_CLI_PATH_MAX 128
+
+/* The top level of `bnity`, ended by a NULL name. */
+extern const bn_cli_cmd bn_cli_commands[];
+
+/* The command PATH names ("skill install", "audit"), or NULL. */
+const bn_cli_cmd *bn_cli_cmd_find(const char *path);
+
+/*
+ * bn_cli_main - run the command ARGV names (the words after "bnity"):
+ * walk the table word by word; `--help` or `-h` (and `help` after a
+ * group) prints the help of what was named so far; an unknown word is a
+ * usage error that names it and suggests the closest commands.  Returns
+ * the exit code.
+ */
+int bn_cli_main(int argc, char **argv);
+
+/*
+ * Where a command's option goes; its spelling (alias, and whether it
+ * takes a value) is the one the command table declares.
+ */
 typedef struct bn_cli_opt {
 	const char *name;     /* without the leading "--" */
-	bool has_value;       /* --name VALUE or --name=VALUE */
-	const char **value;   /* where the value goes (has_value) */
-	bool *flag;           /* set when seen (!has_value) */
+	int kind;             /* BN_CLI_FLAG (false), BN_CLI_VALUE (true)
+				 or BN_CLI_LIST, as in the table */
+	const char **value;   /* BN_CLI_VALUE: where the value goes */
+	void *target;         /* BN_CLI_FLAG: the bool set when seen;
+				 BN_CLI_LIST: the bn_strv each value is
+				 copied to (the caller clears it) */
 } bn_cli_opt;
+
+/* A BN_CLI_LIST option collecting into the bn_strv SV. */
+#define BN_CLI_OPT_LIST(name, sv)                                         \
+	{ (name), BN_CLI_LIST, NULL, _Generic((sv), bn_strv *: (sv)) }
 
 /*
  * bn_cli_parse - split ARGV (after the command words) into options and
- * positional arguments.  An unknown option, a missing value, or more
- * than POS_CAP positional arguments prints a message naming it and
- * returns -1.  "--" ends the options.  POS (room for POS_CAP entries)
- * receives borrowed pointers into argv; *npos their count.
+ * positional arguments.  CMD names the command in the table ("skill
+ * install") whose options OPTS (ended by a NULL name) receive; they must
+ * be exactly the ones the table declares.  An unknown option, a missing
+ * value, more than BN_CLI_LIST_MAX values of a list, or more than
+ * POS_CAP positional arguments prints a message naming it and returns
+ * -1.  "--" ends the options.  POS (room for POS_CAP entries) receives
+ * borrowed pointers into argv; *npos their count.
  */
 int bn_cli_parse(int argc, char **argv, const bn_cli_opt *opts,
 		 const char **pos, int pos_cap, int *npos, const char *cmd);
@@ -48,21 +133,6 @@ int bn_cli_parse(int argc, char **argv, const bn_cli_opt *opts,
 	((int)(sizeof(a) / sizeof((a)[0])) +                              \
 	 0 * (int)sizeof(char[1 - 2 * __builtin_types_compatible_p(       \
 		__typeof__(a), __typeof__(&(a)[0]))]))
-
-/* One subcommand of a command group. */
-typedef struct bn_cli_sub {
-	const char *name;                      /* "create" */
-	int (*fn)(int argc, char **argv);      /* gets the words after it */
-} bn_cli_sub;
-
-/*
- * bn_cli_dispatch - run the subcommand ARGV[0] of GROUP ("skill") from
- * SUBS (ended by a NULL name): `--help` anywhere before `--` prints the
- * help of "GROUP SUB"; no subcommand prints the group's help (exit 2);
- * an unknown one is a usage error naming it.
- */
-int bn_cli_dispatch(const char *group, int argc, char **argv,
-		    const bn_cli_sub *subs);
 
 /* Print "bnity: MSG" on stderr; return the exit code for ERR. */
 int bn_cli_fail(const bn_err *err);
@@ -79,16 +149,44 @@ void bn_cli_print_json(json_t *j);
 json_t *bn_cli_json_text(const char *p, size_t n, bool *lossy);
 /* Open the store of $BNITY_HOME with the working folder for discovery. */
 int bn_cli_open_store(bn_store **out, bn_err *err);
-/* Print the help of COMMAND ("skill validate", "bot", ...); false if none. */
+/* Print the help of COMMAND ("skill validate", "bot", ...) on stdout;
+   NULL or "": the list of every command.  False if there is none. */
 bool bn_cli_help(const char *command);
+/*
+ * bn_cli_unknown - the usage error for WORD, which is none of the
+ * commands under PATH ("skill"; "": the top level): names it on stderr
+ * and suggests the closest ones.  Returns BN_EXIT_USAGE.
+ */
+int bn_cli_unknown(const char *path, const char *word);
 
-int bn_cli_skill_main(int argc, char **argv);
+/* The commands of the table that are not in a cmd_*.c file. */
+int bn_cli_help_main(int argc, char **argv);
+int bn_cli_version_main(int argc, char **argv);
+int bn_cli_completion_main(int argc, char **argv);
+
+/* Each command gets the words after its own (cmd_skill.c, cmd_exec.c,
+   cmd_bot.c); the other cmd_*.h declare the rest. */
+int bn_cli_skill_validate(int argc, char **argv);
+int bn_cli_skill_read_properties(int argc, char **argv);
+int bn_cli_skill_to_prompt(int argc, char **argv);
+int bn_cli_skill_create(int argc, char **argv);
+int bn_cli_skill_list(int argc, char **argv);
+int bn_cli_skill_inspect(int argc, char **argv);
+int bn_cli_skill_remove(int argc, char **argv);
+int bn_cli_skill_attach(int argc, char **argv);
+int bn_cli_skill_detach(int argc, char **argv);
+int bn_cli_skill_enable(int argc, char **argv);
+int bn_cli_skill_disable(int argc, char **argv);
 int bn_cli_skill_build(int argc, char **argv);
 int bn_cli_skill_grant(int argc, char **argv);
 int bn_cli_skill_revoke(int argc, char **argv);
 int bn_cli_skill_run(int argc, char **argv);
 int bn_cli_skill_script(int argc, char **argv);
 int bn_cli_audit_main(int argc, char **argv);
-int bn_cli_bot_main(int argc, char **argv);
+int bn_cli_bot_create(int argc, char **argv);
+int bn_cli_bot_list(int argc, char **argv);
+int bn_cli_bot_show(int argc, char **argv);
+int bn_cli_bot_remove(int argc, char **argv);
+int bn_cli_bot_prompt(int argc, char **argv);
 
 #endif

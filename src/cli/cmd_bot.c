@@ -30,7 +30,7 @@ static json_t *bot_json(const bn_store_bot *b)
 	return o;
 }
 
-static int cmd_create(int argc, char **argv)
+int bn_cli_bot_create(int argc, char **argv)
 {
 	const char *pos[MAX_POS], *name = NULL, *persona = NULL,
 		   *persona_file = NULL, *provider = NULL, *model = NULL;
@@ -81,7 +81,7 @@ static int cmd_create(int argc, char **argv)
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
-static int cmd_list(int argc, char **argv)
+int bn_cli_bot_list(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
 	bn_store_bot *bots = NULL;
@@ -150,7 +150,7 @@ static int one_bot_cmd(const char *cmd, int argc, char **argv, bool *json,
 	return 0;
 }
 
-static int cmd_show(int argc, char **argv)
+int bn_cli_bot_show(int argc, char **argv)
 {
 	bn_store_attachment *att = NULL;
 	bn_store_bot b = { 0 };
@@ -203,7 +203,7 @@ static int cmd_show(int argc, char **argv)
 	return BN_EXIT_OK;
 }
 
-static int cmd_remove(int argc, char **argv)
+int bn_cli_bot_remove(int argc, char **argv)
 {
 	const char *slug = NULL;
 	bool json = false;
@@ -223,7 +223,7 @@ static int cmd_remove(int argc, char **argv)
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
-static int cmd_prompt(int argc, char **argv)
+int bn_cli_bot_prompt(int argc, char **argv)
 {
 	bn_buf out = BN_BUF_INIT;
 	bn_strv names = { 0 }, warnings = { 0 };
@@ -266,13 +266,4 @@ static int cmd_prompt(int argc, char **argv)
 	bn_strv_clear(&warnings);
 	bn_buf_clear(&out);
 	return BN_EXIT_OK;
-}
-
-int bn_cli_bot_main(int argc, char **argv)
-{
-	static const bn_cli_sub subs[] = {
-		{ "create", cmd_create }, { "list", cmd_list },
-		{ "show", cmd_show }, { "remove", cmd_remove },
-		{ "prompt", cmd_prompt }, { NULL, NULL } };
-	return bn_cli_dispatch("bot", argc, argv, subs);
 }

@@ -510,14 +510,13 @@ static bool parse_count(unsigned long *out, const char *s, unsigned long lo,
 typedef struct chat_args {
 	const char *bot, *message, *session, *provider, *model;
 	const char *max_steps, *context_tokens;
-	bool json, help;
+	bool json;
 } chat_args;
 
 static int parse_args(chat_args *a, int argc, char **argv)
 {
 	const char *pos[MAX_POS];
-	char **av;
-	int npos, r;
+	int npos;
 	const bn_cli_opt opts[] = {
 		{ "message", true, &a->message, NULL },
 		{ "session", true, &a->session, NULL },
@@ -526,20 +525,11 @@ static int parse_args(chat_args *a, int argc, char **argv)
 		{ "max-steps", true, &a->max_steps, NULL },
 		{ "context-tokens", true, &a->context_tokens, NULL },
 		{ "json", false, NULL, &a->json },
-		{ "help", false, NULL, &a->help },
 		{ NULL, false, NULL, NULL } };
 
-	/* -m is the one short option: spell it out for bn_cli_parse */
-	av = bn_xcalloc((size_t)argc + 1, sizeof(*av));
-	for (int i = 0; i < argc; i++)
-		av[i] = !strcmp(argv[i], "-m") ? (char *)"--message" :
-			!strcmp(argv[i], "-h") ? (char *)"--help" : argv[i];
-	r = bn_cli_parse(argc, av, opts, pos, BN_CLI_CAP(pos), &npos, "chat");
-	free(av);
-	if (r)
+	/* -m is --message's alias in the command table */
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "chat"))
 		return BN_EXIT_USAGE;
-	if (a->help)
-		return 0;
 	if (npos != 1)
 		return bn_cli_usage("chat", "name one BOT");
 	a->bot = pos[0];
@@ -549,14 +539,6 @@ static int parse_args(chat_args *a, int argc, char **argv)
 		return bn_cli_usage("chat", "-m: the message is empty");
 	return 0;
 }
-
-static const char usage_text[] =
-	"usage: bnity chat BOT [-m TEXT] [--json] [--session ID]\n"
-	"                  [--provider anthropic|openai] [--model M]\n"
-	"                  [--max-steps N] [--context-tokens N]\n"
-	"Talk to BOT.  Without -m: interactive (/help lists the commands).\n"
-	"With -m: answer TEXT once and exit; --json prints the turn with its\n"
-	"tool calls.  --session ID continues a conversation.\n";
 
 static int open_chat(chat *c, const chat_args *a, bn_agent_loop_options *o,
 		     bn_err *err)
@@ -599,11 +581,6 @@ int bn_cli_chat_main(int argc, char **argv)
 
 	if ((r = parse_args(&a, argc, argv)))
 		return r;
-	if (a.help) {
-		if (!bn_cli_help("chat"))
-			fputs(usage_text, stdout);
-		return BN_EXIT_OK;
-	}
 	if (a.max_steps) {
 		if (!parse_count(&v, a.max_steps, 1, 64))
 			return bn_cli_usage("chat", "--max-steps: 1 to 64");

@@ -18,7 +18,6 @@
 #include "registry/registry.h"
 
 #define MAX_POS 64
-#define MAX_MULTI 64
 #define LINE_MAX_BYTES 512
 
 /* An open store, the registry config and a context over both. */
@@ -61,53 +60,16 @@ static void session_close(session *ss)
 	bn_store_free(ss->store);
 }
 
-/*
- * Take every "--NAME V" / "--NAME=V" out of ARGV into OUT (V split at
- * commas when SPLIT), so bn_cli_parse sees the rest.  Returns the new
- * argc, or -1 after printing a usage error.
- */
-static int take_multi(int argc, char **argv, const char *name, bool split,
-		      bn_strv *out, const char *cmd)
+/* The values of --grant, each "CAP[=SCOPE],..." , one CAP[=SCOPE] each. */
+static void split_grants(bn_strv *out, const bn_strv *given)
 {
-	size_t nl = strlen(name);
-	int w = 0;
-
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i], *v = NULL;
-		if (!strcmp(a, "--")) {
-			while (i < argc)
-				argv[w++] = argv[i++];
-			break;
-		}
-		if (strncmp(a, "--", 2) || strncmp(a + 2, name, nl) ||
-		    (a[2 + nl] != '\0' && a[2 + nl] != '=')) {
-			argv[w++] = argv[i];
-			continue;
-		}
-		if (a[2 + nl] == '=')
-			v = a + 3 + nl;
-		else if (i + 1 < argc)
-			v = argv[++i];
-		if (!v || !*v) {
-			bn_cli_usage(cmd, "option '--%s' needs a value", name);
-			return -1;
-		}
-		if (out->n >= MAX_MULTI) {
-			bn_cli_usage(cmd, "too many --%s", name);
-			return -1;
-		}
-		if (!split) {
-			bn_strv_push(out, v);
-			continue;
-		}
-		char *copy = bn_xstrdup(v), *save = NULL, *tok;
+	for (size_t i = 0; i < given->n; i++) {
+		char *copy = bn_xstrdup(given->v[i]), *save = NULL, *tok;
 		for (tok = strtok_r(copy, ",", &save); tok;
 		     tok = strtok_r(NULL, ",", &save))
-			if (*tok)
-				bn_strv_push(out, tok);
+			bn_strv_push(out, tok);
 		free(copy);
 	}
-	return w;
 }
 
 static bool on_terminal(void)
@@ -219,7 +181,8 @@ int bn_cli_skill_search(int argc, char **argv)
 
 typedef struct install_args {
 	bn_strv skills;
-	bn_strv grants;
+	bn_strv grants;       /* one CAP[=SCOPE] each */
+	bn_strv grant_opts;   /* --grant as given: CAP[=SCOPE],... */
 	const char *bot;
 	bool all, yes, force, local, offline;
 } install_args;
@@ -261,6 +224,8 @@ int bn_cli_skill_install(int argc, char **argv)
 	bn_err err;
 	int npos, r;
 	const bn_cli_opt opts[] = {
+		BN_CLI_OPT_LIST("skill", &a.skills),
+		BN_CLI_OPT_LIST("grant", &a.grant_opts),
 		{ "all", false, NULL, &a.all },
 		{ "yes", false, NULL, &a.yes },
 		{ "bot", true, &a.bot, NULL },
@@ -269,16 +234,12 @@ int bn_cli_skill_install(int argc, char **argv)
 		{ "offline", false, NULL, &a.offline },
 		{ NULL, false, NULL, NULL } };
 
-	argc = take_multi(argc, argv, "skill", false, &a.skills,
-			  "skill install");
-	if (argc >= 0)
-		argc = take_multi(argc, argv, "grant", true, &a.grants,
-				  "skill install");
-	if (argc < 0 || bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-				     "skill install")) {
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			 "skill install")) {
 		r = BN_EXIT_USAGE;
 		goto out;
 	}
+	split_grants(&a.grants, &a.grant_opts);
 	if (npos != 1) {
 		r = bn_cli_usage("skill install", "give one SOURCE");
 		goto out;
@@ -292,6 +253,7 @@ int bn_cli_skill_install(int argc, char **argv)
 out:
 	bn_strv_clear(&a.skills);
 	bn_strv_clear(&a.grants);
+	bn_strv_clear(&a.grant_opts);
 	return r;
 }
 
@@ -320,6 +282,7 @@ int bn_cli_skill_update(int argc, char **argv)
 	bn_err err;
 	int npos, r, failed = 0;
 	const bn_cli_opt opts[] = {
+		BN_CLI_OPT_LIST("grant", &a.grant_opts),
 		{ "all", false, NULL, &a.all },
 		{ "yes", false, NULL, &a.yes },
 		{ "bot", true, &a.bot, NULL },
@@ -327,10 +290,11 @@ int bn_cli_skill_update(int argc, char **argv)
 		{ "offline", false, NULL, &a.offline },
 		{ NULL, false, NULL, NULL } };
 
-	argc = take_multi(argc, argv, "grant", true, &a.grants,
-			  "skill update");
-	if (argc < 0 || bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-				     "skill update")) {
+	r = bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			 "skill update");
+	split_grants(&a.grants, &a.grant_opts);
+	bn_strv_clear(&a.grant_opts);
+	if (r) {
 		bn_strv_clear(&a.grants);
 		return BN_EXIT_USAGE;
 	}
@@ -618,7 +582,7 @@ int bn_cli_skill_browse(int argc, char **argv)
 
 /* ---- key ---------------------------------------------------------------- */
 
-static int key_trust(int argc, char **argv)
+int bn_cli_key_trust(int argc, char **argv)
 {
 	const char *pos[MAX_POS], *comment = NULL;
 	char id[17], *text = NULL;
@@ -652,7 +616,7 @@ static int key_trust(int argc, char **argv)
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
-static int key_list(int argc, char **argv)
+int bn_cli_key_list(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
 	bool json = false;
@@ -690,7 +654,7 @@ static int key_list(int argc, char **argv)
 	return BN_EXIT_OK;
 }
 
-static int key_remove(int argc, char **argv)
+int bn_cli_key_remove(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
 	bn_store *s;
@@ -710,12 +674,4 @@ static int key_remove(int argc, char **argv)
 		printf("removed trusted key %s\n", pos[0]);
 	bn_store_free(s);
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
-}
-
-int bn_cli_key_main(int argc, char **argv)
-{
-	static const bn_cli_sub subs[] = {
-		{ "trust", key_trust }, { "list", key_list },
-		{ "remove", key_remove }, { NULL, NULL } };
-	return bn_cli_dispatch("key", argc, argv, subs);
 }

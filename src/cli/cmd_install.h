@@ -15,7 +15,9 @@ int bn_cli_skill_update(int argc, char **argv);
 int bn_cli_skill_outdated(int argc, char **argv);
 int bn_cli_skill_verify(int argc, char **argv);
 int bn_cli_skill_digest(int argc, char **argv);
-/* `bnity key trust|list|remove ...` (ARGV after "key"). */
-int bn_cli_key_main(int argc, char **argv);
+/* `bnity key trust|list|remove ...` (ARGV after the command's words). */
+int bn_cli_key_trust(int argc, char **argv);
+int bn_cli_key_list(int argc, char **argv);
+int bn_cli_key_remove(int argc, char **argv);
 
 #endif

@@ -86,7 +86,7 @@ static bool parse_count(long long *out, const char *s, long long min,
 	return true;
 }
 
-static int cmd_add(int argc, char **argv)
+int bn_cli_memory_add(int argc, char **argv)
 {
 	const char *pos[MAX_POS], *bot = NULL;
 	long long id = 0;
@@ -112,7 +112,7 @@ static int cmd_add(int argc, char **argv)
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
-static int cmd_search(int argc, char **argv)
+int bn_cli_memory_search(int argc, char **argv)
 {
 	const char *pos[MAX_POS], *bot = NULL, *limit_s = NULL;
 	bn_exec_memory_item *v = NULL;
@@ -163,7 +163,7 @@ static int cmd_search(int argc, char **argv)
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
-static int cmd_list(int argc, char **argv)
+int bn_cli_memory_list(int argc, char **argv)
 {
 	const char *pos[MAX_POS], *bot = NULL;
 	bn_exec_memory_item *v = NULL;
@@ -196,7 +196,7 @@ static int cmd_list(int argc, char **argv)
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
-static int cmd_remove(int argc, char **argv)
+int bn_cli_memory_remove(int argc, char **argv)
 {
 	const char *pos[MAX_POS], *bot = NULL;
 	long long id;
@@ -221,13 +221,4 @@ static int cmd_remove(int argc, char **argv)
 		printf("removed memory %lld of bot '%s'\n", id, bot);
 	bn_store_free(s);
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
-}
-
-int bn_cli_memory_main(int argc, char **argv)
-{
-	static const bn_cli_sub subs[] = {
-		{ "add", cmd_add }, { "search", cmd_search },
-		{ "list", cmd_list }, { "remove", cmd_remove },
-		{ NULL, NULL } };
-	return bn_cli_dispatch("memory", argc, argv, subs);
 }

@@ -9,10 +9,13 @@
 #define BN_CLI_CMD_MEMORY_H
 
 /*
- * bn_cli_memory_main - run `bnity memory ARGV...`; ARGV[0] is the
- * subcommand.  Returns the exit status: 0 ok, 1 invalid or refused,
- * 2 usage error.
+ * `bnity memory add|search|list|remove ARGV...` (ARGV after the
+ * command's words).  Each returns the exit status: 0 ok, 1 invalid or
+ * refused, 2 usage error.
  */
-int bn_cli_memory_main(int argc, char **argv);
+int bn_cli_memory_add(int argc, char **argv);
+int bn_cli_memory_search(int argc, char **argv);
+int bn_cli_memory_list(int argc, char **argv);
+int bn_cli_memory_remove(int argc, char **argv);
 
 #endif

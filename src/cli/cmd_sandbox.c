@@ -22,24 +22,6 @@
 #define MAX_PATHS 64
 #define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
 
-static const char run_usage[] =
-	"usage: bnity sandbox run [--read PATH]... [--write PATH]... "
-	"[--net none]\n"
-	"                         [--time S] [--memory BYTES] -- CMD [ARGS...]\n"
-	"Runs CMD confined: new namespaces, no network, Landlock (its binary,\n"
-	"shared libraries, ld.so.cache, /dev/null, /dev/urandom, plus the paths\n"
-	"named), a seccomp allow-list, cgroup and rlimit limits.  CMD runs as\n"
-	"uid/gid 65534: --write folders must be writable by it.\n"
-	"Exit: CMD's status; 124 when a limit ended it (named on stderr);\n"
-	"128+N when signal N killed it; 1 when confinement failed; 2 usage.\n"
-	"BNITY_SANDBOX_ALLOW_WEAKER=1 accepts missing mechanisms;\n"
-	"BNITY_SANDBOX_TRACE=1 prints per-step microseconds on stderr.\n";
-
-static const char status_usage[] =
-	"usage: bnity sandbox status [--json]\n"
-	"Probes each confinement mechanism: offered by this machine, and in\n"
-	"force for untrusted runs.\n";
-
 /* What `sandbox run` was asked for. */
 typedef struct run_args {
 	const char *read[MAX_PATHS];  /* --read */
@@ -263,7 +245,7 @@ static void fill_policy(bn_sandbox_policy *p, const run_args *ra)
 	p->trace_fd = getenv("BNITY_SANDBOX_TRACE") ? 2 : -1;
 }
 
-static int cmd_run(int argc, char **argv)
+int bn_cli_sandbox_run(int argc, char **argv)
 {
 	bn_sandbox_policy pol = BN_SANDBOX_POLICY_INIT;
 	bn_sandbox_target tg = { 0 };
@@ -328,7 +310,7 @@ static bool all_required(const bn_sandbox_status *st)
 	return true;
 }
 
-static int cmd_status(int argc, char **argv)
+int bn_cli_sandbox_status(int argc, char **argv)
 {
 	const char *pos[8];
 	bool json = false, weaker = env_is_one("BNITY_SANDBOX_ALLOW_WEAKER");
@@ -361,27 +343,4 @@ static int cmd_status(int argc, char **argv)
 	       : "refused: a mechanism is missing "
 		 "(BNITY_SANDBOX_ALLOW_WEAKER=1 accepts it)");
 	return BN_EXIT_OK;
-}
-
-int bn_cli_sandbox_main(int argc, char **argv)
-{
-	const char *sub = argc > 0 ? argv[0] : NULL;
-
-	if (!sub || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
-		fputs(run_usage, sub ? stdout : stderr);
-		fputs(status_usage, sub ? stdout : stderr);
-		return sub ? BN_EXIT_OK : BN_EXIT_USAGE;
-	}
-	if (argc > 1 && !strcmp(argv[1], "--help")) {
-		fputs(!strcmp(sub, "status") ? status_usage : run_usage,
-		      stdout);
-		return BN_EXIT_OK;
-	}
-	if (!strcmp(sub, "run"))
-		return cmd_run(argc - 1, argv + 1);
-	if (!strcmp(sub, "status"))
-		return cmd_status(argc - 1, argv + 1);
-	fprintf(stderr, "bnity: unknown command 'sandbox %s' (see `bnity "
-		"sandbox --help`)\n", sub);
-	return BN_EXIT_USAGE;
 }

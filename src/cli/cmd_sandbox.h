@@ -10,11 +10,12 @@
 #define BN_EXIT_SANDBOX_LIMIT 124
 
 /*
- * bn_cli_sandbox_main - ARGV starts after "sandbox" ("run ...",
- * "status ...").  Returns the process exit code: for `run`, the program's
- * own status, 124 when a limit ended it, 128+N when signal N killed it,
- * 1 when confinement failed, 2 for usage errors.
+ * bn_cli_sandbox_run - `bnity sandbox run ARGV...` (ARGV after "run").
+ * Returns the program's own status, 124 when a limit ended it, 128+N
+ * when signal N killed it, 1 when confinement failed, 2 for usage errors.
  */
-int bn_cli_sandbox_main(int argc, char **argv);
+int bn_cli_sandbox_run(int argc, char **argv);
+/* `bnity sandbox status [--json]`: 0, or 2 for usage errors. */
+int bn_cli_sandbox_status(int argc, char **argv);
 
 #endif

@@ -109,7 +109,7 @@ static int read_value(unsigned char *buf, size_t *len_out, const char *name,
 	return 0;
 }
 
-static int cmd_set(int argc, char **argv)
+int bn_cli_secret_set(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
 	unsigned char *buf;
@@ -187,7 +187,7 @@ static void list_print(const bn_exec_vault_entry *e, size_t n, bool json)
 	}
 }
 
-static int cmd_list(int argc, char **argv)
+int bn_cli_secret_list(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
 	bn_exec_vault_entry *e = NULL;
@@ -217,7 +217,7 @@ static int cmd_list(int argc, char **argv)
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
-static int cmd_remove(int argc, char **argv)
+int bn_cli_secret_remove(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
 	bn_exec_vault *v;
@@ -238,12 +238,4 @@ static int cmd_remove(int argc, char **argv)
 	bn_exec_vault_free(v);
 	bn_store_free(s);
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
-}
-
-int bn_cli_secret_main(int argc, char **argv)
-{
-	static const bn_cli_sub subs[] = {
-		{ "set", cmd_set }, { "list", cmd_list },
-		{ "remove", cmd_remove }, { NULL, NULL } };
-	return bn_cli_dispatch("secret", argc, argv, subs);
 }

@@ -9,10 +9,11 @@
 #define BN_CLI_CMD_SECRET_H
 
 /*
- * bn_cli_secret_main - run `bnity secret ARGV...`; ARGV[0] is the
- * subcommand.  Returns the exit status: 0 ok, 1 invalid or refused,
- * 2 usage error.
+ * `bnity secret set|list|remove ARGV...` (ARGV after the command's words).
+ * Each returns the exit status: 0 ok, 1 invalid or refused, 2 usage error.
  */
-int bn_cli_secret_main(int argc, char **argv);
+int bn_cli_secret_set(int argc, char **argv);
+int bn_cli_secret_list(int argc, char **argv);
+int bn_cli_secret_remove(int argc, char **argv);
 
 #endif

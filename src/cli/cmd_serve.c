@@ -16,37 +16,6 @@
 #include "server/server.h"
 
 #define MAX_POS 16
-#define STR_(x) #x
-#define STR(x) STR_(x)
-
-static const char serve_usage[] =
-	"usage: bnity serve [--listen ADDR:PORT] [--public] [--max-connections N]\n"
-	"                   [--max-per-client N] [--header-timeout S]\n"
-	"\n"
-	"Serve the HTTP API (/api/v1) and the web UI, on " BN_SERVER_DEFAULT_LISTEN
-	"\n"
-	"by default. Every route but GET /api/v1/health needs the header\n"
-	"`Authorization: Bearer TOKEN`; the token is made on the first start,\n"
-	"printed once, and kept in $BNITY_HOME/api-token (mode 0600).\n"
-	"\n"
-	"  --listen ADDR:PORT  where to listen (IPv6 as [::1]:PORT; port 0\n"
-	"                      picks a free one, printed on start)\n"
-	"  --public            allow a non-loopback ADDR (anyone who can reach\n"
-	"                      it still needs the token; prefer a TLS proxy)\n"
-	"  --max-connections N connections open at once, in all (default "
-	STR(BN_SERVER_MAX_CONNECTIONS) ")\n"
-	"  --max-per-client N  connections open at once from one address\n"
-	"                      (default " STR(BN_SERVER_MAX_PER_CLIENT) ")\n"
-	"  --header-timeout S  seconds a connection has to send a request's\n"
-	"                      headers, from its start or its previous request's\n"
-	"                      end; then it is closed (default "
-	STR(BN_SERVER_HEADER_TIMEOUT_S) ")\n"
-	"\n"
-	"SIGINT or SIGTERM stops it within a few seconds, ending every skill\n"
-	"run in progress.\n"
-	"\n"
-	"BNITY_CORS_ORIGIN=https://host lets that one origin call the API from\n"
-	"a browser; without it no CORS header is sent. See docs/api.md.\n";
 
 /* *OUT = TEXT as a whole number in [1, MAX]; false when it is not one. */
 static bool parse_limit(unsigned *out, const char *text, unsigned max)
@@ -71,7 +40,7 @@ int bn_cli_serve_main(int argc, char **argv)
 	const char *pos[MAX_POS], *listen = NULL, *max_conn = NULL,
 		   *max_client = NULL, *header_timeout = NULL;
 	bn_server_options o = BN_SERVER_OPTIONS_INIT;
-	bool public_ok = false, help = false;
+	bool public_ok = false;
 	char *home = NULL;
 	bn_err err;
 	int npos, r;
@@ -81,15 +50,10 @@ int bn_cli_serve_main(int argc, char **argv)
 		{ "max-connections", true, &max_conn, NULL },
 		{ "max-per-client", true, &max_client, NULL },
 		{ "header-timeout", true, &header_timeout, NULL },
-		{ "help", false, NULL, &help },
 		{ NULL, false, NULL, NULL } };
 
 	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "serve"))
 		return BN_EXIT_USAGE;
-	if (help) {
-		fputs(serve_usage, stdout);
-		return BN_EXIT_OK;
-	}
 	if (npos)
 		return bn_cli_usage("serve", "unexpected argument '%s'", pos[0]);
 	if (!parse_limit(&o.max_connections, max_conn,

@@ -10,10 +10,6 @@
 #include "base/buf.h"
 #include "exec/grants.h"
 
-#ifdef HAVE_CMD_INSTALL
-#include "cmd_install.h"
-#endif
-
 #define MAX_POS 256
 
 static json_t *strv_json(const bn_strv *sv)
@@ -32,7 +28,7 @@ static void print_warnings(const bn_strv *w)
 		fprintf(stderr, "warning: %s\n", w->v[i]);
 }
 
-static int cmd_validate(int argc, char **argv)
+int bn_cli_skill_validate(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
 	bool json = false;
@@ -88,7 +84,7 @@ static int load_one(bn_skill_manifest **m, const char *path)
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
-static int cmd_read_properties(int argc, char **argv)
+int bn_cli_skill_read_properties(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
 	bn_skill_manifest *m = NULL;
@@ -106,7 +102,7 @@ static int cmd_read_properties(int argc, char **argv)
 	return BN_EXIT_OK;
 }
 
-static int cmd_to_prompt(int argc, char **argv)
+int bn_cli_skill_to_prompt(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
 	bn_skill_manifest *ms[MAX_POS];
@@ -138,7 +134,7 @@ static int cmd_to_prompt(int argc, char **argv)
 	return r;
 }
 
-static int cmd_create(int argc, char **argv)
+int bn_cli_skill_create(int argc, char **argv)
 {
 	const char *pos[MAX_POS], *type = "prompt", *desc = NULL;
 	bn_skill_type t;
@@ -190,7 +186,7 @@ static json_t *skill_json(const bn_store_skill *sk)
 	return o;
 }
 
-static int cmd_list(int argc, char **argv)
+int bn_cli_skill_list(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
 	bn_store_skills all = { 0 };
@@ -364,7 +360,7 @@ static int inspect_resolved(const bn_store_skills *all, const char *name,
 	return BN_EXIT_OK;
 }
 
-static int cmd_inspect(int argc, char **argv)
+int bn_cli_skill_inspect(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
 	bn_store_skills all = { 0 };
@@ -462,7 +458,7 @@ out:
 	return r;
 }
 
-static int cmd_remove(int argc, char **argv)
+int bn_cli_skill_remove(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
 	bn_store *s;
@@ -519,54 +515,22 @@ static int cmd_binding(const char *verb, int argc, char **argv)
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
-static int cmd_attach(int argc, char **argv)
+int bn_cli_skill_attach(int argc, char **argv)
 {
 	return cmd_binding("attach", argc, argv);
 }
 
-static int cmd_detach(int argc, char **argv)
+int bn_cli_skill_detach(int argc, char **argv)
 {
 	return cmd_binding("detach", argc, argv);
 }
 
-static int cmd_enable(int argc, char **argv)
+int bn_cli_skill_enable(int argc, char **argv)
 {
 	return cmd_binding("enable", argc, argv);
 }
 
-static int cmd_disable(int argc, char **argv)
+int bn_cli_skill_disable(int argc, char **argv)
 {
 	return cmd_binding("disable", argc, argv);
-}
-
-int bn_cli_skill_main(int argc, char **argv)
-{
-	static const bn_cli_sub subs[] = {
-		{ "validate", cmd_validate },
-		{ "read-properties", cmd_read_properties },
-		{ "to-prompt", cmd_to_prompt },
-		{ "create", cmd_create },
-		{ "list", cmd_list },
-		{ "inspect", cmd_inspect },
-		{ "remove", cmd_remove },
-#ifdef HAVE_CMD_INSTALL
-		{ "search", bn_cli_skill_search },
-		{ "browse", bn_cli_skill_browse },
-		{ "install", bn_cli_skill_install },
-		{ "update", bn_cli_skill_update },
-		{ "outdated", bn_cli_skill_outdated },
-		{ "verify", bn_cli_skill_verify },
-		{ "digest", bn_cli_skill_digest },
-#endif
-		{ "build", bn_cli_skill_build },
-		{ "grant", bn_cli_skill_grant },
-		{ "revoke", bn_cli_skill_revoke },
-		{ "run", bn_cli_skill_run },
-		{ "script", bn_cli_skill_script },
-		{ "attach", cmd_attach },
-		{ "detach", cmd_detach },
-		{ "enable", cmd_enable },
-		{ "disable", cmd_disable },
-		{ NULL, NULL } };
-	return bn_cli_dispatch("skill", argc, argv, subs);
 }

@@ -209,9 +209,10 @@ static int parse_flag(struct run_opts *o, const char *flag, const char *val)
 	return 0;
 }
 
+/* ARGV: the words after "run". */
 static int parse_run(struct run_opts *o, int argc, char **argv)
 {
-	int i = 1;
+	int i = 0;
 	bool ended = false;
 
 	while (i < argc && argv[i][0] == '-' && argv[i][1] == '-') {
@@ -464,7 +465,7 @@ out:
 	return status;
 }
 
-static int cmd_run(int argc, char **argv)
+int bn_cli_wasm_run(int argc, char **argv)
 {
 	struct run_opts o = { .limits = BN_WASM_LIMITS_INIT };
 	bn_wasm_wasi_config cfg = BN_WASM_WASI_CONFIG_INIT;
@@ -530,7 +531,7 @@ int bn_cli_wasm_main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		}
-		return cmd_run(argc, argv);
+		return bn_cli_wasm_run(argc - 1, argv + 1);
 	}
 	fprintf(stderr, "%s: unknown command '%s'\n", PROG, argv[0]);
 	usage(stderr);

@@ -19,9 +19,13 @@ enum {
 
 /*
  * bn_cli_wasm_main - run `bnity wasm ARGV...`; ARGV[0] is the subcommand
- * ("run", "help").  Prints diagnostics on stderr and returns the process
+ * ("run", "help").  For the engine's own test runner (tests/wasm), which
+ * has no command table; bnity runs bn_cli_wasm_run from its table.  Prints diagnostics on stderr and returns the process
  * exit status: the program's own status (0-255) or one of the above.
  */
 int bn_cli_wasm_main(int argc, char **argv);
+/* bn_cli_wasm_run - `bnity wasm run ARGV...` (ARGV after "run"); the
+   same statuses. */
+int bn_cli_wasm_run(int argc, char **argv);
 
 #endif

@@ -2,6 +2,7 @@
 /* cli/util.c - option parsing, error printing, JSON output (see cli.h). */
 #include "cli.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,24 +12,107 @@
 
 #include "base/buf.h"
 
-static const bn_cli_opt *find_opt(const bn_cli_opt *opts, const char *name,
-				  size_t len)
+static const bn_cli_optspec *find_spec(const bn_cli_optspec *specs,
+				       const char *name, size_t len)
+{
+	for (; specs && specs->name; specs++)
+		if (strlen(specs->name) == len &&
+		    strncmp(specs->name, name, len) == 0)
+			return specs;
+	return NULL;
+}
+
+static const bn_cli_optspec *find_alias(const bn_cli_optspec *specs, char c)
+{
+	for (; specs && specs->name; specs++)
+		if (specs->alias && specs->alias == c)
+			return specs;
+	return NULL;
+}
+
+static const bn_cli_opt *find_opt(const bn_cli_opt *opts, const char *name)
 {
 	for (; opts && opts->name; opts++)
-		if (strlen(opts->name) == len &&
-		    strncmp(opts->name, name, len) == 0)
+		if (strcmp(opts->name, name) == 0)
 			return opts;
 	return NULL;
+}
+
+/*
+ * Whether the options a command receives are the ones the table
+ * declares for it, of the same kinds; says which is not on stderr.  Our
+ * own bug when false: the table (commands.c) and the command disagree.
+ */
+static bool opts_match_table(const bn_cli_cmd *c, const bn_cli_opt *opts,
+			     const char *cmd)
+{
+	const bn_cli_optspec *sp;
+	const bn_cli_opt *o;
+
+	if (!c || !c->fn || (c->flags & BN_CLI_CMD_RAW)) {
+		fprintf(stderr, "bnity: internal error: '%s' is not a command "
+			"of the table that takes options\n", cmd);
+		return false;
+	}
+	for (o = opts; o && o->name; o++) {
+		sp = find_spec(c->opts, o->name, strlen(o->name));
+		if (!sp || sp->kind != o->kind) {
+			fprintf(stderr, "bnity: internal error: option --%s "
+				"of '%s' is %s the command table\n", o->name,
+				cmd, sp ? "of another kind in" : "not in");
+			return false;
+		}
+	}
+	for (sp = c->opts; sp && sp->name; sp++)
+		if (!find_opt(opts, sp->name)) {
+			fprintf(stderr, "bnity: internal error: '%s' takes no "
+				"option --%s, which the command table lists\n",
+				cmd, sp->name);
+			return false;
+		}
+	return true;
+}
+
+/* Store VAL, the value of O written as the WLEN bytes at WHAT; -1
+   after a usage error. */
+static int take_value(const bn_cli_opt *o, const char *what, int wlen,
+		      const char *val, const char *cmd)
+{
+	bn_strv *list = o->target;
+
+	if (o->kind == BN_CLI_VALUE) {
+		*o->value = val;
+		return 0;
+	}
+	if (!*val) {
+		bn_cli_usage(cmd, "option '%.*s' needs a value", wlen, what);
+		return -1;
+	}
+	if (list->n >= BN_CLI_LIST_MAX) {
+		bn_cli_usage(cmd, "too many %.*s (at most %d)", wlen, what,
+			     BN_CLI_LIST_MAX);
+		return -1;
+	}
+	bn_strv_push(list, val);
+	return 0;
 }
 
 int bn_cli_parse(int argc, char **argv, const bn_cli_opt *opts,
 		 const char **pos, int pos_cap, int *npos, const char *cmd)
 {
+	const bn_cli_cmd *c = bn_cli_cmd_find(cmd);
 	bool only_pos = false;
 	int i, n = 0;
 
+	if (!opts_match_table(c, opts, cmd)) {
+		assert(!"the command table and the command disagree");
+		return -1;
+	}
 	for (i = 0; i < argc; i++) {
-		const char *a = argv[i];
+		const char *a = argv[i], *eq = NULL;
+		const bn_cli_optspec *sp;
+		int wlen;
+
 		if (only_pos || a[0] != '-' || strcmp(a, "-") == 0) {
 			if (n >= pos_cap) {
 				bn_cli_usage(cmd, "too many arguments at '%s' "
@@ -43,35 +127,44 @@ int bn_cli_parse(int argc, char **argv, const bn_cli_opt *opts,
 			continue;
 		}
 		if (a[1] != '-') {
-			bn_cli_usage(cmd, "unknown option '%s'", a);
-			return -1;
-		}
-		const char *name = a + 2, *eq = strchr(name, '=');
-		size_t len = eq ? (size_t)(eq - name) : strlen(name);
-		const bn_cli_opt *o = find_opt(opts, name, len);
-		if (!o) {
-			bn_cli_usage(cmd, "unknown option '--%.*s'", (int)len,
-				     name);
-			return -1;
-		}
-		if (!o->has_value) {
-			if (eq) {
-				bn_cli_usage(cmd, "option '--%s' takes no value",
-					     o->name);
+			/* -X: the alias of one option, alone in its word */
+			sp = a[2] ? NULL : find_alias(c->opts, a[1]);
+			if (!sp) {
+				bn_cli_usage(cmd, "unknown option '%s'", a);
 				return -1;
 			}
-			*o->flag = true;
+		} else {
+			const char *name = a + 2;
+			size_t len;
+
+			eq = strchr(name, '=');
+			len = eq ? (size_t)(eq - name) : strlen(name);
+			sp = find_spec(c->opts, name, len);
+			if (!sp) {
+				bn_cli_usage(cmd, "unknown option '--%.*s'",
+					     (int)len, name);
+				return -1;
+			}
+		}
+		/* the option as written, for messages: "-m", "--grant" */
+		wlen = eq ? (int)(eq - a) : (int)strlen(a);
+		const bn_cli_opt *o = find_opt(opts, sp->name);
+		assert(o && o->kind == sp->kind); /* opts_match_table */
+		if (sp->kind == BN_CLI_FLAG) {
+			if (eq) {
+				bn_cli_usage(cmd, "option '%.*s' takes no value",
+					     wlen, a);
+				return -1;
+			}
+			*(bool *)o->target = true;
 			continue;
 		}
-		if (eq) {
-			*o->value = eq + 1;
-		} else if (i + 1 < argc) {
-			*o->value = argv[++i];
-		} else {
-			bn_cli_usage(cmd, "option '--%s' needs a value",
-				     o->name);
+		if (!eq && i + 1 >= argc) {
+			bn_cli_usage(cmd, "option '%.*s' needs a value", wlen, a);
 			return -1;
 		}
+		if (take_value(o, a, wlen, eq ? eq + 1 : argv[++i], cmd))
+			return -1;
 	}
 	*npos = n;
 	return 0;
@@ -130,31 +223,4 @@ int bn_cli_open_store(bn_store **out, bn_err *err)
 	free(home);
 	free(cwd);
 	return r;
-}
-
-int bn_cli_dispatch(const char *group, int argc, char **argv,
-		    const bn_cli_sub *subs)
-{
-	const char *sub = argc > 0 ? argv[0] : NULL;
-	const bn_cli_sub *c;
-
-	if (!sub || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
-		bn_cli_help(group);
-		return sub ? BN_EXIT_OK : BN_EXIT_USAGE;
-	}
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--"))
-			break;
-		if (!strcmp(argv[i], "--help")) {
-			char words[96];
-			snprintf(words, sizeof(words), "%s %s", group, sub);
-			return bn_cli_help(words) ? BN_EXIT_OK : BN_EXIT_USAGE;
-		}
-	}
-	for (c = subs; c->name; c++)
-		if (!strcmp(sub, c->name))
-			return c->fn(argc - 1, argv + 1);
-	fprintf(stderr, "bnity: unknown command '%s %s' (see `bnity help "
-		"%s`)\n", group, sub, group);
-	return BN_EXIT_USAGE;
 }

@@ -163,6 +163,130 @@ for cmd in "skill run" "skill grant" "skill install" "skill remove" "audit" "mem
   check "$cmd with 300 words: usage error (2), with a message" '[ $rc -eq 2 ] && [ -n "$errout" ]'
 done
 
+# --- the command table: help, did you mean, options, completion -------------
+# Every command comes from one table (src/cli/commands.c): `--help` lists
+# them, each has the same help two ways, unknown words get suggestions,
+# and the completion scripts are written from the same table.
+run "$bnity" --help
+# "  PATH   Summary" lines: every command and group, each with its summary
+paths=$(printf '%s\n' "$out" | sed -nE 's/^ +([a-z-]+( [a-z-]+)?)  +[A-Z].*/\1/p')
+tops=$(grep -v ' ' <<<"$paths")
+leaves=$(while read -r p; do grep -q "^$p " <<<"$paths" || echo "$p"; done <<<"$paths")
+missing=""
+for c in skill bot audit secret memory chat sandbox key serve wasm help version completion; do
+  grep -qx "$c" <<<"$tops" || missing+=" $c"
+done
+out=$missing
+check "--help lists every top-level command with its summary" '[ $rc -eq 0 ] && [ -z "$missing" ]'
+check "--help lists the subcommands of the groups" '[ "$(grep -c "^skill " <<<"$paths")" -ge 20 ] && grep -qx "key trust" <<<"$paths" && grep -qx "wasm run" <<<"$paths" && grep -qx "sandbox status" <<<"$paths"'
+differ=""
+while read -r p; do
+  a=$("$bnity" help $p 2>&1; echo "rc=$?")
+  b=$("$bnity" $p --help 2>&1; echo "rc=$?")
+  [ "$a" = "$b" ] && [[ $a == "usage: bnity $p"*"rc=0" ]] || differ+=" [$p]"
+done <<<"$paths"
+out=$differ
+check "help P and P --help print the same, for all $(wc -l <<<"$paths") commands" '[ -z "$differ" ] && [ "$(wc -l <<<"$paths")" -ge 50 ]'
+run "$bnity" skill install -h
+check "-h is --help" '[ $rc -eq 0 ] && [ "$out" = "$("$bnity" help skill install)" ]'
+run "$bnity" help skill install
+check "install's help names -y and the repeatable options" '[[ $out == *"-y|--yes"* ]] && [[ $out == *"[--skill NAME]..."* ]]'
+
+run "$bnity" skil
+check "an unknown command: exit 2, named, with the close one" '[ $rc -eq 2 ] && [[ $errout == *"unknown command '"'"'skil'"'"'"* ]] && [[ $errout == *"did you mean"*"bnity skill"* ]]'
+run "$bnity" skill instal
+check "an unknown subcommand: exit 2, named, did you mean" '[ $rc -eq 2 ] && [[ $errout == *"'"'"'skill instal'"'"'"* ]] && [[ $errout == *"bnity skill install"* ]]'
+run "$bnity" bot shwo
+check "a swap of two letters is close" '[ $rc -eq 2 ] && [[ $errout == *"bnity bot show"* ]]'
+run "$bnity" skill re
+check "several close ones are all named" '[ $rc -eq 2 ] && [[ $errout == *"one of these"* ]] && [[ $errout == *"skill remove"* ]] && [[ $errout == *"skill revoke"* ]] && [[ $errout == *"skill read-properties"* ]]'
+run "$bnity" frobnicate
+check "nothing close: no suggestion" '[ $rc -eq 2 ] && [[ $errout == *frobnicate* ]] && [[ $errout != *"did you mean"* ]]'
+run "$bnity" help skill instal
+check "help of an unknown command: exit 2, did you mean" '[ $rc -eq 2 ] && [[ $errout == *"bnity skill install"* ]]'
+run "$bnity" skill
+check "a group alone prints its commands, exit 2" '[ $rc -eq 2 ] && [[ $out == *"skill validate"*"skill disable"* ]]'
+
+# each command parses its options as the table declares them (a bogus
+# one is refused by name everywhere, never an abort)
+bad=""
+while read -r p; do
+  "$bnity" $p --zz-bogus </dev/null >/dev/null 2>"$work/bogus.err"; r=$?
+  [ $r -eq 2 ] && grep -q -- "--zz-bogus" "$work/bogus.err" || bad+=" [$p: $r]"
+done <<<"$leaves"
+out=$bad
+check "all $(wc -l <<<"$leaves") commands refuse an unknown option by name (2)" '[ -z "$bad" ] && [ "$(wc -l <<<"$leaves")" -ge 40 ]'
+run "$bnity" memory add --bot --help
+check "--help as the value of an option is a value, not the help" '[ $rc -eq 2 ] && [[ $errout == *"give one TEXT"* ]]'
+run "$bnity" wasm run "$work/none.wasm" --help
+check "after a program, --help is the program's" '[ $rc -eq 126 ] && [[ $errout == *none.wasm* ]]'
+run "$bnity" chat helper -m
+check "a short option without its value: exit 2, named as written" '[ $rc -eq 2 ] && [[ $errout == *"'"'"'-m'"'"' needs a value"* ]]'
+run "$bnity" skill install "$work/nowhere" -Y
+check "an unknown short option: exit 2, named" '[ $rc -eq 2 ] && [[ $errout == *"'"'"'-Y'"'"'"* ]]'
+run "$bnity" skill install "$work/nowhere" --local -y
+check "-y is --yes (the source is what fails, 1)" '[ $rc -eq 1 ] && [[ $errout == *nowhere* ]]'
+run "$bnity" skill install "$work/nowhere" --grant=
+check "a repeatable option needs a value" '[ $rc -eq 2 ] && [[ $errout == *"'"'"'--grant'"'"' needs a value"* ]]'
+for n in 63 64 65; do
+  many=(); for i in $(seq 1 $n); do many+=(--skill "s$i"); done
+  run "$bnity" skill install "$work/nowhere" "${many[@]}"
+  if [ $n -le 64 ]; then
+    check "--skill given $n times is taken (the source is what fails, 1)" '[ $rc -eq 1 ] && [[ $errout == *nowhere* ]]'
+  else
+    check "--skill given $n times: exit 2, says the limit" '[ $rc -eq 2 ] && [[ $errout == *"too many --skill (at most 64)"* ]]'
+  fi
+done
+
+# completion: bash, run as bash would (COMP_WORDS, COMP_CWORD)
+"$bnity" completion bash >"$work/bnity.bash"; rc=$?
+check "completion bash: exit 0" '[ $rc -eq 0 ] && [ -s "$work/bnity.bash" ]'
+complete_bash() { # complete_bash WORD... : what _bnity offers for the last word
+  bash --norc --noprofile -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _bnity; printf "%s\n" "${COMPREPLY[@]}"' _ "$work/bnity.bash" "$@"
+}
+run bash --norc --noprofile -c 'source "$1"; complete -p bnity' _ "$work/bnity.bash"
+check "bash: sourcing it sets complete -p bnity" '[ $rc -eq 0 ] && [[ $out == *"-F _bnity"*bnity ]]'
+run complete_bash bnity skill inst
+check "bash: bnity skill inst<TAB> proposes install" '[ "$out" = install ]'
+run complete_bash bnity skill list --j
+check "bash: bnity skill list --j<TAB> proposes --json" '[ "$out" = --json ]'
+run complete_bash bnity ""
+check "bash: bnity <TAB> proposes every top-level command" '[ "$(sort <<<"$out")" = "$(sort <<<"$tops")" ]'
+run complete_bash bnity help skill ins
+check "bash: help completes command words" '[[ $out == *install* ]] && [[ $out == *inspect* ]]'
+run complete_bash bnity chat helper -
+check "bash: a command's options, with short aliases and --help" '[[ $out == *--message* ]] && [[ $out == *$'"'"'\n'"'"'-m* ]] && [[ $out == *--help* ]]'
+run complete_bash bnity skill create --type ""
+check "bash: nothing of ours after an option that takes a value" '[ -z "$out" ]'
+run complete_bash bnity completion ""
+check "bash: completion proposes the shells" '[ "$(echo $out)" = "bash zsh fish" ]'
+
+# zsh and fish: checked by the shell itself when it is installed
+"$bnity" completion zsh >"$work/_bnity"; rc=$?
+check "completion zsh: exit 0, a #compdef file" '[ $rc -eq 0 ] && [ "$(head -1 "$work/_bnity")" = "#compdef bnity" ]'
+"$bnity" completion fish >"$work/bnity.fish"; rc=$?
+check "completion fish: exit 0" '[ $rc -eq 0 ] && [ -s "$work/bnity.fish" ]'
+has_every_command() { for c in $tops; do grep -qw -- "$c" "$1" || return 1; done; }
+if command -v zsh >/dev/null 2>&1; then
+  run zsh -n "$work/_bnity"
+  check "zsh -n parses it" '[ $rc -eq 0 ] && [ -z "$errout" ]'
+  # _bnity with zsh's completion functions stubbed to print what it offers
+  run zsh -f -c 'compdef() { :; }; source "$1"; _describe() { print -rl -- ${(P)4}; }; compadd() { print -rl -- "$@"; }; _files() { print FILES; }; words=(bnity skill list --j); CURRENT=4; _bnity; print -- "==="; words=(bnity skill inst); CURRENT=3; _bnity' _ "$work/_bnity"
+  check "zsh: skill list's options and skill's commands are offered" '[ $rc -eq 0 ] && [[ $out == *--json*===*"install:Install"* ]]'
+else
+  check "zsh: the script names every top-level command" 'has_every_command "$work/_bnity"'
+fi
+if command -v fish >/dev/null 2>&1; then
+  run fish --no-config -n "$work/bnity.fish"
+  check "fish -n parses it" '[ $rc -eq 0 ] && [ -z "$errout" ]'
+  run fish --no-config -c 'source $argv[1]; complete -C "bnity skill inst"; echo ==; complete -C "bnity skill list --j"' "$work/bnity.fish"
+  check "fish: bnity skill inst proposes install, skill list --j --json" '[ $rc -eq 0 ] && [[ $out == "install"*"=="*"--json"* ]]'
+else
+  check "fish: the script names every top-level command" 'has_every_command "$work/bnity.fish"'
+fi
+run "$bnity" completion tcsh
+check "completion of another shell: exit 2, named" '[ $rc -eq 2 ] && [[ $errout == *tcsh* ]]'
+
 # --- nothing written outside BNITY_HOME --------------------------------------
 check "HOME holds only what the test put there" '[ -z "$(find "$HOME" -newer "$HOME/.agents/skills/user-only/SKILL.md" -type f)" ]'
 

@@ -1,0 +1,504 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/commands.c - the command table: every command of `bnity`, its
+ * summary, its help and its options, and the function that runs it.
+ * Dispatch, help, option parsing and shell completion read only this
+ * (cli.h says how), so a new command or option is added here once.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+#include "cmd_chat.h"
+#include "cmd_install.h"
+#include "cmd_memory.h"
+#include "cmd_sandbox.h"
+#include "cmd_secret.h"
+#include "cmd_serve.h"
+#include "cmd_wasm.h"
+#include "server/server.h"
+
+#define BN_STR_(x) #x
+#define BN_STR(x) BN_STR_(x)
+
+/* A command's options, ended for it. */
+#define OPTS(...) ((const bn_cli_optspec[]){ __VA_ARGS__, { NULL, 0, 0 } })
+#define FLAG(name) { (name), 0, BN_CLI_FLAG }
+#define VALUE(name) { (name), 0, BN_CLI_VALUE }
+#define LIST(name) { (name), 0, BN_CLI_LIST }
+
+static const bn_cli_cmd skill_cmds[] = {
+	{ .name = "validate",
+	  .summary = "Check skills against the Agent Skills specification",
+	  .usage = "PATH... [--json]",
+	  .text = "Check each skill (a folder or its SKILL.md) strictly against the\n"
+		  "Agent Skills specification. Exit 1 if any is invalid. --json prints\n"
+		  "{\"path\", \"valid\", \"errors\", \"warnings\"} per path.",
+	  .opts = OPTS(FLAG("json")),
+	  .fn = bn_cli_skill_validate },
+	{ .name = "read-properties",
+	  .summary = "Print a skill's frontmatter as JSON",
+	  .usage = "PATH",
+	  .text = "Print the skill's frontmatter properties as JSON.",
+	  .fn = bn_cli_skill_read_properties },
+	{ .name = "to-prompt",
+	  .summary = "Print the <available_skills> block for skills",
+	  .usage = "PATH...",
+	  .text = "Print the <available_skills> block an agent gets for these skills.",
+	  .fn = bn_cli_skill_to_prompt },
+	{ .name = "create",
+	  .summary = "Write a new skill into the store",
+	  .usage = "NAME [--type prompt|tool] [--description TEXT]",
+	  .text = "Write a new skill into the store. A tool skill gets src/main.c\n"
+		  "and schema.json to build later. The result passes `skill validate`.",
+	  .opts = OPTS(VALUE("type"), VALUE("description")),
+	  .fn = bn_cli_skill_create },
+	{ .name = "list",
+	  .summary = "List every skill, with its type, tier and origin",
+	  .usage = "[--json]",
+	  .text = "List every skill: the store's, the user's (~/.agents/skills,\n"
+		  "~/.claude/skills) and the project's (.agents/skills,\n"
+		  ".claude/skills from here up to the repository root).",
+	  .opts = OPTS(FLAG("json")),
+	  .fn = bn_cli_skill_list },
+	{ .name = "inspect",
+	  .summary = "Show one skill, its grants and its bots",
+	  .usage = "NAME [--resolved] [--json]",
+	  .text = "Show one skill: where it is, its fields, its instructions' size,\n"
+		  "its grants and the bots it is attached to. --resolved shows it\n"
+		  "combined with its ancestors (metadata.parents), with the origin of\n"
+		  "every capability and instruction block.",
+	  .opts = OPTS(FLAG("json"), FLAG("resolved")),
+	  .fn = bn_cli_skill_inspect },
+	{ .name = "remove",
+	  .summary = "Remove a skill from the store",
+	  .usage = "NAME",
+	  .text = "Remove a skill from the store and detach it from every bot.",
+	  .fn = bn_cli_skill_remove },
+	{ .name = "search",
+	  .summary = "Search the registries for skills",
+	  .usage = "QUERY [--registry NAME] [--json] [--offline]",
+	  .text = "Search the registries (skills.sh, anthropics/skills,\n"
+		  "ComposioHQ/awesome-claude-skills, and those in config.json).",
+	  .opts = OPTS(VALUE("registry"), FLAG("json"), FLAG("offline")),
+	  .fn = bn_cli_skill_search },
+	{ .name = "browse",
+	  .summary = "Browse the registries, and install from them",
+	  .usage = "[QUERY] [--registry NAME] [--offline]",
+	  .text = "Browse registries: on a terminal search, show details and install;\n"
+		  "otherwise print a plain listing.",
+	  .opts = OPTS(VALUE("registry"), FLAG("offline")),
+	  .fn = bn_cli_skill_browse },
+	{ .name = "install",
+	  .summary = "Install skills from a folder, archive or repository",
+	  .usage = "SOURCE [--skill NAME]... [--all] [-y|--yes]\n"
+		   "        [--grant CAP[=SCOPE],...]... [--bot BOT] [--force] [--local]\n"
+		   "        [--offline]",
+	  .text = "Install skills from a folder, a .skill/.zip/.tar.gz,\n"
+		  "owner/repo[/path][#ref], a GitHub or git URL, or https://HOST\n"
+		  "(.well-known/agent-skills). Shows warnings and scan findings, checks\n"
+		  "signatures (tier verified/untrusted; --local: a folder you vouch\n"
+		  "for), asks for each capability on a terminal (--yes grants all,\n"
+		  "--grant the named ones), builds tool sources, commits atomically,\n"
+		  "pins it in skills-lock.json. --force installs despite strict errors\n"
+		  "or replaces an installed skill. --skill and --grant may be given\n"
+		  "several times.",
+	  .opts = OPTS(LIST("skill"), FLAG("all"), { "yes", 'y', BN_CLI_FLAG },
+		       LIST("grant"), VALUE("bot"), FLAG("force"), FLAG("local"),
+		       FLAG("offline")),
+	  .fn = bn_cli_skill_install },
+	{ .name = "update",
+	  .summary = "Install installed skills again from their sources",
+	  .usage = "NAME|--all [-y|--yes] [--grant CAP,...]... [--bot BOT]\n"
+		   "        [--force] [--offline]",
+	  .text = "Fetch again; changed content is replaced; changed capabilities are\n"
+		  "shown and asked for again.",
+	  .opts = OPTS(FLAG("all"), { "yes", 'y', BN_CLI_FLAG }, LIST("grant"),
+		       VALUE("bot"), FLAG("force"), FLAG("offline")),
+	  .fn = bn_cli_skill_update },
+	{ .name = "outdated",
+	  .summary = "Tell which installed skills differ from their source",
+	  .usage = "[NAME] [--json] [--offline]",
+	  .text = "Which installed skills differ from their source. Exit 1 if any.",
+	  .opts = OPTS(FLAG("json"), FLAG("offline")),
+	  .fn = bn_cli_skill_outdated },
+	{ .name = "verify",
+	  .summary = "Check installed files against skills-lock.json",
+	  .usage = "[NAME] [--json]",
+	  .text = "Check installed files against skills-lock.json. Exit 1 on any change.",
+	  .opts = OPTS(FLAG("json")),
+	  .fn = bn_cli_skill_verify },
+	{ .name = "digest",
+	  .summary = "Print the listing a skill signature signs",
+	  .usage = "PATH",
+	  .text = "Print the listing a skill signature signs (sign it with minisign into\n"
+		  "skill.minisig).",
+	  .fn = bn_cli_skill_digest },
+	{ .name = "build",
+	  .summary = "Build a tool skill's skill.wasm from its sources",
+	  .usage = "[SKILL | PATH] [--verbose]",
+	  .text = "Build a tool skill's skill.wasm from its sources: C (src/*.c) with\n"
+		  "clang for wasm32-wasi and the SDK header, or WAT (skill.wat) with\n"
+		  "wat2wasm. The result must be a WASI command; a failed build keeps\n"
+		  "the previous skill.wasm.",
+	  .opts = OPTS(FLAG("verbose")),
+	  .fn = bn_cli_skill_build },
+	{ .name = "grant",
+	  .summary = "Allow a skill a capability it declares",
+	  .usage = "SKILL CAP[=SCOPE]... [--bot BOT] [--fuel N]\n"
+		   "        [--max-memory BYTES] [--timeout-ms MS] [--max-output BYTES]",
+	  .text = "Allow a skill a capability it declares, for one bot or every bot.\n"
+		  "Without a scope, the scopes the skill declares are granted. Limit\n"
+		  "flags override the tier's defaults for the skill's runs; each is 1\n"
+		  "to its maximum (fuel 10^18, memory 1 TiB, timeout a year, output\n"
+		  "1 GiB; sizes may end in k, M or G), else a usage error.",
+	  .opts = OPTS(VALUE("bot"), VALUE("fuel"), VALUE("max-memory"),
+		       VALUE("timeout-ms"), VALUE("max-output")),
+	  .fn = bn_cli_skill_grant },
+	{ .name = "revoke",
+	  .summary = "Take back grants",
+	  .usage = "SKILL CAP[=SCOPE]|all... [--bot BOT]",
+	  .text = "Take back grants (all scopes of CAP without one).",
+	  .opts = OPTS(VALUE("bot")),
+	  .fn = bn_cli_skill_revoke },
+	{ .name = "run",
+	  .summary = "Run a tool skill once",
+	  .usage = "SKILL [--bot BOT] [--json]\n"
+		   "        [--input JSON | --input-file F | < stdin]",
+	  .text = "Run a tool skill with its input, under its tier's limits and its\n"
+		  "grants; print its output. --json prints {ok, output, error, limit,\n"
+		  "fuel_used, memory_peak, duration_ms, tier, ...}. Exit 3 the skill\n"
+		  "failed, 4 it failed after a refused capability, 5 a limit stopped\n"
+		  "it, 6 it trapped.",
+	  .opts = OPTS(VALUE("bot"), VALUE("input"), VALUE("input-file"),
+		       FLAG("json")),
+	  .fn = bn_cli_skill_run },
+	{ .name = "script",
+	  .summary = "Run one of a skill's scripts under the OS sandbox",
+	  .usage = "SKILL SCRIPT [ARGS...] [--bot BOT]\n"
+		   "        [--input TEXT | --input-file F] [--json]",
+	  .text = "Run scripts/SCRIPT of a skill that holds exec_command=SCRIPT, under\n"
+		  "the OS sandbox: a read-only copy of the skill folder ($SKILL_DIR), a\n"
+		  "fresh work folder ($HOME), no network, the tier's limits. Audited.\n"
+		  "Exit: 0, 3 it failed, 4 not granted, 5 a limit stopped it.",
+	  .opts = OPTS(VALUE("bot"), VALUE("input"), VALUE("input-file"),
+		       FLAG("json")),
+	  .fn = bn_cli_skill_script },
+	{ .name = "attach",
+	  .summary = "Attach a skill to a bot",
+	  .usage = "SKILL BOT",
+	  .text = "Attach a skill to a bot (enabled).",
+	  .fn = bn_cli_skill_attach },
+	{ .name = "detach",
+	  .summary = "Detach a skill from a bot",
+	  .usage = "SKILL BOT",
+	  .fn = bn_cli_skill_detach },
+	{ .name = "enable",
+	  .summary = "Enable an attached skill for a bot",
+	  .usage = "SKILL BOT",
+	  .fn = bn_cli_skill_enable },
+	{ .name = "disable",
+	  .summary = "Disable an attached skill for a bot",
+	  .usage = "SKILL BOT",
+	  .text = "Disable an attached skill for a bot (kept attached, left out of\n"
+		  "the bot's prompt).",
+	  .fn = bn_cli_skill_disable },
+	{ .name = NULL },
+};
+
+static const bn_cli_cmd bot_cmds[] = {
+	{ .name = "create",
+	  .summary = "Create a bot",
+	  .usage = "SLUG [--name NAME] [--persona TEXT | --persona-file F]\n"
+		   "        [--provider P] [--model M]",
+	  .text = "Create a bot. SLUG: lowercase letters, digits and hyphens.",
+	  .opts = OPTS(VALUE("name"), VALUE("persona"), VALUE("persona-file"),
+		       VALUE("provider"), VALUE("model")),
+	  .fn = bn_cli_bot_create },
+	{ .name = "list",
+	  .summary = "List the bots",
+	  .usage = "[--json]",
+	  .opts = OPTS(FLAG("json")),
+	  .fn = bn_cli_bot_list },
+	{ .name = "show",
+	  .summary = "Show a bot and its skills",
+	  .usage = "BOT [--json]",
+	  .opts = OPTS(FLAG("json")),
+	  .fn = bn_cli_bot_show },
+	{ .name = "remove",
+	  .summary = "Remove a bot and its attachments",
+	  .usage = "BOT",
+	  .opts = OPTS(FLAG("json")),
+	  .fn = bn_cli_bot_remove },
+	{ .name = "prompt",
+	  .summary = "Print the system prompt the bot's agent gets",
+	  .usage = "BOT [--json]",
+	  .text = "Print the system prompt the bot's agent gets: the persona, then\n"
+		  "an <available_skills> catalog of its enabled skills (none when it\n"
+		  "has none).",
+	  .opts = OPTS(FLAG("json")),
+	  .fn = bn_cli_bot_prompt },
+	{ .name = NULL },
+};
+
+static const bn_cli_cmd secret_cmds[] = {
+	{ .name = "set",
+	  .summary = "Store a secret, read from standard input",
+	  .usage = "NAME",
+	  .text = "Store a secret in the vault, encrypted. The value is read from\n"
+		  "standard input (up to 64 KiB; one final newline is dropped; on a\n"
+		  "terminal it is not echoed) and is never printed by any command.\n"
+		  "NAME: 1 to 128 letters, digits, '_', '.' and '-'. The key is\n"
+		  "$BNITY_HOME/vault.key (created with mode 0600), or derived from\n"
+		  "$BNITY_VAULT_PASSPHRASE when that is set.",
+	  .fn = bn_cli_secret_set },
+	{ .name = "list",
+	  .summary = "List the secrets' names, never their values",
+	  .usage = "[--json]",
+	  .text = "List the secrets' names and when each was last set; never values.",
+	  .opts = OPTS(FLAG("json")),
+	  .fn = bn_cli_secret_list },
+	{ .name = "remove",
+	  .summary = "Remove a secret from the vault",
+	  .usage = "NAME",
+	  .fn = bn_cli_secret_remove },
+	{ .name = NULL },
+};
+
+static const bn_cli_cmd memory_cmds[] = {
+	{ .name = "add",
+	  .summary = "Remember a text for a bot",
+	  .usage = "--bot BOT TEXT",
+	  .text = "Remember TEXT (up to 64 KiB of UTF-8) for the bot; prints its id.",
+	  .opts = OPTS(VALUE("bot")),
+	  .fn = bn_cli_memory_add },
+	{ .name = "search",
+	  .summary = "Search a bot's memories",
+	  .usage = "--bot BOT QUERY... [--limit N] [--json]",
+	  .text = "Search the bot's memories for any word of QUERY, best match\n"
+		  "first (N: 1 to 100, default 10). Punctuation is plain text, never\n"
+		  "search syntax.",
+	  .opts = OPTS(VALUE("bot"), VALUE("limit"), FLAG("json")),
+	  .fn = bn_cli_memory_search },
+	{ .name = "list",
+	  .summary = "List a bot's memories",
+	  .usage = "--bot BOT [--json]",
+	  .text = "List the bot's memories, oldest first.",
+	  .opts = OPTS(VALUE("bot"), FLAG("json")),
+	  .fn = bn_cli_memory_list },
+	{ .name = "remove",
+	  .summary = "Forget one of a bot's memories",
+	  .usage = "--bot BOT ID",
+	  .opts = OPTS(VALUE("bot")),
+	  .fn = bn_cli_memory_remove },
+	{ .name = NULL },
+};
+
+static const bn_cli_cmd sandbox_cmds[] = {
+	{ .name = "run",
+	  .summary = "Run a program confined as untrusted skills are",
+	  .usage = "[--read PATH]... [--write PATH]... [--net none]\n"
+		   "        [--time S] [--memory BYTES] -- CMD [ARGS...]",
+	  .text = "Run CMD confined: new namespaces, no network, Landlock (its binary,\n"
+		  "shared libraries, ld.so.cache, /dev/null, /dev/urandom, plus the paths\n"
+		  "named), a seccomp allow-list, cgroup and rlimit limits.  CMD runs as\n"
+		  "uid/gid 65534: --write folders must be writable by it.\n"
+		  "Exit: CMD's status; 124 when a limit ended it (named on stderr);\n"
+		  "128+N when signal N killed it; 1 when confinement failed; 2 usage.\n"
+		  "BNITY_SANDBOX_ALLOW_WEAKER=1 accepts missing mechanisms;\n"
+		  "BNITY_SANDBOX_TRACE=1 prints per-step microseconds on stderr.\n"
+		  "See docs/sandbox.md.",
+	  .opts = OPTS(LIST("read"), LIST("write"), VALUE("net"), VALUE("time"),
+		       VALUE("memory")),
+	  .fn = bn_cli_sandbox_run,
+	  .flags = BN_CLI_CMD_RAW },
+	{ .name = "status",
+	  .summary = "Tell which confinement this machine offers",
+	  .usage = "[--json]",
+	  .text = "Probe each confinement mechanism: offered by this machine, and in\n"
+		  "force for untrusted runs (found by trying each).",
+	  .opts = OPTS(FLAG("json")),
+	  .fn = bn_cli_sandbox_status },
+	{ .name = NULL },
+};
+
+static const bn_cli_cmd key_cmds[] = {
+	{ .name = "trust",
+	  .summary = "Trust a minisign public key",
+	  .usage = "PUBKEY|FILE [--comment TEXT]",
+	  .text = "Trust a minisign public key: skills it signs install as verified.",
+	  .opts = OPTS(VALUE("comment")),
+	  .fn = bn_cli_key_trust },
+	{ .name = "list",
+	  .summary = "List trusted keys",
+	  .usage = "[--json]",
+	  .opts = OPTS(FLAG("json")),
+	  .fn = bn_cli_key_list },
+	{ .name = "remove",
+	  .summary = "Stop trusting a key",
+	  .usage = "KEYID|PUBKEY",
+	  .fn = bn_cli_key_remove },
+	{ .name = NULL },
+};
+
+static const bn_cli_cmd wasm_cmds[] = {
+	{ .name = "run",
+	  .summary = "Run a WebAssembly command module (WASI preview 1)",
+	  .usage = "[--fuel N] [--max-memory BYTES] [--max-call-depth N]\n"
+		   "        [--timeout SECONDS] [--max-output BYTES]\n"
+		   "        [--dir HOST[::GUEST][:ro]]... [--env KEY=VALUE]...\n"
+		   "        [--engine auto|interp] FILE.wasm [ARGS...]",
+	  .text = "Run a WebAssembly command module (WASI preview 1) in the engine.\n"
+		  "\n"
+		  "  --fuel N               stop after N units of work\n"
+		  "  --max-memory BYTES     cap on linear memory (suffix K, M, G)\n"
+		  "  --max-call-depth N     cap on nested wasm calls\n"
+		  "  --timeout SECONDS      stop after this much wall-clock time\n"
+		  "  --max-output BYTES     cap on bytes written to stdout+stderr\n"
+		  "  --dir HOST[::GUEST][:ro]  give the guest a host directory\n"
+		  "  --env KEY=VALUE        set a guest environment variable\n"
+		  "  --engine auto|interp   machine code (default) or interpreter\n"
+		  "\n"
+		  "Exit status: the program's own; 124 a limit was reached;\n"
+		  "125 it trapped; 126 it could not be loaded; 2 bad usage.\n"
+		  "See docs/wasm-run.md.",
+	  .opts = OPTS(VALUE("fuel"), VALUE("max-memory"),
+		       VALUE("max-call-depth"), VALUE("timeout"),
+		       VALUE("max-output"), LIST("dir"), LIST("env"),
+		       VALUE("engine")),
+	  .fn = bn_cli_wasm_run,
+	  .flags = BN_CLI_CMD_RAW },
+	{ .name = NULL },
+};
+
+const bn_cli_cmd bn_cli_commands[] = {
+	{ .name = "skill",
+	  .summary = "Skills: write, check, find, install, run, grant",
+	  .subs = skill_cmds },
+	{ .name = "bot",
+	  .summary = "Bots: their persona, their skills, their prompt",
+	  .subs = bot_cmds },
+	{ .name = "audit",
+	  .summary = "The audit log of skill runs, or of installs",
+	  .usage = "[--skill S] [--bot B] [--since WHEN] [--outcome O]\n"
+		   "        [--limit N] [--before ID] [--json]\n"
+		   "       bnity audit --installs [--skill S] [--since WHEN] [--limit N] [--json]",
+	  .text = "The audit log, newest first: every skill run and every host call\n"
+		  "it made, allowed or denied. WHEN: 2026-11-27, 30m, 2h, 7d.\n"
+		  "--installs: every install and update instead (source, tier, hash,\n"
+		  "grants, scan findings).",
+	  .opts = OPTS(VALUE("skill"), VALUE("bot"), VALUE("since"),
+		       VALUE("outcome"), VALUE("limit"), VALUE("before"),
+		       FLAG("json"), FLAG("installs")),
+	  .fn = bn_cli_audit_main },
+	{ .name = "secret",
+	  .summary = "The encrypted vault of secrets",
+	  .subs = secret_cmds },
+	{ .name = "memory",
+	  .summary = "A bot's memories",
+	  .subs = memory_cmds },
+	{ .name = "chat",
+	  .summary = "Talk to a bot",
+	  .usage = "BOT [-m|--message TEXT] [--json] [--session ID]\n"
+		   "        [--provider anthropic|openai] [--model M] [--max-steps N]\n"
+		   "        [--context-tokens N]",
+	  .text = "Talk to BOT. Without -m: interactive (/skills, /reset, /session,\n"
+		  "/help, /exit). With -m: answer once and exit; --json prints the turn\n"
+		  "with its tool calls and results. --session ID continues a\n"
+		  "conversation. Providers: docs/agent.md.",
+	  .opts = OPTS({ "message", 'm', BN_CLI_VALUE }, VALUE("session"),
+		       VALUE("provider"), VALUE("model"), VALUE("max-steps"),
+		       VALUE("context-tokens"), FLAG("json")),
+	  .fn = bn_cli_chat_main },
+	{ .name = "sandbox",
+	  .summary = "The OS sandbox untrusted skills run in",
+	  .subs = sandbox_cmds },
+	{ .name = "key",
+	  .summary = "Trusted keys: skills they sign install as verified",
+	  .subs = key_cmds },
+	{ .name = "serve",
+	  .summary = "Serve the HTTP API and the web UI",
+	  .usage = "[--listen ADDR:PORT] [--public] [--max-connections N]\n"
+		   "        [--max-per-client N] [--header-timeout S]",
+	  .text = "Serve the HTTP API (/api/v1) and the web UI, on "
+		  BN_SERVER_DEFAULT_LISTEN "\n"
+		  "by default. Every route but GET /api/v1/health needs the header\n"
+		  "`Authorization: Bearer TOKEN`; the token is made on the first start,\n"
+		  "printed once, and kept in $BNITY_HOME/api-token (mode 0600).\n"
+		  "\n"
+		  "  --listen ADDR:PORT  where to listen (IPv6 as [::1]:PORT; port 0\n"
+		  "                      picks a free one, printed on start)\n"
+		  "  --public            allow a non-loopback ADDR (anyone who can reach\n"
+		  "                      it still needs the token; prefer a TLS proxy)\n"
+		  "  --max-connections N connections open at once, in all (default "
+		  BN_STR(BN_SERVER_MAX_CONNECTIONS) ")\n"
+		  "  --max-per-client N  connections open at once from one address\n"
+		  "                      (default " BN_STR(BN_SERVER_MAX_PER_CLIENT) ")\n"
+		  "  --header-timeout S  seconds a connection has to send a request's\n"
+		  "                      headers, from its start or its previous request's\n"
+		  "                      end; then it is closed (default "
+		  BN_STR(BN_SERVER_HEADER_TIMEOUT_S) ")\n"
+		  "\n"
+		  "SIGINT or SIGTERM stops it within a few seconds, ending every skill\n"
+		  "run in progress.\n"
+		  "\n"
+		  "BNITY_CORS_ORIGIN=https://host lets that one origin call the API from\n"
+		  "a browser; without it no CORS header is sent. See docs/api.md.",
+	  .opts = OPTS(VALUE("listen"), FLAG("public"), VALUE("max-connections"),
+		       VALUE("max-per-client"), VALUE("header-timeout")),
+	  .fn = bn_cli_serve_main },
+	{ .name = "wasm",
+	  .summary = "Run WebAssembly programs directly",
+	  .subs = wasm_cmds },
+	{ .name = "help",
+	  .summary = "Print the help of a command, or list them all",
+	  .usage = "[COMMAND...]",
+	  .text = "Print the help of a command (`bnity help skill install`), the\n"
+		  "commands of a group (`bnity help skill`), or every command with\n"
+		  "its summary. `bnity COMMAND --help` (or -h) prints the same.",
+	  .fn = bn_cli_help_main,
+	  .flags = BN_CLI_CMD_WORDS },
+	{ .name = "version",
+	  .summary = "Print the version",
+	  .text = "Print the version (also `bnity --version`).",
+	  .fn = bn_cli_version_main },
+	{ .name = "completion",
+	  .summary = "Print a shell completion script",
+	  .usage = "bash|zsh|fish",
+	  .text = "Print a completion script for the shell: its commands,\n"
+		  "subcommands and options come from the same table as this help.\n"
+		  "Load it with\n"
+		  "  bash:  source <(bnity completion bash)     (in ~/.bashrc)\n"
+		  "  zsh:   source <(bnity completion zsh)      (after compinit)\n"
+		  "  fish:  bnity completion fish | source",
+	  .choices = "bash zsh fish",
+	  .fn = bn_cli_completion_main },
+	{ .name = NULL },
+};
+
+/* The command named by the LEN bytes at WORD among CMDS, or NULL. */
+static const bn_cli_cmd *find_word(const bn_cli_cmd *cmds, const char *word,
+				   size_t len)
+{
+	for (; cmds && cmds->name; cmds++)
+		if (strlen(cmds->name) == len && !strncmp(cmds->name, word, len))
+			return cmds;
+	return NULL;
+}
+
+const bn_cli_cmd *bn_cli_cmd_find(const char *path)
+{
+	const bn_cli_cmd *cmds = bn_cli_commands, *c = NULL;
+
+	if (!path)
+		return NULL;
+	while (*path) {
+		size_t len = strcspn(path, " ");
+		if (!cmds || !(c = find_word(cmds, path, len)))
+			return NULL;
+		cmds = c->subs;
+		path += len;
+		path += strspn(path, " ");
+	}
+	return c;
+}
