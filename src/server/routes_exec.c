@@ -101,13 +101,8 @@ static void secrets_list(bn_server_req *rq)
 		goto out;
 	}
 	a = json_array();
-	for (i = 0; i < n; i++) {
-		json_t *k = json_object();
-		json_object_set_new(k, "name", json_string(e[i].name));
-		json_object_set_new(k, "updated_at",
-				    json_integer(e[i].updated_at));
-		json_array_append_new(a, k);
-	}
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, bn_view_secret_json(&e[i]));
 	o = json_object();
 	json_object_set_new(o, "secrets", a);
 	bn_server__reply(rq, MHD_HTTP_OK, o);

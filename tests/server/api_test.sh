@@ -155,7 +155,7 @@ creq "a body of exactly 1 MiB is read (400: no slug)" '[ $status = 400 ] && [[ $
 req GET /skills
 creq "GET /skills lists the store" '[ $status = 200 ] && [[ $body == *"\"name\":\"word-count\""* ]] && [[ $body == *"\"tier\":\"local\""* ]]'
 req GET /skills/word-count
-creq "GET /skills/NAME shows grants, bots and the resolved view" '[ $status = 200 ] && [[ $body == *"\"grants\":[]"* ]] && [[ $body == *"\"resolved\":{\"chain\":[\"word-count\"]"* ]] && [[ $body == *"\"tool\":\"word-count\""* ]]'
+creq "GET /skills/NAME shows grants, bots and the resolved view" '[ $status = 200 ] && [ "$(json "j[\"grants\"] == [] and j[\"bots\"] == [] and j[\"resolved\"][\"chain\"] == [\"word-count\"] and j[\"resolved\"][\"tool\"] == \"word-count\"")" = True ]'
 req GET /skills/no-such
 creq "GET /skills/MISSING: 404" '[ $status = 404 ]'
 req POST /skills/validate "{\"path\": \"$BNITY_HOME/skills/word-count\"}"
