@@ -141,12 +141,6 @@ int bn_cli_usage(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Print J (stolen) as indented JSON on stdout. */
 void bn_cli_print_json(json_t *j);
-/*
- * bn_cli_json_text - the N bytes at P (a skill's output: any bytes) as a
- * JSON string, each invalid UTF-8 sequence replaced by U+FFFD
- * (bn_buf_append_utf8); *LOSSY (may be NULL) tells whether one was.
- */
-json_t *bn_cli_json_text(const char *p, size_t n, bool *lossy);
 /* Open the store of $BNITY_HOME with the working folder for discovery. */
 int bn_cli_open_store(bn_store **out, bn_err *err);
 /* Print the help of COMMAND ("skill validate", "bot", ...) on stdout;

@@ -9,26 +9,10 @@
 #include "agent/prompt.h"
 #include "base/buf.h"
 #include "base/fs.h"
+#include "view/view.h"
 
 #define MAX_POS 64
 #define PERSONA_MAX_BYTES ((size_t)64 << 10)
-
-static json_t *opt_str(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-static json_t *bot_json(const bn_store_bot *b)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "slug", json_string(b->slug));
-	json_object_set_new(o, "name", json_string(b->name));
-	json_object_set_new(o, "persona", json_string(b->persona));
-	json_object_set_new(o, "provider", opt_str(b->provider));
-	json_object_set_new(o, "model", opt_str(b->model));
-	json_object_set_new(o, "created_at", json_integer(b->created_at));
-	return o;
-}
 
 int bn_cli_bot_create(int argc, char **argv)
 {
@@ -107,10 +91,9 @@ int bn_cli_bot_list(int argc, char **argv)
 		return bn_cli_fail(&err);
 	}
 	if (json) {
-		json_t *a = json_array();
-		for (i = 0; i < n; i++)
-			json_array_append_new(a, bot_json(&bots[i]));
-		bn_cli_print_json(a);
+		json_t *a = NULL;
+		if ((r = bn_view_bots_load_json(&a, s, bots, n, &err)) == 0)
+			bn_cli_print_json(a);
 	} else if (n == 0) {
 		printf("no bots yet: `bnity bot create SLUG` makes one\n");
 	} else {
@@ -130,7 +113,7 @@ int bn_cli_bot_list(int argc, char **argv)
 		bn_store_bot_clear(&bots[i]);
 	free(bots);
 	bn_store_free(s);
-	return BN_EXIT_OK;
+	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
 /* Commands of the form `bot VERB BOT [--json]`; *slug points into argv. */
@@ -175,16 +158,7 @@ int bn_cli_bot_show(int argc, char **argv)
 		return bn_cli_fail(&err);
 	}
 	if (json) {
-		json_t *o = bot_json(&b), *a = json_array();
-		for (i = 0; i < na; i++) {
-			json_t *k = json_object();
-			json_object_set_new(k, "skill", json_string(att[i].skill));
-			json_object_set_new(k, "enabled",
-					    json_boolean(att[i].enabled));
-			json_array_append_new(a, k);
-		}
-		json_object_set_new(o, "skills", a);
-		bn_cli_print_json(o);
+		bn_cli_print_json(bn_view_bot_json(&b, att, na));
 	} else {
 		printf("slug:     %s\nname:     %s\n", b.slug, b.name);
 		printf("provider: %s\nmodel:    %s\n",

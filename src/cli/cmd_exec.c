@@ -21,6 +21,7 @@
 #include "exec/grants.h"
 #include "exec/script.h"
 #include "registry/registry.h"
+#include "view/view.h"
 
 #define MAX_POS 64
 #define INPUT_MAX_BYTES ((size_t)16 << 20)
@@ -306,34 +307,6 @@ static int read_input(char **out, size_t *len, const char *text,
 	return 0;
 }
 
-static json_t *result_json(const bn_exec_result *res)
-{
-	json_t *o = json_object();
-	bool lossy = false;
-	json_object_set_new(o, "ok", json_boolean(res->ok));
-	json_object_set_new(o, "output", bn_cli_json_text(res->output,
-		res->output_len, &lossy));
-	json_object_set_new(o, "output_lossy", json_boolean(lossy));
-	json_object_set_new(o, "error", res->error ? bn_cli_json_text(
-		res->error, strlen(res->error), NULL) : json_null());
-	json_object_set_new(o, "limit", res->limit ? json_string(res->limit)
-			    : json_null());
-	json_object_set_new(o, "fuel_used", json_integer(
-		(json_int_t)res->fuel_used));
-	json_object_set_new(o, "memory_peak", json_integer(
-		(json_int_t)res->memory_peak));
-	json_object_set_new(o, "duration_ms", json_integer(
-		(json_int_t)res->duration_ms));
-	json_object_set_new(o, "tier", json_string(bn_exec_tier_name(
-		res->tier)));
-	json_object_set_new(o, "outcome", json_string(res->outcome));
-	json_object_set_new(o, "exit_code", json_integer(res->exit_code));
-	json_object_set_new(o, "host_calls", json_integer(res->host_calls));
-	json_object_set_new(o, "host_denied", json_integer(res->host_denied));
-	json_object_set_new(o, "audit_id", json_integer(res->audit_id));
-	return o;
-}
-
 int bn_cli_skill_run(int argc, char **argv)
 {
 	const char *pos[MAX_POS], *bot = NULL, *text = NULL, *file = NULL;
@@ -372,7 +345,7 @@ int bn_cli_skill_run(int argc, char **argv)
 	if (r)
 		return bn_cli_fail(&err);
 	if (json) {
-		bn_cli_print_json(result_json(&res));
+		bn_cli_print_json(bn_view_run_json(&res));
 	} else {
 		fwrite(res.output, 1, res.output_len, stdout);
 		if (res.output_len && res.output[res.output_len - 1] != '\n')
@@ -431,22 +404,7 @@ int bn_cli_skill_script(int argc, char **argv)
 	if (r)
 		return bn_cli_fail(&err);
 	if (json) {
-		json_t *o = json_object();
-		json_object_set_new(o, "ok", json_boolean(res.ok));
-		json_object_set_new(o, "outcome", json_string(res.outcome));
-		json_object_set_new(o, "exit_code", json_integer(res.exit_code));
-		bool lossy = false;
-		json_object_set_new(o, "output", bn_cli_json_text(res.output,
-			res.output_len, &lossy));
-		json_object_set_new(o, "output_lossy", json_boolean(lossy));
-		json_object_set_new(o, "error", res.error ? bn_cli_json_text(
-			res.error, strlen(res.error), NULL) : json_null());
-		json_object_set_new(o, "limit", res.limit ?
-				    json_string(res.limit) : json_null());
-		json_object_set_new(o, "duration_ms",
-				    json_integer((json_int_t)res.duration_ms));
-		json_object_set_new(o, "audit_id", json_integer(res.audit_id));
-		bn_cli_print_json(o);
+		bn_cli_print_json(bn_view_script_run_json(&res));
 	} else {
 		if (res.output_len)
 			fwrite(res.output, 1, res.output_len, stdout);

@@ -16,6 +16,7 @@
 #include "base/buf.h"
 #include "base/fs.h"
 #include "registry/registry.h"
+#include "view/view.h"
 
 #define MAX_POS 64
 #define LINE_MAX_BYTES 512
@@ -111,19 +112,6 @@ static void report_line(const char *skill, const char *line, void *payload)
 
 /* ---- search ------------------------------------------------------------- */
 
-static json_t *hit_json(const bn_registry_hit *h)
-{
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "id", h->id, "name",
-			      h->name, "source", h->source, "registry",
-			      h->registry);
-	if (o && h->description)
-		json_object_set_new(o, "description",
-				    json_string(h->description));
-	if (o && h->installs >= 0)
-		json_object_set_new(o, "installs", json_integer(h->installs));
-	return o;
-}
-
 static void print_hit(size_t i, const bn_registry_hit *h, bool numbered)
 {
 	if (numbered)
@@ -161,7 +149,7 @@ int bn_cli_skill_search(int argc, char **argv)
 	if (!r && json) {
 		json_t *a = json_array();
 		for (size_t i = 0; i < hits.n; i++)
-			json_array_append_new(a, hit_json(&hits.v[i]));
+			json_array_append_new(a, bn_view_hit_json(&hits.v[i]));
 		bn_cli_print_json(a);
 	} else if (!r) {
 		for (size_t i = 0; i < hits.n; i++)

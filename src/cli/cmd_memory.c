@@ -16,6 +16,7 @@
 #include "base/buf.h"
 #include "cli.h"
 #include "exec/memory.h"
+#include "view/view.h"
 
 #define MAX_POS 256
 
@@ -38,18 +39,6 @@ static int open_for_bot(bn_store **out, const char *bot, bn_err *err)
 	return 0;
 }
 
-static json_t *item_json(const bn_exec_memory_item *m, bool ranked)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "id", json_integer(m->id));
-	json_object_set_new(o, "text", json_string(m->text));
-	json_object_set_new(o, "created_at", json_integer(m->created_at));
-	if (ranked)
-		json_object_set_new(o, "rank", json_real(m->rank));
-	return o;
-}
-
 /* One memory per line: its id, then its text with line breaks as spaces. */
 static void items_print(const bn_exec_memory_item *v, size_t n, bool ranked,
 			bool json)
@@ -60,7 +49,8 @@ static void items_print(const bn_exec_memory_item *v, size_t n, bool ranked,
 	if (json) {
 		json_t *a = json_array();
 		for (i = 0; i < n; i++)
-			json_array_append_new(a, item_json(&v[i], ranked));
+			json_array_append_new(a, bn_view_memory_json(&v[i],
+								   ranked));
 		bn_cli_print_json(a);
 		return;
 	}

@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "exec/vault.h"
+#include "view/view.h"
 
 #define MAX_POS 64
 /* What `set` reads: a value at the limit plus "\r\n", plus one byte to
@@ -165,13 +166,8 @@ static void list_print(const bn_exec_vault_entry *e, size_t n, bool json)
 
 	if (json) {
 		json_t *a = json_array();
-		for (i = 0; i < n; i++) {
-			json_t *o = json_object();
-			json_object_set_new(o, "name", json_string(e[i].name));
-			json_object_set_new(o, "updated_at",
-					    json_integer(e[i].updated_at));
-			json_array_append_new(a, o);
-		}
+		for (i = 0; i < n; i++)
+			json_array_append_new(a, bn_view_secret_json(&e[i]));
 		bn_cli_print_json(a);
 		return;
 	}

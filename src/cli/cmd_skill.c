@@ -8,18 +8,9 @@
 #include <time.h>
 
 #include "base/buf.h"
-#include "exec/grants.h"
+#include "view/view.h"
 
 #define MAX_POS 256
-
-static json_t *strv_json(const bn_strv *sv)
-{
-	json_t *a = json_array();
-	size_t i;
-	for (i = 0; i < sv->n; i++)
-		json_array_append_new(a, json_string(sv->v[i]));
-	return a;
-}
 
 static void print_warnings(const bn_strv *w)
 {
@@ -47,12 +38,7 @@ int bn_cli_skill_validate(int argc, char **argv)
 
 		bad += !ok;
 		if (json) {
-			json_t *o = json_object();
-			json_object_set_new(o, "path", json_string(pos[i]));
-			json_object_set_new(o, "valid", json_boolean(ok));
-			json_object_set_new(o, "errors", strv_json(&rep.errors));
-			json_object_set_new(o, "warnings",
-					    strv_json(&rep.warnings));
+			json_t *o = bn_view_validation_json(pos[i], ok, &rep);
 			char *s = json_dumps(o, JSON_COMPACT |
 					     JSON_PRESERVE_ORDER);
 			if (s)
@@ -169,23 +155,6 @@ int bn_cli_skill_create(int argc, char **argv)
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
-static json_t *skill_json(const bn_store_skill *sk)
-{
-	const bn_skill_manifest *m = sk->manifest;
-	json_t *o = json_object();
-
-	json_object_set_new(o, "name", json_string(sk->name));
-	json_object_set_new(o, "description", json_string(m->description));
-	json_object_set_new(o, "type", json_string(bn_skill_type_name(m->type)));
-	json_object_set_new(o, "version", m->version ? json_string(m->version)
-			    : json_null());
-	json_object_set_new(o, "tier", json_string(sk->tier));
-	json_object_set_new(o, "origin",
-			    json_string(bn_store_origin_name(sk->origin)));
-	json_object_set_new(o, "path", json_string(sk->dir));
-	return o;
-}
-
 int bn_cli_skill_list(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
@@ -214,7 +183,7 @@ int bn_cli_skill_list(int argc, char **argv)
 	if (json) {
 		json_t *a = json_array();
 		for (i = 0; i < all.n; i++)
-			json_array_append_new(a, skill_json(&all.v[i]));
+			json_array_append_new(a, bn_view_skill_json(&all.v[i]));
 		bn_cli_print_json(a);
 	} else if (all.n == 0) {
 		printf("no skills yet: `bnity skill create NAME` makes one\n");
@@ -235,71 +204,6 @@ int bn_cli_skill_list(int argc, char **argv)
 	return BN_EXIT_OK;
 }
 
-/* The bots SKILL is attached to, as a JSON array of {bot, enabled}. */
-static json_t *skill_bots(bn_store *s, const char *skill)
-{
-	json_t *a = json_array();
-	bn_store_bot *bots = NULL;
-	size_t nb = 0, i, j;
-
-	if (bn_store_bot_list(&bots, &nb, s, NULL))
-		return a;
-	for (i = 0; i < nb; i++) {
-		bn_store_attachment *att = NULL;
-		size_t na = 0;
-		if (bn_store_bot_skills(&att, &na, s, bots[i].slug, NULL) == 0) {
-			for (j = 0; j < na; j++) {
-				if (strcmp(att[j].skill, skill))
-					continue;
-				json_t *o = json_object();
-				json_object_set_new(o, "bot",
-						    json_string(bots[i].slug));
-				json_object_set_new(o, "enabled",
-						    json_boolean(att[j].enabled));
-				json_array_append_new(a, o);
-			}
-			bn_store_attachments_free(att, na);
-		}
-		bn_store_bot_clear(&bots[i]);
-	}
-	free(bots);
-	return a;
-}
-
-/* The grants of SKILL as a JSON array of {capability, scope, bot}. */
-static json_t *skill_grants(bn_store *s, const char *skill)
-{
-	json_t *a = json_array();
-	bn_exec_grants g = { 0 };
-
-	if (bn_exec_grant_list(&g, s, skill, NULL, NULL))
-		return a;
-	for (size_t i = 0; i < g.n; i++) {
-		json_t *o = json_object();
-		const char *cap = bn_exec_cap_name(g.v[i].cap);
-		json_object_set_new(o, "capability",
-				    json_string(cap ? cap : "limits"));
-		json_object_set_new(o, "scope", json_string(g.v[i].scope));
-		json_object_set_new(o, "bot", json_string(
-			strcmp(g.v[i].bot, "*") ? g.v[i].bot : "every bot"));
-		json_array_append_new(a, o);
-	}
-	bn_exec_grants_clear(&g);
-	return a;
-}
-
-static json_t *origin_list_json(const bn_skill_origin_list *l)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; i < l->n; i++) {
-		json_t *o = json_object();
-		json_object_set_new(o, "value", json_string(l->v[i].value));
-		json_object_set_new(o, "origin", json_string(l->v[i].origin));
-		json_array_append_new(a, o);
-	}
-	return a;
-}
-
 /* `skill inspect NAME --resolved`: the skill with its ancestors. */
 static int inspect_resolved(const bn_store_skills *all, const char *name,
 			    bool json)
@@ -312,30 +216,7 @@ static int inspect_resolved(const bn_store_skills *all, const char *name,
 	if (bn_store_skill_resolve(&r, all, name, &err))
 		return bn_cli_fail(&err);
 	if (json) {
-		json_t *o = json_object(), *chain = json_array(),
-		       *blocks = json_array();
-		for (i = 0; i < r.nchain; i++) {
-			json_t *b = json_object();
-			json_array_append_new(chain,
-					      json_string(r.chain[i]->name));
-			json_object_set_new(b, "origin",
-					    json_string(r.chain[i]->name));
-			json_object_set_new(b, "text",
-					    json_string(r.chain[i]->body));
-			json_array_append_new(blocks, b);
-		}
-		json_object_set_new(o, "name", json_string(name));
-		json_object_set_new(o, "chain", chain);
-		json_object_set_new(o, "capabilities",
-				    origin_list_json(&r.capabilities));
-		json_object_set_new(o, "allowed_tools",
-				    origin_list_json(&r.allowed_tools));
-		json_object_set_new(o, "conflicts_with",
-				    origin_list_json(&r.conflicts_with));
-		json_object_set_new(o, "tool", r.tool ?
-				    json_string(r.tool->name) : json_null());
-		json_object_set_new(o, "instructions", blocks);
-		bn_cli_print_json(o);
+		bn_cli_print_json(bn_view_resolved_json(name, &r));
 	} else {
 		printf("skill:        %s\nresolution:  ", name);
 		for (i = 0; i < r.nchain; i++)
@@ -395,15 +276,11 @@ int bn_cli_skill_inspect(int argc, char **argv)
 		r = inspect_resolved(&all, pos[0], json);
 		goto out;
 	}
-	json_t *o = skill_json(sk);
-	json_object_set_new(o, "properties",
-			    bn_skill_manifest_to_json(sk->manifest));
-	json_object_set_new(o, "capabilities",
-			    strv_json(&sk->manifest->capabilities));
-	json_object_set_new(o, "instructions_bytes",
-			    json_integer((json_int_t)strlen(sk->manifest->body)));
-	json_object_set_new(o, "bots", skill_bots(s, sk->name));
-	json_object_set_new(o, "grants", skill_grants(s, sk->name));
+	json_t *o;
+	if (bn_view_skill_inspect_json(&o, s, &all, sk, &err)) {
+		r = bn_cli_fail(&err);
+		goto out;
+	}
 	if (json) {
 		bn_cli_print_json(o);
 	} else {
@@ -444,10 +321,12 @@ int bn_cli_skill_inspect(int argc, char **argv)
 			json_t *g = json_array_get(gs, i);
 			const char *sc = json_string_value(
 				json_object_get(g, "scope"));
+			const char *bot = json_string_value(
+				json_object_get(g, "bot"));
 			printf("\n  %s%s%s (%s)", json_string_value(
 				       json_object_get(g, "capability")),
 			       sc && *sc ? "=" : "", sc ? sc : "",
-			       json_string_value(json_object_get(g, "bot")));
+			       bot && strcmp(bot, "*") ? bot : "every bot");
 		}
 		printf("%s\n", json_array_size(gs) ? "" : " none");
 		json_decref(o);

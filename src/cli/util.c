@@ -4,13 +4,10 @@
 
 #include <assert.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "base/buf.h"
 
 static const bn_cli_optspec *find_spec(const bn_cli_optspec *specs,
 				       const char *name, size_t len)
@@ -186,21 +183,6 @@ int bn_cli_usage(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\n(see `bnity help %s`)\n", cmd);
 	return BN_EXIT_USAGE;
-}
-
-json_t *bn_cli_json_text(const char *p, size_t n, bool *lossy)
-{
-	size_t bad = 0;
-	json_t *j = NULL;
-	bn_buf b;
-
-	bn_buf_init(&b, n < (SIZE_MAX - 1) / 3 ? n * 3 + 1 : SIZE_MAX);
-	if (bn_buf_append_utf8(&b, p, n, &bad) == 0)
-		j = json_stringn(bn_buf_cstr(&b), b.len);
-	bn_buf_clear(&b);
-	if (lossy)
-		*lossy = bad > 0;
-	return j ? j : json_string("");
 }
 
 void bn_cli_print_json(json_t *j)

@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,24 +30,9 @@ void bn_server__fail(bn_server_req *rq, unsigned status, const char *fmt,
 	json_t *o = json_object();
 	/* names in messages come from outside, and vsnprintf may cut a
 	   character in two */
-	json_object_set_new(o, "error", bn_server__json_text(msg, strlen(msg),
-							      NULL));
+	json_object_set_new(o, "error", bn_view_text_json(msg, strlen(msg),
+							   NULL));
 	bn_server__reply(rq, status, o);
-}
-
-json_t *bn_server__json_text(const char *p, size_t n, bool *lossy)
-{
-	size_t bad = 0;
-	json_t *j = NULL;
-	bn_buf b;
-
-	bn_buf_init(&b, n < (SIZE_MAX - 1) / 3 ? n * 3 + 1 : SIZE_MAX);
-	if (bn_buf_append_utf8(&b, p, n, &bad) == 0)
-		j = json_stringn(bn_buf_cstr(&b), b.len);
-	bn_buf_clear(&b);
-	if (lossy)
-		*lossy = bad > 0;
-	return j ? j : json_string("");
 }
 
 unsigned bn_server__status_of(int code)
@@ -133,14 +117,4 @@ bool bn_server__parse_ll(long long *out, const char *s, long long min,
 		return false;
 	*out = v;
 	return true;
-}
-
-json_t *bn_server__strv_json(const bn_strv *sv)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; i < sv->n; i++)
-		json_array_append_new(a, json_string(sv->v[i]));
-	return a;
 }

@@ -15,24 +15,6 @@
 
 #define GRANTS_MAX 64   /* capabilities in one POST */
 
-static json_t *opt_str(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-static json_t *bot_json(const bn_store_bot *b)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "slug", json_string(b->slug));
-	json_object_set_new(o, "name", json_string(b->name));
-	json_object_set_new(o, "persona", json_string(b->persona));
-	json_object_set_new(o, "provider", opt_str(b->provider));
-	json_object_set_new(o, "model", opt_str(b->model));
-	json_object_set_new(o, "created_at", json_integer(b->created_at));
-	return o;
-}
-
 /* BOT's attachments as [{skill, enabled, attached_at}], or NULL after
    replying with the error. */
 static json_t *attachments_json(bn_server_req *rq, bn_store *s,
@@ -49,14 +31,8 @@ static json_t *attachments_json(bn_server_req *rq, bn_store *s,
 		return NULL;
 	}
 	a = json_array();
-	for (i = 0; i < n; i++) {
-		json_t *k = json_object();
-		json_object_set_new(k, "skill", json_string(att[i].skill));
-		json_object_set_new(k, "enabled", json_boolean(att[i].enabled));
-		json_object_set_new(k, "attached_at",
-				    json_integer(att[i].attached_at));
-		json_array_append_new(a, k);
-	}
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, bn_view_attachment_json(&att[i]));
 	bn_store_attachments_free(att, n);
 	return a;
 }
@@ -88,6 +64,7 @@ static void bots_list(bn_server_req *rq)
 	size_t n = 0, i;
 	json_t *a, *o;
 	bn_err err;
+	int r;
 
 	if (!s)
 		return;
@@ -96,15 +73,14 @@ static void bots_list(bn_server_req *rq)
 		bn_server__fail_err(rq, &err);
 		return;
 	}
-	a = json_array();
-	for (i = 0; i < n; i++) {
-		json_t *b = bot_json(&bots[i]), *sk;
-		sk = attachments_json(rq, s, bots[i].slug);
-		json_object_set_new(b, "skills", sk ? sk : json_array());
-		json_array_append_new(a, b);
+	r = bn_view_bots_load_json(&a, s, bots, n, &err);
+	for (i = 0; i < n; i++)
 		bn_store_bot_clear(&bots[i]);
-	}
 	free(bots);
+	if (r) {
+		bn_server__fail_err(rq, &err);
+		return;
+	}
 	o = json_object();
 	json_object_set_new(o, "bots", a);
 	bn_server__reply(rq, MHD_HTTP_OK, o);
@@ -142,7 +118,7 @@ static void bot_create(bn_server_req *rq)
 		bn_server__fail_err(rq, &err);
 		return;
 	}
-	bn_server__reply(rq, MHD_HTTP_CREATED, bot_json(&made));
+	bn_server__reply(rq, MHD_HTTP_CREATED, bn_view_bot_json(&made, NULL, 0));
 	bn_store_bot_clear(&made);
 }
 
@@ -150,22 +126,17 @@ static void bot_show(bn_server_req *rq)
 {
 	bn_store *s = bn_server__store(rq);
 	bn_store_bot b = { 0 };
-	json_t *o, *sk;
+	json_t *o;
 	bn_err err;
 
 	if (!s)
 		return;
 	bn_err_init(&err);
-	if (bn_store_bot_get(&b, s, rq->params[0], &err)) {
+	if (bn_store_bot_get(&b, s, rq->params[0], &err) ||
+	    bn_view_bot_load_json(&o, s, &b, &err))
 		bn_server__fail_err(rq, &err);
-		return;
-	}
-	sk = attachments_json(rq, s, b.slug);
-	if (sk) {
-		o = bot_json(&b);
-		json_object_set_new(o, "skills", sk);
+	else
 		bn_server__reply(rq, MHD_HTTP_OK, o);
-	}
 	bn_store_bot_clear(&b);
 }
 
@@ -301,7 +272,7 @@ static void grants_list(bn_server_req *rq)
 		return;
 	}
 	o = json_object();
-	json_object_set_new(o, "grants", bn_server__grants_json(&g));
+	json_object_set_new(o, "grants", bn_view_grants_json(&g));
 	bn_exec_grants_clear(&g);
 	bn_server__reply(rq, MHD_HTTP_OK, o);
 }
@@ -429,7 +400,7 @@ static void grants_add(bn_server_req *rq)
 		return;
 	}
 	o = json_object();
-	json_object_set_new(o, "granted", bn_server__strv_json(&added));
+	json_object_set_new(o, "granted", bn_view_strv_json(&added));
 	bn_strv_clear(&added);
 	bn_server__reply(rq, MHD_HTTP_CREATED, o);
 }
@@ -475,16 +446,8 @@ static json_t *memories_json(const bn_exec_memory_item *v, size_t n,
 	json_t *a = json_array();
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		json_t *o = json_object();
-		json_object_set_new(o, "id", json_integer(v[i].id));
-		json_object_set_new(o, "text", json_string(v[i].text));
-		json_object_set_new(o, "created_at",
-				    json_integer(v[i].created_at));
-		if (ranked)
-			json_object_set_new(o, "rank", json_real(v[i].rank));
-		json_array_append_new(a, o);
-	}
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, bn_view_memory_json(&v[i], ranked));
 	return a;
 }
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * server/routes_exec.c - /api/v1/audit (filtered, paged), /api/v1/secrets
- * (names and update times; a value can be set, never read back) and
- * /api/v1/settings (which provider variables and secrets are set, never
- * their values).
+ * server/routes_exec.c - /api/v1/audit (filtered, paged) and the install
+ * log /api/v1/audit/installs, /api/v1/secrets (names and update times; a
+ * value can be set, never read back) and /api/v1/settings (which provider
+ * variables and secrets are set, never their values).
  */
 #include "server_int.h"
 
@@ -12,47 +12,71 @@
 
 #include "exec/audit.h"
 #include "exec/vault.h"
+#ifdef HAVE_REGISTRY
+#include "registry/registry.h"
+#endif
 
 #define AUDIT_LIMIT_MAX 500
 
-/* ?skill=&bot=&since=&outcome=&limit=&before= */
-static void audit_get(bn_server_req *rq)
+/*
+ * ?skill=&bot=&since=&outcome=&limit=&before= into *F (limit 50 unless
+ * given); false after replying 400.  WITH_RUN: bot, outcome and before
+ * are allowed (the install log has none of them).
+ */
+static bool audit_filter(bn_server_req *rq, bn_exec_audit_filter *f,
+			 bool with_run)
 {
-	bn_exec_audit_filter f = { 0 };
 	const char *since = bn_server__query(rq, "since"),
 		   *limit = bn_server__query(rq, "limit"),
 		   *before = bn_server__query(rq, "before");
 	long long v = 0;
+	bn_err err;
+
+	bn_err_init(&err);
+	memset(f, 0, sizeof(*f));
+	f->skill = bn_server__query(rq, "skill");
+	f->bot = bn_server__query(rq, "bot");
+	f->outcome = bn_server__query(rq, "outcome");
+	if (!with_run && (f->bot || f->outcome || before)) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "the install log "
+				"takes only skill, since and limit");
+		return false;
+	}
+	if (since && bn_exec_audit_parse_since(&f->since_ms, since, &err)) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "since: %s", err.msg);
+		return false;
+	}
+	f->limit = 50;
+	if (limit && !bn_server__parse_ll(&v, limit, 1, AUDIT_LIMIT_MAX)) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "limit: 1 to %d",
+				AUDIT_LIMIT_MAX);
+		return false;
+	}
+	if (limit)
+		f->limit = (unsigned)v;
+	if (before && !bn_server__parse_ll(&v, before, 1, INT64_MAX)) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST,
+				"before: a record id");
+		return false;
+	}
+	if (before)
+		f->before_id = v;
+	return true;
+}
+
+static void audit_get(bn_server_req *rq)
+{
+	bn_exec_audit_filter f;
 	json_t *runs = NULL, *o, *last;
 	bn_store *s;
 	bn_err err;
 
-	bn_err_init(&err);
-	f.skill = bn_server__query(rq, "skill");
-	f.bot = bn_server__query(rq, "bot");
-	f.outcome = bn_server__query(rq, "outcome");
-	if (since && bn_exec_audit_parse_since(&f.since_ms, since, &err)) {
-		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "since: %s", err.msg);
+	if (!audit_filter(rq, &f, true))
 		return;
-	}
-	f.limit = 50;
-	if (limit && !bn_server__parse_ll(&v, limit, 1, AUDIT_LIMIT_MAX)) {
-		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "limit: 1 to %d",
-				AUDIT_LIMIT_MAX);
-		return;
-	}
-	if (limit)
-		f.limit = (unsigned)v;
-	if (before && !bn_server__parse_ll(&v, before, 1, INT64_MAX)) {
-		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST,
-				"before: a record id");
-		return;
-	}
-	if (before)
-		f.before_id = v;
 	s = bn_server__store(rq);
 	if (!s)
 		return;
+	bn_err_init(&err);
 	if (bn_exec_audit_query(&runs, s, &f, &err)) {
 		bn_server__fail_err(rq, &err);
 		return;
@@ -66,6 +90,32 @@ static void audit_get(bn_server_req *rq)
 	json_object_set_new(o, "runs", runs);
 	bn_server__reply(rq, MHD_HTTP_OK, o);
 }
+
+#ifdef HAVE_REGISTRY
+/* ?skill=&since=&limit=: the install log, as `bnity audit --installs`. */
+static void installs_get(bn_server_req *rq)
+{
+	bn_exec_audit_filter f;
+	json_t *a = NULL, *o;
+	bn_store *s;
+	bn_err err;
+
+	if (!audit_filter(rq, &f, false))
+		return;
+	s = bn_server__store(rq);
+	if (!s)
+		return;
+	bn_err_init(&err);
+	if (bn_registry_audit_installs(&a, s, f.skill, f.since_ms, f.limit,
+				       &err)) {
+		bn_server__fail_err(rq, &err);
+		return;
+	}
+	o = json_object();
+	json_object_set_new(o, "installs", a);
+	bn_server__reply(rq, MHD_HTTP_OK, o);
+}
+#endif
 
 /* ---- secrets -------------------------------------------------------------- */
 
@@ -101,13 +151,8 @@ static void secrets_list(bn_server_req *rq)
 		goto out;
 	}
 	a = json_array();
-	for (i = 0; i < n; i++) {
-		json_t *k = json_object();
-		json_object_set_new(k, "name", json_string(e[i].name));
-		json_object_set_new(k, "updated_at",
-				    json_integer(e[i].updated_at));
-		json_array_append_new(a, k);
-	}
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, bn_view_secret_json(&e[i]));
 	o = json_object();
 	json_object_set_new(o, "secrets", a);
 	bn_server__reply(rq, MHD_HTTP_OK, o);
@@ -228,6 +273,9 @@ static void settings_get(bn_server_req *rq)
 
 const bn_server_route bn_server_routes_exec[] = {
 	{ "GET", "/api/v1/audit", audit_get },
+#ifdef HAVE_REGISTRY
+	{ "GET", "/api/v1/audit/installs", installs_get },
+#endif
 	{ "GET", "/api/v1/secrets", secrets_list },
 	{ "PUT", "/api/v1/secrets/:name", secret_set },
 	{ "POST", "/api/v1/secrets/:name", secret_set },

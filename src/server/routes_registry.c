@@ -70,22 +70,11 @@ static void registry_search(bn_server_req *rq)
 		goto out;
 	}
 	a = json_array();
-	for (i = 0; i < hits.n; i++) {
-		const bn_registry_hit *h = &hits.v[i];
-		json_t *k = json_object();
-		json_object_set_new(k, "id", json_string(h->id));
-		json_object_set_new(k, "name", json_string(h->name));
-		json_object_set_new(k, "source", json_string(h->source));
-		json_object_set_new(k, "registry", json_string(h->registry));
-		json_object_set_new(k, "description", h->description ?
-				    json_string(h->description) : json_null());
-		json_object_set_new(k, "installs", h->installs < 0 ?
-				    json_null() : json_integer(h->installs));
-		json_array_append_new(a, k);
-	}
+	for (i = 0; i < hits.n; i++)
+		json_array_append_new(a, bn_view_hit_json(&hits.v[i]));
 	o = json_object();
 	json_object_set_new(o, "results", a);
-	json_object_set_new(o, "notes", bn_server__strv_json(&notes));
+	json_object_set_new(o, "notes", bn_view_strv_json(&notes));
 	bn_server__reply(rq, MHD_HTTP_OK, o);
 out:
 	bn_registry_hits_clear(&hits);
@@ -258,7 +247,7 @@ static void install_preview(bn_server_req *rq)
 	o = json_object();
 	json_object_set_new(o, "source", json_string(source));
 	json_object_set_new(o, "skills", a);
-	json_object_set_new(o, "notes", bn_server__strv_json(&notes));
+	json_object_set_new(o, "notes", bn_view_strv_json(&notes));
 	bn_server__reply(rq, MHD_HTTP_OK, o);
 out:
 	if (scratch)
@@ -329,7 +318,7 @@ static json_t *installed_json(const bn_registry_install_result *res)
 		json_object_set_new(o, "hash", json_string(x->hash));
 		json_object_set_new(o, "changed", json_boolean(x->changed));
 		json_object_set_new(o, "granted",
-				    bn_server__strv_json(&x->granted));
+				    bn_view_strv_json(&x->granted));
 		json_array_append_new(a, o);
 	}
 	return a;
@@ -375,7 +364,7 @@ static void install_post(bn_server_req *rq)
 	out = json_object();
 	json_object_set_new(out, "installed", installed_json(&res));
 	json_object_set(out, "report", report);
-	json_object_set_new(out, "notes", bn_server__strv_json(&notes));
+	json_object_set_new(out, "notes", bn_view_strv_json(&notes));
 	bn_server__reply(rq, MHD_HTTP_CREATED, out);
 out:
 	json_decref(report);

@@ -18,6 +18,7 @@
 #include "base/err.h"
 #include "server/server.h"
 #include "store/store.h"
+#include "view/view.h"
 
 #define BN_SERVER_MAX_PARAMS 4  /* ":name" segments in one route */
 
@@ -118,17 +119,6 @@ const char *bn_server__query(bn_server_req *rq, const char *key);
 /* Parse a decimal in [MIN, MAX]; false when it is not one. */
 bool bn_server__parse_ll(long long *out, const char *s, long long min,
 			 long long max);
-
-/* routes_skills.c: exec/grants.h's grants as a JSON array of
-   {capability, scope, bot, granted_at}. */
-struct bn_exec_grants;
-json_t *bn_server__grants_json(const struct bn_exec_grants *g);
-
-/* A JSON array of the strings of SV. */
-json_t *bn_server__strv_json(const bn_strv *sv);
-/* The N bytes at P (any bytes) as a JSON string, each invalid UTF-8
-   sequence replaced by U+FFFD; *LOSSY (may be NULL): whether one was. */
-json_t *bn_server__json_text(const char *p, size_t n, bool *lossy);
 
 /* server/ui.c: the embedded file for URL PATH, or false. */
 bool bn_server__ui_find(const char **data, size_t *len, const char **type,

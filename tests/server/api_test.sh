@@ -6,7 +6,8 @@
 # 405, 413), skills, bots, attachments, grants, a tool skill run with its
 # audit record, memories, secrets (whose values never come back), chat as
 # server-sent events against the scripted provider, the registry (search,
-# preview, install with one capability refused) and the UI's headers.
+# preview, install with one capability refused, the install log) and the
+# UI's headers.
 # Usage: api_test.sh BNITY [SERVE]  (SERVE: a binary whose `serve` is the
 # server, when BNITY does not dispatch it yet).
 set -u
@@ -155,7 +156,7 @@ creq "a body of exactly 1 MiB is read (400: no slug)" '[ $status = 400 ] && [[ $
 req GET /skills
 creq "GET /skills lists the store" '[ $status = 200 ] && [[ $body == *"\"name\":\"word-count\""* ]] && [[ $body == *"\"tier\":\"local\""* ]]'
 req GET /skills/word-count
-creq "GET /skills/NAME shows grants, bots and the resolved view" '[ $status = 200 ] && [[ $body == *"\"grants\":[]"* ]] && [[ $body == *"\"resolved\":{\"chain\":[\"word-count\"]"* ]] && [[ $body == *"\"tool\":\"word-count\""* ]]'
+creq "GET /skills/NAME shows grants, bots and the resolved view" '[ $status = 200 ] && [ "$(json "j[\"grants\"] == [] and j[\"bots\"] == [] and j[\"resolved\"][\"chain\"] == [\"word-count\"] and j[\"resolved\"][\"tool\"] == \"word-count\"")" = True ]'
 req GET /skills/no-such
 creq "GET /skills/MISSING: 404" '[ $status = 404 ]'
 req POST /skills/validate "{\"path\": \"$BNITY_HOME/skills/word-count\"}"
@@ -333,8 +334,16 @@ if [[ $body == *"\"registry\":true"* ]]; then
   creq "installing from nowhere fails with a JSON error" '[ $status -ge 400 ] && [[ $body == *"\"error\""* ]]'
   req GET /keys
   creq "GET /keys lists trusted keys" '[ $status = 200 ] && [[ $body == *"\"keys\":[]"* ]]'
+  req GET "/audit/installs?skill=greeter"
+  creq "GET /audit/installs has the install with its action, tier and grants" '[ $status = 200 ] && [ "$(json "[(x[\"skill\"], x[\"action\"], x[\"tier\"], x[\"granted\"]) for x in j[\"installs\"]] == [(\"greeter\", \"install\", \"untrusted\", [\"http_get=https://api.example.org\"])]")" = True ]'
+  req GET "/audit/installs?skill=word-count"
+  creq "GET /audit/installs?skill= keeps that skill's records" '[ $status = 200 ] && [ "$(json "len(j[\"installs\"])")" = 0 ]'
+  req GET "/audit/installs?outcome=ok"
+  creq "the install log takes no outcome: 400" '[ $status = 400 ]'
+  req GET "/audit/installs?limit=501"
+  creq "the install log's limit is 1 to 500" '[ $status = 400 ]'
 else
-  for n in search "search without q" preview install refused "installed run" "installed audit" "install error" keys; do
+  for n in search "search without q" preview install refused "installed run" "installed audit" "install error" keys "install log" "install log of one skill" "install log outcome" "install log limit"; do
     skip "registry: $n" "this build has no registry module"
   done
 fi

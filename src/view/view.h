@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * view/view.h - the JSON of every object bnity shows, one shape each,
+ * printed by the CLI's `--json` and answered by the HTTP API alike.
+ *
+ * Owns: how a skill (a list entry, and inspected with its properties,
+ * instructions, bots, grants and resolved view), a resolved skill, a bot
+ * with its attachments, an attachment, a grant, a skill run's and a
+ * script run's result, a memory, a secret's listing entry, a validation
+ * report and a registry search hit become JSON; and turning any bytes
+ * into a JSON string.  Around these objects the CLI and the API keep
+ * their own envelopes (an array, or {"skills": [...]}).
+ * Uses: base, skill, store, exec, registry (search hits), jansson.
+ * Knows nothing of HTTP or the command line; never prints.
+ *
+ * Not here: an audit run with its calls and an install record, whose
+ * JSON their queries build (bn_exec_audit_query, exec/audit.h, and
+ * bn_registry_audit_installs, registry/registry.h); both sides call
+ * those.  Trusted keys likewise (bn_registry_key_list).
+ *
+ * Every function returns a new object (the caller owns it); those that
+ * read the store return 0 or an error code with *out written only then.
+ * Absent optional values are null, never left out, so a field is present
+ * whether or not it has a value.
+ */
+#ifndef BN_VIEW_VIEW_H
+#define BN_VIEW_VIEW_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "exec/executor.h"
+#include "exec/grants.h"
+#include "exec/memory.h"
+#include "exec/script.h"
+#include "exec/vault.h"
+#include "skill/manifest.h"
+#include "skill/resolve.h"
+#include "store/store.h"
+
+/* ---- pieces ----------------------------------------------------------- */
+
+/* S as a JSON string, or null when S is NULL. */
+json_t *bn_view_str_json(const char *s);
+/* The strings of SV as a JSON array. */
+json_t *bn_view_strv_json(const bn_strv *sv);
+/*
+ * bn_view_text_json - the N bytes at P (a skill's output: any bytes) as a
+ * JSON string, each invalid UTF-8 sequence replaced by U+FFFD
+ * (bn_buf_append_utf8); *LOSSY (may be NULL) tells whether one was.
+ */
+json_t *bn_view_text_json(const char *p, size_t n, bool *lossy);
+
+/* ---- skills ------------------------------------------------------------ */
+
+/* A skill as `skill list` and GET /skills list it: {name, description,
+   type, version, tier, origin, path, capabilities}. */
+json_t *bn_view_skill_json(const bn_store_skill *sk);
+
+/*
+ * bn_view_skill_inspect_json - skill SK of ALL as `skill inspect` and
+ * GET /skills/NAME show it: the list entry plus properties (the
+ * frontmatter), instructions (the text), instructions_bytes, bots
+ * ([{bot, enabled}]), grants (every grant of it, see bn_view_grant_json)
+ * and resolved (bn_view_resolved_json, or {error} when it does not
+ * resolve).  Fails when the store cannot be read.
+ */
+int bn_view_skill_inspect_json(json_t **out, bn_store *s,
+			       const bn_store_skills *all,
+			       const bn_store_skill *sk, bn_err *err) BN_MUST_USE;
+
+/* Skill NAME combined with its ancestors: {name, chain, capabilities,
+   allowed_tools, conflicts_with (each [{value, origin}]), tool (or null),
+   instructions (the combined text), instruction_blocks ([{origin,
+   text}], one a skill of the chain)}. */
+json_t *bn_view_resolved_json(const char *name, const bn_skill_resolved *r);
+
+/* One strict validation: {path, valid, errors, warnings}. */
+json_t *bn_view_validation_json(const char *path, bool valid,
+				const bn_skill_report *rep);
+
+/* ---- bots -------------------------------------------------------------- */
+
+/* Bot B with its N attachments ATT: {slug, name, persona, provider,
+   model, created_at, skills: [bn_view_attachment_json...]}. */
+json_t *bn_view_bot_json(const bn_store_bot *b,
+			 const bn_store_attachment *att, size_t n);
+/* bn_view_bot_json of B, its attachments read from the store. */
+int bn_view_bot_load_json(json_t **out, bn_store *s, const bn_store_bot *b,
+			  bn_err *err) BN_MUST_USE;
+/* The N bots BOTS as an array of bn_view_bot_load_json. */
+int bn_view_bots_load_json(json_t **out, bn_store *s,
+			   const bn_store_bot *bots, size_t n,
+			   bn_err *err) BN_MUST_USE;
+/* {skill, enabled, attached_at}. */
+json_t *bn_view_attachment_json(const bn_store_attachment *a);
+
+/* ---- grants, runs, memories, secrets ------------------------------------ */
+
+/* {capability ("limits" for a grant of limits only), scope, bot ("*" =
+   every bot), granted_at, limits: {fuel, memory_bytes, timeout_ms,
+   output_bytes}, each null when the tier's default applies}. */
+json_t *bn_view_grant_json(const bn_exec_grant *g);
+/* Every grant of G as an array. */
+json_t *bn_view_grants_json(const bn_exec_grants *g);
+
+/* A skill run as `skill run --json` and POST /skills/NAME/run answer it:
+   {ok, outcome, output, output_lossy, error, limit, exit_code, tier,
+   fuel_used, memory_peak, duration_ms, host_calls, host_denied,
+   audit_id}; output and error made valid UTF-8 (bn_view_text_json). */
+json_t *bn_view_run_json(const bn_exec_result *res);
+/* A script run: {ok, outcome, exit_code, output, output_lossy, error,
+   limit, duration_ms, audit_id}, the same fields as a skill run's. */
+json_t *bn_view_script_run_json(const bn_exec_script_result *res);
+
+/* A memory: {id, text, created_at}, and rank when RANKED (a search). */
+json_t *bn_view_memory_json(const bn_exec_memory_item *m, bool ranked);
+/* A secret's listing entry: {name, updated_at}; never its value. */
+json_t *bn_view_secret_json(const bn_exec_vault_entry *e);
+
+/* ---- registries ---------------------------------------------------------- */
+
+/* A search hit: {id, name, source, registry, description, installs},
+   the last two null when unknown.  Built with the registry module. */
+struct bn_registry_hit;
+json_t *bn_view_hit_json(const struct bn_registry_hit *h);
+
+#endif
