@@ -216,6 +216,18 @@ int bn_store_attach(bn_store *s, const char *bot, const char *skill,
 	return bn_store__step_done(s, st, err);
 }
 
+int bn_store__attachments_remove(bn_store *s, const char *skill,
+				 bn_err *err)
+{
+	sqlite3_stmt *st;
+	int r = bn_store__prepare(&st, s,
+		"DELETE FROM bot_skills WHERE skill = ?1", err);
+	if (r)
+		return r;
+	bn_store__bind_text(st, 1, skill);
+	return bn_store__step_done(s, st, err);
+}
+
 static int not_attached(const char *bot, const char *skill, bn_err *err)
 {
 	return bn_err_set(err, BN_ENOTFOUND,

@@ -6,6 +6,7 @@
  */
 #include "store_int.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -136,6 +137,12 @@ static const char *const migrations[] = {
 	"CREATE INDEX audit_installs_skill ON audit_installs(skill, at_ms);",
 };
 
+int bn_store__fail(bn_store *s, bn_err *err)
+{
+	return bn_err_set(err, BN_EIO, "%s: %s", s->db_path,
+			  s->db ? sqlite3_errmsg(s->db) : "not open");
+}
+
 int bn_store__exec(bn_store *s, const char *sql, bn_err *err)
 {
 	char *msg = NULL;
@@ -152,19 +159,72 @@ int bn_store__prepare(sqlite3_stmt **out, bn_store *s, const char *sql,
 		      bn_err *err)
 {
 	if (sqlite3_prepare_v2(s->db, sql, -1, out, NULL) != SQLITE_OK)
-		return bn_err_set(err, BN_EIO, "%s: %s", s->db_path,
-				  sqlite3_errmsg(s->db));
+		return bn_store__fail(s, err);
 	return 0;
+}
+
+int bn_store__step(bn_store *s, sqlite3_stmt *st, bn_err *err)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return bn_store__fail(s, err);
 }
 
 int bn_store__step_done(bn_store *s, sqlite3_stmt *st, bn_err *err)
 {
-	int rc = sqlite3_step(st);
+	int r = sqlite3_step(st) == SQLITE_DONE ? 0 : bn_store__fail(s, err);
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return bn_err_set(err, BN_EIO, "%s: %s", s->db_path,
-				  sqlite3_errmsg(s->db));
-	return 0;
+	return r;
+}
+
+void bn_store__bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+size_t bn_store__changes(bn_store *s)
+{
+	return (size_t)sqlite3_changes(s->db);
+}
+
+int64_t bn_store__last_id(bn_store *s)
+{
+	return (int64_t)sqlite3_last_insert_rowid(s->db);
+}
+
+/* ---- transactions and locks ------------------------------------------- */
+
+int bn_store_tx_begin(bn_store *s, bn_err *err)
+{
+	/* IMMEDIATE: take the write lock now, so a transaction never fails
+	   half-way for want of it */
+	return bn_store__exec(s, "BEGIN IMMEDIATE", err);
+}
+
+int bn_store_tx_commit(bn_store *s, bn_err *err)
+{
+	int r = bn_store__exec(s, "COMMIT", err);
+	if (r)
+		bn_store_tx_rollback(s);
+	return r;
+}
+
+void bn_store_tx_rollback(bn_store *s)
+{
+	/* fails only when there is nothing to roll back */
+	(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+void bn_store_lock_timeout_set(bn_store *s, unsigned ms)
+{
+	sqlite3_busy_timeout(s->db, ms > INT_MAX ? INT_MAX : (int)ms);
 }
 
 static int user_version(bn_store *s, int *out, bn_err *err)
@@ -192,19 +252,19 @@ static int migrate(bn_store *s, bn_err *err)
 			want);
 	for (; have < want; have++) {
 		char bump[64];
-		if ((r = bn_store__exec(s, "BEGIN IMMEDIATE", err)))
+		if ((r = bn_store_tx_begin(s, err)))
 			return r;
 		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d",
 			 have + 1);
 		r = bn_store__exec(s, migrations[have], err);
 		if (!r)
 			r = bn_store__exec(s, bump, err);
-		if (!r)
-			r = bn_store__exec(s, "COMMIT", err);
 		if (r) {
-			(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			bn_store_tx_rollback(s);
 			return r;
 		}
+		if ((r = bn_store_tx_commit(s, err)))
+			return r;
 	}
 	return 0;
 }
@@ -221,7 +281,7 @@ int bn_store__db_open(bn_store *s, bn_err *err)
 			       "out of memory");
 		return r;
 	}
-	sqlite3_busy_timeout(s->db, BN_STORE_BUSY_TIMEOUT_MS);
+	bn_store_lock_timeout_set(s, BN_STORE_BUSY_TIMEOUT_MS);
 	r = bn_store__exec(s, "PRAGMA journal_mode = WAL;"
 			   "PRAGMA synchronous = NORMAL;"
 			   "PRAGMA foreign_keys = ON;", err);
