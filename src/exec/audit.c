@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* exec/audit.c - the audit log tables and queries (see audit.h). */
+/* exec/audit.c - the audit log: records and their JSON (see audit.h);
+   the rows are store/audit.c's. */
 #include "audit.h"
 
 #include <errno.h>

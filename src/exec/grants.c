@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * exec/grants.c - capability names, scope matching and the grants table
- * (see grants.h).  The broker checks every host call against these rows.
+ * exec/grants.c - capability names, scope matching and the grants the
+ * rows of store/grants.h hold (see grants.h).  The broker checks every host call against these rows.
  */
 #include "grants.h"
 
