@@ -136,7 +136,6 @@ void bn_store_free(bn_store *s)
 
 const char *bn_store_home(const bn_store *s) { return s->home; }
 const char *bn_store_skills_dir(const bn_store *s) { return s->skills_dir; }
-sqlite3 *bn_store_db(bn_store *s) { return s->db; }
 
 /* ---- the index -------------------------------------------------------- */
 

@@ -37,7 +37,6 @@
 #define BN_STORE_STORE_H
 
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stdbool.h>
 
 #include "base/err.h"
@@ -126,7 +125,6 @@ void bn_store_free(bn_store *s);
 
 const char *bn_store_home(const bn_store *s);
 const char *bn_store_skills_dir(const bn_store *s);
-sqlite3 *bn_store_db(bn_store *s);
 
 /* How long a read or write waits for another writer's lock before it
    fails (what the store is opened with). */
