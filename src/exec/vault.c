@@ -397,6 +397,23 @@ static int unseal(bn_exec_vault_secret **out, bn_exec_vault *v,
 	return 0;
 }
 
+static int no_secret(const char *name, bn_err *err)
+{
+	return bn_err_set(err, BN_ENOTFOUND, "no secret '%s' (see `bnity "
+			  "secret list`)", name);
+}
+
+/* The stored row of secret NAME into *row (when *found). */
+static int row_get(bn_store_secret *row, bool *found, bn_exec_vault *v,
+		   const char *name, bn_err *err)
+{
+	int r = name_check(name, err);
+
+	if (!r && (r = bn_store_secret_get(row, found, v->store, name, err)))
+		r = db_fail(r, err);
+	return r;
+}
+
 int bn_exec_vault_get(bn_exec_vault_secret **out, bn_exec_vault *v,
 		      const char *name, bn_err *err)
 {
@@ -404,13 +421,10 @@ int bn_exec_vault_get(bn_exec_vault_secret **out, bn_exec_vault *v,
 	bool found = false;
 	int r;
 
-	if ((r = name_check(name, err)))
+	if ((r = row_get(&row, &found, v, name, err)))
 		return r;
-	if ((r = bn_store_secret_get(&row, &found, v->store, name, err)))
-		return db_fail(r, err);
 	if (!found)
-		return bn_err_set(err, BN_ENOTFOUND, "no secret '%s' (see "
-				  "`bnity secret list`)", name);
+		return no_secret(name, err);
 	r = key_load(v, err);
 	if (!r)
 		r = unseal(out, v, name, row.nonce, row.nonce_len, row.sealed,
@@ -433,15 +447,12 @@ int bn_exec_vault_exists(bool *out, bn_exec_vault *v, const char *name,
 {
 	bn_store_secret row = { 0 };
 	bool found = false;
-	int r;
+	int r = row_get(&row, &found, v, name, err);
 
-	if ((r = name_check(name, err)))
-		return r;
-	if ((r = bn_store_secret_get(&row, &found, v->store, name, err)))
-		return db_fail(r, err);
 	bn_store_secret_clear(&row);
-	*out = found;
-	return 0;
+	if (!r)
+		*out = found;
+	return r;
 }
 
 int bn_exec_vault_list(bn_exec_vault_entry **out, size_t *n_out,
@@ -484,8 +495,5 @@ int bn_exec_vault_remove(bn_exec_vault *v, const char *name, bn_err *err)
 		return r;
 	if ((r = bn_store_secret_remove(&removed, v->store, name, err)))
 		return db_fail(r, err);
-	if (!removed)
-		return bn_err_set(err, BN_ENOTFOUND, "no secret '%s' (see "
-				  "`bnity secret list`)", name);
-	return 0;
+	return removed ? 0 : no_secret(name, err);
 }

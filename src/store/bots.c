@@ -219,13 +219,9 @@ int bn_store_attach(bn_store *s, const char *bot, const char *skill,
 int bn_store__attachments_remove(bn_store *s, const char *skill,
 				 bn_err *err)
 {
-	sqlite3_stmt *st;
-	int r = bn_store__prepare(&st, s,
-		"DELETE FROM bot_skills WHERE skill = ?1", err);
-	if (r)
-		return r;
-	bn_store__bind_text(st, 1, skill);
-	return bn_store__step_done(s, st, err);
+	const bn_store__arg a[] = { BN_STORE__TEXT(skill) };
+	return bn_store__run(s, "DELETE FROM bot_skills WHERE skill = ?1",
+			     a, BN_STORE__NARGS(a), err);
 }
 
 static int not_attached(const char *bot, const char *skill, bn_err *err)

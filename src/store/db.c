@@ -8,6 +8,7 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Each step runs once, in order, inside one transaction with the bump. */
@@ -197,6 +198,83 @@ size_t bn_store__changes(bn_store *s)
 int64_t bn_store__last_id(bn_store *s)
 {
 	return (int64_t)sqlite3_last_insert_rowid(s->db);
+}
+
+int bn_store__query(sqlite3_stmt **out, bn_store *s, const char *sql,
+		    const bn_store__arg *args, size_t n, bn_err *err)
+{
+	sqlite3_stmt *st;
+	int r = bn_store__prepare(&st, s, sql, err);
+
+	if (r)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		int at = (int)i + 1;
+		const bn_store__arg *a = &args[i];
+		if (a->kind == 'i')
+			sqlite3_bind_int64(st, at, a->i);
+		else if (a->kind == 'b')
+			sqlite3_bind_blob64(st, at, a->i ? a->p : "",
+					    (sqlite3_uint64)a->i,
+					    SQLITE_TRANSIENT);
+		else
+			bn_store__bind_text(st, at, a->p);
+	}
+	*out = st;
+	return 0;
+}
+
+int bn_store__run(bn_store *s, const char *sql, const bn_store__arg *args,
+		  size_t n, bn_err *err)
+{
+	sqlite3_stmt *st;
+	int r = bn_store__query(&st, s, sql, args, n, err);
+	return r ? r : bn_store__step_done(s, st, err);
+}
+
+int bn_store__rows(void *out, size_t *n_out, size_t size, bn_store *s,
+		   sqlite3_stmt *st, bn_store__row_fn row,
+		   bn_store__clear_fn clear, bn_err *err)
+{
+	char *v = NULL;
+	size_t n = 0;
+	int r;
+
+	while ((r = bn_store__step(s, st, err)) == 1) {
+		v = bn_xrealloc(v, (n + 1) * size);
+		memset(v + n * size, 0, size);
+		row(v + n++ * size, st);
+	}
+	sqlite3_finalize(st);
+	if (r) {
+		bn_store__rows_free(v, n, size, clear);
+		return r;
+	}
+	memcpy(out, &v, sizeof(v));
+	*n_out = n;
+	return 0;
+}
+
+int bn_store__row(void *item, bool *found_out, bn_store *s,
+		  sqlite3_stmt *st, bn_store__row_fn row, bn_err *err)
+{
+	int r = bn_store__step(s, st, err);
+
+	if (r == 1 && row)
+		row(item, st);
+	sqlite3_finalize(st);
+	if (r < 0)
+		return r;
+	*found_out = r == 1;
+	return 0;
+}
+
+void bn_store__rows_free(void *v, size_t n, size_t size,
+			 bn_store__clear_fn clear)
+{
+	for (size_t i = 0; v && clear && i < n; i++)
+		clear((char *)v + i * size);
+	free(v);
 }
 
 /* ---- transactions and locks ------------------------------------------- */

@@ -40,84 +40,70 @@ static void granted_read(bn_strv *out, const char *text)
 int bn_store_install_log_add(bn_store *s, const bn_store_install_new *e,
 			     bn_err *err)
 {
-	sqlite3_stmt *st;
-	char *granted;
-	int r = bn_store__prepare(&st, s,
+	char *granted = granted_text(e->granted);
+	const bn_store__arg a[] = {
+		BN_STORE__INT(e->at_ms), BN_STORE__TEXT(e->skill),
+		BN_STORE__TEXT(e->action), BN_STORE__TEXT(e->source),
+		BN_STORE__TEXT(e->ref), BN_STORE__TEXT(e->tree_hash),
+		BN_STORE__TEXT(e->tier),
+		BN_STORE__TEXT(granted ? granted : "[]"),
+		BN_STORE__INT(e->findings),
+	};
+	int r = bn_store__run(s,
 		"INSERT INTO audit_installs (at_ms, skill, action, source, ref,"
 		" tree_hash, tier, granted, findings) VALUES (?1, ?2, ?3, ?4,"
-		" ?5, ?6, ?7, ?8, ?9)", err);
+		" ?5, ?6, ?7, ?8, ?9)", a, BN_STORE__NARGS(a), err);
 
-	if (r)
-		return r;
-	granted = granted_text(e->granted);
-	sqlite3_bind_int64(st, 1, e->at_ms);
-	bn_store__bind_text(st, 2, e->skill);
-	bn_store__bind_text(st, 3, e->action);
-	bn_store__bind_text(st, 4, e->source);
-	bn_store__bind_text(st, 5, e->ref);
-	bn_store__bind_text(st, 6, e->tree_hash);
-	bn_store__bind_text(st, 7, e->tier);
-	bn_store__bind_text(st, 8, granted ? granted : "[]");
-	sqlite3_bind_int64(st, 9, (sqlite3_int64)e->findings);
 	free(granted);
-	return bn_store__step_done(s, st, err);
+	return r;
+}
+
+static void install_row(void *item, sqlite3_stmt *st)
+{
+	bn_store_install *x = item;
+	x->id = sqlite3_column_int64(st, 0);
+	x->at_ms = sqlite3_column_int64(st, 1);
+	x->skill = bn_store__col_dup(st, 2);
+	x->action = bn_store__col_dup(st, 3);
+	x->source = bn_store__col_dup(st, 4);
+	x->ref = bn_store__col_dup(st, 5);
+	x->tree_hash = bn_store__col_dup(st, 6);
+	x->tier = bn_store__col_dup(st, 7);
+	granted_read(&x->granted, (const char *)sqlite3_column_text(st, 8));
+	x->findings = sqlite3_column_int64(st, 9);
+}
+
+static void install_clear(void *item)
+{
+	bn_store_install *x = item;
+	free(x->skill);
+	free(x->action);
+	free(x->source);
+	free(x->ref);
+	free(x->tree_hash);
+	free(x->tier);
+	bn_strv_clear(&x->granted);
 }
 
 int bn_store_install_log_list(bn_store_install **out, size_t *n_out,
 			      bn_store *s, const char *skill,
 			      int64_t since_ms, unsigned limit, bn_err *err)
 {
-	bn_store_install *v = NULL;
-	size_t n = 0;
+	const bn_store__arg a[] = {
+		BN_STORE__TEXT(skill), BN_STORE__INT(since_ms),
+		BN_STORE__INT(limit ? limit : 100),
+	};
 	sqlite3_stmt *st;
-	int r = bn_store__prepare(&st, s,
+	int r = bn_store__query(&st, s,
 		"SELECT id, at_ms, skill, action, source, ref, tree_hash, tier,"
 		" granted, findings FROM audit_installs"
 		" WHERE (?1 IS NULL OR skill = ?1) AND at_ms >= ?2"
-		" ORDER BY id DESC LIMIT ?3", err);
-
-	if (r)
-		return r;
-	bn_store__bind_text(st, 1, skill);
-	sqlite3_bind_int64(st, 2, since_ms);
-	sqlite3_bind_int64(st, 3, limit ? limit : 100);
-	while ((r = bn_store__step(s, st, err)) == 1) {
-		bn_store_install *x;
-		v = bn_xrealloc(v, (n + 1) * sizeof(*v));
-		x = &v[n++];
-		x->id = sqlite3_column_int64(st, 0);
-		x->at_ms = sqlite3_column_int64(st, 1);
-		x->skill = bn_store__col_dup(st, 2);
-		x->action = bn_store__col_dup(st, 3);
-		x->source = bn_store__col_dup(st, 4);
-		x->ref = bn_store__col_dup(st, 5);
-		x->tree_hash = bn_store__col_dup(st, 6);
-		x->tier = bn_store__col_dup(st, 7);
-		x->granted = (bn_strv){ 0 };
-		granted_read(&x->granted,
-			     (const char *)sqlite3_column_text(st, 8));
-		x->findings = sqlite3_column_int64(st, 9);
-	}
-	sqlite3_finalize(st);
-	if (r) {
-		bn_store_installs_free(v, n);
-		return r;
-	}
-	*out = v;
-	*n_out = n;
-	return 0;
+		" ORDER BY id DESC LIMIT ?3", a, BN_STORE__NARGS(a), err);
+	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
+				      install_row, install_clear, err);
 }
 
 void bn_store_installs_free(bn_store_install *v, size_t n)
 {
-	for (size_t i = 0; v && i < n; i++) {
-		free(v[i].skill);
-		free(v[i].action);
-		free(v[i].source);
-		free(v[i].ref);
-		free(v[i].tree_hash);
-		free(v[i].tier);
-		bn_strv_clear(&v[i].granted);
-	}
-	free(v);
+	bn_store__rows_free(v, n, sizeof(*v), install_clear);
 }

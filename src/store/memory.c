@@ -15,19 +15,16 @@
 int bn_store_memory_add(int64_t *id_out, bn_store *s, const char *bot,
 			const char *text, bn_err *err)
 {
-	sqlite3_stmt *st;
-	int r = bn_store__prepare(&st, s, "INSERT INTO memories (bot, text,"
-				  " created_at) VALUES (?1, ?2, ?3)", err);
-
-	if (r)
-		return r;
-	bn_store__bind_text(st, 1, bot);
-	bn_store__bind_text(st, 2, text);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
-	if ((r = bn_store__step_done(s, st, err)))
-		return r;
-	*id_out = bn_store__last_id(s);
-	return 0;
+	const bn_store__arg a[] = {
+		BN_STORE__TEXT(bot), BN_STORE__TEXT(text),
+		BN_STORE__INT(time(NULL)),
+	};
+	int r = bn_store__run(s, "INSERT INTO memories (bot, text, created_at)"
+			      " VALUES (?1, ?2, ?3)", a, BN_STORE__NARGS(a),
+			      err);
+	if (!r)
+		*id_out = bn_store__last_id(s);
+	return r;
 }
 
 /* Append W to B as an FTS5 string: in double quotes, each doubled. */
@@ -60,30 +57,22 @@ int bn_store_memory_query(char **out, const bn_strv *words, bn_err *err)
 	return 0;
 }
 
-/* Read rows (id, text, created_at[, rank]) of ST into an owned array. */
-static int rows_collect(bn_store_memory **out, size_t *n_out, bn_store *s,
-			sqlite3_stmt *st, bool ranked, bn_err *err)
+/* Rows of (id, text, created_at[, rank]). */
+static void memory_row(void *item, sqlite3_stmt *st)
 {
-	bn_store_memory *v = NULL;
-	size_t n = 0;
-	int r;
+	bn_store_memory *m = item;
+	const unsigned char *text = sqlite3_column_text(st, 1);
 
-	while ((r = bn_store__step(s, st, err)) == 1) {
-		const unsigned char *text = sqlite3_column_text(st, 1);
-		v = bn_xrealloc(v, (n + 1) * sizeof(*v));
-		v[n].id = sqlite3_column_int64(st, 0);
-		v[n].text = bn_xstrdup(text ? (const char *)text : "");
-		v[n].created_at = sqlite3_column_int64(st, 2);
-		v[n].rank = ranked ? sqlite3_column_double(st, 3) : 0.0;
-		n++;
-	}
-	if (r) {
-		bn_store_memories_free(v, n);
-		return r;
-	}
-	*out = v;
-	*n_out = n;
-	return 0;
+	m->id = sqlite3_column_int64(st, 0);
+	m->text = bn_xstrdup(text ? (const char *)text : "");
+	m->created_at = sqlite3_column_int64(st, 2);
+	m->rank = sqlite3_column_count(st) > 3 ?
+		  sqlite3_column_double(st, 3) : 0.0;
+}
+
+static void memory_clear(void *item)
+{
+	free(((bn_store_memory *)item)->text);
 }
 
 int bn_store_memory_search(bn_store_memory **out, size_t *n_out,
@@ -101,59 +90,45 @@ int bn_store_memory_search(bn_store_memory **out, size_t *n_out,
 	}
 	if ((r = bn_store_memory_query(&match, words, err)))
 		return r;
-	r = bn_store__prepare(&st, s, "SELECT m.id, m.text, m.created_at,"
+	const bn_store__arg a[] = {
+		BN_STORE__TEXT(match), BN_STORE__TEXT(bot),
+		BN_STORE__INT(limit > INT64_MAX ? INT64_MAX : (int64_t)limit),
+	};
+	r = bn_store__query(&st, s, "SELECT m.id, m.text, m.created_at,"
 		" memories_fts.rank FROM memories_fts"
 		" JOIN memories AS m ON m.id = memories_fts.rowid"
 		" WHERE memories_fts MATCH ?1 AND m.bot = ?2"
-		" ORDER BY memories_fts.rank, m.id LIMIT ?3", err);
-	if (!r) {
-		bn_store__bind_text(st, 1, match);
-		bn_store__bind_text(st, 2, bot);
-		sqlite3_bind_int64(st, 3, limit > INT64_MAX ? INT64_MAX :
-				   (sqlite3_int64)limit);
-		r = rows_collect(out, n_out, s, st, true, err);
-		sqlite3_finalize(st);
-	}
+		" ORDER BY memories_fts.rank, m.id LIMIT ?3",
+		a, BN_STORE__NARGS(a), err);
 	free(match);
-	return r;
+	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
+				      memory_row, memory_clear, err);
 }
 
 int bn_store_memory_list(bn_store_memory **out, size_t *n_out, bn_store *s,
 			 const char *bot, bn_err *err)
 {
+	const bn_store__arg a[] = { BN_STORE__TEXT(bot) };
 	sqlite3_stmt *st;
-	int r = bn_store__prepare(&st, s, "SELECT id, text, created_at"
-				  " FROM memories WHERE bot = ?1 ORDER BY id",
-				  err);
-
-	if (r)
-		return r;
-	bn_store__bind_text(st, 1, bot);
-	r = rows_collect(out, n_out, s, st, false, err);
-	sqlite3_finalize(st);
-	return r;
+	int r = bn_store__query(&st, s, "SELECT id, text, created_at"
+				" FROM memories WHERE bot = ?1 ORDER BY id",
+				a, BN_STORE__NARGS(a), err);
+	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
+				      memory_row, memory_clear, err);
 }
 
 int bn_store_memory_remove(bool *removed_out, bn_store *s, const char *bot,
 			   int64_t id, bn_err *err)
 {
-	sqlite3_stmt *st;
-	int r = bn_store__prepare(&st, s, "DELETE FROM memories"
-				  " WHERE id = ?1 AND bot = ?2", err);
-
-	if (r)
-		return r;
-	sqlite3_bind_int64(st, 1, id);
-	bn_store__bind_text(st, 2, bot);
-	if ((r = bn_store__step_done(s, st, err)))
-		return r;
-	*removed_out = bn_store__changes(s) > 0;
-	return 0;
+	const bn_store__arg a[] = { BN_STORE__INT(id), BN_STORE__TEXT(bot) };
+	int r = bn_store__run(s, "DELETE FROM memories WHERE id = ?1"
+			      " AND bot = ?2", a, BN_STORE__NARGS(a), err);
+	if (!r)
+		*removed_out = bn_store__changes(s) > 0;
+	return r;
 }
 
 void bn_store_memories_free(bn_store_memory *v, size_t n)
 {
-	for (size_t i = 0; v && i < n; i++)
-		free(v[i].text);
-	free(v);
+	bn_store__rows_free(v, n, sizeof(*v), memory_clear);
 }

@@ -20,22 +20,16 @@ int bn_store_secret_put(bn_store *s, const char *name, const void *nonce,
 			size_t nonce_len, const void *sealed,
 			size_t sealed_len, bn_err *err)
 {
-	sqlite3_stmt *st;
-	int r = bn_store__prepare(&st, s,
+	const bn_store__arg a[] = {
+		BN_STORE__TEXT(name), BN_STORE__BLOB(nonce, nonce_len),
+		BN_STORE__BLOB(sealed, sealed_len), BN_STORE__INT(time(NULL)),
+	};
+	return bn_store__run(s,
 		"INSERT INTO secrets (name, nonce, ciphertext, updated_at)"
 		" VALUES (?1, ?2, ?3, ?4) ON CONFLICT (name) DO UPDATE SET"
 		" nonce = excluded.nonce, ciphertext = excluded.ciphertext,"
-		" updated_at = excluded.updated_at", err);
-
-	if (r)
-		return r;
-	bn_store__bind_text(st, 1, name);
-	sqlite3_bind_blob64(st, 2, nonce_len ? nonce : "", nonce_len,
-			    SQLITE_TRANSIENT);
-	sqlite3_bind_blob64(st, 3, sealed_len ? sealed : "", sealed_len,
-			    SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
-	return bn_store__step_done(s, st, err);
+		" updated_at = excluded.updated_at",
+		a, BN_STORE__NARGS(a), err);
 }
 
 /* A copy of blob column I of ST (NULL when empty), its size in *len. */
@@ -53,98 +47,78 @@ static unsigned char *col_blob(size_t *len, sqlite3_stmt *st, int i)
 	return c;
 }
 
+/* Rows of (name, updated_at[, nonce, ciphertext]). */
+static void secret_row(void *item, sqlite3_stmt *st)
+{
+	bn_store_secret *x = item;
+	const unsigned char *name = sqlite3_column_text(st, 0);
+
+	x->name = bn_xstrdup(name ? (const char *)name : "");
+	x->updated_at = sqlite3_column_int64(st, 1);
+	if (sqlite3_column_count(st) > 2) {
+		x->nonce = col_blob(&x->nonce_len, st, 2);
+		x->sealed = col_blob(&x->sealed_len, st, 3);
+	} else {
+		x->nonce = x->sealed = NULL;
+		x->nonce_len = x->sealed_len = 0;
+	}
+}
+
 int bn_store_secret_get(bn_store_secret *out, bool *found_out, bn_store *s,
 			const char *name, bn_err *err)
 {
+	const bn_store__arg a[] = { BN_STORE__TEXT(name) };
 	sqlite3_stmt *st;
-	int r = bn_store__prepare(&st, s, "SELECT nonce, ciphertext, updated_at"
-				  " FROM secrets WHERE name = ?1",
-				  err);
-
-	if (r)
-		return r;
-	bn_store__bind_text(st, 1, name);
-	r = bn_store__step(s, st, err);
-	if (r == 1) {
-		out->name = bn_xstrdup(name);
-		out->nonce = col_blob(&out->nonce_len, st, 0);
-		out->sealed = col_blob(&out->sealed_len, st, 1);
-		out->updated_at = sqlite3_column_int64(st, 2);
-	}
-	if (r >= 0) {
-		*found_out = r == 1;
-		r = 0;
-	}
-	sqlite3_finalize(st);
-	return r;
+	int r = bn_store__query(&st, s, "SELECT name, updated_at, nonce,"
+				" ciphertext FROM secrets WHERE name = ?1",
+				a, BN_STORE__NARGS(a), err);
+	return r ? r : bn_store__row(out, found_out, s, st, secret_row, err);
 }
 
 int bn_store_secret_count(size_t *out, bn_store *s, bn_err *err)
 {
 	sqlite3_stmt *st;
-	int r = bn_store__prepare(&st, s, "SELECT count(*) FROM secrets", err);
+	int r = bn_store__query(&st, s, "SELECT count(*) FROM secrets",
+				NULL, 0, err);
 
 	if (r)
 		return r;
-	r = bn_store__step(s, st, err);
-	if (r == 1) {
+	*out = 0;
+	if ((r = bn_store__step(s, st, err)) == 1) {
 		*out = (size_t)sqlite3_column_int64(st, 0);
 		r = 0;
-	} else if (r == 0) {
-		*out = 0;
 	}
 	sqlite3_finalize(st);
 	return r;
 }
 
+static void secret_clear(void *item)
+{
+	bn_store_secret_clear(item);
+}
+
 int bn_store_secret_list(bn_store_secret **out, size_t *n_out, bn_store *s,
 			 bn_err *err)
 {
-	bn_store_secret *v = NULL;
-	size_t n = 0;
 	sqlite3_stmt *st;
-	int r = bn_store__prepare(&st, s, "SELECT name, updated_at"
-				  " FROM secrets ORDER BY name", err);
-
-	if (r)
-		return r;
-	while ((r = bn_store__step(s, st, err)) == 1) {
-		const unsigned char *name = sqlite3_column_text(st, 0);
-		v = bn_xrealloc(v, (n + 1) * sizeof(*v));
-		memset(&v[n], 0, sizeof(v[n]));
-		v[n].name = bn_xstrdup(name ? (const char *)name : "");
-		v[n].updated_at = sqlite3_column_int64(st, 1);
-		n++;
-	}
-	sqlite3_finalize(st);
-	if (r) {
-		bn_store_secrets_free(v, n);
-		return r;
-	}
-	*out = v;
-	*n_out = n;
-	return 0;
+	int r = bn_store__query(&st, s, "SELECT name, updated_at"
+				" FROM secrets ORDER BY name", NULL, 0, err);
+	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
+				      secret_row, secret_clear, err);
 }
 
 void bn_store_secrets_free(bn_store_secret *v, size_t n)
 {
-	for (size_t i = 0; v && i < n; i++)
-		bn_store_secret_clear(&v[i]);
-	free(v);
+	bn_store__rows_free(v, n, sizeof(*v), secret_clear);
 }
 
 int bn_store_secret_remove(bool *removed_out, bn_store *s, const char *name,
 			   bn_err *err)
 {
-	sqlite3_stmt *st;
-	int r = bn_store__prepare(&st, s, "DELETE FROM secrets WHERE name = ?1",
-				  err);
-
-	if (r)
-		return r;
-	bn_store__bind_text(st, 1, name);
-	if ((r = bn_store__step_done(s, st, err)))
-		return r;
-	*removed_out = bn_store__changes(s) > 0;
-	return 0;
+	const bn_store__arg a[] = { BN_STORE__TEXT(name) };
+	int r = bn_store__run(s, "DELETE FROM secrets WHERE name = ?1",
+			      a, BN_STORE__NARGS(a), err);
+	if (!r)
+		*removed_out = bn_store__changes(s) > 0;
+	return r;
 }

@@ -42,6 +42,45 @@ void bn_store__bind_text(sqlite3_stmt *st, int i, const char *v);
 size_t bn_store__changes(bn_store *s);
 int64_t bn_store__last_id(bn_store *s);
 
+/* A parameter of a statement: text (NULL binds NULL), an integer, or
+   bytes (copied when bound). */
+typedef struct bn_store__arg {
+	char kind;               /* 't', 'i', 'b' */
+	const void *p;           /* the text or the bytes */
+	int64_t i;               /* the integer, or how many bytes */
+} bn_store__arg;
+#define BN_STORE__TEXT(v) ((bn_store__arg){ 't', (v), 0 })
+#define BN_STORE__INT(v) ((bn_store__arg){ 'i', NULL, (int64_t)(v) })
+#define BN_STORE__BLOB(v, n) ((bn_store__arg){ 'b', (v), (int64_t)(n) })
+#define BN_STORE__NARGS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Prepare SQL with ARGS[0..n) bound to ?1, ?2, ... */
+int bn_store__query(sqlite3_stmt **out, bn_store *s, const char *sql,
+		    const bn_store__arg *args, size_t n, bn_err *err);
+/* Run SQL, which returns no rows, with ARGS[0..n). */
+int bn_store__run(bn_store *s, const char *sql, const bn_store__arg *args,
+		  size_t n, bn_err *err);
+
+/* Fill ITEM from the row ST stands on; release what an item holds. */
+typedef void (*bn_store__row_fn)(void *item, sqlite3_stmt *st);
+typedef void (*bn_store__clear_fn)(void *item);
+/*
+ * bn_store__rows - every row of ST (finalized here) as a new array of
+ * items of SIZE bytes filled by ROW: *(T **)OUT owned, *n_out items.  On
+ * failure the items read so far are released with CLEAR and freed.
+ */
+int bn_store__rows(void *out, size_t *n_out, size_t size, bn_store *s,
+		   sqlite3_stmt *st, bn_store__row_fn row,
+		   bn_store__clear_fn clear, bn_err *err);
+/* The first row of ST (finalized here) into ITEM by ROW and *found_out
+   true; *found_out false and ITEM untouched when there is none.  ROW may
+   be NULL: only whether there is a row. */
+int bn_store__row(void *item, bool *found_out, bn_store *s,
+		  sqlite3_stmt *st, bn_store__row_fn row, bn_err *err);
+/* Release N items of SIZE bytes at V with CLEAR, then V. */
+void bn_store__rows_free(void *v, size_t n, size_t size,
+			 bn_store__clear_fn clear);
+
 /* The skill index (index.c): the one place that writes skill_index. */
 /* Insert or update M's row; TIER and SOURCE NULL keep what the row has
    (a new row: "local", "created"), given they also stamp installed_at. */
