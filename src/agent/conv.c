@@ -1,29 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * agent/conv.c - conversations and their messages in SQLite (see conv.h).
- * The tables are created by schema step 5 in store/db.c.
+ * agent/conv.c - conversations and their messages (see conv.h): titles
+ * and the JSON of messages; the rows are store/conv.c's.
  */
 #include "conv.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/buf.h"
+#include "store/conv.h"
 
-static int db_fail(bn_store *s, bn_err *err)
+static int db_fail(int r, bn_err *err)
 {
-	return bn_err_set(err, BN_EIO, "conversations: %s",
-			  sqlite3_errmsg(bn_store_db(s)));
-}
-
-static int prepare(sqlite3_stmt **st, bn_store *s, const char *sql,
-		   bn_err *err)
-{
-	if (sqlite3_prepare_v2(bn_store_db(s), sql, -1, st, NULL) !=
-	    SQLITE_OK)
-		return db_fail(s, err);
-	return 0;
+	bn_err_prefix(err, "conversations");
+	return r;
 }
 
 /* TITLE's first line, cut to the cap at a UTF-8 boundary (owned). */
@@ -42,62 +33,31 @@ static char *short_title(const char *title)
 int bn_agent_conv_create(int64_t *id_out, bn_store *s, const char *bot,
 			 const char *title, bn_err *err)
 {
-	sqlite3_stmt *st;
 	char *t = title ? short_title(title) : NULL;
-	int r = prepare(&st, s, "INSERT INTO conversations (bot, created_at,"
-			" title) VALUES (?1, ?2, ?3)", err);
+	int r = bn_store_conv_add(id_out, s, bot, t, err);
 
-	if (r) {
-		free(t);
-		return r;
-	}
-	sqlite3_bind_text(st, 1, bot, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
-	sqlite3_bind_text(st, 3, t, -1, SQLITE_TRANSIENT);
 	free(t);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_finalize(st);
-		return db_fail(s, err);
-	}
-	sqlite3_finalize(st);
-	*id_out = sqlite3_last_insert_rowid(bn_store_db(s));
-	return 0;
-}
-
-static char *col_dup(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	return t ? bn_xstrdup((const char *)t) : NULL;
+	return r ? db_fail(r, err) : 0;
 }
 
 int bn_agent_conv_get(bn_agent_conv *out, bn_store *s, int64_t id,
 		      bn_err *err)
 {
-	sqlite3_stmt *st;
-	int r = prepare(&st, s, "SELECT c.bot, c.title, c.created_at, "
-			"(SELECT count(*) FROM messages m WHERE "
-			"m.conversation_id = c.id) FROM conversations c "
-			"WHERE c.id = ?1", err);
+	bn_store_conv c = { 0 };
+	bool found = false;
+	int r = bn_store_conv_get(&c, &found, s, id, err);
 
 	if (r)
-		return r;
-	sqlite3_bind_int64(st, 1, id);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		out->id = id;
-		out->bot = col_dup(st, 0);
-		out->title = col_dup(st, 1);
-		out->created_at = sqlite3_column_int64(st, 2);
-		out->messages = sqlite3_column_int64(st, 3);
-		r = 0;
-	} else if (r == SQLITE_DONE) {
-		r = bn_err_set(err, BN_ENOTFOUND, "no session %lld",
-			       (long long)id);
-	} else {
-		r = db_fail(s, err);
-	}
-	sqlite3_finalize(st);
-	return r;
+		return db_fail(r, err);
+	if (!found)
+		return bn_err_set(err, BN_ENOTFOUND, "no session %lld",
+				  (long long)id);
+	out->id = c.id;
+	out->bot = c.bot;
+	out->title = c.title;
+	out->created_at = c.created_at;
+	out->messages = c.messages;
+	return 0;
 }
 
 void bn_agent_conv_clear(bn_agent_conv *c)
@@ -109,35 +69,29 @@ void bn_agent_conv_clear(bn_agent_conv *c)
 
 int bn_agent_conv_load(json_t **out, bn_store *s, int64_t id, bn_err *err)
 {
-	sqlite3_stmt *st;
+	bn_store_message *v = NULL;
+	size_t n = 0;
 	json_t *msgs;
-	int r = prepare(&st, s, "SELECT id, role, content FROM messages "
-			"WHERE conversation_id = ?1 ORDER BY id", err);
+	int r = bn_store_message_list(&v, &n, s, id, err);
 
 	if (r)
-		return r;
-	sqlite3_bind_int64(st, 1, id);
+		return db_fail(r, err);
 	msgs = json_array();
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *role = (const char *)sqlite3_column_text(st, 1);
-		const char *c = (const char *)sqlite3_column_text(st, 2);
-		json_t *content = c ? json_loads(c, 0, NULL) : NULL;
-		if (!role || !json_is_array(content)) {
+	for (size_t i = 0; i < n && !r; i++) {
+		json_t *content = v[i].content ?
+				  json_loads(v[i].content, 0, NULL) : NULL;
+		if (!v[i].role || !json_is_array(content)) {
 			json_decref(content);
 			r = bn_err_set(err, BN_EINVAL, "session %lld: message "
 				       "%lld is not valid JSON", (long long)id,
-				       (long long)sqlite3_column_int64(st, 0));
+				       (long long)v[i].id);
 			break;
 		}
 		json_array_append_new(msgs, json_pack("{s:s, s:o}", "role",
-						       role, "content",
+						       v[i].role, "content",
 						       content));
 	}
-	if (r == SQLITE_DONE)
-		r = 0;
-	else if (r != BN_EINVAL)
-		r = db_fail(s, err);
-	sqlite3_finalize(st);
+	bn_store_messages_free(v, n);
 	if (r) {
 		json_decref(msgs);
 		return r;
@@ -148,63 +102,40 @@ int bn_agent_conv_load(json_t **out, bn_store *s, int64_t id, bn_err *err)
 
 static int insert_one(bn_store *s, int64_t id, json_t *m, bn_err *err)
 {
-	sqlite3_stmt *st;
 	char *content = json_dumps(json_object_get(m, "content"),
 				   JSON_COMPACT);
 	int r;
 
 	if (!content)
 		return bn_err_oom(err);
-	if ((r = prepare(&st, s, "INSERT INTO messages (conversation_id, "
-			 "role, content, created_at) VALUES (?1, ?2, ?3, ?4)",
-			 err))) {
-		free(content);
-		return r;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, json_string_value(json_object_get(m, "role")),
-			  -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, content, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
-	r = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(s, err);
-	sqlite3_finalize(st);
+	r = bn_store_message_add(s, id,
+				 json_string_value(json_object_get(m, "role")),
+				 content, err);
 	free(content);
-	return r;
-}
-
-static int set_title(bn_store *s, int64_t id, const char *title, bn_err *err)
-{
-	sqlite3_stmt *st;
-	char *t = short_title(title);
-	int r = prepare(&st, s, "UPDATE conversations SET title = ?2 WHERE "
-			"id = ?1 AND title IS NULL", err);
-
-	if (!r) {
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_text(st, 2, t, -1, SQLITE_TRANSIENT);
-		r = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(s, err);
-		sqlite3_finalize(st);
-	}
-	free(t);
-	return r;
+	return r ? db_fail(r, err) : 0;
 }
 
 int bn_agent_conv_append(bn_store *s, int64_t id, json_t *messages,
 			 size_t from, const char *title, bn_err *err)
 {
-	sqlite3 *db = bn_store_db(s);
 	size_t i;
 	int r;
 
-	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return db_fail(s, err);
+	if ((r = bn_store_tx_begin(s, err)))
+		return db_fail(r, err);
 	for (i = from, r = 0; !r && i < json_array_size(messages); i++)
 		r = insert_one(s, id, json_array_get(messages, i), err);
-	if (!r && title)
-		r = set_title(s, id, title, err);
-	if (!r && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		r = db_fail(s, err);
-	if (r)
-		(void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	return r;
+	if (!r && title) {
+		char *t = short_title(title);
+		if ((r = bn_store_conv_title_fill(s, id, t, err)))
+			r = db_fail(r, err);
+		free(t);
+	}
+	if (r) {
+		bn_store_tx_rollback(s);
+		return r;
+	}
+	if ((r = bn_store_tx_commit(s, err)))
+		return db_fail(r, err);
+	return 0;
 }

@@ -2,9 +2,9 @@
 /*
  * agent/conv.h - conversations with a bot, kept in the store's database.
  *
- * Owns: the rows of the `conversations` and `messages` tables (schema
- * step 5 in store/db.c).  A message's content is the neutral JSON of
- * agent/provider.h.  Uses: base, store (its SQLite handle), jansson.
+ * Owns: what goes into the `conversations` and `messages` tables (kept
+ * by store/conv.h): titles, and a message's content as the neutral JSON
+ * of agent/provider.h.  Uses: base, store (the rows), jansson.
  * A bot's conversations go with it (ON DELETE CASCADE).
  */
 #ifndef BN_AGENT_CONV_H

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* exec/audit.c - the audit log tables and queries (see audit.h). */
+/* exec/audit.c - the audit log: records and their JSON (see audit.h);
+   the rows are store/audit.c's. */
 #include "audit.h"
 
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <time.h>
 
 #include "base/buf.h"
+#include "store/audit.h"
 
 static int64_t now_ms(void)
 {
@@ -16,199 +18,181 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int db_fail(bn_store *s, bn_err *err)
+/* V made valid UTF-8 (a record is read back as JSON), owned; NULL for
+   NULL or "" (not recorded). */
+static char *text_in(const char *v)
 {
-	return bn_err_set(err, BN_EIO, "audit log: %s",
-			  sqlite3_errmsg(bn_store_db(s)));
-}
-
-/* V as parameter I, made valid UTF-8 (a record is read back as JSON). */
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-	size_t n = strlen(v), bad = 0;
+	size_t n, bad = 0;
 	bn_buf b;
 
+	if (!v || !*v)
+		return NULL;
+	n = strlen(v);
 	bn_buf_init(&b, n * 3 + 1);
 	if (bn_buf_append_utf8(&b, v, n, &bad) == 0 && bad)
-		sqlite3_bind_text64(st, i, b.data, b.len, SQLITE_TRANSIENT,
-				    SQLITE_UTF8);
-	else
-		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+		return bn_buf_take(&b);
 	bn_buf_clear(&b);
+	return bn_xstrdup(v);
 }
 
-static void bind_opt(sqlite3_stmt *st, int i, const char *v)
+static int audit_fail(int r, bn_err *err)
 {
-	if (v && *v)
-		bind_text(st, i, v);
-	else
-		sqlite3_bind_null(st, i);
+	bn_err_prefix(err, "audit log");
+	return r;
 }
 
 int bn_exec_audit_begin(int64_t *id_out, bn_store *s,
 			const bn_exec_audit_run *r, bn_err *err)
 {
-	sqlite3 *db = bn_store_db(s);
-	sqlite3_stmt *st;
+	char *skill = text_in(r->skill), *version = text_in(r->version);
+	char *tier = text_in(r->tier), *bot = text_in(r->bot);
+	char *input = text_in(r->input_sha256);
+	bn_store_audit_run_new row = {
+		.at_ms = now_ms(), .skill = skill ? skill : "",
+		.version = version, .tier = tier ? tier : "", .bot = bot,
+		.input_sha256 = input, .outcome = "running",
+	};
+	int rc = bn_store_audit_run_add(id_out, s, &row, err);
 
-	if (sqlite3_prepare_v2(db,
-		"INSERT INTO audit_runs (at_ms, skill, version, tier, bot,"
-		" input_sha256, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-		" 'running')", -1, &st, NULL) != SQLITE_OK)
-		return db_fail(s, err);
-	sqlite3_bind_int64(st, 1, now_ms());
-	bind_text(st, 2, r->skill);
-	bind_opt(st, 3, r->version);
-	bind_text(st, 4, r->tier);
-	bind_opt(st, 5, r->bot);
-	bind_opt(st, 6, r->input_sha256);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_finalize(st);
-		return db_fail(s, err);
-	}
-	sqlite3_finalize(st);
-	*id_out = sqlite3_last_insert_rowid(db);
-	return 0;
+	free(skill);
+	free(version);
+	free(tier);
+	free(bot);
+	free(input);
+	return rc ? audit_fail(rc, err) : 0;
 }
 
 int bn_exec_audit_end(bn_store *s, int64_t id, const bn_exec_audit_run *r,
 		      bn_err *err)
 {
-	sqlite3_stmt *st;
+	char *output = text_in(r->output_sha256), *outcome = text_in(r->outcome);
+	char *error = text_in(r->error);
+	bn_store_audit_run_end row = {
+		.output_sha256 = output, .fuel = r->fuel,
+		.memory_peak = r->memory_peak, .duration_ms = r->duration_ms,
+		.outcome = outcome ? outcome : "", .error = error,
+	};
+	int rc = bn_store_audit_run_finish(s, id, &row, err);
 
-	if (sqlite3_prepare_v2(bn_store_db(s),
-		"UPDATE audit_runs SET output_sha256 = ?2, fuel = ?3,"
-		" memory_peak = ?4, duration_ms = ?5, outcome = ?6, error = ?7"
-		" WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
-		return db_fail(s, err);
-	sqlite3_bind_int64(st, 1, id);
-	bind_opt(st, 2, r->output_sha256);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)r->fuel);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)r->memory_peak);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)r->duration_ms);
-	bind_text(st, 6, r->outcome);
-	bind_opt(st, 7, r->error);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_finalize(st);
-		return db_fail(s, err);
-	}
-	sqlite3_finalize(st);
-	return 0;
+	free(output);
+	free(outcome);
+	free(error);
+	return rc ? audit_fail(rc, err) : 0;
 }
 
 int bn_exec_audit_call(bn_store *s, int64_t run_id, const char *capability,
 		       const char *scope, bool allowed, const char *reason,
 		       bn_err *err)
 {
-	sqlite3_stmt *st;
+	char *cap = text_in(capability), *sc = text_in(scope);
+	char *why = text_in(reason);
+	int rc = bn_store_audit_call_add(s, run_id, now_ms(), cap ? cap : "",
+					 sc, allowed, why, err);
 
-	if (sqlite3_prepare_v2(bn_store_db(s),
-		"INSERT INTO audit_calls (run_id, at_ms, capability, scope,"
-		" allowed, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &st,
-		NULL) != SQLITE_OK)
-		return db_fail(s, err);
-	sqlite3_bind_int64(st, 1, run_id);
-	sqlite3_bind_int64(st, 2, now_ms());
-	bind_text(st, 3, capability);
-	bind_opt(st, 4, scope);
-	sqlite3_bind_int(st, 5, allowed ? 1 : 0);
-	bind_opt(st, 6, reason);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_finalize(st);
-		return db_fail(s, err);
-	}
-	sqlite3_finalize(st);
-	return 0;
+	free(cap);
+	free(sc);
+	free(why);
+	return rc ? audit_fail(rc, err) : 0;
 }
 
-static json_t *col_json(sqlite3_stmt *st, int i)
+/* Stored text as JSON: valid UTF-8 (text written before it was made valid
+   on the way in keeps its other characters); null for NULL. */
+static json_t *text_json(const char *t)
 {
-	switch (sqlite3_column_type(st, i)) {
-	case SQLITE_NULL:
+	json_t *j;
+	bn_buf b;
+	size_t n;
+
+	if (!t)
 		return json_null();
-	case SQLITE_INTEGER:
-		return json_integer(sqlite3_column_int64(st, i));
-	default: {
-		/* text written before it was made valid UTF-8 on the way in
-		   keeps its other characters */
-		const char *t = (const char *)sqlite3_column_text(st, i);
-		size_t n = (size_t)sqlite3_column_bytes(st, i);
-		json_t *j;
-		bn_buf b;
-		bn_buf_init(&b, n * 3 + 1);
-		j = bn_buf_append_utf8(&b, t, n, NULL) == 0 ?
-		    json_stringn(bn_buf_cstr(&b), b.len) : NULL;
-		bn_buf_clear(&b);
-		return j ? j : json_null();
-	}
-	}
+	n = strlen(t);
+	bn_buf_init(&b, n * 3 + 1);
+	j = bn_buf_append_utf8(&b, t, n, NULL) == 0 ?
+	    json_stringn(bn_buf_cstr(&b), b.len) : NULL;
+	bn_buf_clear(&b);
+	return j ? j : json_null();
+}
+
+static json_t *int_json(int64_t v)
+{
+	return v == BN_STORE_AUDIT_NONE ? json_null() : json_integer(v);
 }
 
 static int calls_of(json_t *run, bn_store *s, int64_t id, bn_err *err)
 {
-	sqlite3_stmt *st;
-	json_t *a = json_array();
+	bn_store_audit_call *v = NULL;
+	size_t n = 0;
+	json_t *a;
+	int r = bn_store_audit_call_list(&v, &n, s, id, err);
 
-	if (sqlite3_prepare_v2(bn_store_db(s),
-		"SELECT at_ms, capability, scope, allowed, reason"
-		" FROM audit_calls WHERE run_id = ?1 ORDER BY id", -1, &st,
-		NULL) != SQLITE_OK) {
-		json_decref(a);
-		return db_fail(s, err);
-	}
-	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	if (r)
+		return r;
+	a = json_array();
+	for (size_t i = 0; i < n; i++) {
 		json_t *c = json_object();
-		json_object_set_new(c, "at_ms", col_json(st, 0));
-		json_object_set_new(c, "capability", col_json(st, 1));
-		json_object_set_new(c, "scope", col_json(st, 2));
-		json_object_set_new(c, "allowed",
-				    json_boolean(sqlite3_column_int(st, 3)));
-		json_object_set_new(c, "reason", col_json(st, 4));
+		json_object_set_new(c, "at_ms", json_integer(v[i].at_ms));
+		json_object_set_new(c, "capability",
+				    text_json(v[i].capability));
+		json_object_set_new(c, "scope", text_json(v[i].scope));
+		json_object_set_new(c, "allowed", json_boolean(v[i].allowed));
+		json_object_set_new(c, "reason", text_json(v[i].reason));
 		json_array_append_new(a, c);
 	}
-	sqlite3_finalize(st);
+	bn_store_audit_calls_free(v, n);
 	json_object_set_new(run, "calls", a);
 	return 0;
+}
+
+static json_t *run_json(const bn_store_audit_run *x)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "id", json_integer(x->id));
+	json_object_set_new(o, "at_ms", json_integer(x->at_ms));
+	json_object_set_new(o, "skill", text_json(x->skill));
+	json_object_set_new(o, "version", text_json(x->version));
+	json_object_set_new(o, "tier", text_json(x->tier));
+	json_object_set_new(o, "bot", text_json(x->bot));
+	json_object_set_new(o, "input_sha256", text_json(x->input_sha256));
+	json_object_set_new(o, "output_sha256", text_json(x->output_sha256));
+	json_object_set_new(o, "fuel", int_json(x->fuel));
+	json_object_set_new(o, "memory_peak", int_json(x->memory_peak));
+	json_object_set_new(o, "duration_ms", int_json(x->duration_ms));
+	json_object_set_new(o, "outcome", text_json(x->outcome));
+	json_object_set_new(o, "error", text_json(x->error));
+	return o;
 }
 
 int bn_exec_audit_query(json_t **out, bn_store *s,
 			const bn_exec_audit_filter *f, bn_err *err)
 {
-	static const char *const cols[] = {
-		"id", "at_ms", "skill", "version", "tier", "bot",
-		"input_sha256", "output_sha256", "fuel", "memory_peak",
-		"duration_ms", "outcome", "error" };
-	sqlite3_stmt *st;
+	char *skill = text_in(f->skill), *bot = text_in(f->bot);
+	char *outcome = text_in(f->outcome);
+	bn_store_audit_filter sf = {
+		.skill = skill, .bot = bot, .since_ms = f->since_ms,
+		.outcome = outcome, .before_id = f->before_id,
+		.limit = f->limit,
+	};
+	bn_store_audit_run *v = NULL;
+	size_t n = 0;
 	json_t *a;
-	int r = 0;
+	int r = bn_store_audit_run_list(&v, &n, s, &sf, err);
 
-	if (sqlite3_prepare_v2(bn_store_db(s),
-		"SELECT id, at_ms, skill, version, tier, bot, input_sha256,"
-		" output_sha256, fuel, memory_peak, duration_ms, outcome, error"
-		" FROM audit_runs WHERE (?1 IS NULL OR skill = ?1)"
-		" AND (?2 IS NULL OR bot = ?2) AND at_ms >= ?3"
-		" AND (?4 IS NULL OR outcome = ?4) AND (?5 = 0 OR id < ?5)"
-		" ORDER BY id DESC LIMIT ?6", -1, &st, NULL) != SQLITE_OK)
-		return db_fail(s, err);
-	bind_opt(st, 1, f->skill);
-	bind_opt(st, 2, f->bot);
-	sqlite3_bind_int64(st, 3, f->since_ms);
-	bind_opt(st, 4, f->outcome);
-	sqlite3_bind_int64(st, 5, f->before_id);
-	sqlite3_bind_int(st, 6, f->limit ? (int)f->limit : 100);
+	free(skill);
+	free(bot);
+	free(outcome);
+	if (r)
+		return audit_fail(r, err);
 	a = json_array();
-	while (r == 0 && sqlite3_step(st) == SQLITE_ROW) {
-		json_t *o = json_object();
-		for (int i = 0; i < 13; i++)
-			json_object_set_new(o, cols[i], col_json(st, i));
-		r = calls_of(o, s, sqlite3_column_int64(st, 0), err);
+	for (size_t i = 0; i < n && r == 0; i++) {
+		json_t *o = run_json(&v[i]);
+		r = calls_of(o, s, v[i].id, err);
 		json_array_append_new(a, o);
 	}
-	sqlite3_finalize(st);
+	bn_store_audit_runs_free(v, n);
 	if (r) {
 		json_decref(a);
-		return r;
+		return audit_fail(r, err);
 	}
 	*out = a;
 	return 0;

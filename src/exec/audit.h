@@ -3,8 +3,8 @@
  * exec/audit.h - the audit log: one record per skill invocation and one
  * per host call, written by the host (never by a skill).
  *
- * Owns: the audit_runs and audit_calls tables and their queries.
- * Uses: base, store (the database), jansson (query results).
+ * Owns: what a record holds and its JSON.  Uses: base, store (the rows:
+ * store/audit.h), jansson (query results).
  */
 #ifndef BN_EXEC_AUDIT_H
 #define BN_EXEC_AUDIT_H

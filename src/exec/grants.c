@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * exec/grants.c - capability names, scope matching and the grants table
- * (see grants.h).  The broker checks every host call against these rows.
+ * exec/grants.c - capability names, scope matching and the grants the
+ * rows of store/grants.h hold (see grants.h).  The broker checks every host call against these rows.
  */
 #include "grants.h"
 
@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include <jansson.h>
 
 #include "base/buf.h"
+#include "store/grants.h"
 
 static const char *const cap_names[BN_EXEC_CAP_MAX] = {
 	[BN_EXEC_CAP_READ_FILE] = "read_file",
@@ -429,36 +429,21 @@ static int put_row(bn_store *s, const char *skill, const char *bot,
 		   const char *cap, const char *scope,
 		   const bn_exec_limits *limits, bn_err *err)
 {
-	sqlite3 *db = bn_store_db(s);
-	sqlite3_stmt *st;
 	char *lj = NULL;
-	int rc;
+	int r;
 
-	if (sqlite3_prepare_v2(db,
-		"INSERT INTO grants (skill, bot, capability, scope, limits,"
-		" granted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-		" ON CONFLICT(skill, bot, capability, scope) DO UPDATE"
-		" SET limits = coalesce(?5, limits), granted_at = ?6",
-		-1, &st, NULL) != SQLITE_OK)
-		return bn_err_set(err, BN_EIO, "grants: %s", sqlite3_errmsg(db));
 	if (limits && (limits->fuel || limits->memory_bytes ||
 		       limits->timeout_ms || limits->output_bytes)) {
 		json_t *j = limits_json(limits);
 		lj = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 		json_decref(j);
 	}
-	sqlite3_bind_text(st, 1, skill, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, bot ? bot : "*", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, cap, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, scope, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, lj, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 6, (sqlite3_int64)time(NULL));
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	r = bn_store_grant_put(s, skill, bot ? bot : BN_STORE_GRANT_EVERY_BOT,
+			       cap, scope, lj, err);
 	free(lj);
-	if (rc != SQLITE_DONE)
-		return bn_err_set(err, BN_EIO, "grants: %s", sqlite3_errmsg(db));
-	return 0;
+	if (r)
+		bn_err_prefix(err, "grants");
+	return r;
 }
 
 static int add_one(bn_store *s, const bn_skill_manifest *m, const char *bot,
@@ -536,39 +521,27 @@ int bn_exec_grant_add(bn_store *s, const bn_skill_manifest *m,
 int bn_exec_grant_revoke(bn_store *s, const char *skill, const char *bot,
 			 const char *spec, size_t *removed_out, bn_err *err)
 {
-	sqlite3 *db = bn_store_db(s);
-	sqlite3_stmt *st;
 	const char *scope = "";
 	char *norm = NULL;
 	bn_exec_cap c = BN_EXEC_CAP_MAX;
 	bool all = strcmp(spec, "all") == 0;
-	int r, n;
+	size_t n = 0;
+	int r;
 
 	if (!all && (r = parse_spec(&c, &scope, spec, err)))
 		return r;
 	if (*scope && bn_exec_scope_normalize(&norm, c, scope, NULL))
 		norm = bn_xstrdup(scope);   /* revoke what was typed */
-	if (sqlite3_prepare_v2(db,
-		"DELETE FROM grants WHERE skill = ?1 AND bot = ?2"
-		" AND (?3 IS NULL OR capability = ?3)"
-		" AND (?4 IS NULL OR scope = ?4)", -1, &st, NULL) != SQLITE_OK) {
-		free(norm);
-		return bn_err_set(err, BN_EIO, "grants: %s", sqlite3_errmsg(db));
-	}
-	sqlite3_bind_text(st, 1, skill, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, bot ? bot : "*", -1, SQLITE_TRANSIENT);
-	if (!all)
-		sqlite3_bind_text(st, 3, cap_names[c], -1, SQLITE_STATIC);
-	if (norm)
-		sqlite3_bind_text(st, 4, norm, -1, SQLITE_TRANSIENT);
-	r = sqlite3_step(st);
-	sqlite3_finalize(st);
+	r = bn_store_grant_remove(&n, s, skill,
+				  bot ? bot : BN_STORE_GRANT_EVERY_BOT,
+				  all ? NULL : cap_names[c], norm, err);
 	free(norm);
-	if (r != SQLITE_DONE)
-		return bn_err_set(err, BN_EIO, "grants: %s", sqlite3_errmsg(db));
-	n = sqlite3_changes(db);
+	if (r) {
+		bn_err_prefix(err, "grants");
+		return r;
+	}
 	if (removed_out)
-		*removed_out = (size_t)n;
+		*removed_out = n;
 	if (n == 0)
 		return bn_err_set(err, BN_ENOTFOUND,
 			"no grant %s of skill '%s' for %s%s", spec, skill,
@@ -579,43 +552,39 @@ int bn_exec_grant_revoke(bn_store *s, const char *skill, const char *bot,
 int bn_exec_grant_list(bn_exec_grants *out, bn_store *s, const char *skill,
 		       const char *bot, bn_err *err)
 {
-	sqlite3 *db = bn_store_db(s);
 	bn_exec_grants g = { 0 };
-	sqlite3_stmt *st;
+	bn_store_grant *rows = NULL;
+	size_t n = 0;
+	int r = bn_store_grant_list(&rows, &n, s, skill, bot, err);
 
-	if (sqlite3_prepare_v2(db,
-		"SELECT skill, bot, capability, scope, limits, granted_at"
-		" FROM grants WHERE (?1 IS NULL OR skill = ?1)"
-		" AND (?2 IS NULL OR bot = ?2 OR bot = '*')"
-		" ORDER BY skill, bot, capability, scope", -1, &st, NULL)
-	    != SQLITE_OK)
-		return bn_err_set(err, BN_EIO, "grants: %s", sqlite3_errmsg(db));
-	sqlite3_bind_text(st, 1, skill, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, bot, -1, SQLITE_TRANSIENT);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		bn_exec_grant *x;
-		const char *cap = (const char *)sqlite3_column_text(st, 2);
-		g.v = bn_xrealloc(g.v, (g.n + 1) * sizeof(*g.v));
-		x = &g.v[g.n++];
-		x->skill = bn_xstrdup((const char *)sqlite3_column_text(st, 0));
-		x->bot = bn_xstrdup((const char *)sqlite3_column_text(st, 1));
+	if (r) {
+		bn_err_prefix(err, "grants");
+		return r;
+	}
+	g.v = n ? bn_xcalloc(n, sizeof(*g.v)) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		bn_store_grant *row = &rows[i];
+		bn_exec_grant *x = &g.v[g.n++];
+		const char *cap = row->capability;
+		x->skill = row->skill;
+		x->bot = row->bot;
+		x->scope = row->scope;
+		row->skill = row->bot = row->scope = NULL;
 		if (!bn_exec_cap_parse(&x->cap, cap, strlen(cap)))
 			x->cap = BN_EXEC_CAP_MAX;
-		x->scope = bn_xstrdup((const char *)sqlite3_column_text(st, 3));
-		x->granted_at = sqlite3_column_int64(st, 5);
-		if (limits_from_json(&x->limits, (const char *)
-				     sqlite3_column_text(st, 4), err)) {
+		x->granted_at = row->granted_at;
+		if (limits_from_json(&x->limits, row->limits, err)) {
 			bn_err_prefix(err, "the stored grant %s%s%s of skill "
 				"'%s' for %s%s (set it again with `bnity skill "
 				"grant`)", cap, *x->scope ? "=" : "", x->scope,
 				x->skill, strcmp(x->bot, "*") ? "bot " :
 				"every bot", strcmp(x->bot, "*") ? x->bot : "");
-			sqlite3_finalize(st);
+			bn_store_grants_free(rows, n);
 			bn_exec_grants_clear(&g);
 			return BN_EINVAL;
 		}
 	}
-	sqlite3_finalize(st);
+	bn_store_grants_free(rows, n);
 	*out = g;
 	return 0;
 }

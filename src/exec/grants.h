@@ -3,11 +3,12 @@
  * exec/grants.h - capabilities, their scopes, and the grants that allow
  * them.
  *
- * Owns: the capability names, scope syntax and matching, and the `grants`
- * table: (skill, bot or every bot, capability, scope, limits).  A grant
- * never exceeds what the skill's manifest declares.
+ * Owns: the capability names, scope syntax and matching, and what may be
+ * written into the `grants` table (kept by store/grants.h): (skill, bot
+ * or every bot, capability, scope, limits).  A grant never exceeds what
+ * the skill's manifest declares.
  * Uses: base, skill (the manifest's declared capabilities), store (the
- * database).  Knows nothing of how a capability is carried out.
+ * rows).  Knows nothing of how a capability is carried out.
  *
  * Scopes:
  *   read_file, write_file   an absolute folder; allows it and below

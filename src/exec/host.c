@@ -99,7 +99,7 @@ static uint64_t time_left(const bn_exec_host *h)
 	return now < h->deadline_ms ? h->deadline_ms - now : 0;
 }
 
-/* SQLite waits for another writer's lock (BN_STORE_BUSY_TIMEOUT_MS);
+/* The store waits for another writer's lock (BN_STORE_BUSY_TIMEOUT_MS);
    while a call runs, no longer than the time left. */
 static void db_wait_bound(bn_exec_host *h, bool bound)
 {
@@ -109,7 +109,7 @@ static void db_wait_bound(bn_exec_host *h, bool bound)
 		return;
 	if (bound && left < ms)
 		ms = left;
-	sqlite3_busy_timeout(bn_store_db(h->store), (int)ms);
+	bn_store_lock_timeout_set(h->store, (unsigned)ms);
 }
 
 static uint32_t arg(const bn_wasm_val *a, int i)

@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * exec/memory.c - bots' memories in SQLite with an FTS5 index (see
- * memory.h).  The tables and triggers are store/db.c's migration 3; this
- * file only reads and writes rows, always filtered by bot.  Reference:
- * https://sqlite.org/fts5.html (3.1 query syntax, 5.1.1 bm25, 4.4.3
- * external content tables).
+ * exec/memory.c - bots' memories (see memory.h): the checks on bots,
+ * texts and queries, and a query's words; the rows and the full-text
+ * search are store/memory.c's.
  */
 #include "memory.h"
 
@@ -12,25 +10,16 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/buf.h"
+#include "store/memory.h"
 
 #define BOT_MAX 64  /* bytes of a bot slug */
 
-static int db_fail(bn_store *s, bn_err *err)
+static int db_fail(int r, bn_err *err)
 {
-	return bn_err_set(err, BN_EIO, "memory: %s",
-			  sqlite3_errmsg(bn_store_db(s)));
-}
-
-static int prepare(sqlite3_stmt **out, bn_store *s, const char *sql,
-		   bn_err *err)
-{
-	if (sqlite3_prepare_v2(bn_store_db(s), sql, -1, out, NULL) !=
-	    SQLITE_OK)
-		return db_fail(s, err);
-	return 0;
+	bn_err_prefix(err, "memory");
+	return r;
 }
 
 static int bot_check(const char *bot, bn_err *err)
@@ -82,7 +71,7 @@ static bool is_utf8(const unsigned char *p, size_t n)
 int bn_exec_memory_add(long long *id_out, bn_store *s, const char *bot,
 		       const char *text, bn_err *err)
 {
-	sqlite3_stmt *st;
+	int64_t id;
 	size_t len;
 	int r;
 
@@ -98,22 +87,14 @@ int bn_exec_memory_add(long long *id_out, bn_store *s, const char *bot,
 	if (!is_utf8((const unsigned char *)text, len))
 		return bn_err_set(err, BN_EINVAL, "memory: the text is not "
 				  "valid UTF-8");
-	r = prepare(&st, s, "INSERT INTO memories (bot, text, created_at)"
-		    " VALUES (?1, ?2, ?3)", err);
-	if (r)
-		return r;
-	sqlite3_bind_text(st, 1, bot, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, text, (int)len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
-	if (sqlite3_step(st) != SQLITE_DONE)
-		r = db_fail(s, err);
-	sqlite3_finalize(st);
-	if (!r)
-		*id_out = sqlite3_last_insert_rowid(bn_store_db(s));
-	return r;
+	if ((r = bn_store_memory_add(&id, s, bot, text, err)))
+		return db_fail(r, err);
+	*id_out = id;
+	return 0;
 }
 
-/* Whether the word W[0..n) holds a byte FTS5's unicode61 may index. */
+/* Whether the word W[0..n) holds a byte a full-text index may index
+   (FTS5's unicode61 tokenizer: letters, digits, anything not ASCII). */
 static bool has_token_char(const char *w, size_t n)
 {
 	size_t i;
@@ -127,31 +108,17 @@ static bool has_token_char(const char *w, size_t n)
 	return false;
 }
 
-/* Append W[0..n) to B as an FTS5 string: in double quotes, each doubled. */
-static int append_quoted(bn_buf *b, const char *w, size_t n)
-{
-	size_t i;
-	int r = bn_buf_puts(b, "\"");
-
-	for (i = 0; !r && i < n; i++)
-		r = w[i] == '"' ? bn_buf_puts(b, "\"\"") :
-				  bn_buf_append(b, &w[i], 1);
-	return r ? r : bn_buf_puts(b, "\"");
-}
-
-int bn_exec_memory_query_build(char **out, const char *query, bn_err *err)
+/* The words of free text QUERY that can match, into *out (appended). */
+static int query_words(bn_strv *out, const char *query, bn_err *err)
 {
 	static const char space[] = " \t\n\r\v\f";
-	size_t len = query ? strlen(query) : 0, terms = 0;
+	size_t len = query ? strlen(query) : 0;
 	const char *p = query;
-	bn_buf b;
-	int r = 0;
 
 	if (len > BN_EXEC_MEMORY_QUERY_MAX)
 		return bn_err_set(err, BN_ELIMIT, "memory: the query is %zu "
 				  "bytes, the limit is %d", len,
 				  BN_EXEC_MEMORY_QUERY_MAX);
-	bn_buf_init(&b, 0);
 	while (len && *p) {
 		size_t n;
 		p += strspn(p, space);
@@ -159,60 +126,55 @@ int bn_exec_memory_query_build(char **out, const char *query, bn_err *err)
 		if (n == 0)
 			break;
 		if (has_token_char(p, n)) {
-			if (++terms > BN_EXEC_MEMORY_TERMS_MAX) {
-				bn_buf_clear(&b);
+			if (out->n == BN_EXEC_MEMORY_TERMS_MAX)
 				return bn_err_set(err, BN_ELIMIT, "memory: the "
 					"query has more than %d words",
 					BN_EXEC_MEMORY_TERMS_MAX);
-			}
-			if (terms > 1)
-				r = bn_buf_puts(&b, " OR ");
-			if (!r)
-				r = append_quoted(&b, p, n);
-			if (r) {
-				bn_buf_clear(&b);
-				return bn_err_oom(err);
-			}
+			char *w = bn_xstrndup(p, n);
+			bn_strv_push(out, w);
+			free(w);
 		}
 		p += n;
 	}
-	*out = bn_buf_take(&b);
 	return 0;
 }
 
-/* Read rows (id, text, created_at[, rank]) of ST into an owned array. */
-static int rows_collect(bn_exec_memory_item **out, size_t *n_out,
-			bn_store *s, sqlite3_stmt *st, bool ranked,
-			bn_err *err)
+int bn_exec_memory_query_build(char **out, const char *query, bn_err *err)
 {
-	bn_exec_memory_item *v = NULL;
-	size_t n = 0;
-	int rc;
+	bn_strv words = { 0 };
+	int r = query_words(&words, query, err);
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const unsigned char *text = sqlite3_column_text(st, 1);
-		v = bn_xrealloc(v, (n + 1) * sizeof(*v));
-		v[n].id = sqlite3_column_int64(st, 0);
-		v[n].text = bn_xstrdup(text ? (const char *)text : "");
-		v[n].created_at = sqlite3_column_int64(st, 2);
-		v[n].rank = ranked ? sqlite3_column_double(st, 3) : 0.0;
-		n++;
+	if (!r)
+		r = bn_store_memory_query(out, &words, err);
+	bn_strv_clear(&words);
+	return r;
+}
+
+/* Move the store's rows V[0..n) into *out. */
+static void items_from(bn_exec_memory_item **out, size_t *n_out,
+		       bn_store_memory *v, size_t n)
+{
+	bn_exec_memory_item *items = n ? bn_xcalloc(n, sizeof(*items)) : NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		items[i].id = v[i].id;
+		items[i].text = v[i].text;
+		items[i].created_at = v[i].created_at;
+		items[i].rank = v[i].rank;
+		v[i].text = NULL;
 	}
-	if (rc != SQLITE_DONE) {
-		bn_exec_memory_items_free(v, n);
-		return db_fail(s, err);
-	}
-	*out = v;
+	bn_store_memories_free(v, n);
+	*out = items;
 	*n_out = n;
-	return 0;
 }
 
 int bn_exec_memory_search(bn_exec_memory_item **out, size_t *n_out,
 			  bn_store *s, const char *bot, const char *query,
 			  size_t limit, bn_err *err)
 {
-	sqlite3_stmt *st;
-	char *match = NULL;
+	bn_strv words = { 0 };
+	bn_store_memory *v = NULL;
+	size_t n = 0;
 	int r;
 
 	if ((r = bot_check(bot, err)))
@@ -221,69 +183,47 @@ int bn_exec_memory_search(bn_exec_memory_item **out, size_t *n_out,
 		return bn_err_set(err, BN_EINVAL, "memory: the limit must be "
 				  "1 to %d, not %zu", BN_EXEC_MEMORY_LIMIT_MAX,
 				  limit);
-	if ((r = bn_exec_memory_query_build(&match, query, err)))
-		return r;
-	if (!*match) {
-		free(match);
-		*out = NULL;
-		*n_out = 0;
-		return 0;
+	if ((r = query_words(&words, query, err)))
+		goto out;
+	if ((r = bn_store_memory_search(&v, &n, s, bot, &words, limit, err))) {
+		r = db_fail(r, err);
+		goto out;
 	}
-	r = prepare(&st, s, "SELECT m.id, m.text, m.created_at,"
-		    " memories_fts.rank FROM memories_fts"
-		    " JOIN memories AS m ON m.id = memories_fts.rowid"
-		    " WHERE memories_fts MATCH ?1 AND m.bot = ?2"
-		    " ORDER BY memories_fts.rank, m.id LIMIT ?3", err);
-	if (!r) {
-		sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, bot, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
-		r = rows_collect(out, n_out, s, st, true, err);
-		sqlite3_finalize(st);
-	}
-	free(match);
+	items_from(out, n_out, v, n);
+out:
+	bn_strv_clear(&words);
 	return r;
 }
 
 int bn_exec_memory_list(bn_exec_memory_item **out, size_t *n_out,
 			bn_store *s, const char *bot, bn_err *err)
 {
-	sqlite3_stmt *st;
+	bn_store_memory *v = NULL;
+	size_t n = 0;
 	int r;
 
 	if ((r = bot_check(bot, err)))
 		return r;
-	r = prepare(&st, s, "SELECT id, text, created_at FROM memories"
-		    " WHERE bot = ?1 ORDER BY id", err);
-	if (r)
-		return r;
-	sqlite3_bind_text(st, 1, bot, -1, SQLITE_STATIC);
-	r = rows_collect(out, n_out, s, st, false, err);
-	sqlite3_finalize(st);
-	return r;
+	if ((r = bn_store_memory_list(&v, &n, s, bot, err)))
+		return db_fail(r, err);
+	items_from(out, n_out, v, n);
+	return 0;
 }
 
 int bn_exec_memory_remove(bn_store *s, const char *bot, long long id,
 			  bn_err *err)
 {
-	sqlite3_stmt *st;
+	bool removed = false;
 	int r;
 
 	if ((r = bot_check(bot, err)))
 		return r;
-	r = prepare(&st, s, "DELETE FROM memories WHERE id = ?1 AND bot = ?2",
-		    err);
-	if (r)
-		return r;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, bot, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		r = db_fail(s, err);
-	sqlite3_finalize(st);
-	if (!r && sqlite3_changes(bn_store_db(s)) == 0)
-		r = bn_err_set(err, BN_ENOTFOUND, "bot '%s' has no memory %lld",
-			       bot, id);
-	return r;
+	if ((r = bn_store_memory_remove(&removed, s, bot, id, err)))
+		return db_fail(r, err);
+	if (!removed)
+		return bn_err_set(err, BN_ENOTFOUND, "bot '%s' has no memory "
+				  "%lld", bot, id);
+	return 0;
 }
 
 void bn_exec_memory_items_free(bn_exec_memory_item *v, size_t n)

@@ -2,9 +2,9 @@
 /*
  * exec/memory.h - what a bot remembers: short texts it can search.
  *
- * Owns: the rows of the `memories` table and their full-text index
- * `memories_fts` (SQLite FTS5, external content, kept in step by the
- * triggers of store/db.c).  Uses: base, store.  Knows nothing of skills:
+ * Owns: what may be remembered and how a search query is read.  Uses:
+ * base, store (store/memory.h keeps the rows and their full-text index,
+ * SQLite FTS5).  Knows nothing of skills:
  * the broker passes the bot a call runs for, never one the module names.
  *
  * Every function takes the bot and touches only that bot's memories: a
@@ -80,7 +80,8 @@ void bn_exec_memory_items_free(bn_exec_memory_item *v, size_t n);
 
 /*
  * bn_exec_memory_query_build - the FTS5 query for free text QUERY into
- * *out (owned; "" when QUERY has no word), as described above.
+ * *out (owned; "" when QUERY has no word), as described above
+ * (bn_store_memory_query of its words).
  * Errors: BN_ELIMIT as for bn_exec_memory_search.
  */
 int bn_exec_memory_query_build(char **out, const char *query,

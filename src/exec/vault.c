@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * exec/vault.c - secrets sealed with crypto_secretbox in the `secrets`
- * table (store/db.c, migration 3), and the key they are sealed under.
+ * exec/vault.c - secrets sealed with crypto_secretbox, kept as rows of
+ * the `secrets` table (store/secrets.h), and the key they are sealed
+ * under.
  *
  * The rules (key file, passphrase, names) are in vault.h.  References:
  * libsodium's "Secret-key authenticated encryption" and "Password hashing"
@@ -17,11 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/buf.h"
 #include "base/fs.h"
+#include "store/secrets.h"
 
 #define KEY_BYTES crypto_secretbox_KEYBYTES
 #define NONCE_BYTES crypto_secretbox_NONCEBYTES
@@ -64,36 +65,10 @@ static int name_check(const char *name, bn_err *err)
 			  BN_EXEC_VAULT_NAME_MAX);
 }
 
-static int db_fail(bn_exec_vault *v, bn_err *err)
+static int db_fail(int r, bn_err *err)
 {
-	return bn_err_set(err, BN_EIO, "secret vault: %s",
-			  sqlite3_errmsg(bn_store_db(v->store)));
-}
-
-static int prepare(sqlite3_stmt **out, bn_exec_vault *v, const char *sql,
-		   bn_err *err)
-{
-	if (sqlite3_prepare_v2(bn_store_db(v->store), sql, -1, out, NULL) !=
-	    SQLITE_OK)
-		return db_fail(v, err);
-	return 0;
-}
-
-static int secrets_count(long long *out, bn_exec_vault *v, bn_err *err)
-{
-	sqlite3_stmt *st;
-	int r = prepare(&st, v, "SELECT count(*) FROM secrets", err);
-
-	if (r)
-		return r;
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		r = db_fail(v, err);
-		sqlite3_finalize(st);
-		return r;
-	}
-	*out = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return 0;
+	bn_err_prefix(err, "secret vault");
+	return r;
 }
 
 /* --- key material -------------------------------------------------------- */
@@ -215,7 +190,7 @@ static int material_load(unsigned char *out, size_t len, bn_exec_vault *v,
 			 const char *file, bn_err *err)
 {
 	char *path = bn_fs_join(bn_store_home(v->store), file);
-	long long n;
+	size_t n;
 	bool raced;
 	int fd, r, tries;
 
@@ -236,11 +211,13 @@ static int material_load(unsigned char *out, size_t len, bn_exec_vault *v,
 				       strerror(errno));
 			goto out;
 		}
-		if ((r = secrets_count(&n, v, err)))
+		if ((r = bn_store_secret_count(&n, v->store, err))) {
+			r = db_fail(r, err);
 			goto out;
+		}
 		if (n > 0) {
 			r = bn_err_set(err, BN_EINVAL, "%s is missing but the "
-				       "vault holds %lld secret(s) sealed with "
+				       "vault holds %zu secret(s) sealed with "
 				       "it; restore the file (or remove the "
 				       "secrets with `bnity secret remove`)",
 				       path, n);
@@ -352,7 +329,6 @@ int bn_exec_vault_set(bn_exec_vault *v, const char *name, const void *value,
 {
 	unsigned char nonce[NONCE_BYTES], *plain, *sealed;
 	size_t plen;
-	sqlite3_stmt *st;
 	int r;
 
 	if ((r = name_check(name, err)))
@@ -377,23 +353,10 @@ int bn_exec_vault_set(bn_exec_vault *v, const char *name, const void *value,
 	randombytes_buf(nonce, sizeof(nonce));
 	crypto_secretbox_easy(sealed, plain, plen, nonce, v->key);
 	sodium_free(plain);
-	r = prepare(&st, v, "INSERT INTO secrets (name, nonce, ciphertext,"
-		    " updated_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (name)"
-		    " DO UPDATE SET nonce = excluded.nonce, ciphertext ="
-		    " excluded.ciphertext, updated_at = excluded.updated_at",
-		    err);
-	if (!r) {
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 2, nonce, sizeof(nonce), SQLITE_STATIC);
-		sqlite3_bind_blob(st, 3, sealed, (int)(plen + MAC_BYTES),
-				  SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
-		if (sqlite3_step(st) != SQLITE_DONE)
-			r = db_fail(v, err);
-		sqlite3_finalize(st);
-	}
+	r = bn_store_secret_put(v->store, name, nonce, sizeof(nonce), sealed,
+				plen + MAC_BYTES, err);
 	free(sealed);
-	return r;
+	return r ? db_fail(r, err) : 0;
 }
 
 static int undecryptable(const char *name, bn_err *err)
@@ -434,34 +397,39 @@ static int unseal(bn_exec_vault_secret **out, bn_exec_vault *v,
 	return 0;
 }
 
+static int no_secret(const char *name, bn_err *err)
+{
+	return bn_err_set(err, BN_ENOTFOUND, "no secret '%s' (see `bnity "
+			  "secret list`)", name);
+}
+
+/* The stored row of secret NAME into *row (when *found). */
+static int row_get(bn_store_secret *row, bool *found, bn_exec_vault *v,
+		   const char *name, bn_err *err)
+{
+	int r = name_check(name, err);
+
+	if (!r && (r = bn_store_secret_get(row, found, v->store, name, err)))
+		r = db_fail(r, err);
+	return r;
+}
+
 int bn_exec_vault_get(bn_exec_vault_secret **out, bn_exec_vault *v,
 		      const char *name, bn_err *err)
 {
-	sqlite3_stmt *st;
+	bn_store_secret row = { 0 };
+	bool found = false;
 	int r;
 
-	if ((r = name_check(name, err)))
+	if ((r = row_get(&row, &found, v, name, err)))
 		return r;
-	r = prepare(&st, v, "SELECT nonce, ciphertext FROM secrets"
-		    " WHERE name = ?1", err);
-	if (r)
-		return r;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		r = key_load(v, err);
-		if (!r)
-			r = unseal(out, v, name, sqlite3_column_blob(st, 0),
-				   (size_t)sqlite3_column_bytes(st, 0),
-				   sqlite3_column_blob(st, 1),
-				   (size_t)sqlite3_column_bytes(st, 1), err);
-	} else if (r == SQLITE_DONE) {
-		r = bn_err_set(err, BN_ENOTFOUND, "no secret '%s' (see `bnity "
-			       "secret list`)", name);
-	} else {
-		r = db_fail(v, err);
-	}
-	sqlite3_finalize(st);
+	if (!found)
+		return no_secret(name, err);
+	r = key_load(v, err);
+	if (!r)
+		r = unseal(out, v, name, row.nonce, row.nonce_len, row.sealed,
+			   row.sealed_len, err);
+	bn_store_secret_clear(&row);
 	return r;
 }
 
@@ -477,51 +445,33 @@ void bn_exec_vault_secret_free(bn_exec_vault_secret *s)
 int bn_exec_vault_exists(bool *out, bn_exec_vault *v, const char *name,
 			 bn_err *err)
 {
-	sqlite3_stmt *st;
-	int r;
+	bn_store_secret row = { 0 };
+	bool found = false;
+	int r = row_get(&row, &found, v, name, err);
 
-	if ((r = name_check(name, err)))
-		return r;
-	r = prepare(&st, v, "SELECT 1 FROM secrets WHERE name = ?1", err);
-	if (r)
-		return r;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW || r == SQLITE_DONE) {
-		*out = r == SQLITE_ROW;
-		r = 0;
-	} else {
-		r = db_fail(v, err);
-	}
-	sqlite3_finalize(st);
+	bn_store_secret_clear(&row);
+	if (!r)
+		*out = found;
 	return r;
 }
 
 int bn_exec_vault_list(bn_exec_vault_entry **out, size_t *n_out,
 		       bn_exec_vault *v, bn_err *err)
 {
-	bn_exec_vault_entry *e = NULL;
+	bn_exec_vault_entry *e;
+	bn_store_secret *rows = NULL;
 	size_t n = 0;
-	sqlite3_stmt *st;
-	int r = prepare(&st, v, "SELECT name, updated_at FROM secrets"
-			" ORDER BY name", err);
+	int r = bn_store_secret_list(&rows, &n, v->store, err);
 
 	if (r)
-		return r;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		const unsigned char *name = sqlite3_column_text(st, 0);
-		e = bn_xrealloc(e, (n + 1) * sizeof(*e));
-		e[n].name = bn_xstrdup(name ? (const char *)name : "");
-		e[n].updated_at = sqlite3_column_int64(st, 1);
-		n++;
+		return db_fail(r, err);
+	e = n ? bn_xcalloc(n, sizeof(*e)) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		e[i].name = rows[i].name;
+		e[i].updated_at = rows[i].updated_at;
+		rows[i].name = NULL;
 	}
-	if (r != SQLITE_DONE) {
-		r = db_fail(v, err);
-		sqlite3_finalize(st);
-		bn_exec_vault_entries_free(e, n);
-		return r;
-	}
-	sqlite3_finalize(st);
+	bn_store_secrets_free(rows, n);
 	*out = e;
 	*n_out = n;
 	return 0;
@@ -538,20 +488,12 @@ void bn_exec_vault_entries_free(bn_exec_vault_entry *v, size_t n)
 
 int bn_exec_vault_remove(bn_exec_vault *v, const char *name, bn_err *err)
 {
-	sqlite3_stmt *st;
+	bool removed = false;
 	int r;
 
 	if ((r = name_check(name, err)))
 		return r;
-	r = prepare(&st, v, "DELETE FROM secrets WHERE name = ?1", err);
-	if (r)
-		return r;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		r = db_fail(v, err);
-	sqlite3_finalize(st);
-	if (!r && sqlite3_changes(bn_store_db(v->store)) == 0)
-		r = bn_err_set(err, BN_ENOTFOUND, "no secret '%s' (see `bnity "
-			       "secret list`)", name);
-	return r;
+	if ((r = bn_store_secret_remove(&removed, v->store, name, err)))
+		return db_fail(r, err);
+	return removed ? 0 : no_secret(name, err);
 }

@@ -2,9 +2,10 @@
 /*
  * exec/vault.h - the secret vault: named secrets, encrypted at rest.
  *
- * Owns: the rows of the `secrets` table and the vault's key material,
- * $BNITY_HOME/vault.key (or vault.salt).  Uses: base, store (its SQLite
- * database and home folder), libsodium.  Knows nothing of skills: the
+ * Owns: what is sealed into the rows of the `secrets` table (kept by
+ * store/secrets.h) and the vault's key material, $BNITY_HOME/vault.key
+ * (or vault.salt).  Uses: base, store (the rows and the home folder),
+ * libsodium.  Knows nothing of skills: the
  * broker decides who may read a secret and hands its value to, say, the
  * HTTP client as a secret header, so the bytes never enter a module.
  *

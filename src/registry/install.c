@@ -25,6 +25,7 @@
 #include "base/fs.h"
 #include "exec/build.h"
 #include "exec/grants.h"
+#include "store/installlog.h"
 
 #define SIG_MAX_BYTES 8192
 
@@ -258,87 +259,57 @@ static int build_if_needed(const char *dir, const bn_skill_manifest *m,
 static void audit_install(bn_store *s, const bn_registry_lock_entry *e,
 			  bool update, size_t findings)
 {
-	sqlite3_stmt *st;
 	struct timeval tv;
-	json_t *g;
-	char *gtext;
+	bn_store_install_new row = {
+		.skill = e->name, .action = update ? "update" : "install",
+		.source = e->source, .ref = e->ref, .tree_hash = e->hash,
+		.tier = e->tier, .granted = &e->granted, .findings = findings,
+	};
 
 	gettimeofday(&tv, NULL);
-	g = json_array();
-	for (size_t i = 0; g && i < e->granted.n; i++)
-		json_array_append_new(g, json_string(e->granted.v[i]));
-	gtext = g ? json_dumps(g, JSON_COMPACT) : NULL;
-	json_decref(g);
-	if (sqlite3_prepare_v2(bn_store_db(s),
-		"INSERT INTO audit_installs (at_ms, skill, action, source, ref,"
-		" tree_hash, tier, granted, findings) VALUES (?1, ?2, ?3, ?4,"
-		" ?5, ?6, ?7, ?8, ?9)", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)tv.tv_sec * 1000 +
-				   tv.tv_usec / 1000);
-		sqlite3_bind_text(st, 2, e->name, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3, update ? "update" : "install", -1,
-				  SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, e->source, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 5, e->ref, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 6, e->hash, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 7, e->tier, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 8, gtext ? gtext : "[]", -1,
-				  SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 9, (sqlite3_int64)findings);
-		(void)sqlite3_step(st);
-		sqlite3_finalize(st);
-	}
-	free(gtext);
+	row.at_ms = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+	/* the record is a courtesy: an install never fails for it */
+	(void)bn_store_install_log_add(s, &row, NULL);
+}
+
+/* GRANTED as a JSON array (new reference). */
+static json_t *strv_json(const bn_strv *v)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < v->n; i++)
+		json_array_append_new(a, json_string(v->v[i]));
+	return a;
 }
 
 int bn_registry_audit_installs(json_t **out, bn_store *s, const char *skill,
 			       int64_t since_ms, unsigned limit, bn_err *err)
 {
-	json_t *a = json_array();
-	sqlite3_stmt *st;
-	int rc;
+	bn_store_install *v = NULL;
+	size_t n = 0;
+	json_t *a;
+	int r = bn_store_install_log_list(&v, &n, s, skill, since_ms, limit,
+					  err);
 
-	if (!a)
-		return bn_err_oom(err);
-	if (sqlite3_prepare_v2(bn_store_db(s),
-		"SELECT id, at_ms, skill, action, source, ref, tree_hash, tier,"
-		" granted, findings FROM audit_installs"
-		" WHERE (?1 IS NULL OR skill = ?1) AND at_ms >= ?2"
-		" ORDER BY id DESC LIMIT ?3", -1, &st, NULL) != SQLITE_OK) {
-		json_decref(a);
-		return bn_err_set(err, BN_EIO, "install audit: %s",
-				  sqlite3_errmsg(bn_store_db(s)));
+	if (r) {
+		bn_err_prefix(err, "install audit");
+		return r;
 	}
-	if (skill)
-		sqlite3_bind_text(st, 1, skill, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, since_ms);
-	sqlite3_bind_int64(st, 3, limit ? limit : 100);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *g = json_loads((const char *)sqlite3_column_text(st, 8),
-				       0, NULL);
-		const char *ref = (const char *)sqlite3_column_text(st, 5);
-
+	if (!(a = json_array())) {
+		bn_store_installs_free(v, n);
+		return bn_err_oom(err);
+	}
+	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, json_pack(
 			"{s:I, s:I, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:I}",
-			"id", (json_int_t)sqlite3_column_int64(st, 0),
-			"at_ms", (json_int_t)sqlite3_column_int64(st, 1),
-			"skill", (const char *)sqlite3_column_text(st, 2),
-			"action", (const char *)sqlite3_column_text(st, 3),
-			"source", (const char *)sqlite3_column_text(st, 4),
-			"ref", ref ? json_string(ref) : json_null(),
-			"hash", (const char *)sqlite3_column_text(st, 6),
-			"tier", (const char *)sqlite3_column_text(st, 7),
-			"granted", json_is_array(g) ? g : json_array(),
-			"findings", (json_int_t)sqlite3_column_int64(st, 9)));
-		if (g && !json_is_array(g))
-			json_decref(g);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(a);
-		return bn_err_set(err, BN_EIO, "install audit: %s",
-				  sqlite3_errmsg(bn_store_db(s)));
-	}
+			"id", (json_int_t)v[i].id,
+			"at_ms", (json_int_t)v[i].at_ms,
+			"skill", v[i].skill, "action", v[i].action,
+			"source", v[i].source,
+			"ref", v[i].ref ? json_string(v[i].ref) : json_null(),
+			"hash", v[i].tree_hash, "tier", v[i].tier,
+			"granted", strv_json(&v[i].granted),
+			"findings", (json_int_t)v[i].findings));
+	bn_store_installs_free(v, n);
 	*out = a;
 	return 0;
 }

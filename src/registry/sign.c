@@ -21,7 +21,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "store/store.h"
+#include "store/keys.h"
 
 #define SIG_TEXT_MAX 8192
 #define COMMENT_MAX 1024
@@ -174,10 +174,10 @@ int bn_registry_sig_verify(char **trusted_out, size_t *key_out,
 
 /* ---- trusted keys ------------------------------------------------------- */
 
-static int db_fail(bn_store *s, bn_err *err)
+static int db_fail(int r, bn_err *err)
 {
-	return bn_err_set(err, BN_EIO, "trusted keys: %s",
-			  sqlite3_errmsg(bn_store_db(s)));
+	bn_err_prefix(err, "trusted keys");
+	return r;
 }
 
 int bn_registry_key_trust(char id_out[17], bn_store *s, const char *text,
@@ -186,7 +186,6 @@ int bn_registry_key_trust(char id_out[17], bn_store *s, const char *text,
 	bn_registry_pubkey k;
 	uint8_t raw[42];
 	char b64[64], id[17];
-	sqlite3_stmt *st;
 	int r = bn_registry_pubkey_parse(&k, text, err);
 
 	if (r)
@@ -198,19 +197,8 @@ int bn_registry_key_trust(char id_out[17], bn_store *s, const char *text,
 	sodium_bin2base64(b64, sizeof(b64), raw, sizeof(raw),
 			  sodium_base64_VARIANT_ORIGINAL);
 	bn_registry_key_id_hex(id, k.key_id);
-	if (sqlite3_prepare_v2(bn_store_db(s),
-		"INSERT INTO trusted_keys (key_id, pubkey, comment, added_at)"
-		" VALUES (?1, ?2, ?3, ?4) ON CONFLICT(key_id) DO UPDATE SET"
-		" pubkey = ?2, comment = ?3", -1, &st, NULL) != SQLITE_OK)
-		return db_fail(s, err);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, b64, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, comment ? comment : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
-	r = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (r != SQLITE_DONE)
-		return db_fail(s, err);
+	if ((r = bn_store_key_put(s, id, b64, comment, err)))
+		return db_fail(r, err);
 	if (id_out)
 		memcpy(id_out, id, 17);
 	return 0;
@@ -218,19 +206,12 @@ int bn_registry_key_trust(char id_out[17], bn_store *s, const char *text,
 
 int bn_registry_key_remove(bn_store *s, const char *id_or_key, bn_err *err)
 {
-	sqlite3_stmt *st;
-	int r;
+	bool removed = false;
+	int r = bn_store_key_remove(&removed, s, id_or_key, err);
 
-	if (sqlite3_prepare_v2(bn_store_db(s),
-		"DELETE FROM trusted_keys WHERE key_id = upper(?1) OR"
-		" pubkey = ?1", -1, &st, NULL) != SQLITE_OK)
-		return db_fail(s, err);
-	sqlite3_bind_text(st, 1, id_or_key, -1, SQLITE_TRANSIENT);
-	r = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (r != SQLITE_DONE)
-		return db_fail(s, err);
-	if (sqlite3_changes(bn_store_db(s)) == 0)
+	if (r)
+		return db_fail(r, err);
+	if (!removed)
 		return bn_err_set(err, BN_ENOTFOUND,
 			"no trusted key '%s' (see `bnity key list`)",
 			id_or_key);
@@ -239,24 +220,23 @@ int bn_registry_key_remove(bn_store *s, const char *id_or_key, bn_err *err)
 
 int bn_registry_key_list(json_t **out, bn_store *s, bn_err *err)
 {
-	json_t *a = json_array();
-	sqlite3_stmt *st;
+	bn_store_key *v = NULL;
+	size_t n = 0;
+	json_t *a;
+	int r = bn_store_key_list(&v, &n, s, err);
 
-	if (!a)
+	if (r)
+		return db_fail(r, err);
+	if (!(a = json_array())) {
+		bn_store_keys_free(v, n);
 		return bn_err_oom(err);
-	if (sqlite3_prepare_v2(bn_store_db(s),
-		"SELECT key_id, pubkey, comment, added_at FROM trusted_keys"
-		" ORDER BY key_id", -1, &st, NULL) != SQLITE_OK) {
-		json_decref(a);
-		return db_fail(s, err);
 	}
-	while (sqlite3_step(st) == SQLITE_ROW)
+	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:I}",
-			"id", (const char *)sqlite3_column_text(st, 0),
-			"key", (const char *)sqlite3_column_text(st, 1),
-			"comment", (const char *)sqlite3_column_text(st, 2),
-			"added_at", (json_int_t)sqlite3_column_int64(st, 3)));
-	sqlite3_finalize(st);
+			"id", v[i].key_id, "key", v[i].pubkey,
+			"comment", v[i].comment,
+			"added_at", (json_int_t)v[i].added_at));
+	bn_store_keys_free(v, n);
 	*out = a;
 	return 0;
 }
@@ -264,23 +244,23 @@ int bn_registry_key_list(json_t **out, bn_store *s, bn_err *err)
 int bn_registry_keys_load(bn_registry_pubkey **out, size_t *n_out,
 			  bn_store *s, bn_err *err)
 {
-	bn_registry_pubkey *v = NULL;
-	sqlite3_stmt *st;
-	size_t n = 0;
+	bn_registry_pubkey *keys = NULL;
+	bn_store_key *v = NULL;
+	size_t n = 0, nk = 0;
+	int r = bn_store_key_list(&v, &n, s, err);
 
-	if (sqlite3_prepare_v2(bn_store_db(s),
-		"SELECT pubkey FROM trusted_keys", -1, &st, NULL) != SQLITE_OK)
-		return db_fail(s, err);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	if (r)
+		return db_fail(r, err);
+	for (size_t i = 0; i < n; i++) {
 		bn_registry_pubkey k;
-		if (bn_registry_pubkey_parse(&k,
-			(const char *)sqlite3_column_text(st, 0), NULL))
+		if (!v[i].pubkey ||
+		    bn_registry_pubkey_parse(&k, v[i].pubkey, NULL))
 			continue;
-		v = bn_xrealloc(v, (n + 1) * sizeof(*v));
-		v[n++] = k;
+		keys = bn_xrealloc(keys, (nk + 1) * sizeof(*keys));
+		keys[nk++] = k;
 	}
-	sqlite3_finalize(st);
-	*out = v;
-	*n_out = n;
+	bn_store_keys_free(v, n);
+	*out = keys;
+	*n_out = nk;
 	return 0;
 }

@@ -216,6 +216,14 @@ int bn_store_attach(bn_store *s, const char *bot, const char *skill,
 	return bn_store__step_done(s, st, err);
 }
 
+int bn_store__attachments_remove(bn_store *s, const char *skill,
+				 bn_err *err)
+{
+	const bn_store__arg a[] = { BN_STORE__TEXT(skill) };
+	return bn_store__run(s, "DELETE FROM bot_skills WHERE skill = ?1",
+			     a, BN_STORE__NARGS(a), err);
+}
+
 static int not_attached(const char *bot, const char *skill, bn_err *err)
 {
 	return bn_err_set(err, BN_ENOTFOUND,

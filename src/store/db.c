@@ -6,7 +6,9 @@
  */
 #include "store_int.h"
 
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Each step runs once, in order, inside one transaction with the bump. */
@@ -136,6 +138,12 @@ static const char *const migrations[] = {
 	"CREATE INDEX audit_installs_skill ON audit_installs(skill, at_ms);",
 };
 
+int bn_store__fail(bn_store *s, bn_err *err)
+{
+	return bn_err_set(err, BN_EIO, "%s: %s", s->db_path,
+			  s->db ? sqlite3_errmsg(s->db) : "not open");
+}
+
 int bn_store__exec(bn_store *s, const char *sql, bn_err *err)
 {
 	char *msg = NULL;
@@ -152,19 +160,149 @@ int bn_store__prepare(sqlite3_stmt **out, bn_store *s, const char *sql,
 		      bn_err *err)
 {
 	if (sqlite3_prepare_v2(s->db, sql, -1, out, NULL) != SQLITE_OK)
-		return bn_err_set(err, BN_EIO, "%s: %s", s->db_path,
-				  sqlite3_errmsg(s->db));
+		return bn_store__fail(s, err);
 	return 0;
+}
+
+int bn_store__step(bn_store *s, sqlite3_stmt *st, bn_err *err)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return bn_store__fail(s, err);
 }
 
 int bn_store__step_done(bn_store *s, sqlite3_stmt *st, bn_err *err)
 {
-	int rc = sqlite3_step(st);
+	int r = sqlite3_step(st) == SQLITE_DONE ? 0 : bn_store__fail(s, err);
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return bn_err_set(err, BN_EIO, "%s: %s", s->db_path,
-				  sqlite3_errmsg(s->db));
+	return r;
+}
+
+void bn_store__bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+size_t bn_store__changes(bn_store *s)
+{
+	return (size_t)sqlite3_changes(s->db);
+}
+
+int64_t bn_store__last_id(bn_store *s)
+{
+	return (int64_t)sqlite3_last_insert_rowid(s->db);
+}
+
+int bn_store__query(sqlite3_stmt **out, bn_store *s, const char *sql,
+		    const bn_store__arg *args, size_t n, bn_err *err)
+{
+	sqlite3_stmt *st;
+	int r = bn_store__prepare(&st, s, sql, err);
+
+	if (r)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		int at = (int)i + 1;
+		const bn_store__arg *a = &args[i];
+		if (a->kind == 'i')
+			sqlite3_bind_int64(st, at, a->i);
+		else if (a->kind == 'b')
+			sqlite3_bind_blob64(st, at, a->i ? a->p : "",
+					    (sqlite3_uint64)a->i,
+					    SQLITE_TRANSIENT);
+		else
+			bn_store__bind_text(st, at, a->p);
+	}
+	*out = st;
 	return 0;
+}
+
+int bn_store__run(bn_store *s, const char *sql, const bn_store__arg *args,
+		  size_t n, bn_err *err)
+{
+	sqlite3_stmt *st;
+	int r = bn_store__query(&st, s, sql, args, n, err);
+	return r ? r : bn_store__step_done(s, st, err);
+}
+
+int bn_store__rows(void *out, size_t *n_out, size_t size, bn_store *s,
+		   sqlite3_stmt *st, bn_store__row_fn row,
+		   bn_store__clear_fn clear, bn_err *err)
+{
+	char *v = NULL;
+	size_t n = 0;
+	int r;
+
+	while ((r = bn_store__step(s, st, err)) == 1) {
+		v = bn_xrealloc(v, (n + 1) * size);
+		memset(v + n * size, 0, size);
+		row(v + n++ * size, st);
+	}
+	sqlite3_finalize(st);
+	if (r) {
+		bn_store__rows_free(v, n, size, clear);
+		return r;
+	}
+	memcpy(out, &v, sizeof(v));
+	*n_out = n;
+	return 0;
+}
+
+int bn_store__row(void *item, bool *found_out, bn_store *s,
+		  sqlite3_stmt *st, bn_store__row_fn row, bn_err *err)
+{
+	int r = bn_store__step(s, st, err);
+
+	if (r == 1 && row)
+		row(item, st);
+	sqlite3_finalize(st);
+	if (r < 0)
+		return r;
+	*found_out = r == 1;
+	return 0;
+}
+
+void bn_store__rows_free(void *v, size_t n, size_t size,
+			 bn_store__clear_fn clear)
+{
+	for (size_t i = 0; v && clear && i < n; i++)
+		clear((char *)v + i * size);
+	free(v);
+}
+
+/* ---- transactions and locks ------------------------------------------- */
+
+int bn_store_tx_begin(bn_store *s, bn_err *err)
+{
+	/* IMMEDIATE: take the write lock now, so a transaction never fails
+	   half-way for want of it */
+	return bn_store__exec(s, "BEGIN IMMEDIATE", err);
+}
+
+int bn_store_tx_commit(bn_store *s, bn_err *err)
+{
+	int r = bn_store__exec(s, "COMMIT", err);
+	if (r)
+		bn_store_tx_rollback(s);
+	return r;
+}
+
+void bn_store_tx_rollback(bn_store *s)
+{
+	/* fails only when there is nothing to roll back */
+	(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+void bn_store_lock_timeout_set(bn_store *s, unsigned ms)
+{
+	sqlite3_busy_timeout(s->db, ms > INT_MAX ? INT_MAX : (int)ms);
 }
 
 static int user_version(bn_store *s, int *out, bn_err *err)
@@ -192,19 +330,19 @@ static int migrate(bn_store *s, bn_err *err)
 			want);
 	for (; have < want; have++) {
 		char bump[64];
-		if ((r = bn_store__exec(s, "BEGIN IMMEDIATE", err)))
+		if ((r = bn_store_tx_begin(s, err)))
 			return r;
 		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d",
 			 have + 1);
 		r = bn_store__exec(s, migrations[have], err);
 		if (!r)
 			r = bn_store__exec(s, bump, err);
-		if (!r)
-			r = bn_store__exec(s, "COMMIT", err);
 		if (r) {
-			(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			bn_store_tx_rollback(s);
 			return r;
 		}
+		if ((r = bn_store_tx_commit(s, err)))
+			return r;
 	}
 	return 0;
 }
@@ -221,7 +359,7 @@ int bn_store__db_open(bn_store *s, bn_err *err)
 			       "out of memory");
 		return r;
 	}
-	sqlite3_busy_timeout(s->db, BN_STORE_BUSY_TIMEOUT_MS);
+	bn_store_lock_timeout_set(s, BN_STORE_BUSY_TIMEOUT_MS);
 	r = bn_store__exec(s, "PRAGMA journal_mode = WAL;"
 			   "PRAGMA synchronous = NORMAL;"
 			   "PRAGMA foreign_keys = ON;", err);

@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -56,29 +55,6 @@ static bool marker_read(char **tier, char **source, const char *dir)
 	return true;
 }
 
-static int index_upsert(bn_store *s, const bn_skill_manifest *m,
-			const char *tier, const char *source, bn_err *err)
-{
-	sqlite3_stmt *st;
-	int r = bn_store__prepare(&st, s,
-		"INSERT INTO skill_index (name, type, version, description,"
-		" tier, source, installed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-		" ?7) ON CONFLICT(name) DO UPDATE SET type = ?2, version = ?3,"
-		" description = ?4, tier = ?5, source = ?6,"
-		" installed_at = ?7", err);
-	if (r)
-		return r;
-	sqlite3_bind_text(st, 1, m->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, bn_skill_type_name(m->type), -1,
-			  SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, m->version, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, m->description, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, tier, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 6, source, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 7, (sqlite3_int64)time(NULL));
-	return bn_store__step_done(s, st, err);
-}
-
 int bn_store__install_reconcile(bn_store *s, bool apply, bool *need,
 				bn_err *err)
 {
@@ -98,25 +74,11 @@ int bn_store__install_reconcile(bn_store *s, bool apply, bool *need,
 		dir = bn_fs_join(s->skills_dir, de->d_name);
 		if (marker_read(&tier, &source, dir) &&
 		    bn_skill_manifest_load(&m, dir, NULL, NULL) == 0) {
-			sqlite3_stmt *st;
-			bool same = false;
-			if (bn_store__prepare(&st, s, "SELECT 1 FROM skill_index"
-				" WHERE name = ?1 AND tier = ?2 AND source = ?3",
-				NULL) == 0) {
-				sqlite3_bind_text(st, 1, m->name, -1,
-						  SQLITE_TRANSIENT);
-				sqlite3_bind_text(st, 2, tier, -1,
-						  SQLITE_TRANSIENT);
-				sqlite3_bind_text(st, 3, source, -1,
-						  SQLITE_TRANSIENT);
-				same = sqlite3_step(st) == SQLITE_ROW;
-				sqlite3_finalize(st);
-			}
-			if (!same) {
+			if (!bn_store__index_has(s, m->name, tier, source)) {
 				*need = true;
 				if (apply)
-					r = index_upsert(s, m, tier, source,
-							 err);
+					r = bn_store__index_put(s, m, tier,
+								source, err);
 			}
 		}
 		bn_skill_manifest_free(m);
@@ -202,7 +164,7 @@ int bn_store_skill_install(bn_store *s, const char *dir,
 	/* The old folder (an update) is now at DIR, in scratch. */
 	if (exists)
 		(void)bn_fs_rmtree(dir, NULL);
-	r = index_upsert(s, m, o->tier, o->source, err);
+	r = bn_store__index_put(s, m, o->tier, o->source, err);
 out:
 	bn_skill_manifest_free(m);
 	free(final);

@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -137,39 +136,8 @@ void bn_store_free(bn_store *s)
 
 const char *bn_store_home(const bn_store *s) { return s->home; }
 const char *bn_store_skills_dir(const bn_store *s) { return s->skills_dir; }
-sqlite3 *bn_store_db(bn_store *s) { return s->db; }
 
 /* ---- the index -------------------------------------------------------- */
-
-static int index_put(bn_store *s, const bn_skill_manifest *m, bn_err *err)
-{
-	sqlite3_stmt *st;
-	int r = bn_store__prepare(&st, s,
-		"INSERT INTO skill_index (name, type, version, description,"
-		" installed_at) VALUES (?1, ?2, ?3, ?4, ?5)"
-		" ON CONFLICT(name) DO UPDATE SET type = ?2, version = ?3,"
-		" description = ?4", err);
-	if (r)
-		return r;
-	sqlite3_bind_text(st, 1, m->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, bn_skill_type_name(m->type), -1,
-			  SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, m->version, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, m->description, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
-	return bn_store__step_done(s, st, err);
-}
-
-static int index_del(bn_store *s, const char *name, bn_err *err)
-{
-	sqlite3_stmt *st;
-	int r = bn_store__prepare(&st, s,
-		"DELETE FROM skill_index WHERE name = ?1", err);
-	if (r)
-		return r;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	return bn_store__step_done(s, st, err);
-}
 
 /*
  * One pass of the reconcile: with APPLY false it only reads, and sets
@@ -179,24 +147,19 @@ static int index_del(bn_store *s, const char *name, bn_err *err)
 static int reconcile_pass(bn_store *s, bool apply, bool *need, bn_err *err)
 {
 	bn_strv names = { 0 };
-	sqlite3_stmt *st;
 	DIR *d;
 	struct dirent *de;
 	size_t i;
 	int r;
 
-	r = bn_store__prepare(&st, s, "SELECT name FROM skill_index", err);
-	if (r)
+	if ((r = bn_store__index_names(&names, s, err)))
 		goto out;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		bn_strv_push(&names, (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
 	for (i = 0; i < names.n && r == 0; i++) {
 		char *dir = bn_fs_join(s->skills_dir, names.v[i]);
 		if (!bn_fs_is_dir(dir)) {
 			*need = true;
 			if (apply)
-				r = index_del(s, names.v[i], err);
+				r = bn_store__index_remove(s, names.v[i], err);
 		}
 		free(dir);
 	}
@@ -219,7 +182,7 @@ static int reconcile_pass(bn_store *s, bool apply, bool *need, bn_err *err)
 		    bn_skill_manifest_load(&m, dir, NULL, &e) == 0) {
 			*need = true;
 			if (apply)
-				r = index_put(s, m, err);
+				r = bn_store__index_put(s, m, NULL, NULL, err);
 		}
 		bn_skill_manifest_free(m);
 		free(dir);
@@ -241,14 +204,14 @@ int bn_store__reconcile(bn_store *s, bn_err *err)
 
 	if (r || !need)
 		return r;
-	if ((r = bn_store__exec(s, "BEGIN IMMEDIATE", err)))
+	if ((r = bn_store_tx_begin(s, err)))
 		return r;
 	r = reconcile_pass(s, true, &need, err);
 	if (r) {
-		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		bn_store_tx_rollback(s);
 		return r;
 	}
-	return bn_store__exec(s, "COMMIT", err);
+	return bn_store_tx_commit(s, err);
 }
 
 /* ---- listing and discovery ------------------------------------------- */
@@ -277,21 +240,6 @@ const bn_store_skill *bn_store_skills_find(const bn_store_skills *l,
 		if (strcmp(l->v[i].name, name) == 0)
 			return &l->v[i];
 	return NULL;
-}
-
-static char *index_tier(bn_store *s, const char *name)
-{
-	sqlite3_stmt *st;
-	char *t = NULL;
-
-	if (bn_store__prepare(&st, s,
-		"SELECT tier FROM skill_index WHERE name = ?1", NULL))
-		return bn_xstrdup("local");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		t = bn_store__col_dup(st, 0);
-	sqlite3_finalize(st);
-	return t ? t : bn_xstrdup("local");
 }
 
 /* Add every skill folder of ROOT, overriding lower-precedence ones. */
@@ -362,7 +310,7 @@ static void scan_root(bn_store_skills *l, bn_store *s, const char *root,
 		sk->manifest = m;
 		/* Skills other agents installed were not vetted here. */
 		sk->tier = origin == BN_STORE_ORIGIN_STORE ?
-			index_tier(s, de->d_name) : bn_xstrdup("untrusted");
+			bn_store__index_tier(s, de->d_name) : bn_xstrdup("untrusted");
 	}
 	closedir(d);
 }
@@ -618,7 +566,7 @@ int bn_store_skill_create(bn_store *s, const char *name, bn_skill_type type,
 	}
 	bn_store__fault("create-after-commit");
 	/* The folder is committed; the index follows (or is reconciled). */
-	r = index_put(s, m, err);
+	r = bn_store__index_put(s, m, NULL, NULL, err);
 out_rm:
 	bn_store_scratch_remove(s, tmp);
 out:
@@ -655,17 +603,10 @@ int bn_store_skill_remove(bn_store *s, const char *name, bn_err *err)
 		r = bn_err_set(err, BN_EIO, "%s: %s", final, strerror(errno));
 	if (!r) {
 		bn_store__fault("remove-after-commit");
-		r = index_del(s, name, err);
+		r = bn_store__index_remove(s, name, err);
 	}
-	if (!r) {
-		sqlite3_stmt *st;
-		r = bn_store__prepare(&st, s,
-			"DELETE FROM bot_skills WHERE skill = ?1", err);
-		if (!r) {
-			sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-			r = bn_store__step_done(s, st, err);
-		}
-	}
+	if (!r)
+		r = bn_store__attachments_remove(s, name, err);
 	bn_store_scratch_remove(s, trash);
 	free(final);
 	free(trash);

@@ -3,10 +3,30 @@
  * store/store.h - $BNITY_HOME: the skill store, bots and attachments.
  *
  * Owns: the layout of $BNITY_HOME (skills/<name>/, boternity.db), the
- * SQLite database and its schema, the skill index, skill discovery in
- * the folders other agents use (.agents/skills, .claude/skills), bots and
- * the skills attached to them.
- * Uses: base, skill (manifest), sqlite3.  Knows nothing of execution.
+ * database: its schema, its migrations and every table in it, the skill
+ * index, skill discovery in the folders other agents use (.agents/skills,
+ * .claude/skills), bots and the skills attached to them.
+ * Uses: base, skill (manifest), sqlite3 (inside src/store only).  Knows
+ * nothing of execution.
+ *
+ * Every row of the database is read and written here, through typed
+ * functions: plain C structs in and out, errors through bn_err (a storage
+ * failure is BN_EIO naming the database file), and no SQL nor SQLite type
+ * in any header, so another database could sit behind them.  Besides
+ * this header (skills, bots, attachments, transactions), one header per
+ * concern declares them; each is the only one that knows its tables:
+ *
+ *   store/audit.h       audit_runs, audit_calls     (store/audit.c)
+ *   store/grants.h      grants                      (store/grants.c)
+ *   store/secrets.h     secrets (sealed vault rows) (store/secrets.c)
+ *   store/memory.h      memories, memories_fts      (store/memory.c)
+ *   store/conv.h        conversations, messages     (store/conv.c)
+ *   store/keys.h        trusted_keys                (store/keys.c)
+ *   store/cache.h       registry_cache              (store/cache.c)
+ *   store/installlog.h  audit_installs              (store/installlog.c)
+ *
+ * What the rows mean (a grant's scope, a sealed secret, a run's outcome)
+ * belongs to the modules above, which call these.
  *
  * The store's folders are the truth about which skills are installed: a
  * create or remove is committed by one rename(2), and the index in the
@@ -17,7 +37,6 @@
 #define BN_STORE_STORE_H
 
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stdbool.h>
 
 #include "base/err.h"
@@ -106,10 +125,24 @@ void bn_store_free(bn_store *s);
 
 const char *bn_store_home(const bn_store *s);
 const char *bn_store_skills_dir(const bn_store *s);
-sqlite3 *bn_store_db(bn_store *s);
-/* How long the database waits for another writer's lock (the busy
-   timeout it is opened with); a caller may shorten it for a while. */
+
+/* How long a read or write waits for another writer's lock before it
+   fails (what the store is opened with). */
 #define BN_STORE_BUSY_TIMEOUT_MS 5000
+/* Wait up to MS instead; a caller may shorten the wait for a while and
+   set BN_STORE_BUSY_TIMEOUT_MS back. */
+void bn_store_lock_timeout_set(bn_store *s, unsigned ms);
+
+/*
+ * Transactions: the writes between bn_store_tx_begin and
+ * bn_store_tx_commit land all together or not at all.  Begin takes the
+ * write lock at once (waiting as above); transactions do not nest.  A
+ * commit that fails has rolled back; after any other failure inside,
+ * call bn_store_tx_rollback (a no-op when no transaction is open).
+ */
+int bn_store_tx_begin(bn_store *s, bn_err *err) BN_MUST_USE;
+int bn_store_tx_commit(bn_store *s, bn_err *err) BN_MUST_USE;
+void bn_store_tx_rollback(bn_store *s);
 
 /* Every skill: the store's, the user's and the project's. */
 int bn_store_skills_list(bn_store_skills *out, bn_store *s,

@@ -3,6 +3,10 @@
 #ifndef BN_STORE_STORE_INT_H
 #define BN_STORE_STORE_INT_H
 
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "base/buf.h"
 #include "store.h"
 
 struct bn_store {
@@ -18,12 +22,82 @@ struct bn_store {
 	size_t n_scratch;
 };
 
+/*
+ * The SQL helpers of the store's files (db.c).  Every failure is BN_EIO
+ * with a message naming the database file and what SQLite said.
+ */
 int bn_store__db_open(bn_store *s, bn_err *err);
 int bn_store__exec(bn_store *s, const char *sql, bn_err *err);
 int bn_store__prepare(sqlite3_stmt **out, bn_store *s, const char *sql,
 		      bn_err *err);
+/* The error of S's last failed call: BN_EIO "DB: what SQLite said". */
+int bn_store__fail(bn_store *s, bn_err *err);
+/* Step ST: 1 for a row, 0 when done, BN_EIO (ST stays to finalize). */
+int bn_store__step(bn_store *s, sqlite3_stmt *st, bn_err *err);
 /* Step a statement that returns no rows, then finalize it. */
 int bn_store__step_done(bn_store *s, sqlite3_stmt *st, bn_err *err);
+/* Bind V as text parameter I of ST (copied); NULL binds NULL. */
+void bn_store__bind_text(sqlite3_stmt *st, int i, const char *v);
+/* Rows the last statement of S changed; its last inserted row id. */
+size_t bn_store__changes(bn_store *s);
+int64_t bn_store__last_id(bn_store *s);
+
+/* A parameter of a statement: text (NULL binds NULL), an integer, or
+   bytes (copied when bound). */
+typedef struct bn_store__arg {
+	char kind;               /* 't', 'i', 'b' */
+	const void *p;           /* the text or the bytes */
+	int64_t i;               /* the integer, or how many bytes */
+} bn_store__arg;
+#define BN_STORE__TEXT(v) ((bn_store__arg){ 't', (v), 0 })
+#define BN_STORE__INT(v) ((bn_store__arg){ 'i', NULL, (int64_t)(v) })
+#define BN_STORE__BLOB(v, n) ((bn_store__arg){ 'b', (v), (int64_t)(n) })
+#define BN_STORE__NARGS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Prepare SQL with ARGS[0..n) bound to ?1, ?2, ... */
+int bn_store__query(sqlite3_stmt **out, bn_store *s, const char *sql,
+		    const bn_store__arg *args, size_t n, bn_err *err);
+/* Run SQL, which returns no rows, with ARGS[0..n). */
+int bn_store__run(bn_store *s, const char *sql, const bn_store__arg *args,
+		  size_t n, bn_err *err);
+
+/* Fill ITEM from the row ST stands on; release what an item holds. */
+typedef void (*bn_store__row_fn)(void *item, sqlite3_stmt *st);
+typedef void (*bn_store__clear_fn)(void *item);
+/*
+ * bn_store__rows - every row of ST (finalized here) as a new array of
+ * items of SIZE bytes filled by ROW: *(T **)OUT owned, *n_out items.  On
+ * failure the items read so far are released with CLEAR and freed.
+ */
+int bn_store__rows(void *out, size_t *n_out, size_t size, bn_store *s,
+		   sqlite3_stmt *st, bn_store__row_fn row,
+		   bn_store__clear_fn clear, bn_err *err);
+/* The first row of ST (finalized here) into ITEM by ROW and *found_out
+   true; *found_out false and ITEM untouched when there is none.  ROW may
+   be NULL: only whether there is a row. */
+int bn_store__row(void *item, bool *found_out, bn_store *s,
+		  sqlite3_stmt *st, bn_store__row_fn row, bn_err *err);
+/* Release N items of SIZE bytes at V with CLEAR, then V. */
+void bn_store__rows_free(void *v, size_t n, size_t size,
+			 bn_store__clear_fn clear);
+
+/* The skill index (index.c): the one place that writes skill_index. */
+/* Insert or update M's row; TIER and SOURCE NULL keep what the row has
+   (a new row: "local", "created"), given they also stamp installed_at. */
+int bn_store__index_put(bn_store *s, const bn_skill_manifest *m,
+			const char *tier, const char *source, bn_err *err);
+int bn_store__index_remove(bn_store *s, const char *name, bn_err *err);
+/* Every name in the index (appended to *out). */
+int bn_store__index_names(bn_strv *out, bn_store *s, bn_err *err);
+/* NAME's tier, or "local" when it has no row (owned). */
+char *bn_store__index_tier(bn_store *s, const char *name);
+/* Whether NAME's row has TIER and SOURCE. */
+bool bn_store__index_has(bn_store *s, const char *name, const char *tier,
+			 const char *source);
+/* Remove SKILL from every bot (bots.c). */
+int bn_store__attachments_remove(bn_store *s, const char *skill,
+				 bn_err *err);
+
 int bn_store__reconcile(bn_store *s, bn_err *err);
 /* Make index tiers and sources agree with install markers (install.c);
    with APPLY false only set *NEED when they disagree. */

@@ -8,6 +8,7 @@
 #include "base/fs.h"
 #include "exec/grants.h"
 #include "harness.h"
+#include "rawdb.h"
 
 static void test_origin_scopes(bn_t *t)
 {
@@ -258,8 +259,7 @@ static void test_stored_limits_checked(bn_t *t)
 			"grants (skill, bot, capability, scope, limits, "
 			"granted_at) VALUES ('x', '*', 'limits', '', '%s', 0)",
 			bad[i]);
-		BN_CHECK_INT(t, sqlite3_exec(bn_store_db(s), sql, NULL, NULL,
-					     NULL), ==, SQLITE_OK);
+		BN_CHECK_INT(t, bn_test_db_exec(s, sql), ==, SQLITE_OK);
 		free(sql);
 		bn_err_init(&e);
 		BN_CHECK_INT(t, bn_exec_grant_list(&g, s, "x", NULL, &e), ==,
@@ -269,8 +269,8 @@ static void test_stored_limits_checked(bn_t *t)
 		BN_CHECK_INT(t, g.n, ==, 0);
 	}
 	/* the largest value is still good */
-	BN_CHECK_INT(t, sqlite3_exec(bn_store_db(s), "UPDATE grants SET "
-		"limits = '{\"timeout_ms\": 31536000000}'", NULL, NULL, NULL),
+	BN_CHECK_INT(t, bn_test_db_exec(s, "UPDATE grants SET "
+		"limits = '{\"timeout_ms\": 31536000000}'"),
 		==, SQLITE_OK);
 	BN_CHECK_INT(t, bn_exec_grant_list(&g, s, "x", NULL, NULL), ==, 0);
 	BN_CHECK(t, g.n == 1 && g.v[0].limits.timeout_ms == 31536000000ull);

@@ -9,6 +9,7 @@
 #include "base/fs.h"
 #include "exec/memory.h"
 #include "harness.h"
+#include "rawdb.h"
 
 typedef struct fixture {
 	char *home;
@@ -324,9 +325,9 @@ static void test_remove(bn_t *t)
 		BN_CHECK_STR(t, v[0].text, "second memory about rivers");
 	bn_exec_memory_items_free(v, n);
 	/* the index stays consistent with the table */
-	BN_CHECK_INT(t, sqlite3_exec(bn_store_db(f.s), "INSERT INTO "
-		"memories_fts(memories_fts, rank) VALUES ('integrity-check', 1)",
-		NULL, NULL, NULL), ==, SQLITE_OK);
+	BN_CHECK_INT(t, bn_test_db_exec(f.s, "INSERT INTO memories_fts("
+		"memories_fts, rank) VALUES ('integrity-check', 1)"), ==,
+		SQLITE_OK);
 	fx_done(&f);
 }
 

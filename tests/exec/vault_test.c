@@ -15,6 +15,7 @@
 #include "base/fs.h"
 #include "exec/vault.h"
 #include "harness.h"
+#include "rawdb.h"
 
 /* A fresh $BNITY_HOME with its store and vault. */
 typedef struct fixture {
@@ -310,7 +311,6 @@ static void test_wrong_key(bn_t *t)
 static void test_tampered(bn_t *t)
 {
 	bn_exec_vault_secret *s = NULL;
-	sqlite3 *db;
 	fixture f;
 	bn_err err;
 
@@ -319,26 +319,24 @@ static void test_tampered(bn_t *t)
 	BN_CHECK_INT(t, set_str(&f, "a", "value of a", &err), ==, 0);
 	BN_CHECK_INT(t, set_str(&f, "b", "value of b", &err), ==, 0);
 	BN_CHECK_INT(t, set_str(&f, "c", "value of c", &err), ==, 0);
-	db = bn_store_db(f.s);
 	/* flip one bit of a's ciphertext */
-	BN_CHECK_INT(t, sqlite3_exec(db, "UPDATE secrets SET ciphertext ="
+	BN_CHECK_INT(t, bn_test_db_exec(f.s, "UPDATE secrets SET ciphertext ="
 		" (substr(ciphertext, 1, 20) || CASE substr(ciphertext, 21, 1)"
 		" WHEN x'01' THEN x'02' ELSE x'01' END || substr(ciphertext, 22))"
-		" WHERE name = 'a'", NULL, NULL, NULL), ==, SQLITE_OK);
+		" WHERE name = 'a'"), ==, SQLITE_OK);
 	bn_err_init(&err);
 	BN_CHECK_INT(t, bn_exec_vault_get(&s, f.v, "a", &err), ==, BN_EINVAL);
 	BN_CHECK_CONTAINS(t, err.msg, "secret a cannot be decrypted");
 	/* b's sealed row copied onto c: authentic bytes, wrong name */
-	BN_CHECK_INT(t, sqlite3_exec(db, "UPDATE secrets SET (nonce, "
+	BN_CHECK_INT(t, bn_test_db_exec(f.s, "UPDATE secrets SET (nonce, "
 		"ciphertext) = (SELECT nonce, ciphertext FROM secrets WHERE "
-		"name = 'b') WHERE name = 'c'", NULL, NULL, NULL), ==,
-		SQLITE_OK);
+		"name = 'b') WHERE name = 'c'"), ==, SQLITE_OK);
 	bn_err_init(&err);
 	BN_CHECK_INT(t, bn_exec_vault_get(&s, f.v, "c", &err), ==, BN_EINVAL);
 	BN_CHECK_CONTAINS(t, err.msg, "secret c cannot be decrypted");
 	/* a truncated row and a short nonce */
-	BN_CHECK_INT(t, sqlite3_exec(db, "UPDATE secrets SET nonce = x'00' "
-		"WHERE name = 'b'", NULL, NULL, NULL), ==, SQLITE_OK);
+	BN_CHECK_INT(t, bn_test_db_exec(f.s, "UPDATE secrets SET nonce = x'00' "
+		"WHERE name = 'b'"), ==, SQLITE_OK);
 	bn_err_init(&err);
 	BN_CHECK_INT(t, bn_exec_vault_get(&s, f.v, "b", &err), ==, BN_EINVAL);
 	BN_CHECK(t, s == NULL);

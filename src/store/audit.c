@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/* store/audit.c - the audit_runs and audit_calls tables (see audit.h). */
+#include "audit.h"
+
+#include <stdlib.h>
+
+#include "store_int.h"
+
+int bn_store_audit_run_add(int64_t *id_out, bn_store *s,
+			   const bn_store_audit_run_new *r, bn_err *err)
+{
+	const bn_store__arg a[] = {
+		BN_STORE__INT(r->at_ms), BN_STORE__TEXT(r->skill),
+		BN_STORE__TEXT(r->version), BN_STORE__TEXT(r->tier),
+		BN_STORE__TEXT(r->bot), BN_STORE__TEXT(r->input_sha256),
+		BN_STORE__TEXT(r->outcome),
+	};
+	int rc = bn_store__run(s,
+		"INSERT INTO audit_runs (at_ms, skill, version, tier, bot,"
+		" input_sha256, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		a, BN_STORE__NARGS(a), err);
+	if (!rc)
+		*id_out = bn_store__last_id(s);
+	return rc;
+}
+
+int bn_store_audit_run_finish(bn_store *s, int64_t id,
+			      const bn_store_audit_run_end *e, bn_err *err)
+{
+	const bn_store__arg a[] = {
+		BN_STORE__INT(id), BN_STORE__TEXT(e->output_sha256),
+		BN_STORE__INT(e->fuel), BN_STORE__INT(e->memory_peak),
+		BN_STORE__INT(e->duration_ms), BN_STORE__TEXT(e->outcome),
+		BN_STORE__TEXT(e->error),
+	};
+	return bn_store__run(s,
+		"UPDATE audit_runs SET output_sha256 = ?2, fuel = ?3,"
+		" memory_peak = ?4, duration_ms = ?5, outcome = ?6, error = ?7"
+		" WHERE id = ?1", a, BN_STORE__NARGS(a), err);
+}
+
+int bn_store_audit_call_add(bn_store *s, int64_t run_id, int64_t at_ms,
+			    const char *capability, const char *scope,
+			    bool allowed, const char *reason, bn_err *err)
+{
+	const bn_store__arg a[] = {
+		BN_STORE__INT(run_id), BN_STORE__INT(at_ms),
+		BN_STORE__TEXT(capability), BN_STORE__TEXT(scope),
+		BN_STORE__INT(allowed ? 1 : 0), BN_STORE__TEXT(reason),
+	};
+	return bn_store__run(s,
+		"INSERT INTO audit_calls (run_id, at_ms, capability, scope,"
+		" allowed, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		a, BN_STORE__NARGS(a), err);
+}
+
+/* Column I of ST as an integer, BN_STORE_AUDIT_NONE when NULL. */
+static int64_t col_int_or_none(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ?
+	       BN_STORE_AUDIT_NONE : (int64_t)sqlite3_column_int64(st, i);
+}
+
+static void run_row(void *item, sqlite3_stmt *st)
+{
+	bn_store_audit_run *x = item;
+	x->id = sqlite3_column_int64(st, 0);
+	x->at_ms = sqlite3_column_int64(st, 1);
+	x->skill = bn_store__col_dup(st, 2);
+	x->version = bn_store__col_dup(st, 3);
+	x->tier = bn_store__col_dup(st, 4);
+	x->bot = bn_store__col_dup(st, 5);
+	x->input_sha256 = bn_store__col_dup(st, 6);
+	x->output_sha256 = bn_store__col_dup(st, 7);
+	x->fuel = col_int_or_none(st, 8);
+	x->memory_peak = col_int_or_none(st, 9);
+	x->duration_ms = col_int_or_none(st, 10);
+	x->outcome = bn_store__col_dup(st, 11);
+	x->error = bn_store__col_dup(st, 12);
+}
+
+static void run_clear(void *item)
+{
+	bn_store_audit_run *x = item;
+	free(x->skill);
+	free(x->version);
+	free(x->tier);
+	free(x->bot);
+	free(x->input_sha256);
+	free(x->output_sha256);
+	free(x->outcome);
+	free(x->error);
+}
+
+int bn_store_audit_run_list(bn_store_audit_run **out, size_t *n_out,
+			    bn_store *s, const bn_store_audit_filter *f,
+			    bn_err *err)
+{
+	const bn_store__arg a[] = {
+		BN_STORE__TEXT(f->skill), BN_STORE__TEXT(f->bot),
+		BN_STORE__INT(f->since_ms), BN_STORE__TEXT(f->outcome),
+		BN_STORE__INT(f->before_id),
+		BN_STORE__INT(f->limit ? f->limit : 100),
+	};
+	sqlite3_stmt *st;
+	int r = bn_store__query(&st, s,
+		"SELECT id, at_ms, skill, version, tier, bot, input_sha256,"
+		" output_sha256, fuel, memory_peak, duration_ms, outcome, error"
+		" FROM audit_runs WHERE (?1 IS NULL OR skill = ?1)"
+		" AND (?2 IS NULL OR bot = ?2) AND at_ms >= ?3"
+		" AND (?4 IS NULL OR outcome = ?4) AND (?5 = 0 OR id < ?5)"
+		" ORDER BY id DESC LIMIT ?6", a, BN_STORE__NARGS(a), err);
+	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
+				      run_row, run_clear, err);
+}
+
+void bn_store_audit_runs_free(bn_store_audit_run *v, size_t n)
+{
+	bn_store__rows_free(v, n, sizeof(*v), run_clear);
+}
+
+static void call_row(void *item, sqlite3_stmt *st)
+{
+	bn_store_audit_call *c = item;
+	c->at_ms = sqlite3_column_int64(st, 0);
+	c->capability = bn_store__col_dup(st, 1);
+	c->scope = bn_store__col_dup(st, 2);
+	c->allowed = sqlite3_column_int(st, 3) != 0;
+	c->reason = bn_store__col_dup(st, 4);
+}
+
+static void call_clear(void *item)
+{
+	bn_store_audit_call *c = item;
+	free(c->capability);
+	free(c->scope);
+	free(c->reason);
+}
+
+int bn_store_audit_call_list(bn_store_audit_call **out, size_t *n_out,
+			     bn_store *s, int64_t run_id, bn_err *err)
+{
+	const bn_store__arg a[] = { BN_STORE__INT(run_id) };
+	sqlite3_stmt *st;
+	int r = bn_store__query(&st, s,
+		"SELECT at_ms, capability, scope, allowed, reason"
+		" FROM audit_calls WHERE run_id = ?1 ORDER BY id",
+		a, BN_STORE__NARGS(a), err);
+	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
+				      call_row, call_clear, err);
+}
+
+void bn_store_audit_calls_free(bn_store_audit_call *v, size_t n)
+{
+	bn_store__rows_free(v, n, sizeof(*v), call_clear);
+}
