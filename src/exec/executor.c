@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/fs.h"
 #include "exec/audit.h"
 #include "exec/host.h"
@@ -78,13 +79,6 @@ void bn_exec_result_clear(bn_exec_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* ---- the wall-clock timer ----------------------------------------------- */
 
 typedef struct timer {
@@ -103,13 +97,7 @@ static void *timer_main(void *arg)
 	timer *t = arg;
 	struct timespec until;
 
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += (time_t)(t->timeout_ms / 1000);
-	until.tv_nsec += (long)(t->timeout_ms % 1000) * 1000000;
-	if (until.tv_nsec >= 1000000000) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000;
-	}
+	bn_clock_deadline_ts(&until, t->timeout_ms);
 	pthread_mutex_lock(&t->lock);
 	while (!t->done) {
 		if (pthread_cond_timedwait(&t->cond, &t->lock, &until) ==
@@ -472,7 +460,7 @@ static int run_module(run_ctx *c, const bn_wasm_module *mod, bn_err *err)
 		goto out;
 	}
 	/* host calls wait no longer than the run may last (host.h) */
-	host.deadline_ms = mono_ms() + res->limits.timeout_ms;
+	host.deadline_ms = bn_clock_now_ms() + res->limits.timeout_ms;
 	if (timer_start(&tm, store, wasi, res->limits.timeout_ms)) {
 		r = bn_err_set(err, BN_EIO, "cannot start the run's timer");
 		goto out;
@@ -671,7 +659,7 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 		      .fds = { -1, -1, -1 } };
 	char *wasm_path = NULL, *bytes = NULL;
 	size_t nbytes = 0;
-	uint64_t t0 = mono_ms();
+	uint64_t t0 = bn_clock_now_ms();
 	int r;
 
 	if ((r = bn_store_skills_list(&all, s, err)))
@@ -756,7 +744,7 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 	    run_confined(&c, bytes, nbytes, err);
 	if (r)
 		goto audit_fail;
-	res.duration_ms = mono_ms() - t0;
+	res.duration_ms = bn_clock_now_ms() - t0;
 	bn_exec__text_valid(&res.error);
 	ar.fuel = res.fuel_used;
 	ar.memory_peak = res.memory_peak;
@@ -777,7 +765,7 @@ refused:
 audit_fail:
 	ar.outcome = "error";
 	ar.error = err ? err->msg : NULL;
-	ar.duration_ms = mono_ms() - t0;
+	ar.duration_ms = bn_clock_now_ms() - t0;
 	(void)bn_exec_audit_end(s, c.audit_id, &ar, NULL);
 out:
 	for (int i = 0; i < 3; i++)

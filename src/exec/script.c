@@ -17,10 +17,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/fs.h"
 #include "exec/audit.h"
 #include "exec/grants.h"
@@ -35,13 +35,6 @@ void bn_exec_script_result_clear(bn_exec_script_result *r)
 	free(r->output);
 	free(r->error);
 	memset(r, 0, sizeof(*r));
-}
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* A script is named by a plain file name inside scripts/. */
@@ -115,7 +108,7 @@ int bn_exec_script_run(bn_exec_script_result *out, bn_store *s,
 	char *path = NULL, *scratch = NULL, *copy = NULL, *work = NULL;
 	char *home_env = NULL, *tmp_env = NULL, *skill_env = NULL;
 	int fds[3] = { -1, -1, -1 };
-	uint64_t t0 = mono_ms();
+	uint64_t t0 = bn_clock_now_ms();
 	int64_t id = 0;
 	int r;
 
@@ -302,7 +295,7 @@ int bn_exec_script_run(bn_exec_script_result *out, bn_store *s,
 	}
 	free(etext);
 audit:
-	res.duration_ms = mono_ms() - t0;
+	res.duration_ms = bn_clock_now_ms() - t0;
 	bn_exec__text_valid(&res.error);
 	ar.duration_ms = res.duration_ms;
 	ar.outcome = res.outcome;
@@ -320,7 +313,7 @@ refused:
 audit_fail:
 	ar.outcome = "error";
 	ar.error = err ? err->msg : NULL;
-	ar.duration_ms = mono_ms() - t0;
+	ar.duration_ms = bn_clock_now_ms() - t0;
 	(void)bn_exec_audit_end(s, id, &ar, NULL);
 out:
 	for (int i = 0; i < 3; i++)
