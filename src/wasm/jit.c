@@ -1499,9 +1499,11 @@ int bn_wasm__jit_invoke(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	r = enter(&c, fp, f->code->jit_entry);
 	if (outermost)
 		s->jit_stack_floor = NULL;
+	/* slow calls set the depth from the native stack: undo that, or
+	   every later entry would start deeper and allow fewer calls */
+	s->depth = base_depth;
 	if (r == 0)
 		return 0;
-	s->depth = base_depth;
 	if (c.trap_kind != BN_WASM_TRAP_NONE) {
 		const bn_wasm_module *m = inst->module;
 
