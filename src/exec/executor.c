@@ -519,8 +519,8 @@ static int run_confined(run_ctx *c, const char *bytes, size_t nbytes,
 		return r;
 	}
 	if (o.weakened)
-		(void)bn_exec_audit_call(c->run->store, c->run->audit_id, "sandbox",
-			o.weakened, true, "ran with weaker confinement "
+		(void)bn_exec_audit_call(c->run->store, c->run->audit_id,
+			"sandbox", o.weakened, true, "ran with weaker confinement "
 			"(BNITY_SANDBOX_ALLOW_WEAKER): these were missing",
 			NULL);
 	res->fuel_used = o.fuel_used;
