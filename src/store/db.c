@@ -6,6 +6,7 @@
  */
 #include "store_int.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -139,6 +140,10 @@ static const char *const migrations[] = {
 int bn_store__exec(bn_store *s, const char *sql, bn_err *err)
 {
 	char *msg = NULL;
+
+	/* our transactions never nest, and COMMIT ends one we began */
+	assert(strncmp(sql, "BEGIN", 5) != 0 || sqlite3_get_autocommit(s->db));
+	assert(strcmp(sql, "COMMIT") != 0 || !sqlite3_get_autocommit(s->db));
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		bn_err_set(err, BN_EIO, "%s: %s", s->db_path,
 			   msg ? msg : "database error");

@@ -24,6 +24,7 @@
  * private anonymous memory, then made read+execute (never both writable
  * and executable).
  */
+#include <assert.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,7 @@ static int slow_call(jctx *c, bn_wasm_func *callee, uint64_t *nfp,
 	int r;
 
 	/* every wasm frame of this entry takes 16 bytes of native stack */
+	assert(c->site_rsp <= c->saved_rsp);
 	s->depth = c->base_depth +
 		   (uint32_t)(((char *)c->saved_rsp - (char *)c->site_rsp) / 16);
 	if (atomic_load_explicit(&s->interrupt, memory_order_relaxed)) {
