@@ -8,6 +8,7 @@
 
 #include "exec/audit.h"
 #include "exec/executor.h"
+#include "exec/grants.h"
 #include "wasm/wasi.h"
 #include "wasm/wasm.h"
 #include "store/store.h"
@@ -16,19 +17,6 @@
 int bn_exec__memfd_with(const char *name, const void *data, size_t len);
 /* What was written to FD (at most MAX bytes), NUL-terminated, owned. */
 char *bn_exec__memfd_take(int fd, size_t max, size_t *len_out);
-/* The tier a skill runs at: where it came from, lowered by SKILL.md. */
-bn_exec_tier bn_exec__effective_tier(const bn_store_skill *sk);
-/* SKILL is attached to BOT and enabled there, else BN_EDENIED. */
-int bn_exec__check_bot(bn_store *s, const char *bot, const char *skill,
-		       bn_err *err);
-/*
- * bn_exec__audit_refused - record in the audit log a run of AR's skill
- * that was refused before it started: outcome "denied" when R is
- * BN_EDENIED (a policy said no), else "error", with WHY as its error.
- * Best effort: the refusal itself is what the caller reports.
- */
-void bn_exec__audit_refused(bn_store *s, bn_exec_audit_run *ar, int r,
-			    const char *why);
 /* Make TREE readable (and its folders searchable) by everyone, links
    left alone: a confined process runs as an unprivileged user. */
 void bn_exec__open_tree(const char *tree);
@@ -42,14 +30,54 @@ void bn_exec__run_config(bn_wasm_wasi_config *cfg, bn_wasm_limits *wl,
 			 const char *const *argv0,
 			 const bn_wasm_wasi_preopen *pre, size_t npre,
 			 const int fds[3], const bn_exec_limits *limits);
-/*
- * bn_exec__text_valid - make *S (owned, may be NULL) valid UTF-8: when it
- * is not, each ill-formed sequence becomes U+FFFD and a note at its end
- * says so.  For the error texts of runs, which carry a skill's stderr
- * and names from its module into JSON and the audit log.
- */
-void bn_exec__text_valid(char **s);
 /* BNITY_SANDBOX_ALLOW_WEAKER is set to accept weaker confinement. */
 bool bn_exec__allow_weaker(void);
+
+/*
+ * bn_exec__run - the part every run of a skill shares (run.c), whether
+ * it runs the skill's module (executor.c) or one of its scripts
+ * (script.c).  In order:
+ *
+ *   bn_exec__run_open    find the skill and its tier; an unknown skill
+ *                        is an error no audit record names
+ *   bn_exec__run_refuse  from then on a refusal before the run began
+ *                        ("denied" for BN_EDENIED, else "error") is
+ *                        recorded; returns R
+ *   bn_exec__run_begin   check the bot, load the grants, fold their
+ *                        limits into the tier's, open the audit record
+ *                        (refusals recorded as by _refuse)
+ *   bn_exec__run_fail    the run could not go on: close the record as an
+ *                        "error" with ERR's message
+ *   bn_exec__run_end     close the record with the run's outcome, its
+ *                        *ERROR (owned, may be NULL) first made valid
+ *                        UTF-8, the hash of its output and its duration
+ *                        (left in ar.duration_ms); ar.fuel and
+ *                        ar.memory_peak are the caller's to set
+ *   bn_exec__run_clear   always after open, whatever it returned
+ */
+typedef struct bn_exec__run {
+	bn_store *store;
+	const char *bot;             /* NULL: every-bot grants only */
+	bn_store_skills all;         /* every skill; sk points into it */
+	const bn_store_skill *sk;
+	bn_exec_tier tier;           /* where it came from, lowered by
+					SKILL.md */
+	bn_exec_limits limits;       /* the tier's, tightened by grants */
+	bn_exec_grants grants;       /* the bot's rows and the every-bot
+					ones; without a bot the latter only */
+	bn_exec_audit_run ar;        /* the record as it stands */
+	int64_t audit_id;            /* 0 until begun */
+	uint64_t t0_ms;              /* bn_clock_now_ms() at open */
+} bn_exec__run;
+
+int bn_exec__run_open(bn_exec__run *run, bn_store *s, const char *skill,
+		      const char *bot, const void *input, size_t input_len,
+		      bn_err *err) BN_MUST_USE;
+int bn_exec__run_refuse(bn_exec__run *run, int r, const bn_err *err);
+int bn_exec__run_begin(bn_exec__run *run, bn_err *err) BN_MUST_USE;
+void bn_exec__run_fail(bn_exec__run *run, const bn_err *err);
+int bn_exec__run_end(bn_exec__run *run, const char *outcome, char **error,
+		     const char *output, size_t output_len, bn_err *err);
+void bn_exec__run_clear(bn_exec__run *run);
 
 #endif

@@ -22,12 +22,12 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/fs.h"
 #include "exec/audit.h"
 #include "exec/host.h"
 #include "exec/worker.h"
 #include "exec_int.h"
-#include "skill/manifest.h"
 #include "wasm/wasi.h"
 #include "sandbox/sandbox.h"
 #include "wasm/wasm.h"
@@ -78,13 +78,6 @@ void bn_exec_result_clear(bn_exec_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* ---- the wall-clock timer ----------------------------------------------- */
 
 typedef struct timer {
@@ -103,13 +96,7 @@ static void *timer_main(void *arg)
 	timer *t = arg;
 	struct timespec until;
 
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += (time_t)(t->timeout_ms / 1000);
-	until.tv_nsec += (long)(t->timeout_ms % 1000) * 1000000;
-	if (until.tv_nsec >= 1000000000) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000;
-	}
+	bn_clock_deadline_ts(&until, t->timeout_ms);
 	pthread_mutex_lock(&t->lock);
 	while (!t->done) {
 		if (pthread_cond_timedwait(&t->cond, &t->lock, &until) ==
@@ -206,81 +193,11 @@ char *bn_exec__memfd_take(int fd, size_t max, size_t *len_out)
 	return p;
 }
 
-/* The effective tier: where it came from, lowered by SKILL.md's own. */
-bn_exec_tier bn_exec__effective_tier(const bn_store_skill *sk)
-{
-	bn_exec_tier t = BN_EXEC_TIER_UNTRUSTED, own;
-	const char *written = bn_skill_manifest_meta(sk->manifest, "tier");
-
-	(void)bn_exec_tier_parse(&t, sk->tier);
-	if (written && bn_exec_tier_parse(&own, written) && own < t)
-		t = own;
-	return t;
-}
-
-int bn_exec__check_bot(bn_store *s, const char *bot, const char *skill,
-		     bn_err *err)
-{
-	bn_store_attachment *att = NULL;
-	size_t n = 0, i;
-	int r = bn_store_bot_skills(&att, &n, s, bot, err);
-
-	if (r)
-		return r;
-	for (i = 0; i < n; i++)
-		if (strcmp(att[i].skill, skill) == 0)
-			break;
-	if (i == n)
-		r = bn_err_set(err, BN_EDENIED, "skill '%s' is not attached to "
-			       "bot '%s' (bnity skill attach %s %s)", skill,
-			       bot, skill, bot);
-	else if (!att[i].enabled)
-		r = bn_err_set(err, BN_EDENIED, "skill '%s' is disabled for "
-			       "bot '%s'", skill, bot);
-	bn_store_attachments_free(att, n);
-	return r;
-}
-
-void bn_exec__text_valid(char **s)
-{
-	bn_buf b;
-	size_t n, bad = 0;
-
-	if (!*s)
-		return;
-	n = strlen(*s);
-	bn_buf_init(&b, n * 3 + 64);
-	if (bn_buf_append_utf8(&b, *s, n, &bad) == 0 && bad &&
-	    bn_buf_printf(&b, " [%zu invalid UTF-8 sequence%s replaced by "
-			  "U+FFFD]", bad, bad == 1 ? "" : "s") == 0) {
-		free(*s);
-		*s = bn_buf_take(&b);
-	}
-	bn_buf_clear(&b);
-}
-
-void bn_exec__audit_refused(bn_store *s, bn_exec_audit_run *ar, int r,
-			    const char *why)
-{
-	int64_t id;
-
-	ar->outcome = r == BN_EDENIED ? "denied" : "error";
-	ar->error = why && *why ? why : "refused before it started";
-	/* best effort: the caller reports the refusal whatever happens */
-	if (bn_exec_audit_begin(&id, s, ar, NULL) == 0 &&
-	    bn_exec_audit_end(s, id, ar, NULL) != 0)
-		return;
-}
-
 /* ---- the run ---------------------------------------------------------- */
 
 typedef struct run_ctx {
-	bn_store *store;
-	const bn_store_skill *sk;
-	const bn_exec_request *req;
-	bn_exec_grants grants;
+	bn_exec__run *run;           /* the skill, its grants, its record */
 	bn_exec_result *res;
-	int64_t audit_id;
 	int fds[3];                  /* stdin, stdout, stderr memfds */
 } run_ctx;
 
@@ -322,12 +239,12 @@ static void describe_limit(bn_exec_result *res)
    the grants), each recorded in the audit log. */
 static bn_wasm_wasi_preopen *grant_preopens(run_ctx *c, size_t *n_out)
 {
-	bn_wasm_wasi_preopen *pre = bn_xcalloc(c->grants.n ? c->grants.n : 1,
-					       sizeof(*pre));
+	const bn_exec_grants *gs = &c->run->grants;
+	bn_wasm_wasi_preopen *pre = bn_xcalloc(gs->n ? gs->n : 1, sizeof(*pre));
 	size_t npre = 0;
 
-	for (size_t i = 0; i < c->grants.n; i++) {
-		const bn_exec_grant *g = &c->grants.v[i];
+	for (size_t i = 0; i < gs->n; i++) {
+		const bn_exec_grant *g = &gs->v[i];
 		if (g->cap != BN_EXEC_CAP_READ_FILE &&
 		    g->cap != BN_EXEC_CAP_WRITE_FILE)
 			continue;
@@ -335,7 +252,7 @@ static bn_wasm_wasi_preopen *grant_preopens(run_ctx *c, size_t *n_out)
 		pre[npre].guest_path = g->scope;
 		pre[npre].read_only = g->cap == BN_EXEC_CAP_READ_FILE;
 		npre++;
-		(void)bn_exec_audit_call(c->store, c->audit_id,
+		(void)bn_exec_audit_call(c->run->store, c->run->audit_id,
 			bn_exec_cap_name(g->cap), g->scope, true,
 			g->cap == BN_EXEC_CAP_READ_FILE ?
 			"folder opened read-only for the run" :
@@ -429,6 +346,16 @@ static void take_output(bn_exec_result *res, run_ctx *c, char **stderr_text,
 	*stderr_text = bn_exec__memfd_take(c->fds[2], 64 << 10, stderr_len);
 }
 
+/* The host services of C's run: its store, skill, bot, grants, record. */
+static void host_for(bn_exec_host *h, const run_ctx *c)
+{
+	h->store = c->run->store;
+	h->skill = c->run->sk->name;
+	h->bot = c->run->bot;
+	h->run_id = c->run->audit_id;
+	h->grants = &c->run->grants;
+}
+
 static int run_module(run_ctx *c, const bn_wasm_module *mod, bn_err *err)
 {
 	bn_exec_result *res = c->res;
@@ -442,7 +369,7 @@ static int run_module(run_ctx *c, const bn_wasm_module *mod, bn_err *err)
 	bn_wasm_wasi *wasi = NULL;
 	bn_wasm_trap trap = { 0 };
 	bn_wasm_err werr = { { 0 } };
-	const char *argv[1] = { c->sk->name };
+	const char *argv[1] = { c->run->sk->name };
 	size_t npre = 0;
 	timer tm;
 	int status = 0, r;
@@ -460,11 +387,7 @@ static int run_module(run_ctx *c, const bn_wasm_module *mod, bn_err *err)
 		r = bn_err_oom(err);
 		goto out;
 	}
-	host.store = c->store;
-	host.skill = c->sk->name;
-	host.bot = c->req->bot;
-	host.run_id = c->audit_id;
-	host.grants = &c->grants;
+	host_for(&host, c);
 	host.http_body_max_bytes = res->limits.output_bytes;
 	host.http_timeout_ms = res->limits.timeout_ms;
 	if ((r = bn_exec_host_define(&host, linker, store))) {
@@ -472,7 +395,7 @@ static int run_module(run_ctx *c, const bn_wasm_module *mod, bn_err *err)
 		goto out;
 	}
 	/* host calls wait no longer than the run may last (host.h) */
-	host.deadline_ms = mono_ms() + res->limits.timeout_ms;
+	host.deadline_ms = bn_clock_now_ms() + res->limits.timeout_ms;
 	if (timer_start(&tm, store, wasi, res->limits.timeout_ms)) {
 		r = bn_err_set(err, BN_EIO, "cannot start the run's timer");
 		goto out;
@@ -569,16 +492,12 @@ static int run_confined(run_ctx *c, const char *bytes, size_t nbytes,
 
 	job.preopens = grant_preopens(c, &npre);
 	job.npreopens = npre;
-	host.store = c->store;
-	host.skill = c->sk->name;
-	host.bot = c->req->bot;
-	host.run_id = c->audit_id;
-	host.grants = &c->grants;
+	host_for(&host, c);
 	host.http_body_max_bytes = res->limits.output_bytes <
 		BN_EXEC_WORKER_MSG_MAX - 1024 ? res->limits.output_bytes :
 		BN_EXEC_WORKER_MSG_MAX - 1024;
 	host.http_timeout_ms = res->limits.timeout_ms;
-	job.name = c->sk->name;
+	job.name = c->run->sk->name;
 	job.wasm = (const uint8_t *)bytes;
 	job.wasm_len = nbytes;
 	job.limits = res->limits;
@@ -596,12 +515,12 @@ static int run_confined(run_ctx *c, const char *bytes, size_t nbytes,
 				"worker it requires is not available (set "
 				"BNITY_SANDBOX_ALLOW_WEAKER=1 to accept weaker "
 				"confinement; see `bnity sandbox status`)",
-				bn_exec_tier_name(res->tier), c->sk->name);
+				bn_exec_tier_name(res->tier), c->run->sk->name);
 		return r;
 	}
 	if (o.weakened)
-		(void)bn_exec_audit_call(c->store, c->audit_id, "sandbox",
-			o.weakened, true, "ran with weaker confinement "
+		(void)bn_exec_audit_call(c->run->store, c->run->audit_id,
+			"sandbox", o.weakened, true, "ran with weaker confinement "
 			"(BNITY_SANDBOX_ALLOW_WEAKER): these were missing",
 			NULL);
 	res->fuel_used = o.fuel_used;
@@ -661,69 +580,36 @@ static int run_confined(run_ctx *c, const char *bytes, size_t nbytes,
 int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 		bn_err *err)
 {
-	bn_store_skills all = { 0 };
+	bn_exec__run run;
 	bn_skill_resolved resolved = { 0 };
 	bn_exec_result res = { 0 };
-	bn_exec_audit_run ar = { 0 };
 	bn_wasm_module *mod = NULL;
 	bn_wasm_err werr = { { 0 } };
-	run_ctx c = { .store = s, .req = req, .res = &res,
-		      .fds = { -1, -1, -1 } };
+	run_ctx c = { .run = &run, .res = &res, .fds = { -1, -1, -1 } };
 	char *wasm_path = NULL, *bytes = NULL;
 	size_t nbytes = 0;
-	uint64_t t0 = mono_ms();
 	int r;
 
-	if ((r = bn_store_skills_list(&all, s, err)))
-		return r;
-	c.sk = bn_store_skills_find(&all, req->skill);
-	if (!c.sk) {
-		r = bn_err_set(err, BN_ENOTFOUND,
-			       "no skill '%s' (see `bnity skill list`)",
-			       req->skill);
+	if ((r = bn_exec__run_open(&run, s, req->skill, req->bot, req->input,
+				   req->input_len, err)))
+		goto out;
+	res.tier = run.tier;
+	if ((r = bn_store_skill_resolve(&resolved, &run.all, req->skill,
+					err))) {
+		r = bn_exec__run_refuse(&run, r, err);
 		goto out;
 	}
-	/* from here on every attempt is in the audit log, refusals too */
-	res.tier = bn_exec__effective_tier(c.sk);
-	ar.skill = req->skill;
-	ar.version = c.sk->manifest->version;
-	ar.tier = bn_exec_tier_name(res.tier);
-	ar.bot = req->bot;
-	bn_fs_sha256_hex(ar.input_sha256, req->input ? req->input : "",
-			 req->input_len);
-	if ((r = bn_store_skill_resolve(&resolved, &all, req->skill, err)))
-		goto refused;
 	if (!resolved.tool) {
 		r = bn_err_set(err, BN_EINVAL, "skill '%s' is a prompt skill: "
 			       "it has instructions but no tool to run",
 			       req->skill);
-		goto refused;
-	}
-	if (req->bot && (r = bn_exec__check_bot(s, req->bot, req->skill, err)))
-		goto refused;
-	bn_exec_tier_limits(&res.limits, res.tier);
-	if ((r = bn_exec_grant_list(&c.grants, s, req->skill,
-				    req->bot ? req->bot : "*", err)))
-		goto refused;
-	if (!req->bot) {
-		/* without a bot only the every-bot grants apply */
-		size_t k = 0;
-		for (size_t i = 0; i < c.grants.n; i++) {
-			if (strcmp(c.grants.v[i].bot, "*") == 0) {
-				c.grants.v[k++] = c.grants.v[i];
-			} else {
-				free(c.grants.v[i].skill);
-				free(c.grants.v[i].bot);
-				free(c.grants.v[i].scope);
-			}
-		}
-		c.grants.n = k;
-	}
-	bn_exec_grants_limits(&res.limits, &c.grants);
-
-	if ((r = bn_exec_audit_begin(&c.audit_id, s, &ar, err)))
+		r = bn_exec__run_refuse(&run, r, err);
 		goto out;
-	res.audit_id = c.audit_id;
+	}
+	if ((r = bn_exec__run_begin(&run, err)))
+		goto out;
+	res.limits = run.limits;
+	res.audit_id = run.audit_id;
 
 	/* the child's module, or the nearest ancestor's */
 	wasm_path = bn_fs_join(resolved.tool->dir, "skill.wasm");
@@ -731,17 +617,17 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 		r = bn_err_set(err, BN_EINVAL, "skill '%s' has no skill.wasm: "
 			       "build it with `bnity skill build %s`",
 			       resolved.tool->name, resolved.tool->name);
-		goto audit_fail;
+		goto fail;
 	}
 	if ((r = bn_fs_read_file(&bytes, &nbytes, wasm_path,
 				 BN_EXEC_WASM_MAX_BYTES, err)))
-		goto audit_fail;
+		goto fail;
 	/* only local skills are parsed here; the others only in their
 	   confined worker */
 	if (res.tier == BN_EXEC_TIER_LOCAL &&
 	    bn_wasm_module_new(&mod, (const uint8_t *)bytes, nbytes, &werr)) {
 		r = bn_err_set(err, BN_EINVAL, "%s: %s", wasm_path, werr.msg);
-		goto audit_fail;
+		goto fail;
 	}
 	c.fds[0] = bn_exec__memfd_with("bnity-stdin", req->input ? req->input : "",
 			      req->input_len);
@@ -750,44 +636,32 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 	if (c.fds[0] < 0 || c.fds[1] < 0 || c.fds[2] < 0) {
 		r = bn_err_set(err, BN_EIO, "cannot make the run's stdio: %s",
 			       strerror(errno));
-		goto audit_fail;
+		goto fail;
 	}
 	r = res.tier == BN_EXEC_TIER_LOCAL ? run_module(&c, mod, err) :
 	    run_confined(&c, bytes, nbytes, err);
 	if (r)
-		goto audit_fail;
-	res.duration_ms = mono_ms() - t0;
-	bn_exec__text_valid(&res.error);
-	ar.fuel = res.fuel_used;
-	ar.memory_peak = res.memory_peak;
-	ar.duration_ms = res.duration_ms;
-	ar.outcome = res.outcome;
-	ar.error = res.error;
-	bn_fs_sha256_hex(ar.output_sha256, res.output ? res.output : "",
-			 res.output_len);
-	if ((r = bn_exec_audit_end(s, c.audit_id, &ar, err)))
+		goto fail;
+	run.ar.fuel = res.fuel_used;
+	run.ar.memory_peak = res.memory_peak;
+	if ((r = bn_exec__run_end(&run, res.outcome, &res.error, res.output,
+				  res.output_len, err)))
 		goto out;
+	res.duration_ms = run.ar.duration_ms;
 	*out = res;
 	memset(&res, 0, sizeof(res));
 	goto out;
 
-refused:
-	bn_exec__audit_refused(s, &ar, r, err ? err->msg : NULL);
-	goto out;
-audit_fail:
-	ar.outcome = "error";
-	ar.error = err ? err->msg : NULL;
-	ar.duration_ms = mono_ms() - t0;
-	(void)bn_exec_audit_end(s, c.audit_id, &ar, NULL);
+fail:
+	bn_exec__run_fail(&run, err);
 out:
 	for (int i = 0; i < 3; i++)
 		if (c.fds[i] >= 0)
 			close(c.fds[i]);
 	bn_wasm_module_free(mod);
-	bn_exec_grants_clear(&c.grants);
 	bn_exec_result_clear(&res);
 	bn_skill_resolved_clear(&resolved);
-	bn_store_skills_clear(&all);
+	bn_exec__run_clear(&run);
 	free(wasm_path);
 	free(bytes);
 	return r;

@@ -13,12 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 #include <sodium.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "exec/audit.h"
 #include "exec/http.h"
 #include "exec/memory.h"
@@ -80,13 +80,6 @@ static bool decide(bn_exec_host *h, bn_exec_cap cap, const char *asked,
 
 /* ---- the run's deadline ------------------------------------------------- */
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Milliseconds before H's deadline: UINT64_MAX without one, 0 once it
    has passed. */
 static uint64_t time_left(const bn_exec_host *h)
@@ -95,7 +88,7 @@ static uint64_t time_left(const bn_exec_host *h)
 
 	if (!h->deadline_ms)
 		return UINT64_MAX;
-	now = mono_ms();
+	now = bn_clock_now_ms();
 	return now < h->deadline_ms ? h->deadline_ms - now : 0;
 }
 

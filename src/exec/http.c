@@ -23,9 +23,9 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 
 #ifndef BN_VERSION
 #define BN_VERSION "0"
@@ -602,13 +602,6 @@ static curl_socket_t on_open_socket(void *payload, curlsocktype purpose,
 		      address->protocol);
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Options set once for all hops. */
 static int easy_setup(CURL *c, hop *h, char *errbuf, size_t body_max_bytes)
 {
@@ -679,7 +672,7 @@ static int hop_run(long *status, xfer *x, const bn_exec_http_policy *policy,
 		   const bn_exec_http_request *req, bn_err *err)
 {
 	struct curl_slist *hdrs = NULL;
-	long left = x->deadline_ms - now_ms();
+	long left = x->deadline_ms - (long)bn_clock_now_ms();
 	CURLcode rc;
 	int r;
 
@@ -808,7 +801,7 @@ int bn_exec_http_request_send(bn_exec_http_response *out,
 	bn_buf_init(&x->h.body, 0);
 	x->h.body_max_bytes = policy->body_max_bytes;
 	x->post = req->method == BN_EXEC_HTTP_POST;
-	x->deadline_ms = now_ms() + policy->timeout_ms;
+	x->deadline_ms = (long)bn_clock_now_ms() + policy->timeout_ms;
 	r = url_check(&x->first, &x->pat, policy, req->url, err);
 	if (r)
 		goto out_free;

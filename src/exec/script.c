@@ -17,7 +17,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -35,13 +34,6 @@ void bn_exec_script_result_clear(bn_exec_script_result *r)
 	free(r->output);
 	free(r->error);
 	memset(r, 0, sizeof(*r));
-}
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* A script is named by a plain file name inside scripts/. */
@@ -107,15 +99,12 @@ int bn_exec_script_run(bn_exec_script_result *out, bn_store *s,
 		       const bn_exec_script_request *req, bn_err *err)
 {
 	bn_exec_script_result res = { 0 };
-	bn_store_skills all = { 0 };
-	bn_exec_grants grants = { 0 };
-	bn_exec_audit_run ar = { 0 };
-	bn_exec_limits lim;
+	bn_exec__run run;
+	const bn_exec_limits *lim = &run.limits;
 	const bn_store_skill *sk;
 	char *path = NULL, *scratch = NULL, *copy = NULL, *work = NULL;
 	char *home_env = NULL, *tmp_env = NULL, *skill_env = NULL;
 	int fds[3] = { -1, -1, -1 };
-	uint64_t t0 = mono_ms();
 	int64_t id = 0;
 	int r;
 
@@ -125,50 +114,33 @@ int bn_exec_script_run(bn_exec_script_result *out, bn_store *s,
 	if (req->nargs > SCRIPT_ARGS_MAX)
 		return bn_err_set(err, BN_EINVAL, "more than %d arguments",
 				  SCRIPT_ARGS_MAX);
-	if ((r = bn_store_skills_list(&all, s, err)))
-		return r;
-	sk = bn_store_skills_find(&all, req->skill);
-	if (!sk) {
-		r = bn_err_set(err, BN_ENOTFOUND, "no skill '%s' (see `bnity "
-			       "skill list`)", req->skill);
+	if ((r = bn_exec__run_open(&run, s, req->skill, req->bot, req->input,
+				   req->input_len, err)))
 		goto out;
-	}
-	/* from here on every attempt is in the audit log, refusals too */
-	bn_exec_tier tier = bn_exec__effective_tier(sk);
-	ar.skill = req->skill;
-	ar.version = sk->manifest->version;
-	ar.tier = bn_exec_tier_name(tier);
-	ar.bot = req->bot;
-	bn_fs_sha256_hex(ar.input_sha256, req->input ? req->input : "",
-			 req->input_len);
+	sk = run.sk;
 	path = bn_xasprintf("%s/scripts/%s", sk->dir, req->script);
 	if (!bn_fs_is_file(path)) {
 		r = bn_err_set(err, BN_ENOTFOUND, "skill '%s' has no script "
 			       "scripts/%s", req->skill, req->script);
-		goto refused;
-	}
-	if (req->bot && (r = bn_exec__check_bot(s, req->bot, req->skill, err)))
-		goto refused;
-	bn_exec_tier_limits(&lim, tier);
-	if ((r = bn_exec_grant_list(&grants, s, req->skill,
-				    req->bot ? req->bot : "*", err)))
-		goto refused;
-	bn_exec_grants_limits(&lim, &grants);
-	if ((r = bn_exec_audit_begin(&id, s, &ar, err)))
+		r = bn_exec__run_refuse(&run, r, err);
 		goto out;
+	}
+	if ((r = bn_exec__run_begin(&run, err)))
+		goto out;
+	id = run.audit_id;
 	res.audit_id = id;
-	/* only the bot's own rows (or every-bot rows without a bot) */
+	/* the bot's own rows or, without a bot, every-bot rows only
+	   (bn_exec__run_begin) */
 	const bn_exec_grant *g = NULL;
-	for (size_t i = 0; i < grants.n && !g; i++)
-		if ((req->bot || !strcmp(grants.v[i].bot, "*")) &&
-		    grants.v[i].cap == BN_EXEC_CAP_EXEC_COMMAND &&
+	for (size_t i = 0; i < run.grants.n && !g; i++)
+		if (run.grants.v[i].cap == BN_EXEC_CAP_EXEC_COMMAND &&
 		    bn_exec_scope_covers(BN_EXEC_CAP_EXEC_COMMAND,
-					 grants.v[i].scope, req->script))
-			g = &grants.v[i];
+					 run.grants.v[i].scope, req->script))
+			g = &run.grants.v[i];
 	if (!g) {
 		r = deny(&res, s, id, req->script, "no grant of exec_command "
 			 "covers this script");
-		goto audit;
+		goto end;
 	}
 	(void)bn_exec_audit_call(s, id, "exec_command", req->script, true,
 				 "script run in the OS sandbox", NULL);
@@ -178,20 +150,20 @@ int bn_exec_script_run(bn_exec_script_result *out, bn_store *s,
 	if (!mkdtemp(tpl)) {
 		r = bn_err_set(err, BN_EIO, "scratch folder: %s",
 			       strerror(errno));
-		goto audit_fail;
+		goto fail;
 	}
 	scratch = bn_xstrdup(tpl);
 	copy = bn_fs_join(scratch, "skill");
 	work = bn_fs_join(scratch, "work");
 	if ((r = bn_fs_copytree(sk->dir, copy, err)) ||
 	    (r = bn_fs_mkdirs(work, err)))
-		goto audit_fail;
+		goto fail;
 	bn_exec__open_tree(scratch);
 	uid_t uid = getuid() ? getuid() : NOBODY;
 	gid_t gid = getgid() ? getgid() : NOBODY;
 	if (chown(work, uid, gid) < 0 && getuid() == 0) {
 		r = bn_err_set(err, BN_EIO, "%s: %s", work, strerror(errno));
-		goto audit_fail;
+		goto fail;
 	}
 	(void)chmod(work, 0700);
 
@@ -201,7 +173,7 @@ int bn_exec_script_run(bn_exec_script_result *out, bn_store *s,
 	fds[2] = memfd_create("bnity-script-err", MFD_CLOEXEC);
 	if (fds[0] < 0 || fds[1] < 0 || fds[2] < 0) {
 		r = bn_err_set(err, BN_EIO, "stdio: %s", strerror(errno));
-		goto audit_fail;
+		goto fail;
 	}
 
 	char *script_copy = bn_xasprintf("%s/scripts/%s", copy, req->script);
@@ -233,12 +205,12 @@ int bn_exec_script_run(bn_exec_script_result *out, bn_store *s,
 	pol.write_paths = rw;
 	pol.n_write_paths = 1;
 	pol.allow_exec = true;
-	pol.memory_bytes = lim.memory_bytes;
+	pol.memory_bytes = lim->memory_bytes;
 	/* 64 bits all the way down: the limits were range-checked where
 	   they entered (bn_exec_limits_check) */
-	pol.cpu_seconds = lim.timeout_ms / 1000 + 1;
-	pol.file_size_bytes = lim.output_bytes;
-	pol.wall_ms = lim.timeout_ms;
+	pol.cpu_seconds = lim->timeout_ms / 1000 + 1;
+	pol.file_size_bytes = lim->output_bytes;
+	pol.wall_ms = lim->timeout_ms;
 	pol.keep_fds = fds;
 	pol.n_keep_fds = 3;
 	pol.allow_weaker = bn_exec__allow_weaker();
@@ -259,7 +231,7 @@ int bn_exec_script_run(bn_exec_script_result *out, bn_store *s,
 				      "requires is not available (set "
 				      "BNITY_SANDBOX_ALLOW_WEAKER=1 to accept "
 				      "weaker confinement)");
-		goto audit_fail;
+		goto fail;
 	}
 	if (weak && *weak)
 		(void)bn_exec_audit_call(s, id, "sandbox", weak, true,
@@ -268,7 +240,7 @@ int bn_exec_script_run(bn_exec_script_result *out, bn_store *s,
 			NULL);
 	free(weak);
 	size_t olen = 0, elen = 0;
-	res.output = bn_exec__memfd_take(fds[1], lim.output_bytes, &olen);
+	res.output = bn_exec__memfd_take(fds[1], lim->output_bytes, &olen);
 	res.output_len = olen;
 	char *etext = bn_exec__memfd_take(fds[2], 64 << 10, &elen);
 	switch (sr.end) {
@@ -301,27 +273,16 @@ int bn_exec_script_run(bn_exec_script_result *out, bn_store *s,
 		break;
 	}
 	free(etext);
-audit:
-	res.duration_ms = mono_ms() - t0;
-	bn_exec__text_valid(&res.error);
-	ar.duration_ms = res.duration_ms;
-	ar.outcome = res.outcome;
-	ar.error = res.error;
-	bn_fs_sha256_hex(ar.output_sha256, res.output ? res.output : "",
-			 res.output_len);
-	(void)bn_exec_audit_end(s, id, &ar, NULL);
+end:
+	(void)bn_exec__run_end(&run, res.outcome, &res.error, res.output,
+			       res.output_len, NULL);
+	res.duration_ms = run.ar.duration_ms;
 	*out = res;
 	memset(&res, 0, sizeof(res));
 	r = 0;
 	goto out;
-refused:
-	bn_exec__audit_refused(s, &ar, r, err ? err->msg : NULL);
-	goto out;
-audit_fail:
-	ar.outcome = "error";
-	ar.error = err ? err->msg : NULL;
-	ar.duration_ms = mono_ms() - t0;
-	(void)bn_exec_audit_end(s, id, &ar, NULL);
+fail:
+	bn_exec__run_fail(&run, err);
 out:
 	for (int i = 0; i < 3; i++)
 		if (fds[i] >= 0)
@@ -329,8 +290,7 @@ out:
 	if (scratch)
 		(void)bn_fs_rmtree(scratch, NULL);
 	bn_exec_script_result_clear(&res);
-	bn_exec_grants_clear(&grants);
-	bn_store_skills_clear(&all);
+	bn_exec__run_clear(&run);
 	free(path);
 	free(scratch);
 	free(copy);

@@ -16,10 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "exec_int.h"
 #include "sandbox/protocol.h"
 #include "sandbox/sandbox.h"
@@ -266,13 +266,6 @@ out:
 
 /* ---- the broker side ----------------------------------------------------- */
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void protocol_error(bn_exec_worker_outcome *out, const char *what)
 {
 	out->protocol_error = true;
@@ -378,12 +371,12 @@ static bool read_done(const bn_sandbox_msg *m, bn_exec_worker_outcome *out)
 static void broker_loop(bn_exec_worker_outcome *out, bn_sandbox_proc *proc,
 			bn_exec_host *h, int chan, uint64_t timeout_ms)
 {
-	uint64_t deadline = mono_ms() + timeout_ms;
+	uint64_t deadline = bn_clock_now_ms() + timeout_ms;
 
 	/* a host call served here waits no longer than the run may last */
 	h->deadline_ms = deadline;
 	for (;;) {
-		uint64_t now = mono_ms();
+		uint64_t now = bn_clock_now_ms();
 		struct pollfd pfd = { chan, POLLIN, 0 };
 		bn_sandbox_msg m = { 0 };
 		int pr;

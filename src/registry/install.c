@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/fault.h"
 #include "base/fs.h"
 #include "exec/build.h"
 #include "exec/grants.h"
@@ -483,7 +484,7 @@ static int commit(const job *j, const char *dest, const bn_skill_manifest *m,
 	if (r)
 		return r;
 	apply_grants(s, m, &e->granted, j->o->bot, replace, j->o);
-	bn_registry__fault("install-before-lock");
+	bn_fault("install-before-lock");
 	if ((r = bn_registry_lock_put(bn_store_home(s), m->name, e, err)))
 		return r;
 	audit_install(s, e, replace, findings);
@@ -665,7 +666,7 @@ int bn_registry_install(bn_registry_install_result *out,
 		goto out;
 	if ((r = bn_registry_source_fetch(&c, &ctx, &src, fetch_dir, err)))
 		goto out;
-	bn_registry__fault("install-after-fetch");
+	bn_fault("install-after-fetch");
 	if ((r = choose(&pick, &n_pick, &c, o, source, err)))
 		goto out;
 	if ((r = bn_registry_keys_load(&keys, &n_keys, ctx.store, err)))

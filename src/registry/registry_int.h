@@ -44,7 +44,5 @@ int bn_registry__github_list(bn_strv *dirs, char **commit_out,
 			     const char *repo, const char *ref,
 			     bn_err *err);
 
-/* Crash on purpose at POINT when BNITY_FAULT names it (tests). */
-void bn_registry__fault(const char *point);
 
 #endif

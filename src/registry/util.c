@@ -19,13 +19,6 @@
 
 #define FIND_MAX_DEPTH 16
 
-void bn_registry__fault(const char *point)
-{
-	const char *f = secure_getenv("BNITY_FAULT");
-	if (f && strcmp(f, point) == 0)
-		_exit(99);
-}
-
 bool bn_registry__rel_ok(const char *rel)
 {
 	const char *s = rel;

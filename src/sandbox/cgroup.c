@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 
 #define CG_ROOT "/sys/fs/cgroup"
 #define CG_LINE_MAX 4096
@@ -139,15 +140,13 @@ static void sweep_stale(const char *base)
 /* A new uniquely named cgroup under ours (owned path), or NULL. */
 static char *make_group(const char *controller, const char *tag)
 {
-	struct timespec ts;
 	char *base = own_dir(controller), *dir;
 
 	if (!base)
 		return NULL;
 	sweep_stale(base);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	dir = bn_xasprintf("%s/bnity-%s-%ld-%lld%09ld", base, tag,
-			   (long)getpid(), (long long)ts.tv_sec, ts.tv_nsec);
+	dir = bn_xasprintf("%s/bnity-%s-%ld-%llu", base, tag, (long)getpid(),
+			   (unsigned long long)bn_clock_now_ns());
 	free(base);
 	if (mkdir(dir, 0700)) {
 		free(dir);

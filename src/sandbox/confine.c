@@ -27,19 +27,12 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "base/clock.h"
 
 #define EXIT_CONFINE 126 /* a confinement step failed (err_fd says which) */
 #define MAX_KEEP 64      /* descriptors a child may keep, ours included */
-
-uint64_t bn_sandbox__now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 void bn_sandbox__trace(int fd, const char *step, uint64_t us)
 {
@@ -71,7 +64,7 @@ __attribute__((noreturn)) static void fail(const bn_sandbox__plan *plan,
 /* A step timer: trace the time since *t and restart it. */
 static void lap(const bn_sandbox__plan *plan, uint64_t *t, const char *step)
 {
-	uint64_t now = bn_sandbox__now_us();
+	uint64_t now = bn_clock_now_us();
 
 	bn_sandbox__trace(plan->trace_fd, step, now - *t);
 	*t = now;
@@ -283,7 +276,7 @@ void bn_sandbox__child_main(const bn_sandbox__plan *plan)
 	if (read(plan->sync_fd, &go, 1) != 1 || go != 1)
 		_exit(EXIT_CONFINE); /* the parent gave up */
 	close(plan->sync_fd);
-	t = bn_sandbox__now_us();
+	t = bn_clock_now_us();
 	(void)sethostname("bnity-sandbox", 13); /* only in our UTS ns */
 	if (plan->set_ids)
 		set_ids(plan);

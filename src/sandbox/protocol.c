@@ -8,6 +8,7 @@
  */
 #include "protocol.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -17,6 +18,11 @@
 #include <unistd.h>
 
 #define CMSG_SPACE_FDS CMSG_SPACE(sizeof(int) * BN_SANDBOX_MSG_MAX_FDS)
+
+_Static_assert(BN_SANDBOX_MSG_HEADER_BYTES == 2 * sizeof(uint32_t),
+	       "a header is the type and the length, a u32 each");
+_Static_assert(BN_SANDBOX_MSG_MAX_BYTES <= UINT32_MAX,
+	       "every length a sender may send fits the header's u32");
 
 static void put_u32(uint8_t *p, uint32_t v)
 {
@@ -107,6 +113,8 @@ int bn_sandbox_msg_send(int fd, uint32_t type, const void *payload,
 	if (len > BN_SANDBOX_MSG_MAX_BYTES)
 		return bn_err_set(err, BN_ELIMIT, "sandbox channel: send: %zu "
 				  "bytes over the cap", len);
+	assert(len <= UINT32_MAX && (n_fds == 0 || fds) &&
+	       (len == 0 || payload));
 	put_u32(hdr, type);
 	put_u32(hdr + 4, (uint32_t)len);
 	iov[0].iov_base = hdr;
@@ -155,6 +163,7 @@ static bool take_fds(bn_sandbox_msg *m, struct msghdr *mh)
 			}
 		}
 	}
+	assert(m->n_fds <= BN_SANDBOX_MSG_MAX_FDS);
 	return ok;
 }
 
@@ -175,6 +184,7 @@ static int read_exact(int fd, uint8_t *p, size_t n)
 			return -errno;
 		if (k == 0)
 			return -EPIPE;
+		assert((size_t)k <= n);  /* read(2) returns at most n */
 		p += k;
 		n -= (size_t)k;
 	}
@@ -205,6 +215,7 @@ static int recv_header(bn_sandbox_msg *m, int fd, uint8_t *hdr, bn_err *err)
 				  strerror(errno));
 	if (k == 0)
 		return -EPIPE; /* a clean end between messages */
+	assert((size_t)k <= BN_SANDBOX_MSG_HEADER_BYTES);  /* iov's size */
 	if (!take_fds(m, &mh))
 		return bn_err_set(err, BN_EINVAL, "sandbox channel: more than "
 				  "%d descriptors", BN_SANDBOX_MSG_MAX_FDS);
@@ -227,6 +238,8 @@ int bn_sandbox_msg_recv(bn_sandbox_msg *out, int fd, size_t max_payload,
 	if (!r)
 		r = bn_sandbox_msg_header_parse(&m.type, &m.len, hdr,
 						max_payload, err);
+	/* a parsed header is within the receiver's cap */
+	assert(r || (m.type != 0 && m.len <= max_payload));
 	if (!r && m.len) {
 		m.payload = malloc((size_t)m.len + 1);
 		if (!m.payload)

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 
 #define ERR_MSG_MAX 512
 
@@ -379,7 +380,7 @@ static int prepare(bn_sandbox__plan *plan, bn_sandbox_proc *proc,
 	const bn_sandbox_policy *p = plan->policy;
 	const char *exe = p->allow_exec ? plan->target->argv[0] : NULL;
 	char note[BN_SANDBOX_NOTE_MAX];
-	uint64_t t = bn_sandbox__now_us();
+	uint64_t t = bn_clock_now_us();
 	int r, abi = bn_sandbox__landlock_abi();
 
 	if ((abi < 1 && (r = weaken(proc, p, "landlock-fs", err))) ||
@@ -391,8 +392,8 @@ static int prepare(bn_sandbox__plan *plan, bn_sandbox_proc *proc,
 					    err)))
 		return r;
 	bn_sandbox__trace(p->trace_fd, "landlock ruleset",
-			  bn_sandbox__now_us() - t);
-	t = bn_sandbox__now_us();
+			  bn_clock_now_us() - t);
+	t = bn_clock_now_us();
 	if (!bn_sandbox__seccomp_can_filter(note, sizeof(note))) {
 		if ((r = weaken(proc, p, "seccomp", err)))
 			return r;
@@ -405,8 +406,8 @@ static int prepare(bn_sandbox__plan *plan, bn_sandbox_proc *proc,
 			return r;
 	}
 	bn_sandbox__trace(p->trace_fd, "seccomp build",
-			  bn_sandbox__now_us() - t);
-	t = bn_sandbox__now_us();
+			  bn_clock_now_us() - t);
+	t = bn_clock_now_us();
 	bn_sandbox__cgroup_create(&proc->cg, p->memory_bytes, p->max_procs);
 	if (p->memory_bytes && !proc->cg.mem_dir) {
 		if ((r = weaken(proc, p, "cgroup-memory", err)))
@@ -420,7 +421,7 @@ static int prepare(bn_sandbox__plan *plan, bn_sandbox_proc *proc,
 	plan->nproc_rlimit = p->max_procs && !proc->cg.pids_dir;
 	plan->set_ids = true;
 	bn_sandbox__trace(p->trace_fd, "cgroup create",
-			  bn_sandbox__now_us() - t);
+			  bn_clock_now_us() - t);
 	return 0;
 }
 
@@ -440,7 +441,7 @@ static int release_child(bn_sandbox_proc *proc, const bn_sandbox__plan *plan,
 {
 	const bn_sandbox_policy *p = plan->policy;
 	char msg[ERR_MSG_MAX], go = 1;
-	uint64_t t = bn_sandbox__now_us();
+	uint64_t t = bn_clock_now_us();
 	int r = 0;
 
 	if (ns & CLONE_NEWUSER) {
@@ -450,19 +451,19 @@ static int release_child(bn_sandbox_proc *proc, const bn_sandbox__plan *plan,
 	}
 	if (r)
 		return r;
-	bn_sandbox__trace(p->trace_fd, "id maps", bn_sandbox__now_us() - t);
-	t = bn_sandbox__now_us();
+	bn_sandbox__trace(p->trace_fd, "id maps", bn_clock_now_us() - t);
+	t = bn_clock_now_us();
 	if ((r = bn_sandbox__cgroup_attach(&proc->cg, proc->pid, err)))
 		return r;
 	bn_sandbox__trace(p->trace_fd, "cgroup attach",
-			  bn_sandbox__now_us() - t);
-	t = bn_sandbox__now_us();
+			  bn_clock_now_us() - t);
+	t = bn_clock_now_us();
 	if (send(sync_w, &go, 1, MSG_NOSIGNAL) != 1)
 		return bn_err_set(err, BN_EIO, "sandbox: release child: %s",
 				  strerror(errno));
 	read_child_error(err_r, msg, sizeof(msg));
 	bn_sandbox__trace(p->trace_fd, "child confinement (total)",
-			  bn_sandbox__now_us() - t);
+			  bn_clock_now_us() - t);
 	if (msg[0])
 		return bn_err_set(err, BN_EIO, "sandbox: %s", msg);
 	return 0;
@@ -470,14 +471,14 @@ static int release_child(bn_sandbox_proc *proc, const bn_sandbox__plan *plan,
 
 static void proc_free_parts(bn_sandbox_proc *proc)
 {
-	uint64_t t = bn_sandbox__now_us();
+	uint64_t t = bn_clock_now_us();
 
 	bn_sandbox_proc_kill(proc);
 	if (!proc->reaped && proc->pid > 0)
 		reap(proc, NULL);
 	bn_sandbox__cgroup_destroy(&proc->cg);
 	bn_sandbox__trace(proc->trace_fd, "teardown (reap, cgroups)",
-			  bn_sandbox__now_us() - t);
+			  bn_clock_now_us() - t);
 	if (proc->status_fd >= 0)
 		close(proc->status_fd);
 	bn_buf_clear(&proc->weakened);
@@ -503,7 +504,7 @@ int bn_sandbox_spawn(bn_sandbox_proc **out, const bn_sandbox_policy *policy,
 	proc = bn_xcalloc(1, sizeof(*proc));
 	proc->pid = -1;
 	proc->status_fd = -1;
-	proc->start_us = bn_sandbox__now_us();
+	proc->start_us = bn_clock_now_us();
 	proc->wall_ms = policy->wall_ms;
 	proc->cpu_seconds = policy->cpu_seconds;
 	proc->trace_fd = policy->trace_fd;
@@ -521,7 +522,7 @@ int bn_sandbox_spawn(bn_sandbox_proc **out, const bn_sandbox_policy *policy,
 	plan.sync_fd = sync_p[0];
 	plan.err_fd = err_p[1];
 	plan.status_fd = st_p[1];
-	t = bn_sandbox__now_us();
+	t = bn_clock_now_us();
 	r = clone_child(&proc->pid, &ns, &plan, proc, err);
 	if (r)
 		goto out_fail;
@@ -537,7 +538,7 @@ int bn_sandbox_spawn(bn_sandbox_proc **out, const bn_sandbox_policy *policy,
 		goto out_fail;
 	}
 	bn_sandbox__trace(policy->trace_fd, "clone",
-			  bn_sandbox__now_us() - t);
+			  bn_clock_now_us() - t);
 	close(sync_p[0]);
 	close(err_p[1]);
 	close(st_p[1]);
@@ -547,7 +548,7 @@ int bn_sandbox_spawn(bn_sandbox_proc **out, const bn_sandbox_policy *policy,
 	r = release_child(proc, &plan, ns, sync_p[1], err_p[0], err);
 	if (r)
 		goto out_fail;
-	proc->start_us = bn_sandbox__now_us();
+	proc->start_us = bn_clock_now_us();
 	*out = proc;
 	goto out_close;
 out_fail:
@@ -593,7 +594,7 @@ static int read_report(bn_sandbox__report *rep, bool *timed_out,
 
 	*timed_out = false;
 	while (got < sizeof(*rep)) {
-		uint64_t now = bn_sandbox__now_us();
+		uint64_t now = bn_clock_now_us();
 		struct pollfd pfd = { proc->status_fd, POLLIN, 0 };
 		int ms = -1, pr;
 
@@ -661,7 +662,7 @@ int bn_sandbox_proc_wait(bn_sandbox_result *out, bn_sandbox_proc *proc,
 		bn_sandbox_proc_kill(proc);
 	if (!proc->reaped)
 		reap(proc, &st);
-	res.wall_us = bn_sandbox__now_us() - proc->start_us;
+	res.wall_us = bn_clock_now_us() - proc->start_us;
 	bn_sandbox__trace(proc->trace_fd, "run + reap PID 1", res.wall_us);
 	bn_sandbox__cgroup_events(&proc->cg, &oom, &res.memory_max_hit,
 				  &res.pids_max_hit);

@@ -42,8 +42,6 @@ typedef struct bn_sandbox__report {
 /* confine.c: the child side of bn_sandbox_spawn; never returns. */
 __attribute__((noreturn)) void bn_sandbox__child_main(
 	const bn_sandbox__plan *plan);
-/* Microseconds of CLOCK_MONOTONIC. */
-uint64_t bn_sandbox__now_us(void);
 /* Write "sandbox: STEP N us" to fd (async-signal-safe). */
 void bn_sandbox__trace(int fd, const char *step, uint64_t us);
 

@@ -20,7 +20,8 @@
 
 #include <stdlib.h>
 #include <sys/socket.h>
-#include <time.h>
+
+#include "base/clock.h"
 
 struct bn_server_conn {
 	bn_server_conn *prev, *next;
@@ -29,14 +30,6 @@ struct bn_server_conn {
 	bool in_request;             /* headers complete, not yet answered */
 	bool cut;                    /* shut down by the sweep */
 };
-
-uint64_t bn_server__now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 void bn_server__conn_notify(void *cls, struct MHD_Connection *conn,
 			    void **socket_context,
@@ -57,7 +50,7 @@ void bn_server__conn_notify(void *cls, struct MHD_Connection *conn,
 			return;
 		}
 		c->fd = ci->connect_fd;
-		c->since_ms = bn_server__now_ms();
+		c->since_ms = bn_clock_now_ms();
 		pthread_mutex_lock(&st->lock);
 		c->next = st->conns;
 		if (st->conns)
@@ -94,14 +87,14 @@ void bn_server__conn_mark(const bn_server *srv, struct MHD_Connection *conn,
 	pthread_mutex_lock(&srv->state->lock);
 	c->in_request = in_request;
 	if (!in_request)
-		c->since_ms = bn_server__now_ms();
+		c->since_ms = bn_clock_now_ms();
 	pthread_mutex_unlock(&srv->state->lock);
 }
 
 unsigned bn_server__conns_sweep(const bn_server *srv)
 {
 	bn_server_state *st = srv->state;
-	uint64_t now = bn_server__now_ms();
+	uint64_t now = bn_clock_now_ms();
 	unsigned n = 0;
 
 	pthread_mutex_lock(&st->lock);

@@ -34,6 +34,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/fs.h"
 #include "sandbox/sandbox.h"
 
@@ -605,7 +606,7 @@ static _Noreturn void abandon(const char *why)
 static void stop(const bn_server *srv, struct MHD_Daemon *d,
 		 const sigset_t *set)
 {
-	uint64_t deadline = bn_server__now_ms() +
+	uint64_t deadline = bn_clock_now_ms() +
 			    BN_SERVER_STOP_WAIT_S * 1000u;
 	stopper sp = { .d = d };
 	MHD_socket lfd;
@@ -627,7 +628,7 @@ static void stop(const bn_server *srv, struct MHD_Daemon *d,
 		struct timespec tick = { 0, 100 * 1000000L };
 		int sig;
 
-		if (bn_server__now_ms() >= deadline)
+		if (bn_clock_now_ms() >= deadline)
 			abandon("requests still running after "
 				STR(BN_SERVER_STOP_WAIT_S) " s");
 		sig = sigtimedwait(set, NULL, &tick);

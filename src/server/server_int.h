@@ -89,8 +89,6 @@ void bn_server__conn_notify(void *cls, struct MHD_Connection *conn,
 void bn_server__conn_mark(const bn_server *srv, struct MHD_Connection *conn,
 			  bool in_request);
 unsigned bn_server__conns_sweep(const bn_server *srv);
-/* CLOCK_MONOTONIC in milliseconds. */
-uint64_t bn_server__now_ms(void);
 
 /* server/auth.c: the request carries "Authorization: Bearer TOKEN". */
 bool bn_server__auth_ok(const bn_server *srv, struct MHD_Connection *conn);

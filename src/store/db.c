@@ -6,6 +6,7 @@
  */
 #include "store_int.h"
 
+#include <assert.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +148,10 @@ int bn_store__fail(bn_store *s, bn_err *err)
 int bn_store__exec(bn_store *s, const char *sql, bn_err *err)
 {
 	char *msg = NULL;
+
+	/* our transactions never nest, and COMMIT ends one we began */
+	assert(strncmp(sql, "BEGIN", 5) != 0 || sqlite3_get_autocommit(s->db));
+	assert(strcmp(sql, "COMMIT") != 0 || !sqlite3_get_autocommit(s->db));
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		bn_err_set(err, BN_EIO, "%s: %s", s->db_path,
 			   msg ? msg : "database error");
@@ -281,6 +286,10 @@ void bn_store__rows_free(void *v, size_t n, size_t size,
 
 int bn_store_tx_begin(bn_store *s, bn_err *err)
 {
+	/* a caller's misuse is an error, not the assert below the API */
+	if (!sqlite3_get_autocommit(s->db))
+		return bn_err_set(err, BN_EIO, "%s: a transaction is "
+				  "already open", s->db_path);
 	/* IMMEDIATE: take the write lock now, so a transaction never fails
 	   half-way for want of it */
 	return bn_store__exec(s, "BEGIN IMMEDIATE", err);
@@ -288,7 +297,12 @@ int bn_store_tx_begin(bn_store *s, bn_err *err)
 
 int bn_store_tx_commit(bn_store *s, bn_err *err)
 {
-	int r = bn_store__exec(s, "COMMIT", err);
+	int r;
+
+	if (sqlite3_get_autocommit(s->db))
+		return bn_err_set(err, BN_EIO, "%s: no transaction is "
+				  "open to commit", s->db_path);
+	r = bn_store__exec(s, "COMMIT", err);
 	if (r)
 		bn_store_tx_rollback(s);
 	return r;

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/fault.h"
 #include "base/fs.h"
 
 #define MARKER ".bnity-install.json"
@@ -150,7 +151,7 @@ int bn_store_skill_install(bn_store *s, const char *dir,
 	}
 	if ((r = write_marker(dir, o, err)))
 		goto out;
-	bn_store__fault("install-before-commit");
+	bn_fault("install-before-commit");
 	if (exists)
 		r = renameat2(AT_FDCWD, dir, AT_FDCWD, final, RENAME_EXCHANGE);
 	else
@@ -160,7 +161,7 @@ int bn_store_skill_install(bn_store *s, const char *dir,
 			       "%s: %s", final, strerror(errno));
 		goto out;
 	}
-	bn_store__fault("install-after-commit");
+	bn_fault("install-after-commit");
 	/* The old folder (an update) is now at DIR, in scratch. */
 	if (exists)
 		(void)bn_fs_rmtree(dir, NULL);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/fault.h"
 #include "base/fs.h"
 
 const char *bn_store_origin_name(bn_store_origin o)
@@ -30,13 +31,6 @@ const char *bn_store_origin_name(bn_store_origin o)
 	case BN_STORE_ORIGIN_PROJECT: return "project";
 	default: return "?";
 	}
-}
-
-void bn_store__fault(const char *point)
-{
-	const char *f = secure_getenv("BNITY_FAULT");
-	if (f && strcmp(f, point) == 0)
-		_exit(99);
 }
 
 bool bn_store__slug_ok(const char *name)
@@ -557,14 +551,14 @@ int bn_store_skill_create(bn_store *s, const char *name, bn_skill_type type,
 	}
 	if ((r = bn_skill_manifest_load(&m, dir, NULL, err)))
 		goto out_rm;
-	bn_store__fault("create-before-commit");
+	bn_fault("create-before-commit");
 	if (rename(dir, final) < 0) {
 		r = bn_err_set(err, errno == ENOTEMPTY || errno == EEXIST ?
 			       BN_EEXIST : BN_EIO, "%s: %s", final,
 			       strerror(errno));
 		goto out_rm;
 	}
-	bn_store__fault("create-after-commit");
+	bn_fault("create-after-commit");
 	/* The folder is committed; the index follows (or is reconciled). */
 	r = bn_store__index_put(s, m, NULL, NULL, err);
 out_rm:
@@ -598,11 +592,11 @@ int bn_store_skill_remove(bn_store *s, const char *name, bn_err *err)
 		return r;
 	}
 	dst = bn_fs_join(trash, name);
-	bn_store__fault("remove-before-commit");
+	bn_fault("remove-before-commit");
 	if (!r && rename(final, dst) < 0)
 		r = bn_err_set(err, BN_EIO, "%s: %s", final, strerror(errno));
 	if (!r) {
-		bn_store__fault("remove-after-commit");
+		bn_fault("remove-after-commit");
 		r = bn_store__index_remove(s, name, err);
 	}
 	if (!r)

@@ -118,7 +118,5 @@ int bn_store__scratch_make(char **out, bn_store *s, const char *kind,
 int bn_store__scratch_clean(bn_store *s, bn_err *err);
 /* Release every scratch lock S holds (bn_store_free). */
 void bn_store__scratch_release_all(bn_store *s);
-/* Crash on purpose at a named point when BNITY_FAULT names it (tests). */
-void bn_store__fault(const char *point);
 
 #endif

@@ -10,6 +10,7 @@
  * are applied in order (a trap leaves earlier effects in place), then the
  * start function runs.
  */
+#include <assert.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -998,7 +999,7 @@ int bn_wasm_func_call(bn_wasm_store *s, bn_wasm_func *f,
 	uint64_t *fp = s->stack_top, *saved = s->stack_top;
 	uint32_t cells = ty->param_cells > ty->result_cells ?
 			 ty->param_cells : ty->result_cells;
-	uint32_t cell = 0;
+	uint32_t cell = 0, depth = s->depth;
 	int e;
 
 	if (!trap)
@@ -1033,6 +1034,9 @@ int bn_wasm_func_call(bn_wasm_store *s, bn_wasm_func *f,
 	s->nesting++;
 	e = bn_wasm__invoke(s, f, fp, trap);
 	s->nesting--;
+	/* either engine leaves the depth as it found it, trap or not */
+	assert(s->depth == depth);
+	(void)depth;  /* read by the assertion alone */
 	s->stack_top = saved;
 	if (e)
 		return e;

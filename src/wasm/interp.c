@@ -11,6 +11,7 @@
  * knows where it happened.
  * Spec: Core 2.0, chapter 4 (Execution), 4.3 numerics.
  */
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -380,6 +381,8 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 		pc = step;
 		goto *pc->h;
 	}
+	/* the caller's frame pointer lies in the value stack */
+	assert(fp >= s->stack && fp <= stack_end);
 	if (s->depth >= s->limits.max_call_depth ||
 	    f->code->frame_cells > (size_t)(stack_end - fp)) {
 		pc = f->code->code;
@@ -997,11 +1000,16 @@ I_br_table_i: {
 	goto *pc->h;
 }
 I_ret:
+	/* this run pushed the frame it returns from */
+	assert(s->depth > base_depth);
 	if (--s->depth == base_depth)
 		return 0;
 	pc = s->frames[s->depth].ret_pc;
 	fp = s->frames[s->depth].fp;
 	f = s->frames[s->depth].func;
+	/* back in a frame that passed its stack check at its call */
+	assert(pc && fp >= s->stack &&
+	       f->code->frame_cells <= (size_t)(stack_end - fp));
 	inst = f->inst;
 	mem = inst->mems ? inst->mems[0] : NULL;
 	goto *pc->h;
@@ -1019,6 +1027,11 @@ I_call_ind:
 	ret_pc = pc + 5;
 	goto do_call;
 do_call:
+	/* the arguments sit on the caller's operand stack, which validation
+	   sized for them and for the results that replace them */
+	assert(nfp >= fp + f->code->local_cells &&
+	       nfp + callee->type->param_cells <= fp + f->code->frame_cells &&
+	       nfp + callee->type->result_cells <= fp + f->code->frame_cells);
 	if (atomic_load_explicit(&s->interrupt, memory_order_relaxed))
 		TRAP(BN_WASM_TRAP_INTERRUPTED, "interrupted");
 	if (s->depth >= s->limits.max_call_depth)
@@ -1039,6 +1052,8 @@ do_call:
 	}
 	if (callee->code->frame_cells > (size_t)(stack_end - nfp))
 		TRAP(BN_WASM_TRAP_STACK_EXHAUSTED, "call stack exhausted");
+	/* frames holds max_call_depth + 1 entries */
+	assert(s->depth < s->limits.max_call_depth);
 	s->frames[s->depth].ret_pc = ret_pc;
 	s->frames[s->depth].fp = fp;
 	s->frames[s->depth].func = f;

@@ -24,6 +24,7 @@
  * private anonymous memory, then made read+execute (never both writable
  * and executable).
  */
+#include <assert.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,7 @@ static int slow_call(jctx *c, bn_wasm_func *callee, uint64_t *nfp,
 	int r;
 
 	/* every wasm frame of this entry takes 16 bytes of native stack */
+	assert(c->site_rsp <= c->saved_rsp);
 	s->depth = c->base_depth +
 		   (uint32_t)(((char *)c->saved_rsp - (char *)c->site_rsp) / 16);
 	if (atomic_load_explicit(&s->interrupt, memory_order_relaxed)) {
@@ -1499,9 +1501,11 @@ int bn_wasm__jit_invoke(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	r = enter(&c, fp, f->code->jit_entry);
 	if (outermost)
 		s->jit_stack_floor = NULL;
+	/* slow calls set the depth from the native stack: undo that, or
+	   every later entry would start deeper and allow fewer calls */
+	s->depth = base_depth;
 	if (r == 0)
 		return 0;
-	s->depth = base_depth;
 	if (c.trap_kind != BN_WASM_TRAP_NONE) {
 		const bn_wasm_module *m = inst->module;
 

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* tests/base/base_test.c - errors, capped buffers, safe file helpers. */
+/* tests/base/base_test.c - errors, capped buffers, safe file helpers,
+   the clock and the fault hook. */
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/err.h"
+#include "base/fault.h"
 #include "base/fs.h"
 #include "harness.h"
 
@@ -204,6 +208,54 @@ static void test_copytree_and_sha(bn_t *t)
 	free(d); free(src); free(dst); free(f); free(g); free(sx);
 }
 
+static void test_clock_units_agree(bn_t *t)
+{
+	uint64_t ms = bn_clock_now_ms(), us = bn_clock_now_us();
+	uint64_t ns = bn_clock_now_ns();
+	struct timespec d;
+
+	BN_CHECK(t, ms > 0);
+	BN_CHECK(t, ms * 1000u <= us);
+	BN_CHECK(t, us * 1000u <= ns);
+	/* 1999 ms: the nanoseconds carry into the seconds at most once */
+	bn_clock_deadline_ts(&d, 1999);
+	BN_CHECK(t, d.tv_nsec >= 0 && d.tv_nsec < 1000000000);
+	BN_CHECK(t, (uint64_t)d.tv_sec * 1000000000u + (uint64_t)d.tv_nsec >=
+		    ns + 1999000000u);
+	bn_clock_deadline_ts(&d, 0);
+	BN_CHECK(t, d.tv_nsec >= 0 && d.tv_nsec < 1000000000);
+}
+
+/* The status of a child that sets BNITY_FAULT=SET, passes POINT, then
+   exits 7. */
+static int fault_status(const char *set, const char *point)
+{
+	int st = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (set)
+			setenv("BNITY_FAULT", set, 1);
+		else
+			unsetenv("BNITY_FAULT");
+		bn_fault(point);
+		_exit(7);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+static void test_fault_exits_only_at_its_point(bn_t *t)
+{
+	BN_CHECK_INT(t, fault_status("create-before-commit",
+				     "create-before-commit"), ==, 99);
+	BN_CHECK_INT(t, fault_status("create-before-commit",
+				     "create-after-commit"), ==, 7);
+	BN_CHECK_INT(t, fault_status("create", "create-before-commit"), ==, 7);
+	BN_CHECK_INT(t, fault_status(NULL, "create-before-commit"), ==, 7);
+}
+
 int main(void)
 {
 	bn_t t = { 0 };
@@ -216,5 +268,7 @@ int main(void)
 	BN_RUN(&t, test_write_atomic_replaces);
 	BN_RUN(&t, test_rmtree_does_not_follow_links);
 	BN_RUN(&t, test_copytree_and_sha);
+	BN_RUN(&t, test_clock_units_agree);
+	BN_RUN(&t, test_fault_exits_only_at_its_point);
 	return bn_t_done(&t);
 }

@@ -427,6 +427,35 @@ static void test_depth_agrees(bn_t *t)
 	bn_wasm_module_free(m);
 }
 
+/* Calls into wasm leave the call depth as they found it, on both
+   engines: a store makes any number of calls whose code calls the host
+   (and back), each allowed the full depth. */
+static void test_depth_restored_after_host_calls(bn_t *t)
+{
+	bn_wasm_module *m;
+
+	if (!have_wat2wasm())
+		BN_SKIP(t, "wat2wasm (wabt) is not installed");
+	m = wat_module(t, k_mod);
+	if (!m)
+		return;
+	for (int e = 0; e < 2; e++) {
+		run r;
+		int failed = 0;
+
+		if (run_open(t, &r, m, e ? BN_WASM_ENGINE_INTERP :
+			     BN_WASM_ENGINE_AUTO, 0, 8)) {
+			bn_wasm_store_free(r.s);
+			continue;
+		}
+		for (uint32_t k = 0; k < 100; k++)
+			failed += call2(&r, "ctl", k, 4 * k).rc != 0;
+		BN_CHECK_INT(t, failed, ==, 0);
+		bn_wasm_store_free(r.s);
+	}
+	bn_wasm_module_free(m);
+}
+
 /* Where the platform has a code generator, modules are compiled. */
 static void test_compiled(bn_t *t)
 {
@@ -456,5 +485,6 @@ int main(void)
 	BN_RUN(&t, test_engines_agree_plain_cpu);
 	BN_RUN(&t, test_fuel_limits_agree);
 	BN_RUN(&t, test_depth_agrees);
+	BN_RUN(&t, test_depth_restored_after_host_calls);
 	return bn_t_done(&t);
 }
