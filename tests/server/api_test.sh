@@ -47,14 +47,7 @@ creq() { out=$body; errout="status $status"; rc=$status; check "$@"; }
 # jq-like: json PY_EXPR over $body (as j)
 json() { python3 -c "import json,sys; j=json.loads(sys.argv[1]); print($1)" "$body" 2>/dev/null; }
 
-start_server() { # start_server LOGFILE [ENV...]
-  local log=$1; shift
-  env "$@" "$serve" serve --listen 127.0.0.1:0 >"$log" 2>"$log.err" &
-  server_pid=$!
-  pids+=("$server_pid")
-  for _ in $(seq 100); do grep -qs listening "$log" && break; sleep 0.1; done
-  base=$(sed -n 's|.*listening on \(http://[^ ]*\)/$|\1|p' "$log")
-}
+. "$src/tests/server/serve.sh"
 
 # --- the skills it serves ---------------------------------------------------------
 cp -r "$src/examples/skills/word-count" "$src/examples/skills/shout" \

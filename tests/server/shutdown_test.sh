@@ -67,19 +67,7 @@ alive() {
   [ "${f[19]}" = "${1#*:}" ] && [ "${f[0]}" != Z ]
 }
 
-start_server() { # start_server LOG [ENV...]: $base, $server_pid
-  local log=$1; shift
-  env "$@" "$bnity" serve --listen 127.0.0.1:0 >"$log" 2>"$log.err" &
-  server_pid=$!
-  pids+=("$server_pid")
-  base=
-  for _ in $(seq 100); do
-    grep -qs listening "$log" && break
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  base=$(sed -n 's|.*listening on \(http://[^ ]*\)/$|\1|p' "$log")
-}
+. "$src/tests/server/serve.sh"
 # wait_for_workers: up to 10 s for the server to have its worker (PID 1 of
 # the run and the module's process); their list in $running
 wait_for_workers() {

@@ -27,20 +27,7 @@ mkdir -p "$HOME"
 cd "$work"
 slow=$src/tests/server/slow_clients.py
 
-start_server() { # start_server LOG [SERVE OPTIONS...]: $base, $port, $server_pid
-  local log=$1; shift
-  "$bnity" serve --listen 127.0.0.1:0 "$@" >"$log" 2>"$log.err" &
-  server_pid=$!
-  pids+=("$server_pid")
-  base=
-  for _ in $(seq 100); do
-    grep -qs listening "$log" && break
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  base=$(sed -n 's|.*listening on \(http://[^ ]*\)/$|\1|p' "$log")
-  port=${base##*:}
-}
+. "$src/tests/server/serve.sh"
 stop_server() {
   kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null
 }
@@ -95,7 +82,7 @@ check "that address keeps 16 connections, the other 54 are closed at once" \
 stop_server
 
 # --- the per-client limit at limit and limit+1 ------------------------------------
-start_server "$work/serve2.log" --max-per-client 4
+start_server "$work/serve2.log" -- --max-per-client 4
 slow_start 4 same:127.0.0.3 1 1.5
 slow_wait
 check "--max-per-client 4: 4 connections from one address stay open" \
@@ -108,7 +95,7 @@ check "--max-per-client 4: the 5th is closed at once" \
 stop_server
 
 # --- every slot taken from many addresses: the header deadline frees them -----------
-start_server "$work/serve3.log" --header-timeout 2
+start_server "$work/serve3.log" -- --header-timeout 2
 slow_start 70 spread:127.0.1 1 8
 health_within 8; rc=$?
 errout="health did not answer within ${health_ms} ms"
