@@ -465,7 +465,7 @@ int bn_cli_skill_digest(int argc, char **argv)
 	if (npos != 1)
 		return bn_cli_usage("skill digest", "give one skill folder");
 	bn_err_init(&err);
-	r = bn_registry_tree_listing(&b, pos[0], true, &err);
+	r = bn_skill_tree_listing(&b, pos[0], true, &err);
 	if (!r)
 		fwrite(b.data ? b.data : "", 1, b.len, stdout);
 	bn_buf_clear(&b);

@@ -203,7 +203,7 @@ static int check_signature(const char **tier, const char *dir,
 	free(path);
 	if (r)
 		return r;
-	r = bn_registry_tree_listing(&listing, dir, true, err);
+	r = bn_skill_tree_listing(&listing, dir, true, err);
 	if (r)
 		goto out;
 	bn_err_init(&e);
@@ -540,7 +540,7 @@ static int install_one(bn_registry_install_result *res, const job *j,
 		goto out;
 	if ((r = strict_check(dest, m->name, j, err)))
 		goto out;
-	if ((r = bn_registry_tree_hash(src_hash, dest, err)))
+	if ((r = bn_skill_tree_hash(src_hash, dest, err)))
 		goto out;
 	final = bn_fs_join(bn_store_skills_dir(s), m->name);
 	exists = bn_fs_is_dir(final);
@@ -574,7 +574,7 @@ static int install_one(bn_registry_install_result *res, const job *j,
 	approve(&e.granted, m, o, exists && o->update ? &old : NULL);
 	if ((r = build_if_needed(dest, m, o, err)))
 		goto out;
-	if ((r = bn_registry_tree_hash(hash, dest, err)))
+	if ((r = bn_skill_tree_hash(hash, dest, err)))
 		goto out;
 	fill_entry(&e, j, c, m, hash, src_hash, tier);
 	if ((r = commit(j, dest, m, &e, exists, findings, err)))
@@ -705,7 +705,7 @@ int bn_registry_verify(bn_store *s, const char *name, bn_err *err)
 		r = bn_err_set(err, BN_ENOTFOUND, "skill '%s' is in "
 			       "skills-lock.json but not in the store (%s)",
 			       name, dir);
-	} else if ((r = bn_registry_tree_hash(hash, dir, err)) == 0 &&
+	} else if ((r = bn_skill_tree_hash(hash, dir, err)) == 0 &&
 		   (!e.hash || strcmp(hash, e.hash) != 0)) {
 		r = bn_err_set(err, BN_EINVAL, "skill '%s' changed since it "
 			       "was installed: its files hash to %s, "
@@ -825,7 +825,7 @@ int bn_registry_outdated(char **latest_out, const bn_registry_ctx *ctx,
 		if (bn_skill_manifest_load(&m, c.v[i].dir, NULL, NULL) == 0 &&
 		    !strcmp(m->name, e->name)) {
 			found = true;
-			r = bn_registry_tree_hash(hash, c.v[i].dir, err);
+			r = bn_skill_tree_hash(hash, c.v[i].dir, err);
 		}
 		bn_skill_manifest_free(m);
 	}

@@ -24,13 +24,14 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "skill/manifest.h"
+#include "skill/tree.h"
 #include "store/store.h"
 
 /* ---- caps --------------------------------------------------------------- */
 
-#define BN_REGISTRY_FILE_MAX_BYTES ((size_t)10 << 20)   /* one file */
-#define BN_REGISTRY_SKILL_MAX_BYTES ((size_t)50 << 20)  /* one skill */
-#define BN_REGISTRY_MAX_ENTRIES 10000                   /* files + dirs */
+#define BN_REGISTRY_FILE_MAX_BYTES BN_SKILL_TREE_FILE_MAX_BYTES
+#define BN_REGISTRY_SKILL_MAX_BYTES BN_SKILL_TREE_MAX_BYTES
+#define BN_REGISTRY_MAX_ENTRIES BN_SKILL_TREE_MAX_ENTRIES
 #define BN_REGISTRY_API_MAX_BYTES ((size_t)8 << 20)     /* one JSON answer */
 #define BN_REGISTRY_ARCHIVE_MAX_BYTES ((size_t)200 << 20)/* a repo archive */
 
@@ -195,24 +196,12 @@ void bn_registry_scan_text(bn_registry_findings *out, const char *file,
 int bn_registry_scan_dir(bn_registry_findings *out, const char *dir,
 			 bn_err *err) BN_MUST_USE;
 
-/* ---- lock.c: the tree hash and skills-lock.json ----------------------- */
+/* ---- lock.c: skills-lock.json ------------------------------------------ */
 
-#define BN_REGISTRY_SIG_FILE "skill.minisig"
-#define BN_REGISTRY_MARKER_FILE ".bnity-install.json"
+#define BN_REGISTRY_SIG_FILE BN_SKILL_TREE_SIG_FILE
+#define BN_REGISTRY_MARKER_FILE BN_SKILL_TREE_MARKER_FILE
 
-/*
- * bn_registry_tree_listing - the canonical listing of DIR: one line
- * "<sha256 hex>  <relative path>\n" per regular file, sorted by path
- * bytewise, without the install marker, and without skill.minisig when
- * FOR_SIGNATURE.  This text is what a skill signature signs.  Symbolic
- * links and other non-regular files fail with BN_EDENIED.
- */
-int bn_registry_tree_listing(bn_buf *out, const char *dir,
-			     bool for_signature, bn_err *err) BN_MUST_USE;
-
-/* bn_registry_tree_hash - "sha256:" + hex SHA-256 of the listing. */
-int bn_registry_tree_hash(char out[72], const char *dir, bn_err *err)
-	BN_MUST_USE;
+/* The listing and tree hash of a skill folder are skill/tree.h's. */
 
 /* One skill's entry in skills-lock.json. */
 typedef struct bn_registry_lock_entry {

@@ -233,7 +233,7 @@ static int fetch_local(bn_registry_candidates *out,
 		}
 		if (bn_registry_ctx_wants(ctx, base)) {
 			/* refuses links and oversized trees before copying */
-			r = bn_registry_tree_listing(&check, from, false, err);
+			r = bn_skill_tree_listing(&check, from, false, err);
 			if (!r)
 				r = bn_fs_copytree(from, to, err);
 			if (!r)

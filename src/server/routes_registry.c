@@ -102,7 +102,7 @@ static const char *preview_tier(json_t *o, const bn_registry_source *src,
 	if (!bn_fs_is_file(path))
 		goto out;
 	if (bn_fs_read_file(&sig, &len, path, SIG_MAX_BYTES, &e) ||
-	    bn_registry_tree_listing(&listing, dir, true, &e) ||
+	    bn_skill_tree_listing(&listing, dir, true, &e) ||
 	    bn_registry_keys_load(&keys, &n_keys, s, &e) ||
 	    bn_registry_sig_verify(NULL, NULL, keys, n_keys,
 				   listing.data ? listing.data : "",

@@ -46,7 +46,7 @@ static void test_listing_format(bn_t *t)
 	bn_buf b = BN_BUF_INIT;
 	char want[400], e[65], z[65];
 
-	BN_CHECK_INT(t, bn_registry_tree_listing(&b, dir, false, NULL), ==, 0);
+	BN_CHECK_INT(t, bn_skill_tree_listing(&b, dir, false, NULL), ==, 0);
 	bn_fs_sha256_hex(e, "", 0);
 	bn_fs_sha256_hex(z, "z", 1);
 	/* bytewise order: "SKILL.md" < "a.txt" < "b/z.txt" */
@@ -63,23 +63,23 @@ static void test_hash_changes(bn_t *t)
 	char *dir = mkskill();
 	char h0[72], h1[72], h2[72], h3[72];
 
-	BN_CHECK_INT(t, bn_registry_tree_hash(h0, dir, NULL), ==, 0);
+	BN_CHECK_INT(t, bn_skill_tree_hash(h0, dir, NULL), ==, 0);
 	BN_CHECK(t, strncmp(h0, "sha256:", 7) == 0 && strlen(h0) == 71);
-	BN_CHECK_INT(t, bn_registry_tree_hash(h1, dir, NULL), ==, 0);
+	BN_CHECK_INT(t, bn_skill_tree_hash(h1, dir, NULL), ==, 0);
 	BN_CHECK_STR(t, h0, h1);                        /* deterministic */
 	put(dir, "b/z.txt", "Z");
-	BN_CHECK_INT(t, bn_registry_tree_hash(h1, dir, NULL), ==, 0);
+	BN_CHECK_INT(t, bn_skill_tree_hash(h1, dir, NULL), ==, 0);
 	BN_CHECK(t, strcmp(h0, h1) != 0);               /* content */
 	put(dir, "b/z.txt", "z");
 	put(dir, "new.txt", "");
-	BN_CHECK_INT(t, bn_registry_tree_hash(h2, dir, NULL), ==, 0);
+	BN_CHECK_INT(t, bn_skill_tree_hash(h2, dir, NULL), ==, 0);
 	BN_CHECK(t, strcmp(h0, h2) != 0);               /* an added file */
 	char *p = bn_fs_join(dir, "new.txt");
 	unlink(p);
 	free(p);
 	/* the install marker does not count */
 	put(dir, BN_REGISTRY_MARKER_FILE, "{}");
-	BN_CHECK_INT(t, bn_registry_tree_hash(h3, dir, NULL), ==, 0);
+	BN_CHECK_INT(t, bn_skill_tree_hash(h3, dir, NULL), ==, 0);
 	BN_CHECK_STR(t, h0, h3);
 	(void)bn_fs_rmtree(dir, NULL);
 	free(dir);
@@ -90,12 +90,12 @@ static void test_signature_listing_skips_sig(bn_t *t)
 	char *dir = mkskill();
 	bn_buf a = BN_BUF_INIT, b = BN_BUF_INIT;
 
-	BN_CHECK_INT(t, bn_registry_tree_listing(&a, dir, true, NULL), ==, 0);
+	BN_CHECK_INT(t, bn_skill_tree_listing(&a, dir, true, NULL), ==, 0);
 	put(dir, BN_REGISTRY_SIG_FILE, "untrusted comment: x\n");
-	BN_CHECK_INT(t, bn_registry_tree_listing(&b, dir, true, NULL), ==, 0);
+	BN_CHECK_INT(t, bn_skill_tree_listing(&b, dir, true, NULL), ==, 0);
 	BN_CHECK_STR(t, bn_buf_cstr(&a), bn_buf_cstr(&b));
 	bn_buf_clear(&b);
-	BN_CHECK_INT(t, bn_registry_tree_listing(&b, dir, false, NULL), ==, 0);
+	BN_CHECK_INT(t, bn_skill_tree_listing(&b, dir, false, NULL), ==, 0);
 	BN_CHECK_CONTAINS(t, bn_buf_cstr(&b), BN_REGISTRY_SIG_FILE);
 	bn_buf_clear(&a);
 	bn_buf_clear(&b);
@@ -111,7 +111,7 @@ static void test_links_refused(bn_t *t)
 
 	BN_CHECK_INT(t, symlink("/etc/passwd", p), ==, 0);
 	bn_err_init(&err);
-	BN_CHECK_INT(t, bn_registry_tree_hash(h, dir, &err), ==, BN_EDENIED);
+	BN_CHECK_INT(t, bn_skill_tree_hash(h, dir, &err), ==, BN_EDENIED);
 	BN_CHECK_CONTAINS(t, err.msg, "symbolic link");
 	free(p);
 	(void)bn_fs_rmtree(dir, NULL);
