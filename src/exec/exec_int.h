@@ -43,6 +43,9 @@ bool bn_exec__allow_weaker(void);
  *   bn_exec__run_refuse  from then on a refusal before the run began
  *                        ("denied" for BN_EDENIED, else "error") is
  *                        recorded; returns R
+ *   bn_exec__run_code    the run will execute code of skill NAME (a
+ *                        tool module an ancestor provides): the run's
+ *                        tier drops to that skill's when it is lower
  *   bn_exec__run_begin   check the bot, load the grants, fold their
  *                        limits into the tier's, open the audit record
  *                        (refusals recorded as by _refuse)
@@ -74,6 +77,7 @@ int bn_exec__run_open(bn_exec__run *run, bn_store *s, const char *skill,
 		      const char *bot, const void *input, size_t input_len,
 		      bn_err *err) BN_MUST_USE;
 int bn_exec__run_refuse(bn_exec__run *run, int r, const bn_err *err);
+void bn_exec__run_code(bn_exec__run *run, const char *name);
 int bn_exec__run_begin(bn_exec__run *run, bn_err *err) BN_MUST_USE;
 void bn_exec__run_fail(bn_exec__run *run, const bn_err *err);
 int bn_exec__run_end(bn_exec__run *run, const char *outcome, char **error,

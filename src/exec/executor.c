@@ -593,7 +593,6 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 	if ((r = bn_exec__run_open(&run, s, req->skill, req->bot, req->input,
 				   req->input_len, err)))
 		goto out;
-	res.tier = run.tier;
 	if ((r = bn_store_skill_resolve(&resolved, &run.all, req->skill,
 					err))) {
 		r = bn_exec__run_refuse(&run, r, err);
@@ -606,6 +605,10 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 		r = bn_exec__run_refuse(&run, r, err);
 		goto out;
 	}
+	/* the module is code of the skill that provides it: a wrapper
+	   never lends its own tier to another skill's module */
+	bn_exec__run_code(&run, resolved.tool->name);
+	res.tier = run.tier;
 	if ((r = bn_exec__run_begin(&run, err)))
 		goto out;
 	res.limits = run.limits;

@@ -105,6 +105,20 @@ int bn_exec__run_open(bn_exec__run *run, bn_store *s, const char *skill,
 	return 0;
 }
 
+void bn_exec__run_code(bn_exec__run *run, const char *name)
+{
+	const bn_store_skill *sk = bn_store_skills_find(&run->all, name);
+	/* a skill that vanished between the listing and now is trusted
+	   with nothing */
+	bn_exec_tier t = sk ? effective_tier(sk) : BN_EXEC_TIER_UNTRUSTED;
+
+	assert(run->audit_id == 0);
+	if (t < run->tier) {
+		run->tier = t;
+		run->ar.tier = bn_exec_tier_name(t);
+	}
+}
+
 int bn_exec__run_refuse(bn_exec__run *run, int r, const bn_err *err)
 {
 	const char *why = err ? err->msg : NULL;

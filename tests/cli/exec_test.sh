@@ -231,6 +231,16 @@ check "a timeout of 5,000,000,000 ms is taken and the run completes" '[ $rc -eq 
 mkwat grow '(module (memory 1) (func (export "_start") (loop $l (br_if $l (i32.ne (memory.grow (i32.const 16)) (i32.const -1)))) unreachable))'
 run "$bnity" skill run grow --json --input '{}'
 check "a memory bomb stops at the memory cap" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"memory\""* ]]'
+# a local prompt skill whose parent is an untrusted tool runs the
+# parent's module: the run takes the lowest tier of the code it runs
+# (untrusted limits, a confined worker), whatever the wrapper's own tier
+mkdir -p "$BNITY_HOME/skills/growwrap"
+printf -- '---\nname: growwrap\ndescription: a local wrapper of an untrusted tool\nmetadata:\n  parents: "grow"\n---\nWrap it.\n' >"$BNITY_HOME/skills/growwrap/SKILL.md"
+run "$bnity" skill run growwrap --json --input '{}'
+check "a local wrapper runs its untrusted parent's module as untrusted" '[ $rc -eq 5 ] && [[ $out == *"\"tier\": \"untrusted\""* ]] && [[ $out == *"\"limit\": \"memory\""* ]]'
+check "a local wrapper's run is held at the untrusted memory cap" '[[ $out =~ \"memory_peak\":\ ([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -le 67108864 ]'
+run "$bnity" audit --skill growwrap
+check "the audit records the wrapper's run as untrusted" '[[ $out == *"tier=untrusted"* ]] && [[ $out != *"tier=local"* ]]'
 # tables are memory too: forty tables of a million entries (320 MB of
 # pointers) do not instantiate under the untrusted 64 MiB cap, and
 # table.grow is refused at the cap as memory.grow is
