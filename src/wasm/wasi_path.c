@@ -424,42 +424,29 @@ uint16_t bn_wasm__wasi_path_link(bn_wasm_wasi *w, bn_wasm_memory *m,
 	return path_two(w, m, a, true);
 }
 
-/* Depth after walking the LEN bytes of P from DEPTH; -1 once above 0. */
-static long walk_depth(const char *p, size_t len, long depth)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		size_t n = 0;
-		while (i + n < len && p[i + n] != '/')
-			n++;
-		if (n == 2 && p[i] == '.' && p[i + 1] == '.') {
-			if (--depth < 0)
-				return -1;
-		} else if (n > 0 && !(n == 1 && p[i] == '.')) {
-			depth++;
-		}
-		i += n + 1;
-	}
-	return depth;
-}
-
 /*
  * path_symlink: the target is only text, and our own lookups never leave
- * a preopen, but a target that is absolute or climbs above the preopen
- * (counted lexically from the link's place) could lead a host program
- * out, so both are refused.
+ * a preopen, but a host program (or a later run with other preopens)
+ * follows it.  A lexical check at the link's place is not enough: the
+ * guest may move the link upwards with path_rename or path_link, and
+ * the same target then climbs out.  So a target that is absolute or has
+ * any ".." component is refused; descending targets stay inside
+ * wherever the link is moved.
  */
-static bool target_escapes(const char *target, const char *linkpath)
+static bool target_escapes(const char *target)
 {
-	const char *slash = strrchr(linkpath, '/');
-	long depth;
+	const char *p = target;
 
 	if (target[0] == '/')
 		return true;
-	depth = walk_depth(linkpath, slash ? (size_t)(slash - linkpath) : 0,
-			   0);
-	return depth < 0 || walk_depth(target, strlen(target), depth) < 0;
+	while (*p) {
+		size_t n = strcspn(p, "/");
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return true;
+		p += n;
+		p += strspn(p, "/");
+	}
+	return false;
 }
 
 uint16_t bn_wasm__wasi_path_symlink(bn_wasm_wasi *w, bn_wasm_memory *m,
@@ -477,7 +464,7 @@ uint16_t bn_wasm__wasi_path_symlink(bn_wasm_wasi *w, bn_wasm_memory *m,
 	e = get_path(path, m, A32(a, 3), A32(a, 4));
 	if (e)
 		return e;
-	if (target_escapes(target, path))
+	if (target_escapes(target))
 		return WE_NOTCAPABLE;
 	int fd = open_parent(d->host, path, &name);
 	if (fd < 0)
