@@ -7,7 +7,8 @@
  * PROT_EXEC, time, poll/ppoll/eventfd2 and ioctl TCGETS/FIONREAD for
  * WASI, exit; every WASI call is made confined by
  * tests/sandbox/wasi_confined.sh) and a broader one for native commands (execve,
- * processes, pipes, AF_UNIX sockets, a few terminal ioctls).  Neither
+ * processes, pipes, connected AF_UNIX stream socketpairs, a few terminal
+ * ioctls; socket() fails with EACCES for every family).  Neither
  * has io_uring, ptrace, process_vm_*, keyctl, bpf, userfaultfd,
  * perf_event_open, unshare, setns, mount, or clone with namespace flags.
  * A raw filter in front kills foreign architectures (i386 through int
@@ -132,6 +133,9 @@ static const unsigned long native_ioctls[] = {
 	TCGETS, TIOCGWINSZ, TIOCGPGRP, FIONREAD, FIONBIO, FIOCLEX, FIONCLEX,
 };
 
+/* The type bits of socketpair's second argument (below SOCK_NONBLOCK). */
+#define SOCK_TYPE_BITS 0xf
+
 /* PID 1 only waits for the payload, reports and exits. */
 static const char *const init_calls[] = {
 	"wait4", "waitid", "kill", "write", "close", "exit", "exit_group",
@@ -213,15 +217,30 @@ static int add_native_rules(scmp_filter_ctx ctx)
 	size_t i;
 	int r;
 
-	r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-			     SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0));
-	if (!r)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
-				     SCMP_SYS(socket), 1,
-				     SCMP_A0(SCMP_CMP_NE, AF_UNIX, 0));
+	/*
+	 * No socket() at all, AF_UNIX included: a filter cannot read the
+	 * sockaddr behind connect/bind/sendto, and Landlock does not cover
+	 * connecting to a pathname socket (D-Bus, /dev/log, journald).
+	 * socketpair() stays for stream and seqpacket pairs, which are
+	 * connected to each other and refuse (stream) or ignore (seqpacket)
+	 * a destination address; a datagram pair would take one in sendto.
+	 */
+	r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 0);
 	if (!r)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socketpair),
-				     1, SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0));
+				     2, SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0),
+				     SCMP_A1(SCMP_CMP_MASKED_EQ, SOCK_TYPE_BITS,
+					     SOCK_STREAM));
+	if (!r)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socketpair),
+				     2, SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0),
+				     SCMP_A1(SCMP_CMP_MASKED_EQ, SOCK_TYPE_BITS,
+					     SOCK_SEQPACKET));
+	if (!r)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
+				     SCMP_SYS(socketpair), 1,
+				     SCMP_A1(SCMP_CMP_MASKED_EQ, SOCK_TYPE_BITS,
+					     SOCK_DGRAM));
 	if (!r)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
 				     SCMP_A0(SCMP_CMP_MASKED_EQ, NS_FLAGS, 0));

@@ -12,8 +12,10 @@ probes=$(realpath "$2")
 
 work=$(mktemp -d /tmp/bnity-escape.XXXXXX)
 listener_pid=
+unix_pid=
 cleanup() {
   [ -n "$listener_pid" ] && kill "$listener_pid" 2>/dev/null
+  [ -n "$unix_pid" ] && kill "$unix_pid" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -49,6 +51,23 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
 print(s.getsockname()[1], flush=True); time.sleep(300)' 2>/dev/null; }
   listener_pid=$LISTENER_PID
   read -r port <&"${LISTENER[0]}"
+fi
+
+# Host services behind pathname UNIX sockets (like the D-Bus system bus
+# and /dev/log): a stream listener and a datagram receiver, open to all.
+unix_dir=$work/host-sockets
+if command -v python3 >/dev/null; then
+  mkdir -p "$unix_dir" && chmod 755 "$unix_dir"
+  python3 -c '
+import os, socket, sys, time
+d = sys.argv[1]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.bind(d + "/bus"); s.listen()
+g = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); g.bind(d + "/log")
+for n in ("bus", "log"): os.chmod(d + "/" + n, 0o777)
+open(d + "/ready", "w").close(); time.sleep(300)' "$unix_dir" \
+    >/dev/null 2>&1 </dev/null &
+  unix_pid=$!
+  for _ in $(seq 50); do [ -e "$unix_dir/ready" ] && break; sleep 0.1; done
 fi
 
 n=0
@@ -191,6 +210,11 @@ probe udp-socket "$denied" : -- "${W[@]}" -- "$net" udp
 probe netlink-socket "$denied" : -- "${W[@]}" -- "$net" netlink
 probe raw-socket "$denied" : -- "${W[@]}" -- "$net" raw
 probe vsock-socket "$denied" : -- "${W[@]}" -- "$net" vsock
+if [ -e "$unix_dir/ready" ]; then
+  control unix-connect -- "$net" unix-connect "$unix_dir/bus"
+  probe unix-connect "$denied|$seccomp" : -- "${W[@]}" -- "$net" unix-connect "$unix_dir/bus"
+  probe unix-dgram "$denied|$seccomp" : -- "${W[@]}" -- "$net" unix-dgram "$unix_dir/log"
+fi
 
 # --- system calls ---------------------------------------------------------
 if [ "$(uname -m)" = x86_64 ]; then
