@@ -142,7 +142,18 @@ int bn_cli_skill_build(int argc, char **argv)
 		}
 		dir = sk->dir;
 	}
-	r = bn_exec_build(&built, dir, &log, &err);
+	/*
+	 * Other people's sources (any tier but local) build only in the
+	 * OS sandbox, as at install: an unconfined compiler would embed
+	 * any file the user can read (.incbin).
+	 */
+	if (sk && (!sk->tier || strcmp(sk->tier, "local"))) {
+		fprintf(stderr, "building %s (tier %s) inside the OS sandbox\n",
+			sk->name, sk->tier ? sk->tier : "untrusted");
+		r = bn_exec_build_confined(&built, dir, &log, &err);
+	} else {
+		r = bn_exec_build(&built, dir, &log, &err);
+	}
 	if (verbose || r)
 		fputs(bn_buf_cstr(&log), stderr);
 	if (!r)

@@ -354,4 +354,23 @@ check "killed after the commit: the skill is installed" '[ $rc -eq 99 ] && [ -f 
 run "$bnity" skill verify killme
 check "the next command completes the lockfile; verify passes" '[ $rc -eq 0 ] && lock | grep -q "\"killme\"" && [ "$(db "SELECT tier FROM skill_index WHERE name=\"killme\"")" = untrusted ]'
 
+# --- a hand-run build of someone else's sources is confined -----------------
+# (issue 16, item 5) .incbin would embed any file the user can read.
+secret=$work/build-secret.txt
+printf 'BUILD-SECRET-%s\n' "$$" >"$secret"; chmod 600 "$secret"
+mkdir -p "$work/loc/incbin/src"
+printf -- '---\nname: incbin\ndescription: embeds a file\nmetadata:\n  type: tool\n---\nx\n' \
+  >"$work/loc/incbin/SKILL.md"
+cat >"$work/loc/incbin/src/main.c" <<'EOF'
+__asm__(".section .data.sec,\"\",@\nsec:\n.incbin \"SECRET\"\n.size sec, 8\n");
+extern const char sec[];
+int main(void) { return sec[0]; }
+EOF
+sed -i "s|SECRET|$secret|" "$work/loc/incbin/src/main.c"
+run "$bnity" skill install --force "$work/loc/incbin"
+check "an untrusted skill with .incbin installs only without a module" '[ $rc -eq 0 ] && [ ! -f "$BNITY_HOME/skills/incbin/skill.wasm" ]'
+run "$bnity" skill build incbin
+check "skill build of an untrusted skill runs confined: no secret bytes in its module" \
+  '[[ $errout == *"OS sandbox"* ]] && ! grep -qs "BUILD-SECRET" "$BNITY_HOME/skills/incbin/skill.wasm"'
+
 tap_done
