@@ -17,4 +17,12 @@
  */
 void bn_fault(const char *point);
 
+/*
+ * bn_fault_swap_dir - when BNITY_FAULT is "copytree-swap-dir", replace
+ * the directory DIRFD/NAME by a symlink to $BNITY_FAULT_TARGET, as a
+ * racing process would between a copier's check and its open; else
+ * nothing.  Tests only (secure_getenv, as above).
+ */
+void bn_fault_swap_dir(int dirfd, const char *name);
+
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fault.h"
 
 int bn_fs_read_file(char **out, size_t *len_out, const char *path,
 		    size_t max_bytes, bn_err *err)
@@ -185,16 +186,24 @@ int bn_fs_rmtree(const char *path, bn_err *err)
 	return r;
 }
 
-static int copy_file(const char *src, const char *dst, mode_t mode,
-		     bn_err *err)
+/* Copy the regular file SFD/NAME (never through a link) to DST. */
+static int copy_file_at(int sfd, const char *name, const char *src,
+			const char *dst, bn_err *err)
 {
 	char buf[65536];
+	struct stat st;
 	int in, out, r = 0;
 
-	in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	in = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (in < 0)
 		return bn_err_set(err, BN_EIO, "%s: %s", src, strerror(errno));
-	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 0755);
+	if (fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(in);
+		return bn_err_set(err, BN_EIO, "%s: changed while copying "
+				  "(no longer a regular file)", src);
+	}
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		   st.st_mode & 0755);
 	if (out < 0) {
 		close(in);
 		return bn_err_set(err, BN_EIO, "%s: %s", dst, strerror(errno));
@@ -222,38 +231,69 @@ static int copy_file(const char *src, const char *dst, mode_t mode,
 	return r;
 }
 
-int bn_fs_copytree(const char *src, const char *dst, bn_err *err)
+/*
+ * Copy the directory open as SFD (named SRC in messages; SFD is
+ * consumed) to the new directory DST.  Every entry is opened beneath
+ * its parent's fd with O_NOFOLLOW, never again by path, so a directory
+ * swapped for a symlink after its check is refused, not followed.
+ */
+static int copy_dir_fd(int sfd, const char *src, const char *dst,
+		       bn_err *err)
 {
 	DIR *d;
 	struct dirent *de;
 	int r = 0;
 
-	if (mkdir(dst, 0700) < 0)
+	if (mkdir(dst, 0700) < 0) {
+		close(sfd);
 		return bn_err_set(err, BN_EIO, "%s: %s", dst, strerror(errno));
-	d = opendir(src);
-	if (!d)
+	}
+	d = fdopendir(sfd);
+	if (!d) {
+		close(sfd);
 		return bn_err_set(err, BN_EIO, "%s: %s", src, strerror(errno));
+	}
 	while (r == 0 && (de = readdir(d)) != NULL) {
 		struct stat st;
 		char *s, *t;
+		int cfd;
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		s = bn_fs_join(src, de->d_name);
 		t = bn_fs_join(dst, de->d_name);
-		if (lstat(s, &st) < 0)
+		if (fstatat(dirfd(d), de->d_name, &st,
+			    AT_SYMLINK_NOFOLLOW) < 0) {
 			r = bn_err_set(err, BN_EIO, "%s: %s", s,
 				       strerror(errno));
-		else if (S_ISDIR(st.st_mode))
-			r = bn_fs_copytree(s, t, err);
-		else if (S_ISREG(st.st_mode))
-			r = copy_file(s, t, st.st_mode, err);
+		} else if (S_ISDIR(st.st_mode)) {
+			bn_fault_swap_dir(dirfd(d), de->d_name);
+			cfd = openat(dirfd(d), de->d_name, O_RDONLY |
+				     O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			r = cfd < 0 ? bn_err_set(err, BN_EIO, "%s: %s (a "
+						 "folder changed while it was "
+						 "copied; refused)", s,
+						 strerror(errno)) :
+				copy_dir_fd(cfd, s, t, err);
+		} else if (S_ISREG(st.st_mode)) {
+			r = copy_file_at(dirfd(d), de->d_name, s, t, err);
+		}
 		/* links, devices and sockets are not part of a skill */
 		free(s);
 		free(t);
 	}
 	closedir(d);
 	return r;
+}
+
+int bn_fs_copytree(const char *src, const char *dst, bn_err *err)
+{
+	/* the top is the folder named: it may be a link, nothing below */
+	int sfd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (sfd < 0)
+		return bn_err_set(err, BN_EIO, "%s: %s", src, strerror(errno));
+	return copy_dir_fd(sfd, src, dst, err);
 }
 
 bool bn_fs_is_dir(const char *path)

@@ -373,4 +373,18 @@ run "$bnity" skill build incbin
 check "skill build of an untrusted skill runs confined: no secret bytes in its module" \
   '[[ $errout == *"OS sandbox"* ]] && ! grep -qs "BUILD-SECRET" "$BNITY_HOME/skills/incbin/skill.wasm"'
 
+# --- a folder swapped for a link mid-copy is refused, not followed ----------
+# (issue 16, item 7c) the fault hook swaps the skill's sub/ for a link to a
+# secret folder between the copier's check and its open.
+mkdir -p "$work/secret-dir" "$work/loc/swapme/sub"
+echo "SWAP-SECRET" >"$work/secret-dir/id_rsa"
+mkskill "$work/loc/swapme" swapme
+echo fine >"$work/loc/swapme/sub/notes.txt"
+run env BNITY_FAULT=copytree-swap-dir BNITY_FAULT_TARGET="$work/secret-dir" \
+  "$bnity" skill install "$work/loc/swapme"
+check "a folder swapped for a symlink mid-copy: install fails, says so" \
+  '[ $rc -ne 0 ] && [ $rc -ne 99 ] && [[ $errout == *"changed while it was copied"* ]]'
+check "the swapped-in secret is nowhere in the store" \
+  '! grep -rqs SWAP-SECRET "$BNITY_HOME/skills"'
+
 tap_done
