@@ -11,6 +11,10 @@
 #include "base/buf.h"
 #include "store/audit.h"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define ROWS_MAX_TEXT STR(BN_EXEC_AUDIT_CALL_ROWS_MAX)
+
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -18,21 +22,42 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* V made valid UTF-8 (a record is read back as JSON), owned; NULL for
-   NULL or "" (not recorded). */
+/* V made valid UTF-8 (a record is read back as JSON) and cut to
+   BN_EXEC_AUDIT_FIELD_MAX bytes with a note of its length, owned; NULL for
+   NULL or "" (not recorded).  Only the bytes kept are read past strlen. */
 static char *text_in(const char *v)
 {
-	size_t n, bad = 0;
+	size_t n, keep, cut;
 	bn_buf b;
 
 	if (!v || !*v)
 		return NULL;
 	n = strlen(v);
-	bn_buf_init(&b, n * 3 + 1);
-	if (bn_buf_append_utf8(&b, v, n, &bad) == 0 && bad)
-		return bn_buf_take(&b);
-	bn_buf_clear(&b);
-	return bn_xstrdup(v);
+	keep = n > BN_EXEC_AUDIT_FIELD_MAX ? BN_EXEC_AUDIT_FIELD_MAX : n;
+	/* do not cut a character in two (at most 3 continuation bytes) */
+	for (int i = 0; i < 3 && keep < n && keep &&
+	     ((unsigned char)v[keep] & 0xC0) == 0x80; i++)
+		keep--;
+	bn_buf_init(&b, keep * 3 + 64);
+	if (bn_buf_append_utf8(&b, v, keep, NULL)) {
+		bn_buf_clear(&b);
+		return NULL;
+	}
+	/* replacement characters may have made it longer than the cap */
+	cut = b.len;
+	if (cut > BN_EXEC_AUDIT_FIELD_MAX) {
+		cut = BN_EXEC_AUDIT_FIELD_MAX;
+		while (cut && ((unsigned char)b.data[cut] & 0xC0) == 0x80)
+			cut--;
+	}
+	if (cut < b.len || keep < n) {
+		b.len = cut;
+		if (bn_buf_printf(&b, "... [truncated, %zu bytes]", n)) {
+			bn_buf_clear(&b);
+			return NULL;
+		}
+	}
+	return bn_buf_take(&b);
 }
 
 static int audit_fail(int r, bn_err *err)
@@ -84,11 +109,22 @@ int bn_exec_audit_call(bn_store *s, int64_t run_id, const char *capability,
 		       const char *scope, bool allowed, const char *reason,
 		       bn_err *err)
 {
-	char *cap = text_in(capability), *sc = text_in(scope);
-	char *why = text_in(reason);
-	int rc = bn_store_audit_call_add(s, run_id, now_ms(), cap ? cap : "",
-					 sc, allowed, why, err);
+	char *cap = text_in(capability), *sc = NULL, *why = NULL;
+	size_t rows = 0;
+	int rc = bn_store_audit_call_rows(&rows, s, run_id, err);
 
+	if (!rc && rows >= BN_EXEC_AUDIT_CALL_ROWS_MAX) {
+		rc = bn_store_audit_call_tally(s, run_id, now_ms(),
+			cap ? cap : "", allowed, "further calls past the cap of "
+			ROWS_MAX_TEXT " rows of a run, counted here "
+			"without their scopes", err);
+	} else if (!rc) {
+		sc = text_in(scope);
+		why = text_in(reason);
+		rc = bn_store_audit_call_add(s, run_id, now_ms(),
+					     cap ? cap : "", sc, allowed, why,
+					     err);
+	}
 	free(cap);
 	free(sc);
 	free(why);
@@ -130,12 +166,15 @@ static int calls_of(json_t *run, bn_store *s, int64_t id, bn_err *err)
 	a = json_array();
 	for (size_t i = 0; i < n; i++) {
 		json_t *c = json_object();
+		json_object_set_new(c, "id", json_integer(v[i].id));
 		json_object_set_new(c, "at_ms", json_integer(v[i].at_ms));
 		json_object_set_new(c, "capability",
 				    text_json(v[i].capability));
 		json_object_set_new(c, "scope", text_json(v[i].scope));
 		json_object_set_new(c, "allowed", json_boolean(v[i].allowed));
 		json_object_set_new(c, "reason", text_json(v[i].reason));
+		json_object_set_new(c, "count", json_integer(v[i].count));
+		json_object_set_new(c, "summary", json_boolean(v[i].summary));
 		json_array_append_new(a, c);
 	}
 	bn_store_audit_calls_free(v, n);

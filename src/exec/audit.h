@@ -16,6 +16,18 @@
 #include "base/err.h"
 #include "store/store.h"
 
+/*
+ * The log is bounded whatever a skill does.  A run keeps at most
+ * BN_EXEC_AUDIT_CALL_ROWS_MAX rows of single host calls; every call past
+ * them is counted in one summary row per (capability, allowed) of the run,
+ * so none is lost silently.  Each text field (a call's scope and reason, a
+ * run's error with a skill's stderr) keeps at most BN_EXEC_AUDIT_FIELD_MAX
+ * bytes; a longer one is cut at a character and ends with
+ * "... [truncated, N bytes]", N its original length.
+ */
+#define BN_EXEC_AUDIT_CALL_ROWS_MAX 256
+#define BN_EXEC_AUDIT_FIELD_MAX 512
+
 /* One invocation, as recorded. */
 typedef struct bn_exec_audit_run {
 	const char *skill;
@@ -38,7 +50,8 @@ int bn_exec_audit_begin(int64_t *id_out, bn_store *s,
 /* Complete record ID with R's results. */
 int bn_exec_audit_end(bn_store *s, int64_t id, const bn_exec_audit_run *r,
 		      bn_err *err) BN_MUST_USE;
-/* Record one host call of run RUN_ID: what was asked and the decision. */
+/* Record one host call of run RUN_ID: what was asked and the decision
+   (past the run's cap of rows, only counted; see above). */
 int bn_exec_audit_call(bn_store *s, int64_t run_id, const char *capability,
 		       const char *scope, bool allowed, const char *reason,
 		       bn_err *err) BN_MUST_USE;

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The audit log is bounded and literal: a skill that floods it with host
+# calls of 1 MiB names grows the database by a bounded amount, and the
+# calls past the cap are counted, not lost.
+set -u
+bnity=$(realpath "$1")
+. "$(dirname "$0")/tap.sh"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export BNITY_HOME=$work/home HOME=$work/user
+mkdir -p "$HOME"
+cd "$work"
+
+mkwat() { # mkwat NAME WAT: a tool skill with no grants, from WAT text
+  mkdir -p "$BNITY_HOME/skills/$1"
+  printf -- '---\nname: %s\ndescription: an audit flood test module\nmetadata:\n  type: tool\n---\nx\n' "$1" >"$BNITY_HOME/skills/$1/SKILL.md"
+  printf '%s\n' "$2" >"$BNITY_HOME/skills/$1/skill.wat"
+  "$bnity" skill build "$1" >/dev/null
+}
+db_bytes() { du -cb "$BNITY_HOME"/boternity.db* 2>/dev/null | tail -1 | cut -f1; }
+
+# --- a flood of denied read_env calls with 1 MiB names ----------------------
+# 10,000 calls of read_env with a 1 MiB name ('A' repeated), none granted
+mkwat flood '(module (import "bnity" "read_env" (func $e (param i32 i32) (result i32))) (memory 17) (func (export "_start") (local $i i32) (memory.fill (i32.const 0) (i32.const 65) (i32.const 1048576)) (loop $l (drop (call $e (i32.const 0) (i32.const 1048576))) (local.set $i (i32.add (local.get $i) (i32.const 1))) (br_if $l (i32.lt_u (local.get $i) (i32.const 10000))))))'
+"$bnity" audit >/dev/null
+before=$(db_bytes)
+run "$bnity" skill run flood --json --input '{}'
+check "the flood runs to its end" '[[ $out == *"\"host_calls\": 10000"* ]] && [[ $out == *"\"host_denied\": 10000"* ]]'
+after=$(db_bytes)
+check "the database grows by less than 4 MB for 10,000 calls of 1 MiB" '[ $((after - before)) -lt 4000000 ]'
+run "$bnity" audit --skill flood --json --limit 1
+check "256 single rows and one summary row" '[ "$(printf "%s" "$out" | python3 -c "import json,sys; c=json.load(sys.stdin)[0][\"calls\"]; print(len(c), sum(1 for x in c if x[\"summary\"]))")" = "257 1" ]'
+check "the counts add up to the calls made" '[ "$(printf "%s" "$out" | python3 -c "import json,sys; print(sum(x[\"count\"] for x in json.load(sys.stdin)[0][\"calls\"]))")" = 10000 ]'
+check "the summary says what it counts" '[ "$(printf "%s" "$out" | python3 -c "import json,sys; s=[x for x in json.load(sys.stdin)[0][\"calls\"] if x[\"summary\"]][0]; print(s[\"capability\"], s[\"allowed\"], s[\"count\"], s[\"scope\"])")" = "read_env False 9744 None" ]'
+check "a 1 MiB scope is kept as 512 bytes and a note of its length" '[ "$(printf "%s" "$out" | python3 -c "import json,sys; s=json.load(sys.stdin)[0][\"calls\"][0][\"scope\"]; print(len(s), s.startswith(\"A\"*512), s.endswith(\"... [truncated, 1048576 bytes]\"))")" = "542 True True" ]'
+
+tap_done
