@@ -421,6 +421,39 @@ int bn_cli_skill_script(int argc, char **argv)
 
 /* ---- audit ---------------------------------------------------------------- */
 
+/*
+ * Field KEY of O on stdout as literal text (NONE when it is not a
+ * string): a backslash, control characters (C0, DEL, C1) are written as
+ * escapes (\\, \n, \r, \t, \x1b), so text a skill chose (a scope, its
+ * stderr) cannot start a line of its own or drive the terminal.
+ */
+static void put_lit(const json_t *o, const char *key, const char *none)
+{
+	const json_t *v = json_object_get(o, key);
+	const char *t = json_is_string(v) ? json_string_value(v) : none;
+	size_t n = json_is_string(v) ? json_string_length(v) : strlen(none);
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)t[i];
+		if (ch == '\\')
+			fputs("\\\\", stdout);
+		else if (ch == '\n')
+			fputs("\\n", stdout);
+		else if (ch == '\r')
+			fputs("\\r", stdout);
+		else if (ch == '\t')
+			fputs("\\t", stdout);
+		else if (ch < 0x20 || ch == 0x7f)
+			printf("\\x%02x", ch);
+		else if (ch == 0xc2 && i + 1 < n &&
+			 (unsigned char)t[i + 1] >= 0x80 &&
+			 (unsigned char)t[i + 1] <= 0x9f)   /* C1, as U+009B */
+			printf("\\u%04x", (unsigned char)t[++i]);
+		else
+			putchar(ch);
+	}
+}
+
 /* `audit --installs`: what was installed or updated, from where, with
    which tier and grants. */
 static int audit_installs(const bn_exec_audit_filter *f, bool json)
@@ -542,36 +575,41 @@ int bn_cli_audit_main(int argc, char **argv)
 		char when[32];
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S",
 			 gmtime(&at));
-		printf("#%lld %s  %s  bot=%s  tier=%s  %s  fuel=%lld  "
-		       "mem=%lld  %lldms%s%s\n",
-		       (long long)json_integer_value(json_object_get(o, "id")),
-		       when, json_string_value(json_object_get(o, "skill")),
-		       json_is_string(json_object_get(o, "bot")) ?
-		       json_string_value(json_object_get(o, "bot")) : "-",
-		       json_string_value(json_object_get(o, "tier")),
-		       json_string_value(json_object_get(o, "outcome")),
+		printf("#%lld %s  ", (long long)json_integer_value(
+			json_object_get(o, "id")), when);
+		put_lit(o, "skill", "");
+		fputs("  bot=", stdout);
+		put_lit(o, "bot", "-");
+		fputs("  tier=", stdout);
+		put_lit(o, "tier", "");
+		fputs("  ", stdout);
+		put_lit(o, "outcome", "");
+		printf("  fuel=%lld  mem=%lld  %lldms",
 		       (long long)json_integer_value(json_object_get(o, "fuel")),
 		       (long long)json_integer_value(
 			       json_object_get(o, "memory_peak")),
 		       (long long)json_integer_value(
-			       json_object_get(o, "duration_ms")),
-		       json_is_string(json_object_get(o, "error")) ? "  " : "",
-		       json_is_string(json_object_get(o, "error")) ?
-		       json_string_value(json_object_get(o, "error")) : "");
+			       json_object_get(o, "duration_ms")));
+		if (json_is_string(json_object_get(o, "error"))) {
+			fputs("  ", stdout);
+			put_lit(o, "error", "");
+		}
+		putchar('\n');
 		calls = json_object_get(o, "calls");
 		for (size_t k = 0; k < json_array_size(calls); k++) {
 			json_t *c = json_array_get(calls, k);
-			printf("    %s %s %s: %s\n",
-			       json_is_true(json_object_get(c, "allowed")) ?
-			       "allowed" : "DENIED ",
-			       json_string_value(json_object_get(c,
-							"capability")),
-			       json_is_string(json_object_get(c, "scope")) ?
-			       json_string_value(json_object_get(c, "scope")) :
-			       "",
-			       json_is_string(json_object_get(c, "reason")) ?
-			       json_string_value(json_object_get(c, "reason")) :
-			       "");
+			printf("    %s ", json_is_true(json_object_get(c,
+			       "allowed")) ? "allowed" : "DENIED ");
+			put_lit(c, "capability", "");
+			if (json_is_true(json_object_get(c, "summary")))
+				printf(" (%lld calls)", (long long)
+				       json_integer_value(json_object_get(c,
+								"count")));
+			putchar(' ');
+			put_lit(c, "scope", "");
+			fputs(": ", stdout);
+			put_lit(c, "reason", "");
+			putchar('\n');
 		}
 	}
 	json_decref(runs);

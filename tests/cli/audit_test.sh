@@ -36,4 +36,16 @@ check "the counts add up to the calls made" '[ "$(printf "%s" "$out" | python3 -
 check "the summary says what it counts" '[ "$(printf "%s" "$out" | python3 -c "import json,sys; s=[x for x in json.load(sys.stdin)[0][\"calls\"] if x[\"summary\"]][0]; print(s[\"capability\"], s[\"allowed\"], s[\"count\"], s[\"scope\"])")" = "read_env False 9744 None" ]'
 check "a 1 MiB scope is kept as 512 bytes and a note of its length" '[ "$(printf "%s" "$out" | python3 -c "import json,sys; s=json.load(sys.stdin)[0][\"calls\"][0][\"scope\"]; print(len(s), s.startswith(\"A\"*512), s.endswith(\"... [truncated, 1048576 bytes]\"))")" = "542 True True" ]'
 
+# --- text output is literal ---------------------------------------------------
+# denied scopes that would forge a run line and retitle the terminal
+mkwat forge '(module (import "bnity" "read_env" (func $e (param i32 i32) (result i32))) (memory 1) (data (i32.const 0) "X\0a#99 x tier=local ok") (data (i32.const 100) "\1b]0;pwn\07") (data (i32.const 200) "\c2\9b2J") (func (export "_start") (drop (call $e (i32.const 0) (i32.const 21))) (drop (call $e (i32.const 100) (i32.const 8))) (drop (call $e (i32.const 200) (i32.const 4)))))'
+run "$bnity" skill run forge --input '{}'
+run "$bnity" audit --skill forge
+esc=$'\x1b' bel=$'\a' csi=$'\xc2\x9b'
+check "no raw ESC, BEL or C1 CSI reaches the terminal" '[ $rc -eq 0 ] && [[ $out != *"$esc"* ]] && [[ $out != *"$bel"* ]] && [[ $out != *"$csi"* ]]'
+check "a newline in a scope forges no line" '! printf "%s\n" "$out" | grep -q "^#99"'
+check "the scopes are shown with visible escapes" '[[ $out == *"read_env X\\n#99 x tier=local ok"* ]] && [[ $out == *"\\x1b]0;pwn\\x07"* ]] && [[ $out == *"\\u009b2J"* ]]'
+run "$bnity" audit --skill flood --limit 1
+check "the summary row shows its count in text" '[[ $out == *"DENIED  read_env (9744 calls)"* ]]'
+
 tap_done
