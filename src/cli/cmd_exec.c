@@ -454,6 +454,59 @@ static void put_lit(const json_t *o, const char *key, const char *none)
 	}
 }
 
+/* The calls in O's "calls", one line each, then how to see the next
+   page when O's CURSOR names one. */
+static void put_calls(const json_t *o, const char *cursor, json_int_t run)
+{
+	json_t *calls = json_object_get(o, "calls"), *next;
+
+	for (size_t k = 0; k < json_array_size(calls); k++) {
+		json_t *c = json_array_get(calls, k);
+		printf("    %s ", json_is_true(json_object_get(c,
+		       "allowed")) ? "allowed" : "DENIED ");
+		put_lit(c, "capability", "");
+		if (json_is_true(json_object_get(c, "summary")))
+			printf(" (%lld calls)", (long long)json_integer_value(
+			       json_object_get(c, "count")));
+		putchar(' ');
+		put_lit(c, "scope", "");
+		fputs(": ", stdout);
+		put_lit(c, "reason", "");
+		putchar('\n');
+	}
+	next = json_object_get(o, cursor);
+	if (json_is_integer(next))
+		printf("    ... more calls: bnity audit --run %lld --after "
+		       "%lld\n", (long long)run,
+		       (long long)json_integer_value(next));
+}
+
+/* `audit --run ID [--after ID]`: a page of one run's calls. */
+static int audit_calls(int64_t run, int64_t after, unsigned limit, bool json)
+{
+	json_t *o = NULL;
+	bn_store *s;
+	bn_err err;
+	int r;
+
+	bn_err_init(&err);
+	if (bn_cli_open_store(&s, &err))
+		return bn_cli_fail(&err);
+	r = bn_exec_audit_calls(&o, s, run, after, limit, &err);
+	bn_store_free(s);
+	if (r)
+		return bn_cli_fail(&err);
+	if (json) {
+		bn_cli_print_json(o);
+		return BN_EXIT_OK;
+	}
+	if (json_array_size(json_object_get(o, "calls")) == 0)
+		printf("no calls\n");
+	put_calls(o, "next_after", run);
+	json_decref(o);
+	return BN_EXIT_OK;
+}
+
 /* `audit --installs`: what was installed or updated, from where, with
    which tier and grants. */
 static int audit_installs(const bn_exec_audit_filter *f, bool json)
@@ -509,8 +562,10 @@ static int audit_installs(const bn_exec_audit_filter *f, bool json)
 int bn_cli_audit_main(int argc, char **argv)
 {
 	const char *pos[MAX_POS], *skill = NULL, *bot = NULL, *since = NULL,
-		   *outcome = NULL, *limit = NULL, *before = NULL;
+		   *outcome = NULL, *limit = NULL, *before = NULL,
+		   *run_id = NULL, *after = NULL;
 	bn_exec_audit_filter f = { 0 };
+	int64_t run = 0, after_id = 0;
 	bool json = false, installs = false;
 	json_t *runs = NULL;
 	bn_store *s;
@@ -524,6 +579,8 @@ int bn_cli_audit_main(int argc, char **argv)
 		{ "outcome", true, &outcome, NULL },
 		{ "limit", true, &limit, NULL },
 		{ "before", true, &before, NULL },
+		{ "run", true, &run_id, NULL },
+		{ "after", true, &after, NULL },
 		{ "json", false, NULL, &json },
 		{ "installs", false, NULL, &installs },
 		{ NULL, false, NULL, NULL } };
@@ -549,6 +606,25 @@ int bn_cli_audit_main(int argc, char **argv)
 			return bn_cli_usage("audit", "--before: a record id");
 		f.before_id = (int64_t)v;
 	}
+	if (run_id) {
+		if (!parse_u64(&v, run_id) || v == 0 || v > INT64_MAX)
+			return bn_cli_usage("audit", "--run: a record id");
+		run = (int64_t)v;
+	}
+	if (after) {
+		if (!run_id)
+			return bn_cli_usage("audit", "--after pages through "
+					    "the calls of one --run");
+		if (!parse_u64(&v, after) || v > INT64_MAX)
+			return bn_cli_usage("audit", "--after: a call id");
+		after_id = (int64_t)v;
+	}
+	if (run_id) {
+		if (skill || bot || since || outcome || before || installs)
+			return bn_cli_usage("audit", "--run takes only "
+					    "--after, --limit and --json");
+		return audit_calls(run, after_id, f.limit, json);
+	}
 	if (installs) {
 		if (bot || outcome || before)
 			return bn_cli_usage("audit", "--installs takes only "
@@ -569,7 +645,7 @@ int bn_cli_audit_main(int argc, char **argv)
 	if (json_array_size(runs) == 0)
 		printf("no audit records\n");
 	for (size_t i = 0; i < json_array_size(runs); i++) {
-		json_t *o = json_array_get(runs, i), *calls;
+		json_t *o = json_array_get(runs, i);
 		time_t at = (time_t)(json_integer_value(
 			json_object_get(o, "at_ms")) / 1000);
 		char when[32];
@@ -595,22 +671,8 @@ int bn_cli_audit_main(int argc, char **argv)
 			put_lit(o, "error", "");
 		}
 		putchar('\n');
-		calls = json_object_get(o, "calls");
-		for (size_t k = 0; k < json_array_size(calls); k++) {
-			json_t *c = json_array_get(calls, k);
-			printf("    %s ", json_is_true(json_object_get(c,
-			       "allowed")) ? "allowed" : "DENIED ");
-			put_lit(c, "capability", "");
-			if (json_is_true(json_object_get(c, "summary")))
-				printf(" (%lld calls)", (long long)
-				       json_integer_value(json_object_get(c,
-								"count")));
-			putchar(' ');
-			put_lit(c, "scope", "");
-			fputs(": ", stdout);
-			put_lit(c, "reason", "");
-			putchar('\n');
-		}
+		put_calls(o, "calls_next_after", json_integer_value(
+			json_object_get(o, "id")));
 	}
 	json_decref(runs);
 	return BN_EXIT_OK;

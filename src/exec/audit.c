@@ -4,6 +4,7 @@
 #include "audit.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -154,17 +155,26 @@ static json_t *int_json(int64_t v)
 	return v == BN_STORE_AUDIT_NONE ? json_null() : json_integer(v);
 }
 
-static int calls_of(json_t *run, bn_store *s, int64_t id, bn_err *err)
+#define CALLS_LIMIT 50
+
+/* A page of run ID's calls (see bn_exec_audit_calls) into RUN's "calls"
+   and, as CURSOR, the id after which the next page starts or null. */
+static int calls_of(json_t *run, const char *cursor, bn_store *s, int64_t id,
+		    int64_t after, unsigned limit, bn_err *err)
 {
 	bn_store_audit_call *v = NULL;
 	size_t n = 0;
 	json_t *a;
-	int r = bn_store_audit_call_list(&v, &n, s, id, err);
+	int r;
 
+	if (!limit)
+		limit = CALLS_LIMIT;
+	/* one more than asked, to know whether there is a next page */
+	r = bn_store_audit_call_list(&v, &n, s, id, after, limit + 1, err);
 	if (r)
 		return r;
 	a = json_array();
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && i < limit; i++) {
 		json_t *c = json_object();
 		json_object_set_new(c, "id", json_integer(v[i].id));
 		json_object_set_new(c, "at_ms", json_integer(v[i].at_ms));
@@ -177,6 +187,8 @@ static int calls_of(json_t *run, bn_store *s, int64_t id, bn_err *err)
 		json_object_set_new(c, "summary", json_boolean(v[i].summary));
 		json_array_append_new(a, c);
 	}
+	json_object_set_new(run, cursor, n > limit ?
+			    json_integer(v[limit - 1].id) : json_null());
 	bn_store_audit_calls_free(v, n);
 	json_object_set_new(run, "calls", a);
 	return 0;
@@ -225,7 +237,8 @@ int bn_exec_audit_query(json_t **out, bn_store *s,
 	a = json_array();
 	for (size_t i = 0; i < n && r == 0; i++) {
 		json_t *o = run_json(&v[i]);
-		r = calls_of(o, s, v[i].id, err);
+		r = calls_of(o, "calls_next_after", s, v[i].id, 0,
+			     f->calls_limit, err);
 		json_array_append_new(a, o);
 	}
 	bn_store_audit_runs_free(v, n);
@@ -234,6 +247,31 @@ int bn_exec_audit_query(json_t **out, bn_store *s,
 		return audit_fail(r, err);
 	}
 	*out = a;
+	return 0;
+}
+
+int bn_exec_audit_calls(json_t **out, bn_store *s, int64_t run_id,
+			int64_t after_id, unsigned limit, bn_err *err)
+{
+	bn_store_audit_filter f = { .before_id = run_id + 1, .limit = 1 };
+	bn_store_audit_run *v = NULL;
+	size_t n = 0;
+	json_t *o;
+	int r = run_id < INT64_MAX ?
+		bn_store_audit_run_list(&v, &n, s, &f, err) : 0;
+
+	if (!r && (n == 0 || v[0].id != run_id))
+		r = bn_err_set(err, BN_ENOTFOUND, "no audit record #%lld "
+			       "(see `bnity audit`)", (long long)run_id);
+	bn_store_audit_runs_free(v, n);
+	if (r)
+		return audit_fail(r, err);
+	o = json_object();
+	if ((r = calls_of(o, "next_after", s, run_id, after_id, limit, err))) {
+		json_decref(o);
+		return audit_fail(r, err);
+	}
+	*out = o;
 	return 0;
 }
 

@@ -64,14 +64,26 @@ typedef struct bn_exec_audit_filter {
 	const char *outcome;
 	int64_t before_id;          /* paging: only ids below; 0 = none */
 	unsigned limit;             /* 0 = 100 */
+	unsigned calls_limit;       /* calls shown per run; 0 = 50 */
 } bn_exec_audit_filter;
 
 /*
- * bn_exec_audit_query - newest first, each run an object with its host
- * calls in "calls".  *out is an owned JSON array.
+ * bn_exec_audit_query - newest first, each run an object with the first
+ * page of its host calls in "calls" and, when there are more,
+ * "calls_next_after" (else null) to pass to bn_exec_audit_calls.  *out
+ * is an owned JSON array.
  */
 int bn_exec_audit_query(json_t **out, bn_store *s,
 			const bn_exec_audit_filter *f, bn_err *err) BN_MUST_USE;
+
+/*
+ * bn_exec_audit_calls - a page of run RUN_ID's host calls: at most LIMIT
+ * (0 = 50) whose id is above AFTER_ID, as {"calls": [...], "next_after":
+ * ID or null}.  *out is owned.  BN_ENOTFOUND when there is no run RUN_ID.
+ */
+int bn_exec_audit_calls(json_t **out, bn_store *s, int64_t run_id,
+			int64_t after_id, unsigned limit,
+			bn_err *err) BN_MUST_USE;
 
 /* Parse "2026-11-27", "2026-11-27T10:00:00Z", "1h", "30m", "7d" or epoch
    seconds into milliseconds since the epoch. */

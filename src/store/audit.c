@@ -178,13 +178,18 @@ static void call_clear(void *item)
 }
 
 int bn_store_audit_call_list(bn_store_audit_call **out, size_t *n_out,
-			     bn_store *s, int64_t run_id, bn_err *err)
+			     bn_store *s, int64_t run_id, int64_t after_id,
+			     unsigned limit, bn_err *err)
 {
-	const bn_store__arg a[] = { BN_STORE__INT(run_id) };
+	const bn_store__arg a[] = {
+		BN_STORE__INT(run_id), BN_STORE__INT(after_id),
+		BN_STORE__INT(limit ? limit : 100),
+	};
 	sqlite3_stmt *st;
 	int r = bn_store__query(&st, s,
 		"SELECT id, at_ms, capability, scope, allowed, reason, count"
-		" FROM audit_calls WHERE run_id = ?1 ORDER BY id",
+		" FROM audit_calls WHERE run_id = ?1 AND id > ?2"
+		" ORDER BY id LIMIT ?3",
 		a, BN_STORE__NARGS(a), err);
 	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
 				      call_row, call_clear, err);

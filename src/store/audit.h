@@ -111,10 +111,12 @@ int bn_store_audit_run_list(bn_store_audit_run **out, size_t *n_out,
 			    bn_err *err) BN_MUST_USE;
 void bn_store_audit_runs_free(bn_store_audit_run *v, size_t n);
 
-/* Run RUN_ID's calls, in order: *out owned array of *n_out. */
+/* Run RUN_ID's calls in order, a page of at most LIMIT (0 = 100) of
+   those whose id is above AFTER_ID (0 = from the first): *out owned array
+   of *n_out. */
 int bn_store_audit_call_list(bn_store_audit_call **out, size_t *n_out,
-			     bn_store *s, int64_t run_id,
-			     bn_err *err) BN_MUST_USE;
+			     bn_store *s, int64_t run_id, int64_t after_id,
+			     unsigned limit, bn_err *err) BN_MUST_USE;
 void bn_store_audit_calls_free(bn_store_audit_call *v, size_t n);
 
 #endif
