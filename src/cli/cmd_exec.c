@@ -432,6 +432,92 @@ int bn_cli_skill_script(int argc, char **argv)
 
 /* ---- audit ---------------------------------------------------------------- */
 
+/*
+ * Field KEY of O on stdout as literal text (NONE when it is not a
+ * string): a backslash, control characters (C0, DEL, C1) are written as
+ * escapes (\\, \n, \r, \t, \x1b), so text a skill chose (a scope, its
+ * stderr) cannot start a line of its own or drive the terminal.
+ */
+static void put_lit(const json_t *o, const char *key, const char *none)
+{
+	const json_t *v = json_object_get(o, key);
+	const char *t = json_is_string(v) ? json_string_value(v) : none;
+	size_t n = json_is_string(v) ? json_string_length(v) : strlen(none);
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)t[i];
+		if (ch == '\\')
+			fputs("\\\\", stdout);
+		else if (ch == '\n')
+			fputs("\\n", stdout);
+		else if (ch == '\r')
+			fputs("\\r", stdout);
+		else if (ch == '\t')
+			fputs("\\t", stdout);
+		else if (ch < 0x20 || ch == 0x7f)
+			printf("\\x%02x", ch);
+		else if (ch == 0xc2 && i + 1 < n &&
+			 (unsigned char)t[i + 1] >= 0x80 &&
+			 (unsigned char)t[i + 1] <= 0x9f)   /* C1, as U+009B */
+			printf("\\u%04x", (unsigned char)t[++i]);
+		else
+			putchar(ch);
+	}
+}
+
+/* The calls in O's "calls", one line each, then how to see the next
+   page when O's CURSOR names one. */
+static void put_calls(const json_t *o, const char *cursor, json_int_t run)
+{
+	json_t *calls = json_object_get(o, "calls"), *next;
+
+	for (size_t k = 0; k < json_array_size(calls); k++) {
+		json_t *c = json_array_get(calls, k);
+		printf("    %s ", json_is_true(json_object_get(c,
+		       "allowed")) ? "allowed" : "DENIED ");
+		put_lit(c, "capability", "");
+		if (json_is_true(json_object_get(c, "summary")))
+			printf(" (%lld calls)", (long long)json_integer_value(
+			       json_object_get(c, "count")));
+		putchar(' ');
+		put_lit(c, "scope", "");
+		fputs(": ", stdout);
+		put_lit(c, "reason", "");
+		putchar('\n');
+	}
+	next = json_object_get(o, cursor);
+	if (json_is_integer(next))
+		printf("    ... more calls: bnity audit --run %lld --after "
+		       "%lld\n", (long long)run,
+		       (long long)json_integer_value(next));
+}
+
+/* `audit --run ID [--after ID]`: a page of one run's calls. */
+static int audit_calls(int64_t run, int64_t after, unsigned limit, bool json)
+{
+	json_t *o = NULL;
+	bn_store *s;
+	bn_err err;
+	int r;
+
+	bn_err_init(&err);
+	if (bn_cli_open_store(&s, &err))
+		return bn_cli_fail(&err);
+	r = bn_exec_audit_calls(&o, s, run, after, limit, &err);
+	bn_store_free(s);
+	if (r)
+		return bn_cli_fail(&err);
+	if (json) {
+		bn_cli_print_json(o);
+		return BN_EXIT_OK;
+	}
+	if (json_array_size(json_object_get(o, "calls")) == 0)
+		printf("no calls\n");
+	put_calls(o, "next_after", run);
+	json_decref(o);
+	return BN_EXIT_OK;
+}
+
 /* `audit --installs`: what was installed or updated, from where, with
    which tier and grants. */
 static int audit_installs(const bn_exec_audit_filter *f, bool json)
@@ -487,8 +573,10 @@ static int audit_installs(const bn_exec_audit_filter *f, bool json)
 int bn_cli_audit_main(int argc, char **argv)
 {
 	const char *pos[MAX_POS], *skill = NULL, *bot = NULL, *since = NULL,
-		   *outcome = NULL, *limit = NULL, *before = NULL;
+		   *outcome = NULL, *limit = NULL, *before = NULL,
+		   *run_id = NULL, *after = NULL;
 	bn_exec_audit_filter f = { 0 };
+	int64_t run = 0, after_id = 0;
 	bool json = false, installs = false;
 	json_t *runs = NULL;
 	bn_store *s;
@@ -502,6 +590,8 @@ int bn_cli_audit_main(int argc, char **argv)
 		{ "outcome", true, &outcome, NULL },
 		{ "limit", true, &limit, NULL },
 		{ "before", true, &before, NULL },
+		{ "run", true, &run_id, NULL },
+		{ "after", true, &after, NULL },
 		{ "json", false, NULL, &json },
 		{ "installs", false, NULL, &installs },
 		{ NULL, false, NULL, NULL } };
@@ -527,6 +617,25 @@ int bn_cli_audit_main(int argc, char **argv)
 			return bn_cli_usage("audit", "--before: a record id");
 		f.before_id = (int64_t)v;
 	}
+	if (run_id) {
+		if (!parse_u64(&v, run_id) || v == 0 || v > INT64_MAX)
+			return bn_cli_usage("audit", "--run: a record id");
+		run = (int64_t)v;
+	}
+	if (after) {
+		if (!run_id)
+			return bn_cli_usage("audit", "--after pages through "
+					    "the calls of one --run");
+		if (!parse_u64(&v, after) || v > INT64_MAX)
+			return bn_cli_usage("audit", "--after: a call id");
+		after_id = (int64_t)v;
+	}
+	if (run_id) {
+		if (skill || bot || since || outcome || before || installs)
+			return bn_cli_usage("audit", "--run takes only "
+					    "--after, --limit and --json");
+		return audit_calls(run, after_id, f.limit, json);
+	}
 	if (installs) {
 		if (bot || outcome || before)
 			return bn_cli_usage("audit", "--installs takes only "
@@ -547,43 +656,34 @@ int bn_cli_audit_main(int argc, char **argv)
 	if (json_array_size(runs) == 0)
 		printf("no audit records\n");
 	for (size_t i = 0; i < json_array_size(runs); i++) {
-		json_t *o = json_array_get(runs, i), *calls;
+		json_t *o = json_array_get(runs, i);
 		time_t at = (time_t)(json_integer_value(
 			json_object_get(o, "at_ms")) / 1000);
 		char when[32];
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S",
 			 gmtime(&at));
-		printf("#%lld %s  %s  bot=%s  tier=%s  %s  fuel=%lld  "
-		       "mem=%lld  %lldms%s%s\n",
-		       (long long)json_integer_value(json_object_get(o, "id")),
-		       when, json_string_value(json_object_get(o, "skill")),
-		       json_is_string(json_object_get(o, "bot")) ?
-		       json_string_value(json_object_get(o, "bot")) : "-",
-		       json_string_value(json_object_get(o, "tier")),
-		       json_string_value(json_object_get(o, "outcome")),
+		printf("#%lld %s  ", (long long)json_integer_value(
+			json_object_get(o, "id")), when);
+		put_lit(o, "skill", "");
+		fputs("  bot=", stdout);
+		put_lit(o, "bot", "-");
+		fputs("  tier=", stdout);
+		put_lit(o, "tier", "");
+		fputs("  ", stdout);
+		put_lit(o, "outcome", "");
+		printf("  fuel=%lld  mem=%lld  %lldms",
 		       (long long)json_integer_value(json_object_get(o, "fuel")),
 		       (long long)json_integer_value(
 			       json_object_get(o, "memory_peak")),
 		       (long long)json_integer_value(
-			       json_object_get(o, "duration_ms")),
-		       json_is_string(json_object_get(o, "error")) ? "  " : "",
-		       json_is_string(json_object_get(o, "error")) ?
-		       json_string_value(json_object_get(o, "error")) : "");
-		calls = json_object_get(o, "calls");
-		for (size_t k = 0; k < json_array_size(calls); k++) {
-			json_t *c = json_array_get(calls, k);
-			printf("    %s %s %s: %s\n",
-			       json_is_true(json_object_get(c, "allowed")) ?
-			       "allowed" : "DENIED ",
-			       json_string_value(json_object_get(c,
-							"capability")),
-			       json_is_string(json_object_get(c, "scope")) ?
-			       json_string_value(json_object_get(c, "scope")) :
-			       "",
-			       json_is_string(json_object_get(c, "reason")) ?
-			       json_string_value(json_object_get(c, "reason")) :
-			       "");
+			       json_object_get(o, "duration_ms")));
+		if (json_is_string(json_object_get(o, "error"))) {
+			fputs("  ", stdout);
+			put_lit(o, "error", "");
 		}
+		putchar('\n');
+		put_calls(o, "calls_next_after", json_integer_value(
+			json_object_get(o, "id")));
 	}
 	json_decref(runs);
 	return BN_EXIT_OK;

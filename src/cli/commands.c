@@ -382,13 +382,17 @@ const bn_cli_cmd bn_cli_commands[] = {
 	  .summary = "The audit log of skill runs, or of installs",
 	  .usage = "[--skill S] [--bot B] [--since WHEN] [--outcome O]\n"
 		   "        [--limit N] [--before ID] [--json]\n"
+		   "       bnity audit --run ID [--after CALL] [--limit N] [--json]\n"
 		   "       bnity audit --installs [--skill S] [--since WHEN] [--limit N] [--json]",
 	  .text = "The audit log, newest first: every skill run and every host call\n"
 		  "it made, allowed or denied. WHEN: 2026-11-27, 30m, 2h, 7d.\n"
+		  "A run shows its first 50 calls; --run ID [--after CALL] pages\n"
+		  "through the rest.\n"
 		  "--installs: every install and update instead (source, tier, hash,\n"
 		  "grants, scan findings).",
 	  .opts = OPTS(VALUE("skill"), VALUE("bot"), VALUE("since"),
 		       VALUE("outcome"), VALUE("limit"), VALUE("before"),
+		       VALUE("run"), VALUE("after"),
 		       FLAG("json"), FLAG("installs")),
 	  .fn = bn_cli_audit_main },
 	{ .name = "secret",

@@ -4,12 +4,17 @@
 #include "audit.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "base/buf.h"
 #include "store/audit.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define ROWS_MAX_TEXT STR(BN_EXEC_AUDIT_CALL_ROWS_MAX)
 
 static int64_t now_ms(void)
 {
@@ -18,21 +23,42 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* V made valid UTF-8 (a record is read back as JSON), owned; NULL for
-   NULL or "" (not recorded). */
+/* V made valid UTF-8 (a record is read back as JSON) and cut to
+   BN_EXEC_AUDIT_FIELD_MAX bytes with a note of its length, owned; NULL for
+   NULL or "" (not recorded).  Only the bytes kept are read past strlen. */
 static char *text_in(const char *v)
 {
-	size_t n, bad = 0;
+	size_t n, keep, cut;
 	bn_buf b;
 
 	if (!v || !*v)
 		return NULL;
 	n = strlen(v);
-	bn_buf_init(&b, n * 3 + 1);
-	if (bn_buf_append_utf8(&b, v, n, &bad) == 0 && bad)
-		return bn_buf_take(&b);
-	bn_buf_clear(&b);
-	return bn_xstrdup(v);
+	keep = n > BN_EXEC_AUDIT_FIELD_MAX ? BN_EXEC_AUDIT_FIELD_MAX : n;
+	/* do not cut a character in two (at most 3 continuation bytes) */
+	for (int i = 0; i < 3 && keep < n && keep &&
+	     ((unsigned char)v[keep] & 0xC0) == 0x80; i++)
+		keep--;
+	bn_buf_init(&b, keep * 3 + 64);
+	if (bn_buf_append_utf8(&b, v, keep, NULL)) {
+		bn_buf_clear(&b);
+		return NULL;
+	}
+	/* replacement characters may have made it longer than the cap */
+	cut = b.len;
+	if (cut > BN_EXEC_AUDIT_FIELD_MAX) {
+		cut = BN_EXEC_AUDIT_FIELD_MAX;
+		while (cut && ((unsigned char)b.data[cut] & 0xC0) == 0x80)
+			cut--;
+	}
+	if (cut < b.len || keep < n) {
+		b.len = cut;
+		if (bn_buf_printf(&b, "... [truncated, %zu bytes]", n)) {
+			bn_buf_clear(&b);
+			return NULL;
+		}
+	}
+	return bn_buf_take(&b);
 }
 
 static int audit_fail(int r, bn_err *err)
@@ -84,11 +110,22 @@ int bn_exec_audit_call(bn_store *s, int64_t run_id, const char *capability,
 		       const char *scope, bool allowed, const char *reason,
 		       bn_err *err)
 {
-	char *cap = text_in(capability), *sc = text_in(scope);
-	char *why = text_in(reason);
-	int rc = bn_store_audit_call_add(s, run_id, now_ms(), cap ? cap : "",
-					 sc, allowed, why, err);
+	char *cap = text_in(capability), *sc = NULL, *why = NULL;
+	size_t rows = 0;
+	int rc = bn_store_audit_call_rows(&rows, s, run_id, err);
 
+	if (!rc && rows >= BN_EXEC_AUDIT_CALL_ROWS_MAX) {
+		rc = bn_store_audit_call_tally(s, run_id, now_ms(),
+			cap ? cap : "", allowed, "further calls past the cap of "
+			ROWS_MAX_TEXT " rows of a run, counted here "
+			"without their scopes", err);
+	} else if (!rc) {
+		sc = text_in(scope);
+		why = text_in(reason);
+		rc = bn_store_audit_call_add(s, run_id, now_ms(),
+					     cap ? cap : "", sc, allowed, why,
+					     err);
+	}
 	free(cap);
 	free(sc);
 	free(why);
@@ -118,26 +155,40 @@ static json_t *int_json(int64_t v)
 	return v == BN_STORE_AUDIT_NONE ? json_null() : json_integer(v);
 }
 
-static int calls_of(json_t *run, bn_store *s, int64_t id, bn_err *err)
+#define CALLS_LIMIT 50
+
+/* A page of run ID's calls (see bn_exec_audit_calls) into RUN's "calls"
+   and, as CURSOR, the id after which the next page starts or null. */
+static int calls_of(json_t *run, const char *cursor, bn_store *s, int64_t id,
+		    int64_t after, unsigned limit, bn_err *err)
 {
 	bn_store_audit_call *v = NULL;
 	size_t n = 0;
 	json_t *a;
-	int r = bn_store_audit_call_list(&v, &n, s, id, err);
+	int r;
 
+	if (!limit)
+		limit = CALLS_LIMIT;
+	/* one more than asked, to know whether there is a next page */
+	r = bn_store_audit_call_list(&v, &n, s, id, after, limit + 1, err);
 	if (r)
 		return r;
 	a = json_array();
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && i < limit; i++) {
 		json_t *c = json_object();
+		json_object_set_new(c, "id", json_integer(v[i].id));
 		json_object_set_new(c, "at_ms", json_integer(v[i].at_ms));
 		json_object_set_new(c, "capability",
 				    text_json(v[i].capability));
 		json_object_set_new(c, "scope", text_json(v[i].scope));
 		json_object_set_new(c, "allowed", json_boolean(v[i].allowed));
 		json_object_set_new(c, "reason", text_json(v[i].reason));
+		json_object_set_new(c, "count", json_integer(v[i].count));
+		json_object_set_new(c, "summary", json_boolean(v[i].summary));
 		json_array_append_new(a, c);
 	}
+	json_object_set_new(run, cursor, n > limit ?
+			    json_integer(v[limit - 1].id) : json_null());
 	bn_store_audit_calls_free(v, n);
 	json_object_set_new(run, "calls", a);
 	return 0;
@@ -186,7 +237,8 @@ int bn_exec_audit_query(json_t **out, bn_store *s,
 	a = json_array();
 	for (size_t i = 0; i < n && r == 0; i++) {
 		json_t *o = run_json(&v[i]);
-		r = calls_of(o, s, v[i].id, err);
+		r = calls_of(o, "calls_next_after", s, v[i].id, 0,
+			     f->calls_limit, err);
 		json_array_append_new(a, o);
 	}
 	bn_store_audit_runs_free(v, n);
@@ -195,6 +247,31 @@ int bn_exec_audit_query(json_t **out, bn_store *s,
 		return audit_fail(r, err);
 	}
 	*out = a;
+	return 0;
+}
+
+int bn_exec_audit_calls(json_t **out, bn_store *s, int64_t run_id,
+			int64_t after_id, unsigned limit, bn_err *err)
+{
+	bn_store_audit_filter f = { .before_id = run_id + 1, .limit = 1 };
+	bn_store_audit_run *v = NULL;
+	size_t n = 0;
+	json_t *o;
+	int r = run_id < INT64_MAX ?
+		bn_store_audit_run_list(&v, &n, s, &f, err) : 0;
+
+	if (!r && (n == 0 || v[0].id != run_id))
+		r = bn_err_set(err, BN_ENOTFOUND, "no audit record #%lld "
+			       "(see `bnity audit`)", (long long)run_id);
+	bn_store_audit_runs_free(v, n);
+	if (r)
+		return audit_fail(r, err);
+	o = json_object();
+	if ((r = calls_of(o, "next_after", s, run_id, after_id, limit, err))) {
+		json_decref(o);
+		return audit_fail(r, err);
+	}
+	*out = o;
 	return 0;
 }
 

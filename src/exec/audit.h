@@ -16,6 +16,18 @@
 #include "base/err.h"
 #include "store/store.h"
 
+/*
+ * The log is bounded whatever a skill does.  A run keeps at most
+ * BN_EXEC_AUDIT_CALL_ROWS_MAX rows of single host calls; every call past
+ * them is counted in one summary row per (capability, allowed) of the run,
+ * so none is lost silently.  Each text field (a call's scope and reason, a
+ * run's error with a skill's stderr) keeps at most BN_EXEC_AUDIT_FIELD_MAX
+ * bytes; a longer one is cut at a character and ends with
+ * "... [truncated, N bytes]", N its original length.
+ */
+#define BN_EXEC_AUDIT_CALL_ROWS_MAX 256
+#define BN_EXEC_AUDIT_FIELD_MAX 512
+
 /* One invocation, as recorded. */
 typedef struct bn_exec_audit_run {
 	const char *skill;
@@ -38,7 +50,8 @@ int bn_exec_audit_begin(int64_t *id_out, bn_store *s,
 /* Complete record ID with R's results. */
 int bn_exec_audit_end(bn_store *s, int64_t id, const bn_exec_audit_run *r,
 		      bn_err *err) BN_MUST_USE;
-/* Record one host call of run RUN_ID: what was asked and the decision. */
+/* Record one host call of run RUN_ID: what was asked and the decision
+   (past the run's cap of rows, only counted; see above). */
 int bn_exec_audit_call(bn_store *s, int64_t run_id, const char *capability,
 		       const char *scope, bool allowed, const char *reason,
 		       bn_err *err) BN_MUST_USE;
@@ -51,14 +64,26 @@ typedef struct bn_exec_audit_filter {
 	const char *outcome;
 	int64_t before_id;          /* paging: only ids below; 0 = none */
 	unsigned limit;             /* 0 = 100 */
+	unsigned calls_limit;       /* calls shown per run; 0 = 50 */
 } bn_exec_audit_filter;
 
 /*
- * bn_exec_audit_query - newest first, each run an object with its host
- * calls in "calls".  *out is an owned JSON array.
+ * bn_exec_audit_query - newest first, each run an object with the first
+ * page of its host calls in "calls" and, when there are more,
+ * "calls_next_after" (else null) to pass to bn_exec_audit_calls.  *out
+ * is an owned JSON array.
  */
 int bn_exec_audit_query(json_t **out, bn_store *s,
 			const bn_exec_audit_filter *f, bn_err *err) BN_MUST_USE;
+
+/*
+ * bn_exec_audit_calls - a page of run RUN_ID's host calls: at most LIMIT
+ * (0 = 50) whose id is above AFTER_ID, as {"calls": [...], "next_after":
+ * ID or null}.  *out is owned.  BN_ENOTFOUND when there is no run RUN_ID.
+ */
+int bn_exec_audit_calls(json_t **out, bn_store *s, int64_t run_id,
+			int64_t after_id, unsigned limit,
+			bn_err *err) BN_MUST_USE;
 
 /* Parse "2026-11-27", "2026-11-27T10:00:00Z", "1h", "30m", "7d" or epoch
    seconds into milliseconds since the epoch. */

@@ -91,6 +91,40 @@ static void audit_get(bn_server_req *rq)
 	bn_server__reply(rq, MHD_HTTP_OK, o);
 }
 
+/* /audit/:run/calls?limit=&after=: a page of one run's calls. */
+static void audit_calls_get(bn_server_req *rq)
+{
+	const char *limit = bn_server__query(rq, "limit"),
+		   *after = bn_server__query(rq, "after");
+	long long run = 0, lim = 50, aft = 0;
+	json_t *o = NULL;
+	bn_store *s;
+	bn_err err;
+
+	if (!bn_server__parse_ll(&run, rq->params[0], 1, INT64_MAX)) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "run: a record id");
+		return;
+	}
+	if (limit && !bn_server__parse_ll(&lim, limit, 1, AUDIT_LIMIT_MAX)) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "limit: 1 to %d",
+				AUDIT_LIMIT_MAX);
+		return;
+	}
+	if (after && !bn_server__parse_ll(&aft, after, 0, INT64_MAX)) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "after: a call id");
+		return;
+	}
+	s = bn_server__store(rq);
+	if (!s)
+		return;
+	bn_err_init(&err);
+	if (bn_exec_audit_calls(&o, s, run, aft, (unsigned)lim, &err)) {
+		bn_server__fail_err(rq, &err);
+		return;
+	}
+	bn_server__reply(rq, MHD_HTTP_OK, o);
+}
+
 #ifdef HAVE_REGISTRY
 /* ?skill=&since=&limit=: the install log, as `bnity audit --installs`. */
 static void installs_get(bn_server_req *rq)
@@ -273,6 +307,7 @@ static void settings_get(bn_server_req *rq)
 
 const bn_server_route bn_server_routes_exec[] = {
 	{ "GET", "/api/v1/audit", audit_get },
+	{ "GET", "/api/v1/audit/:run/calls", audit_calls_get },
 #ifdef HAVE_REGISTRY
 	{ "GET", "/api/v1/audit/installs", installs_get },
 #endif

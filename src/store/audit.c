@@ -54,6 +54,43 @@ int bn_store_audit_call_add(bn_store *s, int64_t run_id, int64_t at_ms,
 		a, BN_STORE__NARGS(a), err);
 }
 
+int bn_store_audit_call_rows(size_t *n_out, bn_store *s, int64_t run_id,
+			     bn_err *err)
+{
+	const bn_store__arg a[] = { BN_STORE__INT(run_id) };
+	sqlite3_stmt *st;
+	int r = bn_store__query(&st, s,
+		"SELECT COUNT(*) FROM audit_calls"
+		" WHERE run_id = ?1 AND count IS NULL",
+		a, BN_STORE__NARGS(a), err);
+
+	if (r)
+		return r;
+	r = bn_store__step(s, st, err);
+	if (r == 1)
+		*n_out = (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return r < 0 ? r : 0;
+}
+
+int bn_store_audit_call_tally(bn_store *s, int64_t run_id, int64_t at_ms,
+			      const char *capability, bool allowed,
+			      const char *reason, bn_err *err)
+{
+	const bn_store__arg a[] = {
+		BN_STORE__INT(run_id), BN_STORE__INT(at_ms),
+		BN_STORE__TEXT(capability), BN_STORE__INT(allowed ? 1 : 0),
+		BN_STORE__TEXT(reason),
+	};
+	return bn_store__run(s,
+		"INSERT INTO audit_calls (run_id, at_ms, capability, scope,"
+		" allowed, reason, count) VALUES (?1, ?2, ?3, NULL, ?4, ?5, 1)"
+		" ON CONFLICT (run_id, capability, allowed)"
+		" WHERE count IS NOT NULL"
+		" DO UPDATE SET count = count + 1, at_ms = excluded.at_ms",
+		a, BN_STORE__NARGS(a), err);
+}
+
 /* Column I of ST as an integer, BN_STORE_AUDIT_NONE when NULL. */
 static int64_t col_int_or_none(sqlite3_stmt *st, int i)
 {
@@ -122,11 +159,14 @@ void bn_store_audit_runs_free(bn_store_audit_run *v, size_t n)
 static void call_row(void *item, sqlite3_stmt *st)
 {
 	bn_store_audit_call *c = item;
-	c->at_ms = sqlite3_column_int64(st, 0);
-	c->capability = bn_store__col_dup(st, 1);
-	c->scope = bn_store__col_dup(st, 2);
-	c->allowed = sqlite3_column_int(st, 3) != 0;
-	c->reason = bn_store__col_dup(st, 4);
+	c->id = sqlite3_column_int64(st, 0);
+	c->at_ms = sqlite3_column_int64(st, 1);
+	c->capability = bn_store__col_dup(st, 2);
+	c->scope = bn_store__col_dup(st, 3);
+	c->allowed = sqlite3_column_int(st, 4) != 0;
+	c->reason = bn_store__col_dup(st, 5);
+	c->summary = sqlite3_column_type(st, 6) != SQLITE_NULL;
+	c->count = c->summary ? sqlite3_column_int64(st, 6) : 1;
 }
 
 static void call_clear(void *item)
@@ -138,13 +178,18 @@ static void call_clear(void *item)
 }
 
 int bn_store_audit_call_list(bn_store_audit_call **out, size_t *n_out,
-			     bn_store *s, int64_t run_id, bn_err *err)
+			     bn_store *s, int64_t run_id, int64_t after_id,
+			     unsigned limit, bn_err *err)
 {
-	const bn_store__arg a[] = { BN_STORE__INT(run_id) };
+	const bn_store__arg a[] = {
+		BN_STORE__INT(run_id), BN_STORE__INT(after_id),
+		BN_STORE__INT(limit ? limit : 100),
+	};
 	sqlite3_stmt *st;
 	int r = bn_store__query(&st, s,
-		"SELECT at_ms, capability, scope, allowed, reason"
-		" FROM audit_calls WHERE run_id = ?1 ORDER BY id",
+		"SELECT id, at_ms, capability, scope, allowed, reason, count"
+		" FROM audit_calls WHERE run_id = ?1 AND id > ?2"
+		" ORDER BY id LIMIT ?3",
 		a, BN_STORE__NARGS(a), err);
 	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
 				      call_row, call_clear, err);

@@ -57,13 +57,18 @@ typedef struct bn_store_audit_run {
 	char *error;
 } bn_store_audit_run;
 
-/* One host call of a run as stored: strings owned, NULL when none. */
+/* One host call of a run as stored, or the summary of the calls past the
+   run's cap of single rows: strings owned, NULL when none. */
 typedef struct bn_store_audit_call {
-	int64_t at_ms;
+	int64_t id;                 /* order within the log; paging cursor */
+	int64_t at_ms;              /* a summary: its latest call */
 	char *capability;
 	char *scope;
 	bool allowed;
 	char *reason;
+	int64_t count;              /* calls this row stands for: 1, or the
+				       sum of a summary row */
+	bool summary;               /* a summary row (it has no scope) */
 } bn_store_audit_call;
 
 /* Which runs to list; NULL strings and 0 numbers do not filter. */
@@ -90,16 +95,28 @@ int bn_store_audit_call_add(bn_store *s, int64_t run_id, int64_t at_ms,
 			    bool allowed, const char *reason,
 			    bn_err *err) BN_MUST_USE;
 
+/* How many single-call rows run RUN_ID has, into *n_out (summaries are
+   not counted). */
+int bn_store_audit_call_rows(size_t *n_out, bn_store *s, int64_t run_id,
+			     bn_err *err) BN_MUST_USE;
+/* Count one more call of run RUN_ID at AT_MS in its summary row for
+   (CAPABILITY, ALLOWED), made with REASON the first time. */
+int bn_store_audit_call_tally(bn_store *s, int64_t run_id, int64_t at_ms,
+			      const char *capability, bool allowed,
+			      const char *reason, bn_err *err) BN_MUST_USE;
+
 /* The runs F selects, newest first: *out owned array of *n_out. */
 int bn_store_audit_run_list(bn_store_audit_run **out, size_t *n_out,
 			    bn_store *s, const bn_store_audit_filter *f,
 			    bn_err *err) BN_MUST_USE;
 void bn_store_audit_runs_free(bn_store_audit_run *v, size_t n);
 
-/* Run RUN_ID's calls, in order: *out owned array of *n_out. */
+/* Run RUN_ID's calls in order, a page of at most LIMIT (0 = 100) of
+   those whose id is above AFTER_ID (0 = from the first): *out owned array
+   of *n_out. */
 int bn_store_audit_call_list(bn_store_audit_call **out, size_t *n_out,
-			     bn_store *s, int64_t run_id,
-			     bn_err *err) BN_MUST_USE;
+			     bn_store *s, int64_t run_id, int64_t after_id,
+			     unsigned limit, bn_err *err) BN_MUST_USE;
 void bn_store_audit_calls_free(bn_store_audit_call *v, size_t n);
 
 #endif

@@ -137,6 +137,15 @@ static const char *const migrations[] = {
 	"  granted TEXT NOT NULL,"           /* JSON array of cap[=scope] */
 	"  findings INTEGER NOT NULL);"      /* static scan findings */
 	"CREATE INDEX audit_installs_skill ON audit_installs(skill, at_ms);",
+	/* 7: the audit log is bounded: past a run's cap of single-call rows
+	   (exec/audit.c), its calls are summed into one row per (capability,
+	   allowed) whose count says how many it stands for; NULL on a row of
+	   one call */
+	/* migration from wt-audit */
+	"ALTER TABLE audit_calls ADD COLUMN count INTEGER;"
+	"CREATE UNIQUE INDEX audit_calls_summary"
+	"  ON audit_calls(run_id, capability, allowed)"
+	"  WHERE count IS NOT NULL;",
 };
 
 int bn_store__fail(bn_store *s, bn_err *err)

@@ -243,6 +243,16 @@ req GET "/audit?limit=1&before=$next"
 creq "before=ID: the page after" '[ $status = 200 ] && [ "$(json "j[\"runs\"][0][\"id\"] < $next")" = True ]'
 req GET "/audit?limit=0"
 creq "a bad limit: 400" '[ $status = 400 ]'
+req GET "/audit/$run_id/calls?limit=10&after=0"
+creq "GET /audit/RUN/calls: a page of that run's calls with its cursor" '[ $status = 200 ] && [ "$(json "isinstance(j[\"calls\"], list) and len(j[\"calls\"]) <= 10 and \"next_after\" in j")" = True ]'
+req GET "/audit?skill=word-count&limit=1"
+creq "each run carries its first calls and a calls cursor" '[ $status = 200 ] && [ "$(json "\"calls_next_after\" in j[\"runs\"][0]")" = True ]'
+req GET "/audit/999999/calls"
+creq "the calls of an unknown run: 404" '[ $status = 404 ]'
+req GET "/audit/$run_id/calls?limit=501"
+creq "a calls limit past 500: 400" '[ $status = 400 ]'
+req GET "/audit/nope/calls"
+creq "a run that is no id: 400" '[ $status = 400 ]'
 req GET "/audit?since=yesterday-ish"
 creq "a bad since: 400" '[ $status = 400 ]'
 

@@ -140,7 +140,7 @@ static int r_audit_calls(bn_store *s, bn_err *err)
 {
 	bn_store_audit_call *v = NULL;
 	size_t n = 0;
-	int r = bn_store_audit_call_list(&v, &n, s, 1, err);
+	int r = bn_store_audit_call_list(&v, &n, s, 1, 0, 0, err);
 	bn_store_audit_calls_free(v, n);
 	return r;
 }
@@ -330,7 +330,7 @@ static size_t rows_everywhere(bn_store *s)
 	bool conv = false, cached = false;
 
 	if (bn_store_audit_run_list(&runs, &n[0], s, &af, NULL) ||
-	    bn_store_audit_call_list(&calls, &n[1], s, 1, NULL) ||
+	    bn_store_audit_call_list(&calls, &n[1], s, 1, 0, 0, NULL) ||
 	    bn_store_grant_list(&grants, &n[2], s, NULL, NULL, NULL) ||
 	    bn_store_secret_list(&secrets, &n[3], s, NULL) ||
 	    bn_store_memory_list(&mems, &n[4], s, "bot", NULL) ||
@@ -506,7 +506,8 @@ static void test_audit_rows(bn_t *t)
 		BN_CHECK(t, v[0].error == NULL);
 	}
 	bn_store_audit_runs_free(v, n);
-	BN_CHECK_INT(t, bn_store_audit_call_list(&c, &n, f.s, id, NULL), ==,
+	BN_CHECK_INT(t, bn_store_audit_call_list(&c, &n, f.s, id, 0, 0,
+		     NULL), ==,
 		     0);
 	BN_CHECK_INT(t, n, ==, 2);
 	if (n == 2) {
