@@ -61,6 +61,10 @@ int bn_agent__acc_message(json_t **out, bn_agent__acc *a, bn_err *err);
 /* Set the normalised stop reason from the API's word W. */
 void bn_agent__acc_stop(bn_agent__acc *a, const char *w);
 
+/* The request body: TOOLS set on J when not empty, J dumped compact into
+   *OUT (the caller frees it); drops both references. */
+int bn_agent__body_dump(char **out, json_t *j, json_t *tools, bn_err *err);
+
 /* Per-API hooks.  Each writes its own message into the error. */
 typedef struct bn_agent__api {
 	const char *name;            /* "anthropic" */

@@ -126,12 +126,7 @@ static int body(char **out, const bn_agent_provider *p,
 			"function", "name", json_object_get(t, "name"),
 			"description", json_object_get(t, "description"),
 			"parameters", json_object_get(t, "parameters")));
-	if (json_array_size(tools))
-		json_object_set(j, "tools", tools);
-	json_decref(tools);
-	*out = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
-	return *out ? 0 : bn_err_oom(err);
+	return bn_agent__body_dump(out, j, tools, err);
 }
 
 static char *auth_header(const bn_agent_provider *p)

@@ -308,6 +308,16 @@ int bn_agent__acc_args(bn_agent__acc *a, bn_agent__slot *s, const char *t,
 	return 0;
 }
 
+int bn_agent__body_dump(char **out, json_t *j, json_t *tools, bn_err *err)
+{
+	if (json_array_size(tools))
+		json_object_set(j, "tools", tools);
+	json_decref(tools);
+	*out = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	return *out ? 0 : bn_err_oom(err);
+}
+
 void bn_agent__acc_stop(bn_agent__acc *a, const char *w)
 {
 	if (!w)

@@ -61,12 +61,20 @@ static json_t *load_schema(const char *dir)
 	return j;
 }
 
-static json_t *builtin_tools(const bn_strv *names)
+/* NAMES as a JSON array of strings (new reference). */
+static json_t *names_json(const bn_strv *names)
 {
-	json_t *enumv = json_array();
+	json_t *a = json_array();
 
 	for (size_t i = 0; i < names->n; i++)
-		json_array_append_new(enumv, json_string(names->v[i]));
+		json_array_append_new(a, json_string(names->v[i]));
+	return a;
+}
+
+static json_t *builtin_tools(const bn_strv *names)
+{
+	json_t *enumv = names_json(names);
+
 	return json_pack(
 		"[{s:s, s:s, s:{s:s, s:{s:{s:s, s:s, s:o}}, s:[s]}},"
 		" {s:s, s:s, s:{s:s, s:{s:{s:s, s:s}, s:{s:s, s:s}},"
@@ -90,10 +98,8 @@ static json_t *builtin_tools(const bn_strv *names)
 /* run_skill_script, for the skills that declare exec_command. */
 static json_t *script_tool(const bn_strv *names)
 {
-	json_t *enumv = json_array();
+	json_t *enumv = names_json(names);
 
-	for (size_t i = 0; i < names->n; i++)
-		json_array_append_new(enumv, json_string(names->v[i]));
 	return json_pack(
 		"{s:s, s:s, s:{s:s, s:{s:{s:s, s:o}, s:{s:s, s:s},"
 		" s:{s:s, s:{s:s}}, s:{s:s}}, s:[s, s]}}",

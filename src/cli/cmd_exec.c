@@ -52,34 +52,39 @@ static int find_skill(const bn_store_skill **sk_out, bn_store_skills *all,
 }
 
 /* A whole number; with BYTES, optionally times 1024 (k), 1024^2 (M) or
-   1024^3 (G).  False when it is not one or does not fit in 64 bits. */
-static bool parse_count(uint64_t *out, const char *s, bool bytes)
+   1024^3 (G).  0 when it is one, -1 when TEXT is not a number, 1 when it
+   is one but does not fit in 64 bits. */
+static int parse_count(uint64_t *out, const char *s, bool bytes)
 {
 	char *end;
 	unsigned long long v;
 	unsigned shift = 0;
+	bool overflow;
 
 	if (!s || *s < '0' || *s > '9')
-		return false;
+		return -1;
 	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return false;
+	if (end == s)
+		return -1;
+	overflow = errno == ERANGE;
 	if (bytes && (*end == 'k' || *end == 'K'))
 		shift = 10, end++;
 	else if (bytes && *end == 'M')
 		shift = 20, end++;
 	else if (bytes && *end == 'G')
 		shift = 30, end++;
-	if (*end || v > (UINT64_MAX >> shift))
-		return false;
+	if (*end)
+		return -1;
+	if (overflow || v > (UINT64_MAX >> shift))
+		return 1;
 	*out = (uint64_t)v << shift;
-	return true;
+	return 0;
 }
 
 static bool parse_u64(uint64_t *out, const char *s)
 {
-	return parse_count(out, s, false);
+	return parse_count(out, s, false) == 0;
 }
 
 /*
@@ -90,14 +95,16 @@ static int parse_limit(uint64_t *out, const char *opt, const char *value,
 		       const char *field, bool bytes)
 {
 	uint64_t v, max = bn_exec_limit_max(field);
+	int r;
 
 	if (!value)
 		return 0;
-	if (!parse_count(&v, value, bytes))
+	r = parse_count(&v, value, bytes);
+	if (r < 0)
 		return bn_cli_usage("skill grant", "%s: '%s' is not a whole "
 				    "number%s", opt, value, bytes ? " of bytes "
 				    "(it may end in k, M or G)" : "");
-	if (v < 1 || v > max)
+	if (r > 0 || v < 1 || v > max)
 		return bn_cli_usage("skill grant", "%s: %s is out of range (1 "
 				    "to %llu)", opt, value,
 				    (unsigned long long)max);

@@ -245,13 +245,20 @@ out:
 	return r;
 }
 
-/* Names of the skills skills-lock.json holds that boternity installed. */
-static int our_lock_names(bn_strv *out, bn_store *s, bn_err *err)
+/* The skills a command acts on into OUT: ONE when given, else those
+   skills-lock.json holds that boternity installed. */
+static int lock_names(bn_strv *out, bn_store *s, const char *one,
+		      bn_err *err)
 {
 	json_t *lock, *v;
 	const char *k;
-	int r = bn_registry_lock_load(&lock, bn_store_home(s), err);
+	int r;
 
+	if (one) {
+		bn_strv_push(out, one);
+		return 0;
+	}
+	r = bn_registry_lock_load(&lock, bn_store_home(s), err);
 	if (r)
 		return r;
 	json_object_foreach(json_object_get(lock, "skills"), k, v)
@@ -295,10 +302,7 @@ int bn_cli_skill_update(int argc, char **argv)
 		bn_strv_clear(&a.grants);
 		return bn_cli_fail(&err);
 	}
-	if (npos == 1)
-		bn_strv_push(&names, pos[0]);
-	else
-		r = our_lock_names(&names, ss.store, &err);
+	r = lock_names(&names, ss.store, npos == 1 ? pos[0] : NULL, &err);
 	a.all = false;
 	for (size_t i = 0; r == 0 && i < names.n; i++) {
 		bn_registry_lock_entry e = { 0 };
@@ -336,7 +340,7 @@ int bn_cli_skill_outdated(int argc, char **argv)
 	const char *pos[MAX_POS];
 	bool json = false, offline = false;
 	bn_strv names = { 0 };
-	json_t *arr = json_array();
+	json_t *arr;
 	session ss;
 	bn_err err;
 	int npos, r, outdated = 0;
@@ -346,19 +350,13 @@ int bn_cli_skill_outdated(int argc, char **argv)
 		{ NULL, false, NULL, NULL } };
 
 	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill outdated") ||
-	    npos > 1) {
-		json_decref(arr);
+	    npos > 1)
 		return BN_EXIT_USAGE;
-	}
 	bn_err_init(&err);
-	if ((r = session_open(&ss, offline, &err))) {
-		json_decref(arr);
+	if ((r = session_open(&ss, offline, &err)))
 		return bn_cli_fail(&err);
-	}
-	if (npos == 1)
-		bn_strv_push(&names, pos[0]);
-	else
-		r = our_lock_names(&names, ss.store, &err);
+	arr = json_array();
+	r = lock_names(&names, ss.store, npos == 1 ? pos[0] : NULL, &err);
 	for (size_t i = 0; r == 0 && i < names.n; i++) {
 		bn_registry_lock_entry e = { 0 };
 		char *latest = NULL;
@@ -405,7 +403,7 @@ int bn_cli_skill_verify(int argc, char **argv)
 	const char *pos[MAX_POS];
 	bool json = false;
 	bn_strv names = { 0 };
-	json_t *arr = json_array();
+	json_t *arr;
 	session ss;
 	bn_err err;
 	int npos, r, bad = 0;
@@ -414,19 +412,13 @@ int bn_cli_skill_verify(int argc, char **argv)
 		{ NULL, false, NULL, NULL } };
 
 	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill verify") ||
-	    npos > 1) {
-		json_decref(arr);
+	    npos > 1)
 		return BN_EXIT_USAGE;
-	}
 	bn_err_init(&err);
-	if ((r = session_open(&ss, true, &err))) {
-		json_decref(arr);
+	if ((r = session_open(&ss, true, &err)))
 		return bn_cli_fail(&err);
-	}
-	if (npos == 1)
-		bn_strv_push(&names, pos[0]);
-	else
-		r = our_lock_names(&names, ss.store, &err);
+	arr = json_array();
+	r = lock_names(&names, ss.store, npos == 1 ? pos[0] : NULL, &err);
 	for (size_t i = 0; r == 0 && i < names.n; i++) {
 		bn_err e1;
 		bn_err_init(&e1);

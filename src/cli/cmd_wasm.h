@@ -17,6 +17,22 @@ enum {
 	BN_CLI_WASM_EXIT_LOAD = 126,    /* cannot load, validate or link */
 };
 
+/* The options and exit statuses of `bnity wasm run`, for its help text
+   here and in bnity's command table. */
+#define BN_CLI_WASM_RUN_HELP \
+	"  --fuel N               stop after N units of work\n" \
+	"  --max-memory BYTES     cap on linear memory and tables\n" \
+	"                         (suffix K, M, G)\n" \
+	"  --max-call-depth N     cap on nested wasm calls\n" \
+	"  --timeout SECONDS      stop after this much wall-clock time\n" \
+	"  --max-output BYTES     cap on bytes written to stdout+stderr\n" \
+	"  --dir HOST[::GUEST][:ro]  give the guest a host directory\n" \
+	"  --env KEY=VALUE        set a guest environment variable\n" \
+	"  --engine auto|interp   machine code (default) or interpreter\n" \
+	"\n" \
+	"Exit status: the program's own; 124 a limit was reached;\n" \
+	"125 it trapped; 126 it could not be loaded; 2 bad usage.\n"
+
 /*
  * bn_cli_wasm_main - run `bnity wasm ARGV...`; ARGV[0] is the subcommand
  * ("run", "help").  For the engine's own test runner (tests/wasm), which

@@ -350,17 +350,7 @@ static const bn_cli_cmd wasm_cmds[] = {
 		   "        [--engine auto|interp] FILE.wasm [ARGS...]",
 	  .text = "Run a WebAssembly command module (WASI preview 1) in the engine.\n"
 		  "\n"
-		  "  --fuel N               stop after N units of work\n"
-		  "  --max-memory BYTES     cap on linear memory (suffix K, M, G)\n"
-		  "  --max-call-depth N     cap on nested wasm calls\n"
-		  "  --timeout SECONDS      stop after this much wall-clock time\n"
-		  "  --max-output BYTES     cap on bytes written to stdout+stderr\n"
-		  "  --dir HOST[::GUEST][:ro]  give the guest a host directory\n"
-		  "  --env KEY=VALUE        set a guest environment variable\n"
-		  "  --engine auto|interp   machine code (default) or interpreter\n"
-		  "\n"
-		  "Exit status: the program's own; 124 a limit was reached;\n"
-		  "125 it trapped; 126 it could not be loaded; 2 bad usage.\n"
+		  BN_CLI_WASM_RUN_HELP
 		  "See docs/wasm-run.md.",
 	  .opts = OPTS(VALUE("fuel"), VALUE("max-memory"),
 		       VALUE("max-call-depth"), VALUE("timeout"),

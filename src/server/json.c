@@ -63,6 +63,30 @@ void bn_server__fail_err(bn_server_req *rq, const bn_err *err)
 			err->msg[0] ? err->msg : "failed");
 }
 
+void bn_server__reply_removed(bn_server_req *rq, const char *name)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "removed", json_string(name));
+	bn_server__reply(rq, MHD_HTTP_OK, o);
+}
+
+void bn_server__remove(bn_server_req *rq,
+		       int (*remove)(bn_store *s, const char *name,
+				     bn_err *err))
+{
+	bn_store *s = bn_server__store(rq);
+	bn_err err;
+
+	if (!s)
+		return;
+	bn_err_init(&err);
+	if (remove(s, rq->params[0], &err))
+		bn_server__fail_err(rq, &err);
+	else
+		bn_server__reply_removed(rq, rq->params[0]);
+}
+
 bn_store *bn_server__store(bn_server_req *rq)
 {
 	bn_err err;

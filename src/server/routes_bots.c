@@ -142,20 +142,7 @@ static void bot_show(bn_server_req *rq)
 
 static void bot_remove(bn_server_req *rq)
 {
-	bn_store *s = bn_server__store(rq);
-	json_t *o;
-	bn_err err;
-
-	if (!s)
-		return;
-	bn_err_init(&err);
-	if (bn_store_bot_remove(s, rq->params[0], &err)) {
-		bn_server__fail_err(rq, &err);
-		return;
-	}
-	o = json_object();
-	json_object_set_new(o, "removed", json_string(rq->params[0]));
-	bn_server__reply(rq, MHD_HTTP_OK, o);
+	bn_server__remove(rq, bn_store_bot_remove);
 }
 
 /* ---- a bot's skills ---------------------------------------------------------- */

@@ -12,21 +12,31 @@
 
 #include "exec/executor.h"
 
-static void skills_list(bn_server_req *rq)
+/* The request's store with every installed skill in *ALL; NULL once a
+   failure has been replied. */
+static bn_store *load_skills(bn_server_req *rq, bn_store_skills *all)
 {
 	bn_store *s = bn_server__store(rq);
-	bn_store_skills all = { 0 };
-	json_t *a, *o;
 	bn_err err;
-	size_t i;
 
 	if (!s)
-		return;
+		return NULL;
 	bn_err_init(&err);
-	if (bn_store_skills_list(&all, s, &err)) {
+	if (bn_store_skills_list(all, s, &err)) {
 		bn_server__fail_err(rq, &err);
-		return;
+		return NULL;
 	}
+	return s;
+}
+
+static void skills_list(bn_server_req *rq)
+{
+	bn_store_skills all = { 0 };
+	json_t *a, *o;
+	size_t i;
+
+	if (!load_skills(rq, &all))
+		return;
 	a = json_array();
 	for (i = 0; i < all.n; i++)
 		json_array_append_new(a, bn_view_skill_json(&all.v[i]));
@@ -39,9 +49,9 @@ static void skills_list(bn_server_req *rq)
 
 static void skill_show(bn_server_req *rq)
 {
-	bn_store *s = bn_server__store(rq);
 	const char *name = rq->params[0];
 	bn_store_skills all = { 0 };
+	bn_store *s = load_skills(rq, &all);
 	const bn_store_skill *sk;
 	json_t *o;
 	bn_err err;
@@ -49,10 +59,6 @@ static void skill_show(bn_server_req *rq)
 	if (!s)
 		return;
 	bn_err_init(&err);
-	if (bn_store_skills_list(&all, s, &err)) {
-		bn_server__fail_err(rq, &err);
-		return;
-	}
 	sk = bn_store_skills_find(&all, name);
 	if (!sk) {
 		bn_server__fail(rq, MHD_HTTP_NOT_FOUND, "no skill '%s'", name);
@@ -87,20 +93,7 @@ static void skill_validate(bn_server_req *rq)
 
 static void skill_remove(bn_server_req *rq)
 {
-	bn_store *s = bn_server__store(rq);
-	json_t *o;
-	bn_err err;
-
-	if (!s)
-		return;
-	bn_err_init(&err);
-	if (bn_store_skill_remove(s, rq->params[0], &err)) {
-		bn_server__fail_err(rq, &err);
-		return;
-	}
-	o = json_object();
-	json_object_set_new(o, "removed", json_string(rq->params[0]));
-	bn_server__reply(rq, MHD_HTTP_OK, o);
+	bn_server__remove(rq, bn_store_skill_remove);
 }
 
 /* {"input": JSON value or text, "bot": BOT?}: the result, 200 whatever

@@ -105,6 +105,13 @@ void bn_server__fail(bn_server_req *rq, unsigned status, const char *fmt,
 /* Reply with ERR, its code mapped to an HTTP status (404 for
    BN_ENOTFOUND, 409 BN_EEXIST, 400 BN_EINVAL, 403 BN_EDENIED, ...). */
 void bn_server__fail_err(bn_server_req *rq, const bn_err *err);
+/* Reply 200 {"removed": NAME}. */
+void bn_server__reply_removed(bn_server_req *rq, const char *name);
+/* Remove the item named by the first path parameter with REMOVE, then
+   reply {"removed": NAME}, or the error. */
+void bn_server__remove(bn_server_req *rq,
+		       int (*remove)(bn_store *s, const char *name,
+				     bn_err *err));
 /* The HTTP status for error code CODE. */
 unsigned bn_server__status_of(int code);
 

@@ -13,6 +13,7 @@
  * YAML 1.1 as libyaml reads it; strictyaml: https://hitchdev.com/strictyaml/
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -67,28 +68,32 @@ static bool key_is(const bn_ynode *k, const char *key)
 	       memcmp(k->str, key, kl) == 0;
 }
 
-const bn_ynode *bn_ynode_key(const bn_ynode *map, const char *key)
+/* The index in MAP's kids of the last KEY (a duplicate key's last value
+   wins), or -1. */
+static ptrdiff_t key_index(const bn_ynode *map, const char *key)
 {
 	size_t i;
 
 	if (!map || map->kind != BN_YNODE_MAP)
-		return NULL;
+		return -1;
 	for (i = map->n / 2; i-- > 0;)
 		if (key_is(map->kids[2 * i], key))
-			return map->kids[2 * i];
-	return NULL;
+			return (ptrdiff_t)(2 * i);
+	return -1;
+}
+
+const bn_ynode *bn_ynode_key(const bn_ynode *map, const char *key)
+{
+	ptrdiff_t k = key_index(map, key);
+
+	return k < 0 ? NULL : map->kids[k];
 }
 
 const bn_ynode *bn_ynode_get(const bn_ynode *map, const char *key)
 {
-	size_t i;
+	ptrdiff_t k = key_index(map, key);
 
-	if (!map || map->kind != BN_YNODE_MAP)
-		return NULL;
-	for (i = map->n / 2; i-- > 0;)
-		if (key_is(map->kids[2 * i], key))
-			return map->kids[2 * i + 1];
-	return NULL;
+	return k < 0 ? NULL : map->kids[k + 1];
 }
 
 static size_t line_of(const walk *w, const yaml_mark_t *m)

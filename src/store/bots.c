@@ -230,22 +230,38 @@ static int not_attached(const char *bot, const char *skill, bn_err *err)
 			  "skill '%s' is not attached to bot '%s'", skill, bot);
 }
 
-int bn_store_detach(bn_store *s, const char *bot, const char *skill,
-		    bn_err *err)
+/*
+ * *st_out = SQL prepared on the attachment of SKILL to BOT, with BOT bound
+ * as ?1 and SKILL as ?2; an error naming them when there is no such bot or
+ * the skill is not attached to it.
+ */
+static int prepare_attachment(sqlite3_stmt **st_out, bn_store *s,
+			      const char *bot, const char *skill,
+			      const char *sql, bn_err *err)
 {
-	sqlite3_stmt *st;
 	int r;
 
 	if (!bot_exists(s, bot))
 		return no_bot(bot, err);
 	if (!is_attached(s, bot, skill))
 		return not_attached(bot, skill, err);
-	r = bn_store__prepare(&st, s, "DELETE FROM bot_skills"
-			      " WHERE bot = ?1 AND skill = ?2", err);
+	r = bn_store__prepare(st_out, s, sql, err);
 	if (r)
 		return r;
-	sqlite3_bind_text(st, 1, bot, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, skill, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(*st_out, 1, bot, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(*st_out, 2, skill, -1, SQLITE_TRANSIENT);
+	return 0;
+}
+
+int bn_store_detach(bn_store *s, const char *bot, const char *skill,
+		    bn_err *err)
+{
+	sqlite3_stmt *st;
+	int r = prepare_attachment(&st, s, bot, skill, "DELETE FROM bot_skills"
+				   " WHERE bot = ?1 AND skill = ?2", err);
+
+	if (r)
+		return r;
 	return bn_store__step_done(s, st, err);
 }
 
@@ -253,18 +269,12 @@ int bn_store_set_enabled(bn_store *s, const char *bot, const char *skill,
 			 bool enabled, bn_err *err)
 {
 	sqlite3_stmt *st;
-	int r;
+	int r = prepare_attachment(&st, s, bot, skill, "UPDATE bot_skills SET"
+				   " enabled = ?3 WHERE bot = ?1 AND skill = ?2",
+				   err);
 
-	if (!bot_exists(s, bot))
-		return no_bot(bot, err);
-	if (!is_attached(s, bot, skill))
-		return not_attached(bot, skill, err);
-	r = bn_store__prepare(&st, s, "UPDATE bot_skills SET enabled = ?3"
-			      " WHERE bot = ?1 AND skill = ?2", err);
 	if (r)
 		return r;
-	sqlite3_bind_text(st, 1, bot, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, skill, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 3, enabled ? 1 : 0);
 	return bn_store__step_done(s, st, err);
 }

@@ -210,7 +210,9 @@ run "$bnity" skill grant spin --fuel 100000000000 --timeout-ms 300
 run "$bnity" skill run spin --json --input '{}'
 check "with fuel to spare, the wall clock stops it" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"time\""* ]]'
 run "$bnity" skill grant spin --max-memory 17179869184G
-check "a size that overflows 64 bits is a usage error naming the option" '[ $rc -eq 2 ] && [[ $errout == *"--max-memory"* ]]'
+check "a size that overflows 64 bits is out of range, naming the option and its maximum" '[ $rc -eq 2 ] && [[ $errout == *"--max-memory"* ]] && [[ $errout == *"out of range"* ]] && [[ $errout != *"not a whole number"* ]]'
+run "$bnity" skill grant spin --fuel 99999999999999999999999
+check "a count past 64 bits is out of range, not \"not a whole number\"" '[ $rc -eq 2 ] && [[ $errout == *"--fuel"* ]] && [[ $errout == *"out of range"* ]]'
 run "$bnity" skill grant spin --max-output 1G
 check "a size at its maximum (1G of output) is taken" '[ $rc -eq 0 ]'
 run "$bnity" skill grant spin --max-output 1073741825
