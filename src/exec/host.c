@@ -151,7 +151,8 @@ static void headers_clear(http_headers *hh)
 
 /* Parse the headers JSON; secret references are looked up in the vault
    after their own grant check.  J must outlive HH. */
-static int32_t headers_parse(http_headers *hh, bn_exec_host *h, json_t *j)
+static int32_t headers_parse(http_headers *hh, bn_exec_host *h, json_t *j,
+			     const char *url)
 {
 	const char *name;
 	json_t *v;
@@ -175,8 +176,14 @@ static int32_t headers_parse(http_headers *hh, bn_exec_host *h, json_t *j)
 			return fail(h, BN_EXEC_ABI_EINVAL, "header '%s': a "
 				    "string or {\"secret\": NAME, \"prefix\": "
 				    "TEXT}", name);
-		if (!decide(h, BN_EXEC_CAP_GET_SECRET, sn,
-			    "secret used as an HTTP header"))
+		/* a use-only secret goes only to the origin it is bound to */
+		char *o = bn_exec_http_url_origin(url);
+		char *asked = bn_xasprintf("%s@%s", sn, o ? o : "?");
+		bool ok = decide(h, BN_EXEC_CAP_GET_SECRET, asked,
+				 "secret used as an HTTP header");
+		free(asked);
+		free(o);
+		if (!ok)
 			return BN_EXEC_ABI_EDENIED;
 		bn_exec_vault *vault = NULL;
 		bn_err e;
@@ -264,7 +271,7 @@ static int32_t do_http(bn_exec_host *h, const bn_exec_host_args *a,
 				 "object");
 			goto out;
 		}
-		if ((r = headers_parse(&hh, h, hj)))
+		if ((r = headers_parse(&hh, h, hj, url)))
 			goto out;
 	}
 	bn_exec_http_request req = BN_EXEC_HTTP_REQUEST_INIT;

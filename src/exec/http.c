@@ -362,6 +362,17 @@ bool bn_exec_http_origin_allowed(const bn_exec_http_policy *policy,
 	return url_origin(&o, url, NULL) == 0 && policy_match(&pat, policy, &o);
 }
 
+char *bn_exec_http_url_origin(const char *url)
+{
+	origin o;
+
+	if (url_origin(&o, url, NULL))
+		return NULL;
+	return bn_xasprintf("%s://%s%s%s:%u", o.https ? "https" : "http",
+			    o.family == AF_INET6 ? "[" : "", o.host,
+			    o.family == AF_INET6 ? "]" : "", o.port);
+}
+
 /* Origin of URL, which must match a pattern (into *pat). */
 static int url_check(origin *o, origin *pat,
 		     const bn_exec_http_policy *policy, const char *url,

@@ -115,6 +115,14 @@ bool bn_exec_http_origin_allowed(const bn_exec_http_policy *policy,
 				 const char *url);
 
 /*
+ * bn_exec_http_url_origin - the origin of absolute URL as
+ * "scheme://host:port" (owned; the host lower case, an IPv6 address in
+ * brackets), the form a secret grant's NAME@ORIGIN is compared with.
+ * NULL when URL is not a valid http or https URL.
+ */
+char *bn_exec_http_url_origin(const char *url);
+
+/*
  * bn_exec_http_addr_kind - the kind of ADDR, an IPv4 or IPv6 address in
  * text: "public", or why it is refused ("loopback", "private", "shared",
  * "link-local", "unspecified", "multicast", "reserved"); an IPv6 address

@@ -41,9 +41,49 @@ static void test_name_and_path_scopes(bn_t *t)
 	BN_CHECK(t, !bn_exec_scope_covers(BN_EXEC_CAP_READ_FILE, "/data",
 					  "/database"));
 	BN_CHECK(t, bn_exec_scope_covers(BN_EXEC_CAP_GET_SECRET, "reveal:K",
-					 "K"));
+					 "K@https://a.org:443"));
+	BN_CHECK(t, !bn_exec_scope_covers(BN_EXEC_CAP_GET_SECRET,
+					  "K@https://a.org:443", "reveal:K"));
+}
+
+/* A use-only secret goes only to the origin it is bound to. */
+static void test_secret_origin(bn_t *t)
+{
+	char *out = NULL;
+	bn_err e;
+
+	BN_CHECK(t, bn_exec_scope_covers(BN_EXEC_CAP_GET_SECRET,
+		"K@https://a.org:443", "K@https://a.org:443"));
+	BN_CHECK(t, !bn_exec_scope_covers(BN_EXEC_CAP_GET_SECRET,
+		"K@https://a.org:443", "K@https://evil.org:443"));
+	BN_CHECK(t, !bn_exec_scope_covers(BN_EXEC_CAP_GET_SECRET,
+		"K@https://a.org:443", "K@http://a.org:80"));
+	BN_CHECK(t, !bn_exec_scope_covers(BN_EXEC_CAP_GET_SECRET,
+		"K@https://a.org:443", "L@https://a.org:443"));
+	/* an unbound grant from before origins allows nothing */
 	BN_CHECK(t, !bn_exec_scope_covers(BN_EXEC_CAP_GET_SECRET, "K",
-					  "reveal:K"));
+					  "K@https://a.org:443"));
+	bn_err_init(&e);
+	BN_CHECK_INT(t, bn_exec_scope_normalize(&out, BN_EXEC_CAP_GET_SECRET,
+			"K@HTTPS://A.org", &e), ==, 0);
+	BN_CHECK_STR(t, out, "K@https://a.org:443");
+	free(out);
+	out = NULL;
+	BN_CHECK_INT(t, bn_exec_scope_normalize(&out, BN_EXEC_CAP_GET_SECRET,
+			"reveal:K", &e), ==, 0);
+	BN_CHECK_STR(t, out, "reveal:K");
+	free(out);
+	out = NULL;
+	BN_CHECK_INT(t, bn_exec_scope_normalize(&out, BN_EXEC_CAP_GET_SECRET,
+			"API_TOKEN", &e), ==, BN_EINVAL);
+	BN_CHECK_CONTAINS(t, e.msg, "get_secret=API_TOKEN@https://api."
+			  "example.com");
+	bn_err_init(&e);
+	BN_CHECK_INT(t, bn_exec_scope_normalize(&out, BN_EXEC_CAP_GET_SECRET,
+			"K@https://*.a.org", &e), ==, BN_EINVAL);
+	bn_err_init(&e);
+	BN_CHECK_INT(t, bn_exec_scope_normalize(&out, BN_EXEC_CAP_GET_SECRET,
+			"K@https://a.org/path", &e), ==, BN_EINVAL);
 }
 
 static void test_normalize(bn_t *t)
@@ -102,6 +142,23 @@ static void test_grant_within_manifest(bn_t *t)
 	bn_strv_push(&m.capabilities, "http_get=https://*.example.org");
 	bn_strv_push(&m.capabilities, "recall_memory");
 	bn_strv_push(&m.capabilities, "read_env");
+	bn_strv_push(&m.capabilities, "get_secret=API_TOKEN");
+
+	/* a bare secret declaration: the grant must name the origin */
+	bn_err_init(&e);
+	BN_CHECK_INT(t, bn_exec_grant_add(s, &m, "sb", "get_secret", NULL,
+					  NULL, &e), ==, BN_EINVAL);
+	BN_CHECK_CONTAINS(t, e.msg, "get_secret=API_TOKEN@https://api."
+			  "example.com");
+	bn_err_init(&e);
+	BN_CHECK_INT(t, bn_exec_grant_add(s, &m, "sb", "get_secret=API_TOKEN",
+					  NULL, NULL, &e), ==, BN_EINVAL);
+	BN_CHECK_CONTAINS(t, e.msg, "not bound to an origin");
+	BN_CHECK_INT(t, bn_exec_grant_add(s, &m, "sb", "get_secret=API_TOKEN"
+		"@https://api.example.com", NULL, NULL, NULL), ==, 0);
+	bn_err_init(&e);
+	BN_CHECK_INT(t, bn_exec_grant_add(s, &m, "sb", "get_secret=OTHER"
+		"@https://api.example.com", NULL, NULL, &e), ==, BN_EDENIED);
 
 	bn_err_init(&e);
 	BN_CHECK_INT(t, bn_exec_grant_add(s, &m, NULL,
@@ -286,6 +343,7 @@ int main(void)
 	BN_RUN(&t, test_origin_scopes);
 	BN_RUN(&t, test_name_and_path_scopes);
 	BN_RUN(&t, test_normalize);
+	BN_RUN(&t, test_secret_origin);
 	BN_RUN(&t, test_grant_within_manifest);
 	BN_RUN(&t, test_limits_fold);
 	BN_RUN(&t, test_limits_range);
