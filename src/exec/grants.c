@@ -544,6 +544,15 @@ static int add_one(bn_store *s, const bn_skill_manifest *m, const char *bot,
 		return r;
 	}
 	r = put_row(s, m->name, bot, cap_names[c], norm, limits, err);
+	if (!r && c == BN_EXEC_CAP_GET_SECRET) {
+		/* a bound grant replaces one a migration suspended */
+		char name[160];
+		const char *o;
+		if (secret_split(name, sizeof(name), &o, norm) && o)
+			r = bn_store_grant_unsuspend(s, m->name, bot ? bot :
+				BN_STORE_GRANT_EVERY_BOT, cap_names[c], name,
+				err);
+	}
 	if (!r && added) {
 		char *a = *norm ? bn_xasprintf("%s=%s", cap_names[c], norm)
 				: bn_xstrdup(cap_names[c]);
