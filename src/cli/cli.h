@@ -174,6 +174,7 @@ int bn_cli_skill_disable(int argc, char **argv);
 int bn_cli_skill_build(int argc, char **argv);
 int bn_cli_skill_grant(int argc, char **argv);
 int bn_cli_skill_revoke(int argc, char **argv);
+int bn_cli_skill_grants(int argc, char **argv);
 int bn_cli_skill_run(int argc, char **argv);
 int bn_cli_skill_script(int argc, char **argv);
 int bn_cli_audit_main(int argc, char **argv);

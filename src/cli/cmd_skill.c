@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "base/buf.h"
+#include "store/grants.h"
 #include "view/view.h"
 
 #define MAX_POS 256
@@ -412,4 +413,40 @@ int bn_cli_skill_enable(int argc, char **argv)
 int bn_cli_skill_disable(int argc, char **argv)
 {
 	return cmd_binding("disable", argc, argv);
+}
+
+int bn_cli_skill_grants(int argc, char **argv)
+{
+	const char *pos[MAX_POS];
+	bool pending = false;
+	bn_store_grant *v = NULL;
+	size_t n = 0;
+	bn_store *s;
+	bn_err err;
+	int npos, r;
+	const bn_cli_opt opts[] = { { "pending", false, NULL, &pending },
+				    { NULL, false, NULL, NULL } };
+
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			 "skill grants"))
+		return BN_EXIT_USAGE;
+	if (npos || !pending)
+		return bn_cli_usage("skill grants", "only --pending is "
+				    "listed here (see `bnity skill show`)");
+	bn_err_init(&err);
+	if (bn_cli_open_store(&s, &err))
+		return bn_cli_fail(&err);
+	r = bn_store_grant_suspended_list(&v, &n, s, &err);
+	for (size_t i = 0; !r && i < n; i++)
+		printf("%s  %s=%s  %s%s  (%s; give it again: bnity skill grant "
+		       "%s %s=%s@https://ORIGIN)\n", v[i].skill,
+		       v[i].capability, v[i].scope,
+		       strcmp(v[i].bot, "*") ? "bot " : "every bot",
+		       strcmp(v[i].bot, "*") ? v[i].bot : "", v[i].limits,
+		       v[i].skill, v[i].capability, v[i].scope);
+	if (!r && n == 0)
+		printf("no suspended grants\n");
+	bn_store_grants_free(v, n);
+	bn_store_free(s);
+	return r ? bn_cli_fail(&err) : 0;
 }

@@ -155,6 +155,14 @@ static const bn_cli_cmd skill_cmds[] = {
 	  .opts = OPTS(VALUE("bot"), VALUE("fuel"), VALUE("max-memory"),
 		       VALUE("timeout-ms"), VALUE("max-output")),
 	  .fn = bn_cli_skill_grant },
+	{ .name = "grants",
+	  .summary = "List grants suspended until given again",
+	  .usage = "--pending",
+	  .text = "List the grants an upgrade suspended: get_secret grants without\n"
+		  "an origin that could not be bound to the skill's single HTTP\n"
+		  "origin. Give each again as get_secret=NAME@ORIGIN.",
+	  .opts = OPTS(FLAG("pending")),
+	  .fn = bn_cli_skill_grants },
 	{ .name = "revoke",
 	  .summary = "Take back grants",
 	  .usage = "SKILL CAP[=SCOPE]|all... [--bot BOT]",

@@ -175,6 +175,43 @@ static const char *secret_name(const char *scope)
 	return strncmp(scope, "reveal:", 7) == 0 ? scope + 7 : scope;
 }
 
+/*
+ * A use-only secret scope is NAME@ORIGIN: the one origin that may receive
+ * the value in a request header.  Splits SCOPE into its name (copied into
+ * NAME[size]) and *origin (NULL when unbound); false if the name is too
+ * long.
+ */
+static bool secret_split(char *name, size_t size, const char **origin,
+			 const char *scope)
+{
+	const char *s = secret_name(scope), *at = strchr(s, '@');
+	size_t n = at ? (size_t)(at - s) : strlen(s);
+
+	*origin = at ? at + 1 : NULL;
+	if (n >= size)
+		return false;
+	memcpy(name, s, n);
+	name[n] = '\0';
+	return true;
+}
+
+/* Whether secret scope OUTER (a grant) covers INNER (what is asked):
+   reveal:NAME covers reading and any use; NAME@ORIGIN only use towards
+   ORIGIN; an unbound NAME (a grant from before origins) covers nothing. */
+static bool secret_covers(const char *outer, const char *inner)
+{
+	char on[160], in[160];
+	const char *oo, *io;
+	bool oreveal = strncmp(outer, "reveal:", 7) == 0;
+
+	if (!secret_split(on, sizeof(on), &oo, outer) ||
+	    !secret_split(in, sizeof(in), &io, inner) || !name_covers(on, in))
+		return false;
+	if (strncmp(inner, "reveal:", 7) == 0 || oreveal)
+		return oreveal;
+	return oo && io && origin_covers(oo, io);
+}
+
 bool bn_exec_scope_covers(bn_exec_cap c, const char *outer,
 			  const char *inner)
 {
@@ -186,11 +223,7 @@ bool bn_exec_scope_covers(bn_exec_cap c, const char *outer,
 	case BN_EXEC_CAP_HTTP_POST:
 		return origin_covers(outer, inner);
 	case BN_EXEC_CAP_GET_SECRET:
-		/* reveal: is the stronger grant: it covers plain use too */
-		if (strncmp(inner, "reveal:", 7) == 0 &&
-		    strncmp(outer, "reveal:", 7) != 0)
-			return false;
-		return name_covers(secret_name(outer), secret_name(inner));
+		return secret_covers(outer, inner);
 	case BN_EXEC_CAP_READ_ENV:
 	case BN_EXEC_CAP_EXEC_COMMAND:
 		return name_covers(outer, inner);
@@ -214,6 +247,42 @@ static bool name_ok(const char *s, bool allow_star)
 			return false;
 	}
 	return true;
+}
+
+/* NAME@ORIGIN (origin normalised like an http grant's, no wildcard) or
+   reveal:NAME; an unbound NAME is refused with the form to write. */
+static int secret_normalize(char **out, const char *scope, bn_err *err)
+{
+	char name[160];
+	const char *o;
+	origin og;
+
+	if (!secret_split(name, sizeof(name), &o, scope) ||
+	    !name_ok(name, true))
+		return bn_err_set(err, BN_EINVAL, "get_secret scope '%s': "
+			"write NAME@https://api.example.com or reveal:NAME",
+			scope);
+	if (strncmp(scope, "reveal:", 7) == 0) {
+		if (o)
+			return bn_err_set(err, BN_EINVAL, "get_secret scope "
+				"'%s': reveal:NAME takes no origin (the module "
+				"reads the value)", scope);
+		*out = bn_xstrdup(scope);
+		return 0;
+	}
+	if (!o)
+		return bn_err_set(err, BN_EINVAL, "get_secret=%s is not bound "
+			"to an origin: write get_secret=%s@https://api."
+			"example.com (the one origin that may receive it in a "
+			"request header), or get_secret=reveal:%s to let the "
+			"module read it", scope, name, name);
+	if (!parse_origin(&og, o) || og.host[0] == '*')
+		return bn_err_set(err, BN_EINVAL, "get_secret scope '%s': "
+			"'%s' is not an origin: write scheme://host[:port] "
+			"(http or https, no wildcard)", scope, o);
+	*out = bn_xasprintf("%s@%s://%s:%u", name, og.scheme, og.host,
+			    og.port);
+	return 0;
 }
 
 int bn_exec_scope_normalize(char **out, bn_exec_cap c, const char *scope,
@@ -252,12 +321,7 @@ int bn_exec_scope_normalize(char **out, bn_exec_cap c, const char *scope,
 		*out = bn_xasprintf("%s://%s:%u", o.scheme, o.host, o.port);
 		return 0;
 	case BN_EXEC_CAP_GET_SECRET:
-		if (!name_ok(secret_name(scope), true))
-			return bn_err_set(err, BN_EINVAL, "get_secret scope "
-				"'%s': a secret name, optionally reveal:NAME",
-				scope);
-		*out = bn_xstrdup(scope);
-		return 0;
+		return secret_normalize(out, scope, err);
 	case BN_EXEC_CAP_READ_ENV:
 	case BN_EXEC_CAP_EXEC_COMMAND:
 		if (!name_ok(scope, true))
@@ -325,6 +389,15 @@ static bool declared_covers(bn_exec_cap c, const char *declared,
 		       (bn_exec_scope_normalize(&norm, c, declared, NULL) == 0 &&
 			bn_exec_scope_covers(c, norm, scope) &&
 			(free(norm), true));
+	}
+	if (c == BN_EXEC_CAP_GET_SECRET && !strchr(declared, '@') &&
+	    strncmp(declared, "reveal:", 7) != 0) {
+		/* a bare declaration proposes no origin: the grant gives one */
+		char name[160];
+		const char *o;
+		return secret_split(name, sizeof(name), &o, scope) && o &&
+		       strncmp(scope, "reveal:", 7) != 0 &&
+		       name_covers(declared, name);
 	}
 	if (bn_exec_scope_normalize(&norm, c, declared, NULL))
 		return false;
@@ -471,6 +544,15 @@ static int add_one(bn_store *s, const bn_skill_manifest *m, const char *bot,
 		return r;
 	}
 	r = put_row(s, m->name, bot, cap_names[c], norm, limits, err);
+	if (!r && c == BN_EXEC_CAP_GET_SECRET) {
+		/* a bound grant replaces one a migration suspended */
+		char name[160];
+		const char *o;
+		if (secret_split(name, sizeof(name), &o, norm) && o)
+			r = bn_store_grant_unsuspend(s, m->name, bot ? bot :
+				BN_STORE_GRANT_EVERY_BOT, cap_names[c], name,
+				err);
+	}
 	if (!r && added) {
 		char *a = *norm ? bn_xasprintf("%s=%s", cap_names[c], norm)
 				: bn_xstrdup(cap_names[c]);

@@ -15,9 +15,11 @@
  *   http_get, http_post     an origin pattern scheme://host[:port], host
  *                           may be *.domain; port defaults by scheme
  *   read_env                a variable name, or a PREFIX* pattern
- *   get_secret              a secret name: the host may use it (e.g. as
- *                           an HTTP header) without the module seeing it;
- *                           reveal:NAME also lets the module read it
+ *   get_secret              NAME@ORIGIN: the host may put the secret in
+ *                           a request header to that origin only, without
+ *                           the module seeing it; reveal:NAME lets the
+ *                           module read it.  A bare NAME is refused when
+ *                           granted (a manifest may still declare it)
  *   exec_command            a command name
  *   recall_memory           none: the bot's own memory
  */

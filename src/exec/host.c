@@ -132,6 +132,7 @@ typedef struct http_headers {
 	size_t nsecret;
 	bn_exec_vault_secret **values;  /* owned, one per secret header */
 	char **texts;                   /* owned "prefix+value" strings */
+	const char **raw;               /* the bare values, to scrub */
 } http_headers;
 
 static void headers_clear(http_headers *hh)
@@ -147,11 +148,13 @@ static void headers_clear(http_headers *hh)
 	free(hh->secret);
 	free(hh->values);
 	free(hh->texts);
+	free(hh->raw);
 }
 
 /* Parse the headers JSON; secret references are looked up in the vault
    after their own grant check.  J must outlive HH. */
-static int32_t headers_parse(http_headers *hh, bn_exec_host *h, json_t *j)
+static int32_t headers_parse(http_headers *hh, bn_exec_host *h, json_t *j,
+			     const char *url)
 {
 	const char *name;
 	json_t *v;
@@ -161,7 +164,9 @@ static int32_t headers_parse(http_headers *hh, bn_exec_host *h, json_t *j)
 	hh->secret = calloc(n ? n : 1, sizeof(*hh->secret));
 	hh->values = calloc(n ? n : 1, sizeof(*hh->values));
 	hh->texts = calloc(n ? n : 1, sizeof(*hh->texts));
-	if (!hh->plain || !hh->secret || !hh->values || !hh->texts)
+	hh->raw = calloc(n ? n : 1, sizeof(*hh->raw));
+	if (!hh->plain || !hh->secret || !hh->values || !hh->texts ||
+	    !hh->raw)
 		return fail(h, BN_EXEC_ABI_EIO, "out of memory");
 	json_object_foreach(j, name, v) {
 		if (json_is_string(v)) {
@@ -175,8 +180,14 @@ static int32_t headers_parse(http_headers *hh, bn_exec_host *h, json_t *j)
 			return fail(h, BN_EXEC_ABI_EINVAL, "header '%s': a "
 				    "string or {\"secret\": NAME, \"prefix\": "
 				    "TEXT}", name);
-		if (!decide(h, BN_EXEC_CAP_GET_SECRET, sn,
-			    "secret used as an HTTP header"))
+		/* a use-only secret goes only to the origin it is bound to */
+		char *o = bn_exec_http_url_origin(url);
+		char *asked = bn_xasprintf("%s@%s", sn, o ? o : "?");
+		bool ok = decide(h, BN_EXEC_CAP_GET_SECRET, asked,
+				 "secret used as an HTTP header");
+		free(asked);
+		free(o);
+		if (!ok)
 			return BN_EXEC_ABI_EDENIED;
 		bn_exec_vault *vault = NULL;
 		bn_err e;
@@ -193,6 +204,8 @@ static int32_t headers_parse(http_headers *hh, bn_exec_host *h, json_t *j)
 				    : BN_EXEC_ABI_EIO, "%s", e.msg);
 		hh->texts[hh->nsecret] = bn_xasprintf("%s%s", pre ? pre : "",
 			(const char *)hh->values[hh->nsecret]->data);
+		hh->raw[hh->nsecret] =
+			(const char *)hh->values[hh->nsecret]->data;
 		hh->secret[hh->nsecret].name = name;
 		hh->secret[hh->nsecret].value = hh->texts[hh->nsecret];
 		hh->nsecret++;
@@ -264,7 +277,7 @@ static int32_t do_http(bn_exec_host *h, const bn_exec_host_args *a,
 				 "object");
 			goto out;
 		}
-		if ((r = headers_parse(&hh, h, hj)))
+		if ((r = headers_parse(&hh, h, hj, url)))
 			goto out;
 	}
 	bn_exec_http_request req = BN_EXEC_HTTP_REQUEST_INIT;
@@ -276,6 +289,9 @@ static int32_t do_http(bn_exec_host *h, const bn_exec_host_args *a,
 	req.n_headers = hh.nplain;
 	req.secret_headers = hh.secret;
 	req.n_secret_headers = hh.nsecret;
+	/* never in the URL or body; scrubbed from what comes back */
+	req.scrub = hh.raw;
+	req.n_scrub = hh.nsecret;
 	req.body = body;
 	req.body_len = body_len;
 	bn_err_init(&e);

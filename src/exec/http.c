@@ -362,6 +362,17 @@ bool bn_exec_http_origin_allowed(const bn_exec_http_policy *policy,
 	return url_origin(&o, url, NULL) == 0 && policy_match(&pat, policy, &o);
 }
 
+char *bn_exec_http_url_origin(const char *url)
+{
+	origin o;
+
+	if (url_origin(&o, url, NULL))
+		return NULL;
+	return bn_xasprintf("%s://%s%s%s:%u", o.https ? "https" : "http",
+			    o.family == AF_INET6 ? "[" : "", o.host,
+			    o.family == AF_INET6 ? "]" : "", o.port);
+}
+
 /* Origin of URL, which must match a pattern (into *pat). */
 static int url_check(origin *o, origin *pat,
 		     const bn_exec_http_policy *policy, const char *url,
@@ -520,6 +531,154 @@ static int request_check(const bn_exec_http_request *req, bn_err *err)
 	return 0;
 }
 
+/* --- secrets echoed back ------------------------------------------------ */
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* How many bytes at P (N left) spell byte B: literally, percent- or
+   form-encoded, or JSON-escaped; 0 if none. */
+static size_t one_byte(const char *p, size_t n, unsigned char b)
+{
+	static const char esc[][2] = { { '"', '"' }, { '\\', '\\' },
+		{ '/', '/' }, { 'b', '\b' }, { 'f', '\f' }, { 'n', '\n' },
+		{ 'r', '\r' }, { 't', '\t' } };
+	int v = 0;
+
+	if (n >= 1 && ((unsigned char)p[0] == b || (p[0] == '+' && b == ' ')))
+		return 1;
+	if (n >= 3 && p[0] == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0)
+		return hexval(p[1]) * 16 + hexval(p[2]) == b ? 3 : 0;
+	if (n < 2 || p[0] != '\\')
+		return 0;
+	for (size_t i = 0; i < sizeof(esc) / sizeof(esc[0]); i++)
+		if (p[1] == esc[i][0] && (unsigned char)esc[i][1] == b)
+			return 2;
+	if (n < 6 || p[1] != 'u')
+		return 0;
+	for (int i = 2; i < 6; i++) {
+		if (hexval(p[i]) < 0)
+			return 0;
+		v = v * 16 + hexval(p[i]);
+	}
+	return v == b ? 6 : 0;
+}
+
+/* Bytes at P (N left) that spell V (VL bytes) byte by byte; 0 if not. */
+static size_t match_at(const char *p, size_t n, const char *v, size_t vl)
+{
+	size_t k = 0;
+
+	for (size_t j = 0; j < vl; j++) {
+		size_t m = one_byte(p + k, n - k, (unsigned char)v[j]);
+		if (!m)
+			return 0;
+		k += m;
+	}
+	return k;
+}
+
+/* Overwrite every occurrence of NEEDLE (NL bytes) in BUF with '*'. */
+static size_t blank_all(char *buf, size_t len, const char *needle, size_t nl)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; nl && i + nl <= len; i++) {
+		if (memcmp(buf + i, needle, nl) == 0) {
+			memset(buf + i, '*', nl);
+			n++;
+			i += nl - 1;
+		}
+	}
+	return n;
+}
+
+/*
+ * Overwrite V's base64 forms in BUF: for each of the three alignments V
+ * can have inside a longer encoded text, and both alphabets, the run of
+ * characters that depends on V's bytes alone.
+ */
+static size_t blank_base64(char *buf, size_t len, const char *v, size_t vl)
+{
+	static const char *const abc[2] = {
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" };
+	size_t n = 0;
+
+	for (size_t shift = 0; shift < 3; shift++) {
+		size_t total = shift + vl, bits = total * 8;
+		size_t first = (shift * 8 + 5) / 6, end = bits / 6;
+		unsigned char *in = calloc(total ? total : 1, 1);
+		char *enc = malloc(end + 1);
+		if (!in || !enc) {
+			free(in);
+			free(enc);
+			continue;
+		}
+		memcpy(in + shift, v, vl);
+		for (int a = 0; a < 2; a++) {
+			for (size_t c = 0; c < end; c++) {
+				size_t bit = c * 6, byte = bit / 8, off = bit % 8;
+				unsigned w = (unsigned)in[byte] << 8 |
+					     (byte + 1 < total ? in[byte + 1] : 0);
+				enc[c] = abc[a][(w >> (10 - off)) & 63];
+			}
+			if (end > first && end - first >= 4)
+				n += blank_all(buf, len, enc + first,
+					       end - first);
+		}
+		free(in);
+		free(enc);
+	}
+	return n;
+}
+
+/* Overwrite every form of every use-only secret of REQ in BUF; the count. */
+static size_t scrub(char *buf, size_t len, const bn_exec_http_request *req)
+{
+	size_t n = 0;
+
+	for (size_t s = 0; s < req->n_scrub; s++) {
+		const char *v = req->scrub[s];
+		size_t vl = strlen(v);
+		if (!vl)
+			continue;
+		for (size_t i = 0; i < len; i++) {
+			size_t m = match_at(buf + i, len - i, v, vl);
+			if (m) {
+				memset(buf + i, '*', m);
+				n++;
+				i += m - 1;
+			}
+		}
+		n += blank_base64(buf, len, v, vl);
+	}
+	return n;
+}
+
+/* Whether P (LEN bytes) holds a form of a use-only secret of REQ. */
+static bool holds_secret(const void *p, size_t len,
+			 const bn_exec_http_request *req)
+{
+	char *copy;
+	bool found;
+
+	if (!req->n_scrub || !len)
+		return false;
+	if (!(copy = malloc(len)))
+		return true;   /* refuse rather than send unchecked */
+	memcpy(copy, p, len);
+	found = scrub(copy, len, req) > 0;
+	memset(copy, 0, len);
+	free(copy);
+	return found;
+}
+
 /* --- one transfer ------------------------------------------------------ */
 
 /* What the callbacks of one hop share with it. */
@@ -637,6 +796,7 @@ typedef struct xfer {
 	origin cur;                  /* the origin of this hop */
 	origin pat;                  /* the pattern that matched it */
 	char *url;                   /* this hop's URL (owned) */
+	const bn_exec_http_request *req;  /* the request (borrowed) */
 	bool post;                   /* this hop is a POST */
 	long deadline_ms;            /* monotonic */
 	char errbuf[CURL_ERROR_SIZE];
@@ -740,6 +900,9 @@ static int redirect_next(bool *done, xfer *x, long status,
 	if (!next)
 		return bn_err_oom(err);
 	r = url_check(&x->cur, &x->pat, policy, next, err);
+	if (!r && holds_secret(next, strlen(next), x->req))
+		r = bn_err_set(err, BN_EDENIED, "the redirect URL carries a "
+			       "secret the skill may only use in a header");
 	if (r) {
 		bn_err_prefix(err, "redirect from %s", x->url);
 		free(next);
@@ -783,6 +946,9 @@ static int xfer_run(bn_exec_http_response *out, xfer *x,
 	out->final_url = x->url;
 	out->redirects = redirects;
 	x->url = NULL;
+	scrub(out->body, out->body_len, req);
+	if (out->content_type)
+		scrub(out->content_type, strlen(out->content_type), req);
 	return 0;
 }
 
@@ -795,6 +961,12 @@ int bn_exec_http_request_send(bn_exec_http_response *out,
 
 	if ((r = request_check(req, err)))
 		return r;
+	if (holds_secret(req->url, strlen(req->url), req) ||
+	    holds_secret(req->body, req->body_len, req))
+		return bn_err_set(err, BN_EDENIED, "the request's %s carries a "
+			"secret the skill may only use in a header to its "
+			"origin", holds_secret(req->url, strlen(req->url), req)
+			? "URL" : "body");
 	x = calloc(1, sizeof(*x));
 	if (!x)
 		return bn_err_oom(err);
@@ -806,6 +978,7 @@ int bn_exec_http_request_send(bn_exec_http_response *out,
 	if (r)
 		goto out_free;
 	x->cur = x->first;
+	x->req = req;
 	x->url = strdup(req->url);
 	x->curl = curl_easy_init();
 	if (!x->url || !x->curl ||

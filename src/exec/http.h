@@ -82,10 +82,21 @@ typedef struct bn_exec_http_request {
 	size_t n_secret_headers;
 	const void *body;            /* POST only; may hold any bytes */
 	size_t body_len;             /* bytes of body */
+	const char *const *scrub;    /* values of use-only secrets (see below) */
+	size_t n_scrub;              /* entries in scrub */
 } bn_exec_http_request;
 
+/*
+ * Use-only secrets (scrub): a request whose URL or body (the parts the
+ * module controls) holds one of these values, literally or base64-,
+ * percent- or JSON-escaped, is refused (BN_EDENIED), and so is a redirect
+ * to such a URL.  Every form of every value is overwritten with '*' in the
+ * response (body and content type) before it is returned, wherever it
+ * falls in the stream.
+ */
+
 #define BN_EXEC_HTTP_REQUEST_INIT \
-	{ BN_EXEC_HTTP_GET, NULL, NULL, 0, NULL, 0, NULL, 0 }
+	{ BN_EXEC_HTTP_GET, NULL, NULL, 0, NULL, 0, NULL, 0, NULL, 0 }
 
 /* A response.  Cleared with bn_exec_http_response_clear. */
 typedef struct bn_exec_http_response {
@@ -113,6 +124,14 @@ int bn_exec_http_pattern_check(const char *pattern, bn_err *err) BN_MUST_USE;
  */
 bool bn_exec_http_origin_allowed(const bn_exec_http_policy *policy,
 				 const char *url);
+
+/*
+ * bn_exec_http_url_origin - the origin of absolute URL as
+ * "scheme://host:port" (owned; the host lower case, an IPv6 address in
+ * brackets), the form a secret grant's NAME@ORIGIN is compared with.
+ * NULL when URL is not a valid http or https URL.
+ */
+char *bn_exec_http_url_origin(const char *url);
 
 /*
  * bn_exec_http_addr_kind - the kind of ADDR, an IPv4 or IPv6 address in

@@ -115,6 +115,37 @@ static bool grant_named(const bn_registry_install_opts *o, const char *spec)
 	return false;
 }
 
+/* The --grant "get_secret=NAME@ORIGIN" that binds a bare declared
+   "get_secret=NAME" (SPEC) to an origin, or NULL. */
+static const char *secret_binding(const bn_registry_install_opts *o,
+				  const char *spec)
+{
+	static const char cap[] = "get_secret=";
+	size_t n = strlen(spec);
+
+	if (strncmp(spec, cap, sizeof(cap) - 1) || strchr(spec, '@') ||
+	    !strncmp(spec + sizeof(cap) - 1, "reveal:", 7))
+		return NULL;
+	for (size_t i = 0; i < o->n_grant; i++)
+		if (!strncmp(o->grant[i], spec, n) && o->grant[i][n] == '@')
+			return o->grant[i];
+	return NULL;
+}
+
+/* Whether G ("get_secret=NAME@ORIGIN") binds a bare declaration of DECL. */
+static bool binds_declared(const bn_strv *decl, const char *g)
+{
+	for (size_t i = 0; i < decl->n; i++) {
+		bn_registry_install_opts one = { 0 };
+		const char *const v[1] = { g };
+		one.grant = v;
+		one.n_grant = 1;
+		if (secret_binding(&one, decl->v[i]))
+			return true;
+	}
+	return false;
+}
+
 static void approve(bn_strv *granted, const bn_skill_manifest *m,
 		    const bn_registry_install_opts *o,
 		    const bn_registry_lock_entry *old)
@@ -124,7 +155,8 @@ static void approve(bn_strv *granted, const bn_skill_manifest *m,
 
 	if (old && old->name && strv_same_set(&old->capabilities, decl)) {
 		for (size_t i = 0; i < old->granted.n; i++)
-			if (bn_strv_has(decl, old->granted.v[i]))
+			if (bn_strv_has(decl, old->granted.v[i]) ||
+			    binds_declared(decl, old->granted.v[i]))
 				bn_strv_push(granted, old->granted.v[i]);
 		if (decl->n)
 			say(o, m->name, "capabilities unchanged: the grants "
@@ -149,6 +181,13 @@ static void approve(bn_strv *granted, const bn_skill_manifest *m,
 		bool ok;
 
 		cap_split(cap, sizeof(cap), &scope, decl->v[i]);
+		if (secret_binding(o, decl->v[i])) {
+			/* the user gave the origin a bare declaration lacks */
+			const char *b = secret_binding(o, decl->v[i]);
+			bn_strv_push(granted, b);
+			say(o, m->name, "capability %s: granted", b);
+			continue;
+		}
 		if (o->yes || grant_named(o, decl->v[i])) {
 			ok = true;
 		} else if (o->approve) {
@@ -170,7 +209,8 @@ static void approve(bn_strv *granted, const bn_skill_manifest *m,
 			const char *scope;
 			cap_split(cap, sizeof(cap), &scope, decl->v[j]);
 			found = !strcmp(o->grant[i], decl->v[j]) ||
-				!strcmp(o->grant[i], cap);
+				!strcmp(o->grant[i], cap) ||
+				secret_binding(o, decl->v[j]) == o->grant[i];
 		}
 		if (!found)
 			say(o, m->name, "--grant %s: not declared by the "

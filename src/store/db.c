@@ -141,11 +141,41 @@ static const char *const migrations[] = {
 	   (exec/audit.c), its calls are summed into one row per (capability,
 	   allowed) whose count says how many it stands for; NULL on a row of
 	   one call */
-	/* migration from wt-audit */
 	"ALTER TABLE audit_calls ADD COLUMN count INTEGER;"
 	"CREATE UNIQUE INDEX audit_calls_summary"
 	"  ON audit_calls(run_id, capability, allowed)"
 	"  WHERE count IS NOT NULL;",
+	/* 8: a use-only secret grant is bound to one origin (NAME@ORIGIN).
+	   An unbound one binds to the skill's single granted HTTP origin
+	   (not a wildcard); any other is suspended until re-granted
+	   (`bnity skill grants --pending`). */
+	"CREATE TABLE grants_suspended ("
+	"  skill TEXT NOT NULL,"
+	"  bot TEXT NOT NULL,"
+	"  capability TEXT NOT NULL,"
+	"  scope TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  suspended_at INTEGER NOT NULL,"   /* seconds since the epoch */
+	"  PRIMARY KEY (skill, bot, capability, scope));"
+	"CREATE TEMP VIEW secret_origin AS"
+	"  SELECT skill, MIN(scope) AS origin FROM ("
+	"    SELECT DISTINCT skill, scope FROM grants"
+	"    WHERE capability IN ('http_get', 'http_post'))"
+	"  GROUP BY skill HAVING COUNT(*) = 1 AND instr(MIN(scope), '*') = 0;"
+	"UPDATE OR REPLACE grants SET scope = scope || '@' ||"
+	"  (SELECT origin FROM secret_origin o WHERE o.skill = grants.skill)"
+	"  WHERE capability = 'get_secret' AND scope NOT LIKE 'reveal:%'"
+	"  AND instr(scope, '@') = 0"
+	"  AND skill IN (SELECT skill FROM secret_origin);"
+	"INSERT OR REPLACE INTO grants_suspended"
+	"  SELECT skill, bot, capability, scope, 'the skill has no single "
+	"granted HTTP origin to bind the secret to',"
+	"  CAST(strftime('%s', 'now') AS INTEGER) FROM grants"
+	"  WHERE capability = 'get_secret' AND scope NOT LIKE 'reveal:%'"
+	"  AND instr(scope, '@') = 0;"
+	"DELETE FROM grants WHERE capability = 'get_secret'"
+	"  AND scope NOT LIKE 'reveal:%' AND instr(scope, '@') = 0;"
+	"DROP VIEW secret_origin;",
 };
 
 int bn_store__fail(bn_store *s, bn_err *err)

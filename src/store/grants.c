@@ -79,6 +79,32 @@ int bn_store_grant_list(bn_store_grant **out, size_t *n_out, bn_store *s,
 				      grant_row, grant_clear, err);
 }
 
+int bn_store_grant_suspended_list(bn_store_grant **out, size_t *n_out,
+				  bn_store *s, bn_err *err)
+{
+	sqlite3_stmt *st;
+	int r = bn_store__query(&st, s,
+		"SELECT skill, bot, capability, scope, reason, suspended_at"
+		" FROM grants_suspended ORDER BY skill, bot, capability, scope",
+		NULL, 0, err);
+	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
+				      grant_row, grant_clear, err);
+}
+
+int bn_store_grant_unsuspend(bn_store *s, const char *skill, const char *bot,
+			     const char *capability, const char *scope,
+			     bn_err *err)
+{
+	const bn_store__arg a[] = {
+		BN_STORE__TEXT(skill), BN_STORE__TEXT(bot),
+		BN_STORE__TEXT(capability), BN_STORE__TEXT(scope),
+	};
+	return bn_store__run(s,
+		"DELETE FROM grants_suspended WHERE skill = ?1 AND bot = ?2"
+		" AND capability = ?3 AND scope = ?4", a, BN_STORE__NARGS(a),
+		err);
+}
+
 void bn_store_grants_free(bn_store_grant *v, size_t n)
 {
 	bn_store__rows_free(v, n, sizeof(*v), grant_clear);

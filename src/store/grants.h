@@ -57,4 +57,15 @@ int bn_store_grant_list(bn_store_grant **out, size_t *n_out, bn_store *s,
 			bn_err *err) BN_MUST_USE;
 void bn_store_grants_free(bn_store_grant *v, size_t n);
 
+/*
+ * Grants suspended by a migration until the user grants them again (an
+ * unbound get_secret): rows as above, with the reason in ->limits and the
+ * time of suspension in ->granted_at.  unsuspend drops one such row.
+ */
+int bn_store_grant_suspended_list(bn_store_grant **out, size_t *n_out,
+				  bn_store *s, bn_err *err) BN_MUST_USE;
+int bn_store_grant_unsuspend(bn_store *s, const char *skill, const char *bot,
+			     const char *capability, const char *scope,
+			     bn_err *err) BN_MUST_USE;
+
 #endif

@@ -127,8 +127,13 @@ printf 'hunter2\n' | "$bnity" secret set API_KEY >/dev/null 2>&1
 run "$bnity" skill run secret-user --input '{}'
 check "a secret header without get_secret is refused" '[ $rc -eq 4 ] && [[ $errout == *"get_secret"* ]]'
 run "$bnity" skill grant secret-user get_secret=API_KEY
+check "an unbound get_secret grant is refused with the form to write" '[ $rc -ne 0 ] && [[ $errout == *"get_secret=API_KEY@https://api.example.com"* ]]'
+run "$bnity" skill grant secret-user get_secret=API_KEY@http://127.0.0.1:1
 run "$bnity" skill run secret-user --input '{}'
-check "with get_secret=NAME the host sends the secret as a header" '[ $rc -eq 0 ] && [[ $out == *"x-api-key=k-hunter2"* ]] && [[ $out == *"body=hi"* ]]'
+check "a secret bound to another origin is not sent" '[ $rc -eq 4 ] && [[ $errout == *"get_secret"* ]]'
+run "$bnity" skill grant secret-user "get_secret=API_KEY@http://127.0.0.1:$port"
+run "$bnity" skill run secret-user --input '{}'
+check "with get_secret=NAME@ORIGIN the host sends the secret as a header, and its echo is scrubbed" '[ $rc -eq 0 ] && [[ $out == *"x-api-key=k-*******"* ]] && [[ $out != *hunter2* ]] && [[ $out == *"body=hi"* ]]'
 run "$bnity" skill run secret-user --input '{"reveal":1}'
 check "revealing it needs get_secret=reveal:NAME" '[ $rc -eq 4 ]'
 run "$bnity" skill grant secret-user get_secret=reveal:API_KEY

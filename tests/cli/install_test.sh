@@ -248,6 +248,11 @@ out=$(cat "$work/tty.out"); rc=0
 check "on a terminal each capability is asked, granted or refused one by one" '[[ $out == *"asker asks for read_env on LANG"* ]] && [[ $out == *"asker asks for http_get on https://api.example.com"* ]] && [ "$(db "SELECT capability FROM grants WHERE skill=\"asker\"")" = read_env ]'
 run "$bnity" skill install "$work/loc/asker" --force --grant http_get
 check "--grant grants only the named capability" '[ $rc -eq 0 ] && [ "$(db "SELECT capability FROM grants WHERE skill=\"asker\"")" = http_get ]'
+mkskill "$work/loc/keyed" keyed "get_secret=API_TOKEN http_get=https://api.example.com"
+run "$bnity" skill install "$work/loc/keyed" --yes
+check "a bare get_secret declaration installs, its grant asks for the origin" '[ $rc -eq 0 ] && [[ $out$errout == *"get_secret=API_TOKEN@https://api.example.com"* ]] && [ -z "$(db "SELECT scope FROM grants WHERE skill=\"keyed\" AND capability=\"get_secret\"")" ]'
+run "$bnity" skill install "$work/loc/keyed" --force --grant get_secret=API_TOKEN@https://api.example.com
+check "--grant get_secret=NAME@ORIGIN binds a bare declaration" '[ $rc -eq 0 ] && [ "$(db "SELECT scope FROM grants WHERE skill=\"keyed\" AND capability=\"get_secret\"")" = "API_TOKEN@https://api.example.com:443" ]'
 mkskill "$work/loc/mine" mine
 run "$bnity" skill install "$work/loc/mine" --local
 check "--local gives a local folder the local tier" '[ $rc -eq 0 ] && [[ $out == *"tier: local"* ]]'

@@ -9,6 +9,7 @@
 #include "exec/grants.h"
 #include "harness.h"
 #include "rawdb.h"
+#include "store/grants.h"
 
 static void test_origin_scopes(bn_t *t)
 {
@@ -41,9 +42,49 @@ static void test_name_and_path_scopes(bn_t *t)
 	BN_CHECK(t, !bn_exec_scope_covers(BN_EXEC_CAP_READ_FILE, "/data",
 					  "/database"));
 	BN_CHECK(t, bn_exec_scope_covers(BN_EXEC_CAP_GET_SECRET, "reveal:K",
-					 "K"));
+					 "K@https://a.org:443"));
+	BN_CHECK(t, !bn_exec_scope_covers(BN_EXEC_CAP_GET_SECRET,
+					  "K@https://a.org:443", "reveal:K"));
+}
+
+/* A use-only secret goes only to the origin it is bound to. */
+static void test_secret_origin(bn_t *t)
+{
+	char *out = NULL;
+	bn_err e;
+
+	BN_CHECK(t, bn_exec_scope_covers(BN_EXEC_CAP_GET_SECRET,
+		"K@https://a.org:443", "K@https://a.org:443"));
+	BN_CHECK(t, !bn_exec_scope_covers(BN_EXEC_CAP_GET_SECRET,
+		"K@https://a.org:443", "K@https://evil.org:443"));
+	BN_CHECK(t, !bn_exec_scope_covers(BN_EXEC_CAP_GET_SECRET,
+		"K@https://a.org:443", "K@http://a.org:80"));
+	BN_CHECK(t, !bn_exec_scope_covers(BN_EXEC_CAP_GET_SECRET,
+		"K@https://a.org:443", "L@https://a.org:443"));
+	/* an unbound grant from before origins allows nothing */
 	BN_CHECK(t, !bn_exec_scope_covers(BN_EXEC_CAP_GET_SECRET, "K",
-					  "reveal:K"));
+					  "K@https://a.org:443"));
+	bn_err_init(&e);
+	BN_CHECK_INT(t, bn_exec_scope_normalize(&out, BN_EXEC_CAP_GET_SECRET,
+			"K@HTTPS://A.org", &e), ==, 0);
+	BN_CHECK_STR(t, out, "K@https://a.org:443");
+	free(out);
+	out = NULL;
+	BN_CHECK_INT(t, bn_exec_scope_normalize(&out, BN_EXEC_CAP_GET_SECRET,
+			"reveal:K", &e), ==, 0);
+	BN_CHECK_STR(t, out, "reveal:K");
+	free(out);
+	out = NULL;
+	BN_CHECK_INT(t, bn_exec_scope_normalize(&out, BN_EXEC_CAP_GET_SECRET,
+			"API_TOKEN", &e), ==, BN_EINVAL);
+	BN_CHECK_CONTAINS(t, e.msg, "get_secret=API_TOKEN@https://api."
+			  "example.com");
+	bn_err_init(&e);
+	BN_CHECK_INT(t, bn_exec_scope_normalize(&out, BN_EXEC_CAP_GET_SECRET,
+			"K@https://*.a.org", &e), ==, BN_EINVAL);
+	bn_err_init(&e);
+	BN_CHECK_INT(t, bn_exec_scope_normalize(&out, BN_EXEC_CAP_GET_SECRET,
+			"K@https://a.org/path", &e), ==, BN_EINVAL);
 }
 
 static void test_normalize(bn_t *t)
@@ -86,6 +127,73 @@ static bn_store *open_store(char **home)
 	return s;
 }
 
+/* Step the schema back past the secret-origin migration, with grants from
+   before it, and reopen: the migration runs on those rows. */
+static void test_secret_migration(bn_t *t)
+{
+	bn_skill_manifest m = { 0 };
+	bn_store_grant *v = NULL;
+	bn_exec_grants g = { 0 };
+	size_t n = 0;
+	char *home, sql[1024];
+	bn_store *s = open_store(&home);
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int version = 0;
+
+	BN_CHECK(t, s != NULL);
+	if (!s)
+		return;
+	char *path = bn_fs_join(home, "boternity.db");
+	if (sqlite3_open(path, &db) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	free(path);
+	snprintf(sql, sizeof(sql),
+		"DROP TABLE grants_suspended; PRAGMA user_version = %d;"
+		"INSERT INTO grants VALUES"
+		" ('one', '*', 'http_get', 'https://api.x.org:443', NULL, 1),"
+		" ('one', '*', 'get_secret', 'TOK', NULL, 1),"
+		" ('one', '*', 'get_secret', 'reveal:R', NULL, 1),"
+		" ('two', '*', 'http_get', 'https://p.org:443', NULL, 1),"
+		" ('two', '*', 'http_post', 'https://q.org:443', NULL, 1),"
+		" ('two', 'b1', 'get_secret', 'TOK', NULL, 1);", version - 1);
+	BN_CHECK_INT(t, bn_test_db_exec(s, sql), ==, SQLITE_OK);
+	bn_store_free(s);
+	BN_CHECK_INT(t, bn_store_open(&s, home, NULL, NULL), ==, 0);
+	BN_CHECK_INT(t, bn_exec_grant_list(&g, s, "one", NULL, NULL), ==, 0);
+	BN_CHECK(t, bn_exec_grant_find(&g, BN_EXEC_CAP_GET_SECRET,
+				       "TOK@https://api.x.org:443") != NULL);
+	BN_CHECK(t, bn_exec_grant_find(&g, BN_EXEC_CAP_GET_SECRET,
+				       "reveal:R") != NULL);
+	bn_exec_grants_clear(&g);
+	/* two origins: suspended, and listed until granted again */
+	BN_CHECK_INT(t, bn_exec_grant_list(&g, s, "two", "b1", NULL), ==, 0);
+	BN_CHECK(t, bn_exec_grant_find(&g, BN_EXEC_CAP_GET_SECRET,
+				       "TOK@https://p.org:443") == NULL);
+	bn_exec_grants_clear(&g);
+	BN_CHECK_INT(t, bn_store_grant_suspended_list(&v, &n, s, NULL), ==, 0);
+	BN_CHECK_INT(t, n, ==, 1);
+	BN_CHECK_STR(t, n ? v[0].skill : NULL, "two");
+	BN_CHECK_STR(t, n ? v[0].scope : NULL, "TOK");
+	bn_store_grants_free(v, n);
+	m.name = "two";
+	bn_strv_push(&m.capabilities, "get_secret=TOK");
+	BN_CHECK_INT(t, bn_exec_grant_add(s, &m, "b1",
+		"get_secret=TOK@https://q.org", NULL, NULL, NULL), ==, 0);
+	v = NULL;
+	BN_CHECK_INT(t, bn_store_grant_suspended_list(&v, &n, s, NULL), ==, 0);
+	BN_CHECK_INT(t, n, ==, 0);
+	bn_store_grants_free(v, n);
+	bn_strv_clear(&m.capabilities);
+	bn_store_free(s);
+	(void)bn_fs_rmtree(home, NULL);
+	free(home);
+}
+
 static void test_grant_within_manifest(bn_t *t)
 {
 	bn_skill_manifest m = { 0 };
@@ -102,6 +210,23 @@ static void test_grant_within_manifest(bn_t *t)
 	bn_strv_push(&m.capabilities, "http_get=https://*.example.org");
 	bn_strv_push(&m.capabilities, "recall_memory");
 	bn_strv_push(&m.capabilities, "read_env");
+	bn_strv_push(&m.capabilities, "get_secret=API_TOKEN");
+
+	/* a bare secret declaration: the grant must name the origin */
+	bn_err_init(&e);
+	BN_CHECK_INT(t, bn_exec_grant_add(s, &m, "sb", "get_secret", NULL,
+					  NULL, &e), ==, BN_EINVAL);
+	BN_CHECK_CONTAINS(t, e.msg, "get_secret=API_TOKEN@https://api."
+			  "example.com");
+	bn_err_init(&e);
+	BN_CHECK_INT(t, bn_exec_grant_add(s, &m, "sb", "get_secret=API_TOKEN",
+					  NULL, NULL, &e), ==, BN_EINVAL);
+	BN_CHECK_CONTAINS(t, e.msg, "not bound to an origin");
+	BN_CHECK_INT(t, bn_exec_grant_add(s, &m, "sb", "get_secret=API_TOKEN"
+		"@https://api.example.com", NULL, NULL, NULL), ==, 0);
+	bn_err_init(&e);
+	BN_CHECK_INT(t, bn_exec_grant_add(s, &m, "sb", "get_secret=OTHER"
+		"@https://api.example.com", NULL, NULL, &e), ==, BN_EDENIED);
 
 	bn_err_init(&e);
 	BN_CHECK_INT(t, bn_exec_grant_add(s, &m, NULL,
@@ -286,6 +411,8 @@ int main(void)
 	BN_RUN(&t, test_origin_scopes);
 	BN_RUN(&t, test_name_and_path_scopes);
 	BN_RUN(&t, test_normalize);
+	BN_RUN(&t, test_secret_origin);
+	BN_RUN(&t, test_secret_migration);
 	BN_RUN(&t, test_grant_within_manifest);
 	BN_RUN(&t, test_limits_fold);
 	BN_RUN(&t, test_limits_range);

@@ -19,7 +19,14 @@
 #   /chain?n=K          302 to /chain?n=K-1, and /hello once K is 0
 #   /echo               the method, the X-Api-Key header and the body
 #   /count              how many requests came before (not counting /count)
+#   /echo-forms         the X-Api-Key header back literally, in base64 (alone
+#                       and inside "Authorization: Bearer ..."), percent- and
+#                       JSON-escaped (short and \\u escapes)
+#   /echo-split         the X-Api-Key header back in two writes, split inside
+#                       the value, with a pause between them
+import base64
 import http.server
+import json
 import sys
 import threading
 import time
@@ -93,6 +100,30 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if url.path == "/chain":
             where = "/chain?n=%d" % (n - 1) if n > 0 else "/hello"
             return self.send(302, b"", location=where)
+        if url.path == "/echo-forms":
+            key = self.headers.get("X-Api-Key", "")
+            kb = key.encode()
+            uesc = "".join("\\u%04x" % ord(c) for c in key)
+            out = b"literal=" + kb + b"\n"
+            out += b"b64=" + base64.b64encode(kb) + b"\n"
+            out += b"b64in=" + base64.b64encode(b"Authorization: Bearer " + kb) + b"\n"
+            out += b"b64url=" + base64.urlsafe_b64encode(b"x" + kb) + b"\n"
+            out += b"pct=" + urllib.parse.quote(key, safe="").encode() + b"\n"
+            out += b"json=" + json.dumps({"k": key}).encode() + b"\n"
+            out += b"uesc=" + uesc.encode() + b"\n"
+            return self.send(200, out)
+        if url.path == "/echo-split":
+            kb = self.headers.get("X-Api-Key", "").encode()
+            half = len(kb) // 2
+            self.close_connection = True
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            self.wfile.write(b"split=" + kb[:half])
+            self.wfile.flush()
+            time.sleep(0.2)
+            self.wfile.write(kb[half:] + b"\n")
+            return None
         if url.path == "/echo":
             key = self.headers.get("X-Api-Key", "")
             out = b"method=" + self.command.encode() + b"\n"

@@ -590,6 +590,84 @@ static void test_secret_header(bn_t *t)
 	BN_CHECK(t, strstr(err.msg, "s3cr3t") == NULL);
 }
 
+/* What a use-only secret may not become: part of the URL or body, or an
+   echo in module memory. */
+static const char scrub_secret[] = "s3cr3t/T0k\"en v+alue-42";
+static const char *const scrub_list[] = { scrub_secret };
+static const bn_exec_http_header scrub_header = { "X-Api-Key", scrub_secret };
+
+/* A request that sends scrub_secret as a use-only secret header. */
+static bn_exec_http_request secret_request(const char *path)
+{
+	bn_exec_http_request req = BN_EXEC_HTTP_REQUEST_INIT;
+
+	req.url = url(path);
+	req.secret_headers = &scrub_header;
+	req.n_secret_headers = 1;
+	req.scrub = scrub_list;
+	req.n_scrub = 1;
+	return req;
+}
+
+static void test_secret_not_in_url_or_body(bn_t *t)
+{
+	const char *o[] = { srv.base };
+	bn_exec_http_policy p = local_policy(o, 1);
+	bn_exec_http_response resp = { 0 };
+	/* in the query, percent-encoded */
+	bn_exec_http_request req =
+		secret_request("/echo?k=s3cr3t%2FT0k%22en+v%2Balue-42");
+	bn_err err;
+
+	req.method = BN_EXEC_HTTP_POST;
+	bn_err_init(&err);
+	BN_CHECK_INT(t, bn_exec_http_request_send(&resp, &p, &req, &err), ==,
+		     BN_EDENIED);
+	BN_CHECK_CONTAINS(t, err.msg, "URL");
+	BN_CHECK(t, strstr(err.msg, "T0k") == NULL);
+	/* in the body, JSON-escaped */
+	req.url = url("/echo");
+	req.body = "{\"k\": \"s3cr3t\\/T0k\\\"en v+alue-42\"}";
+	req.body_len = strlen(req.body);
+	bn_err_init(&err);
+	BN_CHECK_INT(t, bn_exec_http_request_send(&resp, &p, &req, &err), ==,
+		     BN_EDENIED);
+	BN_CHECK_CONTAINS(t, err.msg, "body");
+}
+
+static void test_secret_echo_scrubbed(bn_t *t)
+{
+	const char *o[] = { srv.base };
+	bn_exec_http_policy p = local_policy(o, 1);
+	bn_exec_http_response resp = { 0 };
+	static const char *const leaks[] = {
+		"s3cr3t", "czNjcjN0L1QwayJlbiB2K2FsdWUtNDI",  /* literal, b64 */
+		"MzY3IzdC9UMGsi", "dithbHVl",  /* b64 at other alignments */
+		"T0k", "alue-42",
+		"\\u0073\\u0033", "%2FT0k" };
+	bn_exec_http_request req = secret_request("/echo-forms");
+	bn_err err;
+
+	bn_err_init(&err);
+	BN_CHECK_INT(t, bn_exec_http_request_send(&resp, &p, &req, &err), ==,
+		     0);
+	BN_CHECK_CONTAINS(t, resp.body, "literal=");
+	BN_CHECK_CONTAINS(t, resp.body, "uesc=");
+	for (size_t i = 0; resp.body && i < sizeof(leaks) / sizeof(*leaks);
+	     i++)
+		BN_CHECK(t, strstr(resp.body, leaks[i]) == NULL);
+	bn_exec_http_response_clear(&resp);
+	/* the value split across two reads of the stream */
+	req.url = url("/echo-split");
+	bn_err_init(&err);
+	BN_CHECK_INT(t, bn_exec_http_request_send(&resp, &p, &req, &err), ==,
+		     0);
+	BN_CHECK_CONTAINS(t, resp.body, "split=");
+	BN_CHECK(t, resp.body && strstr(resp.body, "T0k") == NULL);
+	BN_CHECK(t, resp.body && strstr(resp.body, "alue-42") == NULL);
+	bn_exec_http_response_clear(&resp);
+}
+
 int main(void)
 {
 	bn_t t = { 0 };
@@ -622,6 +700,8 @@ int main(void)
 	BN_RUN(&t, test_schemes_refused);
 	BN_RUN(&t, test_headers_checked);
 	BN_RUN(&t, test_secret_header);
+	BN_RUN(&t, test_secret_not_in_url_or_body);
+	BN_RUN(&t, test_secret_echo_scrubbed);
 	server_stop();
 	rc = bn_t_done(&t);
 	curl_global_cleanup();
