@@ -137,6 +137,15 @@ static const char *const migrations[] = {
 	"  granted TEXT NOT NULL,"           /* JSON array of cap[=scope] */
 	"  findings INTEGER NOT NULL);"      /* static scan findings */
 	"CREATE INDEX audit_installs_skill ON audit_installs(skill, at_ms);",
+	/* migration from wt-ident */
+	/* 7: provenance lives here, not in a file the skill folder carries:
+	   each store skill's tree hash, and the install in flight (pending_*)
+	   that the reconcile completes when its rename happened; the index
+	   fills tree_hash for the skills already installed */
+	"ALTER TABLE skill_index ADD COLUMN tree_hash TEXT;"
+	"ALTER TABLE skill_index ADD COLUMN pending_hash TEXT;"
+	"ALTER TABLE skill_index ADD COLUMN pending_tier TEXT;"
+	"ALTER TABLE skill_index ADD COLUMN pending_source TEXT;",
 };
 
 int bn_store__fail(bn_store *s, bn_err *err)

@@ -22,6 +22,7 @@
 #include "base/buf.h"
 #include "base/fault.h"
 #include "base/fs.h"
+#include "skill/tree.h"
 
 const char *bn_store_origin_name(bn_store_origin o)
 {
@@ -176,7 +177,8 @@ static int reconcile_pass(bn_store *s, bool apply, bool *need, bn_err *err)
 		    bn_skill_manifest_load(&m, dir, NULL, &e) == 0) {
 			*need = true;
 			if (apply)
-				r = bn_store__index_put(s, m, NULL, NULL, err);
+				r = bn_store__index_put(s, m, NULL, NULL,
+								NULL, err);
 		}
 		bn_skill_manifest_free(m);
 		free(dir);
@@ -523,6 +525,7 @@ int bn_store_skill_create(bn_store *s, const char *name, bn_skill_type type,
 	bn_skill_report rep = { 0 };
 	bn_skill_manifest *m = NULL;
 	char *final = NULL, *tmp = NULL, *dir = NULL;
+	char hash[BN_SKILL_TREE_HASH_SIZE];
 	int r;
 
 	if (!bn_store__slug_ok(name))
@@ -551,6 +554,8 @@ int bn_store_skill_create(bn_store *s, const char *name, bn_skill_type type,
 	}
 	if ((r = bn_skill_manifest_load(&m, dir, NULL, err)))
 		goto out_rm;
+	if ((r = bn_skill_tree_hash(hash, dir, err)))
+		goto out_rm;
 	bn_fault("create-before-commit");
 	if (rename(dir, final) < 0) {
 		r = bn_err_set(err, errno == ENOTEMPTY || errno == EEXIST ?
@@ -560,7 +565,7 @@ int bn_store_skill_create(bn_store *s, const char *name, bn_skill_type type,
 	}
 	bn_fault("create-after-commit");
 	/* The folder is committed; the index follows (or is reconciled). */
-	r = bn_store__index_put(s, m, NULL, NULL, err);
+	r = bn_store__index_put(s, m, NULL, NULL, hash, err);
 out_rm:
 	bn_store_scratch_remove(s, tmp);
 out:

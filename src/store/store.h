@@ -179,18 +179,30 @@ typedef struct bn_store_install_opts {
 
 /*
  * bn_store_skill_install - commit folder DIR (inside a scratch folder from
- * bn_store_scratch_new) as the skill its SKILL.md names: a marker file
- * .bnity-install.json (O's marker fields + tier + source) is written into
- * it, then one rename(2) commits it (renameat2 RENAME_EXCHANGE when
- * replacing), and the index row follows with tier and source.  A kill
- * before the rename leaves the store as it was (the scratch is removed at
- * the next open); after it, the next open's reconcile reads the marker.
+ * bn_store_scratch_new) as the skill its SKILL.md names: the index records
+ * the install in flight (tier, source, tree hash), a marker file
+ * .bnity-install.json (O's marker fields + tier + source, for the
+ * registry; never trusted for the tier) is written into it, then one
+ * rename(2) commits it (renameat2 RENAME_EXCHANGE when replacing), and the
+ * index row follows.  A kill before the rename leaves the store as it was
+ * (the scratch is removed at the next open); after it, the next open's
+ * reconcile completes the row when the folder hashes as recorded.
  * BN_EEXIST when NAME is installed and !replace; BN_EINVAL when the name
  * cannot be a store folder.  The caller removes the scratch folder.
  */
 int bn_store_skill_install(bn_store *s, const char *dir,
 			   const bn_store_install_opts *o,
 			   bn_err *err) BN_MUST_USE;
+
+/*
+ * bn_store_skill_verify - check installed skill NAME against what the
+ * store recorded when it came in: its files hash to the recorded tree
+ * hash, the marker file claims no other tier than the recorded one, and
+ * the recorded tier is EXPECT_TIER (NULL: not checked; a lockfile's).
+ * BN_EINVAL naming what differs, BN_ENOTFOUND without a record.
+ */
+int bn_store_skill_verify(bn_store *s, const char *name,
+			  const char *expect_tier, bn_err *err) BN_MUST_USE;
 
 /* bn_store_skill_remove - remove NAME from the store and every bot. */
 int bn_store_skill_remove(bn_store *s, const char *name,
