@@ -146,6 +146,26 @@ static const char *const migrations[] = {
 	"ALTER TABLE skill_index ADD COLUMN pending_hash TEXT;"
 	"ALTER TABLE skill_index ADD COLUMN pending_tier TEXT;"
 	"ALTER TABLE skill_index ADD COLUMN pending_source TEXT;",
+	/* migration from wt-ident */
+	/* 8: a grant belongs to an identity: the tree hash of the skill it
+	   was given to (skill_hash), not to whatever bears its name.  The
+	   rows move here with '' and the reconcile binds them to the hash of
+	   the skill installed now, dropping those of skills not installed
+	   (bn_store__grants_bind) */
+	"CREATE TABLE grants_by_identity ("
+	"  skill TEXT NOT NULL,"
+	"  skill_hash TEXT NOT NULL DEFAULT '',"
+	"  bot TEXT NOT NULL DEFAULT '*',"
+	"  capability TEXT NOT NULL,"
+	"  scope TEXT NOT NULL DEFAULT '',"
+	"  limits TEXT,"
+	"  granted_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (skill, skill_hash, bot, capability, scope));"
+	"INSERT INTO grants_by_identity (skill, bot, capability, scope,"
+	"  limits, granted_at) SELECT skill, bot, capability, scope, limits,"
+	"  granted_at FROM grants;"
+	"DROP TABLE grants;"
+	"ALTER TABLE grants_by_identity RENAME TO grants;",
 };
 
 int bn_store__fail(bn_store *s, bn_err *err)

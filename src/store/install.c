@@ -85,11 +85,48 @@ static int write_marker(const char *dir, const bn_store_install_opts *o,
 	return r;
 }
 
+/* The capability name of declaration D ("cap" or "cap=scope") into C. */
+static void cap_of(char *c, size_t size, const char *d)
+{
+	size_t n = strcspn(d, "=");
+	snprintf(c, size, "%.*s", (int)(n < size ? n : size - 1), d);
+}
+
+/* Whether every declaration of capability C in A is also in B. */
+static bool decls_within(const bn_strv *a, const bn_strv *b, const char *c)
+{
+	char ci[64];
+
+	for (size_t i = 0; i < a->n; i++) {
+		cap_of(ci, sizeof(ci), a->v[i]);
+		if (!strcmp(ci, c) && !bn_strv_has(b, a->v[i]))
+			return false;
+	}
+	return true;
+}
+
+/* The capabilities whose declarations NEW keeps exactly as OLD had them
+   (their grants were approved for these scopes), and "limits". */
+static void unchanged_caps(bn_strv *keep, const bn_skill_manifest *old,
+			   const bn_skill_manifest *new)
+{
+	bn_strv_push(keep, "limits");
+	for (size_t i = 0; old && i < new->capabilities.n; i++) {
+		char c[64];
+		cap_of(c, sizeof(c), new->capabilities.v[i]);
+		if (!bn_strv_has(keep, c) &&
+		    decls_within(&old->capabilities, &new->capabilities, c) &&
+		    decls_within(&new->capabilities, &old->capabilities, c))
+			bn_strv_push(keep, c);
+	}
+}
+
 int bn_store_skill_install(bn_store *s, const char *dir,
 			   const bn_store_install_opts *o, bn_err *err)
 {
-	bn_skill_manifest *m = NULL;
-	char *final = NULL, hash[BN_SKILL_TREE_HASH_SIZE];
+	bn_skill_manifest *m = NULL, *old = NULL;
+	char *final = NULL, *old_hash = NULL, hash[BN_SKILL_TREE_HASH_SIZE];
+	bn_strv keep = { 0 };
 	bool exists;
 	int r;
 
@@ -116,6 +153,11 @@ int bn_store_skill_install(bn_store *s, const char *dir,
 	}
 	if ((r = bn_skill_tree_hash(hash, dir, err)))
 		goto out;
+	if (exists) {
+		old_hash = bn_store__index_hash(s, m->name);
+		(void)bn_skill_manifest_load(&old, final, NULL, NULL);
+		unchanged_caps(&keep, old, m);
+	}
 	/* the database, not the marker, says what this install is: should
 	   the rename happen and the process die, the next open completes
 	   it when the folder hashes to HASH */
@@ -138,8 +180,16 @@ int bn_store_skill_install(bn_store *s, const char *dir,
 	if (exists)
 		(void)bn_fs_rmtree(dir, NULL);
 	r = bn_store__index_put(s, m, o->tier, o->source, hash, err);
+	/* new bytes are a new identity: only grants of an unchanged scope
+	   follow them */
+	if (!r && exists)
+		r = bn_store__grants_carry(s, m->name, old_hash, hash, &keep,
+					   err);
 out:
 	bn_skill_manifest_free(m);
+	bn_skill_manifest_free(old);
+	bn_strv_clear(&keep);
+	free(old_hash);
 	free(final);
 	return r;
 }

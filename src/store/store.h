@@ -42,6 +42,7 @@
 #include "base/err.h"
 #include "skill/manifest.h"
 #include "skill/resolve.h"
+#include "skill/tree.h"
 
 typedef struct bn_store bn_store;
 
@@ -63,6 +64,12 @@ typedef struct bn_store_skill {
 	char *origin_dir;            /* the skills folder it was found in */
 	char *tier;                  /* "local", "verified", "untrusted" */
 	bn_skill_manifest *manifest; /* leniently loaded */
+	char *hash;                  /* its identity, the tree hash (the
+					store's record for a store skill);
+					NULL when it has none */
+	bool installed;              /* it is the installed skill of its
+					name: the store's copy, or a copy
+					whose tree hash equals it */
 } bn_store_skill;
 
 /* Every usable skill, after precedence; warnings name files. */
@@ -144,7 +151,13 @@ int bn_store_tx_begin(bn_store *s, bn_err *err) BN_MUST_USE;
 int bn_store_tx_commit(bn_store *s, bn_err *err) BN_MUST_USE;
 void bn_store_tx_rollback(bn_store *s);
 
-/* Every skill: the store's, the user's and the project's. */
+/*
+ * Every skill: the store's, the user's and the project's.  Names choose,
+ * identity decides: a user or project copy is the installed skill (its
+ * tier, its grants) only when its tree hash equals the one the store
+ * recorded for the name; any other copy is "untrusted" and has only the
+ * grants given to its own hash.
+ */
 int bn_store_skills_list(bn_store_skills *out, bn_store *s,
 			 bn_err *err) BN_MUST_USE;
 
@@ -203,6 +216,16 @@ int bn_store_skill_install(bn_store *s, const char *dir,
  */
 int bn_store_skill_verify(bn_store *s, const char *name,
 			  const char *expect_tier, bn_err *err) BN_MUST_USE;
+
+/*
+ * bn_store_skill_identity - the identity (tree hash) that grants for skill
+ * NAME, loaded from DIR, belong to: the store's record for NAME when DIR
+ * is NULL or inside the store, else DIR's tree hash.  BN_ENOTFOUND when
+ * NAME is not installed (and DIR is not given).
+ */
+int bn_store_skill_identity(char out[BN_SKILL_TREE_HASH_SIZE], bn_store *s,
+			    const char *name, const char *dir,
+			    bn_err *err) BN_MUST_USE;
 
 /* bn_store_skill_remove - remove NAME from the store and every bot. */
 int bn_store_skill_remove(bn_store *s, const char *name,

@@ -114,6 +114,20 @@ char *bn_store__index_hash(bn_store *s, const char *name);
 int bn_store__attachments_remove(bn_store *s, const char *skill,
 				 bn_err *err);
 
+/* Grants follow their skill's identity (grants.c). */
+/* Remove every grant of SKILL, of every identity (the skill is gone). */
+int bn_store__grants_forget(bn_store *s, const char *skill, bn_err *err);
+/* SKILL's content changed from OLD_HASH (NULL: none) to NEW_HASH: the
+   grants of OLD_HASH whose capability is in KEEP (the user approved the
+   same scope before) move to NEW_HASH, the others of OLD_HASH go. */
+int bn_store__grants_carry(bn_store *s, const char *skill,
+			   const char *old_hash, const char *new_hash,
+			   const bn_strv *keep, bn_err *err);
+/* Bind the grants migrated without an identity to the skill installed
+   now, dropping those of skills not installed; with APPLY false only
+   set *NEED when there are some. */
+int bn_store__grants_bind(bn_store *s, bool apply, bool *need, bn_err *err);
+
 int bn_store__reconcile(bn_store *s, bn_err *err);
 /* Complete or drop installs in flight and fill missing tree hashes
    (install.c); with APPLY false only set *NEED when there are some. */
