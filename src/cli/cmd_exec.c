@@ -362,6 +362,8 @@ int bn_cli_skill_run(int argc, char **argv)
 	free(input);
 	if (r)
 		return bn_cli_fail(&err);
+	if (res.notice)
+		fprintf(stderr, "bnity: warning: %s\n", res.notice);
 	if (json) {
 		bn_cli_print_json(bn_view_run_json(&res));
 	} else {

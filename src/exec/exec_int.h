@@ -39,7 +39,11 @@ bool bn_exec__allow_weaker(void);
  * (script.c).  In order:
  *
  *   bn_exec__run_open    find the skill and its tier; an unknown skill
- *                        is an error no audit record names
+ *                        is an error no audit record names.  A copy
+ *                        that is not the installed skill (store.h) runs
+ *                        untrusted with its own grants only, and
+ *                        notice says so; _begin records it as an
+ *                        "identity" call of the run
  *   bn_exec__run_refuse  from then on a refusal before the run began
  *                        ("denied" for BN_EDENIED, else "error") is
  *                        recorded; returns R
@@ -69,6 +73,8 @@ typedef struct bn_exec__run {
 	bn_exec_grants grants;       /* the bot's rows and the every-bot
 					ones; without a bot the latter only */
 	bn_exec_audit_run ar;        /* the record as it stands */
+	char *notice;                /* owned: which copy runs when it is
+					not the installed skill, or NULL */
 	int64_t audit_id;            /* 0 until begun */
 	uint64_t t0_ms;              /* bn_clock_now_ms() at open */
 } bn_exec__run;

@@ -75,6 +75,7 @@ void bn_exec_result_clear(bn_exec_result *r)
 {
 	free(r->output);
 	free(r->error);
+	free(r->notice);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -613,6 +614,7 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 		goto out;
 	res.limits = run.limits;
 	res.audit_id = run.audit_id;
+	res.notice = run.notice ? bn_xstrdup(run.notice) : NULL;
 
 	/* the child's module, or the nearest ancestor's */
 	wasm_path = bn_fs_join(resolved.tool->dir, "skill.wasm");

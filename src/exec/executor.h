@@ -58,6 +58,8 @@ typedef struct bn_exec_result {
 	unsigned host_calls;
 	unsigned host_denied;
 	int64_t audit_id;            /* the audit record of this run */
+	char *notice;                /* owned: which copy ran when it was
+					not the installed skill, or NULL */
 } bn_exec_result;
 
 void bn_exec_result_clear(bn_exec_result *r);

@@ -498,21 +498,25 @@ static int limits_from_json(bn_exec_limits *l, const char *text,
 	return 0;
 }
 
-static int put_row(bn_store *s, const char *skill, const char *bot,
+/* Write one grant of M (to its identity: bn_store_skill_identity). */
+static int put_row(bn_store *s, const bn_skill_manifest *m, const char *bot,
 		   const char *cap, const char *scope,
 		   const bn_exec_limits *limits, bn_err *err)
 {
-	char *lj = NULL;
-	int r;
+	char *lj = NULL, hash[BN_SKILL_TREE_HASH_SIZE];
+	int r = bn_store_skill_identity(hash, s, m->name, m->dir, err);
 
+	if (r)
+		return r;
 	if (limits && (limits->fuel || limits->memory_bytes ||
 		       limits->timeout_ms || limits->output_bytes)) {
 		json_t *j = limits_json(limits);
 		lj = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 		json_decref(j);
 	}
-	r = bn_store_grant_put(s, skill, bot ? bot : BN_STORE_GRANT_EVERY_BOT,
-			       cap, scope, lj, err);
+	r = bn_store_grant_put(s, m->name, hash,
+			       bot ? bot : BN_STORE_GRANT_EVERY_BOT, cap,
+			       scope, lj, err);
 	free(lj);
 	if (r)
 		bn_err_prefix(err, "grants");
@@ -543,7 +547,7 @@ static int add_one(bn_store *s, const bn_skill_manifest *m, const char *bot,
 		free(norm);
 		return r;
 	}
-	r = put_row(s, m->name, bot, cap_names[c], norm, limits, err);
+	r = put_row(s, m, bot, cap_names[c], norm, limits, err);
 	if (!r && c == BN_EXEC_CAP_GET_SECRET) {
 		/* a bound grant replaces one a migration suspended */
 		char name[160];
@@ -577,7 +581,7 @@ int bn_exec_grant_add(bn_store *s, const bn_skill_manifest *m,
 	if (limits && (r = bn_exec_limits_check(limits, err)))
 		return r;
 	if (!spec)
-		return put_row(s, m->name, bot, "limits", "", limits, err);
+		return put_row(s, m, bot, "limits", "", limits, err);
 	if ((r = parse_spec(&c, &scope, spec, err)))
 		return r;
 	declared_scopes(&declared, &is_declared, m, c);
@@ -634,10 +638,17 @@ int bn_exec_grant_revoke(bn_store *s, const char *skill, const char *bot,
 int bn_exec_grant_list(bn_exec_grants *out, bn_store *s, const char *skill,
 		       const char *bot, bn_err *err)
 {
+	return bn_exec_grant_list_of(out, s, skill, NULL, bot, err);
+}
+
+int bn_exec_grant_list_of(bn_exec_grants *out, bn_store *s,
+			  const char *skill, const char *hash,
+			  const char *bot, bn_err *err)
+{
 	bn_exec_grants g = { 0 };
 	bn_store_grant *rows = NULL;
 	size_t n = 0;
-	int r = bn_store_grant_list(&rows, &n, s, skill, bot, err);
+	int r = bn_store_grant_list(&rows, &n, s, skill, hash, bot, err);
 
 	if (r) {
 		bn_err_prefix(err, "grants");

@@ -4,9 +4,11 @@
  * them.
  *
  * Owns: the capability names, scope syntax and matching, and what may be
- * written into the `grants` table (kept by store/grants.h): (skill, bot
- * or every bot, capability, scope, limits).  A grant never exceeds what
- * the skill's manifest declares.
+ * written into the `grants` table (kept by store/grants.h): (skill, its
+ * identity, bot or every bot, capability, scope, limits).  A grant never
+ * exceeds what the skill's manifest declares, and belongs to the content
+ * of the copy it was given to (bn_store_skill_identity): the store's
+ * record for an installed skill, the tree hash of a copy elsewhere.
  * Uses: base, skill (the manifest's declared capabilities), store (the
  * rows).  Knows nothing of how a capability is carried out.
  *
@@ -116,8 +118,8 @@ int bn_exec_scope_normalize(char **out, bn_exec_cap c, const char *scope,
 			    bn_err *err) BN_MUST_USE;
 
 /*
- * bn_exec_grant_add - grant SPEC ("cap" or "cap=scope") of skill M to BOT
- * (NULL = every bot) with LIMITS (may be NULL).  Without a scope, the
+ * bn_exec_grant_add - grant SPEC ("cap" or "cap=scope") of skill M (the
+ * copy in M->dir) to BOT (NULL = every bot) with LIMITS (may be NULL).  Without a scope, the
  * scopes the manifest declares are granted.  BN_EDENIED when the manifest
  * does not declare the capability or the scope exceeds what it declares.
  * ADDED (may be NULL) receives "cap=scope" for each grant written.
@@ -146,6 +148,15 @@ int bn_exec_grant_revoke(bn_store *s, const char *skill, const char *bot,
  */
 int bn_exec_grant_list(bn_exec_grants *out, bn_store *s, const char *skill,
 		       const char *bot, bn_err *err) BN_MUST_USE;
+
+/*
+ * bn_exec_grant_list_of - the same, of the grants given to identity HASH
+ * (a tree hash) only: what a run of the copy with that content may use.
+ * A NULL HASH is every identity (bn_exec_grant_list).
+ */
+int bn_exec_grant_list_of(bn_exec_grants *out, bn_store *s,
+			  const char *skill, const char *hash,
+			  const char *bot, bn_err *err) BN_MUST_USE;
 
 /*
  * bn_exec_grant_find - the grant in G that allows capability C for the

@@ -95,6 +95,14 @@ int bn_exec__run_open(bn_exec__run *run, bn_store *s, const char *skill,
 	if (!run->sk)
 		return bn_err_set(err, BN_ENOTFOUND, "no skill '%s' (see "
 				  "`bnity skill list`)", skill);
+	/* names choose, identity decides: another copy is another skill */
+	if (!run->sk->installed)
+		run->notice = bn_xasprintf("skill '%s' ran from %s (%s copy, "
+			"%s), not the installed content of that name: tier "
+			"untrusted, with only the grants given to this "
+			"content", skill, run->sk->dir,
+			bn_store_origin_name(run->sk->origin),
+			run->sk->hash ? run->sk->hash : "no tree hash");
 	/* from here on every attempt is in the audit log, refusals too */
 	run->tier = effective_tier(run->sk);
 	run->ar.skill = skill;
@@ -143,8 +151,11 @@ int bn_exec__run_begin(bn_exec__run *run, bn_err *err)
 	if (run->bot && (r = check_bot(run->store, run->bot, skill, err)))
 		return bn_exec__run_refuse(run, r, err);
 	bn_exec_tier_limits(&run->limits, run->tier);
-	if ((r = bn_exec_grant_list(&run->grants, run->store, skill,
-				    run->bot ? run->bot : "*", err)))
+	/* the grants given to this content; none without a tree hash */
+	if (run->sk->hash &&
+	    (r = bn_exec_grant_list_of(&run->grants, run->store, skill,
+				       run->sk->hash,
+				       run->bot ? run->bot : "*", err)))
 		return bn_exec__run_refuse(run, r, err);
 	if (!run->bot) {
 		/* without a bot only the every-bot grants apply */
@@ -162,7 +173,14 @@ int bn_exec__run_begin(bn_exec__run *run, bn_err *err)
 		g->n = k;
 	}
 	bn_exec_grants_limits(&run->limits, &run->grants);
-	return bn_exec_audit_begin(&run->audit_id, run->store, &run->ar, err);
+	if ((r = bn_exec_audit_begin(&run->audit_id, run->store, &run->ar,
+				     err)))
+		return r;
+	if (run->notice &&
+	    (r = bn_exec_audit_call(run->store, run->audit_id, "identity",
+				    run->sk->dir, true, run->notice, err)))
+		bn_exec__run_fail(run, err);
+	return r;
 }
 
 void bn_exec__run_fail(bn_exec__run *run, const bn_err *err)
@@ -191,5 +209,6 @@ void bn_exec__run_clear(bn_exec__run *run)
 {
 	bn_exec_grants_clear(&run->grants);
 	bn_store_skills_clear(&run->all);
+	free(run->notice);
 	memset(run, 0, sizeof(*run));
 }

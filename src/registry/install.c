@@ -752,6 +752,10 @@ int bn_registry_verify(bn_store *s, const char *name, bn_err *err)
 			       "skills-lock.json says %s", name, hash,
 			       e.hash ? e.hash : "nothing");
 	}
+	/* and what the store recorded: hash, tier (the marker decides
+	   nothing, but an edited one is reported) */
+	if (r == 0)
+		r = bn_store_skill_verify(s, name, e.tier, err);
 	free(dir);
 	bn_registry_lock_entry_clear(&e);
 	return r;

@@ -176,6 +176,33 @@ static const char *const migrations[] = {
 	"DELETE FROM grants WHERE capability = 'get_secret'"
 	"  AND scope NOT LIKE 'reveal:%' AND instr(scope, '@') = 0;"
 	"DROP VIEW secret_origin;",
+	/* 9: provenance lives here, not in a file the skill folder carries:
+	   each store skill's tree hash, and the install in flight (pending_*)
+	   that the reconcile completes when its rename happened; the index
+	   fills tree_hash for the skills already installed */
+	"ALTER TABLE skill_index ADD COLUMN tree_hash TEXT;"
+	"ALTER TABLE skill_index ADD COLUMN pending_hash TEXT;"
+	"ALTER TABLE skill_index ADD COLUMN pending_tier TEXT;"
+	"ALTER TABLE skill_index ADD COLUMN pending_source TEXT;",
+	/* 10: a grant belongs to an identity: the tree hash of the skill it
+	   was given to (skill_hash), not to whatever bears its name.  The
+	   rows move here with '' and the reconcile binds them to the hash of
+	   the skill installed now, dropping those of skills not installed
+	   (bn_store__grants_bind) */
+	"CREATE TABLE grants_by_identity ("
+	"  skill TEXT NOT NULL,"
+	"  skill_hash TEXT NOT NULL DEFAULT '',"
+	"  bot TEXT NOT NULL DEFAULT '*',"
+	"  capability TEXT NOT NULL,"
+	"  scope TEXT NOT NULL DEFAULT '',"
+	"  limits TEXT,"
+	"  granted_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (skill, skill_hash, bot, capability, scope));"
+	"INSERT INTO grants_by_identity (skill, bot, capability, scope,"
+	"  limits, granted_at) SELECT skill, bot, capability, scope, limits,"
+	"  granted_at FROM grants;"
+	"DROP TABLE grants;"
+	"ALTER TABLE grants_by_identity RENAME TO grants;",
 };
 
 int bn_store__fail(bn_store *s, bn_err *err)

@@ -3,24 +3,26 @@
 #include "grants.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "store_int.h"
 
-int bn_store_grant_put(bn_store *s, const char *skill, const char *bot,
-		       const char *capability, const char *scope,
-		       const char *limits, bn_err *err)
+int bn_store_grant_put(bn_store *s, const char *skill, const char *hash,
+		       const char *bot, const char *capability,
+		       const char *scope, const char *limits, bn_err *err)
 {
 	const bn_store__arg a[] = {
 		BN_STORE__TEXT(skill), BN_STORE__TEXT(bot),
 		BN_STORE__TEXT(capability), BN_STORE__TEXT(scope),
 		BN_STORE__TEXT(limits), BN_STORE__INT(time(NULL)),
+		BN_STORE__TEXT(hash),
 	};
 	return bn_store__run(s,
-		"INSERT INTO grants (skill, bot, capability, scope, limits,"
-		" granted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-		" ON CONFLICT(skill, bot, capability, scope) DO UPDATE"
-		" SET limits = coalesce(?5, limits), granted_at = ?6",
+		"INSERT INTO grants (skill, skill_hash, bot, capability, scope,"
+		" limits, granted_at) VALUES (?1, ?7, ?2, ?3, ?4, ?5, ?6)"
+		" ON CONFLICT(skill, skill_hash, bot, capability, scope)"
+		" DO UPDATE SET limits = coalesce(?5, limits), granted_at = ?6",
 		a, BN_STORE__NARGS(a), err);
 }
 
@@ -51,12 +53,14 @@ static void grant_row(void *item, sqlite3_stmt *st)
 	g->scope = bn_store__col_dup(st, 3);
 	g->limits = bn_store__col_dup(st, 4);
 	g->granted_at = sqlite3_column_int64(st, 5);
+	g->skill_hash = bn_store__col_dup(st, 6);
 }
 
 static void grant_clear(void *item)
 {
 	bn_store_grant *g = item;
 	free(g->skill);
+	free(g->skill_hash);
 	free(g->bot);
 	free(g->capability);
 	free(g->scope);
@@ -64,13 +68,17 @@ static void grant_clear(void *item)
 }
 
 int bn_store_grant_list(bn_store_grant **out, size_t *n_out, bn_store *s,
-			const char *skill, const char *bot, bn_err *err)
+			const char *skill, const char *hash, const char *bot,
+			bn_err *err)
 {
-	const bn_store__arg a[] = { BN_STORE__TEXT(skill), BN_STORE__TEXT(bot) };
+	const bn_store__arg a[] = {
+		BN_STORE__TEXT(skill), BN_STORE__TEXT(bot), BN_STORE__TEXT(hash),
+	};
 	sqlite3_stmt *st;
 	int r = bn_store__query(&st, s,
-		"SELECT skill, bot, capability, scope, limits, granted_at"
-		" FROM grants WHERE (?1 IS NULL OR skill = ?1)"
+		"SELECT skill, bot, capability, scope, limits, granted_at,"
+		" skill_hash FROM grants WHERE (?1 IS NULL OR skill = ?1)"
+		" AND (?3 IS NULL OR skill_hash = ?3)"
 		" AND (?2 IS NULL OR bot = ?2 OR bot = '"
 		BN_STORE_GRANT_EVERY_BOT "')"
 		" ORDER BY skill, bot, capability, scope",
@@ -108,4 +116,62 @@ int bn_store_grant_unsuspend(bn_store *s, const char *skill, const char *bot,
 void bn_store_grants_free(bn_store_grant *v, size_t n)
 {
 	bn_store__rows_free(v, n, sizeof(*v), grant_clear);
+}
+
+/* ---- grants follow their skill's identity (store_int.h) --------------- */
+
+int bn_store__grants_forget(bn_store *s, const char *skill, bn_err *err)
+{
+	const bn_store__arg a[] = { BN_STORE__TEXT(skill) };
+	return bn_store__run(s, "DELETE FROM grants WHERE skill = ?1",
+			     a, BN_STORE__NARGS(a), err);
+}
+
+int bn_store__grants_carry(bn_store *s, const char *skill,
+			   const char *old_hash, const char *new_hash,
+			   const bn_strv *keep, bn_err *err)
+{
+	const bn_store__arg a[] = {
+		BN_STORE__TEXT(skill), BN_STORE__TEXT(old_hash),
+	};
+	int r = 0;
+
+	if (!old_hash || !strcmp(old_hash, new_hash))
+		return 0;          /* the same bytes: every grant holds */
+	for (size_t i = 0; r == 0 && i < keep->n; i++) {
+		const bn_store__arg k[] = {
+			BN_STORE__TEXT(skill), BN_STORE__TEXT(old_hash),
+			BN_STORE__TEXT(new_hash), BN_STORE__TEXT(keep->v[i]),
+		};
+		r = bn_store__run(s, "UPDATE OR REPLACE grants"
+			" SET skill_hash = ?3 WHERE skill = ?1"
+			" AND skill_hash = ?2 AND capability = ?4",
+			k, BN_STORE__NARGS(k), err);
+	}
+	return r ? r : bn_store__run(s, "DELETE FROM grants WHERE skill = ?1"
+				     " AND skill_hash = ?2", a,
+				     BN_STORE__NARGS(a), err);
+}
+
+int bn_store__grants_bind(bn_store *s, bool apply, bool *need, bn_err *err)
+{
+	sqlite3_stmt *st;
+	bool found = false;
+	int r = bn_store__query(&st, s, "SELECT 1 FROM grants"
+				" WHERE skill_hash = '' LIMIT 1", NULL, 0, err);
+
+	if (!r)
+		r = bn_store__row(NULL, &found, s, st, NULL, err);
+	if (r || !found)
+		return r;
+	*need = true;
+	if (!apply)
+		return 0;
+	/* to the skill installed now; rows of skills that are not (or
+	   that have no identity) go */
+	r = bn_store__exec(s, "UPDATE OR IGNORE grants SET skill_hash ="
+		" coalesce((SELECT tree_hash FROM skill_index"
+		" WHERE name = grants.skill), '') WHERE skill_hash = ''", err);
+	return r ? r : bn_store__exec(s, "DELETE FROM grants"
+				      " WHERE skill_hash = ''", err);
 }

@@ -1,34 +1,86 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * store/index.c - the skill_index table: a cache of what the store's
- * folders hold (name, type, version, description) and of how each skill
- * came in (tier, source).  The folders are the truth; store.c and
- * install.c make the index agree with them through these functions, and
- * bn_store__index_put is the one function that writes a row.
+ * folders hold (name, type, version, description) and the record of how
+ * each skill came in (tier, source, tree hash).  The folders say which
+ * skills are installed; the rows alone say where each came from, since a
+ * file inside a skill folder can be edited by anyone who can write
+ * there.  store.c and install.c make the index agree with the folders
+ * through these functions, and bn_store__index_put is the one function
+ * that writes a row's provenance.
  */
 #include "store_int.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
-int bn_store__index_put(bn_store *s, const bn_skill_manifest *m,
-			const char *tier, const char *source, bn_err *err)
+/* Run SQL with M's fields (?1-?4), TIER, SOURCE, the time and HASH. */
+static int index_write(bn_store *s, const char *sql,
+		       const bn_skill_manifest *m, const char *tier,
+		       const char *source, const char *hash, bn_err *err)
 {
 	const bn_store__arg a[] = {
 		BN_STORE__TEXT(m->name),
 		BN_STORE__TEXT(bn_skill_type_name(m->type)),
 		BN_STORE__TEXT(m->version), BN_STORE__TEXT(m->description),
 		BN_STORE__TEXT(tier), BN_STORE__TEXT(source),
-		BN_STORE__INT(time(NULL)),
+		BN_STORE__INT(time(NULL)), BN_STORE__TEXT(hash),
 	};
-	return bn_store__run(s,
+	return bn_store__run(s, sql, a, BN_STORE__NARGS(a), err);
+}
+
+int bn_store__index_put(bn_store *s, const bn_skill_manifest *m,
+			const char *tier, const char *source,
+			const char *hash, bn_err *err)
+{
+	return index_write(s,
 		"INSERT INTO skill_index (name, type, version, description,"
-		" tier, source, installed_at) VALUES (?1, ?2, ?3, ?4,"
-		" coalesce(?5, 'local'), coalesce(?6, 'created'), ?7)"
+		" tier, source, installed_at, tree_hash) VALUES (?1, ?2, ?3,"
+		" ?4, coalesce(?5, 'local'), coalesce(?6, 'created'), ?7, ?8)"
 		" ON CONFLICT(name) DO UPDATE SET type = ?2, version = ?3,"
 		" description = ?4, tier = coalesce(?5, tier),"
 		" source = coalesce(?6, source), installed_at ="
-		" CASE WHEN ?5 IS NULL THEN installed_at ELSE ?7 END",
+		" CASE WHEN ?5 IS NULL THEN installed_at ELSE ?7 END,"
+		" tree_hash = coalesce(?8, tree_hash),"
+		" pending_hash = NULL, pending_tier = NULL,"
+		" pending_source = NULL", m, tier, source, hash, err);
+}
+
+int bn_store__index_pending(bn_store *s, const bn_skill_manifest *m,
+			    const char *tier, const char *source,
+			    const char *hash, bn_err *err)
+{
+	/* a new row is the lowest tier until the install completes */
+	return index_write(s,
+		"INSERT INTO skill_index (name, type, version, description,"
+		" tier, source, installed_at, pending_hash, pending_tier,"
+		" pending_source) VALUES (?1, ?2, ?3, ?4, 'untrusted', ?6, ?7,"
+		" ?8, ?5, ?6)"
+		" ON CONFLICT(name) DO UPDATE SET pending_hash = ?8,"
+		" pending_tier = ?5, pending_source = ?6",
+		m, tier, source, hash, err);
+}
+
+int bn_store__index_settle(bn_store *s, const char *name,
+			   const char *hash, bn_err *err)
+{
+	const bn_store__arg a[] = {
+		BN_STORE__TEXT(name), BN_STORE__TEXT(hash),
+		BN_STORE__INT(time(NULL)),
+	};
+	return bn_store__run(s,
+		"UPDATE skill_index SET"
+		" tier = CASE WHEN pending_hash = ?2 THEN pending_tier"
+		"  ELSE tier END,"
+		" source = CASE WHEN pending_hash = ?2 THEN pending_source"
+		"  ELSE source END,"
+		" installed_at = CASE WHEN pending_hash = ?2 THEN ?3"
+		"  ELSE installed_at END,"
+		" tree_hash = CASE WHEN pending_hash = ?2 THEN ?2"
+		"  ELSE coalesce(tree_hash, ?2) END,"
+		" pending_hash = NULL, pending_tier = NULL,"
+		" pending_source = NULL WHERE name = ?1",
 		a, BN_STORE__NARGS(a), err);
 }
 
@@ -39,10 +91,11 @@ int bn_store__index_remove(bn_store *s, const char *name, bn_err *err)
 			     a, BN_STORE__NARGS(a), err);
 }
 
-int bn_store__index_names(bn_strv *out, bn_store *s, bn_err *err)
+/* Append the first column of every row of SQL to *out. */
+static int names_of(bn_strv *out, bn_store *s, const char *sql, bn_err *err)
 {
 	sqlite3_stmt *st;
-	int r = bn_store__prepare(&st, s, "SELECT name FROM skill_index", err);
+	int r = bn_store__prepare(&st, s, sql, err);
 
 	if (r)
 		return r;
@@ -52,39 +105,51 @@ int bn_store__index_names(bn_strv *out, bn_store *s, bn_err *err)
 	return r;
 }
 
-static void tier_row(void *item, sqlite3_stmt *st)
+int bn_store__index_names(bn_strv *out, bn_store *s, bn_err *err)
+{
+	return names_of(out, s, "SELECT name FROM skill_index", err);
+}
+
+static void text_row(void *item, sqlite3_stmt *st)
 {
 	*(char **)item = bn_store__col_dup(st, 0);
 }
 
-char *bn_store__index_tier(bn_store *s, const char *name)
+/* The one text column SQL selects from NAME's row (?1): owned, or NULL
+   when there is no row or the column is NULL. */
+static char *index_column(bn_store *s, const char *name, const char *sql)
 {
 	const bn_store__arg a[] = { BN_STORE__TEXT(name) };
 	sqlite3_stmt *st;
 	char *t = NULL;
 	bool found = false;
 
-	if (bn_store__query(&st, s, "SELECT tier FROM skill_index"
-			    " WHERE name = ?1", a, BN_STORE__NARGS(a), NULL) ||
-	    bn_store__row(&t, &found, s, st, tier_row, NULL))
-		return bn_xstrdup("local");
+	if (bn_store__query(&st, s, sql, a, BN_STORE__NARGS(a), NULL) ||
+	    bn_store__row(&t, &found, s, st, text_row, NULL))
+		return NULL;
+	return t;
+}
+
+char *bn_store__index_tier(bn_store *s, const char *name)
+{
+	char *t = index_column(s, name, "SELECT tier FROM skill_index"
+			       " WHERE name = ?1");
 	return t ? t : bn_xstrdup("local");
 }
 
-bool bn_store__index_has(bn_store *s, const char *name, const char *tier,
-			 const char *source)
+char *bn_store__index_hash(bn_store *s, const char *name)
 {
-	const bn_store__arg a[] = {
-		BN_STORE__TEXT(name), BN_STORE__TEXT(tier),
-		BN_STORE__TEXT(source),
-	};
-	sqlite3_stmt *st;
-	bool found = false;
+	char *h = index_column(s, name, "SELECT tree_hash FROM skill_index"
+			       " WHERE name = ?1");
+	if (h && !*h) {
+		free(h);
+		h = NULL;
+	}
+	return h;
+}
 
-	if (bn_store__query(&st, s, "SELECT 1 FROM skill_index WHERE name = ?1"
-			    " AND tier = ?2 AND source = ?3",
-			    a, BN_STORE__NARGS(a), NULL) ||
-	    bn_store__row(NULL, &found, s, st, NULL, NULL))
-		return false;
-	return found;
+int bn_store__index_unsettled(bn_strv *out, bn_store *s, bn_err *err)
+{
+	return names_of(out, s, "SELECT name FROM skill_index WHERE"
+			" pending_hash IS NOT NULL OR tree_hash IS NULL", err);
 }

@@ -5,10 +5,14 @@
  * The folder must already sit in a scratch folder of the store
  * (skills/.tmp-*, made by bn_store_scratch_new), so the commit is one
  * rename(2) - or, for an update, one renameat2(RENAME_EXCHANGE) that
- * swaps the new folder with the old one.  The folder carries a marker
- * file (.bnity-install.json) with its tier and source, so that a kill
- * after the rename still leaves an index that tells the truth: the
- * reconcile at open reads the marker (bn_store__install_reconcile).
+ * swaps the new folder with the old one.  Before the rename the index
+ * records the install in flight with its tier, source and tree hash, so
+ * that a kill after the rename still leaves an index that tells the
+ * truth: the reconcile at open completes the install when the folder
+ * hashes to the recorded hash (bn_store__install_reconcile).  The marker
+ * file (.bnity-install.json) the folder also carries is for the
+ * registry's lockfile; nothing here reads it to decide a tier, since
+ * anyone who can write to the folder can edit it.
  */
 #include "store_int.h"
 
@@ -25,69 +29,30 @@
 #include "base/buf.h"
 #include "base/fault.h"
 #include "base/fs.h"
+#include "skill/tree.h"
 
-#define MARKER ".bnity-install.json"
+#define MARKER BN_SKILL_TREE_MARKER_FILE
 #define MARKER_MAX_BYTES ((size_t)64 << 10)
-
-/* Tier and source from DIR's marker; false when none is readable. */
-static bool marker_read(char **tier, char **source, const char *dir)
-{
-	char *path = bn_fs_join(dir, MARKER), *text;
-	const char *t, *src;
-	size_t len;
-	json_t *j;
-
-	if (bn_fs_read_file(&text, &len, path, MARKER_MAX_BYTES, NULL)) {
-		free(path);
-		return false;
-	}
-	free(path);
-	j = json_loadb(text, len, 0, NULL);
-	free(text);
-	t = json_string_value(json_object_get(j, "tier"));
-	src = json_string_value(json_object_get(j, "source"));
-	if (!t || !src) {
-		json_decref(j);
-		return false;
-	}
-	*tier = bn_xstrdup(t);
-	*source = bn_xstrdup(src);
-	json_decref(j);
-	return true;
-}
 
 int bn_store__install_reconcile(bn_store *s, bool apply, bool *need,
 				bn_err *err)
 {
-	DIR *d = opendir(s->skills_dir);
-	struct dirent *de;
-	int r = 0;
+	bn_strv names = { 0 };
+	int r = bn_store__index_unsettled(&names, s, err);
 
-	if (!d)
-		return bn_err_set(err, BN_EIO, "%s: %s", s->skills_dir,
-				  strerror(errno));
-	while (r == 0 && (de = readdir(d)) != NULL) {
-		bn_skill_manifest *m = NULL;
-		char *dir, *tier = NULL, *source = NULL;
+	if (!r && names.n)
+		*need = true;
+	for (size_t i = 0; apply && r == 0 && i < names.n; i++) {
+		char *dir = bn_fs_join(s->skills_dir, names.v[i]);
+		char hash[BN_SKILL_TREE_HASH_SIZE];
 
-		if (de->d_name[0] == '.')
-			continue;
-		dir = bn_fs_join(s->skills_dir, de->d_name);
-		if (marker_read(&tier, &source, dir) &&
-		    bn_skill_manifest_load(&m, dir, NULL, NULL) == 0) {
-			if (!bn_store__index_has(s, m->name, tier, source)) {
-				*need = true;
-				if (apply)
-					r = bn_store__index_put(s, m, tier,
-								source, err);
-			}
-		}
-		bn_skill_manifest_free(m);
-		free(tier);
-		free(source);
+		/* a folder that cannot be hashed has no identity: "" */
+		if (bn_skill_tree_hash(hash, dir, NULL))
+			hash[0] = '\0';
+		r = bn_store__index_settle(s, names.v[i], hash, err);
 		free(dir);
 	}
-	closedir(d);
+	bn_strv_clear(&names);
 	return r;
 }
 
@@ -120,11 +85,48 @@ static int write_marker(const char *dir, const bn_store_install_opts *o,
 	return r;
 }
 
+/* The capability name of declaration D ("cap" or "cap=scope") into C. */
+static void cap_of(char *c, size_t size, const char *d)
+{
+	size_t n = strcspn(d, "=");
+	snprintf(c, size, "%.*s", (int)(n < size ? n : size - 1), d);
+}
+
+/* Whether every declaration of capability C in A is also in B. */
+static bool decls_within(const bn_strv *a, const bn_strv *b, const char *c)
+{
+	char ci[64];
+
+	for (size_t i = 0; i < a->n; i++) {
+		cap_of(ci, sizeof(ci), a->v[i]);
+		if (!strcmp(ci, c) && !bn_strv_has(b, a->v[i]))
+			return false;
+	}
+	return true;
+}
+
+/* The capabilities whose declarations NEW keeps exactly as OLD had them
+   (their grants were approved for these scopes), and "limits". */
+static void unchanged_caps(bn_strv *keep, const bn_skill_manifest *old,
+			   const bn_skill_manifest *new)
+{
+	bn_strv_push(keep, "limits");
+	for (size_t i = 0; old && i < new->capabilities.n; i++) {
+		char c[64];
+		cap_of(c, sizeof(c), new->capabilities.v[i]);
+		if (!bn_strv_has(keep, c) &&
+		    decls_within(&old->capabilities, &new->capabilities, c) &&
+		    decls_within(&new->capabilities, &old->capabilities, c))
+			bn_strv_push(keep, c);
+	}
+}
+
 int bn_store_skill_install(bn_store *s, const char *dir,
 			   const bn_store_install_opts *o, bn_err *err)
 {
-	bn_skill_manifest *m = NULL;
-	char *final = NULL;
+	bn_skill_manifest *m = NULL, *old = NULL;
+	char *final = NULL, *old_hash = NULL, hash[BN_SKILL_TREE_HASH_SIZE];
+	bn_strv keep = { 0 };
 	bool exists;
 	int r;
 
@@ -149,6 +151,18 @@ int bn_store_skill_install(bn_store *s, const char *dir,
 			m->name);
 		goto out;
 	}
+	if ((r = bn_skill_tree_hash(hash, dir, err)))
+		goto out;
+	if (exists) {
+		old_hash = bn_store__index_hash(s, m->name);
+		(void)bn_skill_manifest_load(&old, final, NULL, NULL);
+		unchanged_caps(&keep, old, m);
+	}
+	/* the database, not the marker, says what this install is: should
+	   the rename happen and the process die, the next open completes
+	   it when the folder hashes to HASH */
+	if ((r = bn_store__index_pending(s, m, o->tier, o->source, hash, err)))
+		goto out;
 	if ((r = write_marker(dir, o, err)))
 		goto out;
 	bn_fault("install-before-commit");
@@ -165,9 +179,83 @@ int bn_store_skill_install(bn_store *s, const char *dir,
 	/* The old folder (an update) is now at DIR, in scratch. */
 	if (exists)
 		(void)bn_fs_rmtree(dir, NULL);
-	r = bn_store__index_put(s, m, o->tier, o->source, err);
+	r = bn_store__index_put(s, m, o->tier, o->source, hash, err);
+	/* new bytes are a new identity: only grants of an unchanged scope
+	   follow them */
+	if (!r && exists)
+		r = bn_store__grants_carry(s, m->name, old_hash, hash, &keep,
+					   err);
 out:
 	bn_skill_manifest_free(m);
+	bn_skill_manifest_free(old);
+	bn_strv_clear(&keep);
+	free(old_hash);
 	free(final);
+	return r;
+}
+
+/* The tier DIR's marker claims (owned), or NULL when it has none. */
+static char *marker_tier(const char *dir)
+{
+	char *path = bn_fs_join(dir, MARKER), *text, *t = NULL;
+	size_t len;
+	json_t *j;
+
+	if (bn_fs_read_file(&text, &len, path, MARKER_MAX_BYTES, NULL)) {
+		free(path);
+		return NULL;
+	}
+	free(path);
+	j = json_loadb(text, len, 0, NULL);
+	free(text);
+	if (json_is_string(json_object_get(j, "tier")))
+		t = bn_xstrdup(json_string_value(json_object_get(j, "tier")));
+	json_decref(j);
+	return t;
+}
+
+int bn_store_skill_verify(bn_store *s, const char *name,
+			  const char *expect_tier, bn_err *err)
+{
+	char *dir, *want = NULL, *tier = NULL, *claimed = NULL;
+	char hash[BN_SKILL_TREE_HASH_SIZE];
+	int r;
+
+	if (!bn_store__slug_ok(name))
+		return bn_err_set(err, BN_EINVAL, "'%s' is not a skill name",
+				  name);
+	dir = bn_fs_join(s->skills_dir, name);
+	want = bn_store__index_hash(s, name);
+	if (!want) {
+		r = bn_err_set(err, BN_ENOTFOUND, "skill '%s' has no tree "
+			       "hash in the store's index (%s): reinstall it",
+			       name, s->db_path);
+		goto out;
+	}
+	if ((r = bn_skill_tree_hash(hash, dir, err)))
+		goto out;
+	if (strcmp(hash, want)) {
+		r = bn_err_set(err, BN_EINVAL, "skill '%s' changed since it "
+			       "was installed: its files hash to %s, the store "
+			       "recorded %s", name, hash, want);
+		goto out;
+	}
+	tier = bn_store__index_tier(s, name);
+	claimed = marker_tier(dir);
+	if (claimed && strcmp(claimed, tier))
+		r = bn_err_set(err, BN_EINVAL, "skill '%s': %s/%s says tier "
+			       "'%s' but it was installed as '%s' (the store's "
+			       "index decides; the file was edited)", name,
+			       dir, MARKER, claimed, tier);
+	else if (expect_tier && strcmp(expect_tier, tier))
+		r = bn_err_set(err, BN_EINVAL, "skill '%s': skills-lock.json "
+			       "says tier '%s' but it was installed as '%s' "
+			       "(the store's index decides)", name,
+			       expect_tier, tier);
+out:
+	free(dir);
+	free(want);
+	free(tier);
+	free(claimed);
 	return r;
 }

@@ -22,6 +22,7 @@
 #include "base/buf.h"
 #include "base/fault.h"
 #include "base/fs.h"
+#include "skill/tree.h"
 
 const char *bn_store_origin_name(bn_store_origin o)
 {
@@ -176,7 +177,8 @@ static int reconcile_pass(bn_store *s, bool apply, bool *need, bn_err *err)
 		    bn_skill_manifest_load(&m, dir, NULL, &e) == 0) {
 			*need = true;
 			if (apply)
-				r = bn_store__index_put(s, m, NULL, NULL, err);
+				r = bn_store__index_put(s, m, NULL, NULL,
+								NULL, err);
 		}
 		bn_skill_manifest_free(m);
 		free(dir);
@@ -184,6 +186,8 @@ static int reconcile_pass(bn_store *s, bool apply, bool *need, bn_err *err)
 	closedir(d);
 	if (r == 0)
 		r = bn_store__install_reconcile(s, apply, need, err);
+	if (r == 0)
+		r = bn_store__grants_bind(s, apply, need, err);
 out:
 	bn_strv_clear(&names);
 	return r;
@@ -218,6 +222,7 @@ void bn_store_skills_clear(bn_store_skills *l)
 		free(l->v[i].dir);
 		free(l->v[i].origin_dir);
 		free(l->v[i].tier);
+		free(l->v[i].hash);
 		bn_skill_manifest_free(l->v[i].manifest);
 	}
 	free(l->v);
@@ -234,6 +239,49 @@ const bn_store_skill *bn_store_skills_find(const bn_store_skills *l,
 		if (strcmp(l->v[i].name, name) == 0)
 			return &l->v[i];
 	return NULL;
+}
+
+/*
+ * SK's identity and tier.  A store skill is what the store recorded.  A
+ * copy elsewhere is hashed (what it holds now): it is the installed skill
+ * when the hash equals the store's record for the name; else it was not
+ * vetted here, and is untrusted.
+ */
+static void set_identity(bn_store_skill *sk, bn_store *s)
+{
+	char *want = bn_store__index_hash(s, sk->name);
+	char hash[BN_SKILL_TREE_HASH_SIZE];
+
+	if (sk->origin == BN_STORE_ORIGIN_STORE) {
+		sk->hash = want;
+		sk->installed = true;
+		sk->tier = bn_store__index_tier(s, sk->name);
+		return;
+	}
+	sk->hash = bn_skill_tree_hash(hash, sk->dir, NULL) ? NULL :
+		bn_xstrdup(hash);
+	sk->installed = want && sk->hash && !strcmp(want, sk->hash);
+	sk->tier = sk->installed ? bn_store__index_tier(s, sk->name) :
+		bn_xstrdup("untrusted");
+	free(want);
+}
+
+int bn_store_skill_identity(char out[BN_SKILL_TREE_HASH_SIZE], bn_store *s,
+			    const char *name, const char *dir, bn_err *err)
+{
+	size_t n = strlen(s->skills_dir);
+	char *h;
+
+	if (dir && !(strncmp(dir, s->skills_dir, n) == 0 && dir[n] == '/'))
+		return bn_skill_tree_hash(out, dir, err);
+	h = bn_store__index_hash(s, name);
+	if (!h)
+		return bn_err_set(err, BN_ENOTFOUND, "skill '%s' is not "
+			"installed in the store (%s), and a grant belongs to "
+			"the skill it was given to", name, s->skills_dir);
+	snprintf(out, BN_SKILL_TREE_HASH_SIZE, "%s", h);
+	free(h);
+	return 0;
 }
 
 /* Add every skill folder of ROOT, overriding lower-precedence ones. */
@@ -292,6 +340,7 @@ static void scan_root(bn_store_skills *l, bn_store *s, const char *root,
 			free(sk->dir);
 			free(sk->origin_dir);
 			free(sk->tier);
+			free(sk->hash);
 			bn_skill_manifest_free(sk->manifest);
 		} else {
 			l->v = bn_xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
@@ -302,9 +351,7 @@ static void scan_root(bn_store_skills *l, bn_store *s, const char *root,
 		sk->origin = origin;
 		sk->origin_dir = bn_xstrdup(root);
 		sk->manifest = m;
-		/* Skills other agents installed were not vetted here. */
-		sk->tier = origin == BN_STORE_ORIGIN_STORE ?
-			bn_store__index_tier(s, de->d_name) : bn_xstrdup("untrusted");
+		set_identity(sk, s);
 	}
 	closedir(d);
 }
@@ -523,6 +570,7 @@ int bn_store_skill_create(bn_store *s, const char *name, bn_skill_type type,
 	bn_skill_report rep = { 0 };
 	bn_skill_manifest *m = NULL;
 	char *final = NULL, *tmp = NULL, *dir = NULL;
+	char hash[BN_SKILL_TREE_HASH_SIZE];
 	int r;
 
 	if (!bn_store__slug_ok(name))
@@ -551,6 +599,8 @@ int bn_store_skill_create(bn_store *s, const char *name, bn_skill_type type,
 	}
 	if ((r = bn_skill_manifest_load(&m, dir, NULL, err)))
 		goto out_rm;
+	if ((r = bn_skill_tree_hash(hash, dir, err)))
+		goto out_rm;
 	bn_fault("create-before-commit");
 	if (rename(dir, final) < 0) {
 		r = bn_err_set(err, errno == ENOTEMPTY || errno == EEXIST ?
@@ -560,7 +610,7 @@ int bn_store_skill_create(bn_store *s, const char *name, bn_skill_type type,
 	}
 	bn_fault("create-after-commit");
 	/* The folder is committed; the index follows (or is reconciled). */
-	r = bn_store__index_put(s, m, NULL, NULL, err);
+	r = bn_store__index_put(s, m, NULL, NULL, hash, err);
 out_rm:
 	bn_store_scratch_remove(s, tmp);
 out:
@@ -601,6 +651,10 @@ int bn_store_skill_remove(bn_store *s, const char *name, bn_err *err)
 	}
 	if (!r)
 		r = bn_store__attachments_remove(s, name, err);
+	/* grants die with their skill: a later skill of the name, other
+	   bytes, inherits none */
+	if (!r)
+		r = bn_store__grants_forget(s, name, err);
 	bn_store_scratch_remove(s, trash);
 	free(final);
 	free(trash);

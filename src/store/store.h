@@ -42,6 +42,7 @@
 #include "base/err.h"
 #include "skill/manifest.h"
 #include "skill/resolve.h"
+#include "skill/tree.h"
 
 typedef struct bn_store bn_store;
 
@@ -63,6 +64,12 @@ typedef struct bn_store_skill {
 	char *origin_dir;            /* the skills folder it was found in */
 	char *tier;                  /* "local", "verified", "untrusted" */
 	bn_skill_manifest *manifest; /* leniently loaded */
+	char *hash;                  /* its identity, the tree hash (the
+					store's record for a store skill);
+					NULL when it has none */
+	bool installed;              /* it is the installed skill of its
+					name: the store's copy, or a copy
+					whose tree hash equals it */
 } bn_store_skill;
 
 /* Every usable skill, after precedence; warnings name files. */
@@ -144,7 +151,13 @@ int bn_store_tx_begin(bn_store *s, bn_err *err) BN_MUST_USE;
 int bn_store_tx_commit(bn_store *s, bn_err *err) BN_MUST_USE;
 void bn_store_tx_rollback(bn_store *s);
 
-/* Every skill: the store's, the user's and the project's. */
+/*
+ * Every skill: the store's, the user's and the project's.  Names choose,
+ * identity decides: a user or project copy is the installed skill (its
+ * tier, its grants) only when its tree hash equals the one the store
+ * recorded for the name; any other copy is "untrusted" and has only the
+ * grants given to its own hash.
+ */
 int bn_store_skills_list(bn_store_skills *out, bn_store *s,
 			 bn_err *err) BN_MUST_USE;
 
@@ -179,18 +192,40 @@ typedef struct bn_store_install_opts {
 
 /*
  * bn_store_skill_install - commit folder DIR (inside a scratch folder from
- * bn_store_scratch_new) as the skill its SKILL.md names: a marker file
- * .bnity-install.json (O's marker fields + tier + source) is written into
- * it, then one rename(2) commits it (renameat2 RENAME_EXCHANGE when
- * replacing), and the index row follows with tier and source.  A kill
- * before the rename leaves the store as it was (the scratch is removed at
- * the next open); after it, the next open's reconcile reads the marker.
+ * bn_store_scratch_new) as the skill its SKILL.md names: the index records
+ * the install in flight (tier, source, tree hash), a marker file
+ * .bnity-install.json (O's marker fields + tier + source, for the
+ * registry; never trusted for the tier) is written into it, then one
+ * rename(2) commits it (renameat2 RENAME_EXCHANGE when replacing), and the
+ * index row follows.  A kill before the rename leaves the store as it was
+ * (the scratch is removed at the next open); after it, the next open's
+ * reconcile completes the row when the folder hashes as recorded.
  * BN_EEXIST when NAME is installed and !replace; BN_EINVAL when the name
  * cannot be a store folder.  The caller removes the scratch folder.
  */
 int bn_store_skill_install(bn_store *s, const char *dir,
 			   const bn_store_install_opts *o,
 			   bn_err *err) BN_MUST_USE;
+
+/*
+ * bn_store_skill_verify - check installed skill NAME against what the
+ * store recorded when it came in: its files hash to the recorded tree
+ * hash, the marker file claims no other tier than the recorded one, and
+ * the recorded tier is EXPECT_TIER (NULL: not checked; a lockfile's).
+ * BN_EINVAL naming what differs, BN_ENOTFOUND without a record.
+ */
+int bn_store_skill_verify(bn_store *s, const char *name,
+			  const char *expect_tier, bn_err *err) BN_MUST_USE;
+
+/*
+ * bn_store_skill_identity - the identity (tree hash) that grants for skill
+ * NAME, loaded from DIR, belong to: the store's record for NAME when DIR
+ * is NULL or inside the store, else DIR's tree hash.  BN_ENOTFOUND when
+ * NAME is not installed (and DIR is not given).
+ */
+int bn_store_skill_identity(char out[BN_SKILL_TREE_HASH_SIZE], bn_store *s,
+			    const char *name, const char *dir,
+			    bn_err *err) BN_MUST_USE;
 
 /* bn_store_skill_remove - remove NAME from the store and every bot. */
 int bn_store_skill_remove(bn_store *s, const char *name,

@@ -83,24 +83,54 @@ void bn_store__rows_free(void *v, size_t n, size_t size,
 
 /* The skill index (index.c): the one place that writes skill_index. */
 /* Insert or update M's row; TIER and SOURCE NULL keep what the row has
-   (a new row: "local", "created"), given they also stamp installed_at. */
+   (a new row: "local", "created"), given they also stamp installed_at;
+   HASH (the tree hash, skill/tree.h) NULL keeps the row's.  Clears an
+   install in flight. */
 int bn_store__index_put(bn_store *s, const bn_skill_manifest *m,
-			const char *tier, const char *source, bn_err *err);
+			const char *tier, const char *source,
+			const char *hash, bn_err *err);
+/* Record an install of M in flight (before its rename): the reconcile
+   completes it with TIER, SOURCE and HASH when the folder it finds
+   hashes to HASH, and drops it otherwise.  A new row stays "untrusted"
+   until then. */
+int bn_store__index_pending(bn_store *s, const bn_skill_manifest *m,
+			    const char *tier, const char *source,
+			    const char *hash, bn_err *err);
+/* Settle NAME's row with HASH, what its folder hashes to now ("" when
+   it cannot be hashed): an install in flight to HASH is completed, any
+   other dropped; a row without a tree hash takes HASH. */
+int bn_store__index_settle(bn_store *s, const char *name,
+			   const char *hash, bn_err *err);
 int bn_store__index_remove(bn_store *s, const char *name, bn_err *err);
 /* Every name in the index (appended to *out). */
 int bn_store__index_names(bn_strv *out, bn_store *s, bn_err *err);
+/* The names whose row has an install in flight or no tree hash yet. */
+int bn_store__index_unsettled(bn_strv *out, bn_store *s, bn_err *err);
 /* NAME's tier, or "local" when it has no row (owned). */
 char *bn_store__index_tier(bn_store *s, const char *name);
-/* Whether NAME's row has TIER and SOURCE. */
-bool bn_store__index_has(bn_store *s, const char *name, const char *tier,
-			 const char *source);
+/* NAME's tree hash (owned), or NULL when it has none. */
+char *bn_store__index_hash(bn_store *s, const char *name);
 /* Remove SKILL from every bot (bots.c). */
 int bn_store__attachments_remove(bn_store *s, const char *skill,
 				 bn_err *err);
 
+/* Grants follow their skill's identity (grants.c). */
+/* Remove every grant of SKILL, of every identity (the skill is gone). */
+int bn_store__grants_forget(bn_store *s, const char *skill, bn_err *err);
+/* SKILL's content changed from OLD_HASH (NULL: none) to NEW_HASH: the
+   grants of OLD_HASH whose capability is in KEEP (the user approved the
+   same scope before) move to NEW_HASH, the others of OLD_HASH go. */
+int bn_store__grants_carry(bn_store *s, const char *skill,
+			   const char *old_hash, const char *new_hash,
+			   const bn_strv *keep, bn_err *err);
+/* Bind the grants migrated without an identity to the skill installed
+   now, dropping those of skills not installed; with APPLY false only
+   set *NEED when there are some. */
+int bn_store__grants_bind(bn_store *s, bool apply, bool *need, bn_err *err);
+
 int bn_store__reconcile(bn_store *s, bn_err *err);
-/* Make index tiers and sources agree with install markers (install.c);
-   with APPLY false only set *NEED when they disagree. */
+/* Complete or drop installs in flight and fill missing tree hashes
+   (install.c); with APPLY false only set *NEED when there are some. */
 int bn_store__install_reconcile(bn_store *s, bool apply, bool *need,
 				bn_err *err);
 /* A dup of column I of ST, or NULL when the column is NULL. */

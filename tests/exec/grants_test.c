@@ -124,6 +124,15 @@ static bn_store *open_store(char **home)
 	*home = bn_xstrdup(mkdtemp(tpl));
 	if (bn_store_open(&s, *home, NULL, NULL))
 		return NULL;
+	/* a grant belongs to an installed skill's identity: install the
+	   skills the tests grant to */
+	if (bn_store_skill_create(s, "fetcher", BN_SKILL_TYPE_TOOL, NULL,
+				  NULL) ||
+	    bn_store_skill_create(s, "limited", BN_SKILL_TYPE_TOOL, NULL,
+				  NULL)) {
+		bn_store_free(s);
+		return NULL;
+	}
 	return s;
 }
 

@@ -77,7 +77,8 @@ static int w_audit_call(bn_store *s, bn_err *err)
 
 static int w_grant(bn_store *s, bn_err *err)
 {
-	return bn_store_grant_put(s, "sk", BN_STORE_GRANT_EVERY_BOT,
+	return bn_store_grant_put(s, "sk", "sha256:00",
+				  BN_STORE_GRANT_EVERY_BOT,
 				  "read_env", "HOME", NULL, err);
 }
 
@@ -149,7 +150,7 @@ static int r_grants(bn_store *s, bn_err *err)
 {
 	bn_store_grant *v = NULL;
 	size_t n = 0;
-	int r = bn_store_grant_list(&v, &n, s, NULL, NULL, err);
+	int r = bn_store_grant_list(&v, &n, s, NULL, NULL, NULL, err);
 	bn_store_grants_free(v, n);
 	return r;
 }
@@ -331,7 +332,7 @@ static size_t rows_everywhere(bn_store *s)
 
 	if (bn_store_audit_run_list(&runs, &n[0], s, &af, NULL) ||
 	    bn_store_audit_call_list(&calls, &n[1], s, 1, 0, 0, NULL) ||
-	    bn_store_grant_list(&grants, &n[2], s, NULL, NULL, NULL) ||
+	    bn_store_grant_list(&grants, &n[2], s, NULL, NULL, NULL, NULL) ||
 	    bn_store_secret_list(&secrets, &n[3], s, NULL) ||
 	    bn_store_memory_list(&mems, &n[4], s, "bot", NULL) ||
 	    bn_store_key_list(&keys, &n[5], s, NULL) ||
