@@ -123,8 +123,13 @@ void bn_store_grants_free(bn_store_grant *v, size_t n)
 int bn_store__grants_forget(bn_store *s, const char *skill, bn_err *err)
 {
 	const bn_store__arg a[] = { BN_STORE__TEXT(skill) };
-	return bn_store__run(s, "DELETE FROM grants WHERE skill = ?1",
-			     a, BN_STORE__NARGS(a), err);
+	/* suspended grants allow nothing, but a later skill of the name
+	   must not find them listed as its own */
+	int r = bn_store__run(s, "DELETE FROM grants WHERE skill = ?1",
+			      a, BN_STORE__NARGS(a), err);
+	return r ? r : bn_store__run(s, "DELETE FROM grants_suspended"
+				     " WHERE skill = ?1", a,
+				     BN_STORE__NARGS(a), err);
 }
 
 int bn_store__grants_carry(bn_store *s, const char *skill,

@@ -136,40 +136,45 @@ static bn_store *open_store(char **home)
 	return s;
 }
 
-/* Step the schema back past the secret-origin migration, with grants from
-   before it, and reopen: the migration runs on those rows. */
+/* Step the schema back to before the secret-origin migration (step 8 in
+   store/db.c), with name-keyed grants from before it, and reopen: that
+   migration and the later ones (provenance in the index, grants keyed by
+   identity) run on those rows. */
 static void test_secret_migration(bn_t *t)
 {
 	bn_skill_manifest m = { 0 };
 	bn_store_grant *v = NULL;
 	bn_exec_grants g = { 0 };
 	size_t n = 0;
-	char *home, sql[1024];
+	char *home;
 	bn_store *s = open_store(&home);
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	int version = 0;
 
 	BN_CHECK(t, s != NULL);
 	if (!s)
 		return;
-	char *path = bn_fs_join(home, "boternity.db");
-	if (sqlite3_open(path, &db) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) ==
-	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		version = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	free(path);
-	snprintf(sql, sizeof(sql),
-		"DROP TABLE grants_suspended; PRAGMA user_version = %d;"
+	BN_CHECK_INT(t, bn_store_skill_create(s, "one", BN_SKILL_TYPE_TOOL,
+					      NULL, NULL), ==, 0);
+	BN_CHECK_INT(t, bn_store_skill_create(s, "two", BN_SKILL_TYPE_TOOL,
+					      NULL, NULL), ==, 0);
+	const char *sql =
+		"DROP TABLE grants_suspended; DROP TABLE grants;"
+		"CREATE TABLE grants (skill TEXT NOT NULL,"
+		" bot TEXT NOT NULL DEFAULT '*', capability TEXT NOT NULL,"
+		" scope TEXT NOT NULL DEFAULT '', limits TEXT,"
+		" granted_at INTEGER NOT NULL,"
+		" PRIMARY KEY (skill, bot, capability, scope));"
+		"ALTER TABLE skill_index DROP COLUMN tree_hash;"
+		"ALTER TABLE skill_index DROP COLUMN pending_hash;"
+		"ALTER TABLE skill_index DROP COLUMN pending_tier;"
+		"ALTER TABLE skill_index DROP COLUMN pending_source;"
+		"PRAGMA user_version = 7;"
 		"INSERT INTO grants VALUES"
 		" ('one', '*', 'http_get', 'https://api.x.org:443', NULL, 1),"
 		" ('one', '*', 'get_secret', 'TOK', NULL, 1),"
 		" ('one', '*', 'get_secret', 'reveal:R', NULL, 1),"
 		" ('two', '*', 'http_get', 'https://p.org:443', NULL, 1),"
 		" ('two', '*', 'http_post', 'https://q.org:443', NULL, 1),"
-		" ('two', 'b1', 'get_secret', 'TOK', NULL, 1);", version - 1);
+		" ('two', 'b1', 'get_secret', 'TOK', NULL, 1);";
 	BN_CHECK_INT(t, bn_test_db_exec(s, sql), ==, SQLITE_OK);
 	bn_store_free(s);
 	BN_CHECK_INT(t, bn_store_open(&s, home, NULL, NULL), ==, 0);
