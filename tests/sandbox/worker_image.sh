@@ -62,9 +62,10 @@ descends() {
 }
 # The worker: a descendant whose command line is "bnity __worker ...".
 find_worker() {
-  local d c
-  for d in /proc/[0-9]*; do
-    c=$({ tr '\0' ' ' <"$d/cmdline"; } 2>/dev/null) || continue
+  local f d c
+  for f in $(grep -laF __worker /proc/[0-9]*/cmdline 2>/dev/null); do
+    d=${f%/cmdline}
+    c=$({ tr '\0' ' ' <"$f"; } 2>/dev/null) || continue
     case $c in
       "bnity __worker "*) descends "${d#/proc/}" && { echo "${d#/proc/}"; return 0; } ;;
     esac
@@ -75,7 +76,7 @@ w=
 for _ in $(seq 100); do w=$(find_worker) && break; sleep 0.05; done
 check "the untrusted run has a worker started as bnity's worker entry point" '[ -n "$w" ]'
 [ -n "$w" ] || w=0
-env_bytes=$(wc -c <"/proc/$w/environ" 2>/dev/null || echo missing)
+env_bytes=$({ wc -c <"/proc/$w/environ"; } 2>/dev/null || echo missing)
 check "the worker's environ is empty (broker had ANTHROPIC_API_KEY, BNITY_VAULT_PASSPHRASE)" \
   '[ "$env_bytes" = 0 ]'
 check "no canary in the worker's environ" \
