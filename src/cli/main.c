@@ -8,6 +8,10 @@
 #include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "exec/worker.h"
+#include "sandbox/spawner.h"
 
 static bool is_help(const char *w)
 {
@@ -90,8 +94,32 @@ int bn_cli_main(int argc, char **argv)
 	return c->fn(argc - i, argv + i);
 }
 
+/* Commands that never run confined code: no spawner for them. */
+static bool needs_spawner(int argc, char **argv)
+{
+	static const char *const light[] = { "--version", "--help", "-h",
+					     "help", NULL };
+
+	if (argc < 2)
+		return false;
+	for (int i = 0; light[i]; i++)
+		if (!strcmp(argv[1], light[i]))
+			return false;
+	return true;
+}
+
 int main(int argc, char **argv)
 {
+	bn_err err;
+
+	/* a confined worker: a fresh image that serves one run */
+	if (argc >= 2 && !strcmp(argv[1], BN_SANDBOX_WORKER_WORD))
+		_exit(bn_exec_worker_main(argc - 2, argv + 2));
+	/* the spawner first: one thread, no secret read, no library set up */
+	bn_err_init(&err);
+	if (needs_spawner(argc, argv) && bn_sandbox_spawner_start(&err))
+		fprintf(stderr, "bnity: warning: %s: confined runs will "
+			"fail\n", err.msg);
 	/* libcurl wants its global set-up before any thread starts */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
 		fprintf(stderr, "bnity: cannot initialise libcurl\n");

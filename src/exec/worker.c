@@ -2,9 +2,12 @@
 /*
  * exec/worker.c - a tool skill in a confined worker (see worker.h).
  *
- * The worker is forked before any byte of the module is parsed; it
- * confines itself (sandbox/sandbox.h) and only then decodes, validates,
- * instantiates and runs the module.  Its "bnity" imports are stubs that
+ * The worker is a fresh image of bnity (`bnity __worker`, started by
+ * the spawner, sandbox/spawner.h) with an empty environment: it confines
+ * itself, then receives its job on the channel (JOB: the module in a
+ * memfd, its name, limits and preopens) and only then decodes,
+ * validates, instantiates and runs the module.  Nothing of the broker's
+ * memory is in it.  Its "bnity" imports are stubs that
  * copy their arguments out of linear memory and ask the broker, which
  * alone holds the grants, the secrets, the network and the audit log.
  */
@@ -16,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -23,75 +27,20 @@
 #include "exec_int.h"
 #include "sandbox/protocol.h"
 #include "sandbox/sandbox.h"
+#include "sandbox/spawner.h"
 
-enum { MSG_REQ = 1, MSG_RESP = 2, MSG_DONE = 3 };
+enum { MSG_REQ = 1, MSG_RESP = 2, MSG_DONE = 3, MSG_JOB = 4 };
+
+/* The worker's descriptors: stdin, stdout, stderr, the channel. */
+enum { WORKER_CHAN = 3, WORKER_NFDS = 4 };
+
+/* A module in the JOB memfd is at most this big. */
+#define JOB_WASM_MAX ((size_t)256 << 20)
 
 void bn_exec_worker_outcome_clear(bn_exec_worker_outcome *o)
 {
 	free(o->weakened);
 	memset(o, 0, sizeof(*o));
-}
-
-/* ---- little-endian encoding with a cursor ------------------------------ */
-
-static void put_u32(bn_buf *b, uint32_t v)
-{
-	uint8_t x[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
-			 (uint8_t)(v >> 24) };
-	(void)bn_buf_append(b, x, 4);
-}
-
-static void put_u64(bn_buf *b, uint64_t v)
-{
-	put_u32(b, (uint32_t)v);
-	put_u32(b, (uint32_t)(v >> 32));
-}
-
-static void put_bytes(bn_buf *b, const void *p, size_t n)
-{
-	put_u32(b, (uint32_t)n);
-	(void)bn_buf_append(b, p, n);
-}
-
-typedef struct cursor {
-	const uint8_t *p;
-	const uint8_t *end;
-	bool bad;             /* a read went past the end */
-} cursor;
-
-static uint32_t get_u32(cursor *c)
-{
-	uint32_t v;
-	if (c->bad || 4 > c->end - c->p) {
-		c->bad = true;
-		return 0;
-	}
-	v = (uint32_t)c->p[0] | (uint32_t)c->p[1] << 8 |
-	    (uint32_t)c->p[2] << 16 | (uint32_t)c->p[3] << 24;
-	c->p += 4;
-	return v;
-}
-
-static uint64_t get_u64(cursor *c)
-{
-	uint64_t lo = get_u32(c);
-	return lo | (uint64_t)get_u32(c) << 32;
-}
-
-/* A length-prefixed byte string of at most MAX bytes (borrowed). */
-static const uint8_t *get_bytes(cursor *c, size_t max, size_t *len)
-{
-	uint32_t n = get_u32(c);
-	const uint8_t *p = c->p;
-
-	if (c->bad || n > max || n > (size_t)(c->end - c->p)) {
-		c->bad = true;
-		*len = 0;
-		return NULL;
-	}
-	c->p += n;
-	*len = n;
-	return p;
 }
 
 /* ---- the worker side ------------------------------------------------------ */
@@ -129,11 +78,11 @@ static int remote_call(bn_wasm_caller *c, const bn_wasm_val *args,
 		res[0].of.i32 = (uint32_t)BN_EXEC_ABI_EINVAL;
 		return 0;
 	}
-	put_u32(&req, (uint32_t)b->fn);
-	put_u32(&req, nstr);
+	bn_sandbox_put_u32(&req, (uint32_t)b->fn);
+	bn_sandbox_put_u32(&req, nstr);
 	for (unsigned i = 0; i < nstr; i++)
-		put_bytes(&req, a.s[i], a.len[i]);
-	put_u32(&req, (uint32_t)a.n);
+		bn_sandbox_put_bytes(&req, a.s[i], a.len[i]);
+	bn_sandbox_put_u32(&req, (uint32_t)a.n);
 	bn_exec_host_args_clear(&a);
 	if (bn_sandbox_msg_send(w->chan, MSG_REQ, req.data, req.len, NULL, 0,
 				NULL) ||
@@ -144,12 +93,12 @@ static int remote_call(bn_wasm_caller *c, const bn_wasm_val *args,
 		return bn_wasm_caller_trap(c, "the broker did not answer");
 	}
 	bn_buf_clear(&req);
-	cursor cur = { m.payload, m.payload + m.len, false };
+	bn_sandbox_cursor cur = bn_sandbox_cursor_of(&m);
 	size_t rlen, elen;
-	code = (int32_t)get_u32(&cur);
-	h->http_status = (int32_t)get_u32(&cur);
-	const uint8_t *r = get_bytes(&cur, BN_EXEC_WORKER_MSG_MAX, &rlen);
-	const uint8_t *e = get_bytes(&cur, sizeof(h->last_error) - 1, &elen);
+	code = (int32_t)bn_sandbox_get_u32(&cur);
+	h->http_status = (int32_t)bn_sandbox_get_u32(&cur);
+	const uint8_t *r = bn_sandbox_get_bytes(&cur, BN_EXEC_WORKER_MSG_MAX, &rlen);
+	const uint8_t *e = bn_sandbox_get_bytes(&cur, sizeof(h->last_error) - 1, &elen);
 	if (cur.bad) {
 		bn_sandbox_msg_clear(&m);
 		return bn_wasm_caller_trap(c, "malformed answer from the broker");
@@ -176,28 +125,27 @@ static void send_done(int chan, int status, const bn_wasm_trap *trap,
 	bn_buf b = BN_BUF_INIT;
 	const char *tm = trap ? trap->msg : "";
 
-	put_u32(&b, (uint32_t)status);
-	put_u32(&b, trap ? (uint32_t)trap->kind : 0);
-	put_u32(&b, trap ? trap->func_index : 0);
-	put_u32(&b, trap ? trap->code_offset : 0);
-	put_u64(&b, s ? bn_wasm_store_fuel_used(s) : 0);
-	put_u64(&b, s ? bn_wasm_store_memory_peak(s) : 0);
-	put_u64(&b, s ? bn_wasm_store_memory_refused(s) : 0);
-	put_u64(&b, wasi ? bn_wasm_wasi_output_bytes(wasi) : 0);
-	put_u32(&b, no_start ? 1 : 0);
-	put_u32(&b, load_limit ? 1 : 0);
-	put_bytes(&b, tm, strlen(tm));
-	put_bytes(&b, load_error ? load_error : "",
+	bn_sandbox_put_u32(&b, (uint32_t)status);
+	bn_sandbox_put_u32(&b, trap ? (uint32_t)trap->kind : 0);
+	bn_sandbox_put_u32(&b, trap ? trap->func_index : 0);
+	bn_sandbox_put_u32(&b, trap ? trap->code_offset : 0);
+	bn_sandbox_put_u64(&b, s ? bn_wasm_store_fuel_used(s) : 0);
+	bn_sandbox_put_u64(&b, s ? bn_wasm_store_memory_peak(s) : 0);
+	bn_sandbox_put_u64(&b, s ? bn_wasm_store_memory_refused(s) : 0);
+	bn_sandbox_put_u64(&b, wasi ? bn_wasm_wasi_output_bytes(wasi) : 0);
+	bn_sandbox_put_u32(&b, no_start ? 1 : 0);
+	bn_sandbox_put_u32(&b, load_limit ? 1 : 0);
+	bn_sandbox_put_bytes(&b, tm, strlen(tm));
+	bn_sandbox_put_bytes(&b, load_error ? load_error : "",
 		  load_error ? strlen(load_error) : 0);
 	(void)bn_sandbox_msg_send(chan, MSG_DONE, b.data, b.len, NULL, 0,
 				  NULL);
 	bn_buf_clear(&b);
 }
 
-/* The confined child: everything that touches the module happens here. */
-static int worker_main(void *payload)
+/* The confined worker: everything that touches the module happens here. */
+static int worker_main(worker_ctx *w)
 {
-	worker_ctx *w = payload;
 	const bn_exec_worker_job *job = w->job;
 	bn_wasm_limits wl = BN_WASM_LIMITS_INIT;
 	bn_wasm_wasi_config cfg = BN_WASM_WASI_CONFIG_INIT;
@@ -264,6 +212,143 @@ out:
 	return 0;
 }
 
+/* The job as the worker holds it (owned). */
+typedef struct worker_job_in {
+	bn_exec_worker_job job;
+	char *name;
+	uint8_t *wasm;
+	bn_wasm_wasi_preopen *pre;
+	char **paths;          /* host and guest path of each preopen */
+} worker_job_in;
+
+static void job_in_clear(worker_job_in *in)
+{
+	for (size_t i = 0; in->paths && i < 2 * in->job.npreopens; i++)
+		free(in->paths[i]);
+	free(in->paths);
+	free(in->pre);
+	free(in->wasm);
+	free(in->name);
+}
+
+/* The module bytes from the JOB memfd (read from offset 0). */
+static uint8_t *read_module(int fd, size_t *len)
+{
+	struct stat st;
+	uint8_t *p;
+	size_t got = 0;
+
+	if (fstat(fd, &st) || st.st_size < 0 ||
+	    (uint64_t)st.st_size > JOB_WASM_MAX)
+		return NULL;
+	p = bn_xmalloc((size_t)st.st_size + 1);
+	while (got < (size_t)st.st_size) {
+		ssize_t k = pread(fd, p + got, (size_t)st.st_size - got,
+				  (off_t)got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			free(p);
+			return NULL;
+		}
+		got += (size_t)k;
+	}
+	*len = got;
+	return p;
+}
+
+static bool decode_job(worker_job_in *in, const bn_sandbox_msg *m)
+{
+	bn_sandbox_cursor c = bn_sandbox_cursor_of(m);
+	bn_exec_worker_job *job = &in->job;
+	uint32_t n;
+
+	in->name = bn_sandbox_get_str(&c, 4096);
+	job->limits.fuel = bn_sandbox_get_u64(&c);
+	job->limits.memory_bytes = bn_sandbox_get_u64(&c);
+	job->limits.timeout_ms = bn_sandbox_get_u64(&c);
+	job->limits.output_bytes = bn_sandbox_get_u64(&c);
+	n = bn_sandbox_get_u32(&c);
+	if (c.bad || n > 4096 || m->n_fds != 1)
+		return false;
+	in->pre = bn_xcalloc(n + 1, sizeof(*in->pre));
+	in->paths = bn_xcalloc(2 * (size_t)n + 1, sizeof(char *));
+	for (uint32_t i = 0; i < n; i++) {
+		in->paths[2 * i] = bn_sandbox_get_str(&c, PATH_MAX);
+		in->paths[2 * i + 1] = bn_sandbox_get_str(&c, PATH_MAX);
+		in->pre[i].read_only = bn_sandbox_get_u32(&c) != 0;
+		in->pre[i].host_path = in->paths[2 * i];
+		in->pre[i].guest_path = in->paths[2 * i + 1];
+		job->npreopens = i + 1;
+		if (c.bad)
+			return false;
+	}
+	if (!bn_sandbox_cursor_done(&c))
+		return false;
+	in->wasm = read_module(m->fds[0], &job->wasm_len);
+	job->name = in->name;
+	job->wasm = in->wasm;
+	job->preopens = in->pre;
+	return in->wasm != NULL;
+}
+
+int bn_exec_worker_main(int argc, char **argv)
+{
+	worker_job_in in;
+	bn_sandbox_msg m = { 0 };
+	worker_ctx w;
+	int r;
+
+	if ((r = bn_sandbox_worker_enter(argc, argv)) < 0)
+		return -r;
+	if (r != WORKER_NFDS)
+		return 1;
+	memset(&in, 0, sizeof(in));
+	if (bn_sandbox_msg_recv(&m, WORKER_CHAN, BN_SANDBOX_MSG_MAX_BYTES,
+				NULL) || m.type != MSG_JOB ||
+	    !decode_job(&in, &m)) {
+		bn_sandbox_msg_clear(&m);
+		job_in_clear(&in);
+		return 1;
+	}
+	bn_sandbox_msg_clear(&m);
+	in.job.fds[0] = 0;
+	in.job.fds[1] = 1;
+	in.job.fds[2] = 2;
+	w.job = &in.job;
+	w.chan = WORKER_CHAN;
+	r = worker_main(&w);
+	job_in_clear(&in);
+	return r;
+}
+
+/* Send the job to the worker: the module travels in a memfd. */
+static int send_job(int chan, const bn_exec_worker_job *job, bn_err *err)
+{
+	bn_buf b = BN_BUF_INIT;
+	int fd, r;
+
+	fd = bn_exec__memfd_with("bnity-module", job->wasm, job->wasm_len);
+	if (fd < 0)
+		return bn_err_set(err, BN_EIO, "worker: memfd for the module: "
+				  "%s", strerror(errno));
+	bn_sandbox_put_str(&b, job->name);
+	bn_sandbox_put_u64(&b, job->limits.fuel);
+	bn_sandbox_put_u64(&b, job->limits.memory_bytes);
+	bn_sandbox_put_u64(&b, job->limits.timeout_ms);
+	bn_sandbox_put_u64(&b, job->limits.output_bytes);
+	bn_sandbox_put_u32(&b, (uint32_t)job->npreopens);
+	for (size_t i = 0; i < job->npreopens; i++) {
+		bn_sandbox_put_str(&b, job->preopens[i].host_path);
+		bn_sandbox_put_str(&b, job->preopens[i].guest_path);
+		bn_sandbox_put_u32(&b, job->preopens[i].read_only);
+	}
+	r = bn_sandbox_msg_send(chan, MSG_JOB, b.data, b.len, &fd, 1, err);
+	bn_buf_clear(&b);
+	close(fd);
+	return r;
+}
+
 /* ---- the broker side ----------------------------------------------------- */
 
 static void protocol_error(bn_exec_worker_outcome *out, const char *what)
@@ -277,9 +362,9 @@ static void protocol_error(bn_exec_worker_outcome *out, const char *what)
 static bool serve(bn_exec_host *h, int chan, const bn_sandbox_msg *m,
 		  bn_exec_worker_outcome *out)
 {
-	cursor c = { m->payload, m->payload + m->len, false };
+	bn_sandbox_cursor c = bn_sandbox_cursor_of(m);
 	bn_exec_host_args a;
-	uint32_t fn = get_u32(&c), nstr = get_u32(&c);
+	uint32_t fn = bn_sandbox_get_u32(&c), nstr = bn_sandbox_get_u32(&c);
 	bn_buf resp = BN_BUF_INIT;
 	int32_t code;
 	int r;
@@ -293,7 +378,7 @@ static bool serve(bn_exec_host *h, int chan, const bn_sandbox_msg *m,
 	}
 	for (uint32_t i = 0; i < nstr; i++) {
 		size_t len;
-		const uint8_t *p = get_bytes(&c, BN_EXEC_HOST_ARG_MAX, &len);
+		const uint8_t *p = bn_sandbox_get_bytes(&c, BN_EXEC_HOST_ARG_MAX, &len);
 		if (c.bad)
 			break;
 		a.s[i] = bn_xmalloc(len + 1);
@@ -301,8 +386,8 @@ static bool serve(bn_exec_host *h, int chan, const bn_sandbox_msg *m,
 		a.s[i][len] = '\0';
 		a.len[i] = len;
 	}
-	a.n = (int32_t)get_u32(&c);
-	if (c.bad || c.p != c.end) {
+	a.n = (int32_t)bn_sandbox_get_u32(&c);
+	if (!bn_sandbox_cursor_done(&c)) {
 		bn_exec_host_args_clear(&a);
 		protocol_error(out, "a malformed call");
 		return false;
@@ -320,13 +405,13 @@ static bool serve(bn_exec_host *h, int chan, const bn_sandbox_msg *m,
 		code = bn_exec_host_op(h, (bn_exec_host_fn)fn, &a);
 	}
 	bn_exec_host_args_clear(&a);
-	put_u32(&resp, (uint32_t)code);
-	put_u32(&resp, (uint32_t)h->http_status);
+	bn_sandbox_put_u32(&resp, (uint32_t)code);
+	bn_sandbox_put_u32(&resp, (uint32_t)h->http_status);
 	if (code >= 0 && h->result)
-		put_bytes(&resp, h->result, h->result_len);
+		bn_sandbox_put_bytes(&resp, h->result, h->result_len);
 	else
-		put_bytes(&resp, "", 0);
-	put_bytes(&resp, h->last_error, strlen(h->last_error));
+		bn_sandbox_put_bytes(&resp, "", 0);
+	bn_sandbox_put_bytes(&resp, h->last_error, strlen(h->last_error));
 	bn_exec_host_clear(h);
 	r = bn_sandbox_msg_send(chan, MSG_RESP, resp.data, resp.len, NULL, 0,
 				NULL);
@@ -338,24 +423,24 @@ static bool serve(bn_exec_host *h, int chan, const bn_sandbox_msg *m,
 
 static bool read_done(const bn_sandbox_msg *m, bn_exec_worker_outcome *out)
 {
-	cursor c = { m->payload, m->payload + m->len, false };
+	bn_sandbox_cursor c = bn_sandbox_cursor_of(m);
 	size_t tl, ll;
 	const uint8_t *t, *l;
 	uint32_t kind;
 
-	out->status = (int)get_u32(&c);
-	kind = get_u32(&c);
-	out->func_index = get_u32(&c);
-	out->code_offset = get_u32(&c);
-	out->fuel_used = get_u64(&c);
-	out->memory_peak = get_u64(&c);
-	out->memory_refused = get_u64(&c);
-	out->output_bytes = get_u64(&c);
-	out->no_start = get_u32(&c) != 0;
-	out->load_limit = get_u32(&c) != 0;
-	t = get_bytes(&c, sizeof(out->trap_msg) - 1, &tl);
-	l = get_bytes(&c, sizeof(out->load_error) - 1, &ll);
-	if (c.bad || c.p != c.end || kind >= BN_WASM_TRAP_KIND_MAX) {
+	out->status = (int)bn_sandbox_get_u32(&c);
+	kind = bn_sandbox_get_u32(&c);
+	out->func_index = bn_sandbox_get_u32(&c);
+	out->code_offset = bn_sandbox_get_u32(&c);
+	out->fuel_used = bn_sandbox_get_u64(&c);
+	out->memory_peak = bn_sandbox_get_u64(&c);
+	out->memory_refused = bn_sandbox_get_u64(&c);
+	out->output_bytes = bn_sandbox_get_u64(&c);
+	out->no_start = bn_sandbox_get_u32(&c) != 0;
+	out->load_limit = bn_sandbox_get_u32(&c) != 0;
+	t = bn_sandbox_get_bytes(&c, sizeof(out->trap_msg) - 1, &tl);
+	l = bn_sandbox_get_bytes(&c, sizeof(out->load_error) - 1, &ll);
+	if (!bn_sandbox_cursor_done(&c) || kind >= BN_WASM_TRAP_KIND_MAX) {
 		protocol_error(out, "a malformed final report");
 		return false;
 	}
@@ -435,7 +520,6 @@ int bn_exec_worker_run(bn_exec_worker_outcome *out,
 	const char **ro = NULL, **rw = NULL;
 	int chan[2] = { -1, -1 }, keep[4];
 	size_t nro = 0, nrw = 0;
-	worker_ctx w;
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -481,10 +565,7 @@ int bn_exec_worker_run(bn_exec_worker_outcome *out,
 		pol.uid = getuid();
 		pol.gid = getgid();
 	}
-	w.job = job;
-	w.chan = chan[1];
-	target.fn = worker_main;
-	target.payload = &w;
+	target.worker = true;
 	r = bn_sandbox_spawn(&proc, &pol, &target, err);
 	close(chan[1]);
 	free(ro);
@@ -496,6 +577,8 @@ int bn_exec_worker_run(bn_exec_worker_outcome *out,
 	const char *weak = bn_sandbox_proc_weakened(proc);
 	if (weak && *weak)
 		out->weakened = bn_xstrdup(weak);
+	/* a worker that died before reading its job ends like any other */
+	(void)send_job(chan[0], job, NULL);
 	broker_loop(out, proc, job->host, chan[0], job->limits.timeout_ms);
 	close(chan[0]);
 	r = bn_sandbox_proc_wait(&res, proc, err);

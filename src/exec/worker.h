@@ -14,6 +14,9 @@
  *                           i32 n
  *   RESP broker -> worker   i32 code, i32 http_status, u32 len, result,
  *                           u32 len, last error text
+ *   JOB  broker -> worker   name, 4 x u64 limits, u32 n, n x (host path,
+ *                           guest path, u32 read-only); the module's bytes
+ *                           in a memfd (SCM_RIGHTS)
  *   DONE worker -> broker   the run's end: status, trap, fuel, memory
  * Everything the worker sends is checked as hostile input: a malformed
  * or oversized message ends the run, never the broker.
@@ -80,5 +83,13 @@ void bn_exec_worker_outcome_clear(bn_exec_worker_outcome *o);
  */
 int bn_exec_worker_run(bn_exec_worker_outcome *out,
 		       const bn_exec_worker_job *job, bn_err *err) BN_MUST_USE;
+
+/*
+ * bn_exec_worker_main - the worker entry point: what `bnity __worker
+ * ARGS` runs in a fresh, confined image (ARGV: the words after
+ * "__worker").  Confines itself, receives the job, runs it and reports
+ * to the broker; returns the process's exit status.
+ */
+int bn_exec_worker_main(int argc, char **argv);
 
 #endif

@@ -11,7 +11,14 @@
  * seccomp allow-list and runs the worker function or execve; PID 1 loads
  * its own small filter, waits, kills what is left and reports the
  * payload's status through status_fd.  A failing step writes "STEP: why"
- * to err_fd and exits 126.  Spec: prctl(2), setresuid(2), setgroups(2),
+ * to err_fd and exits 126.
+ *
+ * A worker target (started by the spawner) differs in two steps: PID 1
+ * enforces Landlock only after forking the payload, and the payload,
+ * instead of loading seccomp, puts its kept descriptors at 0..n-1 (then
+ * err_fd, then the Landlock ruleset) and execs bnity's worker entry
+ * point with an empty environment; the worker enforces the ruleset and
+ * loads seccomp itself before it reads anything (spawner.c).  Spec: prctl(2), setresuid(2), setgroups(2),
  * close_range(2), setrlimit(2), capabilities(7), pid_namespaces(7).
  */
 #include "sandbox_int.h"
@@ -115,7 +122,7 @@ static void close_fds(const bn_sandbox__plan *plan)
 	size_t n = 0, i;
 	unsigned lo = 0;
 
-	if (p->n_keep_fds > MAX_KEEP - 4)
+	if (p->n_keep_fds > MAX_KEEP - 5)
 		fail(plan, "close fds", EMFILE);
 	for (i = 0; i < p->n_keep_fds; i++)
 		keep[n++] = p->keep_fds[i];
@@ -123,6 +130,7 @@ static void close_fds(const bn_sandbox__plan *plan)
 	keep[n++] = plan->status_fd;
 	keep[n++] = plan->ruleset_fd;
 	keep[n++] = plan->trace_fd;
+	keep[n++] = plan->exe_fd;
 	sort_fds(keep, n);
 	for (i = 0; i < n; i++) {
 		if (keep[i] < 0 || (unsigned)keep[i] < lo)
@@ -207,6 +215,58 @@ static void load_filter(const bn_sandbox__plan *plan, scmp_filter_ctx f,
 		fail(plan, step, -r);
 }
 
+/*
+ * The worker's descriptors: keep_fds, err_fd and the ruleset go to
+ * 0, 1, ... in that order (copied above them first, so that no move
+ * overwrites a source not yet moved).  Returns how many were placed.
+ */
+static int place_worker_fds(const bn_sandbox__plan *plan)
+{
+	const bn_sandbox_policy *p = plan->policy;
+	int src[MAX_KEEP], tmp[MAX_KEEP], n = 0, i;
+
+	for (size_t k = 0; k < p->n_keep_fds; k++)
+		src[n++] = p->keep_fds[k];
+	src[n++] = plan->err_fd;
+	if (plan->ruleset_fd >= 0)
+		src[n++] = plan->ruleset_fd;
+	for (i = 0; i < n; i++)
+		if ((tmp[i] = fcntl(src[i], F_DUPFD_CLOEXEC, n)) < 0)
+			fail(plan, "worker fds", errno);
+	for (i = 0; i < n; i++)
+		if (dup2(tmp[i], i) < 0)
+			fail(plan, "worker fds", errno);
+	for (i = 0; i < n; i++)
+		close(tmp[i]);
+	return n;
+}
+
+/* The worker target: a fresh image of bnity's worker entry point. */
+__attribute__((noreturn)) static void exec_worker(
+	const bn_sandbox__plan *plan)
+{
+	static const char *const empty_env[] = { NULL };
+	char nkeep[16], landlock[4], seccomp[4], guard[4];
+	int n = (int)plan->policy->n_keep_fds, e;
+
+	if (plan->trace_fd >= 0 && plan->trace_fd > 2)
+		close(plan->trace_fd);
+	(void)place_worker_fds(plan);
+	snprintf(nkeep, sizeof(nkeep), "%d", n);
+	snprintf(landlock, sizeof(landlock), "%d", plan->ruleset_fd >= 0);
+	snprintf(seccomp, sizeof(seccomp), "%d", plan->filter != NULL);
+	snprintf(guard, sizeof(guard), "%d", plan->arch_guard);
+	const char *const argv[] = { "bnity", "__worker", nkeep, landlock,
+				     seccomp, guard, NULL };
+	syscall(SYS_execveat, plan->exe_fd, "", (char *const *)argv,
+		(char *const *)empty_env, AT_EMPTY_PATH);
+	/* err_fd is descriptor n now */
+	e = errno;
+	bn_sandbox__plan moved = *plan;
+	moved.err_fd = n;
+	fail(&moved, "execve bnity worker", e);
+}
+
 /* PID 2: the untrusted side.  Never returns. */
 __attribute__((noreturn)) static void payload_main(
 	const bn_sandbox__plan *plan, uint64_t t)
@@ -216,6 +276,8 @@ __attribute__((noreturn)) static void payload_main(
 
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	close(plan->status_fd);
+	if (tg->worker)
+		exec_worker(plan);
 	for (int i = 0; tg->redirect_stdio && i < 3; i++)
 		if (tg->stdio_fds[i] != i && dup2(tg->stdio_fds[i], i) < 0)
 			fail(plan, "stdio", errno);
@@ -234,6 +296,17 @@ __attribute__((noreturn)) static void payload_main(
 	_exit(tg->fn(tg->payload));
 }
 
+static void enforce_landlock(const bn_sandbox__plan *plan)
+{
+	int r;
+
+	if (plan->ruleset_fd < 0)
+		return;
+	if ((r = bn_sandbox__landlock_enforce(plan->ruleset_fd)))
+		fail(plan, "landlock restrict_self", -r);
+	close(plan->ruleset_fd);
+}
+
 /* PID 1: wait for the payload, reap orphans, report, end the namespace. */
 __attribute__((noreturn)) static void init_main(const bn_sandbox__plan *plan,
 						pid_t payload)
@@ -243,6 +316,8 @@ __attribute__((noreturn)) static void init_main(const bn_sandbox__plan *plan,
 	int st = 0;
 	pid_t w;
 
+	if (plan->target->worker)
+		enforce_landlock(plan);
 	load_filter(plan, plan->init_filter, "seccomp load (pid 1)");
 	close(plan->err_fd);
 	for (;;) {
@@ -289,12 +364,9 @@ void bn_sandbox__child_main(const bn_sandbox__plan *plan)
 	lap(plan, &t, "nnp+dumpable+close_fds");
 	set_rlimits(plan);
 	lap(plan, &t, "rlimits");
-	if (plan->ruleset_fd >= 0) {
-		int r = bn_sandbox__landlock_enforce(plan->ruleset_fd);
-		if (r)
-			fail(plan, "landlock restrict_self", -r);
-		close(plan->ruleset_fd);
-	}
+	/* a worker execs first: its ruleset is enforced after the fork */
+	if (!plan->target->worker)
+		enforce_landlock(plan);
 	lap(plan, &t, "landlock");
 	drop_caps(plan);
 	lap(plan, &t, "capabilities");

@@ -268,3 +268,100 @@ void bn_sandbox_msg_clear(bn_sandbox_msg *m)
 		close(m->fds[i]);
 	memset(m, 0, sizeof(*m));
 }
+
+/* ---- payload codec ----------------------------------------------------- */
+
+void bn_sandbox_put_u32(bn_buf *b, uint32_t v)
+{
+	uint8_t x[4];
+
+	put_u32(x, v);
+	/* over the buffer's cap: the message is cut short and the receiver
+	   refuses it as malformed */
+	(void)bn_buf_append(b, x, 4);
+}
+
+void bn_sandbox_put_u64(bn_buf *b, uint64_t v)
+{
+	bn_sandbox_put_u32(b, (uint32_t)v);
+	bn_sandbox_put_u32(b, (uint32_t)(v >> 32));
+}
+
+void bn_sandbox_put_bytes(bn_buf *b, const void *p, size_t n)
+{
+	bn_sandbox_put_u32(b, (uint32_t)n);
+	if (n)
+		(void)bn_buf_append(b, p, n);
+}
+
+void bn_sandbox_put_str(bn_buf *b, const char *s)
+{
+	bn_sandbox_put_bytes(b, s ? s : "", s ? strlen(s) : 0);
+}
+
+bn_sandbox_cursor bn_sandbox_cursor_of(const bn_sandbox_msg *m)
+{
+	bn_sandbox_cursor c = { m->payload, m->payload + m->len, false };
+
+	return c;
+}
+
+uint32_t bn_sandbox_get_u32(bn_sandbox_cursor *c)
+{
+	uint32_t v;
+
+	if (c->bad || 4 > c->end - c->p) {
+		c->bad = true;
+		return 0;
+	}
+	v = get_u32(c->p);
+	c->p += 4;
+	return v;
+}
+
+uint64_t bn_sandbox_get_u64(bn_sandbox_cursor *c)
+{
+	uint64_t lo = bn_sandbox_get_u32(c);
+
+	return lo | (uint64_t)bn_sandbox_get_u32(c) << 32;
+}
+
+const uint8_t *bn_sandbox_get_bytes(bn_sandbox_cursor *c, size_t max,
+				    size_t *len)
+{
+	uint32_t n = bn_sandbox_get_u32(c);
+	const uint8_t *p = c->p;
+
+	if (c->bad || n > max || n > (size_t)(c->end - c->p)) {
+		c->bad = true;
+		*len = 0;
+		return NULL;
+	}
+	c->p += n;
+	*len = n;
+	return p;
+}
+
+char *bn_sandbox_get_str(bn_sandbox_cursor *c, size_t max)
+{
+	size_t n;
+	const uint8_t *p = bn_sandbox_get_bytes(c, max, &n);
+	char *s;
+
+	if (!p && c->bad)
+		return NULL;
+	if (n && memchr(p, '\0', n)) {
+		c->bad = true;
+		return NULL;
+	}
+	s = bn_xmalloc(n + 1);
+	if (n)
+		memcpy(s, p, n);
+	s[n] = '\0';
+	return s;
+}
+
+bool bn_sandbox_cursor_done(const bn_sandbox_cursor *c)
+{
+	return !c->bad && c->p == c->end;
+}

@@ -17,9 +17,11 @@
 #ifndef BN_SANDBOX_PROTOCOL_H
 #define BN_SANDBOX_PROTOCOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 
 #define BN_SANDBOX_MSG_HEADER_BYTES 8u
@@ -74,5 +76,35 @@ int bn_sandbox_msg_header_parse(uint32_t *type, uint32_t *len,
 
 /* bn_sandbox_msg_clear - free the payload and close the descriptors. */
 void bn_sandbox_msg_clear(bn_sandbox_msg *m);
+
+/*
+ * Payload codec shared by every user of the protocol: little-endian
+ * integers and length-prefixed byte strings appended to a bn_buf, and a
+ * reading cursor that never reads past the end (a short or overlong
+ * field sets bad and reads as zero / NULL from then on).
+ */
+void bn_sandbox_put_u32(bn_buf *b, uint32_t v);
+void bn_sandbox_put_u64(bn_buf *b, uint64_t v);
+void bn_sandbox_put_bytes(bn_buf *b, const void *p, size_t n);
+void bn_sandbox_put_str(bn_buf *b, const char *s); /* NULL = "" */
+
+typedef struct bn_sandbox_cursor {
+	const uint8_t *p;
+	const uint8_t *end;
+	bool bad;             /* a read went past the end */
+} bn_sandbox_cursor;
+
+/* A cursor over the payload of M (borrowed). */
+bn_sandbox_cursor bn_sandbox_cursor_of(const bn_sandbox_msg *m);
+uint32_t bn_sandbox_get_u32(bn_sandbox_cursor *c);
+uint64_t bn_sandbox_get_u64(bn_sandbox_cursor *c);
+/* A length-prefixed string of at most MAX bytes (borrowed). */
+const uint8_t *bn_sandbox_get_bytes(bn_sandbox_cursor *c, size_t max,
+				    size_t *len);
+/* Likewise, as an owned NUL-terminated copy (NULL when bad or holding a
+   NUL byte, which sets bad). */
+char *bn_sandbox_get_str(bn_sandbox_cursor *c, size_t max);
+/* Whether the whole payload was read without a bad field. */
+bool bn_sandbox_cursor_done(const bn_sandbox_cursor *c);
 
 #endif

@@ -4,7 +4,9 @@
  * spawn (Landlock ruleset, seccomp filters, cgroups), cloning the child
  * into new namespaces, writing its id maps, waiting under a wall clock
  * and naming the limit that ended a run; the list of live children that
- * bn_sandbox_procs_stop kills.  The child side is confine.c.
+ * bn_sandbox_procs_stop kills.  The child side is confine.c.  A run the
+ * spawner starts (spawner.c) is a "remote" proc here: it is known by its
+ * supervisor's channel, which carries the start, the end and "kill".
  * Spec: clone(2), user_namespaces(7) (uid_map, gid_map), poll(2),
  * wait4(2), waitid(2) (WNOWAIT).
  */
@@ -44,6 +46,9 @@ struct bn_sandbox_proc {
 	int trace_fd;           /* the policy's trace fd, -1 for none */
 	bool reaped;            /* waitpid done */
 	bool live;              /* on the live list (live_lock) */
+	int ctl_fd;             /* remote: the supervisor's channel, else -1 */
+	int cancel_fd;          /* readable (or closed): kill the run now;
+				   -1 for none (a supervisor's channel) */
 	bn_sandbox_proc *live_prev, *live_next;
 };
 
@@ -133,6 +138,10 @@ unsigned bn_sandbox_procs_stop(void)
 	pthread_mutex_lock(&live_lock);
 	live_stopped = true;
 	for (bn_sandbox_proc *p = live_head; p; p = p->live_next, n++) {
+		if (p->ctl_fd >= 0) {
+			bn_sandbox__remote_kill(p->ctl_fd);
+			continue;
+		}
 		(void)kill(p->pid, SIGKILL);
 		if (!p->in_pidns)
 			bn_sandbox__cgroup_kill(&p->cg);
@@ -262,9 +271,9 @@ static int weaken(bn_sandbox_proc *proc, const bn_sandbox_policy *p,
 static int check_target(const bn_sandbox_policy *p,
 			const bn_sandbox_target *t, bn_err *err)
 {
-	if (p->allow_exec != !!t->argv || !!t->argv == !!t->fn)
+	if (p->allow_exec != !!t->argv || !!t->argv + !!t->fn + t->worker != 1)
 		return bn_err_set(err, BN_EINVAL, "sandbox: give argv with "
-				  "allow_exec, or fn without it");
+				  "allow_exec, or fn or worker without it");
 	if (t->argv && (!t->argv[0] || t->argv[0][0] != '/'))
 		return bn_err_set(err, BN_EINVAL, "sandbox: the program must "
 				  "be an absolute path");
@@ -473,6 +482,14 @@ static void proc_free_parts(bn_sandbox_proc *proc)
 {
 	uint64_t t = bn_clock_now_us();
 
+	if (proc->ctl_fd >= 0) {
+		/* the supervisor kills the run, if still going, on EOF */
+		live_remove(proc);
+		close(proc->ctl_fd);
+		proc->ctl_fd = -1;
+		proc->reaped = true;
+	}
+
 	bn_sandbox_proc_kill(proc);
 	if (!proc->reaped && proc->pid > 0)
 		reap(proc, NULL);
@@ -485,11 +502,71 @@ static void proc_free_parts(bn_sandbox_proc *proc)
 	free(proc);
 }
 
+static bn_sandbox_proc *proc_new(const bn_sandbox_policy *policy)
+{
+	bn_sandbox_proc *proc = bn_xcalloc(1, sizeof(*proc));
+
+	proc->pid = -1;
+	proc->status_fd = -1;
+	proc->ctl_fd = -1;
+	proc->cancel_fd = -1;
+	proc->start_us = bn_clock_now_us();
+	proc->wall_ms = policy->wall_ms;
+	proc->cpu_seconds = policy->cpu_seconds;
+	proc->trace_fd = policy->trace_fd;
+	proc->reaped = true;
+	bn_buf_init(&proc->weakened, 4096);
+	return proc;
+}
+
+static int stopping(bn_err *err)
+{
+	return bn_err_set(err, -ECANCELED, "sandbox: this process is "
+			  "stopping: no new confined runs");
+}
+
+/* Ask the spawner; the run is watched by its supervisor process. */
+static int spawn_remote(bn_sandbox_proc **out,
+			const bn_sandbox_policy *policy,
+			const bn_sandbox_target *target, bn_err *err)
+{
+	bn_sandbox_proc *proc = proc_new(policy);
+	int r;
+
+	r = bn_sandbox__remote_start(&proc->ctl_fd, &proc->pid,
+				     &proc->weakened, policy, target, err);
+	if (!r && !live_add(proc))
+		r = stopping(err);
+	if (r) {
+		bn_sandbox_proc_free(proc);
+		return r;
+	}
+	proc->reaped = false;
+	*out = proc;
+	return 0;
+}
+
 int bn_sandbox_spawn(bn_sandbox_proc **out, const bn_sandbox_policy *policy,
 		     const bn_sandbox_target *target, bn_err *err)
 {
+	int r;
+
+	if ((r = check_target(policy, target, err)))
+		return r;
+	if (live_is_stopped())
+		return stopping(err);
+	if (target->worker || (target->argv && bn_sandbox__spawner_on()))
+		return spawn_remote(out, policy, target, err);
+	return bn_sandbox__spawn_in(out, policy, target, -1, -1, err);
+}
+
+int bn_sandbox__spawn_in(bn_sandbox_proc **out,
+			 const bn_sandbox_policy *policy,
+			 const bn_sandbox_target *target, int exe_fd,
+			 int cancel_fd, bn_err *err)
+{
 	bn_sandbox__plan plan = { .policy = policy, .target = target,
-				  .ruleset_fd = -1,
+				  .ruleset_fd = -1, .exe_fd = exe_fd,
 				  .trace_fd = policy->trace_fd };
 	int sync_p[2] = { -1, -1 }, err_p[2] = { -1, -1 },
 	    st_p[2] = { -1, -1 }, ns = 0, r, i;
@@ -498,18 +575,11 @@ int bn_sandbox_spawn(bn_sandbox_proc **out, const bn_sandbox_policy *policy,
 
 	if ((r = check_target(policy, target, err)))
 		return r;
-	if (live_is_stopped())
-		return bn_err_set(err, -ECANCELED, "sandbox: this process is "
-				  "stopping: no new confined runs");
-	proc = bn_xcalloc(1, sizeof(*proc));
-	proc->pid = -1;
-	proc->status_fd = -1;
-	proc->start_us = bn_clock_now_us();
-	proc->wall_ms = policy->wall_ms;
-	proc->cpu_seconds = policy->cpu_seconds;
-	proc->trace_fd = policy->trace_fd;
-	proc->reaped = true;
-	bn_buf_init(&proc->weakened, 4096);
+	if (target->worker && exe_fd < 0)
+		return bn_err_set(err, BN_EINVAL, "sandbox: a worker is "
+				  "started by the spawner only");
+	proc = proc_new(policy);
+	proc->cancel_fd = cancel_fd;
 	if ((r = prepare(&plan, proc, err)))
 		goto out_fail;
 	/* sync is a socket so that "go" to a dead child is EPIPE, not SIGPIPE. */
@@ -533,8 +603,7 @@ int bn_sandbox_spawn(bn_sandbox_proc **out, const bn_sandbox_policy *policy,
 	}
 	proc->reaped = false;
 	if (!live_add(proc)) {
-		r = bn_err_set(err, -ECANCELED, "sandbox: this process is "
-			       "stopping: no new confined runs");
+		r = stopping(err);
 		goto out_fail;
 	}
 	bn_sandbox__trace(policy->trace_fd, "clone",
@@ -578,6 +647,11 @@ const char *bn_sandbox_proc_weakened(const bn_sandbox_proc *proc)
 
 void bn_sandbox_proc_kill(bn_sandbox_proc *proc)
 {
+	if (proc->ctl_fd >= 0) {
+		if (!proc->reaped)
+			bn_sandbox__remote_kill(proc->ctl_fd);
+		return;
+	}
 	if (!proc->reaped && proc->pid > 0)
 		(void)kill(proc->pid, SIGKILL);
 	/* Without a PID namespace the tree is only reachable by cgroup. */
@@ -585,7 +659,10 @@ void bn_sandbox_proc_kill(bn_sandbox_proc *proc)
 		bn_sandbox__cgroup_kill(&proc->cg);
 }
 
-/* Read PID 1's report, waiting at most until DEADLINE_US. */
+/*
+ * Read PID 1's report, waiting at most until DEADLINE_US; *timed_out
+ * also when the cancel fd asks for the end (the caller kills).
+ */
 static int read_report(bn_sandbox__report *rep, bool *timed_out,
 		       const bn_sandbox_proc *proc, uint64_t deadline_us)
 {
@@ -595,7 +672,8 @@ static int read_report(bn_sandbox__report *rep, bool *timed_out,
 	*timed_out = false;
 	while (got < sizeof(*rep)) {
 		uint64_t now = bn_clock_now_us();
-		struct pollfd pfd = { proc->status_fd, POLLIN, 0 };
+		struct pollfd pfd[2] = { { proc->status_fd, POLLIN, 0 },
+					 { proc->cancel_fd, POLLIN, 0 } };
 		int ms = -1, pr;
 
 		if (proc->wall_ms) {
@@ -606,13 +684,17 @@ static int read_report(bn_sandbox__report *rep, bool *timed_out,
 			uint64_t left = (deadline_us - now + 999) / 1000;
 			ms = left > INT_MAX ? INT_MAX : (int)left;
 		}
-		pr = poll(&pfd, 1, ms);
+		pr = poll(pfd, proc->cancel_fd >= 0 ? 2 : 1, ms);
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr < 0)
 			return -errno;
 		if (pr == 0)
 			continue;
+		if (pfd[1].revents && !pfd[0].revents) {
+			*timed_out = true;
+			return -ECANCELED;
+		}
 		k = read(proc->status_fd, (char *)rep + got,
 			 sizeof(*rep) - got);
 		if (k < 0 && errno == EINTR)
@@ -653,6 +735,12 @@ int bn_sandbox_proc_wait(bn_sandbox_result *out, bn_sandbox_proc *proc,
 	bool timed_out, oom;
 	int r, st = 0;
 
+	if (proc->ctl_fd >= 0) {
+		bn_sandbox__remote_end(out, proc->ctl_fd);
+		live_remove(proc);
+		proc->reaped = true;
+		return 0;
+	}
 	memset(&res, 0, sizeof(res));
 	memset(&rep, 0, sizeof(rep));
 	r = read_report(&rep, &timed_out, proc, proc->wall_ms >
@@ -666,7 +754,10 @@ int bn_sandbox_proc_wait(bn_sandbox_result *out, bn_sandbox_proc *proc,
 	bn_sandbox__trace(proc->trace_fd, "run + reap PID 1", res.wall_us);
 	bn_sandbox__cgroup_events(&proc->cg, &oom, &res.memory_max_hit,
 				  &res.pids_max_hit);
-	if (timed_out) {
+	if (timed_out && r == -ECANCELED) {
+		res.end = BN_SANDBOX_END_SIGNAL; /* killed on request */
+		res.signal = SIGKILL;
+	} else if (timed_out) {
 		res.end = res.pids_max_hit ? BN_SANDBOX_END_PIDS
 					   : BN_SANDBOX_END_TIME;
 		res.signal = SIGKILL;

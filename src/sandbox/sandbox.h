@@ -10,10 +10,13 @@
  * (namespaces, Landlock, seccomp, cgroup v1, rlimits).  Knows nothing of
  * skills or of the WebAssembly engine.
  *
- * Threading rule: bn_sandbox_spawn forks.  The calling process must be
- * single-threaded when it calls it (the broker spawns its workers before
- * it starts any thread), because the child runs ordinary libc code
- * (malloc, libseccomp) between the fork and the untrusted code.
+ * Threading rule: a process that started the spawner (spawner.h) never
+ * forks for a native program or a worker: bn_sandbox_spawn asks the
+ * spawner, which is single-threaded and holds no secret, and every
+ * thread may call it.  Without a spawner (the unit tests), a native
+ * program or an engine-worker function is forked from the caller, which
+ * must then be single-threaded, because the child runs ordinary libc
+ * code (malloc, libseccomp) between the fork and the untrusted code.
  *
  * References: namespaces(7), user_namespaces(7), pid_namespaces(7),
  * landlock(7), seccomp(2), seccomp_rule_add(3), prctl(2), setrlimit(2),
@@ -121,12 +124,19 @@ typedef struct bn_sandbox_policy {
 	.uid = 65534, .gid = 65534, \
 	.trace_fd = -1 }
 
-/* What the child runs: exactly one of argv (allow_exec) or fn. */
+/*
+ * What the child runs: exactly one of argv (allow_exec), fn, or worker.
+ * A worker is a fresh execve of bnity's own worker entry point
+ * (bn_sandbox_worker_enter) with an empty environment, started by the
+ * spawner: keep_fds[i] becomes its descriptor i, and nothing of the
+ * caller's memory reaches it.
+ */
 typedef struct bn_sandbox_target {
 	const char *const *argv; /* argv[0] is an absolute path */
 	const char *const *envp; /* the whole environment; NULL = empty */
 	bn_sandbox_fn fn;        /* engine worker: _exit(fn(payload)) */
 	void *payload;           /* passed to fn */
+	bool worker;             /* bnity's worker entry point (spawner) */
 	bool redirect_stdio;     /* make stdio_fds the child's 0, 1, 2 (they
 				    must also be in policy.keep_fds) */
 	int stdio_fds[3];

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "sandbox.h"
 
 /* Everything the child needs, prepared by the parent before the clone. */
@@ -29,6 +30,8 @@ typedef struct bn_sandbox__plan {
 	bool nproc_rlimit;   /* also set RLIMIT_NPROC */
 	bool in_pidns;       /* PID 1 of a new PID namespace */
 	int trace_fd;        /* per-step timings, -1 for none */
+	int exe_fd;          /* bnity itself (O_PATH), for a worker target;
+				-1 outside the spawner */
 } bn_sandbox__plan;
 
 /* What PID 1 reports to the parent through status_fd. */
@@ -38,6 +41,29 @@ typedef struct bn_sandbox__report {
 	uint64_t cpu_us;     /* payload user + system CPU */
 	uint64_t maxrss_kb;  /* payload peak RSS */
 } bn_sandbox__report;
+
+/*
+ * sandbox.c: spawn in this process (the spawner's supervisor, or a
+ * process without a spawner).  EXE_FD: see the plan; CANCEL_FD: readable
+ * or closed means "kill the run now" (-1 for none).
+ */
+int bn_sandbox__spawn_in(bn_sandbox_proc **out,
+			 const bn_sandbox_policy *policy,
+			 const bn_sandbox_target *target, int exe_fd,
+			 int cancel_fd, bn_err *err) BN_MUST_USE;
+
+/* spawner.c: the broker's side of a run the spawner starts. */
+bool bn_sandbox__spawner_on(void);
+/* Send the request and read the start: *ctl (owned) is the supervisor's
+   channel, *pid its PID 1, WEAKENED gets what was missing. */
+int bn_sandbox__remote_start(int *ctl, pid_t *pid, bn_buf *weakened,
+			     const bn_sandbox_policy *policy,
+			     const bn_sandbox_target *target, bn_err *err)
+	BN_MUST_USE;
+/* Wait for the end (a supervisor that vanished reads as SIGKILL). */
+void bn_sandbox__remote_end(bn_sandbox_result *out, int ctl);
+/* Ask the supervisor to kill the run now (any thread, never blocks). */
+void bn_sandbox__remote_kill(int ctl);
 
 /* confine.c: the child side of bn_sandbox_spawn; never returns. */
 __attribute__((noreturn)) void bn_sandbox__child_main(
