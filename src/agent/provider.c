@@ -10,7 +10,6 @@
 #include "agent_int.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "exec/curl_dl.h"
 #include "exec/vault.h"
 
 #define BODY_MAX_BYTES ((size_t)1 << 20)
@@ -78,15 +78,15 @@ static bool host_is_loopback(const char *h)
 /* https anywhere, http only to a loopback host. */
 static int check_base_url(const char *url, const char *var, bn_err *err)
 {
-	CURLU *u = curl_url();
+	CURLU *u = bn_exec_curl()->url();
 	char *scheme = NULL, *host = NULL;
 	int r = 0;
 
 	if (!u)
 		return bn_err_oom(err);
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+	if (bn_exec_curl()->url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    bn_exec_curl()->url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    bn_exec_curl()->url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
 		r = bn_err_set(err, BN_EINVAL, "%s: '%s' is not a URL", var,
 			       url);
 	} else if (strcmp(scheme, "https") != 0 &&
@@ -95,9 +95,9 @@ static int check_base_url(const char *url, const char *var, bn_err *err)
 			       "(plain http is accepted for loopback hosts "
 			       "only)", var, url);
 	}
-	curl_free(scheme);
-	curl_free(host);
-	curl_url_cleanup(u);
+	bn_exec_curl()->free(scheme);
+	bn_exec_curl()->free(host);
+	bn_exec_curl()->url_cleanup(u);
 	return r;
 }
 
@@ -175,6 +175,8 @@ int bn_agent_provider_new(bn_agent_provider **out, bn_store *s,
 	const char *base, *base_var;
 	int r;
 
+	if ((r = bn_exec_curl_load(err)))
+		return r;
 	if (!provider)
 		provider = env_nonempty("BNITY_PROVIDER");
 	if (!provider)
@@ -431,8 +433,8 @@ static void decide(xfer *x)
 	const char *ctype = NULL;
 
 	x->decided = true;
-	curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_getinfo(x->curl, CURLINFO_CONTENT_TYPE, &ctype);
+	bn_exec_curl()->easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &status);
+	bn_exec_curl()->easy_getinfo(x->curl, CURLINFO_CONTENT_TYPE, &ctype);
 	x->is_stream = status == 200 && ctype &&
 		strncasecmp(ctype, "text/event-stream", 17) == 0;
 }
@@ -515,21 +517,21 @@ static long parse_retry_after(CURL *c)
 	char *end;
 	long v;
 
-	if (curl_easy_header(c, "retry-after-ms", 0, CURLH_HEADER, -1, &h) ==
+	if (bn_exec_curl()->easy_header(c, "retry-after-ms", 0, CURLH_HEADER, -1, &h) ==
 	    CURLHE_OK) {
 		errno = 0;
 		v = strtol(h->value, &end, 10);
 		if (!errno && end != h->value && v >= 0)
 			return v;
 	}
-	if (curl_easy_header(c, "Retry-After", 0, CURLH_HEADER, -1, &h) !=
+	if (bn_exec_curl()->easy_header(c, "Retry-After", 0, CURLH_HEADER, -1, &h) !=
 	    CURLHE_OK)
 		return -1;
 	errno = 0;
 	v = strtol(h->value, &end, 10);
 	if (!errno && end != h->value && *end == '\0' && v >= 0)
 		return v > 86400 ? 86400000L : v * 1000;
-	time_t when = curl_getdate(h->value, NULL);
+	time_t when = bn_exec_curl()->getdate(h->value, NULL);
 	if (when < 0)
 		return -1;
 	time_t now = time(NULL);
@@ -540,7 +542,7 @@ static int should_retry_header(CURL *c)
 {
 	struct curl_header *h = NULL;
 
-	if (curl_easy_header(c, "x-should-retry", 0, CURLH_HEADER, -1, &h) !=
+	if (bn_exec_curl()->easy_header(c, "x-should-retry", 0, CURLH_HEADER, -1, &h) !=
 	    CURLHE_OK)
 		return -1;
 	return strcasecmp(h->value, "true") == 0 ? 1 :
@@ -556,14 +558,14 @@ static int setup(xfer *x, struct curl_slist **hdrs, bn_agent_provider *p,
 	CURL *c = x->curl;
 	int bad = 0;
 
-	l = curl_slist_append(l, auth);
+	l = bn_exec_curl()->slist_append(l, auth);
 	wipe_free(auth);
 	for (const char *const *h = api->headers; l && *h; h++)
-		l = curl_slist_append(l, *h);
+		l = bn_exec_curl()->slist_append(l, *h);
 	*hdrs = l;
 	if (!l)
 		return -ENOMEM;
-#define SET(opt, val) bad |= curl_easy_setopt(c, opt, val) != CURLE_OK
+#define SET(opt, val) bad |= bn_exec_curl()->easy_setopt(c, opt, val) != CURLE_OK
 	SET(CURLOPT_URL, url);
 	SET(CURLOPT_HTTPHEADER, l);
 	SET(CURLOPT_POSTFIELDS, body);
@@ -594,28 +596,28 @@ static int attempt_once(attempt *at, xfer *x, bn_agent_provider *p,
 	memset(at, 0, sizeof(*at));
 	at->retry_after_ms = -1;
 	at->should_retry = -1;
-	x->curl = curl_easy_init();
+	x->curl = bn_exec_curl()->easy_init();
 	if (!x->curl)
 		return bn_err_oom(x->acc->err);
 	r = setup(x, &hdrs, p, url, body, at);
 	if (r) {
-		curl_slist_free_all(hdrs);
-		curl_easy_cleanup(x->curl);
+		bn_exec_curl()->slist_free_all(hdrs);
+		bn_exec_curl()->easy_cleanup(x->curl);
 		x->curl = NULL;
 		return r == -ENOMEM ? bn_err_oom(x->acc->err) :
 			bn_err_set(x->acc->err, BN_EIO, "libcurl refused an "
 				   "option");
 	}
-	at->cc = curl_easy_perform(x->curl);
-	curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &at->status);
+	at->cc = bn_exec_curl()->easy_perform(x->curl);
+	bn_exec_curl()->easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &at->status);
 	if (at->status) {
 		at->retry_after_ms = parse_retry_after(x->curl);
 		at->should_retry = should_retry_header(x->curl);
 	}
 	if (!x->decided && at->status)
 		decide(x);
-	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(x->curl);
+	bn_exec_curl()->slist_free_all(hdrs);
+	bn_exec_curl()->easy_cleanup(x->curl);
 	x->curl = NULL;
 	return 0;
 }
@@ -690,7 +692,7 @@ static int finish_ok(xfer *x, const attempt *at, bn_err *err)
 			return bn_err_set(err, BN_EIO, "%s: the answer was cut "
 					  "off: %s", name, at->curl_msg[0] ?
 					  at->curl_msg :
-					  curl_easy_strerror(at->cc));
+					  bn_exec_curl()->easy_strerror(at->cc));
 		j = json_loadb(bn_buf_cstr(&x->body), x->body.len, 0, &je);
 		if (!json_is_object(j)) {
 			json_decref(j);
@@ -708,7 +710,7 @@ static int finish_ok(xfer *x, const attempt *at, bn_err *err)
 				  "was complete%s%s", name,
 				  at->cc != CURLE_OK ? " (" : "",
 				  at->cc != CURLE_OK ? (at->curl_msg[0] ?
-				  at->curl_msg : curl_easy_strerror(at->cc)) :
+				  at->curl_msg : bn_exec_curl()->easy_strerror(at->cc)) :
 				  "");
 	return 0;
 }
@@ -769,7 +771,7 @@ int bn_agent_provider_complete(bn_agent_reply *out, bn_agent_provider *p,
 			r = bn_err_set(&local, BN_EIO, "%s: cannot reach "
 				       "%s: %s", api->name, p->base_url,
 				       at.curl_msg[0] ? at.curl_msg :
-				       curl_easy_strerror(at.cc));
+				       bn_exec_curl()->easy_strerror(at.cc));
 		} else if (!r && at.status != 200) {
 			retry = status_retryable(at.status) &&
 				at.should_retry != 0;

@@ -5,7 +5,6 @@
  */
 #include "cli.h"
 
-#include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -120,10 +119,5 @@ int main(int argc, char **argv)
 	if (needs_spawner(argc, argv) && bn_sandbox_spawner_start(&err))
 		fprintf(stderr, "bnity: warning: %s: confined runs will "
 			"fail\n", err.msg);
-	/* libcurl wants its global set-up before any thread starts */
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-		fprintf(stderr, "bnity: cannot initialise libcurl\n");
-		return BN_EXIT_FAIL;
-	}
 	return bn_cli_main(argc - 1, argv + 1);
 }

@@ -14,7 +14,6 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdint.h>
@@ -26,6 +25,7 @@
 
 #include "base/buf.h"
 #include "base/clock.h"
+#include "exec/curl_dl.h"
 
 #ifndef BN_VERSION
 #define BN_VERSION "0"
@@ -258,20 +258,20 @@ static bool url_part(char *out, size_t size, CURLU *h, CURLUPart what,
 	bool ok;
 
 	out[0] = '\0';
-	if (curl_url_get(h, what, &v, flags) != CURLUE_OK)
+	if (bn_exec_curl()->url_get(h, what, &v, flags) != CURLUE_OK)
 		return false;
 	ok = strlen(v) < size;
 	if (ok)
 		memcpy(out, v, strlen(v) + 1);
-	curl_free(v);
+	bn_exec_curl()->free(v);
 	return ok;
 }
 
 static bool url_has(CURLU *h, CURLUPart what)
 {
 	char *v = NULL;
-	bool has = curl_url_get(h, what, &v, 0) == CURLUE_OK && v && *v;
-	curl_free(v);
+	bool has = bn_exec_curl()->url_get(h, what, &v, 0) == CURLUE_OK && v && *v;
+	bn_exec_curl()->free(v);
 	return has;
 }
 
@@ -279,13 +279,15 @@ static bool url_has(CURLU *h, CURLUPart what)
 static int url_origin(origin *o, const char *url, bn_err *err)
 {
 	char scheme[16], host[HOST_MAX], port[8];
-	CURLU *h = curl_url();
-	int r = 0;
+	CURLU *h;
+	int r = bn_exec_curl_load(err);
 
-	if (!h)
+	if (r)
+		return r;
+	if (!(h = bn_exec_curl()->url()))
 		return bn_err_oom(err);
 	memset(o, 0, sizeof(*o));
-	if (curl_url_set(h, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) !=
+	if (bn_exec_curl()->url_set(h, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) !=
 	    CURLUE_OK) {
 		r = bn_err_set(err, BN_EINVAL, "'%s' is not an absolute URL",
 			       url);
@@ -315,7 +317,7 @@ static int url_origin(origin *o, const char *url, bn_err *err)
 		goto out;
 	}
 out:
-	curl_url_cleanup(h);
+	bn_exec_curl()->url_cleanup(h);
 	return r;
 }
 
@@ -444,7 +446,7 @@ static void slist_wipe_free(struct curl_slist *l)
 
 	for (i = l; i; i = i->next)
 		memset(i->data, 0, strlen(i->data));
-	curl_slist_free_all(l);
+	bn_exec_curl()->slist_free_all(l);
 }
 
 static int slist_add(struct curl_slist **l, const bn_exec_http_header *h,
@@ -467,7 +469,7 @@ static int slist_add(struct curl_slist **l, const bn_exec_http_header *h,
 		line[nl] = ';';
 		line[nl + 1] = '\0';
 	}
-	n = curl_slist_append(*l, line);
+	n = bn_exec_curl()->slist_append(*l, line);
 	memset(line, 0, nl + vl + 2);
 	free(line);
 	if (!n)
@@ -489,7 +491,7 @@ static int headers_build(struct curl_slist **out,
 	for (i = 0; !r && with_secrets && i < req->n_secret_headers; i++)
 		r = slist_add(&l, &req->secret_headers[i], err);
 	/* "Expect:" with no value stops libcurl's 100-continue wait */
-	if (!r && !(l = curl_slist_append(l, "Expect:")))
+	if (!r && !(l = bn_exec_curl()->slist_append(l, "Expect:")))
 		r = bn_err_oom(err);
 	if (r) {
 		slist_wipe_free(l);
@@ -767,7 +769,7 @@ static int easy_setup(CURL *c, hop *h, char *errbuf, size_t body_max_bytes)
 	CURLcode rc = CURLE_OK;
 
 #define SET(opt, val) do { if (rc == CURLE_OK) \
-		rc = curl_easy_setopt(c, opt, val); } while (0)
+		rc = bn_exec_curl()->easy_setopt(c, opt, val); } while (0)
 	SET(CURLOPT_ERRORBUFFER, errbuf);
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_FOLLOWLOCATION, 0L);
@@ -824,7 +826,7 @@ static int hop_fail(xfer *x, const bn_exec_http_policy *policy, CURLcode rc,
 		return bn_err_set(err, BN_EDENIED, "%s: protocol refused: only "
 				  "http and https", x->url);
 	return bn_err_set(err, BN_EIO, "%s: %s", x->url,
-			  x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+			  x->errbuf[0] ? x->errbuf : bn_exec_curl()->easy_strerror(rc));
 }
 
 /* Perform the hop at x->url; the status is in *status. */
@@ -847,27 +849,27 @@ static int hop_run(long *status, xfer *x, const bn_exec_http_policy *policy,
 	x->h.pattern = &x->pat;
 	x->h.over = x->h.nomem = x->h.denied = false;
 	x->errbuf[0] = '\0';
-	rc = curl_easy_setopt(x->curl, CURLOPT_URL, x->url);
+	rc = bn_exec_curl()->easy_setopt(x->curl, CURLOPT_URL, x->url);
 	if (rc == CURLE_OK && x->post) {
-		rc = curl_easy_setopt(x->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+		rc = bn_exec_curl()->easy_setopt(x->curl, CURLOPT_POSTFIELDSIZE_LARGE,
 				      (curl_off_t)req->body_len);
 		if (rc == CURLE_OK)
-			rc = curl_easy_setopt(x->curl, CURLOPT_POSTFIELDS,
+			rc = bn_exec_curl()->easy_setopt(x->curl, CURLOPT_POSTFIELDS,
 					      req->body ? req->body : "");
 	} else if (rc == CURLE_OK) {
-		rc = curl_easy_setopt(x->curl, CURLOPT_HTTPGET, 1L);
+		rc = bn_exec_curl()->easy_setopt(x->curl, CURLOPT_HTTPGET, 1L);
 	}
 	if (rc == CURLE_OK)
-		rc = curl_easy_setopt(x->curl, CURLOPT_HTTPHEADER, hdrs);
+		rc = bn_exec_curl()->easy_setopt(x->curl, CURLOPT_HTTPHEADER, hdrs);
 	if (rc == CURLE_OK)
-		rc = curl_easy_setopt(x->curl, CURLOPT_TIMEOUT_MS, left);
+		rc = bn_exec_curl()->easy_setopt(x->curl, CURLOPT_TIMEOUT_MS, left);
 	if (rc == CURLE_OK)
-		rc = curl_easy_perform(x->curl);
-	(void)curl_easy_setopt(x->curl, CURLOPT_HTTPHEADER, NULL);
+		rc = bn_exec_curl()->easy_perform(x->curl);
+	(void)bn_exec_curl()->easy_setopt(x->curl, CURLOPT_HTTPHEADER, NULL);
 	slist_wipe_free(hdrs);
 	if (rc != CURLE_OK)
 		return hop_fail(x, policy, rc, err);
-	curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, status);
+	bn_exec_curl()->easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, status);
 	return 0;
 }
 
@@ -887,7 +889,7 @@ static int redirect_next(bool *done, xfer *x, long status,
 	int r;
 
 	*done = false;
-	if (curl_easy_getinfo(x->curl, CURLINFO_REDIRECT_URL, &loc) !=
+	if (bn_exec_curl()->easy_getinfo(x->curl, CURLINFO_REDIRECT_URL, &loc) !=
 	    CURLE_OK || !loc) {
 		*done = true;
 		return 0;
@@ -937,7 +939,7 @@ static int xfer_run(bn_exec_http_response *out, xfer *x,
 			break;
 		redirects++;
 	}
-	curl_easy_getinfo(x->curl, CURLINFO_CONTENT_TYPE, &ctype);
+	bn_exec_curl()->easy_getinfo(x->curl, CURLINFO_CONTENT_TYPE, &ctype);
 	memset(out, 0, sizeof(*out));
 	out->status = status;
 	out->content_type = ctype ? bn_xstrdup(ctype) : NULL;
@@ -959,7 +961,7 @@ int bn_exec_http_request_send(bn_exec_http_response *out,
 	xfer *x;
 	int r;
 
-	if ((r = request_check(req, err)))
+	if ((r = request_check(req, err)) || (r = bn_exec_curl_load(err)))
 		return r;
 	if (holds_secret(req->url, strlen(req->url), req) ||
 	    holds_secret(req->body, req->body_len, req))
@@ -980,7 +982,7 @@ int bn_exec_http_request_send(bn_exec_http_response *out,
 	x->cur = x->first;
 	x->req = req;
 	x->url = strdup(req->url);
-	x->curl = curl_easy_init();
+	x->curl = bn_exec_curl()->easy_init();
 	if (!x->url || !x->curl ||
 	    easy_setup(x->curl, &x->h, x->errbuf, policy->body_max_bytes)) {
 		r = bn_err_oom(err);
@@ -989,7 +991,7 @@ int bn_exec_http_request_send(bn_exec_http_response *out,
 	r = xfer_run(out, x, policy, req, err);
 out_free:
 	if (x->curl)
-		curl_easy_cleanup(x->curl);
+		bn_exec_curl()->easy_cleanup(x->curl);
 	bn_buf_clear(&x->h.body);
 	free(x->url);
 	free(x);

@@ -4,7 +4,7 @@
  *
  * Owns: origin patterns (the scope of an HTTP grant), the policy a request
  * is checked against, and one request with the redirects it leads to.
- * Uses: base, libcurl.  Knows nothing of grants' storage or of WebAssembly:
+ * Uses: base, libcurl (loaded on first use).  Knows nothing of grants' storage or of WebAssembly:
  * the caller turns a skill's grant into a policy and copies the request out
  * of the module's memory first.
  *
@@ -26,8 +26,8 @@
  * check runs when the socket is opened, after name resolution, so a name
  * that resolves differently the second time cannot slip past it.
  *
- * libcurl must be initialised once by the program (curl_global_init) before
- * any thread starts; otherwise curl_easy_init does it on first use.
+ * libcurl is loaded, and initialised, by the first call that needs it
+ * (exec/curl_dl.h).
  */
 #ifndef BN_EXEC_HTTP_H
 #define BN_EXEC_HTTP_H

@@ -20,9 +20,26 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/dl.h"
 #include "base/fs.h"
 
 #define PATH_MAX_BYTES 1024
+
+/* libarchive, loaded by the first extraction (base/dl.h says why this
+   table may be global: it is written once, then only read). */
+#define LA_FNS(X)                                                       \
+	X(read_new) X(read_free) X(read_support_filter_all)             \
+	X(read_support_format_tar) X(read_support_format_gnutar)        \
+	X(read_support_format_zip) X(read_open_memory)                  \
+	X(read_next_header) X(read_data) X(error_string)                \
+	X(entry_pathname) X(entry_filetype) X(entry_hardlink)           \
+	X(entry_symlink) X(entry_size) X(entry_size_is_set)             \
+	X(entry_perm)
+#define LA_FIELD(f) __typeof__(archive_##f) *f;
+#define LA_NAME(f) "archive_" #f,
+BN_DL_TABLE(la_table_t, la_fns, LA_N, LA_FNS, LA_FIELD);
+BN_DL_LIBRARY(la, la_table_t, LA_FNS, LA_NAME, "libarchive.so.13",
+	      "libarchive", "libarchive13", NULL);
 
 /* Normalise entry path P into OUT: no "", ".", "..", or leading '/'. */
 static int clean_path(char *out, size_t n, const char *p, unsigned flags,
@@ -113,9 +130,9 @@ typedef struct totals {
 	size_t entries;
 } totals;
 
-static int write_entry(struct archive *a, int dfd, const char *rel,
-		       mode_t mode, const bn_registry_limits *lim,
-		       totals *t, bn_err *err)
+static int write_entry(const struct la_fns *la, struct archive *a, int dfd,
+		       const char *rel, mode_t mode,
+		       const bn_registry_limits *lim, totals *t, bn_err *err)
 {
 	char block[65536];
 	size_t got = 0;
@@ -128,7 +145,7 @@ static int write_entry(struct archive *a, int dfd, const char *rel,
 		return bn_err_set(err, errno == EEXIST ? BN_EDENIED : BN_EIO,
 			"entry '%.200s': %s%s", rel, strerror(errno),
 			errno == EEXIST ? " (listed twice)" : "");
-	while ((n = archive_read_data(a, block, sizeof(block))) > 0) {
+	while ((n = la->read_data(a, block, sizeof(block))) > 0) {
 		got += (size_t)n;
 		t->bytes += (size_t)n;
 		if (got > lim->file_max_bytes) {
@@ -152,18 +169,19 @@ static int write_entry(struct archive *a, int dfd, const char *rel,
 	if (!r && n < 0)
 		r = bn_err_set(err, BN_EINVAL,
 			"entry '%.200s': %s (truncated or corrupt archive)",
-			rel, archive_error_string(a));
+			rel, la->error_string(a));
 	close(fd);
 	return r;
 }
 
-static int one_entry(struct archive *a, struct archive_entry *e, int dfd,
+static int one_entry(const struct la_fns *la, struct archive *a,
+		     struct archive_entry *e, int dfd,
 		     const bn_registry_limits *lim, unsigned flags,
 		     totals *t, bn_err *err)
 {
-	const char *name = archive_entry_pathname(e);
+	const char *name = la->entry_pathname(e);
 	char rel[PATH_MAX_BYTES];
-	mode_t type = archive_entry_filetype(e);
+	mode_t type = la->entry_filetype(e);
 	int r;
 
 	if (++t->entries > lim->max_entries)
@@ -172,15 +190,15 @@ static int one_entry(struct archive *a, struct archive_entry *e, int dfd,
 			lim->max_entries);
 	if ((r = clean_path(rel, sizeof(rel), name, flags, err)))
 		return r;
-	if (archive_entry_hardlink(e))
+	if (la->entry_hardlink(e))
 		return bn_err_set(err, BN_EDENIED,
 			"entry '%.200s': hard link to '%.200s' refused", rel,
-			archive_entry_hardlink(e));
+			la->entry_hardlink(e));
 	if (type == AE_IFLNK)
 		return bn_err_set(err, BN_EDENIED,
 			"entry '%.200s': symbolic link to '%.200s' refused "
 			"(links could point outside the skill)", rel,
-			archive_entry_symlink(e) ? archive_entry_symlink(e) :
+			la->entry_symlink(e) ? la->entry_symlink(e) :
 			"?");
 	if (!*rel)
 		return 0;                 /* the stripped top folder */
@@ -192,17 +210,17 @@ static int one_entry(struct archive *a, struct archive_entry *e, int dfd,
 	if (type != AE_IFREG && type != 0)
 		return bn_err_set(err, BN_EDENIED,
 			"entry '%.200s': not a regular file or folder", rel);
-	if (archive_entry_size_is_set(e) &&
-	    archive_entry_size(e) > (la_int64_t)lim->file_max_bytes)
+	if (la->entry_size_is_set(e) &&
+	    la->entry_size(e) > (la_int64_t)lim->file_max_bytes)
 		return bn_err_set(err, BN_ELIMIT,
 			"entry '%.200s': %lld bytes, over the %zu-byte cap "
-			"per file", rel, (long long)archive_entry_size(e),
+			"per file", rel, (long long)la->entry_size(e),
 			lim->file_max_bytes);
 	if ((r = make_parents(dfd, rel, false, err)))
 		return r;
 	if ((r = check_parents(dfd, rel, err)))
 		return r;
-	return write_entry(a, dfd, rel, archive_entry_perm(e), lim, t, err);
+	return write_entry(la, a, dfd, rel, la->entry_perm(e), lim, t, err);
 }
 
 int bn_registry_archive_extract(const char *dest, const void *data,
@@ -217,43 +235,46 @@ int bn_registry_archive_extract(const char *dest, const void *data,
 		lim_in && lim_in->max_entries ? lim_in->max_entries :
 			BN_REGISTRY_MAX_ENTRIES,
 	};
+	const struct la_fns *la = &la_table.fn;
 	struct archive_entry *e;
 	struct archive *a;
 	totals t = { 0, 0 };
 	int dfd, rc, r = 0;
 
+	if ((r = bn_dl_lazy_load(&la_lazy, la_table.slot, &la_lib, err)))
+		return r;
 	dfd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (dfd < 0)
 		return bn_err_set(err, BN_EIO, "%s: %s", dest,
 				  strerror(errno));
-	a = archive_read_new();
+	a = la->read_new();
 	if (!a) {
 		close(dfd);
 		return bn_err_oom(err);
 	}
-	archive_read_support_filter_all(a);
-	archive_read_support_format_tar(a);
-	archive_read_support_format_gnutar(a);
-	archive_read_support_format_zip(a);
-	if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
+	la->read_support_filter_all(a);
+	la->read_support_format_tar(a);
+	la->read_support_format_gnutar(a);
+	la->read_support_format_zip(a);
+	if (la->read_open_memory(a, data, len) != ARCHIVE_OK) {
 		r = bn_err_set(err, BN_EINVAL,
 			       "not a tar or zip archive: %s",
-			       archive_error_string(a));
+			       la->error_string(a));
 		goto out;
 	}
-	while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK ||
+	while ((rc = la->read_next_header(a, &e)) == ARCHIVE_OK ||
 	       rc == ARCHIVE_WARN) {
-		if ((r = one_entry(a, e, dfd, &lim, flags, &t, err)))
+		if ((r = one_entry(la, a, e, dfd, &lim, flags, &t, err)))
 			goto out;
 	}
 	if (rc != ARCHIVE_EOF)
 		r = bn_err_set(err, BN_EINVAL,
 			       "malformed or truncated archive: %s",
-			       archive_error_string(a));
+			       la->error_string(a));
 	else if (t.entries == 0)
 		r = bn_err_set(err, BN_EINVAL, "the archive is empty");
 out:
-	archive_read_free(a);
+	la->read_free(a);
 	close(dfd);
 	return r;
 }

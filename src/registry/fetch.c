@@ -7,8 +7,8 @@
  * exec/http.c is the client for skills' host calls; this one is not.
  */
 #include "registry.h"
+#include "exec/curl_dl.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,12 +164,12 @@ static int map_curl_error(CURLcode cc, const sink *k, const char *shown,
 	if (cc == CURLE_UNSUPPORTED_PROTOCOL || cc == CURLE_TOO_MANY_REDIRECTS)
 		return bn_err_set(err, BN_EDENIED,
 				  "%s: redirected to a refused address (%s)",
-				  shown, curl_easy_strerror(cc));
+				  shown, bn_exec_curl()->easy_strerror(cc));
 	if (cc == CURLE_PARTIAL_FILE)
 		return bn_err_set(err, BN_EIO,
 				  "%s: the answer was truncated", shown);
 	return bn_err_set(err, BN_EIO, "%s: %s", shown,
-			  curl_easy_strerror(cc));
+			  bn_exec_curl()->easy_strerror(cc));
 }
 
 static struct curl_slist *headers_for(const bn_registry_fetch_opts *o,
@@ -181,14 +181,14 @@ static struct curl_slist *headers_for(const bn_registry_fetch_opts *o,
 	*oom = false;
 	if (o && o->etag && strlen(o->etag) < 512) {
 		snprintf(line, sizeof(line), "If-None-Match: %s", o->etag);
-		if (!(t = curl_slist_append(h, line)))
+		if (!(t = bn_exec_curl()->slist_append(h, line)))
 			goto oom;
 		h = t;
 	}
 	if (o && o->token && *o->token && strlen(o->token) < 1000) {
 		snprintf(line, sizeof(line), "Authorization: Bearer %s",
 			 o->token);
-		t = curl_slist_append(h, line);
+		t = bn_exec_curl()->slist_append(h, line);
 		explicit_bzero(line, sizeof(line));
 		if (!t)
 			goto oom;
@@ -196,14 +196,14 @@ static struct curl_slist *headers_for(const bn_registry_fetch_opts *o,
 	}
 	if (o && o->accept) {
 		snprintf(line, sizeof(line), "Accept: %s", o->accept);
-		if (!(t = curl_slist_append(h, line)))
+		if (!(t = bn_exec_curl()->slist_append(h, line)))
 			goto oom;
 		h = t;
 	}
 	return h;
 oom:
 	*oom = true;
-	curl_slist_free_all(h);
+	bn_exec_curl()->slist_free_all(h);
 	return NULL;
 }
 
@@ -217,6 +217,7 @@ int bn_registry_fetch(bn_registry_response *out, const char *url,
 	long tmo = timeout_ms(o);
 	bool oom, https = strncasecmp(url, "https://", 8) == 0;
 	CURLcode cc;
+	const struct bn_exec_curl_fns *cu;
 	CURL *c;
 	int r = 0;
 
@@ -225,44 +226,47 @@ int bn_registry_fetch(bn_registry_response *out, const char *url,
 		return bn_err_set(err, BN_EDENIED,
 			"%s: refused: registries are fetched over https:// "
 			"(plain http:// only from loopback addresses)", shown);
+	if ((r = bn_exec_curl_load(err)))
+		return r;
+	cu = bn_exec_curl();
 	k.max_bytes = o && o->max_bytes ? o->max_bytes :
 		BN_REGISTRY_API_MAX_BYTES;
 	k.resp = &resp;
 	k.progress = o && o->progress && isatty(STDERR_FILENO);
 	bn_buf_init(&resp.body, k.max_bytes);
-	c = curl_easy_init();
+	c = cu->easy_init();
 	if (!c)
 		return bn_err_oom(err);
 	hdrs = headers_for(o, &oom);
 	if (oom) {
-		curl_easy_cleanup(c);
+		cu->easy_cleanup(c);
 		return bn_err_oom(err);
 	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, https ? "https" : "http");
+	cu->easy_setopt(c, CURLOPT_URL, url);
+	cu->easy_setopt(c, CURLOPT_PROTOCOLS_STR, https ? "https" : "http");
 	/* Follow redirects from https origins only, and only to https. */
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, https ? 1L : 0L);
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, tmo);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
-			 tmo / 1000 < STALL_SECONDS ? (tmo + 999) / 1000 :
-			 STALL_SECONDS);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "bnity/" BN_VERSION);
-	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)k.max_bytes);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &k);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &k);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(c, CURLOPT_XFERINFODATA, &k);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, k.progress ? 0L : 1L);
-	cc = curl_easy_perform(c);
+	cu->easy_setopt(c, CURLOPT_FOLLOWLOCATION, https ? 1L : 0L);
+	cu->easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	cu->easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+	cu->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	cu->easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
+	cu->easy_setopt(c, CURLOPT_TIMEOUT_MS, tmo);
+	cu->easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	cu->easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
+			tmo / 1000 < STALL_SECONDS ? (tmo + 999) / 1000 :
+			STALL_SECONDS);
+	cu->easy_setopt(c, CURLOPT_USERAGENT, "bnity/" BN_VERSION);
+	cu->easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	cu->easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)k.max_bytes);
+	cu->easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	cu->easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	cu->easy_setopt(c, CURLOPT_WRITEDATA, &k);
+	cu->easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	cu->easy_setopt(c, CURLOPT_HEADERDATA, &k);
+	cu->easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	cu->easy_setopt(c, CURLOPT_XFERINFODATA, &k);
+	cu->easy_setopt(c, CURLOPT_NOPROGRESS, k.progress ? 0L : 1L);
+	cc = cu->easy_perform(c);
 	if (k.progress && k.last_shown)
 		fprintf(stderr, "\r\033[K");
 	if (cc == CURLE_FILESIZE_EXCEEDED)
@@ -271,7 +275,7 @@ int bn_registry_fetch(bn_registry_response *out, const char *url,
 		r = map_curl_error(cc, &k, shown, tmo, err);
 		goto out;
 	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
+	cu->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
 	if (resp.status == 404)
 		r = bn_err_set(err, BN_ENOTFOUND, "%s: not found (HTTP 404)",
 			       shown);
@@ -280,8 +284,8 @@ int bn_registry_fetch(bn_registry_response *out, const char *url,
 		r = bn_err_set(err, BN_EIO, "%s: HTTP %ld", shown,
 			       resp.status);
 out:
-	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(c);
+	cu->slist_free_all(hdrs);
+	cu->easy_cleanup(c);
 	if (r) {
 		bn_registry_response_clear(&resp);
 		return r;

@@ -16,11 +16,27 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/dl.h"
 #include "base/fs.h"
 
-static int git_fail(bn_err *err, const char *what, const char *url)
+/* libgit2, loaded by the first git source (base/dl.h says why this table
+   may be global: it is written once, then only read). */
+#define LG_FNS(X)                                                       \
+	X(libgit2_init) X(libgit2_shutdown) X(error_last) X(clone)      \
+	X(clone_options_init) X(checkout_options_init) X(checkout_tree) \
+	X(revparse_single) X(object_peel) X(object_free) X(commit_id)   \
+	X(commit_free) X(repository_set_head_detached)                  \
+	X(repository_free) X(reference_name_to_id) X(oid_tostr)
+#define LG_FIELD(f) __typeof__(git_##f) *f;
+#define LG_NAME(f) "git_" #f,
+BN_DL_TABLE(lg_table_t, lg_fns, LG_N, LG_FNS, LG_FIELD);
+BN_DL_LIBRARY(lg, lg_table_t, LG_FNS, LG_NAME, "libgit2.so.1.5", "libgit2",
+	      "libgit2-1.5", NULL);
+
+static int git_fail(const struct lg_fns *lg, bn_err *err, const char *what,
+		    const char *url)
 {
-	const git_error *e = git_error_last();
+	const git_error *e = lg->error_last();
 	return bn_err_set(err, BN_EIO, "%s: %s: %s", url, what,
 			  e && e->message ? e->message : "failed");
 }
@@ -34,8 +50,8 @@ static bool url_ok(const char *url)
 	return true;
 }
 
-static int checkout_ref(git_repository *repo, const char *ref,
-			const char *url, bn_err *err)
+static int checkout_ref(const struct lg_fns *lg, git_repository *repo,
+			const char *ref, const char *url, bn_err *err)
 {
 	git_checkout_options co;
 	git_object *obj = NULL;
@@ -44,23 +60,23 @@ static int checkout_ref(git_repository *repo, const char *ref,
 	int r = 0;
 
 	snprintf(spec, sizeof(spec), "origin/%s", ref);
-	if (git_revparse_single(&obj, repo, spec) != 0 &&
-	    git_revparse_single(&obj, repo, ref) != 0)
+	if (lg->revparse_single(&obj, repo, spec) != 0 &&
+	    lg->revparse_single(&obj, repo, ref) != 0)
 		return bn_err_set(err, BN_ENOTFOUND,
 				  "%s: no branch, tag or commit '%s'", url,
 				  ref);
-	if (git_object_peel((git_object **)&commit, obj, GIT_OBJECT_COMMIT)) {
-		r = git_fail(err, "not a commit", url);
+	if (lg->object_peel((git_object **)&commit, obj, GIT_OBJECT_COMMIT)) {
+		r = git_fail(lg, err, "not a commit", url);
 		goto out;
 	}
-	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
+	lg->checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
 	co.checkout_strategy = GIT_CHECKOUT_FORCE;
-	if (git_checkout_tree(repo, (git_object *)commit, &co) ||
-	    git_repository_set_head_detached(repo, git_commit_id(commit)))
-		r = git_fail(err, "checkout", url);
+	if (lg->checkout_tree(repo, (git_object *)commit, &co) ||
+	    lg->repository_set_head_detached(repo, lg->commit_id(commit)))
+		r = git_fail(lg, err, "checkout", url);
 out:
-	git_commit_free(commit);
-	git_object_free(obj);
+	lg->commit_free(commit);
+	lg->object_free(obj);
 	return r;
 }
 
@@ -69,6 +85,7 @@ int bn_registry_git_fetch(bn_registry_candidates *out,
 			  const bn_registry_source *src,
 			  const char *scratch, bn_err *err)
 {
+	const struct lg_fns *lg = &lg_table.fn;
 	git_clone_options opts;
 	bn_registry_candidates c = { 0 };
 	git_repository *repo = NULL;
@@ -85,28 +102,30 @@ int bn_registry_git_fetch(bn_registry_candidates *out,
 		return bn_err_set(err, BN_EDENIED,
 			"%s: refused: use https://, ssh, file:// or a local "
 			"path (plain http:// only to loopback)", src->url);
-	git_libgit2_init();
-	git_clone_options_init(&opts, GIT_CLONE_OPTIONS_VERSION);
+	if ((r = bn_dl_lazy_load(&lg_lazy, lg_table.slot, &lg_lib, err)))
+		return r;
+	lg->libgit2_init();
+	lg->clone_options_init(&opts, GIT_CLONE_OPTIONS_VERSION);
 	dir = bn_fs_join(scratch, "clone");
 	opts.checkout_opts.checkout_strategy = GIT_CHECKOUT_SAFE;
-	if (git_clone(&repo, src->url, dir, &opts) != 0) {
-		r = git_fail(err, "clone", src->url);
+	if (lg->clone(&repo, src->url, dir, &opts) != 0) {
+		r = git_fail(lg, err, "clone", src->url);
 		goto out;
 	}
-	if (src->ref && (r = checkout_ref(repo, src->ref, src->url, err)))
+	if (src->ref && (r = checkout_ref(lg, repo, src->ref, src->url, err)))
 		goto out;
-	if (git_reference_name_to_id(&head, repo, "HEAD") != 0) {
-		r = git_fail(err, "no HEAD commit", src->url);
+	if (lg->reference_name_to_id(&head, repo, "HEAD") != 0) {
+		r = git_fail(lg, err, "no HEAD commit", src->url);
 		goto out;
 	}
-	git_oid_tostr(hex, sizeof(hex), &head);
+	lg->oid_tostr(hex, sizeof(hex), &head);
 	r = bn_registry__candidates_from_tree(&c, dir, src->path, hex,
 					      src->url, err);
 	if (!r)
 		c.resolved_ref = bn_xstrdup(hex);
 out:
-	git_repository_free(repo);
-	git_libgit2_shutdown();
+	lg->repository_free(repo);
+	lg->libgit2_shutdown();
 	free(dir);
 	if (r) {
 		bn_registry_candidates_clear(&c);

@@ -6,8 +6,8 @@
  * from its "source" repository (owner/repo), with --skill NAME.
  */
 #include "registry_int.h"
+#include "exec/curl_dl.h"
 
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,18 +49,19 @@ int bn_registry_skillssh_search(bn_registry_hits *out,
 				const char *query, unsigned limit,
 				bn_err *err)
 {
-	char *q = curl_easy_escape(NULL, query, 0);
-	char *url, *body;
+	char *q, *url, *body;
 	json_error_t je;
 	json_t *j, *skills, *s;
 	size_t len, i;
 	int r;
 
-	if (!q)
+	if ((r = bn_exec_curl_load(err)))
+		return r;
+	if (!(q = bn_exec_curl()->easy_escape(NULL, query, 0)))
 		return bn_err_oom(err);
 	url = bn_xasprintf("%s/api/search?q=%s&limit=%u", base, q,
 			   limit ? limit : 20);
-	curl_free(q);
+	bn_exec_curl()->free(q);
 	r = bn_registry_get_cached(&body, &len, ctx, url, NULL, err);
 	if (r) {
 		free(url);

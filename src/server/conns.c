@@ -41,7 +41,7 @@ void bn_server__conn_notify(void *cls, struct MHD_Connection *conn,
 	const union MHD_ConnectionInfo *ci;
 
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-		ci = MHD_get_connection_info(conn,
+		ci = bn_server__mhd()->get_connection_info(conn,
 					     MHD_CONNECTION_INFO_CONNECTION_FD);
 		c = calloc(1, sizeof(*c));
 		if (!c || !ci) {
@@ -78,7 +78,7 @@ void bn_server__conn_mark(const bn_server *srv, struct MHD_Connection *conn,
 			  bool in_request)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn,
+		bn_server__mhd()->get_connection_info(conn,
 					MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	bn_server_conn *c = ci ? ci->socket_context : NULL;
 

@@ -278,7 +278,7 @@ static void chat_post(bn_server_req *rq)
 
 	if (!cs)
 		return;
-	rq->stream = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
+	rq->stream = bn_server__mhd()->create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
 						       stream_read, cs,
 						       stream_free);
 	if (!rq->stream) {
@@ -287,9 +287,9 @@ static void chat_post(bn_server_req *rq)
 				"out of memory");
 		return;
 	}
-	MHD_add_response_header(rq->stream, MHD_HTTP_HEADER_CONTENT_TYPE,
+	bn_server__mhd()->add_response_header(rq->stream, MHD_HTTP_HEADER_CONTENT_TYPE,
 				"text/event-stream; charset=utf-8");
-	MHD_add_response_header(rq->stream, MHD_HTTP_HEADER_CACHE_CONTROL,
+	bn_server__mhd()->add_response_header(rq->stream, MHD_HTTP_HEADER_CACHE_CONTROL,
 				"no-store");
 	pthread_mutex_lock(&cs->lock);
 	cs->refs++;

@@ -21,7 +21,6 @@
 #include "server_int.h"
 
 #include <arpa/inet.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -36,6 +35,7 @@
 
 #include "base/clock.h"
 #include "base/fs.h"
+#include "exec/curl_dl.h"
 #include "sandbox/sandbox.h"
 
 #define API_PREFIX "/api/"
@@ -113,7 +113,7 @@ static int parse_listen(listen_addr *out, const char *text, bn_err *err)
 struct MHD_Response *bn_server__response(const void *data, size_t len,
 					 enum MHD_ResponseMemoryMode mode)
 {
-	return MHD_create_response_from_buffer(len, (void *)data, mode);
+	return bn_server__mhd()->create_response_from_buffer(len, (void *)data, mode);
 }
 
 void bn_server__add_common_headers(const bn_server *srv,
@@ -122,16 +122,16 @@ void bn_server__add_common_headers(const bn_server *srv,
 {
 	const char *origin;
 
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "Content-Security-Policy", CSP);
-	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	bn_server__mhd()->add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	bn_server__mhd()->add_response_header(resp, "Content-Security-Policy", CSP);
+	bn_server__mhd()->add_response_header(resp, "X-Frame-Options", "DENY");
+	bn_server__mhd()->add_response_header(resp, "Referrer-Policy", "no-referrer");
 	if (!srv->opts.cors_origin)
 		return;
-	origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
-	MHD_add_response_header(resp, "Vary", "Origin");
+	origin = bn_server__mhd()->lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+	bn_server__mhd()->add_response_header(resp, "Vary", "Origin");
 	if (origin && !strcmp(origin, srv->opts.cors_origin))
-		MHD_add_response_header(resp, "Access-Control-Allow-Origin",
+		bn_server__mhd()->add_response_header(resp, "Access-Control-Allow-Origin",
 					origin);
 }
 
@@ -157,18 +157,18 @@ static enum MHD_Result send_json(const bn_server *srv,
 		return MHD_NO;
 	}
 	if (text)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+		bn_server__mhd()->add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 					JSON_TYPE);
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+	bn_server__mhd()->add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 				"no-store");
 	if (status == MHD_HTTP_UNAUTHORIZED)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		bn_server__mhd()->add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 					"Bearer realm=\"bnity\"");
 	if (allow)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+		bn_server__mhd()->add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
 	bn_server__add_common_headers(srv, conn, resp);
-	ok = MHD_queue_response(conn, status, resp);
-	MHD_destroy_response(resp);
+	ok = bn_server__mhd()->queue_response(conn, status, resp);
+	bn_server__mhd()->destroy_response(resp);
 	if (status >= 500)
 		fprintf(stderr, "bnity serve: %u\n", status);
 	return ok;
@@ -306,9 +306,9 @@ static enum MHD_Result finish(bn_server_req *rq, const char *allow)
 
 	if (rq->stream) {
 		bn_server__add_common_headers(rq->srv, rq->conn, rq->stream);
-		ok = MHD_queue_response(rq->conn, rq->status ? rq->status :
+		ok = bn_server__mhd()->queue_response(rq->conn, rq->status ? rq->status :
 					MHD_HTTP_OK, rq->stream);
-		MHD_destroy_response(rq->stream);
+		bn_server__mhd()->destroy_response(rq->stream);
 	} else {
 		ok = send_json(rq->srv, rq->conn, rq->status ? rq->status :
 			       MHD_HTTP_NO_CONTENT, rq->reply, allow);
@@ -388,12 +388,12 @@ static enum MHD_Result handle_ui(const bn_server *srv,
 	resp = bn_server__response(data, len, MHD_RESPMEM_PERSISTENT);
 	if (!resp)
 		return MHD_NO;
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+	bn_server__mhd()->add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	bn_server__mhd()->add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 				"no-cache");
 	bn_server__add_common_headers(srv, conn, resp);
-	ok = MHD_queue_response(conn, MHD_HTTP_OK, resp);
-	MHD_destroy_response(resp);
+	ok = bn_server__mhd()->queue_response(conn, MHD_HTTP_OK, resp);
+	bn_server__mhd()->destroy_response(resp);
 	return ok;
 }
 
@@ -407,14 +407,14 @@ static enum MHD_Result handle_preflight(const bn_server *srv,
 
 	if (!resp)
 		return MHD_NO;
-	MHD_add_response_header(resp, "Access-Control-Allow-Methods",
+	bn_server__mhd()->add_response_header(resp, "Access-Control-Allow-Methods",
 				"GET, POST, PUT, DELETE");
-	MHD_add_response_header(resp, "Access-Control-Allow-Headers",
+	bn_server__mhd()->add_response_header(resp, "Access-Control-Allow-Headers",
 				"Authorization, Content-Type");
-	MHD_add_response_header(resp, "Access-Control-Max-Age", "600");
+	bn_server__mhd()->add_response_header(resp, "Access-Control-Max-Age", "600");
 	bn_server__add_common_headers(srv, conn, resp);
-	ok = MHD_queue_response(conn, MHD_HTTP_NO_CONTENT, resp);
-	MHD_destroy_response(resp);
+	ok = bn_server__mhd()->queue_response(conn, MHD_HTTP_NO_CONTENT, resp);
+	bn_server__mhd()->destroy_response(resp);
 	return ok;
 }
 
@@ -422,7 +422,7 @@ static enum MHD_Result handle_preflight(const bn_server *srv,
 static enum MHD_Result begin(const bn_server *srv,
 			     struct MHD_Connection *conn, void **con_cls)
 {
-	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	const char *cl = bn_server__mhd()->lookup_connection_value(conn, MHD_HEADER_KIND,
 					MHD_HTTP_HEADER_CONTENT_LENGTH);
 	long long declared;
 	conn_ctx *ctx = calloc(1, sizeof(*ctx));
@@ -553,7 +553,7 @@ static struct MHD_Daemon *daemon_start(bn_server *srv, listen_addr *la)
 
 	if (la->v6)
 		flags |= MHD_USE_IPv6;
-	return MHD_start_daemon(flags, (uint16_t)la->port, NULL, NULL,
+	return bn_server__mhd()->start_daemon(flags, (uint16_t)la->port, NULL, NULL,
 		answer, srv,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&la->sa,
 		MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
@@ -587,7 +587,7 @@ static void *stop_main(void *arg)
 {
 	stopper *sp = arg;
 
-	MHD_stop_daemon(sp->d);  /* joins every connection thread */
+	bn_server__mhd()->stop_daemon(sp->d);  /* joins every connection thread */
 	atomic_store(&sp->done, true);
 	return NULL;
 }
@@ -615,7 +615,7 @@ static void stop(const bn_server *srv, struct MHD_Daemon *d,
 
 	atomic_store(&srv->state->stopping, true);
 	/* no new connections: refused at once, not left in the queue */
-	lfd = MHD_quiesce_daemon(d);
+	lfd = bn_server__mhd()->quiesce_daemon(d);
 	if (lfd != MHD_INVALID_SOCKET)
 		(void)shutdown(lfd, SHUT_RDWR);
 	killed = bn_sandbox_procs_stop();
@@ -666,7 +666,10 @@ int bn_server_run(const char *home, const bn_server_options *o,
 				  o->listen);
 	if (sodium_init() < 0)
 		return bn_err_set(err, BN_EIO, "libsodium cannot start");
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	/* the libraries only the server uses, and libcurl (skills' HTTP,
+	   chat, installs), are loaded and set up before any thread starts */
+	if ((r = bn_exec_curl_load(err)) || (r = bn_server__mhd_load(err)))
+		return r;
 	r = server_init(&srv, home, &opts, &created, err);
 	if (r)
 		goto out_clear;
@@ -683,7 +686,7 @@ int bn_server_run(const char *home, const bn_server_options *o,
 			       la.host, la.port, strerror(errno));
 		goto out_mask;
 	}
-	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	info = bn_server__mhd()->get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	if (info && info->port)
 		la.port = info->port;
 	printf("bnity serve: listening on http://%s:%u/\n", la.host, la.port);
@@ -699,6 +702,5 @@ out_mask:
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 out_clear:
 	server_clear(&srv);
-	curl_global_cleanup();
 	return r;
 }

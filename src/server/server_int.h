@@ -15,10 +15,32 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "base/dl.h"
 #include "base/err.h"
 #include "server/server.h"
 #include "store/store.h"
 #include "view/view.h"
+
+/*
+ * libmicrohttpd is not linked but loaded by bn_server_run (mhd.c), so that
+ * no other command pays for it: code here calls bn_server__mhd()->f(...)
+ * where it would call MHD_f(...).
+ */
+#define BN_SERVER_MHD_FNS(X)                                            \
+	X(start_daemon) X(stop_daemon) X(quiesce_daemon)                \
+	X(get_daemon_info) X(get_connection_info)                       \
+	X(lookup_connection_value) X(create_response_from_buffer)       \
+	X(create_response_from_callback) X(add_response_header)         \
+	X(queue_response) X(destroy_response)
+#define BN_SERVER_MHD_FIELD(f) __typeof__(MHD_##f) *f;
+BN_DL_TABLE(bn_server_mhd_table, bn_server_mhd_fns, BN_SERVER_MHD_N,
+	    BN_SERVER_MHD_FNS, BN_SERVER_MHD_FIELD);
+
+/* bn_server__mhd_load - load libmicrohttpd unless it is loaded. */
+int bn_server__mhd_load(bn_err *err);
+
+/* bn_server__mhd - its functions; only after bn_server__mhd_load. */
+const struct bn_server_mhd_fns *bn_server__mhd(void);
 
 #define BN_SERVER_MAX_PARAMS 4  /* ":name" segments in one route */
 

@@ -674,10 +674,6 @@ int main(void)
 	int rc;
 
 	signal(SIGPIPE, SIG_IGN);
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		printf("Bail out! curl_global_init failed\n");
-		return 1;
-	}
 	BN_RUN(&t, test_pattern_check);
 	BN_RUN(&t, test_origin_match);
 	BN_RUN(&t, test_addr_kind);
@@ -704,6 +700,5 @@ int main(void)
 	BN_RUN(&t, test_secret_echo_scrubbed);
 	server_stop();
 	rc = bn_t_done(&t);
-	curl_global_cleanup();
 	return rc;
 }
