@@ -78,15 +78,16 @@ static bool host_is_loopback(const char *h)
 /* https anywhere, http only to a loopback host. */
 static int check_base_url(const char *url, const char *var, bn_err *err)
 {
-	CURLU *u = bn_exec_curl()->url();
+	const struct bn_exec_curl_fns *cu = bn_exec_curl();
+	CURLU *u = cu->url();
 	char *scheme = NULL, *host = NULL;
 	int r = 0;
 
 	if (!u)
 		return bn_err_oom(err);
-	if (bn_exec_curl()->url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    bn_exec_curl()->url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    bn_exec_curl()->url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+	if (cu->url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    cu->url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    cu->url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
 		r = bn_err_set(err, BN_EINVAL, "%s: '%s' is not a URL", var,
 			       url);
 	} else if (strcmp(scheme, "https") != 0 &&
@@ -95,9 +96,9 @@ static int check_base_url(const char *url, const char *var, bn_err *err)
 			       "(plain http is accepted for loopback hosts "
 			       "only)", var, url);
 	}
-	bn_exec_curl()->free(scheme);
-	bn_exec_curl()->free(host);
-	bn_exec_curl()->url_cleanup(u);
+	cu->free(scheme);
+	cu->free(host);
+	cu->url_cleanup(u);
 	return r;
 }
 
@@ -429,12 +430,13 @@ static int on_event(const bn_agent_sse_event *ev, void *payload)
 
 static void decide(xfer *x)
 {
+	const struct bn_exec_curl_fns *cu = bn_exec_curl();
 	long status = 0;
 	const char *ctype = NULL;
 
 	x->decided = true;
-	bn_exec_curl()->easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &status);
-	bn_exec_curl()->easy_getinfo(x->curl, CURLINFO_CONTENT_TYPE, &ctype);
+	cu->easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &status);
+	cu->easy_getinfo(x->curl, CURLINFO_CONTENT_TYPE, &ctype);
 	x->is_stream = status == 200 && ctype &&
 		strncasecmp(ctype, "text/event-stream", 17) == 0;
 }
@@ -513,25 +515,26 @@ typedef struct attempt {
 
 static long parse_retry_after(CURL *c)
 {
+	const struct bn_exec_curl_fns *cu = bn_exec_curl();
 	struct curl_header *h = NULL;
 	char *end;
 	long v;
 
-	if (bn_exec_curl()->easy_header(c, "retry-after-ms", 0, CURLH_HEADER, -1, &h) ==
+	if (cu->easy_header(c, "retry-after-ms", 0, CURLH_HEADER, -1, &h) ==
 	    CURLHE_OK) {
 		errno = 0;
 		v = strtol(h->value, &end, 10);
 		if (!errno && end != h->value && v >= 0)
 			return v;
 	}
-	if (bn_exec_curl()->easy_header(c, "Retry-After", 0, CURLH_HEADER, -1, &h) !=
+	if (cu->easy_header(c, "Retry-After", 0, CURLH_HEADER, -1, &h) !=
 	    CURLHE_OK)
 		return -1;
 	errno = 0;
 	v = strtol(h->value, &end, 10);
 	if (!errno && end != h->value && *end == '\0' && v >= 0)
 		return v > 86400 ? 86400000L : v * 1000;
-	time_t when = bn_exec_curl()->getdate(h->value, NULL);
+	time_t when = cu->getdate(h->value, NULL);
 	if (when < 0)
 		return -1;
 	time_t now = time(NULL);
@@ -542,8 +545,8 @@ static int should_retry_header(CURL *c)
 {
 	struct curl_header *h = NULL;
 
-	if (bn_exec_curl()->easy_header(c, "x-should-retry", 0, CURLH_HEADER, -1, &h) !=
-	    CURLHE_OK)
+	if (bn_exec_curl()->easy_header(c, "x-should-retry", 0, CURLH_HEADER,
+					-1, &h) != CURLHE_OK)
 		return -1;
 	return strcasecmp(h->value, "true") == 0 ? 1 :
 		strcasecmp(h->value, "false") == 0 ? 0 : -1;
@@ -552,20 +555,21 @@ static int should_retry_header(CURL *c)
 static int setup(xfer *x, struct curl_slist **hdrs, bn_agent_provider *p,
 		 const char *url, const char *body, attempt *at)
 {
+	const struct bn_exec_curl_fns *cu = bn_exec_curl();
 	const bn_agent__api *api = x->api;
 	char *auth = api->auth_header(p);
 	struct curl_slist *l = NULL;
 	CURL *c = x->curl;
 	int bad = 0;
 
-	l = bn_exec_curl()->slist_append(l, auth);
+	l = cu->slist_append(l, auth);
 	wipe_free(auth);
 	for (const char *const *h = api->headers; l && *h; h++)
-		l = bn_exec_curl()->slist_append(l, *h);
+		l = cu->slist_append(l, *h);
 	*hdrs = l;
 	if (!l)
 		return -ENOMEM;
-#define SET(opt, val) bad |= bn_exec_curl()->easy_setopt(c, opt, val) != CURLE_OK
+#define SET(opt, val) bad |= cu->easy_setopt(c, opt, val) != CURLE_OK
 	SET(CURLOPT_URL, url);
 	SET(CURLOPT_HTTPHEADER, l);
 	SET(CURLOPT_POSTFIELDS, body);
@@ -590,34 +594,35 @@ static int setup(xfer *x, struct curl_slist **hdrs, bn_agent_provider *p,
 static int attempt_once(attempt *at, xfer *x, bn_agent_provider *p,
 			const char *url, const char *body)
 {
+	const struct bn_exec_curl_fns *cu = bn_exec_curl();
 	struct curl_slist *hdrs = NULL;
 	int r;
 
 	memset(at, 0, sizeof(*at));
 	at->retry_after_ms = -1;
 	at->should_retry = -1;
-	x->curl = bn_exec_curl()->easy_init();
+	x->curl = cu->easy_init();
 	if (!x->curl)
 		return bn_err_oom(x->acc->err);
 	r = setup(x, &hdrs, p, url, body, at);
 	if (r) {
-		bn_exec_curl()->slist_free_all(hdrs);
-		bn_exec_curl()->easy_cleanup(x->curl);
+		cu->slist_free_all(hdrs);
+		cu->easy_cleanup(x->curl);
 		x->curl = NULL;
 		return r == -ENOMEM ? bn_err_oom(x->acc->err) :
 			bn_err_set(x->acc->err, BN_EIO, "libcurl refused an "
 				   "option");
 	}
-	at->cc = bn_exec_curl()->easy_perform(x->curl);
-	bn_exec_curl()->easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &at->status);
+	at->cc = cu->easy_perform(x->curl);
+	cu->easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &at->status);
 	if (at->status) {
 		at->retry_after_ms = parse_retry_after(x->curl);
 		at->should_retry = should_retry_header(x->curl);
 	}
 	if (!x->decided && at->status)
 		decide(x);
-	bn_exec_curl()->slist_free_all(hdrs);
-	bn_exec_curl()->easy_cleanup(x->curl);
+	cu->slist_free_all(hdrs);
+	cu->easy_cleanup(x->curl);
 	x->curl = NULL;
 	return 0;
 }
@@ -680,6 +685,7 @@ static int status_error(const xfer *x, const attempt *at,
 /* After a 200: the stream's outcome, or a whole JSON answer. */
 static int finish_ok(xfer *x, const attempt *at, bn_err *err)
 {
+	const struct bn_exec_curl_fns *cu = bn_exec_curl();
 	const char *name = x->api->name;
 
 	if (x->cb_error)
@@ -692,7 +698,7 @@ static int finish_ok(xfer *x, const attempt *at, bn_err *err)
 			return bn_err_set(err, BN_EIO, "%s: the answer was cut "
 					  "off: %s", name, at->curl_msg[0] ?
 					  at->curl_msg :
-					  bn_exec_curl()->easy_strerror(at->cc));
+					  cu->easy_strerror(at->cc));
 		j = json_loadb(bn_buf_cstr(&x->body), x->body.len, 0, &je);
 		if (!json_is_object(j)) {
 			json_decref(j);
@@ -710,7 +716,7 @@ static int finish_ok(xfer *x, const attempt *at, bn_err *err)
 				  "was complete%s%s", name,
 				  at->cc != CURLE_OK ? " (" : "",
 				  at->cc != CURLE_OK ? (at->curl_msg[0] ?
-				  at->curl_msg : bn_exec_curl()->easy_strerror(at->cc)) :
+				  at->curl_msg : cu->easy_strerror(at->cc)) :
 				  "");
 	return 0;
 }

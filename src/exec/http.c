@@ -254,24 +254,26 @@ int bn_exec_http_pattern_check(const char *pattern, bn_err *err)
 static bool url_part(char *out, size_t size, CURLU *h, CURLUPart what,
 		     unsigned flags)
 {
+	const struct bn_exec_curl_fns *cu = bn_exec_curl();
 	char *v = NULL;
 	bool ok;
 
 	out[0] = '\0';
-	if (bn_exec_curl()->url_get(h, what, &v, flags) != CURLUE_OK)
+	if (cu->url_get(h, what, &v, flags) != CURLUE_OK)
 		return false;
 	ok = strlen(v) < size;
 	if (ok)
 		memcpy(out, v, strlen(v) + 1);
-	bn_exec_curl()->free(v);
+	cu->free(v);
 	return ok;
 }
 
 static bool url_has(CURLU *h, CURLUPart what)
 {
+	const struct bn_exec_curl_fns *cu = bn_exec_curl();
 	char *v = NULL;
-	bool has = bn_exec_curl()->url_get(h, what, &v, 0) == CURLUE_OK && v && *v;
-	bn_exec_curl()->free(v);
+	bool has = cu->url_get(h, what, &v, 0) == CURLUE_OK && v && *v;
+	cu->free(v);
 	return has;
 }
 
@@ -287,8 +289,8 @@ static int url_origin(origin *o, const char *url, bn_err *err)
 	if (!(h = bn_exec_curl()->url()))
 		return bn_err_oom(err);
 	memset(o, 0, sizeof(*o));
-	if (bn_exec_curl()->url_set(h, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) !=
-	    CURLUE_OK) {
+	if (bn_exec_curl()->url_set(h, CURLUPART_URL, url,
+				    CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK) {
 		r = bn_err_set(err, BN_EINVAL, "'%s' is not an absolute URL",
 			       url);
 		goto out;
@@ -826,13 +828,15 @@ static int hop_fail(xfer *x, const bn_exec_http_policy *policy, CURLcode rc,
 		return bn_err_set(err, BN_EDENIED, "%s: protocol refused: only "
 				  "http and https", x->url);
 	return bn_err_set(err, BN_EIO, "%s: %s", x->url,
-			  x->errbuf[0] ? x->errbuf : bn_exec_curl()->easy_strerror(rc));
+			  x->errbuf[0] ? x->errbuf :
+			  bn_exec_curl()->easy_strerror(rc));
 }
 
 /* Perform the hop at x->url; the status is in *status. */
 static int hop_run(long *status, xfer *x, const bn_exec_http_policy *policy,
 		   const bn_exec_http_request *req, bn_err *err)
 {
+	const struct bn_exec_curl_fns *cu = bn_exec_curl();
 	struct curl_slist *hdrs = NULL;
 	long left = x->deadline_ms - (long)bn_clock_now_ms();
 	CURLcode rc;
@@ -849,27 +853,27 @@ static int hop_run(long *status, xfer *x, const bn_exec_http_policy *policy,
 	x->h.pattern = &x->pat;
 	x->h.over = x->h.nomem = x->h.denied = false;
 	x->errbuf[0] = '\0';
-	rc = bn_exec_curl()->easy_setopt(x->curl, CURLOPT_URL, x->url);
+	rc = cu->easy_setopt(x->curl, CURLOPT_URL, x->url);
 	if (rc == CURLE_OK && x->post) {
-		rc = bn_exec_curl()->easy_setopt(x->curl, CURLOPT_POSTFIELDSIZE_LARGE,
-				      (curl_off_t)req->body_len);
+		rc = cu->easy_setopt(x->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+				     (curl_off_t)req->body_len);
 		if (rc == CURLE_OK)
-			rc = bn_exec_curl()->easy_setopt(x->curl, CURLOPT_POSTFIELDS,
-					      req->body ? req->body : "");
+			rc = cu->easy_setopt(x->curl, CURLOPT_POSTFIELDS,
+					     req->body ? req->body : "");
 	} else if (rc == CURLE_OK) {
-		rc = bn_exec_curl()->easy_setopt(x->curl, CURLOPT_HTTPGET, 1L);
+		rc = cu->easy_setopt(x->curl, CURLOPT_HTTPGET, 1L);
 	}
 	if (rc == CURLE_OK)
-		rc = bn_exec_curl()->easy_setopt(x->curl, CURLOPT_HTTPHEADER, hdrs);
+		rc = cu->easy_setopt(x->curl, CURLOPT_HTTPHEADER, hdrs);
 	if (rc == CURLE_OK)
-		rc = bn_exec_curl()->easy_setopt(x->curl, CURLOPT_TIMEOUT_MS, left);
+		rc = cu->easy_setopt(x->curl, CURLOPT_TIMEOUT_MS, left);
 	if (rc == CURLE_OK)
-		rc = bn_exec_curl()->easy_perform(x->curl);
-	(void)bn_exec_curl()->easy_setopt(x->curl, CURLOPT_HTTPHEADER, NULL);
+		rc = cu->easy_perform(x->curl);
+	(void)cu->easy_setopt(x->curl, CURLOPT_HTTPHEADER, NULL);
 	slist_wipe_free(hdrs);
 	if (rc != CURLE_OK)
 		return hop_fail(x, policy, rc, err);
-	bn_exec_curl()->easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, status);
+	cu->easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, status);
 	return 0;
 }
 
@@ -889,8 +893,8 @@ static int redirect_next(bool *done, xfer *x, long status,
 	int r;
 
 	*done = false;
-	if (bn_exec_curl()->easy_getinfo(x->curl, CURLINFO_REDIRECT_URL, &loc) !=
-	    CURLE_OK || !loc) {
+	if (bn_exec_curl()->easy_getinfo(x->curl, CURLINFO_REDIRECT_URL,
+					 &loc) != CURLE_OK || !loc) {
 		*done = true;
 		return 0;
 	}

@@ -4,9 +4,9 @@
  *
  * Owns: origin patterns (the scope of an HTTP grant), the policy a request
  * is checked against, and one request with the redirects it leads to.
- * Uses: base, libcurl (loaded on first use).  Knows nothing of grants' storage or of WebAssembly:
- * the caller turns a skill's grant into a policy and copies the request out
- * of the module's memory first.
+ * Uses: base, libcurl (exec/curl_dl.h).  Knows nothing of grants' storage
+ * or of WebAssembly: the caller turns a skill's grant into a policy and
+ * copies the request out of the module's memory first.
  *
  * An origin pattern is `scheme://host[:port]`: scheme http or https, host a
  * DNS name, `*.` before a DNS name (any subdomain, at any depth, but not

@@ -130,8 +130,8 @@ int bn_server_token_load(char out[BN_SERVER_TOKEN_HEX + 1],
 
 bool bn_server__auth_ok(const bn_server *srv, struct MHD_Connection *conn)
 {
-	const char *h = bn_server__mhd()->lookup_connection_value(conn, MHD_HEADER_KIND,
-						    MHD_HTTP_HEADER_AUTHORIZATION);
+	const char *h = bn_server__mhd()->lookup_connection_value(conn,
+		MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	static const char scheme[] = "Bearer ";
 
 	if (!h || strncasecmp(h, scheme, sizeof(scheme) - 1))

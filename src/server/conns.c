@@ -42,7 +42,7 @@ void bn_server__conn_notify(void *cls, struct MHD_Connection *conn,
 
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		ci = bn_server__mhd()->get_connection_info(conn,
-					     MHD_CONNECTION_INFO_CONNECTION_FD);
+			MHD_CONNECTION_INFO_CONNECTION_FD);
 		c = calloc(1, sizeof(*c));
 		if (!c || !ci) {
 			/* untracked: only the idle timeout applies to it */
@@ -79,7 +79,7 @@ void bn_server__conn_mark(const bn_server *srv, struct MHD_Connection *conn,
 {
 	const union MHD_ConnectionInfo *ci =
 		bn_server__mhd()->get_connection_info(conn,
-					MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+			MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	bn_server_conn *c = ci ? ci->socket_context : NULL;
 
 	if (!c)

@@ -123,7 +123,7 @@ const char *bn_server__body_str(bn_server_req *rq, const char *key,
 const char *bn_server__query(bn_server_req *rq, const char *key)
 {
 	const char *v = bn_server__mhd()->lookup_connection_value(rq->conn,
-						    MHD_GET_ARGUMENT_KIND, key);
+		MHD_GET_ARGUMENT_KIND, key);
 	return v && *v ? v : NULL;
 }
 

@@ -271,6 +271,7 @@ static chat_stream *chat_prepare(bn_server_req *rq)
 
 static void chat_post(bn_server_req *rq)
 {
+	const struct bn_server_mhd_fns *mhd = bn_server__mhd();
 	chat_stream *cs = chat_prepare(rq);
 	pthread_attr_t attr;
 	pthread_t t;
@@ -278,19 +279,19 @@ static void chat_post(bn_server_req *rq)
 
 	if (!cs)
 		return;
-	rq->stream = bn_server__mhd()->create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
-						       stream_read, cs,
-						       stream_free);
+	rq->stream = mhd->create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
+							stream_read, cs,
+							stream_free);
 	if (!rq->stream) {
 		stream_unref(cs);
 		bn_server__fail(rq, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				"out of memory");
 		return;
 	}
-	bn_server__mhd()->add_response_header(rq->stream, MHD_HTTP_HEADER_CONTENT_TYPE,
-				"text/event-stream; charset=utf-8");
-	bn_server__mhd()->add_response_header(rq->stream, MHD_HTTP_HEADER_CACHE_CONTROL,
-				"no-store");
+	mhd->add_response_header(rq->stream, MHD_HTTP_HEADER_CONTENT_TYPE,
+				 "text/event-stream; charset=utf-8");
+	mhd->add_response_header(rq->stream, MHD_HTTP_HEADER_CACHE_CONTROL,
+				 "no-store");
 	pthread_mutex_lock(&cs->lock);
 	cs->refs++;
 	pthread_mutex_unlock(&cs->lock);

@@ -113,26 +113,28 @@ static int parse_listen(listen_addr *out, const char *text, bn_err *err)
 struct MHD_Response *bn_server__response(const void *data, size_t len,
 					 enum MHD_ResponseMemoryMode mode)
 {
-	return bn_server__mhd()->create_response_from_buffer(len, (void *)data, mode);
+	return bn_server__mhd()->create_response_from_buffer(len, (void *)data,
+							     mode);
 }
 
 void bn_server__add_common_headers(const bn_server *srv,
 				   struct MHD_Connection *conn,
 				   struct MHD_Response *resp)
 {
+	const struct bn_server_mhd_fns *mhd = bn_server__mhd();
 	const char *origin;
 
-	bn_server__mhd()->add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	bn_server__mhd()->add_response_header(resp, "Content-Security-Policy", CSP);
-	bn_server__mhd()->add_response_header(resp, "X-Frame-Options", "DENY");
-	bn_server__mhd()->add_response_header(resp, "Referrer-Policy", "no-referrer");
+	mhd->add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	mhd->add_response_header(resp, "Content-Security-Policy", CSP);
+	mhd->add_response_header(resp, "X-Frame-Options", "DENY");
+	mhd->add_response_header(resp, "Referrer-Policy", "no-referrer");
 	if (!srv->opts.cors_origin)
 		return;
-	origin = bn_server__mhd()->lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
-	bn_server__mhd()->add_response_header(resp, "Vary", "Origin");
+	origin = mhd->lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+	mhd->add_response_header(resp, "Vary", "Origin");
 	if (origin && !strcmp(origin, srv->opts.cors_origin))
-		bn_server__mhd()->add_response_header(resp, "Access-Control-Allow-Origin",
-					origin);
+		mhd->add_response_header(resp, "Access-Control-Allow-Origin",
+					 origin);
 }
 
 /* Queue J (stolen; NULL: no body) with STATUS. */
@@ -140,6 +142,7 @@ static enum MHD_Result send_json(const bn_server *srv,
 				 struct MHD_Connection *conn, unsigned status,
 				 json_t *j, const char *allow)
 {
+	const struct bn_server_mhd_fns *mhd = bn_server__mhd();
 	struct MHD_Response *resp;
 	enum MHD_Result ok;
 	char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER)
@@ -157,18 +160,18 @@ static enum MHD_Result send_json(const bn_server *srv,
 		return MHD_NO;
 	}
 	if (text)
-		bn_server__mhd()->add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-					JSON_TYPE);
-	bn_server__mhd()->add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-				"no-store");
+		mhd->add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+					 JSON_TYPE);
+	mhd->add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+				 "no-store");
 	if (status == MHD_HTTP_UNAUTHORIZED)
-		bn_server__mhd()->add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-					"Bearer realm=\"bnity\"");
+		mhd->add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+					 "Bearer realm=\"bnity\"");
 	if (allow)
-		bn_server__mhd()->add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+		mhd->add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
 	bn_server__add_common_headers(srv, conn, resp);
-	ok = bn_server__mhd()->queue_response(conn, status, resp);
-	bn_server__mhd()->destroy_response(resp);
+	ok = mhd->queue_response(conn, status, resp);
+	mhd->destroy_response(resp);
 	if (status >= 500)
 		fprintf(stderr, "bnity serve: %u\n", status);
 	return ok;
@@ -302,13 +305,14 @@ static bool parse_body(bn_server_req *rq, const conn_ctx *ctx)
 
 static enum MHD_Result finish(bn_server_req *rq, const char *allow)
 {
+	const struct bn_server_mhd_fns *mhd = bn_server__mhd();
 	enum MHD_Result ok;
 
 	if (rq->stream) {
 		bn_server__add_common_headers(rq->srv, rq->conn, rq->stream);
-		ok = bn_server__mhd()->queue_response(rq->conn, rq->status ? rq->status :
-					MHD_HTTP_OK, rq->stream);
-		bn_server__mhd()->destroy_response(rq->stream);
+		ok = mhd->queue_response(rq->conn, rq->status ? rq->status :
+					 MHD_HTTP_OK, rq->stream);
+		mhd->destroy_response(rq->stream);
 	} else {
 		ok = send_json(rq->srv, rq->conn, rq->status ? rq->status :
 			       MHD_HTTP_NO_CONTENT, rq->reply, allow);
@@ -374,6 +378,7 @@ static enum MHD_Result handle_ui(const bn_server *srv,
 				 struct MHD_Connection *conn, const char *url,
 				 const char *method)
 {
+	const struct bn_server_mhd_fns *mhd = bn_server__mhd();
 	struct MHD_Response *resp;
 	const char *data, *type;
 	enum MHD_Result ok;
@@ -388,12 +393,12 @@ static enum MHD_Result handle_ui(const bn_server *srv,
 	resp = bn_server__response(data, len, MHD_RESPMEM_PERSISTENT);
 	if (!resp)
 		return MHD_NO;
-	bn_server__mhd()->add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	bn_server__mhd()->add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-				"no-cache");
+	mhd->add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	mhd->add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+				 "no-cache");
 	bn_server__add_common_headers(srv, conn, resp);
-	ok = bn_server__mhd()->queue_response(conn, MHD_HTTP_OK, resp);
-	bn_server__mhd()->destroy_response(resp);
+	ok = mhd->queue_response(conn, MHD_HTTP_OK, resp);
+	mhd->destroy_response(resp);
 	return ok;
 }
 
@@ -401,20 +406,21 @@ static enum MHD_Result handle_ui(const bn_server *srv,
 static enum MHD_Result handle_preflight(const bn_server *srv,
 					struct MHD_Connection *conn)
 {
+	const struct bn_server_mhd_fns *mhd = bn_server__mhd();
 	struct MHD_Response *resp = bn_server__response("", 0,
 						MHD_RESPMEM_PERSISTENT);
 	enum MHD_Result ok;
 
 	if (!resp)
 		return MHD_NO;
-	bn_server__mhd()->add_response_header(resp, "Access-Control-Allow-Methods",
-				"GET, POST, PUT, DELETE");
-	bn_server__mhd()->add_response_header(resp, "Access-Control-Allow-Headers",
-				"Authorization, Content-Type");
-	bn_server__mhd()->add_response_header(resp, "Access-Control-Max-Age", "600");
+	mhd->add_response_header(resp, "Access-Control-Allow-Methods",
+				 "GET, POST, PUT, DELETE");
+	mhd->add_response_header(resp, "Access-Control-Allow-Headers",
+				 "Authorization, Content-Type");
+	mhd->add_response_header(resp, "Access-Control-Max-Age", "600");
 	bn_server__add_common_headers(srv, conn, resp);
-	ok = bn_server__mhd()->queue_response(conn, MHD_HTTP_NO_CONTENT, resp);
-	bn_server__mhd()->destroy_response(resp);
+	ok = mhd->queue_response(conn, MHD_HTTP_NO_CONTENT, resp);
+	mhd->destroy_response(resp);
 	return ok;
 }
 
@@ -422,8 +428,8 @@ static enum MHD_Result handle_preflight(const bn_server *srv,
 static enum MHD_Result begin(const bn_server *srv,
 			     struct MHD_Connection *conn, void **con_cls)
 {
-	const char *cl = bn_server__mhd()->lookup_connection_value(conn, MHD_HEADER_KIND,
-					MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *cl = bn_server__mhd()->lookup_connection_value(conn,
+		MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	long long declared;
 	conn_ctx *ctx = calloc(1, sizeof(*ctx));
 
@@ -553,8 +559,8 @@ static struct MHD_Daemon *daemon_start(bn_server *srv, listen_addr *la)
 
 	if (la->v6)
 		flags |= MHD_USE_IPv6;
-	return bn_server__mhd()->start_daemon(flags, (uint16_t)la->port, NULL, NULL,
-		answer, srv,
+	return bn_server__mhd()->start_daemon(flags, (uint16_t)la->port,
+		NULL, NULL, answer, srv,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&la->sa,
 		MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
 		MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
@@ -587,7 +593,8 @@ static void *stop_main(void *arg)
 {
 	stopper *sp = arg;
 
-	bn_server__mhd()->stop_daemon(sp->d);  /* joins every connection thread */
+	/* joins every connection thread */
+	bn_server__mhd()->stop_daemon(sp->d);
 	atomic_store(&sp->done, true);
 	return NULL;
 }
