@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/base/base_test.c - errors, capped buffers, safe file helpers,
-   the clock and the fault hook. */
+   the clock, the fault hook and libraries loaded on first use. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -9,6 +10,7 @@
 
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/dl.h"
 #include "base/err.h"
 #include "base/fault.h"
 #include "base/fs.h"
@@ -256,6 +258,62 @@ static void test_fault_exits_only_at_its_point(bn_t *t)
 	BN_CHECK_INT(t, fault_status(NULL, "create-before-commit"), ==, 7);
 }
 
+/* A library that is present: libm's cos and sqrt, resolved once. */
+#define M_FNS(X) X(cos) X(sqrt)
+#define M_FIELD(f) __typeof__(f) *f;
+#define M_NAME(f) #f,
+BN_DL_TABLE(m_table_t, m_fns, M_N, M_FNS, M_FIELD);
+BN_DL_LIBRARY(m, m_table_t, M_FNS, M_NAME, "libm.so.6", "libm", "libc6",
+	      NULL);
+
+static void test_dl_loads_once(bn_t *t)
+{
+	bn_err e;
+
+	bn_err_init(&e);
+	BN_CHECK(t, !bn_dl_lazy_loaded(&m_lazy));
+	BN_CHECK_INT(t, bn_dl_lazy_load(&m_lazy, m_table.slot, &m_lib, &e),
+		     ==, 0);
+	BN_CHECK(t, bn_dl_lazy_loaded(&m_lazy));
+	BN_CHECK(t, m_table.fn.sqrt(16.0) == 4.0);
+	BN_CHECK(t, m_table.fn.cos(0.0) == 1.0);
+	BN_CHECK_INT(t, bn_dl_lazy_load(&m_lazy, m_table.slot, &m_lib, &e),
+		     ==, 0);
+	BN_CHECK_STR(t, e.msg, "");
+}
+
+/* A library that is not installed, and one that lacks a function: the
+   message names the package to install, every time it is asked. */
+#define X_FNS(X) X(bn_no_such_function)
+#define X_FIELD(f) void (*f)(void);
+#define X_NAME(f) #f,
+BN_DL_TABLE(x_table_t, x_fns, X_N, X_FNS, X_FIELD);
+BN_DL_LIBRARY(absent, x_table_t, X_FNS, X_NAME, "libbnity-absent.so.7",
+	      "libbnity-absent", "libbnity-absent7", NULL);
+BN_DL_LIBRARY(old, x_table_t, X_FNS, X_NAME, "libm.so.6", "libm", "libc6",
+	      NULL);
+
+static void test_dl_missing_names_the_package(bn_t *t)
+{
+	bn_err e;
+
+	for (int i = 0; i < 2; i++) {
+		bn_err_init(&e);
+		BN_CHECK_INT(t, bn_dl_lazy_load(&absent_lazy,
+						absent_table.slot,
+						&absent_lib, &e), ==,
+			     BN_ENOTFOUND);
+		BN_CHECK_CONTAINS(t, e.msg, "libbnity-absent is not installed");
+		BN_CHECK_CONTAINS(t, e.msg, "apt-get install libbnity-absent7");
+		BN_CHECK(t, !bn_dl_lazy_loaded(&absent_lazy));
+	}
+	bn_err_init(&e);
+	BN_CHECK_INT(t, bn_dl_lazy_load(&old_lazy, old_table.slot, &old_lib,
+					&e), ==, BN_ENOTFOUND);
+	BN_CHECK_CONTAINS(t, e.msg, "has no bn_no_such_function");
+	BN_CHECK_CONTAINS(t, e.msg, "apt-get install a newer libc6");
+}
+
 int main(void)
 {
 	bn_t t = { 0 };
@@ -270,5 +328,7 @@ int main(void)
 	BN_RUN(&t, test_copytree_and_sha);
 	BN_RUN(&t, test_clock_units_agree);
 	BN_RUN(&t, test_fault_exits_only_at_its_point);
+	BN_RUN(&t, test_dl_loads_once);
+	BN_RUN(&t, test_dl_missing_names_the_package);
 	return bn_t_done(&t);
 }
