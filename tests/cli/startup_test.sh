@@ -9,11 +9,7 @@ set -u
 bnity=$(realpath "$1")
 . "$(dirname "$0")/tap.sh"
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export BNITY_HOME=$work/home HOME=$work/user
-mkdir -p "$HOME"
-cd "$work"
+tap_home
 heavy='libcurl|libgit2|libarchive|libmicrohttpd'
 
 # loaded CMD...: run CMD under LD_DEBUG=files; $maps lists what it mapped
