@@ -30,8 +30,8 @@
 #define LG_FIELD(f) __typeof__(git_##f) *f;
 #define LG_NAME(f) "git_" #f,
 BN_DL_TABLE(lg_table_t, lg_fns, LG_N, LG_FNS, LG_FIELD);
-BN_DL_LIBRARY(lg, lg_table_t, LG_FNS, LG_NAME, "libgit2.so.1.5", "libgit2",
-	      "libgit2-1.5", NULL);
+BN_DL_LIBRARY(lg, lg_table_t, LG_FNS, LG_NAME, BN_LIBGIT2_SONAME, "libgit2",
+	      BN_LIBGIT2_PACKAGE, NULL);
 
 static int git_fail(const struct lg_fns *lg, bn_err *err, const char *what,
 		    const char *url)
