@@ -76,6 +76,10 @@ enum {
 	BN_CLI_CMD_RAW = 1 << 0,
 	/* Its arguments are command words (`help skill install`). */
 	BN_CLI_CMD_WORDS = 1 << 1,
+	/* It never starts a confined child (a worker or a sandboxed
+	   program), so main does not fork the spawner for it: it pays only
+	   for what it does.  On a group: every command of the group. */
+	BN_CLI_CMD_NO_SPAWNER = 1 << 2,
 };
 
 /* Room for the words of any command of the table ("skill install"). */

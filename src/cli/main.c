@@ -93,18 +93,25 @@ int bn_cli_main(int argc, char **argv)
 	return c->fn(argc - i, argv + i);
 }
 
-/* Commands that never run confined code: no spawner for them. */
+/*
+ * Whether the command ARGV names may start a confined child, so needs the
+ * spawner.  Flags, help, unknown words and groups without a command run
+ * nothing; a command or group marked BN_CLI_CMD_NO_SPAWNER neither.
+ */
 static bool needs_spawner(int argc, char **argv)
 {
-	static const char *const light[] = { "--version", "--help", "-h",
-					     "help", NULL };
+	const bn_cli_cmd *cmds = bn_cli_commands, *c;
 
-	if (argc < 2)
-		return false;
-	for (int i = 0; light[i]; i++)
-		if (!strcmp(argv[1], light[i]))
+	for (int i = 1; i < argc && cmds; i++) {
+		for (c = cmds; c->name && strcmp(c->name, argv[i]); c++)
+			;
+		if (!c->name || (c->flags & BN_CLI_CMD_NO_SPAWNER))
 			return false;
-	return true;
+		if (!c->subs)
+			return true;
+		cmds = c->subs;
+	}
+	return false;
 }
 
 int main(int argc, char **argv)
