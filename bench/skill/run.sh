@@ -6,13 +6,9 @@
 # (in-process), and the median cost of each confinement step
 # (BNITY_SANDBOX_TRACE=1).  Prints figures; asserts nothing.
 # Usage: bench/skill/run.sh [BNITY] [N]
-set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-bnity=$(realpath "${1:-$top/build/src/cli/bnity}")
-n=${2:-50}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export BNITY_HOME=$work/home
+n=50
+. "$(dirname "$0")/../lib.sh"
+bench_init "$@"
 "$bnity" skill list >/dev/null
 mk() { # mk NAME TIER
   mkdir -p "$BNITY_HOME/skills/$1"
@@ -23,17 +19,8 @@ mk() { # mk NAME TIER
 mk echo-untrusted untrusted
 mk echo-local local
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-time_runs() { # time_runs SKILL -> one ms figure per run
-  for _ in $(seq "$n"); do
-    s=$(date +%s%N)
-    "$bnity" skill run "$1" --input '{"text":"hi"}' >/dev/null
-    e=$(date +%s%N)
-    echo $(( (e - s) / 1000 ))
-  done
-}
-u=$(time_runs echo-untrusted | median)
-l=$(time_runs echo-local | median)
+u=$(time_runs "$bnity" skill run echo-untrusted --input '{"text":"hi"}' | median)
+l=$(time_runs "$bnity" skill run echo-local --input '{"text":"hi"}' | median)
 printf 'skill run, median of %d (microseconds):\n' "$n"
 printf '  untrusted (confined worker)  %8.0f\n' "$u"
 printf '  local (in-process)           %8.0f\n' "$l"

@@ -32,7 +32,7 @@ static int resolve(bn_dl_fn *slots, const bn_dl_lib *lib, bn_err *err)
 		/* POSIX guarantees a data pointer holds a function's address */
 		memcpy(&slots[i], &p, sizeof slots[i]);
 	}
-	return lib->setup ? lib->setup(slots, err) : 0;
+	return lib->setup ? lib->setup(err) : 0;
 }
 
 int bn_dl_lazy_load(bn_dl_lazy *lazy, bn_dl_fn *slots, const bn_dl_lib *lib,

@@ -4,13 +4,14 @@
  *
  * Owns: opening a library by its SONAME with dlopen(3), resolving the
  * functions a module calls into a table of pointers, and the one message
- * a user gets when the library is missing ("libgit2 is not installed:
- * apt-get install libgit2-1.5").  Uses: libc (dlopen, pthread) only.
+ * a user gets when the library is missing ("libgit2 is not installed
+ * (...): apt-get install libgit2-1.5").  Uses: libc (dlopen, pthread) only.
  *
  * Why: every library a program links is loaded, relocated and
  * initialised at each start, by every command.  libcurl, libgit2,
  * libarchive and libmicrohttpd bring some fifty more (TLS, Kerberos,
- * LDAP, ICU, ...), which cost bnity about 20 ms before main.  The modules
+ * LDAP, ICU, ...), which cost every command and every worker image some
+ * 30 ms before main.  The modules
  * that own them compile against their headers (for the types) but do not
  * link them; they load them here, when a command first needs them.
  *
@@ -40,7 +41,7 @@ typedef struct bn_dl_lib {
 	const char *const *names;  /* the functions, in the table's order */
 	size_t count;
 	/* after resolving, the library's own set-up (NULL: none) */
-	int (*setup)(const bn_dl_fn *slots, bn_err *err);
+	int (*setup)(bn_err *err);
 } bn_dl_lib;
 
 /* The once-only load of one library: 0 not tried, 1 loaded, -1 failed. */

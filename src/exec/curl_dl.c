@@ -7,14 +7,15 @@
 
 #include "exec/curl_dl.h"
 
-static int setup(const bn_dl_fn *slots, bn_err *err);
+static int setup(bn_err *err);
 
 /* Written once, by the first bn_exec_curl_load, then only read. */
 #define NAME(f) "curl_" #f,
 BN_DL_LIBRARY(curl, bn_exec_curl_table, BN_EXEC_CURL_FNS, NAME,
 	      "libcurl.so.4", "libcurl", "libcurl4", setup);
 
-static int setup(const bn_dl_fn *slots, bn_err *err)
+/* The table is filled when this runs (bn_dl_lazy_load). */
+static int setup(bn_err *err)
 {
 	if (curl_table.fn.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return bn_err_set(err, BN_EIO, "libcurl cannot start "
