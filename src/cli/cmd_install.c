@@ -172,8 +172,39 @@ typedef struct install_args {
 	bn_strv grants;       /* one CAP[=SCOPE] each */
 	bn_strv grant_opts;   /* --grant as given: CAP[=SCOPE],... */
 	const char *bot;
-	bool all, yes, force, local, offline;
+	bool all, yes, force, local, offline, strict, json;
 } install_args;
+
+/* Some skills of a many-skill install were skipped (each said why). */
+#define BN_ESKIPPED 1
+
+static void print_installed(const bn_registry_install_result *res,
+			    bool update)
+{
+	size_t done = 0, skipped = 0;
+
+	for (size_t i = 0; i < res->n; i++) {
+		const bn_registry_installed *x = &res->v[i];
+		if (x->skipped) {
+			printf("skipped '%s': %s\n", x->name, x->skipped);
+			skipped++;
+			continue;
+		}
+		done++;
+		printf("%s '%s'", !x->changed ? "unchanged" :
+		       update ? "updated" : "installed", x->name);
+		if (x->original_name)
+			printf(" (named '%s' by its source)", x->original_name);
+		printf(" (%s, %s)", x->tier, x->hash);
+		if (x->warnings.n)
+			printf(", %zu warning%s", x->warnings.n,
+			       x->warnings.n == 1 ? "" : "s");
+		printf("\n");
+	}
+	if (res->n > 1 || skipped)
+		printf("%s %zu, skipped %zu\n", update ? "updated" :
+		       "installed", done, skipped);
+}
 
 static int run_install(session *ss, const char *source,
 		       const install_args *a, bool update,
@@ -195,11 +226,17 @@ static int run_install(session *ss, const char *source,
 	o.update = update;
 	o.expect_name = expect;
 	o.approve = on_terminal() ? ask_cap : NULL;
-	o.report = report_line;
+	o.report = a->json ? NULL : report_line;
+	o.strict = a->strict;
 	r = bn_registry_install(&res, &ss->ctx, source, &o, err);
-	for (size_t i = 0; i < res.n; i++)
-		printf("%s '%s' (%s, %s)\n", update ? "updated" : "installed",
-		       res.v[i].name, res.v[i].tier, res.v[i].hash);
+	if (a->json && (res.n || !r))
+		bn_cli_print_json(bn_view_installed_json(&res));
+	else
+		print_installed(&res, update);
+	if (!r)
+		for (size_t i = 0; i < res.n; i++)
+			if (res.v[i].skipped)
+				r = BN_ESKIPPED;
 	bn_registry_install_result_clear(&res);
 	return r;
 }
@@ -219,6 +256,8 @@ int bn_cli_skill_install(int argc, char **argv)
 		{ "bot", true, &a.bot, NULL },
 		{ "force", false, NULL, &a.force },
 		{ "local", false, NULL, &a.local },
+		{ "strict", false, NULL, &a.strict },
+		{ "json", false, NULL, &a.json },
 		{ "offline", false, NULL, &a.offline },
 		{ NULL, false, NULL, NULL } };
 
@@ -237,7 +276,8 @@ int bn_cli_skill_install(int argc, char **argv)
 		r = run_install(&ss, pos[0], &a, false, NULL, &err);
 		session_close(&ss);
 	}
-	r = r ? bn_cli_fail(&err) : BN_EXIT_OK;
+	r = r == BN_ESKIPPED ? BN_EXIT_FAIL : r ? bn_cli_fail(&err) :
+		BN_EXIT_OK;
 out:
 	bn_strv_clear(&a.skills);
 	bn_strv_clear(&a.grants);

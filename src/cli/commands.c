@@ -91,21 +91,25 @@ static const bn_cli_cmd skill_cmds[] = {
 	  .fn = bn_cli_skill_browse },
 	{ .name = "install",
 	  .summary = "Install skills from a folder, archive or repository",
-	  .usage = "SOURCE [--skill NAME]... [--all] [-y|--yes]\n"
+	  .usage = "SOURCE [-s|--skill NAME]... [--all] [-y|--yes]\n"
 		   "        [--grant CAP[=SCOPE],...]... [--bot BOT] [--force] [--local]\n"
-		   "        [--offline]",
+		   "        [--strict] [--json] [--offline]",
 	  .text = "Install skills from a folder, a .skill/.zip/.tar.gz,\n"
 		  "owner/repo[/path][#ref], a GitHub or git URL, or https://HOST\n"
 		  "(.well-known/agent-skills). Shows warnings and scan findings, checks\n"
 		  "signatures (tier verified/untrusted; --local: a folder you vouch\n"
 		  "for), asks for each capability on a terminal (--yes grants all,\n"
 		  "--grant the named ones), builds tool sources, commits atomically,\n"
-		  "pins it in skills-lock.json. --force installs despite strict errors\n"
-		  "or replaces an installed skill. --skill and --grant may be given\n"
-		  "several times.",
-	  .opts = OPTS(LIST("skill"), FLAG("all"), { "yes", 'y', BN_CLI_FLAG },
-		       LIST("grant"), VALUE("bot"), FLAG("force"), FLAG("local"),
-		       FLAG("offline")),
+		  "pins it in skills-lock.json. Problems of form (a long description,\n"
+		  "a name that is not a store name) are warnings: the name becomes a\n"
+		  "store name and the original is kept. --strict refuses them (--force\n"
+		  "overrides). --force also replaces an installed skill. With several\n"
+		  "skills each is installed or skipped with its reason, then a summary\n"
+		  "(exit 1 when any was skipped). --skill and --grant may repeat.",
+	  .opts = OPTS({ "skill", 's', BN_CLI_LIST }, FLAG("all"),
+		       { "yes", 'y', BN_CLI_FLAG }, LIST("grant"), VALUE("bot"),
+		       FLAG("force"), FLAG("local"), FLAG("strict"),
+		       FLAG("json"), FLAG("offline")),
 	  .fn = bn_cli_skill_install },
 	{ .name = "update",
 	  .summary = "Install installed skills again from their sources",

@@ -39,6 +39,7 @@ void bn_registry_lock_entry_clear(bn_registry_lock_entry *e)
 	free(e->source_hash);
 	free(e->tier);
 	free(e->version);
+	free(e->original_name);
 	bn_strv_clear(&e->capabilities);
 	bn_strv_clear(&e->granted);
 	memset(e, 0, sizeof(*e));
@@ -71,6 +72,7 @@ static void entry_fill(json_t *o, const bn_registry_lock_entry *e)
 	set_str(o, "sourceHash", e->source_hash);
 	set_str(o, "tier", e->tier);
 	set_str(o, "version", e->version);
+	set_str(o, "originalName", e->original_name);
 	json_object_set_new(o, "capabilities", strv_json(&e->capabilities));
 	json_object_set_new(o, "granted", strv_json(&e->granted));
 	json_object_set_new(o, "installedAt", json_integer(e->installed_at));
@@ -119,6 +121,7 @@ int bn_registry_lock_entry_from_json(bn_registry_lock_entry *out,
 	e.source_hash = get_str(j, "sourceHash");
 	e.tier = get_str(j, "tier");
 	e.version = get_str(j, "version");
+	e.original_name = get_str(j, "originalName");
 	get_strv(&e.capabilities, j, "capabilities");
 	get_strv(&e.granted, j, "granted");
 	e.installed_at = json_integer_value(json_object_get(j, "installedAt"));

@@ -215,6 +215,8 @@ typedef struct bn_registry_lock_entry {
 	char *source_hash;       /* tree hash as fetched (before a build) */
 	char *tier;              /* local, verified, untrusted */
 	char *version;           /* the manifest's, NULL if none */
+	char *original_name;     /* the name as the source wrote it, when
+				    that was not a store name; else NULL */
 	bn_strv capabilities;    /* declared "cap[=scope]" */
 	bn_strv granted;         /* granted "cap[=scope]" */
 	long long installed_at;  /* seconds since the epoch */
@@ -453,10 +455,11 @@ typedef struct bn_registry_install_opts {
 	bn_registry_approve_fn approve; /* NULL: no terminal */
 	bn_registry_report_fn report;   /* NULL: silent */
 	void *payload;
+	bool strict;               /* strict validation gates (--strict) */
 } bn_registry_install_opts;
 
 #define BN_REGISTRY_INSTALL_OPTS_INIT { NULL, 0, false, false, NULL, 0, \
-	NULL, false, false, false, NULL, NULL, NULL, NULL }
+	NULL, false, false, false, NULL, NULL, NULL, NULL, false }
 
 /* What happened to one skill. */
 typedef struct bn_registry_installed {
@@ -465,6 +468,10 @@ typedef struct bn_registry_installed {
 	char *hash;
 	bool changed;              /* content differed from before (update) */
 	bn_strv granted;
+	char *original_name;       /* as the source named it; NULL if same */
+	char *skipped;             /* why it was not installed; NULL if it
+				      was (only in a many-skill install) */
+	bn_strv warnings;          /* format problems that did not refuse */
 } bn_registry_installed;
 
 typedef struct bn_registry_install_result {

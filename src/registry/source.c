@@ -231,7 +231,7 @@ static int fetch_local(bn_registry_candidates *out,
 			base = strrchr(src->url, '/');
 			base = base ? base + 1 : src->url;
 		}
-		if (bn_registry_ctx_wants(ctx, base)) {
+		if (bn_registry__wants_dir(ctx, base, from)) {
 			/* refuses links and oversized trees before copying */
 			r = bn_skill_tree_listing(&check, from, false, err);
 			if (!r)

@@ -573,11 +573,11 @@ int bn_store_skill_create(bn_store *s, const char *name, bn_skill_type type,
 	char hash[BN_SKILL_TREE_HASH_SIZE];
 	int r;
 
-	if (!bn_store__slug_ok(name))
+	if (!bn_skill_name_is_slug(name))
 		return bn_err_set(err, BN_EINVAL,
 			"skill name '%s': use 1 to 64 lowercase letters, "
-			"digits and hyphens, with no hyphen at either end "
-			"and no two in a row", name);
+			"digits, hyphens and inner underscores, with no "
+			"hyphen at either end and no two in a row", name);
 	final = bn_fs_join(s->skills_dir, name);
 	if (access(final, F_OK) == 0) {
 		r = bn_err_set(err, BN_EEXIST,
@@ -627,7 +627,7 @@ int bn_store_skill_remove(bn_store *s, const char *name, bn_err *err)
 	char *final, *trash, *dst;
 	int r;
 
-	if (!bn_store__slug_ok(name))
+	if (!bn_skill_name_is_slug(name))
 		return bn_err_set(err, BN_EINVAL, "'%s' is not a skill name",
 				  name);
 	final = bn_fs_join(s->skills_dir, name);

@@ -190,7 +190,7 @@ check "help P and P --help print the same, for all $(wc -l <<<"$paths") commands
 run "$bnity" skill install -h
 check "-h is --help" '[ $rc -eq 0 ] && [ "$out" = "$("$bnity" help skill install)" ]'
 run "$bnity" help skill install
-check "install's help names -y and the repeatable options" '[[ $out == *"-y|--yes"* ]] && [[ $out == *"[--skill NAME]..."* ]]'
+check "install's help names -y, -s and the repeatable options" '[[ $out == *"-y|--yes"* ]] && [[ $out == *"[-s|--skill NAME]..."* ]]'
 
 run "$bnity" skil
 check "an unknown command: exit 2, named, with the close one" '[ $rc -eq 2 ] && [[ $errout == *"unknown command '"'"'skil'"'"'"* ]] && [[ $errout == *"did you mean"*"bnity skill"* ]]'

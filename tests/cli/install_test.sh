@@ -137,7 +137,10 @@ check "audit --installs --json has the record's fields" '[ $rc -eq 0 ] && [[ $ou
 run "$bnity" audit --installs --bot b
 check "audit --installs refuses run-only filters" '[ $rc -eq 2 ] && [[ $errout == *"--installs takes only"* ]]'
 run "$bnity" skill install acme/skills --skill hello
-check "installing again is refused" '[ $rc -eq 1 ] && [[ $errout == *"already installed"* ]]'
+check "installing the same content again is not a failure" '[ $rc -eq 0 ] && [[ $out == *"unchanged '"'"'hello'"'"'"* ]]'
+mkskill "$work/other/hello" hello "" "Another skill of the same name."
+run "$bnity" skill install "$work/other/hello"
+check "a different skill of an installed name is refused" '[ $rc -eq 1 ] && [[ $errout == *"already installed"* ]] && ! grep -q "Another skill" "$BNITY_HOME/skills/hello/SKILL.md"'
 run "$bnity" skill install acme/skills --skill weather
 check "no terminal, no --yes: nothing granted, and said so" '[ $rc -eq 0 ] && [[ $out == *"nothing was granted"* ]] && [ "$(db "SELECT count(*) FROM grants WHERE skill=\"weather\"")" = 0 ]'
 
@@ -295,9 +298,33 @@ ln -s /etc/passwd "$work/loc/linky/pw"
 run "$bnity" skill install "$work/loc/linky"
 check "a local folder with a symlink out is refused" '[ $rc -eq 1 ] && [[ $errout == *"symbolic link"* ]] && nothing_left linky'
 mkdir -p "$work/loc/bad name"; printf -- '---\nname: Bad_Name\ndescription: x\n---\n' >"$work/loc/bad name/SKILL.md"
-run "$bnity" skill install "$work/loc/bad name"
-check "strict validation errors refuse the install" '[ $rc -eq 1 ] && [[ $errout == *"not valid"* ]]'
+run "$bnity" skill install "$work/loc/bad name" --strict
+check "--strict: strict validation errors refuse the install" '[ $rc -eq 1 ] && [[ $errout == *"not valid"* ]] && nothing_left bad_name'
 check "the refusal names the file in the skill, not a scratch path" '[[ $errout == *"not valid: SKILL.md:"* ]] && [[ $errout != *".tmp-"* ]]'
+
+# --- lenient installs: form is a warning, the name becomes a store name ------
+mkdir -p "$work/len/a" "$work/len/b" "$work/len/c" "$work/len/nested/deep/d" "$work/len/e" "$work/len/f" "$work/len/g"
+printf -- '---\nname: -21Risk Automation\ndescription: A skill whose name is not a store name.\n---\n# x\n' >"$work/len/a/SKILL.md"
+{ printf -- '---\nname: long-desc\ndescription: '; head -c 1100 /dev/zero | tr '\0' d; printf '\nunknown-key: 1\n---\n# x\n'; } >"$work/len/b/SKILL.md"
+printf -- '---\nname: "21risk automation"\ndescription: Collides with a once normalised.\n---\n# x\n' >"$work/len/c/SKILL.md"
+printf -- '---\nname: deep-one\ndescription: A skill nested two folders down.\n---\n# x\n' >"$work/len/nested/deep/d/SKILL.md"
+printf -- '---\nname: no-description\n---\n# x\n' >"$work/len/e/SKILL.md"
+printf -- '---\nname: bad-caps\ndescription: Capabilities that cannot be parsed.\nmetadata:\n  capabilities: "http_get=ftp://x"\n---\n# x\n' >"$work/len/f/SKILL.md"
+printf -- '---\nname: docker_hub\ndescription: Kept apart from docker-hub.\n---\n# x\n' >"$work/len/g/SKILL.md"
+run "$bnity" skill install "$work/len" --all --yes
+check "--all goes on past every refusal and sums up" '[ $rc -eq 1 ] && [[ $out == *"installed 4, skipped 3"* ]]'
+check "a name that is not a store name is normalised, the original kept" '[ -d "$BNITY_HOME/skills/21risk-automation" ] && grep -q "^name: 21risk-automation$" "$BNITY_HOME/skills/21risk-automation/SKILL.md" && [[ $out == *"installed '"'"'21risk-automation'"'"' (named '"'"'-21Risk Automation'"'"' by its source)"* ]] && lock | grep -q "\"originalName\": \"-21Risk Automation\""'
+check "an over-long description installs, with its warning" '[ -d "$BNITY_HOME/skills/long-desc" ] && [[ $out == *"long-desc: warning"*"description"* ]]'
+check "a nested skill is found and installed" '[ -d "$BNITY_HOME/skills/deep-one" ]'
+check "an underscore name stays its own skill" '[ -d "$BNITY_HOME/skills/docker_hub" ]'
+check "a second skill of the same normalised name is skipped as a collision" '[[ $out == *"skipped "*"name collision"* ]] && grep -q "not a store name" "$BNITY_HOME/skills/21risk-automation/SKILL.md"'
+check "no description: refused with its reason" '[[ $out == *"skipped '"'"'e'"'"'"*"description: missing"* ]] && [ ! -e "$BNITY_HOME/skills/no-description" ]'
+check "capabilities that cannot be parsed stay a refusal" '[[ $out == *"skipped '"'"'f'"'"'"* ]] && [ ! -e "$BNITY_HOME/skills/bad-caps" ]'
+rm -rf "$work/len/c" "$work/len/e" "$work/len/f"
+run "$bnity" skill install "$work/len" --all --yes --json
+check "re-running over an unchanged source exits 0, one JSON result per skill" '[ $rc -eq 0 ] && [ "$(printf "%s" "$out" | python3 -c "import json,sys; v=json.load(sys.stdin); print(len(v), sorted(set(x[\"status\"] for x in v)))")" = "4 ['"'"'unchanged'"'"']" ]'
+run "$bnity" skill install "$work/len" --skill 21risk-automation --strict --force
+check "--strict refuses a name that is not a store name, even with --force" '[ $rc -eq 1 ] && [[ $errout == *"cannot be a store folder"* ]]'
 
 mkdir -p "$work/loc/tooly/src"
 printf -- '---\nname: tooly\ndescription: A tool skill that brings only sources.\nmetadata:\n  type: tool\n---\n# tooly\n' >"$work/loc/tooly/SKILL.md"
