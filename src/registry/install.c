@@ -382,7 +382,58 @@ typedef struct job {
 	const bn_registry_pubkey *keys;
 	size_t n_keys;
 	const char *scratch;
+	struct batch *batch;       /* many skills: one lockfile write */
 } job;
+
+/* A many-skill install reads the lockfile once and writes it once: per
+   skill, 864 skills cost 864 reads and writes of the whole file.  Until
+   the write, each skill's install marker (bn_registry_lock_sync) is what
+   a crash leaves to complete its entry from. */
+typedef struct batch {
+	json_t *lock;                    /* as read, plus what was put */
+	bn_registry_lock_entry *v;       /* entries to write */
+	size_t n;
+} batch;
+
+/* Installed entry NAME into *OUT, from the batch when there is one. */
+static int lock_entry(bn_registry_lock_entry *out, const job *j,
+		      const char *name)
+{
+	const json_t *o;
+
+	if (!j->batch)
+		return bn_registry_lock_get(out, bn_store_home(j->ctx->store),
+					    name, NULL);
+	o = json_object_get(json_object_get(j->batch->lock, "skills"), name);
+	return o ? bn_registry_lock_entry_from_json(out, name, o, NULL) :
+		BN_ENOTFOUND;
+}
+
+/* Put entry E, now, or into the batch. */
+static int lock_put(const job *j, const bn_registry_lock_entry *e,
+		    bn_err *err)
+{
+	batch *b = j->batch;
+	json_t *o;
+	int r;
+
+	if (!b)
+		return bn_registry_lock_put(bn_store_home(j->ctx->store),
+					    e->name, e, err);
+	if (!(o = bn_registry_lock_entry_to_json(e)))
+		return bn_err_oom(err);
+	b->v = bn_xrealloc(b->v, (b->n + 1) * sizeof(*b->v));
+	r = bn_registry_lock_entry_from_json(&b->v[b->n], e->name, o, err);
+	if (r == 0) {
+		b->n++;
+		json_object_set_new(json_object_get(b->lock, "skills"),
+				    e->name, o);
+	} else {
+		json_decref(o);
+	}
+	return r;
+}
+
 
 static int stage(char **dest_out, const job *j, size_t i,
 		 const bn_registry_candidate *c, const char *name,
@@ -575,7 +626,7 @@ static int commit(const job *j, const char *dest, const bn_skill_manifest *m,
 		return r;
 	apply_grants(s, m, &e->granted, j->o->bot, replace, j->o);
 	bn_fault("install-before-lock");
-	if ((r = bn_registry_lock_put(bn_store_home(s), m->name, e, err)))
+	if ((r = lock_put(j, e, err)))
 		return r;
 	audit_install(s, e, replace, findings);
 	return 0;
@@ -687,8 +738,7 @@ static int install_one(bn_registry_install_result *res, const job *j,
 	final = bn_fs_join(bn_store_skills_dir(s), m->name);
 	exists = bn_fs_is_dir(final);
 	if (exists)
-		(void)bn_registry_lock_get(&old, bn_store_home(s), m->name,
-					   NULL);
+		(void)lock_entry(&old, j, m->name);
 	if (exists && !o->update && !o->force && old.source_hash &&
 	    !strcmp(old.source_hash, src_hash) && old.hash &&
 	    bn_store_skill_verify(s, m->name, NULL, NULL) == 0) {
@@ -834,11 +884,15 @@ int bn_registry_install(bn_registry_install_result *out,
 	if ((r = bn_registry_keys_load(&keys, &n_keys, ctx.store, err)))
 		goto out;
 	{
-		job j = { &ctx, &src, &c, o, keys, n_keys, scratch };
-		bn_strv taken = { 0 };
 		/* one skill's failure is that install's; of many, each is
 		   installed or skipped with its reason */
 		bool many = n_pick > 1 || o->all;
+		batch b = { 0 };
+		job j = { &ctx, &src, &c, o, keys, n_keys, scratch, NULL };
+		bn_strv taken = { 0 };
+		if (many && (r = bn_registry_lock_load(&b.lock,
+				bn_store_home(ctx.store), err)) == 0)
+			j.batch = &b;
 		for (size_t i = 0; r == 0 && i < n_pick; i++) {
 			bn_err e1;
 			bn_err_init(&e1);
@@ -854,6 +908,15 @@ int bn_registry_install(bn_registry_install_result *out,
 			}
 		}
 		bn_strv_clear(&taken);
+		if (b.n && (r = bn_registry_lock_put_many(
+				bn_store_home(ctx.store), b.v, b.n, err)))
+			bn_err_prefix(err, "the skills are installed; "
+				      "skills-lock.json was not written (the "
+				      "next bnity run completes it)");
+		for (size_t i = 0; i < b.n; i++)
+			bn_registry_lock_entry_clear(&b.v[i]);
+		free(b.v);
+		json_decref(b.lock);
 	}
 out:
 	bn_store_scratch_remove(ctx.store, scratch);

@@ -220,8 +220,9 @@ static int lock_take(const char *home, bn_err *err)
 	return fd;
 }
 
-int bn_registry_lock_put(const char *home, const char *name,
-			 const bn_registry_lock_entry *e, bn_err *err)
+int bn_registry_lock_put_many(const char *home,
+			      const bn_registry_lock_entry *v, size_t n,
+			      bn_err *err)
 {
 	json_t *lock, *skills, *o;
 	int fd = lock_take(home, err), r;
@@ -234,18 +235,38 @@ int bn_registry_lock_put(const char *home, const char *name,
 		return r;
 	}
 	skills = json_object_get(lock, "skills");
-	if (!e) {
-		json_object_del(skills, name);
-	} else {
-		o = json_object_get(skills, name);
+	for (size_t i = 0; i < n; i++) {
+		o = json_object_get(skills, v[i].name);
 		if (!json_is_object(o)) {
 			o = json_object();
-			json_object_set_new(skills, name, o);
+			json_object_set_new(skills, v[i].name, o);
 		}
-		entry_fill(o, e);
+		entry_fill(o, &v[i]);
 	}
 	r = bn_registry_lock_save(home, lock, err);
 	json_decref(lock);
+	close(fd);
+	return r;
+}
+
+int bn_registry_lock_put(const char *home, const char *name,
+			 const bn_registry_lock_entry *e, bn_err *err)
+{
+	json_t *lock;
+	int fd, r;
+
+	if (e) {
+		bn_registry_lock_entry one = *e;
+		one.name = (char *)name;
+		return bn_registry_lock_put_many(home, &one, 1, err);
+	}
+	if ((fd = lock_take(home, err)) < 0)
+		return fd;
+	if ((r = bn_registry_lock_load(&lock, home, err)) == 0) {
+		json_object_del(json_object_get(lock, "skills"), name);
+		r = bn_registry_lock_save(home, lock, err);
+		json_decref(lock);
+	}
 	close(fd);
 	return r;
 }

@@ -247,6 +247,10 @@ int bn_registry_lock_save(const char *home, const json_t *lock,
 int bn_registry_lock_put(const char *home, const char *name,
 			 const bn_registry_lock_entry *e,
 			 bn_err *err) BN_MUST_USE;
+/* Set the N entries V (each named by its name) in one write. */
+int bn_registry_lock_put_many(const char *home,
+			      const bn_registry_lock_entry *v, size_t n,
+			      bn_err *err) BN_MUST_USE;
 /* Read entry NAME: BN_ENOTFOUND when absent. */
 int bn_registry_lock_get(bn_registry_lock_entry *out, const char *home,
 			 const char *name, bn_err *err) BN_MUST_USE;
