@@ -95,9 +95,10 @@ static const bn_cli_cmd skill_cmds[] = {
 		   "        [--grant CAP[=SCOPE],...]... [--bot BOT] [--force] [--local]\n"
 		   "        [--strict] [--json] [--offline]",
 	  .text = "Install skills from a folder, a .skill/.zip/.tar.gz,\n"
-		  "owner/repo[/path][#ref], a GitHub or git URL, or https://HOST\n"
-		  "(.well-known/agent-skills). Shows warnings and scan findings, checks\n"
-		  "signatures (tier verified/untrusted; --local: a folder you vouch\n"
+		  "owner/repo[/path][#ref] or owner/repo@SKILL, a GitHub or git\n"
+		  "URL, or https://HOST (.well-known/agent-skills). Shows warnings\n"
+		  "and scan findings, checks signatures (tier verified/untrusted;\n"
+		  "--local: a folder you vouch\n"
 		  "for), asks for each capability on a terminal (--yes grants all,\n"
 		  "--grant the named ones), builds tool sources, commits atomically,\n"
 		  "pins it in skills-lock.json. Problems of form (a long description,\n"

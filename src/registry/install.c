@@ -868,6 +868,14 @@ int bn_registry_install(bn_registry_install_result *out,
 
 	if (r)
 		return r;
+	/* owner/repo@skill names the one skill --skill would */
+	bn_registry_install_opts with_skill = *o;
+	const char *const at_skill[1] = { src.skill };
+	if (src.skill && o->n_only == 0) {
+		with_skill.only = at_skill;
+		with_skill.n_only = 1;
+		o = &with_skill;
+	}
 	/* An update matches by the manifest's name, not the folder's. */
 	ctx.only = o->update ? NULL : o->only;
 	ctx.n_only = o->update ? 0 : o->n_only;

@@ -329,6 +329,7 @@ typedef struct bn_registry_source {
 	char *path;              /* sub-folder, or NULL */
 	char *ref;               /* branch, tag or commit, or NULL */
 	char *url;               /* git URL, site, or local path */
+	char *skill;             /* owner/repo@SKILL: the one skill, or NULL */
 } bn_registry_source;
 
 /* Free S's strings. */

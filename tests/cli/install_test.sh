@@ -138,6 +138,10 @@ run "$bnity" audit --installs --bot b
 check "audit --installs refuses run-only filters" '[ $rc -eq 2 ] && [[ $errout == *"--installs takes only"* ]]'
 run "$bnity" skill install acme/skills --skill hello
 check "installing the same content again is not a failure" '[ $rc -eq 0 ] && [[ $out == *"unchanged '"'"'hello'"'"'"* ]]'
+run "$bnity" skill install acme/skills@hello
+check "owner/repo@skill chooses one skill of a repository, as skills.sh prints it" '[ $rc -eq 0 ] && [[ $out == *"unchanged '"'"'hello'"'"'"* ]] && [[ $out != *weather* ]]'
+run "$bnity" skill install acme/skills@
+check "owner/repo@ with no skill is a clear error" '[ $rc -ne 0 ] && [[ $errout == *"no skill name after"* ]]'
 mkskill "$work/other/hello" hello "" "Another skill of the same name."
 run "$bnity" skill install "$work/other/hello"
 check "a different skill of an installed name is refused" '[ $rc -eq 1 ] && [[ $errout == *"already installed"* ]] && ! grep -q "Another skill" "$BNITY_HOME/skills/hello/SKILL.md"'
