@@ -55,11 +55,13 @@ static const bn_cli_cmd skill_cmds[] = {
 	  .fn = bn_cli_skill_create },
 	{ .name = "list",
 	  .summary = "List every skill, with its type, tier and origin",
-	  .usage = "[--json]",
-	  .text = "List every skill: the store's, the user's (~/.agents/skills,\n"
-		  "~/.claude/skills) and the project's (.agents/skills,\n"
-		  ".claude/skills from here up to the repository root).",
-	  .opts = OPTS(FLAG("json")),
+	  .usage = "[--json] [--warnings]",
+	  .text = "List every skill, by name: the store's, the user's\n"
+		  "(~/.agents/skills, ~/.claude/skills) and the project's\n"
+		  "(.agents/skills, .claude/skills from here up to the repository\n"
+		  "root). More than three problems with those folders are summed up\n"
+		  "in one line; --warnings lists each.",
+	  .opts = OPTS(FLAG("json"), FLAG("warnings")),
 	  .fn = bn_cli_skill_list },
 	{ .name = "inspect",
 	  .summary = "Show one skill, its grants and its bots",

@@ -418,6 +418,12 @@ static void project_dirs(bn_strv *out, const char *cwd, const char *home)
 	free(p);
 }
 
+static int skill_by_name(const void *a, const void *b)
+{
+	return strcmp(((const bn_store_skill *)a)->name,
+		      ((const bn_store_skill *)b)->name);
+}
+
 int bn_store_skills_list(bn_store_skills *out, bn_store *s, bn_err *err)
 {
 	static const char *const sub[] = { ".claude/skills", ".agents/skills" };
@@ -444,6 +450,8 @@ int bn_store_skills_list(bn_store_skills *out, bn_store *s, bn_err *err)
 	}
 	bn_strv_clear(&proj);
 	free(rhome);
+	/* by name, whatever order the folders were read in */
+	qsort(l.v, l.n, sizeof(*l.v), skill_by_name);
 	*out = l;
 	(void)err;
 	return 0;

@@ -152,7 +152,7 @@ int bn_store_tx_commit(bn_store *s, bn_err *err) BN_MUST_USE;
 void bn_store_tx_rollback(bn_store *s);
 
 /*
- * Every skill: the store's, the user's and the project's.  Names choose,
+ * Every skill, by name: the store's, the user's and the project's.  Names choose,
  * identity decides: a user or project copy is the installed skill (its
  * tier, its grants) only when its tree hash equals the one the store
  * recorded for the name; any other copy is "untrusted" and has only the
