@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "base/buf.h"
+#include "registry/registry.h"
 #include "store/grants.h"
 #include "view/view.h"
 
@@ -366,7 +367,7 @@ int bn_cli_skill_remove(int argc, char **argv)
 	bn_err_init(&err);
 	if (bn_cli_open_store(&s, &err))
 		return bn_cli_fail(&err);
-	r = bn_store_skill_remove(s, pos[0], &err);
+	r = bn_registry_skill_remove(s, pos[0], &err);
 	if (!r)
 		printf("removed skill '%s'\n", pos[0]);
 	bn_store_free(s);

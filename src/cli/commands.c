@@ -93,7 +93,7 @@ static const bn_cli_cmd skill_cmds[] = {
 	  .fn = bn_cli_skill_browse },
 	{ .name = "install",
 	  .summary = "Install skills from a folder, archive or repository",
-	  .usage = "SOURCE [-s|--skill NAME]... [--all] [-y|--yes]\n"
+	  .usage = "[SOURCE] [-s|--skill NAME]... [--all] [-y|--yes]\n"
 		   "        [--grant CAP[=SCOPE],...]... [--bot BOT] [--force] [--local]\n"
 		   "        [--strict] [--json] [--offline]",
 	  .text = "Install skills from a folder, a .skill/.zip/.tar.gz,\n"
@@ -108,7 +108,11 @@ static const bn_cli_cmd skill_cmds[] = {
 		  "store name and the original is kept. --strict refuses them (--force\n"
 		  "overrides). --force also replaces an installed skill. With several\n"
 		  "skills each is installed or skipped with its reason, then a summary\n"
-		  "(exit 1 when any was skipped). --skill and --grant may repeat.",
+		  "(exit 1 when any was skipped). --skill and --grant may repeat.\n"
+		  "Without SOURCE, restores every skill of skills-lock.json (the\n"
+		  "repository's, else BNITY_HOME's) at its pinned ref and hash; its\n"
+		  "tier is decided afresh and its grants asked for again (--yes\n"
+		  "grants the pinned ones).",
 	  .opts = OPTS({ "skill", 's', BN_CLI_LIST }, FLAG("all"),
 		       { "yes", 'y', BN_CLI_FLAG }, LIST("grant"), VALUE("bot"),
 		       FLAG("force"), FLAG("local"), FLAG("strict"),

@@ -735,6 +735,12 @@ static int install_one(bn_registry_install_result *res, const job *j,
 		goto out;
 	if ((r = bn_skill_tree_hash(src_hash, dest, err)))
 		goto out;
+	if (o->expect_hash && strcmp(o->expect_hash, src_hash)) {
+		r = bn_err_set(err, BN_EINVAL, "its files hash to %s, not to "
+			       "%s as skills-lock.json pins", src_hash,
+			       o->expect_hash);
+		goto out;
+	}
 	final = bn_fs_join(bn_store_skills_dir(s), m->name);
 	exists = bn_fs_is_dir(final);
 	if (exists)

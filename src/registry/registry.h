@@ -461,10 +461,12 @@ typedef struct bn_registry_install_opts {
 	bn_registry_report_fn report;   /* NULL: silent */
 	void *payload;
 	bool strict;               /* strict validation gates (--strict) */
+	const char *expect_hash;   /* the fetched tree must hash to this
+				      (a restore's pin); NULL: any */
 } bn_registry_install_opts;
 
 #define BN_REGISTRY_INSTALL_OPTS_INIT { NULL, 0, false, false, NULL, 0, \
-	NULL, false, false, false, NULL, NULL, NULL, NULL, false }
+	NULL, false, false, false, NULL, NULL, NULL, NULL, false, NULL }
 
 /* What happened to one skill. */
 typedef struct bn_registry_installed {
@@ -501,6 +503,28 @@ void bn_registry_install_result_clear(bn_registry_install_result *r);
 int bn_registry_install(bn_registry_install_result *out,
 			const bn_registry_ctx *ctx, const char *source,
 			const bn_registry_install_opts *o,
+			bn_err *err) BN_MUST_USE;
+
+/*
+ * bn_registry_skill_remove - remove store skill NAME (bn_store_skill_remove)
+ * and its skills-lock.json entry.  A skill found only in another agent's
+ * folder is not removed: BN_ENOTFOUND says where it is.
+ */
+int bn_registry_skill_remove(bn_store *s, const char *name,
+			     bn_err *err) BN_MUST_USE;
+
+/*
+ * bn_registry_restore - install every entry of the skills-lock.json at
+ * LOCK_PATH again (boternity's or the `skills` CLI's), each at its pinned
+ * ref and, where the entry has one, its pinned content hash; each is
+ * installed or skipped with its reason in *out.  The lockfile's tier is
+ * never believed; its grants are granted again only with O->yes (only
+ * those), else asked for on a terminal.  ROOT (may be NULL): the
+ * repository the lockfile came with, which local sources must not leave.
+ */
+int bn_registry_restore(bn_registry_install_result *out,
+			const bn_registry_ctx *ctx, const char *lock_path,
+			const char *root, const bn_registry_install_opts *o,
 			bn_err *err) BN_MUST_USE;
 
 /*

@@ -423,4 +423,54 @@ check "a folder swapped for a symlink mid-copy: install fails, says so" \
 check "the swapped-in secret is nowhere in the store" \
   '! grep -rqs SWAP-SECRET "$BNITY_HOME/skills"'
 
+# --- restore: `skill install` with no source reads skills-lock.json ---------
+H2=$work/h2; H3=$work/h3
+BNITY_HOME=$H2 "$bnity" skill install "file://$work/bare.git" --yes >/dev/null 2>&1
+BNITY_HOME=$H2 "$bnity" skill install "$work/len" --all --yes >/dev/null 2>&1
+mkdir -p "$H3"; cp "$H2/skills-lock.json" "$H3/"
+run env BNITY_HOME=$H3 "$bnity" skill install
+names() { python3 -c 'import json,sys; print(" ".join(sorted(k+"="+v["computedHash"] for k,v in json.load(open(sys.argv[1]))["skills"].items())))' "$1/skills-lock.json"; }
+check "a fresh BNITY_HOME given only skills-lock.json restores the same set" '[ $rc -eq 0 ] && [[ $out == *"installed 5, skipped 0"* ]] && [ "$(names "$H3")" = "$(names "$H2")" ]'
+run env BNITY_HOME=$H3 "$bnity" skill install
+check "restoring again changes nothing and exits 0" '[ $rc -eq 0 ] && [[ $out == *"unchanged '"'"'gitty'"'"'"* ]]'
+H4=$work/h4; mkdir -p "$H4"
+python3 - "$H2/skills-lock.json" "$H4/skills-lock.json" <<'PY'
+import json,sys
+d=json.load(open(sys.argv[1])); d["skills"]["gitty"]["sourceHash"]="sha256:"+"0"*64
+json.dump(d,open(sys.argv[2],"w"))
+PY
+run env BNITY_HOME=$H4 "$bnity" skill install
+check "content that is not the pinned hash is skipped, with both hashes" '[ $rc -eq 1 ] && [[ $out == *"skipped '"'"'gitty'"'"'"*"as skills-lock.json pins"* ]] && [ ! -e "$H4/skills/gitty" ]'
+# a project lockfile the skills CLI wrote: input, not authority
+mkdir -p "$work/proj/.git" "$work/proj/sub" "$work/outside"
+mkskill "$work/proj/skills/mine" mine "read_env=HOME"
+mkskill "$work/outside" outside
+cat >"$work/proj/skills-lock.json" <<JSON
+{
+  "version": 1,
+  "skills": {
+    "gitty": {"source": "bare", "sourceUrl": "file://$work/bare.git", "ref": "main", "sourceType": "git", "computedHash": "4f1c"},
+    "mine": {"source": "./skills/mine", "sourceType": "local", "computedHash": "9a0b", "tier": "local", "granted": ["read_env=HOME"]},
+    "outside": {"source": "../outside", "sourceType": "local", "computedHash": "77aa"}
+  }
+}
+JSON
+cd "$work/proj/sub"
+run env BNITY_HOME=$work/h5 "$bnity" skill install
+cd "$work"
+check "the skills CLI's project lockfile is restored from the repository root" '[[ $out == *"installed '"'"'gitty'"'"'"* ]] && [[ $out == *"installed '"'"'mine'"'"'"* ]]'
+check "a lockfile's local path outside the repository is refused" '[ $rc -eq 1 ] && [[ $out == *"skipped '"'"'outside'"'"'"*"outside the repository"* ]] && [ ! -e "$work/h5/skills/outside" ]'
+check "a lockfile's tier and grants are not believed" '[[ $out == *"installed '"'"'mine'"'"' (untrusted"* ]] && [ "$(sqlite3 "$work/h5/boternity.db" "SELECT count(*) FROM grants WHERE skill='"'"'mine'"'"'")" = 0 ]'
+run env BNITY_HOME=$work/h6 "$bnity" skill install
+check "no lockfile anywhere: a clear error" '[ $rc -eq 1 ] && [[ $errout == *"nothing to restore"* ]]'
+run "$bnity" skill install --all
+check "--all without a source is a usage error" '[ $rc -eq 2 ]'
+
+run env BNITY_HOME=$H3 "$bnity" skill remove gitty
+check "skill remove prunes the lockfile entry" '[ $rc -eq 0 ] && ! grep -q "\"gitty\"" "$H3/skills-lock.json" && grep -q "\"long-desc\"" "$H3/skills-lock.json"'
+mkskill "$HOME/.claude/skills/theirs" theirs
+run "$bnity" skill remove theirs
+check "removing another agent's skill says where it is and leaves it alone" '[ $rc -eq 1 ] && [[ $errout == *"$HOME/.claude/skills/theirs"*"leaves alone"* ]] && [ -f "$HOME/.claude/skills/theirs/SKILL.md" ]'
+rm -rf "$HOME/.claude/skills/theirs"
+
 tap_done
