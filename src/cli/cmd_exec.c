@@ -117,7 +117,7 @@ static int parse_limit(uint64_t *out, const char *opt, const char *value,
 int bn_cli_skill_build(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
-	bool verbose = false;
+	bool verbose = false, unconfined = false, confined;
 	bn_store_skills all = { 0 };
 	const bn_store_skill *sk = NULL;
 	bn_buf log = BN_BUF_INIT;
@@ -126,6 +126,7 @@ int bn_cli_skill_build(int argc, char **argv)
 	bn_err err;
 	int npos, r, built = 0;
 	const bn_cli_opt opts[] = { { "verbose", false, NULL, &verbose },
+				    { "unconfined", false, NULL, &unconfined },
 				    { NULL, false, NULL, NULL } };
 
 	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill build"))
@@ -139,6 +140,11 @@ int bn_cli_skill_build(int argc, char **argv)
 			bn_err_set(&err, BN_ENOTFOUND, "%s: no such folder", dir);
 			return bn_cli_fail(&err);
 		}
+	} else if (unconfined) {
+		return bn_cli_usage("skill build", "--unconfined is for a "
+				    "folder of your own sources, given by PATH; "
+				    "a skill named by NAME builds as its tier "
+				    "says");
 	} else {
 		if (bn_cli_open_store(&s, &err))
 			return bn_cli_fail(&err);
@@ -152,11 +158,20 @@ int bn_cli_skill_build(int argc, char **argv)
 	/*
 	 * Other people's sources (any tier but local) build only in the
 	 * OS sandbox, as at install: an unconfined compiler would embed
-	 * any file the user can read (.incbin).
+	 * any file the user can read (.incbin).  A folder given by PATH
+	 * may be anyone's (a cloned repository): confined too, unless the
+	 * user says with --unconfined that the sources are their own.
 	 */
-	if (sk && (!sk->tier || strcmp(sk->tier, "local"))) {
-		fprintf(stderr, "building %s (tier %s) inside the OS sandbox\n",
-			sk->name, sk->tier ? sk->tier : "untrusted");
+	confined = sk ? !sk->tier || strcmp(sk->tier, "local") : !unconfined;
+	if (confined) {
+		if (sk)
+			fprintf(stderr, "building %s (tier %s) inside the OS "
+				"sandbox\n", sk->name,
+				sk->tier ? sk->tier : "untrusted");
+		else
+			fprintf(stderr, "building %s inside the OS sandbox "
+				"(--unconfined builds sources of your own "
+				"in-process)\n", dir);
 		r = bn_exec_build_confined(&built, dir, &log, &err);
 	} else {
 		r = bn_exec_build(&built, dir, &log, &err);

@@ -378,6 +378,31 @@ run "$bnity" skill build incbin
 check "skill build of an untrusted skill runs confined: no secret bytes in its module" \
   '[[ $errout == *"OS sandbox"* ]] && ! grep -qs "BUILD-SECRET" "$BNITY_HOME/skills/incbin/skill.wasm"'
 
+# ... and so is a build of a folder given by PATH (a cloned repository, say):
+# its sources are not known to be the user's own.
+cp -r "$work/loc/incbin" "$work/cloned-incbin"
+run "$bnity" skill build "$work/cloned-incbin"
+check "skill build PATH runs confined by default: no secret bytes in its module" \
+  '[[ $errout == *"OS sandbox"* ]] && ! grep -qs "BUILD-SECRET" "$work/cloned-incbin/skill.wasm"'
+(cd "$work/cloned-incbin" && "$bnity" skill build >/dev/null 2>&1)
+check "skill build with no argument (the current folder) too" \
+  '! grep -qs "BUILD-SECRET" "$work/cloned-incbin/skill.wasm"'
+run "$bnity" skill build incbin --unconfined
+check "--unconfined with a skill NAME is a usage error" '[ $rc -eq 2 ] && [[ $errout == *"--unconfined"* ]]'
+if command -v clang >/dev/null 2>&1; then
+  printf '%s\n' '#include <stdio.h>' 'int main(void) { puts("mine"); return 0; }' \
+    >"$work/own-tool-main.c"
+  mkdir -p "$work/own-tool/src"
+  printf -- '---\nname: own-tool\ndescription: my own sources\nmetadata:\n  type: tool\n---\nx\n' \
+    >"$work/own-tool/SKILL.md"
+  cp "$work/own-tool-main.c" "$work/own-tool/src/main.c"
+  run "$bnity" skill build "$work/own-tool" --unconfined
+  check "--unconfined builds the user's own folder in-process" \
+    '[ $rc -eq 0 ] && [ -s "$work/own-tool/skill.wasm" ] && [[ $errout != *"OS sandbox"* ]]'
+else
+  skip "--unconfined builds the user's own folder in-process" "no clang"
+fi
+
 # --- a folder swapped for a link mid-copy is refused, not followed ----------
 # (issue 16, item 7c) the fault hook swaps the skill's sub/ for a link to a
 # secret folder between the copier's check and its open.
