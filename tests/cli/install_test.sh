@@ -359,6 +359,30 @@ check "killed after the commit: the skill is installed" '[ $rc -eq 99 ] && [ -f 
 run "$bnity" skill verify killme
 check "the next command completes the lockfile; verify passes" '[ $rc -eq 0 ] && lock | grep -q "\"killme\"" && [ "$(db "SELECT tier FROM skill_index WHERE name=\"killme\"")" = untrusted ]'
 
+# --- grants after a crash come from the database, not the marker -------------
+# (issue 16, item 6) killed after the commit, before its grants: the next
+# command writes the grants the install approved, which the store kept in
+# its database; a "granted" entry planted in .bnity-install.json grants
+# nothing.
+mkskill "$work/loc/crashgrant" crashgrant "read_env=GRANTED_X read_env=PLANTED_Y"
+run env BNITY_FAULT=install-after-commit "$bnity" skill install "$work/loc/crashgrant" --grant read_env=GRANTED_X
+check "(killed after the commit, before its grants)" '[ $rc -eq 99 ] && [ -f "$BNITY_HOME/skills/crashgrant/SKILL.md" ] && [ "$(db "SELECT count(*) FROM grants WHERE skill=\"crashgrant\"")" = 0 ]'
+python3 - "$BNITY_HOME/skills/crashgrant/.bnity-install.json" <<'EOP'
+import json, sys
+p = sys.argv[1]
+j = json.load(open(p))
+j["lock"]["granted"].append("read_env=PLANTED_Y")
+json.dump(j, open(p, "w"), indent=2)
+EOP
+check "(the marker now lists a grant nobody approved)" 'grep -q PLANTED_Y "$BNITY_HOME/skills/crashgrant/.bnity-install.json"'
+run "$bnity" skill verify crashgrant
+scopes=$(db "SELECT scope FROM grants WHERE skill='crashgrant' ORDER BY scope")
+check "the next command writes the approved grant, from the database" '[ $rc -eq 0 ] && [[ $scopes == *GRANTED_X* ]]'
+check "a grant planted in the marker is not written" '[[ $scopes != *PLANTED_Y* ]] && [ "$(db "SELECT count(*) FROM grants WHERE skill=\"crashgrant\"")" = 1 ]'
+lock_granted=$(lock | python3 -c 'import json, sys; print(json.load(sys.stdin)["skills"]["crashgrant"]["granted"])' 2>&1)
+check "nor does the restored lockfile entry list it" '[[ $lock_granted == *GRANTED_X* ]] && [[ $lock_granted != *PLANTED_Y* ]]'
+check "the approved grants are settled once written" '[ -z "$(db "SELECT pending_grants FROM skill_index WHERE name=\"crashgrant\"")" ]'
+
 # --- a hand-run build of someone else's sources is confined -----------------
 # (issue 16, item 5) .incbin would embed any file the user can read.
 secret=$work/build-secret.txt
