@@ -114,10 +114,31 @@ static int parse_limit(uint64_t *out, const char *opt, const char *value,
 
 /* ---- skill build --------------------------------------------------------- */
 
+/* Installed skill NAME, whose files hashed to BEFORE, has a rebuilt
+   module: the store records its new content (its grants follow), and
+   skills-lock.json pins it when it lists the skill. */
+static int record_rebuilt(bn_store *s, const char *name, const char *before,
+			  bn_err *err)
+{
+	bn_registry_lock_entry e = { 0 };
+	char hash[BN_SKILL_TREE_HASH_SIZE];
+	int r = bn_store_skill_rebuilt(s, name, before, err);
+
+	if (r || bn_registry_lock_get(&e, bn_store_home(s), name, NULL))
+		return r;
+	if ((r = bn_store_skill_identity(hash, s, name, NULL, err)) == 0) {
+		free(e.hash);
+		e.hash = bn_xstrdup(hash);
+		r = bn_registry_lock_put(bn_store_home(s), name, &e, err);
+	}
+	bn_registry_lock_entry_clear(&e);
+	return r;
+}
+
 int bn_cli_skill_build(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
-	bool verbose = false, unconfined = false, confined;
+	bool verbose = false, unconfined = false, confined, rerecord;
 	bn_store_skills all = { 0 };
 	const bn_store_skill *sk = NULL;
 	bn_buf log = BN_BUF_INIT;
@@ -163,6 +184,14 @@ int bn_cli_skill_build(int argc, char **argv)
 	 * user says with --unconfined that the sources are their own.
 	 */
 	confined = sk ? !sk->tier || strcmp(sk->tier, "local") : !unconfined;
+	/* an installed skill's new module is a new identity: built only
+	   from the files installed, then recorded (its grants follow) */
+	rerecord = confined && sk && sk->origin == BN_STORE_ORIGIN_STORE &&
+		   sk->hash;
+	if (rerecord && (r = bn_store_skill_verify(s, sk->name, NULL, &err))) {
+		bn_err_prefix(&err, "not built");
+		goto out;
+	}
 	if (confined) {
 		if (sk)
 			fprintf(stderr, "building %s (tier %s) inside the OS "
@@ -176,12 +205,15 @@ int bn_cli_skill_build(int argc, char **argv)
 	} else {
 		r = bn_exec_build(&built, dir, &log, &err);
 	}
+	if (!r && built && rerecord)
+		r = record_rebuilt(s, sk->name, sk->hash, &err);
 	if (verbose || r)
 		fputs(bn_buf_cstr(&log), stderr);
 	if (!r)
 		printf(built ? "built %s/skill.wasm\n" :
 		       "nothing to build: %s/skill.wasm is prebuilt and "
 		       "valid\n", dir);
+out:
 	bn_buf_clear(&log);
 	bn_store_skills_clear(&all);
 	bn_store_free(s);

@@ -257,6 +257,34 @@ out:
 	return r;
 }
 
+int bn_store_skill_rebuilt(bn_store *s, const char *name, const char *before,
+			   bn_err *err)
+{
+	char *dir = bn_fs_join(s->skills_dir, name), *want;
+	char hash[BN_SKILL_TREE_HASH_SIZE];
+	bn_skill_manifest *m = NULL;
+	bn_strv keep = { 0 };
+	int r;
+
+	want = bn_store__index_hash(s, name);
+	if (!want || strcmp(want, before))
+		r = bn_err_set(err, BN_EINVAL, "skill '%s': the store's record "
+			       "changed during the build; run `bnity skill "
+			       "verify %s`", name, name);
+	else if ((r = bn_skill_manifest_load(&m, dir, NULL, err)) == 0 &&
+		 (r = bn_skill_tree_hash(hash, dir, err)) == 0 &&
+		 (r = bn_store__index_put(s, m, NULL, NULL, hash, err)) == 0) {
+		/* the same SKILL.md: every scope was approved as it is */
+		unchanged_caps(&keep, m, m);
+		r = bn_store__grants_carry(s, name, before, hash, &keep, err);
+	}
+	bn_skill_manifest_free(m);
+	bn_strv_clear(&keep);
+	free(want);
+	free(dir);
+	return r;
+}
+
 /* The tier DIR's marker claims (owned), or NULL when it has none. */
 static char *marker_tier(const char *dir)
 {

@@ -229,6 +229,16 @@ int bn_store_skill_grants_done(bn_store *s, const char *name,
 			       bn_err *err) BN_MUST_USE;
 
 /*
+ * bn_store_skill_rebuilt - installed skill NAME, whose files hashed to
+ * its record BEFORE when its module was rebuilt from them (the caller
+ * checked that with bn_store_skill_verify), has a new skill.wasm: the
+ * record takes what the folder hashes to now, keeping tier and source,
+ * and its grants follow.  BN_EINVAL when the record is no longer BEFORE.
+ */
+int bn_store_skill_rebuilt(bn_store *s, const char *name, const char *before,
+			   bn_err *err) BN_MUST_USE;
+
+/*
  * bn_store_skill_verify - check installed skill NAME against what the
  * store recorded when it came in: its files hash to the recorded tree
  * hash, the marker file claims no other tier than the recorded one, and

@@ -176,6 +176,21 @@ check "a module swapped into that copy after its hash was taken does not get the
 check "(its audit row says so)" '[ "$(last_run outcome)" = denied ] && [[ "$(last_run error)" == *"changed on disk"* ]]'
 cd "$work"
 
+# A hand-run build of an installed skill makes a new module from the files
+# installed: the store records the new content, and its grants follow.
+tool "$work/src/rebuilt" rebuilt "read_env=SECRET_X" "$work/swapped.wasm"
+printf '%s\n' "$envmod" >"$work/src/rebuilt/skill.wat"
+run "$bnity" skill install "$work/src/rebuilt" --grant read_env=SECRET_X
+before=$(db "SELECT tree_hash FROM skill_index WHERE name='rebuilt'")
+run "$bnity" skill build rebuilt
+check "skill build of an installed skill builds it confined" '[ $rc -eq 0 ] && [[ $errout == *"OS sandbox"* ]] && cmp -s "$BNITY_HOME/skills/rebuilt/skill.wasm" "$work/env.wasm"'
+check "the store records the rebuilt content" '[ "$(db "SELECT tree_hash FROM skill_index WHERE name=\"rebuilt\"")" != "$before" ] && "$bnity" skill verify rebuilt >/dev/null'
+run "$bnity" skill run rebuilt --input '{}'
+check "the rebuilt module runs, with the grants of the skill it was built from" '[ $rc -eq 0 ] && [[ $out == *the-env-value* ]]'
+echo "edited" >>"$BNITY_HOME/skills/rebuilt/SKILL.md"
+run "$bnity" skill build rebuilt
+check "an installed skill edited in place is not rebuilt (nor recorded)" '[ $rc -ne 0 ] && [[ $errout == *"not built"* ]] && [[ $errout == *"changed since it was installed"* ]]'
+
 # the same for a script: the private copy that runs is what is checked
 mkdir -p "$work/src/scripted/scripts"
 printf -- '---\nname: scripted\ndescription: has a script\nmetadata:\n  capabilities: "exec_command=show.sh"\n---\nx\n' >"$work/src/scripted/SKILL.md"
