@@ -147,12 +147,15 @@ static const bn_cli_cmd skill_cmds[] = {
 	  .fn = bn_cli_skill_digest },
 	{ .name = "build",
 	  .summary = "Build a tool skill's skill.wasm from its sources",
-	  .usage = "[SKILL | PATH] [--verbose]",
+	  .usage = "[SKILL | PATH [--unconfined]] [--verbose]",
 	  .text = "Build a tool skill's skill.wasm from its sources: C (src/*.c) with\n"
 		  "clang for wasm32-wasi and the SDK header, or WAT (skill.wat) with\n"
 		  "wat2wasm. The result must be a WASI command; a failed build keeps\n"
-		  "the previous skill.wasm.",
-	  .opts = OPTS(FLAG("verbose")),
+		  "the previous skill.wasm. Only a local skill named by SKILL builds\n"
+		  "in-process; any other skill, and a folder given by PATH, builds\n"
+		  "inside the OS sandbox, unless --unconfined says the folder's\n"
+		  "sources are your own.",
+	  .opts = OPTS(FLAG("verbose"), FLAG("unconfined")),
 	  .fn = bn_cli_skill_build },
 	{ .name = "grant",
 	  .summary = "Allow a skill a capability it declares",

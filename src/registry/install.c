@@ -615,7 +615,10 @@ static int commit(const job *j, const char *dest, const bn_skill_manifest *m,
 	json_t *marker = json_pack("{s:o, s:s*}", "lock",
 				   bn_registry_lock_entry_to_json(e), "bot",
 				   j->o->bot);
-	bn_store_install_opts so = { e->tier, e->source, marker, replace };
+	/* the approved grants go into the database with the install in
+	   flight: after a crash they come from there, not from the marker */
+	bn_store_install_opts so = { e->tier, e->source, marker, replace,
+				     &e->granted, j->o->bot };
 	int r;
 
 	if (!marker)
@@ -626,7 +629,10 @@ static int commit(const job *j, const char *dest, const bn_skill_manifest *m,
 		return r;
 	apply_grants(s, m, &e->granted, j->o->bot, replace, j->o);
 	bn_fault("install-before-lock");
-	if ((r = lock_put(j, e, err)))
+	/* a batch writes the lockfile, then marks the grants done, at its
+	   end */
+	if ((r = lock_put(j, e, err)) ||
+	    (!j->batch && (r = bn_store_skill_grants_done(s, m->name, err))))
 		return r;
 	audit_install(s, e, replace, findings);
 	return 0;
@@ -927,6 +933,9 @@ int bn_registry_install(bn_registry_install_result *out,
 			bn_err_prefix(err, "the skills are installed; "
 				      "skills-lock.json was not written (the "
 				      "next bnity run completes it)");
+		for (size_t i = 0; r == 0 && i < b.n; i++)
+			r = bn_store_skill_grants_done(ctx.store, b.v[i].name,
+						       err);
 		for (size_t i = 0; i < b.n; i++)
 			bn_registry_lock_entry_clear(&b.v[i]);
 		free(b.v);
@@ -977,43 +986,60 @@ int bn_registry_verify(bn_store *s, const char *name, bn_err *err)
 	return r;
 }
 
-/* Restore the lock entry and grants of DIR from its marker if missing. */
+/*
+ * Finish what an install of DIR that died after its commit left undone:
+ * the grants it approved, from the database (the store kept them with the
+ * install), and its lockfile entry, from the marker when the lockfile
+ * lacks it.  The marker's own "granted" list is never believed: anyone
+ * who can write to the folder can edit it; the entry gets the database's.
+ */
 static int sync_one(bn_store *s, const json_t *lock, const char *dir,
 		    bn_err *err)
 {
-	char *path = bn_fs_join(dir, BN_REGISTRY_MARKER_FILE), *text;
+	char *path = bn_fs_join(dir, BN_REGISTRY_MARKER_FILE), *text = NULL;
 	bn_registry_lock_entry e = { 0 };
 	bn_skill_manifest *m = NULL;
-	const json_t *have;
-	json_t *j;
+	bn_strv granted = { 0 };
+	char *bot = NULL;
+	const json_t *have, *le;
+	json_t *j = NULL;
+	bool pending = false;
 	size_t len;
 	int r = 0;
 
-	if (bn_fs_read_file(&text, &len, path, 1 << 20, NULL)) {
-		free(path);
-		return 0;
-	}
-	free(path);
-	j = json_loadb(text, len, 0, NULL);
-	free(text);
-	const json_t *le = json_object_get(j, "lock");
-	const char *bot = json_string_value(json_object_get(j, "bot"));
-	if (!json_is_object(le) ||
-	    bn_skill_manifest_load(&m, dir, NULL, NULL) != 0)
+	if (bn_skill_manifest_load(&m, dir, NULL, NULL) != 0 ||
+	    (r = bn_store_skill_grants_pending(&granted, &bot, &pending, s,
+					       m->name, err)))
 		goto out;
-	have = json_object_get(json_object_get(lock, "skills"), m->name);
-	if (have && json_equal(json_object_get(have, "installedAt"),
-			       json_object_get(le, "installedAt")))
-		goto out;
-	if ((r = bn_registry_lock_entry_from_json(&e, m->name, le, err)))
-		goto out;
-	for (size_t i = 0; i < e.granted.n; i++)
-		(void)bn_exec_grant_add(s, m, bot, e.granted.v[i], NULL, NULL,
+	for (size_t i = 0; i < granted.n; i++)
+		(void)bn_exec_grant_add(s, m, bot, granted.v[i], NULL, NULL,
 					NULL);
-	r = bn_registry_lock_put(bn_store_home(s), m->name, &e, err);
+	if (bn_fs_read_file(&text, &len, path, 1 << 20, NULL) == 0)
+		j = json_loadb(text, len, 0, NULL);
+	le = json_object_get(j, "lock");
+	have = json_object_get(json_object_get(lock, "skills"), m->name);
+	if (json_is_object(le) &&
+	    !(have && json_equal(json_object_get(have, "installedAt"),
+				 json_object_get(le, "installedAt")))) {
+		if ((r = bn_registry_lock_entry_from_json(&e, m->name, le,
+							  err)))
+			goto out;
+		bn_strv_clear(&e.granted);
+		for (size_t i = 0; i < granted.n; i++)
+			bn_strv_push(&e.granted, granted.v[i]);
+		if ((r = bn_registry_lock_put(bn_store_home(s), m->name, &e,
+					      err)))
+			goto out;
+	}
+	if (pending)
+		r = bn_store_skill_grants_done(s, m->name, err);
 out:
 	bn_registry_lock_entry_clear(&e);
 	bn_skill_manifest_free(m);
+	bn_strv_clear(&granted);
+	free(bot);
+	free(text);
+	free(path);
 	json_decref(j);
 	return r;
 }

@@ -390,6 +390,30 @@ check "killed after the commit: the skill is installed" '[ $rc -eq 99 ] && [ -f 
 run "$bnity" skill verify killme
 check "the next command completes the lockfile; verify passes" '[ $rc -eq 0 ] && lock | grep -q "\"killme\"" && [ "$(db "SELECT tier FROM skill_index WHERE name=\"killme\"")" = untrusted ]'
 
+# --- grants after a crash come from the database, not the marker -------------
+# (issue 16, item 6) killed after the commit, before its grants: the next
+# command writes the grants the install approved, which the store kept in
+# its database; a "granted" entry planted in .bnity-install.json grants
+# nothing.
+mkskill "$work/loc/crashgrant" crashgrant "read_env=GRANTED_X read_env=PLANTED_Y"
+run env BNITY_FAULT=install-after-commit "$bnity" skill install "$work/loc/crashgrant" --grant read_env=GRANTED_X
+check "(killed after the commit, before its grants)" '[ $rc -eq 99 ] && [ -f "$BNITY_HOME/skills/crashgrant/SKILL.md" ] && [ "$(db "SELECT count(*) FROM grants WHERE skill=\"crashgrant\"")" = 0 ]'
+python3 - "$BNITY_HOME/skills/crashgrant/.bnity-install.json" <<'EOP'
+import json, sys
+p = sys.argv[1]
+j = json.load(open(p))
+j["lock"]["granted"].append("read_env=PLANTED_Y")
+json.dump(j, open(p, "w"), indent=2)
+EOP
+check "(the marker now lists a grant nobody approved)" 'grep -q PLANTED_Y "$BNITY_HOME/skills/crashgrant/.bnity-install.json"'
+run "$bnity" skill verify crashgrant
+scopes=$(db "SELECT scope FROM grants WHERE skill='crashgrant' ORDER BY scope")
+check "the next command writes the approved grant, from the database" '[ $rc -eq 0 ] && [[ $scopes == *GRANTED_X* ]]'
+check "a grant planted in the marker is not written" '[[ $scopes != *PLANTED_Y* ]] && [ "$(db "SELECT count(*) FROM grants WHERE skill=\"crashgrant\"")" = 1 ]'
+lock_granted=$(lock | python3 -c 'import json, sys; print(json.load(sys.stdin)["skills"]["crashgrant"]["granted"])' 2>&1)
+check "nor does the restored lockfile entry list it" '[[ $lock_granted == *GRANTED_X* ]] && [[ $lock_granted != *PLANTED_Y* ]]'
+check "the approved grants are settled once written" '[ -z "$(db "SELECT pending_grants FROM skill_index WHERE name=\"crashgrant\"")" ]'
+
 # --- a hand-run build of someone else's sources is confined -----------------
 # (issue 16, item 5) .incbin would embed any file the user can read.
 secret=$work/build-secret.txt
@@ -408,6 +432,31 @@ check "an untrusted skill with .incbin installs only without a module" '[ $rc -e
 run "$bnity" skill build incbin
 check "skill build of an untrusted skill runs confined: no secret bytes in its module" \
   '[[ $errout == *"OS sandbox"* ]] && ! grep -qs "BUILD-SECRET" "$BNITY_HOME/skills/incbin/skill.wasm"'
+
+# ... and so is a build of a folder given by PATH (a cloned repository, say):
+# its sources are not known to be the user's own.
+cp -r "$work/loc/incbin" "$work/cloned-incbin"
+run "$bnity" skill build "$work/cloned-incbin"
+check "skill build PATH runs confined by default: no secret bytes in its module" \
+  '[[ $errout == *"OS sandbox"* ]] && ! grep -qs "BUILD-SECRET" "$work/cloned-incbin/skill.wasm"'
+(cd "$work/cloned-incbin" && "$bnity" skill build >/dev/null 2>&1)
+check "skill build with no argument (the current folder) too" \
+  '! grep -qs "BUILD-SECRET" "$work/cloned-incbin/skill.wasm"'
+run "$bnity" skill build incbin --unconfined
+check "--unconfined with a skill NAME is a usage error" '[ $rc -eq 2 ] && [[ $errout == *"--unconfined"* ]]'
+if command -v clang >/dev/null 2>&1; then
+  printf '%s\n' '#include <stdio.h>' 'int main(void) { puts("mine"); return 0; }' \
+    >"$work/own-tool-main.c"
+  mkdir -p "$work/own-tool/src"
+  printf -- '---\nname: own-tool\ndescription: my own sources\nmetadata:\n  type: tool\n---\nx\n' \
+    >"$work/own-tool/SKILL.md"
+  cp "$work/own-tool-main.c" "$work/own-tool/src/main.c"
+  run "$bnity" skill build "$work/own-tool" --unconfined
+  check "--unconfined builds the user's own folder in-process" \
+    '[ $rc -eq 0 ] && [ -s "$work/own-tool/skill.wasm" ] && [[ $errout != *"OS sandbox"* ]]'
+else
+  skip "--unconfined builds the user's own folder in-process" "no clang"
+fi
 
 # --- a folder swapped for a link mid-copy is refused, not followed ----------
 # (issue 16, item 7c) the fault hook swaps the skill's sub/ for a link to a
