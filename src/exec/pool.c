@@ -29,6 +29,10 @@
    beyond the call's own wall clock. */
 #define LIFE_MARGIN_MS ((uint64_t)10 * 1000)
 #define KEEPER_TICK_MS 1000
+/* Before starting a worker for an identity whose workers are all busy,
+   a call waits this long for one of them: a warm call takes far less
+   than a cold start. */
+#define DEFER_SPAWN_MS 20
 
 typedef enum slot_state { FREE = 0, SPAWNING, IDLE, BUSY } slot_state;
 
@@ -51,6 +55,7 @@ struct bn_exec_pool {
 	pthread_t keeper;
 	bool stopping;
 	unsigned waiting;          /* calls in the queue */
+	unsigned hungry;           /* ... of them waiting for a spare */
 	slot *slots;               /* cfg.max_workers */
 };
 
@@ -190,6 +195,16 @@ static void count_busy(const bn_exec_pool *p, const char *skill,
 	}
 }
 
+/* A worker bound to KEY is busy (it may be free in a moment). */
+static bool key_busy(const bn_exec_pool *p, const char *key)
+{
+	for (unsigned i = 0; i < p->cfg.max_workers; i++)
+		if (p->slots[i].state == BUSY && p->slots[i].bound &&
+		    strcmp(p->slots[i].key, key) == 0)
+			return true;
+	return false;
+}
+
 static unsigned count_bound(const bn_exec_pool *p, const char *skill)
 {
 	unsigned n = 0;
@@ -291,8 +306,9 @@ static int acquire(slot **out, bool *start, bn_exec__worker *evicted,
 		   bn_exec_pool *p, const bn_exec_worker_job *job,
 		   const char *key, bn_err *err)
 {
-	struct timespec until;
-	bool queued = false, spare_ok = spare_fits(p, job);
+	struct timespec until, soon;
+	bool queued = false, deferred = false, hungry = false,
+	     spare_ok = spare_fits(p, job);
 	const char *bot = bot_of(job);
 	slot *s = NULL;
 	int r = 0;
@@ -310,12 +326,35 @@ static int acquire(slot **out, bool *start, bn_exec__worker *evicted,
 		s = NULL;
 		count_busy(p, job->name, bot, &ns, &nb);
 		if (ns < p->cfg.skill_busy && nb < p->cfg.bot_busy) {
-			s = find_idle(p, key, spare_ok, job->limits.timeout_ms);
+			bool grow = count_bound(p, job->name) <
+				    p->cfg.max_per_skill;
+
+			s = find_idle(p, key, spare_ok && grow,
+				      job->limits.timeout_ms);
 			if (s) {
 				if (!s->bound)
 					pthread_cond_signal(&p->wake);
 				claim(s, job, key);
 				break;
+			}
+			/* its workers are busy: one is free in a moment, and
+			   the keeper starts a spare meanwhile; a cold start
+			   here would make this call wait for all of it */
+			if (key_busy(p, key) && ((spare_ok && find_free(p)) ||
+						 !grow)) {
+				if (spare_ok && grow && !hungry) {
+					hungry = true;
+					p->hungry++;
+					pthread_cond_signal(&p->wake);
+				}
+				goto wait;
+			}
+			if (!deferred && key_busy(p, key)) {
+				deferred = true;
+				bn_clock_deadline_ts(&soon, DEFER_SPAWN_MS);
+				(void)pthread_cond_timedwait(&p->changed,
+							     &p->lock, &soon);
+				continue;
 			}
 			s = count_bound(p, job->name) < p->cfg.max_per_skill ?
 			    find_free(p) : NULL;
@@ -338,6 +377,7 @@ static int acquire(slot **out, bool *start, bn_exec__worker *evicted,
 				break;
 			}
 		}
+wait:
 		if (!queued) {
 			if (p->waiting >= p->cfg.queue_max) {
 				r = busy_error(job, true, err);
@@ -354,6 +394,8 @@ static int acquire(slot **out, bool *start, bn_exec__worker *evicted,
 	}
 	if (queued)
 		p->waiting--;
+	if (hungry)
+		p->hungry--;
 	if (!r)
 		*out = s;
 	return r;
@@ -468,7 +510,8 @@ static void *keeper_main(void *arg)
 			pthread_mutex_lock(&p->lock);
 			continue;
 		}
-		s = count_spares(p) < p->cfg.spares ? find_free(p) : NULL;
+		s = count_spares(p) < p->cfg.spares + p->hungry ?
+		    find_free(p) : NULL;
 		if (s) {
 			bn_err err;
 			int r;
