@@ -391,6 +391,7 @@ __attribute__((noreturn)) static void spawner_main(int sock, int exe)
 {
 	sigset_t chld;
 	int sfd, bpf = -1, nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+	bool bpf_tried = false;
 	char note[BN_SANDBOX_NOTE_MAX];
 
 	/* out of the terminal's process group: a ^C ends the caller, whose
@@ -407,11 +408,6 @@ __attribute__((noreturn)) static void spawner_main(int sock, int exe)
 	sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0)
 		_exit(EXIT_CONFINE);
-	/* the worker's allow-list, compiled once for every worker; without
-	   it (no seccomp here) a worker run is refused or weakened as the
-	   policy says */
-	if (bn_sandbox__seccomp_can_filter(note, sizeof(note)))
-		(void)bn_sandbox__seccomp_worker_bpf(&bpf, NULL);
 	for (;;) {
 		struct pollfd pfd[2] = { { sock, POLLIN, 0 }, { sfd, POLLIN, 0 } };
 		bn_sandbox_msg m = { 0 };
@@ -428,6 +424,15 @@ __attribute__((noreturn)) static void spawner_main(int sock, int exe)
 			continue;
 		if (bn_sandbox_msg_recv(&m, sock, 0, NULL))
 			break; /* the caller is gone */
+		/* the worker's allow-list, compiled once, at the first run,
+		   for every worker; without it (no seccomp here) a worker run
+		   is refused or weakened as the policy says */
+		if (m.type == MSG_NEW && !bpf_tried) {
+			bpf_tried = true;
+			if (bn_sandbox__seccomp_can_filter(note, sizeof(note)))
+				(void)bn_sandbox__seccomp_worker_bpf(&bpf,
+								     NULL);
+		}
 		if (m.type == MSG_NEW && m.n_fds == 1) {
 			pid = fork();
 			if (pid == 0) {
