@@ -4,9 +4,9 @@
 # API.  The server names the worker of each confined run in the
 # X-Bnity-Worker header ("PID/N": its Nth call).  A worker is reused for
 # the same skill, bot and grants, never for another skill, another bot or
-# other grants; it is retired after a trap, a limit or a refused
-# capability; a call never sees the linear memory or globals of the call
-# before it in the same worker; past the concurrency cap and the queue a
+# other grants; it is retired after a trap, a limit, its wall clock or a
+# refused capability; a call never sees the linear memory or globals of
+# the call before it in the same worker; past the concurrency cap and the queue a
 # call gets 503 with Retry-After; SIGTERM with busy workers leaves no
 # worker process.  No timing is asserted; every wait is bounded.
 # Usage: pool_test.sh BNITY
@@ -50,6 +50,9 @@ skill asker '(module (import "bnity" "read_env" (func $e (param i32 i32) (result
   (memory (export "memory") 1) (data (i32.const 0) "HOME")
   (func (export "_start") (drop (call $e (i32.const 0) (i32.const 4)))))'
 skill sleeper '(module (func (export "_start") (loop $l (br $l))))'
+skill slowpoke '(module (func (export "_start") (loop $l (br $l))))'
+run "$bnity" skill grant slowpoke --fuel 100000000000000 --timeout-ms 300
+check "the slow skill gets a 300 ms wall clock" '[ $rc -eq 0 ]'
 run "$bnity" skill grant sleeper --fuel 100000000000000 --timeout-ms 600000
 run "$bnity" bot create one
 run "$bnity" bot create two
@@ -99,13 +102,15 @@ run "$bnity" skill grant counts --timeout-ms 5000
 call counts
 check "other grants get another worker" '[ -n "$worker" ] && [ "$worker" != "$first" ]'
 
-# --- retired at once after a trap, a limit, a refused capability --------------
-for s in trapper spinner asker; do
+# --- retired at once after a trap, a limit (fuel; the wall clock, enforced
+# from outside the worker), a refused capability ------------------------------
+for s in trapper spinner asker slowpoke; do
   call $s; a=$worker
   case $s in
     trapper) what='"outcome":"trap"' ;;
     spinner) what='"limit":"fuel"' ;;
     asker) what='"host_denied":1' ;;
+    slowpoke) what='"limit":"time"' ;;
   esac
   check "$s: the run ends as expected ($what)" 'case $body in *"$what"*) true;; *) false;; esac'
   call $s
