@@ -28,3 +28,12 @@ void bn_fault_swap_dir(int dirfd, const char *name)
 	if (renameat(dirfd, name, dirfd, moved) == 0)
 		(void)symlinkat(target, dirfd, name);
 }
+
+void bn_fault_replace(const char *point, const char *path)
+{
+	const char *f = secure_getenv("BNITY_FAULT");
+	const char *target = secure_getenv("BNITY_FAULT_TARGET");
+
+	if (f && target && strcmp(f, point) == 0)
+		(void)rename(target, path);
+}

@@ -25,4 +25,11 @@ void bn_fault(const char *point);
  */
 void bn_fault_swap_dir(int dirfd, const char *name);
 
+/*
+ * bn_fault_replace - when BNITY_FAULT names POINT, rename(2)
+ * $BNITY_FAULT_TARGET over PATH, as a racing process would between a
+ * reader's check and its read; else nothing.  Tests only (as above).
+ */
+void bn_fault_replace(const char *point, const char *path);
+
 #endif

@@ -114,10 +114,31 @@ static int parse_limit(uint64_t *out, const char *opt, const char *value,
 
 /* ---- skill build --------------------------------------------------------- */
 
+/* Installed skill NAME, whose files hashed to BEFORE, has a rebuilt
+   module: the store records its new content (its grants follow), and
+   skills-lock.json pins it when it lists the skill. */
+static int record_rebuilt(bn_store *s, const char *name, const char *before,
+			  bn_err *err)
+{
+	bn_registry_lock_entry e = { 0 };
+	char hash[BN_SKILL_TREE_HASH_SIZE];
+	int r = bn_store_skill_rebuilt(s, name, before, err);
+
+	if (r || bn_registry_lock_get(&e, bn_store_home(s), name, NULL))
+		return r;
+	if ((r = bn_store_skill_identity(hash, s, name, NULL, err)) == 0) {
+		free(e.hash);
+		e.hash = bn_xstrdup(hash);
+		r = bn_registry_lock_put(bn_store_home(s), name, &e, err);
+	}
+	bn_registry_lock_entry_clear(&e);
+	return r;
+}
+
 int bn_cli_skill_build(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
-	bool verbose = false;
+	bool verbose = false, unconfined = false, confined, rerecord;
 	bn_store_skills all = { 0 };
 	const bn_store_skill *sk = NULL;
 	bn_buf log = BN_BUF_INIT;
@@ -126,6 +147,7 @@ int bn_cli_skill_build(int argc, char **argv)
 	bn_err err;
 	int npos, r, built = 0;
 	const bn_cli_opt opts[] = { { "verbose", false, NULL, &verbose },
+				    { "unconfined", false, NULL, &unconfined },
 				    { NULL, false, NULL, NULL } };
 
 	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill build"))
@@ -139,6 +161,11 @@ int bn_cli_skill_build(int argc, char **argv)
 			bn_err_set(&err, BN_ENOTFOUND, "%s: no such folder", dir);
 			return bn_cli_fail(&err);
 		}
+	} else if (unconfined) {
+		return bn_cli_usage("skill build", "--unconfined is for a "
+				    "folder of your own sources, given by PATH; "
+				    "a skill named by NAME builds as its tier "
+				    "says");
 	} else {
 		if (bn_cli_open_store(&s, &err))
 			return bn_cli_fail(&err);
@@ -152,21 +179,41 @@ int bn_cli_skill_build(int argc, char **argv)
 	/*
 	 * Other people's sources (any tier but local) build only in the
 	 * OS sandbox, as at install: an unconfined compiler would embed
-	 * any file the user can read (.incbin).
+	 * any file the user can read (.incbin).  A folder given by PATH
+	 * may be anyone's (a cloned repository): confined too, unless the
+	 * user says with --unconfined that the sources are their own.
 	 */
-	if (sk && (!sk->tier || strcmp(sk->tier, "local"))) {
-		fprintf(stderr, "building %s (tier %s) inside the OS sandbox\n",
-			sk->name, sk->tier ? sk->tier : "untrusted");
+	confined = sk ? !sk->tier || strcmp(sk->tier, "local") : !unconfined;
+	/* an installed skill's new module is a new identity: built only
+	   from the files installed, then recorded (its grants follow) */
+	rerecord = confined && sk && sk->origin == BN_STORE_ORIGIN_STORE &&
+		   sk->hash;
+	if (rerecord && (r = bn_store_skill_verify(s, sk->name, NULL, &err))) {
+		bn_err_prefix(&err, "not built");
+		goto out;
+	}
+	if (confined) {
+		if (sk)
+			fprintf(stderr, "building %s (tier %s) inside the OS "
+				"sandbox\n", sk->name,
+				sk->tier ? sk->tier : "untrusted");
+		else
+			fprintf(stderr, "building %s inside the OS sandbox "
+				"(--unconfined builds sources of your own "
+				"in-process)\n", dir);
 		r = bn_exec_build_confined(&built, dir, &log, &err);
 	} else {
 		r = bn_exec_build(&built, dir, &log, &err);
 	}
+	if (!r && built && rerecord)
+		r = record_rebuilt(s, sk->name, sk->hash, &err);
 	if (verbose || r)
 		fputs(bn_buf_cstr(&log), stderr);
 	if (!r)
 		printf(built ? "built %s/skill.wasm\n" :
 		       "nothing to build: %s/skill.wasm is prebuilt and "
 		       "valid\n", dir);
+out:
 	bn_buf_clear(&log);
 	bn_store_skills_clear(&all);
 	bn_store_free(s);

@@ -11,6 +11,7 @@
 #include "exec/grants.h"
 #include "exec/host.h"
 #include "exec/worker.h"
+#include "skill/tree.h"
 #include "wasm/wasi.h"
 #include "wasm/wasm.h"
 #include "store/store.h"
@@ -85,6 +86,15 @@ bool bn_exec__allow_weaker(void);
  *   bn_exec__run_code    the run will execute code of skill NAME (a
  *                        tool module an ancestor provides): the run's
  *                        tier drops to that skill's when it is lower
+ *   bn_exec__run_loaded  what was read to run of skill NAME's code: its
+ *                        folder, or the copy AS_DIR of it, with FILE
+ *                        (may be NULL) as read into memory.  When the
+ *                        run's tier and grants rest on NAME's content
+ *                        (a copy hashed when listed, an installed skill
+ *                        that is not a local one of the store), that
+ *                        must hash to it; else BN_EDENIED: the files
+ *                        changed after their check, and the bytes read
+ *                        are not the skill the grants belong to
  *   bn_exec__run_begin   check the bot, load the grants, fold their
  *                        limits into the tier's, open the audit record
  *                        (refusals recorded as by _refuse)
@@ -119,6 +129,9 @@ int bn_exec__run_open(bn_exec__run *run, bn_store *s, const char *skill,
 		      bn_err *err) BN_MUST_USE;
 int bn_exec__run_refuse(bn_exec__run *run, int r, const bn_err *err);
 void bn_exec__run_code(bn_exec__run *run, const char *name);
+int bn_exec__run_loaded(bn_exec__run *run, const char *name,
+			const char *as_dir, const bn_skill_tree_file *file,
+			bn_err *err) BN_MUST_USE;
 int bn_exec__run_begin(bn_exec__run *run, bn_err *err) BN_MUST_USE;
 void bn_exec__run_fail(bn_exec__run *run, const bn_err *err);
 int bn_exec__run_end(bn_exec__run *run, const char *outcome, char **error,

@@ -23,6 +23,7 @@
 
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/fault.h"
 #include "base/fs.h"
 #include "exec/audit.h"
 #include "exec/host.h"
@@ -583,6 +584,27 @@ static int run_confined(run_ctx *c, const char *bytes, size_t nbytes,
 	return 0;
 }
 
+/*
+ * The module of skill TOOL at PATH, read once into *bytes (owned): these
+ * bytes are both what is checked against the identity the run's tier and
+ * grants were decided for (bn_exec__run_loaded) and what runs.
+ */
+static int load_module(char **bytes, size_t *n, bn_exec__run *run,
+		       const char *tool, const char *path, bn_err *err)
+{
+	int r;
+
+	if (!bn_fs_is_file(path))
+		return bn_err_set(err, BN_EINVAL, "skill '%s' has no "
+				  "skill.wasm: build it with `bnity skill "
+				  "build %s`", tool, tool);
+	bn_fault_replace("run-before-load", path);
+	if ((r = bn_fs_read_file(bytes, n, path, BN_EXEC_WASM_MAX_BYTES, err)))
+		return r;
+	return bn_exec__run_loaded(run, tool, NULL, &(bn_skill_tree_file){
+		"skill.wasm", *bytes, *n }, err);
+}
+
 int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 		bn_err *err)
 {
@@ -616,23 +638,18 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 	   never lends its own tier to another skill's module */
 	bn_exec__run_code(&run, resolved.tool->name);
 	res.tier = run.tier;
+	/* the child's module, or the nearest ancestor's */
+	wasm_path = bn_fs_join(resolved.tool->dir, "skill.wasm");
+	if ((r = load_module(&bytes, &nbytes, &run, resolved.tool->name,
+			     wasm_path, err))) {
+		r = bn_exec__run_refuse(&run, r, err);
+		goto out;
+	}
 	if ((r = bn_exec__run_begin(&run, err)))
 		goto out;
 	res.limits = run.limits;
 	res.audit_id = run.audit_id;
 	res.notice = run.notice ? bn_xstrdup(run.notice) : NULL;
-
-	/* the child's module, or the nearest ancestor's */
-	wasm_path = bn_fs_join(resolved.tool->dir, "skill.wasm");
-	if (!bn_fs_is_file(wasm_path)) {
-		r = bn_err_set(err, BN_EINVAL, "skill '%s' has no skill.wasm: "
-			       "build it with `bnity skill build %s`",
-			       resolved.tool->name, resolved.tool->name);
-		goto fail;
-	}
-	if ((r = bn_fs_read_file(&bytes, &nbytes, wasm_path,
-				 BN_EXEC_WASM_MAX_BYTES, err)))
-		goto fail;
 	/* only local skills are parsed here; the others only in their
 	   confined worker */
 	if (res.tier == BN_EXEC_TIER_LOCAL &&

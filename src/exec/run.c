@@ -127,6 +127,41 @@ void bn_exec__run_code(bn_exec__run *run, const char *name)
 	}
 }
 
+/* Whether the run's tier and grants rest on the content of SK: not so
+   for a local skill in the store, the user's own, edited in place, whose
+   identity is the store's record of its name. */
+static bool content_pinned(const bn_store_skill *sk)
+{
+	return sk->hash && !(sk->origin == BN_STORE_ORIGIN_STORE &&
+			     sk->tier && strcmp(sk->tier, "local") == 0);
+}
+
+int bn_exec__run_loaded(bn_exec__run *run, const char *name,
+			const char *as_dir, const bn_skill_tree_file *file,
+			bn_err *err)
+{
+	const bn_store_skill *sk = bn_store_skills_find(&run->all, name);
+	char hash[BN_SKILL_TREE_HASH_SIZE];
+	int r;
+
+	if (!sk)
+		return bn_err_set(err, BN_EDENIED, "skill '%s' vanished "
+				  "while the run began: not run", name);
+	if (!content_pinned(sk))
+		return 0;
+	if ((r = bn_skill_tree_hash_as_read(hash, as_dir ? as_dir : sk->dir,
+					    file, err)))
+		return r;
+	if (strcmp(hash, sk->hash))
+		return bn_err_set(err, BN_EDENIED, "skill '%s' not run: what "
+			"was read from %s to run hashes to %s, not to %s, the "
+			"content its tier and grants were decided for (its "
+			"files changed on disk in the meantime; see `bnity "
+			"skill verify %s`)", name, sk->dir, hash, sk->hash,
+			name);
+	return 0;
+}
+
 int bn_exec__run_refuse(bn_exec__run *run, int r, const bn_err *err)
 {
 	const char *why = err ? err->msg : NULL;

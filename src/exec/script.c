@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/fault.h"
 #include "base/fs.h"
 #include "exec/audit.h"
 #include "exec/grants.h"
@@ -155,7 +156,10 @@ int bn_exec_script_run(bn_exec_script_result *out, bn_store *s,
 	scratch = bn_xstrdup(tpl);
 	copy = bn_fs_join(scratch, "skill");
 	work = bn_fs_join(scratch, "work");
+	bn_fault_replace("run-before-load", path);
+	/* the copy is what runs: it must be the content that was checked */
 	if ((r = bn_fs_copytree(sk->dir, copy, err)) ||
+	    (r = bn_exec__run_loaded(&run, sk->name, copy, NULL, err)) ||
 	    (r = bn_fs_mkdirs(work, err)))
 		goto fail;
 	bn_exec__open_tree(scratch);

@@ -140,8 +140,12 @@ static int cmp_path(const void *a, const void *b)
 		      ((const tree_file *)b)->path);
 }
 
-int bn_skill_tree_listing(bn_buf *out, const char *dir,
-			     bool for_signature, bn_err *err)
+/*
+ * The listing of DIR into OUT; when AS_READ is given, the file it names
+ * has the hash of its bytes as read (whatever DIR holds there now).
+ */
+static int listing(bn_buf *out, const char *dir, bool for_signature,
+		   const bn_skill_tree_file *as_read, bn_err *err)
 {
 	walk w = { 0 };
 	size_t i;
@@ -151,6 +155,21 @@ int bn_skill_tree_listing(bn_buf *out, const char *dir,
 	if (fd < 0)
 		return bn_err_set(err, BN_EIO, "%s: %s", dir, strerror(errno));
 	r = walk_dir(&w, fd, "", for_signature, 0, err);
+	if (!r && as_read) {
+		for (i = 0; i < w.n && strcmp(w.v[i].path, as_read->path); i++)
+			;
+		if (i == w.n) {
+			/* gone from DIR since it was read: it is still part
+			   of what runs */
+			if (w.n == w.cap) {
+				w.cap = w.cap ? 2 * w.cap : 1;
+				w.v = bn_xrealloc(w.v, w.cap * sizeof(*w.v));
+			}
+			w.v[w.n++].path = bn_xstrdup(as_read->path);
+		}
+		bn_fs_sha256_hex(w.v[i].hex, as_read->data ? as_read->data : "",
+				 as_read->len);
+	}
 	if (!r) {
 		qsort(w.v, w.n, sizeof(*w.v), cmp_path);
 		for (i = 0; i < w.n && r == 0; i++)
@@ -166,11 +185,18 @@ int bn_skill_tree_listing(bn_buf *out, const char *dir,
 	return r;
 }
 
-int bn_skill_tree_hash(char out[72], const char *dir, bn_err *err)
+int bn_skill_tree_listing(bn_buf *out, const char *dir,
+			     bool for_signature, bn_err *err)
+{
+	return listing(out, dir, for_signature, NULL, err);
+}
+
+int bn_skill_tree_hash_as_read(char out[72], const char *dir,
+			       const bn_skill_tree_file *as_read, bn_err *err)
 {
 	bn_buf b = BN_BUF_INIT;
 	char hex[65];
-	int r = bn_skill_tree_listing(&b, dir, false, err);
+	int r = listing(&b, dir, false, as_read, err);
 
 	if (r) {
 		bn_buf_clear(&b);
@@ -180,4 +206,9 @@ int bn_skill_tree_hash(char out[72], const char *dir, bn_err *err)
 	snprintf(out, 72, "sha256:%s", hex);
 	bn_buf_clear(&b);
 	return 0;
+}
+
+int bn_skill_tree_hash(char out[72], const char *dir, bn_err *err)
+{
+	return bn_skill_tree_hash_as_read(out, dir, NULL, err);
 }

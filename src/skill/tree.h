@@ -46,4 +46,23 @@ int bn_skill_tree_listing(bn_buf *out, const char *dir, bool for_signature,
 int bn_skill_tree_hash(char out[BN_SKILL_TREE_HASH_SIZE], const char *dir,
 		       bn_err *err) BN_MUST_USE;
 
+/* One file of a skill as it was read: PATH (relative, as listed) and the
+   LEN bytes at DATA. */
+typedef struct bn_skill_tree_file {
+	const char *path;
+	const void *data;
+	size_t len;
+} bn_skill_tree_file;
+
+/*
+ * bn_skill_tree_hash_as_read - the tree hash of DIR with the file
+ * AS_READ names taken from the bytes it gives, not from DIR (NULL: as
+ * bn_skill_tree_hash).  A runner that read a file once hashes exactly
+ * what it runs, whatever replaced the file since.
+ */
+int bn_skill_tree_hash_as_read(char out[BN_SKILL_TREE_HASH_SIZE],
+			       const char *dir,
+			       const bn_skill_tree_file *as_read,
+			       bn_err *err) BN_MUST_USE;
+
 #endif

@@ -203,6 +203,10 @@ static const char *const migrations[] = {
 	"  granted_at FROM grants;"
 	"DROP TABLE grants;"
 	"ALTER TABLE grants_by_identity RENAME TO grants;",
+	/* 11: the grants an install approved, kept with it while it is in
+	   flight (JSON {"bot", "granted"}): after a crash they come from
+	   here, never from the marker file the skill folder carries */
+	"ALTER TABLE skill_index ADD COLUMN pending_grants TEXT;",
 };
 
 int bn_store__fail(bn_store *s, bn_err *err)

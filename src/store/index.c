@@ -79,6 +79,8 @@ int bn_store__index_settle(bn_store *s, const char *name,
 		"  ELSE installed_at END,"
 		" tree_hash = CASE WHEN pending_hash = ?2 THEN ?2"
 		"  ELSE coalesce(tree_hash, ?2) END,"
+		" pending_grants = CASE WHEN pending_hash = ?2"
+		"  THEN pending_grants END,"
 		" pending_hash = NULL, pending_tier = NULL,"
 		" pending_source = NULL WHERE name = ?1",
 		a, BN_STORE__NARGS(a), err);
@@ -128,6 +130,22 @@ static char *index_column(bn_store *s, const char *name, const char *sql)
 	    bn_store__row(&t, &found, s, st, text_row, NULL))
 		return NULL;
 	return t;
+}
+
+int bn_store__index_pending_grants(bn_store *s, const char *name,
+				   const char *grants, bn_err *err)
+{
+	const bn_store__arg a[] = {
+		BN_STORE__TEXT(name), BN_STORE__TEXT(grants),
+	};
+	return bn_store__run(s, "UPDATE skill_index SET pending_grants = ?2"
+			     " WHERE name = ?1", a, BN_STORE__NARGS(a), err);
+}
+
+char *bn_store__index_pending_grants_get(bn_store *s, const char *name)
+{
+	return index_column(s, name, "SELECT pending_grants FROM skill_index"
+			    " WHERE name = ?1 AND pending_hash IS NULL");
 }
 
 char *bn_store__index_tier(bn_store *s, const char *name)

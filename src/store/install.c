@@ -121,6 +121,68 @@ static void unchanged_caps(bn_strv *keep, const bn_skill_manifest *old,
 	}
 }
 
+/* Keep O's approved grants with NAME's install in flight (none: NULL). */
+static int pending_grants(bn_store *s, const char *name,
+			  const bn_store_install_opts *o, bn_err *err)
+{
+	json_t *j, *list;
+	char *text = NULL;
+	int r;
+
+	if (!o->granted || !o->granted->n)
+		return bn_store__index_pending_grants(s, name, NULL, err);
+	j = json_object();
+	list = json_array();
+	for (size_t i = 0; j && list && i < o->granted->n; i++)
+		json_array_append_new(list, json_string(o->granted->v[i]));
+	if (j && list) {
+		json_object_set_new(j, "bot", o->grant_bot ?
+				    json_string(o->grant_bot) : json_null());
+		json_object_set_new(j, "granted", list);
+		list = NULL;
+		text = json_dumps(j, JSON_COMPACT);
+	}
+	json_decref(list);
+	json_decref(j);
+	if (!text)
+		return bn_err_oom(err);
+	r = bn_store__index_pending_grants(s, name, text, err);
+	free(text);
+	return r;
+}
+
+int bn_store_skill_grants_pending(bn_strv *granted, char **bot_out,
+				  bool *found, bn_store *s, const char *name,
+				  bn_err *err)
+{
+	char *text = bn_store__index_pending_grants_get(s, name);
+	json_t *j, *list, *v;
+	size_t i;
+
+	(void)err;
+	*found = false;
+	*bot_out = NULL;
+	if (!text)
+		return 0;
+	j = json_loads(text, 0, NULL);
+	free(text);
+	list = json_object_get(j, "granted");
+	json_array_foreach(list, i, v)
+		if (json_is_string(v))
+			bn_strv_push(granted, json_string_value(v));
+	if (json_is_string(json_object_get(j, "bot")))
+		*bot_out = bn_xstrdup(json_string_value(
+			json_object_get(j, "bot")));
+	*found = json_is_array(list);
+	json_decref(j);
+	return 0;
+}
+
+int bn_store_skill_grants_done(bn_store *s, const char *name, bn_err *err)
+{
+	return bn_store__index_pending_grants(s, name, NULL, err);
+}
+
 int bn_store_skill_install(bn_store *s, const char *dir,
 			   const bn_store_install_opts *o, bn_err *err)
 {
@@ -136,10 +198,11 @@ int bn_store_skill_install(bn_store *s, const char *dir,
 			"folder", dir);
 	if ((r = bn_skill_manifest_load(&m, dir, NULL, err)))
 		return r;
-	if (!bn_store__slug_ok(m->name)) {
+	if (!bn_skill_name_is_slug(m->name)) {
 		r = bn_err_set(err, BN_EINVAL,
 			"skill name '%s' cannot be a store folder: use 1 to "
-			"64 lowercase letters, digits and hyphens", m->name);
+			"64 lowercase letters, digits, hyphens and inner "
+			"underscores", m->name);
 		goto out;
 	}
 	final = bn_fs_join(s->skills_dir, m->name);
@@ -161,7 +224,8 @@ int bn_store_skill_install(bn_store *s, const char *dir,
 	/* the database, not the marker, says what this install is: should
 	   the rename happen and the process die, the next open completes
 	   it when the folder hashes to HASH */
-	if ((r = bn_store__index_pending(s, m, o->tier, o->source, hash, err)))
+	if ((r = bn_store__index_pending(s, m, o->tier, o->source, hash, err)) ||
+	    (r = pending_grants(s, m->name, o, err)))
 		goto out;
 	if ((r = write_marker(dir, o, err)))
 		goto out;
@@ -194,6 +258,34 @@ out:
 	return r;
 }
 
+int bn_store_skill_rebuilt(bn_store *s, const char *name, const char *before,
+			   bn_err *err)
+{
+	char *dir = bn_fs_join(s->skills_dir, name), *want;
+	char hash[BN_SKILL_TREE_HASH_SIZE];
+	bn_skill_manifest *m = NULL;
+	bn_strv keep = { 0 };
+	int r;
+
+	want = bn_store__index_hash(s, name);
+	if (!want || strcmp(want, before))
+		r = bn_err_set(err, BN_EINVAL, "skill '%s': the store's record "
+			       "changed during the build; run `bnity skill "
+			       "verify %s`", name, name);
+	else if ((r = bn_skill_manifest_load(&m, dir, NULL, err)) == 0 &&
+		 (r = bn_skill_tree_hash(hash, dir, err)) == 0 &&
+		 (r = bn_store__index_put(s, m, NULL, NULL, hash, err)) == 0) {
+		/* the same SKILL.md: every scope was approved as it is */
+		unchanged_caps(&keep, m, m);
+		r = bn_store__grants_carry(s, name, before, hash, &keep, err);
+	}
+	bn_skill_manifest_free(m);
+	bn_strv_clear(&keep);
+	free(want);
+	free(dir);
+	return r;
+}
+
 /* The tier DIR's marker claims (owned), or NULL when it has none. */
 static char *marker_tier(const char *dir)
 {
@@ -221,7 +313,7 @@ int bn_store_skill_verify(bn_store *s, const char *name,
 	char hash[BN_SKILL_TREE_HASH_SIZE];
 	int r;
 
-	if (!bn_store__slug_ok(name))
+	if (!bn_skill_name_is_slug(name))
 		return bn_err_set(err, BN_EINVAL, "'%s' is not a skill name",
 				  name);
 	dir = bn_fs_join(s->skills_dir, name);

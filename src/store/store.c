@@ -418,6 +418,12 @@ static void project_dirs(bn_strv *out, const char *cwd, const char *home)
 	free(p);
 }
 
+static int skill_by_name(const void *a, const void *b)
+{
+	return strcmp(((const bn_store_skill *)a)->name,
+		      ((const bn_store_skill *)b)->name);
+}
+
 int bn_store_skills_list(bn_store_skills *out, bn_store *s, bn_err *err)
 {
 	static const char *const sub[] = { ".claude/skills", ".agents/skills" };
@@ -444,6 +450,8 @@ int bn_store_skills_list(bn_store_skills *out, bn_store *s, bn_err *err)
 	}
 	bn_strv_clear(&proj);
 	free(rhome);
+	/* by name, whatever order the folders were read in */
+	qsort(l.v, l.n, sizeof(*l.v), skill_by_name);
 	*out = l;
 	(void)err;
 	return 0;
@@ -573,11 +581,11 @@ int bn_store_skill_create(bn_store *s, const char *name, bn_skill_type type,
 	char hash[BN_SKILL_TREE_HASH_SIZE];
 	int r;
 
-	if (!bn_store__slug_ok(name))
+	if (!bn_skill_name_is_slug(name))
 		return bn_err_set(err, BN_EINVAL,
 			"skill name '%s': use 1 to 64 lowercase letters, "
-			"digits and hyphens, with no hyphen at either end "
-			"and no two in a row", name);
+			"digits, hyphens and inner underscores, with no "
+			"hyphen at either end and no two in a row", name);
 	final = bn_fs_join(s->skills_dir, name);
 	if (access(final, F_OK) == 0) {
 		r = bn_err_set(err, BN_EEXIST,
@@ -627,7 +635,7 @@ int bn_store_skill_remove(bn_store *s, const char *name, bn_err *err)
 	char *final, *trash, *dst;
 	int r;
 
-	if (!bn_store__slug_ok(name))
+	if (!bn_skill_name_is_slug(name))
 		return bn_err_set(err, BN_EINVAL, "'%s' is not a skill name",
 				  name);
 	final = bn_fs_join(s->skills_dir, name);

@@ -152,7 +152,7 @@ int bn_store_tx_commit(bn_store *s, bn_err *err) BN_MUST_USE;
 void bn_store_tx_rollback(bn_store *s);
 
 /*
- * Every skill: the store's, the user's and the project's.  Names choose,
+ * Every skill, by name: the store's, the user's and the project's.  Names choose,
  * identity decides: a user or project copy is the installed skill (its
  * tier, its grants) only when its tree hash equals the one the store
  * recorded for the name; any other copy is "untrusted" and has only the
@@ -188,6 +188,10 @@ typedef struct bn_store_install_opts {
 	const char *source;    /* where it came from, for the index */
 	const json_t *marker;  /* more fields for the marker file, or NULL */
 	bool replace;          /* swap with an installed skill of the name */
+	const bn_strv *granted; /* the grants approved with it ("cap=scope"),
+				   or NULL: kept in the index with the
+				   install until bn_store_skill_grants_done */
+	const char *grant_bot; /* the bot they are for; NULL: every bot */
 } bn_store_install_opts;
 
 /*
@@ -205,6 +209,33 @@ typedef struct bn_store_install_opts {
  */
 int bn_store_skill_install(bn_store *s, const char *dir,
 			   const bn_store_install_opts *o,
+			   bn_err *err) BN_MUST_USE;
+
+/*
+ * bn_store_skill_grants_pending - the grants an install of NAME approved
+ * (O->granted, O->grant_bot of bn_store_skill_install) that
+ * bn_store_skill_grants_done has not yet settled, once the install is
+ * complete: appended to *granted, *bot_out (owned; NULL: every bot),
+ * *found true.  After a crash between the commit and the grants, these
+ * (from the database) are what the caller writes, never a list the skill
+ * folder carries.  *found false when there are none.
+ */
+int bn_store_skill_grants_pending(bn_strv *granted, char **bot_out,
+				  bool *found, bn_store *s, const char *name,
+				  bn_err *err) BN_MUST_USE;
+/* bn_store_skill_grants_done - the grants of NAME's install are written:
+   forget them. */
+int bn_store_skill_grants_done(bn_store *s, const char *name,
+			       bn_err *err) BN_MUST_USE;
+
+/*
+ * bn_store_skill_rebuilt - installed skill NAME, whose files hashed to
+ * its record BEFORE when its module was rebuilt from them (the caller
+ * checked that with bn_store_skill_verify), has a new skill.wasm: the
+ * record takes what the folder hashes to now, keeping tier and source,
+ * and its grants follow.  BN_EINVAL when the record is no longer BEFORE.
+ */
+int bn_store_skill_rebuilt(bn_store *s, const char *name, const char *before,
 			   bn_err *err) BN_MUST_USE;
 
 /*

@@ -85,7 +85,8 @@ void bn_store__rows_free(void *v, size_t n, size_t size,
 /* Insert or update M's row; TIER and SOURCE NULL keep what the row has
    (a new row: "local", "created"), given they also stamp installed_at;
    HASH (the tree hash, skill/tree.h) NULL keeps the row's.  Clears an
-   install in flight. */
+   install in flight, but not the grants it approved (pending_grants),
+   which wait for bn_store_skill_grants_done. */
 int bn_store__index_put(bn_store *s, const bn_skill_manifest *m,
 			const char *tier, const char *source,
 			const char *hash, bn_err *err);
@@ -98,7 +99,8 @@ int bn_store__index_pending(bn_store *s, const bn_skill_manifest *m,
 			    const char *hash, bn_err *err);
 /* Settle NAME's row with HASH, what its folder hashes to now ("" when
    it cannot be hashed): an install in flight to HASH is completed, any
-   other dropped; a row without a tree hash takes HASH. */
+   other dropped with its approved grants; a row without a tree hash
+   takes HASH. */
 int bn_store__index_settle(bn_store *s, const char *name,
 			   const char *hash, bn_err *err);
 int bn_store__index_remove(bn_store *s, const char *name, bn_err *err);
@@ -110,6 +112,12 @@ int bn_store__index_unsettled(bn_strv *out, bn_store *s, bn_err *err);
 char *bn_store__index_tier(bn_store *s, const char *name);
 /* NAME's tree hash (owned), or NULL when it has none. */
 char *bn_store__index_hash(bn_store *s, const char *name);
+/* Set NAME's pending_grants to GRANTS (JSON text; NULL clears them). */
+int bn_store__index_pending_grants(bn_store *s, const char *name,
+				   const char *grants, bn_err *err);
+/* NAME's pending_grants (owned) once its install is complete (no
+   pending_hash), else NULL. */
+char *bn_store__index_pending_grants_get(bn_store *s, const char *name);
 /* Remove SKILL from every bot (bots.c). */
 int bn_store__attachments_remove(bn_store *s, const char *skill,
 				 bn_err *err);

@@ -138,4 +138,70 @@ check "a copy in ~/.agents/skills with other content gets no grant" '[[ $out == 
 run "$bnity" skill list
 check "skill list shows the user copy untrusted" '[[ $out == *notes*untrusted*user* ]]'
 
+# --- the hash is of the bytes that run ---------------------------------------
+# A racing process swaps skill.wasm between the check of the skill's
+# identity and the read of its module (BNITY_FAULT=run-before-load renames
+# $BNITY_FAULT_TARGET over it there): the bytes read must not run under
+# the grants of the content that was checked.
+rm -rf "$HOME/.agents/skills/notes"
+swapmod=$(printf '%s\n' "$envmod" | sed 's/"denied"/"DENIED"/')
+wasm "$work/swapped.wasm" "$swapmod"
+check "(a second module that reads the variable)" '[ -s "$work/swapped.wasm" ] && ! cmp -s "$work/swapped.wasm" "$work/env.wasm"'
+run "$bnity" skill run notes --input '{}'
+check "(the installed notes reads the variable before the swap)" '[ $rc -eq 0 ] && [[ $out == *the-env-value* ]]'
+swap_run() {
+  cp "$work/swapped.wasm" "$work/swap-in.wasm"
+  run env BNITY_FAULT=run-before-load BNITY_FAULT_TARGET="$work/swap-in.wasm" \
+    "$bnity" skill run notes --input '{}'
+}
+last_run() { db "SELECT $1 FROM audit_runs WHERE skill='notes' ORDER BY id DESC LIMIT 1"; }
+swap_run
+check "a module swapped in after the check does not run with the grants" '[ $rc -ne 0 ] && [[ $out != *the-env-value* ]]'
+check "the refusal says the files changed on disk" '[[ $errout == *"changed on disk"* ]] && [[ $errout == *"$BNITY_HOME/skills/notes"* ]]'
+check "the audit records the run as denied, with why" '[ "$(last_run outcome)" = denied ] && [[ "$(last_run error)" == *"changed on disk"* ]]'
+run "$bnity" skill run notes --input '{}'
+check "the module left in place of the installed one is caught on the next run too" '[ $rc -ne 0 ] && [[ $out != *the-env-value* ]] && [[ $errout == *"changed on disk"* ]]'
+cp "$work/env.wasm" "$BNITY_HOME/skills/notes/skill.wasm"
+run "$bnity" skill run notes --input '{}'
+check "the installed bytes back in place run with their grants" '[ $rc -eq 0 ] && [[ $out == *the-env-value* ]]'
+
+cd "$work/proj"
+rm -rf "$work/proj/.claude/skills/notes"
+cp -r "$BNITY_HOME/skills/notes" "$work/proj/.claude/skills/notes"
+rm "$work/proj/.claude/skills/notes/.bnity-install.json"
+run "$bnity" skill run notes --input '{}'
+check "(an identical project copy is the installed skill)" '[ $rc -eq 0 ] && [[ $out == *the-env-value* ]]'
+swap_run
+check "a module swapped into that copy after its hash was taken does not get the grants" '[ $rc -ne 0 ] && [[ $out != *the-env-value* ]] && [[ $errout == *"$work/proj/.claude/skills/notes"* ]] && [[ $errout == *"changed on disk"* ]]'
+check "(its audit row says so)" '[ "$(last_run outcome)" = denied ] && [[ "$(last_run error)" == *"changed on disk"* ]]'
+cd "$work"
+
+# A hand-run build of an installed skill makes a new module from the files
+# installed: the store records the new content, and its grants follow.
+tool "$work/src/rebuilt" rebuilt "read_env=SECRET_X" "$work/swapped.wasm"
+printf '%s\n' "$envmod" >"$work/src/rebuilt/skill.wat"
+run "$bnity" skill install "$work/src/rebuilt" --grant read_env=SECRET_X
+before=$(db "SELECT tree_hash FROM skill_index WHERE name='rebuilt'")
+run "$bnity" skill build rebuilt
+check "skill build of an installed skill builds it confined" '[ $rc -eq 0 ] && [[ $errout == *"OS sandbox"* ]] && cmp -s "$BNITY_HOME/skills/rebuilt/skill.wasm" "$work/env.wasm"'
+check "the store records the rebuilt content" '[ "$(db "SELECT tree_hash FROM skill_index WHERE name=\"rebuilt\"")" != "$before" ] && "$bnity" skill verify rebuilt >/dev/null'
+run "$bnity" skill run rebuilt --input '{}'
+check "the rebuilt module runs, with the grants of the skill it was built from" '[ $rc -eq 0 ] && [[ $out == *the-env-value* ]]'
+echo "edited" >>"$BNITY_HOME/skills/rebuilt/SKILL.md"
+run "$bnity" skill build rebuilt
+check "an installed skill edited in place is not rebuilt (nor recorded)" '[ $rc -ne 0 ] && [[ $errout == *"not built"* ]] && [[ $errout == *"changed since it was installed"* ]]'
+
+# the same for a script: the private copy that runs is what is checked
+mkdir -p "$work/src/scripted/scripts"
+printf -- '---\nname: scripted\ndescription: has a script\nmetadata:\n  capabilities: "exec_command=show.sh"\n---\nx\n' >"$work/src/scripted/SKILL.md"
+echo 'echo installed-script' >"$work/src/scripted/scripts/show.sh"
+run "$bnity" skill install "$work/src/scripted" --grant exec_command=show.sh
+run "$bnity" skill script scripted show.sh
+check "(the installed script runs with its grant)" '[ $rc -eq 0 ] && [[ $out == *installed-script* ]]'
+echo 'echo swapped-script' >"$work/swap-in.sh"
+run env BNITY_FAULT=run-before-load BNITY_FAULT_TARGET="$work/swap-in.sh" \
+  "$bnity" skill script scripted show.sh
+check "a script swapped in after the check does not run with the grant" '[ $rc -ne 0 ] && [[ $out != *swapped-script* ]] && [[ $errout == *"changed on disk"* ]]'
+check "(the audit row says why)" '[[ "$(db "SELECT error FROM audit_runs WHERE skill='"'"'scripted'"'"' ORDER BY id DESC LIMIT 1")" == *"changed on disk"* ]]'
+
 tap_done
