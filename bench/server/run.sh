@@ -4,8 +4,10 @@
 # against a trivial untrusted WAT skill that echoes its input.  Prints
 # requests/s and latency percentiles, fails on any error or non-2xx
 # answer, and compares the server's RSS after a warm-up, after one load
-# run and after a second (a leak shows as steady growth).  Never asserts
-# timings.
+# run and after a second (a leak shows as steady growth).  Then the
+# median of 50 sequential calls in a warm pooled worker (curl's
+# time_total, the X-Bnity-Worker header saying the worker was reused) and
+# of 15 cold one-shot `bnity skill run`s.  Never asserts timings.
 # Usage: bench/server/run.sh [BNITY [SERVE]]   (env: DURATION=10s
 # THREADS=2 CONNECTIONS=8)
 set -euo pipefail
@@ -64,6 +66,19 @@ if [ "$growth" -gt $((rss1 / 4 + 8192)) ]; then
   echo "bench: RSS kept growing: a leak?"
   fail=1
 fi
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.2f", v[int((NR + 1) / 2)] }'; }
+for _ in $(seq 50); do
+  curl -s -o /dev/null -D "$work/hdr" -w '%{time_total}\n' -H "Authorization: Bearer $BNITY_TOKEN" \
+    --data '{"input": {}}' "$url" | awk '{ print $1 * 1000 }' >"$work/t"
+  grep -q '^X-Bnity-Worker: [0-9]*/1\b' "$work/hdr" || cat "$work/t"
+done >"$work/warm"
+echo "== warm pooled call over HTTP: median $(median <"$work/warm") ms ($(wc -l <"$work/warm") reused calls)"
+for _ in $(seq 15); do
+  s=$(date +%s%N)
+  "$bnity" skill run echo --input '{}' >/dev/null
+  echo $(( ($(date +%s%N) - s) / 1000 )) | awk '{ print $1 / 1000 }'
+done >"$work/cold"
+echo "== cold one-shot bnity skill run (CLI): median $(median <"$work/cold") ms"
 last=$(curl -s -H "Authorization: Bearer $BNITY_TOKEN" "$base/api/v1/audit?skill=echo&limit=1")
 echo "== newest audit record: $(printf '%s' "$last" | sed -n 's/.*"runs":\[{"id":\([0-9]*\).*/#\1/p')"
 exit $fail

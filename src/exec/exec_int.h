@@ -9,6 +9,8 @@
 #include "exec/audit.h"
 #include "exec/executor.h"
 #include "exec/grants.h"
+#include "exec/host.h"
+#include "exec/worker.h"
 #include "skill/tree.h"
 #include "wasm/wasi.h"
 #include "wasm/wasm.h"
@@ -31,6 +33,39 @@ void bn_exec__run_config(bn_wasm_wasi_config *cfg, bn_wasm_limits *wl,
 			 const char *const *argv0,
 			 const bn_wasm_wasi_preopen *pre, size_t npre,
 			 const int fds[3], const bn_exec_limits *limits);
+/*
+ * A live confined worker (worker.c) and what the pool (pool.c) does with
+ * it.  _spawn starts one for JOB (its folders and limits), or a spare
+ * for no job yet (JOB NULL: no folders, limits up to BN_EXEC__SPARE_*);
+ * LIFETIME_MS > 0 makes it a pooled worker, whose supervisor's wall
+ * clock and CPU limit cover its whole life.  _call sends JOB and serves
+ * it until the job's end (the call's own wall clock kills the worker's
+ * tree); _spent says the worker must not serve again (a trap, a limit,
+ * a refused capability, a broken protocol, or no report); _end closes
+ * the channel, kills and waits for it, filling OUT's end (may be NULL).
+ */
+#define BN_EXEC__SPARE_MEMORY ((uint64_t)256 << 20)
+#define BN_EXEC__SPARE_OUTPUT ((uint64_t)4 << 20)
+typedef struct bn_exec__worker {
+	struct bn_sandbox_proc *proc;  /* owned */
+	int chan;                      /* the broker's end */
+	int pid;
+	unsigned calls;                /* jobs sent so far */
+	bool has_module;               /* its module is compiled */
+} bn_exec__worker;
+
+int bn_exec__worker_spawn(bn_exec__worker *w, const bn_exec_worker_job *job,
+			  uint64_t lifetime_ms, bool allow_weaker, bn_err *err)
+	BN_MUST_USE;
+void bn_exec__worker_call(bn_exec_worker_outcome *out, bn_exec__worker *w,
+			  const bn_exec_worker_job *job);
+bool bn_exec__worker_spent(const bn_exec_worker_outcome *o,
+			   const bn_exec_host *h);
+void bn_exec__worker_end(bn_exec_worker_outcome *out, bn_exec__worker *w);
+/* pool.c: run JOB in a worker of POOL (bound, spare or new). */
+int bn_exec__pool_call(bn_exec_worker_outcome *out, bn_exec_pool *pool,
+		       const bn_exec_worker_job *job, bn_err *err) BN_MUST_USE;
+
 /* BNITY_SANDBOX_ALLOW_WEAKER is set to accept weaker confinement. */
 bool bn_exec__allow_weaker(void);
 

@@ -201,6 +201,7 @@ typedef struct run_ctx {
 	bn_exec__run *run;           /* the skill, its grants, its record */
 	bn_exec_result *res;
 	int fds[3];                  /* stdin, stdout, stderr memfds */
+	struct bn_exec_pool *pool;   /* warm workers, or NULL */
 } run_ctx;
 
 /* The trap's limit name, or NULL when it is not a limit. */
@@ -500,6 +501,8 @@ static int run_confined(run_ctx *c, const char *bytes, size_t nbytes,
 		BN_EXEC_WORKER_MSG_MAX - 1024;
 	host.http_timeout_ms = res->limits.timeout_ms;
 	job.name = c->run->sk->name;
+	job.identity = c->run->sk->hash;
+	job.pool = c->pool;
 	job.wasm = (const uint8_t *)bytes;
 	job.wasm_len = nbytes;
 	job.limits = res->limits;
@@ -527,6 +530,8 @@ static int run_confined(run_ctx *c, const char *bytes, size_t nbytes,
 			NULL);
 	res->fuel_used = o.fuel_used;
 	res->memory_peak = o.memory_peak;
+	res->worker_pid = o.worker_pid;
+	res->worker_calls = o.worker_calls;
 	res->host_calls = host.calls;
 	res->host_denied = host.denied;
 	bn_exec_host_clear(&host);
@@ -608,7 +613,8 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 	bn_exec_result res = { 0 };
 	bn_wasm_module *mod = NULL;
 	bn_wasm_err werr = { { 0 } };
-	run_ctx c = { .run = &run, .res = &res, .fds = { -1, -1, -1 } };
+	run_ctx c = { .run = &run, .res = &res, .fds = { -1, -1, -1 },
+		      .pool = req->pool };
 	char *wasm_path = NULL, *bytes = NULL;
 	size_t nbytes = 0;
 	int r;

@@ -39,6 +39,9 @@ typedef struct bn_exec_request {
 					only, and no memory */
 	const void *input;           /* the JSON input, input_len bytes */
 	size_t input_len;
+	struct bn_exec_pool *pool;   /* a long-lived server's warm workers
+					(exec/pool.h); NULL: a confined run
+					starts a worker of its own */
 } bn_exec_request;
 
 typedef struct bn_exec_result {
@@ -60,6 +63,9 @@ typedef struct bn_exec_result {
 	int64_t audit_id;            /* the audit record of this run */
 	char *notice;                /* owned: which copy ran when it was
 					not the installed skill, or NULL */
+	int worker_pid;              /* the confined worker that ran it (as
+					the broker sees it); 0 in-process */
+	unsigned worker_calls;       /* its Nth call (1: a fresh worker) */
 } bn_exec_result;
 
 void bn_exec_result_clear(bn_exec_result *r);

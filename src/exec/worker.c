@@ -14,6 +14,7 @@
 #include "worker.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
@@ -143,41 +144,72 @@ static void send_done(int chan, int status, const bn_wasm_trap *trap,
 	bn_buf_clear(&b);
 }
 
-/* The confined worker: everything that touches the module happens here. */
-static int worker_main(worker_ctx *w)
+/*
+ * The worker's module: compiled on its first job, then kept for every
+ * later job of the worker (a pooled worker serves one identity, so one
+ * module).  Compiling seals executable memory for good: a second module
+ * cannot be compiled, and the pool never sends one.
+ */
+typedef struct worker_module {
+	bn_wasm_module *mod;      /* NULL until the first job */
+	bool sealed;
+} worker_module;
+
+/* Compile JOB's module into WM; false after reporting why it cannot. */
+static bool module_load(worker_module *wm, const worker_ctx *w)
 {
 	const bn_exec_worker_job *job = w->job;
-	bn_wasm_limits wl = BN_WASM_LIMITS_INIT;
-	bn_wasm_wasi_config cfg = BN_WASM_WASI_CONFIG_INIT;
-	bn_exec_host mirror = { 0 };
-	bn_wasm_module *mod = NULL;
-	bn_wasm_store *store = NULL;
-	bn_wasm_linker *linker = NULL;
-	bn_wasm_wasi *wasi = NULL;
-	bn_wasm_instance *inst = NULL;
-	bn_wasm_trap trap = { 0 };
 	bn_wasm_err werr = { { 0 } };
 	bn_err serr = { 0, "" };
-	const char *argv[1] = { job->name };
-	int status = 0, r;
 
-	if (bn_wasm_module_new(&mod, job->wasm, job->wasm_len, &werr)) {
+	if (!job->wasm) {
+		if (wm->mod)
+			return true;
+		send_done(w->chan, 0, NULL, NULL, NULL, "the worker has no "
+			  "module", false, false);
+		return false;
+	}
+	if (wm->mod || wm->sealed) {
+		send_done(w->chan, 0, NULL, NULL, NULL, "a worker runs one "
+			  "module only", false, false);
+		return false;
+	}
+	if (bn_wasm_module_new(&wm->mod, job->wasm, job->wasm_len, &werr)) {
 		send_done(w->chan, 0, NULL, NULL, NULL, werr.msg, false,
 			  false);
-		return 0;
+		return false;
 	}
 	/* the module is machine code now: no more executable memory.  A
 	   kernel without seccomp (ENOSYS, EINVAL) was accepted as weaker
 	   confinement already; any other failure stops the run. */
+	wm->sealed = true;
 	if (bn_sandbox_seal_exec(&serr) && serr.code != -ENOSYS &&
 	    serr.code != -EINVAL) {
 		send_done(w->chan, 0, NULL, NULL, NULL, serr.msg, false,
 			  false);
-		goto out;
+		return false;
 	}
+	return true;
+}
+
+/* One job: a fresh store, instance, linear memory and WASI state. */
+static void worker_job(worker_ctx *w, const bn_wasm_module *mod)
+{
+	const bn_exec_worker_job *job = w->job;
+	const char *argv[1] = { job->name };
+	int status = 0, r;
+	bn_exec_host mirror = { .remote = w };
+	bn_wasm_limits wl = BN_WASM_LIMITS_INIT;
+	bn_wasm_wasi_config cfg = BN_WASM_WASI_CONFIG_INIT;
+	bn_wasm_trap trap = { 0 };
+	bn_wasm_store *store = NULL;
+	bn_wasm_err werr = { { 0 } };
+	bn_wasm_linker *linker = NULL;
+	bn_wasm_wasi *wasi = NULL;
+	bn_wasm_instance *inst = NULL;
+
 	bn_exec__run_config(&cfg, &wl, argv, job->preopens, job->npreopens,
 			    job->fds, &job->limits);
-	mirror.remote = w;
 	if (bn_wasm_wasi_new(&wasi, &cfg, &werr)) {
 		send_done(w->chan, 0, NULL, NULL, NULL, werr.msg, false,
 			  false);
@@ -208,13 +240,12 @@ out:
 	bn_wasm_linker_free(linker);
 	bn_wasm_store_free(store);
 	bn_wasm_wasi_free(wasi);
-	bn_wasm_module_free(mod);
-	return 0;
 }
 
 /* The job as the worker holds it (owned). */
 typedef struct worker_job_in {
 	bn_exec_worker_job job;
+	int fds[3];            /* the job's stdin, stdout, stderr */
 	char *name;
 	uint8_t *wasm;
 	bn_wasm_wasi_preopen *pre;
@@ -223,6 +254,9 @@ typedef struct worker_job_in {
 
 static void job_in_clear(worker_job_in *in)
 {
+	for (int i = 0; i < 3; i++)
+		if (in->fds[i] >= 0)
+			close(in->fds[i]);
 	for (size_t i = 0; in->paths && i < 2 * in->job.npreopens; i++)
 		free(in->paths[i]);
 	free(in->paths);
@@ -269,7 +303,10 @@ static bool decode_job(worker_job_in *in, const bn_sandbox_msg *m)
 	job->limits.timeout_ms = bn_sandbox_get_u64(&c);
 	job->limits.output_bytes = bn_sandbox_get_u64(&c);
 	n = bn_sandbox_get_u32(&c);
-	if (c.bad || n > 4096 || m->n_fds != 1)
+	/* stdin, stdout, stderr, then the module unless the worker has it */
+	for (size_t i = 0; i < 3 && i < m->n_fds; i++)
+		in->job.fds[i] = in->fds[i] = m->fds[i];
+	if (c.bad || n > 4096 || (m->n_fds != 3 && m->n_fds != 4))
 		return false;
 	in->pre = bn_xcalloc(n + 1, sizeof(*in->pre));
 	in->paths = bn_xcalloc(2 * (size_t)n + 1, sizeof(char *));
@@ -285,17 +322,18 @@ static bool decode_job(worker_job_in *in, const bn_sandbox_msg *m)
 	}
 	if (!bn_sandbox_cursor_done(&c))
 		return false;
-	in->wasm = read_module(m->fds[0], &job->wasm_len);
 	job->name = in->name;
-	job->wasm = in->wasm;
 	job->preopens = in->pre;
+	if (m->n_fds == 3)
+		return true;
+	in->wasm = read_module(m->fds[3], &job->wasm_len);
+	job->wasm = in->wasm;
 	return in->wasm != NULL;
 }
 
 int bn_exec_worker_main(int argc, char **argv)
 {
-	worker_job_in in;
-	bn_sandbox_msg m = { 0 };
+	worker_module wm = { 0 };
 	worker_ctx w;
 	int r;
 
@@ -303,35 +341,57 @@ int bn_exec_worker_main(int argc, char **argv)
 		return -r;
 	if (r != WORKER_NFDS)
 		return 1;
-	memset(&in, 0, sizeof(in));
-	if (bn_sandbox_msg_recv(&m, WORKER_CHAN, BN_SANDBOX_MSG_MAX_BYTES,
-				NULL) || m.type != MSG_JOB ||
-	    !decode_job(&in, &m)) {
+	/* one job after another until the broker closes the channel (a
+	   one-shot run: after its first) */
+	for (;;) {
+		worker_job_in in;
+		bn_sandbox_msg m = { 0 };
+
+		memset(&in, 0, sizeof(in));
+		in.fds[0] = in.fds[1] = in.fds[2] = -1;
+		r = bn_sandbox_msg_recv(&m, WORKER_CHAN,
+					BN_SANDBOX_MSG_MAX_BYTES, NULL);
+		if (r == -EPIPE)
+			break;
+		bool ok = !r && m.type == MSG_JOB && decode_job(&in, &m);
+
+		/* stdio is the job's now (job_in_clear); the module's memfd
+		   goes with the message */
+		for (size_t i = 0; !r && m.type == MSG_JOB && i < 3 &&
+		     i < m.n_fds; i++)
+			m.fds[i] = -1;
 		bn_sandbox_msg_clear(&m);
+		if (!ok) {
+			job_in_clear(&in);
+			r = 1;
+			break;
+		}
+		w.job = &in.job;
+		w.chan = WORKER_CHAN;
+		if (module_load(&wm, &w))
+			worker_job(&w, wm.mod);
 		job_in_clear(&in);
-		return 1;
+		r = 0;
 	}
-	bn_sandbox_msg_clear(&m);
-	in.job.fds[0] = 0;
-	in.job.fds[1] = 1;
-	in.job.fds[2] = 2;
-	w.job = &in.job;
-	w.chan = WORKER_CHAN;
-	r = worker_main(&w);
-	job_in_clear(&in);
+	bn_wasm_module_free(wm.mod);
 	return r;
 }
 
-/* Send the job to the worker: the module travels in a memfd. */
-static int send_job(int chan, const bn_exec_worker_job *job, bn_err *err)
+/* Send the job to the worker: its stdio, and the module in a memfd
+   unless WITH_MODULE is false (the worker has it compiled). */
+static int send_job(int chan, const bn_exec_worker_job *job,
+		    bool with_module, bn_err *err)
 {
 	bn_buf b = BN_BUF_INIT;
-	int fd, r;
+	int fds[4] = { job->fds[0], job->fds[1], job->fds[2], -1 }, r;
 
-	fd = bn_exec__memfd_with("bnity-module", job->wasm, job->wasm_len);
-	if (fd < 0)
-		return bn_err_set(err, BN_EIO, "worker: memfd for the module: "
-				  "%s", strerror(errno));
+	if (with_module) {
+		fds[3] = bn_exec__memfd_with("bnity-module", job->wasm,
+					     job->wasm_len);
+		if (fds[3] < 0)
+			return bn_err_set(err, BN_EIO, "worker: memfd for the "
+					  "module: %s", strerror(errno));
+	}
 	bn_sandbox_put_str(&b, job->name);
 	bn_sandbox_put_u64(&b, job->limits.fuel);
 	bn_sandbox_put_u64(&b, job->limits.memory_bytes);
@@ -343,9 +403,11 @@ static int send_job(int chan, const bn_exec_worker_job *job, bn_err *err)
 		bn_sandbox_put_str(&b, job->preopens[i].guest_path);
 		bn_sandbox_put_u32(&b, job->preopens[i].read_only);
 	}
-	r = bn_sandbox_msg_send(chan, MSG_JOB, b.data, b.len, &fd, 1, err);
+	r = bn_sandbox_msg_send(chan, MSG_JOB, b.data, b.len, fds,
+				with_module ? 4 : 3, err);
 	bn_buf_clear(&b);
-	close(fd);
+	if (fds[3] >= 0)
+		close(fds[3]);
 	return r;
 }
 
@@ -501,6 +563,8 @@ static void broker_loop(bn_exec_worker_outcome *out, bn_sandbox_proc *proc,
 			bn_sandbox_proc_kill(proc);
 			return;
 		}
+		if (out->reported)
+			return;     /* the job is done; the worker waits */
 		if (h->out_of_time) {
 			/* the call met the deadline: the run is over */
 			out->timed_out = true;
@@ -510,85 +574,168 @@ static void broker_loop(bn_exec_worker_outcome *out, bn_sandbox_proc *proc,
 	}
 }
 
-int bn_exec_worker_run(bn_exec_worker_outcome *out,
-		       const bn_exec_worker_job *job, bn_err *err)
+/*
+ * The policy of a worker for JOB, or of a spare (JOB NULL: no folders,
+ * the ceilings of BN_EXEC__SPARE_*).  LIFETIME_MS > 0: a pooled worker,
+ * whose wall clock and CPU limit cover its whole life (each call's own
+ * clock is the broker's, broker_loop).  RO, RW: owned arrays for the
+ * policy's paths.
+ */
+static void worker_policy(bn_sandbox_policy *pol, const char ***ro,
+			  const char ***rw, const bn_exec_worker_job *job,
+			  const int keep[4], uint64_t lifetime_ms,
+			  bool allow_weaker)
 {
-	bn_sandbox_policy pol = BN_SANDBOX_POLICY_INIT;
-	bn_sandbox_target target = { 0 };
-	bn_sandbox_result res = { 0 };
-	bn_sandbox_proc *proc = NULL;
-	const char **ro = NULL, **rw = NULL;
-	int chan[2] = { -1, -1 }, keep[4];
-	size_t nro = 0, nrw = 0;
-	int r;
+	bn_exec_limits spare = { 0, BN_EXEC__SPARE_MEMORY, 0,
+				 BN_EXEC__SPARE_OUTPUT };
+	const bn_exec_limits *l = job ? &job->limits : &spare;
+	size_t npre = job ? job->npreopens : 0, nro = 0, nrw = 0;
 
-	memset(out, 0, sizeof(*out));
-	if ((r = bn_sandbox_chan_pair(chan, err)))
-		return r;
-	ro = bn_xcalloc(job->npreopens + 1, sizeof(*ro));
-	rw = bn_xcalloc(job->npreopens + 1, sizeof(*rw));
-	for (size_t i = 0; i < job->npreopens; i++) {
+	*ro = bn_xcalloc(npre + 1, sizeof(**ro));
+	*rw = bn_xcalloc(npre + 1, sizeof(**rw));
+	for (size_t i = 0; i < npre; i++) {
 		if (job->preopens[i].read_only)
-			ro[nro++] = job->preopens[i].host_path;
+			(*ro)[nro++] = job->preopens[i].host_path;
 		else
-			rw[nrw++] = job->preopens[i].host_path;
+			(*rw)[nrw++] = job->preopens[i].host_path;
 	}
-	keep[0] = job->fds[0];
-	keep[1] = job->fds[1];
-	keep[2] = job->fds[2];
-	keep[3] = chan[1];
-	pol.read_paths = ro;
-	pol.n_read_paths = nro;
-	pol.write_paths = rw;
-	pol.n_write_paths = nrw;
-	pol.allow_exec = false;
+	pol->read_paths = *ro;
+	pol->n_read_paths = nro;
+	pol->write_paths = *rw;
+	pol->n_write_paths = nrw;
+	pol->allow_exec = false;
 	/* the engine caps linear memory itself; the cgroup is the backstop
 	   for everything else the worker allocates */
-	pol.memory_bytes = job->limits.memory_bytes + ((uint64_t)256 << 20);
+	pol->memory_bytes = l->memory_bytes + ((uint64_t)256 << 20);
 	/* 64 bits all the way down: the limits were range-checked where
 	   they entered (bn_exec_limits_check) */
-	pol.cpu_seconds = job->limits.timeout_ms / 1000 + 2;
-	pol.file_size_bytes = job->limits.output_bytes + 65536;
-	pol.open_files = 64;
-	pol.max_procs = 4;
-	pol.wall_ms = job->limits.timeout_ms + 2000;
-	pol.keep_fds = keep;
-	pol.n_keep_fds = 4;
-	pol.allow_weaker = job->allow_weaker;
+	pol->cpu_seconds = lifetime_ms ? lifetime_ms / 1000 + 2 :
+			   l->timeout_ms / 1000 + 2;
+	pol->file_size_bytes = l->output_bytes + 65536;
+	pol->open_files = 64;
+	pol->max_procs = 4;
+	pol->wall_ms = lifetime_ms ? lifetime_ms : l->timeout_ms + 2000;
+	pol->keep_fds = keep;
+	pol->n_keep_fds = 4;
+	pol->allow_weaker = allow_weaker;
 	/* per-step microseconds on stderr, for bench/skill/run.sh */
 	if (secure_getenv("BNITY_SANDBOX_TRACE"))
-		pol.trace_fd = 2;
-	if (job->npreopens && getuid() != 0 && getgid() != 0) {
+		pol->trace_fd = 2;
+	if (npre && getuid() != 0 && getgid() != 0) {
 		/* granted folders belong to the user who granted them; a
 		   worker never runs as root, so when bnity does, the worker
 		   is nobody and a granted folder must be readable by it */
-		pol.uid = getuid();
-		pol.gid = getgid();
+		pol->uid = getuid();
+		pol->gid = getgid();
 	}
+}
+
+int bn_exec__worker_spawn(bn_exec__worker *w, const bn_exec_worker_job *job,
+			  uint64_t lifetime_ms, bool allow_weaker, bn_err *err)
+{
+	bn_sandbox_policy pol = BN_SANDBOX_POLICY_INIT;
+	bn_sandbox_target target = { 0 };
+	const char **ro = NULL, **rw = NULL;
+	int chan[2] = { -1, -1 }, keep[4], nul = -1, r;
+
+	memset(w, 0, sizeof(*w));
+	w->chan = -1;
+	if ((r = bn_sandbox_chan_pair(chan, err)))
+		return r;
+	if (job && !lifetime_ms) {
+		keep[0] = job->fds[0];
+		keep[1] = job->fds[1];
+		keep[2] = job->fds[2];
+	} else {
+		/* a pooled worker gets each job's stdio with the job */
+		nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (nul < 0) {
+			r = bn_err_set(err, -errno, "worker: open /dev/null: "
+				       "%s", strerror(errno));
+			close(chan[0]);
+			close(chan[1]);
+			return r;
+		}
+		keep[0] = keep[1] = keep[2] = nul;
+	}
+	keep[3] = chan[1];
+	worker_policy(&pol, &ro, &rw, job, keep, lifetime_ms, allow_weaker);
 	target.worker = true;
-	r = bn_sandbox_spawn(&proc, &pol, &target, err);
+	r = bn_sandbox_spawn(&w->proc, &pol, &target, err);
 	close(chan[1]);
+	if (nul >= 0)
+		close(nul);
 	free(ro);
 	free(rw);
 	if (r) {
 		close(chan[0]);
 		return r;
 	}
-	const char *weak = bn_sandbox_proc_weakened(proc);
+	w->chan = chan[0];
+	w->pid = bn_sandbox_proc_pid(w->proc);
+	return 0;
+}
+
+void bn_exec__worker_call(bn_exec_worker_outcome *out, bn_exec__worker *w,
+			  const bn_exec_worker_job *job)
+{
+	const char *weak = bn_sandbox_proc_weakened(w->proc);
+
+	memset(out, 0, sizeof(*out));
 	if (weak && *weak)
 		out->weakened = bn_xstrdup(weak);
+	out->worker_pid = w->pid;
+	out->worker_calls = ++w->calls;
 	/* a worker that died before reading its job ends like any other */
-	(void)send_job(chan[0], job, NULL);
-	broker_loop(out, proc, job->host, chan[0], job->limits.timeout_ms);
-	close(chan[0]);
-	r = bn_sandbox_proc_wait(&res, proc, err);
-	if (r == 0) {
+	if (send_job(w->chan, job, !w->has_module, NULL) == 0)
+		w->has_module = true;
+	broker_loop(out, w->proc, job->host, w->chan, job->limits.timeout_ms);
+}
+
+bool bn_exec__worker_spent(const bn_exec_worker_outcome *o,
+			   const bn_exec_host *h)
+{
+	return !o->reported || o->protocol_error || o->timed_out ||
+	       (o->trap != BN_WASM_TRAP_NONE && o->trap != BN_WASM_TRAP_EXIT) ||
+	       o->load_error[0] || o->load_limit || o->no_start ||
+	       o->memory_refused || h->denied || h->out_of_time;
+}
+
+void bn_exec__worker_end(bn_exec_worker_outcome *out, bn_exec__worker *w)
+{
+	bn_sandbox_result res = { 0 };
+	bn_err err;
+
+	if (!w->proc)
+		return;
+	if (!out || out->reported)
+		bn_sandbox_proc_kill(w->proc);  /* done with it */
+	close(w->chan);      /* a waiting worker ends at EOF */
+	w->chan = -1;
+	bn_err_init(&err);
+	if (bn_sandbox_proc_wait(&res, w->proc, &err) == 0 && out) {
 		out->end = (int)res.end;
 		snprintf(out->end_name, sizeof(out->end_name), "%s",
 			 bn_sandbox_end_name(res.end));
 		if (res.end == BN_SANDBOX_END_TIME)
 			out->timed_out = true;
 	}
-	bn_sandbox_proc_free(proc);
-	return r;
+	bn_sandbox_proc_free(w->proc);
+	w->proc = NULL;
+}
+
+int bn_exec_worker_run(bn_exec_worker_outcome *out,
+		       const bn_exec_worker_job *job, bn_err *err)
+{
+	bn_exec__worker w;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (job->pool)
+		return bn_exec__pool_call(out, job->pool, job, err);
+	if ((r = bn_exec__worker_spawn(&w, job, 0, job->allow_weaker, err)))
+		return r;
+	bn_exec__worker_call(out, &w, job);
+	bn_exec__worker_end(out, &w);
+	return 0;
 }

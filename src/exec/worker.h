@@ -15,9 +15,15 @@
  *   RESP broker -> worker   i32 code, i32 http_status, u32 len, result,
  *                           u32 len, last error text
  *   JOB  broker -> worker   name, 4 x u64 limits, u32 n, n x (host path,
- *                           guest path, u32 read-only); the module's bytes
- *                           in a memfd (SCM_RIGHTS)
- *   DONE worker -> broker   the run's end: status, trap, fuel, memory
+ *                           guest path, u32 read-only); descriptors
+ *                           (SCM_RIGHTS): the job's stdin, stdout and
+ *                           stderr memfds, then the module's bytes in a
+ *                           memfd unless the worker has it compiled
+ *   DONE worker -> broker   the job's end: status, trap, fuel, memory
+ * A worker serves one job after another, each in a fresh instance with
+ * fresh linear memory, until the broker closes the channel: a one-shot
+ * run after its first job, a pooled worker when the pool retires it
+ * (exec/pool.h).
  * Everything the worker sends is checked as hostile input: a malformed
  * or oversized message ends the run, never the broker.
  */
@@ -37,8 +43,12 @@
 /* One host call moves at most this much each way in a confined run. */
 #define BN_EXEC_WORKER_MSG_MAX (((size_t)1 << 20) - 4096)
 
+typedef struct bn_exec_pool bn_exec_pool;
+
 typedef struct bn_exec_worker_job {
 	const char *name;                 /* the skill, argv[0] */
+	const char *identity;             /* the skill's tree hash, or NULL */
+	bn_exec_pool *pool;               /* NULL: a one-shot worker */
 	const uint8_t *wasm;              /* module bytes, not yet parsed */
 	size_t wasm_len;
 	bn_exec_limits limits;
@@ -70,13 +80,17 @@ typedef struct bn_exec_worker_outcome {
 	int end;                   /* bn_sandbox_end of the process */
 	char end_name[16];
 	char *weakened;            /* owned: mechanisms that were missing */
+	int worker_pid;            /* the worker (its PID 1, as the broker
+				      sees it) */
+	unsigned worker_calls;     /* this was its Nth call */
 } bn_exec_worker_outcome;
 
 void bn_exec_worker_outcome_clear(bn_exec_worker_outcome *o);
 
 /*
- * bn_exec_worker_run - spawn the confined worker for JOB, serve its host
- * calls and wait for it.  Returns 0 when it ran (see *out), BN_EDENIED
+ * bn_exec_worker_run - run JOB in a confined worker: a fresh one that
+ * ends with the job, or one of JOB's pool (exec/pool.h); serve its host
+ * calls and wait for the job's end.  Returns 0 when it ran (see *out), BN_EDENIED
  * with *err naming what is missing when the machine lacks a mechanism
  * the untrusted tier requires (and JOB does not allow weaker), or
  * another error when it could not start.

@@ -122,7 +122,7 @@ static void close_fds(const bn_sandbox__plan *plan)
 	size_t n = 0, i;
 	unsigned lo = 0;
 
-	if (p->n_keep_fds > MAX_KEEP - 5)
+	if (p->n_keep_fds > MAX_KEEP - 6)
 		fail(plan, "close fds", EMFILE);
 	for (i = 0; i < p->n_keep_fds; i++)
 		keep[n++] = p->keep_fds[i];
@@ -131,6 +131,7 @@ static void close_fds(const bn_sandbox__plan *plan)
 	keep[n++] = plan->ruleset_fd;
 	keep[n++] = plan->trace_fd;
 	keep[n++] = plan->exe_fd;
+	keep[n++] = plan->bpf_fd;
 	sort_fds(keep, n);
 	for (i = 0; i < n; i++) {
 		if (keep[i] < 0 || (unsigned)keep[i] < lo)
@@ -216,8 +217,8 @@ static void load_filter(const bn_sandbox__plan *plan, scmp_filter_ctx f,
 }
 
 /*
- * The worker's descriptors: keep_fds, err_fd and the ruleset go to
- * 0, 1, ... in that order (copied above them first, so that no move
+ * The worker's descriptors: keep_fds, err_fd, the ruleset and the
+ * compiled seccomp filter go to 0, 1, ... in that order (copied above them first, so that no move
  * overwrites a source not yet moved).  Returns how many were placed.
  */
 static int place_worker_fds(const bn_sandbox__plan *plan)
@@ -230,6 +231,8 @@ static int place_worker_fds(const bn_sandbox__plan *plan)
 	src[n++] = plan->err_fd;
 	if (plan->ruleset_fd >= 0)
 		src[n++] = plan->ruleset_fd;
+	if (plan->arch_guard)
+		src[n++] = plan->bpf_fd;
 	for (i = 0; i < n; i++)
 		if ((tmp[i] = fcntl(src[i], F_DUPFD_CLOEXEC, n)) < 0)
 			fail(plan, "worker fds", errno);
@@ -254,7 +257,7 @@ __attribute__((noreturn)) static void exec_worker(
 	(void)place_worker_fds(plan);
 	snprintf(nkeep, sizeof(nkeep), "%d", n);
 	snprintf(landlock, sizeof(landlock), "%d", plan->ruleset_fd >= 0);
-	snprintf(seccomp, sizeof(seccomp), "%d", plan->filter != NULL);
+	snprintf(seccomp, sizeof(seccomp), "%d", plan->arch_guard);
 	snprintf(guard, sizeof(guard), "%d", plan->arch_guard);
 	const char *const argv[] = { "bnity", "__worker", nkeep, landlock,
 				     seccomp, guard, NULL };

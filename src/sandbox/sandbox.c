@@ -408,8 +408,13 @@ static int prepare(bn_sandbox__plan *plan, bn_sandbox_proc *proc,
 			return r;
 	} else {
 		plan->arch_guard = true;
-		if ((r = bn_sandbox__seccomp_build(&plan->filter, p->allow_exec,
-						   err)) ||
+		/* a worker loads the spawner's compiled filter itself */
+		if (plan->target->worker && plan->bpf_fd < 0)
+			return bn_err_set(err, BN_EINVAL, "sandbox: the spawner "
+					  "has no compiled worker filter");
+		if ((!plan->target->worker &&
+		     (r = bn_sandbox__seccomp_build(&plan->filter,
+						    p->allow_exec, err))) ||
 		    (r = bn_sandbox__seccomp_build_init(&plan->init_filter,
 							err)))
 			return r;
@@ -557,16 +562,17 @@ int bn_sandbox_spawn(bn_sandbox_proc **out, const bn_sandbox_policy *policy,
 		return stopping(err);
 	if (target->worker || (target->argv && bn_sandbox__spawner_on()))
 		return spawn_remote(out, policy, target, err);
-	return bn_sandbox__spawn_in(out, policy, target, -1, -1, err);
+	return bn_sandbox__spawn_in(out, policy, target, -1, -1, -1, err);
 }
 
 int bn_sandbox__spawn_in(bn_sandbox_proc **out,
 			 const bn_sandbox_policy *policy,
 			 const bn_sandbox_target *target, int exe_fd,
-			 int cancel_fd, bn_err *err)
+			 int bpf_fd, int cancel_fd, bn_err *err)
 {
 	bn_sandbox__plan plan = { .policy = policy, .target = target,
 				  .ruleset_fd = -1, .exe_fd = exe_fd,
+				  .bpf_fd = bpf_fd,
 				  .trace_fd = policy->trace_fd };
 	int sync_p[2] = { -1, -1 }, err_p[2] = { -1, -1 },
 	    st_p[2] = { -1, -1 }, ns = 0, r, i;

@@ -32,6 +32,8 @@ typedef struct bn_sandbox__plan {
 	int trace_fd;        /* per-step timings, -1 for none */
 	int exe_fd;          /* bnity itself (O_PATH), for a worker target;
 				-1 outside the spawner */
+	int bpf_fd;          /* the worker's compiled allow-list (sealed
+				memfd), for a worker target; -1 for none */
 } bn_sandbox__plan;
 
 /* What PID 1 reports to the parent through status_fd. */
@@ -44,13 +46,13 @@ typedef struct bn_sandbox__report {
 
 /*
  * sandbox.c: spawn in this process (the spawner's supervisor, or a
- * process without a spawner).  EXE_FD: see the plan; CANCEL_FD: readable
+ * process without a spawner).  EXE_FD, BPF_FD: see the plan; CANCEL_FD: readable
  * or closed means "kill the run now" (-1 for none).
  */
 int bn_sandbox__spawn_in(bn_sandbox_proc **out,
 			 const bn_sandbox_policy *policy,
 			 const bn_sandbox_target *target, int exe_fd,
-			 int cancel_fd, bn_err *err) BN_MUST_USE;
+			 int bpf_fd, int cancel_fd, bn_err *err) BN_MUST_USE;
 
 /* spawner.c: the broker's side of a run the spawner starts. */
 bool bn_sandbox__spawner_on(void);
@@ -86,6 +88,16 @@ int bn_sandbox__landlock_enforce(int ruleset_fd);
 /* The payload's allow-list: native commands (exec) or the engine worker. */
 int bn_sandbox__seccomp_build(scmp_filter_ctx *out, bool native,
 			      bn_err *err);
+/*
+ * The engine worker's allow-list compiled to BPF once, in a sealed memfd
+ * (*out, O_CLOEXEC): the spawner makes it at start-up and every worker
+ * loads it with bn_sandbox__seccomp_load_bpf, so no worker runs
+ * libseccomp.  A filter is at most BN_SANDBOX__BPF_MAX - 1 instructions.
+ */
+#define BN_SANDBOX__BPF_MAX 4096
+int bn_sandbox__seccomp_worker_bpf(int *out, bn_err *err);
+/* In the worker: set no_new_privs and load the BPF in FD; 0 or -errno. */
+int bn_sandbox__seccomp_load_bpf(int fd);
 /* PID 1's allow-list: wait, kill, write the report, exit. */
 int bn_sandbox__seccomp_build_init(scmp_filter_ctx *out, bn_err *err);
 /* In the child: the raw filter killing foreign arches and x32 numbers. */

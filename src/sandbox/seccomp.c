@@ -27,6 +27,7 @@
 #include "sandbox_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -281,6 +282,51 @@ int bn_sandbox__seccomp_build(scmp_filter_ctx *out, bool native,
 		return r;
 	}
 	*out = ctx;
+	return 0;
+}
+
+int bn_sandbox__seccomp_worker_bpf(int *out, bn_err *err)
+{
+	scmp_filter_ctx ctx = NULL;
+	int fd, r;
+
+	if ((r = bn_sandbox__seccomp_build(&ctx, false, err)))
+		return r;
+	fd = memfd_create("bnity-worker-bpf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		r = bn_err_set(err, -errno, "seccomp: memfd for the worker's "
+			       "filter: %s", strerror(errno));
+	else if ((r = seccomp_export_bpf(ctx, fd)))
+		r = bn_err_set(err, r, "seccomp: export the worker's filter: "
+			       "%s", strerror(-r));
+	else if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK |
+		       F_SEAL_GROW | F_SEAL_SEAL))
+		r = bn_err_set(err, -errno, "seccomp: seal the worker's "
+			       "filter: %s", strerror(errno));
+	seccomp_release(ctx);
+	if (r) {
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	*out = fd;
+	return 0;
+}
+
+int bn_sandbox__seccomp_load_bpf(int fd)
+{
+	struct sock_filter prog[BN_SANDBOX__BPF_MAX];
+	struct sock_fprog fp;
+	ssize_t n = pread(fd, prog, sizeof(prog), 0);
+
+	if (n <= 0 || (size_t)n % sizeof(prog[0]) ||
+	    (size_t)n == sizeof(prog))
+		return -EINVAL;
+	fp.len = (unsigned short)((size_t)n / sizeof(prog[0]));
+	fp.filter = prog;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp))
+		return -errno;
 	return 0;
 }
 

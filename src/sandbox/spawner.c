@@ -237,10 +237,10 @@ static int lift_fd(int *fd, int limit)
 
 /*
  * Receive the N descriptors and put each at the number WANT[i] the
- * caller had for it, after moving CTL and EXE out of the way.
+ * caller had for it, after moving CTL, EXE and BPF out of the way.
  */
 static int place_fds(const int *want, size_t n, int ctl_fd, int *ctl,
-		     int *exe, bn_err *err)
+		     int *exe, int *bpf, bn_err *err)
 {
 	int got[KEEP_MAX + 1], top = 2, r = 0;
 	size_t have = 0, i;
@@ -264,7 +264,8 @@ static int place_fds(const int *want, size_t n, int ctl_fd, int *ctl,
 		m.n_fds = 0;
 		bn_sandbox_msg_clear(&m);
 	}
-	if ((r = lift_fd(ctl, top)) || (r = lift_fd(exe, top)))
+	if ((r = lift_fd(ctl, top)) || (r = lift_fd(exe, top)) ||
+	    (*bpf >= 0 && (r = lift_fd(bpf, top))))
 		goto fail;
 	for (i = 0; i < n; i++)
 		if ((r = lift_fd(&got[i], top + 2)))
@@ -286,7 +287,8 @@ fail:
 			  strerror(-r));
 }
 
-static int read_request(request *rq, int *ctl, int *exe, bn_err *err)
+static int read_request(request *rq, int *ctl, int *exe, int *bpf,
+			bn_err *err)
 {
 	bn_sandbox_msg m = { 0 };
 	int want[KEEP_MAX + 1], r;
@@ -301,7 +303,7 @@ static int read_request(request *rq, int *ctl, int *exe, bn_err *err)
 	}
 	bn_sandbox_msg_clear(&m);
 	n = request_fds(want, &rq->pol);
-	return place_fds(want, n, *ctl, ctl, exe, err);
+	return place_fds(want, n, *ctl, ctl, exe, bpf, err);
 }
 
 static void send_start(int ctl, int code, pid_t pid, const char *weak,
@@ -334,8 +336,9 @@ static void send_end(int ctl, const bn_sandbox_result *res)
 	bn_buf_clear(&b);
 }
 
-/* One run, from the request to its end.  Never returns. */
-__attribute__((noreturn)) static void supervise(int ctl, int exe)
+/* One run, from the request to its end.  Never returns.  BPF: the
+   worker's compiled allow-list, or -1. */
+__attribute__((noreturn)) static void supervise(int ctl, int exe, int bpf)
 {
 	request rq;
 	bn_sandbox_proc *proc = NULL;
@@ -349,10 +352,10 @@ __attribute__((noreturn)) static void supervise(int ctl, int exe)
 	memset(&rq, 0, sizeof(rq));
 	rq.pol.trace_fd = -1;
 	bn_err_init(&err);
-	r = read_request(&rq, &ctl, &exe, &err);
+	r = read_request(&rq, &ctl, &exe, &bpf, &err);
 	if (!r)
-		r = bn_sandbox__spawn_in(&proc, &rq.pol, &rq.tg, exe, ctl,
-					 &err);
+		r = bn_sandbox__spawn_in(&proc, &rq.pol, &rq.tg, exe, bpf,
+					 ctl, &err);
 	/* the child has its copies: ours would keep its channel open (the
 	   trace fd stays: the teardown is traced too) */
 	n = request_fds(want, &rq.pol);
@@ -387,7 +390,9 @@ static void reap_all(int sfd)
 __attribute__((noreturn)) static void spawner_main(int sock, int exe)
 {
 	sigset_t chld;
-	int sfd, nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int sfd, bpf = -1, nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+	bool bpf_tried = false;
+	char note[BN_SANDBOX_NOTE_MAX];
 
 	/* out of the terminal's process group: a ^C ends the caller, whose
 	   closed channels then end every run cleanly */
@@ -419,6 +424,15 @@ __attribute__((noreturn)) static void spawner_main(int sock, int exe)
 			continue;
 		if (bn_sandbox_msg_recv(&m, sock, 0, NULL))
 			break; /* the caller is gone */
+		/* the worker's allow-list, compiled once, at the first run,
+		   for every worker; without it (no seccomp here) a worker run
+		   is refused or weakened as the policy says */
+		if (m.type == MSG_NEW && !bpf_tried) {
+			bpf_tried = true;
+			if (bn_sandbox__seccomp_can_filter(note, sizeof(note)))
+				(void)bn_sandbox__seccomp_worker_bpf(&bpf,
+								     NULL);
+		}
 		if (m.type == MSG_NEW && m.n_fds == 1) {
 			pid = fork();
 			if (pid == 0) {
@@ -426,7 +440,7 @@ __attribute__((noreturn)) static void spawner_main(int sock, int exe)
 
 				close(sock);
 				close(sfd);
-				supervise(ctl, exe);
+				supervise(ctl, exe, bpf);
 			}
 		}
 		bn_sandbox_msg_clear(&m);
@@ -634,14 +648,11 @@ int bn_sandbox_worker_enter(int argc, char **argv)
 	if (guard && (r = bn_sandbox__seccomp_arch_guard()))
 		return worker_fail(err_fd, "seccomp arch guard", -r);
 	if (seccomp) {
-		scmp_filter_ctx f = NULL;
-		bn_err e;
+		/* the spawner's compiled allow-list: no libseccomp here */
+		int bpf = n + 1 + landlock;
 
-		bn_err_init(&e);
-		if ((r = bn_sandbox__seccomp_build(&f, false, &e)))
-			return worker_fail(err_fd, "seccomp build", EINVAL);
-		r = seccomp_load(f);
-		seccomp_release(f);
+		r = bn_sandbox__seccomp_load_bpf(bpf);
+		close(bpf);
 		if (r)
 			return worker_fail(err_fd, "seccomp load", -r);
 	}

@@ -52,6 +52,8 @@ unsigned bn_server__status_of(int code)
 	case BN_ELIMIT:
 	case -E2BIG:
 		return MHD_HTTP_CONTENT_TOO_LARGE;
+	case -EAGAIN:
+		return MHD_HTTP_SERVICE_UNAVAILABLE;  /* with Retry-After */
 	default:
 		return MHD_HTTP_INTERNAL_SERVER_ERROR;
 	}

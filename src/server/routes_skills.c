@@ -130,7 +130,8 @@ static void skill_run(bn_server_req *rq)
 		free(text);
 		return;
 	}
-	bn_exec_request req = { rq->params[0], bot, text, strlen(text) };
+	bn_exec_request req = { rq->params[0], bot, text, strlen(text),
+				rq->srv->state->pool };
 	bn_err_init(&err);
 	r = bn_exec_run(&res, s, &req, &err);
 	free(text);
@@ -138,6 +139,9 @@ static void skill_run(bn_server_req *rq)
 		bn_server__fail_err(rq, &err);
 		return;
 	}
+	if (res.worker_pid)
+		snprintf(rq->worker, sizeof(rq->worker), "%d/%u",
+			 res.worker_pid, res.worker_calls);
 	bn_server__reply(rq, MHD_HTTP_OK, bn_view_run_json(&res));
 	bn_exec_result_clear(&res);
 }

@@ -36,6 +36,7 @@
 #include "base/clock.h"
 #include "base/fs.h"
 #include "exec/curl_dl.h"
+#include "exec/pool.h"
 #include "sandbox/sandbox.h"
 
 #define API_PREFIX "/api/"
@@ -137,10 +138,12 @@ void bn_server__add_common_headers(const bn_server *srv,
 					 origin);
 }
 
-/* Queue J (stolen; NULL: no body) with STATUS. */
+/* Queue J (stolen; NULL: no body) with STATUS; WORKER: the value of
+   X-Bnity-Worker, or NULL. */
 static enum MHD_Result send_json(const bn_server *srv,
 				 struct MHD_Connection *conn, unsigned status,
-				 json_t *j, const char *allow)
+				 json_t *j, const char *allow,
+				 const char *worker)
 {
 	const struct bn_server_mhd_fns *mhd = bn_server__mhd();
 	struct MHD_Response *resp;
@@ -169,6 +172,12 @@ static enum MHD_Result send_json(const bn_server *srv,
 					 "Bearer realm=\"bnity\"");
 	if (allow)
 		mhd->add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+	/* the pool's queue was full: worth trying again in a moment */
+	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+		mhd->add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER,
+					 BN_SERVER_RETRY_AFTER_S);
+	if (worker && *worker)
+		mhd->add_response_header(resp, "X-Bnity-Worker", worker);
 	bn_server__add_common_headers(srv, conn, resp);
 	ok = mhd->queue_response(conn, status, resp);
 	mhd->destroy_response(resp);
@@ -185,7 +194,7 @@ static enum MHD_Result send_error(const bn_server *srv,
 	json_t *o = json_object();
 
 	json_object_set_new(o, "error", json_string(msg));
-	return send_json(srv, conn, status, o, allow);
+	return send_json(srv, conn, status, o, allow, NULL);
 }
 
 /* ---- routing -------------------------------------------------------------- */
@@ -315,7 +324,8 @@ static enum MHD_Result finish(bn_server_req *rq, const char *allow)
 		mhd->destroy_response(rq->stream);
 	} else {
 		ok = send_json(rq->srv, rq->conn, rq->status ? rq->status :
-			       MHD_HTTP_NO_CONTENT, rq->reply, allow);
+			       MHD_HTTP_NO_CONTENT, rq->reply, allow,
+			       rq->worker);
 		rq->reply = NULL;
 	}
 	json_decref(rq->reply);
@@ -512,6 +522,14 @@ static int limits_fill(bn_server_options *o, bn_err *err)
 	return 0;
 }
 
+/* BNITY_POOL=0: every confined call starts a worker of its own. */
+static bool pool_off(void)
+{
+	const char *v = secure_getenv("BNITY_POOL");
+
+	return v && !strcmp(v, "0");
+}
+
 static int server_init(bn_server *srv, const char *home,
 		       const bn_server_options *o, bool *created, bn_err *err)
 {
@@ -535,6 +553,14 @@ static int server_init(bn_server *srv, const char *home,
 	bn_store_free(s);
 	if (!r)
 		r = bn_server_token_load(srv->token, created, home, err);
+	if (!r && !pool_off()) {
+		/* confined skills run in warm workers (exec/pool.h) */
+		bn_exec_pool_config pc = BN_EXEC_POOL_CONFIG_INIT;
+
+		r = bn_exec_pool_config_env(&pc, err);
+		if (!r)
+			r = bn_exec_pool_new(&srv->state->pool, &pc, err);
+	}
 	return r;
 }
 
@@ -544,6 +570,8 @@ static void server_clear(bn_server *srv)
 	free(srv->home);
 	free(srv->cwd);
 	if (srv->state) {
+		/* every request thread is joined: no call uses the pool */
+		bn_exec_pool_free(srv->state->pool);
 		pthread_mutex_destroy(&srv->state->lock);
 		free(srv->state);
 	}

@@ -43,6 +43,7 @@ int bn_server__mhd_load(bn_err *err);
 const struct bn_server_mhd_fns *bn_server__mhd(void);
 
 #define BN_SERVER_MAX_PARAMS 4  /* ":name" segments in one route */
+#define BN_SERVER_RETRY_AFTER_S "1" /* Retry-After of a 503 */
 
 /* One open connection (server/conns.c). */
 typedef struct bn_server_conn bn_server_conn;
@@ -53,6 +54,8 @@ typedef struct bn_server_state {
 	bn_server_conn *conns;       /* open connections */
 	atomic_bool stopping;        /* a signal came: streams end */
 	atomic_int turns;            /* chat turns still running */
+	struct bn_exec_pool *pool;   /* warm workers, or NULL; set before
+					the first request */
 } bn_server_state;
 
 /* The server's settings, fixed once it runs; shared by every thread. */
@@ -78,6 +81,8 @@ typedef struct bn_server_req {
 	unsigned status;
 	json_t *reply;               /* owned; NULL = no body */
 	struct MHD_Response *stream; /* a streamed reply (chat), or NULL */
+	char worker[32];             /* X-Bnity-Worker: "PID/CALLS" of the
+					worker that ran a skill, or "" */
 } bn_server_req;
 
 /* A route handler fills rq->status and rq->reply (or rq->stream). */

@@ -8,6 +8,10 @@
 #   LOG and stderr in LOG.err; waits up to 10 s for it to listen (less if
 #   it dies); sets $server_pid, $base (http://127.0.0.1:PORT, empty when
 #   it never listened) and $port.
+# serve_test_home   a scratch $work (removed at exit, with every pid in
+#                   the array pids killed), $BNITY_HOME and $HOME in it
+# descendants PID   "pid:starttime" of every process below PID
+# alive PID:START   that very process still exists and is no zombie
 start_server() {
   local log=$1 env=() opts=()
   shift
@@ -26,4 +30,52 @@ start_server() {
   done
   base=$(sed -n 's|.*listening on \(http://[^ ]*\)/$|\1|p' "$log")
   port=${base##*:}
+}
+
+serve_test_cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$work"
+}
+serve_test_home() {
+  work=$(mktemp -d)
+  pids=()
+  trap serve_test_cleanup EXIT
+  export BNITY_HOME=$work/home HOME=$work/user
+  mkdir -p "$HOME"
+  cd "$work" || exit 1
+}
+
+# descendants PID: "pid:starttime" of every process below PID
+descendants() {
+  python3 - "$1" <<'EOF'
+import os, sys
+procs = {}
+for d in os.listdir('/proc'):
+    if not d.isdigit():
+        continue
+    try:
+        with open('/proc/%s/stat' % d) as f:
+            st = f.read()
+    except OSError:
+        continue
+    rest = st[st.rindex(')') + 2:].split()
+    procs[int(d)] = (int(rest[1]), rest[19])   # ppid, starttime
+todo, seen = [int(sys.argv[1])], []
+while todo:
+    p = todo.pop()
+    for c, (pp, _) in procs.items():
+        if pp == p and c not in seen:
+            seen.append(c)
+            todo.append(c)
+print(' '.join('%d:%s' % (c, procs[c][1]) for c in seen))
+EOF
+}
+# alive PID:STARTTIME: that very process still exists and is no zombie
+alive() {
+  local st
+  st=$(cat "/proc/${1%%:*}/stat" 2>/dev/null) || return 1
+  st=${st##*) }
+  read -r -a f <<<"$st"
+  [ "${f[19]}" = "${1#*:}" ] && [ "${f[0]}" != Z ]
 }

@@ -33,40 +33,6 @@ mkdir -p "$HOME"
 cd "$work"
 unset BNITY_CORS_ORIGIN BNITY_PROVIDER BNITY_MODEL
 
-# descendants PID: "pid:starttime" of every process below PID
-descendants() {
-  python3 - "$1" <<'EOF'
-import os, sys
-procs = {}
-for d in os.listdir('/proc'):
-    if not d.isdigit():
-        continue
-    try:
-        with open('/proc/%s/stat' % d) as f:
-            st = f.read()
-    except OSError:
-        continue
-    rest = st[st.rindex(')') + 2:].split()
-    procs[int(d)] = (int(rest[1]), rest[19])   # ppid, starttime
-todo, seen = [int(sys.argv[1])], []
-while todo:
-    p = todo.pop()
-    for c, (pp, _) in procs.items():
-        if pp == p and c not in seen:
-            seen.append(c)
-            todo.append(c)
-print(' '.join('%d:%s' % (c, procs[c][1]) for c in seen))
-EOF
-}
-# alive PID:STARTTIME: that very process still exists and is no zombie
-alive() {
-  local st
-  st=$(cat "/proc/${1%%:*}/stat" 2>/dev/null) || return 1
-  st=${st##*) }
-  read -r -a f <<<"$st"
-  [ "${f[19]}" = "${1#*:}" ] && [ "${f[0]}" != Z ]
-}
-
 . "$src/tests/server/serve.sh"
 # wait_for_workers: up to 10 s for the server to have its worker (PID 1 of
 # the run and the module's process); their list in $running
