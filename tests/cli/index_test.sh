@@ -10,12 +10,8 @@
 set -u
 bnity=$(realpath "$1")
 . "$(dirname "$0")/tap.sh"
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export BNITY_HOME=$work/home HOME=$work/user
-mkdir -p "$HOME" "$BNITY_HOME/skills"
-cd "$work"
+tap_home
+mkdir -p "$BNITY_HOME/skills"
 db() { sqlite3 "$BNITY_HOME/boternity.db" "$1"; }
 skills=$BNITY_HOME/skills
 settle() { sleep 1.2; }
