@@ -510,3 +510,119 @@ int bn_store__scan_store(bn_store_skills *l, bn_store *s, bn_err *err)
 		return r;
 	return scan(l, s, &stale, err);
 }
+
+/* ---- some skills, by name ---------------------------------------------- */
+
+/* Whether L has a skill named NAME (L is being built: not sorted). */
+static bool has_name(const bn_store_skills *l, const char *name)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i].name, name))
+			return true;
+	return false;
+}
+
+/* Store skill NAME into L when it is a folder of the store; *stale as
+   scan_one. */
+static int add_named(bn_store_skills *l, bn_store *s, int dfd,
+		     const char *name, long long start, fill **fills,
+		     size_t *nfills, bool *stale, bn_err *err)
+{
+	const bn_store__arg a[] = { BN_STORE__TEXT(name) };
+	entry e = { .name = (char *)name };
+	sqlite3_stmt *st;
+	struct stat sb;
+	int r;
+
+	if (name[0] == '.' || strchr(name, '/') || strlen(name) > 255 ||
+	    fstatat(dfd, name, &sb, 0) < 0 || !S_ISDIR(sb.st_mode))
+		return 0;
+	e.ino = (unsigned long long)sb.st_ino;
+	if ((r = bn_store__query(&st, s, "SELECT name, tier, tree_hash, seen,"
+				 " manifest FROM skill_index WHERE name = ?1",
+				 a, BN_STORE__NARGS(a), err)))
+		return r;
+	r = bn_store__step(s, st, err);
+	if (r >= 0)
+		scan_one(l, s, dfd, &e, r == 1 ? st : NULL, start, fills,
+			 nfills, stale);
+	sqlite3_finalize(st);
+	return r < 0 ? r : 0;
+}
+
+/* Push the names M's skill needs (parents, dependencies) onto Q. */
+static void push_needs(bn_strv *q, const bn_skill_manifest *m)
+{
+	for (size_t i = 0; i < m->parents.n; i++)
+		bn_strv_push(q, m->parents.v[i]);
+	for (size_t i = 0; i < m->dependencies.n; i++) {
+		const char *d = m->dependencies.v[i];
+		char *name = bn_xstrndup(d, strcspn(d, "@"));
+		bn_strv_push(q, name);
+		free(name);
+	}
+}
+
+static int named(bn_store_skills *l, bn_store *s, const bn_strv *names,
+		 bool *stale, bn_err *err)
+{
+	long long start = now_ns();
+	bn_strv q = { 0 };
+	fill *fills = NULL;
+	size_t nfills = 0, i, done = 0;
+	int dfd, r = 0;
+
+	dfd = open(s->skills_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return bn_err_set(err, BN_EIO, "%s: %s", s->skills_dir,
+				  strerror(errno));
+	for (i = 0; i < names->n; i++)
+		bn_strv_push(&q, names->v[i]);
+	/* what L's skills need, then what those need, ... */
+	for (i = 0; i < l->n; i++)
+		push_needs(&q, l->v[i].manifest);
+	while (r == 0 && done < q.n) {
+		const char *name = q.v[done++];
+		size_t before = l->n;
+		if (has_name(l, name))
+			continue;
+		r = add_named(l, s, dfd, name, start, &fills, &nfills, stale,
+			      err);
+		if (r == 0 && l->n > before)
+			push_needs(&q, l->v[before].manifest);
+	}
+	if (r == 0 && !*stale)
+		fills_save(s, fills, nfills);
+	close(dfd);
+	for (i = 0; i < nfills; i++) {
+		free(fills[i].name);
+		bn_buf_clear(&fills[i].rec);
+	}
+	free(fills);
+	bn_strv_clear(&q);
+	return r;
+}
+
+int bn_store__scan_named(bn_store_skills *l, bn_store *s,
+			 const bn_strv *names, bn_err *err)
+{
+	size_t n0 = l->n;
+	bool stale = false;
+	int r = named(l, s, names, &stale, err);
+
+	if (r || !stale)
+		return r;
+	/* as bn_store__scan_store */
+	while (l->n > n0) {
+		bn_store_skill *sk = &l->v[--l->n];
+		free(sk->name);
+		free(sk->dir);
+		free(sk->origin_dir);
+		free(sk->tier);
+		free(sk->hash);
+		bn_skill_manifest_free(sk->manifest);
+	}
+	if ((r = bn_store__reconcile_full(s, err)))
+		return r;
+	return named(l, s, names, &stale, err);
+}

@@ -508,24 +508,18 @@ static void project_dirs(bn_strv *out, const char *cwd, const char *home)
 	free(p);
 }
 
-int bn_store_skills_list(bn_store_skills *out, bn_store *s, bn_err *err)
+/* The user's and then the project's skills into L, overriding. */
+static void scan_others(bn_store_skills *l, bn_store *s)
 {
 	static const char *const sub[] = { ".claude/skills", ".agents/skills" };
 	const char *home = secure_getenv("HOME");
 	char *rhome = home ? realpath(home, NULL) : NULL;
-	bn_store_skills l = { 0 };
 	bn_strv proj = { 0 };
 	size_t i, j;
-	int r = bn_store__scan_store(&l, s, err);
 
-	if (r) {
-		bn_store_skills_clear(&l);
-		free(rhome);
-		return r;
-	}
 	for (j = 0; rhome && j < 2; j++) {
 		char *root = bn_fs_join(rhome, sub[j]);
-		scan_root(&l, s, root, BN_STORE_ORIGIN_USER);
+		scan_root(l, s, root, BN_STORE_ORIGIN_USER);
 		free(root);
 	}
 	if (s->cwd)
@@ -533,15 +527,45 @@ int bn_store_skills_list(bn_store_skills *out, bn_store *s, bn_err *err)
 	for (i = 0; i < proj.n; i++) {
 		for (j = 0; j < 2; j++) {
 			char *root = bn_fs_join(proj.v[i], sub[j]);
-			scan_root(&l, s, root, BN_STORE_ORIGIN_PROJECT);
+			scan_root(l, s, root, BN_STORE_ORIGIN_PROJECT);
 			free(root);
 		}
 	}
 	bn_strv_clear(&proj);
 	free(rhome);
-	qsort(l.v, l.n, sizeof(*l.v), skill_cmp);
-	*out = l;
+}
+
+/* *out = L sorted by name, after R; L is cleared on failure. */
+static int skills_done(bn_store_skills *out, bn_store_skills *l, int r)
+{
+	if (r) {
+		bn_store_skills_clear(l);
+		return r;
+	}
+	qsort(l->v, l->n, sizeof(*l->v), skill_cmp);
+	*out = *l;
 	return 0;
+}
+
+int bn_store_skills_list(bn_store_skills *out, bn_store *s, bn_err *err)
+{
+	bn_store_skills l = { 0 };
+	int r = bn_store__scan_store(&l, s, err);
+
+	if (r == 0)
+		scan_others(&l, s);
+	return skills_done(out, &l, r);
+}
+
+int bn_store_skills_named(bn_store_skills *out, bn_store *s,
+			  const bn_strv *names, bn_err *err)
+{
+	bn_store_skills l = { 0 };
+
+	/* the user's and project's first: the store's copy of a name they
+	   have is never wanted */
+	scan_others(&l, s);
+	return skills_done(out, &l, bn_store__scan_named(&l, s, names, err));
 }
 
 /* ---- create and remove ----------------------------------------------- */

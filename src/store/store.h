@@ -160,6 +160,16 @@ void bn_store_tx_rollback(bn_store *s);
  */
 int bn_store_skills_list(bn_store_skills *out, bn_store *s,
 			 bn_err *err) BN_MUST_USE;
+/*
+ * bn_store_skills_named - what bn_store_skills_list gives for the skills
+ * named in NAMES and every skill they name as a parent or dependency,
+ * transitively (enough to resolve them, check their dependencies and
+ * conflicts), and the user's and project's skills; at a cost that does
+ * not grow with the store.  Names not found are left out.  Unlike the
+ * full list, it warns of no store skill a user or project copy hides.
+ */
+int bn_store_skills_named(bn_store_skills *out, bn_store *s,
+			  const bn_strv *names, bn_err *err) BN_MUST_USE;
 
 /*
  * bn_store_skill_create - write a skeleton skill NAME of TYPE into the

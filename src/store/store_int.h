@@ -145,6 +145,10 @@ int bn_store__dir_key_set(bn_store *s, const char *key, bn_err *err);
 /* Add the store's skills to L: from the index's cached loads for the
    folders whose key is unchanged, loading (and caching) the others. */
 int bn_store__scan_store(bn_store_skills *l, bn_store *s, bn_err *err);
+/* Add the store's skills named in NAMES, and those they name as parents
+   or dependencies, transitively, to L unless L has them already. */
+int bn_store__scan_named(bn_store_skills *l, bn_store *s,
+			 const bn_strv *names, bn_err *err);
 /* Load the skill folder DIR leniently: *out (owned) or NULL when it is
    not a valid skill; its warnings (or why it was skipped) to WARNINGS. */
 void bn_store__load_skill(bn_skill_manifest **out, bn_strv *warnings,

@@ -136,4 +136,28 @@ for n in zeta eta theta alpha gamma; do
   check "skill inspect $n finds it" '[ $rc -eq 0 ]'
 done
 
+# A bot's prompt and an attach read only the bot's skills and what they
+# need, with the same precedence as the full list: a project copy wins,
+# and its parent comes from the store.
+p=$work/proj/.agents/skills
+mkdir -p "$work/proj/.git" "$p/kid" "$p/zeta" "$skills/mom"
+printf -- '---\nname: mom\ndescription: the store parent\n---\nmom\n' \
+  >"$skills/mom/SKILL.md"
+printf -- '---\nname: zeta\ndescription: project zeta\n---\nz\n' \
+  >"$p/zeta/SKILL.md"
+printf -- '---\nname: kid\ndescription: project kid\nmetadata:\n  parents: "mom"\n---\nk\n' \
+  >"$p/kid/SKILL.md"
+cd "$work/proj"
+run "$bnity" skill attach kid helper
+check "a project skill whose parent is in the store attaches" '[ $rc -eq 0 ]'
+run "$bnity" skill attach zeta helper
+check "a project copy of a store name attaches" '[ $rc -eq 0 ]'
+run "$bnity" bot prompt helper
+check "the prompt has the project's copy, not the store's" \
+  '[ $rc -eq 0 ] && [[ $out == *"project zeta"* ]] && [[ $out != *"skill zeta"* ]] && [[ $out == *"project kid"* ]]'
+cd "$work"
+run "$bnity" bot prompt helper
+check "outside the project the store's copy is in the prompt, the missing one left out" \
+  '[ $rc -eq 0 ] && [[ $out == *"skill zeta"* ]] && [[ $out != *"project kid"* ]] && [[ $errout == *kid* ]]'
+
 tap_done
