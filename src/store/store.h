@@ -30,8 +30,9 @@
  *
  * The store's folders are the truth about which skills are installed: a
  * create or remove is committed by one rename(2), and the index in the
- * database is reconciled with the folders whenever the store is opened,
- * so an interrupted create or remove leaves the store as it was before.
+ * database is reconciled with the folders when the store is opened and
+ * the skills folder changed (store/scan.c), so an interrupted create or
+ * remove leaves the store as it was before.
  */
 #ifndef BN_STORE_STORE_H
 #define BN_STORE_STORE_H
@@ -156,7 +157,8 @@ void bn_store_tx_rollback(bn_store *s);
  * identity decides: a user or project copy is the installed skill (its
  * tier, its grants) only when its tree hash equals the one the store
  * recorded for the name; any other copy is "untrusted" and has only the
- * grants given to its own hash.
+ * grants given to its own hash.  Sorted by name; a store skill whose
+ * SKILL.md is unchanged (its stat key) comes from the index's cache.
  */
 int bn_store_skills_list(bn_store_skills *out, bn_store *s,
 			 bn_err *err) BN_MUST_USE;
