@@ -264,9 +264,13 @@ int bn_store__reconcile(bn_store *s, bn_err *err)
 	if (r == 0)
 		r = reconcile(s, !same, err);
 	/* remember the key we scanned under (none when racy); a store we
-	   cannot write now is still read right, only slower */
-	if (r == 0 && !same && (key || had) && sqlite3_get_autocommit(s->db))
+	   cannot write now (another writer holds it: no waiting) is still
+	   read right, only slower */
+	if (r == 0 && !same && (key || had) && sqlite3_get_autocommit(s->db)) {
+		bn_store_lock_timeout_set(s, 0);
 		(void)bn_store__dir_key_set(s, key, NULL);
+		bn_store_lock_timeout_set(s, BN_STORE_BUSY_TIMEOUT_MS);
+	}
 	free(key);
 	free(had);
 	return r;
