@@ -155,6 +155,15 @@ check "a project copy of a store name attaches" '[ $rc -eq 0 ]'
 run "$bnity" bot prompt helper
 check "the prompt has the project's copy, not the store's" \
   '[ $rc -eq 0 ] && [[ $out == *"project zeta"* ]] && [[ $out != *"skill zeta"* ]] && [[ $out == *"project kid"* ]]'
+# a name is a folder of the store, never a path out of it
+mkdir -p "$BNITY_HOME/outside" "$p/kid2"
+printf -- '---\nname: outside\ndescription: not a store skill\n---\no\n' \
+  >"$BNITY_HOME/outside/SKILL.md"
+printf -- '---\nname: kid2\ndescription: project kid2\nmetadata:\n  parents: "../outside"\n---\nk\n' \
+  >"$p/kid2/SKILL.md"
+run "$bnity" skill attach kid2 helper
+check "a parent named by a path out of the store is missing" \
+  '[ $rc -ne 0 ] && [[ $errout == *missing* ]]'
 cd "$work"
 run "$bnity" bot prompt helper
 check "outside the project the store's copy is in the prompt, the missing one left out" \
