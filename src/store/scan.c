@@ -458,7 +458,7 @@ static int scan(bn_store_skills *l, bn_store *s, bool *stale, bn_err *err)
 	fill *fills = NULL;
 	size_t n = 0, nfills = 0, i;
 	sqlite3_stmt *st;
-	int dfd, r;
+	int dfd = -1, r;
 
 	if ((r = entries(&v, &n, &dfd, s, err)))
 		return r;
