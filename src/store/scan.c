@@ -238,15 +238,17 @@ static bool decode(bn_skill_manifest **out, bn_strv *warnings,
 		&m->capabilities, &m->parents, &m->dependencies,
 		&m->conflicts_with, &m->secrets };
 	bn_strv w = { 0 };
-	char *type = get_str(&r);
 	size_t i;
 
-	if (!type || type[0] < '0' || type[0] >= '0' + BN_SKILL_TYPE_MAX ||
-	    type[1])
+	/* the type: one digit, read in place */
+	if (get_u32(&r) != 1 || r.left < 1 || r.p[0] < '0' ||
+	    r.p[0] >= '0' + BN_SKILL_TYPE_MAX) {
 		r.bad = true;
-	else
-		m->type = (bn_skill_type)(type[0] - '0');
-	free(type);
+	} else {
+		m->type = (bn_skill_type)(r.p[0] - '0');
+		r.p++;
+		r.left--;
+	}
 	for (i = 1; i < sizeof(s) / sizeof(*s); i++)
 		*s[i] = get_str(&r);
 	for (i = 0; i < sizeof(v) / sizeof(*v); i++)
@@ -296,51 +298,71 @@ int bn_store__dir_key_set(bn_store *s, const char *key, bn_err *err)
 
 /* A folder of the store, as readdir gave it. */
 typedef struct entry {
-	char *name;
+	const char *name;  /* in the entries' arena */
 	unsigned long long ino;
 	bool done;         /* added to the list */
 } entry;
+
+/* The folders of the skills folder, by name, their names in one arena. */
+typedef struct entries {
+	entry *v;
+	size_t n;
+	bn_buf names;
+	int dfd;           /* the skills folder, open */
+} entries;
 
 static int entry_cmp(const void *a, const void *b)
 {
 	return strcmp(((const entry *)a)->name, ((const entry *)b)->name);
 }
 
-/* The folders of the skills folder (*out owned, by name); *dfd_out a
-   descriptor of it (the caller closes it). */
-static int entries(entry **out, size_t *n_out, int *dfd_out, bn_store *s,
-		   bn_err *err)
+static void entries_clear(entries *es)
+{
+	free(es->v);
+	bn_buf_clear(&es->names);
+	if (es->dfd >= 0)
+		close(es->dfd);
+}
+
+/* Read the skills folder into *ES (cleared with entries_clear, also on
+   failure). */
+static int entries_read(entries *es, bn_store *s, bn_err *err)
 {
 	DIR *d = opendir(s->skills_dir);
 	struct dirent *de;
-	entry *v = NULL;
-	size_t n = 0;
+	size_t i;
 
+	memset(es, 0, sizeof(*es));
+	es->dfd = -1;
+	bn_buf_init(&es->names, 0);
 	if (!d)
 		return bn_err_set(err, BN_EIO, "%s: %s", s->skills_dir,
 				  strerror(errno));
 	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' || strlen(de->d_name) > 255 ||
+		size_t len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len > 255 ||
 		    !entry_is_dir(dirfd(d), de))
 			continue;
-		if ((n & (n - 1)) == 0)
-			v = bn_xrealloc(v, (n ? 2 * n : 1) * sizeof(*v));
-		v[n].name = bn_xstrdup(de->d_name);
-		v[n].done = false;
-		v[n++].ino = (unsigned long long)de->d_ino;
+		if ((es->n & (es->n - 1)) == 0)
+			es->v = bn_xrealloc(es->v, (es->n ? 2 * es->n : 1) *
+					    sizeof(*es->v));
+		/* the offset for now: the arena may move */
+		es->v[es->n].name = (const char *)(uintptr_t)es->names.len;
+		es->v[es->n].done = false;
+		es->v[es->n++].ino = (unsigned long long)de->d_ino;
+		if (bn_buf_append(&es->names, de->d_name, len + 1)) {
+			closedir(d);
+			return bn_err_oom(err);
+		}
 	}
-	*dfd_out = dup(dirfd(d));
+	es->dfd = dup(dirfd(d));
 	closedir(d);
-	if (*dfd_out < 0) {
-		for (size_t i = 0; i < n; i++)
-			free(v[i].name);
-		free(v);
+	if (es->dfd < 0)
 		return bn_err_set(err, BN_EIO, "%s: %s", s->skills_dir,
 				  strerror(errno));
-	}
-	qsort(v, n, sizeof(*v), entry_cmp);
-	*out = v;
-	*n_out = n;
+	for (i = 0; i < es->n; i++)
+		es->v[i].name = es->names.data + (uintptr_t)es->v[i].name;
+	qsort(es->v, es->n, sizeof(*es->v), entry_cmp);
 	return 0;
 }
 
@@ -454,45 +476,43 @@ static void scan_one(bn_store_skills *l, bn_store *s, int dfd,
 static int scan(bn_store_skills *l, bn_store *s, bool *stale, bn_err *err)
 {
 	long long start = now_ns();
-	entry *v = NULL, *e;
+	entries es;
+	entry *e;
 	fill *fills = NULL;
-	size_t n = 0, nfills = 0, i;
+	size_t nfills = 0, i;
 	sqlite3_stmt *st;
-	int dfd = -1, r;
+	int r;
 
-	if ((r = entries(&v, &n, &dfd, s, err)))
-		return r;
+	if ((r = entries_read(&es, s, err)))
+		goto out;
 	/* in the table's order: no lookup of the name index per row */
 	if ((r = bn_store__query(&st, s, "SELECT name, tier, tree_hash, seen,"
 				 " manifest FROM skill_index", NULL, 0, err)))
 		goto out;
 	while ((r = bn_store__step(s, st, err)) == 1) {
-		entry key = { .name = (char *)sqlite3_column_text(st, 0) };
-		if (!key.name || !(e = bsearch(&key, v, n, sizeof(*v),
+		entry key = { .name = (const char *)sqlite3_column_text(st, 0) };
+		if (!key.name || !(e = bsearch(&key, es.v, es.n, sizeof(*e),
 					       entry_cmp)))
 			continue;
 		e->done = true;
-		scan_one(l, s, dfd, e, st, start, &fills, &nfills, stale);
+		scan_one(l, s, es.dfd, e, st, start, &fills, &nfills, stale);
 	}
 	sqlite3_finalize(st);
 	if (r < 0)
 		goto out;
-	for (i = 0; i < n; i++)
-		if (!v[i].done)
-			scan_one(l, s, dfd, &v[i], NULL, start, &fills,
+	for (i = 0; i < es.n; i++)
+		if (!es.v[i].done)
+			scan_one(l, s, es.dfd, &es.v[i], NULL, start, &fills,
 				 &nfills, stale);
 	if (!*stale)
 		fills_save(s, fills, nfills);
 out:
-	close(dfd);
+	entries_clear(&es);
 	for (i = 0; i < nfills; i++) {
 		free(fills[i].name);
 		bn_buf_clear(&fills[i].rec);
 	}
 	free(fills);
-	for (i = 0; i < n; i++)
-		free(v[i].name);
-	free(v);
 	return r;
 }
 
@@ -529,7 +549,7 @@ static int add_named(bn_store_skills *l, bn_store *s, int dfd,
 		     size_t *nfills, bool *stale, bn_err *err)
 {
 	const bn_store__arg a[] = { BN_STORE__TEXT(name) };
-	entry e = { .name = (char *)name };
+	entry e = { .name = name };
 	sqlite3_stmt *st;
 	struct stat sb;
 	int r;
