@@ -29,7 +29,9 @@ typedef struct session {
 	bn_strv notes;
 } session;
 
-static int session_open(session *ss, bool offline, bn_err *err)
+/* SYNC: make skills-lock.json agree with the store first (not before a
+   restore, which reads entries whose skills are not there yet). */
+static int session_open(session *ss, bool offline, bool sync, bn_err *err)
 {
 	int r;
 
@@ -37,7 +39,7 @@ static int session_open(session *ss, bool offline, bn_err *err)
 	if ((r = bn_cli_open_store(&ss->store, err)))
 		return r;
 	r = bn_registry_config_load(&ss->cfg, bn_store_home(ss->store), err);
-	if (!r)
+	if (!r && sync)
 		r = bn_registry_lock_sync(ss->store, err);
 	if (r) {
 		bn_store_free(ss->store);
@@ -143,7 +145,7 @@ int bn_cli_skill_search(int argc, char **argv)
 	if (npos != 1)
 		return bn_cli_usage("skill search", "give one QUERY");
 	bn_err_init(&err);
-	if ((r = session_open(&ss, offline, &err)))
+	if ((r = session_open(&ss, offline, true, &err)))
 		return bn_cli_fail(&err);
 	r = bn_registry_search(&hits, &ss.ctx, registry, pos[0], &err);
 	if (!r && json) {
@@ -172,8 +174,39 @@ typedef struct install_args {
 	bn_strv grants;       /* one CAP[=SCOPE] each */
 	bn_strv grant_opts;   /* --grant as given: CAP[=SCOPE],... */
 	const char *bot;
-	bool all, yes, force, local, offline;
+	bool all, yes, force, local, offline, strict, json;
 } install_args;
+
+/* Some skills of a many-skill install were skipped (each said why). */
+#define BN_ESKIPPED 1
+
+static void print_installed(const bn_registry_install_result *res,
+			    bool update)
+{
+	size_t done = 0, skipped = 0;
+
+	for (size_t i = 0; i < res->n; i++) {
+		const bn_registry_installed *x = &res->v[i];
+		if (x->skipped) {
+			printf("skipped '%s': %s\n", x->name, x->skipped);
+			skipped++;
+			continue;
+		}
+		done++;
+		printf("%s '%s'", !x->changed ? "unchanged" :
+		       update ? "updated" : "installed", x->name);
+		if (x->original_name)
+			printf(" (named '%s' by its source)", x->original_name);
+		printf(" (%s, %s)", x->tier, x->hash);
+		if (x->warnings.n)
+			printf(", %zu warning%s", x->warnings.n,
+			       x->warnings.n == 1 ? "" : "s");
+		printf("\n");
+	}
+	if (res->n > 1 || skipped)
+		printf("%s %zu, skipped %zu\n", update ? "updated" :
+		       "installed", done, skipped);
+}
 
 static int run_install(session *ss, const char *source,
 		       const install_args *a, bool update,
@@ -195,12 +228,89 @@ static int run_install(session *ss, const char *source,
 	o.update = update;
 	o.expect_name = expect;
 	o.approve = on_terminal() ? ask_cap : NULL;
-	o.report = report_line;
+	o.report = a->json ? NULL : report_line;
+	o.strict = a->strict;
 	r = bn_registry_install(&res, &ss->ctx, source, &o, err);
-	for (size_t i = 0; i < res.n; i++)
-		printf("%s '%s' (%s, %s)\n", update ? "updated" : "installed",
-		       res.v[i].name, res.v[i].tier, res.v[i].hash);
+	if (a->json && (res.n || !r))
+		bn_cli_print_json(bn_view_installed_json(&res));
+	else
+		print_installed(&res, update);
+	if (!r)
+		for (size_t i = 0; i < res.n; i++)
+			if (res.v[i].skipped)
+				r = BN_ESKIPPED;
 	bn_registry_install_result_clear(&res);
+	return r;
+}
+
+/* The skills-lock.json a bare `skill install` restores into *PATH
+   (owned): the project's, at the root of the repository holding the
+   working folder (*ROOT, owned), else BNITY_HOME's (*ROOT NULL). */
+static int find_lock(char **path, char **root, bn_store *s, bn_err *err)
+{
+	char *dir = realpath(".", NULL);
+
+	*root = NULL;
+	while (dir) {
+		char *git = bn_fs_join(dir, ".git");
+		bool top = access(git, F_OK) == 0;
+		free(git);
+		if (top) {
+			char *p = bn_fs_join(dir, "skills-lock.json");
+			if (bn_fs_is_file(p)) {
+				*path = p;
+				*root = dir;
+				return 0;
+			}
+			free(p);
+			break;
+		}
+		char *slash = strrchr(dir, '/');
+		if (!slash || slash == dir)
+			break;
+		*slash = '\0';
+	}
+	free(dir);
+	*path = bn_fs_join(bn_store_home(s), "skills-lock.json");
+	if (bn_fs_is_file(*path))
+		return 0;
+	int r = bn_err_set(err, BN_ENOTFOUND, "nothing to restore: no "
+			   "skills-lock.json at this repository's root nor in "
+			   "%s (give a SOURCE to install from)",
+			   bn_store_home(s));
+	free(*path);
+	*path = NULL;
+	return r;
+}
+
+static int run_restore(session *ss, const install_args *a, bn_err *err)
+{
+	bn_registry_install_opts o = BN_REGISTRY_INSTALL_OPTS_INIT;
+	bn_registry_install_result res = { 0 };
+	char *path = NULL, *root = NULL;
+	int r = find_lock(&path, &root, ss->store, err);
+
+	if (r)
+		return r;
+	if (!a->json)
+		printf("restoring the skills of %s\n", path);
+	o.yes = a->yes;
+	o.bot = a->bot;
+	o.force = a->force;
+	o.strict = a->strict;
+	o.approve = on_terminal() ? ask_cap : NULL;
+	o.report = a->json ? NULL : report_line;
+	r = bn_registry_restore(&res, &ss->ctx, path, root, &o, err);
+	if (a->json && !r)
+		bn_cli_print_json(bn_view_installed_json(&res));
+	else if (!r)
+		print_installed(&res, false);
+	for (size_t i = 0; !r && i < res.n; i++)
+		if (res.v[i].skipped)
+			r = BN_ESKIPPED;
+	bn_registry_install_result_clear(&res);
+	free(path);
+	free(root);
 	return r;
 }
 
@@ -219,6 +329,8 @@ int bn_cli_skill_install(int argc, char **argv)
 		{ "bot", true, &a.bot, NULL },
 		{ "force", false, NULL, &a.force },
 		{ "local", false, NULL, &a.local },
+		{ "strict", false, NULL, &a.strict },
+		{ "json", false, NULL, &a.json },
 		{ "offline", false, NULL, &a.offline },
 		{ NULL, false, NULL, NULL } };
 
@@ -228,16 +340,20 @@ int bn_cli_skill_install(int argc, char **argv)
 		goto out;
 	}
 	split_grants(&a.grants, &a.grant_opts);
-	if (npos != 1) {
-		r = bn_cli_usage("skill install", "give one SOURCE");
+	if (npos > 1 || (npos == 0 && (a.skills.n || a.all || a.local))) {
+		r = bn_cli_usage("skill install", npos ? "give one SOURCE" :
+				 "--skill, --all and --local need a SOURCE (with "
+				 "none, skills-lock.json is restored)");
 		goto out;
 	}
 	bn_err_init(&err);
-	if ((r = session_open(&ss, a.offline, &err)) == 0) {
-		r = run_install(&ss, pos[0], &a, false, NULL, &err);
+	if ((r = session_open(&ss, a.offline, npos != 0, &err)) == 0) {
+		r = npos ? run_install(&ss, pos[0], &a, false, NULL, &err) :
+			run_restore(&ss, &a, &err);
 		session_close(&ss);
 	}
-	r = r ? bn_cli_fail(&err) : BN_EXIT_OK;
+	r = r == BN_ESKIPPED ? BN_EXIT_FAIL : r ? bn_cli_fail(&err) :
+		BN_EXIT_OK;
 out:
 	bn_strv_clear(&a.skills);
 	bn_strv_clear(&a.grants);
@@ -298,7 +414,7 @@ int bn_cli_skill_update(int argc, char **argv)
 		return bn_cli_usage("skill update", "name one SKILL, or --all");
 	}
 	bn_err_init(&err);
-	if ((r = session_open(&ss, a.offline, &err))) {
+	if ((r = session_open(&ss, a.offline, true, &err))) {
 		bn_strv_clear(&a.grants);
 		return bn_cli_fail(&err);
 	}
@@ -353,7 +469,7 @@ int bn_cli_skill_outdated(int argc, char **argv)
 	    npos > 1)
 		return BN_EXIT_USAGE;
 	bn_err_init(&err);
-	if ((r = session_open(&ss, offline, &err)))
+	if ((r = session_open(&ss, offline, true, &err)))
 		return bn_cli_fail(&err);
 	arr = json_array();
 	r = lock_names(&names, ss.store, npos == 1 ? pos[0] : NULL, &err);
@@ -415,7 +531,7 @@ int bn_cli_skill_verify(int argc, char **argv)
 	    npos > 1)
 		return BN_EXIT_USAGE;
 	bn_err_init(&err);
-	if ((r = session_open(&ss, true, &err)))
+	if ((r = session_open(&ss, true, true, &err)))
 		return bn_cli_fail(&err);
 	arr = json_array();
 	r = lock_names(&names, ss.store, npos == 1 ? pos[0] : NULL, &err);
@@ -544,7 +660,7 @@ int bn_cli_skill_browse(int argc, char **argv)
 	    npos > 1)
 		return BN_EXIT_USAGE;
 	bn_err_init(&err);
-	if ((r = session_open(&ss, offline, &err)))
+	if ((r = session_open(&ss, offline, true, &err)))
 		return bn_cli_fail(&err);
 	if (on_terminal() && npos == 0) {
 		r = browse_loop(&ss, &err);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "base/buf.h"
+#include "registry/registry.h"
 #include "store/grants.h"
 #include "view/view.h"
 
@@ -22,16 +23,22 @@ static void print_warnings(const bn_strv *w)
 
 int bn_cli_skill_validate(int argc, char **argv)
 {
-	const char *pos[MAX_POS];
+	/* any number of paths, as a shell glob gives them */
+	const char **pos = bn_xcalloc((size_t)argc + 1, sizeof(*pos));
 	bool json = false;
 	int npos, i, bad = 0;
 	const bn_cli_opt opts[] = { { "json", false, NULL, &json },
 				    { NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill validate"))
+	if (bn_cli_parse(argc, argv, opts, pos, argc + 1, &npos,
+			 "skill validate")) {
+		free(pos);
 		return BN_EXIT_USAGE;
-	if (npos == 0)
+	}
+	if (npos == 0) {
+		free(pos);
 		return bn_cli_usage("skill validate", "name at least one PATH");
+	}
 	for (i = 0; i < npos; i++) {
 		bn_skill_report rep = { 0 };
 		bool ok = bn_skill_validate(&rep, pos[i]);
@@ -55,6 +62,7 @@ int bn_cli_skill_validate(int argc, char **argv)
 		}
 		bn_skill_report_clear(&rep);
 	}
+	free(pos);
 	return bad ? BN_EXIT_FAIL : BN_EXIT_OK;
 }
 
@@ -160,12 +168,13 @@ int bn_cli_skill_list(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
 	bn_store_skills all = { 0 };
-	bool json = false;
+	bool json = false, warnings = false;
 	bn_store *s;
 	bn_err err;
 	size_t i;
 	int npos;
 	const bn_cli_opt opts[] = { { "json", false, NULL, &json },
+				    { "warnings", false, NULL, &warnings },
 				    { NULL, false, NULL, NULL } };
 
 	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill list"))
@@ -180,7 +189,12 @@ int bn_cli_skill_list(int argc, char **argv)
 		bn_store_free(s);
 		return bn_cli_fail(&err);
 	}
-	print_warnings(&all.warnings);
+	if (warnings || all.warnings.n <= 3)
+		print_warnings(&all.warnings);
+	else
+		fprintf(stderr, "warning: %zu problems with skills in other "
+			"agents' folders (`bnity skill list --warnings` lists "
+			"them)\n", all.warnings.n);
 	if (json) {
 		json_t *a = json_array();
 		for (i = 0; i < all.n; i++)
@@ -353,7 +367,7 @@ int bn_cli_skill_remove(int argc, char **argv)
 	bn_err_init(&err);
 	if (bn_cli_open_store(&s, &err))
 		return bn_cli_fail(&err);
-	r = bn_store_skill_remove(s, pos[0], &err);
+	r = bn_registry_skill_remove(s, pos[0], &err);
 	if (!r)
 		printf("removed skill '%s'\n", pos[0]);
 	bn_store_free(s);

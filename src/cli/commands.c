@@ -55,11 +55,13 @@ static const bn_cli_cmd skill_cmds[] = {
 	  .fn = bn_cli_skill_create },
 	{ .name = "list",
 	  .summary = "List every skill, with its type, tier and origin",
-	  .usage = "[--json]",
-	  .text = "List every skill: the store's, the user's (~/.agents/skills,\n"
-		  "~/.claude/skills) and the project's (.agents/skills,\n"
-		  ".claude/skills from here up to the repository root).",
-	  .opts = OPTS(FLAG("json")),
+	  .usage = "[--json] [--warnings]",
+	  .text = "List every skill, by name: the store's, the user's\n"
+		  "(~/.agents/skills, ~/.claude/skills) and the project's\n"
+		  "(.agents/skills, .claude/skills from here up to the repository\n"
+		  "root). More than three problems with those folders are summed up\n"
+		  "in one line; --warnings lists each.",
+	  .opts = OPTS(FLAG("json"), FLAG("warnings")),
 	  .fn = bn_cli_skill_list },
 	{ .name = "inspect",
 	  .summary = "Show one skill, its grants and its bots",
@@ -91,21 +93,30 @@ static const bn_cli_cmd skill_cmds[] = {
 	  .fn = bn_cli_skill_browse },
 	{ .name = "install",
 	  .summary = "Install skills from a folder, archive or repository",
-	  .usage = "SOURCE [--skill NAME]... [--all] [-y|--yes]\n"
+	  .usage = "[SOURCE] [-s|--skill NAME]... [--all] [-y|--yes]\n"
 		   "        [--grant CAP[=SCOPE],...]... [--bot BOT] [--force] [--local]\n"
-		   "        [--offline]",
+		   "        [--strict] [--json] [--offline]",
 	  .text = "Install skills from a folder, a .skill/.zip/.tar.gz,\n"
-		  "owner/repo[/path][#ref], a GitHub or git URL, or https://HOST\n"
-		  "(.well-known/agent-skills). Shows warnings and scan findings, checks\n"
-		  "signatures (tier verified/untrusted; --local: a folder you vouch\n"
+		  "owner/repo[/path][#ref] or owner/repo@SKILL, a GitHub or git\n"
+		  "URL, or https://HOST (.well-known/agent-skills). Shows warnings\n"
+		  "and scan findings, checks signatures (tier verified/untrusted;\n"
+		  "--local: a folder you vouch\n"
 		  "for), asks for each capability on a terminal (--yes grants all,\n"
 		  "--grant the named ones), builds tool sources, commits atomically,\n"
-		  "pins it in skills-lock.json. --force installs despite strict errors\n"
-		  "or replaces an installed skill. --skill and --grant may be given\n"
-		  "several times.",
-	  .opts = OPTS(LIST("skill"), FLAG("all"), { "yes", 'y', BN_CLI_FLAG },
-		       LIST("grant"), VALUE("bot"), FLAG("force"), FLAG("local"),
-		       FLAG("offline")),
+		  "pins it in skills-lock.json. Problems of form (a long description,\n"
+		  "a name that is not a store name) are warnings: the name becomes a\n"
+		  "store name and the original is kept. --strict refuses them (--force\n"
+		  "overrides). --force also replaces an installed skill. With several\n"
+		  "skills each is installed or skipped with its reason, then a summary\n"
+		  "(exit 1 when any was skipped). --skill and --grant may repeat.\n"
+		  "Without SOURCE, restores every skill of skills-lock.json (the\n"
+		  "repository's, else BNITY_HOME's) at its pinned ref and hash; its\n"
+		  "tier is decided afresh and its grants asked for again (--yes\n"
+		  "grants the pinned ones).",
+	  .opts = OPTS({ "skill", 's', BN_CLI_LIST }, FLAG("all"),
+		       { "yes", 'y', BN_CLI_FLAG }, LIST("grant"), VALUE("bot"),
+		       FLAG("force"), FLAG("local"), FLAG("strict"),
+		       FLAG("json"), FLAG("offline")),
 	  .fn = bn_cli_skill_install },
 	{ .name = "update",
 	  .summary = "Install installed skills again from their sources",

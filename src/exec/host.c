@@ -72,9 +72,12 @@ static bool decide(bn_exec_host *h, bn_exec_cap cap, const char *asked,
 	snprintf(reason, sizeof(reason), "%s; no grant of %s covers it",
 		 what, bn_exec_cap_name(cap));
 	audit(h, cap, asked, false, reason);
-	fail(h, BN_EXEC_ABI_EDENIED, "%s%s%s is not granted to skill '%s'",
-	     bn_exec_cap_name(cap), asked && *asked ? "=" : "",
-	     asked ? asked : "", h->skill);
+	/* a scope the module chose may be megabytes: vsnprintf walks all of
+	   a %s argument however small the buffer, so name only its head */
+	size_t n = asked ? strnlen(asked, 201) : 0;
+	fail(h, BN_EXEC_ABI_EDENIED, "%s%s%.*s%s is not granted to skill '%s'",
+	     bn_exec_cap_name(cap), n ? "=" : "", (int)(n > 200 ? 200 : n),
+	     asked ? asked : "", n > 200 ? "..." : "", h->skill);
 	return false;
 }
 

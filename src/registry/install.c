@@ -36,7 +36,10 @@ void bn_registry_install_result_clear(bn_registry_install_result *r)
 		free(r->v[i].name);
 		free(r->v[i].tier);
 		free(r->v[i].hash);
+		free(r->v[i].original_name);
+		free(r->v[i].skipped);
 		bn_strv_clear(&r->v[i].granted);
+		bn_strv_clear(&r->v[i].warnings);
 	}
 	free(r->v);
 	r->v = NULL;
@@ -379,7 +382,58 @@ typedef struct job {
 	const bn_registry_pubkey *keys;
 	size_t n_keys;
 	const char *scratch;
+	struct batch *batch;       /* many skills: one lockfile write */
 } job;
+
+/* A many-skill install reads the lockfile once and writes it once: per
+   skill, 864 skills cost 864 reads and writes of the whole file.  Until
+   the write, each skill's install marker (bn_registry_lock_sync) is what
+   a crash leaves to complete its entry from. */
+typedef struct batch {
+	json_t *lock;                    /* as read, plus what was put */
+	bn_registry_lock_entry *v;       /* entries to write */
+	size_t n;
+} batch;
+
+/* Installed entry NAME into *OUT, from the batch when there is one. */
+static int lock_entry(bn_registry_lock_entry *out, const job *j,
+		      const char *name)
+{
+	const json_t *o;
+
+	if (!j->batch)
+		return bn_registry_lock_get(out, bn_store_home(j->ctx->store),
+					    name, NULL);
+	o = json_object_get(json_object_get(j->batch->lock, "skills"), name);
+	return o ? bn_registry_lock_entry_from_json(out, name, o, NULL) :
+		BN_ENOTFOUND;
+}
+
+/* Put entry E, now, or into the batch. */
+static int lock_put(const job *j, const bn_registry_lock_entry *e,
+		    bn_err *err)
+{
+	batch *b = j->batch;
+	json_t *o;
+	int r;
+
+	if (!b)
+		return bn_registry_lock_put(bn_store_home(j->ctx->store),
+					    e->name, e, err);
+	if (!(o = bn_registry_lock_entry_to_json(e)))
+		return bn_err_oom(err);
+	b->v = bn_xrealloc(b->v, (b->n + 1) * sizeof(*b->v));
+	r = bn_registry_lock_entry_from_json(&b->v[b->n], e->name, o, err);
+	if (r == 0) {
+		b->n++;
+		json_object_set_new(json_object_get(b->lock, "skills"),
+				    e->name, o);
+	} else {
+		json_decref(o);
+	}
+	return r;
+}
+
 
 static int stage(char **dest_out, const job *j, size_t i,
 		 const bn_registry_candidate *c, const char *name,
@@ -421,40 +475,87 @@ static const char *in_skill(const char *msg, const char *dir)
 	return msg;
 }
 
-/* The lenient load of the staged folder DIR, its warnings shown. */
-static int vet(bn_skill_manifest **m_out, const job *j, const char *dir,
-	       bn_err *err)
+/* A declared capability that decides what the skill may do must parse:
+   a known name, and an origin where one is due.  Leniency covers form,
+   never trust. */
+static int caps_ok(const bn_skill_manifest *m, bn_err *err)
 {
-	bn_skill_report rep = { 0 };
-	int r = bn_skill_manifest_load(m_out, dir, &rep, err);
+	for (size_t i = 0; i < m->capabilities.n; i++) {
+		const char *spec = m->capabilities.v[i];
+		const char *eq = strchr(spec, '=');
+		size_t n = eq ? (size_t)(eq - spec) : strlen(spec);
+		bn_exec_cap c;
+		char *norm = NULL;
 
-	for (size_t k = 0; r == 0 && k < rep.warnings.n; k++)
-		say(j->o, (*m_out)->name, "warning: %s",
-		    in_skill(rep.warnings.v[k], dir));
+		if (!bn_exec_cap_parse(&c, spec, n))
+			return bn_err_set(err, BN_EINVAL, "capability '%s' is "
+					  "not one boternity knows", spec);
+		if (eq && (c == BN_EXEC_CAP_HTTP_GET ||
+			   c == BN_EXEC_CAP_HTTP_POST)) {
+			bn_err e;
+			bn_err_init(&e);
+			if (bn_exec_scope_normalize(&norm, c, eq + 1, &e))
+				return bn_err_set(err, BN_EINVAL,
+						  "capability '%s': %s", spec,
+						  e.msg);
+			free(norm);
+		}
+	}
+	return 0;
+}
+
+/* The lenient load of the staged folder DIR.  Its warnings are shown
+   and added to WARN unless the strict check will report the same
+   things (QUIET). */
+static int vet(bn_skill_manifest **m_out, bn_strv *warn, const job *j,
+	       const char *dir, bn_err *err)
+{
+	bn_skill_report rep = { 0 }, strict = { 0 };
+	int r = bn_skill_manifest_load(m_out, dir, &rep, err);
+	bool quiet = !bn_skill_validate(&strict, dir);
+
+	for (size_t k = 0; r == 0 && !quiet && k < rep.warnings.n; k++) {
+		const char *w = in_skill(rep.warnings.v[k], dir);
+		say(j->o, (*m_out)->name, "warning: %s", w);
+		if (!bn_strv_has(warn, w))
+			bn_strv_push(warn, w);
+	}
 	bn_skill_report_clear(&rep);
+	bn_skill_report_clear(&strict);
+	if (r == 0 && (!(*m_out)->description || !*(*m_out)->description))
+		r = bn_err_set(err, BN_EINVAL, "SKILL.md has no description: "
+			       "an agent could not tell when to use it");
+	if (r == 0)
+		r = caps_ok(*m_out, err);
 	return r;
 }
 
-static int strict_check(const char *dir, const char *name, const job *j,
-			bn_err *err)
+/* The strict rules: with --strict they refuse (unless --force); else
+   what they find is a warning about form, shown and added to WARN. */
+static int strict_check(bn_strv *warn, const char *dir, const char *name,
+			const job *j, bn_err *err)
 {
 	bn_skill_report rep = { 0 };
 	int r = 0;
 
 	if (!bn_skill_validate(&rep, dir)) {
-		if (j->o->force) {
-			for (size_t k = 0; k < rep.errors.n; k++)
-				say(j->o, name, "invalid (installed anyway, "
-				    "--force): %s",
-				    in_skill(rep.errors.v[k], dir));
-		} else {
+		for (size_t k = 0; k < rep.errors.n; k++) {
+			const char *e = in_skill(rep.errors.v[k], dir);
+			if (!j->o->strict || j->o->force) {
+				say(j->o, name, "%s: %s", j->o->strict ?
+				    "invalid (installed anyway, --force)" :
+				    "warning (format)", e);
+				if (!bn_strv_has(warn, e))
+					bn_strv_push(warn, e);
+			}
+		}
+		if (j->o->strict && !j->o->force)
 			r = bn_err_set(err, BN_EINVAL,
 				"skill '%s' is not valid: %s%s", name,
 				in_skill(rep.errors.v[0], dir),
 				rep.errors.n > 1 ?
 				" (and more; --force installs it anyway)" :
 				" (--force installs it anyway)");
-		}
 	}
 	bn_skill_report_clear(&rep);
 	return r;
@@ -525,74 +626,141 @@ static int commit(const job *j, const char *dest, const bn_skill_manifest *m,
 		return r;
 	apply_grants(s, m, &e->granted, j->o->bot, replace, j->o);
 	bn_fault("install-before-lock");
-	if ((r = bn_registry_lock_put(bn_store_home(s), m->name, e, err)))
+	if ((r = lock_put(j, e, err)))
 		return r;
 	audit_install(s, e, replace, findings);
 	return 0;
 }
 
-static void result_add(bn_registry_install_result *res,
-		       const bn_registry_lock_entry *e)
+static bn_registry_installed *result_new(bn_registry_install_result *res,
+					 const char *name)
 {
 	bn_registry_installed *out;
 
 	res->v = bn_xrealloc(res->v, (res->n + 1) * sizeof(*res->v));
 	out = &res->v[res->n++];
 	memset(out, 0, sizeof(*out));
-	out->name = bn_xstrdup(e->name);
-	out->tier = bn_xstrdup(e->tier);
-	out->hash = bn_xstrdup(e->hash);
-	out->changed = true;
-	for (size_t k = 0; k < e->granted.n; k++)
-		bn_strv_push(&out->granted, e->granted.v[k]);
+	out->name = bn_xstrdup(name);
+	return out;
 }
 
+static bn_registry_installed *result_add(bn_registry_install_result *res,
+					 const bn_registry_lock_entry *e,
+					 bool changed, bn_strv *warn)
+{
+	bn_registry_installed *out = result_new(res, e->name);
+
+	out->tier = bn_xstrdup(e->tier);
+	out->hash = bn_xstrdup(e->hash);
+	out->changed = changed;
+	if (e->original_name)
+		out->original_name = bn_xstrdup(e->original_name);
+	for (size_t k = 0; k < e->granted.n; k++)
+		bn_strv_push(&out->granted, e->granted.v[k]);
+	out->warnings = *warn;
+	memset(warn, 0, sizeof(*warn));
+	return out;
+}
+
+/* The store name of manifest M (owned): its name, or the slug of it
+   unless --strict; the original goes to *ORIGINAL (owned) when changed. */
+static int store_name(char **out, char **original, const job *j,
+		      const bn_skill_manifest *m, bn_err *err)
+{
+	*original = NULL;
+	if (bn_skill_name_is_slug(m->name)) {
+		*out = bn_xstrdup(m->name);
+		return 0;
+	}
+	if (j->o->strict) {
+		/* the strict rules refuse it, naming the line; only a name
+		   that cannot even be a scratch folder stops here */
+		if (!bn_registry__rel_ok(m->name) || strchr(m->name, '/'))
+			return bn_err_set(err, BN_EINVAL, "skill name '%s' "
+					  "cannot be a store folder", m->name);
+		*out = bn_xstrdup(m->name);
+		return 0;
+	}
+	*out = bn_skill_name_slug(m->name);
+	*original = bn_xstrdup(m->name);
+	say(j->o, *out, "name '%s' is not a store name: installed as '%s' "
+	    "(the original is kept as its display name)", m->name, *out);
+	return 0;
+}
+
+/* Install candidate C.  TAKEN holds the store names this run installed;
+   a second skill with one of them is refused as a collision. */
 static int install_one(bn_registry_install_result *res, const job *j,
 		       size_t idx, const bn_registry_candidate *c,
-		       bn_err *err)
+		       bn_strv *taken, bn_err *err)
 {
 	const bn_registry_install_opts *o = j->o;
 	bn_store *s = j->ctx->store;
 	bn_registry_lock_entry old = { 0 }, e = { 0 };
 	bn_skill_manifest *m = NULL;
+	bn_strv warn = { 0 };
 	char src_hash[72], hash[72], *dest = NULL, *final = NULL;
+	char *name = NULL, *original = NULL;
 	const char *tier;
 	size_t findings = 0;
 	bool exists;
 	int r;
 
-	if ((r = bn_skill_manifest_load(&m, c->dir, NULL, err))) {
-		bn_err_prefix(err, "%s", c->path ? c->path : c->name);
-		return r;
+	bn_err e0;
+	bn_err_init(&e0);
+	if ((r = bn_skill_manifest_load(&m, c->dir, NULL, &e0))) {
+		/* "SKILL.md: ...", not the scratch folder it was fetched to */
+		return bn_err_set(err, r, "%s: %s", c->path ? c->path : c->name,
+				  in_skill(e0.msg, c->dir));
 	}
-	if (o->expect_name && strcmp(o->expect_name, m->name) != 0)
+	if ((r = store_name(&name, &original, j, m, err)))
+		goto out;
+	if (o->expect_name && strcmp(o->expect_name, name) != 0)
 		goto out;                  /* update: another skill */
-	if (!bn_registry__rel_ok(m->name) || strchr(m->name, '/')) {
-		r = bn_err_set(err, BN_EINVAL, "skill name '%s' cannot be a "
-			       "folder name", m->name);
+	if (bn_strv_has(taken, name)) {
+		r = bn_err_set(err, BN_EEXIST, "another skill of this source "
+			       "was installed as '%s' already: a name "
+			       "collision", name);
 		goto out;
 	}
-	if ((r = stage(&dest, j, idx, c, m->name, err)))
+	if ((r = stage(&dest, j, idx, c, name, err)))
+		goto out;
+	if (original && (r = bn_skill_manifest_rename(dest, name, err)))
 		goto out;
 	bn_skill_manifest_free(m);
 	m = NULL;
-	if ((r = vet(&m, j, dest, err)))
+	if ((r = vet(&m, &warn, j, dest, err)))
 		goto out;
-	if ((r = strict_check(dest, m->name, j, err)))
+	if ((r = strict_check(&warn, dest, m->name, j, err)))
 		goto out;
 	if ((r = bn_skill_tree_hash(src_hash, dest, err)))
 		goto out;
-	final = bn_fs_join(bn_store_skills_dir(s), m->name);
-	exists = bn_fs_is_dir(final);
-	if (exists && !o->update && !o->force) {
-		r = bn_err_set(err, BN_EEXIST, "skill '%s' is already "
-			       "installed (`bnity skill update %s`, or --force "
-			       "to replace it)", m->name, m->name);
+	if (o->expect_hash && strcmp(o->expect_hash, src_hash)) {
+		r = bn_err_set(err, BN_EINVAL, "its files hash to %s, not to "
+			       "%s as skills-lock.json pins", src_hash,
+			       o->expect_hash);
 		goto out;
 	}
+	final = bn_fs_join(bn_store_skills_dir(s), m->name);
+	exists = bn_fs_is_dir(final);
 	if (exists)
-		(void)bn_registry_lock_get(&old, bn_store_home(s), m->name,
-					   NULL);
+		(void)lock_entry(&old, j, m->name);
+	if (exists && !o->update && !o->force && old.source_hash &&
+	    !strcmp(old.source_hash, src_hash) && old.hash &&
+	    bn_store_skill_verify(s, m->name, NULL, NULL) == 0) {
+		/* re-running an install is not a failure */
+		say(o, m->name, "already installed with the same content "
+		    "(%s)", src_hash);
+		bn_strv_push(taken, m->name);
+		result_add(res, &old, false, &warn);
+		goto out;
+	}
+	if (exists && !o->update && !o->force) {
+		r = bn_err_set(err, BN_EEXIST, "a different skill '%s' is "
+			       "already installed (`bnity skill update %s`, or "
+			       "--force to replace it)", m->name, m->name);
+		goto out;
+	}
 	if (o->update && old.source_hash &&
 	    !strcmp(old.source_hash, src_hash) && !o->force) {
 		say(o, m->name, "already up to date (%s)", src_hash);
@@ -617,15 +785,22 @@ static int install_one(bn_registry_install_result *res, const job *j,
 	if ((r = bn_skill_tree_hash(hash, dest, err)))
 		goto out;
 	fill_entry(&e, j, c, m, hash, src_hash, tier);
+	if (original)
+		e.original_name = bn_xstrdup(original);
 	if ((r = commit(j, dest, m, &e, exists, findings, err)))
 		goto out;
-	result_add(res, &e);
+	bn_strv_push(taken, m->name);
+	result_add(res, &e, true, &warn);
 out:
-	if (r && m)
-		bn_err_prefix(err, "install of '%s' refused", m->name);
+	if (r)
+		bn_err_prefix(err, "install of '%s' refused", name ? name :
+			      m ? m->name : c->name);
+	bn_strv_clear(&warn);
 	bn_registry_lock_entry_clear(&old);
 	bn_registry_lock_entry_clear(&e);
 	bn_skill_manifest_free(m);
+	free(name);
+	free(original);
 	free(dest);
 	free(final);
 	return r;
@@ -642,8 +817,11 @@ static bool selected(const bn_registry_install_opts *o,
 	for (size_t i = 0; i < o->n_only && !yes; i++)
 		yes = !strcmp(o->only[i], c->name);
 	if (!yes && bn_skill_manifest_load(&m, c->dir, NULL, NULL) == 0) {
+		char *slug = bn_skill_name_slug(m->name);
 		for (size_t i = 0; i < o->n_only && !yes; i++)
-			yes = !strcmp(o->only[i], m->name);
+			yes = !strcmp(o->only[i], m->name) ||
+			      !strcmp(o->only[i], slug);
+		free(slug);
 		bn_skill_manifest_free(m);
 	}
 	return yes;
@@ -696,6 +874,14 @@ int bn_registry_install(bn_registry_install_result *out,
 
 	if (r)
 		return r;
+	/* owner/repo@skill names the one skill --skill would */
+	bn_registry_install_opts with_skill = *o;
+	const char *const at_skill[1] = { src.skill };
+	if (src.skill && o->n_only == 0) {
+		with_skill.only = at_skill;
+		with_skill.n_only = 1;
+		o = &with_skill;
+	}
 	/* An update matches by the manifest's name, not the folder's. */
 	ctx.only = o->update ? NULL : o->only;
 	ctx.n_only = o->update ? 0 : o->n_only;
@@ -712,9 +898,39 @@ int bn_registry_install(bn_registry_install_result *out,
 	if ((r = bn_registry_keys_load(&keys, &n_keys, ctx.store, err)))
 		goto out;
 	{
-		job j = { &ctx, &src, &c, o, keys, n_keys, scratch };
-		for (size_t i = 0; r == 0 && i < n_pick; i++)
-			r = install_one(&res, &j, i, &c.v[pick[i]], err);
+		/* one skill's failure is that install's; of many, each is
+		   installed or skipped with its reason */
+		bool many = n_pick > 1 || o->all;
+		batch b = { 0 };
+		job j = { &ctx, &src, &c, o, keys, n_keys, scratch, NULL };
+		bn_strv taken = { 0 };
+		if (many && (r = bn_registry_lock_load(&b.lock,
+				bn_store_home(ctx.store), err)) == 0)
+			j.batch = &b;
+		for (size_t i = 0; r == 0 && i < n_pick; i++) {
+			bn_err e1;
+			bn_err_init(&e1);
+			r = install_one(&res, &j, i, &c.v[pick[i]], &taken,
+					many ? &e1 : err);
+			if (r && many) {
+				bn_registry_installed *x =
+					result_new(&res, c.v[pick[i]].name);
+				x->skipped = bn_xstrdup(e1.msg);
+				say(o, c.v[pick[i]].name, "skipped: %s",
+				    e1.msg);
+				r = 0;
+			}
+		}
+		bn_strv_clear(&taken);
+		if (b.n && (r = bn_registry_lock_put_many(
+				bn_store_home(ctx.store), b.v, b.n, err)))
+			bn_err_prefix(err, "the skills are installed; "
+				      "skills-lock.json was not written (the "
+				      "next bnity run completes it)");
+		for (size_t i = 0; i < b.n; i++)
+			bn_registry_lock_entry_clear(&b.v[i]);
+		free(b.v);
+		json_decref(b.lock);
 	}
 out:
 	bn_store_scratch_remove(ctx.store, scratch);

@@ -39,6 +39,7 @@ void bn_registry_lock_entry_clear(bn_registry_lock_entry *e)
 	free(e->source_hash);
 	free(e->tier);
 	free(e->version);
+	free(e->original_name);
 	bn_strv_clear(&e->capabilities);
 	bn_strv_clear(&e->granted);
 	memset(e, 0, sizeof(*e));
@@ -71,6 +72,7 @@ static void entry_fill(json_t *o, const bn_registry_lock_entry *e)
 	set_str(o, "sourceHash", e->source_hash);
 	set_str(o, "tier", e->tier);
 	set_str(o, "version", e->version);
+	set_str(o, "originalName", e->original_name);
 	json_object_set_new(o, "capabilities", strv_json(&e->capabilities));
 	json_object_set_new(o, "granted", strv_json(&e->granted));
 	json_object_set_new(o, "installedAt", json_integer(e->installed_at));
@@ -119,6 +121,7 @@ int bn_registry_lock_entry_from_json(bn_registry_lock_entry *out,
 	e.source_hash = get_str(j, "sourceHash");
 	e.tier = get_str(j, "tier");
 	e.version = get_str(j, "version");
+	e.original_name = get_str(j, "originalName");
 	get_strv(&e.capabilities, j, "capabilities");
 	get_strv(&e.granted, j, "granted");
 	e.installed_at = json_integer_value(json_object_get(j, "installedAt"));
@@ -217,8 +220,9 @@ static int lock_take(const char *home, bn_err *err)
 	return fd;
 }
 
-int bn_registry_lock_put(const char *home, const char *name,
-			 const bn_registry_lock_entry *e, bn_err *err)
+int bn_registry_lock_put_many(const char *home,
+			      const bn_registry_lock_entry *v, size_t n,
+			      bn_err *err)
 {
 	json_t *lock, *skills, *o;
 	int fd = lock_take(home, err), r;
@@ -231,18 +235,38 @@ int bn_registry_lock_put(const char *home, const char *name,
 		return r;
 	}
 	skills = json_object_get(lock, "skills");
-	if (!e) {
-		json_object_del(skills, name);
-	} else {
-		o = json_object_get(skills, name);
+	for (size_t i = 0; i < n; i++) {
+		o = json_object_get(skills, v[i].name);
 		if (!json_is_object(o)) {
 			o = json_object();
-			json_object_set_new(skills, name, o);
+			json_object_set_new(skills, v[i].name, o);
 		}
-		entry_fill(o, e);
+		entry_fill(o, &v[i]);
 	}
 	r = bn_registry_lock_save(home, lock, err);
 	json_decref(lock);
+	close(fd);
+	return r;
+}
+
+int bn_registry_lock_put(const char *home, const char *name,
+			 const bn_registry_lock_entry *e, bn_err *err)
+{
+	json_t *lock;
+	int fd, r;
+
+	if (e) {
+		bn_registry_lock_entry one = *e;
+		one.name = (char *)name;
+		return bn_registry_lock_put_many(home, &one, 1, err);
+	}
+	if ((fd = lock_take(home, err)) < 0)
+		return fd;
+	if ((r = bn_registry_lock_load(&lock, home, err)) == 0) {
+		json_object_del(json_object_get(lock, "skills"), name);
+		r = bn_registry_lock_save(home, lock, err);
+		json_decref(lock);
+	}
 	close(fd);
 	return r;
 }

@@ -215,6 +215,8 @@ typedef struct bn_registry_lock_entry {
 	char *source_hash;       /* tree hash as fetched (before a build) */
 	char *tier;              /* local, verified, untrusted */
 	char *version;           /* the manifest's, NULL if none */
+	char *original_name;     /* the name as the source wrote it, when
+				    that was not a store name; else NULL */
 	bn_strv capabilities;    /* declared "cap[=scope]" */
 	bn_strv granted;         /* granted "cap[=scope]" */
 	long long installed_at;  /* seconds since the epoch */
@@ -245,6 +247,10 @@ int bn_registry_lock_save(const char *home, const json_t *lock,
 int bn_registry_lock_put(const char *home, const char *name,
 			 const bn_registry_lock_entry *e,
 			 bn_err *err) BN_MUST_USE;
+/* Set the N entries V (each named by its name) in one write. */
+int bn_registry_lock_put_many(const char *home,
+			      const bn_registry_lock_entry *v, size_t n,
+			      bn_err *err) BN_MUST_USE;
 /* Read entry NAME: BN_ENOTFOUND when absent. */
 int bn_registry_lock_get(bn_registry_lock_entry *out, const char *home,
 			 const char *name, bn_err *err) BN_MUST_USE;
@@ -323,6 +329,7 @@ typedef struct bn_registry_source {
 	char *path;              /* sub-folder, or NULL */
 	char *ref;               /* branch, tag or commit, or NULL */
 	char *url;               /* git URL, site, or local path */
+	char *skill;             /* owner/repo@SKILL: the one skill, or NULL */
 } bn_registry_source;
 
 /* Free S's strings. */
@@ -453,10 +460,13 @@ typedef struct bn_registry_install_opts {
 	bn_registry_approve_fn approve; /* NULL: no terminal */
 	bn_registry_report_fn report;   /* NULL: silent */
 	void *payload;
+	bool strict;               /* strict validation gates (--strict) */
+	const char *expect_hash;   /* the fetched tree must hash to this
+				      (a restore's pin); NULL: any */
 } bn_registry_install_opts;
 
 #define BN_REGISTRY_INSTALL_OPTS_INIT { NULL, 0, false, false, NULL, 0, \
-	NULL, false, false, false, NULL, NULL, NULL, NULL }
+	NULL, false, false, false, NULL, NULL, NULL, NULL, false, NULL }
 
 /* What happened to one skill. */
 typedef struct bn_registry_installed {
@@ -465,6 +475,10 @@ typedef struct bn_registry_installed {
 	char *hash;
 	bool changed;              /* content differed from before (update) */
 	bn_strv granted;
+	char *original_name;       /* as the source named it; NULL if same */
+	char *skipped;             /* why it was not installed; NULL if it
+				      was (only in a many-skill install) */
+	bn_strv warnings;          /* format problems that did not refuse */
 } bn_registry_installed;
 
 typedef struct bn_registry_install_result {
@@ -489,6 +503,28 @@ void bn_registry_install_result_clear(bn_registry_install_result *r);
 int bn_registry_install(bn_registry_install_result *out,
 			const bn_registry_ctx *ctx, const char *source,
 			const bn_registry_install_opts *o,
+			bn_err *err) BN_MUST_USE;
+
+/*
+ * bn_registry_skill_remove - remove store skill NAME (bn_store_skill_remove)
+ * and its skills-lock.json entry.  A skill found only in another agent's
+ * folder is not removed: BN_ENOTFOUND says where it is.
+ */
+int bn_registry_skill_remove(bn_store *s, const char *name,
+			     bn_err *err) BN_MUST_USE;
+
+/*
+ * bn_registry_restore - install every entry of the skills-lock.json at
+ * LOCK_PATH again (boternity's or the `skills` CLI's), each at its pinned
+ * ref and, where the entry has one, its pinned content hash; each is
+ * installed or skipped with its reason in *out.  The lockfile's tier is
+ * never believed; its grants are granted again only with O->yes (only
+ * those), else asked for on a terminal.  ROOT (may be NULL): the
+ * repository the lockfile came with, which local sources must not leave.
+ */
+int bn_registry_restore(bn_registry_install_result *out,
+			const bn_registry_ctx *ctx, const char *lock_path,
+			const char *root, const bn_registry_install_opts *o,
 			bn_err *err) BN_MUST_USE;
 
 /*

@@ -10,6 +10,10 @@
  * "." or ".." component, no backslash and no control character.
  */
 bool bn_registry__rel_ok(const char *rel);
+/* Whether the folder DIR (named BASE) holds a skill --skill asked for:
+   by folder name, or by its manifest's name or the store name of it. */
+bool bn_registry__wants_dir(const bn_registry_ctx *ctx, const char *base,
+			    const char *dir);
 
 /* Write LEN bytes to DIR/REL (a safe relative path), creating parents;
    never follows or replaces anything already there. */

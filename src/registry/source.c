@@ -5,6 +5,7 @@
  *   ./path, /path            a folder holding one or more skills
  *   x.skill, x.zip, x.tar.gz a local archive
  *   owner/repo[/path][#ref]  a GitHub repository (and github.com URLs)
+ *   owner/repo@skill         one skill of it (as skills.sh prints it)
  *   URL.git, file://, ssh:// and git@host:path  any git repository
  *   https://HOST             a site's /.well-known/agent-skills index
  */
@@ -27,6 +28,7 @@ void bn_registry_source_clear(bn_registry_source *s)
 	free(s->path);
 	free(s->ref);
 	free(s->url);
+	free(s->skill);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -193,7 +195,14 @@ int bn_registry_source_parse(bn_registry_source *out, const char *text,
 			o.url = bn_xstrdup(t);
 		}
 	} else if (strchr(t, '/') && t[0] != '.' && t[0] != '/') {
-		r = parse_github(&o, t, err);
+		char *at = strchr(strchr(t, '/'), '@');
+		if (at) {
+			*at = '\0';
+			o.skill = bn_xstrdup(at + 1);
+		}
+		r = o.skill && !*o.skill ?
+			bn_err_set(err, BN_EINVAL, "'%s': no skill name after "
+				   "'@'", text) : parse_github(&o, t, err);
 	} else {
 		r = bn_err_set(err, BN_EINVAL,
 			"'%s': not a folder, an archive, owner/repo, a git URL "
@@ -231,7 +240,7 @@ static int fetch_local(bn_registry_candidates *out,
 			base = strrchr(src->url, '/');
 			base = base ? base + 1 : src->url;
 		}
-		if (bn_registry_ctx_wants(ctx, base)) {
+		if (bn_registry__wants_dir(ctx, base, from)) {
 			/* refuses links and oversized trees before copying */
 			r = bn_skill_tree_listing(&check, from, false, err);
 			if (!r)

@@ -241,8 +241,26 @@ bool bn_registry_ctx_wants(const bn_registry_ctx *ctx, const char *name)
 {
 	if (!ctx->only || ctx->n_only == 0)
 		return true;
-	for (size_t i = 0; i < ctx->n_only; i++)
-		if (!strcmp(ctx->only[i], name))
-			return true;
-	return false;
+	char *slug = bn_skill_name_slug(name);
+	bool yes = false;
+	/* a skill asked for by its store name or by its own */
+	for (size_t i = 0; i < ctx->n_only && !yes; i++) {
+		char *want = bn_skill_name_slug(ctx->only[i]);
+		yes = !strcmp(ctx->only[i], name) || !strcmp(want, slug);
+		free(want);
+	}
+	free(slug);
+	return yes;
+}
+
+bool bn_registry__wants_dir(const bn_registry_ctx *ctx, const char *base,
+			    const char *dir)
+{
+	bn_skill_manifest *m = NULL;
+	bool yes = bn_registry_ctx_wants(ctx, base);
+
+	if (!yes && bn_skill_manifest_load(&m, dir, NULL, NULL) == 0)
+		yes = bn_registry_ctx_wants(ctx, m->name);
+	bn_skill_manifest_free(m);
+	return yes;
 }

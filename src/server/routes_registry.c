@@ -305,25 +305,6 @@ static bool approve_args(bn_server_req *rq, const char **v, size_t *n)
 	return true;
 }
 
-static json_t *installed_json(const bn_registry_install_result *res)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; i < res->n; i++) {
-		const bn_registry_installed *x = &res->v[i];
-		json_t *o = json_object();
-		json_object_set_new(o, "name", json_string(x->name));
-		json_object_set_new(o, "tier", json_string(x->tier));
-		json_object_set_new(o, "hash", json_string(x->hash));
-		json_object_set_new(o, "changed", json_boolean(x->changed));
-		json_object_set_new(o, "granted",
-				    bn_view_strv_json(&x->granted));
-		json_array_append_new(a, o);
-	}
-	return a;
-}
-
 /* {"source", "skill"?, "approve": [...], "bot"?, "force"?, "local"?,
    "update"?} */
 static void install_post(bn_server_req *rq)
@@ -362,7 +343,7 @@ static void install_post(bn_server_req *rq)
 		goto out;
 	}
 	out = json_object();
-	json_object_set_new(out, "installed", installed_json(&res));
+	json_object_set_new(out, "installed", bn_view_installed_json(&res));
 	json_object_set(out, "report", report);
 	json_object_set_new(out, "notes", bn_view_strv_json(&notes));
 	bn_server__reply(rq, MHD_HTTP_CREATED, out);

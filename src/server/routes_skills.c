@@ -7,6 +7,8 @@
  */
 #include "server_int.h"
 
+#include "registry/registry.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,7 +95,7 @@ static void skill_validate(bn_server_req *rq)
 
 static void skill_remove(bn_server_req *rq)
 {
-	bn_server__remove(rq, bn_store_skill_remove);
+	bn_server__remove(rq, bn_registry_skill_remove);
 }
 
 /* {"input": JSON value or text, "bot": BOT?}: the result, 200 whatever

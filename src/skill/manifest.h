@@ -71,6 +71,30 @@ typedef struct bn_skill_manifest {
 int bn_skill_find_file(char **file_out, char **dir_out, const char *path,
 		       bn_err *err);
 
+/* The longest slug a store folder takes. */
+#define BN_SKILL_SLUG_MAX 64
+
+/*
+ * bn_skill_name_slug - NAME as a store name (owned): ASCII letters
+ * lowercased, digits and inner underscores kept (as the `skills` CLI
+ * keeps them: "docker_hub" and "Docker Hub" stay two skills), every run
+ * of anything else one hyphen, none at either end, at most
+ * BN_SKILL_SLUG_MAX bytes; "skill" when nothing is left.
+ * "-21risk-automation" -> "21risk-automation", "PDF Tools" ->
+ * "pdf-tools".  bn_skill_name_is_slug: NAME is its own slug.
+ */
+char *bn_skill_name_slug(const char *name);
+bool bn_skill_name_is_slug(const char *name);
+
+/*
+ * bn_skill_manifest_rename - write NAME as the frontmatter name of the
+ * SKILL.md of folder DIR (atomically; a missing name line is added).
+ * The rest of the file is left byte for byte.  BN_EINVAL names the file
+ * when it has no closed frontmatter.
+ */
+int bn_skill_manifest_rename(const char *dir, const char *name,
+			     bn_err *err) BN_MUST_USE;
+
 /*
  * bn_skill_validate - strict validation of PATH as the Agent Skills spec
  * and its reference validator define it.  Appends to REPORT every error

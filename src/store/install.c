@@ -136,10 +136,11 @@ int bn_store_skill_install(bn_store *s, const char *dir,
 			"folder", dir);
 	if ((r = bn_skill_manifest_load(&m, dir, NULL, err)))
 		return r;
-	if (!bn_store__slug_ok(m->name)) {
+	if (!bn_skill_name_is_slug(m->name)) {
 		r = bn_err_set(err, BN_EINVAL,
 			"skill name '%s' cannot be a store folder: use 1 to "
-			"64 lowercase letters, digits and hyphens", m->name);
+			"64 lowercase letters, digits, hyphens and inner "
+			"underscores", m->name);
 		goto out;
 	}
 	final = bn_fs_join(s->skills_dir, m->name);
@@ -221,7 +222,7 @@ int bn_store_skill_verify(bn_store *s, const char *name,
 	char hash[BN_SKILL_TREE_HASH_SIZE];
 	int r;
 
-	if (!bn_store__slug_ok(name))
+	if (!bn_skill_name_is_slug(name))
 		return bn_err_set(err, BN_EINVAL, "'%s' is not a skill name",
 				  name);
 	dir = bn_fs_join(s->skills_dir, name);

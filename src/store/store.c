@@ -539,7 +539,8 @@ static void scan_others(bn_store_skills *l, bn_store *s)
 	free(rhome);
 }
 
-/* *out = L sorted by name, after R; L is cleared on failure. */
+/* *out = L sorted by name (whatever order the folders were read in),
+   after R; L is cleared on failure. */
 static int skills_done(bn_store_skills *out, bn_store_skills *l, int r)
 {
 	if (r) {
@@ -696,11 +697,11 @@ int bn_store_skill_create(bn_store *s, const char *name, bn_skill_type type,
 	char hash[BN_SKILL_TREE_HASH_SIZE];
 	int r;
 
-	if (!bn_store__slug_ok(name))
+	if (!bn_skill_name_is_slug(name))
 		return bn_err_set(err, BN_EINVAL,
 			"skill name '%s': use 1 to 64 lowercase letters, "
-			"digits and hyphens, with no hyphen at either end "
-			"and no two in a row", name);
+			"digits, hyphens and inner underscores, with no "
+			"hyphen at either end and no two in a row", name);
 	final = bn_fs_join(s->skills_dir, name);
 	if (access(final, F_OK) == 0) {
 		r = bn_err_set(err, BN_EEXIST,
@@ -750,7 +751,7 @@ int bn_store_skill_remove(bn_store *s, const char *name, bn_err *err)
 	char *final, *trash, *dst;
 	int r;
 
-	if (!bn_store__slug_ok(name))
+	if (!bn_skill_name_is_slug(name))
 		return bn_err_set(err, BN_EINVAL, "'%s' is not a skill name",
 				  name);
 	final = bn_fs_join(s->skills_dir, name);

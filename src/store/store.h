@@ -153,12 +153,12 @@ int bn_store_tx_commit(bn_store *s, bn_err *err) BN_MUST_USE;
 void bn_store_tx_rollback(bn_store *s);
 
 /*
- * Every skill: the store's, the user's and the project's.  Names choose,
+ * Every skill, by name: the store's, the user's and the project's.  Names choose,
  * identity decides: a user or project copy is the installed skill (its
  * tier, its grants) only when its tree hash equals the one the store
  * recorded for the name; any other copy is "untrusted" and has only the
- * grants given to its own hash.  Sorted by name; a store skill whose
- * SKILL.md is unchanged (its stat key) comes from the index's cache.
+ * grants given to its own hash.  A store skill whose SKILL.md is
+ * unchanged (its stat key) comes from the index's cache.
  */
 int bn_store_skills_list(bn_store_skills *out, bn_store *s,
 			 bn_err *err) BN_MUST_USE;

@@ -18,3 +18,34 @@ json_t *bn_view_hit_json(const bn_registry_hit *h)
 			    json_integer(h->installs));
 	return o;
 }
+
+json_t *bn_view_installed_json(const bn_registry_install_result *res)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < res->n; i++) {
+		const bn_registry_installed *x = &res->v[i];
+		json_t *o = json_pack("{s:s, s:s, s:b, s:o}", "name", x->name,
+				      "status", x->skipped ? "skipped" :
+				      x->changed ? "installed" : "unchanged",
+				      "changed", x->changed && !x->skipped,
+				      "original_name", x->original_name ?
+				      json_string(x->original_name) :
+				      json_null());
+		if (!o)
+			continue;
+		if (x->skipped) {
+			json_object_set_new(o, "reason",
+					    json_string(x->skipped));
+		} else {
+			json_object_set_new(o, "tier", json_string(x->tier));
+			json_object_set_new(o, "hash", json_string(x->hash));
+			json_object_set_new(o, "granted",
+					    bn_view_strv_json(&x->granted));
+			json_object_set_new(o, "warnings",
+					    bn_view_strv_json(&x->warnings));
+		}
+		json_array_append_new(a, o);
+	}
+	return a;
+}

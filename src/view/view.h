@@ -128,4 +128,10 @@ json_t *bn_view_secret_json(const bn_exec_vault_entry *e);
 struct bn_registry_hit;
 json_t *bn_view_hit_json(const struct bn_registry_hit *h);
 
+/* What an install did, one object per skill: {name, status ("installed",
+   "unchanged" or "skipped"), changed, original_name, and either reason
+   (skipped) or tier, hash, granted and warnings}. */
+struct bn_registry_install_result;
+json_t *bn_view_installed_json(const struct bn_registry_install_result *r);
+
 #endif

@@ -126,6 +126,13 @@ check "project skills up to the repository root are found" '[[ $out == *"\"neste
 check "a project skill overrides a user skill, with a warning" '[[ $out != *"the user'"'"'s copy"* ]] && [[ $errout == *"overrides"* ]]'
 run "$bnity" skill list
 check "list shows where each came from" '[[ $out == *"project"* ]] && [[ $out == *"user"* ]]'
+check "list is sorted by name" '[ "$(printf "%s\n" "$out" | tail -n +2 | cut -d" " -f1)" = "$(printf "%s\n" "$out" | tail -n +2 | cut -d" " -f1 | LC_ALL=C sort)" ]'
+for i in 1 2 3 4 5; do mkdir -p "$HOME/.claude/skills/broken$i"; printf 'no frontmatter\n' >"$HOME/.claude/skills/broken$i/SKILL.md"; done
+run "$bnity" skill list
+check "many problems in other agents' folders collapse into one line with a count" '[ $rc -eq 0 ] && [ "$(printf "%s\n" "$errout" | grep -c "^warning")" = 1 ] && [[ $errout == *"problems with skills in other agents"*"--warnings"* ]]'
+run "$bnity" skill list --warnings
+check "--warnings lists each problem" '[ "$(printf "%s\n" "$errout" | grep -c "broken")" -ge 5 ]'
+rm -rf "$HOME/.claude/skills/broken"*
 cd "$work"
 
 # --- bad input ---------------------------------------------------------------
@@ -135,6 +142,9 @@ printf '\x00\x01\x02\xff\xfe' >bad/binary/SKILL.md
 printf 'just text\n' >bad/nofm/SKILL.md
 run "$bnity" skill validate bad/empty bad/binary bad/nofm
 check "malformed files are invalid (1), each named" '[ $rc -eq 1 ] && [[ $out == *"bad/empty: invalid"* ]] && [[ $out == *"bad/binary: invalid"* ]] && [[ $out == *"bad/nofm: invalid"* ]]'
+for i in $(seq 1 300); do mkdir -p many/s$i; printf -- '---\nname: s%s\ndescription: skill %s\n---\n' $i $i >many/s$i/SKILL.md; done
+run "$bnity" skill validate many/*
+check "validate takes any number of paths (300)" '[ $rc -eq 0 ] && [ "$(printf "%s\n" "$out" | grep -c ": valid$")" = 300 ]'
 run "$bnity" skill validate does/not/exist
 check "a missing folder is named" '[ $rc -eq 1 ] && [[ $out$errout == *"does/not/exist"* ]]'
 run "$bnity" skill to-prompt bad/empty
@@ -154,8 +164,8 @@ words=(); for i in $(seq 1 20); do words+=("w$i"); done
 run "$bnity" chat helper "${words[@]}"
 check "chat with 20 words: usage error (2), says too many" '[ $rc -eq 2 ] && [[ $errout == *"too many arguments"* ]]'
 many=(); for i in $(seq 1 300); do many+=("p$i"); done
-run "$bnity" skill validate "${many[@]}"
-check "validate of 300 paths: usage error (2), says the limit" '[ $rc -eq 2 ] && [[ $errout == *"too many arguments"*"at most"* ]]'
+run "$bnity" skill read-properties "${many[@]}"
+check "read-properties of 300 paths: usage error (2), says the limit" '[ $rc -eq 2 ] && [[ $errout == *"too many arguments"*"at most"* ]]'
 run "$bnity" bot show helper extra1 extra2
 check "bot show with extra words: usage error (2), named" '[ $rc -eq 2 ] && [[ $errout == *"name one BOT"* ]]'
 for cmd in "skill run" "skill grant" "skill install" "skill remove" "audit" "memory add" "secret set" "serve"; do
@@ -190,7 +200,7 @@ check "help P and P --help print the same, for all $(wc -l <<<"$paths") commands
 run "$bnity" skill install -h
 check "-h is --help" '[ $rc -eq 0 ] && [ "$out" = "$("$bnity" help skill install)" ]'
 run "$bnity" help skill install
-check "install's help names -y and the repeatable options" '[[ $out == *"-y|--yes"* ]] && [[ $out == *"[--skill NAME]..."* ]]'
+check "install's help names -y, -s and the repeatable options" '[[ $out == *"-y|--yes"* ]] && [[ $out == *"[-s|--skill NAME]..."* ]]'
 
 run "$bnity" skil
 check "an unknown command: exit 2, named, with the close one" '[ $rc -eq 2 ] && [[ $errout == *"unknown command '"'"'skil'"'"'"* ]] && [[ $errout == *"did you mean"*"bnity skill"* ]]'

@@ -137,7 +137,14 @@ check "audit --installs --json has the record's fields" '[ $rc -eq 0 ] && [[ $ou
 run "$bnity" audit --installs --bot b
 check "audit --installs refuses run-only filters" '[ $rc -eq 2 ] && [[ $errout == *"--installs takes only"* ]]'
 run "$bnity" skill install acme/skills --skill hello
-check "installing again is refused" '[ $rc -eq 1 ] && [[ $errout == *"already installed"* ]]'
+check "installing the same content again is not a failure" '[ $rc -eq 0 ] && [[ $out == *"unchanged '"'"'hello'"'"'"* ]]'
+run "$bnity" skill install acme/skills@hello
+check "owner/repo@skill chooses one skill of a repository, as skills.sh prints it" '[ $rc -eq 0 ] && [[ $out == *"unchanged '"'"'hello'"'"'"* ]] && [[ $out != *weather* ]]'
+run "$bnity" skill install acme/skills@
+check "owner/repo@ with no skill is a clear error" '[ $rc -ne 0 ] && [[ $errout == *"no skill name after"* ]]'
+mkskill "$work/other/hello" hello "" "Another skill of the same name."
+run "$bnity" skill install "$work/other/hello"
+check "a different skill of an installed name is refused" '[ $rc -eq 1 ] && [[ $errout == *"already installed"* ]] && ! grep -q "Another skill" "$BNITY_HOME/skills/hello/SKILL.md"'
 run "$bnity" skill install acme/skills --skill weather
 check "no terminal, no --yes: nothing granted, and said so" '[ $rc -eq 0 ] && [[ $out == *"nothing was granted"* ]] && [ "$(db "SELECT count(*) FROM grants WHERE skill=\"weather\"")" = 0 ]'
 
@@ -295,9 +302,33 @@ ln -s /etc/passwd "$work/loc/linky/pw"
 run "$bnity" skill install "$work/loc/linky"
 check "a local folder with a symlink out is refused" '[ $rc -eq 1 ] && [[ $errout == *"symbolic link"* ]] && nothing_left linky'
 mkdir -p "$work/loc/bad name"; printf -- '---\nname: Bad_Name\ndescription: x\n---\n' >"$work/loc/bad name/SKILL.md"
-run "$bnity" skill install "$work/loc/bad name"
-check "strict validation errors refuse the install" '[ $rc -eq 1 ] && [[ $errout == *"not valid"* ]]'
+run "$bnity" skill install "$work/loc/bad name" --strict
+check "--strict: strict validation errors refuse the install" '[ $rc -eq 1 ] && [[ $errout == *"not valid"* ]] && nothing_left bad_name'
 check "the refusal names the file in the skill, not a scratch path" '[[ $errout == *"not valid: SKILL.md:"* ]] && [[ $errout != *".tmp-"* ]]'
+
+# --- lenient installs: form is a warning, the name becomes a store name ------
+mkdir -p "$work/len/a" "$work/len/b" "$work/len/c" "$work/len/nested/deep/d" "$work/len/e" "$work/len/f" "$work/len/g"
+printf -- '---\nname: -21Risk Automation\ndescription: A skill whose name is not a store name.\n---\n# x\n' >"$work/len/a/SKILL.md"
+{ printf -- '---\nname: long-desc\ndescription: '; head -c 1100 /dev/zero | tr '\0' d; printf '\nunknown-key: 1\n---\n# x\n'; } >"$work/len/b/SKILL.md"
+printf -- '---\nname: "21risk automation"\ndescription: Collides with a once normalised.\n---\n# x\n' >"$work/len/c/SKILL.md"
+printf -- '---\nname: deep-one\ndescription: A skill nested two folders down.\n---\n# x\n' >"$work/len/nested/deep/d/SKILL.md"
+printf -- '---\nname: no-description\n---\n# x\n' >"$work/len/e/SKILL.md"
+printf -- '---\nname: bad-caps\ndescription: Capabilities that cannot be parsed.\nmetadata:\n  capabilities: "http_get=ftp://x"\n---\n# x\n' >"$work/len/f/SKILL.md"
+printf -- '---\nname: docker_hub\ndescription: Kept apart from docker-hub.\n---\n# x\n' >"$work/len/g/SKILL.md"
+run "$bnity" skill install "$work/len" --all --yes
+check "--all goes on past every refusal and sums up" '[ $rc -eq 1 ] && [[ $out == *"installed 4, skipped 3"* ]]'
+check "a name that is not a store name is normalised, the original kept" '[ -d "$BNITY_HOME/skills/21risk-automation" ] && grep -q "^name: 21risk-automation$" "$BNITY_HOME/skills/21risk-automation/SKILL.md" && [[ $out == *"installed '"'"'21risk-automation'"'"' (named '"'"'-21Risk Automation'"'"' by its source)"* ]] && lock | grep -q "\"originalName\": \"-21Risk Automation\""'
+check "an over-long description installs, with its warning" '[ -d "$BNITY_HOME/skills/long-desc" ] && [[ $out == *"long-desc: warning"*"description"* ]]'
+check "a nested skill is found and installed" '[ -d "$BNITY_HOME/skills/deep-one" ]'
+check "an underscore name stays its own skill" '[ -d "$BNITY_HOME/skills/docker_hub" ]'
+check "a second skill of the same normalised name is skipped as a collision" '[[ $out == *"skipped "*"name collision"* ]] && grep -q "not a store name" "$BNITY_HOME/skills/21risk-automation/SKILL.md"'
+check "no description: refused with its reason" '[[ $out == *"skipped '"'"'e'"'"'"*"description: missing"* ]] && [ ! -e "$BNITY_HOME/skills/no-description" ]'
+check "capabilities that cannot be parsed stay a refusal" '[[ $out == *"skipped '"'"'f'"'"'"* ]] && [ ! -e "$BNITY_HOME/skills/bad-caps" ]'
+rm -rf "$work/len/c" "$work/len/e" "$work/len/f"
+run "$bnity" skill install "$work/len" --all --yes --json
+check "re-running over an unchanged source exits 0, one JSON result per skill" '[ $rc -eq 0 ] && [ "$(printf "%s" "$out" | python3 -c "import json,sys; v=json.load(sys.stdin); print(len(v), sorted(set(x[\"status\"] for x in v)))")" = "4 ['"'"'unchanged'"'"']" ]'
+run "$bnity" skill install "$work/len" --skill 21risk-automation --strict --force
+check "--strict refuses a name that is not a store name, even with --force" '[ $rc -eq 1 ] && [[ $errout == *"cannot be a store folder"* ]]'
 
 mkdir -p "$work/loc/tooly/src"
 printf -- '---\nname: tooly\ndescription: A tool skill that brings only sources.\nmetadata:\n  type: tool\n---\n# tooly\n' >"$work/loc/tooly/SKILL.md"
@@ -391,5 +422,55 @@ check "a folder swapped for a symlink mid-copy: install fails, says so" \
   '[ $rc -ne 0 ] && [ $rc -ne 99 ] && [[ $errout == *"changed while it was copied"* ]]'
 check "the swapped-in secret is nowhere in the store" \
   '! grep -rqs SWAP-SECRET "$BNITY_HOME/skills"'
+
+# --- restore: `skill install` with no source reads skills-lock.json ---------
+H2=$work/h2; H3=$work/h3
+BNITY_HOME=$H2 "$bnity" skill install "file://$work/bare.git" --yes >/dev/null 2>&1
+BNITY_HOME=$H2 "$bnity" skill install "$work/len" --all --yes >/dev/null 2>&1
+mkdir -p "$H3"; cp "$H2/skills-lock.json" "$H3/"
+run env BNITY_HOME=$H3 "$bnity" skill install
+names() { python3 -c 'import json,sys; print(" ".join(sorted(k+"="+v["computedHash"] for k,v in json.load(open(sys.argv[1]))["skills"].items())))' "$1/skills-lock.json"; }
+check "a fresh BNITY_HOME given only skills-lock.json restores the same set" '[ $rc -eq 0 ] && [[ $out == *"installed 5, skipped 0"* ]] && [ "$(names "$H3")" = "$(names "$H2")" ]'
+run env BNITY_HOME=$H3 "$bnity" skill install
+check "restoring again changes nothing and exits 0" '[ $rc -eq 0 ] && [[ $out == *"unchanged '"'"'gitty'"'"'"* ]]'
+H4=$work/h4; mkdir -p "$H4"
+python3 - "$H2/skills-lock.json" "$H4/skills-lock.json" <<'PY'
+import json,sys
+d=json.load(open(sys.argv[1])); d["skills"]["gitty"]["sourceHash"]="sha256:"+"0"*64
+json.dump(d,open(sys.argv[2],"w"))
+PY
+run env BNITY_HOME=$H4 "$bnity" skill install
+check "content that is not the pinned hash is skipped, with both hashes" '[ $rc -eq 1 ] && [[ $out == *"skipped '"'"'gitty'"'"'"*"as skills-lock.json pins"* ]] && [ ! -e "$H4/skills/gitty" ]'
+# a project lockfile the skills CLI wrote: input, not authority
+mkdir -p "$work/proj/.git" "$work/proj/sub" "$work/outside"
+mkskill "$work/proj/skills/mine" mine "read_env=HOME"
+mkskill "$work/outside" outside
+cat >"$work/proj/skills-lock.json" <<JSON
+{
+  "version": 1,
+  "skills": {
+    "gitty": {"source": "bare", "sourceUrl": "file://$work/bare.git", "ref": "main", "sourceType": "git", "computedHash": "4f1c"},
+    "mine": {"source": "./skills/mine", "sourceType": "local", "computedHash": "9a0b", "tier": "local", "granted": ["read_env=HOME"]},
+    "outside": {"source": "../outside", "sourceType": "local", "computedHash": "77aa"}
+  }
+}
+JSON
+cd "$work/proj/sub"
+run env BNITY_HOME=$work/h5 "$bnity" skill install
+cd "$work"
+check "the skills CLI's project lockfile is restored from the repository root" '[[ $out == *"installed '"'"'gitty'"'"'"* ]] && [[ $out == *"installed '"'"'mine'"'"'"* ]]'
+check "a lockfile's local path outside the repository is refused" '[ $rc -eq 1 ] && [[ $out == *"skipped '"'"'outside'"'"'"*"outside the repository"* ]] && [ ! -e "$work/h5/skills/outside" ]'
+check "a lockfile's tier and grants are not believed" '[[ $out == *"installed '"'"'mine'"'"' (untrusted"* ]] && [ "$(sqlite3 "$work/h5/boternity.db" "SELECT count(*) FROM grants WHERE skill='"'"'mine'"'"'")" = 0 ]'
+run env BNITY_HOME=$work/h6 "$bnity" skill install
+check "no lockfile anywhere: a clear error" '[ $rc -eq 1 ] && [[ $errout == *"nothing to restore"* ]]'
+run "$bnity" skill install --all
+check "--all without a source is a usage error" '[ $rc -eq 2 ]'
+
+run env BNITY_HOME=$H3 "$bnity" skill remove gitty
+check "skill remove prunes the lockfile entry" '[ $rc -eq 0 ] && ! grep -q "\"gitty\"" "$H3/skills-lock.json" && grep -q "\"long-desc\"" "$H3/skills-lock.json"'
+mkskill "$HOME/.claude/skills/theirs" theirs
+run "$bnity" skill remove theirs
+check "removing another agent's skill says where it is and leaves it alone" '[ $rc -eq 1 ] && [[ $errout == *"$HOME/.claude/skills/theirs"*"leaves alone"* ]] && [ -f "$HOME/.claude/skills/theirs/SKILL.md" ]'
+rm -rf "$HOME/.claude/skills/theirs"
 
 tap_done

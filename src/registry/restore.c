@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * registry/restore.c - `bnity skill install` with no source: every entry
+ * of a skills-lock.json installed again at its pinned ref (and, for
+ * boternity's own entries, its pinned content hash).  Reads the lockfile
+ * boternity writes and the one the `skills` CLI writes in a project.
+ *
+ * A lockfile is input, not authority: it may have come with a cloned
+ * repository.  Its tier is never believed (the pipeline decides it from
+ * the source), its grants are only asked for again (granted with --yes,
+ * offered on a terminal), and a local path outside the repository that
+ * holds the lockfile is refused.
+ */
+#include "registry_int.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/fs.h"
+
+#define RESTORE_LOCK_MAX ((size_t)8 << 20)
+
+/* PATH is ROOT or below it (both real paths). */
+static bool under(const char *path, const char *root)
+{
+	size_t n = strlen(root);
+	return !strncmp(path, root, n) && (path[n] == '/' || path[n] == '\0');
+}
+
+/* The source to fetch entry E (named NAME) from, owned; NULL with a
+   reason in ERR.  DIR holds the lockfile; ROOT (may be NULL) is the
+   repository local paths must stay in. */
+static char *entry_source(const json_t *e, const char *name, const char *dir,
+			  const char *root, bn_err *err)
+{
+	const char *type = json_string_value(json_object_get(e, "sourceType"));
+	const char *src = json_string_value(json_object_get(e, "source"));
+	const char *url = json_string_value(json_object_get(e, "sourceUrl"));
+	const char *ref = json_string_value(json_object_get(e, "ref"));
+	const char *skill_path =
+		json_string_value(json_object_get(e, "skillPath"));
+	char *base = NULL, *out;
+
+	if (!type || !src) {
+		bn_err_set(err, BN_EINVAL, "skills-lock.json: skill '%s' has no "
+			   "source or sourceType", name);
+		return NULL;
+	}
+	if (!strcmp(type, "local") || !strcmp(type, "archive")) {
+		char *joined = src[0] == '/' ? bn_xstrdup(src) :
+			bn_fs_join(dir, src);
+		char *real = realpath(joined, NULL);
+		if (!real) {
+			bn_err_set(err, BN_ENOTFOUND, "skills-lock.json: skill "
+				   "'%s': %s is not there", name, joined);
+		} else if (root && !under(real, root)) {
+			bn_err_set(err, BN_EDENIED, "skills-lock.json: skill "
+				   "'%s': %s is outside the repository (%s); a "
+				   "lockfile that came with a repository may not "
+				   "name the rest of your disk", name, real, root);
+			free(real);
+			real = NULL;
+		}
+		free(joined);
+		return real;
+	}
+	if (!strcmp(type, "github")) {
+		/* the skills CLI: owner/repo and a skillPath to SKILL.md or
+		   its folder; boternity: owner/repo/path already */
+		if (skill_path && *skill_path) {
+			char *p = bn_xstrdup(skill_path);
+			size_t n = strlen(p);
+			if (n >= 8 && !strcmp(p + n - 8, "SKILL.md"))
+				p[n - 8] = '\0';
+			n = strlen(p);
+			while (n && p[n - 1] == '/')
+				p[--n] = '\0';
+			base = *p ? bn_xasprintf("%s/%s", src, p) :
+				bn_xstrdup(src);
+			free(p);
+		} else {
+			base = bn_xstrdup(src);
+		}
+	} else if (!strcmp(type, "git") || !strcmp(type, "well-known") ||
+		   !strcmp(type, "gitlab")) {
+		base = bn_xstrdup(url ? url : src);
+	} else {
+		bn_err_set(err, BN_EINVAL, "skills-lock.json: skill '%s': "
+			   "source type '%s' cannot be restored", name, type);
+		return NULL;
+	}
+	if (ref && *ref && !strchr(base, '#') && strcmp(type, "well-known")) {
+		out = bn_xasprintf("%s#%s", base, ref);
+		free(base);
+		return out;
+	}
+	return base;
+}
+
+static int by_text(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Move R's entries to the end of OUT. */
+static void results_move(bn_registry_install_result *out,
+			 bn_registry_install_result *r)
+{
+	out->v = bn_xrealloc(out->v, (out->n + r->n + 1) * sizeof(*out->v));
+	memcpy(out->v + out->n, r->v, r->n * sizeof(*r->v));
+	out->n += r->n;
+	free(r->v);
+	r->v = NULL;
+	r->n = 0;
+}
+
+static void skipped(bn_registry_install_result *out, const char *name,
+		    const char *why, const bn_registry_install_opts *o)
+{
+	bn_registry_installed *x;
+
+	out->v = bn_xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+	x = &out->v[out->n++];
+	memset(x, 0, sizeof(*x));
+	x->name = bn_xstrdup(name);
+	x->skipped = bn_xstrdup(why);
+	if (o->report)
+		o->report(name, why, o->payload);
+}
+
+int bn_registry_restore(bn_registry_install_result *out,
+			const bn_registry_ctx *ctx, const char *lock_path,
+			const char *root, const bn_registry_install_opts *o,
+			bn_err *err)
+{
+	bn_registry_install_result res = { 0 };
+	char *text = NULL, *dir = NULL, *real_root = NULL, *slash;
+	json_error_t je;
+	json_t *lock = NULL;
+	const json_t *skills;
+	size_t len;
+	int r = bn_fs_read_file(&text, &len, lock_path, RESTORE_LOCK_MAX, err);
+
+	if (r)
+		return r;
+	lock = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	free(text);
+	skills = json_object_get(lock, "skills");
+	if (!json_is_object(skills)) {
+		r = bn_err_set(err, BN_EINVAL, "%s:%d: %s", lock_path,
+			       lock ? 1 : je.line, lock ? "no \"skills\" "
+			       "object" : je.text);
+		json_decref(lock);
+		return r;
+	}
+	dir = bn_xstrdup(lock_path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		strcpy(dir, ".");
+	if (root)
+		real_root = realpath(root, NULL);
+	/* in name order, whatever order the file has */
+	bn_strv names = { 0 };
+	const char *k;
+	const json_t *v;
+	json_object_foreach((json_t *)skills, k, v)
+		bn_strv_push(&names, k);
+	qsort(names.v, names.n, sizeof(*names.v), by_text);
+	for (size_t i = 0; i < names.n; i++) {
+		const char *name = names.v[i];
+		const json_t *e = json_object_get(skills, name);
+		bn_registry_install_result one = { 0 };
+		bn_registry_install_opts o1 = *o;
+		bn_strv pinned = { 0 };
+		bn_err e1;
+		char *source;
+
+		bn_err_init(&e1);
+		if (!json_is_object(e) ||
+		    !(source = entry_source(e, name, dir, real_root, &e1))) {
+			skipped(&res, name, json_is_object(e) ? e1.msg :
+				"not an object in skills-lock.json", o);
+			continue;
+		}
+		/* the pinned grants are asked for again: --yes grants them
+		   (and only them); a terminal offers each declared one */
+		const json_t *g = json_object_get(e, "granted");
+		size_t gi;
+		const json_t *gv;
+		json_array_foreach(g, gi, gv)
+			if (json_is_string(gv))
+				bn_strv_push(&pinned, json_string_value(gv));
+		const char *const only[1] = { name };
+		o1.only = only;
+		o1.n_only = 1;
+		o1.all = false;
+		o1.update = false;
+		o1.local = false;                /* the tier is decided afresh */
+		if (o->yes) {
+			o1.yes = false;
+			o1.grant = (const char *const *)pinned.v;
+			o1.n_grant = pinned.n;
+		}
+		o1.expect_hash = json_string_value(json_object_get(e,
+							"sourceHash"));
+		if (bn_registry_install(&one, ctx, source, &o1, &e1) &&
+		    one.n == 0)
+			skipped(&res, name, e1.msg, o);
+		results_move(&res, &one);
+		bn_registry_install_result_clear(&one);
+		bn_strv_clear(&pinned);
+		free(source);
+	}
+	bn_strv_clear(&names);
+	free(real_root);
+	free(dir);
+	json_decref(lock);
+	*out = res;
+	return 0;
+}
+
+int bn_registry_skill_remove(bn_store *s, const char *name, bn_err *err)
+{
+	bn_store_skills all = { 0 };
+	const bn_store_skill *sk;
+	char *dir = bn_skill_name_is_slug(name) ?
+		bn_fs_join(bn_store_skills_dir(s), name) : NULL;
+	bool in_store = dir && bn_fs_is_dir(dir);
+	json_t *lock = NULL;
+	int r;
+
+	free(dir);
+	if (!in_store && bn_store_skills_list(&all, s, NULL) == 0 &&
+	    (sk = bn_store_skills_find(&all, name)) != NULL) {
+		r = bn_err_set(err, BN_ENOTFOUND, "skill '%s' is not in the "
+			       "store: it lives in %s (%s), another agent's "
+			       "folder, which bnity leaves alone", name,
+			       sk->dir, bn_store_origin_name(sk->origin));
+		bn_store_skills_clear(&all);
+		return r;
+	}
+	bn_store_skills_clear(&all);
+	if ((r = bn_store_skill_remove(s, name, err)))
+		return r;
+	/* the lockfile forgets it too (an entry another tool wrote for a
+	   skill that was never in the store is not ours to drop) */
+	if (bn_registry_lock_load(&lock, bn_store_home(s), NULL) == 0 &&
+	    json_object_get(json_object_get(lock, "skills"), name))
+		r = bn_registry_lock_put(bn_store_home(s), name, NULL, err);
+	json_decref(lock);
+	if (r)
+		bn_err_prefix(err, "skill '%s' was removed, but", name);
+	return r;
+}
