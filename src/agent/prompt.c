@@ -17,6 +17,7 @@ int bn_agent_prompt_build(bn_buf *out, bn_strv *names_out,
 	bn_store_bot b = { 0 };
 	bn_store_attachment *att = NULL;
 	bn_store_skills all = { 0 };
+	bn_strv want = { 0 };
 	const bn_skill_manifest **use = NULL;
 	size_t natt = 0, nuse = 0, i;
 	int r;
@@ -25,7 +26,11 @@ int bn_agent_prompt_build(bn_buf *out, bn_strv *names_out,
 		return r;
 	if ((r = bn_store_bot_skills(&att, &natt, s, bot, err)))
 		goto out;
-	if ((r = bn_store_skills_list(&all, s, err)))
+	for (i = 0; i < natt; i++)
+		if (att[i].enabled)
+			bn_strv_push(&want, att[i].skill);
+	/* only the bot's skills: the cost does not grow with the store */
+	if ((r = bn_store_skills_named(&all, s, &want, err)))
 		goto out;
 	use = calloc(natt ? natt : 1, sizeof(*use));
 	if (!use) {
@@ -82,6 +87,7 @@ int bn_agent_prompt_build(bn_buf *out, bn_strv *names_out,
 		r = bn_err_oom(err);
 out:
 	free(use);
+	bn_strv_clear(&want);
 	bn_store_skills_clear(&all);
 	bn_store_attachments_free(att, natt);
 	bn_store_bot_clear(&b);

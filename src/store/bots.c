@@ -178,6 +178,27 @@ static int check_compatible(bn_store *s, const bn_store_skills *all,
 	return r;
 }
 
+/* SKILL and the skills attached to BOT (and what they all need), as
+   bn_store_skills_named: what check_compatible reads. */
+static int bot_and_skills(bn_store_skills *out, bn_store *s, const char *bot,
+			  const char *skill, bn_err *err)
+{
+	bn_store_attachment *att = NULL;
+	bn_strv names = { 0 };
+	size_t n = 0;
+	int r = bn_store_bot_skills(&att, &n, s, bot, err);
+
+	if (r)
+		return r;
+	bn_strv_push(&names, skill);
+	for (size_t i = 0; i < n; i++)
+		bn_strv_push(&names, att[i].skill);
+	bn_store_attachments_free(att, n);
+	r = bn_store_skills_named(out, s, &names, err);
+	bn_strv_clear(&names);
+	return r;
+}
+
 int bn_store_attach(bn_store *s, const char *bot, const char *skill,
 		    bn_err *err)
 {
@@ -187,7 +208,7 @@ int bn_store_attach(bn_store *s, const char *bot, const char *skill,
 
 	if (!bot_exists(s, bot))
 		return no_bot(bot, err);
-	if ((r = bn_store_skills_list(&all, s, err)))
+	if ((r = bot_and_skills(&all, s, bot, skill, err)))
 		return r;
 	if (!bn_store_skills_find(&all, skill)) {
 		bn_store_skills_clear(&all);

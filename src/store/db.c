@@ -207,6 +207,19 @@ static const char *const migrations[] = {
 	   flight (JSON {"bot", "granted"}): after a crash they come from
 	   here, never from the marker file the skill folder carries */
 	"ALTER TABLE skill_index ADD COLUMN pending_grants TEXT;",
+	/* 12: listing costs what changed, not the store's size (scan.c):
+	   each row keeps the stat key of its folder and SKILL.md when its
+	   manifest was last loaded (seen) and that load (manifest), and
+	   store_state the skills folder's key after the last full
+	   reconcile.  A cache for listing only: nothing that runs is
+	   identified by it */
+	"ALTER TABLE skill_index ADD COLUMN seen BLOB;"
+	"ALTER TABLE skill_index ADD COLUMN manifest BLOB;"
+	"CREATE TABLE store_state ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL);"
+	"CREATE INDEX skill_index_unsettled ON skill_index(name)"
+	"  WHERE pending_hash IS NOT NULL OR tree_hash IS NULL;",
 };
 
 int bn_store__fail(bn_store *s, bn_err *err)
@@ -446,7 +459,10 @@ int bn_store__db_open(bn_store *s, bn_err *err)
 	bn_store_lock_timeout_set(s, BN_STORE_BUSY_TIMEOUT_MS);
 	r = bn_store__exec(s, "PRAGMA journal_mode = WAL;"
 			   "PRAGMA synchronous = NORMAL;"
-			   "PRAGMA foreign_keys = ON;", err);
+			   "PRAGMA foreign_keys = ON;"
+			   /* reads map the file instead of a pread(2) per
+			      page: listing a large store reads every row */
+			   "PRAGMA mmap_size = 268435456;", err);
 	if (r)
 		return r;
 	return migrate(s, err);

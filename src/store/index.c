@@ -112,7 +112,7 @@ int bn_store__index_names(bn_strv *out, bn_store *s, bn_err *err)
 	return names_of(out, s, "SELECT name FROM skill_index", err);
 }
 
-static void text_row(void *item, sqlite3_stmt *st)
+void bn_store__text_row(void *item, sqlite3_stmt *st)
 {
 	*(char **)item = bn_store__col_dup(st, 0);
 }
@@ -127,7 +127,7 @@ static char *index_column(bn_store *s, const char *name, const char *sql)
 	bool found = false;
 
 	if (bn_store__query(&st, s, sql, a, BN_STORE__NARGS(a), NULL) ||
-	    bn_store__row(&t, &found, s, st, text_row, NULL))
+	    bn_store__row(&t, &found, s, st, bn_store__text_row, NULL))
 		return NULL;
 	return t;
 }

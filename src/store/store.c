@@ -134,19 +134,46 @@ const char *bn_store_skills_dir(const bn_store *s) { return s->skills_dir; }
 
 /* ---- the index -------------------------------------------------------- */
 
+/* Whether NAME is in V, sorted by strcmp. */
+static bool sorted_has(const bn_strv *v, const char *name)
+{
+	size_t lo = 0, hi = v->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(name, v->v[mid]);
+		if (c == 0)
+			return true;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return false;
+}
+
+static int strp_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /*
  * One pass of the reconcile: with APPLY false it only reads, and sets
  * *NEED when the index and the folders disagree; with APPLY true (inside
- * a write transaction) it makes them agree.
+ * a write transaction) it makes them agree.  FOLDERS false skips the
+ * comparison with the folders (the skills folder did not change).
  */
-static int reconcile_pass(bn_store *s, bool apply, bool *need, bn_err *err)
+static int reconcile_pass(bn_store *s, bool folders, bool apply, bool *need,
+			  bn_err *err)
 {
 	bn_strv names = { 0 };
 	DIR *d;
 	struct dirent *de;
 	size_t i;
-	int r;
+	int r = 0;
 
+	if (!folders)
+		goto rows;
 	if ((r = bn_store__index_names(&names, s, err)))
 		goto out;
 	for (i = 0; i < names.n && r == 0; i++) {
@@ -158,6 +185,7 @@ static int reconcile_pass(bn_store *s, bool apply, bool *need, bn_err *err)
 		}
 		free(dir);
 	}
+	qsort(names.v, names.n, sizeof(*names.v), strp_cmp);
 	d = opendir(s->skills_dir);
 	if (!d) {
 		r = bn_err_set(err, BN_EIO, "%s: %s", s->skills_dir,
@@ -169,7 +197,7 @@ static int reconcile_pass(bn_store *s, bool apply, bool *need, bn_err *err)
 		bn_err e;
 		char *dir;
 
-		if (de->d_name[0] == '.' || bn_strv_has(&names, de->d_name))
+		if (de->d_name[0] == '.' || sorted_has(&names, de->d_name))
 			continue;
 		dir = bn_fs_join(s->skills_dir, de->d_name);
 		bn_err_init(&e);
@@ -184,6 +212,7 @@ static int reconcile_pass(bn_store *s, bool apply, bool *need, bn_err *err)
 		free(dir);
 	}
 	closedir(d);
+rows:
 	if (r == 0)
 		r = bn_store__install_reconcile(s, apply, need, err);
 	if (r == 0)
@@ -193,23 +222,58 @@ out:
 	return r;
 }
 
-/* The folders of the store hold the truth; make the index agree.  Only
-   an index that disagrees takes a write transaction: most opens read. */
-int bn_store__reconcile(bn_store *s, bn_err *err)
+/* Make the index agree with the folders (compared when FOLDERS); only
+   an index that disagrees takes a write transaction: most opens read.
+   Inside a caller's transaction it writes in that one. */
+static int reconcile(bn_store *s, bool folders, bn_err *err)
 {
-	bool need = false;
-	int r = reconcile_pass(s, false, &need, err);
+	bool need = false, own = sqlite3_get_autocommit(s->db);
+	int r = reconcile_pass(s, folders, false, &need, err);
 
 	if (r || !need)
 		return r;
+	if (!own)
+		return reconcile_pass(s, folders, true, &need, err);
 	if ((r = bn_store_tx_begin(s, err)))
 		return r;
-	r = reconcile_pass(s, true, &need, err);
+	r = reconcile_pass(s, folders, true, &need, err);
 	if (r) {
 		bn_store_tx_rollback(s);
 		return r;
 	}
 	return bn_store_tx_commit(s, err);
+}
+
+int bn_store__reconcile_full(bn_store *s, bn_err *err)
+{
+	return reconcile(s, true, err);
+}
+
+/*
+ * The folders of the store hold the truth.  A folder added, removed or
+ * renamed changes the skills folder's mtime and ctime, so when its key
+ * (scan.c) is the one recorded after the last full reconcile, the index
+ * still has every folder and only the rows need settling.
+ */
+int bn_store__reconcile(bn_store *s, bn_err *err)
+{
+	char *key = bn_store__dir_key(s->skills_dir), *had = NULL;
+	int r = bn_store__dir_key_get(&had, s, err);
+	bool same = r == 0 && key && had && strcmp(key, had) == 0;
+
+	if (r == 0)
+		r = reconcile(s, !same, err);
+	/* remember the key we scanned under (none when racy); a store we
+	   cannot write now (another writer holds it: no waiting) is still
+	   read right, only slower */
+	if (r == 0 && !same && (key || had) && sqlite3_get_autocommit(s->db)) {
+		bn_store_lock_timeout_set(s, 0);
+		(void)bn_store__dir_key_set(s, key, NULL);
+		bn_store_lock_timeout_set(s, BN_STORE_BUSY_TIMEOUT_MS);
+	}
+	free(key);
+	free(had);
+	return r;
 }
 
 /* ---- listing and discovery ------------------------------------------- */
@@ -231,33 +295,37 @@ void bn_store_skills_clear(bn_store_skills *l)
 	bn_strv_clear(&l->warnings);
 }
 
+static int skill_cmp(const void *a, const void *b)
+{
+	return strcmp(((const bn_store_skill *)a)->name,
+		      ((const bn_store_skill *)b)->name);
+}
+
+/* The skill named NAME among the first N of V, sorted by name. */
+static bn_store_skill *find_in(bn_store_skill *v, size_t n, const char *name)
+{
+	bn_store_skill key = { .name = (char *)name };
+	return n ? bsearch(&key, v, n, sizeof(*v), skill_cmp) : NULL;
+}
+
 const bn_store_skill *bn_store_skills_find(const bn_store_skills *l,
 					   const char *name)
 {
-	size_t i;
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->v[i].name, name) == 0)
-			return &l->v[i];
-	return NULL;
+	/* bn_store_skills_list sorts by name */
+	return find_in(l->v, l->n, name);
 }
 
 /*
- * SK's identity and tier.  A store skill is what the store recorded.  A
- * copy elsewhere is hashed (what it holds now): it is the installed skill
- * when the hash equals the store's record for the name; else it was not
- * vetted here, and is untrusted.
+ * SK's identity and tier, for a copy outside the store (a store skill is
+ * what the store recorded: scan.c).  The copy is hashed (what it holds
+ * now): it is the installed skill when the hash equals the store's
+ * record for the name; else it was not vetted here, and is untrusted.
  */
 static void set_identity(bn_store_skill *sk, bn_store *s)
 {
 	char *want = bn_store__index_hash(s, sk->name);
 	char hash[BN_SKILL_TREE_HASH_SIZE];
 
-	if (sk->origin == BN_STORE_ORIGIN_STORE) {
-		sk->hash = want;
-		sk->installed = true;
-		sk->tier = bn_store__index_tier(s, sk->name);
-		return;
-	}
 	sk->hash = bn_skill_tree_hash(hash, sk->dir, NULL) ? NULL :
 		bn_xstrdup(hash);
 	sk->installed = want && sk->hash && !strcmp(want, sk->hash);
@@ -284,22 +352,59 @@ int bn_store_skill_identity(char out[BN_SKILL_TREE_HASH_SIZE], bn_store *s,
 	return 0;
 }
 
+void bn_store__load_skill(bn_skill_manifest **out, bn_strv *warnings,
+			  const char *dir)
+{
+	bn_skill_report rep = { 0 };
+	bn_err e;
+	size_t i;
+
+	*out = NULL;
+	bn_err_init(&e);
+	if (bn_skill_manifest_load(out, dir, &rep, &e) != 0) {
+		if (e.code != BN_ENOTFOUND) {
+			char *w = bn_xasprintf("skipped: %s", e.msg);
+			bn_strv_push(warnings, w);
+			free(w);
+		}
+	} else {
+		for (i = 0; i < rep.warnings.n; i++)
+			bn_strv_push(warnings, rep.warnings.v[i]);
+	}
+	bn_skill_report_clear(&rep);
+}
+
+bn_store_skill *bn_store__skills_add(bn_store_skills *l, const char *name)
+{
+	bn_store_skill *sk;
+
+	/* room doubles at each power of two */
+	if ((l->n & (l->n - 1)) == 0)
+		l->v = bn_xrealloc(l->v, (l->n ? 2 * l->n : 1) *
+				   sizeof(*l->v));
+	sk = &l->v[l->n++];
+	memset(sk, 0, sizeof(*sk));
+	sk->name = bn_xstrdup(name);
+	return sk;
+}
+
 /* Add every skill folder of ROOT, overriding lower-precedence ones. */
 static void scan_root(bn_store_skills *l, bn_store *s, const char *root,
 		      bn_store_origin origin)
 {
 	DIR *d = opendir(root);
 	struct dirent *de;
+	size_t before;
 
 	if (!d)
 		return;
+	/* the folder names of one root differ: look among earlier roots */
+	qsort(l->v, l->n, sizeof(*l->v), skill_cmp);
+	before = l->n;
 	while ((de = readdir(d)) != NULL) {
 		bn_skill_manifest *m = NULL;
-		bn_skill_report rep = { 0 };
 		bn_store_skill *sk;
 		char *dir;
-		bn_err e;
-		size_t i;
 
 		if (de->d_name[0] == '.')
 			continue;
@@ -308,21 +413,12 @@ static void scan_root(bn_store_skills *l, bn_store *s, const char *root,
 			free(dir);
 			continue;
 		}
-		bn_err_init(&e);
-		if (bn_skill_manifest_load(&m, dir, &rep, &e) != 0) {
-			if (e.code != BN_ENOTFOUND) {
-				char *w = bn_xasprintf("skipped: %s", e.msg);
-				bn_strv_push(&l->warnings, w);
-				free(w);
-			}
-			bn_skill_report_clear(&rep);
+		bn_store__load_skill(&m, &l->warnings, dir);
+		if (!m) {
 			free(dir);
 			continue;
 		}
-		for (i = 0; i < rep.warnings.n; i++)
-			bn_strv_push(&l->warnings, rep.warnings.v[i]);
-		bn_skill_report_clear(&rep);
-		sk = (bn_store_skill *)bn_store_skills_find(l, de->d_name);
+		sk = find_in(l->v, before, de->d_name);
 		if (sk) {
 			if (sk->origin == origin) {
 				/* .agents wins over .claude at one level */
@@ -343,9 +439,7 @@ static void scan_root(bn_store_skills *l, bn_store *s, const char *root,
 			free(sk->hash);
 			bn_skill_manifest_free(sk->manifest);
 		} else {
-			l->v = bn_xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
-			sk = &l->v[l->n++];
-			sk->name = bn_xstrdup(de->d_name);
+			sk = bn_store__skills_add(l, de->d_name);
 		}
 		sk->dir = dir;
 		sk->origin = origin;
@@ -418,25 +512,18 @@ static void project_dirs(bn_strv *out, const char *cwd, const char *home)
 	free(p);
 }
 
-static int skill_by_name(const void *a, const void *b)
-{
-	return strcmp(((const bn_store_skill *)a)->name,
-		      ((const bn_store_skill *)b)->name);
-}
-
-int bn_store_skills_list(bn_store_skills *out, bn_store *s, bn_err *err)
+/* The user's and then the project's skills into L, overriding. */
+static void scan_others(bn_store_skills *l, bn_store *s)
 {
 	static const char *const sub[] = { ".claude/skills", ".agents/skills" };
 	const char *home = secure_getenv("HOME");
 	char *rhome = home ? realpath(home, NULL) : NULL;
-	bn_store_skills l = { 0 };
 	bn_strv proj = { 0 };
 	size_t i, j;
 
-	scan_root(&l, s, s->skills_dir, BN_STORE_ORIGIN_STORE);
 	for (j = 0; rhome && j < 2; j++) {
 		char *root = bn_fs_join(rhome, sub[j]);
-		scan_root(&l, s, root, BN_STORE_ORIGIN_USER);
+		scan_root(l, s, root, BN_STORE_ORIGIN_USER);
 		free(root);
 	}
 	if (s->cwd)
@@ -444,17 +531,46 @@ int bn_store_skills_list(bn_store_skills *out, bn_store *s, bn_err *err)
 	for (i = 0; i < proj.n; i++) {
 		for (j = 0; j < 2; j++) {
 			char *root = bn_fs_join(proj.v[i], sub[j]);
-			scan_root(&l, s, root, BN_STORE_ORIGIN_PROJECT);
+			scan_root(l, s, root, BN_STORE_ORIGIN_PROJECT);
 			free(root);
 		}
 	}
 	bn_strv_clear(&proj);
 	free(rhome);
-	/* by name, whatever order the folders were read in */
-	qsort(l.v, l.n, sizeof(*l.v), skill_by_name);
-	*out = l;
-	(void)err;
+}
+
+/* *out = L sorted by name (whatever order the folders were read in),
+   after R; L is cleared on failure. */
+static int skills_done(bn_store_skills *out, bn_store_skills *l, int r)
+{
+	if (r) {
+		bn_store_skills_clear(l);
+		return r;
+	}
+	qsort(l->v, l->n, sizeof(*l->v), skill_cmp);
+	*out = *l;
 	return 0;
+}
+
+int bn_store_skills_list(bn_store_skills *out, bn_store *s, bn_err *err)
+{
+	bn_store_skills l = { 0 };
+	int r = bn_store__scan_store(&l, s, err);
+
+	if (r == 0)
+		scan_others(&l, s);
+	return skills_done(out, &l, r);
+}
+
+int bn_store_skills_named(bn_store_skills *out, bn_store *s,
+			  const bn_strv *names, bn_err *err)
+{
+	bn_store_skills l = { 0 };
+
+	/* the user's and project's first: the store's copy of a name they
+	   have is never wanted */
+	scan_others(&l, s);
+	return skills_done(out, &l, bn_store__scan_named(&l, s, names, err));
 }
 
 /* ---- create and remove ----------------------------------------------- */

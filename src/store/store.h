@@ -30,8 +30,9 @@
  *
  * The store's folders are the truth about which skills are installed: a
  * create or remove is committed by one rename(2), and the index in the
- * database is reconciled with the folders whenever the store is opened,
- * so an interrupted create or remove leaves the store as it was before.
+ * database is reconciled with the folders when the store is opened and
+ * the skills folder changed (store/scan.c), so an interrupted create or
+ * remove leaves the store as it was before.
  */
 #ifndef BN_STORE_STORE_H
 #define BN_STORE_STORE_H
@@ -156,10 +157,21 @@ void bn_store_tx_rollback(bn_store *s);
  * identity decides: a user or project copy is the installed skill (its
  * tier, its grants) only when its tree hash equals the one the store
  * recorded for the name; any other copy is "untrusted" and has only the
- * grants given to its own hash.
+ * grants given to its own hash.  A store skill whose SKILL.md is
+ * unchanged (its stat key) comes from the index's cache.
  */
 int bn_store_skills_list(bn_store_skills *out, bn_store *s,
 			 bn_err *err) BN_MUST_USE;
+/*
+ * bn_store_skills_named - what bn_store_skills_list gives for the skills
+ * named in NAMES and every skill they name as a parent or dependency,
+ * transitively (enough to resolve them, check their dependencies and
+ * conflicts), and the user's and project's skills; at a cost that does
+ * not grow with the store.  Names not found are left out.  Unlike the
+ * full list, it warns of no store skill a user or project copy hides.
+ */
+int bn_store_skills_named(bn_store_skills *out, bn_store *s,
+			  const bn_strv *names, bn_err *err) BN_MUST_USE;
 
 /*
  * bn_store_skill_create - write a skeleton skill NAME of TYPE into the

@@ -136,7 +136,35 @@ int bn_store__grants_carry(bn_store *s, const char *skill,
    set *NEED when there are some. */
 int bn_store__grants_bind(bn_store *s, bool apply, bool *need, bn_err *err);
 
+/* Make the index agree with the folders at open: the folders are
+   compared only when the skills folder changed (its key, scan.c). */
 int bn_store__reconcile(bn_store *s, bn_err *err);
+/* The same, comparing every folder whatever the key says. */
+int bn_store__reconcile_full(bn_store *s, bn_err *err);
+
+/* Listing (scan.c, store.c). */
+/* The stat key of folder DIR (owned), or NULL when it is no folder or
+   changed too recently for its key to be trusted. */
+char *bn_store__dir_key(const char *dir);
+/* The skills folder's key recorded by the last full reconcile (*out
+   owned, NULL when none); record KEY (NULL: forget it). */
+int bn_store__dir_key_get(char **out, bn_store *s, bn_err *err);
+int bn_store__dir_key_set(bn_store *s, const char *key, bn_err *err);
+/* Add the store's skills to L: from the index's cached loads for the
+   folders whose key is unchanged, loading (and caching) the others. */
+int bn_store__scan_store(bn_store_skills *l, bn_store *s, bn_err *err);
+/* Add the store's skills named in NAMES, and those they name as parents
+   or dependencies, transitively, to L unless L has them already. */
+int bn_store__scan_named(bn_store_skills *l, bn_store *s,
+			 const bn_strv *names, bn_err *err);
+/* Load the skill folder DIR leniently: *out (owned) or NULL when it is
+   not a valid skill; its warnings (or why it was skipped) to WARNINGS. */
+void bn_store__load_skill(bn_skill_manifest **out, bn_strv *warnings,
+			  const char *dir);
+/* A new zeroed entry named NAME at the end of L (borrowed from L). */
+bn_store_skill *bn_store__skills_add(bn_store_skills *l, const char *name);
+/* A bn_store__row_fn: the first column as an owned string (char **). */
+void bn_store__text_row(void *item, sqlite3_stmt *st);
 /* Complete or drop installs in flight and fill missing tree hashes
    (install.c); with APPLY false only set *NEED when there are some. */
 int bn_store__install_reconcile(bn_store *s, bool apply, bool *need,

@@ -6,6 +6,8 @@
 #                   BNITY_HOME and HOME, and enters it
 # check NAME COND   prints "ok N - NAME" or "not ok N - NAME" (COND is
 #                   evaluated with eval) and, on failure, what was seen
+# tap_home          makes a scratch folder $work, removed at exit, sets
+#                   BNITY_HOME=$work/home and HOME=$work/user, and goes there
 tap_n=0
 tap_failed=0
 run() {
@@ -39,6 +41,13 @@ tap_home() {
 skip() {
   tap_n=$((tap_n + 1))
   echo "ok $tap_n - $1 # SKIP $2"
+}
+tap_home() {
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  export BNITY_HOME=$work/home HOME=$work/user
+  mkdir -p "$HOME"
+  cd "$work" || exit 1
 }
 tap_done() {
   echo "1..$tap_n"

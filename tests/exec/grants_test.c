@@ -163,6 +163,10 @@ static void test_secret_migration(bn_t *t)
 		" scope TEXT NOT NULL DEFAULT '', limits TEXT,"
 		" granted_at INTEGER NOT NULL,"
 		" PRIMARY KEY (skill, bot, capability, scope));"
+		/* the listing cache (a later step) goes first */
+		"DROP INDEX skill_index_unsettled; DROP TABLE store_state;"
+		"ALTER TABLE skill_index DROP COLUMN seen;"
+		"ALTER TABLE skill_index DROP COLUMN manifest;"
 		"ALTER TABLE skill_index DROP COLUMN tree_hash;"
 		"ALTER TABLE skill_index DROP COLUMN pending_hash;"
 		"ALTER TABLE skill_index DROP COLUMN pending_tier;"
