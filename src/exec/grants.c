@@ -178,16 +178,16 @@ static const char *secret_name(const char *scope)
 /*
  * A use-only secret scope is NAME@ORIGIN: the one origin that may receive
  * the value in a request header.  Splits SCOPE into its name (copied into
- * NAME[size]) and *origin (NULL when unbound); false if the name is too
- * long.
+ * NAME[size]) and *at_origin (NULL when unbound); false if the name is
+ * too long.
  */
-static bool secret_split(char *name, size_t size, const char **origin,
+static bool secret_split(char *name, size_t size, const char **at_origin,
 			 const char *scope)
 {
 	const char *s = secret_name(scope), *at = strchr(s, '@');
 	size_t n = at ? (size_t)(at - s) : strlen(s);
 
-	*origin = at ? at + 1 : NULL;
+	*at_origin = at ? at + 1 : NULL;
 	if (n >= size)
 		return false;
 	memcpy(name, s, n);
