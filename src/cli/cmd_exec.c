@@ -470,6 +470,8 @@ int bn_cli_skill_script(int argc, char **argv)
 	free(input);
 	if (r)
 		return bn_cli_fail(&err);
+	if (res.notice)
+		fprintf(stderr, "bnity: warning: %s\n", res.notice);
 	if (json) {
 		bn_cli_print_json(bn_view_script_run_json(&res));
 	} else {

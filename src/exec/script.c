@@ -34,6 +34,7 @@ void bn_exec_script_result_clear(bn_exec_script_result *r)
 {
 	free(r->output);
 	free(r->error);
+	free(r->notice);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -130,6 +131,7 @@ int bn_exec_script_run(bn_exec_script_result *out, bn_store *s,
 		goto out;
 	id = run.audit_id;
 	res.audit_id = id;
+	res.notice = run.notice ? bn_xstrdup(run.notice) : NULL;
 	/* the bot's own rows or, without a bot, every-bot rows only
 	   (bn_exec__run_begin) */
 	const bn_exec_grant *g = NULL;

@@ -39,6 +39,8 @@ typedef struct bn_exec_script_result {
 	const char *limit;             /* time, memory, output, ... or NULL */
 	uint64_t duration_ms;
 	int64_t audit_id;
+	char *notice;                  /* owned: which copy ran when it is
+					  not the installed one, or NULL */
 } bn_exec_script_result;
 
 void bn_exec_script_result_clear(bn_exec_script_result *r);

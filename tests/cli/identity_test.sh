@@ -204,4 +204,13 @@ run env BNITY_FAULT=run-before-load BNITY_FAULT_TARGET="$work/swap-in.sh" \
 check "a script swapped in after the check does not run with the grant" '[ $rc -ne 0 ] && [[ $out != *swapped-script* ]] && [[ $errout == *"changed on disk"* ]]'
 check "(the audit row says why)" '[[ "$(db "SELECT error FROM audit_runs WHERE skill='"'"'scripted'"'"' ORDER BY id DESC LIMIT 1")" == *"changed on disk"* ]]'
 
+# a project copy of the script skill that differs: its own skill, said so
+mkdir -p "$work/proj2/.git" "$work/proj2/.agents/skills/scripted/scripts"
+cp "$work/src/scripted/SKILL.md" "$work/proj2/.agents/skills/scripted/"
+echo 'echo shadow-script' >"$work/proj2/.agents/skills/scripted/scripts/show.sh"
+cd "$work/proj2"
+run "$bnity" skill script scripted show.sh
+cd "$work"
+check "a shadowing script copy runs without the installed grant and says which copy ran" '[ $rc -ne 0 ] && [[ $out != *shadow-script* ]] && [[ $errout == *"not the installed content"* ]]'
+
 tap_done
