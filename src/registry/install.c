@@ -149,6 +149,23 @@ static bool binds_declared(const bn_strv *decl, const char *g)
 	return false;
 }
 
+/* The one HTTP origin skill M declares (no wildcard), or NULL. */
+static const char *one_origin(const bn_skill_manifest *m)
+{
+	const char *found = NULL;
+
+	for (size_t i = 0; i < m->capabilities.n; i++) {
+		const char *c = m->capabilities.v[i], *eq = strchr(c, '=');
+		if (!eq || (strncmp(c, "http_get=", 9) &&
+			    strncmp(c, "http_post=", 10)))
+			continue;
+		if (strchr(eq + 1, '*') || (found && strcmp(found, eq + 1)))
+			return NULL;
+		found = eq + 1;
+	}
+	return found;
+}
+
 static void approve(bn_strv *granted, const bn_skill_manifest *m,
 		    const bn_registry_install_opts *o,
 		    const bn_registry_lock_entry *old)
@@ -191,19 +208,46 @@ static void approve(bn_strv *granted, const bn_skill_manifest *m,
 			say(o, m->name, "capability %s: granted", b);
 			continue;
 		}
-		if (o->yes || grant_named(o, decl->v[i])) {
+		/* a bare secret declaration is granted bound to an origin:
+		   the skill's one HTTP origin, or none (the user names it) */
+		char *bound = NULL;
+		if (!strcmp(cap, "get_secret") && !strchr(scope, '@') &&
+		    strncmp(scope, "reveal:", 7)) {
+			/* the user gives the origin: on a terminal, by
+			   accepting the skill's one HTTP origin shown in the
+			   question; else with --grant */
+			const char *origin = one_origin(m);
+			if (!origin || !o->approve) {
+				say(o, m->name, "capability get_secret scope "
+				    "%s: not granted: a secret goes to one "
+				    "origin you name; grant it with `--grant "
+				    "get_secret=%s@%s`", scope, scope,
+				    origin ? origin : "https://HOST");
+				continue;
+			}
+			bound = bn_xasprintf("%s@%s", scope, origin);
+		}
+		const char *what = bound ? bound : scope;
+		if (!bound && (o->yes || grant_named(o, decl->v[i]))) {
 			ok = true;
 		} else if (o->approve) {
-			ok = o->approve(m->name, cap, scope, o->payload);
+			ok = o->approve(m->name, cap, what, o->payload);
 			asked_any = true;
 		} else {
 			ok = false;
 		}
-		if (ok)
+		if (ok && bound) {
+			char *spec = bn_xasprintf("get_secret=%s", bound);
+			bn_strv_push(granted, spec);
+			free(spec);
+		} else if (ok) {
 			bn_strv_push(granted, decl->v[i]);
-		say(o, m->name, "capability %s%s%s: %s", cap,
-		    *scope ? " scope " : "", scope, ok ? "granted" :
-		    "not granted");
+		}
+		say(o, m->name, "capability %s%s%s: %s%s", cap,
+		    *what ? " scope " : "", what, ok ? "granted" :
+		    "not granted", bound ? " (bound to the skill's one HTTP "
+		    "origin)" : "");
+		free(bound);
 	}
 	for (size_t i = 0; i < o->n_grant; i++) {
 		bool found = false;

@@ -258,6 +258,9 @@ check "--grant grants only the named capability" '[ $rc -eq 0 ] && [ "$(db "SELE
 mkskill "$work/loc/keyed" keyed "get_secret=API_TOKEN http_get=https://api.example.com"
 run "$bnity" skill install "$work/loc/keyed" --yes
 check "a bare get_secret declaration installs, its grant asks for the origin" '[ $rc -eq 0 ] && [[ $out$errout == *"get_secret=API_TOKEN@https://api.example.com"* ]] && [ -z "$(db "SELECT scope FROM grants WHERE skill=\"keyed\" AND capability=\"get_secret\"")" ]'
+printf 'y\n' | script -qec "\"$bnity\" skill install \"$work/loc/keyed\" --force --grant http_get" /dev/null >"$work/tty.out" 2>&1
+out=$(cat "$work/tty.out"); rc=0
+check "on a terminal a bare secret is offered bound to the skill's one HTTP origin" '[[ $out == *"keyed asks for get_secret on API_TOKEN@https://api.example.com"* ]] && [ "$(db "SELECT scope FROM grants WHERE skill=\"keyed\" AND capability=\"get_secret\"")" = "API_TOKEN@https://api.example.com:443" ]'
 run "$bnity" skill install "$work/loc/keyed" --force --grant get_secret=API_TOKEN@https://api.example.com
 check "--grant get_secret=NAME@ORIGIN binds a bare declaration" '[ $rc -eq 0 ] && [ "$(db "SELECT scope FROM grants WHERE skill=\"keyed\" AND capability=\"get_secret\"")" = "API_TOKEN@https://api.example.com:443" ]'
 mkskill "$work/loc/mine" mine
