@@ -108,7 +108,9 @@ static int by_text(const void *a, const void *b)
 static void results_move(bn_registry_install_result *out,
 			 bn_registry_install_result *r)
 {
-	out->v = bn_xrealloc(out->v, (out->n + r->n + 1) * sizeof(*out->v));
+	if (r->n == 0)
+		return;
+	out->v = bn_xrealloc(out->v, (out->n + r->n) * sizeof(*out->v));
 	memcpy(out->v + out->n, r->v, r->n * sizeof(*r->v));
 	out->n += r->n;
 	free(r->v);
@@ -169,7 +171,8 @@ int bn_registry_restore(bn_registry_install_result *out,
 	const json_t *v;
 	json_object_foreach((json_t *)skills, k, v)
 		bn_strv_push(&names, k);
-	qsort(names.v, names.n, sizeof(*names.v), by_text);
+	if (names.n > 1)
+		qsort(names.v, names.n, sizeof(*names.v), by_text);
 	for (size_t i = 0; i < names.n; i++) {
 		const char *name = names.v[i];
 		const json_t *e = json_object_get(skills, name);

@@ -171,7 +171,8 @@ static int listing(bn_buf *out, const char *dir, bool for_signature,
 				 as_read->len);
 	}
 	if (!r) {
-		qsort(w.v, w.n, sizeof(*w.v), cmp_path);
+		if (w.n > 1)
+			qsort(w.v, w.n, sizeof(*w.v), cmp_path);
 		for (i = 0; i < w.n && r == 0; i++)
 			if (bn_buf_printf(out, "%s  %s\n", w.v[i].hex,
 					  w.v[i].path))

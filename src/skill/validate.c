@@ -281,7 +281,8 @@ static void check_unknown(bn_skill_report *r, const bn_ynode *root,
 	}
 	if (!extra.n)
 		return;
-	qsort(extra.v, extra.n, sizeof(*extra.v), cmp_str);
+	if (extra.n > 1)
+		qsort(extra.v, extra.n, sizeof(*extra.v), cmp_str);
 	for (i = 0; i < extra.n; i++)
 		rc |= bn_buf_printf(&b, "%s%s", i ? ", " : "", extra.v[i]);
 	bn_skill__say(&r->errors, file, line, "frontmatter",

@@ -362,7 +362,8 @@ static int entries_read(entries *es, bn_store *s, bn_err *err)
 				  strerror(errno));
 	for (i = 0; i < es->n; i++)
 		es->v[i].name = es->names.data + (uintptr_t)es->v[i].name;
-	qsort(es->v, es->n, sizeof(*es->v), entry_cmp);
+	if (es->n > 1)
+		qsort(es->v, es->n, sizeof(*es->v), entry_cmp);
 	return 0;
 }
 

@@ -185,7 +185,8 @@ static int reconcile_pass(bn_store *s, bool folders, bool apply, bool *need,
 		}
 		free(dir);
 	}
-	qsort(names.v, names.n, sizeof(*names.v), strp_cmp);
+	if (names.n > 1)
+		qsort(names.v, names.n, sizeof(*names.v), strp_cmp);
 	d = opendir(s->skills_dir);
 	if (!d) {
 		r = bn_err_set(err, BN_EIO, "%s: %s", s->skills_dir,
@@ -399,7 +400,8 @@ static void scan_root(bn_store_skills *l, bn_store *s, const char *root,
 	if (!d)
 		return;
 	/* the folder names of one root differ: look among earlier roots */
-	qsort(l->v, l->n, sizeof(*l->v), skill_cmp);
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), skill_cmp);
 	before = l->n;
 	while ((de = readdir(d)) != NULL) {
 		bn_skill_manifest *m = NULL;
@@ -547,7 +549,8 @@ static int skills_done(bn_store_skills *out, bn_store_skills *l, int r)
 		bn_store_skills_clear(l);
 		return r;
 	}
-	qsort(l->v, l->n, sizeof(*l->v), skill_cmp);
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), skill_cmp);
 	*out = *l;
 	return 0;
 }
