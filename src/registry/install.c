@@ -738,6 +738,23 @@ static int store_name(char **out, char **original, const job *j,
 	return 0;
 }
 
+/* The hash a restore pins for the skill installed as NAME (named
+   ORIGINAL by its source, or NULL), or NULL. */
+static const char *pinned_hash(const bn_registry_install_opts *o,
+			       const char *name, const char *original)
+{
+	const char *pin = NULL;
+
+	for (size_t i = 0; o->expect_hash && i < o->n_only && !pin; i++) {
+		char *slug = bn_skill_name_slug(o->only[i]);
+		if (!strcmp(slug, name) ||
+		    (original && !strcmp(o->only[i], original)))
+			pin = o->expect_hash[i];
+		free(slug);
+	}
+	return pin && *pin ? pin : NULL;
+}
+
 /* Install candidate C.  TAKEN holds the store names this run installed;
    a second skill with one of them is refused as a collision. */
 static int install_one(bn_registry_install_result *res, const job *j,
@@ -785,10 +802,10 @@ static int install_one(bn_registry_install_result *res, const job *j,
 		goto out;
 	if ((r = bn_skill_tree_hash(src_hash, dest, err)))
 		goto out;
-	if (o->expect_hash && strcmp(o->expect_hash, src_hash)) {
+	const char *pin = pinned_hash(o, name, original);
+	if (pin && strcmp(pin, src_hash)) {
 		r = bn_err_set(err, BN_EINVAL, "its files hash to %s, not to "
-			       "%s as skills-lock.json pins", src_hash,
-			       o->expect_hash);
+			       "%s as skills-lock.json pins", src_hash, pin);
 		goto out;
 	}
 	final = bn_fs_join(bn_store_skills_dir(s), m->name);

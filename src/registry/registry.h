@@ -461,8 +461,9 @@ typedef struct bn_registry_install_opts {
 	bn_registry_report_fn report;   /* NULL: silent */
 	void *payload;
 	bool strict;               /* strict validation gates (--strict) */
-	const char *expect_hash;   /* the fetched tree must hash to this
-				      (a restore's pin); NULL: any */
+	const char *const *expect_hash; /* with only: the tree only[i]
+				      must hash to (a restore's pin), ""
+				      or NULL for any; NULL: no pins */
 } bn_registry_install_opts;
 
 #define BN_REGISTRY_INSTALL_OPTS_INIT { NULL, 0, false, false, NULL, 0, \

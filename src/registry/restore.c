@@ -99,6 +99,34 @@ static char *entry_source(const json_t *e, const char *name, const char *dir,
 	return base;
 }
 
+/* The skills of one lockfile that come from one source with one set of
+   pinned grants. */
+typedef struct group {
+	char *source;
+	bn_strv pinned;
+	bn_strv names;
+	bn_strv hashes;          /* per name: its pinned sourceHash or "" */
+} group;
+
+static bool same_set(const bn_strv *a, const bn_strv *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (!bn_strv_has(b, a->v[i]))
+			return false;
+	return true;
+}
+
+/* Whether R already says why some skill was skipped. */
+static bool has_skip(const bn_registry_install_result *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i].skipped)
+			return true;
+	return false;
+}
+
 static int by_text(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -173,11 +201,13 @@ int bn_registry_restore(bn_registry_install_result *out,
 		bn_strv_push(&names, k);
 	if (names.n > 1)
 		qsort(names.v, names.n, sizeof(*names.v), by_text);
+	/* one fetch per source and set of pinned grants: 864 skills of one
+	   repository are one clone, not 864 */
+	group *gv = bn_xcalloc(names.n + 1, sizeof(*gv));
+	size_t ng = 0;
 	for (size_t i = 0; i < names.n; i++) {
 		const char *name = names.v[i];
 		const json_t *e = json_object_get(skills, name);
-		bn_registry_install_result one = { 0 };
-		bn_registry_install_opts o1 = *o;
 		bn_strv pinned = { 0 };
 		bn_err e1;
 		char *source;
@@ -189,35 +219,79 @@ int bn_registry_restore(bn_registry_install_result *out,
 				"not an object in skills-lock.json", o);
 			continue;
 		}
-		/* the pinned grants are asked for again: --yes grants them
-		   (and only them); a terminal offers each declared one */
-		const json_t *g = json_object_get(e, "granted");
 		size_t gi;
-		const json_t *gv;
-		json_array_foreach(g, gi, gv)
-			if (json_is_string(gv))
-				bn_strv_push(&pinned, json_string_value(gv));
-		const char *const only[1] = { name };
-		o1.only = only;
-		o1.n_only = 1;
+		const json_t *g;
+		json_array_foreach(json_object_get(e, "granted"), gi, g)
+			if (json_is_string(g))
+				bn_strv_push(&pinned, json_string_value(g));
+		group *to = NULL;
+		for (size_t x = 0; x < ng && !to; x++)
+			if (!strcmp(gv[x].source, source) &&
+			    same_set(&gv[x].pinned, &pinned))
+				to = &gv[x];
+		if (!to) {
+			to = &gv[ng++];
+			to->source = source;
+			to->pinned = pinned;
+		} else {
+			free(source);
+			bn_strv_clear(&pinned);
+		}
+		const char *h = json_string_value(json_object_get(e,
+							"sourceHash"));
+		bn_strv_push(&to->names, name);
+		bn_strv_push(&to->hashes, h ? h : "");
+	}
+	for (size_t x = 0; x < ng; x++) {
+		group *gr = &gv[x];
+		bn_registry_install_result one = { 0 };
+		bn_registry_install_opts o1 = *o;
+		bn_err e1;
+
+		bn_err_init(&e1);
+		o1.only = (const char *const *)gr->names.v;
+		o1.n_only = gr->names.n;
+		o1.expect_hash = (const char *const *)gr->hashes.v;
 		o1.all = false;
 		o1.update = false;
 		o1.local = false;                /* the tier is decided afresh */
+		/* the pinned grants are asked for again: --yes grants them
+		   (and only them); a terminal offers each declared one */
 		if (o->yes) {
 			o1.yes = false;
-			o1.grant = (const char *const *)pinned.v;
-			o1.n_grant = pinned.n;
+			o1.grant = (const char *const *)gr->pinned.v;
+			o1.n_grant = gr->pinned.n;
 		}
-		o1.expect_hash = json_string_value(json_object_get(e,
-							"sourceHash"));
-		if (bn_registry_install(&one, ctx, source, &o1, &e1) &&
-		    one.n == 0)
-			skipped(&res, name, e1.msg, o);
+		int r1 = bn_registry_install(&one, ctx, gr->source, &o1, &e1);
+		/* a pinned skill the source no longer has, or the whole
+		   source refused: each is skipped with the reason */
+		for (size_t i = 0; i < gr->names.n; i++) {
+			bool seen = false;
+			char *slug = bn_skill_name_slug(gr->names.v[i]);
+			for (size_t j = 0; j < one.n && !seen; j++)
+				seen = !strcmp(one.v[j].name, slug) ||
+				       !strcmp(one.v[j].name, gr->names.v[i]);
+			free(slug);
+			if (seen) {
+				continue;
+			} else if (r1 && one.n == 0) {
+				skipped(&res, gr->names.v[i], e1.msg, o);
+			} else if (!has_skip(&one)) {
+				char *why = bn_xasprintf("%s has no skill of "
+							 "that name",
+							 gr->source);
+				skipped(&res, gr->names.v[i], why, o);
+				free(why);
+			}
+		}
 		results_move(&res, &one);
 		bn_registry_install_result_clear(&one);
-		bn_strv_clear(&pinned);
-		free(source);
+		free(gr->source);
+		bn_strv_clear(&gr->pinned);
+		bn_strv_clear(&gr->names);
+		bn_strv_clear(&gr->hashes);
 	}
+	free(gv);
 	bn_strv_clear(&names);
 	free(real_root);
 	free(dir);
