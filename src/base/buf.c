@@ -197,6 +197,16 @@ bool bn_strv_has(const bn_strv *sv, const char *s)
 	return false;
 }
 
+bool bn_strv_same_set(const bn_strv *a, const bn_strv *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (!bn_strv_has(b, a->v[i]))
+			return false;
+	return true;
+}
+
 static void oom(size_t n)
 {
 	fprintf(stderr, "bnity: out of memory (allocating %zu bytes)\n", n);

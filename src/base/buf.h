@@ -58,6 +58,8 @@ typedef struct bn_strv {
 void bn_strv_push(bn_strv *sv, const char *s);  /* copies s */
 void bn_strv_clear(bn_strv *sv);
 bool bn_strv_has(const bn_strv *sv, const char *s);
+/* Same length, and every string of A is in B (sets without repeats). */
+bool bn_strv_same_set(const bn_strv *a, const bn_strv *b);
 
 /* Aborting allocators for small fixed bookkeeping only (STYLE.md 3). */
 void *bn_xmalloc(size_t n);

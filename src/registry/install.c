@@ -86,16 +86,6 @@ static char *source_again(const bn_registry_source *src,
 	}
 }
 
-static bool strv_same_set(const bn_strv *a, const bn_strv *b)
-{
-	if (a->n != b->n)
-		return false;
-	for (size_t i = 0; i < a->n; i++)
-		if (!bn_strv_has(b, a->v[i]))
-			return false;
-	return true;
-}
-
 static void cap_split(char *cap, size_t n, const char **scope,
 		      const char *spec)
 {
@@ -173,7 +163,7 @@ static void approve(bn_strv *granted, const bn_skill_manifest *m,
 	const bn_strv *decl = &m->capabilities;
 	bool asked_any = false;
 
-	if (old && old->name && strv_same_set(&old->capabilities, decl)) {
+	if (old && old->name && bn_strv_same_set(&old->capabilities, decl)) {
 		for (size_t i = 0; i < old->granted.n; i++)
 			if (bn_strv_has(decl, old->granted.v[i]) ||
 			    binds_declared(decl, old->granted.v[i]))

@@ -108,16 +108,6 @@ typedef struct group {
 	bn_strv hashes;          /* per name: its pinned sourceHash or "" */
 } group;
 
-static bool same_set(const bn_strv *a, const bn_strv *b)
-{
-	if (a->n != b->n)
-		return false;
-	for (size_t i = 0; i < a->n; i++)
-		if (!bn_strv_has(b, a->v[i]))
-			return false;
-	return true;
-}
-
 /* Whether R already says why some skill was skipped. */
 static bool has_skip(const bn_registry_install_result *r)
 {
@@ -227,7 +217,7 @@ int bn_registry_restore(bn_registry_install_result *out,
 		group *to = NULL;
 		for (size_t x = 0; x < ng && !to; x++)
 			if (!strcmp(gv[x].source, source) &&
-			    same_set(&gv[x].pinned, &pinned))
+			    bn_strv_same_set(&gv[x].pinned, &pinned))
 				to = &gv[x];
 		if (!to) {
 			to = &gv[ng++];
