@@ -201,6 +201,8 @@ run "$bnity" skill install -h
 check "-h is --help" '[ $rc -eq 0 ] && [ "$out" = "$("$bnity" help skill install)" ]'
 run "$bnity" help skill install
 check "install's help names -y, -s and the repeatable options" '[[ $out == *"-y|--yes"* ]] && [[ $out == *"[-s|--skill NAME]..."* ]]'
+run "$bnity" help skill find
+check "skill find is skill search under the skills CLI's name" '[ $rc -eq 0 ] && [[ $out == *"usage: bnity skill find QUERY"* ]] && [[ $out == *"bnity skill search"* ]]'
 
 run "$bnity" skil
 check "an unknown command: exit 2, named, with the close one" '[ $rc -eq 2 ] && [[ $errout == *"unknown command '"'"'skil'"'"'"* ]] && [[ $errout == *"did you mean"*"bnity skill"* ]]'
