@@ -7,11 +7,7 @@ set -u
 bnity=$(realpath "$1")
 . "$(dirname "$0")/tap.sh"
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export BNITY_HOME=$work/home HOME=$work/user
-mkdir -p "$HOME"
-cd "$work"
+tap_home
 
 mkwat() { # mkwat NAME WAT: a tool skill with no grants, from WAT text
   mkdir -p "$BNITY_HOME/skills/$1"

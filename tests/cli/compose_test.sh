@@ -6,10 +6,7 @@
 set -u
 bnity=$(realpath "$1")
 . "$(dirname "$0")/tap.sh"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export BNITY_HOME=$work/home HOME=$work/user
-mkdir -p "$HOME"
+tap_home
 "$bnity" skill list >/dev/null
 S=$BNITY_HOME/skills
 mk() { # mk NAME METADATA-LINES...

@@ -10,11 +10,7 @@ set -u
 bnity=$(realpath "$1")
 . "$(dirname "$0")/tap.sh"
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export BNITY_HOME=$work/home HOME=$work/user
-mkdir -p "$HOME"
-cd "$work"
+tap_home
 db() { sqlite3 "$BNITY_HOME/boternity.db" "$1"; }
 has() { command -v "$1" >/dev/null 2>&1; }
 

@@ -7,12 +7,8 @@ set -u
 bnity=$(realpath "$1")
 . "$(dirname "$0")/tap.sh"
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export BNITY_HOME=$work/home HOME=$work/user
+tap_home
 unset BNITY_VAULT_PASSPHRASE
-mkdir -p "$HOME"
-cd "$work"
 
 canary='s3cr3t-CANARY-9d2f'
 

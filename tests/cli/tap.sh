@@ -2,8 +2,6 @@
 # tests/cli/tap.sh - a small TAP helper for the shell tests.  Source it.
 # run CMD...        runs CMD, keeping its exit status in $rc, its stdout in
 #                   $out and stderr in $errout
-# tap_home          makes $work, a scratch folder removed on exit, holding
-#                   BNITY_HOME and HOME, and enters it
 # check NAME COND   prints "ok N - NAME" or "not ok N - NAME" (COND is
 #                   evaluated with eval) and, on failure, what was seen
 # tap_home          makes a scratch folder $work, removed at exit, sets
@@ -30,13 +28,6 @@ check() {
     printf '%s\n' "$out" | head -n 20 | sed 's/^/#   out: /'
     printf '%s\n' "$errout" | head -n 20 | sed 's/^/#   err: /'
   fi
-}
-tap_home() {
-  work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
-  export BNITY_HOME=$work/home HOME=$work/user
-  mkdir -p "$HOME"
-  cd "$work" || exit 1
 }
 skip() {
   tap_n=$((tap_n + 1))
