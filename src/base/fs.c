@@ -308,6 +308,25 @@ bool bn_fs_is_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+char *bn_fs_repo_root(const char *dir)
+{
+	char *p = realpath(dir, NULL);
+
+	while (p) {
+		char *git = bn_fs_join(p, ".git");
+		bool top = access(git, F_OK) == 0;
+		free(git);
+		if (top)
+			return p;
+		char *slash = strrchr(p, '/');
+		if (!slash || slash == p)
+			break;
+		*slash = '\0';
+	}
+	free(p);
+	return NULL;
+}
+
 char *bn_fs_join(const char *a, const char *b)
 {
 	size_t la = strlen(a);

@@ -41,6 +41,10 @@ int bn_fs_copytree(const char *src, const char *dst, bn_err *err) BN_MUST_USE;
 bool bn_fs_is_dir(const char *path);
 bool bn_fs_is_file(const char *path);
 
+/* The nearest of DIR and its ancestors (below "/") that holds .git, as a
+   real path (owned), or NULL outside a repository. */
+char *bn_fs_repo_root(const char *dir);
+
 /* bn_fs_join - "A/B" as a new string (caller frees). */
 char *bn_fs_join(const char *a, const char *b);
 

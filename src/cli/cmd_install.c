@@ -248,29 +248,15 @@ static int run_install(session *ss, const char *source,
    working folder (*ROOT, owned), else BNITY_HOME's (*ROOT NULL). */
 static int find_lock(char **path, char **root, bn_store *s, bn_err *err)
 {
-	char *dir = realpath(".", NULL);
-
-	*root = NULL;
-	while (dir) {
-		char *git = bn_fs_join(dir, ".git");
-		bool top = access(git, F_OK) == 0;
-		free(git);
-		if (top) {
-			char *p = bn_fs_join(dir, "skills-lock.json");
-			if (bn_fs_is_file(p)) {
-				*path = p;
-				*root = dir;
-				return 0;
-			}
-			free(p);
-			break;
-		}
-		char *slash = strrchr(dir, '/');
-		if (!slash || slash == dir)
-			break;
-		*slash = '\0';
+	*root = bn_fs_repo_root(".");
+	if (*root) {
+		*path = bn_fs_join(*root, "skills-lock.json");
+		if (bn_fs_is_file(*path))
+			return 0;
+		free(*path);
+		free(*root);
+		*root = NULL;
 	}
-	free(dir);
 	*path = bn_fs_join(bn_store_home(s), "skills-lock.json");
 	if (bn_fs_is_file(*path))
 		return 0;

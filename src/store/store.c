@@ -479,30 +479,26 @@ int bn_store_skill_resolve(bn_skill_resolved *out, const bn_store_skills *l,
 /* The project folders from CWD up to the repository root (or CWD only). */
 static void project_dirs(bn_strv *out, const char *cwd, const char *home)
 {
-	char *p = realpath(cwd, NULL);
+	char *p = realpath(cwd, NULL), *root = bn_fs_repo_root(cwd);
 	bn_strv chain = { 0 };
-	bool found_repo = false;
 	size_t i;
 
-	if (!p)
+	if (!p) {
+		free(root);
 		return;
+	}
 	for (;;) {
-		char *git = bn_fs_join(p, ".git");
-		bool is_repo = access(git, F_OK) == 0;
-		free(git);
 		if (!home || strcmp(p, home) != 0)
 			bn_strv_push(&chain, p);
-		if (is_repo) {
-			found_repo = true;
+		if (root && strcmp(p, root) == 0)
 			break;
-		}
 		char *slash = strrchr(p, '/');
 		if (!slash || slash == p)
 			break;
 		*slash = '\0';
 	}
 	/* Outside a repository only the working folder counts. */
-	if (!found_repo && chain.n > 1) {
+	if (!root && chain.n > 1) {
 		for (i = 1; i < chain.n; i++)
 			free(chain.v[i]);
 		chain.n = 1;
@@ -511,6 +507,7 @@ static void project_dirs(bn_strv *out, const char *cwd, const char *home)
 	for (i = chain.n; i-- > 0;)
 		bn_strv_push(out, chain.v[i]);
 	bn_strv_clear(&chain);
+	free(root);
 	free(p);
 }
 
