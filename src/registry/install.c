@@ -538,60 +538,54 @@ static int caps_ok(const bn_skill_manifest *m, bn_err *err)
 	return 0;
 }
 
-/* The lenient load of the staged folder DIR.  Its warnings are shown
-   and added to WARN unless the strict check will report the same
-   things (QUIET). */
+/* Show problem TEXT of skill NAME under LABEL and keep it in WARN. */
+static void warn_of(bn_strv *warn, const job *j, const char *name,
+		    const char *label, const char *text)
+{
+	say(j->o, name, "%s: %s", label, text);
+	if (!bn_strv_has(warn, text))
+		bn_strv_push(warn, text);
+}
+
+/*
+ * The load of the staged folder DIR and the checks of its form, with the
+ * strict rules run once.  The lenient loader's warnings are shown when
+ * the strict rules find nothing (else they say the same things).  A
+ * missing description and capabilities that cannot be parsed refuse.
+ * The strict rules' errors refuse with --strict (unless --force); else
+ * they are warnings about form.  What is shown is added to WARN.
+ */
 static int vet(bn_skill_manifest **m_out, bn_strv *warn, const job *j,
 	       const char *dir, bn_err *err)
 {
 	bn_skill_report rep = { 0 }, strict = { 0 };
 	int r = bn_skill_manifest_load(m_out, dir, &rep, err);
-	bool quiet = !bn_skill_validate(&strict, dir);
+	bool valid = bn_skill_validate(&strict, dir);
+	const bn_registry_install_opts *o = j->o;
 
-	for (size_t k = 0; r == 0 && !quiet && k < rep.warnings.n; k++) {
-		const char *w = in_skill(rep.warnings.v[k], dir);
-		say(j->o, (*m_out)->name, "warning: %s", w);
-		if (!bn_strv_has(warn, w))
-			bn_strv_push(warn, w);
-	}
-	bn_skill_report_clear(&rep);
-	bn_skill_report_clear(&strict);
+	for (size_t k = 0; r == 0 && valid && k < rep.warnings.n; k++)
+		warn_of(warn, j, (*m_out)->name, "warning",
+			in_skill(rep.warnings.v[k], dir));
 	if (r == 0 && (!(*m_out)->description || !*(*m_out)->description))
 		r = bn_err_set(err, BN_EINVAL, "SKILL.md has no description: "
 			       "an agent could not tell when to use it");
 	if (r == 0)
 		r = caps_ok(*m_out, err);
-	return r;
-}
-
-/* The strict rules: with --strict they refuse (unless --force); else
-   what they find is a warning about form, shown and added to WARN. */
-static int strict_check(bn_strv *warn, const char *dir, const char *name,
-			const job *j, bn_err *err)
-{
-	bn_skill_report rep = { 0 };
-	int r = 0;
-
-	if (!bn_skill_validate(&rep, dir)) {
-		for (size_t k = 0; k < rep.errors.n; k++) {
-			const char *e = in_skill(rep.errors.v[k], dir);
-			if (!j->o->strict || j->o->force) {
-				say(j->o, name, "%s: %s", j->o->strict ?
-				    "invalid (installed anyway, --force)" :
-				    "warning (format)", e);
-				if (!bn_strv_has(warn, e))
-					bn_strv_push(warn, e);
-			}
-		}
-		if (j->o->strict && !j->o->force)
-			r = bn_err_set(err, BN_EINVAL,
-				"skill '%s' is not valid: %s%s", name,
-				in_skill(rep.errors.v[0], dir),
-				rep.errors.n > 1 ?
-				" (and more; --force installs it anyway)" :
-				" (--force installs it anyway)");
-	}
+	for (size_t k = 0; r == 0 && !valid && k < strict.errors.n; k++)
+		if (!o->strict || o->force)
+			warn_of(warn, j, (*m_out)->name, o->strict ?
+				"invalid (installed anyway, --force)" :
+				"warning (format)",
+				in_skill(strict.errors.v[k], dir));
+	if (r == 0 && !valid && o->strict && !o->force)
+		r = bn_err_set(err, BN_EINVAL,
+			"skill '%s' is not valid: %s%s", (*m_out)->name,
+			in_skill(strict.errors.v[0], dir),
+			strict.errors.n > 1 ?
+			" (and more; --force installs it anyway)" :
+			" (--force installs it anyway)");
 	bn_skill_report_clear(&rep);
+	bn_skill_report_clear(&strict);
 	return r;
 }
 
@@ -787,8 +781,6 @@ static int install_one(bn_registry_install_result *res, const job *j,
 	bn_skill_manifest_free(m);
 	m = NULL;
 	if ((r = vet(&m, &warn, j, dest, err)))
-		goto out;
-	if ((r = strict_check(&warn, dest, m->name, j, err)))
 		goto out;
 	if ((r = bn_skill_tree_hash(src_hash, dest, err)))
 		goto out;
