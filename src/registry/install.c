@@ -678,6 +678,14 @@ static bn_registry_installed *result_new(bn_registry_install_result *res,
 	return out;
 }
 
+void bn_registry__result_skip(bn_registry_install_result *res,
+			      const bn_registry_install_opts *o,
+			      const char *name, const char *why)
+{
+	result_new(res, name)->skipped = bn_xstrdup(why);
+	say(o, name, "skipped: %s", why);
+}
+
 static bn_registry_installed *result_add(bn_registry_install_result *res,
 					 const bn_registry_lock_entry *e,
 					 bool changed, bn_strv *warn)
@@ -962,11 +970,8 @@ int bn_registry_install(bn_registry_install_result *out,
 			r = install_one(&res, &j, i, &c.v[pick[i]], &taken,
 					many ? &e1 : err);
 			if (r && many) {
-				bn_registry_installed *x =
-					result_new(&res, c.v[pick[i]].name);
-				x->skipped = bn_xstrdup(e1.msg);
-				say(o, c.v[pick[i]].name, "skipped: %s",
-				    e1.msg);
+				bn_registry__result_skip(&res, o,
+					c.v[pick[i]].name, e1.msg);
 				r = 0;
 			}
 		}

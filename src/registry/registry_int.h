@@ -10,6 +10,10 @@
  * "." or ".." component, no backslash and no control character.
  */
 bool bn_registry__rel_ok(const char *rel);
+/* Add NAME to RES as skipped for WHY, and report it through O. */
+void bn_registry__result_skip(bn_registry_install_result *res,
+			      const bn_registry_install_opts *o,
+			      const char *name, const char *why);
 /* Whether the folder DIR (named BASE) holds a skill --skill asked for:
    by folder name, or by its manifest's name or the store name of it. */
 bool bn_registry__wants_dir(const bn_registry_ctx *ctx, const char *base,

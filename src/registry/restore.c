@@ -136,20 +136,6 @@ static void results_move(bn_registry_install_result *out,
 	r->n = 0;
 }
 
-static void skipped(bn_registry_install_result *out, const char *name,
-		    const char *why, const bn_registry_install_opts *o)
-{
-	bn_registry_installed *x;
-
-	out->v = bn_xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
-	x = &out->v[out->n++];
-	memset(x, 0, sizeof(*x));
-	x->name = bn_xstrdup(name);
-	x->skipped = bn_xstrdup(why);
-	if (o->report)
-		o->report(name, why, o->payload);
-}
-
 int bn_registry_restore(bn_registry_install_result *out,
 			const bn_registry_ctx *ctx, const char *lock_path,
 			const char *root, const bn_registry_install_opts *o,
@@ -205,8 +191,9 @@ int bn_registry_restore(bn_registry_install_result *out,
 		bn_err_init(&e1);
 		if (!json_is_object(e) ||
 		    !(source = entry_source(e, name, dir, real_root, &e1))) {
-			skipped(&res, name, json_is_object(e) ? e1.msg :
-				"not an object in skills-lock.json", o);
+			bn_registry__result_skip(&res, o, name,
+				json_is_object(e) ? e1.msg :
+				"not an object in skills-lock.json");
 			continue;
 		}
 		size_t gi;
@@ -265,12 +252,15 @@ int bn_registry_restore(bn_registry_install_result *out,
 			if (seen) {
 				continue;
 			} else if (r1 && one.n == 0) {
-				skipped(&res, gr->names.v[i], e1.msg, o);
+				bn_registry__result_skip(&res, o,
+							 gr->names.v[i],
+							 e1.msg);
 			} else if (!has_skip(&one)) {
 				char *why = bn_xasprintf("%s has no skill of "
 							 "that name",
 							 gr->source);
-				skipped(&res, gr->names.v[i], why, o);
+				bn_registry__result_skip(&res, o,
+							 gr->names.v[i], why);
 				free(why);
 			}
 		}
