@@ -208,6 +208,23 @@ static void print_installed(const bn_registry_install_result *res,
 		       "installed", done, skipped);
 }
 
+/* Print what an install (or update, or restore) did, as JSON or text,
+   and clear RES.  Returns R, or BN_ESKIPPED when R is 0 and some skill
+   was skipped. */
+static int show_results(bn_registry_install_result *res, int r, bool json,
+			bool update)
+{
+	if (json && (res->n || !r))
+		bn_cli_print_json(bn_view_installed_json(res));
+	else
+		print_installed(res, update);
+	for (size_t i = 0; !r && i < res->n; i++)
+		if (res->v[i].skipped)
+			r = BN_ESKIPPED;
+	bn_registry_install_result_clear(res);
+	return r;
+}
+
 static int run_install(session *ss, const char *source,
 		       const install_args *a, bool update,
 		       const char *expect, bn_err *err)
@@ -231,16 +248,7 @@ static int run_install(session *ss, const char *source,
 	o.report = a->json ? NULL : report_line;
 	o.strict = a->strict;
 	r = bn_registry_install(&res, &ss->ctx, source, &o, err);
-	if (a->json && (res.n || !r))
-		bn_cli_print_json(bn_view_installed_json(&res));
-	else
-		print_installed(&res, update);
-	if (!r)
-		for (size_t i = 0; i < res.n; i++)
-			if (res.v[i].skipped)
-				r = BN_ESKIPPED;
-	bn_registry_install_result_clear(&res);
-	return r;
+	return show_results(&res, r, a->json, update);
 }
 
 /* The skills-lock.json a bare `skill install` restores into *PATH
@@ -287,14 +295,7 @@ static int run_restore(session *ss, const install_args *a, bn_err *err)
 	o.approve = on_terminal() ? ask_cap : NULL;
 	o.report = a->json ? NULL : report_line;
 	r = bn_registry_restore(&res, &ss->ctx, path, root, &o, err);
-	if (a->json && !r)
-		bn_cli_print_json(bn_view_installed_json(&res));
-	else if (!r)
-		print_installed(&res, false);
-	for (size_t i = 0; !r && i < res.n; i++)
-		if (res.v[i].skipped)
-			r = BN_ESKIPPED;
-	bn_registry_install_result_clear(&res);
+	r = show_results(&res, r, a->json, false);
 	free(path);
 	free(root);
 	return r;
