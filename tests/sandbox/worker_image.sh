@@ -14,10 +14,8 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "
 trap cleanup EXIT
 export BNITY_HOME=$work/home HOME=$work/user
 mkdir -p "$BNITY_HOME/skills/nap" "$HOME"
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
+. "$(dirname "$0")/../cli/tap.sh"
+rc=0 out= errout=       # what check shows on a failure; no command here sets them
 
 cat >"$BNITY_HOME/skills/nap/SKILL.md" <<'MD'
 ---
@@ -42,7 +40,6 @@ cat >"$BNITY_HOME/skills/nap/skill.wat" <<'WAT'
     (drop (call $poll (i32.const 0) (i32.const 64) (i32.const 1)
                       (i32.const 128)))))
 WAT
-echo "1..6"
 "$bnity" skill build nap >/dev/null 2>&1 || { echo "Bail out! skill build nap"; exit 1; }
 
 ANTHROPIC_API_KEY=bnity-canary-api-key BNITY_VAULT_PASSPHRASE=bnity-canary-pass \
@@ -90,3 +87,4 @@ pid=
 gone=no
 for _ in $(seq 100); do [ -e "/proc/$w" ] || { gone=yes; break; }; sleep 0.05; done
 check "ending the broker ends its worker" '[ "$gone" = yes ]'
+tap_done
