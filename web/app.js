@@ -341,6 +341,11 @@ async function installDialog(hit) {
   body.replaceChildren(el('div', {},
     el('p', {}, sk.description || ''),
     el('p', {}, 'Trust tier: ', badge(sk.tier), ' ', badge(sk.type || 'prompt', 'type')),
+    sk.install_as ? el('p', {}, 'Installs as ', el('code', {}, sk.install_as),
+      ' (its name is not a store name; the original is kept as its display name).') : null,
+    sk.warnings && sk.warnings.length ? el('div', {},
+      el('h3', {}, 'Warnings about its form (they do not stop the install)'),
+      el('ul', { class: 'findings' }, sk.warnings.map((w) => el('li', {}, w)))) : null,
     sk.signature ? el('p', { class: 'warn-text' }, `Signature: ${sk.signature}`) : null,
     el('h3', {}, 'Static scan'),
     sk.findings && sk.findings.length ?

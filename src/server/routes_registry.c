@@ -169,17 +169,33 @@ static json_t *candidate_json(const bn_registry_candidate *c,
 			      bn_store *s)
 {
 	bn_skill_manifest *m = NULL;
+	bn_skill_report rep = { 0 }, strict = { 0 };
 	json_t *o = json_object();
 	bn_err e;
 
-	/* no strict validation here: the fetched folder's name is the
-	   fetcher's, not the skill's; the install validates it in place */
+	/* the strict rules without the folder-name one: the fetched
+	   folder's name is the fetcher's, not the skill's */
 	bn_err_init(&e);
 	json_object_set_new(o, "name", json_string(c->name));
-	if (bn_skill_manifest_load(&m, c->dir, NULL, &e)) {
+	if (bn_skill_manifest_load(&m, c->dir, &rep, &e)) {
 		json_object_set_new(o, "error", json_string(e.msg));
+		bn_skill_report_clear(&rep);
 		return o;
 	}
+	if (!bn_skill_name_is_slug(m->name)) {
+		char *slug = bn_skill_name_slug(m->name);
+
+		json_object_set_new(o, "install_as", json_string(slug));
+		free(slug);
+	}
+	/* what the install will show as warnings: the strict rules'
+	   errors, else the lenient loader's own warnings */
+	json_object_set_new(o, "warnings", bn_view_strv_json(
+		bn_skill_validate_ex(&strict, c->dir,
+				     BN_SKILL_VALIDATE_ANY_FOLDER) ?
+		&rep.warnings : &strict.errors));
+	bn_skill_report_clear(&rep);
+	bn_skill_report_clear(&strict);
 	json_object_set_new(o, "description", json_string(m->description));
 	json_object_set_new(o, "type", json_string(bn_skill_type_name(m->type)));
 	json_object_set_new(o, "version", m->version ? json_string(m->version)

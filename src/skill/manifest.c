@@ -785,7 +785,8 @@ bool bn_skill_validate_ex(bn_skill_report *report, const char *path,
 			    &e)) {
 		bn_strv_push(&report->errors, e.msg);
 	} else {
-		char *name = folder_name(path, dir);
+		char *name = (flags & BN_SKILL_VALIDATE_ANY_FOLDER) ? NULL :
+			     folder_name(path, dir);
 
 		bn_skill__check_text(report, text, len, file, name, flags);
 		free(name);

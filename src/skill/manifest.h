@@ -110,8 +110,12 @@ bool bn_skill_validate(bn_skill_report *report, const char *path);
  * reference validator does not enforce (license and allowed-tools must be
  * strings, metadata a mapping of strings to strings); without it they
  * are warnings.  bn_skill_validate(r, p) is bn_skill_validate_ex(r, p, 0).
+ * BN_SKILL_VALIDATE_ANY_FOLDER (below) leaves the folder's name out.
  */
 #define BN_SKILL_VALIDATE_SPEC (1u << 0)
+/* BN_SKILL_VALIDATE_ANY_FOLDER leaves out the rule that the name matches
+   the folder's: for a fetched copy, whose folder the fetcher named. */
+#define BN_SKILL_VALIDATE_ANY_FOLDER (1u << 1)
 bool bn_skill_validate_ex(bn_skill_report *report, const char *path,
 			  unsigned flags);
 
