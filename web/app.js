@@ -26,10 +26,15 @@ function el(tag, attrs = {}, ...kids) {
 const state = { bot: '', skills: [], bots: [], settings: null, session: 0,
   audit: { pages: [], before: null } };
 
+// The one notification area: a message stays 8 s (an error 20 s), and
+// moving to another tab clears it.
+let sayTimer = 0;
 function say(msg, isError = false) {
   const s = $('#status');
   s.textContent = msg;
   s.classList.toggle('error', isError);
+  clearTimeout(sayTimer);
+  if (msg) sayTimer = setTimeout(() => { s.textContent = ''; }, isError ? 20000 : 8000);
 }
 
 function fail(e) {
@@ -114,7 +119,7 @@ function logout() {
 
 const TABS = ['skills', 'bots', 'chat', 'audit', 'settings'];
 const loaders = {
-  skills: () => loadSkills(),
+  skills: () => { closeSkill(); return loadSkills(); },
   bots: () => loadBots(),
   chat: () => Promise.resolve(),
   audit: () => loadAudit(null, true),
@@ -122,6 +127,7 @@ const loaders = {
 };
 
 async function showTab(name, focus = false) {
+  say('');
   for (const t of TABS) {
     const tab = $(`#tab-${t}`), on = t === name;
     tab.setAttribute('aria-selected', on ? 'true' : 'false');
@@ -205,16 +211,20 @@ async function loadSkills() {
   const ul = $('#attached');
   ul.replaceChildren(...attached.map((a) => attachedItem(a, byName.get(a.skill))));
   if (!attached.length)
-    ul.append(el('li', { class: 'muted' }, state.bot ? 'No skill attached yet.' : 'Create a bot first.'));
+    ul.append(el('li', { class: 'muted' }, state.bot ?
+      (all.skills.length ? 'No skill attached yet: attach one from the list below.' :
+        'No skill attached yet.') : 'No bot yet: create one in the Bots tab to attach skills to it.'));
   const av = $('#available');
   const free = all.skills.filter((s) => !names.has(s.name));
   av.replaceChildren(...free.map((s) => el('li', { class: 'item' },
-    el('div', { class: 'grow' }, el('strong', {}, s.name), ' ', skillBadges(s),
+    el('div', { class: 'grow' }, skillLink(s.name), ' ', skillBadges(s),
       el('p', { class: 'muted' }, s.description)),
     el('button', { type: 'button', disabled: !state.bot,
       'aria-label': `Attach ${s.name}`,
       onclick: () => attach(s.name) }, 'Attach'))));
-  if (!free.length) av.append(el('li', { class: 'muted' }, 'Every skill is attached.'));
+  if (!free.length)
+    av.append(el('li', { class: 'muted' }, all.skills.length ? 'Every skill is attached.' :
+      'No skill is installed yet: find one in Discover below.'));
 }
 
 function attachedItem(a, s) {
@@ -222,7 +232,7 @@ function attachedItem(a, s) {
   const sw = el('input', { type: 'checkbox', role: 'switch', id,
     checked: a.enabled, onchange: (ev) => setEnabled(a.skill, ev.target.checked) });
   return el('li', { class: 'item', 'data-skill': a.skill },
-    el('div', { class: 'grow' }, el('strong', {}, a.skill), ' ',
+    el('div', { class: 'grow' }, s ? skillLink(a.skill) : el('strong', {}, a.skill), ' ',
       s ? skillBadges(s) : badge('missing', 'warn'),
       el('p', { class: 'muted' }, s ? s.description : 'not found in the store')),
     el('span', { class: 'switch' }, sw, el('label', { for: id }, 'Enabled')),
@@ -233,6 +243,192 @@ function attachedItem(a, s) {
 }
 
 const botPath = () => `/bots/${encodeURIComponent(state.bot)}`;
+
+// ---- a skill's page: what it is, its files, grants per bot, its audit --
+
+function skillLink(name) {
+  return el('button', { type: 'button', class: 'link', 'aria-label': `Open ${name}`,
+    onclick: () => openSkill(name) }, name);
+}
+
+// Markdown as elements, never as HTML: headings, paragraphs, lists,
+// fenced and indented code, `code`, **strong**, *em* and http(s) links.
+function mdInline(text) {
+  const out = [];
+  const re = /(`[^`]+`)|(\*\*[^*]+\*\*)|(\*[^*\s][^*]*\*)|(\[[^\]]+\]\((https?:\/\/[^\s)]+)\))/g;
+  let at = 0, m;
+  while ((m = re.exec(text))) {
+    if (m.index > at) out.push(text.slice(at, m.index));
+    if (m[1]) out.push(el('code', {}, m[1].slice(1, -1)));
+    else if (m[2]) out.push(el('strong', {}, m[2].slice(2, -2)));
+    else if (m[3]) out.push(el('em', {}, m[3].slice(1, -1)));
+    else out.push(el('a', { href: m[5], rel: 'noopener noreferrer', target: '_blank' },
+      m[4].slice(1, m[4].indexOf(']('))));
+    at = re.lastIndex;
+  }
+  if (at < text.length) out.push(text.slice(at));
+  return out;
+}
+
+function mdRender(src) {
+  const root = el('div', { class: 'md' });
+  const lines = src.replace(/\r\n?/g, '\n').split('\n');
+  let para = [], list = null;
+  const flush = () => {
+    if (para.length) root.append(el('p', {}, mdInline(para.join(' '))));
+    para = [];
+    list = null;
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    let m;
+    if (/^\s*```/.test(l)) {
+      flush();
+      const code = [];
+      while (++i < lines.length && !/^\s*```/.test(lines[i])) code.push(lines[i]);
+      root.append(el('pre', {}, el('code', {}, code.join('\n'))));
+    } else if ((m = /^(#{1,6})\s+(.*)$/.exec(l))) {
+      flush();
+      root.append(el(`h${Math.min(6, m[1].length + 2)}`, {}, mdInline(m[2])));
+    } else if (/^( {4}|\t)/.test(l) && !para.length && !list) {
+      const code = [l.replace(/^( {4}|\t)/, '')];
+      while (i + 1 < lines.length && /^( {4}|\t)/.test(lines[i + 1]))
+        code.push(lines[++i].replace(/^( {4}|\t)/, ''));
+      root.append(el('pre', {}, el('code', {}, code.join('\n'))));
+    } else if ((m = /^\s*([-*+]|\d+[.)])\s+(.*)$/.exec(l))) {
+      if (para.length) flush();
+      const tag = /\d/.test(m[1]) ? 'ol' : 'ul';
+      if (!list || list.tagName.toLowerCase() !== tag) {
+        list = el(tag, {});
+        root.append(list);
+      }
+      list.append(el('li', {}, mdInline(m[2])));
+    } else if (!l.trim()) {
+      flush();
+    } else {
+      if (list) list = null;
+      para.push(l.trim());
+    }
+  }
+  flush();
+  return root;
+}
+
+// "cap=scope" into [cap, scope or ''].
+const capSplit = (spec) => {
+  const i = spec.indexOf('=');
+  return i < 0 ? [spec, ''] : [spec.slice(0, i), spec.slice(i + 1)];
+};
+
+function grantsFor(sk, bot) {
+  const box = el('div', {});
+  const path = `/bots/${encodeURIComponent(bot)}/skills/${encodeURIComponent(sk.name)}/grants`;
+  const refresh = () => openSkill(sk.name);
+  for (const spec of sk.capabilities) {
+    const [cap, scope] = capSplit(spec);
+    const held = sk.grants.filter((g) => g.capability === cap && (g.bot === bot || g.bot === '*') &&
+      (!scope || g.scope === scope));
+    for (const g of held) {
+      const what = `${cap}${g.scope ? '=' + g.scope : ''}`;
+      box.append(el('div', { class: 'grant-row' }, badge('granted', 'ok'), el('code', {}, what),
+        g.bot === '*' ? el('span', { class: 'muted' }, '(every bot)') :
+          el('button', { type: 'button', class: 'danger', 'aria-label': `Revoke ${what} for ${bot}`,
+            onclick: async () => {
+              try {
+                await api('DELETE', `${path}${q({ capability: what })}`);
+                say(`revoked ${what} for ${bot}`);
+                await refresh();
+              } catch (e) { fail(e); }
+            } }, 'Revoke')));
+    }
+    if (scope && held.length) continue;
+    const input = scope ? null : el('input', { 'aria-label': `Scope of ${cap} for ${bot}`,
+      placeholder: cap.startsWith('http') ? 'https://example.org' : 'scope' });
+    box.append(el('div', { class: 'grant-row' }, badge('not granted', 'warn'), el('code', {}, spec),
+      input,
+      el('button', { type: 'button', 'aria-label': `Grant ${spec} to ${bot}`,
+        onclick: async () => {
+          const want = scope ? spec : `${cap}${input.value.trim() ? '=' + input.value.trim() : ''}`;
+          try {
+            await api('POST', path, { capabilities: [want] });
+            say(`granted ${want} to ${bot}`);
+            await refresh();
+          } catch (e) { fail(e); }
+        } }, 'Grant')));
+  }
+  if (!sk.capabilities.length) box.append(el('p', { class: 'muted' }, 'It declares no capability.'));
+  return box;
+}
+
+async function showFile(sk, path, where) {
+  try {
+    const f = await api('GET', `/skills/${encodeURIComponent(sk.name)}/file${q({ path })}`);
+    where.replaceChildren(el('h4', {}, `${path} (${f.size} bytes)`),
+      f.binary ? el('p', { class: 'muted' }, 'A binary file: not shown.') :
+        el('pre', { class: 'file-view' }, f.text));
+  } catch (e) { where.replaceChildren(el('p', { class: 'error' }, e.message)); }
+}
+
+async function openSkill(name) {
+  let sk, runs;
+  try {
+    [sk, runs] = await Promise.all([api('GET', `/skills/${encodeURIComponent(name)}`),
+      api('GET', `/audit${q({ skill: name, limit: 10 })}`)]);
+  } catch (e) { fail(e); return; }
+  $('#skill-lists').hidden = true;
+  $('#skill-page').hidden = false;
+  $('#skill-page-title').replaceChildren(sk.name, ' ', skillBadges(sk));
+  const fileView = el('div', {});
+  const bots = sk.bots.map((b) => b.bot);
+  $('#skill-page-body').replaceChildren(
+    el('p', {}, sk.description),
+    el('dl', { class: 'kv' },
+      el('dt', {}, 'Version'), el('dd', {}, sk.version || '–'),
+      el('dt', {}, 'Tier'), el('dd', {}, sk.tier),
+      el('dt', {}, 'Origin'), el('dd', {}, `${sk.origin} (${sk.path})`),
+      el('dt', {}, 'Hash'), el('dd', { class: 'hash' }, sk.hash || sk.files_error || '–'),
+      el('dt', {}, 'Bots'), el('dd', {}, bots.join(', ') || 'none')),
+    el('h3', {}, 'Capabilities and grants'),
+    bots.length ? el('div', {}, bots.map((b) => el('section', {}, el('h4', {}, `Bot ${b}`),
+      grantsFor(sk, b)))) :
+      el('p', { class: 'muted' }, sk.capabilities.length ?
+        `It declares ${sk.capabilities.join(', ')}; attach it to a bot to grant them.` :
+        'It declares no capability.'),
+    el('h3', {}, 'Instructions (SKILL.md)'),
+    mdRender(sk.instructions || ''),
+    el('h3', {}, 'Files'),
+    el('ul', { class: 'items' }, (sk.files || []).map((f) => el('li', { class: 'item' },
+      el('div', { class: 'grow' }, el('button', { type: 'button', class: 'link',
+        'aria-label': `Show file ${f.path}`, onclick: () => showFile(sk, f.path, fileView) }, f.path),
+      el('div', { class: 'hash' }, f.sha256))))),
+    fileView,
+    el('h3', {}, 'Recent runs'),
+    runs.runs.length ? el('div', { class: 'table-wrap' }, el('table', {},
+      el('thead', {}, el('tr', {}, ['#', 'When', 'Bot', 'Outcome'].map((h) => el('th', {}, h)))),
+      el('tbody', {}, runs.runs.map((x) => el('tr', {}, el('td', {}, String(x.id)),
+        el('td', {}, new Date(x.at_ms).toLocaleString()), el('td', {}, x.bot || '–'),
+        el('td', {}, badge(x.outcome, x.outcome === 'ok' ? 'ok' : 'warn'))))))) :
+      el('p', { class: 'muted' }, 'No runs yet.'),
+    el('div', { class: 'row start' }, el('button', { type: 'button', class: 'danger',
+      'aria-label': `Remove ${sk.name}`, onclick: () => removeSkill(sk.name, bots) }, 'Remove skill…')));
+  $('#skill-page-title').scrollIntoView({ block: 'start' });
+}
+
+function closeSkill() {
+  $('#skill-page').hidden = true;
+  $('#skill-lists').hidden = false;
+}
+
+async function removeSkill(name, bots) {
+  const who = bots.length ? `These bots lose it: ${bots.join(', ')}.` : 'No bot has it attached.';
+  if (!await confirmBox('Remove skill', `Remove "${name}" from the store? ${who}`, 'Remove')) return;
+  try {
+    await api('DELETE', `/skills/${encodeURIComponent(name)}`);
+    say(`removed ${name}`);
+    closeSkill();
+    await loadSkills();
+  } catch (e) { fail(e); }
+}
 
 async function attach(name) {
   try {
@@ -388,13 +584,22 @@ async function sendChat(ev) {
   if (!text || !state.bot) return;
   $('#chat-input').value = '';
   chatLine('user', text);
-  const reply = chatLine('bot', '');
+  // lines in the order things happen: a reply's text after the tool
+  // calls that produced it (a new bubble once a tool line came between)
+  let reply = null;
   $('#chat-send').disabled = true;
   try {
     await chat(state.bot, text, state.session, (name, d) => {
-      if (name === 'text') reply.textContent += d.text;
-      else if (name === 'tool_call') chatLine('tool', `→ ${d.name} ${JSON.stringify(d.input)}`);
-      else if (name === 'tool_result') chatLine(d.is_error ? 'tool error' : 'tool', `← ${d.name}: ${d.content}`);
+      if (name === 'text') {
+        if (!reply) reply = chatLine('bot', '');
+        reply.textContent += d.text;
+      } else if (name === 'tool_call') {
+        reply = null;
+        chatLine('tool', `→ ${d.name} ${JSON.stringify(d.input)}`);
+      } else if (name === 'tool_result') {
+        reply = null;
+        chatLine(d.is_error ? 'tool error' : 'tool', `← ${d.name}: ${d.content}`);
+      }
       else if (name === 'done') state.session = d.session;
       else if (name === 'error') chatLine('error', d.error);
     });
@@ -493,6 +698,7 @@ function start() {
   $('#bot-form').addEventListener('submit', createBot);
   $('#discover-q').addEventListener('input', discoverInput);
   $('#run-go').addEventListener('click', runGo);
+  $('#skill-back').addEventListener('click', closeSkill);
   $('#chat-form').addEventListener('submit', sendChat);
   $('#chat-new').addEventListener('click', () => { state.session = 0; $('#chat-log').replaceChildren(); });
   $('#audit-form').addEventListener('submit', (ev) => loadAudit(ev, true).catch(fail));

@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/fs.h"
 #include "exec/executor.h"
+#include "skill/tree.h"
 
 /* The request's store with every installed skill in *ALL; NULL once a
    failure has been replied. */
@@ -71,6 +73,79 @@ static void skill_show(bn_server_req *rq)
 	else
 		bn_server__reply(rq, MHD_HTTP_OK, o);
 out:
+	bn_store_skills_clear(&all);
+}
+
+#define SKILL_FILE_MAX_BYTES ((size_t)1 << 20)  /* shown in the UI */
+
+/* Whether PATH is a file of DIR's canonical listing (which refuses
+   links and special files), so nothing outside the skill is read. */
+static bool listed(const char *dir, const char *path, bn_err *err)
+{
+	bn_buf l = BN_BUF_INIT;
+	bool found = false;
+	size_t n;
+
+	if (bn_skill_tree_listing(&l, dir, false, err) == 0) {
+		for (const char *cur = bn_buf_cstr(&l), *hex, *p;
+		     !found && bn_skill_tree_line(&cur, &hex, &p, &n);)
+			found = n == strlen(path) && !memcmp(p, path, n);
+		if (!found)
+			bn_err_set(err, BN_ENOTFOUND, "'%s' is not a file of "
+				   "this skill", path);
+	}
+	bn_buf_clear(&l);
+	return found;
+}
+
+/* ?path=REL: one file of the skill, {path, size, text, lossy} (text
+   made valid UTF-8; "binary": true and no text when it holds a NUL). */
+static void skill_file(bn_server_req *rq)
+{
+	const char *path = bn_server__query(rq, "path");
+	bn_store_skills all = { 0 };
+	bn_store *s = load_skills(rq, &all);
+	const bn_store_skill *sk;
+	char *full = NULL, *data = NULL;
+	size_t len = 0;
+	bool lossy = false;
+	json_t *o;
+	bn_err err;
+
+	if (!s)
+		return;
+	bn_err_init(&err);
+	if (!path || !*path) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "give ?path=FILE, "
+				"a file of the skill as its page lists it");
+		goto out;
+	}
+	sk = bn_store_skills_find(&all, rq->params[0]);
+	if (!sk) {
+		bn_server__fail(rq, MHD_HTTP_NOT_FOUND, "no skill '%s'",
+				rq->params[0]);
+		goto out;
+	}
+	full = bn_fs_join(sk->dir, path);
+	if (!listed(sk->dir, path, &err) ||
+	    bn_fs_read_file(&data, &len, full, SKILL_FILE_MAX_BYTES, &err)) {
+		bn_server__fail_err(rq, &err);
+		goto out;
+	}
+	o = json_object();
+	json_object_set_new(o, "path", json_string(path));
+	json_object_set_new(o, "size", json_integer((json_int_t)len));
+	if (memchr(data, '\0', len)) {
+		json_object_set_new(o, "binary", json_true());
+	} else {
+		json_object_set_new(o, "text", bn_view_text_json(data, len,
+								  &lossy));
+		json_object_set_new(o, "lossy", json_boolean(lossy));
+	}
+	bn_server__reply(rq, MHD_HTTP_OK, o);
+out:
+	free(full);
+	free(data);
 	bn_store_skills_clear(&all);
 }
 
@@ -150,6 +225,7 @@ const bn_server_route bn_server_routes_skills[] = {
 	{ "GET", "/api/v1/skills", skills_list },
 	{ "POST", "/api/v1/skills/validate", skill_validate },
 	{ "GET", "/api/v1/skills/:name", skill_show },
+	{ "GET", "/api/v1/skills/:name/file", skill_file },
 	{ "DELETE", "/api/v1/skills/:name", skill_remove },
 	{ "POST", "/api/v1/skills/:name/run", skill_run },
 	{ NULL, NULL, NULL },

@@ -209,6 +209,21 @@ int bn_skill_tree_hash_as_read(char out[72], const char *dir,
 	return 0;
 }
 
+bool bn_skill_tree_line(const char **cur, const char **hex,
+			const char **path, size_t *path_len)
+{
+	const char *l = *cur, *nl = strchr(l, '\n');
+
+	/* "<64 hex>  <path>\n" */
+	if (!nl || nl - l <= 66)
+		return false;
+	*hex = l;
+	*path = l + 66;
+	*path_len = (size_t)(nl - l - 66);
+	*cur = nl + 1;
+	return true;
+}
+
 int bn_skill_tree_hash(char out[72], const char *dir, bn_err *err)
 {
 	return bn_skill_tree_hash_as_read(out, dir, NULL, err);

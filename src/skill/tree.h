@@ -42,6 +42,15 @@
 int bn_skill_tree_listing(bn_buf *out, const char *dir, bool for_signature,
 			  bn_err *err) BN_MUST_USE;
 
+/*
+ * bn_skill_tree_line - the next line of a listing: *CUR points at it (a
+ * NUL-terminated listing's text to start); sets *HEX (64 hex digits, not
+ * terminated), *PATH and *PATH_LEN, and moves *CUR past the line.  False
+ * at the end of the listing.
+ */
+bool bn_skill_tree_line(const char **cur, const char **hex,
+			const char **path, size_t *path_len);
+
 /* bn_skill_tree_hash - "sha256:" + hex SHA-256 of DIR's listing. */
 int bn_skill_tree_hash(char out[BN_SKILL_TREE_HASH_SIZE], const char *dir,
 		       bn_err *err) BN_MUST_USE;

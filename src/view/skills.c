@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "skill/tree.h"
+
 json_t *bn_view_skill_json(const bn_store_skill *sk)
 {
 	const bn_skill_manifest *m = sk->manifest;
@@ -128,6 +130,38 @@ static json_t *resolved_or_error(const bn_store_skills *all, const char *name)
 	return o;
 }
 
+/* The skill's files from its canonical listing ("<hex>  <path>" lines):
+   [{path, sha256}], and its tree hash; an unreadable tree gives
+   "files_error" instead, so the rest of the page still shows. */
+static void files_json(json_t *o, const char *dir)
+{
+	bn_buf listing = BN_BUF_INIT;
+	char hash[BN_SKILL_TREE_HASH_SIZE];
+	size_t n;
+	json_t *a;
+	bn_err e;
+
+	bn_err_init(&e);
+	if (bn_skill_tree_listing(&listing, dir, false, &e) ||
+	    bn_skill_tree_hash(hash, dir, &e)) {
+		json_object_set_new(o, "files_error", json_string(e.msg));
+		bn_buf_clear(&listing);
+		return;
+	}
+	a = json_array();
+	for (const char *cur = bn_buf_cstr(&listing), *hex, *path;
+	     bn_skill_tree_line(&cur, &hex, &path, &n);) {
+		json_t *f = json_object();
+
+		json_object_set_new(f, "path", json_stringn(path, n));
+		json_object_set_new(f, "sha256", json_stringn(hex, 64));
+		json_array_append_new(a, f);
+	}
+	json_object_set_new(o, "hash", json_string(hash));
+	json_object_set_new(o, "files", a);
+	bn_buf_clear(&listing);
+}
+
 int bn_view_skill_inspect_json(json_t **out, bn_store *s,
 			       const bn_store_skills *all,
 			       const bn_store_skill *sk, bn_err *err)
@@ -153,6 +187,7 @@ int bn_view_skill_inspect_json(json_t **out, bn_store *s,
 	json_object_set_new(o, "bots", bots);
 	json_object_set_new(o, "grants", bn_view_grants_json(&g));
 	json_object_set_new(o, "resolved", resolved_or_error(all, sk->name));
+	files_json(o, sk->dir);
 	bn_exec_grants_clear(&g);
 	*out = o;
 	return 0;

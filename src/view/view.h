@@ -66,7 +66,9 @@ json_t *bn_view_skill_json(const bn_store_skill *sk);
  * frontmatter), instructions (the text), instructions_bytes, bots
  * ([{bot, enabled}]), grants (every grant of it, see bn_view_grant_json)
  * and resolved (bn_view_resolved_json, or {error} when it does not
- * resolve).  Fails when the store cannot be read.
+ * resolve), hash (its tree hash) and files ([{path, sha256}], its
+ * canonical listing; "files_error" instead when the tree cannot be
+ * read).  Fails when the store cannot be read.
  */
 int bn_view_skill_inspect_json(json_t **out, bn_store *s,
 			       const bn_store_skills *all,

@@ -258,6 +258,53 @@ async function main() {
     }, 'the audit row');
     ok(true, 'the run is in the Audit tab, filtered by skill');
 
+    // --- a skill's page: SKILL.md, files, grants per bot, runs, remove ---------------------------
+    await page.getByRole('tab', { name: 'Skills' }).click();
+    await page.getByRole('button', { name: 'Open greeter' }).first().click();
+    const sp = page.locator('#skill-page');
+    await sp.getByRole('heading', { name: 'Greeter', exact: true }).waitFor();
+    ok(await sp.locator('.md code').filter({ hasText: 'curl -fsSL' }).count() === 1 &&
+       await sp.locator('.md h3').count() >= 1,
+      'the skill page renders SKILL.md (a heading, inline code) as elements');
+    const ftext = await sp.textContent();
+    ok(ftext.includes('SKILL.md') && /[0-9a-f]{64}/.test(ftext) && /sha256:[0-9a-f]{64}/.test(ftext),
+      'the page lists its files with their hashes and its tree hash', ftext.slice(0, 400));
+    await sp.getByRole('button', { name: 'Show file SKILL.md' }).click();
+    await sp.locator('.file-view').filter({ hasText: 'name: greeter' }).waitFor();
+    ok(true, 'a file of the skill opens as text');
+    ok(ftext.includes('Recent runs') && await sp.locator('tbody tr').count() >= 1,
+      'the page shows the run of the skill');
+    await sp.getByRole('button', { name: 'Grant read_env=LANG to helper' }).click();
+    await until(async () => (await api('/bots/helper/skills/greeter/grants')).grants
+      .some((g) => g.capability === 'read_env' && g.scope === 'LANG' && g.bot === 'helper'), 'the grant');
+    ok(true, 'a declared capability is granted to a bot from the page');
+    await sp.getByRole('button', { name: 'Revoke read_env=LANG for helper' }).click();
+    await until(async () => !(await api('/bots/helper/skills/greeter/grants')).grants
+      .some((g) => g.capability === 'read_env' && g.bot === 'helper'), 'the revoke');
+    await sp.getByRole('button', { name: 'Grant read_env=LANG to helper' }).waitFor();
+    ok(true, 'and revoked again, the page offering the grant once more');
+    await sp.getByRole('button', { name: 'Remove greeter' }).click();
+    const rc = page.locator('#confirm-dialog');
+    await rc.waitFor();
+    ok((await rc.textContent()).includes('These bots lose it: helper'),
+      'removing asks first and names the bots that lose the skill', await rc.textContent());
+    await page.keyboard.press('Escape');
+    await rc.waitFor({ state: 'hidden' });
+    await page.getByRole('button', { name: 'All skills' }).click();
+    await page.getByRole('button', { name: 'Open wordy_helper' }).click();
+    await sp.getByRole('button', { name: 'Remove wordy_helper' }).click();
+    await rc.waitFor();
+    ok((await rc.textContent()).includes('No bot has it attached'), 'an unattached skill says so');
+    await rc.getByRole('button', { name: 'Remove' }).click();
+    await until(async () => (await fetch(`${base}/api/v1/skills/wordy_helper`,
+      { headers: { Authorization: `Bearer ${token}` } })).status === 404, 'the removal');
+    await page.locator('#skill-lists').waitFor();
+    ok(!(await page.locator('#available').textContent()).includes('wordy_helper'),
+      'a removed skill leaves the store and the lists');
+    const bad = await fetch(`${base}/api/v1/skills/greeter/file?path=../../api-token`,
+      { headers: { Authorization: `Bearer ${token}` } });
+    ok(bad.status === 404, 'a path outside the skill is not read', String(bad.status));
+
     // --- chat ---------------------------------------------------------------------------------
     if (provEnv.ANTHROPIC_BASE_URL) {
       await page.getByRole('tab', { name: 'Chat' }).click();
