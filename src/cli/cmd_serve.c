@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "cli.h"
+
+#include "base/fs.h"
 #include "server/server.h"
 
 #define MAX_POS 16
@@ -38,7 +40,8 @@ static bool parse_limit(unsigned *out, const char *text, unsigned max)
 int bn_cli_serve_main(int argc, char **argv)
 {
 	const char *pos[MAX_POS], *listen = NULL, *max_conn = NULL,
-		   *max_client = NULL, *header_timeout = NULL;
+		   *max_client = NULL, *header_timeout = NULL,
+		   *install_root = NULL;
 	bn_server_options o = BN_SERVER_OPTIONS_INIT;
 	bool public_ok = false;
 	char *home = NULL;
@@ -50,6 +53,7 @@ int bn_cli_serve_main(int argc, char **argv)
 		{ "max-connections", true, &max_conn, NULL },
 		{ "max-per-client", true, &max_client, NULL },
 		{ "header-timeout", true, &header_timeout, NULL },
+		{ "install-root", true, &install_root, NULL },
 		{ NULL, false, NULL, NULL } };
 
 	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "serve"))
@@ -68,6 +72,10 @@ int bn_cli_serve_main(int argc, char **argv)
 		return bn_cli_usage("serve", "--header-timeout is a whole "
 				    "number of seconds from 1 to %d",
 				    BN_SERVER_TIMEOUT_LIMIT_S);
+	if (install_root && !bn_fs_is_dir(install_root))
+		return bn_cli_usage("serve", "--install-root '%s' is not a "
+				    "folder", install_root);
+	o.install_root = install_root;
 	o.listen = listen;
 	o.allow_public = public_ok;
 	o.cors_origin = secure_getenv("BNITY_CORS_ORIGIN");

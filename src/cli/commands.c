@@ -460,7 +460,8 @@ const bn_cli_cmd bn_cli_commands[] = {
 	{ .name = "serve",
 	  .summary = "Serve the HTTP API and the web UI",
 	  .usage = "[--listen ADDR:PORT] [--public] [--max-connections N]\n"
-		   "        [--max-per-client N] [--header-timeout S]",
+		   "        [--max-per-client N] [--header-timeout S]\n"
+		   "        [--install-root DIR]",
 	  .text = "Serve the HTTP API (/api/v1) and the web UI, on "
 		  BN_SERVER_DEFAULT_LISTEN "\n"
 		  "by default. Every route but GET /api/v1/health needs the header\n"
@@ -479,6 +480,9 @@ const bn_cli_cmd bn_cli_commands[] = {
 		  "                      headers, from its start or its previous request's\n"
 		  "                      end; then it is closed (default "
 		  BN_STR(BN_SERVER_HEADER_TIMEOUT_S) ")\n"
+		  "  --install-root DIR  let API clients install from folders, archives\n"
+		  "                      and git repositories on this machine below DIR\n"
+		  "                      (default: never from this machine's disk)\n"
 		  "\n"
 		  "SIGINT or SIGTERM stops it within a few seconds, ending every skill\n"
 		  "run in progress.\n"
@@ -486,6 +490,7 @@ const bn_cli_cmd bn_cli_commands[] = {
 		  "BNITY_CORS_ORIGIN=https://host lets that one origin call the API from\n"
 		  "a browser; without it no CORS header is sent. See docs/api.md.",
 	  .opts = OPTS(VALUE("listen"), FLAG("public"), VALUE("max-connections"),
+		       VALUE("install-root"),
 		       VALUE("max-per-client"), VALUE("header-timeout")),
 	  .fn = bn_cli_serve_main },
 	{ .name = "wasm",

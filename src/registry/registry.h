@@ -340,6 +340,14 @@ const char *bn_registry_source_kind_name(bn_registry_source_kind k);
 int bn_registry_source_parse(bn_registry_source *out, const char *text,
 			     bn_err *err) BN_MUST_USE;
 
+/*
+ * bn_registry_source_disk_path - the path on this machine's disk that S
+ * reads (a folder, an archive, a local git repository or a file:// URL;
+ * borrowed from S, "file://" left off), or NULL when S is fetched over a
+ * network.  A server uses it to keep its clients' installs off its disk.
+ */
+const char *bn_registry_source_disk_path(const bn_registry_source *s);
+
 /* A skill found in a source, ready to be vetted. */
 typedef struct bn_registry_candidate {
 	char *name;              /* folder name */

@@ -218,6 +218,22 @@ int bn_registry_source_parse(bn_registry_source *out, const char *text,
 	return 0;
 }
 
+const char *bn_registry_source_disk_path(const bn_registry_source *s)
+{
+	const char *u = s->url;
+
+	if (s->kind == BN_REGISTRY_SRC_LOCAL || s->kind == BN_REGISTRY_SRC_ARCHIVE)
+		return u;
+	if (s->kind != BN_REGISTRY_SRC_GIT || !u)
+		return NULL;
+	if (!strncasecmp(u, "file://", 7))
+		return u + 7;
+	/* a scheme or scp-like "host:path" goes over a network */
+	if (strstr(u, "://") || (strchr(u, ':') && u[0] != '/' && u[0] != '.'))
+		return NULL;
+	return u;
+}
+
 static int fetch_local(bn_registry_candidates *out,
 		       const bn_registry_ctx *ctx,
 		       const bn_registry_source *src, const char *scratch,

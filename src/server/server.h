@@ -53,9 +53,11 @@ typedef struct bn_server_options {
 	const char *cors_origin;     /* the one origin allowed to call the
 					API from a browser, or NULL (none;
 					no CORS headers at all) */
+	const char *install_root;    /* installs may read this server's disk
+					only below this folder; NULL: never */
 } bn_server_options;
 
-#define BN_SERVER_OPTIONS_INIT { NULL, false, 0, 0, 0, 0, 0, NULL }
+#define BN_SERVER_OPTIONS_INIT { NULL, false, 0, 0, 0, 0, 0, NULL, NULL }
 
 /*
  * bn_server_token_load - the API token of HOME into out (64 hex digits

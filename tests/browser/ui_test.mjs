@@ -97,7 +97,8 @@ async function main() {
     provEnv = { ANTHROPIC_API_KEY: 'test-key', BNITY_PROVIDER: 'anthropic',
       ANTHROPIC_BASE_URL: `http://127.0.0.1:${provPort}/hello` };
   }
-  const [, base] = await startChild(serveBin, ['serve', '--listen', '127.0.0.1:0'],
+  const [, base] = await startChild(serveBin, ['serve', '--listen', '127.0.0.1:0',
+    '--install-root', join(work, 'offered')],
     { ...env, ...provEnv, BNITY_SKILLS_SH_URL: reg, BNITY_GITHUB_API_URL: reg,
       BNITY_GITHUB_RAW_URL: reg }, /listening on (http:\/\/[^ ]+)\/\n/);
   const token = readFileSync(join(home, 'api-token'), 'utf8').trim();

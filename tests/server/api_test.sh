@@ -105,7 +105,7 @@ check "a malformed --listen is a usage error" '[ $rc -eq 2 ]'
 start_server "$work/serve1.log" ANTHROPIC_API_KEY=test-key \
   BNITY_PROVIDER=anthropic ANTHROPIC_BASE_URL="http://127.0.0.1:${prov_port:-9}/tool" \
   BNITY_SKILLS_SH_URL="$reg" BNITY_GITHUB_API_URL="$reg" \
-  BNITY_GITHUB_RAW_URL="$reg"
+  BNITY_GITHUB_RAW_URL="$reg" -- --install-root "$work/offered"
 check "serve listens on loopback and prints its URL" '[[ $base == http://127.0.0.1:* ]]'
 token=$(tr -d '\n' <"$BNITY_HOME/api-token" 2>/dev/null)
 check "the token file holds 64 hex digits" '[[ $token =~ ^[0-9a-f]{64}$ ]]'
@@ -335,6 +335,13 @@ if [[ $body == *"\"registry\":true"* ]]; then
   creq "the untrusted run has its audit record" '[ $status = 200 ] && [[ $body == *"\"tier\":\"untrusted\""* ]] && [[ $body == *"\"audit_id\":"* ]]'
   req POST /skills/install '{"source": "/no/such/place"}'
   creq "installing from nowhere fails with a JSON error" '[ $status -ge 400 ] && [[ $body == *"\"error\""* ]]'
+  req POST /skills/install/preview "{\"source\": \"$work/offered/../home\"}"
+  creq "a folder outside --install-root is not read: 403" '[ $status = 403 ] && [[ $body == *"below"* ]]'
+  req POST /skills/install "{\"source\": \"file://$BNITY_HOME/x.git\", \"local\": true}"
+  creq "nor a file:// repository outside it" '[ $status = 403 ]'
+  ln -s "$BNITY_HOME" "$work/offered/home-link"
+  req POST /skills/install/preview "{\"source\": \"$work/offered/home-link\"}"
+  creq "nor a link under it that leads out" '[ $status = 403 ]'
   req GET /keys
   creq "GET /keys lists trusted keys" '[ $status = 200 ] && [[ $body == *"\"keys\":[]"* ]]'
   req GET "/audit/installs?skill=greeter"
@@ -397,6 +404,8 @@ out=$(head -c 3000 "$work/serve1.log.err"); errout=
 check "SIGTERM stops the server cleanly, no sanitizer report" '[ $rc -eq 0 ] && ! grep -q "Sanitizer\|runtime error" "$work/serve1.log.err"'
 start_server "$work/serve2.log" BNITY_CORS_ORIGIN=https://app.example
 check "a restart keeps the token" '[ "$(tr -d "\n" <"$BNITY_HOME/api-token")" = "$token" ]'
+req POST /skills/install/preview "{\"source\": \"$work/offered/greeter\"}"
+check "without --install-root the server never installs from its own disk" '[ $status = 403 ] && [[ $body == *"--install-root"* ]]'
 check "a restart does not print the token" '! grep -q "$token" "$work/serve2.log"'
 hdrs=$(curl -s -D - -o /dev/null -H "Origin: https://app.example" -H "Authorization: Bearer $token" "$base/api/v1/skills")
 check "BNITY_CORS_ORIGIN allows that origin" '[[ $hdrs == *"Access-Control-Allow-Origin: https://app.example"* ]]'
