@@ -500,12 +500,7 @@ async function discover() {
     $('#discover-note').textContent = r.results.length ?
       `${r.results.length} result(s)` : 'nothing found';
     if (r.notes.length) $('#discover-note').textContent += ` (${r.notes.join('; ')})`;
-    ul.replaceChildren(...r.results.map((h) => el('li', { class: 'item' },
-      el('div', { class: 'grow' }, el('strong', {}, h.name), ' ',
-        badge(h.registry, 'type'),
-        el('p', { class: 'muted' }, h.description || h.source)),
-      el('button', { type: 'button', 'aria-label': `Install ${h.name}`,
-        onclick: () => installDialog(h) }, 'Install…'))));
+    ul.replaceChildren(...r.results.map(discoverItem));
   } catch (e) {
     if (seq === searchSeq) $('#discover-note').textContent = e.message;
   }
@@ -560,13 +555,56 @@ async function installDialog(hit) {
   $('#install-ok').disabled = false;
   if ((await done) !== 'ok') return;
   const approve = [...body.querySelectorAll('.cap-box')].filter((b) => b.checked).map((b) => b.value);
+  const req = { source: hit.source, skill: hit.name, approve };
+  let r;
   try {
-    const r = await api('POST', '/skills/install', { source: hit.source, skill: hit.name,
-      approve, bot: undefined });
-    const x = r.installed[0];
-    say(`installed ${x.name} (${x.tier}); granted: ${x.granted.join(', ') || 'nothing'}`);
-    await loadSkills();
-  } catch (e) { fail(e); }
+    r = await api('POST', '/skills/install', req);
+  } catch (e) {
+    const as = sk.install_as || sk.name;
+    if (!(e instanceof ApiError) || e.status !== 409 ||
+        !await confirmBox('Replace skill', `A different skill named "${as}" is installed. ` +
+          'Replace it with this one? Grants whose capability is unchanged are kept; ' +
+          'of the rest, only what you ticked is granted.', 'Replace')) {
+      fail(e);
+      return;
+    }
+    try { r = await api('POST', '/skills/install', { ...req, force: true }); } catch (e2) { fail(e2); return; }
+  }
+  const x = r.installed[0];
+  say(`installed ${x.name} (${x.tier}); granted: ${x.granted.join(', ') || 'nothing'}`);
+  await loadSkills();
+}
+
+// A source typed by hand (owner/repo, owner/repo@skill, a git or archive
+// URL, https://HOST): its one skill opens the dialog; several are listed.
+async function installFrom(ev) {
+  ev.preventDefault();
+  const source = $('#source-q').value.trim();
+  if (!source) return;
+  const ul = $('#discover');
+  $('#discover-note').textContent = `reading ${source}…`;
+  let p;
+  try { p = await api('POST', '/skills/install/preview', { source }); } catch (e) {
+    $('#discover-note').textContent = e.message;
+    return;
+  }
+  $('#discover-note').textContent = `${p.skills.length} skill(s) in ${source}`;
+  if (p.skills.length === 1) { await installDialog({ source, name: p.skills[0].name }); return; }
+  ul.replaceChildren(...p.skills.map((k) => discoverItem({ source, name: k.name,
+    description: k.description || k.error })));
+}
+
+function discoverItem(h) {
+  const have = state.skills.some((s) => s.name === h.name);
+  return el('li', { class: 'item' },
+    el('div', { class: 'grow' }, el('strong', {}, h.name), ' ',
+      h.registry ? badge(h.registry, 'type') : null,
+      h.installs ? el('span', { class: 'muted' }, ` ${h.installs} installs`) : null,
+      el('p', { class: 'muted' }, h.description || h.source)),
+    have ? el('button', { type: 'button', class: 'secondary', 'aria-label': `Open ${h.name}`,
+      onclick: () => openSkill(h.name) }, 'Installed') :
+      el('button', { type: 'button', 'aria-label': `Install ${h.name}`,
+        onclick: () => installDialog(h) }, 'Install…'));
 }
 
 // ---- chat ----------------------------------------------------------------
@@ -697,6 +735,7 @@ function start() {
   });
   $('#bot-form').addEventListener('submit', createBot);
   $('#discover-q').addEventListener('input', discoverInput);
+  $('#source-form').addEventListener('submit', installFrom);
   $('#run-go').addEventListener('click', runGo);
   $('#skill-back').addEventListener('click', closeSkill);
   $('#chat-form').addEventListener('submit', sendChat);

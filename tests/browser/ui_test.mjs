@@ -203,6 +203,29 @@ async function main() {
     ok(wshown.name === 'wordy_helper', 'a skill with only warnings installs from the UI',
       JSON.stringify(wshown).slice(0, 300));
 
+    // --- install from a typed source; a collision offers "replace" ---------------------------
+    writeFileSync(join(wordy, 'SKILL.md'), readFileSync(join(wordy, 'SKILL.md'), 'utf8') + 'Say it twice.\n');
+    const before = (await api('/skills/wordy_helper')).hash;
+    await page.getByLabel('Or install from a source').fill(wordy);
+    await page.getByRole('button', { name: 'Read', exact: true }).click();
+    await dlg.getByText('Explains things').first().waitFor({ timeout: 20000 });
+    await dlg.getByRole('button', { name: 'Install' }).click();
+    const rep = page.locator('#confirm-dialog');
+    await rep.waitFor();
+    ok((await rep.textContent()).includes('A different skill named "wordy_helper" is installed'),
+      'installing over a different skill of that name offers to replace it', await rep.textContent());
+    await rep.getByRole('button', { name: 'Replace' }).click();
+    await until(async () => (await api('/skills/wordy_helper')).hash !== before, 'the replacement');
+    ok(true, 'replace installs the new files');
+    // the refused first attempt's 409 was expected
+    for (let i = consoleErrors.length - 1; i >= 0; i--)
+      if (consoleErrors[i].includes('409')) consoleErrors.splice(i, 1);
+    await page.getByLabel('Search the registries').fill('');
+    await page.getByLabel('Search the registries').pressSequentially('greet', { delay: 40 });
+    await page.getByRole('button', { name: 'Open greeter' }).filter({ hasText: 'Installed' }).waitFor();
+    ok(await page.getByRole('button', { name: 'Install greeter' }).count() === 0,
+      'Discover shows an installed skill as installed, not as "Install…"');
+
     // --- attach, enable switch, run -------------------------------------------------------------
     await page.getByRole('button', { name: 'Attach greeter' }).click();
     await page.getByRole('button', { name: 'Run greeter' }).waitFor();
