@@ -379,6 +379,8 @@ async function openSkill(name) {
   $('#skill-page').hidden = false;
   $('#skill-page-title').replaceChildren(sk.name, ' ', skillBadges(sk));
   const fileView = el('div', {});
+  const editor = el('div', {});
+  const own = sk.tier === 'local' && sk.origin === 'store';
   const bots = sk.bots.map((b) => b.bot);
   $('#skill-page-body').replaceChildren(
     el('p', {}, sk.description),
@@ -395,6 +397,9 @@ async function openSkill(name) {
         `It declares ${sk.capabilities.join(', ')}; attach it to a bot to grant them.` :
         'It declares no capability.'),
     el('h3', {}, 'Instructions (SKILL.md)'),
+    own ? el('div', { class: 'row start' }, el('button', { type: 'button', class: 'secondary',
+      'aria-label': `Edit SKILL.md of ${sk.name}`, onclick: () => editSkill(sk, editor) }, 'Edit SKILL.md')) : null,
+    editor,
     mdRender(sk.instructions || ''),
     el('h3', {}, 'Files'),
     el('ul', { class: 'items' }, (sk.files || []).map((f) => el('li', { class: 'item' },
@@ -412,6 +417,53 @@ async function openSkill(name) {
     el('div', { class: 'row start' }, el('button', { type: 'button', class: 'danger',
       'aria-label': `Remove ${sk.name}`, onclick: () => removeSkill(sk.name, bots) }, 'Remove skill…')));
   $('#skill-page-title').scrollIntoView({ block: 'start' });
+}
+
+// The SKILL.md editor of a skill of the user's own: the strict rules
+// shown as hints as you type (they do not stop a save), saved atomically.
+let checkTimer = 0;
+async function editSkill(sk, where) {
+  let f;
+  try { f = await api('GET', `/skills/${encodeURIComponent(sk.name)}/file${q({ path: 'SKILL.md' })}`); } catch (e) { fail(e); return; }
+  const ta = el('textarea', { id: 'skill-editor', spellcheck: 'false' });
+  ta.value = f.text || '';
+  const hints = el('ul', { class: 'hints', 'aria-live': 'polite' });
+  const check = async () => {
+    try {
+      const r = await api('POST', '/skills/check', { text: ta.value, name: sk.name });
+      hints.replaceChildren(...[...r.errors, ...r.warnings].map((h) => el('li', {}, h)));
+      if (!hints.children.length) hints.append(el('li', { class: 'muted' }, 'No problems found.'));
+    } catch (e) { hints.replaceChildren(el('li', { class: 'error' }, e.message)); }
+  };
+  ta.addEventListener('input', () => { clearTimeout(checkTimer); checkTimer = setTimeout(check, 400); });
+  where.replaceChildren(el('div', { class: 'editor' },
+    el('label', { for: 'skill-editor' }, 'SKILL.md'), ta,
+    el('h4', {}, 'Hints (the specification\'s strict rules)'), hints,
+    el('div', { class: 'row start' },
+      el('button', { type: 'button', onclick: async () => {
+        try {
+          await api('PUT', `/skills/${encodeURIComponent(sk.name)}/SKILL.md`, { text: ta.value });
+          say(`saved ${sk.name}`);
+          await openSkill(sk.name);
+        } catch (e) { fail(e); }
+      } }, 'Save'),
+      el('button', { type: 'button', class: 'secondary', onclick: () => where.replaceChildren() }, 'Cancel'))));
+  await check();
+  ta.focus();
+}
+
+async function createSkill(ev) {
+  ev.preventDefault();
+  const name = $('#new-skill-name').value.trim();
+  try {
+    await api('POST', '/skills', { name, description: $('#new-skill-desc').value.trim(),
+      instructions: $('#new-skill-body').value || undefined });
+    say(`created ${name}`);
+    ev.target.reset();
+    $('#new-skill').open = false;
+    await loadSkills();
+    await openSkill(name);
+  } catch (e) { fail(e); }
 }
 
 function closeSkill() {
@@ -738,6 +790,7 @@ function start() {
   $('#source-form').addEventListener('submit', installFrom);
   $('#run-go').addEventListener('click', runGo);
   $('#skill-back').addEventListener('click', closeSkill);
+  $('#new-skill-form').addEventListener('submit', createSkill);
   $('#chat-form').addEventListener('submit', sendChat);
   $('#chat-new').addEventListener('click', () => { state.session = 0; $('#chat-log').replaceChildren(); });
   $('#audit-form').addEventListener('submit', (ev) => loadAudit(ev, true).catch(fail));

@@ -9,6 +9,7 @@
 
 #include "registry/registry.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,6 +150,143 @@ out:
 	bn_store_skills_clear(&all);
 }
 
+/* The report of TEXT's strict check as {valid, errors, warnings}. */
+static json_t *hints_json(bool valid, const bn_skill_report *rep)
+{
+	return json_pack("{s:b, s:o, s:o}", "valid", valid, "errors",
+			 bn_view_strv_json(&rep->errors), "warnings",
+			 bn_view_strv_json(&rep->warnings));
+}
+
+/* Give the new skill NAME the instructions BODY under the frontmatter
+   its skeleton was written with. */
+static int with_instructions(bn_store *s, const char *name, const char *body,
+			     bn_err *err)
+{
+	char *dir = bn_fs_join(bn_store_skills_dir(s), name);
+	char *file = bn_fs_join(dir, "SKILL.md"), *old = NULL, *end;
+	bn_buf text = BN_BUF_INIT;
+	size_t len;
+	int r = bn_fs_read_file(&old, &len, file, BN_SKILL_MANIFEST_MAX_BYTES,
+				err);
+
+	if (r == 0) {
+		/* the frontmatter runs to the second "---" line */
+		end = strstr(old + 3, "\n---\n");
+		if (!end) {
+			r = bn_err_set(err, BN_EIO, "%s: no frontmatter", file);
+		} else {
+			if (bn_buf_append(&text, old, (size_t)(end - old) + 5) ||
+			    bn_buf_printf(&text, "\n%s\n", body))
+				r = bn_err_set(err, -ENOMEM, "out of memory");
+			else
+				r = bn_store_skill_edit(s, name,
+							bn_buf_cstr(&text),
+							text.len, NULL, err);
+		}
+	}
+	bn_buf_clear(&text);
+	free(old);
+	free(file);
+	free(dir);
+	return r;
+}
+
+/* {"name", "description", "instructions"?}: a new prompt skill of the
+   user's own, 201 with it as GET /skills/NAME shows it in a list. */
+static void skill_create(bn_server_req *rq)
+{
+	bool bad = false;
+	const char *name = bn_server__body_str(rq, "name", &bad);
+	const char *desc = bn_server__body_str(rq, "description", &bad);
+	const char *body = bn_server__body_str(rq, "instructions", &bad);
+	bn_store_skills all = { 0 };
+	bn_store *s;
+	bn_err err;
+
+	if (bad)
+		return;
+	if (!name || !desc || !*desc) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "give {\"name\", "
+				"\"description\": what it does and when to use "
+				"it, \"instructions\"?}");
+		return;
+	}
+	if (!(s = bn_server__store(rq)))
+		return;
+	bn_err_init(&err);
+	if (bn_store_skill_create(s, name, BN_SKILL_TYPE_PROMPT, desc, &err)) {
+		bn_server__fail_err(rq, &err);
+		return;
+	}
+	if (body && *body && with_instructions(s, name, body, &err)) {
+		(void)bn_registry_skill_remove(s, name, NULL);
+		bn_server__fail_err(rq, &err);
+		return;
+	}
+	if (bn_store_skills_list(&all, s, &err)) {
+		bn_server__fail_err(rq, &err);
+		return;
+	}
+	const bn_store_skill *sk = bn_store_skills_find(&all, name);
+	if (sk)
+		bn_server__reply(rq, MHD_HTTP_CREATED, bn_view_skill_json(sk));
+	else
+		bn_server__fail(rq, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				"skill '%s' was created but is not listed", name);
+	bn_store_skills_clear(&all);
+}
+
+/* {"text", "name"?}: the strict rules over SKILL.md text not yet saved
+   (NAME: the folder it will be in), as hints for an editor. */
+static void skill_check(bn_server_req *rq)
+{
+	bool bad = false, ok;
+	const char *text = bn_server__body_str(rq, "text", &bad);
+	const char *name = bn_server__body_str(rq, "name", &bad);
+	bn_skill_report rep = { 0 };
+
+	if (bad)
+		return;
+	if (!text) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "give {\"text\": "
+				"the SKILL.md, \"name\"?: its folder}");
+		return;
+	}
+	ok = bn_skill_validate_text(&rep, text, strlen(text), name);
+	bn_server__reply(rq, MHD_HTTP_OK, hints_json(ok, &rep));
+	bn_skill_report_clear(&rep);
+}
+
+/* {"text"}: save a new SKILL.md for a skill of the user's own; 200 with
+   the strict rules' hints, which do not refuse. */
+static void skill_save(bn_server_req *rq)
+{
+	bool bad = false;
+	const char *text = bn_server__body_str(rq, "text", &bad);
+	bn_skill_report rep = { 0 };
+	bn_store *s;
+	bn_err err;
+
+	if (bad)
+		return;
+	if (!text) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "give {\"text\": "
+				"the new SKILL.md}");
+		return;
+	}
+	if (!(s = bn_server__store(rq)))
+		return;
+	bn_err_init(&err);
+	if (bn_store_skill_edit(s, rq->params[0], text, strlen(text), &rep,
+				&err))
+		bn_server__fail_err(rq, &err);
+	else
+		bn_server__reply(rq, MHD_HTTP_OK, hints_json(rep.errors.n == 0,
+							     &rep));
+	bn_skill_report_clear(&rep);
+}
+
 static void skill_validate(bn_server_req *rq)
 {
 	bn_skill_report rep = { 0 };
@@ -223,7 +361,10 @@ static void skill_run(bn_server_req *rq)
 
 const bn_server_route bn_server_routes_skills[] = {
 	{ "GET", "/api/v1/skills", skills_list },
+	{ "POST", "/api/v1/skills", skill_create },
 	{ "POST", "/api/v1/skills/validate", skill_validate },
+	{ "POST", "/api/v1/skills/check", skill_check },
+	{ "PUT", "/api/v1/skills/:name/SKILL.md", skill_save },
 	{ "GET", "/api/v1/skills/:name", skill_show },
 	{ "GET", "/api/v1/skills/:name/file", skill_file },
 	{ "DELETE", "/api/v1/skills/:name", skill_remove },

@@ -120,6 +120,14 @@ bool bn_skill_validate_ex(bn_skill_report *report, const char *path,
 			  unsigned flags);
 
 /*
+ * bn_skill_validate_text - strict validation of SKILL.md text (LEN bytes
+ * at TEXT, not yet on disk) for a skill whose folder is FOLDER_NAME (NULL:
+ * no folder rule); as bn_skill_validate, problems name "SKILL.md".
+ */
+bool bn_skill_validate_text(bn_skill_report *report, const char *text,
+			    size_t len, const char *folder_name);
+
+/*
  * bn_skill_manifest_load - lenient load for use: name problems become
  * warnings in REPORT (may be NULL); fails (BN_EINVAL, *err naming the
  * file) only when the description is missing or the YAML cannot be parsed

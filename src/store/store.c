@@ -746,6 +746,69 @@ out:
 	return r;
 }
 
+int bn_store_skill_edit(bn_store *s, const char *name, const char *text,
+			size_t len, bn_skill_report *hints, bn_err *err)
+{
+	bn_store_skills one = { 0 };
+	bn_strv names = { 0 };
+	bn_skill_manifest *m = NULL;
+	char *tmp = NULL, *file = NULL, *final = NULL;
+	int r;
+
+	bn_strv_push(&names, name);
+	if ((r = bn_store_skills_named(&one, s, &names, err)))
+		goto out;
+	if (one.n == 0 || one.v[0].origin != BN_STORE_ORIGIN_STORE) {
+		r = bn_err_set(err, BN_ENOTFOUND, "no skill '%s' in the store",
+			       name);
+		goto out;
+	}
+	file = bn_fs_join(one.v[0].dir, BN_SKILL_TREE_MARKER_FILE);
+	if (strcmp(one.v[0].tier, "local") || bn_fs_is_file(file)) {
+		r = bn_err_set(err, BN_EDENIED, "skill '%s' was installed "
+			       "(tier %s): its files are its source's, so it "
+			       "is updated from there, not edited", name,
+			       one.v[0].tier);
+		goto out;
+	}
+	free(file);
+	/* the new text must load as the skill would, before it replaces
+	   anything */
+	if ((r = bn_store__scratch_make(&tmp, s, "tmp", err)))
+		goto out;
+	file = bn_fs_join(tmp, "SKILL.md");
+	if ((r = bn_fs_write_atomic(file, text, len, 0644, err)))
+		goto out;
+	if ((r = bn_skill_manifest_load(&m, file, NULL, err))) {
+		/* "SKILL.md:1: ...", not the scratch folder it was tried in */
+		size_t n = strlen(tmp);
+
+		if (err && !strncmp(err->msg, tmp, n) && err->msg[n] == '/')
+			memmove(err->msg, err->msg + n + 1,
+				strlen(err->msg + n + 1) + 1);
+		goto out;
+	}
+	if (strcmp(m->name, name)) {
+		r = bn_err_set(err, BN_EINVAL, "SKILL.md: name: must stay "
+			       "'%s' (a new name is a new skill)", name);
+		goto out;
+	}
+	if (hints)
+		(void)bn_skill_validate_text(hints, text, len, name);
+	final = bn_fs_join(one.v[0].dir, "SKILL.md");
+	r = bn_fs_write_atomic(final, text, len, 0644, err);
+out:
+	if (tmp)
+		bn_store_scratch_remove(s, tmp);
+	bn_skill_manifest_free(m);
+	bn_store_skills_clear(&one);
+	bn_strv_clear(&names);
+	free(tmp);
+	free(file);
+	free(final);
+	return r;
+}
+
 int bn_store_skill_remove(bn_store *s, const char *name, bn_err *err)
 {
 	char *final, *trash, *dst;

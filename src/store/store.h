@@ -182,6 +182,19 @@ int bn_store_skill_create(bn_store *s, const char *name, bn_skill_type type,
 			  const char *description, bn_err *err) BN_MUST_USE;
 
 /*
+ * bn_store_skill_edit - replace the SKILL.md of store skill NAME, one of
+ * the user's own (tier local, in the store; an installed skill's files
+ * are its source's, BN_EDENIED), with the LEN bytes at TEXT, atomically:
+ * a reader sees the old file or the new one.  The text must load
+ * leniently and keep the name NAME (BN_EINVAL naming the problem); the
+ * strict rules' findings are appended to HINTS (may be NULL) and do not
+ * refuse.
+ */
+int bn_store_skill_edit(bn_store *s, const char *name, const char *text,
+			size_t len, bn_skill_report *hints,
+			bn_err *err) BN_MUST_USE;
+
+/*
  * bn_store_scratch_new - a new empty scratch folder of the store
  * (skills/.tmp-PID-RAND, *out owned): what is built there can be
  * committed into the store by one rename.  S holds a lock on it until

@@ -330,6 +330,35 @@ async function main() {
       { headers: { Authorization: `Bearer ${token}` } });
     ok(bad.status === 404, 'a path outside the skill is not read', String(bad.status));
 
+    // --- a new prompt skill from a form; its SKILL.md edited with hints ------------------------
+    await page.getByRole('tab', { name: 'Skills' }).click();
+    ok(await page.getByRole('button', { name: 'Open greeter' }).count() >= 1 &&
+       await (async () => { await page.getByRole('button', { name: 'Open greeter' }).first().click();
+         await sp.getByRole('heading', { name: 'Greeter', exact: true }).waitFor();
+         return await sp.getByRole('button', { name: /Edit SKILL.md/ }).count() === 0; })(),
+      'an installed skill offers no editor (its files are its source\'s)');
+    await page.getByRole('button', { name: 'All skills' }).click();
+    await page.locator('#new-skill summary').click();
+    await page.getByLabel('Name', { exact: true }).first().fill('release-notes');
+    await page.locator('#new-skill-desc').fill('Write release notes. Use when asked for a changelog.');
+    await page.locator('#new-skill-body').fill('# Release notes\n\nList the **changes** since the last tag.');
+    await page.getByRole('button', { name: 'Create skill' }).click();
+    await sp.getByRole('heading', { name: 'Release notes', exact: true }).waitFor();
+    ok(await sp.locator('.md strong').filter({ hasText: 'changes' }).count() === 1,
+      'a prompt skill created from the form opens on its page with its instructions');
+    await sp.getByRole('button', { name: 'Edit SKILL.md of release-notes' }).click();
+    const ed = page.locator('#skill-editor');
+    await ed.waitFor();
+    const orig = await ed.inputValue();
+    await ed.fill(orig.replace('---\n\n', 'colour: blue\n---\n\n').replace('List the', 'Group the'));
+    await until(async () => (await sp.locator('.hints').textContent()).includes('unknown field'), 'the hint');
+    ok(true, 'the editor shows the strict rules as hints as you type');
+    await sp.getByRole('button', { name: 'Save', exact: true }).click();
+    await until(async () => (await api('/skills/release-notes/file?path=SKILL.md')).text.includes('Group the'),
+      'the save');
+    ok((await api('/skills/release-notes')).instructions.includes('Group the'),
+      'saving with only hints writes the new SKILL.md');
+
     // --- chat ---------------------------------------------------------------------------------
     if (provEnv.ANTHROPIC_BASE_URL) {
       await page.getByRole('tab', { name: 'Chat' }).click();

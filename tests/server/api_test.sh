@@ -342,6 +342,18 @@ if [[ $body == *"\"registry\":true"* ]]; then
   ln -s "$BNITY_HOME" "$work/offered/home-link"
   req POST /skills/install/preview "{\"source\": \"$work/offered/home-link\"}"
   creq "nor a link under it that leads out" '[ $status = 403 ]'
+  req PUT /skills/greeter/SKILL.md '{"text": "---\nname: greeter\ndescription: Mine now.\n---\nx\n"}'
+  creq "an installed skill's SKILL.md is not edited: 403" '[ $status = 403 ] && [[ $body == *"installed"* ]] && ! grep -q "Mine now" "$BNITY_HOME/skills/greeter/SKILL.md"'
+  req POST /skills '{"name": "memo", "description": "Write memos. Use when asked for a memo.", "instructions": "# Memo\n\nOne page."}'
+  creq "POST /skills creates a prompt skill with its instructions: 201" '[ $status = 201 ] && grep -q "One page." "$BNITY_HOME/skills/memo/SKILL.md" && "$bnity" skill validate "$BNITY_HOME/skills/memo" >/dev/null'
+  req PUT /skills/memo/SKILL.md '{"text": "---\nname: memo2\ndescription: x\n---\nb\n"}'
+  creq "an edit may not rename the skill: 400, file unchanged" '[ $status = 400 ] && [[ $body == *"must stay"* ]] && grep -q "One page." "$BNITY_HOME/skills/memo/SKILL.md"'
+  req PUT /skills/memo/SKILL.md '{"text": "no frontmatter"}'
+  creq "an edit that does not load is refused, naming SKILL.md, not a scratch path" '[ $status = 400 ] && [[ $body == *"\"SKILL.md:1: frontmatter"* ]] && grep -q "One page." "$BNITY_HOME/skills/memo/SKILL.md"'
+  req PUT /skills/memo/SKILL.md '{"text": "---\nname: memo\ndescription: Write memos. Use when asked.\ncolour: blue\n---\nTwo pages.\n"}'
+  creq "an edit with only strict hints is saved and the hints returned" '[ $status = 200 ] && [[ $body == *"unknown field"* ]] && grep -q "Two pages." "$BNITY_HOME/skills/memo/SKILL.md"'
+  req POST /skills/check '{"text": "---\nname: memo\ndescription: d\n---\n", "name": "other"}'
+  creq "POST /skills/check gives the strict rules for unsaved text" '[ $status = 200 ] && [[ $body == *"\"valid\":false"* ]] && [[ $body == *"folder name"* ]]'
   req GET /keys
   creq "GET /keys lists trusted keys" '[ $status = 200 ] && [[ $body == *"\"keys\":[]"* ]]'
   req GET "/audit/installs?skill=greeter"
@@ -353,7 +365,7 @@ if [[ $body == *"\"registry\":true"* ]]; then
   req GET "/audit/installs?limit=501"
   creq "the install log's limit is 1 to 500" '[ $status = 400 ]'
 else
-  for n in search "search without q" preview install refused "installed run" "installed audit" "install error" keys "install log" "install log of one skill" "install log outcome" "install log limit"; do
+  for n in search "search without q" preview install refused "installed run" "installed audit" "install error" "outside root" "file url outside root" "link out of root" "edit installed" create "edit rename" "edit unloadable" "edit hints" check keys "install log" "install log of one skill" "install log outcome" "install log limit"; do
     skip "registry: $n" "this build has no registry module"
   done
 fi
@@ -404,8 +416,13 @@ out=$(head -c 3000 "$work/serve1.log.err"); errout=
 check "SIGTERM stops the server cleanly, no sanitizer report" '[ $rc -eq 0 ] && ! grep -q "Sanitizer\|runtime error" "$work/serve1.log.err"'
 start_server "$work/serve2.log" BNITY_CORS_ORIGIN=https://app.example
 check "a restart keeps the token" '[ "$(tr -d "\n" <"$BNITY_HOME/api-token")" = "$token" ]'
-req POST /skills/install/preview "{\"source\": \"$work/offered/greeter\"}"
-check "without --install-root the server never installs from its own disk" '[ $status = 403 ] && [[ $body == *"--install-root"* ]]'
+req GET /settings
+if [[ $body == *"\"registry\":true"* ]]; then
+  req POST /skills/install/preview "{\"source\": \"$work/offered/greeter\"}"
+  check "without --install-root the server never installs from its own disk" '[ $status = 403 ] && [[ $body == *"--install-root"* ]]'
+else
+  skip "registry: no --install-root" "this build has no registry module"
+fi
 check "a restart does not print the token" '! grep -q "$token" "$work/serve2.log"'
 hdrs=$(curl -s -D - -o /dev/null -H "Origin: https://app.example" -H "Authorization: Bearer $token" "$base/api/v1/skills")
 check "BNITY_CORS_ORIGIN allows that origin" '[[ $hdrs == *"Access-Control-Allow-Origin: https://app.example"* ]]'
