@@ -150,6 +150,19 @@ out:
 	bn_store_skills_clear(&all);
 }
 
+/* The body's string KEY, or NULL once a 400 saying USAGE (what to give)
+   has been replied. */
+static const char *need_str(bn_server_req *rq, const char *key,
+			    const char *usage)
+{
+	bool bad = false;
+	const char *v = bn_server__body_str(rq, key, &bad);
+
+	if (!bad && !v)
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "give %s", usage);
+	return bad ? NULL : v;
+}
+
 /* The report of TEXT's strict check as {valid, errors, warnings}. */
 static json_t *hints_json(bool valid, const bn_skill_report *rep)
 {
@@ -242,17 +255,13 @@ static void skill_create(bn_server_req *rq)
 static void skill_check(bn_server_req *rq)
 {
 	bool bad = false, ok;
-	const char *text = bn_server__body_str(rq, "text", &bad);
+	const char *text = need_str(rq, "text", "{\"text\": the SKILL.md, "
+				    "\"name\"?: its folder}");
 	const char *name = bn_server__body_str(rq, "name", &bad);
 	bn_skill_report rep = { 0 };
 
-	if (bad)
+	if (!text || bad)
 		return;
-	if (!text) {
-		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "give {\"text\": "
-				"the SKILL.md, \"name\"?: its folder}");
-		return;
-	}
 	ok = bn_skill_validate_text(&rep, text, strlen(text), name);
 	bn_server__reply(rq, MHD_HTTP_OK, hints_json(ok, &rep));
 	bn_skill_report_clear(&rep);
@@ -262,20 +271,13 @@ static void skill_check(bn_server_req *rq)
    the strict rules' hints, which do not refuse. */
 static void skill_save(bn_server_req *rq)
 {
-	bool bad = false;
-	const char *text = bn_server__body_str(rq, "text", &bad);
+	const char *text = need_str(rq, "text", "{\"text\": the new "
+				    "SKILL.md}");
 	bn_skill_report rep = { 0 };
 	bn_store *s;
 	bn_err err;
 
-	if (bad)
-		return;
-	if (!text) {
-		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "give {\"text\": "
-				"the new SKILL.md}");
-		return;
-	}
-	if (!(s = bn_server__store(rq)))
+	if (!text || !(s = bn_server__store(rq)))
 		return;
 	bn_err_init(&err);
 	if (bn_store_skill_edit(s, rq->params[0], text, strlen(text), &rep,
@@ -290,16 +292,12 @@ static void skill_save(bn_server_req *rq)
 static void skill_validate(bn_server_req *rq)
 {
 	bn_skill_report rep = { 0 };
-	bool bad = false, ok;
-	const char *path = bn_server__body_str(rq, "path", &bad);
+	bool ok;
+	const char *path = need_str(rq, "path", "{\"path\": \"a skill "
+				    "folder or its SKILL.md\"}");
 
-	if (bad)
+	if (!path)
 		return;
-	if (!path) {
-		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "give {\"path\": "
-				"\"a skill folder or its SKILL.md\"}");
-		return;
-	}
 	ok = bn_skill_validate(&rep, path);
 	bn_server__reply(rq, MHD_HTTP_OK, bn_view_validation_json(path, ok,
 								  &rep));
