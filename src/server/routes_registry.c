@@ -209,43 +209,17 @@ static json_t *candidate_json(const bn_registry_candidate *c,
 }
 
 /* Whether SOURCE may be read by this server: a source on its own disk
-   only below the install root it was started with (--install-root), so
-   an API client (or a registry's search hit) cannot make it read any
-   other file it can reach.  False after replying 403. */
+   only below its install root (disk.c).  False after replying 403. */
 static bool source_allowed(bn_server_req *rq, const char *source)
 {
-	const char *root = rq->srv->opts.install_root, *path;
-	char *real = NULL, *real_root = NULL;
 	bn_registry_source src;
-	bool ok = false;
-	size_t n;
+	bool ok;
 	bn_err e;
 
 	bn_err_init(&e);
 	if (bn_registry_source_parse(&src, source, &e))
 		return true;              /* the install says what is wrong */
-	path = bn_registry_source_disk_path(&src);
-	if (!path) {
-		bn_registry_source_clear(&src);
-		return true;
-	}
-	if (root) {
-		real = realpath(path, NULL);
-		real_root = realpath(root, NULL);
-		n = real_root ? strlen(real_root) : 0;
-		ok = real && real_root && !strncmp(real, real_root, n) &&
-		     (real[n] == '/' || real[n] == '\0' ||
-		      (n == 1 && real_root[0] == '/'));
-	}
-	if (!ok)
-		bn_server__fail(rq, MHD_HTTP_FORBIDDEN, root ?
-				"%s: not a folder or file below %s, the folder "
-				"this server installs from" :
-				"%s: this server does not install from its own "
-				"disk (it was started without --install-root)",
-				source, root);
-	free(real);
-	free(real_root);
+	ok = bn_server__disk_ok(rq, bn_registry_source_disk_path(&src), source);
 	bn_registry_source_clear(&src);
 	return ok;
 }

@@ -296,7 +296,7 @@ static void skill_validate(bn_server_req *rq)
 	const char *path = need_str(rq, "path", "{\"path\": \"a skill "
 				    "folder or its SKILL.md\"}");
 
-	if (!path)
+	if (!path || !bn_server__disk_ok(rq, path, path))
 		return;
 	ok = bn_skill_validate(&rep, path);
 	bn_server__reply(rq, MHD_HTTP_OK, bn_view_validation_json(path, ok,

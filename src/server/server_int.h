@@ -146,6 +146,13 @@ unsigned bn_server__status_of(int code);
    and not a string, replies 400 and sets *bad. */
 const char *bn_server__body_str(bn_server_req *rq, const char *key,
 				bool *bad);
+/*
+ * bn_server__disk_ok - whether the server may read PATH of its own disk
+ * for a client (NULL: nothing on disk, true): only below its install
+ * root, links resolved.  False after replying 403 naming SHOWN.
+ */
+bool bn_server__disk_ok(bn_server_req *rq, const char *path,
+			const char *shown);
 /* The query argument KEY (URL-decoded), or NULL. */
 const char *bn_server__query(bn_server_req *rq, const char *key);
 /* Parse a decimal in [MIN, MAX]; false when it is not one. */

@@ -152,10 +152,12 @@ req GET /skills/word-count
 creq "GET /skills/NAME shows grants, bots and the resolved view" '[ $status = 200 ] && [ "$(json "j[\"grants\"] == [] and j[\"bots\"] == [] and j[\"resolved\"][\"chain\"] == [\"word-count\"] and j[\"resolved\"][\"tool\"] == \"word-count\"")" = True ]'
 req GET /skills/no-such
 creq "GET /skills/MISSING: 404" '[ $status = 404 ]'
-req POST /skills/validate "{\"path\": \"$BNITY_HOME/skills/word-count\"}"
+req POST /skills/validate "{\"path\": \"$work/offered/greeter\"}"
 creq "POST /skills/validate: valid" '[ $status = 200 ] && [[ $body == *"\"valid\":true"* ]]'
-req POST /skills/validate "{\"path\": \"$work\"}"
+req POST /skills/validate "{\"path\": \"$work/offered\"}"
 creq "POST /skills/validate: a folder without SKILL.md is invalid" '[ $status = 200 ] && [[ $body == *"\"valid\":false"* ]]'
+req POST /skills/validate "{\"path\": \"$BNITY_HOME/skills/word-count\"}"
+creq "POST /skills/validate reads nothing outside --install-root: 403" '[ $status = 403 ] && [[ $body == *"below"* ]]'
 req POST /skills/validate '{"path": 3}'
 creq "POST /skills/validate: a path that is no string is 400" '[ $status = 400 ]'
 

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * server/disk.c - which paths of the server's own disk a client may make
+ * it read: only those below the install root `bnity serve --install-root`
+ * names, links resolved, and none without one.  An API client (or a
+ * registry search hit, whose source the registry chose) must not turn the
+ * server into a reader of whatever its files hold.
+ */
+#include "server_int.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool bn_server__disk_ok(bn_server_req *rq, const char *path,
+			const char *shown)
+{
+	const char *root = rq->srv->opts.install_root;
+	char *real = NULL, *real_root = NULL;
+	bool ok = false;
+	size_t n;
+
+	if (!path)
+		return true;
+	if (root) {
+		real = realpath(path, NULL);
+		real_root = realpath(root, NULL);
+		n = real_root ? strlen(real_root) : 0;
+		ok = real && real_root && !strncmp(real, real_root, n) &&
+		     (real[n] == '/' || real[n] == '\0' ||
+		      (n == 1 && real_root[0] == '/'));
+	}
+	if (!ok)
+		bn_server__fail(rq, MHD_HTTP_FORBIDDEN, root ?
+				"%s: not a folder or file below %s, the folder "
+				"this server reads skills from" :
+				"%s: this server does not read skills from its "
+				"own disk (it was started without "
+				"--install-root)", shown, root);
+	free(real);
+	free(real_root);
+	return ok;
+}
