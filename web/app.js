@@ -320,6 +320,14 @@ const capSplit = (spec) => {
   return i < 0 ? [spec, ''] : [spec.slice(0, i), spec.slice(i + 1)];
 };
 
+// A scope as the host compares it: an origin without its default port.
+function normScope(scope) {
+  if (/^https?:\/\//i.test(scope)) {
+    try { return new URL(scope).origin; } catch (e) { /* not a URL: as given */ }
+  }
+  return scope;
+}
+
 function grantsFor(sk, bot) {
   const box = el('div', {});
   const path = `/bots/${encodeURIComponent(bot)}/skills/${encodeURIComponent(sk.name)}/grants`;
@@ -327,7 +335,7 @@ function grantsFor(sk, bot) {
   for (const spec of sk.capabilities) {
     const [cap, scope] = capSplit(spec);
     const held = sk.grants.filter((g) => g.capability === cap && (g.bot === bot || g.bot === '*') &&
-      (!scope || g.scope === scope));
+      (!scope || normScope(g.scope) === normScope(scope)));
     for (const g of held) {
       const what = `${cap}${g.scope ? '=' + g.scope : ''}`;
       box.append(el('div', { class: 'grant-row' }, badge('granted', 'ok'), el('code', {}, what),
@@ -382,7 +390,7 @@ async function openSkill(name) {
   const editor = el('div', {});
   const own = sk.tier === 'local' && sk.origin === 'store';
   const bots = sk.bots.map((b) => b.bot);
-  $('#skill-page-body').replaceChildren(
+  $('#skill-page-body').replaceChildren(...[
     el('p', {}, sk.description),
     el('dl', { class: 'kv' },
       el('dt', {}, 'Version'), el('dd', {}, sk.version || '–'),
@@ -415,7 +423,8 @@ async function openSkill(name) {
         el('td', {}, badge(x.outcome, x.outcome === 'ok' ? 'ok' : 'warn'))))))) :
       el('p', { class: 'muted' }, 'No runs yet.'),
     el('div', { class: 'row start' }, el('button', { type: 'button', class: 'danger',
-      'aria-label': `Remove ${sk.name}`, onclick: () => removeSkill(sk.name, bots) }, 'Remove skill…')));
+      'aria-label': `Remove ${sk.name}`, onclick: () => removeSkill(sk.name, bots) }, 'Remove skill…'))]
+    .filter((x) => x));
   $('#skill-page-title').scrollIntoView({ block: 'start' });
 }
 

@@ -296,8 +296,12 @@ async function main() {
     await sp.getByRole('button', { name: 'Show file SKILL.md' }).click();
     await sp.locator('.file-view').filter({ hasText: 'name: greeter' }).waitFor();
     ok(true, 'a file of the skill opens as text');
+    await page.screenshot({ path: join(outDir, 'skill-page.png'), fullPage: true });
     ok(ftext.includes('Recent runs') && await sp.locator('tbody tr').count() >= 1,
       'the page shows the run of the skill');
+    ok(await sp.getByRole('button', { name: /Grant http_get/ }).count() === 0 &&
+       (await sp.textContent()).includes('(every bot)') && !(await sp.textContent()).includes('null'),
+      'the http_get granted at install shows as granted to every bot');
     await sp.getByRole('button', { name: 'Grant read_env=LANG to helper' }).click();
     await until(async () => (await api('/bots/helper/skills/greeter/grants')).grants
       .some((g) => g.capability === 'read_env' && g.scope === 'LANG' && g.bot === 'helper'), 'the grant');
@@ -380,6 +384,29 @@ async function main() {
     ok(!html.includes('ui-secret-value-777'), 'a secret set from the UI is listed by name; its value never shows');
     ok((await page.locator('#providers').textContent()).includes('ANTHROPIC_API_KEY'),
       'Settings lists the provider variables');
+
+    // --- every tab at 360 px: nothing wider than the screen, every tab reachable ----------------
+    await page.setViewportSize({ width: 360, height: 760 });
+    const wide = [];
+    for (const t of ['Skills', 'Bots', 'Chat', 'Audit', 'Settings']) {
+      await page.getByRole('tab', { name: t }).click();
+      await page.waitForLoadState('networkidle');
+      const r = await page.evaluate(() => {
+        const out = [];
+        for (const e of document.querySelectorAll('#app *')) {
+          const b = e.getBoundingClientRect();
+          if (e.offsetParent !== null && b.width > 0 && (b.right > 360.5 || b.left < -0.5) &&
+              !e.closest('.table-wrap'))
+            out.push(`${e.tagName.toLowerCase()}#${e.id}.${e.className} ${Math.round(b.left)}..${Math.round(b.right)}`);
+        }
+        return { sw: document.documentElement.scrollWidth, out: out.slice(0, 5) };
+      });
+      if (r.sw > 360 || r.out.length) wide.push(`${t}: scrollWidth ${r.sw} ${r.out.join(', ')}`);
+      if (t === 'Audit') await page.screenshot({ path: join(outDir, 'audit-tab-phone.png'), fullPage: true });
+    }
+    ok(wide.length === 0, 'at 360 px no element of any tab runs past the screen (tables scroll in their box)',
+      wide.join('\n'));
+    await page.setViewportSize({ width: 1100, height: 900 });
 
     ok(consoleErrors.length === 0, 'no errors in the console (CSP included)', consoleErrors.join('\n'));
     ok(offsite.length === 0, 'no request leaves the server', offsite.join('\n'));
