@@ -338,16 +338,19 @@ function grantsFor(sk, bot) {
       (!scope || normScope(g.scope) === normScope(scope)));
     for (const g of held) {
       const what = `${cap}${g.scope ? '=' + g.scope : ''}`;
+      const every = g.bot === '*';
+      const who = every ? 'every bot' : bot;
       box.append(el('div', { class: 'grant-row' }, badge('granted', 'ok'), el('code', {}, what),
-        g.bot === '*' ? el('span', { class: 'muted' }, '(every bot)') :
-          el('button', { type: 'button', class: 'danger', 'aria-label': `Revoke ${what} for ${bot}`,
-            onclick: async () => {
-              try {
-                await api('DELETE', `${path}${q({ capability: what })}`);
-                say(`revoked ${what} for ${bot}`);
-                await refresh();
-              } catch (e) { fail(e); }
-            } }, 'Revoke')));
+        every ? el('span', { class: 'muted' }, '(every bot)') : null,
+        el('button', { type: 'button', class: 'danger', 'aria-label': `Revoke ${what} for ${who}`,
+          onclick: async () => {
+            const from = every ? `/skills/${encodeURIComponent(sk.name)}/grants` : path;
+            try {
+              await api('DELETE', `${from}${q({ capability: what })}`);
+              say(`revoked ${what} for ${who}`);
+              await refresh();
+            } catch (e) { fail(e); }
+          } }, 'Revoke')));
     }
     if (scope && held.length) continue;
     const input = scope ? null : el('input', { 'aria-label': `Scope of ${cap} for ${bot}`,

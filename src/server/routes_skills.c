@@ -15,6 +15,7 @@
 
 #include "base/fs.h"
 #include "exec/executor.h"
+#include "exec/grants.h"
 #include "skill/tree.h"
 
 /* The request's store with every installed skill in *ALL; NULL once a
@@ -289,6 +290,30 @@ static void skill_save(bn_server_req *rq)
 	bn_skill_report_clear(&rep);
 }
 
+/* ?capability=SPEC: revoke the every-bot grants of SPEC ("cap",
+   "cap=scope" or "all"), as `bnity skill revoke NAME SPEC` does. */
+static void skill_grants_revoke(bn_server_req *rq)
+{
+	const char *spec = bn_server__query(rq, "capability");
+	size_t removed = 0;
+	bn_store *s;
+	bn_err err;
+
+	if (!spec) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "give ?capability="
+				"CAP[=SCOPE] (or all)");
+		return;
+	}
+	if (!(s = bn_server__store(rq)))
+		return;
+	bn_err_init(&err);
+	if (bn_exec_grant_revoke(s, rq->params[0], NULL, spec, &removed, &err))
+		bn_server__fail_err(rq, &err);
+	else
+		bn_server__reply(rq, MHD_HTTP_OK, json_pack("{s:I}", "revoked",
+				 (json_int_t)removed));
+}
+
 static void skill_validate(bn_server_req *rq)
 {
 	bn_skill_report rep = { 0 };
@@ -365,6 +390,7 @@ const bn_server_route bn_server_routes_skills[] = {
 	{ "PUT", "/api/v1/skills/:name/SKILL.md", skill_save },
 	{ "GET", "/api/v1/skills/:name", skill_show },
 	{ "GET", "/api/v1/skills/:name/file", skill_file },
+	{ "DELETE", "/api/v1/skills/:name/grants", skill_grants_revoke },
 	{ "DELETE", "/api/v1/skills/:name", skill_remove },
 	{ "POST", "/api/v1/skills/:name/run", skill_run },
 	{ NULL, NULL, NULL },

@@ -311,6 +311,11 @@ async function main() {
       .some((g) => g.capability === 'read_env' && g.bot === 'helper'), 'the revoke');
     await sp.getByRole('button', { name: 'Grant read_env=LANG to helper' }).waitFor();
     ok(true, 'and revoked again, the page offering the grant once more');
+    await sp.getByRole('button', { name: 'Revoke http_get=https://api.example.org:443 for every bot' }).click();
+    await until(async () => !(await api('/skills/greeter')).grants.some((g) => g.capability === 'http_get'),
+      'the every-bot revoke');
+    await sp.getByRole('button', { name: 'Grant http_get=https://api.example.org to helper' }).waitFor();
+    ok(true, 'an every-bot grant is revoked from the page, which then offers it again');
     await sp.getByRole('button', { name: 'Remove greeter' }).click();
     const rc = page.locator('#confirm-dialog');
     await rc.waitFor();
