@@ -12,6 +12,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The real path of PATH's longest existing prefix (owned), so a missing
+   file below the root is judged by the folder it would be in. */
+static char *real_prefix(const char *path)
+{
+	char *p = bn_xstrdup(path), *real = NULL, *slash;
+
+	while (!(real = realpath(p, NULL)) && (slash = strrchr(p, '/')) &&
+	       slash != p)
+		*slash = '\0';
+	free(p);
+	return real;
+}
+
 bool bn_server__disk_ok(bn_server_req *rq, const char *path,
 			const char *shown)
 {
@@ -23,7 +36,7 @@ bool bn_server__disk_ok(bn_server_req *rq, const char *path,
 	if (!path)
 		return true;
 	if (root) {
-		real = realpath(path, NULL);
+		real = real_prefix(path);
 		real_root = realpath(root, NULL);
 		n = real_root ? strlen(real_root) : 0;
 		ok = real && real_root && !strncmp(real, real_root, n) &&

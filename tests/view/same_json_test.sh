@@ -98,7 +98,7 @@ exec 9>"$work/reg-in"
 for _ in $(seq 100); do [ -s "$work/reg-port" ] && break; sleep 0.1; done
 export BNITY_SKILLS_SH_URL=http://127.0.0.1:$(head -n1 "$work/reg-port")
 
-"$bnity" serve --listen 127.0.0.1:0 >"$work/serve.log" 2>"$work/serve.err" &
+"$bnity" serve --listen 127.0.0.1:0 --install-root "$work" >"$work/serve.log" 2>"$work/serve.err" &
 pids+=($!)
 for _ in $(seq 100); do grep -qs listening "$work/serve.log" && break; sleep 0.1; done
 base=$(sed -n 's|.*listening on \(http://[^ ]*\)/$|\1|p' "$work/serve.log")
