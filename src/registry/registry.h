@@ -180,6 +180,8 @@ typedef struct bn_registry_findings {
 void bn_registry_findings_clear(bn_registry_findings *f);
 /* "remote-exec", "credentials", ... (static strings). */
 const char *bn_registry_finding_kind_name(bn_registry_finding_kind k);
+/* F as a new JSON array of {"kind", "file", "line", "what"}. */
+json_t *bn_registry_findings_json(const bn_registry_findings *f);
 
 /*
  * bn_registry_scan_text - scan LEN bytes of TEXT, the file named FILE

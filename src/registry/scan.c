@@ -45,6 +45,22 @@ void bn_registry_findings_clear(bn_registry_findings *f)
 	f->n = 0;
 }
 
+json_t *bn_registry_findings_json(const bn_registry_findings *f)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < f->n; i++) {
+		json_t *k = json_object();
+		json_object_set_new(k, "kind", json_string(
+			bn_registry_finding_kind_name(f->v[i].kind)));
+		json_object_set_new(k, "file", json_string(f->v[i].file));
+		json_object_set_new(k, "line", json_integer(f->v[i].line));
+		json_object_set_new(k, "what", json_string(f->v[i].what));
+		json_array_append_new(a, k);
+	}
+	return a;
+}
+
 static void add(bn_registry_findings *f, bn_registry_finding_kind k,
 		const char *file, unsigned line, const char *what)
 {
