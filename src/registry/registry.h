@@ -176,8 +176,8 @@ typedef struct bn_registry_finding {
 typedef struct bn_registry_findings {
 	bn_registry_finding *v;
 	size_t n;
-	size_t omitted;          /* findings past the cap of one scan, not
-				    kept (BN_REGISTRY_FINDINGS_MAX) */
+	size_t omitted;          /* matching lines past the cap of one scan
+				    (BN_REGISTRY_FINDINGS_MAX), not kept */
 } bn_registry_findings;
 
 /* At most this many findings are kept per scan (one skill), so a noisy

@@ -415,12 +415,8 @@ static bool silent_order(const char *l, size_t n)
 			size_t m = strlen(joins[i]) - 1;
 			if ((size_t)(q - l) >= m && !strncasecmp(q - m,
 				joins[i], m) && (q - m == l ||
-				!word_char(q[-(long)m - 1]))) {
-				q -= m;
-				while (q > l && strchr(" \t,", q[-1]))
-					q--;
-				break;
-			}
+				!word_char(q[-(long)m - 1])))
+				return true;       /* "then silently send" */
 		}
 		if (q == l || strchr(".!:;-+)", q[-1]) ||
 		    (q - l >= 3 && !strncmp(q - 3, "\xe2\x80\x94", 3)))
