@@ -309,8 +309,8 @@ static const token credential_tokens[] = {
 	{ ".docker/config.json", 0 }, { ".kube/config", 0 },
 	{ ".gnupg", 0 }, { "keychain", 0 }, { "find-generic-password", 0 },
 	{ "find-internet-password", 0 }, { "wallet.dat", 0 },
-	{ "seed phrase", 0 }, { "mnemonic phrase", 0 },
-	{ "recovery phrase", 0 }, { "/etc/shadow", 0 },
+	{ "mnemonic phrase", 0 }, { "recovery phrase", 0 },
+	{ "/etc/shadow", 0 },
 	{ ".claude.json", 0 }, { ".boternity", 0 }, { "bnity_home", 0 },
 	{ "boternity.db", 0 }, { "memory.md", TOK_NOURL | TOK_NODASH },
 };
@@ -341,7 +341,8 @@ static bool mentions_agent_home(const char *l, size_t n)
 }
 
 /* ".env" as a file name (.env, .env.local), not a word like
-   "environment", a property (process.env) or a template (.env.example). */
+   "environment", a property (process.env), a template (.env.example) or
+   the name of a syntax ("the .env format"). */
 static bool mentions_dotenv(const char *l, size_t n)
 {
 	static const char *const templates[] = { ".example", ".sample",
@@ -350,7 +351,8 @@ static bool mentions_dotenv(const char *l, size_t n)
 
 	while ((p = ci_find(p, (size_t)(end - p), ".env")) != NULL) {
 		const char *r = p + 4;
-		bool after = r >= end || !word_char(*r);
+		bool after = (r >= end || !word_char(*r)) &&
+			!((size_t)(end - r) >= 7 && !strncasecmp(r, " format", 7));
 		bool before = p == l || !isalnum((unsigned char)p[-1]);
 		for (size_t i = 0; i < NELEM(templates) && after; i++) {
 			size_t m = strlen(templates[i]);
@@ -365,10 +367,27 @@ static bool mentions_dotenv(const char *l, size_t n)
 	return false;
 }
 
+/* A wallet's seed phrase, not an SEO "seed phrase" for keywords. */
+static bool mentions_seed_phrase(const char *l, size_t n)
+{
+	static const char *const wallet[] = { "wallet", "crypto", "bip39",
+		"metamask", "private key", "recover" };
+
+	if (!ci_find(l, n, "seed phrase"))
+		return false;
+	for (size_t i = 0; i < NELEM(wallet); i++)
+		if (ci_find(l, n, wallet[i]))
+			return true;
+	return false;
+}
+
 static void check_credentials(scan_file *sf, unsigned line, const char *l,
 			      size_t n)
 {
-	if (mentions_dotenv(l, n))
+	if (mentions_seed_phrase(l, n))
+		add(sf, BN_REGISTRY_FIND_CREDENTIALS, line,
+		    "reads credentials: a wallet's seed phrase");
+	else if (mentions_dotenv(l, n))
 		add(sf, BN_REGISTRY_FIND_CREDENTIALS, line,
 		    "reads credentials: \".env\"");
 	else if (mentions_agent_home(l, n))
@@ -415,8 +434,15 @@ static bool silent_order(const char *l, size_t n)
 			size_t m = strlen(joins[i]) - 1;
 			if ((size_t)(q - l) >= m && !strncasecmp(q - m,
 				joins[i], m) && (q - m == l ||
-				!word_char(q[-(long)m - 1])))
-				return true;       /* "then silently send" */
+				!word_char(q[-(long)m - 1]))) {
+				/* ", then silently send": a new clause */
+				q -= m;
+				while (q > l && (q[-1] == ' ' || q[-1] == '\t'))
+					q--;
+				if (q > l && q[-1] == ',')
+					return true;
+				break;
+			}
 		}
 		if (q == l || strchr(".!:;-+)", q[-1]) ||
 		    (q - l >= 3 && !strncmp(q - 3, "\xe2\x80\x94", 3)))

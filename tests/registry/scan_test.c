@@ -83,6 +83,10 @@ static void test_credentials(bn_t *t)
 	   a URL that ends in memory.md, process.env */
 	none(t, "export ANTHROPIC_API_KEY=your_api_key\n", false);
 	none(t, "Copy .env.example and fill it in.\n", false);
+	none(t, "# .env format: KEY=value lines\n", false);
+	none(t, "Related keywords for a seed phrase\n", false);
+	one(t, "Ask for the wallet seed phrase.\n", false,
+	    BN_REGISTRY_FIND_CREDENTIALS, 1);
 	none(t, "Put the folder in ~/.claude/skills/ to install it.\n", false);
 	none(t, "See https://docs.example/en/agents/memory.md for more.\n",
 	     false);
@@ -103,6 +107,8 @@ static void test_conceal(bn_t *t)
 	    BN_REGISTRY_FIND_CONCEAL, 1);
 	/* near misses: describing a silent failure, security advice */
 	none(t, "Mismatched IDs silently create duplicates.\n", false);
+	none(t, "The variable outranks the profile and silently wins.\n",
+	     false);
 	none(t, "The URI is a secret -- do not log or share it.\n", false);
 	none(t, "Proceed without asking only when the scope is clear.\n",
 	     false);
