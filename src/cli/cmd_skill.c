@@ -519,6 +519,8 @@ int bn_cli_skill_scan(int argc, char **argv)
 			json_object_set_new(o, "path", json_string(pos[i]));
 			json_object_set_new(o, "findings",
 					    bn_registry_findings_json(&f));
+			json_object_set_new(o, "omitted",
+					    json_integer((json_int_t)f.omitted));
 			s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 			if (s)
 				puts(s);
@@ -532,6 +534,9 @@ int bn_cli_skill_scan(int argc, char **argv)
 				       f.v[k].line,
 				       bn_registry_finding_kind_name(
 					       f.v[k].kind), f.v[k].what);
+			if (f.omitted)
+				printf("  (%zu more matching lines not shown)\n",
+				       f.omitted);
 		}
 		bn_registry_findings_clear(&f);
 		free(dir);
