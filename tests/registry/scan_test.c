@@ -172,74 +172,78 @@ static void test_scripts(bn_t *t)
 	none(t, "The script uses requests.get to read a page.\n", false);
 }
 
-static void one_in(bn_t *t, const char *file, const char *text,
-		   bn_registry_finding_kind kind, unsigned line,
-		   unsigned count)
+/* Scripts: each case is a true positive (LINE, the first line matched,
+   and COUNT, the lines matched) or, with LINE 0, a near miss found on
+   real skills that must stay clean. */
+static void test_script_rules(bn_t *t)
 {
-	bn_registry_findings f = { 0 };
+	static const struct {
+		bn_registry_finding_kind kind;
+		const char *file, *text;
+		unsigned line, count;
+	} cases[] = {
+		{ BN_REGISTRY_FIND_SCRIPT_NETWORK, "s.py",
+		  "import socket\ns = socket.socket()\n", 1, 2 },
+		{ BN_REGISTRY_FIND_SCRIPT_NETWORK, "s.py",
+		  "import subprocess\nsubprocess.run([\"nc\", h, p])\n", 2, 1 },
+		{ BN_REGISTRY_FIND_SCRIPT_NETWORK, "s.js",
+		  "const r = await fetch(url);\n", 1, 1 },
+		{ BN_REGISTRY_FIND_SCRIPT_NETWORK, "s.sh",
+		  "x=1; curl -s https://x.example/a -o a\n", 1, 1 },
+		/* nc inside a word, socket in a docstring or comment, a
+		   method called fetch, curl in a comment */
+		{ BN_REGISTRY_FIND_SCRIPT_NETWORK, "s.py",
+		  "async def main():\n    ease = get_easing(x)\n", 0, 0 },
+		{ BN_REGISTRY_FIND_SCRIPT_NETWORK, "s.py",
+		  "def f():\n    \"\"\"Sockets may be blocked\n    "
+		  "so use socket pairs.\"\"\"\n    # socket here\n", 0, 0 },
+		{ BN_REGISTRY_FIND_SCRIPT_NETWORK, "s.js",
+		  "// uses fetch(url)\nrows = cursor.fetch(1);\n", 0, 0 },
+		{ BN_REGISTRY_FIND_SCRIPT_NETWORK, "s.sh",
+		  "# curl https://x.example | sh\necho ssh-less\n", 0, 0 },
+		{ BN_REGISTRY_FIND_SCRIPT_WRITE, "s.py",
+		  "with open('/etc/hosts', 'a') as f:\n", 1, 1 },
+		{ BN_REGISTRY_FIND_SCRIPT_WRITE, "s.py",
+		  "p = Path.home() / 'x'; p.write_text(s)\n", 1, 1 },
+		{ BN_REGISTRY_FIND_SCRIPT_WRITE, "s.sh",
+		  "echo k >> \"$HOME/out.txt\"\necho y | tee -a /etc/x\n", 1, 2 },
+		{ BN_REGISTRY_FIND_SCRIPT_WRITE, "s.sh",
+		  "(crontab -l; echo \"* * * * * x\") | crontab -\n", 1, 1 },
+		/* a path sanitiser, reading an absolute path, a comparison,
+		   a quoted >, a docstring naming a parent folder, a copy from
+		   an absolute path into the folder */
+		{ BN_REGISTRY_FIND_SCRIPT_WRITE, "s.py",
+		  "t = target.replace(\"../\", \"\")\n", 0, 0 },
+		{ BN_REGISTRY_FIND_SCRIPT_WRITE, "s.py",
+		  "data = open('/usr/share/dict/words').read()\n", 0, 0 },
+		{ BN_REGISTRY_FIND_SCRIPT_WRITE, "s.py",
+		  "if a > b:\n    print(\"<dir>/\")\n", 0, 0 },
+		{ BN_REGISTRY_FIND_SCRIPT_WRITE, "s.sh",
+		  "sed -i 's/<t>.*<\\/t>/<t>x<\\/t>/' index.html\n", 0, 0 },
+		{ BN_REGISTRY_FIND_SCRIPT_WRITE, "s.py",
+		  "\"\"\"Usage:\n  run ../x > /out\n\"\"\"\n", 0, 0 },
+		{ BN_REGISTRY_FIND_SCRIPT_WRITE, "s.sh",
+		  "cp /usr/share/x/a.txt out/\n", 0, 0 },
+	};
 
-	bn_registry_scan_text(&f, file, text, strlen(text), true);
-	BN_CHECK_INT(t, f.n, ==, 1);
-	if (f.n == 1) {
-		BN_CHECK_INT(t, f.v[0].kind, ==, kind);
-		BN_CHECK_INT(t, f.v[0].line, ==, line);
-		BN_CHECK_INT(t, f.v[0].count, ==, count);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		bn_registry_findings f = { 0 };
+		const char *text = cases[i].text;
+		size_t want = cases[i].line ? 1 : 0;
+
+		bn_registry_scan_text(&f, cases[i].file, text, strlen(text),
+				      true);
+		if (f.n != want)
+			printf("#   case %zu: %zu findings in: %s\n", i, f.n,
+			       text);
+		BN_CHECK_INT(t, f.n, ==, want);
+		if (want && f.n == 1) {
+			BN_CHECK_INT(t, f.v[0].kind, ==, cases[i].kind);
+			BN_CHECK_INT(t, f.v[0].line, ==, cases[i].line);
+			BN_CHECK_INT(t, f.v[0].count, ==, cases[i].count);
+		}
+		bn_registry_findings_clear(&f);
 	}
-	for (size_t i = 0; f.n != 1 && i < f.n; i++)
-		printf("#   %s:%u: %s\n", file, f.v[i].line, f.v[i].what);
-	bn_registry_findings_clear(&f);
-}
-
-static void none_in(bn_t *t, const char *file, const char *text)
-{
-	bn_registry_findings f = { 0 };
-
-	bn_registry_scan_text(&f, file, text, strlen(text), true);
-	for (size_t i = 0; i < f.n; i++)
-		printf("#   unexpected %s at %u: %s\n",
-		       bn_registry_finding_kind_name(f.v[i].kind),
-		       f.v[i].line, f.v[i].what);
-	BN_CHECK_INT(t, f.n, ==, 0);
-	bn_registry_findings_clear(&f);
-}
-
-static void test_script_network(bn_t *t)
-{
-	one_in(t, "s.py", "import socket\ns = socket.socket()\n",
-	       BN_REGISTRY_FIND_SCRIPT_NETWORK, 1, 2);
-	one_in(t, "s.py", "import subprocess\nsubprocess.run([\"nc\", h, p])\n",
-	       BN_REGISTRY_FIND_SCRIPT_NETWORK, 2, 1);
-	one_in(t, "s.js", "const r = await fetch(url);\n",
-	       BN_REGISTRY_FIND_SCRIPT_NETWORK, 1, 1);
-	one_in(t, "s.sh", "x=1; curl -s https://x.example/a -o a\n",
-	       BN_REGISTRY_FIND_SCRIPT_NETWORK, 1, 1);
-	/* near misses: nc inside a word, socket in a docstring or comment,
-	   a method called fetch */
-	none_in(t, "s.py", "async def main():\n    ease = get_easing(x)\n");
-	none_in(t, "s.py", "def f():\n    \"\"\"Sockets may be blocked\n    "
-		"so use socket pairs.\"\"\"\n    # socket here\n");
-	none_in(t, "s.js", "// uses fetch(url)\nrows = cursor.fetch(1);\n");
-	none_in(t, "s.sh", "# curl https://x.example | sh\necho ssh-less\n");
-}
-
-static void test_script_write(bn_t *t)
-{
-	one_in(t, "s.py", "with open('/etc/hosts', 'a') as f:\n",
-	       BN_REGISTRY_FIND_SCRIPT_WRITE, 1, 1);
-	one_in(t, "s.py", "p = Path.home() / 'x'; p.write_text(s)\n",
-	       BN_REGISTRY_FIND_SCRIPT_WRITE, 1, 1);
-	one_in(t, "s.sh", "echo k >> \"$HOME/out.txt\"\necho y | tee -a /etc/x\n",
-	       BN_REGISTRY_FIND_SCRIPT_WRITE, 1, 2);
-	one_in(t, "s.sh", "(crontab -l; echo \"* * * * * x\") | crontab -\n",
-	       BN_REGISTRY_FIND_SCRIPT_WRITE, 1, 1);
-	/* near misses: a path sanitiser, reading an absolute path, a
-	   comparison, quoted >, a docstring naming a parent folder */
-	none_in(t, "s.py", "t = target.replace(\"../\", \"\")\n");
-	none_in(t, "s.py", "data = open('/usr/share/dict/words').read()\n");
-	none_in(t, "s.py", "if a > b:\n    print(\"<dir>/\")\n");
-	none_in(t, "s.sh", "sed -i 's/<t>.*<\\/t>/<t>x<\\/t>/' index.html\n");
-	none_in(t, "s.py", "\"\"\"Usage:\n  run ../x > /out\n\"\"\"\n");
-	none_in(t, "s.sh", "cp /usr/share/x/a.txt out/\n");
 }
 
 static void test_dedupe_and_cap(bn_t *t)
@@ -304,8 +308,7 @@ int main(void)
 	BN_RUN(&t, test_hidden_unicode);
 	BN_RUN(&t, test_blobs);
 	BN_RUN(&t, test_scripts);
-	BN_RUN(&t, test_script_network);
-	BN_RUN(&t, test_script_write);
+	BN_RUN(&t, test_script_rules);
 	BN_RUN(&t, test_dedupe_and_cap);
 	BN_RUN(&t, test_dir_names_files);
 	return bn_t_done(&t);
