@@ -263,7 +263,7 @@ static bool shell_at(const char *p, const char *end)
 	for (size_t i = 0; i < NELEM(shells); i++) {
 		size_t m = strlen(shells[i]);
 		if ((size_t)(end - p) >= m && !strncasecmp(p, shells[i], m) &&
-		    (p + m == end || strchr(" \t-;)", p[m])))
+		    (p + m == end || strchr(" \t-;)`'\".,\\", p[m])))
 			return true;
 	}
 	return false;
