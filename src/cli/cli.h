@@ -165,6 +165,7 @@ int bn_cli_completion_main(int argc, char **argv);
 /* Each command gets the words after its own (cmd_skill.c, cmd_exec.c,
    cmd_bot.c); the other cmd_*.h declare the rest. */
 int bn_cli_skill_validate(int argc, char **argv);
+int bn_cli_skill_scan(int argc, char **argv);
 int bn_cli_skill_read_properties(int argc, char **argv);
 int bn_cli_skill_to_prompt(int argc, char **argv);
 int bn_cli_skill_create(int argc, char **argv);

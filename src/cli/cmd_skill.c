@@ -21,24 +21,40 @@ static void print_warnings(const bn_strv *w)
 		fprintf(stderr, "warning: %s\n", w->v[i]);
 }
 
-int bn_cli_skill_validate(int argc, char **argv)
+/*
+ * The arguments of a command taking PATH... [--json] (CMD, as the table
+ * names it): any number of paths, as a shell glob gives them.  Returns
+ * the paths (free the array, not its strings) with *NPOS and *JSON set,
+ * or NULL after a usage error, with *RC its exit code.
+ */
+static const char **paths_args(int argc, char **argv, const char *cmd,
+			       int *npos, bool *json, int *rc)
 {
-	/* any number of paths, as a shell glob gives them */
 	const char **pos = bn_xcalloc((size_t)argc + 1, sizeof(*pos));
-	bool json = false;
-	int npos, i, bad = 0;
-	const bn_cli_opt opts[] = { { "json", false, NULL, &json },
+	const bn_cli_opt opts[] = { { "json", false, NULL, json },
 				    { NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, argc + 1, &npos,
-			 "skill validate")) {
-		free(pos);
-		return BN_EXIT_USAGE;
+	*json = false;
+	if (bn_cli_parse(argc, argv, opts, pos, argc + 1, npos, cmd)) {
+		*rc = BN_EXIT_USAGE;
+	} else if (*npos == 0) {
+		*rc = bn_cli_usage(cmd, "name at least one PATH");
+	} else {
+		return pos;
 	}
-	if (npos == 0) {
-		free(pos);
-		return bn_cli_usage("skill validate", "name at least one PATH");
-	}
+	free(pos);
+	return NULL;
+}
+
+int bn_cli_skill_validate(int argc, char **argv)
+{
+	bool json;
+	int npos, i, bad = 0, rc = 0;
+	const char **pos = paths_args(argc, argv, "skill validate", &npos,
+				      &json, &rc);
+
+	if (!pos)
+		return rc;
 	for (i = 0; i < npos; i++) {
 		bn_skill_report rep = { 0 };
 		bool ok = bn_skill_validate(&rep, pos[i]);
@@ -463,4 +479,68 @@ int bn_cli_skill_grants(int argc, char **argv)
 	bn_store_grants_free(v, n);
 	bn_store_free(s);
 	return r ? bn_cli_fail(&err) : 0;
+}
+
+/* The folder of skill PATH (a folder, or its SKILL.md), newly allocated. */
+static char *skill_folder(const char *path)
+{
+	size_t n = strlen(path);
+	const char *base = strrchr(path, '/');
+
+	if (!strcmp(base ? base + 1 : path, "SKILL.md"))
+		return base ? bn_xstrndup(path, n - strlen(base)) :
+			bn_xstrdup(".");
+	return bn_xstrdup(path);
+}
+
+int bn_cli_skill_scan(int argc, char **argv)
+{
+	bool json;
+	int npos, i, bad = 0, rc = 0;
+	const char **pos = paths_args(argc, argv, "skill scan", &npos, &json,
+				      &rc);
+
+	if (!pos)
+		return rc;
+	for (i = 0; i < npos; i++) {
+		bn_registry_findings f = { 0 };
+		char *dir = skill_folder(pos[i]);
+		bn_err err;
+		int r;
+
+		bn_err_init(&err);
+		r = bn_registry_scan_dir(&f, dir, &err);
+		if (r) {
+			bad++;
+			(void)bn_cli_fail(&err);
+		} else if (json) {
+			json_t *o = json_object();
+			char *s;
+			json_object_set_new(o, "path", json_string(pos[i]));
+			json_object_set_new(o, "findings",
+					    bn_registry_findings_json(&f));
+			json_object_set_new(o, "omitted",
+					    json_integer((json_int_t)f.omitted));
+			s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			if (s)
+				puts(s);
+			free(s);
+			json_decref(o);
+		} else {
+			printf("%s: %zu finding%s\n", pos[i], f.n,
+			       f.n == 1 ? "" : "s");
+			for (size_t k = 0; k < f.n; k++)
+				printf("  %s:%u: %s: %s\n", f.v[k].file,
+				       f.v[k].line,
+				       bn_registry_finding_kind_name(
+					       f.v[k].kind), f.v[k].what);
+			if (f.omitted)
+				printf("  (%zu more matching lines not shown)\n",
+				       f.omitted);
+		}
+		bn_registry_findings_clear(&f);
+		free(dir);
+	}
+	free(pos);
+	return bad ? BN_EXIT_FAIL : BN_EXIT_OK;
 }

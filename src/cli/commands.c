@@ -37,6 +37,18 @@ static const bn_cli_cmd skill_cmds[] = {
 	  .opts = OPTS(FLAG("json")),
 	  .fn = bn_cli_skill_validate,
 	  .flags = BN_CLI_CMD_NO_SPAWNER },
+	{ .name = "scan",
+	  .summary = "Show what the static scan finds in skills",
+	  .usage = "PATH... [--json]",
+	  .text = "Run the static scan an install preview shows over each skill (a\n"
+		  "folder or its SKILL.md): instructions that fetch and run code, read\n"
+		  "credentials or hide actions, hidden Unicode, encoded blobs, scripts\n"
+		  "that open connections or write outside their folder. Findings are\n"
+		  "advice, not a verdict: exit 0 whatever is found, 1 if a PATH cannot\n"
+		  "be read. --json prints {\"path\", \"findings\"} per path, one a line.",
+	  .opts = OPTS(FLAG("json")),
+	  .fn = bn_cli_skill_scan,
+	  .flags = BN_CLI_CMD_NO_SPAWNER },
 	{ .name = "read-properties",
 	  .summary = "Print a skill's frontmatter as JSON",
 	  .usage = "PATH",

@@ -602,6 +602,9 @@ static void scan_report(size_t *n_out, const char *dir, const char *name,
 		say(j->o, name, "scan: %s:%u: %s: %s", f.v[k].file,
 		    f.v[k].line, bn_registry_finding_kind_name(f.v[k].kind),
 		    f.v[k].what);
+	if (f.omitted)
+		say(j->o, name, "scan: %zu more matching lines not shown",
+		    f.omitted);
 	if (f.n == 0)
 		say(j->o, name, "scan: no findings");
 	*n_out = f.n;

@@ -169,22 +169,34 @@ typedef struct bn_registry_finding {
 	char *file;              /* relative to the skill folder */
 	unsigned line;           /* 1-based */
 	char *what;              /* a short description with the evidence */
+	unsigned count;          /* lines of FILE this rule matched; LINE is
+				    the first (one finding per file and rule) */
 } bn_registry_finding;
 
 typedef struct bn_registry_findings {
 	bn_registry_finding *v;
 	size_t n;
+	size_t omitted;          /* matching lines past the cap of one scan
+				    (BN_REGISTRY_FINDINGS_MAX), not kept */
 } bn_registry_findings;
+
+/* At most this many findings are kept per scan (one skill), so a noisy
+   skill stays readable; the rest are counted in `omitted`. */
+#define BN_REGISTRY_FINDINGS_MAX 20
 
 /* Free every finding of F; F is reusable. */
 void bn_registry_findings_clear(bn_registry_findings *f);
 /* "remote-exec", "credentials", ... (static strings). */
 const char *bn_registry_finding_kind_name(bn_registry_finding_kind k);
+/* F as a new JSON array of {"kind", "file", "line", "count", "what"}. */
+json_t *bn_registry_findings_json(const bn_registry_findings *f);
 
 /*
  * bn_registry_scan_text - scan LEN bytes of TEXT, the file named FILE
  * (relative to the skill), appending findings to OUT; IS_SCRIPT adds the
- * script checks (network, writes outside).
+ * script checks (network, writes outside) and reads the text as code of
+ * the language its name or #! line says: comments and docstrings are
+ * prose, not code.  One finding per rule in FILE, with its count.
  */
 void bn_registry_scan_text(bn_registry_findings *out, const char *file,
 			   const char *text, size_t len, bool is_script);

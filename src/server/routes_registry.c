@@ -139,25 +139,18 @@ static json_t *caps_json(const bn_strv *caps)
 static json_t *findings_json(const char *dir)
 {
 	bn_registry_findings f = { 0 };
-	json_t *a = json_array();
 	bn_err e;
-	size_t i;
+	int r;
+	json_t *a;
 
 	bn_err_init(&e);
-	if (bn_registry_scan_dir(&f, dir, &e)) {
+	r = bn_registry_scan_dir(&f, dir, &e);
+	a = bn_registry_findings_json(&f);
+	if (r) {
 		json_t *k = json_object();
 		json_object_set_new(k, "kind", json_string("scan-failed"));
 		json_object_set_new(k, "what", json_string(e.msg));
-		json_array_append_new(a, k);
-	}
-	for (i = 0; i < f.n; i++) {
-		json_t *k = json_object();
-		json_object_set_new(k, "kind", json_string(
-			bn_registry_finding_kind_name(f.v[i].kind)));
-		json_object_set_new(k, "file", json_string(f.v[i].file));
-		json_object_set_new(k, "line", json_integer(f.v[i].line));
-		json_object_set_new(k, "what", json_string(f.v[i].what));
-		json_array_append_new(a, k);
+		json_array_insert_new(a, 0, k);
 	}
 	bn_registry_findings_clear(&f);
 	return a;
