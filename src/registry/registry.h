@@ -480,6 +480,8 @@ typedef struct bn_registry_installed {
 	char *skipped;             /* why it was not installed; NULL if it
 				      was (only in a many-skill install) */
 	bn_strv warnings;          /* format problems that did not refuse */
+	bn_strv ungranted;         /* update: capabilities new in this
+				      version that were not granted */
 } bn_registry_installed;
 
 typedef struct bn_registry_install_result {
@@ -527,6 +529,18 @@ int bn_registry_restore(bn_registry_install_result *out,
 			const bn_registry_ctx *ctx, const char *lock_path,
 			const char *root, const bn_registry_install_opts *o,
 			bn_err *err) BN_MUST_USE;
+
+/*
+ * bn_registry_repair - install skill NAME again from its skills-lock.json
+ * entry's source at the pinned ref, where it must hash to the pinned
+ * source hash: what puts back a store copy someone changed.  The grants
+ * held are kept as by an update.  *SOURCE_OUT (owned, NULL when the entry
+ * has none) is the source it was fetched from, for messages.
+ */
+int bn_registry_repair(bn_registry_install_result *out,
+		       const bn_registry_ctx *ctx, const char *name,
+		       const bn_registry_install_opts *o, char **source_out,
+		       bn_err *err) BN_MUST_USE;
 
 /*
  * bn_registry_verify - recompute NAME's tree hash and compare it with

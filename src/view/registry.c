@@ -44,6 +44,8 @@ json_t *bn_view_installed_json(const bn_registry_install_result *res)
 					    bn_view_strv_json(&x->granted));
 			json_object_set_new(o, "warnings",
 					    bn_view_strv_json(&x->warnings));
+			json_object_set_new(o, "not_granted",
+					    bn_view_strv_json(&x->ungranted));
 		}
 		json_array_append_new(a, o);
 	}

@@ -166,9 +166,11 @@ skill_md weather "http_get=https://api.example.com read_env=LANG" \
   "Now also reads LANG." >"$srv/github/acme/skills/skills/weather/SKILL.md"
 run "$bnity" skill outdated weather
 check "outdated notices the new content" '[ $rc -eq 1 ] && [[ $out == *weather*outdated* ]]'
+"$bnity" skill grant weather http_get=https://api.example.com >/dev/null 2>&1
 run "$bnity" skill update weather --yes
-check "update shows the capability change and asks again" '[ $rc -eq 0 ] && [[ $out == *"capability added: read_env=LANG"* ]] && [[ $out == *"approval is asked again"* ]] && [[ $out == *"updated '"'"'weather'"'"'"* ]]'
-check "the update's grants are written" '[ "$(db "SELECT count(*) FROM grants WHERE skill=\"weather\"")" = 2 ]'
+check "update shows the capability change" '[ $rc -eq 0 ] && [[ $out == *"capability added: read_env=LANG"* ]] && [[ $out == *"updated '"'"'weather'"'"'"* ]]'
+check "a non-interactive update keeps the grant of an unchanged scope" '[ "$(db "SELECT capability FROM grants WHERE skill=\"weather\"")" = http_get ]'
+check "--yes does not grant a new capability; stderr says so and how to grant it" '[[ $errout == *"not granted: read_env=LANG"*"bnity skill grant weather read_env=LANG"* ]]'
 check "the lockfile has the new capabilities" 'lock | grep -q "read_env=LANG"'
 run "$bnity" skill update weather --yes
 check "update of an unchanged skill does nothing" '[ $rc -eq 0 ] && [[ $out == *"already up to date"* ]]'
@@ -524,5 +526,44 @@ mkskill "$HOME/.claude/skills/theirs" theirs
 run "$bnity" skill remove theirs
 check "removing another agent's skill says where it is and leaves it alone" '[ $rc -eq 1 ] && [[ $errout == *"$HOME/.claude/skills/theirs"*"leaves alone"* ]] && [ -f "$HOME/.claude/skills/theirs/SKILL.md" ]'
 rm -rf "$HOME/.claude/skills/theirs"
+
+# --- update: grants, a changed store copy, an unreachable source ------------
+# (wt-upd) Each check here failed before: an update lost or over-granted
+# grants, left a changed store copy "up to date", or said too little.
+HU=$work/hu
+git init -q --bare "$work/upd.git"
+git init -q "$work/updwt"
+mkskill "$work/updwt/skills/upd-a" upd-a "read_env=HOME"
+mkskill "$work/updwt/skills/upd-b" upd-b
+upd_push() { ( cd "$work/updwt" && git add -A && git -c user.email=t@e -c user.name=t commit -qm "$1" &&
+  git push -q "$work/upd.git" HEAD:refs/heads/main ) >/dev/null 2>&1; }
+upd_push one
+git --git-dir="$work/upd.git" symbolic-ref HEAD refs/heads/main
+BNITY_HOME=$HU "$bnity" skill install "file://$work/upd.git" --all --yes >/dev/null 2>&1
+hdb() { sqlite3 "$HU/boternity.db" "$1"; }
+check "update fixture: both skills installed, upd-a granted" '[ -f "$HU/skills/upd-b/SKILL.md" ] && [ "$(hdb "SELECT count(*) FROM grants WHERE skill=\"upd-a\"")" = 1 ]'
+skill_md upd-a "read_env=HOME read_env=LANG" "Now reads LANG too." >"$work/updwt/skills/upd-a/SKILL.md"
+upd_push two
+run env BNITY_HOME=$HU "$bnity" skill update --all --yes
+check "update --all --yes keeps the unchanged grant and does not grant the new one" '[ $rc -eq 0 ] && [ "$(hdb "SELECT scope FROM grants WHERE skill=\"upd-a\"")" = HOME ]'
+check "it says on stderr what it did not grant, with the command" '[[ $errout == *"'"'"'upd-a'"'"': not granted: read_env=LANG"*"bnity skill grant upd-a read_env=LANG"* ]]'
+run env BNITY_HOME=$HU "$bnity" skill revoke upd-a read_env=HOME
+skill_md upd-a "read_env=HOME read_env=LANG" "Reads LANG, third version." >"$work/updwt/skills/upd-a/SKILL.md"
+upd_push three
+run env BNITY_HOME=$HU "$bnity" skill update upd-a --yes --grant read_env=LANG
+check "update --grant grants the capability named; a grant revoked since is not brought back" '[ $rc -eq 0 ] && [ "$(hdb "SELECT scope FROM grants WHERE skill=\"upd-a\"")" = LANG ]'
+echo "tampered" >>"$HU/skills/upd-b/SKILL.md"
+run env BNITY_HOME=$HU "$bnity" skill update upd-b
+check "update of a changed store copy restores it from the source at the pinned ref" '[ $rc -eq 0 ] && [[ $out == *"restored '"'"'upd-b'"'"' from file://$work/upd.git#"* ]] && ! grep -q tampered "$HU/skills/upd-b/SKILL.md"'
+run env BNITY_HOME=$HU "$bnity" skill verify upd-b
+check "verify passes after the restore" '[ $rc -eq 0 ]'
+mv "$work/upd.git" "$work/upd-away.git"
+echo "tampered" >>"$HU/skills/upd-b/SKILL.md"
+run env BNITY_HOME=$HU "$bnity" skill update upd-b
+check "a changed copy whose source is gone: says which command will restore it" '[ $rc -eq 1 ] && [[ $errout == *"still changed in the store"*"bnity skill update upd-b"* ]]'
+run env BNITY_HOME=$HU "$bnity" skill update --all
+check "update --all with the source gone says so per skill and exits 1" '[ $rc -eq 1 ] && [[ $errout == *"'"'"'upd-a'"'"' not updated"*"entry is kept"* ]] && [[ $errout == *"'"'"'upd-b'"'"' not updated"* ]]'
+check "and keeps every lockfile entry it could not reach" 'grep -q "\"upd-a\"" "$HU/skills-lock.json" && grep -q "\"upd-b\"" "$HU/skills-lock.json"'
+mv "$work/upd-away.git" "$work/upd.git"
 
 tap_done
