@@ -114,16 +114,22 @@ static void report_line(const char *skill, const char *line, void *payload)
 
 /* ---- search ------------------------------------------------------------- */
 
+/* One row per skill: name, installs, where it was found, what it does,
+   and the command to copy. */
 static void print_hit(size_t i, const bn_registry_hit *h, bool numbered)
 {
 	if (numbered)
 		printf("%3zu. ", i + 1);
-	printf("%-32s %s", h->name, h->source);
+	printf("%-32s", h->name);
 	if (h->installs >= 0)
-		printf("  (%lld installs)", h->installs);
-	printf("  [%s]\n", h->registry);
+		printf("  %lld installs", h->installs);
+	printf("  [");
+	for (size_t k = 0; k < h->registries.n; k++)
+		printf("%s%s", k ? ", " : "", h->registries.v[k]);
+	printf("%s]\n", h->registries.n ? "" : h->registry);
 	if (h->description)
 		printf("      %s\n", h->description);
+	printf("      %s\n", h->install ? h->install : h->source);
 }
 
 int bn_cli_skill_search(int argc, char **argv)
@@ -158,9 +164,6 @@ int bn_cli_skill_search(int argc, char **argv)
 			print_hit(i, &hits.v[i], false);
 		if (hits.n == 0)
 			printf("no skill matches '%s'\n", pos[0]);
-		else
-			printf("install one with `bnity skill install SOURCE "
-			       "--skill NAME`\n");
 	}
 	bn_registry_hits_clear(&hits);
 	session_close(&ss);
@@ -644,8 +647,7 @@ static void browse_details(const bn_registry_hit *h)
 		printf("  installs:  %lld\n", h->installs);
 	if (h->description)
 		printf("  about:     %s\n", h->description);
-	printf("  install:   bnity skill install %s --skill %s\n\n",
-	       h->source, h->name);
+	printf("  install:   %s\n\n", h->install);
 }
 
 static int browse_loop(session *ss, bn_err *err)

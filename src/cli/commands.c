@@ -88,7 +88,10 @@ static const bn_cli_cmd skill_cmds[] = {
 	  .summary = "Search the registries for skills",
 	  .usage = "QUERY [--registry NAME] [--json] [--offline]",
 	  .text = "Search the registries (skills.sh, anthropics/skills,\n"
-		  "ComposioHQ/awesome-claude-skills, and those in config.json).",
+		  "ComposioHQ/awesome-claude-skills, and those in config.json). One\n"
+		  "row per skill with its installs, the registries that have it, its\n"
+		  "description and the install command; by relevance (exact name,\n"
+		  "name prefix, in the name, in the description), then installs.",
 	  .opts = OPTS(VALUE("registry"), FLAG("json"), FLAG("offline")),
 	  .fn = bn_cli_skill_search },
 	{ .name = "find",

@@ -408,6 +408,8 @@ typedef struct bn_registry_hit {
 	char *registry;          /* the registry it came from */
 	char *description;       /* may be NULL */
 	long long installs;      /* -1 when unknown */
+	bn_strv registries;      /* every registry that has it (merged) */
+	char *install;           /* the command that installs it */
 } bn_registry_hit;
 
 typedef struct bn_registry_hits {
@@ -429,7 +431,9 @@ int bn_registry_skillssh_search(bn_registry_hits *out,
  * bn_registry_search - QUERY over every configured registry (REGISTRY
  * NULL) or the one named.  GitHub registries list the repository's skills
  * (cached) and match name and description.  Failures of one registry
- * become notes when others answer.
+ * become notes when others answer.  One hit per skill (same repository
+ * and name) with every registry that has it, sorted by relevance (exact
+ * name, name prefix, in the name, in the description) then installs.
  */
 int bn_registry_search(bn_registry_hits *out, const bn_registry_ctx *ctx,
 		       const char *registry, const char *query,

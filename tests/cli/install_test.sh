@@ -103,7 +103,7 @@ export BNITY_FETCH_TIMEOUT_MS=3000
 
 # --- search ------------------------------------------------------------------
 run "$bnity" skill search hello --registry skills.sh
-check "search finds a skills.sh result" '[ $rc -eq 0 ] && [[ $out == *hello*acme/skills*42\ installs* ]]'
+check "search finds a skills.sh result" '[ $rc -eq 0 ] && [[ $out == *hello*42\ installs*acme/skills@hello* ]]'
 run "$bnity" skill search weather --json --registry skills.sh
 check "search --json has name, source, installs" '[ $rc -eq 0 ] && [[ $out == *"\"name\": \"weather\""* ]] && [[ $out == *"\"installs\": 7"* ]]'
 run "$bnity" skill search hello
@@ -565,5 +565,26 @@ run env BNITY_HOME=$HU "$bnity" skill update --all
 check "update --all with the source gone says so per skill and exits 1" '[ $rc -eq 1 ] && [[ $errout == *"'"'"'upd-a'"'"' not updated"*"entry is kept"* ]] && [[ $errout == *"'"'"'upd-b'"'"' not updated"* ]]'
 check "and keeps every lockfile entry it could not reach" 'grep -q "\"upd-a\"" "$HU/skills-lock.json" && grep -q "\"upd-b\"" "$HU/skills-lock.json"'
 mv "$work/upd-away.git" "$work/upd.git"
+
+# --- search: one row per skill across registries ---------------------------
+# (wt-upd) Two registries answering with the same skill give one row.
+echo '{"registries": {"extra": [{"name": "mirror", "type": "skills.sh", "location": "http://127.0.0.1:'"$P"'/ss"}]}}' >"$BNITY_HOME/config.json"
+run "$bnity" skill search hello --json
+check "search merges a skill two registries have into one row, naming both" '[ $rc -eq 0 ] && [ "$(grep -c "\"name\": \"hello\"" <<<"$out")" = 1 ] && [[ $out == *"\"registries\": ["*"\"skills.sh\""*"\"mirror\""* ]]'
+check "each row has the install command to copy" '[[ $out == *"\"install\": \"bnity skill install acme/skills@hello\""* ]]'
+run "$bnity" skill find e
+flat=${out//$'\n'/ }
+check "find (search) sorts by relevance then installs, and shows the command" '[ $rc -eq 0 ] && [[ $flat == *hello*"42 installs"*"[skills.sh, mirror]"*"bnity skill install acme/skills@hello"*weather*"7 installs"* ]]'
+cp "$srv/skillssh.json" "$work/skillssh.json.orig"
+cat >"$srv/skillssh.json" <<'J'
+[{"id":"acme/skills/pdf-tools","name":"pdf-tools","installs":900,"source":"acme/skills"},
+ {"id":"acme/skills/pdf","name":"pdf","installs":3,"source":"acme/skills"},
+ {"id":"acme/skills/my-pdf","name":"my-pdf","installs":50,"source":"acme/skills"}]
+J
+run "$bnity" skill find pdf --registry skills.sh
+flat=${out//$'\n'/ }
+check "an exact name comes first, then a name prefix, then the word in a name" '[ $rc -eq 0 ] && [[ $flat == pdf\ *pdf-tools*my-pdf* ]]'
+cp "$work/skillssh.json.orig" "$srv/skillssh.json"
+rm "$BNITY_HOME/config.json"
 
 tap_done
