@@ -5,10 +5,39 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One way to read a skill, the agent's tools: a catalog location is not
+   a path to open (and never the absolute store path, which would tell
+   the model where $BNITY_HOME is). */
 static const char catalog_intro[] =
 	"The skills below give you specialised instructions for particular "
-	"tasks. When a task matches a skill's description, read the SKILL.md "
-	"at its location to load the full instructions before you act.\n\n";
+	"tasks. When a task matches a skill's description, load its full "
+	"instructions before you act: call the activate_skill tool with the "
+	"skill's name, then read any file it lists with the "
+	"read_skill_resource tool (the skill's name and the file's relative "
+	"path). A skill's location names its SKILL.md inside the skill store; "
+	"it is not a path for you to open.\n\n";
+
+/* The catalog of the N skills USE, each located by its store-relative
+   "NAME/SKILL.md" (shallow copies: nothing is owned but the paths). */
+static int catalog(bn_buf *out, const bn_skill_manifest **use, size_t n)
+{
+	bn_skill_manifest *v = calloc(n, sizeof(*v));
+	const bn_skill_manifest **p = calloc(n, sizeof(*p));
+	int r = v && p ? 0 : 1;
+
+	for (size_t i = 0; !r && i < n; i++) {
+		v[i] = *use[i];
+		v[i].file = bn_xasprintf("%s/SKILL.md", use[i]->name);
+		p[i] = &v[i];
+	}
+	if (!r)
+		r = bn_skill_prompt_catalog(out, p, n);
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i].file);
+	free(v);
+	free(p);
+	return r;
+}
 
 int bn_agent_prompt_build(bn_buf *out, bn_strv *names_out,
 			  bn_strv *warnings, bn_store *s, const char *bot,
@@ -79,7 +108,7 @@ int bn_agent_prompt_build(bn_buf *out, bn_strv *names_out,
 	if (!r && nuse) {
 		r = bn_buf_puts(out, catalog_intro);
 		if (!r)
-			r = bn_skill_prompt_catalog(out, use, nuse);
+			r = catalog(out, use, nuse);
 		if (!r)
 			r = bn_buf_puts(out, "\n");
 	}

@@ -114,16 +114,22 @@ static void report_line(const char *skill, const char *line, void *payload)
 
 /* ---- search ------------------------------------------------------------- */
 
+/* One row per skill: name, installs, where it was found, what it does,
+   and the command to copy. */
 static void print_hit(size_t i, const bn_registry_hit *h, bool numbered)
 {
 	if (numbered)
 		printf("%3zu. ", i + 1);
-	printf("%-32s %s", h->name, h->source);
+	printf("%-32s", h->name);
 	if (h->installs >= 0)
-		printf("  (%lld installs)", h->installs);
-	printf("  [%s]\n", h->registry);
+		printf("  %lld installs", h->installs);
+	printf("  [");
+	for (size_t k = 0; k < h->registries.n; k++)
+		printf("%s%s", k ? ", " : "", h->registries.v[k]);
+	printf("%s]\n", h->registries.n ? "" : h->registry);
 	if (h->description)
 		printf("      %s\n", h->description);
+	printf("      %s\n", h->install ? h->install : h->source);
 }
 
 int bn_cli_skill_search(int argc, char **argv)
@@ -158,9 +164,6 @@ int bn_cli_skill_search(int argc, char **argv)
 			print_hit(i, &hits.v[i], false);
 		if (hits.n == 0)
 			printf("no skill matches '%s'\n", pos[0]);
-		else
-			printf("install one with `bnity skill install SOURCE "
-			       "--skill NAME`\n");
 	}
 	bn_registry_hits_clear(&hits);
 	session_close(&ss);
@@ -179,6 +182,21 @@ typedef struct install_args {
 
 /* Some skills of a many-skill install were skipped (each said why). */
 #define BN_ESKIPPED 1
+
+/* On stderr: each capability new in an update that was not granted,
+   with the command that grants it (a bare secret needs its origin). */
+static void say_ungranted(const bn_registry_installed *x)
+{
+	for (size_t i = 0; i < x->ungranted.n; i++) {
+		const char *spec = x->ungranted.v[i];
+		bool bare_secret = !strncmp(spec, "get_secret=", 11) &&
+			!strchr(spec, '@') && strncmp(spec + 11, "reveal:", 7);
+		fprintf(stderr, "bnity: '%s': not granted: %s (new in this "
+			"version); grant it with `bnity skill grant %s %s%s`\n",
+			x->name, spec, x->name, spec,
+			bare_secret ? "@https://HOST" : "");
+	}
+}
 
 static void print_installed(const bn_registry_install_result *res,
 			    bool update)
@@ -218,6 +236,8 @@ static int show_results(bn_registry_install_result *res, int r, bool json,
 		bn_cli_print_json(bn_view_installed_json(res));
 	else
 		print_installed(res, update);
+	for (size_t i = 0; i < res->n; i++)
+		say_ungranted(&res->v[i]);
 	for (size_t i = 0; !r && i < res->n; i++)
 		if (res->v[i].skipped)
 			r = BN_ESKIPPED;
@@ -371,6 +391,74 @@ static int lock_names(bn_strv *out, bn_store *s, const char *one,
 	return 0;
 }
 
+/* A store copy that no longer hashes as installed is put back from its
+   source at the pinned ref first (then updated as usual).  Says on
+   stderr what it did, or which command will. */
+static void repair_if_changed(session *ss, const install_args *a,
+			      const char *name)
+{
+	bn_registry_install_opts o = BN_REGISTRY_INSTALL_OPTS_INIT;
+	bn_registry_install_result res = { 0 };
+	char *source = NULL;
+	bn_err e;
+
+	bn_err_init(&e);
+	if (bn_registry_verify(ss->store, name, &e) != BN_EINVAL)
+		return;
+	fprintf(stderr, "bnity: %s: restoring it from its source at the "
+		"pinned ref\n", e.msg);
+	bn_err_init(&e);
+	o.yes = a->yes;
+	o.grant = (const char *const *)a->grants.v;
+	o.n_grant = a->grants.n;
+	o.bot = a->bot;
+	o.approve = on_terminal() ? ask_cap : NULL;
+	o.report = report_line;
+	if (bn_registry_repair(&res, &ss->ctx, name, &o, &source, &e) == 0 &&
+	    res.n == 1 && !res.v[0].skipped)
+		printf("restored '%s' from %s (%s)\n", name, source,
+		       res.v[0].hash);
+	else
+		fprintf(stderr, "bnity: skill '%s' not restored from %s at the "
+			"pinned ref: %s\n", name, source ? source :
+			"its source", e.msg[0] ? e.msg : "the source has it no "
+			"more");
+	bn_registry_install_result_clear(&res);
+	free(source);
+}
+
+/* Update skill NAME from the source its skills-lock.json entry names.
+   A failure leaves the skill and its entry as they were, and says so. */
+static int update_one(session *ss, install_args *a, const char *name,
+		      bn_err *err)
+{
+	bn_registry_lock_entry e = { 0 };
+	bn_strv only = { 0 };
+	int r = bn_registry_lock_get(&e, bn_store_home(ss->store), name, err);
+
+	if (r) {
+		fprintf(stderr, "bnity: %s\n", err->msg);
+		return r;
+	}
+	repair_if_changed(ss, a, name);
+	bn_strv_push(&only, name);
+	a->skills = only;
+	r = run_install(ss, e.source, a, true, name, err);
+	a->skills = (bn_strv){ 0 };
+	bn_strv_clear(&only);
+	if (r && r != BN_ESKIPPED)
+		fprintf(stderr, "bnity: skill '%s' not updated: %s; it stays "
+			"as installed, and its skills-lock.json entry is kept\n",
+			name, err->msg);
+	if (r && bn_registry_verify(ss->store, name, NULL) == BN_EINVAL)
+		fprintf(stderr, "bnity: skill '%s' is still changed in the "
+			"store: `bnity skill update %s` restores it once %s can "
+			"be reached (or `bnity skill remove %s`)\n", name,
+			name, e.source ? e.source : "its source", name);
+	bn_registry_lock_entry_clear(&e);
+	return r;
+}
+
 int bn_cli_skill_update(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
@@ -408,27 +496,9 @@ int bn_cli_skill_update(int argc, char **argv)
 	r = lock_names(&names, ss.store, npos == 1 ? pos[0] : NULL, &err);
 	a.all = false;
 	for (size_t i = 0; r == 0 && i < names.n; i++) {
-		bn_registry_lock_entry e = { 0 };
 		bn_err e1;
 		bn_err_init(&e1);
-		a.skills.n = 0;
-		int r1 = bn_registry_lock_get(&e, bn_store_home(ss.store),
-					      names.v[i], &e1);
-		if (!r1) {
-			bn_strv only = { 0 };
-			bn_strv_push(&only, names.v[i]);
-			a.skills = only;
-			r1 = run_install(&ss, e.source, &a, true, names.v[i],
-					 &e1);
-			bn_strv_clear(&a.skills);
-		}
-		if (r1) {
-			fprintf(stderr, "bnity: %s\n", e1.msg);
-			failed++;
-			if (npos == 1)
-				err = e1, r = r1;
-		}
-		bn_registry_lock_entry_clear(&e);
+		failed += update_one(&ss, &a, names.v[i], &e1) != 0;
 	}
 	bn_strv_clear(&names);
 	bn_strv_clear(&a.grants);
@@ -577,8 +647,7 @@ static void browse_details(const bn_registry_hit *h)
 		printf("  installs:  %lld\n", h->installs);
 	if (h->description)
 		printf("  about:     %s\n", h->description);
-	printf("  install:   bnity skill install %s --skill %s\n\n",
-	       h->source, h->name);
+	printf("  install:   %s\n\n", h->install);
 }
 
 static int browse_loop(session *ss, bn_err *err)

@@ -100,7 +100,10 @@ static const bn_cli_cmd skill_cmds[] = {
 	  .summary = "Search the registries for skills",
 	  .usage = "QUERY [--registry NAME] [--json] [--offline]",
 	  .text = "Search the registries (skills.sh, anthropics/skills,\n"
-		  "ComposioHQ/awesome-claude-skills, and those in config.json).",
+		  "ComposioHQ/awesome-claude-skills, and those in config.json). One\n"
+		  "row per skill with its installs, the registries that have it, its\n"
+		  "description and the install command; by relevance (exact name,\n"
+		  "name prefix, in the name, in the description), then installs.",
 	  .opts = OPTS(VALUE("registry"), FLAG("json"), FLAG("offline")),
 	  .fn = bn_cli_skill_search },
 	{ .name = "find",
@@ -147,8 +150,13 @@ static const bn_cli_cmd skill_cmds[] = {
 	  .summary = "Install installed skills again from their sources",
 	  .usage = "NAME|--all [-y|--yes] [--grant CAP,...]... [--bot BOT]\n"
 		   "        [--force] [--offline]",
-	  .text = "Fetch again; changed content is replaced; changed capabilities are\n"
-		  "shown and asked for again.",
+	  .text = "Fetch again; changed content is replaced. Grants of unchanged\n"
+		  "capabilities are kept; a new capability is granted only with\n"
+		  "--grant or on a terminal (never by --yes), and stderr names each\n"
+		  "one not granted with the command to grant it. A store copy that\n"
+		  "was changed is restored from its source at the pinned ref. A\n"
+		  "source that cannot be reached keeps the skill and its lockfile\n"
+		  "entry; exit 1 when any skill was not updated.",
 	  .opts = OPTS(FLAG("all"), { "yes", 'y', BN_CLI_FLAG }, LIST("grant"),
 		       VALUE("bot"), FLAG("force"), FLAG("offline")),
 	  .fn = bn_cli_skill_update },

@@ -26,6 +26,7 @@
 #include "base/fs.h"
 #include "exec/build.h"
 #include "exec/grants.h"
+#include "store/grants.h"
 #include "store/installlog.h"
 
 #define SIG_MAX_BYTES 8192
@@ -40,6 +41,7 @@ void bn_registry_install_result_clear(bn_registry_install_result *r)
 		free(r->v[i].skipped);
 		bn_strv_clear(&r->v[i].granted);
 		bn_strv_clear(&r->v[i].warnings);
+		bn_strv_clear(&r->v[i].ungranted);
 	}
 	free(r->v);
 	r->v = NULL;
@@ -156,35 +158,122 @@ static const char *one_origin(const bn_skill_manifest *m)
 	return found;
 }
 
+/* The grants the database holds for skill NAME and BOT (NULL: the
+   every-bot rows), each "cap" or "cap=scope", into OUT. */
+static void grants_held(bn_strv *out, bn_store *s, const char *name,
+			const char *bot)
+{
+	const char *who = bot ? bot : BN_STORE_GRANT_EVERY_BOT;
+	bn_store_grant *v = NULL;
+	size_t n = 0;
+
+	if (bn_store_grant_list(&v, &n, s, name, NULL, bot, NULL))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(v[i].bot, who) || !strcmp(v[i].capability,
+						      "limits"))
+			continue;
+		char *spec = *v[i].scope ? bn_xasprintf("%s=%s",
+				v[i].capability, v[i].scope) :
+			bn_xstrdup(v[i].capability);
+		if (!bn_strv_has(out, spec))
+			bn_strv_push(out, spec);
+		free(spec);
+	}
+	bn_store_grants_free(v, n);
+}
+
+/* Declared SPEC in the form the database keeps (owned). */
+static char *spec_canonical(const char *spec)
+{
+	const char *eq = strchr(spec, '=');
+	bn_exec_cap c;
+	char *norm = NULL, *out;
+
+	if (!eq || !bn_exec_cap_parse(&c, spec, (size_t)(eq - spec)) ||
+	    bn_exec_scope_normalize(&norm, c, eq + 1, NULL))
+		return bn_xstrdup(spec);
+	out = bn_xasprintf("%.*s=%s", (int)(eq - spec), spec, norm);
+	free(norm);
+	return out;
+}
+
+/* The grant of HELD that covers declared SPEC as it is, or NULL. */
+static const char *kept_grant(const bn_strv *held, const char *spec)
+{
+	char *canon = spec_canonical(spec);
+	const bn_strv one = { (char **)&spec, 1 };
+	const char *found = NULL;
+
+	for (size_t i = 0; i < held->n && !found; i++)
+		if (!strcmp(held->v[i], spec) || !strcmp(held->v[i], canon) ||
+		    binds_declared(&one, held->v[i]))
+			found = held->v[i];
+	free(canon);
+	return found;
+}
+
+/*
+ * An update of a skill installed before as OLD: every grant the database
+ * holds (for O->bot) whose declared capability and scope are unchanged is
+ * kept; a capability declared before and not granted stays so; a new one
+ * (or a new scope) is granted only when named with --grant or accepted on
+ * a terminal, never by --yes.  What was not granted goes to UNGRANTED for
+ * the CLI to say.
+ */
+static void approve_update(bn_strv *granted, bn_strv *ungranted, bn_store *s,
+			   const bn_skill_manifest *m,
+			   const bn_registry_install_opts *o,
+			   const bn_registry_lock_entry *old)
+{
+	const bn_strv *decl = &m->capabilities;
+	bn_strv held = { 0 };
+
+	grants_held(&held, s, m->name, o->bot);
+
+	for (size_t i = 0; i < old->capabilities.n; i++)
+		if (!bn_strv_has(decl, old->capabilities.v[i]))
+			say(o, m->name, "capability removed: %s",
+			    old->capabilities.v[i]);
+	for (size_t i = 0; i < decl->n; i++) {
+		const char *spec = decl->v[i], *keep = kept_grant(&held, spec);
+		const char *bound = secret_binding(o, spec);
+		char cap[64];
+		const char *scope;
+
+		cap_split(cap, sizeof(cap), &scope, spec);
+		bool before = bn_strv_has(&old->capabilities, spec);
+		if (keep) {
+			bn_strv_push(granted, keep);
+			say(o, m->name, "capability %s: unchanged, the grant "
+			    "is kept", keep);
+		} else if (bound || grant_named(o, spec)) {
+			bn_strv_push(granted, bound ? bound : spec);
+			say(o, m->name, "capability %s: granted (--grant)",
+			    bound ? bound : spec);
+		} else if (before) {
+			say(o, m->name, "capability %s: not granted before, "
+			    "still not granted", spec);
+		} else if (o->approve && (strcmp(cap, "get_secret") ||
+					  strchr(scope, '@')) &&
+			   o->approve(m->name, cap, scope, o->payload)) {
+			bn_strv_push(granted, spec);
+			say(o, m->name, "capability added: %s: granted", spec);
+		} else {
+			bn_strv_push(ungranted, spec);
+			say(o, m->name, "capability added: %s: not granted",
+			    spec);
+		}
+	}
+	bn_strv_clear(&held);
+}
+
 static void approve(bn_strv *granted, const bn_skill_manifest *m,
-		    const bn_registry_install_opts *o,
-		    const bn_registry_lock_entry *old)
+		    const bn_registry_install_opts *o)
 {
 	const bn_strv *decl = &m->capabilities;
 	bool asked_any = false;
 
-	if (old && old->name && bn_strv_same_set(&old->capabilities, decl)) {
-		for (size_t i = 0; i < old->granted.n; i++)
-			if (bn_strv_has(decl, old->granted.v[i]) ||
-			    binds_declared(decl, old->granted.v[i]))
-				bn_strv_push(granted, old->granted.v[i]);
-		if (decl->n)
-			say(o, m->name, "capabilities unchanged: the grants "
-			    "approved before are kept");
-		return;
-	}
-	if (old && old->name) {
-		for (size_t i = 0; i < decl->n; i++)
-			if (!bn_strv_has(&old->capabilities, decl->v[i]))
-				say(o, m->name, "capability added: %s",
-				    decl->v[i]);
-		for (size_t i = 0; i < old->capabilities.n; i++)
-			if (!bn_strv_has(decl, old->capabilities.v[i]))
-				say(o, m->name, "capability removed: %s",
-				    old->capabilities.v[i]);
-		say(o, m->name, "the declared capabilities changed: "
-		    "approval is asked again");
-	}
 	for (size_t i = 0; i < decl->n; i++) {
 		char cap[64];
 		const char *scope;
@@ -760,7 +849,7 @@ static int install_one(bn_registry_install_result *res, const job *j,
 	bn_store *s = j->ctx->store;
 	bn_registry_lock_entry old = { 0 }, e = { 0 };
 	bn_skill_manifest *m = NULL;
-	bn_strv warn = { 0 };
+	bn_strv warn = { 0 }, ungranted = { 0 };
 	char src_hash[72], hash[72], *dest = NULL, *final = NULL;
 	char *name = NULL, *original = NULL;
 	const char *tier;
@@ -823,8 +912,14 @@ static int install_one(bn_registry_install_result *res, const job *j,
 	}
 	if (o->update && old.source_hash &&
 	    !strcmp(old.source_hash, src_hash) && !o->force) {
-		say(o, m->name, "already up to date (%s)", src_hash);
-		goto out;
+		if (bn_registry_verify(s, m->name, NULL) == 0) {
+			say(o, m->name, "already up to date (%s)", src_hash);
+			goto out;
+		}
+		/* the source's copy is the pinned one: it replaces the
+		   store copy someone changed */
+		say(o, m->name, "the store copy changed since it was "
+		    "installed: restoring it from the source (%s)", src_hash);
 	}
 	if (exists && old.source_hash && strcmp(old.source_hash, src_hash))
 		say(o, m->name, "content changed: %s -> %s", old.source_hash,
@@ -839,7 +934,10 @@ static int install_one(bn_registry_install_result *res, const job *j,
 		goto out;
 	say(o, m->name, "tier: %s", tier);
 	/* An update keeps or re-asks; a forced reinstall asks afresh. */
-	approve(&e.granted, m, o, exists && o->update ? &old : NULL);
+	if (exists && o->update && old.name)
+		approve_update(&e.granted, &ungranted, s, m, o, &old);
+	else
+		approve(&e.granted, m, o);
 	if ((r = build_if_needed(dest, m, o, err)))
 		goto out;
 	if ((r = bn_skill_tree_hash(hash, dest, err)))
@@ -850,12 +948,14 @@ static int install_one(bn_registry_install_result *res, const job *j,
 	if ((r = commit(j, dest, m, &e, exists, findings, err)))
 		goto out;
 	bn_strv_push(taken, m->name);
-	result_add(res, &e, true, &warn);
+	result_add(res, &e, true, &warn)->ungranted = ungranted;
+	memset(&ungranted, 0, sizeof(ungranted));
 out:
 	if (r)
 		bn_err_prefix(err, "install of '%s' refused", name ? name :
 			      m ? m->name : c->name);
 	bn_strv_clear(&warn);
+	bn_strv_clear(&ungranted);
 	bn_registry_lock_entry_clear(&old);
 	bn_registry_lock_entry_clear(&e);
 	bn_skill_manifest_free(m);

@@ -428,6 +428,8 @@ typedef struct bn_registry_hit {
 	char *registry;          /* the registry it came from */
 	char *description;       /* may be NULL */
 	long long installs;      /* -1 when unknown */
+	bn_strv registries;      /* every registry that has it (merged) */
+	char *install;           /* the command that installs it */
 } bn_registry_hit;
 
 typedef struct bn_registry_hits {
@@ -449,7 +451,9 @@ int bn_registry_skillssh_search(bn_registry_hits *out,
  * bn_registry_search - QUERY over every configured registry (REGISTRY
  * NULL) or the one named.  GitHub registries list the repository's skills
  * (cached) and match name and description.  Failures of one registry
- * become notes when others answer.
+ * become notes when others answer.  One hit per skill (same repository
+ * and name) with every registry that has it, sorted by relevance (exact
+ * name, name prefix, in the name, in the description) then installs.
  */
 int bn_registry_search(bn_registry_hits *out, const bn_registry_ctx *ctx,
 		       const char *registry, const char *query,
@@ -500,6 +504,8 @@ typedef struct bn_registry_installed {
 	char *skipped;             /* why it was not installed; NULL if it
 				      was (only in a many-skill install) */
 	bn_strv warnings;          /* format problems that did not refuse */
+	bn_strv ungranted;         /* update: capabilities new in this
+				      version that were not granted */
 } bn_registry_installed;
 
 typedef struct bn_registry_install_result {
@@ -547,6 +553,18 @@ int bn_registry_restore(bn_registry_install_result *out,
 			const bn_registry_ctx *ctx, const char *lock_path,
 			const char *root, const bn_registry_install_opts *o,
 			bn_err *err) BN_MUST_USE;
+
+/*
+ * bn_registry_repair - install skill NAME again from its skills-lock.json
+ * entry's source at the pinned ref, where it must hash to the pinned
+ * source hash: what puts back a store copy someone changed.  The grants
+ * held are kept as by an update.  *SOURCE_OUT (owned, NULL when the entry
+ * has none) is the source it was fetched from, for messages.
+ */
+int bn_registry_repair(bn_registry_install_result *out,
+		       const bn_registry_ctx *ctx, const char *name,
+		       const bn_registry_install_opts *o, char **source_out,
+		       bn_err *err) BN_MUST_USE;
 
 /*
  * bn_registry_verify - recompute NAME's tree hash and compare it with

@@ -313,3 +313,43 @@ int bn_registry_skill_remove(bn_store *s, const char *name, bn_err *err)
 		bn_err_prefix(err, "skill '%s' was removed, but", name);
 	return r;
 }
+
+int bn_registry_repair(bn_registry_install_result *out,
+		       const bn_registry_ctx *ctx, const char *name,
+		       const bn_registry_install_opts *o, char **source_out,
+		       bn_err *err)
+{
+	bn_registry_install_opts o1 = *o;
+	const char *home = bn_store_home(ctx->store);
+	json_t *lock = NULL;
+	const json_t *e;
+	char *source;
+	int r = bn_registry_lock_load(&lock, home, err);
+
+	*source_out = NULL;
+	if (r)
+		return r;
+	e = json_object_get(json_object_get(lock, "skills"), name);
+	if (!json_is_object(e)) {
+		json_decref(lock);
+		return bn_err_set(err, BN_ENOTFOUND, "skill '%s' is not in "
+				  "skills-lock.json", name);
+	}
+	if (!(source = entry_source(e, name, home, NULL, err))) {
+		json_decref(lock);
+		return err ? err->code : BN_EINVAL;
+	}
+	const char *pin = json_string_value(json_object_get(e, "sourceHash"));
+	const char *const only[1] = { name }, *const hashes[1] = {
+		pin ? pin : "" };
+	o1.only = only;
+	o1.n_only = 1;
+	o1.expect_hash = hashes;
+	o1.expect_name = name;
+	o1.all = false;
+	o1.update = true;
+	r = bn_registry_install(out, ctx, source, &o1, err);
+	json_decref(lock);
+	*source_out = source;
+	return r;
+}

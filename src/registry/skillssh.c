@@ -11,18 +11,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define SEARCH_MAX_HITS 200
 
+static void hit_free(bn_registry_hit *x)
+{
+	free(x->id);
+	free(x->name);
+	free(x->source);
+	free(x->registry);
+	free(x->description);
+	free(x->install);
+	bn_strv_clear(&x->registries);
+}
+
 void bn_registry_hits_clear(bn_registry_hits *h)
 {
-	for (size_t i = 0; i < h->n; i++) {
-		free(h->v[i].id);
-		free(h->v[i].name);
-		free(h->v[i].source);
-		free(h->v[i].registry);
-		free(h->v[i].description);
-	}
+	for (size_t i = 0; i < h->n; i++)
+		hit_free(&h->v[i]);
 	free(h->v);
 	h->v = NULL;
 	h->n = 0;
@@ -42,6 +49,8 @@ static void hit_add(bn_registry_hits *h, const char *id, const char *name,
 	x->registry = bn_xstrdup(registry);
 	x->description = desc ? bn_xstrdup(desc) : NULL;
 	x->installs = installs;
+	memset(&x->registries, 0, sizeof(x->registries));
+	x->install = NULL;
 }
 
 int bn_registry_skillssh_search(bn_registry_hits *out,
@@ -146,6 +155,101 @@ static int github_search(bn_registry_hits *out, const bn_registry_ctx *ctx,
 	return r;
 }
 
+/* The repository part (owner/repo) of a hit's SOURCE, owned, or NULL
+   when it is not owner/repo[/path]. */
+static char *owner_repo(const char *source)
+{
+	const char *slash = strchr(source, '/'), *end;
+
+	if (!slash || strchr(source, ':') || source[0] == '/' ||
+	    source[0] == '.')
+		return NULL;
+	end = strchr(slash + 1, '/');
+	return end ? bn_xasprintf("%.*s", (int)(end - source), source) :
+		bn_xstrdup(source);
+}
+
+/* H's install command: owner/repo@skill, the form skills.sh prints. */
+static char *install_command(const bn_registry_hit *h)
+{
+	char *repo = owner_repo(h->source), *out;
+
+	out = repo ? bn_xasprintf("bnity skill install %s@%s", repo, h->name) :
+		bn_xasprintf("bnity skill install %s --skill %s", h->source,
+			     h->name);
+	free(repo);
+	return out;
+}
+
+/* How well H matches QUERY: 0 exact name, 1 name prefix, 2 in the name,
+   3 in the description, 4 otherwise (the registry matched it). */
+static int relevance(const bn_registry_hit *h, const char *query)
+{
+	size_t n = strlen(query);
+
+	if (!strcasecmp(h->name, query))
+		return 0;
+	if (!strncasecmp(h->name, query, n))
+		return 1;
+	if (ci_contains(h->name, query))
+		return 2;
+	return ci_contains(h->description, query) ? 3 : 4;
+}
+
+/* A hit with its relevance, for sorting (qsort has no payload). */
+typedef struct ranked {
+	int rank;
+	bn_registry_hit hit;
+} ranked;
+
+static int by_rank(const void *a, const void *b)
+{
+	const ranked *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
+	if (x->hit.installs != y->hit.installs)
+		return x->hit.installs > y->hit.installs ? -1 : 1;
+	return strcmp(x->hit.name, y->hit.name);
+}
+
+/* One hit per skill of H (same install command), in relevance order. */
+static void merge_hits(bn_registry_hits *h, const char *query)
+{
+	ranked *v = bn_xcalloc(h->n ? h->n : 1, sizeof(*v));
+	size_t n = 0;
+
+	for (size_t i = 0; i < h->n; i++) {
+		bn_registry_hit *x = &h->v[i];
+		ranked *to = NULL;
+		x->install = install_command(x);
+		for (size_t k = 0; k < n && !to; k++)
+			if (!strcmp(v[k].hit.install, x->install))
+				to = &v[k];
+		if (!to) {
+			v[n].hit = *x;
+			v[n].rank = relevance(x, query);
+			bn_strv_push(&v[n++].hit.registries, x->registry);
+			continue;
+		}
+		if (!bn_strv_has(&to->hit.registries, x->registry))
+			bn_strv_push(&to->hit.registries, x->registry);
+		if (x->installs > to->hit.installs)
+			to->hit.installs = x->installs;
+		if (!to->hit.description && x->description) {
+			to->hit.description = x->description;
+			x->description = NULL;
+		}
+		hit_free(x);
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), by_rank);
+	for (size_t i = 0; i < n; i++)
+		h->v[i] = v[i].hit;
+	h->n = n;
+	free(v);
+}
+
 int bn_registry_search(bn_registry_hits *out, const bn_registry_ctx *ctx,
 		       const char *registry, const char *query, bn_err *err)
 {
@@ -195,5 +299,6 @@ int bn_registry_search(bn_registry_hits *out, const bn_registry_ctx *ctx,
 	if (answered == 0)
 		return bn_err_set(err, first.code ? first.code : BN_EIO, "%s",
 				  first.msg);
+	merge_hits(out, query);
 	return 0;
 }

@@ -16,6 +16,8 @@ json_t *bn_view_hit_json(const bn_registry_hit *h)
 	json_object_set_new(o, "description", bn_view_str_json(h->description));
 	json_object_set_new(o, "installs", h->installs < 0 ? json_null() :
 			    json_integer(h->installs));
+	json_object_set_new(o, "registries", bn_view_strv_json(&h->registries));
+	json_object_set_new(o, "install", bn_view_str_json(h->install));
 	return o;
 }
 
@@ -44,6 +46,8 @@ json_t *bn_view_installed_json(const bn_registry_install_result *res)
 					    bn_view_strv_json(&x->granted));
 			json_object_set_new(o, "warnings",
 					    bn_view_strv_json(&x->warnings));
+			json_object_set_new(o, "not_granted",
+					    bn_view_strv_json(&x->ungranted));
 		}
 		json_array_append_new(a, o);
 	}

@@ -72,7 +72,8 @@ run "$bnity" bot prompt helper
 flat=${out//$'\n'/}
 check "the prompt has the persona then the catalog" '[ $rc -eq 0 ] && [[ $flat == "You are a careful assistant."*"<available_skills>"*"<name>pdf-notes</name>"*"</available_skills>"* ]]'
 check "the catalog escapes XML" '[[ $out == *"&quot;points&quot; &amp; tables"* ]]'
-check "the catalog gives the location of SKILL.md" '[[ $flat == *"<location>$BNITY_HOME/skills/pdf-notes/SKILL.md</location>"* ]]'
+check "the catalog locates SKILL.md inside the store, never by the absolute home path" '[[ $flat == *"<location>pdf-notes/SKILL.md</location>"* ]] && [[ $out != *"$BNITY_HOME"* ]]'
+check "the prompt names one way to read a skill: the activate_skill and read_skill_resource tools" '[[ $out == *"call the activate_skill tool"* ]] && [[ $out == *"read_skill_resource"* ]] && [[ $out != *"read the SKILL.md at its location"* ]]'
 run "$bnity" skill disable pdf-notes helper
 run "$bnity" bot prompt helper
 check "a disabled skill leaves the catalog" '[ $rc -eq 0 ] && [[ $out != *"<available_skills>"* ]]'

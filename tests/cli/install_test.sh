@@ -103,7 +103,7 @@ export BNITY_FETCH_TIMEOUT_MS=3000
 
 # --- search ------------------------------------------------------------------
 run "$bnity" skill search hello --registry skills.sh
-check "search finds a skills.sh result" '[ $rc -eq 0 ] && [[ $out == *hello*acme/skills*42\ installs* ]]'
+check "search finds a skills.sh result" '[ $rc -eq 0 ] && [[ $out == *hello*42\ installs*acme/skills@hello* ]]'
 run "$bnity" skill search weather --json --registry skills.sh
 check "search --json has name, source, installs" '[ $rc -eq 0 ] && [[ $out == *"\"name\": \"weather\""* ]] && [[ $out == *"\"installs\": 7"* ]]'
 run "$bnity" skill search hello
@@ -166,9 +166,11 @@ skill_md weather "http_get=https://api.example.com read_env=LANG" \
   "Now also reads LANG." >"$srv/github/acme/skills/skills/weather/SKILL.md"
 run "$bnity" skill outdated weather
 check "outdated notices the new content" '[ $rc -eq 1 ] && [[ $out == *weather*outdated* ]]'
+"$bnity" skill grant weather http_get=https://api.example.com >/dev/null 2>&1
 run "$bnity" skill update weather --yes
-check "update shows the capability change and asks again" '[ $rc -eq 0 ] && [[ $out == *"capability added: read_env=LANG"* ]] && [[ $out == *"approval is asked again"* ]] && [[ $out == *"updated '"'"'weather'"'"'"* ]]'
-check "the update's grants are written" '[ "$(db "SELECT count(*) FROM grants WHERE skill=\"weather\"")" = 2 ]'
+check "update shows the capability change" '[ $rc -eq 0 ] && [[ $out == *"capability added: read_env=LANG"* ]] && [[ $out == *"updated '"'"'weather'"'"'"* ]]'
+check "a non-interactive update keeps the grant of an unchanged scope" '[ "$(db "SELECT capability FROM grants WHERE skill=\"weather\"")" = http_get ]'
+check "--yes does not grant a new capability; stderr says so and how to grant it" '[[ $errout == *"not granted: read_env=LANG"*"bnity skill grant weather read_env=LANG"* ]]'
 check "the lockfile has the new capabilities" 'lock | grep -q "read_env=LANG"'
 run "$bnity" skill update weather --yes
 check "update of an unchanged skill does nothing" '[ $rc -eq 0 ] && [[ $out == *"already up to date"* ]]'
@@ -524,5 +526,65 @@ mkskill "$HOME/.claude/skills/theirs" theirs
 run "$bnity" skill remove theirs
 check "removing another agent's skill says where it is and leaves it alone" '[ $rc -eq 1 ] && [[ $errout == *"$HOME/.claude/skills/theirs"*"leaves alone"* ]] && [ -f "$HOME/.claude/skills/theirs/SKILL.md" ]'
 rm -rf "$HOME/.claude/skills/theirs"
+
+# --- update: grants, a changed store copy, an unreachable source ------------
+# (wt-upd) Each check here failed before: an update lost or over-granted
+# grants, left a changed store copy "up to date", or said too little.
+HU=$work/hu
+git init -q --bare "$work/upd.git"
+git init -q "$work/updwt"
+mkskill "$work/updwt/skills/upd-a" upd-a "read_env=HOME"
+mkskill "$work/updwt/skills/upd-b" upd-b
+upd_push() { ( cd "$work/updwt" && git add -A && git -c user.email=t@e -c user.name=t commit -qm "$1" &&
+  git push -q "$work/upd.git" HEAD:refs/heads/main ) >/dev/null 2>&1; }
+upd_push one
+git --git-dir="$work/upd.git" symbolic-ref HEAD refs/heads/main
+BNITY_HOME=$HU "$bnity" skill install "file://$work/upd.git" --all --yes >/dev/null 2>&1
+hdb() { sqlite3 "$HU/boternity.db" "$1"; }
+check "update fixture: both skills installed, upd-a granted" '[ -f "$HU/skills/upd-b/SKILL.md" ] && [ "$(hdb "SELECT count(*) FROM grants WHERE skill=\"upd-a\"")" = 1 ]'
+skill_md upd-a "read_env=HOME read_env=LANG" "Now reads LANG too." >"$work/updwt/skills/upd-a/SKILL.md"
+upd_push two
+run env BNITY_HOME=$HU "$bnity" skill update --all --yes
+check "update --all --yes keeps the unchanged grant and does not grant the new one" '[ $rc -eq 0 ] && [ "$(hdb "SELECT scope FROM grants WHERE skill=\"upd-a\"")" = HOME ]'
+check "it says on stderr what it did not grant, with the command" '[[ $errout == *"'"'"'upd-a'"'"': not granted: read_env=LANG"*"bnity skill grant upd-a read_env=LANG"* ]]'
+run env BNITY_HOME=$HU "$bnity" skill revoke upd-a read_env=HOME
+skill_md upd-a "read_env=HOME read_env=LANG" "Reads LANG, third version." >"$work/updwt/skills/upd-a/SKILL.md"
+upd_push three
+run env BNITY_HOME=$HU "$bnity" skill update upd-a --yes --grant read_env=LANG
+check "update --grant grants the capability named; a grant revoked since is not brought back" '[ $rc -eq 0 ] && [ "$(hdb "SELECT scope FROM grants WHERE skill=\"upd-a\"")" = LANG ]'
+echo "tampered" >>"$HU/skills/upd-b/SKILL.md"
+run env BNITY_HOME=$HU "$bnity" skill update upd-b
+check "update of a changed store copy restores it from the source at the pinned ref" '[ $rc -eq 0 ] && [[ $out == *"restored '"'"'upd-b'"'"' from file://$work/upd.git#"* ]] && ! grep -q tampered "$HU/skills/upd-b/SKILL.md"'
+run env BNITY_HOME=$HU "$bnity" skill verify upd-b
+check "verify passes after the restore" '[ $rc -eq 0 ]'
+mv "$work/upd.git" "$work/upd-away.git"
+echo "tampered" >>"$HU/skills/upd-b/SKILL.md"
+run env BNITY_HOME=$HU "$bnity" skill update upd-b
+check "a changed copy whose source is gone: says which command will restore it" '[ $rc -eq 1 ] && [[ $errout == *"still changed in the store"*"bnity skill update upd-b"* ]]'
+run env BNITY_HOME=$HU "$bnity" skill update --all
+check "update --all with the source gone says so per skill and exits 1" '[ $rc -eq 1 ] && [[ $errout == *"'"'"'upd-a'"'"' not updated"*"entry is kept"* ]] && [[ $errout == *"'"'"'upd-b'"'"' not updated"* ]]'
+check "and keeps every lockfile entry it could not reach" 'grep -q "\"upd-a\"" "$HU/skills-lock.json" && grep -q "\"upd-b\"" "$HU/skills-lock.json"'
+mv "$work/upd-away.git" "$work/upd.git"
+
+# --- search: one row per skill across registries ---------------------------
+# (wt-upd) Two registries answering with the same skill give one row.
+echo '{"registries": {"extra": [{"name": "mirror", "type": "skills.sh", "location": "http://127.0.0.1:'"$P"'/ss"}]}}' >"$BNITY_HOME/config.json"
+run "$bnity" skill search hello --json
+check "search merges a skill two registries have into one row, naming both" '[ $rc -eq 0 ] && [ "$(grep -c "\"name\": \"hello\"" <<<"$out")" = 1 ] && [[ $out == *"\"registries\": ["*"\"skills.sh\""*"\"mirror\""* ]]'
+check "each row has the install command to copy" '[[ $out == *"\"install\": \"bnity skill install acme/skills@hello\""* ]]'
+run "$bnity" skill find e
+flat=${out//$'\n'/ }
+check "find (search) sorts by relevance then installs, and shows the command" '[ $rc -eq 0 ] && [[ $flat == *hello*"42 installs"*"[skills.sh, mirror]"*"bnity skill install acme/skills@hello"*weather*"7 installs"* ]]'
+cp "$srv/skillssh.json" "$work/skillssh.json.orig"
+cat >"$srv/skillssh.json" <<'J'
+[{"id":"acme/skills/pdf-tools","name":"pdf-tools","installs":900,"source":"acme/skills"},
+ {"id":"acme/skills/pdf","name":"pdf","installs":3,"source":"acme/skills"},
+ {"id":"acme/skills/my-pdf","name":"my-pdf","installs":50,"source":"acme/skills"}]
+J
+run "$bnity" skill find pdf --registry skills.sh
+flat=${out//$'\n'/ }
+check "an exact name comes first, then a name prefix, then the word in a name" '[ $rc -eq 0 ] && [[ $flat == pdf\ *pdf-tools*my-pdf* ]]'
+cp "$work/skillssh.json.orig" "$srv/skillssh.json"
+rm "$BNITY_HOME/config.json"
 
 tap_done
