@@ -16,6 +16,7 @@
 #include "base/buf.h"
 #include "base/fs.h"
 #include "registry/registry.h"
+#include "store/agents.h"
 #include "view/view.h"
 
 #define MAX_POS 64
@@ -106,6 +107,18 @@ static bool ask_cap(const char *skill, const char *cap, const char *scope,
 	return line[0] == 'y' || line[0] == 'Y';
 }
 
+static bool ask_yes(const char *skill, const char *question, void *payload)
+{
+	char line[LINE_MAX_BYTES];
+
+	(void)payload;
+	printf("  %s: %s [y/N] ", skill, question);
+	fflush(stdout);
+	if (!read_line(line, sizeof(line)))
+		return false;
+	return line[0] == 'y' || line[0] == 'Y';
+}
+
 static void report_line(const char *skill, const char *line, void *payload)
 {
 	(void)payload;
@@ -171,10 +184,12 @@ int bn_cli_skill_search(int argc, char **argv)
 
 typedef struct install_args {
 	bn_strv skills;
+	bn_strv agents;       /* --agent */
+	char *agent_root;     /* the project their folders are under */
 	bn_strv grants;       /* one CAP[=SCOPE] each */
 	bn_strv grant_opts;   /* --grant as given: CAP[=SCOPE],... */
 	const char *bot;
-	bool all, yes, force, local, offline, strict, json;
+	bool all, yes, force, local, offline, strict, json, global;
 } install_args;
 
 /* Some skills of a many-skill install were skipped (each said why). */
@@ -202,6 +217,10 @@ static void print_installed(const bn_registry_install_result *res,
 			printf(", %zu warning%s", x->warnings.n,
 			       x->warnings.n == 1 ? "" : "s");
 		printf("\n");
+		for (size_t k = 0; k < x->agent_copies.n; k++)
+			printf("  copied to %s\n", x->agent_copies.v[k]);
+		for (size_t k = 0; k < x->agent_refused.n; k++)
+			printf("  %s\n", x->agent_refused.v[k]);
 	}
 	if (res->n > 1 || skipped)
 		printf("%s %zu, skipped %zu\n", update ? "updated" :
@@ -225,6 +244,22 @@ static int show_results(bn_registry_install_result *res, int r, bool json,
 	return r;
 }
 
+/* What install and restore both take from A. */
+static void common_opts(bn_registry_install_opts *o, const install_args *a)
+{
+	o->yes = a->yes;
+	o->bot = a->bot;
+	o->force = a->force;
+	o->strict = a->strict;
+	o->approve = on_terminal() ? ask_cap : NULL;
+	o->confirm = on_terminal() ? ask_yes : NULL;
+	o->report = a->json ? NULL : report_line;
+	o->agents = (const char *const *)a->agents.v;
+	o->n_agents = a->agents.n;
+	o->global = a->global;
+	o->agent_root = a->agent_root;
+}
+
 static int run_install(session *ss, const char *source,
 		       const install_args *a, bool update,
 		       const char *expect, bn_err *err)
@@ -233,20 +268,15 @@ static int run_install(session *ss, const char *source,
 	bn_registry_install_result res = { 0 };
 	int r;
 
+	common_opts(&o, a);
 	o.only = (const char *const *)a->skills.v;
 	o.n_only = a->skills.n;
 	o.all = a->all;
-	o.yes = a->yes;
 	o.grant = (const char *const *)a->grants.v;
 	o.n_grant = a->grants.n;
-	o.bot = a->bot;
-	o.force = a->force;
 	o.local = a->local;
 	o.update = update;
 	o.expect_name = expect;
-	o.approve = on_terminal() ? ask_cap : NULL;
-	o.report = a->json ? NULL : report_line;
-	o.strict = a->strict;
 	r = bn_registry_install(&res, &ss->ctx, source, &o, err);
 	return show_results(&res, r, a->json, update);
 }
@@ -288,17 +318,37 @@ static int run_restore(session *ss, const install_args *a, bn_err *err)
 		return r;
 	if (!a->json)
 		printf("restoring the skills of %s\n", path);
-	o.yes = a->yes;
-	o.bot = a->bot;
-	o.force = a->force;
-	o.strict = a->strict;
-	o.approve = on_terminal() ? ask_cap : NULL;
-	o.report = a->json ? NULL : report_line;
+	common_opts(&o, a);
 	r = bn_registry_restore(&res, &ss->ctx, path, root, &o, err);
 	r = show_results(&res, r, a->json, false);
 	free(path);
 	free(root);
 	return r;
+}
+
+/* Every --agent is one bnity knows (else a usage error listing them);
+   the project their folders go under: the repository's root, else the
+   working folder. */
+static int agents_check(install_args *a)
+{
+	for (size_t i = 0; i < a->agents.n; i++) {
+		if (bn_store_agent_find(a->agents.v[i]))
+			continue;
+		char *names = bn_store_agent_names();
+		int r = bn_cli_usage("skill install", "unknown agent '%s' "
+				     "(known: %s)", a->agents.v[i], names);
+		free(names);
+		return r;
+	}
+	if (a->global && !a->agents.n)
+		return bn_cli_usage("skill install", "-g/--global chooses the "
+				    "user's folders of --agent: name one");
+	if (!a->agents.n || a->global)
+		return 0;
+	a->agent_root = bn_fs_repo_root(".");
+	if (!a->agent_root)
+		a->agent_root = realpath(".", NULL);
+	return 0;
 }
 
 int bn_cli_skill_install(int argc, char **argv)
@@ -319,6 +369,8 @@ int bn_cli_skill_install(int argc, char **argv)
 		{ "strict", false, NULL, &a.strict },
 		{ "json", false, NULL, &a.json },
 		{ "offline", false, NULL, &a.offline },
+		BN_CLI_OPT_LIST("agent", &a.agents),
+		{ "global", false, NULL, &a.global },
 		{ NULL, false, NULL, NULL } };
 
 	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
@@ -326,6 +378,8 @@ int bn_cli_skill_install(int argc, char **argv)
 		r = BN_EXIT_USAGE;
 		goto out;
 	}
+	if ((r = agents_check(&a)))
+		goto out;
 	split_grants(&a.grants, &a.grant_opts);
 	if (npos > 1 || (npos == 0 && (a.skills.n || a.all || a.local))) {
 		r = bn_cli_usage("skill install", npos ? "give one SOURCE" :
@@ -343,6 +397,8 @@ int bn_cli_skill_install(int argc, char **argv)
 		BN_EXIT_OK;
 out:
 	bn_strv_clear(&a.skills);
+	bn_strv_clear(&a.agents);
+	free(a.agent_root);
 	bn_strv_clear(&a.grants);
 	bn_strv_clear(&a.grant_opts);
 	return r;

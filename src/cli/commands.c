@@ -107,6 +107,7 @@ static const bn_cli_cmd skill_cmds[] = {
 	{ .name = "install",
 	  .summary = "Install skills from a folder, archive or repository",
 	  .usage = "[SOURCE] [-s|--skill NAME]... [--all] [-y|--yes]\n"
+		   "        [-a|--agent AGENT]... [-g|--global]\n"
 		   "        [--grant CAP[=SCOPE],...]... [--bot BOT] [--force] [--local]\n"
 		   "        [--strict] [--json] [--offline]",
 	  .text = "Install skills from a folder, a .skill/.zip/.tar.gz,\n"
@@ -125,11 +126,21 @@ static const bn_cli_cmd skill_cmds[] = {
 		  "Without SOURCE, restores every skill of skills-lock.json (the\n"
 		  "repository's, else BNITY_HOME's) at its pinned ref and hash; its\n"
 		  "tier is decided afresh and its grants asked for again (--yes\n"
-		  "grants the pinned ones).",
+		  "grants the pinned ones).\n"
+		  "--agent AGENT (claude-code, codex, cursor, opencode, gemini-cli,\n"
+		  "github-copilot, amp, cline, kilo, continue, goose, roo, windsurf;\n"
+		  "may repeat) also copies each skill into that agent's skills folder:\n"
+		  "the project's (under the repository root) or, with -g, the user's.\n"
+		  "The store keeps the original; each copy's hash is recorded, so\n"
+		  "`skill verify` reports a changed copy and `skill remove` removes\n"
+		  "only unchanged ones. Agents run a skill's scripts with no sandbox:\n"
+		  "a skill with scripts is copied only after a yes per agent (--yes).",
 	  .opts = OPTS({ "skill", 's', BN_CLI_LIST }, FLAG("all"),
 		       { "yes", 'y', BN_CLI_FLAG }, LIST("grant"), VALUE("bot"),
 		       FLAG("force"), FLAG("local"), FLAG("strict"),
-		       FLAG("json"), FLAG("offline")),
+		       FLAG("json"), FLAG("offline"),
+		       { "agent", 'a', BN_CLI_LIST },
+		       { "global", 'g', BN_CLI_FLAG }),
 	  .fn = bn_cli_skill_install },
 	{ .name = "update",
 	  .summary = "Install installed skills again from their sources",

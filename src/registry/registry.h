@@ -174,6 +174,8 @@ typedef struct bn_registry_finding {
 typedef struct bn_registry_findings {
 	bn_registry_finding *v;
 	size_t n;
+	size_t scripts;          /* files that look like scripts (an
+				    agent outside the sandbox runs them) */
 } bn_registry_findings;
 
 /* Free every finding of F; F is reusable. */
@@ -203,6 +205,14 @@ int bn_registry_scan_dir(bn_registry_findings *out, const char *dir,
 
 /* The listing and tree hash of a skill folder are skill/tree.h's. */
 
+/* A copy of an installed skill that bnity made in another agent's
+   folder (store/agents.h). */
+typedef struct bn_registry_agent_copy {
+	char *agent;             /* the agent's name */
+	char *path;              /* the copy's folder (absolute) */
+	char *hash;              /* its tree hash as copied */
+} bn_registry_agent_copy;
+
 /* One skill's entry in skills-lock.json. */
 typedef struct bn_registry_lock_entry {
 	char *name;
@@ -220,7 +230,15 @@ typedef struct bn_registry_lock_entry {
 	bn_strv capabilities;    /* declared "cap[=scope]" */
 	bn_strv granted;         /* granted "cap[=scope]" */
 	long long installed_at;  /* seconds since the epoch */
+	bn_registry_agent_copy *copies; /* "agentCopies": what bnity copied
+				    into agents' folders */
+	size_t n_copies;
 } bn_registry_lock_entry;
+
+/* Add a copy (copied strings) to E. */
+void bn_registry_lock_entry_add_copy(bn_registry_lock_entry *e,
+				     const char *agent, const char *path,
+				     const char *hash);
 
 /* Free E's fields and zero it. */
 void bn_registry_lock_entry_clear(bn_registry_lock_entry *e);
@@ -441,6 +459,21 @@ int bn_registry_search(bn_registry_hits *out, const bn_registry_ctx *ctx,
 typedef bool (*bn_registry_approve_fn)(const char *skill, const char *cap,
 				       const char *scope, void *payload);
 
+/* Asks the user a yes/no QUESTION about SKILL; true is yes. */
+typedef bool (*bn_registry_confirm_fn)(const char *skill,
+				       const char *question, void *payload);
+
+/* Counts what an install has done so far, for a progress line. */
+typedef struct bn_registry_progress {
+	size_t skills_done, skills_total;
+	size_t files, bytes;       /* of the skills vetted so far */
+	const char *current;       /* the skill being installed, or NULL */
+} bn_registry_progress;
+
+/* Shows P (the CLI draws it on a terminal only). */
+typedef void (*bn_registry_progress_fn)(const bn_registry_progress *p,
+					void *payload);
+
 /* Reports a step of the pipeline to the user (the CLI prints it). */
 typedef void (*bn_registry_report_fn)(const char *skill, const char *line,
 				      void *payload);
@@ -464,10 +497,20 @@ typedef struct bn_registry_install_opts {
 	const char *const *expect_hash; /* with only: the tree only[i]
 				      must hash to (a restore's pin), ""
 				      or NULL for any; NULL: no pins */
+	const char *const *agents; /* --agent NAMEs (store/agents.h): each
+				      gets a copy in its skills folder */
+	size_t n_agents;
+	bool global;               /* -g: the agents' user folders */
+	const char *agent_root;    /* the project the agents' project
+				      folders are under (without -g) */
+	bn_registry_confirm_fn confirm; /* asks before a copy of a skill
+				      with scripts; NULL: no terminal */
+	bn_registry_progress_fn progress; /* NULL: none */
 } bn_registry_install_opts;
 
 #define BN_REGISTRY_INSTALL_OPTS_INIT { NULL, 0, false, false, NULL, 0, \
-	NULL, false, false, false, NULL, NULL, NULL, NULL, false, NULL }
+	NULL, false, false, false, NULL, NULL, NULL, NULL, false, NULL, \
+	NULL, 0, false, NULL, NULL, NULL }
 
 /* What happened to one skill. */
 typedef struct bn_registry_installed {
@@ -480,6 +523,8 @@ typedef struct bn_registry_installed {
 	char *skipped;             /* why it was not installed; NULL if it
 				      was (only in a many-skill install) */
 	bn_strv warnings;          /* format problems that did not refuse */
+	bn_strv agent_copies;      /* "AGENT PATH" of each copy made */
+	bn_strv agent_refused;     /* why a copy asked for was not made */
 } bn_registry_installed;
 
 typedef struct bn_registry_install_result {
@@ -513,6 +558,11 @@ int bn_registry_install(bn_registry_install_result *out,
  */
 int bn_registry_skill_remove(bn_store *s, const char *name,
 			     bn_err *err) BN_MUST_USE;
+/* The same, removing too the copies bnity made in agents' folders that
+   are still as copied; NOTES (may be NULL) says what was removed and
+   which changed copy was left. */
+int bn_registry_skill_remove_noting(bn_strv *notes, bn_store *s,
+				    const char *name, bn_err *err) BN_MUST_USE;
 
 /*
  * bn_registry_restore - install every entry of the skills-lock.json at
@@ -530,8 +580,10 @@ int bn_registry_restore(bn_registry_install_result *out,
 
 /*
  * bn_registry_verify - recompute NAME's tree hash and compare it with
- * the lockfile.  BN_EINVAL (message naming the skill) on a mismatch,
- * BN_ENOTFOUND when the skill is not in the lockfile.
+ * the lockfile, and each copy bnity made of it in an agent's folder with
+ * the hash recorded for it.  BN_EINVAL (message naming the skill or the
+ * copy) on a mismatch or a copy gone, BN_ENOTFOUND when the skill is not
+ * in the lockfile.
  */
 int bn_registry_verify(bn_store *s, const char *name,
 		       bn_err *err) BN_MUST_USE;

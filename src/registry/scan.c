@@ -43,6 +43,7 @@ void bn_registry_findings_clear(bn_registry_findings *f)
 	free(f->v);
 	f->v = NULL;
 	f->n = 0;
+	f->scripts = 0;
 }
 
 static void add(bn_registry_findings *f, bn_registry_finding_kind k,
@@ -408,10 +409,12 @@ static int scan_tree(bn_registry_findings *out, const char *root,
 						   SCAN_FILE_MAX_BYTES, &e)) {
 				text = NULL;
 			}
+			bool script = text && looks_like_script(de->d_name,
+						text, len, st.st_mode);
+			out->scripts += script;
 			if (text && !memchr(text, '\0', len))
 				bn_registry_scan_text(out, sub, text, len,
-					looks_like_script(de->d_name, text,
-							  len, st.st_mode));
+						      script);
 			free(text);
 		}
 		free(path);
