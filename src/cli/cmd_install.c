@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/fs.h"
 #include "registry/registry.h"
 #include "store/agents.h"
@@ -22,13 +23,79 @@
 #define MAX_POS 64
 #define LINE_MAX_BYTES 512
 
+/* The progress line on stderr, redrawn in place (a terminal only). */
+typedef struct bar {
+	bool drawn;              /* a line is on the screen */
+	uint64_t last_ms;        /* when it was drawn */
+	size_t last_done;
+	const char *last_phase;
+} bar;
+
 /* An open store, the registry config and a context over both. */
 typedef struct session {
 	bn_store *store;
 	bn_registry_config cfg;
 	bn_registry_ctx ctx;
 	bn_strv notes;
+	bar bar;
 } session;
+
+/* Take the progress line off the screen before other output. */
+static void bar_clear(bar *b)
+{
+	if (b && b->drawn) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+		b->drawn = false;
+	}
+}
+
+/* Bytes as people read them (one decimal from KiB up). */
+static void human_bytes(char *out, size_t n, uint64_t bytes)
+{
+	static const char *const unit[] = { "KiB", "MiB", "GiB" };
+	double v = (double)bytes;
+	size_t u = 0;
+
+	if (bytes < 1024) {
+		snprintf(out, n, "%llu B", (unsigned long long)bytes);
+		return;
+	}
+	for (v /= 1024; v >= 1024 && u < 2; u++)
+		v /= 1024;
+	snprintf(out, n, "%.1f %s", v, unit[u]);
+}
+
+/* The bn_registry_progress_fn: one line, redrawn at most ten times a
+   second (and whenever a skill is done or the phase changes). */
+static void draw_progress(const bn_registry_progress *p, void *payload)
+{
+	bar *b = payload;
+	uint64_t now = bn_clock_now_ms();
+	char bytes[32];
+
+	if (b->drawn && now - b->last_ms < 100 &&
+	    p->skills_done == b->last_done && p->phase == b->last_phase &&
+	    (!p->skills_total || p->skills_done < p->skills_total))
+		return;
+	b->last_ms = now;
+	b->last_done = p->skills_done;
+	b->last_phase = p->phase;
+	human_bytes(bytes, sizeof(bytes), p->bytes);
+	fputs("\r\033[K", stderr);
+	if (p->skills_total)
+		fprintf(stderr, "%s %zu/%zu skills, %zu files, %s%s%s",
+			p->phase, p->skills_done, p->skills_total, p->files,
+			bytes, p->current ? ": " : "",
+			p->current ? p->current : "");
+	else if (p->files_total)
+		fprintf(stderr, "%s %zu/%zu files, %s", p->phase, p->files,
+			p->files_total, bytes);
+	else
+		fprintf(stderr, "%s %s", p->phase, bytes);
+	fflush(stderr);
+	b->drawn = true;
+}
 
 /* SYNC: make skills-lock.json agree with the store first (not before a
    restore, which reads entries whose skills are not there yet). */
@@ -52,11 +119,15 @@ static int session_open(session *ss, bool offline, bool sync, bn_err *err)
 	ss->ctx.offline = offline;
 	ss->ctx.progress = isatty(STDERR_FILENO);
 	ss->ctx.notes = &ss->notes;
+	/* nothing animated unless stderr is a terminal */
+	ss->ctx.on_progress = ss->ctx.progress ? draw_progress : NULL;
+	ss->ctx.progress_payload = &ss->bar;
 	return 0;
 }
 
 static void session_close(session *ss)
 {
+	bar_clear(&ss->bar);
 	for (size_t i = 0; i < ss->notes.n; i++)
 		fprintf(stderr, "bnity: note: %s\n", ss->notes.v[i]);
 	bn_strv_clear(&ss->notes);
@@ -98,7 +169,7 @@ static bool ask_cap(const char *skill, const char *cap, const char *scope,
 {
 	char line[LINE_MAX_BYTES];
 
-	(void)payload;
+	bar_clear(payload);
 	printf("  %s asks for %s%s%s. Grant it? [y/N] ", skill, cap,
 	       *scope ? " on " : "", scope);
 	fflush(stdout);
@@ -111,7 +182,7 @@ static bool ask_yes(const char *skill, const char *question, void *payload)
 {
 	char line[LINE_MAX_BYTES];
 
-	(void)payload;
+	bar_clear(payload);
 	printf("  %s: %s [y/N] ", skill, question);
 	fflush(stdout);
 	if (!read_line(line, sizeof(line)))
@@ -121,7 +192,7 @@ static bool ask_yes(const char *skill, const char *question, void *payload)
 
 static void report_line(const char *skill, const char *line, void *payload)
 {
-	(void)payload;
+	bar_clear(payload);
 	printf("  %s: %s\n", skill, line);
 }
 
@@ -245,8 +316,10 @@ static int show_results(bn_registry_install_result *res, int r, bool json,
 }
 
 /* What install and restore both take from A. */
-static void common_opts(bn_registry_install_opts *o, const install_args *a)
+static void common_opts(bn_registry_install_opts *o, const install_args *a,
+			session *ss)
 {
+	o->payload = &ss->bar;
 	o->yes = a->yes;
 	o->bot = a->bot;
 	o->force = a->force;
@@ -268,7 +341,7 @@ static int run_install(session *ss, const char *source,
 	bn_registry_install_result res = { 0 };
 	int r;
 
-	common_opts(&o, a);
+	common_opts(&o, a, ss);
 	o.only = (const char *const *)a->skills.v;
 	o.n_only = a->skills.n;
 	o.all = a->all;
@@ -278,6 +351,7 @@ static int run_install(session *ss, const char *source,
 	o.update = update;
 	o.expect_name = expect;
 	r = bn_registry_install(&res, &ss->ctx, source, &o, err);
+	bar_clear(&ss->bar);
 	return show_results(&res, r, a->json, update);
 }
 
@@ -318,8 +392,9 @@ static int run_restore(session *ss, const install_args *a, bn_err *err)
 		return r;
 	if (!a->json)
 		printf("restoring the skills of %s\n", path);
-	common_opts(&o, a);
+	common_opts(&o, a, ss);
 	r = bn_registry_restore(&res, &ss->ctx, path, root, &o, err);
+	bar_clear(&ss->bar);
 	r = show_results(&res, r, a->json, false);
 	free(path);
 	free(root);

@@ -419,6 +419,7 @@ typedef struct job {
 	size_t n_keys;
 	const char *scratch;
 	struct batch *batch;       /* many skills: one lockfile write */
+	bn_registry_progress *prog; /* how far the install has come */
 } job;
 
 /* A many-skill install reads the lockfile once and writes it once: per
@@ -610,6 +611,8 @@ static void scan_report(size_t *n_out, size_t *scripts_out, const char *dir,
 		say(j->o, name, "scan: no findings");
 	*n_out = f.n;
 	*scripts_out = f.scripts;
+	j->prog->files += f.files;
+	j->prog->bytes += f.bytes;
 	bn_registry_findings_clear(&f);
 }
 
@@ -910,6 +913,12 @@ out:
 	return r;
 }
 
+static void tell(const bn_registry_ctx *ctx, const bn_registry_progress *p)
+{
+	if (ctx->on_progress)
+		ctx->on_progress(p, ctx->progress_payload);
+}
+
 static bool selected(const bn_registry_install_opts *o,
 		     const bn_registry_candidate *c)
 {
@@ -1006,7 +1015,10 @@ int bn_registry_install(bn_registry_install_result *out,
 		   installed or skipped with its reason */
 		bool many = n_pick > 1 || o->all;
 		batch b = { 0 };
-		job j = { &ctx, &src, &c, o, keys, n_keys, scratch, NULL };
+		bn_registry_progress prog = { .phase = "installing",
+					      .skills_total = n_pick };
+		job j = { &ctx, &src, &c, o, keys, n_keys, scratch, NULL,
+			  &prog };
 		bn_strv taken = { 0 };
 		if (many && (r = bn_registry_lock_load(&b.lock,
 				bn_store_home(ctx.store), err)) == 0)
@@ -1014,6 +1026,9 @@ int bn_registry_install(bn_registry_install_result *out,
 		for (size_t i = 0; r == 0 && i < n_pick; i++) {
 			bn_err e1;
 			bn_err_init(&e1);
+			prog.skills_done = i;
+			prog.current = c.v[pick[i]].name;
+			tell(&ctx, &prog);
 			r = install_one(&res, &j, i, &c.v[pick[i]], &taken,
 					many ? &e1 : err);
 			if (r && many) {
@@ -1023,6 +1038,9 @@ int bn_registry_install(bn_registry_install_result *out,
 			}
 		}
 		bn_strv_clear(&taken);
+		prog.skills_done = n_pick;
+		prog.current = NULL;
+		tell(&ctx, &prog);
 		if (b.n && (r = bn_registry_lock_put_many(
 				bn_store_home(ctx.store), b.v, b.n, err)))
 			bn_err_prefix(err, "the skills are installed; "

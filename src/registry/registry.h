@@ -176,6 +176,8 @@ typedef struct bn_registry_findings {
 	size_t n;
 	size_t scripts;          /* files that look like scripts (an
 				    agent outside the sandbox runs them) */
+	size_t files;            /* regular files read */
+	uint64_t bytes;          /* their size */
 } bn_registry_findings;
 
 /* Free every finding of F; F is reusable. */
@@ -376,6 +378,20 @@ typedef struct bn_registry_candidates {
 /* Free C's candidates (their folders stay on disk). */
 void bn_registry_candidates_clear(bn_registry_candidates *c);
 
+/* How far a fetch or an install of many files has come. */
+typedef struct bn_registry_progress {
+	const char *phase;       /* "fetching" or "installing" */
+	size_t skills_done, skills_total; /* installing */
+	size_t files, files_total; /* files fetched (total 0: unknown), or
+				    files of the skills vetted so far */
+	uint64_t bytes;          /* bytes fetched, or of those files */
+	const char *current;     /* the skill being installed, or NULL */
+} bn_registry_progress;
+
+/* Shows P (the CLI draws it, on a terminal only); often called. */
+typedef void (*bn_registry_progress_fn)(const bn_registry_progress *p,
+					void *payload);
+
 /* Per-fetch context shared by the sources and the cache. */
 typedef struct bn_registry_ctx bn_registry_ctx;
 struct bn_registry_ctx {
@@ -387,6 +403,8 @@ struct bn_registry_ctx {
 	const char *const *only; /* fetch only these skill names (NULL:
 				    every skill of the source) */
 	size_t n_only;
+	bn_registry_progress_fn on_progress; /* NULL: none */
+	void *progress_payload;
 };
 
 /* True when NAME is wanted by CTX's only list. */
@@ -463,17 +481,6 @@ typedef bool (*bn_registry_approve_fn)(const char *skill, const char *cap,
 typedef bool (*bn_registry_confirm_fn)(const char *skill,
 				       const char *question, void *payload);
 
-/* Counts what an install has done so far, for a progress line. */
-typedef struct bn_registry_progress {
-	size_t skills_done, skills_total;
-	size_t files, bytes;       /* of the skills vetted so far */
-	const char *current;       /* the skill being installed, or NULL */
-} bn_registry_progress;
-
-/* Shows P (the CLI draws it on a terminal only). */
-typedef void (*bn_registry_progress_fn)(const bn_registry_progress *p,
-					void *payload);
-
 /* Reports a step of the pipeline to the user (the CLI prints it). */
 typedef void (*bn_registry_report_fn)(const char *skill, const char *line,
 				      void *payload);
@@ -505,12 +512,11 @@ typedef struct bn_registry_install_opts {
 				      folders are under (without -g) */
 	bn_registry_confirm_fn confirm; /* asks before a copy of a skill
 				      with scripts; NULL: no terminal */
-	bn_registry_progress_fn progress; /* NULL: none */
 } bn_registry_install_opts;
 
 #define BN_REGISTRY_INSTALL_OPTS_INIT { NULL, 0, false, false, NULL, 0, \
 	NULL, false, false, false, NULL, NULL, NULL, NULL, false, NULL, \
-	NULL, 0, false, NULL, NULL, NULL }
+	NULL, 0, false, NULL, NULL }
 
 /* What happened to one skill. */
 typedef struct bn_registry_installed {

@@ -44,6 +44,8 @@ void bn_registry_findings_clear(bn_registry_findings *f)
 	f->v = NULL;
 	f->n = 0;
 	f->scripts = 0;
+	f->files = 0;
+	f->bytes = 0;
 }
 
 static void add(bn_registry_findings *f, bn_registry_finding_kind k,
@@ -412,6 +414,8 @@ static int scan_tree(bn_registry_findings *out, const char *root,
 			bool script = text && looks_like_script(de->d_name,
 						text, len, st.st_mode);
 			out->scripts += script;
+			out->files++;
+			out->bytes += (uint64_t)st.st_size;
 			if (text && !memchr(text, '\0', len))
 				bn_registry_scan_text(out, sub, text, len,
 						      script);

@@ -99,4 +99,40 @@ run "$bnity" skill verify tooly
 check "verify passes for project and user copies" '[ $rc = 0 ]'
 cd ..
 
+# --- progress: on a terminal only ---------------------------------------------
+mkskill many/one one
+mkskill many/two two
+run "$bnity" skill install ./many --all --yes
+check "not on a terminal: no progress line, no control characters" \
+  '[ $rc = 0 ] && ! printf "%s%s" "$out" "$errout" | grep -q "$(printf "[\r\033]")" &&
+   ! printf "%s\n" "$errout" | grep -q "installing"'
+"$bnity" skill remove one >/dev/null && "$bnity" skill remove two >/dev/null
+if command -v python3 >/dev/null; then
+  run python3 - "$bnity" ./many <<'PY'
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1], "skill", "install", sys.argv[2],
+                           "--all", "--yes"])
+data = b""
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    data += chunk
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(data.decode("utf-8", "replace").replace("\r", "<CR>")
+                 .replace("\033", "<ESC>"))
+sys.exit(os.waitstatus_to_exitcode(status))
+PY
+  check "on a terminal: one redrawn progress line with skills, files and bytes" \
+    '[ $rc = 0 ] && printf "%s\n" "$out" | grep -q "<CR><ESC>\[Kinstalling 2/2 skills, 2 files" &&
+     printf "%s\n" "$out" | grep -q "installing 0/2 skills, 0 files, 0 B: one"'
+else
+  skip "on a terminal: one redrawn progress line" "no python3"
+fi
+
 tap_done
