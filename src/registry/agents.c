@@ -104,7 +104,7 @@ static bool scripts_allowed(bn_registry_installed *x,
 
 	if (n_scripts == 0)
 		return true;
-	if (o->yes) {
+	if (o->yes || o->yes_agents) {
 		bn_registry__say(o, name, "%s runs its %zu script%s with no "
 				 "sandbox: copied anyway (--yes)", agent,
 				 n_scripts, n_scripts == 1 ? "" : "s");

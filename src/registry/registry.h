@@ -512,11 +512,14 @@ typedef struct bn_registry_install_opts {
 				      folders are under (without -g) */
 	bn_registry_confirm_fn confirm; /* asks before a copy of a skill
 				      with scripts; NULL: no terminal */
+	bool yes_agents;           /* copy a skill with scripts for each
+				      agent without asking (yes implies
+				      it; a restore's --yes sets only this) */
 } bn_registry_install_opts;
 
 #define BN_REGISTRY_INSTALL_OPTS_INIT { NULL, 0, false, false, NULL, 0, \
 	NULL, false, false, false, NULL, NULL, NULL, NULL, false, NULL, \
-	NULL, 0, false, NULL, NULL }
+	NULL, 0, false, NULL, NULL, false }
 
 /* What happened to one skill. */
 typedef struct bn_registry_installed {

@@ -236,6 +236,7 @@ int bn_registry_restore(bn_registry_install_result *out,
 		   (and only them); a terminal offers each declared one */
 		if (o->yes) {
 			o1.yes = false;
+			o1.yes_agents = true;    /* copies for --agent */
 			o1.grant = (const char *const *)gr->pinned.v;
 			o1.n_grant = gr->pinned.n;
 		}

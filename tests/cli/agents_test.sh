@@ -97,6 +97,28 @@ check "-g copies into the user's folder" \
    printf "%s\n" "$out" | grep -q "agent_copies"'
 run "$bnity" skill verify tooly
 check "verify passes for project and user copies" '[ $rc = 0 ]'
+
+# --- update refreshes the copies; restore makes them ----------------------------
+run "$bnity" skill install ../src/hello -a claude-code
+mkskill ../src/hello hello "Say hello twice."
+run "$bnity" skill update hello --yes
+check "update refreshes an unchanged agent copy" \
+  '[ $rc = 0 ] && grep -q "twice" .claude/skills/hello/SKILL.md &&
+   grep -q "twice" "$BNITY_HOME/skills/hello/SKILL.md"'
+run "$bnity" skill verify hello
+check "and records its new hash" '[ $rc = 0 ]'
+"$bnity" skill remove hello >/dev/null
+check "remove took the copy" '[ ! -e .claude/skills/hello ]'
+cp "$BNITY_HOME/skills-lock.json" lock.json
+"$bnity" skill remove tooly >/dev/null
+check "remove took project and user copies" \
+  '[ ! -e .agents/skills/tooly ] && [ ! -e "$HOME/.claude/skills/tooly" ]'
+cp lock.json "$BNITY_HOME/skills-lock.json"
+run "$bnity" skill install -a roo --yes
+check "a restore with --agent copies each restored skill" \
+  '[ $rc = 0 ] && [ -f .roo/skills/tooly/run.sh ] &&
+   [ -d "$BNITY_HOME/skills/tooly" ]'
+rm -f lock.json
 cd ..
 
 # --- progress: on a terminal only ---------------------------------------------
