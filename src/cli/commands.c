@@ -81,7 +81,9 @@ static const bn_cli_cmd skill_cmds[] = {
 	{ .name = "remove",
 	  .summary = "Remove a skill from the store",
 	  .usage = "NAME",
-	  .text = "Remove a skill from the store and detach it from every bot.",
+	  .text = "Remove a skill from the store and detach it from every bot. The\n"
+		  "copies `skill install --agent` made are removed when unchanged; a\n"
+		  "changed one is left and reported.",
 	  .fn = bn_cli_skill_remove,
 	  .flags = BN_CLI_CMD_NO_SPAWNER },
 	{ .name = "search",
@@ -160,7 +162,8 @@ static const bn_cli_cmd skill_cmds[] = {
 	{ .name = "verify",
 	  .summary = "Check installed files against skills-lock.json",
 	  .usage = "[NAME] [--json]",
-	  .text = "Check installed files against skills-lock.json. Exit 1 on any change.",
+	  .text = "Check installed files, and the copies made for agents, against\n"
+		  "skills-lock.json. Exit 1 on any change.",
 	  .opts = OPTS(FLAG("json")),
 	  .fn = bn_cli_skill_verify },
 	{ .name = "digest",
