@@ -14,12 +14,22 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/fs.h"
 #include "registry/registry.h"
+#include "store/agents.h"
 #include "view/view.h"
 
 #define MAX_POS 64
 #define LINE_MAX_BYTES 512
+
+/* The progress line on stderr, redrawn in place (a terminal only). */
+typedef struct bar {
+	bool drawn;              /* a line is on the screen */
+	uint64_t last_ms;        /* when it was drawn */
+	size_t last_done;
+	const char *last_phase;
+} bar;
 
 /* An open store, the registry config and a context over both. */
 typedef struct session {
@@ -27,7 +37,65 @@ typedef struct session {
 	bn_registry_config cfg;
 	bn_registry_ctx ctx;
 	bn_strv notes;
+	bar bar;
 } session;
+
+/* Take the progress line off the screen before other output. */
+static void bar_clear(bar *b)
+{
+	if (b && b->drawn) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+		b->drawn = false;
+	}
+}
+
+/* Bytes as people read them (one decimal from KiB up). */
+static void human_bytes(char *out, size_t n, uint64_t bytes)
+{
+	static const char *const unit[] = { "KiB", "MiB", "GiB" };
+	double v = (double)bytes;
+	size_t u = 0;
+
+	if (bytes < 1024) {
+		snprintf(out, n, "%llu B", (unsigned long long)bytes);
+		return;
+	}
+	for (v /= 1024; v >= 1024 && u < 2; u++)
+		v /= 1024;
+	snprintf(out, n, "%.1f %s", v, unit[u]);
+}
+
+/* The bn_registry_progress_fn: one line, redrawn at most ten times a
+   second (and whenever a skill is done or the phase changes). */
+static void draw_progress(const bn_registry_progress *p, void *payload)
+{
+	bar *b = payload;
+	uint64_t now = bn_clock_now_ms();
+	char bytes[32];
+
+	if (b->drawn && now - b->last_ms < 100 &&
+	    p->skills_done == b->last_done && p->phase == b->last_phase &&
+	    (!p->skills_total || p->skills_done < p->skills_total))
+		return;
+	b->last_ms = now;
+	b->last_done = p->skills_done;
+	b->last_phase = p->phase;
+	human_bytes(bytes, sizeof(bytes), p->bytes);
+	fputs("\r\033[K", stderr);
+	if (p->skills_total)
+		fprintf(stderr, "%s %zu/%zu skills, %zu files, %s%s%s",
+			p->phase, p->skills_done, p->skills_total, p->files,
+			bytes, p->current ? ": " : "",
+			p->current ? p->current : "");
+	else if (p->files_total)
+		fprintf(stderr, "%s %zu/%zu files, %s", p->phase, p->files,
+			p->files_total, bytes);
+	else
+		fprintf(stderr, "%s %s", p->phase, bytes);
+	fflush(stderr);
+	b->drawn = true;
+}
 
 /* SYNC: make skills-lock.json agree with the store first (not before a
    restore, which reads entries whose skills are not there yet). */
@@ -51,11 +119,15 @@ static int session_open(session *ss, bool offline, bool sync, bn_err *err)
 	ss->ctx.offline = offline;
 	ss->ctx.progress = isatty(STDERR_FILENO);
 	ss->ctx.notes = &ss->notes;
+	/* nothing animated unless stderr is a terminal */
+	ss->ctx.on_progress = ss->ctx.progress ? draw_progress : NULL;
+	ss->ctx.progress_payload = &ss->bar;
 	return 0;
 }
 
 static void session_close(session *ss)
 {
+	bar_clear(&ss->bar);
 	for (size_t i = 0; i < ss->notes.n; i++)
 		fprintf(stderr, "bnity: note: %s\n", ss->notes.v[i]);
 	bn_strv_clear(&ss->notes);
@@ -97,7 +169,7 @@ static bool ask_cap(const char *skill, const char *cap, const char *scope,
 {
 	char line[LINE_MAX_BYTES];
 
-	(void)payload;
+	bar_clear(payload);
 	printf("  %s asks for %s%s%s. Grant it? [y/N] ", skill, cap,
 	       *scope ? " on " : "", scope);
 	fflush(stdout);
@@ -106,9 +178,21 @@ static bool ask_cap(const char *skill, const char *cap, const char *scope,
 	return line[0] == 'y' || line[0] == 'Y';
 }
 
+static bool ask_yes(const char *skill, const char *question, void *payload)
+{
+	char line[LINE_MAX_BYTES];
+
+	bar_clear(payload);
+	printf("  %s: %s [y/N] ", skill, question);
+	fflush(stdout);
+	if (!read_line(line, sizeof(line)))
+		return false;
+	return line[0] == 'y' || line[0] == 'Y';
+}
+
 static void report_line(const char *skill, const char *line, void *payload)
 {
-	(void)payload;
+	bar_clear(payload);
 	printf("  %s: %s\n", skill, line);
 }
 
@@ -174,10 +258,12 @@ int bn_cli_skill_search(int argc, char **argv)
 
 typedef struct install_args {
 	bn_strv skills;
+	bn_strv agents;       /* --agent */
+	char *agent_root;     /* the project their folders are under */
 	bn_strv grants;       /* one CAP[=SCOPE] each */
 	bn_strv grant_opts;   /* --grant as given: CAP[=SCOPE],... */
 	const char *bot;
-	bool all, yes, force, local, offline, strict, json;
+	bool all, yes, force, local, offline, strict, json, global;
 } install_args;
 
 /* Some skills of a many-skill install were skipped (each said why). */
@@ -220,6 +306,10 @@ static void print_installed(const bn_registry_install_result *res,
 			printf(", %zu warning%s", x->warnings.n,
 			       x->warnings.n == 1 ? "" : "s");
 		printf("\n");
+		for (size_t k = 0; k < x->agent_copies.n; k++)
+			printf("  copied to %s\n", x->agent_copies.v[k]);
+		for (size_t k = 0; k < x->agent_refused.n; k++)
+			printf("  %s\n", x->agent_refused.v[k]);
 	}
 	if (res->n > 1 || skipped)
 		printf("%s %zu, skipped %zu\n", update ? "updated" :
@@ -245,6 +335,24 @@ static int show_results(bn_registry_install_result *res, int r, bool json,
 	return r;
 }
 
+/* What install and restore both take from A. */
+static void common_opts(bn_registry_install_opts *o, const install_args *a,
+			session *ss)
+{
+	o->payload = &ss->bar;
+	o->yes = a->yes;
+	o->bot = a->bot;
+	o->force = a->force;
+	o->strict = a->strict;
+	o->approve = on_terminal() ? ask_cap : NULL;
+	o->confirm = on_terminal() ? ask_yes : NULL;
+	o->report = a->json ? NULL : report_line;
+	o->agents = (const char *const *)a->agents.v;
+	o->n_agents = a->agents.n;
+	o->global = a->global;
+	o->agent_root = a->agent_root;
+}
+
 static int run_install(session *ss, const char *source,
 		       const install_args *a, bool update,
 		       const char *expect, bn_err *err)
@@ -253,21 +361,17 @@ static int run_install(session *ss, const char *source,
 	bn_registry_install_result res = { 0 };
 	int r;
 
+	common_opts(&o, a, ss);
 	o.only = (const char *const *)a->skills.v;
 	o.n_only = a->skills.n;
 	o.all = a->all;
-	o.yes = a->yes;
 	o.grant = (const char *const *)a->grants.v;
 	o.n_grant = a->grants.n;
-	o.bot = a->bot;
-	o.force = a->force;
 	o.local = a->local;
 	o.update = update;
 	o.expect_name = expect;
-	o.approve = on_terminal() ? ask_cap : NULL;
-	o.report = a->json ? NULL : report_line;
-	o.strict = a->strict;
 	r = bn_registry_install(&res, &ss->ctx, source, &o, err);
+	bar_clear(&ss->bar);
 	return show_results(&res, r, a->json, update);
 }
 
@@ -308,17 +412,38 @@ static int run_restore(session *ss, const install_args *a, bn_err *err)
 		return r;
 	if (!a->json)
 		printf("restoring the skills of %s\n", path);
-	o.yes = a->yes;
-	o.bot = a->bot;
-	o.force = a->force;
-	o.strict = a->strict;
-	o.approve = on_terminal() ? ask_cap : NULL;
-	o.report = a->json ? NULL : report_line;
+	common_opts(&o, a, ss);
 	r = bn_registry_restore(&res, &ss->ctx, path, root, &o, err);
+	bar_clear(&ss->bar);
 	r = show_results(&res, r, a->json, false);
 	free(path);
 	free(root);
 	return r;
+}
+
+/* Every --agent is one bnity knows (else a usage error listing them);
+   the project their folders go under: the repository's root, else the
+   working folder. */
+static int agents_check(install_args *a)
+{
+	for (size_t i = 0; i < a->agents.n; i++) {
+		if (bn_store_agent_find(a->agents.v[i]))
+			continue;
+		char *names = bn_store_agent_names();
+		int r = bn_cli_usage("skill install", "unknown agent '%s' "
+				     "(known: %s)", a->agents.v[i], names);
+		free(names);
+		return r;
+	}
+	if (a->global && !a->agents.n)
+		return bn_cli_usage("skill install", "-g/--global chooses the "
+				    "user's folders of --agent: name one");
+	if (!a->agents.n || a->global)
+		return 0;
+	a->agent_root = bn_fs_repo_root(".");
+	if (!a->agent_root)
+		a->agent_root = realpath(".", NULL);
+	return 0;
 }
 
 int bn_cli_skill_install(int argc, char **argv)
@@ -339,6 +464,8 @@ int bn_cli_skill_install(int argc, char **argv)
 		{ "strict", false, NULL, &a.strict },
 		{ "json", false, NULL, &a.json },
 		{ "offline", false, NULL, &a.offline },
+		BN_CLI_OPT_LIST("agent", &a.agents),
+		{ "global", false, NULL, &a.global },
 		{ NULL, false, NULL, NULL } };
 
 	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
@@ -346,6 +473,8 @@ int bn_cli_skill_install(int argc, char **argv)
 		r = BN_EXIT_USAGE;
 		goto out;
 	}
+	if ((r = agents_check(&a)))
+		goto out;
 	split_grants(&a.grants, &a.grant_opts);
 	if (npos > 1 || (npos == 0 && (a.skills.n || a.all || a.local))) {
 		r = bn_cli_usage("skill install", npos ? "give one SOURCE" :
@@ -363,6 +492,8 @@ int bn_cli_skill_install(int argc, char **argv)
 		BN_EXIT_OK;
 out:
 	bn_strv_clear(&a.skills);
+	bn_strv_clear(&a.agents);
+	free(a.agent_root);
 	bn_strv_clear(&a.grants);
 	bn_strv_clear(&a.grant_opts);
 	return r;

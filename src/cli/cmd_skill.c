@@ -383,9 +383,13 @@ int bn_cli_skill_remove(int argc, char **argv)
 	bn_err_init(&err);
 	if (bn_cli_open_store(&s, &err))
 		return bn_cli_fail(&err);
-	r = bn_registry_skill_remove(s, pos[0], &err);
+	bn_strv notes = { 0 };
+	r = bn_registry_skill_remove_noting(&notes, s, pos[0], &err);
 	if (!r)
 		printf("removed skill '%s'\n", pos[0]);
+	for (size_t i = 0; i < notes.n; i++)
+		printf("  %s\n", notes.v[i]);
+	bn_strv_clear(&notes);
 	bn_store_free(s);
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }

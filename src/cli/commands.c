@@ -93,7 +93,9 @@ static const bn_cli_cmd skill_cmds[] = {
 	{ .name = "remove",
 	  .summary = "Remove a skill from the store",
 	  .usage = "NAME",
-	  .text = "Remove a skill from the store and detach it from every bot.",
+	  .text = "Remove a skill from the store and detach it from every bot. The\n"
+		  "copies `skill install --agent` made are removed when unchanged; a\n"
+		  "changed one is left and reported.",
 	  .fn = bn_cli_skill_remove,
 	  .flags = BN_CLI_CMD_NO_SPAWNER },
 	{ .name = "search",
@@ -122,6 +124,7 @@ static const bn_cli_cmd skill_cmds[] = {
 	{ .name = "install",
 	  .summary = "Install skills from a folder, archive or repository",
 	  .usage = "[SOURCE] [-s|--skill NAME]... [--all] [-y|--yes]\n"
+		   "        [-a|--agent AGENT]... [-g|--global]\n"
 		   "        [--grant CAP[=SCOPE],...]... [--bot BOT] [--force] [--local]\n"
 		   "        [--strict] [--json] [--offline]",
 	  .text = "Install skills from a folder, a .skill/.zip/.tar.gz,\n"
@@ -140,11 +143,21 @@ static const bn_cli_cmd skill_cmds[] = {
 		  "Without SOURCE, restores every skill of skills-lock.json (the\n"
 		  "repository's, else BNITY_HOME's) at its pinned ref and hash; its\n"
 		  "tier is decided afresh and its grants asked for again (--yes\n"
-		  "grants the pinned ones).",
+		  "grants the pinned ones).\n"
+		  "--agent AGENT (claude-code, codex, cursor, opencode, gemini-cli,\n"
+		  "github-copilot, amp, cline, kilo, continue, goose, roo, windsurf;\n"
+		  "may repeat) also copies each skill into that agent's skills folder:\n"
+		  "the project's (under the repository root) or, with -g, the user's.\n"
+		  "The store keeps the original; each copy's hash is recorded, so\n"
+		  "`skill verify` reports a changed copy and `skill remove` removes\n"
+		  "only unchanged ones. Agents run a skill's scripts with no sandbox:\n"
+		  "a skill with scripts is copied only after a yes per agent (--yes).",
 	  .opts = OPTS({ "skill", 's', BN_CLI_LIST }, FLAG("all"),
 		       { "yes", 'y', BN_CLI_FLAG }, LIST("grant"), VALUE("bot"),
 		       FLAG("force"), FLAG("local"), FLAG("strict"),
-		       FLAG("json"), FLAG("offline")),
+		       FLAG("json"), FLAG("offline"),
+		       { "agent", 'a', BN_CLI_LIST },
+		       { "global", 'g', BN_CLI_FLAG }),
 	  .fn = bn_cli_skill_install },
 	{ .name = "update",
 	  .summary = "Install installed skills again from their sources",
@@ -169,7 +182,8 @@ static const bn_cli_cmd skill_cmds[] = {
 	{ .name = "verify",
 	  .summary = "Check installed files against skills-lock.json",
 	  .usage = "[NAME] [--json]",
-	  .text = "Check installed files against skills-lock.json. Exit 1 on any change.",
+	  .text = "Check installed files, and the copies made for agents, against\n"
+		  "skills-lock.json. Exit 1 on any change.",
 	  .opts = OPTS(FLAG("json")),
 	  .fn = bn_cli_skill_verify },
 	{ .name = "digest",

@@ -80,6 +80,32 @@ out:
 	return r;
 }
 
+/* What a clone has received and checked out, told to CTX. */
+typedef struct clone_progress {
+	const bn_registry_ctx *ctx;
+	bn_registry_progress p;
+} clone_progress;
+
+static int on_transfer(const git_indexer_progress *st, void *payload)
+{
+	clone_progress *cp = payload;
+
+	cp->p.bytes = st->received_bytes;
+	cp->ctx->on_progress(&cp->p, cp->ctx->progress_payload);
+	return 0;
+}
+
+static void on_checkout(const char *path, size_t done, size_t total,
+			void *payload)
+{
+	clone_progress *cp = payload;
+
+	(void)path;
+	cp->p.files = done;
+	cp->p.files_total = total;
+	cp->ctx->on_progress(&cp->p, cp->ctx->progress_payload);
+}
+
 int bn_registry_git_fetch(bn_registry_candidates *out,
 			  const bn_registry_ctx *ctx,
 			  const bn_registry_source *src,
@@ -108,6 +134,13 @@ int bn_registry_git_fetch(bn_registry_candidates *out,
 	lg->clone_options_init(&opts, GIT_CLONE_OPTIONS_VERSION);
 	dir = bn_fs_join(scratch, "clone");
 	opts.checkout_opts.checkout_strategy = GIT_CHECKOUT_SAFE;
+	clone_progress cp = { ctx, { .phase = "fetching" } };
+	if (ctx->on_progress) {
+		opts.fetch_opts.callbacks.transfer_progress = on_transfer;
+		opts.fetch_opts.callbacks.payload = &cp;
+		opts.checkout_opts.progress_cb = on_checkout;
+		opts.checkout_opts.progress_payload = &cp;
+	}
 	if (lg->clone(&repo, src->url, dir, &opts) != 0) {
 		r = git_fail(lg, err, "clone", src->url);
 		goto out;

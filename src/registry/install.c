@@ -31,6 +31,9 @@
 
 #define SIG_MAX_BYTES 8192
 
+/* every step is told the same way */
+#define say bn_registry__say
+
 void bn_registry_install_result_clear(bn_registry_install_result *r)
 {
 	for (size_t i = 0; i < r->n; i++) {
@@ -42,17 +45,16 @@ void bn_registry_install_result_clear(bn_registry_install_result *r)
 		bn_strv_clear(&r->v[i].granted);
 		bn_strv_clear(&r->v[i].warnings);
 		bn_strv_clear(&r->v[i].ungranted);
+		bn_strv_clear(&r->v[i].agent_copies);
+		bn_strv_clear(&r->v[i].agent_refused);
 	}
 	free(r->v);
 	r->v = NULL;
 	r->n = 0;
 }
 
-static void say(const bn_registry_install_opts *o, const char *skill,
-		const char *fmt, ...) BN_PRINTF(3, 4);
-
-static void say(const bn_registry_install_opts *o, const char *skill,
-		const char *fmt, ...)
+void bn_registry__say(const bn_registry_install_opts *o, const char *skill,
+		      const char *fmt, ...)
 {
 	char line[1200];
 	va_list ap;
@@ -506,6 +508,7 @@ typedef struct job {
 	size_t n_keys;
 	const char *scratch;
 	struct batch *batch;       /* many skills: one lockfile write */
+	bn_registry_progress *prog; /* how far the install has come */
 } job;
 
 /* A many-skill install reads the lockfile once and writes it once: per
@@ -678,8 +681,10 @@ static int vet(bn_skill_manifest **m_out, bn_strv *warn, const job *j,
 	return r;
 }
 
-static void scan_report(size_t *n_out, const char *dir, const char *name,
-			const job *j)
+/* Scan DIR, telling each finding: *N_OUT findings, *SCRIPTS_OUT files
+   that look like scripts. */
+static void scan_report(size_t *n_out, size_t *scripts_out, const char *dir,
+			const char *name, const job *j)
 {
 	bn_registry_findings f = { 0 };
 	bn_err e;
@@ -697,6 +702,9 @@ static void scan_report(size_t *n_out, const char *dir, const char *name,
 	if (f.n == 0)
 		say(j->o, name, "scan: no findings");
 	*n_out = f.n;
+	*scripts_out = f.scripts;
+	j->prog->files += f.files;
+	j->prog->bytes += f.bytes;
 	bn_registry_findings_clear(&f);
 }
 
@@ -728,8 +736,9 @@ static void fill_entry(bn_registry_lock_entry *e, const job *j,
  * marker holding E), then grants, the lockfile entry and the audit row.
  */
 static int commit(const job *j, const char *dest, const bn_skill_manifest *m,
-		  const bn_registry_lock_entry *e, bool replace,
-		  size_t findings, bn_err *err)
+		  bn_registry_lock_entry *e, const bn_registry_lock_entry *old,
+		  bool replace, size_t findings, size_t scripts,
+		  bn_registry_installed *x, bn_err *err)
 {
 	bn_store *s = j->ctx->store;
 	json_t *marker = json_pack("{s:o, s:s*}", "lock",
@@ -748,6 +757,11 @@ static int commit(const job *j, const char *dest, const bn_skill_manifest *m,
 	if (r)
 		return r;
 	apply_grants(s, m, &e->granted, j->o->bot, replace, j->o);
+	if (j->o->n_agents || (old && old->n_copies)) {
+		char *dir = bn_fs_join(bn_store_skills_dir(s), m->name);
+		bn_registry__agent_copies(e, x, dir, old, scripts, j->o);
+		free(dir);
+	}
 	bn_fault("install-before-lock");
 	/* a batch writes the lockfile, then marks the grants done, at its
 	   end */
@@ -794,6 +808,35 @@ static bn_registry_installed *result_add(bn_registry_install_result *res,
 	out->warnings = *warn;
 	memset(warn, 0, sizeof(*warn));
 	return out;
+}
+
+/* X takes what AX says of agent copies. */
+static void agents_told(bn_registry_installed *x, bn_registry_installed *ax)
+{
+	x->agent_copies = ax->agent_copies;
+	x->agent_refused = ax->agent_refused;
+	memset(&ax->agent_copies, 0, sizeof(ax->agent_copies));
+	memset(&ax->agent_refused, 0, sizeof(ax->agent_refused));
+}
+
+/* Skill E, installed in DIR and unchanged, gets the agent copies asked
+   for now (and fresh ones of those it had), and its entry the record. */
+static int copies_again(const job *j, bn_registry_lock_entry *e,
+			const char *dir, bn_registry_installed *ax,
+			bn_err *err)
+{
+	bn_registry_lock_entry prev = { 0 };
+	bn_registry_findings f = { 0 };
+
+	prev.copies = e->copies;
+	prev.n_copies = e->n_copies;
+	e->copies = NULL;
+	e->n_copies = 0;
+	(void)bn_registry_scan_dir(&f, dir, NULL);
+	bn_registry__agent_copies(e, ax, dir, &prev, f.scripts, j->o);
+	bn_registry_findings_clear(&f);
+	bn_registry_lock_entry_clear(&prev);
+	return lock_put(j, e, err);
 }
 
 /* The store name of manifest M (owned): its name, or the slug of it
@@ -853,7 +896,8 @@ static int install_one(bn_registry_install_result *res, const job *j,
 	char src_hash[72], hash[72], *dest = NULL, *final = NULL;
 	char *name = NULL, *original = NULL;
 	const char *tier;
-	size_t findings = 0;
+	size_t findings = 0, scripts = 0;
+	bn_registry_installed ax = { 0 };   /* what became of agent copies */
 	bool exists;
 	int r;
 
@@ -900,8 +944,11 @@ static int install_one(bn_registry_install_result *res, const job *j,
 		/* re-running an install is not a failure */
 		say(o, m->name, "already installed with the same content "
 		    "(%s)", src_hash);
+		if (o->n_agents && (r = copies_again(j, &old, final, &ax,
+						     err)))
+			goto out;
 		bn_strv_push(taken, m->name);
-		result_add(res, &old, false, &warn);
+		agents_told(result_add(res, &old, false, &warn), &ax);
 		goto out;
 	}
 	if (exists && !o->update && !o->force) {
@@ -926,7 +973,7 @@ static int install_one(bn_registry_install_result *res, const job *j,
 		    src_hash);
 	else if (exists)
 		say(o, m->name, "replacing the installed copy (%s)", src_hash);
-	scan_report(&findings, dest, m->name, j);
+	scan_report(&findings, &scripts, dest, m->name, j);
 	tier = j->src->kind == BN_REGISTRY_SRC_LOCAL && o->local ? "local" :
 		"untrusted";
 	if ((r = check_signature(&tier, dest, m->name, j->keys, j->n_keys, o,
@@ -945,12 +992,20 @@ static int install_one(bn_registry_install_result *res, const job *j,
 	fill_entry(&e, j, c, m, hash, src_hash, tier);
 	if (original)
 		e.original_name = bn_xstrdup(original);
-	if ((r = commit(j, dest, m, &e, exists, findings, err)))
+	if ((r = commit(j, dest, m, &e, exists ? &old : NULL, exists,
+			findings, scripts, &ax, err)))
 		goto out;
 	bn_strv_push(taken, m->name);
-	result_add(res, &e, true, &warn)->ungranted = ungranted;
-	memset(&ungranted, 0, sizeof(ungranted));
+	{
+		bn_registry_installed *x = result_add(res, &e, true, &warn);
+
+		x->ungranted = ungranted;
+		memset(&ungranted, 0, sizeof(ungranted));
+		agents_told(x, &ax);
+	}
 out:
+	bn_strv_clear(&ax.agent_copies);
+	bn_strv_clear(&ax.agent_refused);
 	if (r)
 		bn_err_prefix(err, "install of '%s' refused", name ? name :
 			      m ? m->name : c->name);
@@ -964,6 +1019,12 @@ out:
 	free(dest);
 	free(final);
 	return r;
+}
+
+static void tell(const bn_registry_ctx *ctx, const bn_registry_progress *p)
+{
+	if (ctx->on_progress)
+		ctx->on_progress(p, ctx->progress_payload);
 }
 
 static bool selected(const bn_registry_install_opts *o,
@@ -1062,7 +1123,10 @@ int bn_registry_install(bn_registry_install_result *out,
 		   installed or skipped with its reason */
 		bool many = n_pick > 1 || o->all;
 		batch b = { 0 };
-		job j = { &ctx, &src, &c, o, keys, n_keys, scratch, NULL };
+		bn_registry_progress prog = { .phase = "installing",
+					      .skills_total = n_pick };
+		job j = { &ctx, &src, &c, o, keys, n_keys, scratch, NULL,
+			  &prog };
 		bn_strv taken = { 0 };
 		if (many && (r = bn_registry_lock_load(&b.lock,
 				bn_store_home(ctx.store), err)) == 0)
@@ -1070,6 +1134,9 @@ int bn_registry_install(bn_registry_install_result *out,
 		for (size_t i = 0; r == 0 && i < n_pick; i++) {
 			bn_err e1;
 			bn_err_init(&e1);
+			prog.skills_done = i;
+			prog.current = c.v[pick[i]].name;
+			tell(&ctx, &prog);
 			r = install_one(&res, &j, i, &c.v[pick[i]], &taken,
 					many ? &e1 : err);
 			if (r && many) {
@@ -1079,6 +1146,9 @@ int bn_registry_install(bn_registry_install_result *out,
 			}
 		}
 		bn_strv_clear(&taken);
+		prog.skills_done = n_pick;
+		prog.current = NULL;
+		tell(&ctx, &prog);
 		if (b.n && (r = bn_registry_lock_put_many(
 				bn_store_home(ctx.store), b.v, b.n, err)))
 			bn_err_prefix(err, "the skills are installed; "
@@ -1132,6 +1202,20 @@ int bn_registry_verify(bn_store *s, const char *name, bn_err *err)
 	   nothing, but an edited one is reported) */
 	if (r == 0)
 		r = bn_store_skill_verify(s, name, e.tier, err);
+	/* and each copy bnity made for an agent */
+	for (size_t i = 0; r == 0 && i < e.n_copies; i++) {
+		const bn_registry_agent_copy *c = &e.copies[i];
+		if (!bn_fs_is_dir(c->path))
+			r = bn_err_set(err, BN_EINVAL, "skill '%s': the copy "
+				       "for %s at %s is gone", name, c->agent,
+				       c->path);
+		else if ((r = bn_skill_tree_hash(hash, c->path, err)) == 0 &&
+			 strcmp(hash, c->hash) != 0)
+			r = bn_err_set(err, BN_EINVAL, "skill '%s': the copy "
+				       "for %s at %s changed since bnity made "
+				       "it: its files hash to %s, not %s",
+				       name, c->agent, c->path, hash, c->hash);
+	}
 	free(dir);
 	bn_registry_lock_entry_clear(&e);
 	return r;

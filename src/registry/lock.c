@@ -42,7 +42,27 @@ void bn_registry_lock_entry_clear(bn_registry_lock_entry *e)
 	free(e->original_name);
 	bn_strv_clear(&e->capabilities);
 	bn_strv_clear(&e->granted);
+	for (size_t i = 0; i < e->n_copies; i++) {
+		free(e->copies[i].agent);
+		free(e->copies[i].path);
+		free(e->copies[i].hash);
+	}
+	free(e->copies);
 	memset(e, 0, sizeof(*e));
+}
+
+void bn_registry_lock_entry_add_copy(bn_registry_lock_entry *e,
+				     const char *agent, const char *path,
+				     const char *hash)
+{
+	bn_registry_agent_copy *c;
+
+	e->copies = bn_xrealloc(e->copies,
+				(e->n_copies + 1) * sizeof(*e->copies));
+	c = &e->copies[e->n_copies++];
+	c->agent = bn_xstrdup(agent);
+	c->path = bn_xstrdup(path);
+	c->hash = bn_xstrdup(hash);
 }
 
 static void set_str(json_t *o, const char *k, const char *v)
@@ -76,6 +96,16 @@ static void entry_fill(json_t *o, const bn_registry_lock_entry *e)
 	json_object_set_new(o, "capabilities", strv_json(&e->capabilities));
 	json_object_set_new(o, "granted", strv_json(&e->granted));
 	json_object_set_new(o, "installedAt", json_integer(e->installed_at));
+	if (e->n_copies) {
+		json_t *a = json_array();
+		for (size_t i = 0; a && i < e->n_copies; i++)
+			json_array_append_new(a, json_pack("{s:s, s:s, s:s}",
+				"agent", e->copies[i].agent, "path",
+				e->copies[i].path, "hash", e->copies[i].hash));
+		json_object_set_new(o, "agentCopies", a);
+	} else {
+		json_object_del(o, "agentCopies");
+	}
 }
 
 json_t *bn_registry_lock_entry_to_json(const bn_registry_lock_entry *e)
@@ -125,6 +155,15 @@ int bn_registry_lock_entry_from_json(bn_registry_lock_entry *out,
 	get_strv(&e.capabilities, j, "capabilities");
 	get_strv(&e.granted, j, "granted");
 	e.installed_at = json_integer_value(json_object_get(j, "installedAt"));
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(j, "agentCopies"), i, c) {
+		const char *agent = json_string_value(json_object_get(c, "agent"));
+		const char *path = json_string_value(json_object_get(c, "path"));
+		const char *hash = json_string_value(json_object_get(c, "hash"));
+		if (agent && path && hash && path[0] == '/')
+			bn_registry_lock_entry_add_copy(&e, agent, path, hash);
+	}
 	*out = e;
 	return 0;
 }

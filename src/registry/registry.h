@@ -178,6 +178,10 @@ typedef struct bn_registry_findings {
 	size_t n;
 	size_t omitted;          /* matching lines past the cap of one scan
 				    (BN_REGISTRY_FINDINGS_MAX), not kept */
+	size_t scripts;          /* files that look like scripts (an
+				    agent outside the sandbox runs them) */
+	size_t files;            /* regular files read */
+	uint64_t bytes;          /* their size */
 } bn_registry_findings;
 
 /* At most this many findings are kept per scan (one skill), so a noisy
@@ -215,6 +219,14 @@ int bn_registry_scan_dir(bn_registry_findings *out, const char *dir,
 
 /* The listing and tree hash of a skill folder are skill/tree.h's. */
 
+/* A copy of an installed skill that bnity made in another agent's
+   folder (store/agents.h). */
+typedef struct bn_registry_agent_copy {
+	char *agent;             /* the agent's name */
+	char *path;              /* the copy's folder (absolute) */
+	char *hash;              /* its tree hash as copied */
+} bn_registry_agent_copy;
+
 /* One skill's entry in skills-lock.json. */
 typedef struct bn_registry_lock_entry {
 	char *name;
@@ -232,7 +244,15 @@ typedef struct bn_registry_lock_entry {
 	bn_strv capabilities;    /* declared "cap[=scope]" */
 	bn_strv granted;         /* granted "cap[=scope]" */
 	long long installed_at;  /* seconds since the epoch */
+	bn_registry_agent_copy *copies; /* "agentCopies": what bnity copied
+				    into agents' folders */
+	size_t n_copies;
 } bn_registry_lock_entry;
+
+/* Add a copy (copied strings) to E. */
+void bn_registry_lock_entry_add_copy(bn_registry_lock_entry *e,
+				     const char *agent, const char *path,
+				     const char *hash);
 
 /* Free E's fields and zero it. */
 void bn_registry_lock_entry_clear(bn_registry_lock_entry *e);
@@ -378,6 +398,20 @@ typedef struct bn_registry_candidates {
 /* Free C's candidates (their folders stay on disk). */
 void bn_registry_candidates_clear(bn_registry_candidates *c);
 
+/* How far a fetch or an install of many files has come. */
+typedef struct bn_registry_progress {
+	const char *phase;       /* "fetching" or "installing" */
+	size_t skills_done, skills_total; /* installing */
+	size_t files, files_total; /* files fetched (total 0: unknown), or
+				    files of the skills vetted so far */
+	uint64_t bytes;          /* bytes fetched, or of those files */
+	const char *current;     /* the skill being installed, or NULL */
+} bn_registry_progress;
+
+/* Shows P (the CLI draws it, on a terminal only); often called. */
+typedef void (*bn_registry_progress_fn)(const bn_registry_progress *p,
+					void *payload);
+
 /* Per-fetch context shared by the sources and the cache. */
 typedef struct bn_registry_ctx bn_registry_ctx;
 struct bn_registry_ctx {
@@ -389,6 +423,8 @@ struct bn_registry_ctx {
 	const char *const *only; /* fetch only these skill names (NULL:
 				    every skill of the source) */
 	size_t n_only;
+	bn_registry_progress_fn on_progress; /* NULL: none */
+	void *progress_payload;
 };
 
 /* True when NAME is wanted by CTX's only list. */
@@ -465,6 +501,10 @@ int bn_registry_search(bn_registry_hits *out, const bn_registry_ctx *ctx,
 typedef bool (*bn_registry_approve_fn)(const char *skill, const char *cap,
 				       const char *scope, void *payload);
 
+/* Asks the user a yes/no QUESTION about SKILL; true is yes. */
+typedef bool (*bn_registry_confirm_fn)(const char *skill,
+				       const char *question, void *payload);
+
 /* Reports a step of the pipeline to the user (the CLI prints it). */
 typedef void (*bn_registry_report_fn)(const char *skill, const char *line,
 				      void *payload);
@@ -488,10 +528,22 @@ typedef struct bn_registry_install_opts {
 	const char *const *expect_hash; /* with only: the tree only[i]
 				      must hash to (a restore's pin), ""
 				      or NULL for any; NULL: no pins */
+	const char *const *agents; /* --agent NAMEs (store/agents.h): each
+				      gets a copy in its skills folder */
+	size_t n_agents;
+	bool global;               /* -g: the agents' user folders */
+	const char *agent_root;    /* the project the agents' project
+				      folders are under (without -g) */
+	bn_registry_confirm_fn confirm; /* asks before a copy of a skill
+				      with scripts; NULL: no terminal */
+	bool yes_agents;           /* copy a skill with scripts for each
+				      agent without asking (yes implies
+				      it; a restore's --yes sets only this) */
 } bn_registry_install_opts;
 
 #define BN_REGISTRY_INSTALL_OPTS_INIT { NULL, 0, false, false, NULL, 0, \
-	NULL, false, false, false, NULL, NULL, NULL, NULL, false, NULL }
+	NULL, false, false, false, NULL, NULL, NULL, NULL, false, NULL, \
+	NULL, 0, false, NULL, NULL, false }
 
 /* What happened to one skill. */
 typedef struct bn_registry_installed {
@@ -506,6 +558,8 @@ typedef struct bn_registry_installed {
 	bn_strv warnings;          /* format problems that did not refuse */
 	bn_strv ungranted;         /* update: capabilities new in this
 				      version that were not granted */
+	bn_strv agent_copies;      /* "AGENT PATH" of each copy made */
+	bn_strv agent_refused;     /* why a copy asked for was not made */
 } bn_registry_installed;
 
 typedef struct bn_registry_install_result {
@@ -539,6 +593,11 @@ int bn_registry_install(bn_registry_install_result *out,
  */
 int bn_registry_skill_remove(bn_store *s, const char *name,
 			     bn_err *err) BN_MUST_USE;
+/* The same, removing too the copies bnity made in agents' folders that
+   are still as copied; NOTES (may be NULL) says what was removed and
+   which changed copy was left. */
+int bn_registry_skill_remove_noting(bn_strv *notes, bn_store *s,
+				    const char *name, bn_err *err) BN_MUST_USE;
 
 /*
  * bn_registry_restore - install every entry of the skills-lock.json at
@@ -568,8 +627,10 @@ int bn_registry_repair(bn_registry_install_result *out,
 
 /*
  * bn_registry_verify - recompute NAME's tree hash and compare it with
- * the lockfile.  BN_EINVAL (message naming the skill) on a mismatch,
- * BN_ENOTFOUND when the skill is not in the lockfile.
+ * the lockfile, and each copy bnity made of it in an agent's folder with
+ * the hash recorded for it.  BN_EINVAL (message naming the skill or the
+ * copy) on a mismatch or a copy gone, BN_ENOTFOUND when the skill is not
+ * in the lockfile.
  */
 int bn_registry_verify(bn_store *s, const char *name,
 		       bn_err *err) BN_MUST_USE;

@@ -52,5 +52,21 @@ int bn_registry__github_list(bn_strv *dirs, char **commit_out,
 			     const char *repo, const char *ref,
 			     bn_err *err);
 
+/* Report a line about SKILL through O->report (if any). */
+void bn_registry__say(const bn_registry_install_opts *o, const char *skill,
+		      const char *fmt, ...) BN_PRINTF(3, 4);
+
+/*
+ * agents.c: the copies of installed skill E (its store folder DIR, with
+ * N_SCRIPTS files that look like scripts) in the agents' folders O asks
+ * for, and fresh copies over those OLD (may be NULL) recorded that are
+ * still as copied.  Each copy made is added to E; each refused is said
+ * and added to X->agent_refused.
+ */
+void bn_registry__agent_copies(bn_registry_lock_entry *e,
+			       bn_registry_installed *x, const char *dir,
+			       const bn_registry_lock_entry *old,
+			       size_t n_scripts,
+			       const bn_registry_install_opts *o);
 
 #endif

@@ -236,6 +236,7 @@ int bn_registry_restore(bn_registry_install_result *out,
 		   (and only them); a terminal offers each declared one */
 		if (o->yes) {
 			o1.yes = false;
+			o1.yes_agents = true;    /* copies for --agent */
 			o1.grant = (const char *const *)gr->pinned.v;
 			o1.n_grant = gr->pinned.n;
 		}
@@ -280,8 +281,46 @@ int bn_registry_restore(bn_registry_install_result *out,
 	return 0;
 }
 
+/* Remove the copies E records that are still as bnity made them; NOTES
+   (may be NULL) says what became of each. */
+static void remove_copies(bn_strv *notes, const bn_registry_lock_entry *e)
+{
+	char hash[BN_SKILL_TREE_HASH_SIZE];
+	bn_strv done = { 0 };
+
+	for (size_t i = 0; i < e->n_copies; i++) {
+		const bn_registry_agent_copy *c = &e->copies[i];
+		char *note = NULL;
+		if (bn_strv_has(&done, c->path) || !bn_fs_is_dir(c->path))
+			continue;
+		bn_strv_push(&done, c->path);
+		if (bn_skill_tree_hash(hash, c->path, NULL) != 0 ||
+		    strcmp(hash, c->hash) != 0)
+			note = bn_xasprintf("left the copy for %s at %s: it "
+					    "changed since bnity made it",
+					    c->agent, c->path);
+		else if (bn_fs_rmtree(c->path, NULL) != 0)
+			note = bn_xasprintf("could not remove the copy for %s "
+					    "at %s", c->agent, c->path);
+		else
+			note = bn_xasprintf("removed the copy for %s at %s",
+					    c->agent, c->path);
+		if (notes)
+			bn_strv_push(notes, note);
+		free(note);
+	}
+	bn_strv_clear(&done);
+}
+
 int bn_registry_skill_remove(bn_store *s, const char *name, bn_err *err)
 {
+	return bn_registry_skill_remove_noting(NULL, s, name, err);
+}
+
+int bn_registry_skill_remove_noting(bn_strv *notes, bn_store *s,
+				    const char *name, bn_err *err)
+{
+	bn_registry_lock_entry e = { 0 };
 	bn_store_skills all = { 0 };
 	const bn_store_skill *sk;
 	char *dir = bn_skill_name_is_slug(name) ?
@@ -301,8 +340,13 @@ int bn_registry_skill_remove(bn_store *s, const char *name, bn_err *err)
 		return r;
 	}
 	bn_store_skills_clear(&all);
-	if ((r = bn_store_skill_remove(s, name, err)))
+	(void)bn_registry_lock_get(&e, bn_store_home(s), name, NULL);
+	if ((r = bn_store_skill_remove(s, name, err))) {
+		bn_registry_lock_entry_clear(&e);
 		return r;
+	}
+	remove_copies(notes, &e);
+	bn_registry_lock_entry_clear(&e);
 	/* the lockfile forgets it too (an entry another tool wrote for a
 	   skill that was never in the store is not ours to drop) */
 	if (bn_registry_lock_load(&lock, bn_store_home(s), NULL) == 0 &&

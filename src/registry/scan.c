@@ -48,6 +48,9 @@ void bn_registry_findings_clear(bn_registry_findings *f)
 	f->v = NULL;
 	f->n = 0;
 	f->omitted = 0;
+	f->scripts = 0;
+	f->files = 0;
+	f->bytes = 0;
 }
 
 json_t *bn_registry_findings_json(const bn_registry_findings *f)
@@ -991,10 +994,14 @@ static int scan_tree(bn_registry_findings *out, const char *root,
 						   SCAN_FILE_MAX_BYTES, &e)) {
 				text = NULL;
 			}
+			bool script = text && looks_like_script(de->d_name,
+						text, len, st.st_mode);
+			out->scripts += script;
+			out->files++;
+			out->bytes += (uint64_t)st.st_size;
 			if (text && !memchr(text, '\0', len))
 				bn_registry_scan_text(out, sub, text, len,
-					looks_like_script(de->d_name, text,
-							  len, st.st_mode));
+						      script);
 			free(text);
 		}
 		free(path);

@@ -23,6 +23,7 @@
 #include "base/fault.h"
 #include "base/fs.h"
 #include "skill/tree.h"
+#include "store/agents.h"
 
 const char *bn_store_origin_name(bn_store_origin o)
 {
@@ -406,7 +407,8 @@ static void scan_root(bn_store_skills *l, bn_store *s, const char *root,
 	while ((de = readdir(d)) != NULL) {
 		bn_skill_manifest *m = NULL;
 		bn_store_skill *sk;
-		char *dir;
+		char *dir, *over = NULL;
+		bool over_store = false;
 
 		if (de->d_name[0] == '.')
 			continue;
@@ -428,13 +430,12 @@ static void scan_root(bn_store_skills *l, bn_store *s, const char *root,
 				free(dir);
 				continue;
 			}
-			char *w = bn_xasprintf(
+			over = bn_xasprintf(
 				"%s skill '%s' (%s) overrides the %s skill of "
 				"the same name (%s)", bn_store_origin_name(origin),
 				de->d_name, dir, bn_store_origin_name(sk->origin),
 				sk->dir);
-			bn_strv_push(&l->warnings, w);
-			free(w);
+			over_store = sk->origin == BN_STORE_ORIGIN_STORE;
 			free(sk->dir);
 			free(sk->origin_dir);
 			free(sk->tier);
@@ -448,6 +449,11 @@ static void scan_root(bn_store_skills *l, bn_store *s, const char *root,
 		sk->origin_dir = bn_xstrdup(root);
 		sk->manifest = m;
 		set_identity(sk, s);
+		/* a copy of the store's skill as installed (an agent's copy
+		   bnity made) hides nothing */
+		if (over && !(over_store && sk->installed))
+			bn_strv_push(&l->warnings, over);
+		free(over);
 	}
 	closedir(d);
 }
@@ -511,29 +517,33 @@ static void project_dirs(bn_strv *out, const char *cwd, const char *home)
 	free(p);
 }
 
-/* The user's and then the project's skills into L, overriding. */
+/* The skills of FOLDERS (the agents' folders of one scope) into L, a
+   later folder overriding. */
+static void scan_folders(bn_store_skills *l, bn_store *s,
+			 const bn_strv *folders, bn_store_origin origin)
+{
+	for (size_t i = 0; i < folders->n; i++)
+		scan_root(l, s, folders->v[i], origin);
+}
+
+/* The user's and then the project's skills into L, overriding: the
+   folders of every agent of store/agents.h. */
 static void scan_others(bn_store_skills *l, bn_store *s)
 {
-	static const char *const sub[] = { ".claude/skills", ".agents/skills" };
 	const char *home = secure_getenv("HOME");
 	char *rhome = home ? realpath(home, NULL) : NULL;
-	bn_strv proj = { 0 };
-	size_t i, j;
+	bn_strv proj = { 0 }, folders = { 0 };
 
-	for (j = 0; rhome && j < 2; j++) {
-		char *root = bn_fs_join(rhome, sub[j]);
-		scan_root(l, s, root, BN_STORE_ORIGIN_USER);
-		free(root);
-	}
+	if (rhome)
+		bn_store_agent_folders(&folders, true, NULL, rhome);
+	scan_folders(l, s, &folders, BN_STORE_ORIGIN_USER);
+	bn_strv_clear(&folders);
 	if (s->cwd)
 		project_dirs(&proj, s->cwd, rhome);
-	for (i = 0; i < proj.n; i++) {
-		for (j = 0; j < 2; j++) {
-			char *root = bn_fs_join(proj.v[i], sub[j]);
-			scan_root(l, s, root, BN_STORE_ORIGIN_PROJECT);
-			free(root);
-		}
-	}
+	for (size_t i = 0; i < proj.n; i++)
+		bn_store_agent_folders(&folders, false, proj.v[i], NULL);
+	scan_folders(l, s, &folders, BN_STORE_ORIGIN_PROJECT);
+	bn_strv_clear(&folders);
 	bn_strv_clear(&proj);
 	free(rhome);
 }

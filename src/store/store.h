@@ -4,8 +4,9 @@
  *
  * Owns: the layout of $BNITY_HOME (skills/<name>/, boternity.db), the
  * database: its schema, its migrations and every table in it, the skill
- * index, skill discovery in the folders other agents use (.agents/skills,
- * .claude/skills), bots and the skills attached to them.
+ * index, skill discovery in the folders other agents use (the table of
+ * store/agents.h: .claude/skills, .agents/skills, ...), bots and the
+ * skills attached to them.
  * Uses: base, skill (manifest), sqlite3 (inside src/store only).  Knows
  * nothing of execution.
  *
@@ -50,9 +51,11 @@ typedef struct bn_store bn_store;
 /* Where a skill was found, in rising order of precedence. */
 typedef enum bn_store_origin {
 	BN_STORE_ORIGIN_STORE = 0,   /* $BNITY_HOME/skills */
-	BN_STORE_ORIGIN_USER,        /* ~/.agents/skills, ~/.claude/skills */
-	BN_STORE_ORIGIN_PROJECT,     /* .agents/skills, .claude/skills from
-					the working directory up to the
+	BN_STORE_ORIGIN_USER,        /* the agents' user folders
+					(~/.claude/skills, ...: agents.h) */
+	BN_STORE_ORIGIN_PROJECT,     /* the agents' project folders
+					(.claude/skills, .agents/skills, ...)
+					from the working directory up to the
 					repository root */
 	BN_STORE_ORIGIN_MAX
 } bn_store_origin;

@@ -48,6 +48,10 @@ json_t *bn_view_installed_json(const bn_registry_install_result *res)
 					    bn_view_strv_json(&x->warnings));
 			json_object_set_new(o, "not_granted",
 					    bn_view_strv_json(&x->ungranted));
+			json_object_set_new(o, "agent_copies",
+					    bn_view_strv_json(&x->agent_copies));
+			json_object_set_new(o, "agent_refused",
+					    bn_view_strv_json(&x->agent_refused));
 		}
 		json_array_append_new(a, o);
 	}
