@@ -308,6 +308,38 @@ bool bn_fs_is_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+char *bn_fs_link_below(const char *root, const char *path)
+{
+	size_t n = strlen(root);
+	char *p;
+
+	if (strncmp(path, root, n) || (path[n] && path[n] != '/'))
+		return bn_xstrdup(path);        /* not below: treat as unsafe */
+	p = bn_xstrdup(path);
+	for (char *c = p + n; *c; ) {
+		struct stat st;
+		char *end;
+
+		while (*c == '/')
+			c++;
+		if (!*c)
+			break;
+		end = strchr(c, '/');
+		if (end)
+			*end = '\0';
+		if (lstat(p, &st) < 0)
+			break;
+		if (S_ISLNK(st.st_mode))
+			return p;
+		if (!end)
+			break;
+		*end = '/';
+		c = end + 1;
+	}
+	free(p);
+	return NULL;
+}
+
 char *bn_fs_repo_root(const char *dir)
 {
 	char *p = realpath(dir, NULL);

@@ -41,6 +41,11 @@ int bn_fs_copytree(const char *src, const char *dst, bn_err *err) BN_MUST_USE;
 bool bn_fs_is_dir(const char *path);
 bool bn_fs_is_file(const char *path);
 
+/* bn_fs_link_below - the first of PATH's components after the folder
+   ROOT (a prefix of PATH) that is a symbolic link, as a new string, or
+   NULL when none is (missing components end the walk). */
+char *bn_fs_link_below(const char *root, const char *path);
+
 /* The nearest of DIR and its ancestors (below "/") that holds .git, as a
    real path (owned), or NULL outside a repository. */
 char *bn_fs_repo_root(const char *dir);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/fs.h"
@@ -129,6 +130,25 @@ static bool scripts_allowed(bn_registry_installed *x,
 	return yes;
 }
 
+/* The symbolic link that a copy at DEST would be written through, as a
+   new string, or NULL.  Below the project's root every component
+   counts (a cloned repository may ship `.claude -> ~/.ssh`); elsewhere,
+   in the user's own folders, links are the user's and only DEST itself
+   counts. */
+static char *link_on_the_way(const bn_registry_install_opts *o,
+			     const char *dest)
+{
+	const char *root = o->agent_root;
+	size_t n = root ? strlen(root) : 0;
+	struct stat st;
+
+	if (root && !strncmp(dest, root, n) && dest[n] == '/')
+		return bn_fs_link_below(root, dest);
+	if (lstat(dest, &st) == 0 && S_ISLNK(st.st_mode))
+		return bn_xstrdup(dest);
+	return NULL;
+}
+
 /* One copy of E (from DIR) for AGENT at DEST. */
 static void copy_one(bn_registry_lock_entry *e, bn_registry_installed *x,
 		     const char *dir, const bn_registry_lock_entry *old,
@@ -136,13 +156,22 @@ static void copy_one(bn_registry_lock_entry *e, bn_registry_installed *x,
 		     const char *agent, const char *dest)
 {
 	const bn_registry_agent_copy *prev = recorded(e, dest);
-	char hash[BN_SKILL_TREE_HASH_SIZE];
+	char hash[BN_SKILL_TREE_HASH_SIZE], *link;
 	bn_err e1;
 
 	if (prev) {              /* a folder two agents share */
 		bn_registry_lock_entry_add_copy(e, agent, dest, prev->hash);
 		if (x)
 			bn_strv_push(&x->agent_copies, dest);
+		return;
+	}
+	if ((link = link_on_the_way(o, dest))) {
+		char *why = bn_xasprintf("%s is a symbolic link: a copy "
+			"would be written where it points, so none is made "
+			"(make it a real folder to allow copies)", link);
+		refuse(x, o, e->name, agent, why);
+		free(why);
+		free(link);
 		return;
 	}
 	if (bn_fs_is_dir(dest) && !hashes_to(dest, e->hash)) {

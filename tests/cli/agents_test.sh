@@ -98,6 +98,26 @@ check "-g copies into the user's folder" \
 run "$bnity" skill verify tooly
 check "verify passes for project and user copies" '[ $rc = 0 ]'
 
+# --- a link on the way is never written through ---------------------------------
+mkdir -p ../elsewhere
+ln -s ../elsewhere .windsurf
+run "$bnity" skill install ../src/hello -a windsurf
+check "a project folder reached through a symbolic link gets no copy" \
+  '[ $rc = 0 ] && [ ! -e ../elsewhere/skills/hello ] &&
+   printf "%s\n" "$out" | grep -q "symbolic link" &&
+   printf "%s\n" "$out" | grep -q ".windsurf" &&
+   [ -d "$BNITY_HOME/skills/hello" ]'
+rm .windsurf
+mkdir -p .windsurf/skills ../elsewhere/hello
+ln -s ../../../elsewhere/hello .windsurf/skills/hello
+run "$bnity" skill install ../src/hello -a windsurf
+check "nor is a copy's own folder that is a link" \
+  '[ $rc = 0 ] && [ ! -e ../elsewhere/hello/SKILL.md ] &&
+   [ -L .windsurf/skills/hello ] &&
+   printf "%s\n" "$out" | grep -q "symbolic link"'
+"$bnity" skill remove hello >/dev/null
+rm -rf .windsurf ../elsewhere
+
 # --- update refreshes the copies; restore makes them ----------------------------
 run "$bnity" skill install ../src/hello -a claude-code
 mkskill ../src/hello hello "Say hello twice."
