@@ -42,10 +42,12 @@ typedef struct bn_agent_loop_options {
 	size_t resource_max_bytes;   /* read_skill_resource: one file */
 	size_t resources_max;        /* files listed when activating */
 	size_t result_max_bytes;     /* a tool result handed to the model */
+	const char *actor;           /* who asked, for the runs' audit rows
+					(an API token's name); NULL: local */
 } bn_agent_loop_options;
 
 #define BN_AGENT_LOOP_OPTIONS_INIT \
-	{ 8, 100000, (size_t)256 << 10, 64, (size_t)64 << 10 }
+	{ 8, 100000, (size_t)256 << 10, 64, (size_t)64 << 10, NULL }
 
 /* What a turn reports as it happens; any callback may be NULL. */
 typedef struct bn_agent_events {

@@ -490,7 +490,8 @@ static json_t *run_skill(bn_agent__kit *k, json_t *call, const char *name,
 			 json_t *input)
 {
 	char *in = json_dumps(input, JSON_COMPACT), *m;
-	bn_exec_request req = { name, k->bot, in, in ? strlen(in) : 0, NULL };
+	bn_exec_request req = { name, k->bot, in, in ? strlen(in) : 0, NULL,
+				k->opts ? k->opts->actor : NULL };
 	bn_exec_result res = { 0 };
 	json_t *b;
 	bn_err e;
@@ -543,7 +544,8 @@ static json_t *run_script(bn_agent__kit *k, json_t *call, json_t *input)
 		argv[nargs++] = json_string_value(v);
 	}
 	bn_exec_script_request req = { name, k->bot, script, argv, nargs,
-				       text ? text : "", text ? strlen(text) : 0 };
+				       text ? text : "", text ? strlen(text) : 0,
+				       k->opts ? k->opts->actor : NULL };
 	bn_err_init(&e);
 	if (bn_exec_script_run(&res, k->store, &req, &e))
 		return error_result(k, call, e.msg);

@@ -145,6 +145,11 @@ int bn_cli_usage(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Print J (stolen) as indented JSON on stdout. */
 void bn_cli_print_json(json_t *j);
+/* Epoch seconds T as "YYYY-MM-DD HH:MM:SS UTC" into out; ZERO (when
+   not NULL) for a T of 0. */
+#define BN_CLI_TIME_SIZE 32
+void bn_cli_time_utc(char out[BN_CLI_TIME_SIZE], long long t,
+		     const char *zero);
 /* Open the store of $BNITY_HOME with the working folder for discovery. */
 int bn_cli_open_store(bn_store **out, bn_err *err);
 /* Print the help of COMMAND ("skill validate", "bot", ...) on stdout;

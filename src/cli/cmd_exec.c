@@ -403,7 +403,7 @@ int bn_cli_skill_run(int argc, char **argv)
 		free(input);
 		return bn_cli_fail(&err);
 	}
-	bn_exec_request req = { pos[0], bot, input, len, NULL };
+	bn_exec_request req = { pos[0], bot, input, len, NULL, NULL };
 	r = bn_exec_run(&res, s, &req, &err);
 	bn_store_free(s);
 	free(input);
@@ -464,7 +464,7 @@ int bn_cli_skill_script(int argc, char **argv)
 		return bn_cli_fail(&err);
 	}
 	bn_exec_script_request req = { pos[0], bot, pos[1], pos + 2,
-				       (size_t)(npos - 2), input, len };
+				       (size_t)(npos - 2), input, len, NULL };
 	r = bn_exec_script_run(&res, s, &req, &err);
 	bn_store_free(s);
 	free(input);
@@ -727,6 +727,8 @@ int bn_cli_audit_main(int argc, char **argv)
 		put_lit(o, "bot", "-");
 		fputs("  tier=", stdout);
 		put_lit(o, "tier", "");
+		fputs("  by=", stdout);
+		put_lit(o, "actor", "-");
 		fputs("  ", stdout);
 		put_lit(o, "outcome", "");
 		printf("  fuel=%lld  mem=%lld  %lldms",

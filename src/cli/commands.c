@@ -15,6 +15,7 @@
 #include "cmd_sandbox.h"
 #include "cmd_secret.h"
 #include "cmd_serve.h"
+#include "cmd_token.h"
 #include "cmd_wasm.h"
 #include "server/server.h"
 
@@ -341,6 +342,35 @@ static const bn_cli_cmd secret_cmds[] = {
 	{ .name = NULL },
 };
 
+static const bn_cli_cmd token_cmds[] = {
+	{ .name = "create",
+	  .summary = "Make a named API token for `bnity serve`",
+	  .usage = "NAME [--role admin|user] [--json]",
+	  .text = "Make an API token named NAME and print it, this once (only its\n"
+		  "SHA-256 is kept). Role user (the default): read, chat and run\n"
+		  "skills. Role admin: also install, remove, grant, revoke, and change\n"
+		  "bots, secrets and tokens. Every `bnity serve` of this $BNITY_HOME\n"
+		  "accepts it from its next request. NAME: 1 to 64 of a-z, 0-9, '.',\n"
+		  "'_', '-'; \"serve\" is the token of $BNITY_HOME/api-token.",
+	  .opts = OPTS(VALUE("role"), FLAG("json")),
+	  .fn = bn_cli_token_create },
+	{ .name = "list",
+	  .summary = "List the API tokens: name, role, made, last used",
+	  .usage = "[--json]",
+	  .text = "List every API token's name, role, when it was made and last used\n"
+		  "(to the minute); never a token's text.",
+	  .opts = OPTS(FLAG("json")),
+	  .fn = bn_cli_token_list },
+	{ .name = "revoke",
+	  .summary = "Revoke an API token: refused from the next request",
+	  .usage = "NAME",
+	  .text = "Revoke the token NAME: every server refuses it from its next\n"
+		  "request. Revoking \"serve\" also removes $BNITY_HOME/api-token, so\n"
+		  "the next `bnity serve` makes a new one.",
+	  .fn = bn_cli_token_revoke },
+	{ .name = NULL },
+};
+
 static const bn_cli_cmd memory_cmds[] = {
 	{ .name = "add",
 	  .summary = "Remember a text for a bot",
@@ -466,6 +496,10 @@ const bn_cli_cmd bn_cli_commands[] = {
 	{ .name = "secret",
 	  .summary = "The encrypted vault of secrets",
 	  .subs = secret_cmds,
+	  .flags = BN_CLI_CMD_NO_SPAWNER },
+	{ .name = "token",
+	  .summary = "Named API tokens and their roles",
+	  .subs = token_cmds,
 	  .flags = BN_CLI_CMD_NO_SPAWNER },
 	{ .name = "memory",
 	  .summary = "A bot's memories",

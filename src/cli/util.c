@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const bn_cli_optspec *find_spec(const bn_cli_optspec *specs,
@@ -193,6 +194,19 @@ void bn_cli_print_json(json_t *j)
 		free(s);
 	}
 	json_decref(j);
+}
+
+void bn_cli_time_utc(char out[BN_CLI_TIME_SIZE], long long t,
+		     const char *zero)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!t && zero)
+		snprintf(out, BN_CLI_TIME_SIZE, "%s", zero);
+	else if (!gmtime_r(&tt, &tm) ||
+		 !strftime(out, BN_CLI_TIME_SIZE, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(out, BN_CLI_TIME_SIZE, "%lld", t);
 }
 
 int bn_cli_open_store(bn_store **out, bn_err *err)

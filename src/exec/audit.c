@@ -77,6 +77,7 @@ int bn_exec_audit_begin(int64_t *id_out, bn_store *s,
 		.at_ms = now_ms(), .skill = skill ? skill : "",
 		.version = version, .tier = tier ? tier : "", .bot = bot,
 		.input_sha256 = input, .outcome = "running",
+		.actor = r->actor ? r->actor : BN_EXEC_AUDIT_LOCAL,
 	};
 	int rc = bn_store_audit_run_add(id_out, s, &row, err);
 
@@ -211,6 +212,7 @@ static json_t *run_json(const bn_store_audit_run *x)
 	json_object_set_new(o, "duration_ms", int_json(x->duration_ms));
 	json_object_set_new(o, "outcome", text_json(x->outcome));
 	json_object_set_new(o, "error", text_json(x->error));
+	json_object_set_new(o, "actor", text_json(x->actor));
 	return o;
 }
 

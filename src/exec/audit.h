@@ -42,7 +42,11 @@ typedef struct bn_exec_audit_run {
 	const char *outcome;        /* running, ok, error, limit, trap,
 				       denied */
 	const char *error;          /* NULL when none */
+	const char *actor;          /* who asked: a token's name or "local" */
 } bn_exec_audit_run;
+
+/* The actor of a run no API token asked for. */
+#define BN_EXEC_AUDIT_LOCAL "local"
 
 /* Start a record (outcome "running"); *id_out names it for the rest. */
 int bn_exec_audit_begin(int64_t *id_out, bn_store *s,

@@ -622,6 +622,7 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 	if ((r = bn_exec__run_open(&run, s, req->skill, req->bot, req->input,
 				   req->input_len, err)))
 		goto out;
+	run.ar.actor = req->actor;
 	if ((r = bn_store_skill_resolve(&resolved, &run.all, req->skill,
 					err))) {
 		r = bn_exec__run_refuse(&run, r, err);

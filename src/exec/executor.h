@@ -42,6 +42,9 @@ typedef struct bn_exec_request {
 	struct bn_exec_pool *pool;   /* a long-lived server's warm workers
 					(exec/pool.h); NULL: a confined run
 					starts a worker of its own */
+	const char *actor;           /* who asked, for the audit log: an API
+					token's name; NULL: "local" (this
+					machine's user, no token) */
 } bn_exec_request;
 
 typedef struct bn_exec_result {

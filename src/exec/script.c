@@ -119,6 +119,7 @@ int bn_exec_script_run(bn_exec_script_result *out, bn_store *s,
 	if ((r = bn_exec__run_open(&run, s, req->skill, req->bot, req->input,
 				   req->input_len, err)))
 		goto out;
+	run.ar.actor = req->actor;
 	sk = run.sk;
 	path = bn_xasprintf("%s/scripts/%s", sk->dir, req->script);
 	if (!bn_fs_is_file(path)) {

@@ -27,6 +27,7 @@ typedef struct bn_exec_script_request {
 	size_t nargs;
 	const void *input;             /* stdin, input_len bytes */
 	size_t input_len;
+	const char *actor;             /* as bn_exec_request's */
 } bn_exec_script_request;
 
 typedef struct bn_exec_script_result {

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * server/auth.c - the API token: created once in $BNITY_HOME/api-token
- * (mode 0600, linked into place so a racing start never replaces it),
- * and the bearer check of each request, in constant time.
+ * server/auth.c - API tokens: the one created once in
+ * $BNITY_HOME/api-token (mode 0600, linked into place so a racing start
+ * never replaces it) and registered as the admin token "serve"; named
+ * tokens made and revoked by `bnity token`; the bearer check of each
+ * request (by the SHA-256 of the token, looked up in the store, so the
+ * text is never stored nor compared byte by byte); and what each role
+ * may call.
  */
 #include "server_int.h"
 
@@ -14,9 +18,11 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/fs.h"
+#include "store/tokens.h"
 
 #define TOKEN_FILE "api-token"
 
@@ -68,18 +74,25 @@ static int token_read(char out[BN_SERVER_TOKEN_HEX + 1], const char *path,
 	return 0;
 }
 
+/* A new random token into hex (64 digits and a NUL). */
+static void token_random(char hex[BN_SERVER_TOKEN_HEX + 1])
+{
+	unsigned char raw[BN_SERVER_TOKEN_HEX / 2];
+
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(hex, BN_SERVER_TOKEN_HEX + 1, raw, sizeof(raw));
+	sodium_memzero(raw, sizeof(raw));
+}
+
 /* Write a new token to a temporary file and link it to PATH. */
 static int token_create(const char *path, bool *linked, bn_err *err)
 {
-	unsigned char raw[BN_SERVER_TOKEN_HEX / 2];
 	char hex[BN_SERVER_TOKEN_HEX + 2];
 	char *tmp = bn_xasprintf("%s.%ld.%08x.tmp", path, (long)getpid(),
 				 randombytes_random());
 	int fd, r = 0;
 
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2hex(hex, sizeof(hex), raw, sizeof(raw));
-	sodium_memzero(raw, sizeof(raw));
+	token_random(hex);
 	hex[BN_SERVER_TOKEN_HEX] = '\n';
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
@@ -128,17 +141,198 @@ int bn_server_token_load(char out[BN_SERVER_TOKEN_HEX + 1],
 	return r;
 }
 
-bool bn_server__auth_ok(const bn_server *srv, struct MHD_Connection *conn)
+/* The hex SHA-256 of token text T (64 digits) into out. */
+static void token_hash(char out[65], const char *t)
+{
+	bn_fs_sha256_hex(out, t, BN_SERVER_TOKEN_HEX);
+}
+
+bool bn_server_token_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > BN_SERVER_TOKEN_NAME_MAX || name[0] == '.' ||
+	    name[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		      (name[i] >= '0' && name[i] <= '9') ||
+		      strchr("._-", name[i])))
+			return false;
+	return true;
+}
+
+static bool role_ok(const char *role)
+{
+	return !strcmp(role, "admin") || !strcmp(role, "user");
+}
+
+int bn_server_token_create(char out[BN_SERVER_TOKEN_HEX + 1], bn_store *s,
+			   const char *name, const char *role, bn_err *err)
+{
+	char hash[65];
+	int r;
+
+	if (!bn_server_token_name_ok(name))
+		return bn_err_set(err, BN_EINVAL, "token name '%s': use 1 to "
+				  "%d of a-z, 0-9, '.', '_' and '-' (not "
+				  "first: '.' or '-')", name,
+				  BN_SERVER_TOKEN_NAME_MAX);
+	if (!strcmp(name, BN_SERVER_TOKEN_SERVE))
+		return bn_err_set(err, BN_EINVAL, "token name '%s' is "
+				  "reserved: it is the token `bnity serve` "
+				  "keeps in $BNITY_HOME/api-token", name);
+	if (!role_ok(role))
+		return bn_err_set(err, BN_EINVAL, "token role '%s': use admin "
+				  "or user", role);
+	token_random(out);
+	token_hash(hash, out);
+	r = bn_store_token_add(s, name, role, hash, err);
+	if (r)
+		sodium_memzero(out, BN_SERVER_TOKEN_HEX + 1);
+	return r;
+}
+
+int bn_server_token_revoke(bn_store *s, const char *home, const char *name,
+			   bn_err *err)
+{
+	char *path = bn_fs_join(home, TOKEN_FILE);
+	char file[BN_SERVER_TOKEN_HEX + 1], hash[65];
+	bn_store_token t = { 0 };
+	bool found = false, removed = false;
+	int r = bn_store_token_by_name(&t, &found, s, name, err);
+
+	if (!r && !found)
+		r = bn_err_set(err, BN_ENOTFOUND, "no token named '%s' (see "
+			       "`bnity token list`)", name);
+	if (!r)
+		r = bn_store_token_remove(&removed, s, name, err);
+	/* the file's token, when it is this one, goes with it: else the
+	   next start would register it again */
+	if (!r && token_read(file, path, NULL) == 0) {
+		token_hash(hash, file);
+		if (!strcmp(hash, t.hash) && unlink(path) < 0 &&
+		    errno != ENOENT)
+			r = bn_err_set(err, BN_EIO, "%s: %s (the token is "
+				       "revoked; remove the file by hand)",
+				       path, strerror(errno));
+		sodium_memzero(file, sizeof(file));
+	}
+	bn_store_token_clear(&t);
+	free(path);
+	return r;
+}
+
+int bn_server__token_register(const char *home, const char *cwd,
+			      const char *token, bn_err *err)
+{
+	bn_store_token t = { 0 };
+	bn_store *s = NULL;
+	bool found = false;
+	char hash[65];
+	int r = bn_store_open(&s, home, cwd, err);
+
+	token_hash(hash, token);
+	if (!r)
+		r = bn_store_token_by_hash(&t, &found, s, hash, err);
+	if (!r && !found)
+		r = bn_store_token_set(s, BN_SERVER_TOKEN_SERVE, "admin", hash,
+				       err);
+	bn_store_token_clear(&t);
+	bn_store_free(s);
+	return r;
+}
+
+/* The bearer token of CONN (64 hex digits), or NULL. */
+static const char *bearer(struct MHD_Connection *conn)
 {
 	const char *h = bn_server__mhd()->lookup_connection_value(conn,
 		MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	static const char scheme[] = "Bearer ";
 
 	if (!h || strncasecmp(h, scheme, sizeof(scheme) - 1))
-		return false;
+		return NULL;
 	h += sizeof(scheme) - 1;
-	/* the length is no secret: every token has 64 digits */
-	if (strlen(h) != BN_SERVER_TOKEN_HEX)
+	return is_hex_token(h, strlen(h)) ? h : NULL;
+}
+
+/* Seconds between two records of a token's last use (a write each
+   request would cost more than the lookup). */
+#define USED_EVERY_S 60
+
+bool bn_server__auth(bn_server_req *rq)
+{
+	const char *t = bearer(rq->conn);
+	bn_store_token row = { 0 };
+	bool found = false;
+	char hash[65];
+	bn_store *s;
+	bn_err err;
+	time_t now;
+
+	if (!t)
 		return false;
-	return sodium_memcmp(h, srv->token, BN_SERVER_TOKEN_HEX) == 0;
+	if (!(s = bn_server__store(rq)))
+		return false;
+	token_hash(hash, t);
+	bn_err_init(&err);
+	if (bn_store_token_by_hash(&row, &found, s, hash, &err)) {
+		bn_err_prefix(&err, "API tokens");
+		bn_server__fail(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s",
+				err.msg);
+		return false;
+	}
+	if (found) {
+		snprintf(rq->caller, sizeof(rq->caller), "%s", row.name);
+		rq->admin = !strcmp(row.role, "admin");
+		now = time(NULL);
+		if (row.last_used_at + USED_EVERY_S <= now)
+			(void)bn_store_token_used(s, row.name, now, NULL);
+	}
+	bn_store_token_clear(&row);
+	return found;
+}
+
+bool bn_server__auth_ok(const bn_server *srv, struct MHD_Connection *conn)
+{
+	bn_server_req rq = { .srv = srv, .conn = conn };
+	bool ok = bn_server__auth(&rq);
+
+	json_decref(rq.reply);
+	bn_store_free(rq.store);
+	return ok;
+}
+
+/* What a user's token may call besides reading: talk and run. */
+static const char *const user_may[][2] = {
+	{ "POST", "/api/v1/bots/:bot/chat" },
+	{ "POST", "/api/v1/skills/:name/run" },
+	{ "POST", "/api/v1/sessions/:id/resume" },
+	{ "POST", "/api/v1/skills/validate" },
+	{ "POST", "/api/v1/skills/check" },
+};
+
+/* What only an admin may read. */
+static const char *const admin_reads[] = {
+	"/api/v1/tokens",
+};
+
+bool bn_server__role_allows(const bn_server_req *rq, const char *method,
+			    const char *pattern)
+{
+	if (rq->admin)
+		return true;
+	if (!strcmp(method, "GET") || !strcmp(method, "HEAD")) {
+		for (size_t i = 0; i < sizeof(admin_reads) /
+				       sizeof(admin_reads[0]); i++)
+			if (!strncmp(pattern, admin_reads[i],
+				     strlen(admin_reads[i])))
+				return false;
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(user_may) / sizeof(user_may[0]); i++)
+		if (!strcmp(method, user_may[i][0]) &&
+		    !strcmp(pattern, user_may[i][1]))
+			return true;
+	return false;
 }

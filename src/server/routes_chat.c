@@ -46,6 +46,7 @@ typedef struct chat_stream {
 	char *text;
 	int64_t session;
 	bn_agent_provider *provider;
+	char actor[BN_SERVER_TOKEN_NAME_MAX + 1]; /* the caller's token */
 } chat_stream;
 
 static void stream_unref(chat_stream *cs)
@@ -126,15 +127,17 @@ static void *turn_main(void *arg)
 	chat_stream *cs = arg;
 	bn_server_state *state = cs->state;
 	bn_agent_events ev = { on_text, on_tool_call, on_tool_result, cs };
+	bn_agent_loop_options lo = BN_AGENT_LOOP_OPTIONS_INIT;
 	bn_agent_session *ss = NULL;
 	bn_store *s = NULL;
 	json_t *turn = NULL;
 	bn_err err;
 
 	bn_err_init(&err);
+	lo.actor = cs->actor;
 	if (bn_store_open(&s, cs->home, cs->cwd, &err) ||
 	    bn_agent_session_open(&ss, s, cs->provider, cs->bot, cs->session,
-				  NULL, &err) ||
+				  &lo, &err) ||
 	    bn_agent_session_turn(&turn, ss, cs->text, &ev, &err))
 		emit_error(cs, &err);
 	else
@@ -266,6 +269,7 @@ static chat_stream *chat_prepare(bn_server_req *rq)
 	cs->session = json_is_integer(sid) ? json_integer_value(sid) : 0;
 	cs->provider = p;
 	cs->state = rq->srv->state;
+	snprintf(cs->actor, sizeof(cs->actor), "%s", rq->caller);
 	return cs;
 }
 

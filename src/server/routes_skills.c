@@ -367,7 +367,7 @@ static void skill_run(bn_server_req *rq)
 		return;
 	}
 	bn_exec_request req = { rq->params[0], bot, text, strlen(text),
-				rq->srv->state->pool };
+				rq->srv->state->pool, rq->caller };
 	bn_err_init(&err);
 	r = bn_exec_run(&res, s, &req, &err);
 	free(text);

@@ -247,6 +247,7 @@ static const bn_server_route *const route_tables[] = {
 	bn_server_routes_skills,
 	bn_server_routes_bots,
 	bn_server_routes_exec,
+	bn_server_routes_tokens,
 #ifdef HAVE_CHAT
 	bn_server_routes_chat,
 #endif
@@ -353,11 +354,17 @@ static enum MHD_Result handle_api(const bn_server *srv,
 		health(&rq);
 		return finish(&rq, NULL);
 	}
-	if (!bn_server__auth_ok(srv, conn))
+	if (!bn_server__auth(&rq)) {
+		if (rq.status)          /* the store failed: rq has why */
+			return finish(&rq, NULL);
+		bn_store_free(rq.store);
 		return send_error(srv, conn, MHD_HTTP_UNAUTHORIZED,
-				  "missing or wrong API token (Authorization: "
-				  "Bearer TOKEN; the token is in "
-				  "$BNITY_HOME/api-token)", NULL);
+				  "missing, wrong or revoked API token "
+				  "(Authorization: Bearer TOKEN; the token of "
+				  "`bnity serve` is in $BNITY_HOME/api-token, "
+				  "others come from `bnity token create`)",
+				  NULL);
+	}
 	if (ctx->too_big)
 		return send_error(srv, conn, MHD_HTTP_CONTENT_TOO_LARGE,
 				  "the request body is over the limit", NULL);
@@ -368,7 +375,12 @@ static enum MHD_Result handle_api(const bn_server *srv,
 	n = split_path(segs, path);
 	rt = n <= MAX_SEGS ? route_find(rq.params, &allow, method, segs, n)
 			   : NULL;
-	if (!rt && allow.len) {
+	if (rt && !bn_server__role_allows(&rq, method, rt->pattern)) {
+		bn_server__fail(&rq, MHD_HTTP_FORBIDDEN, "the token '%s' has "
+				"the user role: it may read, chat and run "
+				"skills; %s %s needs an admin's token",
+				rq.caller, method, url);
+	} else if (!rt && allow.len) {
 		bn_server__fail(&rq, MHD_HTTP_METHOD_NOT_ALLOWED,
 				"%s is not allowed on %s (allowed: %s)",
 				method, url, bn_buf_cstr(&allow));
@@ -553,6 +565,8 @@ static int server_init(bn_server *srv, const char *home,
 	bn_store_free(s);
 	if (!r)
 		r = bn_server_token_load(srv->token, created, home, err);
+	if (!r)
+		r = bn_server__token_register(home, srv->cwd, srv->token, err);
 	if (!r && !pool_off()) {
 		/* confined skills run in warm workers (exec/pool.h) */
 		bn_exec_pool_config pc = BN_EXEC_POOL_CONFIG_INIT;

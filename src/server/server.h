@@ -25,6 +25,7 @@
 #include <stddef.h>
 
 #include "base/err.h"
+#include "store/store.h"
 
 #define BN_SERVER_DEFAULT_LISTEN "127.0.0.1:8737"
 #define BN_SERVER_BODY_MAX_BYTES ((size_t)1 << 20)  /* request body cap */
@@ -37,6 +38,7 @@
 #define BN_SERVER_CONNECTIONS_LIMIT 1000
 #define BN_SERVER_TIMEOUT_LIMIT_S 3600
 #define BN_SERVER_TOKEN_HEX 64                       /* 32 bytes as hex */
+#define BN_SERVER_TOKEN_NAME_MAX 64                  /* a token name's bytes */
 
 /* How `bnity serve` runs.  Limits of 0 take the defaults above. */
 typedef struct bn_server_options {
@@ -71,6 +73,39 @@ typedef struct bn_server_options {
 int bn_server_token_load(char out[BN_SERVER_TOKEN_HEX + 1],
 			 bool *created_out, const char *home,
 			 bn_err *err) BN_MUST_USE;
+
+/*
+ * Named API tokens (store/tokens.h keeps them, hashed).  Each has a role:
+ * an admin's may do everything; a user's may read, chat and run skills,
+ * never install, grant, revoke, change bots, secrets or tokens.  The
+ * token of $BNITY_HOME/api-token is the admin token named "serve"
+ * (BN_SERVER_TOKEN_SERVE), registered by each `bnity serve` start.
+ */
+#define BN_SERVER_TOKEN_SERVE "serve"
+
+/* Whether NAME may name a token: 1 to 64 of a-z, 0-9, '.', '_' and '-',
+   not starting with '.' or '-'. */
+bool bn_server_token_name_ok(const char *name);
+
+/*
+ * bn_server_token_create - make a token named NAME with ROLE ("admin" or
+ * "user") in S: 32 random bytes as 64 hex digits into out, its SHA-256
+ * stored.  The text is never stored: the caller shows it once.
+ * BN_EINVAL naming a bad name or role ("serve" is reserved), BN_EEXIST
+ * when NAME is taken.
+ */
+int bn_server_token_create(char out[BN_SERVER_TOKEN_HEX + 1], bn_store *s,
+			   const char *name, const char *role,
+			   bn_err *err) BN_MUST_USE;
+
+/*
+ * bn_server_token_revoke - remove token NAME from S: every server
+ * refuses it from its next request.  Revoking "serve" also removes
+ * HOME's api-token file when it holds that token, so the next `bnity
+ * serve` makes a new one.  BN_ENOTFOUND when there is no such token.
+ */
+int bn_server_token_revoke(bn_store *s, const char *home, const char *name,
+			   bn_err *err) BN_MUST_USE;
 
 /*
  * bn_server_run - serve HOME ($BNITY_HOME) as O says until SIGINT or

@@ -83,6 +83,8 @@ typedef struct bn_server_req {
 	struct MHD_Response *stream; /* a streamed reply (chat), or NULL */
 	char worker[32];             /* X-Bnity-Worker: "PID/CALLS" of the
 					worker that ran a skill, or "" */
+	char caller[BN_SERVER_TOKEN_NAME_MAX + 1]; /* the token's name */
+	bool admin;                  /* its role is admin */
 } bn_server_req;
 
 /* A route handler fills rq->status and rq->reply (or rq->stream). */
@@ -98,6 +100,7 @@ typedef struct bn_server_route {
 extern const bn_server_route bn_server_routes_skills[];
 extern const bn_server_route bn_server_routes_bots[];
 extern const bn_server_route bn_server_routes_exec[];
+extern const bn_server_route bn_server_routes_tokens[];
 #ifdef HAVE_CHAT
 extern const bn_server_route bn_server_routes_chat[];
 #endif
@@ -117,8 +120,21 @@ void bn_server__conn_mark(const bn_server *srv, struct MHD_Connection *conn,
 			  bool in_request);
 unsigned bn_server__conns_sweep(const bn_server *srv);
 
-/* server/auth.c: the request carries "Authorization: Bearer TOKEN". */
+/* server/auth.c: the request carries "Authorization: Bearer TOKEN" of a
+   token the store knows (looked up on every request: a token revoked
+   anywhere is refused here at once); fills rq->caller and rq->admin.
+   False when it does not (or the store failed: then rq has the reply). */
+bool bn_server__auth(bn_server_req *rq);
+/* The same for a connection outside the route table (own store handle). */
 bool bn_server__auth_ok(const bn_server *srv, struct MHD_Connection *conn);
+/* Whether rq's caller may call METHOD on route PATTERN: an admin
+   anything; a user reads, chats and runs only. */
+bool bn_server__role_allows(const bn_server_req *rq, const char *method,
+			    const char *pattern);
+/* Register the api-token file's TOKEN as the admin token "serve" in the
+   store of HOME (replacing the hash of an older file's token). */
+int bn_server__token_register(const char *home, const char *cwd,
+			      const char *token, bn_err *err);
 
 /* The request's store handle, opened on first use; NULL after replying
    with the error (the handler then returns). */

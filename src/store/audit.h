@@ -28,6 +28,8 @@ typedef struct bn_store_audit_run_new {
 	const char *bot;
 	const char *input_sha256;
 	const char *outcome;
+	const char *actor;          /* who asked: an API token's name, or
+				       "cli" */
 } bn_store_audit_run_new;
 
 /* A run as it ends; NULL strings are not recorded. */
@@ -55,6 +57,7 @@ typedef struct bn_store_audit_run {
 	int64_t duration_ms;        /* likewise */
 	char *outcome;
 	char *error;
+	char *actor;                /* who asked, or NULL (older rows) */
 } bn_store_audit_run;
 
 /* One host call of a run as stored, or the summary of the calls past the

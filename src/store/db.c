@@ -220,6 +220,17 @@ static const char *const migrations[] = {
 	"  value TEXT NOT NULL);"
 	"CREATE INDEX skill_index_unsettled ON skill_index(name)"
 	"  WHERE pending_hash IS NOT NULL OR tree_hash IS NULL;",
+	/* migration from wt-tokens */
+	/* named API tokens (store/tokens.h): the hash of each, never the
+	   text; and each run's audit row names the token (or "cli") that
+	   asked for it */
+	"CREATE TABLE IF NOT EXISTS api_tokens ("
+	"  name TEXT PRIMARY KEY,"
+	"  role TEXT NOT NULL CHECK (role IN ('admin', 'user')),"
+	"  hash TEXT NOT NULL UNIQUE,"
+	"  created_at INTEGER NOT NULL,"
+	"  last_used_at INTEGER);"
+	"ALTER TABLE audit_runs ADD COLUMN actor TEXT;",
 };
 
 int bn_store__fail(bn_store *s, bn_err *err)

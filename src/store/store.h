@@ -25,6 +25,7 @@
  *   store/keys.h        trusted_keys                (store/keys.c)
  *   store/cache.h       registry_cache              (store/cache.c)
  *   store/installlog.h  audit_installs              (store/installlog.c)
+ *   store/tokens.h      api_tokens                  (store/tokens.c)
  *
  * What the rows mean (a grant's scope, a sealed secret, a run's outcome)
  * belongs to the modules above, which call these.

@@ -7,7 +7,7 @@
  * instructions, bots, grants and resolved view), a resolved skill, a bot
  * with its attachments, an attachment, a grant, a skill run's and a
  * script run's result, a memory, a secret's listing entry, a validation
- * report and a registry search hit become JSON; and turning any bytes
+ * report, an API token and a registry search hit become JSON; and turning any bytes
  * into a JSON string.  Around these objects the CLI and the API keep
  * their own envelopes (an array, or {"skills": [...]}).
  * Uses: base, skill, store, exec, registry (search hits), jansson.
@@ -40,6 +40,7 @@
 #include "skill/manifest.h"
 #include "skill/resolve.h"
 #include "store/store.h"
+#include "store/tokens.h"
 
 /* ---- pieces ----------------------------------------------------------- */
 
@@ -122,6 +123,9 @@ json_t *bn_view_script_run_json(const bn_exec_script_result *res);
 json_t *bn_view_memory_json(const bn_exec_memory_item *m, bool ranked);
 /* A secret's listing entry: {name, updated_at}; never its value. */
 json_t *bn_view_secret_json(const bn_exec_vault_entry *e);
+/* An API token: {"name", "role", "created_at", "last_used_at" (null when
+   never used)}; never its text nor its hash. */
+json_t *bn_view_token_json(const bn_store_token *t);
 
 /* ---- registries ---------------------------------------------------------- */
 

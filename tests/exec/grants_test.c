@@ -164,6 +164,7 @@ static void test_secret_migration(bn_t *t)
 		" granted_at INTEGER NOT NULL,"
 		" PRIMARY KEY (skill, bot, capability, scope));"
 		/* the listing cache (a later step) goes first */
+		"ALTER TABLE audit_runs DROP COLUMN actor;"
 		"DROP INDEX skill_index_unsettled; DROP TABLE store_state;"
 		"ALTER TABLE skill_index DROP COLUMN seen;"
 		"ALTER TABLE skill_index DROP COLUMN manifest;"

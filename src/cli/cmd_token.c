@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/cmd_token.c - `bnity token ...`: named API tokens, each with a
+ * role (server/server.h says what a role may call).  Every `bnity serve`
+ * of this $BNITY_HOME accepts them from its next request.
+ */
+#include "cmd_token.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "server/server.h"
+#include "store/tokens.h"
+#include "view/view.h"
+
+int bn_cli_token_create(int argc, char **argv)
+{
+	const char *pos[2], *role = "user";
+	char text[BN_SERVER_TOKEN_HEX + 1];
+	bool json = false;
+	bn_store *s;
+	bn_err err;
+	int npos, r;
+	const bn_cli_opt opts[] = { { "role", BN_CLI_VALUE, &role, NULL },
+				    { "json", BN_CLI_FLAG, NULL, &json },
+				    { NULL, 0, NULL, NULL } };
+
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			 "token create"))
+		return BN_EXIT_USAGE;
+	if (npos != 1)
+		return bn_cli_usage("token create", "name one token (NAME)");
+	if (strcmp(role, "admin") && strcmp(role, "user"))
+		return bn_cli_usage("token create", "--role '%s': use admin "
+				    "or user", role);
+	bn_err_init(&err);
+	if ((r = bn_cli_open_store(&s, &err)))
+		return bn_cli_fail(&err);
+	r = bn_server_token_create(text, s, pos[0], role, &err);
+	bn_store_free(s);
+	if (r)
+		return bn_cli_fail(&err);
+	if (json) {
+		json_t *o = json_pack("{s:s, s:s, s:s}", "name", pos[0],
+				      "role", role, "token", text);
+		bn_cli_print_json(o);
+	} else {
+		printf("token '%s' (%s) made; it is shown this once, keep it "
+		       "(Authorization: Bearer TOKEN):\n%s\n", pos[0], role,
+		       text);
+	}
+	sodium_memzero(text, sizeof(text));
+	return BN_EXIT_OK;
+}
+
+int bn_cli_token_list(int argc, char **argv)
+{
+	const char *pos[1];
+	bn_store_token *v = NULL;
+	bool json = false;
+	size_t n = 0;
+	bn_store *s;
+	bn_err err;
+	int npos, r;
+	const bn_cli_opt opts[] = { { "json", BN_CLI_FLAG, NULL, &json },
+				    { NULL, 0, NULL, NULL } };
+
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			 "token list"))
+		return BN_EXIT_USAGE;
+	bn_err_init(&err);
+	if ((r = bn_cli_open_store(&s, &err)))
+		return bn_cli_fail(&err);
+	r = bn_store_token_list(&v, &n, s, &err);
+	bn_store_free(s);
+	if (r)
+		return bn_cli_fail(&err);
+	if (json) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(a, bn_view_token_json(&v[i]));
+		bn_cli_print_json(a);
+	} else if (n == 0) {
+		printf("no API tokens yet: `bnity serve` makes the admin "
+		       "token 'serve'; `bnity token create NAME` makes "
+		       "others\n");
+	} else {
+		char made[BN_CLI_TIME_SIZE], used[BN_CLI_TIME_SIZE];
+		printf("%-24s %-6s %-24s %s\n", "NAME", "ROLE", "CREATED",
+		       "LAST USED");
+		for (size_t i = 0; i < n; i++) {
+			bn_cli_time_utc(made, v[i].created_at, NULL);
+			bn_cli_time_utc(used, v[i].last_used_at, "never");
+			printf("%-24s %-6s %-24s %s\n", v[i].name, v[i].role,
+			       made, used);
+		}
+	}
+	bn_store_tokens_free(v, n);
+	return BN_EXIT_OK;
+}
+
+int bn_cli_token_revoke(int argc, char **argv)
+{
+	const char *pos[2];
+	bn_store *s;
+	bn_err err;
+	int npos, r;
+
+	if (bn_cli_parse(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos,
+			 "token revoke"))
+		return BN_EXIT_USAGE;
+	if (npos != 1)
+		return bn_cli_usage("token revoke", "name one token (NAME)");
+	bn_err_init(&err);
+	if ((r = bn_cli_open_store(&s, &err)))
+		return bn_cli_fail(&err);
+	r = bn_server_token_revoke(s, bn_store_home(s), pos[0], &err);
+	bn_store_free(s);
+	if (r)
+		return bn_cli_fail(&err);
+	printf("revoked token '%s': refused from now on\n", pos[0]);
+	return BN_EXIT_OK;
+}
