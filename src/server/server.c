@@ -43,6 +43,9 @@
 #define MAX_SEGS 12        /* path segments of an API URL */
 #define JSON_TYPE "application/json; charset=utf-8"
 #define SWEEP_MS 500      /* how often late connections are swept */
+/* idle store handles kept between requests: about one per request that
+   runs at once (connection threads) */
+#define BN_SERVER_STORES_IDLE 16
 #define STR_(x) #x
 #define STR(x) STR_(x)
 #define CSP "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; " \
@@ -330,7 +333,7 @@ static enum MHD_Result finish(bn_server_req *rq, const char *allow)
 	}
 	json_decref(rq->reply);
 	json_decref(rq->body);
-	bn_store_free(rq->store);
+	bn_store_reuse_give(rq->srv->state->stores, rq->store);
 	return ok;
 }
 
@@ -533,7 +536,6 @@ static bool pool_off(void)
 static int server_init(bn_server *srv, const char *home,
 		       const bn_server_options *o, bool *created, bn_err *err)
 {
-	bn_store *s = NULL;
 	int r;
 
 	memset(srv, 0, sizeof(*srv));
@@ -548,9 +550,9 @@ static int server_init(bn_server *srv, const char *home,
 	atomic_init(&srv->state->stopping, false);
 	atomic_init(&srv->state->turns, 0);
 	/* opening the store once creates $BNITY_HOME and migrates it before
-	   the first request */
-	r = bn_store_open(&s, home, srv->cwd, err);
-	bn_store_free(s);
+	   the first request; requests then reuse idle handles */
+	r = bn_store_reuse_new(&srv->state->stores, home, srv->cwd,
+			       BN_SERVER_STORES_IDLE, err);
 	if (!r)
 		r = bn_server_token_load(srv->token, created, home, err);
 	if (!r && !pool_off()) {
@@ -572,6 +574,7 @@ static void server_clear(bn_server *srv)
 	if (srv->state) {
 		/* every request thread is joined: no call uses the pool */
 		bn_exec_pool_free(srv->state->pool);
+		bn_store_reuse_free(srv->state->stores);
 		pthread_mutex_destroy(&srv->state->lock);
 		free(srv->state);
 	}

@@ -56,6 +56,8 @@ typedef struct bn_server_state {
 	atomic_int turns;            /* chat turns still running */
 	struct bn_exec_pool *pool;   /* warm workers, or NULL; set before
 					the first request */
+	bn_store_reuse *stores;      /* store handles between requests;
+					set before the first request */
 } bn_server_state;
 
 /* The server's settings, fixed once it runs; shared by every thread. */
@@ -76,7 +78,8 @@ typedef struct bn_server_req {
 	const char *method;
 	const char *params[BN_SERVER_MAX_PARAMS]; /* borrowed from segs */
 	json_t *body;                /* the parsed JSON object, or NULL */
-	bn_store *store;             /* opened on first use (bn_server__store) */
+	bn_store *store;             /* taken on first use (bn_server__store),
+					given back when the request ends */
 	/* what the handler answers: */
 	unsigned status;
 	json_t *reply;               /* owned; NULL = no body */
@@ -120,8 +123,9 @@ unsigned bn_server__conns_sweep(const bn_server *srv);
 /* server/auth.c: the request carries "Authorization: Bearer TOKEN". */
 bool bn_server__auth_ok(const bn_server *srv, struct MHD_Connection *conn);
 
-/* The request's store handle, opened on first use; NULL after replying
-   with the error (the handler then returns). */
+/* The request's store handle, taken from the server's reused handles on
+   first use; NULL after replying with the error (the handler then
+   returns). */
 bn_store *bn_server__store(bn_server_req *rq);
 
 /* Reply STATUS with J (stolen). */
