@@ -403,7 +403,7 @@ int bn_cli_skill_run(int argc, char **argv)
 		free(input);
 		return bn_cli_fail(&err);
 	}
-	bn_exec_request req = { pos[0], bot, input, len, NULL };
+	bn_exec_request req = { pos[0], bot, input, len, NULL, false };
 	r = bn_exec_run(&res, s, &req, &err);
 	bn_store_free(s);
 	free(input);

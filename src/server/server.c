@@ -141,12 +141,12 @@ void bn_server__add_common_headers(const bn_server *srv,
 					 origin);
 }
 
-/* Queue J (stolen; NULL: no body) with STATUS; WORKER: the value of
-   X-Bnity-Worker, or NULL. */
+/* Queue J (stolen; NULL: no body) with STATUS; WORKER and TIMING: the
+   values of X-Bnity-Worker and Server-Timing, or NULL. */
 static enum MHD_Result send_json(const bn_server *srv,
 				 struct MHD_Connection *conn, unsigned status,
 				 json_t *j, const char *allow,
-				 const char *worker)
+				 const char *worker, const char *timing)
 {
 	const struct bn_server_mhd_fns *mhd = bn_server__mhd();
 	struct MHD_Response *resp;
@@ -181,6 +181,8 @@ static enum MHD_Result send_json(const bn_server *srv,
 					 BN_SERVER_RETRY_AFTER_S);
 	if (worker && *worker)
 		mhd->add_response_header(resp, "X-Bnity-Worker", worker);
+	if (timing && *timing)
+		mhd->add_response_header(resp, "Server-Timing", timing);
 	bn_server__add_common_headers(srv, conn, resp);
 	ok = mhd->queue_response(conn, status, resp);
 	mhd->destroy_response(resp);
@@ -197,7 +199,7 @@ static enum MHD_Result send_error(const bn_server *srv,
 	json_t *o = json_object();
 
 	json_object_set_new(o, "error", json_string(msg));
-	return send_json(srv, conn, status, o, allow, NULL);
+	return send_json(srv, conn, status, o, allow, NULL, NULL);
 }
 
 /* ---- routing -------------------------------------------------------------- */
@@ -328,7 +330,7 @@ static enum MHD_Result finish(bn_server_req *rq, const char *allow)
 	} else {
 		ok = send_json(rq->srv, rq->conn, rq->status ? rq->status :
 			       MHD_HTTP_NO_CONTENT, rq->reply, allow,
-			       rq->worker);
+			       rq->worker, rq->timing);
 		rq->reply = NULL;
 	}
 	json_decref(rq->reply);

@@ -86,6 +86,9 @@ typedef struct bn_server_req {
 	struct MHD_Response *stream; /* a streamed reply (chat), or NULL */
 	char worker[32];             /* X-Bnity-Worker: "PID/CALLS" of the
 					worker that ran a skill, or "" */
+	char timing[64];             /* Server-Timing of a skill run: its
+					time in the server, and the worker
+					start within it; or "" */
 } bn_server_req;
 
 /* A route handler fills rq->status and rq->reply (or rq->stream). */
