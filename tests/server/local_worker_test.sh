@@ -87,6 +87,15 @@ check "a local skill that exhausts its memory: limit memory" \
   '[ "$code" = 200 ] && [ -n "$worker" ] && [[ $body == *"\"limit\":\"memory\""* ]]'
 check "the server still answers after the memory hog" healthy
 
+# a skill made while the server runs is found by its reused store handles
+skill late '(module (func (export "_start")))'
+call late
+check "a skill built while serve runs is run by it (reused store handles see it)" \
+  '[ "$code" = 200 ] && [[ $body == *"\"outcome\":\"ok\""* ]]'
+rm -rf "$BNITY_HOME/skills/late"
+call late
+check "and a skill removed meanwhile is gone for it (404)" '[ "$code" = 404 ]'
+
 # a runaway local skill while others run: the server keeps answering
 curl -s --max-time 60 -o /dev/null -H "Authorization: Bearer $token" \
   -d '{"input": {}}' "$base/api/v1/skills/looper/run" &
