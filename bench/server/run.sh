@@ -6,8 +6,11 @@
 # answer, and compares the server's RSS after a warm-up, after one load
 # run and after a second (a leak shows as steady growth).  Then the
 # median of 50 sequential calls in a warm pooled worker (curl's
-# time_total, the X-Bnity-Worker header saying the worker was reused) and
-# of 15 cold one-shot `bnity skill run`s.  Never asserts timings.
+# time_total, the X-Bnity-Worker header saying the worker was reused), of
+# the same calls' time inside the server (Server-Timing), of 30 cold
+# confined spawns (a server without spares: Server-Timing spawn) and of
+# 15 cold one-shot `bnity skill run`s; the server's CPU per request and
+# the load average of each round.  Never asserts timings.
 # Usage: bench/server/run.sh [BNITY [SERVE]]   (env: DURATION=10s
 # THREADS=2 CONNECTIONS=8)
 set -euo pipefail
@@ -21,7 +24,7 @@ command -v wrk >/dev/null || { echo "bench: wrk is not installed (apt-get instal
 
 work=$(mktemp -d)
 pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; [ -n "${cold_pid:-}" ] && kill "$cold_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 export BNITY_HOME=$work/home HOME=$work/user
 mkdir -p "$BNITY_HOME/skills" "$HOME"
@@ -35,6 +38,8 @@ base=$(sed -n 's|.*listening on \(http://[^ ]*\)/$|\1|p' "$work/serve.log")
 export BNITY_TOKEN=$(tr -d '\n' <"$BNITY_HOME/api-token")
 url=$base/api/v1/skills/echo/run
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$pid/status"; }
+# cpu: the server's CPU time so far, in clock ticks (every thread)
+cpu() { local s; s=$(cat "/proc/$pid/stat"); s=${s##*) }; set -- $s; echo $(( ${12} + ${13} )); }
 
 answer=$(curl -s -H "Authorization: Bearer $BNITY_TOKEN" --data '{"input": {"text": "x"}}' "$url")
 case $answer in
@@ -48,9 +53,15 @@ rss0=$(rss)
 fail=0
 for round in 1 2; do
   echo "== round $round: wrk -t$threads -c$conns -d$duration POST $url"
+  c0=$(cpu)
   wrk -t"$threads" -c"$conns" -d"$duration" --timeout 10s -s "$here/post.lua" "$url" \
     >"$work/wrk.$round" 2>&1 || fail=1
+  c1=$(cpu)
   grep -E '^(requests|latency)' "$work/wrk.$round"
+  n=$(sed -n 's/^requests: \([0-9]*\),.*/\1/p' "$work/wrk.$round")
+  [ "${n:-0}" -gt 0 ] &&
+    echo "server CPU per request (its threads, workers excluded): $(( (c1 - c0) * 1000000 / $(getconf CLK_TCK) / n )) us"
+  echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
   if grep -q 'Non-2xx' "$work/wrk.$round" ||
      ! grep -q 'connect 0 read 0 write 0 status 0 timeout 0' "$work/wrk.$round"; then
     echo "bench: errors or non-2xx answers in round $round:"
@@ -66,13 +77,34 @@ if [ "$growth" -gt $((rss1 / 4 + 8192)) ]; then
   echo "bench: RSS kept growing: a leak?"
   fail=1
 fi
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.2f", v[int((NR + 1) / 2)] }'; }
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.3f", v[int((NR + 1) / 2)] }'; }
+# timing NAME: the Server-Timing duration NAME of the headers in $work/hdr
+timing() { tr -d '\r' <"$work/hdr" | sed -n "s/^Server-Timing:.*\\b$1;dur=\\([0-9.]*\\).*/\\1/p"; }
+: >"$work/warm"; : >"$work/inside"
 for _ in $(seq 50); do
   curl -s -o /dev/null -D "$work/hdr" -w '%{time_total}\n' -H "Authorization: Bearer $BNITY_TOKEN" \
     --data '{"input": {}}' "$url" | awk '{ print $1 * 1000 }' >"$work/t"
-  grep -q '^X-Bnity-Worker: [0-9]*/1\b' "$work/hdr" || cat "$work/t"
-done >"$work/warm"
+  if ! grep -q '^X-Bnity-Worker: [0-9]*/1\b' "$work/hdr"; then
+    cat "$work/t" >>"$work/warm"
+    timing run >>"$work/inside"
+  fi
+done
 echo "== warm pooled call over HTTP: median $(median <"$work/warm") ms ($(wc -l <"$work/warm") reused calls)"
+echo "== warm pooled call inside the server (Server-Timing run, spawn excluded): median $(median <"$work/inside") ms"
+# cold confined spawns: a second server without spares whose workers
+# serve one call each, so every call starts its worker (Server-Timing spawn)
+BNITY_POOL_SPARES=0 BNITY_POOL_CALLS=1 "$serve" serve --listen 127.0.0.1:0 >"$work/cold.log" 2>"$work/cold.err" &
+cold_pid=$!
+for _ in $(seq 100); do grep -q listening "$work/cold.log" && break; sleep 0.1; done
+cold_url=$(sed -n 's|.*listening on \(http://[^ ]*\)/$|\1|p' "$work/cold.log")/api/v1/skills/echo/run
+: >"$work/spawn"
+for _ in $(seq 30); do
+  curl -s -o /dev/null -D "$work/hdr" -H "Authorization: Bearer $BNITY_TOKEN" \
+    --data '{"input": {}}' "$cold_url"
+  timing spawn >>"$work/spawn"
+done
+kill "$cold_pid"; wait "$cold_pid" 2>/dev/null
+echo "== cold confined spawn (Server-Timing spawn, BNITY_POOL_SPARES=0): median $(median <"$work/spawn") ms ($(wc -l <"$work/spawn") spawns)"
 for _ in $(seq 15); do
   s=$(date +%s%N)
   "$bnity" skill run echo --input '{}' >/dev/null

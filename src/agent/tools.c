@@ -490,8 +490,9 @@ static json_t *run_skill(bn_agent__kit *k, json_t *call, const char *name,
 			 json_t *input)
 {
 	char *in = json_dumps(input, JSON_COMPACT), *m;
-	bn_exec_request req = { name, k->bot, in, in ? strlen(in) : 0, NULL,
-				k->opts ? k->opts->actor : NULL };
+	bn_exec_request req = { .skill = name, .bot = k->bot, .input = in,
+				.input_len = in ? strlen(in) : 0,
+				.actor = k->opts ? k->opts->actor : NULL };
 	bn_exec_result res = { 0 };
 	json_t *b;
 	bn_err e;

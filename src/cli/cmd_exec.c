@@ -403,7 +403,8 @@ int bn_cli_skill_run(int argc, char **argv)
 		free(input);
 		return bn_cli_fail(&err);
 	}
-	bn_exec_request req = { pos[0], bot, input, len, NULL, NULL };
+	bn_exec_request req = { .skill = pos[0], .bot = bot, .input = input,
+				.input_len = len };
 	r = bn_exec_run(&res, s, &req, &err);
 	bn_store_free(s);
 	free(input);

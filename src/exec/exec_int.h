@@ -110,7 +110,10 @@ bool bn_exec__allow_weaker(void);
 typedef struct bn_exec__run {
 	bn_store *store;
 	const char *bot;             /* NULL: every-bot grants only */
-	bn_store_skills all;         /* every skill; sk points into it */
+	bn_store_skills all;         /* the skill, the skills it names as
+					parents or dependencies, and those of
+					the user's and project folders; sk
+					points into it */
 	const bn_store_skill *sk;
 	bn_exec_tier tier;           /* where it came from, lowered by
 					SKILL.md */

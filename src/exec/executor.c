@@ -510,7 +510,10 @@ static int run_confined(run_ctx *c, const char *bytes, size_t nbytes,
 	job.fds[1] = c->fds[1];
 	job.fds[2] = c->fds[2];
 	job.host = &host;
-	job.allow_weaker = bn_exec__allow_weaker();
+	/* a local skill runs in-process elsewhere: confinement is for
+	   keeping its crash out of the server, not a condition to run */
+	job.allow_weaker = res->tier == BN_EXEC_TIER_LOCAL ||
+			   bn_exec__allow_weaker();
 	r = bn_exec_worker_run(&o, &job, err);
 	free((void *)job.preopens);
 	if (r) {
@@ -532,6 +535,7 @@ static int run_confined(run_ctx *c, const char *bytes, size_t nbytes,
 	res->memory_peak = o.memory_peak;
 	res->worker_pid = o.worker_pid;
 	res->worker_calls = o.worker_calls;
+	res->spawn_us = o.spawn_us;
 	res->host_calls = host.calls;
 	res->host_denied = host.denied;
 	bn_exec_host_clear(&host);
@@ -617,6 +621,7 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 		      .pool = req->pool };
 	char *wasm_path = NULL, *bytes = NULL;
 	size_t nbytes = 0;
+	bool in_worker;
 	int r;
 
 	if ((r = bn_exec__run_open(&run, s, req->skill, req->bot, req->input,
@@ -651,9 +656,11 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 	res.limits = run.limits;
 	res.audit_id = run.audit_id;
 	res.notice = run.notice ? bn_xstrdup(run.notice) : NULL;
-	/* only local skills are parsed here; the others only in their
-	   confined worker */
-	if (res.tier == BN_EXEC_TIER_LOCAL &&
+	/* only local skills run in-process (unless the caller keeps every
+	   skill out of process), so only they are parsed here; the others
+	   only in their confined worker */
+	in_worker = res.tier != BN_EXEC_TIER_LOCAL || req->local_in_worker;
+	if (!in_worker &&
 	    bn_wasm_module_new(&mod, (const uint8_t *)bytes, nbytes, &werr)) {
 		r = bn_err_set(err, BN_EINVAL, "%s: %s", wasm_path, werr.msg);
 		goto fail;
@@ -667,8 +674,8 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 			       strerror(errno));
 		goto fail;
 	}
-	r = res.tier == BN_EXEC_TIER_LOCAL ? run_module(&c, mod, err) :
-	    run_confined(&c, bytes, nbytes, err);
+	r = in_worker ? run_confined(&c, bytes, nbytes, err) :
+	    run_module(&c, mod, err);
 	if (r)
 		goto fail;
 	run.ar.fuel = res.fuel_used;

@@ -42,6 +42,15 @@ typedef struct bn_exec_request {
 	struct bn_exec_pool *pool;   /* a long-lived server's warm workers
 					(exec/pool.h); NULL: a confined run
 					starts a worker of its own */
+	bool local_in_worker;        /* a local skill runs out of process
+					too (in POOL's workers, or one of its
+					own), with its tier's limits and
+					weaker confinement accepted: what a
+					long-lived server (`bnity serve`, the
+					MCP server) sets, so that a local
+					skill that crashes, spins or eats
+					memory never takes it down.  False:
+					in-process (the CLI, faster) */
 	const char *actor;           /* who asked, for the audit log: an API
 					token's name; NULL: "local" (this
 					machine's user, no token) */
@@ -69,6 +78,9 @@ typedef struct bn_exec_result {
 	int worker_pid;              /* the confined worker that ran it (as
 					the broker sees it); 0 in-process */
 	unsigned worker_calls;       /* its Nth call (1: a fresh worker) */
+	uint64_t spawn_us;           /* starting a worker for this run took
+					this long (0: a warm worker or a
+					spare served it, or in-process) */
 } bn_exec_result;
 
 void bn_exec_result_clear(bn_exec_result *r);

@@ -420,6 +420,7 @@ int bn_exec__pool_call(bn_exec_worker_outcome *out, bn_exec_pool *p,
 		       const bn_exec_worker_job *job, bn_err *err)
 {
 	bn_exec__worker evicted = { .chan = -1 }, retired = { .chan = -1 };
+	uint64_t spawn_us = 0;
 	char key[65];
 	slot *s = NULL;
 	bool start = false;
@@ -437,8 +438,10 @@ int bn_exec__pool_call(bn_exec_worker_outcome *out, bn_exec_pool *p,
 		   fits, else this job's folders and limits */
 		bn_exec__worker w;
 
+		spawn_us = bn_clock_now_us();
 		r = bn_exec__worker_spawn(&w, spare_fits(p, job) ? NULL : job,
 					  LIFETIME_MS, job->allow_weaker, err);
+		spawn_us = bn_clock_now_us() - spawn_us;
 		pthread_mutex_lock(&p->lock);
 		if (r) {
 			slot_forget(s);
@@ -453,6 +456,7 @@ int bn_exec__pool_call(bn_exec_worker_outcome *out, bn_exec_pool *p,
 			return r;
 	}
 	bn_exec__worker_call(out, &s->w, job);
+	out->spawn_us = spawn_us;
 	bool spent = bn_exec__worker_spent(out, job->host);
 	pthread_mutex_lock(&p->lock);
 	release(p, s, spent, &retired);

@@ -728,6 +728,7 @@ int bn_exec_worker_run(bn_exec_worker_outcome *out,
 		       const bn_exec_worker_job *job, bn_err *err)
 {
 	bn_exec__worker w;
+	uint64_t t0 = bn_clock_now_us();
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -735,7 +736,9 @@ int bn_exec_worker_run(bn_exec_worker_outcome *out,
 		return bn_exec__pool_call(out, job->pool, job, err);
 	if ((r = bn_exec__worker_spawn(&w, job, 0, job->allow_weaker, err)))
 		return r;
+	t0 = bn_clock_now_us() - t0;
 	bn_exec__worker_call(out, &w, job);
+	out->spawn_us = t0;
 	bn_exec__worker_end(out, &w);
 	return 0;
 }

@@ -83,6 +83,9 @@ typedef struct bn_exec_worker_outcome {
 	int worker_pid;            /* the worker (its PID 1, as the broker
 				      sees it) */
 	unsigned worker_calls;     /* this was its Nth call */
+	uint64_t spawn_us;         /* starting a worker for this call took
+				      this long; 0: a warm worker or a
+				      spare served it */
 } bn_exec_worker_outcome;
 
 void bn_exec_worker_outcome_clear(bn_exec_worker_outcome *o);

@@ -299,7 +299,7 @@ bool bn_server__auth_ok(const bn_server *srv, struct MHD_Connection *conn)
 	bool ok = bn_server__auth(&rq);
 
 	json_decref(rq.reply);
-	bn_store_free(rq.store);
+	bn_store_reuse_give(srv->state->stores, rq.store);
 	return ok;
 }
 

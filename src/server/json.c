@@ -96,7 +96,7 @@ bn_store *bn_server__store(bn_server_req *rq)
 	if (rq->store)
 		return rq->store;
 	bn_err_init(&err);
-	if (bn_store_open(&rq->store, rq->srv->home, rq->srv->cwd, &err)) {
+	if (bn_store_reuse_take(&rq->store, rq->srv->state->stores, &err)) {
 		rq->store = NULL;
 		bn_err_prefix(&err, "store");
 		bn_server__fail(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s",

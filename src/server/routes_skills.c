@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/fs.h"
 #include "exec/executor.h"
 #include "exec/grants.h"
@@ -339,6 +340,7 @@ static void skill_remove(bn_server_req *rq)
 static void skill_run(bn_server_req *rq)
 {
 	bn_exec_result res = { 0 };
+	uint64_t t0_us;
 	bool bad = false;
 	const char *bot = bn_server__body_str(rq, "bot", &bad);
 	json_t *in = rq->body ? json_object_get(rq->body, "input") : NULL;
@@ -366,10 +368,16 @@ static void skill_run(bn_server_req *rq)
 		free(text);
 		return;
 	}
-	bn_exec_request req = { rq->params[0], bot, text, strlen(text),
-				rq->srv->state->pool, rq->caller };
+	/* every tier out of process: a local skill's crash or runaway
+	   loop never takes the server down */
+	bn_exec_request req = { .skill = rq->params[0], .bot = bot,
+				.input = text, .input_len = strlen(text),
+				.pool = rq->srv->state->pool,
+				.local_in_worker = true, .actor = rq->caller };
 	bn_err_init(&err);
+	t0_us = bn_clock_now_us();
 	r = bn_exec_run(&res, s, &req, &err);
+	t0_us = bn_clock_now_us() - t0_us;
 	free(text);
 	if (r) {
 		bn_server__fail_err(rq, &err);
@@ -378,6 +386,15 @@ static void skill_run(bn_server_req *rq)
 	if (res.worker_pid)
 		snprintf(rq->worker, sizeof(rq->worker), "%d/%u",
 			 res.worker_pid, res.worker_calls);
+	/* W3C Server Timing: milliseconds in the server, and of them
+	   starting the worker (bench/server reads them) */
+	if (res.spawn_us)
+		snprintf(rq->timing, sizeof(rq->timing),
+			 "run;dur=%.3f, spawn;dur=%.3f", (double)t0_us / 1e3,
+			 (double)res.spawn_us / 1e3);
+	else
+		snprintf(rq->timing, sizeof(rq->timing), "run;dur=%.3f",
+			 (double)t0_us / 1e3);
 	bn_server__reply(rq, MHD_HTTP_OK, bn_view_run_json(&res));
 	bn_exec_result_clear(&res);
 }

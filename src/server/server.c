@@ -43,6 +43,9 @@
 #define MAX_SEGS 12        /* path segments of an API URL */
 #define JSON_TYPE "application/json; charset=utf-8"
 #define SWEEP_MS 500      /* how often late connections are swept */
+/* idle store handles kept between requests: about one per request that
+   runs at once (connection threads) */
+#define BN_SERVER_STORES_IDLE 16
 #define STR_(x) #x
 #define STR(x) STR_(x)
 #define CSP "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; " \
@@ -138,12 +141,12 @@ void bn_server__add_common_headers(const bn_server *srv,
 					 origin);
 }
 
-/* Queue J (stolen; NULL: no body) with STATUS; WORKER: the value of
-   X-Bnity-Worker, or NULL. */
+/* Queue J (stolen; NULL: no body) with STATUS; WORKER and TIMING: the
+   values of X-Bnity-Worker and Server-Timing, or NULL. */
 static enum MHD_Result send_json(const bn_server *srv,
 				 struct MHD_Connection *conn, unsigned status,
 				 json_t *j, const char *allow,
-				 const char *worker)
+				 const char *worker, const char *timing)
 {
 	const struct bn_server_mhd_fns *mhd = bn_server__mhd();
 	struct MHD_Response *resp;
@@ -178,6 +181,8 @@ static enum MHD_Result send_json(const bn_server *srv,
 					 BN_SERVER_RETRY_AFTER_S);
 	if (worker && *worker)
 		mhd->add_response_header(resp, "X-Bnity-Worker", worker);
+	if (timing && *timing)
+		mhd->add_response_header(resp, "Server-Timing", timing);
 	bn_server__add_common_headers(srv, conn, resp);
 	ok = mhd->queue_response(conn, status, resp);
 	mhd->destroy_response(resp);
@@ -194,7 +199,7 @@ static enum MHD_Result send_error(const bn_server *srv,
 	json_t *o = json_object();
 
 	json_object_set_new(o, "error", json_string(msg));
-	return send_json(srv, conn, status, o, allow, NULL);
+	return send_json(srv, conn, status, o, allow, NULL, NULL);
 }
 
 /* ---- routing -------------------------------------------------------------- */
@@ -326,12 +331,12 @@ static enum MHD_Result finish(bn_server_req *rq, const char *allow)
 	} else {
 		ok = send_json(rq->srv, rq->conn, rq->status ? rq->status :
 			       MHD_HTTP_NO_CONTENT, rq->reply, allow,
-			       rq->worker);
+			       rq->worker, rq->timing);
 		rq->reply = NULL;
 	}
 	json_decref(rq->reply);
 	json_decref(rq->body);
-	bn_store_free(rq->store);
+	bn_store_reuse_give(rq->srv->state->stores, rq->store);
 	return ok;
 }
 
@@ -357,7 +362,7 @@ static enum MHD_Result handle_api(const bn_server *srv,
 	if (!bn_server__auth(&rq)) {
 		if (rq.status)          /* the store failed: rq has why */
 			return finish(&rq, NULL);
-		bn_store_free(rq.store);
+		bn_store_reuse_give(srv->state->stores, rq.store);
 		return send_error(srv, conn, MHD_HTTP_UNAUTHORIZED,
 				  "missing, wrong or revoked API token "
 				  "(Authorization: Bearer TOKEN; the token of "
@@ -545,7 +550,6 @@ static bool pool_off(void)
 static int server_init(bn_server *srv, const char *home,
 		       const bn_server_options *o, bool *created, bn_err *err)
 {
-	bn_store *s = NULL;
 	int r;
 
 	memset(srv, 0, sizeof(*srv));
@@ -560,9 +564,9 @@ static int server_init(bn_server *srv, const char *home,
 	atomic_init(&srv->state->stopping, false);
 	atomic_init(&srv->state->turns, 0);
 	/* opening the store once creates $BNITY_HOME and migrates it before
-	   the first request */
-	r = bn_store_open(&s, home, srv->cwd, err);
-	bn_store_free(s);
+	   the first request; requests then reuse idle handles */
+	r = bn_store_reuse_new(&srv->state->stores, home, srv->cwd,
+			       BN_SERVER_STORES_IDLE, err);
 	if (!r)
 		r = bn_server_token_load(srv->token, created, home, err);
 	if (!r)
@@ -586,6 +590,7 @@ static void server_clear(bn_server *srv)
 	if (srv->state) {
 		/* every request thread is joined: no call uses the pool */
 		bn_exec_pool_free(srv->state->pool);
+		bn_store_reuse_free(srv->state->stores);
 		pthread_mutex_destroy(&srv->state->lock);
 		free(srv->state);
 	}

@@ -56,6 +56,8 @@ typedef struct bn_server_state {
 	atomic_int turns;            /* chat turns still running */
 	struct bn_exec_pool *pool;   /* warm workers, or NULL; set before
 					the first request */
+	bn_store_reuse *stores;      /* store handles between requests;
+					set before the first request */
 } bn_server_state;
 
 /* The server's settings, fixed once it runs; shared by every thread. */
@@ -76,7 +78,8 @@ typedef struct bn_server_req {
 	const char *method;
 	const char *params[BN_SERVER_MAX_PARAMS]; /* borrowed from segs */
 	json_t *body;                /* the parsed JSON object, or NULL */
-	bn_store *store;             /* opened on first use (bn_server__store) */
+	bn_store *store;             /* taken on first use (bn_server__store),
+					given back when the request ends */
 	/* what the handler answers: */
 	unsigned status;
 	json_t *reply;               /* owned; NULL = no body */
@@ -85,6 +88,9 @@ typedef struct bn_server_req {
 					worker that ran a skill, or "" */
 	char caller[BN_SERVER_TOKEN_NAME_MAX + 1]; /* the token's name */
 	bool admin;                  /* its role is admin */
+	char timing[64];             /* Server-Timing of a skill run: its
+					time in the server, and the worker
+					start within it; or "" */
 } bn_server_req;
 
 /* A route handler fills rq->status and rq->reply (or rq->stream). */
@@ -136,8 +142,9 @@ bool bn_server__role_allows(const bn_server_req *rq, const char *method,
 int bn_server__token_register(const char *home, const char *cwd,
 			      const char *token, bn_err *err);
 
-/* The request's store handle, opened on first use; NULL after replying
-   with the error (the handler then returns). */
+/* The request's store handle, taken from the server's reused handles on
+   first use; NULL after replying with the error (the handler then
+   returns). */
 bn_store *bn_server__store(bn_server_req *rq);
 
 /* Reply STATUS with J (stolen). */

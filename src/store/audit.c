@@ -70,7 +70,7 @@ int bn_store_audit_call_rows(size_t *n_out, bn_store *s, int64_t run_id,
 	r = bn_store__step(s, st, err);
 	if (r == 1)
 		*n_out = (size_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	bn_store__done(s, st);
 	return r < 0 ? r : 0;
 }
 

@@ -28,7 +28,7 @@ static bool bot_exists(bn_store *s, const char *slug)
 		return false;
 	sqlite3_bind_text(st, 1, slug, -1, SQLITE_TRANSIENT);
 	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
+	bn_store__done(s, st);
 	return found;
 }
 
@@ -89,11 +89,11 @@ int bn_store_bot_get(bn_store_bot *out, bn_store *s, const char *slug,
 		return r;
 	sqlite3_bind_text(st, 1, slug, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+		bn_store__done(s, st);
 		return no_bot(slug, err);
 	}
 	row_to_bot(out, st);
-	sqlite3_finalize(st);
+	bn_store__done(s, st);
 	return 0;
 }
 
@@ -111,7 +111,7 @@ int bn_store_bot_list(bn_store_bot **out, size_t *n_out, bn_store *s,
 		v = bn_xrealloc(v, (n + 1) * sizeof(*v));
 		row_to_bot(&v[n++], st);
 	}
-	sqlite3_finalize(st);
+	bn_store__done(s, st);
 	*out = v;
 	*n_out = n;
 	return 0;
@@ -143,7 +143,7 @@ static bool is_attached(bn_store *s, const char *bot, const char *skill)
 	sqlite3_bind_text(st, 1, bot, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, skill, -1, SQLITE_TRANSIENT);
 	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
+	bn_store__done(s, st);
 	return found;
 }
 
@@ -323,7 +323,7 @@ int bn_store_bot_skills(bn_store_attachment **out, size_t *n_out,
 		v[n].attached_at = sqlite3_column_int64(st, 2);
 		n++;
 	}
-	sqlite3_finalize(st);
+	bn_store__done(s, st);
 	*out = v;
 	*n_out = n;
 	return 0;

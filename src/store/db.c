@@ -258,9 +258,49 @@ int bn_store__exec(bn_store *s, const char *sql, bn_err *err)
 int bn_store__prepare(sqlite3_stmt **out, bn_store *s, const char *sql,
 		      bn_err *err)
 {
+	for (size_t i = 0; i < s->n_stmts; i++) {
+		struct bn_store__stmt *k = &s->stmts[i];
+
+		if (!k->busy && strcmp(sqlite3_sql(k->st), sql) == 0) {
+			k->busy = true;
+			*out = k->st;
+			return 0;
+		}
+	}
 	if (sqlite3_prepare_v2(s->db, sql, -1, out, NULL) != SQLITE_OK)
 		return bn_store__fail(s, err);
 	return 0;
+}
+
+void bn_store__done(bn_store *s, sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	/* a reset ends the statement's read (an unfinished SELECT would
+	   keep its snapshot), and its bound copies go */
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+	for (size_t i = 0; i < s->n_stmts; i++)
+		if (s->stmts[i].st == st) {
+			s->stmts[i].busy = false;
+			return;
+		}
+	if (s->n_stmts == BN_STORE__STMTS_MAX) {
+		sqlite3_finalize(st);
+		return;
+	}
+	if (!s->stmts)
+		s->stmts = bn_xcalloc(BN_STORE__STMTS_MAX, sizeof(*s->stmts));
+	s->stmts[s->n_stmts++] = (struct bn_store__stmt){ st, false };
+}
+
+void bn_store__stmts_clear(bn_store *s)
+{
+	for (size_t i = 0; i < s->n_stmts; i++)
+		sqlite3_finalize(s->stmts[i].st);
+	free(s->stmts);
+	s->stmts = NULL;
+	s->n_stmts = 0;
 }
 
 int bn_store__step(bn_store *s, sqlite3_stmt *st, bn_err *err)
@@ -277,7 +317,7 @@ int bn_store__step(bn_store *s, sqlite3_stmt *st, bn_err *err)
 int bn_store__step_done(bn_store *s, sqlite3_stmt *st, bn_err *err)
 {
 	int r = sqlite3_step(st) == SQLITE_DONE ? 0 : bn_store__fail(s, err);
-	sqlite3_finalize(st);
+	bn_store__done(s, st);
 	return r;
 }
 
@@ -344,7 +384,7 @@ int bn_store__rows(void *out, size_t *n_out, size_t size, bn_store *s,
 		memset(v + n * size, 0, size);
 		row(v + n++ * size, st);
 	}
-	sqlite3_finalize(st);
+	bn_store__done(s, st);
 	if (r) {
 		bn_store__rows_free(v, n, size, clear);
 		return r;
@@ -361,7 +401,7 @@ int bn_store__row(void *item, bool *found_out, bn_store *s,
 
 	if (r == 1 && row)
 		row(item, st);
-	sqlite3_finalize(st);
+	bn_store__done(s, st);
 	if (r < 0)
 		return r;
 	*found_out = r == 1;
@@ -378,6 +418,15 @@ void bn_store__rows_free(void *v, size_t n, size_t size,
 
 /* ---- transactions and locks ------------------------------------------- */
 
+/* Run SQL, one statement without rows, through the kept statements. */
+static int exec_kept(bn_store *s, const char *sql, bn_err *err)
+{
+	sqlite3_stmt *st;
+	int r = bn_store__prepare(&st, s, sql, err);
+
+	return r ? r : bn_store__step_done(s, st, err);
+}
+
 int bn_store_tx_begin(bn_store *s, bn_err *err)
 {
 	/* a caller's misuse is an error, not the assert below the API */
@@ -386,7 +435,7 @@ int bn_store_tx_begin(bn_store *s, bn_err *err)
 				  "already open", s->db_path);
 	/* IMMEDIATE: take the write lock now, so a transaction never fails
 	   half-way for want of it */
-	return bn_store__exec(s, "BEGIN IMMEDIATE", err);
+	return exec_kept(s, "BEGIN IMMEDIATE", err);
 }
 
 int bn_store_tx_commit(bn_store *s, bn_err *err)
@@ -396,7 +445,7 @@ int bn_store_tx_commit(bn_store *s, bn_err *err)
 	if (sqlite3_get_autocommit(s->db))
 		return bn_err_set(err, BN_EIO, "%s: no transaction is "
 				  "open to commit", s->db_path);
-	r = bn_store__exec(s, "COMMIT", err);
+	r = exec_kept(s, "COMMIT", err);
 	if (r)
 		bn_store_tx_rollback(s);
 	return r;
@@ -420,7 +469,7 @@ static int user_version(bn_store *s, int *out, bn_err *err)
 	if (r)
 		return r;
 	*out = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-	sqlite3_finalize(st);
+	bn_store__done(s, st);
 	return 0;
 }
 

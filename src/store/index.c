@@ -103,7 +103,7 @@ static int names_of(bn_strv *out, bn_store *s, const char *sql, bn_err *err)
 		return r;
 	while ((r = bn_store__step(s, st, err)) == 1)
 		bn_strv_push(out, (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	bn_store__done(s, st);
 	return r;
 }
 

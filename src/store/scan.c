@@ -498,7 +498,7 @@ static int scan(bn_store_skills *l, bn_store *s, bool *stale, bn_err *err)
 		e->done = true;
 		scan_one(l, s, es.dfd, e, st, start, &fills, &nfills, stale);
 	}
-	sqlite3_finalize(st);
+	bn_store__done(s, st);
 	if (r < 0)
 		goto out;
 	for (i = 0; i < es.n; i++)
@@ -567,7 +567,7 @@ static int add_named(bn_store_skills *l, bn_store *s, int dfd,
 	if (r >= 0)
 		scan_one(l, s, dfd, &e, r == 1 ? st : NULL, start, fills,
 			 nfills, stale);
-	sqlite3_finalize(st);
+	bn_store__done(s, st);
 	return r < 0 ? r : 0;
 }
 

@@ -88,7 +88,7 @@ int bn_store_secret_count(size_t *out, bn_store *s, bn_err *err)
 		*out = (size_t)sqlite3_column_int64(st, 0);
 		r = 0;
 	}
-	sqlite3_finalize(st);
+	bn_store__done(s, st);
 	return r;
 }
 

@@ -13,6 +13,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/fault.h"
 #include "base/fs.h"
 #include "skill/tree.h"
@@ -120,8 +122,10 @@ void bn_store_free(bn_store *s)
 {
 	if (!s)
 		return;
+	bn_store__stmts_clear(s);
 	if (s->db)
 		sqlite3_close(s->db);
+	free(s->seen_key);
 	bn_store__scratch_release_all(s);
 	free(s->home);
 	free(s->skills_dir);
@@ -273,9 +277,118 @@ int bn_store__reconcile(bn_store *s, bn_err *err)
 		(void)bn_store__dir_key_set(s, key, NULL);
 		bn_store_lock_timeout_set(s, BN_STORE_BUSY_TIMEOUT_MS);
 	}
-	free(key);
+	/* what a reused handle compares with (bn_store__refresh) */
+	free(s->seen_key);
+	s->seen_key = r == 0 ? key : NULL;
+	s->checked_ms = bn_clock_now_ms();
+	if (r)
+		free(key);
 	free(had);
 	return r;
+}
+
+/*
+ * A handle kept open for reuse is as good as a fresh open while the
+ * skills folder keeps the key it had at its last reconcile: a folder
+ * added, removed or renamed changes it (one stat).  What only the
+ * database holds (an install in flight that another process left, the
+ * grants a migration left unbound) is settled by a full pass at most
+ * BN_STORE__REFRESH_MS after the last.  Every read of the database
+ * itself sees the latest commit whatever this says.
+ */
+#define BN_STORE__REFRESH_MS 1000
+static int store_refresh(bn_store *s, bn_err *err)
+{
+	char *key = bn_store__dir_key(s->skills_dir);
+	bool same = key && s->seen_key && strcmp(key, s->seen_key) == 0 &&
+		    bn_clock_now_ms() - s->checked_ms < BN_STORE__REFRESH_MS;
+
+	free(key);
+	return same ? 0 : bn_store__reconcile(s, err);
+}
+
+/* ---- handles kept for reuse ------------------------------------------ */
+
+struct bn_store_reuse {
+	char *home;
+	char *cwd;                   /* NULL: no project skills */
+	unsigned max_idle;
+	pthread_mutex_t lock;        /* guards idle, n_idle */
+	bn_store **idle;             /* max_idle slots */
+	unsigned n_idle;
+};
+
+int bn_store_reuse_new(bn_store_reuse **out, const char *home,
+		       const char *cwd, unsigned max_idle, bn_err *err)
+{
+	bn_store_reuse *u;
+	bn_store *s;
+	int r;
+
+	/* the first open creates and migrates the store, and cleans what
+	   interrupted writes left, before any handle is reused */
+	if ((r = bn_store_open(&s, home, cwd, err)))
+		return r;
+	u = bn_xcalloc(1, sizeof(*u));
+	u->home = bn_xstrdup(home);
+	u->cwd = cwd ? bn_xstrdup(cwd) : NULL;
+	u->max_idle = max_idle ? max_idle : 1;
+	u->idle = bn_xcalloc(u->max_idle, sizeof(*u->idle));
+	pthread_mutex_init(&u->lock, NULL);
+	bn_store_reuse_give(u, s);
+	*out = u;
+	return 0;
+}
+
+int bn_store_reuse_take(bn_store **out, bn_store_reuse *u, bn_err *err)
+{
+	bn_store *s = NULL;
+
+	pthread_mutex_lock(&u->lock);
+	if (u->n_idle)
+		s = u->idle[--u->n_idle];
+	pthread_mutex_unlock(&u->lock);
+	if (s && store_refresh(s, NULL) == 0) {
+		*out = s;
+		return 0;
+	}
+	/* a handle that cannot catch up is dropped for a fresh open, which
+	   reports what is wrong */
+	bn_store_free(s);
+	return bn_store_open(out, u->home, u->cwd, err);
+}
+
+void bn_store_reuse_give(bn_store_reuse *u, bn_store *s)
+{
+	if (!s)
+		return;
+	/* only a handle in the state an open leaves is kept: no
+	   transaction, no scratch folder, the usual lock wait */
+	if (!sqlite3_get_autocommit(s->db))
+		bn_store_tx_rollback(s);
+	bn_store_lock_timeout_set(s, BN_STORE_BUSY_TIMEOUT_MS);
+	if (s->n_scratch == 0) {
+		pthread_mutex_lock(&u->lock);
+		if (u->n_idle < u->max_idle) {
+			u->idle[u->n_idle++] = s;
+			s = NULL;
+		}
+		pthread_mutex_unlock(&u->lock);
+	}
+	bn_store_free(s);
+}
+
+void bn_store_reuse_free(bn_store_reuse *u)
+{
+	if (!u)
+		return;
+	for (unsigned i = 0; i < u->n_idle; i++)
+		bn_store_free(u->idle[i]);
+	pthread_mutex_destroy(&u->lock);
+	free(u->idle);
+	free(u->home);
+	free(u->cwd);
+	free(u);
 }
 
 /* ---- listing and discovery ------------------------------------------- */

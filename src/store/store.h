@@ -135,6 +135,31 @@ int bn_store_open(bn_store **out, const char *home, const char *cwd,
 		  bn_err *err) BN_MUST_USE;
 void bn_store_free(bn_store *s);
 
+/*
+ * Handles kept open for reuse by a long-lived process (the server): an
+ * open migrates, cleans and reconciles, and parses its SQL afresh, which
+ * was most of the cost of a small request.
+ *
+ * bn_store_reuse_new - a set keeping up to MAX_IDLE idle handles of the
+ *   store in HOME (CWD as bn_store_open); opens one at once, so a store
+ *   that cannot be opened fails here.  Thread-safe.
+ * bn_store_reuse_take - *out (owned until given back) is an idle handle
+ *   brought up to date as an open would (the skills folder is compared
+ *   when it changed), else a new open.
+ * bn_store_reuse_give - S back to the set (rolled back when a
+ *   transaction is open), or freed when the set is full.  NULL: no-op.
+ * bn_store_reuse_free - frees the set and its idle handles (every handle
+ *   taken must have been given back or freed).  NULL: no-op.
+ */
+typedef struct bn_store_reuse bn_store_reuse;
+int bn_store_reuse_new(bn_store_reuse **out, const char *home,
+		       const char *cwd, unsigned max_idle, bn_err *err)
+	BN_MUST_USE;
+int bn_store_reuse_take(bn_store **out, bn_store_reuse *u, bn_err *err)
+	BN_MUST_USE;
+void bn_store_reuse_give(bn_store_reuse *u, bn_store *s);
+void bn_store_reuse_free(bn_store_reuse *u);
+
 const char *bn_store_home(const bn_store *s);
 const char *bn_store_skills_dir(const bn_store *s);
 

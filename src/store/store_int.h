@@ -20,6 +20,14 @@ struct bn_store {
 		int lock_fd;
 	} *scratch;
 	size_t n_scratch;
+	struct bn_store__stmt {  /* prepared statements kept for reuse */
+		sqlite3_stmt *st;
+		bool busy;       /* handed out by bn_store__prepare */
+	} *stmts;
+	size_t n_stmts;
+	char *seen_key;     /* the skills folder's key at the last
+			       reconcile (bn_store__refresh), or NULL */
+	uint64_t checked_ms; /* when it last reconciled (monotonic) */
 };
 
 /*
@@ -28,8 +36,20 @@ struct bn_store {
  */
 int bn_store__db_open(bn_store *s, bn_err *err);
 int bn_store__exec(bn_store *s, const char *sql, bn_err *err);
+/*
+ * bn_store__prepare - SQL as a statement of S: a kept one of the same
+ * text when one is free, else a new one.  Give every statement back with
+ * bn_store__done (never sqlite3_finalize), which resets it and keeps it
+ * for the next prepare of that text (up to BN_STORE__STMTS_MAX of them;
+ * parsing SQL was a large part of every request of the server).
+ */
+#define BN_STORE__STMTS_MAX 64
 int bn_store__prepare(sqlite3_stmt **out, bn_store *s, const char *sql,
 		      bn_err *err);
+/* Give back ST (NULL: nothing) from bn_store__prepare or __query. */
+void bn_store__done(bn_store *s, sqlite3_stmt *st);
+/* Finalize every kept statement (before the database closes). */
+void bn_store__stmts_clear(bn_store *s);
 /* The error of S's last failed call: BN_EIO "DB: what SQLite said". */
 int bn_store__fail(bn_store *s, bn_err *err);
 /* Step ST: 1 for a row, 0 when done, BN_EIO (ST stays to finalize). */
