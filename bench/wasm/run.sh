@@ -33,6 +33,8 @@
 #   BENCH_SCALE    build the programs with -DBENCH_SCALE=N: the programs
 #                  that know it (hash, hashmap, nbody, vm, text) run N
 #                  times longer (default 1)
+#   WASM3          a wasm3 binary: adds its column (it runs each module
+#                  with WASI, `wasm3 FILE.wasm`)
 #   BENCH_CLOCK    cpu (default with GNU time: user+system seconds of
 #                  the run, steady on a loaded machine) or wall
 set -u
@@ -63,6 +65,13 @@ have_node=0
 if [ "${BENCH_NODE:-1}" != 0 ] && command -v node >/dev/null 2>&1; then
 	have_node=1
 	cols="$cols node liftoff"
+fi
+if [ -n "${WASM3:-}" ]; then
+	if [ -x "$WASM3" ]; then
+		cols="$cols wasm3"
+	else
+		echo "WASM3=$WASM3 is not an executable; no wasm3 column" >&2
+	fi
 fi
 # GNU time gives the peak RSS of a child; without it RSS is "-"
 have_time=0
@@ -122,6 +131,8 @@ run_col() {
 			"$work/$2.wasm" ;;
 	node)
 		best node "$here/node_wasi.mjs" "$work/$2.wasm" ;;
+	wasm3)
+		best "$WASM3" "$work/$2.wasm" ;;
 	liftoff)
 		best node --liftoff-only --no-wasm-tier-up \
 			"$here/node_wasi.mjs" "$work/$2.wasm" ;;
