@@ -11,6 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* run.sh builds with -DBENCH_SCALE=N to make the run N times longer */
+#ifndef BENCH_SCALE
+#define BENCH_SCALE 1
+#endif
+
 static void *xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
@@ -209,7 +214,7 @@ static uint64_t rnd(void)
 
 int main(void)
 {
-	enum { N = 150000, ROUNDS = 6 };
+	enum { N = 150000, ROUNDS = 6 * BENCH_SCALE };
 	uint64_t *keys = xmalloc(N * sizeof *keys);
 	uint64_t check = 0;
 	struct map m;
@@ -220,7 +225,7 @@ int main(void)
 			/* about one key in eight repeats an earlier one */
 			keys[i] = (i > 0 && rnd() % 8 == 0) ?
 					  keys[rnd() % i] :
-					  rnd() >> (round * 8) | 1;
+					  rnd() >> (round % 6 * 8) | 1;
 			fresh += (size_t)map_put(&m, keys[i], (uint32_t)i);
 		}
 		for (size_t i = 0; i < 2 * N; i++) {

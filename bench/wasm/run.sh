@@ -30,6 +30,13 @@
 #                  of generating one (generating takes ~30 s)
 #   WASM_LOAD      the load driver (default: wasm_load beside WASM_RUN)
 #   WASM_CC, NATIVE_CC  compilers (clang, cc)
+#   BENCH_SCALE    build the programs with -DBENCH_SCALE=N: the programs
+#                  that know it (hash, hashmap, nbody, vm, text) run N
+#                  times longer (default 1)
+#   WASM3          a wasm3 binary: adds its column (it runs each module
+#                  with WASI, `wasm3 FILE.wasm`)
+#   BENCH_CLOCK    cpu (default with GNU time: user+system seconds of
+#                  the run, steady on a loaded machine) or wall
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$here/../..
@@ -40,6 +47,7 @@ native_cc=${NATIVE_CC:-cc}
 progs=${BENCH_ONLY:-int float mem call coremark vm sql compress hash nbody \
 hashmap text}
 run_args=${WASM_RUN_ARGS:-}
+scale=${BENCH_SCALE:-1}
 loader=${WASM_LOAD:-$(dirname "$runner")/wasm_load}
 if [ ! -x "$runner" ]; then
 	echo "wasm_run not found at $runner" >&2
@@ -58,9 +66,18 @@ if [ "${BENCH_NODE:-1}" != 0 ] && command -v node >/dev/null 2>&1; then
 	have_node=1
 	cols="$cols node liftoff"
 fi
+if [ -n "${WASM3:-}" ]; then
+	if [ -x "$WASM3" ]; then
+		cols="$cols wasm3"
+	else
+		echo "WASM3=$WASM3 is not an executable; no wasm3 column" >&2
+	fi
+fi
 # GNU time gives the peak RSS of a child; without it RSS is "-"
 have_time=0
 /usr/bin/time -f %M -o /dev/null true >/dev/null 2>&1 && have_time=1
+clock=${BENCH_CLOCK:-cpu}
+[ $have_time = 1 ] || clock=wall
 work=$(mktemp -d "${TMPDIR:-/tmp}/bn-bench-wasm.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
@@ -73,7 +90,7 @@ best() {
 	while [ $i -lt "$runs" ]; do
 		t0=$(date +%s%N)
 		if [ $have_time = 1 ]; then
-			/usr/bin/time -f %M -o "$work/rss" "$@" \
+			/usr/bin/time -f '%M %U %S' -o "$work/rss" "$@" \
 				>"$work/out" 2>/dev/null
 		else
 			"$@" >"$work/out" 2>/dev/null
@@ -81,11 +98,17 @@ best() {
 		st=$?
 		t1=$(date +%s%N)
 		t=$((t1 - t0))
+		if [ $clock = cpu ]; then
+			# user + system time of the child, in ns
+			t=$(tail -n 1 "$work/rss" | awk '{
+				printf "%.0f", ($2 + $3) * 1e9 }')
+		fi
 		if [ -z "$b" ] || [ $t -lt $b ]; then
 			b=$t
 			bst=$st
 			[ $have_time = 1 ] &&
-				brss=$(tail -n 1 "$work/rss" 2>/dev/null)
+				brss=$(tail -n 1 "$work/rss" 2>/dev/null |
+					awk '{ print $1 }')
 		fi
 		i=$((i + 1))
 	done
@@ -108,18 +131,21 @@ run_col() {
 			"$work/$2.wasm" ;;
 	node)
 		best node "$here/node_wasi.mjs" "$work/$2.wasm" ;;
+	wasm3)
+		best "$WASM3" "$work/$2.wasm" ;;
 	liftoff)
 		best node --liftoff-only --no-wasm-tier-up \
 			"$here/node_wasi.mjs" "$work/$2.wasm" ;;
 	esac
 }
 
-echo "# best of $runs; engines: $cols${run_args:+; WASM_RUN_ARGS=$run_args}"
+echo "# best of $runs, $clock time, BENCH_SCALE=$scale; engines: $cols${run_args:+; WASM_RUN_ARGS=$run_args}"
 : >"$work/table"
 for p in $progs; do
-	"$wasm_cc" --target=wasm32-wasi -O2 -o "$work/$p.wasm" "$here/$p.c" \
+	"$wasm_cc" --target=wasm32-wasi -O2 -DBENCH_SCALE="$scale" \
+		-o "$work/$p.wasm" "$here/$p.c" -lm || exit 1
+	"$native_cc" -O2 -DBENCH_SCALE="$scale" -o "$work/$p" "$here/$p.c" \
 		-lm || exit 1
-	"$native_cc" -O2 -o "$work/$p" "$here/$p.c" -lm || exit 1
 	line=$p
 	notes=
 	for c in $cols; do

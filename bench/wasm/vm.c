@@ -12,6 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* run.sh builds with -DBENCH_SCALE=N to make the run N times longer */
+#ifndef BENCH_SCALE
+#define BENCH_SCALE 1
+#endif
+
 enum op {
 	OP_HALT, OP_PUSH, OP_LOAD, OP_STORE, OP_INC, OP_DUP, OP_DROP,
 	OP_SWAP, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD, OP_AND, OP_XOR,
@@ -357,10 +362,13 @@ int main(void)
 	asm_collatz();
 	asm_hash();
 	resolve_labels();
-	int32_t primes = run(label_at[L_PRIMES], 50000);
-	int32_t fib = run(label_at[L_FIB_MAIN], 24);
-	int32_t collatz = run(label_at[L_COLLATZ], 25000);
-	int32_t hash = run(label_at[L_HASH], 1000000);
+	int32_t primes = 0, fib = 0, collatz = 0, hash = 0;
+	for (int r = 0; r < BENCH_SCALE; r++) {
+		primes = run(label_at[L_PRIMES], 50000);
+		fib = run(label_at[L_FIB_MAIN], 24);
+		collatz = run(label_at[L_COLLATZ], 25000);
+		hash = run(label_at[L_HASH], 1000000);
+	}
 	printf("code=%d primes=%d fib=%d collatz=%d hash=%08x emit=%08x "
 	       "steps=%llu\n", ncode, primes, fib, collatz, (uint32_t)hash,
 	       emitted, (unsigned long long)steps);

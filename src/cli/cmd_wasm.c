@@ -45,6 +45,7 @@ struct run_opts {
 	const char *file;              /* the module */
 	char **args;                   /* guest argv: FILE ARGS... */
 	size_t nargs;
+	bool verbose;                  /* --verbose: say how it ran */
 };
 
 static void usage(FILE *f)
@@ -163,6 +164,13 @@ static int parse_flag(struct run_opts *o, const char *flag, const char *val)
 		else
 			return usage_error("--engine needs auto, jit or interp",
 					   val);
+	} else if (is_opt(flag, "--bounds")) {
+		if (!strcmp(val, "auto"))
+			o->limits.bounds = BN_WASM_BOUNDS_AUTO;
+		else if (!strcmp(val, "check"))
+			o->limits.bounds = BN_WASM_BOUNDS_CHECK;
+		else
+			return usage_error("--bounds needs auto or check", val);
 	} else if (is_opt(flag, "--timeout")) {
 		if (parse_u64(&v, val, false) < 0 || v == 0 ||
 		    v > UINT64_MAX / 1000)
@@ -213,6 +221,11 @@ static int parse_run(struct run_opts *o, int argc, char **argv)
 			i++;
 			ended = true;
 			break;
+		}
+		if (!strcmp(flag, "--verbose")) {
+			o->verbose = true;
+			i++;
+			continue;
 		}
 		if (eq) {  /* --flag=value */
 			size_t n = (size_t)(eq - flag);
@@ -384,6 +397,25 @@ static void watchdog_stop(struct watchdog *wd)
 	pthread_mutex_destroy(&wd->lock);
 }
 
+/* --verbose: how the run went, one line on stderr. */
+static void report_mode(const struct run_opts *o, const bn_wasm_store *s,
+			const bn_wasm_instance *inst)
+{
+	bn_wasm_extern mem;
+	bool jit = o->limits.engine != BN_WASM_ENGINE_INTERP &&
+		   bn_wasm_instance_compiled(inst);
+	const char *bounds = "no memory";
+
+	if (bn_wasm_instance_export(&mem, inst, "memory") == 0 &&
+	    mem.kind == BN_WASM_EXTERN_MEMORY)
+		bounds = jit && bn_wasm_memory_guarded(mem.of.memory) ?
+			 "guard pages" : "checked";
+	fprintf(stderr, "%s run: engine=%s bounds=%s fuel=%llu "
+		"memory_peak=%llu\n", PROG, jit ? "jit" : "interp", bounds,
+		(unsigned long long)bn_wasm_store_fuel_used(s),
+		(unsigned long long)bn_wasm_store_memory_peak(s));
+}
+
 /* Instantiate and run M in a fresh store; returns the exit status. */
 static int run_module(const struct run_opts *o, bn_wasm_module *m,
 		      bn_wasm_wasi *w)
@@ -435,6 +467,8 @@ static int run_module(const struct run_opts *o, bn_wasm_module *m,
 		goto out;
 	}
 	r = bn_wasm_wasi_run(&status, inst, s, &trap);
+	if (o->verbose)
+		report_mode(o, s, inst);
 	if (r == BN_WASM_ETRAP) {
 		status = report_trap(o, &trap);
 	} else if (r < 0) {

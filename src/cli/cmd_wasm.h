@@ -29,6 +29,10 @@ enum {
 	"  --dir HOST[::GUEST][:ro]  give the guest a host directory\n" \
 	"  --env KEY=VALUE        set a guest environment variable\n" \
 	"  --engine auto|interp   machine code (default) or interpreter\n" \
+	"  --bounds auto|check    guard pages where possible (default) or\n" \
+	"                         an explicit check on every memory access\n" \
+	"  --verbose              after the run, print on stderr how it ran\n" \
+	"                         (engine, bounds, fuel, memory peak)\n" \
 	"\n" \
 	"Exit status: the program's own; 124 a limit was reached;\n" \
 	"125 it trapped; 126 it could not be loaded; 2 bad usage.\n"

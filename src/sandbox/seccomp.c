@@ -16,8 +16,8 @@
  * seccomp_rule_add(3), Documentation/userspace-api/seccomp_filter.rst.
  *
  * Sanitizer builds (HAVE_ASAN) add what the ASan/UBSan runtime calls
- * while reporting: sched_getaffinity, prctl, tgkill, rt_sigaction,
- * sigaltstack, getrlimit, prlimit64, readlink, uname, mincore, getppid,
+ * while reporting: sched_getaffinity, prctl, tgkill (rt_sigaction is
+ * in the worker's own list), sigaltstack, getrlimit, prlimit64, readlink, uname, mincore, getppid,
  * open, stat, lstat, access (reading /proc/self/maps).
  * Release builds never allow them in the worker.  Never fork or execve:
  * the external symbolizer cannot start inside a worker, so the report
@@ -71,6 +71,9 @@ static const char *const worker_calls[] = {
 	"madvise", "futex", "clock_gettime", "clock_getres",
 	"clock_nanosleep", "nanosleep", "getrandom", "exit", "exit_group",
 	"rt_sigreturn", "rt_sigprocmask", "sched_yield", "restart_syscall",
+	/* the engine installs its SIGSEGV handler (guard pages: a wasm
+	   access past the end of memory becomes a trap) on first use */
+	"rt_sigaction",
 	"openat", "openat2", "getdents64", "fcntl", "ftruncate", "fsync",
 	/* glibc's rename() is renameat on x86-64, renameat2 elsewhere */
 	"fdatasync", "unlinkat", "mkdirat", "renameat", "renameat2",
@@ -95,7 +98,7 @@ static const unsigned long worker_ioctls[] = { TCGETS, FIONREAD };
 
 /* What the sanitizer runtimes call (HAVE_ASAN builds only). */
 static const char *const asan_calls[] = {
-	"sched_getaffinity", "prctl", "tgkill", "rt_sigaction",
+	"sched_getaffinity", "prctl", "tgkill",
 	"sigaltstack", "getrlimit", "prlimit64", "readlink", "uname",
 	"mincore", "getppid", "open", "stat", "lstat", "access",
 };
@@ -115,7 +118,7 @@ static const char *const native_calls[] = {
 	"setpgid", "setsid", "setuid", "setgid", "setreuid", "setregid",
 	"setresuid", "setresgid", "setgroups", "setfsuid", "setfsgid",
 	"capget", "capset", "fork", "vfork", "wait4", "waitid", "kill",
-	"tkill", "tgkill", "rt_sigaction", "rt_sigsuspend",
+	"tkill", "tgkill", "rt_sigsuspend",
 	"rt_sigtimedwait", "rt_sigpending", "sigaltstack", "pause", "alarm",
 	"setitimer", "getitimer", "times", "getrusage", "sysinfo",
 	"sched_getaffinity", "sched_getparam", "sched_getscheduler",

@@ -154,7 +154,10 @@ void bn_wasm_store_free(bn_wasm_store *s)
 	while (s->mems) {
 		bn_wasm_memory *n = s->mems->next;
 
-		free(s->mems->data);
+		if (s->mems->reserved)
+			munmap(s->mems->data, (size_t)s->mems->reserved);
+		else
+			free(s->mems->data);
 		free(s->mems);
 		s->mems = n;
 	}
@@ -334,6 +337,50 @@ static void mem_charge(bn_wasm_store *s, uint64_t bytes)
 		s->mem_peak = s->mem_bytes;
 }
 
+/*
+ * Guard pages (BN_WASM_BOUNDS_AUTO where machine code runs): reserve
+ * BN_WASM_GUARD_BYTES with no access and open the first BYTES for reading
+ * and writing.  MAP_NORESERVE: the reservation costs address space, not
+ * memory.  Returns false (and leaves M alone) where the reservation is
+ * refused, e.g. by RLIMIT_AS.
+ */
+static bool memory_reserve(bn_wasm_memory *m, const bn_wasm_store *s,
+			   uint64_t bytes)
+{
+#if defined(__x86_64__) && defined(__linux__)
+	void *p;
+
+	if (s->limits.bounds == BN_WASM_BOUNDS_CHECK)
+		return false;
+	p = mmap(NULL, (size_t)BN_WASM_GUARD_BYTES, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return false;
+	if (bytes && mprotect(p, (size_t)bytes, PROT_READ | PROT_WRITE)) {
+		munmap(p, (size_t)BN_WASM_GUARD_BYTES);
+		return false;
+	}
+	m->data = p;
+	m->reserved = BN_WASM_GUARD_BYTES;
+	return true;
+#else
+	(void)m;
+	(void)s;
+	(void)bytes;
+	return false;
+#endif
+}
+
+bool bn_wasm_memory_guarded(const bn_wasm_memory *m)
+{
+	return m->reserved != 0;
+}
+
+bool bn_wasm_instance_compiled(const bn_wasm_instance *inst)
+{
+	return inst->jit != NULL;
+}
+
 int bn_wasm_memory_new(bn_wasm_memory **out, bn_wasm_store *s,
 		       uint32_t min_pages, uint32_t max_pages)
 {
@@ -348,7 +395,7 @@ int bn_wasm_memory_new(bn_wasm_memory **out, bn_wasm_store *s,
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
-	if (bytes) {
+	if (!memory_reserve(m, s, bytes) && bytes) {
 		m->data = calloc(1, (size_t)bytes);
 		if (!m->data) {
 			free(m);
@@ -381,7 +428,12 @@ int bn_wasm__memory_grow(bn_wasm_memory *m, uint32_t delta,
 		s->mem_refused++;
 		return -1;
 	}
-	if (delta) {
+	if (delta && m->reserved) {
+		/* fresh pages of the reservation read as zeros */
+		if (mprotect(m->data + m->size, (size_t)add,
+			     PROT_READ | PROT_WRITE))
+			return -1;
+	} else if (delta) {
 		p = realloc(m->data, (size_t)(m->size + add));
 		if (!p)
 			return -1;
@@ -937,6 +989,11 @@ int bn_wasm_instance_new(bn_wasm_instance **out, bn_wasm_store *s,
 	inst->next = s->instances;
 	s->instances = inst;
 	e = alloc_instance(inst, s, m, imports, err);
+	/* machine code without bounds checks needs memory 0 in a guarded
+	   reservation; else the checked variant (NULL: the interpreter) */
+	if (!e && m->jit)
+		inst->jit = bn_wasm__jit_select(m, m->nmems ? inst->mems[0]
+							    : NULL);
 	if (e) {
 		if (e == -ENOMEM)
 			bn_wasm__errf(err, e, "out of memory");

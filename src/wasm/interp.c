@@ -1305,7 +1305,7 @@ int bn_wasm__invoke(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 		s->depth--;
 		return r;
 	}
-	if (f->code->jit_entry && s->limits.engine != BN_WASM_ENGINE_INTERP)
+	if (f->inst->jit && s->limits.engine != BN_WASM_ENGINE_INTERP)
 		return bn_wasm__jit_invoke(s, f, fp, trap);
 	return run(s, f, fp, trap, NULL, NULL);
 }

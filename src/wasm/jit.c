@@ -19,10 +19,20 @@
  * stores its kind and place in the jctx and restores the rsp the entry
  * trampoline saved: one jump unwinds every wasm frame of the call.
  *
- * Memory accesses keep their explicit bounds check (address + offset +
- * size against r14), as in the interpreter.  The code is written into
- * private anonymous memory, then made read+execute (never both writable
- * and executable).
+ * Memory accesses: a module is compiled in one of two variants.  For a
+ * memory in a guarded reservation (instance.c, BN_WASM_BOUNDS_AUTO) an
+ * access is one instruction, [r13 + zero-extended address + offset], and
+ * is listed in the variant's msites; an access past the end faults in the
+ * reservation's inaccessible part, and the SIGSEGV handler below turns
+ * the fault into that instruction's out-of-bounds trap by resuming at the
+ * trap exit with the listed place.  For an ordinary memory every access
+ * keeps its explicit bounds check (address + offset + size against r14),
+ * as in the interpreter; so do accesses with an offset of 2 GiB or more
+ * in either variant.  The variant fitting this process is compiled at
+ * load; the other one when an instance first needs it.
+ *
+ * The code is written into private anonymous memory, then made
+ * read+execute (never both writable and executable).
  */
 #include <assert.h>
 #include <stddef.h>
@@ -33,9 +43,15 @@
 
 #if defined(__x86_64__) && defined(__linux__)
 
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <sys/mman.h>
+#include <ucontext.h>
 
 #include "jit_x64.h"
+
+#define NO_SITE UINT32_MAX
 
 /* ---- helpers called from machine code ----------------------------------- */
 
@@ -112,8 +128,8 @@ static uintptr_t h_call_ind(jctx *c, uint32_t type, uint32_t table,
 		return 1;
 	}
 	if (callee->kind == BN_FUNC_WASM && callee->inst == c->inst &&
-	    callee->code->jit_entry)
-		return (uintptr_t)callee->code->jit_entry;
+	    c->entries[callee->index])
+		return (uintptr_t)c->entries[callee->index];
 	return slow_call(c, callee, nfp, frame_end) ? 1 : 0;
 }
 
@@ -304,6 +320,13 @@ static int mem_addr(jit *j, uint64_t a, uint64_t off, uint32_t size,
 		j->rc[rx].cell = (uint32_t)a;
 		j->rc[rx].full = false;
 	}
+	if (j->guard && off + size <= INT32_MAX) {
+		/* the reservation catches it: no check, but the access that
+		   follows is listed (mark_access) */
+		j->pending_site = cell;
+		*disp = (int32_t)off;
+		return rx;
+	}
 	rt = rc_alloc(j);
 	if (off + size <= INT32_MAX) {
 		op_m(j, 0, 1, 0x8d, 1, rt, rx, NOIDX, 0,
@@ -322,6 +345,22 @@ static int mem_addr(jit *j, uint64_t a, uint64_t off, uint32_t size,
 	trap_if(j, CC_A, BN_WASM_TRAP_MEMORY_OOB, cell);
 	*disp = 0;
 	return rt;
+}
+
+/* The memory access about to be emitted has no bounds check: list where
+   it starts, for the fault handler. */
+static void mark_access(jit *j)
+{
+	if (j->pending_site == NO_SITE)
+		return;
+	if (!grow((void **)&j->msites, &j->capmsites, j->nmsites + 1,
+		  sizeof(*j->msites))) {
+		j->oom = true;
+		return;
+	}
+	j->msites[j->nmsites++] = (memsite){ (uint32_t)j->n, j->cur_func,
+					     j->pending_site };
+	j->pending_site = NO_SITE;
 }
 
 static void emit_load(jit *j, int op, const bn_wasm__cell *p, uint32_t cell)
@@ -356,12 +395,14 @@ static void emit_load(jit *j, int op, const bn_wasm__cell *p, uint32_t cell)
 			bool f64 = op == OP(f64_load);
 			int xd = xalloc(j);
 
+			mark_access(j);
 			op_m(j, f64 ? 0xf2 : 0xf3, 0, 0x0f10, 2, xd, R13, rx, 0,
 			     disp);
 			xdef(j, p[1].u, xd, f64);
 			return;
 		}
 		rd = rc_alloc(j);
+		mark_access(j);
 		op_m(j, 0, t[i].w, t[i].opc, t[i].n, rd, R13, rx, 0, disp);
 		def(j, p[1].u, rd);
 		return;
@@ -387,12 +428,14 @@ static void emit_store(jit *j, int op, const bn_wasm__cell *p,
 
 		j->xpinned |= (uint16_t)(1u << xv);
 		rx = mem_addr(j, p[1].u, p[3].u, size, cell, &disp);
+		mark_access(j);
 		op_m(j, size == 8 ? 0xf2 : 0xf3, 0, 0x0f11, 2, xv, R13, rx, 0,
 		     disp);
 		return;
 	}
 	rv = use(j, p[2].u, size == 8);
 	rx = mem_addr(j, p[1].u, p[3].u, size, cell, &disp);
+	mark_access(j);
 	if (size == 1) {
 		/* mov [r13 + rx + disp32], rv8 */
 		head(j, 0, 0, 0x88, 1, rv, rx, R13, rv >= 4 && rv < 8);
@@ -1044,10 +1087,11 @@ static void emit_instr_raw(jit *j, const bn_wasm__code *c, uint32_t fidx,
 		op_m(j, 0, 1, 0x3b, 1, RCX, RDX, NOIDX, 0,
 		     offsetof(bn_wasm_func, inst));
 		slow[ns++] = jcc_fwd(j, CC_NE);
-		op_m(j, 0, 1, 0x8b, 1, RAX, RDX, NOIDX, 0,
-		     offsetof(bn_wasm_func, code));
-		op_m(j, 0, 1, 0x8b, 1, RAX, RAX, NOIDX, 0,
-		     offsetof(bn_wasm__code, jit_entry));
+		op_m(j, 0, 0, 0x8b, 1, RAX, RDX, NOIDX, 0,
+		     offsetof(bn_wasm_func, index));
+		op_m(j, 0, 1, 0x8b, 1, RCX, RBX, NOIDX, 0,
+		     offsetof(jctx, entries));
+		op_m(j, 0, 1, 0x8b, 1, RAX, RCX, RAX, 3, 0); /* its code */
 		op_r(j, 0, 1, 0x85, 1, RAX, RAX);
 		slow[ns++] = jcc_fwd(j, CC_E);
 		docall = jcc_fwd(j, JMP);
@@ -1230,7 +1274,7 @@ static int compile_func(jit *j, uint32_t ci)
 	/* 16-byte entry alignment */
 	while (j->n % 16)
 		put1(j, 0xcc);
-	((bn_wasm__code *)c)->jit_entry = (const void *)(uintptr_t)j->n;
+	j->entry_off[ci] = (uint32_t)j->n;
 	emit_prologue(j, c);
 	for (uint32_t i = 0; i < c->nmap; i++) {
 		uint32_t cell = c->map[i].cell;
@@ -1317,6 +1361,19 @@ static int find_growers(jit *j)
 	return 0;
 }
 
+/* Whether this process can reserve a guarded memory now (RLIMIT_AS may
+   refuse 8 GiB of address space): which variant to compile at load. */
+static bool can_guard(void)
+{
+	void *p = mmap(NULL, (size_t)BN_WASM_GUARD_BYTES, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return false;
+	munmap(p, (size_t)BN_WASM_GUARD_BYTES);
+	return true;
+}
+
 int bn_wasm__jit_compile(bn_wasm_module *m)
 {
 	unsigned f = 0;
@@ -1329,14 +1386,32 @@ int bn_wasm__jit_compile(bn_wasm_module *m)
 	return bn_wasm__jit_compile_features(m, f);
 }
 
-int bn_wasm__jit_compile_features(bn_wasm_module *m, unsigned features)
+static void jit_destroy(struct bn_wasm__jit *jc)
 {
-	jit j = { .m = m, .step_end = bn_wasm__handlers()[IOP(step_end)] };
-	struct bn_wasm__jit *out = NULL;
+	if (!jc)
+		return;
+	munmap(jc->code, jc->size);
+	free(jc->entry);
+	free(jc->stubs);
+	free(jc->rets);
+	free(jc->msites);
+	free(jc);
+}
+
+/* Compile every code of M for FEATURES, for guarded memory if GUARD.
+   *OUT is NULL (and 0 returned) where executable memory is refused. */
+static int build(const bn_wasm_module *m, unsigned features, bool guard,
+		 struct bn_wasm__jit **out)
+{
+	jit j = { .m = (bn_wasm_module *)m,
+		  .step_end = bn_wasm__handlers()[IOP(step_end)],
+		  .guard = guard, .pending_site = NO_SITE };
+	struct bn_wasm__jit *jc = NULL;
 	size_t stub_cells = 0;
-	void *mem;
+	void *mem = MAP_FAILED;
 	int e = 0;
 
+	*out = NULL;
 	j.has_mem = m->nmems > 0;
 	j.sse41 = features & BN_WASM__JIT_SSE41;
 	j.popcnt = features & BN_WASM__JIT_POPCNT;
@@ -1357,53 +1432,59 @@ int bn_wasm__jit_compile_features(bn_wasm_module *m, unsigned features)
 			return -ENOMEM;
 		j.nstubs = stub_cells;
 	}
-	e = find_growers(&j);
+	j.entry_off = calloc((size_t)m->ncodes + 1, sizeof(uint32_t));
+	jc = calloc(1, sizeof(*jc));
+	if (jc)
+		jc->entry = calloc((size_t)m->nfuncs + 1, sizeof(void *));
+	e = j.entry_off && jc && jc->entry ? find_growers(&j) : -ENOMEM;
 	if (!e)
 		emit_trampoline(&j);
 	for (uint32_t ci = 0; !e && ci < m->ncodes; ci++)
 		e = compile_func(&j, ci);
 	for (size_t i = 0; !e && i < j.ncalls; i++) {
-		uint32_t to = (uint32_t)(uintptr_t)m->codes[j.calls[i].target]
-				      .jit_entry;
+		uint32_t to = j.entry_off[j.calls[i].target];
 
 		patch4(&j, j.calls[i].pos, to - (j.calls[i].pos + 4));
 	}
 	if (!e && j.oom)
 		e = -ENOMEM;
 	if (!e) {
-		out = calloc(1, sizeof(*out));
 		mem = mmap(NULL, j.n, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (mem != MAP_FAILED) {
 			memcpy(mem, j.b, j.n);
 			/* refused where a sandbox forbids executable memory:
 			   then the interpreter runs the module */
-			if (!out || mprotect(mem, j.n, PROT_READ | PROT_EXEC)) {
+			if (mprotect(mem, j.n, PROT_READ | PROT_EXEC)) {
 				munmap(mem, j.n);
 				mem = MAP_FAILED;
 			}
 		}
-		if (out && mem != MAP_FAILED) {
-			out->code = mem;
-			out->size = j.n;
-			out->stubs = j.stubs;
-			out->nstubs = j.nstubs;
-			out->rets = j.rets;
-			out->nrets = j.nrets;
-			j.stubs = NULL;
-			j.rets = NULL;
-			m->jit = out;
-			out = NULL;
-			for (uint32_t ci = 0; ci < m->ncodes; ci++)
-				m->codes[ci].jit_entry =
-					(uint8_t *)mem + (uintptr_t)m->codes[ci]
-								 .jit_entry;
-		}
 	}
-	if (!m->jit)
+	if (!e && mem != MAP_FAILED) {
+		jc->code = mem;
+		jc->size = j.n;
 		for (uint32_t ci = 0; ci < m->ncodes; ci++)
-			m->codes[ci].jit_entry = NULL;
-	free(out);
+			jc->entry[m->nfunc_imports + ci] =
+				(uint8_t *)mem + j.entry_off[ci];
+		jc->stubs = j.stubs;
+		jc->nstubs = j.nstubs;
+		jc->rets = j.rets;
+		jc->nrets = j.nrets;
+		jc->msites = j.msites;
+		jc->nmsites = j.nmsites;
+		jc->guarded = guard;
+		jc->features = features;
+		jc->trap_exit = j.trap_exit;
+		j.stubs = NULL;
+		j.rets = NULL;
+		j.msites = NULL;
+		*out = jc;
+		jc = NULL;
+	}
+	if (jc)
+		free(jc->entry);
+	free(jc);
 	free(j.b);
 	free(j.cell_off);
 	free(j.target);
@@ -1413,18 +1494,48 @@ int bn_wasm__jit_compile_features(bn_wasm_module *m, unsigned features)
 	free(j.traps);
 	free(j.stubs);
 	free(j.rets);
+	free(j.msites);
+	free(j.entry_off);
 	return e;
+}
+
+int bn_wasm__jit_compile_features(bn_wasm_module *m, unsigned features)
+{
+	bn_wasm__jit_free(m);
+	return build(m, features, can_guard(), &m->jit);
+}
+
+const struct bn_wasm__jit *bn_wasm__jit_select(const bn_wasm_module *m,
+					       const bn_wasm_memory *mem0)
+{
+	bn_wasm_module *mm = (bn_wasm_module *)m;
+	struct bn_wasm__jit *jc, *none = NULL;
+	bool guarded;
+
+	if (!m->jit)
+		return NULL;
+	guarded = mem0 ? bn_wasm_memory_guarded(mem0) : m->jit->guarded;
+	if (m->jit->guarded == guarded)
+		return m->jit;
+	jc = atomic_load(&mm->jit_other);
+	if (jc)
+		return jc;
+	/* a module instantiated from two threads at once may compile it
+	   twice: the first one in is kept */
+	if (build(m, m->jit->features, guarded, &jc) || !jc)
+		return NULL;
+	if (!atomic_compare_exchange_strong(&mm->jit_other, &none, jc)) {
+		jit_destroy(jc);
+		jc = none;
+	}
+	return jc;
 }
 
 void bn_wasm__jit_free(bn_wasm_module *m)
 {
-	if (!m->jit)
-		return;
-	munmap(m->jit->code, m->jit->size);
-	free(m->jit->stubs);
-	free(m->jit->rets);
-	free(m->jit);
+	jit_destroy(m->jit);
 	m->jit = NULL;
+	jit_destroy(atomic_exchange(&m->jit_other, NULL));
 }
 
 static const char *trap_msg(uint32_t kind)
@@ -1467,11 +1578,93 @@ static void caller_site(const struct bn_wasm__jit *jc, const uint8_t *ret,
 	}
 }
 
+/* ---- faults in guarded memory -----------------------------------------
+ * The engine's one piece of process state: the SIGSEGV handler, installed
+ * once (pthread_once) by the first call into guarded machine code, and
+ * the handler it replaced, to which it passes every fault that is not
+ * ours.  What a fault belongs to is found through one thread-local
+ * pointer, the innermost machine code call running on this thread
+ * (jctx.outer links the nested ones); it is set and restored by
+ * bn_wasm__jit_invoke only. */
+
+static _Thread_local jctx *running;
+static pthread_once_t segv_once = PTHREAD_ONCE_INIT;
+static struct sigaction segv_prev;
+
+/* The listed access at code offset AT, or NULL. */
+static const memsite *find_msite(const struct bn_wasm__jit *jc, uint32_t at)
+{
+	size_t lo = 0, hi = jc->nmsites;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (jc->msites[mid].at == at)
+			return &jc->msites[mid];
+		if (jc->msites[mid].at < at)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static void on_segv(int sig, siginfo_t *si, void *ucv)
+{
+	ucontext_t *uc = ucv;
+	greg_t *g = uc->uc_mcontext.gregs;
+	const uint8_t *pc = (const uint8_t *)(uintptr_t)g[REG_RIP];
+	const uint8_t *addr = si->si_addr;
+	const jctx *c = running;
+
+	/* ours: an unchecked access of the running call's code, into the
+	   reservation of its memory 0.  Resume at the trap exit as a trap
+	   stub would (rbx is the jctx in all machine code). */
+	if (c && c->jit->guarded && c->mem && c->mem->reserved &&
+	    pc >= c->jit->code && pc < c->jit->code + c->jit->size &&
+	    addr >= c->mem->data &&
+	    addr < c->mem->data + c->mem->reserved) {
+		const memsite *ms = find_msite(c->jit,
+					       (uint32_t)(pc - c->jit->code));
+
+		if (ms) {
+			g[REG_RDI] = BN_WASM_TRAP_MEMORY_OOB;
+			g[REG_RSI] = ms->func;
+			g[REG_RDX] = ms->cell;
+			g[REG_RIP] = (greg_t)(uintptr_t)(c->jit->code +
+							 c->jit->trap_exit);
+			return;
+		}
+	}
+	/* not ours: whoever handled it before, or the default action when
+	   the instruction faults again */
+	if (segv_prev.sa_flags & SA_SIGINFO) {
+		segv_prev.sa_sigaction(sig, si, ucv);
+	} else if (segv_prev.sa_handler != SIG_DFL &&
+		   segv_prev.sa_handler != SIG_IGN) {
+		segv_prev.sa_handler(sig);
+	} else {
+		signal(SIGSEGV, SIG_DFL);
+	}
+}
+
+static void install_segv(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_segv;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, &segv_prev);
+}
+
 int bn_wasm__jit_invoke(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 			bn_wasm_trap *trap)
 {
 	typedef int (*enter_fn)(jctx *, uint64_t *, const void *);
 	bn_wasm_instance *inst = f->inst;
+	const struct bn_wasm__jit *jc = inst->jit;
 	bn_wasm_trap local;
 	jctx c = {
 		.store = s, .inst = inst,
@@ -1479,12 +1672,15 @@ int bn_wasm__jit_invoke(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 		.globals = inst->globals,
 		.stack_end = s->stack + s->stack_cells,
 		.trap = trap ? trap : &local,
+		.entries = jc->entry, .jit = jc, .outer = running,
 	};
-	enter_fn enter = (enter_fn)(uintptr_t)inst->module->jit->code;
+	enter_fn enter = (enter_fn)(uintptr_t)jc->code;
 	uint32_t base_depth = s->depth;
 	bool outermost = s->jit_stack_floor == NULL;
 	int r;
 
+	if (jc->nmsites)
+		pthread_once(&segv_once, install_segv);
 	/* Each wasm call takes 16 bytes of this thread's stack; the first
 	   entry allows JIT_STACK_BYTES below itself for all of them and for
 	   the helpers and host functions they call, nested entries share
@@ -1498,7 +1694,9 @@ int bn_wasm__jit_invoke(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 		       (size_t)(s->limits.max_call_depth - base_depth) * 16;
 	if (c.depth_room > JIT_STACK_BYTES)
 		c.depth_room = JIT_STACK_BYTES;
-	r = enter(&c, fp, f->code->jit_entry);
+	running = &c;
+	r = enter(&c, fp, jc->entry[f->index]);
+	running = c.outer;
 	if (outermost)
 		s->jit_stack_floor = NULL;
 	/* slow calls set the depth from the native stack: undo that, or
@@ -1510,7 +1708,7 @@ int bn_wasm__jit_invoke(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 		const bn_wasm_module *m = inst->module;
 
 		if (c.trap_cell == AT_CALLER)
-			caller_site(m->jit, c.trap_ret, &c.trap_func,
+			caller_site(jc, c.trap_ret, &c.trap_func,
 				    &c.trap_cell);
 
 		bn_wasm__trap_set(c.trap, c.trap_kind, trap_msg(c.trap_kind));
@@ -1539,6 +1737,14 @@ int bn_wasm__jit_compile_features(bn_wasm_module *m, unsigned features)
 	(void)m;
 	(void)features;
 	return 0;
+}
+
+const struct bn_wasm__jit *bn_wasm__jit_select(const bn_wasm_module *m,
+					       const bn_wasm_memory *mem0)
+{
+	(void)m;
+	(void)mem0;
+	return NULL;
 }
 
 void bn_wasm__jit_free(bn_wasm_module *m)

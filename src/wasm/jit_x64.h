@@ -41,6 +41,13 @@ typedef struct jctx {
 	const uint8_t *trap_ret;   /* AT_CALLER traps: the return address */
 	uint32_t site_func;        /* the calling instruction, for helpers */
 	uint32_t site_cell;
+	const void *const *entries; /* machine code of each function index
+				      of the instance's module (NULL:
+				      imports) */
+	const struct bn_wasm__jit *jit; /* the code running */
+	struct jctx *outer;        /* the call this one is nested in, on
+				      this thread (a host function called
+				      back into wasm), or NULL */
 } jctx;
 
 /* A call's return address (offset in the code) and the call instruction:
@@ -55,13 +62,30 @@ typedef struct retsite {
 /* trap_if "cell" of the entry checks: reported at the calling call */
 #define AT_CALLER UINT32_MAX
 
+/* A memory access compiled without a bounds check (guarded memory):
+   where the instruction starts, and the wasm instruction it is.  A fault
+   there is that instruction's out-of-bounds trap. */
+typedef struct memsite {
+	uint32_t at;
+	uint32_t func;
+	uint32_t cell;
+} memsite;
+
 struct bn_wasm__jit {
 	uint8_t *code;             /* mapped read+execute */
 	size_t size;
+	const void **entry;        /* by function index: its machine code,
+				      NULL for imports */
 	retsite *rets;             /* by return offset */
 	size_t nrets;
 	bn_wasm__cell *stubs;      /* instructions run by the interpreter */
 	size_t nstubs;
+	bool guarded;              /* for memory in a guarded reservation:
+				      accesses unchecked, see msites */
+	unsigned features;         /* BN_WASM__JIT_* it was compiled for */
+	uint32_t trap_exit;        /* offset of the trap exit routine */
+	memsite *msites;           /* unchecked accesses, by offset */
+	size_t nmsites;
 };
 
 /* ---- a growable buffer and the x86-64 encoder -------------------------- */
@@ -122,6 +146,12 @@ typedef struct jit {
 	const void *step_end;      /* the interpreter's step_end handler */
 	uint32_t trap_exit;        /* module routines */
 	uint32_t raw_exit;
+	uint32_t *entry_off;       /* per code: offset of its entry */
+	bool guard;                /* compiling for guarded memory */
+	uint32_t pending_site;     /* cell of the unchecked access about to
+				      be emitted, or NO_SITE */
+	memsite *msites;
+	size_t nmsites, capmsites;
 	bool has_mem;
 	bool sse41;
 	bool popcnt;

@@ -167,6 +167,8 @@ typedef struct bn_wasm_limits {
 					chain */
 	uint32_t max_table_elems;    /* per table */
 	uint8_t engine;              /* BN_WASM_ENGINE_*: how code runs */
+	uint8_t bounds;              /* BN_WASM_BOUNDS_*: how memory
+					accesses are kept in bounds */
 } bn_wasm_limits;
 
 /* Engines.  AUTO runs machine code where the module was compiled to it
@@ -174,8 +176,20 @@ typedef struct bn_wasm_limits {
    interprets.  Both give the same results, traps and fuel counts. */
 enum { BN_WASM_ENGINE_AUTO = 0, BN_WASM_ENGINE_INTERP = 1 };
 
+/* Bounds of memory accesses.  AUTO: where machine code runs, each
+   memory the store makes reserves 8 GiB of address space (no access, so
+   no memory is used) with only its current pages readable and writable,
+   and machine code leaves the bounds check to the hardware: an access
+   past the end faults in the reservation and becomes the same
+   "out of bounds memory access" trap at the same place.  Where the
+   reservation is refused (RLIMIT_AS) the memory is an ordinary
+   allocation and every access is checked.  CHECK: always the latter.
+   bn_wasm_memory_guarded() says which a memory got. */
+enum { BN_WASM_BOUNDS_AUTO = 0, BN_WASM_BOUNDS_CHECK = 1 };
+
 #define BN_WASM_LIMITS_INIT { 0, (uint64_t)4 << 30, 10000, 1u << 22, \
-			      10000000, BN_WASM_ENGINE_AUTO }
+			      10000000, BN_WASM_ENGINE_AUTO, \
+			      BN_WASM_BOUNDS_AUTO }
 
 /* ---- modules ---------------------------------------------------------- */
 
@@ -265,6 +279,10 @@ int bn_wasm_global_new(bn_wasm_global **out, bn_wasm_store *s,
 
 /* ---- linear memory, bounds-checked ------------------------------------ */
 
+/* Whether M sits in a guarded reservation (see BN_WASM_BOUNDS_AUTO); a
+   function whose instance's memory 0 is guarded runs machine code without
+   explicit bounds checks. */
+bool bn_wasm_memory_guarded(const bn_wasm_memory *m);
 /* Current size in bytes, and the base (valid until the next grow). */
 uint64_t bn_wasm_memory_size(const bn_wasm_memory *m);
 uint8_t *bn_wasm_memory_data(bn_wasm_memory *m);
@@ -312,6 +330,11 @@ int bn_wasm_linker_instantiate(bn_wasm_instance **out,
 			       const bn_wasm_linker *l, bn_wasm_store *s,
 			       const bn_wasm_module *m, bn_wasm_trap *trap,
 			       bn_wasm_err *err);
+
+/* Whether INST's functions run as machine code (unless the store's
+   limits ask for the interpreter); false where the platform has no code
+   generator or executable memory was refused. */
+bool bn_wasm_instance_compiled(const bn_wasm_instance *inst);
 
 /* Look up an export; BN_WASM_ENOTFOUND if there is none. */
 int bn_wasm_instance_export(bn_wasm_extern *out,

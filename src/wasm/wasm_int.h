@@ -147,7 +147,6 @@ typedef struct bn_wasm__code {
 	uint32_t ncells;
 	bn_wasm__srcmap *map;  /* one entry per instruction, in order */
 	uint32_t nmap;
-	const void *jit_entry; /* machine code (jit.c), NULL if none */
 } bn_wasm__code;
 
 struct bn_wasm_module {
@@ -185,7 +184,13 @@ struct bn_wasm_module {
 	bn_wasm__code *codes;  /* one per defined function */
 	uint8_t *func_ref_ok;  /* C.refs: 1 if ref.func may name the func */
 	struct bn_wasm__jit *jit; /* machine code for the codes, owned;
-				     NULL where there is no JIT */
+				     NULL where there is no JIT.  Compiled
+				     at load for guarded memory (no bounds
+				     checks) when this process can reserve
+				     a guarded memory, else with checks */
+	_Atomic(struct bn_wasm__jit *) jit_other; /* the other variant,
+				     owned; compiled when an instance first
+				     needs it */
 };
 
 /* ---- runtime objects ---------------------------------------------------- */
@@ -204,9 +209,16 @@ struct bn_wasm_func {
 	bn_wasm_func *next;    /* store's list */
 };
 
+/* Address space a guarded memory reserves: any 32-bit address plus any
+   offset below 2 GiB, plus the access size, stays inside it. */
+#define BN_WASM_GUARD_BYTES ((uint64_t)8 << 30)
+
 struct bn_wasm_memory {
 	uint8_t *data;
 	uint64_t size;         /* bytes */
+	uint64_t reserved;     /* BN_WASM_GUARD_BYTES mapped at data (only
+				  size bytes accessible), or 0 when data
+				  is an ordinary allocation */
 	uint32_t pages;
 	uint32_t max_pages;    /* UINT32_MAX = none */
 	bn_wasm_store *store;
@@ -239,6 +251,9 @@ struct bn_wasm_instance {
 	void ***elem_refs;     /* evaluated element segments */
 	uint32_t *elem_len;    /* their lengths, 0 once dropped */
 	uint8_t *data_dropped;
+	const struct bn_wasm__jit *jit; /* the module's machine code this
+				  instance runs (guarded or checked, as its
+				  memory 0), or NULL: the interpreter */
 	bn_wasm_instance *next;
 };
 
@@ -324,10 +339,14 @@ int bn_wasm__call_host(bn_wasm_store *s, bn_wasm_func *f,
 /* Offset in the code section of the instruction at code cell CELL. */
 uint32_t bn_wasm__code_offset(const bn_wasm__code *c, uint32_t cell);
 
-/* jit.c: x86-64 machine code from slot code.  compile fills every code's
-   jit_entry or leaves the module to the interpreter (0 either way unless
-   out of memory); invoke runs F's machine code like bn_wasm__invoke. */
+/* jit.c: x86-64 machine code from slot code.  compile makes m->jit or
+   leaves the module to the interpreter (0 either way unless out of
+   memory); select gives the variant an instance with memory 0 MEM0 (NULL if
+   none) runs, compiling it on first need if it is not m->jit's (NULL:
+   interpret); invoke runs F's machine code like bn_wasm__invoke. */
 int bn_wasm__jit_compile(bn_wasm_module *m);
+const struct bn_wasm__jit *bn_wasm__jit_select(const bn_wasm_module *m,
+					       const bn_wasm_memory *mem0);
 /* The same with only the CPU features in FEATURES used (tests of the
    code paths for CPUs without them). */
 enum { BN_WASM__JIT_SSE41 = 1, BN_WASM__JIT_POPCNT = 2 };

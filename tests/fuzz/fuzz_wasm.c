@@ -6,10 +6,11 @@
  * trap; memories, tables and globals are fresh ones), and each exported
  * function is called with zero-valued arguments under small fuel, memory
  * and stack limits.  Any crash, leak, sanitizer report or hang is a bug;
- * a trap is not.  All of it runs twice, on the machine code engine and on
- * the interpreter, and the two must agree on every call: results (any NaN
- * equals any NaN), trap kind and place, fuel used.  A disagreement
- * aborts.
+ * a trap is not.  All of it runs three times: on the machine code engine
+ * with memories in guarded reservations (no bounds checks), on the
+ * machine code engine with explicit bounds checks, and on the
+ * interpreter; all must agree on every call: results (any NaN equals any
+ * NaN), trap kind and place, fuel used.  A disagreement aborts.
  *
  * The public API does not describe the type of an imported memory, table
  * or global, so instantiation is tried with a few candidate types for
@@ -17,6 +18,7 @@
  *
  * Run: tests/fuzz/run.sh (seeds from the spec suite and the C programs).
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -151,7 +153,8 @@ static outcome call_export(bn_wasm_store *s, bn_wasm_func *f)
 
 /* Instantiate M in a fresh store with stub imports of try TRY. */
 static int try_instance(bn_wasm_store **store_out, bn_wasm_instance **out,
-			const bn_wasm_module *m, unsigned try, uint8_t engine)
+			const bn_wasm_module *m, unsigned try, uint8_t engine,
+			uint8_t bounds)
 {
 	bn_wasm_limits lim = BN_WASM_LIMITS_INIT;
 	size_t n = bn_wasm_module_import_count(m);
@@ -167,6 +170,7 @@ static int try_instance(bn_wasm_store **store_out, bn_wasm_instance **out,
 	lim.max_stack_cells = 1u << 16;
 	lim.max_table_elems = 100000;
 	lim.engine = engine;
+	lim.bounds = bounds;
 	if (!imports || bn_wasm_store_new(&s, &lim) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
@@ -186,10 +190,10 @@ out:
 	return 0;
 }
 
-/* Instantiate M and call each export on ENGINE; OUT[0] is the
-   instantiation, OUT[1..] the calls, *N how many. */
-static void run_all(const bn_wasm_module *m, uint8_t engine, outcome *out,
-		    size_t *n, size_t cap)
+/* Instantiate M and call each export on ENGINE with BOUNDS; OUT[0] is
+   the instantiation, OUT[1..] the calls, *N how many. */
+static void run_all(const bn_wasm_module *m, uint8_t engine, uint8_t bounds,
+		    outcome *out, size_t *n, size_t cap)
 {
 	bn_wasm_instance *inst = NULL;
 	bn_wasm_store *s = NULL;
@@ -197,7 +201,7 @@ static void run_all(const bn_wasm_module *m, uint8_t engine, outcome *out,
 
 	*n = 0;
 	for (unsigned t = 0; t < IMPORT_TRIES; t++) {
-		r = try_instance(&s, &inst, m, t, engine);
+		r = try_instance(&s, &inst, m, t, engine, bounds);
 		if (r == 0 || r != BN_WASM_EUNLINKABLE)
 			break;
 	}
@@ -221,25 +225,33 @@ static void run_all(const bn_wasm_module *m, uint8_t engine, outcome *out,
 
 #define MAX_CALLS 64
 
+static bool same(const outcome *a, const outcome *b)
+{
+	return a->rc == b->rc && a->kind == b->kind && a->func == b->func &&
+	       a->off == b->off && a->fuel == b->fuel && a->hash == b->hash;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	bn_wasm_module *m = NULL;
 	bn_wasm_err err;
-	outcome a[MAX_CALLS], b[MAX_CALLS];
-	size_t na, nb;
+	outcome a[MAX_CALLS], b[MAX_CALLS], c[MAX_CALLS];
+	size_t na, nb, nc;
 
 	if (size > MAX_INPUT_BYTES)
 		return 0;
 	if (bn_wasm_module_new(&m, data, size, &err) < 0)
 		return 0;
-	run_all(m, BN_WASM_ENGINE_AUTO, a, &na, MAX_CALLS);
-	run_all(m, BN_WASM_ENGINE_INTERP, b, &nb, MAX_CALLS);
-	if (na != nb)
+	run_all(m, BN_WASM_ENGINE_AUTO, BN_WASM_BOUNDS_AUTO, a, &na,
+		MAX_CALLS);
+	run_all(m, BN_WASM_ENGINE_AUTO, BN_WASM_BOUNDS_CHECK, c, &nc,
+		MAX_CALLS);
+	run_all(m, BN_WASM_ENGINE_INTERP, BN_WASM_BOUNDS_CHECK, b, &nb,
+		MAX_CALLS);
+	if (na != nb || nc != nb)
 		abort();
 	for (size_t i = 0; i < na; i++)
-		if (a[i].rc != b[i].rc || a[i].kind != b[i].kind ||
-		    a[i].func != b[i].func || a[i].off != b[i].off ||
-		    a[i].fuel != b[i].fuel || a[i].hash != b[i].hash)
+		if (!same(&a[i], &b[i]) || !same(&c[i], &b[i]))
 			abort(); /* the engines disagree */
 	bn_wasm_module_free(m);
 	return 0;

@@ -7,8 +7,8 @@
 # skipped".  Exits non-zero when anything failed.
 #
 # Environment: SPEC_RUNNER (path of spec_runner; default: look in the
-# build-engine and build folders), SPEC_ONLY (a shell glob of files to
-# run, e.g. 'simd_*'), SPEC_NO_SIMD=1 (leave out simd_* files),
+# build-engine and build folders), SPEC_ONLY (shell globs of files to
+# run, space-separated, e.g. 'simd_* memory*'), SPEC_NO_SIMD=1 (leave out simd_* files),
 # SPEC_TMP (folder for the converted files; default: mktemp -d).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -45,7 +45,14 @@ fi
 files=
 for f in "$dir"/*.wast; do
 	b=$(basename "$f")
-	case "$b" in ${SPEC_ONLY:-*}) ;; *) continue ;; esac
+	want=0
+	set -f
+	for g in ${SPEC_ONLY:-*}; do
+		# shellcheck disable=SC2254 # a pattern from SPEC_ONLY
+		case "$b" in $g) want=1 ;; esac
+	done
+	set +f
+	[ $want = 1 ] || continue
 	if [ -n "${SPEC_NO_SIMD:-}" ]; then
 		case "$b" in simd_*) continue ;; esac
 	fi

@@ -647,6 +647,10 @@ int main(int argc, char **argv)
 	/* SPEC_ENGINE=interp runs the suite on the interpreter alone */
 	if (getenv("SPEC_ENGINE") && !strcmp(getenv("SPEC_ENGINE"), "interp"))
 		limits.engine = BN_WASM_ENGINE_INTERP;
+	/* SPEC_BOUNDS=check: memories without guard pages, every access
+	   checked (the default puts them in guarded reservations) */
+	if (getenv("SPEC_BOUNDS") && !strcmp(getenv("SPEC_BOUNDS"), "check"))
+		limits.bounds = BN_WASM_BOUNDS_CHECK;
 	if (bn_wasm_store_new(&r.store, &limits) ||
 	    bn_wasm_linker_new(&r.linker) || spectest(&r)) {
 		printf("# setup failed\ncounts: 0 1 0\n");

@@ -11,7 +11,16 @@
  * what it hands to the interpreter (min/max, trapping and saturating
  * conversions, bulk memory).  Also: on x86-64 Linux the module really is
  * compiled, and the limits (fuel, depth) stop it at the same points.
+ * Memory bounds: both ways the machine code keeps accesses in bounds
+ * (guard pages and explicit checks) agree with the interpreter, a refused
+ * reservation (RLIMIT_AS) falls back to checks, and a fault that is not
+ * an access of wasm code still kills the process.
  */
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
 #include "wat.h"
 #include "wasm_int.h"
 
@@ -179,8 +188,9 @@ typedef struct run {
 	host_ctx host;
 } run;
 
-static int run_open(bn_t *t, run *r, bn_wasm_module *m, uint8_t engine,
-		    uint64_t fuel, uint32_t depth)
+static int run_open_bounds(bn_t *t, run *r, bn_wasm_module *m,
+			   uint8_t engine, uint8_t bounds, uint64_t fuel,
+			   uint32_t depth)
 {
 	bn_wasm_limits lim = BN_WASM_LIMITS_INIT;
 	static const uint8_t i32[] = { BN_WASM_I32 };
@@ -192,6 +202,7 @@ static int run_open(bn_t *t, run *r, bn_wasm_module *m, uint8_t engine,
 
 	memset(r, 0, sizeof(*r));
 	lim.engine = engine;
+	lim.bounds = bounds;
 	lim.fuel = fuel;
 	lim.max_call_depth = depth;
 	e = bn_wasm_store_new(&r->s, &lim);
@@ -203,6 +214,13 @@ static int run_open(bn_t *t, run *r, bn_wasm_module *m, uint8_t engine,
 	BN_CHECK_INT(t, e, ==, 0);
 	r->host.inst = r->i;
 	return e;
+}
+
+static int run_open(bn_t *t, run *r, bn_wasm_module *m, uint8_t engine,
+		    uint64_t fuel, uint32_t depth)
+{
+	return run_open_bounds(t, r, m, engine, BN_WASM_BOUNDS_AUTO, fuel,
+			       depth);
 }
 
 /* One call's outcome, for comparing engines. */
@@ -249,8 +267,9 @@ static bool same(const outcome *a, const outcome *b)
 
 /* Every export on every input pair: both engines alike.  FEATURES >= 0
    recompiles the module for a CPU with only those features (the code
-   paths that step rounding and popcnt through the interpreter). */
-static void engines_agree(bn_t *t, int features)
+   paths that step rounding and popcnt through the interpreter).  BOUNDS
+   is the machine code side's BN_WASM_BOUNDS_*: guard pages or checks. */
+static void engines_agree(bn_t *t, int features, uint8_t bounds)
 {
 	static const char *const names[] = { "ints", "floats", "mem", "ctl" };
 	bn_wasm_module *m;
@@ -263,9 +282,6 @@ static void engines_agree(bn_t *t, int features)
 	if (!m)
 		return;
 	if (features >= 0 && m->jit) {
-		bn_wasm__jit_free(m);
-		for (uint32_t i = 0; i < m->ncodes; i++)
-			m->codes[i].jit_entry = NULL;
 		BN_CHECK_INT(t, bn_wasm__jit_compile_features(m,
 			(unsigned)features), ==, 0);
 		BN_CHECK(t, m->jit != NULL);
@@ -276,11 +292,19 @@ static void engines_agree(bn_t *t, int features)
 				outcome a, b;
 
 				/* fresh stores: memory grows per call */
-				if (run_open(t, &jit, m, BN_WASM_ENGINE_AUTO,
-					     0, 0) ||
+				if (run_open_bounds(t, &jit, m,
+						    BN_WASM_ENGINE_AUTO,
+						    bounds, 0, 0) ||
 				    run_open(t, &itp, m, BN_WASM_ENGINE_INTERP,
 					     0, 0))
 					goto out;
+#if defined(__x86_64__) && defined(__linux__)
+				/* the mode asked for is the mode used */
+				if (bn_wasm_memory_guarded(jit.i->mems[0]) !=
+					    (bounds == BN_WASM_BOUNDS_AUTO) ||
+				    !bn_wasm_instance_compiled(jit.i))
+					diff++;
+#endif
 				a = call2(&jit, names[n], k_inputs[x],
 					  k_inputs[y]);
 				b = call2(&itp, names[n], k_inputs[x],
@@ -315,12 +339,151 @@ out:
 
 static void test_engines_agree(bn_t *t)
 {
-	engines_agree(t, -1);
+	engines_agree(t, -1, BN_WASM_BOUNDS_AUTO);
+}
+
+static void test_engines_agree_checked(bn_t *t)
+{
+	engines_agree(t, -1, BN_WASM_BOUNDS_CHECK);
 }
 
 static void test_engines_agree_plain_cpu(bn_t *t)
 {
-	engines_agree(t, 0);
+	engines_agree(t, 0, BN_WASM_BOUNDS_AUTO);
+}
+
+#if defined(__x86_64__) && defined(__linux__)
+/* Address space this process has mapped, in bytes (from /proc). */
+static uint64_t vm_bytes(void)
+{
+	unsigned long long pages = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f) {
+		if (fscanf(f, "%llu", &pages) != 1)
+			pages = 0;
+		fclose(f);
+	}
+	return pages * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+/* In a child: cap RLIMIT_AS at what is mapped plus 1 GiB, so no 8 GiB
+   reservation fits.  A module loaded before (M, compiled for guard
+   pages) and one loaded after the cap must both run with explicit
+   checks and trap out of bounds where the interpreter does.  Exit
+   status: 0 fine, else the number of the failed check. */
+static int guard_refused_child(bn_wasm_module *m, const uint8_t *bin,
+			       size_t len)
+{
+	struct rlimit rl;
+	bn_wasm_module *m2 = NULL;
+	bn_wasm_err err;
+	run jit, itp;
+	outcome a, b;
+
+	rl.rlim_cur = rl.rlim_max = vm_bytes() + ((uint64_t)1 << 30);
+	if (setrlimit(RLIMIT_AS, &rl))
+		return 10;
+	if (bn_wasm_module_new(&m2, bin, len, &err))
+		return 11;
+	for (int k = 0; k < 2; k++) {
+		bn_wasm_module *mm = k ? m2 : m;
+		bn_t quiet = { 0 };
+
+		if (run_open(&quiet, &jit, mm, BN_WASM_ENGINE_AUTO, 0, 0) ||
+		    run_open(&quiet, &itp, mm, BN_WASM_ENGINE_INTERP, 0, 0))
+			return 12;
+		if (bn_wasm_memory_guarded(jit.i->mems[0]))
+			return 13;
+		if (!bn_wasm_instance_compiled(jit.i))
+			return 14;
+		/* in bounds, then past the end of the 1..4 pages */
+		a = call2(&jit, "mem", 100, 1);
+		b = call2(&itp, "mem", 100, 1);
+		if (a.rc != 0 || !same(&a, &b))
+			return 15;
+		a = call2(&jit, "mem", 262136, 0);
+		b = call2(&itp, "mem", 262136, 0);
+		if (a.kind != BN_WASM_TRAP_MEMORY_OOB || !same(&a, &b))
+			return 16;
+		bn_wasm_store_free(jit.s);
+		bn_wasm_store_free(itp.s);
+	}
+	bn_wasm_module_free(m2);
+	return 0;
+}
+#endif
+
+static void test_guard_refused(bn_t *t)
+{
+#if defined(__x86_64__) && defined(__linux__)
+	bn_wasm_module *m;
+	uint8_t *bin = NULL;
+	size_t len = 0;
+	int st = 0;
+	pid_t pid;
+
+	if (!have_wat2wasm())
+		BN_SKIP(t, "wat2wasm (wabt) is not installed");
+	if (wat_compile(k_mod, &bin, &len))
+		BN_SKIP(t, "wat2wasm failed");
+	m = wat_module(t, k_mod);
+	if (!m) {
+		free(bin);
+		return;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0)
+		_exit(guard_refused_child(m, bin, len));
+	BN_CHECK(t, pid > 0 && waitpid(pid, &st, 0) == pid);
+	BN_CHECK(t, WIFEXITED(st));
+	BN_CHECK_INT(t, WEXITSTATUS(st), ==, 0);
+	bn_wasm_module_free(m);
+	free(bin);
+#else
+	BN_SKIP(t, "no machine code on this platform");
+#endif
+}
+
+/* The fault handler takes only faults of wasm accesses: any other
+   SIGSEGV in the process still ends it, after guarded code has run. */
+static void test_other_faults_still_crash(bn_t *t)
+{
+	bn_wasm_module *m;
+	int st = 0;
+	pid_t pid;
+
+	if (!have_wat2wasm())
+		BN_SKIP(t, "wat2wasm (wabt) is not installed");
+	m = wat_module(t, k_mod);
+	if (!m)
+		return;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		bn_t quiet = { 0 };
+		run r;
+		outcome o;
+
+		if (run_open(&quiet, &r, m, BN_WASM_ENGINE_AUTO, 0, 0))
+			_exit(3);
+		o = call2(&r, "mem", 262136, 0);  /* a caught fault */
+		if (o.kind != BN_WASM_TRAP_MEMORY_OOB)
+			_exit(4);
+		/* a stray write outside any wasm memory (a sanitizer's
+		   report of it is expected: keep it out of the TAP) */
+		dup2(open("/dev/null", O_WRONLY), 2);
+		*(volatile int *)(uintptr_t)16 = 1;
+		_exit(42);
+	}
+	BN_CHECK(t, pid > 0 && waitpid(pid, &st, 0) == pid);
+	/* killed by SIGSEGV, or (under a sanitizer) reported and failed */
+	BN_CHECK(t, (WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV) ||
+		    (WIFEXITED(st) && WEXITSTATUS(st) != 0 &&
+		     WEXITSTATUS(st) != 3 && WEXITSTATUS(st) != 4 &&
+		     WEXITSTATUS(st) != 42));
+	bn_wasm_module_free(m);
 }
 
 /* A fuel limit stops both engines at the same instruction, with the same
@@ -468,8 +631,7 @@ static void test_compiled(bn_t *t)
 		return;
 #if defined(__x86_64__) && defined(__linux__)
 	BN_CHECK(t, m->jit != NULL);
-	for (uint32_t i = 0; i < m->ncodes; i++)
-		BN_CHECK(t, m->codes[i].jit_entry != NULL);
+	BN_CHECK(t, bn_wasm__jit_select(m, NULL) == m->jit);
 #else
 	BN_CHECK(t, m->jit == NULL);
 #endif
@@ -482,7 +644,10 @@ int main(void)
 
 	BN_RUN(&t, test_compiled);
 	BN_RUN(&t, test_engines_agree);
+	BN_RUN(&t, test_engines_agree_checked);
 	BN_RUN(&t, test_engines_agree_plain_cpu);
+	BN_RUN(&t, test_guard_refused);
+	BN_RUN(&t, test_other_faults_still_crash);
 	BN_RUN(&t, test_fuel_limits_agree);
 	BN_RUN(&t, test_depth_agrees);
 	BN_RUN(&t, test_depth_restored_after_host_calls);

@@ -225,6 +225,51 @@ expect() {
 build trap wasm-only || not_ok "trap builds"
 t=$work/trap.wasm
 expect "trap: unreachable" 125 unreachable run "$t"
+# out of bounds: the same trap, at the same place, with guard pages and
+# with explicit checks, on machine code and on the interpreter
+for mode in "--bounds auto" "--bounds check" "--engine interp"; do
+	# shellcheck disable=SC2086 # two words
+	expect "trap: out of bounds ($mode)" 125 "out of bounds" \
+		run --verbose $mode "$t" oob
+	grep -v '^bnity wasm run: engine=' "$work/expect.err" \
+		>"$work/oob.$(echo $mode | tr -d ' -')"
+done
+if cmp -s "$work/oob.boundsauto" "$work/oob.boundscheck" &&
+   cmp -s "$work/oob.boundsauto" "$work/oob.engineinterp"; then
+	ok "trap: out of bounds reported alike in every mode"
+else
+	not_ok "trap: out of bounds reported alike in every mode"
+	show "$work/oob.boundsauto"
+	show "$work/oob.boundscheck"
+fi
+# --verbose says which mode ran: guard pages where there is machine code
+"$runner" run --verbose "$t" oob >/dev/null 2>"$work/mode.auto"
+"$runner" run --verbose --bounds check "$t" oob >/dev/null \
+	2>"$work/mode.check"
+case $(uname -m)-$(uname -s) in
+x86_64-Linux) want="engine=jit bounds=guard pages" ;;
+*) want="engine=interp bounds=checked" ;;
+esac
+if grep -q "$want" "$work/mode.auto" &&
+   grep -q "bounds=checked" "$work/mode.check"; then
+	ok "--verbose names the bounds mode ($want)"
+else
+	not_ok "--verbose names the bounds mode" \
+		"$(cat "$work/mode.auto" "$work/mode.check")"
+fi
+# an address-space limit refuses the reservation: checks, same trap
+if (ulimit -v 4000000 && "$runner" run --verbose "$t" oob) \
+	>/dev/null 2>"$work/mode.rlimit"; then
+	not_ok "RLIMIT_AS: falls back to bounds checks" "no trap"
+elif grep -q "Sanitizer" "$work/mode.rlimit"; then
+	ok "RLIMIT_AS: falls back to bounds checks # SKIP sanitizer build"
+elif grep -q "bounds=checked" "$work/mode.rlimit" &&
+     grep -q "out of bounds" "$work/mode.rlimit"; then
+	ok "RLIMIT_AS: falls back to bounds checks"
+else
+	not_ok "RLIMIT_AS: falls back to bounds checks" \
+		"$(cat "$work/mode.rlimit")"
+fi
 expect "limit: fuel" 124 fuel run --fuel 1000000 "$t" spin
 expect "limit: fuel=N form" 124 fuel run --fuel=1000000 "$t" spin
 expect "limit: timeout" 124 interrupt run --timeout 1 "$t" spin

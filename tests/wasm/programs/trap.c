@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* trap.c - wasm only: prints, then traps (unreachable) or spins forever
+/* trap.c - wasm only: prints, then traps (unreachable), reads past the
+ * end of memory ("oob"), spins forever
  * ("spin"), sleeps ("sleep"), waits on stdin ("read") or allocates until
  * refused ("grow"), so run.sh can check the
  * exit statuses of `wasm run`. */
@@ -30,6 +31,12 @@ int main(int argc, char **argv)
 		printf("read %zd\n", n);
 		for (;;)
 			;
+	}
+	if (!strcmp(what, "oob")) {
+		/* the last bytes of the 4 GiB address space: never memory */
+		volatile int *far = (volatile int *)(uintptr_t)0xfffffff0u;
+		printf("read %d\n", *far);
+		return 0;
 	}
 	if (!strcmp(what, "grow")) {
 		static char *blocks[64];
