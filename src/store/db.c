@@ -220,6 +220,26 @@ static const char *const migrations[] = {
 	"  value TEXT NOT NULL);"
 	"CREATE INDEX skill_index_unsettled ON skill_index(name)"
 	"  WHERE pending_hash IS NOT NULL OR tree_hash IS NULL;",
+	/* migration from wt-provider */
+	/* token budgets (store/usage.c): a bot's limits, and what each
+	   model call of a turn used, for spend caps and session totals */
+	"CREATE TABLE IF NOT EXISTS bot_limits ("
+	"  bot TEXT PRIMARY KEY REFERENCES bots(slug) ON DELETE CASCADE,"
+	"  max_tokens INTEGER NOT NULL DEFAULT 0,"
+	"  daily_tokens INTEGER NOT NULL DEFAULT 0,"
+	"  token_field TEXT NOT NULL DEFAULT '');"
+	"CREATE TABLE IF NOT EXISTS token_usage ("
+	"  id INTEGER PRIMARY KEY,"
+	"  bot TEXT NOT NULL REFERENCES bots(slug) ON DELETE CASCADE,"
+	"  session INTEGER,"
+	"  at INTEGER NOT NULL,"
+	"  input INTEGER NOT NULL DEFAULT 0,"
+	"  output INTEGER NOT NULL DEFAULT 0,"
+	"  cache_read INTEGER NOT NULL DEFAULT 0,"
+	"  cache_write INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX IF NOT EXISTS token_usage_bot ON token_usage(bot, at);"
+	"CREATE INDEX IF NOT EXISTS token_usage_session"
+	"  ON token_usage(session);",
 };
 
 int bn_store__fail(bn_store *s, bn_err *err)
