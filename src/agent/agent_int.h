@@ -88,9 +88,16 @@ int bn_agent__complete_once(bn_agent_reply *out, bool *cut_tool,
    cap (L) in the last 24 hours. */
 int bn_agent__cap_check(bn_store *s, const char *bot,
 			const bn_store_bot_limits *l, bn_err *err);
-/* Record what U counts for BOT's SESSION (0: none yet); nothing when 0. */
-int bn_agent__usage_record(bn_store *s, const char *bot, int64_t session,
-			   const bn_store_usage *u, bn_err *err);
+/*
+ * bn_agent__usage_close - record what a turn of BOT's SESSION (0: none
+ * yet) used (U; nothing when all 0), whether it failed or not: spent
+ * tokens count against the cap.  TURN_RC is the turn's result: when it
+ * failed, it is returned unchanged and a recording error is dropped;
+ * else *session_out is the session's total so far.
+ */
+int bn_agent__usage_close(bn_store_usage *session_out, bn_store *s,
+			  const char *bot, int64_t session,
+			  const bn_store_usage *u, int turn_rc, bn_err *err);
 /* {"input_tokens", "output_tokens", "cache_read_tokens",
    "cache_write_tokens"} (new). */
 json_t *bn_agent__usage_json(const bn_store_usage *u);

@@ -153,8 +153,9 @@ static void mark_cut(json_t *msg, unsigned max_tokens)
 	json_t *b = json_array_get(content, json_array_size(content) - 1);
 	char *m;
 
-	if (!json_object_get(b, "input_error"))
+	if (strcmp(bn_agent__block_str(b, "type"), "tool_call"))
 		return;
+	json_object_set_new(b, "input", json_object());
 	m = bn_xasprintf("the model's tool call was cut at the %u-token "
 			 "limit before its arguments were complete; call it "
 			 "again with shorter arguments, or do the work in "

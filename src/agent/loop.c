@@ -388,18 +388,8 @@ int bn_agent_session_turn(json_t **out, bn_agent_session *ss,
 		snprintf(tn.stop, sizeof(tn.stop), "max_steps");
 	if (!r)
 		r = save(ss, turn_start, text, err);
-	{
-		/* spent even when the turn failed: counted against the cap */
-		bn_err uerr;
-		bn_err_init(&uerr);
-		int ur = bn_agent__usage_record(ss->store, ss->bot, ss->id,
-						&tn.used, r ? &uerr : err);
-		if (!r && !ur && ss->id)
-			ur = bn_store_usage_session(&session_used, ss->store,
-						    ss->id, err);
-		if (!r)
-			r = ur;
-	}
+	r = bn_agent__usage_close(&session_used, ss->store, ss->bot, ss->id,
+				  &tn.used, r, err);
 	if (r) {
 		/* nothing of a failed turn stays in the conversation */
 		while (json_array_size(ss->messages) > turn_start)

@@ -853,7 +853,8 @@ static int no_status_error(const xfer *x, const attempt *at,
 }
 
 /* Whether a tool call of A was cut at the token limit: the answer
-   stopped at max_tokens inside arguments that do not parse. */
+   stopped at max_tokens in a tool call whose streamed arguments do not
+   parse, or that came whole (nothing then tells a cut one apart). */
 static bool tool_was_cut(const bn_agent__acc *a)
 {
 	if (strcmp(a->stop_reason, "max_tokens") != 0)
@@ -862,8 +863,10 @@ static bool tool_was_cut(const bn_agent__acc *a)
 		const bn_agent__slot *s = &a->slots[i - 1];
 		if (s->kind == BN_AGENT__SLOT_NONE)
 			continue;
-		if (s->kind != BN_AGENT__SLOT_TOOL || s->input)
+		if (s->kind != BN_AGENT__SLOT_TOOL)
 			return false;
+		if (s->input)
+			return true;
 		json_t *j = json_loadb(s->buf.data ? s->buf.data : "",
 				       s->buf.len, 0, NULL);
 		bool ok = json_is_object(j);

@@ -33,13 +33,22 @@ int bn_agent__cap_check(bn_store *s, const char *bot,
 			  "it)", bot, total, l->daily_tokens, bot);
 }
 
-int bn_agent__usage_record(bn_store *s, const char *bot, int64_t session,
-			   const bn_store_usage *u, bn_err *err)
+int bn_agent__usage_close(bn_store_usage *session_out, bn_store *s,
+			  const char *bot, int64_t session,
+			  const bn_store_usage *u, int turn_rc, bn_err *err)
 {
-	if (!bn_store_usage_total(u))
-		return 0;
-	return bn_store_usage_add(s, bot, session, (long long)time(NULL), u,
-				  err);
+	bn_err dropped;
+	int r = 0;
+
+	bn_err_init(&dropped);
+	if (bn_store_usage_total(u))
+		r = bn_store_usage_add(s, bot, session, (long long)time(NULL),
+				       u, turn_rc ? &dropped : err);
+	if (turn_rc)
+		return turn_rc;
+	if (!r && session)
+		r = bn_store_usage_session(session_out, s, session, err);
+	return r;
 }
 
 json_t *bn_agent__usage_json(const bn_store_usage *u)
