@@ -173,7 +173,7 @@ int bn_agent_provider_new(bn_agent_provider **out, bn_store *s,
 			  bn_err *err)
 {
 	bn_agent_provider *p;
-	const char *base, *base_var;
+	const char *base, *base_var, *field;
 	int r;
 
 	if ((r = bn_exec_curl_load(err)))
@@ -211,6 +211,8 @@ int bn_agent_provider_new(bn_agent_provider **out, bn_store *s,
 	for (size_t n = strlen(p->base_url); n && p->base_url[n - 1] == '/';)
 		p->base_url[--n] = '\0';
 	p->max_tokens = bn_agent_model_max_tokens(p->model);
+	field = env_nonempty("BNITY_TOKEN_FIELD");
+	p->legacy_max_tokens = field && !strcmp(field, "max_tokens");
 	p->max_retries = 3;
 	p->retry_base_ms = env_uint("BNITY_RETRY_BASE_MS", 1000, 60000);
 	p->retry_max_ms = 60000;

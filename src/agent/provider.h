@@ -133,7 +133,9 @@ bool bn_agent_api_parse(bn_agent_api *out, const char *name);
  * http to a loopback host only.  The key is the vault's secret
  * ANTHROPIC_API_KEY / OPENAI_API_KEY when S (may be NULL) has it, else
  * the environment variable of that name.  BNITY_RETRY_BASE_MS overrides
- * the first backoff (tests).
+ * the first backoff (tests), BNITY_HEADER_TIMEOUT_MS and
+ * BNITY_IDLE_TIMEOUT_MS the silences that fail a request;
+ * BNITY_TOKEN_FIELD=max_tokens sends OpenAI servers the older field.
  * Errors: BN_EINVAL (unknown provider, bad base URL, no key: the message
  * says which variable or secret to set), vault errors, -ENOMEM.
  * Free with bn_agent_provider_free.

@@ -93,6 +93,8 @@ for api in a o; do
     chat o hello.legacy helper -m hi
     check "openai: a bot set to the older field sends max_tokens only" '[ "$(logq hello.legacy "sorted(k for k in (\"max_tokens\", \"max_completion_tokens\") if k in log[0])")" = "[${q:-}max_tokens${q:-}]" ]'
     run "$bnity" bot set helper --token-field default
+    BNITY_TOKEN_FIELD=max_tokens chat o hello.envfield helper -m hi
+    check "openai: BNITY_TOKEN_FIELD=max_tokens does the same for every bot" '[ "$(logq hello.envfield "sorted(k for k in (\"max_tokens\", \"max_completion_tokens\") if k in log[0])")" = "[${q}max_tokens${q}]" ]'
   fi
 done
 
