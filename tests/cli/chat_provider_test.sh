@@ -125,6 +125,21 @@ for api in a o; do
   check "$name (whole answers): usage has the cache counts" '[ $rc -eq 0 ] && [ "$(printf "%s" "$out" | jq_py "j[\"usage\"][\"cache_read_tokens\"] > 1000")" = True ]'
 done
 
+# the fake provider holds requests to Anthropic's limit of four breakpoints
+# (so the conversations above, which it answered, kept to it)
+five=$(python3 -c 'import json, sys, urllib.error, urllib.request
+cc = {"type": "ephemeral"}
+body = {"model": "m", "max_tokens": 10, "system": [dict(type="text", text="s", cache_control=cc)],
+        "messages": [{"role": "user", "content": [dict(type="text", text=str(i), cache_control=cc) for i in range(4)]}]}
+req = urllib.request.Request(sys.argv[1] + "/v1/messages", json.dumps(body).encode(),
+    {"x-api-key": "test-key", "anthropic-version": "2023-06-01", "content-type": "application/json"})
+try:
+    urllib.request.urlopen(req)
+    print("accepted")
+except urllib.error.HTTPError as e:
+    print(e.code, json.load(e)["error"]["message"])' "$base/hello.five")
+check "the fake provider refuses a fifth breakpoint (400)" '[[ $five == "400 A maximum of 4 blocks with cache_control"* ]]'
+
 # --- the daily spend cap -----------------------------------------------------------------
 run "$bnity" bot create capped
 run "$bnity" bot set capped --daily-tokens 10
