@@ -429,8 +429,8 @@ typedef struct xfer {
 	int cb_error;                /* what a callback failed with */
 	long header_timeout_ms;      /* copied from the provider */
 	long idle_timeout_ms;
-	long long start_ms;          /* monotonic: the request began */
-	long long last_ms;           /* monotonic: the last bytes came */
+	long long last_ms;           /* monotonic: the request began, or
+					the last bytes came */
 	bool got_header;             /* a response header line came */
 	long silent_ms;              /* > 0: aborted after this silence */
 } xfer;
@@ -666,7 +666,7 @@ static int attempt_once(attempt *at, xfer *x, bn_agent_provider *p,
 	}
 	x->header_timeout_ms = p->header_timeout_ms;
 	x->idle_timeout_ms = p->idle_timeout_ms;
-	x->start_ms = x->last_ms = now_ms();
+	x->last_ms = now_ms();
 	at->cc = cu->easy_perform(x->curl);
 	cu->easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &at->status);
 	if (at->status) {
