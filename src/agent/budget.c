@@ -191,33 +191,37 @@ int bn_agent_provider_complete(bn_agent_reply *out, bn_agent_provider *p,
 	if (cut) {
 		unsigned mt = bn_agent__max_tokens(p, req);
 		unsigned cap = bn_agent_model_max_tokens_cap(p->model);
-		if (cap < mt * 2)
-			cap = mt * 2;
 		bn_agent_request bigger = *req;
 		skipping sk = { stream, shown_bytes(first.message) };
 		bn_agent_stream st = { skip_text, &sk, pass_retry };
 		bigger.max_tokens = mt * 2 < cap ? mt * 2 : cap;
-		r = bn_agent__complete_once(&next, &cut, p, &bigger,
-					    stream ? &st : NULL, err);
-		if (r) {
-			bn_agent_reply_clear(&first);
-			return r;
+		bn_err lost;
+		bn_err_init(&lost);
+		/* at the family's most already, or asking again fails: the
+		   first answer stands, cut */
+		if (bigger.max_tokens > mt &&
+		    bn_agent__complete_once(&next, &cut, p, &bigger,
+					    stream ? &st : NULL, &lost) == 0) {
+			json_decref(first.message);
+			first.message = json_incref(next.message);
+			add_usage(&first, &next);
+			bn_agent_reply_clear(&next);
+		} else {
+			cut = true;
 		}
-		json_decref(first.message);
-		first.message = json_incref(next.message);
-		add_usage(&first, &next);
-		bn_agent_reply_clear(&next);
 		if (cut)
 			mark_cut(first.message, first.max_tokens);
 	}
 	while (!strcmp(first.stop_reason, "max_tokens") && !cut &&
 	       first.continuations < p->max_continuations &&
 	       (text = text_only(first.message)) != NULL) {
-		r = continue_text(&next, &cut, text, p, req, stream, err);
-		if (r) {
+		bn_err lost;
+		bn_err_init(&lost);
+		/* a server that cannot continue (some models refuse an
+		   assistant message last): the text so far stands, cut */
+		if (continue_text(&next, &cut, text, p, req, stream, &lost)) {
 			free(text);
-			bn_agent_reply_clear(&first);
-			return r;
+			break;
 		}
 		/* the answer so far, then what came next */
 		json_t *content = json_array(), *b;

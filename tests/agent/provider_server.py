@@ -50,6 +50,7 @@
 #   cutalways  a tool call cut at the limit, always
 #   cuttext    text cut at the limit twice, then its end (continued)
 #   cutforever text cut at the limit, always
+#   cutnocontinue  text cut at the limit; asked to continue it: 400
 # A script name may start with "whole-": the answer then comes as one JSON
 # body, not a stream (as when the request does not ask to stream).
 #
@@ -326,6 +327,10 @@ def script(name, req, api, nth):
         return ("cut" if k < 2 else "text", parts[k])
     if name == "cutforever":
         return ("cut", " more")
+    if name == "cutnocontinue":
+        if partial(msgs, api):
+            return ("status", 400)
+        return ("cut", "A partial answer")
     return ("text", "unknown script " + name)
 
 

@@ -73,6 +73,8 @@ for api in a o; do
     run env BNITY_PROVIDER=openai OPENAI_BASE_URL="http://127.0.0.1:$dead" "$bnity" chat helper -m hi
   fi
   check "$name: a refused connection is retried, then reported" '[ $rc -eq 1 ] && [[ $errout == *"(connection refused)"* ]] && [[ $errout == *"cannot reach"* ]] && [[ $errout == *"after 4 attempts"* ]]'
+  chat $api cutnocontinue.$api helper -m story
+  check "$name: a server that refuses to continue leaves the cut answer" '[ $rc -eq 0 ] && [[ $out == *"A partial answer"* ]] && [[ $errout == *"cut at the model${q}s token limit"* ]] && [ "$(get count/cutnocontinue.$api)" = 2 ]'
   BNITY_HEADER_TIMEOUT_MS=1500 chat $api silent.$api helper -m hi
   check "$name: a provider that never answers fails, saying so" '[ $rc -eq 1 ] && [[ $errout == *"connected to"* ]] && [[ $errout == *"but no answer for 1 s"* ]] && [ "$(get count/silent.$api)" = 1 ]'
   BNITY_IDLE_TIMEOUT_MS=1500 chat $api stall.$api helper -m hi
