@@ -11,6 +11,7 @@
 #include "loop.h"
 #include "provider.h"
 #include "sse.h"
+#include "store/usage.h"
 
 #define BN_AGENT__SLOTS_MAX 64        /* content blocks in one answer */
 #define BN_AGENT__TEXT_MAX_BYTES ((size_t)4 << 20) /* one block's text */
@@ -40,8 +41,10 @@ typedef struct bn_agent__acc {
 	bool emitted;                /* text went to the stream: no retry */
 	bool retryable;              /* a stream error that may be retried */
 	char stop_reason[32];        /* normalised, "" until known */
-	unsigned long long input_tokens;
+	unsigned long long input_tokens;  /* not cached (see provider.h) */
 	unsigned long long output_tokens;
+	unsigned long long cache_read_tokens;
+	unsigned long long cache_write_tokens;
 	const bn_agent_stream *stream; /* where text goes, or NULL */
 	const char *provider;        /* "anthropic" / "openai", for messages */
 	bn_err *err;                 /* where event handlers write */
@@ -64,6 +67,40 @@ void bn_agent__acc_stop(bn_agent__acc *a, const char *w);
 /* The request body: TOOLS set on J when not empty, J dumped compact into
    *OUT (the caller frees it); drops both references. */
 int bn_agent__body_dump(char **out, json_t *j, json_t *tools, bn_err *err);
+
+/* The answer cap of REQ to P: its own, else the provider's. */
+unsigned bn_agent__max_tokens(const bn_agent_provider *p,
+			      const bn_agent_request *req);
+
+/*
+ * bn_agent__complete_once - bn_agent_provider_complete without the
+ * token-limit handling (budget.c does that): one answer, with retries.
+ * *cut_tool is set when the answer stopped at max_tokens inside a tool
+ * call's arguments (its JSON incomplete).
+ */
+int bn_agent__complete_once(bn_agent_reply *out, bool *cut_tool,
+			    bn_agent_provider *p, const bn_agent_request *req,
+			    const bn_agent_stream *stream, bn_err *err);
+
+/* ---- spending (spend.c) ------------------------------------------------- */
+
+/* BN_ELIMIT, saying so and how to raise it, when BOT has used its daily
+   cap (L) in the last 24 hours. */
+int bn_agent__cap_check(bn_store *s, const char *bot,
+			const bn_store_bot_limits *l, bn_err *err);
+/*
+ * bn_agent__usage_close - record what a turn of BOT's SESSION (0: none
+ * yet) used (U; nothing when all 0), whether it failed or not: spent
+ * tokens count against the cap.  TURN_RC is the turn's result: when it
+ * failed, it is returned unchanged and a recording error is dropped;
+ * else *session_out is the session's total so far.
+ */
+int bn_agent__usage_close(bn_store_usage *session_out, bn_store *s,
+			  const char *bot, int64_t session,
+			  const bn_store_usage *u, int turn_rc, bn_err *err);
+/* {"input_tokens", "output_tokens", "cache_read_tokens",
+   "cache_write_tokens"} (new). */
+json_t *bn_agent__usage_json(const bn_store_usage *u);
 
 /* Per-API hooks.  Each writes its own message into the error. */
 typedef struct bn_agent__api {

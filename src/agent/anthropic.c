@@ -43,10 +43,37 @@ static json_t *block_out(json_t *b)
 	return NULL;
 }
 
-/* The messages, tool results sent as the user's, same roles merged. */
+/* Mark block B as a prompt-cache breakpoint. */
+static void breakpoint(json_t *b)
+{
+	json_object_set_new(b, "cache_control", json_pack("{s:s}", "type",
+							  "ephemeral"));
+}
+
+/* The neutral message before the newest plain user message (one with
+   text, not tool results): the end of the conversation's stable prefix,
+   or -1. */
+static long long prefix_end(json_t *msgs)
+{
+	for (size_t i = json_array_size(msgs); i > 0; i--) {
+		json_t *m = json_array_get(msgs, i - 1), *b;
+		size_t j;
+		if (strcmp(bn_agent__block_str(m, "role"), "user"))
+			continue;
+		json_array_foreach(json_object_get(m, "content"), j, b)
+			if (!strcmp(bn_agent__block_str(b, "type"), "text"))
+				return (long long)i - 2;
+	}
+	return -1;
+}
+
+/* The messages, tool results sent as the user's, same roles merged; the
+   last block of the stable prefix and the very last block are cache
+   breakpoints. */
 static json_t *messages_out(json_t *msgs)
 {
-	json_t *out = json_array(), *m, *b, *last = NULL;
+	json_t *out = json_array(), *m, *b, *last = NULL, *mark = NULL;
+	long long stable = prefix_end(msgs);
 	size_t i, j;
 
 	json_array_foreach(msgs, i, m) {
@@ -63,6 +90,9 @@ static json_t *messages_out(json_t *msgs)
 			json_decref(content);
 			continue;
 		}
+		if ((long long)i == stable)
+			mark = json_array_get(content, json_array_size(
+				content) - 1);
 		if (last && !strcmp(bn_agent__block_str(last, "role"), role)) {
 			json_array_extend(json_object_get(last, "content"),
 					  content);
@@ -72,6 +102,12 @@ static json_t *messages_out(json_t *msgs)
 		last = json_pack("{s:s, s:o}", "role", role, "content",
 				 content);
 		json_array_append_new(out, last);
+	}
+	if (mark)
+		breakpoint(mark);
+	if (last) {
+		json_t *c = json_object_get(last, "content");
+		breakpoint(json_array_get(c, json_array_size(c) - 1));
 	}
 	return out;
 }
@@ -83,19 +119,25 @@ static int body(char **out, const bn_agent_provider *p,
 	size_t i;
 
 	j = json_pack("{s:s, s:I, s:b}", "model", p->model, "max_tokens",
-		      (json_int_t)p->max_tokens, "stream", 1);
+		      (json_int_t)bn_agent__max_tokens(p, req), "stream", 1);
 	if (!j) {
 		json_decref(tools);
 		return bn_err_oom(err);
 	}
-	if (req->system && *req->system)
-		json_object_set_new(j, "system", json_string(req->system));
+	if (req->system && *req->system) {
+		json_t *sys = json_pack("{s:s, s:s}", "type", "text", "text",
+					req->system);
+		breakpoint(sys);
+		json_object_set_new(j, "system", json_pack("[o]", sys));
+	}
 	json_object_set_new(j, "messages", messages_out(req->messages));
 	json_array_foreach(req->tools, i, t)
 		json_array_append_new(tools, json_pack("{s:O, s:O, s:O}",
 			"name", json_object_get(t, "name"),
 			"description", json_object_get(t, "description"),
 			"input_schema", json_object_get(t, "parameters")));
+	if (json_array_size(tools))
+		breakpoint(json_array_get(tools, json_array_size(tools) - 1));
 	return bn_agent__body_dump(out, j, tools, err);
 }
 
@@ -117,14 +159,20 @@ static int malformed(bn_agent__acc *a, const char *what)
 			  "%s", what);
 }
 
+/* *to = U's count KEY when it has one. */
+static void count(unsigned long long *to, json_t *u, const char *key)
+{
+	json_t *v = json_object_get(u, key);
+	if (json_is_integer(v) && json_integer_value(v) >= 0)
+		*to = (unsigned long long)json_integer_value(v);
+}
+
 static void usage(bn_agent__acc *a, json_t *u)
 {
-	json_t *in = json_object_get(u, "input_tokens");
-	json_t *outp = json_object_get(u, "output_tokens");
-	if (json_is_integer(in) && json_integer_value(in) >= 0)
-		a->input_tokens = (unsigned long long)json_integer_value(in);
-	if (json_is_integer(outp) && json_integer_value(outp) >= 0)
-		a->output_tokens = (unsigned long long)json_integer_value(outp);
+	count(&a->input_tokens, u, "input_tokens");
+	count(&a->output_tokens, u, "output_tokens");
+	count(&a->cache_read_tokens, u, "cache_read_input_tokens");
+	count(&a->cache_write_tokens, u, "cache_creation_input_tokens");
 }
 
 static int block_start(bn_agent__acc *a, json_t *d)

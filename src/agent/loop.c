@@ -34,6 +34,7 @@ struct bn_agent_session {
 	bn_agent__kit kit;           /* tools and activations */
 	json_t *messages;            /* the conversation so far */
 	int64_t id;                  /* the conversation, 0 before saved */
+	bn_store_bot_limits limits;  /* the bot's token limits */
 };
 
 /* Find activate_skill results in MSGS and mark their skills active. */
@@ -102,6 +103,8 @@ int bn_agent_session_open(bn_agent_session **out, bn_store *s,
 	if (!ss->system)
 		ss->system = bn_xstrdup("");
 	bn_strv_clear(&names);
+	if (!r)
+		r = bn_store_bot_limits_get(&ss->limits, s, bot, err);
 	if (!r && session_id)
 		r = load_session(ss, session_id, err);
 	if (r) {
@@ -225,7 +228,7 @@ typedef struct turn {
 	json_t *calls;               /* [{name, input, result, is_error}] */
 	bn_buf reply;                /* the last answer's text */
 	unsigned steps;
-	unsigned long long in_tokens, out_tokens;
+	bn_store_usage used;         /* tokens of the turn's model calls */
 	char stop[32];
 } turn;
 
@@ -234,6 +237,13 @@ static void on_text(const char *t, size_t n, void *payload)
 	turn *tn = payload;
 	if (tn->ev && tn->ev->on_text)
 		tn->ev->on_text(t, n, tn->ev->payload);
+}
+
+static void on_retry(unsigned long ms, const char *why, void *payload)
+{
+	turn *tn = payload;
+	if (tn->ev && tn->ev->on_retry)
+		tn->ev->on_retry(ms, why, tn->ev->payload);
 }
 
 /* Run the tool calls of answer MSG; a "tool" message, or NULL if none. */
@@ -286,7 +296,8 @@ static void keep_text(turn *tn, json_t *msg)
 static int step(turn *tn, size_t turn_start, bool *more, bn_err *err)
 {
 	bn_agent_session *ss = tn->ss;
-	bn_agent_stream stream = { on_text, tn };
+	bn_agent_stream stream = { .on_text = on_text, .payload = tn,
+				   .on_retry = on_retry };
 	bn_agent_reply reply = { 0 };
 	bn_agent_request req = { 0 };
 	char *system = NULL;
@@ -297,6 +308,10 @@ static int step(turn *tn, size_t turn_start, bool *more, bn_err *err)
 	req.system = system;
 	req.messages = sent;
 	req.tools = ss->kit.tools;
+	req.max_tokens = ss->opts.max_tokens ? ss->opts.max_tokens :
+		(unsigned)ss->limits.max_tokens;
+	req.legacy_max_tokens = !*ss->limits.token_field ? -1 :
+		!strcmp(ss->limits.token_field, "max_tokens");
 	r = bn_agent_provider_complete(&reply, ss->provider, &req, &stream,
 				       err);
 	json_decref(sent);
@@ -304,8 +319,10 @@ static int step(turn *tn, size_t turn_start, bool *more, bn_err *err)
 	if (r)
 		return r;
 	tn->steps++;
-	tn->in_tokens += reply.input_tokens;
-	tn->out_tokens += reply.output_tokens;
+	tn->used.input += reply.input_tokens;
+	tn->used.output += reply.output_tokens;
+	tn->used.cache_read += reply.cache_read_tokens;
+	tn->used.cache_write += reply.cache_write_tokens;
 	snprintf(tn->stop, sizeof(tn->stop), "%s", reply.stop_reason);
 	json_array_append(ss->messages, reply.message);
 	keep_text(tn, reply.message);
@@ -317,20 +334,19 @@ static int step(turn *tn, size_t turn_start, bool *more, bn_err *err)
 	return 0;
 }
 
-static json_t *turn_json(turn *tn)
+static json_t *turn_json(turn *tn, const bn_store_usage *session_used)
 {
 	bn_agent_session *ss = tn->ss;
 
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:i, s:O, "
-			 "s:{s:I, s:I}}",
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:i, s:O, s:o, s:o}",
 			 "session", (json_int_t)ss->id, "bot", ss->bot,
 			 "provider", bn_agent_api_name(ss->provider->api),
 			 "model", ss->provider->model,
 			 "reply", bn_buf_cstr(&tn->reply),
 			 "stop_reason", tn->stop, "steps", (int)tn->steps,
-			 "tool_calls", tn->calls, "usage",
-			 "input_tokens", (json_int_t)tn->in_tokens,
-			 "output_tokens", (json_int_t)tn->out_tokens);
+			 "tool_calls", tn->calls,
+			 "usage", bn_agent__usage_json(&tn->used),
+			 "session_usage", bn_agent__usage_json(session_used));
 }
 
 /* Save the turn's messages (from TURN_START), creating the session. */
@@ -352,6 +368,7 @@ int bn_agent_session_turn(json_t **out, bn_agent_session *ss,
 {
 	turn tn = { .ss = ss, .ev = ev, .calls = json_array() };
 	size_t turn_start = json_array_size(ss->messages);
+	bn_store_usage session_used = { 0 };
 	json_t *user;
 	bool more = true;
 	int r = 0;
@@ -364,12 +381,15 @@ int bn_agent_session_turn(json_t **out, bn_agent_session *ss,
 				  "UTF-8 text");
 	}
 	json_array_append_new(ss->messages, user);
+	r = bn_agent__cap_check(ss->store, ss->bot, &ss->limits, err);
 	while (!r && more && tn.steps < ss->opts.max_steps)
 		r = step(&tn, turn_start, &more, err);
 	if (!r && more)
 		snprintf(tn.stop, sizeof(tn.stop), "max_steps");
 	if (!r)
 		r = save(ss, turn_start, text, err);
+	r = bn_agent__usage_close(&session_used, ss->store, ss->bot, ss->id,
+				  &tn.used, r, err);
 	if (r) {
 		/* nothing of a failed turn stays in the conversation */
 		while (json_array_size(ss->messages) > turn_start)
@@ -378,7 +398,7 @@ int bn_agent_session_turn(json_t **out, bn_agent_session *ss,
 		bn_agent__kit_reset(&ss->kit);
 		scan_activations(&ss->kit, ss->messages);
 	} else if (out) {
-		*out = turn_json(&tn);
+		*out = turn_json(&tn, &session_used);
 	}
 	json_decref(tn.calls);
 	bn_buf_clear(&tn.reply);

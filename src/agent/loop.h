@@ -44,10 +44,13 @@ typedef struct bn_agent_loop_options {
 	size_t result_max_bytes;     /* a tool result handed to the model */
 	const char *actor;           /* who asked, for the runs' audit rows
 					(an API token's name); NULL: local */
+	unsigned max_tokens;         /* one answer's cap; 0: the bot's
+					setting (store/usage.h), else the
+					model family's default */
 } bn_agent_loop_options;
 
 #define BN_AGENT_LOOP_OPTIONS_INIT \
-	{ 8, 100000, (size_t)256 << 10, 64, (size_t)64 << 10, NULL }
+	{ 8, 100000, (size_t)256 << 10, 64, (size_t)64 << 10, NULL, 0 }
 
 /* What a turn reports as it happens; any callback may be NULL. */
 typedef struct bn_agent_events {
@@ -56,6 +59,10 @@ typedef struct bn_agent_events {
 	void (*on_tool_result)(const char *name, const char *content,
 			       bool is_error, void *payload);
 	void *payload;
+	/* the provider waits WAIT_MS before asking again, because of WHY
+	   ("429", "connection refused", ...) */
+	void (*on_retry)(unsigned long wait_ms, const char *why,
+			 void *payload);
 } bn_agent_events;
 
 typedef struct bn_agent_session bn_agent_session;
@@ -84,10 +91,15 @@ void bn_agent_session_free(bn_agent_session *ss);
  * saved when it ends.  *out (new reference, may be NULL) is the turn:
  * {"session", "bot", "provider", "model", "reply", "stop_reason",
  *  "steps", "tool_calls": [{"name", "input", "result", "is_error"}],
- *  "usage": {"input_tokens", "output_tokens"}}.
- * stop_reason is "max_steps" when the bound ended the turn.
- * Errors: those of bn_agent_provider_complete (nothing of the turn is
- * then saved), BN_EIO (database).
+ *  "usage": {"input_tokens", "output_tokens", "cache_read_tokens",
+ *            "cache_write_tokens"},
+ *  "session_usage": the same four summed over the session's turns}.
+ * stop_reason is "max_steps" when the bound ended the turn.  What every
+ * model call of the turn used is recorded (store/usage.h), failed or not.
+ * Errors: BN_ELIMIT (the bot's daily token cap is reached: the message
+ * names it and how to raise it; nothing is asked), those of
+ * bn_agent_provider_complete (nothing of the turn is then saved),
+ * BN_EIO (database).
  */
 int bn_agent_session_turn(json_t **out, bn_agent_session *ss,
 			  const char *text, const bn_agent_events *ev,

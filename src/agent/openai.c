@@ -114,7 +114,14 @@ static int body(char **out, const bn_agent_provider *p,
 	json_t *j, *tools = json_array(), *t;
 	size_t i;
 
-	j = json_pack("{s:s, s:b}", "model", p->model, "stream", 1);
+	bool legacy = req->legacy_max_tokens < 0 ? p->legacy_max_tokens :
+		req->legacy_max_tokens > 0;
+
+	j = json_pack("{s:s, s:b, s:I, s:{s:b}}", "model", p->model,
+		      "stream", 1, legacy ? "max_tokens" :
+		      "max_completion_tokens",
+		      (json_int_t)bn_agent__max_tokens(p, req),
+		      "stream_options", "include_usage", 1);
 	if (!j) {
 		json_decref(tools);
 		return bn_err_oom(err);
@@ -146,14 +153,26 @@ static int malformed(bn_agent__acc *a, const char *what)
 			  what);
 }
 
+/* The count U holds at KEY, or 0. */
+static unsigned long long count(json_t *u, const char *key)
+{
+	json_t *v = json_object_get(u, key);
+	return json_is_integer(v) && json_integer_value(v) > 0 ?
+		(unsigned long long)json_integer_value(v) : 0;
+}
+
+/* prompt_tokens include the cached ones: input_tokens counts the rest. */
 static void usage(bn_agent__acc *a, json_t *u)
 {
-	json_t *in = json_object_get(u, "prompt_tokens");
-	json_t *outp = json_object_get(u, "completion_tokens");
-	if (json_is_integer(in) && json_integer_value(in) >= 0)
-		a->input_tokens = (unsigned long long)json_integer_value(in);
-	if (json_is_integer(outp) && json_integer_value(outp) >= 0)
-		a->output_tokens = (unsigned long long)json_integer_value(outp);
+	unsigned long long in = count(u, "prompt_tokens");
+	unsigned long long cached = count(json_object_get(u,
+		"prompt_tokens_details"), "cached_tokens");
+
+	if (!json_is_object(u))
+		return;
+	a->cache_read_tokens = cached < in ? cached : in;
+	a->input_tokens = in - a->cache_read_tokens;
+	a->output_tokens = count(u, "completion_tokens");
 }
 
 /* One entry of delta.tool_calls (or of a whole message's tool_calls). */

@@ -173,7 +173,7 @@ int bn_agent_provider_new(bn_agent_provider **out, bn_store *s,
 			  bn_err *err)
 {
 	bn_agent_provider *p;
-	const char *base, *base_var;
+	const char *base, *base_var, *field;
 	int r;
 
 	if ((r = bn_exec_curl_load(err)))
@@ -210,12 +210,18 @@ int bn_agent_provider_new(bn_agent_provider **out, bn_store *s,
 	p->base_url = bn_xstrdup(base);
 	for (size_t n = strlen(p->base_url); n && p->base_url[n - 1] == '/';)
 		p->base_url[--n] = '\0';
-	p->max_tokens = 4096;
+	p->max_tokens = bn_agent_model_max_tokens(p->model);
+	field = env_nonempty("BNITY_TOKEN_FIELD");
+	p->legacy_max_tokens = field && !strcmp(field, "max_tokens");
 	p->max_retries = 3;
 	p->retry_base_ms = env_uint("BNITY_RETRY_BASE_MS", 1000, 60000);
 	p->retry_max_ms = 60000;
+	p->max_continuations = 3;
 	p->connect_timeout_ms = 30000;
-	p->idle_timeout_ms = 300000;
+	p->header_timeout_ms = env_uint("BNITY_HEADER_TIMEOUT_MS", 60000,
+					3600000);
+	p->idle_timeout_ms = env_uint("BNITY_IDLE_TIMEOUT_MS", 120000,
+				      3600000);
 	p->body_max_bytes = BODY_MAX_BYTES;
 	p->event_max_bytes = BN_AGENT_SSE_EVENT_MAX_BYTES;
 	r = check_base_url(p->base_url, base_var, err);
@@ -261,6 +267,7 @@ void bn_agent__acc_clear(bn_agent__acc *a)
 	a->started = a->done = a->emitted = a->retryable = false;
 	a->stop_reason[0] = '\0';
 	a->input_tokens = a->output_tokens = 0;
+	a->cache_read_tokens = a->cache_write_tokens = 0;
 }
 
 bn_agent__slot *bn_agent__acc_slot(bn_agent__acc *a, long long index)
@@ -355,7 +362,8 @@ static json_t *tool_block(const bn_agent__slot *s)
 		json_decref(in);
 		in = json_object();
 		json_object_set_new(b, "input_error", json_string(
-			"the arguments are not a JSON object"));
+			"your arguments were not a JSON object; call it "
+			"again with one"));
 	}
 	json_object_set_new(b, "input", in);
 	return b;
@@ -419,7 +427,46 @@ typedef struct xfer {
 	bool decided;                /* is_stream is known */
 	bool body_too_big;
 	int cb_error;                /* what a callback failed with */
+	long header_timeout_ms;      /* copied from the provider */
+	long idle_timeout_ms;
+	long long last_ms;           /* monotonic: the request began, or
+					the last bytes came */
+	bool got_header;             /* a response header line came */
+	long silent_ms;              /* > 0: aborted after this silence */
 } xfer;
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *payload)
+{
+	xfer *x = payload;
+	(void)data;
+	x->got_header = true;
+	x->last_ms = now_ms();
+	return size * nmemb;
+}
+
+/* libcurl's progress callback, called at least once a second: ends a
+   transfer that has been silent too long. */
+static int on_progress(void *payload, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
+{
+	xfer *x = payload;
+	long long quiet = now_ms() - x->last_ms;
+	long limit = x->got_header ? x->idle_timeout_ms :
+		x->header_timeout_ms;
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	if (limit > 0 && quiet >= limit) {
+		x->silent_ms = limit;
+		return 1;
+	}
+	return 0;
+}
 
 static int on_event(const bn_agent_sse_event *ev, void *payload)
 {
@@ -446,6 +493,7 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *payload)
 	xfer *x = payload;
 	size_t n = size * nmemb;
 
+	x->last_ms = now_ms();
 	if (!x->decided)
 		decide(x);
 	if (x->is_stream) {
@@ -579,8 +627,11 @@ static int setup(xfer *x, struct curl_slist **hdrs, bn_agent_provider *p,
 	SET(CURLOPT_FOLLOWLOCATION, 0L);
 	SET(CURLOPT_NOPROXY, "localhost,127.0.0.1,::1");
 	SET(CURLOPT_CONNECTTIMEOUT_MS, p->connect_timeout_ms);
-	SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
-	SET(CURLOPT_LOW_SPEED_TIME, (p->idle_timeout_ms + 999) / 1000);
+	SET(CURLOPT_HEADERFUNCTION, on_header);
+	SET(CURLOPT_HEADERDATA, x);
+	SET(CURLOPT_NOPROGRESS, 0L);
+	SET(CURLOPT_XFERINFOFUNCTION, on_progress);
+	SET(CURLOPT_XFERINFODATA, x);
 	SET(CURLOPT_WRITEFUNCTION, on_write);
 	SET(CURLOPT_WRITEDATA, x);
 	SET(CURLOPT_ERRORBUFFER, at->curl_msg);
@@ -613,6 +664,9 @@ static int attempt_once(attempt *at, xfer *x, bn_agent_provider *p,
 			bn_err_set(x->acc->err, BN_EIO, "libcurl refused an "
 				   "option");
 	}
+	x->header_timeout_ms = p->header_timeout_ms;
+	x->idle_timeout_ms = p->idle_timeout_ms;
+	x->last_ms = now_ms();
 	at->cc = cu->easy_perform(x->curl);
 	cu->easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &at->status);
 	if (at->status) {
@@ -627,10 +681,34 @@ static int attempt_once(attempt *at, xfer *x, bn_agent_provider *p,
 	return 0;
 }
 
+/* What the official SDKs retry: timeouts, conflicts, rate limits and
+   server errors. */
 static bool status_retryable(long st)
 {
-	return st == 429 || st == 500 || st == 502 || st == 503 ||
-	       st == 504 || st == 529;
+	return st == 408 || st == 409 || st == 429 || st >= 500;
+}
+
+/* A connection that failed before any answer: worth another try (a
+   refused or reset connection, nothing received); a name that does not
+   resolve or a TLS failure is not. */
+static bool curl_retryable(CURLcode cc)
+{
+	return cc == CURLE_COULDNT_CONNECT || cc == CURLE_GOT_NOTHING ||
+	       cc == CURLE_SEND_ERROR || cc == CURLE_RECV_ERROR ||
+	       cc == CURLE_PARTIAL_FILE || cc == CURLE_OPERATION_TIMEDOUT;
+}
+
+/* The short reason a retry names: "429", "connection refused", ... */
+static void retry_why(char *buf, size_t n, const attempt *at)
+{
+	if (at->status)
+		snprintf(buf, n, "%ld", at->status);
+	else if (at->cc == CURLE_COULDNT_CONNECT)
+		snprintf(buf, n, "connection refused");
+	else if (at->cc == CURLE_OPERATION_TIMEDOUT)
+		snprintf(buf, n, "connect timeout");
+	else
+		snprintf(buf, n, "connection lost");
 }
 
 /* The message of an HTTP error status, scrubbed of the key. */
@@ -669,6 +747,11 @@ static int status_error(const xfer *x, const attempt *at,
 	else if (st >= 500)
 		r = bn_err_set(err, BN_EIO, "%s: server error (HTTP %ld%s%s)%s",
 			name, st, text ? ": " : "", text ? text : "", retried);
+	else if (st == 408 || st == 409)
+		r = bn_err_set(err, BN_EIO, "%s: the request %s (HTTP %ld%s%s)"
+			"%s; try again", name, st == 408 ? "timed out" :
+			"conflicted with another", st, text ? ": " : "",
+			text ? text : "", retried);
 	else if (st == 404)
 		r = bn_err_set(err, BN_EINVAL, "%s: not found (HTTP 404%s%s): "
 			"check the model '%s' and the base URL %s", name,
@@ -744,9 +827,60 @@ static unsigned long backoff_ms(const bn_agent_provider *p, unsigned n)
 	return ms - ms / 4 + (ms / 4) * jitter / 65535u;
 }
 
-int bn_agent_provider_complete(bn_agent_reply *out, bn_agent_provider *p,
-			       const bn_agent_request *req,
-			       const bn_agent_stream *stream, bn_err *err)
+unsigned bn_agent__max_tokens(const bn_agent_provider *p,
+			      const bn_agent_request *req)
+{
+	return req->max_tokens ? req->max_tokens : p->max_tokens;
+}
+
+/* The message of an attempt that got no HTTP status. */
+static int no_status_error(const xfer *x, const attempt *at,
+			   const bn_agent_provider *p, unsigned tries,
+			   bn_err *err)
+{
+	char retried[64] = "";
+
+	if (tries > 1)
+		snprintf(retried, sizeof(retried), " (after %u attempts)",
+			 tries);
+	if (x->silent_ms)
+		return bn_err_set(err, BN_EIO, "%s: connected to %s, but no "
+				  "answer for %ld s (BNITY_HEADER_TIMEOUT_MS "
+				  "sets the wait in ms)", x->api->name,
+				  p->base_url, x->silent_ms / 1000);
+	return bn_err_set(err, BN_EIO, "%s: cannot reach %s: %s%s",
+			  x->api->name, p->base_url, at->curl_msg[0] ?
+			  at->curl_msg : bn_exec_curl()->easy_strerror(at->cc),
+			  retried);
+}
+
+/* Whether a tool call of A was cut at the token limit: the answer
+   stopped at max_tokens in a tool call whose streamed arguments do not
+   parse, or that came whole (nothing then tells a cut one apart). */
+static bool tool_was_cut(const bn_agent__acc *a)
+{
+	if (strcmp(a->stop_reason, "max_tokens") != 0)
+		return false;
+	for (size_t i = BN_AGENT__SLOTS_MAX; i > 0; i--) {
+		const bn_agent__slot *s = &a->slots[i - 1];
+		if (s->kind == BN_AGENT__SLOT_NONE)
+			continue;
+		if (s->kind != BN_AGENT__SLOT_TOOL)
+			return false;
+		if (s->input)
+			return true;
+		json_t *j = json_loadb(s->buf.data ? s->buf.data : "",
+				       s->buf.len, 0, NULL);
+		bool ok = json_is_object(j);
+		json_decref(j);
+		return !ok;
+	}
+	return false;
+}
+
+int bn_agent__complete_once(bn_agent_reply *out, bool *cut_tool,
+			    bn_agent_provider *p, const bn_agent_request *req,
+			    const bn_agent_stream *stream, bn_err *err)
 {
 	const bn_agent__api *api = api_ops(p->api);
 	bn_agent__acc acc = { .stream = stream, .provider = api->name };
@@ -774,10 +908,8 @@ int bn_agent_provider_complete(bn_agent_reply *out, bn_agent_provider *p,
 		bool retry = false;
 		long wait = -1;
 		if (!r && at.status == 0) {
-			r = bn_err_set(&local, BN_EIO, "%s: cannot reach "
-				       "%s: %s", api->name, p->base_url,
-				       at.curl_msg[0] ? at.curl_msg :
-				       bn_exec_curl()->easy_strerror(at.cc));
+			retry = !x.silent_ms && curl_retryable(at.cc);
+			r = no_status_error(&x, &at, p, tries, &local);
 		} else if (!r && at.status != 200) {
 			retry = status_retryable(at.status) &&
 				at.should_retry != 0;
@@ -785,6 +917,14 @@ int bn_agent_provider_complete(bn_agent_reply *out, bn_agent_provider *p,
 			r = status_error(&x, &at, p, tries, &local);
 		} else if (!r) {
 			r = finish_ok(&x, &at, &local);
+			if (r && x.silent_ms) {
+				bn_err_init(&local);
+				r = bn_err_set(&local, BN_EIO, "%s: the answer "
+					"stopped: no data for %ld s "
+					"(BNITY_IDLE_TIMEOUT_MS sets the wait "
+					"in ms)", api->name,
+					x.silent_ms / 1000);
+			}
 			retry = r && acc.retryable && !acc.emitted;
 		}
 		bn_agent_sse_clear(&x.sse);
@@ -793,8 +933,25 @@ int bn_agent_provider_complete(bn_agent_reply *out, bn_agent_provider *p,
 			break;
 		if (wait < 0)
 			wait = (long)backoff_ms(p, tries - 1);
-		if (wait > (long)p->retry_max_ms)
+		if (wait > (long)p->retry_max_ms) {
+			char keep[sizeof(local.msg)];
+			snprintf(keep, sizeof(keep), "%s", local.msg);
+			bn_err_init(&local);
+			bn_err_set(&local, r, "%s; the server asks to wait "
+				   "%ld s before retrying, longer than the "
+				   "%u s bnity waits: try again later", keep,
+				   (wait + 999) / 1000,
+				   p->retry_max_ms / 1000);
 			break;
+		}
+		if (stream && stream->on_retry) {
+			char why[32];
+			retry_why(why, sizeof(why), &at);
+			if (acc.retryable && at.status == 200)
+				snprintf(why, sizeof(why), "overloaded");
+			stream->on_retry((unsigned long)wait, why,
+					 stream->payload);
+		}
 		sleep_ms((unsigned long)wait);
 		bn_agent__acc_clear(&acc);
 	}
@@ -805,7 +962,11 @@ int bn_agent_provider_complete(bn_agent_reply *out, bn_agent_provider *p,
 			 acc.stop_reason[0] ? acc.stop_reason : "end_turn");
 		out->input_tokens = acc.input_tokens;
 		out->output_tokens = acc.output_tokens;
+		out->cache_read_tokens = acc.cache_read_tokens;
+		out->cache_write_tokens = acc.cache_write_tokens;
 		out->attempts = tries;
+		out->max_tokens = bn_agent__max_tokens(p, req);
+		*cut_tool = tool_was_cut(&acc);
 	}
 	if (r) {
 		if (local.msg[0])

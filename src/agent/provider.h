@@ -56,12 +56,21 @@ typedef struct bn_agent_provider {
 	char *key;                   /* owned; wiped when freed */
 	const char *key_name;        /* "ANTHROPIC_API_KEY", ... (static) */
 	bool key_from_vault;         /* the key came from the secret vault */
-	unsigned max_tokens;         /* cap of one answer, in tokens */
+	unsigned max_tokens;         /* cap of one answer, in tokens: the
+					model family's default
+					(bn_agent_model_max_tokens) */
+	bool legacy_max_tokens;      /* OpenAI API: send "max_tokens", not
+					"max_completion_tokens" */
 	unsigned max_retries;        /* retries after the first attempt */
 	unsigned retry_base_ms;      /* first backoff; doubles each retry */
-	unsigned retry_max_ms;       /* longest wait, Retry-After included */
+	unsigned retry_max_ms;       /* longest wait, Retry-After included:
+					a server asking for more is not
+					waited for */
+	unsigned max_continuations;  /* text cut at max_tokens: requests to
+					continue it */
 	long connect_timeout_ms;     /* to open the connection */
-	long idle_timeout_ms;        /* a stream silent this long fails */
+	long header_timeout_ms;      /* connected, no response header yet */
+	long idle_timeout_ms;        /* a response silent this long fails */
 	size_t body_max_bytes;       /* cap of an error or JSON body */
 	size_t event_max_bytes;      /* cap of one streamed event */
 } bn_agent_provider;
@@ -71,12 +80,21 @@ typedef struct bn_agent_request {
 	const char *system;          /* the system prompt, may be NULL */
 	json_t *messages;            /* the neutral conversation */
 	json_t *tools;               /* neutral tools, NULL or [] for none */
+	unsigned max_tokens;         /* this request's cap, 0: the
+					provider's max_tokens */
+	int legacy_max_tokens;       /* 1 / 0: send max_tokens /
+					max_completion_tokens (OpenAI);
+					-1: as the provider says */
 } bn_agent_request;
 
 /* Where streamed text goes as it arrives. */
 typedef struct bn_agent_stream {
 	void (*on_text)(const char *text, size_t len, void *payload);
 	void *payload;
+	/* called (may be NULL) before waiting WAIT_MS to retry; WHY is
+	   short: "429", "503", "connection refused", "overloaded" */
+	void (*on_retry)(unsigned long wait_ms, const char *why,
+			 void *payload);
 } bn_agent_stream;
 
 /* One answer. */
@@ -87,9 +105,17 @@ typedef struct bn_agent_reply {
 					either API ("stop" -> "end_turn",
 					"tool_calls" -> "tool_use",
 					"length" -> "max_tokens") */
-	unsigned long long input_tokens;  /* as the API reported, or 0 */
-	unsigned long long output_tokens; /* as the API reported, or 0 */
+	/* Tokens as the API reported them (0 when it did not), summed over
+	   continuations.  input_tokens counts only input neither read
+	   from nor written to the prompt cache (Anthropic's meaning; for
+	   OpenAI, prompt_tokens less cached_tokens). */
+	unsigned long long input_tokens;
+	unsigned long long output_tokens;
+	unsigned long long cache_read_tokens;  /* read from the cache */
+	unsigned long long cache_write_tokens; /* written to it (Anthropic) */
 	unsigned attempts;           /* HTTP requests made (1 + retries) */
+	unsigned continuations;      /* requests that continued cut text */
+	unsigned max_tokens;         /* the cap of the last request */
 } bn_agent_reply;
 
 void bn_agent_reply_clear(bn_agent_reply *r);
@@ -107,7 +133,9 @@ bool bn_agent_api_parse(bn_agent_api *out, const char *name);
  * http to a loopback host only.  The key is the vault's secret
  * ANTHROPIC_API_KEY / OPENAI_API_KEY when S (may be NULL) has it, else
  * the environment variable of that name.  BNITY_RETRY_BASE_MS overrides
- * the first backoff (tests).
+ * the first backoff (tests), BNITY_HEADER_TIMEOUT_MS and
+ * BNITY_IDLE_TIMEOUT_MS the silences that fail a request;
+ * BNITY_TOKEN_FIELD=max_tokens sends OpenAI servers the older field.
  * Errors: BN_EINVAL (unknown provider, bad base URL, no key: the message
  * says which variable or secret to set), vault errors, -ENOMEM.
  * Free with bn_agent_provider_free.
@@ -116,14 +144,35 @@ int bn_agent_provider_new(bn_agent_provider **out, bn_store *s,
 			  const char *provider, const char *model,
 			  bn_err *err) BN_MUST_USE;
 
+/*
+ * bn_agent_model_max_tokens - the answer cap bnity asks for by default
+ * for MODEL's family (claude opus/sonnet/haiku, gpt-4o, gpt-4.1, o-series,
+ * ...; 4096 for a model it does not know); bn_agent_model_max_tokens_cap
+ * the most that family accepts, what a cut tool call may be retried with.
+ */
+unsigned bn_agent_model_max_tokens(const char *model);
+unsigned bn_agent_model_max_tokens_cap(const char *model);
+
 /* Wipes the key and frees P; NULL is a no-op. */
 void bn_agent_provider_free(bn_agent_provider *p);
 
 /*
  * bn_agent_provider_complete - ask P for the next assistant message of
- * REQ, streaming its text to STREAM (may be NULL) as it arrives.  Retries
- * with exponential backoff (honouring Retry-After) on 429, 5xx and
- * "overloaded", while nothing was streamed yet; never on other 4xx.
+ * REQ, streaming its text to STREAM (may be NULL) as it arrives.
+ * Retries, while nothing was streamed yet, with exponential backoff and
+ * jitter (or the server's Retry-After / retry-after-ms, up to
+ * retry_max_ms) on a refused or reset connection, 408, 409, 429, 5xx and
+ * "overloaded" stream errors; never on other 4xx.  A server that accepts
+ * the connection but sends no header for header_timeout_ms, or nothing
+ * for idle_timeout_ms, fails (not retried).
+ * Token limits: text cut at the cap (stop_reason "max_tokens") is
+ * continued up to max_continuations times and joined; a tool call cut at
+ * the cap is asked again once with twice the cap (up to the family's
+ * most), and when still cut its block carries "input_error" saying so.
+ * The prompt cache: Anthropic requests mark the tools, the system prompt,
+ * the last message before the newest plain user message, and the last
+ * message (at most four breakpoints); OpenAI requests ask for usage in
+ * the stream (stream_options.include_usage).
  * *out (clear with bn_agent_reply_clear) is written only on success.
  * Errors, with a message naming the provider and what to do:
  * BN_EDENIED (401/403: the key was refused; names the variable and the

@@ -571,8 +571,8 @@ json_t *bn_agent__kit_call(bn_agent__kit *k, json_t *call)
 	json_t *b;
 
 	if (json_object_get(call, "input_error")) {
-		m = bn_xasprintf("your arguments for %s were not a JSON "
-				 "object; call it again with one", name);
+		m = bn_xasprintf("%s: %s", name, bn_agent__block_str(
+					 call, "input_error"));
 		b = error_result(k, call, m);
 		free(m);
 		return b;

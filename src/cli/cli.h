@@ -193,5 +193,6 @@ int bn_cli_bot_list(int argc, char **argv);
 int bn_cli_bot_show(int argc, char **argv);
 int bn_cli_bot_remove(int argc, char **argv);
 int bn_cli_bot_prompt(int argc, char **argv);
+int bn_cli_bot_set(int argc, char **argv);
 
 #endif

@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* cli/cmd_bot.c - `bnity bot ...`: create, list, show, remove, prompt. */
+/* cli/cmd_bot.c - `bnity bot ...`: create, list, show, remove, prompt,
+   set (token limits). */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "agent/prompt.h"
 #include "base/buf.h"
 #include "base/fs.h"
+#include "store/usage.h"
 #include "view/view.h"
 
 #define MAX_POS 64
@@ -239,5 +243,114 @@ int bn_cli_bot_prompt(int argc, char **argv)
 	bn_strv_clear(&names);
 	bn_strv_clear(&warnings);
 	bn_buf_clear(&out);
+	return BN_EXIT_OK;
+}
+
+/* N, or "default"/"off" (0); false when neither. */
+static bool parse_limit(unsigned long long *out, const char *s,
+			const char *none, unsigned long long max)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!strcmp(s, none)) {
+		*out = 0;
+		return true;
+	}
+	if (!*s || *s == '-')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < 1 || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+int bn_cli_bot_set(int argc, char **argv)
+{
+	const char *pos[MAX_POS], *max_tokens = NULL, *daily = NULL,
+		   *field = NULL;
+	bn_store_bot_limits l;
+	bn_store_usage used;
+	unsigned long long v;
+	bool json = false;
+	bn_store *s;
+	bn_err err;
+	int npos, r;
+	const bn_cli_opt opts[] = {
+		{ "max-tokens", true, &max_tokens, NULL },
+		{ "daily-tokens", true, &daily, NULL },
+		{ "token-field", true, &field, NULL },
+		{ "json", false, NULL, &json },
+		{ NULL, false, NULL, NULL } };
+
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			 "bot set"))
+		return BN_EXIT_USAGE;
+	if (npos != 1)
+		return bn_cli_usage("bot set", "name one BOT");
+	bn_err_init(&err);
+	if (bn_cli_open_store(&s, &err))
+		return bn_cli_fail(&err);
+	r = bn_store_bot_limits_get(&l, s, pos[0], &err);
+	if (!r && max_tokens) {
+		if (!parse_limit(&v, max_tokens, "default", 1000000)) {
+			bn_store_free(s);
+			return bn_cli_usage("bot set", "--max-tokens: 1 to "
+					    "1000000, or default");
+		}
+		l.max_tokens = (unsigned long)v;
+	}
+	if (!r && daily) {
+		if (!parse_limit(&v, daily, "off", 1000000000000ULL)) {
+			bn_store_free(s);
+			return bn_cli_usage("bot set", "--daily-tokens: a "
+					    "number of tokens, or off");
+		}
+		l.daily_tokens = v;
+	}
+	if (!r && field) {
+		if (strcmp(field, "max_tokens") &&
+		    strcmp(field, "max_completion_tokens") &&
+		    strcmp(field, "default")) {
+			bn_store_free(s);
+			return bn_cli_usage("bot set", "--token-field: "
+					    "max_completion_tokens, max_tokens "
+					    "or default");
+		}
+		snprintf(l.token_field, sizeof(l.token_field), "%s",
+			 strcmp(field, "default") ? field : "");
+	}
+	if (!r && (max_tokens || daily || field))
+		r = bn_store_bot_limits_set(s, pos[0], &l, &err);
+	if (!r)
+		r = bn_store_usage_since(&used, s, pos[0],
+					 (long long)time(NULL) - 86400, &err);
+	bn_store_free(s);
+	if (r)
+		return bn_cli_fail(&err);
+	if (json) {
+		bn_cli_print_json(json_pack("{s:s, s:I, s:I, s:s, s:I}",
+			"bot", pos[0], "max_tokens", (json_int_t)l.max_tokens,
+			"daily_tokens", (json_int_t)l.daily_tokens,
+			"token_field", l.token_field,
+			"tokens_last_24h",
+			(json_int_t)bn_store_usage_total(&used)));
+		return BN_EXIT_OK;
+	}
+	printf("max tokens:   ");
+	if (l.max_tokens)
+		printf("%lu per answer\n", l.max_tokens);
+	else
+		printf("the model's default\n");
+	printf("daily tokens: ");
+	if (l.daily_tokens)
+		printf("%llu\n", l.daily_tokens);
+	else
+		printf("no cap\n");
+	printf("token field:  %s\n", *l.token_field ? l.token_field :
+	       "max_completion_tokens (OpenAI API)");
+	printf("last 24 h:    %llu tokens\n", bn_store_usage_total(&used));
 	return BN_EXIT_OK;
 }

@@ -37,6 +37,7 @@
 typedef struct view {
 	bool midline;                /* stdout's last byte was not '\n' */
 	bool quiet_tools;            /* do not show tool activity */
+	bool verbose;                /* a usage line after each turn */
 } view;
 
 static void end_line(view *v)
@@ -95,6 +96,32 @@ static void show_result(const char *name, const char *content, bool is_error,
 	fprintf(stderr, "[tool] %s -> %s", name, is_error ? "error: " : "");
 	show_short(content);
 	fputc('\n', stderr);
+}
+
+static void show_retry(unsigned long wait_ms, const char *why, void *payload)
+{
+	end_line(payload);
+	fprintf(stderr, "bnity: retrying in %lu.%lu s (%s)\n", wait_ms / 1000,
+		wait_ms % 1000 / 100, why);
+}
+
+/* "[usage] in 12, out 7, cache read 0, cache write 0; session 40" */
+static void show_usage(json_t *turn)
+{
+	json_t *u = json_object_get(turn, "usage");
+	json_t *su = json_object_get(turn, "session_usage");
+	const char *keys[] = { "input_tokens", "output_tokens",
+			       "cache_read_tokens", "cache_write_tokens" };
+	json_int_t v[4], total = 0;
+
+	for (int i = 0; i < 4; i++) {
+		v[i] = json_integer_value(json_object_get(u, keys[i]));
+		total += json_integer_value(json_object_get(su, keys[i]));
+	}
+	fprintf(stderr, "[usage] input %lld, output %lld, cache read %lld, "
+		"cache write %lld tokens; session %lld\n", (long long)v[0],
+		(long long)v[1], (long long)v[2], (long long)v[3],
+		(long long)total);
 }
 
 /* ---- a small line editor ------------------------------------------------ */
@@ -368,12 +395,16 @@ static void print_turn_end(chat *c, json_t *turn)
 			"(--max-steps) before a final answer\n");
 	else if (stop && !strcmp(stop, "max_tokens"))
 		fprintf(stderr, "bnity: the answer was cut at the model's "
-			"token limit\n");
+			"token limit (--max-tokens)\n");
+	if (c->view.verbose)
+		show_usage(turn);
 }
 
 static int one_turn(chat *c, const char *text, bn_err *err)
 {
-	bn_agent_events ev = { show_text, show_call, show_result, &c->view };
+	bn_agent_events ev = { .on_text = show_text, .on_tool_call = show_call,
+			       .on_tool_result = show_result,
+			       .payload = &c->view, .on_retry = show_retry };
 	json_t *turn = NULL;
 	int r;
 
@@ -509,8 +540,8 @@ static bool parse_count(unsigned long *out, const char *s, unsigned long lo,
 
 typedef struct chat_args {
 	const char *bot, *message, *session, *provider, *model;
-	const char *max_steps, *context_tokens;
-	bool json;
+	const char *max_steps, *context_tokens, *max_tokens;
+	bool json, verbose;
 } chat_args;
 
 static int parse_args(chat_args *a, int argc, char **argv)
@@ -524,7 +555,9 @@ static int parse_args(chat_args *a, int argc, char **argv)
 		{ "model", true, &a->model, NULL },
 		{ "max-steps", true, &a->max_steps, NULL },
 		{ "context-tokens", true, &a->context_tokens, NULL },
+		{ "max-tokens", true, &a->max_tokens, NULL },
 		{ "json", false, NULL, &a->json },
+		{ "verbose", false, NULL, &a->verbose },
 		{ NULL, false, NULL, NULL } };
 
 	/* -m is --message's alias in the command table */
@@ -592,8 +625,15 @@ int bn_cli_chat_main(int argc, char **argv)
 					    "to 10000000");
 		o.context_tokens = v;
 	}
+	if (a.max_tokens) {
+		if (!parse_count(&v, a.max_tokens, 1, 1000000))
+			return bn_cli_usage("chat", "--max-tokens: 1 to "
+					    "1000000");
+		o.max_tokens = (unsigned)v;
+	}
 	c.bot = a.bot;
 	c.json = a.json;
+	c.view.verbose = a.verbose;
 	bn_err_init(&err);
 	r = open_chat(&c, &a, &o, &err);
 	if (r == BN_EUSAGE) {

@@ -315,6 +315,19 @@ static const bn_cli_cmd bot_cmds[] = {
 		  "has none).",
 	  .opts = OPTS(FLAG("json")),
 	  .fn = bn_cli_bot_prompt },
+	{ .name = "set",
+	  .summary = "Set a bot's token limits, or show them",
+	  .usage = "BOT [--max-tokens N|default] [--daily-tokens N|off]\n"
+		   "        [--token-field max_completion_tokens|max_tokens|default] [--json]",
+	  .text = "--max-tokens caps one answer of the model (default: the model\n"
+		  "family's, see docs/agent.md). --daily-tokens caps what the bot's turns\n"
+		  "use in 24 hours (input, output and cache tokens): a turn over it is\n"
+		  "refused. --token-field max_tokens for OpenAI-compatible servers that\n"
+		  "do not know max_completion_tokens. Without options: shows them\n"
+		  "with the tokens used in the last 24 hours.",
+	  .opts = OPTS(VALUE("max-tokens"), VALUE("daily-tokens"),
+		       VALUE("token-field"), FLAG("json")),
+	  .fn = bn_cli_bot_set },
 	{ .name = NULL },
 };
 
@@ -509,14 +522,17 @@ const bn_cli_cmd bn_cli_commands[] = {
 	  .summary = "Talk to a bot",
 	  .usage = "BOT [-m|--message TEXT] [--json] [--session ID]\n"
 		   "        [--provider anthropic|openai] [--model M] [--max-steps N]\n"
-		   "        [--context-tokens N]",
+		   "        [--context-tokens N] [--max-tokens N] [--verbose]",
 	  .text = "Talk to BOT. Without -m: interactive (/skills, /reset, /session,\n"
 		  "/help, /exit). With -m: answer once and exit; --json prints the turn\n"
-		  "with its tool calls and results. --session ID continues a\n"
-		  "conversation. Providers: docs/agent.md.",
+		  "with its tool calls, results and token usage. --session ID continues\n"
+		  "a conversation. --max-tokens caps one answer (else the bot's\n"
+		  "setting, else the model's default); --verbose prints each turn's\n"
+		  "token usage. Providers, retries and budgets: docs/agent.md.",
 	  .opts = OPTS({ "message", 'm', BN_CLI_VALUE }, VALUE("session"),
 		       VALUE("provider"), VALUE("model"), VALUE("max-steps"),
-		       VALUE("context-tokens"), FLAG("json")),
+		       VALUE("context-tokens"), VALUE("max-tokens"),
+		       FLAG("json"), FLAG("verbose")),
 	  .fn = bn_cli_chat_main },
 	{ .name = "sandbox",
 	  .summary = "The OS sandbox untrusted skills run in",

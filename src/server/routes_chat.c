@@ -113,6 +113,13 @@ static void on_tool_result(const char *name, const char *content,
 	emit(payload, "tool_result", o);
 }
 
+/* The provider waits before asking again: {"wait_ms", "reason"}. */
+static void on_retry(unsigned long wait_ms, const char *why, void *payload)
+{
+	emit(payload, "retry", json_pack("{s:I, s:s}", "wait_ms",
+					 (json_int_t)wait_ms, "reason", why));
+}
+
 static void emit_error(chat_stream *cs, const bn_err *err)
 {
 	json_t *o = json_object();
@@ -126,7 +133,10 @@ static void *turn_main(void *arg)
 {
 	chat_stream *cs = arg;
 	bn_server_state *state = cs->state;
-	bn_agent_events ev = { on_text, on_tool_call, on_tool_result, cs };
+	bn_agent_events ev = { .on_text = on_text,
+			       .on_tool_call = on_tool_call,
+			       .on_tool_result = on_tool_result, .payload = cs,
+			       .on_retry = on_retry };
 	bn_agent_loop_options lo = BN_AGENT_LOOP_OPTIONS_INIT;
 	bn_agent_session *ss = NULL;
 	bn_store *s = NULL;

@@ -222,7 +222,7 @@ static const char *const migrations[] = {
 	"  WHERE pending_hash IS NOT NULL OR tree_hash IS NULL;",
 	/* migration from wt-tokens */
 	/* named API tokens (store/tokens.h): the hash of each, never the
-	   text; and each run's audit row names the token (or "cli") that
+	   text; and each run's audit row names the token (or "local") that
 	   asked for it */
 	"CREATE TABLE IF NOT EXISTS api_tokens ("
 	"  name TEXT PRIMARY KEY,"
@@ -231,6 +231,26 @@ static const char *const migrations[] = {
 	"  created_at INTEGER NOT NULL,"
 	"  last_used_at INTEGER);"
 	"ALTER TABLE audit_runs ADD COLUMN actor TEXT;",
+	/* migration from wt-provider */
+	/* token budgets (store/usage.c): a bot's limits, and what each
+	   model call of a turn used, for spend caps and session totals */
+	"CREATE TABLE IF NOT EXISTS bot_limits ("
+	"  bot TEXT PRIMARY KEY REFERENCES bots(slug) ON DELETE CASCADE,"
+	"  max_tokens INTEGER NOT NULL DEFAULT 0,"
+	"  daily_tokens INTEGER NOT NULL DEFAULT 0,"
+	"  token_field TEXT NOT NULL DEFAULT '');"
+	"CREATE TABLE IF NOT EXISTS token_usage ("
+	"  id INTEGER PRIMARY KEY,"
+	"  bot TEXT NOT NULL REFERENCES bots(slug) ON DELETE CASCADE,"
+	"  session INTEGER,"
+	"  at INTEGER NOT NULL,"
+	"  input INTEGER NOT NULL DEFAULT 0,"
+	"  output INTEGER NOT NULL DEFAULT 0,"
+	"  cache_read INTEGER NOT NULL DEFAULT 0,"
+	"  cache_write INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX IF NOT EXISTS token_usage_bot ON token_usage(bot, at);"
+	"CREATE INDEX IF NOT EXISTS token_usage_session"
+	"  ON token_usage(session);",
 };
 
 int bn_store__fail(bn_store *s, bn_err *err)

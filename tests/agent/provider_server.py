@@ -38,6 +38,37 @@
 #   rate       429 with Retry-After: 0, always
 #   badreq     400, always
 #   badjson    a stream whose event data is not JSON
+#   flaky-CODE-N-FORM  HTTP CODE (408, 409, 429, 500, 503, 529 ...) for the
+#              first N requests, then hello; FORM says how it asks to wait:
+#              secs (Retry-After: 0), date (an HTTP date 1 s ahead), ms
+#              (retry-after-ms: 50), none
+#   longwait   429 with Retry-After: 120, always
+#   silent     reads the request and never answers
+#   stall      starts the stream, a few events, then silence
+#   cuttool    a tool call cut at the limit (max_tokens) while the request's
+#              cap is under 1000 tokens, whole with more, then quotes it
+#   cutalways  a tool call cut at the limit, always
+#   cuttext    text cut at the limit twice, then its end (continued)
+#   cutforever text cut at the limit, always
+#   cutnocontinue  text cut at the limit; asked to continue it: 400
+# A script name may start with "whole-": the answer then comes as one JSON
+# body, not a stream (as when the request does not ask to stream).
+#
+# Prompt caching, as Anthropic publishes it: a request's prefix (tools,
+# system, messages, in that order, block by block) is written to the cache
+# at each block marked cache_control {"type": "ephemeral"} when it holds at
+# least 1024 tokens (2048 for Haiku models; tokens estimated as bytes / 4);
+# a later request reads the longest prefix written before that it starts
+# with, ending at a block boundary at most 20 blocks before one of its
+# breakpoints.  More than four breakpoints: 400.  usage then reports
+# input_tokens (after the last breakpoint), cache_creation_input_tokens,
+# cache_read_input_tokens.  OpenAI's caching is automatic: a prompt of
+# 1024 tokens or more reads the longest prefix (in 128-token steps) it
+# shares with an earlier prompt, reported as
+# usage.prompt_tokens_details.cached_tokens, in a last chunk when
+# stream_options.include_usage is set.
+import email.utils
+import hashlib
 import http.server
 import json
 import sys
@@ -46,6 +77,91 @@ import time
 
 lock = threading.Lock()
 logs = {}
+caches = {}      # log name -> {prefix digest: tokens}
+oa_prompts = {}  # log name -> [earlier prompt texts]
+
+
+def tokens(n_bytes):
+    return n_bytes // 4
+
+
+class CacheError(Exception):
+    pass
+
+
+def anthropic_blocks(req):
+    """The prompt as (block JSON text, has breakpoint) in cache order."""
+    out = []
+    for t in req.get("tools", []):
+        out.append(t)
+    system = req.get("system")
+    if isinstance(system, str):
+        out.append({"type": "text", "text": system})
+    elif isinstance(system, list):
+        out += system
+    for m in req.get("messages", []):
+        c = m.get("content")
+        if isinstance(c, str):
+            out.append({"role": m["role"], "text": c})
+            continue
+        for b in c:
+            out.append(dict(b, role=m["role"]))
+    return [(json.dumps({k: v for k, v in b.items()
+                         if k != "cache_control"}, sort_keys=True),
+             "cache_control" in b) for b in out]
+
+
+def anthropic_cache(log, req):
+    """(input, cache_creation, cache_read) for REQ; raises CacheError."""
+    blocks = anthropic_blocks(req)
+    marks = [i for i, (_, bp) in enumerate(blocks) if bp]
+    if len(marks) > 4:
+        raise CacheError("A maximum of 4 blocks with cache_control may be "
+                         "provided. Found %d." % len(marks))
+    minimum = 2048 if "haiku" in req.get("model", "") else 1024
+    prefix, sizes, digests = hashlib.sha256(), [], []
+    size = 0
+    for text, _ in blocks:
+        prefix.update(text.encode() + b"\0")
+        size += len(text.encode())
+        sizes.append(size)
+        digests.append(prefix.hexdigest())
+    total = tokens(size)
+    with lock:
+        cache = caches.setdefault(log, {})
+        read = 0
+        for m in marks:
+            for i in range(max(0, m - 20), m + 1):
+                if digests[i] in cache:
+                    read = max(read, tokens(sizes[i]))
+        written = 0
+        for m in marks:
+            t = tokens(sizes[m])
+            if t >= minimum:
+                if digests[m] not in cache:
+                    cache[digests[m]] = t
+                written = max(written, t)
+    write = max(0, written - read)
+    return total - read - write, write, read
+
+
+def openai_cache(log, req):
+    """(prompt_tokens, cached_tokens) for REQ."""
+    text = json.dumps([req.get("tools", []), req.get("messages", [])])
+    total = tokens(len(text.encode()))
+    best = 0
+    with lock:
+        earlier = oa_prompts.setdefault(log, [])
+        for e in earlier:
+            n = 0
+            for a, b in zip(e, text):
+                if a != b:
+                    break
+                n += 1
+            best = max(best, n)
+        earlier.append(text)
+    cached = tokens(best) // 128 * 128
+    return total, cached if total >= 1024 and cached >= 1024 else 0
 
 
 def results_since_user(msgs, api):
@@ -75,6 +191,26 @@ def results_since_user(msgs, api):
                     c = "".join(x.get("text", "") for x in c)
                 out.append((c, bool(b.get("is_error"))))
     return out
+
+
+def last_cap(req):
+    return req.get("max_tokens") or req.get("max_completion_tokens") or 0
+
+
+def partial(msgs, api):
+    """The answer so far when the request asks to continue it: Anthropic
+    ends with it as an assistant message, OpenAI follows it with a user
+    message asking to continue; else ""."""
+    if api == "openai":
+        if len(msgs) >= 2 and msgs[-1].get("role") == "user" and \
+                msgs[-1].get("content", "").startswith("Your answer was"):
+            return msgs[-2].get("content") or ""
+        return ""
+    if msgs and msgs[-1].get("role") == "assistant":
+        c = msgs[-1]["content"]
+        return c if isinstance(c, str) else \
+            "".join(b.get("text", "") for b in c)
+    return ""
 
 
 def user_texts(msgs):
@@ -146,6 +282,8 @@ def script(name, req, api, nth):
         return ("text", "You said: " + " | ".join(user_texts(msgs)))
     if name == "catalog":
         system = req.get("system", "")
+        if isinstance(system, list):
+            system = "".join(b.get("text", "") for b in system)
         if api == "openai" and msgs and msgs[0].get("role") == "system":
             system = msgs[0]["content"]
         has = "<available_skills>" in system
@@ -166,6 +304,33 @@ def script(name, req, api, nth):
         return ("status", 400)
     if name == "badjson":
         return ("badjson", None)
+    if name.startswith("flaky-"):
+        _, code, n, form = name.split("-")
+        if nth <= int(n):
+            return ("flaky", (int(code), form))
+        return ("text", "Recovered after %d." % int(n))
+    if name == "longwait":
+        return ("flaky", (429, "long"))
+    if name in ("silent", "stall"):
+        return (name, None)
+    if name in ("cuttool", "cutalways"):
+        if res:
+            return ("text", "RESULT: " + quote(res))
+        inp = {"text": "one two three four"}
+        if name == "cutalways" or last_cap(req) < 1000:
+            return ("cuttool", [("word-count", inp)])
+        return ("tools", [("word-count", inp)])
+    if name == "cuttext":
+        parts = ["The answer begins", " and goes on", " and ends."]
+        so_far = partial(msgs, api)
+        k = sum(1 for p in parts[:2] if p.strip() in so_far)
+        return ("cut" if k < 2 else "text", parts[k])
+    if name == "cutforever":
+        return ("cut", " more")
+    if name == "cutnocontinue":
+        if partial(msgs, api):
+            return ("status", 400)
+        return ("cut", "A partial answer")
     return ("text", "unknown script " + name)
 
 
@@ -175,13 +340,14 @@ def pieces(s, n=5):
 
 # ---- Anthropic shapes ------------------------------------------------------
 
-def anthropic_events(action, payload):
+def anthropic_events(action, payload, usage=None):
+    usage = usage or {"input_tokens": 12}
     ev = [("message_start", {"type": "message_start", "message": {
         "id": "msg_test", "type": "message", "role": "assistant",
         "content": [], "model": "test-model", "stop_reason": None,
-        "usage": {"input_tokens": 12, "output_tokens": 1}}}),
+        "usage": dict(usage, output_tokens=1)}}),
         ("ping", {"type": "ping"})]
-    if action == "text":
+    if action in ("text", "cut"):
         ev.append(("content_block_start", {"type": "content_block_start",
                    "index": 0, "content_block": {"type": "text",
                                                  "text": ""}}))
@@ -191,7 +357,7 @@ def anthropic_events(action, payload):
                 "delta": {"type": "text_delta", "text": p}}))
         ev.append(("content_block_stop", {"type": "content_block_stop",
                                           "index": 0}))
-        stop = "end_turn"
+        stop = "end_turn" if action == "text" else "max_tokens"
     else:
         for i, (name, inp) in enumerate(payload):
             ev.append(("content_block_start", {
@@ -199,14 +365,17 @@ def anthropic_events(action, payload):
                 "content_block": {"type": "tool_use",
                                   "id": "toolu_%d_%d" % (i, time.time_ns()),
                                   "name": name, "input": {}}}))
-            for p in pieces(json.dumps(inp), 7):
+            args = json.dumps(inp)
+            if action == "cuttool":
+                args = args[:len(args) // 2]
+            for p in pieces(args, 7):
                 ev.append(("content_block_delta", {
                     "type": "content_block_delta", "index": i,
                     "delta": {"type": "input_json_delta",
                               "partial_json": p}}))
             ev.append(("content_block_stop", {"type": "content_block_stop",
                                               "index": i}))
-        stop = "tool_use"
+        stop = "tool_use" if action == "tools" else "max_tokens"
     ev.append(("message_delta", {"type": "message_delta",
                "delta": {"stop_reason": stop, "stop_sequence": None},
                "usage": {"output_tokens": 7}}))
@@ -214,13 +383,51 @@ def anthropic_events(action, payload):
     return ev
 
 
-def anthropic_error(status):
+def anthropic_whole(events):
+    """The one JSON message the same answer is without streaming."""
+    msg, blocks = None, {}
+    for _, d in events:
+        t = d.get("type")
+        if t == "message_start":
+            msg = dict(d["message"])
+        elif t == "content_block_start":
+            blocks[d["index"]] = dict(d["content_block"])
+            blocks[d["index"]].pop("input", None)
+            blocks[d["index"]]["_json"] = ""
+        elif t == "content_block_delta":
+            b, delta = blocks[d["index"]], d["delta"]
+            if delta["type"] == "text_delta":
+                b["text"] += delta["text"]
+            else:
+                b["_json"] += delta["partial_json"]
+        elif t == "message_delta":
+            msg["stop_reason"] = d["delta"]["stop_reason"]
+            msg["usage"]["output_tokens"] = d["usage"]["output_tokens"]
+    content = []
+    for i in sorted(blocks):
+        b = blocks[i]
+        raw = b.pop("_json")
+        if b["type"] == "tool_use":
+            try:
+                b["input"] = json.loads(raw or "{}")
+            except ValueError:
+                b["input"] = {}  # what a cut call looks like whole
+                msg["_cut"] = raw
+        content.append(b)
+    msg["content"] = content
+    msg.pop("_cut", None)
+    return msg
+
+
+def anthropic_error(status, text=None):
     kind = {401: "authentication_error", 400: "invalid_request_error",
-            429: "rate_limit_error", 529: "overloaded_error"}[status]
+            429: "rate_limit_error", 529: "overloaded_error"}.get(
+                status, "api_error")
     msg = {401: "invalid x-api-key", 400: "messages: field required",
            429: "Number of request tokens has exceeded your rate limit",
-           529: "Overloaded"}[status]
-    return {"type": "error", "error": {"type": kind, "message": msg}}
+           529: "Overloaded"}.get(status, "error %d" % status)
+    return {"type": "error", "error": {"type": kind, "message":
+                                       text or msg}}
 
 
 # ---- OpenAI shapes ------------------------------------------------------------
@@ -232,33 +439,76 @@ def openai_chunk(delta, finish=None):
                          "finish_reason": finish}]}
 
 
-def openai_events(action, payload):
+def openai_events(action, payload, usage=None):
     ev = [openai_chunk({"role": "assistant", "content": ""})]
-    if action == "text":
+    if action in ("text", "cut"):
         ev += [openai_chunk({"content": p}) for p in pieces(payload)]
-        ev.append(openai_chunk({}, "stop"))
+        ev.append(openai_chunk({}, "stop" if action == "text" else
+                               "length"))
     else:
         for i, (name, inp) in enumerate(payload):
             ev.append(openai_chunk({"tool_calls": [{
                 "index": i, "id": "call_%d_%d" % (i, time.time_ns()),
                 "type": "function",
                 "function": {"name": name, "arguments": ""}}]}))
-            for p in pieces(json.dumps(inp), 7):
+            args = json.dumps(inp)
+            if action == "cuttool":
+                args = args[:len(args) // 2]
+            for p in pieces(args, 7):
                 ev.append(openai_chunk({"tool_calls": [{
                     "index": i, "function": {"arguments": p}}]}))
-        ev.append(openai_chunk({}, "tool_calls"))
+        ev.append(openai_chunk({}, "tool_calls" if action == "tools" else
+                               "length"))
+    if usage:
+        ev.append({"id": "chatcmpl-test", "object": "chat.completion.chunk",
+                   "created": 0, "model": "test-model", "choices": [],
+                   "usage": usage})
     return [(None, e) for e in ev] + [(None, "[DONE]")]
 
 
-def openai_error(status):
+def openai_whole(events):
+    """The one JSON completion the same answer is without streaming."""
+    msg, finish, usage, calls = {"role": "assistant", "content": None}, \
+        None, None, {}
+    for _, d in events:
+        if d == "[DONE]":
+            continue
+        if d.get("usage"):
+            usage = d["usage"]
+        for c in d.get("choices", []):
+            delta = c.get("delta", {})
+            if delta.get("content"):
+                msg["content"] = (msg["content"] or "") + delta["content"]
+            for tc in delta.get("tool_calls", []):
+                call = calls.setdefault(tc["index"], {
+                    "id": "", "type": "function",
+                    "function": {"name": "", "arguments": ""}})
+                call["id"] = tc.get("id") or call["id"]
+                fn = tc.get("function", {})
+                call["function"]["name"] += fn.get("name", "") \
+                    if not call["function"]["name"] else ""
+                call["function"]["arguments"] += fn.get("arguments", "")
+            finish = c.get("finish_reason") or finish
+    if calls:
+        msg["tool_calls"] = [calls[i] for i in sorted(calls)]
+    out = {"id": "chatcmpl-test", "object": "chat.completion", "created": 0,
+           "model": "test-model", "choices": [{"index": 0, "message": msg,
+                                               "finish_reason": finish}]}
+    if usage:
+        out["usage"] = usage
+    return out
+
+
+def openai_error(status, text=None):
     msg = {401: "Incorrect API key provided: wron************6789. You "
                 "can find your API key at https://platform.example/keys.",
            400: "Invalid value for 'messages'.",
            429: "Rate limit reached for requests",
-           503: "The server is overloaded, please try again later."}[status]
+           503: "The server is overloaded, please try again later."}.get(
+               status, "error %d" % status)
     kind = {401: "invalid_request_error", 400: "invalid_request_error",
-            429: "requests", 503: "server_error"}[status]
-    return {"error": {"message": msg, "type": kind, "param": None,
+            429: "requests", 503: "server_error"}.get(status, "server_error")
+    return {"error": {"message": text or msg, "type": kind, "param": None,
                       "code": "invalid_api_key" if status == 401 else None}}
 
 
@@ -349,17 +599,57 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.reply_json(401, anthropic_error(401)
                                    if api == "anthropic" else
                                    openai_error(401))
+        log = name
+        whole = name.startswith("whole-")
+        if whole:
+            name = name[len("whole-"):]
+        err = anthropic_error if api == "anthropic" else openai_error
+        if api == "anthropic":
+            try:
+                inp, write, read = anthropic_cache(log, req)
+            except CacheError as e:
+                return self.reply_json(400, err(400, str(e)))
+            usage = {"input_tokens": inp,
+                     "cache_creation_input_tokens": write,
+                     "cache_read_input_tokens": read}
+        else:
+            total, cached = openai_cache(log, req)
+            usage = None
+            if whole or req.get("stream_options", {}).get("include_usage"):
+                usage = {"prompt_tokens": total, "completion_tokens": 7,
+                         "total_tokens": total + 7,
+                         "prompt_tokens_details": {"cached_tokens": cached}}
         action, payload = script(name, req, api, nth)
         name = name.split(".")[0]
-        err = anthropic_error if api == "anthropic" else openai_error
         if action == "status":
             return self.reply_json(payload, err(payload),
                                    [("Retry-After", "0")])
         if action == "overloaded":
             st = 529 if api == "anthropic" else 503
             return self.reply_json(st, err(st), [("Retry-After", "0")])
+        if action == "flaky":
+            code, form = payload
+            hdrs = {"secs": [("Retry-After", "0")],
+                    "date": [("Retry-After", email.utils.formatdate(
+                        time.time() + 1, usegmt=True))],
+                    "ms": [("retry-after-ms", "50"), ("Retry-After", "30")],
+                    "long": [("Retry-After", "120")],
+                    "none": []}[form]
+            return self.reply_json(code, err(code), hdrs)
+        if action == "silent":
+            time.sleep(30)
+            return
         render = anthropic_events if api == "anthropic" else openai_events
+        if action in ("text", "cut", "tools", "cuttool") and whole:
+            evs = render(action, payload, usage)
+            body = anthropic_whole(evs) if api == "anthropic" else \
+                openai_whole(evs)
+            return self.reply_json(200, body)
         self.start_stream()
+        if action == "stall":
+            self.send_events(render("text", "This answer stalls")[:3])
+            time.sleep(30)
+            return
         if action == "drop":
             self.send_events(render("text", "This answer never ends")[:5])
             self.close_connection = True
@@ -377,8 +667,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if action == "badjson":
             self.wfile.write(b"event: message_start\ndata: {not json\n\n")
             return
-        self.send_events(render(action, payload), crlf=(name == "crlf"),
-                         tiny=(name == "crlf"))
+        self.send_events(render(action, payload, usage),
+                         crlf=(name == "crlf"), tiny=(name == "crlf"))
 
 
 def main():

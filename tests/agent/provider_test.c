@@ -31,7 +31,7 @@ static void on_text(const char *t, size_t n, void *payload)
 static char *assemble(const bn_agent__api *api, const char *stream,
 		      int *rc, bool *done, bn_buf *streamed, bn_err *err)
 {
-	bn_agent_stream st = { on_text, streamed };
+	bn_agent_stream st = { .on_text = on_text, .payload = streamed };
 	bn_agent__acc acc = { .stream = &st, .provider = api->name,
 			      .err = err };
 	feed_ctx f = { api, &acc };
@@ -250,7 +250,8 @@ static json_t *request_body(const bn_agent__api *api)
 	json_t *tools = json_loads("[{\"name\":\"word-count\",\"description\""
 				   ":\"d\",\"parameters\":{\"type\":"
 				   "\"object\"}}]", 0, NULL);
-	bn_agent_request req = { "be brief", msgs, tools };
+	bn_agent_request req = { .system = "be brief", .messages = msgs,
+				 .tools = tools, .legacy_max_tokens = -1 };
 	char *body = NULL;
 	json_t *j = NULL;
 	bn_err err;
@@ -270,10 +271,40 @@ static void test_anthropic_body(bn_t *t)
 	json_t *msgs = json_object_get(j, "messages");
 	json_t *last = json_array_get(msgs, 2);
 
+	json_t *sys = json_array_get(json_object_get(j, "system"), 0);
+
 	BN_CHECK(t, j != NULL);
-	BN_CHECK_STR(t, json_string_value(json_object_get(j, "system")),
+	BN_CHECK_STR(t, json_string_value(json_object_get(sys, "text")),
 		     "be brief");
 	BN_CHECK(t, json_is_true(json_object_get(j, "stream")));
+	BN_CHECK_INT(t, json_integer_value(json_object_get(j, "max_tokens")),
+		     ==, 100);
+	/* prompt-cache breakpoints: the system prompt, the last tool, the
+	   message before the newest user text, and the last block: four */
+	BN_CHECK_STR(t, json_string_value(json_object_get(json_object_get(
+		sys, "cache_control"), "type")), "ephemeral");
+	BN_CHECK(t, json_object_get(json_array_get(json_object_get(j,
+		"tools"), 0), "cache_control") != NULL);
+	BN_CHECK(t, json_object_get(json_array_get(json_object_get(
+		json_array_get(msgs, 0), "content"), 0), "cache_control") ==
+		NULL);
+	BN_CHECK(t, json_object_get(json_array_get(json_object_get(
+		json_array_get(msgs, 1), "content"), 0), "cache_control") ==
+		NULL);
+	/* the tool result before "thanks" ends the stable prefix */
+	BN_CHECK(t, json_object_get(json_array_get(json_object_get(last,
+		"content"), 0), "cache_control") != NULL);
+	BN_CHECK(t, json_object_get(json_array_get(json_object_get(last,
+		"content"), 1), "cache_control") != NULL);
+	{
+		char *dump = json_dumps(j, JSON_COMPACT);
+		size_t n = 0;
+		for (const char *c = dump; (c = strstr(c, "cache_control"));
+		     c++)
+			n++;
+		BN_CHECK_INT(t, n, ==, 4);
+		free(dump);
+	}
 	/* the tool result and the next user text merge into one message */
 	BN_CHECK_INT(t, json_array_size(msgs), ==, 3);
 	BN_CHECK_STR(t, json_string_value(json_object_get(last, "role")),
@@ -296,6 +327,11 @@ static void test_openai_body(bn_t *t)
 	json_t *call, *tool;
 
 	BN_CHECK(t, j != NULL);
+	BN_CHECK_INT(t, json_integer_value(json_object_get(j,
+		"max_completion_tokens")), ==, 100);
+	BN_CHECK(t, json_object_get(j, "max_tokens") == NULL);
+	BN_CHECK(t, json_is_true(json_object_get(json_object_get(j,
+		"stream_options"), "include_usage")));
 	BN_CHECK_INT(t, json_array_size(msgs), ==, 5);
 	BN_CHECK_STR(t, json_string_value(json_object_get(json_array_get(
 		msgs, 0), "role")), "system");
@@ -312,6 +348,96 @@ static void test_openai_body(bn_t *t)
 		json_array_get(json_object_get(j, "tools"), 0), "function"),
 		"name")), "word-count");
 	json_decref(j);
+}
+
+/* A server that needs the older field gets max_tokens instead. */
+static void test_openai_legacy_field(bn_t *t)
+{
+	bn_agent_provider p = { .model = "m", .max_tokens = 100,
+				.legacy_max_tokens = true };
+	json_t *msgs = conversation(), *j = NULL;
+	bn_agent_request req = { .messages = msgs, .max_tokens = 300,
+				 .legacy_max_tokens = -1 };
+	char *body = NULL;
+	bn_err err;
+
+	bn_err_init(&err);
+	BN_CHECK_INT(t, bn_agent__openai.body(&body, &p, &req, &err), ==, 0);
+	j = json_loads(body ? body : "", 0, NULL);
+	BN_CHECK_INT(t, json_integer_value(json_object_get(j, "max_tokens")),
+		     ==, 300);
+	BN_CHECK(t, json_object_get(j, "max_completion_tokens") == NULL);
+	json_decref(j);
+	free(body);
+	/* the request's own setting wins over the provider's */
+	req.legacy_max_tokens = 0;
+	BN_CHECK_INT(t, bn_agent__openai.body(&body, &p, &req, &err), ==, 0);
+	j = json_loads(body ? body : "", 0, NULL);
+	BN_CHECK_INT(t, json_integer_value(json_object_get(j,
+		"max_completion_tokens")), ==, 300);
+	json_decref(j);
+	free(body);
+	json_decref(msgs);
+}
+
+static void test_model_defaults(bn_t *t)
+{
+	BN_CHECK_INT(t, bn_agent_model_max_tokens("claude-sonnet-4-5"), ==,
+		     16384);
+	BN_CHECK_INT(t, bn_agent_model_max_tokens("claude-3-5-haiku-latest"),
+		     ==, 8192);
+	BN_CHECK_INT(t, bn_agent_model_max_tokens("claude-3-haiku-20240307"),
+		     ==, 4096);
+	BN_CHECK_INT(t, bn_agent_model_max_tokens("gpt-4o-mini"), ==, 16384);
+	BN_CHECK_INT(t, bn_agent_model_max_tokens("gpt-4.1-mini"), ==, 32768);
+	BN_CHECK_INT(t, bn_agent_model_max_tokens("o3-mini"), ==, 32768);
+	BN_CHECK_INT(t, bn_agent_model_max_tokens("llama3"), ==, 4096);
+	BN_CHECK_INT(t, bn_agent_model_max_tokens_cap("claude-opus-4-1"), ==,
+		     32000);
+}
+
+/* Usage with the cache's counts, from either API's stream. */
+static void test_usage_cache_fields(bn_t *t)
+{
+	static const char a[] =
+		"event: message_start\n"
+		"data: {\"type\":\"message_start\",\"message\":{\"usage\":"
+		"{\"input_tokens\":5,\"cache_read_input_tokens\":3000,"
+		"\"cache_creation_input_tokens\":200,\"output_tokens\":1}}}"
+		"\n\n"
+		"event: message_delta\n"
+		"data: {\"type\":\"message_delta\",\"delta\":{\"stop_reason"
+		"\":\"end_turn\"},\"usage\":{\"output_tokens\":9}}\n\n";
+	static const char o[] =
+		"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":"
+		"\"hi\"},\"finish_reason\":\"stop\"}]}\n\n"
+		"data: {\"choices\":[],\"usage\":{\"prompt_tokens\":2000,"
+		"\"completion_tokens\":7,\"prompt_tokens_details\":"
+		"{\"cached_tokens\":1536}}}\n\n";
+	bn_agent__acc acc = { .provider = "anthropic" };
+	feed_ctx f = { &bn_agent__anthropic, &acc };
+	bn_agent_sse p;
+	bn_err err;
+
+	bn_err_init(&err);
+	acc.err = &err;
+	bn_agent_sse_init(&p, 0, 0, on_event, &f);
+	BN_CHECK_INT(t, bn_agent_sse_feed(&p, a, strlen(a), &err), ==, 0);
+	bn_agent_sse_clear(&p);
+	BN_CHECK_INT(t, acc.input_tokens, ==, 5);
+	BN_CHECK_INT(t, acc.output_tokens, ==, 9);
+	BN_CHECK_INT(t, acc.cache_read_tokens, ==, 3000);
+	BN_CHECK_INT(t, acc.cache_write_tokens, ==, 200);
+	bn_agent__acc_clear(&acc);
+	f.api = &bn_agent__openai;
+	acc.provider = "openai";
+	bn_agent_sse_init(&p, 0, 0, on_event, &f);
+	BN_CHECK_INT(t, bn_agent_sse_feed(&p, o, strlen(o), &err), ==, 0);
+	bn_agent_sse_clear(&p);
+	BN_CHECK_INT(t, acc.input_tokens, ==, 464);
+	BN_CHECK_INT(t, acc.cache_read_tokens, ==, 1536);
+	BN_CHECK_INT(t, acc.output_tokens, ==, 7);
+	bn_agent__acc_clear(&acc);
 }
 
 static void test_tool_names(bn_t *t)
@@ -353,6 +479,9 @@ int main(void)
 	BN_RUN(&t, test_openai_bad_arguments);
 	BN_RUN(&t, test_anthropic_body);
 	BN_RUN(&t, test_openai_body);
+	BN_RUN(&t, test_openai_legacy_field);
+	BN_RUN(&t, test_model_defaults);
+	BN_RUN(&t, test_usage_cache_fields);
 	BN_RUN(&t, test_tool_names);
 	BN_RUN(&t, test_api_names);
 	return bn_t_done(&t);

@@ -13,63 +13,8 @@ src=$(realpath "$(dirname "$0")/../..")
 . "$(dirname "$0")/tap.sh"
 q=\'
 
-if ! "$bnity" chat --help >/dev/null 2>&1; then
-  echo "1..0 # SKIP this bnity has no chat command"
-  exit 0
-fi
-
-work=$(mktemp -d)
-server_pid=
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-export BNITY_HOME=$work/home HOME=$work/user
-mkdir -p "$HOME"
-cd "$work"
-unset ANTHROPIC_BASE_URL OPENAI_BASE_URL BNITY_PROVIDER BNITY_MODEL
-export ANTHROPIC_API_KEY=test-key OPENAI_API_KEY=test-key
-export BNITY_RETRY_BASE_MS=20
-
-# --- the provider -------------------------------------------------------------
-mkfifo "$work/server-in"
-python3 "$src/tests/agent/provider_server.py" <"$work/server-in" >"$work/port" &
-server_pid=$!
-exec 9>"$work/server-in"
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-port=$(head -n1 "$work/port")
-base=http://127.0.0.1:$port
-
-# chat_a SCRIPT ARGS...: `bnity chat ARGS` against SCRIPT, Anthropic's API
-chat_a() {
-  local s=$1; shift
-  run env BNITY_PROVIDER=anthropic ANTHROPIC_BASE_URL="$base/$s" \
-    "$bnity" chat "$@"
-}
-# chat_o SCRIPT ARGS...: the same with the OpenAI API
-chat_o() {
-  local s=$1; shift
-  run env BNITY_PROVIDER=openai OPENAI_BASE_URL="$base/$s" \
-    "$bnity" chat "$@"
-}
-# get PATH: a GET to the server's control routes (count/NAME, log/NAME)
-get() {
-  python3 -c 'import sys, urllib.request
-print(urllib.request.urlopen(sys.argv[1]).read().decode())' "$base/$1"
-}
-# logq NAME EXPR: EXPR in Python over the requests NAME received (`log`)
-logq() {
-  get "log/$1" | python3 -c 'import json, sys
-log = json.load(sys.stdin)
-print(eval(sys.argv[1]))' "$2"
-}
-# jq_py EXPR: EXPR in Python over the JSON on stdin (`j`)
-jq_py() {
-  python3 -c 'import json, sys
-j = json.load(sys.stdin)
-print(eval(sys.argv[1]))' "$1"
-}
+# --- the provider, and helpers: chat_a, chat_o, get, logq, jq_py ---------------
+. "$src/tests/agent/provider_env.sh"
 
 # --- a bot with skills -------------------------------------------------------------
 run "$bnity" bot create helper --persona "You are a careful helper."

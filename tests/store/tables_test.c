@@ -21,6 +21,7 @@
 #include "store/keys.h"
 #include "store/memory.h"
 #include "store/secrets.h"
+#include "store/usage.h"
 
 typedef struct fixture {
 	char home[64];
@@ -652,6 +653,54 @@ static void test_rows_round_trip(bn_t *t)
 	fx_done(&f);
 }
 
+/* Token limits and usage: unset is an answer, sums by bot, time and
+   session, and both go with their bot. */
+static void test_usage(bn_t *t)
+{
+	bn_store_bot_limits l = { 0 }, got;
+	bn_store_usage u = { 10, 20, 300, 40 }, sum;
+	bn_err err;
+	fixture f;
+
+	if (!fx_init(&f, t))
+		return;
+	bn_err_init(&err);
+	BN_CHECK_INT(t, bn_store_bot_limits_get(&got, f.s, "bot", NULL), ==, 0);
+	BN_CHECK(t, got.max_tokens == 0 && got.daily_tokens == 0 &&
+		 !got.token_field[0]);
+	l.max_tokens = 700;
+	l.daily_tokens = 5000000000ULL;
+	snprintf(l.token_field, sizeof(l.token_field), "max_tokens");
+	BN_CHECK_INT(t, bn_store_bot_limits_set(f.s, "bot", &l, NULL), ==, 0);
+	BN_CHECK_INT(t, bn_store_bot_limits_get(&got, f.s, "bot", NULL), ==, 0);
+	BN_CHECK(t, got.max_tokens == 700 && got.daily_tokens == 5000000000ULL);
+	BN_CHECK_STR(t, got.token_field, "max_tokens");
+	BN_CHECK_INT(t, bn_store_bot_limits_set(f.s, "nobody", &l, &err), ==,
+		     BN_ENOTFOUND);
+	BN_CHECK_CONTAINS(t, err.msg, "nobody");
+	BN_CHECK_INT(t, bn_store_usage_add(f.s, "bot", 7, 1000, &u, NULL), ==,
+		     0);
+	BN_CHECK_INT(t, bn_store_usage_add(f.s, "bot", 7, 2000, &u, NULL), ==,
+		     0);
+	BN_CHECK_INT(t, bn_store_usage_add(f.s, "bot", 0, 3000, &u, NULL), ==,
+		     0);
+	BN_CHECK_INT(t, bn_store_usage_since(&sum, f.s, "bot", 2000, NULL), ==,
+		     0);
+	BN_CHECK(t, sum.input == 20 && sum.output == 40 &&
+		 sum.cache_read == 600 && sum.cache_write == 80);
+	BN_CHECK_INT(t, bn_store_usage_total(&sum), ==, 740);
+	BN_CHECK_INT(t, bn_store_usage_session(&sum, f.s, 7, NULL), ==, 0);
+	BN_CHECK_INT(t, bn_store_usage_total(&sum), ==, 740);
+	BN_CHECK_INT(t, bn_store_usage_session(&sum, f.s, 8, NULL), ==, 0);
+	BN_CHECK_INT(t, bn_store_usage_total(&sum), ==, 0);
+	BN_CHECK_INT(t, bn_store_bot_remove(f.s, "bot", NULL), ==, 0);
+	BN_CHECK_INT(t, bn_store_usage_since(&sum, f.s, "bot", 0, NULL), ==, 0);
+	BN_CHECK_INT(t, bn_store_usage_total(&sum), ==, 0);
+	BN_CHECK_INT(t, bn_store_bot_limits_get(&got, f.s, "bot", NULL), ==, 0);
+	BN_CHECK(t, got.max_tokens == 0);
+	fx_done(&f);
+}
+
 int main(void)
 {
 	bn_t t = { 0 };
@@ -664,5 +713,6 @@ int main(void)
 	BN_RUN(&t, test_audit_rows);
 	BN_RUN(&t, test_memory_words);
 	BN_RUN(&t, test_rows_round_trip);
+	BN_RUN(&t, test_usage);
 	return bn_t_done(&t);
 }
