@@ -13,11 +13,12 @@ int bn_store_audit_run_add(int64_t *id_out, bn_store *s,
 		BN_STORE__INT(r->at_ms), BN_STORE__TEXT(r->skill),
 		BN_STORE__TEXT(r->version), BN_STORE__TEXT(r->tier),
 		BN_STORE__TEXT(r->bot), BN_STORE__TEXT(r->input_sha256),
-		BN_STORE__TEXT(r->outcome),
+		BN_STORE__TEXT(r->outcome), BN_STORE__TEXT(r->client),
 	};
 	int rc = bn_store__run(s,
 		"INSERT INTO audit_runs (at_ms, skill, version, tier, bot,"
-		" input_sha256, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		" input_sha256, outcome, client)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 		a, BN_STORE__NARGS(a), err);
 	if (!rc)
 		*id_out = bn_store__last_id(s);
@@ -114,6 +115,7 @@ static void run_row(void *item, sqlite3_stmt *st)
 	x->duration_ms = col_int_or_none(st, 10);
 	x->outcome = bn_store__col_dup(st, 11);
 	x->error = bn_store__col_dup(st, 12);
+	x->client = bn_store__col_dup(st, 13);
 }
 
 static void run_clear(void *item)
@@ -127,6 +129,7 @@ static void run_clear(void *item)
 	free(x->output_sha256);
 	free(x->outcome);
 	free(x->error);
+	free(x->client);
 }
 
 int bn_store_audit_run_list(bn_store_audit_run **out, size_t *n_out,
@@ -142,8 +145,8 @@ int bn_store_audit_run_list(bn_store_audit_run **out, size_t *n_out,
 	sqlite3_stmt *st;
 	int r = bn_store__query(&st, s,
 		"SELECT id, at_ms, skill, version, tier, bot, input_sha256,"
-		" output_sha256, fuel, memory_peak, duration_ms, outcome, error"
-		" FROM audit_runs WHERE (?1 IS NULL OR skill = ?1)"
+		" output_sha256, fuel, memory_peak, duration_ms, outcome, error,"
+		" client FROM audit_runs WHERE (?1 IS NULL OR skill = ?1)"
 		" AND (?2 IS NULL OR bot = ?2) AND at_ms >= ?3"
 		" AND (?4 IS NULL OR outcome = ?4) AND (?5 = 0 OR id < ?5)"
 		" ORDER BY id DESC LIMIT ?6", a, BN_STORE__NARGS(a), err);

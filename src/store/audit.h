@@ -28,6 +28,7 @@ typedef struct bn_store_audit_run_new {
 	const char *bot;
 	const char *input_sha256;
 	const char *outcome;
+	const char *client;         /* who asked (an MCP client), or NULL */
 } bn_store_audit_run_new;
 
 /* A run as it ends; NULL strings are not recorded. */
@@ -55,6 +56,7 @@ typedef struct bn_store_audit_run {
 	int64_t duration_ms;        /* likewise */
 	char *outcome;
 	char *error;
+	char *client;               /* who asked (an MCP client), or NULL */
 } bn_store_audit_run;
 
 /* One host call of a run as stored, or the summary of the calls past the

@@ -220,6 +220,10 @@ static const char *const migrations[] = {
 	"  value TEXT NOT NULL);"
 	"CREATE INDEX skill_index_unsettled ON skill_index(name)"
 	"  WHERE pending_hash IS NOT NULL OR tree_hash IS NULL;",
+	/* migration from wt-mcp */
+	/* the client that asked for a run (an MCP client's name from its
+	   initialize, `bnity mcp serve`); NULL for the CLI, API and chat */
+	"ALTER TABLE audit_runs ADD COLUMN client TEXT;",
 };
 
 int bn_store__fail(bn_store *s, bn_err *err)
