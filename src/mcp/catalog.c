@@ -90,12 +90,10 @@ static bool holds_http(bn_store *s, const bn_store_skill *sk, const char *bot)
 }
 
 static json_t *tool_json(bn_store *s, const bn_store_skill *sk,
-			 const bn_skill_resolved *res, const char *bot,
-			 bool new_fields)
+			 const bn_skill_resolved *res, const char *bot)
 {
 	json_t *in = load_schema(sk->dir, "schema.json");
-	json_t *out = new_fields ? load_schema(sk->dir, "output-schema.json")
-				 : NULL;
+	json_t *out = load_schema(sk->dir, "output-schema.json");
 	/* it can change nothing when it declares no way to write, post or
 	   run a command */
 	bool read_only = !declares(res, "write_file") &&
@@ -115,7 +113,7 @@ static json_t *tool_json(bn_store *s, const bn_store_skill *sk,
 		json_object_del(out, "$schema");
 		json_object_set_new(t, "outputSchema", out);
 	}
-	if (new_fields && sk->manifest->name)
+	if (sk->manifest->name)
 		json_object_set_new(t, "title", json_string(
 				    sk->manifest->name));
 	return t;
@@ -208,15 +206,12 @@ static void add_prompt(bn_mcp__catalog *c, const bn_store_skill *sk,
 }
 
 int bn_mcp__catalog_load(bn_mcp__catalog *out, bn_store *s, const char *bot,
-			 const char *version, bn_err *err)
+			 bn_err *err)
 {
 	bn_store_attachment *att = NULL;
 	bn_store_skills all = { 0 };
 	bn_mcp__catalog c = { json_array(), json_array(), json_array(),
 			      json_object(), json_object() };
-	bool new_fields = strcmp(version && *version ? version :
-				 BN_MCP_PROTOCOL_LATEST,
-				 BN_MCP_PROTOCOL_OLDEST) != 0;
 	size_t n = 0;
 	int r;
 
@@ -236,7 +231,7 @@ int bn_mcp__catalog_load(bn_mcp__catalog *out, bn_store *s, const char *bot,
 			continue;
 		if (res.tool)
 			json_array_append_new(c.tools, tool_json(s, sk, &res,
-					      bot, new_fields));
+					      bot));
 		else
 			add_prompt(&c, sk, &res);
 		bn_skill_resolved_clear(&res);
@@ -258,6 +253,20 @@ void bn_mcp__catalog_clear(bn_mcp__catalog *c)
 	json_decref(c->files);
 	json_decref(c->bodies);
 	memset(c, 0, sizeof(*c));
+}
+
+json_t *bn_mcp__tools_for(const json_t *tools, const char *version)
+{
+	json_t *v = json_deep_copy(tools), *t;
+	size_t i;
+
+	/* outputSchema, structuredContent and title came with 2025-06-18 */
+	if (version && !strcmp(version, BN_MCP_PROTOCOL_OLDEST))
+		json_array_foreach(v, i, t) {
+			json_object_del(t, "outputSchema");
+			json_object_del(t, "title");
+		}
+	return v;
 }
 
 json_t *bn_mcp__catalog_tool(const bn_mcp__catalog *c, const char *name)

@@ -106,11 +106,14 @@ typedef struct bn_mcp__catalog {
 
 /*
  * bn_mcp__catalog_load - the enabled skills of BOT in S: each tool skill
- * a tool (VERSION decides which fields it has), each prompt skill a
- * prompt and its files resources.  Clear with bn_mcp__catalog_clear.
+ * a tool (with every field of the latest version: bn_mcp__tools_for
+ * trims them for an older one), each prompt skill a prompt and its files
+ * resources.  Clear with bn_mcp__catalog_clear.
  */
 int bn_mcp__catalog_load(bn_mcp__catalog *out, bn_store *s, const char *bot,
-			 const char *version, bn_err *err) BN_MUST_USE;
+			 bn_err *err) BN_MUST_USE;
+/* TOOLS as protocol VERSION has them (a new reference). */
+json_t *bn_mcp__tools_for(const json_t *tools, const char *version);
 void bn_mcp__catalog_clear(bn_mcp__catalog *c);
 /* The tool NAME of C, or NULL (borrowed). */
 json_t *bn_mcp__catalog_tool(const bn_mcp__catalog *c, const char *name);

@@ -94,8 +94,7 @@ static void *watcher_main(void *arg)
 		bn_err_init(&err);
 		r = s ? 0 : bn_mcp__store_open(&s, srv, &err);
 		if (!r)
-			r = bn_mcp__catalog_load(&c, s, srv->bot,
-						 BN_MCP_PROTOCOL_LATEST, &err);
+			r = bn_mcp__catalog_load(&c, s, srv->bot, &err);
 		if (r) {
 			/* said once: the watcher goes on trying */
 			if (!told)

@@ -82,8 +82,8 @@ void bn_mcp__session_oversized(bn_mcp__session *ss, size_t max_bytes)
 		 NULL, true);
 }
 
-/* The catalog of SS's bot, as SS's version shows it; a JSON-RPC error
-   (sent for ID) when it cannot be read. */
+/* The catalog of SS's bot; a JSON-RPC error (sent for ID) when it
+   cannot be read. */
 static bool catalog(bn_mcp__catalog *c, bn_mcp__session *ss, const json_t *id)
 {
 	bn_store *s = NULL;
@@ -93,7 +93,7 @@ static bool catalog(bn_mcp__catalog *c, bn_mcp__session *ss, const json_t *id)
 	bn_err_init(&err);
 	r = bn_mcp__store_open(&s, ss->srv, &err);
 	if (!r)
-		r = bn_mcp__catalog_load(c, s, ss->srv->bot, ss->version, &err);
+		r = bn_mcp__catalog_load(c, s, ss->srv->bot, &err);
 	bn_store_free(s);
 	if (r) {
 		ss->send(ss->payload, bn_mcp__error(id, BN_MCP_INTERNAL_ERROR,
@@ -215,10 +215,12 @@ static void on_list(bn_mcp__session *ss, const json_t *id, int which)
 	if (!catalog(&c, ss, id))
 		return;
 	saw(ss, &c);
-	lists[0] = c.tools;
-	lists[1] = c.prompts;
-	lists[2] = c.resources;
+	lists[0] = bn_mcp__tools_for(c.tools, ss->version);
+	lists[1] = json_incref(c.prompts);
+	lists[2] = json_incref(c.resources);
 	res = json_pack("{s:O}", keys[which], lists[which]);
+	for (int i = 0; i < 3; i++)
+		json_decref(lists[i]);
 	bn_mcp__catalog_clear(&c);
 	ss->send(ss->payload, result(id, res), id, true);
 }
@@ -309,6 +311,8 @@ static void on_tool_call(bn_mcp__session *ss, const json_t *id,
 	if (!catalog(&c, ss, id))
 		return;
 	tool = bn_mcp__catalog_tool(&c, name);
+	if (tool && !strcmp(ss->version, BN_MCP_PROTOCOL_OLDEST))
+		json_object_del(tool, "outputSchema");
 	if (!tool)
 		ss->send(ss->payload, bn_mcp__error(id, BN_MCP_INVALID_PARAMS,
 			 "Unknown tool: '%s' is not an enabled tool skill of "
