@@ -146,6 +146,18 @@ static char *shell_word(const char *w)
 	return bn_buf_take(&b);
 }
 
+/* The scope a grant of CAP takes for the SCOPE a call asked (owned): an
+   HTTP grant names an origin, the call a URL. */
+static char *grant_scope(const char *cap, const char *scope)
+{
+	const char *host = strstr(scope, "://");
+	size_t n = strlen(scope);
+
+	if (!strncmp(cap, "http_", 5) && host)
+		n = (size_t)(host + 3 - scope) + strcspn(host + 3, "/?#");
+	return bn_xstrndup(scope, n);
+}
+
 /* Why RES failed, for the agent and its user (owned). */
 static char *failure_text(bn_mcp__call *c, const bn_exec_result *res,
 			  bn_store *s)
@@ -155,8 +167,9 @@ static char *failure_text(bn_mcp__call *c, const bn_exec_result *res,
 
 	if (res->host_denied &&
 	    refused(&cap, &scope, &why, s, res->audit_id)) {
-		char *spec = *scope ? bn_xasprintf("%s=%s", cap, scope)
-				    : bn_xstrdup(cap);
+		char *origin = grant_scope(cap, scope);
+		char *spec = *origin ? bn_xasprintf("%s=%s", cap, origin)
+				     : bn_xstrdup(cap);
 		char *word = shell_word(spec);
 		text = bn_xasprintf("skill '%s' was refused capability %s%s%s "
 			"(%s), so it %s: %s.\nTo allow it, the user runs: "
@@ -168,6 +181,7 @@ static char *failure_text(bn_mcp__call *c, const bn_exec_result *res,
 			word, bot, (long long)res->audit_id);
 		free(word);
 		free(spec);
+		free(origin);
 	} else {
 		text = bn_xasprintf("skill '%s' %s (%s): %s.  Audit record "
 			"#%lld.", c->skill, res->limit ? "stopped by a limit" :
