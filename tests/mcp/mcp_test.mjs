@@ -214,8 +214,20 @@ async function raw() {
   send('{"jsonrpc":"2.0","id":12,"method":"ping"}');
   m = await next();
   check('raw: the session goes on after it', m?.id === 12 && m.result !== undefined, m);
-  child.stdin.end();
-  const code = await new Promise((res) => child.on('exit', res));
+  child.stdin.write('\r\n\n{"jsonrpc":"2.0","id":13,"method":"ping"}\r\n');
+  m = await next();
+  check('raw: CRLF line ends and blank lines are taken', m?.id === 13 && m.result !== undefined, m);
+  child.stdin.write('{"jsonrpc":"2.0","id":14,');
+  await sleep(100);
+  child.stdin.write('"method":"ping"}\n');
+  m = await next();
+  check('raw: a message split across reads is one message', m?.id === 14 && m.result !== undefined, m);
+  // a call in flight when stdin ends still answers; a last line needs no newline
+  child.stdin.end('{"jsonrpc":"2.0","id":15,"method":"tools/call","params":{"name":"echo-tool","arguments":{"text":"bye"}}}');
+  m = await next();
+  check('raw: a last line without its newline is served, and its call answers after stdin ends',
+    m?.id === 15 && JSON.stringify(m.result?.content || '').includes('bye'), m);
+  const code = await new Promise((res) => child.exitCode !== null ? res(child.exitCode) : child.on('exit', res));
   check('raw: the server exits 0 when stdin ends', code === 0, code);
 }
 
