@@ -726,6 +726,10 @@ int bn_cli_audit_main(int argc, char **argv)
 		put_lit(o, "skill", "");
 		fputs("  bot=", stdout);
 		put_lit(o, "bot", "-");
+		if (json_is_string(json_object_get(o, "client"))) {
+			fputs("  client=", stdout);
+			put_lit(o, "client", "");
+		}
 		fputs("  tier=", stdout);
 		put_lit(o, "tier", "");
 		fputs("  by=", stdout);

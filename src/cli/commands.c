@@ -11,6 +11,7 @@
 
 #include "cmd_chat.h"
 #include "cmd_install.h"
+#include "cmd_mcp.h"
 #include "cmd_memory.h"
 #include "cmd_sandbox.h"
 #include "cmd_secret.h"
@@ -480,6 +481,42 @@ static const bn_cli_cmd wasm_cmds[] = {
 	{ .name = NULL },
 };
 
+static const bn_cli_cmd mcp_cmds[] = {
+	{ .name = "serve",
+	  .summary = "Offer a bot's skills to agents over MCP",
+	  .usage = "[--bot BOT] [--listen ADDR:PORT]",
+	  .text = "Serve the Model Context Protocol (2025-06-18, and 2025-03-26 to\n"
+		  "clients that ask for it) over stdio: each enabled tool skill of BOT\n"
+		  "is a tool, run as `bnity skill run --bot BOT` runs it (tier, worker,\n"
+		  "limits, grants, audit record naming the client); each prompt skill\n"
+		  "is a prompt and skill://NAME/... resources. Without --bot, bot 'mcp'\n"
+		  "(made on first use, with nothing attached: `bnity skill attach NAME\n"
+		  "mcp`). Changes to the bot's skills, by any bnity, are announced.\n"
+		  "\n"
+		  "  --listen ADDR:PORT  Streamable HTTP at http://ADDR:PORT/mcp instead,\n"
+		  "                      loopback only, with the API's bearer token\n"
+		  "                      ($BNITY_HOME/api-token); port 0 picks one\n"
+		  "\n"
+		  "See docs/mcp.md for adding it to Claude Code, Codex, Cursor, VS Code.",
+	  .opts = OPTS(VALUE("bot"), VALUE("listen")),
+	  .fn = bn_cli_mcp_serve },
+	{ .name = "config",
+	  .summary = "Print or add the snippet an agent needs",
+	  .usage = "--agent claude-code|codex|cursor|vscode [--bot BOT]\n"
+		   "        [--name NAME] [--write]",
+	  .text = "Print the configuration that makes AGENT start `bnity mcp serve`.\n"
+		  "--write adds it instead, keeping the file's other entries (an entry\n"
+		  "of the same NAME, default boternity, is replaced): .mcp.json\n"
+		  "(claude-code), .cursor/mcp.json, .vscode/mcp.json in this folder,\n"
+		  "~/.codex/config.toml (codex). A file that does not parse is named\n"
+		  "and left as it is.",
+	  .opts = OPTS(VALUE("agent"), VALUE("bot"), VALUE("name"),
+		       FLAG("write")),
+	  .fn = bn_cli_mcp_config,
+	  .flags = BN_CLI_CMD_NO_SPAWNER },
+	{ .name = NULL }
+};
+
 const bn_cli_cmd bn_cli_commands[] = {
 	{ .name = "skill",
 	  .summary = "Skills: write, check, find, install, run, grant",
@@ -577,6 +614,9 @@ const bn_cli_cmd bn_cli_commands[] = {
 		       VALUE("install-root"),
 		       VALUE("max-per-client"), VALUE("header-timeout")),
 	  .fn = bn_cli_serve_main },
+	{ .name = "mcp",
+	  .summary = "Offer skills to agents over the Model Context Protocol",
+	  .subs = mcp_cmds },
 	{ .name = "wasm",
 	  .summary = "Run WebAssembly programs directly",
 	  .subs = wasm_cmds },

@@ -72,15 +72,16 @@ int bn_exec_audit_begin(int64_t *id_out, bn_store *s,
 {
 	char *skill = text_in(r->skill), *version = text_in(r->version);
 	char *tier = text_in(r->tier), *bot = text_in(r->bot);
-	char *input = text_in(r->input_sha256);
+	char *input = text_in(r->input_sha256), *client = text_in(r->client);
 	bn_store_audit_run_new row = {
 		.at_ms = now_ms(), .skill = skill ? skill : "",
 		.version = version, .tier = tier ? tier : "", .bot = bot,
-		.input_sha256 = input, .outcome = "running",
+		.input_sha256 = input, .outcome = "running", .client = client,
 		.actor = r->actor ? r->actor : BN_EXEC_AUDIT_LOCAL,
 	};
 	int rc = bn_store_audit_run_add(id_out, s, &row, err);
 
+	free(client);
 	free(skill);
 	free(version);
 	free(tier);
@@ -213,6 +214,7 @@ static json_t *run_json(const bn_store_audit_run *x)
 	json_object_set_new(o, "outcome", text_json(x->outcome));
 	json_object_set_new(o, "error", text_json(x->error));
 	json_object_set_new(o, "actor", text_json(x->actor));
+	json_object_set_new(o, "client", text_json(x->client));
 	return o;
 }
 

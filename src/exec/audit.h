@@ -40,9 +40,11 @@ typedef struct bn_exec_audit_run {
 	uint64_t memory_peak;       /* bytes */
 	uint64_t duration_ms;
 	const char *outcome;        /* running, ok, error, limit, trap,
-				       denied */
+				       denied, cancelled */
 	const char *error;          /* NULL when none */
 	const char *actor;          /* who asked: a token's name or "local" */
+	const char *client;         /* who asked: an MCP client's name
+				       (`bnity mcp serve`), or NULL */
 } bn_exec_audit_run;
 
 /* The actor of a run no API token asked for. */

@@ -13,6 +13,7 @@
 #include "executor.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,25 +90,51 @@ typedef struct timer {
 	bn_wasm_store *store;
 	bn_wasm_wasi *wasi;          /* its blocking calls wake too */
 	uint64_t timeout_ms;
+	int cancel_fd;               /* > 0: the caller's cancellation */
 	bool done;                   /* the run finished: stop waiting */
 	bool fired;                  /* the limit passed: store interrupted */
+	bool cancelled;              /* the caller cancelled: interrupted */
 } timer;
+
+/* How often a cancellable run looks at its cancel_fd. */
+#define CANCEL_POLL_MS 20
+
+static bool cancel_seen(int fd)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	return fd > 0 && poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
 
 static void *timer_main(void *arg)
 {
 	timer *t = arg;
-	struct timespec until;
+	struct timespec until, step;
+	uint64_t end_ms = bn_clock_now_ms() + t->timeout_ms;
 
 	bn_clock_deadline_ts(&until, t->timeout_ms);
 	pthread_mutex_lock(&t->lock);
 	while (!t->done) {
-		if (pthread_cond_timedwait(&t->cond, &t->lock, &until) ==
-		    ETIMEDOUT) {
-			if (!t->done) {
-				t->fired = true;
-				bn_wasm_store_interrupt(t->store);
-				bn_wasm_wasi_interrupt(t->wasi);
-			}
+		uint64_t now = bn_clock_now_ms();
+		bool sliced = t->cancel_fd > 0 && now < end_ms &&
+			      end_ms - now > CANCEL_POLL_MS;
+
+		if (sliced)
+			bn_clock_deadline_ts(&step, CANCEL_POLL_MS);
+		int w = pthread_cond_timedwait(&t->cond, &t->lock,
+					       sliced ? &step : &until);
+		if (t->done)
+			break;
+		if (cancel_seen(t->cancel_fd)) {
+			t->cancelled = true;
+			bn_wasm_store_interrupt(t->store);
+			bn_wasm_wasi_interrupt(t->wasi);
+			break;
+		}
+		if (w == ETIMEDOUT && !sliced) {
+			t->fired = true;
+			bn_wasm_store_interrupt(t->store);
+			bn_wasm_wasi_interrupt(t->wasi);
 			break;
 		}
 	}
@@ -116,7 +143,7 @@ static void *timer_main(void *arg)
 }
 
 static int timer_start(timer *t, bn_wasm_store *s, bn_wasm_wasi *w,
-		       uint64_t timeout_ms)
+		       uint64_t timeout_ms, int cancel_fd)
 {
 	pthread_condattr_t ca;
 
@@ -124,6 +151,7 @@ static int timer_start(timer *t, bn_wasm_store *s, bn_wasm_wasi *w,
 	t->store = s;
 	t->wasi = w;
 	t->timeout_ms = timeout_ms;
+	t->cancel_fd = cancel_fd;
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -202,6 +230,7 @@ typedef struct run_ctx {
 	bn_exec_result *res;
 	int fds[3];                  /* stdin, stdout, stderr memfds */
 	struct bn_exec_pool *pool;   /* warm workers, or NULL */
+	int cancel_fd;               /* the request's, or 0 */
 } run_ctx;
 
 /* The trap's limit name, or NULL when it is not a limit. */
@@ -236,6 +265,15 @@ static void describe_limit(bn_exec_result *res)
 		msg = bn_xstrdup("stack limit exhausted (call depth)");
 	free(res->error);
 	res->error = msg;
+}
+
+/* The caller cancelled the run (bn_exec_request.cancel_fd). */
+static void cancelled(bn_exec_result *res)
+{
+	res->outcome = "cancelled";
+	res->limit = NULL;
+	free(res->error);
+	res->error = bn_xstrdup("cancelled by the caller");
 }
 
 /* The granted folders as WASI preopens (owned array, paths borrowed from
@@ -399,7 +437,8 @@ static int run_module(run_ctx *c, const bn_wasm_module *mod, bn_err *err)
 	}
 	/* host calls wait no longer than the run may last (host.h) */
 	host.deadline_ms = bn_clock_now_ms() + res->limits.timeout_ms;
-	if (timer_start(&tm, store, wasi, res->limits.timeout_ms)) {
+	if (timer_start(&tm, store, wasi, res->limits.timeout_ms,
+			c->cancel_fd)) {
 		r = bn_err_set(err, BN_EIO, "cannot start the run's timer");
 		goto out;
 	}
@@ -413,6 +452,11 @@ static int run_module(run_ctx *c, const bn_wasm_module *mod, bn_err *err)
 	bool mem_refused = bn_wasm_store_memory_refused(store) > 0;
 	res->host_calls = host.calls;
 	res->host_denied = host.denied;
+	if (tm.cancelled) {
+		cancelled(res);
+		r = 0;
+		goto out;
+	}
 	if (r == BN_WASM_ELIMIT) {
 		res->outcome = "limit";
 		res->limit = "memory";
@@ -514,6 +558,7 @@ static int run_confined(run_ctx *c, const char *bytes, size_t nbytes,
 	   keeping its crash out of the server, not a condition to run */
 	job.allow_weaker = res->tier == BN_EXEC_TIER_LOCAL ||
 			   bn_exec__allow_weaker();
+	job.cancel_fd = c->cancel_fd;
 	r = bn_exec_worker_run(&o, &job, err);
 	free((void *)job.preopens);
 	if (r) {
@@ -540,7 +585,9 @@ static int run_confined(run_ctx *c, const char *bytes, size_t nbytes,
 	res->host_denied = host.denied;
 	bn_exec_host_clear(&host);
 	take_output(res, c, &stderr_text, &err_len);
-	if (o.protocol_error) {
+	if (o.cancelled) {
+		cancelled(res);
+	} else if (o.protocol_error) {
 		res->outcome = "error";
 		res->error = bn_xstrdup(o.protocol_msg);
 	} else if (o.timed_out) {
@@ -612,13 +659,21 @@ static int load_module(char **bytes, size_t *n, bn_exec__run *run,
 int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 		bn_err *err)
 {
+	return bn_exec_run_as(out, s, req, NULL, err);
+}
+
+int bn_exec_run_as(bn_exec_result *out, bn_store *s,
+		   const bn_exec_request *req, const bn_exec_caller *caller,
+		   bn_err *err)
+{
 	bn_exec__run run;
 	bn_skill_resolved resolved = { 0 };
 	bn_exec_result res = { 0 };
 	bn_wasm_module *mod = NULL;
 	bn_wasm_err werr = { { 0 } };
 	run_ctx c = { .run = &run, .res = &res, .fds = { -1, -1, -1 },
-		      .pool = req->pool };
+		      .pool = req->pool,
+		      .cancel_fd = caller ? caller->cancel_fd : 0 };
 	char *wasm_path = NULL, *bytes = NULL;
 	size_t nbytes = 0;
 	bool in_worker;
@@ -628,6 +683,7 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 				   req->input_len, err)))
 		goto out;
 	run.ar.actor = req->actor;
+	run.ar.client = caller ? caller->client : NULL;
 	if ((r = bn_store_skill_resolve(&resolved, &run.all, req->skill,
 					err))) {
 		r = bn_exec__run_refuse(&run, r, err);

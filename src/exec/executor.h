@@ -56,9 +56,22 @@ typedef struct bn_exec_request {
 					machine's user, no token) */
 } bn_exec_request;
 
+/* Who asks for a run, beyond the request (bn_exec_run_as). */
+typedef struct bn_exec_caller {
+	const char *client;          /* for the audit record (an MCP
+					client's name), or NULL */
+	int cancel_fd;               /* > 0: a descriptor (an eventfd) that
+					becomes readable when the caller
+					cancels; the run then ends at once
+					(its worker killed, or the engine
+					interrupted in-process) with outcome
+					"cancelled".  0: none */
+} bn_exec_caller;
+
 typedef struct bn_exec_result {
 	bool ok;                     /* exit status 0, no trap, no limit */
-	const char *outcome;         /* "ok", "error", "limit", "trap" */
+	const char *outcome;         /* "ok", "error", "limit", "trap",
+					"cancelled" */
 	int exit_code;               /* the module's, when it exited */
 	char *output;                /* owned: stdout (NUL-terminated) */
 	size_t output_len;
@@ -96,5 +109,15 @@ void bn_exec_result_clear(bn_exec_result *r);
  */
 int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 		bn_err *err) BN_MUST_USE;
+
+/*
+ * bn_exec_run_as - bn_exec_run for CALLER (may be NULL: as bn_exec_run):
+ * its client name goes into the audit record, and its cancel_fd ends the
+ * run when it becomes readable (outcome "cancelled", in the audit log
+ * too).
+ */
+int bn_exec_run_as(bn_exec_result *out, bn_store *s,
+		   const bn_exec_request *req, const bn_exec_caller *caller,
+		   bn_err *err) BN_MUST_USE;
 
 #endif

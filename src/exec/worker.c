@@ -515,8 +515,17 @@ static bool read_done(const bn_sandbox_msg *m, bn_exec_worker_outcome *out)
 	return true;
 }
 
+/* The caller cancelled the run: CANCEL_FD (> 0) is readable. */
+static bool is_cancelled(int cancel_fd)
+{
+	struct pollfd p = { cancel_fd, POLLIN, 0 };
+
+	return cancel_fd > 0 && poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
 static void broker_loop(bn_exec_worker_outcome *out, bn_sandbox_proc *proc,
-			bn_exec_host *h, int chan, uint64_t timeout_ms)
+			bn_exec_host *h, int chan, uint64_t timeout_ms,
+			int cancel_fd)
 {
 	uint64_t deadline = bn_clock_now_ms() + timeout_ms;
 
@@ -524,7 +533,8 @@ static void broker_loop(bn_exec_worker_outcome *out, bn_sandbox_proc *proc,
 	h->deadline_ms = deadline;
 	for (;;) {
 		uint64_t now = bn_clock_now_ms();
-		struct pollfd pfd = { chan, POLLIN, 0 };
+		struct pollfd pfd[2] = { { chan, POLLIN, 0 },
+					 { cancel_fd, POLLIN, 0 } };
 		bn_sandbox_msg m = { 0 };
 		int pr;
 
@@ -533,12 +543,20 @@ static void broker_loop(bn_exec_worker_outcome *out, bn_sandbox_proc *proc,
 			bn_sandbox_proc_kill(proc);
 			return;
 		}
-		pr = poll(&pfd, 1, deadline - now > INT_MAX ? INT_MAX :
-			  (int)(deadline - now));
+		pr = poll(pfd, cancel_fd > 0 ? 2 : 1, deadline - now > INT_MAX ?
+			  INT_MAX : (int)(deadline - now));
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr == 0)
 			continue;   /* the deadline check above ends it */
+		if (is_cancelled(cancel_fd)) {
+			/* the caller gave up on it: the worker ends now */
+			out->cancelled = true;
+			bn_sandbox_proc_kill(proc);
+			return;
+		}
+		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
 		pr = bn_sandbox_msg_recv(&m, chan, BN_SANDBOX_MSG_MAX_BYTES,
 					 NULL);
 		if (pr == -EPIPE)
@@ -689,13 +707,15 @@ void bn_exec__worker_call(bn_exec_worker_outcome *out, bn_exec__worker *w,
 	/* a worker that died before reading its job ends like any other */
 	if (send_job(w->chan, job, !w->has_module, NULL) == 0)
 		w->has_module = true;
-	broker_loop(out, w->proc, job->host, w->chan, job->limits.timeout_ms);
+	broker_loop(out, w->proc, job->host, w->chan, job->limits.timeout_ms,
+		    job->cancel_fd);
 }
 
 bool bn_exec__worker_spent(const bn_exec_worker_outcome *o,
 			   const bn_exec_host *h)
 {
 	return !o->reported || o->protocol_error || o->timed_out ||
+	       o->cancelled ||
 	       (o->trap != BN_WASM_TRAP_NONE && o->trap != BN_WASM_TRAP_EXIT) ||
 	       o->load_error[0] || o->load_limit || o->no_start ||
 	       o->memory_refused || h->denied || h->out_of_time;

@@ -57,6 +57,8 @@ typedef struct bn_exec_worker_job {
 	int fds[3];                       /* stdin, stdout, stderr memfds */
 	bn_exec_host *host;               /* broker side: grants, audit */
 	bool allow_weaker;                /* run without a missing mechanism */
+	int cancel_fd;                    /* > 0: readable when the caller
+					     cancels; the worker is killed */
 } bn_exec_worker_job;
 
 typedef struct bn_exec_worker_outcome {
@@ -75,6 +77,8 @@ typedef struct bn_exec_worker_outcome {
 	uint64_t memory_refused;
 	uint64_t output_bytes;
 	bool timed_out;            /* the broker's wall clock ran out */
+	bool cancelled;            /* the caller cancelled (cancel_fd) and
+				      the worker was killed */
 	bool protocol_error;       /* the worker broke the protocol */
 	char protocol_msg[256];
 	int end;                   /* bn_sandbox_end of the process */

@@ -14,11 +14,12 @@ int bn_store_audit_run_add(int64_t *id_out, bn_store *s,
 		BN_STORE__TEXT(r->version), BN_STORE__TEXT(r->tier),
 		BN_STORE__TEXT(r->bot), BN_STORE__TEXT(r->input_sha256),
 		BN_STORE__TEXT(r->outcome), BN_STORE__TEXT(r->actor),
+		BN_STORE__TEXT(r->client),
 	};
 	int rc = bn_store__run(s,
 		"INSERT INTO audit_runs (at_ms, skill, version, tier, bot,"
-		" input_sha256, outcome, actor)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+		" input_sha256, outcome, actor, client)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 		a, BN_STORE__NARGS(a), err);
 	if (!rc)
 		*id_out = bn_store__last_id(s);
@@ -116,6 +117,7 @@ static void run_row(void *item, sqlite3_stmt *st)
 	x->outcome = bn_store__col_dup(st, 11);
 	x->error = bn_store__col_dup(st, 12);
 	x->actor = bn_store__col_dup(st, 13);
+	x->client = bn_store__col_dup(st, 14);
 }
 
 static void run_clear(void *item)
@@ -130,6 +132,7 @@ static void run_clear(void *item)
 	free(x->outcome);
 	free(x->error);
 	free(x->actor);
+	free(x->client);
 }
 
 int bn_store_audit_run_list(bn_store_audit_run **out, size_t *n_out,
@@ -146,7 +149,7 @@ int bn_store_audit_run_list(bn_store_audit_run **out, size_t *n_out,
 	int r = bn_store__query(&st, s,
 		"SELECT id, at_ms, skill, version, tier, bot, input_sha256,"
 		" output_sha256, fuel, memory_peak, duration_ms, outcome, error,"
-		" actor FROM audit_runs WHERE (?1 IS NULL OR skill = ?1)"
+		" actor, client FROM audit_runs WHERE (?1 IS NULL OR skill = ?1)"
 		" AND (?2 IS NULL OR bot = ?2) AND at_ms >= ?3"
 		" AND (?4 IS NULL OR outcome = ?4) AND (?5 = 0 OR id < ?5)"
 		" ORDER BY id DESC LIMIT ?6", a, BN_STORE__NARGS(a), err);

@@ -29,7 +29,8 @@ typedef struct bn_store_audit_run_new {
 	const char *input_sha256;
 	const char *outcome;
 	const char *actor;          /* who asked: an API token's name, or
-				       "cli" */
+				       "local" */
+	const char *client;         /* who asked (an MCP client), or NULL */
 } bn_store_audit_run_new;
 
 /* A run as it ends; NULL strings are not recorded. */
@@ -58,6 +59,7 @@ typedef struct bn_store_audit_run {
 	char *outcome;
 	char *error;
 	char *actor;                /* who asked, or NULL (older rows) */
+	char *client;               /* who asked (an MCP client), or NULL */
 } bn_store_audit_run;
 
 /* One host call of a run as stored, or the summary of the calls past the

@@ -251,6 +251,10 @@ static const char *const migrations[] = {
 	"CREATE INDEX IF NOT EXISTS token_usage_bot ON token_usage(bot, at);"
 	"CREATE INDEX IF NOT EXISTS token_usage_session"
 	"  ON token_usage(session);",
+	/* migration from wt-mcp */
+	/* the client that asked for a run (an MCP client's name from its
+	   initialize, `bnity mcp serve`); NULL for the CLI, API and chat */
+	"ALTER TABLE audit_runs ADD COLUMN client TEXT;",
 };
 
 int bn_store__fail(bn_store *s, bn_err *err)

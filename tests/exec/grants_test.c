@@ -173,6 +173,7 @@ static void test_secret_migration(bn_t *t)
 		"ALTER TABLE skill_index DROP COLUMN pending_tier;"
 		"ALTER TABLE skill_index DROP COLUMN pending_source;"
 		"ALTER TABLE skill_index DROP COLUMN pending_grants;"
+		"ALTER TABLE audit_runs DROP COLUMN client;"
 		"PRAGMA user_version = 7;"
 		"INSERT INTO grants VALUES"
 		" ('one', '*', 'http_get', 'https://api.x.org:443', NULL, 1),"
