@@ -123,7 +123,7 @@ const TABS = ['skills', 'bots', 'chat', 'audit', 'updates', 'settings'];
 const loaders = {
   skills: () => { closeSkill(); return loadSkills(); },
   bots: () => loadBots(),
-  chat: () => loadSessions(),
+  chat: () => ($('#chat-sessions-box').open ? loadSessions() : Promise.resolve()),
   audit: () => loadAudit(null, true),
   updates: () => loadUpdatesTab(),
   settings: () => loadSettings(),
@@ -773,7 +773,7 @@ async function streamTurn(start) {
     });
   } catch (e) { chatLine('error', e.message); }
   $('#chat-send').disabled = false;
-  loadSessions().catch(() => {});
+  if ($('#chat-sessions-box').open) loadSessions().catch(() => {});
 }
 
 async function sendChat(ev) {
@@ -1015,7 +1015,8 @@ async function loadInstallLog() {
 async function loadUpdatesTab() {
   const reg = !!(state.settings && state.settings.registry);
   $('#updates-unavailable').hidden = reg;
-  for (const c of document.querySelectorAll('#panel-updates > .card')) c.hidden = !reg;
+  for (const c of document.querySelectorAll('#panel-updates > .card:not(#updates-unavailable)'))
+    c.hidden = !reg;
   if (!reg) return;
   loadUpdates();
   await Promise.all([loadVerify(), loadInstallLog()]);
@@ -1102,7 +1103,7 @@ function start() {
     $('#chat-log').replaceChildren();
     for (const n of document.querySelectorAll('.bot-name')) n.textContent = state.bot;
     loadSkills().catch(fail);
-    loadSessions().catch(fail);
+    if ($('#chat-sessions-box').open) loadSessions().catch(fail);
   });
   $('#bot-form').addEventListener('submit', createBot);
   $('#discover-q').addEventListener('input', discoverInput);
@@ -1112,6 +1113,9 @@ function start() {
   $('#new-skill-form').addEventListener('submit', createSkill);
   $('#chat-form').addEventListener('submit', sendChat);
   $('#chat-new').addEventListener('click', () => { state.session = 0; $('#chat-log').replaceChildren(); });
+  $('#chat-sessions-box').addEventListener('toggle', (ev) => {
+    if (ev.target.open) loadSessions().catch(fail);
+  });
   $('#updates-check').addEventListener('click', () => loadUpdates());
   $('#verify-all').addEventListener('click', () => loadVerify().catch(fail));
   $('#audit-form').addEventListener('submit', (ev) => loadAudit(ev, true).catch(fail));
