@@ -416,12 +416,17 @@ async function showFile(sk, path, where) {
   } catch (e) { where.replaceChildren(el('p', { class: 'error' }, e.message)); }
 }
 
+// A page still loading when another opens (or the lists come back) is
+// dropped, so a slow answer never covers what the user went to.
+let skillSeq = 0;
 async function openSkill(name) {
+  const seq = ++skillSeq;
   let sk, runs;
   try {
     [sk, runs] = await Promise.all([api('GET', `/skills/${encodeURIComponent(name)}`),
       api('GET', `/audit${q({ skill: name, limit: 10 })}`)]);
-  } catch (e) { fail(e); return; }
+  } catch (e) { if (seq === skillSeq) fail(e); return; }
+  if (seq !== skillSeq) return;
   $('#skill-lists').hidden = true;
   $('#skill-page').hidden = false;
   $('#skill-page-title').replaceChildren(sk.name, ' ', skillBadges(sk));
@@ -517,6 +522,7 @@ async function createSkill(ev) {
 }
 
 function closeSkill() {
+  skillSeq++;
   $('#skill-page').hidden = true;
   $('#skill-lists').hidden = false;
 }

@@ -4,7 +4,7 @@
 // are killed at the end, polling, Chromium with a throw-away profile, and
 // signing in to the UI.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -105,8 +105,46 @@ export async function overflowing(page, width) {
   }, width);
 }
 
-// Kill the children, print the plan and exit 1 when a test failed.
-export function finish() {
+// Each tab of TABS at WIDTH px: the elements past the screen, one line a tab.
+export async function tooWide(page, tabs, width) {
+  const wide = [];
+  for (const t of tabs) {
+    await page.getByRole('tab', { name: t }).click();
+    await page.waitForLoadState('networkidle');
+    const r = await overflowing(page, width);
+    if (r.sw > width || r.out.length) wide.push(`${t}: scrollWidth ${r.sw} ${r.out.join(', ')}`);
+  }
+  return wide;
+}
+
+// Drive the UI at BASE with WALK(browser) in a fresh Chromium; then no
+// console error and no request elsewhere.  A failure is one TAP line
+// and OUTDIR/NAME-failure.png.
+export async function walk(base, outDir, name, fn) {
+  mkdirSync(outDir, { recursive: true });
+  const b = await launch(base);
+  try {
+    await fn(b);
+    ok(b.consoleErrors.length === 0, 'no errors in the console (CSP included)', b.consoleErrors.join('\n'));
+    ok(b.offsite.length === 0, 'no request leaves the server', b.offsite.join('\n'));
+  } catch (e) {
+    ok(false, name, e.stack || e);
+    try { await b.page.screenshot({ path: join(outDir, `${name}-failure.png`), fullPage: true }); } catch (_) { /* ignore */ }
+  } finally {
+    await b.close();
+  }
+}
+
+// Run MAIN, remove WORK, kill the children, print the plan and exit 1
+// when a test failed.
+export async function run(main, work) {
+  try {
+    await main();
+  } catch (e) {
+    ok(false, 'set-up', e.stack || e);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
   for (const c of children) { try { c.stdin.end(); c.kill(); } catch (_) { /* gone */ } }
   console.log(`1..${tap.n}`);
   process.exit(tap.failed ? 1 : 0);

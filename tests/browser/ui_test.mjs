@@ -12,12 +12,12 @@
 // to OUTDIR (skills-tab.png, skills-tab-phone.png, install-dialog.png).
 // Usage: node ui_test.mjs BNITY SERVE OUTDIR
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
   writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { finish, launch, ok, overflowing, skip, startChild, todo, until } from './harness.mjs';
+import { ok, run, skip, startChild, todo, tooWide, until, walk } from './harness.mjs';
 
 const [bnity, serveBin, outDir] = process.argv.slice(2);
 const src = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -63,8 +63,7 @@ async function main() {
     { headers: { Authorization: `Bearer ${token}` } })).json();
 
   // --- the browser -------------------------------------------------------------------
-  const { page, consoleErrors, offsite, close } = await launch(base);
-  try {
+  await walk(base, outDir, 'walk-through', async ({ page, consoleErrors }) => {
     await page.goto(`${base}/`);
     // --- log in ------------------------------------------------------------------------
     await page.getByLabel('API token').fill('0'.repeat(64));
@@ -335,33 +334,12 @@ async function main() {
 
     // --- every tab at 360 px: nothing wider than the screen, every tab reachable ----------------
     await page.setViewportSize({ width: 360, height: 760 });
-    const wide = [];
-    for (const t of ['Skills', 'Bots', 'Chat', 'Audit', 'Updates', 'Settings']) {
-      await page.getByRole('tab', { name: t }).click();
-      await page.waitForLoadState('networkidle');
-      const r = await overflowing(page, 360);
-      if (r.sw > 360 || r.out.length) wide.push(`${t}: scrollWidth ${r.sw} ${r.out.join(', ')}`);
-      if (t === 'Audit') await page.screenshot({ path: join(outDir, 'audit-tab-phone.png'), fullPage: true });
-    }
+    const wide = await tooWide(page, ['Skills', 'Bots', 'Chat', 'Updates', 'Settings', 'Audit'], 360);
+    await page.screenshot({ path: join(outDir, 'audit-tab-phone.png'), fullPage: true });
     ok(wide.length === 0, 'at 360 px no element of any tab runs past the screen (tables scroll in their box)',
       wide.join('\n'));
     await page.setViewportSize({ width: 1100, height: 900 });
-
-    ok(consoleErrors.length === 0, 'no errors in the console (CSP included)', consoleErrors.join('\n'));
-    ok(offsite.length === 0, 'no request leaves the server', offsite.join('\n'));
-  } catch (e) {
-    ok(false, 'the walk-through', e.stack || e);
-    try { await page.screenshot({ path: join(outDir, 'failure.png'), fullPage: true }); } catch (_) { /* ignore */ }
-  } finally {
-    await close();
-  }
+  });
 }
 
-try {
-  await main();
-} catch (e) {
-  ok(false, 'set-up', e.stack || e);
-} finally {
-  rmSync(work, { recursive: true, force: true });
-}
-finish();
+await run(main, work);
