@@ -724,11 +724,13 @@ function chatLine(cls, text) {
   return li;
 }
 
-// Opens the Audit tab on the newest runs of SKILL for the bot.
-async function auditOf(skill, bot) {
+// Opens the Audit tab on the runs of SKILL for the bot: from record ID
+// down when it is known (a stored turn's), else the newest.
+async function auditOf(skill, bot, id) {
   $('#audit-skill').value = skill;
   $('#audit-bot').value = bot || '';
   $('#audit-outcome').value = '';
+  state.audit.start = id ? Number(id) + 1 : null;
   await showTab('audit', true);
 }
 
@@ -750,7 +752,7 @@ function toolDone(t, content, isError, auditId) {
   t.li.classList.toggle('error', !!isError);
   t.out.replaceChildren(el('h5', {}, 'Output'), el('pre', {}, content),
     el('button', { type: 'button', class: 'link', 'aria-label': `Audit record of ${t.name}`,
-      onclick: () => auditOf(t.name, state.bot) },
+      onclick: () => auditOf(t.name, state.bot, auditId) },
     auditId ? `Audit record #${auditId}` : 'Its audit record'));
 }
 
@@ -792,10 +794,10 @@ async function sendChat(ev) {
 }
 
 // ---- conversations: the session API of the agent-turns work -------------
-// GET /bots/B/sessions, GET /sessions/N, POST /sessions/N/resume (streamed
-// like a chat turn), DELETE /sessions/N.
-
-const pick = (o, ...keys) => { for (const k of keys) if (o && o[k] !== undefined && o[k] !== null) return o[k]; return null; };
+// GET /bots/B/sessions ({sessions: [{id, title, last_used, turns,
+// state}]}), GET /sessions/N (its "history": each turn's user message,
+// tool calls with their audit row ids, reply and state), POST
+// /sessions/N/resume (streamed like a chat turn), DELETE /sessions/N.
 
 async function loadSessions() {
   const ul = $('#chat-sessions'), note = $('#chat-sessions-note');
@@ -814,13 +816,12 @@ async function loadSessions() {
   const list = r.sessions || [];
   note.textContent = list.length ? '' : 'No conversations yet.';
   ul.replaceChildren(...list.map((x) => {
-    const id = x.id, st = pick(x, 'state', 'status') || '';
-    const when = pick(x, 'last_used_at', 'updated_at', 'last_at', 'created_at');
+    const id = x.id, st = x.state || '';
     return el('li', { class: 'item' },
-      el('div', { class: 'grow' }, el('strong', {}, `#${id}`), ' ',
-        st ? badge(st, st === 'incomplete' ? 'warn' : '') : null,
-        el('span', { class: 'muted' }, ` ${pick(x, 'turns', 'turn_count') ?? '?'} turn(s)`,
-          when ? ` · ${fmtWhen(when)}` : '')),
+      el('div', { class: 'grow' }, el('strong', {}, `#${id}`), ' ', x.title || '', ' ',
+        st ? badge(st, st === 'complete' ? 'ok' : 'warn') : null,
+        el('p', { class: 'muted' }, `${x.turns} turn(s)`,
+          x.last_used ? ` · ${fmtWhen(x.last_used)}` : '')),
       el('button', { type: 'button', class: 'secondary', 'aria-label': `Open conversation ${id}`,
         onclick: () => openSession(id) }, 'Open'),
       st === 'incomplete' ? el('button', { type: 'button', 'aria-label': `Resume conversation ${id}`,
@@ -830,29 +831,24 @@ async function loadSessions() {
   }));
 }
 
-// Seconds or milliseconds since the epoch, or an ISO date, as local time.
-function fmtWhen(v) {
-  const d = typeof v === 'number' ? new Date(v > 1e12 ? v : v * 1000) : new Date(v);
-  return isNaN(d) ? String(v) : d.toLocaleString();
-}
+// Seconds since the epoch as local time.
+const fmtWhen = (secs) => new Date(secs * 1000).toLocaleString();
 
 async function openSession(id) {
   let sess;
   try { sess = await api('GET', `/sessions/${id}`); } catch (e) { fail(e); return; }
   $('#chat-log').replaceChildren();
   state.session = id;
-  for (const t of sess.turns || []) {
-    const user = pick(t, 'user', 'message', 'user_text');
-    if (user) chatLine('user', user);
-    for (const c of pick(t, 'tool_calls', 'tools') || []) {
-      const ti = toolItem(c.name, pick(c, 'input', 'arguments'));
-      toolDone(ti, String(pick(c, 'result', 'output', 'content') ?? ''), c.is_error,
-        pick(c, 'audit_id', 'audit'));
+  for (const t of sess.history || []) {
+    if (t.user) chatLine('user', t.user);
+    for (const c of t.tool_calls || []) {
+      const ti = toolItem(c.name, c.input);
+      if (c.result === null) ti.out.replaceChildren(el('p', { class: 'muted' }, 'No result stored.'));
+      else toolDone(ti, c.result, c.is_error, (c.audit || [])[0]);
     }
-    const reply = pick(t, 'reply', 'assistant', 'text');
-    if (reply) chatLine('bot', reply);
-    const st = pick(t, 'state', 'status');
-    if (st && st !== 'complete') chatLine('error', `This turn is ${st}.`);
+    if (t.reply) chatLine('bot', t.reply);
+    if (t.state && t.state !== 'complete')
+      chatLine('error', `This turn is ${t.state}${t.error ? `: ${t.error}` : ''}.`);
   }
   say(`conversation #${id}: new messages continue it`);
 }
@@ -878,7 +874,7 @@ async function deleteSession(id) {
 async function loadAudit(ev, first) {
   if (ev) ev.preventDefault();
   const a = state.audit;
-  if (first || ev) { a.pages = []; a.before = null; }
+  if (first || ev) { a.pages = []; a.before = a.start || null; a.start = null; }
   const r = await api('GET', `/audit${q({ skill: $('#audit-skill').value.trim(),
     bot: $('#audit-bot').value.trim(), outcome: $('#audit-outcome').value,
     limit: 20, before: a.before })}`);
