@@ -904,7 +904,7 @@ const shortHash = (h) => (h ? h.replace(/^sha256:/, '').slice(0, 12) : '–');
 // One update entry: what changed, and Apply re-asking only for the
 // capabilities new in this version (unchanged grants are kept).
 function updateItem(u, after) {
-  const head = el('div', {}, skillLink(u.name), ' ');
+  const head = el('span', {}, skillLink(u.name), ' ');
   if (u.error)
     return el('li', { class: 'item', 'data-update': u.name }, el('div', { class: 'grow' },
       head, badge('cannot check', 'warn'), el('p', { class: 'error' }, u.error)));
@@ -1008,7 +1008,7 @@ async function loadInstallLog() {
     el('td', {}, x.source, x.ref ? el('span', { class: 'muted' }, ` @ ${x.ref}`) : null),
     el('td', { class: 'hash', title: x.hash }, shortHash(x.hash)),
     el('td', {}, badge(x.tier)),
-    el('td', {}, x.granted.length ? x.granted.join(', ') : 'nothing'),
+    el('td', { class: 'wrap' }, x.granted.length ? x.granted.join(', ') : 'nothing'),
     el('td', {}, String(x.findings)))));
   if (!r.installs.length) tb.append(el('tr', {}, el('td', { colspan: 8, class: 'muted' },
     'Nothing installed from a source yet.')));

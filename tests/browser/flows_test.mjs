@@ -259,6 +259,13 @@ async function main() {
     if (r.sw > 360 || r.out.length) wide.push(`skill page: scrollWidth ${r.sw} ${r.out.join(', ')}`);
     ok(wide.length === 0, 'at 360 px nothing runs past the screen (the new tab and forms included)',
       wide.join('\n'));
+    await page.setViewportSize({ width: 1100, height: 900 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.getByRole('tab', { name: 'Updates' }).click();
+    await page.waitForLoadState('networkidle');
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    ok(bg === 'rgb(20, 22, 26)', 'a dark system scheme gives the dark colours', bg);
+    await page.screenshot({ path: join(outDir, 'updates-tab-dark.png'), fullPage: true });
     if (noSessions) expected(404);
   });
 }
