@@ -239,12 +239,23 @@ async function main() {
         await page.getByRole('button', { name: /^Open conversation/ }).first().waitFor();
         await page.getByRole('button', { name: /^Open conversation/ }).first().click();
         await until(async () => (await page.locator('#chat-log > li.tool').count()) === 2, 'the stored turn');
-        ok(true, 'a conversation of the bot is listed and reopens with its tool calls');
+        const stored = page.locator('#chat-log > li.tool').first();
+        await stored.locator('summary').click();
+        const link = await stored.getByRole('button', { name: 'Audit record of word-count' }).textContent();
+        ok(/Audit record #\d+/.test(link),
+          'a conversation of the bot is listed and reopens with its tool calls and their audit records', link);
+        await page.getByRole('button', { name: /^Delete conversation/ }).first().click();
+        await page.locator('#confirm-dialog').getByRole('button', { name: 'Delete' }).click();
+        await until(async () => (await page.locator('#chat-sessions-note').textContent())
+          .includes('No conversations yet'), 'the deletion');
+        ok((await call('GET', '/bots/helper/sessions')).json.sessions.length === 0,
+          'a conversation is deleted from the list, after a confirmation');
       } else {
         await until(async () => (await page.locator('#chat-sessions-note').textContent())
           .includes('does not list conversations'), 'the note');
         noSessions = true;
         skip('conversations listed and reopened', 'this server has no session routes yet (agent-turns)');
+        skip('a conversation is deleted', 'this server has no session routes yet (agent-turns)');
       }
     } else {
       skip('chat order with two tool calls', 'no scripted provider or no agent loop');
