@@ -58,14 +58,20 @@ export function q(params) {
 }
 
 // Stream one chat turn: onEvent(name, data) for each server-sent event.
-export async function chat(bot, message, session, onEvent, signal) {
-  const resp = await check(await fetch(
-    `/api/v1/bots/${encodeURIComponent(bot)}/chat`, {
-      method: 'POST',
-      headers: headers(true),
-      body: JSON.stringify({ message, session: session || null }),
-      signal,
-    }));
+export function chat(bot, message, session, onEvent, signal) {
+  return stream(`/bots/${encodeURIComponent(bot)}/chat`,
+    { message, session: session || null }, onEvent, signal);
+}
+
+// POST BODY to PATH and call onEvent(name, data) for each server-sent
+// event of the answer (a chat turn, or a resumed one).
+export async function stream(path, body, onEvent, signal) {
+  const resp = await check(await fetch(`/api/v1${path}`, {
+    method: 'POST',
+    headers: headers(true),
+    body: JSON.stringify(body),
+    signal,
+  }));
   const reader = resp.body.getReader();
   const dec = new TextDecoder();
   let buf = '';

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // web/app.js - the UI's behaviour: log-in, tabs, skills (attach, enable,
-// detach, run, discover and install with capability approval), bots,
-// streamed chat, the audit log and settings.  Text from the server is
+// detach, run, discover and install with capability approval, grants and
+// limits per bot), bots, streamed chat and its conversations, the audit
+// log, updates (re-asking only for new capabilities), verify and repair,
+// the install log, and settings.  Text from the server is
 // always set as text (never as HTML).
-import { api, ApiError, chat, q, setToken, token } from './api.js';
+import { api, ApiError, chat, q, setToken, stream, token } from './api.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -117,12 +119,13 @@ function logout() {
 
 // ---- tabs ----------------------------------------------------------------
 
-const TABS = ['skills', 'bots', 'chat', 'audit', 'settings'];
+const TABS = ['skills', 'bots', 'chat', 'audit', 'updates', 'settings'];
 const loaders = {
   skills: () => { closeSkill(); return loadSkills(); },
   bots: () => loadBots(),
-  chat: () => Promise.resolve(),
+  chat: () => ($('#chat-sessions-box').open ? loadSessions() : Promise.resolve()),
   audit: () => loadAudit(null, true),
+  updates: () => loadUpdatesTab(),
   settings: () => loadSettings(),
 };
 
@@ -368,7 +371,40 @@ function grantsFor(sk, bot) {
         } }, 'Grant')));
   }
   if (!sk.capabilities.length) box.append(el('p', { class: 'muted' }, 'It declares no capability.'));
+  if (sk.type === 'tool') box.append(limitsForm(sk, bot, path, refresh));
   return box;
+}
+
+// The limits a bot's grants set for a tool skill (each empty: the tier's
+// default), saved as one grant of limits (replacing the ones before).
+const LIMITS = [['fuel', 'Fuel (instructions)'], ['memory_bytes', 'Memory (bytes)'],
+  ['timeout_ms', 'Time (ms)'], ['output_bytes', 'Output (bytes)']];
+function limitsForm(sk, bot, path, refresh) {
+  const held = sk.grants.find((g) => g.bot === bot && g.limits &&
+    Object.values(g.limits).some((v) => v !== null));
+  const inputs = LIMITS.map(([k, label]) => {
+    const id = `lim-${bot}-${k}`;
+    const inp = el('input', { id, type: 'number', min: 1, step: 1, inputmode: 'numeric',
+      placeholder: 'tier default' });
+    if (held && held.limits[k] !== null) inp.value = String(held.limits[k]);
+    return [k, label, id, inp];
+  });
+  return el('form', { class: 'limits', 'aria-label': `Limits for ${bot}`, onsubmit: async (ev) => {
+    ev.preventDefault();
+    const limits = {};
+    for (const [k, , , inp] of inputs) if (inp.value.trim()) limits[k] = Number(inp.value);
+    if (!Object.keys(limits).length) { say('give at least one limit', true); return; }
+    try {
+      await api('POST', path, { limits });
+      say(`limits of ${sk.name} for ${bot} saved`);
+      await refresh();
+    } catch (e) { fail(e); }
+  } },
+  el('h5', {}, `Limits for ${bot}`),
+  el('div', { class: 'limit-grid' }, inputs.map(([, label, id, inp]) =>
+    el('div', {}, el('label', { for: id }, label), inp))),
+  el('div', { class: 'row start' }, el('button', { type: 'submit', class: 'secondary',
+    'aria-label': `Save limits for ${bot}` }, 'Save limits')));
 }
 
 async function showFile(sk, path, where) {
@@ -380,12 +416,17 @@ async function showFile(sk, path, where) {
   } catch (e) { where.replaceChildren(el('p', { class: 'error' }, e.message)); }
 }
 
+// A page still loading when another opens (or the lists come back) is
+// dropped, so a slow answer never covers what the user went to.
+let skillSeq = 0;
 async function openSkill(name) {
+  const seq = ++skillSeq;
   let sk, runs;
   try {
     [sk, runs] = await Promise.all([api('GET', `/skills/${encodeURIComponent(name)}`),
       api('GET', `/audit${q({ skill: name, limit: 10 })}`)]);
-  } catch (e) { fail(e); return; }
+  } catch (e) { if (seq === skillSeq) fail(e); return; }
+  if (seq !== skillSeq) return;
   $('#skill-lists').hidden = true;
   $('#skill-page').hidden = false;
   $('#skill-page-title').replaceChildren(sk.name, ' ', skillBadges(sk));
@@ -425,6 +466,8 @@ async function openSkill(name) {
         el('td', {}, new Date(x.at_ms).toLocaleString()), el('td', {}, x.bot || '–'),
         el('td', {}, badge(x.outcome, x.outcome === 'ok' ? 'ok' : 'warn'))))))) :
       el('p', { class: 'muted' }, 'No runs yet.'),
+    own ? null : el('h3', {}, 'Source: update and verify'),
+    own ? null : sourceChecks(sk.name),
     el('div', { class: 'row start' }, el('button', { type: 'button', class: 'danger',
       'aria-label': `Remove ${sk.name}`, onclick: () => removeSkill(sk.name, bots) }, 'Remove skill…'))]
     .filter((x) => x));
@@ -479,6 +522,7 @@ async function createSkill(ev) {
 }
 
 function closeSkill() {
+  skillSeq++;
   $('#skill-page').hidden = true;
   $('#skill-lists').hidden = false;
 }
@@ -680,33 +724,149 @@ function chatLine(cls, text) {
   return li;
 }
 
+// Opens the Audit tab on the runs of SKILL for the bot: from record ID
+// down when it is known (a stored turn's), else the newest.
+async function auditOf(skill, bot, id) {
+  $('#audit-skill').value = skill;
+  $('#audit-bot').value = bot || '';
+  $('#audit-outcome').value = '';
+  state.audit.start = id ? Number(id) + 1 : null;
+  await showTab('audit', true);
+}
+
+// One tool call as it happens: collapsible, its input at once, its output
+// when the result comes, and a link to its audit record.
+function toolItem(name, input) {
+  const out = el('div', { class: 'tool-out' }, el('p', { class: 'muted' }, 'running…'));
+  const sum = el('summary', {}, `Tool ${name}`, ' ', badge('running', 'warn'));
+  const li = el('li', { class: 'tool', 'data-tool': name },
+    el('details', {}, sum, el('h5', {}, 'Input'),
+      el('pre', {}, JSON.stringify(input, null, 2)), out));
+  $('#chat-log').append(li);
+  li.scrollIntoView({ block: 'end' });
+  return { name, li, sum, out };
+}
+
+function toolDone(t, content, isError, auditId) {
+  t.sum.replaceChildren(`Tool ${t.name}`, ' ', badge(isError ? 'error' : 'ok', isError ? 'warn' : 'ok'));
+  t.li.classList.toggle('error', !!isError);
+  t.out.replaceChildren(el('h5', {}, 'Output'), el('pre', {}, content),
+    el('button', { type: 'button', class: 'link', 'aria-label': `Audit record of ${t.name}`,
+      onclick: () => auditOf(t.name, state.bot, auditId) },
+    auditId ? `Audit record #${auditId}` : 'Its audit record'));
+}
+
+// Streams one turn (a new message, or a resumed session) into the log.
+async function streamTurn(start) {
+  // lines in the order things happen: a reply's text after the tool
+  // calls that produced it (a new bubble once a tool line came between)
+  let reply = null;
+  const pending = [];
+  $('#chat-send').disabled = true;
+  try {
+    await start((name, d) => {
+      if (name === 'text') {
+        if (!reply) reply = chatLine('bot', '');
+        reply.textContent += d.text;
+      } else if (name === 'tool_call') {
+        reply = null;
+        pending.push(toolItem(d.name, d.input));
+      } else if (name === 'tool_result') {
+        reply = null;
+        const i = pending.findIndex((t) => t.name === d.name);
+        const t = i >= 0 ? pending.splice(i, 1)[0] : toolItem(d.name, null);
+        toolDone(t, d.content, d.is_error, d.audit_id);
+      } else if (name === 'done') state.session = d.session;
+      else if (name === 'error') chatLine('error', d.error);
+    });
+  } catch (e) { chatLine('error', e.message); }
+  $('#chat-send').disabled = false;
+  if ($('#chat-sessions-box').open) loadSessions().catch(() => {});
+}
+
 async function sendChat(ev) {
   ev.preventDefault();
   const text = $('#chat-input').value.trim();
   if (!text || !state.bot) return;
   $('#chat-input').value = '';
   chatLine('user', text);
-  // lines in the order things happen: a reply's text after the tool
-  // calls that produced it (a new bubble once a tool line came between)
-  let reply = null;
-  $('#chat-send').disabled = true;
+  await streamTurn((onEvent) => chat(state.bot, text, state.session, onEvent));
+}
+
+// ---- conversations: the session API of the agent-turns work -------------
+// GET /bots/B/sessions ({sessions: [{id, title, last_used, turns,
+// state}]}), GET /sessions/N (its "history": each turn's user message,
+// tool calls with their audit row ids, reply and state), POST
+// /sessions/N/resume (streamed like a chat turn), DELETE /sessions/N.
+
+async function loadSessions() {
+  const ul = $('#chat-sessions'), note = $('#chat-sessions-note');
+  if (!state.settings || !state.settings.chat || !state.bot) {
+    ul.replaceChildren();
+    note.textContent = state.bot ? '' : 'No bot yet: create one in the Bots tab.';
+    return;
+  }
+  let r;
+  try { r = await api('GET', `${botPath()}/sessions`); } catch (e) {
+    ul.replaceChildren();
+    note.textContent = e.status === 404 || e.status === 405 ?
+      'This server does not list conversations.' : e.message;
+    return;
+  }
+  const list = r.sessions || [];
+  note.textContent = list.length ? '' : 'No conversations yet.';
+  ul.replaceChildren(...list.map((x) => {
+    const id = x.id, st = x.state || '';
+    return el('li', { class: 'item' },
+      el('div', { class: 'grow' }, el('strong', {}, `#${id}`), ' ', x.title || '', ' ',
+        st ? badge(st, st === 'complete' ? 'ok' : 'warn') : null,
+        el('p', { class: 'muted' }, `${x.turns} turn(s)`,
+          x.last_used ? ` · ${fmtWhen(x.last_used)}` : '')),
+      el('button', { type: 'button', class: 'secondary', 'aria-label': `Open conversation ${id}`,
+        onclick: () => openSession(id) }, 'Open'),
+      st === 'incomplete' ? el('button', { type: 'button', 'aria-label': `Resume conversation ${id}`,
+        onclick: () => resumeSession(id) }, 'Resume') : null,
+      el('button', { type: 'button', class: 'danger', 'aria-label': `Delete conversation ${id}`,
+        onclick: () => deleteSession(id) }, 'Delete'));
+  }));
+}
+
+// Seconds since the epoch as local time.
+const fmtWhen = (secs) => new Date(secs * 1000).toLocaleString();
+
+async function openSession(id) {
+  let sess;
+  try { sess = await api('GET', `/sessions/${id}`); } catch (e) { fail(e); return; }
+  $('#chat-log').replaceChildren();
+  state.session = id;
+  for (const t of sess.history || []) {
+    if (t.user) chatLine('user', t.user);
+    for (const c of t.tool_calls || []) {
+      const ti = toolItem(c.name, c.input);
+      if (c.result === null) ti.out.replaceChildren(el('p', { class: 'muted' }, 'No result stored.'));
+      else toolDone(ti, c.result, c.is_error, (c.audit || [])[0]);
+    }
+    if (t.reply) chatLine('bot', t.reply);
+    if (t.state && t.state !== 'complete')
+      chatLine('error', `This turn is ${t.state}${t.error ? `: ${t.error}` : ''}.`);
+  }
+  say(`conversation #${id}: new messages continue it`);
+}
+
+async function resumeSession(id) {
+  state.session = id;
+  await openSession(id);
+  await streamTurn((onEvent) => stream(`/sessions/${id}/resume`, {}, onEvent));
+}
+
+async function deleteSession(id) {
+  if (!await confirmBox('Delete conversation', `Delete conversation #${id} and its turns?`, 'Delete')) return;
   try {
-    await chat(state.bot, text, state.session, (name, d) => {
-      if (name === 'text') {
-        if (!reply) reply = chatLine('bot', '');
-        reply.textContent += d.text;
-      } else if (name === 'tool_call') {
-        reply = null;
-        chatLine('tool', `→ ${d.name} ${JSON.stringify(d.input)}`);
-      } else if (name === 'tool_result') {
-        reply = null;
-        chatLine(d.is_error ? 'tool error' : 'tool', `← ${d.name}: ${d.content}`);
-      }
-      else if (name === 'done') state.session = d.session;
-      else if (name === 'error') chatLine('error', d.error);
-    });
-  } catch (e) { chatLine('error', e.message); }
-  $('#chat-send').disabled = false;
+    await api('DELETE', `/sessions/${id}`);
+    if (state.session === id) { state.session = 0; $('#chat-log').replaceChildren(); }
+    say(`deleted conversation #${id}`);
+    await loadSessions();
+  } catch (e) { fail(e); }
 }
 
 // ---- audit ---------------------------------------------------------------
@@ -714,7 +874,7 @@ async function sendChat(ev) {
 async function loadAudit(ev, first) {
   if (ev) ev.preventDefault();
   const a = state.audit;
-  if (first || ev) { a.pages = []; a.before = null; }
+  if (first || ev) { a.pages = []; a.before = a.start || null; a.start = null; }
   const r = await api('GET', `/audit${q({ skill: $('#audit-skill').value.trim(),
     bot: $('#audit-bot').value.trim(), outcome: $('#audit-outcome').value,
     limit: 20, before: a.before })}`);
@@ -735,6 +895,155 @@ async function loadAudit(ev, first) {
 function auditOlder() {
   state.audit.before = state.audit.next;
   loadAudit(null, false).catch(fail);
+}
+
+// ---- updates, verify and the install log --------------------------------
+
+const shortHash = (h) => (h ? h.replace(/^sha256:/, '').slice(0, 12) : '–');
+
+// One update entry: what changed, and Apply re-asking only for the
+// capabilities new in this version (unchanged grants are kept).
+function updateItem(u, after) {
+  const head = el('span', {}, skillLink(u.name), ' ');
+  if (u.error)
+    return el('li', { class: 'item', 'data-update': u.name }, el('div', { class: 'grow' },
+      head, badge('cannot check', 'warn'), el('p', { class: 'error' }, u.error)));
+  if (!u.outdated)
+    return el('li', { class: 'item', 'data-update': u.name }, el('div', { class: 'grow' },
+      head, badge('up to date', 'ok')));
+  head.append(badge('update', 'warn'));
+  const boxes = u.new_capabilities.map((c, i) => el('input', { type: 'checkbox',
+    id: `upd-${u.name}-${i}`, value: c, class: 'cap-box' }));
+  const ver = u.installed_version !== u.latest_version && u.latest_version ?
+    el('p', {}, `Version ${u.installed_version || '–'} → ${u.latest_version}`) : null;
+  return el('li', { class: 'item', 'data-update': u.name }, el('div', { class: 'grow' }, head,
+    el('p', { class: 'hash' }, `${shortHash(u.installed)} → ${shortHash(u.latest)}`),
+    ver,
+    el('p', { class: 'muted' }, `From ${u.source}`),
+    u.new_capabilities.length ? el('fieldset', {},
+      el('legend', {}, 'New capabilities it asks for (tick to approve; the rest stay refused)'),
+      u.new_capabilities.map((c, i) => el('div', { class: 'cap' }, boxes[i],
+        el('label', { for: boxes[i].id }, el('code', {}, c))))) :
+      el('p', { class: 'muted' }, 'No new capability: the grants it holds are kept.'),
+    u.dropped_capabilities.length ? el('p', {}, 'No longer asks for: ',
+      u.dropped_capabilities.map((c) => el('code', {}, `${c} `))) : null,
+    u.new_findings.length ? el('div', {}, el('h4', {}, 'New scan findings'),
+      el('ul', { class: 'findings' }, u.new_findings.map((f) => el('li', {},
+        badge(f.kind, 'warn'), ` ${f.file || ''}${f.line ? ':' + f.line : ''} ${f.what}`)))) :
+      el('p', { class: 'muted' }, 'No new scan findings.'),
+    el('div', { class: 'row start' }, el('button', { type: 'button',
+      'aria-label': `Apply the update of ${u.name}`, onclick: async (ev) => {
+        ev.target.disabled = true;
+        const approve = boxes.filter((b) => b.checked).map((b) => b.value);
+        try {
+          const r = await api('POST', `/skills/${encodeURIComponent(u.name)}/update`, { approve });
+          const x = r.installed[0] || {};
+          say(`updated ${u.name} (${shortHash(x.hash)}); granted: ${(x.granted || []).join(', ') || 'nothing'}` +
+            ((x.not_granted || []).length ? `; not granted: ${x.not_granted.join(', ')}` : ''));
+          await after();
+        } catch (e) { fail(e); ev.target.disabled = false; }
+      } }, 'Apply update'))));
+}
+
+// One verified skill: what failed, and Repair (install it again from the
+// source it was installed from, at the pinned ref) or Remove.
+function verifyItem(v, after) {
+  const li = el('li', { class: 'item', 'data-verify': v.name });
+  if (v.ok) {
+    li.append(el('div', { class: 'grow' }, skillLink(v.name), ' ', badge('as installed', 'ok')));
+    return li;
+  }
+  li.append(el('div', { class: 'grow' }, skillLink(v.name), ' ', badge('changed', 'warn'),
+    el('p', { class: 'error' }, v.error),
+    el('p', { class: 'muted' }, v.source ? `Repair installs it again from ${v.source}` +
+      `${v.ref ? ' at ' + v.ref : ''}, as pinned (${shortHash(v.hash)}); its grants are kept.` :
+      'Its source is not recorded: remove it and install it again.')),
+  v.source ? el('button', { type: 'button', 'aria-label': `Repair ${v.name}`, onclick: async (ev) => {
+    ev.target.disabled = true;
+    try {
+      const r = await api('POST', `/skills/${encodeURIComponent(v.name)}/repair`, {});
+      say(`repaired ${v.name} from ${v.source} (${shortHash((r.installed[0] || {}).hash)})`);
+      await after();
+    } catch (e) { fail(e); ev.target.disabled = false; }
+  } }, 'Repair') : null,
+  el('button', { type: 'button', class: 'danger', 'aria-label': `Remove ${v.name}`,
+    onclick: () => removeSkill(v.name, []).then(after) }, 'Remove'));
+  return li;
+}
+
+let updSeq = 0;
+async function loadUpdates() {
+  const seq = ++updSeq, ul = $('#updates'), note = $('#updates-note');
+  note.textContent = 'Checking each skill\'s source…';
+  $('#updates-check').disabled = true;
+  try {
+    const r = await api('GET', '/updates');
+    if (seq !== updSeq) return;
+    const list = [...r.updates].sort((a, b) => (b.outdated - a.outdated) || a.name.localeCompare(b.name));
+    const n = list.filter((u) => u.outdated).length;
+    note.textContent = !list.length ? 'No skill here was installed from a source.' :
+      n ? `${n} update(s) available.` : 'Every installed skill is up to date.';
+    ul.replaceChildren(...list.map((u) => updateItem(u, () => loadUpdatesTab())));
+  } catch (e) { if (seq === updSeq) note.textContent = e.message; }
+  if (seq === updSeq) $('#updates-check').disabled = false;
+}
+
+async function loadVerify() {
+  const ul = $('#verify'), note = $('#verify-note');
+  const r = await api('GET', '/verify');
+  const bad = r.skills.filter((v) => !v.ok);
+  note.textContent = !r.skills.length ? 'No skill here was installed from a source.' :
+    bad.length ? `${bad.length} of ${r.skills.length} changed since they were installed.` :
+      `All ${r.skills.length} are as installed.`;
+  ul.replaceChildren(...[...bad, ...r.skills.filter((v) => v.ok)]
+    .map((v) => verifyItem(v, () => loadUpdatesTab())));
+}
+
+async function loadInstallLog() {
+  const r = await api('GET', `/audit/installs${q({ limit: 50 })}`);
+  const tb = $('#installs-table tbody');
+  tb.replaceChildren(...r.installs.map((x) => el('tr', {},
+    el('td', {}, new Date(x.at_ms).toLocaleString()), el('td', {}, x.skill),
+    el('td', {}, badge(x.action, x.action === 'install' ? 'ok' : 'type')),
+    el('td', {}, x.source, x.ref ? el('span', { class: 'muted' }, ` @ ${x.ref}`) : null),
+    el('td', { class: 'hash', title: x.hash }, shortHash(x.hash)),
+    el('td', {}, badge(x.tier)),
+    el('td', { class: 'wrap' }, x.granted.length ? x.granted.join(', ') : 'nothing'),
+    el('td', {}, String(x.findings)))));
+  if (!r.installs.length) tb.append(el('tr', {}, el('td', { colspan: 8, class: 'muted' },
+    'Nothing installed from a source yet.')));
+}
+
+async function loadUpdatesTab() {
+  const reg = !!(state.settings && state.settings.registry);
+  $('#updates-unavailable').hidden = reg;
+  for (const c of document.querySelectorAll('#panel-updates > .card:not(#updates-unavailable)'))
+    c.hidden = !reg;
+  if (!reg) return;
+  loadUpdates();
+  await Promise.all([loadVerify(), loadInstallLog()]);
+}
+
+// On a skill's page: check its source for an update, verify its files.
+function sourceChecks(name) {
+  const where = el('ul', { class: 'items' });
+  const reopen = () => openSkill(name);
+  return el('div', {}, el('div', { class: 'row start' },
+    el('button', { type: 'button', class: 'secondary', 'aria-label': `Check ${name} for an update`,
+      onclick: async () => {
+        where.replaceChildren(el('li', { class: 'muted' }, 'Checking its source…'));
+        try {
+          const r = await api('GET', `/updates${q({ skill: name })}`);
+          where.replaceChildren(...r.updates.map((u) => updateItem(u, reopen)));
+        } catch (e) { where.replaceChildren(el('li', { class: 'error' }, e.message)); }
+      } }, 'Check for an update'),
+    el('button', { type: 'button', class: 'secondary', 'aria-label': `Verify ${name}`,
+      onclick: async () => {
+        try {
+          const r = await api('GET', `/verify${q({ skill: name })}`);
+          where.replaceChildren(...r.skills.map((v) => verifyItem(v, reopen)));
+        } catch (e) { where.replaceChildren(el('li', { class: 'error' }, e.message)); }
+      } }, 'Verify its files')), where);
 }
 
 // ---- settings ------------------------------------------------------------
@@ -796,6 +1105,7 @@ function start() {
     $('#chat-log').replaceChildren();
     for (const n of document.querySelectorAll('.bot-name')) n.textContent = state.bot;
     loadSkills().catch(fail);
+    if ($('#chat-sessions-box').open) loadSessions().catch(fail);
   });
   $('#bot-form').addEventListener('submit', createBot);
   $('#discover-q').addEventListener('input', discoverInput);
@@ -805,6 +1115,11 @@ function start() {
   $('#new-skill-form').addEventListener('submit', createSkill);
   $('#chat-form').addEventListener('submit', sendChat);
   $('#chat-new').addEventListener('click', () => { state.session = 0; $('#chat-log').replaceChildren(); });
+  $('#chat-sessions-box').addEventListener('toggle', (ev) => {
+    if (ev.target.open) loadSessions().catch(fail);
+  });
+  $('#updates-check').addEventListener('click', () => loadUpdates());
+  $('#verify-all').addEventListener('click', () => loadVerify().catch(fail));
   $('#audit-form').addEventListener('submit', (ev) => loadAudit(ev, true).catch(fail));
   $('#audit-first').addEventListener('click', () => loadAudit(null, true).catch(fail));
   $('#audit-older').addEventListener('click', auditOlder);

@@ -504,79 +504,35 @@ out:
 static int lock_names(bn_strv *out, bn_store *s, const char *one,
 		      bn_err *err)
 {
-	json_t *lock, *v;
-	const char *k;
-	int r;
-
 	if (one) {
 		bn_strv_push(out, one);
 		return 0;
 	}
-	r = bn_registry_lock_load(&lock, bn_store_home(s), err);
-	if (r)
-		return r;
-	json_object_foreach(json_object_get(lock, "skills"), k, v)
-		if (json_object_get(v, "tier"))
-			bn_strv_push(out, k);
-	json_decref(lock);
-	return 0;
+	return bn_registry_lock_names(out, bn_store_home(s), err);
 }
 
-/* A store copy that no longer hashes as installed is put back from its
-   source at the pinned ref first (then updated as usual).  Says on
-   stderr what it did, or which command will. */
-static void repair_if_changed(session *ss, const install_args *a,
-			      const char *name)
-{
-	bn_registry_install_opts o = BN_REGISTRY_INSTALL_OPTS_INIT;
-	bn_registry_install_result res = { 0 };
-	char *source = NULL;
-	bn_err e;
-
-	bn_err_init(&e);
-	if (bn_registry_verify(ss->store, name, &e) != BN_EINVAL)
-		return;
-	fprintf(stderr, "bnity: %s: restoring it from its source at the "
-		"pinned ref\n", e.msg);
-	bn_err_init(&e);
-	o.yes = a->yes;
-	o.grant = (const char *const *)a->grants.v;
-	o.n_grant = a->grants.n;
-	o.bot = a->bot;
-	o.approve = on_terminal() ? ask_cap : NULL;
-	o.report = report_line;
-	if (bn_registry_repair(&res, &ss->ctx, name, &o, &source, &e) == 0 &&
-	    res.n == 1 && !res.v[0].skipped)
-		printf("restored '%s' from %s (%s)\n", name, source,
-		       res.v[0].hash);
-	else
-		fprintf(stderr, "bnity: skill '%s' not restored from %s at the "
-			"pinned ref: %s\n", name, source ? source :
-			"its source", e.msg[0] ? e.msg : "the source has it no "
-			"more");
-	bn_registry_install_result_clear(&res);
-	free(source);
-}
-
-/* Update skill NAME from the source its skills-lock.json entry names.
-   A failure leaves the skill and its entry as they were, and says so. */
+/* Update skill NAME from the source its skills-lock.json entry names
+   (bn_registry_update, which first restores a changed store copy).  A
+   failure leaves the skill and its entry as they were, and says so. */
 static int update_one(session *ss, install_args *a, const char *name,
 		      bn_err *err)
 {
+	bn_registry_install_opts o = BN_REGISTRY_INSTALL_OPTS_INIT;
+	bn_registry_install_result res = { 0 };
 	bn_registry_lock_entry e = { 0 };
-	bn_strv only = { 0 };
 	int r = bn_registry_lock_get(&e, bn_store_home(ss->store), name, err);
 
 	if (r) {
 		fprintf(stderr, "bnity: %s\n", err->msg);
 		return r;
 	}
-	repair_if_changed(ss, a, name);
-	bn_strv_push(&only, name);
-	a->skills = only;
-	r = run_install(ss, e.source, a, true, name, err);
-	a->skills = (bn_strv){ 0 };
-	bn_strv_clear(&only);
+	common_opts(&o, a, ss);
+	o.report = report_line;
+	o.grant = (const char *const *)a->grants.v;
+	o.n_grant = a->grants.n;
+	r = bn_registry_update(&res, &ss->ctx, name, &o, err);
+	bar_clear(&ss->bar);
+	r = show_results(&res, r, a->json, true);
 	if (r && r != BN_ESKIPPED)
 		fprintf(stderr, "bnity: skill '%s' not updated: %s; it stays "
 			"as installed, and its skills-lock.json entry is kept\n",
@@ -639,6 +595,24 @@ int bn_cli_skill_update(int argc, char **argv)
 	return failed ? BN_EXIT_FAIL : BN_EXIT_OK;
 }
 
+/* One line for skill NAME, and below it what an update would change. */
+static void print_outdated(const char *name, const bn_registry_update_info *c)
+{
+	printf("%-32s %s\n", name, c->outdated ?
+	       "outdated (`bnity skill update` it)" : "up to date");
+	if (!c->outdated)
+		return;
+	for (size_t i = 0; i < c->new_capabilities.n; i++)
+		printf("  asks for %s (new)\n", c->new_capabilities.v[i]);
+	for (size_t i = 0; i < c->dropped_capabilities.n; i++)
+		printf("  no longer asks for %s\n",
+		       c->dropped_capabilities.v[i]);
+	for (size_t i = 0; i < c->new_findings.n; i++)
+		printf("  new scan finding: %s %s:%u\n",
+		       bn_registry_finding_kind_name(c->new_findings.v[i].kind),
+		       c->new_findings.v[i].file, c->new_findings.v[i].line);
+}
+
 int bn_cli_skill_outdated(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
@@ -663,30 +637,23 @@ int bn_cli_skill_outdated(int argc, char **argv)
 	r = lock_names(&names, ss.store, npos == 1 ? pos[0] : NULL, &err);
 	for (size_t i = 0; r == 0 && i < names.n; i++) {
 		bn_registry_lock_entry e = { 0 };
-		char *latest = NULL;
+		bn_registry_update_info c = { 0 };
 		bn_err e1;
 		bn_err_init(&e1);
 		int r1 = bn_registry_lock_get(&e, bn_store_home(ss.store),
 					      names.v[i], &e1);
 		if (!r1)
-			r1 = bn_registry_outdated(&latest, &ss.ctx, &e, &e1);
-		bool old = !r1 && e.source_hash && strcmp(latest,
-							  e.source_hash);
-		outdated += old;
-		if (json) {
-			json_array_append_new(arr, json_pack(
-				"{s:s, s:s*, s:b, s:s*, s:s*}", "name",
-				names.v[i], "source", e.source, "outdated", old,
-				"installed", e.source_hash, "error",
+			r1 = bn_registry_update_check(&c, &ss.ctx, &e, &e1);
+		outdated += !r1 && c.outdated;
+		if (json)
+			json_array_append_new(arr, bn_view_update_json(
+				names.v[i], &e, r1 ? NULL : &c,
 				r1 ? e1.msg : NULL));
-		} else if (r1) {
+		else if (r1)
 			printf("%-32s cannot check: %s\n", names.v[i], e1.msg);
-		} else {
-			printf("%-32s %s\n", names.v[i], old ?
-			       "outdated (`bnity skill update` it)" :
-			       "up to date");
-		}
-		free(latest);
+		else
+			print_outdated(names.v[i], &c);
+		bn_registry_update_check_clear(&c);
 		bn_registry_lock_entry_clear(&e);
 	}
 	if (json)
@@ -728,11 +695,16 @@ int bn_cli_skill_verify(int argc, char **argv)
 		bn_err_init(&e1);
 		int r1 = bn_registry_verify(ss.store, names.v[i], &e1);
 		bad += r1 != 0;
-		if (json)
-			json_array_append_new(arr, json_pack("{s:s, s:b, s:s*}",
-				"name", names.v[i], "ok", r1 == 0, "error",
+		if (json) {
+			bn_registry_lock_entry e = { 0 };
+			bool have = bn_registry_lock_get(
+				&e, bn_store_home(ss.store), names.v[i],
+				NULL) == 0;
+			json_array_append_new(arr, bn_view_verify_json(
+				names.v[i], have ? &e : NULL,
 				r1 ? e1.msg : NULL));
-		else if (r1)
+			bn_registry_lock_entry_clear(&e);
+		} else if (r1)
 			fprintf(stderr, "bnity: %s\n", e1.msg);
 		else
 			printf("%-32s ok\n", names.v[i]);

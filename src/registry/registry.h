@@ -635,15 +635,6 @@ int bn_registry_repair(bn_registry_install_result *out,
 int bn_registry_verify(bn_store *s, const char *name,
 		       bn_err *err) BN_MUST_USE;
 
-/*
- * bn_registry_outdated - fetch E's source again (into a scratch folder)
- * and give the tree hash of the skill as it is there now (*latest_out,
- * owned; compare with E->source_hash).  BN_ENOTFOUND when the source no
- * longer has the skill.
- */
-int bn_registry_outdated(char **latest_out, const bn_registry_ctx *ctx,
-			 const bn_registry_lock_entry *e,
-			 bn_err *err) BN_MUST_USE;
 
 /*
  * bn_registry_lock_sync - make skills-lock.json agree with the store:
@@ -654,5 +645,54 @@ int bn_registry_outdated(char **latest_out, const bn_registry_ctx *ctx,
  * are kept.
  */
 int bn_registry_lock_sync(bn_store *s, bn_err *err) BN_MUST_USE;
+
+/* ---- update.c: what an update would change, and the update ----------- */
+
+/* The skills skills-lock.json in HOME holds that boternity installed
+   (entries with a tier), appended to OUT. */
+int bn_registry_lock_names(bn_strv *out, const char *home,
+			   bn_err *err) BN_MUST_USE;
+
+/* What the source of an installed skill has now, against its entry. */
+typedef struct bn_registry_update_info {
+	bool outdated;           /* latest differs from the entry's
+				    source hash */
+	char *latest;            /* tree hash at the source now */
+	char *version;           /* the manifest's version there, or NULL */
+	bn_strv new_capabilities;     /* declared there, not installed:
+				    what an update asks for again */
+	bn_strv dropped_capabilities; /* installed, no longer declared */
+	bn_registry_findings new_findings; /* scan findings there whose
+				    rule and file the store copy lacks */
+} bn_registry_update_info;
+
+/* Free C's fields and zero it. */
+void bn_registry_update_check_clear(bn_registry_update_info *c);
+
+/*
+ * bn_registry_update_check - fetch E's source again (into a scratch
+ * folder that is removed) and compare the skill there with E and the
+ * store copy (*out, cleared with bn_registry_update_check_clear).
+ * BN_ENOTFOUND when the source no longer has the skill; the source's
+ * errors otherwise.
+ */
+int bn_registry_update_check(bn_registry_update_info *out,
+			     const bn_registry_ctx *ctx,
+			     const bn_registry_lock_entry *e,
+			     bn_err *err) BN_MUST_USE;
+
+/*
+ * bn_registry_update - install skill NAME again from the source its
+ * skills-lock.json entry names (O's only, all, update and expect_name are
+ * set here).  A store copy that no longer hashes as installed is first
+ * restored at the pinned ref (bn_registry_repair), which O->report is
+ * told.  Grants of unchanged capabilities are kept; a new one is granted
+ * only through O->grant or O->approve.  BN_ENOTFOUND when NAME is not in
+ * the lockfile.
+ */
+int bn_registry_update(bn_registry_install_result *out,
+		       const bn_registry_ctx *ctx, const char *name,
+		       const bn_registry_install_opts *o,
+		       bn_err *err) BN_MUST_USE;
 
 #endif

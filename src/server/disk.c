@@ -25,32 +25,40 @@ static char *real_prefix(const char *path)
 	return real;
 }
 
-bool bn_server__disk_ok(bn_server_req *rq, const char *path,
-			const char *shown)
+bool bn_server__disk_allowed(const bn_server *srv, const char *path)
 {
-	const char *root = rq->srv->opts.install_root;
-	char *real = NULL, *real_root = NULL;
-	bool ok = false;
+	const char *root = srv->opts.install_root;
+	char *real, *real_root;
+	bool ok;
 	size_t n;
 
 	if (!path)
 		return true;
-	if (root) {
-		real = real_prefix(path);
-		real_root = realpath(root, NULL);
-		n = real_root ? strlen(real_root) : 0;
-		ok = real && real_root && !strncmp(real, real_root, n) &&
-		     (real[n] == '/' || real[n] == '\0' ||
-		      (n == 1 && real_root[0] == '/'));
-	}
-	if (!ok)
-		bn_server__fail(rq, MHD_HTTP_FORBIDDEN, root ?
-				"%s: not a folder or file below %s, the folder "
-				"this server reads skills from" :
-				"%s: this server does not read skills from its "
-				"own disk (it was started without "
-				"--install-root)", shown, root);
+	if (!root)
+		return false;
+	real = real_prefix(path);
+	real_root = realpath(root, NULL);
+	n = real_root ? strlen(real_root) : 0;
+	ok = real && real_root && !strncmp(real, real_root, n) &&
+	     (real[n] == '/' || real[n] == '\0' ||
+	      (n == 1 && real_root[0] == '/'));
 	free(real);
 	free(real_root);
 	return ok;
+}
+
+bool bn_server__disk_ok(bn_server_req *rq, const char *path,
+			const char *shown)
+{
+	const char *root = rq->srv->opts.install_root;
+
+	if (bn_server__disk_allowed(rq->srv, path))
+		return true;
+	bn_server__fail(rq, MHD_HTTP_FORBIDDEN, root ?
+			"%s: not a folder or file below %s, the folder "
+			"this server reads skills from" :
+			"%s: this server does not read skills from its "
+			"own disk (it was started without "
+			"--install-root)", shown, root);
+	return false;
 }

@@ -4,7 +4,9 @@
  * registries, preview what installing a source would ask for (each
  * declared capability with its scope, the static scan's findings, the
  * tier), install with exactly the capabilities the user approved, and
- * list the trusted signing keys.
+ * list the trusted signing keys; check installed skills against their
+ * sources (updates) and their lockfile entries (verify), update one
+ * granting only the new capabilities approved, and repair one.
  *
  * A preview fetches the source into a scratch folder of the store and
  * removes it afterwards; the install then runs registry/'s whole pipeline
@@ -330,6 +332,27 @@ static bool approve_args(bn_server_req *rq, const char **v, size_t *n)
 	return true;
 }
 
+/* Reply STATUS with what the pipeline did, or with its error R and the
+   report of the steps it took. */
+static void reply_installed(bn_server_req *rq, int r, const bn_err *err,
+			    const bn_registry_install_result *res,
+			    json_t *report, const bn_strv *notes,
+			    unsigned status)
+{
+	json_t *out;
+
+	if (r) {
+		bn_server__fail_err(rq, err);
+		json_object_set(rq->reply, "report", report);
+		return;
+	}
+	out = json_object();
+	json_object_set_new(out, "installed", bn_view_installed_json(res));
+	json_object_set(out, "report", report);
+	json_object_set_new(out, "notes", bn_view_strv_json(notes));
+	bn_server__reply(rq, status, out);
+}
+
 /* {"source", "skill"?, "approve": [...], "bot"?, "force"?, "local"?,
    "update"?} */
 static void install_post(bn_server_req *rq)
@@ -340,7 +363,7 @@ static void install_post(bn_server_req *rq)
 	bn_registry_config cfg = { 0 };
 	bn_registry_ctx ctx;
 	bn_strv notes = { 0 };
-	json_t *report = json_array(), *out;
+	json_t *report = json_array();
 	bool local, bad = false;
 	size_t n_approved;
 	bn_err err;
@@ -362,21 +385,191 @@ static void install_post(bn_server_req *rq)
 	o.report = report_line;
 	o.payload = report;
 	bn_err_init(&err);
-	if (bn_registry_install(&res, &ctx, source, &o, &err)) {
-		bn_server__fail_err(rq, &err);
-		json_object_set(rq->reply, "report", report);
-		goto out;
-	}
-	out = json_object();
-	json_object_set_new(out, "installed", bn_view_installed_json(&res));
-	json_object_set(out, "report", report);
-	json_object_set_new(out, "notes", bn_view_strv_json(&notes));
-	bn_server__reply(rq, MHD_HTTP_CREATED, out);
+	reply_installed(rq, bn_registry_install(&res, &ctx, source, &o, &err),
+			&err, &res, report, &notes, MHD_HTTP_CREATED);
 out:
 	json_decref(report);
 	bn_registry_install_result_clear(&res);
 	bn_strv_clear(&notes);
 	bn_registry_config_clear(&cfg);
+}
+
+/* ---- updates and verify ------------------------------------------------------ */
+
+/* The lockfile made to agree with the store, then the names of the
+   skills boternity installed into *names (only ?skill=NAME when given);
+   false after replying. */
+static bool installed_names(bn_server_req *rq, bn_strv *names)
+{
+	bn_store *s = bn_server__store(rq);
+	const char *one = bn_server__query(rq, "skill");
+	bn_err err;
+
+	if (!s)
+		return false;
+	bn_err_init(&err);
+	if (!bn_registry_lock_sync(s, &err) && one) {
+		bn_strv_push(names, one);
+		return true;
+	}
+	if (err.code ||
+	    bn_registry_lock_names(names, rq->srv->home, &err)) {
+		bn_server__fail_err(rq, &err);
+		return false;
+	}
+	return true;
+}
+
+/* Whether SOURCE (a lockfile entry's) is fetched over a network or read
+   from below the server's install root. */
+static bool source_on_disk_ok(const bn_server *srv, const char *source)
+{
+	bn_registry_source src;
+	bool ok;
+
+	if (!source || bn_registry_source_parse(&src, source, NULL))
+		return true;              /* the check says what is wrong */
+	ok = bn_server__disk_allowed(srv, bn_registry_source_disk_path(&src));
+	bn_registry_source_clear(&src);
+	return ok;
+}
+
+/* POST's skill may be fetched again by this server; false after
+   replying (404 for a skill not in the lockfile, 403 for a source on
+   its disk outside the install root). */
+static bool refetch_allowed(bn_server_req *rq, const char *name)
+{
+	bn_registry_lock_entry e = { 0 };
+	bn_err err;
+	bool ok;
+
+	bn_err_init(&err);
+	if (bn_registry_lock_get(&e, rq->srv->home, name, &err)) {
+		bn_server__fail_err(rq, &err);
+		return false;
+	}
+	ok = !e.source || source_allowed(rq, e.source);
+	bn_registry_lock_entry_clear(&e);
+	return ok;
+}
+
+/* GET: every installed skill checked against its source, as `skill
+   outdated --json` prints it. */
+static void updates_get(bn_server_req *rq)
+{
+	bn_registry_config cfg = { 0 };
+	bn_registry_ctx ctx;
+	bn_strv names = { 0 }, notes = { 0 };
+	json_t *a, *o;
+
+	if (!installed_names(rq, &names) || !ctx_open(rq, &ctx, &cfg, &notes))
+		goto out;
+	a = json_array();
+	for (size_t i = 0; i < names.n; i++) {
+		bn_registry_lock_entry e = { 0 };
+		bn_registry_update_info c = { 0 };
+		bn_err e1;
+		bn_err_init(&e1);
+		int r = bn_registry_lock_get(&e, rq->srv->home, names.v[i], &e1);
+		if (!r && !source_on_disk_ok(rq->srv, e.source))
+			r = bn_err_set(&e1, BN_EDENIED, "its source %s is on "
+				       "this server's disk, outside the "
+				       "folder it reads skills from "
+				       "(--install-root): check it with "
+				       "`bnity skill outdated %s`", e.source,
+				       names.v[i]);
+		if (!r)
+			r = bn_registry_update_check(&c, &ctx, &e, &e1);
+		json_array_append_new(a, bn_view_update_json(names.v[i], &e,
+			r ? NULL : &c, r ? e1.msg : NULL));
+		bn_registry_update_check_clear(&c);
+		bn_registry_lock_entry_clear(&e);
+	}
+	o = json_object();
+	json_object_set_new(o, "updates", a);
+	json_object_set_new(o, "notes", bn_view_strv_json(&notes));
+	bn_server__reply(rq, MHD_HTTP_OK, o);
+out:
+	bn_strv_clear(&names);
+	bn_strv_clear(&notes);
+	bn_registry_config_clear(&cfg);
+}
+
+/* POST {"approve": [...]?, "bot"?} to .../update (UPDATE) or .../repair:
+   grants of unchanged capabilities are kept; of the new ones only those
+   approved are granted. */
+static void update_or_repair(bn_server_req *rq, bool update)
+{
+	bn_registry_install_opts o = BN_REGISTRY_INSTALL_OPTS_INIT;
+	const char *approved[APPROVE_MAX], *bot, *name = rq->params[0];
+	bn_registry_install_result res = { 0 };
+	bn_registry_config cfg = { 0 };
+	bn_registry_ctx ctx;
+	bn_strv notes = { 0 };
+	json_t *report = json_array();
+	char *source = NULL;
+	bool bad = false;
+	size_t n_approved;
+	bn_err err;
+	int r;
+
+	bot = bn_server__body_str(rq, "bot", &bad);
+	if (bad || !approve_args(rq, approved, &n_approved) ||
+	    !refetch_allowed(rq, name) || !ctx_open(rq, &ctx, &cfg, &notes))
+		goto out;
+	o.grant = approved;
+	o.n_grant = n_approved;
+	o.bot = bot;
+	o.approve = refuse_unlisted;
+	o.report = report_line;
+	o.payload = report;
+	bn_err_init(&err);
+	r = update ? bn_registry_update(&res, &ctx, name, &o, &err) :
+		bn_registry_repair(&res, &ctx, name, &o, &source, &err);
+	reply_installed(rq, r, &err, &res, report, &notes, MHD_HTTP_OK);
+out:
+	free(source);
+	json_decref(report);
+	bn_registry_install_result_clear(&res);
+	bn_strv_clear(&notes);
+	bn_registry_config_clear(&cfg);
+}
+
+static void update_post(bn_server_req *rq)
+{
+	update_or_repair(rq, true);
+}
+
+static void repair_post(bn_server_req *rq)
+{
+	update_or_repair(rq, false);
+}
+
+/* GET: every installed skill's files against skills-lock.json, as
+   `skill verify --json` prints them. */
+static void verify_get(bn_server_req *rq)
+{
+	bn_strv names = { 0 };
+	json_t *a, *o;
+
+	if (!installed_names(rq, &names))
+		return;
+	a = json_array();
+	for (size_t i = 0; i < names.n; i++) {
+		bn_registry_lock_entry e = { 0 };
+		bn_err e1;
+		bn_err_init(&e1);
+		int r = bn_registry_verify(rq->store, names.v[i], &e1);
+		bool have = bn_registry_lock_get(&e, rq->srv->home, names.v[i],
+						 NULL) == 0;
+		json_array_append_new(a, bn_view_verify_json(names.v[i],
+			have ? &e : NULL, r ? e1.msg : NULL));
+		bn_registry_lock_entry_clear(&e);
+	}
+	o = json_object();
+	json_object_set_new(o, "skills", a);
+	bn_server__reply(rq, MHD_HTTP_OK, o);
+	bn_strv_clear(&names);
 }
 
 /* ---- trusted keys ----------------------------------------------------------- */
@@ -404,5 +597,9 @@ const bn_server_route bn_server_routes_registry[] = {
 	{ "POST", "/api/v1/skills/install/preview", install_preview },
 	{ "POST", "/api/v1/skills/install", install_post },
 	{ "GET", "/api/v1/keys", keys_list },
+	{ "GET", "/api/v1/updates", updates_get },
+	{ "POST", "/api/v1/skills/:skill/update", update_post },
+	{ "GET", "/api/v1/verify", verify_get },
+	{ "POST", "/api/v1/skills/:skill/repair", repair_post },
 	{ NULL, NULL, NULL },
 };

@@ -176,6 +176,8 @@ const char *bn_server__body_str(bn_server_req *rq, const char *key,
  */
 bool bn_server__disk_ok(bn_server_req *rq, const char *path,
 			const char *shown);
+/* The same question without replying: whether SRV may read PATH. */
+bool bn_server__disk_allowed(const bn_server *srv, const char *path);
 /* The query argument KEY (URL-decoded), or NULL. */
 const char *bn_server__query(bn_server_req *rq, const char *key);
 /* Parse a decimal in [MIN, MAX]; false when it is not one. */

@@ -57,3 +57,45 @@ json_t *bn_view_installed_json(const bn_registry_install_result *res)
 	}
 	return a;
 }
+
+json_t *bn_view_update_json(const char *name, const bn_registry_lock_entry *e,
+			    const bn_registry_update_info *c,
+			    const char *error)
+{
+	json_t *o = json_object();
+	const bn_strv none = { 0 };
+
+	json_object_set_new(o, "name", json_string(name));
+	json_object_set_new(o, "source", bn_view_str_json(e ? e->source : NULL));
+	json_object_set_new(o, "outdated", json_boolean(c && c->outdated));
+	json_object_set_new(o, "installed",
+			    bn_view_str_json(e ? e->source_hash : NULL));
+	json_object_set_new(o, "latest", bn_view_str_json(c ? c->latest : NULL));
+	json_object_set_new(o, "installed_version",
+			    bn_view_str_json(e ? e->version : NULL));
+	json_object_set_new(o, "latest_version",
+			    bn_view_str_json(c ? c->version : NULL));
+	json_object_set_new(o, "new_capabilities", bn_view_strv_json(
+		c ? &c->new_capabilities : &none));
+	json_object_set_new(o, "dropped_capabilities", bn_view_strv_json(
+		c ? &c->dropped_capabilities : &none));
+	json_object_set_new(o, "new_findings", c ?
+			    bn_registry_findings_json(&c->new_findings) :
+			    json_array());
+	json_object_set_new(o, "error", bn_view_str_json(error));
+	return o;
+}
+
+json_t *bn_view_verify_json(const char *name, const bn_registry_lock_entry *e,
+			    const char *error)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "name", json_string(name));
+	json_object_set_new(o, "ok", json_boolean(!error));
+	json_object_set_new(o, "error", bn_view_str_json(error));
+	json_object_set_new(o, "source", bn_view_str_json(e ? e->source : NULL));
+	json_object_set_new(o, "ref", bn_view_str_json(e ? e->ref : NULL));
+	json_object_set_new(o, "hash", bn_view_str_json(e ? e->hash : NULL));
+	return o;
+}

@@ -7,7 +7,8 @@
  * instructions, bots, grants and resolved view), a resolved skill, a bot
  * with its attachments, an attachment, a grant, a skill run's and a
  * script run's result, a memory, a secret's listing entry, a validation
- * report, an API token and a registry search hit become JSON; and turning any bytes
+ * report, an API token, a registry search hit, an install's outcome, an
+ * update check and a verified skill become JSON; and turning any bytes
  * into a JSON string.  Around these objects the CLI and the API keep
  * their own envelopes (an array, or {"skills": [...]}).
  * Uses: base, skill, store, exec, registry (search hits), jansson.
@@ -139,5 +140,27 @@ json_t *bn_view_hit_json(const struct bn_registry_hit *h);
    (skipped) or tier, hash, granted and warnings}. */
 struct bn_registry_install_result;
 json_t *bn_view_installed_json(const struct bn_registry_install_result *r);
+
+/*
+ * bn_view_update_json - what an update of installed skill NAME would
+ * change, as `skill outdated --json` and GET /updates show it: {name,
+ * source, outdated, installed (its source hash), latest (the hash at the
+ * source now), installed_version, latest_version, new_capabilities,
+ * dropped_capabilities, new_findings ([{kind, file, line, count, what}]),
+ * error}.  E (its lockfile entry) and C (the check) may be NULL when they
+ * could not be had; ERROR then says why.
+ */
+struct bn_registry_lock_entry;
+struct bn_registry_update_info;
+json_t *bn_view_update_json(const char *name,
+			    const struct bn_registry_lock_entry *e,
+			    const struct bn_registry_update_info *c,
+			    const char *error);
+/* One skill checked against skills-lock.json, as `skill verify --json`
+   and GET /verify show it: {name, ok, error, source, ref, hash}; source
+   and ref say where a repair fetches it again (null when E is NULL). */
+json_t *bn_view_verify_json(const char *name,
+			    const struct bn_registry_lock_entry *e,
+			    const char *error);
 
 #endif

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # tests/browser/run.sh - the web UI in headless Chromium (TAP).
-# Usage: run.sh BNITY SERVE OUTDIR.  Installs playwright-core (pinned in
-# package-lock.json) into tests/browser/node_modules when it is missing,
-# then runs ui_test.mjs, which leaves its screenshots in OUTDIR.
+# Usage: run.sh BNITY SERVE OUTDIR [TEST].  Installs playwright-core
+# (pinned in package-lock.json) into tests/browser/node_modules when it is
+# missing, then runs TEST (default ui_test.mjs; also flows_test.mjs),
+# which leaves its screenshots in OUTDIR.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 if [ ! -x /usr/bin/chromium ]; then
@@ -25,4 +26,4 @@ if [ ! -d "$here/node_modules/playwright-core" ]; then
   fi
 fi
 mkdir -p "$3"
-exec node "$here/ui_test.mjs" "$(realpath "$1")" "$(realpath "$2")" "$(realpath "$3")"
+exec node "$here/${4:-ui_test.mjs}" "$(realpath "$1")" "$(realpath "$2")" "$(realpath "$3")"

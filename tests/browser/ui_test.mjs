@@ -11,61 +11,18 @@
 // streamed chat, and that a secret's value never shows.  Screenshots go
 // to OUTDIR (skills-tab.png, skills-tab-phone.png, install-dialog.png).
 // Usage: node ui_test.mjs BNITY SERVE OUTDIR
-import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
   writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { ok, run, skip, startChild, todo, tooWide, until, walk } from './harness.mjs';
 
 const [bnity, serveBin, outDir] = process.argv.slice(2);
 const src = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const work = mkdtempSync(join(tmpdir(), 'bnity-ui-'));
 const home = join(work, 'home');
-const children = [];
-let n = 0, failed = 0;
-
-// A known failure that is another module's to fix: TAP "# TODO".
-function todo(name, reason) {
-  n++;
-  console.log(`not ok ${n} - ${name} # TODO ${reason}`);
-}
-
-function ok(cond, name, detail) {
-  n++;
-  if (cond) { console.log(`ok ${n} - ${name}`); return; }
-  failed++;
-  console.log(`not ok ${n} - ${name}`);
-  if (detail) for (const l of String(detail).split('\n').slice(0, 20)) console.log(`#   ${l}`);
-}
-
-// Start CMD and resolve with its first stdout line that matches RE.
-function startChild(cmd, args, env, re) {
-  const p = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-  children.push(p);
-  let out = '', err = '';
-  p.stderr.on('data', (d) => { err += d; });
-  return new Promise((res, rej) => {
-    const t = setTimeout(() => rej(new Error(`${cmd}: no start: ${err}`)), 15000);
-    p.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(re);
-      if (m) { clearTimeout(t); res(m); }
-    });
-    p.on('exit', (c) => rej(new Error(`${cmd} exited ${c}: ${err}`)));
-  });
-}
-
-async function until(fn, what, ms = 10000) {
-  const end = Date.now() + ms;
-  let last;
-  while (Date.now() < end) {
-    try { last = await fn(); if (last) return last; } catch (e) { last = e; }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${last})`);
-}
 
 async function main() {
   // --- the store, the registry stand-in, the provider and the server ----------
@@ -106,22 +63,7 @@ async function main() {
     { headers: { Authorization: `Bearer ${token}` } })).json();
 
   // --- the browser -------------------------------------------------------------------
-  const profile = mkdtempSync(join(tmpdir(), 'bnity-chromium-'));
-  const ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-      '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1100, height: 900 },
-  });
-  const page = ctx.pages()[0] || await ctx.newPage();
-  const consoleErrors = [];
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-  const offsite = [];
-  page.on('request', (r) => { if (!r.url().startsWith(base)) offsite.push(r.url()); });
-  try {
+  await walk(base, outDir, 'walk-through', async ({ page, consoleErrors }) => {
     await page.goto(`${base}/`);
     // --- log in ------------------------------------------------------------------------
     await page.getByLabel('API token').fill('0'.repeat(64));
@@ -376,7 +318,7 @@ async function main() {
       await until(async () => (await page.locator('#chat-log .bot').last().textContent()).length > 3, 'the reply');
       ok(true, 'chat streams a reply');
     } else {
-      n++; console.log(`ok ${n} - chat streams a reply # SKIP no scripted provider`);
+      skip('chat streams a reply', 'no scripted provider');
     }
 
     // --- settings: secrets are names only ---------------------------------------------------------------
@@ -392,45 +334,12 @@ async function main() {
 
     // --- every tab at 360 px: nothing wider than the screen, every tab reachable ----------------
     await page.setViewportSize({ width: 360, height: 760 });
-    const wide = [];
-    for (const t of ['Skills', 'Bots', 'Chat', 'Audit', 'Settings']) {
-      await page.getByRole('tab', { name: t }).click();
-      await page.waitForLoadState('networkidle');
-      const r = await page.evaluate(() => {
-        const out = [];
-        for (const e of document.querySelectorAll('#app *')) {
-          const b = e.getBoundingClientRect();
-          if (e.offsetParent !== null && b.width > 0 && (b.right > 360.5 || b.left < -0.5) &&
-              !e.closest('.table-wrap'))
-            out.push(`${e.tagName.toLowerCase()}#${e.id}.${e.className} ${Math.round(b.left)}..${Math.round(b.right)}`);
-        }
-        return { sw: document.documentElement.scrollWidth, out: out.slice(0, 5) };
-      });
-      if (r.sw > 360 || r.out.length) wide.push(`${t}: scrollWidth ${r.sw} ${r.out.join(', ')}`);
-      if (t === 'Audit') await page.screenshot({ path: join(outDir, 'audit-tab-phone.png'), fullPage: true });
-    }
+    const wide = await tooWide(page, ['Skills', 'Bots', 'Chat', 'Updates', 'Settings', 'Audit'], 360);
+    await page.screenshot({ path: join(outDir, 'audit-tab-phone.png'), fullPage: true });
     ok(wide.length === 0, 'at 360 px no element of any tab runs past the screen (tables scroll in their box)',
       wide.join('\n'));
     await page.setViewportSize({ width: 1100, height: 900 });
-
-    ok(consoleErrors.length === 0, 'no errors in the console (CSP included)', consoleErrors.join('\n'));
-    ok(offsite.length === 0, 'no request leaves the server', offsite.join('\n'));
-  } catch (e) {
-    ok(false, 'the walk-through', e.stack || e);
-    try { await page.screenshot({ path: join(outDir, 'failure.png'), fullPage: true }); } catch (_) { /* ignore */ }
-  } finally {
-    await ctx.close();
-    rmSync(profile, { recursive: true, force: true });
-  }
+  });
 }
 
-try {
-  await main();
-} catch (e) {
-  ok(false, 'set-up', e.stack || e);
-} finally {
-  for (const c of children) { try { c.stdin.end(); c.kill(); } catch (_) { /* gone */ } }
-  rmSync(work, { recursive: true, force: true });
-}
-console.log(`1..${n}`);
-process.exit(failed ? 1 : 0);
+await run(main, work);

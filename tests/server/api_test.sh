@@ -366,8 +366,18 @@ if [[ $body == *"\"registry\":true"* ]]; then
   creq "the install log takes no outcome: 400" '[ $status = 400 ]'
   req GET "/audit/installs?limit=501"
   creq "the install log's limit is 1 to 500" '[ $status = 400 ]'
+  req GET /updates
+  creq "GET /updates: an unchanged source is up to date" '[ $status = 200 ] && [ "$(json "[(x[\"name\"], x[\"outdated\"], x[\"error\"]) for x in j[\"updates\"]] == [(\"greeter\", False, None)]")" = True ]'
+  req POST /skills/nope/update '{}'
+  creq "updating a skill not installed from a source: 404 naming the lockfile" '[ $status = 404 ] && [[ $body == *"skills-lock.json"* ]]'
+  req POST /skills/greeter/update '{"approve": "http_get"}'
+  creq "an update's approve must be an array: 400" '[ $status = 400 ] && [[ $body == *approve* ]]'
+  req GET "/verify?skill=nope"
+  creq "GET /verify?skill= of an unknown skill says it is not in the lockfile" '[ $status = 200 ] && [[ $body == *"\"ok\":false"* ]] && [[ $body == *"skills-lock.json"* ]]'
+  req GET /verify
+  creq "GET /verify: the installed skill is as installed" '[ $status = 200 ] && [ "$(json "[(x[\"name\"], x[\"ok\"]) for x in j[\"skills\"]] == [(\"greeter\", True)]")" = True ]'
 else
-  for n in search "search without q" preview install refused "installed run" "installed audit" "install error" "outside root" "file url outside root" "link out of root" "edit installed" create "edit rename" "edit unloadable" "edit hints" check keys "install log" "install log of one skill" "install log outcome" "install log limit"; do
+  for n in search "search without q" preview install refused "installed run" "installed audit" "install error" "outside root" "file url outside root" "link out of root" "edit installed" create "edit rename" "edit unloadable" "edit hints" check keys "install log" "install log of one skill" "install log outcome" "install log limit" updates "update unknown" "update approve" "verify unknown" verify; do
     skip "registry: $n" "this build has no registry module"
   done
 fi
@@ -422,8 +432,16 @@ req GET /settings
 if [[ $body == *"\"registry\":true"* ]]; then
   req POST /skills/install/preview "{\"source\": \"$work/offered/greeter\"}"
   check "without --install-root the server never installs from its own disk" '[ $status = 403 ] && [[ $body == *"--install-root"* ]]'
+  req GET /updates
+  check "nor checks a skill from its disk for updates (the entry says why)" '[ $status = 200 ] && [[ $body == *"\"outdated\":false"* ]] && [[ $body == *"--install-root"* ]]'
+  req POST /skills/greeter/update '{}'
+  check "nor updates one from its disk: 403" '[ $status = 403 ] && [[ $body == *"--install-root"* ]]'
+  req POST /skills/greeter/repair '{}'
+  check "nor repairs one from its disk: 403" '[ $status = 403 ]'
 else
-  skip "registry: no --install-root" "this build has no registry module"
+  for n in "no --install-root" "updates no root" "update no root" "repair no root"; do
+    skip "registry: $n" "this build has no registry module"
+  done
 fi
 check "a restart does not print the token" '! grep -q "$token" "$work/serve2.log"'
 hdrs=$(curl -s -D - -o /dev/null -H "Origin: https://app.example" -H "Authorization: Bearer $token" "$base/api/v1/skills")
