@@ -30,7 +30,7 @@ typedef struct bn_sandbox__plan {
 	bool nproc_rlimit;   /* also set RLIMIT_NPROC */
 	bool in_pidns;       /* PID 1 of a new PID namespace */
 	int trace_fd;        /* per-step timings, -1 for none */
-	int exe_fd;          /* bnity itself (O_PATH), for a worker target;
+	int exe_fd;          /* the worker image (O_PATH), for a worker target;
 				-1 outside the spawner */
 	int bpf_fd;          /* the worker's compiled allow-list (sealed
 				memfd), for a worker target; -1 for none */
