@@ -470,8 +470,12 @@ static int open_worker_image(void)
 			     sizeof(path)) {
 			memcpy(slash + 1, name, sizeof(name));
 			fd = open(path, O_PATH | O_CLOEXEC);
-			if (fd >= 0)
+			/* one we could not exec is no worker image */
+			if (fd >= 0 && !faccessat(fd, "", X_OK,
+						  AT_EMPTY_PATH | AT_EACCESS))
 				return fd;
+			if (fd >= 0)
+				close(fd);
 		}
 	}
 	return open("/proc/self/exe", O_PATH | O_CLOEXEC);

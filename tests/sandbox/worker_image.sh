@@ -145,7 +145,13 @@ if [ "$image" != "$bnity" ]; then
   run "$work/alone/bnity" skill run quick --json --input '{}'
   check "bnity alone starts its worker from itself" \
     '[ $rc -eq 0 ] && [[ $out == *"\"tier\": \"untrusted\""* ]]'
+  printf 'not a program\n' >"$work/alone/bnity-worker"
+  chmod 644 "$work/alone/bnity-worker"
+  run "$work/alone/bnity" skill run quick --json --input '{}'
+  check "a bnity-worker it cannot execute is passed over" \
+    '[ $rc -eq 0 ] && [[ $out == *"\"tier\": \"untrusted\""* ]]'
 else
   skip "bnity alone starts its worker from itself" "no bnity-worker here"
+  skip "a bnity-worker it cannot execute is passed over" "no bnity-worker here"
 fi
 tap_done
