@@ -30,7 +30,7 @@ mkdir -p "$BNITY_HOME/skills/nap"
 cat >"$BNITY_HOME/skills/nap/SKILL.md" <<MD
 ---
 name: nap
-description: Sleep thirty seconds in poll_oneoff, then exit ($heap_canary).
+description: Sleep 55 seconds in poll_oneoff, then exit ($heap_canary).
 license: MIT
 metadata:
   type: tool
@@ -39,14 +39,14 @@ metadata:
 ---
 # Nap
 MD
-# one clock subscription (48 bytes at 0): tag 0 = clock, relative 30 s
+# one clock subscription (48 bytes at 0): tag 0 = clock, relative 55 s
 cat >"$BNITY_HOME/skills/nap/skill.wat" <<'WAT'
 (module
   (import "wasi_snapshot_preview1" "poll_oneoff"
     (func $poll (param i32 i32 i32 i32) (result i32)))
   (memory (export "memory") 1)
   (func (export "_start")
-    (i64.store (i32.const 24) (i64.const 30000000000))
+    (i64.store (i32.const 24) (i64.const 55000000000))
     (drop (call $poll (i32.const 0) (i32.const 64) (i32.const 1)
                       (i32.const 128)))))
 WAT
@@ -68,22 +68,23 @@ find_worker() {
   return 1
 }
 # holds PID WORD...: prints each WORD found in PID's readable memory
-# (every readable mapping, read through /proc/PID/mem)
+# (every readable mapping up to 64 MiB, read through /proc/PID/mem; the
+# larger ones are reservations such as a sanitizer's shadow memory)
 holds() {
-  local pid=$1 range perm lo hi w found=() f
+  local pid=$1 range perm lo hi w found=() f=$work/mem.$1
   shift
-  f=$work/mem.$pid
-  : >"$f"
   while read -r range perm _; do
     [ "${perm:0:1}" = r ] || continue
     lo=$((16#${range%-*})) hi=$((16#${range#*-}))
-    dd if="/proc/$pid/mem" of="$f.part" bs=64K iflag=skip_bytes,count_bytes \
+    [ $((hi - lo)) -le $((64 << 20)) ] || continue
+    dd if="/proc/$pid/mem" of="$f" bs=64K iflag=skip_bytes,count_bytes \
       skip="$lo" count=$((hi - lo)) status=none 2>/dev/null
-    cat "$f.part" >>"$f" 2>/dev/null
+    for w in "$@"; do
+      grep -qaF -- "$w" "$f" 2>/dev/null && found+=("$w")
+    done
   done <"/proc/$pid/maps"
-  for w in "$@"; do grep -qaF -- "$w" "$f" && found+=("$w"); done
-  rm -f "$f" "$f.part"
-  echo "${found[*]}"
+  rm -f "$f"
+  printf '%s\n' "${found[@]}" | sort -u | tr '\n' ' '
 }
 # worker_checks WHERE BROKER: the checks on the worker below BROKER
 worker_checks() {
@@ -99,7 +100,7 @@ worker_checks() {
   check "$where: the worker is not the broker's fork (its parent is not the broker)" \
     '[ "$(awk "{ print \$4 }" "/proc/$w/stat" 2>/dev/null)" != "$broker" ]'
   seen=$(holds "$w" "$env_canary" "$heap_canary" 2>&1)
-  check "$where: no canary in the worker's memory" '[ -z "$seen" ] && [ -e "/proc/$w" ]'
+  check "$where: no canary in the worker's memory" '[ -z "${seen// /}" ] && [ -e "/proc/$w" ]'
   seen=$(holds "$broker" "$env_canary" "$heap_canary" 2>&1)
   check "$where: the same scan finds both canaries in the broker's memory" \
     '[[ $seen == *"$env_canary"* && $seen == *"$heap_canary"* ]]'
