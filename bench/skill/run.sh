@@ -25,6 +25,30 @@ printf 'skill run, median of %d (microseconds):\n' "$n"
 printf '  untrusted (confined worker)  %8.0f\n' "$u"
 printf '  local (in-process)           %8.0f\n' "$l"
 printf '  confinement share            %7.0f%%\n' "$(echo "($u - $l) * 100 / $u" | bc -l)"
+# hyperfine, where installed: the best run; perf, where installed: the
+# CPU time of the whole process tree (spawner, supervisor and worker
+# included), the figure to compare on a loaded machine
+if command -v hyperfine >/dev/null 2>&1; then
+  hyperfine -N -w 3 -r "$n" --export-json "$work/hf.json" \
+    "$bnity skill run echo-untrusted --input {}" \
+    "$bnity skill run echo-local --input {}" >/dev/null 2>&1
+  python3 - "$work/hf.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))['results']
+print('hyperfine, %d runs (milliseconds):' % len(r[0]['times']))
+for x, name in zip(r, ('untrusted', 'local')):
+    print('  %-28s median %7.1f  best %6.1f' % (name, x['median'] * 1e3,
+          x['min'] * 1e3))
+PY
+fi
+if command -v perf >/dev/null 2>&1; then
+  echo "CPU of the process tree, mean of $n (perf stat task-clock, ms):"
+  for t in untrusted local; do
+    c=$(perf stat -x, -e task-clock -r "$n" "$bnity" skill run "echo-$t" \
+          --input '{}' 2>&1 >/dev/null | awk -F, '/task-clock/ { print $1 }')
+    printf '  %-28s %7.1f\n' "$t" "$c"
+  done
+fi
 echo "confinement steps, median of $n (microseconds):"
 for _ in $(seq "$n"); do
   BNITY_SANDBOX_TRACE=1 "$bnity" skill run echo-untrusted --input '{}' 2>&1 >/dev/null |

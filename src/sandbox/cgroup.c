@@ -5,8 +5,9 @@
  *
  * Each run gets "bnity-sb-PID-NS" beneath the cgroup the broker itself
  * is in (read from /proc/self/cgroup), so a run never escapes the limits
- * its broker runs under.  The parent moves the child in before it runs
- * anything, reads memory.failcnt / memory.oom_control / pids.events
+ * its broker runs under.  The child joins them first thing, through
+ * descriptors the parent opened (or the parent moves it in before it runs
+ * anything when they cannot be opened); the parent reads memory.failcnt / memory.oom_control / pids.events
  * afterwards to say which limit ended the run, then kills what is left
  * and removes the groups; groups left by a broker that died are swept
  * when the next run starts.  Spec: Documentation/admin-guide/cgroup-v1/
@@ -201,6 +202,57 @@ int bn_sandbox__cgroup_attach(const bn_sandbox__cgroup *cg, pid_t pid,
 		if (r)
 			return bn_err_set(err, r, "cgroup: move %ld into %s: %s",
 					  (long)pid, dirs[i], strerror(-r));
+	}
+	return 0;
+}
+
+/*
+ * Why the child joins by itself: moving a process (a pid written to
+ * cgroup.procs) write-locks the kernel's threadgroup semaphore, which
+ * waits for an RCU grace period (~9 ms here, most of a run's start); a
+ * thread moving itself ("0" written to `tasks`) needs no such lock.  The
+ * child is single-threaded, so moving its one thread moves the process,
+ * and everything it forks after is born inside.
+ */
+int bn_sandbox__cgroup_open_joins(int fds[2], const bn_sandbox__cgroup *cg)
+{
+	const char *dirs[2] = { cg->mem_dir, cg->pids_dir };
+	char path[CG_LINE_MAX];
+	int i, e;
+
+	fds[0] = fds[1] = -1;
+	for (i = 0; i < 2; i++) {
+		if (!dirs[i])
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/tasks",
+				     dirs[i]) >= sizeof(path)) {
+			e = ENAMETOOLONG;
+			goto fail;
+		}
+		fds[i] = open(path, O_WRONLY | O_CLOEXEC);
+		if (fds[i] < 0) {
+			e = errno;
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	for (i = 0; i < 2; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
+	}
+	return -e;
+}
+
+int bn_sandbox__cgroup_join(const int fds[2])
+{
+	for (int i = 0; i < 2; i++) {
+		if (fds[i] < 0)
+			continue;
+		if (write(fds[i], "0", 1) != 1)
+			return -errno;
+		close(fds[i]);
 	}
 	return 0;
 }

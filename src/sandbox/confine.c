@@ -4,7 +4,8 @@
  * confined child does to itself, in order, before untrusted code runs.
  *
  * The child starts as PID 1 of fresh namespaces (the parent cloned it and
- * wrote its uid/gid maps).  It waits for "go", switches to the policy's
+ * wrote its uid/gid maps).  It waits for "go", joins the run's cgroups
+ * (through descriptors the parent opened), switches to the policy's
  * unprivileged ids, sets no_new_privs and non-dumpable, closes every fd
  * it was not told to keep, sets rlimits, enforces Landlock and drops its
  * capabilities.  It then forks the payload (PID 2), which loads the
@@ -349,12 +350,17 @@ void bn_sandbox__child_main(const bn_sandbox__plan *plan)
 	uint64_t t;
 	char go = 0;
 	pid_t pid;
+	int r;
 
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (read(plan->sync_fd, &go, 1) != 1 || go != 1)
 		_exit(EXIT_CONFINE); /* the parent gave up */
 	close(plan->sync_fd);
 	t = bn_clock_now_us();
+	/* into the run's cgroups before anything else (cgroup.c) */
+	if ((r = bn_sandbox__cgroup_join(plan->join_fds)))
+		fail(plan, "cgroup join", -r);
+	lap(plan, &t, "cgroup join");
 	(void)sethostname("bnity-sandbox", 13); /* only in our UTS ns */
 	if (plan->set_ids)
 		set_ids(plan);

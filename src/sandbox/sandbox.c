@@ -434,6 +434,8 @@ static int prepare(bn_sandbox__plan *plan, bn_sandbox_proc *proc,
 	/* RLIMIT_NPROC counts every process of the uid: a fallback only. */
 	plan->nproc_rlimit = p->max_procs && !proc->cg.pids_dir;
 	plan->set_ids = true;
+	if (bn_sandbox__cgroup_open_joins(plan->join_fds, &proc->cg))
+		plan->join_fds[0] = plan->join_fds[1] = -1;
 	bn_sandbox__trace(p->trace_fd, "cgroup create",
 			  bn_clock_now_us() - t);
 	return 0;
@@ -443,6 +445,9 @@ static void plan_clear(bn_sandbox__plan *plan)
 {
 	if (plan->ruleset_fd >= 0)
 		close(plan->ruleset_fd);
+	for (int i = 0; i < 2; i++)
+		if (plan->join_fds[i] >= 0)
+			close(plan->join_fds[i]);
 	if (plan->filter)
 		seccomp_release(plan->filter);
 	if (plan->init_filter)
@@ -467,7 +472,9 @@ static int release_child(bn_sandbox_proc *proc, const bn_sandbox__plan *plan,
 		return r;
 	bn_sandbox__trace(p->trace_fd, "id maps", bn_clock_now_us() - t);
 	t = bn_clock_now_us();
-	if ((r = bn_sandbox__cgroup_attach(&proc->cg, proc->pid, err)))
+	/* without the join descriptors the child cannot move itself */
+	if (plan->join_fds[0] < 0 && plan->join_fds[1] < 0 &&
+	    (r = bn_sandbox__cgroup_attach(&proc->cg, proc->pid, err)))
 		return r;
 	bn_sandbox__trace(p->trace_fd, "cgroup attach",
 			  bn_clock_now_us() - t);
@@ -572,6 +579,7 @@ int bn_sandbox__spawn_in(bn_sandbox_proc **out,
 {
 	bn_sandbox__plan plan = { .policy = policy, .target = target,
 				  .ruleset_fd = -1, .exe_fd = exe_fd,
+				  .join_fds = { -1, -1 },
 				  .bpf_fd = bpf_fd,
 				  .trace_fd = policy->trace_fd };
 	int sync_p[2] = { -1, -1 }, err_p[2] = { -1, -1 },

@@ -30,10 +30,13 @@ typedef struct bn_sandbox__plan {
 	bool nproc_rlimit;   /* also set RLIMIT_NPROC */
 	bool in_pidns;       /* PID 1 of a new PID namespace */
 	int trace_fd;        /* per-step timings, -1 for none */
-	int exe_fd;          /* bnity itself (O_PATH), for a worker target;
+	int exe_fd;          /* the worker image (O_PATH), for a worker target;
 				-1 outside the spawner */
 	int bpf_fd;          /* the worker's compiled allow-list (sealed
 				memfd), for a worker target; -1 for none */
+	int join_fds[2];     /* the per-run groups' `tasks` files, opened
+				by the parent: the child joins them itself
+				(bn_sandbox__cgroup_open_joins); -1: none */
 } bn_sandbox__plan;
 
 /* What PID 1 reports to the parent through status_fd. */
@@ -118,6 +121,19 @@ void bn_sandbox__cgroup_create(bn_sandbox__cgroup *cg, uint64_t mem_bytes,
 /* Move PID into them; returns 0 or -errno. */
 int bn_sandbox__cgroup_attach(const bn_sandbox__cgroup *cg, pid_t pid,
 			      bn_err *err);
+/*
+ * Open the `tasks` file of each group in force (FDS[0] memory, FDS[1]
+ * pids; -1 for a group not in force), write-only and close-on-exec, so
+ * that the child can join them itself (bn_sandbox__cgroup_join) before
+ * it runs anything else.  cgroup v1 checks a write to `tasks` against
+ * the credentials of the file's opener, so the child may do it from its
+ * new user namespace.  Returns 0, or -errno with nothing left open (the
+ * parent then moves the child with bn_sandbox__cgroup_attach).
+ */
+int bn_sandbox__cgroup_open_joins(int fds[2], const bn_sandbox__cgroup *cg);
+/* In the child: write "0" (this thread) to each of FDS and close them;
+   0 or -errno.  Async-signal-safe. */
+int bn_sandbox__cgroup_join(const int fds[2]);
 /* Did the run hit memory.limit (OOM kill or failcnt) or pids.max? */
 void bn_sandbox__cgroup_events(const bn_sandbox__cgroup *cg, bool *oom,
 			       bool *mem_max, bool *pids_max);

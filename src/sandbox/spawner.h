@@ -24,9 +24,10 @@
 #include "base/err.h"
 
 /*
- * bn_sandbox_spawner_start - open this program (/proc/self/exe, kept as
- * a descriptor so that a binary replaced on disk is not the one that
- * runs) and fork the spawner.  Call it first thing in main, while the
+ * bn_sandbox_spawner_start - open the worker image (`bnity-worker` beside
+ * this program, or else this program itself, /proc/self/exe), kept as a
+ * descriptor so that a binary replaced on disk is not the one that runs,
+ * and fork the spawner.  Call it first thing in main, while the
  * process has one thread and has read no secret.  Returns 0, or a
  * negated errno naming the step; without a spawner, workers cannot run.
  */

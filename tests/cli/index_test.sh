@@ -169,4 +169,37 @@ run "$bnity" bot prompt helper
 check "outside the project the store's copy is in the prompt, the missing one left out" \
   '[ $rc -eq 0 ] && [[ $out == *"skill zeta"* ]] && [[ $out != *"project kid"* ]] && [[ $errout == *kid* ]]'
 
+
+# the index is for listing only: a tool skill whose module is replaced
+# behind bnity's back (same size class, mtime put back) runs the new bytes
+# and its listing follows the change (issue 17)
+cd "$work"
+say() { # say NAME WORD: a local tool skill printing WORD
+  mkdir -p "$skills/$1"
+  printf -- '---\nname: %s\ndescription: says %s\nmetadata:\n  type: tool\n  tier: local\n---\nx\n' \
+    "$1" "$2" >"$skills/$1/SKILL.md"
+  printf '(module (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+    (memory (export "memory") 1) (data (i32.const 16) "%s")
+    (func (export "_start") (i32.store (i32.const 0) (i32.const 16)) (i32.store (i32.const 4) (i32.const 3))
+      (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))\n' "$2" >"$skills/$1/skill.wat"
+  "$bnity" skill build "$1" >/dev/null 2>&1
+}
+say sayer one
+say other two
+settle
+run "$bnity" skill list
+run "$bnity" skill list
+check "a tool skill is listed from the cache" '[ $rc -eq 0 ] && listed sayer'
+run "$bnity" skill run sayer --input '{}'
+check "it runs its module" '[ $rc -eq 0 ] && [ "$out" = one ]'
+cp --preserve=timestamps "$skills/other/skill.wasm" "$skills/sayer/skill.wasm"
+touch -r "$skills/other/skill.wasm" "$skills/sayer"
+run "$bnity" skill run sayer --input '{}'
+check "a module replaced behind the index's back runs its new bytes, never the indexed ones" \
+  '[ $rc -eq 0 ] && [ "$out" = two ]'
+sed -i 's/says one/says ONE/' "$skills/sayer/SKILL.md"
+run "$bnity" skill list
+check "a SKILL.md changed behind its back (new mtime) is listed as it is now" \
+  '[ $rc -eq 0 ] && [[ $out == *"says ONE"* ]]'
+
 tap_done

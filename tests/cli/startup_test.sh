@@ -28,6 +28,21 @@ else
   skip "bnity does not link the heavy libraries" "no readelf"
 fi
 
+# the worker image beside bnity (docs/sandbox.md, "The spawner")
+wimg=$(dirname "$bnity")/bnity-worker
+if [ -x "$wimg" ] && command -v readelf >/dev/null 2>&1; then
+  run readelf -d "$wimg"
+  wneeded=$(sed -nE 's/.*\(NEEDED\).*\[(.*)\]/\1/p' <<<"$out")
+  check "the worker image links none of the heavy libraries" \
+    '[ $rc -eq 0 ] && ! grep -Eq "$heavy" <<<"$wneeded"'
+  run "$wimg"
+  check "the worker image run by hand says who starts it" \
+    '[ $rc -eq 2 ] && [[ $errout == *spawner* ]]'
+else
+  skip "the worker image links none of the heavy libraries" "no bnity-worker or readelf"
+  skip "the worker image run by hand says who starts it" "no bnity-worker"
+fi
+
 loaded "$bnity" --version
 check "the loader reports what bnity --version maps" '[ $rc -eq 0 ] && grep -q "libc.so" <<<"$maps"'
 check "bnity --version loads none of the heavy libraries" '! grep -Eq "$heavy" <<<"$maps"'
