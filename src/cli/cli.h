@@ -131,6 +131,16 @@ typedef struct bn_cli_opt {
 int bn_cli_parse(int argc, char **argv, const bn_cli_opt *opts,
 		 const char **pos, int pos_cap, int *npos, const char *cmd);
 
+/*
+ * bn_cli_parse_n - bn_cli_parse for a command that takes MIN to MAX
+ * positional arguments: any other count is a usage error that says WANT
+ * ("name one SKILL"), or, with WANT NULL (MIN must be 0), names the
+ * first argument past MAX.  Returns 0, or -1 after printing the usage error.
+ */
+int bn_cli_parse_n(int argc, char **argv, const bn_cli_opt *opts,
+		   const char **pos, int pos_cap, int *npos, const char *cmd,
+		   int min, int max, const char *want);
+
 /* The capacity of the array A, for bn_cli_parse; A must be an array,
    not a pointer (the build fails otherwise). */
 #define BN_CLI_CAP(a)                                                     \

@@ -305,11 +305,10 @@ int bn_cli_skill_revoke(int argc, char **argv)
 	const bn_cli_opt opts[] = { { "bot", true, &bot, NULL },
 				    { NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill revoke"))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "skill revoke", 2, MAX_POS,
+			   "name a SKILL and CAP[=SCOPE] (or all)"))
 		return BN_EXIT_USAGE;
-	if (npos < 2)
-		return bn_cli_usage("skill revoke", "name a SKILL and CAP[=SCOPE]"
-				    " (or all)");
 	bn_err_init(&err);
 	if (bn_cli_open_store(&s, &err))
 		return bn_cli_fail(&err);
@@ -389,10 +388,9 @@ int bn_cli_skill_run(int argc, char **argv)
 		{ "json", false, NULL, &json },
 		{ NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill run"))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "skill run", 1, 1, "name one SKILL"))
 		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage("skill run", "name one SKILL");
 	bn_err_init(&err);
 	if ((r = read_input(&input, &len, text, file, &err))) {
 		if (r == BN_EUSAGE)
@@ -449,10 +447,10 @@ int bn_cli_skill_script(int argc, char **argv)
 		{ "json", false, NULL, &json },
 		{ NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill script"))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "skill script", 2, MAX_POS,
+			   "name a SKILL and a SCRIPT"))
 		return BN_EXIT_USAGE;
-	if (npos < 2)
-		return bn_cli_usage("skill script", "name a SKILL and a SCRIPT");
 	bn_err_init(&err);
 	if (!text && !file)
 		text = "";
@@ -654,11 +652,9 @@ int bn_cli_audit_main(int argc, char **argv)
 		{ "installs", false, NULL, &installs },
 		{ NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-					   "audit"))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "audit", 0, 0, NULL))
 		return BN_EXIT_USAGE;
-	if (npos)
-		return bn_cli_usage("audit", "unexpected argument '%s'", pos[0]);
 	bn_err_init(&err);
 	f.skill = skill;
 	f.bot = bot;

@@ -230,10 +230,9 @@ int bn_cli_skill_search(int argc, char **argv)
 		{ "offline", false, NULL, &offline },
 		{ NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill search"))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "skill search", 1, 1, "give one QUERY"))
 		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage("skill search", "give one QUERY");
 	bn_err_init(&err);
 	if ((r = session_open(&ss, offline, true, &err)))
 		return bn_cli_fail(&err);
@@ -653,8 +652,8 @@ int bn_cli_skill_outdated(int argc, char **argv)
 		{ "offline", false, NULL, &offline },
 		{ NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill outdated") ||
-	    npos > 1)
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "skill outdated", 0, 1, "name at most one SKILL"))
 		return BN_EXIT_USAGE;
 	bn_err_init(&err);
 	if ((r = session_open(&ss, offline, true, &err)))
@@ -715,8 +714,8 @@ int bn_cli_skill_verify(int argc, char **argv)
 		{ "json", false, NULL, &json },
 		{ NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill verify") ||
-	    npos > 1)
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "skill verify", 0, 1, "name at most one SKILL"))
 		return BN_EXIT_USAGE;
 	bn_err_init(&err);
 	if ((r = session_open(&ss, true, true, &err)))
@@ -754,12 +753,10 @@ int bn_cli_skill_digest(int argc, char **argv)
 	bn_buf b = BN_BUF_INIT;
 	bn_err err;
 	int npos, r;
-	const bn_cli_opt opts[] = { { NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill digest"))
+	if (bn_cli_parse_n(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos,
+			   "skill digest", 1, 1, "give one skill folder"))
 		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage("skill digest", "give one skill folder");
 	bn_err_init(&err);
 	r = bn_skill_tree_listing(&b, pos[0], true, &err);
 	if (!r)
@@ -843,8 +840,8 @@ int bn_cli_skill_browse(int argc, char **argv)
 		{ "offline", false, NULL, &offline },
 		{ NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill browse") ||
-	    npos > 1)
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "skill browse", 0, 1, "give at most one QUERY"))
 		return BN_EXIT_USAGE;
 	bn_err_init(&err);
 	if ((r = session_open(&ss, offline, true, &err)))
@@ -876,12 +873,10 @@ int bn_cli_key_trust(int argc, char **argv)
 		{ "comment", true, &comment, NULL },
 		{ NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "key trust"))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "key trust", 1, 1, "give one PUBKEY (the base64 line "
+			   "of a minisign .pub file, or the file)"))
 		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage("key trust", "give one PUBKEY (the base64 "
-				    "line of a minisign .pub file, or the "
-				    "file)");
 	bn_err_init(&err);
 	if (bn_fs_is_file(pos[0]) &&
 	    (r = bn_fs_read_file(&text, NULL, pos[0], 4096, &err)))
@@ -912,7 +907,8 @@ int bn_cli_key_list(int argc, char **argv)
 		{ "json", false, NULL, &json },
 		{ NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "key list") || npos)
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "key list", 0, 0, NULL))
 		return BN_EXIT_USAGE;
 	bn_err_init(&err);
 	if ((r = bn_cli_open_store(&s, &err)))
@@ -943,12 +939,10 @@ int bn_cli_key_remove(int argc, char **argv)
 	bn_store *s;
 	bn_err err;
 	int npos, r;
-	const bn_cli_opt opts[] = { { NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "key remove"))
+	if (bn_cli_parse_n(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos,
+			   "key remove", 1, 1, "give one key id or PUBKEY"))
 		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage("key remove", "give one key id or PUBKEY");
 	bn_err_init(&err);
 	if ((r = bn_cli_open_store(&s, &err)))
 		return bn_cli_fail(&err);

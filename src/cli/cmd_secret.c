@@ -120,11 +120,10 @@ int bn_cli_secret_set(int argc, char **argv)
 	bn_err err;
 	int npos, r;
 
-	if (bn_cli_parse(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos, "secret set"))
+	if (bn_cli_parse_n(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos,
+			   "secret set", 1, 1, "name one NAME (the value is read "
+			   "from standard input)"))
 		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage("secret set", "name one NAME (the value is "
-				    "read from standard input)");
 	bn_err_init(&err);
 	if (!bn_exec_vault_name_is_valid(pos[0])) {
 		bn_err_set(&err, BN_EINVAL, "secret name '%s': use 1 to %d "
@@ -196,11 +195,9 @@ int bn_cli_secret_list(int argc, char **argv)
 	const bn_cli_opt opts[] = { { "json", false, NULL, &json },
 				    { NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "secret list"))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "secret list", 0, 0, NULL))
 		return BN_EXIT_USAGE;
-	if (npos)
-		return bn_cli_usage("secret list", "unexpected argument '%s'",
-				    pos[0]);
 	bn_err_init(&err);
 	if (open_vault(&s, &v, &err))
 		return bn_cli_fail(&err);
@@ -221,10 +218,9 @@ int bn_cli_secret_remove(int argc, char **argv)
 	bn_err err;
 	int npos, r;
 
-	if (bn_cli_parse(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos, "secret remove"))
+	if (bn_cli_parse_n(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos,
+			   "secret remove", 1, 1, "name one NAME"))
 		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage("secret remove", "name one NAME");
 	bn_err_init(&err);
 	if (open_vault(&s, &v, &err))
 		return bn_cli_fail(&err);

@@ -100,12 +100,10 @@ int bn_cli_skill_read_properties(int argc, char **argv)
 	const char *pos[MAX_POS];
 	bn_skill_manifest *m = NULL;
 	int npos, r;
-	const bn_cli_opt opts[] = { { NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill read-properties"))
+	if (bn_cli_parse_n(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos,
+			   "skill read-properties", 1, 1, "name one PATH"))
 		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage("skill read-properties", "name one PATH");
 	if ((r = load_one(&m, pos[0])))
 		return r;
 	bn_cli_print_json(bn_skill_manifest_to_json(m));
@@ -119,9 +117,9 @@ int bn_cli_skill_to_prompt(int argc, char **argv)
 	bn_skill_manifest *ms[MAX_POS];
 	bn_buf out = BN_BUF_INIT;
 	int npos, i, r = BN_EXIT_OK;
-	const bn_cli_opt opts[] = { { NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill to-prompt"))
+	if (bn_cli_parse(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos,
+			 "skill to-prompt"))
 		return BN_EXIT_USAGE;
 	if (npos == 0)
 		return bn_cli_usage("skill to-prompt", "name at least one PATH");
@@ -157,10 +155,9 @@ int bn_cli_skill_create(int argc, char **argv)
 		{ "description", true, &desc, NULL },
 		{ NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill create"))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "skill create", 1, 1, "name one NAME"))
 		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage("skill create", "name one NAME");
 	if (!strcmp(type, "prompt"))
 		t = BN_SKILL_TYPE_PROMPT;
 	else if (!strcmp(type, "tool"))
@@ -193,11 +190,9 @@ int bn_cli_skill_list(int argc, char **argv)
 				    { "warnings", false, NULL, &warnings },
 				    { NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill list"))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "skill list", 0, 0, NULL))
 		return BN_EXIT_USAGE;
-	if (npos)
-		return bn_cli_usage("skill list", "unexpected argument '%s'",
-				    pos[0]);
 	bn_err_init(&err);
 	if (bn_cli_open_store(&s, &err))
 		return bn_cli_fail(&err);
@@ -285,10 +280,9 @@ int bn_cli_skill_inspect(int argc, char **argv)
 				    { "resolved", false, NULL, &resolved },
 				    { NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill inspect"))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "skill inspect", 1, 1, "name one skill"))
 		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage("skill inspect", "name one skill");
 	bn_err_init(&err);
 	if (bn_cli_open_store(&s, &err))
 		return bn_cli_fail(&err);
@@ -374,12 +368,10 @@ int bn_cli_skill_remove(int argc, char **argv)
 	bn_store *s;
 	bn_err err;
 	int npos, r;
-	const bn_cli_opt opts[] = { { NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill remove"))
+	if (bn_cli_parse_n(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos,
+			   "skill remove", 1, 1, "name one skill"))
 		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage("skill remove", "name one skill");
 	bn_err_init(&err);
 	if (bn_cli_open_store(&s, &err))
 		return bn_cli_fail(&err);
@@ -402,13 +394,11 @@ static int cmd_binding(const char *verb, int argc, char **argv)
 	bn_store *s;
 	bn_err err;
 	int npos, r;
-	const bn_cli_opt opts[] = { { NULL, false, NULL, NULL } };
 
 	snprintf(cmd, sizeof(cmd), "skill %s", verb);
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, cmd))
+	if (bn_cli_parse_n(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos,
+			   cmd, 2, 2, "name a SKILL and a BOT"))
 		return BN_EXIT_USAGE;
-	if (npos != 2)
-		return bn_cli_usage(cmd, "name a SKILL and a BOT");
 	bn_err_init(&err);
 	if (bn_cli_open_store(&s, &err))
 		return bn_cli_fail(&err);

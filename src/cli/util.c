@@ -167,6 +167,22 @@ int bn_cli_parse(int argc, char **argv, const bn_cli_opt *opts,
 	return 0;
 }
 
+int bn_cli_parse_n(int argc, char **argv, const bn_cli_opt *opts,
+		   const char **pos, int pos_cap, int *npos, const char *cmd,
+		   int min, int max, const char *want)
+{
+	assert(want || min == 0);
+	if (bn_cli_parse(argc, argv, opts, pos, pos_cap, npos, cmd))
+		return -1;
+	if (*npos >= min && *npos <= max)
+		return 0;
+	if (want)
+		bn_cli_usage(cmd, "%s", want);
+	else
+		bn_cli_usage(cmd, "unexpected argument '%s'", pos[max]);
+	return -1;
+}
+
 int bn_cli_fail(const bn_err *err)
 {
 	fprintf(stderr, "bnity: %s\n", err->msg[0] ? err->msg : "failed");
