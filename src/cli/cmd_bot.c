@@ -66,18 +66,14 @@ int bn_cli_bot_create(int argc, char **argv)
 
 int bn_cli_bot_list(int argc, char **argv)
 {
-	const char *pos[MAX_POS];
 	bn_store_bot *bots = NULL;
 	bool json = false;
 	size_t n = 0, i;
 	bn_store *s;
 	bn_err err;
-	int npos, r;
-	const bn_cli_opt opts[] = { { "json", false, NULL, &json },
-				    { NULL, false, NULL, NULL } };
+	int r;
 
-	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			   "bot list", 0, 0, NULL))
+	if (bn_cli_parse_json(argc, argv, "bot list", &json))
 		return BN_EXIT_USAGE;
 	bn_err_init(&err);
 	if (bn_cli_open_store(&s, &err))

@@ -6,7 +6,6 @@
  * pipeline is registry/install.c; this file parses, asks and prints.
  */
 #include "cli.h"
-#include "cmd_install.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -638,15 +637,74 @@ int bn_cli_skill_update(int argc, char **argv)
 	return failed ? BN_EXIT_FAIL : BN_EXIT_OK;
 }
 
+/* Check the installed skill NAME: print its row, or add it to ARR (when
+   not NULL); true when it fails the check. */
+typedef bool (*locked_check_fn)(session *ss, const char *name, json_t *arr);
+
+/*
+ * Run CHECK on every skill of the lock file, or on NAME alone (NULL:
+ * all), with a row each; NONE, if not NULL, is said when there is none.
+ * The exit code: 1 when a check failed.
+ */
+static int each_locked(const char *name, bool offline, bool json,
+		       locked_check_fn check, const char *none)
+{
+	bn_strv names = { 0 };
+	json_t *arr = json ? json_array() : NULL;
+	session ss;
+	bn_err err;
+	int r, bad = 0;
+
+	bn_err_init(&err);
+	if ((r = session_open(&ss, offline, true, &err))) {
+		json_decref(arr);
+		return bn_cli_fail(&err);
+	}
+	r = lock_names(&names, ss.store, name, &err);
+	for (size_t i = 0; r == 0 && i < names.n; i++)
+		bad += check(&ss, names.v[i], arr);
+	if (arr)
+		bn_cli_print_json(arr);
+	if (!r && !json && names.n == 0 && none)
+		printf("%s\n", none);
+	bn_strv_clear(&names);
+	session_close(&ss);
+	if (r)
+		return bn_cli_fail(&err);
+	return bad ? BN_EXIT_FAIL : BN_EXIT_OK;
+}
+
+static bool check_outdated(session *ss, const char *name, json_t *arr)
+{
+	bn_registry_lock_entry e = { 0 };
+	char *latest = NULL;
+	bn_err e1;
+
+	bn_err_init(&e1);
+	int r1 = bn_registry_lock_get(&e, bn_store_home(ss->store), name, &e1);
+	if (!r1)
+		r1 = bn_registry_outdated(&latest, &ss->ctx, &e, &e1);
+	bool old = !r1 && e.source_hash && strcmp(latest, e.source_hash);
+	if (arr)
+		json_array_append_new(arr, json_pack(
+			"{s:s, s:s*, s:b, s:s*, s:s*}", "name", name,
+			"source", e.source, "outdated", old, "installed",
+			e.source_hash, "error", r1 ? e1.msg : NULL));
+	else if (r1)
+		printf("%-32s cannot check: %s\n", name, e1.msg);
+	else
+		printf("%-32s %s\n", name, old ?
+		       "outdated (`bnity skill update` it)" : "up to date");
+	free(latest);
+	bn_registry_lock_entry_clear(&e);
+	return old;
+}
+
 int bn_cli_skill_outdated(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
 	bool json = false, offline = false;
-	bn_strv names = { 0 };
-	json_t *arr;
-	session ss;
-	bn_err err;
-	int npos, r, outdated = 0;
+	int npos;
 	const bn_cli_opt opts[] = {
 		{ "json", false, NULL, &json },
 		{ "offline", false, NULL, &offline },
@@ -655,61 +713,33 @@ int bn_cli_skill_outdated(int argc, char **argv)
 	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
 			   "skill outdated", 0, 1, "name at most one SKILL"))
 		return BN_EXIT_USAGE;
-	bn_err_init(&err);
-	if ((r = session_open(&ss, offline, true, &err)))
-		return bn_cli_fail(&err);
-	arr = json_array();
-	r = lock_names(&names, ss.store, npos == 1 ? pos[0] : NULL, &err);
-	for (size_t i = 0; r == 0 && i < names.n; i++) {
-		bn_registry_lock_entry e = { 0 };
-		char *latest = NULL;
-		bn_err e1;
-		bn_err_init(&e1);
-		int r1 = bn_registry_lock_get(&e, bn_store_home(ss.store),
-					      names.v[i], &e1);
-		if (!r1)
-			r1 = bn_registry_outdated(&latest, &ss.ctx, &e, &e1);
-		bool old = !r1 && e.source_hash && strcmp(latest,
-							  e.source_hash);
-		outdated += old;
-		if (json) {
-			json_array_append_new(arr, json_pack(
-				"{s:s, s:s*, s:b, s:s*, s:s*}", "name",
-				names.v[i], "source", e.source, "outdated", old,
-				"installed", e.source_hash, "error",
-				r1 ? e1.msg : NULL));
-		} else if (r1) {
-			printf("%-32s cannot check: %s\n", names.v[i], e1.msg);
-		} else {
-			printf("%-32s %s\n", names.v[i], old ?
-			       "outdated (`bnity skill update` it)" :
-			       "up to date");
-		}
-		free(latest);
-		bn_registry_lock_entry_clear(&e);
-	}
-	if (json)
-		bn_cli_print_json(arr);
+	return each_locked(npos ? pos[0] : NULL, offline, json,
+			   check_outdated,
+			   "no installed skill came from a registry");
+}
+
+static bool check_verified(session *ss, const char *name, json_t *arr)
+{
+	bn_err e1;
+
+	bn_err_init(&e1);
+	int r1 = bn_registry_verify(ss->store, name, &e1);
+	if (arr)
+		json_array_append_new(arr, json_pack("{s:s, s:b, s:s*}",
+			"name", name, "ok", r1 == 0, "error",
+			r1 ? e1.msg : NULL));
+	else if (r1)
+		fprintf(stderr, "bnity: %s\n", e1.msg);
 	else
-		json_decref(arr);
-	if (!r && !json && names.n == 0)
-		printf("no installed skill came from a registry\n");
-	bn_strv_clear(&names);
-	session_close(&ss);
-	if (r)
-		return bn_cli_fail(&err);
-	return outdated ? BN_EXIT_FAIL : BN_EXIT_OK;
+		printf("%-32s ok\n", name);
+	return r1 != 0;
 }
 
 int bn_cli_skill_verify(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
 	bool json = false;
-	bn_strv names = { 0 };
-	json_t *arr;
-	session ss;
-	bn_err err;
-	int npos, r, bad = 0;
+	int npos;
 	const bn_cli_opt opts[] = {
 		{ "json", false, NULL, &json },
 		{ NULL, false, NULL, NULL } };
@@ -717,48 +747,22 @@ int bn_cli_skill_verify(int argc, char **argv)
 	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
 			   "skill verify", 0, 1, "name at most one SKILL"))
 		return BN_EXIT_USAGE;
-	bn_err_init(&err);
-	if ((r = session_open(&ss, true, true, &err)))
-		return bn_cli_fail(&err);
-	arr = json_array();
-	r = lock_names(&names, ss.store, npos == 1 ? pos[0] : NULL, &err);
-	for (size_t i = 0; r == 0 && i < names.n; i++) {
-		bn_err e1;
-		bn_err_init(&e1);
-		int r1 = bn_registry_verify(ss.store, names.v[i], &e1);
-		bad += r1 != 0;
-		if (json)
-			json_array_append_new(arr, json_pack("{s:s, s:b, s:s*}",
-				"name", names.v[i], "ok", r1 == 0, "error",
-				r1 ? e1.msg : NULL));
-		else if (r1)
-			fprintf(stderr, "bnity: %s\n", e1.msg);
-		else
-			printf("%-32s ok\n", names.v[i]);
-	}
-	if (json)
-		bn_cli_print_json(arr);
-	else
-		json_decref(arr);
-	bn_strv_clear(&names);
-	session_close(&ss);
-	if (r)
-		return bn_cli_fail(&err);
-	return bad ? BN_EXIT_FAIL : BN_EXIT_OK;
+	return each_locked(npos ? pos[0] : NULL, true, json, check_verified,
+			   NULL);
 }
 
 int bn_cli_skill_digest(int argc, char **argv)
 {
-	const char *pos[MAX_POS];
+	const char *arg;
 	bn_buf b = BN_BUF_INIT;
 	bn_err err;
-	int npos, r;
+	int r;
 
-	if (bn_cli_parse_n(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos,
-			   "skill digest", 1, 1, "give one skill folder"))
+	if (bn_cli_parse_one(argc, argv, "skill digest",
+			     "give one skill folder", &arg))
 		return BN_EXIT_USAGE;
 	bn_err_init(&err);
-	r = bn_skill_tree_listing(&b, pos[0], true, &err);
+	r = bn_skill_tree_listing(&b, arg, true, &err);
 	if (!r)
 		fwrite(b.data ? b.data : "", 1, b.len, stdout);
 	bn_buf_clear(&b);
@@ -896,19 +900,14 @@ int bn_cli_key_trust(int argc, char **argv)
 
 int bn_cli_key_list(int argc, char **argv)
 {
-	const char *pos[MAX_POS];
 	bool json = false;
 	json_t *a = NULL, *k;
 	bn_store *s;
 	bn_err err;
 	size_t i;
-	int npos, r;
-	const bn_cli_opt opts[] = {
-		{ "json", false, NULL, &json },
-		{ NULL, false, NULL, NULL } };
+	int r;
 
-	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			   "key list", 0, 0, NULL))
+	if (bn_cli_parse_json(argc, argv, "key list", &json))
 		return BN_EXIT_USAGE;
 	bn_err_init(&err);
 	if ((r = bn_cli_open_store(&s, &err)))
@@ -935,20 +934,20 @@ int bn_cli_key_list(int argc, char **argv)
 
 int bn_cli_key_remove(int argc, char **argv)
 {
-	const char *pos[MAX_POS];
+	const char *arg;
 	bn_store *s;
 	bn_err err;
-	int npos, r;
+	int r;
 
-	if (bn_cli_parse_n(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos,
-			   "key remove", 1, 1, "give one key id or PUBKEY"))
+	if (bn_cli_parse_one(argc, argv, "key remove",
+			     "give one key id or PUBKEY", &arg))
 		return BN_EXIT_USAGE;
 	bn_err_init(&err);
 	if ((r = bn_cli_open_store(&s, &err)))
 		return bn_cli_fail(&err);
-	r = bn_registry_key_remove(s, pos[0], &err);
+	r = bn_registry_key_remove(s, arg, &err);
 	if (!r)
-		printf("removed trusted key %s\n", pos[0]);
+		printf("removed trusted key %s\n", arg);
 	bn_store_free(s);
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }

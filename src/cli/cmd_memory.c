@@ -4,7 +4,7 @@
  * bot's memories (see exec/memory.h).  Every command names its bot with
  * --bot, which must exist.
  */
-#include "cmd_memory.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -14,7 +14,6 @@
 #include <time.h>
 
 #include "base/buf.h"
-#include "cli.h"
 #include "exec/memory.h"
 #include "view/view.h"
 

@@ -97,14 +97,14 @@ static int load_one(bn_skill_manifest **m, const char *path)
 
 int bn_cli_skill_read_properties(int argc, char **argv)
 {
-	const char *pos[MAX_POS];
+	const char *arg;
 	bn_skill_manifest *m = NULL;
-	int npos, r;
+	int r;
 
-	if (bn_cli_parse_n(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos,
-			   "skill read-properties", 1, 1, "name one PATH"))
+	if (bn_cli_parse_one(argc, argv, "skill read-properties",
+			     "name one PATH", &arg))
 		return BN_EXIT_USAGE;
-	if ((r = load_one(&m, pos[0])))
+	if ((r = load_one(&m, arg)))
 		return r;
 	bn_cli_print_json(bn_skill_manifest_to_json(m));
 	bn_skill_manifest_free(m);
@@ -177,15 +177,30 @@ int bn_cli_skill_create(int argc, char **argv)
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
+/* Open the store into *S (owned) and list its skills into ALL: 0, or
+   the exit code after a message. */
+static int open_skills(bn_store **s, bn_store_skills *all)
+{
+	bn_err err;
+
+	bn_err_init(&err);
+	if (bn_cli_open_store(s, &err))
+		return bn_cli_fail(&err);
+	if (bn_store_skills_list(all, *s, &err)) {
+		bn_store_free(*s);
+		return bn_cli_fail(&err);
+	}
+	return 0;
+}
+
 int bn_cli_skill_list(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
 	bn_store_skills all = { 0 };
 	bool json = false, warnings = false;
 	bn_store *s;
-	bn_err err;
 	size_t i;
-	int npos;
+	int npos, r;
 	const bn_cli_opt opts[] = { { "json", false, NULL, &json },
 				    { "warnings", false, NULL, &warnings },
 				    { NULL, false, NULL, NULL } };
@@ -193,13 +208,8 @@ int bn_cli_skill_list(int argc, char **argv)
 	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
 			   "skill list", 0, 0, NULL))
 		return BN_EXIT_USAGE;
-	bn_err_init(&err);
-	if (bn_cli_open_store(&s, &err))
-		return bn_cli_fail(&err);
-	if (bn_store_skills_list(&all, s, &err)) {
-		bn_store_free(s);
-		return bn_cli_fail(&err);
-	}
+	if ((r = open_skills(&s, &all)))
+		return r;
 	if (warnings || all.warnings.n <= 3)
 		print_warnings(&all.warnings);
 	else
@@ -283,13 +293,9 @@ int bn_cli_skill_inspect(int argc, char **argv)
 	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
 			   "skill inspect", 1, 1, "name one skill"))
 		return BN_EXIT_USAGE;
+	if ((r = open_skills(&s, &all)))
+		return r;
 	bn_err_init(&err);
-	if (bn_cli_open_store(&s, &err))
-		return bn_cli_fail(&err);
-	if (bn_store_skills_list(&all, s, &err)) {
-		bn_store_free(s);
-		return bn_cli_fail(&err);
-	}
 	sk = bn_store_skills_find(&all, pos[0]);
 	if (!sk) {
 		bn_err_set(&err, BN_ENOTFOUND,
@@ -364,21 +370,21 @@ out:
 
 int bn_cli_skill_remove(int argc, char **argv)
 {
-	const char *pos[MAX_POS];
+	const char *arg;
 	bn_store *s;
 	bn_err err;
-	int npos, r;
+	int r;
 
-	if (bn_cli_parse_n(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos,
-			   "skill remove", 1, 1, "name one skill"))
+	if (bn_cli_parse_one(argc, argv, "skill remove",
+			     "name one skill", &arg))
 		return BN_EXIT_USAGE;
 	bn_err_init(&err);
 	if (bn_cli_open_store(&s, &err))
 		return bn_cli_fail(&err);
 	bn_strv notes = { 0 };
-	r = bn_registry_skill_remove_noting(&notes, s, pos[0], &err);
+	r = bn_registry_skill_remove_noting(&notes, s, arg, &err);
 	if (!r)
-		printf("removed skill '%s'\n", pos[0]);
+		printf("removed skill '%s'\n", arg);
 	for (size_t i = 0; i < notes.n; i++)
 		printf("  %s\n", notes.v[i]);
 	bn_strv_clear(&notes);
