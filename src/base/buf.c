@@ -143,6 +143,16 @@ static size_t utf8_seq(const unsigned char *p, size_t n, size_t *bad)
 	return need + 1;
 }
 
+size_t bn_utf8_valid_len(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	size_t i = 0, k, bad;
+
+	while (i < n && (k = utf8_seq(s + i, n - i, &bad)))
+		i += k;
+	return i;
+}
+
 int bn_buf_append_utf8(bn_buf *b, const void *p, size_t n, size_t *replaced)
 {
 	const unsigned char *s = p ? p : (const void *)"";

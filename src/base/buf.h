@@ -47,6 +47,9 @@ const char *bn_buf_cstr(const bn_buf *b);
  */
 int bn_buf_append_utf8(bn_buf *b, const void *p, size_t n,
 		       size_t *replaced) BN_MUST_USE;
+/* How many of the N bytes at P are well-formed UTF-8 (RFC 3629) before
+   the first that is not: N when they all are. */
+size_t bn_utf8_valid_len(const void *p, size_t n);
 
 
 /* A list of owned strings. */

@@ -66,24 +66,49 @@ int bn_fs_read_file(char **out, size_t *len_out, const char *path,
 	return 0;
 }
 
+int bn_fs_write_all(int fd, const void *p, size_t len)
+{
+	const char *c = p;
+
+	while (len) {
+		ssize_t n = write(fd, c, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		c += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+size_t bn_fs_read_upto(int fd, void *buf, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t k = read(fd, (char *)buf + got, n - got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	return got;
+}
+
 int bn_fs_write_atomic(const char *path, const void *data, size_t len,
 		       unsigned mode, bn_err *err)
 {
 	char *tmp = bn_xasprintf("%s.tmp.%ld", path, (long)getpid());
-	const char *p = data;
-	size_t done = 0;
 	int fd, e;
 
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		goto fail;
-	while (done < len) {
-		ssize_t n = write(fd, p + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto fail_close;
-		done += (size_t)n;
+	if ((e = bn_fs_write_all(fd, data, len))) {
+		errno = -e;
+		goto fail_close;
 	}
 	if (fsync(fd) < 0)
 		goto fail_close;

@@ -29,6 +29,14 @@ int bn_fs_read_file(char **out, size_t *len_out, const char *path,
 int bn_fs_write_atomic(const char *path, const void *data, size_t len,
 		       unsigned mode, bn_err *err) BN_MUST_USE;
 
+/* Write the LEN bytes at P to FD, again after EINTR or a short write:
+   0, or -errno. */
+int bn_fs_write_all(int fd, const void *p, size_t len) BN_MUST_USE;
+
+/* Read from FD into BUF until end of file, an error or N bytes, again
+   after EINTR: how many bytes were read. */
+size_t bn_fs_read_upto(int fd, void *buf, size_t n);
+
 /* bn_fs_mkdirs - create PATH and its missing parents (mode 0700). */
 int bn_fs_mkdirs(const char *path, bn_err *err) BN_MUST_USE;
 

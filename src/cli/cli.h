@@ -131,6 +131,25 @@ typedef struct bn_cli_opt {
 int bn_cli_parse(int argc, char **argv, const bn_cli_opt *opts,
 		 const char **pos, int pos_cap, int *npos, const char *cmd);
 
+/*
+ * bn_cli_parse_n - bn_cli_parse for a command that takes MIN to MAX
+ * positional arguments: any other count is a usage error that says WANT
+ * ("name one SKILL"), or, with WANT NULL (MIN must be 0), names the
+ * first argument past MAX.  Returns 0, or -1 after printing the usage error.
+ */
+int bn_cli_parse_n(int argc, char **argv, const bn_cli_opt *opts,
+		   const char **pos, int pos_cap, int *npos, const char *cmd,
+		   int min, int max, const char *want);
+
+/* bn_cli_parse_n for a command that takes no argument and only --json
+   (which sets *JSON): most listings. */
+int bn_cli_parse_json(int argc, char **argv, const char *cmd, bool *json);
+
+/* bn_cli_parse_n for a command that takes one argument (*ARG, borrowed
+   from ARGV) and no option; WANT says what it is when it is missing. */
+int bn_cli_parse_one(int argc, char **argv, const char *cmd,
+		     const char *want, const char **arg);
+
 /* The capacity of the array A, for bn_cli_parse; A must be an array,
    not a pointer (the build fails otherwise). */
 #define BN_CLI_CAP(a)                                                     \
@@ -167,8 +186,9 @@ int bn_cli_help_main(int argc, char **argv);
 int bn_cli_version_main(int argc, char **argv);
 int bn_cli_completion_main(int argc, char **argv);
 
-/* Each command gets the words after its own (cmd_skill.c, cmd_exec.c,
-   cmd_bot.c); the other cmd_*.h declare the rest. */
+/* Each command gets the words after its own and returns the exit code
+   (cmd_skill.c, cmd_exec.c, cmd_bot.c, cmd_install.c, cmd_memory.c); the
+   other cmd_*.h declare the rest. */
 int bn_cli_skill_validate(int argc, char **argv);
 int bn_cli_skill_scan(int argc, char **argv);
 int bn_cli_skill_read_properties(int argc, char **argv);
@@ -194,5 +214,22 @@ int bn_cli_bot_show(int argc, char **argv);
 int bn_cli_bot_remove(int argc, char **argv);
 int bn_cli_bot_prompt(int argc, char **argv);
 int bn_cli_bot_set(int argc, char **argv);
+/* Registries and installs (cmd_install.c; uses registry). */
+int bn_cli_skill_search(int argc, char **argv);
+int bn_cli_skill_browse(int argc, char **argv);
+int bn_cli_skill_install(int argc, char **argv);
+int bn_cli_skill_update(int argc, char **argv);
+int bn_cli_skill_outdated(int argc, char **argv);
+int bn_cli_skill_verify(int argc, char **argv);
+int bn_cli_skill_digest(int argc, char **argv);
+int bn_cli_key_trust(int argc, char **argv);
+int bn_cli_key_list(int argc, char **argv);
+int bn_cli_key_remove(int argc, char **argv);
+/* A bot's memories, each command with --bot BOT (cmd_memory.c; uses
+   exec/memory.h). */
+int bn_cli_memory_add(int argc, char **argv);
+int bn_cli_memory_search(int argc, char **argv);
+int bn_cli_memory_list(int argc, char **argv);
+int bn_cli_memory_remove(int argc, char **argv);
 
 #endif

@@ -35,10 +35,9 @@ int bn_cli_bot_create(int argc, char **argv)
 		{ "model", true, &model, NULL },
 		{ NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "bot create"))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "bot create", 1, 1, "name one SLUG"))
 		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage("bot create", "name one SLUG");
 	if (persona && persona_file)
 		return bn_cli_usage("bot create", "give --persona or "
 				    "--persona-file, not both");
@@ -71,21 +70,15 @@ int bn_cli_bot_create(int argc, char **argv)
 
 int bn_cli_bot_list(int argc, char **argv)
 {
-	const char *pos[MAX_POS];
 	bn_store_bot *bots = NULL;
 	bool json = false;
 	size_t n = 0, i;
 	bn_store *s;
 	bn_err err;
-	int npos, r;
-	const bn_cli_opt opts[] = { { "json", false, NULL, &json },
-				    { NULL, false, NULL, NULL } };
+	int r;
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "bot list"))
+	if (bn_cli_parse_json(argc, argv, "bot list", &json))
 		return BN_EXIT_USAGE;
-	if (npos)
-		return bn_cli_usage("bot list", "unexpected argument '%s'",
-				    pos[0]);
 	bn_err_init(&err);
 	if (bn_cli_open_store(&s, &err))
 		return bn_cli_fail(&err);
@@ -120,21 +113,25 @@ int bn_cli_bot_list(int argc, char **argv)
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
-/* Commands of the form `bot VERB BOT [--json]`; *slug points into argv. */
-static int one_bot_cmd(const char *cmd, int argc, char **argv, bool *json,
-		       const char **slug)
+/*
+ * Commands of the form `bot VERB BOT [--json]`: *slug points into argv,
+ * *out is the store (owned).  0, or the exit code after a message.
+ */
+static int one_bot_cmd(bn_store **out, const char *cmd, int argc,
+		       char **argv, bool *json, const char **slug)
 {
 	const char *pos[MAX_POS];
+	bn_err err;
 	int npos;
 	const bn_cli_opt opts[] = { { "json", false, NULL, json },
 				    { NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, cmd))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   cmd, 1, 1, "name one BOT"))
 		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage(cmd, "name one BOT");
 	*slug = pos[0];
-	return 0;
+	bn_err_init(&err);
+	return bn_cli_open_store(out, &err) ? bn_cli_fail(&err) : 0;
 }
 
 int bn_cli_bot_show(int argc, char **argv)
@@ -148,11 +145,9 @@ int bn_cli_bot_show(int argc, char **argv)
 	bn_err err;
 	int r;
 
-	if ((r = one_bot_cmd("bot show", argc, argv, &json, &slug)))
+	if ((r = one_bot_cmd(&s, "bot show", argc, argv, &json, &slug)))
 		return r;
 	bn_err_init(&err);
-	if (bn_cli_open_store(&s, &err))
-		return bn_cli_fail(&err);
 	r = bn_store_bot_get(&b, s, slug, &err);
 	if (!r)
 		r = bn_store_bot_skills(&att, &na, s, slug, &err);
@@ -189,11 +184,9 @@ int bn_cli_bot_remove(int argc, char **argv)
 	bn_err err;
 	int r;
 
-	if ((r = one_bot_cmd("bot remove", argc, argv, &json, &slug)))
+	if ((r = one_bot_cmd(&s, "bot remove", argc, argv, &json, &slug)))
 		return r;
 	bn_err_init(&err);
-	if (bn_cli_open_store(&s, &err))
-		return bn_cli_fail(&err);
 	r = bn_store_bot_remove(s, slug, &err);
 	if (!r)
 		printf("removed bot '%s'\n", slug);
@@ -212,11 +205,9 @@ int bn_cli_bot_prompt(int argc, char **argv)
 	size_t i;
 	int r;
 
-	if ((r = one_bot_cmd("bot prompt", argc, argv, &json, &slug)))
+	if ((r = one_bot_cmd(&s, "bot prompt", argc, argv, &json, &slug)))
 		return r;
 	bn_err_init(&err);
-	if (bn_cli_open_store(&s, &err))
-		return bn_cli_fail(&err);
 	r = bn_agent_prompt_build(&out, &names, &warnings, s, slug, &err);
 	bn_store_free(s);
 	if (r) {

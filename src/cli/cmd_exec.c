@@ -305,11 +305,10 @@ int bn_cli_skill_revoke(int argc, char **argv)
 	const bn_cli_opt opts[] = { { "bot", true, &bot, NULL },
 				    { NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill revoke"))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "skill revoke", 2, MAX_POS,
+			   "name a SKILL and CAP[=SCOPE] (or all)"))
 		return BN_EXIT_USAGE;
-	if (npos < 2)
-		return bn_cli_usage("skill revoke", "name a SKILL and CAP[=SCOPE]"
-				    " (or all)");
 	bn_err_init(&err);
 	if (bn_cli_open_store(&s, &err))
 		return bn_cli_fail(&err);
@@ -372,54 +371,87 @@ static int read_input(char **out, size_t *len, const char *text,
 	return 0;
 }
 
-int bn_cli_skill_run(int argc, char **argv)
+/* What `skill run` and `skill script` read from their command lines,
+   and the store they open. */
+typedef struct run_args {
+	const char *pos[MAX_POS];
+	int npos;
+	const char *bot;
+	bool json;
+	char *input;              /* owned */
+	size_t len;
+	bn_store *store;          /* owned */
+} run_args;
+
+/*
+ * Parse CMD's options (--bot, --input, --input-file, --json) and from MIN
+ * to MAX arguments (WANT when not), read its input (NO_INPUT, when no
+ * input option is given, instead of standard input; NULL: read it) and
+ * open the store.  0, or the exit code after a message.
+ */
+static int run_args_get(run_args *a, int argc, char **argv, const char *cmd,
+			int min, int max, const char *want,
+			const char *no_input)
 {
-	const char *pos[MAX_POS], *bot = NULL, *text = NULL, *file = NULL;
-	bn_exec_result res = { 0 };
-	bool json = false;
-	char *input = NULL;
-	size_t len = 0;
-	bn_store *s;
+	const char *text = NULL, *file = NULL;
 	bn_err err;
-	int npos, r;
+	int r;
 	const bn_cli_opt opts[] = {
-		{ "bot", true, &bot, NULL },
+		{ "bot", true, &a->bot, NULL },
 		{ "input", true, &text, NULL },
 		{ "input-file", true, &file, NULL },
-		{ "json", false, NULL, &json },
+		{ "json", false, NULL, &a->json },
 		{ NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill run"))
+	if (bn_cli_parse_n(argc, argv, opts, a->pos, BN_CLI_CAP(a->pos),
+			   &a->npos, cmd, min, max, want))
 		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage("skill run", "name one SKILL");
 	bn_err_init(&err);
-	if ((r = read_input(&input, &len, text, file, &err))) {
-		if (r == BN_EUSAGE)
-			return bn_cli_usage("skill run", "%s", err.msg);
+	if (!text && !file)
+		text = no_input;
+	if ((r = read_input(&a->input, &a->len, text, file, &err)))
+		return r == BN_EUSAGE ? bn_cli_usage(cmd, "%s", err.msg) :
+					bn_cli_fail(&err);
+	if (bn_cli_open_store(&a->store, &err)) {
+		free(a->input);
 		return bn_cli_fail(&err);
 	}
-	if (bn_cli_open_store(&s, &err)) {
-		free(input);
-		return bn_cli_fail(&err);
-	}
-	bn_exec_request req = { .skill = pos[0], .bot = bot, .input = input,
-				.input_len = len };
-	r = bn_exec_run(&res, s, &req, &err);
-	bn_store_free(s);
-	free(input);
+	return 0;
+}
+
+static void run_args_clear(run_args *a)
+{
+	bn_store_free(a->store);
+	free(a->input);
+}
+
+int bn_cli_skill_run(int argc, char **argv)
+{
+	bn_exec_result res = { 0 };
+	run_args a = { 0 };
+	bn_err err;
+	int r;
+
+	if ((r = run_args_get(&a, argc, argv, "skill run", 1, 1,
+			      "name one SKILL", NULL)))
+		return r;
+	bn_err_init(&err);
+	bn_exec_request req = { .skill = a.pos[0], .bot = a.bot,
+				.input = a.input, .input_len = a.len };
+	r = bn_exec_run(&res, a.store, &req, &err);
+	run_args_clear(&a);
 	if (r)
 		return bn_cli_fail(&err);
 	if (res.notice)
 		fprintf(stderr, "bnity: warning: %s\n", res.notice);
-	if (json) {
+	if (a.json) {
 		bn_cli_print_json(bn_view_run_json(&res));
 	} else {
 		fwrite(res.output, 1, res.output_len, stdout);
 		if (res.output_len && res.output[res.output_len - 1] != '\n')
 			putchar('\n');
 		if (!res.ok)
-			fprintf(stderr, "bnity: skill '%s' %s: %s\n", pos[0],
+			fprintf(stderr, "bnity: skill '%s' %s: %s\n", a.pos[0],
 				res.limit ? "stopped" : "failed",
 				res.error ? res.error : res.outcome);
 	}
@@ -435,52 +467,32 @@ int bn_cli_skill_run(int argc, char **argv)
 
 int bn_cli_skill_script(int argc, char **argv)
 {
-	const char *pos[MAX_POS], *bot = NULL, *text = NULL, *file = NULL;
 	bn_exec_script_result res = { 0 };
-	bool json = false;
-	char *input = NULL;
-	size_t len = 0;
-	bn_store *s;
+	run_args a = { 0 };
 	bn_err err;
-	int npos, r;
-	const bn_cli_opt opts[] = {
-		{ "bot", true, &bot, NULL },
-		{ "input", true, &text, NULL },
-		{ "input-file", true, &file, NULL },
-		{ "json", false, NULL, &json },
-		{ NULL, false, NULL, NULL } };
+	int r;
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill script"))
-		return BN_EXIT_USAGE;
-	if (npos < 2)
-		return bn_cli_usage("skill script", "name a SKILL and a SCRIPT");
+	if ((r = run_args_get(&a, argc, argv, "skill script", 2, MAX_POS,
+			      "name a SKILL and a SCRIPT", "")))
+		return r;
 	bn_err_init(&err);
-	if (!text && !file)
-		text = "";
-	if ((r = read_input(&input, &len, text, file, &err)))
-		return r == BN_EUSAGE ? bn_cli_usage("skill script", "%s",
-						     err.msg) : bn_cli_fail(&err);
-	if (bn_cli_open_store(&s, &err)) {
-		free(input);
-		return bn_cli_fail(&err);
-	}
-	bn_exec_script_request req = { pos[0], bot, pos[1], pos + 2,
-				       (size_t)(npos - 2), input, len, NULL };
-	r = bn_exec_script_run(&res, s, &req, &err);
-	bn_store_free(s);
-	free(input);
+	bn_exec_script_request req = { a.pos[0], a.bot, a.pos[1], a.pos + 2,
+				       (size_t)(a.npos - 2), a.input, a.len,
+				       NULL };
+	r = bn_exec_script_run(&res, a.store, &req, &err);
+	run_args_clear(&a);
 	if (r)
 		return bn_cli_fail(&err);
 	if (res.notice)
 		fprintf(stderr, "bnity: warning: %s\n", res.notice);
-	if (json) {
+	if (a.json) {
 		bn_cli_print_json(bn_view_script_run_json(&res));
 	} else {
 		if (res.output_len)
 			fwrite(res.output, 1, res.output_len, stdout);
 		if (!res.ok)
 			fprintf(stderr, "bnity: script '%s' of skill '%s' %s: "
-				"%s\n", pos[1], pos[0], res.outcome,
+				"%s\n", a.pos[1], a.pos[0], res.outcome,
 				res.error ? res.error : "");
 	}
 	r = res.ok ? BN_EXIT_OK : !strcmp(res.outcome, "denied") ?
@@ -655,11 +667,9 @@ int bn_cli_audit_main(int argc, char **argv)
 		{ "installs", false, NULL, &installs },
 		{ NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-					   "audit"))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "audit", 0, 0, NULL))
 		return BN_EXIT_USAGE;
-	if (npos)
-		return bn_cli_usage("audit", "unexpected argument '%s'", pos[0]);
 	bn_err_init(&err);
 	f.skill = skill;
 	f.bot = bot;

@@ -6,7 +6,6 @@
  * pipeline is registry/install.c; this file parses, asks and prints.
  */
 #include "cli.h"
-#include "cmd_install.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,10 +229,9 @@ int bn_cli_skill_search(int argc, char **argv)
 		{ "offline", false, NULL, &offline },
 		{ NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill search"))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "skill search", 1, 1, "give one QUERY"))
 		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage("skill search", "give one QUERY");
 	bn_err_init(&err);
 	if ((r = session_open(&ss, offline, true, &err)))
 		return bn_cli_fail(&err);
@@ -613,106 +611,36 @@ static void print_outdated(const char *name, const bn_registry_update_info *c)
 		       c->new_findings.v[i].file, c->new_findings.v[i].line);
 }
 
-int bn_cli_skill_outdated(int argc, char **argv)
+/* Check the installed skill NAME: print its row, or add it to ARR (when
+   not NULL); true when it fails the check. */
+typedef bool (*locked_check_fn)(session *ss, const char *name, json_t *arr);
+
+/*
+ * Run CHECK on every skill of the lock file, or on NAME alone (NULL:
+ * all), with a row each; NONE, if not NULL, is said when there is none.
+ * The exit code: 1 when a check failed.
+ */
+static int each_locked(const char *name, bool offline, bool json,
+		       locked_check_fn check, const char *none)
 {
-	const char *pos[MAX_POS];
-	bool json = false, offline = false;
 	bn_strv names = { 0 };
-	json_t *arr;
+	json_t *arr = json ? json_array() : NULL;
 	session ss;
 	bn_err err;
-	int npos, r, outdated = 0;
-	const bn_cli_opt opts[] = {
-		{ "json", false, NULL, &json },
-		{ "offline", false, NULL, &offline },
-		{ NULL, false, NULL, NULL } };
+	int r, bad = 0;
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill outdated") ||
-	    npos > 1)
-		return BN_EXIT_USAGE;
 	bn_err_init(&err);
-	if ((r = session_open(&ss, offline, true, &err)))
-		return bn_cli_fail(&err);
-	arr = json_array();
-	r = lock_names(&names, ss.store, npos == 1 ? pos[0] : NULL, &err);
-	for (size_t i = 0; r == 0 && i < names.n; i++) {
-		bn_registry_lock_entry e = { 0 };
-		bn_registry_update_info c = { 0 };
-		bn_err e1;
-		bn_err_init(&e1);
-		int r1 = bn_registry_lock_get(&e, bn_store_home(ss.store),
-					      names.v[i], &e1);
-		if (!r1)
-			r1 = bn_registry_update_check(&c, &ss.ctx, &e, &e1);
-		outdated += !r1 && c.outdated;
-		if (json)
-			json_array_append_new(arr, bn_view_update_json(
-				names.v[i], &e, r1 ? NULL : &c,
-				r1 ? e1.msg : NULL));
-		else if (r1)
-			printf("%-32s cannot check: %s\n", names.v[i], e1.msg);
-		else
-			print_outdated(names.v[i], &c);
-		bn_registry_update_check_clear(&c);
-		bn_registry_lock_entry_clear(&e);
-	}
-	if (json)
-		bn_cli_print_json(arr);
-	else
+	if ((r = session_open(&ss, offline, true, &err))) {
 		json_decref(arr);
-	if (!r && !json && names.n == 0)
-		printf("no installed skill came from a registry\n");
-	bn_strv_clear(&names);
-	session_close(&ss);
-	if (r)
 		return bn_cli_fail(&err);
-	return outdated ? BN_EXIT_FAIL : BN_EXIT_OK;
-}
-
-int bn_cli_skill_verify(int argc, char **argv)
-{
-	const char *pos[MAX_POS];
-	bool json = false;
-	bn_strv names = { 0 };
-	json_t *arr;
-	session ss;
-	bn_err err;
-	int npos, r, bad = 0;
-	const bn_cli_opt opts[] = {
-		{ "json", false, NULL, &json },
-		{ NULL, false, NULL, NULL } };
-
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill verify") ||
-	    npos > 1)
-		return BN_EXIT_USAGE;
-	bn_err_init(&err);
-	if ((r = session_open(&ss, true, true, &err)))
-		return bn_cli_fail(&err);
-	arr = json_array();
-	r = lock_names(&names, ss.store, npos == 1 ? pos[0] : NULL, &err);
-	for (size_t i = 0; r == 0 && i < names.n; i++) {
-		bn_err e1;
-		bn_err_init(&e1);
-		int r1 = bn_registry_verify(ss.store, names.v[i], &e1);
-		bad += r1 != 0;
-		if (json) {
-			bn_registry_lock_entry e = { 0 };
-			bool have = bn_registry_lock_get(
-				&e, bn_store_home(ss.store), names.v[i],
-				NULL) == 0;
-			json_array_append_new(arr, bn_view_verify_json(
-				names.v[i], have ? &e : NULL,
-				r1 ? e1.msg : NULL));
-			bn_registry_lock_entry_clear(&e);
-		} else if (r1)
-			fprintf(stderr, "bnity: %s\n", e1.msg);
-		else
-			printf("%-32s ok\n", names.v[i]);
 	}
-	if (json)
+	r = lock_names(&names, ss.store, name, &err);
+	for (size_t i = 0; r == 0 && i < names.n; i++)
+		bad += check(&ss, names.v[i], arr);
+	if (arr)
 		bn_cli_print_json(arr);
-	else
-		json_decref(arr);
+	if (!r && !json && names.n == 0 && none)
+		printf("%s\n", none);
 	bn_strv_clear(&names);
 	session_close(&ss);
 	if (r)
@@ -720,20 +648,97 @@ int bn_cli_skill_verify(int argc, char **argv)
 	return bad ? BN_EXIT_FAIL : BN_EXIT_OK;
 }
 
-int bn_cli_skill_digest(int argc, char **argv)
+static bool check_outdated(session *ss, const char *name, json_t *arr)
+{
+	bn_registry_lock_entry e = { 0 };
+	bn_registry_update_info c = { 0 };
+	bool old;
+	bn_err e1;
+
+	bn_err_init(&e1);
+	int r1 = bn_registry_lock_get(&e, bn_store_home(ss->store), name, &e1);
+	if (!r1)
+		r1 = bn_registry_update_check(&c, &ss->ctx, &e, &e1);
+	old = !r1 && c.outdated;
+	if (arr)
+		json_array_append_new(arr, bn_view_update_json(name, &e,
+			r1 ? NULL : &c, r1 ? e1.msg : NULL));
+	else if (r1)
+		printf("%-32s cannot check: %s\n", name, e1.msg);
+	else
+		print_outdated(name, &c);
+	bn_registry_update_check_clear(&c);
+	bn_registry_lock_entry_clear(&e);
+	return old;
+}
+
+int bn_cli_skill_outdated(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
+	bool json = false, offline = false;
+	int npos;
+	const bn_cli_opt opts[] = {
+		{ "json", false, NULL, &json },
+		{ "offline", false, NULL, &offline },
+		{ NULL, false, NULL, NULL } };
+
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "skill outdated", 0, 1, "name at most one SKILL"))
+		return BN_EXIT_USAGE;
+	return each_locked(npos ? pos[0] : NULL, offline, json,
+			   check_outdated,
+			   "no installed skill came from a registry");
+}
+
+static bool check_verified(session *ss, const char *name, json_t *arr)
+{
+	bn_err e1;
+
+	bn_err_init(&e1);
+	int r1 = bn_registry_verify(ss->store, name, &e1);
+	if (arr) {
+		bn_registry_lock_entry e = { 0 };
+		bool have = bn_registry_lock_get(&e, bn_store_home(ss->store),
+						 name, NULL) == 0;
+		json_array_append_new(arr, bn_view_verify_json(name,
+			have ? &e : NULL, r1 ? e1.msg : NULL));
+		bn_registry_lock_entry_clear(&e);
+	} else if (r1) {
+		fprintf(stderr, "bnity: %s\n", e1.msg);
+	} else {
+		printf("%-32s ok\n", name);
+	}
+	return r1 != 0;
+}
+
+int bn_cli_skill_verify(int argc, char **argv)
+{
+	const char *pos[MAX_POS];
+	bool json = false;
+	int npos;
+	const bn_cli_opt opts[] = {
+		{ "json", false, NULL, &json },
+		{ NULL, false, NULL, NULL } };
+
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "skill verify", 0, 1, "name at most one SKILL"))
+		return BN_EXIT_USAGE;
+	return each_locked(npos ? pos[0] : NULL, true, json, check_verified,
+			   NULL);
+}
+
+int bn_cli_skill_digest(int argc, char **argv)
+{
+	const char *arg;
 	bn_buf b = BN_BUF_INIT;
 	bn_err err;
-	int npos, r;
-	const bn_cli_opt opts[] = { { NULL, false, NULL, NULL } };
+	int r;
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill digest"))
+	if (bn_cli_parse_one(argc, argv, "skill digest",
+			     "give one skill folder", &arg))
 		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage("skill digest", "give one skill folder");
 	bn_err_init(&err);
-	r = bn_skill_tree_listing(&b, pos[0], true, &err);
+	r = bn_skill_tree_listing(&b, arg, true, &err);
 	if (!r)
 		fwrite(b.data ? b.data : "", 1, b.len, stdout);
 	bn_buf_clear(&b);
@@ -815,8 +820,8 @@ int bn_cli_skill_browse(int argc, char **argv)
 		{ "offline", false, NULL, &offline },
 		{ NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill browse") ||
-	    npos > 1)
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "skill browse", 0, 1, "give at most one QUERY"))
 		return BN_EXIT_USAGE;
 	bn_err_init(&err);
 	if ((r = session_open(&ss, offline, true, &err)))
@@ -848,12 +853,10 @@ int bn_cli_key_trust(int argc, char **argv)
 		{ "comment", true, &comment, NULL },
 		{ NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "key trust"))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "key trust", 1, 1, "give one PUBKEY (the base64 line "
+			   "of a minisign .pub file, or the file)"))
 		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage("key trust", "give one PUBKEY (the base64 "
-				    "line of a minisign .pub file, or the "
-				    "file)");
 	bn_err_init(&err);
 	if (bn_fs_is_file(pos[0]) &&
 	    (r = bn_fs_read_file(&text, NULL, pos[0], 4096, &err)))
@@ -873,18 +876,14 @@ int bn_cli_key_trust(int argc, char **argv)
 
 int bn_cli_key_list(int argc, char **argv)
 {
-	const char *pos[MAX_POS];
 	bool json = false;
 	json_t *a = NULL, *k;
 	bn_store *s;
 	bn_err err;
 	size_t i;
-	int npos, r;
-	const bn_cli_opt opts[] = {
-		{ "json", false, NULL, &json },
-		{ NULL, false, NULL, NULL } };
+	int r;
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "key list") || npos)
+	if (bn_cli_parse_json(argc, argv, "key list", &json))
 		return BN_EXIT_USAGE;
 	bn_err_init(&err);
 	if ((r = bn_cli_open_store(&s, &err)))
@@ -911,22 +910,20 @@ int bn_cli_key_list(int argc, char **argv)
 
 int bn_cli_key_remove(int argc, char **argv)
 {
-	const char *pos[MAX_POS];
+	const char *arg;
 	bn_store *s;
 	bn_err err;
-	int npos, r;
-	const bn_cli_opt opts[] = { { NULL, false, NULL, NULL } };
+	int r;
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "key remove"))
+	if (bn_cli_parse_one(argc, argv, "key remove",
+			     "give one key id or PUBKEY", &arg))
 		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage("key remove", "give one key id or PUBKEY");
 	bn_err_init(&err);
 	if ((r = bn_cli_open_store(&s, &err)))
 		return bn_cli_fail(&err);
-	r = bn_registry_key_remove(s, pos[0], &err);
+	r = bn_registry_key_remove(s, arg, &err);
 	if (!r)
-		printf("removed trusted key %s\n", pos[0]);
+		printf("removed trusted key %s\n", arg);
 	bn_store_free(s);
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }

@@ -4,7 +4,7 @@
  * bot's memories (see exec/memory.h).  Every command names its bot with
  * --bot, which must exist.
  */
-#include "cmd_memory.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -14,7 +14,6 @@
 #include <time.h>
 
 #include "base/buf.h"
-#include "cli.h"
 #include "exec/memory.h"
 #include "view/view.h"
 
@@ -86,12 +85,11 @@ int bn_cli_memory_add(int argc, char **argv)
 	const bn_cli_opt opts[] = { { "bot", true, &bot, NULL },
 				    { NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "memory add"))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "memory add", 1, 1, "give one TEXT (quote it)"))
 		return BN_EXIT_USAGE;
 	if (!bot)
 		return bn_cli_usage("memory add", "give --bot BOT");
-	if (npos != 1)
-		return bn_cli_usage("memory add", "give one TEXT (quote it)");
 	bn_err_init(&err);
 	if (open_for_bot(&s, bot, &err))
 		return bn_cli_fail(&err);
@@ -118,12 +116,11 @@ int bn_cli_memory_search(int argc, char **argv)
 				    { "json", false, NULL, &json },
 				    { NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "memory search"))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "memory search", 1, MAX_POS, "give a QUERY"))
 		return BN_EXIT_USAGE;
 	if (!bot)
 		return bn_cli_usage("memory search", "give --bot BOT");
-	if (npos < 1)
-		return bn_cli_usage("memory search", "give a QUERY");
 	if (limit_s && !parse_count(&limit, limit_s, 1,
 				    BN_EXEC_MEMORY_LIMIT_MAX))
 		return bn_cli_usage("memory search", "--limit '%s': give a "
@@ -166,13 +163,11 @@ int bn_cli_memory_list(int argc, char **argv)
 				    { "json", false, NULL, &json },
 				    { NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "memory list"))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "memory list", 0, 0, NULL))
 		return BN_EXIT_USAGE;
 	if (!bot)
 		return bn_cli_usage("memory list", "give --bot BOT");
-	if (npos)
-		return bn_cli_usage("memory list", "unexpected argument '%s'",
-				    pos[0]);
 	bn_err_init(&err);
 	if (open_for_bot(&s, bot, &err))
 		return bn_cli_fail(&err);
@@ -196,7 +191,8 @@ int bn_cli_memory_remove(int argc, char **argv)
 	const bn_cli_opt opts[] = { { "bot", true, &bot, NULL },
 				    { NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "memory remove"))
+	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			 "memory remove"))
 		return BN_EXIT_USAGE;
 	if (!bot)
 		return bn_cli_usage("memory remove", "give --bot BOT");

@@ -312,19 +312,11 @@ static bool all_required(const bn_sandbox_status *st)
 
 int bn_cli_sandbox_status(int argc, char **argv)
 {
-	const char *pos[8];
 	bool json = false, weaker = env_is_one("BNITY_SANDBOX_ALLOW_WEAKER");
 	bn_sandbox_status st;
-	int npos;
-	const bn_cli_opt opts[] = { { "json", false, NULL, &json },
-				    { NULL, false, NULL, NULL } };
 
-	if (argc > 8 ||
-	    bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "sandbox status"))
+	if (bn_cli_parse_json(argc, argv, "sandbox status", &json))
 		return BN_EXIT_USAGE;
-	if (npos)
-		return bn_cli_usage("sandbox status", "unexpected argument "
-				    "'%s'", pos[0]);
 	bn_sandbox_probe(&st);
 	if (json) {
 		bn_cli_print_json(status_json(&st, weaker));

@@ -112,23 +112,21 @@ static int read_value(unsigned char *buf, size_t *len_out, const char *name,
 
 int bn_cli_secret_set(int argc, char **argv)
 {
-	const char *pos[MAX_POS];
+	const char *arg;
 	unsigned char *buf;
 	bn_exec_vault *v = NULL;
 	bn_store *s = NULL;
 	size_t len = 0;
 	bn_err err;
-	int npos, r;
+	int r;
 
-	if (bn_cli_parse(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos, "secret set"))
+	if (bn_cli_parse_one(argc, argv, "secret set", "name one NAME (the "
+			     "value is read from standard input)", &arg))
 		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage("secret set", "name one NAME (the value is "
-				    "read from standard input)");
 	bn_err_init(&err);
-	if (!bn_exec_vault_name_is_valid(pos[0])) {
+	if (!bn_exec_vault_name_is_valid(arg)) {
 		bn_err_set(&err, BN_EINVAL, "secret name '%s': use 1 to %d "
-			   "letters, digits, '_', '.' and '-'", pos[0],
+			   "letters, digits, '_', '.' and '-'", arg,
 			   BN_EXEC_VAULT_NAME_MAX);
 		return bn_cli_fail(&err);
 	}
@@ -136,14 +134,14 @@ int bn_cli_secret_set(int argc, char **argv)
 		bn_err_oom(&err);
 		return bn_cli_fail(&err);
 	}
-	r = read_value(buf, &len, pos[0], &err);
+	r = read_value(buf, &len, arg, &err);
 	if (!r)
 		r = open_vault(&s, &v, &err);
 	if (!r)
-		r = bn_exec_vault_set(v, pos[0], buf, len, &err);
+		r = bn_exec_vault_set(v, arg, buf, len, &err);
 	sodium_free(buf);
 	if (!r)
-		printf("stored secret '%s'\n", pos[0]);
+		printf("stored secret '%s'\n", arg);
 	bn_exec_vault_free(v);
 	bn_store_free(s);
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
@@ -185,22 +183,16 @@ static void list_print(const bn_exec_vault_entry *e, size_t n, bool json)
 
 int bn_cli_secret_list(int argc, char **argv)
 {
-	const char *pos[MAX_POS];
 	bn_exec_vault_entry *e = NULL;
 	bn_exec_vault *v;
 	bool json = false;
 	bn_store *s;
 	size_t n = 0;
 	bn_err err;
-	int npos, r;
-	const bn_cli_opt opts[] = { { "json", false, NULL, &json },
-				    { NULL, false, NULL, NULL } };
+	int r;
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "secret list"))
+	if (bn_cli_parse_json(argc, argv, "secret list", &json))
 		return BN_EXIT_USAGE;
-	if (npos)
-		return bn_cli_usage("secret list", "unexpected argument '%s'",
-				    pos[0]);
 	bn_err_init(&err);
 	if (open_vault(&s, &v, &err))
 		return bn_cli_fail(&err);
@@ -215,22 +207,21 @@ int bn_cli_secret_list(int argc, char **argv)
 
 int bn_cli_secret_remove(int argc, char **argv)
 {
-	const char *pos[MAX_POS];
+	const char *arg;
 	bn_exec_vault *v;
 	bn_store *s;
 	bn_err err;
-	int npos, r;
+	int r;
 
-	if (bn_cli_parse(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos, "secret remove"))
+	if (bn_cli_parse_one(argc, argv, "secret remove",
+			     "name one NAME", &arg))
 		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage("secret remove", "name one NAME");
 	bn_err_init(&err);
 	if (open_vault(&s, &v, &err))
 		return bn_cli_fail(&err);
-	r = bn_exec_vault_remove(v, pos[0], &err);
+	r = bn_exec_vault_remove(v, arg, &err);
 	if (!r)
-		printf("removed secret '%s'\n", pos[0]);
+		printf("removed secret '%s'\n", arg);
 	bn_exec_vault_free(v);
 	bn_store_free(s);
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;

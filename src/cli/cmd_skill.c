@@ -97,16 +97,14 @@ static int load_one(bn_skill_manifest **m, const char *path)
 
 int bn_cli_skill_read_properties(int argc, char **argv)
 {
-	const char *pos[MAX_POS];
+	const char *arg;
 	bn_skill_manifest *m = NULL;
-	int npos, r;
-	const bn_cli_opt opts[] = { { NULL, false, NULL, NULL } };
+	int r;
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill read-properties"))
+	if (bn_cli_parse_one(argc, argv, "skill read-properties",
+			     "name one PATH", &arg))
 		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage("skill read-properties", "name one PATH");
-	if ((r = load_one(&m, pos[0])))
+	if ((r = load_one(&m, arg)))
 		return r;
 	bn_cli_print_json(bn_skill_manifest_to_json(m));
 	bn_skill_manifest_free(m);
@@ -119,9 +117,9 @@ int bn_cli_skill_to_prompt(int argc, char **argv)
 	bn_skill_manifest *ms[MAX_POS];
 	bn_buf out = BN_BUF_INIT;
 	int npos, i, r = BN_EXIT_OK;
-	const bn_cli_opt opts[] = { { NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill to-prompt"))
+	if (bn_cli_parse(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos,
+			 "skill to-prompt"))
 		return BN_EXIT_USAGE;
 	if (npos == 0)
 		return bn_cli_usage("skill to-prompt", "name at least one PATH");
@@ -157,10 +155,9 @@ int bn_cli_skill_create(int argc, char **argv)
 		{ "description", true, &desc, NULL },
 		{ NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill create"))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "skill create", 1, 1, "name one NAME"))
 		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage("skill create", "name one NAME");
 	if (!strcmp(type, "prompt"))
 		t = BN_SKILL_TYPE_PROMPT;
 	else if (!strcmp(type, "tool"))
@@ -180,31 +177,39 @@ int bn_cli_skill_create(int argc, char **argv)
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
+/* Open the store into *S (owned) and list its skills into ALL: 0, or
+   the exit code after a message. */
+static int open_skills(bn_store **s, bn_store_skills *all)
+{
+	bn_err err;
+
+	bn_err_init(&err);
+	if (bn_cli_open_store(s, &err))
+		return bn_cli_fail(&err);
+	if (bn_store_skills_list(all, *s, &err)) {
+		bn_store_free(*s);
+		return bn_cli_fail(&err);
+	}
+	return 0;
+}
+
 int bn_cli_skill_list(int argc, char **argv)
 {
 	const char *pos[MAX_POS];
 	bn_store_skills all = { 0 };
 	bool json = false, warnings = false;
 	bn_store *s;
-	bn_err err;
 	size_t i;
-	int npos;
+	int npos, r;
 	const bn_cli_opt opts[] = { { "json", false, NULL, &json },
 				    { "warnings", false, NULL, &warnings },
 				    { NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill list"))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "skill list", 0, 0, NULL))
 		return BN_EXIT_USAGE;
-	if (npos)
-		return bn_cli_usage("skill list", "unexpected argument '%s'",
-				    pos[0]);
-	bn_err_init(&err);
-	if (bn_cli_open_store(&s, &err))
-		return bn_cli_fail(&err);
-	if (bn_store_skills_list(&all, s, &err)) {
-		bn_store_free(s);
-		return bn_cli_fail(&err);
-	}
+	if ((r = open_skills(&s, &all)))
+		return r;
 	if (warnings || all.warnings.n <= 3)
 		print_warnings(&all.warnings);
 	else
@@ -285,17 +290,12 @@ int bn_cli_skill_inspect(int argc, char **argv)
 				    { "resolved", false, NULL, &resolved },
 				    { NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill inspect"))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "skill inspect", 1, 1, "name one skill"))
 		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage("skill inspect", "name one skill");
+	if ((r = open_skills(&s, &all)))
+		return r;
 	bn_err_init(&err);
-	if (bn_cli_open_store(&s, &err))
-		return bn_cli_fail(&err);
-	if (bn_store_skills_list(&all, s, &err)) {
-		bn_store_free(s);
-		return bn_cli_fail(&err);
-	}
 	sk = bn_store_skills_find(&all, pos[0]);
 	if (!sk) {
 		bn_err_set(&err, BN_ENOTFOUND,
@@ -370,23 +370,21 @@ out:
 
 int bn_cli_skill_remove(int argc, char **argv)
 {
-	const char *pos[MAX_POS];
+	const char *arg;
 	bn_store *s;
 	bn_err err;
-	int npos, r;
-	const bn_cli_opt opts[] = { { NULL, false, NULL, NULL } };
+	int r;
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill remove"))
+	if (bn_cli_parse_one(argc, argv, "skill remove",
+			     "name one skill", &arg))
 		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage("skill remove", "name one skill");
 	bn_err_init(&err);
 	if (bn_cli_open_store(&s, &err))
 		return bn_cli_fail(&err);
 	bn_strv notes = { 0 };
-	r = bn_registry_skill_remove_noting(&notes, s, pos[0], &err);
+	r = bn_registry_skill_remove_noting(&notes, s, arg, &err);
 	if (!r)
-		printf("removed skill '%s'\n", pos[0]);
+		printf("removed skill '%s'\n", arg);
 	for (size_t i = 0; i < notes.n; i++)
 		printf("  %s\n", notes.v[i]);
 	bn_strv_clear(&notes);
@@ -402,13 +400,11 @@ static int cmd_binding(const char *verb, int argc, char **argv)
 	bn_store *s;
 	bn_err err;
 	int npos, r;
-	const bn_cli_opt opts[] = { { NULL, false, NULL, NULL } };
 
 	snprintf(cmd, sizeof(cmd), "skill %s", verb);
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, cmd))
+	if (bn_cli_parse_n(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos,
+			   cmd, 2, 2, "name a SKILL and a BOT"))
 		return BN_EXIT_USAGE;
-	if (npos != 2)
-		return bn_cli_usage(cmd, "name a SKILL and a BOT");
 	bn_err_init(&err);
 	if (bn_cli_open_store(&s, &err))
 		return bn_cli_fail(&err);

@@ -10,9 +10,7 @@
 #include <string.h>
 
 #include "cmd_chat.h"
-#include "cmd_install.h"
 #include "cmd_mcp.h"
-#include "cmd_memory.h"
 #include "cmd_sandbox.h"
 #include "cmd_secret.h"
 #include "cmd_serve.h"

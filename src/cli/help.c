@@ -225,12 +225,9 @@ int bn_cli_version_main(int argc, char **argv)
 	const char *pos[1];
 	int npos;
 
-	if (argc && bn_cli_parse(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos,
-				 "version"))
+	if (bn_cli_parse_n(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos,
+			   "version", 0, 0, NULL))
 		return BN_EXIT_USAGE;
-	if (argc && npos)
-		return bn_cli_usage("version", "unexpected argument '%s'",
-				    pos[0]);
 	printf("bnity %s\n", BN_VERSION);
 	return BN_EXIT_OK;
 }

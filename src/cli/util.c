@@ -168,6 +168,47 @@ int bn_cli_parse(int argc, char **argv, const bn_cli_opt *opts,
 	return 0;
 }
 
+int bn_cli_parse_n(int argc, char **argv, const bn_cli_opt *opts,
+		   const char **pos, int pos_cap, int *npos, const char *cmd,
+		   int min, int max, const char *want)
+{
+	assert(want || min == 0);
+	if (bn_cli_parse(argc, argv, opts, pos, pos_cap, npos, cmd))
+		return -1;
+	if (*npos >= min && *npos <= max)
+		return 0;
+	if (want)
+		bn_cli_usage(cmd, "%s", want);
+	else
+		bn_cli_usage(cmd, "unexpected argument '%s'", pos[max]);
+	return -1;
+}
+
+int bn_cli_parse_json(int argc, char **argv, const char *cmd, bool *json)
+{
+	const char *pos[64];     /* room to name a stray argument */
+	int npos;
+	const bn_cli_opt opts[] = {
+		{ "json", BN_CLI_FLAG, NULL, json },
+		{ NULL, BN_CLI_FLAG, NULL, NULL } };
+
+	return bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			      cmd, 0, 0, NULL);
+}
+
+int bn_cli_parse_one(int argc, char **argv, const char *cmd,
+		     const char *want, const char **arg)
+{
+	const char *pos[64];     /* room for a few too many */
+	int npos;
+
+	if (bn_cli_parse_n(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos, cmd,
+			   1, 1, want))
+		return -1;
+	*arg = pos[0];
+	return 0;
+}
+
 int bn_cli_fail(const bn_err *err)
 {
 	fprintf(stderr, "bnity: %s\n", err->msg[0] ? err->msg : "failed");

@@ -569,20 +569,27 @@ static int host_call(bn_wasm_caller *c, const bn_wasm_val *args,
 
 /* ---- results ------------------------------------------------------------- */
 
+/* Copy the N bytes at P to [PTR, +N) of the calling module's memory;
+   false when that is outside it. */
+static bool guest_write(bn_wasm_caller *c, uint32_t ptr, const void *p,
+			size_t n)
+{
+	bn_wasm_memory *mem = bn_wasm_caller_memory(c);
+	return mem && bn_wasm_memory_write(mem, ptr, p, n) == 0;
+}
+
 static int host_result_read(bn_wasm_caller *c, const bn_wasm_val *a,
 			    bn_wasm_val *res, void *payload)
 {
 	bn_exec_host *h = payload;
-	bn_wasm_memory *mem = bn_wasm_caller_memory(c);
 	uint32_t ptr = arg(a, 0), len = arg(a, 1);
-	size_t n;
+	size_t n = h->result_len < len ? h->result_len : len;
 
 	if (!h->result) {
 		ret(res, fail(h, BN_EXEC_ABI_ENOTFOUND, "no pending result"));
 		return 0;
 	}
-	n = h->result_len < len ? h->result_len : len;
-	if (!mem || bn_wasm_memory_write(mem, ptr, h->result, n) != 0) {
+	if (!guest_write(c, ptr, h->result, n)) {
 		ret(res, fail(h, BN_EXEC_ABI_EINVAL, "result_read: [%u, +%zu) "
 			      "is outside the module's memory", ptr, n));
 		return 0;
@@ -595,7 +602,6 @@ static int host_last_error(bn_wasm_caller *c, const bn_wasm_val *a,
 			   bn_wasm_val *res, void *payload)
 {
 	bn_exec_host *h = payload;
-	bn_wasm_memory *mem = bn_wasm_caller_memory(c);
 	uint32_t ptr = arg(a, 0), len = arg(a, 1);
 	size_t n = strlen(h->last_error);
 
@@ -605,8 +611,8 @@ static int host_last_error(bn_wasm_caller *c, const bn_wasm_val *a,
 	}
 	if (n >= len)
 		n = len - 1;
-	if (!mem || bn_wasm_memory_write(mem, ptr, h->last_error, n) != 0 ||
-	    bn_wasm_memory_write(mem, ptr + n, "", 1) != 0) {
+	if (!guest_write(c, ptr, h->last_error, n) ||
+	    !guest_write(c, ptr + n, "", 1)) {
 		ret(res, BN_EXEC_ABI_EINVAL);
 		return 0;
 	}

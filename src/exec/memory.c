@@ -30,44 +30,6 @@ static int bot_check(const char *bot, bn_err *err)
 	return 0;
 }
 
-/* Whether the N bytes at P are well-formed UTF-8 (RFC 3629). */
-static bool is_utf8(const unsigned char *p, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned c = p[i], len, cp, k;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			len = 2;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			len = 3;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			len = 4;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (len > n - i)
-			return false;
-		for (k = 1; k < len; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += len;
-	}
-	return true;
-}
-
 int bn_exec_memory_add(long long *id_out, bn_store *s, const char *bot,
 		       const char *text, bn_err *err)
 {
@@ -84,7 +46,7 @@ int bn_exec_memory_add(long long *id_out, bn_store *s, const char *bot,
 		return bn_err_set(err, BN_ELIMIT, "memory: the text is %zu "
 				  "bytes, the limit is %zu", len,
 				  BN_EXEC_MEMORY_TEXT_MAX);
-	if (!is_utf8((const unsigned char *)text, len))
+	if (bn_utf8_valid_len(text, len) != len)
 		return bn_err_set(err, BN_EINVAL, "memory: the text is not "
 				  "valid UTF-8");
 	if ((r = bn_store_memory_add(&id, s, bot, text, err)))

@@ -111,20 +111,6 @@ static int material_read(unsigned char *out, size_t len, int fd,
 	return 0;
 }
 
-static int write_all(int fd, const unsigned char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Flush the folder holding PATH, so a new link in it survives a crash. */
 static void dir_sync(const char *path)
 {
@@ -162,7 +148,7 @@ static int material_create(unsigned char *out, size_t len, bool *raced,
 		e = errno;
 		goto out_free;
 	}
-	if (write_all(fd, out, len) < 0 || fsync(fd) < 0)
+	if (bn_fs_write_all(fd, out, len) < 0 || fsync(fd) < 0)
 		e = errno;
 	if (close(fd) < 0 && !e)
 		e = errno;

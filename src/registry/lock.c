@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -28,20 +29,52 @@
 
 /* ---- entries ------------------------------------------------------------ */
 
+/* An entry's field at offset OFF and its key in skills-lock.json. */
+typedef struct entry_field {
+	const char *key;
+	size_t off;
+} entry_field;
+#define FIELD(key, field) { key, offsetof(bn_registry_lock_entry, field) }
+
+/* The text fields (char *), in the order they are written. */
+static const entry_field text_fields[] = {
+	FIELD("source", source),
+	FIELD("sourceType", source_type),
+	FIELD("ref", ref),
+	FIELD("path", path),
+	FIELD("computedHash", hash),
+	FIELD("sourceHash", source_hash),
+	FIELD("tier", tier),
+	FIELD("version", version),
+	FIELD("originalName", original_name),
+};
+
+/* The lists of text (bn_strv), written after them. */
+static const entry_field list_fields[] = {
+	FIELD("capabilities", capabilities),
+	FIELD("granted", granted),
+};
+#undef FIELD
+#define N_FIELDS(a) (sizeof(a) / sizeof((a)[0]))
+
+static char **text_at(const bn_registry_lock_entry *e, const entry_field *f)
+{
+	return (char **)((char *)e + f->off);
+}
+
+static bn_strv *list_at(const bn_registry_lock_entry *e,
+			const entry_field *f)
+{
+	return (bn_strv *)((char *)e + f->off);
+}
+
 void bn_registry_lock_entry_clear(bn_registry_lock_entry *e)
 {
 	free(e->name);
-	free(e->source);
-	free(e->source_type);
-	free(e->ref);
-	free(e->path);
-	free(e->hash);
-	free(e->source_hash);
-	free(e->tier);
-	free(e->version);
-	free(e->original_name);
-	bn_strv_clear(&e->capabilities);
-	bn_strv_clear(&e->granted);
+	for (size_t i = 0; i < N_FIELDS(text_fields); i++)
+		free(*text_at(e, &text_fields[i]));
+	for (size_t i = 0; i < N_FIELDS(list_fields); i++)
+		bn_strv_clear(list_at(e, &list_fields[i]));
 	for (size_t i = 0; i < e->n_copies; i++) {
 		free(e->copies[i].agent);
 		free(e->copies[i].path);
@@ -84,17 +117,11 @@ static json_t *strv_json(const bn_strv *v)
 /* Write E's fields into O, leaving keys we do not own alone. */
 static void entry_fill(json_t *o, const bn_registry_lock_entry *e)
 {
-	set_str(o, "source", e->source);
-	set_str(o, "sourceType", e->source_type);
-	set_str(o, "ref", e->ref);
-	set_str(o, "path", e->path);
-	set_str(o, "computedHash", e->hash);
-	set_str(o, "sourceHash", e->source_hash);
-	set_str(o, "tier", e->tier);
-	set_str(o, "version", e->version);
-	set_str(o, "originalName", e->original_name);
-	json_object_set_new(o, "capabilities", strv_json(&e->capabilities));
-	json_object_set_new(o, "granted", strv_json(&e->granted));
+	for (size_t i = 0; i < N_FIELDS(text_fields); i++)
+		set_str(o, text_fields[i].key, *text_at(e, &text_fields[i]));
+	for (size_t i = 0; i < N_FIELDS(list_fields); i++)
+		json_object_set_new(o, list_fields[i].key,
+				    strv_json(list_at(e, &list_fields[i])));
 	json_object_set_new(o, "installedAt", json_integer(e->installed_at));
 	if (e->n_copies) {
 		json_t *a = json_array();
@@ -143,17 +170,10 @@ int bn_registry_lock_entry_from_json(bn_registry_lock_entry *out,
 		return bn_err_set(err, BN_EINVAL,
 			"skills-lock.json: skill '%s' is not an object", name);
 	e.name = bn_xstrdup(name);
-	e.source = get_str(j, "source");
-	e.source_type = get_str(j, "sourceType");
-	e.ref = get_str(j, "ref");
-	e.path = get_str(j, "path");
-	e.hash = get_str(j, "computedHash");
-	e.source_hash = get_str(j, "sourceHash");
-	e.tier = get_str(j, "tier");
-	e.version = get_str(j, "version");
-	e.original_name = get_str(j, "originalName");
-	get_strv(&e.capabilities, j, "capabilities");
-	get_strv(&e.granted, j, "granted");
+	for (size_t k = 0; k < N_FIELDS(text_fields); k++)
+		*text_at(&e, &text_fields[k]) = get_str(j, text_fields[k].key);
+	for (size_t k = 0; k < N_FIELDS(list_fields); k++)
+		get_strv(list_at(&e, &list_fields[k]), j, list_fields[k].key);
 	e.installed_at = json_integer_value(json_object_get(j, "installedAt"));
 	size_t i;
 	json_t *c;

@@ -435,26 +435,19 @@ bool bn_registry_ctx_wants(const bn_registry_ctx *ctx, const char *name);
  * skills: every folder holding a SKILL.md.  Candidates' folders live in
  * SCRATCH.  Errors name the source and what failed.
  */
-int bn_registry_source_fetch(bn_registry_candidates *out,
-			     const bn_registry_ctx *ctx,
-			     const bn_registry_source *src,
-			     const char *scratch, bn_err *err) BN_MUST_USE;
+typedef int bn_registry_fetch_fn(bn_registry_candidates *out,
+				 const bn_registry_ctx *ctx,
+				 const bn_registry_source *src,
+				 const char *scratch, bn_err *err);
+bn_registry_fetch_fn bn_registry_source_fetch BN_MUST_USE;
 
+/* Each kind of remote source has a fetch of that contract. */
 /* github.c: the skills of owner/repo[/path] at #ref (HEAD by default). */
-int bn_registry_github_fetch(bn_registry_candidates *out,
-			     const bn_registry_ctx *ctx,
-			     const bn_registry_source *src,
-			     const char *scratch, bn_err *err) BN_MUST_USE;
+bn_registry_fetch_fn bn_registry_github_fetch BN_MUST_USE;
 /* git.c: clone URL at REF (NULL: HEAD) and pin the commit. */
-int bn_registry_git_fetch(bn_registry_candidates *out,
-			  const bn_registry_ctx *ctx,
-			  const bn_registry_source *src,
-			  const char *scratch, bn_err *err) BN_MUST_USE;
+bn_registry_fetch_fn bn_registry_git_fetch BN_MUST_USE;
 /* wellknown.c: the skills of SRC->url's index, each digest checked. */
-int bn_registry_wellknown_fetch(bn_registry_candidates *out,
-				const bn_registry_ctx *ctx,
-				const bn_registry_source *src,
-				const char *scratch, bn_err *err) BN_MUST_USE;
+bn_registry_fetch_fn bn_registry_wellknown_fetch BN_MUST_USE;
 
 /* One search result. */
 typedef struct bn_registry_hit {

@@ -32,20 +32,28 @@
 #define CG_ROOT "/sys/fs/cgroup"
 #define CG_LINE_MAX 4096
 
-/* Read up to n-1 bytes of DIR/NAME into buf; returns bytes or -errno. */
-static ssize_t read_small(const char *dir, const char *name, char *buf,
-			  size_t n)
+/* Open DIR/NAME with FLAGS (and O_CLOEXEC): the fd, or -errno. */
+static int open_in(const char *dir, const char *name, int flags)
 {
 	char path[CG_LINE_MAX];
-	ssize_t got;
 	int fd;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
 	    sizeof(path))
 		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Read up to n-1 bytes of DIR/NAME into buf; returns bytes or -errno. */
+static ssize_t read_small(const char *dir, const char *name, char *buf,
+			  size_t n)
+{
+	ssize_t got;
+	int fd = open_in(dir, name, O_RDONLY);
+
 	if (fd < 0)
-		return -errno;
+		return fd;
 	got = read(fd, buf, n - 1);
 	if (got < 0)
 		got = -errno;
@@ -57,16 +65,11 @@ static ssize_t read_small(const char *dir, const char *name, char *buf,
 
 static int write_small(const char *dir, const char *name, const char *s)
 {
-	char path[CG_LINE_MAX];
 	size_t len = strlen(s);
-	int fd, r = 0;
+	int fd = open_in(dir, name, O_WRONLY), r = 0;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-	    sizeof(path))
-		return -ENAMETOOLONG;
-	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (write(fd, s, len) != (ssize_t)len)
 		r = -errno;
 	close(fd);

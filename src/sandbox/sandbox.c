@@ -31,6 +31,7 @@
 
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/fs.h"
 
 #define ERR_MSG_MAX 512
 
@@ -368,18 +369,7 @@ static int write_map(pid_t pid, const char *file, unsigned id, bn_err *err)
 /* Read what the child's confinement steps said; "" means all went well. */
 static void read_child_error(int fd, char *msg, size_t n)
 {
-	size_t got = 0;
-	ssize_t k;
-
-	while (got + 1 < n) {
-		k = read(fd, msg + got, n - 1 - got);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		got += (size_t)k;
-	}
-	msg[got] = '\0';
+	msg[bn_fs_read_upto(fd, msg, n - 1)] = '\0';
 }
 
 /* The parent's preparation: everything that can fail before the clone. */

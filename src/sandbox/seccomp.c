@@ -261,18 +261,36 @@ static int add_native_rules(scmp_filter_ctx ctx)
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-int bn_sandbox__seccomp_build(scmp_filter_ctx *out, bool native,
-			      bn_err *err)
+/* A new filter allowing the N calls named in CALLS, and what the
+   sanitizers need in a sanitizer build. */
+static int new_ctx_allowing(scmp_filter_ctx *out, const char *const *calls,
+			    size_t n, bn_err *err)
 {
 	scmp_filter_ctx ctx = NULL;
 	int r;
 
 	if ((r = new_ctx(&ctx, err)))
 		return r;
-	r = allow_names(ctx, worker_calls, N(worker_calls), err);
+	r = allow_names(ctx, calls, n, err);
 	if (!r && HAVE_ASAN)
 		r = allow_names(ctx, asan_calls, N(asan_calls), err);
-	if (!r && native)
+	if (r) {
+		seccomp_release(ctx);
+		return r;
+	}
+	*out = ctx;
+	return 0;
+}
+
+int bn_sandbox__seccomp_build(scmp_filter_ctx *out, bool native,
+			      bn_err *err)
+{
+	scmp_filter_ctx ctx = NULL;
+	int r;
+
+	if ((r = new_ctx_allowing(&ctx, worker_calls, N(worker_calls), err)))
+		return r;
+	if (native)
 		r = allow_names(ctx, native_calls, N(native_calls), err);
 	if (!r) {
 		r = native ? add_native_rules(ctx) : add_worker_rules(ctx);
@@ -335,20 +353,7 @@ int bn_sandbox__seccomp_load_bpf(int fd)
 
 int bn_sandbox__seccomp_build_init(scmp_filter_ctx *out, bn_err *err)
 {
-	scmp_filter_ctx ctx = NULL;
-	int r;
-
-	if ((r = new_ctx(&ctx, err)))
-		return r;
-	r = allow_names(ctx, init_calls, N(init_calls), err);
-	if (!r && HAVE_ASAN)
-		r = allow_names(ctx, asan_calls, N(asan_calls), err);
-	if (r) {
-		seccomp_release(ctx);
-		return r;
-	}
-	*out = ctx;
-	return 0;
+	return new_ctx_allowing(out, init_calls, N(init_calls), err);
 }
 
 /*

@@ -115,47 +115,6 @@ int bn_skill_find_file(char **file_out, char **dir_out, const char *path,
 	return BN_ENOTFOUND;
 }
 
-/* Offset of the first byte that is not valid UTF-8, or LEN. */
-static size_t utf8_bad_at(const unsigned char *s, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = s[i];
-		size_t n, k;
-		unsigned cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF) {
-			n = 1;
-			cp = c & 0x1F;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			n = 2;
-			cp = c & 0x0F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return i;
-		}
-		if (n > len - i - 1)
-			return i;
-		for (k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xC0) != 0x80)
-				return i;
-			cp = (cp << 6) | (s[i + k] & 0x3F);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return i;
-		i += n + 1;
-	}
-	return len;
-}
-
 static size_t line_at(const char *s, size_t off)
 {
 	size_t i, line = 1;
@@ -225,7 +184,7 @@ int bn_skill__split_text(bn_skill__split *s, const char *text, size_t len,
 		text += 3;
 		len -= 3;
 	}
-	bad = utf8_bad_at((const unsigned char *)text, len);
+	bad = bn_utf8_valid_len(text, len);
 	if (bad < len)
 		return bn_err_set(err, BN_EINVAL, "%s:%zu: not valid UTF-8 "
 				  "(byte %zu); is it a text file?", file,

@@ -8,28 +8,37 @@
 
 #include "base/buf.h"
 
+#define COL(field) BN_STORE__COL(bn_store_bot, field)
+static const bn_store__col bot_cols[] = {
+	COL(slug), COL(name), COL(persona), COL(provider), COL(model),
+	COL(created_at),
+};
+#undef COL
+static const bn_store__shape bot_shape = {
+	sizeof(bn_store_bot), bot_cols, BN_STORE__NARGS(bot_cols), NULL, NULL,
+};
+#define BOT_COLUMNS "slug, name, persona, provider, model, created_at"
+
 void bn_store_bot_clear(bn_store_bot *b)
 {
-	free(b->slug);
-	free(b->name);
-	free(b->persona);
-	free(b->provider);
-	free(b->model);
+	bn_store__shape_clear(b, &bot_shape);
 	memset(b, 0, sizeof(*b));
+}
+
+/* Whether SQL, with ARGS bound, has a row (false when it fails). */
+static bool has_row(bn_store *s, const char *sql, const bn_store__arg *args,
+		    size_t n)
+{
+	bool found = false;
+	return !bn_store__select_one(NULL, &found, NULL, s, sql, args, n,
+				     NULL) && found;
 }
 
 static bool bot_exists(bn_store *s, const char *slug)
 {
-	sqlite3_stmt *st;
-	bool found;
-
-	if (bn_store__prepare(&st, s, "SELECT 1 FROM bots WHERE slug = ?1",
-			      NULL))
-		return false;
-	sqlite3_bind_text(st, 1, slug, -1, SQLITE_TRANSIENT);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	bn_store__done(s, st);
-	return found;
+	const bn_store__arg a[] = { BN_STORE__TEXT(slug) };
+	return has_row(s, "SELECT 1 FROM bots WHERE slug = ?1", a,
+		       BN_STORE__NARGS(a));
 }
 
 static int no_bot(const char *slug, bn_err *err)
@@ -40,8 +49,13 @@ static int no_bot(const char *slug, bn_err *err)
 
 int bn_store_bot_create(bn_store *s, const bn_store_bot *bot, bn_err *err)
 {
-	sqlite3_stmt *st;
-	int r;
+	const bn_store__arg a[] = {
+		BN_STORE__TEXT(bot->slug),
+		BN_STORE__TEXT(bot->name ? bot->name : bot->slug),
+		BN_STORE__TEXT(bot->persona ? bot->persona : ""),
+		BN_STORE__TEXT(bot->provider), BN_STORE__TEXT(bot->model),
+		BN_STORE__INT(time(NULL)),
+	};
 
 	if (!bn_store__slug_ok(bot->slug))
 		return bn_err_set(err, BN_EINVAL,
@@ -51,100 +65,47 @@ int bn_store_bot_create(bn_store *s, const bn_store_bot *bot, bn_err *err)
 	if (bot_exists(s, bot->slug))
 		return bn_err_set(err, BN_EEXIST, "bot '%s' already exists",
 				  bot->slug);
-	r = bn_store__prepare(&st, s,
-		"INSERT INTO bots (slug, name, persona, provider, model,"
-		" created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", err);
-	if (r)
-		return r;
-	sqlite3_bind_text(st, 1, bot->slug, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, bot->name ? bot->name : bot->slug, -1,
-			  SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, bot->persona ? bot->persona : "", -1,
-			  SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, bot->provider, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, bot->model, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 6, (sqlite3_int64)time(NULL));
-	return bn_store__step_done(s, st, err);
+	return bn_store__run(s, "INSERT INTO bots (" BOT_COLUMNS ")"
+			     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+			     a, BN_STORE__NARGS(a), err);
 }
-
-static void row_to_bot(bn_store_bot *b, sqlite3_stmt *st)
-{
-	b->slug = bn_store__col_dup(st, 0);
-	b->name = bn_store__col_dup(st, 1);
-	b->persona = bn_store__col_dup(st, 2);
-	b->provider = bn_store__col_dup(st, 3);
-	b->model = bn_store__col_dup(st, 4);
-	b->created_at = sqlite3_column_int64(st, 5);
-}
-
-#define BOT_COLUMNS "slug, name, persona, provider, model, created_at"
 
 int bn_store_bot_get(bn_store_bot *out, bn_store *s, const char *slug,
 		     bn_err *err)
 {
-	sqlite3_stmt *st;
-	int r = bn_store__prepare(&st, s,
-		"SELECT " BOT_COLUMNS " FROM bots WHERE slug = ?1", err);
-	if (r)
-		return r;
-	sqlite3_bind_text(st, 1, slug, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		bn_store__done(s, st);
-		return no_bot(slug, err);
-	}
-	row_to_bot(out, st);
-	bn_store__done(s, st);
-	return 0;
+	const bn_store__arg a[] = { BN_STORE__TEXT(slug) };
+	bool found = false;
+	int r = bn_store__select_one(out, &found, &bot_shape, s,
+				     "SELECT " BOT_COLUMNS " FROM bots"
+				     " WHERE slug = ?1", a, BN_STORE__NARGS(a),
+				     err);
+
+	return r ? r : found ? 0 : no_bot(slug, err);
 }
 
 int bn_store_bot_list(bn_store_bot **out, size_t *n_out, bn_store *s,
 		      bn_err *err)
 {
-	bn_store_bot *v = NULL;
-	size_t n = 0;
-	sqlite3_stmt *st;
-	int r = bn_store__prepare(&st, s,
-		"SELECT " BOT_COLUMNS " FROM bots ORDER BY slug", err);
-	if (r)
-		return r;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		v = bn_xrealloc(v, (n + 1) * sizeof(*v));
-		row_to_bot(&v[n++], st);
-	}
-	bn_store__done(s, st);
-	*out = v;
-	*n_out = n;
-	return 0;
+	return bn_store__select(out, n_out, &bot_shape, s, "SELECT "
+				BOT_COLUMNS " FROM bots ORDER BY slug",
+				NULL, 0, err);
 }
 
 int bn_store_bot_remove(bn_store *s, const char *slug, bn_err *err)
 {
-	sqlite3_stmt *st;
-	int r;
+	const bn_store__arg a[] = { BN_STORE__TEXT(slug) };
 
 	if (!bot_exists(s, slug))
 		return no_bot(slug, err);
-	r = bn_store__prepare(&st, s, "DELETE FROM bots WHERE slug = ?1",
-			      err);
-	if (r)
-		return r;
-	sqlite3_bind_text(st, 1, slug, -1, SQLITE_TRANSIENT);
-	return bn_store__step_done(s, st, err);
+	return bn_store__run(s, "DELETE FROM bots WHERE slug = ?1", a,
+			     BN_STORE__NARGS(a), err);
 }
 
 static bool is_attached(bn_store *s, const char *bot, const char *skill)
 {
-	sqlite3_stmt *st;
-	bool found;
-
-	if (bn_store__prepare(&st, s, "SELECT 1 FROM bot_skills"
-			      " WHERE bot = ?1 AND skill = ?2", NULL))
-		return false;
-	sqlite3_bind_text(st, 1, bot, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, skill, -1, SQLITE_TRANSIENT);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	bn_store__done(s, st);
-	return found;
+	const bn_store__arg a[] = { BN_STORE__TEXT(bot), BN_STORE__TEXT(skill) };
+	return has_row(s, "SELECT 1 FROM bot_skills WHERE bot = ?1"
+		       " AND skill = ?2", a, BN_STORE__NARGS(a));
 }
 
 /* SKILL may join BOT: it resolves, its dependencies are present, and it
@@ -202,8 +163,11 @@ static int bot_and_skills(bn_store_skills *out, bn_store *s, const char *bot,
 int bn_store_attach(bn_store *s, const char *bot, const char *skill,
 		    bn_err *err)
 {
+	const bn_store__arg a[] = {
+		BN_STORE__TEXT(bot), BN_STORE__TEXT(skill),
+		BN_STORE__INT(time(NULL)),
+	};
 	bn_store_skills all = { 0 };
-	sqlite3_stmt *st;
 	int r;
 
 	if (!bot_exists(s, bot))
@@ -226,15 +190,9 @@ int bn_store_attach(bn_store *s, const char *bot, const char *skill,
 	bn_store_skills_clear(&all);
 	if (r)
 		return r;
-	r = bn_store__prepare(&st, s,
-		"INSERT INTO bot_skills (bot, skill, enabled, attached_at)"
-		" VALUES (?1, ?2, 1, ?3)", err);
-	if (r)
-		return r;
-	sqlite3_bind_text(st, 1, bot, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, skill, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
-	return bn_store__step_done(s, st, err);
+	return bn_store__run(s, "INSERT INTO bot_skills (bot, skill, enabled,"
+			     " attached_at) VALUES (?1, ?2, 1, ?3)",
+			     a, BN_STORE__NARGS(a), err);
 }
 
 int bn_store__attachments_remove(bn_store *s, const char *skill,
@@ -252,87 +210,64 @@ static int not_attached(const char *bot, const char *skill, bn_err *err)
 }
 
 /*
- * *st_out = SQL prepared on the attachment of SKILL to BOT, with BOT bound
- * as ?1 and SKILL as ?2; an error naming them when there is no such bot or
- * the skill is not attached to it.
+ * Run SQL on the attachment of SKILL to BOT, with BOT bound as ?1, SKILL
+ * as ?2 and ENABLED as ?3 (where SQL has it); an error naming them when
+ * there is no such bot or the skill is not attached to it.
  */
-static int prepare_attachment(sqlite3_stmt **st_out, bn_store *s,
-			      const char *bot, const char *skill,
-			      const char *sql, bn_err *err)
+static int attachment_run(bn_store *s, const char *bot, const char *skill,
+			  const char *sql, bool enabled, bn_err *err)
 {
-	int r;
+	const bn_store__arg a[] = {
+		BN_STORE__TEXT(bot), BN_STORE__TEXT(skill),
+		BN_STORE__INT(enabled ? 1 : 0),
+	};
 
 	if (!bot_exists(s, bot))
 		return no_bot(bot, err);
 	if (!is_attached(s, bot, skill))
 		return not_attached(bot, skill, err);
-	r = bn_store__prepare(st_out, s, sql, err);
-	if (r)
-		return r;
-	sqlite3_bind_text(*st_out, 1, bot, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(*st_out, 2, skill, -1, SQLITE_TRANSIENT);
-	return 0;
+	return bn_store__run(s, sql, a, BN_STORE__NARGS(a), err);
 }
 
 int bn_store_detach(bn_store *s, const char *bot, const char *skill,
 		    bn_err *err)
 {
-	sqlite3_stmt *st;
-	int r = prepare_attachment(&st, s, bot, skill, "DELETE FROM bot_skills"
-				   " WHERE bot = ?1 AND skill = ?2", err);
-
-	if (r)
-		return r;
-	return bn_store__step_done(s, st, err);
+	return attachment_run(s, bot, skill, "DELETE FROM bot_skills"
+			      " WHERE bot = ?1 AND skill = ?2", false, err);
 }
 
 int bn_store_set_enabled(bn_store *s, const char *bot, const char *skill,
 			 bool enabled, bn_err *err)
 {
-	sqlite3_stmt *st;
-	int r = prepare_attachment(&st, s, bot, skill, "UPDATE bot_skills SET"
-				   " enabled = ?3 WHERE bot = ?1 AND skill = ?2",
-				   err);
-
-	if (r)
-		return r;
-	sqlite3_bind_int(st, 3, enabled ? 1 : 0);
-	return bn_store__step_done(s, st, err);
+	return attachment_run(s, bot, skill, "UPDATE bot_skills SET"
+			      " enabled = ?3 WHERE bot = ?1 AND skill = ?2",
+			      enabled, err);
 }
+
+#define COL(field) BN_STORE__COL(bn_store_attachment, field)
+static const bn_store__col attachment_cols[] = {
+	COL(skill), COL(enabled), COL(attached_at),
+};
+#undef COL
+static const bn_store__shape attachment_shape = {
+	sizeof(bn_store_attachment), attachment_cols,
+	BN_STORE__NARGS(attachment_cols), NULL, NULL,
+};
 
 int bn_store_bot_skills(bn_store_attachment **out, size_t *n_out,
 			bn_store *s, const char *bot, bn_err *err)
 {
-	bn_store_attachment *v = NULL;
-	size_t n = 0;
-	sqlite3_stmt *st;
-	int r;
+	const bn_store__arg a[] = { BN_STORE__TEXT(bot) };
 
 	if (!bot_exists(s, bot))
 		return no_bot(bot, err);
-	r = bn_store__prepare(&st, s, "SELECT skill, enabled, attached_at"
-			      " FROM bot_skills WHERE bot = ?1"
-			      " ORDER BY skill", err);
-	if (r)
-		return r;
-	sqlite3_bind_text(st, 1, bot, -1, SQLITE_TRANSIENT);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		v = bn_xrealloc(v, (n + 1) * sizeof(*v));
-		v[n].skill = bn_store__col_dup(st, 0);
-		v[n].enabled = sqlite3_column_int(st, 1) != 0;
-		v[n].attached_at = sqlite3_column_int64(st, 2);
-		n++;
-	}
-	bn_store__done(s, st);
-	*out = v;
-	*n_out = n;
-	return 0;
+	return bn_store__select(out, n_out, &attachment_shape, s,
+				"SELECT skill, enabled, attached_at"
+				" FROM bot_skills WHERE bot = ?1"
+				" ORDER BY skill", a, BN_STORE__NARGS(a), err);
 }
 
 void bn_store_attachments_free(bn_store_attachment *v, size_t n)
 {
-	size_t i;
-	for (i = 0; i < n; i++)
-		free(v[i].skill);
-	free(v);
+	bn_store__select_free(v, n, &attachment_shape);
 }

@@ -34,11 +34,12 @@ int bn_store_cache_get(bn_store_cache_entry *out, bool *found_out,
 		       bn_store *s, const char *url, bn_err *err)
 {
 	const bn_store__arg a[] = { BN_STORE__TEXT(url) };
-	sqlite3_stmt *st;
-	int r = bn_store__query(&st, s, "SELECT etag, body, fetched_at"
-				" FROM registry_cache WHERE url = ?1",
-				a, BN_STORE__NARGS(a), err);
-	return r ? r : bn_store__row(out, found_out, s, st, entry_row, err);
+	const bn_store__shape sh = { sizeof(*out), NULL, 0, entry_row, NULL };
+
+	return bn_store__select_one(out, found_out, &sh, s, "SELECT etag,"
+				    " body, fetched_at FROM registry_cache"
+				    " WHERE url = ?1", a, BN_STORE__NARGS(a),
+				    err);
 }
 
 int bn_store_cache_put(bn_store *s, const char *url, const char *etag,

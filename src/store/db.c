@@ -7,6 +7,7 @@
 #include "store_int.h"
 
 #include <assert.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -395,22 +396,86 @@ int bn_store__run(bn_store *s, const char *sql, const bn_store__arg *args,
 	return r ? r : bn_store__step_done(s, st, err);
 }
 
-int bn_store__rows(void *out, size_t *n_out, size_t size, bn_store *s,
-		   sqlite3_stmt *st, bn_store__row_fn row,
-		   bn_store__clear_fn clear, bn_err *err)
+/* The strings of the JSON array TEXT into OUT; anything else is none. */
+static void strv_read(bn_strv *out, const char *text)
+{
+	json_t *a = text ? json_loads(text, 0, NULL) : NULL;
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(a, i, v) {
+		if (json_is_string(v))
+			bn_strv_push(out, json_string_value(v));
+	}
+	json_decref(a);
+}
+
+static void shape_read(void *item, sqlite3_stmt *st,
+		       const bn_store__shape *sh)
+{
+	for (size_t i = 0; i < sh->ncols; i++) {
+		void *f = (char *)item + sh->cols[i].offset;
+		int at = (int)i;
+		switch (sh->cols[i].kind) {
+		case 't':
+			*(char **)f = bn_store__col_dup(st, at);
+			break;
+		case 'b':
+			*(bool *)f = sqlite3_column_int64(st, at) != 0;
+			break;
+		case 'l':
+			*(long *)f = (long)sqlite3_column_int64(st, at);
+			break;
+		case 'q':
+			*(long long *)f = sqlite3_column_int64(st, at);
+			break;
+		case 'a':
+			strv_read(f, (const char *)sqlite3_column_text(st, at));
+			break;
+		default:
+			assert(!"a column of a kind bn_store__col has not");
+		}
+	}
+	if (sh->row)
+		sh->row(item, st);
+}
+
+void bn_store__shape_clear(void *item, const bn_store__shape *sh)
+{
+	for (size_t i = 0; i < sh->ncols; i++) {
+		void *f = (char *)item + sh->cols[i].offset;
+		if (sh->cols[i].kind == 't')
+			free(*(char **)f);
+		else if (sh->cols[i].kind == 'a')
+			bn_strv_clear(f);
+	}
+	if (sh->clear)
+		sh->clear(item);
+}
+
+void bn_store__select_free(void *v, size_t n, const bn_store__shape *sh)
+{
+	for (size_t i = 0; v && i < n; i++)
+		bn_store__shape_clear((char *)v + i * sh->size, sh);
+	free(v);
+}
+
+/* Every row of ST (finalized here) as a new array of items of SH. */
+static int rows_of(void *out, size_t *n_out, const bn_store__shape *sh,
+		   bn_store *s, sqlite3_stmt *st, bn_err *err)
 {
 	char *v = NULL;
 	size_t n = 0;
 	int r;
 
 	while ((r = bn_store__step(s, st, err)) == 1) {
-		v = bn_xrealloc(v, (n + 1) * size);
-		memset(v + n * size, 0, size);
-		row(v + n++ * size, st);
+		v = bn_xrealloc(v, (n + 1) * sh->size);
+		memset(v + n * sh->size, 0, sh->size);
+		shape_read(v + n++ * sh->size, st, sh);
 	}
 	bn_store__done(s, st);
 	if (r) {
-		bn_store__rows_free(v, n, size, clear);
+		bn_store__select_free(v, n, sh);
 		return r;
 	}
 	memcpy(out, &v, sizeof(v));
@@ -418,13 +483,14 @@ int bn_store__rows(void *out, size_t *n_out, size_t size, bn_store *s,
 	return 0;
 }
 
-int bn_store__row(void *item, bool *found_out, bn_store *s,
-		  sqlite3_stmt *st, bn_store__row_fn row, bn_err *err)
+/* The first row of ST (finalized here) into ITEM, if any. */
+static int row_of(void *item, bool *found_out, const bn_store__shape *sh,
+		  bn_store *s, sqlite3_stmt *st, bn_err *err)
 {
 	int r = bn_store__step(s, st, err);
 
-	if (r == 1 && row)
-		row(item, st);
+	if (r == 1 && sh)
+		shape_read(item, st, sh);
 	bn_store__done(s, st);
 	if (r < 0)
 		return r;
@@ -432,12 +498,45 @@ int bn_store__row(void *item, bool *found_out, bn_store *s,
 	return 0;
 }
 
+int bn_store__rows(void *out, size_t *n_out, size_t size, bn_store *s,
+		   sqlite3_stmt *st, bn_store__row_fn row,
+		   bn_store__clear_fn clear, bn_err *err)
+{
+	const bn_store__shape sh = { size, NULL, 0, row, clear };
+	return rows_of(out, n_out, &sh, s, st, err);
+}
+
+int bn_store__row(void *item, bool *found_out, bn_store *s,
+		  sqlite3_stmt *st, bn_store__row_fn row, bn_err *err)
+{
+	const bn_store__shape sh = { 0, NULL, 0, row, NULL };
+	return row_of(item, found_out, row ? &sh : NULL, s, st, err);
+}
+
 void bn_store__rows_free(void *v, size_t n, size_t size,
 			 bn_store__clear_fn clear)
 {
-	for (size_t i = 0; v && clear && i < n; i++)
-		clear((char *)v + i * size);
-	free(v);
+	const bn_store__shape sh = { size, NULL, 0, NULL, clear };
+	bn_store__select_free(v, n, &sh);
+}
+
+int bn_store__select(void *out, size_t *n_out, const bn_store__shape *sh,
+		     bn_store *s, const char *sql, const bn_store__arg *args,
+		     size_t n, bn_err *err)
+{
+	sqlite3_stmt *st;
+	int r = bn_store__query(&st, s, sql, args, n, err);
+	return r ? r : rows_of(out, n_out, sh, s, st, err);
+}
+
+int bn_store__select_one(void *item, bool *found_out,
+			 const bn_store__shape *sh, bn_store *s,
+			 const char *sql, const bn_store__arg *args,
+			 size_t n, bn_err *err)
+{
+	sqlite3_stmt *st;
+	int r = bn_store__query(&st, s, sql, args, n, err);
+	return r ? r : row_of(item, found_out, sh, s, st, err);
 }
 
 /* ---- transactions and locks ------------------------------------------- */

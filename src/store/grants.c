@@ -44,28 +44,18 @@ int bn_store_grant_remove(size_t *removed_out, bn_store *s,
 	return r;
 }
 
-static void grant_row(void *item, sqlite3_stmt *st)
-{
-	bn_store_grant *g = item;
-	g->skill = bn_store__col_dup(st, 0);
-	g->bot = bn_store__col_dup(st, 1);
-	g->capability = bn_store__col_dup(st, 2);
-	g->scope = bn_store__col_dup(st, 3);
-	g->limits = bn_store__col_dup(st, 4);
-	g->granted_at = sqlite3_column_int64(st, 5);
-	g->skill_hash = bn_store__col_dup(st, 6);
-}
-
-static void grant_clear(void *item)
-{
-	bn_store_grant *g = item;
-	free(g->skill);
-	free(g->skill_hash);
-	free(g->bot);
-	free(g->capability);
-	free(g->scope);
-	free(g->limits);
-}
+/* Rows of (skill, bot, capability, scope, limits, granted_at,
+   skill_hash); the suspended ones have their reason as limits. */
+#define COL(field) BN_STORE__COL(bn_store_grant, field)
+static const bn_store__col grant_cols[] = {
+	COL(skill), COL(bot), COL(capability), COL(scope), COL(limits),
+	COL(granted_at), COL(skill_hash),
+};
+#undef COL
+static const bn_store__shape grant_shape = {
+	sizeof(bn_store_grant), grant_cols, BN_STORE__NARGS(grant_cols),
+	NULL, NULL,
+};
 
 int bn_store_grant_list(bn_store_grant **out, size_t *n_out, bn_store *s,
 			const char *skill, const char *hash, const char *bot,
@@ -74,8 +64,7 @@ int bn_store_grant_list(bn_store_grant **out, size_t *n_out, bn_store *s,
 	const bn_store__arg a[] = {
 		BN_STORE__TEXT(skill), BN_STORE__TEXT(bot), BN_STORE__TEXT(hash),
 	};
-	sqlite3_stmt *st;
-	int r = bn_store__query(&st, s,
+	return bn_store__select(out, n_out, &grant_shape, s,
 		"SELECT skill, bot, capability, scope, limits, granted_at,"
 		" skill_hash FROM grants WHERE (?1 IS NULL OR skill = ?1)"
 		" AND (?3 IS NULL OR skill_hash = ?3)"
@@ -83,20 +72,15 @@ int bn_store_grant_list(bn_store_grant **out, size_t *n_out, bn_store *s,
 		BN_STORE_GRANT_EVERY_BOT "')"
 		" ORDER BY skill, bot, capability, scope",
 		a, BN_STORE__NARGS(a), err);
-	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
-				      grant_row, grant_clear, err);
 }
 
 int bn_store_grant_suspended_list(bn_store_grant **out, size_t *n_out,
 				  bn_store *s, bn_err *err)
 {
-	sqlite3_stmt *st;
-	int r = bn_store__query(&st, s,
+	return bn_store__select(out, n_out, &grant_shape, s,
 		"SELECT skill, bot, capability, scope, reason, suspended_at"
 		" FROM grants_suspended ORDER BY skill, bot, capability, scope",
 		NULL, 0, err);
-	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
-				      grant_row, grant_clear, err);
 }
 
 int bn_store_grant_unsuspend(bn_store *s, const char *skill, const char *bot,
@@ -115,7 +99,7 @@ int bn_store_grant_unsuspend(bn_store *s, const char *skill, const char *bot,
 
 void bn_store_grants_free(bn_store_grant *v, size_t n)
 {
-	bn_store__rows_free(v, n, sizeof(*v), grant_clear);
+	bn_store__select_free(v, n, &grant_shape);
 }
 
 /* ---- grants follow their skill's identity (store_int.h) --------------- */
@@ -160,13 +144,11 @@ int bn_store__grants_carry(bn_store *s, const char *skill,
 
 int bn_store__grants_bind(bn_store *s, bool apply, bool *need, bn_err *err)
 {
-	sqlite3_stmt *st;
 	bool found = false;
-	int r = bn_store__query(&st, s, "SELECT 1 FROM grants"
-				" WHERE skill_hash = '' LIMIT 1", NULL, 0, err);
+	int r = bn_store__select_one(NULL, &found, NULL, s, "SELECT 1"
+				     " FROM grants WHERE skill_hash = ''"
+				     " LIMIT 1", NULL, 0, err);
 
-	if (!r)
-		r = bn_store__row(NULL, &found, s, st, NULL, err);
 	if (r || !found)
 		return r;
 	*need = true;

@@ -23,20 +23,6 @@ static char *granted_text(const bn_strv *granted)
 	return text;
 }
 
-/* The strings of the JSON array TEXT into OUT; anything else is none. */
-static void granted_read(bn_strv *out, const char *text)
-{
-	json_t *a = text ? json_loads(text, 0, NULL) : NULL;
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(a, i, v) {
-		if (json_is_string(v))
-			bn_strv_push(out, json_string_value(v));
-	}
-	json_decref(a);
-}
-
 int bn_store_install_log_add(bn_store *s, const bn_store_install_new *e,
 			     bn_err *err)
 {
@@ -58,32 +44,16 @@ int bn_store_install_log_add(bn_store *s, const bn_store_install_new *e,
 	return r;
 }
 
-static void install_row(void *item, sqlite3_stmt *st)
-{
-	bn_store_install *x = item;
-	x->id = sqlite3_column_int64(st, 0);
-	x->at_ms = sqlite3_column_int64(st, 1);
-	x->skill = bn_store__col_dup(st, 2);
-	x->action = bn_store__col_dup(st, 3);
-	x->source = bn_store__col_dup(st, 4);
-	x->ref = bn_store__col_dup(st, 5);
-	x->tree_hash = bn_store__col_dup(st, 6);
-	x->tier = bn_store__col_dup(st, 7);
-	granted_read(&x->granted, (const char *)sqlite3_column_text(st, 8));
-	x->findings = sqlite3_column_int64(st, 9);
-}
-
-static void install_clear(void *item)
-{
-	bn_store_install *x = item;
-	free(x->skill);
-	free(x->action);
-	free(x->source);
-	free(x->ref);
-	free(x->tree_hash);
-	free(x->tier);
-	bn_strv_clear(&x->granted);
-}
+#define COL(field) BN_STORE__COL(bn_store_install, field)
+static const bn_store__col install_cols[] = {
+	COL(id), COL(at_ms), COL(skill), COL(action), COL(source), COL(ref),
+	COL(tree_hash), COL(tier), COL(granted), COL(findings),
+};
+#undef COL
+static const bn_store__shape install_shape = {
+	sizeof(bn_store_install), install_cols,
+	BN_STORE__NARGS(install_cols), NULL, NULL,
+};
 
 int bn_store_install_log_list(bn_store_install **out, size_t *n_out,
 			      bn_store *s, const char *skill,
@@ -93,17 +63,14 @@ int bn_store_install_log_list(bn_store_install **out, size_t *n_out,
 		BN_STORE__TEXT(skill), BN_STORE__INT(since_ms),
 		BN_STORE__INT(limit ? limit : 100),
 	};
-	sqlite3_stmt *st;
-	int r = bn_store__query(&st, s,
+	return bn_store__select(out, n_out, &install_shape, s,
 		"SELECT id, at_ms, skill, action, source, ref, tree_hash, tier,"
 		" granted, findings FROM audit_installs"
 		" WHERE (?1 IS NULL OR skill = ?1) AND at_ms >= ?2"
 		" ORDER BY id DESC LIMIT ?3", a, BN_STORE__NARGS(a), err);
-	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
-				      install_row, install_clear, err);
 }
 
 void bn_store_installs_free(bn_store_install *v, size_t n)
 {
-	bn_store__rows_free(v, n, sizeof(*v), install_clear);
+	bn_store__select_free(v, n, &install_shape);
 }

@@ -33,35 +33,24 @@ int bn_store_key_remove(bool *removed_out, bn_store *s,
 	return r;
 }
 
-static void key_row(void *item, sqlite3_stmt *st)
-{
-	bn_store_key *k = item;
-	k->key_id = bn_store__col_dup(st, 0);
-	k->pubkey = bn_store__col_dup(st, 1);
-	k->comment = bn_store__col_dup(st, 2);
-	k->added_at = sqlite3_column_int64(st, 3);
-}
-
-static void key_clear(void *item)
-{
-	bn_store_key *k = item;
-	free(k->key_id);
-	free(k->pubkey);
-	free(k->comment);
-}
+#define COL(field) BN_STORE__COL(bn_store_key, field)
+static const bn_store__col key_cols[] = {
+	COL(key_id), COL(pubkey), COL(comment), COL(added_at),
+};
+#undef COL
+static const bn_store__shape key_shape = {
+	sizeof(bn_store_key), key_cols, BN_STORE__NARGS(key_cols), NULL, NULL,
+};
 
 int bn_store_key_list(bn_store_key **out, size_t *n_out, bn_store *s,
 		      bn_err *err)
 {
-	sqlite3_stmt *st;
-	int r = bn_store__query(&st, s, "SELECT key_id, pubkey, comment,"
-				" added_at FROM trusted_keys ORDER BY key_id",
-				NULL, 0, err);
-	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
-				      key_row, key_clear, err);
+	return bn_store__select(out, n_out, &key_shape, s, "SELECT key_id,"
+				" pubkey, comment, added_at FROM trusted_keys"
+				" ORDER BY key_id", NULL, 0, err);
 }
 
 void bn_store_keys_free(bn_store_key *v, size_t n)
 {
-	bn_store__rows_free(v, n, sizeof(*v), key_clear);
+	bn_store__select_free(v, n, &key_shape);
 }

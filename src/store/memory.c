@@ -75,11 +75,14 @@ static void memory_clear(void *item)
 	free(((bn_store_memory *)item)->text);
 }
 
+static const bn_store__shape memory_shape = {
+	sizeof(bn_store_memory), NULL, 0, memory_row, memory_clear,
+};
+
 int bn_store_memory_search(bn_store_memory **out, size_t *n_out,
 			   bn_store *s, const char *bot, const bn_strv *words,
 			   size_t limit, bn_err *err)
 {
-	sqlite3_stmt *st;
 	char *match = NULL;
 	int r;
 
@@ -94,27 +97,24 @@ int bn_store_memory_search(bn_store_memory **out, size_t *n_out,
 		BN_STORE__TEXT(match), BN_STORE__TEXT(bot),
 		BN_STORE__INT(limit > INT64_MAX ? INT64_MAX : (int64_t)limit),
 	};
-	r = bn_store__query(&st, s, "SELECT m.id, m.text, m.created_at,"
+	r = bn_store__select(out, n_out, &memory_shape, s,
+		"SELECT m.id, m.text, m.created_at,"
 		" memories_fts.rank FROM memories_fts"
 		" JOIN memories AS m ON m.id = memories_fts.rowid"
 		" WHERE memories_fts MATCH ?1 AND m.bot = ?2"
 		" ORDER BY memories_fts.rank, m.id LIMIT ?3",
 		a, BN_STORE__NARGS(a), err);
 	free(match);
-	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
-				      memory_row, memory_clear, err);
+	return r;
 }
 
 int bn_store_memory_list(bn_store_memory **out, size_t *n_out, bn_store *s,
 			 const char *bot, bn_err *err)
 {
 	const bn_store__arg a[] = { BN_STORE__TEXT(bot) };
-	sqlite3_stmt *st;
-	int r = bn_store__query(&st, s, "SELECT id, text, created_at"
-				" FROM memories WHERE bot = ?1 ORDER BY id",
-				a, BN_STORE__NARGS(a), err);
-	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
-				      memory_row, memory_clear, err);
+	return bn_store__select(out, n_out, &memory_shape, s, "SELECT id,"
+				" text, created_at FROM memories WHERE bot = ?1"
+				" ORDER BY id", a, BN_STORE__NARGS(a), err);
 }
 
 int bn_store_memory_remove(bool *removed_out, bn_store *s, const char *bot,
@@ -130,5 +130,5 @@ int bn_store_memory_remove(bool *removed_out, bn_store *s, const char *bot,
 
 void bn_store_memories_free(bn_store_memory *v, size_t n)
 {
-	bn_store__rows_free(v, n, sizeof(*v), memory_clear);
+	bn_store__select_free(v, n, &memory_shape);
 }

@@ -271,15 +271,14 @@ static bool decode(bn_skill_manifest **out, bn_strv *warnings,
 
 int bn_store__dir_key_get(char **out, bn_store *s, bn_err *err)
 {
-	sqlite3_stmt *st;
+	const bn_store__shape sh = { sizeof(*out), NULL, 0,
+				     bn_store__text_row, NULL };
 	bool found = false;
-	int r = bn_store__query(&st, s, "SELECT value FROM store_state"
-				" WHERE key = 'skills_dir'", NULL, 0, err);
 
 	*out = NULL;
-	if (!r)
-		r = bn_store__row(out, &found, s, st, bn_store__text_row, err);
-	return r;
+	return bn_store__select_one(out, &found, &sh, s, "SELECT value"
+				    " FROM store_state WHERE key = 'skills_dir'",
+				    NULL, 0, err);
 }
 
 int bn_store__dir_key_set(bn_store *s, const char *key, bn_err *err)

@@ -64,15 +64,23 @@ static void secret_row(void *item, sqlite3_stmt *st)
 	}
 }
 
+static void secret_clear(void *item)
+{
+	bn_store_secret_clear(item);
+}
+
+static const bn_store__shape secret_shape = {
+	sizeof(bn_store_secret), NULL, 0, secret_row, secret_clear,
+};
+
 int bn_store_secret_get(bn_store_secret *out, bool *found_out, bn_store *s,
 			const char *name, bn_err *err)
 {
 	const bn_store__arg a[] = { BN_STORE__TEXT(name) };
-	sqlite3_stmt *st;
-	int r = bn_store__query(&st, s, "SELECT name, updated_at, nonce,"
-				" ciphertext FROM secrets WHERE name = ?1",
-				a, BN_STORE__NARGS(a), err);
-	return r ? r : bn_store__row(out, found_out, s, st, secret_row, err);
+	return bn_store__select_one(out, found_out, &secret_shape, s,
+				    "SELECT name, updated_at, nonce, ciphertext"
+				    " FROM secrets WHERE name = ?1",
+				    a, BN_STORE__NARGS(a), err);
 }
 
 int bn_store_secret_count(size_t *out, bn_store *s, bn_err *err)
@@ -92,24 +100,17 @@ int bn_store_secret_count(size_t *out, bn_store *s, bn_err *err)
 	return r;
 }
 
-static void secret_clear(void *item)
-{
-	bn_store_secret_clear(item);
-}
-
 int bn_store_secret_list(bn_store_secret **out, size_t *n_out, bn_store *s,
 			 bn_err *err)
 {
-	sqlite3_stmt *st;
-	int r = bn_store__query(&st, s, "SELECT name, updated_at"
-				" FROM secrets ORDER BY name", NULL, 0, err);
-	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
-				      secret_row, secret_clear, err);
+	return bn_store__select(out, n_out, &secret_shape, s, "SELECT name,"
+				" updated_at FROM secrets ORDER BY name",
+				NULL, 0, err);
 }
 
 void bn_store_secrets_free(bn_store_secret *v, size_t n)
 {
-	bn_store__rows_free(v, n, sizeof(*v), secret_clear);
+	bn_store__select_free(v, n, &secret_shape);
 }
 
 int bn_store_secret_remove(bool *removed_out, bn_store *s, const char *name,

@@ -4,6 +4,7 @@
 #define BN_STORE_STORE_INT_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/buf.h"
@@ -100,6 +101,49 @@ int bn_store__row(void *item, bool *found_out, bn_store *s,
 /* Release N items of SIZE bytes at V with CLEAR, then V. */
 void bn_store__rows_free(void *v, size_t n, size_t size,
 			 bn_store__clear_fn clear);
+
+/*
+ * How a row fills an item: a table of columns, where column I of the row
+ * goes to the field cols[I] names, by the field's type: char * (an owned
+ * copy; NULL for NULL), bool (not 0), long or long long, or bn_strv (the
+ * strings of a JSON array in a text column).
+ */
+typedef struct bn_store__col {
+	size_t offset;            /* of the field in the item */
+	char kind;                /* 't', 'b', 'l', 'q' or 'a', as above */
+} bn_store__col;
+#define BN_STORE__COL(type, field)                                        \
+	{ offsetof(type, field), _Generic(((type *)0)->field,             \
+		char *: 't', bool: 'b', long: 'l', long long: 'q',        \
+		bn_strv: 'a') }
+
+typedef struct bn_store__shape {
+	size_t size;               /* bytes of an item */
+	const bn_store__col *cols; /* the first NCOLS columns, or NULL */
+	size_t ncols;
+	bn_store__row_fn row;      /* fills what the columns do not, or NULL */
+	bn_store__clear_fn clear;  /* releases what ROW filled, or NULL */
+} bn_store__shape;
+
+/*
+ * bn_store__select - the rows of SQL with ARGS[0..n) bound, as a new array
+ * of items of SH: *(T **)OUT owned (release it with
+ * bn_store__select_free), *n_out items.
+ */
+int bn_store__select(void *out, size_t *n_out, const bn_store__shape *sh,
+		     bn_store *s, const char *sql, const bn_store__arg *args,
+		     size_t n, bn_err *err);
+/* The first row of SQL into ITEM and *found_out true; *found_out false
+   and ITEM untouched when there is none.  SH NULL: only whether there
+   is a row. */
+int bn_store__select_one(void *item, bool *found_out,
+			 const bn_store__shape *sh, bn_store *s,
+			 const char *sql, const bn_store__arg *args,
+			 size_t n, bn_err *err);
+/* Release what the N items at V hold, then V. */
+void bn_store__select_free(void *v, size_t n, const bn_store__shape *sh);
+/* Release what the one ITEM of SH holds (not ITEM itself). */
+void bn_store__shape_clear(void *item, const bn_store__shape *sh);
 
 /* The skill index (index.c): the one place that writes skill_index. */
 /* Insert or update M's row; TIER and SOURCE NULL keep what the row has

@@ -177,6 +177,18 @@ for cmd in "skill run" "skill grant" "skill install" "skill remove" "audit" "mem
   run "$bnity" $cmd "${many[@]}"
   check "$cmd with 300 words: usage error (2), with a message" '[ $rc -eq 2 ] && [ -n "$errout" ]'
 done
+# A stray argument is named, a missing or extra one says what the
+# command takes: never a bare exit 2.
+for cmd in "skill verify" "skill outdated"; do
+  run "$bnity" $cmd one two
+  check "$cmd with two skills: usage error (2), says at most one" '[ $rc -eq 2 ] && [[ $errout == *"at most one SKILL"* ]]'
+done
+for cmd in "key list" "bot list" "secret list" "version"; do
+  run "$bnity" $cmd stray
+  check "$cmd stray: usage error (2), names the argument" '[ $rc -eq 2 ] && [[ $errout == *"unexpected argument '"'"'stray'"'"'"* ]]'
+done
+run "$bnity" key remove
+check "key remove without a key: usage error (2), says what to give" '[ $rc -eq 2 ] && [[ $errout == *"give one key id or PUBKEY"* ]]'
 
 # --- the command table: help, did you mean, options, completion -------------
 # Every command comes from one table (src/cli/commands.c): `--help` lists
