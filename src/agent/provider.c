@@ -552,6 +552,16 @@ static int should_retry_header(CURL *c)
 		strcasecmp(h->value, "false") == 0 ? 0 : -1;
 }
 
+/* libcurl's progress hook: a cancelled request stops at once. */
+static int on_progress(void *payload, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
+{
+	const atomic_bool *cancel = payload;
+
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return atomic_load(cancel) ? 1 : 0;
+}
+
 static int setup(xfer *x, struct curl_slist **hdrs, bn_agent_provider *p,
 		 const char *url, const char *body, attempt *at)
 {
@@ -586,6 +596,11 @@ static int setup(xfer *x, struct curl_slist **hdrs, bn_agent_provider *p,
 	SET(CURLOPT_ERRORBUFFER, at->curl_msg);
 	SET(CURLOPT_USERAGENT, "bnity/" BN_VERSION);
 	SET(CURLOPT_ACCEPT_ENCODING, "");
+	if (x->acc->stream && x->acc->stream->cancel) {
+		SET(CURLOPT_XFERINFOFUNCTION, on_progress);
+		SET(CURLOPT_XFERINFODATA, (void *)x->acc->stream->cancel);
+		SET(CURLOPT_NOPROGRESS, 0L);
+	}
 #undef SET
 	return bad ? -EINVAL : 0;
 }
@@ -789,7 +804,8 @@ int bn_agent_provider_complete(bn_agent_reply *out, bn_agent_provider *p,
 		}
 		bn_agent_sse_clear(&x.sse);
 		bn_buf_clear(&x.body);
-		if (!r || !retry || tries > p->max_retries)
+		if (!r || !retry || tries > p->max_retries ||
+		    (stream && stream->cancel && atomic_load(stream->cancel)))
 			break;
 		if (wait < 0)
 			wait = (long)backoff_ms(p, tries - 1);

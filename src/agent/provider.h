@@ -31,6 +31,7 @@
 #define BN_AGENT_PROVIDER_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -77,6 +78,9 @@ typedef struct bn_agent_request {
 typedef struct bn_agent_stream {
 	void (*on_text)(const char *text, size_t len, void *payload);
 	void *payload;
+	const atomic_bool *cancel;   /* may be NULL; once true, the request
+					in flight is abandoned (an error) and
+					not retried */
 } bn_agent_stream;
 
 /* One answer. */

@@ -473,16 +473,23 @@ const bn_cli_cmd bn_cli_commands[] = {
 	  .flags = BN_CLI_CMD_NO_SPAWNER },
 	{ .name = "chat",
 	  .summary = "Talk to a bot",
-	  .usage = "BOT [-m|--message TEXT] [--json] [--session ID]\n"
+	  .usage = "BOT [-m|--message TEXT] [--json] [--session ID [--resume|--drop]]\n"
 		   "        [--provider anthropic|openai] [--model M] [--max-steps N]\n"
-		   "        [--context-tokens N]",
+		   "        [--context-tokens N]\n"
+		   "   or: chat --sessions [BOT] [--json]\n"
+		   "   or: chat --show ID [--json]",
 	  .text = "Talk to BOT. Without -m: interactive (/skills, /reset, /session,\n"
-		  "/help, /exit). With -m: answer once and exit; --json prints the turn\n"
-		  "with its tool calls and results. --session ID continues a\n"
-		  "conversation. Providers: docs/agent.md.",
+		  "/resume, /drop, /help, /exit; Ctrl-C cancels the turn, twice leaves).\n"
+		  "With -m: answer once and exit; --json prints the turn with its tool\n"
+		  "calls and results. --session ID continues a conversation; a turn that\n"
+		  "failed stays incomplete: --resume finishes it (tools whose results\n"
+		  "are stored never run again), --drop discards it. --sessions lists\n"
+		  "sessions, --show ID prints one with its turns, tool calls and audit\n"
+		  "records. Providers: docs/agent.md.",
 	  .opts = OPTS({ "message", 'm', BN_CLI_VALUE }, VALUE("session"),
 		       VALUE("provider"), VALUE("model"), VALUE("max-steps"),
-		       VALUE("context-tokens"), FLAG("json")),
+		       VALUE("context-tokens"), FLAG("json"), FLAG("resume"),
+		       FLAG("drop"), FLAG("sessions"), VALUE("show")),
 	  .fn = bn_cli_chat_main },
 	{ .name = "sandbox",
 	  .summary = "The OS sandbox untrusted skills run in",

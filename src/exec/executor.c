@@ -608,6 +608,13 @@ static int load_module(char **bytes, size_t *n, bn_exec__run *run,
 int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 		bn_err *err)
 {
+	return bn_exec_run_traced(out, s, req, NULL, err);
+}
+
+int bn_exec_run_traced(bn_exec_result *out, bn_store *s,
+		       const bn_exec_request *req, const bn_exec_trace *trace,
+		       bn_err *err)
+{
 	bn_exec__run run;
 	bn_skill_resolved resolved = { 0 };
 	bn_exec_result res = { 0 };
@@ -622,6 +629,8 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 	if ((r = bn_exec__run_open(&run, s, req->skill, req->bot, req->input,
 				   req->input_len, err)))
 		goto out;
+	if (trace)
+		run.ar.trace = *trace;
 	if ((r = bn_store_skill_resolve(&resolved, &run.all, req->skill,
 					err))) {
 		r = bn_exec__run_refuse(&run, r, err);

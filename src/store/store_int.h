@@ -81,6 +81,16 @@ int bn_store__row(void *item, bool *found_out, bn_store *s,
 void bn_store__rows_free(void *v, size_t n, size_t size,
 			 bn_store__clear_fn clear);
 
+/*
+ * bn_store__lease_sweep - owner leases (audit.c): SELECT gives rows of
+ * (id, owner_pid, owner_start, owner_host); each whose owner is gone
+ * (base/proc.h) is closed by CLOSE_SQL with ?1 its id and ?2 a message
+ * naming the process and WHAT ran.  *n_out (may be NULL): how many.
+ */
+int bn_store__lease_sweep(size_t *n_out, bn_store *s, const char *select,
+			  const char *close_sql, const char *what,
+			  bn_err *err);
+
 /* The skill index (index.c): the one place that writes skill_index. */
 /* Insert or update M's row; TIER and SOURCE NULL keep what the row has
    (a new row: "local", "created"), given they also stamp installed_at;

@@ -31,7 +31,7 @@ static void on_text(const char *t, size_t n, void *payload)
 static char *assemble(const bn_agent__api *api, const char *stream,
 		      int *rc, bool *done, bn_buf *streamed, bn_err *err)
 {
-	bn_agent_stream st = { on_text, streamed };
+	bn_agent_stream st = { on_text, streamed, NULL };
 	bn_agent__acc acc = { .stream = &st, .provider = api->name,
 			      .err = err };
 	feed_ctx f = { api, &acc };
