@@ -447,19 +447,21 @@ const bn_cli_cmd bn_cli_commands[] = {
 	  .flags = BN_CLI_CMD_NO_SPAWNER },
 	{ .name = "audit",
 	  .summary = "The audit log of skill runs, or of installs",
-	  .usage = "[--skill S] [--bot B] [--since WHEN] [--outcome O]\n"
+	  .usage = "[--skill S] [--bot B] [--session N] [--since WHEN] [--outcome O]\n"
 		   "        [--limit N] [--before ID] [--json]\n"
 		   "       bnity audit --run ID [--after CALL] [--limit N] [--json]\n"
 		   "       bnity audit --installs [--skill S] [--since WHEN] [--limit N] [--json]",
 	  .text = "The audit log, newest first: every skill run and every host call\n"
 		  "it made, allowed or denied. WHEN: 2026-11-27, 30m, 2h, 7d.\n"
 		  "A run shows its first 50 calls; --run ID [--after CALL] pages\n"
-		  "through the rest.\n"
+		  "through the rest. Records of a chat's tool calls show their session,\n"
+		  "turn and call id (--session N: only that session's); a run whose\n"
+		  "process died while it ran shows as abandoned.\n"
 		  "--installs: every install and update instead (source, tier, hash,\n"
 		  "grants, scan findings).",
 	  .opts = OPTS(VALUE("skill"), VALUE("bot"), VALUE("since"),
 		       VALUE("outcome"), VALUE("limit"), VALUE("before"),
-		       VALUE("run"), VALUE("after"),
+		       VALUE("run"), VALUE("after"), VALUE("session"),
 		       FLAG("json"), FLAG("installs")),
 	  .fn = bn_cli_audit_main,
 	  .flags = BN_CLI_CMD_NO_SPAWNER },

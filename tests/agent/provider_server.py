@@ -38,6 +38,14 @@
 #   rate       429 with Retry-After: 0, always
 #   badreq     400, always
 #   badjson    a stream whose event data is not JSON
+#   fail500    word-count {"text": "side effect"}, then HTTP 500 for ever
+#              (a turn that fails after its tool ran; resume it against
+#              "tool", which answers from the stored result)
+#   slow       text in 2-byte pieces, one every 0.2 s (about 20 s): time to
+#              press Ctrl-C or hang up mid-stream
+#   apimix     "slow" when the last user text holds "slowly", else "tool"
+#   spinner    spin {} (a skill that loops until its time limit), then
+#              quotes the result
 import http.server
 import json
 import sys
@@ -166,6 +174,21 @@ def script(name, req, api, nth):
         return ("status", 400)
     if name == "badjson":
         return ("badjson", None)
+    if name == "fail500":
+        if not res:
+            return ("tools", [("word-count", {"text": "side effect"})])
+        return ("e500", None)
+    if name == "slow":
+        return ("slow", "This answer takes its time. " * 7)
+    if name == "apimix":
+        texts = user_texts(msgs)
+        if texts and "slowly" in texts[-1]:
+            return script("slow", req, api, nth)
+        return script("tool", req, api, nth)
+    if name == "spinner":
+        if not res:
+            return ("tools", [("spin", {})])
+        return ("text", "SPUN: " + quote(res))
     return ("text", "unknown script " + name)
 
 
@@ -358,6 +381,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if action == "overloaded":
             st = 529 if api == "anthropic" else 503
             return self.reply_json(st, err(st), [("Retry-After", "0")])
+        if action == "e500":
+            return self.reply_json(500, {"type": "error", "error": {
+                "type": "api_error", "message": "Internal server error"}},
+                [("Retry-After", "0")])
         render = anthropic_events if api == "anthropic" else openai_events
         self.start_stream()
         if action == "drop":
@@ -376,6 +403,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         if action == "badjson":
             self.wfile.write(b"event: message_start\ndata: {not json\n\n")
+            return
+        if action == "slow":
+            evs = render("text", payload)
+            try:
+                for i, e in enumerate(evs):
+                    self.send_events([e])
+                    if 2 <= i < len(evs) - 3:
+                        time.sleep(0.2)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
             return
         self.send_events(render(action, payload), crlf=(name == "crlf"),
                          tiny=(name == "crlf"))
