@@ -154,6 +154,11 @@ run env BNITY_PROVIDER=anthropic ANTHROPIC_BASE_URL="$pbase/hello.a" \
   sh -c 'printf "one\n" | "$1" chat helper' sh "$bnity"
 check "piped mode exits 0 when a turn answered" '[ $rc -eq 0 ] && [[ $out == *"Hello from the model."* ]]'
 
+chat_x a catalog.t helper -m "what can you do"
+sysp=$(python3 -c 'import json, sys, urllib.request
+print(json.dumps(json.load(urllib.request.urlopen(sys.argv[1]))[0]))' "$pbase/log/catalog.t")
+check "the system prompt has one way to read a skill and no absolute store path" '[ $rc -eq 0 ] && [[ $sysp != *"$BNITY_HOME"* ]] && [[ $sysp == *"call the activate_skill tool"* ]] && [[ $sysp == *"not a path for you to open"* ]]'
+
 # --- owner leases: a killed process's rows are abandoned -----------------------------------
 run "$bnity" skill grant spin --timeout-ms 120000
 "$bnity" skill run spin --input '{}' >/dev/null 2>&1 &
