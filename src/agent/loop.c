@@ -348,6 +348,7 @@ static int run_calls(turn *tn, size_t at, bool *more, bn_err *err)
 						 "input"), ev->payload);
 			ss->kit.trace.session = ss->id;
 			ss->kit.trace.turn = ss->last_turn;
+			ss->kit.trace.cancel = ev ? ev->cancel : NULL;
 			res = bn_agent__kit_call(&ss->kit, b);
 			ss->kit.trace.tool_call_id = NULL;
 		}

@@ -10,6 +10,7 @@
 #define BN_EXEC_AUDIT_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -33,6 +34,10 @@ typedef struct bn_exec_trace {
 	int64_t session;            /* the conversation */
 	int64_t turn;               /* its turn's number */
 	const char *tool_call_id;   /* the model's id of the tool call */
+	const atomic_bool *cancel;  /* not recorded: the caller's cancel
+				       flag; once true, a confined run's
+				       worker is ended (outcome "error",
+				       "cancelled"); NULL: none */
 } bn_exec_trace;
 
 /* One invocation, as recorded. */

@@ -202,6 +202,7 @@ typedef struct run_ctx {
 	bn_exec_result *res;
 	int fds[3];                  /* stdin, stdout, stderr memfds */
 	struct bn_exec_pool *pool;   /* warm workers, or NULL */
+	const atomic_bool *cancel;   /* the caller's, or NULL */
 } run_ctx;
 
 /* The trap's limit name, or NULL when it is not a limit. */
@@ -500,6 +501,7 @@ static int run_confined(run_ctx *c, const char *bytes, size_t nbytes,
 		BN_EXEC_WORKER_MSG_MAX - 1024 ? res->limits.output_bytes :
 		BN_EXEC_WORKER_MSG_MAX - 1024;
 	host.http_timeout_ms = res->limits.timeout_ms;
+	host.cancel = c->cancel;
 	job.name = c->run->sk->name;
 	job.identity = c->run->sk->hash;
 	job.pool = c->pool;
@@ -539,6 +541,10 @@ static int run_confined(run_ctx *c, const char *bytes, size_t nbytes,
 	if (o.protocol_error) {
 		res->outcome = "error";
 		res->error = bn_xstrdup(o.protocol_msg);
+	} else if (o.cancelled) {
+		res->outcome = "error";
+		res->error = bn_xstrdup("cancelled: the caller stopped the run "
+					"(its worker was ended)");
 	} else if (o.timed_out) {
 		res->outcome = "limit";
 		res->limit = "time";
@@ -629,8 +635,10 @@ int bn_exec_run_traced(bn_exec_result *out, bn_store *s,
 	if ((r = bn_exec__run_open(&run, s, req->skill, req->bot, req->input,
 				   req->input_len, err)))
 		goto out;
-	if (trace)
+	if (trace) {
 		run.ar.trace = *trace;
+		c.cancel = trace->cancel;
+	}
 	if ((r = bn_store_skill_resolve(&resolved, &run.all, req->skill,
 					err))) {
 		r = bn_exec__run_refuse(&run, r, err);

@@ -515,6 +515,8 @@ static bool read_done(const bn_sandbox_msg *m, bn_exec_worker_outcome *out)
 	return true;
 }
 
+#define CANCEL_CHECK_MS 100
+
 static void broker_loop(bn_exec_worker_outcome *out, bn_sandbox_proc *proc,
 			bn_exec_host *h, int chan, uint64_t timeout_ms)
 {
@@ -533,8 +535,16 @@ static void broker_loop(bn_exec_worker_outcome *out, bn_sandbox_proc *proc,
 			bn_sandbox_proc_kill(proc);
 			return;
 		}
-		pr = poll(&pfd, 1, deadline - now > INT_MAX ? INT_MAX :
-			  (int)(deadline - now));
+		uint64_t wait = deadline - now;
+		/* a cancellable run looks at its flag ten times a second */
+		if (h->cancel && wait > CANCEL_CHECK_MS)
+			wait = CANCEL_CHECK_MS;
+		pr = poll(&pfd, 1, wait > INT_MAX ? INT_MAX : (int)wait);
+		if (h->cancel && atomic_load(h->cancel)) {
+			out->cancelled = true;
+			bn_sandbox_proc_kill(proc);
+			return;
+		}
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr == 0)

@@ -75,6 +75,7 @@ typedef struct bn_exec_worker_outcome {
 	uint64_t memory_refused;
 	uint64_t output_bytes;
 	bool timed_out;            /* the broker's wall clock ran out */
+	bool cancelled;            /* the host's cancel flag ended it */
 	bool protocol_error;       /* the worker broke the protocol */
 	char protocol_msg[256];
 	int end;                   /* bn_sandbox_end of the process */
