@@ -500,8 +500,11 @@ static int drive(json_t **out, turn *tn, bn_err *err)
 	}
 	while (!r && more && !cancelled(tn) && tn->steps < ss->opts.max_steps)
 		r = step(tn, &more, err);
-	if (r && cancelled(tn))
-		r = 0;  /* the request was abandoned because of the cancel */
+	if (r && cancelled(tn)) {
+		/* the request was abandoned because of the cancel */
+		r = 0;
+		bn_err_init(err);
+	}
 	if (!r && more && !cancelled(tn))
 		snprintf(tn->stop, sizeof(tn->stop), "max_steps");
 	if (!r && cancelled(tn)) {

@@ -160,7 +160,7 @@ print(json.dumps(json.load(urllib.request.urlopen(sys.argv[1]))[0]))' "$pbase/lo
 check "the system prompt has one way to read a skill and no absolute store path" '[ $rc -eq 0 ] && [[ $sysp != *"$BNITY_HOME"* ]] && [[ $sysp == *"call the activate_skill tool"* ]] && [[ $sysp == *"not a path for you to open"* ]]'
 
 # --- owner leases: a killed process's rows are abandoned -----------------------------------
-run "$bnity" skill grant spin --timeout-ms 120000
+run "$bnity" skill grant spin --fuel 100000000000000 --timeout-ms 120000
 "$bnity" skill run spin --input '{}' >/dev/null 2>&1 &
 spid=$!
 for _ in $(seq 100); do
@@ -170,7 +170,7 @@ done
 run "$bnity" audit --skill spin --json --limit 1
 check "a live owner's running row is left alone" '[ "$(py "j[0][\"outcome\"]")" = running ]'
 kill -9 "$spid"; wait "$spid" 2>/dev/null
-run "$bnity" skill grant spin --timeout-ms 4000
+run "$bnity" skill grant spin --fuel 100000000000000 --timeout-ms 4000
 run "$bnity" audit --skill spin --json --limit 1
 check "kill -9 mid-run: the row becomes abandoned" '[ "$(py "j[0][\"outcome\"]")" = abandoned ] && [[ "$(py "j[0][\"error\"]")" == *"process $spid"* ]]'
 
@@ -202,7 +202,7 @@ check "the cancelled turn is journalled as cancelled" '[ "$(py "j[\"history\"][0
 ptyc slow.a '[["expect", "helper> "], ["send", "tell me\r"], ["expect", "takes"], ["send", "\u0003"], ["sleep", 0.05], ["send", "\u0003"]]'
 check "a second Ctrl-C leaves" '[[ $out == *"EXIT 130"* ]]'
 
-run "$bnity" skill grant spin --timeout-ms 60000
+run "$bnity" skill grant spin --fuel 100000000000000 --timeout-ms 60000
 ptyc spinner.a '[["expect", "helper> "], ["send", "spin\r"], ["expect", "[tool] spin"], ["sleep", 0.5], ["send", "\u0003"], ["expect", "cancelled"], ["expect", "helper> "], ["send", "/session\r"], ["expect", "session "], ["expect", "helper> "], ["send", "/exit\r"]]'
 ssid=$(sed -n 's/^session \([0-9]*\).*/\1/p' <<<"$out" | tr -d '\r' | tail -n1)
 check "Ctrl-C during a tool run cancels the turn" '[ $rc -eq 0 ] && [[ $out == *"EXIT 0"* ]] && [ -n "$ssid" ]'
@@ -231,6 +231,8 @@ if [ -n "$base" ]; then
   check "sessions of a missing bot: 404" '[ $rc = 404 ]'
   req GET "/sessions/$sid"
   check "GET /sessions/N: turns, tool calls, audit ids" '[ $rc = 200 ] && [ "$(py "(len(j[\"history\"]), j[\"history\"][0][\"tool_calls\"][0][\"audit\"] == [$aid])")" = "(2, True)" ]'
+  cli=$("$bnity" chat --show "$sid" --json)
+  check "the CLI and the API print the same session JSON" '[ "$(py "json.dumps(j, sort_keys=True)")" = "$(out=$cli py "json.dumps(j, sort_keys=True)")" ]'
   req GET /sessions/99999
   check "a missing session: 404" '[ $rc = 404 ]'
   req GET /sessions/abc
