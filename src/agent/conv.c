@@ -63,6 +63,7 @@ int bn_agent_conv_get(bn_agent_conv *out, bn_store *s, int64_t id,
 	out->title = c.title;
 	out->created_at = c.created_at;
 	out->messages = c.messages;
+	free(c.state);  /* not part of the agent's view */
 	return 0;
 }
 
