@@ -8,6 +8,7 @@
 #define BN_AGENT_AGENT_INT_H
 
 #include "base/buf.h"
+#include "exec/audit.h"
 #include "loop.h"
 #include "provider.h"
 #include "sse.h"
@@ -146,6 +147,8 @@ typedef struct bn_agent__kit {
 	json_t *tools;               /* the neutral tools offered */
 	json_t *skills;              /* {"name","type","description",
 					"active"} per catalog skill */
+	bn_exec_trace trace;         /* the call being run: its session and
+					turn (the loop's) and id (borrowed) */
 } bn_agent__kit;
 
 /* Build K for BOT's catalog NAMES (copied).  Release: _kit_clear. */

@@ -193,7 +193,8 @@ int bn_agent_provider_complete(bn_agent_reply *out, bn_agent_provider *p,
 		unsigned cap = bn_agent_model_max_tokens_cap(p->model);
 		bn_agent_request bigger = *req;
 		skipping sk = { stream, shown_bytes(first.message) };
-		bn_agent_stream st = { skip_text, &sk, pass_retry };
+		bn_agent_stream st = { skip_text, &sk, pass_retry,
+				       stream ? stream->cancel : NULL };
 		bigger.max_tokens = mt * 2 < cap ? mt * 2 : cap;
 		bn_err lost;
 		bn_err_init(&lost);

@@ -45,19 +45,23 @@ void bn_agent_conv_clear(bn_agent_conv *c);
 
 /*
  * bn_agent_conv_load - every message of conversation ID, oldest first,
- * as a neutral array (new reference) into *out.  A row whose content is
+ * as a neutral array (new reference) into *out; consecutive "tool"
+ * messages (a step's results, journalled one by one) are read back as
+ * one.  TURNS_OUT (may be NULL): a parallel array of each message's turn
+ * number (0: from before turns were journalled).  A row whose content is
  * not valid JSON fails with BN_EINVAL naming its id.
  */
-int bn_agent_conv_load(json_t **out, bn_store *s, int64_t id,
-		       bn_err *err) BN_MUST_USE;
+int bn_agent_conv_load(json_t **out, json_t **turns_out, bn_store *s,
+		       int64_t id, bn_err *err) BN_MUST_USE;
 
 /*
  * bn_agent_conv_append - append MESSAGES[FROM...] (neutral messages) to
- * conversation ID in one transaction, and give the conversation TITLE
- * when it has none yet (TITLE may be NULL).  Errors: BN_EIO, -ENOMEM.
+ * turn TURN (0: none) of conversation ID in one transaction, and give the
+ * conversation TITLE when it has none yet (TITLE may be NULL).
+ * Errors: BN_EIO, -ENOMEM.
  */
-int bn_agent_conv_append(bn_store *s, int64_t id, json_t *messages,
-			 size_t from, const char *title,
+int bn_agent_conv_append(bn_store *s, int64_t id, int64_t turn,
+			 json_t *messages, size_t from, const char *title,
 			 bn_err *err) BN_MUST_USE;
 
 #endif

@@ -18,6 +18,7 @@
 
 #include "agent/conv.h"
 #include "agent/prompt.h"
+#include "store/conv.h"
 
 static const char tools_note[] =
 	"\nTo load a skill's full instructions, call the activate_skill tool "
@@ -35,6 +36,13 @@ struct bn_agent_session {
 	json_t *messages;            /* the conversation so far */
 	int64_t id;                  /* the conversation, 0 before saved */
 	bn_store_bot_limits limits;  /* the bot's token limits */
+	int64_t last_turn;           /* the last turn's number, 0: none */
+	char pending[16];            /* the last turn's state when it did not
+					complete: "incomplete", "cancelled"
+					or "running"; "" otherwise */
+	char *pending_error;         /* owned: why, or NULL */
+	int64_t pending_pid;         /* a running turn's process */
+	size_t pending_start;        /* where that turn starts in messages */
 };
 
 /* Find activate_skill results in MSGS and mark their skills active. */
@@ -53,9 +61,19 @@ static void scan_activations(bn_agent__kit *k, json_t *msgs)
 					bn_agent__block_str(b, "skill"));
 }
 
+static int db_fail(int r, bn_err *err)
+{
+	bn_err_prefix(err, "conversations");
+	return r;
+}
+
 static int load_session(bn_agent_session *ss, int64_t id, bn_err *err)
 {
 	bn_agent_conv c = { 0 };
+	bn_store_turn last = { 0 };
+	json_t *turns = NULL, *t;
+	bool found = false;
+	size_t i;
 	int r = bn_agent_conv_get(&c, ss->store, id, err);
 
 	if (r)
@@ -68,11 +86,31 @@ static int load_session(bn_agent_session *ss, int64_t id, bn_err *err)
 		return r;
 	json_decref(ss->messages);
 	ss->messages = NULL;
-	if ((r = bn_agent_conv_load(&ss->messages, ss->store, id, err)))
+	if ((r = bn_agent_conv_load(&ss->messages, &turns, ss->store, id,
+				    err)))
 		return r;
 	ss->id = id;
 	scan_activations(&ss->kit, ss->messages);
-	return 0;
+	r = bn_store_turn_last(&last, &found, ss->store, id, err);
+	if (!r && found) {
+		ss->last_turn = last.number;
+		if (strcmp(last.state, "complete")) {
+			snprintf(ss->pending, sizeof(ss->pending), "%s",
+				 last.state);
+			ss->pending_error = last.error;
+			last.error = NULL;
+			ss->pending_pid = last.owner_pid;
+		}
+		ss->pending_start = json_array_size(ss->messages);
+		json_array_foreach(turns, i, t)
+			if (json_integer_value(t) == last.number) {
+				ss->pending_start = i;
+				break;
+			}
+	}
+	bn_store_turn_clear(&last);
+	json_decref(turns);
+	return r ? db_fail(r, err) : 0;
 }
 
 int bn_agent_session_open(bn_agent_session **out, bn_store *s,
@@ -121,6 +159,7 @@ void bn_agent_session_free(bn_agent_session *ss)
 		return;
 	free(ss->bot);
 	free(ss->system);
+	free(ss->pending_error);
 	bn_strv_clear(&ss->warnings);
 	bn_agent__kit_clear(&ss->kit);
 	json_decref(ss->messages);
@@ -136,6 +175,11 @@ void bn_agent_session_reset(bn_agent_session *ss)
 {
 	json_array_clear(ss->messages);
 	ss->id = 0;
+	ss->last_turn = 0;
+	ss->pending[0] = '\0';
+	free(ss->pending_error);
+	ss->pending_error = NULL;
+	ss->pending_pid = 0;
 	bn_agent__kit_reset(&ss->kit);
 }
 
@@ -225,12 +269,19 @@ out:
 typedef struct turn {
 	bn_agent_session *ss;
 	const bn_agent_events *ev;
-	json_t *calls;               /* [{name, input, result, is_error}] */
+	json_t *calls;               /* [{id, name, input, result, is_error}] */
 	bn_buf reply;                /* the last answer's text */
 	unsigned steps;
 	bn_store_usage used;         /* tokens of the turn's model calls */
 	char stop[32];
+	size_t start;                /* the turn's first message */
+	bool resumed;
 } turn;
+
+static bool cancelled(const turn *tn)
+{
+	return tn->ev && tn->ev->cancel && atomic_load(tn->ev->cancel);
+}
 
 static void on_text(const char *t, size_t n, void *payload)
 {
@@ -246,37 +297,96 @@ static void on_retry(unsigned long ms, const char *why, void *payload)
 		tn->ev->on_retry(ms, why, tn->ev->payload);
 }
 
-/* Run the tool calls of answer MSG; a "tool" message, or NULL if none. */
-static json_t *run_calls(turn *tn, json_t *msg)
+/* Journal MSG (borrowed) as a message of the current turn. */
+static int journal(bn_agent_session *ss, json_t *msg, bn_err *err)
 {
-	json_t *results = json_array(), *b, *res;
-	const bn_agent_events *ev = tn->ev;
+	json_t *one = json_pack("[O]", msg);
+	int r = bn_agent_conv_append(ss->store, ss->id, ss->last_turn, one, 0,
+				     NULL, err);
+	json_decref(one);
+	return r;
+}
+
+/* The result block of call ID in the "tool" message at AT, or NULL. */
+static json_t *stored_result(json_t *msgs, size_t at, const char *id)
+{
+	json_t *m = json_array_get(msgs, at), *b;
 	size_t i;
 
+	if (!m || strcmp(bn_agent__block_str(m, "role"), "tool"))
+		return NULL;
+	json_array_foreach(json_object_get(m, "content"), i, b)
+		if (!strcmp(bn_agent__block_str(b, "id"), id))
+			return b;
+	return NULL;
+}
+
+/*
+ * Run the tool calls of the answer at index AT that have no stored
+ * result yet, journalling each result before the next call starts.  A
+ * cancelled turn records the calls it did not run as errors.  *more:
+ * the answer called tools (the model speaks next).
+ */
+static int run_calls(turn *tn, size_t at, bool *more, bn_err *err)
+{
+	bn_agent_session *ss = tn->ss;
+	json_t *msg = json_array_get(ss->messages, at), *b, *res, *tool;
+	const bn_agent_events *ev = tn->ev;
+	size_t i;
+	int r = 0;
+
+	*more = false;
+	tool = json_array_get(ss->messages, at + 1);
+	if (tool && strcmp(bn_agent__block_str(tool, "role"), "tool"))
+		tool = NULL;
 	json_array_foreach(json_object_get(msg, "content"), i, b) {
 		if (strcmp(bn_agent__block_str(b, "type"), "tool_call"))
 			continue;
+		*more = true;
 		const char *name = bn_agent__block_str(b, "name");
-		if (ev && ev->on_tool_call)
-			ev->on_tool_call(name, json_object_get(b, "input"),
-					 ev->payload);
-		res = bn_agent__kit_call(&tn->ss->kit, b);
+		const char *id = bn_agent__block_str(b, "id");
+		if (stored_result(ss->messages, at + 1, id))
+			continue;    /* it ran before: never again */
+		if (cancelled(tn)) {
+			res = json_pack("{s:s, s:s, s:s, s:s, s:b}", "type",
+					"tool_result", "id", id, "name", name,
+					"content", "not run: the turn was "
+					"cancelled", "is_error", 1);
+		} else {
+			if (ev && ev->on_tool_call)
+				ev->on_tool_call(name, json_object_get(b,
+						 "input"), ev->payload);
+			ss->kit.trace.session = ss->id;
+			ss->kit.trace.turn = ss->last_turn;
+			ss->kit.trace.cancel = ev ? ev->cancel : NULL;
+			res = bn_agent__kit_call(&ss->kit, b);
+			ss->kit.trace.tool_call_id = NULL;
+		}
 		bool is_error = json_is_true(json_object_get(res, "is_error"));
 		const char *content = bn_agent__block_str(res, "content");
-		if (ev && ev->on_tool_result)
+		if (ev && ev->on_tool_result && !cancelled(tn))
 			ev->on_tool_result(name, content, is_error,
 					   ev->payload);
-		json_array_append_new(tn->calls, json_pack("{s:s, s:O, s:s, "
-			"s:b}", "name", name, "input",
+		json_array_append_new(tn->calls, json_pack("{s:s, s:s, s:O, "
+			"s:s, s:b}", "id", id, "name", name, "input",
 			json_object_get(b, "input"), "result", content,
 			"is_error", is_error));
-		json_array_append_new(results, res);
+		json_t *one = json_pack("{s:s, s:[O]}", "role", "tool",
+					"content", res);
+		r = journal(ss, one, err);
+		json_decref(one);
+		if (r) {
+			json_decref(res);
+			break;
+		}
+		if (!tool) {
+			tool = json_pack("{s:s, s:[]}", "role", "tool",
+					 "content");
+			json_array_insert_new(ss->messages, at + 1, tool);
+		}
+		json_array_append_new(json_object_get(tool, "content"), res);
 	}
-	if (!json_array_size(results)) {
-		json_decref(results);
-		return NULL;
-	}
-	return json_pack("{s:s, s:o}", "role", "tool", "content", results);
+	return r;
 }
 
 static void keep_text(turn *tn, json_t *msg)
@@ -293,18 +403,20 @@ static void keep_text(turn *tn, json_t *msg)
 					  bn_agent__block_str(b, "text"));
 }
 
-static int step(turn *tn, size_t turn_start, bool *more, bn_err *err)
+/* One model call, its answer journalled, then its tool calls. */
+static int step(turn *tn, bool *more, bn_err *err)
 {
 	bn_agent_session *ss = tn->ss;
 	bn_agent_stream stream = { .on_text = on_text, .payload = tn,
+				   .cancel = tn->ev ? tn->ev->cancel : NULL,
 				   .on_retry = on_retry };
 	bn_agent_reply reply = { 0 };
 	bn_agent_request req = { 0 };
 	char *system = NULL;
-	json_t *sent = NULL, *tool_msg;
+	json_t *sent = NULL;
 	int r;
 
-	fit(&sent, &system, ss, turn_start);
+	fit(&sent, &system, ss, tn->start);
 	req.system = system;
 	req.messages = sent;
 	req.tools = ss->kit.tools;
@@ -326,20 +438,23 @@ static int step(turn *tn, size_t turn_start, bool *more, bn_err *err)
 	snprintf(tn->stop, sizeof(tn->stop), "%s", reply.stop_reason);
 	json_array_append(ss->messages, reply.message);
 	keep_text(tn, reply.message);
-	tool_msg = run_calls(tn, reply.message);
-	*more = tool_msg != NULL;
-	if (tool_msg)
-		json_array_append_new(ss->messages, tool_msg);
+	r = journal(ss, reply.message, err);
 	bn_agent_reply_clear(&reply);
-	return 0;
+	if (r)
+		return r;
+	return run_calls(tn, json_array_size(ss->messages) - 1, more, err);
 }
 
-static json_t *turn_json(turn *tn, const bn_store_usage *session_used)
+static json_t *turn_json(turn *tn, const char *state,
+			 const bn_store_usage *session_used)
 {
 	bn_agent_session *ss = tn->ss;
 
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:i, s:O, s:o, s:o}",
-			 "session", (json_int_t)ss->id, "bot", ss->bot,
+	return json_pack("{s:I, s:I, s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:i, "
+			 "s:O, s:o, s:o}",
+			 "session", (json_int_t)ss->id,
+			 "turn", (json_int_t)ss->last_turn, "state", state,
+			 "resumed", tn->resumed, "bot", ss->bot,
 			 "provider", bn_agent_api_name(ss->provider->api),
 			 "model", ss->provider->model,
 			 "reply", bn_buf_cstr(&tn->reply),
@@ -349,17 +464,94 @@ static json_t *turn_json(turn *tn, const bn_store_usage *session_used)
 			 "session_usage", bn_agent__usage_json(session_used));
 }
 
-/* Save the turn's messages (from TURN_START), creating the session. */
-static int save(bn_agent_session *ss, size_t turn_start, const char *text,
-		bn_err *err)
+/* The index of the turn's last answer into *at when only its tool
+   results follow it (they may be fewer than its calls). */
+static bool last_answer(bn_agent_session *ss, size_t start, size_t *at)
 {
-	int r;
+	size_t n = json_array_size(ss->messages);
 
-	if (!ss->id && (r = bn_agent_conv_create(&ss->id, ss->store, ss->bot,
-						 text, err)))
-		return r;
-	return bn_agent_conv_append(ss->store, ss->id, ss->messages,
-				    turn_start, NULL, err);
+	while (n > start && !strcmp(bn_agent__block_str(json_array_get(
+			ss->messages, n - 1), "role"), "tool"))
+		n--;
+	if (n <= start || strcmp(bn_agent__block_str(json_array_get(
+			ss->messages, n - 1), "role"), "assistant"))
+		return false;
+	*at = n - 1;
+	return true;
+}
+
+/* Whether the stored messages from the turn's start end in an answer
+   that calls no tools: the turn had its final answer. */
+static bool answered(bn_agent_session *ss)
+{
+	json_t *m = json_array_get(ss->messages,
+				   json_array_size(ss->messages) - 1), *b;
+	size_t i;
+
+	if (json_array_size(ss->messages) <= ss->pending_start ||
+	    strcmp(bn_agent__block_str(m, "role"), "assistant"))
+		return false;
+	json_array_foreach(json_object_get(m, "content"), i, b)
+		if (!strcmp(bn_agent__block_str(b, "type"), "tool_call"))
+			return false;
+	return true;
+}
+
+/*
+ * Drive turn TN from what is stored: calls of the last answer without a
+ * result run first, then the model is asked until it answers without
+ * calling tools or the step bound ends it.  The turn's state is
+ * journalled at the end: complete, cancelled, or incomplete with the
+ * error (the messages so far stay).
+ */
+static int drive(json_t **out, turn *tn, bn_err *err)
+{
+	bn_agent_session *ss = tn->ss;
+	bn_store_usage session_used = { 0 };
+	size_t at;
+	bool more = true;
+	const char *state;
+	int r = 0;
+
+	if (last_answer(ss, tn->start, &at)) {
+		keep_text(tn, json_array_get(ss->messages, at));
+		r = run_calls(tn, at, &more, err);
+	}
+	while (!r && more && !cancelled(tn) && tn->steps < ss->opts.max_steps)
+		r = step(tn, &more, err);
+	if (r && cancelled(tn)) {
+		/* the request was abandoned because of the cancel */
+		r = 0;
+		bn_err_init(err);
+	}
+	if (!r && more && !cancelled(tn))
+		snprintf(tn->stop, sizeof(tn->stop), "max_steps");
+	if (!r && cancelled(tn)) {
+		/* calls of the last answer not run are journalled as such */
+		if (last_answer(ss, tn->start, &at))
+			r = run_calls(tn, at, &more, err);
+		snprintf(tn->stop, sizeof(tn->stop), "cancelled");
+	}
+	/* what the model calls used counts against the cap, failed or not */
+	r = bn_agent__usage_close(&session_used, ss->store, ss->bot, ss->id,
+				  &tn->used, r, err);
+	state = r ? "incomplete" : cancelled(tn) ? "cancelled" : "complete";
+	/* the turn's end is recorded whatever happened; a database failure
+	   leaves it running, for the owner lease to close */
+	int w = bn_store_turn_end(ss->store, ss->id, ss->last_turn, state,
+				  r ? err->msg : cancelled(tn) ?
+				  "cancelled" : NULL, (long long)tn->used.input,
+				  (long long)tn->used.output, NULL);
+	(void)w;
+	ss->pending_start = tn->start;
+	free(ss->pending_error);
+	ss->pending_error = r ? bn_xstrdup(err->msg) : NULL;
+	ss->pending_pid = 0;
+	snprintf(ss->pending, sizeof(ss->pending), "%s",
+		 !strcmp(state, "complete") ? "" : state);
+	if (!r && out)
+		*out = turn_json(tn, state, &session_used);
+	return r;
 }
 
 int bn_agent_session_turn(json_t **out, bn_agent_session *ss,
@@ -367,12 +559,13 @@ int bn_agent_session_turn(json_t **out, bn_agent_session *ss,
 			  bn_err *err)
 {
 	turn tn = { .ss = ss, .ev = ev, .calls = json_array() };
-	size_t turn_start = json_array_size(ss->messages);
-	bn_store_usage session_used = { 0 };
 	json_t *user;
-	bool more = true;
 	int r = 0;
 
+	if (ss->pending[0] && strcmp(ss->pending, "cancelled")) {
+		json_decref(tn.calls);
+		return bn_agent_session_pending_error(ss, err);
+	}
 	user = json_pack("{s:s, s:[{s:s, s:s}]}", "role", "user", "content",
 			 "type", "text", "text", text);
 	if (!user) {
@@ -380,27 +573,112 @@ int bn_agent_session_turn(json_t **out, bn_agent_session *ss,
 		return bn_err_set(err, BN_EINVAL, "the message is not valid "
 				  "UTF-8 text");
 	}
-	json_array_append_new(ss->messages, user);
+	/* a bot past its daily token cap is not asked, and no turn is
+	   begun for it */
 	r = bn_agent__cap_check(ss->store, ss->bot, &ss->limits, err);
-	while (!r && more && tn.steps < ss->opts.max_steps)
-		r = step(&tn, turn_start, &more, err);
-	if (!r && more)
-		snprintf(tn.stop, sizeof(tn.stop), "max_steps");
-	if (!r)
-		r = save(ss, turn_start, text, err);
-	r = bn_agent__usage_close(&session_used, ss->store, ss->bot, ss->id,
-				  &tn.used, r, err);
 	if (r) {
-		/* nothing of a failed turn stays in the conversation */
-		while (json_array_size(ss->messages) > turn_start)
-			json_array_remove(ss->messages,
-					  json_array_size(ss->messages) - 1);
-		bn_agent__kit_reset(&ss->kit);
-		scan_activations(&ss->kit, ss->messages);
-	} else if (out) {
-		*out = turn_json(&tn, &session_used);
+		json_decref(user);
+		json_decref(tn.calls);
+		return r;
+	}
+	/* the user's message is stored before the model is asked */
+	if (!ss->id)
+		r = bn_agent_conv_create(&ss->id, ss->store, ss->bot, text,
+					 err);
+	if (!r && (r = bn_store_turn_begin(&ss->last_turn, ss->store, ss->id,
+					   err)))
+		r = db_fail(r, err);
+	tn.start = json_array_size(ss->messages);
+	if (!r) {
+		json_array_append(ss->messages, user);
+		r = journal(ss, user, err);
+	}
+	json_decref(user);
+	if (!r)
+		r = drive(out, &tn, err);
+	json_decref(tn.calls);
+	bn_buf_clear(&tn.reply);
+	return r;
+}
+
+int bn_agent_session_resume(json_t **out, bn_agent_session *ss,
+			    const bn_agent_events *ev, bn_err *err)
+{
+	turn tn = { .ss = ss, .ev = ev, .calls = json_array(),
+		    .resumed = true };
+	int r;
+
+	if (!ss->pending[0])
+		r = bn_err_set(err, BN_EINVAL, "session %lld has no "
+			       "unfinished turn to resume", (long long)ss->id);
+	else if (!strcmp(ss->pending, "running"))
+		r = bn_agent_session_pending_error(ss, err);
+	else if (!(r = bn_agent__cap_check(ss->store, ss->bot, &ss->limits,
+					  err)) &&
+		 (r = bn_store_turn_resume(ss->store, ss->id, ss->last_turn,
+					   err)))
+		r = db_fail(r, err);
+	if (!r) {
+		tn.start = ss->pending_start;
+		if (answered(ss)) {
+			/* its final answer was stored: only its end was not */
+			keep_text(&tn, json_array_get(ss->messages,
+				json_array_size(ss->messages) - 1));
+			snprintf(tn.stop, sizeof(tn.stop), "end_turn");
+		}
+		r = drive(out, &tn, err);
 	}
 	json_decref(tn.calls);
 	bn_buf_clear(&tn.reply);
 	return r;
+}
+
+int bn_agent_session_drop(bn_agent_session *ss, bn_err *err)
+{
+	int r;
+
+	if (!ss->pending[0])
+		return bn_err_set(err, BN_EINVAL, "session %lld has no "
+				  "unfinished turn to drop",
+				  (long long)ss->id);
+	if (!strcmp(ss->pending, "running"))
+		return bn_agent_session_pending_error(ss, err);
+	if ((r = bn_store_turn_drop(ss->store, ss->id, ss->last_turn, err)))
+		return db_fail(r, err);
+	while (json_array_size(ss->messages) > ss->pending_start)
+		json_array_remove(ss->messages,
+				  json_array_size(ss->messages) - 1);
+	bn_agent__kit_reset(&ss->kit);
+	scan_activations(&ss->kit, ss->messages);
+	ss->last_turn--;
+	ss->pending[0] = '\0';
+	free(ss->pending_error);
+	ss->pending_error = NULL;
+	return 0;
+}
+
+const char *bn_agent_session_pending(const bn_agent_session *ss,
+				     int64_t *turn_out, const char **why_out)
+{
+	if (turn_out)
+		*turn_out = ss->last_turn;
+	if (why_out)
+		*why_out = ss->pending_error;
+	return ss->pending[0] ? ss->pending : NULL;
+}
+
+int bn_agent_session_pending_error(const bn_agent_session *ss, bn_err *err)
+{
+	if (!strcmp(ss->pending, "running"))
+		return bn_err_set(err, BN_EEXIST, "session %lld: turn %lld is "
+				  "running in process %lld; wait for it to "
+				  "end", (long long)ss->id,
+				  (long long)ss->last_turn,
+				  (long long)ss->pending_pid);
+	return bn_err_set(err, BN_EEXIST, "session %lld: turn %lld is %s%s%s%s"
+			  "; resume it or drop it before a new message",
+			  (long long)ss->id, (long long)ss->last_turn,
+			  ss->pending, ss->pending_error ? " (" : "",
+			  ss->pending_error ? ss->pending_error : "",
+			  ss->pending_error ? ")" : "");
 }

@@ -26,6 +26,7 @@
 #define BN_AGENT_LOOP_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -63,6 +64,10 @@ typedef struct bn_agent_events {
 	   ("429", "connection refused", ...) */
 	void (*on_retry)(unsigned long wait_ms, const char *why,
 			 void *payload);
+	/* may be NULL; once true, the turn stops: the request in flight is
+	   abandoned, the tool calls not yet run are journalled as not run,
+	   and the turn ends "cancelled" */
+	const atomic_bool *cancel;
 } bn_agent_events;
 
 typedef struct bn_agent_session bn_agent_session;
@@ -88,22 +93,63 @@ void bn_agent_session_free(bn_agent_session *ss);
 /*
  * bn_agent_session_turn - the user says TEXT; the model answers, calling
  * tools as it likes, for at most max_steps model calls.  The turn is
- * saved when it ends.  *out (new reference, may be NULL) is the turn:
- * {"session", "bot", "provider", "model", "reply", "stop_reason",
- *  "steps", "tool_calls": [{"name", "input", "result", "is_error"}],
+ * journalled as it happens (the session is created with the first one):
+ * the user's message before the model is asked, each answer before its
+ * tool calls run, each call's result before the next starts; the turn
+ * ends "complete", "cancelled" (EV's cancel) or, on an error,
+ * "incomplete" with everything done so far kept.  *out (new reference,
+ * may be NULL) is the turn:
+ * {"session", "turn", "state", "resumed", "bot", "provider", "model",
+ *  "reply", "stop_reason", "steps", "tool_calls": [{"id", "name",
+ *  "input", "result", "is_error"}],
  *  "usage": {"input_tokens", "output_tokens", "cache_read_tokens",
  *            "cache_write_tokens"},
  *  "session_usage": the same four summed over the session's turns}.
- * stop_reason is "max_steps" when the bound ended the turn.  What every
- * model call of the turn used is recorded (store/usage.h), failed or not.
+ * stop_reason is "max_steps" when the bound ended the turn, "cancelled"
+ * when it was cancelled.  What every model call of the turn used is
+ * recorded (store/usage.h), failed or not.
  * Errors: BN_ELIMIT (the bot's daily token cap is reached: the message
- * names it and how to raise it; nothing is asked), those of
- * bn_agent_provider_complete (nothing of the turn is then saved),
- * BN_EIO (database).
+ * names it and how to raise it; nothing is asked), BN_EEXIST (the
+ * session's last turn is incomplete or running elsewhere: see
+ * bn_agent_session_pending_error), those of bn_agent_provider_complete
+ * (the turn is then incomplete), BN_EIO.
  */
 int bn_agent_session_turn(json_t **out, bn_agent_session *ss,
 			  const char *text, const bn_agent_events *ev,
 			  bn_err *err) BN_MUST_USE;
+
+/*
+ * bn_agent_session_resume - finish the session's incomplete or cancelled
+ * last turn from its last stored step: the tool calls of the last answer
+ * that have no stored result run (a call whose result is stored never
+ * runs again), then the model is asked again, as in a turn.  *out as
+ * bn_agent_session_turn's, "resumed": true, tool_calls only those run
+ * now.  Errors: BN_EINVAL (nothing to resume), BN_EEXIST (the turn runs
+ * in a live process), those of a turn.
+ */
+int bn_agent_session_resume(json_t **out, bn_agent_session *ss,
+			    const bn_agent_events *ev,
+			    bn_err *err) BN_MUST_USE;
+
+/*
+ * bn_agent_session_drop - discard the session's incomplete or cancelled
+ * last turn (its messages and its record).  Audit records of what it ran
+ * stay.  Errors: BN_EINVAL (nothing to drop), BN_EEXIST (running in a
+ * live process), BN_EIO.
+ */
+int bn_agent_session_drop(bn_agent_session *ss, bn_err *err) BN_MUST_USE;
+
+/*
+ * bn_agent_session_pending - the state of the last turn when it did not
+ * complete ("incomplete", "cancelled", "running"), or NULL; its number
+ * into *turn_out and why into *why_out (borrowed, may be NULL); both
+ * pointers may be NULL.
+ */
+const char *bn_agent_session_pending(const bn_agent_session *ss,
+				     int64_t *turn_out, const char **why_out);
+
+/* BN_EEXIST with a message saying which turn is unfinished and why. */
+int bn_agent_session_pending_error(const bn_agent_session *ss, bn_err *err);
 
 /* The conversation's id, 0 before the first turn of a new one. */
 int64_t bn_agent_session_id(const bn_agent_session *ss);

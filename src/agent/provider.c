@@ -452,7 +452,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *payload)
 }
 
 /* libcurl's progress callback, called at least once a second: ends a
-   transfer that has been silent too long. */
+   transfer that was cancelled, or that has been silent too long. */
 static int on_progress(void *payload, curl_off_t dltotal, curl_off_t dlnow,
 		       curl_off_t ultotal, curl_off_t ulnow)
 {
@@ -461,6 +461,9 @@ static int on_progress(void *payload, curl_off_t dltotal, curl_off_t dlnow,
 	long limit = x->got_header ? x->idle_timeout_ms :
 		x->header_timeout_ms;
 	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	if (x->acc->stream && x->acc->stream->cancel &&
+	    atomic_load(x->acc->stream->cancel))
+		return 1;
 	if (limit > 0 && quiet >= limit) {
 		x->silent_ms = limit;
 		return 1;
@@ -929,7 +932,8 @@ int bn_agent__complete_once(bn_agent_reply *out, bool *cut_tool,
 		}
 		bn_agent_sse_clear(&x.sse);
 		bn_buf_clear(&x.body);
-		if (!r || !retry || tries > p->max_retries)
+		if (!r || !retry || tries > p->max_retries ||
+		    (stream && stream->cancel && atomic_load(stream->cancel)))
 			break;
 		if (wait < 0)
 			wait = (long)backoff_ms(p, tries - 1);

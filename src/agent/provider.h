@@ -31,6 +31,7 @@
 #define BN_AGENT_PROVIDER_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -95,6 +96,9 @@ typedef struct bn_agent_stream {
 	   short: "429", "503", "connection refused", "overloaded" */
 	void (*on_retry)(unsigned long wait_ms, const char *why,
 			 void *payload);
+	const atomic_bool *cancel;   /* may be NULL; once true, the request
+					in flight is abandoned (an error) and
+					not retried */
 } bn_agent_stream;
 
 /* One answer. */

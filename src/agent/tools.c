@@ -500,7 +500,7 @@ static json_t *run_skill(bn_agent__kit *k, json_t *call, const char *name,
 	bn_err_init(&e);
 	if (!in)
 		return error_result(k, call, "out of memory");
-	if (bn_exec_run(&res, k->store, &req, &e)) {
+	if (bn_exec_run_traced(&res, k->store, &req, &k->trace, &e)) {
 		free(in);
 		return error_result(k, call, e.msg);
 	}
@@ -548,7 +548,7 @@ static json_t *run_script(bn_agent__kit *k, json_t *call, json_t *input)
 				       text ? text : "", text ? strlen(text) : 0,
 				       k->opts ? k->opts->actor : NULL };
 	bn_err_init(&e);
-	if (bn_exec_script_run(&res, k->store, &req, &e))
+	if (bn_exec_script_run_traced(&res, k->store, &req, &k->trace, &e))
 		return error_result(k, call, e.msg);
 	if (res.ok) {
 		b = result(k, call, res.output ? res.output : "",
@@ -563,6 +563,20 @@ static json_t *run_script(bn_agent__kit *k, json_t *call, json_t *input)
 	return b;
 }
 
+/* Record in the audit log a call that ran no skill (its result B);
+   best effort: the call's result goes back to the model either way. */
+static json_t *noted(bn_agent__kit *k, const char *kind, const char *skill,
+		     const char *detail, json_t *b)
+{
+	bool is_error = json_is_true(json_object_get(b, "is_error"));
+
+	(void)bn_exec_audit_note(k->store, kind, skill, detail, k->bot,
+				 &k->trace, is_error ? "error" : "ok",
+				 is_error ? bn_agent__block_str(b, "content") :
+				 NULL, NULL);
+	return b;
+}
+
 json_t *bn_agent__kit_call(bn_agent__kit *k, json_t *call)
 {
 	const char *name = bn_agent__block_str(call, "name");
@@ -570,6 +584,7 @@ json_t *bn_agent__kit_call(bn_agent__kit *k, json_t *call)
 	char *m;
 	json_t *b;
 
+	k->trace.tool_call_id = bn_agent__block_str(call, "id");
 	if (json_object_get(call, "input_error")) {
 		m = bn_xasprintf("%s: %s", name, bn_agent__block_str(
 					 call, "input_error"));
@@ -578,15 +593,17 @@ json_t *bn_agent__kit_call(bn_agent__kit *k, json_t *call)
 		return b;
 	}
 	if (!strcmp(name, BN_AGENT__TOOL_ACTIVATE) && k->names.n)
-		return activate(k, call, input);
+		return noted(k, name, arg(input, "name"), NULL,
+			     activate(k, call, input));
 	if (!strcmp(name, BN_AGENT__TOOL_RESOURCE) && k->names.n)
-		return read_resource(k, call, input);
+		return noted(k, name, arg(input, "name"), arg(input, "path"),
+			     read_resource(k, call, input));
 	if (!strcmp(name, BN_AGENT__TOOL_SCRIPT) && k->scripted.n)
 		return run_script(k, call, input);
 	if (is_offered(k, name))
 		return run_skill(k, call, name, input);
 	m = bn_xasprintf("no tool named '%s'", name);
-	b = error_result(k, call, m);
+	b = noted(k, "unknown_tool", name, NULL, error_result(k, call, m));
 	free(m);
 	return b;
 }

@@ -10,6 +10,15 @@
  * terminal, lines are read plainly, one message each.  `-m TEXT` answers
  * once and exits; `--json` prints the turn with its tool calls instead of
  * streaming.  The model's text goes to stdout, tool activity to stderr.
+ *
+ * Turns are journalled (agent/loop.h): `--session N --resume` finishes
+ * an incomplete one, `--drop` discards it; `--sessions [BOT]` lists
+ * sessions and `--show N` prints one (view/view.h's JSON with --json).
+ * Interactive Ctrl-C: SIGINT is blocked in every thread and taken by a
+ * thread of its own (sigwait), so no handler state is global: during a
+ * turn the first one cancels the turn (journalled as cancelled, the
+ * session goes on), the second exits at once; at a plain prompt it
+ * exits.  (The line editor reads Ctrl-C as a key: it drops the line.)
  */
 #include "cmd_chat.h"
 
@@ -17,6 +26,10 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +39,7 @@
 #include "agent/loop.h"
 #include "agent/provider.h"
 #include "base/buf.h"
+#include "view/view.h"
 
 #define MAX_POS 16
 #define LINE_MAX_BYTES ((size_t)64 << 10)
@@ -382,7 +396,11 @@ typedef struct chat {
 	bn_agent_session *session;
 	const char *bot;
 	bool json;
+	bool oneshot;                /* -m: the hints name the options */
 	view view;
+	atomic_bool cancel;          /* Ctrl-C during a turn */
+	atomic_bool in_turn;         /* a turn runs */
+	const struct termios *tty;   /* restored on a second Ctrl-C, or NULL */
 } chat;
 
 static void print_turn_end(chat *c, json_t *turn)
@@ -396,20 +414,69 @@ static void print_turn_end(chat *c, json_t *turn)
 	else if (stop && !strcmp(stop, "max_tokens"))
 		fprintf(stderr, "bnity: the answer was cut at the model's "
 			"token limit (--max-tokens)\n");
+	else if (stop && !strcmp(stop, "cancelled"))
+		fprintf(stderr, "bnity: turn %lld cancelled; what it did is "
+			"kept (%s to finish it)\n", (long long)
+			json_integer_value(json_object_get(turn, "turn")),
+			c->oneshot ? "--resume" : "/resume");
 	if (c->view.verbose)
 		show_usage(turn);
 }
 
+/* How to go on from an unfinished turn, on stderr. */
+static void print_pending_hint(chat *c)
+{
+	int64_t turn = 0, id = bn_agent_session_id(c->session);
+	const char *why = NULL;
+	const char *state = bn_agent_session_pending(c->session, &turn, &why);
+
+	if (!state || !strcmp(state, "running"))
+		return;
+	if (c->oneshot)
+		fprintf(stderr, "bnity: session %lld: turn %lld is %s; finish "
+			"it with `bnity chat %s --session %lld --resume` or "
+			"discard it with `bnity chat %s --session %lld "
+			"--drop`\n", (long long)id, (long long)turn, state,
+			c->bot, (long long)id, c->bot, (long long)id);
+	else
+		fprintf(stderr, "bnity: session %lld: turn %lld is %s%s%s%s: "
+			"/resume finishes it, /drop discards it\n",
+			(long long)id, (long long)turn, state,
+			why ? " (" : "", why ? why : "", why ? ")" : "");
+}
+
+/* A failure printed: as {"error": ...} on stdout with --json. */
+static int fail(chat *c, const bn_err *err)
+{
+	if (c->json) {
+		json_t *o = json_pack("{s:s, s:i}", "error",
+				      err->msg[0] ? err->msg : "failed",
+				      "exit_code", err->code == BN_EUSAGE ?
+				      BN_EXIT_USAGE : BN_EXIT_FAIL);
+		bn_cli_print_json(o);
+	}
+	return bn_cli_fail(err);
+}
+
+/* One turn (TEXT), or the resume of the unfinished one (TEXT NULL). */
 static int one_turn(chat *c, const char *text, bn_err *err)
 {
 	bn_agent_events ev = { .on_text = show_text, .on_tool_call = show_call,
 			       .on_tool_result = show_result,
-			       .payload = &c->view, .on_retry = show_retry };
+			       .payload = &c->view, .cancel = &c->cancel,
+			       .on_retry = show_retry };
+	bn_agent_events quiet = { .cancel = &c->cancel,
+				  .on_retry = show_retry };
 	json_t *turn = NULL;
 	int r;
 
-	r = bn_agent_session_turn(&turn, c->session, text,
-				  c->json ? NULL : &ev, err);
+	atomic_store(&c->cancel, false);
+	atomic_store(&c->in_turn, true);
+	r = text ? bn_agent_session_turn(&turn, c->session, text,
+					 c->json ? &quiet : &ev, err) :
+		   bn_agent_session_resume(&turn, c->session,
+					   c->json ? &quiet : &ev, err);
+	atomic_store(&c->in_turn, false);
 	if (r) {
 		end_line(&c->view);
 		return r;
@@ -421,6 +488,13 @@ static int one_turn(chat *c, const char *text, bn_err *err)
 		json_decref(turn);
 	}
 	return 0;
+}
+
+/* A failed turn: the error, then how to go on. */
+static void turn_failed(chat *c, const bn_err *err)
+{
+	(void)fail(c, err);
+	print_pending_hint(c);
 }
 
 static void print_skills(chat *c)
@@ -446,12 +520,19 @@ static const char chat_help[] =
 	"/skills  the bot's skills (* = activated)\n"
 	"/reset   start a new conversation\n"
 	"/session the current session id\n"
+	"/resume  finish the unfinished (incomplete or cancelled) turn\n"
+	"/drop    discard the unfinished turn\n"
 	"/exit    leave (also Ctrl-D)\n"
-	"/help    this list\n";
+	"/help    this list\n"
+	"Ctrl-C during a turn cancels it; a second Ctrl-C leaves.\n";
 
-/* A slash command: 1 to leave, 0 otherwise. */
-static int command(chat *c, const char *line)
+/* A slash command: 1 to leave, 0 otherwise; *failed when it failed. */
+static int command(chat *c, const char *line, bool *failed)
 {
+	bn_err err;
+
+	bn_err_init(&err);
+	*failed = false;
 	if (!strcmp(line, "/exit") || !strcmp(line, "/quit"))
 		return 1;
 	if (!strcmp(line, "/help"))
@@ -468,10 +549,75 @@ static int command(chat *c, const char *line)
 		else
 			printf("no session yet: it starts with your first "
 			       "message\n");
+	} else if (!strcmp(line, "/resume")) {
+		if (one_turn(c, NULL, &err)) {
+			turn_failed(c, &err);
+			*failed = true;
+		}
+	} else if (!strcmp(line, "/drop")) {
+		if (bn_agent_session_drop(c->session, &err)) {
+			(void)bn_cli_fail(&err);
+			*failed = true;
+		} else {
+			printf("the unfinished turn was discarded\n");
+		}
 	} else
 		printf("unknown command '%s' (see /help)\n", line);
 	fflush(stdout);
 	return 0;
+}
+
+/* Ctrl-C, taken by a thread of its own (SIGINT is blocked elsewhere). */
+static void *sigint_main(void *arg)
+{
+	chat *c = arg;
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	for (;;) {
+		if (sigwait(&set, &sig))
+			continue;
+		if (atomic_load(&c->in_turn) && !atomic_load(&c->cancel)) {
+			static const char msg[] = "\n^C cancelling the turn "
+				"(Ctrl-C again to leave)\n";
+			atomic_store(&c->cancel, true);
+			(void)!write(2, msg, sizeof(msg) - 1);
+			continue;
+		}
+		/* a second Ctrl-C, or one at a plain prompt: leave now; a turn
+		   left running is closed as incomplete by the next process
+		   that opens the store (its owner lease) */
+		if (c->tty)
+			(void)tcsetattr(0, TCSAFLUSH, c->tty);
+		(void)!write(2, "\n", 1);
+		_exit(130);
+	}
+	return NULL;
+}
+
+/* Take Ctrl-C on a thread of its own; false when that cannot be. */
+static bool catch_sigint(chat *c)
+{
+	sigset_t set;
+	pthread_attr_t attr;
+	pthread_t t;
+	int r;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
+		return false;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	r = pthread_create(&t, &attr, sigint_main, c);
+	pthread_attr_destroy(&attr);
+	if (r) {
+		(void)pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+		return false;
+	}
+	return true;
 }
 
 static int interactive(chat *c)
@@ -479,6 +625,8 @@ static int interactive(chat *c)
 	editor ed = { 0 };
 	char prompt[96];
 	char *line = NULL;
+	unsigned turns = 0, failures = 0;
+	bool failed;
 	bn_err err;
 
 	const char *term = secure_getenv("TERM");
@@ -486,11 +634,14 @@ static int interactive(chat *c)
 	ed.raw_ok = isatty(0) && isatty(1) && term &&
 		strcmp(term, "dumb") != 0 &&
 		tcgetattr(0, &ed.saved) == 0;
+	c->tty = ed.raw_ok ? &ed.saved : NULL;
+	(void)catch_sigint(c);
 	snprintf(prompt, sizeof(prompt), "%.80s> ", c->bot);
 	if (isatty(1))
 		printf("chat with %s (%s, %s): /help for commands, /exit to "
 		       "leave\n", c->bot, bn_agent_api_name(c->provider->api),
 		       c->provider->model);
+	print_pending_hint(c);
 	for (;;) {
 		if (!ed.raw_ok && isatty(1)) {
 			fputs(prompt, stdout);
@@ -505,22 +656,28 @@ static int interactive(chat *c)
 		}
 		remember(&ed, t);
 		if (t[0] == '/') {
-			int stop = command(c, t);
+			int stop = command(c, t, &failed);
+			if (!strcmp(t, "/resume")) {
+				turns++;
+				failures += failed;
+			}
 			free(line);
 			if (stop)
 				break;
 			continue;
 		}
 		bn_err_init(&err);
-		if (one_turn(c, t, &err))
-			(void)bn_cli_fail(&err);
+		turns++;
+		if (one_turn(c, t, &err)) {
+			failures++;
+			turn_failed(c, &err);
+		}
 		free(line);
 	}
 	bn_strv_clear(&ed.history);
-	return BN_EXIT_OK;
+	/* piped input whose every turn failed is a failure */
+	return turns && failures == turns ? BN_EXIT_FAIL : BN_EXIT_OK;
 }
-
-/* ---- the command -------------------------------------------------------- */
 
 static bool parse_count(unsigned long *out, const char *s, unsigned long lo,
 			unsigned long hi)
@@ -538,10 +695,137 @@ static bool parse_count(unsigned long *out, const char *s, unsigned long lo,
 	return true;
 }
 
+/* ---- sessions: list and show -------------------------------------------- */
+
+static void print_time(long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char buf[32] = "-";
+
+	if (t && gmtime_r(&tt, &tm))
+		strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M", &tm);
+	printf("%s", buf);
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+	return v ? v : "";
+}
+
+static long long jint(json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
+}
+
+static int list_sessions(const char *bot, bool json, bn_err *err)
+{
+	bn_store *s = NULL;
+	bn_store_bot b = { 0 };
+	json_t *a = NULL, *o;
+	size_t i;
+	int r = bn_cli_open_store(&s, err);
+
+	if (!r && bot && !(r = bn_store_bot_get(&b, s, bot, err)))
+		bn_store_bot_clear(&b);
+	if (!r)
+		r = bn_view_sessions_load_json(&a, s, bot, 0, err);
+	bn_store_free(s);
+	if (r)
+		return r;
+	if (json) {
+		bn_cli_print_json(a);
+		return 0;
+	}
+	if (!json_array_size(a))
+		printf("no sessions%s%s\n", bot ? " of " : "", bot ? bot : "");
+	else
+		printf("%-6s %-16s %5s %-10s %-16s %s\n", "ID", "BOT", "TURNS",
+		       "STATE", "LAST USED (UTC)", "TITLE");
+	json_array_foreach(a, i, o) {
+		printf("%-6lld %-16s %5lld %-10s ", jint(o, "id"),
+		       jstr(o, "bot"), jint(o, "turns"),
+		       *jstr(o, "state") ? jstr(o, "state") : "-");
+		print_time(jint(o, "last_used"));
+		printf(" %s\n", jstr(o, "title"));
+	}
+	json_decref(a);
+	return 0;
+}
+
+/* A number list of audit ids as " (audit #1, #2)". */
+static void print_audit(json_t *ids)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(ids, i, v)
+		printf("%s#%lld", i ? ", " : " (audit ", (long long)
+		       json_integer_value(v));
+	if (json_array_size(ids))
+		printf(")");
+}
+
+static int show_session(const char *arg, bool json, bn_err *err)
+{
+	unsigned long id = 0;
+	bn_store *s = NULL;
+	json_t *o = NULL, *t, *call;
+	size_t i, j;
+	int r;
+
+	if (!parse_count(&id, arg, 1, LLONG_MAX))
+		return bn_err_set(err, BN_EUSAGE, "--show: a session id (a "
+				  "positive number)");
+	if ((r = bn_cli_open_store(&s, err)))
+		return r;
+	r = bn_view_session_load_json(&o, s, (int64_t)id, err);
+	bn_store_free(s);
+	if (r)
+		return r;
+	if (json) {
+		bn_cli_print_json(o);
+		return 0;
+	}
+	printf("session %lld of %s: %s\n", jint(o, "id"), jstr(o, "bot"),
+	       jstr(o, "title"));
+	printf("%lld turns, %lld messages, last used ", jint(o, "turns"),
+	       jint(o, "messages"));
+	print_time(jint(o, "last_used"));
+	printf(" UTC\n");
+	json_array_foreach(json_object_get(o, "history"), i, t) {
+		json_t *u = json_object_get(t, "usage");
+		printf("\nturn %lld: %s", jint(t, "number"), jstr(t, "state"));
+		if (*jstr(t, "error"))
+			printf(" (%s)", jstr(t, "error"));
+		printf(", %lld steps, %lld+%lld tokens", jint(t, "steps"),
+		       jint(u, "input_tokens"), jint(u, "output_tokens"));
+		print_audit(json_object_get(t, "audit"));
+		printf("\n  user: %s\n", jstr(t, "user"));
+		json_array_foreach(json_object_get(t, "tool_calls"), j, call) {
+			json_t *res = json_object_get(call, "result");
+			printf("  [tool] %s %s -> %s", jstr(call, "name"),
+			       jstr(call, "id"), json_is_null(res) ?
+			       "(no result stored)" :
+			       json_is_true(json_object_get(call, "is_error")) ?
+			       "error" : "ok");
+			print_audit(json_object_get(call, "audit"));
+			printf("\n");
+		}
+		if (*jstr(t, "reply"))
+			printf("  reply: %s\n", jstr(t, "reply"));
+	}
+	json_decref(o);
+	return 0;
+}
+
+/* ---- the command -------------------------------------------------------- */
+
 typedef struct chat_args {
 	const char *bot, *message, *session, *provider, *model;
-	const char *max_steps, *context_tokens, *max_tokens;
-	bool json, verbose;
+	const char *max_steps, *context_tokens, *max_tokens, *show;
+	bool json, verbose, resume, drop, sessions;
 } chat_args;
 
 static int parse_args(chat_args *a, int argc, char **argv)
@@ -556,20 +840,50 @@ static int parse_args(chat_args *a, int argc, char **argv)
 		{ "max-steps", true, &a->max_steps, NULL },
 		{ "context-tokens", true, &a->context_tokens, NULL },
 		{ "max-tokens", true, &a->max_tokens, NULL },
+		{ "show", true, &a->show, NULL },
 		{ "json", false, NULL, &a->json },
 		{ "verbose", false, NULL, &a->verbose },
+		{ "resume", false, NULL, &a->resume },
+		{ "drop", false, NULL, &a->drop },
+		{ "sessions", false, NULL, &a->sessions },
 		{ NULL, false, NULL, NULL } };
 
 	/* -m is --message's alias in the command table */
 	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "chat"))
 		return BN_EXIT_USAGE;
+	if (a->sessions || a->show) {
+		if (a->sessions && a->show)
+			return bn_cli_usage("chat", "--sessions or --show, not "
+					    "both");
+		if (npos > (a->sessions ? 1 : 0))
+			return bn_cli_usage("chat", a->sessions ?
+					    "--sessions [BOT]: one bot at most"
+					    : "--show N takes no BOT");
+		a->bot = npos ? pos[0] : NULL;
+		return 0;
+	}
 	if (npos != 1)
 		return bn_cli_usage("chat", "name one BOT");
 	a->bot = pos[0];
-	if (a->json && !a->message)
-		return bn_cli_usage("chat", "--json needs -m TEXT");
+	if ((a->resume || a->drop) && !a->session)
+		return bn_cli_usage("chat", "--%s needs --session N",
+				    a->resume ? "resume" : "drop");
+	if (a->resume && a->drop)
+		return bn_cli_usage("chat", "--resume or --drop, not both");
+	if ((a->resume || a->drop) && a->message)
+		return bn_cli_usage("chat", "-m starts a new turn: finish the "
+				    "unfinished one with --resume, or --drop "
+				    "it, first");
+	if (a->json && !a->message && !a->resume && !a->drop)
+		return bn_cli_usage("chat", "--json needs -m TEXT or --resume");
 	if (a->message && !*a->message)
 		return bn_cli_usage("chat", "-m: the message is empty");
+	if (a->provider) {
+		bn_agent_api api;
+		if (!bn_agent_api_parse(&api, a->provider))
+			return bn_cli_usage("chat", "--provider '%s': "
+					    "anthropic or openai", a->provider);
+	}
 	return 0;
 }
 
@@ -603,6 +917,34 @@ static int open_chat(chat *c, const chat_args *a, bn_agent_loop_options *o,
 	return 0;
 }
 
+/* -m, --resume or --drop: one action on the session, then exit. */
+static int once(chat *c, const chat_args *a, bn_err *err)
+{
+	int r;
+
+	if (a->drop) {
+		if ((r = bn_agent_session_drop(c->session, err)))
+			return fail(c, err);
+		if (a->json)
+			bn_cli_print_json(json_pack("{s:I, s:b}", "session",
+				(json_int_t)bn_agent_session_id(c->session),
+				"dropped", 1));
+		else
+			fprintf(stderr, "bnity: the unfinished turn of session "
+				"%lld was discarded\n", (long long)
+				bn_agent_session_id(c->session));
+		return BN_EXIT_OK;
+	}
+	r = one_turn(c, a->resume ? NULL : a->message, err);
+	if (r)
+		turn_failed(c, err);
+	if (!a->json && bn_agent_session_id(c->session))
+		fprintf(stderr, "[session %lld]\n", (long long)
+			bn_agent_session_id(c->session));
+	return r ? (err->code == BN_EUSAGE ? BN_EXIT_USAGE : BN_EXIT_FAIL) :
+		BN_EXIT_OK;
+}
+
 int bn_cli_chat_main(int argc, char **argv)
 {
 	chat_args a = { 0 };
@@ -614,6 +956,15 @@ int bn_cli_chat_main(int argc, char **argv)
 
 	if ((r = parse_args(&a, argc, argv)))
 		return r;
+	bn_err_init(&err);
+	if (a.sessions || a.show) {
+		r = a.sessions ? list_sessions(a.bot, a.json, &err) :
+			show_session(a.show, a.json, &err);
+		if (r == BN_EUSAGE)
+			return bn_cli_usage("chat", "%s", err.msg);
+		c.json = a.json;
+		return r ? fail(&c, &err) : BN_EXIT_OK;
+	}
 	if (a.max_steps) {
 		if (!parse_count(&v, a.max_steps, 1, 64))
 			return bn_cli_usage("chat", "--max-steps: 1 to 64");
@@ -634,6 +985,9 @@ int bn_cli_chat_main(int argc, char **argv)
 	c.bot = a.bot;
 	c.json = a.json;
 	c.view.verbose = a.verbose;
+	c.oneshot = a.message || a.resume || a.drop;
+	atomic_init(&c.cancel, false);
+	atomic_init(&c.in_turn, false);
 	bn_err_init(&err);
 	r = open_chat(&c, &a, &o, &err);
 	if (r == BN_EUSAGE) {
@@ -641,18 +995,13 @@ int bn_cli_chat_main(int argc, char **argv)
 		goto out;
 	}
 	if (r) {
-		r = bn_cli_fail(&err);
+		r = fail(&c, &err);
 		goto out;
 	}
-	if (a.message) {
-		r = one_turn(&c, a.message, &err) ? bn_cli_fail(&err) :
-			BN_EXIT_OK;
-		if (!a.json && bn_agent_session_id(c.session))
-			fprintf(stderr, "[session %lld]\n", (long long)
-				bn_agent_session_id(c.session));
-	} else {
+	if (c.oneshot)
+		r = once(&c, &a, &err);
+	else
 		r = interactive(&c);
-	}
 out:
 	bn_agent_session_free(c.session);
 	bn_agent_provider_free(c.provider);

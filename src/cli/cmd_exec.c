@@ -645,7 +645,7 @@ int bn_cli_audit_main(int argc, char **argv)
 {
 	const char *pos[MAX_POS], *skill = NULL, *bot = NULL, *since = NULL,
 		   *outcome = NULL, *limit = NULL, *before = NULL,
-		   *run_id = NULL, *after = NULL;
+		   *run_id = NULL, *after = NULL, *session = NULL;
 	bn_exec_audit_filter f = { 0 };
 	int64_t run = 0, after_id = 0;
 	bool json = false, installs = false;
@@ -663,6 +663,7 @@ int bn_cli_audit_main(int argc, char **argv)
 		{ "before", true, &before, NULL },
 		{ "run", true, &run_id, NULL },
 		{ "after", true, &after, NULL },
+		{ "session", true, &session, NULL },
 		{ "json", false, NULL, &json },
 		{ "installs", false, NULL, &installs },
 		{ NULL, false, NULL, NULL } };
@@ -685,6 +686,12 @@ int bn_cli_audit_main(int argc, char **argv)
 		if (!parse_u64(&v, before) || v == 0 || v > INT64_MAX)
 			return bn_cli_usage("audit", "--before: a record id");
 		f.before_id = (int64_t)v;
+	}
+	if (session) {
+		if (!parse_u64(&v, session) || v == 0 || v > INT64_MAX)
+			return bn_cli_usage("audit", "--session: a chat session "
+					    "id (see `bnity chat --sessions`)");
+		f.session = (int64_t)v;
 	}
 	if (run_id) {
 		if (!parse_u64(&v, run_id) || v == 0 || v > INT64_MAX)
@@ -733,7 +740,16 @@ int bn_cli_audit_main(int argc, char **argv)
 			 gmtime(&at));
 		printf("#%lld %s  ", (long long)json_integer_value(
 			json_object_get(o, "id")), when);
+		if (strcmp(json_string_value(json_object_get(o, "kind")),
+			   "run")) {
+			put_lit(o, "kind", "");
+			putchar(' ');
+		}
 		put_lit(o, "skill", "");
+		if (json_is_string(json_object_get(o, "detail"))) {
+			putchar(' ');
+			put_lit(o, "detail", "");
+		}
 		fputs("  bot=", stdout);
 		put_lit(o, "bot", "-");
 		if (json_is_string(json_object_get(o, "client"))) {
@@ -752,6 +768,14 @@ int bn_cli_audit_main(int argc, char **argv)
 			       json_object_get(o, "memory_peak")),
 		       (long long)json_integer_value(
 			       json_object_get(o, "duration_ms")));
+		if (json_is_integer(json_object_get(o, "session"))) {
+			printf("  session=%lld turn=%lld call=",
+			       (long long)json_integer_value(
+				       json_object_get(o, "session")),
+			       (long long)json_integer_value(
+				       json_object_get(o, "turn")));
+			put_lit(o, "tool_call_id", "-");
+		}
 		if (json_is_string(json_object_get(o, "error"))) {
 			fputs("  ", stdout);
 			put_lit(o, "error", "");

@@ -525,19 +525,21 @@ const bn_cli_cmd bn_cli_commands[] = {
 	  .flags = BN_CLI_CMD_NO_SPAWNER },
 	{ .name = "audit",
 	  .summary = "The audit log of skill runs, or of installs",
-	  .usage = "[--skill S] [--bot B] [--since WHEN] [--outcome O]\n"
+	  .usage = "[--skill S] [--bot B] [--session N] [--since WHEN] [--outcome O]\n"
 		   "        [--limit N] [--before ID] [--json]\n"
 		   "       bnity audit --run ID [--after CALL] [--limit N] [--json]\n"
 		   "       bnity audit --installs [--skill S] [--since WHEN] [--limit N] [--json]",
 	  .text = "The audit log, newest first: every skill run and every host call\n"
 		  "it made, allowed or denied. WHEN: 2026-11-27, 30m, 2h, 7d.\n"
 		  "A run shows its first 50 calls; --run ID [--after CALL] pages\n"
-		  "through the rest.\n"
+		  "through the rest. Records of a chat's tool calls show their session,\n"
+		  "turn and call id (--session N: only that session's); a run whose\n"
+		  "process died while it ran shows as abandoned.\n"
 		  "--installs: every install and update instead (source, tier, hash,\n"
 		  "grants, scan findings).",
 	  .opts = OPTS(VALUE("skill"), VALUE("bot"), VALUE("since"),
 		       VALUE("outcome"), VALUE("limit"), VALUE("before"),
-		       VALUE("run"), VALUE("after"),
+		       VALUE("run"), VALUE("after"), VALUE("session"),
 		       FLAG("json"), FLAG("installs")),
 	  .fn = bn_cli_audit_main,
 	  .flags = BN_CLI_CMD_NO_SPAWNER },
@@ -555,19 +557,26 @@ const bn_cli_cmd bn_cli_commands[] = {
 	  .flags = BN_CLI_CMD_NO_SPAWNER },
 	{ .name = "chat",
 	  .summary = "Talk to a bot",
-	  .usage = "BOT [-m|--message TEXT] [--json] [--session ID]\n"
+	  .usage = "BOT [-m|--message TEXT] [--json] [--session ID [--resume|--drop]]\n"
 		   "        [--provider anthropic|openai] [--model M] [--max-steps N]\n"
-		   "        [--context-tokens N] [--max-tokens N] [--verbose]",
+		   "        [--context-tokens N] [--max-tokens N] [--verbose]\n"
+		   "   or: chat --sessions [BOT] [--json]\n"
+		   "   or: chat --show ID [--json]",
 	  .text = "Talk to BOT. Without -m: interactive (/skills, /reset, /session,\n"
-		  "/help, /exit). With -m: answer once and exit; --json prints the turn\n"
-		  "with its tool calls, results and token usage. --session ID continues\n"
-		  "a conversation. --max-tokens caps one answer (else the bot's\n"
-		  "setting, else the model's default); --verbose prints each turn's\n"
-		  "token usage. Providers, retries and budgets: docs/agent.md.",
+		  "/resume, /drop, /help, /exit; Ctrl-C cancels the turn, twice leaves).\n"
+		  "With -m: answer once and exit; --json prints the turn with its tool\n"
+		  "calls, results and token usage. --session ID continues a conversation;\n"
+		  "a turn that failed stays incomplete: --resume finishes it (tools whose\n"
+		  "results are stored never run again), --drop discards it. --sessions\n"
+		  "lists sessions, --show ID prints one with its turns, tool calls and\n"
+		  "audit records. --max-tokens caps one answer (else the bot's setting,\n"
+		  "else the model's default); --verbose prints each turn's token usage.\n"
+		  "Providers, retries and budgets: docs/agent.md.",
 	  .opts = OPTS({ "message", 'm', BN_CLI_VALUE }, VALUE("session"),
 		       VALUE("provider"), VALUE("model"), VALUE("max-steps"),
 		       VALUE("context-tokens"), VALUE("max-tokens"),
-		       FLAG("json"), FLAG("verbose")),
+		       FLAG("json"), FLAG("verbose"), FLAG("resume"),
+		       FLAG("drop"), FLAG("sessions"), VALUE("show")),
 	  .fn = bn_cli_chat_main },
 	{ .name = "sandbox",
 	  .summary = "The OS sandbox untrusted skills run in",

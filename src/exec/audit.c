@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "base/buf.h"
+#include "base/proc.h"
 #include "store/audit.h"
 
 #define STR_(x) #x
@@ -73,15 +74,23 @@ int bn_exec_audit_begin(int64_t *id_out, bn_store *s,
 	char *skill = text_in(r->skill), *version = text_in(r->version);
 	char *tier = text_in(r->tier), *bot = text_in(r->bot);
 	char *input = text_in(r->input_sha256), *client = text_in(r->client);
+	char *call = text_in(r->trace.tool_call_id);
+	bn_proc_owner o;
+	bn_proc_owner_self(&o);
 	bn_store_audit_run_new row = {
 		.at_ms = now_ms(), .skill = skill ? skill : "",
 		.version = version, .tier = tier ? tier : "", .bot = bot,
 		.input_sha256 = input, .outcome = "running", .client = client,
 		.actor = r->actor ? r->actor : BN_EXEC_AUDIT_LOCAL,
+		.link = { .session_id = r->trace.session,
+			  .turn = r->trace.turn, .tool_call_id = call,
+			  .owner_pid = o.pid, .owner_start = o.start,
+			  .owner_host = o.host },
 	};
 	int rc = bn_store_audit_run_add(id_out, s, &row, err);
 
 	free(client);
+	free(call);
 	free(skill);
 	free(version);
 	free(tier);
@@ -105,6 +114,38 @@ int bn_exec_audit_end(bn_store *s, int64_t id, const bn_exec_audit_run *r,
 	free(output);
 	free(outcome);
 	free(error);
+	return rc ? audit_fail(rc, err) : 0;
+}
+
+int bn_exec_audit_note(bn_store *s, const char *kind, const char *skill,
+		       const char *detail, const char *bot,
+		       const bn_exec_trace *trace, const char *outcome,
+		       const char *error, bn_err *err)
+{
+	char *sk = text_in(skill), *det = text_in(detail), *b = text_in(bot);
+	char *call = trace ? text_in(trace->tool_call_id) : NULL;
+	char *why = text_in(error);
+	bn_store_audit_run_new row = {
+		.at_ms = now_ms(), .skill = sk ? sk : "", .tier = "",
+		.bot = b, .outcome = outcome,
+		.link = { .kind = kind, .detail = det,
+			  .session_id = trace ? trace->session : 0,
+			  .turn = trace ? trace->turn : 0,
+			  .tool_call_id = call },
+	};
+	bn_store_audit_run_end end = {
+		.fuel = 0, .outcome = outcome, .error = why,
+	};
+	int64_t id = 0;
+	int rc = bn_store_audit_run_add(&id, s, &row, err);
+
+	if (!rc)
+		rc = bn_store_audit_run_finish(s, id, &end, err);
+	free(sk);
+	free(det);
+	free(b);
+	free(call);
+	free(why);
 	return rc ? audit_fail(rc, err) : 0;
 }
 
@@ -215,6 +256,13 @@ static json_t *run_json(const bn_store_audit_run *x)
 	json_object_set_new(o, "error", text_json(x->error));
 	json_object_set_new(o, "actor", text_json(x->actor));
 	json_object_set_new(o, "client", text_json(x->client));
+	json_object_set_new(o, "kind", text_json(x->kind ? x->kind : "run"));
+	json_object_set_new(o, "detail", text_json(x->detail));
+	json_object_set_new(o, "session", x->session_id ?
+			    json_integer(x->session_id) : json_null());
+	json_object_set_new(o, "turn", x->session_id ?
+			    json_integer(x->turn) : json_null());
+	json_object_set_new(o, "tool_call_id", text_json(x->tool_call_id));
 	return o;
 }
 
@@ -226,12 +274,16 @@ int bn_exec_audit_query(json_t **out, bn_store *s,
 	bn_store_audit_filter sf = {
 		.skill = skill, .bot = bot, .since_ms = f->since_ms,
 		.outcome = outcome, .before_id = f->before_id,
-		.limit = f->limit,
+		.limit = f->limit, .session_id = f->session,
 	};
 	bn_store_audit_run *v = NULL;
 	size_t n = 0;
 	json_t *a;
-	int r = bn_store_audit_run_list(&v, &n, s, &sf, err);
+	/* rows whose process died are shown as abandoned, not running */
+	int r = bn_store_audit_sweep(NULL, s, err);
+
+	if (!r)
+		r = bn_store_audit_run_list(&v, &n, s, &sf, err);
 
 	free(skill);
 	free(bot);

@@ -10,6 +10,7 @@
 #define BN_EXEC_AUDIT_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -28,6 +29,17 @@
 #define BN_EXEC_AUDIT_CALL_ROWS_MAX 256
 #define BN_EXEC_AUDIT_FIELD_MAX 512
 
+/* What an agent-initiated record belongs to (all 0/NULL: none). */
+typedef struct bn_exec_trace {
+	int64_t session;            /* the conversation */
+	int64_t turn;               /* its turn's number */
+	const char *tool_call_id;   /* the model's id of the tool call */
+	const atomic_bool *cancel;  /* not recorded: the caller's cancel
+				       flag; once true, a confined run's
+				       worker is ended (outcome "error",
+				       "cancelled"); NULL: none */
+} bn_exec_trace;
+
 /* One invocation, as recorded. */
 typedef struct bn_exec_audit_run {
 	const char *skill;
@@ -40,17 +52,23 @@ typedef struct bn_exec_audit_run {
 	uint64_t memory_peak;       /* bytes */
 	uint64_t duration_ms;
 	const char *outcome;        /* running, ok, error, limit, trap,
-				       denied, cancelled */
+				       denied, cancelled; abandoned when its
+				       process died while it ran */
 	const char *error;          /* NULL when none */
 	const char *actor;          /* who asked: a token's name or "local" */
 	const char *client;         /* who asked: an MCP client's name
 				       (`bnity mcp serve`), or NULL */
+	bn_exec_trace trace;        /* the agent's tool call, if any */
 } bn_exec_audit_run;
 
 /* The actor of a run no API token asked for. */
 #define BN_EXEC_AUDIT_LOCAL "local"
 
-/* Start a record (outcome "running"); *id_out names it for the rest. */
+/* Start a record (outcome "running") owned by this process (its owner
+   lease: pid, start time, host; see base/proc.h): a record left running
+   by a process that died is closed as "abandoned" by the next store
+   open or `bnity audit` (bn_store_audit_sweep).  *id_out names it for
+   the rest. */
 int bn_exec_audit_begin(int64_t *id_out, bn_store *s,
 			const bn_exec_audit_run *r, bn_err *err) BN_MUST_USE;
 /* Complete record ID with R's results. */
@@ -62,19 +80,32 @@ int bn_exec_audit_call(bn_store *s, int64_t run_id, const char *capability,
 		       const char *scope, bool allowed, const char *reason,
 		       bn_err *err) BN_MUST_USE;
 
+/*
+ * bn_exec_audit_note - a record of an agent's tool call that runs no
+ * skill: KIND "activate_skill", "read_skill_resource" or "unknown_tool",
+ * SKILL the skill (or tool) it named, DETAIL what it read (may be NULL),
+ * OUTCOME "ok" or "error" with ERROR (may be NULL), by BOT for TRACE.
+ */
+int bn_exec_audit_note(bn_store *s, const char *kind, const char *skill,
+		       const char *detail, const char *bot,
+		       const bn_exec_trace *trace, const char *outcome,
+		       const char *error, bn_err *err) BN_MUST_USE;
+
 /* A query over the log; NULL fields do not filter. */
 typedef struct bn_exec_audit_filter {
 	const char *skill;
 	const char *bot;
 	int64_t since_ms;           /* 0 = from the start */
 	const char *outcome;
+	int64_t session;            /* only that conversation's; 0 = all */
 	int64_t before_id;          /* paging: only ids below; 0 = none */
 	unsigned limit;             /* 0 = 100 */
 	unsigned calls_limit;       /* calls shown per run; 0 = 50 */
 } bn_exec_audit_filter;
 
 /*
- * bn_exec_audit_query - newest first, each run an object with the first
+ * bn_exec_audit_query - newest first (running rows whose owner is gone
+ * are first closed as "abandoned"), each run an object with the first
  * page of its host calls in "calls" and, when there are more,
  * "calls_next_after" (else null) to pass to bn_exec_audit_calls.  *out
  * is an owned JSON array.

@@ -231,6 +231,7 @@ typedef struct run_ctx {
 	int fds[3];                  /* stdin, stdout, stderr memfds */
 	struct bn_exec_pool *pool;   /* warm workers, or NULL */
 	int cancel_fd;               /* the request's, or 0 */
+	const atomic_bool *cancel;   /* the caller's, or NULL */
 } run_ctx;
 
 /* The trap's limit name, or NULL when it is not a limit. */
@@ -544,6 +545,7 @@ static int run_confined(run_ctx *c, const char *bytes, size_t nbytes,
 		BN_EXEC_WORKER_MSG_MAX - 1024 ? res->limits.output_bytes :
 		BN_EXEC_WORKER_MSG_MAX - 1024;
 	host.http_timeout_ms = res->limits.timeout_ms;
+	host.cancel = c->cancel;
 	job.name = c->run->sk->name;
 	job.identity = c->run->sk->hash;
 	job.pool = c->pool;
@@ -590,6 +592,10 @@ static int run_confined(run_ctx *c, const char *bytes, size_t nbytes,
 	} else if (o.protocol_error) {
 		res->outcome = "error";
 		res->error = bn_xstrdup(o.protocol_msg);
+	} else if (o.cancelled) {
+		res->outcome = "error";
+		res->error = bn_xstrdup("cancelled: the caller stopped the run "
+					"(its worker was ended)");
 	} else if (o.timed_out) {
 		res->outcome = "limit";
 		res->limit = "time";
@@ -656,15 +662,34 @@ static int load_module(char **bytes, size_t *n, bn_exec__run *run,
 		"skill.wasm", *bytes, *n }, err);
 }
 
+static int run_full(bn_exec_result *out, bn_store *s,
+		    const bn_exec_request *req, const bn_exec_caller *caller,
+		    const bn_exec_trace *trace, bn_err *err);
+
 int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 		bn_err *err)
 {
-	return bn_exec_run_as(out, s, req, NULL, err);
+	return run_full(out, s, req, NULL, NULL, err);
 }
 
 int bn_exec_run_as(bn_exec_result *out, bn_store *s,
 		   const bn_exec_request *req, const bn_exec_caller *caller,
 		   bn_err *err)
+{
+	return run_full(out, s, req, caller, NULL, err);
+}
+
+int bn_exec_run_traced(bn_exec_result *out, bn_store *s,
+		       const bn_exec_request *req, const bn_exec_trace *trace,
+		       bn_err *err)
+{
+	return run_full(out, s, req, NULL, trace, err);
+}
+
+/* A run for CALLER (may be NULL) with TRACE (may be NULL). */
+static int run_full(bn_exec_result *out, bn_store *s,
+		    const bn_exec_request *req, const bn_exec_caller *caller,
+		    const bn_exec_trace *trace, bn_err *err)
 {
 	bn_exec__run run;
 	bn_skill_resolved resolved = { 0 };
@@ -684,6 +709,10 @@ int bn_exec_run_as(bn_exec_result *out, bn_store *s,
 		goto out;
 	run.ar.actor = req->actor;
 	run.ar.client = caller ? caller->client : NULL;
+	if (trace) {
+		run.ar.trace = *trace;
+		c.cancel = trace->cancel;
+	}
 	if ((r = bn_store_skill_resolve(&resolved, &run.all, req->skill,
 					err))) {
 		r = bn_exec__run_refuse(&run, r, err);

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "exec/audit.h"
 #include "exec/grants.h"
 #include "store/store.h"
 
@@ -119,5 +120,10 @@ int bn_exec_run(bn_exec_result *out, bn_store *s, const bn_exec_request *req,
 int bn_exec_run_as(bn_exec_result *out, bn_store *s,
 		   const bn_exec_request *req, const bn_exec_caller *caller,
 		   bn_err *err) BN_MUST_USE;
+/* bn_exec_run for an agent's tool call: the audit record carries TRACE
+   (the session, the turn and the tool call it belongs to). */
+int bn_exec_run_traced(bn_exec_result *out, bn_store *s,
+		       const bn_exec_request *req, const bn_exec_trace *trace,
+		       bn_err *err) BN_MUST_USE;
 
 #endif

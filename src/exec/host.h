@@ -13,6 +13,7 @@
 #ifndef BN_EXEC_HOST_H
 #define BN_EXEC_HOST_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "exec/grants.h"
@@ -70,6 +71,8 @@ struct bn_exec_host {
 					past it (see bn_exec_host_op) */
 	bool out_of_time;            /* a call met the deadline: the run
 					has reached its time limit */
+	const atomic_bool *cancel;   /* the caller's: once true, a confined
+					run's worker is ended (NULL: none) */
 	char *result;                /* owned: the pending result */
 	size_t result_len;
 	int32_t http_status;         /* of the last HTTP call */

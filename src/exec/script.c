@@ -100,6 +100,13 @@ static int deny(bn_exec_script_result *res, bn_store *s, int64_t id,
 int bn_exec_script_run(bn_exec_script_result *out, bn_store *s,
 		       const bn_exec_script_request *req, bn_err *err)
 {
+	return bn_exec_script_run_traced(out, s, req, NULL, err);
+}
+
+int bn_exec_script_run_traced(bn_exec_script_result *out, bn_store *s,
+			      const bn_exec_script_request *req,
+			      const bn_exec_trace *trace, bn_err *err)
+{
 	bn_exec_script_result res = { 0 };
 	bn_exec__run run;
 	const bn_exec_limits *lim = &run.limits;
@@ -120,6 +127,8 @@ int bn_exec_script_run(bn_exec_script_result *out, bn_store *s,
 				   req->input_len, err)))
 		goto out;
 	run.ar.actor = req->actor;
+	if (trace)
+		run.ar.trace = *trace;
 	sk = run.sk;
 	path = bn_xasprintf("%s/scripts/%s", sk->dir, req->script);
 	if (!bn_fs_is_file(path)) {

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "exec/audit.h"
 #include "store/store.h"
 
 typedef struct bn_exec_script_request {
@@ -57,5 +58,12 @@ void bn_exec_script_result_clear(bn_exec_script_result *r);
 int bn_exec_script_run(bn_exec_script_result *out, bn_store *s,
 		       const bn_exec_script_request *req,
 		       bn_err *err) BN_MUST_USE;
+
+/* bn_exec_script_run for an agent's tool call: the audit record carries
+   TRACE (exec/audit.h). */
+int bn_exec_script_run_traced(bn_exec_script_result *out, bn_store *s,
+			      const bn_exec_script_request *req,
+			      const bn_exec_trace *trace,
+			      bn_err *err) BN_MUST_USE;
 
 #endif

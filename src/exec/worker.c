@@ -523,6 +523,8 @@ static bool is_cancelled(int cancel_fd)
 	return cancel_fd > 0 && poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
 }
 
+#define CANCEL_CHECK_MS 100
+
 static void broker_loop(bn_exec_worker_outcome *out, bn_sandbox_proc *proc,
 			bn_exec_host *h, int chan, uint64_t timeout_ms,
 			int cancel_fd)
@@ -543,8 +545,17 @@ static void broker_loop(bn_exec_worker_outcome *out, bn_sandbox_proc *proc,
 			bn_sandbox_proc_kill(proc);
 			return;
 		}
-		pr = poll(pfd, cancel_fd > 0 ? 2 : 1, deadline - now > INT_MAX ?
-			  INT_MAX : (int)(deadline - now));
+		uint64_t wait = deadline - now;
+		/* a run cancellable by flag looks at it ten times a second */
+		if (h->cancel && wait > CANCEL_CHECK_MS)
+			wait = CANCEL_CHECK_MS;
+		pr = poll(pfd, cancel_fd > 0 ? 2 : 1,
+			  wait > INT_MAX ? INT_MAX : (int)wait);
+		if (h->cancel && atomic_load(h->cancel)) {
+			out->cancelled = true;
+			bn_sandbox_proc_kill(proc);
+			return;
+		}
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr == 0)

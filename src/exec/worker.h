@@ -77,8 +77,9 @@ typedef struct bn_exec_worker_outcome {
 	uint64_t memory_refused;
 	uint64_t output_bytes;
 	bool timed_out;            /* the broker's wall clock ran out */
-	bool cancelled;            /* the caller cancelled (cancel_fd) and
-				      the worker was killed */
+	bool cancelled;            /* the caller cancelled (cancel_fd, or
+				      the host's cancel flag) and the worker
+				      was killed */
 	bool protocol_error;       /* the worker broke the protocol */
 	char protocol_msg[256];
 	int end;                   /* bn_sandbox_end of the process */

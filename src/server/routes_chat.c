@@ -3,7 +3,15 @@
  * server/routes_chat.c - POST /api/v1/bots/:bot/chat: one turn of the
  * agent loop (agent/loop.h), streamed back as server-sent events while it
  * happens: "text" (a piece of the reply), "tool_call", "tool_result",
- * then "done" (the whole turn) or "error".
+ * then "done" (the whole turn) or "error".  POST /api/v1/sessions/:id/
+ * resume finishes a session's incomplete turn the same way; the
+ * sessions themselves are listed, read and deleted here too.
+ *
+ * A client that goes away cancels its turn: the connection is watched
+ * while the stream waits (a hang-up or reset), and the response's end
+ * before the turn's sets the turn's cancel flag, so the provider request
+ * is abandoned and no further tool runs; the turn is journalled as
+ * cancelled.
  *
  * The turn runs on a thread of its own with its own store handle; the
  * connection's thread hands on what the turn wrote.  Both hold a
@@ -17,13 +25,17 @@
 #include "server_int.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "agent/loop.h"
 #include "agent/provider.h"
+#include "store/conv.h"
+#include "view/view.h"
 
 #define CHAT_TEXT_MAX_BYTES ((size_t)64 << 10)  /* one user message */
 #define STREAM_MAX_BYTES ((size_t)16 << 20)     /* events not yet sent */
@@ -37,13 +49,15 @@ typedef struct chat_stream {
 	size_t sent;                 /* bytes of out already handed */
 	bool done;                   /* the turn ended: no more events */
 	bool stop_sent;              /* the server stopped: error sent */
+	atomic_bool cancel;          /* the client went away */
+	int fd;                      /* the client's socket, or -1 */
 	int refs;                    /* the turn's thread and the response */
 	bn_server_state *state;      /* the server's; outlives every turn */
 	/* the turn, owned: */
 	char *home;
 	char *cwd;
 	char *bot;
-	char *text;
+	char *text;                  /* NULL: resume the session's turn */
 	int64_t session;
 	bn_agent_provider *provider;
 	char actor[BN_SERVER_TOKEN_NAME_MAX + 1]; /* the caller's token */
@@ -136,7 +150,7 @@ static void *turn_main(void *arg)
 	bn_agent_events ev = { .on_text = on_text,
 			       .on_tool_call = on_tool_call,
 			       .on_tool_result = on_tool_result, .payload = cs,
-			       .on_retry = on_retry };
+			       .cancel = &cs->cancel, .on_retry = on_retry };
 	bn_agent_loop_options lo = BN_AGENT_LOOP_OPTIONS_INIT;
 	bn_agent_session *ss = NULL;
 	bn_store *s = NULL;
@@ -148,7 +162,8 @@ static void *turn_main(void *arg)
 	if (bn_store_open(&s, cs->home, cs->cwd, &err) ||
 	    bn_agent_session_open(&ss, s, cs->provider, cs->bot, cs->session,
 				  &lo, &err) ||
-	    bn_agent_session_turn(&turn, ss, cs->text, &ev, &err))
+	    (cs->text ? bn_agent_session_turn(&turn, ss, cs->text, &ev, &err) :
+	     bn_agent_session_resume(&turn, ss, &ev, &err)))
 		emit_error(cs, &err);
 	else
 		emit(cs, "done", turn);
@@ -169,9 +184,19 @@ static bool ts_before(const struct timespec *a, const struct timespec *b)
 	       (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
+/* Whether the client hung up or reset its connection. */
+static bool client_gone(int fd)
+{
+	struct pollfd p = { fd, POLLRDHUP, 0 };
+
+	return fd >= 0 && poll(&p, 1, 0) > 0 &&
+	       (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
 /* MHD asks for the next bytes: wait for events, or send a comment now
    and then so that proxies and the client keep the stream open.  A
-   stopping server ends the stream with an error event. */
+   stopping server ends the stream with an error event; a client that
+   went away cancels the turn. */
 static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	static const char ping[] = ": keep-alive\n\n";
@@ -202,6 +227,11 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 		w = pthread_cond_timedwait(&cs->cond, &cs->lock, &slice);
 		if (w && w != ETIMEDOUT)
 			break;
+		if (client_gone(cs->fd)) {
+			atomic_store(&cs->cancel, true);
+			pthread_mutex_unlock(&cs->lock);
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+		}
 	}
 	if (stopping) {
 		if (!cs->stop_sent && max >= sizeof(bye) - 1) {
@@ -232,7 +262,93 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 
 static void stream_free(void *cls)
 {
-	stream_unref(cls);
+	chat_stream *cs = cls;
+
+	/* the response ends: a turn still running has no one to tell */
+	atomic_store(&cs->cancel, true);
+	stream_unref(cs);
+}
+
+/* The stream of a turn of BOT in SESSION (0: a new one) with TEXT (NULL:
+   resume), on provider P (stolen). */
+static chat_stream *stream_new(bn_server_req *rq, const char *bot,
+			       int64_t session, const char *text,
+			       bn_agent_provider *p)
+{
+	chat_stream *cs = bn_xcalloc(1, sizeof(*cs));
+
+	pthread_mutex_init(&cs->lock, NULL);
+	pthread_cond_init(&cs->cond, NULL);
+	bn_buf_init(&cs->out, STREAM_MAX_BYTES);
+	atomic_init(&cs->cancel, false);
+	cs->fd = -1;
+	cs->refs = 1;
+	cs->home = bn_xstrdup(rq->srv->home);
+	cs->cwd = rq->srv->cwd ? bn_xstrdup(rq->srv->cwd) : NULL;
+	cs->bot = bn_xstrdup(bot);
+	cs->text = text ? bn_xstrdup(text) : NULL;
+	cs->session = session;
+	cs->provider = p;
+	cs->state = rq->srv->state;
+	snprintf(cs->actor, sizeof(cs->actor), "%s", rq->caller);
+	return cs;
+}
+
+/* Refuse (409) a new turn over SESSION's unfinished one, or a resume
+   (RESUME) when it has none; false after replying. */
+static bool turn_check(bn_server_req *rq, bn_store *s, int64_t session,
+		       bool resume)
+{
+	bn_store_turn t = { 0 };
+	bool found = false, ok = true;
+	bn_err err;
+
+	bn_err_init(&err);
+	if (bn_store_turn_last(&t, &found, s, session, &err)) {
+		bn_server__fail_err(rq, &err);
+		return false;
+	}
+	if (found && !strcmp(t.state, "running")) {
+		bn_server__fail(rq, MHD_HTTP_CONFLICT, "session %lld: turn %lld "
+				"is running (process %lld)", (long long)session,
+				(long long)t.number, (long long)t.owner_pid);
+		ok = false;
+	} else if (resume && (!found || !strcmp(t.state, "complete"))) {
+		bn_server__fail(rq, MHD_HTTP_CONFLICT, "session %lld has no "
+				"unfinished turn to resume", (long long)session);
+		ok = false;
+	} else if (!resume && found && !strcmp(t.state, "incomplete")) {
+		bn_server__fail(rq, MHD_HTTP_CONFLICT, "session %lld: turn %lld "
+				"is incomplete (%s); finish it with POST "
+				"/api/v1/sessions/%lld/resume or drop it with "
+				"DELETE /api/v1/sessions/%lld/turns/%lld",
+				(long long)session, (long long)t.number,
+				t.error ? t.error : "no reason recorded",
+				(long long)session, (long long)session,
+				(long long)t.number);
+		ok = false;
+	}
+	bn_store_turn_clear(&t);
+	return ok;
+}
+
+/* BOT's provider, configured; NULL after replying. */
+static bn_agent_provider *bot_provider(bn_server_req *rq, bn_store *s,
+				       const char *bot)
+{
+	bn_store_bot b = { 0 };
+	bn_agent_provider *p = NULL;
+	bn_err err;
+
+	bn_err_init(&err);
+	if (bn_store_bot_get(&b, s, bot, &err) ||
+	    bn_agent_provider_new(&p, s, b.provider, b.model, &err)) {
+		bn_store_bot_clear(&b);
+		bn_server__fail_err(rq, &err);
+		return NULL;
+	}
+	bn_store_bot_clear(&b);
+	return p;
 }
 
 /* Check the request and configure the provider; NULL after replying. */
@@ -241,11 +357,9 @@ static chat_stream *chat_prepare(bn_server_req *rq)
 	bool bad = false;
 	const char *text = bn_server__body_str(rq, "message", &bad);
 	json_t *sid = rq->body ? json_object_get(rq->body, "session") : NULL;
+	int64_t session;
 	bn_store *s;
-	bn_store_bot b = { 0 };
-	bn_agent_provider *p = NULL;
-	chat_stream *cs;
-	bn_err err;
+	bn_agent_provider *p;
 
 	if (bad)
 		return NULL;
@@ -256,43 +370,28 @@ static chat_stream *chat_prepare(bn_server_req *rq)
 				"\"...\" (at most 64 KiB), \"session\": ID?}");
 		return NULL;
 	}
+	session = json_is_integer(sid) ? json_integer_value(sid) : 0;
 	s = bn_server__store(rq);
 	if (!s)
 		return NULL;
-	bn_err_init(&err);
-	if (bn_store_bot_get(&b, s, rq->params[0], &err) ||
-	    bn_agent_provider_new(&p, s, b.provider, b.model, &err)) {
-		bn_store_bot_clear(&b);
-		bn_server__fail_err(rq, &err);
+	if (session && !turn_check(rq, s, session, false))
 		return NULL;
-	}
-	bn_store_bot_clear(&b);
-	cs = bn_xcalloc(1, sizeof(*cs));
-	pthread_mutex_init(&cs->lock, NULL);
-	pthread_cond_init(&cs->cond, NULL);
-	bn_buf_init(&cs->out, STREAM_MAX_BYTES);
-	cs->refs = 1;
-	cs->home = bn_xstrdup(rq->srv->home);
-	cs->cwd = rq->srv->cwd ? bn_xstrdup(rq->srv->cwd) : NULL;
-	cs->bot = bn_xstrdup(rq->params[0]);
-	cs->text = bn_xstrdup(text);
-	cs->session = json_is_integer(sid) ? json_integer_value(sid) : 0;
-	cs->provider = p;
-	cs->state = rq->srv->state;
-	snprintf(cs->actor, sizeof(cs->actor), "%s", rq->caller);
-	return cs;
+	p = bot_provider(rq, s, rq->params[0]);
+	return p ? stream_new(rq, rq->params[0], session, text, p) : NULL;
 }
 
-static void chat_post(bn_server_req *rq)
+/* Stream the turn of CS back: the response and the turn's thread. */
+static void stream_start(bn_server_req *rq, chat_stream *cs)
 {
 	const struct bn_server_mhd_fns *mhd = bn_server__mhd();
-	chat_stream *cs = chat_prepare(rq);
+	const union MHD_ConnectionInfo *ci;
 	pthread_attr_t attr;
 	pthread_t t;
 	int r;
 
-	if (!cs)
-		return;
+	ci = mhd->get_connection_info(rq->conn,
+				      MHD_CONNECTION_INFO_CONNECTION_FD);
+	cs->fd = ci ? ci->connect_fd : -1;
 	rq->stream = mhd->create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
 							stream_read, cs,
 							stream_free);
@@ -324,7 +423,162 @@ static void chat_post(bn_server_req *rq)
 	rq->status = MHD_HTTP_OK;
 }
 
+static void chat_post(bn_server_req *rq)
+{
+	chat_stream *cs = chat_prepare(rq);
+
+	if (cs)
+		stream_start(rq, cs);
+}
+
+/* ---- sessions ----------------------------------------------------------- */
+
+/* The session of the path's first parameter into *c; false after
+   replying (400, 404). */
+static bool session_of(bn_server_req *rq, bn_store *s, bn_store_conv *c)
+{
+	long long id;
+	bool found = false;
+	bn_err err;
+
+	if (!bn_server__parse_ll(&id, rq->params[0], 1, INT64_MAX)) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "'%s' is not a "
+				"session id (a positive number)",
+				rq->params[0]);
+		return false;
+	}
+	bn_err_init(&err);
+	if (bn_store_conv_get(c, &found, s, id, &err)) {
+		bn_server__fail_err(rq, &err);
+		return false;
+	}
+	if (!found) {
+		bn_server__fail(rq, MHD_HTTP_NOT_FOUND, "no session %lld", id);
+		return false;
+	}
+	return true;
+}
+
+static void sessions_list(bn_server_req *rq)
+{
+	bn_store *s = bn_server__store(rq);
+	bn_store_bot b = { 0 };
+	json_t *a;
+	bn_err err;
+
+	if (!s)
+		return;
+	bn_err_init(&err);
+	if (bn_store_bot_get(&b, s, rq->params[0], &err) ||
+	    bn_view_sessions_load_json(&a, s, rq->params[0], 0, &err)) {
+		bn_store_bot_clear(&b);
+		bn_server__fail_err(rq, &err);
+		return;
+	}
+	bn_store_bot_clear(&b);
+	bn_server__reply(rq, MHD_HTTP_OK, json_pack("{s:o}", "sessions", a));
+}
+
+static void session_get(bn_server_req *rq)
+{
+	bn_store *s = bn_server__store(rq);
+	bn_store_conv c = { 0 };
+	json_t *o;
+	bn_err err;
+
+	if (!s || !session_of(rq, s, &c))
+		return;
+	bn_err_init(&err);
+	if (bn_view_session_load_json(&o, s, c.id, &err))
+		bn_server__fail_err(rq, &err);
+	else
+		bn_server__reply(rq, MHD_HTTP_OK, o);
+	bn_store_conv_clear(&c);
+}
+
+static void session_resume(bn_server_req *rq)
+{
+	bn_store *s = bn_server__store(rq);
+	bn_store_conv c = { 0 };
+	bn_agent_provider *p;
+
+	if (!s || !session_of(rq, s, &c))
+		return;
+	if (turn_check(rq, s, c.id, true) &&
+	    (p = bot_provider(rq, s, c.bot)))
+		stream_start(rq, stream_new(rq, c.bot, c.id, NULL, p));
+	bn_store_conv_clear(&c);
+}
+
+static void session_delete(bn_server_req *rq)
+{
+	bn_store *s = bn_server__store(rq);
+	bn_store_conv c = { 0 };
+	bn_store_turn t = { 0 };
+	bool found = false;
+	bn_err err;
+
+	if (!s || !session_of(rq, s, &c))
+		return;
+	bn_err_init(&err);
+	if (bn_store_turn_last(&t, &found, s, c.id, &err))
+		bn_server__fail_err(rq, &err);
+	else if (found && !strcmp(t.state, "running"))
+		/* a turn running in a live process keeps its session */
+		bn_server__fail(rq, MHD_HTTP_CONFLICT, "session %lld: turn %lld "
+				"is running (process %lld); delete it when it "
+				"ends", (long long)c.id, (long long)t.number,
+				(long long)t.owner_pid);
+	else if (bn_store_conv_delete(&found, s, c.id, &err))
+		bn_server__fail_err(rq, &err);
+	else
+		bn_server__reply(rq, MHD_HTTP_OK, json_pack("{s:I}", "removed",
+				 (json_int_t)c.id));
+	bn_store_turn_clear(&t);
+	bn_store_conv_clear(&c);
+}
+
+/* DELETE /api/v1/sessions/:id/turns/:n - drop the incomplete or
+   cancelled last turn N. */
+static void turn_drop(bn_server_req *rq)
+{
+	bn_store *s = bn_server__store(rq);
+	bn_store_conv c = { 0 };
+	bn_store_turn t = { 0 };
+	bool found = false;
+	long long n;
+	bn_err err;
+
+	if (!s || !session_of(rq, s, &c))
+		return;
+	bn_err_init(&err);
+	if (!bn_server__parse_ll(&n, rq->params[1], 1, INT64_MAX))
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "'%s' is not a turn "
+				"number", rq->params[1]);
+	else if (bn_store_turn_last(&t, &found, s, c.id, &err))
+		bn_server__fail_err(rq, &err);
+	else if (!found || t.number != n || !strcmp(t.state, "complete") ||
+		 !strcmp(t.state, "running"))
+		bn_server__fail(rq, MHD_HTTP_CONFLICT, "session %lld: turn %lld "
+				"is not an unfinished last turn (only an "
+				"incomplete or cancelled last turn is dropped)",
+				(long long)c.id, n);
+	else if (bn_store_turn_drop(s, c.id, n, &err))
+		bn_server__fail_err(rq, &err);
+	else
+		bn_server__reply(rq, MHD_HTTP_OK, json_pack("{s:I, s:I}",
+				 "session", (json_int_t)c.id,
+				 "dropped_turn", (json_int_t)n));
+	bn_store_turn_clear(&t);
+	bn_store_conv_clear(&c);
+}
+
 const bn_server_route bn_server_routes_chat[] = {
 	{ "POST", "/api/v1/bots/:bot/chat", chat_post },
+	{ "GET", "/api/v1/bots/:bot/sessions", sessions_list },
+	{ "GET", "/api/v1/sessions/:id", session_get },
+	{ "POST", "/api/v1/sessions/:id/resume", session_resume },
+	{ "DELETE", "/api/v1/sessions/:id", session_delete },
+	{ "DELETE", "/api/v1/sessions/:id/turns/:n", turn_drop },
 	{ NULL, NULL, NULL },
 };

@@ -2,8 +2,10 @@
 /* store/audit.c - the audit_runs and audit_calls tables (see audit.h). */
 #include "audit.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "base/proc.h"
 #include "store_int.h"
 
 int bn_store_audit_run_add(int64_t *id_out, bn_store *s,
@@ -13,14 +15,23 @@ int bn_store_audit_run_add(int64_t *id_out, bn_store *s,
 		BN_STORE__INT(r->at_ms), BN_STORE__TEXT(r->skill),
 		BN_STORE__TEXT(r->version), BN_STORE__TEXT(r->tier),
 		BN_STORE__TEXT(r->bot), BN_STORE__TEXT(r->input_sha256),
-		BN_STORE__TEXT(r->outcome), BN_STORE__TEXT(r->actor),
+		BN_STORE__TEXT(r->outcome), BN_STORE__TEXT(r->link.kind),
+		BN_STORE__TEXT(r->link.detail),
+		r->link.session_id ? BN_STORE__INT(r->link.session_id) :
+		BN_STORE__TEXT(NULL), r->link.session_id ?
+		BN_STORE__INT(r->link.turn) : BN_STORE__TEXT(NULL),
+		BN_STORE__TEXT(r->link.tool_call_id),
+		r->link.owner_pid ? BN_STORE__INT(r->link.owner_pid) :
+		BN_STORE__TEXT(NULL), BN_STORE__INT(r->link.owner_start),
+		BN_STORE__TEXT(r->link.owner_host), BN_STORE__TEXT(r->actor),
 		BN_STORE__TEXT(r->client),
 	};
 	int rc = bn_store__run(s,
 		"INSERT INTO audit_runs (at_ms, skill, version, tier, bot,"
-		" input_sha256, outcome, actor, client)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-		a, BN_STORE__NARGS(a), err);
+		" input_sha256, outcome, kind, detail, session_id, turn,"
+		" tool_call_id, owner_pid, owner_start, owner_host, actor,"
+		" client) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+		" ?12, ?13, ?14, ?15, ?16, ?17)", a, BN_STORE__NARGS(a), err);
 	if (!rc)
 		*id_out = bn_store__last_id(s);
 	return rc;
@@ -93,6 +104,64 @@ int bn_store_audit_call_tally(bn_store *s, int64_t run_id, int64_t at_ms,
 		a, BN_STORE__NARGS(a), err);
 }
 
+typedef struct lease {
+	int64_t id, pid, start;
+	char *host;
+} lease;
+
+static void lease_row(void *item, sqlite3_stmt *st)
+{
+	lease *l = item;
+	l->id = sqlite3_column_int64(st, 0);
+	l->pid = sqlite3_column_int64(st, 1);
+	l->start = sqlite3_column_int64(st, 2);
+	l->host = bn_store__col_dup(st, 3);
+}
+
+static void lease_clear(void *item)
+{
+	free(((lease *)item)->host);
+}
+
+int bn_store__lease_sweep(size_t *n_out, bn_store *s, const char *select,
+			  const char *close_sql, const char *what,
+			  bn_err *err)
+{
+	lease *v = NULL;
+	size_t n = 0, closed = 0;
+	sqlite3_stmt *st;
+	int r = bn_store__query(&st, s, select, NULL, 0, err);
+
+	if (!r)
+		r = bn_store__rows(&v, &n, sizeof(*v), s, st, lease_row,
+				   lease_clear, err);
+	for (size_t i = 0; !r && i < n; i++) {
+		char why[160];
+		if (!bn_proc_owner_gone(v[i].pid, v[i].start, v[i].host))
+			continue;
+		snprintf(why, sizeof(why), "abandoned: process %lld on %s "
+			 "ended while %s ran", (long long)v[i].pid, v[i].host,
+			 what);
+		const bn_store__arg a[] = { BN_STORE__INT(v[i].id),
+					    BN_STORE__TEXT(why) };
+		r = bn_store__run(s, close_sql, a, BN_STORE__NARGS(a), err);
+		closed++;
+	}
+	bn_store__rows_free(v, n, sizeof(*v), lease_clear);
+	if (!r && n_out)
+		*n_out = closed;
+	return r;
+}
+
+int bn_store_audit_sweep(size_t *n_out, bn_store *s, bn_err *err)
+{
+	return bn_store__lease_sweep(n_out, s,
+		"SELECT id, owner_pid, owner_start, owner_host FROM audit_runs"
+		" WHERE outcome = 'running' AND owner_pid IS NOT NULL",
+		"UPDATE audit_runs SET outcome = 'abandoned', error = ?2"
+		" WHERE id = ?1 AND outcome = 'running'", "it", err);
+}
+
 /* Column I of ST as an integer, BN_STORE_AUDIT_NONE when NULL. */
 static int64_t col_int_or_none(sqlite3_stmt *st, int i)
 {
@@ -116,8 +185,14 @@ static void run_row(void *item, sqlite3_stmt *st)
 	x->duration_ms = col_int_or_none(st, 10);
 	x->outcome = bn_store__col_dup(st, 11);
 	x->error = bn_store__col_dup(st, 12);
-	x->actor = bn_store__col_dup(st, 13);
-	x->client = bn_store__col_dup(st, 14);
+	x->kind = bn_store__col_dup(st, 13);
+	x->detail = bn_store__col_dup(st, 14);
+	x->session_id = sqlite3_column_int64(st, 15);
+	x->turn = sqlite3_column_int64(st, 16);
+	x->tool_call_id = bn_store__col_dup(st, 17);
+	x->owner_pid = sqlite3_column_int64(st, 18);
+	x->actor = bn_store__col_dup(st, 19);
+	x->client = bn_store__col_dup(st, 20);
 }
 
 static void run_clear(void *item)
@@ -133,6 +208,9 @@ static void run_clear(void *item)
 	free(x->error);
 	free(x->actor);
 	free(x->client);
+	free(x->kind);
+	free(x->detail);
+	free(x->tool_call_id);
 }
 
 int bn_store_audit_run_list(bn_store_audit_run **out, size_t *n_out,
@@ -144,14 +222,17 @@ int bn_store_audit_run_list(bn_store_audit_run **out, size_t *n_out,
 		BN_STORE__INT(f->since_ms), BN_STORE__TEXT(f->outcome),
 		BN_STORE__INT(f->before_id),
 		BN_STORE__INT(f->limit ? f->limit : 100),
+		BN_STORE__INT(f->session_id),
 	};
 	sqlite3_stmt *st;
 	int r = bn_store__query(&st, s,
 		"SELECT id, at_ms, skill, version, tier, bot, input_sha256,"
 		" output_sha256, fuel, memory_peak, duration_ms, outcome, error,"
+		" kind, detail, session_id, turn, tool_call_id, owner_pid,"
 		" actor, client FROM audit_runs WHERE (?1 IS NULL OR skill = ?1)"
 		" AND (?2 IS NULL OR bot = ?2) AND at_ms >= ?3"
 		" AND (?4 IS NULL OR outcome = ?4) AND (?5 = 0 OR id < ?5)"
+		" AND (?7 = 0 OR session_id = ?7)"
 		" ORDER BY id DESC LIMIT ?6", a, BN_STORE__NARGS(a), err);
 	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
 				      run_row, run_clear, err);

@@ -19,6 +19,20 @@
 /* An integer a run has not recorded (yet): it has not ended. */
 #define BN_STORE_AUDIT_NONE ((int64_t)-1)
 
+/* What an agent's record belongs to, and who holds a running row: 0 and
+   NULL are not recorded. */
+typedef struct bn_store_audit_link {
+	const char *kind;           /* NULL: a skill run; "activate_skill",
+				       "read_skill_resource", "unknown_tool" */
+	const char *detail;         /* what it read, NULL when none */
+	int64_t session_id;         /* the conversation */
+	int64_t turn;               /* its turn's number */
+	const char *tool_call_id;   /* the model's id of the call */
+	int64_t owner_pid;          /* the owner lease (base/proc.h) */
+	int64_t owner_start;
+	const char *owner_host;
+} bn_store_audit_link;
+
 /* A run as it starts; NULL strings are not recorded. */
 typedef struct bn_store_audit_run_new {
 	int64_t at_ms;              /* ms since the epoch */
@@ -31,6 +45,7 @@ typedef struct bn_store_audit_run_new {
 	const char *actor;          /* who asked: an API token's name, or
 				       "local" */
 	const char *client;         /* who asked (an MCP client), or NULL */
+	bn_store_audit_link link;
 } bn_store_audit_run_new;
 
 /* A run as it ends; NULL strings are not recorded. */
@@ -60,6 +75,12 @@ typedef struct bn_store_audit_run {
 	char *error;
 	char *actor;                /* who asked, or NULL (older rows) */
 	char *client;               /* who asked (an MCP client), or NULL */
+	char *kind;                 /* NULL: a skill run */
+	char *detail;
+	int64_t session_id;         /* 0 when not an agent's */
+	int64_t turn;
+	char *tool_call_id;
+	int64_t owner_pid;          /* 0 when not recorded */
 } bn_store_audit_run;
 
 /* One host call of a run as stored, or the summary of the calls past the
@@ -82,6 +103,7 @@ typedef struct bn_store_audit_filter {
 	const char *bot;
 	int64_t since_ms;
 	const char *outcome;
+	int64_t session_id;         /* only that conversation's */
 	int64_t before_id;          /* only ids below */
 	unsigned limit;             /* 0 = 100 */
 } bn_store_audit_filter;
@@ -90,6 +112,15 @@ typedef struct bn_store_audit_filter {
 int bn_store_audit_run_add(int64_t *id_out, bn_store *s,
 			   const bn_store_audit_run_new *r,
 			   bn_err *err) BN_MUST_USE;
+/*
+ * bn_store_audit_sweep - close every "running" row whose owner lease
+ * names a process that is gone (bn_proc_owner_gone) as "abandoned", with
+ * an error saying which process; *n_out (may be NULL) how many.  Rows
+ * of live owners, of other hosts and without an owner are left alone.
+ * Cheap when nothing runs (a partial index holds the running rows).
+ */
+int bn_store_audit_sweep(size_t *n_out, bn_store *s, bn_err *err) BN_MUST_USE;
+
 /* Complete run ID with E. */
 int bn_store_audit_run_finish(bn_store *s, int64_t id,
 			      const bn_store_audit_run_end *e,

@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: MIT */
-/* store/conv.c - the conversations and messages tables (see conv.h). */
+/* store/conv.c - the conversations, messages and turns tables (see
+   conv.h). */
 #include "conv.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "base/proc.h"
 #include "store_int.h"
 
 void bn_store_conv_clear(bn_store_conv *c)
 {
 	free(c->bot);
 	free(c->title);
+	free(c->state);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -38,18 +41,66 @@ static void conv_row(void *item, sqlite3_stmt *st)
 	c->title = bn_store__col_dup(st, 2);
 	c->created_at = sqlite3_column_int64(st, 3);
 	c->messages = sqlite3_column_int64(st, 4);
+	c->turns = sqlite3_column_int64(st, 5);
+	c->last_used = sqlite3_column_int64(st, 6);
+	c->state = bn_store__col_dup(st, 7);
 }
+
+static void conv_item_clear(void *item)
+{
+	bn_store_conv_clear(item);
+}
+
+/* A conversation's columns, as conv_row reads them. */
+#define CONV_COLUMNS \
+	"SELECT c.id, c.bot, c.title, c.created_at," \
+	" (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id)," \
+	" (SELECT count(*) FROM turns t WHERE t.conversation_id = c.id)," \
+	" max(c.created_at, coalesce((SELECT max(m.created_at) FROM messages m" \
+	"  WHERE m.conversation_id = c.id), 0), coalesce((SELECT" \
+	"  max(coalesce(t.ended_at, t.started_at)) FROM turns t" \
+	"  WHERE t.conversation_id = c.id), 0)) AS last_used," \
+	" (SELECT t.state FROM turns t WHERE t.conversation_id = c.id" \
+	"  ORDER BY t.number DESC LIMIT 1) FROM conversations c"
 
 int bn_store_conv_get(bn_store_conv *out, bool *found_out, bn_store *s,
 		      int64_t id, bn_err *err)
 {
 	const bn_store__arg a[] = { BN_STORE__INT(id) };
 	sqlite3_stmt *st;
-	int r = bn_store__query(&st, s, "SELECT c.id, c.bot, c.title,"
-		" c.created_at, (SELECT count(*) FROM messages m"
-		" WHERE m.conversation_id = c.id) FROM conversations c"
-		" WHERE c.id = ?1", a, BN_STORE__NARGS(a), err);
+	int r = bn_store__query(&st, s, CONV_COLUMNS " WHERE c.id = ?1",
+				a, BN_STORE__NARGS(a), err);
 	return r ? r : bn_store__row(out, found_out, s, st, conv_row, err);
+}
+
+int bn_store_conv_list(bn_store_conv **out, size_t *n_out, bn_store *s,
+		       const char *bot, unsigned limit, bn_err *err)
+{
+	const bn_store__arg a[] = { BN_STORE__TEXT(bot),
+				    BN_STORE__INT(limit ? limit : 100) };
+	sqlite3_stmt *st;
+	int r = bn_store__query(&st, s, CONV_COLUMNS
+				" WHERE ?1 IS NULL OR c.bot = ?1"
+				" ORDER BY last_used DESC, c.id DESC LIMIT ?2",
+				a, BN_STORE__NARGS(a), err);
+	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
+				      conv_row, conv_item_clear, err);
+}
+
+void bn_store_convs_free(bn_store_conv *v, size_t n)
+{
+	bn_store__rows_free(v, n, sizeof(*v), conv_item_clear);
+}
+
+int bn_store_conv_delete(bool *found_out, bn_store *s, int64_t id,
+			 bn_err *err)
+{
+	const bn_store__arg a[] = { BN_STORE__INT(id) };
+	int r = bn_store__run(s, "DELETE FROM conversations WHERE id = ?1",
+			      a, BN_STORE__NARGS(a), err);
+	if (!r)
+		*found_out = bn_store__changes(s) > 0;
+	return r;
 }
 
 int bn_store_conv_title_fill(bn_store *s, int64_t id, const char *title,
@@ -61,15 +112,17 @@ int bn_store_conv_title_fill(bn_store *s, int64_t id, const char *title,
 			     a, BN_STORE__NARGS(a), err);
 }
 
-int bn_store_message_add(bn_store *s, int64_t conv, const char *role,
-			 const char *content, bn_err *err)
+int bn_store_message_add(bn_store *s, int64_t conv, int64_t turn,
+			 const char *role, const char *content, bn_err *err)
 {
 	const bn_store__arg a[] = {
 		BN_STORE__INT(conv), BN_STORE__TEXT(role),
 		BN_STORE__TEXT(content), BN_STORE__INT(time(NULL)),
+		turn ? BN_STORE__INT(turn) : BN_STORE__TEXT(NULL),
 	};
 	return bn_store__run(s, "INSERT INTO messages (conversation_id, role,"
-			     " content, created_at) VALUES (?1, ?2, ?3, ?4)",
+			     " content, created_at, turn)"
+			     " VALUES (?1, ?2, ?3, ?4, ?5)",
 			     a, BN_STORE__NARGS(a), err);
 }
 
@@ -79,6 +132,7 @@ static void message_row(void *item, sqlite3_stmt *st)
 	m->id = sqlite3_column_int64(st, 0);
 	m->role = bn_store__col_dup(st, 1);
 	m->content = bn_store__col_dup(st, 2);
+	m->turn = sqlite3_column_int64(st, 3);
 }
 
 static void message_clear(void *item)
@@ -93,7 +147,8 @@ int bn_store_message_list(bn_store_message **out, size_t *n_out,
 {
 	const bn_store__arg a[] = { BN_STORE__INT(conv) };
 	sqlite3_stmt *st;
-	int r = bn_store__query(&st, s, "SELECT id, role, content FROM messages"
+	int r = bn_store__query(&st, s, "SELECT id, role, content, turn"
+				" FROM messages"
 				" WHERE conversation_id = ?1 ORDER BY id",
 				a, BN_STORE__NARGS(a), err);
 	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
@@ -103,4 +158,153 @@ int bn_store_message_list(bn_store_message **out, size_t *n_out,
 void bn_store_messages_free(bn_store_message *v, size_t n)
 {
 	bn_store__rows_free(v, n, sizeof(*v), message_clear);
+}
+
+/* ---- turns -------------------------------------------------------------- */
+
+void bn_store_turn_clear(bn_store_turn *t)
+{
+	free(t->state);
+	free(t->error);
+	memset(t, 0, sizeof(*t));
+}
+
+static void turn_item_clear(void *item)
+{
+	bn_store_turn_clear(item);
+}
+
+void bn_store_turns_free(bn_store_turn *v, size_t n)
+{
+	bn_store__rows_free(v, n, sizeof(*v), turn_item_clear);
+}
+
+int bn_store_turn_begin(int64_t *number_out, bn_store *s, int64_t conv,
+			bn_err *err)
+{
+	bn_proc_owner o;
+
+	bn_proc_owner_self(&o);
+	const bn_store__arg a[] = {
+		BN_STORE__INT(conv), BN_STORE__INT(time(NULL)),
+		BN_STORE__INT(o.pid), BN_STORE__INT(o.start),
+		BN_STORE__TEXT(o.host),
+	};
+	int r = bn_store__run(s, "INSERT INTO turns (conversation_id, number,"
+		" state, started_at, owner_pid, owner_start, owner_host)"
+		" VALUES (?1, (SELECT coalesce(max(number), 0) + 1 FROM turns"
+		" WHERE conversation_id = ?1), 'running', ?2, ?3, ?4, ?5)",
+		a, BN_STORE__NARGS(a), err);
+	if (r)
+		return r;
+	const bn_store__arg b[] = { BN_STORE__INT(bn_store__last_id(s)) };
+	sqlite3_stmt *st;
+	if ((r = bn_store__query(&st, s, "SELECT number FROM turns"
+				 " WHERE rowid = ?1", b, BN_STORE__NARGS(b),
+				 err)))
+		return r;
+	r = bn_store__step(s, st, err);
+	if (r == 1)
+		*number_out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return r < 0 ? r : r == 1 ? 0 : bn_err_set(err, BN_EIO, "the new "
+		"turn of conversation %lld was not found", (long long)conv);
+}
+
+int bn_store_turn_resume(bn_store *s, int64_t conv, int64_t number,
+			 bn_err *err)
+{
+	bn_proc_owner o;
+
+	bn_proc_owner_self(&o);
+	const bn_store__arg a[] = {
+		BN_STORE__INT(conv), BN_STORE__INT(number),
+		BN_STORE__INT(o.pid), BN_STORE__INT(o.start),
+		BN_STORE__TEXT(o.host),
+	};
+	return bn_store__run(s, "UPDATE turns SET state = 'running',"
+		" error = NULL, ended_at = NULL, owner_pid = ?3,"
+		" owner_start = ?4, owner_host = ?5"
+		" WHERE conversation_id = ?1 AND number = ?2",
+		a, BN_STORE__NARGS(a), err);
+}
+
+int bn_store_turn_end(bn_store *s, int64_t conv, int64_t number,
+		      const char *state, const char *error,
+		      long long input_tokens, long long output_tokens,
+		      bn_err *err)
+{
+	const bn_store__arg a[] = {
+		BN_STORE__INT(conv), BN_STORE__INT(number),
+		BN_STORE__TEXT(state), BN_STORE__TEXT(error),
+		BN_STORE__INT(time(NULL)), BN_STORE__INT(input_tokens),
+		BN_STORE__INT(output_tokens),
+	};
+	return bn_store__run(s, "UPDATE turns SET state = ?3, error = ?4,"
+		" ended_at = ?5, input_tokens = input_tokens + ?6,"
+		" output_tokens = output_tokens + ?7, owner_pid = NULL,"
+		" owner_start = NULL, owner_host = NULL"
+		" WHERE conversation_id = ?1 AND number = ?2",
+		a, BN_STORE__NARGS(a), err);
+}
+
+int bn_store_turn_drop(bn_store *s, int64_t conv, int64_t number,
+		       bn_err *err)
+{
+	const bn_store__arg a[] = { BN_STORE__INT(conv),
+				    BN_STORE__INT(number) };
+	int r = bn_store__run(s, "DELETE FROM messages WHERE conversation_id"
+			      " = ?1 AND turn = ?2", a, BN_STORE__NARGS(a),
+			      err);
+	return r ? r : bn_store__run(s, "DELETE FROM turns WHERE"
+				     " conversation_id = ?1 AND number = ?2",
+				     a, BN_STORE__NARGS(a), err);
+}
+
+static void turn_row(void *item, sqlite3_stmt *st)
+{
+	bn_store_turn *t = item;
+	t->number = sqlite3_column_int64(st, 0);
+	t->state = bn_store__col_dup(st, 1);
+	t->error = bn_store__col_dup(st, 2);
+	t->started_at = sqlite3_column_int64(st, 3);
+	t->ended_at = sqlite3_column_int64(st, 4);
+	t->input_tokens = sqlite3_column_int64(st, 5);
+	t->output_tokens = sqlite3_column_int64(st, 6);
+	t->owner_pid = sqlite3_column_int64(st, 7);
+}
+
+#define TURN_COLUMNS "SELECT number, state, error, started_at, ended_at," \
+	" input_tokens, output_tokens, owner_pid FROM turns" \
+	" WHERE conversation_id = ?1"
+
+int bn_store_turn_last(bn_store_turn *out, bool *found_out, bn_store *s,
+		       int64_t conv, bn_err *err)
+{
+	const bn_store__arg a[] = { BN_STORE__INT(conv) };
+	sqlite3_stmt *st;
+	int r = bn_store__query(&st, s, TURN_COLUMNS " ORDER BY number DESC"
+				" LIMIT 1", a, BN_STORE__NARGS(a), err);
+	return r ? r : bn_store__row(out, found_out, s, st, turn_row, err);
+}
+
+int bn_store_turn_list(bn_store_turn **out, size_t *n_out, bn_store *s,
+		       int64_t conv, bn_err *err)
+{
+	const bn_store__arg a[] = { BN_STORE__INT(conv) };
+	sqlite3_stmt *st;
+	int r = bn_store__query(&st, s, TURN_COLUMNS " ORDER BY number",
+				a, BN_STORE__NARGS(a), err);
+	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
+				      turn_row, turn_item_clear, err);
+}
+
+int bn_store_turn_sweep(size_t *n_out, bn_store *s, bn_err *err)
+{
+	return bn_store__lease_sweep(n_out, s,
+		"SELECT rowid, owner_pid, owner_start, owner_host FROM turns"
+		" WHERE state = 'running' AND owner_pid IS NOT NULL",
+		"UPDATE turns SET state = 'incomplete', error = ?2,"
+		" owner_pid = NULL, owner_start = NULL, owner_host = NULL"
+		" WHERE rowid = ?1 AND state = 'running'", "the turn", err);
 }

@@ -256,6 +256,44 @@ static const char *const migrations[] = {
 	/* the client that asked for a run (an MCP client's name from its
 	   initialize, `bnity mcp serve`); NULL for the CLI, API and chat */
 	"ALTER TABLE audit_runs ADD COLUMN client TEXT;",
+	/* migration from wt-turns */
+	/* turns journalled as they happen (store/conv.c): a turn of a
+	   conversation is running (its owner lease names the process),
+	   complete, incomplete (failed or interrupted: resume or drop it)
+	   or cancelled; each message carries its turn's number.  Audit rows
+	   carry what an agent run belongs to (session, turn, tool call), the
+	   kind of record (NULL: a skill run) and an owner lease, so a row
+	   whose process died is closed as abandoned */
+	"CREATE TABLE IF NOT EXISTS turns ("
+	"  conversation_id INTEGER NOT NULL"
+	"    REFERENCES conversations(id) ON DELETE CASCADE,"
+	"  number INTEGER NOT NULL,"
+	"  state TEXT NOT NULL,"             /* running, complete, incomplete,
+						cancelled */
+	"  error TEXT,"
+	"  started_at INTEGER NOT NULL,"
+	"  ended_at INTEGER,"
+	"  input_tokens INTEGER NOT NULL DEFAULT 0,"
+	"  output_tokens INTEGER NOT NULL DEFAULT 0,"
+	"  owner_pid INTEGER,"
+	"  owner_start INTEGER,"
+	"  owner_host TEXT,"
+	"  PRIMARY KEY (conversation_id, number));"
+	"CREATE INDEX IF NOT EXISTS turns_running ON turns(state)"
+	"  WHERE state = 'running';"
+	"ALTER TABLE messages ADD COLUMN turn INTEGER;"
+	"ALTER TABLE audit_runs ADD COLUMN kind TEXT;"
+	"ALTER TABLE audit_runs ADD COLUMN detail TEXT;"
+	"ALTER TABLE audit_runs ADD COLUMN session_id INTEGER;"
+	"ALTER TABLE audit_runs ADD COLUMN turn INTEGER;"
+	"ALTER TABLE audit_runs ADD COLUMN tool_call_id TEXT;"
+	"ALTER TABLE audit_runs ADD COLUMN owner_pid INTEGER;"
+	"ALTER TABLE audit_runs ADD COLUMN owner_start INTEGER;"
+	"ALTER TABLE audit_runs ADD COLUMN owner_host TEXT;"
+	"CREATE INDEX IF NOT EXISTS audit_runs_running ON audit_runs(outcome)"
+	"  WHERE outcome = 'running';"
+	"CREATE INDEX IF NOT EXISTS audit_runs_session"
+	"  ON audit_runs(session_id, turn) WHERE session_id IS NOT NULL;",
 };
 
 int bn_store__fail(bn_store *s, bn_err *err)

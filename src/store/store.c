@@ -26,6 +26,8 @@
 #include "base/fs.h"
 #include "skill/tree.h"
 #include "store/agents.h"
+#include "store/audit.h"
+#include "store/conv.h"
 
 const char *bn_store_origin_name(bn_store_origin o)
 {
@@ -108,6 +110,11 @@ int bn_store_open(bn_store **out, const char *home, const char *cwd,
 	if ((r = bn_store__scratch_clean(s, err)))
 		goto fail;
 	if ((r = bn_store__db_open(s, err)))
+		goto fail;
+	/* work whose process died is closed (owner leases: cheap when
+	   nothing runs) */
+	if ((r = bn_store_audit_sweep(NULL, s, err)) ||
+	    (r = bn_store_turn_sweep(NULL, s, err)))
 		goto fail;
 	if ((r = bn_store__reconcile(s, err)))
 		goto fail;

@@ -162,5 +162,27 @@ json_t *bn_view_update_json(const char *name,
 json_t *bn_view_verify_json(const char *name,
 			    const struct bn_registry_lock_entry *e,
 			    const char *error);
+/* ---- sessions (conversations with a bot) ------------------------------ */
+
+struct bn_store_conv;
+
+/* A session as listed: {id, bot, title, created_at, last_used (seconds),
+   turns, messages, state (its last turn's: running, complete, incomplete,
+   cancelled; null before the first)}. */
+json_t *bn_view_session_json(const struct bn_store_conv *c);
+/* BOT's sessions (every bot's when NULL), the last used first, at most
+   LIMIT (0 = 100), as an array of the above. */
+int bn_view_sessions_load_json(json_t **out, bn_store *s, const char *bot,
+			       unsigned limit, bn_err *err) BN_MUST_USE;
+/*
+ * bn_view_session_load_json - session ID as listed, with "history":
+ * [{number, state, error, started_at, ended_at, usage: {input_tokens,
+ * output_tokens}, user (its message), reply (the last answer's text),
+ * steps (model answers), tool_calls: [{id, name, input, result (null
+ * until stored), is_error, audit: [audit row ids]}], audit?: [ids of its
+ * rows not tied to a call]}], in order.  BN_ENOTFOUND when there is none.
+ */
+int bn_view_session_load_json(json_t **out, bn_store *s, int64_t id,
+			      bn_err *err) BN_MUST_USE;
 
 #endif

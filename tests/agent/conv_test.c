@@ -55,9 +55,9 @@ static void test_round_trip(bn_t *t)
 	BN_CHECK_INT(t, bn_agent_conv_create(&id, s, "alpha", "first line\n"
 					     "second", &err), ==, 0);
 	BN_CHECK(t, id > 0);
-	BN_CHECK_INT(t, bn_agent_conv_append(s, id, m, 0, NULL, &err), ==, 0);
-	BN_CHECK_INT(t, bn_agent_conv_append(s, id, m, 1, NULL, &err), ==, 0);
-	BN_CHECK_INT(t, bn_agent_conv_load(&back, s, id, &err), ==, 0);
+	BN_CHECK_INT(t, bn_agent_conv_append(s, id, 0, m, 0, NULL, &err), ==, 0);
+	BN_CHECK_INT(t, bn_agent_conv_append(s, id, 0, m, 1, NULL, &err), ==, 0);
+	BN_CHECK_INT(t, bn_agent_conv_load(&back, NULL, s, id, &err), ==, 0);
 	BN_CHECK_INT(t, json_array_size(back), ==, 3);
 	BN_CHECK_STR(t, json_string_value(json_object_get(json_array_get(
 		back, 2), "role")), "assistant");
@@ -125,11 +125,11 @@ static void test_removed_with_bot(bn_t *t)
 	bn_err_init(&err);
 	BN_CHECK_INT(t, bn_agent_conv_create(&id, s, "beta", NULL, &err), ==,
 		     0);
-	BN_CHECK_INT(t, bn_agent_conv_append(s, id, m, 0, "x", &err), ==, 0);
+	BN_CHECK_INT(t, bn_agent_conv_append(s, id, 0, m, 0, "x", &err), ==, 0);
 	BN_CHECK_INT(t, bn_store_bot_remove(s, "beta", &err), ==, 0);
 	BN_CHECK_INT(t, bn_agent_conv_get(&c, s, id, &err), ==, BN_ENOTFOUND);
 	bn_err_init(&err);
-	BN_CHECK_INT(t, bn_agent_conv_load(&back, s, id, &err), ==, 0);
+	BN_CHECK_INT(t, bn_agent_conv_load(&back, NULL, s, id, &err), ==, 0);
 	BN_CHECK_INT(t, json_array_size(back), ==, 0);
 	json_decref(back);
 	json_decref(m);

@@ -53,6 +53,14 @@
 #   cutnocontinue  text cut at the limit; asked to continue it: 400
 # A script name may start with "whole-": the answer then comes as one JSON
 # body, not a stream (as when the request does not ask to stream).
+#   fail500    word-count {"text": "side effect"}, then HTTP 500 for ever
+#              (a turn that fails after its tool ran; resume it against
+#              "tool", which answers from the stored result)
+#   slow       text in 2-byte pieces, one every 0.2 s (about 20 s): time to
+#              press Ctrl-C or hang up mid-stream
+#   apimix     "slow" when the last user text holds "slowly", else "tool"
+#   spinner    spin {} (a skill that loops until its time limit), then
+#              quotes the result
 #
 # Prompt caching, as Anthropic publishes it: a request's prefix (tools,
 # system, messages, in that order, block by block) is written to the cache
@@ -331,6 +339,21 @@ def script(name, req, api, nth):
         if partial(msgs, api):
             return ("status", 400)
         return ("cut", "A partial answer")
+    if name == "fail500":
+        if not res:
+            return ("tools", [("word-count", {"text": "side effect"})])
+        return ("e500", None)
+    if name == "slow":
+        return ("slow", "This answer takes its time. " * 7)
+    if name == "apimix":
+        texts = user_texts(msgs)
+        if texts and "slowly" in texts[-1]:
+            return script("slow", req, api, nth)
+        return script("tool", req, api, nth)
+    if name == "spinner":
+        if not res:
+            return ("tools", [("spin", {})])
+        return ("text", "SPUN: " + quote(res))
     return ("text", "unknown script " + name)
 
 
@@ -639,6 +662,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if action == "silent":
             time.sleep(30)
             return
+        if action == "e500":
+            return self.reply_json(500, {"type": "error", "error": {
+                "type": "api_error", "message": "Internal server error"}},
+                [("Retry-After", "0")])
         render = anthropic_events if api == "anthropic" else openai_events
         if action in ("text", "cut", "tools", "cuttool") and whole:
             evs = render(action, payload, usage)
@@ -666,6 +693,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         if action == "badjson":
             self.wfile.write(b"event: message_start\ndata: {not json\n\n")
+            return
+        if action == "slow":
+            evs = render("text", payload, usage)
+            try:
+                for i, e in enumerate(evs):
+                    self.send_events([e])
+                    if 2 <= i < len(evs) - 3:
+                        time.sleep(0.2)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
             return
         self.send_events(render(action, payload, usage),
                          crlf=(name == "crlf"), tiny=(name == "crlf"))

@@ -14,6 +14,7 @@
 #include "base/err.h"
 #include "base/fault.h"
 #include "base/fs.h"
+#include "base/proc.h"
 #include "harness.h"
 
 static void test_err_first_message_wins(bn_t *t)
@@ -314,6 +315,35 @@ static void test_dl_missing_names_the_package(bn_t *t)
 	BN_CHECK_CONTAINS(t, e.msg, "apt-get install a newer libc6");
 }
 
+/* Owner leases: a live owner is never gone; a dead one (reaped, or a
+   zombie), one whose pid now has another start time, is; another host's
+   never is. */
+static void test_owner_lease(bn_t *t)
+{
+	bn_proc_owner me;
+	pid_t kid;
+	int st;
+
+	bn_proc_owner_self(&me);
+	BN_CHECK(t, me.pid == getpid() && me.start > 0 && me.host[0]);
+	BN_CHECK(t, !bn_proc_owner_gone(me.pid, me.start, me.host));
+	BN_CHECK(t, bn_proc_owner_gone(me.pid, me.start + 1, me.host));
+	BN_CHECK(t, !bn_proc_owner_gone(me.pid, me.start + 1, "another-host"));
+	BN_CHECK(t, !bn_proc_owner_gone(0, 0, me.host));
+	kid = fork();
+	if (kid == 0)
+		_exit(0);
+	BN_CHECK(t, kid > 0);
+	if (kid <= 0)
+		return;
+	/* exited, not reaped: a zombie is gone */
+	for (int i = 0; i < 500 && !bn_proc_owner_gone(kid, 0, me.host); i++)
+		usleep(10000);
+	BN_CHECK(t, bn_proc_owner_gone(kid, 0, me.host));
+	BN_CHECK_INT(t, waitpid(kid, &st, 0), ==, kid);
+	BN_CHECK(t, bn_proc_owner_gone(kid, 1, me.host));
+}
+
 int main(void)
 {
 	bn_t t = { 0 };
@@ -330,5 +360,6 @@ int main(void)
 	BN_RUN(&t, test_fault_exits_only_at_its_point);
 	BN_RUN(&t, test_dl_loads_once);
 	BN_RUN(&t, test_dl_missing_names_the_package);
+	BN_RUN(&t, test_owner_lease);
 	return bn_t_done(&t);
 }
