@@ -465,7 +465,8 @@ static int one_turn(chat *c, const char *text, bn_err *err)
 			       .on_tool_result = show_result,
 			       .payload = &c->view, .cancel = &c->cancel,
 			       .on_retry = show_retry };
-	bn_agent_events quiet = { .cancel = &c->cancel,
+	bn_agent_events quiet = { .payload = &c->view,
+				  .cancel = &c->cancel,
 				  .on_retry = show_retry };
 	json_t *turn = NULL;
 	int r;

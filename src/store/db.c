@@ -221,8 +221,7 @@ static const char *const migrations[] = {
 	"  value TEXT NOT NULL);"
 	"CREATE INDEX skill_index_unsettled ON skill_index(name)"
 	"  WHERE pending_hash IS NOT NULL OR tree_hash IS NULL;",
-	/* migration from wt-tokens */
-	/* named API tokens (store/tokens.h): the hash of each, never the
+	/* 13: named API tokens (store/tokens.h): the hash of each, never the
 	   text; and each run's audit row names the token (or "local") that
 	   asked for it */
 	"CREATE TABLE IF NOT EXISTS api_tokens ("
@@ -232,8 +231,7 @@ static const char *const migrations[] = {
 	"  created_at INTEGER NOT NULL,"
 	"  last_used_at INTEGER);"
 	"ALTER TABLE audit_runs ADD COLUMN actor TEXT;",
-	/* migration from wt-provider */
-	/* token budgets (store/usage.c): a bot's limits, and what each
+	/* 14: token budgets (store/usage.c): a bot's limits, and what each
 	   model call of a turn used, for spend caps and session totals */
 	"CREATE TABLE IF NOT EXISTS bot_limits ("
 	"  bot TEXT PRIMARY KEY REFERENCES bots(slug) ON DELETE CASCADE,"
@@ -252,12 +250,10 @@ static const char *const migrations[] = {
 	"CREATE INDEX IF NOT EXISTS token_usage_bot ON token_usage(bot, at);"
 	"CREATE INDEX IF NOT EXISTS token_usage_session"
 	"  ON token_usage(session);",
-	/* migration from wt-mcp */
-	/* the client that asked for a run (an MCP client's name from its
+	/* 15: the client that asked for a run (an MCP client's name from its
 	   initialize, `bnity mcp serve`); NULL for the CLI, API and chat */
 	"ALTER TABLE audit_runs ADD COLUMN client TEXT;",
-	/* migration from wt-turns */
-	/* turns journalled as they happen (store/conv.c): a turn of a
+	/* 16: turns journalled as they happen (store/conv.c): a turn of a
 	   conversation is running (its owner lease names the process),
 	   complete, incomplete (failed or interrupted: resume or drop it)
 	   or cancelled; each message carries its turn's number.  Audit rows

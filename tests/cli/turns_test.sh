@@ -207,7 +207,7 @@ ptyc spinner.a '[["expect", "helper> "], ["send", "spin\r"], ["expect", "[tool] 
 ssid=$(sed -n 's/^session \([0-9]*\).*/\1/p' <<<"$out" | tr -d '\r' | tail -n1)
 check "Ctrl-C during a tool run cancels the turn" '[ $rc -eq 0 ] && [[ $out == *"EXIT 0"* ]] && [ -n "$ssid" ]'
 run "$bnity" audit --session "$ssid" --skill spin --json
-check "Ctrl-C ends the tool's worker: its run is closed as cancelled, linked to the session" '[ "$(py "(j[0][\"outcome\"], \"cancelled\" in j[0][\"error\"], j[0][\"duration_ms\"] < 60000, j[0][\"session\"])")" = "(${q}error${q}, True, True, $ssid)" ]'
+check "Ctrl-C ends the tool's worker: its run is closed as cancelled, linked to the session" '[ "$(py "(j[0][\"outcome\"], \"cancelled\" in j[0][\"error\"], j[0][\"duration_ms\"] < 60000, j[0][\"session\"])")" = "(${q}cancelled${q}, True, True, $ssid)" ]'
 run "$bnity" chat --show "$ssid" --json
 check "the turn is cancelled with the call's result journalled" '[ "$(py "(j[\"history\"][0][\"state\"], j[\"history\"][0][\"tool_calls\"][0][\"result\"] is not None)")" = "(${q}cancelled${q}, True)" ]'
 
