@@ -370,12 +370,17 @@ static enum MHD_Result handle_api(const bn_server *srv,
 				  "others come from `bnity token create`)",
 				  NULL);
 	}
-	if (ctx->too_big)
-		return send_error(srv, conn, MHD_HTTP_CONTENT_TOO_LARGE,
-				  "the request body is over the limit", NULL);
-	if (atomic_load(&srv->state->stopping))
+	if (ctx->too_big || atomic_load(&srv->state->stopping)) {
+		/* the token's lookup took a store handle: back it goes */
+		bn_store_reuse_give(srv->state->stores, rq.store);
+		if (ctx->too_big)
+			return send_error(srv, conn,
+					  MHD_HTTP_CONTENT_TOO_LARGE,
+					  "the request body is over the limit",
+					  NULL);
 		return send_error(srv, conn, MHD_HTTP_SERVICE_UNAVAILABLE,
 				  "the server is stopping", NULL);
+	}
 	path = bn_xstrdup(url);
 	n = split_path(segs, path);
 	rt = n <= MAX_SEGS ? route_find(rq.params, &allow, method, segs, n)
