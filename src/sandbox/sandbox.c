@@ -405,8 +405,9 @@ static int prepare(bn_sandbox__plan *plan, bn_sandbox_proc *proc,
 		if ((!plan->target->worker &&
 		     (r = bn_sandbox__seccomp_build(&plan->filter,
 						    p->allow_exec, err))) ||
-		    (r = bn_sandbox__seccomp_build_init(&plan->init_filter,
-							err)))
+		    (plan->init_bpf_fd < 0 &&
+		     (r = bn_sandbox__seccomp_build_init(&plan->init_filter,
+							 err))))
 			return r;
 	}
 	bn_sandbox__trace(p->trace_fd, "seccomp build",
@@ -559,18 +560,20 @@ int bn_sandbox_spawn(bn_sandbox_proc **out, const bn_sandbox_policy *policy,
 		return stopping(err);
 	if (target->worker || (target->argv && bn_sandbox__spawner_on()))
 		return spawn_remote(out, policy, target, err);
-	return bn_sandbox__spawn_in(out, policy, target, -1, -1, -1, err);
+	return bn_sandbox__spawn_in(out, policy, target, -1, NULL, -1, err);
 }
 
 int bn_sandbox__spawn_in(bn_sandbox_proc **out,
 			 const bn_sandbox_policy *policy,
 			 const bn_sandbox_target *target, int exe_fd,
-			 int bpf_fd, int cancel_fd, bn_err *err)
+			 const bn_sandbox__bpfs *bpf, int cancel_fd,
+			 bn_err *err)
 {
 	bn_sandbox__plan plan = { .policy = policy, .target = target,
 				  .ruleset_fd = -1, .exe_fd = exe_fd,
 				  .join_fds = { -1, -1 },
-				  .bpf_fd = bpf_fd,
+				  .bpf_fd = bpf ? bpf->worker : -1,
+				  .init_bpf_fd = bpf ? bpf->init : -1,
 				  .trace_fd = policy->trace_fd };
 	int sync_p[2] = { -1, -1 }, err_p[2] = { -1, -1 },
 	    st_p[2] = { -1, -1 }, ns = 0, r, i;
