@@ -755,6 +755,71 @@ void bn_exec__worker_end(bn_exec_worker_outcome *out, bn_exec__worker *w)
 	w->proc = NULL;
 }
 
+bool bn_exec__spare_fits(const bn_exec_worker_job *job, bool allow_weaker)
+{
+	return job->npreopens == 0 &&
+	       job->limits.memory_bytes <= BN_EXEC__SPARE_MEMORY &&
+	       job->limits.output_bytes <= BN_EXEC__SPARE_OUTPUT &&
+	       job->allow_weaker == allow_weaker;
+}
+
+static void *prestart_main(void *arg)
+{
+	bn_exec__prestart *ps = arg;
+	bn_err err;
+
+	bn_err_init(&err);
+	/* a failure is the run's to report: it then spawns its own */
+	ps->r = bn_exec__worker_spawn(&ps->w, NULL, ps->lifetime_ms,
+				      ps->allow_weaker, &err);
+	return NULL;
+}
+
+void bn_exec__prestart_begin(bn_exec__prestart *ps, uint64_t lifetime_ms,
+			     bool allow_weaker)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->w.chan = -1;
+	ps->lifetime_ms = lifetime_ms;
+	ps->allow_weaker = allow_weaker;
+	ps->r = -1;
+	ps->started = pthread_create(&ps->thread, NULL, prestart_main,
+				     ps) == 0;
+}
+
+/* Wait for the spawn (once). */
+static void prestart_join(bn_exec__prestart *ps)
+{
+	if (ps->started) {
+		pthread_join(ps->thread, NULL);
+		ps->started = false;
+	}
+}
+
+bool bn_exec__prestart_take(bn_exec__worker *w, bn_exec__prestart *ps,
+			    const bn_exec_worker_job *job)
+{
+	prestart_join(ps);
+	if (ps->r == 0 && !ps->taken &&
+	    bn_exec__spare_fits(job, ps->allow_weaker) &&
+	    job->limits.timeout_ms < ps->lifetime_ms) {
+		ps->taken = true;
+		*w = ps->w;
+		return true;
+	}
+	bn_exec__prestart_end(ps);
+	return false;
+}
+
+void bn_exec__prestart_end(bn_exec__prestart *ps)
+{
+	prestart_join(ps);
+	if (ps->r == 0 && !ps->taken) {
+		ps->taken = true;
+		bn_exec__worker_end(NULL, &ps->w);
+	}
+}
+
 int bn_exec_worker_run(bn_exec_worker_outcome *out,
 		       const bn_exec_worker_job *job, bn_err *err)
 {
@@ -765,6 +830,14 @@ int bn_exec_worker_run(bn_exec_worker_outcome *out,
 	memset(out, 0, sizeof(*out));
 	if (job->pool)
 		return bn_exec__pool_call(out, job->pool, job, err);
+	if (job->prestart && bn_exec__prestart_take(&w, job->prestart, job)) {
+		/* only the wait for the spawn still under way was ours */
+		t0 = bn_clock_now_us() - t0;
+		bn_exec__worker_call(out, &w, job);
+		out->spawn_us = t0;
+		bn_exec__worker_end(out, &w);
+		return 0;
+	}
 	if ((r = bn_exec__worker_spawn(&w, job, 0, job->allow_weaker, err)))
 		return r;
 	t0 = bn_clock_now_us() - t0;
