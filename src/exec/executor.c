@@ -729,6 +729,7 @@ static int run_full(bn_exec_result *out, bn_store *s,
 				   req->input_len, err)))
 		goto out;
 	run.ar.actor = req->actor;
+	run.ar.owner = req->owner;
 	run.ar.client = caller ? caller->client : NULL;
 	if (trace) {
 		run.ar.trace = *trace;
