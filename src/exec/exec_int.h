@@ -75,7 +75,7 @@ bool bn_exec__spare_fits(const bn_exec_worker_job *job, bool allow_weaker);
  * the worker's start overlaps what the run does before it (the module's
  * read and identity check, the grants, the audit record); the spawn
  * never blocks the run.  bn_exec_worker_run takes it for a job a spare
- * fits whose wall clock ends within its lifetime, and the job's own
+ * fits whose wall clock ends well within its lifetime, and the job's own
  * wall clock is enforced from outside as for any worker; _end ends a
  * worker nobody took.  It is still a fresh worker that serves one job:
  * nothing is reused between runs.
@@ -86,6 +86,7 @@ typedef struct bn_exec__prestart {
 	bool taken;                    /* the run took its worker */
 	bool allow_weaker;
 	uint64_t lifetime_ms;
+	uint64_t started_ms;           /* when the spawn was asked for */
 	int r;                         /* the spawn's result */
 	bn_exec__worker w;
 } bn_exec__prestart;

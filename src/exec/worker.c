@@ -763,6 +763,10 @@ bool bn_exec__spare_fits(const bn_exec_worker_job *job, bool allow_weaker)
 	       job->allow_weaker == allow_weaker;
 }
 
+/* A job of a worker started ahead ends this long before its
+   supervisor's clock, at the latest. */
+#define PRESTART_LIFE_MARGIN_MS ((uint64_t)10 * 1000)
+
 static void *prestart_main(void *arg)
 {
 	bn_exec__prestart *ps = arg;
@@ -780,6 +784,7 @@ void bn_exec__prestart_begin(bn_exec__prestart *ps, uint64_t lifetime_ms,
 {
 	memset(ps, 0, sizeof(*ps));
 	ps->w.chan = -1;
+	ps->started_ms = bn_clock_now_ms();
 	ps->lifetime_ms = lifetime_ms;
 	ps->allow_weaker = allow_weaker;
 	ps->r = -1;
@@ -800,9 +805,12 @@ bool bn_exec__prestart_take(bn_exec__worker *w, bn_exec__prestart *ps,
 			    const bn_exec_worker_job *job)
 {
 	prestart_join(ps);
+	/* its supervisor's clock started with the spawn: the job's own
+	   must end well before it, or the backstop would end it first */
 	if (ps->r == 0 && !ps->taken &&
 	    bn_exec__spare_fits(job, ps->allow_weaker) &&
-	    job->limits.timeout_ms < ps->lifetime_ms) {
+	    bn_clock_now_ms() - ps->started_ms + job->limits.timeout_ms +
+	    PRESTART_LIFE_MARGIN_MS <= ps->lifetime_ms) {
 		ps->taken = true;
 		*w = ps->w;
 		return true;
