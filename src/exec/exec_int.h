@@ -3,7 +3,6 @@
 #ifndef BN_EXEC_EXEC_INT_H
 #define BN_EXEC_EXEC_INT_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -70,19 +69,18 @@ bool bn_exec__spare_fits(const bn_exec_worker_job *job, bool allow_weaker);
 
 /*
  * A worker started ahead of its job, for a run without a pool: as soon
- * as the run knows it goes to a worker, _begin spawns a spare on a
- * thread of its own (its supervisor's wall clock LIFETIME_MS), so that
- * the worker's start overlaps what the run does before it (the module's
- * read and identity check, the grants, the audit record); the spawn
- * never blocks the run.  bn_exec_worker_run takes it for a job a spare
+ * as the run knows it goes to a worker, _begin asks the spawner for a
+ * spare (its supervisor's wall clock LIFETIME_MS) without waiting for it
+ * (bn_sandbox_spawn_start), so that the worker's start, in the spawner's
+ * processes, overlaps what the run does before it (the module's read
+ * and identity check, the grants, the audit record).  bn_exec_worker_run takes it for a job a spare
  * fits whose wall clock ends well within its lifetime, and the job's own
  * wall clock is enforced from outside as for any worker; _end ends a
  * worker nobody took.  It is still a fresh worker that serves one job:
  * nothing is reused between runs.
  */
 typedef struct bn_exec__prestart {
-	pthread_t thread;
-	bool started;                  /* the thread runs or ran */
+	bool pending;                  /* asked for, start not read yet */
 	bool taken;                    /* the run took its worker */
 	bool allow_weaker;
 	uint64_t lifetime_ms;

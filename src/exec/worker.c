@@ -659,8 +659,10 @@ static void worker_policy(bn_sandbox_policy *pol, const char ***ro,
 	}
 }
 
-int bn_exec__worker_spawn(bn_exec__worker *w, const bn_exec_worker_job *job,
-			  uint64_t lifetime_ms, bool allow_weaker, bn_err *err)
+/* The first half of bn_exec__worker_spawn: asked for, not yet started
+   (bn_sandbox_spawn_start); *W's pid is set by worker_started. */
+static int worker_start(bn_exec__worker *w, const bn_exec_worker_job *job,
+			uint64_t lifetime_ms, bool allow_weaker, bn_err *err)
 {
 	bn_sandbox_policy pol = BN_SANDBOX_POLICY_INIT;
 	bn_sandbox_target target = { 0 };
@@ -690,7 +692,7 @@ int bn_exec__worker_spawn(bn_exec__worker *w, const bn_exec_worker_job *job,
 	keep[3] = chan[1];
 	worker_policy(&pol, &ro, &rw, job, keep, lifetime_ms, allow_weaker);
 	target.worker = true;
-	r = bn_sandbox_spawn(&w->proc, &pol, &target, err);
+	r = bn_sandbox_spawn_start(&w->proc, &pol, &target, err);
 	close(chan[1]);
 	if (nul >= 0)
 		close(nul);
@@ -701,8 +703,29 @@ int bn_exec__worker_spawn(bn_exec__worker *w, const bn_exec_worker_job *job,
 		return r;
 	}
 	w->chan = chan[0];
+	return 0;
+}
+
+/* The second half: wait until the worker is confined and ready. */
+static int worker_started(bn_exec__worker *w, bn_err *err)
+{
+	int r = bn_sandbox_spawn_started(&w->proc, err);
+
+	if (r) {
+		close(w->chan);
+		w->chan = -1;
+		return r;
+	}
 	w->pid = bn_sandbox_proc_pid(w->proc);
 	return 0;
+}
+
+int bn_exec__worker_spawn(bn_exec__worker *w, const bn_exec_worker_job *job,
+			  uint64_t lifetime_ms, bool allow_weaker, bn_err *err)
+{
+	int r = worker_start(w, job, lifetime_ms, allow_weaker, err);
+
+	return r ? r : worker_started(w, err);
 }
 
 void bn_exec__worker_call(bn_exec_worker_outcome *out, bn_exec__worker *w,
@@ -767,37 +790,31 @@ bool bn_exec__spare_fits(const bn_exec_worker_job *job, bool allow_weaker)
    supervisor's clock, at the latest. */
 #define PRESTART_LIFE_MARGIN_MS ((uint64_t)10 * 1000)
 
-static void *prestart_main(void *arg)
-{
-	bn_exec__prestart *ps = arg;
-	bn_err err;
-
-	bn_err_init(&err);
-	/* a failure is the run's to report: it then spawns its own */
-	ps->r = bn_exec__worker_spawn(&ps->w, NULL, ps->lifetime_ms,
-				      ps->allow_weaker, &err);
-	return NULL;
-}
-
 void bn_exec__prestart_begin(bn_exec__prestart *ps, uint64_t lifetime_ms,
 			     bool allow_weaker)
 {
+	bn_err err;
+
 	memset(ps, 0, sizeof(*ps));
 	ps->w.chan = -1;
 	ps->started_ms = bn_clock_now_ms();
 	ps->lifetime_ms = lifetime_ms;
 	ps->allow_weaker = allow_weaker;
-	ps->r = -1;
-	ps->started = pthread_create(&ps->thread, NULL, prestart_main,
-				     ps) == 0;
+	bn_err_init(&err);
+	/* a failure is the run's to report: it then spawns its own */
+	ps->r = worker_start(&ps->w, NULL, lifetime_ms, allow_weaker, &err);
+	ps->pending = ps->r == 0;
 }
 
-/* Wait for the spawn (once). */
+/* Wait for the start (once). */
 static void prestart_join(bn_exec__prestart *ps)
 {
-	if (ps->started) {
-		pthread_join(ps->thread, NULL);
-		ps->started = false;
+	bn_err err;
+
+	if (ps->pending) {
+		ps->pending = false;
+		bn_err_init(&err);
+		ps->r = worker_started(&ps->w, &err);
 	}
 }
 

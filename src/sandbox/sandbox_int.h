@@ -71,12 +71,15 @@ int bn_sandbox__spawn_in(bn_sandbox_proc **out,
 
 /* spawner.c: the broker's side of a run the spawner starts. */
 bool bn_sandbox__spawner_on(void);
-/* Send the request and read the start: *ctl (owned) is the supervisor's
-   channel, *pid its PID 1, WEAKENED gets what was missing. */
-int bn_sandbox__remote_start(int *ctl, pid_t *pid, bn_buf *weakened,
-			     const bn_sandbox_policy *policy,
-			     const bn_sandbox_target *target, bn_err *err)
+/* Send the request: *ctl (owned) is the supervisor's channel.  The
+   spawner starts the run meanwhile. */
+int bn_sandbox__remote_send(int *ctl, const bn_sandbox_policy *policy,
+			    const bn_sandbox_target *target, bn_err *err)
 	BN_MUST_USE;
+/* Read the start from CTL: *pid is the run's PID 1, WEAKENED gets what
+   was missing. */
+int bn_sandbox__remote_started(int ctl, pid_t *pid, bn_buf *weakened,
+			       bn_err *err) BN_MUST_USE;
 /* Wait for the end (a supervisor that vanished reads as SIGKILL). */
 void bn_sandbox__remote_end(bn_sandbox_result *out, int ctl);
 /* Ask the supervisor to kill the run now (any thread, never blocks). */

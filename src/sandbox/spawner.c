@@ -577,9 +577,8 @@ static int read_start(int ctl, pid_t *pid, bn_buf *weakened, bn_err *err)
 	return r;
 }
 
-int bn_sandbox__remote_start(int *ctl, pid_t *pid, bn_buf *weakened,
-			     const bn_sandbox_policy *policy,
-			     const bn_sandbox_target *target, bn_err *err)
+int bn_sandbox__remote_send(int *ctl, const bn_sandbox_policy *policy,
+			    const bn_sandbox_target *target, bn_err *err)
 {
 	int pair[2], r;
 
@@ -599,14 +598,18 @@ int bn_sandbox__remote_start(int *ctl, pid_t *pid, bn_buf *weakened,
 		bn_err_prefix(err, "sandbox: the spawner process is gone");
 	if (!r)
 		r = send_request(pair[0], policy, target, err);
-	if (!r)
-		r = read_start(pair[0], pid, weakened, err);
 	if (r) {
 		close(pair[0]);
 		return r;
 	}
 	*ctl = pair[0];
 	return 0;
+}
+
+int bn_sandbox__remote_started(int ctl, pid_t *pid, bn_buf *weakened,
+			       bn_err *err)
+{
+	return read_start(ctl, pid, weakened, err);
 }
 
 void bn_sandbox__remote_end(bn_sandbox_result *out, int ctl)
