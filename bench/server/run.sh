@@ -122,9 +122,11 @@ echo "== cold confined spawn (Server-Timing spawn, BNITY_POOL_SPARES=0): median 
 [ -s "$work/cold.perf" ] &&
   awk -F, '/task-clock/ { printf "== whole tree CPU per cold call (perf task-clock, server start included): %.2f ms\n", $1 / n }' n=$n_cold "$work/cold.perf"
 for _ in $(seq 15); do
-  s=$(date +%s%N)
+  # bash's clock: a `date` on each side would add two process starts
+  s=${EPOCHREALTIME//[.,]/}
   "$bnity" skill run echo --input '{}' >/dev/null
-  echo $(( ($(date +%s%N) - s) / 1000 )) | awk '{ print $1 / 1000 }'
+  e=${EPOCHREALTIME//[.,]/}
+  echo $(( e - s )) | awk '{ print $1 / 1000 }'
 done >"$work/cold"
 echo "== cold one-shot bnity skill run (CLI): median $(median <"$work/cold") ms"
 if command -v perf >/dev/null 2>&1; then
