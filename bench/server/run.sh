@@ -8,9 +8,12 @@
 # median of 50 sequential calls in a warm pooled worker (curl's
 # time_total, the X-Bnity-Worker header saying the worker was reused), of
 # the same calls' time inside the server (Server-Timing), of 30 cold
-# confined spawns (a server without spares: Server-Timing spawn) and of
-# 15 cold one-shot `bnity skill run`s; the server's CPU per request and
-# the load average of each round.  Never asserts timings.
+# confined spawns (a server without spares: Server-Timing spawn, and with
+# perf the CPU of that server's whole process tree per call: spawner,
+# supervisors, workers) and of 15 cold one-shot `bnity skill run`s (with
+# perf, their whole tree's CPU too); the server's CPU per request and the
+# load average of each round.  On a shared machine the CPU figures are
+# the ones to compare.  Never asserts timings.
 # Usage: bench/server/run.sh [BNITY [SERVE]]   (env: DURATION=10s
 # THREADS=2 CONNECTIONS=8)
 set -euo pipefail
@@ -93,24 +96,44 @@ echo "== warm pooled call over HTTP: median $(median <"$work/warm") ms ($(wc -l 
 echo "== warm pooled call inside the server (Server-Timing run, spawn excluded): median $(median <"$work/inside") ms"
 # cold confined spawns: a second server without spares whose workers
 # serve one call each, so every call starts its worker (Server-Timing spawn)
-BNITY_POOL_SPARES=0 BNITY_POOL_CALLS=1 "$serve" serve --listen 127.0.0.1:0 >"$work/cold.log" 2>"$work/cold.err" &
+# (under perf stat where installed: the tree's CPU, counted until it exits)
+perf=()
+command -v perf >/dev/null 2>&1 && perf=(perf stat -x, -e task-clock -o "$work/cold.perf" --)
+BNITY_POOL_SPARES=0 BNITY_POOL_CALLS=1 "${perf[@]}" "$serve" serve --listen 127.0.0.1:0 >"$work/cold.log" 2>"$work/cold.err" &
 cold_pid=$!
 for _ in $(seq 100); do grep -q listening "$work/cold.log" && break; sleep 0.1; done
 cold_url=$(sed -n 's|.*listening on \(http://[^ ]*\)/$|\1|p' "$work/cold.log")/api/v1/skills/echo/run
 : >"$work/spawn"
-for _ in $(seq 30); do
+n_cold=30
+for _ in $(seq $n_cold); do
   curl -s -o /dev/null -D "$work/hdr" -H "Authorization: Bearer $BNITY_TOKEN" \
     --data '{"input": {}}' "$cold_url"
   timing spawn >>"$work/spawn"
 done
-kill "$cold_pid"; wait "$cold_pid" 2>/dev/null
+# under perf, the server is perf's child: SIGTERM to it, and perf writes
+# its count once the whole tree has exited
+if [ ${#perf[@]} -gt 0 ]; then
+  kill $(pgrep -P "$cold_pid") 2>/dev/null || true
+else
+  kill "$cold_pid" 2>/dev/null || true
+fi
+wait "$cold_pid" 2>/dev/null || true
 echo "== cold confined spawn (Server-Timing spawn, BNITY_POOL_SPARES=0): median $(median <"$work/spawn") ms ($(wc -l <"$work/spawn") spawns)"
+[ -s "$work/cold.perf" ] &&
+  awk -F, '/task-clock/ { printf "== whole tree CPU per cold call (perf task-clock, server start included): %.2f ms\n", $1 / n }' n=$n_cold "$work/cold.perf"
 for _ in $(seq 15); do
-  s=$(date +%s%N)
+  # bash's clock: a `date` on each side would add two process starts
+  s=${EPOCHREALTIME//[.,]/}
   "$bnity" skill run echo --input '{}' >/dev/null
-  echo $(( ($(date +%s%N) - s) / 1000 )) | awk '{ print $1 / 1000 }'
+  e=${EPOCHREALTIME//[.,]/}
+  echo $(( e - s )) | awk '{ print $1 / 1000 }'
 done >"$work/cold"
 echo "== cold one-shot bnity skill run (CLI): median $(median <"$work/cold") ms"
+if command -v perf >/dev/null 2>&1; then
+  c=$(perf stat -x, -e task-clock -r 15 "$bnity" skill run echo --input '{}' 2>&1 >/dev/null |
+      awk -F, '/task-clock/ { print $1 }')
+  echo "== cold one-shot bnity skill run, whole tree CPU (perf task-clock, mean of 15): $c ms"
+fi
 last=$(curl -s -H "Authorization: Bearer $BNITY_TOKEN" "$base/api/v1/audit?skill=echo&limit=1")
 echo "== newest audit record: $(printf '%s' "$last" | sed -n 's/.*"runs":\[{"id":\([0-9]*\).*/#\1/p')"
 exit $fail

@@ -29,10 +29,10 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 ms() {
   local s e t
   t=$(mktemp)
-  s=$(date +%s%N)
+  s=${EPOCHREALTIME//[.,]/}
   /usr/bin/time -f '%U %S' -o "$t" "$@" >/dev/null 2>&1
-  e=$(date +%s%N)
-  echo "$(( (e - s) / 1000 )) $(awk '{ printf "%d", ($1 + $2) * 1000000 }' "$t")"
+  e=${EPOCHREALTIME//[.,]/}
+  echo "$(( e - s )) $(awk '{ printf "%d", ($1 + $2) * 1000000 }' "$t")"
   rm -f "$t"
 }
 # both: the medians of the WALL and CPU columns, as "WALL/CPU" in ms

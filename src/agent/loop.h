@@ -36,6 +36,8 @@
 #include "skill/manifest.h"
 #include "store/store.h"
 
+struct bn_exec_pool;
+
 typedef struct bn_agent_loop_options {
 	unsigned max_steps;          /* model calls in one turn */
 	size_t context_tokens;       /* budget for what is sent, estimated
@@ -48,10 +50,17 @@ typedef struct bn_agent_loop_options {
 	unsigned max_tokens;         /* one answer's cap; 0: the bot's
 					setting (store/usage.h), else the
 					model family's default */
+	struct bn_exec_pool *pool;   /* warm workers for the turn's tool
+					skills (exec/pool.h), or NULL */
+	bool local_in_worker;        /* local tool skills run out of process
+					too, as exec/executor.h says: what a
+					long-lived server sets, so that a
+					crashing tool never takes it down */
 } bn_agent_loop_options;
 
 #define BN_AGENT_LOOP_OPTIONS_INIT \
-	{ 8, 100000, (size_t)256 << 10, 64, (size_t)64 << 10, NULL, 0 }
+	{ 8, 100000, (size_t)256 << 10, 64, (size_t)64 << 10, NULL, 0, \
+	  NULL, false }
 
 /* What a turn reports as it happens; any callback may be NULL. */
 typedef struct bn_agent_events {

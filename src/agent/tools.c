@@ -492,7 +492,10 @@ static json_t *run_skill(bn_agent__kit *k, json_t *call, const char *name,
 	char *in = json_dumps(input, JSON_COMPACT), *m;
 	bn_exec_request req = { .skill = name, .bot = k->bot, .input = in,
 				.input_len = in ? strlen(in) : 0,
-				.actor = k->opts ? k->opts->actor : NULL };
+				.actor = k->opts ? k->opts->actor : NULL,
+				.pool = k->opts ? k->opts->pool : NULL,
+				.local_in_worker = k->opts &&
+						   k->opts->local_in_worker };
 	bn_exec_result res = { 0 };
 	json_t *b;
 	bn_err e;

@@ -76,7 +76,11 @@ int bn_exec_audit_begin(int64_t *id_out, bn_store *s,
 	char *input = text_in(r->input_sha256), *client = text_in(r->client);
 	char *call = text_in(r->trace.tool_call_id);
 	bn_proc_owner o;
-	bn_proc_owner_self(&o);
+
+	if (r->owner)
+		o = *r->owner;
+	else
+		bn_proc_owner_self(&o);
 	bn_store_audit_run_new row = {
 		.at_ms = now_ms(), .skill = skill ? skill : "",
 		.version = version, .tier = tier ? tier : "", .bot = bot,

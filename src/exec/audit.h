@@ -59,13 +59,18 @@ typedef struct bn_exec_audit_run {
 	const char *client;         /* who asked: an MCP client's name
 				       (`bnity mcp serve`), or NULL */
 	bn_exec_trace trace;        /* the agent's tool call, if any */
+	const struct bn_proc_owner *owner; /* the record's owner: a
+				       long-lived process's own, looked up
+				       once; NULL: this process, looked up
+				       now */
 } bn_exec_audit_run;
 
 /* The actor of a run no API token asked for. */
 #define BN_EXEC_AUDIT_LOCAL "local"
 
 /* Start a record (outcome "running") owned by this process (its owner
-   lease: pid, start time, host; see base/proc.h): a record left running
+   lease: pid, start time, host; see base/proc.h; R->owner when given):
+   a record left running
    by a process that died is closed as "abandoned" by the next store
    open or `bnity audit` (bn_store_audit_sweep).  *id_out names it for
    the rest. */

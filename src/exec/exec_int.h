@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "exec/audit.h"
 #include "exec/executor.h"
@@ -62,6 +63,39 @@ void bn_exec__worker_call(bn_exec_worker_outcome *out, bn_exec__worker *w,
 bool bn_exec__worker_spent(const bn_exec_worker_outcome *o,
 			   const bn_exec_host *h);
 void bn_exec__worker_end(bn_exec_worker_outcome *out, bn_exec__worker *w);
+/* A spare (a worker spawned for no job, ALLOW_WEAKER as given) can
+   serve JOB: no folders, limits within what a spare is made for. */
+bool bn_exec__spare_fits(const bn_exec_worker_job *job, bool allow_weaker);
+
+/*
+ * A worker started ahead of its job, for a run without a pool: as soon
+ * as the run knows it goes to a worker, _begin asks the spawner for a
+ * spare (its supervisor's wall clock LIFETIME_MS) without waiting for it
+ * (bn_sandbox_spawn_start), so that the worker's start, in the spawner's
+ * processes, overlaps what the run does before it (the module's read
+ * and identity check, the grants, the audit record).  bn_exec_worker_run takes it for a job a spare
+ * fits whose wall clock ends well within its lifetime, and the job's own
+ * wall clock is enforced from outside as for any worker; _end ends a
+ * worker nobody took.  It is still a fresh worker that serves one job:
+ * nothing is reused between runs.
+ */
+typedef struct bn_exec__prestart {
+	bool pending;                  /* asked for, start not read yet */
+	bool taken;                    /* the run took its worker */
+	bool allow_weaker;
+	uint64_t lifetime_ms;
+	uint64_t started_ms;           /* when the spawn was asked for */
+	int r;                         /* the spawn's result */
+	bn_exec__worker w;
+} bn_exec__prestart;
+
+void bn_exec__prestart_begin(bn_exec__prestart *ps, uint64_t lifetime_ms,
+			     bool allow_weaker);
+/* JOB's worker when the prestarted one fits it (true; *W owned), else
+   false with the prestarted one ended.  Waits for the spawn. */
+bool bn_exec__prestart_take(bn_exec__worker *w, bn_exec__prestart *ps,
+			    const bn_exec_worker_job *job);
+void bn_exec__prestart_end(bn_exec__prestart *ps);
 /* pool.c: run JOB in a worker of POOL (bound, spare or new). */
 int bn_exec__pool_call(bn_exec_worker_outcome *out, bn_exec_pool *pool,
 		       const bn_exec_worker_job *job, bn_err *err) BN_MUST_USE;

@@ -225,6 +225,11 @@ char *bn_exec__memfd_take(int fd, size_t max, size_t *len_out)
 
 /* ---- the run ---------------------------------------------------------- */
 
+/* The supervisor's wall clock of a worker started ahead: its backstop,
+   since the run's own wall clock is the broker's (a run whose grant
+   allows more than this starts a worker of its own). */
+#define PRESTART_LIFETIME_MS ((uint64_t)120 * 1000)
+
 typedef struct run_ctx {
 	bn_exec__run *run;           /* the skill, its grants, its record */
 	bn_exec_result *res;
@@ -232,6 +237,8 @@ typedef struct run_ctx {
 	struct bn_exec_pool *pool;   /* warm workers, or NULL */
 	int cancel_fd;               /* the request's, or 0 */
 	const atomic_bool *cancel;   /* the caller's, or NULL */
+	bn_exec__prestart *prestart; /* without a pool: its worker, started
+					ahead (exec_int.h) */
 } run_ctx;
 
 /* The trap's limit name, or NULL when it is not a limit. */
@@ -561,6 +568,7 @@ static int run_confined(run_ctx *c, const char *bytes, size_t nbytes,
 	job.allow_weaker = res->tier == BN_EXEC_TIER_LOCAL ||
 			   bn_exec__allow_weaker();
 	job.cancel_fd = c->cancel_fd;
+	job.prestart = c->prestart;
 	r = bn_exec_worker_run(&o, &job, err);
 	free((void *)job.preopens);
 	if (r) {
@@ -686,6 +694,18 @@ int bn_exec_run_traced(bn_exec_result *out, bn_store *s,
 	return run_full(out, s, req, NULL, trace, err);
 }
 
+/* Whether a spare fits tier T's default limits (the local tier's pass
+   them: its runs start a worker of their own). */
+static bool tier_fits_spare(bn_exec_tier t)
+{
+	bn_exec_limits l;
+
+	bn_exec_tier_limits(&l, t);
+	return l.memory_bytes <= BN_EXEC__SPARE_MEMORY &&
+	       l.output_bytes <= BN_EXEC__SPARE_OUTPUT &&
+	       l.timeout_ms < PRESTART_LIFETIME_MS;
+}
+
 /* A run for CALLER (may be NULL) with TRACE (may be NULL). */
 static int run_full(bn_exec_result *out, bn_store *s,
 		    const bn_exec_request *req, const bn_exec_caller *caller,
@@ -701,13 +721,15 @@ static int run_full(bn_exec_result *out, bn_store *s,
 		      .cancel_fd = caller ? caller->cancel_fd : 0 };
 	char *wasm_path = NULL, *bytes = NULL;
 	size_t nbytes = 0;
-	bool in_worker;
+	bn_exec__prestart ps;
+	bool in_worker = false;
 	int r;
 
 	if ((r = bn_exec__run_open(&run, s, req->skill, req->bot, req->input,
 				   req->input_len, err)))
 		goto out;
 	run.ar.actor = req->actor;
+	run.ar.owner = req->owner;
 	run.ar.client = caller ? caller->client : NULL;
 	if (trace) {
 		run.ar.trace = *trace;
@@ -729,6 +751,18 @@ static int run_full(bn_exec_result *out, bn_store *s,
 	   never lends its own tier to another skill's module */
 	bn_exec__run_code(&run, resolved.tool->name);
 	res.tier = run.tier;
+	/* only local skills run in-process (unless the caller keeps every
+	   skill out of process), so only they are parsed here; the others
+	   only in their confined worker */
+	in_worker = res.tier != BN_EXEC_TIER_LOCAL || req->local_in_worker;
+	if (in_worker && !req->pool && tier_fits_spare(res.tier)) {
+		/* its worker starts now, while the module is read and
+		   checked and the audit record written */
+		bn_exec__prestart_begin(&ps, PRESTART_LIFETIME_MS,
+					res.tier == BN_EXEC_TIER_LOCAL ||
+					bn_exec__allow_weaker());
+		c.prestart = &ps;
+	}
 	/* the child's module, or the nearest ancestor's */
 	wasm_path = bn_fs_join(resolved.tool->dir, "skill.wasm");
 	if ((r = load_module(&bytes, &nbytes, &run, resolved.tool->name,
@@ -741,10 +775,6 @@ static int run_full(bn_exec_result *out, bn_store *s,
 	res.limits = run.limits;
 	res.audit_id = run.audit_id;
 	res.notice = run.notice ? bn_xstrdup(run.notice) : NULL;
-	/* only local skills run in-process (unless the caller keeps every
-	   skill out of process), so only they are parsed here; the others
-	   only in their confined worker */
-	in_worker = res.tier != BN_EXEC_TIER_LOCAL || req->local_in_worker;
 	if (!in_worker &&
 	    bn_wasm_module_new(&mod, (const uint8_t *)bytes, nbytes, &werr)) {
 		r = bn_err_set(err, BN_EINVAL, "%s: %s", wasm_path, werr.msg);
@@ -776,6 +806,8 @@ static int run_full(bn_exec_result *out, bn_store *s,
 fail:
 	bn_exec__run_fail(&run, err);
 out:
+	if (c.prestart)
+		bn_exec__prestart_end(c.prestart);
 	for (int i = 0; i < 3; i++)
 		if (c.fds[i] >= 0)
 			close(c.fds[i]);

@@ -55,6 +55,11 @@ typedef struct bn_exec_request {
 	const char *actor;           /* who asked, for the audit log: an API
 					token's name; NULL: "local" (this
 					machine's user, no token) */
+	const struct bn_proc_owner *owner; /* this process as the owner of
+					the run's audit record, looked up
+					once by a long-lived server (a
+					call then reads no /proc file);
+					NULL: looked up per run */
 } bn_exec_request;
 
 /* Who asks for a run, beyond the request (bn_exec_run_as). */

@@ -155,14 +155,10 @@ static void identity_key(char key[65], const bn_exec_worker_job *job,
 	bn_buf_clear(&b);
 }
 
-/* A spare can serve JOB: no folders, limits within what it was made for,
-   the same confinement. */
+/* A spare of P can serve JOB (bn_exec__spare_fits). */
 static bool spare_fits(const bn_exec_pool *p, const bn_exec_worker_job *job)
 {
-	return job->npreopens == 0 &&
-	       job->limits.memory_bytes <= BN_EXEC__SPARE_MEMORY &&
-	       job->limits.output_bytes <= BN_EXEC__SPARE_OUTPUT &&
-	       job->allow_weaker == p->weaker;
+	return bn_exec__spare_fits(job, p->weaker);
 }
 
 /* ---- slots (under the lock) ------------------------------------------- */

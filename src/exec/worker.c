@@ -659,8 +659,10 @@ static void worker_policy(bn_sandbox_policy *pol, const char ***ro,
 	}
 }
 
-int bn_exec__worker_spawn(bn_exec__worker *w, const bn_exec_worker_job *job,
-			  uint64_t lifetime_ms, bool allow_weaker, bn_err *err)
+/* The first half of bn_exec__worker_spawn: asked for, not yet started
+   (bn_sandbox_spawn_start); *W's pid is set by worker_started. */
+static int worker_start(bn_exec__worker *w, const bn_exec_worker_job *job,
+			uint64_t lifetime_ms, bool allow_weaker, bn_err *err)
 {
 	bn_sandbox_policy pol = BN_SANDBOX_POLICY_INIT;
 	bn_sandbox_target target = { 0 };
@@ -690,7 +692,7 @@ int bn_exec__worker_spawn(bn_exec__worker *w, const bn_exec_worker_job *job,
 	keep[3] = chan[1];
 	worker_policy(&pol, &ro, &rw, job, keep, lifetime_ms, allow_weaker);
 	target.worker = true;
-	r = bn_sandbox_spawn(&w->proc, &pol, &target, err);
+	r = bn_sandbox_spawn_start(&w->proc, &pol, &target, err);
 	close(chan[1]);
 	if (nul >= 0)
 		close(nul);
@@ -701,8 +703,29 @@ int bn_exec__worker_spawn(bn_exec__worker *w, const bn_exec_worker_job *job,
 		return r;
 	}
 	w->chan = chan[0];
+	return 0;
+}
+
+/* The second half: wait until the worker is confined and ready. */
+static int worker_started(bn_exec__worker *w, bn_err *err)
+{
+	int r = bn_sandbox_spawn_started(&w->proc, err);
+
+	if (r) {
+		close(w->chan);
+		w->chan = -1;
+		return r;
+	}
 	w->pid = bn_sandbox_proc_pid(w->proc);
 	return 0;
+}
+
+int bn_exec__worker_spawn(bn_exec__worker *w, const bn_exec_worker_job *job,
+			  uint64_t lifetime_ms, bool allow_weaker, bn_err *err)
+{
+	int r = worker_start(w, job, lifetime_ms, allow_weaker, err);
+
+	return r ? r : worker_started(w, err);
 }
 
 void bn_exec__worker_call(bn_exec_worker_outcome *out, bn_exec__worker *w,
@@ -755,6 +778,73 @@ void bn_exec__worker_end(bn_exec_worker_outcome *out, bn_exec__worker *w)
 	w->proc = NULL;
 }
 
+bool bn_exec__spare_fits(const bn_exec_worker_job *job, bool allow_weaker)
+{
+	return job->npreopens == 0 &&
+	       job->limits.memory_bytes <= BN_EXEC__SPARE_MEMORY &&
+	       job->limits.output_bytes <= BN_EXEC__SPARE_OUTPUT &&
+	       job->allow_weaker == allow_weaker;
+}
+
+/* A job of a worker started ahead ends this long before its
+   supervisor's clock, at the latest. */
+#define PRESTART_LIFE_MARGIN_MS ((uint64_t)10 * 1000)
+
+void bn_exec__prestart_begin(bn_exec__prestart *ps, uint64_t lifetime_ms,
+			     bool allow_weaker)
+{
+	bn_err err;
+
+	memset(ps, 0, sizeof(*ps));
+	ps->w.chan = -1;
+	ps->started_ms = bn_clock_now_ms();
+	ps->lifetime_ms = lifetime_ms;
+	ps->allow_weaker = allow_weaker;
+	bn_err_init(&err);
+	/* a failure is the run's to report: it then spawns its own */
+	ps->r = worker_start(&ps->w, NULL, lifetime_ms, allow_weaker, &err);
+	ps->pending = ps->r == 0;
+}
+
+/* Wait for the start (once). */
+static void prestart_join(bn_exec__prestart *ps)
+{
+	bn_err err;
+
+	if (ps->pending) {
+		ps->pending = false;
+		bn_err_init(&err);
+		ps->r = worker_started(&ps->w, &err);
+	}
+}
+
+bool bn_exec__prestart_take(bn_exec__worker *w, bn_exec__prestart *ps,
+			    const bn_exec_worker_job *job)
+{
+	prestart_join(ps);
+	/* its supervisor's clock started with the spawn: the job's own
+	   must end well before it, or the backstop would end it first */
+	if (ps->r == 0 && !ps->taken &&
+	    bn_exec__spare_fits(job, ps->allow_weaker) &&
+	    bn_clock_now_ms() - ps->started_ms + job->limits.timeout_ms +
+	    PRESTART_LIFE_MARGIN_MS <= ps->lifetime_ms) {
+		ps->taken = true;
+		*w = ps->w;
+		return true;
+	}
+	bn_exec__prestart_end(ps);
+	return false;
+}
+
+void bn_exec__prestart_end(bn_exec__prestart *ps)
+{
+	prestart_join(ps);
+	if (ps->r == 0 && !ps->taken) {
+		ps->taken = true;
+		bn_exec__worker_end(NULL, &ps->w);
+	}
+}
+
 int bn_exec_worker_run(bn_exec_worker_outcome *out,
 		       const bn_exec_worker_job *job, bn_err *err)
 {
@@ -765,6 +855,14 @@ int bn_exec_worker_run(bn_exec_worker_outcome *out,
 	memset(out, 0, sizeof(*out));
 	if (job->pool)
 		return bn_exec__pool_call(out, job->pool, job, err);
+	if (job->prestart && bn_exec__prestart_take(&w, job->prestart, job)) {
+		/* only the wait for the spawn still under way was ours */
+		t0 = bn_clock_now_us() - t0;
+		bn_exec__worker_call(out, &w, job);
+		out->spawn_us = t0;
+		bn_exec__worker_end(out, &w);
+		return 0;
+	}
 	if ((r = bn_exec__worker_spawn(&w, job, 0, job->allow_weaker, err)))
 		return r;
 	t0 = bn_clock_now_us() - t0;

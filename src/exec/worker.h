@@ -59,6 +59,9 @@ typedef struct bn_exec_worker_job {
 	bool allow_weaker;                /* run without a missing mechanism */
 	int cancel_fd;                    /* > 0: readable when the caller
 					     cancels; the worker is killed */
+	struct bn_exec__prestart *prestart; /* without a pool: a worker
+					     started ahead of the job
+					     (exec_int.h), or NULL */
 } bn_exec_worker_job;
 
 typedef struct bn_exec_worker_outcome {

@@ -123,7 +123,7 @@ static void close_fds(const bn_sandbox__plan *plan)
 	size_t n = 0, i;
 	unsigned lo = 0;
 
-	if (p->n_keep_fds > MAX_KEEP - 6)
+	if (p->n_keep_fds > MAX_KEEP - 7)
 		fail(plan, "close fds", EMFILE);
 	for (i = 0; i < p->n_keep_fds; i++)
 		keep[n++] = p->keep_fds[i];
@@ -133,6 +133,7 @@ static void close_fds(const bn_sandbox__plan *plan)
 	keep[n++] = plan->trace_fd;
 	keep[n++] = plan->exe_fd;
 	keep[n++] = plan->bpf_fd;
+	keep[n++] = plan->init_bpf_fd;
 	sort_fds(keep, n);
 	for (i = 0; i < n; i++) {
 		if (keep[i] < 0 || (unsigned)keep[i] < lo)
@@ -271,7 +272,9 @@ __attribute__((noreturn)) static void exec_worker(
 	fail(&moved, "execve bnity worker", e);
 }
 
-/* PID 2: the untrusted side.  Never returns. */
+/* PID 2: the untrusted side.  Never returns.  For a worker target it
+   runs vforked (bn_sandbox__child_main): system calls on its own stack
+   only, until the exec or _exit. */
 __attribute__((noreturn)) static void payload_main(
 	const bn_sandbox__plan *plan, uint64_t t)
 {
@@ -322,7 +325,18 @@ __attribute__((noreturn)) static void init_main(const bn_sandbox__plan *plan,
 
 	if (plan->target->worker)
 		enforce_landlock(plan);
-	load_filter(plan, plan->init_filter, "seccomp load (pid 1)");
+	if (plan->init_bpf_fd >= 0) {
+		/* the spawner's compiled copy of the same allow-list */
+		int r;
+
+		if ((plan->arch_guard &&
+		     (r = bn_sandbox__seccomp_arch_guard())) ||
+		    (r = bn_sandbox__seccomp_load_bpf(plan->init_bpf_fd)))
+			fail(plan, "seccomp load (pid 1)", -r);
+		close(plan->init_bpf_fd);
+	} else {
+		load_filter(plan, plan->init_filter, "seccomp load (pid 1)");
+	}
 	close(plan->err_fd);
 	for (;;) {
 		w = wait4(-1, &st, 0, &ru);
@@ -379,7 +393,10 @@ void bn_sandbox__child_main(const bn_sandbox__plan *plan)
 	lap(plan, &t, "landlock");
 	drop_caps(plan);
 	lap(plan, &t, "capabilities");
-	pid = fork();
+	/* a worker's payload only moves descriptors and execs: vfork
+	   spares PID 1 copying its page tables (and the faults of copy on
+	   write after), and PID 1 goes on once the image is replaced */
+	pid = plan->target->worker ? vfork() : fork();
 	if (pid < 0)
 		fail(plan, "fork payload", errno);
 	if (pid == 0)

@@ -50,6 +50,7 @@ struct bn_sandbox_proc {
 	int ctl_fd;             /* remote: the supervisor's channel, else -1 */
 	int cancel_fd;          /* readable (or closed): kill the run now;
 				   -1 for none (a supervisor's channel) */
+	bool starting;          /* remote: asked for, start not read yet */
 	bn_sandbox_proc *live_prev, *live_next;
 };
 
@@ -405,8 +406,9 @@ static int prepare(bn_sandbox__plan *plan, bn_sandbox_proc *proc,
 		if ((!plan->target->worker &&
 		     (r = bn_sandbox__seccomp_build(&plan->filter,
 						    p->allow_exec, err))) ||
-		    (r = bn_sandbox__seccomp_build_init(&plan->init_filter,
-							err)))
+		    (plan->init_bpf_fd < 0 &&
+		     (r = bn_sandbox__seccomp_build_init(&plan->init_filter,
+							 err))))
 			return r;
 	}
 	bn_sandbox__trace(p->trace_fd, "seccomp build",
@@ -527,7 +529,8 @@ static int stopping(bn_err *err)
 			  "stopping: no new confined runs");
 }
 
-/* Ask the spawner; the run is watched by its supervisor process. */
+/* Ask the spawner; the run is watched by its supervisor process, and
+   started once bn_sandbox_spawn_started has read its start. */
 static int spawn_remote(bn_sandbox_proc **out,
 			const bn_sandbox_policy *policy,
 			const bn_sandbox_target *target, bn_err *err)
@@ -535,21 +538,19 @@ static int spawn_remote(bn_sandbox_proc **out,
 	bn_sandbox_proc *proc = proc_new(policy);
 	int r;
 
-	r = bn_sandbox__remote_start(&proc->ctl_fd, &proc->pid,
-				     &proc->weakened, policy, target, err);
-	if (!r && !live_add(proc))
-		r = stopping(err);
+	r = bn_sandbox__remote_send(&proc->ctl_fd, policy, target, err);
 	if (r) {
 		bn_sandbox_proc_free(proc);
 		return r;
 	}
-	proc->reaped = false;
+	proc->starting = true;
 	*out = proc;
 	return 0;
 }
 
-int bn_sandbox_spawn(bn_sandbox_proc **out, const bn_sandbox_policy *policy,
-		     const bn_sandbox_target *target, bn_err *err)
+int bn_sandbox_spawn_start(bn_sandbox_proc **out,
+			   const bn_sandbox_policy *policy,
+			   const bn_sandbox_target *target, bn_err *err)
 {
 	int r;
 
@@ -559,18 +560,49 @@ int bn_sandbox_spawn(bn_sandbox_proc **out, const bn_sandbox_policy *policy,
 		return stopping(err);
 	if (target->worker || (target->argv && bn_sandbox__spawner_on()))
 		return spawn_remote(out, policy, target, err);
-	return bn_sandbox__spawn_in(out, policy, target, -1, -1, -1, err);
+	return bn_sandbox__spawn_in(out, policy, target, -1, NULL, -1, err);
+}
+
+int bn_sandbox_spawn_started(bn_sandbox_proc **procp, bn_err *err)
+{
+	bn_sandbox_proc *proc = *procp;
+	int r;
+
+	if (!proc->starting)
+		return 0;
+	proc->starting = false;
+	r = bn_sandbox__remote_started(proc->ctl_fd, &proc->pid,
+				       &proc->weakened, err);
+	if (!r && !live_add(proc))
+		r = stopping(err);
+	if (r) {
+		bn_sandbox_proc_free(proc);
+		*procp = NULL;
+		return r;
+	}
+	proc->reaped = false;
+	return 0;
+}
+
+int bn_sandbox_spawn(bn_sandbox_proc **out, const bn_sandbox_policy *policy,
+		     const bn_sandbox_target *target, bn_err *err)
+{
+	int r = bn_sandbox_spawn_start(out, policy, target, err);
+
+	return r ? r : bn_sandbox_spawn_started(out, err);
 }
 
 int bn_sandbox__spawn_in(bn_sandbox_proc **out,
 			 const bn_sandbox_policy *policy,
 			 const bn_sandbox_target *target, int exe_fd,
-			 int bpf_fd, int cancel_fd, bn_err *err)
+			 const bn_sandbox__bpfs *bpf, int cancel_fd,
+			 bn_err *err)
 {
 	bn_sandbox__plan plan = { .policy = policy, .target = target,
 				  .ruleset_fd = -1, .exe_fd = exe_fd,
 				  .join_fds = { -1, -1 },
-				  .bpf_fd = bpf_fd,
+				  .bpf_fd = bpf ? bpf->worker : -1,
+				  .init_bpf_fd = bpf ? bpf->init : -1,
 				  .trace_fd = policy->trace_fd };
 	int sync_p[2] = { -1, -1 }, err_p[2] = { -1, -1 },
 	    st_p[2] = { -1, -1 }, ns = 0, r, i;

@@ -189,6 +189,23 @@ int bn_sandbox_spawn(bn_sandbox_proc **out, const bn_sandbox_policy *policy,
 		     const bn_sandbox_target *target, bn_err *err)
 	BN_MUST_USE;
 
+/*
+ * bn_sandbox_spawn_start - bn_sandbox_spawn in two halves, for a caller
+ * with other work to do while the child starts: a run the spawner starts
+ * (a worker, or a native program once the spawner runs) is asked for
+ * and *out returned at once, while the spawner's supervisor confines it;
+ * bn_sandbox_spawn_started then reads its start and returns what
+ * bn_sandbox_spawn would have (on failure *PROC is freed and NULL).
+ * Without a spawner, _start spawns in full and _started returns 0.
+ * Only bn_sandbox_proc_free may be called between the two.
+ */
+int bn_sandbox_spawn_start(bn_sandbox_proc **out,
+			   const bn_sandbox_policy *policy,
+			   const bn_sandbox_target *target, bn_err *err)
+	BN_MUST_USE;
+int bn_sandbox_spawn_started(bn_sandbox_proc **proc, bn_err *err)
+	BN_MUST_USE;
+
 /* bn_sandbox_proc_pid - the child's pid as the caller sees it. */
 pid_t bn_sandbox_proc_pid(const bn_sandbox_proc *proc);
 

@@ -34,6 +34,9 @@ typedef struct bn_sandbox__plan {
 				-1 outside the spawner */
 	int bpf_fd;          /* the worker's compiled allow-list (sealed
 				memfd), for a worker target; -1 for none */
+	int init_bpf_fd;     /* PID 1's allow-list compiled once by the
+				spawner (sealed memfd); -1: PID 1 loads
+				init_filter instead */
 	int join_fds[2];     /* the per-run groups' `tasks` files, opened
 				by the parent: the child joins them itself
 				(bn_sandbox__cgroup_open_joins); -1: none */
@@ -47,24 +50,36 @@ typedef struct bn_sandbox__report {
 	uint64_t maxrss_kb;  /* payload peak RSS */
 } bn_sandbox__report;
 
+/* The filters the spawner compiles once, at its start (sealed memfds,
+   -1 for none): the worker's allow-list and PID 1's. */
+typedef struct bn_sandbox__bpfs {
+	int worker;
+	int init;
+} bn_sandbox__bpfs;
+
 /*
  * sandbox.c: spawn in this process (the spawner's supervisor, or a
- * process without a spawner).  EXE_FD, BPF_FD: see the plan; CANCEL_FD: readable
- * or closed means "kill the run now" (-1 for none).
+ * process without a spawner).  EXE_FD, BPF: see the plan (BPF NULL
+ * outside the spawner); CANCEL_FD: readable or closed means "kill the
+ * run now" (-1 for none).
  */
 int bn_sandbox__spawn_in(bn_sandbox_proc **out,
 			 const bn_sandbox_policy *policy,
 			 const bn_sandbox_target *target, int exe_fd,
-			 int bpf_fd, int cancel_fd, bn_err *err) BN_MUST_USE;
+			 const bn_sandbox__bpfs *bpf, int cancel_fd,
+			 bn_err *err) BN_MUST_USE;
 
 /* spawner.c: the broker's side of a run the spawner starts. */
 bool bn_sandbox__spawner_on(void);
-/* Send the request and read the start: *ctl (owned) is the supervisor's
-   channel, *pid its PID 1, WEAKENED gets what was missing. */
-int bn_sandbox__remote_start(int *ctl, pid_t *pid, bn_buf *weakened,
-			     const bn_sandbox_policy *policy,
-			     const bn_sandbox_target *target, bn_err *err)
+/* Send the request: *ctl (owned) is the supervisor's channel.  The
+   spawner starts the run meanwhile. */
+int bn_sandbox__remote_send(int *ctl, const bn_sandbox_policy *policy,
+			    const bn_sandbox_target *target, bn_err *err)
 	BN_MUST_USE;
+/* Read the start from CTL: *pid is the run's PID 1, WEAKENED gets what
+   was missing. */
+int bn_sandbox__remote_started(int ctl, pid_t *pid, bn_buf *weakened,
+			       bn_err *err) BN_MUST_USE;
 /* Wait for the end (a supervisor that vanished reads as SIGKILL). */
 void bn_sandbox__remote_end(bn_sandbox_result *out, int ctl);
 /* Ask the supervisor to kill the run now (any thread, never blocks). */
@@ -99,10 +114,14 @@ int bn_sandbox__seccomp_build(scmp_filter_ctx *out, bool native,
  */
 #define BN_SANDBOX__BPF_MAX 4096
 int bn_sandbox__seccomp_worker_bpf(int *out, bn_err *err);
-/* In the worker: set no_new_privs and load the BPF in FD; 0 or -errno. */
+/* In the worker or PID 1: set no_new_privs and load the BPF in FD; 0
+   or -errno. */
 int bn_sandbox__seccomp_load_bpf(int fd);
 /* PID 1's allow-list: wait, kill, write the report, exit. */
 int bn_sandbox__seccomp_build_init(scmp_filter_ctx *out, bn_err *err);
+/* The same compiled to BPF once, in a sealed memfd (as worker_bpf), so
+   that no run compiles it again. */
+int bn_sandbox__seccomp_init_bpf(int *out, bn_err *err);
 /* In the child: the raw filter killing foreign arches and x32 numbers. */
 int bn_sandbox__seccomp_arch_guard(void);
 /* Probes: filter mode with KILL_PROCESS; user notification. */

@@ -306,24 +306,24 @@ int bn_sandbox__seccomp_build(scmp_filter_ctx *out, bool native,
 	return 0;
 }
 
-int bn_sandbox__seccomp_worker_bpf(int *out, bn_err *err)
+/* CTX (released) compiled to BPF in a sealed memfd *OUT named NAME;
+   WHOSE names the filter in errors. */
+static int export_sealed(int *out, scmp_filter_ctx ctx, const char *name,
+			 const char *whose, bn_err *err)
 {
-	scmp_filter_ctx ctx = NULL;
-	int fd, r;
+	int fd, r = 0;
 
-	if ((r = bn_sandbox__seccomp_build(&ctx, false, err)))
-		return r;
-	fd = memfd_create("bnity-worker-bpf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
-		r = bn_err_set(err, -errno, "seccomp: memfd for the worker's "
-			       "filter: %s", strerror(errno));
+		r = bn_err_set(err, -errno, "seccomp: memfd for %s filter: %s",
+			       whose, strerror(errno));
 	else if ((r = seccomp_export_bpf(ctx, fd)))
-		r = bn_err_set(err, r, "seccomp: export the worker's filter: "
-			       "%s", strerror(-r));
+		r = bn_err_set(err, r, "seccomp: export %s filter: %s", whose,
+			       strerror(-r));
 	else if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK |
 		       F_SEAL_GROW | F_SEAL_SEAL))
-		r = bn_err_set(err, -errno, "seccomp: seal the worker's "
-			       "filter: %s", strerror(errno));
+		r = bn_err_set(err, -errno, "seccomp: seal %s filter: %s",
+			       whose, strerror(errno));
 	seccomp_release(ctx);
 	if (r) {
 		if (fd >= 0)
@@ -332,6 +332,17 @@ int bn_sandbox__seccomp_worker_bpf(int *out, bn_err *err)
 	}
 	*out = fd;
 	return 0;
+}
+
+int bn_sandbox__seccomp_worker_bpf(int *out, bn_err *err)
+{
+	scmp_filter_ctx ctx = NULL;
+	int r;
+
+	if ((r = bn_sandbox__seccomp_build(&ctx, false, err)))
+		return r;
+	return export_sealed(out, ctx, "bnity-worker-bpf", "the worker's",
+			     err);
 }
 
 int bn_sandbox__seccomp_load_bpf(int fd)
@@ -354,6 +365,16 @@ int bn_sandbox__seccomp_load_bpf(int fd)
 int bn_sandbox__seccomp_build_init(scmp_filter_ctx *out, bn_err *err)
 {
 	return new_ctx_allowing(out, init_calls, N(init_calls), err);
+}
+
+int bn_sandbox__seccomp_init_bpf(int *out, bn_err *err)
+{
+	scmp_filter_ctx ctx = NULL;
+	int r;
+
+	if ((r = bn_sandbox__seccomp_build_init(&ctx, err)))
+		return r;
+	return export_sealed(out, ctx, "bnity-init-bpf", "PID 1's", err);
 }
 
 /*

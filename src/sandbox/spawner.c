@@ -237,10 +237,10 @@ static int lift_fd(int *fd, int limit)
 
 /*
  * Receive the N descriptors and put each at the number WANT[i] the
- * caller had for it, after moving CTL, EXE and BPF out of the way.
+ * caller had for it, after moving CTL, EXE and the filters out of the way.
  */
 static int place_fds(const int *want, size_t n, int ctl_fd, int *ctl,
-		     int *exe, int *bpf, bn_err *err)
+		     int *exe, bn_sandbox__bpfs *bpf, bn_err *err)
 {
 	int got[KEEP_MAX + 1], top = 2, r = 0;
 	size_t have = 0, i;
@@ -265,7 +265,8 @@ static int place_fds(const int *want, size_t n, int ctl_fd, int *ctl,
 		bn_sandbox_msg_clear(&m);
 	}
 	if ((r = lift_fd(ctl, top)) || (r = lift_fd(exe, top)) ||
-	    (*bpf >= 0 && (r = lift_fd(bpf, top))))
+	    (bpf->worker >= 0 && (r = lift_fd(&bpf->worker, top))) ||
+	    (bpf->init >= 0 && (r = lift_fd(&bpf->init, top))))
 		goto fail;
 	for (i = 0; i < n; i++)
 		if ((r = lift_fd(&got[i], top + 2)))
@@ -287,8 +288,8 @@ fail:
 			  strerror(-r));
 }
 
-static int read_request(request *rq, int *ctl, int *exe, int *bpf,
-			bn_err *err)
+static int read_request(request *rq, int *ctl, int *exe,
+			bn_sandbox__bpfs *bpf, bn_err *err)
 {
 	bn_sandbox_msg m = { 0 };
 	int want[KEEP_MAX + 1], r;
@@ -337,8 +338,9 @@ static void send_end(int ctl, const bn_sandbox_result *res)
 }
 
 /* One run, from the request to its end.  Never returns.  BPF: the
-   worker's compiled allow-list, or -1. */
-__attribute__((noreturn)) static void supervise(int ctl, int exe, int bpf)
+   compiled filters (-1 each when there are none). */
+__attribute__((noreturn)) static void supervise(int ctl, int exe,
+						 bn_sandbox__bpfs bpf)
 {
 	request rq;
 	bn_sandbox_proc *proc = NULL;
@@ -354,7 +356,7 @@ __attribute__((noreturn)) static void supervise(int ctl, int exe, int bpf)
 	bn_err_init(&err);
 	r = read_request(&rq, &ctl, &exe, &bpf, &err);
 	if (!r)
-		r = bn_sandbox__spawn_in(&proc, &rq.pol, &rq.tg, exe, bpf,
+		r = bn_sandbox__spawn_in(&proc, &rq.pol, &rq.tg, exe, &bpf,
 					 ctl, &err);
 	/* the child has its copies: ours would keep its channel open (the
 	   trace fd stays: the teardown is traced too) */
@@ -386,13 +388,30 @@ static void reap_all(int sfd)
 		;
 }
 
+/*
+ * The filters every run loads, compiled once now, while the caller is
+ * still setting itself up (on another core): a run neither waits for
+ * libseccomp nor runs it.  Without seccomp here there are none, and a
+ * worker run is refused or weakened as its policy says.
+ */
+static bn_sandbox__bpfs compile_filters(void)
+{
+	bn_sandbox__bpfs bpf = { -1, -1 };
+	char note[BN_SANDBOX_NOTE_MAX];
+
+	if (bn_sandbox__seccomp_can_filter(note, sizeof(note))) {
+		(void)bn_sandbox__seccomp_worker_bpf(&bpf.worker, NULL);
+		(void)bn_sandbox__seccomp_init_bpf(&bpf.init, NULL);
+	}
+	return bpf;
+}
+
 /* The spawner's loop: a supervisor per NEW, until the caller is gone. */
 __attribute__((noreturn)) static void spawner_main(int sock, int exe)
 {
 	sigset_t chld;
-	int sfd, bpf = -1, nul = open("/dev/null", O_RDWR | O_CLOEXEC);
-	bool bpf_tried = false;
-	char note[BN_SANDBOX_NOTE_MAX];
+	bn_sandbox__bpfs bpf;
+	int sfd, nul = open("/dev/null", O_RDWR | O_CLOEXEC);
 
 	/* out of the terminal's process group: a ^C ends the caller, whose
 	   closed channels then end every run cleanly */
@@ -408,6 +427,7 @@ __attribute__((noreturn)) static void spawner_main(int sock, int exe)
 	sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0)
 		_exit(EXIT_CONFINE);
+	bpf = compile_filters();
 	for (;;) {
 		struct pollfd pfd[2] = { { sock, POLLIN, 0 }, { sfd, POLLIN, 0 } };
 		bn_sandbox_msg m = { 0 };
@@ -424,15 +444,6 @@ __attribute__((noreturn)) static void spawner_main(int sock, int exe)
 			continue;
 		if (bn_sandbox_msg_recv(&m, sock, 0, NULL))
 			break; /* the caller is gone */
-		/* the worker's allow-list, compiled once, at the first run,
-		   for every worker; without it (no seccomp here) a worker run
-		   is refused or weakened as the policy says */
-		if (m.type == MSG_NEW && !bpf_tried) {
-			bpf_tried = true;
-			if (bn_sandbox__seccomp_can_filter(note, sizeof(note)))
-				(void)bn_sandbox__seccomp_worker_bpf(&bpf,
-								     NULL);
-		}
 		if (m.type == MSG_NEW && m.n_fds == 1) {
 			pid = fork();
 			if (pid == 0) {
@@ -566,9 +577,8 @@ static int read_start(int ctl, pid_t *pid, bn_buf *weakened, bn_err *err)
 	return r;
 }
 
-int bn_sandbox__remote_start(int *ctl, pid_t *pid, bn_buf *weakened,
-			     const bn_sandbox_policy *policy,
-			     const bn_sandbox_target *target, bn_err *err)
+int bn_sandbox__remote_send(int *ctl, const bn_sandbox_policy *policy,
+			    const bn_sandbox_target *target, bn_err *err)
 {
 	int pair[2], r;
 
@@ -588,14 +598,18 @@ int bn_sandbox__remote_start(int *ctl, pid_t *pid, bn_buf *weakened,
 		bn_err_prefix(err, "sandbox: the spawner process is gone");
 	if (!r)
 		r = send_request(pair[0], policy, target, err);
-	if (!r)
-		r = read_start(pair[0], pid, weakened, err);
 	if (r) {
 		close(pair[0]);
 		return r;
 	}
 	*ctl = pair[0];
 	return 0;
+}
+
+int bn_sandbox__remote_started(int ctl, pid_t *pid, bn_buf *weakened,
+			       bn_err *err)
+{
+	return read_start(ctl, pid, weakened, err);
 }
 
 void bn_sandbox__remote_end(bn_sandbox_result *out, int ctl)

@@ -159,6 +159,10 @@ static void *turn_main(void *arg)
 
 	bn_err_init(&err);
 	lo.actor = cs->actor;
+	/* as /skills/NAME/run: a tool skill, local ones too, runs in a
+	   worker, so a crashing tool never takes the server down */
+	lo.pool = state->pool;
+	lo.local_in_worker = true;
 	if (bn_store_open(&s, cs->home, cs->cwd, &err) ||
 	    bn_agent_session_open(&ss, s, cs->provider, cs->bot, cs->session,
 				  &lo, &err) ||

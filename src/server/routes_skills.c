@@ -373,7 +373,8 @@ static void skill_run(bn_server_req *rq)
 	bn_exec_request req = { .skill = rq->params[0], .bot = bot,
 				.input = text, .input_len = strlen(text),
 				.pool = rq->srv->state->pool,
-				.local_in_worker = true, .actor = rq->caller };
+				.local_in_worker = true, .actor = rq->caller,
+				.owner = &rq->srv->state->owner };
 	bn_err_init(&err);
 	t0_us = bn_clock_now_us();
 	r = bn_exec_run(&res, s, &req, &err);

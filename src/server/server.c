@@ -568,6 +568,7 @@ static int server_init(bn_server *srv, const char *home,
 	pthread_mutex_init(&srv->state->lock, NULL);
 	atomic_init(&srv->state->stopping, false);
 	atomic_init(&srv->state->turns, 0);
+	bn_proc_owner_self(&srv->state->owner);
 	/* opening the store once creates $BNITY_HOME and migrates it before
 	   the first request; requests then reuse idle handles */
 	r = bn_store_reuse_new(&srv->state->stores, home, srv->cwd,

@@ -17,6 +17,7 @@
 #include "base/buf.h"
 #include "base/dl.h"
 #include "base/err.h"
+#include "base/proc.h"
 #include "server/server.h"
 #include "store/store.h"
 #include "view/view.h"
@@ -58,6 +59,8 @@ typedef struct bn_server_state {
 					the first request */
 	bn_store_reuse *stores;      /* store handles between requests;
 					set before the first request */
+	bn_proc_owner owner;         /* this process, as the owner of the
+					runs' audit records */
 } bn_server_state;
 
 /* The server's settings, fixed once it runs; shared by every thread. */

@@ -133,6 +133,8 @@ void bn_store_free(bn_store *s)
 	if (s->db)
 		sqlite3_close(s->db);
 	free(s->seen_key);
+	bn_strv_clear(&s->user_folders);
+	bn_strv_clear(&s->project_folders);
 	bn_store__scratch_release_all(s);
 	free(s->home);
 	free(s->skills_dir);
@@ -646,26 +648,36 @@ static void scan_folders(bn_store_skills *l, bn_store *s,
 		scan_root(l, s, folders->v[i], origin);
 }
 
-/* The user's and then the project's skills into L, overriding: the
-   folders of every agent of store/agents.h. */
-static void scan_others(bn_store_skills *l, bn_store *s)
+/* Which folders those are, once per handle: of every agent of
+   store/agents.h, the user's and the project's. */
+static void others_find(bn_store *s)
 {
-	const char *home = secure_getenv("HOME");
-	char *rhome = home ? realpath(home, NULL) : NULL;
-	bn_strv proj = { 0 }, folders = { 0 };
+	const char *home;
+	char *rhome;
+	bn_strv proj = { 0 };
 
+	if (s->others_known)
+		return;
+	s->others_known = true;
+	home = secure_getenv("HOME");
+	rhome = home ? realpath(home, NULL) : NULL;
 	if (rhome)
-		bn_store_agent_folders(&folders, true, NULL, rhome);
-	scan_folders(l, s, &folders, BN_STORE_ORIGIN_USER);
-	bn_strv_clear(&folders);
+		bn_store_agent_folders(&s->user_folders, true, NULL, rhome);
 	if (s->cwd)
 		project_dirs(&proj, s->cwd, rhome);
 	for (size_t i = 0; i < proj.n; i++)
-		bn_store_agent_folders(&folders, false, proj.v[i], NULL);
-	scan_folders(l, s, &folders, BN_STORE_ORIGIN_PROJECT);
-	bn_strv_clear(&folders);
+		bn_store_agent_folders(&s->project_folders, false, proj.v[i],
+				       NULL);
 	bn_strv_clear(&proj);
 	free(rhome);
+}
+
+/* The user's and then the project's skills into L, overriding. */
+static void scan_others(bn_store_skills *l, bn_store *s)
+{
+	others_find(s);
+	scan_folders(l, s, &s->user_folders, BN_STORE_ORIGIN_USER);
+	scan_folders(l, s, &s->project_folders, BN_STORE_ORIGIN_PROJECT);
 }
 
 /* *out = L sorted by name (whatever order the folders were read in),

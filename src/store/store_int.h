@@ -29,6 +29,12 @@ struct bn_store {
 	char *seen_key;     /* the skills folder's key at the last
 			       reconcile (bn_store__refresh), or NULL */
 	uint64_t checked_ms; /* when it last reconciled (monotonic) */
+	/* the user's and the project's agent folders (store/agents.h),
+	   found once per handle: $HOME and cwd resolved, the repository
+	   root looked up (a long-lived server's handle lists them again
+	   and again for every run) */
+	bool others_known;
+	bn_strv user_folders, project_folders;
 };
 
 /*

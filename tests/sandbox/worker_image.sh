@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # tests/sandbox/worker_image.sh - a confined worker starts from a clean
 # image (issue 17), on both paths that start one: the CLI's one-shot run
-# (`bnity skill run`) and the warm pool of `bnity serve`.  While an
+# (`bnity skill run`, whose worker starts while the run gets ready: a
+# spare, exec_int.h) and the warm pool of `bnity serve`.  A CLI run that
+# no spare can serve (a grant above a spare's limits) starts its own.  While an
 # untrusted skill sleeps in its worker, with canaries in the broker's
 # environment (ANTHROPIC_API_KEY, BNITY_VAULT_PASSPHRASE) and heap (the
 # skill's description, which the broker loads and the worker never gets):
@@ -121,6 +123,15 @@ worker_checks "skill run" "$pid"
 kill -TERM "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 check "skill run: ending the broker ends its worker" 'gone "$worker"'
+
+# a grant above a spare's memory: the worker started ahead is ended and
+# the run starts one of its own, with the grant's limits
+cp -r "$src/bench/server/echo" "$BNITY_HOME/skills/echo"
+"$bnity" skill build echo >/dev/null 2>&1
+run "$bnity" skill grant echo --max-memory 512M
+run "$bnity" skill run echo --json --input '{"a": 1}'
+check "skill run: a run no spare fits gets a worker of its own" \
+  '[ $rc -eq 0 ] && [[ $out == *"\"tier\": \"untrusted\""* ]] && [[ $out == *"\"output\": \"{\\\"a\\\": 1}\""* ]]'
 
 # the server: a pooled worker
 start_server "$work/serve.log" "ANTHROPIC_API_KEY=$env_canary" \

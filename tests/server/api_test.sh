@@ -78,16 +78,7 @@ printf -- '---\nname: greeter\ndescription: Greets. Use when asked to greet.\nme
   >"$work/offered/greeter/SKILL.md"
 
 # --- the scripted provider and the registry stand-in ---------------------------
-has_provider=false
-if [ -f "$src/tests/agent/provider_server.py" ]; then
-  mkfifo "$work/prov-in"
-  python3 "$src/tests/agent/provider_server.py" <"$work/prov-in" >"$work/prov-port" &
-  pids+=($!)
-  exec 8>"$work/prov-in"
-  for _ in $(seq 100); do [ -s "$work/prov-port" ] && break; sleep 0.1; done
-  prov_port=$(head -n1 "$work/prov-port")
-  [ -n "$prov_port" ] && has_provider=true
-fi
+start_provider
 mkfifo "$work/reg-in"
 python3 "$src/tests/server/registry_server.py" "greeter=$work/offered/greeter" \
   <"$work/reg-in" >"$work/reg-port" &

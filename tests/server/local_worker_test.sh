@@ -3,8 +3,12 @@
 # In `bnity serve` a local skill runs out of process too (exec/executor.h,
 # local_in_worker): in a worker of the pool, with its tier's limits, so a
 # local skill that traps, spins forever or eats memory ends as that run's
-# outcome while the server goes on answering.  The CLI keeps running it
-# in-process.  No timing is asserted; every wait is bounded.
+# outcome while the server goes on answering.  The same holds for a local
+# tool skill the model calls during a chat (POST /bots/NAME/chat, against
+# the scripted provider of tests/agent): its call runs in a pool worker,
+# which a later run of the same skill for the same bot reuses.  The CLI
+# keeps running it in-process.  No timing is asserted; every wait is
+# bounded.
 # Usage: local_worker_test.sh BNITY
 set -u
 bnity=$(realpath "$1")
@@ -63,7 +67,16 @@ healthy() {
     [[ $body == *'"output":"hello"'* ]]
 }
 
-start_server "$work/serve.log"
+# the scripted provider: its "tool" script calls word-count, then quotes it
+start_provider
+hello_wat=$(cat "$BNITY_HOME/skills/hello/skill.wat")
+skill word-count "$hello_wat"
+run "$bnity" bot create helper
+run "$bnity" skill attach word-count helper
+check "word-count is attached to the chat's bot" '[ $rc -eq 0 ]'
+
+start_server "$work/serve.log" ANTHROPIC_API_KEY=test-key \
+  BNITY_PROVIDER=anthropic ANTHROPIC_BASE_URL="http://127.0.0.1:${prov_port:-9}/tool"
 token=$(tr -d '\n' <"$BNITY_HOME/api-token" 2>/dev/null)
 check "serve starts" '[ -n "$base" ] && [ -n "$token" ]'
 
@@ -95,6 +108,40 @@ check "a skill built while serve runs is run by it (reused store handles see it)
 rm -rf "$BNITY_HOME/skills/late"
 call late
 check "and a skill removed meanwhile is gone for it (404)" '[ "$code" = 404 ]'
+
+# --- a local tool skill called during a chat ------------------------------------
+# chat: one turn of bot helper; $out holds the event stream
+chat() {
+  out=$(curl -sN --max-time 60 -H "Authorization: Bearer $token" \
+        -H 'Content-Type: application/json' --data '{"message": "count please"}' \
+        "$base/api/v1/bots/helper/chat")
+}
+if $has_provider; then
+  chat
+  check "a chat's local tool call runs and the turn ends" \
+    '[[ $out == *"event: tool_call"*"word-count"* ]] && [[ $out == *"event: tool_result"*"hello"* ]] && [[ $out == *"event: done"* ]]'
+  # the pool keeps the worker that served the chat's call, bound to the
+  # skill, the bot and its grants: the same run over HTTP is its 2nd call
+  hdr=$(curl -s --max-time 60 -D - -o "$work/body" -H "Authorization: Bearer $token" \
+        -d '{"input": {}, "bot": "helper"}' "$base/api/v1/skills/word-count/run")
+  out="$hdr $(cat "$work/body")"
+  check "the chat's call ran in a pool worker (the next run is its 2nd call)" \
+    '[[ $(printf "%s" "$hdr" | tr -d "\r") == *"X-Bnity-Worker: "*"/2"* ]]'
+  # the same tool now traps: the turn goes on with the error as the
+  # tool's result, and the server keeps answering
+  printf '%s\n' '(module (func (export "_start") unreachable))' \
+    >"$BNITY_HOME/skills/word-count/skill.wat"
+  run "$bnity" skill build word-count
+  chat
+  check "a local tool that traps during a chat: an error result, the turn ends" \
+    '[[ $out == *"event: tool_result"*"trap"* ]] && [[ $out == *"event: done"* ]]'
+  check "the server still answers after the chat's crashing tool" healthy
+else
+  skip "a chat's local tool call runs" "no scripted provider (tests/agent)"
+  skip "the chat's call ran in a pool worker" "no scripted provider"
+  skip "a local tool that traps during a chat" "no scripted provider"
+  skip "the server still answers after the chat's crashing tool" "no scripted provider"
+fi
 
 # a runaway local skill while others run: the server keeps answering
 curl -s --max-time 60 -o /dev/null -H "Authorization: Bearer $token" \

@@ -101,13 +101,8 @@ echo "# SIGTERM with a spinning run: serve exited $rc after $stop_ms ms"
 check "no worker of it remains" 'none_alive "${workers[@]}"'
 
 # --- SIGINT while a chat turn runs the spinning skill as a tool -------------------
-if [ -f "$src/tests/agent/provider_server.py" ]; then
-  mkfifo "$work/prov-in"
-  python3 "$src/tests/agent/provider_server.py" <"$work/prov-in" >"$work/prov-port" &
-  pids+=($!)
-  exec 8>"$work/prov-in"
-  for _ in $(seq 100); do [ -s "$work/prov-port" ] && break; sleep 0.1; done
-  prov_port=$(head -n1 "$work/prov-port")
+start_provider
+if $has_provider; then
   run "$bnity" bot create helper
   run "$bnity" skill attach word-count helper
   check "a bot with the spinning skill" '[ $rc -eq 0 ]'
