@@ -498,25 +498,56 @@ static int limits_from_json(bn_exec_limits *l, const char *text,
 	return 0;
 }
 
-/* Write one grant of M (to its identity: bn_store_skill_identity). */
+static void fold(bn_exec_limits *l, const bn_exec_limits *o);
+
+/* Into *L, the limits the grant row (SKILL, HASH, BOT, CAP, SCOPE) holds
+   now (all 0 when there is no such row or it holds none). */
+static int row_limits(bn_exec_limits *l, bn_store *s, const char *skill,
+		      const char *hash, const char *bot, const char *cap,
+		      const char *scope, bn_err *err)
+{
+	bn_store_grant *rows = NULL;
+	size_t n = 0;
+	int r = bn_store_grant_list(&rows, &n, s, skill, hash, bot, err);
+
+	memset(l, 0, sizeof(*l));
+	for (size_t i = 0; !r && i < n; i++)
+		if (!strcmp(rows[i].bot, bot) &&
+		    !strcmp(rows[i].capability, cap) &&
+		    !strcmp(rows[i].scope, scope) &&
+		    limits_from_json(l, rows[i].limits, NULL))
+			memset(l, 0, sizeof(*l)); /* a bad stored value is
+						     replaced */
+	bn_store_grants_free(rows, n);
+	return r;
+}
+
+/* Write one grant of M (to its identity: bn_store_skill_identity).  The
+   limits given are set over those the row already holds, so a new
+   --timeout-ms keeps an earlier --fuel. */
 static int put_row(bn_store *s, const bn_skill_manifest *m, const char *bot,
 		   const char *cap, const char *scope,
 		   const bn_exec_limits *limits, bn_err *err)
 {
 	char *lj = NULL, hash[BN_SKILL_TREE_HASH_SIZE];
+	const char *who = bot ? bot : BN_STORE_GRANT_EVERY_BOT;
+	bn_exec_limits merged;
 	int r = bn_store_skill_identity(hash, s, m->name, m->dir, err);
 
 	if (r)
 		return r;
 	if (limits && (limits->fuel || limits->memory_bytes ||
 		       limits->timeout_ms || limits->output_bytes)) {
-		json_t *j = limits_json(limits);
+		json_t *j;
+		if ((r = row_limits(&merged, s, m->name, hash, who, cap,
+				    scope, err)))
+			return r;
+		fold(&merged, limits);
+		j = limits_json(&merged);
 		lj = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 		json_decref(j);
 	}
-	r = bn_store_grant_put(s, m->name, hash,
-			       bot ? bot : BN_STORE_GRANT_EVERY_BOT, cap,
-			       scope, lj, err);
+	r = bn_store_grant_put(s, m->name, hash, who, cap, scope, lj, err);
 	free(lj);
 	if (r)
 		bn_err_prefix(err, "grants");
@@ -611,16 +642,18 @@ int bn_exec_grant_revoke(bn_store *s, const char *skill, const char *bot,
 	char *norm = NULL;
 	bn_exec_cap c = BN_EXEC_CAP_MAX;
 	bool all = strcmp(spec, "all") == 0;
+	bool limits = strcmp(spec, "limits") == 0;  /* the limits row only */
 	size_t n = 0;
 	int r;
 
-	if (!all && (r = parse_spec(&c, &scope, spec, err)))
+	if (!all && !limits && (r = parse_spec(&c, &scope, spec, err)))
 		return r;
 	if (*scope && bn_exec_scope_normalize(&norm, c, scope, NULL))
 		norm = bn_xstrdup(scope);   /* revoke what was typed */
 	r = bn_store_grant_remove(&n, s, skill,
 				  bot ? bot : BN_STORE_GRANT_EVERY_BOT,
-				  all ? NULL : cap_names[c], norm, err);
+				  all ? NULL : limits ? "limits" : cap_names[c],
+				  norm, err);
 	free(norm);
 	if (r) {
 		bn_err_prefix(err, "grants");

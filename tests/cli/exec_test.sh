@@ -211,6 +211,14 @@ mkwat spin '(module (func (export "_start") (loop $l (br $l))))'
 run "$bnity" skill grant spin --fuel 20000000
 run "$bnity" skill run spin --json --input '{}'
 check "a runaway loop stops on fuel (exit 5)" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"fuel\""* ]] && [[ $out == *"\"tier\": \"untrusted\""* ]]'
+run "$bnity" skill grant spin --timeout-ms 20000
+run "$bnity" skill run spin --json --input '{}'
+check "a later --timeout-ms keeps the earlier --fuel (still stops on fuel)" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"fuel\""* ]]'
+run "$bnity" skill inspect spin --json
+check "the grant shows both limits" '[[ $out == *"\"fuel\": 20000000,"* ]] && [[ $out == *"\"timeout_ms\": 20000,"* ]]'
+run "$bnity" skill revoke spin limits
+run "$bnity" skill inspect spin --json
+check "revoke SKILL limits clears the limits" '[ $rc -eq 0 ] && [[ $out != *"\"fuel\": 20000000"* ]]'
 run "$bnity" skill grant spin --fuel 100000000000 --timeout-ms 300
 run "$bnity" skill run spin --json --input '{}'
 check "with fuel to spare, the wall clock stops it" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"time\""* ]]'
