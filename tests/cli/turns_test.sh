@@ -247,6 +247,15 @@ if [ -n "$base" ]; then
   check "the resumed turn did not rerun the tool" '[ "$(runs_of "$fsid" word-count)" = 1 ]'
   req POST "/sessions/$fsid/resume" '{}'
   check "resume with nothing to resume: 409" '[ $rc = 409 ]'
+  # a request's own cap of one answer, as `chat --max-tokens`
+  req POST /bots/helper/chat '{"message": "capped", "max_tokens": 321}' -N --max-time 60
+  check "POST /bots/B/chat with max_tokens streams the turn" '[ $rc = 200 ] && [[ $out == *"event: done"* ]]'
+  out=$(curl -s "$pbase/log/apimix.api")
+  check "its max_tokens is the cap sent to the model, for each request of the turn" '[ "$(py "sorted(set(r[\"max_tokens\"] for r in j if \"capped\" in json.dumps(r[\"messages\"])))")" = "[321]" ]'
+  req POST /bots/helper/chat '{"message": "capped", "max_tokens": 0}'
+  check "max_tokens 0: 400 naming the field" '[ $rc = 400 ] && [[ $out == *"max_tokens"* ]]'
+  req POST /bots/helper/chat '{"message": "capped", "max_tokens": "many"}'
+  check "max_tokens not a number: 400" '[ $rc = 400 ] && [[ $out == *"max_tokens"* ]]'
   # a client that hangs up cancels its turn
   curl -s -N --max-time 1.5 -H "Authorization: Bearer $token" \
     -H 'Content-Type: application/json' --data '{"message": "slowly"}' \
