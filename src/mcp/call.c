@@ -33,6 +33,7 @@ struct bn_mcp__call {
 	json_t *token;               /* owned progressToken, or NULL */
 	char *skill;                 /* owned */
 	char *client;                /* owned copy of the client's name */
+	char actor[BN_SERVER_TOKEN_NAME_MAX + 1]; /* the session's token, or "" */
 	char *input;                 /* owned JSON of the arguments */
 	bool structured;             /* the tool has an outputSchema */
 	int cancel_fd;               /* eventfd: readable once cancelled */
@@ -283,7 +284,9 @@ static void *call_main(void *arg)
 					.bot = ss->srv->bot, .input = c->input,
 					.input_len = strlen(c->input),
 					.pool = ss->srv->o.pool,
-					.local_in_worker = true };
+					.local_in_worker = true,
+					.actor = *c->actor ? c->actor :
+						 NULL };
 		r = bn_exec_run_as(&res, s, &req, &who, &err);
 	}
 	pthread_mutex_lock(&c->lock);
@@ -350,6 +353,7 @@ void bn_mcp__call_start(bn_mcp__session *ss, const json_t *id,
 	pthread_cond_init(&c->cond, NULL);
 	pthread_mutex_lock(&ss->lock);
 	c->client = ss->client ? bn_xstrdup(ss->client) : NULL;
+	memcpy(c->actor, ss->actor, sizeof(c->actor));
 	if (c->cancel_fd < 0) {
 		pthread_mutex_unlock(&ss->lock);
 		ss->send(ss->payload, bn_mcp__error(id, BN_MCP_INTERNAL_ERROR,
