@@ -42,6 +42,19 @@ static void test_buf_cap(bn_t *t)
 	BN_CHECK_STR(t, bn_buf_cstr(&b), "");
 }
 
+/* bn_xstrndup stops at the string's end: a heap string of 3 bytes asked
+   for 64 is copied whole and no further (ASan sees any read past it). */
+static void test_xstrndup_stops_at_nul(bn_t *t)
+{
+	char *src = bn_xstrdup("abc"), *a = bn_xstrndup(src, 64),
+	     *b = bn_xstrndup(src, 2);
+	BN_CHECK_STR(t, a, "abc");
+	BN_CHECK_STR(t, b, "ab");
+	free(a);
+	free(b);
+	free(src);
+}
+
 /* What bn_buf_append_utf8 makes of IN (N bytes); *bad the replacements. */
 static char *utf8_of(const char *in, size_t n, size_t *bad)
 {
@@ -349,6 +362,7 @@ int main(void)
 	bn_t t = { 0 };
 	BN_RUN(&t, test_err_first_message_wins);
 	BN_RUN(&t, test_buf_cap);
+	BN_RUN(&t, test_xstrndup_stops_at_nul);
 	BN_RUN(&t, test_utf8_replaces_ill_formed);
 	BN_RUN(&t, test_utf8_keeps_nul);
 	BN_RUN(&t, test_utf8_cap);
