@@ -509,13 +509,17 @@ static json_t *run_skill(bn_agent__kit *k, json_t *call, const char *name,
 		b = result(k, call, res.output ? res.output : "",
 			   res.output_len, false);
 	} else {
-		m = bn_xasprintf("skill '%s' %s (%s): %s%s%.*s", name,
+		m = bn_xasprintf("skill '%s' %s (%s): %s%s%.*s%s%s%s", name,
 				 res.limit ? "stopped" : "failed", res.outcome,
 				 res.error ? res.error : "no message",
 				 res.output_len ? "\noutput: " : "",
 				 (int)(res.output_len > 4096 ? 4096 :
 				       res.output_len),
-				 res.output ? res.output : "");
+				 res.output ? res.output : "",
+				 res.grant_command ? "\nThe user can allow "
+				 "it with: " : "", res.grant_command ?
+				 res.grant_command : "", res.grant_command ?
+				 " (or in the web UI's Skills tab)" : "");
 		b = error_result(k, call, m);
 		free(m);
 	}

@@ -78,6 +78,7 @@ void bn_exec_result_clear(bn_exec_result *r)
 	free(r->output);
 	free(r->error);
 	free(r->notice);
+	free(r->grant_command);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -769,6 +770,15 @@ static int run_full(bn_exec_result *out, bn_store *s,
 				  res.output_len, err)))
 		goto out;
 	res.duration_ms = run.ar.duration_ms;
+	if (res.host_denied) {
+		const char **d = bn_xcalloc(resolved.capabilities.n + 1,
+					    sizeof(*d));
+		for (size_t i = 0; i < resolved.capabilities.n; i++)
+			d[i] = resolved.capabilities.v[i].value;
+		res.grant_command = bn_exec_grant_command(s, res.audit_id,
+			req->skill, req->bot, d, resolved.capabilities.n);
+		free(d);
+	}
 	*out = res;
 	memset(&res, 0, sizeof(res));
 	goto out;

@@ -18,6 +18,7 @@
 
 #include "base/buf.h"
 #include "store/grants.h"
+#include "audit.h"
 
 static const char *const cap_names[BN_EXEC_CAP_MAX] = {
 	[BN_EXEC_CAP_READ_FILE] = "read_file",
@@ -749,4 +750,96 @@ void bn_exec_grants_limits(bn_exec_limits *l, const bn_exec_grants *g)
 	for (size_t i = 0; i < g->n; i++)
 		if (strcmp(g->v[i].bot, "*") != 0)
 			fold(l, &g->v[i].limits);
+}
+
+/* ---- the command a refusal needs ----------------------------------------- */
+
+/* Text a shell takes as one word: W, or W in single quotes (owned). */
+static char *shell_word(const char *w)
+{
+	bn_buf b;
+
+	if (*w && strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV"
+			 "WXYZ0123456789_-./:=@,+*") == strlen(w))
+		return bn_xstrdup(w);
+	bn_buf_init(&b, 0);
+	(void)bn_buf_puts(&b, "'");
+	for (const char *p = w; *p; p++)
+		(void)(*p == '\'' ? bn_buf_puts(&b, "'\\''") :
+		       bn_buf_append(&b, p, 1));
+	(void)bn_buf_puts(&b, "'");
+	return bn_buf_take(&b);
+}
+
+/* The scope a grant of C takes for ASKED (owned): an HTTP grant names an
+   origin where the call named a URL. */
+static char *grant_scope(bn_exec_cap c, const char *asked)
+{
+	const char *host = strstr(asked, "://");
+	size_t n = strlen(asked);
+
+	if ((c == BN_EXEC_CAP_HTTP_GET || c == BN_EXEC_CAP_HTTP_POST) && host)
+		n = (size_t)(host + 3 - asked) + strcspn(host + 3, "/?#");
+	return bn_xstrndup(asked, n);
+}
+
+char *bn_exec_grant_command(bn_store *s, int64_t run_id, const char *skill,
+			    const char *bot, const char *const *declared,
+			    size_t n_declared)
+{
+	json_t *o = NULL, *k;
+	const char *cap = NULL, *asked = "";
+	char *scope = NULL, *norm = NULL, *spec = NULL, *w[3] = { 0 };
+	char *cmd = NULL;
+	bool covered = false;
+	bn_exec_cap c = BN_EXEC_CAP_MAX, dc;
+	size_t i;
+
+	if (run_id <= 0 || bn_exec_audit_calls(&o, s, run_id, 0, 0, NULL))
+		return NULL;
+	json_array_foreach(json_object_get(o, "calls"), i, k) {
+		if (json_is_true(json_object_get(k, "allowed")))
+			continue;
+		cap = json_string_value(json_object_get(k, "capability"));
+		if (json_is_string(json_object_get(k, "scope")))
+			asked = json_string_value(json_object_get(k, "scope"));
+		break;
+	}
+	if (!cap || !bn_exec_cap_parse(&c, cap, strlen(cap)) ||
+	    (c == BN_EXEC_CAP_GET_SECRET && !strchr(asked, '@')))
+		goto out;
+	scope = grant_scope(c, asked);
+	if (bn_exec_cap_has_scope(c) &&
+	    bn_exec_scope_normalize(&norm, c, scope, NULL))
+		goto out;
+	for (i = 0; i < n_declared && !covered; i++) {
+		const char *ds = NULL;
+		if (parse_spec(&dc, &ds, declared[i], NULL) || dc != c)
+			continue;
+		covered = !bn_exec_cap_has_scope(c) || !*ds ||
+			  declared_covers(c, ds, norm);
+	}
+	if (!covered)
+		goto out;
+	/* an origin as the URL wrote it (the grant normalises it the same
+	   way); a path as normalised (absolute) */
+	if (c == BN_EXEC_CAP_HTTP_GET || c == BN_EXEC_CAP_HTTP_POST) {
+		free(norm);
+		norm = bn_xstrdup(scope);
+	}
+	spec = norm && *norm ? bn_xasprintf("%s=%s", cap_names[c], norm) :
+	       bn_xstrdup(cap_names[c]);
+	w[0] = shell_word(skill);
+	w[1] = shell_word(spec);
+	w[2] = bot ? shell_word(bot) : NULL;
+	cmd = bn_xasprintf("bnity skill grant %s %s%s%s", w[0], w[1],
+			   bot ? " --bot " : "", bot ? w[2] : "");
+out:
+	for (i = 0; i < 3; i++)
+		free(w[i]);
+	free(spec);
+	free(norm);
+	free(scope);
+	json_decref(o);
+	return cmd;
 }

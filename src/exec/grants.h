@@ -171,4 +171,17 @@ const bn_exec_grant *bn_exec_grant_find(const bn_exec_grants *g,
  */
 void bn_exec_grants_limits(bn_exec_limits *l, const bn_exec_grants *g);
 
+/*
+ * bn_exec_grant_command - the command that allows what run RUN_ID (its
+ * audit record) was first refused, for SKILL run for BOT (NULL: every
+ * bot), as the user types it: "bnity skill grant SKILL CAP=SCOPE [--bot
+ * BOT]" with an HTTP URL narrowed to its origin (owned).  NULL when the
+ * run was refused nothing, or no grant can allow it: DECLARED (the
+ * capabilities the skill and its ancestors declare, "CAP[=SCOPE]" each)
+ * does not cover it, or it is a secret whose origin the run cannot tell.
+ */
+char *bn_exec_grant_command(bn_store *s, int64_t run_id, const char *skill,
+			    const char *bot, const char *const *declared,
+			    size_t n_declared);
+
 #endif
