@@ -78,6 +78,7 @@ void bn_exec_result_clear(bn_exec_result *r)
 	free(r->output);
 	free(r->error);
 	free(r->notice);
+	free(r->grant_spec);
 	free(r->grant_command);
 	memset(r, 0, sizeof(*r));
 }
@@ -775,8 +776,9 @@ static int run_full(bn_exec_result *out, bn_store *s,
 					    sizeof(*d));
 		for (size_t i = 0; i < resolved.capabilities.n; i++)
 			d[i] = resolved.capabilities.v[i].value;
-		res.grant_command = bn_exec_grant_command(s, res.audit_id,
-			req->skill, req->bot, d, resolved.capabilities.n);
+		(void)bn_exec_grant_command(&res.grant_spec,
+			&res.grant_command, s, res.audit_id, req->skill,
+			req->bot, d, resolved.capabilities.n);
 		free(d);
 	}
 	*out = res;

@@ -783,9 +783,9 @@ static char *grant_scope(bn_exec_cap c, const char *asked)
 	return bn_xstrndup(asked, n);
 }
 
-char *bn_exec_grant_command(bn_store *s, int64_t run_id, const char *skill,
-			    const char *bot, const char *const *declared,
-			    size_t n_declared)
+bool bn_exec_grant_command(char **spec_out, char **command_out, bn_store *s,
+			   int64_t run_id, const char *skill, const char *bot,
+			   const char *const *declared, size_t n_declared)
 {
 	json_t *o = NULL, *k;
 	const char *cap = NULL, *asked = "";
@@ -795,8 +795,9 @@ char *bn_exec_grant_command(bn_store *s, int64_t run_id, const char *skill,
 	bn_exec_cap c = BN_EXEC_CAP_MAX, dc;
 	size_t i;
 
+	*spec_out = *command_out = NULL;
 	if (run_id <= 0 || bn_exec_audit_calls(&o, s, run_id, 0, 0, NULL))
-		return NULL;
+		return false;
 	json_array_foreach(json_object_get(o, "calls"), i, k) {
 		if (json_is_true(json_object_get(k, "allowed")))
 			continue;
@@ -834,6 +835,9 @@ char *bn_exec_grant_command(bn_store *s, int64_t run_id, const char *skill,
 	w[2] = bot ? shell_word(bot) : NULL;
 	cmd = bn_xasprintf("bnity skill grant %s %s%s%s", w[0], w[1],
 			   bot ? " --bot " : "", bot ? w[2] : "");
+	*spec_out = spec;
+	*command_out = cmd;
+	spec = NULL;
 out:
 	for (i = 0; i < 3; i++)
 		free(w[i]);
@@ -841,5 +845,5 @@ out:
 	free(norm);
 	free(scope);
 	json_decref(o);
-	return cmd;
+	return cmd != NULL;
 }

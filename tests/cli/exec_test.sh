@@ -73,13 +73,13 @@ for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
 port=$(head -n1 "$work/port" | cut -d" " -f1)
 run "$bnity" skill run fetch-page --json --input "{\"url\":\"http://127.0.0.1:$port/hello\"}"
 check "http_get without a grant is refused (exit 4)" '[ $rc -eq 4 ] && [[ $out == *"not granted"* ]]'
-check "the refusal names the command that allows it" '[ "$(printf %s "$out" | python3 -c "import json,sys; print(json.load(sys.stdin).get(\"grant_command\"))")" = "bnity skill grant fetch-page http_get=http://127.0.0.1:$port" ]'
+check "the refusal names the grant and the command that allows it" '[ "$(printf %s "$out" | python3 -c "import json,sys; g = json.load(sys.stdin).get(\"grant\") or {}; print(g.get(\"capability\"), \"|\", g.get(\"command\"))")" = "http_get=http://127.0.0.1:$port | bnity skill grant fetch-page http_get=http://127.0.0.1:$port" ]'
 # the same module under a skill that declares only another origin: no
 # grant could allow the call, so no command is offered
 cp -r "$BNITY_HOME/skills/fetch-page" "$BNITY_HOME/skills/narrow-fetch"
 sed -i -e 's/^name: fetch-page/name: narrow-fetch/' -e 's|^  capabilities: http_get$|  capabilities: http_get=https://example.org|' "$BNITY_HOME/skills/narrow-fetch/SKILL.md"
 run "$bnity" skill run narrow-fetch --json --input "{\"url\":\"http://127.0.0.1:$port/hello\"}"
-check "a call beyond what the skill declares is refused with no command offered" '[ $rc -eq 4 ] && [[ $out == *"not granted"* ]] && [[ $out != *"grant_command"* ]]'
+check "a call beyond what the skill declares is refused with no command offered" '[ $rc -eq 4 ] && [[ $out == *"not granted"* ]] && [[ $out != *"\"grant\""* ]]'
 run "$bnity" audit --skill fetch-page --json
 check "the refusal is in the audit log" '[[ $out == *"\"capability\": \"http_get\""* ]] && [[ $out == *"\"allowed\": false"* ]]'
 run "$bnity" skill grant fetch-page "http_get=http://localhost:$port"
