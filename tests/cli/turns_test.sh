@@ -210,6 +210,15 @@ run "$bnity" audit --session "$ssid" --skill spin --json
 check "Ctrl-C ends the tool's worker: its run is closed as cancelled, linked to the session" '[ "$(py "(j[0][\"outcome\"], \"cancelled\" in j[0][\"error\"], j[0][\"duration_ms\"] < 60000, j[0][\"session\"])")" = "(${q}cancelled${q}, True, True, $ssid)" ]'
 run "$bnity" chat --show "$ssid" --json
 check "the turn is cancelled with the call's result journalled" '[ "$(py "(j[\"history\"][0][\"state\"], j[\"history\"][0][\"tool_calls\"][0][\"result\"] is not None)")" = "(${q}cancelled${q}, True)" ]'
+# the same skill as the user's own (local tier) runs inside the chat's
+# process: Ctrl-C interrupts the engine there too
+sed -i '/^  tier: untrusted$/d' "$BNITY_HOME/skills/spin/SKILL.md"
+run "$bnity" skill grant spin --fuel 100000000000000 --timeout-ms 60000
+ptyc spinner.a '[["expect", "helper> "], ["send", "spin\r"], ["expect", "[tool] spin"], ["sleep", 0.5], ["send", "\u0003"], ["expect", "cancelled"], ["expect", "helper> "], ["send", "/session\r"], ["expect", "session "], ["expect", "helper> "], ["send", "/exit\r"]]'
+lsid=$(sed -n 's/^session \([0-9]*\).*/\1/p' <<<"$out" | tr -d '\r' | tail -n1)
+check "Ctrl-C during an in-process (local) tool run cancels the turn" '[ $rc -eq 0 ] && [[ $out == *"EXIT 0"* ]] && [ -n "$lsid" ]'
+run "$bnity" audit --session "$lsid" --skill spin --json
+check "the local run is interrupted at once and closed as cancelled" '[ "$(py "(j[0][\"tier\"], j[0][\"outcome\"], j[0][\"duration_ms\"] < 60000)")" = "(${q}local${q}, ${q}cancelled${q}, True)" ]'
 
 # --- the API ---------------------------------------------------------------------------------
 start_server "$work/serve.log" ANTHROPIC_API_KEY=test-key BNITY_PROVIDER=anthropic \
