@@ -523,6 +523,9 @@ static json_t *run_skill(bn_agent__kit *k, json_t *call, const char *name,
 		b = error_result(k, call, m);
 		free(m);
 	}
+	if (res.audit_id)     /* for the turn's events; never sent on */
+		json_object_set_new(b, "audit_id",
+				    json_integer((json_int_t)res.audit_id));
 	bn_exec_result_clear(&res);
 	return b;
 }
@@ -563,6 +566,9 @@ static json_t *run_script(bn_agent__kit *k, json_t *call, json_t *input)
 		b = error_result(k, call, m);
 		free(m);
 	}
+	if (res.audit_id)
+		json_object_set_new(b, "audit_id",
+				    json_integer((json_int_t)res.audit_id));
 	bn_exec_script_result_clear(&res);
 	return b;
 }

@@ -118,13 +118,15 @@ static void on_tool_call(const char *name, json_t *input, void *payload)
 }
 
 static void on_tool_result(const char *name, const char *content,
-			   bool is_error, void *payload)
+			   bool is_error, int64_t audit_id, void *payload)
 {
 	json_t *o = json_object();
 
 	json_object_set_new(o, "name", json_string(name));
 	json_object_set_new(o, "content", json_string(content));
 	json_object_set_new(o, "is_error", json_boolean(is_error));
+	json_object_set_new(o, "audit_id", audit_id ?
+			    json_integer((json_int_t)audit_id) : json_null());
 	emit(payload, "tool_result", o);
 }
 

@@ -246,6 +246,8 @@ async function main() {
          t1.includes('Output') && t1.includes('words'),
       'a tool call opens on its input and output', t1);
       await page.screenshot({ path: join(outDir, 'chat-tools.png'), fullPage: true });
+      const live = await tools.first().getByRole('button', { name: 'Audit record of word-count' }).textContent();
+      ok(/Audit record #\d+/.test(live), 'a live tool call links to its exact audit record', live);
       await tools.first().getByRole('button', { name: 'Audit record of word-count' }).click();
       await until(async () => (await page.getByRole('tab', { name: 'Audit' })
         .getAttribute('aria-selected')) === 'true', 'the Audit tab');
