@@ -376,7 +376,8 @@ function grantsFor(sk, bot) {
 }
 
 // The limits a bot's grants set for a tool skill (each empty: the tier's
-// default), saved as one grant of limits (replacing the ones before).
+// default).  A grant sets only the limits it names, so a limit the user
+// emptied is cleared first (all of them; the rest are set again).
 const LIMITS = [['fuel', 'Fuel (instructions)'], ['memory_bytes', 'Memory (bytes)'],
   ['timeout_ms', 'Time (ms)'], ['output_bytes', 'Output (bytes)']];
 function limitsForm(sk, bot, path, refresh) {
@@ -393,10 +394,13 @@ function limitsForm(sk, bot, path, refresh) {
     ev.preventDefault();
     const limits = {};
     for (const [k, , , inp] of inputs) if (inp.value.trim()) limits[k] = Number(inp.value);
-    if (!Object.keys(limits).length) { say('give at least one limit', true); return; }
+    const cleared = held && LIMITS.some(([k]) => held.limits[k] !== null && !(k in limits));
+    if (!Object.keys(limits).length && !cleared) { say('give at least one limit', true); return; }
     try {
-      await api('POST', path, { limits });
-      say(`limits of ${sk.name} for ${bot} saved`);
+      if (cleared) await api('DELETE', `${path}${q({ capability: 'limits' })}`);
+      if (Object.keys(limits).length) await api('POST', path, { limits });
+      say(Object.keys(limits).length ? `limits of ${sk.name} for ${bot} saved` :
+        `limits of ${sk.name} for ${bot} back to the tier's defaults`);
       await refresh();
     } catch (e) { fail(e); }
   } },
@@ -567,6 +571,7 @@ async function runSkill(name) {
   runTarget = name;
   $('#run-title').textContent = `Run ${name}`;
   $('#run-output').textContent = '';
+  runOffer(null);
   await openDialog($('#run-dialog'), '#run-input');
 }
 
@@ -581,7 +586,31 @@ async function runGo() {
       { input, bot: state.bot || undefined });
     $('#run-output').textContent = `${r.outcome} (${r.tier}, ${r.duration_ms} ms, audit #${r.audit_id})\n` +
       (r.output || '') + (r.error ? `\n${r.error}` : '');
+    runOffer(r.grant);
   } catch (e) { $('#run-output').textContent = e.message; }
+}
+
+// A run refused a capability a grant can allow: offer that grant (for the
+// bot the run was for; the command to type where it ran for every bot).
+function runOffer(g) {
+  const box = $('#run-grant');
+  box.replaceChildren();
+  box.hidden = !g;
+  if (!g) return;
+  const bot = state.bot;
+  box.append(el('p', {}, 'Refused: ', el('code', {}, g.capability), '. ',
+    bot ? `Grant it to ${bot}, or run:` : 'To allow it for every bot, run:'),
+  el('pre', { class: 'output' }, g.command));
+  if (!bot) return;
+  box.append(el('button', { type: 'button', 'aria-label': `Grant ${g.capability} to ${bot}`,
+    onclick: async () => {
+      try {
+        await api('POST', `${botPath()}/skills/${encodeURIComponent(runTarget)}/grants`,
+          { capabilities: [g.capability] });
+        say(`granted ${g.capability} to ${bot}`);
+        box.replaceChildren(el('p', {}, `Granted ${g.capability} to ${bot}: run again.`));
+      } catch (e) { fail(e); }
+    } }, `Grant to ${bot}`));
 }
 
 // ---- discover and install ------------------------------------------------

@@ -366,7 +366,8 @@ static int run_calls(turn *tn, size_t at, bool *more, bn_err *err)
 		const char *content = bn_agent__block_str(res, "content");
 		if (ev && ev->on_tool_result && !cancelled(tn))
 			ev->on_tool_result(name, content, is_error,
-					   ev->payload);
+				(int64_t)json_integer_value(json_object_get(
+					res, "audit_id")), ev->payload);
 		json_array_append_new(tn->calls, json_pack("{s:s, s:s, s:O, "
 			"s:s, s:b}", "id", id, "name", name, "input",
 			json_object_get(b, "input"), "result", content,

@@ -66,8 +66,11 @@ typedef struct bn_agent_loop_options {
 typedef struct bn_agent_events {
 	void (*on_text)(const char *text, size_t len, void *payload);
 	void (*on_tool_call)(const char *name, json_t *input, void *payload);
+	/* AUDIT_ID: the audit record of the run that answered, or 0 when
+	   nothing ran (a refused or unknown call) */
 	void (*on_tool_result)(const char *name, const char *content,
-			       bool is_error, void *payload);
+			       bool is_error, int64_t audit_id,
+			       void *payload);
 	void *payload;
 	/* the provider waits WAIT_MS before asking again, because of WHY
 	   ("429", "connection refused", ...) */

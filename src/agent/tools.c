@@ -512,16 +512,23 @@ static json_t *run_skill(bn_agent__kit *k, json_t *call, const char *name,
 		b = result(k, call, res.output ? res.output : "",
 			   res.output_len, false);
 	} else {
-		m = bn_xasprintf("skill '%s' %s (%s): %s%s%.*s", name,
+		m = bn_xasprintf("skill '%s' %s (%s): %s%s%.*s%s%s%s", name,
 				 res.limit ? "stopped" : "failed", res.outcome,
 				 res.error ? res.error : "no message",
 				 res.output_len ? "\noutput: " : "",
 				 (int)(res.output_len > 4096 ? 4096 :
 				       res.output_len),
-				 res.output ? res.output : "");
+				 res.output ? res.output : "",
+				 res.grant_command ? "\nThe user can allow "
+				 "it with: " : "", res.grant_command ?
+				 res.grant_command : "", res.grant_command ?
+				 " (or in the web UI's Skills tab)" : "");
 		b = error_result(k, call, m);
 		free(m);
 	}
+	if (res.audit_id)     /* for the turn's events; never sent on */
+		json_object_set_new(b, "audit_id",
+				    json_integer((json_int_t)res.audit_id));
 	bn_exec_result_clear(&res);
 	return b;
 }
@@ -562,6 +569,9 @@ static json_t *run_script(bn_agent__kit *k, json_t *call, json_t *input)
 		b = error_result(k, call, m);
 		free(m);
 	}
+	if (res.audit_id)
+		json_object_set_new(b, "audit_id",
+				    json_integer((json_int_t)res.audit_id));
 	bn_exec_script_result_clear(&res);
 	return b;
 }

@@ -254,7 +254,10 @@ char *bn_xstrdup(const char *s)
 
 char *bn_xstrndup(const char *s, size_t n)
 {
-	char *p = bn_xmalloc(n + 1);
+	char *p;
+
+	n = strnlen(s, n);     /* never past the end of a shorter string */
+	p = bn_xmalloc(n + 1);
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return p;

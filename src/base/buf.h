@@ -69,6 +69,8 @@ void *bn_xmalloc(size_t n);
 void *bn_xcalloc(size_t n, size_t size);
 void *bn_xrealloc(void *p, size_t n);
 char *bn_xstrdup(const char *s);
+/* At most N bytes of S, stopping at its NUL as strndup does (reads no
+   byte past either). */
 char *bn_xstrndup(const char *s, size_t n);
 char *bn_xasprintf(const char *fmt, ...) BN_PRINTF(1, 2);
 

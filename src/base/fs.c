@@ -5,11 +5,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -331,6 +333,55 @@ bool bn_fs_is_file(const char *path)
 {
 	struct stat st;
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int bn_fs_open_below(int *fd_out, const char *root, const char *path,
+		     bn_err *err)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
+				.resolve = RESOLVE_BENEATH |
+					   RESOLVE_NO_MAGICLINKS };
+	char *real_root = realpath(root, NULL), *real = realpath(path, NULL);
+	const char *rel;
+	size_t n;
+	int rfd = -1, fd = -1, r = 0;
+
+	if (!real_root) {
+		r = bn_err_set(err, BN_EIO, "%s: %s", root, strerror(errno));
+		goto out;
+	}
+	if (!real) {
+		r = bn_err_set(err, errno == ENOENT ? BN_ENOTFOUND : BN_EIO,
+			       "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	n = strlen(real_root);
+	if (n == 1)
+		n = 0;                  /* the root folder: all is below */
+	if (strncmp(real, real_root, n) || (real[n] && real[n] != '/')) {
+		r = bn_err_set(err, BN_EDENIED, "%s: not below %s", path,
+			       root);
+		goto out;
+	}
+	rel = real[n] ? real + n + 1 : ".";
+	rfd = open(real_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rfd >= 0)
+		fd = (int)syscall(SYS_openat2, rfd, *rel ? rel : ".", &how,
+				  sizeof(how));
+	if (fd < 0)
+		r = bn_err_set(err, errno == EXDEV || errno == ELOOP ?
+			       BN_EDENIED : BN_EIO, "%s: %s%s", path,
+			       errno == EXDEV || errno == ELOOP ?
+			       "not below " : strerror(errno),
+			       errno == EXDEV || errno == ELOOP ? root : "");
+out:
+	if (rfd >= 0)
+		close(rfd);
+	free(real_root);
+	free(real);
+	if (!r)
+		*fd_out = fd;
+	return r;
 }
 
 char *bn_fs_link_below(const char *root, const char *path)

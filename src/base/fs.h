@@ -49,6 +49,18 @@ int bn_fs_copytree(const char *src, const char *dst, bn_err *err) BN_MUST_USE;
 bool bn_fs_is_dir(const char *path);
 bool bn_fs_is_file(const char *path);
 
+/*
+ * bn_fs_open_below - open PATH (a file or folder, links resolved) as an
+ * O_PATH descriptor (*fd_out, the caller closes it) when what it names
+ * lies below the folder ROOT, and only then.  The walk from ROOT is one
+ * openat2(RESOLVE_BENEATH) call, so a component swapped for a link to
+ * elsewhere after any check is refused rather than followed; read what
+ * was opened through "/proc/self/fd/N".  BN_EDENIED naming PATH and ROOT
+ * when it is not below, BN_ENOTFOUND / BN_EIO otherwise.
+ */
+int bn_fs_open_below(int *fd_out, const char *root, const char *path,
+		     bn_err *err) BN_MUST_USE;
+
 /* bn_fs_link_below - the first of PATH's components after the folder
    ROOT (a prefix of PATH) that is a symbolic link, as a new string, or
    NULL when none is (missing components end the walk). */

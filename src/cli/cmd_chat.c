@@ -101,10 +101,11 @@ static void show_call(const char *name, json_t *input, void *payload)
 }
 
 static void show_result(const char *name, const char *content, bool is_error,
-			void *payload)
+			int64_t audit_id, void *payload)
 {
 	view *v = payload;
 
+	(void)audit_id;          /* `bnity audit --session N` lists them */
 	if (v->quiet_tools)
 		return;
 	fprintf(stderr, "[tool] %s -> %s", name, is_error ? "error: " : "");

@@ -454,6 +454,9 @@ int bn_cli_skill_run(int argc, char **argv)
 			fprintf(stderr, "bnity: skill '%s' %s: %s\n", a.pos[0],
 				res.limit ? "stopped" : "failed",
 				res.error ? res.error : res.outcome);
+		if (res.grant_command)
+			fprintf(stderr, "bnity: to allow it: %s\n",
+				res.grant_command);
 	}
 	r = res.ok ? BN_EXIT_OK :
 	    res.limit ? EXIT_SKILL_LIMIT :

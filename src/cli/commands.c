@@ -212,7 +212,9 @@ static const bn_cli_cmd skill_cmds[] = {
 		  "Without a scope, the scopes the skill declares are granted. Limit\n"
 		  "flags override the tier's defaults for the skill's runs; each is 1\n"
 		  "to its maximum (fuel 10^18, memory 1 TiB, timeout a year, output\n"
-		  "1 GiB; sizes may end in k, M or G), else a usage error.",
+		  "1 GiB; sizes may end in k, M or G), else a usage error. A flag\n"
+		  "sets its one limit; those set before stay (`skill revoke SKILL\n"
+		  "limits` clears them).",
 	  .opts = OPTS(VALUE("bot"), VALUE("fuel"), VALUE("max-memory"),
 		       VALUE("timeout-ms"), VALUE("max-output")),
 	  .fn = bn_cli_skill_grant,
@@ -228,8 +230,9 @@ static const bn_cli_cmd skill_cmds[] = {
 	  .flags = BN_CLI_CMD_NO_SPAWNER },
 	{ .name = "revoke",
 	  .summary = "Take back grants",
-	  .usage = "SKILL CAP[=SCOPE]|all... [--bot BOT]",
-	  .text = "Take back grants (all scopes of CAP without one).",
+	  .usage = "SKILL CAP[=SCOPE]|limits|all... [--bot BOT]",
+	  .text = "Take back grants (all scopes of CAP without one); `limits`\n"
+		  "takes back the limits set by `skill grant`, `all` everything.",
 	  .opts = OPTS(VALUE("bot")),
 	  .fn = bn_cli_skill_revoke,
 	  .flags = BN_CLI_CMD_NO_SPAWNER },

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,8 @@ void bn_exec_result_clear(bn_exec_result *r)
 	free(r->output);
 	free(r->error);
 	free(r->notice);
+	free(r->grant_spec);
+	free(r->grant_command);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -91,19 +94,22 @@ typedef struct timer {
 	bn_wasm_wasi *wasi;          /* its blocking calls wake too */
 	uint64_t timeout_ms;
 	int cancel_fd;               /* > 0: the caller's cancellation */
+	const atomic_bool *cancel;   /* or NULL: an agent turn's (Ctrl-C) */
 	bool done;                   /* the run finished: stop waiting */
 	bool fired;                  /* the limit passed: store interrupted */
 	bool cancelled;              /* the caller cancelled: interrupted */
 } timer;
 
-/* How often a cancellable run looks at its cancel_fd. */
+/* How often a cancellable run looks at its cancel_fd or flag. */
 #define CANCEL_POLL_MS 20
 
-static bool cancel_seen(int fd)
+static bool cancel_seen(const timer *t)
 {
-	struct pollfd p = { fd, POLLIN, 0 };
+	struct pollfd p = { t->cancel_fd, POLLIN, 0 };
 
-	return fd > 0 && poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+	return (t->cancel && atomic_load(t->cancel)) ||
+	       (t->cancel_fd > 0 && poll(&p, 1, 0) > 0 &&
+		(p.revents & POLLIN));
 }
 
 static void *timer_main(void *arg)
@@ -116,7 +122,7 @@ static void *timer_main(void *arg)
 	pthread_mutex_lock(&t->lock);
 	while (!t->done) {
 		uint64_t now = bn_clock_now_ms();
-		bool sliced = t->cancel_fd > 0 && now < end_ms &&
+		bool sliced = (t->cancel_fd > 0 || t->cancel) && now < end_ms &&
 			      end_ms - now > CANCEL_POLL_MS;
 
 		if (sliced)
@@ -125,7 +131,7 @@ static void *timer_main(void *arg)
 					       sliced ? &step : &until);
 		if (t->done)
 			break;
-		if (cancel_seen(t->cancel_fd)) {
+		if (cancel_seen(t)) {
 			t->cancelled = true;
 			bn_wasm_store_interrupt(t->store);
 			bn_wasm_wasi_interrupt(t->wasi);
@@ -143,7 +149,8 @@ static void *timer_main(void *arg)
 }
 
 static int timer_start(timer *t, bn_wasm_store *s, bn_wasm_wasi *w,
-		       uint64_t timeout_ms, int cancel_fd)
+		       uint64_t timeout_ms, int cancel_fd,
+		       const atomic_bool *cancel)
 {
 	pthread_condattr_t ca;
 
@@ -152,6 +159,7 @@ static int timer_start(timer *t, bn_wasm_store *s, bn_wasm_wasi *w,
 	t->wasi = w;
 	t->timeout_ms = timeout_ms;
 	t->cancel_fd = cancel_fd;
+	t->cancel = cancel;
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -446,7 +454,7 @@ static int run_module(run_ctx *c, const bn_wasm_module *mod, bn_err *err)
 	/* host calls wait no longer than the run may last (host.h) */
 	host.deadline_ms = bn_clock_now_ms() + res->limits.timeout_ms;
 	if (timer_start(&tm, store, wasi, res->limits.timeout_ms,
-			c->cancel_fd)) {
+			c->cancel_fd, c->cancel)) {
 		r = bn_err_set(err, BN_EIO, "cannot start the run's timer");
 		goto out;
 	}
@@ -799,6 +807,16 @@ static int run_full(bn_exec_result *out, bn_store *s,
 				  res.output_len, err)))
 		goto out;
 	res.duration_ms = run.ar.duration_ms;
+	if (res.host_denied) {
+		const char **d = bn_xcalloc(resolved.capabilities.n + 1,
+					    sizeof(*d));
+		for (size_t i = 0; i < resolved.capabilities.n; i++)
+			d[i] = resolved.capabilities.v[i].value;
+		(void)bn_exec_grant_command(&res.grant_spec,
+			&res.grant_command, s, res.audit_id, req->skill,
+			req->bot, d, resolved.capabilities.n);
+		free(d);
+	}
 	*out = res;
 	memset(&res, 0, sizeof(res));
 	goto out;

@@ -94,6 +94,11 @@ typedef struct bn_exec_result {
 	int64_t audit_id;            /* the audit record of this run */
 	char *notice;                /* owned: which copy ran when it was
 					not the installed skill, or NULL */
+	char *grant_spec;            /* owned: when a capability was
+					refused and a grant can allow it,
+					that grant (CAP=SCOPE), else NULL */
+	char *grant_command;         /* owned: the command that makes it
+					(bn_exec_grant_command), or NULL */
 	int worker_pid;              /* the confined worker that ran it (as
 					the broker sees it); 0 in-process */
 	unsigned worker_calls;       /* its Nth call (1: a fresh worker) */

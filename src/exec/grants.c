@@ -18,6 +18,7 @@
 
 #include "base/buf.h"
 #include "store/grants.h"
+#include "audit.h"
 
 static const char *const cap_names[BN_EXEC_CAP_MAX] = {
 	[BN_EXEC_CAP_READ_FILE] = "read_file",
@@ -498,25 +499,56 @@ static int limits_from_json(bn_exec_limits *l, const char *text,
 	return 0;
 }
 
-/* Write one grant of M (to its identity: bn_store_skill_identity). */
+static void fold(bn_exec_limits *l, const bn_exec_limits *o);
+
+/* Into *L, the limits the grant row (SKILL, HASH, BOT, CAP, SCOPE) holds
+   now (all 0 when there is no such row or it holds none). */
+static int row_limits(bn_exec_limits *l, bn_store *s, const char *skill,
+		      const char *hash, const char *bot, const char *cap,
+		      const char *scope, bn_err *err)
+{
+	bn_store_grant *rows = NULL;
+	size_t n = 0;
+	int r = bn_store_grant_list(&rows, &n, s, skill, hash, bot, err);
+
+	memset(l, 0, sizeof(*l));
+	for (size_t i = 0; !r && i < n; i++)
+		if (!strcmp(rows[i].bot, bot) &&
+		    !strcmp(rows[i].capability, cap) &&
+		    !strcmp(rows[i].scope, scope) &&
+		    limits_from_json(l, rows[i].limits, NULL))
+			memset(l, 0, sizeof(*l)); /* a bad stored value is
+						     replaced */
+	bn_store_grants_free(rows, n);
+	return r;
+}
+
+/* Write one grant of M (to its identity: bn_store_skill_identity).  The
+   limits given are set over those the row already holds, so a new
+   --timeout-ms keeps an earlier --fuel. */
 static int put_row(bn_store *s, const bn_skill_manifest *m, const char *bot,
 		   const char *cap, const char *scope,
 		   const bn_exec_limits *limits, bn_err *err)
 {
 	char *lj = NULL, hash[BN_SKILL_TREE_HASH_SIZE];
+	const char *who = bot ? bot : BN_STORE_GRANT_EVERY_BOT;
+	bn_exec_limits merged;
 	int r = bn_store_skill_identity(hash, s, m->name, m->dir, err);
 
 	if (r)
 		return r;
 	if (limits && (limits->fuel || limits->memory_bytes ||
 		       limits->timeout_ms || limits->output_bytes)) {
-		json_t *j = limits_json(limits);
+		json_t *j;
+		if ((r = row_limits(&merged, s, m->name, hash, who, cap,
+				    scope, err)))
+			return r;
+		fold(&merged, limits);
+		j = limits_json(&merged);
 		lj = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 		json_decref(j);
 	}
-	r = bn_store_grant_put(s, m->name, hash,
-			       bot ? bot : BN_STORE_GRANT_EVERY_BOT, cap,
-			       scope, lj, err);
+	r = bn_store_grant_put(s, m->name, hash, who, cap, scope, lj, err);
 	free(lj);
 	if (r)
 		bn_err_prefix(err, "grants");
@@ -611,16 +643,18 @@ int bn_exec_grant_revoke(bn_store *s, const char *skill, const char *bot,
 	char *norm = NULL;
 	bn_exec_cap c = BN_EXEC_CAP_MAX;
 	bool all = strcmp(spec, "all") == 0;
+	bool limits = strcmp(spec, "limits") == 0;  /* the limits row only */
 	size_t n = 0;
 	int r;
 
-	if (!all && (r = parse_spec(&c, &scope, spec, err)))
+	if (!all && !limits && (r = parse_spec(&c, &scope, spec, err)))
 		return r;
 	if (*scope && bn_exec_scope_normalize(&norm, c, scope, NULL))
 		norm = bn_xstrdup(scope);   /* revoke what was typed */
 	r = bn_store_grant_remove(&n, s, skill,
 				  bot ? bot : BN_STORE_GRANT_EVERY_BOT,
-				  all ? NULL : cap_names[c], norm, err);
+				  all ? NULL : limits ? "limits" : cap_names[c],
+				  norm, err);
 	free(norm);
 	if (r) {
 		bn_err_prefix(err, "grants");
@@ -716,4 +750,100 @@ void bn_exec_grants_limits(bn_exec_limits *l, const bn_exec_grants *g)
 	for (size_t i = 0; i < g->n; i++)
 		if (strcmp(g->v[i].bot, "*") != 0)
 			fold(l, &g->v[i].limits);
+}
+
+/* ---- the command a refusal needs ----------------------------------------- */
+
+/* Text a shell takes as one word: W, or W in single quotes (owned). */
+static char *shell_word(const char *w)
+{
+	bn_buf b;
+
+	if (*w && strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV"
+			 "WXYZ0123456789_-./:=@,+*") == strlen(w))
+		return bn_xstrdup(w);
+	bn_buf_init(&b, 0);
+	(void)bn_buf_puts(&b, "'");
+	for (const char *p = w; *p; p++)
+		(void)(*p == '\'' ? bn_buf_puts(&b, "'\\''") :
+		       bn_buf_append(&b, p, 1));
+	(void)bn_buf_puts(&b, "'");
+	return bn_buf_take(&b);
+}
+
+/* The scope a grant of C takes for ASKED (owned): an HTTP grant names an
+   origin where the call named a URL. */
+static char *grant_scope(bn_exec_cap c, const char *asked)
+{
+	const char *host = strstr(asked, "://");
+	size_t n = strlen(asked);
+
+	if ((c == BN_EXEC_CAP_HTTP_GET || c == BN_EXEC_CAP_HTTP_POST) && host)
+		n = (size_t)(host + 3 - asked) + strcspn(host + 3, "/?#");
+	return bn_xstrndup(asked, n);
+}
+
+bool bn_exec_grant_command(char **spec_out, char **command_out, bn_store *s,
+			   int64_t run_id, const char *skill, const char *bot,
+			   const char *const *declared, size_t n_declared)
+{
+	json_t *o = NULL, *k;
+	const char *cap = NULL, *asked = "";
+	char *scope = NULL, *norm = NULL, *spec = NULL, *w[3] = { 0 };
+	char *cmd = NULL;
+	bool covered = false;
+	bn_exec_cap c = BN_EXEC_CAP_MAX, dc;
+	size_t i;
+
+	*spec_out = *command_out = NULL;
+	if (run_id <= 0 || bn_exec_audit_calls(&o, s, run_id, 0, 0, NULL))
+		return false;
+	json_array_foreach(json_object_get(o, "calls"), i, k) {
+		if (json_is_true(json_object_get(k, "allowed")))
+			continue;
+		cap = json_string_value(json_object_get(k, "capability"));
+		if (json_is_string(json_object_get(k, "scope")))
+			asked = json_string_value(json_object_get(k, "scope"));
+		break;
+	}
+	if (!cap || !bn_exec_cap_parse(&c, cap, strlen(cap)) ||
+	    (c == BN_EXEC_CAP_GET_SECRET && !strchr(asked, '@')))
+		goto out;
+	scope = grant_scope(c, asked);
+	if (bn_exec_cap_has_scope(c) &&
+	    bn_exec_scope_normalize(&norm, c, scope, NULL))
+		goto out;
+	for (i = 0; i < n_declared && !covered; i++) {
+		const char *ds = NULL;
+		if (parse_spec(&dc, &ds, declared[i], NULL) || dc != c)
+			continue;
+		covered = !bn_exec_cap_has_scope(c) || !*ds ||
+			  declared_covers(c, ds, norm);
+	}
+	if (!covered)
+		goto out;
+	/* an origin as the URL wrote it (the grant normalises it the same
+	   way); a path as normalised (absolute) */
+	if (c == BN_EXEC_CAP_HTTP_GET || c == BN_EXEC_CAP_HTTP_POST) {
+		free(norm);
+		norm = bn_xstrdup(scope);
+	}
+	spec = norm && *norm ? bn_xasprintf("%s=%s", cap_names[c], norm) :
+	       bn_xstrdup(cap_names[c]);
+	w[0] = shell_word(skill);
+	w[1] = shell_word(spec);
+	w[2] = bot ? shell_word(bot) : NULL;
+	cmd = bn_xasprintf("bnity skill grant %s %s%s%s", w[0], w[1],
+			   bot ? " --bot " : "", bot ? w[2] : "");
+	*spec_out = spec;
+	*command_out = cmd;
+	spec = NULL;
+out:
+	for (i = 0; i < 3; i++)
+		free(w[i]);
+	free(spec);
+	free(norm);
+	free(scope);
+	json_decref(o);
+	return cmd != NULL;
 }

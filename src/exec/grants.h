@@ -171,4 +171,19 @@ const bn_exec_grant *bn_exec_grant_find(const bn_exec_grants *g,
  */
 void bn_exec_grants_limits(bn_exec_limits *l, const bn_exec_grants *g);
 
+/*
+ * bn_exec_grant_command - what allows the capability run RUN_ID (its
+ * audit record) was first refused, for SKILL run for BOT (NULL: every
+ * bot): the grant "CAP=SCOPE" (an HTTP URL narrowed to its origin) into
+ * *spec_out and the command the user types, "bnity skill grant SKILL
+ * CAP=SCOPE [--bot BOT]", into *command_out (both owned).  False, and
+ * both NULL, when the run was refused nothing, or no grant can allow it:
+ * DECLARED (the capabilities the skill and its ancestors declare,
+ * "CAP[=SCOPE]" each) does not cover it, or it is a secret whose origin
+ * the run cannot tell.
+ */
+bool bn_exec_grant_command(char **spec_out, char **command_out, bn_store *s,
+			   int64_t run_id, const char *skill, const char *bot,
+			   const char *const *declared, size_t n_declared);
+
 #endif

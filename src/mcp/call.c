@@ -33,6 +33,7 @@ struct bn_mcp__call {
 	json_t *token;               /* owned progressToken, or NULL */
 	char *skill;                 /* owned */
 	char *client;                /* owned copy of the client's name */
+	char actor[BN_SERVER_TOKEN_NAME_MAX + 1]; /* the session's token, or "" */
 	char *input;                 /* owned JSON of the arguments */
 	bool structured;             /* the tool has an outputSchema */
 	int cancel_fd;               /* eventfd: readable once cancelled */
@@ -99,99 +100,21 @@ static void *ticker_main(void *arg)
 	return NULL;
 }
 
-/* The first capability RUN_ID was refused (*cap, *scope owned), from the
-   audit log; false when it has none. */
-static bool refused(char **cap, char **scope, char **reason, bn_store *s,
-		    int64_t run_id)
-{
-	json_t *o = NULL, *calls, *k;
-	bool found = false;
-	bn_err e;
-	size_t i;
-
-	bn_err_init(&e);
-	if (bn_exec_audit_calls(&o, s, run_id, 0, 0, &e))
-		return false;
-	calls = json_object_get(o, "calls");
-	json_array_foreach(calls, i, k) {
-		if (json_is_true(json_object_get(k, "allowed")) || found)
-			continue;
-		const char *sc = json_string_value(json_object_get(k, "scope"));
-		const char *why = json_string_value(json_object_get(k,
-							"reason"));
-		*cap = bn_xstrdup(json_string_value(json_object_get(k,
-				  "capability")));
-		*scope = bn_xstrdup(sc ? sc : "");
-		*reason = bn_xstrdup(why ? why : "not granted");
-		found = true;
-	}
-	json_decref(o);
-	return found;
-}
-
-/* Text a shell takes as one word: WORD, or it in single quotes. */
-static char *shell_word(const char *w)
-{
-	bn_buf b;
-
-	if (*w && strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV"
-			 "WXYZ0123456789_-./:=@,+*") == strlen(w))
-		return bn_xstrdup(w);
-	bn_buf_init(&b, 0);
-	(void)bn_buf_puts(&b, "'");
-	for (const char *p = w; *p; p++)
-		(void)(*p == '\'' ? bn_buf_puts(&b, "'\\''") :
-		       bn_buf_append(&b, p, 1));
-	(void)bn_buf_puts(&b, "'");
-	return bn_buf_take(&b);
-}
-
-/* The scope a grant of CAP takes for the SCOPE a call asked (owned): an
-   HTTP grant names an origin, the call a URL. */
-static char *grant_scope(const char *cap, const char *scope)
-{
-	const char *host = strstr(scope, "://");
-	size_t n = strlen(scope);
-
-	if (!strncmp(cap, "http_", 5) && host)
-		n = (size_t)(host + 3 - scope) + strcspn(host + 3, "/?#");
-	return bn_xstrndup(scope, n);
-}
-
 /* Why RES failed, for the agent and its user (owned). */
-static char *failure_text(bn_mcp__call *c, const bn_exec_result *res,
-			  bn_store *s)
+static char *failure_text(bn_mcp__call *c, const bn_exec_result *res)
 {
-	const char *bot = c->ss->srv->bot;
-	char *cap = NULL, *scope = NULL, *why = NULL, *text;
-
-	if (res->host_denied &&
-	    refused(&cap, &scope, &why, s, res->audit_id)) {
-		char *origin = grant_scope(cap, scope);
-		char *spec = *origin ? bn_xasprintf("%s=%s", cap, origin)
-				     : bn_xstrdup(cap);
-		char *word = shell_word(spec);
-		text = bn_xasprintf("skill '%s' was refused capability %s%s%s "
-			"(%s), so it %s: %s.\nTo allow it, the user runs: "
-			"bnity skill grant %s %s --bot %s\n(or grants it in "
-			"the web UI of `bnity serve`, Skills tab).  Audit "
-			"record #%lld.", c->skill, cap, *scope ? " " : "",
-			scope, why, res->limit ? "stopped" : "failed",
-			res->error ? res->error : res->outcome, c->skill,
-			word, bot, (long long)res->audit_id);
-		free(word);
-		free(spec);
-		free(origin);
-	} else {
-		text = bn_xasprintf("skill '%s' %s (%s): %s.  Audit record "
-			"#%lld.", c->skill, res->limit ? "stopped by a limit" :
-			"failed", res->outcome, res->error ? res->error :
-			"no reason given", (long long)res->audit_id);
-	}
-	free(cap);
-	free(scope);
-	free(why);
-	return text;
+	if (res->grant_command)
+		return bn_xasprintf("skill '%s' was refused a capability, so "
+			"it %s: %s.\nTo allow it, the user runs: %s\n(or "
+			"grants it in the web UI of `bnity serve`, Skills "
+			"tab).  Audit record #%lld.", c->skill, res->limit ?
+			"stopped" : "failed", res->error ? res->error :
+			res->outcome, res->grant_command,
+			(long long)res->audit_id);
+	return bn_xasprintf("skill '%s' %s (%s): %s.  Audit record #%lld.",
+			    c->skill, res->limit ? "stopped by a limit" :
+			    "failed", res->outcome, res->error ? res->error :
+			    "no reason given", (long long)res->audit_id);
 }
 
 /* The CallToolResult of RES (R: bn_exec_run_as's return, ERR its why). */
@@ -221,7 +144,7 @@ static json_t *call_result(bn_mcp__call *c, int r, const bn_exec_result *res,
 			}
 		}
 	} else {
-		text = failure_text(c, res, s);
+		text = failure_text(c, res);
 	}
 	/* what the skill wrote comes first, as valid UTF-8 */
 	if (!r && res->output_len) {
@@ -283,7 +206,9 @@ static void *call_main(void *arg)
 					.bot = ss->srv->bot, .input = c->input,
 					.input_len = strlen(c->input),
 					.pool = ss->srv->o.pool,
-					.local_in_worker = true };
+					.local_in_worker = true,
+					.actor = *c->actor ? c->actor :
+						 NULL };
 		r = bn_exec_run_as(&res, s, &req, &who, &err);
 	}
 	pthread_mutex_lock(&c->lock);
@@ -350,6 +275,7 @@ void bn_mcp__call_start(bn_mcp__session *ss, const json_t *id,
 	pthread_cond_init(&c->cond, NULL);
 	pthread_mutex_lock(&ss->lock);
 	c->client = ss->client ? bn_xstrdup(ss->client) : NULL;
+	memcpy(c->actor, ss->actor, sizeof(c->actor));
 	if (c->cancel_fd < 0) {
 		pthread_mutex_unlock(&ss->lock);
 		ss->send(ss->payload, bn_mcp__error(id, BN_MCP_INTERNAL_ERROR,

@@ -386,15 +386,32 @@ static bool origin_is_loopback(const char *origin)
 	return false;
 }
 
-static bool token_ok(const http *h, struct MHD_Connection *conn)
+/* Whether CONN carries a token this home knows: the api-token file's
+   (named "serve") or a named one (`bnity token create`, looked up by
+   its hash on every request, so a revoked token is refused at once).
+   Its name into NAME.  1 yes, 0 no, -1 the store failed (said in ERR). */
+static int token_ok(const http *h, struct MHD_Connection *conn,
+		    char name[BN_SERVER_TOKEN_NAME_MAX + 1], bn_err *err)
 {
 	const char *a = header(conn, MHD_HTTP_HEADER_AUTHORIZATION);
 	size_t n = strlen(h->token);
+	bn_store *s = NULL;
+	bool found = false;
+	int r;
 
 	if (!a || strncasecmp(a, "Bearer ", 7))
-		return false;
+		return 0;
 	a += 7;
-	return strlen(a) == n && sodium_memcmp(a, h->token, n) == 0;
+	if (strlen(a) == n && sodium_memcmp(a, h->token, n) == 0) {
+		snprintf(name, BN_SERVER_TOKEN_NAME_MAX + 1, "%s",
+			 BN_SERVER_TOKEN_SERVE);
+		return 1;
+	}
+	r = bn_mcp__store_open(&s, h->srv, err);
+	if (!r)
+		r = bn_server_token_check(&found, name, NULL, s, a, err);
+	bn_store_free(s);
+	return r ? -1 : found;
 }
 
 static bool accepts(struct MHD_Connection *conn, const char *type)
@@ -414,7 +431,7 @@ static bool is_request(const json_t *m)
 }
 
 static enum MHD_Result on_post(http *h, struct MHD_Connection *conn,
-			       const upload *u)
+			       const upload *u, const char *actor)
 {
 	const char *sid = header(conn, "Mcp-Session-Id");
 	json_t *m = json_loadb(u->body.data ? u->body.data : "", u->body.len,
@@ -443,6 +460,7 @@ static enum MHD_Result on_post(http *h, struct MHD_Connection *conn,
 					   BN_MCP_INTERNAL_ERROR, "too many "
 					   "sessions: end one (DELETE)");
 		}
+		snprintf(hs->ss->actor, sizeof(hs->ss->actor), "%s", actor);
 	} else if (!sid) {
 		json_decref(m);
 		return reply_error(conn, MHD_HTTP_BAD_REQUEST,
@@ -453,6 +471,13 @@ static enum MHD_Result on_post(http *h, struct MHD_Connection *conn,
 		return reply_error(conn, MHD_HTTP_NOT_FOUND,
 				   BN_MCP_INVALID_REQUEST, "no such session: "
 				   "it ended; initialize a new one");
+	} else if (strcmp(hs->ss->actor, actor)) {
+		json_decref(m);
+		hsession_unref(hs);
+		return reply_error(conn, MHD_HTTP_FORBIDDEN,
+				   BN_MCP_INVALID_REQUEST, "this session was "
+				   "opened with another token: use that one, "
+				   "or initialize a session of your own");
 	}
 	bool request = is_request(m);
 	k = sink_new(hs, request ? json_object_get(m, "id") : NULL, false);
@@ -546,6 +571,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 	http *h = cls;
 	upload *u = *req_cls;
 	const char *origin;
+	char actor[BN_SERVER_TOKEN_NAME_MAX + 1];
+	bn_err err;
 
 	if (!u) {
 		/* headers only, so far: judge them before any body */
@@ -569,13 +596,20 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		return reply_error(conn, MHD_HTTP_NOT_FOUND,
 				   BN_MCP_INVALID_REQUEST, "the MCP endpoint "
 				   "is /mcp");
-	if (!token_ok(h, conn))
+	bn_err_init(&err);
+	switch (token_ok(h, conn, actor, &err)) {
+	case 0:
 		return reply_error(conn, MHD_HTTP_UNAUTHORIZED,
 				   BN_MCP_INVALID_REQUEST, "missing or wrong "
 				   "bearer token (the API token, in "
-				   "$BNITY_HOME/api-token)");
+				   "$BNITY_HOME/api-token, or one made by "
+				   "`bnity token create`)");
+	case -1:
+		return reply_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				   BN_MCP_INTERNAL_ERROR, err.msg);
+	}
 	if (!strcmp(method, "POST"))
-		return on_post(h, conn, u);
+		return on_post(h, conn, u, actor);
 	if (!strcmp(method, "GET"))
 		return on_get(h, conn);
 	if (!strcmp(method, "DELETE"))

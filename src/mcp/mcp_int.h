@@ -10,6 +10,7 @@
 
 #include "mcp.h"
 #include "store/store.h"
+#include "server/server.h"
 
 /* JSON-RPC 2.0 error codes (jsonrpc.org/specification#error_object). */
 enum {
@@ -66,6 +67,9 @@ struct bn_mcp__session {
 	bool initialized;            /* initialize was answered */
 	char version[16];            /* the protocol version agreed */
 	char *client;                /* clientInfo.name (owned), or NULL */
+	/* the name of the API token that opened the session (HTTP), for
+	   the audit log; "" over stdio (recorded as local) */
+	char actor[BN_SERVER_TOKEN_NAME_MAX + 1];
 	bn_mcp__call *calls;         /* in flight, a list */
 	unsigned ncalls;             /* threads of calls not yet ended */
 	pthread_cond_t idle;         /* signalled as each call ends */

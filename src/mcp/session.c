@@ -170,7 +170,7 @@ static void on_initialize(bn_mcp__session *ss, const json_t *id,
 	}
 	snprintf(ss->version, sizeof(ss->version), "%s", version);
 	free(ss->client);
-	ss->client = name && *name ? bn_xstrndup(name, strnlen(name, 128))
+	ss->client = name && *name ? bn_xstrndup(name, 128)
 				     : NULL;
 	pthread_mutex_unlock(&ss->lock);
 	res = json_pack("{s:s, s:{s:{s:b}, s:{s:b}, s:{s:b, s:b}},"

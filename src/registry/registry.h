@@ -362,6 +362,9 @@ typedef struct bn_registry_source {
 	char *ref;               /* branch, tag or commit, or NULL */
 	char *url;               /* git URL, site, or local path */
 	char *skill;             /* owner/repo@SKILL: the one skill, or NULL */
+	const char *read_at;     /* borrowed: where a source on this disk
+				    is read, when bn_registry_source_fetch
+				    pinned it (/proc/self/fd/N), else NULL */
 } bn_registry_source;
 
 /* Free S's strings. */
@@ -425,6 +428,12 @@ struct bn_registry_ctx {
 	size_t n_only;
 	bn_registry_progress_fn on_progress; /* NULL: none */
 	void *progress_payload;
+	/* a server reading for its clients: a source on this machine's disk
+	   is read only when it lies below DISK_ROOT (NULL: never), opened
+	   beneath it in one step (bn_fs_open_below), so a link swapped in
+	   after the server's check leads nowhere else */
+	bool disk_confined;
+	const char *disk_root;
 };
 
 /* True when NAME is wanted by CTX's only list. */

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/fs.h"
 
@@ -241,12 +242,12 @@ static int fetch_local(bn_registry_candidates *out,
 {
 	bn_registry_candidates c = { 0 };
 	bn_strv dirs = { 0 };
-	int r = bn_registry__find_skills(&dirs, src->url, err);
+	const char *at = src->read_at ? src->read_at : src->url;
+	int r = bn_registry__find_skills(&dirs, at, err);
 
 	for (size_t i = 0; r == 0 && i < dirs.n; i++) {
 		const char *rel = dirs.v[i], *base = strrchr(rel, '/');
-		char *from = *rel ? bn_fs_join(src->url, rel) :
-			bn_xstrdup(src->url);
+		char *from = *rel ? bn_fs_join(at, rel) : bn_xstrdup(at);
 		char *tag = bn_xasprintf("local-%zu", i);
 		char *to = bn_fs_join(scratch, tag);
 		bn_buf check = BN_BUF_INIT;
@@ -290,8 +291,8 @@ static int fetch_archive(bn_registry_candidates *out,
 	bn_registry_limits lim = { 0, BN_REGISTRY_SKILL_MAX_BYTES, 0 };
 	char *data, *dest;
 	size_t len;
-	int r = bn_fs_read_file(&data, &len, src->url,
-				BN_REGISTRY_SKILL_MAX_BYTES, err);
+	int r = bn_fs_read_file(&data, &len, src->read_at ? src->read_at :
+				src->url, BN_REGISTRY_SKILL_MAX_BYTES, err);
 
 	if (r)
 		return r;
@@ -309,11 +310,41 @@ static int fetch_archive(bn_registry_candidates *out,
 	return r;
 }
 
+/* SRC's folder, archive or repository on this disk, opened below
+   CTX's root and read through the descriptor (see bn_registry_ctx). */
+static int fetch_pinned(bn_registry_candidates *out,
+			const bn_registry_ctx *ctx,
+			const bn_registry_source *src, const char *disk,
+			const char *scratch, bn_err *err)
+{
+	bn_registry_source p = *src;
+	char at[64];
+	int fd = -1, r;
+
+	if (!ctx->disk_root)
+		return bn_err_set(err, BN_EDENIED, "%s: this server does not "
+				  "read skills from its own disk (it was "
+				  "started without --install-root)", src->text);
+	if ((r = bn_fs_open_below(&fd, ctx->disk_root, disk, err)))
+		return r;
+	snprintf(at, sizeof(at), "/proc/self/fd/%d", fd);
+	p.read_at = at;
+	if (p.kind == BN_REGISTRY_SRC_GIT)
+		p.url = at;     /* the clone reads the pinned repository */
+	r = bn_registry_source_fetch(out, ctx, &p, scratch, err);
+	close(fd);
+	return r;
+}
+
 int bn_registry_source_fetch(bn_registry_candidates *out,
 			     const bn_registry_ctx *ctx,
 			     const bn_registry_source *src,
 			     const char *scratch, bn_err *err)
 {
+	const char *disk = bn_registry_source_disk_path(src);
+
+	if (ctx->disk_confined && disk && !src->read_at)
+		return fetch_pinned(out, ctx, src, disk, scratch, err);
 	switch (src->kind) {
 	case BN_REGISTRY_SRC_LOCAL:
 		return fetch_local(out, ctx, src, scratch, err);

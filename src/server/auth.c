@@ -260,36 +260,58 @@ static const char *bearer(struct MHD_Connection *conn)
    request would cost more than the lookup). */
 #define USED_EVERY_S 60
 
-bool bn_server__auth(bn_server_req *rq)
+int bn_server_token_check(bool *found_out,
+			  char name[BN_SERVER_TOKEN_NAME_MAX + 1],
+			  bool *admin_out, bn_store *s, const char *token,
+			  bn_err *err)
 {
-	const char *t = bearer(rq->conn);
 	bn_store_token row = { 0 };
 	bool found = false;
 	char hash[65];
-	bn_store *s;
-	bn_err err;
 	time_t now;
+	int r;
 
-	if (!t)
-		return false;
-	if (!(s = bn_server__store(rq)))
-		return false;
-	token_hash(hash, t);
-	bn_err_init(&err);
-	if (bn_store_token_by_hash(&row, &found, s, hash, &err)) {
-		bn_err_prefix(&err, "API tokens");
-		bn_server__fail(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s",
-				err.msg);
-		return false;
+	*found_out = false;
+	if (!is_hex_token(token, strlen(token)))
+		return 0;
+	token_hash(hash, token);
+	if ((r = bn_store_token_by_hash(&row, &found, s, hash, err))) {
+		bn_err_prefix(err, "API tokens");
+		return r;
 	}
 	if (found) {
-		snprintf(rq->caller, sizeof(rq->caller), "%s", row.name);
-		rq->admin = !strcmp(row.role, "admin");
+		if (name)
+			snprintf(name, BN_SERVER_TOKEN_NAME_MAX + 1, "%s",
+				 row.name);
+		if (admin_out)
+			*admin_out = !strcmp(row.role, "admin");
 		now = time(NULL);
 		if (row.last_used_at + USED_EVERY_S <= now)
 			(void)bn_store_token_used(s, row.name, now, NULL);
 	}
 	bn_store_token_clear(&row);
+	*found_out = found;
+	return 0;
+}
+
+bool bn_server__auth(bn_server_req *rq)
+{
+	const char *t = bearer(rq->conn);
+	bool found = false;
+	bn_store *s;
+	bn_err err;
+
+	if (!t)
+		return false;
+	if (!(s = bn_server__store(rq)))
+		return false;
+	bn_err_init(&err);
+	if (bn_server_token_check(&found, rq->caller, &rq->admin, s, t,
+				  &err)) {
+		bn_server__fail(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s",
+				err.msg);
+		return false;
+	}
 	return found;
 }
 

@@ -59,6 +59,7 @@ typedef struct chat_stream {
 	char *bot;
 	char *text;                  /* NULL: resume the session's turn */
 	int64_t session;
+	unsigned max_tokens;         /* one answer's cap; 0: the bot's */
 	bn_agent_provider *provider;
 	char actor[BN_SERVER_TOKEN_NAME_MAX + 1]; /* the caller's token */
 } chat_stream;
@@ -117,13 +118,15 @@ static void on_tool_call(const char *name, json_t *input, void *payload)
 }
 
 static void on_tool_result(const char *name, const char *content,
-			   bool is_error, void *payload)
+			   bool is_error, int64_t audit_id, void *payload)
 {
 	json_t *o = json_object();
 
 	json_object_set_new(o, "name", json_string(name));
 	json_object_set_new(o, "content", json_string(content));
 	json_object_set_new(o, "is_error", json_boolean(is_error));
+	json_object_set_new(o, "audit_id", audit_id ?
+			    json_integer((json_int_t)audit_id) : json_null());
 	emit(payload, "tool_result", o);
 }
 
@@ -163,6 +166,7 @@ static void *turn_main(void *arg)
 	   worker, so a crashing tool never takes the server down */
 	lo.pool = state->pool;
 	lo.local_in_worker = true;
+	lo.max_tokens = cs->max_tokens;
 	if (bn_store_open(&s, cs->home, cs->cwd, &err) ||
 	    bn_agent_session_open(&ss, s, cs->provider, cs->bot, cs->session,
 				  &lo, &err) ||
@@ -298,6 +302,27 @@ static chat_stream *stream_new(bn_server_req *rq, const char *bot,
 	return cs;
 }
 
+/* The body's "max_tokens" (absent or null: 0, the bot's setting) into
+   *out; false after replying 400 (not a whole number 1 to 1,000,000, as
+   `bnity chat --max-tokens`). */
+static bool body_max_tokens(bn_server_req *rq, unsigned *out)
+{
+	json_t *v = rq->body ? json_object_get(rq->body, "max_tokens") : NULL;
+
+	*out = 0;
+	if (!v || json_is_null(v))
+		return true;
+	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	    json_integer_value(v) > 1000000) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "max_tokens: give a "
+				"whole number of tokens from 1 to 1000000 (the "
+				"cap of one answer of the model)");
+		return false;
+	}
+	*out = (unsigned)json_integer_value(v);
+	return true;
+}
+
 /* Refuse (409) a new turn over SESSION's unfinished one, or a resume
    (RESUME) when it has none; false after replying. */
 static bool turn_check(bn_server_req *rq, bn_store *s, int64_t session,
@@ -362,10 +387,12 @@ static chat_stream *chat_prepare(bn_server_req *rq)
 	const char *text = bn_server__body_str(rq, "message", &bad);
 	json_t *sid = rq->body ? json_object_get(rq->body, "session") : NULL;
 	int64_t session;
+	unsigned max_tokens;
 	bn_store *s;
 	bn_agent_provider *p;
+	chat_stream *cs;
 
-	if (bad)
+	if (bad || !body_max_tokens(rq, &max_tokens))
 		return NULL;
 	if (!text || !*text || strlen(text) > CHAT_TEXT_MAX_BYTES ||
 	    (sid && !json_is_null(sid) && (!json_is_integer(sid) ||
@@ -380,8 +407,11 @@ static chat_stream *chat_prepare(bn_server_req *rq)
 		return NULL;
 	if (session && !turn_check(rq, s, session, false))
 		return NULL;
-	p = bot_provider(rq, s, rq->params[0]);
-	return p ? stream_new(rq, rq->params[0], session, text, p) : NULL;
+	if (!(p = bot_provider(rq, s, rq->params[0])))
+		return NULL;
+	cs = stream_new(rq, rq->params[0], session, text, p);
+	cs->max_tokens = max_tokens;
+	return cs;
 }
 
 /* Stream the turn of CS back: the response and the turn's thread. */
@@ -505,12 +535,18 @@ static void session_resume(bn_server_req *rq)
 	bn_store *s = bn_server__store(rq);
 	bn_store_conv c = { 0 };
 	bn_agent_provider *p;
+	chat_stream *cs;
+	unsigned max_tokens;
 
-	if (!s || !session_of(rq, s, &c))
+	if (!body_max_tokens(rq, &max_tokens) || !s ||
+	    !session_of(rq, s, &c))
 		return;
 	if (turn_check(rq, s, c.id, true) &&
-	    (p = bot_provider(rq, s, c.bot)))
-		stream_start(rq, stream_new(rq, c.bot, c.id, NULL, p));
+	    (p = bot_provider(rq, s, c.bot))) {
+		cs = stream_new(rq, c.bot, c.id, NULL, p);
+		cs->max_tokens = max_tokens;
+		stream_start(rq, cs);
+	}
 	bn_store_conv_clear(&c);
 }
 

@@ -44,6 +44,9 @@ static bool ctx_open(bn_server_req *rq, bn_registry_ctx *ctx,
 	ctx->store = s;
 	ctx->cfg = cfg;
 	ctx->notes = notes;
+	/* its own disk only below --install-root, opened in one step */
+	ctx->disk_confined = true;
+	ctx->disk_root = rq->srv->opts.install_root;
 	return true;
 }
 

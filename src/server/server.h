@@ -88,6 +88,17 @@ int bn_server_token_load(char out[BN_SERVER_TOKEN_HEX + 1],
 bool bn_server_token_name_ok(const char *name);
 
 /*
+ * bn_server_token_check - whether TOKEN (the text a client sent, 64 hex
+ * digits) is a token of S: *found_out, and then its name into NAME and
+ * whether it is an admin's into *admin_out (either may be NULL).  Only
+ * the token's SHA-256 is looked up.  BN_EIO when the store fails.
+ */
+int bn_server_token_check(bool *found_out,
+			  char name[BN_SERVER_TOKEN_NAME_MAX + 1],
+			  bool *admin_out, bn_store *s, const char *token,
+			  bn_err *err) BN_MUST_USE;
+
+/*
  * bn_server_token_create - make a token named NAME with ROLE ("admin" or
  * "user") in S: 32 random bytes as 64 hex digits into out, its SHA-256
  * stored.  The text is never stored: the caller shows it once.

@@ -78,6 +78,10 @@ json_t *bn_view_run_json(const bn_exec_result *res)
 	json_object_set_new(o, "host_calls", json_integer(res->host_calls));
 	json_object_set_new(o, "host_denied", json_integer(res->host_denied));
 	json_object_set_new(o, "audit_id", json_integer(res->audit_id));
+	if (res->grant_command)
+		json_object_set_new(o, "grant", json_pack("{s:s, s:s}",
+				    "capability", res->grant_spec,
+				    "command", res->grant_command));
 	return o;
 }
 

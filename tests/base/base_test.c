@@ -42,6 +42,19 @@ static void test_buf_cap(bn_t *t)
 	BN_CHECK_STR(t, bn_buf_cstr(&b), "");
 }
 
+/* bn_xstrndup stops at the string's end: a heap string of 3 bytes asked
+   for 64 is copied whole and no further (ASan sees any read past it). */
+static void test_xstrndup_stops_at_nul(bn_t *t)
+{
+	char *src = bn_xstrdup("abc"), *a = bn_xstrndup(src, 64),
+	     *b = bn_xstrndup(src, 2);
+	BN_CHECK_STR(t, a, "abc");
+	BN_CHECK_STR(t, b, "ab");
+	free(a);
+	free(b);
+	free(src);
+}
+
 /* What bn_buf_append_utf8 makes of IN (N bytes); *bad the replacements. */
 static char *utf8_of(const char *in, size_t n, size_t *bad)
 {
@@ -170,6 +183,51 @@ static void test_write_atomic_replaces(bn_t *t)
 	(void)bn_fs_rmtree(d, NULL);
 	free(p);
 	free(d);
+}
+
+/* bn_fs_open_below opens what lies below the root (through links that
+   stay below it) and refuses a path or link that leads out. */
+static void test_open_below(bn_t *t)
+{
+	char *root = tmpdir(), *outside = tmpdir();
+	char *in = bn_fs_join(root, "in"), *file = bn_fs_join(in, "f");
+	char *inlink = bn_fs_join(root, "inlink"),
+	     *outlink = bn_fs_join(root, "outlink"),
+	     *dotdot = bn_xasprintf("%s/in/../../", root), buf[64];
+	bn_err e;
+	int fd = -1;
+
+	BN_CHECK_INT(t, bn_fs_mkdirs(in, NULL), ==, 0);
+	BN_CHECK_INT(t, bn_fs_write_atomic(file, "x", 1, 0600, NULL), ==, 0);
+	BN_CHECK_INT(t, symlink("in", inlink), ==, 0);
+	BN_CHECK_INT(t, symlink(outside, outlink), ==, 0);
+	BN_CHECK_INT(t, bn_fs_open_below(&fd, root, file, NULL), ==, 0);
+	if (fd >= 0)
+		close(fd);
+	BN_CHECK_INT(t, bn_fs_open_below(&fd, root, inlink, NULL), ==, 0);
+	if (fd >= 0) {
+		/* it is the folder the link names, read through the fd */
+		snprintf(buf, sizeof(buf), "/proc/self/fd/%d/f", fd);
+		BN_CHECK(t, bn_fs_is_file(buf));
+		close(fd);
+	}
+	bn_err_init(&e);
+	BN_CHECK_INT(t, bn_fs_open_below(&fd, root, outlink, &e), ==,
+		     BN_EDENIED);
+	BN_CHECK_CONTAINS(t, e.msg, "not below");
+	BN_CHECK_INT(t, bn_fs_open_below(&fd, root, dotdot, NULL), ==,
+		     BN_EDENIED);
+	BN_CHECK_INT(t, bn_fs_open_below(&fd, root, outside, NULL), ==,
+		     BN_EDENIED);
+	(void)bn_fs_rmtree(root, NULL);
+	(void)bn_fs_rmtree(outside, NULL);
+	free(in);
+	free(file);
+	free(inlink);
+	free(outlink);
+	free(dotdot);
+	free(root);
+	free(outside);
 }
 
 static void test_rmtree_does_not_follow_links(bn_t *t)
@@ -349,12 +407,14 @@ int main(void)
 	bn_t t = { 0 };
 	BN_RUN(&t, test_err_first_message_wins);
 	BN_RUN(&t, test_buf_cap);
+	BN_RUN(&t, test_xstrndup_stops_at_nul);
 	BN_RUN(&t, test_utf8_replaces_ill_formed);
 	BN_RUN(&t, test_utf8_keeps_nul);
 	BN_RUN(&t, test_utf8_cap);
 	BN_RUN(&t, test_read_file_cap);
 	BN_RUN(&t, test_write_atomic_replaces);
 	BN_RUN(&t, test_rmtree_does_not_follow_links);
+	BN_RUN(&t, test_open_below);
 	BN_RUN(&t, test_copytree_and_sha);
 	BN_RUN(&t, test_clock_units_agree);
 	BN_RUN(&t, test_fault_exits_only_at_its_point);

@@ -204,6 +204,29 @@ async function main() {
     const bad = await runOnce();
     ok(!bad.startsWith('ok') && bad.includes('recall_memory is not granted'),
       'after the revoke the run is refused, the message naming the capability', bad);
+    // the refused run offers the grant that allows it; taking it, the run succeeds
+    await page.getByRole('button', { name: 'Run recall-notes' }).click();
+    await page.getByLabel('Input (JSON)').fill('{"query": "sky"}');
+    await page.locator('#run-go').click();
+    const rd = page.locator('#run-dialog');
+    await rd.getByRole('button', { name: 'Grant recall_memory to helper' }).waitFor();
+    ok((await rd.locator('#run-grant').textContent()).includes('bnity skill grant recall-notes recall_memory --bot helper'),
+      'a refused run shows the command that allows it');
+    await rd.getByRole('button', { name: 'Grant recall_memory to helper' }).click();
+    await until(async () => (await rd.locator('#run-grant').textContent()).includes('run again'), 'granted');
+    await page.locator('#run-go').click();
+    await until(async () => (await page.locator('#run-output').textContent()).startsWith('ok'), 'the run after the grant');
+    ok((await page.locator('#run-output').textContent()).includes('the sky is blue'),
+      'its Grant button grants it to the bot, and the run then succeeds');
+    await page.keyboard.press('Escape');
+    await rd.waitFor({ state: 'hidden' });
+    // a limit emptied on the form goes back to the tier's default; the others stay
+    await page.getByRole('button', { name: 'Open recall-notes' }).first().click();
+    await sp.getByLabel('Time (ms)').fill('');
+    await sp.getByRole('button', { name: 'Save limits for helper' }).click();
+    await until(async () => (await api('/bots/helper/skills/recall-notes/grants')).grants
+      .some((x) => x.limits && x.limits.timeout_ms === null && x.limits.memory_bytes === 8388608), 'the limit cleared');
+    ok(true, 'emptying one limit clears it and keeps the other');
 
     // --- chat: two tool calls in order ---------------------------------------------------------
     if (provEnv.ANTHROPIC_BASE_URL && settings.chat) {
@@ -223,6 +246,8 @@ async function main() {
          t1.includes('Output') && t1.includes('words'),
       'a tool call opens on its input and output', t1);
       await page.screenshot({ path: join(outDir, 'chat-tools.png'), fullPage: true });
+      const live = await tools.first().getByRole('button', { name: 'Audit record of word-count' }).textContent();
+      ok(/Audit record #\d+/.test(live), 'a live tool call links to its exact audit record', live);
       await tools.first().getByRole('button', { name: 'Audit record of word-count' }).click();
       await until(async () => (await page.getByRole('tab', { name: 'Audit' })
         .getAttribute('aria-selected')) === 'true', 'the Audit tab');

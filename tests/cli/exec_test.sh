@@ -73,6 +73,13 @@ for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
 port=$(head -n1 "$work/port" | cut -d" " -f1)
 run "$bnity" skill run fetch-page --json --input "{\"url\":\"http://127.0.0.1:$port/hello\"}"
 check "http_get without a grant is refused (exit 4)" '[ $rc -eq 4 ] && [[ $out == *"not granted"* ]]'
+check "the refusal names the grant and the command that allows it" '[ "$(printf %s "$out" | python3 -c "import json,sys; g = json.load(sys.stdin).get(\"grant\") or {}; print(g.get(\"capability\"), \"|\", g.get(\"command\"))")" = "http_get=http://127.0.0.1:$port | bnity skill grant fetch-page http_get=http://127.0.0.1:$port" ]'
+# the same module under a skill that declares only another origin: no
+# grant could allow the call, so no command is offered
+cp -r "$BNITY_HOME/skills/fetch-page" "$BNITY_HOME/skills/narrow-fetch"
+sed -i -e 's/^name: fetch-page/name: narrow-fetch/' -e 's|^  capabilities: http_get$|  capabilities: http_get=https://example.org|' "$BNITY_HOME/skills/narrow-fetch/SKILL.md"
+run "$bnity" skill run narrow-fetch --json --input "{\"url\":\"http://127.0.0.1:$port/hello\"}"
+check "a call beyond what the skill declares is refused with no command offered" '[ $rc -eq 4 ] && [[ $out == *"not granted"* ]] && [[ $out != *"\"grant\""* ]]'
 run "$bnity" audit --skill fetch-page --json
 check "the refusal is in the audit log" '[[ $out == *"\"capability\": \"http_get\""* ]] && [[ $out == *"\"allowed\": false"* ]]'
 run "$bnity" skill grant fetch-page "http_get=http://localhost:$port"
@@ -91,6 +98,11 @@ check "audit shows allowed and denied calls" '[[ $out == *"allowed http_get"* ]]
 run "$bnity" skill revoke fetch-page http_get
 run "$bnity" skill run fetch-page --input "{\"url\":\"http://127.0.0.1:$port/hello\"}"
 check "after revoke it is refused again" '[ $rc -eq 4 ]'
+check "and the CLI says which command allows it" '[[ $errout == *"to allow it: bnity skill grant fetch-page http_get=http://127.0.0.1:$port"* ]]'
+run bash -c "\"$bnity\"${errout##*to allow it: bnity}"
+run "$bnity" skill run fetch-page --input "{\"url\":\"http://127.0.0.1:$port/hello\"}"
+check "running that command allows the call" '[ $rc -eq 0 ] && [[ $out == *"\"status\": 200"* ]]'
+run "$bnity" skill revoke fetch-page http_get
 run "$bnity" skill grant code-review http_get=https://example.org
 check "a grant the manifest does not declare is refused" '[ $rc -eq 1 ] && [[ $errout == *"does not declare http_get"* ]]'
 
@@ -211,6 +223,14 @@ mkwat spin '(module (func (export "_start") (loop $l (br $l))))'
 run "$bnity" skill grant spin --fuel 20000000
 run "$bnity" skill run spin --json --input '{}'
 check "a runaway loop stops on fuel (exit 5)" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"fuel\""* ]] && [[ $out == *"\"tier\": \"untrusted\""* ]]'
+run "$bnity" skill grant spin --timeout-ms 20000
+run "$bnity" skill run spin --json --input '{}'
+check "a later --timeout-ms keeps the earlier --fuel (still stops on fuel)" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"fuel\""* ]]'
+run "$bnity" skill inspect spin --json
+check "the grant shows both limits" '[[ $out == *"\"fuel\": 20000000,"* ]] && [[ $out == *"\"timeout_ms\": 20000,"* ]]'
+run "$bnity" skill revoke spin limits
+run "$bnity" skill inspect spin --json
+check "revoke SKILL limits clears the limits" '[ $rc -eq 0 ] && [[ $out != *"\"fuel\": 20000000"* ]]'
 run "$bnity" skill grant spin --fuel 100000000000 --timeout-ms 300
 run "$bnity" skill run spin --json --input '{}'
 check "with fuel to spare, the wall clock stops it" '[ $rc -eq 5 ] && [[ $out == *"\"limit\": \"time\""* ]]'

@@ -210,6 +210,15 @@ run "$bnity" audit --session "$ssid" --skill spin --json
 check "Ctrl-C ends the tool's worker: its run is closed as cancelled, linked to the session" '[ "$(py "(j[0][\"outcome\"], \"cancelled\" in j[0][\"error\"], j[0][\"duration_ms\"] < 60000, j[0][\"session\"])")" = "(${q}cancelled${q}, True, True, $ssid)" ]'
 run "$bnity" chat --show "$ssid" --json
 check "the turn is cancelled with the call's result journalled" '[ "$(py "(j[\"history\"][0][\"state\"], j[\"history\"][0][\"tool_calls\"][0][\"result\"] is not None)")" = "(${q}cancelled${q}, True)" ]'
+# the same skill as the user's own (local tier) runs inside the chat's
+# process: Ctrl-C interrupts the engine there too
+sed -i '/^  tier: untrusted$/d' "$BNITY_HOME/skills/spin/SKILL.md"
+run "$bnity" skill grant spin --fuel 100000000000000 --timeout-ms 60000
+ptyc spinner.a '[["expect", "helper> "], ["send", "spin\r"], ["expect", "[tool] spin"], ["sleep", 0.5], ["send", "\u0003"], ["expect", "cancelled"], ["expect", "helper> "], ["send", "/session\r"], ["expect", "session "], ["expect", "helper> "], ["send", "/exit\r"]]'
+lsid=$(sed -n 's/^session \([0-9]*\).*/\1/p' <<<"$out" | tr -d '\r' | tail -n1)
+check "Ctrl-C during an in-process (local) tool run cancels the turn" '[ $rc -eq 0 ] && [[ $out == *"EXIT 0"* ]] && [ -n "$lsid" ]'
+run "$bnity" audit --session "$lsid" --skill spin --json
+check "the local run is interrupted at once and closed as cancelled" '[ "$(py "(j[0][\"tier\"], j[0][\"outcome\"], j[0][\"duration_ms\"] < 60000)")" = "(${q}local${q}, ${q}cancelled${q}, True)" ]'
 
 # --- the API ---------------------------------------------------------------------------------
 start_server "$work/serve.log" ANTHROPIC_API_KEY=test-key BNITY_PROVIDER=anthropic \
@@ -247,6 +256,15 @@ if [ -n "$base" ]; then
   check "the resumed turn did not rerun the tool" '[ "$(runs_of "$fsid" word-count)" = 1 ]'
   req POST "/sessions/$fsid/resume" '{}'
   check "resume with nothing to resume: 409" '[ $rc = 409 ]'
+  # a request's own cap of one answer, as `chat --max-tokens`
+  req POST /bots/helper/chat '{"message": "capped", "max_tokens": 321}' -N --max-time 60
+  check "POST /bots/B/chat with max_tokens streams the turn" '[ $rc = 200 ] && [[ $out == *"event: done"* ]]'
+  out=$(curl -s "$pbase/log/apimix.api")
+  check "its max_tokens is the cap sent to the model, for each request of the turn" '[ "$(py "sorted(set(r[\"max_tokens\"] for r in j if \"capped\" in json.dumps(r[\"messages\"])))")" = "[321]" ]'
+  req POST /bots/helper/chat '{"message": "capped", "max_tokens": 0}'
+  check "max_tokens 0: 400 naming the field" '[ $rc = 400 ] && [[ $out == *"max_tokens"* ]]'
+  req POST /bots/helper/chat '{"message": "capped", "max_tokens": "many"}'
+  check "max_tokens not a number: 400" '[ $rc = 400 ] && [[ $out == *"max_tokens"* ]]'
   # a client that hangs up cancels its turn
   curl -s -N --max-time 1.5 -H "Authorization: Bearer $token" \
     -H 'Content-Type: application/json' --data '{"message": "slowly"}' \

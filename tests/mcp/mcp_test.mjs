@@ -264,6 +264,30 @@ async function http() {
   r = await fetch(url, { method: 'DELETE', headers: { Authorization: `Bearer ${token}`, 'Mcp-Session-Id': sid } });
   check('http: DELETE ends a session', r.status === 200, r.status);
 
+  // a named token (a user's): accepted, recorded in the audit log as the
+  // caller, bound to the session it opened, refused once revoked
+  const made = cli('token', 'create', 'mcp-user', '--role', 'user', '--json');
+  const named = made.rc === 0 ? JSON.parse(made.out).token : '';
+  check('http: a named token is made', !!named, made);
+  const as = (t, extra = {}) => ({ ...headers, Authorization: `Bearer ${t}`, ...extra });
+  r = await fetch(url, { method: 'POST', headers: as(named), body: init });
+  const nsid = r.headers.get('mcp-session-id');
+  check('http: a named token starts a session', r.status === 200 && !!nsid, r.status);
+  await fetch(url, { method: 'POST', headers: as(named, { 'Mcp-Session-Id': nsid }),
+    body: '{"jsonrpc":"2.0","method":"notifications/initialized"}' });
+  const call = JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call',
+    params: { name: 'echo-tool', arguments: { text: 'by a named token' } } });
+  r = await fetch(url, { method: 'POST', headers: as(token, { 'Mcp-Session-Id': nsid }), body: call });
+  check('http: another token cannot use that session (403)', r.status === 403, r.status);
+  r = await fetch(url, { method: 'POST', headers: as(named, { 'Mcp-Session-Id': nsid }), body: call });
+  const answer = await r.text();
+  check('http: the named token calls a tool', r.status === 200 && answer.includes('by a named token'), answer);
+  const rec = audit('echo-tool').find((x) => x.actor === 'mcp-user');
+  check('http: the audit record names the token', !!rec, audit('echo-tool').map((x) => x.actor));
+  cli('token', 'revoke', 'mcp-user');
+  r = await fetch(url, { method: 'POST', headers: as(named, { 'Mcp-Session-Id': nsid }), body: call });
+  check('http: a revoked token is refused on its next request (401)', r.status === 401, r.status);
+
   const transport = new StreamableHTTPClientTransport(new URL(url),
     { requestInit: { headers: { Authorization: `Bearer ${token}` } } });
   const client = new Client({ name: 'bnity-mcp-test', version: '1.0.0' });
@@ -272,6 +296,9 @@ async function http() {
   await client.connect(transport);
   check('http: the SDK client initializes', client.getServerVersion()?.name === 'boternity');
   await flow(client, 'http', stderr);
+  check('http: calls with the api-token file\'s token are recorded as "serve", over stdio as "local"',
+    audit('echo-tool').some((x) => x.actor === 'serve') && audit('echo-tool').some((x) => x.actor === 'local'),
+    audit('echo-tool').map((x) => x.actor));
   await sleep(300);  // the GET stream is open by now
   cli('skill', 'enable', 'shout', 'mcp');
   check('http: list_changed comes on the GET stream', await until(() => changed > 0, 10000));

@@ -335,6 +335,20 @@ if [[ $body == *"\"registry\":true"* ]]; then
   ln -s "$BNITY_HOME" "$work/offered/home-link"
   req POST /skills/install/preview "{\"source\": \"$work/offered/home-link\"}"
   creq "nor a link under it that leads out" '[ $status = 403 ]'
+  ln -s greeter "$work/offered/greeter-link"
+  req POST /skills/install/preview "{\"source\": \"$work/offered/greeter-link\"}"
+  creq "a link under it that stays under it is read (the folder it names)" '[ $status = 200 ] && [[ $body == *"\"name\":\"greeter\""* ]]'
+  # a repository below the root: cloned through the descriptor opened
+  # beneath the root, recorded under the URL the client gave
+  mkdir -p "$work/offered/repo/echoer"
+  printf -- '---\nname: echoer\ndescription: Echo. Use when asked.\n---\nEcho.\n' >"$work/offered/repo/echoer/SKILL.md"
+  git -C "$work/offered/repo" init -q && git -C "$work/offered/repo" add -A &&
+    git -C "$work/offered/repo" -c user.name=t -c user.email=t@t commit -qm one
+  req POST /skills/install "{\"source\": \"file://$work/offered/repo\", \"local\": true}"
+  creq "a git repository below the root installs" '[ $status = 201 ] && [ -f "$BNITY_HOME/skills/echoer/SKILL.md" ]'
+  creq "and its lock entry names the URL given, not the descriptor" 'grep -q "file://$work/offered/repo" "$BNITY_HOME/skills-lock.json" && ! grep -q "/proc/self/fd" "$BNITY_HOME/skills-lock.json"'
+  req DELETE /skills/echoer
+  creq "and it is removed again" '[ $status = 200 ] && [ ! -e "$BNITY_HOME/skills/echoer" ]'
   req PUT /skills/greeter/SKILL.md '{"text": "---\nname: greeter\ndescription: Mine now.\n---\nx\n"}'
   creq "an installed skill's SKILL.md is not edited: 403" '[ $status = 403 ] && [[ $body == *"installed"* ]] && ! grep -q "Mine now" "$BNITY_HOME/skills/greeter/SKILL.md"'
   req POST /skills '{"name": "memo", "description": "Write memos. Use when asked for a memo.", "instructions": "# Memo\n\nOne page."}'
