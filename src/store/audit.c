@@ -26,15 +26,13 @@ int bn_store_audit_run_add(int64_t *id_out, bn_store *s,
 		BN_STORE__TEXT(r->link.owner_host), BN_STORE__TEXT(r->actor),
 		BN_STORE__TEXT(r->client),
 	};
-	int rc = bn_store__run(s,
+	return bn_store__insert_id(id_out, s,
 		"INSERT INTO audit_runs (at_ms, skill, version, tier, bot,"
 		" input_sha256, outcome, kind, detail, session_id, turn,"
 		" tool_call_id, owner_pid, owner_start, owner_host, actor,"
 		" client) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-		" ?12, ?13, ?14, ?15, ?16, ?17)", a, BN_STORE__NARGS(a), err);
-	if (!rc)
-		*id_out = bn_store__last_id(s);
-	return rc;
+		" ?12, ?13, ?14, ?15, ?16, ?17) RETURNING id", a,
+		BN_STORE__NARGS(a), err);
 }
 
 int bn_store_audit_run_finish(bn_store *s, int64_t id,
@@ -71,7 +69,7 @@ int bn_store_audit_call_rows(size_t *n_out, bn_store *s, int64_t run_id,
 			     bn_err *err)
 {
 	const bn_store__arg a[] = { BN_STORE__INT(run_id) };
-	sqlite3_stmt *st;
+	bn_store__stmt *st;
 	int r = bn_store__query(&st, s,
 		"SELECT COUNT(*) FROM audit_calls"
 		" WHERE run_id = ?1 AND count IS NULL",
@@ -81,7 +79,7 @@ int bn_store_audit_call_rows(size_t *n_out, bn_store *s, int64_t run_id,
 		return r;
 	r = bn_store__step(s, st, err);
 	if (r == 1)
-		*n_out = (size_t)sqlite3_column_int64(st, 0);
+		*n_out = (size_t)bn_store__col_int(st, 0);
 	bn_store__done(s, st);
 	return r < 0 ? r : 0;
 }
@@ -100,22 +98,24 @@ int bn_store_audit_call_tally(bn_store *s, int64_t run_id, int64_t at_ms,
 		" allowed, reason, count) VALUES (?1, ?2, ?3, NULL, ?4, ?5, 1)"
 		" ON CONFLICT (run_id, capability, allowed)"
 		" WHERE count IS NOT NULL"
-		" DO UPDATE SET count = count + 1, at_ms = excluded.at_ms",
+		" DO UPDATE SET count = audit_calls.count + 1,"
+		" at_ms = excluded.at_ms",
 		a, BN_STORE__NARGS(a), err);
 }
 
 typedef struct lease {
-	int64_t id, pid, start;
+	int64_t id, pid, start, id2;
 	char *host;
 } lease;
 
-static void lease_row(void *item, sqlite3_stmt *st)
+static void lease_row(void *item, bn_store__stmt *st)
 {
 	lease *l = item;
-	l->id = sqlite3_column_int64(st, 0);
-	l->pid = sqlite3_column_int64(st, 1);
-	l->start = sqlite3_column_int64(st, 2);
+	l->id = bn_store__col_int(st, 0);
+	l->pid = bn_store__col_int(st, 1);
+	l->start = bn_store__col_int(st, 2);
 	l->host = bn_store__col_dup(st, 3);
+	l->id2 = bn_store__col_count(st) > 4 ? bn_store__col_int(st, 4) : 0;
 }
 
 static void lease_clear(void *item)
@@ -129,7 +129,7 @@ int bn_store__lease_sweep(size_t *n_out, bn_store *s, const char *select,
 {
 	lease *v = NULL;
 	size_t n = 0, closed = 0;
-	sqlite3_stmt *st;
+	bn_store__stmt *st;
 	int r = bn_store__query(&st, s, select, NULL, 0, err);
 
 	if (!r)
@@ -143,7 +143,8 @@ int bn_store__lease_sweep(size_t *n_out, bn_store *s, const char *select,
 			 "ended while %s ran", (long long)v[i].pid, v[i].host,
 			 what);
 		const bn_store__arg a[] = { BN_STORE__INT(v[i].id),
-					    BN_STORE__TEXT(why) };
+					    BN_STORE__TEXT(why),
+					    BN_STORE__INT(v[i].id2) };
 		r = bn_store__run(s, close_sql, a, BN_STORE__NARGS(a), err);
 		closed++;
 	}
@@ -163,17 +164,17 @@ int bn_store_audit_sweep(size_t *n_out, bn_store *s, bn_err *err)
 }
 
 /* Column I of ST as an integer, BN_STORE_AUDIT_NONE when NULL. */
-static int64_t col_int_or_none(sqlite3_stmt *st, int i)
+static int64_t col_int_or_none(bn_store__stmt *st, int i)
 {
-	return sqlite3_column_type(st, i) == SQLITE_NULL ?
-	       BN_STORE_AUDIT_NONE : (int64_t)sqlite3_column_int64(st, i);
+	return bn_store__col_null(st, i) ?
+	       BN_STORE_AUDIT_NONE : (int64_t)bn_store__col_int(st, i);
 }
 
-static void run_row(void *item, sqlite3_stmt *st)
+static void run_row(void *item, bn_store__stmt *st)
 {
 	bn_store_audit_run *x = item;
-	x->id = sqlite3_column_int64(st, 0);
-	x->at_ms = sqlite3_column_int64(st, 1);
+	x->id = bn_store__col_int(st, 0);
+	x->at_ms = bn_store__col_int(st, 1);
 	x->skill = bn_store__col_dup(st, 2);
 	x->version = bn_store__col_dup(st, 3);
 	x->tier = bn_store__col_dup(st, 4);
@@ -187,10 +188,10 @@ static void run_row(void *item, sqlite3_stmt *st)
 	x->error = bn_store__col_dup(st, 12);
 	x->kind = bn_store__col_dup(st, 13);
 	x->detail = bn_store__col_dup(st, 14);
-	x->session_id = sqlite3_column_int64(st, 15);
-	x->turn = sqlite3_column_int64(st, 16);
+	x->session_id = bn_store__col_int(st, 15);
+	x->turn = bn_store__col_int(st, 16);
 	x->tool_call_id = bn_store__col_dup(st, 17);
-	x->owner_pid = sqlite3_column_int64(st, 18);
+	x->owner_pid = bn_store__col_int(st, 18);
 	x->actor = bn_store__col_dup(st, 19);
 	x->client = bn_store__col_dup(st, 20);
 }
@@ -224,7 +225,7 @@ int bn_store_audit_run_list(bn_store_audit_run **out, size_t *n_out,
 		BN_STORE__INT(f->limit ? f->limit : 100),
 		BN_STORE__INT(f->session_id),
 	};
-	sqlite3_stmt *st;
+	bn_store__stmt *st;
 	int r = bn_store__query(&st, s,
 		"SELECT id, at_ms, skill, version, tier, bot, input_sha256,"
 		" output_sha256, fuel, memory_peak, duration_ms, outcome, error,"
@@ -243,17 +244,17 @@ void bn_store_audit_runs_free(bn_store_audit_run *v, size_t n)
 	bn_store__rows_free(v, n, sizeof(*v), run_clear);
 }
 
-static void call_row(void *item, sqlite3_stmt *st)
+static void call_row(void *item, bn_store__stmt *st)
 {
 	bn_store_audit_call *c = item;
-	c->id = sqlite3_column_int64(st, 0);
-	c->at_ms = sqlite3_column_int64(st, 1);
+	c->id = bn_store__col_int(st, 0);
+	c->at_ms = bn_store__col_int(st, 1);
 	c->capability = bn_store__col_dup(st, 2);
 	c->scope = bn_store__col_dup(st, 3);
-	c->allowed = sqlite3_column_int(st, 4) != 0;
+	c->allowed = (int)bn_store__col_int(st, 4) != 0;
 	c->reason = bn_store__col_dup(st, 5);
-	c->summary = sqlite3_column_type(st, 6) != SQLITE_NULL;
-	c->count = c->summary ? sqlite3_column_int64(st, 6) : 1;
+	c->summary = !bn_store__col_null(st, 6);
+	c->count = c->summary ? bn_store__col_int(st, 6) : 1;
 }
 
 static void call_clear(void *item)
@@ -272,7 +273,7 @@ int bn_store_audit_call_list(bn_store_audit_call **out, size_t *n_out,
 		BN_STORE__INT(run_id), BN_STORE__INT(after_id),
 		BN_STORE__INT(limit ? limit : 100),
 	};
-	sqlite3_stmt *st;
+	bn_store__stmt *st;
 	int r = bn_store__query(&st, s,
 		"SELECT id, at_ms, capability, scope, allowed, reason, count"
 		" FROM audit_calls WHERE run_id = ?1 AND id > ?2"

@@ -58,15 +58,15 @@ int bn_store_token_set(bn_store *s, const char *name, const char *role,
 		a, BN_STORE__NARGS(a), err);
 }
 
-static void token_row(void *item, sqlite3_stmt *st)
+static void token_row(void *item, bn_store__stmt *st)
 {
 	bn_store_token *x = item;
 
 	x->name = bn_store__col_dup(st, 0);
 	x->role = bn_store__col_dup(st, 1);
 	x->hash = bn_store__col_dup(st, 2);
-	x->created_at = sqlite3_column_int64(st, 3);
-	x->last_used_at = sqlite3_column_int64(st, 4);
+	x->created_at = bn_store__col_int(st, 3);
+	x->last_used_at = bn_store__col_int(st, 4);
 }
 
 static void token_clear(void *item)
@@ -82,7 +82,7 @@ static int token_one(bn_store_token *out, bool *found_out, bn_store *s,
 		     const char *sql, const char *v, bn_err *err)
 {
 	const bn_store__arg a[] = { BN_STORE__TEXT(v) };
-	sqlite3_stmt *st;
+	bn_store__stmt *st;
 	int r = bn_store__query(&st, s, sql, a, BN_STORE__NARGS(a), err);
 
 	return r ? r : bn_store__row(out, found_out, s, st, token_row, err);
@@ -105,7 +105,7 @@ int bn_store_token_by_name(bn_store_token *out, bool *found_out,
 int bn_store_token_list(bn_store_token **out, size_t *n_out, bn_store *s,
 			bn_err *err)
 {
-	sqlite3_stmt *st;
+	bn_store__stmt *st;
 	int r = bn_store__query(&st, s, TOKEN_COLS " ORDER BY name", NULL, 0,
 				err);
 	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
