@@ -303,6 +303,8 @@ static sqlite3_stmt *sq(bn_store__stmt *st)
 	return ((sq_stmt *)st)->st;
 }
 
+static void sq_lock_timeout(bn_store *s, unsigned ms);
+
 static int sq_open(bn_store *s, bn_err *err)
 {
 	sqlite3 *db = NULL;
@@ -315,6 +317,8 @@ static int sq_open(bn_store *s, bn_err *err)
 		return bn_err_set(err, BN_EIO, "%s: cannot open database: %s",
 				  s->db_path, db ? sqlite3_errmsg(db) :
 				  "out of memory");
+	/* the pragmas below wait for another process's lock too */
+	sq_lock_timeout(s, BN_STORE_BUSY_TIMEOUT_MS);
 	return bn_store__exec(s, "PRAGMA journal_mode = WAL;"
 			      "PRAGMA synchronous = NORMAL;"
 			      "PRAGMA foreign_keys = ON;"
