@@ -16,10 +16,12 @@ mode=${1:-run}
 packages=(
   build-essential meson ninja-build pkg-config python3
   clang lld llvm libclang-rt-14-dev libclang-rt-14-dev-wasm32 wasi-libc wabt
-  libyaml-dev libsqlite3-dev libpq-dev postgresql libjansson-dev libsodium-dev libutf8proc-dev
+  libyaml-dev libsqlite3-dev libjansson-dev libsodium-dev libutf8proc-dev
   libcurl4-openssl-dev libseccomp-dev libmicrohttpd-dev libarchive-dev
   libgit2-dev sqlite3 chromium wrk git curl
   zsh fish    # the CLI test parses and runs `bnity completion zsh|fish`
+  libpq-dev postgresql  # the store's PostgreSQL back end; its tests run a
+                        # throw-away cluster (tests/store/pg_cluster.sh)
 )
 # node and npm (the browser tests and a second WebAssembly engine): take
 # Debian's only where none is installed, so a NodeSource node is kept

@@ -31,25 +31,16 @@ int bn_store_conv_add(int64_t *id_out, bn_store *s, const char *bot,
 				   a, BN_STORE__NARGS(a), err);
 }
 
-static void conv_row(void *item, bn_store__stmt *st)
-{
-	bn_store_conv *c = item;
-	c->id = bn_store__col_int(st, 0);
-	c->bot = bn_store__col_dup(st, 1);
-	c->title = bn_store__col_dup(st, 2);
-	c->created_at = bn_store__col_int(st, 3);
-	c->messages = bn_store__col_int(st, 4);
-	c->turns = bn_store__col_int(st, 5);
-	c->last_used = bn_store__col_int(st, 6);
-	c->state = bn_store__col_dup(st, 7);
-}
+#define COL(field) BN_STORE__COL(bn_store_conv, field)
+static const bn_store__col conv_cols[] = {
+	COL(id), COL(bot), COL(title), COL(created_at), COL(messages),
+	COL(turns), COL(last_used), COL(state),
+};
+#undef COL
+static const bn_store__shape conv_shape =
+	BN_STORE__SHAPE_OF(bn_store_conv, conv_cols, NULL, NULL);
 
-static void conv_item_clear(void *item)
-{
-	bn_store_conv_clear(item);
-}
-
-/* A conversation's columns, as conv_row reads them. */
+/* A conversation's columns, as conv_cols reads them. */
 #define CONV_COLUMNS \
 	"SELECT c.id, c.bot, c.title, c.created_at," \
 	" (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id)," \
@@ -65,10 +56,9 @@ int bn_store_conv_get(bn_store_conv *out, bool *found_out, bn_store *s,
 		      int64_t id, bn_err *err)
 {
 	const bn_store__arg a[] = { BN_STORE__INT(id) };
-	bn_store__stmt *st;
-	int r = bn_store__query(&st, s, CONV_COLUMNS " WHERE c.id = ?1",
-				a, BN_STORE__NARGS(a), err);
-	return r ? r : bn_store__row(out, found_out, s, st, conv_row, err);
+	return bn_store__select_one(out, found_out, &conv_shape, s,
+				    CONV_COLUMNS " WHERE c.id = ?1",
+				    a, BN_STORE__NARGS(a), err);
 }
 
 int bn_store_conv_list(bn_store_conv **out, size_t *n_out, bn_store *s,
@@ -76,18 +66,15 @@ int bn_store_conv_list(bn_store_conv **out, size_t *n_out, bn_store *s,
 {
 	const bn_store__arg a[] = { BN_STORE__TEXT(bot),
 				    BN_STORE__INT(limit ? limit : 100) };
-	bn_store__stmt *st;
-	int r = bn_store__query(&st, s, CONV_COLUMNS
+	return bn_store__select(out, n_out, &conv_shape, s, CONV_COLUMNS
 				" WHERE ?1 IS NULL OR c.bot = ?1"
 				" ORDER BY last_used DESC, c.id DESC LIMIT ?2",
 				a, BN_STORE__NARGS(a), err);
-	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
-				      conv_row, conv_item_clear, err);
 }
 
 void bn_store_convs_free(bn_store_conv *v, size_t n)
 {
-	bn_store__rows_free(v, n, sizeof(*v), conv_item_clear);
+	bn_store__select_free(v, n, &conv_shape);
 }
 
 int bn_store_conv_delete(bool *found_out, bn_store *s, int64_t id,
@@ -124,38 +111,27 @@ int bn_store_message_add(bn_store *s, int64_t conv, int64_t turn,
 			     a, BN_STORE__NARGS(a), err);
 }
 
-static void message_row(void *item, bn_store__stmt *st)
-{
-	bn_store_message *m = item;
-	m->id = bn_store__col_int(st, 0);
-	m->role = bn_store__col_dup(st, 1);
-	m->content = bn_store__col_dup(st, 2);
-	m->turn = bn_store__col_int(st, 3);
-}
-
-static void message_clear(void *item)
-{
-	bn_store_message *m = item;
-	free(m->role);
-	free(m->content);
-}
+#define COL(field) BN_STORE__COL(bn_store_message, field)
+static const bn_store__col message_cols[] = {
+	COL(id), COL(role), COL(content), COL(turn),
+};
+#undef COL
+static const bn_store__shape message_shape =
+	BN_STORE__SHAPE_OF(bn_store_message, message_cols, NULL, NULL);
 
 int bn_store_message_list(bn_store_message **out, size_t *n_out,
 			  bn_store *s, int64_t conv, bn_err *err)
 {
 	const bn_store__arg a[] = { BN_STORE__INT(conv) };
-	bn_store__stmt *st;
-	int r = bn_store__query(&st, s, "SELECT id, role, content, turn"
-				" FROM messages"
+	return bn_store__select(out, n_out, &message_shape, s, "SELECT id,"
+				" role, content, turn FROM messages"
 				" WHERE conversation_id = ?1 ORDER BY id",
 				a, BN_STORE__NARGS(a), err);
-	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
-				      message_row, message_clear, err);
 }
 
 void bn_store_messages_free(bn_store_message *v, size_t n)
 {
-	bn_store__rows_free(v, n, sizeof(*v), message_clear);
+	bn_store__select_free(v, n, &message_shape);
 }
 
 /* ---- turns -------------------------------------------------------------- */
@@ -167,14 +143,18 @@ void bn_store_turn_clear(bn_store_turn *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static void turn_item_clear(void *item)
-{
-	bn_store_turn_clear(item);
-}
+#define COL(field) BN_STORE__COL(bn_store_turn, field)
+static const bn_store__col turn_cols[] = {
+	COL(number), COL(state), COL(error), COL(started_at), COL(ended_at),
+	COL(input_tokens), COL(output_tokens), COL(owner_pid),
+};
+#undef COL
+static const bn_store__shape turn_shape =
+	BN_STORE__SHAPE_OF(bn_store_turn, turn_cols, NULL, NULL);
 
 void bn_store_turns_free(bn_store_turn *v, size_t n)
 {
-	bn_store__rows_free(v, n, sizeof(*v), turn_item_clear);
+	bn_store__select_free(v, n, &turn_shape);
 }
 
 int bn_store_turn_begin(int64_t *number_out, bn_store *s, int64_t conv,
@@ -246,19 +226,7 @@ int bn_store_turn_drop(bn_store *s, int64_t conv, int64_t number,
 				     a, BN_STORE__NARGS(a), err);
 }
 
-static void turn_row(void *item, bn_store__stmt *st)
-{
-	bn_store_turn *t = item;
-	t->number = bn_store__col_int(st, 0);
-	t->state = bn_store__col_dup(st, 1);
-	t->error = bn_store__col_dup(st, 2);
-	t->started_at = bn_store__col_int(st, 3);
-	t->ended_at = bn_store__col_int(st, 4);
-	t->input_tokens = bn_store__col_int(st, 5);
-	t->output_tokens = bn_store__col_int(st, 6);
-	t->owner_pid = bn_store__col_int(st, 7);
-}
-
+/* A turn's columns, as turn_cols reads them. */
 #define TURN_COLUMNS "SELECT number, state, error, started_at, ended_at," \
 	" input_tokens, output_tokens, owner_pid FROM turns" \
 	" WHERE conversation_id = ?1"
@@ -267,21 +235,19 @@ int bn_store_turn_last(bn_store_turn *out, bool *found_out, bn_store *s,
 		       int64_t conv, bn_err *err)
 {
 	const bn_store__arg a[] = { BN_STORE__INT(conv) };
-	bn_store__stmt *st;
-	int r = bn_store__query(&st, s, TURN_COLUMNS " ORDER BY number DESC"
-				" LIMIT 1", a, BN_STORE__NARGS(a), err);
-	return r ? r : bn_store__row(out, found_out, s, st, turn_row, err);
+	return bn_store__select_one(out, found_out, &turn_shape, s,
+				    TURN_COLUMNS " ORDER BY number DESC"
+				    " LIMIT 1",
+				    a, BN_STORE__NARGS(a), err);
 }
 
 int bn_store_turn_list(bn_store_turn **out, size_t *n_out, bn_store *s,
 		       int64_t conv, bn_err *err)
 {
 	const bn_store__arg a[] = { BN_STORE__INT(conv) };
-	bn_store__stmt *st;
-	int r = bn_store__query(&st, s, TURN_COLUMNS " ORDER BY number",
+	return bn_store__select(out, n_out, &turn_shape, s,
+				TURN_COLUMNS " ORDER BY number",
 				a, BN_STORE__NARGS(a), err);
-	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
-				      turn_row, turn_item_clear, err);
 }
 
 int bn_store_turn_sweep(size_t *n_out, bn_store *s, bn_err *err)

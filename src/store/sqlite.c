@@ -6,6 +6,7 @@
  * bn_store__backend.
  * Reference: https://sqlite.org/c3ref/intro.html
  */
+#include "schema.h"
 #include "store_int.h"
 
 #include <limits.h>
@@ -15,62 +16,11 @@
 #include <string.h>
 
 /* Each step runs once, in order, inside one transaction with the bump. */
+/* STEP(N): step N of schema.h in these types */
+#define STEP(n) \
+	BN_STORE__STEP_##n("INTEGER", "INTEGER PRIMARY KEY", "BLOB")
 static const char *const migrations[] = {
-	/* 1: skill index, bots, attachments */
-	"CREATE TABLE skill_index ("
-	"  name TEXT PRIMARY KEY,"
-	"  type TEXT NOT NULL,"
-	"  version TEXT,"
-	"  description TEXT NOT NULL,"
-	"  tier TEXT NOT NULL DEFAULT 'local',"
-	"  source TEXT NOT NULL DEFAULT 'created',"
-	"  installed_at INTEGER NOT NULL);"
-	"CREATE TABLE bots ("
-	"  slug TEXT PRIMARY KEY,"
-	"  name TEXT NOT NULL,"
-	"  persona TEXT NOT NULL DEFAULT '',"
-	"  provider TEXT,"
-	"  model TEXT,"
-	"  created_at INTEGER NOT NULL);"
-	"CREATE TABLE bot_skills ("
-	"  bot TEXT NOT NULL REFERENCES bots(slug) ON DELETE CASCADE,"
-	"  skill TEXT NOT NULL,"
-	"  enabled INTEGER NOT NULL DEFAULT 1,"
-	"  attached_at INTEGER NOT NULL,"
-	"  PRIMARY KEY (bot, skill));",
-	/* 2: grants and the audit log (written by the host, never a skill) */
-	"CREATE TABLE grants ("
-	"  skill TEXT NOT NULL,"
-	"  bot TEXT NOT NULL DEFAULT '*',"   /* '*' = every bot */
-	"  capability TEXT NOT NULL,"
-	"  scope TEXT NOT NULL DEFAULT '',"  /* '' = the capability has none */
-	"  limits TEXT,"                     /* JSON overrides of tier limits */
-	"  granted_at INTEGER NOT NULL,"
-	"  PRIMARY KEY (skill, bot, capability, scope));"
-	"CREATE TABLE audit_runs ("
-	"  id INTEGER PRIMARY KEY,"
-	"  at_ms INTEGER NOT NULL,"
-	"  skill TEXT NOT NULL,"
-	"  version TEXT,"
-	"  tier TEXT NOT NULL,"
-	"  bot TEXT,"
-	"  input_sha256 TEXT,"
-	"  output_sha256 TEXT,"
-	"  fuel INTEGER,"
-	"  memory_peak INTEGER,"
-	"  duration_ms INTEGER,"
-	"  outcome TEXT NOT NULL,"           /* ok, error, denied, limit, trap */
-	"  error TEXT);"
-	"CREATE INDEX audit_runs_skill ON audit_runs(skill, at_ms);"
-	"CREATE TABLE audit_calls ("
-	"  id INTEGER PRIMARY KEY,"
-	"  run_id INTEGER NOT NULL REFERENCES audit_runs(id),"
-	"  at_ms INTEGER NOT NULL,"
-	"  capability TEXT NOT NULL,"
-	"  scope TEXT,"                      /* what the skill asked for */
-	"  allowed INTEGER NOT NULL,"
-	"  reason TEXT);"
-	"CREATE INDEX audit_calls_run ON audit_calls(run_id);",
+	STEP(1), STEP(2),
 	/* 3: the secret vault and bots' memories */
 	"CREATE TABLE secrets ("
 	"  name TEXT PRIMARY KEY,"
@@ -99,66 +49,12 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER bots_ad_memories AFTER DELETE ON bots BEGIN"
 	"  DELETE FROM memories WHERE bot = old.slug;"
 	" END;",
-	/* 5: conversations with bots (agent/conv.c); a message's content
-	   is the neutral JSON array of agent/provider.h */
-	"CREATE TABLE conversations ("
-	"  id INTEGER PRIMARY KEY,"
-	"  bot TEXT NOT NULL REFERENCES bots(slug) ON DELETE CASCADE,"
-	"  created_at INTEGER NOT NULL,"
-	"  title TEXT);"
-	"CREATE INDEX conversations_bot ON conversations(bot, id);"
-	"CREATE TABLE messages ("
-	"  id INTEGER PRIMARY KEY,"
-	"  conversation_id INTEGER NOT NULL"
-	"    REFERENCES conversations(id) ON DELETE CASCADE,"
-	"  role TEXT NOT NULL,"              /* user, assistant, tool */
-	"  content TEXT NOT NULL,"           /* JSON */
-	"  created_at INTEGER NOT NULL);"
-	"CREATE INDEX messages_conversation ON messages(conversation_id, id);",
-	/* 6: registries (registry/): cached listings, the keys the user
-	   trusts for skill signatures, and a record of every install */
-	"CREATE TABLE registry_cache ("
-	"  url TEXT PRIMARY KEY,"
-	"  etag TEXT,"
-	"  body BLOB NOT NULL,"
-	"  fetched_at INTEGER NOT NULL);"    /* seconds since the epoch */
-	"CREATE TABLE trusted_keys ("
-	"  key_id TEXT PRIMARY KEY,"         /* 16 hex digits, as minisign */
-	"  pubkey TEXT NOT NULL,"            /* the base64 line of a .pub */
-	"  comment TEXT NOT NULL DEFAULT '',"
-	"  added_at INTEGER NOT NULL);"
-	"CREATE TABLE audit_installs ("
-	"  id INTEGER PRIMARY KEY,"
-	"  at_ms INTEGER NOT NULL,"
-	"  skill TEXT NOT NULL,"
-	"  action TEXT NOT NULL,"            /* install, update */
-	"  source TEXT NOT NULL,"
-	"  ref TEXT,"
-	"  tree_hash TEXT NOT NULL,"
-	"  tier TEXT NOT NULL,"
-	"  granted TEXT NOT NULL,"           /* JSON array of cap[=scope] */
-	"  findings INTEGER NOT NULL);"      /* static scan findings */
-	"CREATE INDEX audit_installs_skill ON audit_installs(skill, at_ms);",
-	/* 7: the audit log is bounded: past a run's cap of single-call rows
-	   (exec/audit.c), its calls are summed into one row per (capability,
-	   allowed) whose count says how many it stands for; NULL on a row of
-	   one call */
-	"ALTER TABLE audit_calls ADD COLUMN count INTEGER;"
-	"CREATE UNIQUE INDEX audit_calls_summary"
-	"  ON audit_calls(run_id, capability, allowed)"
-	"  WHERE count IS NOT NULL;",
+	STEP(5), STEP(6), STEP(7),
 	/* 8: a use-only secret grant is bound to one origin (NAME@ORIGIN).
 	   An unbound one binds to the skill's single granted HTTP origin
 	   (not a wildcard); any other is suspended until re-granted
 	   (`bnity skill grants --pending`). */
-	"CREATE TABLE grants_suspended ("
-	"  skill TEXT NOT NULL,"
-	"  bot TEXT NOT NULL,"
-	"  capability TEXT NOT NULL,"
-	"  scope TEXT NOT NULL,"
-	"  reason TEXT NOT NULL,"
-	"  suspended_at INTEGER NOT NULL,"   /* seconds since the epoch */
-	"  PRIMARY KEY (skill, bot, capability, scope));"
+	BN_STORE__GRANTS_SUSPENDED("INTEGER")
 	"CREATE TEMP VIEW secret_origin AS"
 	"  SELECT skill, MIN(scope) AS origin FROM ("
 	"    SELECT DISTINCT skill, scope FROM grants"
@@ -178,14 +74,7 @@ static const char *const migrations[] = {
 	"DELETE FROM grants WHERE capability = 'get_secret'"
 	"  AND scope NOT LIKE 'reveal:%' AND instr(scope, '@') = 0;"
 	"DROP VIEW secret_origin;",
-	/* 9: provenance lives here, not in a file the skill folder carries:
-	   each store skill's tree hash, and the install in flight (pending_*)
-	   that the reconcile completes when its rename happened; the index
-	   fills tree_hash for the skills already installed */
-	"ALTER TABLE skill_index ADD COLUMN tree_hash TEXT;"
-	"ALTER TABLE skill_index ADD COLUMN pending_hash TEXT;"
-	"ALTER TABLE skill_index ADD COLUMN pending_tier TEXT;"
-	"ALTER TABLE skill_index ADD COLUMN pending_source TEXT;",
+	STEP(9),
 	/* 10: a grant belongs to an identity: the tree hash of the skill it
 	   was given to (skill_hash), not to whatever bears its name.  The
 	   rows move here with '' and the reconcile binds them to the hash of
@@ -205,92 +94,7 @@ static const char *const migrations[] = {
 	"  granted_at FROM grants;"
 	"DROP TABLE grants;"
 	"ALTER TABLE grants_by_identity RENAME TO grants;",
-	/* 11: the grants an install approved, kept with it while it is in
-	   flight (JSON {"bot", "granted"}): after a crash they come from
-	   here, never from the marker file the skill folder carries */
-	"ALTER TABLE skill_index ADD COLUMN pending_grants TEXT;",
-	/* 12: listing costs what changed, not the store's size (scan.c):
-	   each row keeps the stat key of its folder and SKILL.md when its
-	   manifest was last loaded (seen) and that load (manifest), and
-	   store_state the skills folder's key after the last full
-	   reconcile.  A cache for listing only: nothing that runs is
-	   identified by it */
-	"ALTER TABLE skill_index ADD COLUMN seen BLOB;"
-	"ALTER TABLE skill_index ADD COLUMN manifest BLOB;"
-	"CREATE TABLE store_state ("
-	"  key TEXT PRIMARY KEY,"
-	"  value TEXT NOT NULL);"
-	"CREATE INDEX skill_index_unsettled ON skill_index(name)"
-	"  WHERE pending_hash IS NOT NULL OR tree_hash IS NULL;",
-	/* 13: named API tokens (store/tokens.h): the hash of each, never the
-	   text; and each run's audit row names the token (or "local") that
-	   asked for it */
-	"CREATE TABLE IF NOT EXISTS api_tokens ("
-	"  name TEXT PRIMARY KEY,"
-	"  role TEXT NOT NULL CHECK (role IN ('admin', 'user')),"
-	"  hash TEXT NOT NULL UNIQUE,"
-	"  created_at INTEGER NOT NULL,"
-	"  last_used_at INTEGER);"
-	"ALTER TABLE audit_runs ADD COLUMN actor TEXT;",
-	/* 14: token budgets (store/usage.c): a bot's limits, and what each
-	   model call of a turn used, for spend caps and session totals */
-	"CREATE TABLE IF NOT EXISTS bot_limits ("
-	"  bot TEXT PRIMARY KEY REFERENCES bots(slug) ON DELETE CASCADE,"
-	"  max_tokens INTEGER NOT NULL DEFAULT 0,"
-	"  daily_tokens INTEGER NOT NULL DEFAULT 0,"
-	"  token_field TEXT NOT NULL DEFAULT '');"
-	"CREATE TABLE IF NOT EXISTS token_usage ("
-	"  id INTEGER PRIMARY KEY,"
-	"  bot TEXT NOT NULL REFERENCES bots(slug) ON DELETE CASCADE,"
-	"  session INTEGER,"
-	"  at INTEGER NOT NULL,"
-	"  input INTEGER NOT NULL DEFAULT 0,"
-	"  output INTEGER NOT NULL DEFAULT 0,"
-	"  cache_read INTEGER NOT NULL DEFAULT 0,"
-	"  cache_write INTEGER NOT NULL DEFAULT 0);"
-	"CREATE INDEX IF NOT EXISTS token_usage_bot ON token_usage(bot, at);"
-	"CREATE INDEX IF NOT EXISTS token_usage_session"
-	"  ON token_usage(session);",
-	/* 15: the client that asked for a run (an MCP client's name from its
-	   initialize, `bnity mcp serve`); NULL for the CLI, API and chat */
-	"ALTER TABLE audit_runs ADD COLUMN client TEXT;",
-	/* 16: turns journalled as they happen (store/conv.c): a turn of a
-	   conversation is running (its owner lease names the process),
-	   complete, incomplete (failed or interrupted: resume or drop it)
-	   or cancelled; each message carries its turn's number.  Audit rows
-	   carry what an agent run belongs to (session, turn, tool call), the
-	   kind of record (NULL: a skill run) and an owner lease, so a row
-	   whose process died is closed as abandoned */
-	"CREATE TABLE IF NOT EXISTS turns ("
-	"  conversation_id INTEGER NOT NULL"
-	"    REFERENCES conversations(id) ON DELETE CASCADE,"
-	"  number INTEGER NOT NULL,"
-	"  state TEXT NOT NULL,"             /* running, complete, incomplete,
-						cancelled */
-	"  error TEXT,"
-	"  started_at INTEGER NOT NULL,"
-	"  ended_at INTEGER,"
-	"  input_tokens INTEGER NOT NULL DEFAULT 0,"
-	"  output_tokens INTEGER NOT NULL DEFAULT 0,"
-	"  owner_pid INTEGER,"
-	"  owner_start INTEGER,"
-	"  owner_host TEXT,"
-	"  PRIMARY KEY (conversation_id, number));"
-	"CREATE INDEX IF NOT EXISTS turns_running ON turns(state)"
-	"  WHERE state = 'running';"
-	"ALTER TABLE messages ADD COLUMN turn INTEGER;"
-	"ALTER TABLE audit_runs ADD COLUMN kind TEXT;"
-	"ALTER TABLE audit_runs ADD COLUMN detail TEXT;"
-	"ALTER TABLE audit_runs ADD COLUMN session_id INTEGER;"
-	"ALTER TABLE audit_runs ADD COLUMN turn INTEGER;"
-	"ALTER TABLE audit_runs ADD COLUMN tool_call_id TEXT;"
-	"ALTER TABLE audit_runs ADD COLUMN owner_pid INTEGER;"
-	"ALTER TABLE audit_runs ADD COLUMN owner_start INTEGER;"
-	"ALTER TABLE audit_runs ADD COLUMN owner_host TEXT;"
-	"CREATE INDEX IF NOT EXISTS audit_runs_running ON audit_runs(outcome)"
-	"  WHERE outcome = 'running';"
-	"CREATE INDEX IF NOT EXISTS audit_runs_session"
-	"  ON audit_runs(session_id, turn) WHERE session_id IS NOT NULL;",
+	STEP(11), STEP(12), STEP(13), STEP(14), STEP(15), STEP(16),
 };
 
 typedef struct sq_stmt {

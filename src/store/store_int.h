@@ -217,6 +217,10 @@ typedef struct bn_store__col {
 		char *: 't', bool: 'b', long: 'l', long long: 'q',        \
 		bn_strv: 'a') }
 
+/* A shape of items of TYPE: the columns COLS (an array), ROW, CLEAR. */
+#define BN_STORE__SHAPE_OF(type, cols, row, clear)                      \
+	{ sizeof(type), cols, BN_STORE__NARGS(cols), row, clear }
+
 typedef struct bn_store__shape {
 	size_t size;               /* bytes of an item */
 	const bn_store__col *cols; /* the first NCOLS columns, or NULL */
@@ -246,9 +250,10 @@ void bn_store__select_free(void *v, size_t n, const bn_store__shape *sh);
 void bn_store__shape_clear(void *item, const bn_store__shape *sh);
 /*
  * bn_store__lease_sweep - owner leases (audit.c): SELECT gives rows of
- * (id, owner_pid, owner_start, owner_host[, id2]); each whose owner is
+ * (id, owner_pid, owner_start, owner_host, id2); each whose owner is
  * gone (base/proc.h) is closed by CLOSE_SQL with ?1 its id, ?2 a message
- * naming the process and WHAT ran and ?3 its id2 (0 when none).  *n_out (may be NULL): how many.
+ * naming the process and WHAT ran and ?3 its id2 (0 when none).
+ * *n_out (may be NULL): how many.
  */
 int bn_store__lease_sweep(size_t *n_out, bn_store *s, const char *select,
 			  const char *close_sql, const char *what,

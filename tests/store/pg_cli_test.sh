@@ -56,12 +56,26 @@ check "token create" '[ $rc -eq 0 ] && [[ $out == *"\"token\""* ]]'
 run "$bnity" token list --json
 check "token list shows it" '[ $rc -eq 0 ] && [[ $out == *"\"name\": \"ops\""* ]]'
 
-# a second home on the same database: the same bots, grants and audit
+# a second home on the same database (another replica): the same bots,
+# grants, audit and tokens.  The skill trees are per home until they
+# live in the database (docs/scale.md): it installs the same folder.
 export BNITY_HOME=$work/home2
 run "$bnity" bot list --json
 check "another home sees the bot" '[ $rc -eq 0 ] && [[ $out == *"\"slug\": \"helper\""* ]]'
 run "$bnity" audit --skill envy --json
 check "another home sees the audit rows" '[ $rc -eq 0 ] && [ "$(printf "%s" "$out" | python3 -c "import json,sys; print(len(json.load(sys.stdin)))")" = 2 ]'
+"$bnity" skill install "$work/src/envy" -y >/dev/null 2>&1
+"$bnity" skill build envy >/dev/null 2>&1
+run "$bnity" skill run envy --json --input '{}'
+check "the grant made through the first home holds in the second" '[ $rc -eq 0 ] && [[ $out == *"\"host_denied\": 0"* ]]'
+run "$bnity" skill revoke envy read_env=HOME
+check "skill revoke through the second home" '[ $rc -eq 0 ]'
+export BNITY_HOME=$work/home
+run "$bnity" skill run envy --json --input '{}'
+check "the first home's next run is refused the call" '[[ $out == *"\"host_denied\": 1"* ]]'
+run "$bnity" audit --skill envy --json
+check "the first home sees the runs of both" '[ $rc -eq 0 ] && [ "$(printf "%s" "$out" | python3 -c "import json,sys; print(len(json.load(sys.stdin)))")" = 4 ]'
+export BNITY_HOME=$work/home2
 run "$bnity" token revoke ops
 check "token revoke through another home" '[ $rc -eq 0 ]'
 export BNITY_HOME=$work/home
@@ -69,9 +83,49 @@ run "$bnity" token list --json
 check "the first home sees it revoked" '[ $rc -eq 0 ] && [[ $out != *"\"name\": \"ops\""* ]]'
 check "no SQLite file was written" '[ ! -e "$work/home/boternity.db" ] && [ ! -e "$work/home2/boternity.db" ]'
 
+# two serve replicas, one per home, given the database by --database:
+# a token made through the CLI is accepted by both, a bot made through
+# one is listed by the other, and a memory added through one is found
+# through the other
+url=$BNITY_DATABASE_URL
+run "$bnity" token create replicas --role admin --json
+tok=$(printf "%s" "$out" | python3 -c "import json,sys; print(json.load(sys.stdin)[\"token\"])")
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"' EXIT
+serve_on() { # serve_on HOME LOG: a replica; its base URL in $base
+  BNITY_HOME=$1 BNITY_DATABASE_URL= "$bnity" serve --listen 127.0.0.1:0 \
+    --database "$url" >"$2" 2>"$2.err" &
+  pids+=($!)
+  base=
+  for _ in $(seq 100); do
+    grep -qs listening "$2" && break
+    kill -0 "${pids[-1]}" 2>/dev/null || break
+    sleep 0.1
+  done
+  base=$(sed -n 's|.*listening on \(http://[^ ]*\)/$|\1|p' "$2")
+}
+api() { # api BASE METHOD PATH [BODY]
+  curl -s -X "$2" -H "Authorization: Bearer $tok" \
+    -H 'Content-Type: application/json' ${4:+--data "$4"} "$1/api/v1$3"
+}
+serve_on "$work/home" "$work/serve1.log"; base1=$base
+serve_on "$work/home2" "$work/serve2.log"; base2=$base
+check "two replicas start on one database" '[ -n "$base1" ] && [ -n "$base2" ]'
+out=$(api "$base1" POST /bots '{"slug": "shared", "name": "Shared"}')
+out=$(api "$base2" GET /bots)
+check "a bot made through one replica is listed by the other" '[[ $out == *"\"slug\": \"shared\""* ]] || [[ $out == *"\"slug\":\"shared\""* ]]'
+out=$(api "$base2" POST /bots/shared/memories '{"text": "the harbour opens at dawn"}')
+out=$(api "$base1" GET "/bots/shared/memories?q=harbour")
+check "a memory added through one replica is found through the other" '[[ $out == *harbour* ]]'
+out=$(api "$base1" GET "/audit?skill=envy")
+check "either replica lists the audit rows" '[ "$(printf "%s" "$out" | python3 -c "import json,sys; print(len(json.load(sys.stdin)[\"runs\"]))")" = 4 ]'
+for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+wait 2>/dev/null
+pids=()
+
 # a wrong URL fails with a message naming it, without its password
-run env BNITY_DATABASE_URL="postgresql://bn:hunter2@127.0.0.1:1/none" "$bnity" bot list
-check "an unreachable database: exit 1, named without the password" '[ $rc -eq 1 ] && [[ $errout == *"postgresql://bn@127.0.0.1:1/none"* ]] && [[ $errout != *hunter2* ]]'
+run env BNITY_DATABASE_URL="postgresql://bn:hunter2@127.0.0.1:1/none?connect_timeout=5&password=hunter3" "$bnity" bot list
+check "an unreachable database: exit 1, named without the password" '[ $rc -eq 1 ] && [[ $errout == *"postgresql://bn@127.0.0.1:1/none"* ]] && [[ $errout != *hunter2* ]] && [[ $errout != *hunter3* ]] && [[ $errout == *"password=***"* ]]'
 run env BNITY_DATABASE_URL="mysql://x" "$bnity" bot list
 check "a URL that is not PostgreSQL's is refused" '[ $rc -ne 0 ] && [[ $errout == *postgresql://* ]]'
 tap_done
