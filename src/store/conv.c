@@ -32,13 +32,10 @@ int bn_store_conv_add(int64_t *id_out, bn_store *s, const char *bot,
 }
 
 #define COL(field) BN_STORE__COL(bn_store_conv, field)
-static const bn_store__col conv_cols[] = {
+BN_STORE__TABLE(conv, bn_store_conv,
 	COL(id), COL(bot), COL(title), COL(created_at), COL(messages),
-	COL(turns), COL(last_used), COL(state),
-};
+	COL(turns), COL(last_used), COL(state));
 #undef COL
-static const bn_store__shape conv_shape =
-	BN_STORE__SHAPE_OF(bn_store_conv, conv_cols, NULL, NULL);
 
 /* A conversation's columns, as conv_cols reads them. */
 #define CONV_COLUMNS \
@@ -112,12 +109,9 @@ int bn_store_message_add(bn_store *s, int64_t conv, int64_t turn,
 }
 
 #define COL(field) BN_STORE__COL(bn_store_message, field)
-static const bn_store__col message_cols[] = {
-	COL(id), COL(role), COL(content), COL(turn),
-};
+BN_STORE__TABLE(message, bn_store_message,
+	COL(id), COL(role), COL(content), COL(turn));
 #undef COL
-static const bn_store__shape message_shape =
-	BN_STORE__SHAPE_OF(bn_store_message, message_cols, NULL, NULL);
 
 int bn_store_message_list(bn_store_message **out, size_t *n_out,
 			  bn_store *s, int64_t conv, bn_err *err)
@@ -144,13 +138,10 @@ void bn_store_turn_clear(bn_store_turn *t)
 }
 
 #define COL(field) BN_STORE__COL(bn_store_turn, field)
-static const bn_store__col turn_cols[] = {
+BN_STORE__TABLE(turn, bn_store_turn,
 	COL(number), COL(state), COL(error), COL(started_at), COL(ended_at),
-	COL(input_tokens), COL(output_tokens), COL(owner_pid),
-};
+	COL(input_tokens), COL(output_tokens), COL(owner_pid));
 #undef COL
-static const bn_store__shape turn_shape =
-	BN_STORE__SHAPE_OF(bn_store_turn, turn_cols, NULL, NULL);
 
 void bn_store_turns_free(bn_store_turn *v, size_t n)
 {

@@ -221,6 +221,13 @@ typedef struct bn_store__col {
 #define BN_STORE__SHAPE_OF(type, cols, row, clear)                      \
 	{ sizeof(type), cols, BN_STORE__NARGS(cols), row, clear }
 
+/* NAME_cols, the columns given (BN_STORE__COL), and NAME_shape, items of
+   TYPE read by them alone. */
+#define BN_STORE__TABLE(name, type, ...)                                  \
+	static const bn_store__col name##_cols[] = { __VA_ARGS__ };       \
+	static const bn_store__shape name##_shape =                       \
+		BN_STORE__SHAPE_OF(type, name##_cols, NULL, NULL)
+
 typedef struct bn_store__shape {
 	size_t size;               /* bytes of an item */
 	const bn_store__col *cols; /* the first NCOLS columns, or NULL */

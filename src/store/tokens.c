@@ -59,12 +59,9 @@ int bn_store_token_set(bn_store *s, const char *name, const char *role,
 }
 
 #define COL(field) BN_STORE__COL(bn_store_token, field)
-static const bn_store__col token_cols[] = {
-	COL(name), COL(role), COL(hash), COL(created_at), COL(last_used_at),
-};
+BN_STORE__TABLE(token, bn_store_token,
+	COL(name), COL(role), COL(hash), COL(created_at), COL(last_used_at));
 #undef COL
-static const bn_store__shape token_shape =
-	BN_STORE__SHAPE_OF(bn_store_token, token_cols, NULL, NULL);
 
 #define TOKEN_COLS "SELECT name, role, hash, created_at," \
 	" coalesce(last_used_at, 0) FROM api_tokens"

@@ -8,7 +8,8 @@
 # database sees the same rows.
 set -u
 bnity=$(realpath "$1")
-. "$(dirname "$0")/../cli/tap.sh"
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../cli/tap.sh"
 
 if [ -z "${BNITY_DATABASE_URL:-}" ]; then
   echo "1..0 # SKIP BNITY_DATABASE_URL is not set (run under pg_cluster.sh)"
@@ -90,19 +91,11 @@ check "no SQLite file was written" '[ ! -e "$work/home/boternity.db" ] && [ ! -e
 url=$BNITY_DATABASE_URL
 run "$bnity" token create replicas --role admin --json
 tok=$(printf "%s" "$out" | python3 -c "import json,sys; print(json.load(sys.stdin)[\"token\"])")
+. "$here/../server/serve.sh"
 pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"' EXIT
+trap serve_test_cleanup EXIT
 serve_on() { # serve_on HOME LOG: a replica; its base URL in $base
-  BNITY_HOME=$1 BNITY_DATABASE_URL= "$bnity" serve --listen 127.0.0.1:0 \
-    --database "$url" >"$2" 2>"$2.err" &
-  pids+=($!)
-  base=
-  for _ in $(seq 100); do
-    grep -qs listening "$2" && break
-    kill -0 "${pids[-1]}" 2>/dev/null || break
-    sleep 0.1
-  done
-  base=$(sed -n 's|.*listening on \(http://[^ ]*\)/$|\1|p' "$2")
+  start_server "$2" BNITY_HOME="$1" BNITY_DATABASE_URL= -- --database "$url"
 }
 api() { # api BASE METHOD PATH [BODY]
   curl -s -X "$2" -H "Authorization: Bearer $tok" \
