@@ -204,6 +204,7 @@ static void sq_reset(bn_store__stmt *st)
 static void sq_finalize(bn_store__stmt *st)
 {
 	sqlite3_finalize(sq(st));
+	free(st);
 }
 
 static int sq_ncols(bn_store__stmt *st)

@@ -78,6 +78,7 @@ typedef struct bn_store__backend {
 	int (*step)(bn_store *s, bn_store__stmt *st, bn_err *err);
 	/* Back to before its first step, its parameters unbound. */
 	void (*reset)(bn_store__stmt *st);
+	/* Release ST and what the back end keeps of it (not ST->sql). */
 	void (*finalize)(bn_store__stmt *st);
 	/* The columns of the row ST stands on. */
 	int (*ncols)(bn_store__stmt *st);
