@@ -11,7 +11,7 @@
 #
 # As root (CI), the cluster runs as the `postgres` user (initdb refuses
 # root).  Without PostgreSQL's server programs the script prints a TAP
-# skip naming what is missing and exits 77 (meson: skipped).
+# skip naming what is missing and exits 0 (meson: skipped).
 set -u
 
 bindir=${BNITY_PG_BINDIR:-}
@@ -22,14 +22,14 @@ if [ -z "$bindir" ]; then
 fi
 if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ] || [ ! -x "$bindir/pg_ctl" ]; then
 	echo "1..0 # SKIP PostgreSQL's server programs (initdb, pg_ctl) are not installed on this machine: apt-get install postgresql"
-	exit 77
+	exit 0
 fi
 
 as=
 if [ "$(id -u)" = 0 ]; then
 	if ! id postgres >/dev/null 2>&1; then
 		echo "1..0 # SKIP running as root and there is no postgres user to run the cluster as"
-		exit 77
+		exit 0
 	fi
 	as="runuser -u postgres --"
 fi
