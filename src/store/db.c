@@ -342,10 +342,16 @@ static int exec_kept(bn_store *s, const char *sql, bn_err *err)
 int bn_store_tx_begin(bn_store *s, bn_err *err)
 {
 	/* a caller's misuse is an error, not the assert below the API */
+	int r;
+
 	if (s->be->in_tx(s))
 		return bn_err_set(err, BN_EIO, "%s: a transaction is "
 				  "already open", s->db_path);
-	return bn_store__exec(s, s->be->begin, err);
+	/* a begin that could not take the writers' lock leaves nothing
+	   open (PostgreSQL's BEGIN did open one) */
+	if ((r = bn_store__exec(s, s->be->begin, err)))
+		bn_store_tx_rollback(s);
+	return r;
 }
 
 int bn_store_tx_commit(bn_store *s, bn_err *err)

@@ -408,6 +408,42 @@ static void test_rollback_leaves_nothing(bn_t *t)
 	fx_done(&f);
 }
 
+/* Two handles on one database (two processes, two replicas): while one
+   has a write transaction open, the other's begin waits and then fails,
+   naming the database, and leaves nothing open; once the first commits,
+   the second begins and sees what it wrote. */
+static void test_writers_queue(bn_t *t)
+{
+	bn_store *b = NULL;
+	fixture f;
+	bn_err err;
+
+	if (!fx_init(&f, t))
+		return;
+	bn_err_init(&err);
+	if (bn_store_open_db(&b, f.home, NULL, f.url, &err)) {
+		printf("#   second open: %s\n", err.msg);
+		t->cur_fail++;
+		fx_done(&f);
+		return;
+	}
+	BN_CHECK_INT(t, bn_store_tx_begin(f.s, &err), ==, 0);
+	BN_CHECK_INT(t, w_grant(f.s, &err), ==, 0);
+	bn_store_lock_timeout_set(b, 50);
+	BN_CHECK_INT(t, bn_store_tx_begin(b, &err), ==, BN_EIO);
+	BN_CHECK_CONTAINS(t, err.msg, f.db);
+	BN_CHECK_INT(t, rows_everywhere(b), ==, 0);
+	BN_CHECK_INT(t, bn_store_tx_commit(f.s, NULL), ==, 0);
+	bn_store_lock_timeout_set(b, BN_STORE_BUSY_TIMEOUT_MS);
+	bn_err_init(&err);
+	BN_CHECK_INT(t, bn_store_tx_begin(b, &err), ==, 0);
+	BN_CHECK_STR(t, err.msg, "");
+	BN_CHECK_INT(t, rows_everywhere(b), ==, 1);
+	BN_CHECK_INT(t, bn_store_tx_commit(b, &err), ==, 0);
+	bn_store_free(b);
+	fx_done(&f);
+}
+
 /* Transactions do not nest, and a commit without one fails; both name
    the file and leave the store usable. */
 static void test_tx_misuse(bn_t *t)
@@ -732,6 +768,7 @@ int main(void)
 	bn_t t = { 0 };
 
 	BN_RUN(&t, test_locked_database);
+	BN_RUN(&t, test_writers_queue);
 	BN_RUN(&t, test_missing_tables);
 	BN_RUN(&t, test_rollback_leaves_nothing);
 	BN_RUN(&t, test_tx_misuse);
