@@ -20,6 +20,8 @@ packages=(
   libcurl4-openssl-dev libseccomp-dev libmicrohttpd-dev libarchive-dev
   libgit2-dev sqlite3 chromium wrk git curl
   zsh fish    # the CLI test parses and runs `bnity completion zsh|fish`
+  libpq-dev postgresql  # the store's PostgreSQL back end; its tests run a
+                        # throw-away cluster (tests/store/pg_cluster.sh)
 )
 # node and npm (the browser tests and a second WebAssembly engine): take
 # Debian's only where none is installed, so a NodeSource node is kept

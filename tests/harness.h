@@ -11,6 +11,10 @@
 #define BN_TESTS_HARNESS_H
 
 #include <inttypes.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -70,6 +74,44 @@ static inline void bn_t_run(bn_t *t, const char *name, void (*fn)(bn_t *))
 }
 
 #define BN_RUN(t, fn) bn_t_run((t), #fn, fn)
+
+/*
+ * bn_t_db_url - the database a test's new store should use: under
+ * tests/store/pg_cluster.sh a new empty PostgreSQL database (its URL,
+ * owned), so that every fixture starts empty as a new BNITY_HOME does;
+ * otherwise NULL (the SQLite file in the home).
+ */
+static inline char *bn_t_db_url(void)
+{
+	static const char *const fmt = "\"$BNITY_TEST_PG_NEWDB\" bn_t_%ld_%u";
+	const char *newdb = getenv("BNITY_TEST_PG_NEWDB");
+	char cmd[128], url[1024];
+	unsigned n = 0;
+	FILE *p;
+
+	if (!newdb || !*newdb)
+		return NULL;
+	/* a name no other fixture of any test process has */
+	n = (unsigned)rand() ^ (unsigned)clock();
+	snprintf(cmd, sizeof(cmd), fmt, (long)getpid(), n);
+	p = popen(cmd, "r");
+	if (!p || !fgets(url, sizeof(url), p)) {
+		if (p)
+			pclose(p);
+		fprintf(stderr, "bn_t_db_url: %s failed\n", newdb);
+		abort();
+	}
+	pclose(p);
+	url[strcspn(url, "\n")] = '\0';
+	return strdup(url);
+}
+
+/* Whether tests run against PostgreSQL (tests/store/pg_cluster.sh). */
+static inline bool bn_t_on_pg(void)
+{
+	const char *u = getenv("BNITY_DATABASE_URL");
+	return u && *u;
+}
 
 static inline int bn_t_done(bn_t *t)
 {

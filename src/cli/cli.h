@@ -171,6 +171,9 @@ void bn_cli_time_utc(char out[BN_CLI_TIME_SIZE], long long t,
 		     const char *zero);
 /* Open the store of $BNITY_HOME with the working folder for discovery. */
 int bn_cli_open_store(bn_store **out, bn_err *err);
+/* $BNITY_DATABASE_URL (a postgresql:// URL: every table in PostgreSQL),
+   or NULL when unset or empty (the SQLite file in BNITY_HOME). */
+const char *bn_cli_database_url(void);
 /* Print the help of COMMAND ("skill validate", "bot", ...) on stdout;
    NULL or "": the list of every command.  False if there is none. */
 bool bn_cli_help(const char *command);

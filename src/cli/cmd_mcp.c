@@ -64,10 +64,12 @@ int bn_cli_mcp_serve(int argc, char **argv)
 	o.home = home;
 	o.cwd = cwd;
 	o.bot = bot ? bot : BN_MCP_DEFAULT_BOT;
+	o.database = bn_cli_database_url();
 	/* libcurl is set up before any thread (skills' HTTP) */
 	r = bn_exec_curl_load(&err);
 	if (!r)
-		r = bn_mcp_bot_ensure(&created, home, o.bot, &err);
+		r = bn_mcp_bot_ensure(&created, home, o.database, o.bot,
+				       &err);
 	if (!r && created)
 		fprintf(stderr, "bnity mcp: created bot '%s' with no skills; "
 			"attach some with `bnity skill attach NAME %s`\n",

@@ -41,7 +41,7 @@ int bn_cli_serve_main(int argc, char **argv)
 {
 	const char *pos[MAX_POS], *listen = NULL, *max_conn = NULL,
 		   *max_client = NULL, *header_timeout = NULL,
-		   *install_root = NULL;
+		   *install_root = NULL, *database = NULL;
 	bn_server_options o = BN_SERVER_OPTIONS_INIT;
 	bool public_ok = false;
 	char *home = NULL;
@@ -54,6 +54,7 @@ int bn_cli_serve_main(int argc, char **argv)
 		{ "max-per-client", true, &max_client, NULL },
 		{ "header-timeout", true, &header_timeout, NULL },
 		{ "install-root", true, &install_root, NULL },
+		{ "database", true, &database, NULL },
 		{ NULL, false, NULL, NULL } };
 
 	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "serve"))
@@ -76,6 +77,8 @@ int bn_cli_serve_main(int argc, char **argv)
 		return bn_cli_usage("serve", "--install-root '%s' is not a "
 				    "folder", install_root);
 	o.install_root = install_root;
+	/* --database, else BNITY_DATABASE_URL, else the SQLite file */
+	o.database = database ? database : bn_cli_database_url();
 	o.listen = listen;
 	o.allow_public = public_ok;
 	o.cors_origin = secure_getenv("BNITY_CORS_ORIGIN");

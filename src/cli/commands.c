@@ -592,7 +592,7 @@ const bn_cli_cmd bn_cli_commands[] = {
 	  .summary = "Serve the HTTP API and the web UI",
 	  .usage = "[--listen ADDR:PORT] [--public] [--max-connections N]\n"
 		   "        [--max-per-client N] [--header-timeout S]\n"
-		   "        [--install-root DIR]",
+		   "        [--install-root DIR] [--database URL]",
 	  .text = "Serve the HTTP API (/api/v1) and the web UI, on "
 		  BN_SERVER_DEFAULT_LISTEN "\n"
 		  "by default. Every route but GET /api/v1/health needs the header\n"
@@ -614,6 +614,10 @@ const bn_cli_cmd bn_cli_commands[] = {
 		  "  --install-root DIR  let API clients install from folders, archives\n"
 		  "                      and git repositories on this machine below DIR\n"
 		  "                      (default: never from this machine's disk)\n"
+		  "  --database URL      keep every table in PostgreSQL at URL\n"
+		  "                      (postgresql://USER@HOST/DB?sslmode=require),\n"
+		  "                      shared by replicas (docs/scale.md); default\n"
+		  "                      $BNITY_DATABASE_URL, else $BNITY_HOME/boternity.db\n"
 		  "\n"
 		  "SIGINT or SIGTERM stops it within a few seconds, ending every skill\n"
 		  "run in progress.\n"
@@ -621,7 +625,7 @@ const bn_cli_cmd bn_cli_commands[] = {
 		  "BNITY_CORS_ORIGIN=https://host lets that one origin call the API from\n"
 		  "a browser; without it no CORS header is sent. See docs/api.md.",
 	  .opts = OPTS(VALUE("listen"), FLAG("public"), VALUE("max-connections"),
-		       VALUE("install-root"),
+		       VALUE("install-root"), VALUE("database"),
 		       VALUE("max-per-client"), VALUE("header-timeout")),
 	  .fn = bn_cli_serve_main },
 	{ .name = "mcp",

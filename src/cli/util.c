@@ -250,13 +250,20 @@ void bn_cli_time_utc(char out[BN_CLI_TIME_SIZE], long long t,
 		snprintf(out, BN_CLI_TIME_SIZE, "%lld", t);
 }
 
+const char *bn_cli_database_url(void)
+{
+	const char *u = secure_getenv("BNITY_DATABASE_URL");
+	return u && *u ? u : NULL;
+}
+
 int bn_cli_open_store(bn_store **out, bn_err *err)
 {
 	char *home = NULL, *cwd = getcwd(NULL, 0);
 	int r = bn_store_home_dir(&home, err);
 
 	if (!r)
-		r = bn_store_open(out, home, cwd, err);
+		r = bn_store_open_db(out, home, cwd, bn_cli_database_url(),
+				     err);
 	free(home);
 	free(cwd);
 	return r;

@@ -55,6 +55,8 @@ typedef struct bn_mcp_options {
 	const char *cwd;             /* where project skills are found, or
 					NULL (borrowed) */
 	const char *bot;             /* whose skills are offered */
+	const char *database;        /* postgresql:// URL of the tables, or
+					NULL: the SQLite file in home */
 	struct bn_exec_pool *pool;   /* warm workers for confined runs */
 	size_t message_max_bytes;    /* 0 = BN_MCP_MESSAGE_MAX_BYTES */
 	unsigned watch_ms;           /* 0 = BN_MCP_WATCH_MS */
@@ -78,7 +80,8 @@ void bn_mcp_server_free(bn_mcp_server *srv);
  * nothing attached) when it is missing and SLUG is BN_MCP_DEFAULT_BOT,
  * else BN_ENOTFOUND naming it.  *created_out says whether it was made.
  */
-int bn_mcp_bot_ensure(bool *created_out, const char *home, const char *slug,
+int bn_mcp_bot_ensure(bool *created_out, const char *home,
+		      const char *database, const char *slug,
 		      bn_err *err) BN_MUST_USE;
 
 /*

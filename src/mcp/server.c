@@ -37,7 +37,8 @@ void bn_mcp__log(const bn_mcp_server *srv, const char *fmt, ...)
 int bn_mcp__store_open(bn_store **out, const bn_mcp_server *srv,
 		       bn_err *err)
 {
-	return bn_store_open(out, srv->o.home, srv->o.cwd, err);
+	return bn_store_open_db(out, srv->o.home, srv->o.cwd, srv->o.database,
+				err);
 }
 
 void bn_mcp__server_add(bn_mcp_server *srv, bn_mcp__session *ss)
@@ -166,7 +167,8 @@ void bn_mcp_server_free(bn_mcp_server *srv)
 	free(srv);
 }
 
-int bn_mcp_bot_ensure(bool *created_out, const char *home, const char *slug,
+int bn_mcp_bot_ensure(bool *created_out, const char *home,
+		      const char *database, const char *slug,
 		      bn_err *err)
 {
 	bn_store_bot b = { 0 };
@@ -174,7 +176,7 @@ int bn_mcp_bot_ensure(bool *created_out, const char *home, const char *slug,
 	int r;
 
 	*created_out = false;
-	if ((r = bn_store_open(&s, home, NULL, err)))
+	if ((r = bn_store_open_db(&s, home, NULL, database, err)))
 		return r;
 	r = bn_store_bot_get(&b, s, slug, err);
 	if (r == BN_ENOTFOUND && !strcmp(slug, BN_MCP_DEFAULT_BOT)) {

@@ -224,13 +224,14 @@ int bn_server_token_revoke(bn_store *s, const char *home, const char *name,
 }
 
 int bn_server__token_register(const char *home, const char *cwd,
+			      const char *db_url,
 			      const char *token, bn_err *err)
 {
 	bn_store_token t = { 0 };
 	bn_store *s = NULL;
 	bool found = false;
 	char hash[65];
-	int r = bn_store_open(&s, home, cwd, err);
+	int r = bn_store_open_db(&s, home, cwd, db_url, err);
 
 	token_hash(hash, token);
 	if (!r)

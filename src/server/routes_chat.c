@@ -55,6 +55,7 @@ typedef struct chat_stream {
 	bn_server_state *state;      /* the server's; outlives every turn */
 	/* the turn, owned: */
 	char *home;
+	char *db_url;        /* the server's --database, or NULL */
 	char *cwd;
 	char *bot;
 	char *text;                  /* NULL: resume the session's turn */
@@ -76,6 +77,7 @@ static void stream_unref(chat_stream *cs)
 	bn_buf_clear(&cs->out);
 	bn_agent_provider_free(cs->provider);
 	free(cs->home);
+	free(cs->db_url);
 	free(cs->cwd);
 	free(cs->bot);
 	free(cs->text);
@@ -167,7 +169,7 @@ static void *turn_main(void *arg)
 	lo.pool = state->pool;
 	lo.local_in_worker = true;
 	lo.max_tokens = cs->max_tokens;
-	if (bn_store_open(&s, cs->home, cs->cwd, &err) ||
+	if (bn_store_open_db(&s, cs->home, cs->cwd, cs->db_url, &err) ||
 	    bn_agent_session_open(&ss, s, cs->provider, cs->bot, cs->session,
 				  &lo, &err) ||
 	    (cs->text ? bn_agent_session_turn(&turn, ss, cs->text, &ev, &err) :
@@ -292,6 +294,8 @@ static chat_stream *stream_new(bn_server_req *rq, const char *bot,
 	cs->fd = -1;
 	cs->refs = 1;
 	cs->home = bn_xstrdup(rq->srv->home);
+	cs->db_url = rq->srv->opts.database ?
+		     bn_xstrdup(rq->srv->opts.database) : NULL;
 	cs->cwd = rq->srv->cwd ? bn_xstrdup(rq->srv->cwd) : NULL;
 	cs->bot = bn_xstrdup(bot);
 	cs->text = text ? bn_xstrdup(text) : NULL;

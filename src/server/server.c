@@ -571,12 +571,13 @@ static int server_init(bn_server *srv, const char *home,
 	bn_proc_owner_self(&srv->state->owner);
 	/* opening the store once creates $BNITY_HOME and migrates it before
 	   the first request; requests then reuse idle handles */
-	r = bn_store_reuse_new(&srv->state->stores, home, srv->cwd,
+	r = bn_store_reuse_new(&srv->state->stores, home, srv->cwd, o->database,
 			       BN_SERVER_STORES_IDLE, err);
 	if (!r)
 		r = bn_server_token_load(srv->token, created, home, err);
 	if (!r)
-		r = bn_server__token_register(home, srv->cwd, srv->token, err);
+		r = bn_server__token_register(home, srv->cwd, o->database,
+					       srv->token, err);
 	if (!r && !pool_off()) {
 		/* confined skills run in warm workers (exec/pool.h) */
 		bn_exec_pool_config pc = BN_EXEC_POOL_CONFIG_INIT;

@@ -57,9 +57,13 @@ typedef struct bn_server_options {
 					no CORS headers at all) */
 	const char *install_root;    /* installs may read this server's disk
 					only below this folder; NULL: never */
+	const char *database;        /* a postgresql:// URL keeping every
+					table (replicas: docs/scale.md);
+					NULL: the SQLite file in home */
 } bn_server_options;
 
-#define BN_SERVER_OPTIONS_INIT { NULL, false, 0, 0, 0, 0, 0, NULL, NULL }
+#define BN_SERVER_OPTIONS_INIT { NULL, false, 0, 0, 0, 0, 0, NULL, NULL, \
+				 NULL }
 
 /*
  * bn_server_token_load - the API token of HOME into out (64 hex digits

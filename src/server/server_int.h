@@ -143,6 +143,7 @@ bool bn_server__role_allows(const bn_server_req *rq, const char *method,
 /* Register the api-token file's TOKEN as the admin token "serve" in the
    store of HOME (replacing the hash of an older file's token). */
 int bn_server__token_register(const char *home, const char *cwd,
+			      const char *db_url,
 			      const char *token, bn_err *err);
 
 /* The request's store handle, taken from the server's reused handles on

@@ -26,15 +26,13 @@ int bn_store_audit_run_add(int64_t *id_out, bn_store *s,
 		BN_STORE__TEXT(r->link.owner_host), BN_STORE__TEXT(r->actor),
 		BN_STORE__TEXT(r->client),
 	};
-	int rc = bn_store__run(s,
+	return bn_store__insert_id(id_out, s,
 		"INSERT INTO audit_runs (at_ms, skill, version, tier, bot,"
 		" input_sha256, outcome, kind, detail, session_id, turn,"
 		" tool_call_id, owner_pid, owner_start, owner_host, actor,"
 		" client) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-		" ?12, ?13, ?14, ?15, ?16, ?17)", a, BN_STORE__NARGS(a), err);
-	if (!rc)
-		*id_out = bn_store__last_id(s);
-	return rc;
+		" ?12, ?13, ?14, ?15, ?16, ?17) RETURNING id", a,
+		BN_STORE__NARGS(a), err);
 }
 
 int bn_store_audit_run_finish(bn_store *s, int64_t id,
@@ -71,7 +69,7 @@ int bn_store_audit_call_rows(size_t *n_out, bn_store *s, int64_t run_id,
 			     bn_err *err)
 {
 	const bn_store__arg a[] = { BN_STORE__INT(run_id) };
-	sqlite3_stmt *st;
+	bn_store__stmt *st;
 	int r = bn_store__query(&st, s,
 		"SELECT COUNT(*) FROM audit_calls"
 		" WHERE run_id = ?1 AND count IS NULL",
@@ -81,7 +79,7 @@ int bn_store_audit_call_rows(size_t *n_out, bn_store *s, int64_t run_id,
 		return r;
 	r = bn_store__step(s, st, err);
 	if (r == 1)
-		*n_out = (size_t)sqlite3_column_int64(st, 0);
+		*n_out = (size_t)bn_store__col_int(st, 0);
 	bn_store__done(s, st);
 	return r < 0 ? r : 0;
 }
@@ -100,41 +98,34 @@ int bn_store_audit_call_tally(bn_store *s, int64_t run_id, int64_t at_ms,
 		" allowed, reason, count) VALUES (?1, ?2, ?3, NULL, ?4, ?5, 1)"
 		" ON CONFLICT (run_id, capability, allowed)"
 		" WHERE count IS NOT NULL"
-		" DO UPDATE SET count = count + 1, at_ms = excluded.at_ms",
+		" DO UPDATE SET count = audit_calls.count + 1,"
+		" at_ms = excluded.at_ms",
 		a, BN_STORE__NARGS(a), err);
 }
 
 typedef struct lease {
-	int64_t id, pid, start;
+	long id, pid, start;
 	char *host;
+	long id2;
 } lease;
 
-static void lease_row(void *item, sqlite3_stmt *st)
-{
-	lease *l = item;
-	l->id = sqlite3_column_int64(st, 0);
-	l->pid = sqlite3_column_int64(st, 1);
-	l->start = sqlite3_column_int64(st, 2);
-	l->host = bn_store__col_dup(st, 3);
-}
-
-static void lease_clear(void *item)
-{
-	free(((lease *)item)->host);
-}
+/* (id, owner_pid, owner_start, owner_host[, id2]) */
+#define COL(field) BN_STORE__COL(lease, field)
+static const bn_store__col lease_cols[] = {
+	COL(id), COL(pid), COL(start), COL(host), COL(id2),
+};
+#undef COL
 
 int bn_store__lease_sweep(size_t *n_out, bn_store *s, const char *select,
 			  const char *close_sql, const char *what,
 			  bn_err *err)
 {
+	const bn_store__shape sh = { sizeof(lease), lease_cols,
+		BN_STORE__NARGS(lease_cols), NULL, NULL };
 	lease *v = NULL;
 	size_t n = 0, closed = 0;
-	sqlite3_stmt *st;
-	int r = bn_store__query(&st, s, select, NULL, 0, err);
+	int r = bn_store__select(&v, &n, &sh, s, select, NULL, 0, err);
 
-	if (!r)
-		r = bn_store__rows(&v, &n, sizeof(*v), s, st, lease_row,
-				   lease_clear, err);
 	for (size_t i = 0; !r && i < n; i++) {
 		char why[160];
 		if (!bn_proc_owner_gone(v[i].pid, v[i].start, v[i].host))
@@ -143,11 +134,12 @@ int bn_store__lease_sweep(size_t *n_out, bn_store *s, const char *select,
 			 "ended while %s ran", (long long)v[i].pid, v[i].host,
 			 what);
 		const bn_store__arg a[] = { BN_STORE__INT(v[i].id),
-					    BN_STORE__TEXT(why) };
+					    BN_STORE__TEXT(why),
+					    BN_STORE__INT(v[i].id2) };
 		r = bn_store__run(s, close_sql, a, BN_STORE__NARGS(a), err);
 		closed++;
 	}
-	bn_store__rows_free(v, n, sizeof(*v), lease_clear);
+	bn_store__select_free(v, n, &sh);
 	if (!r && n_out)
 		*n_out = closed;
 	return r;
@@ -156,62 +148,42 @@ int bn_store__lease_sweep(size_t *n_out, bn_store *s, const char *select,
 int bn_store_audit_sweep(size_t *n_out, bn_store *s, bn_err *err)
 {
 	return bn_store__lease_sweep(n_out, s,
-		"SELECT id, owner_pid, owner_start, owner_host FROM audit_runs"
+		"SELECT id, owner_pid, owner_start, owner_host, 0"
+		" FROM audit_runs"
 		" WHERE outcome = 'running' AND owner_pid IS NOT NULL",
 		"UPDATE audit_runs SET outcome = 'abandoned', error = ?2"
 		" WHERE id = ?1 AND outcome = 'running'", "it", err);
 }
 
 /* Column I of ST as an integer, BN_STORE_AUDIT_NONE when NULL. */
-static int64_t col_int_or_none(sqlite3_stmt *st, int i)
+static int64_t col_int_or_none(bn_store__stmt *st, int i)
 {
-	return sqlite3_column_type(st, i) == SQLITE_NULL ?
-	       BN_STORE_AUDIT_NONE : (int64_t)sqlite3_column_int64(st, i);
+	return bn_store__col_null(st, i) ?
+	       BN_STORE_AUDIT_NONE : (int64_t)bn_store__col_int(st, i);
 }
 
-static void run_row(void *item, sqlite3_stmt *st)
+/* A run's columns; fuel, memory_peak and duration_ms follow them. */
+#define COL(field) BN_STORE__COL(bn_store_audit_run, field)
+static const bn_store__col run_cols[] = {
+	COL(id), COL(at_ms), COL(skill), COL(version), COL(tier), COL(bot),
+	COL(input_sha256), COL(output_sha256), COL(outcome), COL(error),
+	COL(kind), COL(detail), COL(session_id), COL(turn), COL(tool_call_id),
+	COL(owner_pid), COL(actor), COL(client),
+};
+#undef COL
+#define RUN_NCOLS (int)BN_STORE__NARGS(run_cols)
+
+static void run_row(void *item, bn_store__stmt *st)
 {
 	bn_store_audit_run *x = item;
-	x->id = sqlite3_column_int64(st, 0);
-	x->at_ms = sqlite3_column_int64(st, 1);
-	x->skill = bn_store__col_dup(st, 2);
-	x->version = bn_store__col_dup(st, 3);
-	x->tier = bn_store__col_dup(st, 4);
-	x->bot = bn_store__col_dup(st, 5);
-	x->input_sha256 = bn_store__col_dup(st, 6);
-	x->output_sha256 = bn_store__col_dup(st, 7);
-	x->fuel = col_int_or_none(st, 8);
-	x->memory_peak = col_int_or_none(st, 9);
-	x->duration_ms = col_int_or_none(st, 10);
-	x->outcome = bn_store__col_dup(st, 11);
-	x->error = bn_store__col_dup(st, 12);
-	x->kind = bn_store__col_dup(st, 13);
-	x->detail = bn_store__col_dup(st, 14);
-	x->session_id = sqlite3_column_int64(st, 15);
-	x->turn = sqlite3_column_int64(st, 16);
-	x->tool_call_id = bn_store__col_dup(st, 17);
-	x->owner_pid = sqlite3_column_int64(st, 18);
-	x->actor = bn_store__col_dup(st, 19);
-	x->client = bn_store__col_dup(st, 20);
+	x->fuel = col_int_or_none(st, RUN_NCOLS);
+	x->memory_peak = col_int_or_none(st, RUN_NCOLS + 1);
+	x->duration_ms = col_int_or_none(st, RUN_NCOLS + 2);
 }
 
-static void run_clear(void *item)
-{
-	bn_store_audit_run *x = item;
-	free(x->skill);
-	free(x->version);
-	free(x->tier);
-	free(x->bot);
-	free(x->input_sha256);
-	free(x->output_sha256);
-	free(x->outcome);
-	free(x->error);
-	free(x->actor);
-	free(x->client);
-	free(x->kind);
-	free(x->detail);
-	free(x->tool_call_id);
-}
+static const bn_store__shape run_shape = {
+	sizeof(bn_store_audit_run), run_cols, RUN_NCOLS, run_row, NULL,
+};
 
 int bn_store_audit_run_list(bn_store_audit_run **out, size_t *n_out,
 			    bn_store *s, const bn_store_audit_filter *f,
@@ -224,45 +196,40 @@ int bn_store_audit_run_list(bn_store_audit_run **out, size_t *n_out,
 		BN_STORE__INT(f->limit ? f->limit : 100),
 		BN_STORE__INT(f->session_id),
 	};
-	sqlite3_stmt *st;
-	int r = bn_store__query(&st, s,
+	return bn_store__select(out, n_out, &run_shape, s,
 		"SELECT id, at_ms, skill, version, tier, bot, input_sha256,"
-		" output_sha256, fuel, memory_peak, duration_ms, outcome, error,"
-		" kind, detail, session_id, turn, tool_call_id, owner_pid,"
-		" actor, client FROM audit_runs WHERE (?1 IS NULL OR skill = ?1)"
+		" output_sha256, outcome, error, kind, detail, session_id,"
+		" turn, tool_call_id, owner_pid, actor, client, fuel,"
+		" memory_peak, duration_ms FROM audit_runs"
+		" WHERE (?1 IS NULL OR skill = ?1)"
 		" AND (?2 IS NULL OR bot = ?2) AND at_ms >= ?3"
 		" AND (?4 IS NULL OR outcome = ?4) AND (?5 = 0 OR id < ?5)"
 		" AND (?7 = 0 OR session_id = ?7)"
 		" ORDER BY id DESC LIMIT ?6", a, BN_STORE__NARGS(a), err);
-	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
-				      run_row, run_clear, err);
 }
 
 void bn_store_audit_runs_free(bn_store_audit_run *v, size_t n)
 {
-	bn_store__rows_free(v, n, sizeof(*v), run_clear);
+	bn_store__select_free(v, n, &run_shape);
 }
 
-static void call_row(void *item, sqlite3_stmt *st)
+#define COL(field) BN_STORE__COL(bn_store_audit_call, field)
+static const bn_store__col call_cols[] = {
+	COL(id), COL(at_ms), COL(capability), COL(scope), COL(allowed),
+	COL(reason),
+};
+#undef COL
+
+/* The count follows the columns: NULL on a row of one call. */
+static void call_row(void *item, bn_store__stmt *st)
 {
 	bn_store_audit_call *c = item;
-	c->id = sqlite3_column_int64(st, 0);
-	c->at_ms = sqlite3_column_int64(st, 1);
-	c->capability = bn_store__col_dup(st, 2);
-	c->scope = bn_store__col_dup(st, 3);
-	c->allowed = sqlite3_column_int(st, 4) != 0;
-	c->reason = bn_store__col_dup(st, 5);
-	c->summary = sqlite3_column_type(st, 6) != SQLITE_NULL;
-	c->count = c->summary ? sqlite3_column_int64(st, 6) : 1;
+	c->summary = !bn_store__col_null(st, 6);
+	c->count = c->summary ? bn_store__col_int(st, 6) : 1;
 }
 
-static void call_clear(void *item)
-{
-	bn_store_audit_call *c = item;
-	free(c->capability);
-	free(c->scope);
-	free(c->reason);
-}
+static const bn_store__shape call_shape =
+	BN_STORE__SHAPE_OF(bn_store_audit_call, call_cols, call_row, NULL);
 
 int bn_store_audit_call_list(bn_store_audit_call **out, size_t *n_out,
 			     bn_store *s, int64_t run_id, int64_t after_id,
@@ -272,17 +239,14 @@ int bn_store_audit_call_list(bn_store_audit_call **out, size_t *n_out,
 		BN_STORE__INT(run_id), BN_STORE__INT(after_id),
 		BN_STORE__INT(limit ? limit : 100),
 	};
-	sqlite3_stmt *st;
-	int r = bn_store__query(&st, s,
+	return bn_store__select(out, n_out, &call_shape, s,
 		"SELECT id, at_ms, capability, scope, allowed, reason, count"
 		" FROM audit_calls WHERE run_id = ?1 AND id > ?2"
 		" ORDER BY id LIMIT ?3",
 		a, BN_STORE__NARGS(a), err);
-	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
-				      call_row, call_clear, err);
 }
 
 void bn_store_audit_calls_free(bn_store_audit_call *v, size_t n)
 {
-	bn_store__rows_free(v, n, sizeof(*v), call_clear);
+	bn_store__select_free(v, n, &call_shape);
 }

@@ -15,11 +15,11 @@ void bn_store_cache_entry_clear(bn_store_cache_entry *e)
 	memset(e, 0, sizeof(*e));
 }
 
-static void entry_row(void *item, sqlite3_stmt *st)
+static void entry_row(void *item, bn_store__stmt *st)
 {
 	bn_store_cache_entry *e = item;
-	const void *body = sqlite3_column_blob(st, 1);
-	size_t n = (size_t)sqlite3_column_bytes(st, 1);
+	size_t n;
+	const void *body = bn_store__col_blob(st, 1, &n);
 
 	e->etag = bn_store__col_dup(st, 0);
 	e->body = bn_xmalloc(n + 1);
@@ -27,7 +27,7 @@ static void entry_row(void *item, sqlite3_stmt *st)
 		memcpy(e->body, body, n);
 	e->body[n] = '\0';
 	e->len = n;
-	e->fetched_at = sqlite3_column_int64(st, 2);
+	e->fetched_at = bn_store__col_int(st, 2);
 }
 
 int bn_store_cache_get(bn_store_cache_entry *out, bool *found_out,

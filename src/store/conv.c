@@ -25,41 +25,27 @@ int bn_store_conv_add(int64_t *id_out, bn_store *s, const char *bot,
 		BN_STORE__TEXT(bot), BN_STORE__INT(time(NULL)),
 		BN_STORE__TEXT(title),
 	};
-	int r = bn_store__run(s, "INSERT INTO conversations (bot, created_at,"
-			      " title) VALUES (?1, ?2, ?3)",
-			      a, BN_STORE__NARGS(a), err);
-	if (!r)
-		*id_out = bn_store__last_id(s);
-	return r;
+	return bn_store__insert_id(id_out, s, "INSERT INTO conversations"
+				   " (bot, created_at, title) VALUES (?1, ?2,"
+				   " ?3) RETURNING id",
+				   a, BN_STORE__NARGS(a), err);
 }
 
-static void conv_row(void *item, sqlite3_stmt *st)
-{
-	bn_store_conv *c = item;
-	c->id = sqlite3_column_int64(st, 0);
-	c->bot = bn_store__col_dup(st, 1);
-	c->title = bn_store__col_dup(st, 2);
-	c->created_at = sqlite3_column_int64(st, 3);
-	c->messages = sqlite3_column_int64(st, 4);
-	c->turns = sqlite3_column_int64(st, 5);
-	c->last_used = sqlite3_column_int64(st, 6);
-	c->state = bn_store__col_dup(st, 7);
-}
+#define COL(field) BN_STORE__COL(bn_store_conv, field)
+BN_STORE__TABLE(conv, bn_store_conv,
+	COL(id), COL(bot), COL(title), COL(created_at), COL(messages),
+	COL(turns), COL(last_used), COL(state));
+#undef COL
 
-static void conv_item_clear(void *item)
-{
-	bn_store_conv_clear(item);
-}
-
-/* A conversation's columns, as conv_row reads them. */
+/* A conversation's columns, as conv_cols reads them. */
 #define CONV_COLUMNS \
 	"SELECT c.id, c.bot, c.title, c.created_at," \
 	" (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id)," \
 	" (SELECT count(*) FROM turns t WHERE t.conversation_id = c.id)," \
-	" max(c.created_at, coalesce((SELECT max(m.created_at) FROM messages m" \
-	"  WHERE m.conversation_id = c.id), 0), coalesce((SELECT" \
-	"  max(coalesce(t.ended_at, t.started_at)) FROM turns t" \
-	"  WHERE t.conversation_id = c.id), 0)) AS last_used," \
+	" (SELECT max(x) FROM (SELECT c.created_at AS x UNION ALL SELECT" \
+	"  max(m.created_at) FROM messages m WHERE m.conversation_id = c.id" \
+	"  UNION ALL SELECT max(coalesce(t.ended_at, t.started_at))" \
+	"  FROM turns t WHERE t.conversation_id = c.id) AS v) AS last_used," \
 	" (SELECT t.state FROM turns t WHERE t.conversation_id = c.id" \
 	"  ORDER BY t.number DESC LIMIT 1) FROM conversations c"
 
@@ -67,10 +53,9 @@ int bn_store_conv_get(bn_store_conv *out, bool *found_out, bn_store *s,
 		      int64_t id, bn_err *err)
 {
 	const bn_store__arg a[] = { BN_STORE__INT(id) };
-	sqlite3_stmt *st;
-	int r = bn_store__query(&st, s, CONV_COLUMNS " WHERE c.id = ?1",
-				a, BN_STORE__NARGS(a), err);
-	return r ? r : bn_store__row(out, found_out, s, st, conv_row, err);
+	return bn_store__select_one(out, found_out, &conv_shape, s,
+				    CONV_COLUMNS " WHERE c.id = ?1",
+				    a, BN_STORE__NARGS(a), err);
 }
 
 int bn_store_conv_list(bn_store_conv **out, size_t *n_out, bn_store *s,
@@ -78,18 +63,15 @@ int bn_store_conv_list(bn_store_conv **out, size_t *n_out, bn_store *s,
 {
 	const bn_store__arg a[] = { BN_STORE__TEXT(bot),
 				    BN_STORE__INT(limit ? limit : 100) };
-	sqlite3_stmt *st;
-	int r = bn_store__query(&st, s, CONV_COLUMNS
+	return bn_store__select(out, n_out, &conv_shape, s, CONV_COLUMNS
 				" WHERE ?1 IS NULL OR c.bot = ?1"
 				" ORDER BY last_used DESC, c.id DESC LIMIT ?2",
 				a, BN_STORE__NARGS(a), err);
-	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
-				      conv_row, conv_item_clear, err);
 }
 
 void bn_store_convs_free(bn_store_conv *v, size_t n)
 {
-	bn_store__rows_free(v, n, sizeof(*v), conv_item_clear);
+	bn_store__select_free(v, n, &conv_shape);
 }
 
 int bn_store_conv_delete(bool *found_out, bn_store *s, int64_t id,
@@ -126,38 +108,24 @@ int bn_store_message_add(bn_store *s, int64_t conv, int64_t turn,
 			     a, BN_STORE__NARGS(a), err);
 }
 
-static void message_row(void *item, sqlite3_stmt *st)
-{
-	bn_store_message *m = item;
-	m->id = sqlite3_column_int64(st, 0);
-	m->role = bn_store__col_dup(st, 1);
-	m->content = bn_store__col_dup(st, 2);
-	m->turn = sqlite3_column_int64(st, 3);
-}
-
-static void message_clear(void *item)
-{
-	bn_store_message *m = item;
-	free(m->role);
-	free(m->content);
-}
+#define COL(field) BN_STORE__COL(bn_store_message, field)
+BN_STORE__TABLE(message, bn_store_message,
+	COL(id), COL(role), COL(content), COL(turn));
+#undef COL
 
 int bn_store_message_list(bn_store_message **out, size_t *n_out,
 			  bn_store *s, int64_t conv, bn_err *err)
 {
 	const bn_store__arg a[] = { BN_STORE__INT(conv) };
-	sqlite3_stmt *st;
-	int r = bn_store__query(&st, s, "SELECT id, role, content, turn"
-				" FROM messages"
+	return bn_store__select(out, n_out, &message_shape, s, "SELECT id,"
+				" role, content, turn FROM messages"
 				" WHERE conversation_id = ?1 ORDER BY id",
 				a, BN_STORE__NARGS(a), err);
-	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
-				      message_row, message_clear, err);
 }
 
 void bn_store_messages_free(bn_store_message *v, size_t n)
 {
-	bn_store__rows_free(v, n, sizeof(*v), message_clear);
+	bn_store__select_free(v, n, &message_shape);
 }
 
 /* ---- turns -------------------------------------------------------------- */
@@ -169,14 +137,15 @@ void bn_store_turn_clear(bn_store_turn *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static void turn_item_clear(void *item)
-{
-	bn_store_turn_clear(item);
-}
+#define COL(field) BN_STORE__COL(bn_store_turn, field)
+BN_STORE__TABLE(turn, bn_store_turn,
+	COL(number), COL(state), COL(error), COL(started_at), COL(ended_at),
+	COL(input_tokens), COL(output_tokens), COL(owner_pid));
+#undef COL
 
 void bn_store_turns_free(bn_store_turn *v, size_t n)
 {
-	bn_store__rows_free(v, n, sizeof(*v), turn_item_clear);
+	bn_store__select_free(v, n, &turn_shape);
 }
 
 int bn_store_turn_begin(int64_t *number_out, bn_store *s, int64_t conv,
@@ -190,25 +159,12 @@ int bn_store_turn_begin(int64_t *number_out, bn_store *s, int64_t conv,
 		BN_STORE__INT(o.pid), BN_STORE__INT(o.start),
 		BN_STORE__TEXT(o.host),
 	};
-	int r = bn_store__run(s, "INSERT INTO turns (conversation_id, number,"
-		" state, started_at, owner_pid, owner_start, owner_host)"
-		" VALUES (?1, (SELECT coalesce(max(number), 0) + 1 FROM turns"
-		" WHERE conversation_id = ?1), 'running', ?2, ?3, ?4, ?5)",
-		a, BN_STORE__NARGS(a), err);
-	if (r)
-		return r;
-	const bn_store__arg b[] = { BN_STORE__INT(bn_store__last_id(s)) };
-	sqlite3_stmt *st;
-	if ((r = bn_store__query(&st, s, "SELECT number FROM turns"
-				 " WHERE rowid = ?1", b, BN_STORE__NARGS(b),
-				 err)))
-		return r;
-	r = bn_store__step(s, st, err);
-	if (r == 1)
-		*number_out = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return r < 0 ? r : r == 1 ? 0 : bn_err_set(err, BN_EIO, "the new "
-		"turn of conversation %lld was not found", (long long)conv);
+	return bn_store__insert_id(number_out, s, "INSERT INTO turns"
+		" (conversation_id, number, state, started_at, owner_pid,"
+		" owner_start, owner_host) VALUES (?1, (SELECT"
+		" coalesce(max(number), 0) + 1 FROM turns"
+		" WHERE conversation_id = ?1), 'running', ?2, ?3, ?4, ?5)"
+		" RETURNING number", a, BN_STORE__NARGS(a), err);
 }
 
 int bn_store_turn_resume(bn_store *s, int64_t conv, int64_t number,
@@ -261,19 +217,7 @@ int bn_store_turn_drop(bn_store *s, int64_t conv, int64_t number,
 				     a, BN_STORE__NARGS(a), err);
 }
 
-static void turn_row(void *item, sqlite3_stmt *st)
-{
-	bn_store_turn *t = item;
-	t->number = sqlite3_column_int64(st, 0);
-	t->state = bn_store__col_dup(st, 1);
-	t->error = bn_store__col_dup(st, 2);
-	t->started_at = sqlite3_column_int64(st, 3);
-	t->ended_at = sqlite3_column_int64(st, 4);
-	t->input_tokens = sqlite3_column_int64(st, 5);
-	t->output_tokens = sqlite3_column_int64(st, 6);
-	t->owner_pid = sqlite3_column_int64(st, 7);
-}
-
+/* A turn's columns, as turn_cols reads them. */
 #define TURN_COLUMNS "SELECT number, state, error, started_at, ended_at," \
 	" input_tokens, output_tokens, owner_pid FROM turns" \
 	" WHERE conversation_id = ?1"
@@ -282,29 +226,29 @@ int bn_store_turn_last(bn_store_turn *out, bool *found_out, bn_store *s,
 		       int64_t conv, bn_err *err)
 {
 	const bn_store__arg a[] = { BN_STORE__INT(conv) };
-	sqlite3_stmt *st;
-	int r = bn_store__query(&st, s, TURN_COLUMNS " ORDER BY number DESC"
-				" LIMIT 1", a, BN_STORE__NARGS(a), err);
-	return r ? r : bn_store__row(out, found_out, s, st, turn_row, err);
+	return bn_store__select_one(out, found_out, &turn_shape, s,
+				    TURN_COLUMNS " ORDER BY number DESC"
+				    " LIMIT 1",
+				    a, BN_STORE__NARGS(a), err);
 }
 
 int bn_store_turn_list(bn_store_turn **out, size_t *n_out, bn_store *s,
 		       int64_t conv, bn_err *err)
 {
 	const bn_store__arg a[] = { BN_STORE__INT(conv) };
-	sqlite3_stmt *st;
-	int r = bn_store__query(&st, s, TURN_COLUMNS " ORDER BY number",
+	return bn_store__select(out, n_out, &turn_shape, s,
+				TURN_COLUMNS " ORDER BY number",
 				a, BN_STORE__NARGS(a), err);
-	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
-				      turn_row, turn_item_clear, err);
 }
 
 int bn_store_turn_sweep(size_t *n_out, bn_store *s, bn_err *err)
 {
 	return bn_store__lease_sweep(n_out, s,
-		"SELECT rowid, owner_pid, owner_start, owner_host FROM turns"
+		"SELECT conversation_id, owner_pid, owner_start, owner_host,"
+		" number FROM turns"
 		" WHERE state = 'running' AND owner_pid IS NOT NULL",
 		"UPDATE turns SET state = 'incomplete', error = ?2,"
 		" owner_pid = NULL, owner_start = NULL, owner_host = NULL"
-		" WHERE rowid = ?1 AND state = 'running'", "the turn", err);
+		" WHERE conversation_id = ?1 AND number = ?3"
+		" AND state = 'running'", "the turn", err);
 }

@@ -22,7 +22,8 @@ int bn_store_grant_put(bn_store *s, const char *skill, const char *hash,
 		"INSERT INTO grants (skill, skill_hash, bot, capability, scope,"
 		" limits, granted_at) VALUES (?1, ?7, ?2, ?3, ?4, ?5, ?6)"
 		" ON CONFLICT(skill, skill_hash, bot, capability, scope)"
-		" DO UPDATE SET limits = coalesce(?5, limits), granted_at = ?6",
+		" DO UPDATE SET limits = coalesce(?5, grants.limits),"
+		" granted_at = ?6",
 		a, BN_STORE__NARGS(a), err);
 }
 
@@ -132,10 +133,18 @@ int bn_store__grants_carry(bn_store *s, const char *skill,
 			BN_STORE__TEXT(skill), BN_STORE__TEXT(old_hash),
 			BN_STORE__TEXT(new_hash), BN_STORE__TEXT(keep->v[i]),
 		};
-		r = bn_store__run(s, "UPDATE OR REPLACE grants"
-			" SET skill_hash = ?3 WHERE skill = ?1"
-			" AND skill_hash = ?2 AND capability = ?4",
+		/* the moved grant replaces one the new identity has */
+		r = bn_store__run(s, "DELETE FROM grants WHERE skill = ?1"
+			" AND skill_hash = ?3 AND capability = ?4 AND EXISTS"
+			" (SELECT 1 FROM grants o WHERE o.skill = ?1"
+			" AND o.skill_hash = ?2 AND o.capability = ?4"
+			" AND o.bot = grants.bot AND o.scope = grants.scope)",
 			k, BN_STORE__NARGS(k), err);
+		if (!r)
+			r = bn_store__run(s, "UPDATE grants"
+				" SET skill_hash = ?3 WHERE skill = ?1"
+				" AND skill_hash = ?2 AND capability = ?4",
+				k, BN_STORE__NARGS(k), err);
 	}
 	return r ? r : bn_store__run(s, "DELETE FROM grants WHERE skill = ?1"
 				     " AND skill_hash = ?2", a,
@@ -156,9 +165,13 @@ int bn_store__grants_bind(bn_store *s, bool apply, bool *need, bn_err *err)
 		return 0;
 	/* to the skill installed now; rows of skills that are not (or
 	   that have no identity) go */
-	r = bn_store__exec(s, "UPDATE OR IGNORE grants SET skill_hash ="
-		" coalesce((SELECT tree_hash FROM skill_index"
-		" WHERE name = grants.skill), '') WHERE skill_hash = ''", err);
+	r = bn_store__exec(s, "UPDATE grants SET skill_hash = coalesce(("
+		"SELECT tree_hash FROM skill_index WHERE name = grants.skill),"
+		" '') WHERE skill_hash = '' AND NOT EXISTS (SELECT 1 FROM"
+		" grants o JOIN skill_index i ON i.name = o.skill"
+		" WHERE o.skill = grants.skill AND o.skill_hash = i.tree_hash"
+		" AND o.bot = grants.bot AND o.capability = grants.capability"
+		" AND o.scope = grants.scope)", err);
 	return r ? r : bn_store__exec(s, "DELETE FROM grants"
 				      " WHERE skill_hash = ''", err);
 }

@@ -39,10 +39,11 @@ int bn_store__index_put(bn_store *s, const bn_skill_manifest *m,
 		" tier, source, installed_at, tree_hash) VALUES (?1, ?2, ?3,"
 		" ?4, coalesce(?5, 'local'), coalesce(?6, 'created'), ?7, ?8)"
 		" ON CONFLICT(name) DO UPDATE SET type = ?2, version = ?3,"
-		" description = ?4, tier = coalesce(?5, tier),"
-		" source = coalesce(?6, source), installed_at ="
-		" CASE WHEN ?5 IS NULL THEN installed_at ELSE ?7 END,"
-		" tree_hash = coalesce(?8, tree_hash),"
+		" description = ?4, tier = coalesce(?5, skill_index.tier),"
+		" source = coalesce(?6, skill_index.source), installed_at ="
+		" CASE WHEN ?5 IS NULL THEN skill_index.installed_at"
+		" ELSE ?7 END,"
+		" tree_hash = coalesce(?8, skill_index.tree_hash),"
 		" pending_hash = NULL, pending_tier = NULL,"
 		" pending_source = NULL", m, tier, source, hash, err);
 }
@@ -96,13 +97,13 @@ int bn_store__index_remove(bn_store *s, const char *name, bn_err *err)
 /* Append the first column of every row of SQL to *out. */
 static int names_of(bn_strv *out, bn_store *s, const char *sql, bn_err *err)
 {
-	sqlite3_stmt *st;
+	bn_store__stmt *st;
 	int r = bn_store__prepare(&st, s, sql, err);
 
 	if (r)
 		return r;
 	while ((r = bn_store__step(s, st, err)) == 1)
-		bn_strv_push(out, (const char *)sqlite3_column_text(st, 0));
+		bn_strv_push(out, bn_store__col_text(st, 0));
 	bn_store__done(s, st);
 	return r;
 }
@@ -112,7 +113,7 @@ int bn_store__index_names(bn_strv *out, bn_store *s, bn_err *err)
 	return names_of(out, s, "SELECT name FROM skill_index", err);
 }
 
-void bn_store__text_row(void *item, sqlite3_stmt *st)
+void bn_store__text_row(void *item, bn_store__stmt *st)
 {
 	*(char **)item = bn_store__col_dup(st, 0);
 }
@@ -122,7 +123,7 @@ void bn_store__text_row(void *item, sqlite3_stmt *st)
 static char *index_column(bn_store *s, const char *name, const char *sql)
 {
 	const bn_store__arg a[] = { BN_STORE__TEXT(name) };
-	sqlite3_stmt *st;
+	bn_store__stmt *st;
 	char *t = NULL;
 	bool found = false;
 

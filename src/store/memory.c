@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * store/memory.c - the memories table and its FTS5 index (see memory.h).
+ * store/memory.c - the memories table and its full-text index (see
+ * memory.h): FTS5 in SQLite, a tsvector in PostgreSQL (the back end's
+ * memory_search).  The query is FTS5's syntax, words in double quotes
+ * joined by OR, which PostgreSQL's websearch_to_tsquery reads alike.
  * Reference: https://sqlite.org/fts5.html (3.1 query syntax, 5.1.1 bm25,
  * 4.4.3 external content tables).
  */
@@ -19,12 +22,9 @@ int bn_store_memory_add(int64_t *id_out, bn_store *s, const char *bot,
 		BN_STORE__TEXT(bot), BN_STORE__TEXT(text),
 		BN_STORE__INT(time(NULL)),
 	};
-	int r = bn_store__run(s, "INSERT INTO memories (bot, text, created_at)"
-			      " VALUES (?1, ?2, ?3)", a, BN_STORE__NARGS(a),
-			      err);
-	if (!r)
-		*id_out = bn_store__last_id(s);
-	return r;
+	return bn_store__insert_id(id_out, s, "INSERT INTO memories (bot,"
+				   " text, created_at) VALUES (?1, ?2, ?3)"
+				   " RETURNING id", a, BN_STORE__NARGS(a), err);
 }
 
 /* Append W to B as an FTS5 string: in double quotes, each doubled. */
@@ -58,16 +58,16 @@ int bn_store_memory_query(char **out, const bn_strv *words, bn_err *err)
 }
 
 /* Rows of (id, text, created_at[, rank]). */
-static void memory_row(void *item, sqlite3_stmt *st)
+static void memory_row(void *item, bn_store__stmt *st)
 {
 	bn_store_memory *m = item;
-	const unsigned char *text = sqlite3_column_text(st, 1);
+	const char *text = bn_store__col_text(st, 1);
 
-	m->id = sqlite3_column_int64(st, 0);
-	m->text = bn_xstrdup(text ? (const char *)text : "");
-	m->created_at = sqlite3_column_int64(st, 2);
-	m->rank = sqlite3_column_count(st) > 3 ?
-		  sqlite3_column_double(st, 3) : 0.0;
+	m->id = bn_store__col_int(st, 0);
+	m->text = bn_xstrdup(text ? text : "");
+	m->created_at = bn_store__col_int(st, 2);
+	m->rank = bn_store__col_count(st) > 3 ?
+		  bn_store__col_real(st, 3) : 0.0;
 }
 
 static void memory_clear(void *item)
@@ -98,12 +98,7 @@ int bn_store_memory_search(bn_store_memory **out, size_t *n_out,
 		BN_STORE__INT(limit > INT64_MAX ? INT64_MAX : (int64_t)limit),
 	};
 	r = bn_store__select(out, n_out, &memory_shape, s,
-		"SELECT m.id, m.text, m.created_at,"
-		" memories_fts.rank FROM memories_fts"
-		" JOIN memories AS m ON m.id = memories_fts.rowid"
-		" WHERE memories_fts MATCH ?1 AND m.bot = ?2"
-		" ORDER BY memories_fts.rank, m.id LIMIT ?3",
-		a, BN_STORE__NARGS(a), err);
+			     s->be->memory_search, a, BN_STORE__NARGS(a), err);
 	free(match);
 	return r;
 }

@@ -288,8 +288,9 @@ int bn_store__dir_key_set(bn_store *s, const char *key, bn_err *err)
 	if (!key)
 		return bn_store__exec(s, "DELETE FROM store_state"
 				      " WHERE key = 'skills_dir'", err);
-	return bn_store__run(s, "INSERT OR REPLACE INTO store_state"
-			     " (key, value) VALUES ('skills_dir', ?1)",
+	return bn_store__run(s, "INSERT INTO store_state (key, value)"
+			     " VALUES ('skills_dir', ?1) ON CONFLICT (key)"
+			     " DO UPDATE SET value = excluded.value",
 			     a, BN_STORE__NARGS(a), err);
 }
 
@@ -400,7 +401,7 @@ static int fills_write(bn_store *s, fill *f, size_t n, bn_err *err)
    is, and at once, so listing never waits for a writer. */
 static void fills_save(bn_store *s, fill *f, size_t n)
 {
-	bool own = sqlite3_get_autocommit(s->db);
+	bool own = !bn_store__in_tx(s);
 
 	if (!n)
 		return;
@@ -419,24 +420,22 @@ static void fills_save(bn_store *s, fill *f, size_t n)
    (and queued in *FILLS to be cached).  *stale when a valid folder has
    no row yet. */
 static void scan_one(bn_store_skills *l, bn_store *s, int dfd,
-		     const entry *e, sqlite3_stmt *st, long long start,
+		     const entry *e, bn_store__stmt *st, long long start,
 		     fill **fills, size_t *nfills, bool *stale)
 {
-	const void *seen = st ? sqlite3_column_blob(st, 3) : NULL;
-	const char *tier = st ? (const char *)sqlite3_column_text(st, 1) :
-		NULL;
-	const char *hash = st ? (const char *)sqlite3_column_text(st, 2) :
-		NULL;
+	size_t seen_n = 0, man_n = 0;
+	const void *seen = st ? bn_store__col_blob(st, 3, &seen_n) : NULL;
+	const void *man = st ? bn_store__col_blob(st, 4, &man_n) : NULL;
+	const char *tier = st ? bn_store__col_text(st, 1) : NULL;
+	const char *hash = st ? bn_store__col_text(st, 2) : NULL;
 	skill_key key;
 	bool keyed = skill_key_get(&key, dfd, e->name, e->ino, start);
 	bn_skill_manifest *m = NULL;
 	bn_strv warn = { 0 };
 
 	if (!(keyed && seen &&
-	      sqlite3_column_bytes(st, 3) == (int)sizeof(key) &&
-	      !memcmp(seen, &key, sizeof(key)) &&
-	      decode(&m, &warn, sqlite3_column_blob(st, 4),
-		     (size_t)sqlite3_column_bytes(st, 4)))) {
+	      seen_n == sizeof(key) && !memcmp(seen, &key, sizeof(key)) &&
+	      decode(&m, &warn, man, man_n))) {
 		char *dir = bn_fs_join(s->skills_dir, e->name);
 		bn_store__load_skill(&m, &warn, dir);
 		free(dir);
@@ -480,7 +479,7 @@ static int scan(bn_store_skills *l, bn_store *s, bool *stale, bn_err *err)
 	entry *e;
 	fill *fills = NULL;
 	size_t nfills = 0, i;
-	sqlite3_stmt *st;
+	bn_store__stmt *st;
 	int r;
 
 	if ((r = entries_read(&es, s, err)))
@@ -490,7 +489,7 @@ static int scan(bn_store_skills *l, bn_store *s, bool *stale, bn_err *err)
 				 " manifest FROM skill_index", NULL, 0, err)))
 		goto out;
 	while ((r = bn_store__step(s, st, err)) == 1) {
-		entry key = { .name = (const char *)sqlite3_column_text(st, 0) };
+		entry key = { .name = bn_store__col_text(st, 0) };
 		if (!key.name || !(e = bsearch(&key, es.v, es.n, sizeof(*e),
 					       entry_cmp)))
 			continue;
@@ -550,7 +549,7 @@ static int add_named(bn_store_skills *l, bn_store *s, int dfd,
 {
 	const bn_store__arg a[] = { BN_STORE__TEXT(name) };
 	entry e = { .name = name };
-	sqlite3_stmt *st;
+	bn_store__stmt *st;
 	struct stat sb;
 	int r;
 

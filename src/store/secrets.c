@@ -33,10 +33,10 @@ int bn_store_secret_put(bn_store *s, const char *name, const void *nonce,
 }
 
 /* A copy of blob column I of ST (NULL when empty), its size in *len. */
-static unsigned char *col_blob(size_t *len, sqlite3_stmt *st, int i)
+static unsigned char *col_blob(size_t *len, bn_store__stmt *st, int i)
 {
-	const void *p = sqlite3_column_blob(st, i);
-	size_t n = (size_t)sqlite3_column_bytes(st, i);
+	size_t n;
+	const void *p = bn_store__col_blob(st, i, &n);
 	unsigned char *c;
 
 	*len = p ? n : 0;
@@ -48,14 +48,14 @@ static unsigned char *col_blob(size_t *len, sqlite3_stmt *st, int i)
 }
 
 /* Rows of (name, updated_at[, nonce, ciphertext]). */
-static void secret_row(void *item, sqlite3_stmt *st)
+static void secret_row(void *item, bn_store__stmt *st)
 {
 	bn_store_secret *x = item;
-	const unsigned char *name = sqlite3_column_text(st, 0);
+	const char *name = bn_store__col_text(st, 0);
 
-	x->name = bn_xstrdup(name ? (const char *)name : "");
-	x->updated_at = sqlite3_column_int64(st, 1);
-	if (sqlite3_column_count(st) > 2) {
+	x->name = bn_xstrdup(name ? name : "");
+	x->updated_at = bn_store__col_int(st, 1);
+	if (bn_store__col_count(st) > 2) {
 		x->nonce = col_blob(&x->nonce_len, st, 2);
 		x->sealed = col_blob(&x->sealed_len, st, 3);
 	} else {
@@ -85,7 +85,7 @@ int bn_store_secret_get(bn_store_secret *out, bool *found_out, bn_store *s,
 
 int bn_store_secret_count(size_t *out, bn_store *s, bn_err *err)
 {
-	sqlite3_stmt *st;
+	bn_store__stmt *st;
 	int r = bn_store__query(&st, s, "SELECT count(*) FROM secrets",
 				NULL, 0, err);
 
@@ -93,7 +93,7 @@ int bn_store_secret_count(size_t *out, bn_store *s, bn_err *err)
 		return r;
 	*out = 0;
 	if ((r = bn_store__step(s, st, err)) == 1) {
-		*out = (size_t)sqlite3_column_int64(st, 0);
+		*out = (size_t)bn_store__col_int(st, 0);
 		r = 0;
 	}
 	bn_store__done(s, st);

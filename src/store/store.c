@@ -56,12 +56,6 @@ bool bn_store__slug_ok(const char *name)
 	return true;
 }
 
-char *bn_store__col_dup(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	return t ? bn_xstrdup((const char *)t) : NULL;
-}
-
 int bn_store_home_dir(char **out, bn_err *err)
 {
 	const char *h = secure_getenv("BNITY_HOME");
@@ -82,8 +76,22 @@ int bn_store_home_dir(char **out, bn_err *err)
 int bn_store_open(bn_store **out, const char *home, const char *cwd,
 		  bn_err *err)
 {
+	return bn_store_open_db(out, home, cwd, NULL, err);
+}
+
+int bn_store_open_db(bn_store **out, const char *home, const char *cwd,
+		     const char *db_url, bn_err *err)
+{
 	bn_store *s = bn_xcalloc(1, sizeof(*s));
 	int r;
+
+	if (db_url && *db_url && !bn_store__is_pg_url(db_url)) {
+		free(s);
+		return bn_err_set(err, BN_EINVAL, "the database URL must begin "
+				  "with postgresql:// (BNITY_DATABASE_URL or "
+				  "--database); leave it unset for the SQLite "
+				  "file in BNITY_HOME");
+	}
 
 	s->home = realpath(home, NULL);
 	if (!s->home) {
@@ -103,7 +111,14 @@ int bn_store_open(bn_store **out, const char *home, const char *cwd,
 		goto fail;
 	}
 	s->skills_dir = bn_fs_join(s->home, "skills");
-	s->db_path = bn_fs_join(s->home, "boternity.db");
+	if (db_url && *db_url) {
+		s->be = &bn_store__pg;
+		s->db_url = bn_xstrdup(db_url);
+		s->db_path = bn_store__url_redact(db_url);
+	} else {
+		s->be = &bn_store__sqlite;
+		s->db_path = bn_fs_join(s->home, "boternity.db");
+	}
 	s->cwd = cwd ? bn_xstrdup(cwd) : NULL;
 	if ((r = bn_fs_mkdirs(s->skills_dir, err)))
 		goto fail;
@@ -131,7 +146,7 @@ void bn_store_free(bn_store *s)
 		return;
 	bn_store__stmts_clear(s);
 	if (s->db)
-		sqlite3_close(s->db);
+		s->be->close(s);
 	free(s->seen_key);
 	bn_strv_clear(&s->user_folders);
 	bn_strv_clear(&s->project_folders);
@@ -139,6 +154,7 @@ void bn_store_free(bn_store *s)
 	free(s->home);
 	free(s->skills_dir);
 	free(s->db_path);
+	free(s->db_url);
 	free(s->cwd);
 	free(s);
 }
@@ -242,7 +258,7 @@ out:
    Inside a caller's transaction it writes in that one. */
 static int reconcile(bn_store *s, bool folders, bn_err *err)
 {
-	bool need = false, own = sqlite3_get_autocommit(s->db);
+	bool need = false, own = !bn_store__in_tx(s);
 	int r = reconcile_pass(s, folders, false, &need, err);
 
 	if (r || !need)
@@ -281,7 +297,7 @@ int bn_store__reconcile(bn_store *s, bn_err *err)
 	/* remember the key we scanned under (none when racy); a store we
 	   cannot write now (another writer holds it: no waiting) is still
 	   read right, only slower */
-	if (r == 0 && !same && (key || had) && sqlite3_get_autocommit(s->db)) {
+	if (r == 0 && !same && (key || had) && !bn_store__in_tx(s)) {
 		bn_store_lock_timeout_set(s, 0);
 		(void)bn_store__dir_key_set(s, key, NULL);
 		bn_store_lock_timeout_set(s, BN_STORE_BUSY_TIMEOUT_MS);
@@ -321,6 +337,7 @@ static int store_refresh(bn_store *s, bn_err *err)
 struct bn_store_reuse {
 	char *home;
 	char *cwd;                   /* NULL: no project skills */
+	char *db_url;                /* NULL: the SQLite file in home */
 	unsigned max_idle;
 	pthread_mutex_t lock;        /* guards idle, n_idle */
 	bn_store **idle;             /* max_idle slots */
@@ -328,7 +345,8 @@ struct bn_store_reuse {
 };
 
 int bn_store_reuse_new(bn_store_reuse **out, const char *home,
-		       const char *cwd, unsigned max_idle, bn_err *err)
+		       const char *cwd, const char *db_url, unsigned max_idle,
+		       bn_err *err)
 {
 	bn_store_reuse *u;
 	bn_store *s;
@@ -336,11 +354,12 @@ int bn_store_reuse_new(bn_store_reuse **out, const char *home,
 
 	/* the first open creates and migrates the store, and cleans what
 	   interrupted writes left, before any handle is reused */
-	if ((r = bn_store_open(&s, home, cwd, err)))
+	if ((r = bn_store_open_db(&s, home, cwd, db_url, err)))
 		return r;
 	u = bn_xcalloc(1, sizeof(*u));
 	u->home = bn_xstrdup(home);
 	u->cwd = cwd ? bn_xstrdup(cwd) : NULL;
+	u->db_url = db_url ? bn_xstrdup(db_url) : NULL;
 	u->max_idle = max_idle ? max_idle : 1;
 	u->idle = bn_xcalloc(u->max_idle, sizeof(*u->idle));
 	pthread_mutex_init(&u->lock, NULL);
@@ -364,7 +383,7 @@ int bn_store_reuse_take(bn_store **out, bn_store_reuse *u, bn_err *err)
 	/* a handle that cannot catch up is dropped for a fresh open, which
 	   reports what is wrong */
 	bn_store_free(s);
-	return bn_store_open(out, u->home, u->cwd, err);
+	return bn_store_open_db(out, u->home, u->cwd, u->db_url, err);
 }
 
 void bn_store_reuse_give(bn_store_reuse *u, bn_store *s)
@@ -373,7 +392,7 @@ void bn_store_reuse_give(bn_store_reuse *u, bn_store *s)
 		return;
 	/* only a handle in the state an open leaves is kept: no
 	   transaction, no scratch folder, the usual lock wait */
-	if (!sqlite3_get_autocommit(s->db))
+	if (bn_store__in_tx(s))
 		bn_store_tx_rollback(s);
 	bn_store_lock_timeout_set(s, BN_STORE_BUSY_TIMEOUT_MS);
 	if (s->n_scratch == 0) {
@@ -396,6 +415,7 @@ void bn_store_reuse_free(bn_store_reuse *u)
 	pthread_mutex_destroy(&u->lock);
 	free(u->idle);
 	free(u->home);
+	free(u->db_url);
 	free(u->cwd);
 	free(u);
 }

@@ -133,6 +133,16 @@ int bn_store_home_dir(char **out, bn_err *err);
  */
 int bn_store_open(bn_store **out, const char *home, const char *cwd,
 		  bn_err *err) BN_MUST_USE;
+/*
+ * bn_store_open_db - the same, with the tables in the database DB_URL:
+ * a postgresql:// (or postgres://) URL keeps every table in PostgreSQL,
+ * for replicas sharing them (docs/scale.md; libpq is loaded then, and
+ * follows the URL's sslmode); NULL or "" the SQLite file
+ * HOME/boternity.db.  HOME still holds the skills folder.  Messages
+ * name the URL without its password.
+ */
+int bn_store_open_db(bn_store **out, const char *home, const char *cwd,
+		     const char *db_url, bn_err *err) BN_MUST_USE;
 void bn_store_free(bn_store *s);
 
 /*
@@ -141,7 +151,7 @@ void bn_store_free(bn_store *s);
  * was most of the cost of a small request.
  *
  * bn_store_reuse_new - a set keeping up to MAX_IDLE idle handles of the
- *   store in HOME (CWD as bn_store_open); opens one at once, so a store
+ *   store in HOME (CWD and DB_URL as bn_store_open_db); opens one at once, so a store
  *   that cannot be opened fails here.  Thread-safe.
  * bn_store_reuse_take - *out (owned until given back) is an idle handle
  *   brought up to date as an open would (the skills folder is compared
@@ -153,7 +163,8 @@ void bn_store_free(bn_store *s);
  */
 typedef struct bn_store_reuse bn_store_reuse;
 int bn_store_reuse_new(bn_store_reuse **out, const char *home,
-		       const char *cwd, unsigned max_idle, bn_err *err)
+		       const char *cwd, const char *db_url, unsigned max_idle,
+		       bn_err *err)
 	BN_MUST_USE;
 int bn_store_reuse_take(bn_store **out, bn_store_reuse *u, bn_err *err)
 	BN_MUST_USE;

@@ -3,7 +3,6 @@
 #ifndef BN_STORE_STORE_INT_H
 #define BN_STORE_STORE_INT_H
 
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,18 +12,20 @@
 struct bn_store {
 	char *home;         /* $BNITY_HOME, absolute */
 	char *skills_dir;   /* $BNITY_HOME/skills */
-	char *db_path;      /* $BNITY_HOME/boternity.db */
+	char *db_path;      /* where the database is, for messages: the
+			       file $BNITY_HOME/boternity.db, or the
+			       PostgreSQL URL without its password */
+	char *db_url;       /* the PostgreSQL URL as given, or NULL */
 	char *cwd;          /* where project skills are looked for, or NULL */
-	sqlite3 *db;
+	const struct bn_store__backend *be; /* SQLite or PostgreSQL */
+	void *db;           /* the back end's connection, or NULL */
 	struct {            /* scratch folders this store made and locks */
 		char *path;
 		int lock_fd;
 	} *scratch;
 	size_t n_scratch;
-	struct bn_store__stmt {  /* prepared statements kept for reuse */
-		sqlite3_stmt *st;
-		bool busy;       /* handed out by bn_store__prepare */
-	} *stmts;
+	struct bn_store__stmt **stmts; /* prepared statements kept for
+					  reuse */
 	size_t n_stmts;
 	char *seen_key;     /* the skills folder's key at the last
 			       reconcile (bn_store__refresh), or NULL */
@@ -36,38 +37,6 @@ struct bn_store {
 	bool others_known;
 	bn_strv user_folders, project_folders;
 };
-
-/*
- * The SQL helpers of the store's files (db.c).  Every failure is BN_EIO
- * with a message naming the database file and what SQLite said.
- */
-int bn_store__db_open(bn_store *s, bn_err *err);
-int bn_store__exec(bn_store *s, const char *sql, bn_err *err);
-/*
- * bn_store__prepare - SQL as a statement of S: a kept one of the same
- * text when one is free, else a new one.  Give every statement back with
- * bn_store__done (never sqlite3_finalize), which resets it and keeps it
- * for the next prepare of that text (up to BN_STORE__STMTS_MAX of them;
- * parsing SQL was a large part of every request of the server).
- */
-#define BN_STORE__STMTS_MAX 64
-int bn_store__prepare(sqlite3_stmt **out, bn_store *s, const char *sql,
-		      bn_err *err);
-/* Give back ST (NULL: nothing) from bn_store__prepare or __query. */
-void bn_store__done(bn_store *s, sqlite3_stmt *st);
-/* Finalize every kept statement (before the database closes). */
-void bn_store__stmts_clear(bn_store *s);
-/* The error of S's last failed call: BN_EIO "DB: what SQLite said". */
-int bn_store__fail(bn_store *s, bn_err *err);
-/* Step ST: 1 for a row, 0 when done, BN_EIO (ST stays to finalize). */
-int bn_store__step(bn_store *s, sqlite3_stmt *st, bn_err *err);
-/* Step a statement that returns no rows, then finalize it. */
-int bn_store__step_done(bn_store *s, sqlite3_stmt *st, bn_err *err);
-/* Bind V as text parameter I of ST (copied); NULL binds NULL. */
-void bn_store__bind_text(sqlite3_stmt *st, int i, const char *v);
-/* Rows the last statement of S changed; its last inserted row id. */
-size_t bn_store__changes(bn_store *s);
-int64_t bn_store__last_id(bn_store *s);
 
 /* A parameter of a statement: text (NULL binds NULL), an integer, or
    bytes (copied when bound). */
@@ -81,15 +50,147 @@ typedef struct bn_store__arg {
 #define BN_STORE__BLOB(v, n) ((bn_store__arg){ 'b', (v), (int64_t)(n) })
 #define BN_STORE__NARGS(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * A prepared statement of the store, whichever back end made it.  The
+ * back end's own statement begins with this; the files of the store
+ * read a row only through the accessors below (bn_store__col_*).
+ */
+typedef struct bn_store__stmt {
+	const struct bn_store__backend *be;
+	char *sql;                /* the text it was prepared from (owned) */
+	bool busy;                /* handed out by bn_store__prepare */
+} bn_store__stmt;
+
+/*
+ * A back end of the store (sqlite.c, pg.c): its connection, statements
+ * and the SQL that is truly its own.  Everything else of the store is
+ * written once, in the SQL both speak: ?N parameters, INSERT ... ON
+ * CONFLICT, RETURNING, times computed in C.
+ */
+typedef struct bn_store__backend {
+	const char *name;                    /* "SQLite", in messages */
+	/* Connect S->db; S->db_path names the database. */
+	int (*open)(bn_store *s, bn_err *err);
+	void (*close)(bn_store *s);
+	/* Run SQL, one or more statements without rows nor parameters. */
+	int (*exec)(bn_store *s, const char *sql, bn_err *err);
+	/* What the last failed call of S said. */
+	const char *(*errmsg)(bn_store *s);
+	int (*prepare)(bn_store__stmt **out, bn_store *s, const char *sql,
+		       bn_err *err);
+	/* Bind A to parameter I (from 1) of ST, copied. */
+	void (*bind)(bn_store__stmt *st, int i, const bn_store__arg *a);
+	/* 1 for a row, 0 when done, BN_EIO. */
+	int (*step)(bn_store *s, bn_store__stmt *st, bn_err *err);
+	/* Back to before its first step, its parameters unbound. */
+	void (*reset)(bn_store__stmt *st);
+	/* Release ST and what the back end keeps of it (not ST->sql). */
+	void (*finalize)(bn_store__stmt *st);
+	/* The columns of the row ST stands on. */
+	int (*ncols)(bn_store__stmt *st);
+	bool (*is_null)(bn_store__stmt *st, int i);
+	int64_t (*col_int)(bn_store__stmt *st, int i);
+	double (*col_real)(bn_store__stmt *st, int i);
+	const char *(*col_text)(bn_store__stmt *st, int i);
+	const void *(*col_blob)(bn_store__stmt *st, int i, size_t *n);
+	/* Whether a transaction is open. */
+	bool (*in_tx)(bn_store *s);
+	/* Rows the last statement S stepped to its end changed. */
+	size_t (*changes)(bn_store *s);
+	void (*lock_timeout)(bn_store *s, unsigned ms);
+	/* The schema's step number, and setting it (in the step's
+	   transaction). */
+	int (*version_get)(bn_store *s, int *out, bn_err *err);
+	int (*version_set)(bn_store *s, int v, bn_err *err);
+	/* The migrations: the same steps, numbered the same, in its own
+	   DDL. */
+	const char *const *migrations;
+	size_t n_migrations;
+	/* The statement that begins a write transaction, taking the
+	   writers' lock at once. */
+	const char *begin;
+	/* A bot's memories matching a query (memory.c): ?1 the query, ?2
+	   the bot, ?3 how many; columns id, text, created_at, rank (lower
+	   is better). */
+	const char *memory_search;
+} bn_store__backend;
+
+/* The functions of back end P, each named P_field (sqlite.c, pg.c). */
+#define BN_STORE__BACKEND_FNS(p)                                          \
+	.open = p##_open, .close = p##_close, .exec = p##_exec,           \
+	.errmsg = p##_errmsg, .prepare = p##_prepare, .bind = p##_bind,   \
+	.step = p##_step, .reset = p##_reset, .finalize = p##_finalize,   \
+	.ncols = p##_ncols, .is_null = p##_is_null,                       \
+	.col_int = p##_col_int, .col_real = p##_col_real,                 \
+	.col_text = p##_col_text, .col_blob = p##_col_blob,               \
+	.in_tx = p##_in_tx, .changes = p##_changes,                       \
+	.lock_timeout = p##_lock_timeout, .version_get = p##_version_get, \
+	.version_set = p##_version_set, .migrations = migrations,         \
+	.n_migrations = sizeof(migrations) / sizeof(migrations[0])
+
+extern const bn_store__backend bn_store__sqlite;
+extern const bn_store__backend bn_store__pg;
+/* Whether URL names a PostgreSQL database (postgresql://, postgres://). */
+bool bn_store__is_pg_url(const char *url);
+/* URL without its password (owned), for messages. */
+char *bn_store__url_redact(const char *url);
+
+/*
+ * The SQL helpers of the store's files (db.c).  Every failure is BN_EIO
+ * with a message naming the database and what it said.
+ */
+int bn_store__db_open(bn_store *s, bn_err *err);
+int bn_store__exec(bn_store *s, const char *sql, bn_err *err);
+/*
+ * bn_store__prepare - SQL as a statement of S: a kept one of the same
+ * text when one is free, else a new one.  Give every statement back with
+ * bn_store__done (never finalize it), which resets it and keeps it
+ * for the next prepare of that text (up to BN_STORE__STMTS_MAX of them;
+ * parsing SQL was a large part of every request of the server).
+ */
+#define BN_STORE__STMTS_MAX 64
+int bn_store__prepare(bn_store__stmt **out, bn_store *s, const char *sql,
+		      bn_err *err);
+/* Give back ST (NULL: nothing) from bn_store__prepare or __query. */
+void bn_store__done(bn_store *s, bn_store__stmt *st);
+/* Finalize every kept statement (before the database closes). */
+void bn_store__stmts_clear(bn_store *s);
+/* The error of S's last failed call: BN_EIO "DB: what it said". */
+int bn_store__fail(bn_store *s, bn_err *err);
+/* Step ST: 1 for a row, 0 when done, BN_EIO (ST stays to give back). */
+int bn_store__step(bn_store *s, bn_store__stmt *st, bn_err *err);
+/* Step a statement that returns no rows, then give it back. */
+int bn_store__step_done(bn_store *s, bn_store__stmt *st, bn_err *err);
+/* Rows the last statement of S changed. */
+size_t bn_store__changes(bn_store *s);
+/* Whether S has a transaction open. */
+bool bn_store__in_tx(bn_store *s);
+
+/* Column I of the row ST stands on: an integer (0 for NULL), a number,
+   text (NULL for NULL; valid until the next step), bytes (*n how many;
+   NULL for none), whether it is NULL, and how many columns there are. */
+int64_t bn_store__col_int(bn_store__stmt *st, int i);
+double bn_store__col_real(bn_store__stmt *st, int i);
+const char *bn_store__col_text(bn_store__stmt *st, int i);
+const void *bn_store__col_blob(bn_store__stmt *st, int i, size_t *n);
+bool bn_store__col_null(bn_store__stmt *st, int i);
+int bn_store__col_count(bn_store__stmt *st);
+
+
 /* Prepare SQL with ARGS[0..n) bound to ?1, ?2, ... */
-int bn_store__query(sqlite3_stmt **out, bn_store *s, const char *sql,
+int bn_store__query(bn_store__stmt **out, bn_store *s, const char *sql,
 		    const bn_store__arg *args, size_t n, bn_err *err);
 /* Run SQL, which returns no rows, with ARGS[0..n). */
 int bn_store__run(bn_store *s, const char *sql, const bn_store__arg *args,
 		  size_t n, bn_err *err);
 
+/* Run SQL, a statement ending in RETURNING one integer column (the new
+   row's id), with ARGS[0..n): *id_out that integer. */
+int bn_store__insert_id(int64_t *id_out, bn_store *s, const char *sql,
+			const bn_store__arg *args, size_t n, bn_err *err);
+
 /* Fill ITEM from the row ST stands on; release what an item holds. */
-typedef void (*bn_store__row_fn)(void *item, sqlite3_stmt *st);
+typedef void (*bn_store__row_fn)(void *item, bn_store__stmt *st);
 typedef void (*bn_store__clear_fn)(void *item);
 /*
  * bn_store__rows - every row of ST (finalized here) as a new array of
@@ -97,13 +198,13 @@ typedef void (*bn_store__clear_fn)(void *item);
  * failure the items read so far are released with CLEAR and freed.
  */
 int bn_store__rows(void *out, size_t *n_out, size_t size, bn_store *s,
-		   sqlite3_stmt *st, bn_store__row_fn row,
+		   bn_store__stmt *st, bn_store__row_fn row,
 		   bn_store__clear_fn clear, bn_err *err);
 /* The first row of ST (finalized here) into ITEM by ROW and *found_out
    true; *found_out false and ITEM untouched when there is none.  ROW may
    be NULL: only whether there is a row. */
 int bn_store__row(void *item, bool *found_out, bn_store *s,
-		  sqlite3_stmt *st, bn_store__row_fn row, bn_err *err);
+		  bn_store__stmt *st, bn_store__row_fn row, bn_err *err);
 /* Release N items of SIZE bytes at V with CLEAR, then V. */
 void bn_store__rows_free(void *v, size_t n, size_t size,
 			 bn_store__clear_fn clear);
@@ -122,6 +223,17 @@ typedef struct bn_store__col {
 	{ offsetof(type, field), _Generic(((type *)0)->field,             \
 		char *: 't', bool: 'b', long: 'l', long long: 'q',        \
 		bn_strv: 'a') }
+
+/* A shape of items of TYPE: the columns COLS (an array), ROW, CLEAR. */
+#define BN_STORE__SHAPE_OF(type, cols, row, clear)                      \
+	{ sizeof(type), cols, BN_STORE__NARGS(cols), row, clear }
+
+/* NAME_cols, the columns given (BN_STORE__COL), and NAME_shape, items of
+   TYPE read by them alone. */
+#define BN_STORE__TABLE(name, type, ...)                                  \
+	static const bn_store__col name##_cols[] = { __VA_ARGS__ };       \
+	static const bn_store__shape name##_shape =                       \
+		BN_STORE__SHAPE_OF(type, name##_cols, NULL, NULL)
 
 typedef struct bn_store__shape {
 	size_t size;               /* bytes of an item */
@@ -152,9 +264,10 @@ void bn_store__select_free(void *v, size_t n, const bn_store__shape *sh);
 void bn_store__shape_clear(void *item, const bn_store__shape *sh);
 /*
  * bn_store__lease_sweep - owner leases (audit.c): SELECT gives rows of
- * (id, owner_pid, owner_start, owner_host); each whose owner is gone
- * (base/proc.h) is closed by CLOSE_SQL with ?1 its id and ?2 a message
- * naming the process and WHAT ran.  *n_out (may be NULL): how many.
+ * (id, owner_pid, owner_start, owner_host, id2); each whose owner is
+ * gone (base/proc.h) is closed by CLOSE_SQL with ?1 its id, ?2 a message
+ * naming the process and WHAT ran and ?3 its id2 (0 when none).
+ * *n_out (may be NULL): how many.
  */
 int bn_store__lease_sweep(size_t *n_out, bn_store *s, const char *select,
 			  const char *close_sql, const char *what,
@@ -243,13 +356,13 @@ void bn_store__load_skill(bn_skill_manifest **out, bn_strv *warnings,
 /* A new zeroed entry named NAME at the end of L (borrowed from L). */
 bn_store_skill *bn_store__skills_add(bn_store_skills *l, const char *name);
 /* A bn_store__row_fn: the first column as an owned string (char **). */
-void bn_store__text_row(void *item, sqlite3_stmt *st);
+void bn_store__text_row(void *item, bn_store__stmt *st);
 /* Complete or drop installs in flight and fill missing tree hashes
    (install.c); with APPLY false only set *NEED when there are some. */
 int bn_store__install_reconcile(bn_store *s, bool apply, bool *need,
 				bn_err *err);
 /* A dup of column I of ST, or NULL when the column is NULL. */
-char *bn_store__col_dup(sqlite3_stmt *st, int i);
+char *bn_store__col_dup(bn_store__stmt *st, int i);
 /* True when NAME follows the skill and bot naming rules (ASCII form). */
 bool bn_store__slug_ok(const char *name);
 /*

@@ -58,21 +58,10 @@ int bn_store_token_set(bn_store *s, const char *name, const char *role,
 		a, BN_STORE__NARGS(a), err);
 }
 
-static void token_row(void *item, sqlite3_stmt *st)
-{
-	bn_store_token *x = item;
-
-	x->name = bn_store__col_dup(st, 0);
-	x->role = bn_store__col_dup(st, 1);
-	x->hash = bn_store__col_dup(st, 2);
-	x->created_at = sqlite3_column_int64(st, 3);
-	x->last_used_at = sqlite3_column_int64(st, 4);
-}
-
-static void token_clear(void *item)
-{
-	bn_store_token_clear(item);
-}
+#define COL(field) BN_STORE__COL(bn_store_token, field)
+BN_STORE__TABLE(token, bn_store_token,
+	COL(name), COL(role), COL(hash), COL(created_at), COL(last_used_at));
+#undef COL
 
 #define TOKEN_COLS "SELECT name, role, hash, created_at," \
 	" coalesce(last_used_at, 0) FROM api_tokens"
@@ -82,10 +71,8 @@ static int token_one(bn_store_token *out, bool *found_out, bn_store *s,
 		     const char *sql, const char *v, bn_err *err)
 {
 	const bn_store__arg a[] = { BN_STORE__TEXT(v) };
-	sqlite3_stmt *st;
-	int r = bn_store__query(&st, s, sql, a, BN_STORE__NARGS(a), err);
-
-	return r ? r : bn_store__row(out, found_out, s, st, token_row, err);
+	return bn_store__select_one(out, found_out, &token_shape, s, sql, a,
+				    BN_STORE__NARGS(a), err);
 }
 
 int bn_store_token_by_hash(bn_store_token *out, bool *found_out,
@@ -105,16 +92,13 @@ int bn_store_token_by_name(bn_store_token *out, bool *found_out,
 int bn_store_token_list(bn_store_token **out, size_t *n_out, bn_store *s,
 			bn_err *err)
 {
-	sqlite3_stmt *st;
-	int r = bn_store__query(&st, s, TOKEN_COLS " ORDER BY name", NULL, 0,
-				err);
-	return r ? r : bn_store__rows(out, n_out, sizeof(**out), s, st,
-				      token_row, token_clear, err);
+	return bn_store__select(out, n_out, &token_shape, s,
+				TOKEN_COLS " ORDER BY name", NULL, 0, err);
 }
 
 void bn_store_tokens_free(bn_store_token *v, size_t n)
 {
-	bn_store__rows_free(v, n, sizeof(*v), token_clear);
+	bn_store__select_free(v, n, &token_shape);
 }
 
 int bn_store_token_used(bn_store *s, const char *name, int64_t at,

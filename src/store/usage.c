@@ -7,17 +7,17 @@
 
 #include "store_int.h"
 
-static void limits_row(void *item, sqlite3_stmt *st)
+static void limits_row(void *item, bn_store__stmt *st)
 {
 	bn_store_bot_limits *l = item;
-	const unsigned char *f = sqlite3_column_text(st, 2);
-	sqlite3_int64 mt = sqlite3_column_int64(st, 0);
-	sqlite3_int64 dt = sqlite3_column_int64(st, 1);
+	const char *f = bn_store__col_text(st, 2);
+	int64_t mt = bn_store__col_int(st, 0);
+	int64_t dt = bn_store__col_int(st, 1);
 
 	l->max_tokens = mt > 0 ? (unsigned long)mt : 0;
 	l->daily_tokens = dt > 0 ? (unsigned long long)dt : 0;
 	snprintf(l->token_field, sizeof(l->token_field), "%s",
-		 f ? (const char *)f : "");
+		 f ? f : "");
 }
 
 int bn_store_bot_limits_get(bn_store_bot_limits *out, bn_store *s,
@@ -25,7 +25,7 @@ int bn_store_bot_limits_get(bn_store_bot_limits *out, bn_store *s,
 {
 	const bn_store__arg a[] = { BN_STORE__TEXT(bot) };
 	bn_store_bot_limits l = { 0 };
-	sqlite3_stmt *st;
+	bn_store__stmt *st;
 	bool found;
 	int r;
 
@@ -48,7 +48,7 @@ int bn_store_bot_limits_set(bn_store *s, const char *bot,
 		BN_STORE__TEXT(l->token_field),
 	};
 	const bn_store__arg b[] = { BN_STORE__TEXT(bot) };
-	sqlite3_stmt *st;
+	bn_store__stmt *st;
 	bool found;
 	int r;
 
@@ -84,26 +84,27 @@ int bn_store_usage_add(bn_store *s, const char *bot, int64_t session,
 			     BN_STORE__NARGS(a), err);
 }
 
-static void sum_row(void *item, sqlite3_stmt *st)
+static void sum_row(void *item, bn_store__stmt *st)
 {
 	bn_store_usage *u = item;
 	unsigned long long *f[] = { &u->input, &u->output, &u->cache_read,
 				    &u->cache_write };
 
 	for (int i = 0; i < 4; i++) {
-		sqlite3_int64 v = sqlite3_column_int64(st, i);
+		int64_t v = bn_store__col_int(st, i);
 		*f[i] = v > 0 ? (unsigned long long)v : 0;
 	}
 }
 
-#define SUMS "SELECT total(input), total(output), total(cache_read), " \
-	"total(cache_write) FROM token_usage "
+#define SUMS "SELECT coalesce(sum(input), 0), coalesce(sum(output), 0)," \
+	" coalesce(sum(cache_read), 0), coalesce(sum(cache_write), 0)" \
+	" FROM token_usage "
 
 static int sum(bn_store_usage *out, bn_store *s, const char *sql,
 	       const bn_store__arg *a, size_t n, bn_err *err)
 {
 	bn_store_usage u = { 0 };
-	sqlite3_stmt *st;
+	bn_store__stmt *st;
 	bool found;
 	int r = bn_store__query(&st, s, sql, a, n, err);
 
