@@ -145,6 +145,11 @@ int bn_cli_parse_n(int argc, char **argv, const bn_cli_opt *opts,
    (which sets *JSON): most listings. */
 int bn_cli_parse_json(int argc, char **argv, const char *cmd, bool *json);
 
+/* *OUT = TEXT as a whole number (decimal digits only) from LO to HI;
+   false when TEXT is NULL or not such a number. */
+bool bn_cli_parse_num(unsigned long long *out, const char *text,
+		      unsigned long long lo, unsigned long long hi);
+
 /* bn_cli_parse_n for a command that takes one argument (*ARG, borrowed
    from ARGV) and no option; WANT says what it is when it is missing. */
 int bn_cli_parse_one(int argc, char **argv, const char *cmd,
