@@ -20,8 +20,6 @@
  * session goes on), the second exits at once; at a plain prompt it
  * exits.  (The line editor reads Ctrl-C as a key: it drops the line.)
  */
-#include "cmd_chat.h"
-
 #include "cli.h"
 
 #include <errno.h>

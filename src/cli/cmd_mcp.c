@@ -5,8 +5,6 @@
  * Streamable HTTP; and `bnity mcp config --agent A [--bot BOT]
  * [--name N] [--write]`: the snippet that agent needs.
  */
-#include "cmd_mcp.h"
-
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,8 +5,6 @@
  * the command line and the environment (BNITY_CORS_ORIGIN), then hand
  * over to server/server.h until a signal stops it.
  */
-#include "cmd_serve.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

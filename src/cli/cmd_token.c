@@ -4,8 +4,6 @@
  * role (server/server.h says what a role may call).  Every `bnity serve`
  * of this $BNITY_HOME accepts them from its next request.
  */
-#include "cmd_token.h"
-
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -71,7 +71,7 @@ static void registry_search(bn_server_req *rq)
 	bn_registry_hits hits = { 0 };
 	bn_registry_ctx ctx;
 	bn_strv notes = { 0 };
-	json_t *a, *o;
+	json_t *a;
 	bn_err err;
 	size_t i;
 
@@ -89,9 +89,7 @@ static void registry_search(bn_server_req *rq)
 	a = json_array();
 	for (i = 0; i < hits.n; i++)
 		json_array_append_new(a, bn_view_hit_json(&hits.v[i]));
-	o = json_object();
-	json_object_set_new(o, "results", a);
-	reply_noted(rq, MHD_HTTP_OK, o, &notes);
+	reply_noted(rq, MHD_HTTP_OK, json_pack("{s:o}", "results", a), &notes);
 out:
 	bn_registry_hits_clear(&hits);
 	ctx_close(&cfg, &notes);
@@ -469,7 +467,7 @@ static void updates_get(bn_server_req *rq)
 	bn_registry_config cfg = { 0 };
 	bn_registry_ctx ctx;
 	bn_strv names = { 0 }, notes = { 0 };
-	json_t *a, *o;
+	json_t *a;
 
 	if (!installed_names(rq, &names) || !ctx_open(rq, &ctx, &cfg, &notes))
 		goto out;
@@ -494,9 +492,7 @@ static void updates_get(bn_server_req *rq)
 		bn_registry_update_check_clear(&c);
 		bn_registry_lock_entry_clear(&e);
 	}
-	o = json_object();
-	json_object_set_new(o, "updates", a);
-	reply_noted(rq, MHD_HTTP_OK, o, &notes);
+	reply_noted(rq, MHD_HTTP_OK, json_pack("{s:o}", "updates", a), &notes);
 out:
 	bn_strv_clear(&names);
 	ctx_close(&cfg, &notes);
