@@ -145,6 +145,11 @@ int bn_cli_parse_n(int argc, char **argv, const bn_cli_opt *opts,
    (which sets *JSON): most listings. */
 int bn_cli_parse_json(int argc, char **argv, const char *cmd, bool *json);
 
+/* *OUT = TEXT as a whole number (decimal digits only) from LO to HI;
+   false when TEXT is NULL or not such a number. */
+bool bn_cli_parse_num(unsigned long long *out, const char *text,
+		      unsigned long long lo, unsigned long long hi);
+
 /* bn_cli_parse_n for a command that takes one argument (*ARG, borrowed
    from ARGV) and no option; WANT says what it is when it is missing. */
 int bn_cli_parse_one(int argc, char **argv, const char *cmd,
@@ -190,8 +195,10 @@ int bn_cli_version_main(int argc, char **argv);
 int bn_cli_completion_main(int argc, char **argv);
 
 /* Each command gets the words after its own and returns the exit code
-   (cmd_skill.c, cmd_exec.c, cmd_bot.c, cmd_install.c, cmd_memory.c); the
-   other cmd_*.h declare the rest. */
+   (cmd_skill.c, cmd_exec.c, cmd_bot.c, cmd_install.c, cmd_memory.c,
+   cmd_secret.c, cmd_token.c, cmd_serve.c, cmd_mcp.c, cmd_chat.c);
+   cmd_wasm.h and cmd_sandbox.h declare the rest, with what the engine's
+   and the sandbox's own test runners share. */
 int bn_cli_skill_validate(int argc, char **argv);
 int bn_cli_skill_scan(int argc, char **argv);
 int bn_cli_skill_read_properties(int argc, char **argv);
@@ -234,5 +241,26 @@ int bn_cli_memory_add(int argc, char **argv);
 int bn_cli_memory_search(int argc, char **argv);
 int bn_cli_memory_list(int argc, char **argv);
 int bn_cli_memory_remove(int argc, char **argv);
+/* The secret vault (cmd_secret.c; uses exec/vault.h): a value is only
+   ever read, from standard input, never printed. */
+int bn_cli_secret_set(int argc, char **argv);
+int bn_cli_secret_list(int argc, char **argv);
+int bn_cli_secret_remove(int argc, char **argv);
+/* Named API tokens for `bnity serve` (cmd_token.c; uses server/server.h,
+   store/tokens.h): a token's text is printed once, by create, and never
+   stored. */
+int bn_cli_token_create(int argc, char **argv);
+int bn_cli_token_list(int argc, char **argv);
+int bn_cli_token_revoke(int argc, char **argv);
+/* `bnity serve` (cmd_serve.c): runs until SIGINT or SIGTERM; 0 after a
+   clean stop, 1 when it cannot start, 2 for a usage error (including a
+   non-loopback --listen without --public). */
+int bn_cli_serve_main(int argc, char **argv);
+/* `bnity mcp serve` and `bnity mcp config` (cmd_mcp.c; uses mcp/mcp.h). */
+int bn_cli_mcp_serve(int argc, char **argv);
+int bn_cli_mcp_config(int argc, char **argv);
+/* `bnity chat BOT` (cmd_chat.c; uses agent): 0, 1 (the bot, session or
+   provider failed), 2 (usage). */
+int bn_cli_chat_main(int argc, char **argv);
 
 #endif

@@ -241,21 +241,11 @@ int bn_cli_bot_prompt(int argc, char **argv)
 static bool parse_limit(unsigned long long *out, const char *s,
 			const char *none, unsigned long long max)
 {
-	char *end;
-	unsigned long long v;
-
 	if (!strcmp(s, none)) {
 		*out = 0;
 		return true;
 	}
-	if (!*s || *s == '-')
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v < 1 || v > max)
-		return false;
-	*out = v;
-	return true;
+	return bn_cli_parse_num(out, s, 1, max);
 }
 
 int bn_cli_bot_set(int argc, char **argv)
@@ -276,11 +266,9 @@ int bn_cli_bot_set(int argc, char **argv)
 		{ "json", false, NULL, &json },
 		{ NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			 "bot set"))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "bot set", 1, 1, "name one BOT"))
 		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage("bot set", "name one BOT");
 	bn_err_init(&err);
 	if (bn_cli_open_store(&s, &err))
 		return bn_cli_fail(&err);

@@ -20,8 +20,6 @@
  * session goes on), the second exits at once; at a plain prompt it
  * exits.  (The line editor reads Ctrl-C as a key: it drops the line.)
  */
-#include "cmd_chat.h"
-
 #include "cli.h"
 
 #include <errno.h>
@@ -681,22 +679,6 @@ static int interactive(chat *c)
 	return turns && failures == turns ? BN_EXIT_FAIL : BN_EXIT_OK;
 }
 
-static bool parse_count(unsigned long *out, const char *s, unsigned long lo,
-			unsigned long hi)
-{
-	char *end;
-	unsigned long v;
-
-	if (!s || !*s || *s == '-')
-		return false;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
-}
-
 /* ---- sessions: list and show -------------------------------------------- */
 
 static void print_time(long long t)
@@ -771,13 +753,13 @@ static void print_audit(json_t *ids)
 
 static int show_session(const char *arg, bool json, bn_err *err)
 {
-	unsigned long id = 0;
+	unsigned long long id = 0;
 	bn_store *s = NULL;
 	json_t *o = NULL, *t, *call;
 	size_t i, j;
 	int r;
 
-	if (!parse_count(&id, arg, 1, LLONG_MAX))
+	if (!bn_cli_parse_num(&id, arg, 1, LLONG_MAX))
 		return bn_err_set(err, BN_EUSAGE, "--show: a session id (a "
 				  "positive number)");
 	if ((r = bn_cli_open_store(&s, err)))
@@ -893,10 +875,10 @@ static int open_chat(chat *c, const chat_args *a, bn_agent_loop_options *o,
 		     bn_err *err)
 {
 	bn_store_bot bot = { 0 };
-	unsigned long sid = 0;
+	unsigned long long sid = 0;
 	int r;
 
-	if (a->session && !parse_count(&sid, a->session, 1, LLONG_MAX))
+	if (a->session && !bn_cli_parse_num(&sid, a->session, 1, LLONG_MAX))
 		return bn_err_set(err, BN_EUSAGE, "--session: a session id "
 				  "(a positive number)");
 	if ((r = bn_cli_open_store(&c->store, err)))
@@ -952,7 +934,7 @@ int bn_cli_chat_main(int argc, char **argv)
 	chat_args a = { 0 };
 	bn_agent_loop_options o = BN_AGENT_LOOP_OPTIONS_INIT;
 	chat c = { 0 };
-	unsigned long v;
+	unsigned long long v;
 	bn_err err;
 	int r;
 
@@ -968,18 +950,18 @@ int bn_cli_chat_main(int argc, char **argv)
 		return r ? fail(&c, &err) : BN_EXIT_OK;
 	}
 	if (a.max_steps) {
-		if (!parse_count(&v, a.max_steps, 1, 64))
+		if (!bn_cli_parse_num(&v, a.max_steps, 1, 64))
 			return bn_cli_usage("chat", "--max-steps: 1 to 64");
 		o.max_steps = (unsigned)v;
 	}
 	if (a.context_tokens) {
-		if (!parse_count(&v, a.context_tokens, 1000, 10000000))
+		if (!bn_cli_parse_num(&v, a.context_tokens, 1000, 10000000))
 			return bn_cli_usage("chat", "--context-tokens: 1000 "
 					    "to 10000000");
 		o.context_tokens = v;
 	}
 	if (a.max_tokens) {
-		if (!parse_count(&v, a.max_tokens, 1, 1000000))
+		if (!bn_cli_parse_num(&v, a.max_tokens, 1, 1000000))
 			return bn_cli_usage("chat", "--max-tokens: 1 to "
 					    "1000000");
 		o.max_tokens = (unsigned)v;

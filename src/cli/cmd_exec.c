@@ -150,10 +150,9 @@ int bn_cli_skill_build(int argc, char **argv)
 				    { "unconfined", false, NULL, &unconfined },
 				    { NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill build"))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "skill build", 0, 1, "name at most one skill"))
 		return BN_EXIT_USAGE;
-	if (npos > 1)
-		return bn_cli_usage("skill build", "name at most one skill");
 	bn_err_init(&err);
 	if (npos == 0 || strchr(pos[0], '/') || bn_fs_is_dir(pos[0])) {
 		dir = npos ? pos[0] : ".";

@@ -5,8 +5,6 @@
  * Streamable HTTP; and `bnity mcp config --agent A [--bot BOT]
  * [--name N] [--write]`: the snippet that agent needs.
  */
-#include "cmd_mcp.h"
-
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,12 +49,9 @@ int bn_cli_mcp_serve(int argc, char **argv)
 				    { "listen", true, &listen, NULL },
 				    { NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			 "mcp serve"))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "mcp serve", 0, 0, NULL))
 		return BN_EXIT_USAGE;
-	if (npos)
-		return bn_cli_usage("mcp serve", "unexpected argument '%s'",
-				    pos[0]);
 	bn_err_init(&err);
 	if ((r = bn_store_home_dir(&home, &err)))
 		return bn_cli_fail(&err);
@@ -117,12 +112,9 @@ int bn_cli_mcp_config(int argc, char **argv)
 				    { "write", false, NULL, &write },
 				    { NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			 "mcp config"))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "mcp config", 0, 0, NULL))
 		return BN_EXIT_USAGE;
-	if (npos)
-		return bn_cli_usage("mcp config", "unexpected argument '%s'",
-				    pos[0]);
 	if (!agent || !bn_mcp_agent_parse(&c.agent, agent))
 		return bn_cli_usage("mcp config", "--agent: one of %s",
 				    bn_mcp_agent_names());

@@ -5,8 +5,6 @@
  * standard input, with echo off on a terminal, into locked memory that is
  * wiped afterwards; nothing here ever prints a value.
  */
-#include "cmd_secret.h"
-
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>

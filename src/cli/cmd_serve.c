@@ -5,8 +5,6 @@
  * the command line and the environment (BNITY_CORS_ORIGIN), then hand
  * over to server/server.h until a signal stops it.
  */
-#include "cmd_serve.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,19 +17,15 @@
 
 #define MAX_POS 16
 
-/* *OUT = TEXT as a whole number in [1, MAX]; false when it is not one. */
+/* *OUT = TEXT as a whole number in [1, MAX], unchanged when TEXT is
+   NULL; false when it is not such a number. */
 static bool parse_limit(unsigned *out, const char *text, unsigned max)
 {
-	unsigned long v;
-	char *end;
+	unsigned long long v;
 
 	if (!text)
 		return true;
-	if (*text < '0' || *text > '9')
-		return false;
-	errno = 0;
-	v = strtoul(text, &end, 10);
-	if (errno || *end || v < 1 || v > max)
+	if (!bn_cli_parse_num(&v, text, 1, max))
 		return false;
 	*out = (unsigned)v;
 	return true;
@@ -57,10 +51,9 @@ int bn_cli_serve_main(int argc, char **argv)
 		{ "database", true, &database, NULL },
 		{ NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "serve"))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "serve", 0, 0, NULL))
 		return BN_EXIT_USAGE;
-	if (npos)
-		return bn_cli_usage("serve", "unexpected argument '%s'", pos[0]);
 	if (!parse_limit(&o.max_connections, max_conn,
 			 BN_SERVER_CONNECTIONS_LIMIT) ||
 	    !parse_limit(&o.max_per_client, max_client,

@@ -4,8 +4,6 @@
  * role (server/server.h says what a role may call).  Every `bnity serve`
  * of this $BNITY_HOME accepts them from its next request.
  */
-#include "cmd_token.h"
-
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,11 +26,9 @@ int bn_cli_token_create(int argc, char **argv)
 				    { "json", BN_CLI_FLAG, NULL, &json },
 				    { NULL, 0, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			 "token create"))
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "token create", 1, 1, "name one token (NAME)"))
 		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage("token create", "name one token (NAME)");
 	if (strcmp(role, "admin") && strcmp(role, "user"))
 		return bn_cli_usage("token create", "--role '%s': use admin "
 				    "or user", role);

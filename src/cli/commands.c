@@ -9,12 +9,7 @@
 
 #include <string.h>
 
-#include "cmd_chat.h"
-#include "cmd_mcp.h"
 #include "cmd_sandbox.h"
-#include "cmd_secret.h"
-#include "cmd_serve.h"
-#include "cmd_token.h"
 #include "cmd_wasm.h"
 #include "server/server.h"
 

@@ -397,23 +397,19 @@ static void fish_script(void)
 
 int bn_cli_completion_main(int argc, char **argv)
 {
-	const char *pos[2];
-	int npos;
+	const char *sh;
 
-	if (bn_cli_parse(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos,
-			 "completion"))
+	if (bn_cli_parse_one(argc, argv, "completion", "name one shell: bash, "
+			     "zsh or fish", &sh))
 		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage("completion", "name one shell: bash, zsh "
-				    "or fish");
-	if (!strcmp(pos[0], "bash"))
+	if (!strcmp(sh, "bash"))
 		bash_script();
-	else if (!strcmp(pos[0], "zsh"))
+	else if (!strcmp(sh, "zsh"))
 		zsh_script();
-	else if (!strcmp(pos[0], "fish"))
+	else if (!strcmp(sh, "fish"))
 		fish_script();
 	else
 		return bn_cli_usage("completion", "no completion for '%s': "
-				    "bash, zsh or fish", pos[0]);
+				    "bash, zsh or fish", sh);
 	return fflush(stdout) ? BN_EXIT_FAIL : BN_EXIT_OK;
 }

@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,6 +208,22 @@ int bn_cli_parse_one(int argc, char **argv, const char *cmd,
 		return -1;
 	*arg = pos[0];
 	return 0;
+}
+
+bool bn_cli_parse_num(unsigned long long *out, const char *text,
+		      unsigned long long lo, unsigned long long hi)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!text || *text < '0' || *text > '9')
+		return false;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
 }
 
 int bn_cli_fail(const bn_err *err)

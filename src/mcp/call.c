@@ -278,9 +278,9 @@ void bn_mcp__call_start(bn_mcp__session *ss, const json_t *id,
 	memcpy(c->actor, ss->actor, sizeof(c->actor));
 	if (c->cancel_fd < 0) {
 		pthread_mutex_unlock(&ss->lock);
-		ss->send(ss->payload, bn_mcp__error(id, BN_MCP_INTERNAL_ERROR,
+		bn_mcp__send_error(ss, id, BN_MCP_INTERNAL_ERROR,
 			 "tools/call: cannot make an eventfd: %s",
-			 strerror(errno)), id, true);
+			 strerror(errno));
 		call_free(c);
 		return;
 	}
@@ -294,8 +294,8 @@ void bn_mcp__call_start(bn_mcp__session *ss, const json_t *id,
 		ss->ncalls--;
 		pthread_mutex_unlock(&ss->lock);
 		pthread_attr_destroy(&attr);
-		ss->send(ss->payload, bn_mcp__error(id, BN_MCP_INTERNAL_ERROR,
-			 "tools/call: cannot start a thread"), id, true);
+		bn_mcp__send_error(ss, id, BN_MCP_INTERNAL_ERROR,
+			 "tools/call: cannot start a thread");
 		call_free(c);
 		return;
 	}

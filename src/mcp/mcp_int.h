@@ -96,6 +96,9 @@ void bn_mcp__session_changed(bn_mcp__session *ss, const char *const now[3]);
 /* A JSON-RPC error response to ID (may be NULL: null). */
 json_t *bn_mcp__error(const json_t *id, int code, const char *fmt, ...)
 	BN_PRINTF(3, 4);
+/* Send SS's client that error response to ID, the last message for ID. */
+void bn_mcp__send_error(bn_mcp__session *ss, const json_t *id, int code,
+			const char *fmt, ...) BN_PRINTF(4, 5);
 /* A JSON-RPC notification. */
 json_t *bn_mcp__notification(const char *method, json_t *params);
 

@@ -18,17 +18,41 @@
 #include <stdlib.h>
 #include <string.h>
 
-json_t *bn_mcp__error(const json_t *id, int code, const char *fmt, ...)
+static json_t *error_v(const json_t *id, int code, const char *fmt,
+		       va_list ap) BN_PRINTF(3, 0);
+
+static json_t *error_v(const json_t *id, int code, const char *fmt,
+		       va_list ap)
 {
 	char msg[1024];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	return json_pack("{s:s, s:O, s:{s:i, s:s}}", "jsonrpc", "2.0",
 			 "id", id ? (json_t *)id : json_null(),
 			 "error", "code", code, "message", msg);
+}
+
+json_t *bn_mcp__error(const json_t *id, int code, const char *fmt, ...)
+{
+	va_list ap;
+	json_t *e;
+
+	va_start(ap, fmt);
+	e = error_v(id, code, fmt, ap);
+	va_end(ap);
+	return e;
+}
+
+void bn_mcp__send_error(bn_mcp__session *ss, const json_t *id, int code,
+			const char *fmt, ...)
+{
+	va_list ap;
+	json_t *e;
+
+	va_start(ap, fmt);
+	e = error_v(id, code, fmt, ap);
+	va_end(ap);
+	ss->send(ss->payload, e, id, true);
 }
 
 json_t *bn_mcp__notification(const char *method, json_t *params)
@@ -77,9 +101,8 @@ void bn_mcp__session_free(bn_mcp__session *ss)
 
 void bn_mcp__session_oversized(bn_mcp__session *ss, size_t max_bytes)
 {
-	ss->send(ss->payload, bn_mcp__error(NULL, BN_MCP_INVALID_REQUEST,
-		 "message over %zu bytes: refused unread", max_bytes),
-		 NULL, true);
+	bn_mcp__send_error(ss, NULL, BN_MCP_INVALID_REQUEST,
+		 "message over %zu bytes: refused unread", max_bytes);
 }
 
 /* The catalog of SS's bot; a JSON-RPC error (sent for ID) when it
@@ -96,8 +119,8 @@ static bool catalog(bn_mcp__catalog *c, bn_mcp__session *ss, const json_t *id)
 		r = bn_mcp__catalog_load(c, s, ss->srv->bot, &err);
 	bn_store_free(s);
 	if (r) {
-		ss->send(ss->payload, bn_mcp__error(id, BN_MCP_INTERNAL_ERROR,
-			 "%s", err.msg), id, true);
+		bn_mcp__send_error(ss, id, BN_MCP_INTERNAL_ERROR,
+			 "%s", err.msg);
 		return false;
 	}
 	return true;
@@ -164,8 +187,8 @@ static void on_initialize(bn_mcp__session *ss, const json_t *id,
 	pthread_mutex_lock(&ss->lock);
 	if (ss->initialized) {
 		pthread_mutex_unlock(&ss->lock);
-		ss->send(ss->payload, bn_mcp__error(id, BN_MCP_INVALID_REQUEST,
-			 "the session is initialized already"), id, true);
+		bn_mcp__send_error(ss, id, BN_MCP_INVALID_REQUEST,
+			 "the session is initialized already");
 		return;
 	}
 	snprintf(ss->version, sizeof(ss->version), "%s", version);
@@ -201,9 +224,8 @@ static void on_initialize(bn_mcp__session *ss, const json_t *id,
 	ss->send(ss->payload, result(id, res), id, true);
 	return;
 bad:
-	ss->send(ss->payload, bn_mcp__error(id, BN_MCP_INVALID_PARAMS,
-		 "initialize: params.protocolVersion must be a string"), id,
-		 true);
+	bn_mcp__send_error(ss, id, BN_MCP_INVALID_PARAMS,
+		 "initialize: params.protocolVersion must be a string");
 }
 
 /* tools/list, prompts/list, resources/list: the whole list (no pages). */
@@ -226,21 +248,34 @@ static void on_list(bn_mcp__session *ss, const json_t *id, int which)
 	ss->send(ss->payload, result(id, res), id, true);
 }
 
+/* The string params.KEY of a METHOD call and the bot's catalog (*C);
+   NULL after answering the client why not. */
+static const char *arg_and_catalog(bn_mcp__catalog *c, bn_mcp__session *ss,
+				   const json_t *id, const json_t *params,
+				   const char *method, const char *key)
+{
+	const char *v = json_string_value(json_object_get(params, key));
+
+	if (!v) {
+		bn_mcp__send_error(ss, id, BN_MCP_INVALID_PARAMS,
+				   "%s: params.%s must be a string", method,
+				   key);
+		return NULL;
+	}
+	return catalog(c, ss, id) ? v : NULL;
+}
+
 static void on_prompt_get(bn_mcp__session *ss, const json_t *id,
 			  const json_t *params)
 {
-	const char *name = json_string_value(json_object_get(params, "name"));
 	bn_mcp__catalog c;
+	const char *name = arg_and_catalog(&c, ss, id, params, "prompts/get",
+					   "name");
 	json_t *body, *res = NULL;
 	size_t i;
 	json_t *p;
 
-	if (!name) {
-		ss->send(ss->payload, bn_mcp__error(id, BN_MCP_INVALID_PARAMS,
-			 "prompts/get: params.name must be a string"), id, true);
-		return;
-	}
-	if (!catalog(&c, ss, id))
+	if (!name)
 		return;
 	body = json_object_get(c.bodies, name);
 	json_array_foreach(c.prompts, i, p)
@@ -252,10 +287,10 @@ static void on_prompt_get(bn_mcp__session *ss, const json_t *id,
 				"content", "type", "text", "text", body);
 	bn_mcp__catalog_clear(&c);
 	if (!res)
-		ss->send(ss->payload, bn_mcp__error(id, BN_MCP_INVALID_PARAMS,
+		bn_mcp__send_error(ss, id, BN_MCP_INVALID_PARAMS,
 			 "prompts/get: no prompt '%s': bot '%s' has no enabled "
 			 "prompt skill of that name (bnity skill attach %s %s)",
-			 name, ss->srv->bot, name, ss->srv->bot), id, true);
+			 name, ss->srv->bot, name, ss->srv->bot);
 	else
 		ss->send(ss->payload, result(id, res), id, true);
 }
@@ -263,19 +298,14 @@ static void on_prompt_get(bn_mcp__session *ss, const json_t *id,
 static void on_resource_read(bn_mcp__session *ss, const json_t *id,
 			     const json_t *params)
 {
-	const char *uri = json_string_value(json_object_get(params, "uri"));
 	bn_mcp__catalog c;
+	const char *uri = arg_and_catalog(&c, ss, id, params,
+					  "resources/read", "uri");
 	json_t *res = NULL;
 	bn_err err;
 	int code;
 
-	if (!uri) {
-		ss->send(ss->payload, bn_mcp__error(id, BN_MCP_INVALID_PARAMS,
-			 "resources/read: params.uri must be a string"), id,
-			 true);
-		return;
-	}
-	if (!catalog(&c, ss, id))
+	if (!uri)
 		return;
 	bn_err_init(&err);
 	code = bn_mcp__resource_read(&res, &c, uri, &err);
@@ -298,15 +328,14 @@ static void on_tool_call(bn_mcp__session *ss, const json_t *id,
 	bn_mcp__catalog c;
 
 	if (!name || (args && !json_is_object(args))) {
-		ss->send(ss->payload, bn_mcp__error(id, BN_MCP_INVALID_PARAMS,
+		bn_mcp__send_error(ss, id, BN_MCP_INVALID_PARAMS,
 			 "tools/call: params.name must be a string and "
-			 "params.arguments an object"), id, true);
+			 "params.arguments an object");
 		return;
 	}
 	if (bn_mcp__session_has_call(ss, id)) {
-		ss->send(ss->payload, bn_mcp__error(id, BN_MCP_INVALID_REQUEST,
-			 "tools/call: request id in use by a call in flight"),
-			 id, true);
+		bn_mcp__send_error(ss, id, BN_MCP_INVALID_REQUEST,
+			 "tools/call: request id in use by a call in flight");
 		return;
 	}
 	if (!catalog(&c, ss, id))
@@ -315,10 +344,10 @@ static void on_tool_call(bn_mcp__session *ss, const json_t *id,
 	if (tool && !strcmp(ss->version, BN_MCP_PROTOCOL_OLDEST))
 		json_object_del(tool, "outputSchema");
 	if (!tool)
-		ss->send(ss->payload, bn_mcp__error(id, BN_MCP_INVALID_PARAMS,
+		bn_mcp__send_error(ss, id, BN_MCP_INVALID_PARAMS,
 			 "Unknown tool: '%s' is not an enabled tool skill of "
 			 "bot '%s' (attach it: bnity skill attach %s %s)",
-			 name, ss->srv->bot, name, ss->srv->bot), id, true);
+			 name, ss->srv->bot, name, ss->srv->bot);
 	else
 		bn_mcp__call_start(ss, id, params, tool);
 	bn_mcp__catalog_clear(&c);
@@ -353,9 +382,9 @@ static void on_request(bn_mcp__session *ss, const char *method,
 		return ss->send(ss->payload, result(id, json_object()), id,
 				true);
 	if (!ready) {
-		ss->send(ss->payload, bn_mcp__error(id, BN_MCP_INVALID_REQUEST,
+		bn_mcp__send_error(ss, id, BN_MCP_INVALID_REQUEST,
 			 "%s before initialize: initialize the session first",
-			 method), id, true);
+			 method);
 		return;
 	}
 	if (!strcmp(method, "tools/list"))
@@ -374,8 +403,8 @@ static void on_request(bn_mcp__session *ss, const char *method,
 	else if (!strcmp(method, "resources/read"))
 		on_resource_read(ss, id, params);
 	else
-		ss->send(ss->payload, bn_mcp__error(id, BN_MCP_METHOD_NOT_FOUND,
-			 "Method not found: %s", method), id, true);
+		bn_mcp__send_error(ss, id, BN_MCP_METHOD_NOT_FOUND,
+			 "Method not found: %s", method);
 }
 
 void bn_mcp__session_input(bn_mcp__session *ss, const char *text, size_t len)
@@ -386,9 +415,9 @@ void bn_mcp__session_input(bn_mcp__session *ss, const char *text, size_t len)
 	const char *method;
 
 	if (!m) {
-		ss->send(ss->payload, bn_mcp__error(NULL, BN_MCP_PARSE_ERROR,
+		bn_mcp__send_error(ss, NULL, BN_MCP_PARSE_ERROR,
 			 "Parse error: %s (line %d, column %d)", je.text,
-			 je.line, je.column), NULL, true);
+			 je.line, je.column);
 		return;
 	}
 	id = json_object_get(m, "id");
@@ -402,17 +431,17 @@ void bn_mcp__session_input(bn_mcp__session *ss, const char *text, size_t len)
 	     !json_object_get(m, "error"))) {
 		json_t *rid = id && (json_is_string(id) || json_is_integer(id))
 			      ? id : NULL;
-		ss->send(ss->payload, bn_mcp__error(rid, BN_MCP_INVALID_REQUEST,
+		bn_mcp__send_error(ss, rid, BN_MCP_INVALID_REQUEST,
 			 "Invalid Request: a JSON-RPC 2.0 object with "
 			 "\"jsonrpc\": \"2.0\", a \"method\" and an id that is "
-			 "a string or a number"), rid, true);
+			 "a string or a number");
 	} else if (!method) {
 		/* a response: we sent no request, nothing waits for it */
 	} else if (params && !json_is_object(params)) {
 		if (id)
-			ss->send(ss->payload, bn_mcp__error(id,
+			bn_mcp__send_error(ss, id,
 				 BN_MCP_INVALID_PARAMS, "%s: params must be "
-				 "an object", method), id, true);
+				 "an object", method);
 	} else if (!id) {
 		on_notification(ss, method, params);
 	} else {

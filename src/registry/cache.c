@@ -5,6 +5,7 @@
  * revalidated with If-None-Match, and --offline reads the cache alone.
  */
 #include "registry.h"
+#include "registry_int.h"
 
 #include "store/cache.h"
 
@@ -28,6 +29,28 @@ static int cache_write(bn_store *s, const char *url, const char *etag,
 	if (r)
 		bn_err_prefix(err, "registry cache");
 	return r;
+}
+
+int bn_registry__get_json(json_t **out, const bn_registry_ctx *ctx,
+			  const char *url, const char *token,
+			  const char *what, bn_err *err)
+{
+	json_error_t je;
+	size_t len;
+	char *body;
+	json_t *j;
+	int r = bn_registry_get_cached(&body, &len, ctx, url, token, err);
+
+	if (r)
+		return r;
+	j = json_loadb(body, len, 0, &je);
+	free(body);
+	if (!j)
+		return bn_err_set(err, BN_EINVAL, "%s: malformed or truncated "
+				  "JSON (line %d: %s)", what, je.line,
+				  je.text);
+	*out = j;
+	return 0;
 }
 
 int bn_registry_get_cached(char **out, size_t *len_out,

@@ -63,27 +63,6 @@ static bool ref_ok(const char *s)
 	return true;
 }
 
-static int get_json(json_t **out, const bn_registry_ctx *ctx,
-		    const char *url, bn_err *err)
-{
-	json_error_t je;
-	size_t len;
-	char *body;
-	json_t *j;
-	int r = bn_registry_get_cached(&body, &len, ctx, url,
-				       ctx->cfg->github_token, err);
-	if (r)
-		return r;
-	j = json_loadb(body, len, 0, &je);
-	free(body);
-	if (!j)
-		return bn_err_set(err, BN_EINVAL,
-			"%s: malformed or truncated JSON (line %d: %s)", url,
-			je.line, je.text);
-	*out = j;
-	return 0;
-}
-
 static int resolve_commit(char **out, const bn_registry_ctx *ctx,
 			  const char *o, const char *r_, const char *ref,
 			  bn_err *err)
@@ -99,7 +78,7 @@ static int resolve_commit(char **out, const bn_registry_ctx *ctx,
 	}
 	url = bn_xasprintf("%s/repos/%s/%s/commits/%s",
 			   ctx->cfg->github_api_url, o, r_, ref ? ref : "HEAD");
-	r = get_json(&j, ctx, url, err);
+	r = bn_registry__get_json(&j, ctx, url, ctx->cfg->github_token, url, err);
 	if (!r) {
 		sha = json_string_value(json_object_get(j, "sha"));
 		if (!sha_ok(sha))
@@ -121,7 +100,7 @@ static int list_tree(tree *out, const bn_registry_ctx *ctx, const char *o,
 	json_t *j, *items, *it;
 	tree t = { 0 };
 	size_t i;
-	int r = get_json(&j, ctx, url, err);
+	int r = bn_registry__get_json(&j, ctx, url, ctx->cfg->github_token, url, err);
 
 	if (r) {
 		free(url);

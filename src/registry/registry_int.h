@@ -32,6 +32,13 @@ int bn_registry__write_rel(const char *dir, const char *rel,
 int bn_registry__find_skills(bn_strv *out, const char *root,
 			     bn_err *err);
 
+/* The JSON document at URL (bn_registry_get_cached, with TOKEN if any);
+   one that does not parse is an error naming WHAT (the URL, or the
+   registry). */
+int bn_registry__get_json(json_t **out, const bn_registry_ctx *ctx,
+			  const char *url, const char *token,
+			  const char *what, bn_err *err);
+
 /* Add candidate NAME at DIR (copied strings) to OUT. */
 void bn_registry__candidate_add(bn_registry_candidates *out,
 				const char *name, const char *dir,

@@ -58,10 +58,9 @@ int bn_registry_skillssh_search(bn_registry_hits *out,
 				const char *query, unsigned limit,
 				bn_err *err)
 {
-	char *q, *url, *body;
-	json_error_t je;
+	char *q, *url;
 	json_t *j, *skills, *s;
-	size_t len, i;
+	size_t i;
 	int r;
 
 	if ((r = bn_exec_curl_load(err)))
@@ -71,18 +70,10 @@ int bn_registry_skillssh_search(bn_registry_hits *out,
 	url = bn_xasprintf("%s/api/search?q=%s&limit=%u", base, q,
 			   limit ? limit : 20);
 	bn_exec_curl()->free(q);
-	r = bn_registry_get_cached(&body, &len, ctx, url, NULL, err);
+	r = bn_registry__get_json(&j, ctx, url, NULL, "skills.sh", err);
 	if (r) {
 		free(url);
 		return r;
-	}
-	j = json_loadb(body, len, 0, &je);
-	free(body);
-	if (!j) {
-		r = bn_err_set(err, BN_EINVAL,
-			"skills.sh: malformed or truncated JSON (line %d: %s)",
-			je.line, je.text);
-		goto out;
 	}
 	skills = json_object_get(j, "skills");
 	if (!json_is_array(skills)) {

@@ -121,23 +121,12 @@ int bn_registry_wellknown_fetch(bn_registry_candidates *out,
 	bn_registry_candidates c = { 0 };
 	const char *site = src->url;
 	char *url = bn_xasprintf("%s" INDEX_PATH "index.json", site);
-	json_error_t je;
 	json_t *j = NULL, *skills, *e;
-	size_t len, i;
-	char *body;
-	int r;
+	size_t i;
+	int r = bn_registry__get_json(&j, ctx, url, NULL, url, err);
 
-	r = bn_registry_get_cached(&body, &len, ctx, url, NULL, err);
 	if (r)
 		goto out;
-	j = json_loadb(body, len, 0, &je);
-	free(body);
-	if (!j) {
-		r = bn_err_set(err, BN_EINVAL,
-			"%s: malformed or truncated JSON (line %d: %s)", url,
-			je.line, je.text);
-		goto out;
-	}
 	skills = json_object_get(j, "skills");
 	if (!json_is_array(skills) || json_array_size(skills) >
 	    INDEX_MAX_SKILLS) {

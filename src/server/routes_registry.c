@@ -50,6 +50,21 @@ static bool ctx_open(bn_server_req *rq, bn_registry_ctx *ctx,
 	return true;
 }
 
+/* What ctx_open made. */
+static void ctx_close(bn_registry_config *cfg, bn_strv *notes)
+{
+	bn_strv_clear(notes);
+	bn_registry_config_clear(cfg);
+}
+
+/* Reply STATUS with O and the registry's NOTES in it. */
+static void reply_noted(bn_server_req *rq, unsigned status, json_t *o,
+			const bn_strv *notes)
+{
+	json_object_set_new(o, "notes", bn_view_strv_json(notes));
+	bn_server__reply(rq, status, o);
+}
+
 /* GET ?q=QUERY&registry=NAME */
 static void registry_search(bn_server_req *rq)
 {
@@ -59,7 +74,7 @@ static void registry_search(bn_server_req *rq)
 	bn_registry_hits hits = { 0 };
 	bn_registry_ctx ctx;
 	bn_strv notes = { 0 };
-	json_t *a, *o;
+	json_t *a;
 	bn_err err;
 	size_t i;
 
@@ -77,14 +92,10 @@ static void registry_search(bn_server_req *rq)
 	a = json_array();
 	for (i = 0; i < hits.n; i++)
 		json_array_append_new(a, bn_view_hit_json(&hits.v[i]));
-	o = json_object();
-	json_object_set_new(o, "results", a);
-	json_object_set_new(o, "notes", bn_view_strv_json(&notes));
-	bn_server__reply(rq, MHD_HTTP_OK, o);
+	reply_noted(rq, MHD_HTTP_OK, json_pack("{s:o}", "results", a), &notes);
 out:
 	bn_registry_hits_clear(&hits);
-	bn_strv_clear(&notes);
-	bn_registry_config_clear(&cfg);
+	ctx_close(&cfg, &notes);
 }
 
 /* ---- preview ---------------------------------------------------------------- */
@@ -277,16 +288,14 @@ static void install_preview(bn_server_req *rq)
 	o = json_object();
 	json_object_set_new(o, "source", json_string(source));
 	json_object_set_new(o, "skills", a);
-	json_object_set_new(o, "notes", bn_view_strv_json(&notes));
-	bn_server__reply(rq, MHD_HTTP_OK, o);
+	reply_noted(rq, MHD_HTTP_OK, o, &notes);
 out:
 	if (scratch)
 		bn_store_scratch_remove(ctx.store, scratch);
 	free(scratch);
 	bn_registry_candidates_clear(&c);
 	bn_registry_source_clear(&src);
-	bn_strv_clear(&notes);
-	bn_registry_config_clear(&cfg);
+	ctx_close(&cfg, &notes);
 }
 
 /* ---- install ---------------------------------------------------------------- */
@@ -352,8 +361,7 @@ static void reply_installed(bn_server_req *rq, int r, const bn_err *err,
 	out = json_object();
 	json_object_set_new(out, "installed", bn_view_installed_json(res));
 	json_object_set(out, "report", report);
-	json_object_set_new(out, "notes", bn_view_strv_json(notes));
-	bn_server__reply(rq, status, out);
+	reply_noted(rq, status, out, notes);
 }
 
 /* {"source", "skill"?, "approve": [...], "bot"?, "force"?, "local"?,
@@ -393,8 +401,7 @@ static void install_post(bn_server_req *rq)
 out:
 	json_decref(report);
 	bn_registry_install_result_clear(&res);
-	bn_strv_clear(&notes);
-	bn_registry_config_clear(&cfg);
+	ctx_close(&cfg, &notes);
 }
 
 /* ---- updates and verify ------------------------------------------------------ */
@@ -463,7 +470,7 @@ static void updates_get(bn_server_req *rq)
 	bn_registry_config cfg = { 0 };
 	bn_registry_ctx ctx;
 	bn_strv names = { 0 }, notes = { 0 };
-	json_t *a, *o;
+	json_t *a;
 
 	if (!installed_names(rq, &names) || !ctx_open(rq, &ctx, &cfg, &notes))
 		goto out;
@@ -488,14 +495,10 @@ static void updates_get(bn_server_req *rq)
 		bn_registry_update_check_clear(&c);
 		bn_registry_lock_entry_clear(&e);
 	}
-	o = json_object();
-	json_object_set_new(o, "updates", a);
-	json_object_set_new(o, "notes", bn_view_strv_json(&notes));
-	bn_server__reply(rq, MHD_HTTP_OK, o);
+	reply_noted(rq, MHD_HTTP_OK, json_pack("{s:o}", "updates", a), &notes);
 out:
 	bn_strv_clear(&names);
-	bn_strv_clear(&notes);
-	bn_registry_config_clear(&cfg);
+	ctx_close(&cfg, &notes);
 }
 
 /* POST {"approve": [...]?, "bot"?} to .../update (UPDATE) or .../repair:
@@ -534,8 +537,7 @@ out:
 	free(source);
 	json_decref(report);
 	bn_registry_install_result_clear(&res);
-	bn_strv_clear(&notes);
-	bn_registry_config_clear(&cfg);
+	ctx_close(&cfg, &notes);
 }
 
 static void update_post(bn_server_req *rq)

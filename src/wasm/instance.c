@@ -915,26 +915,39 @@ static int alloc_instance(bn_wasm_instance *inst, bn_wasm_store *s,
 	return 0;
 }
 
+/* Where an active segment of N items goes in a table or memory of SIZE
+   items: the value of its offset expression K, or trap KIND when the
+   segment does not fit there. */
+static int seg_offset(uint32_t *off, const bn_wasm_instance *inst,
+		      const bn_wasm__const *k, uint64_t n, uint64_t size,
+		      bn_wasm_trap_kind kind, bn_wasm_trap *trap)
+{
+	uint64_t c[2];
+
+	eval_const(c, inst, k);
+	*off = (uint32_t)c[0];
+	if ((uint64_t)*off + n > size) {
+		bn_wasm__trap_set(trap, kind, bn_wasm_trap_kind_name(kind));
+		return BN_WASM_ETRAP;
+	}
+	return 0;
+}
+
 static int apply_segments(bn_wasm_instance *inst, bn_wasm_trap *trap)
 {
 	const bn_wasm_module *m = inst->module;
-	uint64_t c[2];
+	uint32_t off;
 
 	for (uint32_t i = 0; i < m->nelems; i++) {
 		const bn_wasm__elem *el = &m->elems[i];
 		bn_wasm_table *t;
-		uint32_t off;
 
 		if (el->mode != BN_SEG_ACTIVE)
 			continue;
 		t = inst->tables[el->table];
-		eval_const(c, inst, &el->offset);
-		off = (uint32_t)c[0];
-		if ((uint64_t)off + el->n > t->size) {
-			bn_wasm__trap_set(trap, BN_WASM_TRAP_TABLE_OOB,
-					  "out of bounds table access");
+		if (seg_offset(&off, inst, &el->offset, el->n, t->size,
+			       BN_WASM_TRAP_TABLE_OOB, trap))
 			return BN_WASM_ETRAP;
-		}
 		if (el->n)
 			memcpy(t->elems + off, inst->elem_refs[i],
 			       el->n * sizeof(void *));
@@ -942,18 +955,13 @@ static int apply_segments(bn_wasm_instance *inst, bn_wasm_trap *trap)
 	for (uint32_t i = 0; i < m->ndatas; i++) {
 		const bn_wasm__data *d = &m->datas[i];
 		bn_wasm_memory *mem;
-		uint32_t off;
 
 		if (d->mode != BN_SEG_ACTIVE)
 			continue;
 		mem = inst->mems[d->mem];
-		eval_const(c, inst, &d->offset);
-		off = (uint32_t)c[0];
-		if ((uint64_t)off + d->len > mem->size) {
-			bn_wasm__trap_set(trap, BN_WASM_TRAP_MEMORY_OOB,
-					  "out of bounds memory access");
+		if (seg_offset(&off, inst, &d->offset, d->len, mem->size,
+			       BN_WASM_TRAP_MEMORY_OOB, trap))
 			return BN_WASM_ETRAP;
-		}
 		if (d->len)
 			memcpy(mem->data + off, d->bytes, d->len);
 		inst->data_dropped[i] = 1;

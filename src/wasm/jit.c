@@ -351,15 +351,15 @@ static int mem_addr(jit *j, uint64_t a, uint64_t off, uint32_t size,
    it starts, for the fault handler. */
 static void mark_access(jit *j)
 {
+	memsite *ms;
+
 	if (j->pending_site == NO_SITE)
 		return;
-	if (!grow((void **)&j->msites, &j->capmsites, j->nmsites + 1,
-		  sizeof(*j->msites))) {
-		j->oom = true;
+	ms = push(j, (void **)&j->msites, &j->capmsites, &j->nmsites,
+		  sizeof(*ms));
+	if (!ms)
 		return;
-	}
-	j->msites[j->nmsites++] = (memsite){ (uint32_t)j->n, j->cur_func,
-					     j->pending_site };
+	*ms = (memsite){ (uint32_t)j->n, j->cur_func, j->pending_site };
 	j->pending_site = NO_SITE;
 }
 
@@ -872,30 +872,20 @@ static void check_interrupt(jit *j, uint32_t cell)
 /* The call instruction just emitted returns here. */
 static void add_ret(jit *j)
 {
-	if (!grow((void **)&j->rets, &j->caprets, j->nrets + 1,
-		  sizeof(*j->rets))) {
-		j->oom = true;
-		return;
-	}
-	j->rets[j->nrets++] = (retsite){ (uint32_t)j->n, j->cur_func,
-					 j->cur_cell };
+	retsite *rs = push(j, (void **)&j->rets, &j->caprets, &j->nrets,
+			   sizeof(*rs));
+
+	if (rs)
+		*rs = (retsite){ (uint32_t)j->n, j->cur_func, j->cur_cell };
 }
 
 static void emit_call_direct(jit *j, uint32_t ci, uint64_t argbase)
 {
-	fix *f;
-
 	lea(j, R12, R12, CELL(argbase));
 	put1(j, 0xe8);
-	if (!grow((void **)&j->calls, &j->capcalls, j->ncalls + 1,
-		  sizeof(*j->calls))) {
-		j->oom = true;
+	add_fix(j, FIX_CALL, ci, 0);
+	if (j->oom)
 		return;
-	}
-	f = &j->calls[j->ncalls++];
-	f->pos = (uint32_t)j->n;
-	f->target = ci;
-	f->kind = FIX_CALL;
 	put4(j, 0);
 	add_ret(j);
 	lea(j, R12, R12, -CELL(argbase));

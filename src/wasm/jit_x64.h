@@ -174,6 +174,18 @@ static inline bool grow(void **p, size_t *cap, size_t need, size_t size)
 	return true;
 }
 
+/* Room for one more item of the list *P (N items, *CAP allocated, each
+   SIZE bytes): the new item, counted in *N, or NULL (j->oom set). */
+static inline void *push(jit *j, void **p, size_t *cap, size_t *n,
+			 size_t size)
+{
+	if (!grow(p, cap, *n + 1, size)) {
+		j->oom = true;
+		return NULL;
+	}
+	return (char *)*p + (*n)++ * size;
+}
+
 static inline void put(jit *j, const void *src, size_t n)
 {
 	if (j->oom || !grow((void **)&j->b, &j->cap, j->n + n, 1)) {
@@ -325,16 +337,19 @@ static inline void jump_to(jit *j, int cc, uint32_t target)
 	put4(j, target - (uint32_t)(j->n + 4));
 }
 
+/* A rel32 at the current offset to patch once TARGET is placed: a
+   direct call (FIX_CALL) at the end, anything else when the function is
+   done. */
 static inline void add_fix(jit *j, int kind, uint32_t target, uint32_t base)
 {
-	fix *f;
+	fix *f = kind == FIX_CALL ?
+		push(j, (void **)&j->calls, &j->capcalls, &j->ncalls,
+		     sizeof(*f)) :
+		push(j, (void **)&j->fixes, &j->capfixes, &j->nfixes,
+		     sizeof(*f));
 
-	if (!grow((void **)&j->fixes, &j->capfixes, j->nfixes + 1,
-		  sizeof(*j->fixes))) {
-		j->oom = true;
+	if (!f)
 		return;
-	}
-	f = &j->fixes[j->nfixes++];
 	f->pos = (uint32_t)j->n;
 	f->target = target;
 	f->base = base;
@@ -356,12 +371,9 @@ static inline void trap_if(jit *j, int cc, uint32_t kind, uint32_t cell)
 	tstub *t;
 
 	jcc_op(j, cc);
-	if (!grow((void **)&j->traps, &j->captraps, j->ntraps + 1,
-		  sizeof(*j->traps))) {
-		j->oom = true;
+	t = push(j, (void **)&j->traps, &j->captraps, &j->ntraps, sizeof(*t));
+	if (!t)
 		return;
-	}
-	t = &j->traps[j->ntraps++];
 	t->pos = (uint32_t)j->n;
 	t->kind = kind;
 	t->cell = cell;

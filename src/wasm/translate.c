@@ -43,6 +43,34 @@ int bn_wasm__tr_fail(tr *t, int code, const char *msg)
 			     t->fidx, (size_t)(t->ins - t->m->bytes));
 }
 
+int bn_wasm__tr_byte(tr *t, uint8_t *out)
+{
+	if (1 > t->end - t->p)
+		return bn_wasm__tr_fail(t, MAL, "unexpected end");
+	*out = *t->p++;
+	return 0;
+}
+
+int bn_wasm__tr_zero(tr *t)
+{
+	uint8_t b;
+	int e = bn_wasm__tr_byte(t, &b);
+
+	if (!e && b != 0)
+		e = bn_wasm__tr_fail(t, MAL, "zero byte expected");
+	return e;
+}
+
+int bn_wasm__tr_type(tr *t, uint8_t *ty, bool ref)
+{
+	int e = bn_wasm__tr_byte(t, ty);
+
+	if (e || (ref ? bn_wasm__is_reftype(*ty) : bn_wasm__is_valtype(*ty)))
+		return e;
+	return bn_wasm__tr_fail(t, MAL, ref ? "malformed reference type" :
+				"malformed value type");
+}
+
 static int grow_arr(void **arr, uint32_t *cap, uint32_t need, size_t size)
 {
 	uint32_t ncap;
@@ -912,12 +940,9 @@ static int op_select(tr *t, bool typed)
 		if (n != 1)
 			return bn_wasm__tr_fail(t, INV,
 						"invalid result arity");
-		if (1 > t->end - t->p)
-			return bn_wasm__tr_fail(t, MAL, "unexpected end");
-		ty = *t->p++;
-		if (!bn_wasm__is_valtype(ty))
-			return bn_wasm__tr_fail(t, MAL,
-						"malformed value type");
+		e = bn_wasm__tr_type(t, &ty, false);
+		if (e)
+			return e;
 	}
 	e = bn_wasm__tr_pop_slot(t, BN_WASM_I32, &c);
 	if (!e)
@@ -1015,6 +1040,7 @@ static int read_locals(tr *t)
 	uint64_t total = 0;
 	const uint8_t *save;
 	uint8_t vt;
+	int e;
 
 	if (bn_wasm__read_u32(&ngroups, &t->p, t->end))
 		return bn_wasm__tr_fail(t, MAL, "unexpected end");
@@ -1022,9 +1048,8 @@ static int read_locals(tr *t)
 	for (uint32_t g = 0; g < ngroups; g++) {
 		if (bn_wasm__read_u32(&n, &t->p, t->end))
 			return bn_wasm__tr_fail(t, MAL, "unexpected end");
-		if (1 > t->end - t->p)
-			return bn_wasm__tr_fail(t, MAL, "unexpected end");
-		t->p++;
+		if ((e = bn_wasm__tr_byte(t, &vt)))
+			return e;
 		total += n;
 		if (total > UINT32_MAX)
 			return bn_wasm__tr_fail(t, MAL, "too many locals");
@@ -1045,10 +1070,8 @@ static int read_locals(tr *t)
 		uint32_t k;
 
 		(void)bn_wasm__read_u32(&k, &t->p, t->end);
-		vt = *t->p++;
-		if (!bn_wasm__is_valtype(vt))
-			return bn_wasm__tr_fail(t, MAL,
-						"malformed value type");
+		if ((e = bn_wasm__tr_type(t, &vt, false)))
+			return e;
 		memset(fn->local_types + n, vt, k);
 		n += k;
 	}

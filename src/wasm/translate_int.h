@@ -69,6 +69,13 @@ typedef struct tr {
 
 /* translate.c: diagnostics, emission and the operand stack. */
 int bn_wasm__tr_fail(tr *t, int code, const char *msg);
+/* The next byte of the code (*OUT), or "unexpected end". */
+int bn_wasm__tr_byte(tr *t, uint8_t *out);
+/* The next byte, which must be 0 (a reserved memory index). */
+int bn_wasm__tr_zero(tr *t);
+/* The next byte, which must be a value type (a reference type when
+   REF): the type of a select or ref.null. */
+int bn_wasm__tr_type(tr *t, uint8_t *ty, bool ref);
 bool bn_wasm__tr_live(const tr *t);
 int bn_wasm__tr_emit(tr *t, uint32_t *at, int op, uint32_t n);
 int bn_wasm__tr_emit1(tr *t, int op, uint64_t a);

@@ -159,13 +159,9 @@ static int op_ref(tr *t, uint8_t op)
 	int e;
 
 	if (op == 0xd0) {
-		if (1 > t->end - t->p)
-			return bn_wasm__tr_fail(t, MAL, "unexpected end");
-		ty = *t->p++;
-		if (!bn_wasm__is_reftype(ty))
-			return bn_wasm__tr_fail(t, MAL,
-						"malformed reference type");
-		e = bn_wasm__tr_push(t, ty, &slot);
+		e = bn_wasm__tr_type(t, &ty, true);
+		if (!e)
+			e = bn_wasm__tr_push(t, ty, &slot);
 		if (e || !bn_wasm__tr_live(t))
 			return e;
 		return bn_wasm__tr_emit2(t, BN_WASM_IOP_const64, slot, 0);
@@ -224,10 +220,8 @@ static int op_memory(tr *t, uint8_t op)
 	uint32_t slot;
 	int e;
 
-	if (1 > t->end - t->p)
-		return bn_wasm__tr_fail(t, MAL, "unexpected end");
-	if (*t->p++ != 0)
-		return bn_wasm__tr_fail(t, MAL, "zero byte expected");
+	if ((e = bn_wasm__tr_zero(t)))
+		return e;
 	if (t->m->nmems == 0)
 		return bn_wasm__tr_fail(t, INV, "unknown memory 0");
 	if (op == 0x3f) {
@@ -297,14 +291,9 @@ static int op_fc(tr *t, uint32_t sub)
 		return bn_wasm__tr_emit1(t, BN_WASM_IOP_ddrop, x);
 	case 10:
 	case 11:
-		for (int k = 0; k < (sub == 10 ? 2 : 1); k++) {
-			if (1 > t->end - t->p)
-				return bn_wasm__tr_fail(t, MAL,
-							"unexpected end");
-			if (*t->p++ != 0)
-				return bn_wasm__tr_fail(t, MAL,
-							"zero byte expected");
-		}
+		for (int k = 0; k < (sub == 10 ? 2 : 1); k++)
+			if ((e = bn_wasm__tr_zero(t)))
+				return e;
 		if (t->m->nmems == 0)
 			return bn_wasm__tr_fail(t, INV, "unknown memory 0");
 		e = pop3(t, I, I, I, &base);
@@ -393,9 +382,12 @@ static const struct { uint8_t lanes, type; } g_lane[14] = {
 
 static int read_lane(tr *t, uint32_t lanes, uint32_t *lane)
 {
-	if (1 > t->end - t->p)
-		return bn_wasm__tr_fail(t, MAL, "unexpected end");
-	*lane = *t->p++;
+	uint8_t b;
+	int e = bn_wasm__tr_byte(t, &b);
+
+	if (e)
+		return e;
+	*lane = b;
 	if (*lane >= lanes)
 		return bn_wasm__tr_fail(t, INV, "invalid lane index");
 	return 0;
