@@ -17,7 +17,11 @@ if ! command -v node >/dev/null 2>&1; then
   echo "1..1"
   exit 0
 fi
-if [ ! -d "$here/node_modules/playwright-core" ]; then
+# the browser tests start side by side: one installs while the others
+# wait on the lock (a half-written node_modules made one fail)
+exec 8>"$here/.npm-install.lock"
+flock 8
+if [ ! -f "$here/node_modules/playwright-core/package.json" ]; then
   if ! (cd "$here" && npm ci --no-audit --no-fund >/dev/null 2>&1 ||
         npm install --no-audit --no-fund >/dev/null 2>&1); then
     echo "not ok 1 - browser: npm could not install playwright-core"
@@ -25,5 +29,7 @@ if [ ! -d "$here/node_modules/playwright-core" ]; then
     exit 1
   fi
 fi
+flock -u 8
+exec 8>&-
 mkdir -p "$3"
 exec node "$here/${4:-ui_test.mjs}" "$(realpath "$1")" "$(realpath "$2")" "$(realpath "$3")"
