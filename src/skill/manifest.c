@@ -669,6 +669,10 @@ void bn_skill_manifest_free(bn_skill_manifest *m)
 {
 	if (!m)
 		return;
+	if (m->packed) {
+		free(m);
+		return;
+	}
 	free(m->dir);
 	free(m->file);
 	free(m->name);

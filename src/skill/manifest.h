@@ -57,6 +57,11 @@ typedef struct bn_skill_manifest {
 	bn_strv dependencies; /* "name" or "name@range" */
 	bn_strv conflicts_with;
 	bn_strv secrets;
+	/* true when every string and list above lives in the same
+	   allocation as this struct (a record decoded from the store's
+	   listing cache): such a manifest is read-only, and
+	   bn_skill_manifest_free releases it at once */
+	bool packed;
 } bn_skill_manifest;
 
 /*

@@ -23,6 +23,7 @@
  */
 #include "store_int.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -148,6 +149,9 @@ static int put_strv(bn_buf *b, const bn_strv *v)
 	return 0;
 }
 
+#define BN_STORE__REC_STRS 11   /* the strings of a record, type first */
+#define BN_STORE__REC_LISTS 8   /* its lists, the warnings last */
+
 static int encode(bn_buf *b, const bn_skill_manifest *m,
 		  const bn_strv *warnings)
 {
@@ -160,6 +164,10 @@ static int encode(bn_buf *b, const bn_skill_manifest *m,
 		&m->conflicts_with, &m->secrets, warnings };
 	size_t i;
 
+	_Static_assert(sizeof(s) / sizeof(*s) == BN_STORE__REC_STRS &&
+		       sizeof(v) / sizeof(*v) == BN_STORE__REC_LISTS,
+		       "decode() reads what encode() writes");
+
 	for (i = 0; i < sizeof(s) / sizeof(*s); i++)
 		if (put_str(b, s[i]))
 			return -1;
@@ -169,10 +177,15 @@ static int encode(bn_buf *b, const bn_skill_manifest *m,
 	return 0;
 }
 
+/* Reads a record.  With OUT set, strings are copied into the block
+   OUT points into and lists take their arrays from PTRS; without, each
+   is an allocation of its own. */
 typedef struct reader {
 	const unsigned char *p;
 	size_t left;
 	bool bad;
+	char *out;
+	char **ptrs;
 } reader;
 
 static uint32_t get_u32(reader *r)
@@ -190,18 +203,34 @@ static uint32_t get_u32(reader *r)
 	return v;
 }
 
-static char *get_str(reader *r)
+/* The length of the next string (0xffffffff: NULL), checked to fit and
+   to hold no NUL; *R is bad when it does not. */
+static uint32_t str_len(reader *r)
 {
 	uint32_t n = get_u32(r);
-	char *s;
 
 	if (r->bad || n == 0xffffffffu)
-		return NULL;
+		return 0xffffffffu;
 	if (n > r->left || memchr(r->p, '\0', n)) {
 		r->bad = true;
-		return NULL;
+		return 0xffffffffu;
 	}
-	s = bn_xmalloc((size_t)n + 1);
+	return n;
+}
+
+static char *get_str(reader *r)
+{
+	uint32_t n = str_len(r);
+	char *s;
+
+	if (n == 0xffffffffu)
+		return NULL;
+	if (r->out) {
+		s = r->out;
+		r->out += (size_t)n + 1;
+	} else {
+		s = bn_xmalloc((size_t)n + 1);
+	}
 	memcpy(s, r->p, n);
 	s[n] = '\0';
 	r->p += n;
@@ -209,36 +238,87 @@ static char *get_str(reader *r)
 	return s;
 }
 
-static void get_strv(reader *r, bn_strv *v)
+/* The count of the next list, checked against what is left (each
+   string takes at least its 4-byte length). */
+static uint32_t list_len(reader *r)
 {
 	uint32_t n = get_u32(r);
 
-	/* each string takes at least its 4-byte length */
-	if (r->bad || n == 0 || n > r->left / 4) {
-		r->bad = r->bad || n;
+	if (!r->bad && n > r->left / 4)
+		r->bad = true;
+	return r->bad ? 0 : n;
+}
+
+static void get_strv(reader *r, bn_strv *v)
+{
+	uint32_t n = list_len(r);
+
+	if (n == 0)
 		return;
+	if (r->ptrs) {
+		v->v = r->ptrs;
+		r->ptrs += n;
+	} else {
+		v->v = bn_xcalloc(n, sizeof(*v->v));
 	}
-	v->v = bn_xcalloc(n, sizeof(*v->v));
 	for (v->n = 0; v->n < n && !r->bad; v->n++)
 		if (!(v->v[v->n] = get_str(r)))
 			r->bad = true;
 }
 
-/* M (owned) and WARNINGS (appended) from record P..N; false when it
-   does not decode. */
+/* The number of list entries in record P..N, for the pointer arrays of
+   the block decode() packs it into. */
+static size_t list_entries(const void *p, size_t n)
+{
+	reader r = { p, n, false, NULL, NULL };
+	size_t k = 0;
+	uint32_t c, len;
+	int i;
+
+	for (i = 0; i < BN_STORE__REC_STRS + BN_STORE__REC_LISTS &&
+	     !r.bad; i++) {
+		c = i < BN_STORE__REC_STRS ? 1 : list_len(&r);
+		if (i >= BN_STORE__REC_STRS)
+			k += c;
+		while (c-- && !r.bad)
+			if ((len = str_len(&r)) != 0xffffffffu) {
+				r.p += len;
+				r.left -= len;
+			}
+	}
+	return k;
+}
+
+/*
+ * M (owned) and WARNINGS (appended) from record P..N; false when it does
+ * not decode.  The manifest is packed: its struct, list arrays and
+ * strings in one allocation (listing 10,000 skills makes one allocation
+ * per skill, not a dozen).  Each string of the record takes its 4-byte
+ * length there and at most one byte more than its length here, so N
+ * bytes hold the strings.
+ */
 static bool decode(bn_skill_manifest **out, bn_strv *warnings,
 		   const void *p, size_t n)
 {
-	reader r = { p, n, false };
-	bn_skill_manifest *m = bn_xcalloc(1, sizeof(*m));
+	size_t k = list_entries(p, n);
+	bn_skill_manifest *m;
+	char **ptrs;
+	reader r;
+	bn_strv w = { 0 };
+	size_t i;
+
+	if (k > n)  /* each entry takes at least 4 bytes of the record */
+		return false;
+	m = bn_xcalloc(1, sizeof(*m) + k * sizeof(char *) + n);
+	ptrs = (char **)(m + 1);
+	r = (reader){ p, n, false, (char *)(ptrs + k), ptrs };
+	m->packed = true;
 	char **const s[] = { NULL, &m->dir, &m->file, &m->name,
 		&m->description, &m->license, &m->compatibility,
 		&m->allowed_tools, &m->body, &m->version, &m->author };
 	bn_strv *const v[] = { &m->meta_keys, &m->meta_vals,
 		&m->capabilities, &m->parents, &m->dependencies,
 		&m->conflicts_with, &m->secrets };
-	bn_strv w = { 0 };
-	size_t i;
 
 	/* the type: one digit, read in place */
 	if (get_u32(&r) != 1 || r.left < 1 || r.p[0] < '0' ||
@@ -253,10 +333,14 @@ static bool decode(bn_skill_manifest **out, bn_strv *warnings,
 		*s[i] = get_str(&r);
 	for (i = 0; i < sizeof(v) / sizeof(*v); i++)
 		get_strv(&r, v[i]);
+	assert(r.bad || (r.out <= (char *)(ptrs + k) + n && r.ptrs <= ptrs + k));
+	/* the warnings go to the caller: allocations of their own */
+	r.out = NULL;
+	r.ptrs = NULL;
 	get_strv(&r, &w);
 	if (r.bad || r.left || !m->dir || !m->file || !m->name ||
 	    !m->description || !m->body) {
-		bn_skill_manifest_free(m);
+		free(m);
 		bn_strv_clear(&w);
 		return false;
 	}
@@ -460,14 +544,12 @@ static void scan_one(bn_store_skills *l, bn_store *s, int dfd,
 	bn_strv_clear(&warn);
 	if (!m)
 		return;
-	bn_store_skill *sk = bn_store__skills_add(l, e->name);
-	sk->dir = bn_fs_join(s->skills_dir, e->name);
+	bn_store_skill *sk = bn_store__skills_add_store(l, e->name,
+		s->skills_dir, tier ? tier : "local",
+		hash && *hash ? hash : NULL);
 	sk->origin = BN_STORE_ORIGIN_STORE;
-	sk->origin_dir = bn_xstrdup(s->skills_dir);
 	sk->manifest = m;
 	sk->installed = true;
-	sk->hash = hash && *hash ? bn_xstrdup(hash) : NULL;
-	sk->tier = bn_xstrdup(tier ? tier : "local");
 }
 
 /* One scan of the store's folder into L: each row of the index with
@@ -632,15 +714,8 @@ int bn_store__scan_named(bn_store_skills *l, bn_store *s,
 	if (r || !stale)
 		return r;
 	/* as bn_store__scan_store */
-	while (l->n > n0) {
-		bn_store_skill *sk = &l->v[--l->n];
-		free(sk->name);
-		free(sk->dir);
-		free(sk->origin_dir);
-		free(sk->tier);
-		free(sk->hash);
-		bn_skill_manifest_free(sk->manifest);
-	}
+	while (l->n > n0)
+		bn_store__skill_release(&l->v[--l->n], false);
 	if ((r = bn_store__reconcile_full(s, err)))
 		return r;
 	return named(l, s, names, &stale, err);

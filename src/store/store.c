@@ -425,14 +425,8 @@ void bn_store_reuse_free(bn_store_reuse *u)
 void bn_store_skills_clear(bn_store_skills *l)
 {
 	size_t i;
-	for (i = 0; i < l->n; i++) {
-		free(l->v[i].name);
-		free(l->v[i].dir);
-		free(l->v[i].origin_dir);
-		free(l->v[i].tier);
-		free(l->v[i].hash);
-		bn_skill_manifest_free(l->v[i].manifest);
-	}
+	for (i = 0; i < l->n; i++)
+		bn_store__skill_release(&l->v[i], false);
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;
@@ -518,7 +512,30 @@ void bn_store__load_skill(bn_skill_manifest **out, bn_strv *warnings,
 	bn_skill_report_clear(&rep);
 }
 
-bn_store_skill *bn_store__skills_add(bn_store_skills *l, const char *name)
+void bn_store__skill_release(bn_store_skill *sk, bool keep_name)
+{
+	if (sk->packed) {
+		char *name = keep_name ? bn_xstrdup(sk->name) : NULL;
+		free(sk->name);
+		sk->name = name;
+		sk->packed = false;
+	} else {
+		if (!keep_name) {
+			free(sk->name);
+			sk->name = NULL;
+		}
+		free(sk->dir);
+		free(sk->origin_dir);
+		free(sk->tier);
+		free(sk->hash);
+	}
+	sk->dir = sk->origin_dir = sk->tier = sk->hash = NULL;
+	bn_skill_manifest_free(sk->manifest);
+	sk->manifest = NULL;
+}
+
+/* A new entry at the end of L, zeroed. */
+static bn_store_skill *skills_grow(bn_store_skills *l)
 {
 	bn_store_skill *sk;
 
@@ -528,7 +545,38 @@ bn_store_skill *bn_store__skills_add(bn_store_skills *l, const char *name)
 				   sizeof(*l->v));
 	sk = &l->v[l->n++];
 	memset(sk, 0, sizeof(*sk));
+	return sk;
+}
+
+bn_store_skill *bn_store__skills_add(bn_store_skills *l, const char *name)
+{
+	bn_store_skill *sk = skills_grow(l);
+
 	sk->name = bn_xstrdup(name);
+	return sk;
+}
+
+bn_store_skill *bn_store__skills_add_store(bn_store_skills *l,
+					   const char *name, const char *root,
+					   const char *tier, const char *hash)
+{
+	size_t nn = strlen(name) + 1, nr = strlen(root);
+	size_t nt = strlen(tier) + 1, nh = hash ? strlen(hash) + 1 : 0;
+	bool slash = nr && root[nr - 1] == '/';  /* as bn_fs_join */
+	bn_store_skill *sk = skills_grow(l);
+	/* name, ROOT/name, ROOT, tier, hash */
+	char *p = bn_xmalloc(nn + (nr + !slash + nn) + (nr + 1) + nt + nh);
+
+	sk->packed = true;
+	sk->name = memcpy(p, name, nn);
+	sk->dir = p += nn;
+	memcpy(p, root, nr);
+	p[nr] = '/';
+	memcpy(p + nr + !slash, name, nn);
+	p += nr + !slash + nn;
+	sk->origin_dir = memcpy(p, root, nr + 1);
+	sk->tier = memcpy(p += nr + 1, tier, nt);
+	sk->hash = hash ? memcpy(p + nt, hash, nh) : NULL;
 	return sk;
 }
 
@@ -578,11 +626,7 @@ static void scan_root(bn_store_skills *l, bn_store *s, const char *root,
 				de->d_name, dir, bn_store_origin_name(sk->origin),
 				sk->dir);
 			over_store = sk->origin == BN_STORE_ORIGIN_STORE;
-			free(sk->dir);
-			free(sk->origin_dir);
-			free(sk->tier);
-			free(sk->hash);
-			bn_skill_manifest_free(sk->manifest);
+			bn_store__skill_release(sk, true);
 		} else {
 			sk = bn_store__skills_add(l, de->d_name);
 		}

@@ -75,6 +75,9 @@ typedef struct bn_store_skill {
 	bool installed;              /* it is the installed skill of its
 					name: the store's copy, or a copy
 					whose tree hash equals it */
+	bool packed;                 /* name, dir, origin_dir, tier and
+					hash share one allocation, at name
+					(a store skill the listing made) */
 } bn_store_skill;
 
 /* Every usable skill, after precedence; warnings name files. */

@@ -355,6 +355,14 @@ void bn_store__load_skill(bn_skill_manifest **out, bn_strv *warnings,
 			  const char *dir);
 /* A new zeroed entry named NAME at the end of L (borrowed from L). */
 bn_store_skill *bn_store__skills_add(bn_store_skills *l, const char *name);
+/* A store skill NAME of folder ROOT added to L, its name, dir, origin_dir,
+   TIER and HASH (NULL: none) packed into one allocation. */
+bn_store_skill *bn_store__skills_add_store(bn_store_skills *l,
+					   const char *name, const char *root,
+					   const char *tier, const char *hash);
+/* Free what SK owns but its name, which stays (unpacked): SK is to be
+   filled again.  With KEEP_NAME false the name goes too. */
+void bn_store__skill_release(bn_store_skill *sk, bool keep_name);
 /* A bn_store__row_fn: the first column as an owned string (char **). */
 void bn_store__text_row(void *item, bn_store__stmt *st);
 /* Complete or drop installs in flight and fill missing tree hashes

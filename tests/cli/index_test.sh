@@ -59,6 +59,29 @@ check "the index's description follows the edit" \
 db "UPDATE skill_index SET manifest = x'00ff' WHERE name = 'alpha'"
 run "$bnity" skill list
 check "a damaged cache record is read past" '[ $rc -eq 0 ] && [[ $out == *"other text"* ]]'
+# and so is a record cut short, one with a byte after its end, one whose
+# first length runs past its end, and one whose last list claims more
+# entries than it could hold (the listing packs a record into one block
+# sized from the record itself)
+damage() { # damage HOW: rewrite alpha's cache record
+  python3 - "$BNITY_HOME/boternity.db" "$1" <<'PY'
+import sqlite3, struct, sys
+c = sqlite3.connect(sys.argv[1])
+m = bytes(c.execute("SELECT manifest FROM skill_index WHERE name = 'alpha'").fetchone()[0])
+m = {'short': m[:-3], 'long': m + b'\0',
+     'length': struct.pack('<I', 0x7fffffff) + m[4:],
+     'count': m[:-4] + struct.pack('<I', 0x0fffffff)}[sys.argv[2]]
+c.execute("UPDATE skill_index SET manifest = ? WHERE name = 'alpha'", (m,))
+c.commit()
+PY
+}
+for how in short long length count; do
+  settle
+  run "$bnity" skill list
+  damage "$how"
+  run "$bnity" skill list --json
+  check "a damaged cache record is read past ($how)" '[ $rc -eq 0 ] && [[ $out == *"other text"* ]]'
+done
 
 # Folders added and removed by hand.
 settle
