@@ -335,6 +335,16 @@ bool bn_fs_is_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+bool bn_fs_below(const char *real, const char *real_root)
+{
+	size_t n = strlen(real_root);
+
+	if (n == 1 && real_root[0] == '/')
+		return real[0] == '/';  /* the root folder: all is below */
+	return !strncmp(real, real_root, n) &&
+	       (real[n] == '\0' || real[n] == '/');
+}
+
 int bn_fs_open_below(int *fd_out, const char *root, const char *path,
 		     bn_err *err)
 {
@@ -355,14 +365,12 @@ int bn_fs_open_below(int *fd_out, const char *root, const char *path,
 			       "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	n = strlen(real_root);
-	if (n == 1)
-		n = 0;                  /* the root folder: all is below */
-	if (strncmp(real, real_root, n) || (real[n] && real[n] != '/')) {
+	if (!bn_fs_below(real, real_root)) {
 		r = bn_err_set(err, BN_EDENIED, "%s: not below %s", path,
 			       root);
 		goto out;
 	}
+	n = strcmp(real_root, "/") ? strlen(real_root) : 0;
 	rel = real[n] ? real + n + 1 : ".";
 	rfd = open(real_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rfd >= 0)

@@ -49,6 +49,10 @@ int bn_fs_copytree(const char *src, const char *dst, bn_err *err) BN_MUST_USE;
 bool bn_fs_is_dir(const char *path);
 bool bn_fs_is_file(const char *path);
 
+/* bn_fs_below - whether absolute, resolved path REAL is REAL_ROOT or lies
+   below it (by whole components: /a/bc is not below /a/b). */
+bool bn_fs_below(const char *real, const char *real_root);
+
 /*
  * bn_fs_open_below - open PATH (a file or folder, links resolved) as an
  * O_PATH descriptor (*fd_out, the caller closes it) when what it names

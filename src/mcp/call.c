@@ -119,7 +119,7 @@ static char *failure_text(bn_mcp__call *c, const bn_exec_result *res)
 
 /* The CallToolResult of RES (R: bn_exec_run_as's return, ERR its why). */
 static json_t *call_result(bn_mcp__call *c, int r, const bn_exec_result *res,
-			   const bn_err *err, bn_store *s)
+			   const bn_err *err)
 {
 	json_t *out, *content = json_array(), *structured = NULL;
 	bool is_error = true;
@@ -233,7 +233,7 @@ static void *call_main(void *arg)
 				    (long long)res.audit_id);
 	}
 	if (!cancelled) {
-		answer = call_result(c, r, &res, &err, s);
+		answer = call_result(c, r, &res, &err);
 		if (c->token)
 			progress(c, "finished", true);
 		ss->send(ss->payload, json_pack("{s:s, s:O, s:o}", "jsonrpc",

@@ -8,6 +8,8 @@
  */
 #include "server_int.h"
 
+#include "base/fs.h"
+
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +32,6 @@ bool bn_server__disk_allowed(const bn_server *srv, const char *path)
 	const char *root = srv->opts.install_root;
 	char *real, *real_root;
 	bool ok;
-	size_t n;
 
 	if (!path)
 		return true;
@@ -38,10 +39,7 @@ bool bn_server__disk_allowed(const bn_server *srv, const char *path)
 		return false;
 	real = real_prefix(path);
 	real_root = realpath(root, NULL);
-	n = real_root ? strlen(real_root) : 0;
-	ok = real && real_root && !strncmp(real, real_root, n) &&
-	     (real[n] == '/' || real[n] == '\0' ||
-	      (n == 1 && real_root[0] == '/'));
+	ok = real && real_root && bn_fs_below(real, real_root);
 	free(real);
 	free(real_root);
 	return ok;

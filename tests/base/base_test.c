@@ -230,6 +230,17 @@ static void test_open_below(bn_t *t)
 	free(outside);
 }
 
+/* "below" goes by whole components, and everything is below "/". */
+static void test_below(bn_t *t)
+{
+	BN_CHECK(t, bn_fs_below("/a/b", "/a/b"));
+	BN_CHECK(t, bn_fs_below("/a/b/c", "/a/b"));
+	BN_CHECK(t, !bn_fs_below("/a/bc", "/a/b"));
+	BN_CHECK(t, !bn_fs_below("/a", "/a/b"));
+	BN_CHECK(t, bn_fs_below("/etc/passwd", "/"));
+	BN_CHECK(t, bn_fs_below("/", "/"));
+}
+
 static void test_rmtree_does_not_follow_links(bn_t *t)
 {
 	char *d = tmpdir(), *outside = tmpdir();
@@ -415,6 +426,7 @@ int main(void)
 	BN_RUN(&t, test_write_atomic_replaces);
 	BN_RUN(&t, test_rmtree_does_not_follow_links);
 	BN_RUN(&t, test_open_below);
+	BN_RUN(&t, test_below);
 	BN_RUN(&t, test_copytree_and_sha);
 	BN_RUN(&t, test_clock_units_agree);
 	BN_RUN(&t, test_fault_exits_only_at_its_point);
