@@ -203,14 +203,14 @@ ptyc slow.a '[["expect", "helper> "], ["send", "tell me\r"], ["expect", "takes"]
 check "a second Ctrl-C leaves" '[[ $out == *"EXIT 130"* ]]'
 
 # spin_ctrl_c: grant spin a long run, ask for it in a pty chat, press Ctrl-C
-# while it runs, and leave; $sid is the chat's session
+# while it runs, and leave; $spin_sid is the chat's session
 spin_ctrl_c() {
   run "$bnity" skill grant spin --fuel 100000000000000 --timeout-ms 60000
   ptyc spinner.a '[["expect", "helper> "], ["send", "spin\r"], ["expect", "[tool] spin"], ["sleep", 0.5], ["send", "\u0003"], ["expect", "cancelled"], ["expect", "helper> "], ["send", "/session\r"], ["expect", "session "], ["expect", "helper> "], ["send", "/exit\r"]]'
-  sid=$(sed -n 's/^session \([0-9]*\).*/\1/p' <<<"$out" | tr -d '\r' | tail -n1)
+  spin_sid=$(sed -n 's/^session \([0-9]*\).*/\1/p' <<<"$out" | tr -d '\r' | tail -n1)
 }
 spin_ctrl_c
-ssid=$sid
+ssid=$spin_sid
 check "Ctrl-C during a tool run cancels the turn" '[ $rc -eq 0 ] && [[ $out == *"EXIT 0"* ]] && [ -n "$ssid" ]'
 run "$bnity" audit --session "$ssid" --skill spin --json
 check "Ctrl-C ends the tool's worker: its run is closed as cancelled, linked to the session" '[ "$(py "(j[0][\"outcome\"], \"cancelled\" in j[0][\"error\"], j[0][\"duration_ms\"] < 60000, j[0][\"session\"])")" = "(${q}cancelled${q}, True, True, $ssid)" ]'
@@ -220,7 +220,7 @@ check "the turn is cancelled with the call's result journalled" '[ "$(py "(j[\"h
 # process: Ctrl-C interrupts the engine there too
 sed -i '/^  tier: untrusted$/d' "$BNITY_HOME/skills/spin/SKILL.md"
 spin_ctrl_c
-lsid=$sid
+lsid=$spin_sid
 check "Ctrl-C during an in-process (local) tool run cancels the turn" '[ $rc -eq 0 ] && [[ $out == *"EXIT 0"* ]] && [ -n "$lsid" ]'
 run "$bnity" audit --session "$lsid" --skill spin --json
 check "the local run is interrupted at once and closed as cancelled" '[ "$(py "(j[0][\"tier\"], j[0][\"outcome\"], j[0][\"duration_ms\"] < 60000)")" = "(${q}local${q}, ${q}cancelled${q}, True)" ]'
