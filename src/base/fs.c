@@ -17,28 +17,25 @@
 #include "buf.h"
 #include "fault.h"
 
-int bn_fs_read_file(char **out, size_t *len_out, const char *path,
-		    size_t max_bytes, bn_err *err)
+/* Read all of open file FD (closed here) as bn_fs_read_file; SHOWN names
+   it in messages. */
+static int read_fd(char **out, size_t *len_out, int fd, const char *shown,
+		   size_t max_bytes, bn_err *err)
 {
 	struct stat st;
 	char *data;
 	size_t len = 0;
-	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return bn_err_set(err, errno == ENOENT ? BN_ENOTFOUND : BN_EIO,
-				  "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return bn_err_set(err, BN_EINVAL, "%s: not a regular file",
-				  path);
+				  shown);
 	}
 	if ((unsigned long long)st.st_size > max_bytes) {
 		close(fd);
 		return bn_err_set(err, BN_ELIMIT,
 				  "%s: file is %lld bytes, the limit is %zu",
-				  path, (long long)st.st_size, max_bytes);
+				  shown, (long long)st.st_size, max_bytes);
 	}
 	data = malloc((size_t)st.st_size + 1);
 	if (!data) {
@@ -53,7 +50,7 @@ int bn_fs_read_file(char **out, size_t *len_out, const char *path,
 			int e = errno;
 			free(data);
 			close(fd);
-			return bn_err_set(err, BN_EIO, "%s: %s", path,
+			return bn_err_set(err, BN_EIO, "%s: %s", shown,
 					  strerror(e));
 		}
 		if (n == 0)
@@ -66,6 +63,32 @@ int bn_fs_read_file(char **out, size_t *len_out, const char *path,
 	if (len_out)
 		*len_out = len;
 	return 0;
+}
+
+int bn_fs_read_file(char **out, size_t *len_out, const char *path,
+		    size_t max_bytes, bn_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return bn_err_set(err, errno == ENOENT ? BN_ENOTFOUND : BN_EIO,
+				  "%s: %s", path, strerror(errno));
+	return read_fd(out, len_out, fd, path, max_bytes, err);
+}
+
+int bn_fs_read_file_at(char **out, size_t *len_out, int dfd,
+		       const char *name, const char *shown, size_t max_bytes,
+		       bn_err *err)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return bn_err_set(err, errno == ENOENT ? BN_ENOTFOUND :
+				  errno == ELOOP ? BN_EDENIED : BN_EIO,
+				  "%s: %s", shown, errno == ELOOP ?
+				  "a symbolic link (not followed)" :
+				  strerror(errno));
+	return read_fd(out, len_out, fd, shown, max_bytes, err);
 }
 
 int bn_fs_write_all(int fd, const void *p, size_t len)

@@ -21,6 +21,13 @@
 int bn_fs_read_file(char **out, size_t *len_out, const char *path,
 		    size_t max_bytes, bn_err *err) BN_MUST_USE;
 
+/* bn_fs_read_file_at - as bn_fs_read_file, file NAME of the folder open
+   as DFD, never through a symbolic link (BN_EDENIED); messages name it
+   SHOWN. */
+int bn_fs_read_file_at(char **out, size_t *len_out, int dfd,
+		       const char *name, const char *shown, size_t max_bytes,
+		       bn_err *err) BN_MUST_USE;
+
 /*
  * bn_fs_write_atomic - replace PATH with DATA: written to a temporary file
  * beside it, flushed, then renamed over PATH, so a reader sees either the

@@ -10,8 +10,12 @@
 #include "registry/registry.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/clock.h"
 #include "base/fs.h"
@@ -264,7 +268,7 @@ static void skill_check(bn_server_req *rq)
 
 	if (!text || bad)
 		return;
-	ok = bn_skill_validate_text(&rep, text, strlen(text), name);
+	ok = bn_skill_validate_text(&rep, text, strlen(text), NULL, name);
 	bn_server__reply(rq, MHD_HTTP_OK, hints_json(ok, &rep));
 	bn_skill_report_clear(&rep);
 }
@@ -315,6 +319,72 @@ static void skill_grants_revoke(bn_server_req *rq)
 				 (json_int_t)removed));
 }
 
+/*
+ * Validate PATH (a skill folder or its SKILL.md / skill.md) below ROOT into
+ * REP, as bn_skill_validate would, but reading only through the folder
+ * pinned below ROOT: a component of PATH swapped for a link to elsewhere
+ * after the check is not followed, nor is a SKILL.md that is a link.
+ */
+static bool validate_below(bn_skill_report *rep, const char *root,
+			   const char *path)
+{
+	static const char *const names[] = { "SKILL.md", "skill.md" };
+	char at[64], real[PATH_MAX], *parent = NULL, *file = NULL, *text = NULL;
+	const char *base, *name;
+	struct stat st;
+	size_t len = 0;
+	ssize_t n;
+	bn_err e;
+	int fd = -1, r;
+
+	bn_err_init(&e);
+	r = bn_fs_open_below(&fd, root, path, &e);
+	if (!r && fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		/* a SKILL.md named: its folder, SKILL.md first */
+		base = strrchr(path, '/');
+		base = base ? base + 1 : path;
+		close(fd);
+		fd = -1;
+		if (strcasecmp(base, "skill.md"))
+			r = bn_err_set(&e, BN_EINVAL, "%s: not a skill folder "
+				       "nor a SKILL.md file", path);
+		else
+			r = bn_fs_open_below(&fd, root, parent = bn_xstrndup(
+				path, (size_t)(base - path)), &e);
+	}
+	if (!r) {
+		snprintf(at, sizeof(at), "/proc/self/fd/%d", fd);
+		n = readlink(at, real, sizeof(real) - 1);
+		real[n > 0 ? n : 0] = '\0';
+		for (size_t i = 0; i < 2; i++) {
+			free(file);
+			file = bn_fs_join(real, names[i]);
+			bn_err_init(&e);
+			r = bn_fs_read_file_at(&text, &len, fd, names[i], file,
+					       BN_SKILL_MANIFEST_MAX_BYTES, &e);
+			if (r != BN_ENOTFOUND)
+				break;
+		}
+		if (r == BN_ENOTFOUND)
+			bn_err_set(&e, BN_ENOTFOUND, "%s: missing SKILL.md (a "
+				   "skill folder holds a SKILL.md file)", real);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(parent);
+	if (r) {
+		bn_strv_push(&rep->errors, e.msg);
+		free(file);
+		return false;
+	}
+	name = strrchr(real, '/');
+	bool ok = bn_skill_validate_text(rep, text, len, file,
+					 name ? name + 1 : real);
+	free(text);
+	free(file);
+	return ok;
+}
+
 static void skill_validate(bn_server_req *rq)
 {
 	bn_skill_report rep = { 0 };
@@ -324,7 +394,7 @@ static void skill_validate(bn_server_req *rq)
 
 	if (!path || !bn_server__disk_ok(rq, path, path))
 		return;
-	ok = bn_skill_validate(&rep, path);
+	ok = validate_below(&rep, rq->srv->opts.install_root, path);
 	bn_server__reply(rq, MHD_HTTP_OK, bn_view_validation_json(path, ok,
 								  &rep));
 	bn_skill_report_clear(&rep);

@@ -761,10 +761,11 @@ bool bn_skill_validate_ex(bn_skill_report *report, const char *path,
 }
 
 bool bn_skill_validate_text(bn_skill_report *report, const char *text,
-			    size_t len, const char *folder_name)
+			    size_t len, const char *file,
+			    const char *folder_name)
 {
-	return bn_skill__check_text(report, text, len, "SKILL.md",
-				    folder_name, 0);
+	return bn_skill__check_text(report, text, len, file ? file :
+				    "SKILL.md", folder_name, 0);
 }
 
 bool bn_skill_validate(bn_skill_report *report, const char *path)

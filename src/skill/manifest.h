@@ -126,11 +126,14 @@ bool bn_skill_validate_ex(bn_skill_report *report, const char *path,
 
 /*
  * bn_skill_validate_text - strict validation of SKILL.md text (LEN bytes
- * at TEXT, not yet on disk) for a skill whose folder is FOLDER_NAME (NULL:
- * no folder rule); as bn_skill_validate, problems name "SKILL.md".
+ * at TEXT, not read from a path the validator opens: not yet on disk, or
+ * read by the caller from a folder it pinned) for a skill whose folder
+ * is FOLDER_NAME (NULL: no folder rule); problems name FILE (NULL:
+ * "SKILL.md") as bn_skill_validate names the file it read.
  */
 bool bn_skill_validate_text(bn_skill_report *report, const char *text,
-			    size_t len, const char *folder_name);
+			    size_t len, const char *file,
+			    const char *folder_name);
 
 /*
  * bn_skill_manifest_load - lenient load for use: name problems become

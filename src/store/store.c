@@ -1000,7 +1000,7 @@ int bn_store_skill_edit(bn_store *s, const char *name, const char *text,
 		goto out;
 	}
 	if (hints)
-		(void)bn_skill_validate_text(hints, text, len, name);
+		(void)bn_skill_validate_text(hints, text, len, NULL, name);
 	final = bn_fs_join(one.v[0].dir, "SKILL.md");
 	r = bn_fs_write_atomic(final, text, len, 0644, err);
 out:

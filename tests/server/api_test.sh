@@ -152,6 +152,21 @@ req POST /skills/validate "{\"path\": \"$work/offered\"}"
 creq "POST /skills/validate: a folder without SKILL.md is invalid" '[ $status = 200 ] && [[ $body == *"\"valid\":false"* ]]'
 req POST /skills/validate "{\"path\": \"$BNITY_HOME/skills/word-count\"}"
 creq "POST /skills/validate reads nothing outside --install-root: 403" '[ $status = 403 ] && [[ $body == *"below"* ]]'
+req POST /skills/validate "{\"path\": \"$work/offered/greeter/SKILL.md\"}"
+creq "POST /skills/validate: a SKILL.md named is its folder's" '[ $status = 200 ] && [[ $body == *"\"valid\":true"* ]]'
+# what the server reads is pinned below the root: a SKILL.md that is a
+# link to a file outside is not followed (its text is not shown)
+mkdir -p "$work/offered/v/linked" "$work/offered/v/Bad_Name"
+printf -- '---\nname: linked\ndescription: SECRET-OUTSIDE\nfoo: 1\n---\n' >"$work/outside.md"
+ln -s "$work/outside.md" "$work/offered/v/linked/SKILL.md"
+printf -- '---\nname: Bad_Name\ndescription: x\n---\n' >"$work/offered/v/Bad_Name/SKILL.md"
+req POST /skills/validate "{\"path\": \"$work/offered/v/linked\"}"
+creq "POST /skills/validate: a SKILL.md that is a link is not followed" '[ $status = 200 ] && [[ $body == *"\"valid\":false"* ]] && [[ $body == *"symbolic link"* ]] && [[ $body != *"SECRET-OUTSIDE"* ]] && [[ $body != *"foo"* ]]'
+req POST /skills/validate "{\"path\": \"$work/offered/v/Bad_Name\"}"
+creq "POST /skills/validate: errors name the file and the rule" '[ $status = 200 ] && [[ $body == *"\"valid\":false"* ]] && [[ $body == *"$work/offered/v/Bad_Name/SKILL.md:2: name"* ]] && [[ $body == *"lowercase"* ]]'
+req POST /skills/validate "{\"path\": \"$work/offered/v/none\"}"
+creq "POST /skills/validate: a missing folder is invalid, named" '[ $status = 200 ] && [[ $body == *"\"valid\":false"* ]] && [[ $body == *"v/none"* ]]'
+rm -rf "$work/offered/v"
 req POST /skills/validate '{"path": 3}'
 creq "POST /skills/validate: a path that is no string is 400" '[ $status = 400 ]'
 
