@@ -290,4 +290,10 @@ const bn_store__backend bn_store__sqlite = {
 		" JOIN memories AS m ON m.id = memories_fts.rowid"
 		" WHERE memories_fts MATCH ?1 AND m.bot = ?2"
 		" ORDER BY memories_fts.rank, m.id LIMIT ?3",
+	.tables = "SELECT name FROM sqlite_master WHERE type = 'table'"
+		  " ORDER BY name",
+	.columns = "SELECT name, upper(type) FROM pragma_table_info(?1)"
+		   " ORDER BY cid",
+	/* an INTEGER PRIMARY KEY takes the largest id + 1 by itself */
+	.id_sync = NULL,
 };

@@ -113,6 +113,14 @@ typedef struct bn_store__backend {
 	   the bot, ?3 how many; columns id, text, created_at, rank (lower
 	   is better). */
 	const char *memory_search;
+	/* The database's catalog, for export (dump.c): TABLES the names of
+	   its tables (one column); COLUMNS, ?1 a table, the name and
+	   declared type of each column a row is written with (not the
+	   generated ones), in order.  ID_SYNC, when not NULL: after rows
+	   came in with their ids, the next id table ?1 gives is ?2. */
+	const char *tables;
+	const char *columns;
+	const char *id_sync;
 } bn_store__backend;
 
 /* The functions of back end P, each named P_field (sqlite.c, pg.c). */

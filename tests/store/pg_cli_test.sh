@@ -7,14 +7,7 @@
 # of it lands in an SQLite file, and a second BNITY_HOME on the same
 # database sees the same rows.
 set -u
-bnity=$(realpath "$1")
-here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../cli/tap.sh"
-
-if [ -z "${BNITY_DATABASE_URL:-}" ]; then
-  echo "1..0 # SKIP BNITY_DATABASE_URL is not set (run under pg_cluster.sh)"
-  exit 0
-fi
+. "$(dirname "$0")/pg_tap.sh"
 tap_home
 
 # a tool skill in a local folder that reads $HOME when granted
