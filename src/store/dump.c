@@ -44,6 +44,8 @@ static const struct dump_table {
 	{ "registry_cache", false },
 	{ "trusted_keys", false },
 	{ "api_tokens", false },
+	{ "skill_blobs", false },
+	{ "skill_files", false },
 };
 #define N_TABLES (sizeof(tables) / sizeof(tables[0]))
 

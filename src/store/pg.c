@@ -555,6 +555,7 @@ static const char *const migrations[] = {
 	"ALTER TABLE grants ADD PRIMARY KEY"
 	"  (skill, skill_hash, bot, capability, scope);",
 	STEP(11), STEP(12), STEP(13), STEP(14), STEP(15), STEP(16),
+	STEP(17),
 };
 
 const bn_store__backend bn_store__pg = {

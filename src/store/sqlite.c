@@ -95,6 +95,7 @@ static const char *const migrations[] = {
 	"DROP TABLE grants;"
 	"ALTER TABLE grants_by_identity RENAME TO grants;",
 	STEP(11), STEP(12), STEP(13), STEP(14), STEP(15), STEP(16),
+	STEP(17),
 };
 
 typedef struct sq_stmt {

@@ -318,6 +318,31 @@ int bn_store__index_pending_grants(bn_store *s, const char *name,
 /* NAME's pending_grants (owned) once its install is complete (no
    pending_hash), else NULL. */
 char *bn_store__index_pending_grants_get(bn_store *s, const char *name);
+/* Skill trees in the database (trees.c). */
+/* Store every file of folder DIR (its listing and the install marker)
+   as identity TREE (the tree hash DIR has). */
+int bn_store__tree_put(bn_store *s, const char *dir, const char *tree,
+		       bn_err *err);
+/* Whether the database holds identity TREE's files. */
+bool bn_store__tree_has(bn_store *s, const char *tree);
+/* Forget identity TREE's files unless a row of the index still names
+   it, and every blob no file names. */
+int bn_store__tree_forget(bn_store *s, const char *tree, bn_err *err);
+/* Write identity TREE from the database as the store folder NAME: every
+   file's bytes checked against its hash, then the tree hash, in a
+   scratch folder committed by one rename (a folder NAME already there
+   is left as it is).  BN_EINVAL naming the skill and file on a
+   mismatch or a path that cannot be below the folder. */
+int bn_store__tree_materialize(bn_store *s, const char *name,
+			       const char *tree, bn_err *err);
+/* Whether this home had store folder NAME (skills-had/NAME, written
+   when it installs, writes or indexes it): a folder missing then was
+   removed here, by hand; an index row without a folder and no such
+   record is a skill another home installed, to be written from the
+   database; a folder with the record but no row was removed through
+   another home.  Set or clear it (best effort). */
+bool bn_store__had(bn_store *s, const char *name);
+void bn_store__had_set(bn_store *s, const char *name, bool had);
 /* Remove SKILL from every bot (bots.c). */
 int bn_store__attachments_remove(bn_store *s, const char *skill,
 				 bn_err *err);
