@@ -4,7 +4,8 @@
 # moving a home from SQLite to PostgreSQL and back (run under
 # tests/store/pg_cluster.sh, which sets BNITY_DATABASE_URL): bots, a
 # skill and its grant, audit rows, memories, a token, a vault secret come
-# across whole, the three exports hold the same rows, and a truncated or
+# across whole (the skill's files too: a new home writes it from them),
+# the three exports hold the same rows, and a truncated or
 # corrupt file is refused with a non-zero exit and nothing imported.
 set -u
 . "$(dirname "$0")/pg_tap.sh"
@@ -105,4 +106,10 @@ run env BNITY_DATABASE_URL= "$bnity" bot list --json
 check "nothing was imported" '[ "$(printf "%s" "$out" | count)" = 0 ]'
 run "$bnity" store import "$work/pg2.jsonl"
 check "the PostgreSQL database has rows: refused without --replace" '[ $rc -eq 1 ] && [[ $errout == *--replace* ]]'
+
+# the skill's files came across with the rows: a new home on the
+# PostgreSQL database writes the skill from them, as installed
+mkdir -p "$work/home5"
+run env BNITY_HOME="$work/home5" "$bnity" skill verify envy
+check "a new home on the imported database has the skill, verified" '[ $rc -eq 0 ] && [ -f "$work/home5/skills/envy/skill.wasm" ]'
 tap_done
