@@ -238,6 +238,10 @@ static int write_file(bn_store *s, int root, const char *name,
 		r = bn_err_set(err, BN_EINVAL, "skill '%s': file '%s' is "
 			       "missing from the database (sha256:%s): "
 			       "refused", name, f->path, f->hash);
+	if (r == 1 && len > BN_SKILL_TREE_FILE_MAX_BYTES)
+		r = bn_err_set(err, BN_ELIMIT, "skill '%s': file '%s' is over "
+			       "%zu bytes: refused", name, f->path,
+			       BN_SKILL_TREE_FILE_MAX_BYTES);
 	if (r == 1) {
 		bn_fs_sha256_hex(hex, data ? data : "", len);
 		r = strcmp(hex, f->hash) ?
@@ -271,6 +275,11 @@ static int write_tree(bn_store *s, const char *name, const char *tree,
 	r = bn_store__select(&v, &n, &tree_file_shape, s,
 			     "SELECT path, mode, hash FROM skill_files"
 			     " WHERE tree_hash = ?1 ORDER BY path", a, 1, err);
+	/* no more than a skill folder may hold */
+	if (!r && n > BN_SKILL_TREE_MAX_ENTRIES)
+		r = bn_err_set(err, BN_ELIMIT, "skill '%s': the database lists "
+			       "%zu files, over %d: refused", name, n,
+			       BN_SKILL_TREE_MAX_ENTRIES);
 	for (size_t i = 0; !r && i < n; i++)
 		r = write_file(s, root, name, &v[i], err);
 	close(root);
