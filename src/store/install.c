@@ -243,7 +243,7 @@ int bn_store_skill_install(bn_store *s, const char *dir,
 		goto out;
 	}
 	bn_fault("install-after-commit");
-	bn_store__had_set(s, m->name, true);
+	bn_store__had_set(s, m->name, hash);
 	/* The old folder (an update) is now at DIR, in scratch. */
 	if (exists)
 		(void)bn_fs_rmtree(dir, NULL);
@@ -287,6 +287,8 @@ int bn_store_skill_rebuilt(bn_store *s, const char *name, const char *before,
 		r = bn_store__grants_carry(s, name, before, hash, &keep, err);
 		if (!r && strcmp(before, hash))
 			r = bn_store__tree_forget(s, before, err);
+		if (!r)
+			bn_store__had_set(s, name, hash);
 	}
 	bn_skill_manifest_free(m);
 	bn_strv_clear(&keep);

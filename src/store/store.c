@@ -210,36 +210,45 @@ static int trash_folder(bn_store *s, const char *name, bn_err *err)
 }
 
 /*
- * Index row NAME and its folder.  A folder this home has is recorded as
- * had.  A folder missing that this home had was removed here, by hand:
- * the row goes, as does a row of an install that never completed.  One
- * this home never had is a skill another home (a replica on the same
- * database) installed: it is written from the database when the
- * database holds its tree, else (a skill made there, or installed
- * before the trees were kept) the row is left alone.
+ * Index row NAME and its folder, by what this home had (bn_store__had):
+ * a folder without a record is recorded.  A folder missing that this
+ * home had was removed here, by hand: the row goes, as does a row of an
+ * install that never completed.  A skill this home never had, or had
+ * other bytes of (an update or a build through another home), is
+ * written from the database when the database holds its tree; else (a
+ * skill made elsewhere, or installed before the trees were kept) the
+ * row and folder are left alone.
  */
 static int reconcile_row(bn_store *s, const char *name, bool apply,
 			 bool *need, bn_err *err)
 {
-	char *dir = bn_fs_join(s->skills_dir, name), *tree = NULL;
+	char *dir = bn_fs_join(s->skills_dir, name);
+	char *had = bn_store__had(s, name);
+	char *tree = bn_store__index_hash(s, name);
+	bool here = bn_fs_is_dir(dir), write = false, replace = false;
 	int r = 0;
 
-	if (bn_fs_is_dir(dir)) {
-		if (!bn_store__had(s, name))
-			bn_store__had_set(s, name, true);
-	} else if (bn_store__had(s, name) ||
-		   !(tree = bn_store__index_hash(s, name))) {
+	if (here && !had) {
+		bn_store__had_set(s, name, tree ? tree : "");
+	} else if (here) {
+		replace = *had && tree && strcmp(had, tree) != 0;
+		write = replace;
+	} else if (had || !tree) {
 		/* removed here, or an install that never completed (one in
 		   flight elsewhere puts its row back as it completes) */
 		*need = true;
 		if (apply && !(r = bn_store__index_remove(s, name, err)))
-			bn_store__had_set(s, name, false);
-	} else if (bn_store__tree_has(s, tree)) {
-		*need = true;
-		if (apply &&
-		    !(r = bn_store__tree_materialize(s, name, tree, err)))
-			bn_store__had_set(s, name, true);
+			bn_store__had_set(s, name, NULL);
+	} else {
+		write = true;
 	}
+	if (write && bn_store__tree_has(s, tree)) {
+		*need = true;
+		if (apply && !(r = bn_store__tree_materialize(s, name, tree,
+							      replace, err)))
+			bn_store__had_set(s, name, tree);
+	}
+	free(had);
 	free(tree);
 	free(dir);
 	return r;
@@ -276,18 +285,18 @@ static int reconcile_pass(bn_store *s, bool folders, bool apply, bool *need,
 	}
 	while (r == 0 && (de = readdir(d)) != NULL) {
 		bn_skill_manifest *m = NULL;
+		char *dir, *had = NULL;
 		bn_err e;
-		char *dir;
 
 		if (de->d_name[0] == '.' || sorted_has(&names, de->d_name))
 			continue;
 		dir = bn_fs_join(s->skills_dir, de->d_name);
 		bn_err_init(&e);
-		if (bn_fs_is_dir(dir) && bn_store__had(s, de->d_name)) {
+		if (bn_fs_is_dir(dir) && (had = bn_store__had(s, de->d_name))) {
 			/* its row was removed through another home */
 			*need = true;
 			if (apply && !(r = trash_folder(s, de->d_name, err)))
-				bn_store__had_set(s, de->d_name, false);
+				bn_store__had_set(s, de->d_name, NULL);
 		} else if (bn_fs_is_dir(dir) &&
 		    bn_skill_manifest_load(&m, dir, NULL, &e) == 0) {
 			*need = true;
@@ -296,6 +305,7 @@ static int reconcile_pass(bn_store *s, bool folders, bool apply, bool *need,
 								NULL, err);
 		}
 		bn_skill_manifest_free(m);
+		free(had);
 		free(dir);
 	}
 	closedir(d);
@@ -1075,7 +1085,7 @@ int bn_store_skill_remove(bn_store *s, const char *name, bn_err *err)
 	r = trash_folder(s, name, err);
 	if (!r) {
 		bn_fault("remove-after-commit");
-		bn_store__had_set(s, name, false);
+		bn_store__had_set(s, name, NULL);
 		r = bn_store__index_remove(s, name, err);
 	}
 	if (!r)

@@ -330,19 +330,23 @@ bool bn_store__tree_has(bn_store *s, const char *tree);
 int bn_store__tree_forget(bn_store *s, const char *tree, bn_err *err);
 /* Write identity TREE from the database as the store folder NAME: every
    file's bytes checked against its hash, then the tree hash, in a
-   scratch folder committed by one rename (a folder NAME already there
-   is left as it is).  BN_EINVAL naming the skill and file on a
-   mismatch or a path that cannot be below the folder. */
+   scratch folder committed by one rename: swapped with the folder NAME
+   has when REPLACE, else a folder NAME already there is left as it is.
+   BN_EINVAL naming the skill and file on a mismatch or a path that
+   cannot be below the folder. */
 int bn_store__tree_materialize(bn_store *s, const char *name,
-			       const char *tree, bn_err *err);
-/* Whether this home had store folder NAME (skills-had/NAME, written
-   when it installs, writes or indexes it): a folder missing then was
-   removed here, by hand; an index row without a folder and no such
-   record is a skill another home installed, to be written from the
-   database; a folder with the record but no row was removed through
-   another home.  Set or clear it (best effort). */
-bool bn_store__had(bn_store *s, const char *name);
-void bn_store__had_set(bn_store *s, const char *name, bool had);
+			       const char *tree, bool replace, bn_err *err);
+/* The identity (tree hash) of store folder NAME when this home last
+   installed, wrote or indexed it (skills-had/NAME; owned, "" when not
+   known), or NULL when it never had NAME.  A folder missing that this
+   home had was removed here, by hand; an index row without a folder
+   and no record is a skill another home (a replica on the same
+   database) installed, to be written from the database; a record other
+   than the row's identity, an update made through another home; a
+   folder with a record but no row, removed through another home.  Set
+   it (TREE NULL: forget it; best effort). */
+char *bn_store__had(bn_store *s, const char *name);
+void bn_store__had_set(bn_store *s, const char *name, const char *tree);
 /* Remove SKILL from every bot (bots.c). */
 int bn_store__attachments_remove(bn_store *s, const char *skill,
 				 bn_err *err);

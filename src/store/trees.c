@@ -294,7 +294,7 @@ static int write_tree(bn_store *s, const char *name, const char *tree,
 }
 
 int bn_store__tree_materialize(bn_store *s, const char *name,
-			       const char *tree, bn_err *err)
+			       const char *tree, bool replace, bn_err *err)
 {
 	char *scratch = NULL, *dir, *final;
 	int r;
@@ -307,10 +307,18 @@ int bn_store__tree_materialize(bn_store *s, const char *name,
 	dir = bn_fs_join(scratch, name);
 	final = bn_fs_join(s->skills_dir, name);
 	r = write_tree(s, name, tree, dir, err);
-	/* another process of this home may have written it first */
-	if (!r && renameat2(AT_FDCWD, dir, AT_FDCWD, final,
-			    RENAME_NOREPLACE) < 0 && errno != EEXIST)
+	/* a new copy swaps with the old one (left in scratch, removed with
+	   it); a first one leaves be a folder another process of this home
+	   wrote first */
+	if (!r && replace) {
+		if (renameat2(AT_FDCWD, dir, AT_FDCWD, final,
+			      RENAME_EXCHANGE) < 0)
+			r = bn_err_set(err, BN_EIO, "%s: %s", final,
+				       strerror(errno));
+	} else if (!r && renameat2(AT_FDCWD, dir, AT_FDCWD, final,
+				   RENAME_NOREPLACE) < 0 && errno != EEXIST) {
 		r = bn_err_set(err, BN_EIO, "%s: %s", final, strerror(errno));
+	}
 	bn_store_scratch_remove(s, scratch);
 	free(scratch);
 	free(dir);
@@ -330,29 +338,29 @@ static char *had_path(bn_store *s, const char *name)
 	return p;
 }
 
-bool bn_store__had(bn_store *s, const char *name)
+char *bn_store__had(bn_store *s, const char *name)
 {
-	char *p = had_path(s, name);
-	bool had = access(p, F_OK) == 0;
+	char *p = had_path(s, name), *text = NULL;
+	size_t len;
 
+	if (bn_fs_read_file(&text, &len, p, BN_SKILL_TREE_HASH_SIZE, NULL))
+		text = NULL;
+	else if (!text)
+		text = bn_xstrdup("");
 	free(p);
-	return had;
+	return text;
 }
 
-void bn_store__had_set(bn_store *s, const char *name, bool had)
+void bn_store__had_set(bn_store *s, const char *name, const char *tree)
 {
 	char *p = had_path(s, name);
 
-	if (!had) {
+	if (!tree) {
 		(void)unlink(p);
 	} else {
 		char *dir = bn_fs_join(s->home, "skills-had");
-		int fd;
 		(void)mkdir(dir, 0700);
-		fd = open(p, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-			  0600);
-		if (fd >= 0)
-			close(fd);
+		(void)bn_fs_write_atomic(p, tree, strlen(tree), 0600, NULL);
 		free(dir);
 	}
 	free(p);

@@ -5,11 +5,12 @@
 # sets BNITY_DATABASE_URL) two homes share one PostgreSQL database: a
 # skill installed and built through one is written into the other's
 # skills folder from the database, verified and run there with its grant;
-# removed through one, it leaves the other.  Without it, the same code on
-# SQLite: one home whose folder of an installed skill is gone, and which
-# never had it, writes it back from its database.  Either way a blob
-# changed in the database, or a path that climbs out of the folder, is
-# refused naming the file, and nothing is written.
+# updated through one, the other takes the new files; removed through
+# one, it leaves the other.  Without it, the same code on SQLite: one
+# home whose folder of an installed skill is gone, and which never had
+# it, writes it back from its database.  Either way a blob changed in
+# the database, or a path that climbs out of the folder, is refused
+# naming the file, and nothing is written.
 set -u
 bnity=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
@@ -85,6 +86,15 @@ if [ -z "${BNITY_DATABASE_URL:-}" ]; then
   tap_done
   exit
 fi
+
+# updated through the first home: the other takes the new files
+export BNITY_HOME=$work/home
+printf '#!/bin/sh\necho helper two\n' >"$work/src/envy/lib/run.sh"
+run "$bnity" skill install "$work/src/envy" -y --force
+check "an update through the first home" '[ $rc -eq 0 ]'
+export BNITY_HOME=$other
+run "$bnity" skill verify envy
+check "the other home takes the update from the database" '[ $rc -eq 0 ] && cmp "$work/src/envy/lib/run.sh" "$other/skills/envy/lib/run.sh"'
 
 # removed through the first home: rows gone, the other drops its copy
 export BNITY_HOME=$work/home
