@@ -176,6 +176,9 @@ void bn_cli_time_utc(char out[BN_CLI_TIME_SIZE], long long t,
 		     const char *zero);
 /* Open the store of $BNITY_HOME with the working folder for discovery. */
 int bn_cli_open_store(bn_store **out, bn_err *err);
+/* The same with the tables in DB_URL (bn_store_open_db; NULL: the
+   SQLite file), for a command's --database. */
+int bn_cli_open_store_db(bn_store **out, const char *db_url, bn_err *err);
 /* $BNITY_DATABASE_URL (a postgresql:// URL: every table in PostgreSQL),
    or NULL when unset or empty (the SQLite file in BNITY_HOME). */
 const char *bn_cli_database_url(void);
@@ -252,6 +255,10 @@ int bn_cli_secret_remove(int argc, char **argv);
 int bn_cli_token_create(int argc, char **argv);
 int bn_cli_token_list(int argc, char **argv);
 int bn_cli_token_revoke(int argc, char **argv);
+/* Moving a home's rows between SQLite and PostgreSQL (cmd_store.c; uses
+   store/dump.h). */
+int bn_cli_store_export(int argc, char **argv);
+int bn_cli_store_import(int argc, char **argv);
 /* `bnity serve` (cmd_serve.c): runs until SIGINT or SIGTERM; 0 after a
    clean stop, 1 when it cannot start, 2 for a usage error (including a
    non-loopback --listen without --public). */

@@ -381,6 +381,33 @@ static const bn_cli_cmd token_cmds[] = {
 	{ .name = NULL },
 };
 
+static const bn_cli_cmd store_cmds[] = {
+	{ .name = "export",
+	  .summary = "Write every row of the store to a file",
+	  .usage = "FILE [--database URL] [--json]",
+	  .text = "Write every table of the current store (--database URL, else\n"
+		  "$BNITY_DATABASE_URL, else $BNITY_HOME/boternity.db) to FILE (mode\n"
+		  "0600), in one transaction: bots, grants, the audit log, memories,\n"
+		  "conversations, the vault's ciphertexts, tokens' hashes, the skill\n"
+		  "index. JSON lines, docs/store-export.md. The vault's key is not in\n"
+		  "it: the home that imports it needs the same vault.key (or\n"
+		  "passphrase and vault.salt) to read the secrets.",
+	  .opts = OPTS(VALUE("database"), FLAG("json")),
+	  .fn = bn_cli_store_export },
+	{ .name = "import",
+	  .summary = "Read an export into the store (SQLite or PostgreSQL)",
+	  .usage = "FILE [--database URL] [--replace] [--json]",
+	  .text = "Insert every row of FILE (from `bnity store export`) into the\n"
+		  "current store, in one transaction: any error (a truncated or\n"
+		  "corrupt file, a count in its trailer that differs, a newer schema)\n"
+		  "names the line or table and imports nothing. The store must be\n"
+		  "empty but for its skill index (replaced by the file's); --replace\n"
+		  "empties every table first.",
+	  .opts = OPTS(VALUE("database"), FLAG("replace"), FLAG("json")),
+	  .fn = bn_cli_store_import },
+	{ .name = NULL },
+};
+
 static const bn_cli_cmd memory_cmds[] = {
 	{ .name = "add",
 	  .summary = "Remember a text for a bot",
@@ -548,6 +575,10 @@ const bn_cli_cmd bn_cli_commands[] = {
 	{ .name = "token",
 	  .summary = "Named API tokens and their roles",
 	  .subs = token_cmds,
+	  .flags = BN_CLI_CMD_NO_SPAWNER },
+	{ .name = "store",
+	  .summary = "Move a home's rows between SQLite and PostgreSQL",
+	  .subs = store_cmds,
 	  .flags = BN_CLI_CMD_NO_SPAWNER },
 	{ .name = "memory",
 	  .summary = "A bot's memories",

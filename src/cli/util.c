@@ -275,12 +275,16 @@ const char *bn_cli_database_url(void)
 
 int bn_cli_open_store(bn_store **out, bn_err *err)
 {
+	return bn_cli_open_store_db(out, bn_cli_database_url(), err);
+}
+
+int bn_cli_open_store_db(bn_store **out, const char *db_url, bn_err *err)
+{
 	char *home = NULL, *cwd = getcwd(NULL, 0);
 	int r = bn_store_home_dir(&home, err);
 
 	if (!r)
-		r = bn_store_open_db(out, home, cwd, bn_cli_database_url(),
-				     err);
+		r = bn_store_open_db(out, home, cwd, db_url, err);
 	free(home);
 	free(cwd);
 	return r;

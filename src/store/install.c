@@ -229,6 +229,9 @@ int bn_store_skill_install(bn_store *s, const char *dir,
 		goto out;
 	if ((r = write_marker(dir, o, err)))
 		goto out;
+	/* its files by hash, for the homes that share the database */
+	if ((r = bn_store__tree_put(s, dir, hash, err)))
+		goto out;
 	bn_fault("install-before-commit");
 	if (exists)
 		r = renameat2(AT_FDCWD, dir, AT_FDCWD, final, RENAME_EXCHANGE);
@@ -240,15 +243,18 @@ int bn_store_skill_install(bn_store *s, const char *dir,
 		goto out;
 	}
 	bn_fault("install-after-commit");
+	bn_store__had_set(s, m->name, hash);
 	/* The old folder (an update) is now at DIR, in scratch. */
 	if (exists)
 		(void)bn_fs_rmtree(dir, NULL);
 	r = bn_store__index_put(s, m, o->tier, o->source, hash, err);
 	/* new bytes are a new identity: only grants of an unchanged scope
-	   follow them */
+	   follow them, and the old files leave the database */
 	if (!r && exists)
 		r = bn_store__grants_carry(s, m->name, old_hash, hash, &keep,
 					   err);
+	if (!r && exists && old_hash && strcmp(old_hash, hash))
+		r = bn_store__tree_forget(s, old_hash, err);
 out:
 	bn_skill_manifest_free(m);
 	bn_skill_manifest_free(old);
@@ -274,10 +280,15 @@ int bn_store_skill_rebuilt(bn_store *s, const char *name, const char *before,
 			       "verify %s`", name, name);
 	else if ((r = bn_skill_manifest_load(&m, dir, NULL, err)) == 0 &&
 		 (r = bn_skill_tree_hash(hash, dir, err)) == 0 &&
+		 (r = bn_store__tree_put(s, dir, hash, err)) == 0 &&
 		 (r = bn_store__index_put(s, m, NULL, NULL, hash, err)) == 0) {
 		/* the same SKILL.md: every scope was approved as it is */
 		unchanged_caps(&keep, m, m);
 		r = bn_store__grants_carry(s, name, before, hash, &keep, err);
+		if (!r && strcmp(before, hash))
+			r = bn_store__tree_forget(s, before, err);
+		if (!r)
+			bn_store__had_set(s, name, hash);
 	}
 	bn_skill_manifest_free(m);
 	bn_strv_clear(&keep);

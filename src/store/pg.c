@@ -555,6 +555,7 @@ static const char *const migrations[] = {
 	"ALTER TABLE grants ADD PRIMARY KEY"
 	"  (skill, skill_hash, bot, capability, scope);",
 	STEP(11), STEP(12), STEP(13), STEP(14), STEP(15), STEP(16),
+	STEP(17),
 };
 
 const bn_store__backend bn_store__pg = {
@@ -569,4 +570,14 @@ const bn_store__backend bn_store__pg = {
 		" FROM memories AS m, websearch_to_tsquery('simple', ?1) AS q"
 		" WHERE m.bot = ?2 AND m.words @@ q"
 		" ORDER BY rank, m.id LIMIT ?3",
+	.tables = "SELECT table_name FROM information_schema.tables"
+		  " WHERE table_schema = current_schema()"
+		  " AND table_type = 'BASE TABLE' ORDER BY table_name",
+	.columns = "SELECT column_name, upper(data_type)"
+		   " FROM information_schema.columns"
+		   " WHERE table_schema = current_schema()"
+		   " AND table_name = ?1 AND is_generated = 'NEVER'"
+		   " ORDER BY ordinal_position",
+	.id_sync = "SELECT setval(pg_get_serial_sequence(?1, 'id'), ?2,"
+		   " false)",
 };

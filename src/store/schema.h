@@ -245,4 +245,22 @@
 	"CREATE INDEX IF NOT EXISTS audit_runs_session"                        \
 	"  ON audit_runs(session_id, turn) WHERE session_id IS NOT NULL;"
 
+#define BN_STORE__STEP_17(INT, ID, BYTES) \
+	/* 17: skill trees content-addressed (store/trees.c): each file's      \
+	   bytes once, by their SHA-256 (hex), and the manifest of every       \
+	   installed identity (tree hash): each file's path, mode and hash,    \
+	   so a home sharing the database writes a skill it never installed   \
+	   from here, checking every hash */                                   \
+	"CREATE TABLE IF NOT EXISTS skill_blobs ("                             \
+	"  hash TEXT PRIMARY KEY,"                                             \
+	"  size " INT " NOT NULL,"                                             \
+	"  body " BYTES " NOT NULL);"                                          \
+	"CREATE TABLE IF NOT EXISTS skill_files ("                             \
+	"  tree_hash TEXT NOT NULL,"                                           \
+	"  path TEXT NOT NULL,"                                                \
+	"  mode " INT " NOT NULL,"                                             \
+	"  hash TEXT NOT NULL,"                                                \
+	"  PRIMARY KEY (tree_hash, path));"                                    \
+	"CREATE INDEX IF NOT EXISTS skill_files_hash ON skill_files(hash);"
+
 #endif

@@ -95,6 +95,7 @@ static const char *const migrations[] = {
 	"DROP TABLE grants;"
 	"ALTER TABLE grants_by_identity RENAME TO grants;",
 	STEP(11), STEP(12), STEP(13), STEP(14), STEP(15), STEP(16),
+	STEP(17),
 };
 
 typedef struct sq_stmt {
@@ -290,4 +291,10 @@ const bn_store__backend bn_store__sqlite = {
 		" JOIN memories AS m ON m.id = memories_fts.rowid"
 		" WHERE memories_fts MATCH ?1 AND m.bot = ?2"
 		" ORDER BY memories_fts.rank, m.id LIMIT ?3",
+	.tables = "SELECT name FROM sqlite_master WHERE type = 'table'"
+		  " ORDER BY name",
+	.columns = "SELECT name, upper(type) FROM pragma_table_info(?1)"
+		   " ORDER BY cid",
+	/* an INTEGER PRIMARY KEY takes the largest id + 1 by itself */
+	.id_sync = NULL,
 };

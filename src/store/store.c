@@ -187,6 +187,73 @@ static int strp_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Move store folder NAME into a trash scratch folder and remove it:
+   the rename is the commit. */
+static int trash_folder(bn_store *s, const char *name, bn_err *err)
+{
+	char *final = bn_fs_join(s->skills_dir, name), *trash, *dst;
+	int r;
+
+	if ((r = bn_store__scratch_make(&trash, s, "trash", err))) {
+		free(final);
+		return r;
+	}
+	dst = bn_fs_join(trash, name);
+	bn_fault("remove-before-commit");
+	if (rename(final, dst) < 0)
+		r = bn_err_set(err, BN_EIO, "%s: %s", final, strerror(errno));
+	bn_store_scratch_remove(s, trash);
+	free(final);
+	free(trash);
+	free(dst);
+	return r;
+}
+
+/*
+ * Index row NAME and its folder, by what this home had (bn_store__had):
+ * a folder without a record is recorded.  A folder missing that this
+ * home had was removed here, by hand: the row goes, as does a row of an
+ * install that never completed.  A skill this home never had, or had
+ * other bytes of (an update or a build through another home), is
+ * written from the database when the database holds its tree; else (a
+ * skill made elsewhere, or installed before the trees were kept) the
+ * row and folder are left alone.
+ */
+static int reconcile_row(bn_store *s, const char *name, bool apply,
+			 bool *need, bn_err *err)
+{
+	char *dir = bn_fs_join(s->skills_dir, name);
+	char *had = bn_store__had(s, name);
+	char *tree = bn_store__index_hash(s, name);
+	bool here = bn_fs_is_dir(dir), write = false, replace = false;
+	int r = 0;
+
+	if (here && !had) {
+		bn_store__had_set(s, name, tree ? tree : "");
+	} else if (here) {
+		replace = *had && tree && strcmp(had, tree) != 0;
+		write = replace;
+	} else if (had || !tree) {
+		/* removed here, or an install that never completed (one in
+		   flight elsewhere puts its row back as it completes) */
+		*need = true;
+		if (apply && !(r = bn_store__index_remove(s, name, err)))
+			bn_store__had_set(s, name, NULL);
+	} else {
+		write = true;
+	}
+	if (write && bn_store__tree_has(s, tree)) {
+		*need = true;
+		if (apply && !(r = bn_store__tree_materialize(s, name, tree,
+							      replace, err)))
+			bn_store__had_set(s, name, tree);
+	}
+	free(had);
+	free(tree);
+	free(dir);
+	return r;
+}
+
 /*
  * One pass of the reconcile: with APPLY false it only reads, and sets
  * *NEED when the index and the folders disagree; with APPLY true (inside
@@ -206,15 +273,8 @@ static int reconcile_pass(bn_store *s, bool folders, bool apply, bool *need,
 		goto rows;
 	if ((r = bn_store__index_names(&names, s, err)))
 		goto out;
-	for (i = 0; i < names.n && r == 0; i++) {
-		char *dir = bn_fs_join(s->skills_dir, names.v[i]);
-		if (!bn_fs_is_dir(dir)) {
-			*need = true;
-			if (apply)
-				r = bn_store__index_remove(s, names.v[i], err);
-		}
-		free(dir);
-	}
+	for (i = 0; i < names.n && r == 0; i++)
+		r = reconcile_row(s, names.v[i], apply, need, err);
 	if (names.n > 1)
 		qsort(names.v, names.n, sizeof(*names.v), strp_cmp);
 	d = opendir(s->skills_dir);
@@ -225,14 +285,19 @@ static int reconcile_pass(bn_store *s, bool folders, bool apply, bool *need,
 	}
 	while (r == 0 && (de = readdir(d)) != NULL) {
 		bn_skill_manifest *m = NULL;
+		char *dir, *had = NULL;
 		bn_err e;
-		char *dir;
 
 		if (de->d_name[0] == '.' || sorted_has(&names, de->d_name))
 			continue;
 		dir = bn_fs_join(s->skills_dir, de->d_name);
 		bn_err_init(&e);
-		if (bn_fs_is_dir(dir) &&
+		if (bn_fs_is_dir(dir) && (had = bn_store__had(s, de->d_name))) {
+			/* its row was removed through another home */
+			*need = true;
+			if (apply && !(r = trash_folder(s, de->d_name, err)))
+				bn_store__had_set(s, de->d_name, NULL);
+		} else if (bn_fs_is_dir(dir) &&
 		    bn_skill_manifest_load(&m, dir, NULL, &e) == 0) {
 			*need = true;
 			if (apply)
@@ -240,6 +305,7 @@ static int reconcile_pass(bn_store *s, bool folders, bool apply, bool *need,
 								NULL, err);
 		}
 		bn_skill_manifest_free(m);
+		free(had);
 		free(dir);
 	}
 	closedir(d);
@@ -286,22 +352,50 @@ int bn_store__reconcile_full(bn_store *s, bn_err *err)
  * (scan.c) is the one recorded after the last full reconcile, the index
  * still has every folder and only the rows need settling.
  */
+/* The skills folder's KEY with a stamp of the index's rows (owned;
+   NULL when KEY is): another home sharing the database installs or
+   removes without touching this home's folder, and its folders must be
+   compared then all the same. */
+static char *state_key(bn_store *s, const char *key)
+{
+	bn_store__stmt *st;
+	char *out = NULL;
+
+	if (!key || bn_store__query(&st, s, "SELECT COUNT(*),"
+				    " COALESCE(MAX(installed_at), 0)"
+				    " FROM skill_index", NULL, 0, NULL))
+		return NULL;
+	if (bn_store__step(s, st, NULL) == 1) {
+		size_t n = strlen(key) + 48;
+		out = bn_xmalloc(n);
+		snprintf(out, n, "%s|%lld:%lld", key,
+			 (long long)bn_store__col_int(st, 0),
+			 (long long)bn_store__col_int(st, 1));
+	}
+	bn_store__done(s, st);
+	return out;
+}
+
 int bn_store__reconcile(bn_store *s, bn_err *err)
 {
 	char *key = bn_store__dir_key(s->skills_dir), *had = NULL;
+	char *now = state_key(s, key);
 	int r = bn_store__dir_key_get(&had, s, err);
-	bool same = r == 0 && key && had && strcmp(key, had) == 0;
+	bool same = r == 0 && now && had && strcmp(now, had) == 0;
 
 	if (r == 0)
 		r = reconcile(s, !same, err);
-	/* remember the key we scanned under (none when racy); a store we
-	   cannot write now (another writer holds it: no waiting) is still
-	   read right, only slower */
+	/* remember the key we scanned under (none when racy), with the
+	   index as it is now; a store we cannot write now (another writer
+	   holds it: no waiting) is still read right, only slower */
 	if (r == 0 && !same && (key || had) && !bn_store__in_tx(s)) {
+		free(now);
+		now = state_key(s, key);
 		bn_store_lock_timeout_set(s, 0);
-		(void)bn_store__dir_key_set(s, key, NULL);
+		(void)bn_store__dir_key_set(s, now, NULL);
 		bn_store_lock_timeout_set(s, BN_STORE_BUSY_TIMEOUT_MS);
 	}
+	free(now);
 	/* what a reused handle compares with (bn_store__refresh) */
 	free(s->seen_key);
 	s->seen_key = r == 0 ? key : NULL;
@@ -1017,7 +1111,7 @@ out:
 
 int bn_store_skill_remove(bn_store *s, const char *name, bn_err *err)
 {
-	char *final, *trash, *dst;
+	char *final, *tree;
 	int r;
 
 	if (!bn_skill_name_is_slug(name))
@@ -1030,16 +1124,12 @@ int bn_store_skill_remove(bn_store *s, const char *name, bn_err *err)
 				  "no skill '%s' in the store (%s)", name,
 				  s->skills_dir);
 	}
-	if ((r = bn_store__scratch_make(&trash, s, "trash", err))) {
-		free(final);
-		return r;
-	}
-	dst = bn_fs_join(trash, name);
-	bn_fault("remove-before-commit");
-	if (!r && rename(final, dst) < 0)
-		r = bn_err_set(err, BN_EIO, "%s: %s", final, strerror(errno));
+	free(final);
+	tree = bn_store__index_hash(s, name);
+	r = trash_folder(s, name, err);
 	if (!r) {
 		bn_fault("remove-after-commit");
+		bn_store__had_set(s, name, NULL);
 		r = bn_store__index_remove(s, name, err);
 	}
 	if (!r)
@@ -1048,9 +1138,10 @@ int bn_store_skill_remove(bn_store *s, const char *name, bn_err *err)
 	   bytes, inherits none */
 	if (!r)
 		r = bn_store__grants_forget(s, name, err);
-	bn_store_scratch_remove(s, trash);
-	free(final);
-	free(trash);
-	free(dst);
+	/* and its files leave the database: every other home drops its
+	   copy at its next open */
+	if (!r)
+		r = bn_store__tree_forget(s, tree, err);
+	free(tree);
 	return r;
 }

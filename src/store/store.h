@@ -26,6 +26,7 @@
  *   store/cache.h       registry_cache              (store/cache.c)
  *   store/installlog.h  audit_installs              (store/installlog.c)
  *   store/tokens.h      api_tokens                  (store/tokens.c)
+ *   store/dump.h        every table, to a file and back (store/dump.c)
  *
  * What the rows mean (a grant's scope, a sealed secret, a run's outcome)
  * belongs to the modules above, which call these.

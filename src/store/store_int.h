@@ -113,6 +113,14 @@ typedef struct bn_store__backend {
 	   the bot, ?3 how many; columns id, text, created_at, rank (lower
 	   is better). */
 	const char *memory_search;
+	/* The database's catalog, for export (dump.c): TABLES the names of
+	   its tables (one column); COLUMNS, ?1 a table, the name and
+	   declared type of each column a row is written with (not the
+	   generated ones), in order.  ID_SYNC, when not NULL: after rows
+	   came in with their ids, the next id table ?1 gives is ?2. */
+	const char *tables;
+	const char *columns;
+	const char *id_sync;
 } bn_store__backend;
 
 /* The functions of back end P, each named P_field (sqlite.c, pg.c). */
@@ -310,6 +318,35 @@ int bn_store__index_pending_grants(bn_store *s, const char *name,
 /* NAME's pending_grants (owned) once its install is complete (no
    pending_hash), else NULL. */
 char *bn_store__index_pending_grants_get(bn_store *s, const char *name);
+/* Skill trees in the database (trees.c). */
+/* Store every file of folder DIR (its listing and the install marker)
+   as identity TREE (the tree hash DIR has). */
+int bn_store__tree_put(bn_store *s, const char *dir, const char *tree,
+		       bn_err *err);
+/* Whether the database holds identity TREE's files. */
+bool bn_store__tree_has(bn_store *s, const char *tree);
+/* Forget identity TREE's files unless a row of the index still names
+   it, and every blob no file names. */
+int bn_store__tree_forget(bn_store *s, const char *tree, bn_err *err);
+/* Write identity TREE from the database as the store folder NAME: every
+   file's bytes checked against its hash, then the tree hash, in a
+   scratch folder committed by one rename: swapped with the folder NAME
+   has when REPLACE, else a folder NAME already there is left as it is.
+   BN_EINVAL naming the skill and file on a mismatch or a path that
+   cannot be below the folder. */
+int bn_store__tree_materialize(bn_store *s, const char *name,
+			       const char *tree, bool replace, bn_err *err);
+/* The identity (tree hash) of store folder NAME when this home last
+   installed, wrote or indexed it (skills-had/NAME; owned, "" when not
+   known), or NULL when it never had NAME.  A folder missing that this
+   home had was removed here, by hand; an index row without a folder
+   and no record is a skill another home (a replica on the same
+   database) installed, to be written from the database; a record other
+   than the row's identity, an update made through another home; a
+   folder with a record but no row, removed through another home.  Set
+   it (TREE NULL: forget it; best effort). */
+char *bn_store__had(bn_store *s, const char *name);
+void bn_store__had_set(bn_store *s, const char *name, const char *tree);
 /* Remove SKILL from every bot (bots.c). */
 int bn_store__attachments_remove(bn_store *s, const char *skill,
 				 bn_err *err);

@@ -7,14 +7,7 @@
 # of it lands in an SQLite file, and a second BNITY_HOME on the same
 # database sees the same rows.
 set -u
-bnity=$(realpath "$1")
-here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../cli/tap.sh"
-
-if [ -z "${BNITY_DATABASE_URL:-}" ]; then
-  echo "1..0 # SKIP BNITY_DATABASE_URL is not set (run under pg_cluster.sh)"
-  exit 0
-fi
+. "$(dirname "$0")/pg_tap.sh"
 tap_home
 
 # a tool skill in a local folder that reads $HOME when granted
@@ -58,15 +51,15 @@ run "$bnity" token list --json
 check "token list shows it" '[ $rc -eq 0 ] && [[ $out == *"\"name\": \"ops\""* ]]'
 
 # a second home on the same database (another replica): the same bots,
-# grants, audit and tokens.  The skill trees are per home until they
-# live in the database (docs/scale.md): it installs the same folder.
+# grants, audit and tokens, and the skill, written into its skills
+# folder from the database (docs/scale.md) without installing it again.
 export BNITY_HOME=$work/home2
 run "$bnity" bot list --json
 check "another home sees the bot" '[ $rc -eq 0 ] && [[ $out == *"\"slug\": \"helper\""* ]]'
 run "$bnity" audit --skill envy --json
 check "another home sees the audit rows" '[ $rc -eq 0 ] && [ "$(printf "%s" "$out" | python3 -c "import json,sys; print(len(json.load(sys.stdin)))")" = 2 ]'
-"$bnity" skill install "$work/src/envy" -y >/dev/null 2>&1
-"$bnity" skill build envy >/dev/null 2>&1
+run "$bnity" skill verify envy
+check "another home has the skill from the database, as installed" '[ $rc -eq 0 ] && [ -f "$BNITY_HOME/skills/envy/skill.wasm" ]'
 run "$bnity" skill run envy --json --input '{}'
 check "the grant made through the first home holds in the second" '[ $rc -eq 0 ] && [[ $out == *"\"host_denied\": 0"* ]]'
 run "$bnity" skill revoke envy read_env=HOME
