@@ -719,7 +719,7 @@ static void emit_int(jit *j, int op, const bn_wasm__cell *p, uint32_t cell)
 			op_r(j, 0, w, 0x39, 1, rb, ra);     /* cmp ra, rb */
 		else
 			op_m(j, 0, w, 0x3b, 1, ra, R12, NOIDX, 0,
-			     CELL(p[3].u));
+			     mem_cell(j, p[3].u));
 		set_cc_r(j, cc, p[1].u);
 		return;
 	}
@@ -790,7 +790,7 @@ static void emit_int(jit *j, int op, const bn_wasm__cell *p, uint32_t cell)
 			op_r(j, 0, w, arith, arith > 0xff ? 2 : 1, rd, rb);
 		else
 			op_m(j, 0, w, arith, arith > 0xff ? 2 : 1, rd, R12,
-			     NOIDX, 0, CELL(p[3].u));
+			     NOIDX, 0, mem_cell(j, p[3].u));
 		def(j, p[1].u, rd);
 		return;
 	}
@@ -801,11 +801,12 @@ static void emit_int(jit *j, int op, const bn_wasm__cell *p, uint32_t cell)
 	mov_rr(j, w, rd, ra);
 	rb = rc_find(j, p[3].u, false);
 	if (rb != RCX) {
+		rc_clobber(j, RCX);
 		if (rb >= 0)
 			mov_rr(j, 0, RCX, rb);
 		else
-			ld32(j, RCX, p[3].u);
-		rc_clobber(j, RCX);
+			op_m(j, 0, 0, 0x8b, 1, RCX, R12, NOIDX, 0,
+			     mem_cell(j, p[3].u));
 	}
 	op_r(j, 0, w, 0xd3, 1, shift, rd);                  /* op rd, cl */
 	def(j, p[1].u, rd);
@@ -931,10 +932,11 @@ static void emit_instr(jit *j, const bn_wasm__code *c, uint32_t fidx,
 	j->pinned = 0;
 	j->xpinned = 0;
 	j->flags_cell = NO_CELL;
-	if (j->target[cell])
-		rc_reset(j);
-	else if (op == IOP(br_nz) || op == IOP(br_z))
+	/* (a branch target starts with an empty cache: compile_func) */
+	if (!j->target[cell] && (op == IOP(br_nz) || op == IOP(br_z)))
 		j->flags_cell = flags;
+	if (op == IOP(jmp) || op == IOP(br_nz) || op == IOP(br_z))
+		rc_flush(j);    /* only moves: the flags stay for br_nz */
 	if (!native(j, op) || !cached(op)) {
 		rc_reset(j);
 		emit_instr_raw(j, c, fidx, cell, len, op);
@@ -1260,6 +1262,7 @@ static int compile_func(jit *j, uint32_t ci)
 	if (!j->cell_off || !j->target)
 		return -ENOMEM;
 	mark_targets(j, c);
+	j->dirty = j->xdirty = j->xsingle = 0;
 	rc_reset(j);
 	/* 16-byte entry alignment */
 	while (j->n % 16)
@@ -1271,6 +1274,8 @@ static int compile_func(jit *j, uint32_t ci)
 		uint32_t next = i + 1 < c->nmap ? c->map[i + 1].cell
 						: c->ncells;
 
+		if (j->target[cell])
+			rc_reset(j);    /* stores before the joining code */
 		j->cell_off[cell] = (uint32_t)j->n;
 		j->cur_func = fidx;
 		j->cur_cell = cell;
