@@ -925,7 +925,7 @@ static bool cached(int op)
 }
 
 static void emit_instr(jit *j, const bn_wasm__code *c, uint32_t fidx,
-		       uint32_t cell, uint32_t len, int op)
+		       uint32_t cell, uint32_t len, int op, uint16_t stack)
 {
 	uint32_t flags = j->flags_cell;
 
@@ -935,8 +935,10 @@ static void emit_instr(jit *j, const bn_wasm__code *c, uint32_t fidx,
 	/* (a branch target starts with an empty cache: compile_func) */
 	if (!j->target[cell] && (op == IOP(br_nz) || op == IOP(br_z)))
 		j->flags_cell = flags;
+	/* only moves: the flags stay for br_nz */
 	if (op == IOP(jmp) || op == IOP(br_nz) || op == IOP(br_z))
-		rc_flush(j);    /* only moves: the flags stay for br_nz */
+		rc_flush_live(j, stack == BN_WASM__STACK_MANY ? NO_CELL :
+				 (uint64_t)c->local_cells + stack);
 	if (!native(j, op) || !cached(op)) {
 		rc_reset(j);
 		emit_instr_raw(j, c, fidx, cell, len, op);
@@ -1279,7 +1281,8 @@ static int compile_func(jit *j, uint32_t ci)
 		j->cell_off[cell] = (uint32_t)j->n;
 		j->cur_func = fidx;
 		j->cur_cell = cell;
-		emit_instr(j, c, fidx, cell, next - cell, c->map[i].op);
+		emit_instr(j, c, fidx, cell, next - cell, c->map[i].op,
+			   c->map[i].stack);
 	}
 	/* a branch past the last instruction cannot be taken by valid code;
 	   land it on a trap all the same */

@@ -482,6 +482,22 @@ static inline void rc_flush(jit *j)
 	}
 }
 
+/* Before a branch: store every dirty register whose cell is live, and
+   drop the others (operand stack cells from DEAD up; the registers keep
+   the values for the branch itself). */
+static inline void rc_flush_live(jit *j, uint64_t dead)
+{
+	for (int q = 0; q < 16; q++) {
+		if (j->rc[q].cell != NO_CELL && j->rc[q].cell >= dead)
+			j->dirty &= (uint16_t)~(1u << q);
+		if (j->xc[q] != NO_CELL && j->xc[q] >= dead) {
+			j->xdirty &= (uint16_t)~(1u << q);
+			j->xsingle &= (uint16_t)~(1u << q);
+		}
+	}
+	rc_flush(j);
+}
+
 /* Store what is dirty, then forget every register's cell. */
 static inline void rc_reset(jit *j)
 {

@@ -100,6 +100,25 @@ bool bn_wasm__tr_live(const tr *t)
 	return !c->unreachable && !c->dead;
 }
 
+static uint32_t next_slot(const tr *t)
+{
+	const val *v;
+
+	if (t->nvals == 0)
+		return t->fn->local_cells;
+	v = &t->vals[t->nvals - 1];
+	return v->home + (v->type == UNKNOWN ? 1 : bn_wasm__cells(v->type));
+}
+
+/* The instruction being emitted leaves every cell from TOP up dead. */
+static void set_stack(tr *t, uint32_t top)
+{
+	uint32_t n = top - t->fn->local_cells;
+
+	t->map[t->nmap].stack = (uint16_t)(n < BN_WASM__STACK_MANY ?
+					   n : BN_WASM__STACK_MANY);
+}
+
 /* Start instruction OP with N operand cells; returns its cell index. */
 int bn_wasm__tr_emit(tr *t, uint32_t *at, int op, uint32_t n)
 {
@@ -114,6 +133,7 @@ int bn_wasm__tr_emit(tr *t, uint32_t *at, int op, uint32_t n)
 		return e;
 	t->map[t->nmap].cell = t->ncode;
 	t->map[t->nmap].op = (uint16_t)op;
+	set_stack(t, next_slot(t));
 	t->map[t->nmap].offset = (uint32_t)(t->ins - t->m->bytes -
 					    t->m->code_sec_start);
 	t->nmap++;
@@ -218,16 +238,6 @@ static int emit_move(tr *t, uint32_t dst, uint32_t src, uint32_t cells)
 }
 
 /* ---- the operand stack -------------------------------------------------- */
-
-static uint32_t next_slot(const tr *t)
-{
-	const val *v;
-
-	if (t->nvals == 0)
-		return t->fn->local_cells;
-	v = &t->vals[t->nvals - 1];
-	return v->home + (v->type == UNKNOWN ? 1 : bn_wasm__cells(v->type));
-}
 
 int bn_wasm__tr_push(tr *t, uint8_t type, uint32_t *slot)
 {
@@ -736,6 +746,11 @@ static int op_else(tr *t)
 		e = bn_wasm__tr_emit(t, &at, BN_WASM_IOP_jmp, 1);
 		if (e)
 			return e;
+		/* the then arm's results, popped above, live on at the end */
+		t->nmap--;
+		set_stack(t, c->base_slot +
+			     vec_cells(c->results, c->nresults));
+		t->nmap++;
 		e = link_target(t, at + 1, c);
 		if (e)
 			return e;

@@ -130,7 +130,13 @@ typedef struct bn_wasm__srcmap {
 	uint32_t cell;
 	uint32_t offset;       /* from the start of the code section */
 	uint16_t op;           /* enum bn_wasm__op of the instruction */
+	uint16_t stack;        /* operand stack cells in use (from
+				  local_cells up) when it was emitted, or
+				  BN_WASM__STACK_MANY: cells at or above
+				  local_cells + stack that it does not
+				  read or write are dead there */
 } bn_wasm__srcmap;
+#define BN_WASM__STACK_MANY UINT16_MAX
 
 /* A defined function: its body and its translation. */
 typedef struct bn_wasm__code {
