@@ -916,7 +916,8 @@ static bool cached(int op)
 	if (op >= OP(i32_load) && op <= OP(i64_store32))
 		return true;
 	switch (op) {
-	case IOP(jmp): case IOP(br_nz): case IOP(br_z): case IOP(copy):
+	case IOP(jmp): case IOP(br_nz): case IOP(br_z): case IOP(br_table_i):
+	case IOP(copy):
 	case IOP(const64): case IOP(sel): case IOP(gget): case IOP(gset):
 		return true;
 	default:
@@ -935,10 +936,17 @@ static void emit_instr(jit *j, const bn_wasm__code *c, uint32_t fidx,
 	/* (a branch target starts with an empty cache: compile_func) */
 	if (!j->target[cell] && (op == IOP(br_nz) || op == IOP(br_z)))
 		j->flags_cell = flags;
-	/* only moves: the flags stay for br_nz */
-	if (op == IOP(jmp) || op == IOP(br_nz) || op == IOP(br_z))
+	/* what is dirty is stored before control leaves, except cells that
+	   are dead where it goes: the operand stack above the branch's own
+	   (these are only moves: the flags stay for br_nz), or everything
+	   but the results at a return */
+	if (op == IOP(jmp) || op == IOP(br_nz) || op == IOP(br_z) ||
+	    op == IOP(br_table_i))
 		rc_flush_live(j, stack == BN_WASM__STACK_MANY ? NO_CELL :
 				 (uint64_t)c->local_cells + stack);
+	else if (op == IOP(ret))
+		rc_flush_live(j, j->m->types[j->m->func_type[fidx]]
+					 .result_cells);
 	if (!native(j, op) || !cached(op)) {
 		rc_reset(j);
 		emit_instr_raw(j, c, fidx, cell, len, op);
@@ -946,7 +954,7 @@ static void emit_instr(jit *j, const bn_wasm__code *c, uint32_t fidx,
 		return;
 	}
 	emit_instr_raw(j, c, fidx, cell, len, op);
-	if (op == IOP(jmp))
+	if (op == IOP(jmp) || op == IOP(br_table_i))
 		rc_reset(j);
 }
 
@@ -1009,8 +1017,11 @@ static void emit_instr_raw(jit *j, const bn_wasm__code *c, uint32_t fidx,
 	}
 	case IOP(br_table_i): {
 		uint32_t n = (uint32_t)p[2].u, table, rel;
+		int ri = use(j, p[1].u, false);
 
-		ld32(j, RAX, p[1].u);
+		/* nothing is dirty (emit_instr): rax and rcx are free */
+		if (ri != RAX)
+			mov_rr(j, 0, RAX, ri);
 		mov_imm(j, RCX, n);
 		op_r(j, 0, 0, 0x39, 1, RCX, RAX);           /* cmp eax, ecx */
 		op_r(j, 0, 0, 0x0f47, 2, RAX, RCX);         /* cmova eax,ecx */
