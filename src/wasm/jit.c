@@ -233,6 +233,24 @@ static int int_cc(int op)
 	}
 }
 
+/* Condition codes of the compare-and-branch instructions, else -2. */
+static int br_cc(int op)
+{
+	switch (op) {
+	case IOP(br_eq): return CC_E;
+	case IOP(br_ne): return CC_NE;
+	case IOP(br_lt_s): return CC_L;
+	case IOP(br_lt_u): return CC_B;
+	case IOP(br_gt_s): return CC_G;
+	case IOP(br_gt_u): return CC_A;
+	case IOP(br_le_s): return CC_LE;
+	case IOP(br_le_u): return CC_BE;
+	case IOP(br_ge_s): return CC_GE;
+	case IOP(br_ge_u): return CC_AE;
+	default: return -2;
+	}
+}
+
 static bool is_i64_op(int op)
 {
 	return (op >= OP(i64_eqz) && op <= OP(i64_ge_u)) ||
@@ -242,7 +260,7 @@ static bool is_i64_op(int op)
 /* Whether this file compiles OP itself (else the interpreter steps it). */
 static bool native(const jit *j, int op)
 {
-	if (int_cc(op) != -2)
+	if (int_cc(op) != -2 || br_cc(op) != -2)
 		return true;
 	switch (op) {
 	case OP(i32_eqz): case OP(i64_eqz):
@@ -903,7 +921,26 @@ static void set_site(jit *j, uint32_t fidx, uint32_t cell)
 }
 
 static void emit_instr_raw(jit *j, const bn_wasm__code *c, uint32_t fidx,
-			   uint32_t cell, uint32_t len, int op);
+			   uint32_t cell, uint32_t len, int op,
+			   uint16_t stack);
+
+/* The first cell a branch with source map STACK leaves dead. */
+static uint64_t dead_from(const bn_wasm__code *c, uint16_t stack)
+{
+	return stack == BN_WASM__STACK_MANY ? NO_CELL :
+	       (uint64_t)c->local_cells + stack;
+}
+
+/* Compare-and-branch: cmp a, b; jcc (what is live stored in between). */
+static void emit_br_cmp(jit *j, const bn_wasm__code *c, int op,
+			const bn_wasm__cell *p, uint16_t stack)
+{
+	int ra = use(j, p[1].u, false), rb = use(j, p[2].u, false);
+
+	rc_flush_live(j, dead_from(c, stack));
+	op_r(j, 0, 0, 0x39, 1, rb, ra);                     /* cmp ra, rb */
+	jump_cell(j, br_cc(op), (uint32_t)(p[3].pc - c->code));
+}
 
 /* Whether OP's template keeps the register cache exact itself; the others
    use fixed registers or call out and start and end with it empty. */
@@ -914,6 +951,8 @@ static bool cached(int op)
 	if (op >= OP(i32_wrap_i64) && op <= OP(i64_extend32_s))
 		return true;
 	if (op >= OP(i32_load) && op <= OP(i64_store32))
+		return true;
+	if (br_cc(op) != -2)
 		return true;
 	switch (op) {
 	case IOP(jmp): case IOP(br_nz): case IOP(br_z): case IOP(br_table_i):
@@ -942,24 +981,25 @@ static void emit_instr(jit *j, const bn_wasm__code *c, uint32_t fidx,
 	   but the results at a return */
 	if (op == IOP(jmp) || op == IOP(br_nz) || op == IOP(br_z) ||
 	    op == IOP(br_table_i))
-		rc_flush_live(j, stack == BN_WASM__STACK_MANY ? NO_CELL :
-				 (uint64_t)c->local_cells + stack);
+		rc_flush_live(j, dead_from(c, stack));
 	else if (op == IOP(ret))
 		rc_flush_live(j, j->m->types[j->m->func_type[fidx]]
 					 .result_cells);
+	/* (a compare-and-branch flushes once its operands are in registers:
+	   emit_br_cmp) */
 	if (!native(j, op) || !cached(op)) {
 		rc_reset(j);
-		emit_instr_raw(j, c, fidx, cell, len, op);
+		emit_instr_raw(j, c, fidx, cell, len, op, stack);
 		rc_reset(j);
 		return;
 	}
-	emit_instr_raw(j, c, fidx, cell, len, op);
+	emit_instr_raw(j, c, fidx, cell, len, op, stack);
 	if (op == IOP(jmp) || op == IOP(br_table_i))
 		rc_reset(j);
 }
 
 static void emit_instr_raw(jit *j, const bn_wasm__code *c, uint32_t fidx,
-			   uint32_t cell, uint32_t len, int op)
+			   uint32_t cell, uint32_t len, int op, uint16_t stack)
 {
 	const bn_wasm__cell *p = &c->code[cell];
 
@@ -988,6 +1028,10 @@ static void emit_instr_raw(jit *j, const bn_wasm__code *c, uint32_t fidx,
 	}
 	if (op >= OP(i32_store) && op <= OP(i64_store32)) {
 		emit_store(j, op, p, cell);
+		return;
+	}
+	if (br_cc(op) != -2) {
+		emit_br_cmp(j, c, op, p, stack);
 		return;
 	}
 	switch (op) {
@@ -1256,6 +1300,8 @@ static void mark_targets(jit *j, const bn_wasm__code *c)
 				j->target[p[3 + k].pc - c->code] = 1;
 			break;
 		default:
+			if (br_cc(c->map[i].op) != -2)
+				j->target[p[3].pc - c->code] = 1;
 			break;
 		}
 	}
