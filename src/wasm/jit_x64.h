@@ -465,21 +465,21 @@ static inline void x_spill(jit *j, int x)
    a newer value. */
 static inline void rc_sync(jit *j, uint64_t d)
 {
-	for (int q = 0; q < 16; q++) {
-		if (j->rc[q].cell == d)
-			rc_spill(j, q);
-		if (j->xc[q] == d)
-			x_spill(j, q);
-	}
+	for (unsigned m = j->dirty; m; m &= m - 1)
+		if (j->rc[__builtin_ctz(m)].cell == d)
+			rc_spill(j, __builtin_ctz(m));
+	for (unsigned m = j->xdirty; m; m &= m - 1)
+		if (j->xc[__builtin_ctz(m)] == d)
+			x_spill(j, __builtin_ctz(m));
 }
 
 /* Store every dirty register (no flags change: only moves). */
 static inline void rc_flush(jit *j)
 {
-	for (int q = 0; q < 16; q++) {
-		rc_spill(j, q);
-		x_spill(j, q);
-	}
+	for (unsigned m = j->dirty; m; m &= m - 1)
+		rc_spill(j, __builtin_ctz(m));
+	for (unsigned m = j->xdirty; m; m &= m - 1)
+		x_spill(j, __builtin_ctz(m));
 }
 
 /* Before a branch: store every dirty register whose cell is live, and
@@ -487,14 +487,14 @@ static inline void rc_flush(jit *j)
    the values for the branch itself). */
 static inline void rc_flush_live(jit *j, uint64_t dead)
 {
-	for (int q = 0; q < 16; q++) {
-		if (j->rc[q].cell != NO_CELL && j->rc[q].cell >= dead)
-			j->dirty &= (uint16_t)~(1u << q);
-		if (j->xc[q] != NO_CELL && j->xc[q] >= dead) {
-			j->xdirty &= (uint16_t)~(1u << q);
-			j->xsingle &= (uint16_t)~(1u << q);
+	for (unsigned m = j->dirty; m; m &= m - 1)
+		if (j->rc[__builtin_ctz(m)].cell >= dead)
+			j->dirty &= (uint16_t)~(1u << __builtin_ctz(m));
+	for (unsigned m = j->xdirty; m; m &= m - 1)
+		if (j->xc[__builtin_ctz(m)] >= dead) {
+			j->xdirty &= (uint16_t)~(1u << __builtin_ctz(m));
+			j->xsingle &= (uint16_t)~(1u << __builtin_ctz(m));
 		}
-	}
 	rc_flush(j);
 }
 
