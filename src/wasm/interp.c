@@ -399,16 +399,17 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 
 	/* ---- numeric ---- */
 	UNOP(i32_eqz, I32(2) == 0)
-	BINOP(i32_eq, I32(2) == I32(3))
-	BINOP(i32_ne, I32(2) != I32(3))
-	BINOP(i32_lt_s, S32(2) < S32(3))
-	BINOP(i32_lt_u, I32(2) < I32(3))
-	BINOP(i32_gt_s, S32(2) > S32(3))
-	BINOP(i32_gt_u, I32(2) > I32(3))
-	BINOP(i32_le_s, S32(2) <= S32(3))
-	BINOP(i32_le_u, I32(2) <= I32(3))
-	BINOP(i32_ge_s, S32(2) >= S32(3))
-	BINOP(i32_ge_u, I32(2) >= I32(3))
+	/* the i32 comparisons of cells A and B, for the operators and for
+	   the compare-and-branch instructions */
+#define I32_CMPS(X, A, B) \
+	X(eq, I32(A) == I32(B)) X(ne, I32(A) != I32(B)) \
+	X(lt_s, S32(A) < S32(B)) X(lt_u, I32(A) < I32(B)) \
+	X(gt_s, S32(A) > S32(B)) X(gt_u, I32(A) > I32(B)) \
+	X(le_s, S32(A) <= S32(B)) X(le_u, I32(A) <= I32(B)) \
+	X(ge_s, S32(A) >= S32(B)) X(ge_u, I32(A) >= I32(B))
+#define CMP_OP(name, cond) BINOP(i32_##name, cond)
+	I32_CMPS(CMP_OP, 2, 3)
+#undef CMP_OP
 	UNOP(i64_eqz, I64(2) == 0)
 	BINOP(i64_eq, I64(2) == I64(3))
 	BINOP(i64_ne, I64(2) != I64(3))
@@ -991,6 +992,15 @@ I_br_z:
 		goto *pc->h;
 	}
 	NEXT(3);
+#define BRCMP(name, cond) I_br_##name: \
+	if (cond) { \
+		pc = pc[3].pc; \
+		goto *pc->h; \
+	} \
+	NEXT(4);
+	I32_CMPS(BRCMP, 1, 2)
+#undef BRCMP
+#undef I32_CMPS
 I_br_table_i: {
 	uint32_t i = I32(1);
 

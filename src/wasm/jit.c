@@ -233,6 +233,24 @@ static int int_cc(int op)
 	}
 }
 
+/* Condition codes of the compare-and-branch instructions, else -2. */
+static int br_cc(int op)
+{
+	switch (op) {
+	case IOP(br_eq): return CC_E;
+	case IOP(br_ne): return CC_NE;
+	case IOP(br_lt_s): return CC_L;
+	case IOP(br_lt_u): return CC_B;
+	case IOP(br_gt_s): return CC_G;
+	case IOP(br_gt_u): return CC_A;
+	case IOP(br_le_s): return CC_LE;
+	case IOP(br_le_u): return CC_BE;
+	case IOP(br_ge_s): return CC_GE;
+	case IOP(br_ge_u): return CC_AE;
+	default: return -2;
+	}
+}
+
 static bool is_i64_op(int op)
 {
 	return (op >= OP(i64_eqz) && op <= OP(i64_ge_u)) ||
@@ -242,7 +260,7 @@ static bool is_i64_op(int op)
 /* Whether this file compiles OP itself (else the interpreter steps it). */
 static bool native(const jit *j, int op)
 {
-	if (int_cc(op) != -2)
+	if (int_cc(op) != -2 || br_cc(op) != -2)
 		return true;
 	switch (op) {
 	case OP(i32_eqz): case OP(i64_eqz):
@@ -719,7 +737,7 @@ static void emit_int(jit *j, int op, const bn_wasm__cell *p, uint32_t cell)
 			op_r(j, 0, w, 0x39, 1, rb, ra);     /* cmp ra, rb */
 		else
 			op_m(j, 0, w, 0x3b, 1, ra, R12, NOIDX, 0,
-			     CELL(p[3].u));
+			     mem_cell(j, p[3].u));
 		set_cc_r(j, cc, p[1].u);
 		return;
 	}
@@ -790,7 +808,7 @@ static void emit_int(jit *j, int op, const bn_wasm__cell *p, uint32_t cell)
 			op_r(j, 0, w, arith, arith > 0xff ? 2 : 1, rd, rb);
 		else
 			op_m(j, 0, w, arith, arith > 0xff ? 2 : 1, rd, R12,
-			     NOIDX, 0, CELL(p[3].u));
+			     NOIDX, 0, mem_cell(j, p[3].u));
 		def(j, p[1].u, rd);
 		return;
 	}
@@ -801,11 +819,12 @@ static void emit_int(jit *j, int op, const bn_wasm__cell *p, uint32_t cell)
 	mov_rr(j, w, rd, ra);
 	rb = rc_find(j, p[3].u, false);
 	if (rb != RCX) {
+		rc_clobber(j, RCX);
 		if (rb >= 0)
 			mov_rr(j, 0, RCX, rb);
 		else
-			ld32(j, RCX, p[3].u);
-		rc_clobber(j, RCX);
+			op_m(j, 0, 0, 0x8b, 1, RCX, R12, NOIDX, 0,
+			     mem_cell(j, p[3].u));
 	}
 	op_r(j, 0, w, 0xd3, 1, shift, rd);                  /* op rd, cl */
 	def(j, p[1].u, rd);
@@ -902,7 +921,26 @@ static void set_site(jit *j, uint32_t fidx, uint32_t cell)
 }
 
 static void emit_instr_raw(jit *j, const bn_wasm__code *c, uint32_t fidx,
-			   uint32_t cell, uint32_t len, int op);
+			   uint32_t cell, uint32_t len, int op,
+			   uint16_t stack);
+
+/* The first cell a branch with source map STACK leaves dead. */
+static uint64_t dead_from(const bn_wasm__code *c, uint16_t stack)
+{
+	return stack == BN_WASM__STACK_MANY ? NO_CELL :
+	       (uint64_t)c->local_cells + stack;
+}
+
+/* Compare-and-branch: cmp a, b; jcc (what is live stored in between). */
+static void emit_br_cmp(jit *j, const bn_wasm__code *c, int op,
+			const bn_wasm__cell *p, uint16_t stack)
+{
+	int ra = use(j, p[1].u, false), rb = use(j, p[2].u, false);
+
+	rc_flush_live(j, dead_from(c, stack));
+	op_r(j, 0, 0, 0x39, 1, rb, ra);                     /* cmp ra, rb */
+	jump_cell(j, br_cc(op), (uint32_t)(p[3].pc - c->code));
+}
 
 /* Whether OP's template keeps the register cache exact itself; the others
    use fixed registers or call out and start and end with it empty. */
@@ -914,8 +952,11 @@ static bool cached(int op)
 		return true;
 	if (op >= OP(i32_load) && op <= OP(i64_store32))
 		return true;
+	if (br_cc(op) != -2)
+		return true;
 	switch (op) {
-	case IOP(jmp): case IOP(br_nz): case IOP(br_z): case IOP(copy):
+	case IOP(jmp): case IOP(br_nz): case IOP(br_z): case IOP(br_table_i):
+	case IOP(copy):
 	case IOP(const64): case IOP(sel): case IOP(gget): case IOP(gset):
 		return true;
 	default:
@@ -924,30 +965,41 @@ static bool cached(int op)
 }
 
 static void emit_instr(jit *j, const bn_wasm__code *c, uint32_t fidx,
-		       uint32_t cell, uint32_t len, int op)
+		       uint32_t cell, uint32_t len, int op, uint16_t stack)
 {
 	uint32_t flags = j->flags_cell;
 
 	j->pinned = 0;
 	j->xpinned = 0;
 	j->flags_cell = NO_CELL;
-	if (j->target[cell])
-		rc_reset(j);
-	else if (op == IOP(br_nz) || op == IOP(br_z))
+	/* (a branch target starts with an empty cache: compile_func) */
+	if (!j->target[cell] && (op == IOP(br_nz) || op == IOP(br_z)))
 		j->flags_cell = flags;
+	/* what is dirty is stored before control leaves, except cells that
+	   are dead where it goes: the operand stack above the branch's own
+	   (these are only moves: the flags stay for br_nz), or everything
+	   but the results at a return */
+	if (op == IOP(jmp) || op == IOP(br_nz) || op == IOP(br_z) ||
+	    op == IOP(br_table_i))
+		rc_flush_live(j, dead_from(c, stack));
+	else if (op == IOP(ret))
+		rc_flush_live(j, j->m->types[j->m->func_type[fidx]]
+					 .result_cells);
+	/* (a compare-and-branch flushes once its operands are in registers:
+	   emit_br_cmp) */
 	if (!native(j, op) || !cached(op)) {
 		rc_reset(j);
-		emit_instr_raw(j, c, fidx, cell, len, op);
+		emit_instr_raw(j, c, fidx, cell, len, op, stack);
 		rc_reset(j);
 		return;
 	}
-	emit_instr_raw(j, c, fidx, cell, len, op);
-	if (op == IOP(jmp))
+	emit_instr_raw(j, c, fidx, cell, len, op, stack);
+	if (op == IOP(jmp) || op == IOP(br_table_i))
 		rc_reset(j);
 }
 
 static void emit_instr_raw(jit *j, const bn_wasm__code *c, uint32_t fidx,
-			   uint32_t cell, uint32_t len, int op)
+			   uint32_t cell, uint32_t len, int op, uint16_t stack)
 {
 	const bn_wasm__cell *p = &c->code[cell];
 
@@ -978,6 +1030,10 @@ static void emit_instr_raw(jit *j, const bn_wasm__code *c, uint32_t fidx,
 		emit_store(j, op, p, cell);
 		return;
 	}
+	if (br_cc(op) != -2) {
+		emit_br_cmp(j, c, op, p, stack);
+		return;
+	}
 	switch (op) {
 	case IOP(trap_unreachable):
 		trap_if(j, JMP, BN_WASM_TRAP_UNREACHABLE, cell);
@@ -1005,8 +1061,11 @@ static void emit_instr_raw(jit *j, const bn_wasm__code *c, uint32_t fidx,
 	}
 	case IOP(br_table_i): {
 		uint32_t n = (uint32_t)p[2].u, table, rel;
+		int ri = use(j, p[1].u, false);
 
-		ld32(j, RAX, p[1].u);
+		/* nothing is dirty (emit_instr): rax and rcx are free */
+		if (ri != RAX)
+			mov_rr(j, 0, RAX, ri);
 		mov_imm(j, RCX, n);
 		op_r(j, 0, 0, 0x39, 1, RCX, RAX);           /* cmp eax, ecx */
 		op_r(j, 0, 0, 0x0f47, 2, RAX, RCX);         /* cmova eax,ecx */
@@ -1241,6 +1300,8 @@ static void mark_targets(jit *j, const bn_wasm__code *c)
 				j->target[p[3 + k].pc - c->code] = 1;
 			break;
 		default:
+			if (br_cc(c->map[i].op) != -2)
+				j->target[p[3].pc - c->code] = 1;
 			break;
 		}
 	}
@@ -1260,6 +1321,7 @@ static int compile_func(jit *j, uint32_t ci)
 	if (!j->cell_off || !j->target)
 		return -ENOMEM;
 	mark_targets(j, c);
+	j->dirty = j->xdirty = j->xsingle = 0;
 	rc_reset(j);
 	/* 16-byte entry alignment */
 	while (j->n % 16)
@@ -1271,10 +1333,13 @@ static int compile_func(jit *j, uint32_t ci)
 		uint32_t next = i + 1 < c->nmap ? c->map[i + 1].cell
 						: c->ncells;
 
+		if (j->target[cell])
+			rc_reset(j);    /* stores before the joining code */
 		j->cell_off[cell] = (uint32_t)j->n;
 		j->cur_func = fidx;
 		j->cur_cell = cell;
-		emit_instr(j, c, fidx, cell, next - cell, c->map[i].op);
+		emit_instr(j, c, fidx, cell, next - cell, c->map[i].op,
+			   c->map[i].stack);
 	}
 	/* a branch past the last instruction cannot be taken by valid code;
 	   land it on a trap all the same */

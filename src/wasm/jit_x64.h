@@ -137,6 +137,10 @@ typedef struct jit {
 	uint16_t pinned;           /* registers the instruction uses */
 	uint32_t xc[16];           /* xmm cache: the cell each holds */
 	uint16_t xpinned;
+	uint16_t dirty;            /* registers whose cell is not stored
+				      yet (see "the register cache") */
+	uint16_t xdirty;           /* the same for xmm registers */
+	uint16_t xsingle;          /* dirty xmm registers holding an f32 */
 	unsigned xvictim;
 	unsigned victim;
 	uint32_t flags_cell;       /* cell the flags' condition was just
@@ -413,18 +417,91 @@ static inline void check_helper(jit *j)
 }
 
 /* ---- the register cache ---------------------------------------------------
- * Frame cells stay the home of every value (each result is stored), but a
- * pool register that was just loaded from or stored to a cell is used
- * again instead of reloading it, which keeps dependent instructions off
- * the store-to-load path.  The cache is emptied where control flow joins
- * (branch targets) and after anything that calls out. */
+ * Frame cells stay the home of every value, but a result is kept in the
+ * register that computed it and stored to its cell only when needed:
+ * before anything reads the cell from memory, before the register is
+ * reused, at every branch and before every branch target, and before an
+ * instruction that calls out or uses fixed registers.  A value that is
+ * overwritten first (the operand stack's cells are, all the time) is
+ * never stored.  Traps need no store: a trap ends the call and its
+ * frame is never read again.  A pool register that was just loaded from
+ * a cell is used again instead of reloading it.  The cache is emptied
+ * (dirty registers stored first) where control flow joins and after
+ * anything that calls out. */
 
 #define NO_CELL UINT32_MAX
 static const int pool[] = { RAX, RCX, RDX, RSI, RDI, R8, R9, R10, R11 };
 #define NPOOL (sizeof(pool) / sizeof(pool[0]))
 
+/* Store the dirty register R to its cell (a register holds all 64 bits
+   of its dirty cell). */
+static inline void rc_spill(jit *j, int r)
+{
+	if (!(j->dirty & (1u << r)))
+		return;
+	op_m(j, 0, 1, 0x89, 1, r, R12, NOIDX, 0, CELL(j->rc[r].cell));
+	j->dirty &= (uint16_t)~(1u << r);
+}
+
+/* Store the dirty xmm register X to its cell: an f64, or an f32 with
+   the upper half of the cell zero. */
+static inline void x_spill(jit *j, int x)
+{
+	uint64_t d = j->xc[x];
+	bool f32 = j->xsingle & (1u << x);
+
+	if (!(j->xdirty & (1u << x)))
+		return;
+	op_m(j, f32 ? 0xf3 : 0xf2, 0, 0x0f11, 2, x, R12, NOIDX, 0, CELL(d));
+	if (f32) {
+		op_m(j, 0, 0, 0xc7, 1, 0, R12, NOIDX, 0, CELL(d) + 4);
+		put4(j, 0);                          /* mov dword [d+4], 0 */
+	}
+	j->xdirty &= (uint16_t)~(1u << x);
+	j->xsingle &= (uint16_t)~(1u << x);
+}
+
+/* Cell D is about to be read from memory: store it if a register holds
+   a newer value. */
+static inline void rc_sync(jit *j, uint64_t d)
+{
+	for (unsigned m = j->dirty; m; m &= m - 1)
+		if (j->rc[__builtin_ctz(m)].cell == d)
+			rc_spill(j, __builtin_ctz(m));
+	for (unsigned m = j->xdirty; m; m &= m - 1)
+		if (j->xc[__builtin_ctz(m)] == d)
+			x_spill(j, __builtin_ctz(m));
+}
+
+/* Store every dirty register (no flags change: only moves). */
+static inline void rc_flush(jit *j)
+{
+	for (unsigned m = j->dirty; m; m &= m - 1)
+		rc_spill(j, __builtin_ctz(m));
+	for (unsigned m = j->xdirty; m; m &= m - 1)
+		x_spill(j, __builtin_ctz(m));
+}
+
+/* Before a branch: store every dirty register whose cell is live, and
+   drop the others (operand stack cells from DEAD up; the registers keep
+   the values for the branch itself). */
+static inline void rc_flush_live(jit *j, uint64_t dead)
+{
+	for (unsigned m = j->dirty; m; m &= m - 1)
+		if (j->rc[__builtin_ctz(m)].cell >= dead)
+			j->dirty &= (uint16_t)~(1u << __builtin_ctz(m));
+	for (unsigned m = j->xdirty; m; m &= m - 1)
+		if (j->xc[__builtin_ctz(m)] >= dead) {
+			j->xdirty &= (uint16_t)~(1u << __builtin_ctz(m));
+			j->xsingle &= (uint16_t)~(1u << __builtin_ctz(m));
+		}
+	rc_flush(j);
+}
+
+/* Store what is dirty, then forget every register's cell. */
 static inline void rc_reset(jit *j)
 {
+	rc_flush(j);
 	for (int r = 0; r < 16; r++) {
 		j->rc[r].cell = NO_CELL;
 		j->xc[r] = NO_CELL;
@@ -435,6 +512,7 @@ static inline void rc_reset(jit *j)
 /* Register R is about to be written with something else. */
 static inline void rc_clobber(jit *j, int r)
 {
+	rc_spill(j, r);
 	j->rc[r].cell = NO_CELL;
 }
 
@@ -456,7 +534,8 @@ static inline int rc_find(const jit *j, uint64_t cell, bool full)
 }
 
 /* A pool register free for a result: an empty one, else the next one
-   round the pool that this instruction does not use. */
+   round the pool that this instruction does not use (stored first if
+   dirty). */
 static inline int rc_alloc(jit *j)
 {
 	int r = -1;
@@ -476,6 +555,14 @@ static inline int rc_alloc(jit *j)
 	return r;
 }
 
+/* The cell operand C of an instruction, read from memory: [r12 + 8*C],
+   stored first if a register holds a newer value. */
+static inline int32_t mem_cell(jit *j, uint64_t c)
+{
+	rc_sync(j, c);
+	return CELL(c);
+}
+
 /* A register holding CELL: 64 bits when W, else at least the low 32 bits
    (an i32 or f32 cell's upper half is always zero). */
 static inline int use(jit *j, uint64_t cell, bool w)
@@ -487,30 +574,38 @@ static inline int use(jit *j, uint64_t cell, bool w)
 		return r;
 	}
 	r = rc_alloc(j);
-	op_m(j, 0, w, 0x8b, 1, r, R12, NOIDX, 0, CELL(cell));
+	op_m(j, 0, w, 0x8b, 1, r, R12, NOIDX, 0, mem_cell(j, cell));
 	j->rc[r].cell = (uint32_t)cell;
 	j->rc[r].full = w;
 	return r;
 }
 
-/* The cell D changed behind the cache's back. */
+/* The cell D changed behind the cache's back (or is about to be
+   overwritten): no register holds it any more, and no older value of
+   it is stored. */
 static inline void rc_forget(jit *j, uint64_t d)
 {
 	for (int q = 0; q < 16; q++) {
-		if (j->rc[q].cell == d)
+		if (j->rc[q].cell == d) {
 			j->rc[q].cell = NO_CELL;
-		if (j->xc[q] == d)
+			j->dirty &= (uint16_t)~(1u << q);
+		}
+		if (j->xc[q] == d) {
 			j->xc[q] = NO_CELL;
+			j->xdirty &= (uint16_t)~(1u << q);
+			j->xsingle &= (uint16_t)~(1u << q);
+		}
 	}
 }
 
-/* Store register R to cell D, which R now caches. */
+/* Register R now holds the new value of cell D (stored later). */
 static inline void def(jit *j, uint64_t d, int r)
 {
-	op_m(j, 0, 1, 0x89, 1, r, R12, NOIDX, 0, CELL(d));
+	rc_spill(j, r);
 	rc_forget(j, d);
 	j->rc[r].cell = (uint32_t)d;
 	j->rc[r].full = true;
+	j->dirty |= (uint16_t)(1u << r);
 }
 
 /* OPC with byte register operands (sil and dil need a REX prefix). */
@@ -559,6 +654,7 @@ static inline int xalloc(jit *j)
 		if (!(j->xpinned & (1u << q)))
 			x = q;
 	}
+	x_spill(j, x);
 	j->xc[x] = NO_CELL;
 	j->xpinned |= (uint16_t)(1u << x);
 	return x;
@@ -575,21 +671,21 @@ static inline int xuse(jit *j, uint64_t cell, bool f64)
 	}
 	x = xalloc(j);
 	op_m(j, f64 ? 0xf2 : 0xf3, 0, 0x0f10, 2, x, R12, NOIDX, 0,
-	     CELL(cell));                                   /* movs[sd] */
+	     mem_cell(j, cell));                            /* movs[sd] */
 	j->xc[x] = (uint32_t)cell;
 	return x;
 }
 
-/* Store xmm X to cell D as an f32 (zero-extended) or f64; X caches D. */
+/* Xmm X now holds the new value of cell D, an f32 (stored with the
+   cell's upper half zero) or f64; stored later. */
 static inline void xdef(jit *j, uint64_t d, int x, bool f64)
 {
-	op_m(j, f64 ? 0xf2 : 0xf3, 0, 0x0f11, 2, x, R12, NOIDX, 0, CELL(d));
-	if (!f64) {
-		op_m(j, 0, 0, 0xc7, 1, 0, R12, NOIDX, 0, CELL(d) + 4);
-		put4(j, 0);                          /* mov dword [d+4], 0 */
-	}
+	x_spill(j, x);
 	rc_forget(j, d);
 	j->xc[x] = (uint32_t)d;
+	j->xdirty |= (uint16_t)(1u << x);
+	if (!f64)
+		j->xsingle |= (uint16_t)(1u << x);
 }
 
 /* The operand B of a scalar op on X: a register if cached, else memory. */
@@ -600,7 +696,8 @@ static inline void xop(jit *j, int pfx, uint32_t opc, int x, uint64_t b)
 	if (xb >= 0)
 		op_r(j, pfx, 0, 0x0f00u | opc, 2, x, xb);
 	else
-		op_m(j, pfx, 0, 0x0f00u | opc, 2, x, R12, NOIDX, 0, CELL(b));
+		op_m(j, pfx, 0, 0x0f00u | opc, 2, x, R12, NOIDX, 0,
+		     mem_cell(j, b));
 }
 
 /* A forward jump (CC or JMP) to a place not emitted yet: returns the

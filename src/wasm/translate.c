@@ -100,6 +100,25 @@ bool bn_wasm__tr_live(const tr *t)
 	return !c->unreachable && !c->dead;
 }
 
+static uint32_t next_slot(const tr *t)
+{
+	const val *v;
+
+	if (t->nvals == 0)
+		return t->fn->local_cells;
+	v = &t->vals[t->nvals - 1];
+	return v->home + (v->type == UNKNOWN ? 1 : bn_wasm__cells(v->type));
+}
+
+/* Instruction I (index in the map) leaves every cell from TOP up dead. */
+static void set_stack(tr *t, uint32_t i, uint32_t top)
+{
+	uint32_t n = top - t->fn->local_cells;
+
+	t->map[i].stack = (uint16_t)(n < BN_WASM__STACK_MANY ?
+				     n : BN_WASM__STACK_MANY);
+}
+
 /* Start instruction OP with N operand cells; returns its cell index. */
 int bn_wasm__tr_emit(tr *t, uint32_t *at, int op, uint32_t n)
 {
@@ -114,6 +133,7 @@ int bn_wasm__tr_emit(tr *t, uint32_t *at, int op, uint32_t n)
 		return e;
 	t->map[t->nmap].cell = t->ncode;
 	t->map[t->nmap].op = (uint16_t)op;
+	set_stack(t, t->nmap, next_slot(t));
 	t->map[t->nmap].offset = (uint32_t)(t->ins - t->m->bytes -
 					    t->m->code_sec_start);
 	t->nmap++;
@@ -218,16 +238,6 @@ static int emit_move(tr *t, uint32_t dst, uint32_t src, uint32_t cells)
 }
 
 /* ---- the operand stack -------------------------------------------------- */
-
-static uint32_t next_slot(const tr *t)
-{
-	const val *v;
-
-	if (t->nvals == 0)
-		return t->fn->local_cells;
-	v = &t->vals[t->nvals - 1];
-	return v->home + (v->type == UNKNOWN ? 1 : bn_wasm__cells(v->type));
-}
 
 int bn_wasm__tr_push(tr *t, uint8_t type, uint32_t *slot)
 {
@@ -429,6 +439,75 @@ static int push_ctrl(tr *t, uint8_t kind, const uint8_t *params,
 
 /* ---- branches ----------------------------------------------------------- */
 
+/* A conditional branch on COND (taken when COND is non-zero if NZ, else
+   when it is zero) right after the i32 comparison or eqz that computed
+   COND into its own stack cell: rewrite that instruction into the branch
+   (compare-and-branch, or br_z / br_nz on eqz's operand), which drops
+   COND, and return the cell of its target operand; else NONE_PATCH.
+   Nothing can jump between the two: a label in between (else, end)
+   clears last_dst. */
+static uint32_t fuse_branch(tr *t, uint32_t cond, bool nz)
+{
+	static const struct { uint16_t cmp, yes, no; } k[] = {
+#define FUSE(c, y, n) { BN_WASM_OP_i32_##c, BN_WASM_IOP_br_##y, \
+			BN_WASM_IOP_br_##n }
+		FUSE(eq, eq, ne), FUSE(ne, ne, eq),
+		FUSE(lt_s, lt_s, ge_s), FUSE(lt_u, lt_u, ge_u),
+		FUSE(gt_s, gt_s, le_s), FUSE(gt_u, gt_u, le_u),
+		FUSE(le_s, le_s, gt_s), FUSE(le_u, le_u, gt_u),
+		FUSE(ge_s, ge_s, lt_s), FUSE(ge_u, ge_u, lt_u),
+		FUSE(eqz, z, nz),
+#undef FUSE
+	};
+	uint32_t d = t->last_dst, at;
+	bn_wasm__srcmap *last;
+
+	if (d == NONE_PATCH || t->nmap == 0 || cond < t->fn->local_cells ||
+	    t->code[d].u != cond)
+		return NONE_PATCH;
+	last = &t->map[t->nmap - 1];
+	at = last->cell;
+	if (at + 1 != d)
+		return NONE_PATCH;
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		uint16_t op = nz ? k[i].yes : k[i].no;
+		uint32_t n = k[i].cmp == BN_WASM_OP_i32_eqz ? 1 : 2;
+
+		if (last->op != k[i].cmp)
+			continue;
+		/* [h, dst, a(, b)] becomes [h, a(, b), target] */
+		memmove(&t->code[at + 1], &t->code[at + 2],
+			n * sizeof(*t->code));
+		t->code[at].h = t->h[op];
+		last->op = op;
+		set_stack(t, t->nmap - 1, cond);
+		t->last_dst = NONE_PATCH;
+		return at + 1 + n;
+	}
+	return NONE_PATCH;
+}
+
+/* A branch taken when COND is non-zero (NZ) or zero: fused with the
+   comparison before it where possible, else br_nz / br_z.  *TARGET gets
+   the cell of its target operand. */
+static int cond_branch(tr *t, uint32_t cond, bool nz, uint32_t *target)
+{
+	uint32_t at = fuse_branch(t, cond, nz);
+	int e;
+
+	if (at != NONE_PATCH) {
+		*target = at;
+		return 0;
+	}
+	e = bn_wasm__tr_emit(t, &at, nz ? BN_WASM_IOP_br_nz : BN_WASM_IOP_br_z,
+			     2);
+	if (e)
+		return e;
+	t->code[at + 1].u = cond;
+	*target = at + 2;
+	return 0;
+}
+
 /* Emit the moves carrying label L's values from the stack top. */
 static int emit_label_moves(tr *t, const ctrl *l, bool is_return)
 {
@@ -538,21 +617,16 @@ static int op_br_if(tr *t)
 	if (e || !bn_wasm__tr_live(t))
 		return e;
 	if (!needs_moves(t, d)) {
-		e = bn_wasm__tr_emit(t, &at, BN_WASM_IOP_br_nz, 2);
-		if (e)
-			return e;
-		t->code[at + 1].u = cond;
-		return link_target(t, at + 2, &t->ctrls[t->nctrls - 1 - d]);
+		e = cond_branch(t, cond, true, &at);
+		return e ? e : link_target(t, at, &t->ctrls[t->nctrls - 1 - d]);
 	}
-	e = bn_wasm__tr_emit(t, &at, BN_WASM_IOP_br_z, 2);
+	e = cond_branch(t, cond, false, &at);
+	if (!e)
+		e = emit_br(t, d);
 	if (e)
 		return e;
-	t->code[at + 1].u = cond;
-	e = emit_br(t, d);
-	if (e)
-		return e;
-	t->code[at + 2].u = t->ncode;
-	return add_reloc(t, at + 2);
+	t->code[at].u = t->ncode;
+	return add_reloc(t, at);
 }
 
 static int op_br_table(tr *t)
@@ -693,12 +767,11 @@ static int op_block(tr *t, uint8_t kind)
 		c->loop_pc = at;
 		c->fuel_cell = at + 1;
 	} else if (kind == K_IF) {
-		e = bn_wasm__tr_emit(t, &at, BN_WASM_IOP_br_z, 2);
+		e = cond_branch(t, cond, false, &at);
 		if (e)
 			return e;
-		t->code[at + 1].u = cond;
-		t->ctrls[t->nctrls - 1].else_patch = at + 2;
-		e = add_reloc(t, at + 2);
+		t->ctrls[t->nctrls - 1].else_patch = at;
+		e = add_reloc(t, at);
 	}
 	return e;
 }
@@ -736,6 +809,9 @@ static int op_else(tr *t)
 		e = bn_wasm__tr_emit(t, &at, BN_WASM_IOP_jmp, 1);
 		if (e)
 			return e;
+		/* the then arm's results, popped above, live on at the end */
+		set_stack(t, t->nmap - 1,
+			  c->base_slot + vec_cells(c->results, c->nresults));
 		e = link_target(t, at + 1, c);
 		if (e)
 			return e;

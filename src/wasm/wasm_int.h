@@ -36,7 +36,15 @@
 	X(sel) X(sel2) X(gget) X(gset) X(gget2) X(gset2) \
 	X(tget) X(tset) X(msize) X(mgrow) X(isnull) X(rfunc) \
 	X(minit) X(ddrop) X(mcopy) X(mfill) X(tinit) X(edrop) X(tcopy) \
-	X(tgrow) X(tsize) X(tfill) X(fuel) X(loop_check) X(step_end)
+	X(tgrow) X(tsize) X(tfill) X(fuel) X(loop_check) X(step_end) \
+	BN_WASM_BRCMPS(X)
+
+/* Compare-and-branch: an i32 comparison of cells a and b fused with the
+   br_if or if that consumes it ([h, a, b, target]), named after the
+   comparison that branches (br_z uses the opposite one). */
+#define BN_WASM_BRCMPS(X) \
+	X(br_eq) X(br_ne) X(br_lt_s) X(br_lt_u) X(br_gt_s) X(br_gt_u) \
+	X(br_le_s) X(br_le_u) X(br_ge_s) X(br_ge_u)
 
 enum bn_wasm__op {
 #define BN_OP(code, name, c, kind, o, a, b, al) BN_WASM_OP_##c,
@@ -130,7 +138,13 @@ typedef struct bn_wasm__srcmap {
 	uint32_t cell;
 	uint32_t offset;       /* from the start of the code section */
 	uint16_t op;           /* enum bn_wasm__op of the instruction */
+	uint16_t stack;        /* operand stack cells in use (from
+				  local_cells up) when it was emitted, or
+				  BN_WASM__STACK_MANY: cells at or above
+				  local_cells + stack that it does not
+				  read or write are dead there */
 } bn_wasm__srcmap;
+#define BN_WASM__STACK_MANY UINT16_MAX
 
 /* A defined function: its body and its translation. */
 typedef struct bn_wasm__code {

@@ -7,7 +7,8 @@
  * The module exercises what the code generator handles itself (integer
  * and float arithmetic, comparisons fused with branches, br_table, memory
  * accesses at the bounds, memory.grow seen by the caller, direct and
- * indirect calls, imports, host functions calling back into wasm) and
+ * indirect calls, imports, host functions calling back into wasm, values
+ * kept in registers across branches and joins: "joins") and
  * what it hands to the interpreter (min/max, trapping and saturating
  * conversions, bulk memory).  Also: on x86-64 Linux the module really is
  * compiled, and the limits (fuel, depth) stop it at the same points.
@@ -160,6 +161,39 @@ static const char *k_mod =
 	"      (i64.extend_i32_u (i32.add (global.get $g)\n"
 	"        (call_indirect (type $ii) (local.get $s)\n"
 	"          (i32.and (local.get $b) (i32.const 3)))))))\n"
+	/* values computed just before a branch or join and used after it:
+	   the machine code keeps them in registers and must store the live
+	   ones (block results, values a branch carries, loop locals) */
+	"  (func (export \"joins\") (param $a i32) (param $b i32) (result i64)\n"
+	"    (local $i i32) (local $s i64) (local $f f64)\n"
+	"    (local.set $s (i64.extend_i32_u\n"
+	"      (if (result i32) (i32.and (local.get $a) (i32.const 1))\n"
+	"        (then (i32.mul (i32.add (local.get $a) (local.get $b))\n"
+	"                       (i32.const 3)))\n"
+	"        (else (i32.xor (local.get $b) (i32.const 0x55))))))\n"
+	"    (local.set $f (if (result f64) (i32.lt_s (local.get $a)\n"
+	"                                          (local.get $b))\n"
+	"      (then (f64.mul (f64.convert_i32_s (local.get $a)) (f64.const 1.5)))\n"
+	"      (else (f64.sub (f64.convert_i32_u (local.get $b))\n"
+	"                     (f64.const 0.25)))))\n"
+	"    (local.set $s (i64.add (local.get $s) (i64.extend_i32_u\n"
+	"      (block $out (result i32)\n"
+	"        (drop (br_if $out (i32.add (local.get $a) (i32.const 7))\n"
+	"                          (i32.and (local.get $b) (i32.const 2))))\n"
+	"        (block $t2 (result i32) (block $t1 (result i32)\n"
+	"          (br_table $t1 $t2 $out (i32.sub (local.get $b)\n"
+	"                                          (local.get $a))\n"
+	"            (i32.and (local.get $a) (i32.const 3))))\n"
+	"          (i32.const 100) (i32.add))\n"
+	"        (i32.const 1000) (i32.add)))))\n"
+	"    (loop $l\n"
+	"      (local.set $f (f64.add (local.get $f) (f64.const 0.5)))\n"
+	"      (local.set $s (i64.add (i64.mul (local.get $s) (i64.const 31))\n"
+	"                             (i64.extend_i32_u (local.get $i))))\n"
+	"      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i)\n"
+	"                                              (i32.const 1)))\n"
+	"                          (i32.and (local.get $a) (i32.const 15)))))\n"
+	"    (i64.add (local.get $s) (i64.reinterpret_f64 (local.get $f))))\n"
 	")\n";
 
 /* host.twice(x) = 2 * sq(x) computed by calling back into the module */
@@ -271,7 +305,8 @@ static bool same(const outcome *a, const outcome *b)
    is the machine code side's BN_WASM_BOUNDS_*: guard pages or checks. */
 static void engines_agree(bn_t *t, int features, uint8_t bounds)
 {
-	static const char *const names[] = { "ints", "floats", "mem", "ctl" };
+	static const char *const names[] = { "ints", "floats", "mem", "ctl",
+					     "joins" };
 	bn_wasm_module *m;
 	run jit, itp;
 	size_t diff = 0, traps = 0, calls = 0;
@@ -286,7 +321,7 @@ static void engines_agree(bn_t *t, int features, uint8_t bounds)
 			(unsigned)features), ==, 0);
 		BN_CHECK(t, m->jit != NULL);
 	}
-	for (size_t n = 0; n < 4; n++) {
+	for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
 		for (size_t x = 0; x < NIN; x++) {
 			for (size_t y = 0; y < NIN; y++) {
 				outcome a, b;
