@@ -499,14 +499,13 @@ static bool session_of(bn_server_req *rq, bn_store *s, bn_store_conv *c)
 
 static void sessions_list(bn_server_req *rq)
 {
-	bn_store *s = bn_server__store(rq);
+	bn_store *s;
 	bn_store_bot b = { 0 };
 	json_t *a;
 	bn_err err;
 
-	if (!s)
+	if (!(s = bn_server__begin(rq, &err)))
 		return;
-	bn_err_init(&err);
 	if (bn_store_bot_get(&b, s, rq->params[0], &err) ||
 	    bn_view_sessions_load_json(&a, s, rq->params[0], 0, &err)) {
 		bn_store_bot_clear(&b);
@@ -618,11 +617,11 @@ static void turn_drop(bn_server_req *rq)
 }
 
 const bn_server_route bn_server_routes_chat[] = {
-	{ "POST", "/api/v1/bots/:bot/chat", chat_post },
-	{ "GET", "/api/v1/bots/:bot/sessions", sessions_list },
-	{ "GET", "/api/v1/sessions/:id", session_get },
-	{ "POST", "/api/v1/sessions/:id/resume", session_resume },
-	{ "DELETE", "/api/v1/sessions/:id", session_delete },
-	{ "DELETE", "/api/v1/sessions/:id/turns/:n", turn_drop },
-	{ NULL, NULL, NULL },
+	{ "POST", "/api/v1/bots/:bot/chat", .fn = chat_post },
+	{ "GET", "/api/v1/bots/:bot/sessions", .fn = sessions_list },
+	{ "GET", "/api/v1/sessions/:id", .fn = session_get },
+	{ "POST", "/api/v1/sessions/:id/resume", .fn = session_resume },
+	{ "DELETE", "/api/v1/sessions/:id", .fn = session_delete },
+	{ "DELETE", "/api/v1/sessions/:id/turns/:n", .fn = turn_drop },
+	{ NULL, NULL, NULL, NULL },
 };

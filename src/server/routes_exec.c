@@ -73,10 +73,8 @@ static void audit_get(bn_server_req *rq)
 
 	if (!audit_filter(rq, &f, true))
 		return;
-	s = bn_server__store(rq);
-	if (!s)
+	if (!(s = bn_server__begin(rq, &err)))
 		return;
-	bn_err_init(&err);
 	if (bn_exec_audit_query(&runs, s, &f, &err)) {
 		bn_server__fail_err(rq, &err);
 		return;
@@ -114,10 +112,8 @@ static void audit_calls_get(bn_server_req *rq)
 		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "after: a call id");
 		return;
 	}
-	s = bn_server__store(rq);
-	if (!s)
+	if (!(s = bn_server__begin(rq, &err)))
 		return;
-	bn_err_init(&err);
 	if (bn_exec_audit_calls(&o, s, run, aft, (unsigned)lim, &err)) {
 		bn_server__fail_err(rq, &err);
 		return;
@@ -130,40 +126,34 @@ static void audit_calls_get(bn_server_req *rq)
 static void installs_get(bn_server_req *rq)
 {
 	bn_exec_audit_filter f;
-	json_t *a = NULL, *o;
+	json_t *a = NULL;
 	bn_store *s;
 	bn_err err;
 
 	if (!audit_filter(rq, &f, false))
 		return;
-	s = bn_server__store(rq);
-	if (!s)
+	if (!(s = bn_server__begin(rq, &err)))
 		return;
-	bn_err_init(&err);
 	if (bn_registry_audit_installs(&a, s, f.skill, f.since_ms, f.limit,
 				       &err)) {
 		bn_server__fail_err(rq, &err);
 		return;
 	}
-	o = json_object();
-	json_object_set_new(o, "installs", a);
-	bn_server__reply(rq, MHD_HTTP_OK, o);
+	bn_server__reply_member(rq, MHD_HTTP_OK, "installs", a);
 }
 #endif
 
 /* ---- secrets -------------------------------------------------------------- */
 
-static bn_exec_vault *vault_open(bn_server_req *rq)
+static bn_exec_vault *vault_open(bn_server_req *rq, bn_err *err)
 {
-	bn_store *s = bn_server__store(rq);
+	bn_store *s;
 	bn_exec_vault *v;
-	bn_err err;
 
-	if (!s)
+	if (!(s = bn_server__begin(rq, err)))
 		return NULL;
-	bn_err_init(&err);
-	if (bn_exec_vault_open(&v, s, &err)) {
-		bn_server__fail_err(rq, &err);
+	if (bn_exec_vault_open(&v, s, err)) {
+		bn_server__fail_err(rq, err);
 		return NULL;
 	}
 	return v;
@@ -171,15 +161,14 @@ static bn_exec_vault *vault_open(bn_server_req *rq)
 
 static void secrets_list(bn_server_req *rq)
 {
-	bn_exec_vault *v = vault_open(rq);
+	bn_exec_vault *v;
 	bn_exec_vault_entry *e = NULL;
 	size_t n = 0, i;
-	json_t *a, *o;
+	json_t *a;
 	bn_err err;
 
-	if (!v)
+	if (!(v = vault_open(rq, &err)))
 		return;
-	bn_err_init(&err);
 	if (bn_exec_vault_list(&e, &n, v, &err)) {
 		bn_server__fail_err(rq, &err);
 		goto out;
@@ -187,9 +176,7 @@ static void secrets_list(bn_server_req *rq)
 	a = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(a, bn_view_secret_json(&e[i]));
-	o = json_object();
-	json_object_set_new(o, "secrets", a);
-	bn_server__reply(rq, MHD_HTTP_OK, o);
+	bn_server__reply_member(rq, MHD_HTTP_OK, "secrets", a);
 	bn_exec_vault_entries_free(e, n);
 out:
 	bn_exec_vault_free(v);
@@ -215,10 +202,8 @@ static void secret_set(bn_server_req *rq)
 				BN_EXEC_VAULT_NAME_MAX);
 		return;
 	}
-	v = vault_open(rq);
-	if (!v)
+	if (!(v = vault_open(rq, &err)))
 		return;
-	bn_err_init(&err);
 	if (bn_exec_vault_set(v, name, json_string_value(val),
 			      json_string_length(val), &err)) {
 		bn_server__fail_err(rq, &err);
@@ -233,13 +218,12 @@ static void secret_set(bn_server_req *rq)
 
 static void secret_remove(bn_server_req *rq)
 {
-	bn_exec_vault *v = vault_open(rq);
+	bn_exec_vault *v;
 	json_t *o;
 	bn_err err;
 
-	if (!v)
+	if (!(v = vault_open(rq, &err)))
 		return;
-	bn_err_init(&err);
 	if (bn_exec_vault_remove(v, rq->params[0], &err)) {
 		bn_server__fail_err(rq, &err);
 	} else {
@@ -264,11 +248,12 @@ static const char *const provider_secrets[] = {
 
 static void settings_get(bn_server_req *rq)
 {
-	bn_exec_vault *v = vault_open(rq);
 	json_t *env = json_object(), *sec = json_object(), *o;
+	bn_exec_vault *v;
 	size_t i;
+	bn_err err;
 
-	if (!v) {
+	if (!(v = vault_open(rq, &err))) {
 		json_decref(env);
 		json_decref(sec);
 		return;
@@ -306,15 +291,15 @@ static void settings_get(bn_server_req *rq)
 }
 
 const bn_server_route bn_server_routes_exec[] = {
-	{ "GET", "/api/v1/audit", audit_get },
-	{ "GET", "/api/v1/audit/:run/calls", audit_calls_get },
+	{ "GET", "/api/v1/audit", .fn = audit_get },
+	{ "GET", "/api/v1/audit/:run/calls", .fn = audit_calls_get },
 #ifdef HAVE_REGISTRY
-	{ "GET", "/api/v1/audit/installs", installs_get },
+	{ "GET", "/api/v1/audit/installs", .fn = installs_get },
 #endif
-	{ "GET", "/api/v1/secrets", secrets_list },
-	{ "PUT", "/api/v1/secrets/:name", secret_set },
-	{ "POST", "/api/v1/secrets/:name", secret_set },
-	{ "DELETE", "/api/v1/secrets/:name", secret_remove },
-	{ "GET", "/api/v1/settings", settings_get },
-	{ NULL, NULL, NULL },
+	{ "GET", "/api/v1/secrets", .fn = secrets_list },
+	{ "PUT", "/api/v1/secrets/:name", .fn = secret_set },
+	{ "POST", "/api/v1/secrets/:name", .fn = secret_set },
+	{ "DELETE", "/api/v1/secrets/:name", .fn = secret_remove },
+	{ "GET", "/api/v1/settings", .fn = settings_get },
+	{ NULL, NULL, NULL, NULL },
 };

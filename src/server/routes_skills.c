@@ -23,12 +23,11 @@
    failure has been replied. */
 static bn_store *load_skills(bn_server_req *rq, bn_store_skills *all)
 {
-	bn_store *s = bn_server__store(rq);
+	bn_store *s;
 	bn_err err;
 
-	if (!s)
+	if (!(s = bn_server__begin(rq, &err)))
 		return NULL;
-	bn_err_init(&err);
 	if (bn_store_skills_list(all, s, &err)) {
 		bn_server__fail_err(rq, &err);
 		return NULL;
@@ -219,17 +218,12 @@ static void skill_create(bn_server_req *rq)
 	bn_store *s;
 	bn_err err;
 
-	if (bad)
+	if (!bn_server__need(rq, bad, name && desc && *desc,
+			     "give {\"name\", \"description\": what it does "
+			     "and when to use it, \"instructions\"?}"))
 		return;
-	if (!name || !desc || !*desc) {
-		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "give {\"name\", "
-				"\"description\": what it does and when to use "
-				"it, \"instructions\"?}");
+	if (!(s = bn_server__begin(rq, &err)))
 		return;
-	}
-	if (!(s = bn_server__store(rq)))
-		return;
-	bn_err_init(&err);
 	if (bn_store_skill_create(s, name, BN_SKILL_TYPE_PROMPT, desc, &err)) {
 		bn_server__fail_err(rq, &err);
 		return;
@@ -300,14 +294,11 @@ static void skill_grants_revoke(bn_server_req *rq)
 	bn_store *s;
 	bn_err err;
 
-	if (!spec) {
-		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "give ?capability="
-				"CAP[=SCOPE] (or all)");
+	if (!bn_server__need(rq, false, spec,
+			     "give ?capability=CAP[=SCOPE] (or all)"))
 		return;
-	}
-	if (!(s = bn_server__store(rq)))
+	if (!(s = bn_server__begin(rq, &err)))
 		return;
-	bn_err_init(&err);
 	if (bn_exec_grant_revoke(s, rq->params[0], NULL, spec, &removed, &err))
 		bn_server__fail_err(rq, &err);
 	else
@@ -401,15 +392,15 @@ static void skill_run(bn_server_req *rq)
 }
 
 const bn_server_route bn_server_routes_skills[] = {
-	{ "GET", "/api/v1/skills", skills_list },
-	{ "POST", "/api/v1/skills", skill_create },
-	{ "POST", "/api/v1/skills/validate", skill_validate },
-	{ "POST", "/api/v1/skills/check", skill_check },
-	{ "PUT", "/api/v1/skills/:name/SKILL.md", skill_save },
-	{ "GET", "/api/v1/skills/:name", skill_show },
-	{ "GET", "/api/v1/skills/:name/file", skill_file },
-	{ "DELETE", "/api/v1/skills/:name/grants", skill_grants_revoke },
-	{ "DELETE", "/api/v1/skills/:name", skill_remove },
-	{ "POST", "/api/v1/skills/:name/run", skill_run },
-	{ NULL, NULL, NULL },
+	{ "GET", "/api/v1/skills", .fn = skills_list },
+	{ "POST", "/api/v1/skills", .fn = skill_create },
+	{ "POST", "/api/v1/skills/validate", .fn = skill_validate },
+	{ "POST", "/api/v1/skills/check", .fn = skill_check },
+	{ "PUT", "/api/v1/skills/:name/SKILL.md", .fn = skill_save },
+	{ "GET", "/api/v1/skills/:name", .fn = skill_show },
+	{ "GET", "/api/v1/skills/:name/file", .fn = skill_file },
+	{ "DELETE", "/api/v1/skills/:name/grants", .fn = skill_grants_revoke },
+	{ "DELETE", "/api/v1/skills/:name", .fn = skill_remove },
+	{ "POST", "/api/v1/skills/:name/run", .fn = skill_run },
+	{ NULL, NULL, NULL, NULL },
 };

@@ -23,15 +23,14 @@ static void whoami(bn_server_req *rq)
 
 static void tokens_list(bn_server_req *rq)
 {
-	bn_store *s = bn_server__store(rq);
+	bn_store *s;
 	bn_store_token *v = NULL;
 	size_t n = 0;
-	json_t *a, *o;
+	json_t *a;
 	bn_err err;
 
-	if (!s)
+	if (!(s = bn_server__begin(rq, &err)))
 		return;
-	bn_err_init(&err);
 	if (bn_store_token_list(&v, &n, s, &err)) {
 		bn_server__fail_err(rq, &err);
 		return;
@@ -40,9 +39,7 @@ static void tokens_list(bn_server_req *rq)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, bn_view_token_json(&v[i]));
 	bn_store_tokens_free(v, n);
-	o = json_object();
-	json_object_set_new(o, "tokens", a);
-	bn_server__reply(rq, MHD_HTTP_OK, o);
+	bn_server__reply_member(rq, MHD_HTTP_OK, "tokens", a);
 }
 
 /* {"name", "role"?}: 201 {"name", "role", "token"}, the text once. */
@@ -56,16 +53,11 @@ static void token_post(bn_server_req *rq)
 	json_t *o;
 	bn_err err;
 
-	if (bad)
+	if (!bn_server__need(rq, bad, name,
+			     "give the token's \"name\" (and \"role\": admin or user)"))
 		return;
-	if (!name) {
-		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "give the token's "
-				"\"name\" (and \"role\": admin or user)");
+	if (!(s = bn_server__begin(rq, &err)))
 		return;
-	}
-	if (!(s = bn_server__store(rq)))
-		return;
-	bn_err_init(&err);
 	if (bn_server_token_create(text, s, name, role ? role : "user",
 				   &err)) {
 		bn_server__fail_err(rq, &err);
@@ -81,12 +73,11 @@ static void token_post(bn_server_req *rq)
 
 static void token_delete(bn_server_req *rq)
 {
-	bn_store *s = bn_server__store(rq);
+	bn_store *s;
 	bn_err err;
 
-	if (!s)
+	if (!(s = bn_server__begin(rq, &err)))
 		return;
-	bn_err_init(&err);
 	if (bn_server_token_revoke(s, rq->srv->home, rq->params[0], &err))
 		bn_server__fail_err(rq, &err);
 	else
@@ -94,9 +85,9 @@ static void token_delete(bn_server_req *rq)
 }
 
 const bn_server_route bn_server_routes_tokens[] = {
-	{ "GET", "/api/v1/whoami", whoami },
-	{ "GET", "/api/v1/tokens", tokens_list },
-	{ "POST", "/api/v1/tokens", token_post },
-	{ "DELETE", "/api/v1/tokens/:name", token_delete },
-	{ NULL, NULL, NULL },
+	{ "GET", "/api/v1/whoami", .fn = whoami },
+	{ "GET", "/api/v1/tokens", .fn = tokens_list },
+	{ "POST", "/api/v1/tokens", .fn = token_post },
+	{ "DELETE", "/api/v1/tokens/:name", .fn = token_delete },
+	{ NULL, NULL, NULL, NULL },
 };
