@@ -570,28 +570,21 @@ static void verify_get(bn_server_req *rq)
 
 /* ---- trusted keys ----------------------------------------------------------- */
 
-static void keys_list(bn_server_req *rq)
+static int keys_list(bn_server_req *rq, bn_store *s, bn_err *err)
 {
-	bn_store *s;
-	json_t *keys = NULL, *o;
-	bn_err err;
+	json_t *keys = NULL;
+	int r = bn_registry_key_list(&keys, s, err);
 
-	if (!(s = bn_server__begin(rq, &err)))
-		return;
-	if (bn_registry_key_list(&keys, s, &err)) {
-		bn_server__fail_err(rq, &err);
-		return;
-	}
-	o = json_object();
-	json_object_set_new(o, "keys", keys);
-	bn_server__reply(rq, MHD_HTTP_OK, o);
+	if (!r)
+		bn_server__reply_member(rq, MHD_HTTP_OK, "keys", keys);
+	return r;
 }
 
 const bn_server_route bn_server_routes_registry[] = {
 	{ "GET", "/api/v1/registry/search", .fn = registry_search },
 	{ "POST", "/api/v1/skills/install/preview", .fn = install_preview },
 	{ "POST", "/api/v1/skills/install", .fn = install_post },
-	{ "GET", "/api/v1/keys", .fn = keys_list },
+	{ "GET", "/api/v1/keys", .store = keys_list },
 	{ "GET", "/api/v1/updates", .fn = updates_get },
 	{ "POST", "/api/v1/skills/:skill/update", .fn = update_post },
 	{ "GET", "/api/v1/verify", .fn = verify_get },
