@@ -314,17 +314,6 @@ static int grants_revoke(bn_server_req *rq, bn_store *s, bn_err *err)
 
 /* ---- memories ----------------------------------------------------------------- */
 
-static json_t *memories_json(const bn_exec_memory_item *v, size_t n,
-			     bool ranked)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, bn_view_memory_json(&v[i], ranked));
-	return a;
-}
-
 /* ?q=QUERY&limit=N searches; without q, every memory. */
 static int memories_get(bn_server_req *rq, bn_store *s, bn_err *err)
 {
@@ -348,7 +337,7 @@ static int memories_get(bn_server_req *rq, bn_store *s, bn_err *err)
 	      : bn_exec_memory_list(&v, &n, s, rq->params[0], err);
 	if (!r)
 		bn_server__reply_member(rq, MHD_HTTP_OK, "memories",
-					memories_json(v, n, q != NULL));
+					bn_view_memories_json(v, n, q != NULL));
 	bn_exec_memory_items_free(v, n);
 	return r;
 }

@@ -137,17 +137,14 @@ static int secrets_list(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bn_exec_vault_entry *e = NULL;
 	bn_exec_vault *v;
-	size_t n = 0, i;
-	json_t *a;
+	size_t n = 0;
 	int r = bn_exec_vault_open(&v, s, err);
 
 	if (r)
 		return r;
 	if (!(r = bn_exec_vault_list(&e, &n, v, err))) {
-		a = json_array();
-		for (i = 0; i < n; i++)
-			json_array_append_new(a, bn_view_secret_json(&e[i]));
-		bn_server__reply_member(rq, MHD_HTTP_OK, "secrets", a);
+		bn_server__reply_member(rq, MHD_HTTP_OK, "secrets",
+					bn_view_secrets_json(e, n));
 		bn_exec_vault_entries_free(e, n);
 	}
 	bn_exec_vault_free(v);

@@ -25,17 +25,13 @@ static int tokens_list(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bn_store_token *v = NULL;
 	size_t n = 0;
-	json_t *a;
 	int r = bn_store_token_list(&v, &n, s, err);
 
-	if (r)
-		return r;
-	a = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, bn_view_token_json(&v[i]));
+	if (!r)
+		bn_server__reply_member(rq, MHD_HTTP_OK, "tokens",
+					bn_view_tokens_json(v, n));
 	bn_store_tokens_free(v, n);
-	bn_server__reply_member(rq, MHD_HTTP_OK, "tokens", a);
-	return 0;
+	return r;
 }
 
 /* {"name", "role"?}: 201 {"name", "role", "token"}, the text once. */
