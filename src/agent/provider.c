@@ -34,12 +34,11 @@ const char *bn_agent_api_name(bn_agent_api api)
 
 bool bn_agent_api_parse(bn_agent_api *out, const char *name)
 {
-	for (int i = 0; i < BN_AGENT_API_MAX; i++)
-		if (name && strcmp(name, api_names[i]) == 0) {
-			*out = (bn_agent_api)i;
-			return true;
-		}
-	return false;
+	int i = bn_str_index(api_names, BN_AGENT_API_MAX, name);
+
+	if (i >= 0)
+		*out = (bn_agent_api)i;
+	return i >= 0;
 }
 
 static const bn_agent__api *api_ops(bn_agent_api api)
