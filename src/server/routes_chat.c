@@ -34,6 +34,7 @@
 
 #include "agent/loop.h"
 #include "agent/provider.h"
+#include "base/ref.h"
 #include "store/conv.h"
 #include "view/view.h"
 
@@ -51,7 +52,7 @@ typedef struct chat_stream {
 	bool stop_sent;              /* the server stopped: error sent */
 	atomic_bool cancel;          /* the client went away */
 	int fd;                      /* the client's socket, or -1 */
-	int refs;                    /* the turn's thread and the response */
+	unsigned refs;               /* the turn's thread and the response */
 	bn_server_state *state;      /* the server's; outlives every turn */
 	/* the turn, owned: */
 	char *home;
@@ -67,12 +68,7 @@ typedef struct chat_stream {
 
 static void stream_unref(chat_stream *cs)
 {
-	bool last;
-
-	pthread_mutex_lock(&cs->lock);
-	last = --cs->refs == 0;
-	pthread_mutex_unlock(&cs->lock);
-	if (!last)
+	if (!bn_ref_drop(&cs->lock, &cs->refs))
 		return;
 	bn_buf_clear(&cs->out);
 	bn_agent_provider_free(cs->provider);
