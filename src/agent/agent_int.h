@@ -112,7 +112,8 @@ typedef struct bn_agent__api {
 		    const bn_agent_request *req, bn_err *err);
 	/* the key's header line, e.g. "x-api-key: K" (owned, wipe it) */
 	char *(*auth_header)(const bn_agent_provider *p);
-	/* extra fixed header lines, NULL-terminated */
+	/* its own fixed header lines, NULL-terminated; the content-type
+	   and accept lines every request carries follow them */
 	const char *const *headers;
 	/* one stream event into the answer */
 	int (*event)(bn_agent__acc *a, const bn_agent_sse_event *ev);
@@ -122,11 +123,23 @@ typedef struct bn_agent__api {
 	char *(*error_text)(json_t *body, bool *overloaded);
 } bn_agent__api;
 
+/* The table of a provider's file, whose functions are named as the
+   members are (body, auth_header, headers, event, whole, error_text). */
+#define BN_AGENT__API_OF_FILE(NAME, PATH)                                 \
+	{ .name = (NAME), .path = (PATH), .body = body,                   \
+	  .auth_header = auth_header, .headers = headers, .event = event, \
+	  .whole = whole, .error_text = error_text }
+
 extern const bn_agent__api bn_agent__anthropic;
 extern const bn_agent__api bn_agent__openai;
 
 /* The "text" of neutral block B, or "" (borrowed). */
 const char *bn_agent__block_str(json_t *b, const char *key);
+
+/* "TYPE: MESSAGE" of the error object E ({"type", "message"}, either
+   may be missing), with *TYPE its type (borrowed, or ""); NULL when E is
+   not an object.  Both providers' error bodies carry one. */
+char *bn_agent__error_line(json_t *e, const char **type);
 
 /* ---- the tools a session offers (tools.c) ------------------------------- */
 

@@ -148,8 +148,6 @@ static char *auth_header(const bn_agent_provider *p)
 
 static const char *const headers[] = {
 	"anthropic-version: 2023-06-01",
-	"content-type: application/json",
-	"accept: text/event-stream",
 	NULL,
 };
 
@@ -317,23 +315,14 @@ static int whole(bn_agent__acc *a, json_t *m)
 
 static char *error_text(json_t *body, bool *overloaded)
 {
-	json_t *e = json_object_get(body, "error");
-	const char *type = bn_agent__block_str(e, "type");
-	const char *msg = bn_agent__block_str(e, "message");
+	const char *type;
+	char *text = bn_agent__error_line(json_object_get(body, "error"),
+					  &type);
 
-	if (!json_is_object(e))
-		return NULL;
-	*overloaded = !strcmp(type, "overloaded_error");
-	return bn_xasprintf("%s%s%s", type, *type && *msg ? ": " : "", msg);
+	if (text)
+		*overloaded = !strcmp(type, "overloaded_error");
+	return text;
 }
 
-const bn_agent__api bn_agent__anthropic = {
-	.name = "anthropic",
-	.path = "/v1/messages",
-	.body = body,
-	.auth_header = auth_header,
-	.headers = headers,
-	.event = event,
-	.whole = whole,
-	.error_text = error_text,
-};
+const bn_agent__api bn_agent__anthropic =
+	BN_AGENT__API_OF_FILE("anthropic", "/v1/messages");

@@ -141,11 +141,7 @@ static char *auth_header(const bn_agent_provider *p)
 	return bn_xasprintf("Authorization: Bearer %s", p->key);
 }
 
-static const char *const headers[] = {
-	"content-type: application/json",
-	"accept: text/event-stream",
-	NULL,
-};
+static const char *const headers[] = { NULL };
 
 static int malformed(bn_agent__acc *a, const char *what)
 {
@@ -291,25 +287,15 @@ static int whole(bn_agent__acc *a, json_t *m)
 static char *error_text(json_t *body, bool *overloaded)
 {
 	json_t *e = json_object_get(body, "error");
-	const char *type, *msg;
+	const char *type;
+	char *text;
 
 	if (json_is_string(e))
 		return bn_xstrdup(json_string_value(e));
-	if (!json_is_object(e))
-		return NULL;
-	type = bn_agent__block_str(e, "type");
-	msg = bn_agent__block_str(e, "message");
-	*overloaded = strstr(type, "overloaded") != NULL;
-	return bn_xasprintf("%s%s%s", type, *type && *msg ? ": " : "", msg);
+	if ((text = bn_agent__error_line(e, &type)))
+		*overloaded = strstr(type, "overloaded") != NULL;
+	return text;
 }
 
-const bn_agent__api bn_agent__openai = {
-	.name = "openai",
-	.path = "/chat/completions",
-	.body = body,
-	.auth_header = auth_header,
-	.headers = headers,
-	.event = event,
-	.whole = whole,
-	.error_text = error_text,
-};
+const bn_agent__api bn_agent__openai =
+	BN_AGENT__API_OF_FILE("openai", "/chat/completions");

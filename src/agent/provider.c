@@ -34,12 +34,11 @@ const char *bn_agent_api_name(bn_agent_api api)
 
 bool bn_agent_api_parse(bn_agent_api *out, const char *name)
 {
-	for (int i = 0; i < BN_AGENT_API_MAX; i++)
-		if (name && strcmp(name, api_names[i]) == 0) {
-			*out = (bn_agent_api)i;
-			return true;
-		}
-	return false;
+	int i = bn_str_index(api_names, BN_AGENT_API_MAX, name);
+
+	if (i >= 0)
+		*out = (bn_agent_api)i;
+	return i >= 0;
 }
 
 static const bn_agent__api *api_ops(bn_agent_api api)
@@ -414,6 +413,17 @@ const char *bn_agent__block_str(json_t *b, const char *key)
 	return s ? s : "";
 }
 
+char *bn_agent__error_line(json_t *e, const char **type)
+{
+	const char *msg;
+
+	if (!json_is_object(e))
+		return NULL;
+	*type = bn_agent__block_str(e, "type");
+	msg = bn_agent__block_str(e, "message");
+	return bn_xasprintf("%s%s%s", *type, **type && *msg ? ": " : "", msg);
+}
+
 /* ---- the HTTP exchange -------------------------------------------------- */
 
 /* One attempt's state, shared with libcurl's callbacks. */
@@ -603,6 +613,13 @@ static int should_retry_header(CURL *c)
 		strcasecmp(h->value, "false") == 0 ? 0 : -1;
 }
 
+/* The header lines every provider's request carries after its own. */
+static const char *const common_headers[] = {
+	"content-type: application/json",
+	"accept: text/event-stream",
+	NULL,
+};
+
 static int setup(xfer *x, struct curl_slist **hdrs, bn_agent_provider *p,
 		 const char *url, const char *body, attempt *at)
 {
@@ -616,6 +633,8 @@ static int setup(xfer *x, struct curl_slist **hdrs, bn_agent_provider *p,
 	l = cu->slist_append(l, auth);
 	wipe_free(auth);
 	for (const char *const *h = api->headers; l && *h; h++)
+		l = cu->slist_append(l, *h);
+	for (const char *const *h = common_headers; l && *h; h++)
 		l = cu->slist_append(l, *h);
 	*hdrs = l;
 	if (!l)

@@ -197,6 +197,14 @@ void bn_strv_clear(bn_strv *sv)
 	sv->n = 0;
 }
 
+int bn_str_index(const char *const *names, int n, const char *name)
+{
+	for (int i = 0; name && i < n; i++)
+		if (names[i] && strcmp(names[i], name) == 0)
+			return i;
+	return -1;
+}
+
 bool bn_strv_has(const bn_strv *sv, const char *s)
 {
 	size_t i;

@@ -61,6 +61,9 @@ typedef struct bn_strv {
 void bn_strv_push(bn_strv *sv, const char *s);  /* copies s */
 void bn_strv_clear(bn_strv *sv);
 bool bn_strv_has(const bn_strv *sv, const char *s);
+/* The index of NAME among the N strings NAMES (an enum's name table), or
+   -1 when NAME is NULL or none of them. */
+int bn_str_index(const char *const *names, int n, const char *name);
 /* Same length, and every string of A is in B (sets without repeats). */
 bool bn_strv_same_set(const bn_strv *a, const bn_strv *b);
 

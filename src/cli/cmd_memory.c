@@ -46,11 +46,7 @@ static void items_print(const bn_exec_memory_item *v, size_t n, bool ranked,
 	const char *p;
 
 	if (json) {
-		json_t *a = json_array();
-		for (i = 0; i < n; i++)
-			json_array_append_new(a, bn_view_memory_json(&v[i],
-								   ranked));
-		bn_cli_print_json(a);
+		bn_cli_print_json(bn_view_memories_json(v, n, ranked));
 		return;
 	}
 	for (i = 0; i < n; i++) {

@@ -161,10 +161,7 @@ static void list_print(const bn_exec_vault_entry *e, size_t n, bool json)
 	size_t i;
 
 	if (json) {
-		json_t *a = json_array();
-		for (i = 0; i < n; i++)
-			json_array_append_new(a, bn_view_secret_json(&e[i]));
-		bn_cli_print_json(a);
+		bn_cli_print_json(bn_view_secrets_json(e, n));
 		return;
 	}
 	if (n == 0) {

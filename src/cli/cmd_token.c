@@ -75,10 +75,7 @@ int bn_cli_token_list(int argc, char **argv)
 	if (r)
 		return bn_cli_fail(&err);
 	if (json) {
-		json_t *a = json_array();
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(a, bn_view_token_json(&v[i]));
-		bn_cli_print_json(a);
+		bn_cli_print_json(bn_view_tokens_json(v, n));
 	} else if (n == 0) {
 		printf("no API tokens yet: `bnity serve` makes the admin "
 		       "token 'serve'; `bnity token create NAME` makes "

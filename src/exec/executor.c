@@ -48,12 +48,11 @@ const char *bn_exec_tier_name(bn_exec_tier t)
 
 bool bn_exec_tier_parse(bn_exec_tier *out, const char *name)
 {
-	for (int i = 0; i < BN_EXEC_TIER_MAX; i++)
-		if (name && strcmp(name, tier_names[i]) == 0) {
-			*out = (bn_exec_tier)i;
-			return true;
-		}
-	return false;
+	int i = bn_str_index(tier_names, BN_EXEC_TIER_MAX, name);
+
+	if (i >= 0)
+		*out = (bn_exec_tier)i;
+	return i >= 0;
 }
 
 void bn_exec_tier_limits(bn_exec_limits *out, bn_exec_tier t)

@@ -35,12 +35,11 @@ static const char *const agent_names[BN_MCP_AGENT_MAX] = {
 
 bool bn_mcp_agent_parse(bn_mcp_agent *out, const char *name)
 {
-	for (int i = 0; i < BN_MCP_AGENT_MAX; i++)
-		if (name && !strcmp(name, agent_names[i])) {
-			*out = (bn_mcp_agent)i;
-			return true;
-		}
-	return false;
+	int i = bn_str_index(agent_names, BN_MCP_AGENT_MAX, name);
+
+	if (i >= 0)
+		*out = (bn_mcp_agent)i;
+	return i >= 0;
 }
 
 const char *bn_mcp_agent_names(void)

@@ -37,6 +37,7 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/dl.h"
+#include "base/ref.h"
 
 #define MHD_FNS(X)                                                      \
 	X(start_daemon) X(stop_daemon) X(get_daemon_info)               \
@@ -100,13 +101,7 @@ typedef struct upload {
 
 static void hsession_unref(hsession *hs)
 {
-	http *h = hs->h;
-	bool last;
-
-	pthread_mutex_lock(&h->lock);
-	last = --hs->refs == 0;
-	pthread_mutex_unlock(&h->lock);
-	if (!last)
+	if (!bn_ref_drop(&hs->h->lock, &hs->refs))
 		return;
 	bn_mcp__session_free(hs->ss);
 	pthread_mutex_destroy(&hs->input);

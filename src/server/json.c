@@ -67,22 +67,27 @@ void bn_server__fail_err(bn_server_req *rq, const bn_err *err)
 
 void bn_server__reply_removed(bn_server_req *rq, const char *name)
 {
+	bn_server__reply_member(rq, MHD_HTTP_OK, "removed", json_string(name));
+}
+
+void bn_server__reply_member(bn_server_req *rq, unsigned status,
+			     const char *key, json_t *j)
+{
 	json_t *o = json_object();
 
-	json_object_set_new(o, "removed", json_string(name));
-	bn_server__reply(rq, MHD_HTTP_OK, o);
+	json_object_set_new(o, key, j);
+	bn_server__reply(rq, status, o);
 }
 
 void bn_server__remove(bn_server_req *rq,
 		       int (*remove)(bn_store *s, const char *name,
 				     bn_err *err))
 {
-	bn_store *s = bn_server__store(rq);
+	bn_store *s;
 	bn_err err;
 
-	if (!s)
+	if (!(s = bn_server__begin(rq, &err)))
 		return;
-	bn_err_init(&err);
 	if (remove(s, rq->params[0], &err))
 		bn_server__fail_err(rq, &err);
 	else
@@ -104,6 +109,24 @@ bn_store *bn_server__store(bn_server_req *rq)
 		return NULL;
 	}
 	return rq->store;
+}
+
+bn_store *bn_server__begin(bn_server_req *rq, bn_err *err)
+{
+	bn_err_init(err);
+	return bn_server__store(rq);
+}
+
+bool bn_server__need(bn_server_req *rq, bool bad, bool present,
+		     const char *want)
+{
+	if (bad)
+		return false;
+	if (!present) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "%s", want);
+		return false;
+	}
+	return true;
 }
 
 const char *bn_server__body_str(bn_server_req *rq, const char *key,

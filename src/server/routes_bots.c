@@ -15,129 +15,70 @@
 
 #define GRANTS_MAX 64   /* capabilities in one POST */
 
-/* BOT's attachments as [{skill, enabled, attached_at}], or NULL after
-   replying with the error. */
-static json_t *attachments_json(bn_server_req *rq, bn_store *s,
-				const char *bot)
+/* 0 when the bot of the route's first parameter exists; else ERR. */
+static int bot_exists(bn_server_req *rq, bn_store *s, bn_err *err)
 {
-	bn_store_attachment *att = NULL;
-	size_t n = 0, i;
-	json_t *a;
-	bn_err err;
-
-	bn_err_init(&err);
-	if (bn_store_bot_skills(&att, &n, s, bot, &err)) {
-		bn_server__fail_err(rq, &err);
-		return NULL;
-	}
-	a = json_array();
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, bn_view_attachment_json(&att[i]));
-	bn_store_attachments_free(att, n);
-	return a;
-}
-
-/* The store, once the bot of the route's first parameter exists. */
-static bn_store *store_for_bot(bn_server_req *rq)
-{
-	bn_store *s = bn_server__store(rq);
 	bn_store_bot b = { 0 };
-	bn_err err;
+	int r = bn_store_bot_get(&b, s, rq->params[0], err);
 
-	if (!s)
-		return NULL;
-	bn_err_init(&err);
-	if (bn_store_bot_get(&b, s, rq->params[0], &err)) {
-		bn_server__fail_err(rq, &err);
-		return NULL;
-	}
 	bn_store_bot_clear(&b);
-	return s;
+	return r;
 }
 
 /* ---- bots ------------------------------------------------------------------ */
 
-static void bots_list(bn_server_req *rq)
+static int bots_list(bn_server_req *rq, bn_store *s, bn_err *err)
 {
-	bn_store *s = bn_server__store(rq);
 	bn_store_bot *bots = NULL;
 	size_t n = 0, i;
-	json_t *a, *o;
-	bn_err err;
-	int r;
+	json_t *a;
+	int r = bn_store_bot_list(&bots, &n, s, err);
 
-	if (!s)
-		return;
-	bn_err_init(&err);
-	if (bn_store_bot_list(&bots, &n, s, &err)) {
-		bn_server__fail_err(rq, &err);
-		return;
-	}
-	r = bn_view_bots_load_json(&a, s, bots, n, &err);
+	if (!r)
+		r = bn_view_bots_load_json(&a, s, bots, n, err);
 	for (i = 0; i < n; i++)
 		bn_store_bot_clear(&bots[i]);
 	free(bots);
-	if (r) {
-		bn_server__fail_err(rq, &err);
-		return;
-	}
-	o = json_object();
-	json_object_set_new(o, "bots", a);
-	bn_server__reply(rq, MHD_HTTP_OK, o);
+	if (!r)
+		bn_server__reply_member(rq, MHD_HTTP_OK, "bots", a);
+	return r;
 }
 
-static void bot_create(bn_server_req *rq)
+static int bot_create(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bool bad = false;
-	bn_store_bot b = { 0 };
-	bn_store *s;
-	bn_err err;
+	bn_store_bot b = { 0 }, made = { 0 };
+	int r;
 
 	b.slug = (char *)bn_server__body_str(rq, "slug", &bad);
 	b.name = (char *)bn_server__body_str(rq, "name", &bad);
 	b.persona = (char *)bn_server__body_str(rq, "persona", &bad);
 	b.provider = (char *)bn_server__body_str(rq, "provider", &bad);
 	b.model = (char *)bn_server__body_str(rq, "model", &bad);
-	if (bad)
-		return;
-	if (!b.slug) {
-		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "give {\"slug\": "
-				"\"my-bot\", \"persona\": \"...\"}");
-		return;
-	}
-	s = bn_server__store(rq);
-	if (!s)
-		return;
-	bn_err_init(&err);
-	if (bn_store_bot_create(s, &b, &err)) {
-		bn_server__fail_err(rq, &err);
-		return;
-	}
-	bn_store_bot made = { 0 };
-	if (bn_store_bot_get(&made, s, b.slug, &err)) {
-		bn_server__fail_err(rq, &err);
-		return;
-	}
-	bn_server__reply(rq, MHD_HTTP_CREATED, bn_view_bot_json(&made, NULL, 0));
+	if (!bn_server__need(rq, bad, b.slug,
+			     "give {\"slug\": \"my-bot\", "
+			     "\"persona\": \"...\"}"))
+		return 0;
+	r = bn_store_bot_create(s, &b, err);
+	if (!r)
+		r = bn_store_bot_get(&made, s, b.slug, err);
+	if (!r)
+		bn_server__reply(rq, MHD_HTTP_CREATED,
+				 bn_view_bot_json(&made, NULL, 0));
 	bn_store_bot_clear(&made);
+	return r;
 }
 
-static void bot_show(bn_server_req *rq)
+static int bot_show(bn_server_req *rq, bn_store *s, bn_err *err)
 {
-	bn_store *s = bn_server__store(rq);
 	bn_store_bot b = { 0 };
 	json_t *o;
-	bn_err err;
+	int r = bn_store_bot_get(&b, s, rq->params[0], err);
 
-	if (!s)
-		return;
-	bn_err_init(&err);
-	if (bn_store_bot_get(&b, s, rq->params[0], &err) ||
-	    bn_view_bot_load_json(&o, s, &b, &err))
-		bn_server__fail_err(rq, &err);
-	else
+	if (!r && !(r = bn_view_bot_load_json(&o, s, &b, err)))
 		bn_server__reply(rq, MHD_HTTP_OK, o);
 	bn_store_bot_clear(&b);
+	return r;
 }
 
 static void bot_remove(bn_server_req *rq)
@@ -147,121 +88,87 @@ static void bot_remove(bn_server_req *rq)
 
 /* ---- a bot's skills ---------------------------------------------------------- */
 
-static void bot_skills(bn_server_req *rq)
+/* The bot's attachments: [{skill, enabled, attached_at}]. */
+static int bot_skills(bn_server_req *rq, bn_store *s, bn_err *err)
 {
-	bn_store *s = store_for_bot(rq);
-	json_t *a, *o;
+	bn_store_attachment *att = NULL;
+	size_t n = 0, i;
+	json_t *a;
+	int r = bot_exists(rq, s, err);
 
-	if (!s)
-		return;
-	a = attachments_json(rq, s, rq->params[0]);
-	if (!a)
-		return;
-	o = json_object();
-	json_object_set_new(o, "skills", a);
-	bn_server__reply(rq, MHD_HTTP_OK, o);
+	if (r || (r = bn_store_bot_skills(&att, &n, s, rq->params[0], err)))
+		return r;
+	a = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, bn_view_attachment_json(&att[i]));
+	bn_store_attachments_free(att, n);
+	bn_server__reply_member(rq, MHD_HTTP_OK, "skills", a);
+	return 0;
 }
 
-/* Reply with the attachment SKILL of BOT after a change. */
-static void reply_binding(bn_server_req *rq, unsigned status,
-			  const char *bot, const char *skill,
-			  const char *done)
+/* Reply with the attachment SKILL of the route's bot after a change R
+   (DONE), or return R. */
+static int reply_binding(bn_server_req *rq, int r, unsigned status,
+			 const char *skill, const char *done)
 {
-	json_t *o = json_object();
+	json_t *o;
 
-	json_object_set_new(o, "bot", json_string(bot));
+	if (r)
+		return r;
+	o = json_object();
+	json_object_set_new(o, "bot", json_string(rq->params[0]));
 	json_object_set_new(o, "skill", json_string(skill));
 	json_object_set_new(o, "done", json_string(done));
 	bn_server__reply(rq, status, o);
+	return 0;
 }
 
-static void skill_attach(bn_server_req *rq)
+static int skill_attach(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bool bad = false;
 	const char *skill = bn_server__body_str(rq, "skill", &bad);
-	bn_store *s;
-	bn_err err;
 
-	if (bad)
-		return;
-	if (!skill) {
-		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST,
-				"give {\"skill\": \"NAME\"}");
-		return;
-	}
-	s = bn_server__store(rq);
-	if (!s)
-		return;
-	bn_err_init(&err);
-	if (bn_store_attach(s, rq->params[0], skill, &err)) {
-		bn_server__fail_err(rq, &err);
-		return;
-	}
-	reply_binding(rq, MHD_HTTP_CREATED, rq->params[0], skill, "attached");
+	if (!bn_server__need(rq, bad, skill, "give {\"skill\": \"NAME\"}"))
+		return 0;
+	return reply_binding(rq, bn_store_attach(s, rq->params[0], skill, err),
+			     MHD_HTTP_CREATED, skill, "attached");
 }
 
-static void skill_detach(bn_server_req *rq)
+static int skill_detach(bn_server_req *rq, bn_store *s, bn_err *err)
 {
-	bn_store *s = bn_server__store(rq);
-	bn_err err;
-
-	if (!s)
-		return;
-	bn_err_init(&err);
-	if (bn_store_detach(s, rq->params[0], rq->params[1], &err)) {
-		bn_server__fail_err(rq, &err);
-		return;
-	}
-	reply_binding(rq, MHD_HTTP_OK, rq->params[0], rq->params[1],
-		      "detached");
+	return reply_binding(rq, bn_store_detach(s, rq->params[0],
+						 rq->params[1], err),
+			     MHD_HTTP_OK, rq->params[1], "detached");
 }
 
-static void set_enabled(bn_server_req *rq, bool on)
+static int skill_enable(bn_server_req *rq, bn_store *s, bn_err *err)
 {
-	bn_store *s = bn_server__store(rq);
-	bn_err err;
-
-	if (!s)
-		return;
-	bn_err_init(&err);
-	if (bn_store_set_enabled(s, rq->params[0], rq->params[1], on, &err)) {
-		bn_server__fail_err(rq, &err);
-		return;
-	}
-	reply_binding(rq, MHD_HTTP_OK, rq->params[0], rq->params[1],
-		      on ? "enabled" : "disabled");
+	return reply_binding(rq, bn_store_set_enabled(s, rq->params[0],
+						      rq->params[1], true, err),
+			     MHD_HTTP_OK, rq->params[1], "enabled");
 }
 
-static void skill_enable(bn_server_req *rq)
+static int skill_disable(bn_server_req *rq, bn_store *s, bn_err *err)
 {
-	set_enabled(rq, true);
-}
-
-static void skill_disable(bn_server_req *rq)
-{
-	set_enabled(rq, false);
+	return reply_binding(rq, bn_store_set_enabled(s, rq->params[0],
+						      rq->params[1], false,
+						      err),
+			     MHD_HTTP_OK, rq->params[1], "disabled");
 }
 
 /* ---- grants ------------------------------------------------------------------ */
 
-static void grants_list(bn_server_req *rq)
+static int grants_list(bn_server_req *rq, bn_store *s, bn_err *err)
 {
-	bn_store *s = store_for_bot(rq);
 	bn_exec_grants g = { 0 };
-	json_t *o;
-	bn_err err;
+	int r = bot_exists(rq, s, err);
 
-	if (!s)
-		return;
-	bn_err_init(&err);
-	if (bn_exec_grant_list(&g, s, rq->params[1], rq->params[0], &err)) {
-		bn_server__fail_err(rq, &err);
-		return;
-	}
-	o = json_object();
-	json_object_set_new(o, "grants", bn_view_grants_json(&g));
+	if (!r && !(r = bn_exec_grant_list(&g, s, rq->params[1],
+					   rq->params[0], err)))
+		bn_server__reply_member(rq, MHD_HTTP_OK, "grants",
+					bn_view_grants_json(&g));
 	bn_exec_grants_clear(&g);
-	bn_server__reply(rq, MHD_HTTP_OK, o);
+	return r;
 }
 
 static bool get_u64(bn_server_req *rq, uint64_t *out, json_t *lim,
@@ -365,185 +272,126 @@ out:
 	return r;
 }
 
-static void grants_add(bn_server_req *rq)
+static int grants_add(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bn_exec_limits lim = { 0 };
 	bn_strv added = { 0 };
 	bool has_limits = false;
-	json_t *caps, *o;
-	bn_store *s;
-	bn_err err;
+	json_t *caps;
+	int r;
 
 	if (!grant_args(rq, &caps, &lim, &has_limits))
-		return;
-	s = store_for_bot(rq);
-	if (!s)
-		return;
-	bn_err_init(&err);
-	if (grant_all(&added, s, rq->params[0], rq->params[1], caps, &lim,
-		      has_limits, &err)) {
-		bn_strv_clear(&added);
-		bn_server__fail_err(rq, &err);
-		return;
-	}
-	o = json_object();
-	json_object_set_new(o, "granted", bn_view_strv_json(&added));
+		return 0;
+	r = bot_exists(rq, s, err);
+	if (!r && !(r = grant_all(&added, s, rq->params[0], rq->params[1],
+				  caps, &lim, has_limits, err)))
+		bn_server__reply_member(rq, MHD_HTTP_CREATED, "granted",
+					bn_view_strv_json(&added));
 	bn_strv_clear(&added);
-	bn_server__reply(rq, MHD_HTTP_CREATED, o);
+	return r;
 }
 
 /* ?capability=SPEC (or {"capability": SPEC}): "cap", "cap=scope", "all". */
-static void grants_revoke(bn_server_req *rq)
+static int grants_revoke(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bool bad = false;
 	const char *spec = bn_server__query(rq, "capability");
 	size_t removed = 0;
-	json_t *o;
-	bn_store *s;
-	bn_err err;
+	int r;
 
 	if (!spec)
 		spec = bn_server__body_str(rq, "capability", &bad);
-	if (bad)
-		return;
-	if (!spec) {
-		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "give ?capability="
-				"CAP[=SCOPE] (or all)");
-		return;
-	}
-	s = store_for_bot(rq);
-	if (!s)
-		return;
-	bn_err_init(&err);
-	if (bn_exec_grant_revoke(s, rq->params[1], rq->params[0], spec,
-				 &removed, &err)) {
-		bn_server__fail_err(rq, &err);
-		return;
-	}
-	o = json_object();
-	json_object_set_new(o, "revoked", json_integer((json_int_t)removed));
-	bn_server__reply(rq, MHD_HTTP_OK, o);
+	if (!bn_server__need(rq, bad, spec,
+			     "give ?capability=CAP[=SCOPE] (or all)"))
+		return 0;
+	r = bot_exists(rq, s, err);
+	if (!r && !(r = bn_exec_grant_revoke(s, rq->params[1], rq->params[0],
+					     spec, &removed, err)))
+		bn_server__reply_member(rq, MHD_HTTP_OK, "revoked",
+					json_integer((json_int_t)removed));
+	return r;
 }
 
 /* ---- memories ----------------------------------------------------------------- */
 
-static json_t *memories_json(const bn_exec_memory_item *v, size_t n,
-			     bool ranked)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, bn_view_memory_json(&v[i], ranked));
-	return a;
-}
-
 /* ?q=QUERY&limit=N searches; without q, every memory. */
-static void memories_get(bn_server_req *rq)
+static int memories_get(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	const char *q = bn_server__query(rq, "q"),
 		   *lim = bn_server__query(rq, "limit");
 	bn_exec_memory_item *v = NULL;
 	long long limit = 10;
 	size_t n = 0;
-	bn_store *s;
-	json_t *o;
-	bn_err err;
 	int r;
 
 	if (lim && !bn_server__parse_ll(&limit, lim, 1,
 					BN_EXEC_MEMORY_LIMIT_MAX)) {
 		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "limit: 1 to %d",
 				BN_EXEC_MEMORY_LIMIT_MAX);
-		return;
+		return 0;
 	}
-	s = store_for_bot(rq);
-	if (!s)
-		return;
-	bn_err_init(&err);
+	if ((r = bot_exists(rq, s, err)))
+		return r;
 	r = q ? bn_exec_memory_search(&v, &n, s, rq->params[0], q,
-				      (size_t)limit, &err)
-	      : bn_exec_memory_list(&v, &n, s, rq->params[0], &err);
-	if (r) {
-		bn_server__fail_err(rq, &err);
-		return;
-	}
-	o = json_object();
-	json_object_set_new(o, "memories", memories_json(v, n, q != NULL));
+				      (size_t)limit, err)
+	      : bn_exec_memory_list(&v, &n, s, rq->params[0], err);
+	if (!r)
+		bn_server__reply_member(rq, MHD_HTTP_OK, "memories",
+					bn_view_memories_json(v, n, q != NULL));
 	bn_exec_memory_items_free(v, n);
-	bn_server__reply(rq, MHD_HTTP_OK, o);
+	return r;
 }
 
-static void memory_add(bn_server_req *rq)
+static int memory_add(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bool bad = false;
 	const char *text = bn_server__body_str(rq, "text", &bad);
 	long long id = 0;
-	bn_store *s;
-	json_t *o;
-	bn_err err;
+	int r;
 
-	if (bad)
-		return;
-	if (!text) {
-		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST,
-				"give {\"text\": \"what to remember\"}");
-		return;
-	}
-	s = store_for_bot(rq);
-	if (!s)
-		return;
-	bn_err_init(&err);
-	if (bn_exec_memory_add(&id, s, rq->params[0], text, &err)) {
-		bn_server__fail_err(rq, &err);
-		return;
-	}
-	o = json_object();
-	json_object_set_new(o, "id", json_integer(id));
-	bn_server__reply(rq, MHD_HTTP_CREATED, o);
+	if (!bn_server__need(rq, bad, text,
+			     "give {\"text\": \"what to remember\"}"))
+		return 0;
+	r = bot_exists(rq, s, err);
+	if (!r && !(r = bn_exec_memory_add(&id, s, rq->params[0], text, err)))
+		bn_server__reply_member(rq, MHD_HTTP_CREATED, "id",
+					json_integer(id));
+	return r;
 }
 
-static void memory_remove(bn_server_req *rq)
+static int memory_remove(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	long long id;
-	bn_store *s;
-	json_t *o;
-	bn_err err;
+	int r;
 
 	if (!bn_server__parse_ll(&id, rq->params[1], 1, INT64_MAX)) {
 		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST,
 				"a memory id is a positive number");
-		return;
+		return 0;
 	}
-	s = store_for_bot(rq);
-	if (!s)
-		return;
-	bn_err_init(&err);
-	if (bn_exec_memory_remove(s, rq->params[0], id, &err)) {
-		bn_server__fail_err(rq, &err);
-		return;
-	}
-	o = json_object();
-	json_object_set_new(o, "removed", json_integer(id));
-	bn_server__reply(rq, MHD_HTTP_OK, o);
+	r = bot_exists(rq, s, err);
+	if (!r && !(r = bn_exec_memory_remove(s, rq->params[0], id, err)))
+		bn_server__reply_member(rq, MHD_HTTP_OK, "removed",
+					json_integer(id));
+	return r;
 }
 
 #define BOT "/api/v1/bots/:bot"
 const bn_server_route bn_server_routes_bots[] = {
-	{ "GET", "/api/v1/bots", bots_list },
-	{ "POST", "/api/v1/bots", bot_create },
-	{ "GET", BOT, bot_show },
-	{ "DELETE", BOT, bot_remove },
-	{ "GET", BOT "/skills", bot_skills },
-	{ "POST", BOT "/skills", skill_attach },
-	{ "DELETE", BOT "/skills/:skill", skill_detach },
-	{ "POST", BOT "/skills/:skill/enable", skill_enable },
-	{ "POST", BOT "/skills/:skill/disable", skill_disable },
-	{ "GET", BOT "/skills/:skill/grants", grants_list },
-	{ "POST", BOT "/skills/:skill/grants", grants_add },
-	{ "DELETE", BOT "/skills/:skill/grants", grants_revoke },
-	{ "GET", BOT "/memories", memories_get },
-	{ "POST", BOT "/memories", memory_add },
-	{ "DELETE", BOT "/memories/:id", memory_remove },
-	{ NULL, NULL, NULL },
+	{ "GET", "/api/v1/bots", .store = bots_list },
+	{ "POST", "/api/v1/bots", .store = bot_create },
+	{ "GET", BOT, .store = bot_show },
+	{ "DELETE", BOT, .fn = bot_remove },
+	{ "GET", BOT "/skills", .store = bot_skills },
+	{ "POST", BOT "/skills", .store = skill_attach },
+	{ "DELETE", BOT "/skills/:skill", .store = skill_detach },
+	{ "POST", BOT "/skills/:skill/enable", .store = skill_enable },
+	{ "POST", BOT "/skills/:skill/disable", .store = skill_disable },
+	{ "GET", BOT "/skills/:skill/grants", .store = grants_list },
+	{ "POST", BOT "/skills/:skill/grants", .store = grants_add },
+	{ "DELETE", BOT "/skills/:skill/grants", .store = grants_revoke },
+	{ "GET", BOT "/memories", .store = memories_get },
+	{ "POST", BOT "/memories", .store = memory_add },
+	{ "DELETE", BOT "/memories/:id", .store = memory_remove },
+	{ NULL, NULL, NULL, NULL },
 };

@@ -34,6 +34,7 @@
 
 #include "agent/loop.h"
 #include "agent/provider.h"
+#include "base/ref.h"
 #include "store/conv.h"
 #include "view/view.h"
 
@@ -51,7 +52,7 @@ typedef struct chat_stream {
 	bool stop_sent;              /* the server stopped: error sent */
 	atomic_bool cancel;          /* the client went away */
 	int fd;                      /* the client's socket, or -1 */
-	int refs;                    /* the turn's thread and the response */
+	unsigned refs;               /* the turn's thread and the response */
 	bn_server_state *state;      /* the server's; outlives every turn */
 	/* the turn, owned: */
 	char *home;
@@ -67,12 +68,7 @@ typedef struct chat_stream {
 
 static void stream_unref(chat_stream *cs)
 {
-	bool last;
-
-	pthread_mutex_lock(&cs->lock);
-	last = --cs->refs == 0;
-	pthread_mutex_unlock(&cs->lock);
-	if (!last)
+	if (!bn_ref_drop(&cs->lock, &cs->refs))
 		return;
 	bn_buf_clear(&cs->out);
 	bn_agent_provider_free(cs->provider);
@@ -471,158 +467,135 @@ static void chat_post(bn_server_req *rq)
 
 /* ---- sessions ----------------------------------------------------------- */
 
-/* The session of the path's first parameter into *c; false after
-   replying (400, 404). */
-static bool session_of(bn_server_req *rq, bn_store *s, bn_store_conv *c)
+/* The session of the path's first parameter into *c: BN_EINVAL when it
+   is not a number, BN_ENOTFOUND when there is none. */
+static int session_of(bn_server_req *rq, bn_store *s, bn_store_conv *c,
+		      bn_err *err)
 {
 	long long id;
 	bool found = false;
-	bn_err err;
+	int r;
 
-	if (!bn_server__parse_ll(&id, rq->params[0], 1, INT64_MAX)) {
-		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "'%s' is not a "
-				"session id (a positive number)",
-				rq->params[0]);
-		return false;
-	}
-	bn_err_init(&err);
-	if (bn_store_conv_get(c, &found, s, id, &err)) {
-		bn_server__fail_err(rq, &err);
-		return false;
-	}
-	if (!found) {
-		bn_server__fail(rq, MHD_HTTP_NOT_FOUND, "no session %lld", id);
-		return false;
-	}
-	return true;
+	if (!bn_server__parse_ll(&id, rq->params[0], 1, INT64_MAX))
+		return bn_err_set(err, BN_EINVAL, "'%s' is not a session id "
+				  "(a positive number)", rq->params[0]);
+	if ((r = bn_store_conv_get(c, &found, s, id, err)))
+		return r;
+	return found ? 0 : bn_err_set(err, BN_ENOTFOUND, "no session %lld",
+				      id);
 }
 
-static void sessions_list(bn_server_req *rq)
+static int sessions_list(bn_server_req *rq, bn_store *s, bn_err *err)
 {
-	bn_store *s = bn_server__store(rq);
 	bn_store_bot b = { 0 };
 	json_t *a;
-	bn_err err;
+	int r = bn_store_bot_get(&b, s, rq->params[0], err);
 
-	if (!s)
-		return;
-	bn_err_init(&err);
-	if (bn_store_bot_get(&b, s, rq->params[0], &err) ||
-	    bn_view_sessions_load_json(&a, s, rq->params[0], 0, &err)) {
-		bn_store_bot_clear(&b);
-		bn_server__fail_err(rq, &err);
-		return;
-	}
+	if (!r && !(r = bn_view_sessions_load_json(&a, s, rq->params[0], 0,
+						   err)))
+		bn_server__reply_member(rq, MHD_HTTP_OK, "sessions", a);
 	bn_store_bot_clear(&b);
-	bn_server__reply(rq, MHD_HTTP_OK, json_pack("{s:o}", "sessions", a));
+	return r;
 }
 
-static void session_get(bn_server_req *rq)
+static int session_get(bn_server_req *rq, bn_store *s, bn_err *err)
 {
-	bn_store *s = bn_server__store(rq);
 	bn_store_conv c = { 0 };
 	json_t *o;
-	bn_err err;
+	int r = session_of(rq, s, &c, err);
 
-	if (!s || !session_of(rq, s, &c))
-		return;
-	bn_err_init(&err);
-	if (bn_view_session_load_json(&o, s, c.id, &err))
-		bn_server__fail_err(rq, &err);
-	else
+	if (!r && !(r = bn_view_session_load_json(&o, s, c.id, err)))
 		bn_server__reply(rq, MHD_HTTP_OK, o);
 	bn_store_conv_clear(&c);
+	return r;
 }
 
-static void session_resume(bn_server_req *rq)
+static int session_resume(bn_server_req *rq, bn_store *s, bn_err *err)
 {
-	bn_store *s = bn_server__store(rq);
 	bn_store_conv c = { 0 };
 	bn_agent_provider *p;
 	chat_stream *cs;
 	unsigned max_tokens;
+	int r;
 
-	if (!body_max_tokens(rq, &max_tokens) || !s ||
-	    !session_of(rq, s, &c))
-		return;
-	if (turn_check(rq, s, c.id, true) &&
+	if (!body_max_tokens(rq, &max_tokens))
+		return 0;
+	if (!(r = session_of(rq, s, &c, err)) &&
+	    turn_check(rq, s, c.id, true) &&
 	    (p = bot_provider(rq, s, c.bot))) {
 		cs = stream_new(rq, c.bot, c.id, NULL, p);
 		cs->max_tokens = max_tokens;
 		stream_start(rq, cs);
 	}
 	bn_store_conv_clear(&c);
+	return r;
 }
 
-static void session_delete(bn_server_req *rq)
+static int session_delete(bn_server_req *rq, bn_store *s, bn_err *err)
 {
-	bn_store *s = bn_server__store(rq);
 	bn_store_conv c = { 0 };
 	bn_store_turn t = { 0 };
 	bool found = false;
-	bn_err err;
+	int r = session_of(rq, s, &c, err);
 
-	if (!s || !session_of(rq, s, &c))
-		return;
-	bn_err_init(&err);
-	if (bn_store_turn_last(&t, &found, s, c.id, &err))
-		bn_server__fail_err(rq, &err);
-	else if (found && !strcmp(t.state, "running"))
-		/* a turn running in a live process keeps its session */
-		bn_server__fail(rq, MHD_HTTP_CONFLICT, "session %lld: turn %lld "
-				"is running (process %lld); delete it when it "
-				"ends", (long long)c.id, (long long)t.number,
-				(long long)t.owner_pid);
-	else if (bn_store_conv_delete(&found, s, c.id, &err))
-		bn_server__fail_err(rq, &err);
-	else
-		bn_server__reply(rq, MHD_HTTP_OK, json_pack("{s:I}", "removed",
-				 (json_int_t)c.id));
+	if (!r && !(r = bn_store_turn_last(&t, &found, s, c.id, err))) {
+		if (found && !strcmp(t.state, "running"))
+			/* a turn running in a live process keeps its
+			   session */
+			bn_server__fail(rq, MHD_HTTP_CONFLICT, "session %lld: "
+					"turn %lld is running (process %lld); "
+					"delete it when it ends",
+					(long long)c.id, (long long)t.number,
+					(long long)t.owner_pid);
+		else if (!(r = bn_store_conv_delete(&found, s, c.id, err)))
+			bn_server__reply_member(rq, MHD_HTTP_OK, "removed",
+						json_integer(c.id));
+	}
 	bn_store_turn_clear(&t);
 	bn_store_conv_clear(&c);
+	return r;
 }
 
 /* DELETE /api/v1/sessions/:id/turns/:n - drop the incomplete or
    cancelled last turn N. */
-static void turn_drop(bn_server_req *rq)
+static int turn_drop(bn_server_req *rq, bn_store *s, bn_err *err)
 {
-	bn_store *s = bn_server__store(rq);
 	bn_store_conv c = { 0 };
 	bn_store_turn t = { 0 };
 	bool found = false;
 	long long n;
-	bn_err err;
+	int r = session_of(rq, s, &c, err);
 
-	if (!s || !session_of(rq, s, &c))
-		return;
-	bn_err_init(&err);
-	if (!bn_server__parse_ll(&n, rq->params[1], 1, INT64_MAX))
+	if (!r && !bn_server__parse_ll(&n, rq->params[1], 1, INT64_MAX)) {
 		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "'%s' is not a turn "
 				"number", rq->params[1]);
-	else if (bn_store_turn_last(&t, &found, s, c.id, &err))
-		bn_server__fail_err(rq, &err);
-	else if (!found || t.number != n || !strcmp(t.state, "complete") ||
-		 !strcmp(t.state, "running"))
-		bn_server__fail(rq, MHD_HTTP_CONFLICT, "session %lld: turn %lld "
-				"is not an unfinished last turn (only an "
-				"incomplete or cancelled last turn is dropped)",
-				(long long)c.id, n);
-	else if (bn_store_turn_drop(s, c.id, n, &err))
-		bn_server__fail_err(rq, &err);
-	else
-		bn_server__reply(rq, MHD_HTTP_OK, json_pack("{s:I, s:I}",
-				 "session", (json_int_t)c.id,
-				 "dropped_turn", (json_int_t)n));
+	} else if (!r && !(r = bn_store_turn_last(&t, &found, s, c.id,
+						  err))) {
+		if (!found || t.number != n || !strcmp(t.state, "complete") ||
+		    !strcmp(t.state, "running"))
+			bn_server__fail(rq, MHD_HTTP_CONFLICT, "session %lld: "
+					"turn %lld is not an unfinished last "
+					"turn (only an incomplete or cancelled "
+					"last turn is dropped)",
+					(long long)c.id, n);
+		else if (!(r = bn_store_turn_drop(s, c.id, n, err)))
+			bn_server__reply(rq, MHD_HTTP_OK,
+					 json_pack("{s:I, s:I}", "session",
+						   (json_int_t)c.id,
+						   "dropped_turn",
+						   (json_int_t)n));
+	}
 	bn_store_turn_clear(&t);
 	bn_store_conv_clear(&c);
+	return r;
 }
 
 const bn_server_route bn_server_routes_chat[] = {
-	{ "POST", "/api/v1/bots/:bot/chat", chat_post },
-	{ "GET", "/api/v1/bots/:bot/sessions", sessions_list },
-	{ "GET", "/api/v1/sessions/:id", session_get },
-	{ "POST", "/api/v1/sessions/:id/resume", session_resume },
-	{ "DELETE", "/api/v1/sessions/:id", session_delete },
-	{ "DELETE", "/api/v1/sessions/:id/turns/:n", turn_drop },
-	{ NULL, NULL, NULL },
+	{ "POST", "/api/v1/bots/:bot/chat", .fn = chat_post },
+	{ "GET", "/api/v1/bots/:bot/sessions", .store = sessions_list },
+	{ "GET", "/api/v1/sessions/:id", .store = session_get },
+	{ "POST", "/api/v1/sessions/:id/resume", .store = session_resume },
+	{ "DELETE", "/api/v1/sessions/:id", .store = session_delete },
+	{ "DELETE", "/api/v1/sessions/:id/turns/:n", .store = turn_drop },
+	{ NULL, NULL, NULL, NULL },
 };

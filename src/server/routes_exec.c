@@ -64,23 +64,16 @@ static bool audit_filter(bn_server_req *rq, bn_exec_audit_filter *f,
 	return true;
 }
 
-static void audit_get(bn_server_req *rq)
+static int audit_get(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bn_exec_audit_filter f;
 	json_t *runs = NULL, *o, *last;
-	bn_store *s;
-	bn_err err;
+	int r;
 
 	if (!audit_filter(rq, &f, true))
-		return;
-	s = bn_server__store(rq);
-	if (!s)
-		return;
-	bn_err_init(&err);
-	if (bn_exec_audit_query(&runs, s, &f, &err)) {
-		bn_server__fail_err(rq, &err);
-		return;
-	}
+		return 0;
+	if ((r = bn_exec_audit_query(&runs, s, &f, err)))
+		return r;
 	o = json_object();
 	last = json_array_get(runs, json_array_size(runs) - 1);
 	json_object_set_new(o, "next_before",
@@ -89,165 +82,118 @@ static void audit_get(bn_server_req *rq)
 			    json_null());
 	json_object_set_new(o, "runs", runs);
 	bn_server__reply(rq, MHD_HTTP_OK, o);
+	return 0;
 }
 
 /* /audit/:run/calls?limit=&after=: a page of one run's calls. */
-static void audit_calls_get(bn_server_req *rq)
+static int audit_calls_get(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	const char *limit = bn_server__query(rq, "limit"),
 		   *after = bn_server__query(rq, "after");
 	long long run = 0, lim = 50, aft = 0;
 	json_t *o = NULL;
-	bn_store *s;
-	bn_err err;
+	int r;
 
 	if (!bn_server__parse_ll(&run, rq->params[0], 1, INT64_MAX)) {
 		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "run: a record id");
-		return;
+		return 0;
 	}
 	if (limit && !bn_server__parse_ll(&lim, limit, 1, AUDIT_LIMIT_MAX)) {
 		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "limit: 1 to %d",
 				AUDIT_LIMIT_MAX);
-		return;
+		return 0;
 	}
 	if (after && !bn_server__parse_ll(&aft, after, 0, INT64_MAX)) {
 		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "after: a call id");
-		return;
+		return 0;
 	}
-	s = bn_server__store(rq);
-	if (!s)
-		return;
-	bn_err_init(&err);
-	if (bn_exec_audit_calls(&o, s, run, aft, (unsigned)lim, &err)) {
-		bn_server__fail_err(rq, &err);
-		return;
-	}
-	bn_server__reply(rq, MHD_HTTP_OK, o);
+	r = bn_exec_audit_calls(&o, s, run, aft, (unsigned)lim, err);
+	if (!r)
+		bn_server__reply(rq, MHD_HTTP_OK, o);
+	return r;
 }
 
 #ifdef HAVE_REGISTRY
 /* ?skill=&since=&limit=: the install log, as `bnity audit --installs`. */
-static void installs_get(bn_server_req *rq)
+static int installs_get(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bn_exec_audit_filter f;
-	json_t *a = NULL, *o;
-	bn_store *s;
-	bn_err err;
+	json_t *a = NULL;
+	int r;
 
 	if (!audit_filter(rq, &f, false))
-		return;
-	s = bn_server__store(rq);
-	if (!s)
-		return;
-	bn_err_init(&err);
-	if (bn_registry_audit_installs(&a, s, f.skill, f.since_ms, f.limit,
-				       &err)) {
-		bn_server__fail_err(rq, &err);
-		return;
-	}
-	o = json_object();
-	json_object_set_new(o, "installs", a);
-	bn_server__reply(rq, MHD_HTTP_OK, o);
+		return 0;
+	r = bn_registry_audit_installs(&a, s, f.skill, f.since_ms, f.limit,
+				       err);
+	if (!r)
+		bn_server__reply_member(rq, MHD_HTTP_OK, "installs", a);
+	return r;
 }
 #endif
 
 /* ---- secrets -------------------------------------------------------------- */
 
-static bn_exec_vault *vault_open(bn_server_req *rq)
+static int secrets_list(bn_server_req *rq, bn_store *s, bn_err *err)
 {
-	bn_store *s = bn_server__store(rq);
-	bn_exec_vault *v;
-	bn_err err;
-
-	if (!s)
-		return NULL;
-	bn_err_init(&err);
-	if (bn_exec_vault_open(&v, s, &err)) {
-		bn_server__fail_err(rq, &err);
-		return NULL;
-	}
-	return v;
-}
-
-static void secrets_list(bn_server_req *rq)
-{
-	bn_exec_vault *v = vault_open(rq);
 	bn_exec_vault_entry *e = NULL;
-	size_t n = 0, i;
-	json_t *a, *o;
-	bn_err err;
+	bn_exec_vault *v;
+	size_t n = 0;
+	int r = bn_exec_vault_open(&v, s, err);
 
-	if (!v)
-		return;
-	bn_err_init(&err);
-	if (bn_exec_vault_list(&e, &n, v, &err)) {
-		bn_server__fail_err(rq, &err);
-		goto out;
+	if (r)
+		return r;
+	if (!(r = bn_exec_vault_list(&e, &n, v, err))) {
+		bn_server__reply_member(rq, MHD_HTTP_OK, "secrets",
+					bn_view_secrets_json(e, n));
+		bn_exec_vault_entries_free(e, n);
 	}
-	a = json_array();
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, bn_view_secret_json(&e[i]));
-	o = json_object();
-	json_object_set_new(o, "secrets", a);
-	bn_server__reply(rq, MHD_HTTP_OK, o);
-	bn_exec_vault_entries_free(e, n);
-out:
 	bn_exec_vault_free(v);
+	return r;
 }
 
 /* {"value": TEXT}: stored, never echoed. */
-static void secret_set(bn_server_req *rq)
+static int secret_set(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	json_t *val = rq->body ? json_object_get(rq->body, "value") : NULL;
 	const char *name = rq->params[0];
 	bn_exec_vault *v;
 	json_t *o;
-	bn_err err;
+	int r;
 
-	if (!json_is_string(val)) {
-		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST,
-				"give {\"value\": \"...\"}");
-		return;
-	}
+	if (!bn_server__need(rq, false, json_is_string(val),
+			     "give {\"value\": \"...\"}"))
+		return 0;
 	if (!bn_exec_vault_name_is_valid(name)) {
 		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "a secret name is 1 "
 				"to %d of A-Z a-z 0-9 _ . -",
 				BN_EXEC_VAULT_NAME_MAX);
-		return;
+		return 0;
 	}
-	v = vault_open(rq);
-	if (!v)
-		return;
-	bn_err_init(&err);
-	if (bn_exec_vault_set(v, name, json_string_value(val),
-			      json_string_length(val), &err)) {
-		bn_server__fail_err(rq, &err);
-	} else {
+	if ((r = bn_exec_vault_open(&v, s, err)))
+		return r;
+	r = bn_exec_vault_set(v, name, json_string_value(val),
+			      json_string_length(val), err);
+	if (!r) {
 		o = json_object();
 		json_object_set_new(o, "name", json_string(name));
 		json_object_set_new(o, "set", json_true());
 		bn_server__reply(rq, MHD_HTTP_OK, o);
 	}
 	bn_exec_vault_free(v);
+	return r;
 }
 
-static void secret_remove(bn_server_req *rq)
+static int secret_remove(bn_server_req *rq, bn_store *s, bn_err *err)
 {
-	bn_exec_vault *v = vault_open(rq);
-	json_t *o;
-	bn_err err;
+	bn_exec_vault *v;
+	int r = bn_exec_vault_open(&v, s, err);
 
-	if (!v)
-		return;
-	bn_err_init(&err);
-	if (bn_exec_vault_remove(v, rq->params[0], &err)) {
-		bn_server__fail_err(rq, &err);
-	} else {
-		o = json_object();
-		json_object_set_new(o, "removed", json_string(rq->params[0]));
-		bn_server__reply(rq, MHD_HTTP_OK, o);
-	}
+	if (r)
+		return r;
+	if (!(r = bn_exec_vault_remove(v, rq->params[0], err)))
+		bn_server__reply_removed(rq, rq->params[0]);
 	bn_exec_vault_free(v);
+	return r;
 }
 
 /* ---- settings ------------------------------------------------------------- */
@@ -262,17 +208,17 @@ static const char *const provider_secrets[] = {
 	"ANTHROPIC_API_KEY", "OPENAI_API_KEY", NULL,
 };
 
-static void settings_get(bn_server_req *rq)
+static int settings_get(bn_server_req *rq, bn_store *s, bn_err *err)
 {
-	bn_exec_vault *v = vault_open(rq);
-	json_t *env = json_object(), *sec = json_object(), *o;
+	json_t *env, *sec, *o;
+	bn_exec_vault *v;
 	size_t i;
+	int r = bn_exec_vault_open(&v, s, err);
 
-	if (!v) {
-		json_decref(env);
-		json_decref(sec);
-		return;
-	}
+	if (r)
+		return r;
+	env = json_object();
+	sec = json_object();
 	for (i = 0; provider_vars[i]; i++) {
 		const char *val = secure_getenv(provider_vars[i]);
 		json_object_set_new(env, provider_vars[i],
@@ -303,18 +249,19 @@ static void settings_get(bn_server_req *rq)
 	json_object_set_new(o, "chat", json_false());
 #endif
 	bn_server__reply(rq, MHD_HTTP_OK, o);
+	return 0;
 }
 
 const bn_server_route bn_server_routes_exec[] = {
-	{ "GET", "/api/v1/audit", audit_get },
-	{ "GET", "/api/v1/audit/:run/calls", audit_calls_get },
+	{ "GET", "/api/v1/audit", .store = audit_get },
+	{ "GET", "/api/v1/audit/:run/calls", .store = audit_calls_get },
 #ifdef HAVE_REGISTRY
-	{ "GET", "/api/v1/audit/installs", installs_get },
+	{ "GET", "/api/v1/audit/installs", .store = installs_get },
 #endif
-	{ "GET", "/api/v1/secrets", secrets_list },
-	{ "PUT", "/api/v1/secrets/:name", secret_set },
-	{ "POST", "/api/v1/secrets/:name", secret_set },
-	{ "DELETE", "/api/v1/secrets/:name", secret_remove },
-	{ "GET", "/api/v1/settings", settings_get },
-	{ NULL, NULL, NULL },
+	{ "GET", "/api/v1/secrets", .store = secrets_list },
+	{ "PUT", "/api/v1/secrets/:name", .store = secret_set },
+	{ "POST", "/api/v1/secrets/:name", .store = secret_set },
+	{ "DELETE", "/api/v1/secrets/:name", .store = secret_remove },
+	{ "GET", "/api/v1/settings", .store = settings_get },
+	{ NULL, NULL, NULL, NULL },
 };

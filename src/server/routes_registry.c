@@ -30,12 +30,11 @@
 static bool ctx_open(bn_server_req *rq, bn_registry_ctx *ctx,
 		     bn_registry_config *cfg, bn_strv *notes)
 {
-	bn_store *s = bn_server__store(rq);
+	bn_store *s;
 	bn_err err;
 
-	if (!s)
+	if (!(s = bn_server__begin(rq, &err)))
 		return false;
-	bn_err_init(&err);
 	if (bn_registry_config_load(cfg, rq->srv->home, &err)) {
 		bn_server__fail_err(rq, &err);
 		return false;
@@ -78,10 +77,8 @@ static void registry_search(bn_server_req *rq)
 	bn_err err;
 	size_t i;
 
-	if (!q) {
-		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "give ?q=WORDS");
+	if (!bn_server__need(rq, false, q, "give ?q=WORDS"))
 		return;
-	}
 	if (!ctx_open(rq, &ctx, &cfg, &notes))
 		return;
 	bn_err_init(&err);
@@ -242,13 +239,10 @@ static bool source_args(bn_server_req *rq, const char **source,
 
 	*source = bn_server__body_str(rq, "source", &bad);
 	*skill = bn_server__body_str(rq, "skill", &bad);
-	if (bad)
+	if (!bn_server__need(rq, bad, *source,
+			     "give {\"source\": \"owner/repo, a git URL, "
+			     "a site or a path\"}"))
 		return false;
-	if (!*source) {
-		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "give {\"source\": "
-				"\"owner/repo, a git URL, a site or a path\"}");
-		return false;
-	}
 	*local = json_is_true(l);
 	return source_allowed(rq, *source);
 }
@@ -411,13 +405,12 @@ out:
    false after replying. */
 static bool installed_names(bn_server_req *rq, bn_strv *names)
 {
-	bn_store *s = bn_server__store(rq);
+	bn_store *s;
 	const char *one = bn_server__query(rq, "skill");
 	bn_err err;
 
-	if (!s)
+	if (!(s = bn_server__begin(rq, &err)))
 		return false;
-	bn_err_init(&err);
 	if (!bn_registry_lock_sync(s, &err) && one) {
 		bn_strv_push(names, one);
 		return true;
@@ -555,7 +548,7 @@ static void repair_post(bn_server_req *rq)
 static void verify_get(bn_server_req *rq)
 {
 	bn_strv names = { 0 };
-	json_t *a, *o;
+	json_t *a;
 
 	if (!installed_names(rq, &names))
 		return;
@@ -571,40 +564,30 @@ static void verify_get(bn_server_req *rq)
 			have ? &e : NULL, r ? e1.msg : NULL));
 		bn_registry_lock_entry_clear(&e);
 	}
-	o = json_object();
-	json_object_set_new(o, "skills", a);
-	bn_server__reply(rq, MHD_HTTP_OK, o);
+	bn_server__reply_member(rq, MHD_HTTP_OK, "skills", a);
 	bn_strv_clear(&names);
 }
 
 /* ---- trusted keys ----------------------------------------------------------- */
 
-static void keys_list(bn_server_req *rq)
+static int keys_list(bn_server_req *rq, bn_store *s, bn_err *err)
 {
-	bn_store *s = bn_server__store(rq);
-	json_t *keys = NULL, *o;
-	bn_err err;
+	json_t *keys = NULL;
+	int r = bn_registry_key_list(&keys, s, err);
 
-	if (!s)
-		return;
-	bn_err_init(&err);
-	if (bn_registry_key_list(&keys, s, &err)) {
-		bn_server__fail_err(rq, &err);
-		return;
-	}
-	o = json_object();
-	json_object_set_new(o, "keys", keys);
-	bn_server__reply(rq, MHD_HTTP_OK, o);
+	if (!r)
+		bn_server__reply_member(rq, MHD_HTTP_OK, "keys", keys);
+	return r;
 }
 
 const bn_server_route bn_server_routes_registry[] = {
-	{ "GET", "/api/v1/registry/search", registry_search },
-	{ "POST", "/api/v1/skills/install/preview", install_preview },
-	{ "POST", "/api/v1/skills/install", install_post },
-	{ "GET", "/api/v1/keys", keys_list },
-	{ "GET", "/api/v1/updates", updates_get },
-	{ "POST", "/api/v1/skills/:skill/update", update_post },
-	{ "GET", "/api/v1/verify", verify_get },
-	{ "POST", "/api/v1/skills/:skill/repair", repair_post },
-	{ NULL, NULL, NULL },
+	{ "GET", "/api/v1/registry/search", .fn = registry_search },
+	{ "POST", "/api/v1/skills/install/preview", .fn = install_preview },
+	{ "POST", "/api/v1/skills/install", .fn = install_post },
+	{ "GET", "/api/v1/keys", .store = keys_list },
+	{ "GET", "/api/v1/updates", .fn = updates_get },
+	{ "POST", "/api/v1/skills/:skill/update", .fn = update_post },
+	{ "GET", "/api/v1/verify", .fn = verify_get },
+	{ "POST", "/api/v1/skills/:skill/repair", .fn = repair_post },
+	{ NULL, NULL, NULL, NULL },
 };

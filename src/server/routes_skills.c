@@ -23,31 +23,29 @@
 #include "exec/grants.h"
 #include "skill/tree.h"
 
-/* The request's store with every installed skill in *ALL; NULL once a
-   failure has been replied. */
-static bn_store *load_skills(bn_server_req *rq, bn_store_skills *all)
+/* Every installed skill into *ALL, and the one the route names into *SK
+   (else BN_ENOTFOUND). */
+static int route_skill(const bn_store_skill **sk, bn_store_skills *all,
+		       bn_server_req *rq, bn_store *s, bn_err *err)
 {
-	bn_store *s = bn_server__store(rq);
-	bn_err err;
+	int r = bn_store_skills_list(all, s, err);
 
-	if (!s)
-		return NULL;
-	bn_err_init(&err);
-	if (bn_store_skills_list(all, s, &err)) {
-		bn_server__fail_err(rq, &err);
-		return NULL;
-	}
-	return s;
+	if (r)
+		return r;
+	*sk = bn_store_skills_find(all, rq->params[0]);
+	return *sk ? 0 : bn_err_set(err, BN_ENOTFOUND, "no skill '%s'",
+				    rq->params[0]);
 }
 
-static void skills_list(bn_server_req *rq)
+static int skills_list(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bn_store_skills all = { 0 };
 	json_t *a, *o;
 	size_t i;
+	int r = bn_store_skills_list(&all, s, err);
 
-	if (!load_skills(rq, &all))
-		return;
+	if (r)
+		return r;
 	a = json_array();
 	for (i = 0; i < all.n; i++)
 		json_array_append_new(a, bn_view_skill_json(&all.v[i]));
@@ -56,89 +54,68 @@ static void skills_list(bn_server_req *rq)
 	json_object_set_new(o, "warnings", bn_view_strv_json(&all.warnings));
 	bn_store_skills_clear(&all);
 	bn_server__reply(rq, MHD_HTTP_OK, o);
+	return 0;
 }
 
-static void skill_show(bn_server_req *rq)
+static int skill_show(bn_server_req *rq, bn_store *s, bn_err *err)
 {
-	const char *name = rq->params[0];
 	bn_store_skills all = { 0 };
-	bn_store *s = load_skills(rq, &all);
 	const bn_store_skill *sk;
 	json_t *o;
-	bn_err err;
+	int r = route_skill(&sk, &all, rq, s, err);
 
-	if (!s)
-		return;
-	bn_err_init(&err);
-	sk = bn_store_skills_find(&all, name);
-	if (!sk) {
-		bn_server__fail(rq, MHD_HTTP_NOT_FOUND, "no skill '%s'", name);
-		goto out;
-	}
-	if (bn_view_skill_inspect_json(&o, s, &all, sk, &err))
-		bn_server__fail_err(rq, &err);
-	else
+	if (!r && !(r = bn_view_skill_inspect_json(&o, s, &all, sk, err)))
 		bn_server__reply(rq, MHD_HTTP_OK, o);
-out:
 	bn_store_skills_clear(&all);
+	return r;
 }
 
 #define SKILL_FILE_MAX_BYTES ((size_t)1 << 20)  /* shown in the UI */
 
 /* Whether PATH is a file of DIR's canonical listing (which refuses
    links and special files), so nothing outside the skill is read. */
-static bool listed(const char *dir, const char *path, bn_err *err)
+static int listed(const char *dir, const char *path, bn_err *err)
 {
 	bn_buf l = BN_BUF_INIT;
 	bool found = false;
 	size_t n;
+	int r = bn_skill_tree_listing(&l, dir, false, err);
 
-	if (bn_skill_tree_listing(&l, dir, false, err) == 0) {
+	if (!r) {
 		for (const char *cur = bn_buf_cstr(&l), *hex, *p;
 		     !found && bn_skill_tree_line(&cur, &hex, &p, &n);)
 			found = n == strlen(path) && !memcmp(p, path, n);
 		if (!found)
-			bn_err_set(err, BN_ENOTFOUND, "'%s' is not a file of "
-				   "this skill", path);
+			r = bn_err_set(err, BN_ENOTFOUND, "'%s' is not a file "
+				       "of this skill", path);
 	}
 	bn_buf_clear(&l);
-	return found;
+	return r;
 }
 
 /* ?path=REL: one file of the skill, {path, size, text, lossy} (text
    made valid UTF-8; "binary": true and no text when it holds a NUL). */
-static void skill_file(bn_server_req *rq)
+static int skill_file(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	const char *path = bn_server__query(rq, "path");
 	bn_store_skills all = { 0 };
-	bn_store *s = load_skills(rq, &all);
 	const bn_store_skill *sk;
 	char *full = NULL, *data = NULL;
 	size_t len = 0;
 	bool lossy = false;
 	json_t *o;
-	bn_err err;
+	int r;
 
-	if (!s)
-		return;
-	bn_err_init(&err);
-	if (!path || !*path) {
-		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "give ?path=FILE, "
-				"a file of the skill as its page lists it");
+	if (!bn_server__need(rq, false, path && *path, "give ?path=FILE, a "
+			     "file of the skill as its page lists it"))
+		return 0;
+	if ((r = route_skill(&sk, &all, rq, s, err)))
 		goto out;
-	}
-	sk = bn_store_skills_find(&all, rq->params[0]);
-	if (!sk) {
-		bn_server__fail(rq, MHD_HTTP_NOT_FOUND, "no skill '%s'",
-				rq->params[0]);
-		goto out;
-	}
 	full = bn_fs_join(sk->dir, path);
-	if (!listed(sk->dir, path, &err) ||
-	    bn_fs_read_file(&data, &len, full, SKILL_FILE_MAX_BYTES, &err)) {
-		bn_server__fail_err(rq, &err);
+	if ((r = listed(sk->dir, path, err)) ||
+	    (r = bn_fs_read_file(&data, &len, full, SKILL_FILE_MAX_BYTES,
+				 err)))
 		goto out;
-	}
 	o = json_object();
 	json_object_set_new(o, "path", json_string(path));
 	json_object_set_new(o, "size", json_integer((json_int_t)len));
@@ -154,6 +131,7 @@ out:
 	free(full);
 	free(data);
 	bn_store_skills_clear(&all);
+	return r;
 }
 
 /* The body's string KEY, or NULL once a 400 saying USAGE (what to give)
@@ -213,47 +191,37 @@ static int with_instructions(bn_store *s, const char *name, const char *body,
 
 /* {"name", "description", "instructions"?}: a new prompt skill of the
    user's own, 201 with it as GET /skills/NAME shows it in a list. */
-static void skill_create(bn_server_req *rq)
+static int skill_create(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bool bad = false;
 	const char *name = bn_server__body_str(rq, "name", &bad);
 	const char *desc = bn_server__body_str(rq, "description", &bad);
 	const char *body = bn_server__body_str(rq, "instructions", &bad);
 	bn_store_skills all = { 0 };
-	bn_store *s;
-	bn_err err;
+	const bn_store_skill *sk;
+	int r;
 
-	if (bad)
-		return;
-	if (!name || !desc || !*desc) {
-		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "give {\"name\", "
-				"\"description\": what it does and when to use "
-				"it, \"instructions\"?}");
-		return;
-	}
-	if (!(s = bn_server__store(rq)))
-		return;
-	bn_err_init(&err);
-	if (bn_store_skill_create(s, name, BN_SKILL_TYPE_PROMPT, desc, &err)) {
-		bn_server__fail_err(rq, &err);
-		return;
-	}
-	if (body && *body && with_instructions(s, name, body, &err)) {
+	if (!bn_server__need(rq, bad, name && desc && *desc,
+			     "give {\"name\", \"description\": what it does "
+			     "and when to use it, \"instructions\"?}"))
+		return 0;
+	if ((r = bn_store_skill_create(s, name, BN_SKILL_TYPE_PROMPT, desc,
+				       err)))
+		return r;
+	if (body && *body && (r = with_instructions(s, name, body, err))) {
 		(void)bn_registry_skill_remove(s, name, NULL);
-		bn_server__fail_err(rq, &err);
-		return;
+		return r;
 	}
-	if (bn_store_skills_list(&all, s, &err)) {
-		bn_server__fail_err(rq, &err);
-		return;
-	}
-	const bn_store_skill *sk = bn_store_skills_find(&all, name);
+	if ((r = bn_store_skills_list(&all, s, err)))
+		return r;
+	sk = bn_store_skills_find(&all, name);
 	if (sk)
 		bn_server__reply(rq, MHD_HTTP_CREATED, bn_view_skill_json(sk));
 	else
 		bn_server__fail(rq, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				"skill '%s' was created but is not listed", name);
 	bn_store_skills_clear(&all);
+	return 0;
 }
 
 /* {"text", "name"?}: the strict rules over SKILL.md text not yet saved
@@ -275,48 +243,40 @@ static void skill_check(bn_server_req *rq)
 
 /* {"text"}: save a new SKILL.md for a skill of the user's own; 200 with
    the strict rules' hints, which do not refuse. */
-static void skill_save(bn_server_req *rq)
+static int skill_save(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	const char *text = need_str(rq, "text", "{\"text\": the new "
 				    "SKILL.md}");
 	bn_skill_report rep = { 0 };
-	bn_store *s;
-	bn_err err;
+	int r;
 
-	if (!text || !(s = bn_server__store(rq)))
-		return;
-	bn_err_init(&err);
-	if (bn_store_skill_edit(s, rq->params[0], text, strlen(text), &rep,
-				&err))
-		bn_server__fail_err(rq, &err);
-	else
+	if (!text)
+		return 0;
+	r = bn_store_skill_edit(s, rq->params[0], text, strlen(text), &rep,
+				err);
+	if (!r)
 		bn_server__reply(rq, MHD_HTTP_OK, hints_json(rep.errors.n == 0,
 							     &rep));
 	bn_skill_report_clear(&rep);
+	return r;
 }
 
 /* ?capability=SPEC: revoke the every-bot grants of SPEC ("cap",
    "cap=scope" or "all"), as `bnity skill revoke NAME SPEC` does. */
-static void skill_grants_revoke(bn_server_req *rq)
+static int skill_grants_revoke(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	const char *spec = bn_server__query(rq, "capability");
 	size_t removed = 0;
-	bn_store *s;
-	bn_err err;
+	int r;
 
-	if (!spec) {
-		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "give ?capability="
-				"CAP[=SCOPE] (or all)");
-		return;
-	}
-	if (!(s = bn_server__store(rq)))
-		return;
-	bn_err_init(&err);
-	if (bn_exec_grant_revoke(s, rq->params[0], NULL, spec, &removed, &err))
-		bn_server__fail_err(rq, &err);
-	else
-		bn_server__reply(rq, MHD_HTTP_OK, json_pack("{s:I}", "revoked",
-				 (json_int_t)removed));
+	if (!bn_server__need(rq, false, spec,
+			     "give ?capability=CAP[=SCOPE] (or all)"))
+		return 0;
+	r = bn_exec_grant_revoke(s, rq->params[0], NULL, spec, &removed, err);
+	if (!r)
+		bn_server__reply_member(rq, MHD_HTTP_OK, "revoked",
+					json_integer((json_int_t)removed));
+	return r;
 }
 
 /*
@@ -471,15 +431,15 @@ static void skill_run(bn_server_req *rq)
 }
 
 const bn_server_route bn_server_routes_skills[] = {
-	{ "GET", "/api/v1/skills", skills_list },
-	{ "POST", "/api/v1/skills", skill_create },
-	{ "POST", "/api/v1/skills/validate", skill_validate },
-	{ "POST", "/api/v1/skills/check", skill_check },
-	{ "PUT", "/api/v1/skills/:name/SKILL.md", skill_save },
-	{ "GET", "/api/v1/skills/:name", skill_show },
-	{ "GET", "/api/v1/skills/:name/file", skill_file },
-	{ "DELETE", "/api/v1/skills/:name/grants", skill_grants_revoke },
-	{ "DELETE", "/api/v1/skills/:name", skill_remove },
-	{ "POST", "/api/v1/skills/:name/run", skill_run },
-	{ NULL, NULL, NULL },
+	{ "GET", "/api/v1/skills", .store = skills_list },
+	{ "POST", "/api/v1/skills", .store = skill_create },
+	{ "POST", "/api/v1/skills/validate", .fn = skill_validate },
+	{ "POST", "/api/v1/skills/check", .fn = skill_check },
+	{ "PUT", "/api/v1/skills/:name/SKILL.md", .store = skill_save },
+	{ "GET", "/api/v1/skills/:name", .store = skill_show },
+	{ "GET", "/api/v1/skills/:name/file", .store = skill_file },
+	{ "DELETE", "/api/v1/skills/:name/grants", .store = skill_grants_revoke },
+	{ "DELETE", "/api/v1/skills/:name", .fn = skill_remove },
+	{ "POST", "/api/v1/skills/:name/run", .fn = skill_run },
+	{ NULL, NULL, NULL, NULL },
 };

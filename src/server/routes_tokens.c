@@ -21,82 +21,58 @@ static void whoami(bn_server_req *rq)
 	bn_server__reply(rq, MHD_HTTP_OK, o);
 }
 
-static void tokens_list(bn_server_req *rq)
+static int tokens_list(bn_server_req *rq, bn_store *s, bn_err *err)
 {
-	bn_store *s = bn_server__store(rq);
 	bn_store_token *v = NULL;
 	size_t n = 0;
-	json_t *a, *o;
-	bn_err err;
+	int r = bn_store_token_list(&v, &n, s, err);
 
-	if (!s)
-		return;
-	bn_err_init(&err);
-	if (bn_store_token_list(&v, &n, s, &err)) {
-		bn_server__fail_err(rq, &err);
-		return;
-	}
-	a = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, bn_view_token_json(&v[i]));
+	if (!r)
+		bn_server__reply_member(rq, MHD_HTTP_OK, "tokens",
+					bn_view_tokens_json(v, n));
 	bn_store_tokens_free(v, n);
-	o = json_object();
-	json_object_set_new(o, "tokens", a);
-	bn_server__reply(rq, MHD_HTTP_OK, o);
+	return r;
 }
 
 /* {"name", "role"?}: 201 {"name", "role", "token"}, the text once. */
-static void token_post(bn_server_req *rq)
+static int token_post(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bool bad = false;
 	const char *name = bn_server__body_str(rq, "name", &bad);
 	const char *role = bad ? NULL : bn_server__body_str(rq, "role", &bad);
 	char text[BN_SERVER_TOKEN_HEX + 1];
-	bn_store *s;
 	json_t *o;
-	bn_err err;
+	int r;
 
-	if (bad)
-		return;
-	if (!name) {
-		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "give the token's "
-				"\"name\" (and \"role\": admin or user)");
-		return;
-	}
-	if (!(s = bn_server__store(rq)))
-		return;
-	bn_err_init(&err);
-	if (bn_server_token_create(text, s, name, role ? role : "user",
-				   &err)) {
-		bn_server__fail_err(rq, &err);
-		return;
-	}
+	if (!bn_server__need(rq, bad, name, "give the token's \"name\" (and "
+			     "\"role\": admin or user)"))
+		return 0;
+	if (!role)
+		role = "user";
+	if ((r = bn_server_token_create(text, s, name, role, err)))
+		return r;
 	o = json_object();
 	json_object_set_new(o, "name", json_string(name));
-	json_object_set_new(o, "role", json_string(role ? role : "user"));
+	json_object_set_new(o, "role", json_string(role));
 	json_object_set_new(o, "token", json_string(text));
 	sodium_memzero(text, sizeof(text));
 	bn_server__reply(rq, MHD_HTTP_CREATED, o);
+	return 0;
 }
 
-static void token_delete(bn_server_req *rq)
+static int token_delete(bn_server_req *rq, bn_store *s, bn_err *err)
 {
-	bn_store *s = bn_server__store(rq);
-	bn_err err;
+	int r = bn_server_token_revoke(s, rq->srv->home, rq->params[0], err);
 
-	if (!s)
-		return;
-	bn_err_init(&err);
-	if (bn_server_token_revoke(s, rq->srv->home, rq->params[0], &err))
-		bn_server__fail_err(rq, &err);
-	else
+	if (!r)
 		bn_server__reply_removed(rq, rq->params[0]);
+	return r;
 }
 
 const bn_server_route bn_server_routes_tokens[] = {
-	{ "GET", "/api/v1/whoami", whoami },
-	{ "GET", "/api/v1/tokens", tokens_list },
-	{ "POST", "/api/v1/tokens", token_post },
-	{ "DELETE", "/api/v1/tokens/:name", token_delete },
-	{ NULL, NULL, NULL },
+	{ "GET", "/api/v1/whoami", .fn = whoami },
+	{ "GET", "/api/v1/tokens", .store = tokens_list },
+	{ "POST", "/api/v1/tokens", .store = token_post },
+	{ "DELETE", "/api/v1/tokens/:name", .store = token_delete },
+	{ NULL, NULL, NULL, NULL },
 };

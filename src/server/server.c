@@ -340,6 +340,21 @@ static enum MHD_Result finish(bn_server_req *rq, const char *allow)
 	return ok;
 }
 
+/* Run the handler of RT: a store handler gets the store, and its failure
+   is answered here. */
+static void run_route(bn_server_req *rq, const bn_server_route *rt)
+{
+	bn_store *s;
+	bn_err err;
+
+	if (rt->fn) {
+		rt->fn(rq);
+		return;
+	}
+	if ((s = bn_server__begin(rq, &err)) && rt->store(rq, s, &err))
+		bn_server__fail_err(rq, &err);
+}
+
 static enum MHD_Result handle_api(const bn_server *srv,
 				  struct MHD_Connection *conn,
 				  const char *url, const char *method,
@@ -398,7 +413,7 @@ static enum MHD_Result handle_api(const bn_server *srv,
 		bn_server__fail(&rq, MHD_HTTP_NOT_FOUND, "no route %s %s",
 				method, url);
 	} else if (parse_body(&rq, ctx)) {
-		rt->fn(&rq);
+		run_route(&rq, rt);
 	}
 	ok = finish(&rq, allow.len ? bn_buf_cstr(&allow) : NULL);
 	bn_buf_clear(&allow);

@@ -99,10 +99,22 @@ typedef struct bn_server_req {
 /* A route handler fills rq->status and rq->reply (or rq->stream). */
 typedef void (*bn_server_handler)(bn_server_req *rq);
 
+/*
+ * A route handler that works on the store: S is the request's store and
+ * ERR empty.  It returns 0 once it has replied (a 400 about the request
+ * included), or an error code with ERR set, which the server answers as
+ * bn_server__fail_err does.  So the opening (the store taken) and the
+ * answer to a failure stand once, in the server, for every such route.
+ */
+typedef int (*bn_server_store_handler)(bn_server_req *rq, bn_store *s,
+				       bn_err *err);
+
+/* A route has FN, or STORE and no FN. */
 typedef struct bn_server_route {
 	const char *method;          /* "GET", "POST", "DELETE", "PUT" */
 	const char *pattern;         /* "/api/v1/bots/:bot/skills/:skill" */
 	bn_server_handler fn;
+	bn_server_store_handler store;
 } bn_server_route;
 
 /* The route tables, one per resource group, each ending in a NULL. */
@@ -150,6 +162,14 @@ int bn_server__token_register(const char *home, const char *cwd,
    first use; NULL after replying with the error (the handler then
    returns). */
 bn_store *bn_server__store(bn_server_req *rq);
+/* The opening of a handler that calls the store: ERR made empty for its
+   calls, then bn_server__store (NULL after replying). */
+bn_store *bn_server__begin(bn_server_req *rq, bn_err *err);
+/* Whether a handler may go on with its body: false when BAD (a member
+   was of the wrong type, already answered 400), or when a required
+   member is not PRESENT, after replying 400 with WANT ("give ..."). */
+bool bn_server__need(bn_server_req *rq, bool bad, bool present,
+		     const char *want);
 
 /* Reply STATUS with J (stolen). */
 void bn_server__reply(bn_server_req *rq, unsigned status, json_t *j);
@@ -159,6 +179,9 @@ void bn_server__fail(bn_server_req *rq, unsigned status, const char *fmt,
 /* Reply with ERR, its code mapped to an HTTP status (404 for
    BN_ENOTFOUND, 409 BN_EEXIST, 400 BN_EINVAL, 403 BN_EDENIED, ...). */
 void bn_server__fail_err(bn_server_req *rq, const bn_err *err);
+/* Reply STATUS with {KEY: J} (J stolen): a listing, a new id, ... */
+void bn_server__reply_member(bn_server_req *rq, unsigned status,
+			     const char *key, json_t *j);
 /* Reply 200 {"removed": NAME}. */
 void bn_server__reply_removed(bn_server_req *rq, const char *name);
 /* Remove the item named by the first path parameter with REMOVE, then

@@ -109,6 +109,16 @@ json_t *bn_view_memory_json(const bn_exec_memory_item *m, bool ranked)
 	return o;
 }
 
+json_t *bn_view_memories_json(const bn_exec_memory_item *v, size_t n,
+			      bool ranked)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, bn_view_memory_json(&v[i], ranked));
+	return a;
+}
+
 json_t *bn_view_secret_json(const bn_exec_vault_entry *e)
 {
 	json_t *o = json_object();
@@ -116,4 +126,13 @@ json_t *bn_view_secret_json(const bn_exec_vault_entry *e)
 	json_object_set_new(o, "name", json_string(e->name));
 	json_object_set_new(o, "updated_at", json_integer(e->updated_at));
 	return o;
+}
+
+json_t *bn_view_secrets_json(const bn_exec_vault_entry *e, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, bn_view_secret_json(&e[i]));
+	return a;
 }

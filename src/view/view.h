@@ -122,11 +122,18 @@ json_t *bn_view_script_run_json(const bn_exec_script_result *res);
 
 /* A memory: {id, text, created_at}, and rank when RANKED (a search). */
 json_t *bn_view_memory_json(const bn_exec_memory_item *m, bool ranked);
+/* The N memories V as an array of the above. */
+json_t *bn_view_memories_json(const bn_exec_memory_item *v, size_t n,
+			      bool ranked);
 /* A secret's listing entry: {name, updated_at}; never its value. */
 json_t *bn_view_secret_json(const bn_exec_vault_entry *e);
+/* The N entries E as an array of the above. */
+json_t *bn_view_secrets_json(const bn_exec_vault_entry *e, size_t n);
 /* An API token: {"name", "role", "created_at", "last_used_at" (null when
    never used)}; never its text nor its hash. */
 json_t *bn_view_token_json(const bn_store_token *t);
+/* The N tokens V as an array of the above. */
+json_t *bn_view_tokens_json(const bn_store_token *v, size_t n);
 
 /* ---- registries ---------------------------------------------------------- */
 
