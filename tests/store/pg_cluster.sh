@@ -78,6 +78,7 @@ chmod 755 "$dir/newdb"
 cat >"$dir/ctl" <<EOF
 #!/bin/sh
 # ctl ARGS... - pg_ctl ARGS on this cluster, waiting for it to be done
+cd "$dir" || exit 1
 exec $as "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "$opts" "\$@" >/dev/null
 EOF
 chmod 755 "$dir/ctl"
