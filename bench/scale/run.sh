@@ -73,14 +73,16 @@ wrk_round two-b "$base_b/api/v1/skills/echo/run" "$half_t" "$half_c"
 wait "$wa"
 echo "== two replicas: two wrk -t$half_t -c$half_c -d$duration at once: A $(rps two-a) + B $(rps two-b) = $(echo "$(rps two-a) $(rps two-b)" | awk '{ printf "%.1f", $1 + $2 }') requests/s, p50 A $(p50 two-a) ms, B $(p50 two-b) ms"
 
-# the fault rounds: scale_load.py across both, FAULT at 3 s, until
+# the fault rounds: scale_load.py across both, FAULT 2 s after both
+# replicas answered 5 requests, until
 # $fault_s seconds after it (and, after a restart, both answered again)
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b - a) * 1000 }'; }
 errors_seen() { # errors_seen LOG: the commonest error answers
   [ -s "$1.errors" ] && cut -c1-160 "$1.errors" | sort | uniq -c | sort -rn | head -n 3 | sed 's/^/     /'
 }
 load_start "$work/kill.log"
-sleep 3
+await_ok "$work/kill.log" 0 5   # the load is on at both
+sleep 2
 kill -KILL "$pid_a"
 wait "$pid_a" 2>/dev/null
 killed_at=$(date +%s.%N)
@@ -88,24 +90,22 @@ sleep "$fault_s"
 touch "$work/stop"; wait "$load_pid"
 b_err=$(tally "$work/kill.log" 0 'r[1]["errors"]')
 b_after=$(tally "$work/kill.log" "$killed_at" 'r[1]["ok_after"]')
-echo "== replica A killed (SIGKILL) 3 s into the load, load on for ${fault_s} s after:"
+echo "== replica A killed (SIGKILL) 2 s into the load (both answering), load on for ${fault_s} s after:"
 echo "   A: $(tally "$work/kill.log" 0 'r[0]["ok"]') x 200, $(tally "$work/kill.log" 0 'r[0]["errors"]') failed (connections refused once it was gone)"
 echo "   B: $(tally "$work/kill.log" 0 'r[1]["requests"]') requests, $b_err errors, $b_after x 200 after A died"
 [ "$b_err" = 0 ] && [ "$b_after" -gt 0 ] || { echo "bench: B did not go on without errors" >&2; fail=1; }
 replica_start a || exit 1
 
 load_start "$work/restart.log"
-sleep 3
+await_ok "$work/restart.log" 0 5
+sleep 2
 down_at=$(date +%s.%N)
 "$BNITY_TEST_PG_CTL" restart -m fast || { echo "bench: pg_ctl restart failed" >&2; fail=1; }
 back_at=$(date +%s.%N)
 sleep "$fault_s"
-for _ in $(seq 120); do
-  [ "$(tally "$work/restart.log" "$back_at" 'min(x["ok_after"] for x in r)')" -gt 0 ] && break
-  sleep 0.5
-done
+await_ok "$work/restart.log" "$back_at" 1
 touch "$work/stop"; wait "$load_pid"
-echo "== PostgreSQL restarted (pg_ctl restart -m fast) 3 s into the load: the restart took $(ms "$down_at" "$back_at") ms"
+echo "== PostgreSQL restarted (pg_ctl restart -m fast) 2 s into the load (both answering): the restart took $(ms "$down_at" "$back_at") ms"
 for i in 0 1; do
   name=$([ $i = 0 ] && echo A || echo B)
   first=$(tally "$work/restart.log" "$back_at" "r[$i][\"first_ok_after\"]")

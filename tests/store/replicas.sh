@@ -26,6 +26,8 @@
 #                  $work/stop exists (removed first): sets $load_pid
 # tally LOG T EXPR EXPR (Python, on `r`, scale_load.py's summary of LOG
 #                  after time T) printed
+# await_ok LOG T N until each replica has answered N requests begun at
+#                  or after time T with 200 (at most 60 s); non-zero if not
 replicas_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 api() {
@@ -82,4 +84,11 @@ load_start() {
 tally() {
   python3 "$replicas_root/tests/store/scale_load.py" --summary "$1" --after "$2" |
     python3 -c "import json,sys; r = json.load(sys.stdin); print($3)"
+}
+await_ok() {
+  for _ in $(seq 120); do
+    [ "$(tally "$1" "$2" 'min(x["ok_after"] for x in r)')" -ge "$3" ] && return 0
+    sleep 0.5
+  done
+  return 1
 }

@@ -26,7 +26,15 @@ if [ -z "${BNITY_TEST_PG_CTL:-}" ]; then
   exit 0
 fi
 serve_test_home
-rc=0
+# check prints these on failure (set -u; a failing expansion in its
+# pipeline would run the EXIT trap there)
+rc=0 out= errout=
+# the load rounds' figures and commonest errors, as TAP comments
+round_notes() {
+  echo "# $1: $(python3 "$here/scale_load.py" --summary "$work/$1.log")"
+  [ -s "$work/$1.log.errors" ] && cut -c1-200 "$work/$1.log.errors" | sort | uniq -c | sort -rn | head -n 3 | sed 's/^/# /'
+  return 0
+}
 psql_q() { "$BNITY_TEST_PG_BIN/psql" -Atq "$BNITY_DATABASE_URL" -c "$1"; }
 
 replicas_start
@@ -66,12 +74,16 @@ check "the audit rows of both replicas (1 through B, 3 through A) are the same t
 # --- replica A killed under load ---------------------------------------------
 export BNITY_TOKEN=$tok
 load_start "$work/kill.log"
-sleep 3
+await_ok "$work/kill.log" 0 5
 kill -KILL "$pid_a"
 wait "$pid_a" 2>/dev/null
 killed_at=$(date +%s.%N)
-sleep 3
+for _ in $(seq 120); do   # until B answered 5 more (or 60 s)
+  [ "$(tally "$work/kill.log" "$killed_at" 'r[1]["ok_after"]')" -ge 5 ] && break
+  sleep 0.5
+done
 touch "$work/stop"; wait "$load_pid"
+round_notes kill
 check "A answered before it was killed" '[ "$(tally "$work/kill.log" 0 "r[0][\"ok\"]")" -gt 0 ]'
 check "B answered every request sent to it (no error)" '[ "$(tally "$work/kill.log" 0 "r[1][\"errors\"]")" = 0 ] && [ "$(tally "$work/kill.log" 0 "r[1][\"ok\"]")" -gt 0 ]'
 check "B went on after A died" '[ "$(tally "$work/kill.log" "$killed_at" "r[1][\"ok_after\"]")" -gt 0 ]'
@@ -81,20 +93,18 @@ check "A starts again on the same database" '[ -n "$base_a" ]'
 
 # --- PostgreSQL restarted under load -----------------------------------------
 load_start "$work/restart.log"
-sleep 3
+await_ok "$work/restart.log" 0 5
 "$BNITY_TEST_PG_CTL" restart -m fast
 rc=$?
 back_at=$(date +%s.%N)
 [ $rc -eq 0 ] || tail -n 20 "$(dirname "$BNITY_TEST_PG_CTL")/server.log" | sed 's/^/# pg: /' 
 # the load goes on until each replica has answered 200 again (or 60 s)
-for _ in $(seq 120); do
-  [ "$(tally "$work/restart.log" "$back_at" 'min(x["ok_after"] for x in r)')" -gt 2 ] && break
-  sleep 0.5
-done
+await_ok "$work/restart.log" "$back_at" 3
 touch "$work/stop"; wait "$load_pid"
+round_notes restart
 check "pg_ctl restart -m fast" '[ $rc -eq 0 ]'
 check "both replicas answer 200 again by themselves after PostgreSQL is back" \
-  '[ "$(tally "$work/restart.log" "$back_at" "min(x[\"ok_after\"] for x in r)")" -gt 2 ]'
+  '[ "$(tally "$work/restart.log" "$back_at" "min(x[\"ok_after\"] for x in r)")" -ge 3 ]'
 awk '$4 == 200 { print $5 }' "$work/kill.log" "$work/restart.log" | sort >"$work/answered"
 psql_q "SELECT id FROM audit_runs WHERE skill = 'echo' AND outcome = 'ok'" | sort >"$work/recorded"
 missing=$(comm -23 "$work/answered" "$work/recorded" | wc -l)
