@@ -290,8 +290,11 @@ int bn_exec_script_run_traced(bn_exec_script_result *out, bn_store *s,
 	}
 	free(etext);
 end:
-	(void)bn_exec__run_end(&run, res.outcome, &res.error, res.output,
-			       res.output_len, NULL);
+	/* a run whose audit record cannot be closed is no success: the
+	   caller reports why instead of its result */
+	if ((r = bn_exec__run_end(&run, res.outcome, &res.error, res.output,
+				  res.output_len, err)))
+		goto out;
 	res.duration_ms = run.ar.duration_ms;
 	*out = res;
 	memset(&res, 0, sizeof(res));

@@ -44,10 +44,17 @@ int bn_store_audit_run_finish(bn_store *s, int64_t id,
 		BN_STORE__INT(e->duration_ms), BN_STORE__TEXT(e->outcome),
 		BN_STORE__TEXT(e->error),
 	};
-	return bn_store__run(s,
+	int r = bn_store__run(s,
 		"UPDATE audit_runs SET output_sha256 = ?2, fuel = ?3,"
 		" memory_peak = ?4, duration_ms = ?5, outcome = ?6, error = ?7"
 		" WHERE id = ?1", a, BN_STORE__NARGS(a), err);
+
+	/* a run's outcome is recorded or the run reports an error */
+	if (r == 0 && bn_store__changes(s) == 0)
+		r = bn_err_set(err, BN_EIO, "%s: the audit record #%lld of "
+			       "the run is gone: its outcome is not recorded",
+			       s->db_path, (long long)id);
+	return r;
 }
 
 int bn_store_audit_call_add(bn_store *s, int64_t run_id, int64_t at_ms,

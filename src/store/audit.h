@@ -121,7 +121,8 @@ int bn_store_audit_run_add(int64_t *id_out, bn_store *s,
  */
 int bn_store_audit_sweep(size_t *n_out, bn_store *s, bn_err *err) BN_MUST_USE;
 
-/* Complete run ID with E. */
+/* Complete run ID with E; BN_EIO when its row is gone (the outcome
+   cannot be recorded). */
 int bn_store_audit_run_finish(bn_store *s, int64_t id,
 			      const bn_store_audit_run_end *e,
 			      bn_err *err) BN_MUST_USE;

@@ -12,12 +12,22 @@
  * A write transaction takes one advisory lock, so writers queue as they
  * do on SQLite's write lock and a transaction never fails half-way for
  * want of it.
+ *
+ * A connection that PostgreSQL closed (a restart, a terminated backend)
+ * is opened again before the next statement, outside a transaction: an
+ * idle connection whose socket has something to read was closed by the
+ * server (it sends nothing unasked), and one that failed is seen so by
+ * libpq.  The statements are prepared again on the new connection.  A
+ * transaction open when its connection went is lost whole: every
+ * statement of it fails, naming the loss, until the caller rolls it back;
+ * nothing of it is ever retried.
  * Reference: https://www.postgresql.org/docs/15/libpq.html
  */
 #include "store_int.h"
 
 #include <assert.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +41,7 @@
 	X(resultStatus) X(resultErrorMessage) X(clear) X(prepare)       \
 	X(execPrepared) X(ntuples) X(nfields) X(getvalue) X(getlength)  \
 	X(getisnull) X(ftype) X(cmdTuples) X(transactionStatus)         \
-	X(setNoticeProcessor)
+	X(setNoticeProcessor) X(reset) X(socket)
 #define PQ_FIELD(f) __typeof__(PQ##f) *f;
 BN_DL_TABLE(pq_table_t, pq_fns, PQ_N, PQ_FNS, PQ_FIELD);
 /* Written once, by the first open of a PostgreSQL store, then only
@@ -52,6 +62,15 @@ typedef struct pg_conn {
 	size_t changes;            /* of the last statement run */
 	char err[512];             /* what the last failure said */
 	unsigned long next_name;   /* of the next prepared statement */
+	unsigned long gen;         /* connections made: a statement
+				      prepared under another is prepared
+				      again */
+	bool tx;                   /* a transaction was open after the
+				      last statement */
+	bool tx_lost;              /* the connection went with it open:
+				      until a rollback, everything fails */
+	unsigned lock_ms;          /* the lock_timeout set, for a new
+				      connection */
 } pg_conn;
 
 typedef struct pg_stmt {
@@ -60,6 +79,7 @@ typedef struct pg_stmt {
 	char *text;                /* the SQL with $N parameters */
 	int nparams;
 	char name[32];             /* on the server; "" before the first run */
+	unsigned long gen;         /* of the connection it was prepared on */
 	char **vals;               /* the bound values (owned) */
 	int *lens, *fmts;
 	Oid *types;
@@ -154,6 +174,7 @@ static int pg_open(bn_store *s, bn_err *err)
 				  s->db_path, c->err);
 	}
 	c->fn->setNoticeProcessor(c->conn, quiet, NULL);
+	c->gen = 1;
 	return bn_store__exec(s, "SET client_min_messages = warning", err);
 }
 
@@ -178,13 +199,109 @@ static bool result_ok(pg_conn *c, PGresult *res)
 	return ok;
 }
 
+static bool conn_ok(pg_conn *c)
+{
+	return c->fn->status(c->conn) == CONNECTION_OK;
+}
+
+/* Whether the idle connection C has something to read: the server sends
+   nothing unasked but the news that it closed the connection. */
+static bool closed_by_server(pg_conn *c)
+{
+	struct pollfd p = { .fd = c->fn->socket(c->conn), .events = POLLIN };
+
+	return p.fd >= 0 && poll(&p, 1, 0) != 0;
+}
+
+/* The session settings a new connection takes. */
+static bool session_set(pg_conn *c)
+{
+	char sql[96];
+	PGresult *res;
+	bool ok;
+
+	snprintf(sql, sizeof(sql), "SET client_min_messages = warning;"
+		 " SET lock_timeout = %u", c->lock_ms);
+	res = c->fn->exec(c->conn, sql);
+	ok = result_ok(c, res);
+	c->fn->clear(res);
+	return ok;
+}
+
+/* C's error said with BEFORE and AFTER around it. */
+static void err_around(pg_conn *c, const char *before, const char *behind)
+{
+	char was[sizeof(c->err)];
+
+	snprintf(was, sizeof(was), "%s", c->err);
+	snprintf(c->err, sizeof(c->err), "%s%.360s%s", before, was, behind);
+}
+
+/* Make C ready for a statement: false with C's error when the
+   transaction it had open was lost, or it cannot reconnect. */
+static bool ready(pg_conn *c)
+{
+	if (c->tx_lost) {
+		keep_err(c, "lost the connection to PostgreSQL with a "
+			 "transaction open: the transaction failed and is "
+			 "not retried (roll it back)");
+		return false;
+	}
+	if (conn_ok(c) && (c->tx || !closed_by_server(c)))
+		return true;
+	/* closed: a new connection (the old one's statements are gone) */
+	c->fn->reset(c->conn);
+	c->tx = false;
+	if (!conn_ok(c)) {
+		keep_err(c, c->fn->errorMessage(c->conn));
+		err_around(c, "cannot reconnect to PostgreSQL (tried again at "
+			   "the next statement): ", "");
+		return false;
+	}
+	c->gen++;
+	return session_set(c);
+}
+
+/* After a statement: note whether a transaction is open, and when the
+   connection went, that the transaction it had open is lost. */
+static void after(pg_conn *c, bool ok)
+{
+	if (conn_ok(c)) {
+		c->tx = c->fn->transactionStatus(c->conn) != PQTRANS_IDLE;
+		return;
+	}
+	c->tx_lost = c->tx;
+	c->tx = false;
+	if (ok)
+		return;
+	err_around(c, "lost the connection to PostgreSQL (", c->tx_lost ?
+		   "); the open transaction failed and is not retried" :
+		   "); it is opened again at the next statement");
+}
+
+/* Roll back what a lost connection had open: the server did. */
+static bool forget_lost(pg_conn *c, const char *sql)
+{
+	if (!c->tx_lost || strcmp(sql, "ROLLBACK") != 0)
+		return false;
+	c->tx_lost = false;
+	return true;
+}
+
 static int pg_exec(bn_store *s, const char *sql, bn_err *err)
 {
 	pg_conn *c = conn_of(s);
-	PGresult *res = c->fn->exec(c->conn, sql);
-	bool ok = result_ok(c, res);
+	PGresult *res;
+	bool ok;
 
+	if (forget_lost(c, sql))
+		return 0;
+	if (!ready(c))
+		return bn_store__fail(s, err);
+	res = c->fn->exec(c->conn, sql);
+	ok = result_ok(c, res);
 	c->fn->clear(res);
+	after(c, ok);
 	return ok ? 0 : bn_store__fail(s, err);
 }
 
@@ -299,6 +416,8 @@ static bool server_prepare(pg_conn *c, pg_stmt *q)
 			     q->types);
 	ok = result_ok(c, res);
 	c->fn->clear(res);
+	after(c, ok);
+	q->gen = c->gen;
 	if (!ok)
 		q->name[0] = '\0';
 	return ok;
@@ -311,12 +430,21 @@ static int pg_step(bn_store *s, bn_store__stmt *st, bn_err *err)
 
 	if (!q->res) {
 		const char *t;
+		bool ok;
+		if (!ready(c))
+			return bn_store__fail(s, err);
+		/* prepared on a connection since closed: again on this one
+		   (the types of its parameters are those of its first run) */
+		if (q->gen != c->gen)
+			q->name[0] = '\0';
 		if (!q->name[0] && !server_prepare(c, q))
 			return bn_store__fail(s, err);
 		q->res = c->fn->execPrepared(c->conn, q->name, q->nparams,
 					     (const char *const *)q->vals,
 					     q->lens, q->fmts, 0);
-		if (!result_ok(c, q->res)) {
+		ok = result_ok(c, q->res);
+		after(c, ok);
+		if (!ok) {
 			c->fn->clear(q->res);
 			q->res = NULL;
 			return bn_store__fail(s, err);
@@ -354,7 +482,8 @@ static void pg_finalize(bn_store__stmt *st)
 	pg_stmt *q = pgs(st);
 
 	pg_reset(st);
-	if (q->name[0]) {
+	if (q->name[0] && q->gen == q->c->gen && conn_ok(q->c) &&
+	    !q->c->tx_lost) {
 		/* the server's copy goes with it (one past the kept ones) */
 		char sql[48];
 		PGresult *res;
@@ -457,7 +586,11 @@ static const void *pg_col_blob(bn_store__stmt *st, int i, size_t *n)
 static bool pg_in_tx(bn_store *s)
 {
 	pg_conn *c = conn_of(s);
-	return c->fn->transactionStatus(c->conn) != PQTRANS_IDLE;
+
+	/* a lost transaction stays open until it is rolled back; a closed
+	   connection has none */
+	return c->tx_lost || (conn_ok(c) && c->fn->transactionStatus(c->conn)
+			      != PQTRANS_IDLE);
 }
 
 static size_t pg_changes(bn_store *s)
@@ -471,6 +604,7 @@ static void pg_lock_timeout(bn_store *s, unsigned ms)
 
 	/* a lock waited for longer than MS fails the statement, as
 	   SQLite's busy timeout does */
+	conn_of(s)->lock_ms = ms;
 	snprintf(sql, sizeof(sql), "SET lock_timeout = %u", ms);
 	(void)pg_exec(s, sql, NULL);
 }

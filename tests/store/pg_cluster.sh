@@ -7,7 +7,11 @@
 # removed whatever CMD did.  CMD's exit status is the script's.
 #
 # For tests that need a fresh database per fixture, BNITY_TEST_PG_NEWDB
-# names a command that creates a new database and prints its URL.
+# names a command that creates a new database and prints its URL.  For
+# the fault tests, BNITY_TEST_PG_CTL names a command running pg_ctl on
+# this cluster (as its user, waiting, its log kept): `"$BNITY_TEST_PG_CTL"
+# restart -m fast`, `stop -m fast`, `start`; BNITY_TEST_PG_BIN is the
+# folder of PostgreSQL's programs (psql).
 #
 # As root (CI), the cluster runs as the `postgres` user (initdb refuses
 # root).  Without PostgreSQL's server programs the script prints a TAP
@@ -53,9 +57,9 @@ if ! $as "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust \
 	cat "$dir/initdb.log" >&2
 	exit 1
 fi
+opts="-p $port -k $dir -c listen_addresses= -c fsync=off"
 if ! $as "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-	-o "-p $port -k $dir -c listen_addresses= -c fsync=off" \
-	start >/dev/null 2>&1; then
+	-o "$opts" start >/dev/null 2>&1; then
 	echo "pg_cluster: the server did not start:" >&2
 	cat "$dir/server.log" >&2
 	exit 1
@@ -71,9 +75,18 @@ cat >"$dir/newdb" <<EOF
 echo "postgresql:///\$1?host=$dir&port=$port&user=postgres"
 EOF
 chmod 755 "$dir/newdb"
+cat >"$dir/ctl" <<EOF
+#!/bin/sh
+# ctl ARGS... - pg_ctl ARGS on this cluster, waiting for it to be done
+cd "$dir" || exit 1
+exec $as "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "$opts" "\$@" >/dev/null
+EOF
+chmod 755 "$dir/ctl"
 
 "$bindir/createdb" -h "$dir" -p "$port" -U postgres bnity || exit 1
 BNITY_DATABASE_URL=$(url_of bnity)
 BNITY_TEST_PG_NEWDB=$dir/newdb
-export BNITY_DATABASE_URL BNITY_TEST_PG_NEWDB
+BNITY_TEST_PG_CTL=$dir/ctl
+BNITY_TEST_PG_BIN=$bindir
+export BNITY_DATABASE_URL BNITY_TEST_PG_NEWDB BNITY_TEST_PG_CTL BNITY_TEST_PG_BIN
 "$@"

@@ -550,6 +550,15 @@ static void test_audit_rows(bn_t *t)
 	}
 	bn_store_audit_runs_free(v, n);
 	BN_CHECK_INT(t, bn_store_audit_run_finish(f.s, id, &end, NULL), ==, 0);
+	{
+		/* a record that is gone cannot take an outcome: an error,
+		   never a silent success */
+		bn_err e;
+		bn_err_init(&e);
+		BN_CHECK_INT(t, bn_store_audit_run_finish(f.s, id + 1000, &end,
+							  &e), ==, BN_EIO);
+		BN_CHECK_CONTAINS(t, e.msg, "is gone");
+	}
 	BN_CHECK_INT(t, bn_store_audit_call_add(f.s, id, 6, "http_get",
 		"https://a.test", false, "not granted", NULL), ==, 0);
 	BN_CHECK_INT(t, bn_store_audit_call_add(f.s, id, 7, "read_env", NULL,
