@@ -18,7 +18,11 @@
  * thread of its own (sigwait), so no handler state is global: during a
  * turn the first one cancels the turn (journalled as cancelled, the
  * session goes on), the second exits at once; at a plain prompt it
- * exits.  (The line editor reads Ctrl-C as a key: it drops the line.)
+ * exits.  The line editor reads Ctrl-C as a key: it drops a typed line;
+ * on an empty line it leaves when the Ctrl-C before it came less than
+ * CTRL_C_TWICE_MS ago (so a quick double press leaves whether or not the
+ * cancelled turn had already given the prompt back), and otherwise says
+ * how to leave.
  */
 #include "cli.h"
 
@@ -37,6 +41,7 @@
 #include "agent/loop.h"
 #include "agent/provider.h"
 #include "base/buf.h"
+#include "base/clock.h"
 #include "view/view.h"
 
 #define MAX_POS 16
@@ -137,6 +142,9 @@ static void show_usage(json_t *turn)
 		(long long)total);
 }
 
+/* Two Ctrl-C this close together (milliseconds) leave the chat. */
+#define CTRL_C_TWICE_MS 2000
+
 /* ---- a small line editor ------------------------------------------------ */
 
 typedef struct editor {
@@ -215,7 +223,8 @@ static int read_escape(void)
 
 /*
  * Edit one line on the terminal.  0 with *out (owned), 1 at end of input
- * (Ctrl-D on an empty line), -1 when the terminal fails.
+ * (Ctrl-D on an empty line), 2 for Ctrl-C on an empty line, -1 when the
+ * terminal fails.  Ctrl-C on a typed line drops it (0 with "").
  */
 static int edit_line(editor *ed, const char *prompt, char **out)
 {
@@ -259,6 +268,8 @@ static int edit_line(editor *ed, const char *prompt, char **out)
 			}
 			break;
 		case 3: /* Ctrl-C: drop the line */
+			if (line.len == 0)
+				r = 2;
 			set_line(&line, &pos, "");
 			printf("^C");
 			goto done;
@@ -399,6 +410,9 @@ typedef struct chat {
 	view view;
 	atomic_bool cancel;          /* Ctrl-C during a turn */
 	atomic_bool in_turn;         /* a turn runs */
+	_Atomic uint64_t last_ctrl_c; /* bn_clock_now_ms of the Ctrl-C that
+					 cancelled a turn or met an empty
+					 line, or 0 */
 	const struct termios *tty;   /* restored on a second Ctrl-C, or NULL */
 } chat;
 
@@ -583,6 +597,7 @@ static void *sigint_main(void *arg)
 			static const char msg[] = "\n^C cancelling the turn "
 				"(Ctrl-C again to leave)\n";
 			atomic_store(&c->cancel, true);
+			atomic_store(&c->last_ctrl_c, bn_clock_now_ms());
 			(void)!write(2, msg, sizeof(msg) - 1);
 			continue;
 		}
@@ -647,7 +662,18 @@ static int interactive(chat *c)
 			fputs(prompt, stdout);
 			fflush(stdout);
 		}
-		if (read_input(&ed, prompt, &line))
+		int in = read_input(&ed, prompt, &line);
+		if (in == 2) { /* Ctrl-C on an empty line */
+			uint64_t now = bn_clock_now_ms(),
+				 last = atomic_exchange(&c->last_ctrl_c, now);
+			if (last && now - last < CTRL_C_TWICE_MS) {
+				bn_strv_clear(&ed.history);
+				return 130;
+			}
+			fputs("(Ctrl-C again to leave, or /exit)\n", stdout);
+			continue;
+		}
+		if (in)
 			break;
 		const char *t = line + strspn(line, " \t");
 		if (!*t) {
@@ -972,6 +998,7 @@ int bn_cli_chat_main(int argc, char **argv)
 	c.oneshot = a.message || a.resume || a.drop;
 	atomic_init(&c.cancel, false);
 	atomic_init(&c.in_turn, false);
+	atomic_init(&c.last_ctrl_c, 0);
 	bn_err_init(&err);
 	r = open_chat(&c, &a, &o, &err);
 	if (r == BN_EUSAGE) {

@@ -202,6 +202,16 @@ check "the cancelled turn is journalled as cancelled" '[ "$(py "j[\"history\"][0
 ptyc slow.a '[["expect", "helper> "], ["send", "tell me\r"], ["expect", "takes"], ["send", "\u0003"], ["sleep", 0.05], ["send", "\u0003"]]'
 check "a second Ctrl-C leaves" '[[ $out == *"EXIT 130"* ]]'
 
+# the second press lands after the cancelled turn gave the prompt back
+ptyc slow.a '[["expect", "helper> "], ["send", "tell me\r"], ["expect", "takes"], ["send", "\u0003"], ["expect", "cancelled"], ["expect", "helper> "], ["send", "\u0003"]]'
+check "a second Ctrl-C leaves even when the prompt is back" '[[ $out == *"EXIT 130"* ]]'
+
+ptyc hello.a '[["expect", "helper> "], ["send", "half a line"], ["expect", "half a line"], ["send", "\u0003"], ["expect", "^C"], ["expect", "helper> "], ["send", "\u0003"], ["expect", "again to leave"], ["expect", "helper> "], ["send", "\u0003"]]'
+check "Ctrl-C drops a typed line; on an empty line it says how to leave; the next one leaves" '[[ $out == *"again to leave"* ]] && [[ $out == *"EXIT 130"* ]] && [[ $out != *"Hello from the model"* ]]'
+
+ptyc hello.a '[["expect", "helper> "], ["send", "\u0003"], ["expect", "again to leave"], ["sleep", 2.5], ["send", "\u0003"], ["expect", "again to leave"], ["expect", "helper> "], ["send", "hi\r"], ["expect", "Hello from the model."], ["expect", "helper> "], ["send", "/exit\r"]]'
+check "two Ctrl-C far apart do not leave" '[[ $out == *"EXIT 0"* ]] && [[ $out == *"Hello from the model."* ]]'
+
 # spin_ctrl_c: grant spin a long run, ask for it in a pty chat, press Ctrl-C
 # while it runs, and leave; $spin_sid is the chat's session
 spin_ctrl_c() {
