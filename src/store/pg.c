@@ -26,11 +26,13 @@
 #include "store_int.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <libpq-fe.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/dl.h"
 #include "schema.h"
@@ -279,6 +281,35 @@ static void after(pg_conn *c, bool ok)
 		   "); it is opened again at the next statement");
 }
 
+/*
+ * Whether a statement that failed may run again, once, on a new
+ * connection: the connection went while no transaction was open (so the
+ * failure may be only that the server closed an idle connection just
+ * before the statement reached it: an administrator, a restart, an idle
+ * timeout), and running SQL twice changes nothing.  Preparing is always
+ * such; of the statements, those that only read or set the session.  A
+ * write is never run again: the server may have done it before the
+ * connection went.
+ */
+static bool may_run_again(pg_conn *c, const char *sql)
+{
+	static const char *const harmless[] = { "SELECT", "BEGIN", "SHOW",
+						"SET" };
+
+	if (conn_ok(c) || c->tx_lost)
+		return false;
+	if (!sql)
+		return true;
+	sql += strspn(sql, " \t\n");
+	for (size_t i = 0; i < sizeof(harmless) / sizeof(*harmless); i++) {
+		size_t n = strlen(harmless[i]);
+		if (!strncasecmp(sql, harmless[i], n) &&
+		    !isalnum((unsigned char)sql[n]))
+			return true;
+	}
+	return false;
+}
+
 /* Roll back what a lost connection had open: the server did. */
 static bool forget_lost(pg_conn *c, const char *sql)
 {
@@ -296,13 +327,18 @@ static int pg_exec(bn_store *s, const char *sql, bn_err *err)
 
 	if (forget_lost(c, sql))
 		return 0;
-	if (!ready(c))
-		return bn_store__fail(s, err);
-	res = c->fn->exec(c->conn, sql);
-	ok = result_ok(c, res);
-	c->fn->clear(res);
-	after(c, ok);
-	return ok ? 0 : bn_store__fail(s, err);
+	for (int tries = 0;; tries++) {
+		if (!ready(c))
+			return bn_store__fail(s, err);
+		res = c->fn->exec(c->conn, sql);
+		ok = result_ok(c, res);
+		c->fn->clear(res);
+		after(c, ok);
+		if (ok)
+			return 0;
+		if (tries || !may_run_again(c, sql))
+			return bn_store__fail(s, err);
+	}
 }
 
 static const char *pg_errmsg(bn_store *s)
@@ -428,7 +464,7 @@ static int pg_step(bn_store *s, bn_store__stmt *st, bn_err *err)
 	pg_stmt *q = pgs(st);
 	pg_conn *c = q->c;
 
-	if (!q->res) {
+	for (int tries = 0; !q->res; tries++) {
 		const char *t;
 		bool ok;
 		if (!ready(c))
@@ -437,8 +473,11 @@ static int pg_step(bn_store *s, bn_store__stmt *st, bn_err *err)
 		   (the types of its parameters are those of its first run) */
 		if (q->gen != c->gen)
 			q->name[0] = '\0';
-		if (!q->name[0] && !server_prepare(c, q))
+		if (!q->name[0] && !server_prepare(c, q)) {
+			if (!tries && may_run_again(c, NULL))
+				continue;
 			return bn_store__fail(s, err);
+		}
 		q->res = c->fn->execPrepared(c->conn, q->name, q->nparams,
 					     (const char *const *)q->vals,
 					     q->lens, q->fmts, 0);
@@ -447,6 +486,8 @@ static int pg_step(bn_store *s, bn_store__stmt *st, bn_err *err)
 		if (!ok) {
 			c->fn->clear(q->res);
 			q->res = NULL;
+			if (!tries && may_run_again(c, q->text))
+				continue;
 			return bn_store__fail(s, err);
 		}
 		t = c->fn->cmdTuples(q->res);
