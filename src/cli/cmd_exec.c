@@ -265,22 +265,10 @@ int bn_cli_skill_grant(int argc, char **argv)
 			goto out;
 		bn_store_bot_clear(&b);
 	}
-	/* what may be granted is the union declared along the skill's
-	   ancestors (skill/resolve.h) */
-	bn_skill_resolved res = { 0 };
-	if ((r = bn_store_skill_resolve(&res, &all, pos[0], &err)))
-		goto out;
-	bn_skill_manifest view = *sk->manifest;
-	memset(&view.capabilities, 0, sizeof(view.capabilities));
-	for (size_t i = 0; i < res.capabilities.n; i++)
-		bn_strv_push(&view.capabilities, res.capabilities.v[i].value);
-	if (npos == 1)
-		r = bn_exec_grant_add(s, &view, bot, NULL, &lim, NULL, &err);
-	for (int i = 1; i < npos && r == 0; i++)
-		r = bn_exec_grant_add(s, &view, bot, pos[i],
-				      has_limits ? &lim : NULL, &added, &err);
-	bn_strv_clear(&view.capabilities);
-	bn_skill_resolved_clear(&res);
+	r = bn_exec_grant_add_resolved(s, &all, pos[0], bot,
+				       pos + 1,
+				       (size_t)npos - 1,
+				       has_limits ? &lim : NULL, &added, &err);
 	for (size_t i = 0; i < added.n; i++)
 		printf("granted %s to skill '%s' for %s%s\n", added.v[i],
 		       pos[0], bot ? "bot " : "every bot", bot ? bot : "");
