@@ -553,63 +553,34 @@ static void put_calls(const json_t *o, const char *cursor, json_int_t run)
 		       (long long)json_integer_value(next));
 }
 
-/* `audit --run ID [--after ID]`: a page of one run's calls. */
-static int audit_calls(int64_t run, int64_t after, unsigned limit, bool json)
+/* The record O's at_ms as "YYYY-MM-DD HH:MM:SS" (UTC). */
+static void when_text(char out[32], const json_t *o)
 {
-	json_t *o = NULL;
-	bn_store *s;
-	bn_err err;
-	int r;
+	time_t at = (time_t)(json_integer_value(json_object_get(o, "at_ms")) /
+			     1000);
 
-	bn_err_init(&err);
-	if (bn_cli_open_store(&s, &err))
-		return bn_cli_fail(&err);
-	r = bn_exec_audit_calls(&o, s, run, after, limit, &err);
-	bn_store_free(s);
-	if (r)
-		return bn_cli_fail(&err);
-	if (json) {
-		bn_cli_print_json(o);
-		return BN_EXIT_OK;
-	}
+	strftime(out, 32, "%Y-%m-%d %H:%M:%S", gmtime(&at));
+}
+
+/* `audit --run ID [--after ID]`: a page of one run's calls. */
+static void print_calls_page(const json_t *o, int64_t run)
+{
 	if (json_array_size(json_object_get(o, "calls")) == 0)
 		printf("no calls\n");
 	put_calls(o, "next_after", run);
-	json_decref(o);
-	return BN_EXIT_OK;
 }
 
 /* `audit --installs`: what was installed or updated, from where, with
    which tier and grants. */
-static int audit_installs(const bn_exec_audit_filter *f, bool json)
+static void print_installs(const json_t *a)
 {
-	json_t *a = NULL;
-	bn_store *s;
-	bn_err err;
-	int r;
-
-	bn_err_init(&err);
-	if (bn_cli_open_store(&s, &err))
-		return bn_cli_fail(&err);
-	r = bn_registry_audit_installs(&a, s, f->skill, f->since_ms, f->limit,
-				       &err);
-	bn_store_free(s);
-	if (r)
-		return bn_cli_fail(&err);
-	if (json) {
-		bn_cli_print_json(a);
-		return BN_EXIT_OK;
-	}
 	if (json_array_size(a) == 0)
 		printf("no install records\n");
 	for (size_t i = 0; i < json_array_size(a); i++) {
 		json_t *o = json_array_get(a, i), *ref = json_object_get(o, "ref");
-		time_t at = (time_t)(json_integer_value(
-			json_object_get(o, "at_ms")) / 1000);
 		char when[32], *granted;
 
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S",
-			 gmtime(&at));
+		when_text(when, o);
 		granted = json_dumps(json_object_get(o, "granted"),
 				     JSON_COMPACT);
 		printf("#%lld %s  %s %s  tier=%s  from %s%s%s  %.19s  "
@@ -627,8 +598,64 @@ static int audit_installs(const bn_exec_audit_filter *f, bool json)
 			       json_object_get(o, "findings")));
 		free(granted);
 	}
-	json_decref(a);
-	return BN_EXIT_OK;
+}
+
+/* `audit`: the runs of the filter, newest first, each with its calls. */
+static void print_runs(const json_t *a)
+{
+	if (json_array_size(a) == 0)
+		printf("no audit records\n");
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		json_t *o = json_array_get(a, i);
+		char when[32];
+
+		when_text(when, o);
+		printf("#%lld %s  ", (long long)json_integer_value(
+			json_object_get(o, "id")), when);
+		if (strcmp(json_string_value(json_object_get(o, "kind")),
+			   "run")) {
+			put_lit(o, "kind", "");
+			putchar(' ');
+		}
+		put_lit(o, "skill", "");
+		if (json_is_string(json_object_get(o, "detail"))) {
+			putchar(' ');
+			put_lit(o, "detail", "");
+		}
+		fputs("  bot=", stdout);
+		put_lit(o, "bot", "-");
+		if (json_is_string(json_object_get(o, "client"))) {
+			fputs("  client=", stdout);
+			put_lit(o, "client", "");
+		}
+		fputs("  tier=", stdout);
+		put_lit(o, "tier", "");
+		fputs("  by=", stdout);
+		put_lit(o, "actor", "-");
+		fputs("  ", stdout);
+		put_lit(o, "outcome", "");
+		printf("  fuel=%lld  mem=%lld  %lldms",
+		       (long long)json_integer_value(json_object_get(o, "fuel")),
+		       (long long)json_integer_value(
+			       json_object_get(o, "memory_peak")),
+		       (long long)json_integer_value(
+			       json_object_get(o, "duration_ms")));
+		if (json_is_integer(json_object_get(o, "session"))) {
+			printf("  session=%lld turn=%lld call=",
+			       (long long)json_integer_value(
+				       json_object_get(o, "session")),
+			       (long long)json_integer_value(
+				       json_object_get(o, "turn")));
+			put_lit(o, "tool_call_id", "-");
+		}
+		if (json_is_string(json_object_get(o, "error"))) {
+			fputs("  ", stdout);
+			put_lit(o, "error", "");
+		}
+		putchar('\n');
+		put_calls(o, "calls_next_after", json_integer_value(
+			json_object_get(o, "id")));
+	}
 }
 
 int bn_cli_audit_main(int argc, char **argv)
@@ -639,7 +666,7 @@ int bn_cli_audit_main(int argc, char **argv)
 	bn_exec_audit_filter f = { 0 };
 	int64_t run = 0, after_id = 0;
 	bool json = false, installs = false;
-	json_t *runs = NULL;
+	json_t *o = NULL;
 	bn_store *s;
 	bn_err err;
 	int npos, r;
@@ -696,84 +723,31 @@ int bn_cli_audit_main(int argc, char **argv)
 			return bn_cli_usage("audit", "--after: a call id");
 		after_id = (int64_t)v;
 	}
-	if (run_id) {
-		if (skill || bot || since || outcome || before || installs)
-			return bn_cli_usage("audit", "--run takes only "
-					    "--after, --limit and --json");
-		return audit_calls(run, after_id, f.limit, json);
-	}
-	if (installs) {
-		if (bot || outcome || before)
-			return bn_cli_usage("audit", "--installs takes only "
-					    "--skill, --since, --limit and "
-					    "--json");
-		return audit_installs(&f, json);
-	}
+	if (run_id && (skill || bot || since || outcome || before || installs))
+		return bn_cli_usage("audit", "--run takes only --after, "
+				    "--limit and --json");
+	if (installs && (bot || outcome || before))
+		return bn_cli_usage("audit", "--installs takes only --skill, "
+				    "--since, --limit and --json");
 	if (bn_cli_open_store(&s, &err))
 		return bn_cli_fail(&err);
-	r = bn_exec_audit_query(&runs, s, &f, &err);
+	r = run_id ? bn_exec_audit_calls(&o, s, run, after_id, f.limit, &err) :
+	    installs ? bn_registry_audit_installs(&o, s, f.skill, f.since_ms,
+						  f.limit, &err) :
+	    bn_exec_audit_query(&o, s, &f, &err);
 	bn_store_free(s);
 	if (r)
 		return bn_cli_fail(&err);
 	if (json) {
-		bn_cli_print_json(runs);
+		bn_cli_print_json(o);
 		return BN_EXIT_OK;
 	}
-	if (json_array_size(runs) == 0)
-		printf("no audit records\n");
-	for (size_t i = 0; i < json_array_size(runs); i++) {
-		json_t *o = json_array_get(runs, i);
-		time_t at = (time_t)(json_integer_value(
-			json_object_get(o, "at_ms")) / 1000);
-		char when[32];
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S",
-			 gmtime(&at));
-		printf("#%lld %s  ", (long long)json_integer_value(
-			json_object_get(o, "id")), when);
-		if (strcmp(json_string_value(json_object_get(o, "kind")),
-			   "run")) {
-			put_lit(o, "kind", "");
-			putchar(' ');
-		}
-		put_lit(o, "skill", "");
-		if (json_is_string(json_object_get(o, "detail"))) {
-			putchar(' ');
-			put_lit(o, "detail", "");
-		}
-		fputs("  bot=", stdout);
-		put_lit(o, "bot", "-");
-		if (json_is_string(json_object_get(o, "client"))) {
-			fputs("  client=", stdout);
-			put_lit(o, "client", "");
-		}
-		fputs("  tier=", stdout);
-		put_lit(o, "tier", "");
-		fputs("  by=", stdout);
-		put_lit(o, "actor", "-");
-		fputs("  ", stdout);
-		put_lit(o, "outcome", "");
-		printf("  fuel=%lld  mem=%lld  %lldms",
-		       (long long)json_integer_value(json_object_get(o, "fuel")),
-		       (long long)json_integer_value(
-			       json_object_get(o, "memory_peak")),
-		       (long long)json_integer_value(
-			       json_object_get(o, "duration_ms")));
-		if (json_is_integer(json_object_get(o, "session"))) {
-			printf("  session=%lld turn=%lld call=",
-			       (long long)json_integer_value(
-				       json_object_get(o, "session")),
-			       (long long)json_integer_value(
-				       json_object_get(o, "turn")));
-			put_lit(o, "tool_call_id", "-");
-		}
-		if (json_is_string(json_object_get(o, "error"))) {
-			fputs("  ", stdout);
-			put_lit(o, "error", "");
-		}
-		putchar('\n');
-		put_calls(o, "calls_next_after", json_integer_value(
-			json_object_get(o, "id")));
-	}
-	json_decref(runs);
+	if (run_id)
+		print_calls_page(o, run);
+	else if (installs)
+		print_installs(o);
+	else
+		print_runs(o);
+	json_decref(o);
 	return BN_EXIT_OK;
 }
