@@ -51,42 +51,6 @@ static int find_skill(const bn_store_skill **sk_out, bn_store_skills *all,
 	return 0;
 }
 
-/* A whole number; with BYTES, optionally times 1024 (k), 1024^2 (M) or
-   1024^3 (G).  0 when it is one, -1 when TEXT is not a number, 1 when it
-   is one but does not fit in 64 bits. */
-static int parse_count(uint64_t *out, const char *s, bool bytes)
-{
-	char *end;
-	unsigned long long v;
-	unsigned shift = 0;
-	bool overflow;
-
-	if (!s || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (end == s)
-		return -1;
-	overflow = errno == ERANGE;
-	if (bytes && (*end == 'k' || *end == 'K'))
-		shift = 10, end++;
-	else if (bytes && *end == 'M')
-		shift = 20, end++;
-	else if (bytes && *end == 'G')
-		shift = 30, end++;
-	if (*end)
-		return -1;
-	if (overflow || v > (UINT64_MAX >> shift))
-		return 1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
-
-static bool parse_u64(uint64_t *out, const char *s)
-{
-	return parse_count(out, s, false) == 0;
-}
-
 /*
  * The limit option OPT (VALUE, for the limit FIELD) into *out: 1 to the
  * limit's maximum, else a usage error naming the option (exit 2).
@@ -99,12 +63,12 @@ static int parse_limit(uint64_t *out, const char *opt, const char *value,
 
 	if (!value)
 		return 0;
-	r = parse_count(&v, value, bytes);
-	if (r < 0)
+	r = bn_cli_parse_size(&v, value, bytes);
+	if (r == -EINVAL)
 		return bn_cli_usage("skill grant", "%s: '%s' is not a whole "
 				    "number%s", opt, value, bytes ? " of bytes "
 				    "(it may end in k, M or G)" : "");
-	if (r > 0 || v < 1 || v > max)
+	if (r || v < 1 || v > max)
 		return bn_cli_usage("skill grant", "%s: %s is out of range (1 "
 				    "to %llu)", opt, value,
 				    (unsigned long long)max);
@@ -670,7 +634,7 @@ int bn_cli_audit_main(int argc, char **argv)
 	bn_store *s;
 	bn_err err;
 	int npos, r;
-	uint64_t v;
+	unsigned long long v;
 	const bn_cli_opt opts[] = {
 		{ "skill", true, &skill, NULL },
 		{ "bot", true, &bot, NULL },
@@ -695,23 +659,23 @@ int bn_cli_audit_main(int argc, char **argv)
 	if (since && bn_exec_audit_parse_since(&f.since_ms, since, &err))
 		return bn_cli_usage("audit", "%s", err.msg);
 	if (limit) {
-		if (!parse_u64(&v, limit) || v == 0 || v > 10000)
+		if (!bn_cli_parse_num(&v, limit, 1, 10000))
 			return bn_cli_usage("audit", "--limit: 1 to 10000");
 		f.limit = (unsigned)v;
 	}
 	if (before) {
-		if (!parse_u64(&v, before) || v == 0 || v > INT64_MAX)
+		if (!bn_cli_parse_num(&v, before, 1, INT64_MAX))
 			return bn_cli_usage("audit", "--before: a record id");
 		f.before_id = (int64_t)v;
 	}
 	if (session) {
-		if (!parse_u64(&v, session) || v == 0 || v > INT64_MAX)
+		if (!bn_cli_parse_num(&v, session, 1, INT64_MAX))
 			return bn_cli_usage("audit", "--session: a chat session "
 					    "id (see `bnity chat --sessions`)");
 		f.session = (int64_t)v;
 	}
 	if (run_id) {
-		if (!parse_u64(&v, run_id) || v == 0 || v > INT64_MAX)
+		if (!bn_cli_parse_num(&v, run_id, 1, INT64_MAX))
 			return bn_cli_usage("audit", "--run: a record id");
 		run = (int64_t)v;
 	}
@@ -719,7 +683,7 @@ int bn_cli_audit_main(int argc, char **argv)
 		if (!run_id)
 			return bn_cli_usage("audit", "--after pages through "
 					    "the calls of one --run");
-		if (!parse_u64(&v, after) || v > INT64_MAX)
+		if (!bn_cli_parse_num(&v, after, 0, INT64_MAX))
 			return bn_cli_usage("audit", "--after: a call id");
 		after_id = (int64_t)v;
 	}
