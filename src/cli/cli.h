@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "base/buf.h"
 #include "base/err.h"
@@ -149,6 +150,12 @@ int bn_cli_parse_json(int argc, char **argv, const char *cmd, bool *json);
    false when TEXT is NULL or not such a number. */
 bool bn_cli_parse_num(unsigned long long *out, const char *text,
 		      unsigned long long lo, unsigned long long hi);
+
+/* *OUT = TEXT as a whole number (decimal digits only), with SUFFIX
+   optionally ending in k, M or G (any case: times 1024, 1024^2 or
+   1024^3).  0; -EINVAL when TEXT is NULL or not such a number; -ERANGE
+   when it is one but does not fit in 64 bits. */
+int bn_cli_parse_size(uint64_t *out, const char *text, bool suffix);
 
 /* bn_cli_parse_n for a command that takes one argument (*ARG, borrowed
    from ARGV) and no option; WANT says what it is when it is missing. */

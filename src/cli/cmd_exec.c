@@ -51,42 +51,6 @@ static int find_skill(const bn_store_skill **sk_out, bn_store_skills *all,
 	return 0;
 }
 
-/* A whole number; with BYTES, optionally times 1024 (k), 1024^2 (M) or
-   1024^3 (G).  0 when it is one, -1 when TEXT is not a number, 1 when it
-   is one but does not fit in 64 bits. */
-static int parse_count(uint64_t *out, const char *s, bool bytes)
-{
-	char *end;
-	unsigned long long v;
-	unsigned shift = 0;
-	bool overflow;
-
-	if (!s || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (end == s)
-		return -1;
-	overflow = errno == ERANGE;
-	if (bytes && (*end == 'k' || *end == 'K'))
-		shift = 10, end++;
-	else if (bytes && *end == 'M')
-		shift = 20, end++;
-	else if (bytes && *end == 'G')
-		shift = 30, end++;
-	if (*end)
-		return -1;
-	if (overflow || v > (UINT64_MAX >> shift))
-		return 1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
-
-static bool parse_u64(uint64_t *out, const char *s)
-{
-	return parse_count(out, s, false) == 0;
-}
-
 /*
  * The limit option OPT (VALUE, for the limit FIELD) into *out: 1 to the
  * limit's maximum, else a usage error naming the option (exit 2).
@@ -99,12 +63,12 @@ static int parse_limit(uint64_t *out, const char *opt, const char *value,
 
 	if (!value)
 		return 0;
-	r = parse_count(&v, value, bytes);
-	if (r < 0)
+	r = bn_cli_parse_size(&v, value, bytes);
+	if (r == -EINVAL)
 		return bn_cli_usage("skill grant", "%s: '%s' is not a whole "
 				    "number%s", opt, value, bytes ? " of bytes "
 				    "(it may end in k, M or G)" : "");
-	if (r > 0 || v < 1 || v > max)
+	if (r || v < 1 || v > max)
 		return bn_cli_usage("skill grant", "%s: %s is out of range (1 "
 				    "to %llu)", opt, value,
 				    (unsigned long long)max);
@@ -265,22 +229,10 @@ int bn_cli_skill_grant(int argc, char **argv)
 			goto out;
 		bn_store_bot_clear(&b);
 	}
-	/* what may be granted is the union declared along the skill's
-	   ancestors (skill/resolve.h) */
-	bn_skill_resolved res = { 0 };
-	if ((r = bn_store_skill_resolve(&res, &all, pos[0], &err)))
-		goto out;
-	bn_skill_manifest view = *sk->manifest;
-	memset(&view.capabilities, 0, sizeof(view.capabilities));
-	for (size_t i = 0; i < res.capabilities.n; i++)
-		bn_strv_push(&view.capabilities, res.capabilities.v[i].value);
-	if (npos == 1)
-		r = bn_exec_grant_add(s, &view, bot, NULL, &lim, NULL, &err);
-	for (int i = 1; i < npos && r == 0; i++)
-		r = bn_exec_grant_add(s, &view, bot, pos[i],
-				      has_limits ? &lim : NULL, &added, &err);
-	bn_strv_clear(&view.capabilities);
-	bn_skill_resolved_clear(&res);
+	r = bn_exec_grant_add_resolved(s, &all, pos[0], bot,
+				       pos + 1,
+				       (size_t)npos - 1,
+				       has_limits ? &lim : NULL, &added, &err);
 	for (size_t i = 0; i < added.n; i++)
 		printf("granted %s to skill '%s' for %s%s\n", added.v[i],
 		       pos[0], bot ? "bot " : "every bot", bot ? bot : "");
@@ -565,63 +517,34 @@ static void put_calls(const json_t *o, const char *cursor, json_int_t run)
 		       (long long)json_integer_value(next));
 }
 
-/* `audit --run ID [--after ID]`: a page of one run's calls. */
-static int audit_calls(int64_t run, int64_t after, unsigned limit, bool json)
+/* The record O's at_ms as "YYYY-MM-DD HH:MM:SS" (UTC). */
+static void when_text(char out[32], const json_t *o)
 {
-	json_t *o = NULL;
-	bn_store *s;
-	bn_err err;
-	int r;
+	time_t at = (time_t)(json_integer_value(json_object_get(o, "at_ms")) /
+			     1000);
 
-	bn_err_init(&err);
-	if (bn_cli_open_store(&s, &err))
-		return bn_cli_fail(&err);
-	r = bn_exec_audit_calls(&o, s, run, after, limit, &err);
-	bn_store_free(s);
-	if (r)
-		return bn_cli_fail(&err);
-	if (json) {
-		bn_cli_print_json(o);
-		return BN_EXIT_OK;
-	}
+	strftime(out, 32, "%Y-%m-%d %H:%M:%S", gmtime(&at));
+}
+
+/* `audit --run ID [--after ID]`: a page of one run's calls. */
+static void print_calls_page(const json_t *o, int64_t run)
+{
 	if (json_array_size(json_object_get(o, "calls")) == 0)
 		printf("no calls\n");
 	put_calls(o, "next_after", run);
-	json_decref(o);
-	return BN_EXIT_OK;
 }
 
 /* `audit --installs`: what was installed or updated, from where, with
    which tier and grants. */
-static int audit_installs(const bn_exec_audit_filter *f, bool json)
+static void print_installs(const json_t *a)
 {
-	json_t *a = NULL;
-	bn_store *s;
-	bn_err err;
-	int r;
-
-	bn_err_init(&err);
-	if (bn_cli_open_store(&s, &err))
-		return bn_cli_fail(&err);
-	r = bn_registry_audit_installs(&a, s, f->skill, f->since_ms, f->limit,
-				       &err);
-	bn_store_free(s);
-	if (r)
-		return bn_cli_fail(&err);
-	if (json) {
-		bn_cli_print_json(a);
-		return BN_EXIT_OK;
-	}
 	if (json_array_size(a) == 0)
 		printf("no install records\n");
 	for (size_t i = 0; i < json_array_size(a); i++) {
 		json_t *o = json_array_get(a, i), *ref = json_object_get(o, "ref");
-		time_t at = (time_t)(json_integer_value(
-			json_object_get(o, "at_ms")) / 1000);
 		char when[32], *granted;
 
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S",
-			 gmtime(&at));
+		when_text(when, o);
 		granted = json_dumps(json_object_get(o, "granted"),
 				     JSON_COMPACT);
 		printf("#%lld %s  %s %s  tier=%s  from %s%s%s  %.19s  "
@@ -639,107 +562,18 @@ static int audit_installs(const bn_exec_audit_filter *f, bool json)
 			       json_object_get(o, "findings")));
 		free(granted);
 	}
-	json_decref(a);
-	return BN_EXIT_OK;
 }
 
-int bn_cli_audit_main(int argc, char **argv)
+/* `audit`: the runs of the filter, newest first, each with its calls. */
+static void print_runs(const json_t *a)
 {
-	const char *pos[MAX_POS], *skill = NULL, *bot = NULL, *since = NULL,
-		   *outcome = NULL, *limit = NULL, *before = NULL,
-		   *run_id = NULL, *after = NULL, *session = NULL;
-	bn_exec_audit_filter f = { 0 };
-	int64_t run = 0, after_id = 0;
-	bool json = false, installs = false;
-	json_t *runs = NULL;
-	bn_store *s;
-	bn_err err;
-	int npos, r;
-	uint64_t v;
-	const bn_cli_opt opts[] = {
-		{ "skill", true, &skill, NULL },
-		{ "bot", true, &bot, NULL },
-		{ "since", true, &since, NULL },
-		{ "outcome", true, &outcome, NULL },
-		{ "limit", true, &limit, NULL },
-		{ "before", true, &before, NULL },
-		{ "run", true, &run_id, NULL },
-		{ "after", true, &after, NULL },
-		{ "session", true, &session, NULL },
-		{ "json", false, NULL, &json },
-		{ "installs", false, NULL, &installs },
-		{ NULL, false, NULL, NULL } };
-
-	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			   "audit", 0, 0, NULL))
-		return BN_EXIT_USAGE;
-	bn_err_init(&err);
-	f.skill = skill;
-	f.bot = bot;
-	f.outcome = outcome;
-	if (since && bn_exec_audit_parse_since(&f.since_ms, since, &err))
-		return bn_cli_usage("audit", "%s", err.msg);
-	if (limit) {
-		if (!parse_u64(&v, limit) || v == 0 || v > 10000)
-			return bn_cli_usage("audit", "--limit: 1 to 10000");
-		f.limit = (unsigned)v;
-	}
-	if (before) {
-		if (!parse_u64(&v, before) || v == 0 || v > INT64_MAX)
-			return bn_cli_usage("audit", "--before: a record id");
-		f.before_id = (int64_t)v;
-	}
-	if (session) {
-		if (!parse_u64(&v, session) || v == 0 || v > INT64_MAX)
-			return bn_cli_usage("audit", "--session: a chat session "
-					    "id (see `bnity chat --sessions`)");
-		f.session = (int64_t)v;
-	}
-	if (run_id) {
-		if (!parse_u64(&v, run_id) || v == 0 || v > INT64_MAX)
-			return bn_cli_usage("audit", "--run: a record id");
-		run = (int64_t)v;
-	}
-	if (after) {
-		if (!run_id)
-			return bn_cli_usage("audit", "--after pages through "
-					    "the calls of one --run");
-		if (!parse_u64(&v, after) || v > INT64_MAX)
-			return bn_cli_usage("audit", "--after: a call id");
-		after_id = (int64_t)v;
-	}
-	if (run_id) {
-		if (skill || bot || since || outcome || before || installs)
-			return bn_cli_usage("audit", "--run takes only "
-					    "--after, --limit and --json");
-		return audit_calls(run, after_id, f.limit, json);
-	}
-	if (installs) {
-		if (bot || outcome || before)
-			return bn_cli_usage("audit", "--installs takes only "
-					    "--skill, --since, --limit and "
-					    "--json");
-		return audit_installs(&f, json);
-	}
-	if (bn_cli_open_store(&s, &err))
-		return bn_cli_fail(&err);
-	r = bn_exec_audit_query(&runs, s, &f, &err);
-	bn_store_free(s);
-	if (r)
-		return bn_cli_fail(&err);
-	if (json) {
-		bn_cli_print_json(runs);
-		return BN_EXIT_OK;
-	}
-	if (json_array_size(runs) == 0)
+	if (json_array_size(a) == 0)
 		printf("no audit records\n");
-	for (size_t i = 0; i < json_array_size(runs); i++) {
-		json_t *o = json_array_get(runs, i);
-		time_t at = (time_t)(json_integer_value(
-			json_object_get(o, "at_ms")) / 1000);
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		json_t *o = json_array_get(a, i);
 		char when[32];
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S",
-			 gmtime(&at));
+
+		when_text(when, o);
 		printf("#%lld %s  ", (long long)json_integer_value(
 			json_object_get(o, "id")), when);
 		if (strcmp(json_string_value(json_object_get(o, "kind")),
@@ -786,6 +620,98 @@ int bn_cli_audit_main(int argc, char **argv)
 		put_calls(o, "calls_next_after", json_integer_value(
 			json_object_get(o, "id")));
 	}
-	json_decref(runs);
+}
+
+int bn_cli_audit_main(int argc, char **argv)
+{
+	const char *pos[MAX_POS], *skill = NULL, *bot = NULL, *since = NULL,
+		   *outcome = NULL, *limit = NULL, *before = NULL,
+		   *run_id = NULL, *after = NULL, *session = NULL;
+	bn_exec_audit_filter f = { 0 };
+	int64_t run = 0, after_id = 0;
+	bool json = false, installs = false;
+	json_t *o = NULL;
+	bn_store *s;
+	bn_err err;
+	int npos, r;
+	unsigned long long v;
+	const bn_cli_opt opts[] = {
+		{ "skill", true, &skill, NULL },
+		{ "bot", true, &bot, NULL },
+		{ "since", true, &since, NULL },
+		{ "outcome", true, &outcome, NULL },
+		{ "limit", true, &limit, NULL },
+		{ "before", true, &before, NULL },
+		{ "run", true, &run_id, NULL },
+		{ "after", true, &after, NULL },
+		{ "session", true, &session, NULL },
+		{ "json", false, NULL, &json },
+		{ "installs", false, NULL, &installs },
+		{ NULL, false, NULL, NULL } };
+
+	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
+			   "audit", 0, 0, NULL))
+		return BN_EXIT_USAGE;
+	bn_err_init(&err);
+	f.skill = skill;
+	f.bot = bot;
+	f.outcome = outcome;
+	if (since && bn_exec_audit_parse_since(&f.since_ms, since, &err))
+		return bn_cli_usage("audit", "%s", err.msg);
+	if (limit) {
+		if (!bn_cli_parse_num(&v, limit, 1, 10000))
+			return bn_cli_usage("audit", "--limit: 1 to 10000");
+		f.limit = (unsigned)v;
+	}
+	if (before) {
+		if (!bn_cli_parse_num(&v, before, 1, INT64_MAX))
+			return bn_cli_usage("audit", "--before: a record id");
+		f.before_id = (int64_t)v;
+	}
+	if (session) {
+		if (!bn_cli_parse_num(&v, session, 1, INT64_MAX))
+			return bn_cli_usage("audit", "--session: a chat session "
+					    "id (see `bnity chat --sessions`)");
+		f.session = (int64_t)v;
+	}
+	if (run_id) {
+		if (!bn_cli_parse_num(&v, run_id, 1, INT64_MAX))
+			return bn_cli_usage("audit", "--run: a record id");
+		run = (int64_t)v;
+	}
+	if (after) {
+		if (!run_id)
+			return bn_cli_usage("audit", "--after pages through "
+					    "the calls of one --run");
+		if (!bn_cli_parse_num(&v, after, 0, INT64_MAX))
+			return bn_cli_usage("audit", "--after: a call id");
+		after_id = (int64_t)v;
+	}
+	if (run_id && (skill || bot || since || outcome || before || installs))
+		return bn_cli_usage("audit", "--run takes only --after, "
+				    "--limit and --json");
+	if (installs && (bot || outcome || before))
+		return bn_cli_usage("audit", "--installs takes only --skill, "
+				    "--since, --limit and --json");
+	if (bn_cli_open_store(&s, &err))
+		return bn_cli_fail(&err);
+	r = run_id ? bn_exec_audit_calls(&o, s, run, after_id, f.limit, &err) :
+	    installs ? bn_registry_audit_installs(&o, s, f.skill, f.since_ms,
+						  f.limit, &err) :
+	    bn_exec_audit_query(&o, s, &f, &err);
+	bn_store_free(s);
+	if (r)
+		return bn_cli_fail(&err);
+	if (json) {
+		bn_cli_print_json(o);
+		return BN_EXIT_OK;
+	}
+	if (run_id)
+		print_calls_page(o, run);
+	else if (installs)
+		print_installs(o);
+	else
+		print_runs(o);
+	json_decref(o);
 	return BN_EXIT_OK;
 }

@@ -6,7 +6,6 @@
  */
 #include "cli.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,20 +56,6 @@ static void items_print(const bn_exec_memory_item *v, size_t n, bool ranked,
 	}
 }
 
-static bool parse_count(long long *out, const char *s, long long min,
-			long long max)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
 int bn_cli_memory_add(int argc, char **argv)
 {
 	const char *pos[MAX_POS], *bot = NULL;
@@ -101,7 +86,7 @@ int bn_cli_memory_search(int argc, char **argv)
 	const char *pos[MAX_POS], *bot = NULL, *limit_s = NULL;
 	bn_exec_memory_item *v = NULL;
 	bn_buf query = BN_BUF_INIT;
-	long long limit = 10;
+	unsigned long long limit = 10;
 	bool json = false;
 	size_t n = 0;
 	bn_store *s;
@@ -117,8 +102,8 @@ int bn_cli_memory_search(int argc, char **argv)
 		return BN_EXIT_USAGE;
 	if (!bot)
 		return bn_cli_usage("memory search", "give --bot BOT");
-	if (limit_s && !parse_count(&limit, limit_s, 1,
-				    BN_EXEC_MEMORY_LIMIT_MAX))
+	if (limit_s && !bn_cli_parse_num(&limit, limit_s, 1,
+					 BN_EXEC_MEMORY_LIMIT_MAX))
 		return bn_cli_usage("memory search", "--limit '%s': give a "
 				    "number from 1 to %d", limit_s,
 				    BN_EXEC_MEMORY_LIMIT_MAX);
@@ -180,7 +165,7 @@ int bn_cli_memory_list(int argc, char **argv)
 int bn_cli_memory_remove(int argc, char **argv)
 {
 	const char *pos[MAX_POS], *bot = NULL;
-	long long id;
+	unsigned long long id;
 	bn_store *s;
 	bn_err err;
 	int npos, r;
@@ -192,15 +177,15 @@ int bn_cli_memory_remove(int argc, char **argv)
 		return BN_EXIT_USAGE;
 	if (!bot)
 		return bn_cli_usage("memory remove", "give --bot BOT");
-	if (npos != 1 || !parse_count(&id, pos[0], 1, INT64_MAX))
+	if (npos != 1 || !bn_cli_parse_num(&id, pos[0], 1, INT64_MAX))
 		return bn_cli_usage("memory remove", "give one memory ID (a "
 				    "number, see `bnity memory list`)");
 	bn_err_init(&err);
 	if (open_for_bot(&s, bot, &err))
 		return bn_cli_fail(&err);
-	r = bn_exec_memory_remove(s, bot, id, &err);
+	r = bn_exec_memory_remove(s, bot, (long long)id, &err);
 	if (!r)
-		printf("removed memory %lld of bot '%s'\n", id, bot);
+		printf("removed memory %llu of bot '%s'\n", id, bot);
 	bn_store_free(s);
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }

@@ -39,31 +39,6 @@ static bool env_is_one(const char *name)
 	return v && !strcmp(v, "1");
 }
 
-/* BYTES with an optional k/m/g suffix (powers of 1024). */
-static int parse_bytes(uint64_t *out, const char *s)
-{
-	unsigned long long v;
-	char *end;
-	int shift = 0;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || s[0] == '-')
-		return -1;
-	if (*end == 'k' || *end == 'K')
-		shift = 10;
-	else if (*end == 'm' || *end == 'M')
-		shift = 20;
-	else if (*end == 'g' || *end == 'G')
-		shift = 30;
-	if (shift)
-		end++;
-	if (*end || v == 0 || v > (UINT64_MAX >> shift))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
-
 static int parse_seconds(double *out, const char *s)
 {
 	char *end;
@@ -120,7 +95,8 @@ static int parse_opt(run_args *ra, int argc, char **argv, int *i)
 		       bn_cli_usage("sandbox run", "--time: bad seconds "
 				    "'%s'", v) : 0;
 	if ((v = opt_value(argc, argv, i, a, "--memory")))
-		return parse_bytes(&ra->memory_bytes, v) ?
+		return bn_cli_parse_size(&ra->memory_bytes, v, true) ||
+		       ra->memory_bytes == 0 ?
 		       bn_cli_usage("sandbox run", "--memory: bad size '%s'",
 				    v) : 0;
 	return bn_cli_usage("sandbox run", "unknown option or missing value "

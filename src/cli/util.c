@@ -226,6 +226,34 @@ bool bn_cli_parse_num(unsigned long long *out, const char *text,
 	return true;
 }
 
+int bn_cli_parse_size(uint64_t *out, const char *text, bool suffix)
+{
+	unsigned long long v;
+	unsigned shift = 0;
+	bool overflow;
+	char *end;
+
+	if (!text || *text < '0' || *text > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	overflow = errno == ERANGE;
+	if (suffix && *end) {
+		switch (*end++) {
+		case 'k': case 'K': shift = 10; break;
+		case 'm': case 'M': shift = 20; break;
+		case 'g': case 'G': shift = 30; break;
+		default: return -EINVAL;
+		}
+	}
+	if (*end)
+		return -EINVAL;
+	if (overflow || v > (UINT64_MAX >> shift))
+		return -ERANGE;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
 int bn_cli_fail(const bn_err *err)
 {
 	fprintf(stderr, "bnity: %s\n", err->msg[0] ? err->msg : "failed");

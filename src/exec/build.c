@@ -325,17 +325,12 @@ static int run_confined(const char *const *argv, const char *dir,
 	pol.file_size_bytes = (uint64_t)256 << 20;
 	pol.max_procs = 64;
 	pol.open_files = 256;
-	pol.keep_fds = fds;
-	pol.n_keep_fds = 3;
 	pol.uid = getuid() ? getuid() : NOBODY;
 	pol.gid = getgid() ? getgid() : NOBODY;
 	pol.allow_weaker = bn_exec__allow_weaker();
 	tg.argv = args;
 	tg.envp = envp;
-	tg.redirect_stdio = true;
-	tg.stdio_fds[0] = fds[0];
-	tg.stdio_fds[1] = fds[1];
-	tg.stdio_fds[2] = fds[2];
+	bn_sandbox_target_stdio(&tg, &pol, fds);
 	r = bn_sandbox_run(&sr, NULL, &pol, &tg, err);
 	if (r) {
 		bn_err_prefix(err, "the confined build could not start");

@@ -636,6 +636,36 @@ int bn_exec_grant_add(bn_store *s, const bn_skill_manifest *m,
 	return r;
 }
 
+int bn_exec_grant_add_resolved(bn_store *s, const bn_store_skills *all,
+			       const char *skill, const char *bot,
+			       const char *const *specs, size_t n,
+			       const bn_exec_limits *limits, bn_strv *added,
+			       bn_err *err)
+{
+	const bn_store_skill *sk = bn_store_skills_find(all, skill);
+	bn_skill_resolved res = { 0 };
+	bn_skill_manifest view;
+	int r;
+
+	if (!sk)
+		return bn_err_set(err, BN_ENOTFOUND, "no skill '%s'", skill);
+	if ((r = bn_store_skill_resolve(&res, all, skill, err)))
+		return r;
+	/* what may be granted is the union declared along the ancestors */
+	view = *sk->manifest;
+	memset(&view.capabilities, 0, sizeof(view.capabilities));
+	for (size_t i = 0; i < res.capabilities.n; i++)
+		bn_strv_push(&view.capabilities, res.capabilities.v[i].value);
+	if (n == 0)
+		r = bn_exec_grant_add(s, &view, bot, NULL, limits, NULL, err);
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = bn_exec_grant_add(s, &view, bot, specs[i], limits, added,
+				      err);
+	bn_strv_clear(&view.capabilities);
+	bn_skill_resolved_clear(&res);
+	return r;
+}
+
 int bn_exec_grant_revoke(bn_store *s, const char *skill, const char *bot,
 			 const char *spec, size_t *removed_out, bn_err *err)
 {

@@ -132,6 +132,20 @@ int bn_exec_grant_add(bn_store *s, const bn_skill_manifest *m,
 		      bn_err *err) BN_MUST_USE;
 
 /*
+ * bn_exec_grant_add_resolved - bn_exec_grant_add of each of the N SPECS
+ * to skill SKILL of ALL, against what it declares with its ancestors
+ * (metadata.parents: what may be granted is the union).  With N 0 it
+ * sets only LIMITS (then not NULL).  Stops at the first failure; ADDED
+ * keeps the grants written before it.  BN_ENOTFOUND when ALL has no
+ * SKILL.  The CLI's `skill grant` and the API's grants both use it.
+ */
+int bn_exec_grant_add_resolved(bn_store *s, const bn_store_skills *all,
+			       const char *skill, const char *bot,
+			       const char *const *specs, size_t n,
+			       const bn_exec_limits *limits, bn_strv *added,
+			       bn_err *err) BN_MUST_USE;
+
+/*
  * bn_exec_grant_revoke - remove the grants of SPEC ("cap" = every scope of
  * it, "cap=scope" = that one; "all" = everything) of SKILL for BOT (NULL =
  * the every-bot grants).  BN_ENOTFOUND when nothing matched.

@@ -227,17 +227,12 @@ int bn_exec_script_run_traced(bn_exec_script_result *out, bn_store *s,
 	pol.cpu_seconds = lim->timeout_ms / 1000 + 1;
 	pol.file_size_bytes = lim->output_bytes;
 	pol.wall_ms = lim->timeout_ms;
-	pol.keep_fds = fds;
-	pol.n_keep_fds = 3;
 	pol.allow_weaker = bn_exec__allow_weaker();
 	pol.uid = uid;
 	pol.gid = gid;
 	tg.argv = argv;
 	tg.envp = envp;
-	tg.redirect_stdio = true;
-	tg.stdio_fds[0] = fds[0];
-	tg.stdio_fds[1] = fds[1];
-	tg.stdio_fds[2] = fds[2];
+	bn_sandbox_target_stdio(&tg, &pol, fds);
 	r = bn_sandbox_run(&sr, &weak, &pol, &tg, err);
 	free(script_copy);
 	if (r) {

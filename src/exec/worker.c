@@ -850,20 +850,18 @@ int bn_exec_worker_run(bn_exec_worker_outcome *out,
 {
 	bn_exec__worker w;
 	uint64_t t0 = bn_clock_now_us();
+	bool prestarted;
 	int r;
 
 	memset(out, 0, sizeof(*out));
 	if (job->pool)
 		return bn_exec__pool_call(out, job->pool, job, err);
-	if (job->prestart && bn_exec__prestart_take(&w, job->prestart, job)) {
-		/* only the wait for the spawn still under way was ours */
-		t0 = bn_clock_now_us() - t0;
-		bn_exec__worker_call(out, &w, job);
-		out->spawn_us = t0;
-		bn_exec__worker_end(out, &w);
-		return 0;
-	}
-	if ((r = bn_exec__worker_spawn(&w, job, 0, job->allow_weaker, err)))
+	/* a prestarted worker: only the wait for its spawn still under way
+	   counts as ours */
+	prestarted = job->prestart &&
+		     bn_exec__prestart_take(&w, job->prestart, job);
+	if (!prestarted &&
+	    (r = bn_exec__worker_spawn(&w, job, 0, job->allow_weaker, err)))
 		return r;
 	t0 = bn_clock_now_us() - t0;
 	bn_exec__worker_call(out, &w, job);

@@ -89,6 +89,16 @@ const char *bn_sandbox_end_name(bn_sandbox_end e)
 	return (unsigned)e < BN_SANDBOX_END_MAX ? end_names[e] : "?";
 }
 
+void bn_sandbox_target_stdio(bn_sandbox_target *t, bn_sandbox_policy *policy,
+			     const int fds[3])
+{
+	policy->keep_fds = fds;
+	policy->n_keep_fds = 3;
+	t->redirect_stdio = true;
+	for (int i = 0; i < 3; i++)
+		t->stdio_fds[i] = fds[i];
+}
+
 /* Put PROC on the live list; false (and not added) once stopped. */
 static bool live_add(bn_sandbox_proc *proc)
 {

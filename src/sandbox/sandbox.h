@@ -142,6 +142,15 @@ typedef struct bn_sandbox_target {
 	int stdio_fds[3];
 } bn_sandbox_target;
 
+/*
+ * bn_sandbox_target_stdio - make FDS[0..2] the standard input, output
+ * and error of T's child, and the descriptors POLICY keeps, as the two
+ * must agree.  POLICY points at FDS, which must outlive the run; the
+ * caller closes them after it.
+ */
+void bn_sandbox_target_stdio(bn_sandbox_target *t, bn_sandbox_policy *policy,
+			     const int fds[3]);
+
 /* Why a run ended. */
 typedef enum bn_sandbox_end {
 	BN_SANDBOX_END_EXIT,    /* exited by itself; exit_code is valid */

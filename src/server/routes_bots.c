@@ -232,42 +232,23 @@ static bool grant_args(bn_server_req *rq, json_t **caps,
 	return true;
 }
 
-/* Grant CAPS and LIM of the skill, as declared along its ancestors. */
+/* Grant CAPS (strings, checked by grant_args) and LIM of the skill. */
 static int grant_all(bn_strv *added, bn_store *s, const char *bot,
 		     const char *skill, json_t *caps,
 		     const bn_exec_limits *lim, bool has_limits, bn_err *err)
 {
 	bn_store_skills all = { 0 };
-	bn_skill_resolved res = { 0 };
-	const bn_store_skill *sk;
-	bn_skill_manifest view;
-	size_t i;
+	bn_strv specs = { 0 };
 	int r;
 
-	r = bn_store_skills_list(&all, s, err);
-	if (r)
+	if ((r = bn_store_skills_list(&all, s, err)))
 		return r;
-	sk = bn_store_skills_find(&all, skill);
-	if (!sk) {
-		r = bn_err_set(err, BN_ENOTFOUND, "no skill '%s'", skill);
-		goto out;
-	}
-	r = bn_store_skill_resolve(&res, &all, skill, err);
-	if (r)
-		goto out;
-	view = *sk->manifest;
-	memset(&view.capabilities, 0, sizeof(view.capabilities));
-	for (i = 0; i < res.capabilities.n; i++)
-		bn_strv_push(&view.capabilities, res.capabilities.v[i].value);
-	if (!json_array_size(caps))
-		r = bn_exec_grant_add(s, &view, bot, NULL, lim, NULL, err);
-	for (i = 0; i < json_array_size(caps) && r == 0; i++)
-		r = bn_exec_grant_add(s, &view, bot,
-				      json_string_value(json_array_get(caps, i)),
-				      has_limits ? lim : NULL, added, err);
-	bn_strv_clear(&view.capabilities);
-	bn_skill_resolved_clear(&res);
-out:
+	for (size_t i = 0; i < json_array_size(caps); i++)
+		bn_strv_push(&specs, json_string_value(json_array_get(caps, i)));
+	r = bn_exec_grant_add_resolved(s, &all, skill, bot,
+				       (const char *const *)specs.v, specs.n,
+				       has_limits ? lim : NULL, added, err);
+	bn_strv_clear(&specs);
 	bn_store_skills_clear(&all);
 	return r;
 }

@@ -78,11 +78,10 @@ int bn_store_conv_delete(bool *found_out, bn_store *s, int64_t id,
 			 bn_err *err)
 {
 	const bn_store__arg a[] = { BN_STORE__INT(id) };
-	int r = bn_store__run(s, "DELETE FROM conversations WHERE id = ?1",
-			      a, BN_STORE__NARGS(a), err);
-	if (!r)
-		*found_out = bn_store__changes(s) > 0;
-	return r;
+
+	return bn_store__remove(found_out, s,
+				"DELETE FROM conversations WHERE id = ?1",
+				a, BN_STORE__NARGS(a), err);
 }
 
 int bn_store_conv_title_fill(bn_store *s, int64_t id, const char *title,

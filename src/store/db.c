@@ -167,6 +167,16 @@ int bn_store__run(bn_store *s, const char *sql, const bn_store__arg *args,
 	return r ? r : bn_store__step_done(s, st, err);
 }
 
+int bn_store__remove(bool *found_out, bn_store *s, const char *sql,
+		     const bn_store__arg *args, size_t n, bn_err *err)
+{
+	int r = bn_store__run(s, sql, args, n, err);
+
+	if (!r)
+		*found_out = bn_store__changes(s) > 0;
+	return r;
+}
+
 int bn_store__insert_id(int64_t *id_out, bn_store *s, const char *sql,
 			const bn_store__arg *args, size_t n, bn_err *err)
 {

@@ -25,12 +25,10 @@ int bn_store_key_remove(bool *removed_out, bn_store *s,
 			const char *id_or_key, bn_err *err)
 {
 	const bn_store__arg a[] = { BN_STORE__TEXT(id_or_key) };
-	int r = bn_store__run(s, "DELETE FROM trusted_keys"
-			      " WHERE key_id = upper(?1) OR pubkey = ?1",
-			      a, BN_STORE__NARGS(a), err);
-	if (!r)
-		*removed_out = bn_store__changes(s) > 0;
-	return r;
+
+	return bn_store__remove(removed_out, s, "DELETE FROM trusted_keys"
+				" WHERE key_id = upper(?1) OR pubkey = ?1",
+				a, BN_STORE__NARGS(a), err);
 }
 
 #define COL(field) BN_STORE__COL(bn_store_key, field)

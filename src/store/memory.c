@@ -116,11 +116,11 @@ int bn_store_memory_remove(bool *removed_out, bn_store *s, const char *bot,
 			   int64_t id, bn_err *err)
 {
 	const bn_store__arg a[] = { BN_STORE__INT(id), BN_STORE__TEXT(bot) };
-	int r = bn_store__run(s, "DELETE FROM memories WHERE id = ?1"
-			      " AND bot = ?2", a, BN_STORE__NARGS(a), err);
-	if (!r)
-		*removed_out = bn_store__changes(s) > 0;
-	return r;
+
+	return bn_store__remove(removed_out, s,
+				"DELETE FROM memories WHERE id = ?1"
+				" AND bot = ?2",
+				a, BN_STORE__NARGS(a), err);
 }
 
 void bn_store_memories_free(bn_store_memory *v, size_t n)

@@ -191,6 +191,10 @@ int bn_store__query(bn_store__stmt **out, bn_store *s, const char *sql,
 /* Run SQL, which returns no rows, with ARGS[0..n). */
 int bn_store__run(bn_store *s, const char *sql, const bn_store__arg *args,
 		  size_t n, bn_err *err);
+/* Run SQL, a DELETE, with ARGS[0..n): *found_out whether it removed a
+   row (the removes that tell "no such row" from success). */
+int bn_store__remove(bool *found_out, bn_store *s, const char *sql,
+		     const bn_store__arg *args, size_t n, bn_err *err);
 
 /* Run SQL, a statement ending in RETURNING one integer column (the new
    row's id), with ARGS[0..n): *id_out that integer. */

@@ -114,9 +114,8 @@ int bn_store_token_remove(bool *removed_out, bn_store *s, const char *name,
 			  bn_err *err)
 {
 	const bn_store__arg a[] = { BN_STORE__TEXT(name) };
-	int r = bn_store__run(s, "DELETE FROM api_tokens WHERE name = ?1",
-			      a, BN_STORE__NARGS(a), err);
-	if (!r)
-		*removed_out = bn_store__changes(s) > 0;
-	return r;
+
+	return bn_store__remove(removed_out, s,
+				"DELETE FROM api_tokens WHERE name = ?1",
+				a, BN_STORE__NARGS(a), err);
 }
