@@ -3,7 +3,7 @@
 # tests/spec/run.sh [DIR] - convert every .wast in DIR (default: the shared
 # WebAssembly 2.0 suite) with wast2json into a temporary folder and run
 # spec_runner on each.  Prints TAP ("1..N", one "ok N - file.wast" per
-# file, failures as "#" lines) and, last, "spec: N passed, N failed, N
+# file, failures as "#" lines) and, last, "# spec: N passed, N failed, N
 # skipped".  Exits non-zero when anything failed.
 #
 # Environment: SPEC_RUNNER (path of spec_runner; default: look in the
@@ -95,5 +95,5 @@ for f in $files; do
 	fi
 	rm -rf "$out"
 done
-echo "spec: $tp passed, $tf failed, $ts skipped"
+echo "# spec: $tp passed, $tf failed, $ts skipped"
 exit $bad
