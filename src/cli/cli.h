@@ -11,6 +11,7 @@
 #define BN_CLI_CLI_H
 
 #include <jansson.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -53,6 +54,7 @@ typedef struct bn_cli_optspec {
 } bn_cli_optspec;
 
 typedef struct bn_cli_cmd bn_cli_cmd;
+typedef struct bn_cli_args bn_cli_args;
 
 /* One command, or a group of commands (`skill`, `bot`, ...). */
 struct bn_cli_cmd {
@@ -63,8 +65,16 @@ struct bn_cli_cmd {
 	const bn_cli_optspec *opts;   /* ended by a NULL name; NULL: none */
 	const char *choices;          /* the words its first argument may
 					 be ("bash zsh fish"), or NULL */
-	int (*fn)(int argc, char **argv); /* a command: gets the words
-					 after its own; NULL for a group */
+	int (*run)(const bn_cli_args *a); /* a command: gets the words
+					 after its own, parsed against opts;
+					 NULL for a group */
+	int min_args, max_args;       /* how many positional arguments it
+					 takes (max BN_CLI_ARGS_ANY: any
+					 number) */
+	const char *want;             /* the usage error for another count
+					 ("name one SKILL"); NULL: the first
+					 argument past max_args is named,
+					 "unexpected" or "too many" */
 	const bn_cli_cmd *subs;       /* a group: its commands, ended by a
 					 NULL name */
 	unsigned flags;               /* BN_CLI_CMD_* */
@@ -73,7 +83,8 @@ struct bn_cli_cmd {
 enum {
 	/* It reads its own words, and what follows its first argument
 	   belongs to another program (`sandbox run -- CMD --help`): --help
-	   counts only as its first word, and bn_cli_parse is not used. */
+	   counts only as its first word, and it reads its words itself
+	   (bn_cli_args_parse leaves them in argc and argv). */
 	BN_CLI_CMD_RAW = 1 << 0,
 	/* Its arguments are command words (`help skill install`). */
 	BN_CLI_CMD_WORDS = 1 << 1,
@@ -101,50 +112,48 @@ const bn_cli_cmd *bn_cli_cmd_find(const char *path);
  */
 int bn_cli_main(int argc, char **argv);
 
-/*
- * Where a command's option goes; its spelling (alias, and whether it
- * takes a value) is the one the command table declares.
- */
-typedef struct bn_cli_opt {
-	const char *name;     /* without the leading "--" */
-	int kind;             /* BN_CLI_FLAG (false), BN_CLI_VALUE (true)
-				 or BN_CLI_LIST, as in the table */
-	const char **value;   /* BN_CLI_VALUE: where the value goes */
-	void *target;         /* BN_CLI_FLAG: the bool set when seen;
-				 BN_CLI_LIST: the bn_strv each value is
-				 copied to (the caller clears it) */
-} bn_cli_opt;
-
-/* A BN_CLI_LIST option collecting into the bn_strv SV. */
-#define BN_CLI_OPT_LIST(name, sv)                                         \
-	{ (name), BN_CLI_LIST, NULL, _Generic((sv), bn_strv *: (sv)) }
+/* At most this many options per command. */
+#define BN_CLI_OPTS_MAX 16
+/* At most this many positional arguments are read for a command that
+   takes a few; one whose max_args is BN_CLI_ARGS_ANY takes any number. */
+#define BN_CLI_ARGS_MAX 64
+#define BN_CLI_ARGS_ANY INT_MAX
 
 /*
- * bn_cli_parse - split ARGV (after the command words) into options and
- * positional arguments.  CMD names the command in the table ("skill
- * install") whose options OPTS (ended by a NULL name) receive; they must
- * be exactly the ones the table declares.  An unknown option, a missing
- * value, more than BN_CLI_LIST_MAX values of a list, or more than
- * POS_CAP positional arguments prints a message naming it and returns
- * -1.  "--" ends the options.  POS (room for POS_CAP entries) receives
- * borrowed pointers into argv; *npos their count.
+ * The words after a command's own, parsed against its entry of the
+ * table (bn_cli_main does it before calling the command, and clears it
+ * after): options by their index in cmd->opts, positional arguments in
+ * order.  Strings are borrowed from argv; lists are copies it owns.
  */
-int bn_cli_parse(int argc, char **argv, const bn_cli_opt *opts,
-		 const char **pos, int pos_cap, int *npos, const char *cmd);
+struct bn_cli_args {
+	const bn_cli_cmd *cmd;        /* the command's entry */
+	const char *path;             /* its words: "skill install" */
+	int argc;                     /* the words after its own, as given */
+	char **argv;                  /* (all a BN_CLI_CMD_RAW or _WORDS
+					 command gets: it reads them) */
+	const char **pos;             /* npos positional arguments */
+	int npos;
+	const char *value[BN_CLI_OPTS_MAX]; /* a value (the last given), or
+					 a flag's word; NULL: not given */
+	bn_strv list[BN_CLI_OPTS_MAX];      /* a BN_CLI_LIST's values */
+};
 
 /*
- * bn_cli_parse_n - bn_cli_parse for a command that takes MIN to MAX
- * positional arguments: any other count is a usage error that says WANT
- * ("name one SKILL"), or, with WANT NULL (MIN must be 0), names the
- * first argument past MAX.  Returns 0, or -1 after printing the usage error.
+ * bn_cli_args_parse - fill A from the ARGC words ARGV after the words
+ * PATH of command C.  An unknown option, a missing value, more than
+ * BN_CLI_LIST_MAX values of a list, more than BN_CLI_ARGS_MAX positional
+ * arguments (unless C takes any number), or a count outside C's
+ * min_args..max_args prints a usage error naming it and returns -1 (A
+ * is cleared).  "--" ends the options.
  */
-int bn_cli_parse_n(int argc, char **argv, const bn_cli_opt *opts,
-		   const char **pos, int pos_cap, int *npos, const char *cmd,
-		   int min, int max, const char *want);
-
-/* bn_cli_parse_n for a command that takes no argument and only --json
-   (which sets *JSON): most listings. */
-int bn_cli_parse_json(int argc, char **argv, const char *cmd, bool *json);
+int bn_cli_args_parse(bn_cli_args *a, const bn_cli_cmd *c, const char *path,
+		      int argc, char **argv);
+void bn_cli_args_clear(bn_cli_args *a);
+/* Option NAME of the command (the table must declare it, of that kind):
+   whether the flag was given; its value, or NULL; its values. */
+bool bn_cli_flag(const bn_cli_args *a, const char *name);
+const char *bn_cli_value(const bn_cli_args *a, const char *name);
+const bn_strv *bn_cli_list(const bn_cli_args *a, const char *name);
 
 /* *OUT = TEXT as a whole number (decimal digits only) from LO to HI;
    false when TEXT is NULL or not such a number. */
@@ -156,18 +165,6 @@ bool bn_cli_parse_num(unsigned long long *out, const char *text,
    1024^3).  0; -EINVAL when TEXT is NULL or not such a number; -ERANGE
    when it is one but does not fit in 64 bits. */
 int bn_cli_parse_size(uint64_t *out, const char *text, bool suffix);
-
-/* bn_cli_parse_n for a command that takes one argument (*ARG, borrowed
-   from ARGV) and no option; WANT says what it is when it is missing. */
-int bn_cli_parse_one(int argc, char **argv, const char *cmd,
-		     const char *want, const char **arg);
-
-/* The capacity of the array A, for bn_cli_parse; A must be an array,
-   not a pointer (the build fails otherwise). */
-#define BN_CLI_CAP(a)                                                     \
-	((int)(sizeof(a) / sizeof((a)[0])) +                              \
-	 0 * (int)sizeof(char[1 - 2 * __builtin_types_compatible_p(       \
-		__typeof__(a), __typeof__(&(a)[0]))]))
 
 /* Print "bnity: MSG" on stderr; return the exit code for ERR. */
 int bn_cli_fail(const bn_err *err);
@@ -200,81 +197,79 @@ bool bn_cli_help(const char *command);
 int bn_cli_unknown(const char *path, const char *word);
 
 /* The commands of the table that are not in a cmd_*.c file. */
-int bn_cli_help_main(int argc, char **argv);
-int bn_cli_version_main(int argc, char **argv);
-int bn_cli_completion_main(int argc, char **argv);
+int bn_cli_help_main(const bn_cli_args *a);
+int bn_cli_version_main(const bn_cli_args *a);
+int bn_cli_completion_main(const bn_cli_args *a);
 
 /* Each command gets the words after its own and returns the exit code
    (cmd_skill.c, cmd_exec.c, cmd_bot.c, cmd_install.c, cmd_memory.c,
    cmd_secret.c, cmd_token.c, cmd_serve.c, cmd_mcp.c, cmd_chat.c);
    cmd_wasm.h and cmd_sandbox.h declare the rest, with what the engine's
    and the sandbox's own test runners share. */
-int bn_cli_skill_validate(int argc, char **argv);
-int bn_cli_skill_scan(int argc, char **argv);
-int bn_cli_skill_read_properties(int argc, char **argv);
-int bn_cli_skill_to_prompt(int argc, char **argv);
-int bn_cli_skill_create(int argc, char **argv);
-int bn_cli_skill_list(int argc, char **argv);
-int bn_cli_skill_inspect(int argc, char **argv);
-int bn_cli_skill_remove(int argc, char **argv);
-int bn_cli_skill_attach(int argc, char **argv);
-int bn_cli_skill_detach(int argc, char **argv);
-int bn_cli_skill_enable(int argc, char **argv);
-int bn_cli_skill_disable(int argc, char **argv);
-int bn_cli_skill_build(int argc, char **argv);
-int bn_cli_skill_grant(int argc, char **argv);
-int bn_cli_skill_revoke(int argc, char **argv);
-int bn_cli_skill_grants(int argc, char **argv);
-int bn_cli_skill_run(int argc, char **argv);
-int bn_cli_skill_script(int argc, char **argv);
-int bn_cli_audit_main(int argc, char **argv);
-int bn_cli_bot_create(int argc, char **argv);
-int bn_cli_bot_list(int argc, char **argv);
-int bn_cli_bot_show(int argc, char **argv);
-int bn_cli_bot_remove(int argc, char **argv);
-int bn_cli_bot_prompt(int argc, char **argv);
-int bn_cli_bot_set(int argc, char **argv);
+int bn_cli_skill_validate(const bn_cli_args *a);
+int bn_cli_skill_scan(const bn_cli_args *a);
+int bn_cli_skill_read_properties(const bn_cli_args *a);
+int bn_cli_skill_to_prompt(const bn_cli_args *a);
+int bn_cli_skill_create(const bn_cli_args *a);
+int bn_cli_skill_list(const bn_cli_args *a);
+int bn_cli_skill_inspect(const bn_cli_args *a);
+int bn_cli_skill_remove(const bn_cli_args *a);
+/* attach, detach, enable, disable (the table's word): SKILL BOT */
+int bn_cli_skill_bind(const bn_cli_args *a);
+int bn_cli_skill_build(const bn_cli_args *a);
+int bn_cli_skill_grant(const bn_cli_args *a);
+int bn_cli_skill_revoke(const bn_cli_args *a);
+int bn_cli_skill_grants(const bn_cli_args *a);
+int bn_cli_skill_run(const bn_cli_args *a);
+int bn_cli_skill_script(const bn_cli_args *a);
+int bn_cli_audit_main(const bn_cli_args *a);
+int bn_cli_bot_create(const bn_cli_args *a);
+int bn_cli_bot_list(const bn_cli_args *a);
+int bn_cli_bot_show(const bn_cli_args *a);
+int bn_cli_bot_remove(const bn_cli_args *a);
+int bn_cli_bot_prompt(const bn_cli_args *a);
+int bn_cli_bot_set(const bn_cli_args *a);
 /* Registries and installs (cmd_install.c; uses registry). */
-int bn_cli_skill_search(int argc, char **argv);
-int bn_cli_skill_browse(int argc, char **argv);
-int bn_cli_skill_install(int argc, char **argv);
-int bn_cli_skill_update(int argc, char **argv);
-int bn_cli_skill_outdated(int argc, char **argv);
-int bn_cli_skill_verify(int argc, char **argv);
-int bn_cli_skill_digest(int argc, char **argv);
-int bn_cli_key_trust(int argc, char **argv);
-int bn_cli_key_list(int argc, char **argv);
-int bn_cli_key_remove(int argc, char **argv);
+int bn_cli_skill_search(const bn_cli_args *a);
+int bn_cli_skill_browse(const bn_cli_args *a);
+int bn_cli_skill_install(const bn_cli_args *a);
+int bn_cli_skill_update(const bn_cli_args *a);
+int bn_cli_skill_outdated(const bn_cli_args *a);
+int bn_cli_skill_verify(const bn_cli_args *a);
+int bn_cli_skill_digest(const bn_cli_args *a);
+int bn_cli_key_trust(const bn_cli_args *a);
+int bn_cli_key_list(const bn_cli_args *a);
+int bn_cli_key_remove(const bn_cli_args *a);
 /* A bot's memories, each command with --bot BOT (cmd_memory.c; uses
    exec/memory.h). */
-int bn_cli_memory_add(int argc, char **argv);
-int bn_cli_memory_search(int argc, char **argv);
-int bn_cli_memory_list(int argc, char **argv);
-int bn_cli_memory_remove(int argc, char **argv);
+int bn_cli_memory_add(const bn_cli_args *a);
+int bn_cli_memory_search(const bn_cli_args *a);
+int bn_cli_memory_list(const bn_cli_args *a);
+int bn_cli_memory_remove(const bn_cli_args *a);
 /* The secret vault (cmd_secret.c; uses exec/vault.h): a value is only
    ever read, from standard input, never printed. */
-int bn_cli_secret_set(int argc, char **argv);
-int bn_cli_secret_list(int argc, char **argv);
-int bn_cli_secret_remove(int argc, char **argv);
+int bn_cli_secret_set(const bn_cli_args *a);
+int bn_cli_secret_list(const bn_cli_args *a);
+int bn_cli_secret_remove(const bn_cli_args *a);
 /* Named API tokens for `bnity serve` (cmd_token.c; uses server/server.h,
    store/tokens.h): a token's text is printed once, by create, and never
    stored. */
-int bn_cli_token_create(int argc, char **argv);
-int bn_cli_token_list(int argc, char **argv);
-int bn_cli_token_revoke(int argc, char **argv);
+int bn_cli_token_create(const bn_cli_args *a);
+int bn_cli_token_list(const bn_cli_args *a);
+int bn_cli_token_revoke(const bn_cli_args *a);
 /* Moving a home's rows between SQLite and PostgreSQL (cmd_store.c; uses
    store/dump.h). */
-int bn_cli_store_export(int argc, char **argv);
-int bn_cli_store_import(int argc, char **argv);
+int bn_cli_store_export(const bn_cli_args *a);
+int bn_cli_store_import(const bn_cli_args *a);
 /* `bnity serve` (cmd_serve.c): runs until SIGINT or SIGTERM; 0 after a
    clean stop, 1 when it cannot start, 2 for a usage error (including a
    non-loopback --listen without --public). */
-int bn_cli_serve_main(int argc, char **argv);
+int bn_cli_serve_main(const bn_cli_args *a);
 /* `bnity mcp serve` and `bnity mcp config` (cmd_mcp.c; uses mcp/mcp.h). */
-int bn_cli_mcp_serve(int argc, char **argv);
-int bn_cli_mcp_config(int argc, char **argv);
+int bn_cli_mcp_serve(const bn_cli_args *a);
+int bn_cli_mcp_config(const bn_cli_args *a);
 /* `bnity chat BOT` (cmd_chat.c; uses agent): 0, 1 (the bot, session or
    provider failed), 2 (usage). */
-int bn_cli_chat_main(int argc, char **argv);
+int bn_cli_chat_main(const bn_cli_args *a);
 
 #endif

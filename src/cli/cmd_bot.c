@@ -15,31 +15,20 @@
 #include "store/usage.h"
 #include "view/view.h"
 
-#define MAX_POS 64
 #define PERSONA_MAX_BYTES ((size_t)64 << 10)
 
-int bn_cli_bot_create(int argc, char **argv)
+int bn_cli_bot_create(const bn_cli_args *a)
 {
-	const char *pos[MAX_POS], *name = NULL, *persona = NULL,
-		   *persona_file = NULL, *provider = NULL, *model = NULL;
+	const char *persona = bn_cli_value(a, "persona"),
+		   *persona_file = bn_cli_value(a, "persona-file");
 	char *file_text = NULL;
 	bn_store_bot b = { 0 };
 	bn_store *s;
 	bn_err err;
-	int npos, r;
-	const bn_cli_opt opts[] = {
-		{ "name", true, &name, NULL },
-		{ "persona", true, &persona, NULL },
-		{ "persona-file", true, &persona_file, NULL },
-		{ "provider", true, &provider, NULL },
-		{ "model", true, &model, NULL },
-		{ NULL, false, NULL, NULL } };
+	int r;
 
-	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			   "bot create", 1, 1, "name one SLUG"))
-		return BN_EXIT_USAGE;
 	if (persona && persona_file)
-		return bn_cli_usage("bot create", "give --persona or "
+		return bn_cli_usage(a->path, "give --persona or "
 				    "--persona-file, not both");
 	bn_err_init(&err);
 	if (persona_file) {
@@ -55,30 +44,27 @@ int bn_cli_bot_create(int argc, char **argv)
 		free(file_text);
 		return bn_cli_fail(&err);
 	}
-	b.slug = (char *)pos[0];
-	b.name = (char *)name;
+	b.slug = (char *)a->pos[0];
+	b.name = (char *)bn_cli_value(a, "name");
 	b.persona = (char *)persona;
-	b.provider = (char *)provider;
-	b.model = (char *)model;
+	b.provider = (char *)bn_cli_value(a, "provider");
+	b.model = (char *)bn_cli_value(a, "model");
 	r = bn_store_bot_create(s, &b, &err);
 	if (!r)
-		printf("created bot '%s'\n", pos[0]);
+		printf("created bot '%s'\n", a->pos[0]);
 	bn_store_free(s);
 	free(file_text);
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
-int bn_cli_bot_list(int argc, char **argv)
+int bn_cli_bot_list(const bn_cli_args *a)
 {
 	bn_store_bot *bots = NULL;
-	bool json = false;
 	size_t n = 0, i;
 	bn_store *s;
 	bn_err err;
 	int r;
 
-	if (bn_cli_parse_json(argc, argv, "bot list", &json))
-		return BN_EXIT_USAGE;
 	bn_err_init(&err);
 	if (bn_cli_open_store(&s, &err))
 		return bn_cli_fail(&err);
@@ -87,10 +73,10 @@ int bn_cli_bot_list(int argc, char **argv)
 		bn_store_free(s);
 		return bn_cli_fail(&err);
 	}
-	if (json) {
-		json_t *a = NULL;
-		if ((r = bn_view_bots_load_json(&a, s, bots, n, &err)) == 0)
-			bn_cli_print_json(a);
+	if (bn_cli_flag(a, "json")) {
+		json_t *j = NULL;
+		if ((r = bn_view_bots_load_json(&j, s, bots, n, &err)) == 0)
+			bn_cli_print_json(j);
 	} else if (n == 0) {
 		printf("no bots yet: `bnity bot create SLUG` makes one\n");
 	} else {
@@ -113,39 +99,26 @@ int bn_cli_bot_list(int argc, char **argv)
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
-/*
- * Commands of the form `bot VERB BOT [--json]`: *slug points into argv,
- * *out is the store (owned).  0, or the exit code after a message.
- */
-static int one_bot_cmd(bn_store **out, const char *cmd, int argc,
-		       char **argv, bool *json, const char **slug)
+/* *out = the store (owned); 0, or the exit code after a message. */
+static int open_store(bn_store **out)
 {
-	const char *pos[MAX_POS];
 	bn_err err;
-	int npos;
-	const bn_cli_opt opts[] = { { "json", false, NULL, json },
-				    { NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			   cmd, 1, 1, "name one BOT"))
-		return BN_EXIT_USAGE;
-	*slug = pos[0];
 	bn_err_init(&err);
 	return bn_cli_open_store(out, &err) ? bn_cli_fail(&err) : 0;
 }
 
-int bn_cli_bot_show(int argc, char **argv)
+int bn_cli_bot_show(const bn_cli_args *a)
 {
 	bn_store_attachment *att = NULL;
 	bn_store_bot b = { 0 };
-	const char *slug = NULL;
-	bool json = false;
+	const char *slug = a->pos[0];
 	size_t na = 0, i;
 	bn_store *s;
 	bn_err err;
 	int r;
 
-	if ((r = one_bot_cmd(&s, "bot show", argc, argv, &json, &slug)))
+	if ((r = open_store(&s)))
 		return r;
 	bn_err_init(&err);
 	r = bn_store_bot_get(&b, s, slug, &err);
@@ -156,7 +129,7 @@ int bn_cli_bot_show(int argc, char **argv)
 		bn_store_free(s);
 		return bn_cli_fail(&err);
 	}
-	if (json) {
+	if (bn_cli_flag(a, "json")) {
 		bn_cli_print_json(bn_view_bot_json(&b, att, na));
 	} else {
 		printf("slug:     %s\nname:     %s\n", b.slug, b.name);
@@ -176,15 +149,14 @@ int bn_cli_bot_show(int argc, char **argv)
 	return BN_EXIT_OK;
 }
 
-int bn_cli_bot_remove(int argc, char **argv)
+int bn_cli_bot_remove(const bn_cli_args *a)
 {
-	const char *slug = NULL;
-	bool json = false;
+	const char *slug = a->pos[0];
 	bn_store *s;
 	bn_err err;
 	int r;
 
-	if ((r = one_bot_cmd(&s, "bot remove", argc, argv, &json, &slug)))
+	if ((r = open_store(&s)))
 		return r;
 	bn_err_init(&err);
 	r = bn_store_bot_remove(s, slug, &err);
@@ -194,18 +166,17 @@ int bn_cli_bot_remove(int argc, char **argv)
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
-int bn_cli_bot_prompt(int argc, char **argv)
+int bn_cli_bot_prompt(const bn_cli_args *a)
 {
 	bn_buf out = BN_BUF_INIT;
 	bn_strv names = { 0 }, warnings = { 0 };
-	const char *slug = NULL;
-	bool json = false;
+	const char *slug = a->pos[0];
 	bn_store *s;
 	bn_err err;
 	size_t i;
 	int r;
 
-	if ((r = one_bot_cmd(&s, "bot prompt", argc, argv, &json, &slug)))
+	if ((r = open_store(&s)))
 		return r;
 	bn_err_init(&err);
 	r = bn_agent_prompt_build(&out, &names, &warnings, s, slug, &err);
@@ -216,16 +187,16 @@ int bn_cli_bot_prompt(int argc, char **argv)
 	}
 	for (i = 0; i < warnings.n; i++)
 		fprintf(stderr, "warning: %s\n", warnings.v[i]);
-	if (json) {
-		json_t *o = json_object(), *a = json_array(),
+	if (bn_cli_flag(a, "json")) {
+		json_t *o = json_object(), *sk = json_array(),
 		       *w = json_array();
 		for (i = 0; i < names.n; i++)
-			json_array_append_new(a, json_string(names.v[i]));
+			json_array_append_new(sk, json_string(names.v[i]));
 		for (i = 0; i < warnings.n; i++)
 			json_array_append_new(w, json_string(warnings.v[i]));
 		json_object_set_new(o, "bot", json_string(slug));
 		json_object_set_new(o, "prompt", json_string(bn_buf_cstr(&out)));
-		json_object_set_new(o, "skills", a);
+		json_object_set_new(o, "skills", sk);
 		json_object_set_new(o, "warnings", w);
 		bn_cli_print_json(o);
 	} else {
@@ -248,35 +219,27 @@ static bool parse_limit(unsigned long long *out, const char *s,
 	return bn_cli_parse_num(out, s, 1, max);
 }
 
-int bn_cli_bot_set(int argc, char **argv)
+int bn_cli_bot_set(const bn_cli_args *a)
 {
-	const char *pos[MAX_POS], *max_tokens = NULL, *daily = NULL,
-		   *field = NULL;
+	const char *bot = a->pos[0],
+		   *max_tokens = bn_cli_value(a, "max-tokens"),
+		   *daily = bn_cli_value(a, "daily-tokens"),
+		   *field = bn_cli_value(a, "token-field");
 	bn_store_bot_limits l;
 	bn_store_usage used;
 	unsigned long long v;
-	bool json = false;
 	bn_store *s;
 	bn_err err;
-	int npos, r;
-	const bn_cli_opt opts[] = {
-		{ "max-tokens", true, &max_tokens, NULL },
-		{ "daily-tokens", true, &daily, NULL },
-		{ "token-field", true, &field, NULL },
-		{ "json", false, NULL, &json },
-		{ NULL, false, NULL, NULL } };
+	int r;
 
-	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			   "bot set", 1, 1, "name one BOT"))
-		return BN_EXIT_USAGE;
 	bn_err_init(&err);
 	if (bn_cli_open_store(&s, &err))
 		return bn_cli_fail(&err);
-	r = bn_store_bot_limits_get(&l, s, pos[0], &err);
+	r = bn_store_bot_limits_get(&l, s, bot, &err);
 	if (!r && max_tokens) {
 		if (!parse_limit(&v, max_tokens, "default", 1000000)) {
 			bn_store_free(s);
-			return bn_cli_usage("bot set", "--max-tokens: 1 to "
+			return bn_cli_usage(a->path, "--max-tokens: 1 to "
 					    "1000000, or default");
 		}
 		l.max_tokens = (unsigned long)v;
@@ -284,7 +247,7 @@ int bn_cli_bot_set(int argc, char **argv)
 	if (!r && daily) {
 		if (!parse_limit(&v, daily, "off", 1000000000000ULL)) {
 			bn_store_free(s);
-			return bn_cli_usage("bot set", "--daily-tokens: a "
+			return bn_cli_usage(a->path, "--daily-tokens: a "
 					    "number of tokens, or off");
 		}
 		l.daily_tokens = v;
@@ -294,7 +257,7 @@ int bn_cli_bot_set(int argc, char **argv)
 		    strcmp(field, "max_completion_tokens") &&
 		    strcmp(field, "default")) {
 			bn_store_free(s);
-			return bn_cli_usage("bot set", "--token-field: "
+			return bn_cli_usage(a->path, "--token-field: "
 					    "max_completion_tokens, max_tokens "
 					    "or default");
 		}
@@ -302,16 +265,16 @@ int bn_cli_bot_set(int argc, char **argv)
 			 strcmp(field, "default") ? field : "");
 	}
 	if (!r && (max_tokens || daily || field))
-		r = bn_store_bot_limits_set(s, pos[0], &l, &err);
+		r = bn_store_bot_limits_set(s, bot, &l, &err);
 	if (!r)
-		r = bn_store_usage_since(&used, s, pos[0],
+		r = bn_store_usage_since(&used, s, bot,
 					 (long long)time(NULL) - 86400, &err);
 	bn_store_free(s);
 	if (r)
 		return bn_cli_fail(&err);
-	if (json) {
+	if (bn_cli_flag(a, "json")) {
 		bn_cli_print_json(json_pack("{s:s, s:I, s:I, s:s, s:I}",
-			"bot", pos[0], "max_tokens", (json_int_t)l.max_tokens,
+			"bot", bot, "max_tokens", (json_int_t)l.max_tokens,
 			"daily_tokens", (json_int_t)l.daily_tokens,
 			"token_field", l.token_field,
 			"tokens_last_24h",

@@ -44,7 +44,6 @@
 #include "base/clock.h"
 #include "view/view.h"
 
-#define MAX_POS 16
 #define LINE_MAX_BYTES ((size_t)64 << 10)
 #define HISTORY_MAX 500
 #define SHOW_MAX 160 /* bytes of a tool's input or result shown */
@@ -834,33 +833,28 @@ static int show_session(const char *arg, bool json, bn_err *err)
 
 typedef struct chat_args {
 	const char *bot, *message, *session, *provider, *model;
-	const char *max_steps, *context_tokens, *max_tokens, *show;
+	const char *show;
 	bool json, verbose, resume, drop, sessions;
 } chat_args;
 
-static int parse_args(chat_args *a, int argc, char **argv)
+/* *A from the command line ARGS, checked: 0, or the exit code after a
+   usage error. */
+static int parse_args(chat_args *a, const bn_cli_args *args)
 {
-	const char *pos[MAX_POS];
-	int npos;
-	const bn_cli_opt opts[] = {
-		{ "message", true, &a->message, NULL },
-		{ "session", true, &a->session, NULL },
-		{ "provider", true, &a->provider, NULL },
-		{ "model", true, &a->model, NULL },
-		{ "max-steps", true, &a->max_steps, NULL },
-		{ "context-tokens", true, &a->context_tokens, NULL },
-		{ "max-tokens", true, &a->max_tokens, NULL },
-		{ "show", true, &a->show, NULL },
-		{ "json", false, NULL, &a->json },
-		{ "verbose", false, NULL, &a->verbose },
-		{ "resume", false, NULL, &a->resume },
-		{ "drop", false, NULL, &a->drop },
-		{ "sessions", false, NULL, &a->sessions },
-		{ NULL, false, NULL, NULL } };
+	int npos = args->npos;
 
-	/* -m is --message's alias in the command table */
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "chat"))
-		return BN_EXIT_USAGE;
+	*a = (chat_args){
+		.json = bn_cli_flag(args, "json"),
+		.verbose = bn_cli_flag(args, "verbose"),
+		.resume = bn_cli_flag(args, "resume"),
+		.drop = bn_cli_flag(args, "drop"),
+		.sessions = bn_cli_flag(args, "sessions"),
+	};
+	a->message = bn_cli_value(args, "message");
+	a->session = bn_cli_value(args, "session");
+	a->provider = bn_cli_value(args, "provider");
+	a->model = bn_cli_value(args, "model");
+	a->show = bn_cli_value(args, "show");
 	if (a->sessions || a->show) {
 		if (a->sessions && a->show)
 			return bn_cli_usage("chat", "--sessions or --show, not "
@@ -869,12 +863,12 @@ static int parse_args(chat_args *a, int argc, char **argv)
 			return bn_cli_usage("chat", a->sessions ?
 					    "--sessions [BOT]: one bot at most"
 					    : "--show N takes no BOT");
-		a->bot = npos ? pos[0] : NULL;
+		a->bot = npos ? args->pos[0] : NULL;
 		return 0;
 	}
 	if (npos != 1)
 		return bn_cli_usage("chat", "name one BOT");
-	a->bot = pos[0];
+	a->bot = args->pos[0];
 	if ((a->resume || a->drop) && !a->session)
 		return bn_cli_usage("chat", "--%s needs --session N",
 				    a->resume ? "resume" : "drop");
@@ -955,16 +949,17 @@ static int once(chat *c, const chat_args *a, bn_err *err)
 		BN_EXIT_OK;
 }
 
-int bn_cli_chat_main(int argc, char **argv)
+int bn_cli_chat_main(const bn_cli_args *args)
 {
-	chat_args a = { 0 };
+	chat_args a;
 	bn_agent_loop_options o = BN_AGENT_LOOP_OPTIONS_INIT;
+	const char *num;
 	chat c = { 0 };
 	unsigned long long v;
 	bn_err err;
 	int r;
 
-	if ((r = parse_args(&a, argc, argv)))
+	if ((r = parse_args(&a, args)))
 		return r;
 	bn_err_init(&err);
 	if (a.sessions || a.show) {
@@ -975,19 +970,19 @@ int bn_cli_chat_main(int argc, char **argv)
 		c.json = a.json;
 		return r ? fail(&c, &err) : BN_EXIT_OK;
 	}
-	if (a.max_steps) {
-		if (!bn_cli_parse_num(&v, a.max_steps, 1, 64))
+	if ((num = bn_cli_value(args, "max-steps"))) {
+		if (!bn_cli_parse_num(&v, num, 1, 64))
 			return bn_cli_usage("chat", "--max-steps: 1 to 64");
 		o.max_steps = (unsigned)v;
 	}
-	if (a.context_tokens) {
-		if (!bn_cli_parse_num(&v, a.context_tokens, 1000, 10000000))
+	if ((num = bn_cli_value(args, "context-tokens"))) {
+		if (!bn_cli_parse_num(&v, num, 1000, 10000000))
 			return bn_cli_usage("chat", "--context-tokens: 1000 "
 					    "to 10000000");
 		o.context_tokens = v;
 	}
-	if (a.max_tokens) {
-		if (!bn_cli_parse_num(&v, a.max_tokens, 1, 1000000))
+	if ((num = bn_cli_value(args, "max-tokens"))) {
+		if (!bn_cli_parse_num(&v, num, 1, 1000000))
 			return bn_cli_usage("chat", "--max-tokens: 1 to "
 					    "1000000");
 		o.max_tokens = (unsigned)v;

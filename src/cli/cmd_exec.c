@@ -23,7 +23,6 @@
 #include "registry/registry.h"
 #include "view/view.h"
 
-#define MAX_POS 64
 #define INPUT_MAX_BYTES ((size_t)16 << 20)
 
 /* Exit codes of `skill run`, documented in docs/cli.md. */
@@ -99,24 +98,20 @@ static int record_rebuilt(bn_store *s, const char *name, const char *before,
 	return r;
 }
 
-int bn_cli_skill_build(int argc, char **argv)
+int bn_cli_skill_build(const bn_cli_args *a)
 {
-	const char *pos[MAX_POS];
-	bool verbose = false, unconfined = false, confined, rerecord;
+	const char *const *pos = a->pos;
+	int npos = a->npos;
+	bool verbose = bn_cli_flag(a, "verbose"),
+	     unconfined = bn_cli_flag(a, "unconfined"), confined, rerecord;
 	bn_store_skills all = { 0 };
 	const bn_store_skill *sk = NULL;
 	bn_buf log = BN_BUF_INIT;
 	bn_store *s = NULL;
 	const char *dir;
 	bn_err err;
-	int npos, r, built = 0;
-	const bn_cli_opt opts[] = { { "verbose", false, NULL, &verbose },
-				    { "unconfined", false, NULL, &unconfined },
-				    { NULL, false, NULL, NULL } };
+	int r, built = 0;
 
-	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			   "skill build", 0, 1, "name at most one skill"))
-		return BN_EXIT_USAGE;
 	bn_err_init(&err);
 	if (npos == 0 || strchr(pos[0], '/') || bn_fs_is_dir(pos[0])) {
 		dir = npos ? pos[0] : ".";
@@ -185,27 +180,21 @@ out:
 
 /* ---- skill grant / revoke ------------------------------------------------ */
 
-int bn_cli_skill_grant(int argc, char **argv)
+int bn_cli_skill_grant(const bn_cli_args *a)
 {
-	const char *pos[MAX_POS], *bot = NULL, *fuel = NULL, *mem = NULL,
-		   *timeout = NULL, *output = NULL;
+	const char *const *pos = a->pos, *bot = bn_cli_value(a, "bot"),
+		   *fuel = bn_cli_value(a, "fuel"),
+		   *mem = bn_cli_value(a, "max-memory"),
+		   *timeout = bn_cli_value(a, "timeout-ms"),
+		   *output = bn_cli_value(a, "max-output");
+	int npos = a->npos, r = 0;
 	bn_store_skills all = { 0 };
 	const bn_store_skill *sk;
 	bn_exec_limits lim = { 0 };
 	bn_strv added = { 0 };
 	bn_store *s;
 	bn_err err;
-	int npos, r = 0;
-	const bn_cli_opt opts[] = {
-		{ "bot", true, &bot, NULL },
-		{ "fuel", true, &fuel, NULL },
-		{ "max-memory", true, &mem, NULL },
-		{ "timeout-ms", true, &timeout, NULL },
-		{ "max-output", true, &output, NULL },
-		{ NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos, "skill grant"))
-		return BN_EXIT_USAGE;
 	if (parse_limit(&lim.fuel, "--fuel", fuel, "fuel", false) ||
 	    parse_limit(&lim.memory_bytes, "--max-memory", mem,
 			"memory_bytes", true) ||
@@ -246,24 +235,18 @@ out:
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
-int bn_cli_skill_revoke(int argc, char **argv)
+int bn_cli_skill_revoke(const bn_cli_args *a)
 {
-	const char *pos[MAX_POS], *bot = NULL;
+	const char *const *pos = a->pos, *bot = bn_cli_value(a, "bot");
 	bn_store *s;
 	bn_err err;
 	size_t removed = 0;
-	int npos, r = 0;
-	const bn_cli_opt opts[] = { { "bot", true, &bot, NULL },
-				    { NULL, false, NULL, NULL } };
+	int r = 0;
 
-	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			   "skill revoke", 2, MAX_POS,
-			   "name a SKILL and CAP[=SCOPE] (or all)"))
-		return BN_EXIT_USAGE;
 	bn_err_init(&err);
 	if (bn_cli_open_store(&s, &err))
 		return bn_cli_fail(&err);
-	for (int i = 1; i < npos && r == 0; i++) {
+	for (int i = 1; i < a->npos && r == 0; i++) {
 		r = bn_exec_grant_revoke(s, pos[0], bot, pos[i], &removed, &err);
 		if (!r)
 			printf("revoked %s of skill '%s' (%zu grant%s)\n", pos[i],
@@ -322,87 +305,72 @@ static int read_input(char **out, size_t *len, const char *text,
 	return 0;
 }
 
-/* What `skill run` and `skill script` read from their command lines,
-   and the store they open. */
-typedef struct run_args {
-	const char *pos[MAX_POS];
-	int npos;
-	const char *bot;
-	bool json;
+/* What `skill run` and `skill script` read, and the store they open. */
+typedef struct run_input {
 	char *input;              /* owned */
 	size_t len;
 	bn_store *store;          /* owned */
-} run_args;
+} run_input;
 
 /*
- * Parse CMD's options (--bot, --input, --input-file, --json) and from MIN
- * to MAX arguments (WANT when not), read its input (NO_INPUT, when no
- * input option is given, instead of standard input; NULL: read it) and
+ * Read the input of the command of A (--input, --input-file; NO_INPUT
+ * when neither is given, instead of standard input; NULL: read it) and
  * open the store.  0, or the exit code after a message.
  */
-static int run_args_get(run_args *a, int argc, char **argv, const char *cmd,
-			int min, int max, const char *want,
-			const char *no_input)
+static int run_input_get(run_input *in, const bn_cli_args *a,
+			 const char *no_input)
 {
-	const char *text = NULL, *file = NULL;
+	const char *text = bn_cli_value(a, "input"),
+		   *file = bn_cli_value(a, "input-file");
 	bn_err err;
 	int r;
-	const bn_cli_opt opts[] = {
-		{ "bot", true, &a->bot, NULL },
-		{ "input", true, &text, NULL },
-		{ "input-file", true, &file, NULL },
-		{ "json", false, NULL, &a->json },
-		{ NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse_n(argc, argv, opts, a->pos, BN_CLI_CAP(a->pos),
-			   &a->npos, cmd, min, max, want))
-		return BN_EXIT_USAGE;
 	bn_err_init(&err);
 	if (!text && !file)
 		text = no_input;
-	if ((r = read_input(&a->input, &a->len, text, file, &err)))
-		return r == BN_EUSAGE ? bn_cli_usage(cmd, "%s", err.msg) :
+	if ((r = read_input(&in->input, &in->len, text, file, &err)))
+		return r == BN_EUSAGE ? bn_cli_usage(a->path, "%s", err.msg) :
 					bn_cli_fail(&err);
-	if (bn_cli_open_store(&a->store, &err)) {
-		free(a->input);
+	if (bn_cli_open_store(&in->store, &err)) {
+		free(in->input);
 		return bn_cli_fail(&err);
 	}
 	return 0;
 }
 
-static void run_args_clear(run_args *a)
+static void run_input_clear(run_input *in)
 {
-	bn_store_free(a->store);
-	free(a->input);
+	bn_store_free(in->store);
+	free(in->input);
 }
 
-int bn_cli_skill_run(int argc, char **argv)
+int bn_cli_skill_run(const bn_cli_args *a)
 {
 	bn_exec_result res = { 0 };
-	run_args a = { 0 };
+	run_input in = { 0 };
 	bn_err err;
 	int r;
 
-	if ((r = run_args_get(&a, argc, argv, "skill run", 1, 1,
-			      "name one SKILL", NULL)))
+	if ((r = run_input_get(&in, a, NULL)))
 		return r;
 	bn_err_init(&err);
-	bn_exec_request req = { .skill = a.pos[0], .bot = a.bot,
-				.input = a.input, .input_len = a.len };
-	r = bn_exec_run(&res, a.store, &req, &err);
-	run_args_clear(&a);
+	bn_exec_request req = { .skill = a->pos[0],
+				.bot = bn_cli_value(a, "bot"),
+				.input = in.input, .input_len = in.len };
+	r = bn_exec_run(&res, in.store, &req, &err);
+	run_input_clear(&in);
 	if (r)
 		return bn_cli_fail(&err);
 	if (res.notice)
 		fprintf(stderr, "bnity: warning: %s\n", res.notice);
-	if (a.json) {
+	if (bn_cli_flag(a, "json")) {
 		bn_cli_print_json(bn_view_run_json(&res));
 	} else {
 		fwrite(res.output, 1, res.output_len, stdout);
 		if (res.output_len && res.output[res.output_len - 1] != '\n')
 			putchar('\n');
 		if (!res.ok)
-			fprintf(stderr, "bnity: skill '%s' %s: %s\n", a.pos[0],
+			fprintf(stderr, "bnity: skill '%s' %s: %s\n", a->pos[0],
 				res.limit ? "stopped" : "failed",
 				res.error ? res.error : res.outcome);
 		if (res.grant_command)
@@ -419,34 +387,34 @@ int bn_cli_skill_run(int argc, char **argv)
 
 /* ---- skill script ---------------------------------------------------------- */
 
-int bn_cli_skill_script(int argc, char **argv)
+int bn_cli_skill_script(const bn_cli_args *a)
 {
 	bn_exec_script_result res = { 0 };
-	run_args a = { 0 };
+	run_input in = { 0 };
 	bn_err err;
 	int r;
 
-	if ((r = run_args_get(&a, argc, argv, "skill script", 2, MAX_POS,
-			      "name a SKILL and a SCRIPT", "")))
+	if ((r = run_input_get(&in, a, "")))
 		return r;
 	bn_err_init(&err);
-	bn_exec_script_request req = { a.pos[0], a.bot, a.pos[1], a.pos + 2,
-				       (size_t)(a.npos - 2), a.input, a.len,
+	bn_exec_script_request req = { a->pos[0], bn_cli_value(a, "bot"),
+				       a->pos[1], a->pos + 2,
+				       (size_t)(a->npos - 2), in.input, in.len,
 				       NULL };
-	r = bn_exec_script_run(&res, a.store, &req, &err);
-	run_args_clear(&a);
+	r = bn_exec_script_run(&res, in.store, &req, &err);
+	run_input_clear(&in);
 	if (r)
 		return bn_cli_fail(&err);
 	if (res.notice)
 		fprintf(stderr, "bnity: warning: %s\n", res.notice);
-	if (a.json) {
+	if (bn_cli_flag(a, "json")) {
 		bn_cli_print_json(bn_view_script_run_json(&res));
 	} else {
 		if (res.output_len)
 			fwrite(res.output, 1, res.output_len, stdout);
 		if (!res.ok)
 			fprintf(stderr, "bnity: script '%s' of skill '%s' %s: "
-				"%s\n", a.pos[1], a.pos[0], res.outcome,
+				"%s\n", a->pos[1], a->pos[0], res.outcome,
 				res.error ? res.error : "");
 	}
 	r = res.ok ? BN_EXIT_OK : !strcmp(res.outcome, "denied") ?
@@ -622,36 +590,26 @@ static void print_runs(const json_t *a)
 	}
 }
 
-int bn_cli_audit_main(int argc, char **argv)
+int bn_cli_audit_main(const bn_cli_args *a)
 {
-	const char *pos[MAX_POS], *skill = NULL, *bot = NULL, *since = NULL,
-		   *outcome = NULL, *limit = NULL, *before = NULL,
-		   *run_id = NULL, *after = NULL, *session = NULL;
+	const char *skill = bn_cli_value(a, "skill"),
+		   *bot = bn_cli_value(a, "bot"),
+		   *since = bn_cli_value(a, "since"),
+		   *outcome = bn_cli_value(a, "outcome"),
+		   *limit = bn_cli_value(a, "limit"),
+		   *before = bn_cli_value(a, "before"),
+		   *run_id = bn_cli_value(a, "run"),
+		   *after = bn_cli_value(a, "after"),
+		   *session = bn_cli_value(a, "session");
+	bool installs = bn_cli_flag(a, "installs");
 	bn_exec_audit_filter f = { 0 };
 	int64_t run = 0, after_id = 0;
-	bool json = false, installs = false;
 	json_t *o = NULL;
 	bn_store *s;
 	bn_err err;
-	int npos, r;
+	int r;
 	unsigned long long v;
-	const bn_cli_opt opts[] = {
-		{ "skill", true, &skill, NULL },
-		{ "bot", true, &bot, NULL },
-		{ "since", true, &since, NULL },
-		{ "outcome", true, &outcome, NULL },
-		{ "limit", true, &limit, NULL },
-		{ "before", true, &before, NULL },
-		{ "run", true, &run_id, NULL },
-		{ "after", true, &after, NULL },
-		{ "session", true, &session, NULL },
-		{ "json", false, NULL, &json },
-		{ "installs", false, NULL, &installs },
-		{ NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			   "audit", 0, 0, NULL))
-		return BN_EXIT_USAGE;
 	bn_err_init(&err);
 	f.skill = skill;
 	f.bot = bot;
@@ -702,7 +660,7 @@ int bn_cli_audit_main(int argc, char **argv)
 	bn_store_free(s);
 	if (r)
 		return bn_cli_fail(&err);
-	if (json) {
+	if (bn_cli_flag(a, "json")) {
 		bn_cli_print_json(o);
 		return BN_EXIT_OK;
 	}

@@ -19,7 +19,6 @@
 #include "store/agents.h"
 #include "view/view.h"
 
-#define MAX_POS 64
 #define LINE_MAX_BYTES 512
 
 /* The progress line on stderr, redrawn in place (a terminal only). */
@@ -215,37 +214,29 @@ static void print_hit(size_t i, const bn_registry_hit *h, bool numbered)
 	printf("      %s\n", h->install ? h->install : h->source);
 }
 
-int bn_cli_skill_search(int argc, char **argv)
+int bn_cli_skill_search(const bn_cli_args *a)
 {
-	const char *pos[MAX_POS], *registry = NULL;
-	bool json = false, offline = false;
+	const char *query = a->pos[0];
 	bn_registry_hits hits = { 0 };
 	session ss;
 	bn_err err;
-	int npos, r;
-	const bn_cli_opt opts[] = {
-		{ "registry", true, &registry, NULL },
-		{ "json", false, NULL, &json },
-		{ "offline", false, NULL, &offline },
-		{ NULL, false, NULL, NULL } };
+	int r;
 
-	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			   "skill search", 1, 1, "give one QUERY"))
-		return BN_EXIT_USAGE;
 	bn_err_init(&err);
-	if ((r = session_open(&ss, offline, true, &err)))
+	if ((r = session_open(&ss, bn_cli_flag(a, "offline"), true, &err)))
 		return bn_cli_fail(&err);
-	r = bn_registry_search(&hits, &ss.ctx, registry, pos[0], &err);
-	if (!r && json) {
-		json_t *a = json_array();
+	r = bn_registry_search(&hits, &ss.ctx, bn_cli_value(a, "registry"),
+			       query, &err);
+	if (!r && bn_cli_flag(a, "json")) {
+		json_t *j = json_array();
 		for (size_t i = 0; i < hits.n; i++)
-			json_array_append_new(a, bn_view_hit_json(&hits.v[i]));
-		bn_cli_print_json(a);
+			json_array_append_new(j, bn_view_hit_json(&hits.v[i]));
+		bn_cli_print_json(j);
 	} else if (!r) {
 		for (size_t i = 0; i < hits.n; i++)
 			print_hit(i, &hits.v[i], false);
 		if (hits.n == 0)
-			printf("no skill matches '%s'\n", pos[0]);
+			printf("no skill matches '%s'\n", query);
 	}
 	bn_registry_hits_clear(&hits);
 	session_close(&ss);
@@ -255,14 +246,29 @@ int bn_cli_skill_search(int argc, char **argv)
 /* ---- install ------------------------------------------------------------ */
 
 typedef struct install_args {
-	bn_strv skills;
-	bn_strv agents;       /* --agent */
+	const bn_strv *skills; /* --skill (borrowed) */
+	const bn_strv *agents; /* --agent (borrowed) */
 	char *agent_root;     /* the project their folders are under */
 	bn_strv grants;       /* one CAP[=SCOPE] each */
-	bn_strv grant_opts;   /* --grant as given: CAP[=SCOPE],... */
 	const char *bot;
 	bool all, yes, force, local, offline, strict, json, global;
 } install_args;
+
+/* No --skill, no --agent. */
+static const bn_strv no_names;
+
+/* The options install and update share, from A: *IA's grants are its
+   own (bn_strv_clear them); the rest is borrowed from A. */
+static void install_args_get(install_args *ia, const bn_cli_args *a)
+{
+	*ia = (install_args){ .skills = &no_names, .agents = &no_names };
+	split_grants(&ia->grants, bn_cli_list(a, "grant"));
+	ia->bot = bn_cli_value(a, "bot");
+	ia->all = bn_cli_flag(a, "all");
+	ia->yes = bn_cli_flag(a, "yes");
+	ia->force = bn_cli_flag(a, "force");
+	ia->offline = bn_cli_flag(a, "offline");
+}
 
 /* Some skills of a many-skill install were skipped (each said why). */
 #define BN_ESKIPPED 1
@@ -345,8 +351,8 @@ static void common_opts(bn_registry_install_opts *o, const install_args *a,
 	o->approve = on_terminal() ? ask_cap : NULL;
 	o->confirm = on_terminal() ? ask_yes : NULL;
 	o->report = a->json ? NULL : report_line;
-	o->agents = (const char *const *)a->agents.v;
-	o->n_agents = a->agents.n;
+	o->agents = (const char *const *)a->agents->v;
+	o->n_agents = a->agents->n;
 	o->global = a->global;
 	o->agent_root = a->agent_root;
 }
@@ -360,8 +366,8 @@ static int run_install(session *ss, const char *source,
 	int r;
 
 	common_opts(&o, a, ss);
-	o.only = (const char *const *)a->skills.v;
-	o.n_only = a->skills.n;
+	o.only = (const char *const *)a->skills->v;
+	o.n_only = a->skills->n;
 	o.all = a->all;
 	o.grant = (const char *const *)a->grants.v;
 	o.n_grant = a->grants.n;
@@ -424,19 +430,19 @@ static int run_restore(session *ss, const install_args *a, bn_err *err)
    working folder. */
 static int agents_check(install_args *a)
 {
-	for (size_t i = 0; i < a->agents.n; i++) {
-		if (bn_store_agent_find(a->agents.v[i]))
+	for (size_t i = 0; i < a->agents->n; i++) {
+		if (bn_store_agent_find(a->agents->v[i]))
 			continue;
 		char *names = bn_store_agent_names();
 		int r = bn_cli_usage("skill install", "unknown agent '%s' "
-				     "(known: %s)", a->agents.v[i], names);
+				     "(known: %s)", a->agents->v[i], names);
 		free(names);
 		return r;
 	}
-	if (a->global && !a->agents.n)
+	if (a->global && !a->agents->n)
 		return bn_cli_usage("skill install", "-g/--global chooses the "
 				    "user's folders of --agent: name one");
-	if (!a->agents.n || a->global)
+	if (!a->agents->n || a->global)
 		return 0;
 	a->agent_root = bn_fs_repo_root(".");
 	if (!a->agent_root)
@@ -444,56 +450,40 @@ static int agents_check(install_args *a)
 	return 0;
 }
 
-int bn_cli_skill_install(int argc, char **argv)
+int bn_cli_skill_install(const bn_cli_args *args)
 {
-	const char *pos[MAX_POS];
-	install_args a = { 0 };
+	int npos = args->npos, r;
+	install_args a;
 	session ss;
 	bn_err err;
-	int npos, r;
-	const bn_cli_opt opts[] = {
-		BN_CLI_OPT_LIST("skill", &a.skills),
-		BN_CLI_OPT_LIST("grant", &a.grant_opts),
-		{ "all", false, NULL, &a.all },
-		{ "yes", false, NULL, &a.yes },
-		{ "bot", true, &a.bot, NULL },
-		{ "force", false, NULL, &a.force },
-		{ "local", false, NULL, &a.local },
-		{ "strict", false, NULL, &a.strict },
-		{ "json", false, NULL, &a.json },
-		{ "offline", false, NULL, &a.offline },
-		BN_CLI_OPT_LIST("agent", &a.agents),
-		{ "global", false, NULL, &a.global },
-		{ NULL, false, NULL, NULL } };
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			 "skill install")) {
-		r = BN_EXIT_USAGE;
-		goto out;
-	}
+	install_args_get(&a, args);
+	a.skills = bn_cli_list(args, "skill");
+	a.agents = bn_cli_list(args, "agent");
+	a.local = bn_cli_flag(args, "local");
+	a.strict = bn_cli_flag(args, "strict");
+	a.json = bn_cli_flag(args, "json");
+	a.global = bn_cli_flag(args, "global");
 	if ((r = agents_check(&a)))
 		goto out;
-	split_grants(&a.grants, &a.grant_opts);
-	if (npos > 1 || (npos == 0 && (a.skills.n || a.all || a.local))) {
-		r = bn_cli_usage("skill install", npos ? "give one SOURCE" :
+	if (npos == 0 && (a.skills->n || a.all || a.local)) {
+		r = bn_cli_usage(args->path,
 				 "--skill, --all and --local need a SOURCE (with "
 				 "none, skills-lock.json is restored)");
 		goto out;
 	}
 	bn_err_init(&err);
 	if ((r = session_open(&ss, a.offline, npos != 0, &err)) == 0) {
-		r = npos ? run_install(&ss, pos[0], &a, false, NULL, &err) :
+		r = npos ? run_install(&ss, args->pos[0], &a, false, NULL,
+				       &err) :
 			run_restore(&ss, &a, &err);
 		session_close(&ss);
 	}
 	r = r == BN_ESKIPPED ? BN_EXIT_FAIL : r ? bn_cli_fail(&err) :
 		BN_EXIT_OK;
 out:
-	bn_strv_clear(&a.skills);
-	bn_strv_clear(&a.agents);
 	free(a.agent_root);
 	bn_strv_clear(&a.grants);
-	bn_strv_clear(&a.grant_opts);
 	return r;
 }
 
@@ -544,41 +534,24 @@ static int update_one(session *ss, install_args *a, const char *name,
 	return r;
 }
 
-int bn_cli_skill_update(int argc, char **argv)
+int bn_cli_skill_update(const bn_cli_args *args)
 {
-	const char *pos[MAX_POS];
-	install_args a = { 0 };
+	int npos = args->npos, r, failed = 0;
+	install_args a;
 	bn_strv names = { 0 };
 	session ss;
 	bn_err err;
-	int npos, r, failed = 0;
-	const bn_cli_opt opts[] = {
-		BN_CLI_OPT_LIST("grant", &a.grant_opts),
-		{ "all", false, NULL, &a.all },
-		{ "yes", false, NULL, &a.yes },
-		{ "bot", true, &a.bot, NULL },
-		{ "force", false, NULL, &a.force },
-		{ "offline", false, NULL, &a.offline },
-		{ NULL, false, NULL, NULL } };
 
-	r = bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			 "skill update");
-	split_grants(&a.grants, &a.grant_opts);
-	bn_strv_clear(&a.grant_opts);
-	if (r) {
-		bn_strv_clear(&a.grants);
-		return BN_EXIT_USAGE;
-	}
-	if ((npos == 1) == a.all) {
-		bn_strv_clear(&a.grants);
-		return bn_cli_usage("skill update", "name one SKILL, or --all");
-	}
+	if ((npos == 1) == bn_cli_flag(args, "all"))
+		return bn_cli_usage(args->path, "name one SKILL, or --all");
+	install_args_get(&a, args);
 	bn_err_init(&err);
 	if ((r = session_open(&ss, a.offline, true, &err))) {
 		bn_strv_clear(&a.grants);
 		return bn_cli_fail(&err);
 	}
-	r = lock_names(&names, ss.store, npos == 1 ? pos[0] : NULL, &err);
+	r = lock_names(&names, ss.store, npos == 1 ? args->pos[0] : NULL,
+		       &err);
 	a.all = false;
 	for (size_t i = 0; r == 0 && i < names.n; i++) {
 		bn_err e1;
@@ -672,20 +645,10 @@ static bool check_outdated(session *ss, const char *name, json_t *arr)
 	return old;
 }
 
-int bn_cli_skill_outdated(int argc, char **argv)
+int bn_cli_skill_outdated(const bn_cli_args *a)
 {
-	const char *pos[MAX_POS];
-	bool json = false, offline = false;
-	int npos;
-	const bn_cli_opt opts[] = {
-		{ "json", false, NULL, &json },
-		{ "offline", false, NULL, &offline },
-		{ NULL, false, NULL, NULL } };
-
-	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			   "skill outdated", 0, 1, "name at most one SKILL"))
-		return BN_EXIT_USAGE;
-	return each_locked(npos ? pos[0] : NULL, offline, json,
+	return each_locked(a->npos ? a->pos[0] : NULL,
+			   bn_cli_flag(a, "offline"), bn_cli_flag(a, "json"),
 			   check_outdated,
 			   "no installed skill came from a registry");
 }
@@ -711,34 +674,20 @@ static bool check_verified(session *ss, const char *name, json_t *arr)
 	return r1 != 0;
 }
 
-int bn_cli_skill_verify(int argc, char **argv)
+int bn_cli_skill_verify(const bn_cli_args *a)
 {
-	const char *pos[MAX_POS];
-	bool json = false;
-	int npos;
-	const bn_cli_opt opts[] = {
-		{ "json", false, NULL, &json },
-		{ NULL, false, NULL, NULL } };
-
-	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			   "skill verify", 0, 1, "name at most one SKILL"))
-		return BN_EXIT_USAGE;
-	return each_locked(npos ? pos[0] : NULL, true, json, check_verified,
-			   NULL);
+	return each_locked(a->npos ? a->pos[0] : NULL, true,
+			   bn_cli_flag(a, "json"), check_verified, NULL);
 }
 
-int bn_cli_skill_digest(int argc, char **argv)
+int bn_cli_skill_digest(const bn_cli_args *a)
 {
-	const char *arg;
 	bn_buf b = BN_BUF_INIT;
 	bn_err err;
 	int r;
 
-	if (bn_cli_parse_one(argc, argv, "skill digest",
-			     "give one skill folder", &arg))
-		return BN_EXIT_USAGE;
 	bn_err_init(&err);
-	r = bn_skill_tree_listing(&b, arg, true, &err);
+	r = bn_skill_tree_listing(&b, a->pos[0], true, &err);
 	if (!r)
 		fwrite(b.data ? b.data : "", 1, b.len, stdout);
 	bn_buf_clear(&b);
@@ -779,13 +728,15 @@ static int browse_loop(session *ss, bn_err *err)
 				browse_details(h);
 				continue;
 			}
-			install_args a = { 0 };
+			bn_strv one = { 0 };
+			install_args a = { .skills = &one,
+					   .agents = &no_names };
 			bn_err e1;
 			bn_err_init(&e1);
-			bn_strv_push(&a.skills, h->name);
+			bn_strv_push(&one, h->name);
 			if (run_install(ss, h->source, &a, false, NULL, &e1))
 				printf("not installed: %s\n", e1.msg);
-			bn_strv_clear(&a.skills);
+			bn_strv_clear(&one);
 			continue;
 		}
 		if (!*line)
@@ -807,31 +758,23 @@ static int browse_loop(session *ss, bn_err *err)
 	return 0;
 }
 
-int bn_cli_skill_browse(int argc, char **argv)
+int bn_cli_skill_browse(const bn_cli_args *a)
 {
-	const char *pos[MAX_POS], *registry = NULL;
-	bool offline = false;
 	bn_registry_hits hits = { 0 };
 	session ss;
 	bn_err err;
-	int npos, r;
-	const bn_cli_opt opts[] = {
-		{ "registry", true, &registry, NULL },
-		{ "offline", false, NULL, &offline },
-		{ NULL, false, NULL, NULL } };
+	int r;
 
-	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			   "skill browse", 0, 1, "give at most one QUERY"))
-		return BN_EXIT_USAGE;
 	bn_err_init(&err);
-	if ((r = session_open(&ss, offline, true, &err)))
+	if ((r = session_open(&ss, bn_cli_flag(a, "offline"), true, &err)))
 		return bn_cli_fail(&err);
-	if (on_terminal() && npos == 0) {
+	if (on_terminal() && a->npos == 0) {
 		r = browse_loop(&ss, &err);
 	} else {
 		/* Not a terminal: a plain listing of what the query finds. */
-		r = bn_registry_search(&hits, &ss.ctx, registry,
-				       npos ? pos[0] : "", &err);
+		r = bn_registry_search(&hits, &ss.ctx,
+				       bn_cli_value(a, "registry"),
+				       a->npos ? a->pos[0] : "", &err);
 		for (size_t i = 0; !r && i < hits.n; i++)
 			print_hit(i, &hits.v[i], false);
 	}
@@ -842,30 +785,24 @@ int bn_cli_skill_browse(int argc, char **argv)
 
 /* ---- key ---------------------------------------------------------------- */
 
-int bn_cli_key_trust(int argc, char **argv)
+int bn_cli_key_trust(const bn_cli_args *a)
 {
-	const char *pos[MAX_POS], *comment = NULL;
+	const char *key = a->pos[0];
 	char id[17], *text = NULL;
 	bn_store *s;
 	bn_err err;
-	int npos, r;
-	const bn_cli_opt opts[] = {
-		{ "comment", true, &comment, NULL },
-		{ NULL, false, NULL, NULL } };
+	int r;
 
-	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			   "key trust", 1, 1, "give one PUBKEY (the base64 line "
-			   "of a minisign .pub file, or the file)"))
-		return BN_EXIT_USAGE;
 	bn_err_init(&err);
-	if (bn_fs_is_file(pos[0]) &&
-	    (r = bn_fs_read_file(&text, NULL, pos[0], 4096, &err)))
+	if (bn_fs_is_file(key) &&
+	    (r = bn_fs_read_file(&text, NULL, key, 4096, &err)))
 		return bn_cli_fail(&err);
 	if ((r = bn_cli_open_store(&s, &err))) {
 		free(text);
 		return bn_cli_fail(&err);
 	}
-	r = bn_registry_key_trust(id, s, text ? text : pos[0], comment, &err);
+	r = bn_registry_key_trust(id, s, text ? text : key,
+				  bn_cli_value(a, "comment"), &err);
 	if (!r)
 		printf("trusted key %s: skills signed by it install as "
 		       "'verified'\n", id);
@@ -874,50 +811,44 @@ int bn_cli_key_trust(int argc, char **argv)
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
-int bn_cli_key_list(int argc, char **argv)
+int bn_cli_key_list(const bn_cli_args *a)
 {
-	bool json = false;
-	json_t *a = NULL, *k;
+	json_t *keys = NULL, *k;
 	bn_store *s;
 	bn_err err;
 	size_t i;
 	int r;
 
-	if (bn_cli_parse_json(argc, argv, "key list", &json))
-		return BN_EXIT_USAGE;
 	bn_err_init(&err);
 	if ((r = bn_cli_open_store(&s, &err)))
 		return bn_cli_fail(&err);
-	r = bn_registry_key_list(&a, s, &err);
+	r = bn_registry_key_list(&keys, s, &err);
 	bn_store_free(s);
 	if (r)
 		return bn_cli_fail(&err);
-	if (json) {
-		bn_cli_print_json(a);
+	if (bn_cli_flag(a, "json")) {
+		bn_cli_print_json(keys);
 		return BN_EXIT_OK;
 	}
-	json_array_foreach(a, i, k)
+	json_array_foreach(keys, i, k)
 		printf("%s  %s  %s\n",
 		       json_string_value(json_object_get(k, "id")),
 		       json_string_value(json_object_get(k, "key")),
 		       json_string_value(json_object_get(k, "comment")));
-	if (json_array_size(a) == 0)
+	if (json_array_size(keys) == 0)
 		printf("no trusted keys (add one with `bnity key trust "
 		       "PUBKEY`)\n");
-	json_decref(a);
+	json_decref(keys);
 	return BN_EXIT_OK;
 }
 
-int bn_cli_key_remove(int argc, char **argv)
+int bn_cli_key_remove(const bn_cli_args *a)
 {
-	const char *arg;
+	const char *arg = a->pos[0];
 	bn_store *s;
 	bn_err err;
 	int r;
 
-	if (bn_cli_parse_one(argc, argv, "key remove",
-			     "give one key id or PUBKEY", &arg))
-		return BN_EXIT_USAGE;
 	bn_err_init(&err);
 	if ((r = bn_cli_open_store(&s, &err)))
 		return bn_cli_fail(&err);

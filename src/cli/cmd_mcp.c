@@ -18,7 +18,6 @@
 #include "mcp/mcp.h"
 #include "server/server.h"
 
-#define MAX_POS 8
 
 /* Confined skills run in warm workers unless BNITY_POOL=0 (as serve). */
 static int pool_start(bn_exec_pool **out, bn_err *err)
@@ -35,23 +34,18 @@ static int pool_start(bn_exec_pool **out, bn_err *err)
 	return bn_exec_pool_new(out, &pc, err);
 }
 
-int bn_cli_mcp_serve(int argc, char **argv)
+int bn_cli_mcp_serve(const bn_cli_args *a)
 {
-	const char *pos[MAX_POS], *bot = NULL, *listen = NULL;
+	const char *bot = bn_cli_value(a, "bot"),
+		   *listen = bn_cli_value(a, "listen");
 	bn_mcp_options o = { 0 };
 	bn_mcp_server *srv = NULL;
 	bn_exec_pool *pool = NULL;
 	char token[BN_SERVER_TOKEN_HEX + 1], *home = NULL, *cwd = NULL;
 	bool created = false, token_new = false;
 	bn_err err;
-	int npos, r;
-	const bn_cli_opt opts[] = { { "bot", true, &bot, NULL },
-				    { "listen", true, &listen, NULL },
-				    { NULL, false, NULL, NULL } };
+	int r;
 
-	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			   "mcp serve", 0, 0, NULL))
-		return BN_EXIT_USAGE;
 	bn_err_init(&err);
 	if ((r = bn_store_home_dir(&home, &err)))
 		return bn_cli_fail(&err);
@@ -93,40 +87,33 @@ int bn_cli_mcp_serve(int argc, char **argv)
 	free(cwd);
 	free(home);
 	if (r == BN_EUSAGE)
-		return bn_cli_usage("mcp serve", "%s", err.msg);
+		return bn_cli_usage(a->path, "%s", err.msg);
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
-int bn_cli_mcp_config(int argc, char **argv)
+int bn_cli_mcp_config(const bn_cli_args *a)
 {
-	const char *pos[MAX_POS], *agent = NULL, *bot = NULL, *name = NULL;
+	const char *agent = bn_cli_value(a, "agent"),
+		   *name = bn_cli_value(a, "name");
 	bn_mcp_config c = { 0 };
-	bool write = false, replaced = false;
+	bool write = bn_cli_flag(a, "write"), replaced = false;
 	char *exe = NULL, *path = NULL, *text = NULL, *cwd = NULL;
 	const char *home;
 	bn_err err;
-	int npos, r;
-	const bn_cli_opt opts[] = { { "agent", true, &agent, NULL },
-				    { "bot", true, &bot, NULL },
-				    { "name", true, &name, NULL },
-				    { "write", false, NULL, &write },
-				    { NULL, false, NULL, NULL } };
+	int r;
 
-	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			   "mcp config", 0, 0, NULL))
-		return BN_EXIT_USAGE;
 	if (!agent || !bn_mcp_agent_parse(&c.agent, agent))
-		return bn_cli_usage("mcp config", "--agent: one of %s",
+		return bn_cli_usage(a->path, "--agent: one of %s",
 				    bn_mcp_agent_names());
 	if (name && (!*name || strspn(name, "abcdefghijklmnopqrstuvwxyz"
 		     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != strlen(name)))
-		return bn_cli_usage("mcp config", "--name: letters, digits, "
+		return bn_cli_usage(a->path, "--name: letters, digits, "
 				    "'-' and '_'");
 	bn_err_init(&err);
 	exe = realpath("/proc/self/exe", NULL);
 	c.name = name ? name : "boternity";
 	c.command = exe ? exe : "bnity";
-	c.bot = bot;
+	c.bot = bn_cli_value(a, "bot");
 	c.home = secure_getenv("BNITY_HOME");
 	if ((r = bn_mcp_config_snippet(&text, &c, &err)))
 		goto out;

@@ -16,7 +16,6 @@
 #include "exec/memory.h"
 #include "view/view.h"
 
-#define MAX_POS 256
 
 /* The store, once BOT is known to exist in it. */
 static int open_for_bot(bn_store **out, const char *bot, bn_err *err)
@@ -56,59 +55,48 @@ static void items_print(const bn_exec_memory_item *v, size_t n, bool ranked,
 	}
 }
 
-int bn_cli_memory_add(int argc, char **argv)
+int bn_cli_memory_add(const bn_cli_args *a)
 {
-	const char *pos[MAX_POS], *bot = NULL;
+	const char *bot = bn_cli_value(a, "bot");
 	long long id = 0;
 	bn_store *s;
 	bn_err err;
-	int npos, r;
-	const bn_cli_opt opts[] = { { "bot", true, &bot, NULL },
-				    { NULL, false, NULL, NULL } };
+	int r;
 
-	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			   "memory add", 1, 1, "give one TEXT (quote it)"))
-		return BN_EXIT_USAGE;
 	if (!bot)
-		return bn_cli_usage("memory add", "give --bot BOT");
+		return bn_cli_usage(a->path, "give --bot BOT");
 	bn_err_init(&err);
 	if (open_for_bot(&s, bot, &err))
 		return bn_cli_fail(&err);
-	r = bn_exec_memory_add(&id, s, bot, pos[0], &err);
+	r = bn_exec_memory_add(&id, s, bot, a->pos[0], &err);
 	if (!r)
 		printf("added memory %lld to bot '%s'\n", id, bot);
 	bn_store_free(s);
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
-int bn_cli_memory_search(int argc, char **argv)
+int bn_cli_memory_search(const bn_cli_args *a)
 {
-	const char *pos[MAX_POS], *bot = NULL, *limit_s = NULL;
+	const char *bot = bn_cli_value(a, "bot"),
+		   *limit_s = bn_cli_value(a, "limit");
+	bool json = bn_cli_flag(a, "json");
 	bn_exec_memory_item *v = NULL;
 	bn_buf query = BN_BUF_INIT;
 	unsigned long long limit = 10;
-	bool json = false;
 	size_t n = 0;
 	bn_store *s;
 	bn_err err;
-	int npos, r = 0, i;
-	const bn_cli_opt opts[] = { { "bot", true, &bot, NULL },
-				    { "limit", true, &limit_s, NULL },
-				    { "json", false, NULL, &json },
-				    { NULL, false, NULL, NULL } };
+	int r = 0, i;
 
-	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			   "memory search", 1, MAX_POS, "give a QUERY"))
-		return BN_EXIT_USAGE;
 	if (!bot)
-		return bn_cli_usage("memory search", "give --bot BOT");
+		return bn_cli_usage(a->path, "give --bot BOT");
 	if (limit_s && !bn_cli_parse_num(&limit, limit_s, 1,
 					 BN_EXEC_MEMORY_LIMIT_MAX))
-		return bn_cli_usage("memory search", "--limit '%s': give a "
+		return bn_cli_usage(a->path, "--limit '%s': give a "
 				    "number from 1 to %d", limit_s,
 				    BN_EXEC_MEMORY_LIMIT_MAX);
-	for (i = 0; i < npos && !r; i++)
-		r = bn_buf_printf(&query, "%s%s", i ? " " : "", pos[i]);
+	for (i = 0; i < a->npos && !r; i++)
+		r = bn_buf_printf(&query, "%s%s", i ? " " : "", a->pos[i]);
 	bn_err_init(&err);
 	if (r) {
 		bn_buf_clear(&query);
@@ -131,24 +119,18 @@ int bn_cli_memory_search(int argc, char **argv)
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
-int bn_cli_memory_list(int argc, char **argv)
+int bn_cli_memory_list(const bn_cli_args *a)
 {
-	const char *pos[MAX_POS], *bot = NULL;
+	const char *bot = bn_cli_value(a, "bot");
+	bool json = bn_cli_flag(a, "json");
 	bn_exec_memory_item *v = NULL;
-	bool json = false;
 	size_t n = 0;
 	bn_store *s;
 	bn_err err;
-	int npos, r;
-	const bn_cli_opt opts[] = { { "bot", true, &bot, NULL },
-				    { "json", false, NULL, &json },
-				    { NULL, false, NULL, NULL } };
+	int r;
 
-	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			   "memory list", 0, 0, NULL))
-		return BN_EXIT_USAGE;
 	if (!bot)
-		return bn_cli_usage("memory list", "give --bot BOT");
+		return bn_cli_usage(a->path, "give --bot BOT");
 	bn_err_init(&err);
 	if (open_for_bot(&s, bot, &err))
 		return bn_cli_fail(&err);
@@ -162,23 +144,18 @@ int bn_cli_memory_list(int argc, char **argv)
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
-int bn_cli_memory_remove(int argc, char **argv)
+int bn_cli_memory_remove(const bn_cli_args *a)
 {
-	const char *pos[MAX_POS], *bot = NULL;
+	const char *bot = bn_cli_value(a, "bot");
 	unsigned long long id;
 	bn_store *s;
 	bn_err err;
-	int npos, r;
-	const bn_cli_opt opts[] = { { "bot", true, &bot, NULL },
-				    { NULL, false, NULL, NULL } };
+	int r;
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			 "memory remove"))
-		return BN_EXIT_USAGE;
 	if (!bot)
-		return bn_cli_usage("memory remove", "give --bot BOT");
-	if (npos != 1 || !bn_cli_parse_num(&id, pos[0], 1, INT64_MAX))
-		return bn_cli_usage("memory remove", "give one memory ID (a "
+		return bn_cli_usage(a->path, "give --bot BOT");
+	if (a->npos != 1 || !bn_cli_parse_num(&id, a->pos[0], 1, INT64_MAX))
+		return bn_cli_usage(a->path, "give one memory ID (a "
 				    "number, see `bnity memory list`)");
 	bn_err_init(&err);
 	if (open_for_bot(&s, bot, &err))

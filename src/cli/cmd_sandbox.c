@@ -221,7 +221,7 @@ static void fill_policy(bn_sandbox_policy *p, const run_args *ra)
 	p->trace_fd = getenv("BNITY_SANDBOX_TRACE") ? 2 : -1;
 }
 
-int bn_cli_sandbox_run(int argc, char **argv)
+int bn_cli_sandbox_run(const bn_cli_args *a)
 {
 	bn_sandbox_policy pol = BN_SANDBOX_POLICY_INIT;
 	bn_sandbox_target tg = { 0 };
@@ -231,7 +231,7 @@ int bn_cli_sandbox_run(int argc, char **argv)
 	bn_err err;
 	int r;
 
-	if ((r = parse_run(&ra, argc, argv)))
+	if ((r = parse_run(&ra, a->argc, a->argv)))
 		return r;
 	bn_err_init(&err);
 	exe = resolve_cmd(ra.cmd[0], &err);
@@ -286,15 +286,13 @@ static bool all_required(const bn_sandbox_status *st)
 	return true;
 }
 
-int bn_cli_sandbox_status(int argc, char **argv)
+int bn_cli_sandbox_status(const bn_cli_args *a)
 {
-	bool json = false, weaker = env_is_one("BNITY_SANDBOX_ALLOW_WEAKER");
+	bool weaker = env_is_one("BNITY_SANDBOX_ALLOW_WEAKER");
 	bn_sandbox_status st;
 
-	if (bn_cli_parse_json(argc, argv, "sandbox status", &json))
-		return BN_EXIT_USAGE;
 	bn_sandbox_probe(&st);
-	if (json) {
+	if (bn_cli_flag(a, "json")) {
 		bn_cli_print_json(status_json(&st, weaker));
 		return BN_EXIT_OK;
 	}

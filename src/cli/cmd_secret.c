@@ -18,7 +18,6 @@
 #include "exec/vault.h"
 #include "view/view.h"
 
-#define MAX_POS 64
 /* What `set` reads: a value at the limit plus "\r\n", plus one byte to
    tell a longer input apart. */
 #define INPUT_MAX (BN_EXEC_VAULT_VALUE_MAX + 3)
@@ -108,9 +107,9 @@ static int read_value(unsigned char *buf, size_t *len_out, const char *name,
 	return 0;
 }
 
-int bn_cli_secret_set(int argc, char **argv)
+int bn_cli_secret_set(const bn_cli_args *a)
 {
-	const char *arg;
+	const char *arg = a->pos[0];
 	unsigned char *buf;
 	bn_exec_vault *v = NULL;
 	bn_store *s = NULL;
@@ -118,9 +117,6 @@ int bn_cli_secret_set(int argc, char **argv)
 	bn_err err;
 	int r;
 
-	if (bn_cli_parse_one(argc, argv, "secret set", "name one NAME (the "
-			     "value is read from standard input)", &arg))
-		return BN_EXIT_USAGE;
 	bn_err_init(&err);
 	if (!bn_exec_vault_name_is_valid(arg)) {
 		bn_err_set(&err, BN_EINVAL, "secret name '%s': use 1 to %d "
@@ -176,41 +172,35 @@ static void list_print(const bn_exec_vault_entry *e, size_t n, bool json)
 	}
 }
 
-int bn_cli_secret_list(int argc, char **argv)
+int bn_cli_secret_list(const bn_cli_args *a)
 {
 	bn_exec_vault_entry *e = NULL;
 	bn_exec_vault *v;
-	bool json = false;
 	bn_store *s;
 	size_t n = 0;
 	bn_err err;
 	int r;
 
-	if (bn_cli_parse_json(argc, argv, "secret list", &json))
-		return BN_EXIT_USAGE;
 	bn_err_init(&err);
 	if (open_vault(&s, &v, &err))
 		return bn_cli_fail(&err);
 	r = bn_exec_vault_list(&e, &n, v, &err);
 	if (!r)
-		list_print(e, n, json);
+		list_print(e, n, bn_cli_flag(a, "json"));
 	bn_exec_vault_entries_free(e, n);
 	bn_exec_vault_free(v);
 	bn_store_free(s);
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
-int bn_cli_secret_remove(int argc, char **argv)
+int bn_cli_secret_remove(const bn_cli_args *a)
 {
-	const char *arg;
+	const char *arg = a->pos[0];
 	bn_exec_vault *v;
 	bn_store *s;
 	bn_err err;
 	int r;
 
-	if (bn_cli_parse_one(argc, argv, "secret remove",
-			     "name one NAME", &arg))
-		return BN_EXIT_USAGE;
 	bn_err_init(&err);
 	if (open_vault(&s, &v, &err))
 		return bn_cli_fail(&err);

@@ -15,8 +15,6 @@
 #include "base/fs.h"
 #include "server/server.h"
 
-#define MAX_POS 16
-
 /* *OUT = TEXT as a whole number in [1, MAX], unchanged when TEXT is
    NULL; false when it is not such a number. */
 static bool parse_limit(unsigned *out, const char *text, unsigned max)
@@ -31,49 +29,37 @@ static bool parse_limit(unsigned *out, const char *text, unsigned max)
 	return true;
 }
 
-int bn_cli_serve_main(int argc, char **argv)
+int bn_cli_serve_main(const bn_cli_args *a)
 {
-	const char *pos[MAX_POS], *listen = NULL, *max_conn = NULL,
-		   *max_client = NULL, *header_timeout = NULL,
-		   *install_root = NULL, *database = NULL;
+	const char *install_root = bn_cli_value(a, "install-root"),
+		   *database = bn_cli_value(a, "database");
 	bn_server_options o = BN_SERVER_OPTIONS_INIT;
-	bool public_ok = false;
 	char *home = NULL;
 	bn_err err;
-	int npos, r;
-	const bn_cli_opt opts[] = {
-		{ "listen", true, &listen, NULL },
-		{ "public", false, NULL, &public_ok },
-		{ "max-connections", true, &max_conn, NULL },
-		{ "max-per-client", true, &max_client, NULL },
-		{ "header-timeout", true, &header_timeout, NULL },
-		{ "install-root", true, &install_root, NULL },
-		{ "database", true, &database, NULL },
-		{ NULL, false, NULL, NULL } };
+	int r;
 
-	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			   "serve", 0, 0, NULL))
-		return BN_EXIT_USAGE;
-	if (!parse_limit(&o.max_connections, max_conn,
+	if (!parse_limit(&o.max_connections,
+			 bn_cli_value(a, "max-connections"),
 			 BN_SERVER_CONNECTIONS_LIMIT) ||
-	    !parse_limit(&o.max_per_client, max_client,
+	    !parse_limit(&o.max_per_client, bn_cli_value(a, "max-per-client"),
 			 BN_SERVER_CONNECTIONS_LIMIT))
-		return bn_cli_usage("serve", "connection limits are whole "
+		return bn_cli_usage(a->path, "connection limits are whole "
 				    "numbers from 1 to %d",
 				    BN_SERVER_CONNECTIONS_LIMIT);
-	if (!parse_limit(&o.header_timeout_s, header_timeout,
+	if (!parse_limit(&o.header_timeout_s,
+			 bn_cli_value(a, "header-timeout"),
 			 BN_SERVER_TIMEOUT_LIMIT_S))
-		return bn_cli_usage("serve", "--header-timeout is a whole "
+		return bn_cli_usage(a->path, "--header-timeout is a whole "
 				    "number of seconds from 1 to %d",
 				    BN_SERVER_TIMEOUT_LIMIT_S);
 	if (install_root && !bn_fs_is_dir(install_root))
-		return bn_cli_usage("serve", "--install-root '%s' is not a "
+		return bn_cli_usage(a->path, "--install-root '%s' is not a "
 				    "folder", install_root);
 	o.install_root = install_root;
 	/* --database, else BNITY_DATABASE_URL, else the SQLite file */
 	o.database = database ? database : bn_cli_database_url();
-	o.listen = listen;
-	o.allow_public = public_ok;
+	o.listen = bn_cli_value(a, "listen");
+	o.allow_public = bn_cli_flag(a, "public");
 	o.cors_origin = secure_getenv("BNITY_CORS_ORIGIN");
 	if (o.cors_origin && !*o.cors_origin)
 		o.cors_origin = NULL;

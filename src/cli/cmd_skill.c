@@ -12,7 +12,6 @@
 #include "store/grants.h"
 #include "view/view.h"
 
-#define MAX_POS 256
 
 static void print_warnings(const bn_strv *w)
 {
@@ -21,41 +20,13 @@ static void print_warnings(const bn_strv *w)
 		fprintf(stderr, "warning: %s\n", w->v[i]);
 }
 
-/*
- * The arguments of a command taking PATH... [--json] (CMD, as the table
- * names it): any number of paths, as a shell glob gives them.  Returns
- * the paths (free the array, not its strings) with *NPOS and *JSON set,
- * or NULL after a usage error, with *RC its exit code.
- */
-static const char **paths_args(int argc, char **argv, const char *cmd,
-			       int *npos, bool *json, int *rc)
+int bn_cli_skill_validate(const bn_cli_args *a)
 {
-	const char **pos = bn_xcalloc((size_t)argc + 1, sizeof(*pos));
-	const bn_cli_opt opts[] = { { "json", false, NULL, json },
-				    { NULL, false, NULL, NULL } };
+	const char *const *pos = a->pos;
+	bool json = bn_cli_flag(a, "json");
+	int i, bad = 0;
 
-	*json = false;
-	if (bn_cli_parse(argc, argv, opts, pos, argc + 1, npos, cmd)) {
-		*rc = BN_EXIT_USAGE;
-	} else if (*npos == 0) {
-		*rc = bn_cli_usage(cmd, "name at least one PATH");
-	} else {
-		return pos;
-	}
-	free(pos);
-	return NULL;
-}
-
-int bn_cli_skill_validate(int argc, char **argv)
-{
-	bool json;
-	int npos, i, bad = 0, rc = 0;
-	const char **pos = paths_args(argc, argv, "skill validate", &npos,
-				      &json, &rc);
-
-	if (!pos)
-		return rc;
-	for (i = 0; i < npos; i++) {
+	for (i = 0; i < a->npos; i++) {
 		bn_skill_report rep = { 0 };
 		bool ok = bn_skill_validate(&rep, pos[i]);
 		size_t k;
@@ -78,7 +49,6 @@ int bn_cli_skill_validate(int argc, char **argv)
 		}
 		bn_skill_report_clear(&rep);
 	}
-	free(pos);
 	return bad ? BN_EXIT_FAIL : BN_EXIT_OK;
 }
 
@@ -95,39 +65,26 @@ static int load_one(bn_skill_manifest **m, const char *path)
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
-int bn_cli_skill_read_properties(int argc, char **argv)
+int bn_cli_skill_read_properties(const bn_cli_args *a)
 {
-	const char *arg;
 	bn_skill_manifest *m = NULL;
 	int r;
 
-	if (bn_cli_parse_one(argc, argv, "skill read-properties",
-			     "name one PATH", &arg))
-		return BN_EXIT_USAGE;
-	if ((r = load_one(&m, arg)))
+	if ((r = load_one(&m, a->pos[0])))
 		return r;
 	bn_cli_print_json(bn_skill_manifest_to_json(m));
 	bn_skill_manifest_free(m);
 	return BN_EXIT_OK;
 }
 
-int bn_cli_skill_to_prompt(int argc, char **argv)
+int bn_cli_skill_to_prompt(const bn_cli_args *a)
 {
-	const char *pos[MAX_POS];
-	bn_skill_manifest *ms[MAX_POS];
+	int npos = a->npos, i, r = BN_EXIT_OK;
+	bn_skill_manifest **ms = bn_xcalloc((size_t)npos, sizeof(*ms));
 	bn_buf out = BN_BUF_INIT;
-	int npos, i, r = BN_EXIT_OK;
 
-	if (bn_cli_parse(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos,
-			 "skill to-prompt"))
-		return BN_EXIT_USAGE;
-	if (npos == 0)
-		return bn_cli_usage("skill to-prompt", "name at least one PATH");
-	for (i = 0; i < npos; i++) {
-		ms[i] = NULL;
-		if (r == BN_EXIT_OK)
-			r = load_one(&ms[i], pos[i]);
-	}
+	for (i = 0; i < npos && r == BN_EXIT_OK; i++)
+		r = load_one(&ms[i], a->pos[i]);
 	if (r == BN_EXIT_OK) {
 		if (bn_skill_prompt_catalog(&out,
 			(const bn_skill_manifest *const *)ms, (size_t)npos)) {
@@ -139,40 +96,35 @@ int bn_cli_skill_to_prompt(int argc, char **argv)
 	}
 	for (i = 0; i < npos; i++)
 		bn_skill_manifest_free(ms[i]);
+	free(ms);
 	bn_buf_clear(&out);
 	return r;
 }
 
-int bn_cli_skill_create(int argc, char **argv)
+int bn_cli_skill_create(const bn_cli_args *a)
 {
-	const char *pos[MAX_POS], *type = "prompt", *desc = NULL;
+	const char *name = a->pos[0], *type = bn_cli_value(a, "type");
 	bn_skill_type t;
 	bn_store *s;
 	bn_err err;
-	int npos, r;
-	const bn_cli_opt opts[] = {
-		{ "type", true, &type, NULL },
-		{ "description", true, &desc, NULL },
-		{ NULL, false, NULL, NULL } };
+	int r;
 
-	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			   "skill create", 1, 1, "name one NAME"))
-		return BN_EXIT_USAGE;
-	if (!strcmp(type, "prompt"))
+	if (!type || !strcmp(type, "prompt"))
 		t = BN_SKILL_TYPE_PROMPT;
 	else if (!strcmp(type, "tool"))
 		t = BN_SKILL_TYPE_TOOL;
 	else
-		return bn_cli_usage("skill create",
-				    "--type must be 'prompt' or 'tool', not '%s'",
+		return bn_cli_usage(a->path, "--type must be 'prompt' or 'tool', not '%s'",
 				    type);
 	bn_err_init(&err);
 	if ((r = bn_cli_open_store(&s, &err)))
 		return bn_cli_fail(&err);
-	r = bn_store_skill_create(s, pos[0], t, desc, &err);
+	r = bn_store_skill_create(s, name, t, bn_cli_value(a, "description"),
+				  &err);
 	if (!r)
-		printf("created %s skill '%s' in %s/%s\n", type, pos[0],
-		       bn_store_skills_dir(s), pos[0]);
+		printf("created %s skill '%s' in %s/%s\n",
+		       t == BN_SKILL_TYPE_TOOL ? "tool" : "prompt", name,
+		       bn_store_skills_dir(s), name);
 	bn_store_free(s);
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
@@ -193,21 +145,15 @@ static int open_skills(bn_store **s, bn_store_skills *all)
 	return 0;
 }
 
-int bn_cli_skill_list(int argc, char **argv)
+int bn_cli_skill_list(const bn_cli_args *a)
 {
-	const char *pos[MAX_POS];
 	bn_store_skills all = { 0 };
-	bool json = false, warnings = false;
+	bool json = bn_cli_flag(a, "json"),
+	     warnings = bn_cli_flag(a, "warnings");
 	bn_store *s;
 	size_t i;
-	int npos, r;
-	const bn_cli_opt opts[] = { { "json", false, NULL, &json },
-				    { "warnings", false, NULL, &warnings },
-				    { NULL, false, NULL, NULL } };
+	int r;
 
-	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			   "skill list", 0, 0, NULL))
-		return BN_EXIT_USAGE;
 	if ((r = open_skills(&s, &all)))
 		return r;
 	if (warnings || all.warnings.n <= 3)
@@ -217,10 +163,10 @@ int bn_cli_skill_list(int argc, char **argv)
 			"agents' folders (`bnity skill list --warnings` lists "
 			"them)\n", all.warnings.n);
 	if (json) {
-		json_t *a = json_array();
+		json_t *j = json_array();
 		for (i = 0; i < all.n; i++)
-			json_array_append_new(a, bn_view_skill_json(&all.v[i]));
-		bn_cli_print_json(a);
+			json_array_append_new(j, bn_view_skill_json(&all.v[i]));
+		bn_cli_print_json(j);
 	} else if (all.n == 0) {
 		printf("no skills yet: `bnity skill create NAME` makes one\n");
 	} else {
@@ -277,22 +223,17 @@ static int inspect_resolved(const bn_store_skills *all, const char *name,
 	return BN_EXIT_OK;
 }
 
-int bn_cli_skill_inspect(int argc, char **argv)
+int bn_cli_skill_inspect(const bn_cli_args *a)
 {
-	const char *pos[MAX_POS];
+	const char *const *pos = a->pos;
 	bn_store_skills all = { 0 };
 	const bn_store_skill *sk;
-	bool json = false, resolved = false;
+	bool json = bn_cli_flag(a, "json"),
+	     resolved = bn_cli_flag(a, "resolved");
 	bn_store *s;
 	bn_err err;
-	int npos, r = BN_EXIT_OK;
-	const bn_cli_opt opts[] = { { "json", false, NULL, &json },
-				    { "resolved", false, NULL, &resolved },
-				    { NULL, false, NULL, NULL } };
+	int r = BN_EXIT_OK;
 
-	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			   "skill inspect", 1, 1, "name one skill"))
-		return BN_EXIT_USAGE;
 	if ((r = open_skills(&s, &all)))
 		return r;
 	bn_err_init(&err);
@@ -368,16 +309,13 @@ out:
 	return r;
 }
 
-int bn_cli_skill_remove(int argc, char **argv)
+int bn_cli_skill_remove(const bn_cli_args *a)
 {
-	const char *arg;
+	const char *arg = a->pos[0];
 	bn_store *s;
 	bn_err err;
 	int r;
 
-	if (bn_cli_parse_one(argc, argv, "skill remove",
-			     "name one skill", &arg))
-		return BN_EXIT_USAGE;
 	bn_err_init(&err);
 	if (bn_cli_open_store(&s, &err))
 		return bn_cli_fail(&err);
@@ -392,19 +330,13 @@ int bn_cli_skill_remove(int argc, char **argv)
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
-/* attach, detach, enable, disable: SKILL BOT. */
-static int cmd_binding(const char *verb, int argc, char **argv)
+int bn_cli_skill_bind(const bn_cli_args *a)
 {
-	const char *pos[MAX_POS];
-	char cmd[32];
+	const char *verb = a->cmd->name, *const *pos = a->pos;
 	bn_store *s;
 	bn_err err;
-	int npos, r;
+	int r;
 
-	snprintf(cmd, sizeof(cmd), "skill %s", verb);
-	if (bn_cli_parse_n(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos,
-			   cmd, 2, 2, "name a SKILL and a BOT"))
-		return BN_EXIT_USAGE;
 	bn_err_init(&err);
 	if (bn_cli_open_store(&s, &err))
 		return bn_cli_fail(&err);
@@ -425,43 +357,16 @@ static int cmd_binding(const char *verb, int argc, char **argv)
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
-int bn_cli_skill_attach(int argc, char **argv)
+int bn_cli_skill_grants(const bn_cli_args *a)
 {
-	return cmd_binding("attach", argc, argv);
-}
-
-int bn_cli_skill_detach(int argc, char **argv)
-{
-	return cmd_binding("detach", argc, argv);
-}
-
-int bn_cli_skill_enable(int argc, char **argv)
-{
-	return cmd_binding("enable", argc, argv);
-}
-
-int bn_cli_skill_disable(int argc, char **argv)
-{
-	return cmd_binding("disable", argc, argv);
-}
-
-int bn_cli_skill_grants(int argc, char **argv)
-{
-	const char *pos[MAX_POS];
-	bool pending = false;
 	bn_store_grant *v = NULL;
 	size_t n = 0;
 	bn_store *s;
 	bn_err err;
-	int npos, r;
-	const bn_cli_opt opts[] = { { "pending", false, NULL, &pending },
-				    { NULL, false, NULL, NULL } };
+	int r;
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			 "skill grants"))
-		return BN_EXIT_USAGE;
-	if (npos || !pending)
-		return bn_cli_usage("skill grants", "only --pending is "
+	if (a->npos || !bn_cli_flag(a, "pending"))
+		return bn_cli_usage(a->path, "only --pending is "
 				    "listed here (see `bnity skill show`)");
 	bn_err_init(&err);
 	if (bn_cli_open_store(&s, &err))
@@ -493,16 +398,13 @@ static char *skill_folder(const char *path)
 	return bn_xstrdup(path);
 }
 
-int bn_cli_skill_scan(int argc, char **argv)
+int bn_cli_skill_scan(const bn_cli_args *a)
 {
-	bool json;
-	int npos, i, bad = 0, rc = 0;
-	const char **pos = paths_args(argc, argv, "skill scan", &npos, &json,
-				      &rc);
+	const char *const *pos = a->pos;
+	bool json = bn_cli_flag(a, "json");
+	int i, bad = 0;
 
-	if (!pos)
-		return rc;
-	for (i = 0; i < npos; i++) {
+	for (i = 0; i < a->npos; i++) {
 		bn_registry_findings f = { 0 };
 		char *dir = skill_folder(pos[i]);
 		bn_err err;
@@ -541,6 +443,5 @@ int bn_cli_skill_scan(int argc, char **argv)
 		bn_registry_findings_clear(&f);
 		free(dir);
 	}
-	free(pos);
 	return bad ? BN_EXIT_FAIL : BN_EXIT_OK;
 }

@@ -35,44 +35,27 @@ static void report(const bn_store_dump_stats *st, const char *verb,
 	       strcmp(verb, "exported") ? "from" : "to", file);
 }
 
-/* Parse the words of `store export|import` (CMD): FILE, --database,
-   --json and, for import, --replace (REPLACE not NULL). */
-static int parse(int argc, char **argv, const char *cmd, const char **file,
-		 const char **db, bool *json, bool *replace)
+/* The tables of --database, else of $BNITY_DATABASE_URL, else the
+   SQLite file. */
+static const char *database(const bn_cli_args *a)
 {
-	const char *pos[2];
-	int npos;
-	const bn_cli_opt opts[] = {
-		{ "database", BN_CLI_VALUE, db, NULL },
-		{ "json", BN_CLI_FLAG, NULL, json },
-		{ replace ? "replace" : NULL, BN_CLI_FLAG, NULL, replace },
-		{ NULL, 0, NULL, NULL } };
-
-	*db = NULL;
-	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			   cmd, 1, 1, "name one FILE"))
-		return -1;
-	*file = pos[0];
-	if (!*db)
-		*db = bn_cli_database_url();
-	return 0;
+	const char *db = bn_cli_value(a, "database");
+	return db ? db : bn_cli_database_url();
 }
 
-int bn_cli_store_export(int argc, char **argv)
+int bn_cli_store_export(const bn_cli_args *a)
 {
 	bn_store_dump_stats st = { 0 };
-	const char *file, *db;
-	bool json = false;
+	const char *file = a->pos[0];
+	bool json = bn_cli_flag(a, "json");
 	char *tmp;
 	bn_store *s;
 	bn_err err;
 	FILE *f;
 	int fd, r;
 
-	if (parse(argc, argv, "store export", &file, &db, &json, NULL))
-		return BN_EXIT_USAGE;
 	bn_err_init(&err);
-	if ((r = bn_cli_open_store_db(&s, db, &err)))
+	if ((r = bn_cli_open_store_db(&s, database(a), &err)))
 		return bn_cli_fail(&err);
 	/* written beside FILE and renamed onto it once complete: FILE is a
 	   whole export or not there; 0600, for it holds the vault's
@@ -114,32 +97,30 @@ int bn_cli_store_export(int argc, char **argv)
 	return BN_EXIT_OK;
 }
 
-int bn_cli_store_import(int argc, char **argv)
+int bn_cli_store_import(const bn_cli_args *a)
 {
 	bn_store_dump_stats st = { 0 };
-	const char *file, *db;
-	bool json = false, replace = false;
+	const char *file = a->pos[0];
 	bn_store *s;
 	bn_err err;
 	FILE *f;
 	int r;
 
-	if (parse(argc, argv, "store import", &file, &db, &json, &replace))
-		return BN_EXIT_USAGE;
 	bn_err_init(&err);
 	if (!(f = fopen(file, "r"))) {
 		bn_err_set(&err, BN_EIO, "%s: cannot open it: %s", file,
 			   strerror(errno));
 		return bn_cli_fail(&err);
 	}
-	if (!(r = bn_cli_open_store_db(&s, db, &err))) {
-		r = bn_store_import(s, f, file, replace, &st, &err);
+	if (!(r = bn_cli_open_store_db(&s, database(a), &err))) {
+		r = bn_store_import(s, f, file, bn_cli_flag(a, "replace"), &st,
+				    &err);
 		bn_store_free(s);
 	}
 	fclose(f);
 	if (r)
 		return bn_cli_fail(&err);
-	report(&st, "imported", file, json);
+	report(&st, "imported", file, bn_cli_flag(a, "json"));
 	bn_store_dump_stats_clear(&st);
 	return BN_EXIT_OK;
 }

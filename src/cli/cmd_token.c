@@ -14,59 +14,47 @@
 #include "store/tokens.h"
 #include "view/view.h"
 
-int bn_cli_token_create(int argc, char **argv)
+int bn_cli_token_create(const bn_cli_args *a)
 {
-	const char *pos[2], *role = "user";
+	const char *name = a->pos[0], *role = bn_cli_value(a, "role");
 	char text[BN_SERVER_TOKEN_HEX + 1];
-	bool json = false;
 	bn_store *s;
 	bn_err err;
-	int npos, r;
-	const bn_cli_opt opts[] = { { "role", BN_CLI_VALUE, &role, NULL },
-				    { "json", BN_CLI_FLAG, NULL, &json },
-				    { NULL, 0, NULL, NULL } };
+	int r;
 
-	if (bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			   "token create", 1, 1, "name one token (NAME)"))
-		return BN_EXIT_USAGE;
+	if (!role)
+		role = "user";
 	if (strcmp(role, "admin") && strcmp(role, "user"))
-		return bn_cli_usage("token create", "--role '%s': use admin "
+		return bn_cli_usage(a->path, "--role '%s': use admin "
 				    "or user", role);
 	bn_err_init(&err);
 	if ((r = bn_cli_open_store(&s, &err)))
 		return bn_cli_fail(&err);
-	r = bn_server_token_create(text, s, pos[0], role, &err);
+	r = bn_server_token_create(text, s, name, role, &err);
 	bn_store_free(s);
 	if (r)
 		return bn_cli_fail(&err);
-	if (json) {
-		json_t *o = json_pack("{s:s, s:s, s:s}", "name", pos[0],
+	if (bn_cli_flag(a, "json")) {
+		json_t *o = json_pack("{s:s, s:s, s:s}", "name", name,
 				      "role", role, "token", text);
 		bn_cli_print_json(o);
 	} else {
 		printf("token '%s' (%s) made; it is shown this once, keep it "
-		       "(Authorization: Bearer TOKEN):\n%s\n", pos[0], role,
+		       "(Authorization: Bearer TOKEN):\n%s\n", name, role,
 		       text);
 	}
 	sodium_memzero(text, sizeof(text));
 	return BN_EXIT_OK;
 }
 
-int bn_cli_token_list(int argc, char **argv)
+int bn_cli_token_list(const bn_cli_args *a)
 {
-	const char *pos[1];
 	bn_store_token *v = NULL;
-	bool json = false;
 	size_t n = 0;
 	bn_store *s;
 	bn_err err;
-	int npos, r;
-	const bn_cli_opt opts[] = { { "json", BN_CLI_FLAG, NULL, &json },
-				    { NULL, 0, NULL, NULL } };
+	int r;
 
-	if (bn_cli_parse(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			 "token list"))
-		return BN_EXIT_USAGE;
 	bn_err_init(&err);
 	if ((r = bn_cli_open_store(&s, &err)))
 		return bn_cli_fail(&err);
@@ -74,7 +62,7 @@ int bn_cli_token_list(int argc, char **argv)
 	bn_store_free(s);
 	if (r)
 		return bn_cli_fail(&err);
-	if (json) {
+	if (bn_cli_flag(a, "json")) {
 		bn_cli_print_json(bn_view_tokens_json(v, n));
 	} else if (n == 0) {
 		printf("no API tokens yet: `bnity serve` makes the admin "
@@ -95,25 +83,19 @@ int bn_cli_token_list(int argc, char **argv)
 	return BN_EXIT_OK;
 }
 
-int bn_cli_token_revoke(int argc, char **argv)
+int bn_cli_token_revoke(const bn_cli_args *a)
 {
-	const char *pos[2];
 	bn_store *s;
 	bn_err err;
-	int npos, r;
+	int r;
 
-	if (bn_cli_parse(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos,
-			 "token revoke"))
-		return BN_EXIT_USAGE;
-	if (npos != 1)
-		return bn_cli_usage("token revoke", "name one token (NAME)");
 	bn_err_init(&err);
 	if ((r = bn_cli_open_store(&s, &err)))
 		return bn_cli_fail(&err);
-	r = bn_server_token_revoke(s, bn_store_home(s), pos[0], &err);
+	r = bn_server_token_revoke(s, bn_store_home(s), a->pos[0], &err);
 	bn_store_free(s);
 	if (r)
 		return bn_cli_fail(&err);
-	printf("revoked token '%s': refused from now on\n", pos[0]);
+	printf("revoked token '%s': refused from now on\n", a->pos[0]);
 	return BN_EXIT_OK;
 }

@@ -395,13 +395,10 @@ static void fish_script(void)
 	each(FISH, bn_cli_commands, "", fish_complete);
 }
 
-int bn_cli_completion_main(int argc, char **argv)
+int bn_cli_completion_main(const bn_cli_args *a)
 {
-	const char *sh;
+	const char *sh = a->pos[0];
 
-	if (bn_cli_parse_one(argc, argv, "completion", "name one shell: bash, "
-			     "zsh or fish", &sh))
-		return BN_EXIT_USAGE;
 	if (!strcmp(sh, "bash"))
 		bash_script();
 	else if (!strcmp(sh, "zsh"))
@@ -409,7 +406,7 @@ int bn_cli_completion_main(int argc, char **argv)
 	else if (!strcmp(sh, "fish"))
 		fish_script();
 	else
-		return bn_cli_usage("completion", "no completion for '%s': "
+		return bn_cli_usage(a->path, "no completion for '%s': "
 				    "bash, zsh or fish", sh);
 	return fflush(stdout) ? BN_EXIT_FAIL : BN_EXIT_OK;
 }

@@ -199,19 +199,20 @@ int bn_cli_unknown(const char *path, const char *word)
 
 /* ---- the commands help and version -------------------------------------- */
 
-int bn_cli_help_main(int argc, char **argv)
+int bn_cli_help_main(const bn_cli_args *a)
 {
 	char path[BN_CLI_PATH_MAX] = "", next[BN_CLI_PATH_MAX];
 	const bn_cli_cmd *c = NULL;
 
-	for (int i = 0; i < argc; i++) {
+	for (int i = 0; i < a->argc; i++) {
 		const bn_cli_cmd *cmds = c ? c->subs : bn_cli_commands;
 		const bn_cli_cmd *w;
 
-		for (w = cmds; w && w->name && strcmp(w->name, argv[i]); w++)
+		for (w = cmds; w && w->name && strcmp(w->name, a->argv[i]);
+		     w++)
 			;
 		if (!w || !w->name)
-			return bn_cli_unknown(path, argv[i]);
+			return bn_cli_unknown(path, a->argv[i]);
 		join(next, path, w->name);
 		memcpy(path, next, sizeof(path));
 		c = w;
@@ -220,14 +221,9 @@ int bn_cli_help_main(int argc, char **argv)
 	return BN_EXIT_OK;
 }
 
-int bn_cli_version_main(int argc, char **argv)
+int bn_cli_version_main(const bn_cli_args *a)
 {
-	const char *pos[1];
-	int npos;
-
-	if (bn_cli_parse_n(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos,
-			   "version", 0, 0, NULL))
-		return BN_EXIT_USAGE;
+	(void)a;
 	printf("bnity %s\n", BN_VERSION);
 	return BN_EXIT_OK;
 }

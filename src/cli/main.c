@@ -74,7 +74,7 @@ int bn_cli_main(int argc, char **argv)
 			return BN_EXIT_OK;
 		}
 		if (!group && !strcmp(w, "--version"))
-			return bn_cli_version_main(0, NULL);
+			return bn_cli_version_main(NULL);
 		for (c = cmds; c->name && strcmp(c->name, w); c++)
 			;
 		if (!c->name)
@@ -90,7 +90,12 @@ int bn_cli_main(int argc, char **argv)
 		bn_cli_help(path);
 		return BN_EXIT_OK;
 	}
-	return c->fn(argc - i, argv + i);
+	bn_cli_args a;
+	if (bn_cli_args_parse(&a, c, path, argc - i, argv + i))
+		return BN_EXIT_USAGE;
+	int r = c->run(&a);
+	bn_cli_args_clear(&a);
+	return r;
 }
 
 /*

@@ -29,185 +29,149 @@ static const bn_cli_optspec *find_alias(const bn_cli_optspec *specs, char c)
 	return NULL;
 }
 
-static const bn_cli_opt *find_opt(const bn_cli_opt *opts, const char *name)
+/* Take the word argv[*i] as an option of the command of ARGS: 0, or
+   the exit code after a usage error. */
+static int take_option(bn_cli_args *args, int argc, char **argv, int *i)
 {
-	for (; opts && opts->name; opts++)
-		if (strcmp(opts->name, name) == 0)
-			return opts;
-	return NULL;
-}
+	const bn_cli_optspec *sp, *specs = args->cmd->opts;
+	const char *a = argv[*i], *eq = NULL, *val;
+	int wlen, k;
 
-/*
- * Whether the options a command receives are the ones the table
- * declares for it, of the same kinds; says which is not on stderr.  Our
- * own bug when false: the table (commands.c) and the command disagree.
- */
-static bool opts_match_table(const bn_cli_cmd *c, const bn_cli_opt *opts,
-			     const char *cmd)
-{
-	const bn_cli_optspec *sp;
-	const bn_cli_opt *o;
+	if (a[1] != '-') {
+		/* -X: the alias of one option, alone in its word */
+		sp = a[2] ? NULL : find_alias(specs, a[1]);
+		if (!sp)
+			return bn_cli_usage(args->path, "unknown option '%s'",
+					    a);
+	} else {
+		const char *name = a + 2;
+		size_t len;
 
-	if (!c || !c->fn || (c->flags & BN_CLI_CMD_RAW)) {
-		fprintf(stderr, "bnity: internal error: '%s' is not a command "
-			"of the table that takes options\n", cmd);
-		return false;
+		eq = strchr(name, '=');
+		len = eq ? (size_t)(eq - name) : strlen(name);
+		sp = find_spec(specs, name, len);
+		if (!sp)
+			return bn_cli_usage(args->path, "unknown option "
+					    "'--%.*s'", (int)len, name);
 	}
-	for (o = opts; o && o->name; o++) {
-		sp = find_spec(c->opts, o->name, strlen(o->name));
-		if (!sp || sp->kind != o->kind) {
-			fprintf(stderr, "bnity: internal error: option --%s "
-				"of '%s' is %s the command table\n", o->name,
-				cmd, sp ? "of another kind in" : "not in");
-			return false;
-		}
-	}
-	for (sp = c->opts; sp && sp->name; sp++)
-		if (!find_opt(opts, sp->name)) {
-			fprintf(stderr, "bnity: internal error: '%s' takes no "
-				"option --%s, which the command table lists\n",
-				cmd, sp->name);
-			return false;
-		}
-	return true;
-}
-
-/* Store VAL, the value of O written as the WLEN bytes at WHAT; -1
-   after a usage error. */
-static int take_value(const bn_cli_opt *o, const char *what, int wlen,
-		      const char *val, const char *cmd)
-{
-	bn_strv *list = o->target;
-
-	if (o->kind == BN_CLI_VALUE) {
-		*o->value = val;
+	k = (int)(sp - specs);
+	/* the option as written, for messages: "-m", "--grant" */
+	wlen = eq ? (int)(eq - a) : (int)strlen(a);
+	if (sp->kind == BN_CLI_FLAG) {
+		if (eq)
+			return bn_cli_usage(args->path, "option '%.*s' takes "
+					    "no value", wlen, a);
+		args->value[k] = a;
 		return 0;
 	}
-	if (!*val) {
-		bn_cli_usage(cmd, "option '%.*s' needs a value", wlen, what);
-		return -1;
+	if (!eq && *i + 1 >= argc)
+		return bn_cli_usage(args->path, "option '%.*s' needs a value",
+				    wlen, a);
+	val = eq ? eq + 1 : argv[++*i];
+	if (sp->kind == BN_CLI_VALUE) {
+		args->value[k] = val;
+		return 0;
 	}
-	if (list->n >= BN_CLI_LIST_MAX) {
-		bn_cli_usage(cmd, "too many %.*s (at most %d)", wlen, what,
-			     BN_CLI_LIST_MAX);
-		return -1;
-	}
-	bn_strv_push(list, val);
+	if (!*val)
+		return bn_cli_usage(args->path, "option '%.*s' needs a value",
+				    wlen, a);
+	if (args->list[k].n >= BN_CLI_LIST_MAX)
+		return bn_cli_usage(args->path, "too many %.*s (at most %d)",
+				    wlen, a, BN_CLI_LIST_MAX);
+	bn_strv_push(&args->list[k], val);
 	return 0;
 }
 
-int bn_cli_parse(int argc, char **argv, const bn_cli_opt *opts,
-		 const char **pos, int pos_cap, int *npos, const char *cmd)
+static int parse_words(bn_cli_args *a, int argc, char **argv)
 {
-	const bn_cli_cmd *c = bn_cli_cmd_find(cmd);
+	const bn_cli_cmd *c = a->cmd;
 	bool only_pos = false;
-	int i, n = 0;
 
-	if (!opts_match_table(c, opts, cmd)) {
-		assert(!"the command table and the command disagree");
-		return -1;
-	}
-	for (i = 0; i < argc; i++) {
-		const char *a = argv[i], *eq = NULL;
-		const bn_cli_optspec *sp;
-		int wlen;
+	for (int i = 0; i < argc; i++) {
+		const char *w = argv[i];
 
-		if (only_pos || a[0] != '-' || strcmp(a, "-") == 0) {
-			if (n >= pos_cap) {
-				bn_cli_usage(cmd, "too many arguments at '%s' "
-					     "(at most %d)", a, pos_cap);
-				return -1;
-			}
-			pos[n++] = a;
-			continue;
-		}
-		if (strcmp(a, "--") == 0) {
+		if (only_pos || w[0] != '-' || strcmp(w, "-") == 0) {
+			if (a->npos >= BN_CLI_ARGS_MAX &&
+			    c->max_args != BN_CLI_ARGS_ANY)
+				return bn_cli_usage(a->path, "too many "
+					"arguments at '%s' (at most %d)", w,
+					BN_CLI_ARGS_MAX);
+			a->pos[a->npos++] = w;
+		} else if (strcmp(w, "--") == 0) {
 			only_pos = true;
-			continue;
+		} else if (take_option(a, argc, argv, &i)) {
+			return BN_EXIT_USAGE;
 		}
-		if (a[1] != '-') {
-			/* -X: the alias of one option, alone in its word */
-			sp = a[2] ? NULL : find_alias(c->opts, a[1]);
-			if (!sp) {
-				bn_cli_usage(cmd, "unknown option '%s'", a);
-				return -1;
-			}
-		} else {
-			const char *name = a + 2;
-			size_t len;
-
-			eq = strchr(name, '=');
-			len = eq ? (size_t)(eq - name) : strlen(name);
-			sp = find_spec(c->opts, name, len);
-			if (!sp) {
-				bn_cli_usage(cmd, "unknown option '--%.*s'",
-					     (int)len, name);
-				return -1;
-			}
-		}
-		/* the option as written, for messages: "-m", "--grant" */
-		wlen = eq ? (int)(eq - a) : (int)strlen(a);
-		const bn_cli_opt *o = find_opt(opts, sp->name);
-		assert(o && o->kind == sp->kind); /* opts_match_table */
-		if (sp->kind == BN_CLI_FLAG) {
-			if (eq) {
-				bn_cli_usage(cmd, "option '%.*s' takes no value",
-					     wlen, a);
-				return -1;
-			}
-			*(bool *)o->target = true;
-			continue;
-		}
-		if (!eq && i + 1 >= argc) {
-			bn_cli_usage(cmd, "option '%.*s' needs a value", wlen, a);
-			return -1;
-		}
-		if (take_value(o, a, wlen, eq ? eq + 1 : argv[++i], cmd))
-			return -1;
 	}
-	*npos = n;
-	return 0;
-}
-
-int bn_cli_parse_n(int argc, char **argv, const bn_cli_opt *opts,
-		   const char **pos, int pos_cap, int *npos, const char *cmd,
-		   int min, int max, const char *want)
-{
-	assert(want || min == 0);
-	if (bn_cli_parse(argc, argv, opts, pos, pos_cap, npos, cmd))
-		return -1;
-	if (*npos >= min && *npos <= max)
+	if (a->npos >= c->min_args && a->npos <= c->max_args)
 		return 0;
-	if (want)
-		bn_cli_usage(cmd, "%s", want);
-	else
-		bn_cli_usage(cmd, "unexpected argument '%s'", pos[max]);
-	return -1;
+	if (c->want)
+		return bn_cli_usage(a->path, "%s", c->want);
+	if (c->max_args == 0)
+		return bn_cli_usage(a->path, "unexpected argument '%s'",
+				    a->pos[0]);
+	return bn_cli_usage(a->path, "too many arguments at '%s' (at most %d)",
+			    a->pos[c->max_args], c->max_args);
 }
 
-int bn_cli_parse_json(int argc, char **argv, const char *cmd, bool *json)
+int bn_cli_args_parse(bn_cli_args *a, const bn_cli_cmd *c, const char *path,
+		      int argc, char **argv)
 {
-	const char *pos[64];     /* room to name a stray argument */
-	int npos;
-	const bn_cli_opt opts[] = {
-		{ "json", BN_CLI_FLAG, NULL, json },
-		{ NULL, BN_CLI_FLAG, NULL, NULL } };
-
-	return bn_cli_parse_n(argc, argv, opts, pos, BN_CLI_CAP(pos), &npos,
-			      cmd, 0, 0, NULL);
-}
-
-int bn_cli_parse_one(int argc, char **argv, const char *cmd,
-		     const char *want, const char **arg)
-{
-	const char *pos[64];     /* room for a few too many */
-	int npos;
-
-	if (bn_cli_parse_n(argc, argv, NULL, pos, BN_CLI_CAP(pos), &npos, cmd,
-			   1, 1, want))
+	memset(a, 0, sizeof(*a));
+	a->cmd = c;
+	a->path = path;
+	a->argc = argc;
+	a->argv = argv;
+	a->pos = bn_xcalloc((size_t)argc + 1, sizeof(*a->pos));
+	if (c->flags & (BN_CLI_CMD_RAW | BN_CLI_CMD_WORDS))
+		return 0;
+	assert(c->want || c->min_args == 0);
+	for (const bn_cli_optspec *sp = c->opts; sp && sp->name; sp++)
+		assert(sp - c->opts < BN_CLI_OPTS_MAX);
+	if (parse_words(a, argc, argv)) {
+		bn_cli_args_clear(a);
 		return -1;
-	*arg = pos[0];
+	}
 	return 0;
+}
+
+void bn_cli_args_clear(bn_cli_args *a)
+{
+	for (int k = 0; k < BN_CLI_OPTS_MAX; k++)
+		bn_strv_clear(&a->list[k]);
+	free(a->pos);
+	a->pos = NULL;
+}
+
+/* The index of option NAME of kind KIND in A's command; our own bug
+   (asserted) when the table declares no such option. */
+static int opt_index(const bn_cli_args *a, const char *name, int kind)
+{
+	const bn_cli_optspec *sp = find_spec(a->cmd->opts, name,
+					     strlen(name));
+
+	assert(sp && sp->kind == kind);
+	(void)kind;
+	return sp ? (int)(sp - a->cmd->opts) : -1;
+}
+
+bool bn_cli_flag(const bn_cli_args *a, const char *name)
+{
+	int k = opt_index(a, name, BN_CLI_FLAG);
+	return k >= 0 && a->value[k];
+}
+
+const char *bn_cli_value(const bn_cli_args *a, const char *name)
+{
+	int k = opt_index(a, name, BN_CLI_VALUE);
+	return k >= 0 ? a->value[k] : NULL;
+}
+
+const bn_strv *bn_cli_list(const bn_cli_args *a, const char *name)
+{
+	static const bn_strv none;
+	int k = opt_index(a, name, BN_CLI_LIST);
+	return k >= 0 ? &a->list[k] : &none;
 }
 
 bool bn_cli_parse_num(unsigned long long *out, const char *text,
