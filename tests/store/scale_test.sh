@@ -3,7 +3,9 @@
 # tests/store/scale_test.sh BNITY - two `bnity serve` replicas on one
 # PostgreSQL (run under tests/store/pg_cluster.sh), on loopback, each with
 # its own BNITY_HOME and the same vault key:
-# - a skill installed through replica A runs through replica B;
+# - a skill installed through replica A (its API only) runs through
+#   replica B, whose home never had it: B writes it from the database,
+#   by hash, and its copy is A's, byte for byte;
 # - a grant revoked through A is refused by B's next run, and a token
 #   revoked through A by B's next request;
 # - the audit rows of both replicas are the same through either;
@@ -42,9 +44,14 @@ check "two replicas start on one database; echo and envy installed through A" '[
 [ -n "${base_b:-}" ] || { tap_done; exit 1; }
 
 # --- installed through A, run through B ------------------------------------
+check "B's home had no copy of any skill before B started" '[ -z "${b_had_skills:-}" ]'
 out=$(api "$base_b" POST /skills/echo/run '{"input": {"text": "via b"}}')
 check "a skill installed through A runs through B" '[ "$(status_of "$out")" = 200 ] && [ "$(json "j[\"ok\"]")" = True ] && [[ $out == *"via b"* ]]'
 check "untrusted, so in a worker" '[ "$(json "j[\"tier\"]")" = untrusted ]'
+check "B's copy was written from the database and is A's, byte for byte" \
+  'diff -r "$work/a/skills/echo" "$work/b/skills/echo" >/dev/null && diff -r "$work/a/skills/envy" "$work/b/skills/envy" >/dev/null'
+run env BNITY_HOME="$work/b" "$bnity" skill verify echo
+check "B's copy verifies against the identity A installed" '[ $rc -eq 0 ]'
 out=$(api "$base_a" POST /bots '{"slug": "helper"}')
 out=$(api "$base_a" POST /bots/helper/skills '{"skill": "envy"}')
 out=$(api "$base_a" POST /bots/helper/skills/envy/grants '{"capabilities": ["read_env=HOME"]}')
