@@ -133,6 +133,11 @@ int bn_store_open_db(bn_store **out, const char *home, const char *cwd,
 		goto fail;
 	if ((r = bn_store__reconcile(s, err)))
 		goto fail;
+	/* a shared database holds every skill's files, whichever home had
+	   them first: those it lacks are stored from here */
+	if (s->be == &bn_store__pg &&
+	    (r = bn_store__trees_upload(NULL, s, err)))
+		goto fail;
 	*out = s;
 	return 0;
 fail:
@@ -1033,8 +1038,14 @@ int bn_store_skill_create(bn_store *s, const char *name, bn_skill_type type,
 		goto out_rm;
 	}
 	bn_fault("create-after-commit");
-	/* The folder is committed; the index follows (or is reconciled). */
+	/* The folder is committed; the index follows (or is reconciled),
+	   then its files for the homes that share the database (or the
+	   next open of one that has it) */
 	r = bn_store__index_put(s, m, NULL, NULL, hash, err);
+	if (!r)
+		bn_store__had_set(s, name, hash);
+	if (!r)
+		r = bn_store__tree_put(s, final, hash, err);
 out_rm:
 	bn_store_scratch_remove(s, tmp);
 out:

@@ -320,9 +320,15 @@ int bn_store__index_pending_grants(bn_store *s, const char *name,
 char *bn_store__index_pending_grants_get(bn_store *s, const char *name);
 /* Skill trees in the database (trees.c). */
 /* Store every file of folder DIR (its listing and the install marker)
-   as identity TREE (the tree hash DIR has). */
+   as identity TREE: BN_EINVAL, nothing stored, when DIR does not hash
+   to TREE or a file changes while it is read. */
 int bn_store__tree_put(bn_store *s, const char *dir, const char *tree,
 		       bn_err *err);
+/* Store the files of every skill in the index whose identity the
+   database lacks, from its folder here when that still hashes to the
+   identity (folders that do not are left out); *n_out (may be NULL) how
+   many were stored. */
+int bn_store__trees_upload(size_t *n_out, bn_store *s, bn_err *err);
 /* Whether the database holds identity TREE's files. */
 bool bn_store__tree_has(bn_store *s, const char *tree);
 /* Forget identity TREE's files unless a row of the index still names
