@@ -149,6 +149,10 @@ void bn_store_free(bn_store *s)
 {
 	if (!s)
 		return;
+	/* a last try for the audit rows a failed write left open */
+	if (s->n_ends)
+		bn_store__audit_ends_retry(s);
+	bn_store__audit_ends_clear(s);
 	bn_store__stmts_clear(s);
 	if (s->db)
 		s->be->close(s);

@@ -36,6 +36,12 @@ struct bn_store {
 	   and again for every run) */
 	bool others_known;
 	bn_strv user_folders, project_folders;
+	/* runs whose closing audit write failed (audit.c), retried before
+	   the next statement once one has worked again */
+	struct bn_store__audit_end *ends;
+	size_t n_ends;
+	bool ends_due;      /* a statement worked since they failed */
+	bool ends_busy;     /* being retried */
 };
 
 /* A parameter of a statement: text (NULL binds NULL), an integer, or
@@ -353,6 +359,17 @@ int bn_store__tree_materialize(bn_store *s, const char *name,
    it (TREE NULL: forget it; best effort). */
 char *bn_store__had(bn_store *s, const char *name);
 void bn_store__had_set(bn_store *s, const char *name, const char *tree);
+/*
+ * The audit rows whose closing write failed (audit.c): at most
+ * BN_STORE__AUDIT_ENDS_MAX per handle, each closed as "error" with why
+ * the run reported an error.  bn_store__audit_ends_retry writes them
+ * (outside a transaction; called before a statement once one worked
+ * again, and as the handle is freed), keeping those that fail again;
+ * bn_store__audit_ends_clear forgets them.
+ */
+#define BN_STORE__AUDIT_ENDS_MAX 64
+void bn_store__audit_ends_retry(bn_store *s);
+void bn_store__audit_ends_clear(bn_store *s);
 /* Remove SKILL from every bot (bots.c). */
 int bn_store__attachments_remove(bn_store *s, const char *skill,
 				 bn_err *err);
