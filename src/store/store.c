@@ -1066,8 +1066,8 @@ int bn_store_skill_edit(bn_store *s, const char *name, const char *text,
 {
 	bn_store_skills one = { 0 };
 	bn_strv names = { 0 };
-	bn_skill_manifest *m = NULL;
-	char *tmp = NULL, *file = NULL, *final = NULL;
+	bn_skill_manifest *m = NULL, *old = NULL;
+	char *tmp = NULL, *file = NULL, *final = NULL, *before = NULL;
 	int r;
 
 	bn_strv_push(&names, name);
@@ -1110,9 +1110,18 @@ int bn_store_skill_edit(bn_store *s, const char *name, const char *text,
 	}
 	if (hints)
 		(void)bn_skill_validate_text(hints, text, len, NULL, name);
+	before = bn_store__index_hash(s, name);
+	if (before)
+		(void)bn_skill_manifest_load(&old, one.v[0].dir, NULL, NULL);
 	final = bn_fs_join(one.v[0].dir, "SKILL.md");
 	r = bn_fs_write_atomic(final, text, len, 0644, err);
+	/* new bytes are a new identity, stored for the homes that share
+	   the database (without a record, the next open settles it) */
+	if (!r && before)
+		r = bn_store__skill_reidentify(s, name, before, old, err);
 out:
+	bn_skill_manifest_free(old);
+	free(before);
 	if (tmp)
 		bn_store_scratch_remove(s, tmp);
 	bn_skill_manifest_free(m);

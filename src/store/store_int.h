@@ -370,6 +370,15 @@ void bn_store__had_set(bn_store *s, const char *name, const char *tree);
 #define BN_STORE__AUDIT_ENDS_MAX 64
 void bn_store__audit_ends_retry(bn_store *s);
 void bn_store__audit_ends_clear(bn_store *s);
+/* Store skill NAME, whose record is identity BEFORE, changed in its
+   folder (rebuilt, or its SKILL.md edited from OLD; NULL: the same
+   SKILL.md): its files are stored and the record takes what the folder
+   hashes to now, keeping tier and source; the grants of the scopes
+   declared as before follow, BEFORE's files leave the database.
+   BN_EINVAL when the record is no longer BEFORE (install.c). */
+int bn_store__skill_reidentify(bn_store *s, const char *name,
+			       const char *before,
+			       const bn_skill_manifest *old, bn_err *err);
 /* Remove SKILL from every bot (bots.c). */
 int bn_store__attachments_remove(bn_store *s, const char *skill,
 				 bn_err *err);
