@@ -206,6 +206,11 @@ int bn_store__trees_upload(size_t *n_out, bn_store *s, bn_err *err)
 		free(dir);
 	}
 	bn_store__select_free(v, n, &lacking_shape);
+	/* the homes that skipped a row waiting for its files compare their
+	   folders again at their next reconcile (the recorded key is
+	   every home's) */
+	if (!r && done)
+		r = bn_store__dir_key_set(s, NULL, err);
 	if (n_out)
 		*n_out = done;
 	return r;
