@@ -58,13 +58,15 @@ static bool sh(const char *shell)
 }
 
 /* Terminate every other backend of this test's database, as a restart
-   or an administrator would. */
+   or an administrator would, waiting (up to 5 s) until each is gone: a
+   statement sent before a dying backend closes its socket fails, which
+   the store never retries (a loaded machine saw that). */
 static bool terminate_backends(void)
 {
 	char cmd[2048];
 
 	snprintf(cmd, sizeof(cmd), "\"$BNITY_TEST_PG_BIN/psql\" -Atq '%s' -c "
-		 "\"SELECT count(pg_terminate_backend(pid)) FROM "
+		 "\"SELECT count(pg_terminate_backend(pid, 5000)) FROM "
 		 "pg_stat_activity WHERE datname = current_database() AND "
 		 "pid <> pg_backend_pid()\" >/dev/null", url);
 	return sh(cmd);
