@@ -35,26 +35,129 @@ int bn_store_audit_run_add(int64_t *id_out, bn_store *s,
 		BN_STORE__NARGS(a), err);
 }
 
-int bn_store_audit_run_finish(bn_store *s, int64_t id,
-			      const bn_store_audit_run_end *e, bn_err *err)
+/*
+ * A run whose closing write failed: the run reported an error, and its
+ * row is to say so (outcome "error", ERROR why) as soon as the database
+ * takes it, not when the process exits (the owner lease's sweep).
+ */
+struct bn_store__audit_end {
+	int64_t id;
+	char *output_sha256;
+	int64_t fuel, memory_peak, duration_ms;
+	char *error;
+};
+
+/* Close row ID with E (OUTCOME and ERROR in place of E's): 0, the
+   error of the write, or 1 when the row is gone. */
+static int close_row(bn_store *s, int64_t id, const bn_store_audit_run_end *e,
+		     const char *outcome, const char *error, bn_err *err)
 {
 	const bn_store__arg a[] = {
 		BN_STORE__INT(id), BN_STORE__TEXT(e->output_sha256),
 		BN_STORE__INT(e->fuel), BN_STORE__INT(e->memory_peak),
-		BN_STORE__INT(e->duration_ms), BN_STORE__TEXT(e->outcome),
-		BN_STORE__TEXT(e->error),
+		BN_STORE__INT(e->duration_ms), BN_STORE__TEXT(outcome),
+		BN_STORE__TEXT(error),
 	};
 	int r = bn_store__run(s,
 		"UPDATE audit_runs SET output_sha256 = ?2, fuel = ?3,"
 		" memory_peak = ?4, duration_ms = ?5, outcome = ?6, error = ?7"
 		" WHERE id = ?1", a, BN_STORE__NARGS(a), err);
 
+	return r ? r : bn_store__changes(s) == 0;
+}
+
+/* Keep run ID's end E, whose write failed with WHY, for the retry. */
+static void end_keep(bn_store *s, int64_t id, const bn_store_audit_run_end *e,
+		     const char *why)
+{
+	struct bn_store__audit_end *k;
+	bn_buf b = BN_BUF_INIT;
+
+	/* past the cap the row waits for the sweep after the exit */
+	if (s->n_ends == BN_STORE__AUDIT_ENDS_MAX)
+		return;
+	if (!s->ends)
+		s->ends = bn_xcalloc(BN_STORE__AUDIT_ENDS_MAX, sizeof(*s->ends));
+	if (bn_buf_printf(&b, "the audit record could not be closed when "
+			  "the run ended (%s%s%s), so the run reported an "
+			  "error: %s", e->outcome ? e->outcome : "?",
+			  e->error ? ": " : "", e->error ? e->error : "",
+			  why)) {
+		bn_buf_clear(&b);
+		return;
+	}
+	k = &s->ends[s->n_ends++];
+	k->id = id;
+	k->output_sha256 = e->output_sha256 ?
+		bn_xstrdup(e->output_sha256) : NULL;
+	k->fuel = (int64_t)e->fuel;
+	k->memory_peak = (int64_t)e->memory_peak;
+	k->duration_ms = (int64_t)e->duration_ms;
+	k->error = bn_buf_take(&b);
+}
+
+static void end_clear(struct bn_store__audit_end *k)
+{
+	free(k->output_sha256);
+	free(k->error);
+}
+
+void bn_store__audit_ends_retry(bn_store *s)
+{
+	size_t i, kept = 0;
+	int r = 0;
+
+	if (s->ends_busy || !s->db || bn_store__in_tx(s))
+		return;
+	s->ends_busy = true;
+	for (i = 0; i < s->n_ends; i++) {
+		struct bn_store__audit_end *k = &s->ends[i];
+		bn_store_audit_run_end e = {
+			.output_sha256 = k->output_sha256,
+			.fuel = (uint64_t)k->fuel,
+			.memory_peak = (uint64_t)k->memory_peak,
+			.duration_ms = (uint64_t)k->duration_ms,
+		};
+
+		/* the database still down: the rest wait with it */
+		if (r >= 0)
+			r = close_row(s, k->id, &e, "error", k->error, NULL);
+		if (r >= 0)
+			end_clear(k);
+		else
+			s->ends[kept++] = *k;
+	}
+	s->n_ends = kept;
+	s->ends_due = false;
+	s->ends_busy = false;
+}
+
+void bn_store__audit_ends_clear(bn_store *s)
+{
+	while (s->n_ends)
+		end_clear(&s->ends[--s->n_ends]);
+	free(s->ends);
+	s->ends = NULL;
+}
+
+int bn_store_audit_run_finish(bn_store *s, int64_t id,
+			      const bn_store_audit_run_end *e, bn_err *err)
+{
+	bn_err why;
+	int r;
+
+	bn_err_init(&why);
+	r = close_row(s, id, e, e->outcome, e->error, &why);
 	/* a run's outcome is recorded or the run reports an error */
-	if (r == 0 && bn_store__changes(s) == 0)
-		r = bn_err_set(err, BN_EIO, "%s: the audit record #%lld of "
-			       "the run is gone: its outcome is not recorded",
-			       s->db_path, (long long)id);
-	return r;
+	if (r == 1)
+		return bn_err_set(err, BN_EIO, "%s: the audit record #%lld of "
+				  "the run is gone: its outcome is not "
+				  "recorded", s->db_path, (long long)id);
+	if (r) {
+		end_keep(s, id, e, why.msg);
+		return bn_err_set(err, r, "%s", why.msg);
+	}
+	return 0;
 }
 
 int bn_store_audit_call_add(bn_store *s, int64_t run_id, int64_t at_ms,

@@ -34,6 +34,10 @@ int bn_store__prepare(bn_store__stmt **out, bn_store *s, const char *sql,
 	bn_store__stmt *st;
 	int r;
 
+	/* audit rows left "running" by a failed write, now that the
+	   database answers again */
+	if (s->ends_due)
+		bn_store__audit_ends_retry(s);
 	for (size_t i = 0; i < s->n_stmts; i++) {
 		st = s->stmts[i];
 		if (!st->busy && strcmp(st->sql, sql) == 0) {
@@ -88,7 +92,11 @@ void bn_store__stmts_clear(bn_store *s)
 
 int bn_store__step(bn_store *s, bn_store__stmt *st, bn_err *err)
 {
-	return s->be->step(s, st, err);
+	int r = s->be->step(s, st, err);
+
+	if (r >= 0 && s->n_ends && !s->ends_busy)
+		s->ends_due = true;
+	return r;
 }
 
 int bn_store__step_done(bn_store *s, bn_store__stmt *st, bn_err *err)

@@ -264,8 +264,9 @@ out:
 	return r;
 }
 
-int bn_store_skill_rebuilt(bn_store *s, const char *name, const char *before,
-			   bn_err *err)
+int bn_store__skill_reidentify(bn_store *s, const char *name,
+			       const char *before,
+			       const bn_skill_manifest *old, bn_err *err)
 {
 	char *dir = bn_fs_join(s->skills_dir, name), *want;
 	char hash[BN_SKILL_TREE_HASH_SIZE];
@@ -276,14 +277,15 @@ int bn_store_skill_rebuilt(bn_store *s, const char *name, const char *before,
 	want = bn_store__index_hash(s, name);
 	if (!want || strcmp(want, before))
 		r = bn_err_set(err, BN_EINVAL, "skill '%s': the store's record "
-			       "changed during the build; run `bnity skill "
-			       "verify %s`", name, name);
+			       "changed meanwhile; run `bnity skill verify %s`",
+			       name, name);
 	else if ((r = bn_skill_manifest_load(&m, dir, NULL, err)) == 0 &&
 		 (r = bn_skill_tree_hash(hash, dir, err)) == 0 &&
 		 (r = bn_store__tree_put(s, dir, hash, err)) == 0 &&
 		 (r = bn_store__index_put(s, m, NULL, NULL, hash, err)) == 0) {
-		/* the same SKILL.md: every scope was approved as it is */
-		unchanged_caps(&keep, m, m);
+		/* the scopes declared as before were approved as they are
+		   (all of them when the SKILL.md is the same) */
+		unchanged_caps(&keep, old ? old : m, m);
 		r = bn_store__grants_carry(s, name, before, hash, &keep, err);
 		if (!r && strcmp(before, hash))
 			r = bn_store__tree_forget(s, before, err);
@@ -295,6 +297,12 @@ int bn_store_skill_rebuilt(bn_store *s, const char *name, const char *before,
 	free(want);
 	free(dir);
 	return r;
+}
+
+int bn_store_skill_rebuilt(bn_store *s, const char *name, const char *before,
+			   bn_err *err)
+{
+	return bn_store__skill_reidentify(s, name, before, NULL, err);
 }
 
 /* The tier DIR's marker claims (owned), or NULL when it has none. */

@@ -133,6 +133,11 @@ int bn_store_open_db(bn_store **out, const char *home, const char *cwd,
 		goto fail;
 	if ((r = bn_store__reconcile(s, err)))
 		goto fail;
+	/* a shared database holds every skill's files, whichever home had
+	   them first: those it lacks are stored from here */
+	if (s->be == &bn_store__pg &&
+	    (r = bn_store__trees_upload(NULL, s, err)))
+		goto fail;
 	*out = s;
 	return 0;
 fail:
@@ -144,6 +149,10 @@ void bn_store_free(bn_store *s)
 {
 	if (!s)
 		return;
+	/* a last try for the audit rows a failed write left open */
+	if (s->n_ends)
+		bn_store__audit_ends_retry(s);
+	bn_store__audit_ends_clear(s);
 	bn_store__stmts_clear(s);
 	if (s->db)
 		s->be->close(s);
@@ -1033,8 +1042,14 @@ int bn_store_skill_create(bn_store *s, const char *name, bn_skill_type type,
 		goto out_rm;
 	}
 	bn_fault("create-after-commit");
-	/* The folder is committed; the index follows (or is reconciled). */
+	/* The folder is committed; the index follows (or is reconciled),
+	   then its files for the homes that share the database (or the
+	   next open of one that has it) */
 	r = bn_store__index_put(s, m, NULL, NULL, hash, err);
+	if (!r)
+		bn_store__had_set(s, name, hash);
+	if (!r)
+		r = bn_store__tree_put(s, final, hash, err);
 out_rm:
 	bn_store_scratch_remove(s, tmp);
 out:
@@ -1051,8 +1066,8 @@ int bn_store_skill_edit(bn_store *s, const char *name, const char *text,
 {
 	bn_store_skills one = { 0 };
 	bn_strv names = { 0 };
-	bn_skill_manifest *m = NULL;
-	char *tmp = NULL, *file = NULL, *final = NULL;
+	bn_skill_manifest *m = NULL, *old = NULL;
+	char *tmp = NULL, *file = NULL, *final = NULL, *before = NULL;
 	int r;
 
 	bn_strv_push(&names, name);
@@ -1095,9 +1110,18 @@ int bn_store_skill_edit(bn_store *s, const char *name, const char *text,
 	}
 	if (hints)
 		(void)bn_skill_validate_text(hints, text, len, NULL, name);
+	before = bn_store__index_hash(s, name);
+	if (before)
+		(void)bn_skill_manifest_load(&old, one.v[0].dir, NULL, NULL);
 	final = bn_fs_join(one.v[0].dir, "SKILL.md");
 	r = bn_fs_write_atomic(final, text, len, 0644, err);
+	/* new bytes are a new identity, stored for the homes that share
+	   the database (without a record, the next open settles it) */
+	if (!r && before)
+		r = bn_store__skill_reidentify(s, name, before, old, err);
 out:
+	bn_skill_manifest_free(old);
+	free(before);
 	if (tmp)
 		bn_store_scratch_remove(s, tmp);
 	bn_skill_manifest_free(m);

@@ -232,7 +232,9 @@ int bn_store_skill_create(bn_store *s, const char *name, bn_skill_type type,
  * a reader sees the old file or the new one.  The text must load
  * leniently and keep the name NAME (BN_EINVAL naming the problem); the
  * strict rules' findings are appended to HINTS (may be NULL) and do not
- * refuse.
+ * refuse.  New bytes are a new identity: the record takes it and its
+ * files are stored (the homes sharing the database take the edit), and
+ * the grants of the capabilities declared as before follow it.
  */
 int bn_store_skill_edit(bn_store *s, const char *name, const char *text,
 			size_t len, bn_skill_report *hints,

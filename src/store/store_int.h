@@ -36,6 +36,12 @@ struct bn_store {
 	   and again for every run) */
 	bool others_known;
 	bn_strv user_folders, project_folders;
+	/* runs whose closing audit write failed (audit.c), retried before
+	   the next statement once one has worked again */
+	struct bn_store__audit_end *ends;
+	size_t n_ends;
+	bool ends_due;      /* a statement worked since they failed */
+	bool ends_busy;     /* being retried */
 };
 
 /* A parameter of a statement: text (NULL binds NULL), an integer, or
@@ -324,9 +330,15 @@ int bn_store__index_pending_grants(bn_store *s, const char *name,
 char *bn_store__index_pending_grants_get(bn_store *s, const char *name);
 /* Skill trees in the database (trees.c). */
 /* Store every file of folder DIR (its listing and the install marker)
-   as identity TREE (the tree hash DIR has). */
+   as identity TREE: BN_EINVAL, nothing stored, when DIR does not hash
+   to TREE or a file changes while it is read. */
 int bn_store__tree_put(bn_store *s, const char *dir, const char *tree,
 		       bn_err *err);
+/* Store the files of every skill in the index whose identity the
+   database lacks, from its folder here when that still hashes to the
+   identity (folders that do not are left out); *n_out (may be NULL) how
+   many were stored. */
+int bn_store__trees_upload(size_t *n_out, bn_store *s, bn_err *err);
 /* Whether the database holds identity TREE's files. */
 bool bn_store__tree_has(bn_store *s, const char *tree);
 /* Forget identity TREE's files unless a row of the index still names
@@ -351,6 +363,26 @@ int bn_store__tree_materialize(bn_store *s, const char *name,
    it (TREE NULL: forget it; best effort). */
 char *bn_store__had(bn_store *s, const char *name);
 void bn_store__had_set(bn_store *s, const char *name, const char *tree);
+/*
+ * The audit rows whose closing write failed (audit.c): at most
+ * BN_STORE__AUDIT_ENDS_MAX per handle, each closed as "error" with why
+ * the run reported an error.  bn_store__audit_ends_retry writes them
+ * (outside a transaction; called before a statement once one worked
+ * again, and as the handle is freed), keeping those that fail again;
+ * bn_store__audit_ends_clear forgets them.
+ */
+#define BN_STORE__AUDIT_ENDS_MAX 64
+void bn_store__audit_ends_retry(bn_store *s);
+void bn_store__audit_ends_clear(bn_store *s);
+/* Store skill NAME, whose record is identity BEFORE, changed in its
+   folder (rebuilt, or its SKILL.md edited from OLD; NULL: the same
+   SKILL.md): its files are stored and the record takes what the folder
+   hashes to now, keeping tier and source; the grants of the scopes
+   declared as before follow, BEFORE's files leave the database.
+   BN_EINVAL when the record is no longer BEFORE (install.c). */
+int bn_store__skill_reidentify(bn_store *s, const char *name,
+			       const char *before,
+			       const bn_skill_manifest *old, bn_err *err);
 /* Remove SKILL from every bot (bots.c). */
 int bn_store__attachments_remove(bn_store *s, const char *skill,
 				 bn_err *err);

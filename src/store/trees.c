@@ -6,7 +6,11 @@
  * of every file, keyed by the tree hash).  An install stores its tree; a
  * home (a replica sharing the database) whose skills folder lacks an
  * installed skill writes it from here, checking every file's hash and
- * then the tree hash before the folder is committed by one rename.
+ * then the tree hash before the folder is committed by one rename.  What
+ * is stored is checked the same way: a folder is stored only as the
+ * identity it hashes to, and a skill whose files the database lacks
+ * (made before the trees were kept, or by a path that did not store
+ * them) is stored by the open of a shared database (trees_upload).
  * Paths read from the database are untrusted: a relative path of plain
  * components only, written below a new scratch folder through openat
  * with O_NOFOLLOW, one component at a time.
@@ -35,9 +39,11 @@ static int run_two(bn_store *s, const char *sql1, const bn_store__arg *a1,
 	return r ? r : bn_store__run(s, sql2, a2, n2, err);
 }
 
-/* Store the file PATH (relative) of DIR under identity TREE. */
+/* Store the file PATH (relative) of DIR under identity TREE; WANT (64
+   hex digits, not terminated), when not NULL, the hash its bytes must
+   have (the listing's). */
 static int put_file(bn_store *s, const char *dir, const char *path,
-		    const char *tree, bn_err *err)
+		    const char *tree, const char *want, bn_err *err)
 {
 	char *full = bn_fs_join(dir, path), *data = NULL, hex[65];
 	struct stat st;
@@ -55,6 +61,12 @@ static int put_file(bn_store *s, const char *dir, const char *path,
 	if (r)
 		return r;
 	bn_fs_sha256_hex(hex, data, len);
+	if (want && strncmp(hex, want, 64)) {
+		free(data);
+		return bn_err_set(err, BN_EINVAL, "%s/%s changed while it was "
+				  "stored (identity %s): not stored", dir,
+				  path, tree);
+	}
 	const bn_store__arg blob[] = { BN_STORE__TEXT(hex),
 				       BN_STORE__INT(len),
 				       BN_STORE__BLOB(data, len) };
@@ -75,6 +87,7 @@ static int put_all(bn_store *s, const char *dir, const char *tree,
 		   bn_err *err)
 {
 	const char *cur, *hex, *path;
+	char whole[65];
 	size_t plen;
 	bn_buf listing;
 	int r;
@@ -83,18 +96,27 @@ static int put_all(bn_store *s, const char *dir, const char *tree,
 	if ((r = bn_skill_tree_listing(&listing, dir, false, err)))
 		goto out;
 	cur = listing.data ? listing.data : "";
+	/* the folder is the identity it is stored as, and each file the
+	   bytes its listing names */
+	bn_fs_sha256_hex(whole, cur, listing.len);
+	if (strncmp(tree, "sha256:", 7) || strcmp(tree + 7, whole)) {
+		r = bn_err_set(err, BN_EINVAL, "%s hashes to sha256:%s, not to "
+			       "%s: its files are not stored as that", dir,
+			       whole, tree);
+		goto out;
+	}
 	while (!r && bn_skill_tree_line(&cur, &hex, &path, &plen)) {
 		char *p = bn_xmalloc(plen + 1);
 		memcpy(p, path, plen);
 		p[plen] = '\0';
-		r = put_file(s, dir, p, tree, err);
+		r = put_file(s, dir, p, tree, hex, err);
 		free(p);
 	}
 	/* the marker is outside the tree hash, yet the registry reads it */
 	if (!r) {
 		char *m = bn_fs_join(dir, MARKER);
 		if (bn_fs_is_file(m))
-			r = put_file(s, dir, MARKER, tree, err);
+			r = put_file(s, dir, MARKER, tree, NULL, err);
 		free(m);
 	}
 out:
@@ -146,6 +168,52 @@ int bn_store__tree_forget(bn_store *s, const char *tree, bn_err *err)
 		       "DELETE FROM skill_blobs WHERE NOT EXISTS"
 		       " (SELECT 1 FROM skill_files f"
 		       " WHERE f.hash = skill_blobs.hash)", NULL, 0, err);
+}
+
+typedef struct lacking {
+	char *name;
+	char *tree;
+} lacking;
+BN_STORE__TABLE(lacking, lacking, BN_STORE__COL(lacking, name),
+		BN_STORE__COL(lacking, tree));
+
+int bn_store__trees_upload(size_t *n_out, bn_store *s, bn_err *err)
+{
+	lacking *v = NULL;
+	size_t n = 0, done = 0;
+	int r;
+
+	/* one statement when the database lacks nothing, as it mostly does */
+	r = bn_store__select(&v, &n, &lacking_shape, s,
+			     "SELECT name, tree_hash FROM skill_index i"
+			     " WHERE tree_hash IS NOT NULL AND tree_hash <> ''"
+			     " AND pending_hash IS NULL AND NOT EXISTS"
+			     " (SELECT 1 FROM skill_files f"
+			     " WHERE f.tree_hash = i.tree_hash)"
+			     " ORDER BY name", NULL, 0, err);
+	for (size_t i = 0; !r && i < n; i++) {
+		char *dir = bn_fs_join(s->skills_dir, v[i].name);
+		char hash[BN_SKILL_TREE_HASH_SIZE];
+
+		/* only a folder that is still the identity its row names:
+		   one changed by hand, or not here, is not that skill */
+		if (bn_fs_is_dir(dir) &&
+		    bn_skill_tree_hash(hash, dir, NULL) == 0 &&
+		    strcmp(hash, v[i].tree) == 0) {
+			r = bn_store__tree_put(s, dir, v[i].tree, err);
+			done += r == 0;
+		}
+		free(dir);
+	}
+	bn_store__select_free(v, n, &lacking_shape);
+	/* the homes that skipped a row waiting for its files compare their
+	   folders again at their next reconcile (the recorded key is
+	   every home's) */
+	if (!r && done)
+		r = bn_store__dir_key_set(s, NULL, err);
+	if (n_out)
+		*n_out = done;
+	return r;
 }
 
 /* ---- writing a tree out ------------------------------------------------ */

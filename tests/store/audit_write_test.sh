@@ -4,7 +4,9 @@
 # be closed reports an error, never success: `bnity skill run` and
 # `skill script` exit non-zero and POST /api/v1/skills/NAME/run answers
 # 500, each naming the audit log and why; once the log can be written
-# again, runs succeed and are recorded.  The write is made to fail by a
+# again, runs succeed and are recorded, and the server's run whose record
+# failed is closed as the error it reported (without waiting for the
+# server to exit).  The write is made to fail by a
 # trigger refusing to close a record with an outcome (a full disk or a
 # lost database would fail it the same way; the sweep that marks the
 # records of dead processes abandoned still works), on SQLite, or on PostgreSQL when run under
@@ -81,4 +83,7 @@ check "the three runs that succeeded are the ones recorded as ok" \
 run "$bnity" audit --skill echo --outcome abandoned --json
 check "the CLI's run whose record could not be closed is marked abandoned by the next open" \
   '[ $rc -eq 0 ] && [ "$(printf "%s" "$out" | python3 -c "import json,sys; print(len(json.load(sys.stdin)))")" = 1 ]'
+run "$bnity" audit --skill echo --outcome error --json
+check "the server's run whose record could not be closed is closed as the error it reported once the log can be written, the server still running" \
+  '[ $rc -eq 0 ] && kill -0 "$server_pid" && [ "$(printf "%s" "$out" | python3 -c "import json,sys; print(len(json.load(sys.stdin)))")" = 1 ] && [[ $out == *"could not be closed when the run ended (ok)"* ]] && [[ $out == *"$why"* ]]'
 tap_done

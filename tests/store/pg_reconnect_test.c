@@ -6,7 +6,9 @@
  * with its statements prepared again; every handle a server keeps for
  * reuse does; a transaction open when its connection went fails whole,
  * naming the loss, and nothing of it is written; while the server is
- * down calls fail naming the database, then work once it is back.
+ * down calls fail naming the database, then work once it is back; a run
+ * whose closing audit write failed then has its row closed as the error
+ * it reported, by the handle's next statements.
  *
  * Runs under tests/store/pg_cluster.sh (BNITY_TEST_PG_NEWDB,
  * BNITY_TEST_PG_BIN for psql, BNITY_TEST_PG_CTL for pg_ctl); skipped
@@ -18,6 +20,7 @@
 
 #include "base/fs.h"
 #include "harness.h"
+#include "store/audit.h"
 #include "store/store.h"
 
 static char home[64];
@@ -72,6 +75,18 @@ static bool terminate_backends_wait(unsigned wait_ms)
 static bool terminate_backends(void)
 {
 	return terminate_backends_wait(10000);
+}
+
+/* Stop PostgreSQL: false, S freed and the failure counted, when
+   pg_ctl fails. */
+static bool pg_stop(bn_t *t, bn_store *s)
+{
+	if (sh("\"$BNITY_TEST_PG_CTL\" stop -m fast"))
+		return true;
+	printf("#   pg_ctl stop failed\n");
+	t->cur_fail++;
+	bn_store_free(s);
+	return false;
 }
 
 static int bot_new(bn_store *s, const char *slug, bn_err *err)
@@ -218,12 +233,8 @@ static void test_server_down_then_back(bn_t *t)
 	if (!(s = start(t, &err)))
 		return;
 	BN_CHECK_INT(t, bot_new(s, "before", &err), ==, 0);
-	if (!sh("\"$BNITY_TEST_PG_CTL\" stop -m fast")) {
-		printf("#   pg_ctl stop failed\n");
-		t->cur_fail++;
-		bn_store_free(s);
+	if (!pg_stop(t, s))
 		return;
-	}
 	bn_err_init(&err);
 	BN_CHECK_INT(t, bot_new(s, "while-down", &err), !=, 0);
 	BN_CHECK_CONTAINS(t, err.msg, "postgresql://");
@@ -243,6 +254,72 @@ static void test_server_down_then_back(bn_t *t)
 	bn_store_free(s);
 }
 
+/* The outcome and error of SKILL's newest audit row through S (owned,
+   into *outcome and *error; NULL when there is none). */
+static void newest_run(bn_store *s, const char *skill, char **outcome,
+		       char **error)
+{
+	bn_store_audit_filter f = { .skill = skill, .limit = 1 };
+	bn_store_audit_run *v = NULL;
+	size_t n = 0;
+	bn_err err;
+
+	*outcome = *error = NULL;
+	bn_err_init(&err);
+	if (bn_store_audit_run_list(&v, &n, s, &f, &err) || n == 0) {
+		bn_store_audit_runs_free(v, n);
+		return;
+	}
+	*outcome = v[0].outcome ? strdup(v[0].outcome) : NULL;
+	*error = v[0].error ? strdup(v[0].error) : NULL;
+	bn_store_audit_runs_free(v, n);
+}
+
+/* A run whose closing write fails while PostgreSQL is down reports the
+   error; once the database is back the same handle's next statement
+   closes the row as that error, the process still running (no row stays
+   "running" until the sweep after its exit).  A second handle sees it. */
+static void test_failed_finish_is_written_when_back(bn_t *t)
+{
+	bn_store_audit_run_new run = { .at_ms = 1, .skill = "late",
+				       .tier = "local", .outcome = "running" };
+	bn_store_audit_run_end end = { .outcome = "ok", .fuel = 7,
+				       .duration_ms = 3 };
+	bn_store *s, *other = NULL;
+	char *outcome, *error;
+	int64_t id = 0;
+	bn_err err;
+
+	if (!(s = start(t, &err)))
+		return;
+	BN_CHECK_INT(t, bn_store_audit_run_add(&id, s, &run, &err), ==, 0);
+	if (!pg_stop(t, s))
+		return;
+	bn_err_init(&err);
+	BN_CHECK_INT(t, bn_store_audit_run_finish(s, id, &end, &err), !=, 0);
+	BN_CHECK_CONTAINS(t, err.msg, "PostgreSQL");
+	/* still down: a statement fails, the finish waits */
+	bn_err_init(&err);
+	BN_CHECK_INT(t, bot_new(s, "while-down", &err), !=, 0);
+	BN_CHECK(t, sh("\"$BNITY_TEST_PG_CTL\" start"));
+	/* the first statement that works, then the next one */
+	BN_CHECK_INT(t, bot_count(t, s), ==, 0);
+	BN_CHECK_INT(t, bot_count(t, s), ==, 0);
+	bn_err_init(&err);
+	BN_CHECK_INT(t, bn_store_open_db(&other, home, NULL, url, &err), ==, 0);
+	if (other) {
+		newest_run(other, "late", &outcome, &error);
+		BN_CHECK_STR(t, outcome ? outcome : "(none)", "error");
+		BN_CHECK_CONTAINS(t, error ? error : "",
+				  "could not be closed when the run ended (ok)");
+		BN_CHECK_CONTAINS(t, error ? error : "", "PostgreSQL");
+		free(outcome);
+		free(error);
+		bn_store_free(other);
+	}
+	bn_store_free(s);
+}
+
 int main(void)
 {
 	bn_t t = { 0 };
@@ -256,6 +333,7 @@ int main(void)
 	BN_RUN(&t, test_lost_transaction_fails_whole);
 	BN_RUN(&t, test_every_kept_handle_recovers);
 	BN_RUN(&t, test_server_down_then_back);
+	BN_RUN(&t, test_failed_finish_is_written_when_back);
 	if (home[0])
 		(void)bn_fs_rmtree(home, NULL);
 	free(url);

@@ -9,12 +9,12 @@
 #                  read_env=HOME) in $work/src; an admin token $tok made
 #                  through the CLI (the database holds it); replica A
 #                  (home $work/a) started, echo and envy installed through
-#                  its API; home $work/b given
-#                  A's vault key and the same skill folders (installed
-#                  from the same folders: the skill trees are per home
-#                  until they are kept in the database), then replica B
-#                  started.  Sets $base_a, $base_b, $pid_a, $pid_b;
-#                  returns non-zero, saying why, when a step fails.
+#                  its API only; home $work/b given A's vault key and
+#                  nothing else (no skill folder: B writes the skills
+#                  from the database, by hash), then replica B started.
+#                  Sets $base_a, $base_b, $pid_a, $pid_b, and $b_had_skills
+#                  (what B's skills folder held before B started); returns
+#                  non-zero, saying why, when a step fails.
 # replica_start H  (re)start the replica of home $work/H (a or b) on a
 #                  new port: sets $base_H and $pid_H
 # api BASE METHOD PATH [BODY] [TOKEN]
@@ -67,10 +67,7 @@ replicas_start() {
   # one vault key for every replica (never in the database)
   printf 'shared' | BNITY_HOME=$work/a "$bnity" secret set scale-probe >/dev/null || return 1
   cp -p "$work/a/vault.key" "$work/b/vault.key" || return 1
-  for s in echo envy; do
-    BNITY_HOME=$work/b "$bnity" skill install "$work/src/$s" -y >/dev/null 2>&1 ||
-      { echo "# install of $s into home b failed"; return 1; }
-  done
+  b_had_skills=$(ls -A "$work/b/skills" "$work/b/skills-had" 2>/dev/null)
   replica_start b
 }
 

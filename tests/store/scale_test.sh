@@ -3,7 +3,11 @@
 # tests/store/scale_test.sh BNITY - two `bnity serve` replicas on one
 # PostgreSQL (run under tests/store/pg_cluster.sh), on loopback, each with
 # its own BNITY_HOME and the same vault key:
-# - a skill installed through replica A runs through replica B;
+# - a skill installed through replica A (its API only) runs through
+#   replica B, whose home never had it: B writes it from the database,
+#   by hash, and its copy is A's, byte for byte;
+# - a skill whose rows in the database were deleted cannot reach B until
+#   A's next start stores its files again; then B runs it;
 # - a grant revoked through A is refused by B's next run, and a token
 #   revoked through A by B's next request;
 # - the audit rows of both replicas are the same through either;
@@ -42,9 +46,14 @@ check "two replicas start on one database; echo and envy installed through A" '[
 [ -n "${base_b:-}" ] || { tap_done; exit 1; }
 
 # --- installed through A, run through B ------------------------------------
+check "B's home had no copy of any skill before B started" '[ -z "${b_had_skills:-}" ]'
 out=$(api "$base_b" POST /skills/echo/run '{"input": {"text": "via b"}}')
 check "a skill installed through A runs through B" '[ "$(status_of "$out")" = 200 ] && [ "$(json "j[\"ok\"]")" = True ] && [[ $out == *"via b"* ]]'
 check "untrusted, so in a worker" '[ "$(json "j[\"tier\"]")" = untrusted ]'
+check "B's copy was written from the database and is A's, byte for byte" \
+  'diff -r "$work/a/skills/echo" "$work/b/skills/echo" >/dev/null && diff -r "$work/a/skills/envy" "$work/b/skills/envy" >/dev/null'
+run env BNITY_HOME="$work/b" "$bnity" skill verify echo
+check "B's copy verifies against the identity A installed" '[ $rc -eq 0 ]'
 out=$(api "$base_a" POST /bots '{"slug": "helper"}')
 out=$(api "$base_a" POST /bots/helper/skills '{"skill": "envy"}')
 out=$(api "$base_a" POST /bots/helper/skills/envy/grants '{"capabilities": ["read_env=HOME"]}')
@@ -71,6 +80,17 @@ ids() { out=$(api "$1" GET "/audit?skill=echo&limit=500"); json '" ".join(str(r[
 ids_a=$(ids "$base_a"); ids_b=$(ids "$base_b")
 check "the audit rows of both replicas (1 through B, 3 through A) are the same through either" '[ "$ids_a" = "$ids_b" ] && [ "$(wc -w <<<"$ids_a")" = 4 ]'
 
+# --- a skill whose files the database lost: stored again by A's next start ---
+mkdir -p "$work/src/late"
+cp "$work/src/echo/skill.wat" "$work/src/late/"
+sed 's/^name: echo$/name: late/' "$work/src/echo/SKILL.md" >"$work/src/late/SKILL.md"
+out=$(api "$base_a" POST /skills/install "{\"source\": \"$work/src/late\"}")
+check "late installed through A" '[ "$(status_of "$out")" = 201 ]'
+late_files() { psql_q "SELECT COUNT(*) FROM skill_files f JOIN skill_index i ON f.tree_hash = i.tree_hash WHERE i.name = 'late'"; }
+psql_q "DELETE FROM skill_files WHERE tree_hash = (SELECT tree_hash FROM skill_index WHERE name = 'late'); DELETE FROM skill_blobs b WHERE NOT EXISTS (SELECT 1 FROM skill_files f WHERE f.hash = b.hash)"
+out=$(api "$base_b" POST /skills/late/run '{"input": {}}')
+check "its rows deleted, B cannot write it nor run it" '[ "$(late_files)" = 0 ] && [ "$(status_of "$out")" != 200 ] && [ ! -e "$work/b/skills/late" ]'
+
 # --- replica A killed under load ---------------------------------------------
 export BNITY_TOKEN=$tok
 load_start "$work/kill.log"
@@ -90,6 +110,13 @@ check "B went on after A died" '[ "$(tally "$work/kill.log" "$killed_at" "r[1][\
 check "A's requests after its death failed" '[ "$(tally "$work/kill.log" "$killed_at" "r[0][\"ok_after\"]")" = 0 ]'
 replica_start a
 check "A starts again on the same database" '[ -n "$base_a" ]'
+check "A's start stored the files of late that the database lacked" '[ "$(late_files)" -gt 0 ]'
+for _ in $(seq 20); do   # B's kept handles compare their folders again within 1 s
+  out=$(api "$base_b" POST /skills/late/run '{"input": {"text": "late"}}')
+  [ "$(status_of "$out")" = 200 ] && break
+  sleep 0.5
+done
+check "then B writes late from the database and runs it" '[ "$(status_of "$out")" = 200 ] && [[ $out == *"late"* ]] && diff -r "$work/a/skills/late" "$work/b/skills/late" >/dev/null'
 
 # --- PostgreSQL restarted under load -----------------------------------------
 load_start "$work/restart.log"

@@ -2,11 +2,13 @@
 /*
  * tests/store/store_test.c - opening the store: scratch folders survive
  * while their owner lives (another store object, another process), are
- * removed once it is gone, and an open does not wait for a writer.
+ * removed once it is gone, and an open does not wait for a writer; an
+ * edit of a skill made here is stored as its new identity.
  */
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -169,6 +171,41 @@ static void test_open_does_not_wait_for_writer(bn_t *t)
 	sqlite3_close(w);
 }
 
+/* An edit of a skill made here is a new identity: the record takes it
+   (verify passes), and on a shared database another home that never had
+   the skill writes the edited files. */
+static void test_edit_is_stored(bn_t *t)
+{
+	static const char text[] = "---\nname: memo\ndescription: Write "
+		"memos. Use when asked.\n---\nTwo pages.\n";
+	char other[sizeof(home) + 8], *file, *got = NULL;
+	bn_store *s, *o = NULL;
+	size_t len = 0;
+	bn_err err;
+
+	fresh_home();
+	if (!(s = open_store(t)))
+		return;
+	bn_err_init(&err);
+	BN_CHECK_INT(t, bn_store_skill_create(s, "memo", BN_SKILL_TYPE_PROMPT,
+					      "x", &err), ==, 0);
+	BN_CHECK_INT(t, bn_store_skill_edit(s, "memo", text, strlen(text),
+					    NULL, &err), ==, 0);
+	BN_CHECK_INT(t, bn_store_skill_verify(s, "memo", NULL, &err), ==, 0);
+	bn_store_free(s);
+	if (!url)
+		return;
+	snprintf(other, sizeof(other), "%s-other", home);
+	BN_CHECK_INT(t, bn_store_open_db(&o, other, NULL, url, &err), ==, 0);
+	file = bn_fs_join(other, "skills/memo/SKILL.md");
+	BN_CHECK_INT(t, bn_fs_read_file(&got, &len, file, 4096, &err), ==, 0);
+	BN_CHECK_STR(t, got ? got : "", text);
+	free(got);
+	free(file);
+	bn_store_free(o);
+	(void)bn_fs_rmtree(other, NULL);
+}
+
 int main(void)
 {
 	bn_t t = { 0 };
@@ -176,6 +213,7 @@ int main(void)
 	BN_RUN(&t, test_scratch_in_use_survives_open);
 	BN_RUN(&t, test_leftover_is_removed);
 	BN_RUN(&t, test_scratch_of_killed_process);
+	BN_RUN(&t, test_edit_is_stored);
 	if (!bn_t_on_pg())   /* SQLite only: it reaches the SQLite file */
 		BN_RUN(&t, test_open_does_not_wait_for_writer);
 	(void)bn_fs_rmtree(home, NULL);

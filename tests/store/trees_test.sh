@@ -6,7 +6,10 @@
 # skill installed and built through one is written into the other's
 # skills folder from the database, verified and run there with its grant;
 # updated through one, the other takes the new files; removed through
-# one, it leaves the other.  Without it, the same code on SQLite: one
+# one, it leaves the other.  A skill made by `skill create`, and one
+# whose files the database lost, reach the other home too: the home that
+# has the skill stores its files (at create, or at its next open), only
+# while its folder hashes to the identity its row names.  Without it, the same code on SQLite: one
 # home whose folder of an installed skill is gone, and which never had
 # it, writes it back from its database.  Either way a blob changed in
 # the database, or a path that climbs out of the folder, is refused
@@ -105,4 +108,45 @@ export BNITY_HOME=$other
 run "$bnity" skill list --json
 check "the other home no longer lists it" '[ $rc -eq 0 ] && [[ $out != *envy* ]]'
 check "and dropped its copy" '[ ! -e "$other/skills/envy" ]'
+
+# made by `skill create` through the first home: its files are stored
+# too, and the other home writes, builds and runs it
+files_of() { sql "SELECT COUNT(*) FROM skill_files f JOIN skill_index i ON f.tree_hash = i.tree_hash WHERE i.name = '$1'"; }
+export BNITY_HOME=$work/home
+run "$bnity" skill create made --type tool
+check "skill create through the first home" '[ $rc -eq 0 ]'
+check "the created skill's files are in the database" '[ "$(files_of made)" = 3 ]'
+export BNITY_HOME=$other
+run "$bnity" skill list --json
+check "the other home, which never had it, writes it from the database" \
+  '[ $rc -eq 0 ] && [[ $out == *"\"name\": \"made\""* ]] && diff -r "$work/home/skills/made" "$other/skills/made"'
+run "$bnity" skill build made
+run "$bnity" skill run made --input '{"text": "made here"}'
+check "and builds and runs it" '[ $rc -eq 0 ] && [[ $out == *"made here"* ]]'
+
+# a skill whose files the database lost (as one installed before the
+# trees were kept): the home that has it stores them at its next open
+export BNITY_HOME=$work/home
+run "$bnity" skill install "$work/src/envy" -y
+"$bnity" skill build envy >/dev/null 2>&1
+tree=$(sql "SELECT tree_hash FROM skill_index WHERE name = 'envy'")
+sql "DELETE FROM skill_files WHERE tree_hash = '$tree'; DELETE FROM skill_blobs b WHERE NOT EXISTS (SELECT 1 FROM skill_files f WHERE f.hash = b.hash)"
+check "envy's rows are gone from the database" '[ "$(files_of envy)" = 0 ]'
+export BNITY_HOME=$other
+never_had envy
+run "$bnity" skill list --json
+check "a home that never had it cannot write it then" '[ $rc -eq 0 ] && [ ! -e "$other/skills/envy" ]'
+export BNITY_HOME=$work/home
+run "$bnity" skill list --json
+check "the next open of the home that has it stores its files again" '[ $rc -eq 0 ] && [ "$(files_of envy)" = 5 ]'
+export BNITY_HOME=$other
+run "$bnity" skill run envy --json --input '{}'
+check "and the other home writes and runs it" '[ $rc -eq 0 ] && [[ $out == *"\"host_calls\": 1"* ]] && cmp "$work/home/skills/envy/skill.wasm" "$other/skills/envy/skill.wasm"'
+
+# a folder changed by hand is not stored as the identity its row names
+export BNITY_HOME=$work/home
+sql "DELETE FROM skill_files WHERE tree_hash = '$tree'"
+printf 'changed\n' >>"$work/home/skills/envy/SKILL.md"
+run "$bnity" skill list --json
+check "a folder that no longer hashes to its identity is not stored" '[ $rc -eq 0 ] && [ "$(files_of envy)" = 0 ]'
 tap_done
