@@ -1221,6 +1221,25 @@ int bn_registry_verify(bn_store *s, const char *name, bn_err *err)
 	return r;
 }
 
+/* Whether lockfile entry HAVE records the install marker entry LE: the
+   same identity installed at the same time.  installedAt counts seconds,
+   so two installs in one second (an update through another home that
+   shares the database, a forced reinstall) differ by their hash alone. */
+static bool same_install(const json_t *have, const json_t *le)
+{
+	static const char *const keys[] = { "installedAt", "computedHash" };
+
+	if (!have)
+		return false;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++) {
+		json_t *a = json_object_get(have, keys[i]),
+		       *b = json_object_get(le, keys[i]);
+		if ((a || b) && !json_equal(a, b))
+			return false;
+	}
+	return true;
+}
+
 /*
  * Finish what an install of DIR that died after its commit left undone:
  * the grants it approved, from the database (the store kept them with the
@@ -1253,9 +1272,7 @@ static int sync_one(bn_store *s, const json_t *lock, const char *dir,
 		j = json_loadb(text, len, 0, NULL);
 	le = json_object_get(j, "lock");
 	have = json_object_get(json_object_get(lock, "skills"), m->name);
-	if (json_is_object(le) &&
-	    !(have && json_equal(json_object_get(have, "installedAt"),
-				 json_object_get(le, "installedAt")))) {
+	if (json_is_object(le) && !same_install(have, le)) {
 		if ((r = bn_registry_lock_entry_from_json(&e, m->name, le,
 							  err)))
 			goto out;

@@ -8,12 +8,46 @@
  * there.  store.c and install.c make the index agree with the folders
  * through these functions, and bn_store__index_put is the one function
  * that writes a row's provenance.
+ *
+ * Every write here also counts one more in store_state's 'index_gen':
+ * the key a home keeps of the index (store.c's state_key) holds it, so a
+ * row that another home sharing the database rewrote within the same
+ * second (a forced reinstall: same count, same installed_at) still
+ * makes this home compare its folders again.  It is counted after the
+ * row is written, so a home that reads between the two compares again
+ * at its next open, never misses it.
  */
 #include "store_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* Count one more write of the index (see above); R passed through. */
+static int bumped(bn_store *s, int r, bn_err *err)
+{
+	if (r)
+		return r;
+	return bn_store__exec(s, "INSERT INTO store_state (key, value)"
+			      " VALUES ('index_gen', '1') ON CONFLICT (key)"
+			      " DO UPDATE SET value = CAST(CAST("
+			      "store_state.value AS INTEGER) + 1 AS TEXT)",
+			      err);
+}
+
+char *bn_store__index_gen(bn_store *s)
+{
+	const bn_store__shape sh = { sizeof(char *), NULL, 0,
+				     bn_store__text_row, NULL };
+	char *out = NULL;
+	bool found = false;
+
+	if (bn_store__select_one(&out, &found, &sh, s, "SELECT value FROM"
+				 " store_state WHERE key = 'index_gen'",
+				 NULL, 0, NULL))
+		return NULL;
+	return out;
+}
 
 /* Run SQL with M's fields (?1-?4), TIER, SOURCE, the time and HASH. */
 static int index_write(bn_store *s, const char *sql,
@@ -27,7 +61,8 @@ static int index_write(bn_store *s, const char *sql,
 		BN_STORE__TEXT(tier), BN_STORE__TEXT(source),
 		BN_STORE__INT(time(NULL)), BN_STORE__TEXT(hash),
 	};
-	return bn_store__run(s, sql, a, BN_STORE__NARGS(a), err);
+	return bumped(s, bn_store__run(s, sql, a, BN_STORE__NARGS(a), err),
+		      err);
 }
 
 int bn_store__index_put(bn_store *s, const bn_skill_manifest *m,
@@ -70,7 +105,7 @@ int bn_store__index_settle(bn_store *s, const char *name,
 		BN_STORE__TEXT(name), BN_STORE__TEXT(hash),
 		BN_STORE__INT(time(NULL)),
 	};
-	return bn_store__run(s,
+	return bumped(s, bn_store__run(s,
 		"UPDATE skill_index SET"
 		" tier = CASE WHEN pending_hash = ?2 THEN pending_tier"
 		"  ELSE tier END,"
@@ -84,14 +119,15 @@ int bn_store__index_settle(bn_store *s, const char *name,
 		"  THEN pending_grants END,"
 		" pending_hash = NULL, pending_tier = NULL,"
 		" pending_source = NULL WHERE name = ?1",
-		a, BN_STORE__NARGS(a), err);
+		a, BN_STORE__NARGS(a), err), err);
 }
 
 int bn_store__index_remove(bn_store *s, const char *name, bn_err *err)
 {
 	const bn_store__arg a[] = { BN_STORE__TEXT(name) };
-	return bn_store__run(s, "DELETE FROM skill_index WHERE name = ?1",
-			     a, BN_STORE__NARGS(a), err);
+	return bumped(s, bn_store__run(s, "DELETE FROM skill_index WHERE"
+				       " name = ?1", a, BN_STORE__NARGS(a),
+				       err), err);
 }
 
 /* Append the first column of every row of SQL to *out. */

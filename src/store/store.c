@@ -368,21 +368,24 @@ int bn_store__reconcile_full(bn_store *s, bn_err *err)
 static char *state_key(bn_store *s, const char *key)
 {
 	bn_store__stmt *st;
-	char *out = NULL;
+	char *out, *gen;
 
 	if (!key || bn_store__query(&st, s, "SELECT COUNT(*),"
 				    " COALESCE(MAX(installed_at), 0)"
 				    " FROM skill_index", NULL, 0, NULL))
 		return NULL;
 	if (bn_store__step(s, st, NULL) == 1) {
-		size_t n = strlen(key) + 48;
-		out = bn_xmalloc(n);
-		snprintf(out, n, "%s|%lld:%lld", key,
-			 (long long)bn_store__col_int(st, 0),
-			 (long long)bn_store__col_int(st, 1));
+		long long n = (long long)bn_store__col_int(st, 0),
+			  at = (long long)bn_store__col_int(st, 1);
+		bn_store__done(s, st);
+		gen = bn_store__index_gen(s);
+		out = bn_xasprintf("%s|%lld:%lld:%.32s", key, n, at,
+				   gen ? gen : "0");
+		free(gen);
+		return out;
 	}
 	bn_store__done(s, st);
-	return out;
+	return NULL;
 }
 
 int bn_store__reconcile(bn_store *s, bn_err *err)

@@ -92,9 +92,13 @@ fi
 
 # updated through the first home: the other takes the new files
 export BNITY_HOME=$work/home
+at=$(sql "SELECT installed_at FROM skill_index WHERE name = 'envy'")
 printf '#!/bin/sh\necho helper two\n' >"$work/src/envy/lib/run.sh"
 run "$bnity" skill install "$work/src/envy" -y --force
 check "an update through the first home" '[ $rc -eq 0 ]'
+# as if in the same second as the install before: the index keeps its
+# count and newest time, and still the other home must look again
+sql "UPDATE skill_index SET installed_at = $at WHERE name = 'envy'"
 export BNITY_HOME=$other
 run "$bnity" skill verify envy
 check "the other home takes the update from the database" '[ $rc -eq 0 ] && cmp "$work/src/envy/lib/run.sh" "$other/skills/envy/lib/run.sh"'
