@@ -1221,23 +1221,27 @@ int bn_registry_verify(bn_store *s, const char *name, bn_err *err)
 	return r;
 }
 
-/* Whether lockfile entry HAVE records the install marker entry LE: the
-   same identity installed at the same time.  installedAt counts seconds,
-   so two installs in one second (an update through another home that
-   shares the database, a forced reinstall) differ by their hash alone. */
-static bool same_install(const json_t *have, const json_t *le)
+/* Whether lockfile entry HAVE records the install marker entry LE of
+   skill NAME: installed at the same time, and naming the marker's hash
+   or the store's record (a rebuild moves the record and the lockfile,
+   not the marker).  installedAt counts seconds, so two installs in one
+   second (an update through another home that shares the database, a
+   forced reinstall) differ by their hash alone. */
+static bool same_install(bn_store *s, const char *name, const json_t *have,
+			 const json_t *le)
 {
-	static const char *const keys[] = { "installedAt", "computedHash" };
+	const char *had, *hash;
+	char rec[BN_SKILL_TREE_HASH_SIZE];
 
-	if (!have)
+	if (!have || !json_equal(json_object_get(have, "installedAt"),
+				 json_object_get(le, "installedAt")))
 		return false;
-	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++) {
-		json_t *a = json_object_get(have, keys[i]),
-		       *b = json_object_get(le, keys[i]);
-		if ((a || b) && !json_equal(a, b))
-			return false;
-	}
-	return true;
+	had = json_string_value(json_object_get(have, "computedHash"));
+	hash = json_string_value(json_object_get(le, "computedHash"));
+	if (!had || !hash || !strcmp(had, hash))
+		return true;
+	return bn_store_skill_identity(rec, s, name, NULL, NULL) == 0 &&
+	       !strcmp(had, rec);
 }
 
 /*
@@ -1272,7 +1276,7 @@ static int sync_one(bn_store *s, const json_t *lock, const char *dir,
 		j = json_loadb(text, len, 0, NULL);
 	le = json_object_get(j, "lock");
 	have = json_object_get(json_object_get(lock, "skills"), m->name);
-	if (json_is_object(le) && !same_install(have, le)) {
+	if (json_is_object(le) && !same_install(s, m->name, have, le)) {
 		if ((r = bn_registry_lock_entry_from_json(&e, m->name, le,
 							  err)))
 			goto out;
