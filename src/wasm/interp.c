@@ -9,6 +9,13 @@
  * live in the store's value stack (max_stack_cells cells).
  * A handler leaves pc at its own instruction until it is done, so a trap
  * knows where it happened.
+ * Super-instructions: a const64 followed by a scalar binary operator, load,
+ * store or compare-and-branch gets that operator's const-prefixed handler
+ * (LC_/IC_ labels, found at BN_WASM_OP_MAX + the operator's op in the
+ * handler table): it writes the constant's cell, steps pc over it and falls
+ * through into the operator's own handler, so the pair costs one dispatch.
+ * The code's layout does not change: a branch to the operator still finds
+ * its plain handler, and a trap in the operator reports the operator.
  * Spec: Core 2.0, chapter 4 (Execution), 4.3 numerics.
  */
 #include <assert.h>
@@ -273,15 +280,18 @@ int bn_wasm__call_host(bn_wasm_store *s, bn_wasm_func *f,
 #define F32(i) (f32_of(R(i)))
 #define F64(i) (f64_of(R(i)))
 
+/* the const64 ([h, dst, value]) in front of a super-instruction */
+#define CONST_PRE(label) label: fp[pc[1].u] = pc[2].u; pc += 3;
 #define UNOP(name, expr) L_##name: { R(1) = (expr); NEXT(3); }
-#define BINOP(name, expr) L_##name: { R(1) = (expr); NEXT(4); }
-#define LOAD(name, ty, conv) L_##name: { \
+#define BINOP(name, expr) CONST_PRE(LC_##name) \
+	L_##name: { R(1) = (expr); NEXT(4); }
+#define LOAD(name, ty, conv) CONST_PRE(LC_##name) L_##name: { \
 	uint64_t ea = (uint64_t)I32(2) + U(3); ty v_; \
 	if (ea + sizeof(ty) > mem->size) \
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access"); \
 	memcpy(&v_, mem->data + ea, sizeof(ty)); \
 	R(1) = conv; NEXT(4); }
-#define STORE(name, ty) L_##name: { \
+#define STORE(name, ty) CONST_PRE(LC_##name) L_##name: { \
 	uint64_t ea = (uint64_t)I32(1) + U(3); ty v_ = (ty)R(2); \
 	if (ea + sizeof(ty) > mem->size) \
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access"); \
@@ -345,18 +355,28 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	       bn_wasm_trap *trap, const bn_wasm__cell *step,
 	       const void *const **table_out)
 {
-	static const void *const labels[BN_WASM_OP_MAX] = {
-#define LBL_SPECIAL(c)
-#define LBL_SIMDX(c) [BN_WASM_OP_##c] = &&L_##c,
-#define LBL_UN(c) [BN_WASM_OP_##c] = &&L_##c,
-#define LBL_BIN(c) [BN_WASM_OP_##c] = &&L_##c,
-#define LBL_LOAD(c) [BN_WASM_OP_##c] = &&L_##c,
-#define LBL_STORE(c) [BN_WASM_OP_##c] = &&L_##c,
-#define BN_OP(code, name, c, kind, o, a, b, al) LBL_##kind(c)
+	/* plain handlers, then (at BN_WASM_OP_MAX + op) the const-prefixed
+	   ones of the scalar binary operators, loads, stores and
+	   compare-and-branches */
+	static const void *const labels[2 * BN_WASM_OP_MAX] = {
+#define LBL_SPECIAL(c, o, a, b)
+#define LBL_SIMDX(c, o, a, b) [BN_WASM_OP_##c] = &&L_##c,
+#define LBL_UN(c, o, a, b) [BN_WASM_OP_##c] = &&L_##c,
+#define LBL_BIN(c, o, a, b) [BN_WASM_OP_##c] = &&L_##c, LBLC_##a(c)
+#define LBL_LOAD(c, o, a, b) [BN_WASM_OP_##c] = &&L_##c, LBLC_##o(c)
+#define LBL_STORE(c, o, a, b) [BN_WASM_OP_##c] = &&L_##c, LBLC_##b(c)
+#define LBLC_i32(c) [BN_WASM_OP_MAX + BN_WASM_OP_##c] = &&LC_##c,
+#define LBLC_i64(c) LBLC_i32(c)
+#define LBLC_f32(c) LBLC_i32(c)
+#define LBLC_f64(c) LBLC_i32(c)
+#define LBLC_v128(c)
+#define BN_OP(code, name, c, kind, o, a, b, al) LBL_##kind(c, o, a, b)
 #include "opcodes.def"
 #undef BN_OP
 #define LBL_IOP(c) [BN_WASM_IOP_##c] = &&I_##c,
 		BN_WASM_IOPS(LBL_IOP)
+#define LBLC_BRCMP(c) [BN_WASM_OP_MAX + BN_WASM_IOP_##c] = &&IC_##c,
+		BN_WASM_BRCMPS(LBLC_BRCMP)
 	};
 	const bn_wasm__cell *pc;
 	bn_wasm_instance *inst;
@@ -439,6 +459,7 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	BINOP(i32_add, (uint32_t)(I32(2) + I32(3)))
 	BINOP(i32_sub, (uint32_t)(I32(2) - I32(3)))
 	BINOP(i32_mul, (uint32_t)(I32(2) * I32(3)))
+	CONST_PRE(LC_i32_div_s)
 	L_i32_div_s: {
 		int32_t a = S32(2), b = S32(3);
 
@@ -449,12 +470,14 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 		R(1) = (uint32_t)(a / b);
 		NEXT(4);
 	}
+	CONST_PRE(LC_i32_div_u)
 	L_i32_div_u: {
 		if (I32(3) == 0)
 			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
 		R(1) = I32(2) / I32(3);
 		NEXT(4);
 	}
+	CONST_PRE(LC_i32_rem_s)
 	L_i32_rem_s: {
 		int32_t a = S32(2), b = S32(3);
 
@@ -463,6 +486,7 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 		R(1) = (b == -1) ? 0 : (uint32_t)(a % b);
 		NEXT(4);
 	}
+	CONST_PRE(LC_i32_rem_u)
 	L_i32_rem_u: {
 		if (I32(3) == 0)
 			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
@@ -483,6 +507,7 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	BINOP(i64_add, I64(2) + I64(3))
 	BINOP(i64_sub, I64(2) - I64(3))
 	BINOP(i64_mul, I64(2) * I64(3))
+	CONST_PRE(LC_i64_div_s)
 	L_i64_div_s: {
 		int64_t a = S64(2), b = S64(3);
 
@@ -493,12 +518,14 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 		R(1) = (uint64_t)(a / b);
 		NEXT(4);
 	}
+	CONST_PRE(LC_i64_div_u)
 	L_i64_div_u: {
 		if (I64(3) == 0)
 			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
 		R(1) = I64(2) / I64(3);
 		NEXT(4);
 	}
+	CONST_PRE(LC_i64_rem_s)
 	L_i64_rem_s: {
 		int64_t a = S64(2), b = S64(3);
 
@@ -507,6 +534,7 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 		R(1) = (b == -1) ? 0 : (uint64_t)(a % b);
 		NEXT(4);
 	}
+	CONST_PRE(LC_i64_rem_u)
 	L_i64_rem_u: {
 		if (I64(3) == 0)
 			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
@@ -992,7 +1020,7 @@ I_br_z:
 		goto *pc->h;
 	}
 	NEXT(3);
-#define BRCMP(name, cond) I_br_##name: \
+#define BRCMP(name, cond) CONST_PRE(IC_br_##name) I_br_##name: \
 	if (cond) { \
 		pc = pc[3].pc; \
 		goto *pc->h; \

@@ -1161,9 +1161,30 @@ static int read_locals(tr *t)
 	return 0;
 }
 
+/* A const64 right before an operator that has a const-prefixed handler
+   (interp.c) takes that handler: the pair runs in one dispatch.  Only the
+   handler changes, so the compiler, which reads the source map's ops,
+   sees the same code. */
+static void fuse_consts(tr *t)
+{
+	for (uint32_t i = 0; i + 1 < t->nmap; i++) {
+		uint32_t at = t->map[i].cell;
+		const void *h;
+
+		if (t->map[i].op != BN_WASM_IOP_const64 ||
+		    t->map[i + 1].cell != at + 3)
+			continue;
+		h = t->h[BN_WASM_OP_MAX + t->map[i + 1].op];
+		if (h)
+			t->code[at].h = h;
+	}
+}
+
 static int finish(tr *t)
 {
 	bn_wasm__code *fn = t->fn;
+
+	fuse_consts(t);
 
 	for (uint32_t i = 0; i < t->nrelocs; i++) {
 		uint32_t c = t->relocs[i];

@@ -336,7 +336,9 @@ bool bn_wasm__is_valtype(uint8_t t);
 bool bn_wasm__is_reftype(uint8_t t);
 const char *bn_wasm__type_name(uint8_t t);
 
-/* The interpreter's handler table, indexed by enum bn_wasm__op. */
+/* The interpreter's handler table, indexed by enum bn_wasm__op; at
+   BN_WASM_OP_MAX + op, the handler of a const64 fused with a following OP
+   (NULL where OP has none; see interp.c). */
 const void *const *bn_wasm__handlers(void);
 /* Run F (wasm or host) with arguments in the cells at FP. */
 int bn_wasm__invoke(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
