@@ -9,13 +9,16 @@
  * live in the store's value stack (max_stack_cells cells).
  * A handler leaves pc at its own instruction until it is done, so a trap
  * knows where it happened.
- * Super-instructions: a const64 followed by a scalar binary operator, load,
- * store or compare-and-branch gets that operator's const-prefixed handler
- * (LC_/IC_ labels, found at BN_WASM_OP_MAX + the operator's op in the
- * handler table): it writes the constant's cell, steps pc over it and falls
- * through into the operator's own handler, so the pair costs one dispatch.
- * The code's layout does not change: a branch to the operator still finds
- * its plain handler, and a trap in the operator reports the operator.
+ * Super-instructions (wasm_int.h, enum bn_wasm__hkind): the first
+ * instruction of a common group gets a handler that runs the whole group
+ * with one dispatch.  A const64 (and an i32.add) in front of an operator
+ * are prefixes (labels LC_, LA_, LCA_, IC_) that do their work, step pc
+ * over themselves and fall through (or jump) into the operator's own
+ * handler; a branch whose target is a loop header goes straight to
+ * loop_check (IL_, ICL_) instead of through the target's handler.  The
+ * code's layout does not change: a branch into a group still finds that
+ * instruction's own handler, and a trap in the operator reports the
+ * operator.
  * Spec: Core 2.0, chapter 4 (Execution), 4.3 numerics.
  */
 #include <assert.h>
@@ -285,13 +288,18 @@ int bn_wasm__call_host(bn_wasm_store *s, bn_wasm_func *f,
 #define UNOP(name, expr) L_##name: { R(1) = (expr); NEXT(3); }
 #define BINOP(name, expr) CONST_PRE(LC_##name) \
 	L_##name: { R(1) = (expr); NEXT(4); }
-#define LOAD(name, ty, conv) CONST_PRE(LC_##name) L_##name: { \
+/* an access's prefixes: const64 + i32.add, i32.add, const64 */
+#define MEM_PRE(name) CONST_PRE(LCA_##name) \
+	LA_##name: fp[pc[1].u] = (uint32_t)(I32(2) + I32(3)); pc += 4; \
+	goto L_##name; \
+	CONST_PRE(LC_##name)
+#define LOAD(name, ty, conv) MEM_PRE(name) L_##name: { \
 	uint64_t ea = (uint64_t)I32(2) + U(3); ty v_; \
 	if (ea + sizeof(ty) > mem->size) \
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access"); \
 	memcpy(&v_, mem->data + ea, sizeof(ty)); \
 	R(1) = conv; NEXT(4); }
-#define STORE(name, ty) CONST_PRE(LC_##name) L_##name: { \
+#define STORE(name, ty) MEM_PRE(name) L_##name: { \
 	uint64_t ea = (uint64_t)I32(1) + U(3); ty v_ = (ty)R(2); \
 	if (ea + sizeof(ty) > mem->size) \
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access"); \
@@ -355,28 +363,38 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	       bn_wasm_trap *trap, const bn_wasm__cell *step,
 	       const void *const **table_out)
 {
-	/* plain handlers, then (at BN_WASM_OP_MAX + op) the const-prefixed
-	   ones of the scalar binary operators, loads, stores and
-	   compare-and-branches */
-	static const void *const labels[2 * BN_WASM_OP_MAX] = {
+	/* plain handlers, then the super-instructions' (wasm_int.h) */
+	static const void *const labels[BN_WASM__H_KINDS * BN_WASM_OP_MAX] = {
 #define LBL_SPECIAL(c, o, a, b)
 #define LBL_SIMDX(c, o, a, b) [BN_WASM_OP_##c] = &&L_##c,
 #define LBL_UN(c, o, a, b) [BN_WASM_OP_##c] = &&L_##c,
 #define LBL_BIN(c, o, a, b) [BN_WASM_OP_##c] = &&L_##c, LBLC_##a(c)
-#define LBL_LOAD(c, o, a, b) [BN_WASM_OP_##c] = &&L_##c, LBLC_##o(c)
-#define LBL_STORE(c, o, a, b) [BN_WASM_OP_##c] = &&L_##c, LBLC_##b(c)
-#define LBLC_i32(c) [BN_WASM_OP_MAX + BN_WASM_OP_##c] = &&LC_##c,
+#define LBL_LOAD(c, o, a, b) [BN_WASM_OP_##c] = &&L_##c, LBLM_##o(c)
+#define LBL_STORE(c, o, a, b) [BN_WASM_OP_##c] = &&L_##c, LBLM_##b(c)
+#define LBL_AT(k, op, l) [BN_WASM__H_##k * BN_WASM_OP_MAX + (op)] = &&l,
+#define LBLC_i32(c) LBL_AT(CONST, BN_WASM_OP_##c, LC_##c)
 #define LBLC_i64(c) LBLC_i32(c)
 #define LBLC_f32(c) LBLC_i32(c)
 #define LBLC_f64(c) LBLC_i32(c)
 #define LBLC_v128(c)
+#define LBLM_i32(c) LBLC_i32(c) LBL_AT(ADD, BN_WASM_OP_##c, LA_##c) \
+	LBL_AT(CONST_ADD, BN_WASM_OP_##c, LCA_##c)
+#define LBLM_i64(c) LBLM_i32(c)
+#define LBLM_f32(c) LBLM_i32(c)
+#define LBLM_f64(c) LBLM_i32(c)
+#define LBLM_v128(c)
 #define BN_OP(code, name, c, kind, o, a, b, al) LBL_##kind(c, o, a, b)
 #include "opcodes.def"
 #undef BN_OP
 #define LBL_IOP(c) [BN_WASM_IOP_##c] = &&I_##c,
 		BN_WASM_IOPS(LBL_IOP)
-#define LBLC_BRCMP(c) [BN_WASM_OP_MAX + BN_WASM_IOP_##c] = &&IC_##c,
+#define LBLC_BRCMP(c) LBL_AT(CONST, BN_WASM_IOP_##c, IC_##c) \
+	LBL_AT(LOOP, BN_WASM_IOP_##c, IL_##c) \
+	LBL_AT(CONST_LOOP, BN_WASM_IOP_##c, ICL_##c)
 		BN_WASM_BRCMPS(LBLC_BRCMP)
+		LBL_AT(LOOP, BN_WASM_IOP_jmp, IL_jmp)
+		LBL_AT(LOOP, BN_WASM_IOP_br_nz, IL_br_nz)
+		LBL_AT(LOOP, BN_WASM_IOP_br_z, IL_br_z)
 	};
 	const bn_wasm__cell *pc;
 	bn_wasm_instance *inst;
@@ -1020,7 +1038,30 @@ I_br_z:
 		goto *pc->h;
 	}
 	NEXT(3);
-#define BRCMP(name, cond) CONST_PRE(IC_br_##name) I_br_##name: \
+	/* the same, to a loop header (a loop_check) */
+IL_jmp:
+	pc = pc[1].pc;
+	goto I_loop_check;
+IL_br_nz:
+	if (I32(1)) {
+		pc = pc[2].pc;
+		goto I_loop_check;
+	}
+	NEXT(3);
+IL_br_z:
+	if (!I32(1)) {
+		pc = pc[2].pc;
+		goto I_loop_check;
+	}
+	NEXT(3);
+#define BRCMP(name, cond) \
+	CONST_PRE(ICL_br_##name) IL_br_##name: \
+	if (cond) { \
+		pc = pc[3].pc; \
+		goto I_loop_check; \
+	} \
+	NEXT(4); \
+	CONST_PRE(IC_br_##name) I_br_##name: \
 	if (cond) { \
 		pc = pc[3].pc; \
 		goto *pc->h; \

@@ -1161,20 +1161,62 @@ static int read_locals(tr *t)
 	return 0;
 }
 
-/* A const64 right before an operator that has a const-prefixed handler
-   (interp.c) takes that handler: the pair runs in one dispatch.  Only the
-   handler changes, so the compiler, which reads the source map's ops,
-   sees the same code. */
-static void fuse_consts(tr *t)
+/* The interpreter's handler of kind K for OP, or NULL. */
+static const void *super_handler(const tr *t, enum bn_wasm__hkind k,
+				 uint32_t op)
 {
-	for (uint32_t i = 0; i + 1 < t->nmap; i++) {
-		uint32_t at = t->map[i].cell;
-		const void *h;
+	return t->h[(size_t)k * BN_WASM_OP_MAX + op];
+}
 
-		if (t->map[i].op != BN_WASM_IOP_const64 ||
-		    t->map[i + 1].cell != at + 3)
-			continue;
-		h = t->h[BN_WASM_OP_MAX + t->map[i + 1].op];
+/* Whether map entry I is a branch to a loop header (its loop_check):
+   its target operand is the last one, and still a cell index here. */
+static bool branches_to_loop(const tr *t, uint32_t i)
+{
+	uint32_t op = t->map[i].op, at = t->map[i].cell, n;
+
+	if (op == BN_WASM_IOP_jmp)
+		n = 1;
+	else if (op == BN_WASM_IOP_br_nz || op == BN_WASM_IOP_br_z)
+		n = 2;
+	else if (op >= BN_WASM_IOP_br_eq && op <= BN_WASM_IOP_br_ge_u)
+		n = 3;
+	else
+		return false;
+	return t->code[at + n].u < t->ncode &&
+	       t->code[t->code[at + n].u].h == t->h[BN_WASM_IOP_loop_check];
+}
+
+/* Super-instructions (enum bn_wasm__hkind): give the first instruction
+   of each group the handler that runs the group.  Only handlers change,
+   so the compiler, which reads the source map's ops, sees the same code;
+   runs before the branch targets become pointers. */
+static void fuse_groups(tr *t)
+{
+	const bn_wasm__srcmap *m = t->map;
+
+	for (uint32_t i = 0; i < t->nmap; i++) {
+		uint32_t at = m[i].cell;
+		bool loop = branches_to_loop(t, i);
+		const void *h = NULL;
+
+		if (loop)
+			h = super_handler(t, BN_WASM__H_LOOP, m[i].op);
+		else if (m[i].op == BN_WASM_OP_i32_add && i + 1 < t->nmap &&
+			 m[i + 1].cell == at + 4)
+			h = super_handler(t, BN_WASM__H_ADD, m[i + 1].op);
+		if (m[i].op == BN_WASM_IOP_const64 && i + 1 < t->nmap &&
+		    m[i + 1].cell == at + 3) {
+			if (branches_to_loop(t, i + 1))
+				h = super_handler(t, BN_WASM__H_CONST_LOOP,
+						  m[i + 1].op);
+			else if (m[i + 1].op == BN_WASM_OP_i32_add &&
+				 i + 2 < t->nmap && m[i + 2].cell == at + 7)
+				h = super_handler(t, BN_WASM__H_CONST_ADD,
+						  m[i + 2].op);
+			if (!h)
+				h = super_handler(t, BN_WASM__H_CONST,
+						  m[i + 1].op);
+		}
 		if (h)
 			t->code[at].h = h;
 	}
@@ -1184,7 +1226,7 @@ static int finish(tr *t)
 {
 	bn_wasm__code *fn = t->fn;
 
-	fuse_consts(t);
+	fuse_groups(t);
 
 	for (uint32_t i = 0; i < t->nrelocs; i++) {
 		uint32_t c = t->relocs[i];
