@@ -11,9 +11,10 @@
  * knows where it happened.
  * Super-instructions (wasm_int.h, enum bn_wasm__hkind): the first
  * instruction of a common group gets a handler that runs the whole group
- * with one dispatch.  A const64 (and an i32.add) in front of an operator
- * are prefixes (labels LC_, LA_, LCA_, IC_) that do their work, step pc
- * over themselves and fall through (or jump) into the operator's own
+ * with one dispatch.  A const64, an i32.add or a 4 or 8 byte load in
+ * front of an operator are prefixes (labels LC_, LA_, LCA_, LL4_, LL8_,
+ * IC_) that do their work, step pc over themselves and fall through (or
+ * jump) into the operator's own
  * handler; a branch whose target is a loop header goes straight to
  * loop_check (IL_, ICL_) instead of through the target's handler.  The
  * code's layout does not change: a branch into a group still finds that
@@ -286,7 +287,19 @@ int bn_wasm__call_host(bn_wasm_store *s, bn_wasm_func *f,
 /* the const64 ([h, dst, value]) in front of a super-instruction */
 #define CONST_PRE(label) label: fp[pc[1].u] = pc[2].u; pc += 3;
 #define UNOP(name, expr) L_##name: { R(1) = (expr); NEXT(3); }
-#define BINOP(name, expr) CONST_PRE(LC_##name) \
+/* a load ([h, dst, address, offset]) of NB bytes, zero-extended */
+#define LOAD_PRE(label, nb, ty, target) label: { \
+	uint64_t ea = (uint64_t)I32(2) + U(3); ty v_; \
+	if (ea + (nb) > mem->size) \
+		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access"); \
+	memcpy(&v_, mem->data + ea, (nb)); \
+	R(1) = v_; pc += 4; goto target; }
+/* a binary operator's prefixes: a 4 or 8 byte load, const64 */
+#define BIN_PRE(name) \
+	LOAD_PRE(LL4_##name, 4, uint32_t, L_##name) \
+	LOAD_PRE(LL8_##name, 8, uint64_t, L_##name) \
+	CONST_PRE(LC_##name)
+#define BINOP(name, expr) BIN_PRE(name) \
 	L_##name: { R(1) = (expr); NEXT(4); }
 /* an access's prefixes: const64 + i32.add, i32.add, const64 */
 #define MEM_PRE(name) CONST_PRE(LCA_##name) \
@@ -368,15 +381,17 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 #define LBL_SPECIAL(c, o, a, b)
 #define LBL_SIMDX(c, o, a, b) [BN_WASM_OP_##c] = &&L_##c,
 #define LBL_UN(c, o, a, b) [BN_WASM_OP_##c] = &&L_##c,
-#define LBL_BIN(c, o, a, b) [BN_WASM_OP_##c] = &&L_##c, LBLC_##a(c)
+#define LBL_BIN(c, o, a, b) [BN_WASM_OP_##c] = &&L_##c, LBLB_##a(c)
 #define LBL_LOAD(c, o, a, b) [BN_WASM_OP_##c] = &&L_##c, LBLM_##o(c)
 #define LBL_STORE(c, o, a, b) [BN_WASM_OP_##c] = &&L_##c, LBLM_##b(c)
 #define LBL_AT(k, op, l) [BN_WASM__H_##k * BN_WASM_OP_MAX + (op)] = &&l,
+#define LBLB_i32(c) LBLC_i32(c) LBL_AT(LOAD32, BN_WASM_OP_##c, LL4_##c) \
+	LBL_AT(LOAD64, BN_WASM_OP_##c, LL8_##c)
+#define LBLB_i64(c) LBLB_i32(c)
+#define LBLB_f32(c) LBLB_i32(c)
+#define LBLB_f64(c) LBLB_i32(c)
+#define LBLB_v128(c)
 #define LBLC_i32(c) LBL_AT(CONST, BN_WASM_OP_##c, LC_##c)
-#define LBLC_i64(c) LBLC_i32(c)
-#define LBLC_f32(c) LBLC_i32(c)
-#define LBLC_f64(c) LBLC_i32(c)
-#define LBLC_v128(c)
 #define LBLM_i32(c) LBLC_i32(c) LBL_AT(ADD, BN_WASM_OP_##c, LA_##c) \
 	LBL_AT(CONST_ADD, BN_WASM_OP_##c, LCA_##c)
 #define LBLM_i64(c) LBLM_i32(c)
@@ -477,7 +492,7 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	BINOP(i32_add, (uint32_t)(I32(2) + I32(3)))
 	BINOP(i32_sub, (uint32_t)(I32(2) - I32(3)))
 	BINOP(i32_mul, (uint32_t)(I32(2) * I32(3)))
-	CONST_PRE(LC_i32_div_s)
+	BIN_PRE(i32_div_s)
 	L_i32_div_s: {
 		int32_t a = S32(2), b = S32(3);
 
@@ -488,14 +503,14 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 		R(1) = (uint32_t)(a / b);
 		NEXT(4);
 	}
-	CONST_PRE(LC_i32_div_u)
+	BIN_PRE(i32_div_u)
 	L_i32_div_u: {
 		if (I32(3) == 0)
 			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
 		R(1) = I32(2) / I32(3);
 		NEXT(4);
 	}
-	CONST_PRE(LC_i32_rem_s)
+	BIN_PRE(i32_rem_s)
 	L_i32_rem_s: {
 		int32_t a = S32(2), b = S32(3);
 
@@ -504,7 +519,7 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 		R(1) = (b == -1) ? 0 : (uint32_t)(a % b);
 		NEXT(4);
 	}
-	CONST_PRE(LC_i32_rem_u)
+	BIN_PRE(i32_rem_u)
 	L_i32_rem_u: {
 		if (I32(3) == 0)
 			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
@@ -525,7 +540,7 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	BINOP(i64_add, I64(2) + I64(3))
 	BINOP(i64_sub, I64(2) - I64(3))
 	BINOP(i64_mul, I64(2) * I64(3))
-	CONST_PRE(LC_i64_div_s)
+	BIN_PRE(i64_div_s)
 	L_i64_div_s: {
 		int64_t a = S64(2), b = S64(3);
 
@@ -536,14 +551,14 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 		R(1) = (uint64_t)(a / b);
 		NEXT(4);
 	}
-	CONST_PRE(LC_i64_div_u)
+	BIN_PRE(i64_div_u)
 	L_i64_div_u: {
 		if (I64(3) == 0)
 			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
 		R(1) = I64(2) / I64(3);
 		NEXT(4);
 	}
-	CONST_PRE(LC_i64_rem_s)
+	BIN_PRE(i64_rem_s)
 	L_i64_rem_s: {
 		int64_t a = S64(2), b = S64(3);
 
@@ -552,7 +567,7 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 		R(1) = (b == -1) ? 0 : (uint64_t)(a % b);
 		NEXT(4);
 	}
-	CONST_PRE(LC_i64_rem_u)
+	BIN_PRE(i64_rem_u)
 	L_i64_rem_u: {
 		if (I64(3) == 0)
 			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");

@@ -1186,6 +1186,23 @@ static bool branches_to_loop(const tr *t, uint32_t i)
 	       t->code[t->code[at + n].u].h == t->h[BN_WASM_IOP_loop_check];
 }
 
+/* The kind of super-instruction OP starts as a prefix of 4 cells. */
+static enum bn_wasm__hkind prefix_kind(uint32_t op)
+{
+	switch (op) {
+	case BN_WASM_OP_i32_add:
+		return BN_WASM__H_ADD;
+	case BN_WASM_OP_i32_load:
+	case BN_WASM_OP_f32_load:
+		return BN_WASM__H_LOAD32;
+	case BN_WASM_OP_i64_load:
+	case BN_WASM_OP_f64_load:
+		return BN_WASM__H_LOAD64;
+	default:
+		return BN_WASM__H_PLAIN;
+	}
+}
+
 /* Super-instructions (enum bn_wasm__hkind): give the first instruction
    of each group the handler that runs the group.  Only handlers change,
    so the compiler, which reads the source map's ops, sees the same code;
@@ -1201,9 +1218,10 @@ static void fuse_groups(tr *t)
 
 		if (loop)
 			h = super_handler(t, BN_WASM__H_LOOP, m[i].op);
-		else if (m[i].op == BN_WASM_OP_i32_add && i + 1 < t->nmap &&
-			 m[i + 1].cell == at + 4)
-			h = super_handler(t, BN_WASM__H_ADD, m[i + 1].op);
+		else if (prefix_kind(m[i].op) != BN_WASM__H_PLAIN &&
+			 i + 1 < t->nmap && m[i + 1].cell == at + 4)
+			h = super_handler(t, prefix_kind(m[i].op),
+					  m[i + 1].op);
 		if (m[i].op == BN_WASM_IOP_const64 && i + 1 < t->nmap &&
 		    m[i + 1].cell == at + 3) {
 			if (branches_to_loop(t, i + 1))

@@ -60,6 +60,10 @@ enum bn_wasm__hkind {
 	BN_WASM__H_LOOP,       /* OP, a branch to a loop_check */
 	BN_WASM__H_CONST_LOOP, /* const64, OP (a compare-and-branch to a
 				  loop_check) */
+	BN_WASM__H_LOAD32,     /* i32.load or f32.load, OP (a binary
+				  operator) */
+	BN_WASM__H_LOAD64,     /* i64.load or f64.load, OP (a binary
+				  operator) */
 	BN_WASM__H_KINDS
 };
 
