@@ -1203,11 +1203,54 @@ static enum bn_wasm__hkind prefix_kind(uint32_t op)
 	}
 }
 
+/* Whether OP's handler leaves its result (cell 1) in the interpreter's
+   acc: the scalar numeric operators, the loads and const64. */
+static bool sets_acc(uint32_t op)
+{
+	return (op >= BN_WASM_OP_i32_eqz && op <= BN_WASM_OP_i64_extend32_s) ||
+	       (op >= BN_WASM_OP_i32_load && op <= BN_WASM_OP_i64_load32_u) ||
+	       op == BN_WASM_IOP_const64;
+}
+
+/* The acc kind (BN_WASM__H_ACC1/2) for map entry I, which is no branch
+   target: which of its inputs is the cell entry I - 1 just wrote (and
+   left in acc); BN_WASM__H_PLAIN if none. */
+static enum bn_wasm__hkind acc_kind(const tr *t, uint32_t i)
+{
+	const bn_wasm__srcmap *m = t->map;
+	uint32_t op = m[i].op, at = m[i].cell, in1, in2 = 0;
+	uint64_t dst;
+
+	if (i == 0 || !sets_acc(m[i - 1].op))
+		return BN_WASM__H_PLAIN;
+	dst = t->code[m[i - 1].cell + 1].u;
+	if (op >= BN_WASM_OP_i32_store && op <= BN_WASM_OP_i64_store32) {
+		in1 = 1;
+		in2 = 2;
+	} else if (op >= BN_WASM_OP_i32_load &&
+		   op <= BN_WASM_OP_i64_load32_u) {
+		in1 = 2;
+	} else if (op == BN_WASM_IOP_br_nz || op == BN_WASM_IOP_br_z) {
+		in1 = 1;
+	} else if (op >= BN_WASM_OP_i32_eqz && op <= BN_WASM_OP_f64_copysign) {
+		in1 = 2;
+		in2 = 3;
+	} else {
+		return BN_WASM__H_PLAIN;
+	}
+	if (t->code[at + in1].u == dst)
+		return BN_WASM__H_ACC1;
+	if (in2 && t->code[at + in2].u == dst)
+		return BN_WASM__H_ACC2;
+	return BN_WASM__H_PLAIN;
+}
+
 /* Super-instructions (enum bn_wasm__hkind): give the first instruction
    of each group the handler that runs the group.  Only handlers change,
    so the compiler, which reads the source map's ops, sees the same code;
-   runs before the branch targets become pointers. */
-static void fuse_groups(tr *t)
+   runs before the branch targets become pointers (TARGET marks the cells
+   a branch goes to; NULL when it could not be made). */
+static void fuse_groups(tr *t, const bool *target)
 {
 	const bn_wasm__srcmap *m = t->map;
 
@@ -1235,6 +1278,12 @@ static void fuse_groups(tr *t)
 				h = super_handler(t, BN_WASM__H_CONST,
 						  m[i + 1].op);
 		}
+		if (!h && target && !target[at]) {
+			enum bn_wasm__hkind k = acc_kind(t, i);
+
+			if (k != BN_WASM__H_PLAIN)
+				h = super_handler(t, k, m[i].op);
+		}
 		if (h)
 			t->code[at].h = h;
 	}
@@ -1243,8 +1292,17 @@ static void fuse_groups(tr *t)
 static int finish(tr *t)
 {
 	bn_wasm__code *fn = t->fn;
+	/* the cells branches go to (without it, no acc variants) */
+	bool *target = calloc(t->ncode ? t->ncode : 1, sizeof(*target));
 
-	fuse_groups(t);
+	for (uint32_t i = 0; target && i < t->nrelocs; i++) {
+		uint64_t c = t->code[t->relocs[i]].u;
+
+		if (c < t->ncode)
+			target[c] = true;
+	}
+	fuse_groups(t, target);
+	free(target);
 
 	for (uint32_t i = 0; i < t->nrelocs; i++) {
 		uint32_t c = t->relocs[i];

@@ -64,6 +64,9 @@ enum bn_wasm__hkind {
 				  operator) */
 	BN_WASM__H_LOAD64,     /* i64.load or f64.load, OP (a binary
 				  operator) */
+	BN_WASM__H_ACC1,       /* OP, its first input the result of the
+				  instruction before (held in a register) */
+	BN_WASM__H_ACC2,       /* OP, its second input that result */
 	BN_WASM__H_KINDS
 };
 
