@@ -21,7 +21,8 @@
  * result in acc, which stays in a register across dispatch; an
  * instruction that reads the result of the one before it (and is no
  * branch target) may take a variant that reads acc (LX1_, LX2_, IX1_)
- * instead of waiting for the frame cell to be stored and loaded.  The
+ * instead of waiting for the frame cell to be stored and loaded; so may
+ * an operator behind a const64 (LCX1_), which leaves acc alone.  The
  * code's layout does not change: a branch into a group still finds that
  * instruction's own handler, and a trap in the operator reports the
  * operator.
@@ -321,6 +322,7 @@ int bn_wasm__call_host(bn_wasm_store *s, bn_wasm_func *f,
 	TY_##T a = GET_##T(x), b = GET_##T(y); \
 	R(1) = acc = PUT_##T(expr); NEXT(4); }
 #define BINOPA(name, T, expr) \
+	LCX1_##name: fp[pc[1].u] = pc[2].u; pc += 3; goto LX1_##name; \
 	LX1_##name: BINOPA_BODY(T, acc, R(3), expr) \
 	LX2_##name: BINOPA_BODY(T, R(2), acc, expr) \
 	BIN_PRE(name) L_##name: BINOPA_BODY(T, R(2), R(3), expr)
@@ -448,7 +450,8 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 		LBL_AT(ACC1, BN_WASM_IOP_br_nz, IX1_br_nz)
 		LBL_AT(ACC1, BN_WASM_IOP_br_z, IX1_br_z)
 #define LBL_ACC(c) LBL_AT(ACC1, BN_WASM_OP_##c, LX1_##c) \
-	LBL_AT(ACC2, BN_WASM_OP_##c, LX2_##c)
+	LBL_AT(ACC2, BN_WASM_OP_##c, LX2_##c) \
+	LBL_AT(CONST_ACC1, BN_WASM_OP_##c, LCX1_##c)
 		LBL_ACC(i32_add) LBL_ACC(i32_sub) LBL_ACC(i32_mul) LBL_ACC(i32_and) LBL_ACC(i32_or) LBL_ACC(i32_xor) LBL_ACC(i32_shl) LBL_ACC(i32_shr_u) LBL_ACC(i32_rotl) LBL_ACC(i64_add) LBL_ACC(i64_sub) LBL_ACC(i64_mul) LBL_ACC(i64_and) LBL_ACC(i64_or) LBL_ACC(i64_xor) LBL_ACC(i64_shl) LBL_ACC(i64_shr_u) LBL_ACC(i64_rotl) LBL_ACC(f64_add) LBL_ACC(f64_sub) LBL_ACC(f64_mul) LBL_ACC(f64_div)
 	};
 	const bn_wasm__cell *pc;
@@ -489,8 +492,9 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	s->depth++;
 	memset(fp + f->code->param_cells, 0,
 	       (f->code->local_cells - f->code->param_cells) * 8);
+	/* every function's code starts with its fuel instruction */
 	pc = f->code->code;
-	goto *pc->h;
+	goto I_fuel;
 
 	/* ---- numeric ---- */
 	UNOP(i32_eqz, I32(2) == 0)
@@ -1212,8 +1216,9 @@ do_call:
 	mem = inst->mems ? inst->mems[0] : NULL;
 	memset(fp + f->code->param_cells, 0,
 	       (f->code->local_cells - f->code->param_cells) * 8);
+	/* every function's code starts with its fuel instruction */
 	pc = f->code->code;
-	goto *pc->h;
+	goto I_fuel;
 
 	/* ---- data movement ---- */
 I_copy:

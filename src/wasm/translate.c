@@ -1214,7 +1214,9 @@ static bool sets_acc(uint32_t op)
 
 /* The acc kind (BN_WASM__H_ACC1/2) for map entry I, which is no branch
    target: which of its inputs is the cell entry I - 1 just wrote (and
-   left in acc); BN_WASM__H_PLAIN if none. */
+   left in acc); BN_WASM__H_PLAIN if none.  A const64 at I (which leaves
+   acc alone) followed by an operator whose first input is that cell,
+   not the const64's, gives BN_WASM__H_CONST_ACC1. */
 static enum bn_wasm__hkind acc_kind(const tr *t, uint32_t i)
 {
 	const bn_wasm__srcmap *m = t->map;
@@ -1224,6 +1226,16 @@ static enum bn_wasm__hkind acc_kind(const tr *t, uint32_t i)
 	if (i == 0 || !sets_acc(m[i - 1].op))
 		return BN_WASM__H_PLAIN;
 	dst = t->code[m[i - 1].cell + 1].u;
+	if (op == BN_WASM_IOP_const64) {
+		uint32_t next = m[i].cell + 3;
+
+		if (i + 1 < t->nmap && m[i + 1].cell == next &&
+		    m[i + 1].op >= BN_WASM_OP_i32_eqz &&
+		    m[i + 1].op <= BN_WASM_OP_f64_copysign &&
+		    t->code[at + 1].u != dst && t->code[next + 2].u == dst)
+			return BN_WASM__H_CONST_ACC1;
+		return BN_WASM__H_PLAIN;
+	}
 	if (op >= BN_WASM_OP_i32_store && op <= BN_WASM_OP_i64_store32) {
 		in1 = 1;
 		in2 = 2;
@@ -1278,11 +1290,21 @@ static void fuse_groups(tr *t, const bool *target)
 				h = super_handler(t, BN_WASM__H_CONST,
 						  m[i + 1].op);
 		}
-		if (!h && target && !target[at]) {
+		/* an acc variant where no group starts here, or in place
+		   of a plain const64 pair */
+		if (target && !target[at] &&
+		    (!h || (m[i].op == BN_WASM_IOP_const64 &&
+			    h == super_handler(t, BN_WASM__H_CONST,
+					       m[i + 1].op)))) {
 			enum bn_wasm__hkind k = acc_kind(t, i);
+			const void *ha = NULL;
 
-			if (k != BN_WASM__H_PLAIN)
-				h = super_handler(t, k, m[i].op);
+			if (k == BN_WASM__H_CONST_ACC1)
+				ha = super_handler(t, k, m[i + 1].op);
+			else if (k != BN_WASM__H_PLAIN && !h)
+				ha = super_handler(t, k, m[i].op);
+			if (ha)
+				h = ha;
 		}
 		if (h)
 			t->code[at].h = h;
