@@ -310,17 +310,27 @@ int bn_wasm__call_host(bn_wasm_store *s, bn_wasm_func *f,
 /* a binary operator on values A and B of type T (u32, u64, f64), also
    with either operand taken from acc (LX1_, LX2_) */
 #define TY_u32 uint32_t
+#define TY_s32 int32_t
 #define TY_u64 uint64_t
+#define TY_s64 int64_t
 #define TY_f64 double
 #define GET_u32(x) ((uint32_t)(x))
+#define GET_s32(x) ((int32_t)(uint32_t)(x))
 #define GET_u64(x) (x)
+#define GET_s64(x) ((int64_t)(x))
 #define GET_f64(x) f64_of(x)
 #define PUT_u32(v) ((uint64_t)(uint32_t)(v))
+#define PUT_s32(v) ((uint64_t)(uint32_t)(v))
 #define PUT_u64(v) ((uint64_t)(v))
+#define PUT_s64(v) ((uint64_t)(v))
 #define PUT_f64(v) bits_f64(v)
 #define BINOPA_BODY(T, x, y, expr) { \
 	TY_##T a = GET_##T(x), b = GET_##T(y); \
 	R(1) = acc = PUT_##T(expr); NEXT(4); }
+/* the same for a unary operator on A (result already a cell's bits) */
+#define UNOPA(name, T, expr) \
+	LX1_##name: { TY_##T a = GET_##T(acc); R(1) = acc = (expr); NEXT(3); } \
+	L_##name: { TY_##T a = GET_##T(R(2)); R(1) = acc = (expr); NEXT(3); }
 #define BINOPA(name, T, expr) \
 	LCX1_##name: fp[pc[1].u] = pc[2].u; pc += 3; goto LX1_##name; \
 	LX1_##name: BINOPA_BODY(T, acc, R(3), expr) \
@@ -449,10 +459,24 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 		LBL_AT(LOOP, BN_WASM_IOP_br_z, IL_br_z)
 		LBL_AT(ACC1, BN_WASM_IOP_br_nz, IX1_br_nz)
 		LBL_AT(ACC1, BN_WASM_IOP_br_z, IX1_br_z)
-#define LBL_ACC(c) LBL_AT(ACC1, BN_WASM_OP_##c, LX1_##c) \
+#define LBL_ACC1(c) LBL_AT(ACC1, BN_WASM_OP_##c, LX1_##c)
+#define LBL_ACC(c) LBL_ACC1(c) \
 	LBL_AT(ACC2, BN_WASM_OP_##c, LX2_##c) \
 	LBL_AT(CONST_ACC1, BN_WASM_OP_##c, LCX1_##c)
-		LBL_ACC(i32_add) LBL_ACC(i32_sub) LBL_ACC(i32_mul) LBL_ACC(i32_and) LBL_ACC(i32_or) LBL_ACC(i32_xor) LBL_ACC(i32_shl) LBL_ACC(i32_shr_u) LBL_ACC(i32_rotl) LBL_ACC(i64_add) LBL_ACC(i64_sub) LBL_ACC(i64_mul) LBL_ACC(i64_and) LBL_ACC(i64_or) LBL_ACC(i64_xor) LBL_ACC(i64_shl) LBL_ACC(i64_shr_u) LBL_ACC(i64_rotl) LBL_ACC(f64_add) LBL_ACC(f64_sub) LBL_ACC(f64_mul) LBL_ACC(f64_div)
+		LBL_ACC(i32_add) LBL_ACC(i32_sub) LBL_ACC(i32_mul)
+		LBL_ACC(i32_and) LBL_ACC(i32_or) LBL_ACC(i32_xor)
+		LBL_ACC(i32_shl) LBL_ACC(i32_shr_u) LBL_ACC(i32_rotl)
+		LBL_ACC(i64_add) LBL_ACC(i64_sub) LBL_ACC(i64_mul)
+		LBL_ACC(i64_and) LBL_ACC(i64_or) LBL_ACC(i64_xor)
+		LBL_ACC(i64_shl) LBL_ACC(i64_shr_u) LBL_ACC(i64_rotl)
+		LBL_ACC(f64_add) LBL_ACC(f64_sub) LBL_ACC(f64_mul)
+		LBL_ACC(f64_div)
+		LBL_ACC(i64_eq) LBL_ACC(i64_ne) LBL_ACC(i64_lt_u)
+		LBL_ACC(i64_gt_u) LBL_ACC(i64_le_u) LBL_ACC(i64_ge_u)
+		LBL_ACC(i64_lt_s) LBL_ACC(i64_gt_s) LBL_ACC(i64_le_s)
+		LBL_ACC(i64_ge_s) LBL_ACC(i32_shr_s) LBL_ACC(i64_shr_s)
+		LBL_ACC1(i32_eqz) LBL_ACC1(i64_eqz) LBL_ACC1(i32_wrap_i64)
+		LBL_ACC1(i64_extend_i32_u) LBL_ACC1(i64_extend_i32_s)
 	};
 	const bn_wasm__cell *pc;
 	bn_wasm_instance *inst;
@@ -497,7 +521,7 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	goto I_fuel;
 
 	/* ---- numeric ---- */
-	UNOP(i32_eqz, I32(2) == 0)
+	UNOPA(i32_eqz, u32, a == 0)
 	/* the i32 comparisons of cells A and B, for the operators and for
 	   the compare-and-branch instructions */
 #define I32_CMPS(X, A, B) \
@@ -509,17 +533,17 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 #define CMP_OP(name, cond) BINOP(i32_##name, cond)
 	I32_CMPS(CMP_OP, 2, 3)
 #undef CMP_OP
-	UNOP(i64_eqz, I64(2) == 0)
-	BINOP(i64_eq, I64(2) == I64(3))
-	BINOP(i64_ne, I64(2) != I64(3))
-	BINOP(i64_lt_s, S64(2) < S64(3))
-	BINOP(i64_lt_u, I64(2) < I64(3))
-	BINOP(i64_gt_s, S64(2) > S64(3))
-	BINOP(i64_gt_u, I64(2) > I64(3))
-	BINOP(i64_le_s, S64(2) <= S64(3))
-	BINOP(i64_le_u, I64(2) <= I64(3))
-	BINOP(i64_ge_s, S64(2) >= S64(3))
-	BINOP(i64_ge_u, I64(2) >= I64(3))
+	UNOPA(i64_eqz, u64, a == 0)
+	BINOPA(i64_eq, u64, a == b)
+	BINOPA(i64_ne, u64, a != b)
+	BINOPA(i64_lt_s, s64, a < b)
+	BINOPA(i64_lt_u, u64, a < b)
+	BINOPA(i64_gt_s, s64, a > b)
+	BINOPA(i64_gt_u, u64, a > b)
+	BINOPA(i64_le_s, s64, a <= b)
+	BINOPA(i64_le_u, u64, a <= b)
+	BINOPA(i64_ge_s, s64, a >= b)
+	BINOPA(i64_ge_u, u64, a >= b)
 	BINOP(f32_eq, F32(2) == F32(3))
 	BINOP(f32_ne, F32(2) != F32(3))
 	BINOP(f32_lt, F32(2) < F32(3))
@@ -576,7 +600,7 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	BINOPA(i32_or, u32, a | b)
 	BINOPA(i32_xor, u32, a ^ b)
 	BINOPA(i32_shl, u32, a << (b & 31))
-	BINOP(i32_shr_s, (uint32_t)(S32(2) >> (I32(3) & 31)))
+	BINOPA(i32_shr_s, s32, a >> (b & 31))
 	BINOPA(i32_shr_u, u32, a >> (b & 31))
 	BINOPA(i32_rotl, u32, rotl32(a, b))
 	BINOP(i32_rotr, rotl32(I32(2), 32 - (I32(3) & 31)))
@@ -624,7 +648,7 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	BINOPA(i64_or, u64, a | b)
 	BINOPA(i64_xor, u64, a ^ b)
 	BINOPA(i64_shl, u64, a << (b & 63))
-	BINOP(i64_shr_s, (uint64_t)(S64(2) >> (I64(3) & 63)))
+	BINOPA(i64_shr_s, s64, a >> (b & 63))
 	BINOPA(i64_shr_u, u64, a >> (b & 63))
 	BINOPA(i64_rotl, u64, rotl64(a, b))
 	BINOP(i64_rotr, rotl64(I64(2), 64 - (I64(3) & 63)))
@@ -657,7 +681,7 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	BINOP(f64_max, fmax64(R(2), R(3)))
 	BINOP(f64_copysign, (I64(2) & 0x7fffffffffffffffull) |
 			    (I64(3) & 0x8000000000000000ull))
-	UNOP(i32_wrap_i64, (uint32_t)I64(2))
+	UNOPA(i32_wrap_i64, u64, (uint32_t)a)
 #define TRUNC(name, get, lo_ok, hi_ok, conv)                                  \
 	L_##name:                                                             \
 	{                                                                     \
@@ -684,8 +708,8 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	      x_ < 9223372036854775808.0, (uint64_t)(int64_t)x_)
 	TRUNC(i64_trunc_f64_u, F64, x_ > -1.0, x_ < 18446744073709551616.0,
 	      (uint64_t)x_)
-	UNOP(i64_extend_i32_s, (uint64_t)(int64_t)S32(2))
-	UNOP(i64_extend_i32_u, (uint64_t)I32(2))
+	UNOPA(i64_extend_i32_s, s32, (uint64_t)(int64_t)a)
+	UNOPA(i64_extend_i32_u, u32, (uint64_t)a)
 	UNOP(f32_convert_i32_s, bits_f32((float)S32(2)))
 	UNOP(f32_convert_i32_u, bits_f32((float)I32(2)))
 	UNOP(f32_convert_i64_s, bits_f32((float)S64(2)))

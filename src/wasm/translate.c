@@ -1244,6 +1244,10 @@ static enum bn_wasm__hkind acc_kind(const tr *t, uint32_t i)
 		in1 = 2;
 	} else if (op == BN_WASM_IOP_br_nz || op == BN_WASM_IOP_br_z) {
 		in1 = 1;
+	} else if (op == BN_WASM_OP_i32_eqz || op == BN_WASM_OP_i64_eqz ||
+		   (op >= BN_WASM_OP_i32_wrap_i64 &&
+		    op <= BN_WASM_OP_i64_extend32_s)) {
+		in1 = 2;
 	} else if (op >= BN_WASM_OP_i32_eqz && op <= BN_WASM_OP_f64_copysign) {
 		in1 = 2;
 		in2 = 3;
