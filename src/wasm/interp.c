@@ -14,17 +14,17 @@
  * with one dispatch.  A const64, an i32.add or a 4 or 8 byte load in
  * front of an operator are prefixes (labels LC_, LA_, LCA_, LL4_, LL8_,
  * IC_) that do their work, step pc over themselves and fall through (or
- * jump) into the operator's own
- * handler; a branch whose target is a loop header goes straight to
- * loop_check (IL_, ICL_) instead of through the target's handler.  The
+ * jump) into the operator's own handler; a branch whose target is a loop
+ * header goes straight to loop_check (IL_, ICL_) instead of through the
+ * target's handler.
  * Every scalar numeric instruction, load and const64 also leaves its
  * result in acc, which stays in a register across dispatch; an
  * instruction that reads the result of the one before it (and is no
  * branch target) may take a variant that reads acc (LX1_, LX2_, IX1_)
  * instead of waiting for the frame cell to be stored and loaded; so may
- * an operator behind a const64 (LCX1_), which leaves acc alone.  The
- * code's layout does not change: a branch into a group still finds that
- * instruction's own handler, and a trap in the operator reports the
+ * an operator behind a const64 (LCX1_), which leaves acc alone.
+ * The code's layout does not change: a branch into a group still finds
+ * that instruction's own handler, and a trap in the operator reports the
  * operator.
  * Spec: Core 2.0, chapter 4 (Execution), 4.3 numerics.
  */
