@@ -9,6 +9,23 @@
  * live in the store's value stack (max_stack_cells cells).
  * A handler leaves pc at its own instruction until it is done, so a trap
  * knows where it happened.
+ * Super-instructions (wasm_int.h, enum bn_wasm__hkind): the first
+ * instruction of a common group gets a handler that runs the whole group
+ * with one dispatch.  A const64, an i32.add or a 4 or 8 byte load in
+ * front of an operator are prefixes (labels LC_, LA_, LCA_, LL4_, LL8_,
+ * IC_) that do their work, step pc over themselves and fall through (or
+ * jump) into the operator's own handler; a branch whose target is a loop
+ * header goes straight to loop_check (IL_, ICL_) instead of through the
+ * target's handler.
+ * Every scalar numeric instruction, load and const64 also leaves its
+ * result in acc, which stays in a register across dispatch; an
+ * instruction that reads the result of the one before it (and is no
+ * branch target) may take a variant that reads acc (LX1_, LX2_, IX1_)
+ * instead of waiting for the frame cell to be stored and loaded; so may
+ * an operator behind a const64 (LCX1_), which leaves acc alone.
+ * The code's layout does not change: a branch into a group still finds
+ * that instruction's own handler, and a trap in the operator reports the
+ * operator.
  * Spec: Core 2.0, chapter 4 (Execution), 4.3 numerics.
  */
 #include <assert.h>
@@ -273,19 +290,73 @@ int bn_wasm__call_host(bn_wasm_store *s, bn_wasm_func *f,
 #define F32(i) (f32_of(R(i)))
 #define F64(i) (f64_of(R(i)))
 
-#define UNOP(name, expr) L_##name: { R(1) = (expr); NEXT(3); }
-#define BINOP(name, expr) L_##name: { R(1) = (expr); NEXT(4); }
-#define LOAD(name, ty, conv) L_##name: { \
+/* the const64 ([h, dst, value]) in front of a super-instruction */
+#define CONST_PRE(label) label: fp[pc[1].u] = pc[2].u; pc += 3;
+#define UNOP(name, expr) L_##name: { R(1) = acc = (expr); NEXT(3); }
+/* a load ([h, dst, address, offset]) of NB bytes, zero-extended */
+#define LOAD_PRE(label, nb, ty, target) label: { \
 	uint64_t ea = (uint64_t)I32(2) + U(3); ty v_; \
+	if (ea + (nb) > mem->size) \
+		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access"); \
+	memcpy(&v_, mem->data + ea, (nb)); \
+	R(1) = v_; pc += 4; goto target; }
+/* a binary operator's prefixes: a 4 or 8 byte load, const64 */
+#define BIN_PRE(name) \
+	LOAD_PRE(LL4_##name, 4, uint32_t, L_##name) \
+	LOAD_PRE(LL8_##name, 8, uint64_t, L_##name) \
+	CONST_PRE(LC_##name)
+#define BINOP(name, expr) BIN_PRE(name) \
+	L_##name: { R(1) = acc = (expr); NEXT(4); }
+/* a binary operator on values A and B of type T (u32, u64, f64), also
+   with either operand taken from acc (LX1_, LX2_) */
+#define TY_u32 uint32_t
+#define TY_s32 int32_t
+#define TY_u64 uint64_t
+#define TY_s64 int64_t
+#define TY_f64 double
+#define GET_u32(x) ((uint32_t)(x))
+#define GET_s32(x) ((int32_t)(uint32_t)(x))
+#define GET_u64(x) (x)
+#define GET_s64(x) ((int64_t)(x))
+#define GET_f64(x) f64_of(x)
+#define PUT_u32(v) ((uint64_t)(uint32_t)(v))
+#define PUT_s32(v) ((uint64_t)(uint32_t)(v))
+#define PUT_u64(v) ((uint64_t)(v))
+#define PUT_s64(v) ((uint64_t)(v))
+#define PUT_f64(v) bits_f64(v)
+#define BINOPA_BODY(T, x, y, expr) { \
+	TY_##T a = GET_##T(x), b = GET_##T(y); \
+	R(1) = acc = PUT_##T(expr); NEXT(4); }
+/* the same for a unary operator on A (result already a cell's bits) */
+#define UNOPA(name, T, expr) \
+	LX1_##name: { TY_##T a = GET_##T(acc); R(1) = acc = (expr); NEXT(3); } \
+	L_##name: { TY_##T a = GET_##T(R(2)); R(1) = acc = (expr); NEXT(3); }
+#define BINOPA(name, T, expr) \
+	LCX1_##name: fp[pc[1].u] = pc[2].u; pc += 3; goto LX1_##name; \
+	LX1_##name: BINOPA_BODY(T, acc, R(3), expr) \
+	LX2_##name: BINOPA_BODY(T, R(2), acc, expr) \
+	BIN_PRE(name) L_##name: BINOPA_BODY(T, R(2), R(3), expr)
+/* an access's prefixes: const64 + i32.add, i32.add, const64 */
+#define MEM_PRE(name) CONST_PRE(LCA_##name) \
+	LA_##name: fp[pc[1].u] = (uint32_t)(I32(2) + I32(3)); pc += 4; \
+	goto L_##name; \
+	CONST_PRE(LC_##name)
+#define LOAD_BODY(addr, ty, conv) { \
+	uint64_t ea = (uint64_t)(uint32_t)(addr) + U(3); ty v_; \
 	if (ea + sizeof(ty) > mem->size) \
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access"); \
 	memcpy(&v_, mem->data + ea, sizeof(ty)); \
-	R(1) = conv; NEXT(4); }
-#define STORE(name, ty) L_##name: { \
-	uint64_t ea = (uint64_t)I32(1) + U(3); ty v_ = (ty)R(2); \
+	R(1) = acc = conv; NEXT(4); }
+#define LOAD(name, ty, conv) LX1_##name: LOAD_BODY(acc, ty, conv) \
+	MEM_PRE(name) L_##name: LOAD_BODY(R(2), ty, conv)
+#define STORE_BODY(addr, val, ty) { \
+	uint64_t ea = (uint64_t)(uint32_t)(addr) + U(3); ty v_ = (ty)(val); \
 	if (ea + sizeof(ty) > mem->size) \
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access"); \
 	memcpy(mem->data + ea, &v_, sizeof(ty)); NEXT(4); }
+#define STORE(name, ty) LX1_##name: STORE_BODY(acc, R(2), ty) \
+	LX2_##name: STORE_BODY(R(1), acc, ty) \
+	MEM_PRE(name) L_##name: STORE_BODY(R(1), R(2), ty)
 
 /* SIMD: a v128 is loaded from its two cells into a union of lane views. */
 typedef union v128 {
@@ -345,18 +416,67 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	       bn_wasm_trap *trap, const bn_wasm__cell *step,
 	       const void *const **table_out)
 {
-	static const void *const labels[BN_WASM_OP_MAX] = {
-#define LBL_SPECIAL(c)
-#define LBL_SIMDX(c) [BN_WASM_OP_##c] = &&L_##c,
-#define LBL_UN(c) [BN_WASM_OP_##c] = &&L_##c,
-#define LBL_BIN(c) [BN_WASM_OP_##c] = &&L_##c,
-#define LBL_LOAD(c) [BN_WASM_OP_##c] = &&L_##c,
-#define LBL_STORE(c) [BN_WASM_OP_##c] = &&L_##c,
-#define BN_OP(code, name, c, kind, o, a, b, al) LBL_##kind(c)
+	/* plain handlers, then the super-instructions' (wasm_int.h) */
+	static const void *const labels[BN_WASM__H_KINDS * BN_WASM_OP_MAX] = {
+#define LBL_SPECIAL(c, o, a, b)
+#define LBL_SIMDX(c, o, a, b) [BN_WASM_OP_##c] = &&L_##c,
+#define LBL_UN(c, o, a, b) [BN_WASM_OP_##c] = &&L_##c,
+#define LBL_BIN(c, o, a, b) [BN_WASM_OP_##c] = &&L_##c, LBLB_##a(c)
+#define LBL_LOAD(c, o, a, b) [BN_WASM_OP_##c] = &&L_##c, LBLM_##o(c)
+#define LBL_STORE(c, o, a, b) [BN_WASM_OP_##c] = &&L_##c, LBLM_##b(c) \
+	LBLS_##b(c)
+#define LBL_AT(k, op, l) [BN_WASM__H_##k * BN_WASM_OP_MAX + (op)] = &&l,
+#define LBLB_i32(c) LBLC_i32(c) LBL_AT(LOAD32, BN_WASM_OP_##c, LL4_##c) \
+	LBL_AT(LOAD64, BN_WASM_OP_##c, LL8_##c)
+#define LBLB_i64(c) LBLB_i32(c)
+#define LBLB_f32(c) LBLB_i32(c)
+#define LBLB_f64(c) LBLB_i32(c)
+#define LBLB_v128(c)
+#define LBLC_i32(c) LBL_AT(CONST, BN_WASM_OP_##c, LC_##c)
+#define LBLM_i32(c) LBLC_i32(c) LBL_AT(ADD, BN_WASM_OP_##c, LA_##c) \
+	LBL_AT(ACC1, BN_WASM_OP_##c, LX1_##c) \
+	LBL_AT(CONST_ADD, BN_WASM_OP_##c, LCA_##c)
+#define LBLM_i64(c) LBLM_i32(c)
+#define LBLM_f32(c) LBLM_i32(c)
+#define LBLM_f64(c) LBLM_i32(c)
+#define LBLM_v128(c)
+#define LBLS_i32(c) LBL_AT(ACC2, BN_WASM_OP_##c, LX2_##c)
+#define LBLS_i64(c) LBLS_i32(c)
+#define LBLS_f32(c) LBLS_i32(c)
+#define LBLS_f64(c) LBLS_i32(c)
+#define LBLS_v128(c)
+#define BN_OP(code, name, c, kind, o, a, b, al) LBL_##kind(c, o, a, b)
 #include "opcodes.def"
 #undef BN_OP
 #define LBL_IOP(c) [BN_WASM_IOP_##c] = &&I_##c,
 		BN_WASM_IOPS(LBL_IOP)
+#define LBLC_BRCMP(c) LBL_AT(CONST, BN_WASM_IOP_##c, IC_##c) \
+	LBL_AT(LOOP, BN_WASM_IOP_##c, IL_##c) \
+	LBL_AT(CONST_LOOP, BN_WASM_IOP_##c, ICL_##c)
+		BN_WASM_BRCMPS(LBLC_BRCMP)
+		LBL_AT(LOOP, BN_WASM_IOP_jmp, IL_jmp)
+		LBL_AT(LOOP, BN_WASM_IOP_br_nz, IL_br_nz)
+		LBL_AT(LOOP, BN_WASM_IOP_br_z, IL_br_z)
+		LBL_AT(ACC1, BN_WASM_IOP_br_nz, IX1_br_nz)
+		LBL_AT(ACC1, BN_WASM_IOP_br_z, IX1_br_z)
+#define LBL_ACC1(c) LBL_AT(ACC1, BN_WASM_OP_##c, LX1_##c)
+#define LBL_ACC(c) LBL_ACC1(c) \
+	LBL_AT(ACC2, BN_WASM_OP_##c, LX2_##c) \
+	LBL_AT(CONST_ACC1, BN_WASM_OP_##c, LCX1_##c)
+		LBL_ACC(i32_add) LBL_ACC(i32_sub) LBL_ACC(i32_mul)
+		LBL_ACC(i32_and) LBL_ACC(i32_or) LBL_ACC(i32_xor)
+		LBL_ACC(i32_shl) LBL_ACC(i32_shr_u) LBL_ACC(i32_rotl)
+		LBL_ACC(i64_add) LBL_ACC(i64_sub) LBL_ACC(i64_mul)
+		LBL_ACC(i64_and) LBL_ACC(i64_or) LBL_ACC(i64_xor)
+		LBL_ACC(i64_shl) LBL_ACC(i64_shr_u) LBL_ACC(i64_rotl)
+		LBL_ACC(f64_add) LBL_ACC(f64_sub) LBL_ACC(f64_mul)
+		LBL_ACC(f64_div)
+		LBL_ACC(i64_eq) LBL_ACC(i64_ne) LBL_ACC(i64_lt_u)
+		LBL_ACC(i64_gt_u) LBL_ACC(i64_le_u) LBL_ACC(i64_ge_u)
+		LBL_ACC(i64_lt_s) LBL_ACC(i64_gt_s) LBL_ACC(i64_le_s)
+		LBL_ACC(i64_ge_s) LBL_ACC(i32_shr_s) LBL_ACC(i64_shr_s)
+		LBL_ACC1(i32_eqz) LBL_ACC1(i64_eqz) LBL_ACC1(i32_wrap_i64)
+		LBL_ACC1(i64_extend_i32_u) LBL_ACC1(i64_extend_i32_s)
 	};
 	const bn_wasm__cell *pc;
 	bn_wasm_instance *inst;
@@ -368,6 +488,8 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	bn_wasm_func *callee;
 	uint64_t *nfp;
 	const bn_wasm__cell *ret_pc;
+	/* the value the last value-producing instruction wrote */
+	uint64_t acc = 0;
 
 	if (table_out) {
 		*table_out = labels;
@@ -394,11 +516,12 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	s->depth++;
 	memset(fp + f->code->param_cells, 0,
 	       (f->code->local_cells - f->code->param_cells) * 8);
+	/* every function's code starts with its fuel instruction */
 	pc = f->code->code;
-	goto *pc->h;
+	goto I_fuel;
 
 	/* ---- numeric ---- */
-	UNOP(i32_eqz, I32(2) == 0)
+	UNOPA(i32_eqz, u32, a == 0)
 	/* the i32 comparisons of cells A and B, for the operators and for
 	   the compare-and-branch instructions */
 #define I32_CMPS(X, A, B) \
@@ -410,17 +533,17 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 #define CMP_OP(name, cond) BINOP(i32_##name, cond)
 	I32_CMPS(CMP_OP, 2, 3)
 #undef CMP_OP
-	UNOP(i64_eqz, I64(2) == 0)
-	BINOP(i64_eq, I64(2) == I64(3))
-	BINOP(i64_ne, I64(2) != I64(3))
-	BINOP(i64_lt_s, S64(2) < S64(3))
-	BINOP(i64_lt_u, I64(2) < I64(3))
-	BINOP(i64_gt_s, S64(2) > S64(3))
-	BINOP(i64_gt_u, I64(2) > I64(3))
-	BINOP(i64_le_s, S64(2) <= S64(3))
-	BINOP(i64_le_u, I64(2) <= I64(3))
-	BINOP(i64_ge_s, S64(2) >= S64(3))
-	BINOP(i64_ge_u, I64(2) >= I64(3))
+	UNOPA(i64_eqz, u64, a == 0)
+	BINOPA(i64_eq, u64, a == b)
+	BINOPA(i64_ne, u64, a != b)
+	BINOPA(i64_lt_s, s64, a < b)
+	BINOPA(i64_lt_u, u64, a < b)
+	BINOPA(i64_gt_s, s64, a > b)
+	BINOPA(i64_gt_u, u64, a > b)
+	BINOPA(i64_le_s, s64, a <= b)
+	BINOPA(i64_le_u, u64, a <= b)
+	BINOPA(i64_ge_s, s64, a >= b)
+	BINOPA(i64_ge_u, u64, a >= b)
 	BINOP(f32_eq, F32(2) == F32(3))
 	BINOP(f32_ne, F32(2) != F32(3))
 	BINOP(f32_lt, F32(2) < F32(3))
@@ -436,9 +559,10 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	UNOP(i32_clz, I32(2) ? (uint32_t)__builtin_clz(I32(2)) : 32u)
 	UNOP(i32_ctz, I32(2) ? (uint32_t)__builtin_ctz(I32(2)) : 32u)
 	UNOP(i32_popcnt, (uint32_t)__builtin_popcount(I32(2)))
-	BINOP(i32_add, (uint32_t)(I32(2) + I32(3)))
-	BINOP(i32_sub, (uint32_t)(I32(2) - I32(3)))
-	BINOP(i32_mul, (uint32_t)(I32(2) * I32(3)))
+	BINOPA(i32_add, u32, a + b)
+	BINOPA(i32_sub, u32, a - b)
+	BINOPA(i32_mul, u32, a * b)
+	BIN_PRE(i32_div_s)
 	L_i32_div_s: {
 		int32_t a = S32(2), b = S32(3);
 
@@ -446,43 +570,47 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
 		if (a == INT32_MIN && b == -1)
 			TRAP(BN_WASM_TRAP_INT_OVERFLOW, "integer overflow");
-		R(1) = (uint32_t)(a / b);
+		R(1) = acc = (uint32_t)(a / b);
 		NEXT(4);
 	}
+	BIN_PRE(i32_div_u)
 	L_i32_div_u: {
 		if (I32(3) == 0)
 			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
-		R(1) = I32(2) / I32(3);
+		R(1) = acc = I32(2) / I32(3);
 		NEXT(4);
 	}
+	BIN_PRE(i32_rem_s)
 	L_i32_rem_s: {
 		int32_t a = S32(2), b = S32(3);
 
 		if (b == 0)
 			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
-		R(1) = (b == -1) ? 0 : (uint32_t)(a % b);
+		R(1) = acc = (b == -1) ? 0 : (uint32_t)(a % b);
 		NEXT(4);
 	}
+	BIN_PRE(i32_rem_u)
 	L_i32_rem_u: {
 		if (I32(3) == 0)
 			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
-		R(1) = I32(2) % I32(3);
+		R(1) = acc = I32(2) % I32(3);
 		NEXT(4);
 	}
-	BINOP(i32_and, I32(2) & I32(3))
-	BINOP(i32_or, I32(2) | I32(3))
-	BINOP(i32_xor, I32(2) ^ I32(3))
-	BINOP(i32_shl, (uint32_t)(I32(2) << (I32(3) & 31)))
-	BINOP(i32_shr_s, (uint32_t)(S32(2) >> (I32(3) & 31)))
-	BINOP(i32_shr_u, I32(2) >> (I32(3) & 31))
-	BINOP(i32_rotl, rotl32(I32(2), I32(3)))
+	BINOPA(i32_and, u32, a & b)
+	BINOPA(i32_or, u32, a | b)
+	BINOPA(i32_xor, u32, a ^ b)
+	BINOPA(i32_shl, u32, a << (b & 31))
+	BINOPA(i32_shr_s, s32, a >> (b & 31))
+	BINOPA(i32_shr_u, u32, a >> (b & 31))
+	BINOPA(i32_rotl, u32, rotl32(a, b))
 	BINOP(i32_rotr, rotl32(I32(2), 32 - (I32(3) & 31)))
 	UNOP(i64_clz, I64(2) ? (uint64_t)__builtin_clzll(I64(2)) : 64u)
 	UNOP(i64_ctz, I64(2) ? (uint64_t)__builtin_ctzll(I64(2)) : 64u)
 	UNOP(i64_popcnt, (uint64_t)__builtin_popcountll(I64(2)))
-	BINOP(i64_add, I64(2) + I64(3))
-	BINOP(i64_sub, I64(2) - I64(3))
-	BINOP(i64_mul, I64(2) * I64(3))
+	BINOPA(i64_add, u64, a + b)
+	BINOPA(i64_sub, u64, a - b)
+	BINOPA(i64_mul, u64, a * b)
+	BIN_PRE(i64_div_s)
 	L_i64_div_s: {
 		int64_t a = S64(2), b = S64(3);
 
@@ -490,36 +618,39 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
 		if (a == INT64_MIN && b == -1)
 			TRAP(BN_WASM_TRAP_INT_OVERFLOW, "integer overflow");
-		R(1) = (uint64_t)(a / b);
+		R(1) = acc = (uint64_t)(a / b);
 		NEXT(4);
 	}
+	BIN_PRE(i64_div_u)
 	L_i64_div_u: {
 		if (I64(3) == 0)
 			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
-		R(1) = I64(2) / I64(3);
+		R(1) = acc = I64(2) / I64(3);
 		NEXT(4);
 	}
+	BIN_PRE(i64_rem_s)
 	L_i64_rem_s: {
 		int64_t a = S64(2), b = S64(3);
 
 		if (b == 0)
 			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
-		R(1) = (b == -1) ? 0 : (uint64_t)(a % b);
+		R(1) = acc = (b == -1) ? 0 : (uint64_t)(a % b);
 		NEXT(4);
 	}
+	BIN_PRE(i64_rem_u)
 	L_i64_rem_u: {
 		if (I64(3) == 0)
 			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
-		R(1) = I64(2) % I64(3);
+		R(1) = acc = I64(2) % I64(3);
 		NEXT(4);
 	}
-	BINOP(i64_and, I64(2) & I64(3))
-	BINOP(i64_or, I64(2) | I64(3))
-	BINOP(i64_xor, I64(2) ^ I64(3))
-	BINOP(i64_shl, I64(2) << (I64(3) & 63))
-	BINOP(i64_shr_s, (uint64_t)(S64(2) >> (I64(3) & 63)))
-	BINOP(i64_shr_u, I64(2) >> (I64(3) & 63))
-	BINOP(i64_rotl, rotl64(I64(2), I64(3)))
+	BINOPA(i64_and, u64, a & b)
+	BINOPA(i64_or, u64, a | b)
+	BINOPA(i64_xor, u64, a ^ b)
+	BINOPA(i64_shl, u64, a << (b & 63))
+	BINOPA(i64_shr_s, s64, a >> (b & 63))
+	BINOPA(i64_shr_u, u64, a >> (b & 63))
+	BINOPA(i64_rotl, u64, rotl64(a, b))
 	BINOP(i64_rotr, rotl64(I64(2), 64 - (I64(3) & 63)))
 	UNOP(f32_abs, I32(2) & 0x7fffffffu)
 	UNOP(f32_neg, I32(2) ^ 0x80000000u)
@@ -542,15 +673,15 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	UNOP(f64_trunc, round64(trunc(F64(2)), I64(2)))
 	UNOP(f64_nearest, round64(rint(F64(2)), I64(2)))
 	UNOP(f64_sqrt, bits_f64(sqrt(F64(2))))
-	BINOP(f64_add, bits_f64(F64(2) + F64(3)))
-	BINOP(f64_sub, bits_f64(F64(2) - F64(3)))
-	BINOP(f64_mul, bits_f64(F64(2) * F64(3)))
-	BINOP(f64_div, bits_f64(F64(2) / F64(3)))
+	BINOPA(f64_add, f64, a + b)
+	BINOPA(f64_sub, f64, a - b)
+	BINOPA(f64_mul, f64, a * b)
+	BINOPA(f64_div, f64, a / b)
 	BINOP(f64_min, fmin64(R(2), R(3)))
 	BINOP(f64_max, fmax64(R(2), R(3)))
 	BINOP(f64_copysign, (I64(2) & 0x7fffffffffffffffull) |
 			    (I64(3) & 0x8000000000000000ull))
-	UNOP(i32_wrap_i64, (uint32_t)I64(2))
+	UNOPA(i32_wrap_i64, u64, (uint32_t)a)
 #define TRUNC(name, get, lo_ok, hi_ok, conv)                                  \
 	L_##name:                                                             \
 	{                                                                     \
@@ -560,7 +691,7 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 			     "invalid conversion to integer");                \
 		if (!(lo_ok && hi_ok))                                        \
 			TRAP(BN_WASM_TRAP_INT_OVERFLOW, "integer overflow");  \
-		R(1) = conv;                                                  \
+		R(1) = acc = conv;                                            \
 		NEXT(3);                                                      \
 	}
 	TRUNC(i32_trunc_f32_s, F32, x_ >= -2147483648.0, x_ < 2147483648.0,
@@ -577,8 +708,8 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	      x_ < 9223372036854775808.0, (uint64_t)(int64_t)x_)
 	TRUNC(i64_trunc_f64_u, F64, x_ > -1.0, x_ < 18446744073709551616.0,
 	      (uint64_t)x_)
-	UNOP(i64_extend_i32_s, (uint64_t)(int64_t)S32(2))
-	UNOP(i64_extend_i32_u, (uint64_t)I32(2))
+	UNOPA(i64_extend_i32_s, s32, (uint64_t)(int64_t)a)
+	UNOPA(i64_extend_i32_u, u32, (uint64_t)a)
 	UNOP(f32_convert_i32_s, bits_f32((float)S32(2)))
 	UNOP(f32_convert_i32_u, bits_f32((float)I32(2)))
 	UNOP(f32_convert_i64_s, bits_f32((float)S64(2)))
@@ -986,13 +1117,48 @@ I_br_nz:
 		goto *pc->h;
 	}
 	NEXT(3);
+IX1_br_nz:
+	if ((uint32_t)acc) {
+		pc = pc[2].pc;
+		goto *pc->h;
+	}
+	NEXT(3);
+IX1_br_z:
+	if (!(uint32_t)acc) {
+		pc = pc[2].pc;
+		goto *pc->h;
+	}
+	NEXT(3);
 I_br_z:
 	if (!I32(1)) {
 		pc = pc[2].pc;
 		goto *pc->h;
 	}
 	NEXT(3);
-#define BRCMP(name, cond) I_br_##name: \
+	/* the same, to a loop header (a loop_check) */
+IL_jmp:
+	pc = pc[1].pc;
+	goto I_loop_check;
+IL_br_nz:
+	if (I32(1)) {
+		pc = pc[2].pc;
+		goto I_loop_check;
+	}
+	NEXT(3);
+IL_br_z:
+	if (!I32(1)) {
+		pc = pc[2].pc;
+		goto I_loop_check;
+	}
+	NEXT(3);
+#define BRCMP(name, cond) \
+	CONST_PRE(ICL_br_##name) IL_br_##name: \
+	if (cond) { \
+		pc = pc[3].pc; \
+		goto I_loop_check; \
+	} \
+	NEXT(4); \
+	CONST_PRE(IC_br_##name) I_br_##name: \
 	if (cond) { \
 		pc = pc[3].pc; \
 		goto *pc->h; \
@@ -1074,8 +1240,9 @@ do_call:
 	mem = inst->mems ? inst->mems[0] : NULL;
 	memset(fp + f->code->param_cells, 0,
 	       (f->code->local_cells - f->code->param_cells) * 8);
+	/* every function's code starts with its fuel instruction */
 	pc = f->code->code;
-	goto *pc->h;
+	goto I_fuel;
 
 	/* ---- data movement ---- */
 I_copy:
@@ -1089,7 +1256,7 @@ I_move:
 	memmove(fp + U(1), fp + U(2), U(3) * 8);
 	NEXT(4);
 I_const64:
-	R(1) = U(2);
+	R(1) = acc = U(2);
 	NEXT(3);
 I_const128:
 	fp[U(1)] = U(2);

@@ -832,11 +832,14 @@ static void emit_int(jit *j, int op, const bn_wasm__cell *p, uint32_t cell)
 
 /* Run the instruction at CELL through the interpreter. */
 static void emit_step(jit *j, const bn_wasm__code *c, uint32_t cell,
-		      uint32_t len, uint32_t fidx)
+		      uint32_t len, uint32_t fidx, int op)
 {
 	bn_wasm__cell *stub = &j->stubs[j->usedstubs];
 
 	memcpy(stub, &c->code[cell], len * sizeof(*stub));
+	/* the plain handler: the copy runs this instruction alone, even
+	   where the code has a super-instruction's */
+	stub[0].h = bn_wasm__handlers()[op];
 	stub[len].h = j->step_end;
 	j->usedstubs += len + 1;
 	mov_rr(j, 1, RDI, RBX);
@@ -1004,7 +1007,7 @@ static void emit_instr_raw(jit *j, const bn_wasm__code *c, uint32_t fidx,
 	const bn_wasm__cell *p = &c->code[cell];
 
 	if (!native(j, op)) {
-		emit_step(j, c, cell, len, fidx);
+		emit_step(j, c, cell, len, fidx, op);
 		return;
 	}
 

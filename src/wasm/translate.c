@@ -1161,9 +1161,174 @@ static int read_locals(tr *t)
 	return 0;
 }
 
+/* The interpreter's handler of kind K for OP, or NULL. */
+static const void *super_handler(const tr *t, enum bn_wasm__hkind k,
+				 uint32_t op)
+{
+	return t->h[(size_t)k * BN_WASM_OP_MAX + op];
+}
+
+/* Whether map entry I is a branch to a loop header (its loop_check):
+   its target operand is the last one, and still a cell index here. */
+static bool branches_to_loop(const tr *t, uint32_t i)
+{
+	uint32_t op = t->map[i].op, at = t->map[i].cell, n;
+
+	if (op == BN_WASM_IOP_jmp)
+		n = 1;
+	else if (op == BN_WASM_IOP_br_nz || op == BN_WASM_IOP_br_z)
+		n = 2;
+	else if (op >= BN_WASM_IOP_br_eq && op <= BN_WASM_IOP_br_ge_u)
+		n = 3;
+	else
+		return false;
+	return t->code[at + n].u < t->ncode &&
+	       t->code[t->code[at + n].u].h == t->h[BN_WASM_IOP_loop_check];
+}
+
+/* The kind of super-instruction OP starts as a prefix of 4 cells. */
+static enum bn_wasm__hkind prefix_kind(uint32_t op)
+{
+	switch (op) {
+	case BN_WASM_OP_i32_add:
+		return BN_WASM__H_ADD;
+	case BN_WASM_OP_i32_load:
+	case BN_WASM_OP_f32_load:
+		return BN_WASM__H_LOAD32;
+	case BN_WASM_OP_i64_load:
+	case BN_WASM_OP_f64_load:
+		return BN_WASM__H_LOAD64;
+	default:
+		return BN_WASM__H_PLAIN;
+	}
+}
+
+/* Whether OP's handler leaves its result (cell 1) in the interpreter's
+   acc: the scalar numeric operators, the loads and const64. */
+static bool sets_acc(uint32_t op)
+{
+	return (op >= BN_WASM_OP_i32_eqz && op <= BN_WASM_OP_i64_extend32_s) ||
+	       (op >= BN_WASM_OP_i32_load && op <= BN_WASM_OP_i64_load32_u) ||
+	       op == BN_WASM_IOP_const64;
+}
+
+/* The acc kind (BN_WASM__H_ACC1/2) for map entry I, which is no branch
+   target: which of its inputs is the cell entry I - 1 just wrote (and
+   left in acc); BN_WASM__H_PLAIN if none.  A const64 at I (which leaves
+   acc alone) followed by an operator whose first input is that cell,
+   not the const64's, gives BN_WASM__H_CONST_ACC1. */
+static enum bn_wasm__hkind acc_kind(const tr *t, uint32_t i)
+{
+	const bn_wasm__srcmap *m = t->map;
+	uint32_t op = m[i].op, at = m[i].cell, in1, in2 = 0;
+	uint64_t dst;
+
+	if (i == 0 || !sets_acc(m[i - 1].op))
+		return BN_WASM__H_PLAIN;
+	dst = t->code[m[i - 1].cell + 1].u;
+	if (op == BN_WASM_IOP_const64) {
+		uint32_t next = m[i].cell + 3;
+
+		if (i + 1 < t->nmap && m[i + 1].cell == next &&
+		    m[i + 1].op >= BN_WASM_OP_i32_eqz &&
+		    m[i + 1].op <= BN_WASM_OP_f64_copysign &&
+		    t->code[at + 1].u != dst && t->code[next + 2].u == dst)
+			return BN_WASM__H_CONST_ACC1;
+		return BN_WASM__H_PLAIN;
+	}
+	if (op >= BN_WASM_OP_i32_store && op <= BN_WASM_OP_i64_store32) {
+		in1 = 1;
+		in2 = 2;
+	} else if (op >= BN_WASM_OP_i32_load &&
+		   op <= BN_WASM_OP_i64_load32_u) {
+		in1 = 2;
+	} else if (op == BN_WASM_IOP_br_nz || op == BN_WASM_IOP_br_z) {
+		in1 = 1;
+	} else if (op == BN_WASM_OP_i32_eqz || op == BN_WASM_OP_i64_eqz ||
+		   (op >= BN_WASM_OP_i32_wrap_i64 &&
+		    op <= BN_WASM_OP_i64_extend32_s)) {
+		in1 = 2;
+	} else if (op >= BN_WASM_OP_i32_eqz && op <= BN_WASM_OP_f64_copysign) {
+		in1 = 2;
+		in2 = 3;
+	} else {
+		return BN_WASM__H_PLAIN;
+	}
+	if (t->code[at + in1].u == dst)
+		return BN_WASM__H_ACC1;
+	if (in2 && t->code[at + in2].u == dst)
+		return BN_WASM__H_ACC2;
+	return BN_WASM__H_PLAIN;
+}
+
+/* Super-instructions (enum bn_wasm__hkind): give the first instruction
+   of each group the handler that runs the group.  Only handlers change,
+   so the compiler, which reads the source map's ops, sees the same code;
+   runs before the branch targets become pointers (TARGET marks the cells
+   a branch goes to; NULL when it could not be made). */
+static void fuse_groups(tr *t, const bool *target)
+{
+	const bn_wasm__srcmap *m = t->map;
+
+	for (uint32_t i = 0; i < t->nmap; i++) {
+		uint32_t at = m[i].cell;
+		bool loop = branches_to_loop(t, i);
+		const void *h = NULL;
+
+		if (loop)
+			h = super_handler(t, BN_WASM__H_LOOP, m[i].op);
+		else if (prefix_kind(m[i].op) != BN_WASM__H_PLAIN &&
+			 i + 1 < t->nmap && m[i + 1].cell == at + 4)
+			h = super_handler(t, prefix_kind(m[i].op),
+					  m[i + 1].op);
+		if (m[i].op == BN_WASM_IOP_const64 && i + 1 < t->nmap &&
+		    m[i + 1].cell == at + 3) {
+			if (branches_to_loop(t, i + 1))
+				h = super_handler(t, BN_WASM__H_CONST_LOOP,
+						  m[i + 1].op);
+			else if (m[i + 1].op == BN_WASM_OP_i32_add &&
+				 i + 2 < t->nmap && m[i + 2].cell == at + 7)
+				h = super_handler(t, BN_WASM__H_CONST_ADD,
+						  m[i + 2].op);
+			if (!h)
+				h = super_handler(t, BN_WASM__H_CONST,
+						  m[i + 1].op);
+		}
+		/* an acc variant where no group starts here, or in place
+		   of a plain const64 pair */
+		if (target && !target[at] &&
+		    (!h || (m[i].op == BN_WASM_IOP_const64 &&
+			    h == super_handler(t, BN_WASM__H_CONST,
+					       m[i + 1].op)))) {
+			enum bn_wasm__hkind k = acc_kind(t, i);
+			const void *ha = NULL;
+
+			if (k == BN_WASM__H_CONST_ACC1)
+				ha = super_handler(t, k, m[i + 1].op);
+			else if (k != BN_WASM__H_PLAIN && !h)
+				ha = super_handler(t, k, m[i].op);
+			if (ha)
+				h = ha;
+		}
+		if (h)
+			t->code[at].h = h;
+	}
+}
+
 static int finish(tr *t)
 {
 	bn_wasm__code *fn = t->fn;
+	/* the cells branches go to (without it, no acc variants) */
+	bool *target = calloc(t->ncode ? t->ncode : 1, sizeof(*target));
+
+	for (uint32_t i = 0; target && i < t->nrelocs; i++) {
+		uint64_t c = t->code[t->relocs[i]].u;
+
+		if (c < t->ncode)
+			target[c] = true;
+	}
+	fuse_groups(t, target);
+	free(target);
 
 	for (uint32_t i = 0; i < t->nrelocs; i++) {
 		uint32_t c = t->relocs[i];

@@ -46,6 +46,32 @@
 	X(br_eq) X(br_ne) X(br_lt_s) X(br_lt_u) X(br_gt_s) X(br_gt_u) \
 	X(br_le_s) X(br_le_u) X(br_ge_s) X(br_ge_u)
 
+/* Super-instructions: kinds of handler the translator may give the first
+   instruction of a group, so the interpreter runs the group with one
+   dispatch.  The group's instructions stay as they are (the compiler and
+   branches into the group see them unchanged); only that first handler
+   differs.  Each kind is listed under the op of the group's last
+   instruction, OP. */
+enum bn_wasm__hkind {
+	BN_WASM__H_PLAIN,      /* OP alone */
+	BN_WASM__H_CONST,      /* const64, OP */
+	BN_WASM__H_ADD,        /* i32.add, OP (a load or store) */
+	BN_WASM__H_CONST_ADD,  /* const64, i32.add, OP (a load or store) */
+	BN_WASM__H_LOOP,       /* OP, a branch to a loop_check */
+	BN_WASM__H_CONST_LOOP, /* const64, OP (a compare-and-branch to a
+				  loop_check) */
+	BN_WASM__H_LOAD32,     /* i32.load or f32.load, OP (a binary
+				  operator) */
+	BN_WASM__H_LOAD64,     /* i64.load or f64.load, OP (a binary
+				  operator) */
+	BN_WASM__H_ACC1,       /* OP, its first input the result of the
+				  instruction before (held in a register) */
+	BN_WASM__H_ACC2,       /* OP, its second input that result */
+	BN_WASM__H_CONST_ACC1, /* const64, OP, OP's first input the result
+				  of the instruction before the const64 */
+	BN_WASM__H_KINDS
+};
+
 enum bn_wasm__op {
 #define BN_OP(code, name, c, kind, o, a, b, al) BN_WASM_OP_##c,
 #include "opcodes.def"
@@ -336,7 +362,9 @@ bool bn_wasm__is_valtype(uint8_t t);
 bool bn_wasm__is_reftype(uint8_t t);
 const char *bn_wasm__type_name(uint8_t t);
 
-/* The interpreter's handler table, indexed by enum bn_wasm__op. */
+/* The interpreter's handler table: at K * BN_WASM_OP_MAX + op, the
+   handler of kind K (enum bn_wasm__hkind) for op, NULL where it has
+   none. */
 const void *const *bn_wasm__handlers(void);
 /* Run F (wasm or host) with arguments in the cells at FP. */
 int bn_wasm__invoke(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,

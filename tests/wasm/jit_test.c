@@ -194,6 +194,35 @@ static const char *k_mod =
 	"                                              (i32.const 1)))\n"
 	"                          (i32.and (local.get $a) (i32.const 15)))))\n"
 	"    (i64.add (local.get $s) (i64.reinterpret_f64 (local.get $f))))\n"
+	/* the interpreter's super-instructions: const64 + i32.add +
+	   access (trapping at the bounds), a load feeding an operator,
+	   results read from acc (also behind a const64), and a join whose
+	   two arms leave different values in acc */
+	"  (func (export \"groups\") (param $a i32) (param $b i32) (result i64)\n"
+	"    (local $i i32) (local $x i32)\n"
+	"    (i32.store (i32.add (local.get $b) (i32.const 8))\n"
+	"               (i32.mul (local.get $a) (i32.const 3)))\n"
+	"    (local.set $x (i32.rotl (i32.xor (local.get $a)\n"
+	"                   (i32.load (i32.add (local.get $b) (i32.const 8))))\n"
+	"                 (i32.const 7)))\n"
+	"    (local.set $x (i32.add (local.get $x)\n"
+	"      (if (result i32) (i32.and (local.get $a) (i32.const 1))\n"
+	"        (then (i32.const 6) (local.set $i (i32.const 99)))\n"
+	"        (else (i32.const 7)))))\n"
+	"    (loop $l\n"
+	"      (local.set $x (i32.xor (i32.mul (local.get $x) (i32.const 31))\n"
+	"                             (i32.load8_u (local.get $i))))\n"
+	"      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i)\n"
+	"                                              (i32.const 1)))\n"
+	"                          (i32.const 5))))\n"
+	"    (i64.add (i64.extend_i32_u (local.get $x))\n"
+	"      (i64.add (i64.mul (i64.load (i32.and (local.get $a)\n"
+	"                                           (i32.const 0xfff8)))\n"
+	"                        (i64.const 3))\n"
+	"               (i64.reinterpret_f64\n"
+	"                 (f64.mul (f64.load (local.get $b))\n"
+	"                          (f64.add (f64.convert_i32_u (local.get $a))\n"
+	"                                   (f64.const 0.5)))))))\n"
 	")\n";
 
 /* host.twice(x) = 2 * sq(x) computed by calling back into the module */
@@ -306,7 +335,7 @@ static bool same(const outcome *a, const outcome *b)
 static void engines_agree(bn_t *t, int features, uint8_t bounds)
 {
 	static const char *const names[] = { "ints", "floats", "mem", "ctl",
-					     "joins" };
+					     "joins", "groups" };
 	bn_wasm_module *m;
 	run jit, itp;
 	size_t diff = 0, traps = 0, calls = 0;
