@@ -171,6 +171,10 @@ async function main() {
     await sp.getByRole('button', { name: 'Grant recall_memory to helper' }).click();
     await until(async () => (await api('/bots/helper/skills/recall-notes/grants')).grants
       .some((x) => x.capability === 'recall_memory' && x.bot === 'helper'), 'the grant');
+    // the page re-renders once the grant is in (new, empty limit fields):
+    // fill them after that, not before
+    await sp.getByRole('button', { name: /^Revoke recall_memory for / }).first().waitFor();
+    await page.waitForLoadState('networkidle');
     await sp.getByLabel('Time (ms)').fill('4000');
     await sp.getByLabel('Memory (bytes)').fill('8388608');
     await sp.getByRole('button', { name: 'Save limits for helper' }).click();
