@@ -35,20 +35,6 @@ static int bumped(bn_store *s, int r, bn_err *err)
 			      err);
 }
 
-char *bn_store__index_gen(bn_store *s)
-{
-	const bn_store__shape sh = { sizeof(char *), NULL, 0,
-				     bn_store__text_row, NULL };
-	char *out = NULL;
-	bool found = false;
-
-	if (bn_store__select_one(&out, &found, &sh, s, "SELECT value FROM"
-				 " store_state WHERE key = 'index_gen'",
-				 NULL, 0, NULL))
-		return NULL;
-	return out;
-}
-
 /* Run SQL with M's fields (?1-?4), TIER, SOURCE, the time and HASH. */
 static int index_write(bn_store *s, const char *sql,
 		       const bn_skill_manifest *m, const char *tier,

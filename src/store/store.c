@@ -368,24 +368,24 @@ int bn_store__reconcile_full(bn_store *s, bn_err *err)
 static char *state_key(bn_store *s, const char *key)
 {
 	bn_store__stmt *st;
-	char *out, *gen;
+	char *out = NULL;
 
+	/* index_gen: how many times the index was written (index.c) */
 	if (!key || bn_store__query(&st, s, "SELECT COUNT(*),"
-				    " COALESCE(MAX(installed_at), 0)"
+				    " COALESCE(MAX(installed_at), 0),"
+				    " (SELECT value FROM store_state"
+				    "  WHERE key = 'index_gen')"
 				    " FROM skill_index", NULL, 0, NULL))
 		return NULL;
 	if (bn_store__step(s, st, NULL) == 1) {
-		long long n = (long long)bn_store__col_int(st, 0),
-			  at = (long long)bn_store__col_int(st, 1);
-		bn_store__done(s, st);
-		gen = bn_store__index_gen(s);
-		out = bn_xasprintf("%s|%lld:%lld:%.32s", key, n, at,
+		const char *gen = bn_store__col_text(st, 2);
+		out = bn_xasprintf("%s|%lld:%lld:%.32s", key,
+				   (long long)bn_store__col_int(st, 0),
+				   (long long)bn_store__col_int(st, 1),
 				   gen ? gen : "0");
-		free(gen);
-		return out;
 	}
 	bn_store__done(s, st);
-	return NULL;
+	return out;
 }
 
 int bn_store__reconcile(bn_store *s, bn_err *err)

@@ -314,9 +314,6 @@ int bn_store__index_pending(bn_store *s, const bn_skill_manifest *m,
 int bn_store__index_settle(bn_store *s, const char *name,
 			   const char *hash, bn_err *err);
 int bn_store__index_remove(bn_store *s, const char *name, bn_err *err);
-/* How many times the index was written (index.c), as text: owned, or
-   NULL before the first write. */
-char *bn_store__index_gen(bn_store *s);
 /* Every name in the index (appended to *out). */
 int bn_store__index_names(bn_strv *out, bn_store *s, bn_err *err);
 /* The names whose row has an install in flight or no tree hash yet. */
