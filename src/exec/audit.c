@@ -3,6 +3,7 @@
    the rows are store/audit.c's. */
 #include "audit.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -68,13 +69,41 @@ static int audit_fail(int r, bn_err *err)
 	return r;
 }
 
+/* The texts one record holds (see text_in), freed together once the row
+   is written: a record never needs more than TEXTS_MAX. */
+#define TEXTS_MAX 8
+
+typedef struct texts {
+	char *v[TEXTS_MAX];
+	size_t n;
+} texts;
+
+/* V as record text, held by T; NULL for NULL or "". */
+static const char *text_keep(texts *t, const char *v)
+{
+	char *c = text_in(v);
+
+	assert(t->n < TEXTS_MAX);
+	t->v[t->n++] = c;
+	return c;
+}
+
+static void texts_done(texts *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->v[i]);
+	t->n = 0;
+}
+
+static const char *or_empty(const char *v)
+{
+	return v ? v : "";
+}
+
 int bn_exec_audit_begin(int64_t *id_out, bn_store *s,
 			const bn_exec_audit_run *r, bn_err *err)
 {
-	char *skill = text_in(r->skill), *version = text_in(r->version);
-	char *tier = text_in(r->tier), *bot = text_in(r->bot);
-	char *input = text_in(r->input_sha256), *client = text_in(r->client);
-	char *call = text_in(r->trace.tool_call_id);
+	texts t = { .n = 0 };
 	bn_proc_owner o;
 
 	if (r->owner)
@@ -82,42 +111,39 @@ int bn_exec_audit_begin(int64_t *id_out, bn_store *s,
 	else
 		bn_proc_owner_self(&o);
 	bn_store_audit_run_new row = {
-		.at_ms = now_ms(), .skill = skill ? skill : "",
-		.version = version, .tier = tier ? tier : "", .bot = bot,
-		.input_sha256 = input, .outcome = "running", .client = client,
+		.at_ms = now_ms(), .skill = or_empty(text_keep(&t, r->skill)),
+		.version = text_keep(&t, r->version),
+		.tier = or_empty(text_keep(&t, r->tier)),
+		.bot = text_keep(&t, r->bot),
+		.input_sha256 = text_keep(&t, r->input_sha256),
+		.outcome = "running", .client = text_keep(&t, r->client),
 		.actor = r->actor ? r->actor : BN_EXEC_AUDIT_LOCAL,
 		.link = { .session_id = r->trace.session,
-			  .turn = r->trace.turn, .tool_call_id = call,
+			  .turn = r->trace.turn,
+			  .tool_call_id = text_keep(&t, r->trace.tool_call_id),
 			  .owner_pid = o.pid, .owner_start = o.start,
 			  .owner_host = o.host },
 	};
 	int rc = bn_store_audit_run_add(id_out, s, &row, err);
 
-	free(client);
-	free(call);
-	free(skill);
-	free(version);
-	free(tier);
-	free(bot);
-	free(input);
+	texts_done(&t);
 	return rc ? audit_fail(rc, err) : 0;
 }
 
 int bn_exec_audit_end(bn_store *s, int64_t id, const bn_exec_audit_run *r,
 		      bn_err *err)
 {
-	char *output = text_in(r->output_sha256), *outcome = text_in(r->outcome);
-	char *error = text_in(r->error);
+	texts t = { .n = 0 };
 	bn_store_audit_run_end row = {
-		.output_sha256 = output, .fuel = r->fuel,
-		.memory_peak = r->memory_peak, .duration_ms = r->duration_ms,
-		.outcome = outcome ? outcome : "", .error = error,
+		.output_sha256 = text_keep(&t, r->output_sha256),
+		.fuel = r->fuel, .memory_peak = r->memory_peak,
+		.duration_ms = r->duration_ms,
+		.outcome = or_empty(text_keep(&t, r->outcome)),
+		.error = text_keep(&t, r->error),
 	};
 	int rc = bn_store_audit_run_finish(s, id, &row, err);
 
-	free(output);
-	free(outcome);
-	free(error);
+	texts_done(&t);
 	return rc ? audit_fail(rc, err) : 0;
 }
 
@@ -126,30 +152,25 @@ int bn_exec_audit_note(bn_store *s, const char *kind, const char *skill,
 		       const bn_exec_trace *trace, const char *outcome,
 		       const char *error, bn_err *err)
 {
-	char *sk = text_in(skill), *det = text_in(detail), *b = text_in(bot);
-	char *call = trace ? text_in(trace->tool_call_id) : NULL;
-	char *why = text_in(error);
+	texts t = { .n = 0 };
 	bn_store_audit_run_new row = {
-		.at_ms = now_ms(), .skill = sk ? sk : "", .tier = "",
-		.bot = b, .outcome = outcome,
-		.link = { .kind = kind, .detail = det,
+		.at_ms = now_ms(), .skill = or_empty(text_keep(&t, skill)),
+		.tier = "", .bot = text_keep(&t, bot), .outcome = outcome,
+		.link = { .kind = kind, .detail = text_keep(&t, detail),
 			  .session_id = trace ? trace->session : 0,
 			  .turn = trace ? trace->turn : 0,
-			  .tool_call_id = call },
+			  .tool_call_id = trace ? text_keep(&t,
+					  trace->tool_call_id) : NULL },
 	};
 	bn_store_audit_run_end end = {
-		.fuel = 0, .outcome = outcome, .error = why,
+		.fuel = 0, .outcome = outcome, .error = text_keep(&t, error),
 	};
 	int64_t id = 0;
 	int rc = bn_store_audit_run_add(&id, s, &row, err);
 
 	if (!rc)
 		rc = bn_store_audit_run_finish(s, id, &end, err);
-	free(sk);
-	free(det);
-	free(b);
-	free(call);
-	free(why);
+	texts_done(&t);
 	return rc ? audit_fail(rc, err) : 0;
 }
 
@@ -157,25 +178,21 @@ int bn_exec_audit_call(bn_store *s, int64_t run_id, const char *capability,
 		       const char *scope, bool allowed, const char *reason,
 		       bn_err *err)
 {
-	char *cap = text_in(capability), *sc = NULL, *why = NULL;
+	texts t = { .n = 0 };
+	const char *cap = or_empty(text_keep(&t, capability));
 	size_t rows = 0;
 	int rc = bn_store_audit_call_rows(&rows, s, run_id, err);
 
-	if (!rc && rows >= BN_EXEC_AUDIT_CALL_ROWS_MAX) {
-		rc = bn_store_audit_call_tally(s, run_id, now_ms(),
-			cap ? cap : "", allowed, "further calls past the cap of "
+	if (!rc && rows >= BN_EXEC_AUDIT_CALL_ROWS_MAX)
+		rc = bn_store_audit_call_tally(s, run_id, now_ms(), cap,
+			allowed, "further calls past the cap of "
 			ROWS_MAX_TEXT " rows of a run, counted here "
 			"without their scopes", err);
-	} else if (!rc) {
-		sc = text_in(scope);
-		why = text_in(reason);
-		rc = bn_store_audit_call_add(s, run_id, now_ms(),
-					     cap ? cap : "", sc, allowed, why,
-					     err);
-	}
-	free(cap);
-	free(sc);
-	free(why);
+	else if (!rc)
+		rc = bn_store_audit_call_add(s, run_id, now_ms(), cap,
+					     text_keep(&t, scope), allowed,
+					     text_keep(&t, reason), err);
+	texts_done(&t);
 	return rc ? audit_fail(rc, err) : 0;
 }
 
