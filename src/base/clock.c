@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* base/clock.c - CLOCK_MONOTONIC in ms, us, ns, and deadlines (clock.h). */
+/* base/clock.c - CLOCK_MONOTONIC in ms, us, ns, deadlines, and condition
+   variables that wait by it (clock.h). */
 #include "clock.h"
 
 static struct timespec now(void)
@@ -38,4 +39,14 @@ void bn_clock_deadline_ts(struct timespec *out, uint64_t ms)
 		out->tv_sec++;
 		out->tv_nsec -= 1000000000;
 	}
+}
+
+void bn_clock_cond_init(pthread_cond_t *c)
+{
+	pthread_condattr_t ca;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(c, &ca);
+	pthread_condattr_destroy(&ca);
 }

@@ -151,19 +151,10 @@ static int timer_start(timer *t, bn_wasm_store *s, bn_wasm_wasi *w,
 		       uint64_t timeout_ms, int cancel_fd,
 		       const atomic_bool *cancel)
 {
-	pthread_condattr_t ca;
-
-	memset(t, 0, sizeof(*t));
-	t->store = s;
-	t->wasi = w;
-	t->timeout_ms = timeout_ms;
-	t->cancel_fd = cancel_fd;
-	t->cancel = cancel;
+	*t = (timer){ .store = s, .wasi = w, .timeout_ms = timeout_ms,
+		      .cancel_fd = cancel_fd, .cancel = cancel };
 	pthread_mutex_init(&t->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&t->cond, &ca);
-	pthread_condattr_destroy(&ca);
+	bn_clock_cond_init(&t->cond);
 	return pthread_create(&t->thread, NULL, timer_main, t);
 }
 

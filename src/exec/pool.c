@@ -550,7 +550,6 @@ int bn_exec_pool_new(bn_exec_pool **out, const bn_exec_pool_config *cfg,
 		     bn_err *err)
 {
 	bn_exec_pool *p;
-	pthread_condattr_t ca;
 
 	if (!cfg->max_workers || !cfg->max_per_skill || !cfg->max_calls ||
 	    !cfg->skill_busy || !cfg->bot_busy)
@@ -566,11 +565,8 @@ int bn_exec_pool_new(bn_exec_pool **out, const bn_exec_pool_config *cfg,
 	for (unsigned i = 0; i < cfg->max_workers; i++)
 		p->slots[i].w.chan = -1;
 	pthread_mutex_init(&p->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&p->changed, &ca);
-	pthread_cond_init(&p->wake, &ca);
-	pthread_condattr_destroy(&ca);
+	bn_clock_cond_init(&p->changed);
+	bn_clock_cond_init(&p->wake);
 	if (pthread_create(&p->keeper, NULL, keeper_main, p)) {
 		p->stopping = true;
 		bn_exec_pool_free(p);

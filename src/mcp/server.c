@@ -123,7 +123,6 @@ int bn_mcp_server_new(bn_mcp_server **out, const bn_mcp_options *o,
 		      bn_err *err)
 {
 	bn_mcp_server *srv = bn_xcalloc(1, sizeof(*srv));
-	pthread_condattr_t ca;
 
 	srv->o = *o;
 	srv->bot = bn_xstrdup(o->bot ? o->bot : BN_MCP_DEFAULT_BOT);
@@ -135,10 +134,7 @@ int bn_mcp_server_new(bn_mcp_server **out, const bn_mcp_options *o,
 	if (!srv->o.progress_ms)
 		srv->o.progress_ms = BN_MCP_PROGRESS_MS;
 	pthread_mutex_init(&srv->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&srv->wake, &ca);
-	pthread_condattr_destroy(&ca);
+	bn_clock_cond_init(&srv->wake);
 	if (pthread_create(&srv->watcher, NULL, watcher_main, srv)) {
 		bn_mcp_server_free(srv);
 		return bn_err_set(err, BN_EIO, "mcp: cannot start the thread "
