@@ -283,20 +283,16 @@ static int32_t do_http(bn_exec_host *h, const bn_exec_host_args *a,
 		if ((r = headers_parse(&hh, h, hj, url)))
 			goto out;
 	}
-	bn_exec_http_request req = BN_EXEC_HTTP_REQUEST_INIT;
+	bn_exec_http_request req = {
+		.method = method, .url = url,
+		.headers = hh.plain, .n_headers = hh.nplain,
+		.secret_headers = hh.secret, .n_secret_headers = hh.nsecret,
+		/* never in the URL or body; scrubbed from what comes back */
+		.scrub = hh.raw, .n_scrub = hh.nsecret,
+		.body = body, .body_len = body_len,
+	};
 	bn_exec_http_response resp = { 0 };
 	bn_err e;
-	req.method = method;
-	req.url = url;
-	req.headers = hh.plain;
-	req.n_headers = hh.nplain;
-	req.secret_headers = hh.secret;
-	req.n_secret_headers = hh.nsecret;
-	/* never in the URL or body; scrubbed from what comes back */
-	req.scrub = hh.raw;
-	req.n_scrub = hh.nsecret;
-	req.body = body;
-	req.body_len = body_len;
 	bn_err_init(&e);
 	int hr = bn_exec_http_request_send(&resp, &pol, &req, &e);
 	if (hr) {
