@@ -598,10 +598,6 @@ static int run_confined(run_ctx *c, const char *bytes, size_t nbytes,
 	} else if (o.protocol_error) {
 		res->outcome = "error";
 		res->error = bn_xstrdup(o.protocol_msg);
-	} else if (o.cancelled) {
-		res->outcome = "error";
-		res->error = bn_xstrdup("cancelled: the caller stopped the run "
-					"(its worker was ended)");
 	} else if (o.timed_out) {
 		res->outcome = "limit";
 		res->limit = "time";
