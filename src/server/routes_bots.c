@@ -27,7 +27,7 @@ static int bot_exists(bn_server_req *rq, bn_store *s, bn_err *err)
 
 /* ---- bots ------------------------------------------------------------------ */
 
-static int bots_list(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__bots_list(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bn_store_bot *bots = NULL;
 	size_t n = 0, i;
@@ -44,7 +44,7 @@ static int bots_list(bn_server_req *rq, bn_store *s, bn_err *err)
 	return r;
 }
 
-static int bot_create(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__bot_create(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bool bad = false;
 	bn_store_bot b = { 0 }, made = { 0 };
@@ -69,7 +69,7 @@ static int bot_create(bn_server_req *rq, bn_store *s, bn_err *err)
 	return r;
 }
 
-static int bot_show(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__bot_show(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bn_store_bot b = { 0 };
 	json_t *o;
@@ -81,7 +81,7 @@ static int bot_show(bn_server_req *rq, bn_store *s, bn_err *err)
 	return r;
 }
 
-static void bot_remove(bn_server_req *rq)
+void bn_server__bot_remove(bn_server_req *rq)
 {
 	bn_server__remove(rq, bn_store_bot_remove);
 }
@@ -89,7 +89,7 @@ static void bot_remove(bn_server_req *rq)
 /* ---- a bot's skills ---------------------------------------------------------- */
 
 /* The bot's attachments: [{skill, enabled, attached_at}]. */
-static int bot_skills(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__bot_skills(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bn_store_attachment *att = NULL;
 	size_t n = 0, i;
@@ -123,7 +123,7 @@ static int reply_binding(bn_server_req *rq, int r, unsigned status,
 	return 0;
 }
 
-static int skill_attach(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__skill_attach(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bool bad = false;
 	const char *skill = bn_server__body_str(rq, "skill", &bad);
@@ -134,21 +134,21 @@ static int skill_attach(bn_server_req *rq, bn_store *s, bn_err *err)
 			     MHD_HTTP_CREATED, skill, "attached");
 }
 
-static int skill_detach(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__skill_detach(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	return reply_binding(rq, bn_store_detach(s, rq->params[0],
 						 rq->params[1], err),
 			     MHD_HTTP_OK, rq->params[1], "detached");
 }
 
-static int skill_enable(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__skill_enable(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	return reply_binding(rq, bn_store_set_enabled(s, rq->params[0],
 						      rq->params[1], true, err),
 			     MHD_HTTP_OK, rq->params[1], "enabled");
 }
 
-static int skill_disable(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__skill_disable(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	return reply_binding(rq, bn_store_set_enabled(s, rq->params[0],
 						      rq->params[1], false,
@@ -158,7 +158,7 @@ static int skill_disable(bn_server_req *rq, bn_store *s, bn_err *err)
 
 /* ---- grants ------------------------------------------------------------------ */
 
-static int grants_list(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__grants_list(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bn_exec_grants g = { 0 };
 	int r = bot_exists(rq, s, err);
@@ -253,7 +253,7 @@ static int grant_all(bn_strv *added, bn_store *s, const char *bot,
 	return r;
 }
 
-static int grants_add(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__grants_add(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bn_exec_limits lim = { 0 };
 	bn_strv added = { 0 };
@@ -273,7 +273,7 @@ static int grants_add(bn_server_req *rq, bn_store *s, bn_err *err)
 }
 
 /* ?capability=SPEC (or {"capability": SPEC}): "cap", "cap=scope", "all". */
-static int grants_revoke(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__grants_revoke(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bool bad = false;
 	const char *spec = bn_server__query(rq, "capability");
@@ -296,7 +296,7 @@ static int grants_revoke(bn_server_req *rq, bn_store *s, bn_err *err)
 /* ---- memories ----------------------------------------------------------------- */
 
 /* ?q=QUERY&limit=N searches; without q, every memory. */
-static int memories_get(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__memories_get(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	const char *q = bn_server__query(rq, "q"),
 		   *lim = bn_server__query(rq, "limit");
@@ -323,7 +323,7 @@ static int memories_get(bn_server_req *rq, bn_store *s, bn_err *err)
 	return r;
 }
 
-static int memory_add(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__memory_add(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bool bad = false;
 	const char *text = bn_server__body_str(rq, "text", &bad);
@@ -340,7 +340,7 @@ static int memory_add(bn_server_req *rq, bn_store *s, bn_err *err)
 	return r;
 }
 
-static int memory_remove(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__memory_remove(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	long long id;
 	int r;
@@ -356,23 +356,3 @@ static int memory_remove(bn_server_req *rq, bn_store *s, bn_err *err)
 					json_integer(id));
 	return r;
 }
-
-#define BOT "/api/v1/bots/:bot"
-const bn_server_route bn_server_routes_bots[] = {
-	{ "GET", "/api/v1/bots", .store = bots_list },
-	{ "POST", "/api/v1/bots", .store = bot_create },
-	{ "GET", BOT, .store = bot_show },
-	{ "DELETE", BOT, .fn = bot_remove },
-	{ "GET", BOT "/skills", .store = bot_skills },
-	{ "POST", BOT "/skills", .store = skill_attach },
-	{ "DELETE", BOT "/skills/:skill", .store = skill_detach },
-	{ "POST", BOT "/skills/:skill/enable", .store = skill_enable },
-	{ "POST", BOT "/skills/:skill/disable", .store = skill_disable },
-	{ "GET", BOT "/skills/:skill/grants", .store = grants_list },
-	{ "POST", BOT "/skills/:skill/grants", .store = grants_add },
-	{ "DELETE", BOT "/skills/:skill/grants", .store = grants_revoke },
-	{ "GET", BOT "/memories", .store = memories_get },
-	{ "POST", BOT "/memories", .store = memory_add },
-	{ "DELETE", BOT "/memories/:id", .store = memory_remove },
-	{ NULL, NULL, NULL, NULL },
-};

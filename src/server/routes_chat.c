@@ -457,7 +457,7 @@ static void stream_start(bn_server_req *rq, chat_stream *cs)
 	rq->status = MHD_HTTP_OK;
 }
 
-static void chat_post(bn_server_req *rq)
+void bn_server__chat_post(bn_server_req *rq)
 {
 	chat_stream *cs = chat_prepare(rq);
 
@@ -485,7 +485,7 @@ static int session_of(bn_server_req *rq, bn_store *s, bn_store_conv *c,
 				      id);
 }
 
-static int sessions_list(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__sessions_list(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bn_store_bot b = { 0 };
 	json_t *a;
@@ -498,7 +498,7 @@ static int sessions_list(bn_server_req *rq, bn_store *s, bn_err *err)
 	return r;
 }
 
-static int session_get(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__session_get(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bn_store_conv c = { 0 };
 	json_t *o;
@@ -510,7 +510,7 @@ static int session_get(bn_server_req *rq, bn_store *s, bn_err *err)
 	return r;
 }
 
-static int session_resume(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__session_resume(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bn_store_conv c = { 0 };
 	bn_agent_provider *p;
@@ -531,7 +531,7 @@ static int session_resume(bn_server_req *rq, bn_store *s, bn_err *err)
 	return r;
 }
 
-static int session_delete(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__session_delete(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bn_store_conv c = { 0 };
 	bn_store_turn t = { 0 };
@@ -558,7 +558,7 @@ static int session_delete(bn_server_req *rq, bn_store *s, bn_err *err)
 
 /* DELETE /api/v1/sessions/:id/turns/:n - drop the incomplete or
    cancelled last turn N. */
-static int turn_drop(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__turn_drop(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bn_store_conv c = { 0 };
 	bn_store_turn t = { 0 };
@@ -589,13 +589,3 @@ static int turn_drop(bn_server_req *rq, bn_store *s, bn_err *err)
 	bn_store_conv_clear(&c);
 	return r;
 }
-
-const bn_server_route bn_server_routes_chat[] = {
-	{ "POST", "/api/v1/bots/:bot/chat", .fn = chat_post },
-	{ "GET", "/api/v1/bots/:bot/sessions", .store = sessions_list },
-	{ "GET", "/api/v1/sessions/:id", .store = session_get },
-	{ "POST", "/api/v1/sessions/:id/resume", .store = session_resume },
-	{ "DELETE", "/api/v1/sessions/:id", .store = session_delete },
-	{ "DELETE", "/api/v1/sessions/:id/turns/:n", .store = turn_drop },
-	{ NULL, NULL, NULL, NULL },
-};

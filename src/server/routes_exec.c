@@ -64,7 +64,7 @@ static bool audit_filter(bn_server_req *rq, bn_exec_audit_filter *f,
 	return true;
 }
 
-static int audit_get(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__audit_get(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bn_exec_audit_filter f;
 	json_t *runs = NULL, *o, *last;
@@ -86,7 +86,7 @@ static int audit_get(bn_server_req *rq, bn_store *s, bn_err *err)
 }
 
 /* /audit/:run/calls?limit=&after=: a page of one run's calls. */
-static int audit_calls_get(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__audit_calls_get(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	const char *limit = bn_server__query(rq, "limit"),
 		   *after = bn_server__query(rq, "after");
@@ -115,7 +115,7 @@ static int audit_calls_get(bn_server_req *rq, bn_store *s, bn_err *err)
 
 #ifdef HAVE_REGISTRY
 /* ?skill=&since=&limit=: the install log, as `bnity audit --installs`. */
-static int installs_get(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__installs_get(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bn_exec_audit_filter f;
 	json_t *a = NULL;
@@ -133,7 +133,7 @@ static int installs_get(bn_server_req *rq, bn_store *s, bn_err *err)
 
 /* ---- secrets -------------------------------------------------------------- */
 
-static int secrets_list(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__secrets_list(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bn_exec_vault_entry *e = NULL;
 	bn_exec_vault *v;
@@ -152,7 +152,7 @@ static int secrets_list(bn_server_req *rq, bn_store *s, bn_err *err)
 }
 
 /* {"value": TEXT}: stored, never echoed. */
-static int secret_set(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__secret_set(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	json_t *val = rq->body ? json_object_get(rq->body, "value") : NULL;
 	const char *name = rq->params[0];
@@ -183,7 +183,7 @@ static int secret_set(bn_server_req *rq, bn_store *s, bn_err *err)
 	return r;
 }
 
-static int secret_remove(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__secret_remove(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bn_exec_vault *v;
 	int r = bn_exec_vault_open(&v, s, err);
@@ -208,7 +208,7 @@ static const char *const provider_secrets[] = {
 	"ANTHROPIC_API_KEY", "OPENAI_API_KEY", NULL,
 };
 
-static int settings_get(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__settings_get(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	json_t *env, *sec, *o;
 	bn_exec_vault *v;
@@ -251,17 +251,3 @@ static int settings_get(bn_server_req *rq, bn_store *s, bn_err *err)
 	bn_server__reply(rq, MHD_HTTP_OK, o);
 	return 0;
 }
-
-const bn_server_route bn_server_routes_exec[] = {
-	{ "GET", "/api/v1/audit", .store = audit_get },
-	{ "GET", "/api/v1/audit/:run/calls", .store = audit_calls_get },
-#ifdef HAVE_REGISTRY
-	{ "GET", "/api/v1/audit/installs", .store = installs_get },
-#endif
-	{ "GET", "/api/v1/secrets", .store = secrets_list },
-	{ "PUT", "/api/v1/secrets/:name", .store = secret_set },
-	{ "POST", "/api/v1/secrets/:name", .store = secret_set },
-	{ "DELETE", "/api/v1/secrets/:name", .store = secret_remove },
-	{ "GET", "/api/v1/settings", .store = settings_get },
-	{ NULL, NULL, NULL, NULL },
-};

@@ -65,7 +65,7 @@ static void reply_noted(bn_server_req *rq, unsigned status, json_t *o,
 }
 
 /* GET ?q=QUERY&registry=NAME */
-static void registry_search(bn_server_req *rq)
+void bn_server__registry_search(bn_server_req *rq)
 {
 	const char *q = bn_server__query(rq, "q"),
 		   *reg = bn_server__query(rq, "registry");
@@ -247,7 +247,7 @@ static bool source_args(bn_server_req *rq, const char **source,
 	return source_allowed(rq, *source);
 }
 
-static void install_preview(bn_server_req *rq)
+void bn_server__install_preview(bn_server_req *rq)
 {
 	const char *source, *skill;
 	bn_registry_config cfg = { 0 };
@@ -360,7 +360,7 @@ static void reply_installed(bn_server_req *rq, int r, const bn_err *err,
 
 /* {"source", "skill"?, "approve": [...], "bot"?, "force"?, "local"?,
    "update"?} */
-static void install_post(bn_server_req *rq)
+void bn_server__install_post(bn_server_req *rq)
 {
 	bn_registry_install_opts o = BN_REGISTRY_INSTALL_OPTS_INIT;
 	const char *source, *skill, *approved[APPROVE_MAX], *bot;
@@ -458,7 +458,7 @@ static bool refetch_allowed(bn_server_req *rq, const char *name)
 
 /* GET: every installed skill checked against its source, as `skill
    outdated --json` prints it. */
-static void updates_get(bn_server_req *rq)
+void bn_server__updates_get(bn_server_req *rq)
 {
 	bn_registry_config cfg = { 0 };
 	bn_registry_ctx ctx;
@@ -533,19 +533,19 @@ out:
 	ctx_close(&cfg, &notes);
 }
 
-static void update_post(bn_server_req *rq)
+void bn_server__update_post(bn_server_req *rq)
 {
 	update_or_repair(rq, true);
 }
 
-static void repair_post(bn_server_req *rq)
+void bn_server__repair_post(bn_server_req *rq)
 {
 	update_or_repair(rq, false);
 }
 
 /* GET: every installed skill's files against skills-lock.json, as
    `skill verify --json` prints them. */
-static void verify_get(bn_server_req *rq)
+void bn_server__verify_get(bn_server_req *rq)
 {
 	bn_strv names = { 0 };
 	json_t *a;
@@ -570,7 +570,7 @@ static void verify_get(bn_server_req *rq)
 
 /* ---- trusted keys ----------------------------------------------------------- */
 
-static int keys_list(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__keys_list(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	json_t *keys = NULL;
 	int r = bn_registry_key_list(&keys, s, err);
@@ -579,15 +579,3 @@ static int keys_list(bn_server_req *rq, bn_store *s, bn_err *err)
 		bn_server__reply_member(rq, MHD_HTTP_OK, "keys", keys);
 	return r;
 }
-
-const bn_server_route bn_server_routes_registry[] = {
-	{ "GET", "/api/v1/registry/search", .fn = registry_search },
-	{ "POST", "/api/v1/skills/install/preview", .fn = install_preview },
-	{ "POST", "/api/v1/skills/install", .fn = install_post },
-	{ "GET", "/api/v1/keys", .store = keys_list },
-	{ "GET", "/api/v1/updates", .fn = updates_get },
-	{ "POST", "/api/v1/skills/:skill/update", .fn = update_post },
-	{ "GET", "/api/v1/verify", .fn = verify_get },
-	{ "POST", "/api/v1/skills/:skill/repair", .fn = repair_post },
-	{ NULL, NULL, NULL, NULL },
-};

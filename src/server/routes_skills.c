@@ -37,7 +37,7 @@ static int route_skill(const bn_store_skill **sk, bn_store_skills *all,
 				    rq->params[0]);
 }
 
-static int skills_list(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__skills_list(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bn_store_skills all = { 0 };
 	json_t *a, *o;
@@ -57,7 +57,7 @@ static int skills_list(bn_server_req *rq, bn_store *s, bn_err *err)
 	return 0;
 }
 
-static int skill_show(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__skill_show(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bn_store_skills all = { 0 };
 	const bn_store_skill *sk;
@@ -95,7 +95,7 @@ static int listed(const char *dir, const char *path, bn_err *err)
 
 /* ?path=REL: one file of the skill, {path, size, text, lossy} (text
    made valid UTF-8; "binary": true and no text when it holds a NUL). */
-static int skill_file(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__skill_file(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	const char *path = bn_server__query(rq, "path");
 	bn_store_skills all = { 0 };
@@ -191,7 +191,7 @@ static int with_instructions(bn_store *s, const char *name, const char *body,
 
 /* {"name", "description", "instructions"?}: a new prompt skill of the
    user's own, 201 with it as GET /skills/NAME shows it in a list. */
-static int skill_create(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__skill_create(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bool bad = false;
 	const char *name = bn_server__body_str(rq, "name", &bad);
@@ -226,7 +226,7 @@ static int skill_create(bn_server_req *rq, bn_store *s, bn_err *err)
 
 /* {"text", "name"?}: the strict rules over SKILL.md text not yet saved
    (NAME: the folder it will be in), as hints for an editor. */
-static void skill_check(bn_server_req *rq)
+void bn_server__skill_check(bn_server_req *rq)
 {
 	bool bad = false, ok;
 	const char *text = need_str(rq, "text", "{\"text\": the SKILL.md, "
@@ -243,7 +243,7 @@ static void skill_check(bn_server_req *rq)
 
 /* {"text"}: save a new SKILL.md for a skill of the user's own; 200 with
    the strict rules' hints, which do not refuse. */
-static int skill_save(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__skill_save(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	const char *text = need_str(rq, "text", "{\"text\": the new "
 				    "SKILL.md}");
@@ -263,7 +263,7 @@ static int skill_save(bn_server_req *rq, bn_store *s, bn_err *err)
 
 /* ?capability=SPEC: revoke the every-bot grants of SPEC ("cap",
    "cap=scope" or "all"), as `bnity skill revoke NAME SPEC` does. */
-static int skill_grants_revoke(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__skill_grants_revoke(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	const char *spec = bn_server__query(rq, "capability");
 	size_t removed = 0;
@@ -345,7 +345,7 @@ static bool validate_below(bn_skill_report *rep, const char *root,
 	return ok;
 }
 
-static void skill_validate(bn_server_req *rq)
+void bn_server__skill_validate(bn_server_req *rq)
 {
 	bn_skill_report rep = { 0 };
 	bool ok;
@@ -360,14 +360,14 @@ static void skill_validate(bn_server_req *rq)
 	bn_skill_report_clear(&rep);
 }
 
-static void skill_remove(bn_server_req *rq)
+void bn_server__skill_remove(bn_server_req *rq)
 {
 	bn_server__remove(rq, bn_registry_skill_remove);
 }
 
 /* {"input": JSON value or text, "bot": BOT?}: the result, 200 whatever
    the outcome once the skill ran. */
-static void skill_run(bn_server_req *rq)
+void bn_server__skill_run(bn_server_req *rq)
 {
 	bn_exec_result res = { 0 };
 	uint64_t t0_us;
@@ -429,17 +429,3 @@ static void skill_run(bn_server_req *rq)
 	bn_server__reply(rq, MHD_HTTP_OK, bn_view_run_json(&res));
 	bn_exec_result_clear(&res);
 }
-
-const bn_server_route bn_server_routes_skills[] = {
-	{ "GET", "/api/v1/skills", .store = skills_list },
-	{ "POST", "/api/v1/skills", .store = skill_create },
-	{ "POST", "/api/v1/skills/validate", .fn = skill_validate },
-	{ "POST", "/api/v1/skills/check", .fn = skill_check },
-	{ "PUT", "/api/v1/skills/:name/SKILL.md", .store = skill_save },
-	{ "GET", "/api/v1/skills/:name", .store = skill_show },
-	{ "GET", "/api/v1/skills/:name/file", .store = skill_file },
-	{ "DELETE", "/api/v1/skills/:name/grants", .store = skill_grants_revoke },
-	{ "DELETE", "/api/v1/skills/:name", .fn = skill_remove },
-	{ "POST", "/api/v1/skills/:name/run", .fn = skill_run },
-	{ NULL, NULL, NULL, NULL },
-};

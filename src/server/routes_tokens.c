@@ -11,7 +11,7 @@
 #include "store/tokens.h"
 #include "view/view.h"
 
-static void whoami(bn_server_req *rq)
+void bn_server__whoami(bn_server_req *rq)
 {
 	json_t *o = json_object();
 
@@ -21,7 +21,7 @@ static void whoami(bn_server_req *rq)
 	bn_server__reply(rq, MHD_HTTP_OK, o);
 }
 
-static int tokens_list(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__tokens_list(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bn_store_token *v = NULL;
 	size_t n = 0;
@@ -35,7 +35,7 @@ static int tokens_list(bn_server_req *rq, bn_store *s, bn_err *err)
 }
 
 /* {"name", "role"?}: 201 {"name", "role", "token"}, the text once. */
-static int token_post(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__token_post(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bool bad = false;
 	const char *name = bn_server__body_str(rq, "name", &bad);
@@ -60,7 +60,7 @@ static int token_post(bn_server_req *rq, bn_store *s, bn_err *err)
 	return 0;
 }
 
-static int token_delete(bn_server_req *rq, bn_store *s, bn_err *err)
+int bn_server__token_delete(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	int r = bn_server_token_revoke(s, rq->srv->home, rq->params[0], err);
 
@@ -68,11 +68,3 @@ static int token_delete(bn_server_req *rq, bn_store *s, bn_err *err)
 		bn_server__reply_removed(rq, rq->params[0]);
 	return r;
 }
-
-const bn_server_route bn_server_routes_tokens[] = {
-	{ "GET", "/api/v1/whoami", .fn = whoami },
-	{ "GET", "/api/v1/tokens", .store = tokens_list },
-	{ "POST", "/api/v1/tokens", .store = token_post },
-	{ "DELETE", "/api/v1/tokens/:name", .store = token_delete },
-	{ NULL, NULL, NULL, NULL },
-};

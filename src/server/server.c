@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * server/server.c - the daemon: listening, reading capped request bodies,
- * authentication, routing to the tables of routes_*.c, JSON and error
+ * authentication, routing by the table of routes.c, JSON and error
  * replies, security and CORS headers, and the embedded UI (ui.c).
  *
  * libmicrohttpd calls answer() several times per request: first with no
@@ -248,39 +248,23 @@ static bool route_match(const char *pattern, char *const *segs, size_t n,
 	return i == n;
 }
 
-static const bn_server_route *const route_tables[] = {
-	bn_server_routes_skills,
-	bn_server_routes_bots,
-	bn_server_routes_exec,
-	bn_server_routes_tokens,
-#ifdef HAVE_CHAT
-	bn_server_routes_chat,
-#endif
-#ifdef HAVE_REGISTRY
-	bn_server_routes_registry,
-#endif
-	NULL,
-};
-
 /* The route for METHOD and SEGS; *allow lists the methods the path has
    when it exists under another method only. */
 static const bn_server_route *route_find(const char **params, bn_buf *allow,
 					 const char *method, char *const *segs,
 					 size_t n)
 {
-	const bn_server_route *const *t;
 	const bn_server_route *rt;
 
-	for (t = route_tables; *t; t++)
-		for (rt = *t; rt->pattern; rt++) {
-			if (!route_match(rt->pattern, segs, n, params))
-				continue;
-			if (!strcmp(rt->method, method))
-				return rt;
-			if (bn_buf_printf(allow, "%s%s", allow->len ? ", " : "",
-					  rt->method))
-				continue; /* capped: the list keeps what fits */
-		}
+	for (rt = bn_server_routes; rt->pattern; rt++) {
+		if (!route_match(rt->pattern, segs, n, params))
+			continue;
+		if (!strcmp(rt->method, method))
+			return rt;
+		if (bn_buf_printf(allow, "%s%s", allow->len ? ", " : "",
+				  rt->method))
+			continue; /* capped: the list keeps what fits */
+	}
 	return NULL;
 }
 

@@ -97,7 +97,8 @@ typedef struct bn_server_req {
 } bn_server_req;
 
 /* A route handler fills rq->status and rq->reply (or rq->stream). */
-typedef void (*bn_server_handler)(bn_server_req *rq);
+typedef void bn_server_fn(bn_server_req *rq);
+typedef bn_server_fn *bn_server_handler;
 
 /*
  * A route handler that works on the store: S is the request's store and
@@ -106,8 +107,8 @@ typedef void (*bn_server_handler)(bn_server_req *rq);
  * bn_server__fail_err does.  So the opening (the store taken) and the
  * answer to a failure stand once, in the server, for every such route.
  */
-typedef int (*bn_server_store_handler)(bn_server_req *rq, bn_store *s,
-				       bn_err *err);
+typedef int bn_server_store_fn(bn_server_req *rq, bn_store *s, bn_err *err);
+typedef bn_server_store_fn *bn_server_store_handler;
 
 /* A route has FN, or STORE and no FN. */
 typedef struct bn_server_route {
@@ -117,17 +118,45 @@ typedef struct bn_server_route {
 	bn_server_store_handler store;
 } bn_server_route;
 
-/* The route tables, one per resource group, each ending in a NULL. */
-extern const bn_server_route bn_server_routes_skills[];
-extern const bn_server_route bn_server_routes_bots[];
-extern const bn_server_route bn_server_routes_exec[];
-extern const bn_server_route bn_server_routes_tokens[];
-#ifdef HAVE_CHAT
-extern const bn_server_route bn_server_routes_chat[];
-#endif
-#ifdef HAVE_REGISTRY
-extern const bn_server_route bn_server_routes_registry[];
-#endif
+/* The routes, in the order they are matched, ending in a NULL
+   (server/routes.c). */
+extern const bn_server_route bn_server_routes[];
+
+/* The handlers, by the file that holds them. */
+/* routes_skills.c */
+bn_server_store_fn bn_server__skills_list, bn_server__skill_create,
+	bn_server__skill_save, bn_server__skill_show, bn_server__skill_file,
+	bn_server__skill_grants_revoke;
+bn_server_fn bn_server__skill_validate, bn_server__skill_check,
+	bn_server__skill_remove, bn_server__skill_run;
+/* routes_bots.c */
+bn_server_store_fn bn_server__bots_list, bn_server__bot_create,
+	bn_server__bot_show, bn_server__bot_skills, bn_server__skill_attach,
+	bn_server__skill_detach, bn_server__skill_enable,
+	bn_server__skill_disable, bn_server__grants_list,
+	bn_server__grants_add, bn_server__grants_revoke,
+	bn_server__memories_get, bn_server__memory_add,
+	bn_server__memory_remove;
+bn_server_fn bn_server__bot_remove;
+/* routes_exec.c */
+bn_server_store_fn bn_server__audit_get, bn_server__audit_calls_get,
+	bn_server__installs_get, bn_server__secrets_list,
+	bn_server__secret_set, bn_server__secret_remove,
+	bn_server__settings_get;
+/* routes_tokens.c */
+bn_server_store_fn bn_server__tokens_list, bn_server__token_post,
+	bn_server__token_delete;
+bn_server_fn bn_server__whoami;
+/* routes_chat.c */
+bn_server_store_fn bn_server__sessions_list, bn_server__session_get,
+	bn_server__session_resume, bn_server__session_delete,
+	bn_server__turn_drop;
+bn_server_fn bn_server__chat_post;
+/* routes_registry.c */
+bn_server_store_fn bn_server__keys_list;
+bn_server_fn bn_server__registry_search, bn_server__install_preview,
+	bn_server__install_post, bn_server__updates_get,
+	bn_server__update_post, bn_server__verify_get, bn_server__repair_post;
 
 /* server/conns.c: the request-header deadline.  The MHD notify-
    connection callback (CLS: the bn_server) follows each connection;
