@@ -48,9 +48,7 @@ const bn_server_route bn_server_routes[] = {
 	{ "GET", "/api/v1/audit", .store = bn_server__audit_get },
 	{ "GET", "/api/v1/audit/:run/calls",
 	  .store = bn_server__audit_calls_get },
-#ifdef HAVE_REGISTRY
 	{ "GET", "/api/v1/audit/installs", .store = bn_server__installs_get },
-#endif
 	{ "GET", "/api/v1/secrets", .store = bn_server__secrets_list },
 	{ "PUT", "/api/v1/secrets/:name", .store = bn_server__secret_set },
 	{ "POST", "/api/v1/secrets/:name", .store = bn_server__secret_set },
@@ -62,7 +60,6 @@ const bn_server_route bn_server_routes[] = {
 	{ "GET", "/api/v1/tokens", .store = bn_server__tokens_list },
 	{ "POST", "/api/v1/tokens", .store = bn_server__token_post },
 	{ "DELETE", "/api/v1/tokens/:name", .store = bn_server__token_delete },
-#ifdef HAVE_CHAT
 	/* chat and its sessions (routes_chat.c) */
 	{ "POST", "/api/v1/bots/:bot/chat", .fn = bn_server__chat_post },
 	{ "GET", "/api/v1/bots/:bot/sessions",
@@ -74,8 +71,6 @@ const bn_server_route bn_server_routes[] = {
 	  .store = bn_server__session_delete },
 	{ "DELETE", "/api/v1/sessions/:id/turns/:n",
 	  .store = bn_server__turn_drop },
-#endif
-#ifdef HAVE_REGISTRY
 	/* registries: search, install, updates, keys (routes_registry.c) */
 	{ "GET", "/api/v1/registry/search", .fn = bn_server__registry_search },
 	{ "POST", "/api/v1/skills/install/preview",
@@ -88,6 +83,5 @@ const bn_server_route bn_server_routes[] = {
 	{ "GET", "/api/v1/verify", .fn = bn_server__verify_get },
 	{ "POST", "/api/v1/skills/:skill/repair",
 	  .fn = bn_server__repair_post },
-#endif
 	{ NULL, NULL, NULL, NULL },
 };

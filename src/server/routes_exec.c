@@ -12,9 +12,7 @@
 
 #include "exec/audit.h"
 #include "exec/vault.h"
-#ifdef HAVE_REGISTRY
 #include "registry/registry.h"
-#endif
 
 #define AUDIT_LIMIT_MAX 500
 
@@ -113,7 +111,6 @@ int bn_server__audit_calls_get(bn_server_req *rq, bn_store *s, bn_err *err)
 	return r;
 }
 
-#ifdef HAVE_REGISTRY
 /* ?skill=&since=&limit=: the install log, as `bnity audit --installs`. */
 int bn_server__installs_get(bn_server_req *rq, bn_store *s, bn_err *err)
 {
@@ -129,7 +126,6 @@ int bn_server__installs_get(bn_server_req *rq, bn_store *s, bn_err *err)
 		bn_server__reply_member(rq, MHD_HTTP_OK, "installs", a);
 	return r;
 }
-#endif
 
 /* ---- secrets -------------------------------------------------------------- */
 
@@ -238,16 +234,10 @@ int bn_server__settings_get(bn_server_req *rq, bn_store *s, bn_err *err)
 	json_object_set_new(o, "cors_origin", rq->srv->opts.cors_origin ?
 			    json_string(rq->srv->opts.cors_origin) :
 			    json_null());
-#ifdef HAVE_REGISTRY
+	/* always served since both modules are always built; kept for
+	   clients that read them */
 	json_object_set_new(o, "registry", json_true());
-#else
-	json_object_set_new(o, "registry", json_false());
-#endif
-#ifdef HAVE_CHAT
 	json_object_set_new(o, "chat", json_true());
-#else
-	json_object_set_new(o, "chat", json_false());
-#endif
 	bn_server__reply(rq, MHD_HTTP_OK, o);
 	return 0;
 }
