@@ -33,12 +33,7 @@ json_t *bn_view_grant_json(const bn_exec_grant *g)
 
 json_t *bn_view_grants_json(const bn_exec_grants *g)
 {
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; i < g->n; i++)
-		json_array_append_new(a, bn_view_grant_json(&g->v[i]));
-	return a;
+	return BN_VIEW_ARRAY(bn_view_grant_json, g->v, g->n);
 }
 
 /* The fields a skill run and a script run share, in their order. */
@@ -112,11 +107,7 @@ json_t *bn_view_memory_json(const bn_exec_memory_item *m, bool ranked)
 json_t *bn_view_memories_json(const bn_exec_memory_item *v, size_t n,
 			      bool ranked)
 {
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, bn_view_memory_json(&v[i], ranked));
-	return a;
+	return BN_VIEW_ARRAY(bn_view_memory_json, v, n, ranked);
 }
 
 json_t *bn_view_secret_json(const bn_exec_vault_entry *e)
@@ -130,9 +121,5 @@ json_t *bn_view_secret_json(const bn_exec_vault_entry *e)
 
 json_t *bn_view_secrets_json(const bn_exec_vault_entry *e, size_t n)
 {
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, bn_view_secret_json(&e[i]));
-	return a;
+	return BN_VIEW_ARRAY(bn_view_secret_json, e, n);
 }

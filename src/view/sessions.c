@@ -29,15 +29,11 @@ int bn_view_sessions_load_json(json_t **out, bn_store *s, const char *bot,
 	bn_store_conv *v = NULL;
 	size_t n = 0;
 	int r = bn_store_conv_list(&v, &n, s, bot, limit, err);
-	json_t *a;
 
 	if (r)
 		return r;
-	a = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, bn_view_session_json(&v[i]));
+	*out = BN_VIEW_ARRAY(bn_view_session_json, v, n);
 	bn_store_convs_free(v, n);
-	*out = a;
 	return 0;
 }
 

@@ -16,9 +16,5 @@ json_t *bn_view_token_json(const bn_store_token *t)
 
 json_t *bn_view_tokens_json(const bn_store_token *v, size_t n)
 {
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, bn_view_token_json(&v[i]));
-	return a;
+	return BN_VIEW_ARRAY(bn_view_token_json, v, n);
 }

@@ -47,6 +47,17 @@
 
 /* S as a JSON string, or null when S is NULL. */
 json_t *bn_view_str_json(const char *s);
+/* The N items of the array V as a JSON array, each made by the item's
+   view function ONE, called as ONE(&V[i], ...) (a GNU statement
+   expression: V and N are read once). */
+#define BN_VIEW_ARRAY(one, v, n, ...) __extension__ ({                  \
+	__typeof__(&(v)[0]) bn_v_ = (v);                                \
+	size_t bn_n_ = (n);                                             \
+	json_t *bn_a_ = json_array();                                   \
+	for (size_t bn_i_ = 0; bn_i_ < bn_n_; bn_i_++)                  \
+		json_array_append_new(bn_a_,                            \
+				      one(&bn_v_[bn_i_], ##__VA_ARGS__)); \
+	bn_a_; })
 /* The strings of SV as a JSON array. */
 json_t *bn_view_strv_json(const bn_strv *sv);
 /*
