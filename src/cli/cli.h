@@ -183,6 +183,19 @@ int bn_cli_open_store(bn_store **out, bn_err *err);
 /* The same with the tables in DB_URL (bn_store_open_db; NULL: the
    SQLite file), for a command's --database. */
 int bn_cli_open_store_db(bn_store **out, const char *db_url, bn_err *err);
+/*
+ * What a command on the store holds from start to end: the store of
+ * $BNITY_HOME and the error its calls fill.  bn_cli_ctx_open opens it
+ * (bn_cli_open_store): 0, or the exit code after the message.
+ * bn_cli_ctx_end frees the store and returns the exit code for R:
+ * BN_EXIT_OK when R is 0, else that of bn_cli_fail on the error.
+ */
+typedef struct bn_cli_ctx {
+	bn_store *store;              /* owned */
+	bn_err err;
+} bn_cli_ctx;
+int bn_cli_ctx_open(bn_cli_ctx *c);
+int bn_cli_ctx_end(bn_cli_ctx *c, int r);
 /* $BNITY_DATABASE_URL (a postgresql:// URL: every table in PostgreSQL),
    or NULL when unset or empty (the SQLite file in BNITY_HOME). */
 const char *bn_cli_database_url(void);

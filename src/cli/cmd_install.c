@@ -789,43 +789,40 @@ int bn_cli_key_trust(const bn_cli_args *a)
 {
 	const char *key = a->pos[0];
 	char id[17], *text = NULL;
-	bn_store *s;
-	bn_err err;
+	bn_cli_ctx c;
 	int r;
 
-	bn_err_init(&err);
-	if (bn_fs_is_file(key) &&
-	    (r = bn_fs_read_file(&text, NULL, key, 4096, &err)))
-		return bn_cli_fail(&err);
-	if ((r = bn_cli_open_store(&s, &err))) {
-		free(text);
-		return bn_cli_fail(&err);
+	if (bn_fs_is_file(key)) {
+		bn_err err;
+		bn_err_init(&err);
+		if (bn_fs_read_file(&text, NULL, key, 4096, &err))
+			return bn_cli_fail(&err);
 	}
-	r = bn_registry_key_trust(id, s, text ? text : key,
-				  bn_cli_value(a, "comment"), &err);
+	if ((r = bn_cli_ctx_open(&c))) {
+		free(text);
+		return r;
+	}
+	r = bn_registry_key_trust(id, c.store, text ? text : key,
+				  bn_cli_value(a, "comment"), &c.err);
 	if (!r)
 		printf("trusted key %s: skills signed by it install as "
 		       "'verified'\n", id);
 	free(text);
-	bn_store_free(s);
-	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+	return bn_cli_ctx_end(&c, r);
 }
 
 int bn_cli_key_list(const bn_cli_args *a)
 {
 	json_t *keys = NULL, *k;
-	bn_store *s;
-	bn_err err;
+	bn_cli_ctx c;
 	size_t i;
 	int r;
 
-	bn_err_init(&err);
-	if ((r = bn_cli_open_store(&s, &err)))
-		return bn_cli_fail(&err);
-	r = bn_registry_key_list(&keys, s, &err);
-	bn_store_free(s);
-	if (r)
-		return bn_cli_fail(&err);
+	if ((r = bn_cli_ctx_open(&c)))
+		return r;
+	r = bn_registry_key_list(&keys, c.store, &c.err);
+	if ((r = bn_cli_ctx_end(&c, r)))
+		return r;
 	if (bn_cli_flag(a, "json")) {
 		bn_cli_print_json(keys);
 		return BN_EXIT_OK;
@@ -845,16 +842,13 @@ int bn_cli_key_list(const bn_cli_args *a)
 int bn_cli_key_remove(const bn_cli_args *a)
 {
 	const char *arg = a->pos[0];
-	bn_store *s;
-	bn_err err;
+	bn_cli_ctx c;
 	int r;
 
-	bn_err_init(&err);
-	if ((r = bn_cli_open_store(&s, &err)))
-		return bn_cli_fail(&err);
-	r = bn_registry_key_remove(s, arg, &err);
+	if ((r = bn_cli_ctx_open(&c)))
+		return r;
+	r = bn_registry_key_remove(c.store, arg, &c.err);
 	if (!r)
 		printf("removed trusted key %s\n", arg);
-	bn_store_free(s);
-	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+	return bn_cli_ctx_end(&c, r);
 }

@@ -141,19 +141,9 @@ int bn_cli_secret_set(const bn_cli_args *a)
 	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
 }
 
-static void time_utc(char out[32], long long t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm) ||
-	    !strftime(out, 32, "%Y-%m-%d %H:%M:%S UTC", &tm))
-		snprintf(out, 32, "%lld", t);
-}
-
 static void list_print(const bn_exec_vault_entry *e, size_t n, bool json)
 {
-	char when[32];
+	char when[BN_CLI_TIME_SIZE];
 	size_t i;
 
 	if (json) {
@@ -167,7 +157,7 @@ static void list_print(const bn_exec_vault_entry *e, size_t n, bool json)
 	}
 	printf("%-40s %s\n", "NAME", "UPDATED");
 	for (i = 0; i < n; i++) {
-		time_utc(when, e[i].updated_at);
+		bn_cli_time_utc(when, e[i].updated_at, NULL);
 		printf("%-40s %s\n", e[i].name, when);
 	}
 }

@@ -281,3 +281,19 @@ int bn_cli_open_store_db(bn_store **out, const char *db_url, bn_err *err)
 	free(cwd);
 	return r;
 }
+
+int bn_cli_ctx_open(bn_cli_ctx *c)
+{
+	bn_err_init(&c->err);
+	c->store = NULL;
+	if (bn_cli_open_store(&c->store, &c->err))
+		return bn_cli_fail(&c->err);
+	return 0;
+}
+
+int bn_cli_ctx_end(bn_cli_ctx *c, int r)
+{
+	bn_store_free(c->store);
+	c->store = NULL;
+	return r ? bn_cli_fail(&c->err) : BN_EXIT_OK;
+}
