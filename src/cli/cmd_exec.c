@@ -304,7 +304,7 @@ static int read_input(char **out, size_t *len, const char *text,
 typedef struct run_input {
 	char *input;              /* owned */
 	size_t len;
-	bn_store *store;          /* owned */
+	bn_cli_ctx c;
 } run_input;
 
 /*
@@ -326,38 +326,37 @@ static int run_input_get(run_input *in, const bn_cli_args *a,
 	if ((r = read_input(&in->input, &in->len, text, file, &err)))
 		return r == BN_EUSAGE ? bn_cli_usage(a->path, "%s", err.msg) :
 					bn_cli_fail(&err);
-	if (bn_cli_open_store(&in->store, &err)) {
+	if ((r = bn_cli_ctx_open(&in->c)))
 		free(in->input);
-		return bn_cli_fail(&err);
-	}
-	return 0;
+	return r;
 }
 
-static void run_input_clear(run_input *in)
+/* Free IN after its run, which returned R: the exit code after a
+   message, or 0 (after NOTICE, the run's warning, when not NULL). */
+static int run_input_end(run_input *in, int r, const char *notice)
 {
-	bn_store_free(in->store);
 	free(in->input);
+	if ((r = bn_cli_ctx_end(&in->c, r)))
+		return r;
+	if (notice)
+		fprintf(stderr, "bnity: warning: %s\n", notice);
+	return 0;
 }
 
 int bn_cli_skill_run(const bn_cli_args *a)
 {
 	bn_exec_result res = { 0 };
 	run_input in = { 0 };
-	bn_err err;
 	int r;
 
 	if ((r = run_input_get(&in, a, NULL)))
 		return r;
-	bn_err_init(&err);
 	bn_exec_request req = { .skill = a->pos[0],
 				.bot = bn_cli_value(a, "bot"),
 				.input = in.input, .input_len = in.len };
-	r = bn_exec_run(&res, in.store, &req, &err);
-	run_input_clear(&in);
-	if (r)
-		return bn_cli_fail(&err);
-	if (res.notice)
-		fprintf(stderr, "bnity: warning: %s\n", res.notice);
+	r = bn_exec_run(&res, in.c.store, &req, &in.c.err);
+	if ((r = run_input_end(&in, r, res.notice)))
+		return r;
 	if (bn_cli_flag(a, "json")) {
 		bn_cli_print_json(bn_view_run_json(&res));
 	} else {
@@ -386,22 +385,17 @@ int bn_cli_skill_script(const bn_cli_args *a)
 {
 	bn_exec_script_result res = { 0 };
 	run_input in = { 0 };
-	bn_err err;
 	int r;
 
 	if ((r = run_input_get(&in, a, "")))
 		return r;
-	bn_err_init(&err);
 	bn_exec_script_request req = { a->pos[0], bn_cli_value(a, "bot"),
 				       a->pos[1], a->pos + 2,
 				       (size_t)(a->npos - 2), in.input, in.len,
 				       NULL };
-	r = bn_exec_script_run(&res, in.store, &req, &err);
-	run_input_clear(&in);
-	if (r)
-		return bn_cli_fail(&err);
-	if (res.notice)
-		fprintf(stderr, "bnity: warning: %s\n", res.notice);
+	r = bn_exec_script_run(&res, in.c.store, &req, &in.c.err);
+	if ((r = run_input_end(&in, r, res.notice)))
+		return r;
 	if (bn_cli_flag(a, "json")) {
 		bn_cli_print_json(bn_view_script_run_json(&res));
 	} else {
