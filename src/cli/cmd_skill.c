@@ -20,36 +20,51 @@ static void print_warnings(const bn_strv *w)
 		fprintf(stderr, "warning: %s\n", w->v[i]);
 }
 
+/* Print O (stolen) as JSON on one line of stdout. */
+static void print_json_line(json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	if (s)
+		puts(s);
+	free(s);
+	json_decref(o);
+}
+
+/* Run CHECK on each PATH of A, as JSON lines with --json; exit 1 when
+   a check failed. */
+static int each_path(const bn_cli_args *a,
+		     bool (*check)(const char *path, bool json))
+{
+	bool json = bn_cli_flag(a, "json");
+	int bad = 0;
+
+	for (int i = 0; i < a->npos; i++)
+		bad += !check(a->pos[i], json);
+	return bad ? BN_EXIT_FAIL : BN_EXIT_OK;
+}
+
+static bool validate_one(const char *path, bool json)
+{
+	bn_skill_report rep = { 0 };
+	bool ok = bn_skill_validate(&rep, path);
+
+	if (json) {
+		print_json_line(bn_view_validation_json(path, ok, &rep));
+	} else {
+		printf("%s: %s\n", path, ok ? "valid" : "invalid");
+		for (size_t k = 0; k < rep.errors.n; k++)
+			printf("  error: %s\n", rep.errors.v[k]);
+		for (size_t k = 0; k < rep.warnings.n; k++)
+			printf("  warning: %s\n", rep.warnings.v[k]);
+	}
+	bn_skill_report_clear(&rep);
+	return ok;
+}
+
 int bn_cli_skill_validate(const bn_cli_args *a)
 {
-	const char *const *pos = a->pos;
-	bool json = bn_cli_flag(a, "json");
-	int i, bad = 0;
-
-	for (i = 0; i < a->npos; i++) {
-		bn_skill_report rep = { 0 };
-		bool ok = bn_skill_validate(&rep, pos[i]);
-		size_t k;
-
-		bad += !ok;
-		if (json) {
-			json_t *o = bn_view_validation_json(pos[i], ok, &rep);
-			char *s = json_dumps(o, JSON_COMPACT |
-					     JSON_PRESERVE_ORDER);
-			if (s)
-				puts(s);
-			free(s);
-			json_decref(o);
-		} else {
-			printf("%s: %s\n", pos[i], ok ? "valid" : "invalid");
-			for (k = 0; k < rep.errors.n; k++)
-				printf("  error: %s\n", rep.errors.v[k]);
-			for (k = 0; k < rep.warnings.n; k++)
-				printf("  warning: %s\n", rep.warnings.v[k]);
-		}
-		bn_skill_report_clear(&rep);
-	}
-	return bad ? BN_EXIT_FAIL : BN_EXIT_OK;
+	return each_path(a, validate_one);
 }
 
 static int load_one(bn_skill_manifest **m, const char *path)
@@ -374,50 +389,42 @@ static char *skill_folder(const char *path)
 	return bn_xstrdup(path);
 }
 
+/* Findings are advice: false only when PATH cannot be scanned. */
+static bool scan_one(const char *path, bool json)
+{
+	bn_registry_findings f = { 0 };
+	char *dir = skill_folder(path);
+	bn_err err;
+	int r;
+
+	bn_err_init(&err);
+	r = bn_registry_scan_dir(&f, dir, &err);
+	if (r) {
+		(void)bn_cli_fail(&err);
+	} else if (json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "path", json_string(path));
+		json_object_set_new(o, "findings",
+				    bn_registry_findings_json(&f));
+		json_object_set_new(o, "omitted",
+				    json_integer((json_int_t)f.omitted));
+		print_json_line(o);
+	} else {
+		printf("%s: %zu finding%s\n", path, f.n, f.n == 1 ? "" : "s");
+		for (size_t k = 0; k < f.n; k++)
+			printf("  %s:%u: %s: %s\n", f.v[k].file, f.v[k].line,
+			       bn_registry_finding_kind_name(f.v[k].kind),
+			       f.v[k].what);
+		if (f.omitted)
+			printf("  (%zu more matching lines not shown)\n",
+			       f.omitted);
+	}
+	bn_registry_findings_clear(&f);
+	free(dir);
+	return r == 0;
+}
+
 int bn_cli_skill_scan(const bn_cli_args *a)
 {
-	const char *const *pos = a->pos;
-	bool json = bn_cli_flag(a, "json");
-	int i, bad = 0;
-
-	for (i = 0; i < a->npos; i++) {
-		bn_registry_findings f = { 0 };
-		char *dir = skill_folder(pos[i]);
-		bn_err err;
-		int r;
-
-		bn_err_init(&err);
-		r = bn_registry_scan_dir(&f, dir, &err);
-		if (r) {
-			bad++;
-			(void)bn_cli_fail(&err);
-		} else if (json) {
-			json_t *o = json_object();
-			char *s;
-			json_object_set_new(o, "path", json_string(pos[i]));
-			json_object_set_new(o, "findings",
-					    bn_registry_findings_json(&f));
-			json_object_set_new(o, "omitted",
-					    json_integer((json_int_t)f.omitted));
-			s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-			if (s)
-				puts(s);
-			free(s);
-			json_decref(o);
-		} else {
-			printf("%s: %zu finding%s\n", pos[i], f.n,
-			       f.n == 1 ? "" : "s");
-			for (size_t k = 0; k < f.n; k++)
-				printf("  %s:%u: %s: %s\n", f.v[k].file,
-				       f.v[k].line,
-				       bn_registry_finding_kind_name(
-					       f.v[k].kind), f.v[k].what);
-			if (f.omitted)
-				printf("  (%zu more matching lines not shown)\n",
-				       f.omitted);
-		}
-		bn_registry_findings_clear(&f);
-		free(dir);
-	}
-	return bad ? BN_EXIT_FAIL : BN_EXIT_OK;
+	return each_path(a, scan_one);
 }
