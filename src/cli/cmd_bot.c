@@ -61,17 +61,16 @@ int bn_cli_bot_list(const bn_cli_args *a)
 	bn_store_bot *bots = NULL;
 	size_t n = 0, i;
 	bn_cli_ctx c;
-	bn_store *s;
 	int r;
 
 	if ((r = bn_cli_ctx_open(&c)))
 		return r;
-	s = c.store;
-	if ((r = bn_store_bot_list(&bots, &n, s, &c.err)))
+	if ((r = bn_store_bot_list(&bots, &n, c.store, &c.err)))
 		return bn_cli_ctx_end(&c, r);
 	if (bn_cli_flag(a, "json")) {
 		json_t *j = NULL;
-		if ((r = bn_view_bots_load_json(&j, s, bots, n, &c.err)) == 0)
+		r = bn_view_bots_load_json(&j, c.store, bots, n, &c.err);
+		if (r == 0)
 			bn_cli_print_json(j);
 	} else if (n == 0) {
 		printf("no bots yet: `bnity bot create SLUG` makes one\n");
@@ -80,8 +79,8 @@ int bn_cli_bot_list(const bn_cli_args *a)
 		for (i = 0; i < n; i++) {
 			bn_store_attachment *att = NULL;
 			size_t na = 0;
-			if (bn_store_bot_skills(&att, &na, s, bots[i].slug,
-						NULL))
+			if (bn_store_bot_skills(&att, &na, c.store,
+						bots[i].slug, NULL))
 				na = 0;
 			printf("%-24s %-24s %zu\n", bots[i].slug, bots[i].name,
 			       na);
@@ -206,16 +205,14 @@ int bn_cli_bot_set(const bn_cli_args *a)
 	bn_store_usage used;
 	unsigned long long v;
 	bn_cli_ctx c;
-	bn_store *s;
 	int r;
 
 	if ((r = bn_cli_ctx_open(&c)))
 		return r;
-	s = c.store;
-	r = bn_store_bot_limits_get(&l, s, bot, &c.err);
+	r = bn_store_bot_limits_get(&l, c.store, bot, &c.err);
 	if (!r && max_tokens) {
 		if (!parse_limit(&v, max_tokens, "default", 1000000)) {
-			bn_store_free(s);
+			bn_store_free(c.store);
 			return bn_cli_usage(a->path, "--max-tokens: 1 to "
 					    "1000000, or default");
 		}
@@ -223,7 +220,7 @@ int bn_cli_bot_set(const bn_cli_args *a)
 	}
 	if (!r && daily) {
 		if (!parse_limit(&v, daily, "off", 1000000000000ULL)) {
-			bn_store_free(s);
+			bn_store_free(c.store);
 			return bn_cli_usage(a->path, "--daily-tokens: a "
 					    "number of tokens, or off");
 		}
@@ -233,7 +230,7 @@ int bn_cli_bot_set(const bn_cli_args *a)
 		if (strcmp(field, "max_tokens") &&
 		    strcmp(field, "max_completion_tokens") &&
 		    strcmp(field, "default")) {
-			bn_store_free(s);
+			bn_store_free(c.store);
 			return bn_cli_usage(a->path, "--token-field: "
 					    "max_completion_tokens, max_tokens "
 					    "or default");
@@ -242,9 +239,9 @@ int bn_cli_bot_set(const bn_cli_args *a)
 			 strcmp(field, "default") ? field : "");
 	}
 	if (!r && (max_tokens || daily || field))
-		r = bn_store_bot_limits_set(s, bot, &l, &c.err);
+		r = bn_store_bot_limits_set(c.store, bot, &l, &c.err);
 	if (!r)
-		r = bn_store_usage_since(&used, s, bot,
+		r = bn_store_usage_since(&used, c.store, bot,
 					 (long long)time(NULL) - 86400, &c.err);
 	if ((r = bn_cli_ctx_end(&c, r)))
 		return r;
