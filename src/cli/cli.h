@@ -51,6 +51,9 @@ typedef struct bn_cli_optspec {
 	const char *name;     /* "message" is --message */
 	char alias;           /* 'm' is -m (the same option); 0: none */
 	int kind;             /* BN_CLI_FLAG, BN_CLI_VALUE or BN_CLI_LIST */
+	const char *need;     /* an option the command cannot do without:
+				 the usage error when it is not given
+				 ("give --bot BOT"); NULL: optional */
 } bn_cli_optspec;
 
 typedef struct bn_cli_cmd bn_cli_cmd;
@@ -142,9 +145,10 @@ struct bn_cli_args {
  * bn_cli_args_parse - fill A from the ARGC words ARGV after the words
  * PATH of command C.  An unknown option, a missing value, more than
  * BN_CLI_LIST_MAX values of a list, more than BN_CLI_ARGS_MAX positional
- * arguments (unless C takes any number), or a count outside C's
- * min_args..max_args prints a usage error naming it and returns -1 (A
- * is cleared).  "--" ends the options.
+ * arguments (unless C takes any number), a count outside C's
+ * min_args..max_args, or then a needed option not given prints a usage
+ * error naming it and returns -1 (A is cleared).  "--" ends the
+ * options.
  */
 int bn_cli_args_parse(bn_cli_args *a, const bn_cli_cmd *c, const char *path,
 		      int argc, char **argv);

@@ -2,7 +2,7 @@
 /*
  * cli/cmd_memory.c - `bnity memory ...`: add, search, list and remove a
  * bot's memories (see exec/memory.h).  Every command names its bot with
- * --bot, which must exist.
+ * --bot (the table declares it needed), which must exist.
  */
 #include "cli.h"
 
@@ -57,8 +57,6 @@ int bn_cli_memory_add(const bn_cli_args *a)
 	bn_cli_ctx c;
 	int r;
 
-	if (!bot)
-		return bn_cli_usage(a->path, "give --bot BOT");
 	if ((r = open_for_bot(&c, bot)))
 		return r;
 	r = bn_exec_memory_add(&id, c.store, bot, a->pos[0], &c.err);
@@ -79,8 +77,6 @@ int bn_cli_memory_search(const bn_cli_args *a)
 	bn_cli_ctx c;
 	int r = 0, i;
 
-	if (!bot)
-		return bn_cli_usage(a->path, "give --bot BOT");
 	if (limit_s && !bn_cli_parse_num(&limit, limit_s, 1,
 					 BN_EXEC_MEMORY_LIMIT_MAX))
 		return bn_cli_usage(a->path, "--limit '%s': give a "
@@ -119,8 +115,6 @@ int bn_cli_memory_list(const bn_cli_args *a)
 	bn_cli_ctx c;
 	int r;
 
-	if (!bot)
-		return bn_cli_usage(a->path, "give --bot BOT");
 	if ((r = open_for_bot(&c, bot)))
 		return r;
 	r = bn_exec_memory_list(&v, &n, c.store, bot, &c.err);
@@ -139,8 +133,6 @@ int bn_cli_memory_remove(const bn_cli_args *a)
 	bn_cli_ctx c;
 	int r;
 
-	if (!bot)
-		return bn_cli_usage(a->path, "give --bot BOT");
 	if (a->npos != 1 || !bn_cli_parse_num(&id, a->pos[0], 1, INT64_MAX))
 		return bn_cli_usage(a->path, "give one memory ID (a "
 				    "number, see `bnity memory list`)");

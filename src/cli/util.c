@@ -103,8 +103,12 @@ static int parse_words(bn_cli_args *a, int argc, char **argv)
 			return BN_EXIT_USAGE;
 		}
 	}
-	if (a->npos >= c->min_args && a->npos <= c->max_args)
+	if (a->npos >= c->min_args && a->npos <= c->max_args) {
+		for (const bn_cli_optspec *sp = c->opts; sp && sp->name; sp++)
+			if (sp->need && !a->value[sp - c->opts])
+				return bn_cli_usage(a->path, "%s", sp->need);
 		return 0;
+	}
 	if (c->want)
 		return bn_cli_usage(a->path, "%s", c->want);
 	if (c->max_args == 0)
