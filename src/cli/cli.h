@@ -51,9 +51,9 @@ typedef struct bn_cli_optspec {
 	const char *name;     /* "message" is --message */
 	char alias;           /* 'm' is -m (the same option); 0: none */
 	int kind;             /* BN_CLI_FLAG, BN_CLI_VALUE or BN_CLI_LIST */
-	const char *need;     /* an option the command cannot do without:
-				 the usage error when it is not given
-				 ("give --bot BOT"); NULL: optional */
+	const char *need;     /* a BN_CLI_VALUE the command cannot do
+				 without: the usage error when it is not
+				 given ("give --bot BOT"); NULL: optional */
 } bn_cli_optspec;
 
 typedef struct bn_cli_cmd bn_cli_cmd;

@@ -130,8 +130,10 @@ int bn_cli_args_parse(bn_cli_args *a, const bn_cli_cmd *c, const char *path,
 	if (c->flags & (BN_CLI_CMD_RAW | BN_CLI_CMD_WORDS))
 		return 0;
 	assert(c->want || c->min_args == 0);
-	for (const bn_cli_optspec *sp = c->opts; sp && sp->name; sp++)
+	for (const bn_cli_optspec *sp = c->opts; sp && sp->name; sp++) {
 		assert(sp - c->opts < BN_CLI_OPTS_MAX);
+		assert(!sp->need || sp->kind == BN_CLI_VALUE);
+	}
 	if (parse_words(a, argc, argv)) {
 		bn_cli_args_clear(a);
 		return -1;
