@@ -164,30 +164,32 @@ static bool read_line(char *buf, size_t n)
 	return true;
 }
 
-static bool ask_cap(const char *skill, const char *cap, const char *scope,
-		    void *payload)
+/* The answer to the question just printed: true for a line starting
+   with y or Y. */
+static bool answer_yes(void)
 {
 	char line[LINE_MAX_BYTES];
 
-	bar_clear(payload);
-	printf("  %s asks for %s%s%s. Grant it? [y/N] ", skill, cap,
-	       *scope ? " on " : "", scope);
 	fflush(stdout);
 	if (!read_line(line, sizeof(line)))
 		return false;
 	return line[0] == 'y' || line[0] == 'Y';
 }
 
+static bool ask_cap(const char *skill, const char *cap, const char *scope,
+		    void *payload)
+{
+	bar_clear(payload);
+	printf("  %s asks for %s%s%s. Grant it? [y/N] ", skill, cap,
+	       *scope ? " on " : "", scope);
+	return answer_yes();
+}
+
 static bool ask_yes(const char *skill, const char *question, void *payload)
 {
-	char line[LINE_MAX_BYTES];
-
 	bar_clear(payload);
 	printf("  %s: %s [y/N] ", skill, question);
-	fflush(stdout);
-	if (!read_line(line, sizeof(line)))
-		return false;
-	return line[0] == 'y' || line[0] == 'Y';
+	return answer_yes();
 }
 
 static void report_line(const char *skill, const char *line, void *payload)
