@@ -51,6 +51,9 @@ typedef struct bn_cli_optspec {
 	const char *name;     /* "message" is --message */
 	char alias;           /* 'm' is -m (the same option); 0: none */
 	int kind;             /* BN_CLI_FLAG, BN_CLI_VALUE or BN_CLI_LIST */
+	const char *need;     /* a BN_CLI_VALUE the command cannot do
+				 without: the usage error when it is not
+				 given ("give --bot BOT"); NULL: optional */
 } bn_cli_optspec;
 
 typedef struct bn_cli_cmd bn_cli_cmd;
@@ -142,9 +145,10 @@ struct bn_cli_args {
  * bn_cli_args_parse - fill A from the ARGC words ARGV after the words
  * PATH of command C.  An unknown option, a missing value, more than
  * BN_CLI_LIST_MAX values of a list, more than BN_CLI_ARGS_MAX positional
- * arguments (unless C takes any number), or a count outside C's
- * min_args..max_args prints a usage error naming it and returns -1 (A
- * is cleared).  "--" ends the options.
+ * arguments (unless C takes any number), a count outside C's
+ * min_args..max_args, or then a needed option not given prints a usage
+ * error naming it and returns -1 (A is cleared).  "--" ends the
+ * options.
  */
 int bn_cli_args_parse(bn_cli_args *a, const bn_cli_cmd *c, const char *path,
 		      int argc, char **argv);
@@ -183,6 +187,19 @@ int bn_cli_open_store(bn_store **out, bn_err *err);
 /* The same with the tables in DB_URL (bn_store_open_db; NULL: the
    SQLite file), for a command's --database. */
 int bn_cli_open_store_db(bn_store **out, const char *db_url, bn_err *err);
+/*
+ * What a command on the store holds from start to end: the store of
+ * $BNITY_HOME and the error its calls fill.  bn_cli_ctx_open opens it
+ * (bn_cli_open_store): 0, or the exit code after the message.
+ * bn_cli_ctx_end frees the store and returns the exit code for R:
+ * BN_EXIT_OK when R is 0, else that of bn_cli_fail on the error.
+ */
+typedef struct bn_cli_ctx {
+	bn_store *store;              /* owned */
+	bn_err err;
+} bn_cli_ctx;
+int bn_cli_ctx_open(bn_cli_ctx *c);
+int bn_cli_ctx_end(bn_cli_ctx *c, int r);
 /* $BNITY_DATABASE_URL (a postgresql:// URL: every table in PostgreSQL),
    or NULL when unset or empty (the SQLite file in BNITY_HOME). */
 const char *bn_cli_database_url(void);

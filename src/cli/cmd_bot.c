@@ -23,15 +23,15 @@ int bn_cli_bot_create(const bn_cli_args *a)
 		   *persona_file = bn_cli_value(a, "persona-file");
 	char *file_text = NULL;
 	bn_store_bot b = { 0 };
-	bn_store *s;
-	bn_err err;
+	bn_cli_ctx c;
 	int r;
 
 	if (persona && persona_file)
 		return bn_cli_usage(a->path, "give --persona or "
 				    "--persona-file, not both");
-	bn_err_init(&err);
 	if (persona_file) {
+		bn_err err;
+		bn_err_init(&err);
 		r = bn_fs_read_file(&file_text, NULL, persona_file,
 				    PERSONA_MAX_BYTES, &err);
 		if (r) {
@@ -40,42 +40,37 @@ int bn_cli_bot_create(const bn_cli_args *a)
 		}
 		persona = file_text;
 	}
-	if ((r = bn_cli_open_store(&s, &err))) {
+	if ((r = bn_cli_ctx_open(&c))) {
 		free(file_text);
-		return bn_cli_fail(&err);
+		return r;
 	}
 	b.slug = (char *)a->pos[0];
 	b.name = (char *)bn_cli_value(a, "name");
 	b.persona = (char *)persona;
 	b.provider = (char *)bn_cli_value(a, "provider");
 	b.model = (char *)bn_cli_value(a, "model");
-	r = bn_store_bot_create(s, &b, &err);
+	r = bn_store_bot_create(c.store, &b, &c.err);
 	if (!r)
 		printf("created bot '%s'\n", a->pos[0]);
-	bn_store_free(s);
 	free(file_text);
-	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+	return bn_cli_ctx_end(&c, r);
 }
 
 int bn_cli_bot_list(const bn_cli_args *a)
 {
 	bn_store_bot *bots = NULL;
 	size_t n = 0, i;
-	bn_store *s;
-	bn_err err;
+	bn_cli_ctx c;
 	int r;
 
-	bn_err_init(&err);
-	if (bn_cli_open_store(&s, &err))
-		return bn_cli_fail(&err);
-	r = bn_store_bot_list(&bots, &n, s, &err);
-	if (r) {
-		bn_store_free(s);
-		return bn_cli_fail(&err);
-	}
+	if ((r = bn_cli_ctx_open(&c)))
+		return r;
+	if ((r = bn_store_bot_list(&bots, &n, c.store, &c.err)))
+		return bn_cli_ctx_end(&c, r);
 	if (bn_cli_flag(a, "json")) {
 		json_t *j = NULL;
-		if ((r = bn_view_bots_load_json(&j, s, bots, n, &err)) == 0)
+		r = bn_view_bots_load_json(&j, c.store, bots, n, &c.err);
+		if (r == 0)
 			bn_cli_print_json(j);
 	} else if (n == 0) {
 		printf("no bots yet: `bnity bot create SLUG` makes one\n");
@@ -84,8 +79,8 @@ int bn_cli_bot_list(const bn_cli_args *a)
 		for (i = 0; i < n; i++) {
 			bn_store_attachment *att = NULL;
 			size_t na = 0;
-			if (bn_store_bot_skills(&att, &na, s, bots[i].slug,
-						NULL))
+			if (bn_store_bot_skills(&att, &na, c.store,
+						bots[i].slug, NULL))
 				na = 0;
 			printf("%-24s %-24s %zu\n", bots[i].slug, bots[i].name,
 			       na);
@@ -95,17 +90,7 @@ int bn_cli_bot_list(const bn_cli_args *a)
 	for (i = 0; i < n; i++)
 		bn_store_bot_clear(&bots[i]);
 	free(bots);
-	bn_store_free(s);
-	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
-}
-
-/* *out = the store (owned); 0, or the exit code after a message. */
-static int open_store(bn_store **out)
-{
-	bn_err err;
-
-	bn_err_init(&err);
-	return bn_cli_open_store(out, &err) ? bn_cli_fail(&err) : 0;
+	return bn_cli_ctx_end(&c, r);
 }
 
 int bn_cli_bot_show(const bn_cli_args *a)
@@ -114,20 +99,17 @@ int bn_cli_bot_show(const bn_cli_args *a)
 	bn_store_bot b = { 0 };
 	const char *slug = a->pos[0];
 	size_t na = 0, i;
-	bn_store *s;
-	bn_err err;
+	bn_cli_ctx c;
 	int r;
 
-	if ((r = open_store(&s)))
+	if ((r = bn_cli_ctx_open(&c)))
 		return r;
-	bn_err_init(&err);
-	r = bn_store_bot_get(&b, s, slug, &err);
+	r = bn_store_bot_get(&b, c.store, slug, &c.err);
 	if (!r)
-		r = bn_store_bot_skills(&att, &na, s, slug, &err);
+		r = bn_store_bot_skills(&att, &na, c.store, slug, &c.err);
 	if (r) {
 		bn_store_bot_clear(&b);
-		bn_store_free(s);
-		return bn_cli_fail(&err);
+		return bn_cli_ctx_end(&c, r);
 	}
 	if (bn_cli_flag(a, "json")) {
 		bn_cli_print_json(bn_view_bot_json(&b, att, na));
@@ -145,25 +127,21 @@ int bn_cli_bot_show(const bn_cli_args *a)
 	}
 	bn_store_attachments_free(att, na);
 	bn_store_bot_clear(&b);
-	bn_store_free(s);
-	return BN_EXIT_OK;
+	return bn_cli_ctx_end(&c, 0);
 }
 
 int bn_cli_bot_remove(const bn_cli_args *a)
 {
 	const char *slug = a->pos[0];
-	bn_store *s;
-	bn_err err;
+	bn_cli_ctx c;
 	int r;
 
-	if ((r = open_store(&s)))
+	if ((r = bn_cli_ctx_open(&c)))
 		return r;
-	bn_err_init(&err);
-	r = bn_store_bot_remove(s, slug, &err);
+	r = bn_store_bot_remove(c.store, slug, &c.err);
 	if (!r)
 		printf("removed bot '%s'\n", slug);
-	bn_store_free(s);
-	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+	return bn_cli_ctx_end(&c, r);
 }
 
 int bn_cli_bot_prompt(const bn_cli_args *a)
@@ -171,19 +149,17 @@ int bn_cli_bot_prompt(const bn_cli_args *a)
 	bn_buf out = BN_BUF_INIT;
 	bn_strv names = { 0 }, warnings = { 0 };
 	const char *slug = a->pos[0];
-	bn_store *s;
-	bn_err err;
+	bn_cli_ctx c;
 	size_t i;
 	int r;
 
-	if ((r = open_store(&s)))
+	if ((r = bn_cli_ctx_open(&c)))
 		return r;
-	bn_err_init(&err);
-	r = bn_agent_prompt_build(&out, &names, &warnings, s, slug, &err);
-	bn_store_free(s);
-	if (r) {
+	r = bn_agent_prompt_build(&out, &names, &warnings, c.store, slug,
+				  &c.err);
+	if ((r = bn_cli_ctx_end(&c, r))) {
 		bn_buf_clear(&out);
-		return bn_cli_fail(&err);
+		return r;
 	}
 	for (i = 0; i < warnings.n; i++)
 		fprintf(stderr, "warning: %s\n", warnings.v[i]);
@@ -228,17 +204,15 @@ int bn_cli_bot_set(const bn_cli_args *a)
 	bn_store_bot_limits l;
 	bn_store_usage used;
 	unsigned long long v;
-	bn_store *s;
-	bn_err err;
+	bn_cli_ctx c;
 	int r;
 
-	bn_err_init(&err);
-	if (bn_cli_open_store(&s, &err))
-		return bn_cli_fail(&err);
-	r = bn_store_bot_limits_get(&l, s, bot, &err);
+	if ((r = bn_cli_ctx_open(&c)))
+		return r;
+	r = bn_store_bot_limits_get(&l, c.store, bot, &c.err);
 	if (!r && max_tokens) {
 		if (!parse_limit(&v, max_tokens, "default", 1000000)) {
-			bn_store_free(s);
+			bn_store_free(c.store);
 			return bn_cli_usage(a->path, "--max-tokens: 1 to "
 					    "1000000, or default");
 		}
@@ -246,7 +220,7 @@ int bn_cli_bot_set(const bn_cli_args *a)
 	}
 	if (!r && daily) {
 		if (!parse_limit(&v, daily, "off", 1000000000000ULL)) {
-			bn_store_free(s);
+			bn_store_free(c.store);
 			return bn_cli_usage(a->path, "--daily-tokens: a "
 					    "number of tokens, or off");
 		}
@@ -256,7 +230,7 @@ int bn_cli_bot_set(const bn_cli_args *a)
 		if (strcmp(field, "max_tokens") &&
 		    strcmp(field, "max_completion_tokens") &&
 		    strcmp(field, "default")) {
-			bn_store_free(s);
+			bn_store_free(c.store);
 			return bn_cli_usage(a->path, "--token-field: "
 					    "max_completion_tokens, max_tokens "
 					    "or default");
@@ -265,13 +239,12 @@ int bn_cli_bot_set(const bn_cli_args *a)
 			 strcmp(field, "default") ? field : "");
 	}
 	if (!r && (max_tokens || daily || field))
-		r = bn_store_bot_limits_set(s, bot, &l, &err);
+		r = bn_store_bot_limits_set(c.store, bot, &l, &c.err);
 	if (!r)
-		r = bn_store_usage_since(&used, s, bot,
-					 (long long)time(NULL) - 86400, &err);
-	bn_store_free(s);
-	if (r)
-		return bn_cli_fail(&err);
+		r = bn_store_usage_since(&used, c.store, bot,
+					 (long long)time(NULL) - 86400, &c.err);
+	if ((r = bn_cli_ctx_end(&c, r)))
+		return r;
 	if (bn_cli_flag(a, "json")) {
 		bn_cli_print_json(json_pack("{s:s, s:I, s:I, s:s, s:I}",
 			"bot", bot, "max_tokens", (json_int_t)l.max_tokens,

@@ -728,25 +728,39 @@ static long long jint(json_t *o, const char *key)
 	return (long long)json_integer_value(json_object_get(o, key));
 }
 
-static int list_sessions(const char *bot, bool json, bn_err *err)
+/*
+ * The view `chat --sessions` (SHOW NULL: the sessions of BOT, or of
+ * every bot) or `chat --show SHOW` (that session) prints, into *OUT.  A
+ * SHOW that is no session id is BN_EUSAGE.
+ */
+static int sessions_load(json_t **out, const char *bot, const char *show,
+			 bn_err *err)
 {
-	bn_store *s = NULL;
+	unsigned long long id = 0;
 	bn_store_bot b = { 0 };
-	json_t *a = NULL, *o;
-	size_t i;
-	int r = bn_cli_open_store(&s, err);
+	bn_store *s = NULL;
+	int r;
 
-	if (!r && bot && !(r = bn_store_bot_get(&b, s, bot, err)))
+	if (show && !bn_cli_parse_num(&id, show, 1, LLONG_MAX))
+		return bn_err_set(err, BN_EUSAGE, "--show: a session id (a "
+				  "positive number)");
+	if ((r = bn_cli_open_store(&s, err)))
+		return r;
+	if (!show && bot && !(r = bn_store_bot_get(&b, s, bot, err)))
 		bn_store_bot_clear(&b);
 	if (!r)
-		r = bn_view_sessions_load_json(&a, s, bot, 0, err);
+		r = show ? bn_view_session_load_json(out, s, (int64_t)id, err) :
+		    bn_view_sessions_load_json(out, s, bot, 0, err);
 	bn_store_free(s);
-	if (r)
-		return r;
-	if (json) {
-		bn_cli_print_json(a);
-		return 0;
-	}
+	return r;
+}
+
+/* The sessions A (stolen) of BOT (NULL: every bot) as a table. */
+static void print_sessions(json_t *a, const char *bot)
+{
+	json_t *o;
+	size_t i;
+
 	if (!json_array_size(a))
 		printf("no sessions%s%s\n", bot ? " of " : "", bot ? bot : "");
 	else
@@ -760,7 +774,6 @@ static int list_sessions(const char *bot, bool json, bn_err *err)
 		printf(" %s\n", jstr(o, "title"));
 	}
 	json_decref(a);
-	return 0;
 }
 
 /* A number list of audit ids as " (audit #1, #2)". */
@@ -776,27 +789,12 @@ static void print_audit(json_t *ids)
 		printf(")");
 }
 
-static int show_session(const char *arg, bool json, bn_err *err)
+/* Session O (stolen), turn by turn. */
+static void print_session(json_t *o)
 {
-	unsigned long long id = 0;
-	bn_store *s = NULL;
-	json_t *o = NULL, *t, *call;
+	json_t *t, *call;
 	size_t i, j;
-	int r;
 
-	if (!bn_cli_parse_num(&id, arg, 1, LLONG_MAX))
-		return bn_err_set(err, BN_EUSAGE, "--show: a session id (a "
-				  "positive number)");
-	if ((r = bn_cli_open_store(&s, err)))
-		return r;
-	r = bn_view_session_load_json(&o, s, (int64_t)id, err);
-	bn_store_free(s);
-	if (r)
-		return r;
-	if (json) {
-		bn_cli_print_json(o);
-		return 0;
-	}
 	printf("session %lld of %s: %s\n", jint(o, "id"), jstr(o, "bot"),
 	       jstr(o, "title"));
 	printf("%lld turns, %lld messages, last used ", jint(o, "turns"),
@@ -826,7 +824,6 @@ static int show_session(const char *arg, bool json, bn_err *err)
 			printf("  reply: %s\n", jstr(t, "reply"));
 	}
 	json_decref(o);
-	return 0;
 }
 
 /* ---- the command -------------------------------------------------------- */
@@ -963,12 +960,20 @@ int bn_cli_chat_main(const bn_cli_args *args)
 		return r;
 	bn_err_init(&err);
 	if (a.sessions || a.show) {
-		r = a.sessions ? list_sessions(a.bot, a.json, &err) :
-			show_session(a.show, a.json, &err);
+		json_t *j = NULL;
+		r = sessions_load(&j, a.bot, a.sessions ? NULL : a.show, &err);
 		if (r == BN_EUSAGE)
 			return bn_cli_usage("chat", "%s", err.msg);
 		c.json = a.json;
-		return r ? fail(&c, &err) : BN_EXIT_OK;
+		if (r)
+			return fail(&c, &err);
+		if (a.json)
+			bn_cli_print_json(j);
+		else if (a.sessions)
+			print_sessions(j, a.bot);
+		else
+			print_session(j);
+		return BN_EXIT_OK;
 	}
 	if ((num = bn_cli_value(args, "max-steps"))) {
 		if (!bn_cli_parse_num(&v, num, 1, 64))

@@ -192,8 +192,7 @@ int bn_cli_skill_grant(const bn_cli_args *a)
 	const bn_store_skill *sk;
 	bn_exec_limits lim = { 0 };
 	bn_strv added = { 0 };
-	bn_store *s;
-	bn_err err;
+	bn_cli_ctx c;
 
 	if (parse_limit(&lim.fuel, "--fuel", fuel, "fuel", false) ||
 	    parse_limit(&lim.memory_bytes, "--max-memory", mem,
@@ -207,21 +206,20 @@ int bn_cli_skill_grant(const bn_cli_args *a)
 	if (npos < 1 || (npos < 2 && !has_limits))
 		return bn_cli_usage("skill grant", "name a SKILL and at least "
 				    "one CAP[=SCOPE] (or a limit)");
-	bn_err_init(&err);
-	if (bn_cli_open_store(&s, &err))
-		return bn_cli_fail(&err);
-	if ((r = find_skill(&sk, &all, s, pos[0], &err)))
+	if ((r = bn_cli_ctx_open(&c)))
+		return r;
+	if ((r = find_skill(&sk, &all, c.store, pos[0], &c.err)))
 		goto out;
 	if (bot) {
 		bn_store_bot b = { 0 };
-		if ((r = bn_store_bot_get(&b, s, bot, &err)))
+		if ((r = bn_store_bot_get(&b, c.store, bot, &c.err)))
 			goto out;
 		bn_store_bot_clear(&b);
 	}
-	r = bn_exec_grant_add_resolved(s, &all, pos[0], bot,
-				       pos + 1,
+	r = bn_exec_grant_add_resolved(c.store, &all, pos[0], bot, pos + 1,
 				       (size_t)npos - 1,
-				       has_limits ? &lim : NULL, &added, &err);
+				       has_limits ? &lim : NULL, &added,
+				       &c.err);
 	for (size_t i = 0; i < added.n; i++)
 		printf("granted %s to skill '%s' for %s%s\n", added.v[i],
 		       pos[0], bot ? "bot " : "every bot", bot ? bot : "");
@@ -231,29 +229,26 @@ int bn_cli_skill_grant(const bn_cli_args *a)
 out:
 	bn_strv_clear(&added);
 	bn_store_skills_clear(&all);
-	bn_store_free(s);
-	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+	return bn_cli_ctx_end(&c, r);
 }
 
 int bn_cli_skill_revoke(const bn_cli_args *a)
 {
 	const char *const *pos = a->pos, *bot = bn_cli_value(a, "bot");
-	bn_store *s;
-	bn_err err;
 	size_t removed = 0;
-	int r = 0;
+	bn_cli_ctx c;
+	int r;
 
-	bn_err_init(&err);
-	if (bn_cli_open_store(&s, &err))
-		return bn_cli_fail(&err);
+	if ((r = bn_cli_ctx_open(&c)))
+		return r;
 	for (int i = 1; i < a->npos && r == 0; i++) {
-		r = bn_exec_grant_revoke(s, pos[0], bot, pos[i], &removed, &err);
+		r = bn_exec_grant_revoke(c.store, pos[0], bot, pos[i],
+					 &removed, &c.err);
 		if (!r)
 			printf("revoked %s of skill '%s' (%zu grant%s)\n", pos[i],
 			       pos[0], removed, removed == 1 ? "" : "s");
 	}
-	bn_store_free(s);
-	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+	return bn_cli_ctx_end(&c, r);
 }
 
 /* ---- skill run ------------------------------------------------------------ */
@@ -309,7 +304,7 @@ static int read_input(char **out, size_t *len, const char *text,
 typedef struct run_input {
 	char *input;              /* owned */
 	size_t len;
-	bn_store *store;          /* owned */
+	bn_cli_ctx c;
 } run_input;
 
 /*
@@ -331,38 +326,37 @@ static int run_input_get(run_input *in, const bn_cli_args *a,
 	if ((r = read_input(&in->input, &in->len, text, file, &err)))
 		return r == BN_EUSAGE ? bn_cli_usage(a->path, "%s", err.msg) :
 					bn_cli_fail(&err);
-	if (bn_cli_open_store(&in->store, &err)) {
+	if ((r = bn_cli_ctx_open(&in->c)))
 		free(in->input);
-		return bn_cli_fail(&err);
-	}
-	return 0;
+	return r;
 }
 
-static void run_input_clear(run_input *in)
+/* Free IN after its run, which returned R: the exit code after a
+   message, or 0 (after NOTICE, the run's warning, when not NULL). */
+static int run_input_end(run_input *in, int r, const char *notice)
 {
-	bn_store_free(in->store);
 	free(in->input);
+	if ((r = bn_cli_ctx_end(&in->c, r)))
+		return r;
+	if (notice)
+		fprintf(stderr, "bnity: warning: %s\n", notice);
+	return 0;
 }
 
 int bn_cli_skill_run(const bn_cli_args *a)
 {
 	bn_exec_result res = { 0 };
 	run_input in = { 0 };
-	bn_err err;
 	int r;
 
 	if ((r = run_input_get(&in, a, NULL)))
 		return r;
-	bn_err_init(&err);
 	bn_exec_request req = { .skill = a->pos[0],
 				.bot = bn_cli_value(a, "bot"),
 				.input = in.input, .input_len = in.len };
-	r = bn_exec_run(&res, in.store, &req, &err);
-	run_input_clear(&in);
-	if (r)
-		return bn_cli_fail(&err);
-	if (res.notice)
-		fprintf(stderr, "bnity: warning: %s\n", res.notice);
+	r = bn_exec_run(&res, in.c.store, &req, &in.c.err);
+	if ((r = run_input_end(&in, r, res.notice)))
+		return r;
 	if (bn_cli_flag(a, "json")) {
 		bn_cli_print_json(bn_view_run_json(&res));
 	} else {
@@ -391,22 +385,17 @@ int bn_cli_skill_script(const bn_cli_args *a)
 {
 	bn_exec_script_result res = { 0 };
 	run_input in = { 0 };
-	bn_err err;
 	int r;
 
 	if ((r = run_input_get(&in, a, "")))
 		return r;
-	bn_err_init(&err);
 	bn_exec_script_request req = { a->pos[0], bn_cli_value(a, "bot"),
 				       a->pos[1], a->pos + 2,
 				       (size_t)(a->npos - 2), in.input, in.len,
 				       NULL };
-	r = bn_exec_script_run(&res, in.store, &req, &err);
-	run_input_clear(&in);
-	if (r)
-		return bn_cli_fail(&err);
-	if (res.notice)
-		fprintf(stderr, "bnity: warning: %s\n", res.notice);
+	r = bn_exec_script_run(&res, in.c.store, &req, &in.c.err);
+	if ((r = run_input_end(&in, r, res.notice)))
+		return r;
 	if (bn_cli_flag(a, "json")) {
 		bn_cli_print_json(bn_view_script_run_json(&res));
 	} else {
@@ -605,17 +594,19 @@ int bn_cli_audit_main(const bn_cli_args *a)
 	bn_exec_audit_filter f = { 0 };
 	int64_t run = 0, after_id = 0;
 	json_t *o = NULL;
-	bn_store *s;
-	bn_err err;
+	bn_cli_ctx c;
 	int r;
 	unsigned long long v;
 
-	bn_err_init(&err);
 	f.skill = skill;
 	f.bot = bot;
 	f.outcome = outcome;
-	if (since && bn_exec_audit_parse_since(&f.since_ms, since, &err))
-		return bn_cli_usage("audit", "%s", err.msg);
+	if (since) {
+		bn_err err;
+		bn_err_init(&err);
+		if (bn_exec_audit_parse_since(&f.since_ms, since, &err))
+			return bn_cli_usage("audit", "%s", err.msg);
+	}
 	if (limit) {
 		if (!bn_cli_parse_num(&v, limit, 1, 10000))
 			return bn_cli_usage("audit", "--limit: 1 to 10000");
@@ -651,15 +642,15 @@ int bn_cli_audit_main(const bn_cli_args *a)
 	if (installs && (bot || outcome || before))
 		return bn_cli_usage("audit", "--installs takes only --skill, "
 				    "--since, --limit and --json");
-	if (bn_cli_open_store(&s, &err))
-		return bn_cli_fail(&err);
-	r = run_id ? bn_exec_audit_calls(&o, s, run, after_id, f.limit, &err) :
-	    installs ? bn_registry_audit_installs(&o, s, f.skill, f.since_ms,
-						  f.limit, &err) :
-	    bn_exec_audit_query(&o, s, &f, &err);
-	bn_store_free(s);
-	if (r)
-		return bn_cli_fail(&err);
+	if ((r = bn_cli_ctx_open(&c)))
+		return r;
+	r = run_id ? bn_exec_audit_calls(&o, c.store, run, after_id, f.limit,
+					 &c.err) :
+	    installs ? bn_registry_audit_installs(&o, c.store, f.skill,
+						  f.since_ms, f.limit, &c.err) :
+	    bn_exec_audit_query(&o, c.store, &f, &c.err);
+	if ((r = bn_cli_ctx_end(&c, r)))
+		return r;
 	if (bn_cli_flag(a, "json")) {
 		bn_cli_print_json(o);
 		return BN_EXIT_OK;

@@ -29,9 +29,10 @@ typedef struct bar {
 	const char *last_phase;
 } bar;
 
-/* An open store, the registry config and a context over both. */
+/* An open store (and the error of the command), the registry config and
+   a context over both. */
 typedef struct session {
-	bn_store *store;
+	bn_cli_ctx c;
 	bn_registry_config cfg;
 	bn_registry_ctx ctx;
 	bn_strv notes;
@@ -96,23 +97,22 @@ static void draw_progress(const bn_registry_progress *p, void *payload)
 }
 
 /* SYNC: make skills-lock.json agree with the store first (not before a
-   restore, which reads entries whose skills are not there yet). */
-static int session_open(session *ss, bool offline, bool sync, bn_err *err)
+   restore, which reads entries whose skills are not there yet).  0, or
+   the exit code after a message. */
+static int session_open(session *ss, bool offline, bool sync)
 {
 	int r;
 
 	memset(ss, 0, sizeof(*ss));
-	if ((r = bn_cli_open_store(&ss->store, err)))
+	if ((r = bn_cli_ctx_open(&ss->c)))
 		return r;
-	r = bn_registry_config_load(&ss->cfg, bn_store_home(ss->store), err);
+	r = bn_registry_config_load(&ss->cfg, bn_store_home(ss->c.store),
+				    &ss->c.err);
 	if (!r && sync)
-		r = bn_registry_lock_sync(ss->store, err);
-	if (r) {
-		bn_store_free(ss->store);
-		ss->store = NULL;
-		return r;
-	}
-	ss->ctx.store = ss->store;
+		r = bn_registry_lock_sync(ss->c.store, &ss->c.err);
+	if (r)
+		return bn_cli_ctx_end(&ss->c, r);
+	ss->ctx.store = ss->c.store;
 	ss->ctx.cfg = &ss->cfg;
 	ss->ctx.offline = offline;
 	ss->ctx.progress = isatty(STDERR_FILENO);
@@ -123,14 +123,16 @@ static int session_open(session *ss, bool offline, bool sync, bn_err *err)
 	return 0;
 }
 
-static void session_close(session *ss)
+/* Close SS after a command that returned R: its notes, then the exit
+   code (bn_cli_ctx_end). */
+static int session_end(session *ss, int r)
 {
 	bar_clear(&ss->bar);
 	for (size_t i = 0; i < ss->notes.n; i++)
 		fprintf(stderr, "bnity: note: %s\n", ss->notes.v[i]);
 	bn_strv_clear(&ss->notes);
 	bn_registry_config_clear(&ss->cfg);
-	bn_store_free(ss->store);
+	return bn_cli_ctx_end(&ss->c, r);
 }
 
 /* The values of --grant, each "CAP[=SCOPE],..." , one CAP[=SCOPE] each. */
@@ -162,30 +164,32 @@ static bool read_line(char *buf, size_t n)
 	return true;
 }
 
-static bool ask_cap(const char *skill, const char *cap, const char *scope,
-		    void *payload)
+/* The answer to the question just printed: true for a line starting
+   with y or Y. */
+static bool answer_yes(void)
 {
 	char line[LINE_MAX_BYTES];
 
-	bar_clear(payload);
-	printf("  %s asks for %s%s%s. Grant it? [y/N] ", skill, cap,
-	       *scope ? " on " : "", scope);
 	fflush(stdout);
 	if (!read_line(line, sizeof(line)))
 		return false;
 	return line[0] == 'y' || line[0] == 'Y';
 }
 
+static bool ask_cap(const char *skill, const char *cap, const char *scope,
+		    void *payload)
+{
+	bar_clear(payload);
+	printf("  %s asks for %s%s%s. Grant it? [y/N] ", skill, cap,
+	       *scope ? " on " : "", scope);
+	return answer_yes();
+}
+
 static bool ask_yes(const char *skill, const char *question, void *payload)
 {
-	char line[LINE_MAX_BYTES];
-
 	bar_clear(payload);
 	printf("  %s: %s [y/N] ", skill, question);
-	fflush(stdout);
-	if (!read_line(line, sizeof(line)))
-		return false;
-	return line[0] == 'y' || line[0] == 'Y';
+	return answer_yes();
 }
 
 static void report_line(const char *skill, const char *line, void *payload)
@@ -219,14 +223,12 @@ int bn_cli_skill_search(const bn_cli_args *a)
 	const char *query = a->pos[0];
 	bn_registry_hits hits = { 0 };
 	session ss;
-	bn_err err;
 	int r;
 
-	bn_err_init(&err);
-	if ((r = session_open(&ss, bn_cli_flag(a, "offline"), true, &err)))
-		return bn_cli_fail(&err);
+	if ((r = session_open(&ss, bn_cli_flag(a, "offline"), true)))
+		return r;
 	r = bn_registry_search(&hits, &ss.ctx, bn_cli_value(a, "registry"),
-			       query, &err);
+			       query, &ss.c.err);
 	if (!r && bn_cli_flag(a, "json")) {
 		json_t *j = json_array();
 		for (size_t i = 0; i < hits.n; i++)
@@ -239,8 +241,7 @@ int bn_cli_skill_search(const bn_cli_args *a)
 			printf("no skill matches '%s'\n", query);
 	}
 	bn_registry_hits_clear(&hits);
-	session_close(&ss);
-	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+	return session_end(&ss, r);
 }
 
 /* ---- install ------------------------------------------------------------ */
@@ -410,7 +411,7 @@ static int run_restore(session *ss, const install_args *a, bn_err *err)
 	bn_registry_install_opts o = BN_REGISTRY_INSTALL_OPTS_INIT;
 	bn_registry_install_result res = { 0 };
 	char *path = NULL, *root = NULL;
-	int r = find_lock(&path, &root, ss->store, err);
+	int r = find_lock(&path, &root, ss->c.store, err);
 
 	if (r)
 		return r;
@@ -455,7 +456,6 @@ int bn_cli_skill_install(const bn_cli_args *args)
 	int npos = args->npos, r;
 	install_args a;
 	session ss;
-	bn_err err;
 
 	install_args_get(&a, args);
 	a.skills = bn_cli_list(args, "skill");
@@ -472,15 +472,16 @@ int bn_cli_skill_install(const bn_cli_args *args)
 				 "none, skills-lock.json is restored)");
 		goto out;
 	}
-	bn_err_init(&err);
-	if ((r = session_open(&ss, a.offline, npos != 0, &err)) == 0) {
+	if ((r = session_open(&ss, a.offline, npos != 0)) == 0) {
 		r = npos ? run_install(&ss, args->pos[0], &a, false, NULL,
-				       &err) :
-			run_restore(&ss, &a, &err);
-		session_close(&ss);
+				       &ss.c.err) :
+			run_restore(&ss, &a, &ss.c.err);
+		/* skipped skills said why already: exit 1, no message */
+		bool skipped = r == BN_ESKIPPED;
+		r = session_end(&ss, skipped ? 0 : r);
+		if (skipped)
+			r = BN_EXIT_FAIL;
 	}
-	r = r == BN_ESKIPPED ? BN_EXIT_FAIL : r ? bn_cli_fail(&err) :
-		BN_EXIT_OK;
 out:
 	free(a.agent_root);
 	bn_strv_clear(&a.grants);
@@ -508,7 +509,7 @@ static int update_one(session *ss, install_args *a, const char *name,
 	bn_registry_install_opts o = BN_REGISTRY_INSTALL_OPTS_INIT;
 	bn_registry_install_result res = { 0 };
 	bn_registry_lock_entry e = { 0 };
-	int r = bn_registry_lock_get(&e, bn_store_home(ss->store), name, err);
+	int r = bn_registry_lock_get(&e, bn_store_home(ss->c.store), name, err);
 
 	if (r) {
 		fprintf(stderr, "bnity: %s\n", err->msg);
@@ -525,7 +526,7 @@ static int update_one(session *ss, install_args *a, const char *name,
 		fprintf(stderr, "bnity: skill '%s' not updated: %s; it stays "
 			"as installed, and its skills-lock.json entry is kept\n",
 			name, err->msg);
-	if (r && bn_registry_verify(ss->store, name, NULL) == BN_EINVAL)
+	if (r && bn_registry_verify(ss->c.store, name, NULL) == BN_EINVAL)
 		fprintf(stderr, "bnity: skill '%s' is still changed in the "
 			"store: `bnity skill update %s` restores it once %s can "
 			"be reached (or `bnity skill remove %s`)\n", name,
@@ -540,18 +541,16 @@ int bn_cli_skill_update(const bn_cli_args *args)
 	install_args a;
 	bn_strv names = { 0 };
 	session ss;
-	bn_err err;
 
 	if ((npos == 1) == bn_cli_flag(args, "all"))
 		return bn_cli_usage(args->path, "name one SKILL, or --all");
 	install_args_get(&a, args);
-	bn_err_init(&err);
-	if ((r = session_open(&ss, a.offline, true, &err))) {
+	if ((r = session_open(&ss, a.offline, true))) {
 		bn_strv_clear(&a.grants);
-		return bn_cli_fail(&err);
+		return r;
 	}
-	r = lock_names(&names, ss.store, npos == 1 ? args->pos[0] : NULL,
-		       &err);
+	r = lock_names(&names, ss.c.store, npos == 1 ? args->pos[0] : NULL,
+		       &ss.c.err);
 	a.all = false;
 	for (size_t i = 0; r == 0 && i < names.n; i++) {
 		bn_err e1;
@@ -560,10 +559,9 @@ int bn_cli_skill_update(const bn_cli_args *args)
 	}
 	bn_strv_clear(&names);
 	bn_strv_clear(&a.grants);
-	session_close(&ss);
-	if (r && !failed)
-		return bn_cli_fail(&err);
-	return failed ? BN_EXIT_FAIL : BN_EXIT_OK;
+	/* each failed update said why already */
+	r = session_end(&ss, failed ? 0 : r);
+	return failed ? BN_EXIT_FAIL : r;
 }
 
 /* One line for skill NAME, and below it what an update would change. */
@@ -599,15 +597,13 @@ static int each_locked(const char *name, bool offline, bool json,
 	bn_strv names = { 0 };
 	json_t *arr = json ? json_array() : NULL;
 	session ss;
-	bn_err err;
 	int r, bad = 0;
 
-	bn_err_init(&err);
-	if ((r = session_open(&ss, offline, true, &err))) {
+	if ((r = session_open(&ss, offline, true))) {
 		json_decref(arr);
-		return bn_cli_fail(&err);
+		return r;
 	}
-	r = lock_names(&names, ss.store, name, &err);
+	r = lock_names(&names, ss.c.store, name, &ss.c.err);
 	for (size_t i = 0; r == 0 && i < names.n; i++)
 		bad += check(&ss, names.v[i], arr);
 	if (arr)
@@ -615,9 +611,8 @@ static int each_locked(const char *name, bool offline, bool json,
 	if (!r && !json && names.n == 0 && none)
 		printf("%s\n", none);
 	bn_strv_clear(&names);
-	session_close(&ss);
-	if (r)
-		return bn_cli_fail(&err);
+	if ((r = session_end(&ss, r)))
+		return r;
 	return bad ? BN_EXIT_FAIL : BN_EXIT_OK;
 }
 
@@ -629,7 +624,7 @@ static bool check_outdated(session *ss, const char *name, json_t *arr)
 	bn_err e1;
 
 	bn_err_init(&e1);
-	int r1 = bn_registry_lock_get(&e, bn_store_home(ss->store), name, &e1);
+	int r1 = bn_registry_lock_get(&e, bn_store_home(ss->c.store), name, &e1);
 	if (!r1)
 		r1 = bn_registry_update_check(&c, &ss->ctx, &e, &e1);
 	old = !r1 && c.outdated;
@@ -658,10 +653,10 @@ static bool check_verified(session *ss, const char *name, json_t *arr)
 	bn_err e1;
 
 	bn_err_init(&e1);
-	int r1 = bn_registry_verify(ss->store, name, &e1);
+	int r1 = bn_registry_verify(ss->c.store, name, &e1);
 	if (arr) {
 		bn_registry_lock_entry e = { 0 };
-		bool have = bn_registry_lock_get(&e, bn_store_home(ss->store),
+		bool have = bn_registry_lock_get(&e, bn_store_home(ss->c.store),
 						 name, NULL) == 0;
 		json_array_append_new(arr, bn_view_verify_json(name,
 			have ? &e : NULL, r1 ? e1.msg : NULL));
@@ -707,7 +702,7 @@ static void browse_details(const bn_registry_hit *h)
 	printf("  install:   %s\n\n", h->install);
 }
 
-static int browse_loop(session *ss, bn_err *err)
+static void browse_loop(session *ss)
 {
 	bn_registry_hits hits = { 0 };
 	char line[LINE_MAX_BYTES];
@@ -754,33 +749,28 @@ static int browse_loop(session *ss, bn_err *err)
 			printf("nothing matches '%s'\n", line);
 	}
 	bn_registry_hits_clear(&hits);
-	(void)err;
-	return 0;
 }
 
 int bn_cli_skill_browse(const bn_cli_args *a)
 {
 	bn_registry_hits hits = { 0 };
 	session ss;
-	bn_err err;
 	int r;
 
-	bn_err_init(&err);
-	if ((r = session_open(&ss, bn_cli_flag(a, "offline"), true, &err)))
-		return bn_cli_fail(&err);
+	if ((r = session_open(&ss, bn_cli_flag(a, "offline"), true)))
+		return r;
 	if (on_terminal() && a->npos == 0) {
-		r = browse_loop(&ss, &err);
+		browse_loop(&ss);
 	} else {
 		/* Not a terminal: a plain listing of what the query finds. */
 		r = bn_registry_search(&hits, &ss.ctx,
 				       bn_cli_value(a, "registry"),
-				       a->npos ? a->pos[0] : "", &err);
+				       a->npos ? a->pos[0] : "", &ss.c.err);
 		for (size_t i = 0; !r && i < hits.n; i++)
 			print_hit(i, &hits.v[i], false);
 	}
 	bn_registry_hits_clear(&hits);
-	session_close(&ss);
-	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+	return session_end(&ss, r);
 }
 
 /* ---- key ---------------------------------------------------------------- */
@@ -789,43 +779,40 @@ int bn_cli_key_trust(const bn_cli_args *a)
 {
 	const char *key = a->pos[0];
 	char id[17], *text = NULL;
-	bn_store *s;
-	bn_err err;
+	bn_cli_ctx c;
 	int r;
 
-	bn_err_init(&err);
-	if (bn_fs_is_file(key) &&
-	    (r = bn_fs_read_file(&text, NULL, key, 4096, &err)))
-		return bn_cli_fail(&err);
-	if ((r = bn_cli_open_store(&s, &err))) {
-		free(text);
-		return bn_cli_fail(&err);
+	if (bn_fs_is_file(key)) {
+		bn_err err;
+		bn_err_init(&err);
+		if (bn_fs_read_file(&text, NULL, key, 4096, &err))
+			return bn_cli_fail(&err);
 	}
-	r = bn_registry_key_trust(id, s, text ? text : key,
-				  bn_cli_value(a, "comment"), &err);
+	if ((r = bn_cli_ctx_open(&c))) {
+		free(text);
+		return r;
+	}
+	r = bn_registry_key_trust(id, c.store, text ? text : key,
+				  bn_cli_value(a, "comment"), &c.err);
 	if (!r)
 		printf("trusted key %s: skills signed by it install as "
 		       "'verified'\n", id);
 	free(text);
-	bn_store_free(s);
-	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+	return bn_cli_ctx_end(&c, r);
 }
 
 int bn_cli_key_list(const bn_cli_args *a)
 {
 	json_t *keys = NULL, *k;
-	bn_store *s;
-	bn_err err;
+	bn_cli_ctx c;
 	size_t i;
 	int r;
 
-	bn_err_init(&err);
-	if ((r = bn_cli_open_store(&s, &err)))
-		return bn_cli_fail(&err);
-	r = bn_registry_key_list(&keys, s, &err);
-	bn_store_free(s);
-	if (r)
-		return bn_cli_fail(&err);
+	if ((r = bn_cli_ctx_open(&c)))
+		return r;
+	r = bn_registry_key_list(&keys, c.store, &c.err);
+	if ((r = bn_cli_ctx_end(&c, r)))
+		return r;
 	if (bn_cli_flag(a, "json")) {
 		bn_cli_print_json(keys);
 		return BN_EXIT_OK;
@@ -845,16 +832,13 @@ int bn_cli_key_list(const bn_cli_args *a)
 int bn_cli_key_remove(const bn_cli_args *a)
 {
 	const char *arg = a->pos[0];
-	bn_store *s;
-	bn_err err;
+	bn_cli_ctx c;
 	int r;
 
-	bn_err_init(&err);
-	if ((r = bn_cli_open_store(&s, &err)))
-		return bn_cli_fail(&err);
-	r = bn_registry_key_remove(s, arg, &err);
+	if ((r = bn_cli_ctx_open(&c)))
+		return r;
+	r = bn_registry_key_remove(c.store, arg, &c.err);
 	if (!r)
 		printf("removed trusted key %s\n", arg);
-	bn_store_free(s);
-	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+	return bn_cli_ctx_end(&c, r);
 }

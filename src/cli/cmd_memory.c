@@ -2,7 +2,7 @@
 /*
  * cli/cmd_memory.c - `bnity memory ...`: add, search, list and remove a
  * bot's memories (see exec/memory.h).  Every command names its bot with
- * --bot, which must exist.
+ * --bot (the table declares it needed), which must exist.
  */
 #include "cli.h"
 
@@ -17,23 +17,18 @@
 #include "view/view.h"
 
 
-/* The store, once BOT is known to exist in it. */
-static int open_for_bot(bn_store **out, const char *bot, bn_err *err)
+/* Open C, once BOT is known to exist in its store: 0, or the exit code
+   after a message (C ended). */
+static int open_for_bot(bn_cli_ctx *c, const char *bot)
 {
 	bn_store_bot b = { 0 };
-	bn_store *s;
-	int r = bn_cli_open_store(&s, err);
+	int r;
 
-	if (r)
+	if ((r = bn_cli_ctx_open(c)))
 		return r;
-	r = bn_store_bot_get(&b, s, bot, err);
+	r = bn_store_bot_get(&b, c->store, bot, &c->err);
 	bn_store_bot_clear(&b);
-	if (r) {
-		bn_store_free(s);
-		return r;
-	}
-	*out = s;
-	return 0;
+	return r ? bn_cli_ctx_end(c, r) : 0;
 }
 
 /* One memory per line: its id, then its text with line breaks as spaces. */
@@ -59,20 +54,15 @@ int bn_cli_memory_add(const bn_cli_args *a)
 {
 	const char *bot = bn_cli_value(a, "bot");
 	long long id = 0;
-	bn_store *s;
-	bn_err err;
+	bn_cli_ctx c;
 	int r;
 
-	if (!bot)
-		return bn_cli_usage(a->path, "give --bot BOT");
-	bn_err_init(&err);
-	if (open_for_bot(&s, bot, &err))
-		return bn_cli_fail(&err);
-	r = bn_exec_memory_add(&id, s, bot, a->pos[0], &err);
+	if ((r = open_for_bot(&c, bot)))
+		return r;
+	r = bn_exec_memory_add(&id, c.store, bot, a->pos[0], &c.err);
 	if (!r)
 		printf("added memory %lld to bot '%s'\n", id, bot);
-	bn_store_free(s);
-	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+	return bn_cli_ctx_end(&c, r);
 }
 
 int bn_cli_memory_search(const bn_cli_args *a)
@@ -84,12 +74,9 @@ int bn_cli_memory_search(const bn_cli_args *a)
 	bn_buf query = BN_BUF_INIT;
 	unsigned long long limit = 10;
 	size_t n = 0;
-	bn_store *s;
-	bn_err err;
+	bn_cli_ctx c;
 	int r = 0, i;
 
-	if (!bot)
-		return bn_cli_usage(a->path, "give --bot BOT");
 	if (limit_s && !bn_cli_parse_num(&limit, limit_s, 1,
 					 BN_EXEC_MEMORY_LIMIT_MAX))
 		return bn_cli_usage(a->path, "--limit '%s': give a "
@@ -97,26 +84,26 @@ int bn_cli_memory_search(const bn_cli_args *a)
 				    BN_EXEC_MEMORY_LIMIT_MAX);
 	for (i = 0; i < a->npos && !r; i++)
 		r = bn_buf_printf(&query, "%s%s", i ? " " : "", a->pos[i]);
-	bn_err_init(&err);
 	if (r) {
+		bn_err err;
+		bn_err_init(&err);
 		bn_buf_clear(&query);
 		bn_err_set(&err, BN_ELIMIT, "the query is too long");
 		return bn_cli_fail(&err);
 	}
-	if (open_for_bot(&s, bot, &err)) {
+	if ((r = open_for_bot(&c, bot))) {
 		bn_buf_clear(&query);
-		return bn_cli_fail(&err);
+		return r;
 	}
-	r = bn_exec_memory_search(&v, &n, s, bot, bn_buf_cstr(&query),
-				  (size_t)limit, &err);
+	r = bn_exec_memory_search(&v, &n, c.store, bot, bn_buf_cstr(&query),
+				  (size_t)limit, &c.err);
 	if (!r && n == 0 && !json)
 		printf("no memory of bot '%s' matches\n", bot);
 	else if (!r)
 		items_print(v, n, true, json);
 	bn_exec_memory_items_free(v, n);
 	bn_buf_clear(&query);
-	bn_store_free(s);
-	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+	return bn_cli_ctx_end(&c, r);
 }
 
 int bn_cli_memory_list(const bn_cli_args *a)
@@ -125,44 +112,34 @@ int bn_cli_memory_list(const bn_cli_args *a)
 	bool json = bn_cli_flag(a, "json");
 	bn_exec_memory_item *v = NULL;
 	size_t n = 0;
-	bn_store *s;
-	bn_err err;
+	bn_cli_ctx c;
 	int r;
 
-	if (!bot)
-		return bn_cli_usage(a->path, "give --bot BOT");
-	bn_err_init(&err);
-	if (open_for_bot(&s, bot, &err))
-		return bn_cli_fail(&err);
-	r = bn_exec_memory_list(&v, &n, s, bot, &err);
+	if ((r = open_for_bot(&c, bot)))
+		return r;
+	r = bn_exec_memory_list(&v, &n, c.store, bot, &c.err);
 	if (!r && n == 0 && !json)
 		printf("bot '%s' has no memories yet\n", bot);
 	else if (!r)
 		items_print(v, n, false, json);
 	bn_exec_memory_items_free(v, n);
-	bn_store_free(s);
-	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+	return bn_cli_ctx_end(&c, r);
 }
 
 int bn_cli_memory_remove(const bn_cli_args *a)
 {
 	const char *bot = bn_cli_value(a, "bot");
 	unsigned long long id;
-	bn_store *s;
-	bn_err err;
+	bn_cli_ctx c;
 	int r;
 
-	if (!bot)
-		return bn_cli_usage(a->path, "give --bot BOT");
 	if (a->npos != 1 || !bn_cli_parse_num(&id, a->pos[0], 1, INT64_MAX))
 		return bn_cli_usage(a->path, "give one memory ID (a "
 				    "number, see `bnity memory list`)");
-	bn_err_init(&err);
-	if (open_for_bot(&s, bot, &err))
-		return bn_cli_fail(&err);
-	r = bn_exec_memory_remove(s, bot, (long long)id, &err);
+	if ((r = open_for_bot(&c, bot)))
+		return r;
+	r = bn_exec_memory_remove(c.store, bot, (long long)id, &c.err);
 	if (!r)
 		printf("removed memory %llu of bot '%s'\n", id, bot);
-	bn_store_free(s);
-	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+	return bn_cli_ctx_end(&c, r);
 }

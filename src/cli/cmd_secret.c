@@ -22,18 +22,16 @@
    tell a longer input apart. */
 #define INPUT_MAX (BN_EXEC_VAULT_VALUE_MAX + 3)
 
-static int open_vault(bn_store **s, bn_exec_vault **v, bn_err *err)
+/* Open C and the vault of its store into *V (owned): 0, or the exit
+   code after a message (C ended). */
+static int open_vault(bn_cli_ctx *c, bn_exec_vault **v)
 {
-	int r = bn_cli_open_store(s, err);
+	int r;
 
-	if (r)
+	if ((r = bn_cli_ctx_open(c)))
 		return r;
-	r = bn_exec_vault_open(v, *s, err);
-	if (r) {
-		bn_store_free(*s);
-		*s = NULL;
-	}
-	return r;
+	r = bn_exec_vault_open(v, c->store, &c->err);
+	return r ? bn_cli_ctx_end(c, r) : 0;
 }
 
 /* Read fd 0 into BUF (INPUT_MAX bytes) until EOF, or one line when
@@ -111,9 +109,9 @@ int bn_cli_secret_set(const bn_cli_args *a)
 {
 	const char *arg = a->pos[0];
 	unsigned char *buf;
-	bn_exec_vault *v = NULL;
-	bn_store *s = NULL;
+	bn_exec_vault *v;
 	size_t len = 0;
+	bn_cli_ctx c;
 	bn_err err;
 	int r;
 
@@ -128,32 +126,24 @@ int bn_cli_secret_set(const bn_cli_args *a)
 		bn_err_oom(&err);
 		return bn_cli_fail(&err);
 	}
-	r = read_value(buf, &len, arg, &err);
-	if (!r)
-		r = open_vault(&s, &v, &err);
-	if (!r)
-		r = bn_exec_vault_set(v, arg, buf, len, &err);
+	if (read_value(buf, &len, arg, &err)) {
+		sodium_free(buf);
+		return bn_cli_fail(&err);
+	}
+	if ((r = open_vault(&c, &v)) == 0) {
+		r = bn_exec_vault_set(v, arg, buf, len, &c.err);
+		if (!r)
+			printf("stored secret '%s'\n", arg);
+		bn_exec_vault_free(v);
+		r = bn_cli_ctx_end(&c, r);
+	}
 	sodium_free(buf);
-	if (!r)
-		printf("stored secret '%s'\n", arg);
-	bn_exec_vault_free(v);
-	bn_store_free(s);
-	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
-}
-
-static void time_utc(char out[32], long long t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm) ||
-	    !strftime(out, 32, "%Y-%m-%d %H:%M:%S UTC", &tm))
-		snprintf(out, 32, "%lld", t);
+	return r;
 }
 
 static void list_print(const bn_exec_vault_entry *e, size_t n, bool json)
 {
-	char when[32];
+	char when[BN_CLI_TIME_SIZE];
 	size_t i;
 
 	if (json) {
@@ -167,7 +157,7 @@ static void list_print(const bn_exec_vault_entry *e, size_t n, bool json)
 	}
 	printf("%-40s %s\n", "NAME", "UPDATED");
 	for (i = 0; i < n; i++) {
-		time_utc(when, e[i].updated_at);
+		bn_cli_time_utc(when, e[i].updated_at, NULL);
 		printf("%-40s %s\n", e[i].name, when);
 	}
 }
@@ -176,38 +166,32 @@ int bn_cli_secret_list(const bn_cli_args *a)
 {
 	bn_exec_vault_entry *e = NULL;
 	bn_exec_vault *v;
-	bn_store *s;
 	size_t n = 0;
-	bn_err err;
+	bn_cli_ctx c;
 	int r;
 
-	bn_err_init(&err);
-	if (open_vault(&s, &v, &err))
-		return bn_cli_fail(&err);
-	r = bn_exec_vault_list(&e, &n, v, &err);
+	if ((r = open_vault(&c, &v)))
+		return r;
+	r = bn_exec_vault_list(&e, &n, v, &c.err);
 	if (!r)
 		list_print(e, n, bn_cli_flag(a, "json"));
 	bn_exec_vault_entries_free(e, n);
 	bn_exec_vault_free(v);
-	bn_store_free(s);
-	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+	return bn_cli_ctx_end(&c, r);
 }
 
 int bn_cli_secret_remove(const bn_cli_args *a)
 {
 	const char *arg = a->pos[0];
 	bn_exec_vault *v;
-	bn_store *s;
-	bn_err err;
+	bn_cli_ctx c;
 	int r;
 
-	bn_err_init(&err);
-	if (open_vault(&s, &v, &err))
-		return bn_cli_fail(&err);
-	r = bn_exec_vault_remove(v, arg, &err);
+	if ((r = open_vault(&c, &v)))
+		return r;
+	r = bn_exec_vault_remove(v, arg, &c.err);
 	if (!r)
 		printf("removed secret '%s'\n", arg);
 	bn_exec_vault_free(v);
-	bn_store_free(s);
-	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+	return bn_cli_ctx_end(&c, r);
 }

@@ -20,36 +20,51 @@ static void print_warnings(const bn_strv *w)
 		fprintf(stderr, "warning: %s\n", w->v[i]);
 }
 
+/* Print O (stolen) as JSON on one line of stdout. */
+static void print_json_line(json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	if (s)
+		puts(s);
+	free(s);
+	json_decref(o);
+}
+
+/* Run CHECK on each PATH of A, as JSON lines with --json; exit 1 when
+   a check failed. */
+static int each_path(const bn_cli_args *a,
+		     bool (*check)(const char *path, bool json))
+{
+	bool json = bn_cli_flag(a, "json");
+	int bad = 0;
+
+	for (int i = 0; i < a->npos; i++)
+		bad += !check(a->pos[i], json);
+	return bad ? BN_EXIT_FAIL : BN_EXIT_OK;
+}
+
+static bool validate_one(const char *path, bool json)
+{
+	bn_skill_report rep = { 0 };
+	bool ok = bn_skill_validate(&rep, path);
+
+	if (json) {
+		print_json_line(bn_view_validation_json(path, ok, &rep));
+	} else {
+		printf("%s: %s\n", path, ok ? "valid" : "invalid");
+		for (size_t k = 0; k < rep.errors.n; k++)
+			printf("  error: %s\n", rep.errors.v[k]);
+		for (size_t k = 0; k < rep.warnings.n; k++)
+			printf("  warning: %s\n", rep.warnings.v[k]);
+	}
+	bn_skill_report_clear(&rep);
+	return ok;
+}
+
 int bn_cli_skill_validate(const bn_cli_args *a)
 {
-	const char *const *pos = a->pos;
-	bool json = bn_cli_flag(a, "json");
-	int i, bad = 0;
-
-	for (i = 0; i < a->npos; i++) {
-		bn_skill_report rep = { 0 };
-		bool ok = bn_skill_validate(&rep, pos[i]);
-		size_t k;
-
-		bad += !ok;
-		if (json) {
-			json_t *o = bn_view_validation_json(pos[i], ok, &rep);
-			char *s = json_dumps(o, JSON_COMPACT |
-					     JSON_PRESERVE_ORDER);
-			if (s)
-				puts(s);
-			free(s);
-			json_decref(o);
-		} else {
-			printf("%s: %s\n", pos[i], ok ? "valid" : "invalid");
-			for (k = 0; k < rep.errors.n; k++)
-				printf("  error: %s\n", rep.errors.v[k]);
-			for (k = 0; k < rep.warnings.n; k++)
-				printf("  warning: %s\n", rep.warnings.v[k]);
-		}
-		bn_skill_report_clear(&rep);
-	}
-	return bad ? BN_EXIT_FAIL : BN_EXIT_OK;
+	return each_path(a, validate_one);
 }
 
 static int load_one(bn_skill_manifest **m, const char *path)
@@ -105,8 +120,7 @@ int bn_cli_skill_create(const bn_cli_args *a)
 {
 	const char *name = a->pos[0], *type = bn_cli_value(a, "type");
 	bn_skill_type t;
-	bn_store *s;
-	bn_err err;
+	bn_cli_ctx c;
 	int r;
 
 	if (!type || !strcmp(type, "prompt"))
@@ -116,33 +130,27 @@ int bn_cli_skill_create(const bn_cli_args *a)
 	else
 		return bn_cli_usage(a->path, "--type must be 'prompt' or 'tool', not '%s'",
 				    type);
-	bn_err_init(&err);
-	if ((r = bn_cli_open_store(&s, &err)))
-		return bn_cli_fail(&err);
-	r = bn_store_skill_create(s, name, t, bn_cli_value(a, "description"),
-				  &err);
+	if ((r = bn_cli_ctx_open(&c)))
+		return r;
+	r = bn_store_skill_create(c.store, name, t,
+				  bn_cli_value(a, "description"), &c.err);
 	if (!r)
 		printf("created %s skill '%s' in %s/%s\n",
 		       t == BN_SKILL_TYPE_TOOL ? "tool" : "prompt", name,
-		       bn_store_skills_dir(s), name);
-	bn_store_free(s);
-	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+		       bn_store_skills_dir(c.store), name);
+	return bn_cli_ctx_end(&c, r);
 }
 
-/* Open the store into *S (owned) and list its skills into ALL: 0, or
-   the exit code after a message. */
-static int open_skills(bn_store **s, bn_store_skills *all)
+/* Open C and list the store's skills into ALL: 0, or the exit code
+   after a message (C ended). */
+static int open_skills(bn_cli_ctx *c, bn_store_skills *all)
 {
-	bn_err err;
+	int r;
 
-	bn_err_init(&err);
-	if (bn_cli_open_store(s, &err))
-		return bn_cli_fail(&err);
-	if (bn_store_skills_list(all, *s, &err)) {
-		bn_store_free(*s);
-		return bn_cli_fail(&err);
-	}
-	return 0;
+	if ((r = bn_cli_ctx_open(c)))
+		return r;
+	r = bn_store_skills_list(all, c->store, &c->err);
+	return r ? bn_cli_ctx_end(c, r) : 0;
 }
 
 int bn_cli_skill_list(const bn_cli_args *a)
@@ -150,11 +158,11 @@ int bn_cli_skill_list(const bn_cli_args *a)
 	bn_store_skills all = { 0 };
 	bool json = bn_cli_flag(a, "json"),
 	     warnings = bn_cli_flag(a, "warnings");
-	bn_store *s;
+	bn_cli_ctx c;
 	size_t i;
 	int r;
 
-	if ((r = open_skills(&s, &all)))
+	if ((r = open_skills(&c, &all)))
 		return r;
 	if (warnings || all.warnings.n <= 3)
 		print_warnings(&all.warnings);
@@ -182,21 +190,19 @@ int bn_cli_skill_list(const bn_cli_args *a)
 		}
 	}
 	bn_store_skills_clear(&all);
-	bn_store_free(s);
-	return BN_EXIT_OK;
+	return bn_cli_ctx_end(&c, 0);
 }
 
 /* `skill inspect NAME --resolved`: the skill with its ancestors. */
 static int inspect_resolved(const bn_store_skills *all, const char *name,
-			    bool json)
+			    bool json, bn_err *err)
 {
 	bn_skill_resolved r = { 0 };
-	bn_err err;
 	size_t i;
+	int rc;
 
-	bn_err_init(&err);
-	if (bn_store_skill_resolve(&r, all, name, &err))
-		return bn_cli_fail(&err);
+	if ((rc = bn_store_skill_resolve(&r, all, name, err)))
+		return rc;
 	if (json) {
 		bn_cli_print_json(bn_view_resolved_json(name, &r));
 	} else {
@@ -220,7 +226,7 @@ static int inspect_resolved(const bn_store_skills *all, const char *name,
 		       r.instructions);
 	}
 	bn_skill_resolved_clear(&r);
-	return BN_EXIT_OK;
+	return 0;
 }
 
 int bn_cli_skill_inspect(const bn_cli_args *a)
@@ -230,29 +236,24 @@ int bn_cli_skill_inspect(const bn_cli_args *a)
 	const bn_store_skill *sk;
 	bool json = bn_cli_flag(a, "json"),
 	     resolved = bn_cli_flag(a, "resolved");
-	bn_store *s;
-	bn_err err;
-	int r = BN_EXIT_OK;
+	bn_cli_ctx c;
+	int r;
 
-	if ((r = open_skills(&s, &all)))
+	if ((r = open_skills(&c, &all)))
 		return r;
-	bn_err_init(&err);
 	sk = bn_store_skills_find(&all, pos[0]);
 	if (!sk) {
-		bn_err_set(&err, BN_ENOTFOUND,
-			   "no skill '%s' (see `bnity skill list`)", pos[0]);
-		r = bn_cli_fail(&err);
+		r = bn_err_set(&c.err, BN_ENOTFOUND,
+			       "no skill '%s' (see `bnity skill list`)", pos[0]);
 		goto out;
 	}
 	if (resolved) {
-		r = inspect_resolved(&all, pos[0], json);
+		r = inspect_resolved(&all, pos[0], json, &c.err);
 		goto out;
 	}
 	json_t *o;
-	if (bn_view_skill_inspect_json(&o, s, &all, sk, &err)) {
-		r = bn_cli_fail(&err);
+	if ((r = bn_view_skill_inspect_json(&o, c.store, &all, sk, &c.err)))
 		goto out;
-	}
 	if (json) {
 		bn_cli_print_json(o);
 	} else {
@@ -305,73 +306,64 @@ int bn_cli_skill_inspect(const bn_cli_args *a)
 	}
 out:
 	bn_store_skills_clear(&all);
-	bn_store_free(s);
-	return r;
+	return bn_cli_ctx_end(&c, r);
 }
 
 int bn_cli_skill_remove(const bn_cli_args *a)
 {
 	const char *arg = a->pos[0];
-	bn_store *s;
-	bn_err err;
+	bn_strv notes = { 0 };
+	bn_cli_ctx c;
 	int r;
 
-	bn_err_init(&err);
-	if (bn_cli_open_store(&s, &err))
-		return bn_cli_fail(&err);
-	bn_strv notes = { 0 };
-	r = bn_registry_skill_remove_noting(&notes, s, arg, &err);
+	if ((r = bn_cli_ctx_open(&c)))
+		return r;
+	r = bn_registry_skill_remove_noting(&notes, c.store, arg, &c.err);
 	if (!r)
 		printf("removed skill '%s'\n", arg);
 	for (size_t i = 0; i < notes.n; i++)
 		printf("  %s\n", notes.v[i]);
 	bn_strv_clear(&notes);
-	bn_store_free(s);
-	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+	return bn_cli_ctx_end(&c, r);
 }
 
 int bn_cli_skill_bind(const bn_cli_args *a)
 {
 	const char *verb = a->cmd->name, *const *pos = a->pos;
-	bn_store *s;
-	bn_err err;
+	bn_cli_ctx c;
 	int r;
 
-	bn_err_init(&err);
-	if (bn_cli_open_store(&s, &err))
-		return bn_cli_fail(&err);
+	if ((r = bn_cli_ctx_open(&c)))
+		return r;
 	if (!strcmp(verb, "attach"))
-		r = bn_store_attach(s, pos[1], pos[0], &err);
+		r = bn_store_attach(c.store, pos[1], pos[0], &c.err);
 	else if (!strcmp(verb, "detach"))
-		r = bn_store_detach(s, pos[1], pos[0], &err);
+		r = bn_store_detach(c.store, pos[1], pos[0], &c.err);
 	else
-		r = bn_store_set_enabled(s, pos[1], pos[0],
-					 !strcmp(verb, "enable"), &err);
+		r = bn_store_set_enabled(c.store, pos[1], pos[0],
+					 !strcmp(verb, "enable"), &c.err);
 	if (!r)
 		printf("%s: skill '%s', bot '%s'\n",
 		       !strcmp(verb, "attach") ? "attached" :
 		       !strcmp(verb, "detach") ? "detached" :
 		       !strcmp(verb, "enable") ? "enabled" : "disabled",
 		       pos[0], pos[1]);
-	bn_store_free(s);
-	return r ? bn_cli_fail(&err) : BN_EXIT_OK;
+	return bn_cli_ctx_end(&c, r);
 }
 
 int bn_cli_skill_grants(const bn_cli_args *a)
 {
 	bn_store_grant *v = NULL;
 	size_t n = 0;
-	bn_store *s;
-	bn_err err;
+	bn_cli_ctx c;
 	int r;
 
 	if (a->npos || !bn_cli_flag(a, "pending"))
 		return bn_cli_usage(a->path, "only --pending is "
 				    "listed here (see `bnity skill show`)");
-	bn_err_init(&err);
-	if (bn_cli_open_store(&s, &err))
-		return bn_cli_fail(&err);
-	r = bn_store_grant_suspended_list(&v, &n, s, &err);
+	if ((r = bn_cli_ctx_open(&c)))
+		return r;
+	r = bn_store_grant_suspended_list(&v, &n, c.store, &c.err);
 	for (size_t i = 0; !r && i < n; i++)
 		printf("%s  %s=%s  %s%s  (%s; give it again: bnity skill grant "
 		       "%s %s=%s@https://ORIGIN)\n", v[i].skill,
@@ -382,8 +374,7 @@ int bn_cli_skill_grants(const bn_cli_args *a)
 	if (!r && n == 0)
 		printf("no suspended grants\n");
 	bn_store_grants_free(v, n);
-	bn_store_free(s);
-	return r ? bn_cli_fail(&err) : 0;
+	return bn_cli_ctx_end(&c, r);
 }
 
 /* The folder of skill PATH (a folder, or its SKILL.md), newly allocated. */
@@ -398,50 +389,42 @@ static char *skill_folder(const char *path)
 	return bn_xstrdup(path);
 }
 
+/* Findings are advice: false only when PATH cannot be scanned. */
+static bool scan_one(const char *path, bool json)
+{
+	bn_registry_findings f = { 0 };
+	char *dir = skill_folder(path);
+	bn_err err;
+	int r;
+
+	bn_err_init(&err);
+	r = bn_registry_scan_dir(&f, dir, &err);
+	if (r) {
+		(void)bn_cli_fail(&err);
+	} else if (json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "path", json_string(path));
+		json_object_set_new(o, "findings",
+				    bn_registry_findings_json(&f));
+		json_object_set_new(o, "omitted",
+				    json_integer((json_int_t)f.omitted));
+		print_json_line(o);
+	} else {
+		printf("%s: %zu finding%s\n", path, f.n, f.n == 1 ? "" : "s");
+		for (size_t k = 0; k < f.n; k++)
+			printf("  %s:%u: %s: %s\n", f.v[k].file, f.v[k].line,
+			       bn_registry_finding_kind_name(f.v[k].kind),
+			       f.v[k].what);
+		if (f.omitted)
+			printf("  (%zu more matching lines not shown)\n",
+			       f.omitted);
+	}
+	bn_registry_findings_clear(&f);
+	free(dir);
+	return r == 0;
+}
+
 int bn_cli_skill_scan(const bn_cli_args *a)
 {
-	const char *const *pos = a->pos;
-	bool json = bn_cli_flag(a, "json");
-	int i, bad = 0;
-
-	for (i = 0; i < a->npos; i++) {
-		bn_registry_findings f = { 0 };
-		char *dir = skill_folder(pos[i]);
-		bn_err err;
-		int r;
-
-		bn_err_init(&err);
-		r = bn_registry_scan_dir(&f, dir, &err);
-		if (r) {
-			bad++;
-			(void)bn_cli_fail(&err);
-		} else if (json) {
-			json_t *o = json_object();
-			char *s;
-			json_object_set_new(o, "path", json_string(pos[i]));
-			json_object_set_new(o, "findings",
-					    bn_registry_findings_json(&f));
-			json_object_set_new(o, "omitted",
-					    json_integer((json_int_t)f.omitted));
-			s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-			if (s)
-				puts(s);
-			free(s);
-			json_decref(o);
-		} else {
-			printf("%s: %zu finding%s\n", pos[i], f.n,
-			       f.n == 1 ? "" : "s");
-			for (size_t k = 0; k < f.n; k++)
-				printf("  %s:%u: %s: %s\n", f.v[k].file,
-				       f.v[k].line,
-				       bn_registry_finding_kind_name(
-					       f.v[k].kind), f.v[k].what);
-			if (f.omitted)
-				printf("  (%zu more matching lines not shown)\n",
-				       f.omitted);
-		}
-		bn_registry_findings_clear(&f);
-		free(dir);
-	}
-	return bad ? BN_EXIT_FAIL : BN_EXIT_OK;
+	return each_path(a, scan_one);
 }

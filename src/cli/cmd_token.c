@@ -18,8 +18,7 @@ int bn_cli_token_create(const bn_cli_args *a)
 {
 	const char *name = a->pos[0], *role = bn_cli_value(a, "role");
 	char text[BN_SERVER_TOKEN_HEX + 1];
-	bn_store *s;
-	bn_err err;
+	bn_cli_ctx c;
 	int r;
 
 	if (!role)
@@ -27,13 +26,11 @@ int bn_cli_token_create(const bn_cli_args *a)
 	if (strcmp(role, "admin") && strcmp(role, "user"))
 		return bn_cli_usage(a->path, "--role '%s': use admin "
 				    "or user", role);
-	bn_err_init(&err);
-	if ((r = bn_cli_open_store(&s, &err)))
-		return bn_cli_fail(&err);
-	r = bn_server_token_create(text, s, name, role, &err);
-	bn_store_free(s);
-	if (r)
-		return bn_cli_fail(&err);
+	if ((r = bn_cli_ctx_open(&c)))
+		return r;
+	r = bn_server_token_create(text, c.store, name, role, &c.err);
+	if ((r = bn_cli_ctx_end(&c, r)))
+		return r;
 	if (bn_cli_flag(a, "json")) {
 		json_t *o = json_pack("{s:s, s:s, s:s}", "name", name,
 				      "role", role, "token", text);
@@ -51,17 +48,14 @@ int bn_cli_token_list(const bn_cli_args *a)
 {
 	bn_store_token *v = NULL;
 	size_t n = 0;
-	bn_store *s;
-	bn_err err;
+	bn_cli_ctx c;
 	int r;
 
-	bn_err_init(&err);
-	if ((r = bn_cli_open_store(&s, &err)))
-		return bn_cli_fail(&err);
-	r = bn_store_token_list(&v, &n, s, &err);
-	bn_store_free(s);
-	if (r)
-		return bn_cli_fail(&err);
+	if ((r = bn_cli_ctx_open(&c)))
+		return r;
+	r = bn_store_token_list(&v, &n, c.store, &c.err);
+	if ((r = bn_cli_ctx_end(&c, r)))
+		return r;
 	if (bn_cli_flag(a, "json")) {
 		bn_cli_print_json(bn_view_tokens_json(v, n));
 	} else if (n == 0) {
@@ -85,17 +79,14 @@ int bn_cli_token_list(const bn_cli_args *a)
 
 int bn_cli_token_revoke(const bn_cli_args *a)
 {
-	bn_store *s;
-	bn_err err;
+	bn_cli_ctx c;
 	int r;
 
-	bn_err_init(&err);
-	if ((r = bn_cli_open_store(&s, &err)))
-		return bn_cli_fail(&err);
-	r = bn_server_token_revoke(s, bn_store_home(s), a->pos[0], &err);
-	bn_store_free(s);
-	if (r)
-		return bn_cli_fail(&err);
-	printf("revoked token '%s': refused from now on\n", a->pos[0]);
-	return BN_EXIT_OK;
+	if ((r = bn_cli_ctx_open(&c)))
+		return r;
+	r = bn_server_token_revoke(c.store, bn_store_home(c.store), a->pos[0],
+				   &c.err);
+	if (!r)
+		printf("revoked token '%s': refused from now on\n", a->pos[0]);
+	return bn_cli_ctx_end(&c, r);
 }

@@ -17,10 +17,14 @@
 #define BN_STR(x) BN_STR_(x)
 
 /* A command's options, ended for it. */
-#define OPTS(...) ((const bn_cli_optspec[]){ __VA_ARGS__, { NULL, 0, 0 } })
-#define FLAG(name) { (name), 0, BN_CLI_FLAG }
-#define VALUE(name) { (name), 0, BN_CLI_VALUE }
-#define LIST(name) { (name), 0, BN_CLI_LIST }
+#define OPTS(...) ((const bn_cli_optspec[]){ __VA_ARGS__, { .name = NULL } })
+#define FLAG(name) { (name), 0, BN_CLI_FLAG, NULL }
+#define VALUE(name) { (name), 0, BN_CLI_VALUE, NULL }
+#define LIST(name) { (name), 0, BN_CLI_LIST, NULL }
+/* A value the command cannot do without; NEED is the usage error. */
+#define NEEDED(name, need) { (name), 0, BN_CLI_VALUE, (need) }
+/* --bot BOT, which every memory command needs. */
+#define BOT_NEEDED NEEDED("bot", "give --bot BOT")
 
 static const bn_cli_cmd skill_cmds[] = {
 	{ .name = "validate",
@@ -168,12 +172,13 @@ static const bn_cli_cmd skill_cmds[] = {
 		  "`skill verify` reports a changed copy and `skill remove` removes\n"
 		  "only unchanged ones. Agents run a skill's scripts with no sandbox:\n"
 		  "a skill with scripts is copied only after a yes per agent (--yes).",
-	  .opts = OPTS({ "skill", 's', BN_CLI_LIST }, FLAG("all"),
-		       { "yes", 'y', BN_CLI_FLAG }, LIST("grant"), VALUE("bot"),
+	  .opts = OPTS({ "skill", 's', BN_CLI_LIST, NULL }, FLAG("all"),
+		       { "yes", 'y', BN_CLI_FLAG, NULL }, LIST("grant"),
+		       VALUE("bot"),
 		       FLAG("force"), FLAG("local"), FLAG("strict"),
 		       FLAG("json"), FLAG("offline"),
-		       { "agent", 'a', BN_CLI_LIST },
-		       { "global", 'g', BN_CLI_FLAG }),
+		       { "agent", 'a', BN_CLI_LIST, NULL },
+		       { "global", 'g', BN_CLI_FLAG, NULL }),
 	  .max_args = 1,
 	  .want = "give one SOURCE",
 	  .run = bn_cli_skill_install },
@@ -188,7 +193,8 @@ static const bn_cli_cmd skill_cmds[] = {
 		  "was changed is restored from its source at the pinned ref. A\n"
 		  "source that cannot be reached keeps the skill and its lockfile\n"
 		  "entry; exit 1 when any skill was not updated.",
-	  .opts = OPTS(FLAG("all"), { "yes", 'y', BN_CLI_FLAG }, LIST("grant"),
+	  .opts = OPTS(FLAG("all"), { "yes", 'y', BN_CLI_FLAG, NULL },
+		       LIST("grant"),
 		       VALUE("bot"), FLAG("force"), FLAG("offline")),
 	  .max_args = 1,
 	  .want = "name one SKILL, or --all",
@@ -486,7 +492,7 @@ static const bn_cli_cmd memory_cmds[] = {
 	  .summary = "Remember a text for a bot",
 	  .usage = "--bot BOT TEXT",
 	  .text = "Remember TEXT (up to 64 KiB of UTF-8) for the bot; prints its id.",
-	  .opts = OPTS(VALUE("bot")),
+	  .opts = OPTS(BOT_NEEDED),
 	  .min_args = 1, .max_args = 1,
 	  .want = "give one TEXT (quote it)",
 	  .run = bn_cli_memory_add },
@@ -496,7 +502,7 @@ static const bn_cli_cmd memory_cmds[] = {
 	  .text = "Search the bot's memories for any word of QUERY, best match\n"
 		  "first (N: 1 to 100, default 10). Punctuation is plain text, never\n"
 		  "search syntax.",
-	  .opts = OPTS(VALUE("bot"), VALUE("limit"), FLAG("json")),
+	  .opts = OPTS(BOT_NEEDED, VALUE("limit"), FLAG("json")),
 	  .min_args = 1, .max_args = BN_CLI_ARGS_ANY,
 	  .want = "give a QUERY",
 	  .run = bn_cli_memory_search },
@@ -504,13 +510,13 @@ static const bn_cli_cmd memory_cmds[] = {
 	  .summary = "List a bot's memories",
 	  .usage = "--bot BOT [--json]",
 	  .text = "List the bot's memories, oldest first.",
-	  .opts = OPTS(VALUE("bot"), FLAG("json")),
+	  .opts = OPTS(BOT_NEEDED, FLAG("json")),
 	  
 	  .run = bn_cli_memory_list },
 	{ .name = "remove",
 	  .summary = "Forget one of a bot's memories",
 	  .usage = "--bot BOT ID",
-	  .opts = OPTS(VALUE("bot")),
+	  .opts = OPTS(BOT_NEEDED),
 	  .max_args = BN_CLI_ARGS_MAX,
 	  .run = bn_cli_memory_remove },
 	{ .name = NULL },
@@ -697,7 +703,7 @@ const bn_cli_cmd bn_cli_commands[] = {
 		  "audit records. --max-tokens caps one answer (else the bot's setting,\n"
 		  "else the model's default); --verbose prints each turn's token usage.\n"
 		  "Providers, retries and budgets: docs/agent.md.",
-	  .opts = OPTS({ "message", 'm', BN_CLI_VALUE }, VALUE("session"),
+	  .opts = OPTS({ "message", 'm', BN_CLI_VALUE, NULL }, VALUE("session"),
 		       VALUE("provider"), VALUE("model"), VALUE("max-steps"),
 		       VALUE("context-tokens"), VALUE("max-tokens"),
 		       FLAG("json"), FLAG("verbose"), FLAG("resume"),

@@ -103,8 +103,12 @@ static int parse_words(bn_cli_args *a, int argc, char **argv)
 			return BN_EXIT_USAGE;
 		}
 	}
-	if (a->npos >= c->min_args && a->npos <= c->max_args)
+	if (a->npos >= c->min_args && a->npos <= c->max_args) {
+		for (const bn_cli_optspec *sp = c->opts; sp && sp->name; sp++)
+			if (sp->need && !a->value[sp - c->opts])
+				return bn_cli_usage(a->path, "%s", sp->need);
 		return 0;
+	}
 	if (c->want)
 		return bn_cli_usage(a->path, "%s", c->want);
 	if (c->max_args == 0)
@@ -126,8 +130,10 @@ int bn_cli_args_parse(bn_cli_args *a, const bn_cli_cmd *c, const char *path,
 	if (c->flags & (BN_CLI_CMD_RAW | BN_CLI_CMD_WORDS))
 		return 0;
 	assert(c->want || c->min_args == 0);
-	for (const bn_cli_optspec *sp = c->opts; sp && sp->name; sp++)
+	for (const bn_cli_optspec *sp = c->opts; sp && sp->name; sp++) {
 		assert(sp - c->opts < BN_CLI_OPTS_MAX);
+		assert(!sp->need || sp->kind == BN_CLI_VALUE);
+	}
 	if (parse_words(a, argc, argv)) {
 		bn_cli_args_clear(a);
 		return -1;
@@ -280,4 +286,20 @@ int bn_cli_open_store_db(bn_store **out, const char *db_url, bn_err *err)
 	free(home);
 	free(cwd);
 	return r;
+}
+
+int bn_cli_ctx_open(bn_cli_ctx *c)
+{
+	bn_err_init(&c->err);
+	c->store = NULL;
+	if (bn_cli_open_store(&c->store, &c->err))
+		return bn_cli_fail(&c->err);
+	return 0;
+}
+
+int bn_cli_ctx_end(bn_cli_ctx *c, int r)
+{
+	bn_store_free(c->store);
+	c->store = NULL;
+	return r ? bn_cli_fail(&c->err) : BN_EXIT_OK;
 }
