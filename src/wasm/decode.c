@@ -423,7 +423,7 @@ static int const_expr(rd *r, bn_wasm__const *c)
 	return 0;
 }
 
-/* Grow one of the index spaces by N defined entries. */
+/* Grow *ARR of HAVE items of SIZE by N zeroed ones. */
 static int grow(void **arr, uint32_t have, uint32_t n, size_t size)
 {
 	size_t total = (size_t)have + n;
