@@ -28,7 +28,9 @@ int bn_wasm__errf(bn_wasm_err *err, int code, const char *fmt, ...)
 	return code;
 }
 
-static int read_leb(uint64_t *out, const uint8_t **pp, const uint8_t *end,
+/* An LEB128 integer of BITS, stored to OUT: a 32-bit integer when BITS is
+   32, else a 64-bit one (the s33 of block types too). */
+static int read_leb(void *out, const uint8_t **pp, const uint8_t *end,
 		    unsigned bits, bool sign)
 {
 	const uint8_t *p = *pp;
@@ -70,53 +72,35 @@ static int read_leb(uint64_t *out, const uint8_t **pp, const uint8_t *end,
 	}
 	if (sign && shift < 64 && (b & 0x40))
 		v |= ~(uint64_t)0 << shift;
-	*out = v;
+	if (bits == 32) {
+		uint32_t v32 = (uint32_t)v;
+
+		memcpy(out, &v32, sizeof(v32));
+	} else {
+		memcpy(out, &v, sizeof(v));
+	}
 	*pp = p;
 	return 0;
 }
 
 int bn_wasm__read_u32(uint32_t *out, const uint8_t **p, const uint8_t *end)
 {
-	uint64_t v;
-	int r = read_leb(&v, p, end, 32, false);
-
-	if (r)
-		return r;
-	*out = (uint32_t)v;
-	return 0;
+	return read_leb(out, p, end, 32, false);
 }
 
 int bn_wasm__read_s32(int32_t *out, const uint8_t **p, const uint8_t *end)
 {
-	uint64_t v;
-	int r = read_leb(&v, p, end, 32, true);
-
-	if (r)
-		return r;
-	*out = (int32_t)(uint32_t)v;
-	return 0;
+	return read_leb(out, p, end, 32, true);
 }
 
 int bn_wasm__read_s33(int64_t *out, const uint8_t **p, const uint8_t *end)
 {
-	uint64_t v;
-	int r = read_leb(&v, p, end, 33, true);
-
-	if (r)
-		return r;
-	*out = (int64_t)v;
-	return 0;
+	return read_leb(out, p, end, 33, true);
 }
 
 int bn_wasm__read_s64(int64_t *out, const uint8_t **p, const uint8_t *end)
 {
-	uint64_t v;
-	int r = read_leb(&v, p, end, 64, true);
-
-	if (r)
-		return r;
-	*out = (int64_t)v;
-	return 0;
+	return read_leb(out, p, end, 64, true);
 }
 
 bool bn_wasm__is_reftype(uint8_t t)
@@ -346,83 +330,76 @@ static bool is_opcode(uint8_t b)
 	       b == 0xfc || b == 0xfd;
 }
 
+/* A signed integer of BITS into a constant's cell (an i32 zero-extended,
+   as the engine keeps it). */
+static int const_int(rd *r, uint64_t *cell, unsigned bits)
+{
+	int64_t v;
+	int e = read_leb(&v, &r->p, r->end, bits, true);
+
+	if (e)
+		return leb_err(r, e);
+	*cell = bits == 32 ? (uint32_t)v : (uint64_t)v;
+	return 0;
+}
+
+/* N bytes of a little-endian float or vector into CELLS. */
+static int const_bytes(rd *r, uint64_t *cells, unsigned n)
+{
+	if (n > r->end - r->p)
+		return bn_wasm__errf(r->err, MAL, "unexpected end");
+	for (unsigned i = n; i-- > 0;)
+		cells[i / 8] = cells[i / 8] << 8 | r->p[i];
+	r->p += n;
+	return 0;
+}
+
 /* A constant expression: one instruction and `end` (typed later). */
 static int const_expr(rd *r, bn_wasm__const *c)
 {
-	uint8_t op = 0, t = 0;
+	uint8_t op = 0;
+	uint32_t sub;
 	int e = byte(r, &op);
-	int32_t s32;
-	int64_t s64;
 
 	if (e)
 		return e;
 	memset(c, 0, sizeof(*c));
 	switch (op) {
 	case 0x41:
-		e = bn_wasm__read_s32(&s32, &r->p, r->end);
-		if (e)
-			return leb_err(r, e);
 		c->type = BN_WASM_I32;
-		c->v[0] = (uint32_t)s32;
+		e = const_int(r, &c->v[0], 32);
 		break;
 	case 0x42:
-		e = bn_wasm__read_s64(&s64, &r->p, r->end);
-		if (e)
-			return leb_err(r, e);
 		c->type = BN_WASM_I64;
-		c->v[0] = (uint64_t)s64;
+		e = const_int(r, &c->v[0], 64);
 		break;
 	case 0x43:
-		if (4 > r->end - r->p)
-			return bn_wasm__errf(r->err, MAL, "unexpected end");
 		c->type = BN_WASM_F32;
-		c->v[0] = (uint32_t)r->p[0] | (uint32_t)r->p[1] << 8 |
-			  (uint32_t)r->p[2] << 16 | (uint32_t)r->p[3] << 24;
-		r->p += 4;
+		e = const_bytes(r, c->v, 4);
 		break;
 	case 0x44:
-		if (8 > r->end - r->p)
-			return bn_wasm__errf(r->err, MAL, "unexpected end");
 		c->type = BN_WASM_F64;
-		for (int i = 7; i >= 0; i--)
-			c->v[0] = c->v[0] << 8 | r->p[i];
-		r->p += 8;
+		e = const_bytes(r, c->v, 8);
 		break;
-	case 0xfd: {
-		uint32_t sub;
-
+	case 0xfd:
 		e = u32(r, &sub);
 		if (e)
 			return e;
 		if (sub != 12)
 			return bn_wasm__errf(r->err, BN_WASM_EINVALID,
 					     "constant expression required");
-		if (16 > r->end - r->p)
-			return bn_wasm__errf(r->err, MAL, "unexpected end");
 		c->type = BN_WASM_V128;
-		memcpy(c->v, r->p, 16);
-		r->p += 16;
+		e = const_bytes(r, c->v, 16);
 		break;
-	}
 	case 0xd0:
-		e = reftype(r, &t);
-		if (e)
-			return e;
 		c->kind = BN_CONST_REF_NULL;
-		c->type = t;
+		e = reftype(r, &c->type);
 		break;
-	case 0xd2:
+	case 0xd2: case 0x23:
+		/* ref.func, global.get (its type known once validated) */
+		c->kind = op == 0xd2 ? BN_CONST_REF_FUNC : BN_CONST_GLOBAL;
+		c->type = op == 0xd2 ? BN_WASM_FUNCREF : 0;
 		e = u32(r, &c->idx);
-		if (e)
-			return e;
-		c->kind = BN_CONST_REF_FUNC;
-		c->type = BN_WASM_FUNCREF;
-		break;
-	case 0x23:
-		e = u32(r, &c->idx);
-		if (e)
-			return e;
-		c->kind = BN_CONST_GLOBAL;
 		break;
 	case 0x0b:
 		return bn_wasm__errf(
@@ -434,7 +411,8 @@ static int const_expr(rd *r, bn_wasm__const *c)
 		return bn_wasm__errf(r->err, BN_WASM_EINVALID,
 				     "constant expression required");
 	}
-	e = byte(r, &op);
+	if (!e)
+		e = byte(r, &op);
 	if (e)
 		return e;
 	if (op != 0x0b) {
@@ -445,63 +423,128 @@ static int const_expr(rd *r, bn_wasm__const *c)
 	return 0;
 }
 
-static int sec_type(rd *r)
+/* Grow *ARR of HAVE items of SIZE by N zeroed ones. */
+static int grow(void **arr, uint32_t have, uint32_t n, size_t size)
 {
-	bn_wasm_module *m = r->m;
+	size_t total = (size_t)have + n;
+	void *p;
+
+	if (total == 0)
+		total = 1;
+	p = realloc(*arr, total * size);
+	if (!p)
+		return -ENOMEM;
+	memset((char *)p + (size_t)have * size, 0, (size_t)n * size);
+	*arr = p;
+	return 0;
+}
+
+/*
+ * The count of a vector (items of at least MIN bytes) and room for it,
+ * zeroed, in *ARR of items of SIZE after the *HAVE there already (the
+ * imports of an index space): *HAVE grows to hold it, and *FIRST is where
+ * its items go.
+ */
+static int vec_open(rd *r, size_t min, void **arr, uint32_t *have,
+		    size_t size, uint32_t *first)
+{
 	uint32_t n;
-	int e = count(r, &n, 3);
+	int e = count(r, &n, min);
+
+	if (!e)
+		e = grow(arr, *have, n, size);
+	if (e)
+		return e;
+	*first = *have;
+	*have += n;
+	return 0;
+}
+
+/* A vector section whose Ith item ITEM reads into the module; OPENED, if
+   any, runs once the count is known, before the items. */
+static int vec(rd *r, size_t min, void **arr, uint32_t *have, size_t size,
+	       int (*opened)(rd *r), int (*item)(rd *r, uint32_t i))
+{
+	uint32_t i;
+	int e = vec_open(r, min, arr, have, size, &i);
+
+	if (!e && opened)
+		e = opened(r);
+	while (!e && i < *have)
+		e = item(r, i++);
+	return e;
+}
+
+static int type_item(rd *r, uint32_t i)
+{
+	bn_wasm__type *t = &r->m->types[i];
+	uint8_t form = 0;
+	uint32_t np, nr;
+	const uint8_t *save;
+	int e = byte(r, &form);
 
 	if (e)
 		return e;
-	m->types = alloc_array(n, sizeof(*m->types));
-	if (!m->types)
+	if (form != 0x60)
+		return bn_wasm__errf(r->err, MAL, "integer representation"
+				     " too long: malformed functype");
+	e = count(r, &np, 1);
+	if (e)
+		return e;
+	save = r->p;
+	r->p += np;
+	e = count(r, &nr, 1);
+	if (e)
+		return e;
+	t->types = alloc_array((size_t)np + nr, 1);
+	if (!t->types)
 		return -ENOMEM;
-	m->ntypes = n;
-	for (uint32_t i = 0; i < n; i++) {
-		bn_wasm__type *t = &m->types[i];
-		uint8_t form = 0;
-		uint32_t np, nr;
-		const uint8_t *save;
-
-		e = byte(r, &form);
-		if (e)
-			return e;
-		if (form != 0x60)
+	t->nparams = np;
+	t->nresults = nr;
+	memcpy(t->types, save, np);
+	memcpy(t->types + np, r->p, nr);
+	r->p += nr;
+	for (uint32_t k = 0; k < np + nr; k++) {
+		if (!bn_wasm__is_valtype(t->types[k]))
 			return bn_wasm__errf(r->err, MAL,
-					     "integer representation"
-					     " too long: malformed functype");
-		e = count(r, &np, 1);
-		if (e)
-			return e;
-		save = r->p;
-		r->p += np;
-		e = count(r, &nr, 1);
-		if (e)
-			return e;
-		t->types = alloc_array((size_t)np + nr, 1);
-		if (!t->types)
-			return -ENOMEM;
-		t->nparams = np;
-		t->nresults = nr;
-		memcpy(t->types, save, np);
-		memcpy(t->types + np, r->p, nr);
-		r->p += nr;
-		for (uint32_t k = 0; k < np + nr; k++) {
-			if (!bn_wasm__is_valtype(t->types[k]))
-				return bn_wasm__errf(r->err, MAL,
-						     "malformed value type");
-			if (k < np)
-				t->param_cells += bn_wasm__cells(t->types[k]);
-			else
-				t->result_cells += bn_wasm__cells(t->types[k]);
-		}
+					     "malformed value type");
+		if (k < np)
+			t->param_cells += bn_wasm__cells(t->types[k]);
+		else
+			t->result_cells += bn_wasm__cells(t->types[k]);
 	}
 	return 0;
+}
+
+static int func_item(rd *r, uint32_t i)
+{
+	return u32(r, &r->m->func_type[i]);
+}
+
+static int table_item(rd *r, uint32_t i)
+{
+	return tabletype(r, &r->m->tables[i]);
+}
+
+static int memory_item(rd *r, uint32_t i)
+{
+	return limits(r, &r->m->mems[i]);
+}
+
+static int globaltype_item(rd *r, uint32_t i)
+{
+	return globaltype(r, &r->m->globals[i]);
 }
 
 static int sec_import(rd *r)
 {
 	bn_wasm_module *m = r->m;
+	/* by bn_wasm_extern_kind */
+	uint32_t *const space[] = { &m->nfuncs, &m->ntables, &m->nmems,
+				    &m->nglobals };
+	int (*const item[])(rd *r, uint32_t i) = {
+		func_item, table_item, memory_item, globaltype_item,
+	};
 	uint32_t n;
 	int e = count(r, &n, 4);
 
@@ -520,35 +563,18 @@ static int sec_import(rd *r)
 
 		m->nimports = i + 1;
 		e = name(r, &im->module);
+		if (!e)
+			e = name(r, &im->name);
+		if (!e)
+			e = byte(r, &im->kind);
 		if (e)
 			return e;
-		e = name(r, &im->name);
-		if (e)
-			return e;
-		e = byte(r, &im->kind);
-		if (e)
-			return e;
-		switch (im->kind) {
-		case BN_WASM_EXTERN_FUNC:
-			im->idx = m->nfuncs;
-			e = u32(r, &m->func_type[m->nfuncs++]);
-			break;
-		case BN_WASM_EXTERN_TABLE:
-			im->idx = m->ntables;
-			e = tabletype(r, &m->tables[m->ntables++]);
-			break;
-		case BN_WASM_EXTERN_MEMORY:
-			im->idx = m->nmems;
-			e = limits(r, &m->mems[m->nmems++]);
-			break;
-		case BN_WASM_EXTERN_GLOBAL:
-			im->idx = m->nglobals;
-			e = globaltype(r, &m->globals[m->nglobals++]);
-			break;
-		default:
+		if (im->kind > BN_WASM_EXTERN_GLOBAL)
 			return bn_wasm__errf(r->err, MAL,
 					     "malformed import kind");
-		}
+		/* the next index of its kind's space */
+		im->idx = (*space[im->kind])++;
+		e = item[im->kind](r, im->idx);
 		if (e)
 			return e;
 	}
@@ -559,244 +585,111 @@ static int sec_import(rd *r)
 	return 0;
 }
 
-/* Grow one of the index spaces by N defined entries. */
-static int grow(void **arr, uint32_t have, uint32_t n, size_t size)
+/* The function section: each defined function's code entry. */
+static int codes_open(rd *r)
 {
-	size_t total = (size_t)have + n;
-	void *p;
+	bn_wasm_module *m = r->m;
 
-	if (total == 0)
-		total = 1;
-	p = realloc(*arr, total * size);
-	if (!p)
+	m->codes = alloc_array(m->nfuncs - m->nfunc_imports,
+			       sizeof(*m->codes));
+	if (!m->codes)
 		return -ENOMEM;
-	memset((char *)p + (size_t)have * size, 0, (size_t)n * size);
-	*arr = p;
+	m->ncodes = m->nfuncs - m->nfunc_imports;
 	return 0;
 }
 
-static int sec_func(rd *r)
+/* The global section: each global's initializer (imports' unused). */
+static int inits_open(rd *r)
 {
 	bn_wasm_module *m = r->m;
-	uint32_t n;
-	int e = count(r, &n, 1);
 
-	if (e)
-		return e;
-	e = grow((void **)&m->func_type, m->nfuncs, n, sizeof(uint32_t));
-	if (e)
-		return e;
-	for (uint32_t i = 0; i < n; i++) {
-		e = u32(r, &m->func_type[m->nfuncs + i]);
-		if (e)
-			return e;
-	}
-	m->nfuncs += n;
-	m->ncodes = n;
-	m->codes = alloc_array(n, sizeof(*m->codes));
-	return m->codes ? 0 : -ENOMEM;
+	m->global_init = alloc_array(m->nglobals, sizeof(*m->global_init));
+	return m->global_init ? 0 : -ENOMEM;
 }
 
-static int sec_table(rd *r)
+static int global_item(rd *r, uint32_t i)
 {
-	bn_wasm_module *m = r->m;
-	uint32_t n;
-	int e = count(r, &n, 3);
+	int e = globaltype_item(r, i);
 
-	if (e)
-		return e;
-	e = grow((void **)&m->tables, m->ntables, n, sizeof(*m->tables));
-	if (e)
-		return e;
-	for (uint32_t i = 0; i < n; i++) {
-		e = tabletype(r, &m->tables[m->ntables]);
-		if (e)
-			return e;
-		m->ntables++;
-	}
-	return 0;
+	return e ? e : const_expr(r, &r->m->global_init[i]);
 }
 
-static int sec_memory(rd *r)
+static int export_item(rd *r, uint32_t i)
 {
-	bn_wasm_module *m = r->m;
-	uint32_t n;
-	int e = count(r, &n, 2);
+	bn_wasm__export *ex = &r->m->exports[i];
+	int e = name_n(r, &ex->name, &ex->name_len);
 
-	if (e)
-		return e;
-	e = grow((void **)&m->mems, m->nmems, n, sizeof(*m->mems));
-	if (e)
-		return e;
-	for (uint32_t i = 0; i < n; i++) {
-		e = limits(r, &m->mems[m->nmems]);
-		if (e)
-			return e;
-		m->nmems++;
-	}
-	return 0;
-}
-
-static int sec_global(rd *r)
-{
-	bn_wasm_module *m = r->m;
-	uint32_t n;
-	int e = count(r, &n, 3);
-
-	if (e)
-		return e;
-	e = grow((void **)&m->globals, m->nglobals, n, sizeof(*m->globals));
-	if (e)
-		return e;
-	m->global_init = alloc_array((size_t)m->nglobals + n,
-				     sizeof(*m->global_init));
-	if (!m->global_init)
-		return -ENOMEM;
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t g = m->nglobals;
-
-		e = globaltype(r, &m->globals[g]);
-		if (e)
-			return e;
-		e = const_expr(r, &m->global_init[g]);
-		if (e)
-			return e;
-		m->nglobals++;
-	}
-	return 0;
-}
-
-static int sec_export(rd *r)
-{
-	bn_wasm_module *m = r->m;
-	uint32_t n;
-	int e = count(r, &n, 3);
-
-	if (e)
-		return e;
-	m->exports = alloc_array(n, sizeof(*m->exports));
-	if (!m->exports)
-		return -ENOMEM;
-	for (uint32_t i = 0; i < n; i++) {
-		bn_wasm__export *ex = &m->exports[i];
-
-		m->nexports = i + 1;
-		e = name_n(r, &ex->name, &ex->name_len);
-		if (e)
-			return e;
+	if (!e)
 		e = byte(r, &ex->kind);
-		if (e)
-			return e;
-		if (ex->kind > BN_WASM_EXTERN_GLOBAL)
+	if (e)
+		return e;
+	if (ex->kind > BN_WASM_EXTERN_GLOBAL)
+		return bn_wasm__errf(r->err, MAL, "malformed export kind");
+	return u32(r, &ex->idx);
+}
+
+/* An element segment's items: function indices, or (EXPRS) constant
+   expressions. */
+static int elem_init(rd *r, bn_wasm__elem *el, bool exprs)
+{
+	uint32_t i;
+	int e = vec_open(r, exprs ? 2 : 1, (void **)&el->init, &el->n,
+			 sizeof(*el->init), &i);
+
+	for (; !e && i < el->n; i++) {
+		if (exprs) {
+			e = const_expr(r, &el->init[i]);
+		} else {
+			el->init[i].kind = BN_CONST_REF_FUNC;
+			el->init[i].type = BN_WASM_FUNCREF;
+			e = u32(r, &el->init[i].idx);
+		}
+	}
+	return e;
+}
+
+/* A segment's leading flags, at most MAX. */
+static int seg_flags(rd *r, uint32_t *flags, uint32_t max, const char *what)
+{
+	int e = u32(r, flags);
+
+	if (!e && *flags > max)
+		return bn_wasm__errf(r->err, MAL, "malformed %s segment kind",
+				     what);
+	return e;
+}
+
+static int elem_item(rd *r, uint32_t i)
+{
+	bn_wasm__elem *el = &r->m->elems[i];
+	uint32_t flags;
+	uint8_t kind = 0;
+	int e = seg_flags(r, &flags, 7, "elements");
+
+	if (e)
+		return e;
+	el->type = BN_WASM_FUNCREF;
+	if (flags & 1)
+		el->mode = (flags & 2) ? BN_SEG_DECLARATIVE : BN_SEG_PASSIVE;
+	else
+		el->mode = BN_SEG_ACTIVE;
+	if (!(flags & 1) && (flags & 2))
+		e = u32(r, &el->table);
+	if (!e && !(flags & 1))
+		e = const_expr(r, &el->offset);
+	if (!e && (flags & 3))
+		e = byte(r, &kind);  /* elemkind or reftype */
+	if (e)
+		return e;
+	if ((flags & 3) && (flags & 4)) {
+		if (!bn_wasm__is_reftype(kind))
 			return bn_wasm__errf(r->err, MAL,
-					     "malformed export kind");
-		e = u32(r, &ex->idx);
-		if (e)
-			return e;
+					     "malformed reference type");
+		el->type = kind;
+	} else if (kind != 0) {
+		return bn_wasm__errf(r->err, MAL, "malformed element kind");
 	}
-	return 0;
-}
-
-static int elem_func_indices(rd *r, bn_wasm__elem *el)
-{
-	uint32_t n;
-	int e = count(r, &n, 1);
-
-	if (e)
-		return e;
-	el->init = alloc_array(n, sizeof(*el->init));
-	if (!el->init)
-		return -ENOMEM;
-	el->n = n;
-	for (uint32_t i = 0; i < n; i++) {
-		el->init[i].kind = BN_CONST_REF_FUNC;
-		el->init[i].type = BN_WASM_FUNCREF;
-		e = u32(r, &el->init[i].idx);
-		if (e)
-			return e;
-	}
-	return 0;
-}
-
-static int elem_exprs(rd *r, bn_wasm__elem *el)
-{
-	uint32_t n;
-	int e = count(r, &n, 2);
-
-	if (e)
-		return e;
-	el->init = alloc_array(n, sizeof(*el->init));
-	if (!el->init)
-		return -ENOMEM;
-	el->n = n;
-	for (uint32_t i = 0; i < n; i++) {
-		e = const_expr(r, &el->init[i]);
-		if (e)
-			return e;
-	}
-	return 0;
-}
-
-static int sec_elem(rd *r)
-{
-	bn_wasm_module *m = r->m;
-	uint32_t n;
-	int e = count(r, &n, 1);
-
-	if (e)
-		return e;
-	m->elems = alloc_array(n, sizeof(*m->elems));
-	if (!m->elems)
-		return -ENOMEM;
-	for (uint32_t i = 0; i < n; i++) {
-		bn_wasm__elem *el = &m->elems[i];
-		uint32_t flags;
-		uint8_t kind = 0;
-
-		m->nelems = i + 1;
-		e = u32(r, &flags);
-		if (e)
-			return e;
-		if (flags > 7)
-			return bn_wasm__errf(
-				r->err, MAL,
-				"malformed elements segment kind");
-		el->type = BN_WASM_FUNCREF;
-		if (flags & 1)
-			el->mode = (flags & 2) ? BN_SEG_DECLARATIVE
-					       : BN_SEG_PASSIVE;
-		else
-			el->mode = BN_SEG_ACTIVE;
-		if (!(flags & 1) && (flags & 2)) {
-			e = u32(r, &el->table);
-			if (e)
-				return e;
-		}
-		if (!(flags & 1)) {
-			e = const_expr(r, &el->offset);
-			if (e)
-				return e;
-		}
-		if (flags & 3) {
-			/* elemkind or reftype */
-			e = byte(r, &kind);
-			if (e)
-				return e;
-			if (flags & 4) {
-				if (!bn_wasm__is_reftype(kind))
-					return bn_wasm__errf(r->err, MAL,
-						"malformed reference type");
-				el->type = kind;
-			} else if (kind != 0) {
-				return bn_wasm__errf(r->err, MAL,
-						     "malformed element kind");
-			}
-		}
-		e = (flags & 4) ? elem_exprs(r, el) : elem_func_indices(r, el);
-		if (e)
-			return e;
-	}
-	return 0;
+	return elem_init(r, el, flags & 4);
 }
 
 static int sec_datacount(rd *r)
@@ -837,52 +730,40 @@ static int sec_code(rd *r, size_t sec_start)
 	return 0;
 }
 
-static int sec_data(rd *r)
+static int data_item(rd *r, uint32_t i)
 {
-	bn_wasm_module *m = r->m;
-	uint32_t n;
-	int e = count(r, &n, 1);
+	bn_wasm__data *d = &r->m->datas[i];
+	uint32_t flags;
+	int e = seg_flags(r, &flags, 2, "data");
 
 	if (e)
 		return e;
-	if (m->has_datacount && n != m->datacount)
+	d->mode = flags == 1 ? BN_SEG_PASSIVE : BN_SEG_ACTIVE;
+	if (flags == 2)
+		e = u32(r, &d->mem);
+	if (!e && flags != 1)
+		e = const_expr(r, &d->offset);
+	if (!e)
+		e = u32(r, &d->len);
+	if (e)
+		return e;
+	if (d->len > r->end - r->p)
+		return bn_wasm__errf(r->err, MAL, "unexpected end of "
+				     "section or function: data");
+	d->bytes = r->p;
+	r->p += d->len;
+	return 0;
+}
+
+/* The data section: its count against the data count section's. */
+static int datas_open(rd *r)
+{
+	bn_wasm_module *m = r->m;
+
+	if (m->has_datacount && m->ndatas != m->datacount)
 		return bn_wasm__errf(r->err, MAL,
 				     "data count and data section "
 				     "have inconsistent lengths");
-	m->datas = alloc_array(n, sizeof(*m->datas));
-	if (!m->datas)
-		return -ENOMEM;
-	for (uint32_t i = 0; i < n; i++) {
-		bn_wasm__data *d = &m->datas[i];
-		uint32_t flags;
-
-		m->ndatas = i + 1;
-		e = u32(r, &flags);
-		if (e)
-			return e;
-		if (flags > 2)
-			return bn_wasm__errf(r->err, MAL,
-					     "malformed data segment kind");
-		d->mode = flags == 1 ? BN_SEG_PASSIVE : BN_SEG_ACTIVE;
-		if (flags == 2) {
-			e = u32(r, &d->mem);
-			if (e)
-				return e;
-		}
-		if (flags != 1) {
-			e = const_expr(r, &d->offset);
-			if (e)
-				return e;
-		}
-		e = u32(r, &d->len);
-		if (e)
-			return e;
-		if (d->len > r->end - r->p)
-			return bn_wasm__errf(r->err, MAL, "unexpected end of "
-					     "section or function: data");
-		d->bytes = r->p;
-		r->p += d->len;
-	}
 	return 0;
 }
 
@@ -897,20 +778,30 @@ static int rank(uint8_t id)
 
 static int section(rd *r, uint8_t id, size_t sec_start)
 {
+	bn_wasm_module *m = r->m;
+
 	switch (id) {
 	case 0: return name(r, NULL) ? bn_wasm__errf(r->err, MAL,
 				"malformed custom section name") : 0;
-	case 1: return sec_type(r);
+	case 1: return vec(r, 3, (void **)&m->types, &m->ntypes,
+			   sizeof(*m->types), NULL, type_item);
 	case 2: return sec_import(r);
-	case 3: return sec_func(r);
-	case 4: return sec_table(r);
-	case 5: return sec_memory(r);
-	case 6: return sec_global(r);
-	case 7: return sec_export(r);
-	case 8: r->m->has_start = true; return u32(r, &r->m->start);
-	case 9: return sec_elem(r);
+	case 3: return vec(r, 1, (void **)&m->func_type, &m->nfuncs,
+			   sizeof(uint32_t), codes_open, func_item);
+	case 4: return vec(r, 3, (void **)&m->tables, &m->ntables,
+			   sizeof(*m->tables), NULL, table_item);
+	case 5: return vec(r, 2, (void **)&m->mems, &m->nmems,
+			   sizeof(*m->mems), NULL, memory_item);
+	case 6: return vec(r, 3, (void **)&m->globals, &m->nglobals,
+			   sizeof(*m->globals), inits_open, global_item);
+	case 7: return vec(r, 3, (void **)&m->exports, &m->nexports,
+			   sizeof(*m->exports), NULL, export_item);
+	case 8: m->has_start = true; return u32(r, &m->start);
+	case 9: return vec(r, 1, (void **)&m->elems, &m->nelems,
+			   sizeof(*m->elems), NULL, elem_item);
 	case 10: return sec_code(r, sec_start);
-	case 11: return sec_data(r);
+	case 11: return vec(r, 1, (void **)&m->datas, &m->ndatas,
+			    sizeof(*m->datas), datas_open, data_item);
 	case 12: return sec_datacount(r);
 	default:
 		return bn_wasm__errf(r->err, MAL, "malformed section id %u",

@@ -194,7 +194,7 @@ static void emit_trampoline(jit *j)
 		pop_r(j, saved[i]);
 	put1(j, 0xc3);
 	/* trap_exit: edi = kind, esi = function index, edx = cell */
-	j->trap_exit = (uint32_t)j->n;
+	j->out->trap_exit = (uint32_t)j->n;
 	op_m(j, 0, 0, 0x89, 1, RDI, RBX, NOIDX, 0,
 	     offsetof(jctx, trap_kind));
 	op_m(j, 0, 0, 0x89, 1, RSI, RBX, NOIDX, 0,
@@ -262,24 +262,19 @@ static bool native(const jit *j, int op)
 {
 	if (int_cc(op) != -2 || br_cc(op) != -2)
 		return true;
+	/* whole ranges of opcodes.def: every load and store, the integer
+	   arithmetic but popcnt (below), the float compares, and the
+	   reinterprets and sign extensions */
+	if ((op >= OP(i32_load) && op <= OP(i64_store32)) ||
+	    (op >= OP(i32_add) && op <= OP(i32_rotr)) ||
+	    (op >= OP(i64_add) && op <= OP(i64_rotr)) ||
+	    (op >= OP(f32_eq) && op <= OP(f64_ge)) ||
+	    (op >= OP(i32_reinterpret_f32) && op <= OP(i64_extend32_s)))
+		return true;
 	switch (op) {
 	case OP(i32_eqz): case OP(i64_eqz):
 	case OP(i32_clz): case OP(i32_ctz): case OP(i64_clz):
 	case OP(i64_ctz):
-	case OP(i32_add): case OP(i32_sub): case OP(i32_mul):
-	case OP(i32_div_s): case OP(i32_div_u): case OP(i32_rem_s):
-	case OP(i32_rem_u): case OP(i32_and): case OP(i32_or):
-	case OP(i32_xor): case OP(i32_shl): case OP(i32_shr_s):
-	case OP(i32_shr_u): case OP(i32_rotl): case OP(i32_rotr):
-	case OP(i64_add): case OP(i64_sub): case OP(i64_mul):
-	case OP(i64_div_s): case OP(i64_div_u): case OP(i64_rem_s):
-	case OP(i64_rem_u): case OP(i64_and): case OP(i64_or):
-	case OP(i64_xor): case OP(i64_shl): case OP(i64_shr_s):
-	case OP(i64_shr_u): case OP(i64_rotl): case OP(i64_rotr):
-	case OP(f32_eq): case OP(f32_ne): case OP(f32_lt): case OP(f32_gt):
-	case OP(f32_le): case OP(f32_ge):
-	case OP(f64_eq): case OP(f64_ne): case OP(f64_lt): case OP(f64_gt):
-	case OP(f64_le): case OP(f64_ge):
 	case OP(f32_abs): case OP(f32_neg): case OP(f32_sqrt):
 	case OP(f32_add): case OP(f32_sub): case OP(f32_mul):
 	case OP(f32_div): case OP(f32_copysign):
@@ -292,19 +287,6 @@ static bool native(const jit *j, int op)
 	case OP(f32_convert_i64_s): case OP(f32_demote_f64):
 	case OP(f64_convert_i32_s): case OP(f64_convert_i32_u):
 	case OP(f64_convert_i64_s): case OP(f64_promote_f32):
-	case OP(i32_reinterpret_f32): case OP(i64_reinterpret_f64):
-	case OP(f32_reinterpret_i32): case OP(f64_reinterpret_i64):
-	case OP(i32_extend8_s): case OP(i32_extend16_s):
-	case OP(i64_extend8_s): case OP(i64_extend16_s):
-	case OP(i64_extend32_s):
-	case OP(i32_load): case OP(i64_load): case OP(f32_load):
-	case OP(f64_load): case OP(i32_load8_s): case OP(i32_load8_u):
-	case OP(i32_load16_s): case OP(i32_load16_u): case OP(i64_load8_s):
-	case OP(i64_load8_u): case OP(i64_load16_s): case OP(i64_load16_u):
-	case OP(i64_load32_s): case OP(i64_load32_u):
-	case OP(i32_store): case OP(i64_store): case OP(f32_store):
-	case OP(f64_store): case OP(i32_store8): case OP(i32_store16):
-	case OP(i64_store8): case OP(i64_store16): case OP(i64_store32):
 	case IOP(trap_unreachable): case IOP(jmp): case IOP(br_nz):
 	case IOP(br_z): case IOP(br_table_i): case IOP(ret):
 	case IOP(call_func): case IOP(call_ind): case IOP(copy):
@@ -373,7 +355,8 @@ static void mark_access(jit *j)
 
 	if (j->pending_site == NO_SITE)
 		return;
-	ms = push(j, (void **)&j->msites, &j->capmsites, &j->nmsites,
+	ms = push(j, (void **)&j->out->msites, &j->capmsites,
+		  &j->out->nmsites,
 		  sizeof(*ms));
 	if (!ms)
 		return;
@@ -569,19 +552,13 @@ static void emit_float(jit *j, int op, const bn_wasm__cell *p)
 		return;
 	}
 	case OP(f32_abs): case OP(f32_neg):
-		ra = use(j, p[2].u, false);
-		rd = rc_alloc(j);
-		mov_rr(j, 0, rd, ra);
-		op_r(j, 0, 0, 0x0fba, 2, op == OP(f32_abs) ? 6 : 7, rd);
-		put1(j, 31);                                /* btr/btc */
-		def(j, p[1].u, rd);
-		return;
 	case OP(f64_abs): case OP(f64_neg):
-		ra = use(j, p[2].u, true);
+		ra = use(j, p[2].u, f64);
 		rd = rc_alloc(j);
-		mov_rr(j, 1, rd, ra);
-		op_r(j, 0, 1, 0x0fba, 2, op == OP(f64_abs) ? 6 : 7, rd);
-		put1(j, 63);
+		mov_rr(j, f64, rd, ra);
+		op_r(j, 0, f64, 0x0fba, 2,
+		     op == OP(f32_abs) || op == OP(f64_abs) ? 6 : 7, rd);
+		put1(j, f64 ? 63 : 31);                     /* btr/btc */
 		def(j, p[1].u, rd);
 		return;
 	case OP(f32_copysign): case OP(f64_copysign): {
@@ -689,38 +666,44 @@ static void emit_fconvert(jit *j, int op, const bn_wasm__cell *p)
 
 static void emit_convert(jit *j, int op, const bn_wasm__cell *p)
 {
-	/* integer moves and extensions: OPC rd, ra (ra read as 64 bits when
-	   SRC64; BYTE: ra is a byte register, sil/dil need a REX prefix) */
-	static const struct { int op; bool src64; int w; uint32_t opc;
-			      int nopc; bool byte; } t[] = {
-		{ OP(i32_wrap_i64), false, 0, 0x8b, 1, false },
-		{ OP(i64_extend_i32_u), false, 0, 0x8b, 1, false },
-		{ OP(i32_reinterpret_f32), false, 0, 0x8b, 1, false },
-		{ OP(f32_reinterpret_i32), false, 0, 0x8b, 1, false },
-		{ OP(i64_reinterpret_f64), true, 1, 0x8b, 1, false },
-		{ OP(f64_reinterpret_i64), true, 1, 0x8b, 1, false },
-		{ OP(i64_extend_i32_s), false, 1, 0x63, 1, false },
-		{ OP(i64_extend32_s), false, 1, 0x63, 1, false },
-		{ OP(i32_extend8_s), false, 0, 0x0fbe, 2, true },
-		{ OP(i64_extend8_s), false, 1, 0x0fbe, 2, true },
-		{ OP(i32_extend16_s), false, 0, 0x0fbf, 2, false },
-		{ OP(i64_extend16_s), false, 1, 0x0fbf, 2, false },
-	};
+	/* integer moves and extensions: OPC rd, ra, with REX.W when W and
+	   ra read as 64 bits when SRC64 */
+	uint32_t opc = 0x8b;                        /* mov */
+	int w = 0, ra, rd;
+	bool src64 = false;
 
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		int ra, rd;
-
-		if (t[i].op != op)
-			continue;
-		ra = use(j, p[2].u, t[i].src64);
-		rd = rc_alloc(j);
-		head(j, 0, t[i].w, t[i].opc, t[i].nopc, rd, NOIDX, ra,
-		     t[i].byte && ra >= 4 && ra < 8);
-		put1(j, (uint8_t)(0xc0 | ((rd & 7) << 3) | (ra & 7)));
-		def(j, p[1].u, rd);
+	switch (op) {
+	/* a 32-bit mov zero-extends */
+	case OP(i32_wrap_i64): case OP(i64_extend_i32_u):
+	case OP(i32_reinterpret_f32): case OP(f32_reinterpret_i32):
+		break;
+	case OP(i64_reinterpret_f64): case OP(f64_reinterpret_i64):
+		w = 1;
+		src64 = true;
+		break;
+	case OP(i64_extend_i32_s): case OP(i64_extend32_s):
+		opc = 0x63;                         /* movsxd */
+		w = 1;
+		break;
+	case OP(i32_extend8_s): case OP(i64_extend8_s):
+		opc = 0x0fbe;                       /* movsx r, r/m8 */
+		w = op == OP(i64_extend8_s);
+		break;
+	case OP(i32_extend16_s): case OP(i64_extend16_s):
+		opc = 0x0fbf;                       /* movsx r, r/m16 */
+		w = op == OP(i64_extend16_s);
+		break;
+	default:
+		emit_fconvert(j, op, p);
 		return;
 	}
-	emit_fconvert(j, op, p);
+	ra = use(j, p[2].u, src64);
+	rd = rc_alloc(j);
+	/* a byte source: sil and dil need a REX prefix */
+	head(j, 0, w, opc, opc > 0xff ? 2 : 1, rd, NOIDX, ra,
+	     opc == 0x0fbe && ra >= 4 && ra < 8);
+	put1(j, (uint8_t)(0xc0 | ((rd & 7) << 3) | (ra & 7)));
+	def(j, p[1].u, rd);
 }
 
 static void emit_int(jit *j, int op, const bn_wasm__cell *p, uint32_t cell)
@@ -834,7 +817,7 @@ static void emit_int(jit *j, int op, const bn_wasm__cell *p, uint32_t cell)
 static void emit_step(jit *j, const bn_wasm__code *c, uint32_t cell,
 		      uint32_t len, uint32_t fidx, int op)
 {
-	bn_wasm__cell *stub = &j->stubs[j->usedstubs];
+	bn_wasm__cell *stub = &j->out->stubs[j->usedstubs];
 
 	memcpy(stub, &c->code[cell], len * sizeof(*stub));
 	/* the plain handler: the copy runs this instruction alone, even
@@ -894,8 +877,8 @@ static void check_interrupt(jit *j, uint32_t cell)
 /* The call instruction just emitted returns here. */
 static void add_ret(jit *j)
 {
-	retsite *rs = push(j, (void **)&j->rets, &j->caprets, &j->nrets,
-			   sizeof(*rs));
+	retsite *rs = push(j, (void **)&j->out->rets, &j->caprets,
+			   &j->out->nrets, sizeof(*rs));
 
 	if (rs)
 		*rs = (retsite){ (uint32_t)j->n, j->cur_func, j->cur_cell };
@@ -1357,7 +1340,7 @@ static int compile_func(jit *j, uint32_t ci)
 		mov_imm(j, RDX, t->cell);
 		if (t->cell == AT_CALLER)                   /* return address */
 			op_m(j, 0, 1, 0x8b, 1, RCX, RSP, NOIDX, 0, 8);
-		jump_to(j, JMP, j->trap_exit);
+		jump_to(j, JMP, j->out->trap_exit);
 	}
 	for (size_t i = 0; i < j->nfixes; i++) {
 		fix *f = &j->fixes[i];
@@ -1448,7 +1431,8 @@ static void jit_destroy(struct bn_wasm__jit *jc)
 {
 	if (!jc)
 		return;
-	munmap(jc->code, jc->size);
+	if (jc->code)
+		munmap(jc->code, jc->size);
 	free(jc->entry);
 	free(jc->stubs);
 	free(jc->rets);
@@ -1470,6 +1454,12 @@ static int build(const bn_wasm_module *m, unsigned features, bool guard,
 	int e = 0;
 
 	*out = NULL;
+	jc = calloc(1, sizeof(*jc));
+	if (!jc)
+		return -ENOMEM;
+	jc->guarded = guard;
+	jc->features = features;
+	j.out = jc;
 	j.has_mem = m->nmems > 0;
 	j.sse41 = features & BN_WASM__JIT_SSE41;
 	j.popcnt = features & BN_WASM__JIT_POPCNT;
@@ -1485,16 +1475,13 @@ static int build(const bn_wasm_module *m, unsigned features, bool guard,
 		}
 	}
 	if (stub_cells) {
-		j.stubs = calloc(stub_cells, sizeof(*j.stubs));
-		if (!j.stubs)
-			return -ENOMEM;
-		j.nstubs = stub_cells;
+		jc->stubs = calloc(stub_cells, sizeof(*jc->stubs));
+		jc->nstubs = stub_cells;
 	}
 	j.entry_off = calloc((size_t)m->ncodes + 1, sizeof(uint32_t));
-	jc = calloc(1, sizeof(*jc));
-	if (jc)
-		jc->entry = calloc((size_t)m->nfuncs + 1, sizeof(void *));
-	e = j.entry_off && jc && jc->entry ? find_growers(&j) : -ENOMEM;
+	jc->entry = calloc((size_t)m->nfuncs + 1, sizeof(void *));
+	e = j.entry_off && jc->entry && (jc->stubs || !stub_cells) ?
+	    find_growers(&j) : -ENOMEM;
 	if (!e)
 		emit_trampoline(&j);
 	for (uint32_t ci = 0; !e && ci < m->ncodes; ci++)
@@ -1525,24 +1512,10 @@ static int build(const bn_wasm_module *m, unsigned features, bool guard,
 		for (uint32_t ci = 0; ci < m->ncodes; ci++)
 			jc->entry[m->nfunc_imports + ci] =
 				(uint8_t *)mem + j.entry_off[ci];
-		jc->stubs = j.stubs;
-		jc->nstubs = j.nstubs;
-		jc->rets = j.rets;
-		jc->nrets = j.nrets;
-		jc->msites = j.msites;
-		jc->nmsites = j.nmsites;
-		jc->guarded = guard;
-		jc->features = features;
-		jc->trap_exit = j.trap_exit;
-		j.stubs = NULL;
-		j.rets = NULL;
-		j.msites = NULL;
 		*out = jc;
 		jc = NULL;
 	}
-	if (jc)
-		free(jc->entry);
-	free(jc);
+	jit_destroy(jc);
 	free(j.b);
 	free(j.cell_off);
 	free(j.target);
@@ -1550,9 +1523,6 @@ static int build(const bn_wasm_module *m, unsigned features, bool guard,
 	free(j.fixes);
 	free(j.calls);
 	free(j.traps);
-	free(j.stubs);
-	free(j.rets);
-	free(j.msites);
 	free(j.entry_off);
 	return e;
 }

@@ -124,13 +124,14 @@ typedef struct jit {
 	size_t ncalls, capcalls;
 	tstub *traps;
 	size_t ntraps, captraps;
-	retsite *rets;
-	size_t nrets, caprets;
+	struct bn_wasm__jit *out;  /* what is built: its tables of return
+				      sites, stubs and unchecked accesses
+				      fill as code is emitted */
+	size_t caprets;
 	uint32_t cur_func, cur_cell; /* the instruction being compiled */
 	uint8_t *grows;            /* per code: a call may change memory's
 				      size (else its caller keeps r13/r14) */
-	bn_wasm__cell *stubs;
-	size_t nstubs, usedstubs;
+	size_t usedstubs;          /* of out->stubs */
 	struct { uint32_t cell; bool full; } rc[16]; /* register cache:
 				      the frame cell a register holds (all
 				      64 bits, or the low 32 zero-extended)*/
@@ -148,14 +149,12 @@ typedef struct jit {
 	int flags_cc;
 	uint8_t *target;           /* 1 for cells that are branch targets */
 	const void *step_end;      /* the interpreter's step_end handler */
-	uint32_t trap_exit;        /* module routines */
-	uint32_t raw_exit;
+	uint32_t raw_exit;         /* module routine (see out->trap_exit) */
 	uint32_t *entry_off;       /* per code: offset of its entry */
 	bool guard;                /* compiling for guarded memory */
 	uint32_t pending_site;     /* cell of the unchecked access about to
 				      be emitted, or NO_SITE */
-	memsite *msites;
-	size_t nmsites, capmsites;
+	size_t capmsites;
 	bool has_mem;
 	bool sse41;
 	bool popcnt;

@@ -33,10 +33,19 @@
 #define MAX_IOVS 1024u     /* like IOV_MAX */
 #define MAX_DIR_BYTES ((size_t)64 << 20)  /* one readdir snapshot */
 
+/* A row of the call table: one of FN, WITH_ARG (given ARG) or ON_FD
+   (given ARG and the fd in its first argument, looked up with rights
+   NEED, as a directory when DIR); none for proc_exit, which leaves the
+   run. */
 struct import {
 	const char *name;
 	const char *params;  /* 'i' = i32, 'I' = i64; result is one i32 */
-	wasi_impl fn;
+	wasi_call *fn;
+	wasi_arg_call *with_arg;
+	wasi_fd_call *on_fd;
+	uint64_t need;
+	bool dir;
+	unsigned arg;
 };
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -218,57 +227,36 @@ uint16_t bn_wasm__wasi_fd_alloc(uint32_t *out, bn_wasm_wasi *w)
 
 /* ---- args, environment, random ---------------------------------------- */
 
-static uint16_t put_strings(bn_wasm_memory *m, uint32_t vec, uint32_t buf,
-			    const char *blob, size_t bytes, uint32_t n)
+/* args_get and environ_get: list LIST_ARGS or LIST_ENV. */
+static uint16_t wasi_list_get(bn_wasm_wasi *w, bn_wasm_memory *m,
+			      const bn_wasm_val *a, unsigned list)
 {
-	uint8_t *pv = span(m, vec, (uint64_t)n * 4);
-	uint8_t *pb = span(m, buf, bytes);
+	const struct strs *l = &w->lists[list];
+	uint32_t buf = A32(a, 1);
+	uint8_t *pv = span(m, A32(a, 0), (uint64_t)l->n * 4);
+	uint8_t *pb = span(m, buf, l->bytes);
 	if (!pv || !pb)
 		return WE_FAULT;
 	size_t off = 0;
-	for (uint32_t i = 0; i < n; i++) {
+	for (uint32_t i = 0; i < l->n; i++) {
 		le32(pv + 4 * i, buf + (uint32_t)off);
-		off += strlen(blob + off) + 1;
+		off += strlen(l->blob + off) + 1;
 	}
-	memcpy(pb, blob, bytes);
+	memcpy(pb, l->blob, l->bytes);
 	return WE_SUCCESS;
 }
 
-static uint16_t put_sizes(bn_wasm_memory *m, uint32_t pn, uint32_t psz,
-			  uint32_t n, size_t bytes)
+/* args_sizes_get and environ_sizes_get. */
+static uint16_t wasi_list_sizes_get(bn_wasm_wasi *w, bn_wasm_memory *m,
+				    const bn_wasm_val *a, unsigned list)
 {
-	uint8_t *a = span(m, pn, 4), *b = span(m, psz, 4);
-	if (!a || !b)
+	const struct strs *l = &w->lists[list];
+	uint8_t *pn = span(m, A32(a, 0), 4), *pb = span(m, A32(a, 1), 4);
+	if (!pn || !pb)
 		return WE_FAULT;
-	le32(a, n);
-	le32(b, (uint32_t)bytes);
+	le32(pn, l->n);
+	le32(pb, (uint32_t)l->bytes);
 	return WE_SUCCESS;
-}
-
-static uint16_t wasi_args_get(bn_wasm_wasi *w, bn_wasm_memory *m,
-			      const bn_wasm_val *a)
-{
-	return put_strings(m, A32(a, 0), A32(a, 1), w->args, w->args_bytes,
-			   w->argc);
-}
-
-static uint16_t wasi_args_sizes_get(bn_wasm_wasi *w, bn_wasm_memory *m,
-				    const bn_wasm_val *a)
-{
-	return put_sizes(m, A32(a, 0), A32(a, 1), w->argc, w->args_bytes);
-}
-
-static uint16_t wasi_environ_get(bn_wasm_wasi *w, bn_wasm_memory *m,
-				 const bn_wasm_val *a)
-{
-	return put_strings(m, A32(a, 0), A32(a, 1), w->env, w->env_bytes,
-			   w->envc);
-}
-
-static uint16_t wasi_environ_sizes_get(bn_wasm_wasi *w, bn_wasm_memory *m,
-				       const bn_wasm_val *a)
-{
-	return put_sizes(m, A32(a, 0), A32(a, 1), w->envc, w->env_bytes);
 }
 
 static int random_fill(bn_wasm_wasi *w, uint8_t *buf, size_t len)
@@ -352,25 +340,21 @@ static uint16_t get_iovs(struct iovec *iov, size_t *total_out, bool *cut_out,
 	return WE_SUCCESS;
 }
 
-/* Shared body of fd_read, fd_pread, fd_write and fd_pwrite. */
-static uint16_t do_rw(bn_wasm_wasi *w, bn_wasm_memory *m,
-		      const bn_wasm_val *a, bool write, bool positioned)
+enum { RW_WRITE = 1, RW_AT = 2 };
+
+/* fd_read, fd_pread, fd_write and fd_pwrite (HOW: RW_*). */
+static uint16_t wasi_fd_rw(bn_wasm_wasi *w, struct wfd *f, bn_wasm_memory *m,
+			   const bn_wasm_val *a, unsigned how)
 {
 	struct iovec iov[MAX_IOVS];
-	struct wfd *f;
+	bool write = how & RW_WRITE, positioned = how & RW_AT;
 	uint64_t limit = SSIZE_MAX, off = positioned ? A64(a, 3) : 0;
 	uint32_t n = A32(a, 2), outp = A32(a, positioned ? 4 : 3);
-	uint64_t need = write ? R_FD_WRITE : R_FD_READ;
 	size_t total;
 	bool cut;
 	ssize_t r;
 	uint16_t e;
 
-	if (positioned)
-		need |= R_FD_SEEK;
-	e = bn_wasm__wasi_fd_get(&f, w, A32(a, 0), need);
-	if (e)
-		return e;
 	uint8_t *o = span(m, outp, 4);
 	if (!o)
 		return WE_FAULT;
@@ -406,79 +390,50 @@ static uint16_t do_rw(bn_wasm_wasi *w, bn_wasm_memory *m,
 	return WE_SUCCESS;
 }
 
-static uint16_t wasi_fd_read(bn_wasm_wasi *w, bn_wasm_memory *m,
-			     const bn_wasm_val *a)
-{
-	return do_rw(w, m, a, false, false);
-}
+enum { WHENCE_SET, WHENCE_CUR, WHENCE_END };  /* witx whence */
 
-static uint16_t wasi_fd_pread(bn_wasm_wasi *w, bn_wasm_memory *m,
-			      const bn_wasm_val *a)
+/* Move F's offset by OFF from WHENCE and store where it lands, a u64 at
+   guest OUTP. */
+static uint16_t seek(struct wfd *f, bn_wasm_memory *m, uint32_t outp,
+		     int64_t off, uint32_t whence)
 {
-	return do_rw(w, m, a, false, true);
-}
-
-static uint16_t wasi_fd_write(bn_wasm_wasi *w, bn_wasm_memory *m,
-			      const bn_wasm_val *a)
-{
-	return do_rw(w, m, a, true, false);
-}
-
-static uint16_t wasi_fd_pwrite(bn_wasm_wasi *w, bn_wasm_memory *m,
-			       const bn_wasm_val *a)
-{
-	return do_rw(w, m, a, true, true);
+	static const int host[] = { SEEK_SET, SEEK_CUR, SEEK_END };
+	uint8_t *o = span(m, outp, 8);
+	if (!o)
+		return WE_FAULT;
+	if (whence > WHENCE_END)
+		return WE_INVAL;
+	off_t r = lseek(f->host, (off_t)off, host[whence]);
+	if (r < 0)
+		return bn_wasm__wasi_errno(errno);
+	le64(o, (uint64_t)r);
+	return WE_SUCCESS;
 }
 
 static uint16_t wasi_fd_seek(bn_wasm_wasi *w, bn_wasm_memory *m,
 			     const bn_wasm_val *a)
 {
-	static const int whence[] = { SEEK_SET, SEEK_CUR, SEEK_END };
 	struct wfd *f;
 	uint32_t wh = A32(a, 2);
 	int64_t off = (int64_t)A64(a, 1);
-	uint64_t need = (wh == 1 && off == 0) ? R_FD_TELL : R_FD_SEEK;
+	/* a move by 0 from where it is only tells */
+	uint64_t need = (wh == WHENCE_CUR && off == 0) ? R_FD_TELL : R_FD_SEEK;
 	uint16_t e = bn_wasm__wasi_fd_get(&f, w, A32(a, 0), need);
-	if (e)
-		return e;
-	uint8_t *o = span(m, A32(a, 3), 8);
-	if (!o)
-		return WE_FAULT;
-	if (wh > 2)
-		return WE_INVAL;
-	off_t r = lseek(f->host, (off_t)off, whence[wh]);
-	if (r < 0)
-		return bn_wasm__wasi_errno(errno);
-	le64(o, (uint64_t)r);
-	return WE_SUCCESS;
+	return e ? e : seek(f, m, A32(a, 3), off, wh);
 }
 
-static uint16_t wasi_fd_tell(bn_wasm_wasi *w, bn_wasm_memory *m,
-			     const bn_wasm_val *a)
+static uint16_t wasi_fd_tell(bn_wasm_wasi *w, struct wfd *f, bn_wasm_memory *m,
+			     const bn_wasm_val *a, unsigned arg)
 {
-	struct wfd *f;
-	uint16_t e = bn_wasm__wasi_fd_get(&f, w, A32(a, 0), R_FD_TELL);
-	if (e)
-		return e;
-	uint8_t *o = span(m, A32(a, 1), 8);
-	if (!o)
-		return WE_FAULT;
-	off_t r = lseek(f->host, 0, SEEK_CUR);
-	if (r < 0)
-		return bn_wasm__wasi_errno(errno);
-	le64(o, (uint64_t)r);
-	return WE_SUCCESS;
+	return seek(f, m, A32(a, 1), 0, WHENCE_CUR);
 }
 
 /* ---- fd metadata ------------------------------------------------------ */
 
-static uint16_t wasi_fd_close(bn_wasm_wasi *w, bn_wasm_memory *m,
-			      const bn_wasm_val *a)
+static uint16_t wasi_fd_close(bn_wasm_wasi *w, struct wfd *f,
+			      bn_wasm_memory *m, const bn_wasm_val *a,
+			      unsigned arg)
 {
-	struct wfd *f;
-	uint16_t e = bn_wasm__wasi_fd_get(&f, w, A32(a, 0), 0);
-	if (e)
-		return e;
 	fd_release(f);
 	return WE_SUCCESS;
 }
@@ -516,13 +471,10 @@ static uint16_t fdflags_of(int fl)
 	return r;
 }
 
-static uint16_t wasi_fd_fdstat_get(bn_wasm_wasi *w, bn_wasm_memory *m,
-				   const bn_wasm_val *a)
+static uint16_t wasi_fd_fdstat_get(bn_wasm_wasi *w, struct wfd *f,
+				   bn_wasm_memory *m, const bn_wasm_val *a,
+				   unsigned arg)
 {
-	struct wfd *f;
-	uint16_t e = bn_wasm__wasi_fd_get(&f, w, A32(a, 0), 0);
-	if (e)
-		return e;
 	uint8_t *o = span(m, A32(a, 1), 24);
 	if (!o)
 		return WE_FAULT;
@@ -537,15 +489,11 @@ static uint16_t wasi_fd_fdstat_get(bn_wasm_wasi *w, bn_wasm_memory *m,
 	return WE_SUCCESS;
 }
 
-static uint16_t wasi_fd_fdstat_set_flags(bn_wasm_wasi *w, bn_wasm_memory *m,
-					 const bn_wasm_val *a)
+static uint16_t wasi_fd_fdstat_set_flags(bn_wasm_wasi *w, struct wfd *f,
+					 bn_wasm_memory *m,
+					 const bn_wasm_val *a, unsigned arg)
 {
-	struct wfd *f;
 	uint32_t want = A32(a, 1);
-	uint16_t e = bn_wasm__wasi_fd_get(&f, w, A32(a, 0),
-					  R_FD_FDSTAT_SET_FLAGS);
-	if (e)
-		return e;
 	if (want & ~(uint32_t)(FDFL_APPEND | FDFL_NONBLOCK))
 		return WE_NOTSUP;  /* Linux cannot change the sync flags */
 	if (f->read_only && (want & FDFL_APPEND))
@@ -564,15 +512,11 @@ static uint16_t wasi_fd_fdstat_set_flags(bn_wasm_wasi *w, bn_wasm_memory *m,
 	return WE_SUCCESS;
 }
 
-static uint16_t wasi_fd_fdstat_set_rights(bn_wasm_wasi *w,
+static uint16_t wasi_fd_fdstat_set_rights(bn_wasm_wasi *w, struct wfd *f,
 					  bn_wasm_memory *m,
-					  const bn_wasm_val *a)
+					  const bn_wasm_val *a, unsigned arg)
 {
-	struct wfd *f;
 	uint64_t base = A64(a, 1), inh = A64(a, 2);
-	uint16_t e = bn_wasm__wasi_fd_get(&f, w, A32(a, 0), 0);
-	if (e)
-		return e;
 	if ((base & ~f->rights) || (inh & ~f->inherit))
 		return WE_NOTCAPABLE;  /* rights only ever shrink */
 	f->rights = base;
@@ -580,14 +524,11 @@ static uint16_t wasi_fd_fdstat_set_rights(bn_wasm_wasi *w,
 	return WE_SUCCESS;
 }
 
-static uint16_t wasi_fd_filestat_get(bn_wasm_wasi *w, bn_wasm_memory *m,
-				     const bn_wasm_val *a)
+static uint16_t wasi_fd_filestat_get(bn_wasm_wasi *w, struct wfd *f,
+				     bn_wasm_memory *m, const bn_wasm_val *a,
+				     unsigned arg)
 {
-	struct wfd *f;
 	struct stat st;
-	uint16_t e = bn_wasm__wasi_fd_get(&f, w, A32(a, 0), R_FD_FILESTAT_GET);
-	if (e)
-		return e;
 	uint8_t *o = span(m, A32(a, 1), FILESTAT_SIZE);
 	if (!o)
 		return WE_FAULT;
@@ -597,15 +538,10 @@ static uint16_t wasi_fd_filestat_get(bn_wasm_wasi *w, bn_wasm_memory *m,
 	return WE_SUCCESS;
 }
 
-static uint16_t wasi_fd_filestat_set_size(bn_wasm_wasi *w,
+static uint16_t wasi_fd_filestat_set_size(bn_wasm_wasi *w, struct wfd *f,
 					  bn_wasm_memory *m,
-					  const bn_wasm_val *a)
+					  const bn_wasm_val *a, unsigned arg)
 {
-	struct wfd *f;
-	uint16_t e = bn_wasm__wasi_fd_get(&f, w, A32(a, 0),
-					  R_FD_FILESTAT_SET_SIZE);
-	if (e)
-		return e;
 	if (A64(a, 1) > INT64_MAX)
 		return WE_INVAL;
 	if (ftruncate(f->host, (off_t)A64(a, 1)) < 0)
@@ -613,17 +549,12 @@ static uint16_t wasi_fd_filestat_set_size(bn_wasm_wasi *w,
 	return WE_SUCCESS;
 }
 
-static uint16_t wasi_fd_filestat_set_times(bn_wasm_wasi *w,
+static uint16_t wasi_fd_filestat_set_times(bn_wasm_wasi *w, struct wfd *f,
 					   bn_wasm_memory *m,
-					   const bn_wasm_val *a)
+					   const bn_wasm_val *a, unsigned arg)
 {
-	struct wfd *f;
 	struct timespec ts[2];
-	uint16_t e = bn_wasm__wasi_fd_get(&f, w, A32(a, 0),
-					  R_FD_FILESTAT_SET_TIMES);
-	if (e)
-		return e;
-	e = bn_wasm__wasi_times(ts, A64(a, 1), A64(a, 2), A32(a, 3));
+	uint16_t e = bn_wasm__wasi_times(ts, A64(a, 1), A64(a, 2), A32(a, 3));
 	if (e)
 		return e;
 	if (futimens(f->host, ts) < 0)
@@ -631,16 +562,13 @@ static uint16_t wasi_fd_filestat_set_times(bn_wasm_wasi *w,
 	return WE_SUCCESS;
 }
 
-static uint16_t wasi_fd_advise(bn_wasm_wasi *w, bn_wasm_memory *m,
-			       const bn_wasm_val *a)
+static uint16_t wasi_fd_advise(bn_wasm_wasi *w, struct wfd *f,
+			       bn_wasm_memory *m, const bn_wasm_val *a,
+			       unsigned arg)
 {
 	static const int adv[] = { POSIX_FADV_NORMAL, POSIX_FADV_SEQUENTIAL,
 				   POSIX_FADV_RANDOM, POSIX_FADV_WILLNEED,
 				   POSIX_FADV_DONTNEED, POSIX_FADV_NOREUSE };
-	struct wfd *f;
-	uint16_t e = bn_wasm__wasi_fd_get(&f, w, A32(a, 0), R_FD_ADVISE);
-	if (e)
-		return e;
 	if (A32(a, 3) > 5 || A64(a, 1) > INT64_MAX || A64(a, 2) > INT64_MAX)
 		return WE_INVAL;
 	if (f->type == FT_DIR)
@@ -650,36 +578,26 @@ static uint16_t wasi_fd_advise(bn_wasm_wasi *w, bn_wasm_memory *m,
 	return bn_wasm__wasi_errno(r);
 }
 
-static uint16_t wasi_fd_allocate(bn_wasm_wasi *w, bn_wasm_memory *m,
-				 const bn_wasm_val *a)
+static uint16_t wasi_fd_allocate(bn_wasm_wasi *w, struct wfd *f,
+				 bn_wasm_memory *m, const bn_wasm_val *a,
+				 unsigned arg)
 {
-	struct wfd *f;
-	uint16_t e = bn_wasm__wasi_fd_get(&f, w, A32(a, 0), R_FD_ALLOCATE);
-	if (e)
-		return e;
 	if (A64(a, 1) > INT64_MAX || A64(a, 2) > INT64_MAX - A64(a, 1))
 		return WE_FBIG;
 	int r = posix_fallocate(f->host, (off_t)A64(a, 1), (off_t)A64(a, 2));
 	return bn_wasm__wasi_errno(r);
 }
 
-static uint16_t wasi_fd_sync(bn_wasm_wasi *w, bn_wasm_memory *m,
-			     const bn_wasm_val *a)
+static uint16_t wasi_fd_sync(bn_wasm_wasi *w, struct wfd *f, bn_wasm_memory *m,
+			     const bn_wasm_val *a, unsigned arg)
 {
-	struct wfd *f;
-	uint16_t e = bn_wasm__wasi_fd_get(&f, w, A32(a, 0), R_FD_SYNC);
-	if (e)
-		return e;
 	return fsync(f->host) < 0 ? bn_wasm__wasi_errno(errno) : WE_SUCCESS;
 }
 
-static uint16_t wasi_fd_datasync(bn_wasm_wasi *w, bn_wasm_memory *m,
-				 const bn_wasm_val *a)
+static uint16_t wasi_fd_datasync(bn_wasm_wasi *w, struct wfd *f,
+				 bn_wasm_memory *m, const bn_wasm_val *a,
+				 unsigned arg)
 {
-	struct wfd *f;
-	uint16_t e = bn_wasm__wasi_fd_get(&f, w, A32(a, 0), R_FD_DATASYNC);
-	if (e)
-		return e;
 	return fdatasync(f->host) < 0 ? bn_wasm__wasi_errno(errno) : WE_SUCCESS;
 }
 
@@ -751,19 +669,16 @@ static int dir_snap_take(struct dir_snap **out, const struct wfd *f)
  * its name, the last one cut at the end of the buffer as the spec says.
  * A full buffer tells the guest to call again.
  */
-static uint16_t wasi_fd_readdir(bn_wasm_wasi *w, bn_wasm_memory *m,
-				const bn_wasm_val *a)
+static uint16_t wasi_fd_readdir(bn_wasm_wasi *w, struct wfd *f,
+				bn_wasm_memory *m, const bn_wasm_val *a,
+				unsigned arg)
 {
-	struct wfd *f;
+	uint8_t *buf, *o;
 	uint32_t len = A32(a, 2);
 	uint64_t cookie = A64(a, 3);
-	uint16_t e = bn_wasm__wasi_dir_get(&f, w, A32(a, 0), R_FD_READDIR);
+	uint16_t e = out_buf(&buf, &o, m, A32(a, 1), len, A32(a, 4));
 	if (e)
 		return e;
-	uint8_t *buf = span(m, A32(a, 1), len);
-	uint8_t *o = span(m, A32(a, 4), 4);
-	if (!buf || !o)
-		return WE_FAULT;
 	if (cookie == 0 || !f->dir) {
 		struct dir_snap *d = NULL;
 		int r = dir_snap_take(&d, f);
@@ -794,64 +709,102 @@ static uint16_t wasi_fd_readdir(bn_wasm_wasi *w, bn_wasm_memory *m,
 
 /* ---- registration ----------------------------------------------------- */
 
+#define ON_FD(call, rights) .on_fd = (call), .need = (rights)
+#define ON_DIR(call, rights) ON_FD(call, rights), .dir = true
+
 static const struct import imports[] = {
-	{ "args_get", "ii", wasi_args_get },
-	{ "args_sizes_get", "ii", wasi_args_sizes_get },
-	{ "environ_get", "ii", wasi_environ_get },
-	{ "environ_sizes_get", "ii", wasi_environ_sizes_get },
-	{ "clock_res_get", "ii", bn_wasm__wasi_clock_res_get },
-	{ "clock_time_get", "iIi", bn_wasm__wasi_clock_time_get },
-	{ "fd_advise", "iIIi", wasi_fd_advise },
-	{ "fd_allocate", "iII", wasi_fd_allocate },
-	{ "fd_close", "i", wasi_fd_close },
-	{ "fd_datasync", "i", wasi_fd_datasync },
-	{ "fd_fdstat_get", "ii", wasi_fd_fdstat_get },
-	{ "fd_fdstat_set_flags", "ii", wasi_fd_fdstat_set_flags },
-	{ "fd_fdstat_set_rights", "iII", wasi_fd_fdstat_set_rights },
-	{ "fd_filestat_get", "ii", wasi_fd_filestat_get },
-	{ "fd_filestat_set_size", "iI", wasi_fd_filestat_set_size },
-	{ "fd_filestat_set_times", "iIIi", wasi_fd_filestat_set_times },
-	{ "fd_pread", "iiiIi", wasi_fd_pread },
-	{ "fd_prestat_get", "ii", bn_wasm__wasi_fd_prestat_get },
-	{ "fd_prestat_dir_name", "iii", bn_wasm__wasi_fd_prestat_dir_name },
-	{ "fd_pwrite", "iiiIi", wasi_fd_pwrite },
-	{ "fd_read", "iiii", wasi_fd_read },
-	{ "fd_readdir", "iiiIi", wasi_fd_readdir },
-	{ "fd_renumber", "ii", wasi_fd_renumber },
-	{ "fd_seek", "iIii", wasi_fd_seek },
-	{ "fd_sync", "i", wasi_fd_sync },
-	{ "fd_tell", "ii", wasi_fd_tell },
-	{ "fd_write", "iiii", wasi_fd_write },
-	{ "path_create_directory", "iii", bn_wasm__wasi_path_create_directory },
-	{ "path_filestat_get", "iiiii", bn_wasm__wasi_path_filestat_get },
+	{ "args_get", "ii", .with_arg = wasi_list_get, .arg = LIST_ARGS },
+	{ "args_sizes_get", "ii", .with_arg = wasi_list_sizes_get,
+	  .arg = LIST_ARGS },
+	{ "environ_get", "ii", .with_arg = wasi_list_get, .arg = LIST_ENV },
+	{ "environ_sizes_get", "ii", .with_arg = wasi_list_sizes_get,
+	  .arg = LIST_ENV },
+	{ "clock_res_get", "ii", .fn = bn_wasm__wasi_clock_res_get },
+	{ "clock_time_get", "iIi", .fn = bn_wasm__wasi_clock_time_get },
+	{ "fd_advise", "iIIi", ON_FD(wasi_fd_advise, R_FD_ADVISE) },
+	{ "fd_allocate", "iII", ON_FD(wasi_fd_allocate, R_FD_ALLOCATE) },
+	{ "fd_close", "i", ON_FD(wasi_fd_close, 0) },
+	{ "fd_datasync", "i", ON_FD(wasi_fd_datasync, R_FD_DATASYNC) },
+	{ "fd_fdstat_get", "ii", ON_FD(wasi_fd_fdstat_get, 0) },
+	{ "fd_fdstat_set_flags", "ii",
+	  ON_FD(wasi_fd_fdstat_set_flags, R_FD_FDSTAT_SET_FLAGS) },
+	{ "fd_fdstat_set_rights", "iII", ON_FD(wasi_fd_fdstat_set_rights, 0) },
+	{ "fd_filestat_get", "ii",
+	  ON_FD(wasi_fd_filestat_get, R_FD_FILESTAT_GET) },
+	{ "fd_filestat_set_size", "iI",
+	  ON_FD(wasi_fd_filestat_set_size, R_FD_FILESTAT_SET_SIZE) },
+	{ "fd_filestat_set_times", "iIIi",
+	  ON_FD(wasi_fd_filestat_set_times, R_FD_FILESTAT_SET_TIMES) },
+	{ "fd_pread", "iiiIi", ON_FD(wasi_fd_rw, R_FD_READ | R_FD_SEEK),
+	  .arg = RW_AT },
+	{ "fd_prestat_get", "ii", ON_FD(bn_wasm__wasi_fd_prestat_get, 0) },
+	{ "fd_prestat_dir_name", "iii",
+	  ON_FD(bn_wasm__wasi_fd_prestat_dir_name, 0) },
+	{ "fd_pwrite", "iiiIi", ON_FD(wasi_fd_rw, R_FD_WRITE | R_FD_SEEK),
+	  .arg = RW_WRITE | RW_AT },
+	{ "fd_read", "iiii", ON_FD(wasi_fd_rw, R_FD_READ) },
+	{ "fd_readdir", "iiiIi", ON_DIR(wasi_fd_readdir, R_FD_READDIR) },
+	{ "fd_renumber", "ii", .fn = wasi_fd_renumber },
+	{ "fd_seek", "iIii", .fn = wasi_fd_seek },
+	{ "fd_sync", "i", ON_FD(wasi_fd_sync, R_FD_SYNC) },
+	{ "fd_tell", "ii", ON_FD(wasi_fd_tell, R_FD_TELL) },
+	{ "fd_write", "iiii", ON_FD(wasi_fd_rw, R_FD_WRITE), .arg = RW_WRITE },
+	{ "path_create_directory", "iii", .with_arg = bn_wasm__wasi_path_one,
+	  .arg = PATH_MKDIR },
+	{ "path_filestat_get", "iiiii",
+	  .fn = bn_wasm__wasi_path_filestat_get },
 	{ "path_filestat_set_times", "iiiiIIi",
-	  bn_wasm__wasi_path_filestat_set_times },
-	{ "path_link", "iiiiiii", bn_wasm__wasi_path_link },
-	{ "path_open", "iiiiiIIii", bn_wasm__wasi_path_open },
-	{ "path_readlink", "iiiiii", bn_wasm__wasi_path_readlink },
-	{ "path_remove_directory", "iii", bn_wasm__wasi_path_remove_directory },
-	{ "path_rename", "iiiiii", bn_wasm__wasi_path_rename },
-	{ "path_symlink", "iiiii", bn_wasm__wasi_path_symlink },
-	{ "path_unlink_file", "iii", bn_wasm__wasi_path_unlink_file },
-	{ "poll_oneoff", "iiii", bn_wasm__wasi_poll_oneoff },
-	{ "proc_raise", "i", wasi_nosys },
-	{ "sched_yield", "", wasi_sched_yield },
-	{ "random_get", "ii", wasi_random_get },
-	{ "sock_accept", "iii", wasi_notsup },
-	{ "sock_recv", "iiiiii", wasi_notsup },
-	{ "sock_send", "iiiii", wasi_notsup },
-	{ "sock_shutdown", "ii", wasi_notsup },
-	{ "proc_exit", "i", NULL },  /* see host_proc_exit */
+	  .fn = bn_wasm__wasi_path_filestat_set_times },
+	{ "path_link", "iiiiiii", .with_arg = bn_wasm__wasi_path_two,
+	  .arg = PATH_LINK },
+	{ "path_open", "iiiiiIIii", .fn = bn_wasm__wasi_path_open },
+	{ "path_readlink", "iiiiii",
+	  ON_DIR(bn_wasm__wasi_path_readlink, R_PATH_READLINK) },
+	{ "path_remove_directory", "iii", .with_arg = bn_wasm__wasi_path_one,
+	  .arg = PATH_RMDIR },
+	{ "path_rename", "iiiiii", .with_arg = bn_wasm__wasi_path_two,
+	  .arg = PATH_RENAME },
+	{ "path_symlink", "iiiii", .fn = bn_wasm__wasi_path_symlink },
+	{ "path_unlink_file", "iii", .with_arg = bn_wasm__wasi_path_one,
+	  .arg = PATH_UNLINK },
+	{ "poll_oneoff", "iiii", .fn = bn_wasm__wasi_poll_oneoff },
+	{ "proc_raise", "i", .fn = wasi_nosys },
+	{ "sched_yield", "", .fn = wasi_sched_yield },
+	{ "random_get", "ii", .fn = wasi_random_get },
+	{ "sock_accept", "iii", .fn = wasi_notsup },
+	{ "sock_recv", "iiiiii", .fn = wasi_notsup },
+	{ "sock_send", "iiiii", .fn = wasi_notsup },
+	{ "sock_shutdown", "ii", .fn = wasi_notsup },
+	{ "proc_exit", "i", .fn = NULL },  /* see host_proc_exit */
 };
+#undef ON_DIR
+#undef ON_FD
 _Static_assert(sizeof imports / sizeof imports[0] == NIMPORTS,
 	       "one binding per import");
+
+static uint16_t call(bn_wasm_wasi *w, const struct import *im,
+		     bn_wasm_memory *m, const bn_wasm_val *a)
+{
+	struct wfd *f;
+	uint16_t e;
+
+	if (im->fn)
+		return im->fn(w, m, a);
+	if (im->with_arg)
+		return im->with_arg(w, m, a, im->arg);
+	if (im->dir)
+		e = bn_wasm__wasi_dir_get(&f, w, A32(a, 0), im->need);
+	else
+		e = bn_wasm__wasi_fd_get(&f, w, A32(a, 0), im->need);
+	return e ? e : im->on_fd(w, f, m, a, im->arg);
+}
 
 static int host_call(bn_wasm_caller *c, const bn_wasm_val *args,
 		     bn_wasm_val *results, void *payload)
 {
 	const struct binding *b = payload;
 	results[0].type = BN_WASM_I32;
-	results[0].of.i32 = b->fn(b->w, bn_wasm_caller_memory(c), args);
+	results[0].of.i32 = call(b->w, b->im, bn_wasm_caller_memory(c), args);
 	return 0;
 }
 
@@ -872,6 +825,7 @@ int bn_wasm_wasi_define(bn_wasm_wasi *w, bn_wasm_linker *l,
 		bn_wasm_functype ft;
 		bn_wasm_extern ext;
 		size_t np = strlen(im->params);
+		bool exits = !im->fn && !im->with_arg && !im->on_fd;
 		int r;
 
 		for (size_t k = 0; k < np; k++)
@@ -879,13 +833,13 @@ int bn_wasm_wasi_define(bn_wasm_wasi *w, bn_wasm_linker *l,
 							  : BN_WASM_I32;
 		ft.nparams = (uint32_t)np;
 		ft.params = params;
-		ft.nresults = im->fn ? 1 : 0;
+		ft.nresults = exits ? 0 : 1;
 		ft.results = i32;
 		w->binds[i].w = w;
-		w->binds[i].fn = im->fn;
+		w->binds[i].im = im;
 		ext.kind = BN_WASM_EXTERN_FUNC;
 		r = bn_wasm_func_new_host(&ext.of.func, s, &ft,
-					  im->fn ? host_call : host_proc_exit,
+					  exits ? host_proc_exit : host_call,
 					  &w->binds[i]);
 		if (r < 0)
 			return r;
@@ -900,8 +854,7 @@ int bn_wasm_wasi_define(bn_wasm_wasi *w, bn_wasm_linker *l,
 /* ---- life cycle ------------------------------------------------------- */
 
 /* Pack N strings into one NUL-separated blob; the size fits a u32. */
-static int pack(char **blob_out, size_t *bytes_out, uint32_t *n_out,
-		const char *const *v, size_t n)
+static int pack(struct strs *out, const char *const *v, size_t n)
 {
 	size_t bytes = 0;
 	char *blob;
@@ -923,9 +876,9 @@ static int pack(char **blob_out, size_t *bytes_out, uint32_t *n_out,
 		memcpy(blob + bytes, v[i], l);
 		bytes += l;
 	}
-	*blob_out = blob;
-	*bytes_out = bytes;
-	*n_out = (uint32_t)n;
+	out->blob = blob;
+	out->bytes = bytes;
+	out->n = (uint32_t)n;
 	return 0;
 }
 
@@ -988,10 +941,9 @@ int bn_wasm_wasi_new(bn_wasm_wasi **out, const bn_wasm_wasi_config *cfg,
 	w->max_output_bytes = cfg->max_output_bytes;
 	w->random = cfg->random;
 	w->random_payload = cfg->random_payload;
-	r = pack(&w->args, &w->args_bytes, &w->argc, cfg->argv, cfg->argc);
+	r = pack(&w->lists[LIST_ARGS], cfg->argv, cfg->argc);
 	if (r == 0)
-		r = pack(&w->env, &w->env_bytes, &w->envc, cfg->envp,
-			 cfg->envc);
+		r = pack(&w->lists[LIST_ENV], cfg->envp, cfg->envc);
 	if (r < 0) {
 		bn_wasm__wasi_set_err(err, "arguments or environment", "", -r);
 		goto out_free;
@@ -1022,8 +974,8 @@ void bn_wasm_wasi_free(bn_wasm_wasi *w)
 	free(w->fds);
 	if (w->wake_fd >= 0)
 		(void)close(w->wake_fd);
-	free(w->args);
-	free(w->env);
+	free(w->lists[LIST_ARGS].blob);
+	free(w->lists[LIST_ENV].blob);
 	free(w);
 }
 

@@ -137,22 +137,36 @@ struct wfd {
    arguments A; returns a WASI errno. */
 typedef uint16_t wasi_call(bn_wasm_wasi *w, bn_wasm_memory *m,
 			   const bn_wasm_val *a);
-typedef wasi_call *wasi_impl;
+/* One of a family of calls that share a body: ARG, from the call table,
+   says which. */
+typedef uint16_t wasi_arg_call(bn_wasm_wasi *w, bn_wasm_memory *m,
+			       const bn_wasm_val *a, unsigned arg);
+/* A call on the guest fd in its first argument: F, looked up with the
+   rights the call table names before the call runs. */
+typedef uint16_t wasi_fd_call(bn_wasm_wasi *w, struct wfd *f,
+			      bn_wasm_memory *m, const bn_wasm_val *a,
+			      unsigned arg);
+
+struct import;             /* a row of the call table in wasi.c */
 
 struct binding {
 	bn_wasm_wasi *w;
-	wasi_impl fn;
+	const struct import *im;
 };
+
+/* A list of strings packed NUL-terminated, back to back. */
+struct strs {
+	char *blob;
+	size_t bytes;
+	uint32_t n;
+};
+
+enum { LIST_ARGS, LIST_ENV };
 
 #define NIMPORTS 46
 
 struct bn_wasm_wasi {
-	char *args;            /* argc NUL-terminated strings, back to back */
-	size_t args_bytes;
-	uint32_t argc;
-	char *env;             /* likewise for the environment */
-	size_t env_bytes;
-	uint32_t envc;
+	struct strs lists[2];  /* by LIST_ARGS, LIST_ENV */
 	struct wfd *fds;       /* nfds slots */
 	uint32_t nfds;
 	uint64_t max_output_bytes; /* 0 = no cap */
@@ -206,6 +220,18 @@ static inline uint8_t *span(bn_wasm_memory *m, uint32_t ptr, uint64_t len)
 		return ptr <= bn_wasm_memory_size(m) ?
 		       bn_wasm_memory_data(m) + ptr : NULL;
 	return bn_wasm_memory_span(m, ptr, len);
+}
+
+/* The guest buffer [PTR, PTR+LEN) a call fills and the u32 at USED_PTR
+   where it says how many bytes it wrote; WE_FAULT unless both are in
+   memory. */
+static inline uint16_t out_buf(uint8_t **buf, uint8_t **used,
+			       bn_wasm_memory *m, uint32_t ptr, uint32_t len,
+			       uint32_t used_ptr)
+{
+	*buf = span(m, ptr, len);
+	*used = span(m, used_ptr, 4);
+	return *buf && *used ? WE_SUCCESS : WE_FAULT;
 }
 
 static inline uint32_t A32(const bn_wasm_val *a, int i)
@@ -268,18 +294,17 @@ uint16_t bn_wasm__wasi_wait_readable(bn_wasm_wasi *w, int host);
 /* ---- the calls wasi.c's table names from the other files -------------- */
 
 /* wasi_path.c */
-wasi_call bn_wasm__wasi_fd_prestat_get;
-wasi_call bn_wasm__wasi_fd_prestat_dir_name;
+enum { PATH_MKDIR, PATH_RMDIR, PATH_UNLINK,  /* bn_wasm__wasi_path_one */
+       PATH_RENAME, PATH_LINK };             /* bn_wasm__wasi_path_two */
+wasi_arg_call bn_wasm__wasi_path_one;
+wasi_arg_call bn_wasm__wasi_path_two;
+wasi_fd_call bn_wasm__wasi_fd_prestat_get;
+wasi_fd_call bn_wasm__wasi_fd_prestat_dir_name;
 wasi_call bn_wasm__wasi_path_open;
 wasi_call bn_wasm__wasi_path_filestat_get;
 wasi_call bn_wasm__wasi_path_filestat_set_times;
-wasi_call bn_wasm__wasi_path_create_directory;
-wasi_call bn_wasm__wasi_path_remove_directory;
-wasi_call bn_wasm__wasi_path_unlink_file;
-wasi_call bn_wasm__wasi_path_rename;
-wasi_call bn_wasm__wasi_path_link;
 wasi_call bn_wasm__wasi_path_symlink;
-wasi_call bn_wasm__wasi_path_readlink;
+wasi_fd_call bn_wasm__wasi_path_readlink;
 
 /* wasi_poll.c */
 wasi_call bn_wasm__wasi_clock_res_get;

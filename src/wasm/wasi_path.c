@@ -142,13 +142,10 @@ int bn_wasm__wasi_preopen_init(struct wfd *f, const bn_wasm_wasi_preopen *p,
 	return 0;
 }
 
-uint16_t bn_wasm__wasi_fd_prestat_get(bn_wasm_wasi *w, bn_wasm_memory *m,
-				      const bn_wasm_val *a)
+uint16_t bn_wasm__wasi_fd_prestat_get(bn_wasm_wasi *w, struct wfd *f,
+				      bn_wasm_memory *m, const bn_wasm_val *a,
+				      unsigned arg)
 {
-	struct wfd *f;
-	uint16_t e = bn_wasm__wasi_fd_get(&f, w, A32(a, 0), 0);
-	if (e)
-		return e;
 	if (!f->preopen)
 		return WE_BADF;
 	uint8_t *o = span(m, A32(a, 1), 8);
@@ -159,13 +156,10 @@ uint16_t bn_wasm__wasi_fd_prestat_get(bn_wasm_wasi *w, bn_wasm_memory *m,
 	return WE_SUCCESS;
 }
 
-uint16_t bn_wasm__wasi_fd_prestat_dir_name(bn_wasm_wasi *w, bn_wasm_memory *m,
-					   const bn_wasm_val *a)
+uint16_t bn_wasm__wasi_fd_prestat_dir_name(bn_wasm_wasi *w, struct wfd *f,
+					   bn_wasm_memory *m,
+					   const bn_wasm_val *a, unsigned arg)
 {
-	struct wfd *f;
-	uint16_t e = bn_wasm__wasi_fd_get(&f, w, A32(a, 0), 0);
-	if (e)
-		return e;
 	if (!f->preopen)
 		return WE_BADF;
 	size_t len = strlen(f->preopen);
@@ -321,11 +315,10 @@ uint16_t bn_wasm__wasi_path_filestat_set_times(bn_wasm_wasi *w,
 	return closed(fd, r);
 }
 
-/* Shared body of the path calls that act on one (parent, name) pair. */
-enum path_op { OP_MKDIR, OP_RMDIR, OP_UNLINK };
-
-static uint16_t path_simple(bn_wasm_wasi *w, bn_wasm_memory *m,
-			    const bn_wasm_val *a, enum path_op op)
+/* path_create_directory, path_remove_directory and path_unlink_file
+   (OP): the calls that act on one (parent, name) pair. */
+uint16_t bn_wasm__wasi_path_one(bn_wasm_wasi *w, bn_wasm_memory *m,
+				const bn_wasm_val *a, unsigned op)
 {
 	static const uint64_t need[] = { R_PATH_CREATE_DIRECTORY,
 					 R_PATH_REMOVE_DIRECTORY,
@@ -343,40 +336,23 @@ static uint16_t path_simple(bn_wasm_wasi *w, bn_wasm_memory *m,
 	fd = open_parent(d->host, path, &name);
 	if (fd < 0)
 		return bn_wasm__wasi_errno(-fd);
-	if (op == OP_MKDIR)
+	if (op == PATH_MKDIR)
 		r = mkdirat(fd, name, 0777);
 	else
-		r = unlinkat(fd, name, op == OP_RMDIR ? AT_REMOVEDIR : 0);
+		r = unlinkat(fd, name, op == PATH_RMDIR ? AT_REMOVEDIR : 0);
 	return closed(fd, r);
 }
 
-uint16_t bn_wasm__wasi_path_create_directory(bn_wasm_wasi *w, bn_wasm_memory *m,
-					     const bn_wasm_val *a)
-{
-	return path_simple(w, m, a, OP_MKDIR);
-}
-
-uint16_t bn_wasm__wasi_path_remove_directory(bn_wasm_wasi *w, bn_wasm_memory *m,
-					     const bn_wasm_val *a)
-{
-	return path_simple(w, m, a, OP_RMDIR);
-}
-
-uint16_t bn_wasm__wasi_path_unlink_file(bn_wasm_wasi *w, bn_wasm_memory *m,
-					const bn_wasm_val *a)
-{
-	return path_simple(w, m, a, OP_UNLINK);
-}
-
 /*
- * Shared body of path_rename and path_link: two (directory fd, path)
- * pairs, each path's parent opened beneath its fd and the call made on
- * the two last components.  Their arguments differ only by link's lookup
+ * path_rename and path_link (OP): two (directory fd, path) pairs, each
+ * path's parent opened beneath its fd and the call made on the two last
+ * components.  Their arguments differ only by link's lookup
  * flags after the first fd.
  */
-static uint16_t path_two(bn_wasm_wasi *w, bn_wasm_memory *m,
-			 const bn_wasm_val *a, bool link)
+uint16_t bn_wasm__wasi_path_two(bn_wasm_wasi *w, bn_wasm_memory *m,
+				const bn_wasm_val *a, unsigned op)
 {
+	bool link = op == PATH_LINK;
 	char p1[PATH_MAX], p2[PATH_MAX];
 	const char *n1, *n2;
 	struct wfd *d1, *d2;
@@ -410,18 +386,6 @@ static uint16_t path_two(bn_wasm_wasi *w, bn_wasm_memory *m,
 	e = closed(f1, r);
 	(void)close(f2);
 	return e;
-}
-
-uint16_t bn_wasm__wasi_path_rename(bn_wasm_wasi *w, bn_wasm_memory *m,
-				   const bn_wasm_val *a)
-{
-	return path_two(w, m, a, false);
-}
-
-uint16_t bn_wasm__wasi_path_link(bn_wasm_wasi *w, bn_wasm_memory *m,
-				 const bn_wasm_val *a)
-{
-	return path_two(w, m, a, true);
 }
 
 /*
@@ -472,20 +436,17 @@ uint16_t bn_wasm__wasi_path_symlink(bn_wasm_wasi *w, bn_wasm_memory *m,
 	return closed(fd, symlinkat(target, fd, name));
 }
 
-uint16_t bn_wasm__wasi_path_readlink(bn_wasm_wasi *w, bn_wasm_memory *m,
-				     const bn_wasm_val *a)
+uint16_t bn_wasm__wasi_path_readlink(bn_wasm_wasi *w, struct wfd *d,
+				     bn_wasm_memory *m, const bn_wasm_val *a,
+				     unsigned arg)
 {
 	char path[PATH_MAX], link[PATH_MAX];
 	const char *name;
-	struct wfd *d;
+	uint8_t *buf, *o;
 	uint32_t len = A32(a, 4);
-	uint16_t e = bn_wasm__wasi_dir_get(&d, w, A32(a, 0), R_PATH_READLINK);
+	uint16_t e = out_buf(&buf, &o, m, A32(a, 3), len, A32(a, 5));
 	if (e)
 		return e;
-	uint8_t *buf = span(m, A32(a, 3), len);
-	uint8_t *o = span(m, A32(a, 5), 4);
-	if (!buf || !o)
-		return WE_FAULT;
 	e = get_path(path, m, A32(a, 1), A32(a, 2));
 	if (e)
 		return e;
