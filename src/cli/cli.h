@@ -58,6 +58,7 @@ typedef struct bn_cli_optspec {
 
 typedef struct bn_cli_cmd bn_cli_cmd;
 typedef struct bn_cli_args bn_cli_args;
+typedef struct bn_cli_ctx bn_cli_ctx;
 
 /* One command, or a group of commands (`skill`, `bot`, ...). */
 struct bn_cli_cmd {
@@ -71,6 +72,9 @@ struct bn_cli_cmd {
 	int (*run)(const bn_cli_args *a); /* a command: gets the words
 					 after its own, parsed against opts;
 					 NULL for a group */
+	int (*store)(bn_cli_ctx *c, const bn_cli_args *a); /* or a
+					 command on the store (see
+					 bn_cli_store_fn), and run NULL */
 	int min_args, max_args;       /* how many positional arguments it
 					 takes (max BN_CLI_ARGS_ANY: any
 					 number) */
@@ -194,10 +198,10 @@ int bn_cli_open_store_db(bn_store **out, const char *db_url, bn_err *err);
  * bn_cli_ctx_end frees the store and returns the exit code for R:
  * BN_EXIT_OK when R is 0, else that of bn_cli_fail on the error.
  */
-typedef struct bn_cli_ctx {
+struct bn_cli_ctx {
 	bn_store *store;              /* owned */
 	bn_err err;
-} bn_cli_ctx;
+};
 int bn_cli_ctx_open(bn_cli_ctx *c);
 int bn_cli_ctx_end(bn_cli_ctx *c, int r);
 /* $BNITY_DATABASE_URL (a postgresql:// URL: every table in PostgreSQL),
@@ -213,80 +217,64 @@ bool bn_cli_help(const char *command);
  */
 int bn_cli_unknown(const char *path, const char *word);
 
-/* The commands of the table that are not in a cmd_*.c file. */
-int bn_cli_help_main(const bn_cli_args *a);
-int bn_cli_version_main(const bn_cli_args *a);
-int bn_cli_completion_main(const bn_cli_args *a);
+/*
+ * The commands.  A command of the table runs as .run, a bn_cli_run_fn: it
+ * gets the words after its own and returns the exit code.  Or it runs as
+ * .store, a bn_cli_store_fn: main opens the store of $BNITY_HOME first
+ * (bn_cli_ctx_open) and ends it with what the command returns, 0 or an
+ * error code with C->err set (bn_cli_ctx_end), so a command on the store
+ * neither opens it nor reports its errors.  cmd_wasm.h and cmd_sandbox.h
+ * declare the rest, with what the engine's and the sandbox's own test
+ * runners share.
+ */
+typedef int bn_cli_run_fn(const bn_cli_args *a);
+typedef int bn_cli_store_fn(bn_cli_ctx *c, const bn_cli_args *a);
 
-/* Each command gets the words after its own and returns the exit code
-   (cmd_skill.c, cmd_exec.c, cmd_bot.c, cmd_install.c, cmd_memory.c,
-   cmd_secret.c, cmd_token.c, cmd_serve.c, cmd_mcp.c, cmd_chat.c);
-   cmd_wasm.h and cmd_sandbox.h declare the rest, with what the engine's
-   and the sandbox's own test runners share. */
-int bn_cli_skill_validate(const bn_cli_args *a);
-int bn_cli_skill_scan(const bn_cli_args *a);
-int bn_cli_skill_read_properties(const bn_cli_args *a);
-int bn_cli_skill_to_prompt(const bn_cli_args *a);
-int bn_cli_skill_create(const bn_cli_args *a);
-int bn_cli_skill_list(const bn_cli_args *a);
-int bn_cli_skill_inspect(const bn_cli_args *a);
-int bn_cli_skill_remove(const bn_cli_args *a);
-/* attach, detach, enable, disable (the table's word): SKILL BOT */
-int bn_cli_skill_bind(const bn_cli_args *a);
-int bn_cli_skill_build(const bn_cli_args *a);
-int bn_cli_skill_grant(const bn_cli_args *a);
-int bn_cli_skill_revoke(const bn_cli_args *a);
-int bn_cli_skill_grants(const bn_cli_args *a);
-int bn_cli_skill_run(const bn_cli_args *a);
-int bn_cli_skill_script(const bn_cli_args *a);
-int bn_cli_audit_main(const bn_cli_args *a);
-int bn_cli_bot_create(const bn_cli_args *a);
-int bn_cli_bot_list(const bn_cli_args *a);
-int bn_cli_bot_show(const bn_cli_args *a);
-int bn_cli_bot_remove(const bn_cli_args *a);
-int bn_cli_bot_prompt(const bn_cli_args *a);
-int bn_cli_bot_set(const bn_cli_args *a);
+/* Not in a cmd_*.c file (help.c, completion.c). */
+bn_cli_run_fn bn_cli_help_main, bn_cli_version_main, bn_cli_completion_main;
+/* Skills (cmd_skill.c); bn_cli_skill_bind serves attach, detach, enable
+   and disable (the table's word), each with SKILL BOT. */
+bn_cli_run_fn bn_cli_skill_validate, bn_cli_skill_scan,
+	bn_cli_skill_read_properties, bn_cli_skill_to_prompt,
+	bn_cli_skill_create, bn_cli_skill_list, bn_cli_skill_inspect,
+	bn_cli_skill_grants;
+bn_cli_store_fn bn_cli_skill_remove, bn_cli_skill_bind;
+/* Building and running skills, grants and the audit log (cmd_exec.c). */
+bn_cli_run_fn bn_cli_skill_build, bn_cli_skill_grant, bn_cli_skill_run,
+	bn_cli_skill_script, bn_cli_audit_main;
+bn_cli_store_fn bn_cli_skill_revoke;
+/* Bots (cmd_bot.c). */
+bn_cli_run_fn bn_cli_bot_create, bn_cli_bot_set;
+bn_cli_store_fn bn_cli_bot_list, bn_cli_bot_show, bn_cli_bot_remove,
+	bn_cli_bot_prompt;
 /* Registries and installs (cmd_install.c; uses registry). */
-int bn_cli_skill_search(const bn_cli_args *a);
-int bn_cli_skill_browse(const bn_cli_args *a);
-int bn_cli_skill_install(const bn_cli_args *a);
-int bn_cli_skill_update(const bn_cli_args *a);
-int bn_cli_skill_outdated(const bn_cli_args *a);
-int bn_cli_skill_verify(const bn_cli_args *a);
-int bn_cli_skill_digest(const bn_cli_args *a);
-int bn_cli_key_trust(const bn_cli_args *a);
-int bn_cli_key_list(const bn_cli_args *a);
-int bn_cli_key_remove(const bn_cli_args *a);
+bn_cli_run_fn bn_cli_skill_search, bn_cli_skill_browse,
+	bn_cli_skill_install, bn_cli_skill_update, bn_cli_skill_outdated,
+	bn_cli_skill_verify, bn_cli_skill_digest, bn_cli_key_trust;
+bn_cli_store_fn bn_cli_key_list, bn_cli_key_remove;
 /* A bot's memories, each command with --bot BOT (cmd_memory.c; uses
    exec/memory.h). */
-int bn_cli_memory_add(const bn_cli_args *a);
-int bn_cli_memory_search(const bn_cli_args *a);
-int bn_cli_memory_list(const bn_cli_args *a);
-int bn_cli_memory_remove(const bn_cli_args *a);
+bn_cli_run_fn bn_cli_memory_add, bn_cli_memory_search, bn_cli_memory_list,
+	bn_cli_memory_remove;
 /* The secret vault (cmd_secret.c; uses exec/vault.h): a value is only
    ever read, from standard input, never printed. */
-int bn_cli_secret_set(const bn_cli_args *a);
-int bn_cli_secret_list(const bn_cli_args *a);
-int bn_cli_secret_remove(const bn_cli_args *a);
+bn_cli_run_fn bn_cli_secret_set, bn_cli_secret_list, bn_cli_secret_remove;
 /* Named API tokens for `bnity serve` (cmd_token.c; uses server/server.h,
    store/tokens.h): a token's text is printed once, by create, and never
    stored. */
-int bn_cli_token_create(const bn_cli_args *a);
-int bn_cli_token_list(const bn_cli_args *a);
-int bn_cli_token_revoke(const bn_cli_args *a);
+bn_cli_run_fn bn_cli_token_create;
+bn_cli_store_fn bn_cli_token_list, bn_cli_token_revoke;
 /* Moving a home's rows between SQLite and PostgreSQL (cmd_store.c; uses
    store/dump.h). */
-int bn_cli_store_export(const bn_cli_args *a);
-int bn_cli_store_import(const bn_cli_args *a);
+bn_cli_run_fn bn_cli_store_export, bn_cli_store_import;
 /* `bnity serve` (cmd_serve.c): runs until SIGINT or SIGTERM; 0 after a
    clean stop, 1 when it cannot start, 2 for a usage error (including a
    non-loopback --listen without --public). */
-int bn_cli_serve_main(const bn_cli_args *a);
+bn_cli_run_fn bn_cli_serve_main;
 /* `bnity mcp serve` and `bnity mcp config` (cmd_mcp.c; uses mcp/mcp.h). */
-int bn_cli_mcp_serve(const bn_cli_args *a);
-int bn_cli_mcp_config(const bn_cli_args *a);
+bn_cli_run_fn bn_cli_mcp_serve, bn_cli_mcp_config;
 /* `bnity chat BOT` (cmd_chat.c; uses agent): 0, 1 (the bot, session or
    provider failed), 2 (usage). */
-int bn_cli_chat_main(const bn_cli_args *a);
+bn_cli_run_fn bn_cli_chat_main;
 
 #endif

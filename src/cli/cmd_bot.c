@@ -56,20 +56,17 @@ int bn_cli_bot_create(const bn_cli_args *a)
 	return bn_cli_ctx_end(&c, r);
 }
 
-int bn_cli_bot_list(const bn_cli_args *a)
+int bn_cli_bot_list(bn_cli_ctx *c, const bn_cli_args *a)
 {
 	bn_store_bot *bots = NULL;
 	size_t n = 0, i;
-	bn_cli_ctx c;
 	int r;
 
-	if ((r = bn_cli_ctx_open(&c)))
+	if ((r = bn_store_bot_list(&bots, &n, c->store, &c->err)))
 		return r;
-	if ((r = bn_store_bot_list(&bots, &n, c.store, &c.err)))
-		return bn_cli_ctx_end(&c, r);
 	if (bn_cli_flag(a, "json")) {
 		json_t *j = NULL;
-		r = bn_view_bots_load_json(&j, c.store, bots, n, &c.err);
+		r = bn_view_bots_load_json(&j, c->store, bots, n, &c->err);
 		if (r == 0)
 			bn_cli_print_json(j);
 	} else if (n == 0) {
@@ -79,7 +76,7 @@ int bn_cli_bot_list(const bn_cli_args *a)
 		for (i = 0; i < n; i++) {
 			bn_store_attachment *att = NULL;
 			size_t na = 0;
-			if (bn_store_bot_skills(&att, &na, c.store,
+			if (bn_store_bot_skills(&att, &na, c->store,
 						bots[i].slug, NULL))
 				na = 0;
 			printf("%-24s %-24s %zu\n", bots[i].slug, bots[i].name,
@@ -90,26 +87,22 @@ int bn_cli_bot_list(const bn_cli_args *a)
 	for (i = 0; i < n; i++)
 		bn_store_bot_clear(&bots[i]);
 	free(bots);
-	return bn_cli_ctx_end(&c, r);
+	return r;
 }
 
-int bn_cli_bot_show(const bn_cli_args *a)
+int bn_cli_bot_show(bn_cli_ctx *c, const bn_cli_args *a)
 {
 	bn_store_attachment *att = NULL;
 	bn_store_bot b = { 0 };
 	const char *slug = a->pos[0];
 	size_t na = 0, i;
-	bn_cli_ctx c;
-	int r;
+	int r = bn_store_bot_get(&b, c->store, slug, &c->err);
 
-	if ((r = bn_cli_ctx_open(&c)))
-		return r;
-	r = bn_store_bot_get(&b, c.store, slug, &c.err);
 	if (!r)
-		r = bn_store_bot_skills(&att, &na, c.store, slug, &c.err);
+		r = bn_store_bot_skills(&att, &na, c->store, slug, &c->err);
 	if (r) {
 		bn_store_bot_clear(&b);
-		return bn_cli_ctx_end(&c, r);
+		return r;
 	}
 	if (bn_cli_flag(a, "json")) {
 		bn_cli_print_json(bn_view_bot_json(&b, att, na));
@@ -127,37 +120,28 @@ int bn_cli_bot_show(const bn_cli_args *a)
 	}
 	bn_store_attachments_free(att, na);
 	bn_store_bot_clear(&b);
-	return bn_cli_ctx_end(&c, 0);
+	return 0;
 }
 
-int bn_cli_bot_remove(const bn_cli_args *a)
+int bn_cli_bot_remove(bn_cli_ctx *c, const bn_cli_args *a)
 {
-	const char *slug = a->pos[0];
-	bn_cli_ctx c;
-	int r;
+	int r = bn_store_bot_remove(c->store, a->pos[0], &c->err);
 
-	if ((r = bn_cli_ctx_open(&c)))
-		return r;
-	r = bn_store_bot_remove(c.store, slug, &c.err);
 	if (!r)
-		printf("removed bot '%s'\n", slug);
-	return bn_cli_ctx_end(&c, r);
+		printf("removed bot '%s'\n", a->pos[0]);
+	return r;
 }
 
-int bn_cli_bot_prompt(const bn_cli_args *a)
+int bn_cli_bot_prompt(bn_cli_ctx *c, const bn_cli_args *a)
 {
 	bn_buf out = BN_BUF_INIT;
 	bn_strv names = { 0 }, warnings = { 0 };
 	const char *slug = a->pos[0];
-	bn_cli_ctx c;
 	size_t i;
-	int r;
+	int r = bn_agent_prompt_build(&out, &names, &warnings, c->store, slug,
+				      &c->err);
 
-	if ((r = bn_cli_ctx_open(&c)))
-		return r;
-	r = bn_agent_prompt_build(&out, &names, &warnings, c.store, slug,
-				  &c.err);
-	if ((r = bn_cli_ctx_end(&c, r))) {
+	if (r) {
 		bn_buf_clear(&out);
 		return r;
 	}
@@ -181,7 +165,7 @@ int bn_cli_bot_prompt(const bn_cli_args *a)
 	bn_strv_clear(&names);
 	bn_strv_clear(&warnings);
 	bn_buf_clear(&out);
-	return BN_EXIT_OK;
+	return 0;
 }
 
 /* N, or "default"/"off" (0); false when neither. */

@@ -232,23 +232,20 @@ out:
 	return bn_cli_ctx_end(&c, r);
 }
 
-int bn_cli_skill_revoke(const bn_cli_args *a)
+int bn_cli_skill_revoke(bn_cli_ctx *c, const bn_cli_args *a)
 {
 	const char *const *pos = a->pos, *bot = bn_cli_value(a, "bot");
 	size_t removed = 0;
-	bn_cli_ctx c;
-	int r;
+	int r = 0;
 
-	if ((r = bn_cli_ctx_open(&c)))
-		return r;
 	for (int i = 1; i < a->npos && r == 0; i++) {
-		r = bn_exec_grant_revoke(c.store, pos[0], bot, pos[i],
-					 &removed, &c.err);
+		r = bn_exec_grant_revoke(c->store, pos[0], bot, pos[i],
+					 &removed, &c->err);
 		if (!r)
 			printf("revoked %s of skill '%s' (%zu grant%s)\n", pos[i],
 			       pos[0], removed, removed == 1 ? "" : "s");
 	}
-	return bn_cli_ctx_end(&c, r);
+	return r;
 }
 
 /* ---- skill run ------------------------------------------------------------ */

@@ -801,21 +801,17 @@ int bn_cli_key_trust(const bn_cli_args *a)
 	return bn_cli_ctx_end(&c, r);
 }
 
-int bn_cli_key_list(const bn_cli_args *a)
+int bn_cli_key_list(bn_cli_ctx *c, const bn_cli_args *a)
 {
 	json_t *keys = NULL, *k;
-	bn_cli_ctx c;
 	size_t i;
-	int r;
+	int r = bn_registry_key_list(&keys, c->store, &c->err);
 
-	if ((r = bn_cli_ctx_open(&c)))
-		return r;
-	r = bn_registry_key_list(&keys, c.store, &c.err);
-	if ((r = bn_cli_ctx_end(&c, r)))
+	if (r)
 		return r;
 	if (bn_cli_flag(a, "json")) {
 		bn_cli_print_json(keys);
-		return BN_EXIT_OK;
+		return 0;
 	}
 	json_array_foreach(keys, i, k)
 		printf("%s  %s  %s\n",
@@ -826,19 +822,14 @@ int bn_cli_key_list(const bn_cli_args *a)
 		printf("no trusted keys (add one with `bnity key trust "
 		       "PUBKEY`)\n");
 	json_decref(keys);
-	return BN_EXIT_OK;
+	return 0;
 }
 
-int bn_cli_key_remove(const bn_cli_args *a)
+int bn_cli_key_remove(bn_cli_ctx *c, const bn_cli_args *a)
 {
-	const char *arg = a->pos[0];
-	bn_cli_ctx c;
-	int r;
+	int r = bn_registry_key_remove(c->store, a->pos[0], &c->err);
 
-	if ((r = bn_cli_ctx_open(&c)))
-		return r;
-	r = bn_registry_key_remove(c.store, arg, &c.err);
 	if (!r)
-		printf("removed trusted key %s\n", arg);
-	return bn_cli_ctx_end(&c, r);
+		printf("removed trusted key %s\n", a->pos[0]);
+	return r;
 }

@@ -309,46 +309,39 @@ out:
 	return bn_cli_ctx_end(&c, r);
 }
 
-int bn_cli_skill_remove(const bn_cli_args *a)
+int bn_cli_skill_remove(bn_cli_ctx *c, const bn_cli_args *a)
 {
-	const char *arg = a->pos[0];
 	bn_strv notes = { 0 };
-	bn_cli_ctx c;
-	int r;
+	int r = bn_registry_skill_remove_noting(&notes, c->store, a->pos[0],
+						&c->err);
 
-	if ((r = bn_cli_ctx_open(&c)))
-		return r;
-	r = bn_registry_skill_remove_noting(&notes, c.store, arg, &c.err);
 	if (!r)
-		printf("removed skill '%s'\n", arg);
+		printf("removed skill '%s'\n", a->pos[0]);
 	for (size_t i = 0; i < notes.n; i++)
 		printf("  %s\n", notes.v[i]);
 	bn_strv_clear(&notes);
-	return bn_cli_ctx_end(&c, r);
+	return r;
 }
 
-int bn_cli_skill_bind(const bn_cli_args *a)
+int bn_cli_skill_bind(bn_cli_ctx *c, const bn_cli_args *a)
 {
 	const char *verb = a->cmd->name, *const *pos = a->pos;
-	bn_cli_ctx c;
 	int r;
 
-	if ((r = bn_cli_ctx_open(&c)))
-		return r;
 	if (!strcmp(verb, "attach"))
-		r = bn_store_attach(c.store, pos[1], pos[0], &c.err);
+		r = bn_store_attach(c->store, pos[1], pos[0], &c->err);
 	else if (!strcmp(verb, "detach"))
-		r = bn_store_detach(c.store, pos[1], pos[0], &c.err);
+		r = bn_store_detach(c->store, pos[1], pos[0], &c->err);
 	else
-		r = bn_store_set_enabled(c.store, pos[1], pos[0],
-					 !strcmp(verb, "enable"), &c.err);
+		r = bn_store_set_enabled(c->store, pos[1], pos[0],
+					 !strcmp(verb, "enable"), &c->err);
 	if (!r)
 		printf("%s: skill '%s', bot '%s'\n",
 		       !strcmp(verb, "attach") ? "attached" :
 		       !strcmp(verb, "detach") ? "detached" :
 		       !strcmp(verb, "enable") ? "enabled" : "disabled",
 		       pos[0], pos[1]);
-	return bn_cli_ctx_end(&c, r);
+	return r;
 }
 
 int bn_cli_skill_grants(const bn_cli_args *a)

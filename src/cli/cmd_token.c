@@ -44,17 +44,13 @@ int bn_cli_token_create(const bn_cli_args *a)
 	return BN_EXIT_OK;
 }
 
-int bn_cli_token_list(const bn_cli_args *a)
+int bn_cli_token_list(bn_cli_ctx *c, const bn_cli_args *a)
 {
 	bn_store_token *v = NULL;
 	size_t n = 0;
-	bn_cli_ctx c;
-	int r;
+	int r = bn_store_token_list(&v, &n, c->store, &c->err);
 
-	if ((r = bn_cli_ctx_open(&c)))
-		return r;
-	r = bn_store_token_list(&v, &n, c.store, &c.err);
-	if ((r = bn_cli_ctx_end(&c, r)))
+	if (r)
 		return r;
 	if (bn_cli_flag(a, "json")) {
 		bn_cli_print_json(bn_view_tokens_json(v, n));
@@ -74,19 +70,15 @@ int bn_cli_token_list(const bn_cli_args *a)
 		}
 	}
 	bn_store_tokens_free(v, n);
-	return BN_EXIT_OK;
+	return 0;
 }
 
-int bn_cli_token_revoke(const bn_cli_args *a)
+int bn_cli_token_revoke(bn_cli_ctx *c, const bn_cli_args *a)
 {
-	bn_cli_ctx c;
-	int r;
+	int r = bn_server_token_revoke(c->store, bn_store_home(c->store),
+				       a->pos[0], &c->err);
 
-	if ((r = bn_cli_ctx_open(&c)))
-		return r;
-	r = bn_server_token_revoke(c.store, bn_store_home(c.store), a->pos[0],
-				   &c.err);
 	if (!r)
 		printf("revoked token '%s': refused from now on\n", a->pos[0]);
-	return bn_cli_ctx_end(&c, r);
+	return r;
 }

@@ -54,6 +54,17 @@ static bool asks_help(const bn_cli_cmd *c, int argc, char **argv)
 	return false;
 }
 
+/* A command on the store: its store opened before, ended after. */
+static int run_on_store(const bn_cli_cmd *c, const bn_cli_args *a)
+{
+	bn_cli_ctx ctx;
+	int r = bn_cli_ctx_open(&ctx);
+
+	if (r)
+		return r;
+	return bn_cli_ctx_end(&ctx, c->store(&ctx, a));
+}
+
 int bn_cli_main(int argc, char **argv)
 {
 	const bn_cli_cmd *group = NULL, *c;
@@ -93,7 +104,7 @@ int bn_cli_main(int argc, char **argv)
 	bn_cli_args a;
 	if (bn_cli_args_parse(&a, c, path, argc - i, argv + i))
 		return BN_EXIT_USAGE;
-	int r = c->run(&a);
+	int r = c->store ? run_on_store(c, &a) : c->run(&a);
 	bn_cli_args_clear(&a);
 	return r;
 }
