@@ -187,6 +187,24 @@ static inline uint64_t sat_i64_u(double x)
 	return (uint64_t)x;
 }
 
+/* Zero the declared locals of a frame of C at FP (they follow the
+   params).  Most functions have a few, which plain stores clear faster
+   than a call to memset. */
+static inline void zero_locals(uint64_t *fp, const bn_wasm__code *c)
+{
+	uint64_t *p = fp + c->param_cells, *end = fp + c->local_cells;
+
+	if (end - p > 8) {
+		memset(p, 0, (size_t)(end - p) * 8);
+		return;
+	}
+	for (; p < end; p++) {
+		*p = 0;
+		/* keeps the compiler from turning the loop back into memset */
+		__asm__("" : "+r"(p));
+	}
+}
+
 void bn_wasm__trap_set(bn_wasm_trap *trap, bn_wasm_trap_kind kind,
 		       const char *msg)
 {
@@ -279,6 +297,11 @@ int bn_wasm__call_host(bn_wasm_store *s, bn_wasm_func *f,
 	return r;
 }
 
+#define MEM_SYNC() do { \
+	mem = inst->mems ? inst->mems[0] : NULL; \
+	mbase = mem ? mem->data : NULL; \
+	msize = mem ? mem->size : 0; \
+} while (0)
 #define TRAP(k, m) do { tk = (k); tmsg = (m); goto trap; } while (0)
 #define NEXT(n) do { pc += (n); goto *pc->h; } while (0)
 #define U(i) (pc[i].u)
@@ -296,9 +319,9 @@ int bn_wasm__call_host(bn_wasm_store *s, bn_wasm_func *f,
 /* a load ([h, dst, address, offset]) of NB bytes, zero-extended */
 #define LOAD_PRE(label, nb, ty, target) label: { \
 	uint64_t ea = (uint64_t)I32(2) + U(3); ty v_; \
-	if (ea + (nb) > mem->size) \
+	if (ea + (nb) > msize) \
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access"); \
-	memcpy(&v_, mem->data + ea, (nb)); \
+	memcpy(&v_, mbase + ea, (nb)); \
 	R(1) = v_; pc += 4; goto target; }
 /* a binary operator's prefixes: a 4 or 8 byte load, const64 */
 #define BIN_PRE(name) \
@@ -343,17 +366,17 @@ int bn_wasm__call_host(bn_wasm_store *s, bn_wasm_func *f,
 	CONST_PRE(LC_##name)
 #define LOAD_BODY(addr, ty, conv) { \
 	uint64_t ea = (uint64_t)(uint32_t)(addr) + U(3); ty v_; \
-	if (ea + sizeof(ty) > mem->size) \
+	if (ea + sizeof(ty) > msize) \
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access"); \
-	memcpy(&v_, mem->data + ea, sizeof(ty)); \
+	memcpy(&v_, mbase + ea, sizeof(ty)); \
 	R(1) = acc = conv; NEXT(4); }
 #define LOAD(name, ty, conv) LX1_##name: LOAD_BODY(acc, ty, conv) \
 	MEM_PRE(name) L_##name: LOAD_BODY(R(2), ty, conv)
 #define STORE_BODY(addr, val, ty) { \
 	uint64_t ea = (uint64_t)(uint32_t)(addr) + U(3); ty v_ = (ty)(val); \
-	if (ea + sizeof(ty) > mem->size) \
+	if (ea + sizeof(ty) > msize) \
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access"); \
-	memcpy(mem->data + ea, &v_, sizeof(ty)); NEXT(4); }
+	memcpy(mbase + ea, &v_, sizeof(ty)); NEXT(4); }
 #define STORE(name, ty) LX1_##name: STORE_BODY(acc, R(2), ty) \
 	LX2_##name: STORE_BODY(R(1), acc, ty) \
 	MEM_PRE(name) L_##name: STORE_BODY(R(1), R(2), ty)
@@ -395,20 +418,25 @@ static inline int64_t sat(int64_t v, int64_t lo, int64_t hi)
 	VLD(a, 2); stmt; VST(1, a); NEXT(5); }
 #define VLOAD(name, nb, stmt) L_##name: { \
 	uint64_t ea = (uint64_t)I32(2) + U(3); uint8_t m_[16]; v128 r; \
-	if (ea + (nb) > mem->size) \
+	if (ea + (nb) > msize) \
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access"); \
-	memcpy(m_, mem->data + ea, (nb)); stmt; VST(1, r); NEXT(4); }
+	memcpy(m_, mbase + ea, (nb)); stmt; VST(1, r); NEXT(4); }
 #define VLANE_LOAD(name, nb) L_##name: { \
 	uint64_t ea = (uint64_t)I32(2) + U(4); v128 a; \
-	if (ea + (nb) > mem->size) \
+	if (ea + (nb) > msize) \
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access"); \
-	VLD(a, 3); memcpy(&a.u8[U(5) * (nb)], mem->data + ea, (nb)); \
+	VLD(a, 3); memcpy(&a.u8[U(5) * (nb)], mbase + ea, (nb)); \
 	VST(1, a); NEXT(6); }
 #define VLANE_STORE(name, nb) L_##name: { \
 	uint64_t ea = (uint64_t)I32(1) + U(3); v128 a; \
-	if (ea + (nb) > mem->size) \
+	if (ea + (nb) > msize) \
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access"); \
-	VLD(a, 2); memcpy(mem->data + ea, &a.u8[U(4) * (nb)], (nb)); NEXT(5); }
+	VLD(a, 2); memcpy(mbase + ea, &a.u8[U(4) * (nb)], (nb)); NEXT(5); }
+
+/* The instructions a copy is most often followed by (a return value or an
+   argument moved into place, values moved to a branch's label) */
+#define COPY_FOLLOWERS(X) X(copy) X(ret) X(call_func) X(call_ind) X(jmp) \
+	X(br_nz) X(br_z)
 
 /* Run F from its start, or (STEP) only the instruction at STEP, which must
    be followed by step_end; or (TABLE_OUT) hand out the handler table. */
@@ -459,6 +487,8 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 		LBL_AT(LOOP, BN_WASM_IOP_br_z, IL_br_z)
 		LBL_AT(ACC1, BN_WASM_IOP_br_nz, IX1_br_nz)
 		LBL_AT(ACC1, BN_WASM_IOP_br_z, IX1_br_z)
+#define LBL_COPY(c) LBL_AT(COPY, BN_WASM_IOP_##c, IP_##c)
+		COPY_FOLLOWERS(LBL_COPY)
 #define LBL_ACC1(c) LBL_AT(ACC1, BN_WASM_OP_##c, LX1_##c)
 #define LBL_ACC(c) LBL_ACC1(c) \
 	LBL_AT(ACC2, BN_WASM_OP_##c, LX2_##c) \
@@ -481,6 +511,10 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	const bn_wasm__cell *pc;
 	bn_wasm_instance *inst;
 	bn_wasm_memory *mem;
+	/* mem's data and size, kept in registers: reloaded (MEM_SYNC) where
+	   they may have changed, after memory.grow and around calls */
+	uint8_t *mbase;
+	uint64_t msize;
 	uint64_t *stack_end;
 	uint32_t base_depth;
 	bn_wasm_trap_kind tk;
@@ -498,7 +532,7 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	stack_end = s->stack + s->stack_cells;
 	base_depth = s->depth;
 	inst = f->inst;
-	mem = inst->mems ? inst->mems[0] : NULL;
+	MEM_SYNC();
 	if (step) {
 		pc = step;
 		goto *pc->h;
@@ -514,8 +548,7 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	s->frames[s->depth].fp = fp;
 	s->frames[s->depth].func = f;
 	s->depth++;
-	memset(fp + f->code->param_cells, 0,
-	       (f->code->local_cells - f->code->param_cells) * 8);
+	zero_locals(fp, f->code);
 	/* every function's code starts with its fuel instruction */
 	pc = f->code->code;
 	goto I_fuel;
@@ -1068,9 +1101,9 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 L_v128_store: {
 	uint64_t ea = (uint64_t)I32(1) + U(3);
 
-	if (ea + 16 > mem->size)
+	if (ea + 16 > msize)
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access");
-	memcpy(mem->data + ea, fp + U(2), 16);
+	memcpy(mbase + ea, fp + U(2), 16);
 	NEXT(4);
 }
 L_v128_any_true: {
@@ -1187,7 +1220,7 @@ I_ret:
 	assert(pc && fp >= s->stack &&
 	       f->code->frame_cells <= (size_t)(stack_end - fp));
 	inst = f->inst;
-	mem = inst->mems ? inst->mems[0] : NULL;
+	MEM_SYNC();
 	goto *pc->h;
 I_call_func:
 	callee = inst->funcs[U(1)];
@@ -1223,6 +1256,8 @@ do_call:
 		s->stack_top = saved;
 		if (r)
 			goto host_trap;
+		/* the host may have grown the memory */
+		MEM_SYNC();
 		pc = ret_pc;
 		goto *pc->h;
 	}
@@ -1237,14 +1272,17 @@ do_call:
 	f = callee;
 	fp = nfp;
 	inst = f->inst;
-	mem = inst->mems ? inst->mems[0] : NULL;
-	memset(fp + f->code->param_cells, 0,
-	       (f->code->local_cells - f->code->param_cells) * 8);
+	MEM_SYNC();
+	zero_locals(fp, f->code);
 	/* every function's code starts with its fuel instruction */
 	pc = f->code->code;
 	goto I_fuel;
 
 	/* ---- data movement ---- */
+	/* a copy in front of one of these runs with it (BN_WASM__H_COPY) */
+#define COPY_PRE(c) IP_##c: R(1) = R(2); pc += 3; goto I_##c;
+	COPY_FOLLOWERS(COPY_PRE)
+#undef COPY_PRE
 I_copy:
 	R(1) = R(2);
 	NEXT(3);
@@ -1378,6 +1416,7 @@ I_mgrow: {
 		R(1) = UINT32_MAX;
 	else
 		R(1) = old;
+	MEM_SYNC();
 	NEXT(2);
 }
 I_minit: {
@@ -1386,10 +1425,10 @@ I_minit: {
 	uint32_t x = (uint32_t)U(1);
 	uint32_t len = inst->data_dropped[x] ? 0 : inst->module->datas[x].len;
 
-	if ((uint64_t)sidx + n > len || (uint64_t)d + n > mem->size)
+	if ((uint64_t)sidx + n > len || (uint64_t)d + n > msize)
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access");
 	if (n)
-		memcpy(mem->data + d, inst->module->datas[x].bytes + sidx, n);
+		memcpy(mbase + d, inst->module->datas[x].bytes + sidx, n);
 	NEXT(3);
 }
 I_ddrop:
@@ -1399,20 +1438,20 @@ I_mcopy: {
 	uint64_t *a = fp + U(1);
 	uint32_t d = (uint32_t)a[0], sidx = (uint32_t)a[1], n = (uint32_t)a[2];
 
-	if ((uint64_t)sidx + n > mem->size || (uint64_t)d + n > mem->size)
+	if ((uint64_t)sidx + n > msize || (uint64_t)d + n > msize)
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access");
 	if (n)
-		memmove(mem->data + d, mem->data + sidx, n);
+		memmove(mbase + d, mbase + sidx, n);
 	NEXT(2);
 }
 I_mfill: {
 	uint64_t *a = fp + U(1);
 	uint32_t d = (uint32_t)a[0], n = (uint32_t)a[2];
 
-	if ((uint64_t)d + n > mem->size)
+	if ((uint64_t)d + n > msize)
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access");
 	if (n)
-		memset(mem->data + d, (int)(uint8_t)a[1], n);
+		memset(mbase + d, (int)(uint8_t)a[1], n);
 	NEXT(2);
 }
 

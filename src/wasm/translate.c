@@ -1313,6 +1313,19 @@ static void fuse_groups(tr *t, const bool *target)
 		if (h)
 			t->code[at].h = h;
 	}
+	/* a copy in front of an instruction no group took */
+	for (uint32_t i = 0; i + 1 < t->nmap; i++) {
+		uint32_t at = m[i].cell, next = m[i + 1].cell;
+		const void *h;
+
+		if (m[i].op != BN_WASM_IOP_copy || next != at + 3 ||
+		    t->code[at].h != t->h[BN_WASM_IOP_copy] ||
+		    t->code[next].h != t->h[m[i + 1].op])
+			continue;
+		h = super_handler(t, BN_WASM__H_COPY, m[i + 1].op);
+		if (h)
+			t->code[at].h = h;
+	}
 }
 
 static int finish(tr *t)
