@@ -18,7 +18,8 @@
  * header goes straight to loop_check (IL_, ICL_) instead of through the
  * target's handler.
  * Every scalar numeric instruction, load and const64 also leaves its
- * result in acc, which stays in a register across dispatch; an
+ * result in acc, which stays in a register across dispatch (f64
+ * arithmetic and f64.load in facc, a floating-point register); an
  * instruction that reads the result of the one before it (and is no
  * branch target) may take a variant that reads acc (LX1_, LX2_, IX1_)
  * instead of waiting for the frame cell to be stored and loaded; so may
@@ -331,7 +332,9 @@ int bn_wasm__call_host(bn_wasm_store *s, bn_wasm_func *f,
 #define BINOP(name, expr) BIN_PRE(name) \
 	L_##name: { R(1) = acc = (expr); NEXT(4); }
 /* a binary operator on values A and B of type T (u32, u64, f64), also
-   with either operand taken from acc (LX1_, LX2_) */
+   with either operand taken from the register the last result waits in
+   (LX1_, LX2_): facc for an f64 (of f64 arithmetic or f64.load; no
+   round trip through an integer register), acc for the rest */
 #define TY_u32 uint32_t
 #define TY_s32 int32_t
 #define TY_u64 uint64_t
@@ -346,40 +349,54 @@ int bn_wasm__call_host(bn_wasm_store *s, bn_wasm_func *f,
 #define PUT_s32(v) ((uint64_t)(uint32_t)(v))
 #define PUT_u64(v) ((uint64_t)(v))
 #define PUT_s64(v) ((uint64_t)(v))
-#define PUT_f64(v) bits_f64(v)
+#define ACC_u32 GET_u32(acc)
+#define ACC_s32 GET_s32(acc)
+#define ACC_u64 acc
+#define ACC_s64 GET_s64(acc)
+#define ACC_f64 facc
+#define SET_u32(v) R(1) = acc = PUT_u32(v)
+#define SET_s32(v) R(1) = acc = PUT_s32(v)
+#define SET_u64(v) R(1) = acc = PUT_u64(v)
+#define SET_s64(v) R(1) = acc = PUT_s64(v)
+#define SET_f64(v) R(1) = bits_f64(facc = (v))
 #define BINOPA_BODY(T, x, y, expr) { \
-	TY_##T a = GET_##T(x), b = GET_##T(y); \
-	R(1) = acc = PUT_##T(expr); NEXT(4); }
+	TY_##T a = x, b = y; \
+	SET_##T(expr); NEXT(4); }
 /* the same for a unary operator on A (result already a cell's bits) */
 #define UNOPA(name, T, expr) \
 	LX1_##name: { TY_##T a = GET_##T(acc); R(1) = acc = (expr); NEXT(3); } \
 	L_##name: { TY_##T a = GET_##T(R(2)); R(1) = acc = (expr); NEXT(3); }
 #define BINOPA(name, T, expr) \
 	LCX1_##name: fp[pc[1].u] = pc[2].u; pc += 3; goto LX1_##name; \
-	LX1_##name: BINOPA_BODY(T, acc, R(3), expr) \
-	LX2_##name: BINOPA_BODY(T, R(2), acc, expr) \
-	BIN_PRE(name) L_##name: BINOPA_BODY(T, R(2), R(3), expr)
+	LX1_##name: BINOPA_BODY(T, ACC_##T, GET_##T(R(3)), expr) \
+	LX2_##name: BINOPA_BODY(T, GET_##T(R(2)), ACC_##T, expr) \
+	BIN_PRE(name) \
+	L_##name: BINOPA_BODY(T, GET_##T(R(2)), GET_##T(R(3)), expr)
 /* an access's prefixes: const64 + i32.add, i32.add, const64 */
 #define MEM_PRE(name) CONST_PRE(LCA_##name) \
 	LA_##name: fp[pc[1].u] = (uint32_t)(I32(2) + I32(3)); pc += 4; \
 	goto L_##name; \
 	CONST_PRE(LC_##name)
-#define LOAD_BODY(addr, ty, conv) { \
+#define LOAD_BODY(addr, ty, set) { \
 	uint64_t ea = (uint64_t)(uint32_t)(addr) + U(3); ty v_; \
 	if (ea + sizeof(ty) > msize) \
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access"); \
 	memcpy(&v_, mbase + ea, sizeof(ty)); \
-	R(1) = acc = conv; NEXT(4); }
-#define LOAD(name, ty, conv) LX1_##name: LOAD_BODY(acc, ty, conv) \
-	MEM_PRE(name) L_##name: LOAD_BODY(R(2), ty, conv)
+	set; NEXT(4); }
+/* a load of a TY into cell 1, which SET also leaves in acc or facc */
+#define LOAD_AS(name, ty, set) LX1_##name: LOAD_BODY(acc, ty, set) \
+	MEM_PRE(name) L_##name: LOAD_BODY(R(2), ty, set)
+#define LOAD(name, ty, conv) LOAD_AS(name, ty, R(1) = acc = (conv))
 #define STORE_BODY(addr, val, ty) { \
 	uint64_t ea = (uint64_t)(uint32_t)(addr) + U(3); ty v_ = (ty)(val); \
 	if (ea + sizeof(ty) > msize) \
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access"); \
 	memcpy(mbase + ea, &v_, sizeof(ty)); NEXT(4); }
-#define STORE(name, ty) LX1_##name: STORE_BODY(acc, R(2), ty) \
-	LX2_##name: STORE_BODY(R(1), acc, ty) \
+/* a store of a TY; LX2_ takes the value, ACCV, from acc or facc */
+#define STORE_AS(name, ty, accv) LX1_##name: STORE_BODY(acc, R(2), ty) \
+	LX2_##name: STORE_BODY(R(1), accv, ty) \
 	MEM_PRE(name) L_##name: STORE_BODY(R(1), R(2), ty)
+#define STORE(name, ty) STORE_AS(name, ty, acc)
 
 /* SIMD: a v128 is loaded from its two cells into a union of lane views. */
 typedef union v128 {
@@ -524,6 +541,8 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	const bn_wasm__cell *ret_pc;
 	/* the value the last value-producing instruction wrote */
 	uint64_t acc = 0;
+	/* the same for an f64 result of f64 arithmetic or f64.load */
+	double facc = 0;
 
 	if (table_out) {
 		*table_out = labels;
@@ -775,7 +794,7 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	LOAD(i32_load, uint32_t, v_)
 	LOAD(i64_load, uint64_t, v_)
 	LOAD(f32_load, uint32_t, v_)
-	LOAD(f64_load, uint64_t, v_)
+	LOAD_AS(f64_load, double, SET_f64(v_))
 	LOAD(i32_load8_s, int8_t, (uint32_t)(int32_t)v_)
 	LOAD(i32_load8_u, uint8_t, v_)
 	LOAD(i32_load16_s, int16_t, (uint32_t)(int32_t)v_)
@@ -789,7 +808,7 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	STORE(i32_store, uint32_t)
 	STORE(i64_store, uint64_t)
 	STORE(f32_store, uint32_t)
-	STORE(f64_store, uint64_t)
+	STORE_AS(f64_store, uint64_t, bits_f64(facc))
 	STORE(i32_store8, uint8_t)
 	STORE(i32_store16, uint16_t)
 	STORE(i64_store8, uint8_t)

@@ -1212,12 +1212,20 @@ static bool sets_acc(uint32_t op)
 	       op == BN_WASM_IOP_const64;
 }
 
-/* The acc kind (BN_WASM__H_ACC1/2) for map entry I, which is no branch
-   target: which of its inputs is the cell entry I - 1 just wrote (and
-   left in acc); BN_WASM__H_PLAIN if none.  A const64 at I (which leaves
-   acc alone) followed by an operator whose first input is that cell,
-   not the const64's, gives BN_WASM__H_CONST_ACC1. */
-static enum bn_wasm__hkind acc_kind(const tr *t, uint32_t i)
+/* Whether OP leaves its result in the interpreter's facc (an f64 in a
+   floating-point register) instead of acc: f64 arithmetic and f64.load. */
+static bool sets_facc(uint32_t op)
+{
+	return op == BN_WASM_OP_f64_load ||
+	       (op >= BN_WASM_OP_f64_add && op <= BN_WASM_OP_f64_div);
+}
+
+/* Which input of map entry I, which is no branch target, is the cell
+   entry I - 1 just wrote (and left in acc or facc): BN_WASM__H_ACC1/2,
+   BN_WASM__H_PLAIN if none.  A const64 at I (which leaves acc alone)
+   followed by an operator whose first input is that cell, not the
+   const64's, gives BN_WASM__H_CONST_ACC1. */
+static enum bn_wasm__hkind acc_input(const tr *t, uint32_t i)
 {
 	const bn_wasm__srcmap *m = t->map;
 	uint32_t op = m[i].op, at = m[i].cell, in1, in2 = 0;
@@ -1259,6 +1267,24 @@ static enum bn_wasm__hkind acc_kind(const tr *t, uint32_t i)
 	if (in2 && t->code[at + in2].u == dst)
 		return BN_WASM__H_ACC2;
 	return BN_WASM__H_PLAIN;
+}
+
+/* The acc kind for map entry I (acc_input), where the register its
+   variant reads is the one entry I - 1 wrote: facc for an f64 input of
+   f64 arithmetic or f64.store's value, acc for every other input. */
+static enum bn_wasm__hkind acc_kind(const tr *t, uint32_t i)
+{
+	enum bn_wasm__hkind k = acc_input(t, i);
+	uint32_t op = t->map[i].op;
+	bool f64_in;
+
+	if (k == BN_WASM__H_PLAIN)
+		return k;
+	if (k == BN_WASM__H_CONST_ACC1)
+		op = t->map[i + 1].op;
+	f64_in = (op >= BN_WASM_OP_f64_add && op <= BN_WASM_OP_f64_div) ||
+		 (op == BN_WASM_OP_f64_store && k == BN_WASM__H_ACC2);
+	return f64_in == sets_facc(t->map[i - 1].op) ? k : BN_WASM__H_PLAIN;
 }
 
 /* Super-instructions (enum bn_wasm__hkind): give the first instruction
