@@ -372,10 +372,11 @@ int bn_wasm__call_host(bn_wasm_store *s, bn_wasm_func *f,
 	LX2_##name: BINOPA_BODY(T, GET_##T(R(2)), ACC_##T, expr) \
 	BIN_PRE(name) \
 	L_##name: BINOPA_BODY(T, GET_##T(R(2)), GET_##T(R(3)), expr)
-/* an access's prefixes: const64 + i32.add, i32.add, const64 */
+/* an access's prefixes: const64 + i32.add, i32.add (whose sum, the
+   address, goes on in acc), const64 */
 #define MEM_PRE(name) CONST_PRE(LCA_##name) \
-	LA_##name: fp[pc[1].u] = (uint32_t)(I32(2) + I32(3)); pc += 4; \
-	goto L_##name; \
+	LA_##name: R(1) = acc = (uint32_t)(I32(2) + I32(3)); pc += 4; \
+	goto LX1_##name; \
 	CONST_PRE(LC_##name)
 #define LOAD_BODY(addr, ty, set) { \
 	uint64_t ea = (uint64_t)(uint32_t)(addr) + U(3); ty v_; \
@@ -504,6 +505,7 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 		LBL_AT(LOOP, BN_WASM_IOP_br_z, IL_br_z)
 		LBL_AT(ACC1, BN_WASM_IOP_br_nz, IX1_br_nz)
 		LBL_AT(ACC1, BN_WASM_IOP_br_z, IX1_br_z)
+		LBL_AT(ACC1, BN_WASM_IOP_br_table_i, IX1_br_table_i)
 #define LBL_COPY(c) LBL_AT(COPY, BN_WASM_IOP_##c, IP_##c)
 		COPY_FOLLOWERS(LBL_COPY)
 #define LBL_ACC1(c) LBL_AT(ACC1, BN_WASM_OP_##c, LX1_##c)
@@ -1219,9 +1221,13 @@ IL_br_z:
 	I32_CMPS(BRCMP, 1, 2)
 #undef BRCMP
 #undef I32_CMPS
-I_br_table_i: {
-	uint32_t i = I32(1);
+IX1_br_table_i: {
+	uint32_t i = (uint32_t)acc;
 
+	goto br_table;
+I_br_table_i:
+	i = I32(1);
+br_table:
 	if (i > U(2))
 		i = (uint32_t)U(2);
 	pc = pc[3 + i].pc;

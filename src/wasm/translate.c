@@ -1203,6 +1203,16 @@ static enum bn_wasm__hkind prefix_kind(uint32_t op)
 	}
 }
 
+/* Whether map entry I, if a load or store, takes its address from cell
+   DST (then an i32.add in front of it passes the address in acc). */
+static bool addresses(const tr *t, uint32_t i, uint64_t dst)
+{
+	uint32_t op = t->map[i].op, at = t->map[i].cell;
+	bool store = op >= BN_WASM_OP_i32_store && op <= BN_WASM_OP_i64_store32;
+
+	return t->code[at + (store ? 1 : 2)].u == dst;
+}
+
 /* Whether OP's handler leaves its result (cell 1) in the interpreter's
    acc: the scalar numeric operators, the loads and const64. */
 static bool sets_acc(uint32_t op)
@@ -1250,7 +1260,8 @@ static enum bn_wasm__hkind acc_input(const tr *t, uint32_t i)
 	} else if (op >= BN_WASM_OP_i32_load &&
 		   op <= BN_WASM_OP_i64_load32_u) {
 		in1 = 2;
-	} else if (op == BN_WASM_IOP_br_nz || op == BN_WASM_IOP_br_z) {
+	} else if (op == BN_WASM_IOP_br_nz || op == BN_WASM_IOP_br_z ||
+		   op == BN_WASM_IOP_br_table_i) {
 		in1 = 1;
 	} else if (op == BN_WASM_OP_i32_eqz || op == BN_WASM_OP_i64_eqz ||
 		   (op >= BN_WASM_OP_i32_wrap_i64 &&
@@ -1304,7 +1315,9 @@ static void fuse_groups(tr *t, const bool *target)
 		if (loop)
 			h = super_handler(t, BN_WASM__H_LOOP, m[i].op);
 		else if (prefix_kind(m[i].op) != BN_WASM__H_PLAIN &&
-			 i + 1 < t->nmap && m[i + 1].cell == at + 4)
+			 i + 1 < t->nmap && m[i + 1].cell == at + 4 &&
+			 (m[i].op != BN_WASM_OP_i32_add ||
+			  addresses(t, i + 1, t->code[at + 1].u)))
 			h = super_handler(t, prefix_kind(m[i].op),
 					  m[i + 1].op);
 		if (m[i].op == BN_WASM_IOP_const64 && i + 1 < t->nmap &&
@@ -1313,7 +1326,8 @@ static void fuse_groups(tr *t, const bool *target)
 				h = super_handler(t, BN_WASM__H_CONST_LOOP,
 						  m[i + 1].op);
 			else if (m[i + 1].op == BN_WASM_OP_i32_add &&
-				 i + 2 < t->nmap && m[i + 2].cell == at + 7)
+				 i + 2 < t->nmap && m[i + 2].cell == at + 7 &&
+				 addresses(t, i + 2, t->code[at + 4].u))
 				h = super_handler(t, BN_WASM__H_CONST_ADD,
 						  m[i + 2].op);
 			if (!h)
