@@ -456,6 +456,13 @@ static inline int64_t sat(int64_t v, int64_t lo, int64_t hi)
 #define COPY_FOLLOWERS(X) X(copy) X(ret) X(call_func) X(call_ind) X(jmp) \
 	X(br_nz) X(br_z)
 
+/* The i32 comparisons: name, operand type (u32 or s32), C operator; for
+   the operators and for the compare-and-branch instructions */
+#define I32_CMPS(X) \
+	X(eq, u32, ==) X(ne, u32, !=) X(lt_s, s32, <) X(lt_u, u32, <) \
+	X(gt_s, s32, >) X(gt_u, u32, >) X(le_s, s32, <=) X(le_u, u32, <=) \
+	X(ge_s, s32, >=) X(ge_u, u32, >=)
+
 /* Run F from its start, or (STEP) only the instruction at STEP, which must
    be followed by step_end; or (TABLE_OUT) hand out the handler table. */
 static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
@@ -497,6 +504,8 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 #define LBL_IOP(c) [BN_WASM_IOP_##c] = &&I_##c,
 		BN_WASM_IOPS(LBL_IOP)
 #define LBLC_BRCMP(c) LBL_AT(CONST, BN_WASM_IOP_##c, IC_##c) \
+	LBL_AT(ACC1, BN_WASM_IOP_##c, IX1_##c) \
+	LBL_AT(CONST_ACC1, BN_WASM_IOP_##c, ICX1_##c) \
 	LBL_AT(LOOP, BN_WASM_IOP_##c, IL_##c) \
 	LBL_AT(CONST_LOOP, BN_WASM_IOP_##c, ICL_##c)
 		BN_WASM_BRCMPS(LBLC_BRCMP)
@@ -524,6 +533,8 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 		LBL_ACC(i64_gt_u) LBL_ACC(i64_le_u) LBL_ACC(i64_ge_u)
 		LBL_ACC(i64_lt_s) LBL_ACC(i64_gt_s) LBL_ACC(i64_le_s)
 		LBL_ACC(i64_ge_s) LBL_ACC(i32_shr_s) LBL_ACC(i64_shr_s)
+#define LBL_CMP(name, T, op) LBL_ACC(i32_##name)
+		I32_CMPS(LBL_CMP)
 		LBL_ACC1(i32_eqz) LBL_ACC1(i64_eqz) LBL_ACC1(i32_wrap_i64)
 		LBL_ACC1(i64_extend_i32_u) LBL_ACC1(i64_extend_i32_s)
 	};
@@ -576,16 +587,8 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 
 	/* ---- numeric ---- */
 	UNOPA(i32_eqz, u32, a == 0)
-	/* the i32 comparisons of cells A and B, for the operators and for
-	   the compare-and-branch instructions */
-#define I32_CMPS(X, A, B) \
-	X(eq, I32(A) == I32(B)) X(ne, I32(A) != I32(B)) \
-	X(lt_s, S32(A) < S32(B)) X(lt_u, I32(A) < I32(B)) \
-	X(gt_s, S32(A) > S32(B)) X(gt_u, I32(A) > I32(B)) \
-	X(le_s, S32(A) <= S32(B)) X(le_u, I32(A) <= I32(B)) \
-	X(ge_s, S32(A) >= S32(B)) X(ge_u, I32(A) >= I32(B))
-#define CMP_OP(name, cond) BINOP(i32_##name, cond)
-	I32_CMPS(CMP_OP, 2, 3)
+#define CMP_OP(name, T, op) BINOPA(i32_##name, T, a op b)
+	I32_CMPS(CMP_OP)
 #undef CMP_OP
 	UNOPA(i64_eqz, u64, a == 0)
 	BINOPA(i64_eq, u64, a == b)
@@ -1205,22 +1208,19 @@ IL_br_z:
 		goto I_loop_check;
 	}
 	NEXT(3);
-#define BRCMP(name, cond) \
+	/* compare-and-branch: [h, a, b, target]; the acc variants (IX1_,
+	   ICX1_ behind a const64) take a from acc */
+#define BR_IF(cond, to) if (cond) { pc = pc[3].pc; goto to; } NEXT(4);
+#define BRCMP(name, T, op) \
 	CONST_PRE(ICL_br_##name) IL_br_##name: \
-	if (cond) { \
-		pc = pc[3].pc; \
-		goto I_loop_check; \
-	} \
-	NEXT(4); \
+	BR_IF(GET_##T(R(1)) op GET_##T(R(2)), I_loop_check) \
 	CONST_PRE(IC_br_##name) I_br_##name: \
-	if (cond) { \
-		pc = pc[3].pc; \
-		goto *pc->h; \
-	} \
-	NEXT(4);
-	I32_CMPS(BRCMP, 1, 2)
+	BR_IF(GET_##T(R(1)) op GET_##T(R(2)), *pc->h) \
+	ICX1_br_##name: fp[pc[1].u] = pc[2].u; pc += 3; \
+	IX1_br_##name: BR_IF(ACC_##T op GET_##T(R(2)), *pc->h)
+	I32_CMPS(BRCMP)
 #undef BRCMP
-#undef I32_CMPS
+#undef BR_IF
 IX1_br_table_i: {
 	uint32_t i = (uint32_t)acc;
 

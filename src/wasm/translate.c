@@ -1230,15 +1230,42 @@ static bool sets_facc(uint32_t op)
 	       (op >= BN_WASM_OP_f64_add && op <= BN_WASM_OP_f64_div);
 }
 
+/* The inputs of OP that an acc variant may take, as cell offsets in its
+   instruction: *IN1, and *IN2 (0 for none); false if OP has no variant. */
+static bool acc_inputs(uint32_t op, uint32_t *in1, uint32_t *in2)
+{
+	*in1 = 2;
+	*in2 = 0;
+	if ((op >= BN_WASM_OP_i32_store && op <= BN_WASM_OP_i64_store32) ||
+	    (op >= BN_WASM_IOP_br_eq && op <= BN_WASM_IOP_br_ge_u)) {
+		*in1 = 1;
+		*in2 = 2;
+	} else if (op == BN_WASM_IOP_br_nz || op == BN_WASM_IOP_br_z ||
+		   op == BN_WASM_IOP_br_table_i) {
+		*in1 = 1;
+	} else if ((op >= BN_WASM_OP_i32_load &&
+		    op <= BN_WASM_OP_i64_load32_u) ||
+		   op == BN_WASM_OP_i32_eqz || op == BN_WASM_OP_i64_eqz ||
+		   (op >= BN_WASM_OP_i32_wrap_i64 &&
+		    op <= BN_WASM_OP_i64_extend32_s)) {
+		/* one input, cell 2 */
+	} else if (op >= BN_WASM_OP_i32_eqz && op <= BN_WASM_OP_f64_copysign) {
+		*in2 = 3;
+	} else {
+		return false;
+	}
+	return true;
+}
+
 /* Which input of map entry I, which is no branch target, is the cell
    entry I - 1 just wrote (and left in acc or facc): BN_WASM__H_ACC1/2,
    BN_WASM__H_PLAIN if none.  A const64 at I (which leaves acc alone)
-   followed by an operator whose first input is that cell, not the
-   const64's, gives BN_WASM__H_CONST_ACC1. */
+   followed by an operator of two inputs whose first is that cell, not
+   the const64's, gives BN_WASM__H_CONST_ACC1. */
 static enum bn_wasm__hkind acc_input(const tr *t, uint32_t i)
 {
 	const bn_wasm__srcmap *m = t->map;
-	uint32_t op = m[i].op, at = m[i].cell, in1, in2 = 0;
+	uint32_t op = m[i].op, at = m[i].cell, in1, in2;
 	uint64_t dst;
 
 	if (i == 0 || !sets_acc(m[i - 1].op))
@@ -1248,31 +1275,13 @@ static enum bn_wasm__hkind acc_input(const tr *t, uint32_t i)
 		uint32_t next = m[i].cell + 3;
 
 		if (i + 1 < t->nmap && m[i + 1].cell == next &&
-		    m[i + 1].op >= BN_WASM_OP_i32_eqz &&
-		    m[i + 1].op <= BN_WASM_OP_f64_copysign &&
-		    t->code[at + 1].u != dst && t->code[next + 2].u == dst)
+		    acc_inputs(m[i + 1].op, &in1, &in2) && in2 &&
+		    t->code[at + 1].u != dst && t->code[next + in1].u == dst)
 			return BN_WASM__H_CONST_ACC1;
 		return BN_WASM__H_PLAIN;
 	}
-	if (op >= BN_WASM_OP_i32_store && op <= BN_WASM_OP_i64_store32) {
-		in1 = 1;
-		in2 = 2;
-	} else if (op >= BN_WASM_OP_i32_load &&
-		   op <= BN_WASM_OP_i64_load32_u) {
-		in1 = 2;
-	} else if (op == BN_WASM_IOP_br_nz || op == BN_WASM_IOP_br_z ||
-		   op == BN_WASM_IOP_br_table_i) {
-		in1 = 1;
-	} else if (op == BN_WASM_OP_i32_eqz || op == BN_WASM_OP_i64_eqz ||
-		   (op >= BN_WASM_OP_i32_wrap_i64 &&
-		    op <= BN_WASM_OP_i64_extend32_s)) {
-		in1 = 2;
-	} else if (op >= BN_WASM_OP_i32_eqz && op <= BN_WASM_OP_f64_copysign) {
-		in1 = 2;
-		in2 = 3;
-	} else {
+	if (!acc_inputs(op, &in1, &in2))
 		return BN_WASM__H_PLAIN;
-	}
 	if (t->code[at + in1].u == dst)
 		return BN_WASM__H_ACC1;
 	if (in2 && t->code[at + in2].u == dst)
