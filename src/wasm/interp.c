@@ -303,6 +303,15 @@ int bn_wasm__call_host(bn_wasm_store *s, bn_wasm_func *f,
 	mbase = mem ? mem->data : NULL; \
 	msize = mem ? mem->size : 0; \
 } while (0)
+/* entering or back in a frame of F: its instance and memory (the same
+   as before unless the call crossed instances; memory.grow and host
+   calls keep mbase and msize current) */
+#define INST_SYNC() do { \
+	if (f->inst != inst) { \
+		inst = f->inst; \
+		MEM_SYNC(); \
+	} \
+} while (0)
 #define TRAP(k, m) do { tk = (k); tmsg = (m); goto trap; } while (0)
 #define NEXT(n) do { pc += (n); goto *pc->h; } while (0)
 #define U(i) (pc[i].u)
@@ -552,6 +561,7 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	bn_wasm_func *callee;
 	uint64_t *nfp;
 	const bn_wasm__cell *ret_pc;
+	bn_wasm__frame *fr;
 	/* the value the last value-producing instruction wrote */
 	uint64_t acc = 0;
 	/* the same for an f64 result of f64 arithmetic or f64.load */
@@ -1238,14 +1248,14 @@ I_ret:
 	assert(s->depth > base_depth);
 	if (--s->depth == base_depth)
 		return 0;
-	pc = s->frames[s->depth].ret_pc;
-	fp = s->frames[s->depth].fp;
-	f = s->frames[s->depth].func;
+	fr = &s->frames[s->depth];
+	pc = fr->ret_pc;
+	fp = fr->fp;
+	f = fr->func;
 	/* back in a frame that passed its stack check at its call */
 	assert(pc && fp >= s->stack &&
 	       f->code->frame_cells <= (size_t)(stack_end - fp));
-	inst = f->inst;
-	MEM_SYNC();
+	INST_SYNC();
 	goto *pc->h;
 I_call_func:
 	callee = inst->funcs[U(1)];
@@ -1290,14 +1300,14 @@ do_call:
 		TRAP(BN_WASM_TRAP_STACK_EXHAUSTED, "call stack exhausted");
 	/* frames holds max_call_depth + 1 entries */
 	assert(s->depth < s->limits.max_call_depth);
-	s->frames[s->depth].ret_pc = ret_pc;
-	s->frames[s->depth].fp = fp;
-	s->frames[s->depth].func = f;
+	fr = &s->frames[s->depth];
+	fr->ret_pc = ret_pc;
+	fr->fp = fp;
+	fr->func = f;
 	s->depth++;
 	f = callee;
 	fp = nfp;
-	inst = f->inst;
-	MEM_SYNC();
+	INST_SYNC();
 	zero_locals(fp, f->code);
 	/* every function's code starts with its fuel instruction */
 	pc = f->code->code;
