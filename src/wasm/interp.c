@@ -460,10 +460,11 @@ static inline int64_t sat(int64_t v, int64_t lo, int64_t hi)
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access"); \
 	VLD(a, 2); memcpy(mbase + ea, &a.u8[U(4) * (nb)], (nb)); NEXT(5); }
 
-/* The instructions a copy is most often followed by (a return value or an
-   argument moved into place, values moved to a branch's label) */
-#define COPY_FOLLOWERS(X) X(copy) X(ret) X(call_func) X(call_ind) X(jmp) \
-	X(br_nz) X(br_z)
+/* The internal instructions a copy or const64 is most often followed by
+   (a return value or an argument moved into place, values moved to a
+   branch's label, a loop's counter set before its header) */
+#define PREFIXED_IOPS(X) X(copy) X(ret) X(call_func) X(call_ind) X(jmp) \
+	X(br_nz) X(br_z) X(loop_check) X(const64)
 
 /* The i32 comparisons: name, operand type (u32 or s32), C operator; for
    the operators and for the compare-and-branch instructions */
@@ -524,8 +525,9 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 		LBL_AT(ACC1, BN_WASM_IOP_br_nz, IX1_br_nz)
 		LBL_AT(ACC1, BN_WASM_IOP_br_z, IX1_br_z)
 		LBL_AT(ACC1, BN_WASM_IOP_br_table_i, IX1_br_table_i)
-#define LBL_COPY(c) LBL_AT(COPY, BN_WASM_IOP_##c, IP_##c)
-		COPY_FOLLOWERS(LBL_COPY)
+#define LBL_PRE(c) LBL_AT(COPY, BN_WASM_IOP_##c, IP_##c) \
+	LBL_AT(CONST, BN_WASM_IOP_##c, IK_##c)
+		PREFIXED_IOPS(LBL_PRE)
 #define LBL_ACC1(c) LBL_AT(ACC1, BN_WASM_OP_##c, LX1_##c)
 #define LBL_ACC(c) LBL_ACC1(c) \
 	LBL_AT(ACC2, BN_WASM_OP_##c, LX2_##c) \
@@ -1314,10 +1316,12 @@ do_call:
 	goto I_fuel;
 
 	/* ---- data movement ---- */
-	/* a copy in front of one of these runs with it (BN_WASM__H_COPY) */
-#define COPY_PRE(c) IP_##c: R(1) = R(2); pc += 3; goto I_##c;
-	COPY_FOLLOWERS(COPY_PRE)
-#undef COPY_PRE
+	/* a copy (BN_WASM__H_COPY) or const64 in front of one of these runs
+	   with it */
+#define IOP_PRE(c) IP_##c: R(1) = R(2); pc += 3; goto I_##c; \
+	CONST_PRE(IK_##c) goto I_##c;
+	PREFIXED_IOPS(IOP_PRE)
+#undef IOP_PRE
 I_copy:
 	R(1) = R(2);
 	NEXT(3);
