@@ -403,7 +403,9 @@ int bn_wasm__call_host(bn_wasm_store *s, bn_wasm_func *f,
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access"); \
 	memcpy(mbase + ea, &v_, sizeof(ty)); NEXT(4); }
 /* a store of a TY; LX2_ takes the value, ACCV, from acc or facc */
-#define STORE_AS(name, ty, accv) LX1_##name: STORE_BODY(acc, R(2), ty) \
+#define STORE_AS(name, ty, accv) \
+	LCX1_##name: fp[pc[1].u] = pc[2].u; pc += 3; goto LX1_##name; \
+	LX1_##name: STORE_BODY(acc, R(2), ty) \
 	LX2_##name: STORE_BODY(R(1), accv, ty) \
 	MEM_PRE(name) L_##name: STORE_BODY(R(1), R(2), ty)
 #define STORE(name, ty) STORE_AS(name, ty, acc)
@@ -503,7 +505,8 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 #define LBLM_f32(c) LBLM_i32(c)
 #define LBLM_f64(c) LBLM_i32(c)
 #define LBLM_v128(c)
-#define LBLS_i32(c) LBL_AT(ACC2, BN_WASM_OP_##c, LX2_##c)
+#define LBLS_i32(c) LBL_AT(ACC2, BN_WASM_OP_##c, LX2_##c) \
+	LBL_AT(CONST_ACC1, BN_WASM_OP_##c, LCX1_##c)
 #define LBLS_i64(c) LBLS_i32(c)
 #define LBLS_f32(c) LBLS_i32(c)
 #define LBLS_f64(c) LBLS_i32(c)
@@ -515,6 +518,7 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 		BN_WASM_IOPS(LBL_IOP)
 #define LBLC_BRCMP(c) LBL_AT(CONST, BN_WASM_IOP_##c, IC_##c) \
 	LBL_AT(ACC1, BN_WASM_IOP_##c, IX1_##c) \
+	LBL_AT(ACC2, BN_WASM_IOP_##c, IX2_##c) \
 	LBL_AT(CONST_ACC1, BN_WASM_IOP_##c, ICX1_##c) \
 	LBL_AT(LOOP, BN_WASM_IOP_##c, IL_##c) \
 	LBL_AT(CONST_LOOP, BN_WASM_IOP_##c, ICL_##c)
@@ -1220,8 +1224,8 @@ IL_br_z:
 		goto I_loop_check;
 	}
 	NEXT(3);
-	/* compare-and-branch: [h, a, b, target]; the acc variants (IX1_,
-	   ICX1_ behind a const64) take a from acc */
+	/* compare-and-branch: [h, a, b, target]; the acc variants take a
+	   (IX1_, ICX1_ behind a const64) or b (IX2_) from acc */
 #define BR_IF(cond, to) if (cond) { pc = pc[3].pc; goto to; } NEXT(4);
 #define BRCMP(name, T, op) \
 	CONST_PRE(ICL_br_##name) IL_br_##name: \
@@ -1229,7 +1233,8 @@ IL_br_z:
 	CONST_PRE(IC_br_##name) I_br_##name: \
 	BR_IF(GET_##T(R(1)) op GET_##T(R(2)), *pc->h) \
 	ICX1_br_##name: fp[pc[1].u] = pc[2].u; pc += 3; \
-	IX1_br_##name: BR_IF(ACC_##T op GET_##T(R(2)), *pc->h)
+	IX1_br_##name: BR_IF(ACC_##T op GET_##T(R(2)), *pc->h) \
+	IX2_br_##name: BR_IF(GET_##T(R(1)) op ACC_##T, *pc->h)
 	I32_CMPS(BRCMP)
 #undef BRCMP
 #undef BR_IF
