@@ -629,102 +629,67 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	BINOP(f64_gt, F64(2) > F64(3))
 	BINOP(f64_le, F64(2) <= F64(3))
 	BINOP(f64_ge, F64(2) >= F64(3))
-	UNOP(i32_clz, I32(2) ? (uint32_t)__builtin_clz(I32(2)) : 32u)
-	UNOP(i32_ctz, I32(2) ? (uint32_t)__builtin_ctz(I32(2)) : 32u)
-	UNOP(i32_popcnt, (uint32_t)__builtin_popcount(I32(2)))
-	BINOPA(i32_add, u32, a + b)
-	BINOPA(i32_sub, u32, a - b)
-	BINOPA(i32_mul, u32, a * b)
-	BIN_PRE(i32_div_s)
-	L_i32_div_s: {
-		int32_t a = S32(2), b = S32(3);
-
-		if (b == 0)
-			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
-		if (a == INT32_MIN && b == -1)
-			TRAP(BN_WASM_TRAP_INT_OVERFLOW, "integer overflow");
-		R(1) = acc = (uint32_t)(a / b);
-		NEXT(4);
-	}
-	BIN_PRE(i32_div_u)
-	L_i32_div_u: {
-		if (I32(3) == 0)
-			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
-		R(1) = acc = I32(2) / I32(3);
-		NEXT(4);
-	}
-	BIN_PRE(i32_rem_s)
-	L_i32_rem_s: {
-		int32_t a = S32(2), b = S32(3);
-
-		if (b == 0)
-			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
-		R(1) = acc = (b == -1) ? 0 : (uint32_t)(a % b);
-		NEXT(4);
-	}
-	BIN_PRE(i32_rem_u)
-	L_i32_rem_u: {
-		if (I32(3) == 0)
-			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
-		R(1) = acc = I32(2) % I32(3);
-		NEXT(4);
-	}
-	BINOPA(i32_and, u32, a & b)
-	BINOPA(i32_or, u32, a | b)
-	BINOPA(i32_xor, u32, a ^ b)
-	BINOPA(i32_shl, u32, a << (b & 31))
-	BINOPA(i32_shr_s, s32, a >> (b & 31))
-	BINOPA(i32_shr_u, u32, a >> (b & 31))
-	BINOPA(i32_rotl, u32, rotl32(a, b))
-	BINOP(i32_rotr, rotl32(I32(2), 32 - (I32(3) & 31)))
-	UNOP(i64_clz, I64(2) ? (uint64_t)__builtin_clzll(I64(2)) : 64u)
-	UNOP(i64_ctz, I64(2) ? (uint64_t)__builtin_ctzll(I64(2)) : 64u)
-	UNOP(i64_popcnt, (uint64_t)__builtin_popcountll(I64(2)))
-	BINOPA(i64_add, u64, a + b)
-	BINOPA(i64_sub, u64, a - b)
-	BINOPA(i64_mul, u64, a * b)
-	BIN_PRE(i64_div_s)
-	L_i64_div_s: {
-		int64_t a = S64(2), b = S64(3);
-
-		if (b == 0)
-			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
-		if (a == INT64_MIN && b == -1)
-			TRAP(BN_WASM_TRAP_INT_OVERFLOW, "integer overflow");
-		R(1) = acc = (uint64_t)(a / b);
-		NEXT(4);
-	}
-	BIN_PRE(i64_div_u)
-	L_i64_div_u: {
-		if (I64(3) == 0)
-			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
-		R(1) = acc = I64(2) / I64(3);
-		NEXT(4);
-	}
-	BIN_PRE(i64_rem_s)
-	L_i64_rem_s: {
-		int64_t a = S64(2), b = S64(3);
-
-		if (b == 0)
-			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
-		R(1) = acc = (b == -1) ? 0 : (uint64_t)(a % b);
-		NEXT(4);
-	}
-	BIN_PRE(i64_rem_u)
-	L_i64_rem_u: {
-		if (I64(3) == 0)
-			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
-		R(1) = acc = I64(2) % I64(3);
-		NEXT(4);
-	}
-	BINOPA(i64_and, u64, a & b)
-	BINOPA(i64_or, u64, a | b)
-	BINOPA(i64_xor, u64, a ^ b)
-	BINOPA(i64_shl, u64, a << (b & 63))
-	BINOPA(i64_shr_s, s64, a >> (b & 63))
-	BINOPA(i64_shr_u, u64, a >> (b & 63))
-	BINOPA(i64_rotl, u64, rotl64(a, b))
-	BINOP(i64_rotr, rotl64(I64(2), 64 - (I64(3) & 63)))
+	/* a division's trap on a zero divisor B */
+#define DIVISOR_CHECK(b)                                                      \
+	do {                                                                  \
+		if ((b) == 0)                                                 \
+			TRAP(BN_WASM_TRAP_DIV_ZERO,                           \
+			     "integer divide by zero");                       \
+	} while (0)
+	/* the integer operators of width W (32 or 64), one list for i32 and
+	   i64 */
+#define INT_OPS(W)                                                            \
+	UNOP(i##W##_clz, I##W(2) ? (uint##W##_t)CLZ##W(I##W(2)) : W##u)       \
+	UNOP(i##W##_ctz, I##W(2) ? (uint##W##_t)CTZ##W(I##W(2)) : W##u)       \
+	UNOP(i##W##_popcnt, (uint##W##_t)POPCNT##W(I##W(2)))                  \
+	BINOPA(i##W##_add, u##W, a + b)                                       \
+	BINOPA(i##W##_sub, u##W, a - b)                                       \
+	BINOPA(i##W##_mul, u##W, a * b)                                       \
+	BIN_PRE(i##W##_div_s)                                                 \
+	L_i##W##_div_s:                                                       \
+	{                                                                     \
+		int##W##_t a = S##W(2), b = S##W(3);                          \
+		DIVISOR_CHECK(b);                                             \
+		if (a == INT##W##_MIN && b == -1)                             \
+			TRAP(BN_WASM_TRAP_INT_OVERFLOW, "integer overflow");  \
+		R(1) = acc = (uint##W##_t)(a / b);                            \
+		NEXT(4);                                                      \
+	}                                                                     \
+	BIN_PRE(i##W##_div_u)                                                 \
+	L_i##W##_div_u:                                                       \
+	DIVISOR_CHECK(I##W(3));                                               \
+	R(1) = acc = I##W(2) / I##W(3);                                       \
+	NEXT(4);                                                              \
+	BIN_PRE(i##W##_rem_s)                                                 \
+	L_i##W##_rem_s:                                                       \
+	{                                                                     \
+		int##W##_t a = S##W(2), b = S##W(3);                          \
+		DIVISOR_CHECK(b);                                             \
+		R(1) = acc = (b == -1) ? 0 : (uint##W##_t)(a % b);            \
+		NEXT(4);                                                      \
+	}                                                                     \
+	BIN_PRE(i##W##_rem_u)                                                 \
+	L_i##W##_rem_u:                                                       \
+	DIVISOR_CHECK(I##W(3));                                               \
+	R(1) = acc = I##W(2) % I##W(3);                                       \
+	NEXT(4);                                                              \
+	BINOPA(i##W##_and, u##W, a & b)                                       \
+	BINOPA(i##W##_or, u##W, a | b)                                        \
+	BINOPA(i##W##_xor, u##W, a ^ b)                                       \
+	BINOPA(i##W##_shl, u##W, a << (b & (W - 1)))                          \
+	BINOPA(i##W##_shr_s, s##W, a >> (b & (W - 1)))                        \
+	BINOPA(i##W##_shr_u, u##W, a >> (b & (W - 1)))                        \
+	BINOPA(i##W##_rotl, u##W, rotl##W(a, b))                              \
+	BINOP(i##W##_rotr, rotl##W(I##W(2), W - (I##W(3) & (W - 1))))
+#define CLZ32 __builtin_clz
+#define CTZ32 __builtin_ctz
+#define POPCNT32 __builtin_popcount
+#define CLZ64 __builtin_clzll
+#define CTZ64 __builtin_ctzll
+#define POPCNT64 __builtin_popcountll
+	INT_OPS(32)
+	INT_OPS(64)
+#undef INT_OPS
 	UNOP(f32_abs, I32(2) & 0x7fffffffu)
 	UNOP(f32_neg, I32(2) ^ 0x80000000u)
 	UNOP(f32_ceil, round32(ceilf(F32(2)), I32(2)))
