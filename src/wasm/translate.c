@@ -1203,13 +1203,17 @@ static enum bn_wasm__hkind prefix_kind(uint32_t op)
 	}
 }
 
-/* Whether map entry I, if a load or store, takes its address from cell
-   DST (then an i32.add in front of it passes the address in acc). */
+/* Whether map entry I is a scalar load or store that takes its address
+   from cell DST (then an i32.add in front of it passes the address in
+   acc). */
 static bool addresses(const tr *t, uint32_t i, uint64_t dst)
 {
 	uint32_t op = t->map[i].op, at = t->map[i].cell;
 	bool store = op >= BN_WASM_OP_i32_store && op <= BN_WASM_OP_i64_store32;
 
+	if (!store && (op < BN_WASM_OP_i32_load ||
+		       op > BN_WASM_OP_i64_load32_u))
+		return false;
 	return t->code[at + (store ? 1 : 2)].u == dst;
 }
 
