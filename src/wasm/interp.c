@@ -18,7 +18,8 @@
  * header goes straight to loop_check (IL_, ICL_) instead of through the
  * target's handler.
  * Every scalar numeric instruction, load and const64 also leaves its
- * result in acc, which stays in a register across dispatch; an
+ * result in acc, which stays in a register across dispatch (f64
+ * arithmetic and f64.load in facc, a floating-point register); an
  * instruction that reads the result of the one before it (and is no
  * branch target) may take a variant that reads acc (LX1_, LX2_, IX1_)
  * instead of waiting for the frame cell to be stored and loaded; so may
@@ -187,6 +188,24 @@ static inline uint64_t sat_i64_u(double x)
 	return (uint64_t)x;
 }
 
+/* Zero the declared locals of a frame of C at FP (they follow the
+   params).  Most functions have a few, which plain stores clear faster
+   than a call to memset. */
+static inline void zero_locals(uint64_t *fp, const bn_wasm__code *c)
+{
+	uint64_t *p = fp + c->param_cells, *end = fp + c->local_cells;
+
+	if (end - p > 8) {
+		memset(p, 0, (size_t)(end - p) * 8);
+		return;
+	}
+	for (; p < end; p++) {
+		*p = 0;
+		/* keeps the compiler from turning the loop back into memset */
+		__asm__("" : "+r"(p));
+	}
+}
+
 void bn_wasm__trap_set(bn_wasm_trap *trap, bn_wasm_trap_kind kind,
 		       const char *msg)
 {
@@ -279,6 +298,20 @@ int bn_wasm__call_host(bn_wasm_store *s, bn_wasm_func *f,
 	return r;
 }
 
+#define MEM_SYNC() do { \
+	mem = inst->mems ? inst->mems[0] : NULL; \
+	mbase = mem ? mem->data : NULL; \
+	msize = mem ? mem->size : 0; \
+} while (0)
+/* entering or back in a frame of F: its instance and memory (the same
+   as before unless the call crossed instances; memory.grow and host
+   calls keep mbase and msize current) */
+#define INST_SYNC() do { \
+	if (f->inst != inst) { \
+		inst = f->inst; \
+		MEM_SYNC(); \
+	} \
+} while (0)
 #define TRAP(k, m) do { tk = (k); tmsg = (m); goto trap; } while (0)
 #define NEXT(n) do { pc += (n); goto *pc->h; } while (0)
 #define U(i) (pc[i].u)
@@ -296,9 +329,9 @@ int bn_wasm__call_host(bn_wasm_store *s, bn_wasm_func *f,
 /* a load ([h, dst, address, offset]) of NB bytes, zero-extended */
 #define LOAD_PRE(label, nb, ty, target) label: { \
 	uint64_t ea = (uint64_t)I32(2) + U(3); ty v_; \
-	if (ea + (nb) > mem->size) \
+	if (ea + (nb) > msize) \
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access"); \
-	memcpy(&v_, mem->data + ea, (nb)); \
+	memcpy(&v_, mbase + ea, (nb)); \
 	R(1) = v_; pc += 4; goto target; }
 /* a binary operator's prefixes: a 4 or 8 byte load, const64 */
 #define BIN_PRE(name) \
@@ -308,7 +341,9 @@ int bn_wasm__call_host(bn_wasm_store *s, bn_wasm_func *f,
 #define BINOP(name, expr) BIN_PRE(name) \
 	L_##name: { R(1) = acc = (expr); NEXT(4); }
 /* a binary operator on values A and B of type T (u32, u64, f64), also
-   with either operand taken from acc (LX1_, LX2_) */
+   with either operand taken from the register the last result waits in
+   (LX1_, LX2_): facc for an f64 (of f64 arithmetic or f64.load; no
+   round trip through an integer register), acc for the rest */
 #define TY_u32 uint32_t
 #define TY_s32 int32_t
 #define TY_u64 uint64_t
@@ -323,40 +358,57 @@ int bn_wasm__call_host(bn_wasm_store *s, bn_wasm_func *f,
 #define PUT_s32(v) ((uint64_t)(uint32_t)(v))
 #define PUT_u64(v) ((uint64_t)(v))
 #define PUT_s64(v) ((uint64_t)(v))
-#define PUT_f64(v) bits_f64(v)
+#define ACC_u32 GET_u32(acc)
+#define ACC_s32 GET_s32(acc)
+#define ACC_u64 acc
+#define ACC_s64 GET_s64(acc)
+#define ACC_f64 facc
+#define SET_u32(v) R(1) = acc = PUT_u32(v)
+#define SET_s32(v) R(1) = acc = PUT_s32(v)
+#define SET_u64(v) R(1) = acc = PUT_u64(v)
+#define SET_s64(v) R(1) = acc = PUT_s64(v)
+#define SET_f64(v) R(1) = bits_f64(facc = (v))
 #define BINOPA_BODY(T, x, y, expr) { \
-	TY_##T a = GET_##T(x), b = GET_##T(y); \
-	R(1) = acc = PUT_##T(expr); NEXT(4); }
+	TY_##T a = x, b = y; \
+	SET_##T(expr); NEXT(4); }
 /* the same for a unary operator on A (result already a cell's bits) */
 #define UNOPA(name, T, expr) \
 	LX1_##name: { TY_##T a = GET_##T(acc); R(1) = acc = (expr); NEXT(3); } \
 	L_##name: { TY_##T a = GET_##T(R(2)); R(1) = acc = (expr); NEXT(3); }
 #define BINOPA(name, T, expr) \
 	LCX1_##name: fp[pc[1].u] = pc[2].u; pc += 3; goto LX1_##name; \
-	LX1_##name: BINOPA_BODY(T, acc, R(3), expr) \
-	LX2_##name: BINOPA_BODY(T, R(2), acc, expr) \
-	BIN_PRE(name) L_##name: BINOPA_BODY(T, R(2), R(3), expr)
-/* an access's prefixes: const64 + i32.add, i32.add, const64 */
+	LX1_##name: BINOPA_BODY(T, ACC_##T, GET_##T(R(3)), expr) \
+	LX2_##name: BINOPA_BODY(T, GET_##T(R(2)), ACC_##T, expr) \
+	BIN_PRE(name) \
+	L_##name: BINOPA_BODY(T, GET_##T(R(2)), GET_##T(R(3)), expr)
+/* an access's prefixes: const64 + i32.add, i32.add (whose sum, the
+   address, goes on in acc), const64 */
 #define MEM_PRE(name) CONST_PRE(LCA_##name) \
-	LA_##name: fp[pc[1].u] = (uint32_t)(I32(2) + I32(3)); pc += 4; \
-	goto L_##name; \
+	LA_##name: R(1) = acc = (uint32_t)(I32(2) + I32(3)); pc += 4; \
+	goto LX1_##name; \
 	CONST_PRE(LC_##name)
-#define LOAD_BODY(addr, ty, conv) { \
+#define LOAD_BODY(addr, ty, set) { \
 	uint64_t ea = (uint64_t)(uint32_t)(addr) + U(3); ty v_; \
-	if (ea + sizeof(ty) > mem->size) \
+	if (ea + sizeof(ty) > msize) \
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access"); \
-	memcpy(&v_, mem->data + ea, sizeof(ty)); \
-	R(1) = acc = conv; NEXT(4); }
-#define LOAD(name, ty, conv) LX1_##name: LOAD_BODY(acc, ty, conv) \
-	MEM_PRE(name) L_##name: LOAD_BODY(R(2), ty, conv)
+	memcpy(&v_, mbase + ea, sizeof(ty)); \
+	set; NEXT(4); }
+/* a load of a TY into cell 1, which SET also leaves in acc or facc */
+#define LOAD_AS(name, ty, set) LX1_##name: LOAD_BODY(acc, ty, set) \
+	MEM_PRE(name) L_##name: LOAD_BODY(R(2), ty, set)
+#define LOAD(name, ty, conv) LOAD_AS(name, ty, R(1) = acc = (conv))
 #define STORE_BODY(addr, val, ty) { \
 	uint64_t ea = (uint64_t)(uint32_t)(addr) + U(3); ty v_ = (ty)(val); \
-	if (ea + sizeof(ty) > mem->size) \
+	if (ea + sizeof(ty) > msize) \
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access"); \
-	memcpy(mem->data + ea, &v_, sizeof(ty)); NEXT(4); }
-#define STORE(name, ty) LX1_##name: STORE_BODY(acc, R(2), ty) \
-	LX2_##name: STORE_BODY(R(1), acc, ty) \
+	memcpy(mbase + ea, &v_, sizeof(ty)); NEXT(4); }
+/* a store of a TY; LX2_ takes the value, ACCV, from acc or facc */
+#define STORE_AS(name, ty, accv) \
+	LCX1_##name: fp[pc[1].u] = pc[2].u; pc += 3; goto LX1_##name; \
+	LX1_##name: STORE_BODY(acc, R(2), ty) \
+	LX2_##name: STORE_BODY(R(1), accv, ty) \
 	MEM_PRE(name) L_##name: STORE_BODY(R(1), R(2), ty)
+#define STORE(name, ty) STORE_AS(name, ty, acc)
 
 /* SIMD: a v128 is loaded from its two cells into a union of lane views. */
 typedef union v128 {
@@ -395,20 +447,33 @@ static inline int64_t sat(int64_t v, int64_t lo, int64_t hi)
 	VLD(a, 2); stmt; VST(1, a); NEXT(5); }
 #define VLOAD(name, nb, stmt) L_##name: { \
 	uint64_t ea = (uint64_t)I32(2) + U(3); uint8_t m_[16]; v128 r; \
-	if (ea + (nb) > mem->size) \
+	if (ea + (nb) > msize) \
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access"); \
-	memcpy(m_, mem->data + ea, (nb)); stmt; VST(1, r); NEXT(4); }
+	memcpy(m_, mbase + ea, (nb)); stmt; VST(1, r); NEXT(4); }
 #define VLANE_LOAD(name, nb) L_##name: { \
 	uint64_t ea = (uint64_t)I32(2) + U(4); v128 a; \
-	if (ea + (nb) > mem->size) \
+	if (ea + (nb) > msize) \
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access"); \
-	VLD(a, 3); memcpy(&a.u8[U(5) * (nb)], mem->data + ea, (nb)); \
+	VLD(a, 3); memcpy(&a.u8[U(5) * (nb)], mbase + ea, (nb)); \
 	VST(1, a); NEXT(6); }
 #define VLANE_STORE(name, nb) L_##name: { \
 	uint64_t ea = (uint64_t)I32(1) + U(3); v128 a; \
-	if (ea + (nb) > mem->size) \
+	if (ea + (nb) > msize) \
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access"); \
-	VLD(a, 2); memcpy(mem->data + ea, &a.u8[U(4) * (nb)], (nb)); NEXT(5); }
+	VLD(a, 2); memcpy(mbase + ea, &a.u8[U(4) * (nb)], (nb)); NEXT(5); }
+
+/* The internal instructions a copy or const64 is most often followed by
+   (a return value or an argument moved into place, values moved to a
+   branch's label, a loop's counter set before its header) */
+#define PREFIXED_IOPS(X) X(copy) X(ret) X(call_func) X(call_ind) X(jmp) \
+	X(br_nz) X(br_z) X(loop_check) X(const64)
+
+/* The i32 comparisons: name, operand type (u32 or s32), C operator; for
+   the operators and for the compare-and-branch instructions */
+#define I32_CMPS(X) \
+	X(eq, u32, ==) X(ne, u32, !=) X(lt_s, s32, <) X(lt_u, u32, <) \
+	X(gt_s, s32, >) X(gt_u, u32, >) X(le_s, s32, <=) X(le_u, u32, <=) \
+	X(ge_s, s32, >=) X(ge_u, u32, >=)
 
 /* Run F from its start, or (STEP) only the instruction at STEP, which must
    be followed by step_end; or (TABLE_OUT) hand out the handler table. */
@@ -440,7 +505,8 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 #define LBLM_f32(c) LBLM_i32(c)
 #define LBLM_f64(c) LBLM_i32(c)
 #define LBLM_v128(c)
-#define LBLS_i32(c) LBL_AT(ACC2, BN_WASM_OP_##c, LX2_##c)
+#define LBLS_i32(c) LBL_AT(ACC2, BN_WASM_OP_##c, LX2_##c) \
+	LBL_AT(CONST_ACC1, BN_WASM_OP_##c, LCX1_##c)
 #define LBLS_i64(c) LBLS_i32(c)
 #define LBLS_f32(c) LBLS_i32(c)
 #define LBLS_f64(c) LBLS_i32(c)
@@ -451,6 +517,9 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 #define LBL_IOP(c) [BN_WASM_IOP_##c] = &&I_##c,
 		BN_WASM_IOPS(LBL_IOP)
 #define LBLC_BRCMP(c) LBL_AT(CONST, BN_WASM_IOP_##c, IC_##c) \
+	LBL_AT(ACC1, BN_WASM_IOP_##c, IX1_##c) \
+	LBL_AT(ACC2, BN_WASM_IOP_##c, IX2_##c) \
+	LBL_AT(CONST_ACC1, BN_WASM_IOP_##c, ICX1_##c) \
 	LBL_AT(LOOP, BN_WASM_IOP_##c, IL_##c) \
 	LBL_AT(CONST_LOOP, BN_WASM_IOP_##c, ICL_##c)
 		BN_WASM_BRCMPS(LBLC_BRCMP)
@@ -459,6 +528,10 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 		LBL_AT(LOOP, BN_WASM_IOP_br_z, IL_br_z)
 		LBL_AT(ACC1, BN_WASM_IOP_br_nz, IX1_br_nz)
 		LBL_AT(ACC1, BN_WASM_IOP_br_z, IX1_br_z)
+		LBL_AT(ACC1, BN_WASM_IOP_br_table_i, IX1_br_table_i)
+#define LBL_PRE(c) LBL_AT(COPY, BN_WASM_IOP_##c, IP_##c) \
+	LBL_AT(CONST, BN_WASM_IOP_##c, IK_##c)
+		PREFIXED_IOPS(LBL_PRE)
 #define LBL_ACC1(c) LBL_AT(ACC1, BN_WASM_OP_##c, LX1_##c)
 #define LBL_ACC(c) LBL_ACC1(c) \
 	LBL_AT(ACC2, BN_WASM_OP_##c, LX2_##c) \
@@ -475,12 +548,18 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 		LBL_ACC(i64_gt_u) LBL_ACC(i64_le_u) LBL_ACC(i64_ge_u)
 		LBL_ACC(i64_lt_s) LBL_ACC(i64_gt_s) LBL_ACC(i64_le_s)
 		LBL_ACC(i64_ge_s) LBL_ACC(i32_shr_s) LBL_ACC(i64_shr_s)
+#define LBL_CMP(name, T, op) LBL_ACC(i32_##name)
+		I32_CMPS(LBL_CMP)
 		LBL_ACC1(i32_eqz) LBL_ACC1(i64_eqz) LBL_ACC1(i32_wrap_i64)
 		LBL_ACC1(i64_extend_i32_u) LBL_ACC1(i64_extend_i32_s)
 	};
 	const bn_wasm__cell *pc;
 	bn_wasm_instance *inst;
 	bn_wasm_memory *mem;
+	/* mem's data and size, kept in registers: reloaded (MEM_SYNC) where
+	   they may have changed, after memory.grow and around calls */
+	uint8_t *mbase;
+	uint64_t msize;
 	uint64_t *stack_end;
 	uint32_t base_depth;
 	bn_wasm_trap_kind tk;
@@ -488,8 +567,11 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	bn_wasm_func *callee;
 	uint64_t *nfp;
 	const bn_wasm__cell *ret_pc;
+	bn_wasm__frame *fr;
 	/* the value the last value-producing instruction wrote */
 	uint64_t acc = 0;
+	/* the same for an f64 result of f64 arithmetic or f64.load */
+	double facc = 0;
 
 	if (table_out) {
 		*table_out = labels;
@@ -498,7 +580,7 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	stack_end = s->stack + s->stack_cells;
 	base_depth = s->depth;
 	inst = f->inst;
-	mem = inst->mems ? inst->mems[0] : NULL;
+	MEM_SYNC();
 	if (step) {
 		pc = step;
 		goto *pc->h;
@@ -514,24 +596,15 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	s->frames[s->depth].fp = fp;
 	s->frames[s->depth].func = f;
 	s->depth++;
-	memset(fp + f->code->param_cells, 0,
-	       (f->code->local_cells - f->code->param_cells) * 8);
+	zero_locals(fp, f->code);
 	/* every function's code starts with its fuel instruction */
 	pc = f->code->code;
 	goto I_fuel;
 
 	/* ---- numeric ---- */
 	UNOPA(i32_eqz, u32, a == 0)
-	/* the i32 comparisons of cells A and B, for the operators and for
-	   the compare-and-branch instructions */
-#define I32_CMPS(X, A, B) \
-	X(eq, I32(A) == I32(B)) X(ne, I32(A) != I32(B)) \
-	X(lt_s, S32(A) < S32(B)) X(lt_u, I32(A) < I32(B)) \
-	X(gt_s, S32(A) > S32(B)) X(gt_u, I32(A) > I32(B)) \
-	X(le_s, S32(A) <= S32(B)) X(le_u, I32(A) <= I32(B)) \
-	X(ge_s, S32(A) >= S32(B)) X(ge_u, I32(A) >= I32(B))
-#define CMP_OP(name, cond) BINOP(i32_##name, cond)
-	I32_CMPS(CMP_OP, 2, 3)
+#define CMP_OP(name, T, op) BINOPA(i32_##name, T, a op b)
+	I32_CMPS(CMP_OP)
 #undef CMP_OP
 	UNOPA(i64_eqz, u64, a == 0)
 	BINOPA(i64_eq, u64, a == b)
@@ -556,102 +629,67 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	BINOP(f64_gt, F64(2) > F64(3))
 	BINOP(f64_le, F64(2) <= F64(3))
 	BINOP(f64_ge, F64(2) >= F64(3))
-	UNOP(i32_clz, I32(2) ? (uint32_t)__builtin_clz(I32(2)) : 32u)
-	UNOP(i32_ctz, I32(2) ? (uint32_t)__builtin_ctz(I32(2)) : 32u)
-	UNOP(i32_popcnt, (uint32_t)__builtin_popcount(I32(2)))
-	BINOPA(i32_add, u32, a + b)
-	BINOPA(i32_sub, u32, a - b)
-	BINOPA(i32_mul, u32, a * b)
-	BIN_PRE(i32_div_s)
-	L_i32_div_s: {
-		int32_t a = S32(2), b = S32(3);
-
-		if (b == 0)
-			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
-		if (a == INT32_MIN && b == -1)
-			TRAP(BN_WASM_TRAP_INT_OVERFLOW, "integer overflow");
-		R(1) = acc = (uint32_t)(a / b);
-		NEXT(4);
-	}
-	BIN_PRE(i32_div_u)
-	L_i32_div_u: {
-		if (I32(3) == 0)
-			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
-		R(1) = acc = I32(2) / I32(3);
-		NEXT(4);
-	}
-	BIN_PRE(i32_rem_s)
-	L_i32_rem_s: {
-		int32_t a = S32(2), b = S32(3);
-
-		if (b == 0)
-			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
-		R(1) = acc = (b == -1) ? 0 : (uint32_t)(a % b);
-		NEXT(4);
-	}
-	BIN_PRE(i32_rem_u)
-	L_i32_rem_u: {
-		if (I32(3) == 0)
-			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
-		R(1) = acc = I32(2) % I32(3);
-		NEXT(4);
-	}
-	BINOPA(i32_and, u32, a & b)
-	BINOPA(i32_or, u32, a | b)
-	BINOPA(i32_xor, u32, a ^ b)
-	BINOPA(i32_shl, u32, a << (b & 31))
-	BINOPA(i32_shr_s, s32, a >> (b & 31))
-	BINOPA(i32_shr_u, u32, a >> (b & 31))
-	BINOPA(i32_rotl, u32, rotl32(a, b))
-	BINOP(i32_rotr, rotl32(I32(2), 32 - (I32(3) & 31)))
-	UNOP(i64_clz, I64(2) ? (uint64_t)__builtin_clzll(I64(2)) : 64u)
-	UNOP(i64_ctz, I64(2) ? (uint64_t)__builtin_ctzll(I64(2)) : 64u)
-	UNOP(i64_popcnt, (uint64_t)__builtin_popcountll(I64(2)))
-	BINOPA(i64_add, u64, a + b)
-	BINOPA(i64_sub, u64, a - b)
-	BINOPA(i64_mul, u64, a * b)
-	BIN_PRE(i64_div_s)
-	L_i64_div_s: {
-		int64_t a = S64(2), b = S64(3);
-
-		if (b == 0)
-			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
-		if (a == INT64_MIN && b == -1)
-			TRAP(BN_WASM_TRAP_INT_OVERFLOW, "integer overflow");
-		R(1) = acc = (uint64_t)(a / b);
-		NEXT(4);
-	}
-	BIN_PRE(i64_div_u)
-	L_i64_div_u: {
-		if (I64(3) == 0)
-			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
-		R(1) = acc = I64(2) / I64(3);
-		NEXT(4);
-	}
-	BIN_PRE(i64_rem_s)
-	L_i64_rem_s: {
-		int64_t a = S64(2), b = S64(3);
-
-		if (b == 0)
-			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
-		R(1) = acc = (b == -1) ? 0 : (uint64_t)(a % b);
-		NEXT(4);
-	}
-	BIN_PRE(i64_rem_u)
-	L_i64_rem_u: {
-		if (I64(3) == 0)
-			TRAP(BN_WASM_TRAP_DIV_ZERO, "integer divide by zero");
-		R(1) = acc = I64(2) % I64(3);
-		NEXT(4);
-	}
-	BINOPA(i64_and, u64, a & b)
-	BINOPA(i64_or, u64, a | b)
-	BINOPA(i64_xor, u64, a ^ b)
-	BINOPA(i64_shl, u64, a << (b & 63))
-	BINOPA(i64_shr_s, s64, a >> (b & 63))
-	BINOPA(i64_shr_u, u64, a >> (b & 63))
-	BINOPA(i64_rotl, u64, rotl64(a, b))
-	BINOP(i64_rotr, rotl64(I64(2), 64 - (I64(3) & 63)))
+	/* a division's trap on a zero divisor B */
+#define DIVISOR_CHECK(b)                                                      \
+	do {                                                                  \
+		if ((b) == 0)                                                 \
+			TRAP(BN_WASM_TRAP_DIV_ZERO,                           \
+			     "integer divide by zero");                       \
+	} while (0)
+	/* the integer operators of width W (32 or 64), one list for i32 and
+	   i64 */
+#define INT_OPS(W)                                                            \
+	UNOP(i##W##_clz, I##W(2) ? (uint##W##_t)CLZ##W(I##W(2)) : W##u)       \
+	UNOP(i##W##_ctz, I##W(2) ? (uint##W##_t)CTZ##W(I##W(2)) : W##u)       \
+	UNOP(i##W##_popcnt, (uint##W##_t)POPCNT##W(I##W(2)))                  \
+	BINOPA(i##W##_add, u##W, a + b)                                       \
+	BINOPA(i##W##_sub, u##W, a - b)                                       \
+	BINOPA(i##W##_mul, u##W, a * b)                                       \
+	BIN_PRE(i##W##_div_s)                                                 \
+	L_i##W##_div_s:                                                       \
+	{                                                                     \
+		int##W##_t a = S##W(2), b = S##W(3);                          \
+		DIVISOR_CHECK(b);                                             \
+		if (a == INT##W##_MIN && b == -1)                             \
+			TRAP(BN_WASM_TRAP_INT_OVERFLOW, "integer overflow");  \
+		R(1) = acc = (uint##W##_t)(a / b);                            \
+		NEXT(4);                                                      \
+	}                                                                     \
+	BIN_PRE(i##W##_div_u)                                                 \
+	L_i##W##_div_u:                                                       \
+	DIVISOR_CHECK(I##W(3));                                               \
+	R(1) = acc = I##W(2) / I##W(3);                                       \
+	NEXT(4);                                                              \
+	BIN_PRE(i##W##_rem_s)                                                 \
+	L_i##W##_rem_s:                                                       \
+	{                                                                     \
+		int##W##_t a = S##W(2), b = S##W(3);                          \
+		DIVISOR_CHECK(b);                                             \
+		R(1) = acc = (b == -1) ? 0 : (uint##W##_t)(a % b);            \
+		NEXT(4);                                                      \
+	}                                                                     \
+	BIN_PRE(i##W##_rem_u)                                                 \
+	L_i##W##_rem_u:                                                       \
+	DIVISOR_CHECK(I##W(3));                                               \
+	R(1) = acc = I##W(2) % I##W(3);                                       \
+	NEXT(4);                                                              \
+	BINOPA(i##W##_and, u##W, a & b)                                       \
+	BINOPA(i##W##_or, u##W, a | b)                                        \
+	BINOPA(i##W##_xor, u##W, a ^ b)                                       \
+	BINOPA(i##W##_shl, u##W, a << (b & (W - 1)))                          \
+	BINOPA(i##W##_shr_s, s##W, a >> (b & (W - 1)))                        \
+	BINOPA(i##W##_shr_u, u##W, a >> (b & (W - 1)))                        \
+	BINOPA(i##W##_rotl, u##W, rotl##W(a, b))                              \
+	BINOP(i##W##_rotr, rotl##W(I##W(2), W - (I##W(3) & (W - 1))))
+#define CLZ32 __builtin_clz
+#define CTZ32 __builtin_ctz
+#define POPCNT32 __builtin_popcount
+#define CLZ64 __builtin_clzll
+#define CTZ64 __builtin_ctzll
+#define POPCNT64 __builtin_popcountll
+	INT_OPS(32)
+	INT_OPS(64)
+#undef INT_OPS
 	UNOP(f32_abs, I32(2) & 0x7fffffffu)
 	UNOP(f32_neg, I32(2) ^ 0x80000000u)
 	UNOP(f32_ceil, round32(ceilf(F32(2)), I32(2)))
@@ -742,7 +780,7 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	LOAD(i32_load, uint32_t, v_)
 	LOAD(i64_load, uint64_t, v_)
 	LOAD(f32_load, uint32_t, v_)
-	LOAD(f64_load, uint64_t, v_)
+	LOAD_AS(f64_load, double, SET_f64(v_))
 	LOAD(i32_load8_s, int8_t, (uint32_t)(int32_t)v_)
 	LOAD(i32_load8_u, uint8_t, v_)
 	LOAD(i32_load16_s, int16_t, (uint32_t)(int32_t)v_)
@@ -756,7 +794,7 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 	STORE(i32_store, uint32_t)
 	STORE(i64_store, uint64_t)
 	STORE(f32_store, uint32_t)
-	STORE(f64_store, uint64_t)
+	STORE_AS(f64_store, uint64_t, bits_f64(facc))
 	STORE(i32_store8, uint8_t)
 	STORE(i32_store16, uint16_t)
 	STORE(i64_store8, uint8_t)
@@ -1068,9 +1106,9 @@ static int run(bn_wasm_store *s, bn_wasm_func *f, uint64_t *fp,
 L_v128_store: {
 	uint64_t ea = (uint64_t)I32(1) + U(3);
 
-	if (ea + 16 > mem->size)
+	if (ea + 16 > msize)
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access");
-	memcpy(mem->data + ea, fp + U(2), 16);
+	memcpy(mbase + ea, fp + U(2), 16);
 	NEXT(4);
 }
 L_v128_any_true: {
@@ -1151,25 +1189,27 @@ IL_br_z:
 		goto I_loop_check;
 	}
 	NEXT(3);
-#define BRCMP(name, cond) \
+	/* compare-and-branch: [h, a, b, target]; the acc variants take a
+	   (IX1_, ICX1_ behind a const64) or b (IX2_) from acc */
+#define BR_IF(cond, to) if (cond) { pc = pc[3].pc; goto to; } NEXT(4);
+#define BRCMP(name, T, op) \
 	CONST_PRE(ICL_br_##name) IL_br_##name: \
-	if (cond) { \
-		pc = pc[3].pc; \
-		goto I_loop_check; \
-	} \
-	NEXT(4); \
+	BR_IF(GET_##T(R(1)) op GET_##T(R(2)), I_loop_check) \
 	CONST_PRE(IC_br_##name) I_br_##name: \
-	if (cond) { \
-		pc = pc[3].pc; \
-		goto *pc->h; \
-	} \
-	NEXT(4);
-	I32_CMPS(BRCMP, 1, 2)
+	BR_IF(GET_##T(R(1)) op GET_##T(R(2)), *pc->h) \
+	ICX1_br_##name: fp[pc[1].u] = pc[2].u; pc += 3; \
+	IX1_br_##name: BR_IF(ACC_##T op GET_##T(R(2)), *pc->h) \
+	IX2_br_##name: BR_IF(GET_##T(R(1)) op ACC_##T, *pc->h)
+	I32_CMPS(BRCMP)
 #undef BRCMP
-#undef I32_CMPS
-I_br_table_i: {
-	uint32_t i = I32(1);
+#undef BR_IF
+IX1_br_table_i: {
+	uint32_t i = (uint32_t)acc;
 
+	goto br_table;
+I_br_table_i:
+	i = I32(1);
+br_table:
 	if (i > U(2))
 		i = (uint32_t)U(2);
 	pc = pc[3 + i].pc;
@@ -1180,14 +1220,14 @@ I_ret:
 	assert(s->depth > base_depth);
 	if (--s->depth == base_depth)
 		return 0;
-	pc = s->frames[s->depth].ret_pc;
-	fp = s->frames[s->depth].fp;
-	f = s->frames[s->depth].func;
+	fr = &s->frames[s->depth];
+	pc = fr->ret_pc;
+	fp = fr->fp;
+	f = fr->func;
 	/* back in a frame that passed its stack check at its call */
 	assert(pc && fp >= s->stack &&
 	       f->code->frame_cells <= (size_t)(stack_end - fp));
-	inst = f->inst;
-	mem = inst->mems ? inst->mems[0] : NULL;
+	INST_SYNC();
 	goto *pc->h;
 I_call_func:
 	callee = inst->funcs[U(1)];
@@ -1223,6 +1263,8 @@ do_call:
 		s->stack_top = saved;
 		if (r)
 			goto host_trap;
+		/* the host may have grown the memory */
+		MEM_SYNC();
 		pc = ret_pc;
 		goto *pc->h;
 	}
@@ -1230,21 +1272,26 @@ do_call:
 		TRAP(BN_WASM_TRAP_STACK_EXHAUSTED, "call stack exhausted");
 	/* frames holds max_call_depth + 1 entries */
 	assert(s->depth < s->limits.max_call_depth);
-	s->frames[s->depth].ret_pc = ret_pc;
-	s->frames[s->depth].fp = fp;
-	s->frames[s->depth].func = f;
+	fr = &s->frames[s->depth];
+	fr->ret_pc = ret_pc;
+	fr->fp = fp;
+	fr->func = f;
 	s->depth++;
 	f = callee;
 	fp = nfp;
-	inst = f->inst;
-	mem = inst->mems ? inst->mems[0] : NULL;
-	memset(fp + f->code->param_cells, 0,
-	       (f->code->local_cells - f->code->param_cells) * 8);
+	INST_SYNC();
+	zero_locals(fp, f->code);
 	/* every function's code starts with its fuel instruction */
 	pc = f->code->code;
 	goto I_fuel;
 
 	/* ---- data movement ---- */
+	/* a copy (BN_WASM__H_COPY) or const64 in front of one of these runs
+	   with it */
+#define IOP_PRE(c) IP_##c: R(1) = R(2); pc += 3; goto I_##c; \
+	CONST_PRE(IK_##c) goto I_##c;
+	PREFIXED_IOPS(IOP_PRE)
+#undef IOP_PRE
 I_copy:
 	R(1) = R(2);
 	NEXT(3);
@@ -1378,6 +1425,7 @@ I_mgrow: {
 		R(1) = UINT32_MAX;
 	else
 		R(1) = old;
+	MEM_SYNC();
 	NEXT(2);
 }
 I_minit: {
@@ -1386,10 +1434,10 @@ I_minit: {
 	uint32_t x = (uint32_t)U(1);
 	uint32_t len = inst->data_dropped[x] ? 0 : inst->module->datas[x].len;
 
-	if ((uint64_t)sidx + n > len || (uint64_t)d + n > mem->size)
+	if ((uint64_t)sidx + n > len || (uint64_t)d + n > msize)
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access");
 	if (n)
-		memcpy(mem->data + d, inst->module->datas[x].bytes + sidx, n);
+		memcpy(mbase + d, inst->module->datas[x].bytes + sidx, n);
 	NEXT(3);
 }
 I_ddrop:
@@ -1399,20 +1447,20 @@ I_mcopy: {
 	uint64_t *a = fp + U(1);
 	uint32_t d = (uint32_t)a[0], sidx = (uint32_t)a[1], n = (uint32_t)a[2];
 
-	if ((uint64_t)sidx + n > mem->size || (uint64_t)d + n > mem->size)
+	if ((uint64_t)sidx + n > msize || (uint64_t)d + n > msize)
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access");
 	if (n)
-		memmove(mem->data + d, mem->data + sidx, n);
+		memmove(mbase + d, mbase + sidx, n);
 	NEXT(2);
 }
 I_mfill: {
 	uint64_t *a = fp + U(1);
 	uint32_t d = (uint32_t)a[0], n = (uint32_t)a[2];
 
-	if ((uint64_t)d + n > mem->size)
+	if ((uint64_t)d + n > msize)
 		TRAP(BN_WASM_TRAP_MEMORY_OOB, "out of bounds memory access");
 	if (n)
-		memset(mem->data + d, (int)(uint8_t)a[1], n);
+		memset(mbase + d, (int)(uint8_t)a[1], n);
 	NEXT(2);
 }
 

@@ -1203,6 +1203,20 @@ static enum bn_wasm__hkind prefix_kind(uint32_t op)
 	}
 }
 
+/* Whether map entry I is a scalar load or store that takes its address
+   from cell DST (then an i32.add in front of it passes the address in
+   acc). */
+static bool addresses(const tr *t, uint32_t i, uint64_t dst)
+{
+	uint32_t op = t->map[i].op, at = t->map[i].cell;
+	bool store = op >= BN_WASM_OP_i32_store && op <= BN_WASM_OP_i64_store32;
+
+	if (!store && (op < BN_WASM_OP_i32_load ||
+		       op > BN_WASM_OP_i64_load32_u))
+		return false;
+	return t->code[at + (store ? 1 : 2)].u == dst;
+}
+
 /* Whether OP's handler leaves its result (cell 1) in the interpreter's
    acc: the scalar numeric operators, the loads and const64. */
 static bool sets_acc(uint32_t op)
@@ -1212,15 +1226,50 @@ static bool sets_acc(uint32_t op)
 	       op == BN_WASM_IOP_const64;
 }
 
-/* The acc kind (BN_WASM__H_ACC1/2) for map entry I, which is no branch
-   target: which of its inputs is the cell entry I - 1 just wrote (and
-   left in acc); BN_WASM__H_PLAIN if none.  A const64 at I (which leaves
-   acc alone) followed by an operator whose first input is that cell,
-   not the const64's, gives BN_WASM__H_CONST_ACC1. */
-static enum bn_wasm__hkind acc_kind(const tr *t, uint32_t i)
+/* Whether OP leaves its result in the interpreter's facc (an f64 in a
+   floating-point register) instead of acc: f64 arithmetic and f64.load. */
+static bool sets_facc(uint32_t op)
+{
+	return op == BN_WASM_OP_f64_load ||
+	       (op >= BN_WASM_OP_f64_add && op <= BN_WASM_OP_f64_div);
+}
+
+/* The inputs of OP that an acc variant may take, as cell offsets in its
+   instruction: *IN1, and *IN2 (0 for none); false if OP has no variant. */
+static bool acc_inputs(uint32_t op, uint32_t *in1, uint32_t *in2)
+{
+	*in1 = 2;
+	*in2 = 0;
+	if ((op >= BN_WASM_OP_i32_store && op <= BN_WASM_OP_i64_store32) ||
+	    (op >= BN_WASM_IOP_br_eq && op <= BN_WASM_IOP_br_ge_u)) {
+		*in1 = 1;
+		*in2 = 2;
+	} else if (op == BN_WASM_IOP_br_nz || op == BN_WASM_IOP_br_z ||
+		   op == BN_WASM_IOP_br_table_i) {
+		*in1 = 1;
+	} else if ((op >= BN_WASM_OP_i32_load &&
+		    op <= BN_WASM_OP_i64_load32_u) ||
+		   op == BN_WASM_OP_i32_eqz || op == BN_WASM_OP_i64_eqz ||
+		   (op >= BN_WASM_OP_i32_wrap_i64 &&
+		    op <= BN_WASM_OP_i64_extend32_s)) {
+		/* one input, cell 2 */
+	} else if (op >= BN_WASM_OP_i32_eqz && op <= BN_WASM_OP_f64_copysign) {
+		*in2 = 3;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* Which input of map entry I, which is no branch target, is the cell
+   entry I - 1 just wrote (and left in acc or facc): BN_WASM__H_ACC1/2,
+   BN_WASM__H_PLAIN if none.  A const64 at I (which leaves acc alone)
+   followed by an operator of two inputs whose first is that cell, not
+   the const64's, gives BN_WASM__H_CONST_ACC1. */
+static enum bn_wasm__hkind acc_input(const tr *t, uint32_t i)
 {
 	const bn_wasm__srcmap *m = t->map;
-	uint32_t op = m[i].op, at = m[i].cell, in1, in2 = 0;
+	uint32_t op = m[i].op, at = m[i].cell, in1, in2;
 	uint64_t dst;
 
 	if (i == 0 || !sets_acc(m[i - 1].op))
@@ -1230,35 +1279,36 @@ static enum bn_wasm__hkind acc_kind(const tr *t, uint32_t i)
 		uint32_t next = m[i].cell + 3;
 
 		if (i + 1 < t->nmap && m[i + 1].cell == next &&
-		    m[i + 1].op >= BN_WASM_OP_i32_eqz &&
-		    m[i + 1].op <= BN_WASM_OP_f64_copysign &&
-		    t->code[at + 1].u != dst && t->code[next + 2].u == dst)
+		    acc_inputs(m[i + 1].op, &in1, &in2) && in2 &&
+		    t->code[at + 1].u != dst && t->code[next + in1].u == dst)
 			return BN_WASM__H_CONST_ACC1;
 		return BN_WASM__H_PLAIN;
 	}
-	if (op >= BN_WASM_OP_i32_store && op <= BN_WASM_OP_i64_store32) {
-		in1 = 1;
-		in2 = 2;
-	} else if (op >= BN_WASM_OP_i32_load &&
-		   op <= BN_WASM_OP_i64_load32_u) {
-		in1 = 2;
-	} else if (op == BN_WASM_IOP_br_nz || op == BN_WASM_IOP_br_z) {
-		in1 = 1;
-	} else if (op == BN_WASM_OP_i32_eqz || op == BN_WASM_OP_i64_eqz ||
-		   (op >= BN_WASM_OP_i32_wrap_i64 &&
-		    op <= BN_WASM_OP_i64_extend32_s)) {
-		in1 = 2;
-	} else if (op >= BN_WASM_OP_i32_eqz && op <= BN_WASM_OP_f64_copysign) {
-		in1 = 2;
-		in2 = 3;
-	} else {
+	if (!acc_inputs(op, &in1, &in2))
 		return BN_WASM__H_PLAIN;
-	}
 	if (t->code[at + in1].u == dst)
 		return BN_WASM__H_ACC1;
 	if (in2 && t->code[at + in2].u == dst)
 		return BN_WASM__H_ACC2;
 	return BN_WASM__H_PLAIN;
+}
+
+/* The acc kind for map entry I (acc_input), where the register its
+   variant reads is the one entry I - 1 wrote: facc for an f64 input of
+   f64 arithmetic or f64.store's value, acc for every other input. */
+static enum bn_wasm__hkind acc_kind(const tr *t, uint32_t i)
+{
+	enum bn_wasm__hkind k = acc_input(t, i);
+	uint32_t op = t->map[i].op;
+	bool f64_in;
+
+	if (k == BN_WASM__H_PLAIN)
+		return k;
+	if (k == BN_WASM__H_CONST_ACC1)
+		op = t->map[i + 1].op;
+	f64_in = (op >= BN_WASM_OP_f64_add && op <= BN_WASM_OP_f64_div) ||
+		 (op == BN_WASM_OP_f64_store && k == BN_WASM__H_ACC2);
+	return f64_in == sets_facc(t->map[i - 1].op) ? k : BN_WASM__H_PLAIN;
 }
 
 /* Super-instructions (enum bn_wasm__hkind): give the first instruction
@@ -1278,7 +1328,9 @@ static void fuse_groups(tr *t, const bool *target)
 		if (loop)
 			h = super_handler(t, BN_WASM__H_LOOP, m[i].op);
 		else if (prefix_kind(m[i].op) != BN_WASM__H_PLAIN &&
-			 i + 1 < t->nmap && m[i + 1].cell == at + 4)
+			 i + 1 < t->nmap && m[i + 1].cell == at + 4 &&
+			 (m[i].op != BN_WASM_OP_i32_add ||
+			  addresses(t, i + 1, t->code[at + 1].u)))
 			h = super_handler(t, prefix_kind(m[i].op),
 					  m[i + 1].op);
 		if (m[i].op == BN_WASM_IOP_const64 && i + 1 < t->nmap &&
@@ -1287,7 +1339,8 @@ static void fuse_groups(tr *t, const bool *target)
 				h = super_handler(t, BN_WASM__H_CONST_LOOP,
 						  m[i + 1].op);
 			else if (m[i + 1].op == BN_WASM_OP_i32_add &&
-				 i + 2 < t->nmap && m[i + 2].cell == at + 7)
+				 i + 2 < t->nmap && m[i + 2].cell == at + 7 &&
+				 addresses(t, i + 2, t->code[at + 4].u))
 				h = super_handler(t, BN_WASM__H_CONST_ADD,
 						  m[i + 2].op);
 			if (!h)
@@ -1310,6 +1363,19 @@ static void fuse_groups(tr *t, const bool *target)
 			if (ha)
 				h = ha;
 		}
+		if (h)
+			t->code[at].h = h;
+	}
+	/* a copy in front of an instruction no group took */
+	for (uint32_t i = 0; i + 1 < t->nmap; i++) {
+		uint32_t at = m[i].cell, next = m[i + 1].cell;
+		const void *h;
+
+		if (m[i].op != BN_WASM_IOP_copy || next != at + 3 ||
+		    t->code[at].h != t->h[BN_WASM_IOP_copy] ||
+		    t->code[next].h != t->h[m[i + 1].op])
+			continue;
+		h = super_handler(t, BN_WASM__H_COPY, m[i + 1].op);
 		if (h)
 			t->code[at].h = h;
 	}

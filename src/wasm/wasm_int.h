@@ -69,6 +69,7 @@ enum bn_wasm__hkind {
 	BN_WASM__H_ACC2,       /* OP, its second input that result */
 	BN_WASM__H_CONST_ACC1, /* const64, OP, OP's first input the result
 				  of the instruction before the const64 */
+	BN_WASM__H_COPY,       /* copy, OP (a call, return, jump, copy...) */
 	BN_WASM__H_KINDS
 };
 
