@@ -241,18 +241,28 @@ static int op_memory(tr *t, uint8_t op)
 }
 
 /* Pop three operands of types A B C; *BASE is the first one's cell. */
-static int pop3(tr *t, uint8_t a, uint8_t b, uint8_t c, uint32_t *base)
+/*
+ * The bulk memory and table operations (init, copy, fill): pop their three
+ * operands (an i32 destination, a source or value of type MID, an i32
+ * count) and, where the code is live, emit OP with its NIMM immediates (A,
+ * then B) and the first operand's cell.
+ */
+static int bulk(tr *t, int op, uint8_t mid, int nimm, uint32_t a, uint32_t b)
 {
+	uint32_t base;
 	int e = bn_wasm__tr_flush(t, 3);
 
 	if (!e)
-		e = bn_wasm__tr_pop(t, c, NULL);
-
+		e = bn_wasm__tr_pop(t, BN_WASM_I32, NULL);
 	if (!e)
-		e = bn_wasm__tr_pop(t, b, NULL);
+		e = bn_wasm__tr_pop(t, mid, NULL);
 	if (!e)
-		e = bn_wasm__tr_pop_slot(t, a, base);
-	return e;
+		e = bn_wasm__tr_pop_slot(t, BN_WASM_I32, &base);
+	if (e || !bn_wasm__tr_live(t))
+		return e;
+	return nimm == 0 ? bn_wasm__tr_emit1(t, op, base) :
+	       nimm == 1 ? bn_wasm__tr_emit2(t, op, a, base) :
+			   bn_wasm__tr_emit3(t, op, a, b, base);
 }
 
 static int op_fc(tr *t, uint32_t sub)
@@ -276,10 +286,7 @@ static int op_fc(tr *t, uint32_t sub)
 		if (x >= t->m->datacount)
 			return bn_wasm__tr_fail(t, INV,
 						"unknown data segment");
-		e = pop3(t, I, I, I, &base);
-		if (e || !bn_wasm__tr_live(t))
-			return e;
-		return bn_wasm__tr_emit2(t, BN_WASM_IOP_minit, x, base);
+		return bulk(t, BN_WASM_IOP_minit, I, 1, x, 0);
 	case 9:
 		if (!t->m->has_datacount && t->m->ndatas)
 			return bn_wasm__tr_fail(t, MAL,
@@ -296,11 +303,8 @@ static int op_fc(tr *t, uint32_t sub)
 				return e;
 		if (t->m->nmems == 0)
 			return bn_wasm__tr_fail(t, INV, "unknown memory 0");
-		e = pop3(t, I, I, I, &base);
-		if (e || !bn_wasm__tr_live(t))
-			return e;
-		return bn_wasm__tr_emit1(t, sub == 10 ? BN_WASM_IOP_mcopy
-					  : BN_WASM_IOP_mfill, base);
+		return bulk(t, sub == 10 ? BN_WASM_IOP_mcopy : BN_WASM_IOP_mfill,
+			    I, 0, 0, 0);
 	case 12: /* table.init elem table */
 		e = bn_wasm__tr_read_idx(t, &y, t->m->nelems, "elem segment");
 		if (!e)
@@ -310,10 +314,7 @@ static int op_fc(tr *t, uint32_t sub)
 		if (t->m->tables[x].elem != t->m->elems[y].type)
 			return bn_wasm__tr_fail(t, INV,
 						"type mismatch: table.init");
-		e = pop3(t, I, I, I, &base);
-		if (e || !bn_wasm__tr_live(t))
-			return e;
-		return bn_wasm__tr_emit3(t, BN_WASM_IOP_tinit, x, y, base);
+		return bulk(t, BN_WASM_IOP_tinit, I, 2, x, y);
 	case 13:
 		e = bn_wasm__tr_read_idx(t, &y, t->m->nelems, "elem segment");
 		if (e || !bn_wasm__tr_live(t))
@@ -328,10 +329,7 @@ static int op_fc(tr *t, uint32_t sub)
 		if (t->m->tables[x].elem != t->m->tables[y].elem)
 			return bn_wasm__tr_fail(t, INV,
 						"type mismatch: table.copy");
-		e = pop3(t, I, I, I, &base);
-		if (e || !bn_wasm__tr_live(t))
-			return e;
-		return bn_wasm__tr_emit3(t, BN_WASM_IOP_tcopy, x, y, base);
+		return bulk(t, BN_WASM_IOP_tcopy, I, 2, x, y);
 	case 15: /* table.grow: init n -> old */
 		e = read_table(t, &x);
 		if (e)
@@ -358,10 +356,8 @@ static int op_fc(tr *t, uint32_t sub)
 		e = read_table(t, &x);
 		if (e)
 			return e;
-		e = pop3(t, I, t->m->tables[x].elem, I, &base);
-		if (e || !bn_wasm__tr_live(t))
-			return e;
-		return bn_wasm__tr_emit2(t, BN_WASM_IOP_tfill, x, base);
+		return bulk(t, BN_WASM_IOP_tfill, t->m->tables[x].elem, 1, x,
+			    0);
 	default:
 		if (sub <= 7)
 			return op_generic(t, BN_WASM_OP_i32_trunc_sat_f32_s +
