@@ -97,52 +97,53 @@ static int read_memarg(tr *t, uint32_t max_align, uint32_t *offset)
 	return 0;
 }
 
+/*
+ * The stack effect of one instruction: pop its N operands, whose types
+ * IN lists in stack order (the first pushed first), into SLOTS in the same
+ * order (so the last is popped first), then push a result of type OUT at
+ * *DST, unless OUT is 0 (none).  Returns 0 or an error; *EMIT says whether
+ * the instruction is to be emitted (the code is live).
+ */
+static int effect(tr *t, uint32_t n, const uint8_t *in, uint32_t *slots,
+		  uint8_t out, uint32_t *dst, bool *emit)
+{
+	int e = 0;
+
+	for (uint32_t k = n; k-- > 0 && !e;)
+		e = bn_wasm__tr_pop_slot(t, in[k], &slots[k]);
+	if (!e && out)
+		e = bn_wasm__tr_push(t, out, dst);
+	*emit = !e && bn_wasm__tr_live(t);
+	return e;
+}
+
 static int op_generic(tr *t, int op)
 {
 	const opinfo *in = &g_info[op];
-	uint32_t a, b = 0, out, offset;
+	const uint8_t types[2] = { in->in1, in->in2 };
+	uint32_t s[2] = { 0, 0 }, out, offset;
+	bool emit;
+	int e;
 
-	if (in->kind == KIND_LOAD || in->kind == KIND_STORE) {
-		int e = read_memarg(t, in->align, &offset);
-
-		if (e)
+	switch (in->kind) {
+	case KIND_LOAD:
+		if ((e = read_memarg(t, in->align, &offset)) ||
+		    (e = effect(t, 1, types, s, in->out, &out, &emit)) || !emit)
 			return e;
-		if (in->kind == KIND_LOAD) {
-			e = bn_wasm__tr_pop_slot(t, in->in1, &a);
-
-			if (!e)
-				e = bn_wasm__tr_push(t, in->out, &out);
-			if (e || !bn_wasm__tr_live(t))
-				return e;
-			return bn_wasm__tr_emit_value(t, op, out, a, offset,
-						      3);
-		} else {
-			e = bn_wasm__tr_pop_slot(t, in->in2, &b);
-			if (!e)
-				e = bn_wasm__tr_pop_slot(t, in->in1, &a);
-			if (e || !bn_wasm__tr_live(t))
-				return e;
-			return bn_wasm__tr_emit3(t, op, a, b, offset);
-		}
-	}
-	if (in->kind == KIND_BIN) {
-		int e = bn_wasm__tr_pop_slot(t, in->in2, &b);
-
-		if (!e)
-			e = bn_wasm__tr_pop_slot(t, in->in1, &a);
-		if (!e)
-			e = bn_wasm__tr_push(t, in->out, &out);
-		if (e || !bn_wasm__tr_live(t))
+		return bn_wasm__tr_emit_value(t, op, out, s[0], offset, 3);
+	case KIND_STORE:
+		if ((e = read_memarg(t, in->align, &offset)) ||
+		    (e = effect(t, 2, types, s, 0, NULL, &emit)) || !emit)
 			return e;
-		return bn_wasm__tr_emit_value(t, op, out, a, b, 3);
-	} else {
-		int e = bn_wasm__tr_pop_slot(t, in->in1, &a);
-
-		if (!e)
-			e = bn_wasm__tr_push(t, in->out, &out);
-		if (e || !bn_wasm__tr_live(t))
+		return bn_wasm__tr_emit3(t, op, s[0], s[1], offset);
+	case KIND_BIN:
+		if ((e = effect(t, 2, types, s, in->out, &out, &emit)) || !emit)
 			return e;
-		return bn_wasm__tr_emit_value(t, op, out, a, 0, 2);
+		return bn_wasm__tr_emit_value(t, op, out, s[0], s[1], 3);
+	default:
+		if ((e = effect(t, 1, types, s, in->out, &out, &emit)) || !emit)
+			return e;
+		return bn_wasm__tr_emit_value(t, op, out, s[0], 0, 2);
 	}
 }
 
@@ -192,27 +193,22 @@ static int op_ref(tr *t, uint8_t op)
 
 static int op_table(tr *t, uint8_t op)
 {
-	uint32_t x, i, v, slot;
-	uint8_t et;
+	uint32_t x, s[2], slot;
+	bool emit;
 	int e = read_table(t, &x);
 
 	if (e)
 		return e;
-	et = t->m->tables[x].elem;
+	/* table.get: i -> ref; table.set: i ref -> */
+	const uint8_t in[2] = { BN_WASM_I32, t->m->tables[x].elem };
 	if (op == 0x25) {
-		e = bn_wasm__tr_pop_slot(t, BN_WASM_I32, &i);
-		if (!e)
-			e = bn_wasm__tr_push(t, et, &slot);
-		if (e || !bn_wasm__tr_live(t))
+		if ((e = effect(t, 1, in, s, in[1], &slot, &emit)) || !emit)
 			return e;
-		return bn_wasm__tr_emit3(t, BN_WASM_IOP_tget, slot, x, i);
+		return bn_wasm__tr_emit3(t, BN_WASM_IOP_tget, slot, x, s[0]);
 	}
-	e = bn_wasm__tr_pop_slot(t, et, &v);
-	if (!e)
-		e = bn_wasm__tr_pop_slot(t, BN_WASM_I32, &i);
-	if (e || !bn_wasm__tr_live(t))
+	if ((e = effect(t, 2, in, s, 0, NULL, &emit)) || !emit)
 		return e;
-	return bn_wasm__tr_emit3(t, BN_WASM_IOP_tset, x, i, v);
+	return bn_wasm__tr_emit3(t, BN_WASM_IOP_tset, x, s[0], s[1]);
 }
 
 static int op_memory(tr *t, uint8_t op)
@@ -402,9 +398,10 @@ static int emitn(tr *t, int op, const uint64_t *v, uint32_t n)
 /* The 0xFD instructions with immediates beyond a memarg. */
 static int op_simd(tr *t, uint32_t sub, int op)
 {
-	const uint8_t V = BN_WASM_V128;
-	uint32_t a, b, c, dst, lane = 0, off, size;
+	const uint8_t V = BN_WASM_V128, vvv[3] = { V, V, V };
+	uint32_t a, b, s[3], dst, lane = 0, off, size;
 	uint64_t lo, hi;
+	bool emit;
 	int e;
 
 	if (sub == 12 || sub == 13) {
@@ -418,32 +415,19 @@ static int op_simd(tr *t, uint32_t sub, int op)
 							"invalid lane index");
 		t->p += 16;
 		if (sub == 12) {
-			e = bn_wasm__tr_push(t, V, &dst);
-			if (e || !bn_wasm__tr_live(t))
+			if ((e = effect(t, 0, NULL, s, V, &dst, &emit)) || !emit)
 				return e;
 			return bn_wasm__tr_emit3(t, BN_WASM_IOP_const128, dst,
 						 lo, hi);
 		}
-		e = bn_wasm__tr_pop_slot(t, V, &b);
-		if (!e)
-			e = bn_wasm__tr_pop_slot(t, V, &a);
-		if (!e)
-			e = bn_wasm__tr_push(t, V, &dst);
-		if (e || !bn_wasm__tr_live(t))
+		if ((e = effect(t, 2, vvv, s, V, &dst, &emit)) || !emit)
 			return e;
-		return emitn(t, op, (uint64_t[]){ dst, a, b, lo, hi }, 5);
+		return emitn(t, op, (uint64_t[]){ dst, s[0], s[1], lo, hi }, 5);
 	}
 	if (sub == 82) {
-		e = bn_wasm__tr_pop_slot(t, V, &c);
-		if (!e)
-			e = bn_wasm__tr_pop_slot(t, V, &b);
-		if (!e)
-			e = bn_wasm__tr_pop_slot(t, V, &a);
-		if (!e)
-			e = bn_wasm__tr_push(t, V, &dst);
-		if (e || !bn_wasm__tr_live(t))
+		if ((e = effect(t, 3, vvv, s, V, &dst, &emit)) || !emit)
 			return e;
-		return emitn(t, op, (uint64_t[]){ dst, a, b, c }, 4);
+		return emitn(t, op, (uint64_t[]){ dst, s[0], s[1], s[2] }, 4);
 	}
 	if (sub >= 21 && sub <= 34) {
 		uint8_t ty = g_lane[sub - 21].type;
@@ -452,22 +436,15 @@ static int op_simd(tr *t, uint32_t sub, int op)
 		e = read_lane(t, g_lane[sub - 21].lanes, &lane);
 		if (e)
 			return e;
+		const uint8_t in[2] = { V, ty };
 		if (!replace) {
-			e = bn_wasm__tr_pop_slot(t, V, &a);
-			if (!e)
-				e = bn_wasm__tr_push(t, ty, &dst);
-			if (e || !bn_wasm__tr_live(t))
+			if ((e = effect(t, 1, in, s, ty, &dst, &emit)) || !emit)
 				return e;
-			return bn_wasm__tr_emit3(t, op, dst, a, lane);
+			return bn_wasm__tr_emit3(t, op, dst, s[0], lane);
 		}
-		e = bn_wasm__tr_pop_slot(t, ty, &b);
-		if (!e)
-			e = bn_wasm__tr_pop_slot(t, V, &a);
-		if (!e)
-			e = bn_wasm__tr_push(t, V, &dst);
-		if (e || !bn_wasm__tr_live(t))
+		if ((e = effect(t, 2, in, s, V, &dst, &emit)) || !emit)
 			return e;
-		return emitn(t, op, (uint64_t[]){ dst, a, b, lane }, 4);
+		return emitn(t, op, (uint64_t[]){ dst, s[0], s[1], lane }, 4);
 	}
 	/* 84..91: load/store one lane */
 	size = (sub - 84) % 4;
