@@ -334,12 +334,14 @@ static bool is_opcode(uint8_t b)
    as the engine keeps it). */
 static int const_int(rd *r, uint64_t *cell, unsigned bits)
 {
-	int64_t v;
-	int e = read_leb(&v, &r->p, r->end, bits, true);
+	int32_t s32 = 0;
+	int64_t s64 = 0;
+	int e = bits == 32 ? bn_wasm__read_s32(&s32, &r->p, r->end) :
+			     bn_wasm__read_s64(&s64, &r->p, r->end);
 
 	if (e)
 		return leb_err(r, e);
-	*cell = bits == 32 ? (uint32_t)v : (uint64_t)v;
+	*cell = bits == 32 ? (uint32_t)s32 : (uint64_t)s64;
 	return 0;
 }
 
