@@ -236,7 +236,6 @@ static int op_memory(tr *t, uint8_t op)
 	return bn_wasm__tr_emit1(t, BN_WASM_IOP_mgrow, slot);
 }
 
-/* Pop three operands of types A B C; *BASE is the first one's cell. */
 /*
  * The bulk memory and table operations (init, copy, fill): pop their three
  * operands (an i32 destination, a source or value of type MID, an i32
@@ -399,7 +398,7 @@ static int emitn(tr *t, int op, const uint64_t *v, uint32_t n)
 static int op_simd(tr *t, uint32_t sub, int op)
 {
 	const uint8_t V = BN_WASM_V128, vvv[3] = { V, V, V };
-	uint32_t a, b, s[3], dst, lane = 0, off, size;
+	uint32_t s[3], dst, lane = 0, off, size;
 	uint64_t lo, hi;
 	bool emit;
 	int e;
@@ -446,22 +445,18 @@ static int op_simd(tr *t, uint32_t sub, int op)
 			return e;
 		return emitn(t, op, (uint64_t[]){ dst, s[0], s[1], lane }, 4);
 	}
-	/* 84..91: load/store one lane */
+	/* 84..91: load/store one lane: i32 address, v128 -> v128 (load) */
+	const uint8_t addr_v[2] = { BN_WASM_I32, V };
 	size = (sub - 84) % 4;
-	e = read_memarg(t, size, &off);
-	if (!e)
-		e = read_lane(t, 16u >> size, &lane);
-	if (!e)
-		e = bn_wasm__tr_pop_slot(t, V, &b);
-	if (!e)
-		e = bn_wasm__tr_pop_slot(t, BN_WASM_I32, &a);
-	if (!e && sub < 88)
-		e = bn_wasm__tr_push(t, V, &dst);
-	if (e || !bn_wasm__tr_live(t))
+	if ((e = read_memarg(t, size, &off)) ||
+	    (e = read_lane(t, 16u >> size, &lane)) ||
+	    (e = effect(t, 2, addr_v, s, sub < 88 ? V : 0, &dst, &emit)) ||
+	    !emit)
 		return e;
 	if (sub < 88)
-		return emitn(t, op, (uint64_t[]){ dst, a, b, off, lane }, 5);
-	return emitn(t, op, (uint64_t[]){ a, b, off, lane }, 4);
+		return emitn(t, op, (uint64_t[]){ dst, s[0], s[1], off, lane },
+			     5);
+	return emitn(t, op, (uint64_t[]){ s[0], s[1], off, lane }, 4);
 }
 
 /* Map a one-byte opcode to its enum value (or -1).  Filled once per
