@@ -60,6 +60,17 @@ typedef struct bn_cli_cmd bn_cli_cmd;
 typedef struct bn_cli_args bn_cli_args;
 typedef struct bn_cli_ctx bn_cli_ctx;
 
+/*
+ * How a command of the table runs.  As .run, a bn_cli_run_fn: it gets the
+ * words after its own and returns the exit code.  Or as .store, a
+ * bn_cli_store_fn: main opens the store of $BNITY_HOME first
+ * (bn_cli_ctx_open) and ends it with what the command returns, 0 or an
+ * error code with C->err set (bn_cli_ctx_end), so a command on the store
+ * neither opens it nor reports its errors.
+ */
+typedef int bn_cli_run_fn(const bn_cli_args *a);
+typedef int bn_cli_store_fn(bn_cli_ctx *c, const bn_cli_args *a);
+
 /* One command, or a group of commands (`skill`, `bot`, ...). */
 struct bn_cli_cmd {
 	const char *name;             /* the word: "install" */
@@ -69,12 +80,11 @@ struct bn_cli_cmd {
 	const bn_cli_optspec *opts;   /* ended by a NULL name; NULL: none */
 	const char *choices;          /* the words its first argument may
 					 be ("bash zsh fish"), or NULL */
-	int (*run)(const bn_cli_args *a); /* a command: gets the words
-					 after its own, parsed against opts;
+	bn_cli_run_fn *run;           /* a command: gets the words after
+					 its own, parsed against opts;
 					 NULL for a group */
-	int (*store)(bn_cli_ctx *c, const bn_cli_args *a); /* or a
-					 command on the store (see
-					 bn_cli_store_fn), and run NULL */
+	bn_cli_store_fn *store;       /* or a command on the store, and
+					 run NULL */
 	int min_args, max_args;       /* how many positional arguments it
 					 takes (max BN_CLI_ARGS_ANY: any
 					 number) */
@@ -217,18 +227,9 @@ bool bn_cli_help(const char *command);
  */
 int bn_cli_unknown(const char *path, const char *word);
 
-/*
- * The commands.  A command of the table runs as .run, a bn_cli_run_fn: it
- * gets the words after its own and returns the exit code.  Or it runs as
- * .store, a bn_cli_store_fn: main opens the store of $BNITY_HOME first
- * (bn_cli_ctx_open) and ends it with what the command returns, 0 or an
- * error code with C->err set (bn_cli_ctx_end), so a command on the store
- * neither opens it nor reports its errors.  cmd_wasm.h and cmd_sandbox.h
- * declare the rest, with what the engine's and the sandbox's own test
- * runners share.
- */
-typedef int bn_cli_run_fn(const bn_cli_args *a);
-typedef int bn_cli_store_fn(bn_cli_ctx *c, const bn_cli_args *a);
+/* The commands, by how they run (see bn_cli_run_fn); cmd_wasm.h and
+   cmd_sandbox.h declare the rest, with what the engine's and the
+   sandbox's own test runners share. */
 
 /* Not in a cmd_*.c file (help.c, completion.c). */
 bn_cli_run_fn bn_cli_help_main, bn_cli_version_main, bn_cli_completion_main;

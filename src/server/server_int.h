@@ -98,7 +98,6 @@ typedef struct bn_server_req {
 
 /* A route handler fills rq->status and rq->reply (or rq->stream). */
 typedef void bn_server_fn(bn_server_req *rq);
-typedef bn_server_fn *bn_server_handler;
 
 /*
  * A route handler that works on the store: S is the request's store and
@@ -108,14 +107,13 @@ typedef bn_server_fn *bn_server_handler;
  * answer to a failure stand once, in the server, for every such route.
  */
 typedef int bn_server_store_fn(bn_server_req *rq, bn_store *s, bn_err *err);
-typedef bn_server_store_fn *bn_server_store_handler;
 
 /* A route has FN, or STORE and no FN. */
 typedef struct bn_server_route {
 	const char *method;          /* "GET", "POST", "DELETE", "PUT" */
 	const char *pattern;         /* "/api/v1/bots/:bot/skills/:skill" */
-	bn_server_handler fn;
-	bn_server_store_handler store;
+	bn_server_fn *fn;
+	bn_server_store_fn *store;
 } bn_server_route;
 
 /* The routes, in the order they are matched, ending in a NULL
