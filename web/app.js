@@ -102,8 +102,6 @@ async function login(t) {
   $('#app').hidden = false;
   $('#session-bar').hidden = false;
   $('#login-error').textContent = '';
-  $('#chat-unavailable').hidden = state.settings.chat;
-  $('#chat-form').hidden = !state.settings.chat;
   await loadBots();
   await showTab('skills');
 }
@@ -625,10 +623,6 @@ async function discover() {
   const text = $('#discover-q').value.trim();
   const seq = ++searchSeq;
   const ul = $('#discover');
-  if (!state.settings.registry) {
-    $('#discover-note').textContent = 'This server has no registry module.';
-    return;
-  }
   if (!text) { ul.replaceChildren(); $('#discover-note').textContent = ''; return; }
   $('#discover-note').textContent = 'searching…';
   try {
@@ -830,7 +824,7 @@ async function sendChat(ev) {
 
 async function loadSessions() {
   const ul = $('#chat-sessions'), note = $('#chat-sessions-note');
-  if (!state.settings || !state.settings.chat || !state.bot) {
+  if (!state.bot) {
     ul.replaceChildren();
     note.textContent = state.bot ? '' : 'No bot yet: create one in the Bots tab.';
     return;
