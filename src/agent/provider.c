@@ -27,19 +27,8 @@ static const char *const api_names[BN_AGENT_API_MAX] = {
 	[BN_AGENT_API_OPENAI] = "openai",
 };
 
-const char *bn_agent_api_name(bn_agent_api api)
-{
-	return (unsigned)api < BN_AGENT_API_MAX ? api_names[api] : "?";
-}
-
-bool bn_agent_api_parse(bn_agent_api *out, const char *name)
-{
-	int i = bn_str_index(api_names, BN_AGENT_API_MAX, name);
-
-	if (i >= 0)
-		*out = (bn_agent_api)i;
-	return i >= 0;
-}
+BN_STR_ENUM_NAME(bn_agent_api, api_names, "?")
+BN_STR_ENUM_PARSE(bn_agent_api, api_names)
 
 static const bn_agent__api *api_ops(bn_agent_api api)
 {

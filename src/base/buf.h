@@ -64,6 +64,27 @@ bool bn_strv_has(const bn_strv *sv, const char *s);
 /* The index of NAME among the N strings NAMES (an enum's name table), or
    -1 when NAME is NULL or none of them. */
 int bn_str_index(const char *const *names, int n, const char *name);
+/*
+ * An enum's name table NAMES (one name per value, an array) gives it
+ * TYPE_name(), NAMES[v] or FALLBACK for a value out of range, and
+ * TYPE_parse(), whether NAME names a value and that value in *out.
+ * Both are declared by the enum's own header.
+ */
+#define BN_STR_ENUM_NAME(type, names, fallback)                          \
+	const char *type##_name(type v)                                   \
+	{                                                                 \
+		return (size_t)v < sizeof(names) / sizeof(*(names)) ?      \
+		       (names)[v] : (fallback);                           \
+	}
+#define BN_STR_ENUM_PARSE(type, names)                                   \
+	bool type##_parse(type *out, const char *name)                    \
+	{                                                                 \
+		int i_ = bn_str_index(names, (int)(sizeof(names) /        \
+					  sizeof(*(names))), name);       \
+		if (i_ >= 0)                                              \
+			*out = (type)i_;                                  \
+		return i_ >= 0;                                           \
+	}
 /* Same length, and every string of A is in B (sets without repeats). */
 bool bn_strv_same_set(const bn_strv *a, const bn_strv *b);
 

@@ -41,19 +41,8 @@ static const char *const tier_names[BN_EXEC_TIER_MAX] = {
 	[BN_EXEC_TIER_LOCAL] = "local",
 };
 
-const char *bn_exec_tier_name(bn_exec_tier t)
-{
-	return (unsigned)t < BN_EXEC_TIER_MAX ? tier_names[t] : "untrusted";
-}
-
-bool bn_exec_tier_parse(bn_exec_tier *out, const char *name)
-{
-	int i = bn_str_index(tier_names, BN_EXEC_TIER_MAX, name);
-
-	if (i >= 0)
-		*out = (bn_exec_tier)i;
-	return i >= 0;
-}
+BN_STR_ENUM_NAME(bn_exec_tier, tier_names, "untrusted")
+BN_STR_ENUM_PARSE(bn_exec_tier, tier_names)
 
 void bn_exec_tier_limits(bn_exec_limits *out, bn_exec_tier t)
 {

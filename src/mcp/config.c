@@ -33,14 +33,7 @@ static const char *const agent_names[BN_MCP_AGENT_MAX] = {
 	[BN_MCP_AGENT_VSCODE] = "vscode",
 };
 
-bool bn_mcp_agent_parse(bn_mcp_agent *out, const char *name)
-{
-	int i = bn_str_index(agent_names, BN_MCP_AGENT_MAX, name);
-
-	if (i >= 0)
-		*out = (bn_mcp_agent)i;
-	return i >= 0;
-}
+BN_STR_ENUM_PARSE(bn_mcp_agent, agent_names)
 
 const char *bn_mcp_agent_names(void)
 {

@@ -79,15 +79,8 @@ static const char *const end_names[BN_SANDBOX_END_MAX] = {
 static const int ns_flags[6] = { CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
 				 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUTS };
 
-const char *bn_sandbox_mech_name(bn_sandbox_mech m)
-{
-	return (unsigned)m < BN_SANDBOX_MECH_MAX ? mech_names[m] : "?";
-}
-
-const char *bn_sandbox_end_name(bn_sandbox_end e)
-{
-	return (unsigned)e < BN_SANDBOX_END_MAX ? end_names[e] : "?";
-}
+BN_STR_ENUM_NAME(bn_sandbox_mech, mech_names, "?")
+BN_STR_ENUM_NAME(bn_sandbox_end, end_names, "?")
 
 void bn_sandbox_target_stdio(bn_sandbox_target *t, bn_sandbox_policy *policy,
 			     const int fds[3])
