@@ -112,31 +112,11 @@ int bn_exec_memory_query_build(char **out, const char *query, bn_err *err)
 	return r;
 }
 
-/* Move the store's rows V[0..n) into *out. */
-static void items_from(bn_exec_memory_item **out, size_t *n_out,
-		       bn_store_memory *v, size_t n)
-{
-	bn_exec_memory_item *items = n ? bn_xcalloc(n, sizeof(*items)) : NULL;
-
-	for (size_t i = 0; i < n; i++) {
-		items[i].id = v[i].id;
-		items[i].text = v[i].text;
-		items[i].created_at = v[i].created_at;
-		items[i].rank = v[i].rank;
-		v[i].text = NULL;
-	}
-	bn_store_memories_free(v, n);
-	*out = items;
-	*n_out = n;
-}
-
 int bn_exec_memory_search(bn_exec_memory_item **out, size_t *n_out,
 			  bn_store *s, const char *bot, const char *query,
 			  size_t limit, bn_err *err)
 {
 	bn_strv words = { 0 };
-	bn_store_memory *v = NULL;
-	size_t n = 0;
 	int r;
 
 	if ((r = bot_check(bot, err)))
@@ -147,11 +127,9 @@ int bn_exec_memory_search(bn_exec_memory_item **out, size_t *n_out,
 				  limit);
 	if ((r = query_words(&words, query, err)))
 		goto out;
-	if ((r = bn_store_memory_search(&v, &n, s, bot, &words, limit, err))) {
+	if ((r = bn_store_memory_search(out, n_out, s, bot, &words, limit,
+					err)))
 		r = db_fail(r, err);
-		goto out;
-	}
-	items_from(out, n_out, v, n);
 out:
 	bn_strv_clear(&words);
 	return r;
@@ -160,15 +138,12 @@ out:
 int bn_exec_memory_list(bn_exec_memory_item **out, size_t *n_out,
 			bn_store *s, const char *bot, bn_err *err)
 {
-	bn_store_memory *v = NULL;
-	size_t n = 0;
 	int r;
 
 	if ((r = bot_check(bot, err)))
 		return r;
-	if ((r = bn_store_memory_list(&v, &n, s, bot, err)))
+	if ((r = bn_store_memory_list(out, n_out, s, bot, err)))
 		return db_fail(r, err);
-	items_from(out, n_out, v, n);
 	return 0;
 }
 
@@ -190,9 +165,5 @@ int bn_exec_memory_remove(bn_store *s, const char *bot, long long id,
 
 void bn_exec_memory_items_free(bn_exec_memory_item *v, size_t n)
 {
-	size_t i;
-
-	for (i = 0; v && i < n; i++)
-		free(v[i].text);
-	free(v);
+	bn_store_memories_free(v, n);
 }

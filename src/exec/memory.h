@@ -25,6 +25,7 @@
 #include <stddef.h>
 
 #include "base/err.h"
+#include "store/memory.h"
 #include "store/store.h"
 
 #define BN_EXEC_MEMORY_TEXT_MAX ((size_t)64 << 10) /* bytes of one memory */
@@ -32,13 +33,9 @@
 #define BN_EXEC_MEMORY_TERMS_MAX 32    /* words of a search query */
 #define BN_EXEC_MEMORY_LIMIT_MAX 100   /* results of one search */
 
-/* One memory. */
-typedef struct bn_exec_memory_item {
-	long long id;         /* unique over all bots */
-	char *text;           /* owned, UTF-8 */
-	long long created_at; /* seconds since the epoch */
-	double rank;          /* bm25: lower is better; 0 in a list */
-} bn_exec_memory_item;
+/* One memory: the store's row as it is read (id, text owned and UTF-8,
+   created_at, bm25 rank: lower is better, 0 in a list). */
+typedef bn_store_memory bn_exec_memory_item;
 
 /*
  * bn_exec_memory_add - remember TEXT (copied) for BOT; its id in *id_out.

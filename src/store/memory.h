@@ -20,7 +20,7 @@
 
 /* A memory as stored. */
 typedef struct bn_store_memory {
-	int64_t id;            /* unique over all bots */
+	long long id;          /* unique over all bots */
 	char *text;            /* owned */
 	long long created_at;  /* seconds since the epoch */
 	double rank;           /* lower is better; 0 in a list */
