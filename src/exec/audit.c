@@ -301,7 +301,7 @@ int bn_exec_audit_query(json_t **out, bn_store *s,
 	size_t n = 0;
 	json_t *a;
 	/* rows whose process died are shown as abandoned, not running */
-	int r = bn_store_audit_sweep(NULL, s, err);
+	int r = bn_store_leases_sweep(NULL, s, err);
 
 	if (!r)
 		r = bn_store_audit_run_list(&v, &n, s, &sf, err);

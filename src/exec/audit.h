@@ -72,7 +72,7 @@ typedef struct bn_exec_audit_run {
    lease: pid, start time, host; see base/proc.h; R->owner when given):
    a record left running
    by a process that died is closed as "abandoned" by the next store
-   open or `bnity audit` (bn_store_audit_sweep).  *id_out names it for
+   open or `bnity audit` (bn_store_leases_sweep).  *id_out names it for
    the rest. */
 int bn_exec_audit_begin(int64_t *id_out, bn_store *s,
 			const bn_exec_audit_run *r, bn_err *err) BN_MUST_USE;

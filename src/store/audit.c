@@ -2,10 +2,8 @@
 /* store/audit.c - the audit_runs and audit_calls tables (see audit.h). */
 #include "audit.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 
-#include "base/proc.h"
 #include "store_int.h"
 
 int bn_store_audit_run_add(int64_t *id_out, bn_store *s,
@@ -211,58 +209,6 @@ int bn_store_audit_call_tally(bn_store *s, int64_t run_id, int64_t at_ms,
 		" DO UPDATE SET count = audit_calls.count + 1,"
 		" at_ms = excluded.at_ms",
 		a, BN_STORE__NARGS(a), err);
-}
-
-typedef struct lease {
-	long id, pid, start;
-	char *host;
-	long id2;
-} lease;
-
-/* (id, owner_pid, owner_start, owner_host[, id2]) */
-#define COL(field) BN_STORE__COL(lease, field)
-static const bn_store__col lease_cols[] = {
-	COL(id), COL(pid), COL(start), COL(host), COL(id2),
-};
-#undef COL
-
-int bn_store__lease_sweep(size_t *n_out, bn_store *s, const char *select,
-			  const char *close_sql, const char *what,
-			  bn_err *err)
-{
-	const bn_store__shape sh = { sizeof(lease), lease_cols,
-		BN_STORE__NARGS(lease_cols), NULL, NULL };
-	lease *v = NULL;
-	size_t n = 0, closed = 0;
-	int r = bn_store__select(&v, &n, &sh, s, select, NULL, 0, err);
-
-	for (size_t i = 0; !r && i < n; i++) {
-		char why[160];
-		if (!bn_proc_owner_gone(v[i].pid, v[i].start, v[i].host))
-			continue;
-		snprintf(why, sizeof(why), "abandoned: process %lld on %s "
-			 "ended while %s ran", (long long)v[i].pid, v[i].host,
-			 what);
-		const bn_store__arg a[] = { BN_STORE__INT(v[i].id),
-					    BN_STORE__TEXT(why),
-					    BN_STORE__INT(v[i].id2) };
-		r = bn_store__run(s, close_sql, a, BN_STORE__NARGS(a), err);
-		closed++;
-	}
-	bn_store__select_free(v, n, &sh);
-	if (!r && n_out)
-		*n_out = closed;
-	return r;
-}
-
-int bn_store_audit_sweep(size_t *n_out, bn_store *s, bn_err *err)
-{
-	return bn_store__lease_sweep(n_out, s,
-		"SELECT id, owner_pid, owner_start, owner_host, 0"
-		" FROM audit_runs"
-		" WHERE outcome = 'running' AND owner_pid IS NOT NULL",
-		"UPDATE audit_runs SET outcome = 'abandoned', error = ?2"
-		" WHERE id = ?1 AND outcome = 'running'", "it", err);
 }
 
 /* Column I of ST as an integer, BN_STORE_AUDIT_NONE when NULL. */

@@ -112,14 +112,6 @@ typedef struct bn_store_audit_filter {
 int bn_store_audit_run_add(int64_t *id_out, bn_store *s,
 			   const bn_store_audit_run_new *r,
 			   bn_err *err) BN_MUST_USE;
-/*
- * bn_store_audit_sweep - close every "running" row whose owner lease
- * names a process that is gone (bn_proc_owner_gone) as "abandoned", with
- * an error saying which process; *n_out (may be NULL) how many.  Rows
- * of live owners, of other hosts and without an owner are left alone.
- * Cheap when nothing runs (a partial index holds the running rows).
- */
-int bn_store_audit_sweep(size_t *n_out, bn_store *s, bn_err *err) BN_MUST_USE;
 
 /* Complete run ID with E; BN_EIO when its row is gone (the outcome
    cannot be recorded). */

@@ -239,15 +239,3 @@ int bn_store_turn_list(bn_store_turn **out, size_t *n_out, bn_store *s,
 				TURN_COLUMNS " ORDER BY number",
 				a, BN_STORE__NARGS(a), err);
 }
-
-int bn_store_turn_sweep(size_t *n_out, bn_store *s, bn_err *err)
-{
-	return bn_store__lease_sweep(n_out, s,
-		"SELECT conversation_id, owner_pid, owner_start, owner_host,"
-		" number FROM turns"
-		" WHERE state = 'running' AND owner_pid IS NOT NULL",
-		"UPDATE turns SET state = 'incomplete', error = ?2,"
-		" owner_pid = NULL, owner_start = NULL, owner_host = NULL"
-		" WHERE conversation_id = ?1 AND number = ?3"
-		" AND state = 'running'", "the turn", err);
-}

@@ -108,9 +108,6 @@ int bn_store_turn_last(bn_store_turn *out, bool *found_out, bn_store *s,
 /* Every turn of CONV, first first: *out owned array of *n_out. */
 int bn_store_turn_list(bn_store_turn **out, size_t *n_out, bn_store *s,
 		       int64_t conv, bn_err *err) BN_MUST_USE;
-/* Running turns whose owner is gone become "incomplete" (see
-   bn_store__lease_sweep); *n_out (may be NULL) how many. */
-int bn_store_turn_sweep(size_t *n_out, bn_store *s, bn_err *err) BN_MUST_USE;
 
 /* Every message of conversation ID, oldest first: *out owned array of
    *n_out. */

@@ -128,8 +128,7 @@ int bn_store_open_db(bn_store **out, const char *home, const char *cwd,
 		goto fail;
 	/* work whose process died is closed (owner leases: cheap when
 	   nothing runs) */
-	if ((r = bn_store_audit_sweep(NULL, s, err)) ||
-	    (r = bn_store_turn_sweep(NULL, s, err)))
+	if ((r = bn_store_leases_sweep(NULL, s, err)))
 		goto fail;
 	if ((r = bn_store__reconcile(s, err)))
 		goto fail;

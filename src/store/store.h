@@ -150,6 +150,18 @@ int bn_store_open_db(bn_store **out, const char *home, const char *cwd,
 void bn_store_free(bn_store *s);
 
 /*
+ * bn_store_leases_sweep - close the work whose process died: every audit
+ * run still "running" becomes "abandoned" and every agent turn still
+ * "running" becomes "incomplete", when its owner lease names a process
+ * that is gone (bn_proc_owner_gone), with an error saying which process.
+ * Rows of live owners, of other hosts and without an owner are left
+ * alone; *n_out (may be NULL) how many were closed.  Cheap when nothing
+ * runs (partial indexes hold the running rows).  bn_store_open sweeps.
+ */
+int bn_store_leases_sweep(size_t *n_out, bn_store *s,
+			  bn_err *err) BN_MUST_USE;
+
+/*
  * Handles kept open for reuse by a long-lived process (the server): an
  * open migrates, cleans and reconciles, and parses its SQL afresh, which
  * was most of the cost of a small request.

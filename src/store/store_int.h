@@ -280,16 +280,6 @@ int bn_store__select_one(void *item, bool *found_out,
 void bn_store__select_free(void *v, size_t n, const bn_store__shape *sh);
 /* Release what the one ITEM of SH holds (not ITEM itself). */
 void bn_store__shape_clear(void *item, const bn_store__shape *sh);
-/*
- * bn_store__lease_sweep - owner leases (audit.c): SELECT gives rows of
- * (id, owner_pid, owner_start, owner_host, id2); each whose owner is
- * gone (base/proc.h) is closed by CLOSE_SQL with ?1 its id, ?2 a message
- * naming the process and WHAT ran and ?3 its id2 (0 when none).
- * *n_out (may be NULL): how many.
- */
-int bn_store__lease_sweep(size_t *n_out, bn_store *s, const char *select,
-			  const char *close_sql, const char *what,
-			  bn_err *err);
 
 /* The skill index (index.c): the one place that writes skill_index. */
 /* Insert or update M's row; TIER and SOURCE NULL keep what the row has
