@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "agent/prompt.h"
+#include "agent/provider.h"
 #include "base/buf.h"
 #include "base/fs.h"
 #include "store/usage.h"
@@ -20,15 +21,20 @@
 int bn_cli_bot_create(const bn_cli_args *a)
 {
 	const char *persona = bn_cli_value(a, "persona"),
-		   *persona_file = bn_cli_value(a, "persona-file");
+		   *persona_file = bn_cli_value(a, "persona-file"),
+		   *provider = bn_cli_value(a, "provider");
 	char *file_text = NULL;
 	bn_store_bot b = { 0 };
+	bn_agent_api api;
 	bn_cli_ctx c;
 	int r;
 
 	if (persona && persona_file)
 		return bn_cli_usage(a->path, "give --persona or "
 				    "--persona-file, not both");
+	if (provider && !bn_agent_api_parse(&api, provider))
+		return bn_cli_usage(a->path, "--provider '%s': anthropic or "
+				    "openai", provider);
 	if (persona_file) {
 		bn_err err;
 		bn_err_init(&err);
@@ -47,7 +53,7 @@ int bn_cli_bot_create(const bn_cli_args *a)
 	b.slug = (char *)a->pos[0];
 	b.name = (char *)bn_cli_value(a, "name");
 	b.persona = (char *)persona;
-	b.provider = (char *)bn_cli_value(a, "provider");
+	b.provider = (char *)provider;
 	b.model = (char *)bn_cli_value(a, "model");
 	r = bn_store_bot_create(c.store, &b, &c.err);
 	if (!r)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/provider.h"
 #include "exec/grants.h"
 #include "exec/memory.h"
 
@@ -48,6 +49,7 @@ int bn_server__bot_create(bn_server_req *rq, bn_store *s, bn_err *err)
 {
 	bool bad = false;
 	bn_store_bot b = { 0 }, made = { 0 };
+	bn_agent_api api;
 	int r;
 
 	b.slug = (char *)bn_server__body_str(rq, "slug", &bad);
@@ -59,6 +61,11 @@ int bn_server__bot_create(bn_server_req *rq, bn_store *s, bn_err *err)
 			     "give {\"slug\": \"my-bot\", "
 			     "\"persona\": \"...\"}"))
 		return 0;
+	if (b.provider && !bn_agent_api_parse(&api, b.provider)) {
+		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "provider '%s': "
+				"anthropic or openai", b.provider);
+		return 0;
+	}
 	r = bn_store_bot_create(s, &b, err);
 	if (!r)
 		r = bn_store_bot_get(&made, s, b.slug, err);

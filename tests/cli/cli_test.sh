@@ -58,6 +58,10 @@ run "$bnity" bot create "No Spaces"
 check "an invalid slug is refused, named" '[ $rc -eq 1 ] && [[ $errout == *"No Spaces"* ]]'
 run "$bnity" bot create other --persona-file /nonexistent/persona.txt
 check "a missing persona file is named" '[ $rc -eq 1 ] && [[ $errout == *"/nonexistent/persona.txt"* ]]'
+run "$bnity" bot create other --provider opneai
+check "an unknown provider is refused (2), named, before a bot is made" '[ $rc -eq 2 ] && [[ $errout == *"--provider '"'"'opneai'"'"'"* ]] && [[ $errout == *"anthropic or openai"* ]] && ! "$bnity" bot show other >/dev/null 2>&1'
+run "$bnity" bot create other --provider openai
+check "a known provider is kept" '[ $rc -eq 0 ] && "$bnity" bot show other | grep -q "provider: openai" && "$bnity" bot remove other >/dev/null'
 run "$bnity" bot prompt helper
 check "a bot without skills has no catalog" '[ $rc -eq 0 ] && [[ $out == *"careful assistant"* ]] && [[ $out != *"<available_skills>"* ]]'
 run "$bnity" skill attach pdf-notes helper

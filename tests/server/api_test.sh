@@ -177,6 +177,8 @@ req POST /bots '{"slug": "helper"}'
 creq "a second bot of that slug: 409" '[ $status = 409 ]'
 req POST /bots '{"slug": "Bad Slug"}'
 creq "a bad slug: 400" '[ $status = 400 ]'
+req POST /bots '{"slug": "typo", "provider": "opneai"}'
+creq "an unknown provider: 400, named, and no bot made" '[ $status = 400 ] && [[ $body == *"opneai"* ]] && [[ $body == *"anthropic or openai"* ]] && [ "$(curl -s -o /dev/null -w "%{http_code}" -H "Authorization: Bearer $token" "$base/api/v1/bots/typo")" = 404 ]'
 req GET /bots
 creq "GET /bots lists it" '[ $status = 200 ] && [[ $body == *"\"persona\":\"You help.\""* ]]'
 req GET /bots/helper
