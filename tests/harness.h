@@ -83,7 +83,6 @@ static inline void bn_t_run(bn_t *t, const char *name, void (*fn)(bn_t *))
  */
 static inline char *bn_t_db_url(void)
 {
-	static const char *const fmt = "\"$BNITY_TEST_PG_NEWDB\" bn_t_%ld_%u";
 	const char *newdb = getenv("BNITY_TEST_PG_NEWDB");
 	char cmd[128], url[1024];
 	unsigned n = 0;
@@ -93,7 +92,8 @@ static inline char *bn_t_db_url(void)
 		return NULL;
 	/* a name no other fixture of any test process has */
 	n = (unsigned)rand() ^ (unsigned)clock();
-	snprintf(cmd, sizeof(cmd), fmt, (long)getpid(), n);
+	snprintf(cmd, sizeof(cmd), "\"$BNITY_TEST_PG_NEWDB\" bn_t_%ld_%u",
+		 (long)getpid(), n);
 	p = popen(cmd, "r");
 	if (!p || !fgets(url, sizeof(url), p)) {
 		if (p)
