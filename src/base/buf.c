@@ -156,23 +156,28 @@ size_t bn_utf8_valid_len(const void *p, size_t n)
 int bn_buf_append_utf8(bn_buf *b, const void *p, size_t n, size_t *replaced)
 {
 	const unsigned char *s = p ? p : (const void *)"";
-	size_t i = 0, start = 0, nbad = 0;
-	int r;
+	size_t i = 0, start = 0, nbad = 0, had = b->len;
+	int r = 0;
 
-	while (i < n) {
+	while (i < n && !r) {
 		size_t bad = 0, k = utf8_seq(s + i, n - i, &bad);
 		if (k) {
 			i += k;
 			continue;
 		}
-		if ((r = bn_buf_append(b, s + start, i - start)) ||
-		    (r = bn_buf_append(b, "\xEF\xBF\xBD", 3)))
-			return r;
+		if (!(r = bn_buf_append(b, s + start, i - start)))
+			r = bn_buf_append(b, "\xEF\xBF\xBD", 3);
 		nbad++;
 		i += bad;
 		start = i;
 	}
-	r = bn_buf_append(b, s + start, n - start);
+	if (!r)
+		r = bn_buf_append(b, s + start, n - start);
+	if (r && b->data) {
+		/* all or nothing, as bn_buf_append */
+		b->len = had;
+		b->data[had] = '\0';
+	}
 	if (!r && replaced)
 		*replaced = nbad;
 	return r;

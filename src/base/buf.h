@@ -43,7 +43,8 @@ const char *bn_buf_cstr(const bn_buf *b);
  * 3.9, "substitution of maximal subparts").  *REPLACED (may be NULL)
  * receives how many were replaced.  -E2BIG past the cap, as bn_buf_append.
  * The one place bnity turns bytes from outside (a skill's output, a
- * stored row) into text that JSON can carry.
+ * stored row) into text that JSON can carry.  On an error (-E2BIG over
+ * the cap, -ENOMEM) B is left as it was.
  */
 int bn_buf_append_utf8(bn_buf *b, const void *p, size_t n,
 		       size_t *replaced) BN_MUST_USE;
