@@ -832,8 +832,7 @@ async function loadSessions() {
   let r;
   try { r = await api('GET', `${botPath()}/sessions`); } catch (e) {
     ul.replaceChildren();
-    note.textContent = e.status === 404 || e.status === 405 ?
-      'This server does not list conversations.' : e.message;
+    note.textContent = e.message;
     return;
   }
   const list = r.sessions || [];
@@ -1038,11 +1037,6 @@ async function loadInstallLog() {
 }
 
 async function loadUpdatesTab() {
-  const reg = !!(state.settings && state.settings.registry);
-  $('#updates-unavailable').hidden = reg;
-  for (const c of document.querySelectorAll('#panel-updates > .card:not(#updates-unavailable)'))
-    c.hidden = !reg;
-  if (!reg) return;
   loadUpdates();
   await Promise.all([loadVerify(), loadInstallLog()]);
 }
@@ -1091,13 +1085,10 @@ async function loadSettings() {
         try { await api('DELETE', `/secrets/${encodeURIComponent(x.name)}`); await loadSettings(); } catch (e) { fail(e); }
       } }, 'Remove'))));
   if (!sec.secrets.length) $('#secrets').append(el('li', { class: 'muted' }, 'No secrets.'));
-  $('#keys-card').hidden = !s.registry;
-  if (s.registry) {
-    const k = await api('GET', '/keys');
-    $('#keys').replaceChildren(...k.keys.map((x) => el('li', { class: 'item' },
-      el('code', { class: 'grow' }, x.id), el('span', { class: 'muted' }, x.comment || ''))));
-    if (!k.keys.length) $('#keys').append(el('li', { class: 'muted' }, 'No trusted keys.'));
-  }
+  const k = await api('GET', '/keys');
+  $('#keys').replaceChildren(...k.keys.map((x) => el('li', { class: 'item' },
+    el('code', { class: 'grow' }, x.id), el('span', { class: 'muted' }, x.comment || ''))));
+  if (!k.keys.length) $('#keys').append(el('li', { class: 'muted' }, 'No trusted keys.'));
 }
 
 async function setSecret(ev) {

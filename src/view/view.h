@@ -149,7 +149,7 @@ json_t *bn_view_tokens_json(const bn_store_token *v, size_t n);
 /* ---- registries ---------------------------------------------------------- */
 
 /* A search hit: {id, name, source, registry, description, installs},
-   the last two null when unknown.  Built with the registry module. */
+   the last two null when unknown. */
 struct bn_registry_hit;
 json_t *bn_view_hit_json(const struct bn_registry_hit *h);
 

@@ -13,11 +13,6 @@
 #   logq NAME EXPR         EXPR in Python over the requests NAME received
 #                          (`log`)
 #   jq_py EXPR             EXPR in Python over the JSON on stdin (`j`)
-# A bnity built without chat skips the whole test.
-if ! "$bnity" chat --help >/dev/null 2>&1; then
-  echo "1..0 # SKIP this bnity has no chat command"
-  exit 0
-fi
 
 work=$(mktemp -d)
 server_pid=

@@ -17,7 +17,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ok, run, skip, startChild, todo, tooWide, until, walk } from './harness.mjs';
+import { ok, run, startChild, todo, tooWide, until, walk } from './harness.mjs';
 
 const [bnity, serveBin, outDir] = process.argv.slice(2);
 const src = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -47,13 +47,10 @@ async function main() {
   const [, regPort] = await startChild('python3', [join(src, 'tests/server/registry_server.py'),
     `greeter=${offered}`, `wordy=${wordy}`], {}, /^(\d+)\n/m);
   const reg = `http://127.0.0.1:${regPort}`;
-  let provEnv = {};
-  const provScript = join(src, 'tests/agent/provider_server.py');
-  if (existsSync(provScript)) {
-    const [, provPort] = await startChild('python3', [provScript], {}, /^(\d+)\n/m);
-    provEnv = { ANTHROPIC_API_KEY: 'test-key', BNITY_PROVIDER: 'anthropic',
-      ANTHROPIC_BASE_URL: `http://127.0.0.1:${provPort}/hello` };
-  }
+  const [, provPort] = await startChild('python3', [join(src, 'tests/agent/provider_server.py')], {},
+    /^(\d+)\n/m);
+  const provEnv = { ANTHROPIC_API_KEY: 'test-key', BNITY_PROVIDER: 'anthropic',
+    ANTHROPIC_BASE_URL: `http://127.0.0.1:${provPort}/hello` };
   const [, base] = await startChild(serveBin, ['serve', '--listen', '127.0.0.1:0',
     '--install-root', join(work, 'offered')],
     { ...env, ...provEnv, BNITY_SKILLS_SH_URL: reg, BNITY_GITHUB_API_URL: reg,
@@ -311,15 +308,11 @@ async function main() {
       'saving with only hints writes the new SKILL.md');
 
     // --- chat ---------------------------------------------------------------------------------
-    if (provEnv.ANTHROPIC_BASE_URL) {
-      await page.getByRole('tab', { name: 'Chat' }).click();
-      await page.locator('#panel-chat').getByLabel('Message').fill('hi');
-      await page.getByRole('button', { name: 'Send' }).click();
-      await until(async () => (await page.locator('#chat-log .bot').last().textContent()).length > 3, 'the reply');
-      ok(true, 'chat streams a reply');
-    } else {
-      skip('chat streams a reply', 'no scripted provider');
-    }
+    await page.getByRole('tab', { name: 'Chat' }).click();
+    await page.locator('#panel-chat').getByLabel('Message').fill('hi');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await until(async () => (await page.locator('#chat-log .bot').last().textContent()).length > 3, 'the reply');
+    ok(true, 'chat streams a reply');
 
     // --- settings: secrets are names only ---------------------------------------------------------------
     await page.getByRole('tab', { name: 'Settings' }).click();

@@ -148,14 +148,10 @@ run env ANTHROPIC_BASE_URL=http://example.com "$bnity" chat helper -m "hi"
 check "plain http to a host that is not loopback is refused" '[ $rc -eq 1 ] && [[ $errout == *"https"* ]]'
 run env -u ANTHROPIC_API_KEY -u OPENAI_API_KEY BNITY_PROVIDER=anthropic "$bnity" chat helper -m "hi"
 check "no key: the message names the variable and the secret" '[ $rc -eq 1 ] && [[ $errout == *"ANTHROPIC_API_KEY"* ]] && [[ $errout == *"secret set"* ]]'
-if "$bnity" help secret >/dev/null 2>&1; then
-  printf 'test-key\n' | "$bnity" secret set ANTHROPIC_API_KEY >/dev/null
-  run env ANTHROPIC_API_KEY=wrong-key-123456789 BNITY_PROVIDER=anthropic ANTHROPIC_BASE_URL="$base/hello.vault" "$bnity" chat helper -m "hi"
-  check "the vault's key is used before the environment's" '[ $rc -eq 0 ] && [ "$out" = "Hello from the model." ]'
-  "$bnity" secret remove ANTHROPIC_API_KEY >/dev/null
-else
-  skip "the vault's key is used before the environment's" "no secret command"
-fi
+printf 'test-key\n' | "$bnity" secret set ANTHROPIC_API_KEY >/dev/null
+run env ANTHROPIC_API_KEY=wrong-key-123456789 BNITY_PROVIDER=anthropic ANTHROPIC_BASE_URL="$base/hello.vault" "$bnity" chat helper -m "hi"
+check "the vault's key is used before the environment's" '[ $rc -eq 0 ] && [ "$out" = "Hello from the model." ]'
+"$bnity" secret remove ANTHROPIC_API_KEY >/dev/null
 run env ANTHROPIC_API_KEY="$(printf 'test-key\r\nx-evil: 1')" BNITY_PROVIDER=anthropic ANTHROPIC_BASE_URL="$base/hello.evil" "$bnity" chat helper -m "hi"
 check "a key that would break the header line is refused, unsent" '[ $rc -eq 1 ] && [[ $errout == *"control characters"* ]] && [ "$(get count/hello.evil)" = 0 ]'
 run env BNITY_PROVIDER=nope "$bnity" chat helper -m "hi"

@@ -17,10 +17,6 @@ src=$(realpath "$(dirname "$0")/../..")
 . "$(dirname "$0")/tap.sh"
 q=\'
 
-if ! "$bnity" chat --help >/dev/null 2>&1; then
-  echo "1..0 # SKIP this bnity has no chat command"
-  exit 0
-fi
 
 . "$src/tests/server/serve.sh"
 serve_test_home

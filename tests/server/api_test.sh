@@ -306,18 +306,13 @@ req DELETE /secrets/OTHER_KEY
 creq "removing it again: 404" '[ $status = 404 ]'
 
 # --- chat as server-sent events ----------------------------------------------------
-if $has_provider; then
-  curl -sN -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-    --data '{"message": "count please"}' "$base/api/v1/bots/helper/chat" \
-    -D "$work/chat-h" -o "$work/chat" --max-time 60
-  body=$(cat "$work/chat"); status=$(head -n1 "$work/chat-h")
-  creq "chat streams events: a tool call, its result, text, done" '[[ $(cat "$work/chat-h") == *"text/event-stream"* ]] && [[ $body == *"event: tool_call"*"word-count"* ]] && [[ $body == *"event: tool_result"* ]] && [[ $body == *"event: text"* ]] && [[ $body == *"event: done"* ]]'
-  req GET "/audit?skill=word-count&bot=helper"
-  creq "the chat's tool call is in the audit log" '[ "$(json "len(j[\"runs\"])")" -ge 2 ]'
-else
-  skip "chat streams events" "no scripted provider (tests/agent)"
-  skip "the chat's tool call is in the audit log" "no scripted provider"
-fi
+curl -sN -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+  --data '{"message": "count please"}' "$base/api/v1/bots/helper/chat" \
+  -D "$work/chat-h" -o "$work/chat" --max-time 60
+body=$(cat "$work/chat"); status=$(head -n1 "$work/chat-h")
+creq "chat streams events: a tool call, its result, text, done" '[[ $(cat "$work/chat-h") == *"text/event-stream"* ]] && [[ $body == *"event: tool_call"*"word-count"* ]] && [[ $body == *"event: tool_result"* ]] && [[ $body == *"event: text"* ]] && [[ $body == *"event: done"* ]]'
+req GET "/audit?skill=word-count&bot=helper"
+creq "the chat's tool call is in the audit log" '[ "$(json "len(j[\"runs\"])")" -ge 2 ]'
 req POST /bots/helper/chat '{}'
 creq "chat without a message: 400" '[ $status = 400 ]'
 req POST /bots/nobody/chat '{"message": "hi"}'
@@ -325,87 +320,82 @@ creq "chat with a missing bot: 404" '[ $status = 404 ]'
 
 # --- registry: search, preview, install with a capability refused ----------------
 req GET /settings
-if [[ $body == *"\"registry\":true"* ]]; then
-  req GET "/registry/search?q=greet&registry=skills.sh"
-  creq "registry search finds the offered skill" '[ $status = 200 ] && [[ $body == *"\"name\":\"greeter\""* ]]'
-  req GET "/registry/search"
-  creq "search without q: 400" '[ $status = 400 ]'
-  req POST /skills/install/preview "{\"source\": \"$work/offered/greeter\", \"skill\": \"greeter\"}"
-  creq "preview lists capabilities with scopes, findings and the tier" '[ $status = 200 ] && [[ $body == *"\"capability\":\"http_get\",\"scope\":\"https://api.example.org\""* ]] && [[ $body == *"\"findings\":"* ]] && [[ $body == *"\"tier\":\"untrusted\""* ]]'
-  req POST /skills/install "{\"source\": \"$work/offered/greeter\", \"skill\": \"greeter\", \"approve\": [\"http_get=https://api.example.org\"]}"
-  creq "install grants exactly what was approved" '[ $status = 201 ] && [[ $body == *"\"granted\":[\"http_get=https://api.example.org\"]"* ]]'
-  req GET /skills/greeter
-  creq "the refused capability was not granted" '[ $status = 200 ] && [[ $body == *"\"capability\":\"http_get\""* ]] && [[ $body != *"\"capability\":\"read_env\""* ]] && [[ $body == *"\"tier\":\"untrusted\""* ]]'
-  req POST /skills/greeter/run '{"input": {"text": "hi"}}'
-  if [ "$status" = 200 ] && [[ $body == *'"ok":false'* && $body == *"sandbox"* ]]; then
-    # the untrusted tier runs in exec's confined worker: when the machine
-    # (or a sandbox still being built) stops it, that is exec's to fix
-    tap_n=$((tap_n + 1))
-    echo "not ok $tap_n - the installed skill runs (untrusted tier) # TODO $(json 'j["error"]')"
-  else
-    creq "the installed skill runs (untrusted tier)" '[ $status = 200 ] && [[ $body == *"HI"* ]] && [[ $body == *"\"tier\":\"untrusted\""* ]]'
-  fi
-  creq "the untrusted run has its audit record" '[ $status = 200 ] && [[ $body == *"\"tier\":\"untrusted\""* ]] && [[ $body == *"\"audit_id\":"* ]]'
-  req POST /skills/install '{"source": "/no/such/place"}'
-  creq "installing from nowhere fails with a JSON error" '[ $status -ge 400 ] && [[ $body == *"\"error\""* ]]'
-  req POST /skills/install/preview "{\"source\": \"$work/offered/../home\"}"
-  creq "a folder outside --install-root is not read: 403" '[ $status = 403 ] && [[ $body == *"below"* ]]'
-  req POST /skills/install "{\"source\": \"file://$BNITY_HOME/x.git\", \"local\": true}"
-  creq "nor a file:// repository outside it" '[ $status = 403 ]'
-  ln -s "$BNITY_HOME" "$work/offered/home-link"
-  req POST /skills/install/preview "{\"source\": \"$work/offered/home-link\"}"
-  creq "nor a link under it that leads out" '[ $status = 403 ]'
-  ln -s greeter "$work/offered/greeter-link"
-  req POST /skills/install/preview "{\"source\": \"$work/offered/greeter-link\"}"
-  creq "a link under it that stays under it is read (the folder it names)" '[ $status = 200 ] && [[ $body == *"\"name\":\"greeter\""* ]]'
-  # a repository below the root: cloned through the descriptor opened
-  # beneath the root, recorded under the URL the client gave
-  mkdir -p "$work/offered/repo/echoer"
-  printf -- '---\nname: echoer\ndescription: Echo. Use when asked.\n---\nEcho.\n' >"$work/offered/repo/echoer/SKILL.md"
-  git -C "$work/offered/repo" init -q && git -C "$work/offered/repo" add -A &&
-    git -C "$work/offered/repo" -c user.name=t -c user.email=t@t commit -qm one
-  req POST /skills/install "{\"source\": \"file://$work/offered/repo\", \"local\": true}"
-  creq "a git repository below the root installs" '[ $status = 201 ] && [ -f "$BNITY_HOME/skills/echoer/SKILL.md" ]'
-  creq "and its lock entry names the URL given, not the descriptor" 'grep -q "file://$work/offered/repo" "$BNITY_HOME/skills-lock.json" && ! grep -q "/proc/self/fd" "$BNITY_HOME/skills-lock.json"'
-  req DELETE /skills/echoer
-  creq "and it is removed again" '[ $status = 200 ] && [ ! -e "$BNITY_HOME/skills/echoer" ]'
-  req PUT /skills/greeter/SKILL.md '{"text": "---\nname: greeter\ndescription: Mine now.\n---\nx\n"}'
-  creq "an installed skill's SKILL.md is not edited: 403" '[ $status = 403 ] && [[ $body == *"installed"* ]] && ! grep -q "Mine now" "$BNITY_HOME/skills/greeter/SKILL.md"'
-  req POST /skills '{"name": "memo", "description": "Write memos. Use when asked for a memo.", "instructions": "# Memo\n\nOne page."}'
-  creq "POST /skills creates a prompt skill with its instructions: 201" '[ $status = 201 ] && grep -q "One page." "$BNITY_HOME/skills/memo/SKILL.md" && "$bnity" skill validate "$BNITY_HOME/skills/memo" >/dev/null'
-  req PUT /skills/memo/SKILL.md '{"text": "---\nname: memo2\ndescription: x\n---\nb\n"}'
-  creq "an edit may not rename the skill: 400, file unchanged" '[ $status = 400 ] && [[ $body == *"must stay"* ]] && grep -q "One page." "$BNITY_HOME/skills/memo/SKILL.md"'
-  req PUT /skills/memo/SKILL.md '{"text": "no frontmatter"}'
-  creq "an edit that does not load is refused, naming SKILL.md, not a scratch path" '[ $status = 400 ] && [[ $body == *"\"SKILL.md:1: frontmatter"* ]] && grep -q "One page." "$BNITY_HOME/skills/memo/SKILL.md"'
-  req PUT /skills/memo/SKILL.md '{"text": "---\nname: memo\ndescription: Write memos. Use when asked.\ncolour: blue\n---\nTwo pages.\n"}'
-  creq "an edit with only strict hints is saved and the hints returned" '[ $status = 200 ] && [[ $body == *"unknown field"* ]] && grep -q "Two pages." "$BNITY_HOME/skills/memo/SKILL.md"'
-  req POST /skills/check '{"text": "---\nname: memo\ndescription: d\n---\n", "name": "other"}'
-  creq "POST /skills/check gives the strict rules for unsaved text" '[ $status = 200 ] && [[ $body == *"\"valid\":false"* ]] && [[ $body == *"folder name"* ]]'
-  req GET /keys
-  creq "GET /keys lists trusted keys" '[ $status = 200 ] && [[ $body == *"\"keys\":[]"* ]]'
-  req GET "/audit/installs?skill=greeter"
-  creq "GET /audit/installs has the install with its action, tier and grants" '[ $status = 200 ] && [ "$(json "[(x[\"skill\"], x[\"action\"], x[\"tier\"], x[\"granted\"]) for x in j[\"installs\"]] == [(\"greeter\", \"install\", \"untrusted\", [\"http_get=https://api.example.org\"])]")" = True ]'
-  req GET "/audit/installs?skill=word-count"
-  creq "GET /audit/installs?skill= keeps that skill's records" '[ $status = 200 ] && [ "$(json "len(j[\"installs\"])")" = 0 ]'
-  req GET "/audit/installs?outcome=ok"
-  creq "the install log takes no outcome: 400" '[ $status = 400 ]'
-  req GET "/audit/installs?limit=501"
-  creq "the install log's limit is 1 to 500" '[ $status = 400 ]'
-  req GET /updates
-  creq "GET /updates: an unchanged source is up to date" '[ $status = 200 ] && [ "$(json "[(x[\"name\"], x[\"outdated\"], x[\"error\"]) for x in j[\"updates\"]] == [(\"greeter\", False, None)]")" = True ]'
-  req POST /skills/nope/update '{}'
-  creq "updating a skill not installed from a source: 404 naming the lockfile" '[ $status = 404 ] && [[ $body == *"skills-lock.json"* ]]'
-  req POST /skills/greeter/update '{"approve": "http_get"}'
-  creq "an update's approve must be an array: 400" '[ $status = 400 ] && [[ $body == *approve* ]]'
-  req GET "/verify?skill=nope"
-  creq "GET /verify?skill= of an unknown skill says it is not in the lockfile" '[ $status = 200 ] && [[ $body == *"\"ok\":false"* ]] && [[ $body == *"skills-lock.json"* ]]'
-  req GET /verify
-  creq "GET /verify: the installed skill is as installed" '[ $status = 200 ] && [ "$(json "[(x[\"name\"], x[\"ok\"]) for x in j[\"skills\"]] == [(\"greeter\", True)]")" = True ]'
+creq "GET /settings: this server has the registry routes" '[ $status = 200 ] && [[ $body == *"\"registry\":true"* ]]'
+req GET "/registry/search?q=greet&registry=skills.sh"
+creq "registry search finds the offered skill" '[ $status = 200 ] && [[ $body == *"\"name\":\"greeter\""* ]]'
+req GET "/registry/search"
+creq "search without q: 400" '[ $status = 400 ]'
+req POST /skills/install/preview "{\"source\": \"$work/offered/greeter\", \"skill\": \"greeter\"}"
+creq "preview lists capabilities with scopes, findings and the tier" '[ $status = 200 ] && [[ $body == *"\"capability\":\"http_get\",\"scope\":\"https://api.example.org\""* ]] && [[ $body == *"\"findings\":"* ]] && [[ $body == *"\"tier\":\"untrusted\""* ]]'
+req POST /skills/install "{\"source\": \"$work/offered/greeter\", \"skill\": \"greeter\", \"approve\": [\"http_get=https://api.example.org\"]}"
+creq "install grants exactly what was approved" '[ $status = 201 ] && [[ $body == *"\"granted\":[\"http_get=https://api.example.org\"]"* ]]'
+req GET /skills/greeter
+creq "the refused capability was not granted" '[ $status = 200 ] && [[ $body == *"\"capability\":\"http_get\""* ]] && [[ $body != *"\"capability\":\"read_env\""* ]] && [[ $body == *"\"tier\":\"untrusted\""* ]]'
+req POST /skills/greeter/run '{"input": {"text": "hi"}}'
+if [ "$status" = 200 ] && [[ $body == *'"ok":false'* && $body == *"sandbox"* ]]; then
+  # the untrusted tier runs in exec's confined worker: when the machine
+  # (or a sandbox still being built) stops it, that is exec's to fix
+  tap_n=$((tap_n + 1))
+  echo "not ok $tap_n - the installed skill runs (untrusted tier) # TODO $(json 'j["error"]')"
 else
-  for n in search "search without q" preview install refused "installed run" "installed audit" "install error" "outside root" "file url outside root" "link out of root" "edit installed" create "edit rename" "edit unloadable" "edit hints" check keys "install log" "install log of one skill" "install log outcome" "install log limit" updates "update unknown" "update approve" "verify unknown" verify; do
-    skip "registry: $n" "this build has no registry module"
-  done
+  creq "the installed skill runs (untrusted tier)" '[ $status = 200 ] && [[ $body == *"HI"* ]] && [[ $body == *"\"tier\":\"untrusted\""* ]]'
 fi
+creq "the untrusted run has its audit record" '[ $status = 200 ] && [[ $body == *"\"tier\":\"untrusted\""* ]] && [[ $body == *"\"audit_id\":"* ]]'
+req POST /skills/install '{"source": "/no/such/place"}'
+creq "installing from nowhere fails with a JSON error" '[ $status -ge 400 ] && [[ $body == *"\"error\""* ]]'
+req POST /skills/install/preview "{\"source\": \"$work/offered/../home\"}"
+creq "a folder outside --install-root is not read: 403" '[ $status = 403 ] && [[ $body == *"below"* ]]'
+req POST /skills/install "{\"source\": \"file://$BNITY_HOME/x.git\", \"local\": true}"
+creq "nor a file:// repository outside it" '[ $status = 403 ]'
+ln -s "$BNITY_HOME" "$work/offered/home-link"
+req POST /skills/install/preview "{\"source\": \"$work/offered/home-link\"}"
+creq "nor a link under it that leads out" '[ $status = 403 ]'
+ln -s greeter "$work/offered/greeter-link"
+req POST /skills/install/preview "{\"source\": \"$work/offered/greeter-link\"}"
+creq "a link under it that stays under it is read (the folder it names)" '[ $status = 200 ] && [[ $body == *"\"name\":\"greeter\""* ]]'
+# a repository below the root: cloned through the descriptor opened
+# beneath the root, recorded under the URL the client gave
+mkdir -p "$work/offered/repo/echoer"
+printf -- '---\nname: echoer\ndescription: Echo. Use when asked.\n---\nEcho.\n' >"$work/offered/repo/echoer/SKILL.md"
+git -C "$work/offered/repo" init -q && git -C "$work/offered/repo" add -A &&
+  git -C "$work/offered/repo" -c user.name=t -c user.email=t@t commit -qm one
+req POST /skills/install "{\"source\": \"file://$work/offered/repo\", \"local\": true}"
+creq "a git repository below the root installs" '[ $status = 201 ] && [ -f "$BNITY_HOME/skills/echoer/SKILL.md" ]'
+creq "and its lock entry names the URL given, not the descriptor" 'grep -q "file://$work/offered/repo" "$BNITY_HOME/skills-lock.json" && ! grep -q "/proc/self/fd" "$BNITY_HOME/skills-lock.json"'
+req DELETE /skills/echoer
+creq "and it is removed again" '[ $status = 200 ] && [ ! -e "$BNITY_HOME/skills/echoer" ]'
+req PUT /skills/greeter/SKILL.md '{"text": "---\nname: greeter\ndescription: Mine now.\n---\nx\n"}'
+creq "an installed skill's SKILL.md is not edited: 403" '[ $status = 403 ] && [[ $body == *"installed"* ]] && ! grep -q "Mine now" "$BNITY_HOME/skills/greeter/SKILL.md"'
+req POST /skills '{"name": "memo", "description": "Write memos. Use when asked for a memo.", "instructions": "# Memo\n\nOne page."}'
+creq "POST /skills creates a prompt skill with its instructions: 201" '[ $status = 201 ] && grep -q "One page." "$BNITY_HOME/skills/memo/SKILL.md" && "$bnity" skill validate "$BNITY_HOME/skills/memo" >/dev/null'
+req PUT /skills/memo/SKILL.md '{"text": "---\nname: memo2\ndescription: x\n---\nb\n"}'
+creq "an edit may not rename the skill: 400, file unchanged" '[ $status = 400 ] && [[ $body == *"must stay"* ]] && grep -q "One page." "$BNITY_HOME/skills/memo/SKILL.md"'
+req PUT /skills/memo/SKILL.md '{"text": "no frontmatter"}'
+creq "an edit that does not load is refused, naming SKILL.md, not a scratch path" '[ $status = 400 ] && [[ $body == *"\"SKILL.md:1: frontmatter"* ]] && grep -q "One page." "$BNITY_HOME/skills/memo/SKILL.md"'
+req PUT /skills/memo/SKILL.md '{"text": "---\nname: memo\ndescription: Write memos. Use when asked.\ncolour: blue\n---\nTwo pages.\n"}'
+creq "an edit with only strict hints is saved and the hints returned" '[ $status = 200 ] && [[ $body == *"unknown field"* ]] && grep -q "Two pages." "$BNITY_HOME/skills/memo/SKILL.md"'
+req POST /skills/check '{"text": "---\nname: memo\ndescription: d\n---\n", "name": "other"}'
+creq "POST /skills/check gives the strict rules for unsaved text" '[ $status = 200 ] && [[ $body == *"\"valid\":false"* ]] && [[ $body == *"folder name"* ]]'
+req GET /keys
+creq "GET /keys lists trusted keys" '[ $status = 200 ] && [[ $body == *"\"keys\":[]"* ]]'
+req GET "/audit/installs?skill=greeter"
+creq "GET /audit/installs has the install with its action, tier and grants" '[ $status = 200 ] && [ "$(json "[(x[\"skill\"], x[\"action\"], x[\"tier\"], x[\"granted\"]) for x in j[\"installs\"]] == [(\"greeter\", \"install\", \"untrusted\", [\"http_get=https://api.example.org\"])]")" = True ]'
+req GET "/audit/installs?skill=word-count"
+creq "GET /audit/installs?skill= keeps that skill's records" '[ $status = 200 ] && [ "$(json "len(j[\"installs\"])")" = 0 ]'
+req GET "/audit/installs?outcome=ok"
+creq "the install log takes no outcome: 400" '[ $status = 400 ]'
+req GET "/audit/installs?limit=501"
+creq "the install log's limit is 1 to 500" '[ $status = 400 ]'
+req GET /updates
+creq "GET /updates: an unchanged source is up to date" '[ $status = 200 ] && [ "$(json "[(x[\"name\"], x[\"outdated\"], x[\"error\"]) for x in j[\"updates\"]] == [(\"greeter\", False, None)]")" = True ]'
+req POST /skills/nope/update '{}'
+creq "updating a skill not installed from a source: 404 naming the lockfile" '[ $status = 404 ] && [[ $body == *"skills-lock.json"* ]]'
+req POST /skills/greeter/update '{"approve": "http_get"}'
+creq "an update's approve must be an array: 400" '[ $status = 400 ] && [[ $body == *approve* ]]'
+req GET "/verify?skill=nope"
+creq "GET /verify?skill= of an unknown skill says it is not in the lockfile" '[ $status = 200 ] && [[ $body == *"\"ok\":false"* ]] && [[ $body == *"skills-lock.json"* ]]'
+req GET /verify
+creq "GET /verify: the installed skill is as installed" '[ $status = 200 ] && [ "$(json "[(x[\"name\"], x[\"ok\"]) for x in j[\"skills\"]] == [(\"greeter\", True)]")" = True ]'
 
 # --- the web UI -------------------------------------------------------------------
 hdrs=$(curl -s -D - -o "$work/index" "$base/")
@@ -454,20 +444,14 @@ check "SIGTERM stops the server cleanly, no sanitizer report" '[ $rc -eq 0 ] && 
 start_server "$work/serve2.log" BNITY_CORS_ORIGIN=https://app.example
 check "a restart keeps the token" '[ "$(tr -d "\n" <"$BNITY_HOME/api-token")" = "$token" ]'
 req GET /settings
-if [[ $body == *"\"registry\":true"* ]]; then
-  req POST /skills/install/preview "{\"source\": \"$work/offered/greeter\"}"
-  check "without --install-root the server never installs from its own disk" '[ $status = 403 ] && [[ $body == *"--install-root"* ]]'
-  req GET /updates
-  check "nor checks a skill from its disk for updates (the entry says why)" '[ $status = 200 ] && [[ $body == *"\"outdated\":false"* ]] && [[ $body == *"--install-root"* ]]'
-  req POST /skills/greeter/update '{}'
-  check "nor updates one from its disk: 403" '[ $status = 403 ] && [[ $body == *"--install-root"* ]]'
-  req POST /skills/greeter/repair '{}'
-  check "nor repairs one from its disk: 403" '[ $status = 403 ]'
-else
-  for n in "no --install-root" "updates no root" "update no root" "repair no root"; do
-    skip "registry: $n" "this build has no registry module"
-  done
-fi
+req POST /skills/install/preview "{\"source\": \"$work/offered/greeter\"}"
+check "without --install-root the server never installs from its own disk" '[ $status = 403 ] && [[ $body == *"--install-root"* ]]'
+req GET /updates
+check "nor checks a skill from its disk for updates (the entry says why)" '[ $status = 200 ] && [[ $body == *"\"outdated\":false"* ]] && [[ $body == *"--install-root"* ]]'
+req POST /skills/greeter/update '{}'
+check "nor updates one from its disk: 403" '[ $status = 403 ] && [[ $body == *"--install-root"* ]]'
+req POST /skills/greeter/repair '{}'
+check "nor repairs one from its disk: 403" '[ $status = 403 ]'
 check "a restart does not print the token" '! grep -q "$token" "$work/serve2.log"'
 hdrs=$(curl -s -D - -o /dev/null -H "Origin: https://app.example" -H "Authorization: Bearer $token" "$base/api/v1/skills")
 check "BNITY_CORS_ORIGIN allows that origin" '[[ $hdrs == *"Access-Control-Allow-Origin: https://app.example"* ]]'

@@ -116,32 +116,25 @@ chat() {
         -H 'Content-Type: application/json' --data '{"message": "count please"}' \
         "$base/api/v1/bots/helper/chat")
 }
-if $has_provider; then
-  chat
-  check "a chat's local tool call runs and the turn ends" \
-    '[[ $out == *"event: tool_call"*"word-count"* ]] && [[ $out == *"event: tool_result"*"hello"* ]] && [[ $out == *"event: done"* ]]'
-  # the pool keeps the worker that served the chat's call, bound to the
-  # skill, the bot and its grants: the same run over HTTP is its 2nd call
-  hdr=$(curl -s --max-time 60 -D - -o "$work/body" -H "Authorization: Bearer $token" \
-        -d '{"input": {}, "bot": "helper"}' "$base/api/v1/skills/word-count/run")
-  out="$hdr $(cat "$work/body")"
-  check "the chat's call ran in a pool worker (the next run is its 2nd call)" \
-    '[[ $(printf "%s" "$hdr" | tr -d "\r") == *"X-Bnity-Worker: "*"/2"* ]]'
-  # the same tool now traps: the turn goes on with the error as the
-  # tool's result, and the server keeps answering
-  printf '%s\n' '(module (func (export "_start") unreachable))' \
-    >"$BNITY_HOME/skills/word-count/skill.wat"
-  run "$bnity" skill build word-count
-  chat
-  check "a local tool that traps during a chat: an error result, the turn ends" \
-    '[[ $out == *"event: tool_result"*"trap"* ]] && [[ $out == *"event: done"* ]]'
-  check "the server still answers after the chat's crashing tool" healthy
-else
-  skip "a chat's local tool call runs" "no scripted provider (tests/agent)"
-  skip "the chat's call ran in a pool worker" "no scripted provider"
-  skip "a local tool that traps during a chat" "no scripted provider"
-  skip "the server still answers after the chat's crashing tool" "no scripted provider"
-fi
+chat
+check "a chat's local tool call runs and the turn ends" \
+  '[[ $out == *"event: tool_call"*"word-count"* ]] && [[ $out == *"event: tool_result"*"hello"* ]] && [[ $out == *"event: done"* ]]'
+# the pool keeps the worker that served the chat's call, bound to the
+# skill, the bot and its grants: the same run over HTTP is its 2nd call
+hdr=$(curl -s --max-time 60 -D - -o "$work/body" -H "Authorization: Bearer $token" \
+      -d '{"input": {}, "bot": "helper"}' "$base/api/v1/skills/word-count/run")
+out="$hdr $(cat "$work/body")"
+check "the chat's call ran in a pool worker (the next run is its 2nd call)" \
+  '[[ $(printf "%s" "$hdr" | tr -d "\r") == *"X-Bnity-Worker: "*"/2"* ]]'
+# the same tool now traps: the turn goes on with the error as the
+# tool's result, and the server keeps answering
+printf '%s\n' '(module (func (export "_start") unreachable))' \
+  >"$BNITY_HOME/skills/word-count/skill.wat"
+run "$bnity" skill build word-count
+chat
+check "a local tool that traps during a chat: an error result, the turn ends" \
+  '[[ $out == *"event: tool_result"*"trap"* ]] && [[ $out == *"event: done"* ]]'
+check "the server still answers after the chat's crashing tool" healthy
 
 # a runaway local skill while others run: the server keeps answering
 curl -s --max-time 60 -o /dev/null -H "Authorization: Bearer $token" \

@@ -11,9 +11,8 @@
 # serve_test_home   a scratch $work (removed at exit, with every pid in
 #                   the array pids killed), $BNITY_HOME and $HOME in it
 # start_provider    starts tests/agent/provider_server.py (the scripted
-#                   model provider) when the tree has it: sets
-#                   $prov_port and has_provider=true, else false; $src
-#                   must be set
+#                   model provider) and sets $prov_port; bails out of the
+#                   test when it does not start; $src must be set
 # descendants PID   "pid:starttime" of every process below PID
 # alive PID:START   that very process still exists and is no zombie
 start_server() {
@@ -51,17 +50,17 @@ serve_test_home() {
 }
 
 start_provider() {
-  has_provider=false
   prov_port=
-  [ -f "$src/tests/agent/provider_server.py" ] || return 0
   mkfifo "$work/prov-in"
   python3 "$src/tests/agent/provider_server.py" <"$work/prov-in" >"$work/prov-port" &
   pids+=($!)
   exec 8>"$work/prov-in"
   for _ in $(seq 100); do [ -s "$work/prov-port" ] && break; sleep 0.1; done
   prov_port=$(head -n1 "$work/prov-port")
-  [ -n "$prov_port" ] && has_provider=true
-  return 0
+  if [ -z "$prov_port" ]; then
+    echo "Bail out! tests/agent/provider_server.py did not start"
+    exit 1
+  fi
 }
 
 # descendants PID: "pid:starttime" of every process below PID

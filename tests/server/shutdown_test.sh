@@ -102,27 +102,23 @@ check "no worker of it remains" 'none_alive "${workers[@]}"'
 
 # --- SIGINT while a chat turn runs the spinning skill as a tool -------------------
 start_provider
-if $has_provider; then
-  run "$bnity" bot create helper
-  run "$bnity" skill attach word-count helper
-  check "a bot with the spinning skill" '[ $rc -eq 0 ]'
-  first=${#workers[@]}
-  start_server "$work/serve2.log" ANTHROPIC_API_KEY=test-key BNITY_PROVIDER=anthropic \
-    ANTHROPIC_BASE_URL="http://127.0.0.1:${prov_port:-9}/tool"
-  curl -s -N --max-time 30 -o "$work/chat.out" -H "Authorization: Bearer $token" \
-    -d '{"message": "count the words"}' "$base/api/v1/bots/helper/chat" &
-  pids+=($!)
-  wait_for_workers
-  out=$running
-  check "the chat turn runs the tool in a confined worker" '[ "${#workers[@]}" -ge $((first + 2)) ]'
-  signal_and_wait INT
-  out=$(cat "$work/serve2.log.err"); errout="stopped in $stop_ms ms"
-  check "SIGINT: serve exits 0 within 10 s" '[ $rc -eq 0 ] && [ "$stop_ms" -lt 10000 ]'
-  echo "# SIGINT with a chat turn running a spinning tool: serve exited $rc after $stop_ms ms"
-  check "no worker of it remains" 'none_alive "${workers[@]:$first}"'
-else
-  skip "SIGINT during a chat turn" "no scripted provider"
-fi
+run "$bnity" bot create helper
+run "$bnity" skill attach word-count helper
+check "a bot with the spinning skill" '[ $rc -eq 0 ]'
+first=${#workers[@]}
+start_server "$work/serve2.log" ANTHROPIC_API_KEY=test-key BNITY_PROVIDER=anthropic \
+  ANTHROPIC_BASE_URL="http://127.0.0.1:${prov_port:-9}/tool"
+curl -s -N --max-time 30 -o "$work/chat.out" -H "Authorization: Bearer $token" \
+  -d '{"message": "count the words"}' "$base/api/v1/bots/helper/chat" &
+pids+=($!)
+wait_for_workers
+out=$running
+check "the chat turn runs the tool in a confined worker" '[ "${#workers[@]}" -ge $((first + 2)) ]'
+signal_and_wait INT
+out=$(cat "$work/serve2.log.err"); errout="stopped in $stop_ms ms"
+check "SIGINT: serve exits 0 within 10 s" '[ $rc -eq 0 ] && [ "$stop_ms" -lt 10000 ]'
+echo "# SIGINT with a chat turn running a spinning tool: serve exited $rc after $stop_ms ms"
+check "no worker of it remains" 'none_alive "${workers[@]:$first}"'
 
 # --- SIGTERM while a local skill spins ------------------------------------------------
 # (in serve local skills run in workers too, so SIGTERM kills it like any other)
