@@ -1250,9 +1250,13 @@ static bool acc_inputs(uint32_t op, uint32_t *in1, uint32_t *in2)
 	} else if ((op >= BN_WASM_OP_i32_load &&
 		    op <= BN_WASM_OP_i64_load32_u) ||
 		   op == BN_WASM_OP_i32_eqz || op == BN_WASM_OP_i64_eqz ||
+		   (op >= BN_WASM_OP_i32_clz && op <= BN_WASM_OP_i32_popcnt) ||
+		   (op >= BN_WASM_OP_i64_clz && op <= BN_WASM_OP_i64_popcnt) ||
+		   (op >= BN_WASM_OP_f32_abs && op <= BN_WASM_OP_f32_sqrt) ||
+		   (op >= BN_WASM_OP_f64_abs && op <= BN_WASM_OP_f64_sqrt) ||
 		   (op >= BN_WASM_OP_i32_wrap_i64 &&
 		    op <= BN_WASM_OP_i64_extend32_s)) {
-		/* one input, cell 2 */
+		/* one input, cell 2 (cell 3 is the next instruction's) */
 	} else if (op >= BN_WASM_OP_i32_eqz && op <= BN_WASM_OP_f64_copysign) {
 		*in2 = 3;
 	} else {
