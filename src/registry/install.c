@@ -112,24 +112,46 @@ static bool grant_named(const bn_registry_install_opts *o, const char *spec)
 	return false;
 }
 
-/* The --grant "get_secret=NAME@ORIGIN" that binds a bare declared
-   "get_secret=NAME" (SPEC) to an origin, or NULL. */
-static const char *secret_binding(const bn_registry_install_opts *o,
-				  const char *spec)
+/* Whether declared SPEC lacks the scope its capability needs ("http_get"
+   alone): only a scope the user names can grant it, never --yes. */
+static bool lacks_scope(const char *spec)
 {
-	static const char cap[] = "get_secret=";
-	size_t n = strlen(spec);
+	char cap[64];
+	const char *scope;
+	bn_exec_cap c;
 
-	if (strncmp(spec, cap, sizeof(cap) - 1) || strchr(spec, '@') ||
-	    !strncmp(spec + sizeof(cap) - 1, "reveal:", 7))
+	cap_split(cap, sizeof(cap), &scope, spec);
+	return !*scope && bn_exec_cap_parse(&c, cap, strlen(cap)) &&
+	       bn_exec_cap_has_scope(c);
+}
+
+/* The --grant that gives a bare declaration SPEC what it lacks, or NULL:
+   "CAP=SCOPE" for a capability declared without its scope ("http_get"),
+   "get_secret=NAME@ORIGIN" for a secret declared without the origin it
+   goes to ("get_secret=NAME"). */
+static const char *bare_binding(const bn_registry_install_opts *o,
+				const char *spec)
+{
+	static const char secret[] = "get_secret=";
+	size_t n = strlen(spec);
+	char sep;
+
+	if (lacks_scope(spec))
+		sep = '=';
+	else if (!strncmp(spec, secret, sizeof(secret) - 1) &&
+		 !strchr(spec, '@') &&
+		 strncmp(spec + sizeof(secret) - 1, "reveal:", 7))
+		sep = '@';
+	else
 		return NULL;
 	for (size_t i = 0; i < o->n_grant; i++)
-		if (!strncmp(o->grant[i], spec, n) && o->grant[i][n] == '@')
+		if (!strncmp(o->grant[i], spec, n) &&
+		    o->grant[i][n] == sep && o->grant[i][n + 1])
 			return o->grant[i];
 	return NULL;
 }
 
-/* Whether G ("get_secret=NAME@ORIGIN") binds a bare declaration of DECL. */
+/* Whether grant G binds a bare declaration of DECL (bare_binding). */
 static bool binds_declared(const bn_strv *decl, const char *g)
 {
 	for (size_t i = 0; i < decl->n; i++) {
@@ -137,7 +159,7 @@ static bool binds_declared(const bn_strv *decl, const char *g)
 		const char *const v[1] = { g };
 		one.grant = v;
 		one.n_grant = 1;
-		if (secret_binding(&one, decl->v[i]))
+		if (bare_binding(&one, decl->v[i]))
 			return true;
 	}
 	return false;
@@ -239,7 +261,7 @@ static void approve_update(bn_strv *granted, bn_strv *ungranted, bn_store *s,
 			    old->capabilities.v[i]);
 	for (size_t i = 0; i < decl->n; i++) {
 		const char *spec = decl->v[i], *keep = kept_grant(&held, spec);
-		const char *bound = secret_binding(o, spec);
+		const char *bound = bare_binding(o, spec);
 		char cap[64];
 		const char *scope;
 
@@ -256,8 +278,8 @@ static void approve_update(bn_strv *granted, bn_strv *ungranted, bn_store *s,
 		} else if (before) {
 			say(o, m->name, "capability %s: not granted before, "
 			    "still not granted", spec);
-		} else if (o->approve && (strcmp(cap, "get_secret") ||
-					  strchr(scope, '@')) &&
+		} else if (o->approve && !lacks_scope(spec) &&
+			   (strcmp(cap, "get_secret") || strchr(scope, '@')) &&
 			   o->approve(m->name, cap, scope, o->payload)) {
 			bn_strv_push(granted, spec);
 			say(o, m->name, "capability added: %s: granted", spec);
@@ -282,11 +304,18 @@ static void approve(bn_strv *granted, const bn_skill_manifest *m,
 		bool ok;
 
 		cap_split(cap, sizeof(cap), &scope, decl->v[i]);
-		if (secret_binding(o, decl->v[i])) {
-			/* the user gave the origin a bare declaration lacks */
-			const char *b = secret_binding(o, decl->v[i]);
+		if (bare_binding(o, decl->v[i])) {
+			/* the user gave what a bare declaration lacks */
+			const char *b = bare_binding(o, decl->v[i]);
 			bn_strv_push(granted, b);
 			say(o, m->name, "capability %s: granted", b);
+			continue;
+		}
+		if (lacks_scope(decl->v[i])) {
+			say(o, m->name, "capability %s: not granted: the skill "
+			    "declares it without a scope; name one with "
+			    "`--grant %s=SCOPE` (or later `bnity skill grant "
+			    "%s %s=SCOPE`)", cap, cap, m->name, cap);
 			continue;
 		}
 		/* a bare secret declaration is granted bound to an origin:
@@ -338,7 +367,7 @@ static void approve(bn_strv *granted, const bn_skill_manifest *m,
 			cap_split(cap, sizeof(cap), &scope, decl->v[j]);
 			found = !strcmp(o->grant[i], decl->v[j]) ||
 				!strcmp(o->grant[i], cap) ||
-				secret_binding(o, decl->v[j]) == o->grant[i];
+				bare_binding(o, decl->v[j]) == o->grant[i];
 		}
 		if (!found)
 			say(o, m->name, "--grant %s: not declared by the "

@@ -261,6 +261,11 @@ out=$(cat "$work/tty.out"); rc=0
 check "on a terminal a bare secret is offered bound to the skill's one HTTP origin" '[[ $out == *"keyed asks for get_secret on API_TOKEN@https://api.example.com"* ]] && [ "$(db "SELECT scope FROM grants WHERE skill=\"keyed\" AND capability=\"get_secret\"")" = "API_TOKEN@https://api.example.com:443" ]'
 run "$bnity" skill install "$work/loc/keyed" --force --grant get_secret=API_TOKEN@https://api.example.com
 check "--grant get_secret=NAME@ORIGIN binds a bare declaration" '[ $rc -eq 0 ] && [ "$(db "SELECT scope FROM grants WHERE skill=\"keyed\" AND capability=\"get_secret\"")" = "API_TOKEN@https://api.example.com:443" ]'
+mkskill "$work/loc/anyweb" anyweb "http_get read_env=LANG"
+run "$bnity" skill install "$work/loc/anyweb" --yes
+check "--yes never picks a scope for a capability declared without one, and says how to name it" '[ $rc -eq 0 ] && [[ $out$errout == *"capability http_get: not granted"*"--grant http_get=SCOPE"* ]] && [[ $out$errout != *"not written"* ]] && [ "$(db "SELECT capability FROM grants WHERE skill=\"anyweb\"")" = read_env ]'
+run "$bnity" skill install "$work/loc/anyweb" --force --grant http_get=https://api.example.com
+check "--grant CAP=SCOPE grants a capability declared without a scope" '[ $rc -eq 0 ] && [[ $out$errout != *"not declared"* ]] && [ "$(db "SELECT scope FROM grants WHERE skill=\"anyweb\" AND capability=\"http_get\"")" = "https://api.example.com:443" ]'
 mkskill "$work/loc/mine" mine
 run "$bnity" skill install "$work/loc/mine" --local
 check "--local gives a local folder the local tier" '[ $rc -eq 0 ] && [[ $out == *"tier: local"* ]]'
