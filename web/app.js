@@ -675,10 +675,7 @@ async function installDialog(hit) {
         badge(f.kind, 'warn'), ` ${f.file || ''}${f.line ? ':' + f.line : ''} ${f.what}`))) :
       el('p', { class: 'muted' }, 'No findings.'),
     el('fieldset', {}, el('legend', {}, 'Capabilities it asks for (tick to approve)'),
-      (sk.capabilities || []).length ? sk.capabilities.map((c, i) => el('div', { class: 'cap' },
-        el('input', { type: 'checkbox', id: `cap-${i}`, value: c.spec, class: 'cap-box' }),
-        el('label', { for: `cap-${i}` }, el('code', {}, c.capability),
-          c.scope ? ` scope ${c.scope}` : ' (no scope)'))) :
+      (sk.capabilities || []).length ? sk.capabilities.map(capChoice) :
         el('p', { class: 'muted' }, 'None.')),
     sk.errors && sk.errors.length ? el('p', { class: 'warn-text' },
       `Validation: ${sk.errors.join('; ')}`) : null,
@@ -704,6 +701,32 @@ async function installDialog(hit) {
   const x = r.installed[0];
   say(`installed ${x.name} (${x.tier}); granted: ${x.granted.join(', ') || 'nothing'}`);
   await loadSkills();
+}
+
+// What a scope looks like, for a capability declared without one.
+const SCOPE_EXAMPLES = { http_get: 'https://api.example.com', http_post: 'https://api.example.com',
+  read_file: '/path/to/folder', write_file: '/path/to/folder', exec_command: 'git',
+  read_env: 'VARIABLE', get_secret: 'NAME@https://api.example.com' };
+
+// One capability of the install dialog: a box to tick; a capability
+// declared without the scope it needs also gets a field for the scope,
+// since only a scope the user names can grant it.
+function capChoice(c, i) {
+  const box = el('input', { type: 'checkbox', id: `cap-${i}`, value: c.spec, class: 'cap-box' });
+  if (c.scope || !SCOPE_EXAMPLES[c.capability])
+    return el('div', { class: 'cap' }, box, el('label', { for: box.id }, el('code', {}, c.capability),
+      c.scope ? ` scope ${c.scope}` : ''));
+  const scope = el('input', { type: 'text', class: 'cap-scope', 'aria-label': `Scope of ${c.capability}`,
+    placeholder: SCOPE_EXAMPLES[c.capability] });
+  box.disabled = true;
+  scope.addEventListener('input', () => {
+    const v = scope.value.trim();
+    box.value = v ? `${c.capability}=${v}` : c.spec;
+    box.disabled = !v;
+    box.checked = !!v;
+  });
+  return el('div', { class: 'cap' }, box, el('label', { for: box.id }, el('code', {}, c.capability),
+    ' declared without a scope: name one to grant it '), scope);
 }
 
 // A source typed by hand (owner/repo, owner/repo@skill, a git or archive

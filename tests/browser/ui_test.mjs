@@ -42,8 +42,9 @@ async function main() {
   // description over the specification's 1,024 characters
   const wordy = join(work, 'offered/wordy');
   mkdirSync(wordy, { recursive: true });
+  // (and a capability declared without the scope it needs)
   writeFileSync(join(wordy, 'SKILL.md'), '---\nname: Wordy_Helper\ndescription: ' +
-    'Explains things at length. '.repeat(45) + '\n---\n# Wordy\nSay more.\n');
+    'Explains things at length. '.repeat(45) + '\nmetadata:\n  capabilities: http_post\n---\n# Wordy\nSay more.\n');
   const [, regPort] = await startChild('python3', [join(src, 'tests/server/registry_server.py'),
     `greeter=${offered}`, `wordy=${wordy}`], {}, /^(\d+)\n/m);
   const reg = `http://127.0.0.1:${regPort}`;
@@ -135,12 +136,21 @@ async function main() {
     const wtext = await dlg.textContent();
     ok(/1024|1,024|characters/.test(wtext) && wtext.includes('wordy_helper'),
       'the preview shows the format warnings and the name it installs as', wtext);
+    const postBox = dlg.getByRole('checkbox', { name: /http_post/ });
+    ok(wtext.includes('declared without a scope') && await postBox.isDisabled(),
+      'a capability declared without a scope cannot be ticked until a scope is named', wtext);
+    await dlg.getByLabel('Scope of http_post').fill('https://hooks.example.com');
+    ok(await postBox.isChecked(), 'naming the scope ticks it');
     await dlg.getByRole('button', { name: 'Install' }).click();
     await until(async () => (await page.locator('#status').textContent()).includes('installed wordy_helper'),
       'the warnings-only install');
+    const wst = await page.locator('#status').textContent();
     const wshown = await api('/skills/wordy_helper');
     ok(wshown.name === 'wordy_helper', 'a skill with only warnings installs from the UI',
       JSON.stringify(wshown).slice(0, 300));
+    ok(wst.includes('granted: http_post=https://hooks.example.com') &&
+       wshown.grants.some((g) => g.capability === 'http_post' && g.scope === 'https://hooks.example.com:443'),
+    'the capability is granted with the scope named in the dialog', `${wst} ${JSON.stringify(wshown.grants)}`);
 
     // --- install from a typed source; a collision offers "replace" ---------------------------
     writeFileSync(join(wordy, 'SKILL.md'), readFileSync(join(wordy, 'SKILL.md'), 'utf8') + 'Say it twice.\n');
