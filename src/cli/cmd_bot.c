@@ -193,41 +193,33 @@ int bn_cli_bot_set(const bn_cli_args *a)
 		   *field = bn_cli_value(a, "token-field");
 	bn_store_bot_limits l;
 	bn_store_usage used;
-	unsigned long long v;
+	unsigned long long max_v = 0, daily_v = 0;
 	bn_cli_ctx c;
 	int r;
 
+	/* the options first: a usage error never waits on the store */
+	if (max_tokens && !parse_limit(&max_v, max_tokens, "default", 1000000))
+		return bn_cli_usage(a->path, "--max-tokens: 1 to 1000000, or "
+				    "default");
+	if (daily && !parse_limit(&daily_v, daily, "off", 1000000000000ULL))
+		return bn_cli_usage(a->path, "--daily-tokens: a number of "
+				    "tokens, or off");
+	if (field && strcmp(field, "max_tokens") &&
+	    strcmp(field, "max_completion_tokens") &&
+	    strcmp(field, "default"))
+		return bn_cli_usage(a->path, "--token-field: "
+				    "max_completion_tokens, max_tokens or "
+				    "default");
 	if ((r = bn_cli_ctx_open(&c)))
 		return r;
 	r = bn_store_bot_limits_get(&l, c.store, bot, &c.err);
-	if (!r && max_tokens) {
-		if (!parse_limit(&v, max_tokens, "default", 1000000)) {
-			bn_store_free(c.store);
-			return bn_cli_usage(a->path, "--max-tokens: 1 to "
-					    "1000000, or default");
-		}
-		l.max_tokens = (unsigned long)v;
-	}
-	if (!r && daily) {
-		if (!parse_limit(&v, daily, "off", 1000000000000ULL)) {
-			bn_store_free(c.store);
-			return bn_cli_usage(a->path, "--daily-tokens: a "
-					    "number of tokens, or off");
-		}
-		l.daily_tokens = v;
-	}
-	if (!r && field) {
-		if (strcmp(field, "max_tokens") &&
-		    strcmp(field, "max_completion_tokens") &&
-		    strcmp(field, "default")) {
-			bn_store_free(c.store);
-			return bn_cli_usage(a->path, "--token-field: "
-					    "max_completion_tokens, max_tokens "
-					    "or default");
-		}
+	if (!r && max_tokens)
+		l.max_tokens = (unsigned long)max_v;
+	if (!r && daily)
+		l.daily_tokens = daily_v;
+	if (!r && field)
 		snprintf(l.token_field, sizeof(l.token_field), "%s",
 			 strcmp(field, "default") ? field : "");
-	}
 	if (!r && (max_tokens || daily || field))
 		r = bn_store_bot_limits_set(c.store, bot, &l, &c.err);
 	if (!r)

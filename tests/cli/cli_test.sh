@@ -62,6 +62,10 @@ run "$bnity" bot create other --provider opneai
 check "an unknown provider is refused (2), named, before a bot is made" '[ $rc -eq 2 ] && [[ $errout == *"--provider '"'"'opneai'"'"'"* ]] && [[ $errout == *"anthropic or openai"* ]] && ! "$bnity" bot show other >/dev/null 2>&1'
 run "$bnity" bot create other --provider openai
 check "a known provider is kept" '[ $rc -eq 0 ] && "$bnity" bot show other | grep -q "provider: openai" && "$bnity" bot remove other >/dev/null'
+run "$bnity" bot set helper --max-tokens 0
+check "bot set: a bad option is a usage error (2) naming it" '[ $rc -eq 2 ] && [[ $errout == *"--max-tokens: 1 to 1000000"* ]]'
+run env BNITY_HOME=/proc/version "$bnity" bot set helper --daily-tokens lots
+check "bot set: the options are checked before the store is opened" '[ $rc -eq 2 ] && [[ $errout == *"--daily-tokens"* ]]'
 run "$bnity" bot prompt helper
 check "a bot without skills has no catalog" '[ $rc -eq 0 ] && [[ $out == *"careful assistant"* ]] && [[ $out != *"<available_skills>"* ]]'
 run "$bnity" skill attach pdf-notes helper
