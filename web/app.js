@@ -708,25 +708,30 @@ const SCOPE_EXAMPLES = { http_get: 'https://api.example.com', http_post: 'https:
   read_file: '/path/to/folder', write_file: '/path/to/folder', exec_command: 'git',
   read_env: 'VARIABLE', get_secret: 'NAME@https://api.example.com' };
 
-// One capability of the install dialog: a box to tick; a capability
-// declared without the scope it needs also gets a field for the scope,
-// since only a scope the user names can grant it.
-function capChoice(c, i) {
-  const box = el('input', { type: 'checkbox', id: `cap-${i}`, value: c.spec, class: 'cap-box' });
-  if (c.scope || !SCOPE_EXAMPLES[c.capability])
-    return el('div', { class: 'cap' }, box, el('label', { for: box.id }, el('code', {}, c.capability),
-      c.scope ? ` scope ${c.scope}` : ''));
-  const scope = el('input', { type: 'text', class: 'cap-scope', 'aria-label': `Scope of ${c.capability}`,
-    placeholder: SCOPE_EXAMPLES[c.capability] });
+// A field for the scope of a capability declared without one (SPEC, with
+// its box BOX): only a scope the user names can grant it, so the box stays
+// disabled until one is named, and naming one ticks it.  Null when SPEC
+// has its scope or its capability takes none.
+function scopeField(spec, box) {
+  if (spec.includes('=') || !SCOPE_EXAMPLES[spec]) return null;
+  const f = el('input', { type: 'text', class: 'cap-scope', 'aria-label': `Scope of ${spec}`,
+    placeholder: SCOPE_EXAMPLES[spec] });
   box.disabled = true;
-  scope.addEventListener('input', () => {
-    const v = scope.value.trim();
-    box.value = v ? `${c.capability}=${v}` : c.spec;
+  f.addEventListener('input', () => {
+    const v = f.value.trim();
+    box.value = v ? `${spec}=${v}` : spec;
     box.disabled = !v;
     box.checked = !!v;
   });
+  return f;
+}
+
+// One capability of the install dialog, a box to tick (and its scope field).
+function capChoice(c, i) {
+  const box = el('input', { type: 'checkbox', id: `cap-${i}`, value: c.spec, class: 'cap-box' });
+  const scope = scopeField(c.spec, box);
   return el('div', { class: 'cap' }, box, el('label', { for: box.id }, el('code', {}, c.capability),
-    ' declared without a scope: name one to grant it '), scope);
+    c.scope ? ` scope ${c.scope}` : scope ? ' declared without a scope: name one to grant it ' : ''), scope);
 }
 
 // A source typed by hand (owner/repo, owner/repo@skill, a git or archive
@@ -968,7 +973,7 @@ function updateItem(u, after) {
     u.new_capabilities.length ? el('fieldset', {},
       el('legend', {}, 'New capabilities it asks for (tick to approve; the rest stay refused)'),
       u.new_capabilities.map((c, i) => el('div', { class: 'cap' }, boxes[i],
-        el('label', { for: boxes[i].id }, el('code', {}, c))))) :
+        el('label', { for: boxes[i].id }, el('code', {}, c)), scopeField(c, boxes[i])))) :
       el('p', { class: 'muted' }, 'No new capability: the grants it holds are kept.'),
     u.dropped_capabilities.length ? el('p', {}, 'No longer asks for: ',
       u.dropped_capabilities.map((c) => el('code', {}, `${c} `))) : null,

@@ -271,14 +271,21 @@ static void approve_update(bn_strv *granted, bn_strv *ungranted, bn_store *s,
 			bn_strv_push(granted, keep);
 			say(o, m->name, "capability %s: unchanged, the grant "
 			    "is kept", keep);
-		} else if (bound || grant_named(o, spec)) {
+		} else if (bound || (grant_named(o, spec) &&
+				     !lacks_scope(spec))) {
 			bn_strv_push(granted, bound ? bound : spec);
 			say(o, m->name, "capability %s: granted (--grant)",
 			    bound ? bound : spec);
+		} else if (lacks_scope(spec)) {
+			if (!before)
+				bn_strv_push(ungranted, spec);
+			say(o, m->name, "capability %s: not granted: the skill "
+			    "declares it without a scope; name one with "
+			    "`--grant %s=SCOPE`", spec, spec);
 		} else if (before) {
 			say(o, m->name, "capability %s: not granted before, "
 			    "still not granted", spec);
-		} else if (o->approve && !lacks_scope(spec) &&
+		} else if (o->approve &&
 			   (strcmp(cap, "get_secret") || strchr(scope, '@')) &&
 			   o->approve(m->name, cap, scope, o->payload)) {
 			bn_strv_push(granted, spec);

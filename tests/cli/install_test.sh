@@ -553,6 +553,14 @@ skill_md upd-a "read_env=HOME read_env=LANG" "Reads LANG, third version." >"$wor
 upd_push three
 run env BNITY_HOME=$HU "$bnity" skill update upd-a --yes --grant read_env=LANG
 check "update --grant grants the capability named; a grant revoked since is not brought back" '[ $rc -eq 0 ] && [ "$(hdb "SELECT scope FROM grants WHERE skill=\"upd-a\"")" = LANG ]'
+skill_md upd-a "read_env=HOME read_env=LANG http_post" "Posts too." >"$work/updwt/skills/upd-a/SKILL.md"
+upd_push four
+run env BNITY_HOME=$HU "$bnity" skill update upd-a --yes --grant http_post
+check "update: a new capability declared without a scope is not granted bare, and the output says the form" '[ $rc -eq 0 ] && [[ $errout$out == *"--grant http_post=SCOPE"* ]] && [[ $errout$out != *"not written"* ]] && [ "$(hdb "SELECT count(*) FROM grants WHERE skill=\"upd-a\" AND capability=\"http_post\"")" = 0 ]'
+skill_md upd-a "read_env=HOME read_env=LANG http_post" "Posts, fifth version." >"$work/updwt/skills/upd-a/SKILL.md"
+upd_push five
+run env BNITY_HOME=$HU "$bnity" skill update upd-a --grant http_post=https://hooks.example.com
+check "update --grant CAP=SCOPE grants it" '[ $rc -eq 0 ] && [ "$(hdb "SELECT scope FROM grants WHERE skill=\"upd-a\" AND capability=\"http_post\"")" = "https://hooks.example.com:443" ]'
 echo "tampered" >>"$HU/skills/upd-b/SKILL.md"
 run env BNITY_HOME=$HU "$bnity" skill update upd-b
 check "update of a changed store copy restores it from the source at the pinned ref" '[ $rc -eq 0 ] && [[ $out == *"restored '"'"'upd-b'"'"' from file://$work/upd.git#"* ]] && ! grep -q tampered "$HU/skills/upd-b/SKILL.md"'
