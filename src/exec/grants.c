@@ -31,10 +31,7 @@ static const char *const cap_names[BN_EXEC_CAP_MAX] = {
 	[BN_EXEC_CAP_GET_SECRET] = "get_secret",
 };
 
-const char *bn_exec_cap_name(bn_exec_cap c)
-{
-	return (unsigned)c < BN_EXEC_CAP_MAX ? cap_names[c] : NULL;
-}
+BN_STR_ENUM_NAME(bn_exec_cap, cap_names, NULL)
 
 bool bn_exec_cap_parse(bn_exec_cap *out, const char *name, size_t len)
 {

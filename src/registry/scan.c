@@ -29,14 +29,12 @@
 #define HEX_RUN_MIN 128
 #define NELEM(a) (sizeof(a) / sizeof(*(a)))
 
-const char *bn_registry_finding_kind_name(bn_registry_finding_kind k)
-{
-	static const char *const names[] = {
-		"remote-exec", "credentials", "conceal", "hidden-unicode",
-		"blob", "script-network", "script-write",
-	};
-	return k < BN_REGISTRY_FIND_MAX ? names[k] : "?";
-}
+static const char *const finding_names[BN_REGISTRY_FIND_MAX] = {
+	"remote-exec", "credentials", "conceal", "hidden-unicode", "blob",
+	"script-network", "script-write",
+};
+
+BN_STR_ENUM_NAME(bn_registry_finding_kind, finding_names, "?")
 
 void bn_registry_findings_clear(bn_registry_findings *f)
 {

@@ -33,12 +33,11 @@ void bn_registry_source_clear(bn_registry_source *s)
 	memset(s, 0, sizeof(*s));
 }
 
-const char *bn_registry_source_kind_name(bn_registry_source_kind k)
-{
-	static const char *const names[] = { "local", "archive", "github",
-		"git", "well-known" };
-	return k < BN_REGISTRY_SRC_MAX ? names[k] : "?";
-}
+static const char *const kind_names[BN_REGISTRY_SRC_MAX] = {
+	"local", "archive", "github", "git", "well-known",
+};
+
+BN_STR_ENUM_NAME(bn_registry_source_kind, kind_names, "?")
 
 static bool gh_name_ok(const char *s, size_t n)
 {
