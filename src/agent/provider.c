@@ -30,6 +30,14 @@ static const char *const api_names[BN_AGENT_API_MAX] = {
 BN_STR_ENUM_NAME(bn_agent_api, api_names, "?")
 BN_STR_ENUM_PARSE(bn_agent_api, api_names)
 
+int bn_agent_api_check(bn_agent_api *out, const char *name, bn_err *err)
+{
+	if (bn_agent_api_parse(out, name))
+		return 0;
+	return bn_err_set(err, BN_EINVAL, "provider '%s': anthropic or "
+			  "openai", name);
+}
+
 static const bn_agent__api *api_ops(bn_agent_api api)
 {
 	return api == BN_AGENT_API_OPENAI ? &bn_agent__openai :
@@ -173,10 +181,9 @@ int bn_agent_provider_new(bn_agent_provider **out, bn_store *s,
 			env_nonempty("OPENAI_API_KEY") ? "openai" :
 			"anthropic";
 	p = bn_xcalloc(1, sizeof(*p));
-	if (!bn_agent_api_parse(&p->api, provider)) {
+	if ((r = bn_agent_api_check(&p->api, provider, err))) {
 		free(p);
-		return bn_err_set(err, BN_EINVAL, "unknown provider '%s' "
-				  "(anthropic or openai)", provider);
+		return r;
 	}
 	if (p->api == BN_AGENT_API_OPENAI) {
 		base_var = "OPENAI_BASE_URL";

@@ -127,6 +127,10 @@ void bn_agent_reply_clear(bn_agent_reply *r);
 /* "anthropic" / "openai"; parse returns false when unknown. */
 const char *bn_agent_api_name(bn_agent_api api);
 bool bn_agent_api_parse(bn_agent_api *out, const char *name);
+/* The same with the error a user sees, the one place that names the
+   providers: 0, or BN_EINVAL "provider 'NAME': anthropic or openai". */
+int bn_agent_api_check(bn_agent_api *out, const char *name,
+		       bn_err *err) BN_MUST_USE;
 
 /*
  * bn_agent_provider_new - configure a provider.  PROVIDER ("anthropic",

@@ -27,17 +27,16 @@ int bn_cli_bot_create(const bn_cli_args *a)
 	bn_store_bot b = { 0 };
 	bn_agent_api api;
 	bn_cli_ctx c;
+	bn_err err;
 	int r;
 
+	bn_err_init(&err);
 	if (persona && persona_file)
 		return bn_cli_usage(a->path, "give --persona or "
 				    "--persona-file, not both");
-	if (provider && !bn_agent_api_parse(&api, provider))
-		return bn_cli_usage(a->path, "--provider '%s': anthropic or "
-				    "openai", provider);
+	if (provider && bn_agent_api_check(&api, provider, &err))
+		return bn_cli_usage(a->path, "--%s", err.msg);
 	if (persona_file) {
-		bn_err err;
-		bn_err_init(&err);
 		r = bn_fs_read_file(&file_text, NULL, persona_file,
 				    PERSONA_MAX_BYTES, &err);
 		if (r) {

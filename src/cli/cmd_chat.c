@@ -881,9 +881,10 @@ static int parse_args(chat_args *a, const bn_cli_args *args)
 		return bn_cli_usage("chat", "-m: the message is empty");
 	if (a->provider) {
 		bn_agent_api api;
-		if (!bn_agent_api_parse(&api, a->provider))
-			return bn_cli_usage("chat", "--provider '%s': "
-					    "anthropic or openai", a->provider);
+		bn_err e;
+		bn_err_init(&e);
+		if (bn_agent_api_check(&api, a->provider, &e))
+			return bn_cli_usage("chat", "--%s", e.msg);
 	}
 	return 0;
 }

@@ -61,11 +61,8 @@ int bn_server__bot_create(bn_server_req *rq, bn_store *s, bn_err *err)
 			     "give {\"slug\": \"my-bot\", "
 			     "\"persona\": \"...\"}"))
 		return 0;
-	if (b.provider && !bn_agent_api_parse(&api, b.provider)) {
-		bn_server__fail(rq, MHD_HTTP_BAD_REQUEST, "provider '%s': "
-				"anthropic or openai", b.provider);
-		return 0;
-	}
+	if (b.provider && (r = bn_agent_api_check(&api, b.provider, err)))
+		return r;
 	r = bn_store_bot_create(s, &b, err);
 	if (!r)
 		r = bn_store_bot_get(&made, s, b.slug, err);
