@@ -275,17 +275,16 @@ static void install_args_get(install_args *ia, const bn_cli_args *a)
 #define BN_ESKIPPED 1
 
 /* On stderr: each capability new in an update that was not granted,
-   with the command that grants it (a bare secret needs its origin). */
+   with the command that grants it (completed where the declaration
+   lacks a scope or an origin). */
 static void say_ungranted(const bn_registry_installed *x)
 {
 	for (size_t i = 0; i < x->ungranted.n; i++) {
 		const char *spec = x->ungranted.v[i];
-		bool bare_secret = !strncmp(spec, "get_secret=", 11) &&
-			!strchr(spec, '@') && strncmp(spec + 11, "reveal:", 7);
 		fprintf(stderr, "bnity: '%s': not granted: %s (new in this "
 			"version); grant it with `bnity skill grant %s %s%s`\n",
 			x->name, spec, x->name, spec,
-			bare_secret ? "@https://HOST" : "");
+			bn_registry_spec_lacks(spec));
 	}
 }
 

@@ -112,39 +112,33 @@ static bool grant_named(const bn_registry_install_opts *o, const char *spec)
 	return false;
 }
 
-/* Whether declared SPEC lacks the scope its capability needs ("http_get"
-   alone): only a scope the user names can grant it, never --yes. */
-static bool lacks_scope(const char *spec)
+const char *bn_registry_spec_lacks(const char *spec)
 {
+	static const char secret[] = "get_secret=";
 	char cap[64];
 	const char *scope;
 	bn_exec_cap c;
 
 	cap_split(cap, sizeof(cap), &scope, spec);
-	return !*scope && bn_exec_cap_parse(&c, cap, strlen(cap)) &&
-	       bn_exec_cap_has_scope(c);
+	if (!*scope && bn_exec_cap_parse(&c, cap, strlen(cap)) &&
+	    bn_exec_cap_has_scope(c))
+		return "=SCOPE";
+	if (!strncmp(spec, secret, sizeof(secret) - 1) && !strchr(spec, '@') &&
+	    strncmp(spec + sizeof(secret) - 1, "reveal:", 7))
+		return "@https://HOST";
+	return "";
 }
 
-/* The --grant that gives a bare declaration SPEC what it lacks, or NULL:
-   "CAP=SCOPE" for a capability declared without its scope ("http_get"),
-   "get_secret=NAME@ORIGIN" for a secret declared without the origin it
-   goes to ("get_secret=NAME"). */
+/* The --grant that gives a bare declaration SPEC what it lacks
+   (bn_registry_spec_lacks), or NULL: "CAP=SCOPE" for "CAP",
+   "get_secret=NAME@ORIGIN" for "get_secret=NAME". */
 static const char *bare_binding(const bn_registry_install_opts *o,
 				const char *spec)
 {
-	static const char secret[] = "get_secret=";
+	char sep = *bn_registry_spec_lacks(spec);
 	size_t n = strlen(spec);
-	char sep;
 
-	if (lacks_scope(spec))
-		sep = '=';
-	else if (!strncmp(spec, secret, sizeof(secret) - 1) &&
-		 !strchr(spec, '@') &&
-		 strncmp(spec + sizeof(secret) - 1, "reveal:", 7))
-		sep = '@';
-	else
-		return NULL;
-	for (size_t i = 0; i < o->n_grant; i++)
+	for (size_t i = 0; sep && i < o->n_grant; i++)
 		if (!strncmp(o->grant[i], spec, n) &&
 		    o->grant[i][n] == sep && o->grant[i][n + 1])
 			return o->grant[i];
@@ -262,6 +256,7 @@ static void approve_update(bn_strv *granted, bn_strv *ungranted, bn_store *s,
 	for (size_t i = 0; i < decl->n; i++) {
 		const char *spec = decl->v[i], *keep = kept_grant(&held, spec);
 		const char *bound = bare_binding(o, spec);
+		const char *lacks = bn_registry_spec_lacks(spec);
 		char cap[64];
 		const char *scope;
 
@@ -271,22 +266,20 @@ static void approve_update(bn_strv *granted, bn_strv *ungranted, bn_store *s,
 			bn_strv_push(granted, keep);
 			say(o, m->name, "capability %s: unchanged, the grant "
 			    "is kept", keep);
-		} else if (bound || (grant_named(o, spec) &&
-				     !lacks_scope(spec))) {
+		} else if (bound || (grant_named(o, spec) && !*lacks)) {
 			bn_strv_push(granted, bound ? bound : spec);
 			say(o, m->name, "capability %s: granted (--grant)",
 			    bound ? bound : spec);
-		} else if (lacks_scope(spec)) {
+		} else if (*lacks == '=') {
 			if (!before)
 				bn_strv_push(ungranted, spec);
 			say(o, m->name, "capability %s: not granted: the skill "
 			    "declares it without a scope; name one with "
-			    "`--grant %s=SCOPE`", spec, spec);
+			    "`--grant %s%s`", spec, spec, lacks);
 		} else if (before) {
 			say(o, m->name, "capability %s: not granted before, "
 			    "still not granted", spec);
-		} else if (o->approve &&
-			   (strcmp(cap, "get_secret") || strchr(scope, '@')) &&
+		} else if (o->approve && !*lacks &&
 			   o->approve(m->name, cap, scope, o->payload)) {
 			bn_strv_push(granted, spec);
 			say(o, m->name, "capability added: %s: granted", spec);
@@ -310,26 +303,27 @@ static void approve(bn_strv *granted, const bn_skill_manifest *m,
 		const char *scope;
 		bool ok;
 
+		const char *b = bare_binding(o, decl->v[i]);
+		const char *lacks = bn_registry_spec_lacks(decl->v[i]);
+
 		cap_split(cap, sizeof(cap), &scope, decl->v[i]);
-		if (bare_binding(o, decl->v[i])) {
+		if (b) {
 			/* the user gave what a bare declaration lacks */
-			const char *b = bare_binding(o, decl->v[i]);
 			bn_strv_push(granted, b);
 			say(o, m->name, "capability %s: granted", b);
 			continue;
 		}
-		if (lacks_scope(decl->v[i])) {
+		if (*lacks == '=') {
 			say(o, m->name, "capability %s: not granted: the skill "
 			    "declares it without a scope; name one with "
-			    "`--grant %s=SCOPE` (or later `bnity skill grant "
-			    "%s %s=SCOPE`)", cap, cap, m->name, cap);
+			    "`--grant %s%s` (or later `bnity skill grant "
+			    "%s %s%s`)", cap, cap, lacks, m->name, cap, lacks);
 			continue;
 		}
 		/* a bare secret declaration is granted bound to an origin:
 		   the skill's one HTTP origin, or none (the user names it) */
 		char *bound = NULL;
-		if (!strcmp(cap, "get_secret") && !strchr(scope, '@') &&
-		    strncmp(scope, "reveal:", 7)) {
+		if (*lacks == '@') {
 			/* the user gives the origin: on a terminal, by
 			   accepting the skill's one HTTP origin shown in the
 			   question; else with --grant */

@@ -543,6 +543,16 @@ typedef struct bn_registry_install_opts {
 				      it; a restore's --yes sets only this) */
 } bn_registry_install_opts;
 
+/*
+ * bn_registry_spec_lacks - what a capability declared as SPEC lacks
+ * before it can be granted, as the user writes it after SPEC: "=SCOPE"
+ * for a capability declared without the scope it needs ("http_get"),
+ * "@https://HOST" for a secret declared without the origin it goes to
+ * ("get_secret=NAME"), "" when nothing.  Such a declaration installs, but
+ * only a grant the user completes (--grant SPEC=... or SPEC@...) is given.
+ */
+const char *bn_registry_spec_lacks(const char *spec);
+
 #define BN_REGISTRY_INSTALL_OPTS_INIT { NULL, 0, false, false, NULL, 0, \
 	NULL, false, false, false, NULL, NULL, NULL, NULL, false, NULL, \
 	NULL, 0, false, NULL, NULL, false }

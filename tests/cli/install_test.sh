@@ -557,10 +557,15 @@ skill_md upd-a "read_env=HOME read_env=LANG http_post" "Posts too." >"$work/updw
 upd_push four
 run env BNITY_HOME=$HU "$bnity" skill update upd-a --yes --grant http_post
 check "update: a new capability declared without a scope is not granted bare, and the output says the form" '[ $rc -eq 0 ] && [[ $errout$out == *"--grant http_post=SCOPE"* ]] && [[ $errout$out != *"not written"* ]] && [ "$(hdb "SELECT count(*) FROM grants WHERE skill=\"upd-a\" AND capability=\"http_post\"")" = 0 ]'
+check "and the command it gives for it names the scope to write" '[[ $errout == *"bnity skill grant upd-a http_post=SCOPE"* ]]'
 skill_md upd-a "read_env=HOME read_env=LANG http_post" "Posts, fifth version." >"$work/updwt/skills/upd-a/SKILL.md"
 upd_push five
 run env BNITY_HOME=$HU "$bnity" skill update upd-a --grant http_post=https://hooks.example.com
 check "update --grant CAP=SCOPE grants it" '[ $rc -eq 0 ] && [ "$(hdb "SELECT scope FROM grants WHERE skill=\"upd-a\" AND capability=\"http_post\"")" = "https://hooks.example.com:443" ]'
+skill_md upd-a "read_env=HOME read_env=LANG http_post get_secret=TOK" "Posts with a token." >"$work/updwt/skills/upd-a/SKILL.md"
+upd_push six
+run env BNITY_HOME=$HU "$bnity" skill update upd-a --grant get_secret=TOK
+check "update: a new secret declared without an origin is not granted bare, and the command names the origin to write" '[ $rc -eq 0 ] && [[ $errout$out != *"not written"* ]] && [[ $errout == *"bnity skill grant upd-a get_secret=TOK@https://HOST"* ]] && [ "$(hdb "SELECT count(*) FROM grants WHERE skill=\"upd-a\" AND capability=\"get_secret\"")" = 0 ]'
 echo "tampered" >>"$HU/skills/upd-b/SKILL.md"
 run env BNITY_HOME=$HU "$bnity" skill update upd-b
 check "update of a changed store copy restores it from the source at the pinned ref" '[ $rc -eq 0 ] && [[ $out == *"restored '"'"'upd-b'"'"' from file://$work/upd.git#"* ]] && ! grep -q tampered "$HU/skills/upd-b/SKILL.md"'
