@@ -61,8 +61,8 @@ const bn_server_route bn_server_routes[] = {
 	{ "POST", "/api/v1/tokens", .store = bn_server__token_post },
 	{ "DELETE", "/api/v1/tokens/:name", .store = bn_server__token_delete },
 	/* chat and its sessions (routes_chat.c) */
-	{ "POST", "/api/v1/bots/:bot/chat", .fn = bn_server__chat_post },
-	{ "GET", "/api/v1/bots/:bot/sessions",
+	{ "POST", BOT "/chat", .fn = bn_server__chat_post },
+	{ "GET", BOT "/sessions",
 	  .store = bn_server__sessions_list },
 	{ "GET", "/api/v1/sessions/:id", .store = bn_server__session_get },
 	{ "POST", "/api/v1/sessions/:id/resume",
