@@ -854,7 +854,7 @@ async function loadSessions() {
   const ul = $('#chat-sessions'), note = $('#chat-sessions-note');
   if (!state.bot) {
     ul.replaceChildren();
-    note.textContent = state.bot ? '' : 'No bot yet: create one in the Bots tab.';
+    note.textContent = 'No bot yet: create one in the Bots tab.';
     return;
   }
   let r;
